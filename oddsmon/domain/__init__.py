@@ -1,0 +1,1 @@
+"""Typed models parsed from API-Football JSON, and odds maths (pure functions)."""
