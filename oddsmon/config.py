@@ -1,0 +1,486 @@
+"""oddsmon.toml -> typed, validated settings.
+
+Lookup order: ``--config PATH``, ``$ODDSMON_CONFIG``, ``./oddsmon.toml``,
+``$XDG_CONFIG_HOME/oddsmon/oddsmon.toml``, else built-in defaults. Every problem is reported as
+one ``ConfigError`` naming the file, the line where it can be found, and the key; the CLI turns
+it into exit status 2.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import tomli_w
+
+DEFAULT_BASE_URL = "https://v3.football.api-sports.io"
+DEMO_KEY = "demo-key-for-the-bundled-simulator"
+
+
+class ConfigError(Exception):
+    """A configuration problem, already phrased for a person: ``file:line: key: problem``."""
+
+
+class Secret:
+    """An API key that cannot leak through ``str``, ``repr``, f-strings or tracebacks."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('********')"
+
+    __str__ = __repr__
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+
+@dataclass(frozen=True, slots=True)
+class ApiSettings:
+    provider: str = "api-football"
+    base_url: str = DEFAULT_BASE_URL
+    key_env: str = "APISPORTS_KEY"
+    key_file: Path | None = None
+    timeout_s: float = 10.0
+    retries: int = 2
+    daily_reserve: int = 10
+    per_minute: int = 0  # 0: follow X-RateLimit-Limit; a positive value can only lower it
+
+
+@dataclass(frozen=True, slots=True)
+class WatchSettings:
+    leagues: tuple[int, ...] = (39, 61, 140)
+    season: int = 2026
+    days_ahead: int = 3
+    bookmakers: tuple[int, ...] = ()  # empty: every bookmaker the API returns
+    timezone: str = "UTC"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True, slots=True)
+class PathSettings:
+    db: Path
+    metrics: Path
+    incidents: Path
+
+
+@dataclass(frozen=True, slots=True)
+class CacheSettings:
+    """Seconds each page's cache entry stays fresh; past that, an online read fetches again."""
+
+    fixtures_ttl_s: int = 900
+    predictions_ttl_s: int = 6 * 3600
+    odds_ttl_s: int = 600
+    bookmakers_ttl_s: int = 24 * 3600
+    leagues_ttl_s: int = 24 * 3600
+
+
+@dataclass(frozen=True, slots=True)
+class SupervisionSettings:
+    quota_warning: int = 50  # --check warns when fewer calls than this remain today
+    probe_min_s: float = 5.0
+    probe_max_s: float = 300.0
+
+
+@dataclass(frozen=True, slots=True)
+class OddsSettings:
+    format: str = "decimal"
+    fair_method: str = "multiplicative"
+    drop_alert_pct: float = 10.0
+    drop_window_min: int = 60
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    api: ApiSettings = field(default_factory=ApiSettings)
+    watch: WatchSettings = field(default_factory=WatchSettings)
+    paths: PathSettings = field(default_factory=lambda: default_paths())
+    cache: CacheSettings = field(default_factory=CacheSettings)
+    supervision: SupervisionSettings = field(default_factory=SupervisionSettings)
+    odds: OddsSettings = field(default_factory=OddsSettings)
+    source: Path | None = None  # the file these settings came from, None for defaults
+
+    def with_paths(self, **changes: Path) -> Settings:
+        return replace(self, paths=replace(self.paths, **changes))
+
+    def api_key(self, environ: os._Environ[str] | dict[str, str] | None = None) -> Secret | None:
+        """The key from ``$<key_env>``, else from ``key_file`` (which must be mode 0600)."""
+        env = os.environ if environ is None else environ
+        value = env.get(self.api.key_env, "").strip()
+        if value:
+            return Secret(value)
+        if self.api.key_file is None:
+            return None
+        path = self.api.key_file
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            raise ConfigError(f"{path}: api.key_file does not exist") from None
+        if stat.S_IMODE(st.st_mode) & 0o077:
+            raise ConfigError(
+                f"{path}: api.key_file must be readable by its owner only "
+                f"(mode 0600, found {stat.S_IMODE(st.st_mode):04o}); run: chmod 600 {path}"
+            )
+        try:
+            value = path.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigError(f"{path}: api.key_file cannot be read: {exc.strerror}") from None
+        return Secret(value) if value else None
+
+
+def _xdg(var: str, fallback: str) -> Path:
+    value = os.environ.get(var, "")
+    return Path(value) if value and os.path.isabs(value) else Path.home() / fallback
+
+
+def default_paths() -> PathSettings:
+    state = _xdg("XDG_STATE_HOME", ".local/state") / "oddsmon"
+    data = _xdg("XDG_DATA_HOME", ".local/share") / "oddsmon"
+    return PathSettings(
+        db=state / "oddsmon.db",
+        metrics=data / "supervision_metrics.json",
+        incidents=data / "incidents_supervision.md",
+    )
+
+
+# --- validation -------------------------------------------------------------------------------
+
+_SECTIONS: dict[str, type] = {
+    "api": ApiSettings,
+    "watch": WatchSettings,
+    "paths": PathSettings,
+    "cache": CacheSettings,
+    "supervision": SupervisionSettings,
+    "odds": OddsSettings,
+}
+_ODDS_FORMATS = ("decimal", "fractional", "american")
+_FAIR_METHODS = ("multiplicative", "additive", "power", "shin", "odds_ratio")
+
+
+class _Where:
+    """Finds the line of ``[section] key`` in the TOML text, for error messages."""
+
+    def __init__(self, path: Path, text: str) -> None:
+        self.path = path
+        self.lines = text.splitlines()
+
+    def line_of(self, section: str, key: str | None = None) -> int | None:
+        header = re.compile(r"^\s*\[\s*" + re.escape(section) + r"\s*\]\s*(#.*)?$")
+        any_header = re.compile(r"^\s*\[")
+        key_re = re.compile(r"^\s*" + re.escape(key) + r"\s*=") if key else None
+        in_section = False
+        for number, line in enumerate(self.lines, start=1):
+            if header.match(line):
+                if key_re is None:
+                    return number
+                in_section = True
+            elif any_header.match(line):
+                in_section = False
+            elif in_section and key_re is not None and key_re.match(line):
+                return number
+        return None
+
+    def error(self, section: str, key: str | None, problem: str) -> ConfigError:
+        line = self.line_of(section, key)
+        where = f"{self.path}:{line}" if line else str(self.path)
+        name = f"{section}.{key}" if key else f"[{section}]"
+        return ConfigError(f"{where}: {name}: {problem}")
+
+
+def _type_name(value: Any) -> str:
+    return {bool: "a boolean", int: "an integer", float: "a number", str: "a string",
+            list: "a list", dict: "a table"}.get(type(value), type(value).__name__)
+
+
+def _check_int(value: Any, lo: int | None = None, hi: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"expected an integer, got {_type_name(value)} {value!r}")
+    if lo is not None and value < lo:
+        raise ValueError(f"must be at least {lo}, got {value}")
+    if hi is not None and value > hi:
+        raise ValueError(f"must be at most {hi}, got {value}")
+    return value
+
+
+def _check_float(value: Any, lo: float | None = None, hi: float | None = None) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"expected a number, got {_type_name(value)} {value!r}")
+    if lo is not None and value < lo:
+        raise ValueError(f"must be at least {lo}, got {value}")
+    if hi is not None and value > hi:
+        raise ValueError(f"must be at most {hi}, got {value}")
+    return float(value)
+
+
+def _check_str(value: Any, choices: tuple[str, ...] | None = None) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"expected a string, got {_type_name(value)} {value!r}")
+    if choices is not None and value not in choices:
+        raise ValueError(f"must be one of {', '.join(choices)}; got {value!r}")
+    return value
+
+
+def _check_ids(value: Any) -> tuple[int, ...]:
+    if not isinstance(value, list):
+        raise ValueError(f"expected a list of integer ids, got {_type_name(value)} {value!r}")
+    out = []
+    for item in value:
+        if isinstance(item, bool) or not isinstance(item, int) or item <= 0:
+            raise ValueError(f"expected positive integer ids, got {item!r} in the list")
+        out.append(item)
+    return tuple(out)
+
+
+def _check_url(value: Any) -> str:
+    url = _check_str(value)
+    if not re.match(r"^https?://[^\s/]+", url):
+        raise ValueError(f"expected an http(s) URL, got {url!r}")
+    return url.rstrip("/")
+
+
+def _check_env_name(value: Any) -> str:
+    name = _check_str(value)
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+        raise ValueError(f"expected an environment variable name, got {name!r}")
+    return name
+
+
+def _check_tz(value: Any) -> str:
+    name = _check_str(value)
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {name!r} (use an IANA name like Europe/Paris)") from None
+    return name
+
+
+_VALIDATORS: dict[str, dict[str, Any]] = {
+    "api": {
+        "provider": lambda v: _check_str(v, ("api-football",)),
+        "base_url": _check_url,
+        "key_env": _check_env_name,
+        "key_file": "path",
+        "timeout_s": lambda v: _check_float(v, 0.1, 300),
+        "retries": lambda v: _check_int(v, 0, 10),
+        "daily_reserve": lambda v: _check_int(v, 0),
+        "per_minute": lambda v: _check_int(v, 0, 100_000),
+    },
+    "watch": {
+        "leagues": _check_ids,
+        "season": lambda v: _check_int(v, 1900, 2100),
+        "days_ahead": lambda v: _check_int(v, 0, 14),
+        "bookmakers": _check_ids,
+        "timezone": _check_tz,
+    },
+    "paths": {"db": "path", "metrics": "path", "incidents": "path"},
+    "cache": {name: (lambda v: _check_int(v, 0)) for name in (f.name for f in fields(CacheSettings))},
+    "supervision": {
+        "quota_warning": lambda v: _check_int(v, 0),
+        "probe_min_s": lambda v: _check_float(v, 0.1, 3600),
+        "probe_max_s": lambda v: _check_float(v, 0.1, 86400),
+    },
+    "odds": {
+        "format": lambda v: _check_str(v, _ODDS_FORMATS),
+        "fair_method": lambda v: _check_str(v, _FAIR_METHODS),
+        "drop_alert_pct": lambda v: _check_float(v, 0, 100),
+        "drop_window_min": lambda v: _check_int(v, 1, 7 * 24 * 60),
+    },
+}
+
+
+def _resolve_path(value: Any, base: Path) -> Path:
+    text = _check_str(value)
+    if not text:
+        raise ValueError("expected a path, got an empty string")
+    path = Path(text).expanduser()
+    # Relative paths are relative to the config file, so the example's docs/... lands in the
+    # checkout whatever directory oddsmon is started from.
+    return path if path.is_absolute() else (base / path)
+
+
+def _build(data: dict[str, Any], where: _Where, base: Path) -> Settings:
+    sections: dict[str, Any] = {}
+    for section, table in data.items():
+        if section not in _SECTIONS:
+            raise where.error(section, None, f"unknown section (known: {', '.join(_SECTIONS)})")
+        if not isinstance(table, dict):
+            raise where.error(section, None, "expected a table like [" + section + "]")
+        values: dict[str, Any] = {}
+        for key, raw in table.items():
+            check = _VALIDATORS[section].get(key)
+            if check is None:
+                known = ", ".join(_VALIDATORS[section])
+                raise where.error(section, key, f"unknown key (known in [{section}]: {known})")
+            try:
+                values[key] = _resolve_path(raw, base) if check == "path" else check(raw)
+            except ValueError as exc:
+                raise where.error(section, key, str(exc)) from None
+        sections[section] = values
+
+    paths = default_paths()
+    settings = Settings(
+        api=ApiSettings(**sections.get("api", {})),
+        watch=WatchSettings(**sections.get("watch", {})),
+        paths=replace(paths, **sections.get("paths", {})),
+        cache=CacheSettings(**sections.get("cache", {})),
+        supervision=SupervisionSettings(**sections.get("supervision", {})),
+        odds=OddsSettings(**sections.get("odds", {})),
+        source=where.path,
+    )
+    if settings.supervision.probe_max_s < settings.supervision.probe_min_s:
+        raise where.error("supervision", "probe_max_s", "must not be below probe_min_s")
+    return settings
+
+
+_TOML_LINE = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+def load_file(path: Path) -> Settings:
+    """Read and validate one config file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        raise ConfigError(f"{path}: cannot read config file: {reason}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = _TOML_LINE.search(str(exc))
+        where = f"{path}:{match.group(1)}" if match else str(path)
+        message = _TOML_LINE.sub("", str(exc)).strip()
+        raise ConfigError(f"{where}: invalid TOML: {message}") from None
+    return _build(data, _Where(path, text), path.parent.resolve())
+
+
+def find_config(explicit: str | os.PathLike[str] | None = None, cwd: Path | None = None) -> Path | None:
+    """The config file that applies, following the documented lookup order."""
+    if explicit:
+        return Path(explicit).expanduser()
+    env = os.environ.get("ODDSMON_CONFIG", "")
+    if env:
+        return Path(env).expanduser()
+    local = (cwd or Path.cwd()) / "oddsmon.toml"
+    if local.is_file():
+        return local
+    xdg = _xdg("XDG_CONFIG_HOME", ".config") / "oddsmon" / "oddsmon.toml"
+    if xdg.is_file():
+        return xdg
+    return None
+
+
+def load(explicit: str | os.PathLike[str] | None = None) -> Settings:
+    """Settings from the file the lookup order finds, else the built-in defaults."""
+    path = find_config(explicit)
+    return Settings() if path is None else load_file(path)
+
+
+def to_toml_dict(settings: Settings) -> dict[str, Any]:
+    """Settings as plain TOML data (``None`` values are left out: TOML has no null)."""
+    out: dict[str, Any] = {}
+    for section in _SECTIONS:
+        obj = getattr(settings, section)
+        table: dict[str, Any] = {}
+        for f in fields(obj):
+            value = getattr(obj, f.name)
+            if value is None:
+                continue
+            if isinstance(value, Path):
+                value = str(value)
+            elif isinstance(value, tuple):
+                value = list(value)
+            table[f.name] = value
+        out[section] = table
+    return out
+
+
+# One line per key: the comment --init-config writes above it, and what the example documents.
+KEY_DOCS: dict[str, dict[str, str]] = {
+    "api": {
+        "provider": "Only API-Football v3 is supported.",
+        "base_url": "API root; point it at `python -m oddsmon.sim --port N` for drills.",
+        "key_env": "Name of the environment variable that holds the API key.",
+        "key_file": "Optional file holding the key, used when the variable is unset; must be mode 0600.",
+        "timeout_s": "Seconds before a connect or read gives up.",
+        "retries": "Extra attempts after a read error, timeout or 5xx, with backoff, before going offline.",
+        "daily_reserve": "Calls kept back each day: at or below this many left, oddsmon goes offline (quota).",
+        "per_minute": "Pace limit per minute; 0 follows the plan's X-RateLimit-Limit, a value can only lower it.",
+    },
+    "watch": {
+        "leagues": "League ids to watch (39 Premier League, 61 Ligue 1, 140 La Liga, ...).",
+        "season": "Season year as API-Football numbers it (2026 for 2026/27).",
+        "days_ahead": "Days of upcoming fixtures shown and warmed (0 to 14).",
+        "bookmakers": "Bookmaker ids to show; an empty list shows every bookmaker.",
+        "timezone": "IANA time zone for times on screen; stored times are always UTC.",
+    },
+    "paths": {
+        "db": "Shared SQLite store (cache, offline state, quota ledger); every process on the host uses it.",
+        "metrics": "Where --export writes the supervision metrics JSON.",
+        "incidents": "Incident journal oddsmon keeps; lines people add are never rewritten.",
+    },
+    "cache": {
+        "fixtures_ttl_s": "Seconds a fixtures page stays fresh.",
+        "predictions_ttl_s": "Seconds a prediction stays fresh.",
+        "odds_ttl_s": "Seconds an odds page stays fresh.",
+        "bookmakers_ttl_s": "Seconds the bookmakers list stays fresh.",
+        "leagues_ttl_s": "Seconds league details stay fresh.",
+    },
+    "supervision": {
+        "quota_warning": "--check exits 1 (WARNING) when fewer calls than this remain today.",
+        "probe_min_s": "First wait before probing /status after a network outage.",
+        "probe_max_s": "Longest wait between probes; the wait doubles up to this.",
+    },
+    "odds": {
+        "format": "Price display: decimal, fractional or american.",
+        "fair_method": "Margin removal: multiplicative, additive, power, shin or odds_ratio.",
+        "drop_alert_pct": "Notify when a price shortens by at least this many percent...",
+        "drop_window_min": "...within this many minutes.",
+    },
+}
+
+
+def render_commented(settings: Settings) -> str:
+    """Settings as TOML written by tomli-w, with each key's documentation above it."""
+    out = ["# oddsmon configuration. Lookup order: --config, $ODDSMON_CONFIG, ./oddsmon.toml,",
+           "# $XDG_CONFIG_HOME/oddsmon/oddsmon.toml, else built-in defaults.", ""]
+    for section, table in to_toml_dict(settings).items():
+        out.append(f"[{section}]")
+        for key, value in table.items():
+            out.append(f"# {KEY_DOCS[section][key]}")
+            out.append(tomli_w.dumps({key: value}).rstrip("\n"))
+        out.append("")
+    return "\n".join(out)
+
+
+def write_default(path: Path) -> None:
+    """``--init-config``: the built-in defaults with comments; never replaces an existing file."""
+    text = render_commented(Settings())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        # link() refuses an existing target atomically, so a concurrent writer or an existing
+        # file is never clobbered, and readers never see a half-written file.
+        os.link(tmp, path)
+    except FileExistsError:
+        raise ConfigError(f"{path}: already exists; not overwriting it") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot write: {exc.strerror}") from None
+    finally:
+        tmp.unlink(missing_ok=True)

@@ -1,0 +1,153 @@
+"""Config: lookup order, validation messages (file, line, key), key handling, --init-config."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from oddsmon import config
+from oddsmon.config import ConfigError, KEY_DOCS, Settings, load, load_file
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def write(tmp_path: Path, text: str, name: str = "oddsmon.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_example_config_loads_and_documents_every_key() -> None:
+    example = REPO / "oddsmon.toml"
+    settings = load_file(example)
+    assert settings.paths.metrics == REPO / "docs" / "supervision_metrics.json"
+    assert settings.paths.incidents == REPO / "docs" / "incidents_supervision.md"
+    text = example.read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+    lines = text.splitlines()
+    for section, keys in KEY_DOCS.items():
+        for key in keys:
+            # Every key appears (set, or commented out for an optional one) with a comment above.
+            idx = next((i for i, line in enumerate(lines)
+                        if line.lstrip("# ").startswith(f"{key} =")), None)
+            assert idx is not None, f"{section}.{key} missing from the example"
+            assert lines[idx - 1].lstrip().startswith("#"), f"{section}.{key} has no comment"
+        assert section in data
+
+
+def test_defaults_when_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("ODDSMON_CONFIG", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    settings = load()
+    assert settings.source is None
+    assert settings.api.key_env == "APISPORTS_KEY"
+    assert settings.paths.db == tmp_path / "state" / "oddsmon" / "oddsmon.db"
+
+
+def test_lookup_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    xdg = tmp_path / "xdg" / "oddsmon"
+    xdg.mkdir(parents=True)
+    write(xdg, "[watch]\ndays_ahead = 1\n")
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    monkeypatch.delenv("ODDSMON_CONFIG", raising=False)
+    assert load().watch.days_ahead == 1
+    write(cwd, "[watch]\ndays_ahead = 2\n")
+    assert load().watch.days_ahead == 2
+    env_file = write(tmp_path, "[watch]\ndays_ahead = 3\n", "env.toml")
+    monkeypatch.setenv("ODDSMON_CONFIG", str(env_file))
+    assert load().watch.days_ahead == 3
+    explicit = write(tmp_path, "[watch]\ndays_ahead = 4\n", "explicit.toml")
+    assert load(explicit).watch.days_ahead == 4
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("[api]\ntimeout_s = 5\nbogus = 1\n", ":3: api.bogus: unknown key"),
+        ("[api]\n\ntimeout_s = \"ten\"\n", ":3: api.timeout_s: expected a number, got a string 'ten'"),
+        ("[watch]\nleagues = [39, \"x\"]\n", ":2: watch.leagues: expected positive integer ids"),
+        ("[watch]\ntimezone = \"Mars/Olympus\"\n", ":2: watch.timezone: unknown time zone"),
+        ("[watch]\ndays_ahead = 99\n", ":2: watch.days_ahead: must be at most 14"),
+        ("[odds]\nformat = \"roman\"\n", ":2: odds.format: must be one of decimal, fractional, american"),
+        ("[nope]\nx = 1\n", ":1: [nope]: unknown section"),
+        ("[api]\ntimeout_s = \n", ":2: invalid TOML"),
+        ("[api]\nretries = true\n", ":2: api.retries: expected an integer, got a boolean"),
+        ("[api]\nkey_env = \"MY KEY\"\n", ":2: api.key_env: expected an environment variable name"),
+    ],
+)
+def test_bad_config_names_file_line_and_key(tmp_path: Path, text: str, expected: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as info:
+        load_file(path)
+    message = str(info.value)
+    assert message.startswith(str(path)), message
+    assert expected in message, message
+    assert "\n" not in message
+
+
+def test_relative_paths_are_relative_to_the_config_file(tmp_path: Path) -> None:
+    path = write(tmp_path, '[paths]\ndb = "state/o.db"\nmetrics = "/abs/m.json"\n')
+    settings = load_file(path)
+    assert settings.paths.db == tmp_path.resolve() / "state" / "o.db"
+    assert settings.paths.metrics == Path("/abs/m.json")
+
+
+def test_key_from_env_is_masked(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = Settings()
+    monkeypatch.setenv("APISPORTS_KEY", "s3cret-value")
+    key = settings.api_key()
+    assert key is not None and key.reveal() == "s3cret-value"
+    assert "s3cret" not in repr(key) and "s3cret" not in f"{key}" and "s3cret" not in str([key])
+
+
+def test_key_file_must_be_0600(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("APISPORTS_KEY", raising=False)
+    key_file = tmp_path / "key"
+    key_file.write_text("from-file\n")
+    key_file.chmod(0o644)
+    cfg = write(tmp_path, f'[api]\nkey_file = "{key_file}"\n')
+    settings = load_file(cfg)
+    with pytest.raises(ConfigError, match="mode 0600, found 0644"):
+        settings.api_key()
+    key_file.chmod(0o600)
+    assert settings.api_key().reveal() == "from-file"  # type: ignore[union-attr]
+
+
+def test_init_config_writes_a_loadable_commented_default(tmp_path: Path) -> None:
+    target = tmp_path / "sub" / "oddsmon.toml"
+    config.write_default(target)
+    text = target.read_text()
+    assert "# Calls kept back each day" in text
+    loaded = load_file(target)
+    assert loaded.api == Settings().api and loaded.watch == Settings().watch
+    with pytest.raises(ConfigError, match="already exists"):
+        config.write_default(target)
+    assert target.read_text() == text
+
+
+def test_cli_bad_config_exits_2_with_one_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "[api]\ntimeout_s = -1\n")
+    env = {**os.environ, "APISPORTS_KEY": ""}
+    proc = subprocess.run([sys.executable, "-m", "oddsmon", "--config", str(path), "--warm"],
+                          capture_output=True, text=True, env=env, timeout=30)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().count("\n") == 0
+    assert f"{path}:2: api.timeout_s: must be at least 0.1" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_cli_unknown_flag_exits_2_naming_it() -> None:
+    proc = subprocess.run([sys.executable, "-m", "oddsmon", "--frobnicate"],
+                          capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 2
+    assert "--frobnicate" in proc.stderr
