@@ -1,0 +1,268 @@
+"""Async API-Football v3 client on one ``httpx.AsyncClient`` per process.
+
+It owns the wire: auth header, envelope, quota headers into the ledger, the daily reserve,
+per-minute pacing, retries, coalescing of identical requests in flight, and ``/odds`` paging.
+It knows nothing of caching or offline policy beyond one question asked before every send
+(``gate``): is oddsmon offline? If so, nothing leaves the process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from ..clock import Clock
+from ..config import ApiSettings, Secret
+from ..store import Ledger, cache_key
+from .errors import (
+    ApiError,
+    BadResponse,
+    KeyRejected,
+    NetworkError,
+    Offline,
+    ProviderError,
+    QuotaExhausted,
+    RateLimited,
+)
+from .throttle import MinuteThrottle
+
+FREE_ENDPOINTS = frozenset({"/status"})  # do not count against the daily quota
+RATE_LIMIT_RETRIES = 3
+MAX_PAGES = 100
+USER_AGENT = "oddsmon/0.1 (+https://github.com/oddsmon)"
+
+Params = Mapping[str, str | int]
+
+
+@dataclass(frozen=True, slots=True)
+class ApiResponse:
+    endpoint: str
+    params: dict[str, str]
+    body: str  # the envelope as JSON text: what the cache stores
+    envelope: dict[str, Any] = field(repr=False)
+    daily_remaining: int | None = None
+    counted_calls: int = 1
+
+    @property
+    def response(self) -> Any:
+        return self.envelope.get("response")
+
+
+def _int_header(headers: httpx.Headers, name: str) -> int | None:
+    value = headers.get(name)
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _classify_envelope_errors(errors: Any) -> ApiError | None:
+    if not errors:
+        return None
+    if isinstance(errors, list):
+        return ProviderError({str(i): str(m) for i, m in enumerate(errors)})
+    if not isinstance(errors, dict):
+        return ProviderError({"errors": str(errors)})
+    messages = {str(k): str(v) for k, v in errors.items()}
+    if "requests" in messages:
+        return QuotaExhausted(f"daily quota exhausted: {messages['requests']}", sent=True)
+    if "token" in messages:
+        return KeyRejected(f"API key rejected by the provider: {messages['token']}")
+    if "rateLimit" in messages:
+        return RateLimited(messages["rateLimit"])
+    return ProviderError(messages)
+
+
+class ApiClient:
+    def __init__(
+        self,
+        settings: ApiSettings,
+        key: Secret,
+        ledger: Ledger,
+        clock: Clock,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        gate: Callable[[], str | None] = lambda: None,
+    ) -> None:
+        self.settings = settings
+        self.ledger = ledger
+        self.clock = clock
+        self.gate = gate
+        self.throttle = MinuteThrottle(clock, ledger, settings.per_minute)
+        self._inflight: dict[str, asyncio.Future[ApiResponse]] = {}
+        timeout = httpx.Timeout(settings.timeout_s, connect=min(settings.timeout_s, 5.0))
+        self._http = httpx.AsyncClient(
+            base_url=settings.base_url,
+            headers={"x-apisports-key": key.reveal(), "user-agent": USER_AGENT,
+                     "accept": "application/json"},
+            timeout=timeout,
+            transport=transport,
+            follow_redirects=False,
+        )
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    # -- public ----------------------------------------------------------------------------
+
+    async def get(self, endpoint: str, params: Params | None = None) -> ApiResponse:
+        """One counted call; identical calls already in flight share its answer."""
+        clean = {str(k): str(v) for k, v in (params or {}).items()}
+        key = cache_key(endpoint, clean)
+        pending = self._inflight.get(key)
+        if pending is not None:
+            return await asyncio.shield(pending)
+        future: asyncio.Future[ApiResponse] = asyncio.get_running_loop().create_future()
+        self._inflight[key] = future
+        try:
+            result = await self._request(endpoint, clean)
+        except BaseException as exc:
+            if not future.cancelled():
+                future.set_exception(exc)
+                future.exception()  # mark retrieved: waiters re-raise it, nobody else must
+            raise
+        else:
+            future.set_result(result)
+            return result
+        finally:
+            del self._inflight[key]
+
+    async def get_all_pages(self, endpoint: str, params: Params | None = None) -> ApiResponse:
+        """Follow ``paging.total`` and merge the pages into one envelope (paging 1/1)."""
+        base = {str(k): str(v) for k, v in (params or {}).items()}
+        first = await self.get(endpoint, base)
+        paging = first.envelope.get("paging") or {}
+        total = paging.get("total") if isinstance(paging, dict) else None
+        if not isinstance(total, int) or total <= 1:
+            return first
+        items = list(first.response or [])
+        calls = first.counted_calls
+        last = first
+        for page in range(2, min(total, MAX_PAGES) + 1):
+            last = await self.get(endpoint, {**base, "page": str(page)})
+            if not isinstance(last.response, list):
+                raise BadResponse(f"{endpoint} page {page}: response is not a list")
+            items.extend(last.response)
+            calls += last.counted_calls
+        envelope = {**first.envelope, "results": len(items), "paging": {"current": 1, "total": 1},
+                    "response": items}
+        return ApiResponse(endpoint, base, json.dumps(envelope, separators=(",", ":")), envelope,
+                           last.daily_remaining, calls)
+
+    async def probe(self) -> ApiResponse:
+        """``/status``: free, one attempt, bypasses the offline gate (it is how we get back)."""
+        return await self._send_once("/status", {}, counted=False)
+
+    # -- wire --------------------------------------------------------------------------------
+
+    def _check_gate(self) -> None:
+        reason = self.gate()
+        if reason is not None:
+            raise Offline(f"offline ({reason}): request not sent")
+
+    async def _request(self, endpoint: str, params: dict[str, str]) -> ApiResponse:
+        counted = endpoint not in FREE_ENDPOINTS
+        failures = 0
+        throttled = 0
+        while True:
+            self._check_gate()
+            try:
+                return await self._send_once(endpoint, params, counted=counted)
+            except RateLimited:
+                throttled += 1
+                if throttled > RATE_LIMIT_RETRIES:
+                    raise
+                await self.throttle.back_off()
+            except _Retryable as exc:
+                failures += 1
+                if failures > self.settings.retries:
+                    raise NetworkError(str(exc)) from None
+                await self.clock.sleep(min(8.0, 0.5 * 2 ** (failures - 1)))
+
+    async def _send_once(self, endpoint: str, params: dict[str, str], *, counted: bool) -> ApiResponse:
+        if counted:
+            allowed, remaining = self.ledger.reserve_call(self.clock.now(), self.settings.daily_reserve)
+            if not allowed:
+                raise QuotaExhausted(
+                    f"{remaining} calls left today, at or below the reserve of "
+                    f"{self.settings.daily_reserve}: not sending {endpoint}", sent=False)
+            token = await self.throttle.acquire()
+        started = self.clock.monotonic()
+        status = "error"
+        try:
+            try:
+                reply = await self._http.get(endpoint, params=params)
+            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                # The server is not there (refused, unresolvable, silent): retrying at once
+                # only delays the outage; the /status probe takes over with its backoff.
+                status = "connect-error"
+                raise NetworkError(f"cannot reach {self.settings.base_url}: {_describe(exc)}") from None
+            except httpx.TimeoutException as exc:
+                status = "timeout"
+                raise _Retryable(f"{endpoint}: {_describe(exc)}") from None
+            except httpx.TransportError as exc:
+                status = "read-error"
+                raise _Retryable(f"{endpoint}: {_describe(exc)}") from None
+            status = str(reply.status_code)
+            return self._interpret(endpoint, params, reply)
+        finally:
+            duration_ms = (self.clock.monotonic() - started) * 1000
+            self.ledger.log_request(self.clock.now(), endpoint, status, duration_ms,
+                                    counted and status not in ("connect-error",))
+            if counted:
+                self.throttle.release(token)
+
+    def _interpret(self, endpoint: str, params: dict[str, str], reply: httpx.Response) -> ApiResponse:
+        headers = reply.headers
+        daily_limit = _int_header(headers, "x-ratelimit-requests-limit")
+        daily_remaining = _int_header(headers, "x-ratelimit-requests-remaining")
+        minute_limit = _int_header(headers, "X-RateLimit-Limit")
+        minute_remaining = _int_header(headers, "X-RateLimit-Remaining")
+        if any(v is not None for v in (daily_limit, daily_remaining, minute_limit, minute_remaining)):
+            self.ledger.observe(self.clock.now(), daily_limit, daily_remaining, minute_limit,
+                                minute_remaining)
+        code = reply.status_code
+        if code == 429:
+            raise RateLimited(f"{endpoint}: HTTP 429 Too Many Requests")
+        if code >= 500:
+            raise _Retryable(f"{endpoint}: HTTP {code} {reply.reason_phrase}")
+        if code in (401, 403):
+            raise KeyRejected(f"API key rejected (HTTP {code}) by {self.settings.base_url}")
+        if code != 200:
+            raise ApiError(f"{endpoint}: unexpected HTTP {code} {reply.reason_phrase}")
+        try:
+            envelope = json.loads(reply.text)
+        except ValueError:
+            raise BadResponse(f"{endpoint}: the body is not valid JSON "
+                              f"({len(reply.content)} bytes)") from None
+        if not isinstance(envelope, dict) or "response" not in envelope:
+            raise BadResponse(f"{endpoint}: the body is not an API-Football envelope")
+        problem = _classify_envelope_errors(envelope.get("errors"))
+        if problem is not None:
+            raise problem
+        if endpoint == "/status" and isinstance(envelope.get("response"), dict):
+            self._observe_status(envelope["response"])
+        return ApiResponse(endpoint, params, reply.text, envelope, daily_remaining)
+
+    def _observe_status(self, response: dict[str, Any]) -> None:
+        # /status tells the day's usage for free: a warm can know its budget before spending.
+        requests = response.get("requests")
+        if not isinstance(requests, dict):
+            return
+        current, limit = requests.get("current"), requests.get("limit_day")
+        if isinstance(current, int) and isinstance(limit, int) and limit > 0:
+            self.ledger.observe(self.clock.now(), limit, max(0, limit - current), None, None)
+
+
+class _Retryable(Exception):
+    """A failure worth another attempt (read error, timeout, 5xx)."""
+
+
+def _describe(exc: httpx.HTTPError) -> str:
+    text = str(exc) or type(exc).__name__
+    return f"{type(exc).__name__}: {text}" if text != type(exc).__name__ else text

@@ -1,0 +1,51 @@
+"""What can go wrong talking to API-Football, sorted by what oddsmon does about it."""
+
+from __future__ import annotations
+
+
+class ApiError(Exception):
+    """A request failed; the message is meant for a person and never holds the API key."""
+
+    #: the offline reason this failure switches oddsmon to, or None when it is no outage
+    outage: str | None = None
+
+
+class NetworkError(ApiError):
+    """Connect/read errors, timeouts, 5xx after the retries: the API is unreachable."""
+
+    outage = "network"
+
+
+class QuotaExhausted(ApiError):
+    """The day's quota is spent, or what is left is the reserve oddsmon keeps back."""
+
+    outage = "quota"
+
+    def __init__(self, message: str, *, sent: bool) -> None:
+        super().__init__(message)
+        self.sent = sent  # False when oddsmon refused to send it (reserve reached)
+
+
+class Offline(ApiError):
+    """Refused before sending: oddsmon is offline, so no request leaves the process."""
+
+
+class RateLimited(ApiError):
+    """Still throttled by the per-minute limit after waiting; not an outage."""
+
+
+class KeyRejected(ApiError):
+    """The provider refused the API key: a configuration problem, not an outage."""
+
+
+class BadResponse(ApiError):
+    """The body is not the API's JSON envelope: an error for that page, never cached."""
+
+
+class ProviderError(ApiError):
+    """The envelope's ``errors`` said something else; carries the provider's messages."""
+
+    def __init__(self, messages: dict[str, str]) -> None:
+        self.messages = messages
+        text = "; ".join(f"{k}: {v}" for k, v in messages.items()) or "unknown error"
+        super().__init__(f"API error: {text}")

@@ -1,0 +1,42 @@
+"""The shared SQLite store: every oddsmon process on the host reads and writes one file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .cache import CacheEntry, CacheStore, cache_key
+from .db import Database, OpenReport, StoreError
+from .history import OddsHistory, PricePoint
+from .incidents import Action, Incident, IncidentStore
+from .ledger import Ledger, Quota, RequestRecord
+from .state import REASONS, OfflineState, StateStore
+
+
+class Store:
+    """The store's parts over one connection."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.cache = CacheStore(db)
+        self.state = StateStore(db)
+        self.ledger = Ledger(db)
+        self.history = OddsHistory(db)
+        self.incidents = IncidentStore(db)
+
+    @classmethod
+    def open(cls, path: Path, *, read_only: bool = False) -> Store:
+        return cls(Database(path, read_only=read_only).open())
+
+    @property
+    def path(self) -> Path:
+        return self.db.path
+
+    def close(self) -> None:
+        self.db.close()
+
+
+__all__ = [
+    "REASONS", "Action", "CacheEntry", "CacheStore", "Database", "Incident", "IncidentStore",
+    "Ledger", "OddsHistory", "OfflineState", "OpenReport", "PricePoint", "Quota", "RequestRecord",
+    "StateStore", "Store", "StoreError", "cache_key",
+]

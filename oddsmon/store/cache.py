@@ -1,0 +1,92 @@
+"""Response cache: one row per request (endpoint + sorted params), holding the API's body."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlencode
+
+from ..clock import utc_from_ts
+from .db import Database
+
+
+ANY = "__any__"  # a parameter value that matches every value in latest_matching()
+
+
+def cache_key(endpoint: str, params: Mapping[str, object]) -> str:
+    """``/odds?league=39&page=2&season=2026``: stable whatever order params were given in.
+
+    Only request parameters go in; the API key travels in a header and never reaches here.
+    """
+    query = urlencode(sorted((str(k), str(v)) for k, v in params.items()))
+    return f"{endpoint}?{query}" if query else endpoint
+
+
+@dataclass(frozen=True, slots=True)
+class CacheEntry:
+    key: str
+    endpoint: str
+    body: str
+    fetched_at: datetime
+    expires_at: datetime
+
+    def json(self) -> object:
+        return json.loads(self.body)
+
+    def fresh_at(self, now: datetime) -> bool:
+        return now < self.expires_at
+
+
+class CacheStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def get(self, key: str) -> CacheEntry | None:
+        row = self.db.query_one(
+            "SELECT key, endpoint, body, fetched_at, expires_at FROM cache WHERE key = ?", (key,))
+        if row is None:
+            return None
+        return CacheEntry(row["key"], row["endpoint"], row["body"],
+                          utc_from_ts(row["fetched_at"]), utc_from_ts(row["expires_at"]))  # type: ignore[arg-type]
+
+    def put(self, key: str, endpoint: str, body: str, fetched_at: datetime, ttl_s: float) -> CacheEntry:
+        expires = fetched_at.timestamp() + ttl_s
+        with self.db.write() as tx:
+            tx.execute(
+                "INSERT INTO cache (key, endpoint, body, fetched_at, expires_at) VALUES (?,?,?,?,?) "
+                "ON CONFLICT(key) DO UPDATE SET body=excluded.body, fetched_at=excluded.fetched_at, "
+                "expires_at=excluded.expires_at",
+                (key, endpoint, body, fetched_at.timestamp(), expires),
+            )
+        return CacheEntry(key, endpoint, body, fetched_at, utc_from_ts(expires))  # type: ignore[arg-type]
+
+    def latest_matching(self, endpoint: str, key_pattern: str) -> CacheEntry | None:
+        """Newest entry whose key matches ``key_pattern``, where ``ANY`` stands for any value.
+
+        Lets an offline read of a date-windowed page fall back to the last window cached.
+        """
+        like = (key_pattern.replace(ANY, "\x00").replace("\\", "\\\\").replace("%", "\\%")
+                .replace("_", "\\_").replace("\x00", "%"))
+        row = self.db.query_one(
+            "SELECT key, endpoint, body, fetched_at, expires_at FROM cache "
+            "WHERE endpoint = ? AND key LIKE ? ESCAPE '\\' ORDER BY fetched_at DESC LIMIT 1",
+            (endpoint, like))
+        if row is None:
+            return None
+        return CacheEntry(row["key"], row["endpoint"], row["body"],
+                          utc_from_ts(row["fetched_at"]), utc_from_ts(row["expires_at"]))  # type: ignore[arg-type]
+
+    def stats(self) -> tuple[int, int]:
+        """(entries, bytes of cached bodies)."""
+        row = self.db.query_one("SELECT count(*), coalesce(sum(length(body)), 0) FROM cache")
+        return (row[0], row[1]) if row else (0, 0)
+
+    def newest_by_endpoint(self) -> dict[str, datetime]:
+        rows = self.db.query("SELECT endpoint, max(fetched_at) FROM cache GROUP BY endpoint")
+        return {r[0]: utc_from_ts(r[1]) for r in rows}  # type: ignore[misc]
+
+    def purge(self) -> int:
+        with self.db.write() as tx:
+            return tx.execute("DELETE FROM cache").rowcount

@@ -1,0 +1,391 @@
+"""The shared SQLite file: opening, schema migrations, and safe transactions.
+
+Every oddsmon process on the host opens the same file. WAL mode lets readers run beside one
+writer; writes are short ``BEGIN IMMEDIATE`` transactions (the write lock is taken up front,
+so a reader never has to upgrade and fail) with a busy timeout, plus a bounded retry as a
+last line of defence, so no process ever surfaces "database is locked".
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import random
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+APPLICATION_ID = 0x4F44534D  # "ODSM": marks the file as oddsmon's
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_MS = 10_000
+_LOCK_RETRIES = 20
+
+_MIGRATIONS: dict[int, str] = {
+    1: """
+    CREATE TABLE cache (
+        key TEXT PRIMARY KEY,           -- endpoint?sorted params; never holds the API key
+        endpoint TEXT NOT NULL,
+        body TEXT NOT NULL,             -- the API's response JSON, as received
+        fetched_at REAL NOT NULL,       -- POSIX seconds, UTC
+        expires_at REAL NOT NULL
+    );
+    CREATE INDEX cache_endpoint ON cache(endpoint);
+
+    CREATE TABLE state (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        offline INTEGER NOT NULL DEFAULT 0,
+        reason TEXT,                    -- user | network | quota
+        since REAL,
+        resume_at REAL,                 -- automatic resume instant (quota reset), if any
+        detail TEXT,
+        probe_failures INTEGER NOT NULL DEFAULT 0,
+        next_probe_at REAL,
+        last_probe_at REAL,
+        last_probe_ok INTEGER,
+        updated_at REAL
+    );
+    INSERT INTO state (id, offline) VALUES (1, 0);
+
+    CREATE TABLE quota (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        daily_limit INTEGER,
+        daily_remaining INTEGER,
+        minute_limit INTEGER,
+        minute_remaining INTEGER,
+        observed_at REAL
+    );
+    INSERT INTO quota (id) VALUES (1);
+
+    CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL DEFAULT 0);
+
+    CREATE TABLE requests (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at REAL NOT NULL,
+        endpoint TEXT NOT NULL,
+        status TEXT NOT NULL,           -- HTTP status, or the failure kind
+        duration_ms REAL NOT NULL,
+        counted INTEGER NOT NULL        -- 1 when it counts against the daily quota
+    );
+    CREATE INDEX requests_at ON requests(at);
+
+    CREATE TABLE transitions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at REAL NOT NULL,
+        offline INTEGER NOT NULL,
+        reason TEXT,
+        detail TEXT
+    );
+
+    CREATE TABLE incidents (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        opened_at REAL NOT NULL,
+        reason TEXT NOT NULL,
+        closed_at REAL
+    );
+    CREATE TABLE incident_actions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        incident_id INTEGER NOT NULL REFERENCES incidents(id),
+        at REAL NOT NULL,
+        kind TEXT NOT NULL,
+        text TEXT NOT NULL
+    );
+
+    CREATE TABLE odds_snapshots (
+        fixture_id INTEGER NOT NULL,
+        bookmaker_id INTEGER NOT NULL,
+        bet_id INTEGER NOT NULL,
+        outcome TEXT NOT NULL,
+        observed_at REAL NOT NULL,
+        price REAL NOT NULL,
+        PRIMARY KEY (fixture_id, bet_id, outcome, bookmaker_id, observed_at)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """,
+}
+
+
+class StoreError(Exception):
+    """The store cannot be used; the message names the file and says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class OpenReport:
+    """What opening found; ``moved_aside`` is set when a bad file was replaced."""
+
+    path: Path
+    moved_aside: Path | None = None
+    reason: str | None = None
+
+    def message(self) -> str | None:
+        if self.moved_aside is None:
+            return None
+        return (f"{self.path}: {self.reason}; moved aside to {self.moved_aside.name} "
+                f"and rebuilt an empty store")
+
+
+class Database:
+    """One connection to the shared file, safe to use from several threads of one process."""
+
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+        self.path = Path(path)
+        self.read_only = read_only
+        self._lock = threading.RLock()
+        self._conn: sqlite3.Connection | None = None
+        self.report = OpenReport(self.path)
+
+    # -- opening -----------------------------------------------------------------------------
+
+    def open(self) -> Database:
+        """Open (creating and migrating as needed); a bad file is moved aside and rebuilt."""
+        if self.read_only:
+            self._conn = self._connect_read_only()
+            return self
+        self._prepare_file()
+        try:
+            self._conn = self._connect()
+            self._migrate()
+        except _BadFile as bad:
+            self.close()
+            aside = self._move_aside()
+            self.report = OpenReport(self.path, aside, str(bad))
+            self._prepare_file()
+            self._conn = self._connect()
+            self._migrate()
+        self._restrict_permissions()
+        return self
+
+    def _prepare_file(self) -> None:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # Create the file 0600 ourselves: SQLite gives the -wal and -shm files the main
+            # file's permissions, so they inherit the restriction.
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            os.close(fd)
+        except OSError as exc:
+            raise StoreError(f"{self.path}: cannot create the store: {exc.strerror}") from None
+
+    def _restrict_permissions(self) -> None:
+        for suffix in ("", "-wal", "-shm"):
+            with contextlib.suppress(OSError):
+                os.chmod(f"{self.path}{suffix}", 0o600)
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000,
+                                   isolation_level=None, check_same_thread=False)
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"{self.path}: cannot open the store: {exc}") from None
+        try:
+            conn.row_factory = sqlite3.Row
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            mode = _retry_locked(lambda: conn.execute("PRAGMA journal_mode = WAL").fetchone()[0])
+            if mode.lower() != "wal":
+                raise StoreError(f"{self.path}: the store needs WAL mode, got {mode}")
+            conn.execute("PRAGMA synchronous = NORMAL")  # durable at checkpoints, safe in WAL
+            conn.execute("PRAGMA foreign_keys = ON")
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            if _is_locked(exc):
+                raise StoreError(f"{self.path}: store stayed locked: {exc}") from None
+            if isinstance(exc, sqlite3.OperationalError) and "readonly" in str(exc):
+                raise StoreError(f"{self.path}: the store is read-only: {exc}") from None
+            raise _BadFile(f"not a readable SQLite database ({exc})") from None
+        return conn
+
+    def _connect_read_only(self) -> sqlite3.Connection:
+        if not self.path.exists():
+            raise StoreError(f"{self.path}: no store here yet (run oddsmon once to create it)")
+        try:
+            conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, isolation_level=None,
+                                   timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+            conn.row_factory = sqlite3.Row
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            app_id, version = _identity(conn)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: the store cannot be read: {exc}") from None
+        if app_id != APPLICATION_ID or version != SCHEMA_VERSION:
+            conn.close()
+            raise StoreError(f"{self.path}: not an oddsmon store of schema {SCHEMA_VERSION}")
+        return conn
+
+    def _migrate(self) -> None:
+        conn = self.conn
+        try:
+            app_id, version = _identity(conn)
+            if version > SCHEMA_VERSION:
+                raise _BadFile(f"written by a newer oddsmon (schema {version} > {SCHEMA_VERSION})")
+            if version == SCHEMA_VERSION and app_id == APPLICATION_ID:
+                return
+            with self.write() as tx:
+                # Re-read under the write lock: another process may have migrated meanwhile.
+                app_id, version = _identity(tx)
+                tables = tx.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+                if app_id != APPLICATION_ID and (app_id != 0 or tables):
+                    raise _BadFile("not an oddsmon store (another program's database)")
+                for target in range(version + 1, SCHEMA_VERSION + 1):
+                    tx.executescript_in_tx(_MIGRATIONS[target])
+                tx.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                tx.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        except sqlite3.DatabaseError as exc:
+            if _is_locked(exc):
+                raise StoreError(f"{self.path}: store stayed locked during migration") from None
+            raise _BadFile(f"damaged ({exc})") from None
+
+    def _move_aside(self) -> Path:
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+        n = 1
+        while aside.exists():
+            aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{n}")
+            n += 1
+        try:
+            os.replace(self.path, aside)
+            for suffix in ("-wal", "-shm"):
+                side = Path(f"{self.path}{suffix}")
+                if side.exists():
+                    os.replace(side, Path(f"{aside}{suffix}"))
+        except OSError as exc:
+            raise StoreError(f"{self.path}: damaged and cannot be moved aside: {exc.strerror}") from None
+        return aside
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise StoreError(f"{self.path}: store is not open")
+        return self._conn
+
+    # -- use ---------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[Tx]:
+        """A short ``BEGIN IMMEDIATE`` transaction: committed on exit, rolled back on error."""
+        if self.read_only:
+            raise StoreError(f"{self.path}: opened read-only")
+        with self._lock:
+            conn = self.conn
+            try:
+                _retry_locked(lambda: conn.execute("BEGIN IMMEDIATE"))
+            except sqlite3.OperationalError as exc:
+                raise self._translate(exc) from None
+            try:
+                yield Tx(conn)
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
+                raise
+            try:
+                _retry_locked(lambda: conn.execute("COMMIT"))
+            except sqlite3.Error as exc:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
+                raise self._translate(exc) from None
+
+    def query(self, sql: str, params: tuple[object, ...] | dict[str, object] = ()) -> list[sqlite3.Row]:
+        """Read rows; each call is its own consistent WAL snapshot."""
+        with self._lock:
+            conn = self.conn
+            try:
+                cur = _retry_locked(lambda: conn.execute(sql, params))
+                return cur.fetchall()
+            except sqlite3.Error as exc:
+                raise self._translate(exc) from None
+
+    def query_one(self, sql: str, params: tuple[object, ...] | dict[str, object] = ()) -> sqlite3.Row | None:
+        rows = self.query(sql, params)
+        return rows[0] if rows else None
+
+    def _translate(self, exc: sqlite3.Error) -> StoreError:
+        text = str(exc)
+        if "readonly" in text:
+            return StoreError(f"{self.path}: the store is read-only ({text})")
+        if "disk is full" in text or "database or disk is full" in text:
+            return StoreError(f"{self.path}: the disk is full ({text})")
+        if "malformed" in text or "not a database" in text:
+            return StoreError(f"{self.path}: the store is damaged ({text}); restart oddsmon to rebuild it")
+        return StoreError(f"{self.path}: {text}")
+
+    def integrity_check(self) -> str:
+        rows = self.query("PRAGMA integrity_check")
+        return "; ".join(str(r[0]) for r in rows)
+
+    def size_bytes(self) -> int:
+        total = 0
+        for suffix in ("", "-wal"):
+            with contextlib.suppress(OSError):
+                total += os.stat(f"{self.path}{suffix}").st_size
+        return total
+
+
+class Tx:
+    """The open transaction handed to a ``with db.write()`` block."""
+
+    __slots__ = ("conn",)
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def execute(self, sql: str, params: tuple[object, ...] | dict[str, object] = ()) -> sqlite3.Cursor:
+        return self.conn.execute(sql, params)
+
+    def executemany(self, sql: str, rows: list[tuple[object, ...]]) -> sqlite3.Cursor:
+        return self.conn.executemany(sql, rows)
+
+    def executescript_in_tx(self, script: str) -> None:
+        # executescript() would COMMIT first; run the statements one by one inside our tx.
+        for statement in _split_sql(script):
+            self.conn.execute(statement)
+
+
+def _split_sql(script: str) -> list[str]:
+    statements, buf = [], []
+    for line in script.splitlines():
+        code = line.split("--", 1)[0]
+        buf.append(code)
+        if code.rstrip().endswith(";"):
+            statement = "\n".join(buf).strip()
+            if sqlite3.complete_statement(statement):
+                statements.append(statement)
+                buf = []
+    return statements
+
+
+class _BadFile(Exception):
+    """The file is not a usable oddsmon store; opening moves it aside."""
+
+
+def _identity(conn: sqlite3.Connection | Tx) -> tuple[int, int]:
+    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    return app_id, version
+
+
+def _is_locked(exc: BaseException) -> bool:
+    text = str(exc)
+    return "locked" in text or "busy" in text
+
+
+def _retry_locked(fn):  # type: ignore[no-untyped-def]
+    """Run ``fn``, retrying briefly when SQLite reports a lock the busy timeout did not absorb.
+
+    The busy handler covers most contention; a few paths (WAL recovery, a checkpoint racing a
+    BEGIN) return SQLITE_BUSY at once, so a jittered, bounded retry closes that gap.
+    """
+    for attempt in range(_LOCK_RETRIES):
+        try:
+            return fn()
+        except sqlite3.OperationalError as exc:
+            if not _is_locked(exc) or attempt == _LOCK_RETRIES - 1:
+                raise
+            time.sleep(min(0.5, 0.01 * (2 ** attempt)) * (0.5 + random.random()))
+    raise AssertionError("unreachable")

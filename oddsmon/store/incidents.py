@@ -1,0 +1,80 @@
+"""Incident records: one per offline period, with the actions taken during it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..clock import utc_from_ts
+from .db import Database, Tx
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    at: datetime
+    kind: str  # transition | warm | purge | toggle | probe | note | ...
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Incident:
+    id: int
+    opened_at: datetime
+    reason: str
+    closed_at: datetime | None
+    actions: tuple[Action, ...] = ()
+
+    @property
+    def open(self) -> bool:
+        return self.closed_at is None
+
+
+class IncidentStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    @staticmethod
+    def open_in(tx: Tx, at: datetime, reason: str) -> int:
+        """Open an incident unless one is open (a reason change stays the same incident)."""
+        row = tx.execute("SELECT id FROM incidents WHERE closed_at IS NULL ORDER BY id DESC LIMIT 1").fetchone()
+        if row is not None:
+            return int(row[0])
+        return int(tx.execute("INSERT INTO incidents (opened_at, reason) VALUES (?, ?)",
+                              (at.timestamp(), reason)).lastrowid)
+
+    @staticmethod
+    def close_in(tx: Tx, at: datetime) -> int | None:
+        row = tx.execute("SELECT id FROM incidents WHERE closed_at IS NULL ORDER BY id DESC LIMIT 1").fetchone()
+        if row is None:
+            return None
+        tx.execute("UPDATE incidents SET closed_at = ? WHERE id = ?", (at.timestamp(), row[0]))
+        return int(row[0])
+
+    @staticmethod
+    def act_in(tx: Tx, at: datetime, kind: str, text: str) -> bool:
+        row = tx.execute("SELECT id FROM incidents WHERE closed_at IS NULL ORDER BY id DESC LIMIT 1").fetchone()
+        if row is None:
+            return False
+        tx.execute("INSERT INTO incident_actions (incident_id, at, kind, text) VALUES (?,?,?,?)",
+                   (row[0], at.timestamp(), kind, text))
+        return True
+
+    def act(self, at: datetime, kind: str, text: str) -> bool:
+        """Append an action to the open incident; False when none is open."""
+        with self.db.write() as tx:
+            return self.act_in(tx, at, kind, text)
+
+    def recent(self, limit: int = 10) -> list[Incident]:
+        rows = self.db.query(
+            "SELECT id, opened_at, reason, closed_at FROM incidents ORDER BY id DESC LIMIT ?", (limit,))
+        out = []
+        for r in rows:
+            acts = self.db.query(
+                "SELECT at, kind, text FROM incident_actions WHERE incident_id = ? ORDER BY id", (r[0],))
+            out.append(Incident(r[0], utc_from_ts(r[1]), r[2], utc_from_ts(r[3]),  # type: ignore[arg-type]
+                                tuple(Action(utc_from_ts(a[0]), a[1], a[2]) for a in acts)))  # type: ignore[arg-type]
+        return out
+
+    def current(self) -> Incident | None:
+        latest = self.recent(1)
+        return latest[0] if latest and latest[0].open else None

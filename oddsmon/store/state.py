@@ -1,0 +1,105 @@
+"""The offline state row every process shares, changed only by atomic read-modify-write."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from ..clock import utc_from_ts
+from .db import Database, Tx
+
+REASONS = ("user", "network", "quota")
+
+
+@dataclass(frozen=True, slots=True)
+class OfflineState:
+    offline: bool = False
+    reason: str | None = None  # user | network | quota, None while online
+    since: datetime | None = None  # when the current mode (offline or online) began
+    resume_at: datetime | None = None  # automatic resume instant, None when none is planned
+    detail: str | None = None  # the error or remark that caused the last transition
+    probe_failures: int = 0
+    next_probe_at: datetime | None = None
+    last_probe_at: datetime | None = None
+    last_probe_ok: bool | None = None
+
+    def evolve(self, **changes: object) -> OfflineState:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def _ts(value: datetime | None) -> float | None:
+    return None if value is None else value.timestamp()
+
+
+def _from_row(row: object) -> OfflineState:
+    r = row  # sqlite3.Row
+    return OfflineState(
+        offline=bool(r["offline"]),  # type: ignore[index]
+        reason=r["reason"],  # type: ignore[index]
+        since=utc_from_ts(r["since"]),  # type: ignore[index]
+        resume_at=utc_from_ts(r["resume_at"]),  # type: ignore[index]
+        detail=r["detail"],  # type: ignore[index]
+        probe_failures=r["probe_failures"],  # type: ignore[index]
+        next_probe_at=utc_from_ts(r["next_probe_at"]),  # type: ignore[index]
+        last_probe_at=utc_from_ts(r["last_probe_at"]),  # type: ignore[index]
+        last_probe_ok=None if r["last_probe_ok"] is None else bool(r["last_probe_ok"]),  # type: ignore[index]
+    )
+
+
+_COLUMNS = ("offline, reason, since, resume_at, detail, probe_failures, next_probe_at, "
+            "last_probe_at, last_probe_ok")
+
+
+class StateStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def read(self) -> OfflineState:
+        row = self.db.query_one(f"SELECT {_COLUMNS} FROM state WHERE id = 1")
+        return OfflineState() if row is None else _from_row(row)
+
+    def update(
+        self,
+        change: Callable[[OfflineState], OfflineState | None],
+        at: datetime,
+        on_transition: Callable[[Tx, OfflineState, OfflineState], None] | None = None,
+    ) -> tuple[OfflineState, OfflineState]:
+        """Apply ``change`` to the current row under the write lock; returns (before, after).
+
+        ``change`` sees the row as it is at that instant in every process and returns the new
+        row, or None to leave it. A change of mode or reason is logged in ``transitions`` in the
+        same transaction, so the journal can never miss one; ``on_transition`` runs in that
+        transaction too (the incident records).
+        """
+        with self.db.write() as tx:
+            row = tx.execute(f"SELECT {_COLUMNS} FROM state WHERE id = 1").fetchone()
+            before = OfflineState() if row is None else _from_row(row)
+            after = change(before)
+            if after is None or after == before:
+                return before, before
+            if after.reason is not None and after.reason not in REASONS:
+                raise ValueError(f"unknown offline reason {after.reason!r}")
+            tx.execute(
+                "UPDATE state SET offline=?, reason=?, since=?, resume_at=?, detail=?, "
+                "probe_failures=?, next_probe_at=?, last_probe_at=?, last_probe_ok=?, "
+                "updated_at=? WHERE id = 1",
+                (int(after.offline), after.reason, _ts(after.since), _ts(after.resume_at),
+                 after.detail, after.probe_failures, _ts(after.next_probe_at),
+                 _ts(after.last_probe_at),
+                 None if after.last_probe_ok is None else int(after.last_probe_ok), at.timestamp()),
+            )
+            if (after.offline, after.reason) != (before.offline, before.reason):
+                tx.execute(
+                    "INSERT INTO transitions (at, offline, reason, detail) VALUES (?, ?, ?, ?)",
+                    (at.timestamp(), int(after.offline), after.reason, after.detail),
+                )
+                if on_transition is not None:
+                    on_transition(tx, before, after)
+            return before, after
+
+    def transitions(self, limit: int = 50) -> list[tuple[datetime, bool, str | None, str | None]]:
+        rows = self.db.query(
+            "SELECT at, offline, reason, detail FROM transitions ORDER BY id DESC LIMIT ?", (limit,))
+        return [(utc_from_ts(r["at"]), bool(r["offline"]), r["reason"], r["detail"])  # type: ignore[misc]
+                for r in rows]

@@ -1,0 +1,190 @@
+"""The offline state machine: when oddsmon goes offline, why, and when it comes back.
+
+The state lives in the shared store, so every process on the host sees one truth: the moment
+one instance goes offline, ``is_offline_mode()`` is true everywhere. Transitions are atomic
+read-modify-writes; each is logged with its UTC time and opens or closes an incident record.
+
+Reasons and resumes (DESIGN.md, "Semantics that must hold"):
+- ``quota``: resumes by itself at ``quota_reset``, the next 00:00 UTC.
+- ``network``: resumes when a ``/status`` probe succeeds; probes back off from
+  ``probe_min_s`` doubling up to ``probe_max_s``, and only one process probes at a time.
+- ``user``: only on request, except that a manual offline entered during a quota outage keeps
+  that reset as its resume time (the runbook's section 3).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from ..clock import Clock, next_utc_midnight
+from ..config import SupervisionSettings
+from ..store import OfflineState, Store
+from ..store.db import Tx
+from ..store.incidents import IncidentStore
+
+
+@dataclass(frozen=True, slots=True)
+class ModeView:
+    """What a person (sidebar, --check) needs to know about the mode right now."""
+
+    offline: bool
+    reason: str | None
+    since: datetime | None
+    resume_at: datetime | None
+    seconds_to_resume: float | None
+    detail: str | None
+    next_probe_at: datetime | None
+    last_probe_at: datetime | None
+    last_probe_ok: bool | None
+    probe_failures: int
+
+
+def effective_offline(state: OfflineState, now: datetime) -> bool:
+    """Offline, unless the planned resume instant has passed (the resume is then due)."""
+    return state.offline and not (state.resume_at is not None and now >= state.resume_at)
+
+
+def view_of(state: OfflineState, now: datetime) -> ModeView:
+    offline = effective_offline(state, now)
+    resume = state.resume_at if offline else None
+    return ModeView(
+        offline=offline,
+        reason=state.reason if offline else None,
+        since=state.since,
+        resume_at=resume,
+        seconds_to_resume=None if resume is None else max(0.0, (resume - now).total_seconds()),
+        detail=state.detail,
+        next_probe_at=state.next_probe_at if offline and state.reason == "network" else None,
+        last_probe_at=state.last_probe_at,
+        last_probe_ok=state.last_probe_ok,
+        probe_failures=state.probe_failures,
+    )
+
+
+class OfflineMachine:
+    def __init__(self, store: Store, clock: Clock, settings: SupervisionSettings) -> None:
+        self.store = store
+        self.clock = clock
+        self.settings = settings
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def state(self) -> OfflineState:
+        return self.store.state.read()
+
+    def view(self) -> ModeView:
+        return view_of(self.state(), self.clock.now())
+
+    def gate(self) -> str | None:
+        """The reason requests must not leave the process, or None when they may."""
+        state = self.state()
+        return state.reason if effective_offline(state, self.clock.now()) else None
+
+    # -- transitions -----------------------------------------------------------------------
+
+    def _journal(self, tx: Tx, before: OfflineState, after: OfflineState) -> None:
+        at = self.clock.now()
+        if after.offline and not before.offline:
+            IncidentStore.open_in(tx, at, after.reason or "user")
+            IncidentStore.act_in(tx, at, "transition", f"offline ({after.reason}): {after.detail or ''}".rstrip(": "))
+        elif after.offline:
+            IncidentStore.act_in(tx, at, "transition", f"reason now {after.reason}: {after.detail or ''}".rstrip(": "))
+        else:
+            IncidentStore.act_in(tx, at, "transition", f"back online: {after.detail or ''}".rstrip(": "))
+            IncidentStore.close_in(tx, at)
+
+    def go_offline(self, reason: str, detail: str | None = None) -> bool:
+        """Enter offline mode for ``reason``; True when the shared state changed.
+
+        An outage already in force keeps its reason (the first cause is the one to fix), but a
+        manual offline always takes over, keeping a pending quota reset as its resume time.
+        """
+        now = self.clock.now()
+
+        def change(cur: OfflineState) -> OfflineState | None:
+            active = effective_offline(cur, now)
+            if active and (cur.reason == reason or reason != "user"):
+                return None
+            resume = None
+            if reason == "quota":
+                resume = next_utc_midnight(now)
+            elif reason == "user" and active and cur.reason == "quota":
+                resume = cur.resume_at
+            probe = now + timedelta(seconds=self.settings.probe_min_s) if reason == "network" else None
+            return OfflineState(offline=True, reason=reason, since=now, resume_at=resume,
+                                detail=detail, probe_failures=0, next_probe_at=probe,
+                                last_probe_at=cur.last_probe_at, last_probe_ok=cur.last_probe_ok)
+
+        before, after = self.store.state.update(change, now, self._journal)
+        return before != after
+
+    def go_online(self, detail: str = "by request") -> bool:
+        """Leave offline mode now, whatever the reason; True when the shared state changed."""
+        now = self.clock.now()
+
+        def change(cur: OfflineState) -> OfflineState | None:
+            if not cur.offline:
+                return None
+            return OfflineState(offline=False, since=now, detail=detail,
+                                last_probe_at=cur.last_probe_at, last_probe_ok=cur.last_probe_ok)
+
+        before, after = self.store.state.update(change, now, self._journal)
+        return before != after
+
+    def resume_if_due(self) -> bool:
+        """Apply a due automatic resume (the quota reset); True when this call resumed."""
+        now = self.clock.now()
+
+        def change(cur: OfflineState) -> OfflineState | None:
+            if not cur.offline or cur.resume_at is None or now < cur.resume_at:
+                return None
+            return OfflineState(offline=False, since=now,
+                                detail=f"automatic resume at quota reset ({cur.reason})",
+                                last_probe_at=cur.last_probe_at, last_probe_ok=cur.last_probe_ok)
+
+        before, after = self.store.state.update(change, now, self._journal)
+        return before != after
+
+    def claim_probe(self) -> bool:
+        """Take the next network probe if one is due; at most one process wins each slot."""
+        now = self.clock.now()
+
+        def change(cur: OfflineState) -> OfflineState | None:
+            if not (cur.offline and cur.reason == "network"):
+                return None
+            if cur.next_probe_at is not None and now < cur.next_probe_at:
+                return None
+            # Book the slot as if it will fail; a success replaces the whole row.
+            return cur.evolve(last_probe_at=now, next_probe_at=now + timedelta(seconds=self._backoff(cur.probe_failures + 1)))
+
+        before, after = self.store.state.update(change, now)
+        return before != after
+
+    def probe_result(self, ok: bool, detail: str | None = None) -> bool:
+        """Record a probe's outcome; a success ends a network outage. True when it resumed."""
+        now = self.clock.now()
+
+        def change(cur: OfflineState) -> OfflineState | None:
+            if not (cur.offline and cur.reason == "network"):
+                return None
+            if ok:
+                return OfflineState(offline=False, since=now, detail="network probe succeeded",
+                                    last_probe_at=now, last_probe_ok=True)
+            failures = cur.probe_failures + 1
+            return cur.evolve(probe_failures=failures, last_probe_at=now, last_probe_ok=False,
+                              next_probe_at=now + timedelta(seconds=self._backoff(failures)))
+
+        before, after = self.store.state.update(change, now, self._journal)
+        return before.offline and not after.offline
+
+    def note_quota(self, remaining: int | None, reserve: int) -> bool:
+        """After a counted response: at or below the reserve means a quota outage."""
+        if remaining is not None and remaining <= reserve:
+            return self.go_offline("quota", f"{remaining} calls left today (reserve {reserve})")
+        return False
+
+    def _backoff(self, failures: int) -> float:
+        # The first probe comes probe_min_s after the outage; each failure doubles the wait.
+        s = self.settings
+        return min(s.probe_max_s, s.probe_min_s * 2 ** failures)

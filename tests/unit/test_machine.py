@@ -1,0 +1,121 @@
+"""Offline state machine: reasons, resumes, probe backoff, incidents, the public function."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from oddsmon.clock import FakeClock
+from oddsmon.config import Settings, SupervisionSettings
+from oddsmon.store import Store
+from oddsmon.supervision import OfflineMachine
+
+MIDNIGHT = datetime(2026, 11, 25, 0, 0, tzinfo=timezone.utc)
+
+
+def machine(store: Store, clock: FakeClock) -> OfflineMachine:
+    return OfflineMachine(store, clock, SupervisionSettings(probe_min_s=5, probe_max_s=60))
+
+
+def test_quota_resumes_at_next_utc_midnight(store: Store, clock: FakeClock) -> None:
+    m = machine(store, clock)
+    assert m.go_offline("quota", "daily quota exhausted")
+    view = m.view()
+    assert view.offline and view.reason == "quota"
+    assert view.resume_at == MIDNIGHT
+    assert view.seconds_to_resume == 15 * 3600
+    assert not m.resume_if_due()
+    clock.set(MIDNIGHT - timedelta(seconds=1))
+    assert m.gate() == "quota"
+    clock.set(MIDNIGHT)
+    assert m.gate() is None  # due: no request is held back any longer
+    assert m.resume_if_due()
+    assert not m.state().offline
+    assert not m.resume_if_due()  # only once, in whichever process gets there first
+
+
+def test_manual_offline_during_quota_keeps_the_reset(store: Store, clock: FakeClock) -> None:
+    m = machine(store, clock)
+    m.go_offline("quota")
+    assert m.go_offline("user", "runbook 3.2")
+    view = m.view()
+    assert (view.reason, view.resume_at) == ("user", MIDNIGHT)
+    clock.set(MIDNIGHT)
+    assert m.resume_if_due()
+
+
+def test_manual_offline_while_online_never_resumes_alone(store: Store, clock: FakeClock) -> None:
+    m = machine(store, clock)
+    m.go_offline("user")
+    clock.advance(10 * 86400)
+    assert not m.resume_if_due()
+    assert m.gate() == "user"
+    assert m.go_online()
+    assert m.gate() is None
+
+
+def test_first_outage_reason_wins_but_user_takes_over(store: Store, clock: FakeClock) -> None:
+    m = machine(store, clock)
+    m.go_offline("network", "connection refused")
+    assert not m.go_offline("quota")
+    assert m.view().reason == "network"
+    assert m.go_offline("user")
+    assert m.view().reason == "user"
+
+
+def test_probe_backoff_doubles_up_to_the_cap_and_one_process_probes(store: Store, clock: FakeClock) -> None:
+    m = machine(store, clock)
+    other = machine(Store.open(store.path), clock)  # a second process on the same file
+    m.go_offline("network")
+    assert not m.claim_probe()  # first probe only after probe_min_s
+    waits = []
+    for _ in range(6):
+        clock.set(m.state().next_probe_at)
+        assert m.claim_probe()
+        assert not other.claim_probe()  # the slot is taken
+        m.probe_result(False, "refused")
+        waits.append((m.state().next_probe_at - clock.now()).total_seconds())
+    assert waits == [10, 20, 40, 60, 60, 60]
+    clock.set(m.state().next_probe_at)
+    assert other.claim_probe()
+    assert other.probe_result(True)
+    assert m.gate() is None
+
+
+def test_incident_opened_and_closed_with_actions(store: Store, clock: FakeClock) -> None:
+    m = machine(store, clock)
+    m.go_offline("network", "connection refused")
+    store.incidents.act(clock.now(), "note", "contacted support")
+    clock.advance(300)
+    m.go_offline("user")
+    clock.advance(60)
+    m.go_online("manual resume")
+    incident = store.incidents.recent(1)[0]
+    assert incident.reason == "network" and not incident.open
+    assert incident.closed_at - incident.opened_at == timedelta(seconds=360)
+    kinds = [a.kind for a in incident.actions]
+    assert kinds == ["transition", "note", "transition", "transition"]
+    assert "contacted support" in incident.actions[1].text
+    assert store.incidents.current() is None
+
+
+def test_note_quota_goes_offline_at_or_below_the_reserve(store: Store, clock: FakeClock) -> None:
+    m = machine(store, clock)
+    assert not m.note_quota(6, reserve=5)
+    assert not m.note_quota(None, reserve=5)
+    assert m.note_quota(5, reserve=5)
+    assert m.view().reason == "quota"
+
+
+def test_is_offline_mode_is_true_in_every_process(tmp_path: Path, clock: FakeClock) -> None:
+    cfg = tmp_path / "o.toml"
+    db = tmp_path / "shared.db"
+    cfg.write_text(f'[paths]\ndb = "{db}"\n')
+    probe = [sys.executable, "-c", f"import oddsmon; print(oddsmon.is_offline_mode({str(cfg)!r}))"]
+    assert subprocess.run(probe, capture_output=True, text=True, check=True).stdout.strip() == "False"
+    store = Store.open(db)
+    OfflineMachine(store, FakeClock(datetime.now(timezone.utc)), Settings().supervision).go_offline("user")
+    assert subprocess.run(probe, capture_output=True, text=True, check=True).stdout.strip() == "True"
+    store.close()

@@ -1,0 +1,152 @@
+"""Store: schema, permissions, atomic state changes, quota ledger, bad files moved aside."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from oddsmon.store import Store, StoreError, cache_key
+from oddsmon.store.db import APPLICATION_ID, SCHEMA_VERSION
+
+T0 = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
+
+
+def test_new_store_is_wal_versioned_and_private(tmp_path: Path) -> None:
+    path = tmp_path / "o.db"
+    store = Store.open(path)
+    store.cache.put("/status", "/status", "{}", T0, 60)
+    assert store.db.query_one("PRAGMA journal_mode")[0] == "wal"
+    assert store.db.query_one("PRAGMA user_version")[0] == SCHEMA_VERSION
+    assert store.db.query_one("PRAGMA application_id")[0] == APPLICATION_ID
+    for suffix in ("", "-wal", "-shm"):
+        mode = stat.S_IMODE(os.stat(f"{path}{suffix}").st_mode)
+        assert mode == 0o600, (suffix, oct(mode))
+    store.close()
+
+
+def test_cache_key_is_sorted_and_keyless() -> None:
+    assert cache_key("/odds", {"season": 2026, "league": 39, "page": 2}) == \
+        "/odds?league=39&page=2&season=2026"
+    assert cache_key("/status", {}) == "/status"
+
+
+def test_cache_roundtrip_and_freshness(store: Store) -> None:
+    entry = store.cache.put("/x?a=1", "/x", '{"response": [1]}', T0, 60)
+    got = store.cache.get("/x?a=1")
+    assert got == entry
+    assert got.fresh_at(T0 + timedelta(seconds=59)) and not got.fresh_at(T0 + timedelta(seconds=60))
+    assert store.cache.stats() == (1, len('{"response": [1]}'))
+
+
+def test_latest_matching_finds_the_newest_window(store: Store) -> None:
+    from oddsmon.store.cache import ANY
+    old = cache_key("/fixtures", {"league": 39, "from": "2026-11-20", "to": "2026-11-23"})
+    new = cache_key("/fixtures", {"league": 39, "from": "2026-11-21", "to": "2026-11-24"})
+    other = cache_key("/fixtures", {"league": 61, "from": "2026-11-22", "to": "2026-11-25"})
+    store.cache.put(old, "/fixtures", "{}", T0, 1)
+    store.cache.put(new, "/fixtures", "{}", T0 + timedelta(hours=1), 1)
+    store.cache.put(other, "/fixtures", "{}", T0 + timedelta(hours=2), 1)
+    pattern = cache_key("/fixtures", {"league": 39, "from": ANY, "to": ANY})
+    assert store.cache.latest_matching("/fixtures", pattern).key == new
+
+
+def test_state_update_is_logged_once_per_transition(store: Store) -> None:
+    store.state.update(lambda s: s.evolve(offline=True, reason="network", since=T0), T0)
+    store.state.update(lambda s: s.evolve(probe_failures=3), T0)  # no mode change: no log line
+    store.state.update(lambda s: s.evolve(offline=False, reason=None), T0 + timedelta(minutes=5))
+    log = store.state.transitions()
+    assert [(off, reason) for _, off, reason, _ in log] == [(False, None), (True, "network")]
+    with pytest.raises(ValueError, match="unknown offline reason"):
+        store.state.update(lambda s: s.evolve(offline=True, reason="bored"), T0)
+
+
+def test_quota_reserve_and_daily_reset(store: Store) -> None:
+    ledger = store.ledger
+    assert ledger.reserve_call(T0, reserve=5) == (True, None)  # unknown: let the API tell us
+    ledger.observe(T0, 100, 7, 10, 9)
+    assert ledger.reserve_call(T0, reserve=5) == (True, 7)
+    assert ledger.reserve_call(T0, reserve=5) == (True, 6)
+    assert ledger.reserve_call(T0, reserve=5) == (False, 5)  # would dig into the reserve
+    assert ledger.quota().daily_remaining == 5
+    tomorrow = T0.replace(hour=0) + timedelta(days=1, seconds=1)
+    assert ledger.quota().remaining_at(tomorrow) == 100  # the provider reset at 00:00 UTC
+    assert ledger.reserve_call(tomorrow, reserve=5) == (True, 100)
+
+
+def test_request_log_and_counters(store: Store) -> None:
+    for i in range(3):
+        store.ledger.log_request(T0 + timedelta(seconds=i), "/odds", "200", 12.5, True)
+    store.ledger.log_request(T0, "/status", "200", 3.0, False)
+    store.ledger.bump("hits", "hits", "misses")
+    counters = store.ledger.counters()
+    assert counters["requests:/odds"] == 3 and counters["requests:/status"] == 1
+    assert counters["hits"] == 2 and counters["misses"] == 1
+    assert len(store.ledger.counted_since(T0 + timedelta(seconds=1))) == 2
+    assert store.ledger.recent_requests(1)[0].endpoint == "/status"
+
+
+def test_odds_history_skips_unchanged_prices(store: Store) -> None:
+    rows = [(1, 8, 1, "Home", 2.1), (1, 8, 1, "Draw", 3.4), (1, 6, 1, "Home", 2.05)]
+    assert store.history.record(T0, rows) == 3
+    assert store.history.record(T0 + timedelta(minutes=10), rows) == 0
+    moved = [(1, 8, 1, "Home", 1.95), (1, 8, 1, "Draw", 3.4), (1, 6, 1, "Home", 2.05)]
+    assert store.history.record(T0 + timedelta(minutes=20), moved) == 1
+    series = store.history.series(1, 1)
+    assert [(p.bookmaker_id, p.outcome, p.price) for p in series if p.bookmaker_id == 8 and p.outcome == "Home"] \
+        == [(8, "Home", 2.1), (8, "Home", 1.95)]
+    assert store.history.openings(1, [1])[(1, 8, "Home")] == 2.1
+
+
+def _assert_moved_aside(tmp_path: Path, path: Path, why: str) -> None:
+    store = Store.open(path)
+    message = store.db.report.message()
+    assert message is not None and why in message and ".corrupt-" in message
+    asides = [p for p in tmp_path.iterdir() if ".corrupt-" in p.name and not p.name.endswith(("-wal", "-shm"))]
+    assert len(asides) == 1
+    assert store.state.read().offline is False  # rebuilt and usable
+    store.close()
+
+
+def test_corrupt_file_is_moved_aside_and_rebuilt(tmp_path: Path) -> None:
+    path = tmp_path / "o.db"
+    path.write_bytes(b"this is not a database at all" * 100)
+    original = path.read_bytes()
+    _assert_moved_aside(tmp_path, path, "not a readable SQLite database")
+    aside = next(p for p in tmp_path.iterdir() if ".corrupt-" in p.name)
+    assert aside.read_bytes() == original  # nothing destroyed
+
+
+def test_foreign_database_is_not_destroyed(tmp_path: Path) -> None:
+    path = tmp_path / "o.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE customers (id INTEGER, name TEXT)")
+    conn.execute("INSERT INTO customers VALUES (1, 'ada')")
+    conn.commit()
+    conn.close()
+    _assert_moved_aside(tmp_path, path, "another program's database")
+    aside = next(p for p in tmp_path.iterdir() if ".corrupt-" in p.name and p.suffix != "-wal")
+    assert sqlite3.connect(aside).execute("SELECT name FROM customers").fetchone() == ("ada",)
+
+
+def test_newer_schema_is_moved_aside(tmp_path: Path) -> None:
+    path = tmp_path / "o.db"
+    Store.open(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.commit()
+    conn.close()
+    _assert_moved_aside(tmp_path, path, "newer oddsmon")
+
+
+def test_unwritable_directory_is_a_clear_error(tmp_path: Path) -> None:
+    if os.geteuid() == 0:
+        pytest.skip("root ignores directory permissions")
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    with pytest.raises(StoreError, match="cannot create the store"):
+        Store.open(locked / "o.db")
