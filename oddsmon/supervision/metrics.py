@@ -1,0 +1,110 @@
+"""One snapshot of everything supervision shows: mode, quota, cache, requests, incidents.
+
+The Supervision screen, ``--check`` and ``--export`` all read this same snapshot, so what an
+on-call engineer sees in a shell is what an analyst sees on screen. Reading it sends nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..clock import Clock, next_utc_midnight
+from ..config import Settings
+from ..store import Incident, Quota, RequestRecord, Store
+from .machine import ModeView, view_of
+
+# The cache entries behind each critical page, by endpoint (the runbook's "pages critiques").
+PAGE_ENDPOINTS: dict[str, tuple[str, ...]] = {
+    "predictions": ("/predictions",),
+    "bookmakers": ("/odds/bookmakers",),
+    "odds": ("/odds",),
+    "dashboard": ("/fixtures", "/odds"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CacheMetrics:
+    entries: int
+    body_bytes: int
+    size_bytes: int  # the database file and its WAL on disk
+    hits: int
+    misses: int
+
+    @property
+    def hit_ratio(self) -> float | None:
+        total = self.hits + self.misses
+        return None if total == 0 else self.hits / total
+
+
+@dataclass(frozen=True, slots=True)
+class QuotaMetrics:
+    daily_limit: int | None
+    daily_remaining: int | None
+    daily_used: int | None
+    minute_limit: int | None
+    minute_remaining: int | None
+    minute_used: int  # counted calls in the last 60 s, every process together
+    observed_at: datetime | None
+    reserve: int
+    warning_level: int
+
+    @property
+    def low(self) -> bool:
+        return self.daily_remaining is not None and self.daily_remaining < self.warning_level
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    generated_at: datetime
+    mode: ModeView
+    quota_reset: datetime  # the next 00:00 UTC: when the provider resets the daily quota
+    quota: QuotaMetrics
+    cache: CacheMetrics
+    page_fetched_at: dict[str, datetime | None]  # newest fetch behind each critical page
+    requests_by_endpoint: dict[str, int]
+    recent_requests: list[RequestRecord]
+    open_incident: Incident | None
+    recent_incidents: list[Incident]
+
+
+def collect(store: Store, settings: Settings, clock: Clock, *, recent: int = 10) -> Snapshot:
+    now = clock.now()
+    state = store.state.read()
+    mode = view_of(state, now)
+    quota: Quota = store.ledger.quota()
+    counters = store.ledger.counters()
+    entries, body_bytes = store.cache.stats()
+    newest = store.cache.newest_by_endpoint()
+    window = store.ledger.counted_since(datetime.fromtimestamp(now.timestamp() - 60, now.tzinfo))
+    seen_limit = quota.minute_limit
+    minute_limit = min(x for x in (seen_limit, settings.api.per_minute or None) if x) \
+        if (seen_limit or settings.api.per_minute) else None
+    pages = {page: min((newest[e] for e in eps if e in newest), default=None)
+             if all(e in newest for e in eps) else None
+             for page, eps in PAGE_ENDPOINTS.items()}
+    incidents = store.incidents.recent(recent)
+    return Snapshot(
+        generated_at=now,
+        mode=mode,
+        quota_reset=mode.resume_at if mode.reason == "quota" and mode.resume_at else next_utc_midnight(now),
+        quota=QuotaMetrics(
+            daily_limit=quota.daily_limit,
+            daily_remaining=quota.remaining_at(now),
+            daily_used=quota.used_at(now),
+            minute_limit=minute_limit,
+            minute_remaining=quota.minute_remaining,
+            minute_used=len(window),
+            observed_at=quota.observed_at,
+            reserve=settings.api.daily_reserve,
+            warning_level=settings.supervision.quota_warning,
+        ),
+        cache=CacheMetrics(entries, body_bytes, store.db.size_bytes(), counters.get("hits", 0),
+                           counters.get("misses", 0)),
+        page_fetched_at=pages,
+        requests_by_endpoint={k.split(":", 1)[1]: v for k, v in sorted(counters.items())
+                              if k.startswith("requests:")},
+        recent_requests=store.ledger.recent_requests(20),
+        open_incident=incidents[0] if incidents and incidents[0].open else None,
+        recent_incidents=incidents,
+    )
