@@ -1,0 +1,441 @@
+"""The one facade screens and headless modes call.
+
+Online and fresh -> cache; expired -> fetch, and if the fetch fails serve the stale entry and go
+offline; offline -> cache only, and a page never cached says so plainly. Every answer carries
+its provenance. Data flows one way: caller -> Service -> (cache | API) -> store.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from typing import Any, Generic, TypeVar
+
+from .api import ApiClient, ApiError, Offline, QuotaExhausted
+from .clock import Clock
+from .config import Settings
+from .domain.models import (
+    Bookmaker,
+    Fixture,
+    FixtureOdds,
+    ParseError,
+    Prediction,
+    parse_bookmakers,
+    parse_fixtures,
+    parse_odds,
+    parse_predictions,
+)
+from .store import CacheEntry, Store, cache_key
+from .store.cache import ANY
+from .supervision import ModeView, OfflineMachine
+
+T = TypeVar("T")
+
+CRITICAL_PAGES = ("predictions", "bookmakers", "odds", "dashboard")
+_COUNTER_FLUSH_S = 1.0
+_MEMO_SIZE = 64
+# Prices recorded in the odds history: the three markets the app shows, every line of them.
+_HISTORY_BETS = frozenset({1, 5, 8})
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """Where an answer came from, and how old it is."""
+
+    source: str  # "live" (fetched now), "cache", or "none" (never cached)
+    fetched_at: datetime | None
+    age_s: float | None
+    stale: bool  # past its time-to-live
+    offline_reason: str | None = None  # set when offline mode decided how it was served
+    error: str | None = None  # what went wrong when fetching, if anything
+    missing: tuple[str, ...] = ()  # parts of a combined page that were never cached
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    data: T | None
+    provenance: Provenance
+
+    @property
+    def cached_never(self) -> bool:
+        return self.data is None and self.provenance.source == "none"
+
+
+@dataclass(frozen=True, slots=True)
+class Dashboard:
+    fixtures: list[Fixture]
+    odds: dict[int, FixtureOdds]
+
+
+@dataclass(slots=True)
+class WarmStep:
+    page: str
+    label: str
+    calls: int = 0
+    source: str = "skipped"
+    error: str | None = None
+
+
+@dataclass(slots=True)
+class WarmReport:
+    steps: list[WarmStep] = field(default_factory=list)
+    counted_calls: int = 0
+    stopped: str | None = None  # why the warm stopped before the end, None when it finished
+
+    @property
+    def fetched(self) -> list[WarmStep]:
+        return [s for s in self.steps if s.source == "live"]
+
+
+WarmProgress = Callable[[int, int, WarmStep], None]
+
+
+@dataclass(slots=True)
+class _Loaded:
+    data: Any
+    provenance: Provenance
+    counted_calls: int = 0
+
+
+class Service:
+    def __init__(self, settings: Settings, store: Store, machine: OfflineMachine,
+                 api: ApiClient, clock: Clock) -> None:
+        self.settings = settings
+        self.store = store
+        self.machine = machine
+        self.api = api
+        self.clock = clock
+        self.counted_calls = 0  # this process's counted calls, for warm reports
+        self._pending: dict[str, int] = {}
+        self._last_flush = clock.monotonic()
+        self._memo: dict[str, tuple[float, Any]] = {}
+
+    async def aclose(self) -> None:
+        self.flush_counters()
+        await self.api.aclose()
+
+    # -- mode ----------------------------------------------------------------------------------
+
+    def mode(self) -> ModeView:
+        return self.machine.view()
+
+    def set_offline(self) -> bool:
+        return self.machine.go_offline("user", "manual offline")
+
+    def set_online(self) -> bool:
+        return self.machine.go_online("manual resume")
+
+    async def supervise(self, *, warm_on_resume: bool = True) -> WarmReport | None:
+        """Apply what is due: the automatic resume at the quota reset, or a network probe.
+
+        When this process is the one that brings oddsmon back online, it rebuilds the cache
+        (a warm, within the quota) and returns its report.
+        """
+        resumed = self.machine.resume_if_due()
+        if not resumed and self.machine.gate() == "network" and self.machine.claim_probe():
+            resumed = await self._probe()
+        if resumed and warm_on_resume:
+            return await self.warm()
+        return None
+
+    async def probe_now(self) -> bool:
+        """One /status probe now, whatever the schedule (``--warm`` while the network is out)."""
+        return await self._probe()
+
+    async def _probe(self) -> bool:
+        try:
+            await self.api.probe()
+        except ApiError as exc:
+            return self.machine.probe_result(False, str(exc)) and False
+        return self.machine.probe_result(True)
+
+    # -- counters ------------------------------------------------------------------------------
+
+    def _count(self, name: str) -> None:
+        self._pending[name] = self._pending.get(name, 0) + 1
+        if self.clock.monotonic() - self._last_flush >= _COUNTER_FLUSH_S:
+            self.flush_counters()
+
+    def flush_counters(self) -> None:
+        """Write hit/miss counts; batched so a cache hit does not cost a write transaction."""
+        pending, self._pending = self._pending, {}
+        self._last_flush = self.clock.monotonic()
+        for name, value in pending.items():
+            self.store.ledger.bump(name, by=value)
+
+    # -- the core read path ----------------------------------------------------------------------
+
+    async def _load(self, endpoint: str, params: Mapping[str, str | int], ttl_s: float,
+                    parse: Callable[[Any], Any], *, force: bool = False, paged: bool = False,
+                    fallback: Mapping[str, str] | None = None) -> _Loaded:
+        """One cache entry: served, refreshed, or explained.
+
+        ``fallback`` names params (like a date window) whose latest cached value may stand in
+        when the exact request was never cached and cannot be fetched now.
+        """
+        clean = {str(k): str(v) for k, v in params.items()}
+        key = cache_key(endpoint, clean)
+        now = self.clock.now()
+        entry = self.store.cache.get(key)
+        reason = self.machine.gate()
+        if entry is not None and not force and (reason is not None or entry.fresh_at(now)):
+            self._count("hits")
+            return self._from_cache(entry, parse, now, reason, None)
+        self._count("misses")
+        if reason is None:
+            try:
+                fetched = await (self.api.get_all_pages(endpoint, clean) if paged
+                                 else self.api.get(endpoint, clean))
+                data = parse(fetched.envelope.get("response"))
+            except ParseError as exc:
+                error = f"{endpoint}: the API's answer did not parse ({exc}); not cached"
+            except Offline as exc:
+                reason, error = self.machine.gate(), str(exc)
+            except ApiError as exc:
+                error = str(exc)
+                if exc.outage is not None:
+                    self.machine.go_offline(exc.outage, error)
+                    reason = exc.outage
+            else:
+                self.counted_calls += fetched.counted_calls
+                stored = self.store.cache.put(key, endpoint, fetched.body, now, ttl_s)
+                self._memo_put(key, stored.fetched_at, data)
+                self.machine.note_quota(fetched.daily_remaining, self.settings.api.daily_reserve)
+                if endpoint == "/odds":
+                    self._record_history(data, now)
+                return _Loaded(data, Provenance("live", now, 0.0, False), fetched.counted_calls)
+        else:
+            error = None
+        if entry is None and fallback:
+            entry = self._fallback_entry(endpoint, clean, fallback)
+        if entry is not None:
+            return self._from_cache(entry, parse, now, reason, error)
+        return _Loaded(None, Provenance("none", None, None, False, reason, error, (key,)))
+
+    def _from_cache(self, entry: CacheEntry, parse: Callable[[Any], Any], now: datetime,
+                    reason: str | None, error: str | None) -> _Loaded:
+        prov = Provenance("cache", entry.fetched_at, (now - entry.fetched_at).total_seconds(),
+                          not entry.fresh_at(now), reason, error)
+        memo = self._memo.get(entry.key)
+        if memo is not None and memo[0] == entry.fetched_at.timestamp():
+            return _Loaded(memo[1], prov)
+        try:
+            data = parse(json.loads(entry.body).get("response"))
+        except (ValueError, AttributeError, ParseError) as exc:
+            # A cached body that no longer parses (an older oddsmon wrote it, or a bug) is
+            # treated as never cached rather than crashing the page.
+            return _Loaded(None, Provenance("none", None, None, False, reason,
+                                            f"cached {entry.endpoint} is unreadable: {exc}", (entry.key,)))
+        self._memo_put(entry.key, entry.fetched_at, data)
+        return _Loaded(data, prov)
+
+    def _memo_put(self, key: str, fetched_at: datetime, data: Any) -> None:
+        # Parsed models of recent entries, keyed by fetch time: a re-read of an unchanged entry
+        # skips json.loads and parsing, which dominate on a big odds page.
+        self._memo.pop(key, None)
+        self._memo[key] = (fetched_at.timestamp(), data)
+        while len(self._memo) > _MEMO_SIZE:
+            self._memo.pop(next(iter(self._memo)))
+
+    def _fallback_entry(self, endpoint: str, params: dict[str, str],
+                        fallback: Mapping[str, str]) -> CacheEntry | None:
+        pattern = cache_key(endpoint, {k: (ANY if k in fallback else v) for k, v in params.items()})
+        return self.store.cache.latest_matching(endpoint, pattern)
+
+    def _record_history(self, odds: list[FixtureOdds], at: datetime) -> None:
+        rows = []
+        for fo in odds:
+            for bo in fo.bookmakers:
+                for bet in bo.bets:
+                    if bet.id in _HISTORY_BETS:
+                        rows.extend((fo.fixture_id, bo.bookmaker.id, bet.id, v.label, v.price)
+                                    for v in bet.values)
+        self.store.history.record(at, rows)
+
+    # -- pages -------------------------------------------------------------------------------------
+
+    def _window(self) -> tuple[date, date]:
+        today = self.clock.now().date()
+        return today, today + timedelta(days=self.settings.watch.days_ahead)
+
+    async def bookmakers(self, *, force: bool = False) -> Page[list[Bookmaker]]:
+        loaded = await self._load("/odds/bookmakers", {}, self.settings.cache.bookmakers_ttl_s,
+                                  parse_bookmakers, force=force)
+        return Page(loaded.data, loaded.provenance)
+
+    async def _per_league(self, endpoint: str, extra: Callable[[int], dict[str, str]], ttl_s: float,
+                          parse: Callable[[Any], list[Any]], *, force: bool, paged: bool,
+                          fallback: Mapping[str, str] | None = None) -> tuple[list[Any], Provenance, int]:
+        items: list[Any] = []
+        provs: list[Provenance] = []
+        calls = 0
+        for league in self.settings.watch.leagues:
+            params = {"league": str(league), "season": str(self.settings.watch.season), **extra(league)}
+            loaded = await self._load(endpoint, params, ttl_s, parse, force=force, paged=paged,
+                                      fallback=fallback)
+            calls += loaded.counted_calls
+            provs.append(loaded.provenance)
+            if loaded.data is not None:
+                items.extend(loaded.data)
+        return items, _combine(provs, self.clock.now()), calls
+
+    async def fixtures(self, *, force: bool = False) -> Page[list[Fixture]]:
+        """Fixtures of the watched leagues from today through ``days_ahead``, by kickoff."""
+        start, end = self._window()
+        items, prov, _ = await self._per_league(
+            "/fixtures", lambda _: {"from": start.isoformat(), "to": end.isoformat()},
+            self.settings.cache.fixtures_ttl_s, parse_fixtures, force=force, paged=False,
+            fallback={"from": "", "to": ""})
+        if prov.source == "none":
+            return Page(None, prov)
+        items.sort(key=lambda f: (f.kickoff, f.id))
+        return Page(items, prov)
+
+    async def odds(self, *, force: bool = False) -> Page[dict[int, FixtureOdds]]:
+        """Odds of the watched leagues, one league-level paginated call each, by fixture id."""
+        items, prov, _ = await self._per_league(
+            "/odds", lambda _: {}, self.settings.cache.odds_ttl_s, parse_odds,
+            force=force, paged=True)
+        if prov.source == "none":
+            return Page(None, prov)
+        wanted = set(self.settings.watch.bookmakers)
+        out: dict[int, FixtureOdds] = {}
+        for fo in items:
+            if wanted:
+                fo = _only_bookmakers(fo, wanted)
+            out[fo.fixture_id] = fo
+        return Page(out, prov)
+
+    async def prediction(self, fixture_id: int, *, force: bool = False) -> Page[Prediction]:
+        loaded = await self._load(
+            "/predictions", {"fixture": str(fixture_id)}, self.settings.cache.predictions_ttl_s,
+            lambda r: parse_predictions(r, fixture_id=fixture_id), force=force)
+        preds = loaded.data
+        return Page(preds[0] if preds else None, loaded.provenance)
+
+    async def predictions(self, *, force: bool = False) -> Page[dict[int, Prediction]]:
+        """Predictions of the upcoming fixtures in the window (one call per fixture: the API
+        has no bulk form)."""
+        fixtures = await self.fixtures()
+        if fixtures.data is None:
+            return Page(None, fixtures.provenance)
+        out: dict[int, Prediction] = {}
+        provs = []
+        for fx in fixtures.data:
+            if not fx.is_upcoming:
+                continue
+            page = await self.prediction(fx.id, force=force)
+            provs.append(page.provenance)
+            if page.data is not None:
+                out[fx.id] = page.data
+        if not provs:
+            return Page(out, fixtures.provenance)
+        return Page(out, _combine(provs, self.clock.now()))
+
+    async def dashboard(self, *, force: bool = False) -> Page[Dashboard]:
+        fixtures = await self.fixtures(force=force)
+        odds = await self.odds(force=force)
+        prov = _combine([fixtures.provenance, odds.provenance], self.clock.now())
+        if fixtures.data is None:
+            return Page(None, prov)
+        return Page(Dashboard(fixtures.data, odds.data or {}), prov)
+
+    async def refresh(self, page: str) -> Page[Any]:
+        """Rebuild one screen's cache entries now (the refresh key)."""
+        loaders: dict[str, Callable[[], Any]] = {
+            "dashboard": lambda: self.dashboard(force=True),
+            "predictions": lambda: self.predictions(force=True),
+            "bookmakers": lambda: self.bookmakers(force=True),
+            "odds": lambda: self.odds(force=True),
+        }
+        if page not in loaders:
+            raise ValueError(f"unknown page {page!r} (known: {', '.join(loaders)})")
+        return await loaders[page]()
+
+    # -- warm ----------------------------------------------------------------------------------------
+
+    async def warm(self, progress: WarmProgress | None = None) -> WarmReport:
+        """Make the four critical pages fresh with the fewest counted calls, never past the reserve.
+
+        Fresh entries are not fetched again; odds come as league-level pages; predictions are
+        one call per upcoming fixture (there is no bulk form). Stops at the first outage.
+        """
+        report = WarmReport()
+        reason = self.machine.gate()
+        if reason == "network" and await self.probe_now():
+            reason = None
+        if reason is not None:
+            report.stopped = f"offline ({reason}): nothing fetched"
+            return report
+        start_calls = self.counted_calls
+        cache, watch = self.settings.cache, self.settings.watch
+        season = str(watch.season)
+        first, last = self._window()
+        window = {"from": first.isoformat(), "to": last.isoformat()}
+        # The plan up front so progress has a total; predictions join once fixtures are known.
+        plan: list[tuple[WarmStep, str, dict[str, str], float, Callable[[Any], Any], bool]] = [
+            (WarmStep("bookmakers", "bookmakers"), "/odds/bookmakers", {}, cache.bookmakers_ttl_s,
+             parse_bookmakers, False)]
+        plan += [(WarmStep("dashboard", f"fixtures league {lg}"), "/fixtures",
+                  {"league": str(lg), "season": season, **window}, cache.fixtures_ttl_s,
+                  parse_fixtures, False) for lg in watch.leagues]
+        plan += [(WarmStep("odds", f"odds league {lg}"), "/odds",
+                  {"league": str(lg), "season": season}, cache.odds_ttl_s, parse_odds, True)
+                 for lg in watch.leagues]
+        report.steps = [p[0] for p in plan]
+        fixtures: list[Fixture] = []
+        done = 0
+        while done < len(plan):
+            step, endpoint, params, ttl, parse, paged = plan[done]
+            if self.machine.gate() is not None:
+                break
+            before = self.counted_calls
+            loaded = await self._load(endpoint, params, ttl, parse, paged=paged)
+            step.calls = self.counted_calls - before
+            step.source = "live" if step.calls else ("fresh" if loaded.data is not None else "none")
+            step.error = loaded.provenance.error
+            done += 1
+            if endpoint == "/fixtures":
+                fixtures.extend(loaded.data or [])
+                if done == 1 + len(watch.leagues):
+                    upcoming = sorted((f for f in fixtures if f.is_upcoming), key=lambda f: (f.kickoff, f.id))
+                    extra = [(WarmStep("predictions", f"prediction fixture {fx.id}"), "/predictions",
+                              {"fixture": str(fx.id)}, cache.predictions_ttl_s,
+                              functools.partial(parse_predictions, fixture_id=fx.id), False)
+                             for fx in upcoming]
+                    plan += extra
+                    report.steps += [p[0] for p in extra]
+            if progress is not None:
+                progress(done, len(plan), step)
+        report.counted_calls = self.counted_calls - start_calls
+        if self.machine.gate() is not None:
+            report.stopped = self._stop_reason()
+        self.flush_counters()
+        return report
+
+    def _stop_reason(self) -> str:
+        view = self.machine.view()
+        return f"offline ({view.reason}): {view.detail or 'stopped'}"
+
+
+def _only_bookmakers(fo: FixtureOdds, wanted: set[int]) -> FixtureOdds:
+    return replace(fo, bookmakers=tuple(b for b in fo.bookmakers if b.bookmaker.id in wanted))
+
+
+def _combine(provs: list[Provenance], now: datetime) -> Provenance:
+    """One provenance for a page built from several entries: as old as its oldest part."""
+    if not provs:
+        return Provenance("none", None, None, False)
+    have = [p for p in provs if p.source != "none"]
+    missing = tuple(m for p in provs for m in p.missing)
+    reason = next((p.offline_reason for p in provs if p.offline_reason), None)
+    error = next((p.error for p in provs if p.error), None)
+    if not have:
+        return Provenance("none", None, None, False, reason, error, missing)
+    oldest = min(have, key=lambda p: p.fetched_at or now)
+    source = "live" if all(p.source == "live" for p in have) else "cache"
+    return Provenance(source, oldest.fetched_at, oldest.age_s, any(p.stale for p in have),
+                      reason, error, missing)

@@ -1,0 +1,191 @@
+"""Service facade over a scripted API (httpx.MockTransport serving the provider's samples):
+provenance, cache-first reads, stale-on-failure, offline serving, parse errors, warm."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+
+from oddsmon.api import ApiClient
+from oddsmon.clock import FakeClock
+from oddsmon.config import Secret, Settings
+from oddsmon.service import Service
+from oddsmon.store import Store
+from oddsmon.supervision import OfflineMachine
+
+from ..conftest import SECRET
+
+SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "api-samples"
+FILES = {
+    "/odds/bookmakers": "odds_bookmakers__official_docs.json",
+    "/fixtures": "fixtures__official_docs_live_all.json",
+    "/odds": "odds__official_docs_fixture326090_bookmaker6.json",
+    "/predictions": "predictions__official_docs_fixture198772.json",
+    "/status": "status__official_docs.json",
+}
+pytestmark = pytest.mark.skipif(not SAMPLES.is_dir(), reason=f"API samples not found at {SAMPLES}")
+
+
+@dataclass
+class FakeApi:
+    remaining: int = 90
+    fail: str | None = None  # "connect" | "500" | "garbage" | "quota"
+    calls: list[str] = field(default_factory=list)
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        self.calls.append(path)
+        if self.fail == "connect":
+            raise httpx.ConnectError("Connection refused")
+        if self.fail == "500":
+            return httpx.Response(500)
+        if self.fail == "garbage" and path != "/status":
+            return httpx.Response(200, text='{"response": [{"fixture": ')
+        headers = {"x-ratelimit-requests-limit": "100"}
+        if path != "/status":
+            self.remaining -= 1
+            headers["x-ratelimit-requests-remaining"] = str(self.remaining)
+        if self.fail == "quota" and path != "/status":
+            body = {"errors": {"requests": "You have reached the request limit for the day"},
+                    "response": [], "results": 0}
+            return httpx.Response(200, json=body, headers=headers)
+        return httpx.Response(200, text=(SAMPLES / FILES[path]).read_text(), headers=headers)
+
+    def counted(self) -> int:
+        return len([c for c in self.calls if c != "/status"])
+
+
+@pytest.fixture
+def api() -> FakeApi:
+    return FakeApi()
+
+
+@pytest.fixture
+def service(settings: Settings, store: Store, clock: FakeClock, api: FakeApi) -> Iterator[Service]:
+    machine = OfflineMachine(store, clock, settings.supervision)
+    client = ApiClient(settings.api, Secret(SECRET), store.ledger, clock,
+                       transport=httpx.MockTransport(api), gate=machine.gate)
+    yield Service(settings, store, machine, client, clock)
+
+
+async def test_fresh_entries_come_from_the_cache(service: Service, api: FakeApi, clock: FakeClock) -> None:
+    first = await service.bookmakers()
+    assert first.provenance.source == "live" and len(first.data) == 15
+    clock.advance(60)
+    second = await service.bookmakers()
+    assert second.provenance.source == "cache" and second.provenance.age_s == 60
+    assert not second.provenance.stale
+    assert api.counted() == 1
+    service.flush_counters()
+    counters = service.store.ledger.counters()
+    assert (counters["hits"], counters["misses"]) == (1, 1)
+
+
+async def test_expired_entry_is_fetched_again(service: Service, api: FakeApi, clock: FakeClock,
+                                              settings: Settings) -> None:
+    await service.bookmakers()
+    clock.advance(settings.cache.bookmakers_ttl_s + 1)
+    page = await service.bookmakers()
+    assert page.provenance.source == "live" and api.counted() == 2
+
+
+async def test_failed_refresh_serves_stale_and_goes_offline(service: Service, api: FakeApi,
+                                                            clock: FakeClock, settings: Settings) -> None:
+    await service.odds()
+    clock.advance(settings.cache.odds_ttl_s + 5)
+    api.fail = "connect"
+    page = await service.odds()
+    assert page.data is not None and 326090 in page.data
+    assert page.provenance.source == "cache" and page.provenance.stale
+    assert page.provenance.offline_reason == "network"
+    assert "Connection refused" in (page.provenance.error or "")
+    assert service.mode().reason == "network"
+    calls = len(api.calls)
+    await service.odds(force=True)  # offline: nothing leaves the process, even when forced
+    await service.bookmakers()
+    assert len(api.calls) == calls
+
+
+async def test_never_cached_page_says_so_offline(service: Service, api: FakeApi) -> None:
+    service.set_offline()
+    page = await service.prediction(198772)
+    assert page.data is None and page.cached_never
+    assert page.provenance.offline_reason == "user"
+    assert api.calls == []
+
+
+async def test_unparseable_body_is_a_page_error_never_cached(service: Service, api: FakeApi) -> None:
+    api.fail = "garbage"
+    page = await service.bookmakers()
+    assert page.data is None and "not valid JSON" in (page.provenance.error or "")
+    assert service.store.cache.stats()[0] == 0
+    assert service.mode().offline is False  # a bad body is not an outage
+
+
+async def test_quota_envelope_goes_offline_until_midnight(service: Service, api: FakeApi) -> None:
+    api.fail = "quota"
+    await service.bookmakers()
+    mode = service.mode()
+    assert mode.reason == "quota" and mode.resume_at.isoformat() == "2026-11-25T00:00:00+00:00"
+
+
+async def test_headers_reaching_the_reserve_go_offline(service: Service, api: FakeApi,
+                                                       settings: Settings) -> None:
+    api.remaining = settings.api.daily_reserve + 1
+    page = await service.bookmakers()
+    assert page.provenance.source == "live"  # the call that reached the reserve is still used
+    assert service.mode().reason == "quota"
+    before = len(api.calls)
+    await service.odds()
+    assert len(api.calls) == before
+
+
+async def test_offline_date_window_falls_back_to_the_last_cached_window(service: Service, clock: FakeClock) -> None:
+    live = await service.fixtures()
+    assert live.data
+    service.set_offline()
+    clock.advance(2 * 86400)  # the window's dates moved on
+    page = await service.fixtures()
+    assert page.data == live.data and page.provenance.source == "cache"
+    assert page.provenance.age_s == 2 * 86400
+
+
+async def test_warm_fetches_each_page_once_and_reports_calls(service: Service, api: FakeApi,
+                                                            settings: Settings) -> None:
+    progress: list[tuple[int, int]] = []
+    report = await service.warm(lambda done, total, step: progress.append((done, total)))
+    leagues = len(settings.watch.leagues)
+    # bookmakers + fixtures and odds per league; the docs' sample fixtures are live, so no
+    # predictions are due.
+    assert report.counted_calls == 1 + 2 * leagues == api.counted()
+    assert report.stopped is None
+    assert progress[-1] == (report_total := len(report.steps), report_total)
+    again = await service.warm()
+    assert again.counted_calls == 0 and api.counted() == 1 + 2 * leagues
+
+
+async def test_warm_while_quota_offline_sends_nothing(service: Service, api: FakeApi) -> None:
+    service.machine.go_offline("quota")
+    report = await service.warm()
+    assert api.calls == [] and report.counted_calls == 0
+    assert "quota" in (report.stopped or "")
+
+
+async def test_warm_while_network_offline_sends_one_probe(service: Service, api: FakeApi) -> None:
+    service.machine.go_offline("network")
+    api.fail = "connect"
+    report = await service.warm()
+    assert api.calls == ["/status"]
+    assert "network" in (report.stopped or "")
+
+
+async def test_the_key_is_never_cached(service: Service) -> None:
+    await service.warm()
+    dump = "\n".join(service.store.db.conn.iterdump())
+    assert SECRET not in dump
+    assert json.dumps([e for e in dump.splitlines() if "x-apisports" in e]) == "[]"
