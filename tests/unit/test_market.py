@@ -1,0 +1,119 @@
+"""Market analysis on parsed odds: rows, margins, best prices, fair view, value, arbitrage,
+movement and drop alerts, with values worked out by hand."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from oddsmon.domain.market import ARROW_DOWN, ARROW_FLAT, ARROW_UP, analyse_market, headline, movement_series, price_drops
+from oddsmon.domain.models import (
+    BOTH_TEAMS_SCORE,
+    GOALS_OVER_UNDER,
+    MATCH_WINNER,
+    Bet,
+    Bookmaker,
+    BookmakerOdds,
+    FixtureOdds,
+    OddValue,
+    Prediction,
+    Team,
+)
+
+T0 = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
+
+
+def book(bid: int, name: str, home: float, draw: float, away: float, **extra: float) -> BookmakerOdds:
+    bets = [Bet(MATCH_WINNER, "Match Winner",
+                (OddValue("Home", home), OddValue("Draw", draw), OddValue("Away", away)))]
+    if extra:
+        bets.append(Bet(GOALS_OVER_UNDER, "Goals Over/Under",
+                        (OddValue("Over 2.5", extra["over"]), OddValue("Under 2.5", extra["under"]))))
+    return BookmakerOdds(Bookmaker(bid, name), tuple(bets))
+
+
+def fixture(*books: BookmakerOdds) -> FixtureOdds:
+    return FixtureOdds(1001, 39, 2026, T0, T0, tuple(books))
+
+
+def test_rows_margins_and_best_prices() -> None:
+    view = analyse_market(fixture(book(8, "Bet365", 2.0, 3.4, 3.8), book(6, "Bwin", 2.1, 3.3, 3.6)))
+    assert view.labels == ("Home", "Draw", "Away")
+    bet365, bwin = view.rows
+    # 1/2 + 1/3.4 + 1/3.8 - 1 = 0.5 + 0.294118 + 0.263158 - 1 = 0.057276
+    assert bet365.margin == pytest.approx(0.057276, abs=1e-6)
+    assert f"{bet365.margin * 100:.2f}%" == "5.73%"
+    assert bwin.best == (True, False, False) and bet365.best == (False, True, True)
+    assert [(o.best.price, o.best.bookmaker) for o in view.outcomes] == \
+        [(2.1, "Bwin"), (3.4, "Bet365"), (3.8, "Bet365")]
+    assert view.arbitrage is None
+
+
+def test_fair_probabilities_are_the_mean_over_bookmakers_and_value_uses_them() -> None:
+    view = analyse_market(fixture(book(1, "A", 2.0, 4.0, 4.0), book(2, "B", 2.0, 4.0, 4.0)))
+    # 1/2 + 1/4 + 1/4 = 1: no margin, fair = implied = 0.5/0.25/0.25
+    assert [o.fair_probability for o in view.outcomes] == pytest.approx([0.5, 0.25, 0.25])
+    assert [o.fair_odds for o in view.outcomes] == pytest.approx([2.0, 4.0, 4.0])
+    assert [o.value for o in view.outcomes] == pytest.approx([0.0, 0.0, 0.0])
+
+
+def test_prediction_beside_the_market() -> None:
+    pred = Prediction(1001, "Home win", None, None, None, None, None, None, 0.6, 0.25, 0.15, (),
+                      Team(1, "H"), Team(2, "A"), 39, "Premier League")
+    view = analyse_market(fixture(book(1, "A", 2.0, 4.0, 4.0)), prediction=pred)
+    assert [o.predicted for o in view.outcomes] == [0.6, 0.25, 0.15]
+    # EV of 2.0 at 60 %: 0.6 * 2 - 1 = 0.2
+    assert view.outcomes[0].value_vs_prediction == pytest.approx(0.2)
+
+
+def test_arbitrage_is_named_with_stakes() -> None:
+    # best: Home 2.3 (A), Draw 4.0 (B), Away 5.0 (B): 1/2.3 + 1/4 + 1/5 = 0.884783 < 1
+    view = analyse_market(fixture(book(1, "A", 2.3, 3.2, 3.0), book(2, "B", 1.8, 4.0, 5.0)))
+    arb = view.arbitrage
+    assert arb is not None
+    assert arb.total == pytest.approx(0.884783, abs=1e-6)
+    assert f"arbitrage +{arb.profit * 100:.1f}%" == "arbitrage +13.0%"
+    assert arb.bookmakers == ["A", "B", "B"]
+    assert sum(arb.stakes) == pytest.approx(1.0)
+
+
+def test_goals_market_uses_the_line_and_skips_books_without_it() -> None:
+    view = analyse_market(fixture(book(1, "A", 2.0, 3.4, 3.8, over=1.9, under=1.95),
+                                  book(2, "B", 2.0, 3.4, 3.8)), GOALS_OVER_UNDER)
+    assert view.labels == ("Over 2.5", "Under 2.5")
+    assert [r.bookmaker.name for r in view.rows] == ["A"]
+    empty = analyse_market(fixture(book(1, "A", 2.0, 3.4, 3.8)), BOTH_TEAMS_SCORE)
+    assert empty.rows == () and all(o.best is None for o in empty.outcomes)
+
+
+def test_movement_carries_each_bookmakers_price_forward() -> None:
+    pts = [(1, "Home", T0, 2.0), (2, "Home", T0, 2.2),
+           (1, "Home", T0 + timedelta(minutes=10), 1.8)]
+    moves = movement_series(pts, ["Home", "Draw"])
+    home = moves["Home"]
+    assert home.series == pytest.approx((2.1, 2.0))  # (2.0+2.2)/2, then (1.8+2.2)/2
+    assert home.change_pct == pytest.approx(-4.761905, abs=1e-6)
+    assert home.arrow == ARROW_DOWN
+    assert moves["Draw"].arrow == ARROW_FLAT and moves["Draw"].opening is None
+    assert movement_series([(1, "Away", T0, 3.0), (1, "Away", T0 + timedelta(1), 3.3)], ["Away"])["Away"].arrow == ARROW_UP
+
+
+def test_headline_marks_arbitrage_value_and_moves() -> None:
+    fo = fixture(book(1, "A", 2.3, 3.2, 3.0), book(2, "B", 1.8, 4.0, 5.0))
+    h = headline(fo, {(1, "Home"): 2.5, (2, "Home"): 2.0})
+    assert h.arbitrage is not None and h.value
+    # Home mean now (2.3+1.8)/2 = 2.05 vs opening 2.25: -8.888889 %
+    assert h.move_pct == pytest.approx(-8.888889, abs=1e-6)
+
+
+def test_price_drop_alert_within_the_window() -> None:
+    now = T0 + timedelta(hours=2)
+    pts = [(1, 8, 1, "Home", T0, 3.0),  # in force when the window opened
+           (1, 8, 1, "Home", now - timedelta(minutes=10), 2.6),
+           (1, 6, 1, "Home", now - timedelta(minutes=30), 2.0),
+           (1, 6, 1, "Home", now - timedelta(minutes=5), 1.95),
+           (2, 8, 1, "Away", T0, 4.0), (2, 8, 1, "Away", T0 + timedelta(minutes=5), 3.0)]  # too old
+    drops = price_drops(pts, now, 10.0, timedelta(minutes=60))
+    assert [(d.fixture_id, d.bookmaker_id, d.before, d.after) for d in drops] == [(1, 8, 3.0, 2.6)]
+    assert drops[0].pct == pytest.approx(13.333333, abs=1e-6)
