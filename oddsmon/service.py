@@ -17,7 +17,10 @@ from typing import Any, Generic, TypeVar
 from .api import ApiClient, ApiError, Offline, QuotaExhausted
 from .clock import Clock
 from .config import Settings
+from .domain.market import Headline, MarketView, PriceDrop, analyse_market, headline, price_drops
 from .domain.models import (
+    DEFAULT_GOALS_LINE,
+    MATCH_WINNER,
     Bookmaker,
     Fixture,
     FixtureOdds,
@@ -68,6 +71,8 @@ class Page(Generic[T]):
 class Dashboard:
     fixtures: list[Fixture]
     odds: dict[int, FixtureOdds]
+    headlines: dict[int, Headline]  # by fixture id: best Match Winner prices and markers
+    movers: list[Headline]  # biggest Match Winner moves since opening, largest first
 
 
 @dataclass(slots=True)
@@ -112,6 +117,8 @@ class Service:
         self._pending: dict[str, int] = {}
         self._last_flush = clock.monotonic()
         self._memo: dict[str, tuple[float, Any]] = {}
+        self._drops: list[PriceDrop] = []
+        self._drops_seen: set[tuple[int, int, int, str, datetime]] = set()
 
     async def aclose(self) -> None:
         self.flush_counters()
@@ -205,7 +212,7 @@ class Service:
                 self._memo_put(key, stored.fetched_at, data)
                 self.machine.note_quota(fetched.daily_remaining, self.settings.api.daily_reserve)
                 if endpoint == "/odds":
-                    self._record_history(data, now)
+                    self._after_odds_fetch(clean, fetched.envelope.get("response") or [], data, now)
                 return _Loaded(data, Provenance("live", now, 0.0, False), fetched.counted_calls)
         else:
             error = None
@@ -245,15 +252,41 @@ class Service:
         pattern = cache_key(endpoint, {k: (ANY if k in fallback else v) for k, v in params.items()})
         return self.store.cache.latest_matching(endpoint, pattern)
 
-    def _record_history(self, odds: list[FixtureOdds], at: datetime) -> None:
-        rows = []
-        for fo in odds:
-            for bo in fo.bookmakers:
-                for bet in bo.bets:
-                    if bet.id in _HISTORY_BETS:
-                        rows.extend((fo.fixture_id, bo.bookmaker.id, bet.id, v.label, v.price)
-                                    for v in bet.values)
-        self.store.history.record(at, rows)
+    def _after_odds_fetch(self, params: dict[str, str], raw: list[Any], odds: list[FixtureOdds],
+                          at: datetime) -> None:
+        """Keep what an odds fetch taught us: per-fixture entries, price history, drop alerts."""
+        if "fixture" not in params:
+            # A league page holds every fixture's answer: store each as the /odds?fixture=N
+            # entry it is, so opening one fixture reads a small row and never fetches it again.
+            # The items parsed, so each has an integer fixture.id.
+            self.store.cache.put_many(
+                [(cache_key("/odds", {"fixture": item["fixture"]["id"]}), "/odds",
+                  json.dumps({"get": "odds", "parameters": {"fixture": str(item["fixture"]["id"])},
+                              "errors": [], "results": 1, "paging": {"current": 1, "total": 1},
+                              "response": [item]}, separators=(",", ":")))
+                 for item in raw],
+                at, self.settings.cache.odds_ttl_s)
+        rows = [(fo.fixture_id, bo.bookmaker.id, bet.id, v.label, v.price)
+                for fo in odds for bo in fo.bookmakers for bet in bo.bets if bet.id in _HISTORY_BETS
+                for v in bet.values]
+        if self.store.history.record(at, rows):
+            self._detect_drops(at)
+
+    def _detect_drops(self, at: datetime) -> None:
+        cfg = self.settings.odds
+        window = timedelta(minutes=cfg.drop_window_min)
+        points = [(p.fixture_id, p.bookmaker_id, p.bet_id, p.outcome, p.observed_at, p.price)
+                  for p in self.store.history.changes_since(at - window)]
+        for drop in price_drops(points, at, cfg.drop_alert_pct, window):
+            key = (drop.fixture_id, drop.bookmaker_id, drop.bet_id, drop.outcome, drop.at)
+            if key not in self._drops_seen:
+                self._drops_seen.add(key)
+                self._drops.append(drop)
+
+    def take_drop_alerts(self) -> list[PriceDrop]:
+        """Price drops found since the last call (the TUI turns each into a notification)."""
+        drops, self._drops = self._drops, []
+        return drops
 
     # -- pages -------------------------------------------------------------------------------------
 
@@ -341,7 +374,37 @@ class Service:
         prov = _combine([fixtures.provenance, odds.provenance], self.clock.now())
         if fixtures.data is None:
             return Page(None, prov)
-        return Page(Dashboard(fixtures.data, odds.data or {}), prov)
+        odds_by_id = odds.data or {}
+        shown = [f.id for f in fixtures.data if f.id in odds_by_id]
+        openings = self.store.history.openings(MATCH_WINNER, shown)
+        by_fixture: dict[int, dict[tuple[int, str], float]] = {}
+        for (fid, bookmaker, outcome), price in openings.items():
+            by_fixture.setdefault(fid, {})[(bookmaker, outcome)] = price
+        heads = {fid: headline(odds_by_id[fid], by_fixture.get(fid)) for fid in shown}
+        movers = sorted((h for h in heads.values() if h.move_pct), key=lambda h: -abs(h.move_pct or 0))
+        return Page(Dashboard(fixtures.data, odds_by_id, heads, movers[:10]), prov)
+
+    async def fixture_odds(self, fixture_id: int, *, force: bool = False) -> Page[FixtureOdds]:
+        """One fixture's odds: served from the entry its league page left, else fetched alone."""
+        loaded = await self._load("/odds", {"fixture": str(fixture_id)}, self.settings.cache.odds_ttl_s,
+                                  parse_odds, force=force)
+        items = loaded.data
+        return Page(items[0] if items else None, loaded.provenance)
+
+    async def market(self, fixture_id: int, market_id: int = MATCH_WINNER, *,
+                     method: str | None = None, line: str = DEFAULT_GOALS_LINE,
+                     force: bool = False) -> Page[MarketView]:
+        """The Odds screen's analysis of one fixture and market, with the prediction beside it."""
+        odds = await self.fixture_odds(fixture_id, force=force)
+        if odds.data is None:
+            return Page(None, odds.provenance)
+        prediction = await self.prediction(fixture_id) if market_id == MATCH_WINNER else None
+        history = [(p.bookmaker_id, p.outcome, p.observed_at, p.price)
+                   for p in self.store.history.series(fixture_id, market_id)]
+        view = analyse_market(odds.data, market_id, method=method or self.settings.odds.fair_method,
+                              line=line, prediction=prediction.data if prediction else None,
+                              history=history)
+        return Page(view, odds.provenance)
 
     async def refresh(self, page: str) -> Page[Any]:
         """Rebuild one screen's cache entries now (the refresh key)."""

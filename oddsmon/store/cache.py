@@ -62,6 +62,17 @@ class CacheStore:
             )
         return CacheEntry(key, endpoint, body, fetched_at, utc_from_ts(expires))  # type: ignore[arg-type]
 
+    def put_many(self, rows: list[tuple[str, str, str]], fetched_at: datetime, ttl_s: float) -> None:
+        """Store several (key, endpoint, body) entries fetched together, in one transaction."""
+        expires = fetched_at.timestamp() + ttl_s
+        with self.db.write() as tx:
+            tx.executemany(
+                "INSERT INTO cache (key, endpoint, body, fetched_at, expires_at) VALUES (?,?,?,?,?) "
+                "ON CONFLICT(key) DO UPDATE SET body=excluded.body, fetched_at=excluded.fetched_at, "
+                "expires_at=excluded.expires_at",
+                [(key, endpoint, body, fetched_at.timestamp(), expires) for key, endpoint, body in rows],
+            )
+
     def latest_matching(self, endpoint: str, key_pattern: str) -> CacheEntry | None:
         """Newest entry whose key matches ``key_pattern``, where ``ANY`` stands for any value.
 

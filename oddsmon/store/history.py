@@ -80,6 +80,21 @@ class OddsHistory:
                 out[(r[0], r[1], r[2])] = r[3]
         return out
 
+    def changes_since(self, since: datetime) -> list[PricePoint]:
+        """Prices stored after ``since``, plus the price each of those series had at ``since``
+        (history keeps changes only, so the price in force may be older)."""
+        t = since.timestamp()
+        rows = self.db.query(
+            "WITH moved AS (SELECT DISTINCT fixture_id, bookmaker_id, bet_id, outcome "
+            "               FROM odds_snapshots WHERE observed_at > ?) "
+            "SELECT s.fixture_id, s.bookmaker_id, s.bet_id, s.outcome, s.observed_at, s.price "
+            "FROM odds_snapshots s JOIN moved m USING (fixture_id, bookmaker_id, bet_id, outcome) "
+            "WHERE s.observed_at > ? OR s.observed_at = ("
+            "  SELECT max(observed_at) FROM odds_snapshots t WHERE t.fixture_id = s.fixture_id "
+            "  AND t.bet_id = s.bet_id AND t.outcome = s.outcome AND t.bookmaker_id = s.bookmaker_id "
+            "  AND t.observed_at <= ?)", (t, t, t))
+        return [PricePoint(r[0], r[1], r[2], r[3], utc_from_ts(r[4]), r[5]) for r in rows]  # type: ignore[arg-type]
+
     def count(self) -> int:
         row = self.db.query_one("SELECT count(*) FROM odds_snapshots")
         return 0 if row is None else row[0]

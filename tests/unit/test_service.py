@@ -36,6 +36,7 @@ class FakeApi:
     remaining: int = 90
     fail: str | None = None  # "connect" | "500" | "garbage" | "quota"
     calls: list[str] = field(default_factory=list)
+    bodies: dict[str, str] = field(default_factory=dict)  # path -> body replacing the sample
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path
@@ -54,7 +55,8 @@ class FakeApi:
             body = {"errors": {"requests": "You have reached the request limit for the day"},
                     "response": [], "results": 0}
             return httpx.Response(200, json=body, headers=headers)
-        return httpx.Response(200, text=(SAMPLES / FILES[path]).read_text(), headers=headers)
+        body = self.bodies.get(path) or (SAMPLES / FILES[path]).read_text()
+        return httpx.Response(200, text=body, headers=headers)
 
     def counted(self) -> int:
         return len([c for c in self.calls if c != "/status"])
@@ -189,3 +191,39 @@ async def test_the_key_is_never_cached(service: Service) -> None:
     dump = "\n".join(service.store.db.conn.iterdump())
     assert SECRET not in dump
     assert json.dumps([e for e in dump.splitlines() if "x-apisports" in e]) == "[]"
+
+
+async def test_league_odds_page_serves_each_fixture_without_another_call(service: Service, api: FakeApi) -> None:
+    await service.odds()
+    calls = api.counted()
+    page = await service.fixture_odds(326090)
+    assert page.data is not None and page.data.fixture_id == 326090
+    assert page.provenance.source == "cache" and api.counted() == calls
+
+
+async def test_market_view_from_the_docs_sample(service: Service, api: FakeApi) -> None:
+    await service.odds()
+    service.set_offline()  # the prediction is not cached: the view still renders without it
+    page = await service.market(326090)
+    view = page.data
+    assert view is not None and [r.bookmaker.name for r in view.rows] == ["Bwin"]
+    # Bwin Match Winner 2.50 / 2.95 / 2.95: 0.4 + 2 * 0.338983 - 1 = 0.077966
+    assert f"{view.rows[0].margin * 100:.2f}%" == "7.80%"
+    assert [o.predicted for o in view.outcomes] == [None, None, None]
+
+
+async def test_price_drop_alert_after_a_refetch(service: Service, api: FakeApi, clock: FakeClock,
+                                                settings: Settings) -> None:
+    await service.odds()
+    assert service.take_drop_alerts() == []
+    original = (SAMPLES / FILES["/odds"]).read_text()
+    shortened = original.replace('"value": "Home",\n                  "odd": "2.50"',
+                                 '"value": "Home",\n                  "odd": "2.10"')
+    assert shortened != original
+    api.bodies["/odds"] = shortened
+    clock.advance(settings.cache.odds_ttl_s + 1)
+    await service.odds()
+    drops = service.take_drop_alerts()
+    assert [(d.fixture_id, d.outcome, d.before, d.after) for d in drops] == [(326090, "Home", 2.5, 2.1)]
+    assert drops[0].pct == pytest.approx(16.0)
+    assert service.take_drop_alerts() == []  # reported once
