@@ -1,7 +1,6 @@
 """Domain models against the provider's documented response bodies, and against garbage.
 
-The samples live in ``shared/api-samples`` beside the repository clone (read-only, shared by
-the team); tests that need them are skipped with a clear reason when the folder is absent.
+The samples are the bundled copy of ``shared/api-samples`` (see tests/samples.py).
 """
 
 from __future__ import annotations
@@ -46,11 +45,9 @@ from oddsmon.domain.models import (
     parse_status,
 )
 
-SAMPLES = Path(__file__).parents[2].parent / "shared" / "api-samples"
-needs_samples = pytest.mark.skipif(
-    not SAMPLES.is_dir(),
-    reason=f"API samples folder {SAMPLES} is absent (it sits beside the repository clone)",
-)
+from ..samples import SAMPLES
+
+needs_samples = pytest.mark.skipif(not SAMPLES.is_dir(), reason=f"API samples missing at {SAMPLES}")
 
 FIXTURES = "fixtures__official_docs_live_all.json"
 LEAGUES = "leagues__official_docs_id39.json"

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import httpx
 import pytest
@@ -19,8 +18,8 @@ from oddsmon.store import Store
 from oddsmon.supervision import OfflineMachine
 
 from ..conftest import SECRET
+from ..samples import SAMPLES
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "api-samples"
 FILES = {
     "/odds/bookmakers": "odds_bookmakers__official_docs.json",
     "/fixtures": "fixtures__official_docs_live_all.json",
@@ -28,7 +27,6 @@ FILES = {
     "/predictions": "predictions__official_docs_fixture198772.json",
     "/status": "status__official_docs.json",
 }
-pytestmark = pytest.mark.skipif(not SAMPLES.is_dir(), reason=f"API samples not found at {SAMPLES}")
 
 
 @dataclass
