@@ -1,0 +1,135 @@
+"""The engine against the simulator on a real loopback socket: outages, quota, resumes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+from oddsmon.clock import FakeClock
+from oddsmon.config import Settings
+from oddsmon.runtime import Engine
+from oddsmon.sim import LoopbackServer, Simulator
+from oddsmon.store import Store
+from oddsmon.supervision import OfflineMachine
+
+from .conftest import CountingTransport
+
+NEXT_MIDNIGHT = datetime(2026, 11, 25, 0, 0, tzinfo=timezone.utc)
+
+
+async def test_server_stopped_goes_offline_network_and_sends_nothing_more(
+        engine: Engine, server: LoopbackServer, transport: CountingTransport) -> None:
+    await engine.service.bookmakers()
+    server.stop()  # connection refused from now on: a real outage
+    before = transport.attempts
+    page = await engine.service.fixtures()
+    assert transport.attempts == before + 1  # one bounded attempt, no retry storm
+    mode = engine.service.mode()
+    assert mode.offline and mode.reason == "network"
+    assert page.data is None and page.provenance.offline_reason == "network"
+    for _ in range(3):
+        await engine.service.dashboard()
+        await engine.service.odds(force=True)
+        await engine.service.bookmakers()
+    assert transport.attempts == before + 1  # offline: no socket opened afterwards
+    assert (await engine.service.bookmakers()).provenance.source == "cache"
+
+
+async def test_probe_brings_it_back_with_backoff(engine: Engine, server: LoopbackServer,
+                                                 clock: FakeClock, sim: Simulator) -> None:
+    server.stop()
+    await engine.service.bookmakers()
+    assert engine.service.mode().reason == "network"
+    first_probe = engine.service.mode().next_probe_at
+    assert (first_probe - clock.now()).total_seconds() == engine.settings.supervision.probe_min_s
+    assert await engine.service.supervise() is None  # not due yet: no probe
+    clock.set(first_probe)
+    await engine.service.supervise()  # probe fails: the server is still down
+    state = engine.machine.state()
+    assert state.last_probe_ok is False and state.probe_failures == 1
+    assert (state.next_probe_at - clock.now()).total_seconds() == 2 * engine.settings.supervision.probe_min_s
+    server.start()  # the network returns
+    clock.set(state.next_probe_at)
+    report = await engine.service.supervise()
+    assert not engine.service.mode().offline
+    assert report is not None and report.stopped is None and report.counted_calls > 0  # cache rebuilt
+    assert sim.stats()["status_calls"] >= 1
+
+
+async def test_quota_error_envelope_goes_offline_until_midnight_then_resumes(
+        engine: Engine, sim: Simulator, clock: FakeClock) -> None:
+    await engine.service.bookmakers()
+    sim.exhaust_quota()
+    page = await engine.service.fixtures()
+    mode = engine.service.mode()
+    assert mode.reason == "quota" and mode.resume_at == NEXT_MIDNIGHT
+    assert page.data is None and "request limit" in (page.provenance.error or "")
+    counted = sim.stats()["counted_total"]
+    await engine.service.warm()
+    assert sim.stats()["counted_total"] == counted  # nothing counted while quota-offline
+    clock.set(NEXT_MIDNIGHT)  # the provider's reset, on both sides
+    report = await engine.service.supervise()
+    assert not engine.service.mode().offline
+    assert report is not None and report.stopped is None
+    assert (await engine.service.fixtures()).provenance.source == "cache"  # rebuilt by the warm
+    remaining = engine.store.ledger.quota().remaining_at(clock.now())
+    assert remaining is not None and remaining > engine.settings.api.daily_reserve
+
+
+async def test_headers_reaching_the_reserve_go_offline(engine: Engine, sim: Simulator) -> None:
+    reserve = engine.settings.api.daily_reserve
+    sim.set_quota(limit=100, used=100 - reserve - 1)
+    page = await engine.service.bookmakers()
+    assert page.provenance.source == "live"
+    assert engine.service.mode().reason == "quota"
+    assert sim.stats()["counted_total"] == 1
+
+
+async def test_stale_entry_served_when_a_refresh_fails(engine: Engine, server: LoopbackServer,
+                                                        clock: FakeClock) -> None:
+    fresh = await engine.service.odds()
+    clock.advance(engine.settings.cache.odds_ttl_s + 30)
+    server.stop()
+    page = await engine.service.odds()
+    assert page.data == fresh.data
+    assert page.provenance.source == "cache" and page.provenance.stale
+    assert page.provenance.age_s == engine.settings.cache.odds_ttl_s + 30
+    assert engine.service.mode().reason == "network"
+
+
+async def test_warm_call_count_matches_the_plan(engine: Engine, sim: Simulator) -> None:
+    report = await engine.service.warm()
+    by_endpoint = sim.stats()["by_endpoint"]
+    fixtures = (await engine.service.fixtures()).data
+    upcoming = [f for f in fixtures if f.is_upcoming]
+    leagues = len(engine.settings.watch.leagues)
+    assert by_endpoint["/odds/bookmakers"] == 1
+    assert by_endpoint["/fixtures"] == leagues
+    assert by_endpoint["/predictions"] == len(upcoming)
+    assert report.counted_calls == sum(by_endpoint.values()) == sim.stats()["counted_total"]
+    assert report.counted_calls == 1 + leagues + by_endpoint["/odds"] + len(upcoming)
+    again = await engine.service.warm()
+    assert again.counted_calls == 0
+
+
+async def test_two_processes_see_one_offline_state(engine: Engine, live_settings: Settings,
+                                                   tmp_path: Path) -> None:
+    cfg = tmp_path / "oddsmon.toml"
+    cfg.write_text(f'[paths]\ndb = "{live_settings.paths.db}"\n'
+                   f'incidents = "{tmp_path / "j.md"}"\nmetrics = "{tmp_path / "m.json"}"\n')
+    env = {**os.environ, "APISPORTS_KEY": ""}
+    out = subprocess.run([sys.executable, "-m", "oddsmon", "--config", str(cfg), "--offline"],
+                         capture_output=True, text=True, env=env, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert "OFFLINE (user)" in out.stdout
+    assert engine.service.mode().reason == "user"  # this process sees it at once
+    engine.service.set_online()
+    probe = subprocess.run([sys.executable, "-c", f"import oddsmon; print(oddsmon.is_offline_mode({str(cfg)!r}))"],
+                           capture_output=True, text=True, env=env, timeout=60)
+    assert probe.stdout.strip() == "False"
+    other = OfflineMachine(Store.open(live_settings.paths.db), FakeClock(), live_settings.supervision)
+    other.go_offline("quota")
+    assert engine.service.mode().reason == "quota"
