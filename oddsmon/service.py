@@ -156,7 +156,8 @@ class Service:
         try:
             await self.api.probe()
         except ApiError as exc:
-            return self.machine.probe_result(False, str(exc)) and False
+            self.machine.probe_result(False, f"probe failed: {exc}")
+            return False
         return self.machine.probe_result(True)
 
     # -- counters ------------------------------------------------------------------------------

@@ -135,6 +135,9 @@ class OfflineMachine:
     def resume_if_due(self) -> bool:
         """Apply a due automatic resume (the quota reset); True when this call resumed."""
         now = self.clock.now()
+        current = self.state()
+        if not current.offline or current.resume_at is None or now < current.resume_at:
+            return False  # the common case, answered by a read: callers poll this every second
 
         def change(cur: OfflineState) -> OfflineState | None:
             if not cur.offline or cur.resume_at is None or now < cur.resume_at:
@@ -149,6 +152,10 @@ class OfflineMachine:
     def claim_probe(self) -> bool:
         """Take the next network probe if one is due; at most one process wins each slot."""
         now = self.clock.now()
+        current = self.state()
+        if not (current.offline and current.reason == "network") or (
+                current.next_probe_at is not None and now < current.next_probe_at):
+            return False
 
         def change(cur: OfflineState) -> OfflineState | None:
             if not (cur.offline and cur.reason == "network"):
@@ -162,7 +169,10 @@ class OfflineMachine:
         return before != after
 
     def probe_result(self, ok: bool, detail: str | None = None) -> bool:
-        """Record a probe's outcome; a success ends a network outage. True when it resumed."""
+        """Record a probe's outcome; a success ends a network outage. True when it resumed.
+
+        A failed probe's error becomes the outage's detail: the latest word on the network.
+        """
         now = self.clock.now()
 
         def change(cur: OfflineState) -> OfflineState | None:
@@ -173,6 +183,7 @@ class OfflineMachine:
                                     last_probe_at=now, last_probe_ok=True)
             failures = cur.probe_failures + 1
             return cur.evolve(probe_failures=failures, last_probe_at=now, last_probe_ok=False,
+                              detail=detail or cur.detail,
                               next_probe_at=now + timedelta(seconds=self._backoff(failures)))
 
         before, after = self.store.state.update(change, now, self._journal)
