@@ -1,0 +1,400 @@
+"""The oddsmon full-screen app: five screens, one sidebar, the offline key, refresh and warm.
+
+Every second the app (1) flushes this process's cache counters, (2) reads one supervision
+snapshot from the shared store in a thread worker — cheap reads, so a change made by another
+process on the host (``oddsmon --offline`` in a shell, another analyst, the quota running out)
+reaches the sidebar within two seconds — and (3) runs ``Service.supervise`` in a worker, which
+applies the automatic resume at the quota reset and probes the network during an outage. All
+I/O happens in workers; errors become notifications, never tracebacks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Iterable
+from datetime import datetime, tzinfo
+from typing import Any
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from ..clock import Clock
+from ..config import Settings
+from ..runtime import Engine, build_engine
+from ..service import WarmReport, WarmStep
+from ..store import StoreError
+from ..supervision.metrics import Snapshot, collect
+from . import fmt
+from .base import OFFLINE_KEY, REFRESH_KEY, WARM_KEY, PageScreen
+from .bookmakers import BookmakersScreen
+from .dashboard import DashboardScreen
+from .modals import ConfirmOnline
+from .odds import OddsScreen
+from .predictions import PredictionsScreen
+from .sidebar import Sidebar, WarmProgress
+from .supervision import SupervisionScreen
+
+SCREENS: dict[str, tuple[str, str, str]] = {
+    # mode: (key, footer label, palette help)
+    "dashboard": ("d", "Dash", "Upcoming fixtures with their best Match Winner prices"),
+    "predictions": ("p", "Preds", "The API's predictions for the upcoming fixtures"),
+    "bookmakers": ("b", "Books", "Bookmakers, and which of them price the watched fixtures"),
+    "odds": ("o", "Odds", "One fixture's market, a row per bookmaker with its margin"),
+    "supervision": ("s", "Superv", "Live supervision: mode, quota reset, quota, cache, incidents"),
+}
+TITLES = {"dashboard": "Dashboard", "predictions": "Predictions", "bookmakers": "Bookmakers",
+          "odds": "Odds", "supervision": "Supervision"}
+
+
+class OddsmonApp(App[int]):
+    CSS_PATH = "oddsmon.tcss"
+    TITLE = "oddsmon"
+    MODES = {
+        "dashboard": DashboardScreen,
+        "predictions": PredictionsScreen,
+        "bookmakers": BookmakersScreen,
+        "odds": OddsScreen,
+        "supervision": SupervisionScreen,
+    }
+    DEFAULT_MODE = "dashboard"
+    # Narrow terminals (80 columns) get a narrower sidebar; nothing is hidden.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
+    BINDINGS = [
+        *[Binding(key, f"show('{mode}')", label, tooltip=help_)
+          for mode, (key, label, help_) in SCREENS.items()],
+        Binding(OFFLINE_KEY, "go_offline", "Go offline", id="offline",
+                tooltip="Switch every oddsmon on this host to offline mode (reason: user)"),
+        Binding(OFFLINE_KEY, "go_online", "End offline", id="online",
+                tooltip="Leave offline mode and go back online"),
+        Binding(REFRESH_KEY, "refresh_page", "Refresh", tooltip="Rebuild this screen's cache"),
+        Binding(WARM_KEY, "warm", "Warm", tooltip="Refresh the four critical pages, within the quota"),
+        Binding("q", "quit", "Quit", tooltip="Quit oddsmon"),
+    ]
+
+    def __init__(self, engine: Engine, *, poll_s: float = 1.0, supervise: bool = True) -> None:
+        super().__init__()
+        self.engine = engine
+        self.poll_s = poll_s
+        self.supervise_enabled = supervise
+        self.snapshot: Snapshot | None = None
+        self.warm_progress: WarmProgress | None = None
+        self.warm_log: list[tuple[int, int, str]] = []  # the last warm's progress, for tests
+        self.selected_fixture: int | None = None  # shared by Dashboard, Predictions and Odds
+        self._polling = False
+        self._supervising = False
+        self._warming = False
+        self._store_error_shown = False
+        if engine.demo:
+            self.title = "oddsmon · demo (simulator)"
+
+    # -- conveniences the screens use -------------------------------------------------------------
+
+    @property
+    def tz(self) -> tzinfo:
+        return self.engine.settings.watch.tz
+
+    @property
+    def clock(self) -> Clock:
+        return self.engine.clock
+
+    def now(self) -> datetime:
+        return self.engine.clock.now()
+
+    def report_error(self, what: str, exc: BaseException) -> None:
+        """An error as a notification: one line, never a traceback."""
+        self.notify(f"{what}: {exc}", title="Error", severity="error", markup=False)
+
+    def notify(self, message: str, *, title: str = "", severity: Any = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        # Messages carry API errors and file paths: never interpret them as markup.
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    # -- lifecycle ---------------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.set_interval(self.poll_s, self._tick)
+        self._tick()
+
+    def _tick(self) -> None:
+        try:
+            self._tick_once()
+        except Exception as exc:  # a timer that raises would end the app: say it instead
+            self.report_error("oddsmon", exc)
+
+    def _tick_once(self) -> None:
+        service = self.engine.service
+        try:
+            service.flush_counters()
+        except StoreError as exc:
+            self._store_trouble(exc)
+        for drop in service.take_drop_alerts():
+            self.notify(f"Fixture {drop.fixture_id}: {drop.outcome} shortened {drop.pct:.1f}% "
+                        f"({drop.before:.2f} → {drop.after:.2f})", title="Price drop",
+                        severity="warning")
+        if not self._polling:
+            self.poll_now()
+        if self.supervise_enabled and not self._supervising:
+            self._supervising = True
+            self._supervise()
+        self.update_sidebar()
+
+    def _store_trouble(self, exc: BaseException) -> None:
+        if not self._store_error_shown:
+            self._store_error_shown = True
+            self.report_error("Store", exc)
+
+    def poll_now(self) -> None:
+        """Read the shared state now (after our own toggles, so the sidebar answers at once)."""
+        self._polling = True
+        self._poll()
+
+    @work(thread=True, group="poll", exit_on_error=False)
+    def _poll(self) -> None:
+        try:
+            snap = collect(self.engine.store, self.engine.settings, self.engine.clock)
+        except Exception as exc:  # a store problem must not kill the poll loop
+            self._call(self._poll_failed, exc)
+            return
+        self._call(self._apply_snapshot, snap)
+
+    def _call(self, fn: Any, *args: Any) -> None:
+        try:
+            self.call_from_thread(fn, *args)
+        except RuntimeError:  # the app is closing
+            pass
+
+    def _poll_failed(self, exc: BaseException) -> None:
+        self._polling = False
+        self._store_trouble(exc)
+
+    def _apply_snapshot(self, snap: Snapshot) -> None:
+        self._polling = False
+        try:
+            self._use_snapshot(snap)
+        except Exception as exc:
+            self.report_error("oddsmon", exc)
+
+    def _use_snapshot(self, snap: Snapshot) -> None:
+        before = self.snapshot
+        self.snapshot = snap
+        self._store_error_shown = False
+        old = None if before is None else (before.mode.offline, before.mode.reason)
+        new = (snap.mode.offline, snap.mode.reason)
+        if old != new:
+            self.refresh_bindings()
+            if before is not None:
+                self._say_mode_change(snap, was_offline=before.mode.offline)
+        self.update_sidebar()
+        screen = self.screen
+        if isinstance(screen, SupervisionScreen):
+            screen.show_snapshot(snap)
+
+    def _say_mode_change(self, snap: Snapshot, *, was_offline: bool) -> None:
+        mode = snap.mode
+        if mode.offline:
+            detail = f": {mode.detail}" if mode.detail else ""
+            self.notify(f"oddsmon is OFFLINE ({mode.reason}){detail}", title="Offline",
+                        severity="warning")
+        elif was_offline:
+            self.notify("oddsmon is back ONLINE.", title="Online")
+            screen = self.screen
+            if isinstance(screen, PageScreen):
+                screen.load()
+
+    @work(group="supervise", exit_on_error=False)
+    async def _supervise(self) -> None:
+        try:
+            report = await self.engine.service.supervise()
+        except Exception as exc:
+            self.report_error("Supervision", exc)
+            report = None
+        finally:
+            self._supervising = False
+        if report is not None:
+            self.poll_now()
+            self._say_warm(report, after_resume=True)
+
+    def update_sidebar(self) -> None:
+        """Redraw the visible screen's sidebar from the last snapshot (and tick the countdown)."""
+        screen = self.screen
+        if not isinstance(screen, PageScreen):
+            return
+        try:
+            sidebar = screen.query_one(Sidebar)
+        except Exception:  # not composed yet
+            return
+        sidebar.show(self.snapshot, screen.provenance, self.now(), self.tz,
+                     offline_key=OFFLINE_KEY, warm=self.warm_progress,
+                     age_override=screen.sidebar_age())
+
+    # -- actions -------------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("go_offline", "go_online"):
+            offline = self.snapshot.mode.offline if self.snapshot else self.engine.service.mode().offline
+            return offline == (action == "go_online")
+        return True
+
+    def action_show(self, mode: str) -> None:
+        self.switch_mode(mode)
+
+    def action_go_offline(self) -> None:
+        try:
+            changed = self.engine.service.set_offline()
+        except StoreError as exc:
+            self.report_error("Offline", exc)
+            return
+        if not changed:
+            self.notify("oddsmon was already offline.", title="Offline")
+        self.poll_now()
+
+    def action_go_online(self) -> None:
+        try:
+            mode = self.engine.service.mode()
+        except StoreError as exc:
+            self.report_error("Online", exc)
+            return
+        if not mode.offline:
+            self.poll_now()
+            return
+        if mode.resume_at is not None and mode.seconds_to_resume and mode.seconds_to_resume > 0:
+            self.push_screen(ConfirmOnline(self._early_resume_cost(mode.resume_at, mode.reason)),
+                             self._confirmed_online)
+            return
+        self._set_online()
+
+    def _early_resume_cost(self, resume_at: datetime, reason: str | None) -> str:
+        now = self.now()
+        snap = self.snapshot
+        quota = snap.quota if snap else None
+        left = (f"{quota.daily_remaining} of {quota.daily_limit} calls are left today"
+                if quota and quota.daily_remaining is not None and quota.daily_limit is not None
+                else "the calls left today are not known")
+        reserve = quota.reserve if quota else self.engine.settings.api.daily_reserve
+        why = ("the daily quota ran out (or reached the reserve)" if reason == "quota"
+               else "a quota outage is pending under this manual offline")
+        return (f"oddsmon is offline because {why}. The quota resets at "
+                f"{fmt.clock_time(resume_at, self.tz)} ({resume_at:%H:%M} UTC), "
+                f"in {fmt.countdown((resume_at - now).total_seconds())}.\n\n"
+                f"Going online now spends what is left: {left}, with a reserve of {reserve}. "
+                f"The reserve may be hit, and oddsmon will then go offline (quota) again "
+                f"until the reset.")
+
+    def _confirmed_online(self, answer: bool | None) -> None:
+        if answer:
+            self._set_online()
+        else:
+            self.notify("Staying offline until the quota reset.", title="Online")
+
+    def _set_online(self) -> None:
+        try:
+            self.engine.service.set_online()
+        except StoreError as exc:
+            self.report_error("Online", exc)
+            return
+        self.poll_now()
+
+    def action_refresh_page(self) -> None:
+        screen = self.screen
+        if isinstance(screen, PageScreen):
+            screen.load(force=True)
+
+    def action_warm(self) -> None:
+        if self._warming:
+            self.notify("A warm is already running.", title="Warm")
+            return
+        self._warming = True
+        self.warm_progress = WarmProgress(0, 1, "starting")
+        self.warm_log = []
+        self.update_sidebar()
+        self._warm()
+
+    @work(group="warm", exit_on_error=False)
+    async def _warm(self) -> None:
+        def progress(done: int, total: int, step: WarmStep) -> None:
+            self.warm_progress = WarmProgress(done, total, step.label)
+            self.warm_log.append((done, total, step.label))
+            self.update_sidebar()
+
+        try:
+            report = await self.engine.service.warm(progress)
+        except Exception as exc:
+            self.report_error("Warm", exc)
+            return
+        finally:
+            self._warming = False
+            self.warm_progress = None
+            self.update_sidebar()
+        self.poll_now()
+        self._say_warm(report)
+
+    def _say_warm(self, report: WarmReport, *, after_resume: bool = False) -> None:
+        fetched = len(report.fetched)
+        fresh = sum(1 for s in report.steps if s.source == "fresh")
+        what = (f"{fetched} page(s) fetched, {fresh} already fresh, "
+                f"{report.counted_calls} counted call(s) spent")
+        prefix = "Back online, cache rebuilt" if after_resume else "Warm done"
+        if report.stopped:
+            self.notify(f"Warm stopped: {report.stopped}. So far: {what}.", title="Warm",
+                        severity="warning")
+        else:
+            self.notify(f"{prefix}: {what}.", title="Warm")
+        screen = self.screen
+        if isinstance(screen, PageScreen) and fetched:
+            screen.load()
+
+    async def action_quit(self) -> None:
+        self.exit(0)
+
+    # -- command palette -------------------------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        for mode, (key, _label, help_) in SCREENS.items():
+            yield SystemCommand(f"Show {TITLES[mode]} ({key})", help_,
+                                lambda mode=mode: self.action_show(mode))
+        offline = self.snapshot.mode.offline if self.snapshot else False
+        if offline:
+            yield SystemCommand(f"End offline: go back online ({OFFLINE_KEY})",
+                                "Leave offline mode (asks first during a quota outage)",
+                                self.action_go_online)
+        else:
+            yield SystemCommand(f"Go offline ({OFFLINE_KEY})",
+                                "Manual offline mode for every oddsmon on this host (reason: user)",
+                                self.action_go_offline)
+        yield SystemCommand(f"Refresh this screen ({REFRESH_KEY})",
+                            "Rebuild the cache entries of the current screen",
+                            self.action_refresh_page)
+        yield SystemCommand(f"Warm the cache ({WARM_KEY})",
+                            "Refresh Predictions, Bookmakers, Odds and Dashboard within the quota",
+                            self.action_warm)
+        if isinstance(screen, PageScreen):
+            yield from screen.commands()
+        for command in super().get_system_commands(screen):
+            if command.title == "Quit":
+                yield SystemCommand("Quit (q)", "Quit oddsmon", self.action_quit)
+            else:
+                yield command
+
+
+def run(settings: Settings, *, demo: bool = False) -> int:
+    """Run the TUI until the user quits; returns the exit status (0 on ``q``)."""
+
+    async def main() -> int:
+        try:
+            engine = build_engine(settings, demo=demo)
+        except StoreError as exc:
+            print(f"oddsmon: {exc}", file=sys.stderr)
+            return 1
+        try:
+            app = OddsmonApp(engine)
+            await app.run_async()
+            code = app.return_code
+        finally:
+            await engine.aclose()
+        return 0 if code is None else int(code)
+
+    return asyncio.run(main())

@@ -1,0 +1,168 @@
+"""What every oddsmon screen shares: the layout (header, sidebar, content, footer), loading a
+page through the service in a worker, and saying plainly where the page came from.
+
+A screen holds no business logic: it asks :class:`~oddsmon.service.Service` for a page and
+renders the answer. It never touches the network or the store directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import work
+from textual.app import ComposeResult, SystemCommand
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Header, Static
+
+from ..service import Page, Provenance
+from . import fmt
+from .footer import WrappingFooter
+from .sidebar import Sidebar
+
+if TYPE_CHECKING:
+    from .app import OddsmonApp
+
+REFRESH_KEY = "r"
+WARM_KEY = "w"
+OFFLINE_KEY = "f"
+
+
+class PageScreen(Screen[None]):
+    """A screen with the sidebar, a status line, a notice area and a body."""
+
+    PAGE: ClassVar[str] = ""  # the service page the refresh key rebuilds ("" for none)
+    LABEL: ClassVar[str] = ""  # the name used in messages
+
+    provenance: Provenance | None = None
+    status_suffix: str = ""  # what render_page adds to the status line ("12 fixtures")
+
+    @property
+    def oddsmon(self) -> OddsmonApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="≡")
+        with Horizontal(id="main"):
+            yield Sidebar()
+            with Vertical(id="content"):
+                yield Static("loading…", id="page-status")
+                yield Static("", id="page-notice")
+                yield from self.compose_body()
+        yield WrappingFooter()
+
+    def compose_body(self) -> ComposeResult:
+        """The screen's own widgets, under the status line."""
+        return iter(())
+
+    def on_mount(self) -> None:
+        self.query_one("#page-notice").display = False
+
+    def on_screen_resume(self) -> None:
+        self.oddsmon.update_sidebar()
+        self.load()
+
+    # -- what the sidebar and palette ask of a screen -------------------------------------------
+
+    def sidebar_age(self) -> str | None:
+        """Override to show something else than the provenance's age in the sidebar."""
+        return None
+
+    def commands(self) -> Iterable[SystemCommand]:
+        """This screen's own actions, for the command palette."""
+        return ()
+
+    # -- loading ---------------------------------------------------------------------------------
+
+    def load(self, force: bool = False) -> None:
+        """Fetch (or re-read) this screen's page in a worker; ``force`` rebuilds its cache."""
+        self._load(force)
+
+    async def fetch(self) -> Page[Any]:
+        """The page this screen shows; the service decides cache or network."""
+        raise NotImplementedError
+
+    def render_page(self, page: Page[Any]) -> None:
+        """Show a page that has data."""
+
+    def clear_page(self) -> None:
+        """Show nothing (the page was never cached)."""
+
+    @work(exclusive=True, group="page", exit_on_error=False)
+    async def _load(self, force: bool) -> None:
+        app = self.oddsmon
+        try:
+            if force and self.PAGE:
+                # Rebuild the cache entries, then read the screen's view of them (from the
+                # cache just written) under the refresh's provenance: live, or why not.
+                refreshed = await app.engine.service.refresh(self.PAGE)
+                page = await self.fetch()
+                page = Page(page.data, refreshed.provenance)
+            else:
+                page = await self.fetch()
+        except Exception as exc:  # a screen must never die of a fetch: say it, keep going
+            app.report_error(f"{self.LABEL}: could not load", exc)
+            return
+        self.provenance = page.provenance
+        try:
+            self._show(page)
+        except Exception as exc:
+            app.report_error(f"{self.LABEL}: could not show the page", exc)
+        app.update_sidebar()
+        if force:
+            self._say_refreshed(page.provenance)
+        elif page.provenance.error:
+            app.notify(page.provenance.error, title=self.LABEL, severity="warning")
+
+    def _show(self, page: Page[Any]) -> None:
+        self.update_status()
+        if page.cached_never:
+            self.status_suffix = ""
+            self.update_status()
+            self.show_notice(self.never_cached_text(page.provenance))
+            self.clear_page()
+            return
+        self.show_notice(None)
+        self.render_page(page)
+        self.update_status()
+
+    def show_notice(self, text: str | None) -> None:
+        """A plain message above the body (never-cached pages), or none."""
+        notice = self.query_one("#page-notice", Static)
+        notice.display = text is not None
+        notice.update(text or "")
+
+    def update_status(self) -> None:
+        app = self.oddsmon
+        now = app.engine.clock.now()
+        text = fmt.provenance_line(self.provenance, app.tz, now)
+        suffix = f" · {self.status_suffix}" if self.status_suffix else ""
+        self.query_one("#page-status", Static).update(f"{self.LABEL} · {text}{suffix}")
+
+    def never_cached_text(self, prov: Provenance) -> str:
+        what = f"{self.LABEL} has never been fetched on this host, so there is no cached copy."
+        if prov.offline_reason:
+            how = (f"oddsmon is offline ({prov.offline_reason}). Once online, press "
+                   f"{REFRESH_KEY} to fetch it (or {WARM_KEY} to warm every page).")
+        else:
+            how = f"Press {REFRESH_KEY} to fetch it."
+        text = f"Never cached: {what}\n{how}"
+        if prov.error:
+            text += f"\nLast error: {prov.error}"
+        return text
+
+    def _say_refreshed(self, prov: Provenance) -> None:
+        app = self.oddsmon
+        if prov.source == "live":
+            app.notify(f"{self.LABEL} refreshed from the API.", title="Refresh")
+        elif prov.offline_reason:
+            served = "nothing cached" if prov.source == "none" else "served from the cache"
+            app.notify(f"oddsmon is offline ({prov.offline_reason}): {self.LABEL} {served}. "
+                       f"Go online ({OFFLINE_KEY}) to refresh it.", title="Refresh",
+                       severity="warning")
+        elif prov.error:
+            app.notify(f"{self.LABEL} could not be refreshed: {prov.error}", title="Refresh",
+                       severity="warning")
+        else:
+            app.notify(f"{self.LABEL} is up to date.", title="Refresh")

@@ -1,0 +1,135 @@
+"""Dashboard: the watched leagues' fixtures by kickoff, with score/status and the best prices.
+
+Enter on a row opens that fixture on the Odds screen. The odds analytics (arbitrage and value
+markers, biggest movers) come ready-made from ``Service.dashboard`` (``Dashboard.headlines``,
+``Dashboard.movers``); this screen only lays them out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult, SystemCommand
+from textual.widgets import DataTable, Static
+
+from ..domain.market import Headline
+from ..domain.models import Fixture
+from ..domain.odds import format_price
+from ..service import Dashboard, Page
+from . import fmt
+from .base import PageScreen
+
+# Tables use no cell padding and carry their own spacing, so that at 80 columns the kickoff,
+# the match and the three prices all fit beside the sidebar.
+COLUMNS = (("kickoff", "Kickoff "), ("match", "Match "), ("status", "St"),
+           ("home", "     1"), ("draw", "     X"), ("away", "     2"), ("mark", "   "))
+TEAM_W = 9
+PRICE_W = 6
+
+
+def match_name(fx: Fixture, width: int = TEAM_W, *, score: bool = False) -> str:
+    """``Brentford – Newcastle``, or with ``score`` once it started: ``Brentford 2-1 Newcastle``."""
+    def cut(name: str) -> str:
+        return name if len(name) <= width else name[: width - 1] + "…"
+
+    middle = "–"
+    if score and not fx.is_upcoming and fx.goals_home is not None and fx.goals_away is not None:
+        middle = f"{fx.goals_home}-{fx.goals_away}"
+    return f"{cut(fx.home.name)} {middle} {cut(fx.away.name)}"
+
+
+def status_text(fx: Fixture) -> str:
+    """``NS``, ``FT``, ``HT``, or the minute while it is played (``67'``)."""
+    if fx.is_live and fx.elapsed is not None and fx.status_short in ("1H", "2H", "ET"):
+        return f"{fx.elapsed}'"
+    return fx.status_short
+
+
+class DashboardScreen(PageScreen):
+    PAGE = "dashboard"
+    LABEL = "Dashboard"
+    SUB_TITLE = "Dashboard"
+
+    def compose_body(self) -> ComposeResult:
+        table: DataTable[Any] = DataTable(id="fixtures", cursor_type="row", zebra_stripes=True,
+                                          cell_padding=0)
+        yield table
+        yield Static("", id="movers")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        table = self.query_one("#fixtures", DataTable)
+        for key, label in COLUMNS:
+            table.add_column(label, key=key)
+        self.query_one("#movers").display = False
+
+    async def fetch(self) -> Page[Dashboard]:
+        return await self.oddsmon.engine.service.dashboard()
+
+    def clear_page(self) -> None:
+        self.query_one("#fixtures", DataTable).clear()
+        self.query_one("#movers").display = False
+
+    def render_page(self, page: Page[Dashboard]) -> None:
+        board = page.data
+        assert board is not None
+        app = self.oddsmon
+        now, tz = app.now(), app.tz
+        style = app.engine.settings.odds.format
+        table = self.query_one("#fixtures", DataTable)
+        table.clear()
+        cursor = 0
+        for i, fx in enumerate(sorted(board.fixtures, key=lambda f: (f.kickoff, f.id))):
+            if fx.id == app.selected_fixture:
+                cursor = i
+            head = board.headlines.get(fx.id)
+            prices = self.price_cells(head, style)
+            table.add_row(f"{fmt.short_time(fx.kickoff, tz, now)} ", f"{match_name(fx, score=True)} ",
+                          status_text(fx), *prices, self.markers(head), key=str(fx.id))
+        if table.row_count:
+            table.move_cursor(row=cursor)
+        self.show_movers(board)
+        self.status_suffix = f"{len(board.fixtures)} fixtures"
+
+    # -- extension points for the odds analytics ---------------------------------------------------
+
+    def price_cells(self, head: Headline | None, style: str) -> list[Text]:
+        """The best Match Winner price per outcome; the best of the three stands out."""
+        if head is None:
+            return [Text("—".rjust(PRICE_W)) for _ in range(3)]
+        return [Text(("—" if bp is None else format_price(bp.price, style)).rjust(PRICE_W))
+                for bp in head.best]
+
+    def markers(self, head: Headline | None) -> Text:
+        """``A`` for an arbitrage, ``V`` for a value bet (see the legend under the table)."""
+        if head is None:
+            return Text("")
+        marks = ("A" if head.arbitrage is not None else "") + ("V" if head.value else "")
+        return Text(f" {marks}", style="bold")
+
+    def show_movers(self, board: Dashboard) -> None:
+        movers = self.query_one("#movers", Static)
+        names = {fx.id: match_name(fx, 8) for fx in board.fixtures}
+        parts = [f"{names.get(h.fixture_id, h.fixture_id)} {h.move_pct:+.1f}%"
+                 for h in board.movers[:3] if h.move_pct is not None]
+        legend = "A arbitrage · V value"
+        movers.update(f"{legend} · movers: {', '.join(parts)}" if parts else legend)
+        movers.display = True
+
+    # -- keys ----------------------------------------------------------------------------------------
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is not None:
+            self.oddsmon.selected_fixture = int(event.row_key.value)
+            self.oddsmon.switch_mode("odds")
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.row_key.value is not None:
+            self.oddsmon.selected_fixture = int(event.row_key.value)
+
+    def commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand("Open the highlighted fixture's odds (enter)",
+                            "Show the Odds screen for the fixture under the cursor",
+                            lambda: self.oddsmon.switch_mode("odds"))

@@ -1,0 +1,46 @@
+"""A Footer that wraps onto a second row when its keys do not fit the terminal's width.
+
+Textual's Footer is one row that scrolls sideways: on an 80-column terminal the last keys
+(quit among them) would be cut off. Every binding must stay visible, so when the keys are wider
+than the screen this footer lays them out on a two-row grid instead.
+"""
+
+from __future__ import annotations
+
+import math
+
+from textual.app import ComposeResult
+from textual.events import Resize
+from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
+
+PALETTE_W = 13  # "▏^p palette " docked on the right
+
+
+class WrappingFooter(Footer):
+    def __init__(self) -> None:
+        super().__init__(compact=True)
+        self._width = 0
+
+    def compose(self) -> ComposeResult:
+        children = list(super().compose())
+        keys = [c for c in children
+                if isinstance(c, FooterKey) and not c.has_class("-command-palette")]
+        need = sum(len(k.key_display) + len(k.description) + 2 for k in keys)
+        width = self.app.size.width - PALETTE_W
+        if keys and need > width:
+            self.styles.layout = "grid"
+            self.styles.grid_size_columns = math.ceil(len(keys) / 2)
+            self.styles.grid_columns = "auto"
+            self.styles.height = 2
+            self.add_class("-wrapped")
+        else:
+            self.remove_class("-wrapped")
+            self.styles.layout = "horizontal"
+            self.styles.height = 1
+        self._width = self.app.size.width
+        yield from children
+
+    def on_resize(self, event: Resize) -> None:
+        if self.app.size.width != self._width and self._bindings_ready:
+            self.call_after_refresh(self.recompose)

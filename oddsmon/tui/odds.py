@@ -1,0 +1,206 @@
+"""Odds: one fixture, one market, a row per bookmaker with its prices and its margin.
+
+The analysis comes ready-made from ``Service.market`` (:class:`~oddsmon.domain.market.MarketView`):
+best price per outcome (highlighted), margins, fair view, value, arbitrage, movement. This
+screen lays it out; the odds analytics grow in :meth:`OddsScreen.render_analytics` and the
+``#odds-analytics`` container without touching the rest.
+
+Keys: ``g`` picks the fixture, ``m`` cycles the market (Match Winner, Goals Over/Under 2.5,
+Both Teams Score). The screen opens on the fixture selected elsewhere (Dashboard, Predictions),
+else the next by kickoff.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import DataTable, Select, Static
+
+from ..domain.market import MarketView
+from ..domain.models import MARKETS, MATCH_WINNER, Fixture
+from ..domain.odds import format_price
+from ..service import Page
+from . import fmt
+from .base import REFRESH_KEY, WARM_KEY, PageScreen
+from .dashboard import match_name
+
+MARKET_ORDER: tuple[int, ...] = tuple(MARKETS)  # Match Winner first
+
+
+@dataclass(frozen=True, slots=True)
+class OddsView:
+    fixtures: list[Fixture]  # the picker's choices, by kickoff
+    fixture: Fixture | None  # the one shown
+    market: MarketView | None  # None when its odds were never cached
+
+
+def margin_text(margin: float | None) -> str:
+    """A bookmaker's margin as a percentage with two decimals: ``0.0487 -> "4.87%"``."""
+    return "—" if margin is None else f"{margin * 100:.2f}%"
+
+
+def pick_fixture(fixtures: list[Fixture], selected: int | None) -> Fixture | None:
+    """The selected fixture if it is in the list, else the next upcoming one, else the first."""
+    for fx in fixtures:
+        if fx.id == selected:
+            return fx
+    return next((fx for fx in fixtures if fx.is_upcoming), fixtures[0] if fixtures else None)
+
+
+class OddsTable(DataTable[Any]):
+    """The bookmaker table; the best-price style lives in the stylesheet."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"odds-table--best"}
+
+
+class OddsScreen(PageScreen):
+    PAGE = "odds"
+    LABEL = "Odds"
+    SUB_TITLE = "Odds"
+    BINDINGS = [
+        Binding("g", "pick_fixture", "Fixture", tooltip="Choose the fixture"),
+        Binding("m", "next_market", "Market", tooltip="Match Winner, Goals O/U 2.5, Both Teams Score"),
+    ]
+
+    market_id: int = MATCH_WINNER
+    _view: OddsView | None = None
+    _filling = False
+
+    def compose_body(self) -> ComposeResult:
+        yield Select[int]([], prompt="fixture", allow_blank=True, compact=True, id="fixture-picker")
+        yield Static("", id="market-line")
+        yield OddsTable(id="odds-table", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="best-line")
+        yield Vertical(id="odds-analytics")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#odds-table").focus()
+
+    async def fetch(self) -> Page[OddsView]:
+        service = self.oddsmon.engine.service
+        fixtures = await service.fixtures()
+        if fixtures.data is None:
+            return Page(None, fixtures.provenance)
+        ordered = sorted(fixtures.data, key=lambda f: (f.kickoff, f.id))
+        fx = pick_fixture(ordered, self.oddsmon.selected_fixture)
+        if fx is None:
+            return Page(OddsView(ordered, None, None), fixtures.provenance)
+        market = await service.market(fx.id, self.market_id)
+        return Page(OddsView(ordered, fx, market.data), market.provenance)
+
+    def clear_page(self) -> None:
+        self._view = None
+        self.query_one("#odds-table", OddsTable).clear(columns=True)
+        self.query_one("#best-line", Static).update("")
+        self.query_one("#market-line", Static).update("")
+        self.query_one("#odds-analytics").remove_children()
+
+    def render_page(self, page: Page[OddsView]) -> None:
+        view = page.data
+        assert view is not None
+        self._view = view
+        self._fill_picker(view)
+        table = self.query_one("#odds-table", OddsTable)
+        table.clear(columns=True)
+        name = MARKETS[self.market_id][0]
+        if view.fixture is None:
+            self.query_one("#market-line", Static).update("No fixture in the window.")
+            return
+        self.oddsmon.selected_fixture = view.fixture.id
+        self.query_one("#market-line", Static).update(
+            f"{name} · {view.fixture.league_name} · "
+            f"{fmt.short_time(view.fixture.kickoff, self.oddsmon.tz, self.oddsmon.now())}")
+        market = view.market
+        if market is None:
+            self.show_notice(
+                f"Never cached: the odds of {match_name(view.fixture)} were never fetched on "
+                f"this host. Once online, press {REFRESH_KEY} to fetch them "
+                f"(or {WARM_KEY} to warm every page).")
+            self.query_one("#best-line", Static).update("")
+            self.status_suffix = ""
+            return
+        self.show_notice(None)
+        self.render_market(table, market)
+        self.render_analytics(market)
+        self.status_suffix = f"{len(market.rows)} bookmakers"
+
+    def render_market(self, table: OddsTable, market: MarketView) -> None:
+        style = self.oddsmon.engine.settings.odds.format
+        best_style = table.get_component_rich_style("odds-table--best", partial=True)
+        table.add_column("Bookmaker", key="bookmaker")
+        for label in market.labels:
+            table.add_column(label, key=f"o:{label}")
+        table.add_column("Margin", key="margin")
+        for row in market.rows:
+            cells: list[Any] = [row.bookmaker.name]
+            for price, best in zip(row.prices, row.best):
+                text = "—" if price is None else format_price(price, style)
+                cells.append(Text(text, justify="right", style=best_style if best else ""))
+            cells.append(Text(margin_text(row.margin), justify="right"))
+            table.add_row(*cells, key=str(row.bookmaker.id))
+        parts = [f"{o.label} {format_price(o.best.price, style)} {o.best.bookmaker}"
+                 for o in market.outcomes if o.best is not None]
+        self.query_one("#best-line", Static).update("Best  " + " · ".join(parts) if parts else "")
+
+    def render_analytics(self, market: MarketView) -> None:
+        """Extension point for the odds analytics (fair odds, value, movement...).
+
+        For now: the arbitrage banner, when the best prices sum (in 1/price) below 1.
+        """
+        box = self.query_one("#odds-analytics", Vertical)
+        box.remove_children()
+        arb = market.arbitrage
+        if arb is not None:
+            stakes = " · ".join(f"{label} {stake * 100:.0f}% {book}" for label, stake, book
+                                in zip(market.labels, arb.stakes, arb.bookmakers))
+            box.mount(Static(f"arbitrage {arb.profit * 100:+.1f}% · stakes {stakes}",
+                             classes="arbitrage"))
+
+    # -- picker and market -----------------------------------------------------------------------
+
+    def _fill_picker(self, view: OddsView) -> None:
+        picker: Select[int] = self.query_one("#fixture-picker", Select)
+        app = self.oddsmon
+        now, tz = app.now(), app.tz
+        options = [(f"{fmt.short_time(fx.kickoff, tz, now)}  {match_name(fx, 14)}", fx.id)
+                   for fx in view.fixtures]
+        self._filling = True
+        try:
+            picker.set_options(options)
+            if view.fixture is not None:
+                picker.value = view.fixture.id
+        finally:
+            self.call_after_refresh(self._done_filling)
+
+    def _done_filling(self) -> None:
+        self._filling = False
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if self._filling or not isinstance(event.value, int):
+            return
+        if self._view is not None and self._view.fixture is not None and event.value == self._view.fixture.id:
+            return
+        self.oddsmon.selected_fixture = event.value
+        self.load()
+
+    def action_pick_fixture(self) -> None:
+        picker = self.query_one("#fixture-picker", Select)
+        picker.focus()
+        picker.action_show_overlay()
+
+    def action_next_market(self) -> None:
+        i = MARKET_ORDER.index(self.market_id)
+        self.market_id = MARKET_ORDER[(i + 1) % len(MARKET_ORDER)]
+        self.load()
+
+    def commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand("Choose the fixture (g)", "Open the fixture picker", self.action_pick_fixture)
+        yield SystemCommand("Next market (m)", "Match Winner, Goals Over/Under 2.5, Both Teams Score",
+                            self.action_next_market)

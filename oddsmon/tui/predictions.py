@@ -1,0 +1,142 @@
+"""Predictions: per upcoming fixture, the API's advice, winner, home/draw/away percentages,
+goals and the team comparison. The table lists the fixtures; the panel under it details the
+highlighted one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult, SystemCommand
+from textual.containers import VerticalScroll
+from textual.widgets import DataTable, Static
+
+from ..domain.models import Fixture, Prediction
+from ..service import Page
+from . import fmt
+from .base import PageScreen
+from .dashboard import match_name
+
+COLUMNS = (("kickoff", "Kickoff "), ("match", "Match "), ("home", "   1"), ("draw", "   X"),
+           ("away", "   2"), ("advice", "  Advice"))  # no cell padding: see dashboard.COLUMNS
+ADVICE_W = 20
+
+
+@dataclass(frozen=True, slots=True)
+class PredictionsView:
+    fixtures: list[Fixture]  # the upcoming fixtures, by kickoff
+    predictions: dict[int, Prediction]
+
+
+def detail_text(fx: Fixture | None, pred: Prediction | None) -> str:
+    """The panel under the table, for one fixture (pure: easy to test and to extend)."""
+    if pred is None:
+        name = "" if fx is None else f"{fx.home.name} – {fx.away.name}: "
+        return f"{name}no prediction cached for this fixture yet."
+    lines = [f"{pred.home.name} – {pred.away.name} · {pred.league_name}"]
+    winner = pred.winner.name if pred.winner else "none"
+    if pred.winner_comment:
+        winner += f" ({pred.winner_comment})"
+    lines.append(f"Winner  {winner}")
+    lines.append(f"1 X 2   {fmt.percent(pred.percent_home)} / {fmt.percent(pred.percent_draw)}"
+                 f" / {fmt.percent(pred.percent_away)}")
+    lines.append(f"Goals   home {pred.goals_home or '—'} · away {pred.goals_away or '—'}"
+                 f" · under/over {pred.under_over or '—'}")
+    lines.append(f"Advice  {pred.advice or '—'}")
+    if pred.comparison:
+        lines.append("")
+        lines.append(f"{'Comparison':<14}{'home':>7}{'away':>7}")
+        for row in pred.comparison:
+            lines.append(f"{row.name.replace('_', ' '):<14}{fmt.percent(row.home):>7}"
+                         f"{fmt.percent(row.away):>7}")
+    return "\n".join(lines)
+
+
+class PredictionsScreen(PageScreen):
+    PAGE = "predictions"
+    LABEL = "Predictions"
+    SUB_TITLE = "Predictions"
+
+    _view: PredictionsView | None = None
+
+    def compose_body(self) -> ComposeResult:
+        yield DataTable(id="predictions", cursor_type="row", zebra_stripes=True, cell_padding=0)
+        with VerticalScroll(id="prediction-detail"):
+            yield Static("", id="prediction-text")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        table = self.query_one("#predictions", DataTable)
+        for key, label in COLUMNS:
+            table.add_column(label, key=key)
+
+    async def fetch(self) -> Page[PredictionsView]:
+        service = self.oddsmon.engine.service
+        preds = await service.predictions()
+        if preds.data is None:
+            return Page(None, preds.provenance)
+        fixtures = await service.fixtures()
+        upcoming = sorted((f for f in fixtures.data or [] if f.is_upcoming),
+                          key=lambda f: (f.kickoff, f.id))
+        return Page(PredictionsView(upcoming, preds.data), preds.provenance)
+
+    def clear_page(self) -> None:
+        self._view = None
+        self.query_one("#predictions", DataTable).clear()
+        self.query_one("#prediction-text", Static).update("")
+
+    def render_page(self, page: Page[PredictionsView]) -> None:
+        view = page.data
+        assert view is not None
+        self._view = view
+        app = self.oddsmon
+        now, tz = app.now(), app.tz
+        table: DataTable[Any] = self.query_one("#predictions", DataTable)
+        table.clear()
+        cursor = 0
+        for i, fx in enumerate(view.fixtures):
+            pred = view.predictions.get(fx.id)
+            if fx.id == app.selected_fixture:
+                cursor = i
+            if pred is None:
+                cells: list[Any] = [Text("—".rjust(4))] * 3 + [Text("  not cached", style="italic")]
+            else:
+                advice = pred.advice or "—"
+                if len(advice) > ADVICE_W:
+                    advice = advice[: ADVICE_W - 1] + "…"
+                cells = [Text(fmt.percent(p).rjust(4))
+                         for p in (pred.percent_home, pred.percent_draw, pred.percent_away)]
+                cells.append(f"  {advice}")
+            table.add_row(f"{fmt.short_time(fx.kickoff, tz, now)} ", f"{match_name(fx)} ", *cells,
+                          key=str(fx.id))
+        if table.row_count:
+            table.move_cursor(row=cursor)
+        self.status_suffix = f"{len(view.predictions)}/{len(view.fixtures)} predicted"
+        self.show_detail(view.fixtures[cursor].id if view.fixtures else None)
+
+    def show_detail(self, fixture_id: int | None) -> None:
+        view = self._view
+        text = self.query_one("#prediction-text", Static)
+        if view is None or fixture_id is None:
+            text.update("No upcoming fixture in the window.")
+            return
+        fx = next((f for f in view.fixtures if f.id == fixture_id), None)
+        text.update(detail_text(fx, view.predictions.get(fixture_id)))
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.row_key.value is not None:
+            fid = int(event.row_key.value)
+            self.oddsmon.selected_fixture = fid
+            self.show_detail(fid)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is not None:
+            self.oddsmon.selected_fixture = int(event.row_key.value)
+            self.oddsmon.switch_mode("odds")
+
+    def commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand("Open the highlighted fixture's odds (enter)",
+                            "Show the Odds screen for the fixture under the cursor",
+                            lambda: self.oddsmon.switch_mode("odds"))

@@ -1,0 +1,115 @@
+"""The sidebar on every screen: mode, reason, since, auto-resume countdown, quota, cache, age.
+
+It holds no state of its own: the app polls the shared store every second and hands each
+snapshot to the sidebar of the screen on show (``show``), so a change made by another process
+on the host appears here within two seconds. Everything it says is readable without colour.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Label, ProgressBar, Static
+
+from ..service import Provenance
+from ..supervision.metrics import Snapshot
+from . import fmt
+
+LABEL_W = 8
+
+
+@dataclass(frozen=True, slots=True)
+class WarmProgress:
+    done: int
+    total: int
+    label: str
+
+
+def _row(label: str, value: str) -> str:
+    return f"{label:<{LABEL_W}}{value}"
+
+
+def mode_lines(snap: Snapshot, tz: tzinfo, now: datetime, offline_key: str) -> list[str]:
+    """The lines under the ONLINE/OFFLINE badge (pure, so tests can read them)."""
+    mode = snap.mode
+    if not mode.offline:
+        return [_row("since", fmt.stamp(mode.since, tz, now) if mode.since else "start")]
+    lines = [_row("reason", mode.reason or "?"), _row("since", fmt.stamp(mode.since, tz, now))]
+    if mode.resume_at is not None:
+        left = (mode.resume_at - now).total_seconds()
+        lines += [_row("resumes", fmt.short_time(mode.resume_at, tz, now)),
+                  _row("in", fmt.countdown(left))]
+    elif mode.reason == "network":
+        lines.append(_row("resumes", "on probe"))
+        if mode.next_probe_at is not None:
+            lines.append(_row("probe", fmt.clock_time(mode.next_probe_at, tz)))
+    else:
+        lines.append(_row("resumes", f"key {offline_key}"))
+    return lines
+
+
+class Sidebar(Vertical):
+    """One per screen; the app calls :meth:`show` on the visible one every second."""
+
+    def __init__(self) -> None:
+        super().__init__(id="sidebar")
+
+    def compose(self) -> ComposeResult:
+        yield Static("…", id="badge")
+        yield Static("", id="mode-lines")
+        yield Static("quota left", id="quota-label", classes="side-label")
+        yield Static("—", id="quota-value")
+        yield Static("", id="quota-bar")
+        yield Static("", id="cache-line")
+        yield Static("", id="age-line")
+        with Vertical(id="warm-box"):
+            yield Label("warming", id="warm-label")
+            yield ProgressBar(id="warm-bar", show_eta=False)
+
+    _ready = False
+
+    def on_mount(self) -> None:
+        self.query_one("#warm-box").display = False
+        self._ready = True
+
+    def show(self, snap: Snapshot | None, prov: Provenance | None, now: datetime, tz: tzinfo,
+             *, offline_key: str, warm: WarmProgress | None, age_override: str | None = None) -> None:
+        if not self._ready:
+            return
+        badge = self.query_one("#badge", Static)
+        if snap is None:
+            badge.update("…")
+            return
+        offline = snap.mode.offline
+        badge.update("○ OFFLINE" if offline else "● ONLINE")
+        badge.set_class(offline, "-offline")
+        badge.set_class(not offline, "-online")
+        self.query_one("#mode-lines", Static).update("\n".join(mode_lines(snap, tz, now, offline_key)))
+
+        quota = snap.quota
+        remaining, limit = quota.daily_remaining, quota.daily_limit
+        if remaining is None or limit is None:
+            value = "not known yet"
+        else:
+            value = f"{remaining}/{limit}"
+        self.query_one("#quota-value", Static).update(value)
+        bar = self.query_one("#quota-bar", Static)
+        width = max(4, self.content_region.width or 16)
+        bar.update(fmt.text_bar(remaining, limit, width))
+        bar.set_class(quota.low or (remaining is not None and remaining <= quota.reserve), "-low")
+
+        ratio = snap.cache.hit_ratio
+        self.query_one("#cache-line", Static).update(_row("cache", f"{fmt.percent(ratio)} hits"
+                                                           if ratio is not None else "no reads"))
+        age = age_override if age_override is not None else fmt.page_age(prov, now)
+        self.query_one("#age-line", Static).update(_row("age", age))
+
+        box = self.query_one("#warm-box")
+        box.display = warm is not None
+        if warm is not None:
+            self.query_one("#warm-label", Label).update(f"warm {warm.done}/{warm.total}")
+            self.query_one("#warm-bar", ProgressBar).update(total=max(1, warm.total),
+                                                            progress=warm.done)

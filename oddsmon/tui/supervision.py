@@ -1,0 +1,314 @@
+"""Supervision: the runbook's page, live (redrawn from the shared store every second).
+
+State, reason and since; ``quota_reset`` in UTC and local time with its countdown; the daily
+quota and the per-minute window; cache size, hits, misses and hit ratio; probe status; the last
+requests; open and recent incidents; the closing checklist of runbook section 6. ``e`` exports
+the metrics JSON (the same code as ``oddsmon --export``).
+
+In ``--demo`` the simulator's controls are here too, to rehearse the runbook: cut and restore
+its network (``n``), burn its daily quota (``x``), refill it (``z``). oddsmon notices on its
+next request, which these keys send at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import Any
+
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from ..service import Page, Provenance
+from ..supervision.common import dual
+from ..supervision.metrics import Snapshot
+from . import fmt
+from .base import OFFLINE_KEY, WARM_KEY, PageScreen
+
+
+def export_metrics(engine: Any) -> Path:
+    """Write the metrics JSON exactly as ``oddsmon --export`` does; returns where.
+
+    THE single call site of the headless export (``oddsmon.supervision.export``), run in a
+    thread worker. It also brings the incident journal up to date, as ``--export`` does.
+    """
+    from ..supervision import export, journal
+
+    path = export.default_path(engine.settings, "json")
+    export.check_target(path)
+    export.write(engine.store, engine.settings, engine.clock, path, "json")
+    journal.sync(engine.store, engine.settings)
+    return path
+
+
+def _row(label: str, text: str) -> str:
+    return f"{label:<9}{text}"
+
+
+def state_text(snap: Snapshot, tz: tzinfo, now: datetime) -> str:
+    m = snap.mode
+    lines = []
+    if m.offline:
+        lines.append(_row("State", f"OFFLINE ({m.reason}) since {fmt.stamp(m.since, tz, now)}"))
+    else:
+        since = fmt.stamp(m.since, tz, now) if m.since else "start"
+        lines.append(_row("State", f"ONLINE since {since}"))
+    if m.detail:
+        lines.append(_row("", f"last change: {m.detail}"))
+    lines.append(_row("Status", f"{snap.status.label}: {snap.status.summary}"))
+    if m.offline and m.resume_at is not None:
+        lines.append(_row("Resume", f"automatic at {fmt.stamp(m.resume_at, tz, now)}, in "
+                                    f"{fmt.countdown((m.resume_at - now).total_seconds())}"))
+    elif m.offline and m.reason == "network":
+        lines.append(_row("Resume", f"when a /status probe succeeds ({WARM_KEY} probes now)"))
+    elif m.offline:
+        lines.append(_row("Resume", f"on request: key {OFFLINE_KEY}"))
+    return "\n".join(lines)
+
+
+def quota_text(snap: Snapshot, tz: tzinfo, now: datetime) -> str:
+    q = snap.quota
+    reset = snap.quota_reset
+    lines = [_row("Reset", f"quota_reset {dual(reset, tz)}"),  # type: ignore[arg-type]
+             _row("", f"in {fmt.countdown((reset - now).total_seconds())}")]
+    if q.daily_limit is None and q.daily_remaining is None:
+        lines.append(_row("Quota", "not observed yet (no counted response)"))
+    else:
+        def n(v: int | None) -> str:
+            return "?" if v is None else str(v)
+
+        lines.append(_row("Quota", f"used {n(q.daily_used)} · left {n(q.daily_remaining)} · "
+                                   f"limit {n(q.daily_limit)} · reserve {q.reserve}"))
+    minute = f"{q.minute_used} counted in the last 60 s"
+    if q.minute_limit is not None:
+        minute += f" of {q.minute_limit}/min"
+    lines.append(_row("Minute", minute))
+    return "\n".join(lines)
+
+
+def cache_text(snap: Snapshot) -> str:
+    c = snap.cache
+    ratio = "—" if c.hit_ratio is None else fmt.percent(c.hit_ratio, 1)
+    return "\n".join([
+        _row("Cache", f"{c.entries} entries · {fmt.size(c.size_bytes)} on disk"),
+        _row("", f"hits {c.hits} · misses {c.misses} · hit ratio {ratio}"),
+    ])
+
+
+def probe_text(snap: Snapshot, tz: tzinfo, now: datetime) -> str:
+    m = snap.mode
+    if m.last_probe_at is None:
+        last = "no probe yet"
+    else:
+        outcome = "ok" if m.last_probe_ok else "failed"
+        last = f"last {fmt.stamp(m.last_probe_at, tz, now)} {outcome}"
+    nxt = f" · next {fmt.stamp(m.next_probe_at, tz, now)}" if m.next_probe_at else ""
+    fails = f" · {m.probe_failures} failure(s)" if m.probe_failures else ""
+    return _row("Probe", f"{last}{nxt}{fails}")
+
+
+def incidents_text(snap: Snapshot, tz: tzinfo, now: datetime) -> str:
+    lines = []
+    inc = snap.open_incident
+    if inc is not None:
+        lines.append(_row("Incident", f"#{inc.id} OPEN ({inc.reason}) since "
+                                      f"{fmt.stamp(inc.opened_at, tz, now)}"))
+        for action in inc.actions[-3:]:
+            lines.append(_row("", f"{fmt.clock_time(action.at, tz)} {action.kind}: {action.text}"))
+    else:
+        lines.append(_row("Incident", "none open"))
+    closed = [i for i in snap.recent_incidents if not i.open][:4]
+    for i in closed:
+        assert i.closed_at is not None
+        took = fmt.age((i.closed_at - i.opened_at).total_seconds())
+        lines.append(_row("", f"#{i.id} {i.reason} {fmt.stamp(i.opened_at, tz, now)} ({took})"))
+    return "\n".join(lines)
+
+
+def requests_table(snap: Snapshot, tz: tzinfo, limit: int = 8) -> Table:
+    table = Table(box=None, pad_edge=False, show_edge=False, expand=False, title=None,
+                  header_style="bold")
+    table.add_column("Time")
+    table.add_column("Endpoint")
+    table.add_column("Status")
+    table.add_column("ms", justify="right")
+    table.add_column("Quota")
+    for r in snap.recent_requests[:limit]:
+        table.add_row(fmt.clock_time(r.at, tz), r.endpoint, r.status, f"{r.duration_ms:.0f}",
+                      "counted" if r.counted else "free")
+    if not snap.recent_requests:
+        table.add_row("—", "no request sent yet", "", "", "")
+    return table
+
+
+def checklist_text(snap: Snapshot) -> Text:
+    text = Text()
+    text.append("Closing checklist (runbook §6)\n", style="bold")
+    for item in snap.checklist:
+        mark = "[x]" if item.done else "[ ]"
+        text.append(f"{mark} {item.label}\n", style="" if item.done else "bold")
+        text.append(f"    {item.why}\n", style="dim")
+    if not snap.checklist:
+        text.append("(not evaluated)\n", style="dim")
+    return text
+
+
+class SupervisionScreen(PageScreen):
+    PAGE = ""
+    LABEL = "Supervision"
+    SUB_TITLE = "Supervision"
+    BINDINGS = [
+        Binding("e", "export", "Export", tooltip="Write the metrics JSON (as oddsmon --export)"),
+        Binding("n", "cut_network", "Cut net", tooltip="Demo: cut the simulator's network"),
+        Binding("n", "restore_network", "Restore net", tooltip="Demo: restore the simulator's network"),
+        Binding("x", "burn_quota", "Burn quota", tooltip="Demo: use up the simulator's daily quota"),
+        Binding("z", "refill_quota", "Refill", tooltip="Demo: give the simulator its daily quota back"),
+    ]
+
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll(id="supervision"):
+            yield Static("", id="sup-demo", classes="sup-block")
+            yield Static("", id="sup-state", classes="sup-block")
+            yield Static("", id="sup-quota", classes="sup-block")
+            yield Static("", id="sup-cache", classes="sup-block")
+            yield Static("", id="sup-probe", classes="sup-block")
+            yield Static("", id="sup-incidents", classes="sup-block")
+            yield Static("", id="sup-requests", classes="sup-block")
+            yield Static("", id="sup-checklist", classes="sup-block")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        demo = self.oddsmon.engine.simulator is not None
+        block = self.query_one("#sup-demo", Static)
+        block.display = demo
+        if demo:
+            block.update("Rehearse the runbook on the simulator: n cuts/restores its network, "
+                         "x burns its daily quota, z refills it. Watch the sidebar.")
+
+    # The page is the snapshot the app polls every second: no fetch, nothing sent.
+    async def fetch(self) -> Page[Snapshot]:
+        snap = self.oddsmon.snapshot
+        now = self.oddsmon.now()
+        return Page(snap, Provenance("live", now, 0.0, False))
+
+    def load(self, force: bool = False) -> None:
+        app = self.oddsmon
+        if force:
+            app.poll_now()
+        if app.snapshot is not None:
+            self.show_snapshot(app.snapshot)
+
+    def sidebar_age(self) -> str | None:
+        return "live (1 s)"
+
+    def show_snapshot(self, snap: Snapshot) -> None:
+        app = self.oddsmon
+        now, tz = app.now(), app.tz
+        self.provenance = Provenance("live", snap.generated_at, 0.0, False)
+        self.query_one("#page-status", Static).update(
+            f"Supervision · live from the shared store · {fmt.stamp(snap.generated_at, tz, now)}")
+        self.query_one("#sup-state", Static).update(state_text(snap, tz, now))
+        self.query_one("#sup-quota", Static).update(quota_text(snap, tz, now))
+        self.query_one("#sup-cache", Static).update(cache_text(snap))
+        self.query_one("#sup-probe", Static).update(probe_text(snap, tz, now))
+        self.query_one("#sup-incidents", Static).update(incidents_text(snap, tz, now))
+        self.query_one("#sup-requests", Static).update(requests_table(snap, tz))
+        self.query_one("#sup-checklist", Static).update(checklist_text(snap))
+
+    # -- keys ------------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        sim = self.oddsmon.engine.simulator
+        if action in ("cut_network", "restore_network", "burn_quota", "refill_quota"):
+            if sim is None:
+                return False
+            down = bool(getattr(sim, "network_down", False))
+            if action == "cut_network":
+                return not down
+            if action == "restore_network":
+                return down
+        return True
+
+    def action_export(self) -> None:
+        self._export()
+
+    @work(thread=True, group="export", exit_on_error=False)
+    def _export(self) -> None:
+        app = self.oddsmon
+        try:
+            path = export_metrics(app.engine)
+        except Exception as exc:
+            app.call_from_thread(app.report_error, "Export", exc)
+            return
+        app.call_from_thread(app.notify, f"Metrics written to {path}", title="Export")
+        app.call_from_thread(app.poll_now)
+
+    def action_cut_network(self) -> None:
+        sim = self.oddsmon.engine.simulator
+        if sim is None:
+            return
+        sim.cut_network()
+        self.refresh_bindings()
+        self.oddsmon.notify("Simulator network cut: oddsmon sends one request now and should go "
+                            "OFFLINE (network).", title="Demo")
+        self._poke()
+
+    def action_restore_network(self) -> None:
+        sim = self.oddsmon.engine.simulator
+        if sim is None:
+            return
+        sim.restore_network()
+        self.refresh_bindings()
+        self.oddsmon.notify(f"Simulator network restored: oddsmon comes back at its next probe "
+                            f"(or press {WARM_KEY} to probe and warm now).", title="Demo")
+
+    def action_burn_quota(self) -> None:
+        sim = self.oddsmon.engine.simulator
+        if sim is None:
+            return
+        sim.exhaust_quota()
+        self.oddsmon.notify("Simulator quota burnt: oddsmon sends one request now and should go "
+                            "OFFLINE (quota) until the reset.", title="Demo")
+        self._poke()
+
+    def action_refill_quota(self) -> None:
+        sim = self.oddsmon.engine.simulator
+        if sim is None:
+            return
+        sim.set_quota(used=0)
+        self.oddsmon.notify(f"Simulator quota refilled. oddsmon stays offline until the reset, "
+                            f"or press {OFFLINE_KEY} to go online early (it asks first).",
+                            title="Demo")
+
+    @work(group="demo", exit_on_error=False)
+    async def _poke(self) -> None:
+        """One real request, so oddsmon meets the fault now rather than at its next fetch."""
+        app = self.oddsmon
+        try:
+            await app.engine.service.bookmakers(force=True)
+        except Exception as exc:
+            app.report_error("Demo", exc)
+        app.poll_now()
+
+    def commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand("Export metrics (e)", "Write the metrics JSON, as oddsmon --export",
+                            self.action_export)
+        sim = self.oddsmon.engine.simulator
+        if sim is None:
+            return
+        if getattr(sim, "network_down", False):
+            yield SystemCommand("Demo: restore the simulator's network (n)",
+                                "oddsmon comes back at its next probe", self.action_restore_network)
+        else:
+            yield SystemCommand("Demo: cut the simulator's network (n)",
+                                "Watch oddsmon go offline (network)", self.action_cut_network)
+        yield SystemCommand("Demo: burn the simulator's quota (x)",
+                            "Watch oddsmon go offline (quota)", self.action_burn_quota)
+        yield SystemCommand("Demo: refill the simulator's quota (z)",
+                            "Give the simulator its daily calls back", self.action_refill_quota)
