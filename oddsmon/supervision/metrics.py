@@ -6,12 +6,26 @@ on-call engineer sees in a shell is what an analyst sees on screen. Reading it s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..clock import Clock, next_utc_midnight
 from ..config import Settings
 from ..store import Incident, Quota, RequestRecord, Store
+from .health import (
+    META_EXPORT,
+    META_SELFTEST,
+    META_STORE_ID,
+    ChecklistItem,
+    ExportRecord,
+    SelftestRecord,
+    Status,
+    evaluate_checklist,
+    evaluate_status,
+    parse_export,
+    parse_selftest,
+)
+from .journal import documented, incident_action_ids
 from .machine import ModeView, view_of
 
 # The cache entries behind each critical page, by endpoint (the runbook's "pages critiques").
@@ -66,9 +80,25 @@ class Snapshot:
     recent_requests: list[RequestRecord]
     open_incident: Incident | None
     recent_incidents: list[Incident]
+    # Verdicts: the monitoring status (--check's exit code) and the runbook's closing
+    # checklist (section 6), with the records they rest on.
+    status: Status = field(default_factory=lambda: Status(3, "not evaluated"))
+    checklist: tuple[ChecklistItem, ...] = ()
+    selftest: SelftestRecord | None = None
+    last_export: ExportRecord | None = None
+
+    @property
+    def last_incident(self) -> Incident | None:
+        return self.recent_incidents[0] if self.recent_incidents else None
 
 
-def collect(store: Store, settings: Settings, clock: Clock, *, recent: int = 10) -> Snapshot:
+def collect(store: Store, settings: Settings, clock: Clock, *, recent: int = 10,
+            exporting: ExportRecord | None = None) -> Snapshot:
+    """Read everything supervision shows, in a handful of queries; writes nothing.
+
+    ``exporting`` is the JSON export being written from this snapshot: its checklist then
+    counts it as done (the file it lands in says so).
+    """
     now = clock.now()
     state = store.state.read()
     mode = view_of(state, now)
@@ -84,13 +114,22 @@ def collect(store: Store, settings: Settings, clock: Clock, *, recent: int = 10)
              if all(e in newest for e in eps) else None
              for page, eps in PAGE_ENDPOINTS.items()}
     incidents = store.incidents.recent(recent)
+    daily_remaining = quota.remaining_at(now)
+    selftest = parse_selftest(store.ledger.meta(META_SELFTEST))
+    last_export = exporting or parse_export(store.ledger.meta(META_EXPORT))
+    last = incidents[0] if incidents else None
+    journal = documented(settings.paths.incidents, store.ledger.meta(META_STORE_ID),
+                         last.id if last else None, bool(last and not last.open),
+                         incident_action_ids(store, last.id) if last else ())
+    checklist = evaluate_checklist(now=now, mode=mode, incident=last, page_fetched_at=pages,
+                                   export=last_export, selftest=selftest, journal=journal)
     return Snapshot(
         generated_at=now,
         mode=mode,
         quota_reset=mode.resume_at if mode.reason == "quota" and mode.resume_at else next_utc_midnight(now),
         quota=QuotaMetrics(
             daily_limit=quota.daily_limit,
-            daily_remaining=quota.remaining_at(now),
+            daily_remaining=daily_remaining,
             daily_used=quota.used_at(now),
             minute_limit=minute_limit,
             minute_remaining=quota.minute_remaining,
@@ -107,4 +146,8 @@ def collect(store: Store, settings: Settings, clock: Clock, *, recent: int = 10)
         recent_requests=store.ledger.recent_requests(20),
         open_incident=incidents[0] if incidents and incidents[0].open else None,
         recent_incidents=incidents,
+        status=evaluate_status(mode, daily_remaining, settings.supervision.quota_warning),
+        checklist=checklist,
+        selftest=selftest,
+        last_export=last_export,
     )

@@ -1,0 +1,201 @@
+"""The verdicts a supervision snapshot carries: the monitoring status and the runbook's
+closing checklist (``plan_de_reprise.md`` section 6), item by item, with why.
+
+Both are pure functions of what the store and the files say; computing them sends nothing and
+writes nothing, so ``--check`` stays read-only.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from ..store import Incident
+from .common import CRITICAL, LABELS, OK, WARNING, duration, iso
+from .machine import ModeView
+
+META_SELFTEST = "selftest.last"
+META_EXPORT = "export.last.json"
+META_EXPORT_PROM = "export.last.prometheus"
+META_STORE_ID = "store_id"
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    """The monitoring verdict: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN, and one line why."""
+
+    code: int
+    summary: str
+
+    @property
+    def label(self) -> str:
+        return LABELS[self.code]
+
+
+@dataclass(frozen=True, slots=True)
+class ChecklistItem:
+    id: str
+    label: str  # English
+    label_fr: str  # the runbook's own words
+    done: bool
+    why: str
+
+
+@dataclass(frozen=True, slots=True)
+class SelftestRecord:
+    at: datetime
+    ok: bool
+    duration_s: float
+    checks: tuple[dict[str, object], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRecord:
+    at: datetime
+    path: Path
+    format: str
+    pending: bool = False  # the export being written from this very snapshot
+
+
+def parse_selftest(raw: str | None) -> SelftestRecord | None:
+    if not raw:
+        return None
+    try:
+        data = json.loads(raw)
+        return SelftestRecord(datetime.fromisoformat(data["at"].replace("Z", "+00:00")),
+                              bool(data["ok"]), float(data["duration_s"]),
+                              tuple(data.get("checks") or ()))
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def parse_export(raw: str | None) -> ExportRecord | None:
+    if not raw:
+        return None
+    try:
+        data = json.loads(raw)
+        return ExportRecord(datetime.fromisoformat(data["at"].replace("Z", "+00:00")),
+                            Path(data["path"]), str(data.get("format", "json")))
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def export_meta(at: datetime, path: Path, fmt: str) -> str:
+    return json.dumps({"at": iso(at), "path": str(path), "format": fmt})
+
+
+def evaluate_status(mode: ModeView, remaining: int | None, warning_level: int) -> Status:
+    """Exit status as monitoring plugins use it (DESIGN.md; ``docs/supervision.md``)."""
+    if mode.offline:
+        if mode.reason == "network":
+            return Status(CRITICAL, f"offline (network) since {iso(mode.since)}: {mode.detail or 'API unreachable'}")
+        resume = f", resumes at {iso(mode.resume_at)}" if mode.resume_at else ", resumes only on request"
+        return Status(WARNING, f"offline ({mode.reason}) since {iso(mode.since)}{resume}")
+    if remaining is not None and remaining < warning_level:
+        return Status(WARNING, f"online, but only {remaining} calls left today "
+                               f"(warning below {warning_level})")
+    left = "quota not yet observed" if remaining is None else f"{remaining} calls left today"
+    return Status(OK, f"online, {left}")
+
+
+def _when(at: datetime | None) -> str:
+    return iso(at) or "never"
+
+
+def evaluate_checklist(
+    *,
+    now: datetime,
+    mode: ModeView,
+    incident: Incident | None,
+    page_fetched_at: Mapping[str, datetime | None],
+    export: ExportRecord | None,
+    selftest: SelftestRecord | None,
+    journal: tuple[bool, str],
+) -> tuple[ChecklistItem, ...]:
+    """Section 6 of the runbook, relative to the latest incident.
+
+    Each item counts only if it happened after the reference instant: the latest incident's
+    resume (closed_at, or its planned resume once due), else its start while it is still open.
+    With no incident ever recorded, everything done at any time counts.
+    """
+    ref: datetime | None = None
+    ref_text = ""
+    if incident is not None:
+        if incident.closed_at is not None:
+            ref, ref_text = incident.closed_at, f"the resume of incident #{incident.id}"
+        elif not mode.offline and mode.since is not None and mode.since >= incident.opened_at:
+            ref, ref_text = mode.since, f"the resume of incident #{incident.id}"
+        else:
+            ref, ref_text = incident.opened_at, f"the start of incident #{incident.id}"
+
+    def after(at: datetime | None) -> bool:
+        return at is not None and (ref is None or at >= ref)
+
+    items: list[ChecklistItem] = []
+
+    # 1. Offline mode off.
+    if mode.offline:
+        why = f"offline ({mode.reason}) since {_when(mode.since)}"
+        if mode.reason == "quota" and mode.resume_at:
+            why += f"; resumes by itself at {iso(mode.resume_at)}"
+        elif mode.reason == "network":
+            why += "; resumes when a /status probe succeeds (oddsmon --check --probe)"
+        else:
+            why += "; oddsmon --online to resume"
+        items.append(ChecklistItem("offline_disabled", "Offline mode disabled",
+                                   "Mode hors ligne désactivé", False, why))
+    else:
+        items.append(ChecklistItem("offline_disabled", "Offline mode disabled",
+                                   "Mode hors ligne désactivé", True,
+                                   f"online since {iso(mode.since)}" if mode.since
+                                   else "online (no offline period recorded)"))
+
+    # 2. Metrics summary exported.
+    if export is None:
+        done, why = False, "no JSON export recorded; run oddsmon --export"
+    elif not export.pending and not export.path.exists():
+        done, why = False, f"last export {iso(export.at)} to {export.path}, which no longer exists; run oddsmon --export"
+    elif not after(export.at):
+        done, why = False, f"last export {iso(export.at)} is before {ref_text}; run oddsmon --export"
+    elif export.pending:
+        done, why = True, f"this export, {iso(export.at)}, to {export.path}"
+    else:
+        done, why = True, f"exported {iso(export.at)} to {export.path}"
+    items.append(ChecklistItem("metrics_exported", "Metrics summary exported",
+                               "Résumé des métriques exporté", done, why))
+
+    # 3. Key pages opened online.
+    if mode.offline:
+        done, why = False, "offline: pages can only come from the cache; resume, then oddsmon --warm"
+    else:
+        missing = [p for p, at in page_fetched_at.items() if not after(at)]
+        if missing:
+            since = f" since {ref_text}" if ref is not None else ""
+            done, why = False, f"not fetched online{since}: {', '.join(missing)}; run oddsmon --warm"
+        else:
+            oldest = min(at for at in page_fetched_at.values() if at is not None)
+            done, why = True, f"all four fetched online (oldest {iso(oldest)}, {duration((now - oldest).total_seconds())} ago)"
+    items.append(ChecklistItem("pages_online", "Key pages opened online (Predictions, Bookmakers, Odds, Dashboard)",
+                               "Pages clés ouvertes en ligne", done, why))
+
+    # 4. Quick functional tests.
+    if selftest is None:
+        done, why = False, "no selftest recorded; run oddsmon --selftest"
+    elif not after(selftest.at):
+        done, why = False, f"last selftest {iso(selftest.at)} is before {ref_text}; run oddsmon --selftest"
+    elif not selftest.ok:
+        failed = [str(c.get("name")) for c in selftest.checks if not c.get("ok")]
+        done, why = False, f"selftest {iso(selftest.at)} failed: {', '.join(failed) or 'see oddsmon --selftest'}"
+    else:
+        done, why = True, f"selftest passed {iso(selftest.at)} in {selftest.duration_s:.1f} s"
+    items.append(ChecklistItem("functional_tests", "Quick functional tests (oddsmon --selftest)",
+                               "Tests fonctionnels rapides", done, why))
+
+    # 5. Incident documented in the journal.
+    done, why = journal
+    items.append(ChecklistItem("journal_documented", "Incident documented in the journal",
+                               "Incidents documentés dans le journal", done, why))
+    return tuple(items)

@@ -1,0 +1,418 @@
+"""The incident journal (``paths.incidents``, the runbook's ``docs/incidents_supervision.md``).
+
+The store is the record: the offline machine opens an incident, appends its transitions and
+closes it in the same transaction as each offline transition, and commands add their actions
+(warm, export, selftest, a person's ``--note``). This module renders those records into the
+markdown journal people read and annotate.
+
+Design (see ``docs/supervision.md``):
+
+- **Append only.** oddsmon never rewrites the file: it only appends lines at its end, so any
+  line a person wrote, anywhere, stays as written. The file keeps its inode, owner and mode
+  (``tail -f`` keeps working; a file the team made group-writable stays so). A new journal is
+  created 0600.
+- **Idempotent by markers.** Every block oddsmon writes ends with an HTML comment such as
+  ``<!-- oddsmon 3fa9c2:a17 -->`` (invisible once rendered): store id, then ``i`` incident
+  opened, ``a`` action, ``p`` probe summary, ``c`` incident closed, and the record's id. A sync
+  reads the file, and appends exactly the records whose marker is absent. Running it twice, or
+  in two processes, or after a crash, writes each record once; a record whose line was lost
+  (an editor saved a stale buffer over it) is written again. The store id scopes the markers,
+  so a store rebuilt from scratch (ids restarting at 1) is not mistaken for the old one.
+- **Two processes at once.** The read-compare-append runs under an exclusive ``fcntl.flock``
+  on a lock file beside the journal (``.<name>.lock``; a lock on the journal itself would not
+  survive an editor replacing the file). Each append is one ``write`` on an ``O_APPEND``
+  descriptor, followed by ``fsync``.
+- **Format check.** A non-empty file without the ``<!-- oddsmon:journal v1 -->`` line is not
+  oddsmon's: nothing is written, and the error names the file and says how to adopt it.
+
+``sync(store, settings)`` is the one entry point: the CLI calls it at the end of every command
+that may change the record, the TUI periodically; it returns at once when nothing changed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import getpass
+import os
+import re
+import secrets
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from ..clock import utc_from_ts
+from ..config import Settings
+from ..store import Store
+from .common import SupervisionError, dual, duration, iso, redact, secret_of
+from .health import META_STORE_ID
+
+HEADER_MARK = "<!-- oddsmon:journal v1 -->"
+_MARK = re.compile(r"<!-- oddsmon ([0-9a-f]{6,32}):([iacp])(\d+) -->")
+_HEADER_RE = re.compile(r"^<!-- oddsmon:journal v1 -->\s*$", re.M)
+LOCK_TIMEOUT_S = 10.0
+NOTE_MAX = 500
+# Actions a command records after an incident closed (the warm that rebuilds the cache, the
+# export and selftest of the closing checklist) still belong to it for this long.
+LINGER = timedelta(hours=24)
+
+REASON_TEXT = {"user": "manual offline", "network": "network error", "quota": "API quota reached"}
+
+NEW_JOURNAL = f"""# Incident journal (oddsmon)
+
+{HEADER_MARK}
+oddsmon appends every offline incident here: when it started (UTC and local time), why
+(`user`, `network`, `quota`), the actions taken, and when oddsmon was effectively back online.
+Write your own lines anywhere: oddsmon only ever appends, and never changes a line.
+From a shell: `oddsmon --note "contacted support"` adds a note to the current incident.
+"""
+
+
+class JournalError(SupervisionError):
+    """The journal cannot be used (not oddsmon's format, unreadable, not writable)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SyncResult:
+    path: Path
+    appended: int  # blocks appended (0 when the file already reflected the store)
+    created: bool = False
+
+
+@dataclass(slots=True)
+class _Act:
+    id: int
+    incident_id: int
+    at: datetime
+    kind: str
+    text: str
+
+
+@dataclass(slots=True)
+class _Inc:
+    id: int
+    opened_at: datetime
+    reason: str
+    closed_at: datetime | None
+    actions: list[_Act] = field(default_factory=list)
+
+
+# -- records ---------------------------------------------------------------------------------
+
+
+def clean_text(text: str, secret: str | None = None) -> str:
+    """One line, no marker look-alikes, bounded, key masked."""
+    one = " ".join(text.split())
+    one = one.replace("<!--", "<!-").replace("-->", "->")
+    if len(one) > NOTE_MAX:
+        one = one[:NOTE_MAX - 1] + "…"
+    return redact(one, secret)
+
+
+def record_action(store: Store, at: datetime, kind: str, text: str, *,
+                  any_age: bool = False, secret: str | None = None) -> int | None:
+    """Add an action to the open incident, or to the latest one if it closed within
+    ``LINGER`` (or at any age with ``any_age``); returns its id, None when there is none."""
+    text = clean_text(text, secret)
+    with store.db.write() as tx:
+        row = tx.execute("SELECT id, closed_at FROM incidents ORDER BY id DESC LIMIT 1").fetchone()
+        if row is None:
+            return None
+        if row[1] is not None and not any_age and at.timestamp() - row[1] > LINGER.total_seconds():
+            return None
+        tx.execute("INSERT INTO incident_actions (incident_id, at, kind, text) VALUES (?,?,?,?)",
+                   (row[0], at.timestamp(), kind, text))
+        return int(row[0])
+
+
+def author() -> str:
+    with contextlib.suppress(Exception):
+        return getpass.getuser()
+    return os.environ.get("USER") or "unknown"
+
+
+def store_id(store: Store, *, create: bool = False) -> str | None:
+    """This store's random id (scopes the journal's markers); created once when asked."""
+    row = store.db.query_one("SELECT value FROM meta WHERE key = ?", (META_STORE_ID,))
+    if row is not None or not create:
+        return None if row is None else str(row[0])
+    with store.db.write() as tx:
+        tx.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO NOTHING",
+                   (META_STORE_ID, secrets.token_hex(3)))
+        return str(tx.execute("SELECT value FROM meta WHERE key = ?", (META_STORE_ID,)).fetchone()[0])
+
+
+def _load(store: Store) -> list[_Inc]:
+    incs = {r[0]: _Inc(r[0], utc_from_ts(r[1]), r[2], utc_from_ts(r[3]))  # type: ignore[arg-type]
+            for r in store.db.query("SELECT id, opened_at, reason, closed_at FROM incidents ORDER BY id")}
+    for r in store.db.query("SELECT id, incident_id, at, kind, text FROM incident_actions ORDER BY id"):
+        inc = incs.get(r[1])
+        if inc is not None:
+            inc.actions.append(_Act(r[0], r[1], utc_from_ts(r[2]), r[3], r[4]))  # type: ignore[arg-type]
+    return list(incs.values())
+
+
+def _fingerprint(store: Store) -> tuple[object, ...]:
+    row = store.db.query_one(
+        "SELECT (SELECT max(id) FROM incidents), (SELECT max(id) FROM incident_actions), "
+        "(SELECT count(*) FROM incidents WHERE closed_at IS NOT NULL)")
+    return tuple(row) if row is not None else ()
+
+
+def _probe_summary(store: Store, inc: _Inc) -> str | None:
+    """The /status probes sent during the outage, from the request log, in one line."""
+    assert inc.closed_at is not None
+    rows = store.db.query(
+        "SELECT at, status FROM requests WHERE endpoint = '/status' AND at >= ? AND at <= ? ORDER BY at",
+        (inc.opened_at.timestamp(), inc.closed_at.timestamp()))
+    if not rows:
+        return None
+    failed: dict[str, int] = {}
+    ok = [r for r in rows if r[1] == "200"]
+    for r in rows:
+        if r[1] != "200":
+            failed[r[1]] = failed.get(r[1], 0) + 1
+    parts = [f"{len(rows)} /status probe{'s' if len(rows) != 1 else ''} during the outage"]
+    if failed:
+        kinds = ", ".join(f"{k} x{n}" for k, n in sorted(failed.items()))
+        parts.append(f"{sum(failed.values())} failed ({kinds})")
+    if ok:
+        parts.append(f"{len(ok)} succeeded, last at {iso(utc_from_ts(ok[-1][0]))}")
+    return "; ".join(parts)
+
+
+# -- rendering -------------------------------------------------------------------------------
+
+
+def _blocks(store: Store, incs: list[_Inc], sid: str, tz: ZoneInfo,
+            secret: str | None) -> Iterator[tuple[str, str]]:
+    """(marker key, text) for every record, in the order a fresh journal would hold them."""
+    for inc in incs:
+        reason = REASON_TEXT.get(inc.reason, inc.reason)
+        yield f"i{inc.id}", (
+            f"\n## Incident #{inc.id} - {inc.reason} - {iso(inc.opened_at)}\n\n"
+            f"- Opened {dual(inc.opened_at, tz)}; reason `{inc.reason}` ({reason})"
+            f" <!-- oddsmon {sid}:i{inc.id} -->\n")
+        tail: list[tuple[datetime, int, str, str]] = [
+            (a.at, 1, f"a{a.id}", f"- {dual(a.at, tz)} · {a.kind} · {clean_text(a.text, secret)}"
+                                  f" <!-- oddsmon {sid}:a{a.id} -->\n")
+            for a in inc.actions]
+        if inc.closed_at is not None:
+            probes = _probe_summary(store, inc)
+            if probes:
+                tail.append((inc.closed_at, 2, f"p{inc.id}",
+                             f"- {dual(inc.closed_at, tz)} · probes · {probes} <!-- oddsmon {sid}:p{inc.id} -->\n"))
+            took = duration((inc.closed_at - inc.opened_at).total_seconds())
+            tail.append((inc.closed_at, 3, f"c{inc.id}",
+                         f"- **Back online** {dual(inc.closed_at, tz)}: effective resume, "
+                         f"incident #{inc.id} lasted {took} <!-- oddsmon {sid}:c{inc.id} -->\n"))
+        tail.sort(key=lambda t: (t[0], t[1]))
+        for _, _, key, text in tail:
+            yield key, text
+
+
+def _markers(text: str, sid: str) -> set[str]:
+    return {f"{m.group(2)}{m.group(3)}" for m in _MARK.finditer(text) if m.group(1) == sid}
+
+
+# -- the file --------------------------------------------------------------------------------
+
+
+def _read(path: Path) -> str | None:
+    """The journal's text, None when it does not exist; JournalError when it is not ours."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except IsADirectoryError:
+        raise JournalError(f"{path}: the incident journal path is a directory") from None
+    except OSError as exc:
+        raise JournalError(f"{path}: cannot read the incident journal: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise JournalError(f"{path}: not oddsmon's incident journal (not UTF-8 text); "
+                           f"nothing written") from None
+    if text.strip() and not _HEADER_RE.search(text):
+        raise JournalError(
+            f"{path}: not oddsmon's incident journal (no line '{HEADER_MARK}'); nothing written. "
+            f"Move it aside, point paths.incidents elsewhere, or add that line to adopt it")
+    return text
+
+
+def check_usable(path: Path) -> None:
+    """Fail now, naming the file, if a sync could not write the journal; writes nothing."""
+    path = Path(path)
+    text = _read(path)
+    if text is not None:
+        if not os.access(path, os.W_OK):
+            raise JournalError(f"{path}: the incident journal is not writable")
+        return
+    parent = path.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        raise JournalError(f"{path}: cannot create the incident journal ({parent} is not a writable directory)")
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    lock = path.with_name(f".{path.name}.lock")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        raise JournalError(f"{path}: cannot lock the incident journal ({lock}: {exc.strerror})") from None
+    try:
+        deadline = time.monotonic() + LOCK_TIMEOUT_S
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as exc:
+                if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                    raise JournalError(f"{path}: cannot lock the incident journal: {exc.strerror}") from None
+                if time.monotonic() > deadline:
+                    raise JournalError(f"{path}: the incident journal stayed locked by another "
+                                       f"process for {LOCK_TIMEOUT_S:.0f} s ({lock})") from None
+                time.sleep(0.01)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _append(path: Path, payload: str) -> None:
+    data = payload.encode("utf-8")
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    except OSError as exc:
+        raise JournalError(f"{path}: cannot write the incident journal: {exc.strerror}") from None
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    except OSError as exc:
+        raise JournalError(f"{path}: cannot write the incident journal: {exc.strerror}") from None
+    finally:
+        os.close(fd)
+
+
+_last_sync: dict[str, tuple[object, ...]] = {}
+
+
+def _file_stamp(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def sync(store: Store, settings: Settings, *, path: Path | None = None) -> SyncResult:
+    """Append to the journal whatever the store holds that the file does not show yet.
+
+    Safe to call often (returns at once when neither the records nor the file changed), from
+    several processes at once, and after a crash. Raises ``JournalError`` naming the file when
+    it is not oddsmon's or cannot be written; the file is then left exactly as it was.
+    """
+    path = Path(path or settings.paths.incidents)
+    sid = store_id(store, create=True)
+    assert sid is not None
+    stamp = (sid, _fingerprint(store), _file_stamp(path))
+    if _last_sync.get(str(path)) == stamp:
+        return SyncResult(path, 0)
+    tz = settings.watch.tz
+    secret = secret_of(settings)
+    with _locked(path):
+        text = _read(path)
+        created = text is None or not text.strip()
+        present = _markers(text or "", sid)
+        incs = _load(store)
+        missing = [body for key, body in _blocks(store, incs, sid, tz, secret) if key not in present]
+        if missing or created:
+            payload = "".join(missing)
+            if created:
+                payload = NEW_JOURNAL + payload if text is None or text == "" else \
+                    ("" if text.endswith("\n") else "\n") + NEW_JOURNAL + payload
+            elif not text.endswith("\n"):  # type: ignore[union-attr]
+                payload = "\n" + payload  # never glue our line onto a person's last line
+            _append(path, payload)
+    _last_sync[str(path)] = (sid, _fingerprint(store), _file_stamp(path))
+    return SyncResult(path, len(missing), created)
+
+
+def documented(path: Path, sid: str | None, incident_id: int | None, closed: bool,
+               action_ids: tuple[int, ...] = ()) -> tuple[bool, str]:
+    """The closing checklist's last item: does the journal show this incident, start to end?
+    Reads only."""
+    if incident_id is None:
+        return True, "no incident recorded: nothing to document"
+    try:
+        text = _read(path)
+    except JournalError as exc:
+        return False, str(exc)
+    if text is None:
+        return False, f"{path} does not exist yet; oddsmon --export (or any command but --check) writes it"
+    if sid is None:
+        return False, f"{path} was never synced with this store; run oddsmon --export"
+    present = _markers(text, sid)
+    if not closed:
+        return False, f"incident #{incident_id} is still open"
+    wanted = {f"i{incident_id}", f"c{incident_id}", *(f"a{a}" for a in action_ids)}
+    lacking = wanted - present
+    if lacking:
+        return False, (f"{path} lacks {len(lacking)} record(s) of incident #{incident_id}; "
+                       f"run oddsmon --export (or any command but --check) to sync it")
+    return True, f"{path} holds incident #{incident_id} from start to resume"
+
+
+def incident_action_ids(store: Store, incident_id: int) -> tuple[int, ...]:
+    return tuple(r[0] for r in store.db.query(
+        "SELECT id FROM incident_actions WHERE incident_id = ? ORDER BY id", (incident_id,)))
+
+
+def run_note(settings: Settings, text: str, clock: object | None = None) -> int:
+    """``oddsmon --note TEXT``: a person's action, on the open incident (else the latest one),
+    recorded in the store and then in the journal. Exit 0 added, 1 nothing to attach it to or
+    the journal is unusable, 3 the store cannot be read; nothing is changed on failure."""
+    import sys
+
+    from ..clock import SystemClock
+    from ..store import StoreError
+    from .common import EXIT_FAIL, EXIT_OK, EXIT_STATE, StateUnreadable, open_existing
+
+    clock = clock or SystemClock()
+    secret = secret_of(settings)
+    path = settings.paths.incidents
+    try:
+        check_usable(path)
+        store = open_existing(settings.paths.db, writable=True)
+    except (JournalError, StateUnreadable) as exc:
+        print(f"oddsmon: {exc}", file=sys.stderr)
+        return exc.exit_code
+    try:
+        now = clock.now()  # type: ignore[attr-defined]
+        incident = record_action(store, now, "note", f"{author()}: {text}", any_age=True,
+                                 secret=secret)
+        if incident is None:
+            print("oddsmon: no incident recorded yet: nothing to attach the note to",
+                  file=sys.stderr)
+            return EXIT_FAIL
+        open_now = store.incidents.current()
+        sync(store, settings)
+    except JournalError as exc:
+        print(f"oddsmon: {exc}", file=sys.stderr)
+        return EXIT_FAIL
+    except StoreError as exc:
+        print(f"oddsmon: {exc}", file=sys.stderr)
+        return EXIT_STATE
+    finally:
+        store.close()
+    state = "open" if open_now is not None and open_now.id == incident else "closed"
+    print(f"note added to incident #{incident} ({state}) in {path}")
+    return EXIT_OK
