@@ -1,0 +1,289 @@
+"""``oddsmon --export``: the supervision snapshot as JSON (``docs/metrics.schema.json``) or in
+the Prometheus text format (node_exporter's textfile collector), written atomically.
+
+The JSON is the very object ``oddsmon --check --json`` prints: one shape, one schema.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ..clock import Clock
+from ..config import Settings
+from ..store import Incident, Store, StoreError
+from .common import (
+    EXIT_OK,
+    EXIT_STATE,
+    StateUnreadable,
+    SupervisionError,
+    atomic_write,
+    iso,
+    open_existing,
+    redact,
+    secret_of,
+)
+from .health import META_EXPORT, META_EXPORT_PROM, ExportRecord, export_meta
+from .metrics import Snapshot, collect
+
+SCHEMA_VERSION = 1
+FORMATS = ("json", "prometheus")
+
+
+def _seconds(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def _incident(inc: Incident | None, now: datetime) -> dict[str, Any] | None:
+    if inc is None:
+        return None
+    end = inc.closed_at or now
+    return {
+        "id": inc.id,
+        "reason": inc.reason,
+        "opened_at": iso(inc.opened_at),
+        "closed_at": iso(inc.closed_at),
+        "open": inc.open,
+        "duration_seconds": _seconds((end - inc.opened_at).total_seconds()),
+        "actions": [{"at": iso(a.at), "kind": a.kind, "text": a.text} for a in inc.actions],
+    }
+
+
+def to_dict(snap: Snapshot) -> dict[str, Any]:
+    """The snapshot as the export's JSON object (validated by ``docs/metrics.schema.json``)."""
+    now = snap.generated_at
+    m, q, c = snap.mode, snap.quota, snap.cache
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "generated_at": iso(now),
+        "oddsmon_version": __version__,
+        "status": {"code": snap.status.code, "label": snap.status.label, "summary": snap.status.summary},
+        "mode": {
+            "offline": m.offline,
+            "reason": m.reason,
+            "since": iso(m.since),
+            "resume_at": iso(m.resume_at),
+            "seconds_to_resume": _seconds(m.seconds_to_resume),
+            "detail": m.detail,
+            "probe": {
+                "next_at": iso(m.next_probe_at),
+                "last_at": iso(m.last_probe_at),
+                "last_ok": m.last_probe_ok,
+                "failures": m.probe_failures,
+            },
+        },
+        "quota_reset": iso(snap.quota_reset),
+        "seconds_to_quota_reset": _seconds(max(0.0, (snap.quota_reset - now).total_seconds())),
+        "quota": {
+            "daily": {
+                "limit": q.daily_limit,
+                "remaining": q.daily_remaining,
+                "used": q.daily_used,
+                "reserve": q.reserve,
+                "warning_level": q.warning_level,
+                "low": q.low,
+            },
+            "per_minute": {
+                "limit": q.minute_limit,
+                "remaining": q.minute_remaining,
+                "used": q.minute_used,
+            },
+            "observed_at": iso(q.observed_at),
+        },
+        "cache": {
+            "entries": c.entries,
+            "size_bytes": c.size_bytes,
+            "body_bytes": c.body_bytes,
+            "hits": c.hits,
+            "misses": c.misses,
+            "hit_ratio": None if c.hit_ratio is None else round(c.hit_ratio, 4),
+            "pages": {
+                page: {"fetched_at": iso(at),
+                       "age_seconds": None if at is None else _seconds((now - at).total_seconds())}
+                for page, at in snap.page_fetched_at.items()
+            },
+        },
+        "requests_by_endpoint": dict(snap.requests_by_endpoint),
+        "open_incident": _incident(snap.open_incident, now),
+        "last_incident": _incident(snap.last_incident, now),
+        "checklist": [{"id": i.id, "label": i.label, "label_fr": i.label_fr, "done": i.done,
+                       "why": i.why} for i in snap.checklist],
+        "selftest": None if snap.selftest is None else {
+            "at": iso(snap.selftest.at), "ok": snap.selftest.ok,
+            "duration_seconds": round(snap.selftest.duration_s, 3),
+            "checks": [dict(ch) for ch in snap.selftest.checks],
+        },
+        "last_export": None if snap.last_export is None else {
+            "at": iso(snap.last_export.at), "path": str(snap.last_export.path),
+            "format": snap.last_export.format,
+        },
+    }
+
+
+def to_json(snap: Snapshot, secret: str | None = None) -> str:
+    return redact(json.dumps(to_dict(snap), indent=2, ensure_ascii=False) + "\n", secret)
+
+
+# -- Prometheus ------------------------------------------------------------------------------
+
+
+def _label(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def _ts(when: datetime | None) -> float | None:
+    return None if when is None else when.timestamp()
+
+
+def to_prometheus(snap: Snapshot, secret: str | None = None) -> str:
+    """The same figures as the JSON, in the text exposition format (values unknown are left out)."""
+    out: list[str] = []
+
+    def metric(name: str, kind: str, help_: str, samples: list[tuple[dict[str, str], float | int | bool | None]]) -> None:
+        kept = [(labels, v) for labels, v in samples if v is not None and not (isinstance(v, float) and math.isnan(v))]
+        if not kept:
+            return
+        out.append(f"# HELP {name} {help_}")
+        out.append(f"# TYPE {name} {kind}")
+        for labels, value in kept:
+            text = ",".join(f'{k}="{_label(v)}"' for k, v in labels.items())
+            number = int(value) if isinstance(value, bool) else value
+            out.append(f"{name}{{{text}}} {number}" if text else f"{name} {number}")
+
+    m, q, c = snap.mode, snap.quota, snap.cache
+    now = snap.generated_at
+    metric("oddsmon_up", "gauge", "1: the state was read (this file is fresh as of generated time).", [({}, 1)])
+    metric("oddsmon_generated_timestamp_seconds", "gauge", "When this snapshot was taken (Unix time).",
+           [({}, round(now.timestamp(), 3))])
+    metric("oddsmon_check_status", "gauge", "oddsmon --check status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.",
+           [({"label": snap.status.label}, snap.status.code)])
+    metric("oddsmon_offline", "gauge", "1 while oddsmon is offline on this host, by reason.",
+           [({"reason": r}, 1 if (m.offline and m.reason == r) else 0) for r in ("user", "network", "quota")])
+    metric("oddsmon_mode_since_timestamp_seconds", "gauge", "When the current mode (online or offline) began.",
+           [({}, _ts(m.since))])
+    metric("oddsmon_resume_timestamp_seconds", "gauge", "Planned automatic resume (quota reset), if any.",
+           [({}, _ts(m.resume_at))])
+    metric("oddsmon_seconds_to_resume", "gauge", "Seconds before the planned automatic resume.",
+           [({}, _seconds(m.seconds_to_resume))])
+    metric("oddsmon_probe_failures", "gauge", "Failed /status probes in the current network outage.",
+           [({}, m.probe_failures)])
+    metric("oddsmon_quota_reset_timestamp_seconds", "gauge", "quota_reset: next 00:00 UTC daily reset.",
+           [({}, _ts(snap.quota_reset))])
+    metric("oddsmon_quota_daily_limit", "gauge", "Daily request limit of the plan.", [({}, q.daily_limit)])
+    metric("oddsmon_quota_daily_remaining", "gauge", "Requests left today.", [({}, q.daily_remaining)])
+    metric("oddsmon_quota_daily_used", "gauge", "Requests used today.", [({}, q.daily_used)])
+    metric("oddsmon_quota_daily_reserve", "gauge", "Requests kept back (api.daily_reserve).", [({}, q.reserve)])
+    metric("oddsmon_quota_warning_level", "gauge", "Below this many requests left, --check warns.",
+           [({}, q.warning_level)])
+    metric("oddsmon_quota_minute_limit", "gauge", "Per-minute request limit.", [({}, q.minute_limit)])
+    metric("oddsmon_quota_minute_remaining", "gauge", "Per-minute requests left at the last response.",
+           [({}, q.minute_remaining)])
+    metric("oddsmon_quota_minute_used", "gauge", "Counted requests in the last 60 s, all processes.",
+           [({}, q.minute_used)])
+    metric("oddsmon_cache_entries", "gauge", "Cached responses.", [({}, c.entries)])
+    metric("oddsmon_cache_size_bytes", "gauge", "Store file and WAL size on disk.", [({}, c.size_bytes)])
+    metric("oddsmon_cache_body_bytes", "gauge", "Bytes of cached response bodies.", [({}, c.body_bytes)])
+    metric("oddsmon_cache_hits_total", "counter", "Cache hits.", [({}, c.hits)])
+    metric("oddsmon_cache_misses_total", "counter", "Cache misses.", [({}, c.misses)])
+    metric("oddsmon_cache_hit_ratio", "gauge", "hits / (hits + misses).",
+           [({}, None if c.hit_ratio is None else round(c.hit_ratio, 4))])
+    metric("oddsmon_page_age_seconds", "gauge", "Age of the newest fetch behind each critical page.",
+           [({"page": p}, None if at is None else _seconds((now - at).total_seconds()))
+            for p, at in snap.page_fetched_at.items()])
+    metric("oddsmon_requests_total", "counter", "Requests sent, by endpoint.",
+           [({"endpoint": e}, n) for e, n in snap.requests_by_endpoint.items()])
+    inc = snap.open_incident
+    metric("oddsmon_incident_open", "gauge", "1 while an incident is open.", [({}, 0 if inc is None else 1)])
+    if inc is not None:
+        metric("oddsmon_incident_opened_timestamp_seconds", "gauge", "When the open incident began.",
+               [({"id": str(inc.id), "reason": inc.reason}, _ts(inc.opened_at))])
+    metric("oddsmon_checklist_done", "gauge", "Closing checklist (runbook section 6): 1 done, 0 not.",
+           [({"item": i.id}, i.done) for i in snap.checklist])
+    if snap.selftest is not None:
+        metric("oddsmon_selftest_ok", "gauge", "1 when the last --selftest passed.", [({}, snap.selftest.ok)])
+        metric("oddsmon_selftest_timestamp_seconds", "gauge", "When the last --selftest ran.",
+               [({}, _ts(snap.selftest.at))])
+    return redact("\n".join(out) + "\n", secret)
+
+
+# -- the command -----------------------------------------------------------------------------
+
+
+def default_path(settings: Settings, fmt: str) -> Path:
+    path = settings.paths.metrics
+    return path if fmt == "json" else path.with_suffix(".prom")
+
+
+def check_target(path: Path) -> None:
+    """Fail now, naming the file, if ``path`` cannot be written; writes nothing."""
+    if path.is_dir():
+        raise SupervisionError(f"{path}: cannot write the export: it is a directory")
+    parent = path.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        raise SupervisionError(f"{path}: cannot write the export: {parent} is not a writable directory")
+    if path.exists() and not os.access(path.parent, os.W_OK):
+        raise SupervisionError(f"{path}: cannot write the export: {path.parent} is not writable")
+
+
+def write(store: Store, settings: Settings, clock: Clock, path: Path, fmt: str = "json") -> Snapshot:
+    """Write the export to ``path`` atomically (0600) and record it; returns what was written."""
+    if fmt not in FORMATS:
+        raise SupervisionError(f"unknown export format {fmt!r} (known: {', '.join(FORMATS)})")
+    secret = secret_of(settings)
+    now = clock.now()
+    record = ExportRecord(now, path.absolute(), fmt, pending=True)
+    snap = collect(store, settings, clock, exporting=record if fmt == "json" else None)
+    text = to_json(snap, secret) if fmt == "json" else to_prometheus(snap, secret)
+    atomic_write(path, text.encode("utf-8"))
+    if not store.db.read_only:
+        store.ledger.set_meta(META_EXPORT if fmt == "json" else META_EXPORT_PROM,
+                              export_meta(now, path.absolute(), fmt))
+        if fmt == "json":
+            from .journal import record_action
+
+            record_action(store, now, "export", f"metrics exported to {path.absolute()}",
+                          secret=secret)
+    return snap
+
+
+def run(settings: Settings, target: str | None, fmt: str, clock: Clock | None = None) -> int:
+    """``oddsmon --export [PATH] [--format json|prometheus]``."""
+    from ..clock import SystemClock
+    from . import journal
+
+    clock = clock or SystemClock()
+    to_stdout = target == "-"
+    path = None if to_stdout else (Path(target) if target else default_path(settings, fmt))
+    try:
+        if path is not None:
+            check_target(path)
+            journal.check_usable(settings.paths.incidents)
+        store = open_existing(settings.paths.db, writable=not to_stdout)
+        try:
+            if to_stdout:
+                snap = collect(store, settings, clock)
+                secret = secret_of(settings)
+                sys.stdout.write(to_json(snap, secret) if fmt == "json" else to_prometheus(snap, secret))
+                return EXIT_OK
+            assert path is not None
+            snap = write(store, settings, clock, path, fmt)
+            journal.sync(store, settings)
+        finally:
+            store.close()
+    except (SupervisionError, StateUnreadable) as exc:
+        print(f"oddsmon: {redact(str(exc), secret_of(settings))}", file=sys.stderr)
+        return exc.exit_code
+    except StoreError as exc:  # damaged under our feet: the state is unknown
+        print(f"oddsmon: {exc}", file=sys.stderr)
+        return EXIT_STATE
+    summary = redact(snap.status.summary, secret_of(settings))
+    print(f"wrote {path} ({fmt}): {snap.status.label} - {summary}")
+    return EXIT_OK

@@ -1,0 +1,260 @@
+"""--check: exit codes as monitoring plugins read them, the JSON fields, the closing checklist
+item by item, read-only behaviour, and --selftest which the checklist reports."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from oddsmon import cli
+from oddsmon.clock import FakeClock
+from oddsmon.config import Settings
+from oddsmon.store import Store
+from oddsmon.supervision import check, export, journal, selftest
+from oddsmon.supervision.metrics import collect
+
+from .supervision_helpers import ROOT, assert_valid, cache_pages, machine, observe_quota, warm_with_simulator
+
+MIDNIGHT = datetime(2026, 11, 25, tzinfo=timezone.utc)
+
+
+def run_json(settings: Settings, clock: FakeClock, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict]:
+    capsys.readouterr()
+    code = check.run(settings, as_json=True, clock=clock)
+    data = json.loads(capsys.readouterr().out)
+    assert_valid(data)
+    return code, data
+
+
+def items(data: dict) -> dict[str, dict]:
+    return {i["id"]: i for i in data["checklist"]}
+
+
+def test_online_and_healthy_is_ok(store: Store, settings: Settings, clock: FakeClock,
+                                  capsys: pytest.CaptureFixture[str]) -> None:
+    observe_quota(store, clock.now(), 80)
+    cache_pages(store, clock.now())
+    code, data = run_json(settings, clock, capsys)
+    assert code == 0 and data["status"]["label"] == "OK"
+    for key in ("offline", "reason", "since", "resume_at", "seconds_to_resume"):
+        assert key in data["mode"]
+    assert data["mode"]["offline"] is False and data["mode"]["reason"] is None
+    assert data["quota"]["daily"].items() >= {"limit": 100, "remaining": 80, "used": 20}.items()
+    assert set(data["quota"]["per_minute"]) >= {"limit", "remaining", "used"}
+    assert data["quota_reset"] == "2026-11-25T00:00:00Z"
+    assert data["cache"]["entries"] == 4
+    assert {"size_bytes", "hits", "misses", "hit_ratio"} <= set(data["cache"])
+    assert [i["done"] for i in data["checklist"]] == [True, False, True, False, True]
+
+
+def test_quota_under_the_warning_level_warns(store: Store, settings: Settings, clock: FakeClock,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    observe_quota(store, clock.now(), settings.supervision.quota_warning - 1)
+    code, data = run_json(settings, clock, capsys)
+    assert code == 1 and "only 49 calls left" in data["status"]["summary"]
+    observe_quota(store, clock.now(), settings.supervision.quota_warning)
+    assert run_json(settings, clock, capsys)[0] == 0
+
+
+def test_quota_outage_warns_and_resumes_at_midnight_utc(store: Store, settings: Settings, clock: FakeClock,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    observe_quota(store, clock.now(), 0)
+    machine(store, clock, settings).go_offline("quota", "daily quota exhausted")
+    code, data = run_json(settings, clock, capsys)
+    assert code == 1
+    assert data["mode"].items() >= {"offline": True, "reason": "quota", "since": "2026-11-24T09:00:00Z",
+                                    "resume_at": "2026-11-25T00:00:00Z", "seconds_to_resume": 15 * 3600}.items()
+    assert data["quota_reset"] == data["mode"]["resume_at"]
+    assert data["open_incident"]["reason"] == "quota"
+    # The reset came while no oddsmon ran: --check reports online (the resume is due), exit 0.
+    clock.set(MIDNIGHT + timedelta(minutes=1))
+    code, data = run_json(settings, clock, capsys)
+    assert code == 0 and data["mode"]["offline"] is False
+    assert data["quota"]["daily"]["remaining"] == 100  # a reading from yesterday has been reset
+
+
+def test_manual_offline_warns_and_network_is_critical(store: Store, settings: Settings, clock: FakeClock,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    m = machine(store, clock, settings)
+    m.go_offline("user", "manual offline (--offline)")
+    code, data = run_json(settings, clock, capsys)
+    assert (code, data["mode"]["reason"], data["mode"]["resume_at"]) == (1, "user", None)
+    m.go_online()
+    m.go_offline("network", "cannot reach the API")
+    code, data = run_json(settings, clock, capsys)
+    assert (code, data["mode"]["reason"], data["status"]["label"]) == (2, "network", "CRITICAL")
+    assert data["mode"]["probe"]["next_at"] == "2026-11-24T09:00:05Z"
+
+
+@pytest.mark.parametrize("content", [None, b"SQLite format 3\x00" + b"\x00" * 200, b"plain text " * 99])
+def test_unreadable_state_is_unknown_and_left_alone(settings: Settings, clock: FakeClock, content: bytes | None,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    db = settings.paths.db
+    if content is not None:
+        db.parent.mkdir(parents=True, exist_ok=True)
+        db.write_bytes(content)
+    assert check.run(settings, clock=clock) == 3
+    out = capsys.readouterr().out
+    assert out.startswith("ODDSMON UNKNOWN - state unreadable: ") and str(db) in out
+    assert check.run(settings, as_json=True, clock=clock) == 3
+    data = json.loads(capsys.readouterr().out)
+    assert_valid(data)
+    assert data["status"]["code"] == 3
+    if content is None:
+        assert not db.parent.exists() or not db.exists()
+    else:
+        assert db.read_bytes() == content and sorted(os.listdir(db.parent)) == [db.name]
+
+
+def test_another_programs_database_is_unknown(settings: Settings, clock: FakeClock) -> None:
+    import sqlite3
+
+    settings.paths.db.parent.mkdir(parents=True)
+    conn = sqlite3.connect(settings.paths.db)
+    conn.execute("CREATE TABLE t (x)")
+    conn.commit()
+    conn.close()
+    assert check.run(settings, clock=clock) == 3
+
+
+def test_check_is_read_only(store: Store, settings: Settings, clock: FakeClock,
+                            capsys: pytest.CaptureFixture[str]) -> None:
+    m = machine(store, clock, settings)
+    m.go_offline("quota", "exhausted")
+    clock.set(MIDNIGHT + timedelta(hours=1))  # a due resume is reported, not applied
+    dump = lambda: list(store.db.conn.iterdump())  # noqa: E731
+    before = dump()
+    files = sorted(p.name for p in settings.paths.db.parent.parent.rglob("*") if "-shm" not in p.name
+                   and "-wal" not in p.name)
+    assert check.run(settings, clock=clock) == 0
+    assert check.run(settings, as_json=True, clock=clock) == 0
+    assert dump() == before
+    assert sorted(p.name for p in settings.paths.db.parent.parent.rglob("*") if "-shm" not in p.name
+                  and "-wal" not in p.name) == files
+    assert not settings.paths.incidents.exists() and not settings.paths.metrics.exists()
+
+
+def test_text_report_shows_runbook_section_4_and_the_checklist(store: Store, settings: Settings,
+                                                              clock: FakeClock,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    observe_quota(store, clock.now(), 3)
+    cache_pages(store, clock.now() - timedelta(minutes=7))
+    store.ledger.bump("hits", by=3)
+    store.ledger.bump("misses", by=1)
+    machine(store, clock, settings).go_offline("quota", "3 calls left today (reserve 5)")
+    assert check.run(settings, clock=clock) == 1
+    out = capsys.readouterr().out
+    first = out.splitlines()[0]
+    assert first.startswith("ODDSMON WARNING - offline (quota)")
+    for expected in ("OFFLINE (quota) since 2026-11-24 09:00:00 UTC (10:00:00 CET)",
+                     "automatic at 2026-11-25T00:00:00Z, in 15 h 00 min",
+                     "daily: 97 used, 3 left of 100",
+                     "quota_reset 2026-11-25 00:00:00 UTC (01:00:00 CET)",
+                     "4 entries", "hits 3, misses 1, hit ratio 75.0 %",
+                     "odds         fetched 2026-11-24T08:53:00Z, 7 min 00 s ago",
+                     "#1 OPEN (quota)",
+                     "Closing checklist (runbook section 6)",
+                     "[ ] Offline mode disabled: offline (quota)"):
+        assert expected in out, expected
+
+
+def test_checklist_follows_the_incident_to_its_close(store: Store, settings: Settings, clock: FakeClock,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    cache_pages(store, clock.now() - timedelta(hours=1))
+    export.run(settings, None, "json", clock)  # an export from before the incident
+    capsys.readouterr()
+    m = machine(store, clock, settings)
+    clock.advance(60)
+    m.go_offline("network", "refused")
+    clock.advance(600)
+    export.run(settings, None, "json", clock)  # runbook 1.3: capture the state during it
+    _, data = run_json(settings, clock, capsys)
+    got = items(data)
+    assert not got["offline_disabled"]["done"]
+    assert got["metrics_exported"]["done"]  # exported after the start of the open incident
+    assert not got["pages_online"]["done"] and "offline" in got["pages_online"]["why"]
+    assert not got["journal_documented"]["done"] and "still open" in got["journal_documented"]["why"]
+    clock.advance(600)
+    m.probe_result(True)
+    _, data = run_json(settings, clock, capsys)
+    got = items(data)
+    assert got["offline_disabled"]["done"]
+    assert not got["metrics_exported"]["done"] and "before the resume" in got["metrics_exported"]["why"]
+    assert not got["pages_online"]["done"] and "predictions" in got["pages_online"]["why"]
+    assert not got["functional_tests"]["done"]
+    assert not got["journal_documented"]["done"]  # plain --check writes nothing, not even the journal
+    # The runbook's closing steps, each after the resume.
+    clock.advance(60)
+    cache_pages(store, clock.now())
+    store.ledger.set_meta("selftest.last", json.dumps({"at": "2026-11-24T09:23:00Z", "ok": True,
+                                                       "duration_s": 1.5, "checks": []}))
+    export.run(settings, None, "json", clock)  # also syncs the journal
+    capsys.readouterr()
+    code, data = run_json(settings, clock, capsys)
+    assert code == 0
+    assert all(i["done"] for i in data["checklist"]), data["checklist"]
+    # A person deleting the journal undoes the last item.
+    settings.paths.incidents.unlink()
+    _, data = run_json(settings, clock, capsys)
+    assert not items(data)["journal_documented"]["done"]
+
+
+def test_failed_selftest_is_not_done(store: Store, settings: Settings, clock: FakeClock,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    store.ledger.set_meta("selftest.last", json.dumps({
+        "at": "2026-11-24T09:00:00Z", "ok": False, "duration_s": 0.4,
+        "checks": [{"name": "pages", "ok": False, "detail": "never cached"}]}))
+    _, data = run_json(settings, clock, capsys)
+    assert "failed: pages" in items(data)["functional_tests"]["why"]
+
+
+async def test_selftest_passes_on_a_warmed_store_and_is_recorded(store: Store, settings: Settings,
+                                                                 clock: FakeClock) -> None:
+    report = await warm_with_simulator(settings, clock)
+    assert report.stopped is None
+    results = await selftest.run_checks(settings, clock)
+    assert [(r.name, r.ok) for r in results] == [("config", True), ("store", True), ("pages", True),
+                                                 ("simulator", True), ("journal", True)], results
+    assert "integrity_check ok" in results[1].detail
+
+
+def test_selftest_command_records_its_result(store: Store, settings: Settings, clock: FakeClock,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    hits = store.ledger.counters().get("hits", 0)
+    assert selftest.run(settings, clock) == 1  # nothing cached: the pages check fails
+    out = capsys.readouterr().out
+    assert "[FAIL] pages" in out and "never cached" in out and "[ok] simulator" in out
+    snap = collect(store, settings, clock)
+    assert snap.selftest is not None and not snap.selftest.ok
+    assert store.ledger.counters().get("hits", 0) == hits  # the cache-only read wrote nothing
+
+
+def test_cli_flags_and_config_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "oddsmon.toml"
+    bad.write_text("[supervision]\nquota_warning = -3\n")
+    assert cli.main(["--config", str(bad), "--check"]) == 2
+    assert f"{bad}:2: supervision.quota_warning" in capsys.readouterr().err
+    for argv in (["--json"], ["--probe", "--export"], ["--format", "json"], ["--check", "--demo"],
+                 ["--check", "--export"], ["--note", "  "]):
+        with pytest.raises(SystemExit) as info:
+            cli.main(argv)
+        assert info.value.code == 2, argv
+
+
+def test_check_imports_neither_textual_nor_httpx(store: Store, settings: Settings, tmp_path: Path) -> None:
+    config = tmp_path / "oddsmon.toml"
+    config.write_text(f'[paths]\ndb = "{settings.paths.db}"\nincidents = "{settings.paths.incidents}"\n')
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("APISPORTS_KEY", None)
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "oddsmon", "--config", str(config),
+                           "--check"], capture_output=True, text=True, env=env, timeout=30)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    imported = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines()
+                if line.startswith("import time:")}
+    assert not {m for m in imported if m.split(".")[0] in ("textual", "httpx", "rich")}

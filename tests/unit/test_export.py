@@ -1,0 +1,173 @@
+"""--export: the JSON every export writes validates against docs/metrics.schema.json, the
+Prometheus text is well formed, writes are atomic and 0600, and bad paths or stores change
+nothing."""
+
+from __future__ import annotations
+
+import json
+import re
+import stat
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from oddsmon.clock import FakeClock
+from oddsmon.config import Settings
+from oddsmon.store import Store
+from oddsmon.supervision import export, journal
+from oddsmon.supervision.common import SupervisionError
+from oddsmon.supervision.metrics import collect
+
+from ..conftest import SECRET
+from .supervision_helpers import assert_valid, cache_pages, machine, observe_quota
+
+REQUIRED = ("generated_at", "mode", "quota_reset", "quota", "cache", "requests_by_endpoint",
+            "open_incident")
+
+
+def test_empty_store_exports_a_valid_document(store: Store, settings: Settings, clock: FakeClock) -> None:
+    data = export.to_dict(collect(store, settings, clock))
+    assert_valid(data)
+    assert all(k in data for k in REQUIRED)
+    assert data["quota_reset"] == "2026-11-25T00:00:00Z"
+    assert data["quota"]["daily"]["remaining"] is None and data["status"]["code"] == 0
+
+
+def test_every_state_exports_a_valid_document(store: Store, settings: Settings, clock: FakeClock) -> None:
+    m = machine(store, clock, settings)
+    observe_quota(store, clock.now(), 80)
+    cache_pages(store, clock.now())
+    store.ledger.log_request(clock.now(), "/odds", "200", 12.0, True)
+    docs = [export.to_dict(collect(store, settings, clock))]
+    m.go_offline("quota", "daily quota exhausted")
+    clock.advance(60)
+    journal.record_action(store, clock.now(), "note", "alice: contacted support")
+    docs.append(export.to_dict(collect(store, settings, clock)))
+    m.go_offline("user", "manual")
+    docs.append(export.to_dict(collect(store, settings, clock)))
+    m.go_online()
+    m.go_offline("network", "refused")
+    m.probe_result(False, "refused")
+    docs.append(export.to_dict(collect(store, settings, clock)))
+    for doc in docs:
+        assert_valid(doc)
+    quota, user, network = docs[1], docs[2], docs[3]
+    assert quota["mode"]["reason"] == "quota" and quota["mode"]["resume_at"] == "2026-11-25T00:00:00Z"
+    assert quota["open_incident"]["actions"][-1]["text"] == "alice: contacted support"
+    assert user["mode"]["resume_at"] == "2026-11-25T00:00:00Z"  # manual during quota keeps the reset
+    assert network["mode"]["probe"]["failures"] == 1 and network["status"]["code"] == 2
+    assert docs[0]["requests_by_endpoint"] == {"/odds": 1}
+
+
+def test_write_is_atomic_0600_and_recorded(store: Store, settings: Settings, clock: FakeClock) -> None:
+    path = settings.paths.metrics
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("old")
+    path.chmod(0o644)
+    snap = export.write(store, settings, clock, path)
+    data = json.loads(path.read_text())
+    assert_valid(data)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert [p.name for p in path.parent.iterdir() if p.name.endswith(".tmp")] == []
+    # The export counts itself as done in the file it writes, and in the next snapshot.
+    item = {i["id"]: i for i in data["checklist"]}["metrics_exported"]
+    assert item["done"] and "this export" in item["why"]
+    assert snap.last_export is not None
+    again = {i.id: i for i in collect(store, settings, clock).checklist}["metrics_exported"]
+    assert again.done and str(path) in again.why
+
+
+def test_prometheus_text_is_well_formed(store: Store, settings: Settings, clock: FakeClock) -> None:
+    observe_quota(store, clock.now(), 80)
+    cache_pages(store, clock.now() - timedelta(minutes=5))
+    store.ledger.log_request(clock.now(), '/odds"x', "200", 12.0, True)  # a label that needs escaping
+    machine(store, clock, settings).go_offline("quota", "exhausted")
+    text = export.to_prometheus(collect(store, settings, clock))
+    sample = re.compile(r'^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\]|\\.)*",?)*\})? '
+                        r'-?[0-9.e+-]+$')
+    typed: set[str] = set()
+    for line in text.splitlines():
+        if line.startswith("# TYPE "):
+            typed.add(line.split()[2])
+        elif not line.startswith("# HELP "):
+            assert sample.match(line), line
+            assert line.split("{")[0].split(" ")[0] in typed, line
+    assert 'oddsmon_offline{reason="quota"} 1' in text
+    assert 'oddsmon_requests_total{endpoint="/odds\\"x"} 1' in text
+    assert "oddsmon_quota_reset_timestamp_seconds 1795564800.0" in text
+    assert "oddsmon_quota_daily_remaining 80" in text
+    assert 'oddsmon_page_age_seconds{page="odds"} 300.0' in text
+    assert "oddsmon_incident_open 1" in text
+    assert text.endswith("\n")
+
+
+def test_run_default_paths_and_formats(store: Store, settings: Settings, clock: FakeClock,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    assert export.run(settings, None, "json", clock) == 0
+    assert_valid(json.loads(settings.paths.metrics.read_text()))
+    assert export.run(settings, None, "prometheus", clock) == 0
+    prom = settings.paths.metrics.with_suffix(".prom")
+    assert "oddsmon_up 1" in prom.read_text()
+    assert stat.S_IMODE(prom.stat().st_mode) == 0o600
+    capsys.readouterr()
+    assert export.run(settings, "-", "json", clock) == 0
+    assert_valid(json.loads(capsys.readouterr().out))
+
+
+@pytest.mark.parametrize("kind", ["directory", "under-a-file"])
+def test_a_path_that_cannot_be_written_changes_nothing(store: Store, settings: Settings, clock: FakeClock,
+                                                       tmp_path: Path, kind: str,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    if kind == "directory":
+        target = tmp_path / "adir"
+        target.mkdir()
+    else:
+        (tmp_path / "afile").write_text("x")
+        target = tmp_path / "afile" / "metrics.json"
+    before = sorted(p.name for p in tmp_path.rglob("*"))
+    assert export.run(settings, str(target), "json", clock) == 1
+    err = capsys.readouterr().err
+    assert str(target) in err and err.count("\n") == 1
+    assert sorted(p.name for p in tmp_path.rglob("*")) == before
+    assert store.ledger.meta("export.last.json") is None
+    with pytest.raises(SupervisionError, match=str(target)):
+        export.write(store, settings, clock, target)
+
+
+@pytest.mark.parametrize("content", [None, b"garbage, not sqlite at all " * 50])
+def test_missing_or_damaged_store_exits_3_and_is_left_alone(settings: Settings, clock: FakeClock,
+                                                            content: bytes | None,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    db = settings.paths.db
+    if content is not None:
+        db.parent.mkdir(parents=True, exist_ok=True)
+        db.write_bytes(content)
+    assert export.run(settings, None, "json", clock) == 3
+    assert str(db) in capsys.readouterr().err
+    assert not settings.paths.metrics.exists()
+    if content is None:
+        assert not db.exists()
+    else:
+        assert db.read_bytes() == content
+        assert [p.name for p in db.parent.iterdir()] == [db.name]  # nothing moved aside
+
+
+def test_the_key_never_reaches_an_export(store: Store, settings: Settings, clock: FakeClock,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(settings.api.key_env, SECRET)
+    # Even if an error message ever carried the key, the export masks it.
+    machine(store, clock, settings).go_offline("network", f"refused for key {SECRET}")
+    assert export.run(settings, None, "json", clock) == 0
+    assert export.run(settings, None, "prometheus", clock) == 0
+    for path in (settings.paths.metrics, settings.paths.metrics.with_suffix(".prom"), settings.paths.incidents):
+        assert SECRET not in path.read_text()
+    assert "refused for key ********" in settings.paths.metrics.read_text()
+
+
+def test_export_during_an_incident_is_journaled(store: Store, settings: Settings, clock: FakeClock) -> None:
+    machine(store, clock, settings).go_offline("quota", "exhausted")
+    assert export.run(settings, None, "json", clock) == 0
+    actions = store.incidents.current().actions  # type: ignore[union-attr]
+    assert actions[-1].kind == "export" and str(settings.paths.metrics) in actions[-1].text
+    assert "· export · metrics exported to" in settings.paths.incidents.read_text()
