@@ -1,13 +1,15 @@
 """Command line: the TUI by default, and headless actions for on-call staff and cron.
 
 Exit statuses: 0 done; 1 a runtime failure (store unusable, warm stopped by an outage);
-2 bad usage or configuration (argparse's convention). Headless paths never import Textual.
+2 bad usage or configuration (argparse's convention). ``--check`` exits like a monitoring
+plugin instead (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN; see oddsmon/supervision/check.py), and
+``--export`` and ``--note`` exit 3 when the shared store cannot be read. Headless paths never
+import Textual; ``--check`` does not import httpx unless ``--probe`` is given, so it starts fast.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -40,6 +42,22 @@ def build_parser() -> argparse.ArgumentParser:
                          help="refresh the four critical pages within the quota, then exit")
     actions.add_argument("--init-config", metavar="PATH", type=Path,
                          help="write a commented default config file to PATH and exit")
+    actions.add_argument("--check", action="store_true",
+                         help="print the recovery status and the closing checklist; exit 0 OK, "
+                              "1 WARNING, 2 CRITICAL, 3 UNKNOWN (sends nothing, writes nothing)")
+    actions.add_argument("--export", metavar="PATH", nargs="?", const="", default=None,
+                         help="write the supervision metrics atomically to PATH (default: "
+                              "paths.metrics; '-' prints them)")
+    actions.add_argument("--selftest", action="store_true",
+                         help="quick functional tests: config, store integrity, the four pages "
+                              "from cache, a simulator round trip; the result is recorded")
+    actions.add_argument("--note", metavar="TEXT",
+                         help="add a person's action to the current incident (and its journal)")
+    p.add_argument("--json", action="store_true", help="with --check: print one JSON object")
+    p.add_argument("--probe", action="store_true",
+                   help="with --check: also try the free /status probe (may end a network outage)")
+    p.add_argument("--format", choices=("json", "prometheus"), default=None,
+                   help="with --export: json (default) or prometheus (textfile collector)")
     return p
 
 
@@ -51,6 +69,15 @@ def _fail(message: str, code: int = EXIT_FAIL) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if (args.json or args.probe) and not args.check:
+        parser.error(f"argument {'--json' if args.json else '--probe'}: only goes with --check")
+    if args.format is not None and args.export is None:
+        parser.error("argument --format: only goes with --export")
+    if args.demo and (args.check or args.export is not None or args.note is not None):
+        parser.error("argument --demo: --check, --export and --note read the shared store; "
+                     "the demo has only a throwaway one")
+    if args.note is not None and not args.note.strip():
+        parser.error("argument --note: expected some text")
     if args.init_config is not None:
         try:
             write_default(args.init_config)
@@ -65,51 +92,120 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         return _fail(str(exc), EXIT_USAGE)
 
+    if args.check:
+        from .supervision.check import run as check
+
+        return check(settings, as_json=args.json, probe=args.probe)
+    if args.export is not None:
+        from .supervision.export import run as export
+
+        return export(settings, args.export or None, args.format or "json")
+    if args.note is not None:
+        from .supervision.journal import run_note
+
+        return run_note(settings, args.note)
+    if args.selftest:
+        from .supervision.selftest import run as selftest
+
+        return selftest(settings)
+
     from .store import StoreError
+    from .supervision.common import SupervisionError
 
     try:
         if args.offline or args.online:
             return _set_mode(settings, offline=args.offline)
         if args.warm:
+            import asyncio
+
             return asyncio.run(_warm(settings, demo=args.demo))
-    except StoreError as exc:
+    except (StoreError, SupervisionError) as exc:
         return _fail(str(exc))
     return _run_tui(settings, demo=args.demo)
+
+
+def _journal_sync(store: object, settings: Settings) -> None:
+    """The sync step at the end of a command: the journal shows what the store records.
+
+    A journal that cannot be written is reported on stderr; the command's own work stands.
+    """
+    from .supervision import journal
+    from .supervision.common import SupervisionError
+
+    try:
+        journal.sync(store, settings)  # type: ignore[arg-type]
+    except SupervisionError as exc:
+        print(f"oddsmon: {exc}", file=sys.stderr)
 
 
 def _set_mode(settings: Settings, *, offline: bool) -> int:
     from .clock import SystemClock
     from .runtime import open_store
-    from .supervision import OfflineMachine
+    from .supervision import OfflineMachine, journal
 
+    journal.check_usable(settings.paths.incidents)  # a bad journal: say so before changing anything
     store = open_store(settings)
     try:
         machine = OfflineMachine(store, SystemClock(), settings.supervision)
         changed = machine.go_offline("user", "manual offline (--offline)") if offline \
             else machine.go_online("manual resume (--online)")
         view = machine.view()
+        _journal_sync(store, settings)
     finally:
         store.close()
     state = f"OFFLINE ({view.reason})" if view.offline else "ONLINE"
     print(f"oddsmon is {state}{'' if changed else ' (unchanged)'}")
+    if not offline and settings.api_key() is not None:
+        import asyncio
+
+        print(asyncio.run(_refresh_quota(settings)))
     return EXIT_OK
+
+
+async def _refresh_quota(settings: Settings) -> str:
+    """After ``--online``: one free /status call, so the quota ledger shows what the provider
+    says now (a plan upgraded, or a reset) rather than the 0 it last saw; a warm that follows
+    then knows its budget. A failure changes nothing: the next request finds the outage."""
+    from .api import ApiError
+    from .runtime import build_engine
+
+    engine = build_engine(settings, key=settings.api_key())
+    try:
+        try:
+            await engine.service.api.probe()
+        except ApiError as exc:
+            return f"quota not refreshed: /status failed: {exc}"
+        remaining = engine.store.ledger.quota().remaining_at(engine.clock.now())
+    finally:
+        await engine.aclose()
+    return f"quota refreshed from /status: {remaining if remaining is not None else '?'} calls left today"
 
 
 async def _warm(settings: Settings, *, demo: bool) -> int:
     from .runtime import build_engine
+    from .supervision import journal
 
     engine = build_engine(settings, demo=demo)
     try:
+        journal.check_usable(engine.settings.paths.incidents)
+        # A quota reset that came due while no oddsmon ran is applied (and journaled) first.
+        engine.machine.resume_if_due()
+
         def progress(done: int, total: int, step: object) -> None:
             print(f"  [{done}/{total}] {step.label}: {step.source}"  # type: ignore[attr-defined]
                   f"{f' ({step.calls} calls)' if step.calls else ''}"  # type: ignore[attr-defined]
                   f"{f' - {step.error}' if step.error else ''}")  # type: ignore[attr-defined]
 
         report = await engine.service.warm(progress)
+        fetched = len(report.fetched)
+        done = f"{fetched} page(s) fetched, {report.counted_calls} counted call(s) spent"
+        summary = f"warm: {done}"
+        journal.record_action(engine.store, engine.clock.now(), "warm",
+                              done + (f"; stopped: {report.stopped}" if report.stopped else ""))
+        _journal_sync(engine.store, engine.settings)
     finally:
         await engine.aclose()
-    fetched = len(report.fetched)
-    print(f"warm: {fetched} page(s) fetched, {report.counted_calls} counted call(s) spent")
+    print(summary)
     if report.stopped:
         print(f"warm stopped: {report.stopped}")
         return EXIT_FAIL
