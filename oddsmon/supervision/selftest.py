@@ -121,9 +121,13 @@ async def _pages(settings: Settings, clock: Clock) -> str:
 
 
 async def _simulator(settings: Settings) -> str:
+    from dataclasses import replace
+
+    from ..config import CacheSettings
     from ..runtime import build_engine
 
-    engine = build_engine(settings, demo=True)
+    # Default time-to-lives: a config with 0 s (always refetch) must not defeat the read-back.
+    engine = build_engine(replace(settings, cache=CacheSettings()), demo=True)
     try:
         service = engine.service
         await service.api.probe()
