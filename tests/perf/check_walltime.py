@@ -1,0 +1,96 @@
+"""Wall time of ``oddsmon --check`` beside ``python -c pass``, measured in one run.
+
+    .venv/bin/python tests/perf/check_walltime.py [--runs 10]
+
+A plain script, not a pytest test (figures, not a gate). It builds a small store (a warm on
+the in-process simulator) in a temp dir, then times, as subprocesses of the same interpreter:
+``python -c pass`` (the floor: interpreter start-up), ``python -m oddsmon --check`` and, when
+the console script is installed beside the interpreter, ``oddsmon --check``. Medians over
+``--runs`` runs each, after one warm-up run each, interleaved so drift affects all alike.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _prepare(base: Path) -> Path:
+    sys.path.insert(0, str(ROOT))
+    from oddsmon.clock import SystemClock
+    from oddsmon.config import Secret, load_file
+    from oddsmon.runtime import build_engine
+    from oddsmon.sim import SimConfig, Simulator, SimTransport
+
+    config = base / "oddsmon.toml"
+    config.write_text('[watch]\nleagues = [39, 61]\ntimezone = "Europe/Paris"\n'
+                      '[paths]\ndb = "oddsmon.db"\nmetrics = "metrics.json"\nincidents = "incidents.md"\n')
+    settings = load_file(config)
+
+    async def warm() -> None:
+        sim = Simulator(SimConfig(leagues=(39, 61), season=settings.watch.season, daily_limit=500,
+                                  per_minute=300))
+        engine = build_engine(settings, clock=SystemClock(), transport=SimTransport(sim),
+                              key=Secret("perf-key"))
+        try:
+            await engine.service.warm()
+        finally:
+            await engine.aclose()
+
+    asyncio.run(warm())
+    return config
+
+
+def _time(cmd: list[str], env: dict[str, str], cwd: Path) -> float:
+    started = time.perf_counter()
+    proc = subprocess.run(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    took = time.perf_counter() - started
+    if proc.returncode not in (0, 1, 2):
+        raise SystemExit(f"{' '.join(cmd)} exited {proc.returncode}")
+    return took
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=10)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="oddsmon-perf-") as tmp:
+        base = Path(tmp)
+        config = _prepare(base)
+        env = {k: v for k, v in os.environ.items() if k not in ("APISPORTS_KEY", "ODDSMON_CONFIG")}
+        env["PYTHONPATH"] = str(ROOT)
+        py = sys.executable
+        commands = {
+            "python -c pass": [py, "-c", "pass"],
+            "python -m oddsmon --check": [py, "-m", "oddsmon", "--config", str(config), "--check"],
+        }
+        script = Path(py).with_name("oddsmon")
+        if script.exists():
+            commands["oddsmon --check"] = [str(script), "--config", str(config), "--check"]
+        times: dict[str, list[float]] = {name: [] for name in commands}
+        for cmd in commands.values():  # warm-up: page cache, .pyc files
+            _time(cmd, env, base)
+        for _ in range(args.runs):
+            for name, cmd in commands.items():
+                times[name].append(_time(cmd, env, base))
+    floor = statistics.median(times["python -c pass"])
+    print(f"{args.runs} runs each, {sys.executable} (Python {sys.version.split()[0]})")
+    for name, values in times.items():
+        med = statistics.median(values)
+        extra = "" if name == "python -c pass" else f"   (+{(med - floor) * 1000:.0f} ms over the bare interpreter)"
+        print(f"  {name:<28} median {med * 1000:6.1f} ms   min {min(values) * 1000:6.1f} ms   "
+              f"max {max(values) * 1000:6.1f} ms{extra}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
