@@ -42,6 +42,9 @@ _COUNTER_FLUSH_S = 1.0
 _MEMO_SIZE = 64
 # Prices recorded in the odds history: the three markets the app shows, every line of them.
 _HISTORY_BETS = frozenset({1, 5, 8})
+# Drop alerts watch the outcomes the screens show.
+_ALERT_OUTCOMES = frozenset({(1, "Home"), (1, "Draw"), (1, "Away"), (5, "Over 2.5"), (5, "Under 2.5"),
+                             (8, "Yes"), (8, "No")})
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,8 +119,8 @@ class Service:
         self.counted_calls = 0  # this process's counted calls, for warm reports
         self._pending: dict[str, int] = {}
         self._last_flush = clock.monotonic()
-        self._memo: dict[str, tuple[float, Any]] = {}
-        self._drops: list[PriceDrop] = []
+        self._memo: dict[tuple[str, str], tuple[float, Any]] = {}
+        self._shortened: set[tuple[int, int, int, str]] = set()
         self._drops_seen: set[tuple[int, int, int, str, datetime]] = set()
 
     async def aclose(self) -> None:
@@ -178,11 +181,12 @@ class Service:
 
     async def _load(self, endpoint: str, params: Mapping[str, str | int], ttl_s: float,
                     parse: Callable[[Any], Any], *, force: bool = False, paged: bool = False,
-                    fallback: Mapping[str, str] | None = None) -> _Loaded:
+                    fallback: Mapping[str, str] | None = None, view: str = "") -> _Loaded:
         """One cache entry: served, refreshed, or explained.
 
         ``fallback`` names params (like a date window) whose latest cached value may stand in
-        when the exact request was never cached and cannot be fetched now.
+        when the exact request was never cached and cannot be fetched now. ``view`` names a
+        partial ``parse`` so its result is memoised apart from the full one.
         """
         clean = {str(k): str(v) for k, v in params.items()}
         key = cache_key(endpoint, clean)
@@ -191,7 +195,7 @@ class Service:
         reason = self.machine.gate()
         if entry is not None and not force and (reason is not None or entry.fresh_at(now)):
             self._count("hits")
-            return self._from_cache(entry, parse, now, reason, None)
+            return self._from_cache(entry, parse, now, reason, None, view)
         self._count("misses")
         if reason is None:
             try:
@@ -210,7 +214,7 @@ class Service:
             else:
                 self.counted_calls += fetched.counted_calls
                 stored = self.store.cache.put(key, endpoint, fetched.body, now, ttl_s)
-                self._memo_put(key, stored.fetched_at, data)
+                self._memo_put(key, view, stored.fetched_at, data)
                 self.machine.note_quota(fetched.daily_remaining, self.settings.api.daily_reserve)
                 if endpoint == "/odds":
                     self._after_odds_fetch(clean, fetched.envelope.get("response") or [], data, now)
@@ -220,14 +224,14 @@ class Service:
         if entry is None and fallback:
             entry = self._fallback_entry(endpoint, clean, fallback)
         if entry is not None:
-            return self._from_cache(entry, parse, now, reason, error)
+            return self._from_cache(entry, parse, now, reason, error, view)
         return _Loaded(None, Provenance("none", None, None, False, reason, error, (key,)))
 
     def _from_cache(self, entry: CacheEntry, parse: Callable[[Any], Any], now: datetime,
-                    reason: str | None, error: str | None) -> _Loaded:
+                    reason: str | None, error: str | None, view: str) -> _Loaded:
         prov = Provenance("cache", entry.fetched_at, (now - entry.fetched_at).total_seconds(),
                           not entry.fresh_at(now), reason, error)
-        memo = self._memo.get(entry.key)
+        memo = self._memo.get((entry.key, view))
         if memo is not None and memo[0] == entry.fetched_at.timestamp():
             return _Loaded(memo[1], prov)
         try:
@@ -237,14 +241,14 @@ class Service:
             # treated as never cached rather than crashing the page.
             return _Loaded(None, Provenance("none", None, None, False, reason,
                                             f"cached {entry.endpoint} is unreadable: {exc}", (entry.key,)))
-        self._memo_put(entry.key, entry.fetched_at, data)
+        self._memo_put(entry.key, view, entry.fetched_at, data)
         return _Loaded(data, prov)
 
-    def _memo_put(self, key: str, fetched_at: datetime, data: Any) -> None:
+    def _memo_put(self, key: str, view: str, fetched_at: datetime, data: Any) -> None:
         # Parsed models of recent entries, keyed by fetch time: a re-read of an unchanged entry
         # skips json.loads and parsing, which dominate on a big odds page.
-        self._memo.pop(key, None)
-        self._memo[key] = (fetched_at.timestamp(), data)
+        self._memo.pop((key, view), None)
+        self._memo[(key, view)] = (fetched_at.timestamp(), data)
         while len(self._memo) > _MEMO_SIZE:
             self._memo.pop(next(iter(self._memo)))
 
@@ -270,24 +274,31 @@ class Service:
         rows = [(fo.fixture_id, bo.bookmaker.id, bet.id, v.label, v.price)
                 for fo in odds for bo in fo.bookmakers for bet in bo.bets if bet.id in _HISTORY_BETS
                 for v in bet.values]
-        if self.store.history.record(at, rows):
-            self._detect_drops(at)
+        # Only a shortened price on a market the screens show can raise a drop alert; the
+        # window check waits until someone asks for alerts, so a big fetch stays fast.
+        self._shortened.update(
+            (c.fixture_id, c.bookmaker_id, c.bet_id, c.outcome)
+            for c in self.store.history.record(at, rows)
+            if c.previous is not None and c.price < c.previous and (c.bet_id, c.outcome) in _ALERT_OUTCOMES)
 
-    def _detect_drops(self, at: datetime) -> None:
+    def take_drop_alerts(self) -> list[PriceDrop]:
+        """Prices shortened by at least ``odds.drop_alert_pct`` within ``odds.drop_window_min``,
+        among those that moved since the last call; each drop is reported once."""
+        if not self._shortened:
+            return []
+        keys, self._shortened = sorted(self._shortened), set()
         cfg = self.settings.odds
+        now = self.clock.now()
         window = timedelta(minutes=cfg.drop_window_min)
         points = [(p.fixture_id, p.bookmaker_id, p.bet_id, p.outcome, p.observed_at, p.price)
-                  for p in self.store.history.changes_since(at - window)]
-        for drop in price_drops(points, at, cfg.drop_alert_pct, window):
+                  for p in self.store.history.window(keys, now - window)]
+        fresh = []
+        for drop in price_drops(points, now, cfg.drop_alert_pct, window):
             key = (drop.fixture_id, drop.bookmaker_id, drop.bet_id, drop.outcome, drop.at)
             if key not in self._drops_seen:
                 self._drops_seen.add(key)
-                self._drops.append(drop)
-
-    def take_drop_alerts(self) -> list[PriceDrop]:
-        """Price drops found since the last call (the TUI turns each into a notification)."""
-        drops, self._drops = self._drops, []
-        return drops
+                fresh.append(drop)
+        return fresh
 
     # -- pages -------------------------------------------------------------------------------------
 
@@ -302,14 +313,15 @@ class Service:
 
     async def _per_league(self, endpoint: str, extra: Callable[[int], dict[str, str]], ttl_s: float,
                           parse: Callable[[Any], list[Any]], *, force: bool, paged: bool,
-                          fallback: Mapping[str, str] | None = None) -> tuple[list[Any], Provenance, int]:
+                          fallback: Mapping[str, str] | None = None,
+                          view: str = "") -> tuple[list[Any], Provenance, int]:
         items: list[Any] = []
         provs: list[Provenance] = []
         calls = 0
         for league in self.settings.watch.leagues:
             params = {"league": str(league), "season": str(self.settings.watch.season), **extra(league)}
             loaded = await self._load(endpoint, params, ttl_s, parse, force=force, paged=paged,
-                                      fallback=fallback)
+                                      fallback=fallback, view=view)
             calls += loaded.counted_calls
             provs.append(loaded.provenance)
             if loaded.data is not None:
@@ -328,11 +340,16 @@ class Service:
         items.sort(key=lambda f: (f.kickoff, f.id))
         return Page(items, prov)
 
-    async def odds(self, *, force: bool = False) -> Page[dict[int, FixtureOdds]]:
-        """Odds of the watched leagues, one league-level paginated call each, by fixture id."""
+    async def odds(self, *, force: bool = False,
+                   bets: frozenset[int] | None = None) -> Page[dict[int, FixtureOdds]]:
+        """Odds of the watched leagues, one league-level paginated call each, by fixture id.
+
+        ``bets`` keeps only those markets (the Dashboard needs Match Winner alone).
+        """
+        parse = parse_odds if bets is None else functools.partial(parse_odds, only_bets=bets)
         items, prov, _ = await self._per_league(
-            "/odds", lambda _: {}, self.settings.cache.odds_ttl_s, parse_odds,
-            force=force, paged=True)
+            "/odds", lambda _: {}, self.settings.cache.odds_ttl_s, parse,
+            force=force, paged=True, view="" if bets is None else f"bets={sorted(bets)}")
         if prov.source == "none":
             return Page(None, prov)
         wanted = set(self.settings.watch.bookmakers)
@@ -371,7 +388,7 @@ class Service:
 
     async def dashboard(self, *, force: bool = False) -> Page[Dashboard]:
         fixtures = await self.fixtures(force=force)
-        odds = await self.odds(force=force)
+        odds = await self.odds(force=force, bets=frozenset({MATCH_WINNER}))
         prov = _combine([fixtures.provenance, odds.provenance], self.clock.now())
         if fixtures.data is None:
             return Page(None, prov)

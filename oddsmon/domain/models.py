@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -618,10 +618,12 @@ def parse_bets(response: Any) -> list[BetType]:
     return [BetType(id=i, name=n) for i, n in _id_names(response)]
 
 
-def parse_odds(response: Any) -> list[FixtureOdds]:
+def parse_odds(response: Any, only_bets: Collection[int] | None = None) -> list[FixtureOdds]:
     """``/odds`` (pre-match): one FixtureOdds per item of this page.
 
-    ``/odds/live`` and ``/odds/mapping`` items have no ``bookmakers`` list and are rejected.
+    ``only_bets`` keeps only those bet ids (their values are the bulk of a big page, so a view that
+    needs one market parses a fraction of it). ``/odds/live`` and ``/odds/mapping`` items have
+    no ``bookmakers`` list and are rejected.
     """
     result: list[FixtureOdds] = []
     for index, raw in enumerate(_items(response)):
@@ -649,6 +651,8 @@ def parse_odds(response: Any) -> list[FixtureOdds]:
                 bet_path = f"{book_path}.bets[{bet_index}]"
                 bet = _as_obj(bet_raw, bet_path)
                 bet_id = _int(bet, "id", bet_path)
+                if only_bets is not None and bet_id not in only_bets:
+                    continue
                 bet_name = _str(bet, "name", bet_path)
                 values: list[OddValue] = []
                 # The unit of tolerance is one outcome: anything wrong inside it drops only it.

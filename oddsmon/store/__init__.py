@@ -6,7 +6,7 @@ from pathlib import Path
 
 from .cache import CacheEntry, CacheStore, cache_key
 from .db import Database, OpenReport, StoreError
-from .history import OddsHistory, PricePoint
+from .history import OddsHistory, PriceChange, PricePoint
 from .incidents import Action, Incident, IncidentStore
 from .ledger import Ledger, Quota, RequestRecord
 from .state import REASONS, OfflineState, StateStore
@@ -37,6 +37,6 @@ class Store:
 
 __all__ = [
     "REASONS", "Action", "CacheEntry", "CacheStore", "Database", "Incident", "IncidentStore",
-    "Ledger", "OddsHistory", "OfflineState", "OpenReport", "PricePoint", "Quota", "RequestRecord",
+    "Ledger", "OddsHistory", "OfflineState", "OpenReport", "PriceChange", "PricePoint", "Quota", "RequestRecord",
     "StateStore", "Store", "StoreError", "cache_key",
 ]

@@ -291,6 +291,18 @@ class Database:
                     conn.execute("ROLLBACK")
                 raise self._translate(exc) from None
 
+    @contextlib.contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """Several reads on one consistent snapshot (a deferred read transaction)."""
+        with self._lock:
+            conn = self.conn
+            _retry_locked(lambda: conn.execute("BEGIN"))
+            try:
+                yield conn
+            finally:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("COMMIT")
+
     def query(self, sql: str, params: tuple[object, ...] | dict[str, object] = ()) -> list[sqlite3.Row]:
         """Read rows; each call is its own consistent WAL snapshot."""
         with self._lock:

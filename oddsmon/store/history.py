@@ -11,6 +11,16 @@ from .db import Database
 
 
 @dataclass(frozen=True, slots=True)
+class PriceChange:
+    fixture_id: int
+    bookmaker_id: int
+    bet_id: int
+    outcome: str
+    previous: float | None  # None for a series' first price
+    price: float
+
+
+@dataclass(frozen=True, slots=True)
 class PricePoint:
     fixture_id: int
     bookmaker_id: int
@@ -24,16 +34,15 @@ class OddsHistory:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def record(self, at: datetime, prices: Iterable[tuple[int, int, int, str, float]]) -> int:
-        """Store (fixture, bookmaker, bet, outcome, price) rows whose price changed; returns how many.
+    def record(self, at: datetime, prices: Iterable[tuple[int, int, int, str, float]]) -> list[PriceChange]:
+        """Store (fixture, bookmaker, bet, outcome, price) rows whose price changed; returns them.
 
         The comparison with the latest stored price happens inside the write transaction, so two
         processes recording the same fetch do not both insert it.
         """
         rows = list(prices)
         if not rows:
-            return 0
-        inserted = 0
+            return []
         with self.db.write() as tx:
             fixtures = sorted({r[0] for r in rows})
             latest: dict[tuple[int, int, int, str], float] = {}
@@ -47,15 +56,31 @@ class OddsHistory:
                     "  AND t.bet_id = s.bet_id AND t.outcome = s.outcome"
                     "  AND t.bookmaker_id = s.bookmaker_id)", chunk):
                     latest[(r[0], r[1], r[2], r[3])] = r[4]
-            new = [(f, b, bet, o, at.timestamp(), p) for f, b, bet, o, p in rows
-                   if latest.get((f, b, bet, o)) != p]
-            if new:
+            changes = [PriceChange(f, b, bet, o, latest.get((f, b, bet, o)), p) for f, b, bet, o, p in rows
+                       if latest.get((f, b, bet, o)) != p]
+            if changes:
                 tx.executemany(
                     "INSERT OR IGNORE INTO odds_snapshots "
                     "(fixture_id, bookmaker_id, bet_id, outcome, observed_at, price) VALUES (?,?,?,?,?,?)",
-                    new)
-                inserted = len(new)
-        return inserted
+                    [(c.fixture_id, c.bookmaker_id, c.bet_id, c.outcome, at.timestamp(), c.price)
+                     for c in changes])
+        return changes
+
+    def window(self, keys: Iterable[tuple[int, int, int, str]], start: datetime) -> list[PricePoint]:
+        """For each (fixture, bookmaker, bet, outcome) series: its prices after ``start`` and the
+        price in force at ``start`` (history keeps changes only, so that one may be older)."""
+        t = start.timestamp()
+        out: list[PricePoint] = []
+        with self.db.read() as conn:
+            for f, b, bet, o in keys:
+                for r in conn.execute(
+                    "SELECT observed_at, price FROM odds_snapshots WHERE fixture_id = ? AND bet_id = ? "
+                    "AND outcome = ? AND bookmaker_id = ? AND observed_at >= coalesce(("
+                    "  SELECT max(observed_at) FROM odds_snapshots WHERE fixture_id = ? AND bet_id = ? "
+                    "  AND outcome = ? AND bookmaker_id = ? AND observed_at <= ?), 0)",
+                    (f, bet, o, b, f, bet, o, b, t)):
+                    out.append(PricePoint(f, b, bet, o, utc_from_ts(r[0]), r[1]))  # type: ignore[arg-type]
+        return out
 
     def series(self, fixture_id: int, bet_id: int) -> list[PricePoint]:
         """Every stored price of one fixture's market, oldest first."""
@@ -79,21 +104,6 @@ class OddsHistory:
                 (bet_id, *chunk)):
                 out[(r[0], r[1], r[2])] = r[3]
         return out
-
-    def changes_since(self, since: datetime) -> list[PricePoint]:
-        """Prices stored after ``since``, plus the price each of those series had at ``since``
-        (history keeps changes only, so the price in force may be older)."""
-        t = since.timestamp()
-        rows = self.db.query(
-            "WITH moved AS (SELECT DISTINCT fixture_id, bookmaker_id, bet_id, outcome "
-            "               FROM odds_snapshots WHERE observed_at > ?) "
-            "SELECT s.fixture_id, s.bookmaker_id, s.bet_id, s.outcome, s.observed_at, s.price "
-            "FROM odds_snapshots s JOIN moved m USING (fixture_id, bookmaker_id, bet_id, outcome) "
-            "WHERE s.observed_at > ? OR s.observed_at = ("
-            "  SELECT max(observed_at) FROM odds_snapshots t WHERE t.fixture_id = s.fixture_id "
-            "  AND t.bet_id = s.bet_id AND t.outcome = s.outcome AND t.bookmaker_id = s.bookmaker_id "
-            "  AND t.observed_at <= ?)", (t, t, t))
-        return [PricePoint(r[0], r[1], r[2], r[3], utc_from_ts(r[4]), r[5]) for r in rows]  # type: ignore[arg-type]
 
     def count(self) -> int:
         row = self.db.query_one("SELECT count(*) FROM odds_snapshots")

@@ -789,3 +789,11 @@ def test_fuzz_mutated_samples(
         # Deleting is only meaningful for object keys; list slots get replaced instead.
         _mutate(root, path, DROP if delete and isinstance(parent, dict) else replacement)
     _run(parser, root)
+
+
+def test_odds_can_keep_only_some_bets() -> None:
+    only = parse_odds(body(ODDS)["response"], only_bets={1, 8})
+    bwin = only[0].bookmakers[0]
+    assert [b.id for b in bwin.bets] == [b["id"] for b in body(ODDS)["response"][0]["bookmakers"][0]["bets"]
+                                         if b["id"] in (1, 8)]
+    assert bwin.bet(1).price("Home") == 2.5

@@ -92,14 +92,18 @@ def test_request_log_and_counters(store: Store) -> None:
 
 def test_odds_history_skips_unchanged_prices(store: Store) -> None:
     rows = [(1, 8, 1, "Home", 2.1), (1, 8, 1, "Draw", 3.4), (1, 6, 1, "Home", 2.05)]
-    assert store.history.record(T0, rows) == 3
-    assert store.history.record(T0 + timedelta(minutes=10), rows) == 0
+    assert [c.previous for c in store.history.record(T0, rows)] == [None, None, None]
+    assert store.history.record(T0 + timedelta(minutes=10), rows) == []
     moved = [(1, 8, 1, "Home", 1.95), (1, 8, 1, "Draw", 3.4), (1, 6, 1, "Home", 2.05)]
-    assert store.history.record(T0 + timedelta(minutes=20), moved) == 1
+    changes = store.history.record(T0 + timedelta(minutes=20), moved)
+    assert [(c.outcome, c.previous, c.price) for c in changes] == [("Home", 2.1, 1.95)]
     series = store.history.series(1, 1)
     assert [(p.bookmaker_id, p.outcome, p.price) for p in series if p.bookmaker_id == 8 and p.outcome == "Home"] \
         == [(8, "Home", 2.1), (8, "Home", 1.95)]
     assert store.history.openings(1, [1])[(1, 8, "Home")] == 2.1
+    window = store.history.window([(1, 8, 1, "Home")], T0 + timedelta(minutes=15))
+    assert [(p.observed_at - T0, p.price) for p in window] == \
+        [(timedelta(0), 2.1), (timedelta(minutes=20), 1.95)]  # in force at the start, then inside
 
 
 def _assert_moved_aside(tmp_path: Path, path: Path, why: str) -> None:
