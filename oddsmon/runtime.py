@@ -5,11 +5,15 @@ Importing this pulls in httpx but never Textual, so headless commands stay fast.
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import sys
 import tempfile
+import threading
+from collections.abc import Coroutine
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any, TypeVar
 
 import httpx
 
@@ -21,6 +25,37 @@ from .store import Store
 from .supervision import OfflineMachine
 
 DEMO_BASE_URL = "http://simulator.oddsmon.invalid"
+T = TypeVar("T")
+
+
+class BackgroundLoop:
+    """A private event loop in a daemon thread, for the engine's work.
+
+    The service is async but also does blocking work (SQLite, parsing a big odds page); run
+    from the UI's own loop, a 2,000-fixture refresh would freeze the screen. ``await run(...)``
+    from any loop hands the coroutine over and waits without blocking that loop; cancelling
+    the waiter cancels the work.
+    """
+
+    def __init__(self, name: str = "oddsmon-engine") -> None:
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self.loop.run_forever, name=name, daemon=True)
+        self._thread.start()
+
+    async def run(self, coro: Coroutine[Any, Any, T]) -> T:
+        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(coro, self.loop))
+
+    def run_sync(self, coro: Coroutine[Any, Any, T], timeout: float | None = None) -> T:
+        """From a thread that has no running loop (start-up, shutdown, tests)."""
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    def close(self, timeout: float = 5.0) -> None:
+        if self.loop.is_closed():
+            return
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(timeout)
+        if not self._thread.is_alive():
+            self.loop.close()
 
 
 @dataclass
