@@ -171,3 +171,30 @@ def test_export_during_an_incident_is_journaled(store: Store, settings: Settings
     actions = store.incidents.current().actions  # type: ignore[union-attr]
     assert actions[-1].kind == "export" and str(settings.paths.metrics) in actions[-1].text
     assert "· export · metrics exported to" in settings.paths.incidents.read_text()
+
+
+def test_runbook_scripts_run_from_anywhere(store: Store, settings: Settings, tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from .supervision_helpers import ROOT
+
+    config = tmp_path / "oddsmon.toml"
+    config.write_text(f'[paths]\ndb = "{settings.paths.db}"\nmetrics = "{settings.paths.metrics}"\n'
+                      f'incidents = "{settings.paths.incidents}"\n')
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "APISPORTS_KEY", "ODDSMON_CONFIG")}
+    env["ODDSMON_CONFIG"] = str(config)
+    check = subprocess.run([sys.executable, str(ROOT / "scripts" / "check_recovery.py"), "--json"],
+                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=30)
+    assert check.returncode == 0, check.stderr
+    assert json.loads(check.stdout)["mode"]["offline"] is False
+    out = subprocess.run([sys.executable, str(ROOT / "scripts" / "export_supervision_metrics.py")],
+                         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0, out.stderr
+    assert_valid(json.loads(settings.paths.metrics.read_text()))
+    prom = tmp_path / "m.prom"
+    out = subprocess.run([sys.executable, str(ROOT / "scripts" / "export_supervision_metrics.py"), str(prom),
+                          "--format", "prometheus"], cwd=tmp_path, env=env, capture_output=True, text=True,
+                         timeout=30)
+    assert out.returncode == 0 and "oddsmon_up 1" in prom.read_text()
