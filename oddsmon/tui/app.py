@@ -14,6 +14,7 @@ import asyncio
 import sys
 from collections.abc import Iterable
 from datetime import datetime, tzinfo
+from pathlib import Path
 from typing import Any
 
 from textual import work
@@ -50,7 +51,7 @@ TITLES = {"dashboard": "Dashboard", "predictions": "Predictions", "bookmakers": 
 
 
 class OddsmonApp(App[int]):
-    CSS_PATH = "oddsmon.tcss"
+    CSS_PATH = Path(__file__).with_name("oddsmon.tcss")  # absolute: subclasses live elsewhere
     TITLE = "oddsmon"
     MODES = {
         "dashboard": DashboardScreen,
@@ -131,10 +132,6 @@ class OddsmonApp(App[int]):
             service.flush_counters()
         except StoreError as exc:
             self._store_trouble(exc)
-        for drop in service.take_drop_alerts():
-            self.notify(f"Fixture {drop.fixture_id}: {drop.outcome} shortened {drop.pct:.1f}% "
-                        f"({drop.before:.2f} → {drop.after:.2f})", title="Price drop",
-                        severity="warning")
         if not self._polling:
             self.poll_now()
         if self.supervise_enabled and not self._supervising:
@@ -217,6 +214,15 @@ class OddsmonApp(App[int]):
         if report is not None:
             self.poll_now()
             self._say_warm(report, after_resume=True)
+        try:
+            drops = self.engine.service.take_drop_alerts()
+        except Exception as exc:
+            self.report_error("Price drops", exc)
+            drops = []
+        for drop in drops:
+            self.notify(f"Fixture {drop.fixture_id}: {drop.outcome} shortened {drop.pct:.1f}% "
+                        f"({drop.before:.2f} → {drop.after:.2f})", title="Price drop",
+                        severity="warning")
 
     def update_sidebar(self) -> None:
         """Redraw the visible screen's sidebar from the last snapshot (and tick the countdown)."""
@@ -230,6 +236,8 @@ class OddsmonApp(App[int]):
         sidebar.show(self.snapshot, screen.provenance, self.now(), self.tz,
                      offline_key=OFFLINE_KEY, warm=self.warm_progress,
                      age_override=screen.sidebar_age())
+        if screen.provenance is not None and screen.PAGE:
+            screen.update_status()  # the page's age, ticking
 
     # -- actions -------------------------------------------------------------------------------------
 

@@ -138,7 +138,8 @@ class PageScreen(Screen[None]):
         now = app.engine.clock.now()
         text = fmt.provenance_line(self.provenance, app.tz, now)
         suffix = f" · {self.status_suffix}" if self.status_suffix else ""
-        self.query_one("#page-status", Static).update(f"{self.LABEL} · {text}{suffix}")
+        # The header names the screen; this line says where its data came from.
+        self.query_one("#page-status", Static).update(f"{text}{suffix}")
 
     def never_cached_text(self, prov: Provenance) -> str:
         what = f"{self.LABEL} has never been fetched on this host, so there is no cached copy."

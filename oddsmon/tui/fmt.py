@@ -96,18 +96,19 @@ def text_bar(value: int | None, total: int | None, width: int) -> str:
 
 
 def provenance_line(prov: Provenance | None, tz: tzinfo, now: datetime) -> str:
-    """One line saying where a page came from and how old it is."""
+    """Where a page came from and how old it is, short enough for one line at 80 columns:
+    ``live 10:00:00``, ``cache 3m 12s old, stale · offline (user)``, ``never cached``."""
     if prov is None:
         return "loading…"
     if prov.source == "none":
         text = "never cached"
     elif prov.source == "live":
-        text = f"live · fetched {stamp(prov.fetched_at, tz, now)}"
+        text = f"live {stamp(prov.fetched_at, tz, now)}"
     else:
         old = age(None if prov.fetched_at is None else (now - prov.fetched_at).total_seconds())
-        text = f"from cache · {old} old · fetched {stamp(prov.fetched_at, tz, now)}"
+        text = f"cache {old} old"
         if prov.stale:
-            text += " · stale"
+            text += ", stale"
     if prov.offline_reason:
         text += f" · offline ({prov.offline_reason})"
     if prov.missing and prov.source != "none":

@@ -13,7 +13,7 @@ next request, which these keys send at once.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, tzinfo
+from datetime import datetime, timezone, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,6 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from ..service import Page, Provenance
-from ..supervision.common import dual
 from ..supervision.metrics import Snapshot
 from . import fmt
 from .base import OFFLINE_KEY, WARM_KEY, PageScreen
@@ -61,7 +60,7 @@ def state_text(snap: Snapshot, tz: tzinfo, now: datetime) -> str:
         lines.append(_row("State", f"ONLINE since {since}"))
     if m.detail:
         lines.append(_row("", f"last change: {m.detail}"))
-    lines.append(_row("Status", f"{snap.status.label}: {snap.status.summary}"))
+    lines.append(_row("Status", f"{snap.status.label} (oddsmon --check exits {snap.status.code})"))
     if m.offline and m.resume_at is not None:
         lines.append(_row("Resume", f"automatic at {fmt.stamp(m.resume_at, tz, now)}, in "
                                     f"{fmt.countdown((m.resume_at - now).total_seconds())}"))
@@ -75,8 +74,10 @@ def state_text(snap: Snapshot, tz: tzinfo, now: datetime) -> str:
 def quota_text(snap: Snapshot, tz: tzinfo, now: datetime) -> str:
     q = snap.quota
     reset = snap.quota_reset
-    lines = [_row("Reset", f"quota_reset {dual(reset, tz)}"),  # type: ignore[arg-type]
-             _row("", f"in {fmt.countdown((reset - now).total_seconds())}")]
+    local = reset.astimezone(tz)
+    lines = [_row("Reset", f"quota_reset {reset.astimezone(timezone.utc):%Y-%m-%d %H:%M:%S} UTC"),
+             _row("", f"{local:%a %H:%M:%S %Z} local · in "
+                      f"{fmt.countdown((reset - now).total_seconds())}")]
     if q.daily_limit is None and q.daily_remaining is None:
         lines.append(_row("Quota", "not observed yet (no counted response)"))
     else:
@@ -99,6 +100,16 @@ def cache_text(snap: Snapshot) -> str:
         _row("Cache", f"{c.entries} entries · {fmt.size(c.size_bytes)} on disk"),
         _row("", f"hits {c.hits} · misses {c.misses} · hit ratio {ratio}"),
     ])
+
+
+def pages_text(snap: Snapshot, tz: tzinfo, now: datetime) -> str:
+    """When each critical page was last fetched (runbook: rebuild them after a resume)."""
+    lines = []
+    for i, (page, at) in enumerate(snap.page_fetched_at.items()):
+        when = "never cached" if at is None else \
+            f"{fmt.stamp(at, tz, now)} ({fmt.age((now - at).total_seconds())} ago)"
+        lines.append(_row("Pages" if i == 0 else "", f"{page:<12}{when}"))
+    return "\n".join(lines)
 
 
 def probe_text(snap: Snapshot, tz: tzinfo, now: datetime) -> str:
@@ -177,6 +188,7 @@ class SupervisionScreen(PageScreen):
             yield Static("", id="sup-state", classes="sup-block")
             yield Static("", id="sup-quota", classes="sup-block")
             yield Static("", id="sup-cache", classes="sup-block")
+            yield Static("", id="sup-pages", classes="sup-block")
             yield Static("", id="sup-probe", classes="sup-block")
             yield Static("", id="sup-incidents", classes="sup-block")
             yield Static("", id="sup-requests", classes="sup-block")
@@ -188,8 +200,7 @@ class SupervisionScreen(PageScreen):
         block = self.query_one("#sup-demo", Static)
         block.display = demo
         if demo:
-            block.update("Rehearse the runbook on the simulator: n cuts/restores its network, "
-                         "x burns its daily quota, z refills it. Watch the sidebar.")
+            block.update("Demo drill: n network · x burn quota · z refill")
 
     # The page is the snapshot the app polls every second: no fetch, nothing sent.
     async def fetch(self) -> Page[Snapshot]:
@@ -212,10 +223,11 @@ class SupervisionScreen(PageScreen):
         now, tz = app.now(), app.tz
         self.provenance = Provenance("live", snap.generated_at, 0.0, False)
         self.query_one("#page-status", Static).update(
-            f"Supervision · live from the shared store · {fmt.stamp(snap.generated_at, tz, now)}")
+            f"live from the shared store · {fmt.stamp(snap.generated_at, tz, now)}")
         self.query_one("#sup-state", Static).update(state_text(snap, tz, now))
         self.query_one("#sup-quota", Static).update(quota_text(snap, tz, now))
         self.query_one("#sup-cache", Static).update(cache_text(snap))
+        self.query_one("#sup-pages", Static).update(pages_text(snap, tz, now))
         self.query_one("#sup-probe", Static).update(probe_text(snap, tz, now))
         self.query_one("#sup-incidents", Static).update(incidents_text(snap, tz, now))
         self.query_one("#sup-requests", Static).update(requests_table(snap, tz))

@@ -1,0 +1,94 @@
+"""TUI test helpers: an engine on the in-process simulator (store in tmp_path), the app on it,
+and ways to read what the screen says without a terminal."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Static
+
+from oddsmon.clock import FakeClock
+from oddsmon.config import Secret, Settings
+from oddsmon.runtime import Engine, build_engine
+from oddsmon.sim import SimConfig, Simulator, SimTransport
+from oddsmon.tui.app import OddsmonApp
+
+from ..conftest import SECRET
+
+SIZE = (80, 24)
+
+
+@pytest.fixture
+def sim(clock: FakeClock) -> Simulator:
+    return Simulator(SimConfig(seed=1, leagues=(39, 61), daily_limit=500, per_minute=300),
+                     clock=clock)
+
+
+@pytest.fixture
+async def engine(settings: Settings, clock: FakeClock, sim: Simulator) -> AsyncIterator[Engine]:
+    """Like ``--demo`` (the simulator's controls are offered) but with the store in tmp_path,
+    so a second process can open the same file, and with a secret key to look for on screen."""
+    eng = build_engine(settings, clock=clock, key=Secret(SECRET), transport=SimTransport(sim))
+    eng.simulator = sim
+    yield eng
+    await eng.aclose()
+
+
+class RecordingApp(OddsmonApp):
+    """The app, keeping every notification it showed (toasts expire; tests read this)."""
+
+    def __init__(self, engine: Engine, **kwargs: Any) -> None:
+        super().__init__(engine, **kwargs)
+        self.said: list[tuple[str, str]] = []
+
+    def notify(self, message: str, **kwargs: Any) -> None:  # type: ignore[override]
+        self.said.append((str(kwargs.get("severity", "information")), message))
+        super().notify(message, **kwargs)
+
+    def said_text(self) -> str:
+        return "\n".join(m for _, m in self.said)
+
+
+@pytest.fixture
+def app(engine: Engine) -> RecordingApp:
+    return RecordingApp(engine)
+
+
+async def settle(pilot: Pilot[Any], rounds: int = 2) -> None:
+    """Let the workers started so far finish and the screen repaint."""
+    app = pilot.app
+    for _ in range(rounds):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def press(pilot: Pilot[Any], *keys: str) -> None:
+    for key in keys:
+        await pilot.press(key)
+        await settle(pilot)
+
+
+def text_of(app: OddsmonApp, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).content)
+
+
+def sidebar_text(app: OddsmonApp) -> str:
+    sidebar = app.screen.query_one("#sidebar")
+    return "\n".join(str(w.content) for w in sidebar.query(Static) if w.display)
+
+
+def screen_text(app: OddsmonApp) -> str:
+    """Everything painted on the terminal, as plain text."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+def footer_descriptions(app: OddsmonApp) -> list[str]:
+    from textual.widgets._footer import FooterKey
+
+    return [k.description for k in app.screen.query(FooterKey)]
+
+

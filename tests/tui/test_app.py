@@ -1,0 +1,447 @@
+"""Pilot tests: screens, bindings, the offline key, refresh, warm, quit, palette, errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from textual.widgets import DataTable, ProgressBar
+
+from oddsmon.clock import FakeClock
+from oddsmon.runtime import Engine
+from oddsmon.tui.app import OddsmonApp
+from oddsmon.tui.bookmakers import BookmakersScreen
+from oddsmon.tui.dashboard import DashboardScreen
+from oddsmon.tui.modals import ConfirmOnline
+from oddsmon.tui.odds import OddsScreen
+from oddsmon.tui.predictions import PredictionsScreen
+from oddsmon.tui.supervision import SupervisionScreen
+
+from ..conftest import SECRET
+from .conftest import SIZE, RecordingApp, footer_descriptions, press, screen_text, settle, sidebar_text, text_of
+
+SCREENS = [("d", DashboardScreen), ("p", PredictionsScreen), ("b", BookmakersScreen),
+           ("o", OddsScreen), ("s", SupervisionScreen)]
+
+
+async def test_opens_on_the_dashboard_online_with_the_offline_key_in_the_footer(app: RecordingApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, DashboardScreen)
+        assert "ONLINE" in sidebar_text(app)
+        assert app.screen.query_one("#fixtures", DataTable).row_count > 0
+        keys = footer_descriptions(app)
+        assert any("offline" in d for d in keys), keys
+        for label in ("Dash", "Preds", "Books", "Odds", "Superv", "Refresh", "Warm", "Quit"):
+            assert label in keys
+        painted = screen_text(app)
+        assert "Go offline" in painted and "q Quit" in painted  # visible at 80 columns
+
+
+async def test_each_screen_key_switches_and_the_offline_toggle_shows_in_its_sidebar(
+        app: RecordingApp, engine: Engine) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for key, screen in SCREENS:
+            await press(pilot, key)
+            assert isinstance(app.screen, screen)
+            assert "ONLINE" in sidebar_text(app)
+            await press(pilot, "f")
+            side = sidebar_text(app)
+            assert "OFFLINE" in side and "reason  user" in side, key
+            assert engine.service.mode().reason == "user"
+            assert "End offline" in footer_descriptions(app)
+            painted = screen_text(app)
+            assert "OFFLINE" in painted and "End offline" in painted
+            await press(pilot, "f")
+            assert "ONLINE" in sidebar_text(app)
+            assert not engine.service.mode().offline
+            assert "Go offline" in footer_descriptions(app)
+
+
+async def test_every_screen_is_reachable_from_every_other(app: RecordingApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for key, screen in SCREENS + SCREENS[::-1]:
+            await press(pilot, key)
+            assert isinstance(app.screen, screen)
+            assert app.screen.query_one("#sidebar") is not None
+
+
+async def test_quit_exits_with_status_zero(app: RecordingApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0
+    assert app.return_value == 0
+
+
+def test_run_returns_zero_when_the_user_quits(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``oddsmon.tui.app.run`` (what the CLI calls) on the demo engine: q gives status 0."""
+    from oddsmon.tui import app as app_module
+
+    original = OddsmonApp.run_async
+
+    async def headless(self: OddsmonApp, **kwargs: Any) -> Any:
+        async def auto_pilot(pilot: Any) -> None:
+            await pilot.pause()
+            assert self.engine.demo and "demo" in self.title
+            await pilot.press("q")
+
+        return await original(self, headless=True, size=SIZE, auto_pilot=auto_pilot)
+
+    monkeypatch.setattr(OddsmonApp, "run_async", headless)
+    assert app_module.run(settings, demo=True) == 0
+
+
+async def test_refresh_rebuilds_the_current_screen_from_the_api(app: RecordingApp, engine: Engine) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for key in ("d", "p", "b", "o"):
+            await press(pilot, key)
+            before = len(engine.store.ledger.recent_requests(500))
+            await press(pilot, "r")
+            assert len(engine.store.ledger.recent_requests(500)) > before, key
+            assert app.screen.provenance is not None and app.screen.provenance.source == "live"
+            assert "refreshed from the API" in app.said_text()
+            assert "live" in text_of(app, "#page-status")
+        await press(pilot, "s", "r")  # Supervision: re-reads the store, sends nothing
+        assert isinstance(app.screen, SupervisionScreen)
+
+
+async def test_refresh_while_offline_sends_nothing_and_says_so(app: RecordingApp, engine: Engine) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "f")
+        before = len(engine.store.ledger.recent_requests(500))
+        await press(pilot, "r")
+        assert len(engine.store.ledger.recent_requests(500)) == before
+        assert "offline (user)" in app.said_text() and "served from the cache" in app.said_text()
+
+
+async def test_warm_shows_progress_and_notifies_when_done(app: RecordingApp, engine: Engine) -> None:
+    seen: list[tuple[bool, float, float | None]] = []
+    warm = engine.service.warm
+
+    async def watched_warm(progress: Any = None) -> Any:
+        def spy(done: int, total: int, step: Any) -> None:
+            progress(done, total, step)
+            bar = app.screen.query_one("#warm-bar", ProgressBar)
+            seen.append((app.screen.query_one("#warm-box").display, bar.progress, bar.total))
+
+        return await warm(spy)
+
+    engine.service.warm = watched_warm  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "w")
+        await settle(pilot)
+        assert seen and all(shown for shown, _, _ in seen)
+        assert [p for _, p, _ in seen] == sorted(p for _, p, _ in seen)
+        assert seen[-1][1] == seen[-1][2]  # the bar ends full
+        assert app.warm_log[-1][0] == app.warm_log[-1][1]
+        assert not app.screen.query_one("#warm-box").display  # hidden once done
+        assert "Warm done" in app.said_text()
+
+
+async def test_warm_while_offline_stops_and_notifies(app: RecordingApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "f", "w")
+        await settle(pilot)
+        assert ("warning", ) == tuple(s for s, m in app.said if m.startswith("Warm stopped"))[:1]
+        assert "offline (user)" in app.said_text()
+
+
+async def test_going_online_from_quota_before_the_reset_asks_first(
+        app: RecordingApp, engine: Engine, clock: FakeClock) -> None:
+    engine.store.ledger.observe(clock.now(), 500, 40, 300, 290)
+    engine.machine.go_offline("quota", "the API said the daily quota is exhausted")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        side = sidebar_text(app)
+        assert "reason  quota" in side and "resumes" in side and "in      15:00:00" in side
+        await press(pilot, "f")
+        assert isinstance(app.screen, ConfirmOnline)
+        message = str(app.screen.message)
+        assert "40 of 500 calls are left today" in message and "reserve of 5" in message
+        assert "00:00 UTC" in message
+        await press(pilot, "n")
+        assert not isinstance(app.screen, ConfirmOnline)
+        assert engine.service.mode().reason == "quota"
+        await press(pilot, "f", "y")
+        assert not engine.service.mode().offline
+        assert "ONLINE" in sidebar_text(app)
+
+
+async def test_a_manual_offline_is_left_without_asking(app: RecordingApp, engine: Engine) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "f", "f")
+        assert not isinstance(app.screen, ConfirmOnline)
+        assert not engine.service.mode().offline
+
+
+async def test_the_countdown_to_the_quota_reset_is_live(
+        app: RecordingApp, engine: Engine, clock: FakeClock) -> None:
+    engine.machine.go_offline("quota", "quota")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "15:00:00" in sidebar_text(app)
+        clock.advance(75)
+        app.update_sidebar()
+        await pilot.pause()
+        assert "14:58:45" in sidebar_text(app)
+
+
+async def test_enter_on_a_dashboard_row_opens_that_fixture_on_the_odds_screen(app: RecordingApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one("#fixtures", DataTable)
+        table.focus()
+        await press(pilot, "down", "down")
+        chosen = int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)  # type: ignore[arg-type]
+        await press(pilot, "enter")
+        assert isinstance(app.screen, OddsScreen)
+        assert app.screen._view is not None and app.screen._view.fixture is not None
+        assert app.screen._view.fixture.id == chosen
+
+
+async def test_odds_screen_rows_margins_best_prices_and_market_key(app: RecordingApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "o")
+        screen = app.screen
+        assert isinstance(screen, OddsScreen)
+        table = screen.query_one("#odds-table", DataTable)
+        labels = [str(c.label) for c in table.columns.values()]
+        assert labels == ["Bookmaker", "Home", "Draw", "Away", "Margin"]
+        assert table.row_count >= 3
+        margins = [str(table.get_row_at(i)[-1]) for i in range(table.row_count)]
+        assert all(m.endswith("%") and len(m.split(".")[1]) == 3 for m in margins), margins
+        best_style = table.get_component_rich_style("odds-table--best", partial=True)
+        highlighted = [cell for i in range(table.row_count) for cell in table.get_row_at(i)[1:4]
+                       if getattr(cell, "style", None) == best_style]
+        assert len(highlighted) >= 3  # one best price per outcome at least
+        assert "Match Winner" in text_of(app, "#market-line")
+        assert text_of(app, "#best-line").startswith("Best  Home")
+        await press(pilot, "m")
+        labels = [str(c.label) for c in table.columns.values()]
+        assert labels == ["Bookmaker", "Over 2.5", "Under 2.5", "Margin"]
+        await press(pilot, "m")
+        assert [str(c.label) for c in table.columns.values()][1:3] == ["Yes", "No"]
+        await press(pilot, "m")
+        assert "Match Winner" in text_of(app, "#market-line")
+
+
+async def test_odds_fixture_picker_changes_the_fixture(app: RecordingApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "o")
+        screen = app.screen
+        assert isinstance(screen, OddsScreen) and screen._view is not None
+        first = screen._view.fixture
+        await press(pilot, "g", "down", "enter")
+        assert screen._view.fixture is not None and first is not None
+        assert screen._view.fixture.id != first.id
+        assert app.selected_fixture == screen._view.fixture.id
+
+
+async def test_predictions_detail_follows_the_cursor(app: RecordingApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "p")
+        table = app.screen.query_one("#predictions", DataTable)
+        table.focus()
+        first = text_of(app, "#prediction-text")
+        assert "Winner" in first and "Advice" in first and "Comparison" in first
+        await press(pilot, "down")
+        assert text_of(app, "#prediction-text") != first
+
+
+async def test_bookmakers_say_which_price_the_watched_fixtures(app: RecordingApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "b")
+        table = app.screen.query_one("#bookmakers", DataTable)
+        rows = [table.get_row_at(i) for i in range(table.row_count)]
+        priced = [r for r in rows if not str(r[2]).startswith("0/")]
+        assert priced and len(priced) < len(rows)  # some price the watched fixtures, some do not
+        assert "pricing" in text_of(app, "#page-status")
+
+
+async def test_supervision_shows_the_runbook_items(app: RecordingApp, engine: Engine) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "s")
+        assert "quota_reset 2026-11-25 00:00:00 UTC" in text_of(app, "#sup-quota")
+        assert "Wed 01:00:00 CET local" in text_of(app, "#sup-quota")  # Europe/Paris, configured
+        assert "dashboard" in text_of(app, "#sup-pages")
+        assert "hit ratio" in text_of(app, "#sup-cache")
+        assert "Probe" in text_of(app, "#sup-probe")
+        assert "Incident" in text_of(app, "#sup-incidents")
+        checklist = text_of(app, "#sup-checklist")
+        assert "Offline mode disabled" in checklist and "[x]" in checklist
+        await press(pilot, "f")
+        assert "OFFLINE (user)" in text_of(app, "#sup-state")
+        assert "#1 OPEN (user)" in text_of(app, "#sup-incidents")
+        assert "[ ] Offline mode disabled" in text_of(app, "#sup-checklist")
+
+
+async def test_export_key_writes_the_metrics_and_says_where(app: RecordingApp, engine: Engine) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "s", "e")
+        await settle(pilot)
+        path = engine.settings.paths.metrics
+        assert path.exists()
+        assert f"Metrics written to {path}" in app.said_text()
+
+
+async def test_demo_keys_rehearse_the_runbook(app: RecordingApp, engine: Engine, clock: FakeClock) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "s")
+        assert "Cut net" in footer_descriptions(app)
+        await press(pilot, "n")
+        await settle(pilot)
+        assert engine.service.mode().reason == "network"
+        assert "reason  network" in sidebar_text(app)
+        assert "Restore net" in footer_descriptions(app)
+        await press(pilot, "n")
+        clock.advance(engine.settings.supervision.probe_min_s + 1)
+        await pilot.pause(1.2)  # the app's once-a-second supervise probes and resumes
+        await settle(pilot)
+        assert not engine.service.mode().offline
+        assert "ONLINE" in sidebar_text(app)
+        await press(pilot, "x")
+        await settle(pilot)
+        assert engine.service.mode().reason == "quota"
+        assert "reason  quota" in sidebar_text(app)
+        await press(pilot, "z", "f")
+        assert isinstance(app.screen, ConfirmOnline)
+        await press(pilot, "y")
+        assert not engine.service.mode().offline
+
+
+async def test_command_palette_offers_every_action(app: RecordingApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+
+        def titles() -> str:
+            return "\n".join(c.title for c in app.get_system_commands(app.screen))
+
+        common = ["Show Dashboard", "Show Predictions", "Show Bookmakers", "Show Odds",
+                  "Show Supervision", "Go offline", "Refresh this screen", "Warm the cache", "Quit"]
+        assert all(t in titles() for t in common)
+        await press(pilot, "o")
+        assert "Next market (m)" in titles() and "Choose the fixture (g)" in titles()
+        await press(pilot, "s")
+        for t in ("Export metrics (e)", "cut the simulator's network", "burn the simulator's quota",
+                  "refill the simulator's quota"):
+            assert t in titles()
+        await press(pilot, "f")
+        assert "End offline" in titles()
+        commands = {c.title: c for c in app.get_system_commands(app.screen)}
+        commands["End offline: go back online (f)"].callback()
+        await settle(pilot)
+        assert "ONLINE" in sidebar_text(app)
+
+
+async def test_command_palette_opens_and_runs_a_command(app: RecordingApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"show odds")
+        await pilot.pause(0.4)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, OddsScreen)
+
+
+async def test_a_failing_page_is_a_notification_not_a_traceback(app: RecordingApp, engine: Engine) -> None:
+    async def broken(**_: Any) -> Any:
+        raise RuntimeError("disk on fire")
+
+    engine.service.bookmakers = broken  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "b")
+        assert ("error", "Bookmakers: could not load: disk on fire") in app.said
+        await press(pilot, "d")
+        assert isinstance(app.screen, DashboardScreen)  # still running
+
+
+async def test_the_api_key_never_appears_on_screen(app: RecordingApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for key, _ in SCREENS:
+            await press(pilot, key)
+            assert SECRET not in screen_text(app)
+        assert SECRET not in app.said_text()
+
+
+async def test_no_color_is_honoured(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = OddsmonApp(engine)
+    assert app.no_color
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "o")
+        table = app.screen.query_one("#odds-table", DataTable)
+        style = table.get_component_rich_style("odds-table--best", partial=True)
+        assert style.reverse and style.bold  # the best price stands out without colour
+        await press(pilot, "f")
+        assert "OFFLINE" in sidebar_text(app)  # the state is in words, not only in colour
+
+
+async def test_the_sidebar_narrows_at_80_columns_and_widens_beyond(engine: Engine) -> None:
+    app = OddsmonApp(engine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.screen.query_one("#sidebar").outer_size.width == 22
+        assert app.screen.query_one("#content").size.width >= 56
+    app = OddsmonApp(engine)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        assert app.screen.query_one("#sidebar").outer_size.width == 28
+        footer = app.screen.query_one("WrappingFooter")
+        assert footer.size.height == 1  # everything fits one row when wide
+
+
+async def test_a_price_drop_alert_becomes_a_notification(app: RecordingApp, engine: Engine) -> None:
+    from datetime import datetime, timezone
+
+    from oddsmon.domain.market import PriceDrop
+
+    drop = PriceDrop(1380005, 3, 1, "Home", 3.3, 2.5, datetime(2026, 11, 24, 9, tzinfo=timezone.utc))
+    drops = [[drop]]
+    engine.service.take_drop_alerts = lambda: drops.pop() if drops else []  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert any(s == "warning" and "shortened 24.2%" in m for s, m in app.said), app.said
+
+
+async def test_engine_not_touched_on_the_ui_thread_for_polls(app: RecordingApp, engine: Engine) -> None:
+    """The once-a-second store read runs in a thread worker, not on the event loop."""
+    import threading
+
+    threads: list[str] = []
+    from oddsmon.tui import app as app_module
+
+    real = app_module.collect
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        threads.append(threading.current_thread().name)
+        return real(*args, **kwargs)
+
+    app_module.collect = spy  # type: ignore[assignment]
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            main = threading.main_thread().name
+            assert threads and main not in threads
+    finally:
+        app_module.collect = real  # type: ignore[assignment]

@@ -1,0 +1,68 @@
+"""A change written by another process reaches the sidebar within 2 s (it polls the store)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from oddsmon.clock import FakeClock
+from oddsmon.runtime import Engine
+from oddsmon.store import Store
+from oddsmon.supervision import OfflineMachine
+
+from .conftest import SIZE, RecordingApp, settle, sidebar_text
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def _wait_for(app: RecordingApp, pilot: object, text: str, limit: float = 2.0) -> float:
+    """Seconds until the sidebar shows ``text`` (polling the widgets, not the store)."""
+    start = time.monotonic()
+    while time.monotonic() - start < limit + 0.5:
+        if text in sidebar_text(app):
+            return time.monotonic() - start
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"sidebar never said {text!r}:\n{sidebar_text(app)}")
+
+
+async def test_another_store_going_offline_shows_within_2s(
+        app: RecordingApp, engine: Engine, clock: FakeClock) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "ONLINE" in sidebar_text(app)
+        other = Store.open(engine.settings.paths.db)  # what a second analyst's oddsmon holds
+        try:
+            OfflineMachine(other, clock, engine.settings.supervision).go_offline("quota", "burnt")
+            took = await _wait_for(app, pilot, "reason  quota")
+            assert took < 2.0
+            assert any("OFFLINE (quota)" in m for _, m in app.said)
+            OfflineMachine(other, clock, engine.settings.supervision).go_online("back")
+            took = await _wait_for(app, pilot, "ONLINE")
+            assert took < 2.0
+        finally:
+            other.close()
+
+
+async def test_oddsmon_offline_in_a_shell_shows_within_2s(
+        app: RecordingApp, engine: Engine, tmp_path: Path) -> None:
+    config = tmp_path / "oddsmon.toml"
+    config.write_text(f'[paths]\ndb = "{engine.settings.paths.db}"\n'
+                      f'metrics = "{tmp_path / "m.json"}"\nincidents = "{tmp_path / "i.md"}"\n')
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("APISPORTS_KEY", None)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "oddsmon", "--config", str(config), "--offline",
+            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        out, err = await proc.communicate()
+        assert proc.returncode == 0, err.decode()
+        assert b"OFFLINE (user)" in out
+        took = await _wait_for(app, pilot, "reason  user")
+        assert took < 2.0
+        await settle(pilot)
+        assert "End offline" in [k.description for k in app.screen.query("FooterKey")]

@@ -1,0 +1,68 @@
+"""Snapshots of every screen at 80x24, online and offline, on the ``--demo`` engine.
+
+Deterministic: a fake clock (nothing moves between frames), the simulator's fixed seed, no
+toasts (notifications are recorded, not shown), no progress bar on screen. Regenerate with
+``pytest tests/tui/test_snapshots.py --snapshot-update`` and review the SVGs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from oddsmon.clock import FakeClock
+from oddsmon.config import Settings
+from oddsmon.runtime import Engine, build_engine
+from oddsmon.tui.app import OddsmonApp
+
+from .conftest import SIZE, settle
+
+SCREEN_KEYS = {"dashboard": "d", "predictions": "p", "bookmakers": "b", "odds": "o",
+               "supervision": "s"}
+
+
+class QuietApp(OddsmonApp):
+    """Notifications are kept, not painted: a toast's timing must not decide a snapshot."""
+
+    def notify(self, message: str, **kwargs: Any) -> None:  # type: ignore[override]
+        self.quiet_notes = [*getattr(self, "quiet_notes", []), message]
+
+
+@pytest.fixture
+def demo_engine(settings: Settings, clock: FakeClock) -> Iterator[Engine]:
+    engine = build_engine(settings, demo=True, clock=clock)
+    yield engine
+    asyncio.run(engine.aclose())
+
+
+def _run_before(app: OddsmonApp, key: str) -> Any:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.press(key)
+        await settle(pilot)
+        app.engine.service.flush_counters()
+        app.poll_now()
+        await settle(pilot)
+
+    return run_before
+
+
+@pytest.mark.parametrize("screen", list(SCREEN_KEYS))
+def test_online(screen: str, demo_engine: Engine, snap_compare: Any) -> None:
+    app = QuietApp(demo_engine)
+    assert snap_compare(app, terminal_size=SIZE, run_before=_run_before(app, SCREEN_KEYS[screen]))
+
+
+@pytest.mark.parametrize("screen", list(SCREEN_KEYS))
+def test_offline(screen: str, demo_engine: Engine, clock: FakeClock, snap_compare: Any) -> None:
+    """Warm cache, then a manual offline; five minutes later every page shows its age."""
+    report = asyncio.run(demo_engine.service.warm())
+    assert report.stopped is None
+    demo_engine.service.set_offline()
+    clock.advance(300)
+    app = QuietApp(demo_engine)
+    assert snap_compare(app, terminal_size=SIZE, run_before=_run_before(app, SCREEN_KEYS[screen]))
