@@ -353,14 +353,14 @@ def documented(path: Path, sid: str | None, incident_id: int | None, closed: boo
     if incident_id is None:
         return True, "no incident recorded: nothing to document"
     try:
-        text = _read(path)
+        found = _all_markers(Path(path))
     except JournalError as exc:
         return False, str(exc)
-    if text is None:
+    if found is None:
         return False, f"{path} does not exist yet; oddsmon --export (or any command but --check) writes it"
     if sid is None:
         return False, f"{path} was never synced with this store; run oddsmon --export"
-    present = _markers(text, sid)
+    present = {key for s, key in found if s == sid}
     if not closed:
         return False, f"incident #{incident_id} is still open"
     wanted = {f"i{incident_id}", f"c{incident_id}", *(f"a{a}" for a in action_ids)}
@@ -369,6 +369,30 @@ def documented(path: Path, sid: str | None, incident_id: int | None, closed: boo
         return False, (f"{path} lacks {len(lacking)} record(s) of incident #{incident_id}; "
                        f"run oddsmon --export (or any command but --check) to sync it")
     return True, f"{path} holds incident #{incident_id} from start to resume"
+
+
+_marker_cache: dict[str, tuple[tuple[int, int, int], frozenset[tuple[str, str]]]] = {}
+
+
+def _all_markers(path: Path) -> frozenset[tuple[str, str]] | None:
+    """Every (store id, record key) marker in the file; None when it does not exist.
+
+    The TUI evaluates the checklist every second: the file is read again only when its inode,
+    size or mtime changed.
+    """
+    stamp = _file_stamp(path)
+    if stamp is None:
+        _read(path)  # a directory or an unreadable path says so; a missing file is None
+        return None
+    cached = _marker_cache.get(str(path))
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    text = _read(path)
+    if text is None:
+        return None
+    found = frozenset((m.group(1), f"{m.group(2)}{m.group(3)}") for m in _MARK.finditer(text))
+    _marker_cache[str(path)] = (stamp, found)
+    return found
 
 
 def incident_action_ids(store: Store, incident_id: int) -> tuple[int, ...]:
