@@ -309,3 +309,23 @@ def test_duration_and_dual_formats() -> None:
     late = datetime(2026, 11, 24, 23, 30, tzinfo=timezone.utc)
     assert dual(late, ZoneInfo("Europe/Paris")) == "2026-11-24 23:30:00 UTC (2026-11-25 00:30:00 CET)"
     assert dual(late - timedelta(hours=3), ZoneInfo("Europe/Paris")) == "2026-11-24 20:30:00 UTC (21:30:00 CET)"
+
+
+def test_commands_refuse_a_foreign_journal_before_changing_anything(tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    from oddsmon import cli
+
+    journal_path = tmp_path / "docs" / "incidents.md"
+    journal_path.parent.mkdir()
+    journal_path.write_text("notes written by hand\n")
+    config = tmp_path / "oddsmon.toml"
+    config.write_text(f'[paths]\ndb = "{tmp_path / "state" / "o.db"}"\nmetrics = "{tmp_path / "m.json"}"\n'
+                      f'incidents = "{journal_path}"\n')
+    assert cli.main(["--config", str(config), "--offline"]) == 1
+    assert str(journal_path) in capsys.readouterr().err
+    assert not (tmp_path / "state").exists()  # not even a store was created
+    store = Store.open(tmp_path / "state" / "o.db")
+    store.close()
+    assert cli.main(["--config", str(config), "--export"]) == 1
+    assert not (tmp_path / "m.json").exists()
+    assert journal_path.read_text() == "notes written by hand\n"
