@@ -14,14 +14,20 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import jsonschema
 import pytest
 
 from oddsmon.clock import iso_utc, next_utc_midnight
 from oddsmon.sim import LoopbackServer, SimConfig, Simulator
 
-from ..unit.supervision_helpers import ROOT, assert_valid
-
 KEY = "E2E-KEY-3b9f7d1c-never-in-a-file"
+ROOT = Path(__file__).resolve().parents[2]
+VALIDATOR = jsonschema.Draft202012Validator(json.loads((ROOT / "docs" / "metrics.schema.json").read_text()))
+
+
+def assert_valid(document: dict[str, Any]) -> None:
+    errors = sorted(VALIDATOR.iter_errors(document), key=lambda e: list(e.path))
+    assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors)
 
 
 class Cli:
