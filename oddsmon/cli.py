@@ -163,22 +163,13 @@ def _set_mode(settings: Settings, *, offline: bool) -> int:
 
 
 async def _refresh_quota(settings: Settings) -> str:
-    """After ``--online``: one free /status call, so the quota ledger shows what the provider
-    says now (a plan upgraded, or a reset) rather than the 0 it last saw; a warm that follows
-    then knows its budget. A failure changes nothing: the next request finds the outage."""
-    from .api import ApiError
     from .runtime import build_engine
 
     engine = build_engine(settings, key=settings.api_key())
     try:
-        try:
-            await engine.service.api.probe()
-        except ApiError as exc:
-            return f"quota not refreshed: /status failed: {exc}"
-        remaining = engine.store.ledger.quota().remaining_at(engine.clock.now())
+        return await engine.service.refresh_quota()
     finally:
         await engine.aclose()
-    return f"quota refreshed from /status: {remaining if remaining is not None else '?'} calls left today"
 
 
 async def _warm(settings: Settings, *, demo: bool) -> int:
@@ -188,8 +179,6 @@ async def _warm(settings: Settings, *, demo: bool) -> int:
     engine = build_engine(settings, demo=demo)
     try:
         journal.check_usable(engine.settings.paths.incidents)
-        # A quota reset that came due while no oddsmon ran is applied (and journaled) first.
-        engine.machine.resume_if_due()
 
         def progress(done: int, total: int, step: object) -> None:
             print(f"  [{done}/{total}] {step.label}: {step.source}"  # type: ignore[attr-defined]

@@ -7,7 +7,6 @@ them as POSIX seconds (UTC by definition).
 
 from __future__ import annotations
 
-import asyncio
 import time
 from datetime import datetime, timedelta, timezone
 from typing import Protocol
@@ -40,6 +39,8 @@ class SystemClock:
         return time.monotonic()
 
     async def sleep(self, seconds: float) -> None:
+        import asyncio  # here, not at the top: --check imports this module and never sleeps
+
         await asyncio.sleep(max(0.0, seconds))
 
 
@@ -80,7 +81,9 @@ class FakeClock:
         seconds = max(0.0, seconds)
         self.slept.append(seconds)
         self.advance(seconds)
-        await asyncio.sleep(0)
+        import asyncio
+
+        await asyncio.sleep(0)  # still yield, as a real sleep would
 
 
 def utc_from_ts(ts: float | None) -> datetime | None:

@@ -135,8 +135,22 @@ class Service:
     def set_offline(self) -> bool:
         return self.machine.go_offline("user", "manual offline")
 
-    def set_online(self) -> bool:
-        return self.machine.go_online("manual resume")
+    def set_online(self, detail: str = "manual resume") -> bool:
+        return self.machine.go_online(detail)
+
+    async def refresh_quota(self) -> str:
+        """One free /status call so the quota ledger shows what the provider says now.
+
+        After a manual resume the ledger may still hold the 0 it saw before (a plan upgraded,
+        a reset): without this, the next counted call would be refused by the reserve.
+        A failure changes nothing; the next request finds the outage.
+        """
+        try:
+            await self.api.probe()
+        except ApiError as exc:
+            return f"quota not refreshed: /status failed: {exc}"
+        remaining = self.store.ledger.quota().remaining_at(self.clock.now())
+        return f"quota refreshed from /status: {'?' if remaining is None else remaining} calls left today"
 
     async def supervise(self, *, warm_on_resume: bool = True) -> WarmReport | None:
         """Apply what is due: the automatic resume at the quota reset, or a network probe.
@@ -445,6 +459,8 @@ class Service:
         one call per upcoming fixture (there is no bulk form). Stops at the first outage.
         """
         report = WarmReport()
+        # A quota reset that came due while no oddsmon ran is applied (and journaled) first.
+        self.machine.resume_if_due()
         reason = self.machine.gate()
         if reason == "network" and await self.probe_now():
             reason = None
@@ -476,7 +492,12 @@ class Service:
             before = self.counted_calls
             loaded = await self._load(endpoint, params, ttl, parse, paged=paged)
             step.calls = self.counted_calls - before
-            step.source = "live" if step.calls else ("fresh" if loaded.data is not None else "none")
+            if step.calls and loaded.provenance.source == "live":
+                step.source = "live"
+            elif loaded.provenance.error:
+                step.source = "failed"  # a stale copy may still be served; the fetch did not work
+            else:
+                step.source = "fresh" if loaded.data is not None else "none"
             step.error = loaded.provenance.error
             done += 1
             if endpoint == "/fixtures":

@@ -225,3 +225,31 @@ async def test_price_drop_alert_after_a_refetch(service: Service, api: FakeApi, 
     assert [(d.fixture_id, d.outcome, d.before, d.after) for d in drops] == [(326090, "Home", 2.5, 2.1)]
     assert drops[0].pct == pytest.approx(16.0)
     assert service.take_drop_alerts() == []  # reported once
+
+
+async def test_manual_resume_refreshes_the_quota_for_free(service: Service, api: FakeApi) -> None:
+    service.machine.go_offline("quota")
+    service.store.ledger.observe(service.clock.now(), 100, 0, None, None)
+    assert service.set_online()
+    note = await service.refresh_quota()
+    assert api.calls == ["/status"]  # free: nothing counted
+    # the docs' /status says 12 of 100 used
+    assert note == "quota refreshed from /status: 88 calls left today"
+    assert (await service.bookmakers()).provenance.source == "live"
+
+
+async def test_warm_applies_a_reset_that_came_due_while_nothing_ran(service: Service, clock: FakeClock) -> None:
+    service.machine.go_offline("quota")
+    clock.advance(86400)
+    report = await service.warm()
+    assert report.stopped is None and report.counted_calls > 0
+    assert service.store.incidents.current() is None  # the quota incident is closed
+
+
+async def test_warm_step_that_failed_is_not_called_fresh(service: Service, api: FakeApi,
+                                                         clock: FakeClock, settings: Settings) -> None:
+    await service.warm()
+    clock.advance(settings.cache.bookmakers_ttl_s + 1)
+    api.fail = "garbage"
+    report = await service.warm()
+    assert report.steps[0].label == "bookmakers" and report.steps[0].source == "failed"
