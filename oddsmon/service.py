@@ -105,7 +105,6 @@ WarmProgress = Callable[[int, int, WarmStep], None]
 class _Loaded:
     data: Any
     provenance: Provenance
-    counted_calls: int = 0
 
 
 class Service:
@@ -116,12 +115,16 @@ class Service:
         self.machine = machine
         self.api = api
         self.clock = clock
-        self.counted_calls = 0  # this process's counted calls, for warm reports
         self._pending: dict[str, int] = {}
         self._last_flush = clock.monotonic()
         self._memo: dict[tuple[str, str], tuple[float, Any]] = {}
         self._shortened: set[tuple[int, int, int, str]] = set()
         self._drops_seen: set[tuple[int, int, int, str, datetime]] = set()
+
+    @property
+    def counted_calls(self) -> int:
+        """Counted calls this process has spent so far (warm reports take differences)."""
+        return self.api.spent
 
     async def aclose(self) -> None:
         self.flush_counters()
@@ -226,13 +229,12 @@ class Service:
                     self.machine.go_offline(exc.outage, error)
                     reason = exc.outage
             else:
-                self.counted_calls += fetched.counted_calls
                 stored = self.store.cache.put(key, endpoint, fetched.body, now, ttl_s)
                 self._memo_put(key, view, stored.fetched_at, data)
                 self.machine.note_quota(fetched.daily_remaining, self.settings.api.daily_reserve)
                 if endpoint == "/odds":
                     self._after_odds_fetch(clean, fetched.envelope.get("response") or [], data, now)
-                return _Loaded(data, Provenance("live", now, 0.0, False), fetched.counted_calls)
+                return _Loaded(data, Provenance("live", now, 0.0, False))
         else:
             error = None
         if entry is None and fallback:
@@ -328,24 +330,22 @@ class Service:
     async def _per_league(self, endpoint: str, extra: Callable[[int], dict[str, str]], ttl_s: float,
                           parse: Callable[[Any], list[Any]], *, force: bool, paged: bool,
                           fallback: Mapping[str, str] | None = None,
-                          view: str = "") -> tuple[list[Any], Provenance, int]:
+                          view: str = "") -> tuple[list[Any], Provenance]:
         items: list[Any] = []
         provs: list[Provenance] = []
-        calls = 0
         for league in self.settings.watch.leagues:
             params = {"league": str(league), "season": str(self.settings.watch.season), **extra(league)}
             loaded = await self._load(endpoint, params, ttl_s, parse, force=force, paged=paged,
                                       fallback=fallback, view=view)
-            calls += loaded.counted_calls
             provs.append(loaded.provenance)
             if loaded.data is not None:
                 items.extend(loaded.data)
-        return items, _combine(provs, self.clock.now()), calls
+        return items, _combine(provs, self.clock.now())
 
     async def fixtures(self, *, force: bool = False) -> Page[list[Fixture]]:
         """Fixtures of the watched leagues from today through ``days_ahead``, by kickoff."""
         start, end = self._window()
-        items, prov, _ = await self._per_league(
+        items, prov = await self._per_league(
             "/fixtures", lambda _: {"from": start.isoformat(), "to": end.isoformat()},
             self.settings.cache.fixtures_ttl_s, parse_fixtures, force=force, paged=False,
             fallback={"from": "", "to": ""})
@@ -361,7 +361,7 @@ class Service:
         ``bets`` keeps only those markets (the Dashboard needs Match Winner alone).
         """
         parse = parse_odds if bets is None else functools.partial(parse_odds, only_bets=bets)
-        items, prov, _ = await self._per_league(
+        items, prov = await self._per_league(
             "/odds", lambda _: {}, self.settings.cache.odds_ttl_s, parse,
             force=force, paged=True, view="" if bets is None else f"bets={sorted(bets)}")
         if prov.source == "none":

@@ -46,7 +46,6 @@ class ApiResponse:
     body: str  # the envelope as JSON text: what the cache stores
     envelope: dict[str, Any] = field(repr=False)
     daily_remaining: int | None = None
-    counted_calls: int = 1
 
     @property
     def response(self) -> Any:
@@ -95,6 +94,9 @@ class ApiClient:
         self.gate = gate
         self.throttle = MinuteThrottle(clock, ledger, settings.per_minute)
         self._inflight: dict[str, asyncio.Future[ApiResponse]] = {}
+        # Counted calls the provider answered as counted, whatever happened next (a later page
+        # failing, a body that did not parse): what a warm reports as spent.
+        self.spent = 0
         timeout = httpx.Timeout(settings.timeout_s, connect=min(settings.timeout_s, 5.0))
         self._http = httpx.AsyncClient(
             base_url=settings.base_url,
@@ -141,18 +143,16 @@ class ApiClient:
         if not isinstance(total, int) or total <= 1:
             return first
         items = list(first.response or [])
-        calls = first.counted_calls
         last = first
         for page in range(2, min(total, MAX_PAGES) + 1):
             last = await self.get(endpoint, {**base, "page": str(page)})
             if not isinstance(last.response, list):
                 raise BadResponse(f"{endpoint} page {page}: response is not a list")
             items.extend(last.response)
-            calls += last.counted_calls
         envelope = {**first.envelope, "results": len(items), "paging": {"current": 1, "total": 1},
                     "response": items}
         return ApiResponse(endpoint, base, json.dumps(envelope, separators=(",", ":")), envelope,
-                           last.daily_remaining, calls)
+                           last.daily_remaining)
 
     async def probe(self) -> ApiResponse:
         """``/status``: free, one attempt, bypasses the offline gate (it is how we get back)."""
@@ -209,7 +209,7 @@ class ApiClient:
                 status = "read-error"
                 raise _Retryable(f"{endpoint}: {_describe(exc)}") from None
             status = str(reply.status_code)
-            return self._interpret(endpoint, params, reply)
+            return self._interpret(endpoint, params, reply, counted)
         finally:
             duration_ms = (self.clock.monotonic() - started) * 1000
             self.ledger.log_request(self.clock.now(), endpoint, status, duration_ms,
@@ -217,7 +217,8 @@ class ApiClient:
             if counted:
                 self.throttle.release(token)
 
-    def _interpret(self, endpoint: str, params: dict[str, str], reply: httpx.Response) -> ApiResponse:
+    def _interpret(self, endpoint: str, params: dict[str, str], reply: httpx.Response,
+                   counted: bool) -> ApiResponse:
         headers = reply.headers
         daily_limit = _int_header(headers, "x-ratelimit-requests-limit")
         daily_remaining = _int_header(headers, "x-ratelimit-requests-remaining")
@@ -238,11 +239,17 @@ class ApiClient:
         try:
             envelope = json.loads(reply.text)
         except ValueError:
+            self.spent += counted  # the provider counted it; its body got lost on the way
             raise BadResponse(f"{endpoint}: the body is not valid JSON "
                               f"({len(reply.content)} bytes)") from None
+        problem = None
         if not isinstance(envelope, dict) or "response" not in envelope:
-            raise BadResponse(f"{endpoint}: the body is not an API-Football envelope")
-        problem = _classify_envelope_errors(envelope.get("errors"))
+            problem = BadResponse(f"{endpoint}: the body is not an API-Football envelope")
+        else:
+            problem = _classify_envelope_errors(envelope.get("errors"))
+        # Quota, rate-limit and key refusals are not counted by the provider; the rest are.
+        if counted and not isinstance(problem, (QuotaExhausted, RateLimited, KeyRejected)):
+            self.spent += 1
         if problem is not None:
             raise problem
         if endpoint == "/status" and isinstance(envelope.get("response"), dict):

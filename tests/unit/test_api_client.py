@@ -212,7 +212,7 @@ async def test_pages_are_followed_and_merged(store: Store, clock: FakeClock) -> 
     client = make(store, clock, handler)
     merged = await client.get_all_pages("/odds", {"league": 39, "season": 2026})
     assert merged.response == ["p1a", "p1b", "p2a", "p2b", "p3a", "p3b"]
-    assert merged.counted_calls == 3
+    assert client.spent == 3
     assert json.loads(merged.body)["paging"] == {"current": 1, "total": 1}
     await client.aclose()
 
