@@ -43,27 +43,24 @@ class CacheStore:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def get(self, key: str) -> CacheEntry | None:
-        row = self.db.query_one(
-            "SELECT key, endpoint, body, fetched_at, expires_at FROM cache WHERE key = ?", (key,))
+    _SELECT = "SELECT key, endpoint, body, fetched_at, expires_at FROM cache"
+
+    def _one(self, where: str, params: tuple[object, ...]) -> CacheEntry | None:
+        row = self.db.query_one(f"{self._SELECT} {where}", params)
         if row is None:
             return None
         return CacheEntry(row["key"], row["endpoint"], row["body"],
                           utc_from_ts(row["fetched_at"]), utc_from_ts(row["expires_at"]))  # type: ignore[arg-type]
 
+    def get(self, key: str) -> CacheEntry | None:
+        return self._one("WHERE key = ?", (key,))
+
     def put(self, key: str, endpoint: str, body: str, fetched_at: datetime, ttl_s: float) -> CacheEntry:
-        expires = fetched_at.timestamp() + ttl_s
-        with self.db.write() as tx:
-            tx.execute(
-                "INSERT INTO cache (key, endpoint, body, fetched_at, expires_at) VALUES (?,?,?,?,?) "
-                "ON CONFLICT(key) DO UPDATE SET body=excluded.body, fetched_at=excluded.fetched_at, "
-                "expires_at=excluded.expires_at",
-                (key, endpoint, body, fetched_at.timestamp(), expires),
-            )
-        return CacheEntry(key, endpoint, body, fetched_at, utc_from_ts(expires))  # type: ignore[arg-type]
+        self.put_many([(key, endpoint, body)], fetched_at, ttl_s)
+        return CacheEntry(key, endpoint, body, fetched_at, utc_from_ts(fetched_at.timestamp() + ttl_s))  # type: ignore[arg-type]
 
     def put_many(self, rows: list[tuple[str, str, str]], fetched_at: datetime, ttl_s: float) -> None:
-        """Store several (key, endpoint, body) entries fetched together, in one transaction."""
+        """Store (key, endpoint, body) entries fetched together, in one transaction."""
         expires = fetched_at.timestamp() + ttl_s
         with self.db.write() as tx:
             tx.executemany(
@@ -80,14 +77,8 @@ class CacheStore:
         """
         like = (key_pattern.replace(ANY, "\x00").replace("\\", "\\\\").replace("%", "\\%")
                 .replace("_", "\\_").replace("\x00", "%"))
-        row = self.db.query_one(
-            "SELECT key, endpoint, body, fetched_at, expires_at FROM cache "
-            "WHERE endpoint = ? AND key LIKE ? ESCAPE '\\' ORDER BY fetched_at DESC LIMIT 1",
-            (endpoint, like))
-        if row is None:
-            return None
-        return CacheEntry(row["key"], row["endpoint"], row["body"],
-                          utc_from_ts(row["fetched_at"]), utc_from_ts(row["expires_at"]))  # type: ignore[arg-type]
+        return self._one("WHERE endpoint = ? AND key LIKE ? ESCAPE '\\' ORDER BY fetched_at DESC LIMIT 1",
+                         (endpoint, like))
 
     def stats(self) -> tuple[int, int]:
         """(entries, bytes of cached bodies)."""
