@@ -183,6 +183,14 @@ class Database:
         try:
             conn.row_factory = sqlite3.Row
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            # Look before touching: switching another program's database to WAL rewrites its
+            # header and journal mode before _migrate finds it is not ours, so the file moved
+            # aside would no longer be the one that was there.
+            app_id, _ = _retry_locked(lambda: _identity(conn))
+            if app_id != APPLICATION_ID and (app_id != 0 or _retry_locked(
+                    lambda: conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0])):
+                conn.close()
+                raise _BadFile("not an oddsmon store (another program's database)")
             mode = _retry_locked(lambda: conn.execute("PRAGMA journal_mode = WAL").fetchone()[0])
             if mode.lower() != "wal":
                 raise StoreError(f"{self.path}: the store needs WAL mode, got {mode}")
