@@ -27,6 +27,7 @@ from ..config import Settings
 from ..runtime import Engine, build_engine
 from ..service import WarmReport, WarmStep
 from ..store import StoreError
+from ..supervision.common import redact, secret_of
 from ..supervision.metrics import Snapshot, collect
 from . import fmt
 from .base import OFFLINE_KEY, REFRESH_KEY, WARM_KEY, PageScreen
@@ -89,6 +90,7 @@ class OddsmonApp(App[int]):
         self._supervising = False
         self._warming = False
         self._store_error_shown = False
+        self._secret = secret_of(engine.settings)
         if engine.demo:
             self.title = "oddsmon · demo (simulator)"
 
@@ -111,7 +113,9 @@ class OddsmonApp(App[int]):
 
     def notify(self, message: str, *, title: str = "", severity: Any = "information",
                timeout: float | None = None, markup: bool = False) -> None:
-        # Messages carry API errors and file paths: never interpret them as markup.
+        # Messages carry API errors and file paths: never markup, and never the key (defence
+        # in depth: no message should hold it in the first place).
+        message = redact(message, self._secret)
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     # -- lifecycle ---------------------------------------------------------------------------------

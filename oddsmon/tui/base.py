@@ -47,8 +47,8 @@ class PageScreen(Screen[None]):
         with Horizontal(id="main"):
             yield Sidebar()
             with Vertical(id="content"):
-                yield Static("loading…", id="page-status")
-                yield Static("", id="page-notice")
+                yield Static("loading…", id="page-status", markup=False)
+                yield Static("", id="page-notice", markup=False)
                 yield from self.compose_body()
         yield WrappingFooter()
 

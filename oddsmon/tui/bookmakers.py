@@ -83,11 +83,10 @@ class BookmakersScreen(PageScreen):
             if row.fixtures is None:
                 priced = Text("?", justify="right")
             else:
-                priced = Text(f"{row.fixtures}/{view.watched}", justify="right",
-                              style="bold" if row.fixtures else "dim")
+                priced = Text(f"{row.fixtures}/{view.watched}", justify="right")
             markets = " ".join(SHORT_MARKETS.get(m, str(m)) for m in row.markets) or "—"
-            table.add_row(Text(str(row.bookmaker.id), justify="right"), row.bookmaker.name,
-                          priced, markets, key=str(row.bookmaker.id))
+            table.add_row(Text(str(row.bookmaker.id), justify="right"), Text(row.bookmaker.name),
+                          priced, Text(markets), key=str(row.bookmaker.id))
         pricing = sum(1 for r in view.rows if r.fixtures)
         odds = view.odds_provenance
         if odds.source == "none":

@@ -56,7 +56,7 @@ class DashboardScreen(PageScreen):
         table: DataTable[Any] = DataTable(id="fixtures", cursor_type="row", zebra_stripes=True,
                                           cell_padding=0)
         yield table
-        yield Static("", id="movers")
+        yield Static("", id="movers", markup=False)
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -86,8 +86,10 @@ class DashboardScreen(PageScreen):
                 cursor = i
             head = board.headlines.get(fx.id)
             prices = self.price_cells(head, style)
-            table.add_row(f"{fmt.short_time(fx.kickoff, tz, now)} ", f"{match_name(fx, score=True)} ",
-                          status_text(fx), *prices, self.markers(head), key=str(fx.id))
+            # Text cells, never str: a str cell would be read as markup.
+            table.add_row(Text(f"{fmt.short_time(fx.kickoff, tz, now)} "),
+                          Text(f"{match_name(fx, score=True)} "), Text(status_text(fx)),
+                          *prices, self.markers(head), key=str(fx.id))
         if table.row_count:
             table.move_cursor(row=cursor)
         self.show_movers(board)
@@ -107,7 +109,7 @@ class DashboardScreen(PageScreen):
         if head is None:
             return Text("")
         marks = ("A" if head.arbitrage is not None else "") + ("V" if head.value else "")
-        return Text(f" {marks}", style="bold")
+        return Text(f" {marks}")
 
     def show_movers(self, board: Dashboard) -> None:
         movers = self.query_one("#movers", Static)

@@ -23,8 +23,9 @@ class ConfirmOnline(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static("Go back online before the quota reset?", id="dialog-title")
-            yield Static(self.message, id="dialog-text")
+            yield Static("Go back online before the quota reset?", id="dialog-title",
+                         markup=False)
+            yield Static(self.message, id="dialog-text", markup=False)
             with Horizontal(id="dialog-buttons"):
                 yield Button("y  Go online", id="yes", variant="warning")
                 yield Button("n  Stay offline", id="no", variant="primary")

@@ -74,9 +74,9 @@ class OddsScreen(PageScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Select[int]([], prompt="fixture", allow_blank=True, compact=True, id="fixture-picker")
-        yield Static("", id="market-line")
+        yield Static("", id="market-line", markup=False)
         yield OddsTable(id="odds-table", cursor_type="row", zebra_stripes=True)
-        yield Static("", id="best-line")
+        yield Static("", id="best-line", markup=False)
         yield Vertical(id="odds-analytics")
 
     def on_mount(self) -> None:
@@ -139,7 +139,7 @@ class OddsScreen(PageScreen):
             table.add_column(label, key=f"o:{label}")
         table.add_column("Margin", key="margin")
         for row in market.rows:
-            cells: list[Any] = [row.bookmaker.name]
+            cells: list[Any] = [Text(row.bookmaker.name)]
             for price, best in zip(row.prices, row.best):
                 text = "—" if price is None else format_price(price, style)
                 cells.append(Text(text, justify="right", style=best_style if best else ""))
@@ -161,7 +161,7 @@ class OddsScreen(PageScreen):
             stakes = " · ".join(f"{label} {stake * 100:.0f}% {book}" for label, stake, book
                                 in zip(market.labels, arb.stakes, arb.bookmakers))
             box.mount(Static(f"arbitrage {arb.profit * 100:+.1f}% · stakes {stakes}",
-                             classes="arbitrage"))
+                             classes="arbitrage", markup=False))
 
     # -- picker and market -----------------------------------------------------------------------
 
@@ -169,7 +169,7 @@ class OddsScreen(PageScreen):
         picker: Select[int] = self.query_one("#fixture-picker", Select)
         app = self.oddsmon
         now, tz = app.now(), app.tz
-        options = [(f"{fmt.short_time(fx.kickoff, tz, now)}  {match_name(fx, 14)}", fx.id)
+        options = [(Text(f"{fmt.short_time(fx.kickoff, tz, now)}  {match_name(fx, 14)}"), fx.id)
                    for fx in view.fixtures]
         self._filling = True
         try:

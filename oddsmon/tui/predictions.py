@@ -64,7 +64,7 @@ class PredictionsScreen(PageScreen):
     def compose_body(self) -> ComposeResult:
         yield DataTable(id="predictions", cursor_type="row", zebra_stripes=True, cell_padding=0)
         with VerticalScroll(id="prediction-detail"):
-            yield Static("", id="prediction-text")
+            yield Static("", id="prediction-text", markup=False)
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -101,16 +101,16 @@ class PredictionsScreen(PageScreen):
             if fx.id == app.selected_fixture:
                 cursor = i
             if pred is None:
-                cells: list[Any] = [Text("—".rjust(4))] * 3 + [Text("  not cached", style="italic")]
+                cells: list[Any] = [Text("—".rjust(4))] * 3 + [Text("  not cached")]
             else:
                 advice = pred.advice or "—"
                 if len(advice) > ADVICE_W:
                     advice = advice[: ADVICE_W - 1] + "…"
                 cells = [Text(fmt.percent(p).rjust(4))
                          for p in (pred.percent_home, pred.percent_draw, pred.percent_away)]
-                cells.append(f"  {advice}")
-            table.add_row(f"{fmt.short_time(fx.kickoff, tz, now)} ", f"{match_name(fx)} ", *cells,
-                          key=str(fx.id))
+                cells.append(Text(f"  {advice}"))
+            table.add_row(Text(f"{fmt.short_time(fx.kickoff, tz, now)} "), Text(f"{match_name(fx)} "),
+                          *cells, key=str(fx.id))
         if table.row_count:
             table.move_cursor(row=cursor)
         self.status_suffix = f"{len(view.predictions)}/{len(view.fixtures)} predicted"

@@ -58,15 +58,15 @@ class Sidebar(Vertical):
         super().__init__(id="sidebar")
 
     def compose(self) -> ComposeResult:
-        yield Static("…", id="badge")
-        yield Static("", id="mode-lines")
-        yield Static("quota left", id="quota-label", classes="side-label")
-        yield Static("—", id="quota-value")
-        yield Static("", id="quota-bar")
-        yield Static("", id="cache-line")
-        yield Static("", id="age-line")
+        yield Static("…", id="badge", markup=False)
+        yield Static("", id="mode-lines", markup=False)
+        yield Static("quota left", id="quota-label", classes="side-label", markup=False)
+        yield Static("—", id="quota-value", markup=False)
+        yield Static("", id="quota-bar", markup=False)
+        yield Static("", id="cache-line", markup=False)
+        yield Static("", id="age-line", markup=False)
         with Vertical(id="warm-box"):
-            yield Label("warming", id="warm-label")
+            yield Label("warming", id="warm-label", markup=False)
             yield ProgressBar(id="warm-bar", show_eta=False)
 
     _ready = False

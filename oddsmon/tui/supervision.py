@@ -143,31 +143,30 @@ def incidents_text(snap: Snapshot, tz: tzinfo, now: datetime) -> str:
 
 
 def requests_table(snap: Snapshot, tz: tzinfo, limit: int = 8) -> Table:
-    table = Table(box=None, pad_edge=False, show_edge=False, expand=False, title=None,
-                  header_style="bold")
+    table = Table(box=None, pad_edge=False, show_edge=False, expand=False,
+                  title="Last requests sent", title_justify="left")
     table.add_column("Time")
     table.add_column("Endpoint")
     table.add_column("Status")
     table.add_column("ms", justify="right")
     table.add_column("Quota")
     for r in snap.recent_requests[:limit]:
-        table.add_row(fmt.clock_time(r.at, tz), r.endpoint, r.status, f"{r.duration_ms:.0f}",
-                      "counted" if r.counted else "free")
+        table.add_row(*(Text(cell) for cell in (
+            fmt.clock_time(r.at, tz), r.endpoint, r.status, f"{r.duration_ms:.0f}",
+            "counted" if r.counted else "free")))
     if not snap.recent_requests:
         table.add_row("—", "no request sent yet", "", "", "")
     return table
 
 
-def checklist_text(snap: Snapshot) -> Text:
-    text = Text()
-    text.append("Closing checklist (runbook §6)\n", style="bold")
+def checklist_text(snap: Snapshot) -> str:
+    lines = ["Closing checklist (runbook §6)"]
     for item in snap.checklist:
-        mark = "[x]" if item.done else "[ ]"
-        text.append(f"{mark} {item.label}\n", style="" if item.done else "bold")
-        text.append(f"    {item.why}\n", style="dim")
+        lines.append(f"[{'x' if item.done else ' '}] {item.label}")
+        lines.append(f"    {item.why}")
     if not snap.checklist:
-        text.append("(not evaluated)\n", style="dim")
-    return text
+        lines.append("(not evaluated)")
+    return "\n".join(lines)
 
 
 class SupervisionScreen(PageScreen):
@@ -184,15 +183,15 @@ class SupervisionScreen(PageScreen):
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="supervision"):
-            yield Static("", id="sup-demo", classes="sup-block")
-            yield Static("", id="sup-state", classes="sup-block")
-            yield Static("", id="sup-quota", classes="sup-block")
-            yield Static("", id="sup-cache", classes="sup-block")
-            yield Static("", id="sup-pages", classes="sup-block")
-            yield Static("", id="sup-probe", classes="sup-block")
-            yield Static("", id="sup-incidents", classes="sup-block")
-            yield Static("", id="sup-requests", classes="sup-block")
-            yield Static("", id="sup-checklist", classes="sup-block")
+            yield Static("", id="sup-demo", classes="sup-block", markup=False)
+            yield Static("", id="sup-state", classes="sup-block", markup=False)
+            yield Static("", id="sup-quota", classes="sup-block", markup=False)
+            yield Static("", id="sup-cache", classes="sup-block", markup=False)
+            yield Static("", id="sup-pages", classes="sup-block", markup=False)
+            yield Static("", id="sup-probe", classes="sup-block", markup=False)
+            yield Static("", id="sup-incidents", classes="sup-block", markup=False)
+            yield Static("", id="sup-requests", classes="sup-block", markup=False)
+            yield Static("", id="sup-checklist", classes="sup-block", markup=False)
 
     def on_mount(self) -> None:
         super().on_mount()
