@@ -429,3 +429,28 @@ async def test_engine_not_touched_on_the_ui_thread_for_polls(app: RecordingApp, 
             assert threads and main not in threads
     finally:
         app_module.collect = real  # type: ignore[assignment]
+
+
+async def test_quota_outage_resumes_by_itself_at_the_reset_and_rebuilds_the_cache(
+        app: RecordingApp, engine: Engine, clock: FakeClock) -> None:
+    engine.machine.go_offline("quota", "the API said the daily quota is exhausted")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "reason  quota" in sidebar_text(app)
+        clock.set(engine.service.mode().resume_at)  # type: ignore[arg-type]  # 00:00 UTC
+        await pilot.pause(1.2)  # the once-a-second supervise applies the resume, then warms
+        await settle(pilot)
+        assert not engine.service.mode().offline
+        assert "ONLINE" in sidebar_text(app)
+        assert "Back online, cache rebuilt" in app.said_text()
+
+
+async def test_the_footer_rewraps_when_the_terminal_is_resized(app: RecordingApp) -> None:
+    async with app.run_test(size=(130, 30)) as pilot:
+        await settle(pilot)
+        footer = app.screen.query_one("WrappingFooter")
+        assert footer.outer_size.height == 1
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        assert footer.outer_size.height == 2
+        assert "q Quit" in screen_text(app)
