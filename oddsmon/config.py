@@ -363,10 +363,47 @@ def load_file(path: Path) -> Settings:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         match = _TOML_LINE.search(str(exc))
-        where = f"{path}:{match.group(1)}" if match else str(path)
         message = _TOML_LINE.sub("", str(exc)).strip()
-        raise ConfigError(f"{where}: invalid TOML: {message}") from None
+        lines = text.splitlines()
+        if match:
+            line = int(match.group(1))
+            found = _toml_name_at(lines, line, back=False)
+        elif "end of document" in message:
+            # A value left open (a list, a string): the culprit is the last key opened.
+            found = _toml_name_at(lines, len(lines), back=True)
+            line = found[0] if found else None
+        else:
+            line, found = None, None
+        where = f"{path}:{line}" if line else str(path)
+        name = f" in {found[1]}" if found else ""
+        raise ConfigError(f"{where}: invalid TOML{name}: {message}") from None
     return _build(data, _Where(path, text), path.parent.resolve())
+
+
+_TOML_HEADER = re.compile(r"^\s*\[\[?\s*([A-Za-z0-9_.\- ]+?)\s*\]?\]")
+_TOML_KEY = re.compile(r"^\s*([A-Za-z0-9_\-]+)\s*=")
+
+
+def _toml_name_at(lines: list[str], line: int, *, back: bool) -> tuple[int, str] | None:
+    """What broken TOML was declaring: (line, ``section.key`` or ``[section]``) on ``line``
+    (1-based), or with ``back`` on the last line at or before it that declares one."""
+    for number in range(min(line, len(lines)), 0, -1):
+        text = lines[number - 1]
+        header = _TOML_HEADER.match(text)
+        if header:
+            return number, f"[{header.group(1).strip()}]"
+        key = _TOML_KEY.match(text)
+        if key:
+            section = None
+            for above in reversed(lines[:number - 1]):
+                found = _TOML_HEADER.match(above)
+                if found:
+                    section = found.group(1).strip()
+                    break
+            return number, f"{section}.{key.group(1)}" if section else key.group(1)
+        if not back:
+            return None
+    return None
 
 
 def find_config(explicit: str | os.PathLike[str] | None = None, cwd: Path | None = None) -> Path | None:
