@@ -87,6 +87,8 @@ class OddsmonApp(App[int]):
         self.warm_log: list[tuple[int, int, str]] = []  # the last warm's progress, for tests
         self.selected_fixture: int | None = None  # shared by Dashboard, Predictions and Odds
         self._polling = False
+        self._poll_seq = 0  # polls may overlap (a toggle asks for one at once): newest wins
+        self._applied_seq = 0
         self._supervising = False
         self._warming = False
         self._store_error_shown = False
@@ -151,16 +153,17 @@ class OddsmonApp(App[int]):
     def poll_now(self) -> None:
         """Read the shared state now (after our own toggles, so the sidebar answers at once)."""
         self._polling = True
-        self._poll()
+        self._poll_seq += 1
+        self._poll(self._poll_seq)
 
     @work(thread=True, group="poll", exit_on_error=False)
-    def _poll(self) -> None:
+    def _poll(self, seq: int) -> None:
         try:
             snap = collect(self.engine.store, self.engine.settings, self.engine.clock)
         except Exception as exc:  # a store problem must not kill the poll loop
             self._call(self._poll_failed, exc)
             return
-        self._call(self._apply_snapshot, snap)
+        self._call(self._apply_snapshot, snap, seq)
 
     def _call(self, fn: Any, *args: Any) -> None:
         try:
@@ -172,8 +175,11 @@ class OddsmonApp(App[int]):
         self._polling = False
         self._store_trouble(exc)
 
-    def _apply_snapshot(self, snap: Snapshot) -> None:
+    def _apply_snapshot(self, snap: Snapshot, seq: int) -> None:
         self._polling = False
+        if seq < self._applied_seq:  # an older read finishing late: the newer one stands
+            return
+        self._applied_seq = seq
         try:
             self._use_snapshot(snap)
         except Exception as exc:

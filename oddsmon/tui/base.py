@@ -116,15 +116,13 @@ class PageScreen(Screen[None]):
             app.notify(page.provenance.error, title=self.LABEL, severity="warning")
 
     def _show(self, page: Page[Any]) -> None:
-        self.update_status()
         if page.cached_never:
             self.status_suffix = ""
-            self.update_status()
             self.show_notice(self.never_cached_text(page.provenance))
             self.clear_page()
-            return
-        self.show_notice(None)
-        self.render_page(page)
+        else:
+            self.show_notice(None)
+            self.render_page(page)  # may set status_suffix, or a notice of its own
         self.update_status()
 
     def show_notice(self, text: str | None) -> None:
