@@ -165,7 +165,7 @@ def soak(db: str, seconds: str, index: str) -> None:
 # -- test 21: a process appending to the incident journal ------------------------------------
 
 
-def journal_writer(config: str, rounds: str, tag: str) -> None:
+def journal_writer(config: str, rounds: str, tag: str, start_at: str = "0") -> None:
     """Open and close incidents, add actions, and sync the journal after each, as a running
     oddsmon does; prints how many records this process created."""
     from oddsmon.clock import SystemClock
@@ -177,6 +177,7 @@ def journal_writer(config: str, rounds: str, tag: str) -> None:
     store = Store.open(settings.paths.db)
     machine = OfflineMachine(store, SystemClock(), settings.supervision)
     made = 0
+    time.sleep(max(0.0, float(start_at) - time.time()))  # start together with the others
     for n in range(int(rounds)):
         if machine.go_offline("user", f"{tag} round {n}"):
             made += 1
