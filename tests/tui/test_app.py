@@ -20,6 +20,16 @@ from oddsmon.tui.supervision import SupervisionScreen
 from ..conftest import SECRET
 from .conftest import SIZE, RecordingApp, footer_descriptions, press, screen_text, settle, sidebar_text, text_of
 
+async def until(pilot: Any, condition: Any, limit: float = 5.0) -> None:
+    """Wait (real time: the app's timers tick on it) until ``condition()`` holds."""
+    import time
+
+    deadline = time.monotonic() + limit
+    while not condition():
+        assert time.monotonic() < deadline, "condition never held"
+        await pilot.pause(0.1)
+
+
 SCREENS = [("d", DashboardScreen), ("p", PredictionsScreen), ("b", BookmakersScreen),
            ("o", OddsScreen), ("s", SupervisionScreen)]
 
@@ -304,9 +314,8 @@ async def test_demo_keys_rehearse_the_runbook(app: RecordingApp, engine: Engine,
         assert "Restore net" in footer_descriptions(app)
         await press(pilot, "n")
         clock.advance(engine.settings.supervision.probe_min_s + 1)
-        await pilot.pause(1.2)  # the app's once-a-second supervise probes and resumes
+        await until(pilot, lambda: not engine.service.mode().offline)  # the supervise tick probes
         await settle(pilot)
-        assert not engine.service.mode().offline
         assert "ONLINE" in sidebar_text(app)
         await press(pilot, "x")
         await settle(pilot)
@@ -438,7 +447,8 @@ async def test_quota_outage_resumes_by_itself_at_the_reset_and_rebuilds_the_cach
         await settle(pilot)
         assert "reason  quota" in sidebar_text(app)
         clock.set(engine.service.mode().resume_at)  # type: ignore[arg-type]  # 00:00 UTC
-        await pilot.pause(1.2)  # the once-a-second supervise applies the resume, then warms
+        # The once-a-second supervise applies the resume, then warms.
+        await until(pilot, lambda: "Back online" in app.said_text())
         await settle(pilot)
         assert not engine.service.mode().offline
         assert "ONLINE" in sidebar_text(app)
