@@ -156,7 +156,12 @@ class ApiClient:
 
     async def probe(self) -> ApiResponse:
         """``/status``: free, one attempt, bypasses the offline gate (it is how we get back)."""
-        return await self._send_once("/status", {}, counted=False)
+        try:
+            return await self._send_once("/status", {}, counted=False)
+        except _Retryable as exc:
+            # One attempt only: a timeout, a read error or a 5xx is a failed probe, reported
+            # like every other failure (not the private retry signal, which no caller knows).
+            raise NetworkError(str(exc)) from None
 
     # -- wire --------------------------------------------------------------------------------
 
