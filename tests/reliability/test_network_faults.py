@@ -21,7 +21,7 @@ import pytest
 
 from oddsmon.clock import FakeClock
 from oddsmon.config import Secret, Settings
-from oddsmon.runtime import build_engine
+from oddsmon.runtime import Engine, build_engine
 from oddsmon.sim import LoopbackServer, Simulator
 
 from ..conftest import SECRET
@@ -44,6 +44,18 @@ from .faults import (
 )
 
 LATER = 20 * 60  # seconds between the warm and the fault: odds (600 s) and fixtures (900 s) expire
+
+async def assert_probe_fails_cleanly(eng: Engine, clock: FakeClock) -> None:
+    """The /status probe, when due, meets the same fault: recorded as a failed probe with the
+    next one backed off; nothing raised out of supervise() (a TUI runs it every second)."""
+    state = eng.machine.state()
+    clock.set(state.next_probe_at)
+    assert await eng.service.supervise() is None
+    after = eng.machine.state()
+    assert after.offline and after.reason == "network"
+    assert after.probe_failures == state.probe_failures + 1 and after.last_probe_ok is False
+    assert after.next_probe_at > clock.now()
+
 
 
 async def test_01_server_stopped_connection_refused(
@@ -143,6 +155,8 @@ async def test_03_read_timeout_server_stalls_mid_response(
             await assert_pages_from_cache(eng, primed, "network")
             assert raw.requests == 2
             assert cache_snapshot(eng.store) == kept  # the half body was never cached
+            await assert_probe_fails_cleanly(eng, clock)
+            assert raw.requests == 3 and raw.paths[-1].startswith("GET /status")
         finally:
             await eng.aclose()
 
@@ -167,6 +181,8 @@ async def test_04_connection_reset_mid_body(
             await assert_pages_from_cache(eng, primed, "network")
             assert raw.requests == 3 and transport.attempts == 3
             assert cache_snapshot(eng.store) == kept
+            await assert_probe_fails_cleanly(eng, clock)
+            assert raw.requests == 4 and raw.paths[-1].startswith("GET /status")
         finally:
             await eng.aclose()
 
@@ -201,6 +217,9 @@ async def test_05_http_500_after_the_retries(
         assert transport.attempts == attempts
         assert sim.stats()["counted_total"] == counted  # a 5xx costs no quota
         assert cache_snapshot(eng.store) == kept
+        sim.fail_next(1, 500)  # the API still answers 500, /status too
+        await assert_probe_fails_cleanly(eng, clock)
+        assert sim.stats()["outcomes"]["http5xx"] == 6
     finally:
         await eng.aclose()
 
@@ -224,8 +243,11 @@ async def test_06_http_502_and_503_with_an_html_body(
             assert_from_cache(page, primed, asked, "network", stale=True)
             await assert_pages_from_cache(eng, primed, "network")
             assert cache_snapshot(eng.store) == kept  # no HTML in the cache
+            sim.fail_next(1, status, html=True)
+            await assert_probe_fails_cleanly(eng, clock)
+            assert "<" not in (eng.machine.state().detail or "")
             eng.machine.go_online("next round")
-        assert sim.stats()["outcomes"]["http5xx"] == 4
+        assert sim.stats()["outcomes"]["http5xx"] == 6
     finally:
         await eng.aclose()
 
