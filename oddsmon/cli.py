@@ -186,15 +186,10 @@ async def _warm(settings: Settings, *, demo: bool) -> int:
                   f"{f' - {step.error}' if step.error else ''}")  # type: ignore[attr-defined]
 
         report = await engine.service.warm(progress)
-        fetched = len(report.fetched)
-        done = f"{fetched} page(s) fetched, {report.counted_calls} counted call(s) spent"
-        summary = f"warm: {done}"
-        journal.record_action(engine.store, engine.clock.now(), "warm",
-                              done + (f"; stopped: {report.stopped}" if report.stopped else ""))
         _journal_sync(engine.store, engine.settings)
     finally:
         await engine.aclose()
-    print(summary)
+    print(f"warm: {report.summary}")
     if report.stopped:
         print(f"warm stopped: {report.stopped}")
         return EXIT_FAIL

@@ -6,6 +6,7 @@ Importing this pulls in httpx but never Textual, so headless commands stay fast.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import shutil
 import sys
 import tempfile
@@ -56,6 +57,28 @@ class BackgroundLoop:
         self._thread.join(timeout)
         if not self._thread.is_alive():
             self.loop.close()
+
+
+class ServiceOnLoop:
+    """The service as a UI sees it: its coroutines run on a :class:`BackgroundLoop`.
+
+    Quick synchronous methods (the mode, toggles, counters) still run where they are called;
+    they are short reads and writes of the shared store.
+    """
+
+    def __init__(self, service: Service, loop: BackgroundLoop) -> None:
+        self._service = service
+        self._loop = loop
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._service, name)
+        if not inspect.iscoroutinefunction(attr):
+            return attr
+
+        async def on_loop(*args: Any, **kwargs: Any) -> Any:
+            return await self._loop.run(attr(*args, **kwargs))
+
+        return on_loop
 
 
 @dataclass

@@ -33,7 +33,7 @@ from .domain.models import (
 )
 from .store import CacheEntry, Store, cache_key
 from .store.cache import ANY
-from .supervision import ModeView, OfflineMachine
+from .supervision import ModeView, OfflineMachine, journal
 
 T = TypeVar("T")
 
@@ -97,6 +97,13 @@ class WarmReport:
     def fetched(self) -> list[WarmStep]:
         return [s for s in self.steps if s.source == "live"]
 
+    @property
+    def summary(self) -> str:
+        fresh = sum(1 for s in self.steps if s.source == "fresh")
+        text = (f"{len(self.fetched)} page(s) fetched, {fresh} already fresh, "
+                f"{self.counted_calls} counted call(s) spent")
+        return f"{text}; stopped: {self.stopped}" if self.stopped else text
+
 
 WarmProgress = Callable[[int, int, WarmStep], None]
 
@@ -155,7 +162,8 @@ class Service:
         remaining = self.store.ledger.quota().remaining_at(self.clock.now())
         return f"quota refreshed from /status: {'?' if remaining is None else remaining} calls left today"
 
-    async def supervise(self, *, warm_on_resume: bool = True) -> WarmReport | None:
+    async def supervise(self, *, warm_on_resume: bool = True,
+                        progress: WarmProgress | None = None) -> WarmReport | None:
         """Apply what is due: the automatic resume at the quota reset, or a network probe.
 
         When this process is the one that brings oddsmon back online, it rebuilds the cache
@@ -165,7 +173,7 @@ class Service:
         if not resumed and self.machine.gate() == "network" and self.machine.claim_probe():
             resumed = await self._probe()
         if resumed and warm_on_resume:
-            return await self.warm()
+            return await self.warm(progress)
         return None
 
     async def probe_now(self) -> bool:
@@ -516,6 +524,8 @@ class Service:
         if self.machine.gate() is not None:
             report.stopped = self._stop_reason()
         self.flush_counters()
+        # The runbook's journal lists the warms of an incident (also the one right after it).
+        journal.record_action(self.store, self.clock.now(), "warm", report.summary)
         return report
 
     def _stop_reason(self) -> str:

@@ -59,11 +59,6 @@ class IncidentStore:
                    (row[0], at.timestamp(), kind, text))
         return True
 
-    def act(self, at: datetime, kind: str, text: str) -> bool:
-        """Append an action to the open incident; False when none is open."""
-        with self.db.write() as tx:
-            return self.act_in(tx, at, kind, text)
-
     def recent(self, limit: int = 10) -> list[Incident]:
         rows = self.db.query(
             "SELECT id, opened_at, reason, closed_at FROM incidents ORDER BY id DESC LIMIT ?", (limit,))

@@ -10,7 +10,6 @@ I/O happens in workers; errors become notifications, never tracebacks.
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from collections.abc import Iterable
 from datetime import datetime, tzinfo
@@ -24,9 +23,10 @@ from textual.screen import Screen
 
 from ..clock import Clock
 from ..config import Settings
-from ..runtime import Engine, build_engine
+from ..runtime import BackgroundLoop, Engine, ServiceOnLoop, build_engine
 from ..service import WarmReport, WarmStep
 from ..store import StoreError
+from ..supervision import journal
 from ..supervision.common import redact, secret_of
 from ..supervision.metrics import Snapshot, collect
 from . import fmt
@@ -77,9 +77,15 @@ class OddsmonApp(App[int]):
         Binding("q", "quit", "Quit", tooltip="Quit oddsmon"),
     ]
 
-    def __init__(self, engine: Engine, *, poll_s: float = 1.0, supervise: bool = True) -> None:
+    def __init__(self, engine: Engine, *, poll_s: float = 1.0, supervise: bool = True,
+                 loop: BackgroundLoop | None = None) -> None:
         super().__init__()
         self.engine = engine
+        # The engine works on its own loop thread: a big parse or a long SQLite write there
+        # never freezes the screen. Screens call self.service, never engine.service.
+        self._own_engine_loop = loop is None
+        self._engine_loop = loop or BackgroundLoop()
+        self.service = ServiceOnLoop(engine.service, self._engine_loop)
         self.poll_s = poll_s
         self.supervise_enabled = supervise
         self.snapshot: Snapshot | None = None
@@ -92,6 +98,7 @@ class OddsmonApp(App[int]):
         self._supervising = False
         self._warming = False
         self._store_error_shown = False
+        self._journal_error_shown = False
         self._secret = secret_of(engine.settings)
         if engine.demo:
             self.title = "oddsmon · demo (simulator)"
@@ -126,6 +133,10 @@ class OddsmonApp(App[int]):
         self.set_interval(self.poll_s, self._tick)
         self._tick()
 
+    def on_unmount(self) -> None:
+        if self._own_engine_loop:
+            self._engine_loop.close()
+
     def _tick(self) -> None:
         try:
             self._tick_once()
@@ -133,7 +144,7 @@ class OddsmonApp(App[int]):
             self.report_error("oddsmon", exc)
 
     def _tick_once(self) -> None:
-        service = self.engine.service
+        service = self.service
         try:
             service.flush_counters()
         except StoreError as exc:
@@ -164,6 +175,17 @@ class OddsmonApp(App[int]):
             self._call(self._poll_failed, exc)
             return
         self._call(self._apply_snapshot, snap, seq)
+        try:
+            # Keep the incident journal in step with the store (returns at once when nothing
+            # changed), so transitions seen by this process reach the file without an export.
+            journal.sync(self.engine.store, self.engine.settings)
+        except Exception as exc:
+            self._call(self._journal_trouble, exc)
+
+    def _journal_trouble(self, exc: BaseException) -> None:
+        if not self._journal_error_shown:
+            self._journal_error_shown = True
+            self.report_error("Incident journal", exc)
 
     def _call(self, fn: Any, *args: Any) -> None:
         try:
@@ -215,7 +237,7 @@ class OddsmonApp(App[int]):
     @work(group="supervise", exit_on_error=False)
     async def _supervise(self) -> None:
         try:
-            report = await self.engine.service.supervise()
+            report = await self.service.supervise(progress=self._progress_from_engine)
         except Exception as exc:
             self.report_error("Supervision", exc)
             report = None
@@ -225,7 +247,7 @@ class OddsmonApp(App[int]):
             self.poll_now()
             self._say_warm(report, after_resume=True)
         try:
-            drops = self.engine.service.take_drop_alerts()
+            drops = self.service.take_drop_alerts()
         except Exception as exc:
             self.report_error("Price drops", exc)
             drops = []
@@ -253,7 +275,7 @@ class OddsmonApp(App[int]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("go_offline", "go_online"):
-            offline = self.snapshot.mode.offline if self.snapshot else self.engine.service.mode().offline
+            offline = self.snapshot.mode.offline if self.snapshot else self.service.mode().offline
             return offline == (action == "go_online")
         return True
 
@@ -262,7 +284,7 @@ class OddsmonApp(App[int]):
 
     def action_go_offline(self) -> None:
         try:
-            changed = self.engine.service.set_offline()
+            changed = self.service.set_offline()
         except StoreError as exc:
             self.report_error("Offline", exc)
             return
@@ -272,7 +294,7 @@ class OddsmonApp(App[int]):
 
     def action_go_online(self) -> None:
         try:
-            mode = self.engine.service.mode()
+            mode = self.service.mode()
         except StoreError as exc:
             self.report_error("Online", exc)
             return
@@ -310,10 +332,22 @@ class OddsmonApp(App[int]):
 
     def _set_online(self) -> None:
         try:
-            self.engine.service.set_online()
+            self.service.set_online()
         except StoreError as exc:
             self.report_error("Online", exc)
             return
+        self.poll_now()
+        self._refresh_quota()
+
+    @work(group="online", exit_on_error=False)
+    async def _refresh_quota(self) -> None:
+        """As ``oddsmon --online`` does: one free /status so the quota shown is the provider's."""
+        try:
+            note = await self.service.refresh_quota()
+        except Exception as exc:
+            self.report_error("Online", exc)
+            return
+        self.notify(note, title="Online")
         self.poll_now()
 
     def action_refresh_page(self) -> None:
@@ -331,15 +365,19 @@ class OddsmonApp(App[int]):
         self.update_sidebar()
         self._warm()
 
+    def _progress_from_engine(self, done: int, total: int, step: WarmStep) -> None:
+        """Warm progress, reported from the engine's thread: drawn on the UI's."""
+        self._call(self._show_progress, done, total, step.label)
+
+    def _show_progress(self, done: int, total: int, label: str) -> None:
+        self.warm_progress = WarmProgress(done, total, label)
+        self.warm_log.append((done, total, label))
+        self.update_sidebar()
+
     @work(group="warm", exit_on_error=False)
     async def _warm(self) -> None:
-        def progress(done: int, total: int, step: WarmStep) -> None:
-            self.warm_progress = WarmProgress(done, total, step.label)
-            self.warm_log.append((done, total, step.label))
-            self.update_sidebar()
-
         try:
-            report = await self.engine.service.warm(progress)
+            report = await self.service.warm(self._progress_from_engine)
         except Exception as exc:
             self.report_error("Warm", exc)
             return
@@ -401,18 +439,17 @@ class OddsmonApp(App[int]):
 def run(settings: Settings, *, demo: bool = False) -> int:
     """Run the TUI until the user quits; returns the exit status (0 on ``q``)."""
 
-    async def main() -> int:
-        try:
-            engine = build_engine(settings, demo=demo)
-        except StoreError as exc:
-            print(f"oddsmon: {exc}", file=sys.stderr)
-            return 1
-        try:
-            app = OddsmonApp(engine)
-            await app.run_async()
-            code = app.return_code
-        finally:
-            await engine.aclose()
-        return 0 if code is None else int(code)
-
-    return asyncio.run(main())
+    try:
+        engine = build_engine(settings, demo=demo)
+    except StoreError as exc:
+        print(f"oddsmon: {exc}", file=sys.stderr)
+        return 1
+    loop = BackgroundLoop()
+    try:
+        app = OddsmonApp(engine, loop=loop)
+        app.run()
+        code = app.return_code
+    finally:
+        loop.run_sync(engine.aclose(), timeout=10)  # the engine's client lives on that loop
+        loop.close()
+    return 0 if code is None else int(code)

@@ -96,7 +96,7 @@ class PageScreen(Screen[None]):
             if force and self.PAGE:
                 # Rebuild the cache entries, then read the screen's view of them (from the
                 # cache just written) under the refresh's provenance: live, or why not.
-                refreshed = await app.engine.service.refresh(self.PAGE)
+                refreshed = await app.service.refresh(self.PAGE)
                 page = await self.fetch()
                 page = Page(page.data, refreshed.provenance)
             else:

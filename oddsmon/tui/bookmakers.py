@@ -62,7 +62,7 @@ class BookmakersScreen(PageScreen):
         table.add_column("Markets", key="markets")
 
     async def fetch(self) -> Page[BookmakersView]:
-        service = self.oddsmon.engine.service
+        service = self.oddsmon.service
         books = await service.bookmakers()
         if books.data is None:
             return Page(None, books.provenance)

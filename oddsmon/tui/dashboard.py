@@ -66,7 +66,7 @@ class DashboardScreen(PageScreen):
         self.query_one("#movers").display = False
 
     async def fetch(self) -> Page[Dashboard]:
-        return await self.oddsmon.engine.service.dashboard()
+        return await self.oddsmon.service.dashboard()
 
     def clear_page(self) -> None:
         self.query_one("#fixtures", DataTable).clear()

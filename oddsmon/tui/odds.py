@@ -84,7 +84,7 @@ class OddsScreen(PageScreen):
         self.query_one("#odds-table").focus()
 
     async def fetch(self) -> Page[OddsView]:
-        service = self.oddsmon.engine.service
+        service = self.oddsmon.service
         fixtures = await service.fixtures()
         if fixtures.data is None:
             return Page(None, fixtures.provenance)

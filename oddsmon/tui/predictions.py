@@ -73,7 +73,7 @@ class PredictionsScreen(PageScreen):
             table.add_column(label, key=key)
 
     async def fetch(self) -> Page[PredictionsView]:
-        service = self.oddsmon.engine.service
+        service = self.oddsmon.service
         preds = await service.predictions()
         if preds.data is None:
             return Page(None, preds.provenance)

@@ -302,7 +302,7 @@ class SupervisionScreen(PageScreen):
         """One real request, so oddsmon meets the fault now rather than at its next fetch."""
         app = self.oddsmon
         try:
-            await app.engine.service.bookmakers(force=True)
+            await app.service.bookmakers(force=True)
         except Exception as exc:
             app.report_error("Demo", exc)
         app.poll_now()

@@ -87,7 +87,8 @@ def test_probe_backoff_doubles_up_to_the_cap_and_one_process_probes(store: Store
 def test_incident_opened_and_closed_with_actions(store: Store, clock: FakeClock) -> None:
     m = machine(store, clock)
     m.go_offline("network", "connection refused")
-    store.incidents.act(clock.now(), "note", "contacted support")
+    with store.db.write() as tx:
+        store.incidents.act_in(tx, clock.now(), "note", "contacted support")
     clock.advance(300)
     m.go_offline("user")
     clock.advance(60)

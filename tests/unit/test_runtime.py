@@ -66,3 +66,24 @@ async def test_cancelling_the_waiter_cancels_the_work() -> None:
         await waiter
     assert await asyncio.to_thread(cancelled.wait, 5)
     bg.close()
+
+
+async def test_service_on_loop_runs_pages_off_the_callers_loop(settings: Settings, clock: FakeClock) -> None:
+    from oddsmon.runtime import ServiceOnLoop
+
+    engine = build_engine(settings, demo=True, clock=clock)
+    bg = BackgroundLoop()
+    service = ServiceOnLoop(engine.service, bg)
+    seen: list[str] = []
+    original = engine.service._load
+
+    async def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(threading.current_thread().name)
+        return await original(*args, **kwargs)
+
+    engine.service._load = spy  # type: ignore[method-assign]
+    page = await service.bookmakers()
+    assert page.data and seen == ["oddsmon-engine"]
+    assert service.mode().offline is False  # plain methods pass straight through
+    bg.run_sync(engine.aclose())
+    bg.close()
