@@ -92,6 +92,9 @@ class OddsmonApp(App[int]):
         self.warm_progress: WarmProgress | None = None
         self.warm_log: list[tuple[int, int, str]] = []  # the last warm's progress, for tests
         self.selected_fixture: int | None = None  # shared by Dashboard, Predictions and Odds
+        # Display choices for this session, starting from the config; the Odds keys cycle them.
+        self.price_format = engine.settings.odds.format
+        self.fair_method = engine.settings.odds.fair_method
         self._polling = False
         self._poll_seq = 0  # polls may overlap (a toggle asks for one at once): newest wins
         self._applied_seq = 0

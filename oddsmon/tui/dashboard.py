@@ -77,7 +77,7 @@ class DashboardScreen(PageScreen):
         assert board is not None
         app = self.oddsmon
         now, tz = app.now(), app.tz
-        style = app.engine.settings.odds.format
+        style = app.price_format
         table = self.query_one("#fixtures", DataTable)
         table.clear()
         cursor = 0
@@ -116,8 +116,11 @@ class DashboardScreen(PageScreen):
         names = {fx.id: match_name(fx, 8) for fx in board.fixtures}
         parts = [f"{names.get(h.fixture_id, h.fixture_id)} {h.move_pct:+.1f}%"
                  for h in board.movers[:3] if h.move_pct is not None]
+        arbs = [f"arbitrage {names.get(fid, fid)} {h.arbitrage.profit * 100:+.1f}%"
+                for fid, h in board.headlines.items() if h.arbitrage is not None]
         legend = "A arbitrage · V value"
-        movers.update(f"{legend} · movers: {', '.join(parts)}" if parts else legend)
+        lines = [f"{legend} · movers: {', '.join(parts)}" if parts else legend, *arbs[:3]]
+        movers.update("\n".join(lines))
         movers.display = True
 
     # -- keys ----------------------------------------------------------------------------------------

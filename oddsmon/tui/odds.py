@@ -6,8 +6,9 @@ screen lays it out; the odds analytics grow in :meth:`OddsScreen.render_analytic
 ``#odds-analytics`` container without touching the rest.
 
 Keys: ``g`` picks the fixture, ``m`` cycles the market (Match Winner, Goals Over/Under 2.5,
-Both Teams Score). The screen opens on the fixture selected elsewhere (Dashboard, Predictions),
-else the next by kickoff.
+Both Teams Score), ``v`` cycles the margin-removal method, ``c`` cycles the price format
+(decimal, fractional, American). The screen opens on the fixture selected elsewhere
+(Dashboard, Predictions), else the next by kickoff.
 """
 
 from __future__ import annotations
@@ -19,12 +20,12 @@ from typing import Any, ClassVar
 from rich.text import Text
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.widgets import DataTable, Select, Static
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import DataTable, Select, Sparkline, Static
 
-from ..domain.market import MarketView
+from ..domain.market import MarketView, OutcomeView
 from ..domain.models import MARKETS, MATCH_WINNER, Fixture
-from ..domain.odds import format_price
+from ..domain.odds import FAIR_METHODS, ODDS_FORMATS, format_price
 from ..service import Page
 from . import fmt
 from .base import REFRESH_KEY, WARM_KEY, PageScreen
@@ -43,6 +44,23 @@ class OddsView:
 def margin_text(margin: float | None) -> str:
     """A bookmaker's margin as a percentage with two decimals: ``0.0487 -> "4.87%"``."""
     return "—" if margin is None else f"{margin * 100:.2f}%"
+
+
+def pct_text(p: float | None, signed: bool = False) -> str:
+    """A probability or a return as a percentage with one decimal: ``0.312 -> "31.2%"``."""
+    if p is None:
+        return "—"
+    return f"{p * 100:+.1f}%" if signed else f"{p * 100:.1f}%"
+
+
+def move_text(outcome: OutcomeView, style: str) -> str:
+    """Opening price, current price, change: ``3.40→3.29 ▼-3.2%``."""
+    mv = outcome.movement
+    if mv.opening is None or mv.current is None:
+        return "no history yet"
+    change = mv.change_pct or 0.0
+    return (f"{format_price(mv.opening, style)}→{format_price(mv.current, style)} "
+            f"{mv.arrow}{change:+.1f}%")
 
 
 def pick_fixture(fixtures: list[Fixture], selected: int | None) -> Fixture | None:
@@ -66,6 +84,8 @@ class OddsScreen(PageScreen):
     BINDINGS = [
         Binding("g", "pick_fixture", "Fixture", tooltip="Choose the fixture"),
         Binding("m", "next_market", "Market", tooltip="Match Winner, Goals O/U 2.5, Both Teams Score"),
+        Binding("v", "next_method", "Method", tooltip="Margin removal: " + ", ".join(FAIR_METHODS)),
+        Binding("c", "next_format", "Format", tooltip="Prices as decimal, fractional or American"),
     ]
 
     market_id: int = MATCH_WINNER
@@ -74,10 +94,30 @@ class OddsScreen(PageScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Select[int]([], prompt="fixture", allow_blank=True, compact=True, id="fixture-picker")
-        yield Static("", id="market-line", markup=False)
-        yield OddsTable(id="odds-table", cursor_type="row", zebra_stripes=True)
-        yield Static("", id="best-line", markup=False)
-        yield Vertical(id="odds-analytics")
+        with VerticalScroll(id="odds-body"):
+            yield Static("", id="market-line", markup=False)
+            yield OddsTable(id="odds-table", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="best-line", markup=False)
+            with Vertical(id="odds-analytics"):
+                yield Static("", id="arb-banner", classes="arbitrage", markup=False)
+                yield Static("", id="fair-title", classes="analytics-title", markup=False)
+                yield DataTable(id="fair-table", cursor_type="none", cell_padding=1)
+                yield Static("Movement since the first price stored (market mean)",
+                             classes="analytics-title", markup=False)
+                # At most three outcomes (Home/Draw/Away): rows are made once and refilled.
+                for i in range(3):
+                    with Horizontal(id=f"move-{i}", classes="move-row"):
+                        yield Static("", classes="move-label", markup=False)
+                        yield Sparkline([0.0], classes="move-spark")
+                        yield Static("", classes="move-text", markup=False)
+
+    @property
+    def method(self) -> str:
+        return self.oddsmon.fair_method
+
+    @property
+    def price_style(self) -> str:
+        return self.oddsmon.price_format
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -92,7 +132,7 @@ class OddsScreen(PageScreen):
         fx = pick_fixture(ordered, self.oddsmon.selected_fixture)
         if fx is None:
             return Page(OddsView(ordered, None, None), fixtures.provenance)
-        market = await service.market(fx.id, self.market_id)
+        market = await service.market(fx.id, self.market_id, method=self.method)
         return Page(OddsView(ordered, fx, market.data), market.provenance)
 
     def clear_page(self) -> None:
@@ -100,7 +140,7 @@ class OddsScreen(PageScreen):
         self.query_one("#odds-table", OddsTable).clear(columns=True)
         self.query_one("#best-line", Static).update("")
         self.query_one("#market-line", Static).update("")
-        self.query_one("#odds-analytics").remove_children()
+        self.query_one("#odds-analytics").display = False
 
     def render_page(self, page: Page[OddsView]) -> None:
         view = page.data
@@ -116,7 +156,8 @@ class OddsScreen(PageScreen):
         self.oddsmon.selected_fixture = view.fixture.id
         self.query_one("#market-line", Static).update(
             f"{name} · {view.fixture.league_name} · "
-            f"{fmt.short_time(view.fixture.kickoff, self.oddsmon.tz, self.oddsmon.now())}")
+            f"{fmt.short_time(view.fixture.kickoff, self.oddsmon.tz, self.oddsmon.now())} · "
+            f"{self.price_style} · fair: {self.method}")
         market = view.market
         if market is None:
             self.show_notice(
@@ -132,7 +173,7 @@ class OddsScreen(PageScreen):
         self.status_suffix = f"{len(market.rows)} bookmakers"
 
     def render_market(self, table: OddsTable, market: MarketView) -> None:
-        style = self.oddsmon.engine.settings.odds.format
+        style = self.price_style
         best_style = table.get_component_rich_style("odds-table--best", partial=True)
         table.add_column("Bookmaker", key="bookmaker")
         for label in market.labels:
@@ -150,18 +191,53 @@ class OddsScreen(PageScreen):
         self.query_one("#best-line", Static).update("Best  " + " · ".join(parts) if parts else "")
 
     def render_analytics(self, market: MarketView) -> None:
-        """Extension point for the odds analytics (fair odds, value, movement...).
-
-        For now: the arbitrage banner, when the best prices sum (in 1/price) below 1.
-        """
+        """Arbitrage banner, the market's fair view beside the prediction, value, movement."""
         box = self.query_one("#odds-analytics", Vertical)
-        box.remove_children()
+        box.display = True
+        style = self.price_style
+        banner = self.query_one("#arb-banner", Static)
         arb = market.arbitrage
+        banner.display = arb is not None
         if arb is not None:
             stakes = " · ".join(f"{label} {stake * 100:.0f}% {book}" for label, stake, book
                                 in zip(market.labels, arb.stakes, arb.bookmakers))
-            box.mount(Static(f"arbitrage {arb.profit * 100:+.1f}% · stakes {stakes}",
-                             classes="arbitrage", markup=False))
+            banner.update(f"arbitrage {arb.profit * 100:+.1f}% · stakes {stakes}")
+        self.query_one("#fair-title", Static).update(
+            f"Fair view ({self.method}); value = best price against the market's fair probability")
+        fair = self.query_one("#fair-table", DataTable)
+        fair.clear(columns=True)
+        for label in ("Outcome", "Best", "at", "Fair", "Market", "Predicted", "Value"):
+            fair.add_column(label)
+        for o in market.outcomes:
+            value = o.value
+            fair.add_row(Text(o.label),
+                         Text("—" if o.best is None else format_price(o.best.price, style)),
+                         Text("—" if o.best is None else o.best.bookmaker),
+                         Text("—" if o.fair_odds is None else format_price(o.fair_odds, style)),
+                         Text(pct_text(o.fair_probability)), Text(pct_text(o.predicted)),
+                         Text(pct_text(value, signed=True),
+                              style="bold" if value is not None and value > 0 else ""))
+        for i in range(3):
+            row = self.query_one(f"#move-{i}", Horizontal)
+            row.display = i < len(market.outcomes)
+            if not row.display:
+                continue
+            o = market.outcomes[i]
+            label, text = row.query(Static)
+            label.update(o.label)
+            row.query_one(Sparkline).data = list(o.movement.series) or [0.0]
+            text.update(move_text(o, style))
+
+    def action_next_method(self) -> None:
+        app = self.oddsmon
+        app.fair_method = FAIR_METHODS[(FAIR_METHODS.index(app.fair_method) + 1) % len(FAIR_METHODS)]
+        self.notify(f"Fair odds by the {app.fair_method} method.", title="Odds")
+        self.load()
+
+    def action_next_format(self) -> None:
+        app = self.oddsmon
+        app.price_format = ODDS_FORMATS[(ODDS_FORMATS.index(app.price_format) + 1) % len(ODDS_FORMATS)]
+        self.load()
 
     # -- picker and market -----------------------------------------------------------------------
 
@@ -204,3 +280,5 @@ class OddsScreen(PageScreen):
         yield SystemCommand("Choose the fixture (g)", "Open the fixture picker", self.action_pick_fixture)
         yield SystemCommand("Next market (m)", "Match Winner, Goals Over/Under 2.5, Both Teams Score",
                             self.action_next_market)
+        yield SystemCommand("Next fair-odds method (v)", ", ".join(FAIR_METHODS), self.action_next_method)
+        yield SystemCommand("Next price format (c)", "Decimal, fractional, American", self.action_next_format)
