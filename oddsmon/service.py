@@ -123,6 +123,7 @@ class Service:
         self.api = api
         self.clock = clock
         self._pending: dict[str, int] = {}
+        self._cache_reads: list[tuple[datetime, str, float]] = []
         self._last_flush = clock.monotonic()
         self._memo: dict[tuple[str, str], tuple[float, Any]] = {}
         self._shortened: set[tuple[int, int, int, str]] = set()
@@ -196,11 +197,13 @@ class Service:
             self.flush_counters()
 
     def flush_counters(self) -> None:
-        """Write hit/miss counts; batched so a cache hit does not cost a write transaction."""
+        """Write hit/miss counts and the cache-read log; batched so a cache hit does not cost a
+        write transaction."""
         pending, self._pending = self._pending, {}
+        reads, self._cache_reads = self._cache_reads, []
         self._last_flush = self.clock.monotonic()
-        for name, value in pending.items():
-            self.store.ledger.bump(name, by=value)
+        self.store.ledger.add_counts(pending)
+        self.store.ledger.log_cache_reads(reads)
 
     # -- the core read path ----------------------------------------------------------------------
 
@@ -216,11 +219,14 @@ class Service:
         clean = {str(k): str(v) for k, v in params.items()}
         key = cache_key(endpoint, clean)
         now = self.clock.now()
+        started = self.clock.monotonic()
         entry = self.store.cache.get(key)
         reason = self.machine.gate()
         if entry is not None and not force and (reason is not None or entry.fresh_at(now)):
+            loaded = self._from_cache(entry, parse, now, reason, None, view)
+            self._cache_reads.append((now, endpoint, (self.clock.monotonic() - started) * 1000))
             self._count("hits")
-            return self._from_cache(entry, parse, now, reason, None, view)
+            return loaded
         self._count("misses")
         if reason is None:
             try:

@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 APPLICATION_ID = 0x4F44534D  # "ODSM": marks the file as oddsmon's
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 BUSY_TIMEOUT_MS = 10_000
 _LOCK_RETRIES = 20
 
@@ -105,6 +105,11 @@ _MIGRATIONS: dict[int, str] = {
     ) WITHOUT ROWID;
 
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """,
+    # v2: the request log also records pages served from the cache, for "the last requests,
+    # from cache or not" on the Supervision screen.
+    2: """
+    ALTER TABLE requests ADD COLUMN from_cache INTEGER NOT NULL DEFAULT 0;
     """,
 }
 
@@ -216,6 +221,10 @@ class Database:
             app_id, version = _identity(conn)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: the store cannot be read: {exc}") from None
+        if app_id == APPLICATION_ID and 0 < version < SCHEMA_VERSION:
+            conn.close()
+            raise StoreError(f"{self.path}: an older oddsmon store (schema {version}); run "
+                             f"oddsmon once (e.g. oddsmon --warm) to upgrade it to schema {SCHEMA_VERSION}")
         if app_id != APPLICATION_ID or version != SCHEMA_VERSION:
             conn.close()
             raise StoreError(f"{self.path}: not an oddsmon store of schema {SCHEMA_VERSION}")

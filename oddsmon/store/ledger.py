@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
 from ..clock import last_utc_midnight, utc_from_ts
-from .db import Database
+from .db import Database, Tx
 
 REQUEST_LOG_KEEP = 500
 
@@ -41,6 +42,7 @@ class RequestRecord:
     status: str
     duration_ms: float
     counted: bool
+    from_cache: bool = False
 
 
 class Ledger:
@@ -92,11 +94,19 @@ class Ledger:
     # -- counters and request log -------------------------------------------------------------
 
     def bump(self, *names: str, by: int = 1) -> None:
+        counts: dict[str, int] = {}
+        for name in names:
+            counts[name] = counts.get(name, 0) + by
+        self.add_counts(counts)
+
+    def add_counts(self, counts: Mapping[str, int]) -> None:
+        if not counts:
+            return
         with self.db.write() as tx:
             tx.executemany(
                 "INSERT INTO counters (name, value) VALUES (?, ?) "
                 "ON CONFLICT(name) DO UPDATE SET value = value + excluded.value",
-                [(name, by) for name in names],
+                list(counts.items()),
             )
 
     def counters(self) -> dict[str, int]:
@@ -104,6 +114,7 @@ class Ledger:
 
     def log_request(self, at: datetime, endpoint: str, status: str, duration_ms: float,
                     counted: bool) -> None:
+        """A request that went over the network (it also counts in ``requests:<endpoint>``)."""
         with self.db.write() as tx:
             tx.execute(
                 "INSERT INTO requests (at, endpoint, status, duration_ms, counted) VALUES (?,?,?,?,?)",
@@ -114,15 +125,31 @@ class Ledger:
                 "ON CONFLICT(name) DO UPDATE SET value = value + 1",
                 (f"requests:{endpoint}",),
             )
-            # Keep the log bounded; it serves the "last requests" view and the minute window.
-            tx.execute("DELETE FROM requests WHERE id <= (SELECT max(id) FROM requests) - ?",
-                       (REQUEST_LOG_KEEP,))
+            self._trim(tx)
+
+    def log_cache_reads(self, reads: list[tuple[datetime, str, float]]) -> None:
+        """Pages served from the cache: (at, endpoint, duration_ms), written in one go."""
+        if not reads:
+            return
+        with self.db.write() as tx:
+            tx.executemany(
+                "INSERT INTO requests (at, endpoint, status, duration_ms, counted, from_cache) "
+                "VALUES (?, ?, 'cache', ?, 0, 1)",
+                [(at.timestamp(), endpoint, ms) for at, endpoint, ms in reads])
+            self._trim(tx)
+
+    @staticmethod
+    def _trim(tx: Tx) -> None:
+        # Keep the log bounded; it serves the "last requests" view and the minute window.
+        tx.execute("DELETE FROM requests WHERE id <= (SELECT max(id) FROM requests) - ?",
+                   (REQUEST_LOG_KEEP,))
 
     def recent_requests(self, limit: int = 20) -> list[RequestRecord]:
         rows = self.db.query(
-            "SELECT at, endpoint, status, duration_ms, counted FROM requests ORDER BY id DESC LIMIT ?",
-            (limit,))
-        return [RequestRecord(utc_from_ts(r[0]), r[1], r[2], r[3], bool(r[4])) for r in rows]  # type: ignore[arg-type]
+            "SELECT at, endpoint, status, duration_ms, counted, from_cache FROM requests "
+            "ORDER BY id DESC LIMIT ?", (limit,))
+        return [RequestRecord(utc_from_ts(r[0]), r[1], r[2], r[3], bool(r[4]), bool(r[5]))  # type: ignore[arg-type]
+                for r in rows]
 
     def counted_since(self, since: datetime) -> list[datetime]:
         """When each counted call since ``since`` was sent (by any process): the minute window."""

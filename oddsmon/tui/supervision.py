@@ -144,18 +144,18 @@ def incidents_text(snap: Snapshot, tz: tzinfo, now: datetime) -> str:
 
 def requests_table(snap: Snapshot, tz: tzinfo, limit: int = 8) -> Table:
     table = Table(box=None, pad_edge=False, show_edge=False, expand=False,
-                  title="Last requests sent", title_justify="left")
+                  title="Last requests (sent, or served from the cache)", title_justify="left")
     table.add_column("Time")
     table.add_column("Endpoint")
     table.add_column("Status")
     table.add_column("ms", justify="right")
-    table.add_column("Quota")
+    table.add_column("From")
     for r in snap.recent_requests[:limit]:
+        source = "cache" if r.from_cache else ("API, counted" if r.counted else "API, free")
         table.add_row(*(Text(cell) for cell in (
-            fmt.clock_time(r.at, tz), r.endpoint, r.status, f"{r.duration_ms:.0f}",
-            "counted" if r.counted else "free")))
+            fmt.clock_time(r.at, tz), r.endpoint, r.status, f"{r.duration_ms:.0f}", source)))
     if not snap.recent_requests:
-        table.add_row("—", "no request sent yet", "", "", "")
+        table.add_row("—", "no request yet", "", "", "")
     return table
 
 

@@ -154,3 +154,24 @@ def test_unwritable_directory_is_a_clear_error(tmp_path: Path) -> None:
     locked.mkdir(mode=0o500)
     with pytest.raises(StoreError, match="cannot create the store"):
         Store.open(locked / "o.db")
+
+
+def test_a_version_1_store_is_migrated_in_place(tmp_path: Path) -> None:
+    from oddsmon.store.db import _MIGRATIONS, _split_sql
+
+    path = tmp_path / "v1.db"
+    conn = sqlite3.connect(path)
+    for statement in _split_sql(_MIGRATIONS[1]):
+        conn.execute(statement)
+    conn.execute("INSERT INTO cache VALUES ('/status', '/status', '{}', 1, 2)")
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    store = Store.open(path)
+    assert store.db.report.moved_aside is None  # kept, not replaced
+    assert store.db.query_one("PRAGMA user_version")[0] == SCHEMA_VERSION
+    assert store.cache.get("/status") is not None
+    store.ledger.log_cache_reads([(T0, "/odds", 0.4)])
+    assert store.ledger.recent_requests(1)[0].from_cache
+    store.close()
