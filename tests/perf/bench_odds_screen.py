@@ -1,0 +1,202 @@
+"""(d) The Odds screen with about 2,000 fixtures x 8 bookmakers in the store: time to open and
+peak memory, beside the same with the example config's store (3 leagues, 3 days: ~30 fixtures).
+
+- the service calls the Odds screen makes (``Service.fixtures()`` for its picker, then
+  ``Service.market(fixture_id)``), in an engine freshly opened on the warmed store (nothing
+  memoised yet: what opening the screen first costs), and again once memoised;
+- ``Service.dashboard()`` on the same store, fresh and memoised (the screen the app opens on);
+- the real screen: ``OddsmonApp`` under ``App.run_test`` at 80x24, from pressing ``o`` to the
+  bookmaker table filled;
+- peak memory: the RSS high-water mark (``ru_maxrss``) of a fresh process that opens the store,
+  makes those calls and mounts the screen.
+Targets: open < 0.5 s, peak memory < 200 MB.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from .common import KEY, ROOT, Context, Row, big_store, median, settings_in, small_store
+
+OPEN_TARGET_S = 0.5
+MEMORY_TARGET_MB = 200.0
+
+
+async def _service_times(settings: Any, fixture_ids: list[int], runs: int) -> dict[str, float]:
+    from oddsmon.clock import SystemClock
+    from oddsmon.config import Secret
+    from oddsmon.runtime import build_engine
+
+    rng = random.Random(4)
+    out: dict[str, list[float]] = {"open_cold": [], "open_warm": [], "dash_cold": [], "dash_warm": []}
+    for _ in range(runs):
+        eng = build_engine(settings, clock=SystemClock(), key=Secret(KEY), transport=_no_network())
+        svc = eng.service
+        try:
+            fid = rng.choice(fixture_ids)
+            for label in ("open_cold", "open_warm"):
+                started = time.perf_counter()
+                fixtures = await svc.fixtures()
+                market = await svc.market(fid)
+                out[label].append(time.perf_counter() - started)
+                assert fixtures.data and market.data is not None, market.provenance
+                assert market.provenance.source == "cache", market.provenance
+        finally:
+            await eng.aclose()
+        eng = build_engine(settings, clock=SystemClock(), key=Secret(KEY), transport=_no_network())
+        try:
+            for label in ("dash_cold", "dash_warm"):
+                started = time.perf_counter()
+                dash = await eng.service.dashboard()
+                out[label].append(time.perf_counter() - started)
+                assert dash.data is not None and dash.provenance.source == "cache"
+        finally:
+            await eng.aclose()
+    return {k: median(v) for k, v in out.items()}
+
+
+def _no_network() -> Any:
+    import httpx
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise AssertionError(f"the Odds screen sent {request.url}: its data should be cached")
+
+    return httpx.MockTransport(refuse)
+
+
+async def _screen_open(settings: Any) -> float | None:
+    """Seconds from the ``o`` key to the Odds screen's bookmaker table filled, the first time
+    (the screen is composed, mounted and loaded); None when the TUI is not there. The key is
+    posted to the app (``simulate_key``): ``Pilot.press`` would add its own settling waits."""
+    try:
+        from textual.css.query import NoMatches
+        from textual.widgets import DataTable
+
+        from oddsmon.clock import SystemClock
+        from oddsmon.config import Secret
+        from oddsmon.runtime import build_engine
+        from oddsmon.tui.app import OddsmonApp
+    except ImportError:
+        return None
+    eng = build_engine(settings, clock=SystemClock(), key=Secret(KEY), transport=_no_network())
+    try:
+        app = OddsmonApp(eng, supervise=False)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await _until(pilot, lambda: _status(app) not in ("", "loading…"), 60)
+            def filled() -> bool:
+                if type(app.screen).__name__ != "OddsScreen":
+                    return False
+                try:
+                    return app.screen.query_one("#odds-table", DataTable).row_count > 0
+                except NoMatches:  # switched to, not composed yet
+                    return False
+
+            started = time.perf_counter()
+            app.simulate_key("o")  # the key, posted to the app as the terminal would
+            await _until(pilot, filled, 60)
+            return time.perf_counter() - started
+    finally:
+        await eng.aclose()
+
+
+def _status(app: Any) -> str:
+    from textual.widgets import Static
+
+    try:
+        return str(app.screen.query_one("#page-status", Static).content)
+    except Exception:  # noqa: BLE001 - not mounted yet
+        return ""
+
+
+async def _until(pilot: Any, done: Any, timeout: float) -> None:
+    deadline = time.perf_counter() + timeout
+    while not done():
+        if time.perf_counter() > deadline:
+            raise TimeoutError("the screen did not show its data in time")
+        await pilot.pause(0.005)
+
+
+def child(directory: str, leagues: str, days_ahead: str, fixture_id: str, with_tui: str) -> None:
+    """A fresh process doing what opening the Odds screen does; prints its peak RSS."""
+    settings = settings_in(Path(directory), leagues=tuple(json.loads(leagues)),
+                           days_ahead=int(days_ahead))
+    before = _hwm_mb()
+    asyncio.run(_service_times(settings, [int(fixture_id)], 1))
+    screen = asyncio.run(_screen_open(settings)) if with_tui == "1" else None
+    print(json.dumps({"peak_mb": _hwm_mb(), "imports_mb": before, "screen_s": screen,
+                      "ru_maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+
+
+def _hwm_mb() -> float:
+    """This process's RSS high-water mark since exec (VmHWM). ``ru_maxrss`` is not used: on
+    Linux it carries the parent's RSS across fork+exec (the benchmark process is large by
+    then), so a child would report its parent's size."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _child_peak(settings: Any, facts: dict[str, Any], with_tui: bool) -> dict[str, Any]:
+    cmd = [sys.executable, "-m", "tests.perf.bench_odds_screen", str(settings.paths.db.parent),
+           json.dumps(list(settings.watch.leagues)), str(settings.watch.days_ahead),
+           str(facts["fixture_ids"][0]), "1" if with_tui else "0"]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    if proc.returncode != 0:
+        raise RuntimeError(proc.stderr[-2000:])
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def run(ctx: Context) -> list[Row]:
+    big, big_facts = big_store(ctx)
+    small, small_facts = small_store(ctx)
+    runs = ctx.runs(9)
+    t_big = asyncio.run(_service_times(big, big_facts["fixture_ids"], runs))
+    t_small = asyncio.run(_service_times(small, small_facts["fixture_ids"], runs))
+    scale = (f"{big_facts['fixtures']} fixtures x {big_facts['bookmakers_per_fixture']:.0f} bookmakers "
+             f"({big_facts['db_mb']:.0f} MB store) vs {small_facts['fixtures']} fixtures")
+    small_name = f"same, example-config store ({small_facts['fixtures']} fixtures)"
+    rows = [
+        Row("d", "Odds screen service calls, fresh engine", t_big["open_cold"], "s", small_name,
+            t_small["open_cold"], target=f"< {OPEN_TARGET_S} s", met=t_big["open_cold"] < OPEN_TARGET_S,
+            runs=runs, note="fixtures() for the picker + market(fixture); " + scale),
+        Row("d", "Odds screen service calls, memoised", t_big["open_warm"], "s", small_name,
+            t_small["open_warm"], target=f"< {OPEN_TARGET_S} s", met=t_big["open_warm"] < OPEN_TARGET_S,
+            runs=runs),
+        Row("d", "Service.dashboard(), fresh engine", t_big["dash_cold"], "s", small_name,
+            t_small["dash_cold"], target=f"< {OPEN_TARGET_S} s", met=t_big["dash_cold"] < OPEN_TARGET_S,
+            runs=runs, note="the screen the app opens on"),
+        Row("d", "Service.dashboard(), memoised", t_big["dash_warm"], "s", small_name,
+            t_small["dash_warm"], target=f"< {OPEN_TARGET_S} s", met=t_big["dash_warm"] < OPEN_TARGET_S,
+            runs=runs),
+    ]
+    screen_runs = ctx.runs(5)
+    big_open = [asyncio.run(_screen_open(big)) for _ in range(screen_runs)]
+    if None not in big_open:
+        small_open = [asyncio.run(_screen_open(small)) for _ in range(screen_runs)]
+        value = median(big_open)  # type: ignore[arg-type]
+        rows.append(Row("d", "Odds screen (App.run_test 80x24): 'o' to table filled", value, "s",
+                        small_name, median(small_open), target=f"< {OPEN_TARGET_S} s",  # type: ignore[arg-type]
+                        met=value < OPEN_TARGET_S, runs=screen_runs))
+    mem_runs = ctx.runs(3)
+    peaks_big = [_child_peak(big, big_facts, True) for _ in range(mem_runs)]
+    peaks_small = [_child_peak(small, small_facts, True) for _ in range(mem_runs)]
+    peak = median([p["peak_mb"] for p in peaks_big])
+    rows.append(Row("d", "peak RSS of a process opening the Odds screen", peak, "MB", small_name,
+                    median([p["peak_mb"] for p in peaks_small]), target=f"< {MEMORY_TARGET_MB:.0f} MB",
+                    met=peak < MEMORY_TARGET_MB, runs=mem_runs,
+                    note=f"after imports: {median([p['imports_mb'] for p in peaks_big]):.0f} MB; "
+                         "service calls + dashboard + the real screen mounted"))
+    return rows
+
+
+if __name__ == "__main__":
+    child(*sys.argv[1:])

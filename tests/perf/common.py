@@ -1,0 +1,194 @@
+"""What every benchmark shares: a result row, medians, the machine, stores to measure against.
+
+Figures are medians over repeated runs, each printed beside a baseline measured in the same run
+(a floor, or the peer a user would otherwise pick) with the ratio. Nothing here gates anything.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+KEY = "perf-key-not-a-real-one"
+
+
+@dataclass
+class Row:
+    group: str  # "a" ... "f": the issue's list of benchmarks
+    name: str
+    value: float | None
+    unit: str  # s, ms, us, MB, calls, attempts, modules
+    baseline_name: str | None = None
+    baseline: float | None = None
+    target: str | None = None
+    met: bool | None = None
+    runs: int = 0
+    note: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        if self.value is None or not self.baseline:
+            return None
+        return self.value / self.baseline
+
+
+@dataclass
+class Context:
+    """Shared by the benchmarks of one run: a scratch directory and lazily built stores."""
+
+    tmp: Path
+    quick: bool = False
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    def runs(self, n: int) -> int:
+        return max(3, n // 3) if self.quick else n
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def timed_runs(fn: Callable[[], float], runs: int) -> float:
+    """Median of ``runs`` calls of ``fn``, each returning one measurement."""
+    return median([fn() for _ in range(runs)])
+
+
+async def per_call(call: Callable[[], Awaitable[Any]], n: int) -> float:
+    """Mean seconds per awaited call over ``n`` calls (one measurement)."""
+    start = time.perf_counter()
+    for _ in range(n):
+        await call()
+    return (time.perf_counter() - start) / n
+
+
+def per_call_sync(call: Callable[[], Any], n: int) -> float:
+    start = time.perf_counter()
+    for _ in range(n):
+        call()
+    return (time.perf_counter() - start) / n
+
+
+async def sample_async(call: Callable[[], Awaitable[Any]], runs: int, budget_s: float = 0.25) -> float:
+    """Median seconds per call: ``runs`` measurements of ~``budget_s`` each."""
+    start = time.perf_counter()
+    await call()
+    n = max(3, int(budget_s / max(time.perf_counter() - start, 1e-7)))
+    return median([await per_call(call, n) for _ in range(runs)])
+
+
+def sample_sync(call: Callable[[], Any], runs: int, budget_s: float = 0.25) -> float:
+    start = time.perf_counter()
+    call()
+    n = max(3, int(budget_s / max(time.perf_counter() - start, 1e-7)))
+    return median([per_call_sync(call, n) for _ in range(runs)])
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def machine() -> dict[str, str]:
+    return {
+        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "cpu": cpu_model(),
+        "cores": str(os.cpu_count()),
+        "python": f"{platform.python_implementation()} {platform.python_version()}",
+        "os": f"{platform.system()} {platform.release()}",
+        "sqlite": __import__("sqlite3").sqlite_version,
+    }
+
+
+# -- stores to measure against ----------------------------------------------------------------
+
+
+def settings_in(directory: Path, *, leagues: tuple[int, ...] = (39, 61, 140), days_ahead: int = 3,
+                base: Any = None) -> Any:
+    """Settings with the store and files in ``directory``; TTLs long enough that nothing expires
+    while a benchmark runs (a cache hit must stay a hit)."""
+    from oddsmon.config import Settings
+
+    base = base or Settings()
+    day = 86400
+    return replace(
+        base,
+        watch=replace(base.watch, leagues=leagues, days_ahead=days_ahead),
+        cache=replace(base.cache, fixtures_ttl_s=day, predictions_ttl_s=day, odds_ttl_s=day,
+                      bookmakers_ttl_s=day),
+    ).with_paths(db=directory / "oddsmon.db", metrics=directory / "supervision_metrics.json",
+                 incidents=directory / "incidents_supervision.md")
+
+
+def warmed_store(directory: Path, sim_config: Any, *, days_ahead: int) -> tuple[Any, dict[str, Any]]:
+    """A store filled by a real warm on the in-process simulator; (settings, facts)."""
+    from oddsmon.clock import SystemClock
+    from oddsmon.config import Secret
+    from oddsmon.runtime import build_engine
+    from oddsmon.sim import Simulator, SimTransport
+
+    settings = settings_in(directory, leagues=tuple(sim_config.leagues), days_ahead=days_ahead)
+    facts: dict[str, Any] = {}
+
+    async def warm() -> None:
+        clock = SystemClock()
+        sim = Simulator(sim_config, clock=clock)
+        eng = build_engine(settings, clock=clock, key=Secret(KEY), transport=SimTransport(sim))
+        try:
+            started = time.perf_counter()
+            report = await eng.service.warm()
+            facts["warm_s"] = time.perf_counter() - started
+            facts["warm_calls"] = report.counted_calls
+            assert report.stopped is None, report.stopped
+            fixtures = (await eng.service.fixtures()).data or []
+            odds = (await eng.service.odds()).data or {}
+            facts["fixtures"] = len(fixtures)
+            facts["with_odds"] = len(odds)
+            facts["bookmakers_per_fixture"] = (
+                sum(len(o.bookmakers) for o in odds.values()) / len(odds) if odds else 0)
+            facts["fixture_ids"] = [f.id for f in fixtures if f.is_upcoming and f.id in odds]
+        finally:
+            await eng.aclose()
+        facts["db_mb"] = sum(os.path.getsize(p) for p in directory.glob("oddsmon.db*")) / 1e6
+
+    asyncio.run(warm())
+    return settings, facts
+
+
+def small_store(ctx: Context) -> tuple[Any, dict[str, Any]]:
+    """The example config's size: 3 leagues, 3 days ahead, 8 bookmakers."""
+    if "small" not in ctx.cache:
+        from oddsmon.sim import SimConfig
+
+        cfg = SimConfig(leagues=(39, 61, 140), daily_limit=10**6, per_minute=10**6)
+        ctx.cache["small"] = warmed_store(ctx.tmp / "small", cfg, days_ahead=3)
+    return ctx.cache["small"]
+
+
+def big_store(ctx: Context) -> tuple[Any, dict[str, Any]]:
+    """A big day: about 2,000 upcoming fixtures, each priced by 8 bookmakers, all warmed
+    (fixtures, league odds pages, a prediction per fixture)."""
+    if "big" not in ctx.cache:
+        from oddsmon.sim import SimConfig
+
+        cfg = SimConfig.big_day(2000, days_back=0, days_ahead=14, bookmakers_per_fixture=8,
+                                daily_limit=10**6, per_minute=10**6)
+        ctx.cache["big"] = warmed_store(ctx.tmp / "big", cfg, days_ahead=14)
+    return ctx.cache["big"]
