@@ -26,7 +26,7 @@ from oddsmon.config import Secret, Settings
 from oddsmon.runtime import build_engine
 from oddsmon.sim import LoopbackServer, SimConfig, Simulator, SimTransport
 from oddsmon.store import Store
-from oddsmon.store.db import APPLICATION_ID
+from oddsmon.store.db import APPLICATION_ID, SCHEMA_VERSION
 
 from ..conftest import SECRET
 from .conftest import python_env, worker_cmd
@@ -230,7 +230,7 @@ def test_18_newer_schema_or_another_programs_database_not_destroyed_silently(
     newer = newer_dir / "oddsmon.db"
     primed_store(newer)
     conn = sqlite3.connect(newer)
-    conn.execute("PRAGMA user_version = 2")  # what a future oddsmon would leave
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")  # what a future oddsmon would leave
     entries = conn.execute("SELECT count(*) FROM cache").fetchone()[0]
     conn.close()
     foreign = foreign_dir / "oddsmon.db"  # paths.db pointing at another program's database
@@ -289,17 +289,18 @@ def test_18_newer_schema_or_another_programs_database_not_destroyed_silently(
 # -- 19 ---------------------------------------------------------------------------------------
 
 
-def _private_mount_prefix() -> list[str] | None:
+def _private_mount_prefix(scratch: Path) -> list[str] | None:
     """A private mount namespace where we may mount a tmpfs: as root, or as a user through a
-    user namespace. None when this host allows neither."""
+    user namespace. None when this host allows neither. (Mounts made there vanish with the
+    process; the host's mount table never sees them.)"""
     unshare = shutil.which("unshare")
     if unshare is None:
         return None
+    scratch.mkdir(exist_ok=True)
     options = [[unshare, "--mount", "--propagation", "private"]] if os.geteuid() == 0 else []
     options.append([unshare, "--user", "--map-root-user", "--mount", "--propagation", "private"])
     for prefix in options:
-        probe = subprocess.run([*prefix, "sh", "-c", "mount -t tmpfs -o size=64k tmpfs /mnt 2>/dev/null "
-                                "|| mount -t tmpfs -o size=64k tmpfs \"$0\"", "/tmp"],
+        probe = subprocess.run([*prefix, "mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(scratch)],
                                capture_output=True, timeout=30)
         if probe.returncode == 0:
             return prefix
@@ -310,7 +311,7 @@ def test_19_read_only_or_full_disk_clear_error_cache_still_served(tmp_path: Path
     """The store lives on a small tmpfs of its own, in a private mount namespace (works as
     root, where chmod would not stop a write): ``full`` fills that filesystem while oddsmon
     runs (ENOSPC); ``readonly`` remounts it read-only (EROFS) and starts oddsmon on it."""
-    prefix = _private_mount_prefix()
+    prefix = _private_mount_prefix(tmp_path / "probe")
     if prefix is None:
         pytest.skip("no private mount namespace here (unshare/mount not permitted): "
                     "cannot make a real full or read-only filesystem")
