@@ -31,7 +31,7 @@ from .domain.models import (
     parse_odds,
     parse_predictions,
 )
-from .store import CacheEntry, Store, cache_key
+from .store import CacheEntry, Store, StoreWriteError, cache_key
 from .store.cache import ANY
 from .supervision import ModeView, OfflineMachine, journal
 
@@ -108,6 +108,15 @@ class WarmReport:
 WarmProgress = Callable[[int, int, WarmStep], None]
 
 
+class _FetchFailed(Exception):
+    """A fetch that did not work: the offline reason it caused (if any) and what happened."""
+
+    def __init__(self, reason: str | None, error: str) -> None:
+        super().__init__(error)
+        self.reason = reason
+        self.error = error
+
+
 @dataclass(slots=True)
 class _Loaded:
     data: Any
@@ -124,6 +133,9 @@ class Service:
         self.clock = clock
         self._pending: dict[str, int] = {}
         self._cache_reads: list[tuple[datetime, str, float]] = []
+        # Set while the store cannot be written (disk full, read-only): pages are then served
+        # from the cache and nothing is fetched, since nothing fetched could be kept.
+        self.store_problem: str | None = store.db.report.message() if store.db.read_only else None
         self._last_flush = clock.monotonic()
         self._memo: dict[tuple[str, str], tuple[float, Any]] = {}
         self._shortened: set[tuple[int, int, int, str]] = set()
@@ -198,12 +210,31 @@ class Service:
 
     def flush_counters(self) -> None:
         """Write hit/miss counts and the cache-read log; batched so a cache hit does not cost a
-        write transaction."""
-        pending, self._pending = self._pending, {}
-        reads, self._cache_reads = self._cache_reads, []
+        write transaction. A store that cannot be written keeps them for later."""
         self._last_flush = self.clock.monotonic()
-        self.store.ledger.add_counts(pending)
-        self.store.ledger.log_cache_reads(reads)
+        if self.store_problem is not None:
+            return
+        try:
+            self.store.ledger.add_counts(self._pending)
+            self._pending = {}
+            self.store.ledger.log_cache_reads(self._cache_reads[-100:])
+            self._cache_reads = []
+        except StoreWriteError as exc:
+            self.store_problem = str(exc)
+
+    def _store_writable(self) -> bool:
+        """After a write failed: try one small real write to see whether it works again."""
+        if self.store_problem is None:
+            return True
+        if self.store.db.read_only:
+            return False
+        try:
+            self.store.ledger.set_meta("writable_at", str(self.clock.timestamp()))
+        except StoreWriteError as exc:
+            self.store_problem = str(exc)
+            return False
+        self.store_problem = None
+        return True
 
     # -- the core read path ----------------------------------------------------------------------
 
@@ -222,6 +253,8 @@ class Service:
         started = self.clock.monotonic()
         entry = self.store.cache.get(key)
         reason = self.machine.gate()
+        if not self._store_writable():
+            return self._unwritable(entry, endpoint, key, parse, now, reason, view)
         if entry is not None and not force and (reason is not None or entry.fresh_at(now)):
             loaded = self._from_cache(entry, parse, now, reason, None, view)
             self._cache_reads.append((now, endpoint, (self.clock.monotonic() - started) * 1000))
@@ -230,25 +263,12 @@ class Service:
         self._count("misses")
         if reason is None:
             try:
-                fetched = await (self.api.get_all_pages(endpoint, clean) if paged
-                                 else self.api.get(endpoint, clean))
-                data = parse(fetched.envelope.get("response"))
-            except ParseError as exc:
-                error = f"{endpoint}: the API's answer did not parse ({exc}); not cached"
-            except Offline as exc:
-                reason, error = self.machine.gate(), str(exc)
-            except ApiError as exc:
-                error = str(exc)
-                if exc.outage is not None:
-                    self.machine.go_offline(exc.outage, error)
-                    reason = exc.outage
-            else:
-                stored = self.store.cache.put(key, endpoint, fetched.body, now, ttl_s)
-                self._memo_put(key, view, stored.fetched_at, data)
-                self.machine.note_quota(fetched.daily_remaining, self.settings.api.daily_reserve)
-                if endpoint == "/odds":
-                    self._after_odds_fetch(clean, fetched.envelope.get("response") or [], data, now)
-                return _Loaded(data, Provenance("live", now, 0.0, False))
+                return await self._fetch(endpoint, clean, key, ttl_s, parse, paged, view, now)
+            except StoreWriteError as exc:
+                self.store_problem = str(exc)
+                return self._unwritable(entry, endpoint, key, parse, now, reason, view)
+            except _FetchFailed as failed:
+                reason, error = failed.reason, failed.error
         else:
             error = None
         if entry is None and fallback:
@@ -256,6 +276,40 @@ class Service:
         if entry is not None:
             return self._from_cache(entry, parse, now, reason, error, view)
         return _Loaded(None, Provenance("none", None, None, False, reason, error, (key,)))
+
+    def _unwritable(self, entry: CacheEntry | None, endpoint: str, key: str,
+                    parse: Callable[[Any], Any], now: datetime, reason: str | None,
+                    view: str) -> _Loaded:
+        # Nothing fetched could be kept, and every fetch would be paid for again: serve the
+        # cache and say why it is not refreshed.
+        error = f"not refreshed: {self.store_problem}"
+        if entry is None:
+            return _Loaded(None, Provenance("none", None, None, False, reason, error, (key,)))
+        return self._from_cache(entry, parse, now, reason, error, view)
+
+    async def _fetch(self, endpoint: str, clean: dict[str, str], key: str, ttl_s: float,
+                     parse: Callable[[Any], Any], paged: bool, view: str, now: datetime) -> _Loaded:
+        """Fetch, parse and keep one entry. A failed fetch raises _FetchFailed (after going
+        offline when it is an outage); a store that cannot be written raises StoreWriteError."""
+        try:
+            fetched = await (self.api.get_all_pages(endpoint, clean) if paged
+                             else self.api.get(endpoint, clean))
+            data = parse(fetched.envelope.get("response"))
+        except ParseError as exc:
+            raise _FetchFailed(None, f"{endpoint}: the API's answer did not parse ({exc}); "
+                                     f"not cached") from None
+        except Offline as exc:
+            raise _FetchFailed(self.machine.gate(), str(exc)) from None
+        except ApiError as exc:
+            if exc.outage is not None:
+                self.machine.go_offline(exc.outage, str(exc))
+            raise _FetchFailed(exc.outage, str(exc)) from None
+        stored = self.store.cache.put(key, endpoint, fetched.body, now, ttl_s)
+        self._memo_put(key, view, stored.fetched_at, data)
+        self.machine.note_quota(fetched.daily_remaining, self.settings.api.daily_reserve)
+        if endpoint == "/odds":
+            self._after_odds_fetch(clean, fetched.envelope.get("response") or [], data, now)
+        return _Loaded(data, Provenance("live", now, 0.0, False))
 
     def _from_cache(self, entry: CacheEntry, parse: Callable[[Any], Any], now: datetime,
                     reason: str | None, error: str | None, view: str) -> _Loaded:
@@ -473,6 +527,9 @@ class Service:
         one call per upcoming fixture (there is no bulk form). Stops at the first outage.
         """
         report = WarmReport()
+        if not self._store_writable():
+            report.stopped = f"nothing fetched: {self.store_problem}"
+            return report
         # A quota reset that came due while no oddsmon ran is applied (and journaled) first.
         self.machine.resume_if_due()
         reason = self.machine.gate()
@@ -501,7 +558,7 @@ class Service:
         done = 0
         while done < len(plan):
             step, endpoint, params, ttl, parse, paged = plan[done]
-            if self.machine.gate() is not None:
+            if self.machine.gate() is not None or self.store_problem is not None:
                 break
             before = self.counted_calls
             loaded = await self._load(endpoint, params, ttl, parse, paged=paged)
@@ -529,6 +586,9 @@ class Service:
         report.counted_calls = self.counted_calls - start_calls
         if self.machine.gate() is not None:
             report.stopped = self._stop_reason()
+        if self.store_problem is not None:
+            report.stopped = f"stopped: {self.store_problem}"
+            return report
         self.flush_counters()
         # The runbook's journal lists the warms of an incident (also the one right after it).
         journal.record_action(self.store, self.clock.now(), "warm", report.summary)

@@ -9,6 +9,7 @@ last line of defence, so no process ever surfaces "database is locked".
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import random
 import sqlite3
@@ -118,6 +119,10 @@ class StoreError(Exception):
     """The store cannot be used; the message names the file and says why."""
 
 
+class StoreWriteError(StoreError):
+    """The store can be read but not written (disk full, read-only): the cache still serves."""
+
+
 @dataclass(frozen=True, slots=True)
 class OpenReport:
     """What opening found; ``moved_aside`` is set when a bad file was replaced."""
@@ -126,7 +131,12 @@ class OpenReport:
     moved_aside: Path | None = None
     reason: str | None = None
 
+    read_only: bool = False  # the file could only be opened for reading
+
     def message(self) -> str | None:
+        if self.read_only:
+            return (f"{self.path}: {self.reason}; opened read-only: pages are served from the "
+                    f"cache, nothing is saved")
         if self.moved_aside is None:
             return None
         return (f"{self.path}: {self.reason}; moved aside to {self.moved_aside.name} "
@@ -150,7 +160,16 @@ class Database:
         if self.read_only:
             self._conn = self._connect_read_only()
             return self
-        self._prepare_file()
+        try:
+            self._prepare_file()
+        except StoreWriteError as exc:
+            # A read-only filesystem (or file) under an existing store: serve what it holds.
+            if not self.path.exists():
+                raise
+            self.read_only = True
+            self._conn = self._connect_read_only()
+            self.report = OpenReport(self.path, reason=str(exc).split(": ", 1)[-1], read_only=True)
+            return self
         try:
             self._conn = self._connect()
             self._migrate()
@@ -172,6 +191,8 @@ class Database:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
             os.close(fd)
         except OSError as exc:
+            if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM) and self.path.exists():
+                raise StoreWriteError(f"{self.path}: the store is read-only: {exc.strerror}") from None
             raise StoreError(f"{self.path}: cannot create the store: {exc.strerror}") from None
 
     def _restrict_permissions(self) -> None:
@@ -214,13 +235,17 @@ class Database:
         if not self.path.exists():
             raise StoreError(f"{self.path}: no store here yet (run oddsmon once to create it)")
         try:
-            conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, isolation_level=None,
-                                   timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
-            conn.row_factory = sqlite3.Row
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            app_id, version = _identity(conn)
+            conn = self._open_ro("mode=ro")
+        except sqlite3.OperationalError:
+            # A WAL store on a read-only filesystem has no -shm to map: nothing can change it
+            # there, so SQLite may read it as immutable.
+            try:
+                conn = self._open_ro("mode=ro&immutable=1")
+            except sqlite3.DatabaseError as exc:
+                raise StoreError(f"{self.path}: the store cannot be read: {exc}") from None
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: the store cannot be read: {exc}") from None
+        app_id, version = _identity(conn)
         if app_id == APPLICATION_ID and 0 < version < SCHEMA_VERSION:
             conn.close()
             raise StoreError(f"{self.path}: an older oddsmon store (schema {version}); run "
@@ -230,6 +255,18 @@ class Database:
             raise StoreError(f"{self.path}: not an oddsmon store of schema {SCHEMA_VERSION}")
         return conn
 
+    def _open_ro(self, flags: str) -> sqlite3.Connection:
+        conn = sqlite3.connect(f"file:{self.path}?{flags}", uri=True, isolation_level=None,
+                               timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+        try:
+            conn.row_factory = sqlite3.Row
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            _identity(conn)  # the first read: fails here if the file cannot be read this way
+        except sqlite3.DatabaseError:
+            conn.close()
+            raise
+        return conn
+
     def _migrate(self) -> None:
         conn = self.conn
         try:
@@ -237,6 +274,11 @@ class Database:
             if version > SCHEMA_VERSION:
                 raise _BadFile(f"written by a newer oddsmon (schema {version} > {SCHEMA_VERSION})")
             if version == SCHEMA_VERSION and app_id == APPLICATION_ID:
+                # A header can survive damage to the pages behind it: check them once at open
+                # (tens of ms on a big store) rather than fail in the middle of a page.
+                verdict = conn.execute("PRAGMA quick_check").fetchone()[0]
+                if verdict != "ok":
+                    raise _BadFile(f"damaged (quick_check: {verdict})")
                 return
             with self.write() as tx:
                 # Re-read under the write lock: another process may have migrated meanwhile.
@@ -288,7 +330,7 @@ class Database:
     def write(self) -> Iterator[Tx]:
         """A short ``BEGIN IMMEDIATE`` transaction: committed on exit, rolled back on error."""
         if self.read_only:
-            raise StoreError(f"{self.path}: opened read-only")
+            raise StoreWriteError(f"{self.path}: the store is read-only (opened read-only)")
         with self._lock:
             conn = self.conn
             try:
@@ -297,6 +339,10 @@ class Database:
                 raise self._translate(exc) from None
             try:
                 yield Tx(conn)
+            except sqlite3.Error as exc:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
+                raise self._translate(exc) from None
             except BaseException:
                 with contextlib.suppress(sqlite3.Error):
                     conn.execute("ROLLBACK")
@@ -337,9 +383,9 @@ class Database:
     def _translate(self, exc: sqlite3.Error) -> StoreError:
         text = str(exc)
         if "readonly" in text:
-            return StoreError(f"{self.path}: the store is read-only ({text})")
+            return StoreWriteError(f"{self.path}: the store is read-only ({text})")
         if "disk is full" in text or "database or disk is full" in text:
-            return StoreError(f"{self.path}: the disk is full ({text})")
+            return StoreWriteError(f"{self.path}: the disk is full ({text})")
         if "malformed" in text or "not a database" in text:
             return StoreError(f"{self.path}: the store is damaged ({text}); restart oddsmon to rebuild it")
         return StoreError(f"{self.path}: {text}")
