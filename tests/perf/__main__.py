@@ -92,11 +92,11 @@ def markdown(rows: list[Row], info: dict[str, str], failures: dict[str, str], to
     if notes:
         out += ["", "## Notes", ""]
         out += [f"- ({g}) {name}: {note}" for g, name, note in notes]
-    out += ["", "## What each benchmark measures", ""]
+    out += ["", "## What each benchmark measures"]
     for key, (module, title) in BENCHMARKS.items():
         doc = (importlib.import_module(f"tests.perf.{module}").__doc__ or "").strip()
-        body = " ".join(doc.split("\n\n", 1)[1].split()) if "\n\n" in doc else ""
-        out.append(f"- ({key}) {title}." + (f" {body}" if body else ""))
+        out += ["", f"### ({key}) {title}", "", doc.replace("``", "`"),
+                "", f"Source: `tests/perf/{module}.py`."]
     missed = [r for r in rows if r.met is False]
     out += ["", "## Targets", ""]
     out += [f"- {'met' if r.met else 'NOT met'}: ({r.group}) {r.name}: {fmt(r.value, r.unit)}, target {r.target}"
