@@ -359,6 +359,8 @@ def test_19_read_only_or_full_disk_clear_error_cache_still_served(tmp_path: Path
                 problems.append(f"read-only: {page} not served from the cache: {got}")
         if not any("read-only" in str(got.get("error")) for got in ro["pages"].values()):
             problems.append("read-only: no page says the store is read-only")
+    if ro.get("entries_after") != ro["before"]:
+        problems.append(f"read-only: the cache changed: {ro['before']} -> {ro.get('entries_after')}")
     assert not problems, "\n".join(problems)
 
 

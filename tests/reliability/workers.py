@@ -306,7 +306,11 @@ def _entries(db: Path) -> object:
     import sqlite3
 
     try:
-        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        try:
+            conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+            conn.execute("PRAGMA user_version").fetchone()
+        except sqlite3.OperationalError:  # a WAL file on a read-only filesystem: no -shm
+            conn = sqlite3.connect(f"file:{db}?mode=ro&immutable=1", uri=True)
         try:
             ok = conn.execute("PRAGMA integrity_check").fetchone()[0]
             n = conn.execute("SELECT count(*) FROM cache").fetchone()[0]
