@@ -139,6 +139,7 @@ class Service:
         self._last_flush = clock.monotonic()
         self._memo: dict[tuple[str, str], tuple[float, Any]] = {}
         self._shortened: set[tuple[int, int, int, str]] = set()
+        self._headlines: dict[int, tuple[FixtureOdds, tuple[Any, ...], Headline]] = {}
         self._drops_seen: set[tuple[int, int, int, str, datetime]] = set()
 
     @property
@@ -480,9 +481,22 @@ class Service:
         by_fixture: dict[int, dict[tuple[int, str], float]] = {}
         for (fid, bookmaker, outcome), price in openings.items():
             by_fixture.setdefault(fid, {})[(bookmaker, outcome)] = price
-        heads = {fid: headline(odds_by_id[fid], by_fixture.get(fid)) for fid in shown}
+        heads = {fid: self._headline(odds_by_id[fid], by_fixture.get(fid)) for fid in shown}
+        self._headlines = {fid: self._headlines[fid] for fid in shown if fid in self._headlines}
         movers = sorted((h for h in heads.values() if h.move_pct), key=lambda h: -abs(h.move_pct or 0))
         return Page(Dashboard(fixtures.data, odds_by_id, heads, movers[:10]), prov)
+
+    def _headline(self, odds: FixtureOdds, openings: dict[tuple[int, str], float] | None) -> Headline:
+        # A headline is a full market analysis; on a big day the Dashboard redraws thousands.
+        # The parsed odds are memoised per cache entry, so the same object means the same
+        # prices: reuse the headline until the prices or the openings change.
+        key = (odds, tuple(sorted((openings or {}).items())))
+        hit = self._headlines.get(odds.fixture_id)
+        if hit is not None and hit[0] is key[0] and hit[1] == key[1]:
+            return hit[2]
+        head = headline(odds, openings)
+        self._headlines[odds.fixture_id] = (key[0], key[1], head)
+        return head
 
     async def fixture_odds(self, fixture_id: int, *, force: bool = False) -> Page[FixtureOdds]:
         """One fixture's odds: served from the entry its league page left, else fetched alone."""
