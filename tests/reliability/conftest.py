@@ -6,39 +6,33 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import httpx
 import pytest
 
 from oddsmon.clock import FakeClock
 from oddsmon.config import Secret, Settings
 from oddsmon.runtime import Engine, build_engine
 from oddsmon.service import Page
-from oddsmon.sim import LoopbackServer, SimConfig, Simulator, SimTransport
+from oddsmon.sim import Simulator, SimTransport
 
 from ..conftest import SECRET
+from ..loopback import (  # noqa: F401  (fixtures, and helpers the tests import from here)
+    CountingTransport,
+    engine,
+    live_settings,
+    pointed_at,
+    server,
+    sim,
+    transport,
+)
 from .faults import scan_tree_for_secret
 
 REPO = Path(__file__).resolve().parents[2]
 WORKER = Path(__file__).with_name("workers.py")
-
-
-class CountingTransport(httpx.AsyncHTTPTransport):
-    """The real socket transport, counting every request that tries to leave the process."""
-
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
-        self.attempts = 0
-        self.paths: list[str] = []
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        self.attempts += 1
-        self.paths.append(request.url.path)
-        return await super().handle_async_request(request)
 
 
 @pytest.fixture(autouse=True)
@@ -48,39 +42,6 @@ def key_in_no_file_written(tmp_path: Path) -> Iterator[None]:
     yield
     leaks = scan_tree_for_secret(tmp_path, SECRET)
     assert not leaks, f"the API key was written to {leaks}"
-
-
-@pytest.fixture
-def sim(clock: FakeClock) -> Simulator:
-    return Simulator(SimConfig(leagues=(39, 61), daily_limit=100, per_minute=300), clock=clock)
-
-
-@pytest.fixture
-def server(sim: Simulator) -> Iterator[LoopbackServer]:
-    with LoopbackServer(sim) as srv:
-        yield srv
-
-
-def pointed_at(settings: Settings, url: str, **api: object) -> Settings:
-    return replace(settings, api=replace(settings.api, base_url=url, **api))  # type: ignore[arg-type]
-
-
-@pytest.fixture
-def live_settings(settings: Settings, server: LoopbackServer) -> Settings:
-    return pointed_at(settings, server.url)
-
-
-@pytest.fixture
-def transport() -> CountingTransport:
-    return CountingTransport()
-
-
-@pytest.fixture
-async def engine(live_settings: Settings, clock: FakeClock,
-                 transport: CountingTransport) -> AsyncIterator[Engine]:
-    eng = build_engine(live_settings, clock=clock, key=Secret(SECRET), transport=transport)
-    yield eng
-    await eng.aclose()
 
 
 @dataclass

@@ -1,0 +1,67 @@
+"""The simulator on a real loopback port, sharing the test's fake clock, and an engine on it.
+
+Fixtures shared by tests/integration and tests/reliability (each conftest imports them), where
+the network matters: a stopped server is a real outage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
+
+import httpx
+import pytest
+
+from oddsmon.clock import FakeClock
+from oddsmon.config import Secret, Settings
+from oddsmon.runtime import Engine, build_engine
+from oddsmon.sim import LoopbackServer, SimConfig, Simulator
+
+from .conftest import SECRET
+
+
+class CountingTransport(httpx.AsyncHTTPTransport):
+    """The real socket transport, counting every request that tries to leave the process."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.attempts = 0
+        self.paths: list[str] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.attempts += 1
+        self.paths.append(request.url.path)
+        return await super().handle_async_request(request)
+
+
+def pointed_at(settings: Settings, url: str, **api: object) -> Settings:
+    return replace(settings, api=replace(settings.api, base_url=url, **api))  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def sim(clock: FakeClock) -> Simulator:
+    return Simulator(SimConfig(leagues=(39, 61), daily_limit=100, per_minute=300), clock=clock)
+
+
+@pytest.fixture
+def server(sim: Simulator) -> Iterator[LoopbackServer]:
+    with LoopbackServer(sim) as srv:
+        yield srv
+
+
+@pytest.fixture
+def live_settings(settings: Settings, server: LoopbackServer) -> Settings:
+    return pointed_at(settings, server.url)
+
+
+@pytest.fixture
+def transport() -> CountingTransport:
+    return CountingTransport()
+
+
+@pytest.fixture
+async def engine(live_settings: Settings, clock: FakeClock,
+                 transport: CountingTransport) -> AsyncIterator[Engine]:
+    eng = build_engine(live_settings, clock=clock, key=Secret(SECRET), transport=transport)
+    yield eng
+    await eng.aclose()
