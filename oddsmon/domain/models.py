@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -351,52 +351,52 @@ def _list(obj: Mapping[str, Any], key: str, path: str) -> Sequence[Any]:
     return _as_list(_field(obj, key), f"{path}.{key}")
 
 
-def _int(obj: Mapping[str, Any], key: str, path: str) -> int:
+def _typed(obj: Mapping[str, Any], key: str, path: str, ok: Callable[[Any], bool],
+           expected: str, optional: bool) -> Any:
+    """``obj[key]`` if ``ok`` accepts it; None for null/missing when ``optional``."""
     value = _field(obj, key)
-    if not _is_int(value):
-        raise _fail(f"{path}.{key}", "an integer", value)
-    return int(value)
+    if optional and (value is None or value is _MISSING):
+        return None
+    if not ok(value):
+        raise _fail(f"{path}.{key}", f"{expected} or null" if optional else expected, value)
+    return value
+
+
+def _is_str(value: Any) -> bool:
+    return isinstance(value, str)
+
+
+def _is_bool(value: Any) -> bool:
+    return isinstance(value, bool)
+
+
+def _int(obj: Mapping[str, Any], key: str, path: str) -> int:
+    return int(_typed(obj, key, path, _is_int, "an integer", False))
 
 
 def _opt_int(obj: Mapping[str, Any], key: str, path: str) -> int | None:
-    value = _field(obj, key)
-    if value is None or value is _MISSING:
-        return None
-    if not _is_int(value):
-        raise _fail(f"{path}.{key}", "an integer or null", value)
-    return int(value)
+    value = _typed(obj, key, path, _is_int, "an integer", True)
+    return None if value is None else int(value)
 
 
 def _str(obj: Mapping[str, Any], key: str, path: str) -> str:
-    value = _field(obj, key)
-    if not isinstance(value, str):
-        raise _fail(f"{path}.{key}", "a string", value)
-    return value
+    return _typed(obj, key, path, _is_str, "a string", False)  # type: ignore[no-any-return]
 
 
 def _opt_str(obj: Mapping[str, Any], key: str, path: str) -> str | None:
-    value = _field(obj, key)
-    if value is None or value is _MISSING:
-        return None
-    if not isinstance(value, str):
-        raise _fail(f"{path}.{key}", "a string or null", value)
-    return value
+    return _typed(obj, key, path, _is_str, "a string", True)  # type: ignore[no-any-return]
 
 
 def _bool(obj: Mapping[str, Any], key: str, path: str) -> bool:
-    value = _field(obj, key)
-    if not isinstance(value, bool):
-        raise _fail(f"{path}.{key}", "true or false", value)
-    return value
+    return _typed(obj, key, path, _is_bool, "true or false", False)  # type: ignore[no-any-return]
 
 
 def _opt_bool(obj: Mapping[str, Any], key: str, path: str) -> bool | None:
+    # "true, false or null" reads better than "true or false or null".
     value = _field(obj, key)
     if value is None or value is _MISSING:
         return None
-    if not isinstance(value, bool):
-        raise _fail(f"{path}.{key}", "true, false or null", value)
-    return value
+    return _typed(obj, key, path, _is_bool, "true, false or null", False)  # type: ignore[no-any-return]
 
 
 def _iso_utc(text: str) -> datetime | None:
