@@ -396,15 +396,23 @@ class Service:
                                   parse_bookmakers, force=force)
         return Page(loaded.data, loaded.provenance)
 
-    async def _per_league(self, endpoint: str, extra: Callable[[int], dict[str, str]], ttl_s: float,
+    def _league_params(self, league: int, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+        """A league-level request's params: the same in a page read and in a warm, so both
+        hit one cache entry."""
+        return {"league": str(league), "season": str(self.settings.watch.season), **(extra or {})}
+
+    def _window_params(self) -> dict[str, str]:
+        first, last = self._window()
+        return {"from": first.isoformat(), "to": last.isoformat()}
+
+    async def _per_league(self, endpoint: str, extra: Mapping[str, str], ttl_s: float,
                           parse: Callable[[Any], list[Any]], *, force: bool, paged: bool,
                           fallback: Mapping[str, str] | None = None,
                           view: str = "") -> tuple[list[Any], Provenance]:
         items: list[Any] = []
         provs: list[Provenance] = []
         for league in self.settings.watch.leagues:
-            params = {"league": str(league), "season": str(self.settings.watch.season), **extra(league)}
-            loaded = await self._load(endpoint, params, ttl_s, parse, force=force, paged=paged,
+            loaded = await self._load(endpoint, self._league_params(league, extra), ttl_s, parse, force=force, paged=paged,
                                       fallback=fallback, view=view)
             provs.append(loaded.provenance)
             if loaded.data is not None:
@@ -413,10 +421,8 @@ class Service:
 
     async def fixtures(self, *, force: bool = False) -> Page[list[Fixture]]:
         """Fixtures of the watched leagues from today through ``days_ahead``, by kickoff."""
-        start, end = self._window()
         items, prov = await self._per_league(
-            "/fixtures", lambda _: {"from": start.isoformat(), "to": end.isoformat()},
-            self.settings.cache.fixtures_ttl_s, parse_fixtures, force=force, paged=False,
+            "/fixtures", self._window_params(), self.settings.cache.fixtures_ttl_s, parse_fixtures, force=force, paged=False,
             fallback={"from": "", "to": ""})
         if prov.source == "none":
             return Page(None, prov)
@@ -431,7 +437,7 @@ class Service:
         """
         parse = parse_odds if bets is None else functools.partial(parse_odds, only_bets=bets)
         items, prov = await self._per_league(
-            "/odds", lambda _: {}, self.settings.cache.odds_ttl_s, parse,
+            "/odds", {}, self.settings.cache.odds_ttl_s, parse,
             force=force, paged=True, view="" if bets is None else f"bets={sorted(bets)}")
         if prov.source == "none":
             return Page(None, prov)
@@ -554,18 +560,16 @@ class Service:
             return report
         start_calls = self.counted_calls
         cache, watch = self.settings.cache, self.settings.watch
-        season = str(watch.season)
-        first, last = self._window()
-        window = {"from": first.isoformat(), "to": last.isoformat()}
+        window = self._window_params()
         # The plan up front so progress has a total; predictions join once fixtures are known.
         plan: list[tuple[WarmStep, str, dict[str, str], float, Callable[[Any], Any], bool]] = [
             (WarmStep("bookmakers", "bookmakers"), "/odds/bookmakers", {}, cache.bookmakers_ttl_s,
              parse_bookmakers, False)]
         plan += [(WarmStep("dashboard", f"fixtures league {lg}"), "/fixtures",
-                  {"league": str(lg), "season": season, **window}, cache.fixtures_ttl_s,
+                  self._league_params(lg, window), cache.fixtures_ttl_s,
                   parse_fixtures, False) for lg in watch.leagues]
         plan += [(WarmStep("odds", f"odds league {lg}"), "/odds",
-                  {"league": str(lg), "season": season}, cache.odds_ttl_s, parse_odds, True)
+                  self._league_params(lg), cache.odds_ttl_s, parse_odds, True)
                  for lg in watch.leagues]
         report.steps = [p[0] for p in plan]
         fixtures: list[Fixture] = []

@@ -25,9 +25,7 @@ class MinuteThrottle:
         self._pending: list[float] = []  # send times of this process's calls not yet logged
 
     def limit(self) -> int | None:
-        seen = self.ledger.quota().minute_limit
-        limits = [x for x in (seen, self.configured or None) if x]
-        return min(limits) if limits else None
+        return self.ledger.quota().minute_pace(self.configured)
 
     async def acquire(self) -> float:
         """Wait for a slot in the window; returns the send time to pass to ``release``."""

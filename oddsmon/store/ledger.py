@@ -28,6 +28,12 @@ class Quota:
             return self.daily_limit
         return self.daily_remaining
 
+    def minute_pace(self, configured: int) -> int | None:
+        """Calls allowed per minute: the plan's X-RateLimit-Limit as last seen, which the
+        configured ``per_minute`` (0 = none) can only lower; None while neither is known."""
+        limits = [x for x in (self.minute_limit, configured or None) if x]
+        return min(limits) if limits else None
+
     def used_at(self, now: datetime) -> int | None:
         remaining = self.remaining_at(now)
         if remaining is None or self.daily_limit is None:

@@ -107,9 +107,6 @@ def collect(store: Store, settings: Settings, clock: Clock, *, recent: int = 10,
     entries, body_bytes = store.cache.stats()
     newest = store.cache.newest_by_endpoint()
     window = store.ledger.counted_since(datetime.fromtimestamp(now.timestamp() - 60, now.tzinfo))
-    seen_limit = quota.minute_limit
-    minute_limit = min(x for x in (seen_limit, settings.api.per_minute or None) if x) \
-        if (seen_limit or settings.api.per_minute) else None
     pages = {page: min((newest[e] for e in eps if e in newest), default=None)
              if all(e in newest for e in eps) else None
              for page, eps in PAGE_ENDPOINTS.items()}
@@ -131,7 +128,7 @@ def collect(store: Store, settings: Settings, clock: Clock, *, recent: int = 10,
             daily_limit=quota.daily_limit,
             daily_remaining=daily_remaining,
             daily_used=quota.used_at(now),
-            minute_limit=minute_limit,
+            minute_limit=quota.minute_pace(settings.api.per_minute),
             minute_remaining=quota.minute_remaining,
             minute_used=len(window),
             observed_at=quota.observed_at,
