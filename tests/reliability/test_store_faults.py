@@ -140,7 +140,6 @@ def test_16_kill_9_of_a_writer_at_random_moments_50_times(tmp_path: Path) -> Non
     committed: set[int] = set()
     checked = 0
     during_open = 0
-    t0 = time.monotonic()
     for n in range(50):
         proc = subprocess.Popen(worker_cmd("kill_writer", str(db)), stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True, env=python_env())
@@ -174,7 +173,6 @@ def test_16_kill_9_of_a_writer_at_random_moments_50_times(tmp_path: Path) -> Non
         assert store.cache.stats()[0] >= len(committed)
     finally:
         store.close()
-    assert time.monotonic() - t0 < 60
 
 
 # -- 17 ---------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from oddsmon.tui.supervision import SupervisionScreen
 from ..conftest import SECRET
 from .conftest import SIZE, RecordingApp, footer_descriptions, press, screen_text, settle, sidebar_text, text_of
 
-async def until(pilot: Any, condition: Any, limit: float = 5.0) -> None:
+async def until(pilot: Any, condition: Any, limit: float = 15.0) -> None:
     """Wait (real time: the app's timers tick on it) until ``condition()`` holds."""
     import time
 

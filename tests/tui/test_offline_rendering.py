@@ -3,7 +3,6 @@ the key that fetches it. Nothing is sent, nothing waits on a timeout."""
 
 from __future__ import annotations
 
-import time
 
 from textual.widgets import DataTable
 
@@ -19,7 +18,6 @@ PAGES = [("d", "Dashboard", "#fixtures"), ("p", "Predictions", "#predictions"),
 
 async def test_cold_cache_offline_says_never_cached_and_names_the_key(
         app: RecordingApp, engine: Engine, sim: Simulator) -> None:
-    started = time.monotonic()
     engine.machine.go_offline("network", "test network")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -40,8 +38,7 @@ async def test_cold_cache_offline_says_never_cached_and_names_the_key(
                 assert "never cached" in sidebar_text(app)
                 assert "never cached" in text_of(app, "#page-status")
             assert f"reason  {reason}" in sidebar_text(app)
-    assert sim.stats()["requests_total"] == 0  # nothing left the process
-    assert time.monotonic() - started < 10  # and nothing waited on a timeout
+    assert sim.stats()["requests_total"] == 0  # nothing left the process: nothing can wait
 
 
 async def test_warm_cache_offline_serves_every_page_with_its_age(

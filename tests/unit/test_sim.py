@@ -674,17 +674,17 @@ async def test_slow_uses_injected_clock(client: httpx.AsyncClient, sim: Simulato
     before = clock.timestamp()
     t0 = time.monotonic()
     assert (await client.get("/status")).status_code == 200
-    assert time.monotonic() - t0 < 1.0
+    assert time.monotonic() - t0 < 5.0  # the 7.5 s went to the fake clock, not to real time
     assert clock.slept == [7.5] and clock.timestamp() == before + 7.5
 
 
 async def test_stall_is_real_time_and_trips_read_timeout(sim: Simulator) -> None:
-    sim.stall_s = 2.0
+    sim.stall_s = 30.0
     async with client_for(sim, timeout=httpx.Timeout(5.0, read=0.1)) as client:
         t0 = time.monotonic()
         with pytest.raises(httpx.ReadTimeout):
             await client.get("/odds/bets")
-        assert time.monotonic() - t0 < 1.0
+        assert time.monotonic() - t0 < 15.0  # the read timeout ended it, not the 30 s stall
         sim.stall_s = 0.05
         assert (await client.get("/odds/bets")).status_code == 200
 
@@ -791,19 +791,16 @@ def test_unknown_league_ids_are_synthesised(clock: FakeClock) -> None:
     assert sim.data.by_league[4242]
 
 
-def test_build_and_answer_fast(clock: FakeClock) -> None:
-    t0 = time.perf_counter()
-    Simulator(clock=clock)
-    assert time.perf_counter() - t0 < 0.5
-    t0 = time.perf_counter()
+def test_big_day_holds_enough_fixtures_with_stable_prices(clock: FakeClock) -> None:
+    # How fast it builds is a benchmark's business (make bench), not a test's.
     big = Simulator(SimConfig.big_day(2000), clock=clock)
-    assert time.perf_counter() - t0 < 2.0
     assert len(big.data.fixtures) >= 2000
     busiest = max(len(v) for v in big.data.by_date.values())
     assert busiest >= 150
     data = big.data
-    fxs = data.by_league[39][:10]
-    t0 = time.perf_counter()
-    for fx in fxs:
-        data.odds_item(fx, clock.timestamp())
-    assert time.perf_counter() - t0 < 0.1
+    now = clock.timestamp()
+    for fx in data.by_league[39][:10]:
+        item = data.odds_item(fx, now)
+        assert item is not None and item["fixture"]["id"] == fx.id
+        assert [b["id"] for b in item["bookmakers"]] == list(fx.bookmakers)
+        assert data.odds_item(fx, now) == item  # same instant, same prices
