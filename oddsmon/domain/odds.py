@@ -69,22 +69,35 @@ ODDS_FORMATS: tuple[str, ...] = ("decimal", "fractional", "american")
 # --------------------------------------------------------------------------------------------
 
 
-def _check_price(price: object, where: str = "") -> float:
-    """Return ``price`` as a float, or raise ``ValueError`` naming it."""
-    # bool is a numbers.Real subclass, but True as a price is always a bug upstream.
-    if not isinstance(price, numbers.Real) or isinstance(price, bool):
-        raise ValueError(f"price {price!r}{where} is not a number")
-    value = float(price)
-    if not math.isfinite(value) or value <= 1.0:
+def _check_price(price: object, where: Callable[[], str] | str = "") -> float:
+    """Return ``price`` as a float, or raise ``ValueError`` naming it.
+
+    ``where`` may be a callable so that callers checking thousands of prices only build the
+    message for the one that fails.
+    """
+    if type(price) is float:
+        # Parsed prices are floats: skip the numbers.Real check, an ABC lookup that dominated
+        # a big day's Dashboard (tens of thousands of prices).
+        value = price
+    else:
+        # bool is a numbers.Real subclass, but True as a price is always a bug upstream.
+        if not isinstance(price, numbers.Real) or isinstance(price, bool):
+            raise ValueError(f"price {price!r}{_where(where)} is not a number")
+        value = float(price)
+    if not 1.0 < value < math.inf:  # also false for NaN
         raise ValueError(
-            f"price {price!r}{where} is not a valid decimal price (must be finite and > 1)"
+            f"price {price!r}{_where(where)} is not a valid decimal price (must be finite and > 1)"
         )
     return value
 
 
+def _where(where: Callable[[], str] | str) -> str:
+    return where if isinstance(where, str) else where()
+
+
 def _check_market(prices: Sequence[float]) -> list[float]:
     """Validate one market's prices (at least two, each a valid decimal price)."""
-    values = [_check_price(p, f" at position {i}") for i, p in enumerate(prices)]
+    values = [_check_price(p, lambda i=i: f" at position {i}") for i, p in enumerate(prices)]
     if len(values) < 2:
         raise ValueError(f"a market needs at least 2 prices, got {len(values)}: {list(prices)!r}")
     return values
@@ -375,7 +388,7 @@ def best_prices(
         for i, raw in enumerate(prices):
             if raw is None:
                 continue
-            price = _check_price(raw, f" from bookmaker {bookmaker!r} at position {i}")
+            price = _check_price(raw, lambda b=bookmaker, i=i: f" from bookmaker {b!r} at position {i}")
             current = best[i]
             # Strictly greater: an equal later price never displaces the earlier bookmaker.
             if current is None or price > current.price:
