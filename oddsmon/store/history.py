@@ -96,11 +96,12 @@ class OddsHistory:
         for start in range(0, len(ids), 500):
             chunk = ids[start:start + 500]
             marks = ",".join("?" * len(chunk))
+            # With a lone min(), SQLite takes the bare columns (price) from the row holding the
+            # minimum: one pass along the primary key instead of a subquery per row.
             for r in self.db.query(
-                "SELECT fixture_id, bookmaker_id, outcome, price FROM odds_snapshots s "
-                f"WHERE bet_id = ? AND fixture_id IN ({marks}) AND observed_at = ("
-                "  SELECT min(observed_at) FROM odds_snapshots t WHERE t.fixture_id = s.fixture_id"
-                "  AND t.bet_id = s.bet_id AND t.outcome = s.outcome AND t.bookmaker_id = s.bookmaker_id)",
+                "SELECT fixture_id, bookmaker_id, outcome, price, min(observed_at) FROM odds_snapshots "
+                f"WHERE bet_id = ? AND fixture_id IN ({marks}) "
+                "GROUP BY fixture_id, bet_id, outcome, bookmaker_id",
                 (bet_id, *chunk)):
                 out[(r[0], r[1], r[2])] = r[3]
         return out
