@@ -26,6 +26,7 @@ from .domain.models import (
     FixtureOdds,
     ParseError,
     Prediction,
+    only_bet,
     parse_bookmakers,
     parse_fixtures,
     parse_odds,
@@ -241,18 +242,22 @@ class Service:
 
     async def _load(self, endpoint: str, params: Mapping[str, str | int], ttl_s: float,
                     parse: Callable[[Any], Any], *, force: bool = False, paged: bool = False,
-                    fallback: Mapping[str, str] | None = None, view: str = "") -> _Loaded:
+                    fallback: Mapping[str, str] | None = None, view: str = "",
+                    derived: str | None = None) -> _Loaded:
         """One cache entry: served, refreshed, or explained.
 
         ``fallback`` names params (like a date window) whose latest cached value may stand in
         when the exact request was never cached and cannot be fetched now. ``view`` names a
-        partial ``parse`` so its result is memoised apart from the full one.
+        partial ``parse`` so its result is memoised apart from the full one. ``derived`` is the
+        key of a smaller entry written with this one (same fetch time, same expiry) that
+        ``parse`` reads as well: it is served in its place, and a fetch is of the full entry.
         """
         clean = {str(k): str(v) for k, v in params.items()}
         key = cache_key(endpoint, clean)
         now = self.clock.now()
         started = self.clock.monotonic()
-        entry = self.store.cache.get(key)
+        entry = (self.store.cache.get(derived) if derived and not force else None) \
+            or self.store.cache.get(key)
         reason = self.machine.gate()
         if not self._store_writable():
             return self._unwritable(entry, endpoint, key, parse, now, reason, view)
@@ -345,16 +350,16 @@ class Service:
     def _after_odds_fetch(self, params: dict[str, str], raw: list[Any], odds: list[FixtureOdds],
                           at: datetime) -> None:
         """Keep what an odds fetch taught us: per-fixture entries, price history, drop alerts."""
-        if "fixture" not in params:
+        if "fixture" not in params and "bet" not in params:
             # A league page holds every fixture's answer: store each as the /odds?fixture=N
             # entry it is, so opening one fixture reads a small row and never fetches it again.
-            # The items parsed, so each has an integer fixture.id.
+            # Its Match Winner part is also the answer to ...&bet=1, a twentieth of the size,
+            # which is all the Dashboard reads. The items parsed, so each has a fixture.id.
+            mw = {**params, "bet": str(MATCH_WINNER)}
             self.store.cache.put_many(
                 [(cache_key("/odds", {"fixture": item["fixture"]["id"]}), "/odds",
-                  json.dumps({"get": "odds", "parameters": {"fixture": str(item["fixture"]["id"])},
-                              "errors": [], "results": 1, "paging": {"current": 1, "total": 1},
-                              "response": [item]}, separators=(",", ":")))
-                 for item in raw],
+                  _envelope({"fixture": str(item["fixture"]["id"])}, [item])) for item in raw]
+                + [(cache_key("/odds", mw), "/odds", _envelope(mw, only_bet(raw, MATCH_WINNER)))],
                 at, self.settings.cache.odds_ttl_s)
         rows = [(fo.fixture_id, bo.bookmaker.id, bet.id, v.label, v.price)
                 for fo in odds for bo in fo.bookmakers for bet in bo.bets if bet.id in _HISTORY_BETS
@@ -407,13 +412,16 @@ class Service:
 
     async def _per_league(self, endpoint: str, extra: Mapping[str, str], ttl_s: float,
                           parse: Callable[[Any], list[Any]], *, force: bool, paged: bool,
-                          fallback: Mapping[str, str] | None = None,
-                          view: str = "") -> tuple[list[Any], Provenance]:
+                          fallback: Mapping[str, str] | None = None, view: str = "",
+                          derived: Mapping[str, str] | None = None) -> tuple[list[Any], Provenance]:
+        """``derived``: extra params naming the smaller entry each league page leaves."""
         items: list[Any] = []
         provs: list[Provenance] = []
         for league in self.settings.watch.leagues:
-            loaded = await self._load(endpoint, self._league_params(league, extra), ttl_s, parse, force=force, paged=paged,
-                                      fallback=fallback, view=view)
+            params = self._league_params(league, extra)
+            loaded = await self._load(endpoint, params, ttl_s, parse, force=force, paged=paged,
+                                      fallback=fallback, view=view,
+                                      derived=cache_key(endpoint, {**params, **derived}) if derived else None)
             provs.append(loaded.provenance)
             if loaded.data is not None:
                 items.extend(loaded.data)
@@ -438,7 +446,8 @@ class Service:
         parse = parse_odds if bets is None else functools.partial(parse_odds, only_bets=bets)
         items, prov = await self._per_league(
             "/odds", {}, self.settings.cache.odds_ttl_s, parse,
-            force=force, paged=True, view="" if bets is None else f"bets={sorted(bets)}")
+            force=force, paged=True, view="" if bets is None else f"bets={sorted(bets)}",
+            derived={"bet": str(MATCH_WINNER)} if bets == {MATCH_WINNER} else None)
         if prov.source == "none":
             return Page(None, prov)
         wanted = set(self.settings.watch.bookmakers)
@@ -615,6 +624,13 @@ class Service:
     def _stop_reason(self) -> str:
         view = self.machine.view()
         return f"offline ({view.reason}): {view.detail or 'stopped'}"
+
+
+def _envelope(params: Mapping[str, str], items: list[Any]) -> str:
+    """The body the API answers ``/odds`` with for ``params``, all on one page."""
+    return json.dumps({"get": "odds", "parameters": dict(params), "errors": [],
+                       "results": len(items), "paging": {"current": 1, "total": 1},
+                       "response": items}, separators=(",", ":"))
 
 
 def _only_bookmakers(fo: FixtureOdds, wanted: set[int]) -> FixtureOdds:

@@ -682,6 +682,17 @@ def parse_odds(response: Any, only_bets: Collection[int] | None = None) -> list[
     return result
 
 
+def only_bet(response: list[Any], bet_id: int) -> list[Any]:
+    """Raw ``/odds`` items that parsed, cut down to one market (what ``bet=<id>`` asks for).
+
+    Every item and bookmaker is kept, as ``parse_odds(..., only_bets=...)`` keeps them, so the
+    cut-down page parses to exactly what the full page gives for that market.
+    """
+    return [{**item, "bookmakers": [
+        {**book, "bets": [bet for bet in book["bets"] if isinstance(bet, Mapping) and bet.get("id") == bet_id]}
+        for book in item["bookmakers"]]} for item in response]
+
+
 # The provider's order of the comparison block, kept whatever order the JSON object has.
 COMPARISON_ORDER: Final = ("form", "att", "def", "poisson_distribution", "h2h", "goals", "total")
 

@@ -14,7 +14,7 @@ from oddsmon.api import ApiClient
 from oddsmon.clock import FakeClock
 from oddsmon.config import Secret, Settings
 from oddsmon.service import Service
-from oddsmon.store import Store
+from oddsmon.store import Store, cache_key
 from oddsmon.supervision import OfflineMachine
 
 from ..conftest import SECRET
@@ -34,11 +34,13 @@ class FakeApi:
     remaining: int = 90
     fail: str | None = None  # "connect" | "500" | "garbage" | "quota"
     calls: list[str] = field(default_factory=list)
+    requests: list[httpx.Request] = field(default_factory=list)
     bodies: dict[str, str] = field(default_factory=dict)  # path -> body replacing the sample
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path
         self.calls.append(path)
+        self.requests.append(request)
         if self.fail == "connect":
             raise httpx.ConnectError("Connection refused")
         if self.fail == "500":
@@ -197,6 +199,55 @@ async def test_league_odds_page_serves_each_fixture_without_another_call(service
     page = await service.fixture_odds(326090)
     assert page.data is not None and page.data.fixture_id == 326090
     assert page.provenance.source == "cache" and api.counted() == calls
+
+
+def _league_key(settings: Settings, league: int, **extra: str) -> str:
+    return cache_key("/odds", {"league": str(league), "season": str(settings.watch.season), **extra})
+
+
+async def test_dashboard_reads_the_match_winner_part_a_league_page_left(
+        service: Service, api: FakeApi, store: Store, clock: FakeClock, settings: Settings) -> None:
+    full = await service.odds()
+    await service.fixtures()
+    assert full.data is not None
+    league = settings.watch.leagues[0]
+    page_entry = store.cache.get(_league_key(settings, league))
+    part = store.cache.get(_league_key(settings, league, bet="1"))
+    # The league page left its Match Winner part, written with it, a fraction of its size.
+    assert page_entry is not None and part is not None
+    assert (part.fetched_at, part.expires_at) == (page_entry.fetched_at, page_entry.expires_at)
+    assert len(part.body) < len(page_entry.body) / 3
+    # The Dashboard reads only the part: another process does, even with the league page's
+    # body damaged behind it (its entry keeps its times, so it is not due for a refetch).
+    store.cache.put(page_entry.key, "/odds", "{damaged", page_entry.fetched_at,
+                    (page_entry.expires_at - page_entry.fetched_at).total_seconds())
+    calls = api.counted()
+    clock.advance(60)
+    dash = await Service(settings, store, service.machine, service.api, clock).dashboard()
+    assert dash.data is not None and api.counted() == calls
+    assert dash.provenance.error is None
+    assert dash.provenance.source == "cache" and dash.provenance.age_s == 60
+    shown = dash.data.odds[326090]
+    whole = full.data[326090]
+    assert [b.id for bo in shown.bookmakers for b in bo.bets] == [1]
+    assert [bo.bet(1) for bo in shown.bookmakers] == [bo.bet(1) for bo in whole.bookmakers]
+
+    # Offline past expiry, the part is what is served, stale, with its age.
+    clock.advance(settings.cache.odds_ttl_s)
+    service.set_offline()
+    stale = await service.dashboard()
+    assert stale.data is not None and stale.data.odds[326090] == shown
+    assert stale.provenance.stale and stale.provenance.offline_reason == "user"
+    assert api.counted() == calls
+
+    # Back online, a refresh fetches the whole league page, never the bet=1 form, and the
+    # part is rewritten with it.
+    service.set_online()
+    await service.dashboard(force=True)
+    assert api.counted() > calls
+    assert not any("bet" in str(r.url.params) for r in api.requests)
+    again = store.cache.get(_league_key(settings, league, bet="1"))
+    assert again is not None and again.fetched_at == clock.now()
 
 
 async def test_market_view_from_the_docs_sample(service: Service, api: FakeApi) -> None:
