@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from ..clock import utc_from_ts
 from .db import Database, Tx
@@ -51,13 +51,19 @@ class IncidentStore:
         return int(row[0])
 
     @staticmethod
-    def act_in(tx: Tx, at: datetime, kind: str, text: str) -> bool:
-        row = tx.execute("SELECT id FROM incidents WHERE closed_at IS NULL ORDER BY id DESC LIMIT 1").fetchone()
+    def act_in(tx: Tx, at: datetime, kind: str, text: str, *,
+               linger: timedelta | None = None) -> int | None:
+        """Add an action to the latest incident: when it is open, or closed at most ``linger``
+        before ``at`` (its aftermath, such as the warm that rebuilds the cache). Its id, or
+        None when there is no such incident."""
+        row = tx.execute("SELECT id, closed_at FROM incidents ORDER BY id DESC LIMIT 1").fetchone()
         if row is None:
-            return False
+            return None
+        if row[1] is not None and (linger is None or at.timestamp() - row[1] > linger.total_seconds()):
+            return None
         tx.execute("INSERT INTO incident_actions (incident_id, at, kind, text) VALUES (?,?,?,?)",
                    (row[0], at.timestamp(), kind, text))
-        return True
+        return int(row[0])
 
     def recent(self, limit: int = 10) -> list[Incident]:
         rows = self.db.query(

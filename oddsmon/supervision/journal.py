@@ -47,7 +47,7 @@ from zoneinfo import ZoneInfo
 
 from ..clock import utc_from_ts
 from ..config import Settings
-from ..store import Store
+from ..store import IncidentStore, Store
 from .common import SupervisionError, dual, duration, iso, redact, secret_of
 from .health import META_STORE_ID
 
@@ -117,16 +117,9 @@ def record_action(store: Store, at: datetime, kind: str, text: str, *,
                   any_age: bool = False, secret: str | None = None) -> int | None:
     """Add an action to the open incident, or to the latest one if it closed within
     ``LINGER`` (or at any age with ``any_age``); returns its id, None when there is none."""
-    text = clean_text(text, secret)
     with store.db.write() as tx:
-        row = tx.execute("SELECT id, closed_at FROM incidents ORDER BY id DESC LIMIT 1").fetchone()
-        if row is None:
-            return None
-        if row[1] is not None and not any_age and at.timestamp() - row[1] > LINGER.total_seconds():
-            return None
-        tx.execute("INSERT INTO incident_actions (incident_id, at, kind, text) VALUES (?,?,?,?)",
-                   (row[0], at.timestamp(), kind, text))
-        return int(row[0])
+        return IncidentStore.act_in(tx, at, kind, clean_text(text, secret),
+                                    linger=timedelta.max if any_age else LINGER)
 
 
 def author() -> str:
