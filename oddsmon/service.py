@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Generic, TypeVar
@@ -307,6 +307,8 @@ class Service:
         except Offline as exc:
             raise _FetchFailed(self.machine.gate(), str(exc)) from None
         except ApiError as exc:
+            if exc.received and endpoint == "/odds":
+                self._keep_received_odds(list(exc.received), now)
             if exc.outage is not None:
                 self.machine.go_offline(exc.outage, str(exc))
             raise _FetchFailed(exc.outage, str(exc)) from None
@@ -351,16 +353,37 @@ class Service:
                           at: datetime) -> None:
         """Keep what an odds fetch taught us: per-fixture entries, price history, drop alerts."""
         if "fixture" not in params and "bet" not in params:
-            # A league page holds every fixture's answer: store each as the /odds?fixture=N
-            # entry it is, so opening one fixture reads a small row and never fetches it again.
-            # Its Match Winner part is also the answer to ...&bet=1, a twentieth of the size,
-            # which is all the Dashboard reads. The items parsed, so each has a fixture.id.
+            # A league page's Match Winner part is also the answer to ...&bet=1, a quarter of
+            # the size, which is all the Dashboard reads.
             mw = {**params, "bet": str(MATCH_WINNER)}
-            self.store.cache.put_many(
-                [(cache_key("/odds", {"fixture": item["fixture"]["id"]}), "/odds",
-                  _envelope({"fixture": str(item["fixture"]["id"])}, [item])) for item in raw]
-                + [(cache_key("/odds", mw), "/odds", _envelope(mw, only_bet(raw, MATCH_WINNER)))],
-                at, self.settings.cache.odds_ttl_s)
+            self._keep_fixture_entries(raw, at, [(cache_key("/odds", mw), "/odds",
+                                                  _envelope(mw, only_bet(raw, MATCH_WINNER)))])
+        self._record_history(odds, at)
+
+    def _keep_fixture_entries(self, raw: list[Any], at: datetime,
+                              also: Sequence[tuple[str, str, str]] = ()) -> None:
+        # A league page holds every fixture's answer: store each as the /odds?fixture=N entry
+        # it is, so opening one fixture reads a small row and never fetches it again. The items
+        # parsed, so each has a fixture.id.
+        self.store.cache.put_many(
+            [(cache_key("/odds", {"fixture": item["fixture"]["id"]}), "/odds",
+              _envelope({"fixture": str(item["fixture"]["id"])}, [item])) for item in raw] + list(also),
+            at, self.settings.cache.odds_ttl_s)
+
+    def _keep_received_odds(self, raw: list[Any], at: datetime) -> None:
+        """A paged league fetch failed part way (the reserve, the network): the league page is
+        not whole, so it is not cached, but each fixture on the pages received is whole."""
+        try:
+            odds = parse_odds(raw)
+        except ParseError:
+            return
+        try:
+            self._keep_fixture_entries(raw, at)
+            self._record_history(odds, at)
+        except StoreWriteError as exc:
+            self.store_problem = str(exc)
+
+    def _record_history(self, odds: list[FixtureOdds], at: datetime) -> None:
         rows = [(fo.fixture_id, bo.bookmaker.id, bet.id, v.label, v.price)
                 for fo in odds for bo in fo.bookmakers for bet in bo.bets if bet.id in _HISTORY_BETS
                 for v in bet.values]

@@ -145,7 +145,12 @@ class ApiClient:
         items = list(first.response or [])
         last = first
         for page in range(2, min(total, MAX_PAGES) + 1):
-            last = await self.get(endpoint, {**base, "page": str(page)})
+            try:
+                last = await self.get(endpoint, {**base, "page": str(page)})
+            except ApiError as exc:
+                # The pages received were paid for: the caller may keep what stands alone.
+                exc.received = tuple(items)
+                raise
             if not isinstance(last.response, list):
                 raise BadResponse(f"{endpoint} page {page}: response is not a list")
             items.extend(last.response)

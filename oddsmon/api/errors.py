@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class ApiError(Exception):
     """A request failed; the message is meant for a person and never holds the API key."""
 
     #: the offline reason this failure switches oddsmon to, or None when it is no outage
     outage: str | None = None
+    #: the ``response`` items of the pages a paged fetch received (and paid for) before it
+    received: tuple[Any, ...] = ()
 
 
 class NetworkError(ApiError):

@@ -88,6 +88,32 @@ async def test_headers_reaching_the_reserve_go_offline(engine: Engine, sim: Simu
     assert sim.stats()["counted_total"] == 1
 
 
+async def test_reserve_reached_mid_paging_keeps_the_fixtures_already_paid_for(
+        engine: Engine, sim: Simulator, transport: CountingTransport) -> None:
+    reserve = engine.settings.api.daily_reserve
+    league = engine.settings.watch.leagues[0]
+    sim.set_quota(limit=100, used=100 - reserve - 1)  # one call above the reserve: page 1 only
+    page = await engine.service.odds()
+    assert sim.stats()["counted_total"] == 1
+    assert engine.service.mode().reason == "quota"
+    # Page 1 alone is not the league's answer: no league page is cached ...
+    assert page.data is None and page.cached_never
+    # ... but each fixture on it is whole, and opens on the Odds screen without a call.
+    kept = sorted(int(r[0].split("=")[1]) for r in engine.store.db.query(
+        "SELECT key FROM cache WHERE key LIKE '/odds?fixture=%'"))
+    assert len(kept) == sim.config.odds_page_size
+    first = kept[0]
+    attempts = transport.attempts
+    view = await engine.service.market(first)
+    assert view.data is not None and view.data.rows and view.provenance.source == "cache"
+    assert view.provenance.offline_reason == "quota"
+    assert transport.attempts == attempts
+    # Their prices start the odds history, as any fetch does.
+    assert engine.store.history.series(first, 1)
+    others = [fx.id for fx in sim.data.by_league[league] if fx.id not in kept]
+    assert others and (await engine.service.fixture_odds(others[-1])).cached_never
+
+
 async def test_stale_entry_served_when_a_refresh_fails(engine: Engine, server: LoopbackServer,
                                                         clock: FakeClock) -> None:
     fresh = await engine.service.odds()
