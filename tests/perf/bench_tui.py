@@ -59,7 +59,6 @@ def run(ctx: Context) -> list[Row]:
                         met=None if target is None or value is None else value < 5000, runs=runs,
                         note=(f"{missing} run(s) never showed it; " if missing else "")
                         + ("" if statuses == {0} else f"exit statuses {sorted(statuses, key=str)}")))
-    return rows
     rows.append(_shared_state_row(ctx))
     return rows
 
