@@ -317,7 +317,9 @@ def test_19_read_only_or_full_disk_clear_error_cache_still_served(tmp_path: Path
     for fault in ("full", "readonly"):
         mnt = tmp_path / fault
         mnt.mkdir()
-        script = (f'mount -t tmpfs -o size=4m,mode=0700 tmpfs "{mnt}" && '
+        # Room for what "space is back" must hold: the warmed store (1.6 MB) and its WAL,
+        # which SQLite lets grow to 4 MB before its automatic checkpoint copies it back.
+        script = (f'mount -t tmpfs -o size=16m,mode=0700 tmpfs "{mnt}" && '
                   f'exec "$0" "$@"')
         procs[fault] = subprocess.Popen(
             [*prefix, "sh", "-c", script, *worker_cmd("disk", str(mnt), fault)],
