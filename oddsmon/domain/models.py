@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -507,8 +507,11 @@ def _odd_label(value: Any) -> str | None:
     return None
 
 
-def _items(response: Any) -> Sequence[Any]:
-    return _as_list(response, "response")
+def _objects(response: Any) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """Each item of a ``response`` list, which must be an object, with its path for errors."""
+    for index, raw in enumerate(_as_list(response, "response")):
+        path = f"response[{index}]"
+        yield path, _as_obj(raw, path)
 
 
 def _team(obj: Mapping[str, Any], key: str, path: str) -> Team:
@@ -523,9 +526,7 @@ def _team(obj: Mapping[str, Any], key: str, path: str) -> Team:
 def parse_fixtures(response: Any) -> list[Fixture]:
     """``/fixtures`` (also the ``h2h`` and live variants): one Fixture per item."""
     fixtures: list[Fixture] = []
-    for index, raw in enumerate(_items(response)):
-        path = f"response[{index}]"
-        item = _as_obj(raw, path)
+    for path, item in _objects(response):
         fx_path = f"{path}.fixture"
         fx = _obj(item, "fixture", path)
         fixture_id = _int(fx, "id", fx_path)
@@ -564,9 +565,7 @@ def parse_fixtures(response: Any) -> list[Fixture]:
 def parse_leagues(response: Any) -> list[League]:
     """``/leagues``: seasons are kept as years, in the provider's order."""
     leagues: list[League] = []
-    for index, raw in enumerate(_items(response)):
-        path = f"response[{index}]"
-        item = _as_obj(raw, path)
+    for path, item in _objects(response):
         league_path = f"{path}.league"
         league = _obj(item, "league", path)
         country = _obj(item, "country", path)
@@ -601,9 +600,7 @@ def parse_leagues(response: Any) -> list[League]:
 
 def _id_names(response: Any) -> list[tuple[int, str]]:
     pairs: list[tuple[int, str]] = []
-    for index, raw in enumerate(_items(response)):
-        path = f"response[{index}]"
-        item = _as_obj(raw, path)
+    for path, item in _objects(response):
         pairs.append((_int(item, "id", path), _str(item, "name", path)))
     return pairs
 
@@ -626,9 +623,7 @@ def parse_odds(response: Any, only_bets: Collection[int] | None = None) -> list[
     no ``bookmakers`` list and are rejected.
     """
     result: list[FixtureOdds] = []
-    for index, raw in enumerate(_items(response)):
-        path = f"response[{index}]"
-        item = _as_obj(raw, path)
+    for path, item in _objects(response):
         fx_path = f"{path}.fixture"
         fx = _obj(item, "fixture", path)
         fixture_id = _int(fx, "id", fx_path)
@@ -704,9 +699,7 @@ def parse_predictions(response: Any, fixture_id: int | None = None) -> list[Pred
     them); a missing ``comparison`` block gives an empty tuple.
     """
     predictions: list[Prediction] = []
-    for index, raw in enumerate(_items(response)):
-        path = f"response[{index}]"
-        item = _as_obj(raw, path)
+    for path, item in _objects(response):
         pred_path = f"{path}.predictions"
         pred = _obj(item, "predictions", path)
 
