@@ -12,7 +12,6 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 import httpx
@@ -24,12 +23,6 @@ from oddsmon.sim.app import MSG_REQUESTS
 
 REPO = Path(__file__).resolve().parents[2]
 KEY = {"x-apisports-key": "loopback-test-key"}
-START = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(START)
 
 
 @pytest.fixture

@@ -127,15 +127,20 @@ def envelope_bytes(n_items: int = 400) -> bytes:
             f'"paging":{{"current":1,"total":1}},"response":[{items}]}}').encode()
 
 
+async def _half_body(writer: asyncio.StreamWriter, payload: bytes) -> None:
+    """A 200 announcing the whole ``payload``, and only its first half sent."""
+    writer.write(http_head(200, "OK", len(payload), extra=QUOTA_HEADERS))
+    writer.write(payload[: len(payload) // 2])
+    await writer.drain()
+
+
 def stall_mid_body(body: bytes | None = None) -> Behaviour:
     """Status line, headers and half the body, then silence until the client gives up."""
     payload = body or envelope_bytes()
 
     async def behave(srv: RawHttpServer, reader: asyncio.StreamReader,
                      writer: asyncio.StreamWriter, head: bytes) -> None:
-        writer.write(http_head(200, "OK", len(payload), extra=QUOTA_HEADERS))
-        writer.write(payload[: len(payload) // 2])
-        await writer.drain()
+        await _half_body(writer, payload)
         # Wait for the client to hang up (its read timeout), never sending the rest.
         with contextlib.suppress(Exception):
             while await reader.read(65536):
@@ -151,9 +156,7 @@ def reset_mid_body(body: bytes | None = None) -> Behaviour:
 
     async def behave(srv: RawHttpServer, reader: asyncio.StreamReader,
                      writer: asyncio.StreamWriter, head: bytes) -> None:
-        writer.write(http_head(200, "OK", len(payload), extra=QUOTA_HEADERS))
-        writer.write(payload[: len(payload) // 2])
-        await writer.drain()
+        await _half_body(writer, payload)
         await asyncio.sleep(0.02)  # let the client read the first half
         sock = writer.get_extra_info("socket")
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))

@@ -6,7 +6,6 @@ import json
 import math
 import time
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -17,18 +16,11 @@ from oddsmon.sim import SimConfig, Simulator, SimTransport
 from oddsmon.sim.app import MSG_RATE_LIMIT, MSG_REQUESTS, MSG_REQUIRED, MSG_TOKEN
 from oddsmon.sim.data import season_for, to_ladder
 
-# The provider's documented bodies: the copy bundled with the tests, else the shared folder.
-SAMPLES = next((p for p in (Path(__file__).resolve().parents[1] / "data" / "api-samples",
-                            Path("/work/shared/api-samples")) if p.is_dir()),
-               Path("/work/shared/api-samples"))
+from ..samples import SAMPLES
+
 KEY = "test-key-123"
 START = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
 ENVELOPE = ["get", "parameters", "errors", "results", "paging", "response"]
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(START)
 
 
 @pytest.fixture
