@@ -52,6 +52,7 @@ needs_samples = pytest.mark.skipif(not SAMPLES.is_dir(), reason=f"API samples mi
 FIXTURES = "fixtures__official_docs_live_all.json"
 LEAGUES = "leagues__official_docs_id39.json"
 ODDS = "odds__official_docs_fixture326090_bookmaker6.json"
+REAL_ODDS = "odds__real_fixture815162_bookmaker6.json"
 BETS = "odds_bets__official_docs_search_under.json"
 BOOKMAKERS = "odds_bookmakers__official_docs.json"
 LIVE_ODDS = "odds_live__official_docs_fixture721238.json"
@@ -96,8 +97,24 @@ UTC = timezone.utc
 def test_every_sample_file_is_covered() -> None:
     # A new sample dropped into the folder should get a test here, not be silently ignored.
     known = {FIXTURES, LEAGUES, ODDS, BETS, BOOKMAKERS, LIVE_ODDS, LIVE_BETS, MAPPING}
-    known |= {PREDICTIONS, STATUS, TIMEZONE}
+    known |= {PREDICTIONS, STATUS, TIMEZONE, REAL_ODDS}
     assert {p.name for p in SAMPLES.glob("*.json")} == known
+
+
+@needs_samples
+def test_real_captured_odds_body_parses_whole() -> None:
+    # A body captured from the live service: one bookmaker carries 35 bets and 239 values,
+    # about 30x the docs sample. Every price that pays parses; its one "1.00" (Under 6.5 pays
+    # nothing) is skipped and counted, not turned into a price or a failed page.
+    raw = body(REAL_ODDS)
+    [fo] = parse_odds(raw["response"])
+    [book] = fo.bookmakers
+    assert (fo.fixture_id, book.bookmaker.name) == (815162, "Bwin")
+    assert len(book.bets) == 35
+    assert sum(len(b.values) for b in book.bets) == 238 and fo.skipped == 1
+    over_under = next(b for b in book.bets if b.id == 5)
+    assert over_under.price("Under 6.5") is None and over_under.price("Over 6.5") == 23.0
+    assert {b.id for b in book.bets} >= {1, 5, 8, 9, 10, 12}
 
 
 @needs_samples
