@@ -18,6 +18,7 @@ from .api import ApiClient, ApiError, Offline, QuotaExhausted
 from .clock import Clock
 from .config import Settings
 from .domain.market import Headline, MarketView, PriceDrop, analyse_market, headline, price_drops
+from .domain.markets import SHOWN_BETS
 from .domain.models import (
     DEFAULT_GOALS_LINE,
     MATCH_WINNER,
@@ -32,7 +33,8 @@ from .domain.models import (
     parse_odds,
     parse_predictions,
 )
-from .store import CacheEntry, Store, StoreWriteError, cache_key
+from .desk.picks import PickView, pick_views
+from .store import CacheEntry, NewPick, Store, StoreWriteError, cache_key
 from .store.cache import ANY
 from .supervision import ModeView, OfflineMachine, journal
 
@@ -41,8 +43,8 @@ T = TypeVar("T")
 CRITICAL_PAGES = ("predictions", "bookmakers", "odds", "dashboard")
 _COUNTER_FLUSH_S = 1.0
 _MEMO_SIZE = 64
-# Prices recorded in the odds history: the three markets the app shows, every line of them.
-_HISTORY_BETS = frozenset({1, 5, 8})
+# Prices recorded in the odds history: every market the Odds screen shows, every line of them.
+_HISTORY_BETS = SHOWN_BETS
 # Drop alerts watch the outcomes the screens show.
 _ALERT_OUTCOMES = frozenset({(1, "Home"), (1, "Draw"), (1, "Away"), (5, "Over 2.5"), (5, "Under 2.5"),
                              (8, "Yes"), (8, "No")})
@@ -545,18 +547,32 @@ class Service:
 
     async def market(self, fixture_id: int, market_id: int = MATCH_WINNER, *,
                      method: str | None = None, line: str = DEFAULT_GOALS_LINE,
-                     force: bool = False) -> Page[MarketView]:
+                     force: bool = False, consensus: str = "all") -> Page[MarketView]:
         """The Odds screen's analysis of one fixture and market, with the prediction beside it."""
         odds = await self.fixture_odds(fixture_id, force=force)
         if odds.data is None:
             return Page(None, odds.provenance)
-        prediction = await self.prediction(fixture_id) if market_id == MATCH_WINNER else None
+        prediction = await self.prediction(fixture_id) if market_id in (MATCH_WINNER, 2, 12) else None
         history = [(p.bookmaker_id, p.outcome, p.observed_at, p.price)
                    for p in self.store.history.series(fixture_id, market_id)]
         view = analyse_market(odds.data, market_id, method=method or self.settings.odds.fair_method,
                               line=line, prediction=prediction.data if prediction else None,
-                              history=history)
+                              history=history, consensus_mode=consensus)
         return Page(view, odds.provenance)
+
+    # -- the analyst's desk: picks and the watchlist (kept in the store, never sent) --------------
+
+    def add_pick(self, pick: NewPick) -> int:
+        return self.store.picks.add(pick, self.clock.now())
+
+    def picks(self) -> list[PickView]:
+        return pick_views(self.store, self.settings.odds.fair_method, self.clock.now())
+
+    def pinned(self) -> set[int]:
+        return self.store.picks.pinned()
+
+    def toggle_pin(self, fixture_id: int) -> bool:
+        return self.store.picks.toggle_pin(fixture_id, self.clock.now())
 
     async def refresh(self, page: str) -> Page[Any]:
         """Rebuild one screen's cache entries now (the refresh key)."""

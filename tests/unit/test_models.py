@@ -60,6 +60,7 @@ MAPPING = "odds_mapping__official_docs.json"
 PREDICTIONS = "predictions__official_docs_fixture198772.json"
 STATUS = "status__official_docs.json"
 TIMEZONE = "timezone__official_docs_truncated.json"
+REAL_ODDS = "odds__real_fixture815162_bookmaker6.json"  # the markets: tests/unit/test_markets_real_body.py
 
 _TEXT_CACHE: dict[str, str] = {}
 
@@ -96,8 +97,16 @@ UTC = timezone.utc
 def test_every_sample_file_is_covered() -> None:
     # A new sample dropped into the folder should get a test here, not be silently ignored.
     known = {FIXTURES, LEAGUES, ODDS, BETS, BOOKMAKERS, LIVE_ODDS, LIVE_BETS, MAPPING}
-    known |= {PREDICTIONS, STATUS, TIMEZONE}
+    known |= {PREDICTIONS, STATUS, TIMEZONE, REAL_ODDS}
     assert {p.name for p in SAMPLES.glob("*.json")} == known
+
+
+@needs_samples
+def test_real_odds_sample_keeps_every_bet_and_skips_the_1_00_price() -> None:
+    (odds,) = parse_odds(response(REAL_ODDS))
+    (book,) = odds.bookmakers
+    assert (odds.fixture_id, book.bookmaker.name, len(book.bets)) == (815162, "Bwin", 35)
+    assert odds.skipped == 1  # "Under 6.5": "1.00" pays nothing back
 
 
 @needs_samples
