@@ -19,6 +19,7 @@ from .markets import (
     default_line,
     labels_for,
     lines,
+    offered,
     score_labels,
     spec,
 )
@@ -91,6 +92,7 @@ class MarketView:
     lines: tuple[str, ...] = ()  # every line priced, for a lined market
     consensus: str = ""  # whose fair view this is, said on the screen
     note: str | None = None  # why some figures are missing (an incomplete book)
+    markets: tuple[int, ...] = ()  # the shown markets this fixture has prices for
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -264,7 +266,8 @@ def analyse_market(odds: FixtureOdds, market_id: int = MATCH_WINNER, *,
             arb = Arbitrage(found_arb.total, found_arb.profit, found_arb.stakes,
                             [b.rsplit("#", 1)[0] for b in found_arb.bookmakers], found_arb.prices)
     return MarketView(odds.fixture_id, market_id, market.name, line, method, tuple(outcomes),
-                      tuple(rows), arb, market.kind, available, whose, note)
+                      tuple(rows), arb, market.kind, available, whose, note,
+                      tuple(m.id for m in offered(odds)))
 
 
 def _book_margin(market: MarketSpec, prices: list[float]) -> float:

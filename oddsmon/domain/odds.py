@@ -57,6 +57,7 @@ __all__ = [
     "fractional_to_decimal",
     "implied_probability",
     "kelly_fraction",
+    "kelly_stake",
     "margin",
     "round_stake",
     "shin_z",
@@ -442,6 +443,12 @@ def kelly_fraction(price: float, probability: float) -> float:
     """
     edge = expected_value(price, probability)  # validates both
     return edge / (price - 1.0) if edge > 0.0 else 0.0
+
+
+def kelly_stake(price: float, probability: float, bankroll: float, fraction: float,
+                round_to: float) -> float:
+    """The money to stake: ``fraction`` of full Kelly on ``bankroll``, rounded to ``round_to``."""
+    return round_stake(bankroll * fraction * kelly_fraction(price, probability), round_to)
 
 
 def round_stake(amount: float, round_to: float) -> float:

@@ -17,7 +17,7 @@ import random
 
 import pytest
 
-from oddsmon.domain.odds import arbitrage, arbitrage_stakes, closing_line_value, kelly_fraction, round_stake
+from oddsmon.domain.odds import arbitrage, arbitrage_stakes, closing_line_value, kelly_fraction, kelly_stake, round_stake
 
 
 def test_kelly_published_examples() -> None:
@@ -71,6 +71,13 @@ def test_rounding_to_whole_units_shows_what_it_costs() -> None:
     assert arb.profit == pytest.approx(12.0)
     assert arb.rounding_effect == pytest.approx(12.0 - arb.exact_profit)
     assert arb.rounding_effect < 0
+
+
+def test_kelly_stake_in_money_is_a_fraction_of_full_kelly_rounded() -> None:
+    # Wikipedia's 20 % on a 1000 bankroll at a quarter Kelly: 50.
+    assert kelly_stake(2.0, 0.6, 1000.0, 0.25, 1.0) == 50.0
+    assert kelly_stake(3.0, 0.5, 1000.0, 0.25, 5.0) == 65.0  # 62.5 to the nearest 5
+    assert kelly_stake(1.5, 0.4, 1000.0, 1.0, 1.0) == 0.0
 
 
 def test_round_stake() -> None:
