@@ -284,6 +284,9 @@ class Headline:
     arbitrage: Arbitrage | None
     value: bool  # some best price beats the market's fair odds
     move_pct: float | None  # the largest move of a Match Winner outcome since opening
+    edge: float | None = None  # the largest value (expected return) among the best prices
+    margin: float | None = None  # the lowest margin of a complete bookmaker
+
 
 
 def headline(odds: FixtureOdds, openings: Mapping[tuple[int, str], float] | None = None) -> Headline:
@@ -299,8 +302,44 @@ def headline(odds: FixtureOdds, openings: Mapping[tuple[int, str], float] | None
             if first and now:
                 changes.append((sum(now) / len(now)) / (sum(first) / len(first)) * 100.0 - 100.0)  # type: ignore[arg-type]
         move = max(changes, key=abs) if changes else None
+    values = [o.value for o in view.outcomes if o.value is not None]
+    margins = [r.margin for r in view.rows if r.margin is not None]
     return Headline(odds.fixture_id, tuple(o.best for o in view.outcomes), view.arbitrage,
-                    any(o.value is not None and o.value > 0 for o in view.outcomes), move)
+                    any(v > 0 for v in values), move, max(values, default=None),
+                    min(margins, default=None))
+
+
+@dataclass(frozen=True, slots=True)
+class ValueBet:
+    """One value bet or arbitrage found on a fixture, for the Value screen."""
+
+    fixture_id: int
+    market_id: int
+    market: str
+    line: str
+    outcome: str  # the outcome label; "all outcomes" for an arbitrage
+    price: float | None  # the best price (None for an arbitrage: several prices)
+    bookmaker: str
+    edge: float  # expected return of the price against the fair view, or the arbitrage's profit
+    fair_probability: float | None
+
+
+def value_bets(odds: FixtureOdds, *, method: str = "multiplicative",
+               consensus_mode: str = "all") -> list[ValueBet]:
+    """Every value bet and arbitrage of every shown market and line of one fixture."""
+    found: list[ValueBet] = []
+    for market in offered(odds):
+        for line in lines(odds, market) if market.lined else [""]:
+            view = analyse_market(odds, market.id, method=method, line=line, consensus_mode=consensus_mode)
+            if view.arbitrage is not None:
+                found.append(ValueBet(odds.fixture_id, market.id, market.name, view.line,
+                                      "all outcomes", None, ", ".join(sorted(set(view.arbitrage.bookmakers))),
+                                      view.arbitrage.profit, None))
+            found.extend(ValueBet(odds.fixture_id, market.id, market.name, view.line, o.label,
+                                  o.best.price, o.best.bookmaker, o.value, o.fair_probability)
+                         for o in view.outcomes
+                         if o.best is not None and o.value is not None and o.value > 0)
+    return found
 
 
 @dataclass(frozen=True, slots=True)
