@@ -17,7 +17,16 @@ from typing import Any, Generic, TypeVar
 from .api import ApiClient, ApiError, Offline, QuotaExhausted
 from .clock import Clock
 from .config import Settings
-from .domain.market import Headline, MarketView, PriceDrop, analyse_market, headline, price_drops
+from .domain.market import (
+    Headline,
+    MarketView,
+    PriceDrop,
+    ValueBet,
+    analyse_market,
+    headline,
+    price_drops,
+    value_bets,
+)
 from .domain.markets import SHOWN_BETS
 from .domain.models import (
     DEFAULT_GOALS_LINE,
@@ -547,7 +556,8 @@ class Service:
 
     async def market(self, fixture_id: int, market_id: int = MATCH_WINNER, *,
                      method: str | None = None, line: str = DEFAULT_GOALS_LINE,
-                     force: bool = False, consensus: str = "all") -> Page[MarketView]:
+                     force: bool = False, consensus: str = "all",
+                     hidden_bookmakers: frozenset[int] = frozenset()) -> Page[MarketView]:
         """The Odds screen's analysis of one fixture and market, with the prediction beside it."""
         odds = await self.fixture_odds(fixture_id, force=force)
         if odds.data is None:
@@ -555,7 +565,8 @@ class Service:
         prediction = await self.prediction(fixture_id) if market_id in (MATCH_WINNER, 2, 12) else None
         history = [(p.bookmaker_id, p.outcome, p.observed_at, p.price)
                    for p in self.store.history.series(fixture_id, market_id)]
-        view = analyse_market(odds.data, market_id, method=method or self.settings.odds.fair_method,
+        shown = _without_bookmakers(odds.data, hidden_bookmakers)
+        view = analyse_market(shown, market_id, method=method or self.settings.odds.fair_method,
                               line=line, prediction=prediction.data if prediction else None,
                               history=history, consensus_mode=consensus)
         return Page(view, odds.provenance)
@@ -567,6 +578,31 @@ class Service:
 
     def picks(self) -> list[PickView]:
         return pick_views(self.store, self.settings.odds.fair_method, self.clock.now())
+
+    async def value_board(self, *, method: str | None = None, consensus: str = "all",
+                          pinned: frozenset[int] = frozenset(),
+                          hidden_leagues: frozenset[int] = frozenset(),
+                          hidden_bookmakers: frozenset[int] = frozenset()) -> Page[list[ValueBet]]:
+        """Every value bet and arbitrage of the watched fixtures (the pinned ones when any are
+        pinned, else every upcoming fixture in a league not hidden), best edge first."""
+        fixtures = await self.fixtures()
+        odds = await self.odds()
+        prov = _combine([fixtures.provenance, odds.provenance], self.clock.now())
+        if fixtures.data is None or odds.data is None:
+            return Page(None, prov)
+        watched = [f.id for f in fixtures.data if (f.id in pinned if pinned else
+                                                   f.is_upcoming and f.league_id not in hidden_leagues)]
+        found = [bet for fid in watched if fid in odds.data
+                 for bet in value_bets(_without_bookmakers(odds.data[fid], hidden_bookmakers),
+                                       method=method or self.settings.odds.fair_method,
+                                       consensus_mode=consensus)]
+        return Page(sorted(found, key=lambda v: -v.edge), prov)
+
+    def filters(self) -> tuple[frozenset[int], frozenset[int]]:
+        return self.store.picks.filters()
+
+    def save_filters(self, hidden_leagues: frozenset[int], hidden_bookmakers: frozenset[int]) -> None:
+        self.store.picks.save_filters(hidden_leagues, hidden_bookmakers)
 
     def pinned(self) -> set[int]:
         return self.store.picks.pinned()
@@ -670,6 +706,10 @@ def _envelope(params: Mapping[str, str], items: list[Any]) -> str:
     return json.dumps({"get": "odds", "parameters": dict(params), "errors": [],
                        "results": len(items), "paging": {"current": 1, "total": 1},
                        "response": items}, separators=(",", ":"))
+
+
+def _without_bookmakers(fo: FixtureOdds, hidden: frozenset[int]) -> FixtureOdds:
+    return replace(fo, bookmakers=tuple(b for b in fo.bookmakers if b.bookmaker.id not in hidden)) if hidden else fo
 
 
 def _only_bookmakers(fo: FixtureOdds, wanted: set[int]) -> FixtureOdds:

@@ -6,6 +6,7 @@ transaction) and every process on the host sees the same list; nothing here leav
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -62,6 +63,30 @@ class PickStore:
             fields["kickoff"] = utc_from_ts(fields["kickoff"])  # type: ignore[arg-type]
             out.append(Pick(**fields, id=r[0], created_at=utc_from_ts(r[1])))  # type: ignore[arg-type]
         return out
+
+    # -- filters, remembered for every oddsmon on the host --------------------------------------
+
+    _FILTERS = "desk.filters"
+
+    def filters(self) -> tuple[frozenset[int], frozenset[int]]:
+        """(hidden league ids, hidden bookmaker ids); a stored value that does not read as
+        two lists of ids (hand-edited, an older format) reads as nothing hidden."""
+        row = self.db.query_one("SELECT value FROM meta WHERE key = ?", (self._FILTERS,))
+        try:
+            data = json.loads(row[0]) if row is not None else {}
+            leagues, books = data.get("hidden_leagues", []), data.get("hidden_bookmakers", [])
+            if all(isinstance(x, int) for x in [*leagues, *books]):
+                return frozenset(leagues), frozenset(books)
+        except (ValueError, AttributeError, TypeError):
+            pass
+        return frozenset(), frozenset()
+
+    def save_filters(self, hidden_leagues: frozenset[int], hidden_bookmakers: frozenset[int]) -> None:
+        value = json.dumps({"hidden_leagues": sorted(hidden_leagues),
+                            "hidden_bookmakers": sorted(hidden_bookmakers)})
+        with self.db.write() as tx:
+            tx.execute("INSERT INTO meta (key, value) VALUES (?, ?) "
+                       "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (self._FILTERS, value))
 
     # -- the watchlist ---------------------------------------------------------------------------
 

@@ -150,12 +150,13 @@ class OddsScreen(PageScreen):
         fixtures = await service.fixtures()
         if fixtures.data is None:
             return Page(None, fixtures.provenance)
-        ordered = sorted(fixtures.data, key=lambda f: (f.kickoff, f.id))
+        ordered = self.oddsmon.desk.arrange(fixtures.data)
         fx = pick_fixture(ordered, self.oddsmon.selected_fixture)
         if fx is None:
             return Page(OddsView(ordered, None, None), fixtures.provenance)
         market = await service.market(fx.id, self.market_id, method=self.method, line=self.line,
-                                      consensus=self.consensus)
+                                      consensus=self.consensus,
+                                      hidden_bookmakers=self.oddsmon.desk.hidden_bookmakers)
         return Page(OddsView(ordered, fx, market.data), market.provenance)
 
     def clear_page(self) -> None:
