@@ -598,6 +598,11 @@ class Service:
                                        consensus_mode=consensus)]
         return Page(sorted(found, key=lambda v: -v.edge), prov)
 
+    def movement(self, fixture_id: int, market_id: int, label: str) -> list[tuple[int, datetime, float]]:
+        """Every stored price of one outcome, (bookmaker, observed_at, price), for the chart."""
+        return [(p.bookmaker_id, p.observed_at, p.price)
+                for p in self.store.history.series(fixture_id, market_id) if p.outcome == label]
+
     def filters(self) -> tuple[frozenset[int], frozenset[int]]:
         return self.store.picks.filters()
 

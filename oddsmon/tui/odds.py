@@ -10,7 +10,8 @@ Keys: ``g`` picks the fixture, ``m`` cycles the markets the fixture is priced in
 2.5 first), ``v`` cycles the margin-removal method, ``n`` the consensus (all bookmakers, the
 reference bookmaker, outliers dropped), ``k`` what value stakes are sized against (the market's
 fair view or the prediction), ``c`` cycles the price format (decimal, fractional, American),
-and ``a`` records a pick: the price under the cell cursor, with its Kelly stake. The screen
+``a`` records a pick: the price under the cell cursor, with its Kelly stake, and ``h`` charts
+that outcome's price at every bookmaker over time. The screen
 opens on the fixture selected elsewhere (Dashboard, Predictions), else the next by kickoff.
 """
 
@@ -26,6 +27,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Select, Sparkline, Static
 
+from ..domain.chart import price_chart
 from ..domain.market import CONSENSUS_MODES, MarketView, OutcomeView
 from ..domain.markets import BY_ID, SPECS, split_label
 from ..domain.models import MATCH_WINNER, Fixture
@@ -34,6 +36,7 @@ from ..store import NewPick
 from ..service import Page
 from . import fmt
 from .base import REFRESH_KEY, WARM_KEY, PageScreen
+from .chart import CHART_W, MovementDialog, chart_text
 from .dashboard import match_name
 
 MARKET_ORDER: tuple[int, ...] = tuple(m.id for m in SPECS)  # Match Winner first
@@ -102,6 +105,7 @@ class OddsScreen(PageScreen):
                 tooltip="Fair view from all bookmakers, the reference bookmaker, or without outliers"),
         Binding("k", "next_basis", "Stake vs", tooltip="Size value stakes against the market or the prediction"),
         Binding("a", "add_pick", "Pick", tooltip="Record a pick: the price under the cursor, with its stake"),
+        Binding("h", "chart", "Chart", tooltip="The price movement of the outcome under the cursor"),
         Binding("c", "next_format", "Format", tooltip="Prices as decimal, fractional or American"),
     ]
 
@@ -349,6 +353,24 @@ class OddsScreen(PageScreen):
         self.notify(f"Stakes sized against the {self.stake_basis}.", title="Odds")
         if self._view is not None and self._view.market is not None:
             self.render_analytics(self._view.market)
+
+    def action_chart(self) -> None:
+        view = self._view
+        if view is None or view.fixture is None or view.market is None or not view.market.outcomes:
+            return
+        market = view.market
+        column = self.query_one("#odds-table", OddsTable).cursor_coordinate.column
+        outcome = market.outcomes[min(max(column - 1, 0), len(market.outcomes) - 1)]
+        app = self.oddsmon
+        now = app.now()
+        chart = price_chart(app.service.movement(view.fixture.id, market.market_id, outcome.label),
+                            view.fixture.kickoff, now, CHART_W)
+        if chart is None:
+            self.notify(f"No stored price yet for {outcome.label}.", title="Chart")
+            return
+        names = {r.bookmaker.id: r.bookmaker.name for r in market.rows}
+        title = f"{match_name(view.fixture)} · {market.market_name} · {outcome.label}"
+        app.push_screen(MovementDialog(chart_text(chart, names, title, app.tz, now)))
 
     def action_add_pick(self) -> None:
         view = self._view

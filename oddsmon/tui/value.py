@@ -12,6 +12,7 @@ from textual.app import ComposeResult
 from textual.widgets import DataTable
 
 from ..domain.market import ValueBet
+from ..domain.markets import BY_ID
 from ..domain.models import Fixture
 from ..domain.odds import kelly_stake
 from ..service import Page
@@ -20,7 +21,8 @@ from .base import PageScreen
 from .dashboard import match_name
 from .odds import money_text
 
-COLUMNS = ("Kickoff", "Match", "Market", "Outcome", "Price", "Book", "Edge", "Stake")
+# Edge first and short market names: the figures that matter fit in 80 columns.
+COLUMNS = ("Edge", "Kickoff", "Match", "Market", "Outcome", "Price", "Book", "Stake")
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,10 +73,11 @@ class ValueScreen(PageScreen):
             else:
                 stake = money_text(kelly_stake(bet.price, bet.fair_probability, cfg.bankroll,
                                                cfg.kelly_fraction, cfg.round_to))
-            table.add_row(Text("—" if fx is None else fmt.short_time(fx.kickoff, tz, now)),
-                          Text(str(bet.fixture_id) if fx is None else match_name(fx, 10)),
-                          Text(f"{bet.market} {bet.line}".strip()), Text(bet.outcome),
+            table.add_row(Text(f"{bet.edge * 100:+.1f}%", style="bold"),
+                          Text("—" if fx is None else fmt.short_time(fx.kickoff, tz, now)),
+                          Text(str(bet.fixture_id) if fx is None else match_name(fx, 8)),
+                          Text(f"{BY_ID[bet.market_id].short} {bet.line}".strip()), Text(bet.outcome),
                           Text("—" if bet.price is None else f"{bet.price:.2f}"), Text(bet.bookmaker),
-                          Text(f"{bet.edge * 100:+.1f}%", style="bold"), Text(stake), key=str(i))
+                          Text(stake), key=str(i))
         watched = f"{len(app.desk.pinned)} pinned fixtures" if app.desk.pinned else "every upcoming fixture"
         self.status_suffix = f"{len(view.bets)} value bets and arbitrages · {watched}"

@@ -160,6 +160,30 @@ async def test_the_value_screen_lists_value_bets_by_edge(app: RecordingApp, engi
         await press(pilot, "V")
         found = rows(app, "#value")
         assert found, "the simulator prices some value bets"
-        edges = [float(r[6].rstrip("%")) for r in found]
+        edges = [float(r[0].rstrip("%")) for r in found]
         assert edges == sorted(edges, reverse=True) and all(e > 0 for e in edges)
         assert "value bets and arbitrages · every upcoming fixture" in text_of(app, "#page-status")
+
+
+async def test_the_movement_chart_of_the_outcome_under_the_cursor_at_80x24(
+        app: RecordingApp, engine: Engine, clock: FakeClock) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "o")
+        screen = app.screen
+        assert isinstance(screen, OddsScreen) and screen._view is not None
+        fx = screen._view.fixture
+        assert fx is not None
+        # A second observation an hour later, from a price that moved.
+        book = screen._view.market.rows[0].bookmaker  # type: ignore[union-attr]
+        clock.advance(3600)
+        engine.store.history.record(clock.now(), [(fx.id, book.id, 1, "Draw", 9.5)])
+        await press(pilot, "right", "right", "h")
+        text = str(app.screen.query_one("#movement-chart").content)
+        assert "Match Winner · Draw" in text.splitlines()[0]
+        line = next(x for x in text.splitlines() if x.startswith(book.name[:10]))
+        assert line.endswith("→9.50 close 9.50")  # kickoff is later: the close is the latest
+        assert "close = last price before kickoff" in text
+        assert all(len(x) <= 80 for x in text.splitlines())
+        await press(pilot, "escape")
+        assert isinstance(app.screen, OddsScreen)
