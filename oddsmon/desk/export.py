@@ -9,10 +9,12 @@ to a PATH atomically (a temp file renamed at the end). Columns: see ``COLUMNS`` 
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import os
 import sys
+import time
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
@@ -20,16 +22,9 @@ from typing import TextIO
 
 from ..config import Settings
 from ..domain.markets import export_parts
-from ..store import Store, StoreError
-from ..supervision.common import (
-    EXIT_OK,
-    StateUnreadable,
-    SupervisionError,
-    atomic_stream,
-    iso,
-    open_existing,
-)
-from .known import bookmaker_names, known_fixtures
+from ..store import Store
+from ..supervision.common import EXIT_OK, atomic_stream, iso
+from .known import bookmaker_names, known_fixtures, run_on_store
 
 COLUMNS = ("observed_at", "fixture_id", "kickoff", "league_id", "league", "home", "away",
            "bookmaker_id", "bookmaker", "market", "line", "outcome", "price")
@@ -59,14 +54,22 @@ def rows(store: Store, *, since: datetime | None = None, league: int | None = No
     ids: list[int] | None = None if fixture is None else [fixture]
     if league is not None:
         ids = [f.id for f in fixtures.values() if f.league_id == league and (ids is None or f.id in ids)]
-    for p in store.history.stream(since=since, fixtures=ids):
-        fx = fixtures.get(p.fixture_id)
-        market, line, outcome = export_parts(p.bet_id, p.outcome)
-        yield (iso(p.observed_at), p.fixture_id,
-               None if fx is None else iso(fx.kickoff), None if fx is None else fx.league_id,
-               None if fx is None else fx.league_name, None if fx is None else fx.home.name,
-               None if fx is None else fx.away.name, p.bookmaker_id, books.get(p.bookmaker_id),
-               market, line, outcome, p.price)
+    # Per fixture, per label and per instant, the text is made once: one fetch records every
+    # price at the same instant, and a fixture has hundreds of rows.
+    about = {f.id: (iso(f.kickoff), f.league_id, f.league_name, f.home.name, f.away.name)
+             for f in fixtures.values()}
+    unknown = (None,) * 5
+    times: dict[float, str] = {}
+    parts = functools.lru_cache(maxsize=4096)(export_parts)
+    for fid, bookmaker, bet, label, at, price in store.history.stream(since=since, fixtures=ids):
+        when = times.get(at)
+        if when is None:
+            if len(times) > 100_000:  # bounded: a long history has many instants
+                times.clear()
+            when = times[at] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(at))
+        market, line, outcome = parts(bet, label)
+        yield (when, fid, *about.get(fid, unknown), bookmaker, books.get(bookmaker), market, line,
+               outcome, price)
 
 
 def write(out: TextIO, data: Iterator[Row], fmt: str) -> int:
@@ -90,12 +93,8 @@ def run(settings: Settings, target: str, fmt: str, *, since: datetime | None = N
         league: int | None = None, fixture: int | None = None) -> int:
     """Export to ``target`` (a path, or ``-`` for stdout); exit 0, or 3 when the store cannot
     be read, 1 when the file cannot be written."""
-    try:
-        store = open_existing(settings.paths.db)
-    except StateUnreadable as exc:
-        print(f"oddsmon: {exc}", file=sys.stderr)
-        return exc.exit_code
-    try:
+
+    def work(store: Store) -> int:
         data = rows(store, since=since, league=league, fixture=fixture)
         if target == "-":
             try:
@@ -110,13 +109,7 @@ def run(settings: Settings, target: str, fmt: str, *, since: datetime | None = N
             count = write(text, data, fmt)
             text.flush()
             text.detach()  # the atomic writer closes the file itself
-    except SupervisionError as exc:
-        print(f"oddsmon: {exc}", file=sys.stderr)
-        return exc.exit_code
-    except StoreError as exc:
-        print(f"oddsmon: {exc}", file=sys.stderr)
-        return StateUnreadable.exit_code
-    finally:
-        store.close()
-    print(f"wrote {count} price observation(s) to {target}", file=sys.stderr)
-    return EXIT_OK
+        print(f"wrote {count} price observation(s) to {target}", file=sys.stderr)
+        return EXIT_OK
+
+    return run_on_store(settings, work)

@@ -8,9 +8,34 @@ with the number of prices.
 from __future__ import annotations
 
 import json
+import sys
+from collections.abc import Callable
 
+from ..config import Settings
 from ..domain.models import Fixture, ParseError, parse_bookmakers, parse_fixtures
-from ..store import Store
+from ..store import Store, StoreError
+from ..supervision.common import StateUnreadable, SupervisionError, open_existing
+
+
+def run_on_store(settings: Settings, work: Callable[[Store], int]) -> int:
+    """Run a headless desk command on the shared store, opened as it is (never repaired, never
+    migrated); a problem is one line on stderr and its exit status (3: the store cannot be
+    read, 1: a file cannot be written)."""
+    try:
+        store = open_existing(settings.paths.db)
+    except StateUnreadable as exc:
+        print(f"oddsmon: {exc}", file=sys.stderr)
+        return exc.exit_code
+    try:
+        return work(store)
+    except SupervisionError as exc:
+        print(f"oddsmon: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except StoreError as exc:  # damaged under our feet
+        print(f"oddsmon: {exc}", file=sys.stderr)
+        return StateUnreadable.exit_code
+    finally:
+        store.close()
 
 
 def _responses(store: Store, endpoint: str) -> list[object]:

@@ -19,9 +19,9 @@ from ..domain.market import consensus
 from ..domain.markets import BY_ID, labels_for, settle
 from ..domain.models import Bookmaker, Fixture
 from ..domain.odds import closing_line_value
-from ..store import Pick, Store, StoreError
-from ..supervision.common import EXIT_OK, StateUnreadable, iso, open_existing
-from .known import known_fixtures
+from ..store import Pick, Store
+from ..supervision.common import EXIT_OK, iso
+from .known import known_fixtures, run_on_store
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,22 +121,15 @@ def run(settings: Settings, fmt: str, clock: Clock | None = None) -> int:
     from ..clock import SystemClock
 
     now = (clock or SystemClock()).now()
-    try:
-        store = open_existing(settings.paths.db)
-    except StateUnreadable as exc:
-        print(f"oddsmon: {exc}", file=sys.stderr)
-        return exc.exit_code
-    try:
+
+    def work(store: Store) -> int:
         views = pick_views(store, settings.odds.fair_method, now)
-    except StoreError as exc:
-        print(f"oddsmon: {exc}", file=sys.stderr)
-        return StateUnreadable.exit_code
-    finally:
-        store.close()
-    if fmt == "csv":
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(COLUMNS)
-        writer.writerows(as_row(v) for v in views)
-    else:
-        sys.stdout.write(_text(views))
-    return EXIT_OK
+        if fmt == "csv":
+            writer = csv.writer(sys.stdout, lineterminator="\n")
+            writer.writerow(COLUMNS)
+            writer.writerows(as_row(v) for v in views)
+        else:
+            sys.stdout.write(_text(views))
+        return EXIT_OK
+
+    return run_on_store(settings, work)

@@ -120,23 +120,21 @@ class OddsHistory:
         return {(r[0], r[1]): r[2] for r in rows}
 
     def stream(self, *, since: datetime | None = None, fixtures: Iterable[int] | None = None,
-               batch: int = 2000) -> Iterator[PricePoint]:
-        """Every stored observation, in the table's own order (fixture, market, outcome,
-        bookmaker, time: no sort, so memory stays flat whatever the row count), read in batches
-        on one consistent snapshot."""
+               batch: int = 2000) -> Iterator[tuple[int, int, int, str, float, float]]:
+        """Every stored observation as (fixture, bookmaker, bet, outcome, observed_at in POSIX
+        seconds, price), in the table's own order (fixture, market, outcome, bookmaker, time:
+        no sort, so memory stays flat whatever the row count), read in batches on one
+        consistent snapshot. Raw tuples: an export of millions of rows pays for no object."""
         where, params = ["1"], []
         if since is not None:
             where.append("observed_at >= ?")
             params.append(since.timestamp())
         ids = None if fixtures is None else sorted(set(fixtures))
-        if ids is not None:
-            if not ids:
-                return
-            # A temporary list of ids would need a write; a bound IN list is fine for the
-            # handful of fixtures a filter names, and chunks keep it under SQLite's limit.
-            chunks = [ids[i:i + 500] for i in range(0, len(ids), 500)]
-        else:
-            chunks = [[]]
+        if ids is not None and not ids:
+            return
+        # A bound IN list is fine for the fixtures a filter names; chunks keep it under
+        # SQLite's limit on variables.
+        chunks = [[]] if ids is None else [ids[i:i + 500] for i in range(0, len(ids), 500)]
         with self.db.read() as conn:
             for chunk in chunks:
                 clause = where + ([f"fixture_id IN ({','.join('?' * len(chunk))})"] if chunk else [])
@@ -145,8 +143,7 @@ class OddsHistory:
                     f"WHERE {' AND '.join(clause)} ORDER BY fixture_id, bet_id, outcome, bookmaker_id, observed_at",
                     (*params, *chunk))
                 while rows := cur.fetchmany(batch):
-                    for r in rows:
-                        yield PricePoint(r[0], r[1], r[2], r[3], utc_from_ts(r[4]), r[5])  # type: ignore[arg-type]
+                    yield from (tuple(r) for r in rows)  # type: ignore[misc]
 
     def count(self) -> int:
         row = self.db.query_one("SELECT count(*) FROM odds_snapshots")

@@ -4,15 +4,11 @@ same list ``oddsmon --picks`` prints); nothing here is sent anywhere."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.widgets import DataTable
 
 from ..desk.picks import PickView
 from ..service import Page, Provenance
-from .base import PageScreen
+from .listing import TableScreen
 from .odds import money_text
 
 COLUMNS = ("#", "Match", "Market", "Pick", "Price", "Book", "Stake", "Close", "CLV", "Result", "P/L")
@@ -29,31 +25,21 @@ def pick_cells(v: PickView) -> list[Text]:
             Text(v.result), Text("" if v.profit is None else f"{v.profit:+.2f}")]
 
 
-class PicksScreen(PageScreen):
+class PicksScreen(TableScreen):
+    TABLE_ID = "picks"
+    COLUMNS = COLUMNS
     PAGE = ""  # local data: nothing to refresh from the API
     LABEL = "Picks"
     SUB_TITLE = "Picks"
-
-    def compose_body(self) -> ComposeResult:
-        yield DataTable(id="picks", cursor_type="row", zebra_stripes=True, cell_padding=1)
-
-    def on_mount(self) -> None:
-        super().on_mount()
-        table = self.query_one("#picks", DataTable)
-        for label in COLUMNS:
-            table.add_column(label)
 
     async def fetch(self) -> Page[list[PickView]]:
         app = self.oddsmon
         now = app.now()
         return Page(app.service.picks(), Provenance("live", now, 0.0, False))
 
-    def clear_page(self) -> None:
-        self.query_one("#picks", DataTable).clear()
-
     def render_page(self, page: Page[list[PickView]]) -> None:
         views = page.data or []
-        table: DataTable[Any] = self.query_one("#picks", DataTable)
+        table = self.table
         table.clear()
         for v in views:
             table.add_row(*pick_cells(v), key=str(v.pick.id))

@@ -5,11 +5,7 @@ stake. The scan is :func:`oddsmon.domain.market.value_bets` over every market an
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
-
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.widgets import DataTable
 
 from ..domain.market import ValueBet
 from ..domain.markets import BY_ID
@@ -17,7 +13,7 @@ from ..domain.models import Fixture
 from ..domain.odds import kelly_stake
 from ..service import Page
 from . import fmt
-from .base import PageScreen
+from .listing import TableScreen
 from .dashboard import match_name
 from .odds import money_text
 
@@ -31,19 +27,12 @@ class ValueView:
     fixtures: dict[int, Fixture]
 
 
-class ValueScreen(PageScreen):
+class ValueScreen(TableScreen):
+    TABLE_ID = "value"
+    COLUMNS = COLUMNS
     PAGE = "odds"
     LABEL = "Value"
     SUB_TITLE = "Value"
-
-    def compose_body(self) -> ComposeResult:
-        yield DataTable(id="value", cursor_type="row", zebra_stripes=True, cell_padding=1)
-
-    def on_mount(self) -> None:
-        super().on_mount()
-        table = self.query_one("#value", DataTable)
-        for label in COLUMNS:
-            table.add_column(label)
 
     async def fetch(self) -> Page[ValueView]:
         app = self.oddsmon
@@ -56,15 +45,12 @@ class ValueScreen(PageScreen):
         fixtures = await app.service.fixtures()
         return Page(ValueView(board.data, {f.id: f for f in fixtures.data or []}), board.provenance)
 
-    def clear_page(self) -> None:
-        self.query_one("#value", DataTable).clear()
-
     def render_page(self, page: Page[ValueView]) -> None:
         view = page.data
         assert view is not None
         app = self.oddsmon
         now, tz, cfg = app.now(), app.tz, app.engine.settings.stakes
-        table: DataTable[Any] = self.query_one("#value", DataTable)
+        table = self.table
         table.clear()
         for i, bet in enumerate(view.bets):
             fx = view.fixtures.get(bet.fixture_id)

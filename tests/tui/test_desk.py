@@ -12,6 +12,8 @@ from textual.widgets import DataTable, Input, SelectionList
 
 from oddsmon.clock import FakeClock
 from oddsmon.desk import picks as desk_picks
+from oddsmon.domain.market import MarketView
+from oddsmon.domain.models import Fixture
 from oddsmon.runtime import Engine
 from oddsmon.store import cache_key
 from oddsmon.tui.odds import OddsScreen
@@ -39,6 +41,16 @@ def stand_in(engine: Engine, fixture_id: int) -> None:
             {"value": "Home -1", "odd": "2.05"}, {"value": "Away -1", "odd": "1.85"}]}]})
     engine.store.cache.put(cache_key("/odds", {"fixture": str(fixture_id)}), "/odds",
                            json.dumps(body), engine.clock.now(), 10**7)
+
+
+async def open_odds(pilot: Any, app: RecordingApp) -> tuple[OddsScreen, Fixture, MarketView]:
+    await settle(pilot)
+    await press(pilot, "o")
+    screen = app.screen
+    assert isinstance(screen, OddsScreen) and screen._view is not None
+    fx, market = screen._view.fixture, screen._view.market
+    assert fx is not None and market is not None
+    return screen, fx, market
 
 
 async def test_the_odds_screen_offers_every_market_and_line_of_the_real_bwin_entry(
@@ -85,12 +97,7 @@ async def test_stakes_in_money_and_value_against_the_prediction(app: RecordingAp
 async def test_a_pick_recorded_in_the_tui_appears_in_picks_with_its_closing_price(
         app: RecordingApp, engine: Engine, clock: FakeClock, capsys: Any) -> None:
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await press(pilot, "o")
-        screen = app.screen
-        assert isinstance(screen, OddsScreen) and screen._view is not None
-        fx, market = screen._view.fixture, screen._view.market
-        assert fx is not None and market is not None
+        _, fx, market = await open_odds(pilot, app)
         await press(pilot, "a")  # the cursor is on the bookmaker's name: not a price
         assert "Move the cursor onto a price" in app.said_text()
         await press(pilot, "right", "a")
@@ -168,14 +175,9 @@ async def test_the_value_screen_lists_value_bets_by_edge(app: RecordingApp, engi
 async def test_the_movement_chart_of_the_outcome_under_the_cursor_at_80x24(
         app: RecordingApp, engine: Engine, clock: FakeClock) -> None:
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await press(pilot, "o")
-        screen = app.screen
-        assert isinstance(screen, OddsScreen) and screen._view is not None
-        fx = screen._view.fixture
-        assert fx is not None
+        _, fx, market = await open_odds(pilot, app)
         # A second observation an hour later, from a price that moved.
-        book = screen._view.market.rows[0].bookmaker  # type: ignore[union-attr]
+        book = market.rows[0].bookmaker
         clock.advance(3600)
         engine.store.history.record(clock.now(), [(fx.id, book.id, 1, "Draw", 9.5)])
         await press(pilot, "right", "right", "h")

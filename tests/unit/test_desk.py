@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -252,3 +253,16 @@ def test_pins_toggle_and_are_shared(store: Store) -> None:
     assert store.picks.toggle_pin(7, T0) is True
     assert store.picks.pinned() == {7}
     assert store.picks.toggle_pin(7, T0) is False and store.picks.pinned() == set()
+
+
+@pytest.mark.parametrize("argv", [["--export-odds", "-"], ["--picks"]])
+def test_the_desk_commands_never_import_textual(known: Store, tmp_path: Path, argv: list[str]) -> None:
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    env.pop("APISPORTS_KEY", None)
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "oddsmon", "--config",
+                           str(_config(tmp_path, known.path)), *argv],
+                          capture_output=True, text=True, env=env, timeout=60)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    imported = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines()
+                if line.startswith("import time:")}
+    assert imported and not {m for m in imported if m.split(".")[0] in ("textual", "rich")}
