@@ -3,8 +3,8 @@
 Exit statuses: 0 done; 1 a runtime failure (store unusable, warm stopped by an outage);
 2 bad usage or configuration (argparse's convention). ``--check`` exits like a monitoring
 plugin instead (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN; see oddsmon/supervision/check.py), and
-``--export`` and ``--note`` exit 3 when the shared store cannot be read. Headless paths never
-import Textual; ``--check`` does not import httpx unless ``--probe`` is given, so it starts fast.
+``--export``, ``--note``, ``--export-odds`` and ``--picks`` exit 3 when the shared store cannot
+be read. Headless paths never import Textual; ``--check`` does not import httpx unless ``--probe`` is given, so it starts fast.
 """
 
 from __future__ import annotations

@@ -576,7 +576,8 @@ class Service:
     def add_pick(self, pick: NewPick) -> int:
         return self.store.picks.add(pick, self.clock.now())
 
-    def picks(self) -> list[PickView]:
+    async def picks(self) -> list[PickView]:
+        # Async so the TUI runs it on the engine's loop: it reads every cached fixtures page.
         return pick_views(self.store, self.settings.odds.fair_method, self.clock.now())
 
     async def value_board(self, *, method: str | None = None, consensus: str = "all",

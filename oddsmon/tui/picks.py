@@ -35,7 +35,7 @@ class PicksScreen(TableScreen):
     async def fetch(self) -> Page[list[PickView]]:
         app = self.oddsmon
         now = app.now()
-        return Page(app.service.picks(), Provenance("live", now, 0.0, False))
+        return Page(await app.service.picks(), Provenance("live", now, 0.0, False))
 
     def render_page(self, page: Page[list[PickView]]) -> None:
         views = page.data or []
