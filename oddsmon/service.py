@@ -518,13 +518,15 @@ class Service:
             return Page(out, fixtures.provenance)
         return Page(out, _combine(provs, self.clock.now()))
 
-    async def dashboard(self, *, force: bool = False) -> Page[Dashboard]:
+    async def dashboard(self, *, force: bool = False,
+                        hidden_bookmakers: frozenset[int] = frozenset()) -> Page[Dashboard]:
+        """``hidden_bookmakers``: left out of the best prices (the desk's bookmaker filter)."""
         fixtures = await self.fixtures(force=force)
         odds = await self.odds(force=force, bets=frozenset({MATCH_WINNER}))
         prov = _combine([fixtures.provenance, odds.provenance], self.clock.now())
         if fixtures.data is None:
             return Page(None, prov)
-        odds_by_id = odds.data or {}
+        odds_by_id = {fid: _without_bookmakers(fo, hidden_bookmakers) for fid, fo in (odds.data or {}).items()}
         shown = [f.id for f in fixtures.data if f.id in odds_by_id]
         openings = self.store.history.openings(MATCH_WINNER, shown)
         by_fixture: dict[int, dict[tuple[int, str], float]] = {}

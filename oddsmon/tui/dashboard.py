@@ -67,7 +67,7 @@ class DashboardScreen(PageScreen):
         self.query_one("#movers").display = False
 
     async def fetch(self) -> Page[Dashboard]:
-        return await self.oddsmon.service.dashboard()
+        return await self.oddsmon.service.dashboard(hidden_bookmakers=self.oddsmon.desk.hidden_bookmakers)
 
     def clear_page(self) -> None:
         self.query_one("#fixtures", DataTable).clear()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -102,8 +102,7 @@ class FiltersDialog(ModalScreen[None]):
         hidden_b = frozenset(bid for bid in self.bookmakers if f"b:{bid}" not in shown)
         self.state.selection = replace(self.state.selection, hidden_leagues=hidden_l)
         self.state.hidden_bookmakers = hidden_b
-        app: Any = self.app
-        app.service.save_filters(hidden_l, hidden_b)
+        cast("OddsmonApp", self.app).service.save_filters(hidden_l, hidden_b)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -189,3 +189,18 @@ async def test_the_movement_chart_of_the_outcome_under_the_cursor_at_80x24(
         assert all(len(x) <= 80 for x in text.splitlines())
         await press(pilot, "escape")
         assert isinstance(app.screen, OddsScreen)
+
+
+async def test_a_hidden_bookmaker_leaves_the_best_prices_and_the_odds_table(engine: Engine) -> None:
+    board = (await engine.service.dashboard()).data
+    assert board is not None
+    fid, head = next((fid, h) for fid, h in board.headlines.items() if h.best[0] is not None)
+    name = head.best[0].bookmaker  # type: ignore[union-attr]
+    books = (await engine.service.bookmakers()).data or []
+    hidden = frozenset(b.id for b in books if b.name == name)
+    assert hidden
+    filtered = (await engine.service.dashboard(hidden_bookmakers=hidden)).data
+    assert filtered is not None
+    assert all(bp is None or bp.bookmaker != name for h in filtered.headlines.values() for bp in h.best)
+    market = (await engine.service.market(fid, hidden_bookmakers=hidden)).data
+    assert market is not None and name not in {r.bookmaker.name for r in market.rows}
