@@ -196,8 +196,9 @@ def movement_series(points: Iterable[tuple[int, str, datetime, float]],
             for label, s in series.items()}
 
 
-def _chosen_line(odds: FixtureOdds, market: MarketSpec, line: str) -> tuple[str, tuple[str, ...]]:
-    available = tuple(lines(odds, market))
+def _chosen_line(odds: FixtureOdds, market: MarketSpec, line: str,
+                 priced: Sequence[str] | None) -> tuple[str, tuple[str, ...]]:
+    available = tuple(lines(odds, market) if priced is None else priced)
     return (line if line in available else default_line(market, list(available))), available
 
 
@@ -205,15 +206,18 @@ def analyse_market(odds: FixtureOdds, market_id: int = MATCH_WINNER, *,
                    method: str = "multiplicative", line: str = DEFAULT_GOALS_LINE,
                    prediction: Prediction | None = None,
                    history: Iterable[tuple[int, str, datetime, float]] = (),
-                   consensus_mode: str = "all") -> MarketView:
+                   consensus_mode: str = "all", priced_lines: Sequence[str] | None = None,
+                   priced_markets: tuple[int, ...] | None = None) -> MarketView:
     """Everything the Odds screen shows for one fixture, market and line.
 
     A line that is not priced falls back to the market's usual one (2.5 goals), else the
     middle line priced. Margins, fair odds and value come from complete books only; a
-    bookmaker missing an outcome shows its prices without a margin.
+    bookmaker missing an outcome shows its prices without a margin. ``priced_lines`` and
+    ``priced_markets`` spare a caller analysing every line of a fixture (the value scan) from
+    finding them again each time.
     """
     market = spec(market_id)
-    line, available = _chosen_line(odds, market, line) if market.lined else ("", ())
+    line, available = _chosen_line(odds, market, line, priced_lines) if market.lined else ("", ())
     labels = (score_labels(odds, market, CORRECT_SCORE_TOP) if market.kind == "partial"
               else labels_for(market, line))
     books: list[tuple[Bookmaker, list[float | None]]] = []
@@ -267,7 +271,7 @@ def analyse_market(odds: FixtureOdds, market_id: int = MATCH_WINNER, *,
                             [b.rsplit("#", 1)[0] for b in found_arb.bookmakers], found_arb.prices)
     return MarketView(odds.fixture_id, market_id, market.name, line, method, tuple(outcomes),
                       tuple(rows), arb, market.kind, available, whose, note,
-                      tuple(m.id for m in offered(odds)))
+                      tuple(m.id for m in offered(odds)) if priced_markets is None else priced_markets)
 
 
 def _book_margin(market: MarketSpec, prices: list[float]) -> float:
@@ -328,9 +332,13 @@ def value_bets(odds: FixtureOdds, *, method: str = "multiplicative",
                consensus_mode: str = "all") -> list[ValueBet]:
     """Every value bet and arbitrage of every shown market and line of one fixture."""
     found: list[ValueBet] = []
-    for market in offered(odds):
-        for line in lines(odds, market) if market.lined else [""]:
-            view = analyse_market(odds, market.id, method=method, line=line, consensus_mode=consensus_mode)
+    markets = offered(odds)
+    ids = tuple(m.id for m in markets)
+    for market in markets:
+        priced = lines(odds, market) if market.lined else [""]
+        for line in priced:
+            view = analyse_market(odds, market.id, method=method, line=line, consensus_mode=consensus_mode,
+                                  priced_lines=priced, priced_markets=ids)
             if view.arbitrage is not None:
                 found.append(ValueBet(odds.fixture_id, market.id, market.name, view.line,
                                       "all outcomes", None, ", ".join(sorted(set(view.arbitrage.bookmakers))),

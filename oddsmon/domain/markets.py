@@ -10,6 +10,7 @@ Result: every outcome of a line carries the same suffix, the home side's handica
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -67,6 +68,7 @@ def spec(bet_id: int) -> MarketSpec:
         raise ValueError(f"unknown market {bet_id!r}; shown: {sorted(BY_ID)}") from None
 
 
+@functools.lru_cache(maxsize=8192)  # labels repeat across bookmakers and fixtures
 def split_label(market: MarketSpec, label: str) -> tuple[str, str] | None:
     """(outcome, line) of an API outcome label, ``line`` empty for a market without lines;
     None when the label is not one of this market's ("Over" alone, "Home -x")."""
