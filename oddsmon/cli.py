@@ -3,8 +3,8 @@
 Exit statuses: 0 done; 1 a runtime failure (store unusable, warm stopped by an outage);
 2 bad usage or configuration (argparse's convention). ``--check`` exits like a monitoring
 plugin instead (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN; see oddsmon/supervision/check.py), and
-``--export`` and ``--note`` exit 3 when the shared store cannot be read. Headless paths never
-import Textual; ``--check`` does not import httpx unless ``--probe`` is given, so it starts fast.
+``--export``, ``--note``, ``--export-odds`` and ``--picks`` exit 3 when the shared store cannot
+be read. Headless paths never import Textual; ``--check`` does not import httpx unless ``--probe`` is given, so it starts fast.
 """
 
 from __future__ import annotations
@@ -53,12 +53,30 @@ def build_parser() -> argparse.ArgumentParser:
                               "from cache, a simulator round trip; the result is recorded")
     actions.add_argument("--note", metavar="TEXT",
                          help="add a person's action to the current incident (and its journal)")
+    actions.add_argument("--export-odds", metavar="PATH", nargs="?", const="-", default=None,
+                         help="write every stored price observation as CSV or JSON Lines to PATH "
+                              "('-' or nothing: stdout), streamed; see docs/export-odds.md")
+    actions.add_argument("--picks", action="store_true",
+                         help="list the recorded picks with closing price, CLV, result and profit")
+    p.add_argument("--since", metavar="ISO8601", help="with --export-odds: observations at or after this time")
+    p.add_argument("--league", metavar="N", type=_positive_id, help="with --export-odds: one league id")
+    p.add_argument("--fixture", metavar="N", type=_positive_id, help="with --export-odds: one fixture id")
     p.add_argument("--json", action="store_true", help="with --check: print one JSON object")
     p.add_argument("--probe", action="store_true",
                    help="with --check: also try the free /status probe (may end a network outage)")
-    p.add_argument("--format", choices=("json", "prometheus"), default=None,
-                   help="with --export: json (default) or prometheus (textfile collector)")
+    p.add_argument("--format", choices=("json", "prometheus", "csv", "jsonl", "text"), default=None,
+                   help="with --export: json (default) or prometheus (textfile collector); "
+                        "with --export-odds: csv (default) or jsonl; with --picks: text (default) or csv")
     return p
+
+
+_FORMATS = {"export": ("json", "prometheus"), "export_odds": ("csv", "jsonl"), "picks": ("text", "csv")}
+
+
+def _positive_id(text: str) -> int:
+    if not text.isdigit() or int(text) <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive integer id, got {text!r}")
+    return int(text)
 
 
 def _fail(message: str, code: int = EXIT_FAIL) -> int:
@@ -71,11 +89,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if (args.json or args.probe) and not args.check:
         parser.error(f"argument {'--json' if args.json else '--probe'}: only goes with --check")
-    if args.format is not None and args.export is None:
-        parser.error("argument --format: only goes with --export")
-    if args.demo and (args.check or args.export is not None or args.note is not None):
-        parser.error("argument --demo: --check, --export and --note read the shared store; "
-                     "the demo has only a throwaway one")
+    action = next((a for a in ("export", "export_odds") if getattr(args, a) is not None),
+                  "picks" if args.picks else None)
+    if args.format is not None and (action is None or args.format not in _FORMATS[action]):
+        parser.error("argument --format: json or prometheus with --export, csv or jsonl with "
+                     "--export-odds, text or csv with --picks")
+    for flag in ("since", "league", "fixture"):
+        if getattr(args, flag) is not None and args.export_odds is None:
+            parser.error(f"argument --{flag}: only goes with --export-odds")
+    since = None
+    if args.since is not None:
+        from .desk.export import parse_since
+
+        try:
+            since = parse_since(args.since)
+        except ValueError as exc:
+            parser.error(f"argument {exc}")
+    if args.demo and (args.check or args.export is not None or args.note is not None
+                      or args.export_odds is not None or args.picks):
+        parser.error("argument --demo: --check, --export, --export-odds, --picks and --note read "
+                     "the shared store; the demo has only a throwaway one")
     if args.note is not None and not args.note.strip():
         parser.error("argument --note: expected some text")
     if args.init_config is not None:
@@ -100,6 +133,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .supervision.export import run as export
 
         return export(settings, args.export or None, args.format or "json")
+    if args.export_odds is not None:
+        from .desk.export import run as export_odds
+
+        return export_odds(settings, args.export_odds, args.format or "csv", since=since,
+                           league=args.league, fixture=args.fixture)
+    if args.picks:
+        from .desk.picks import run as picks
+
+        return picks(settings, args.format or "text")
     if args.note is not None:
         from .supervision.journal import run_note
 

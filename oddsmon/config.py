@@ -106,6 +106,13 @@ class OddsSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class StakeSettings:
+    bankroll: float = 1000.0
+    kelly_fraction: float = 0.25  # a quarter Kelly: full Kelly's swings are too wild for most
+    round_to: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     api: ApiSettings = field(default_factory=ApiSettings)
     watch: WatchSettings = field(default_factory=WatchSettings)
@@ -113,6 +120,7 @@ class Settings:
     cache: CacheSettings = field(default_factory=CacheSettings)
     supervision: SupervisionSettings = field(default_factory=SupervisionSettings)
     odds: OddsSettings = field(default_factory=OddsSettings)
+    stakes: StakeSettings = field(default_factory=StakeSettings)
     source: Path | None = None  # the file these settings came from, None for defaults
 
     def with_paths(self, **changes: Path) -> Settings:
@@ -167,6 +175,7 @@ _SECTIONS: dict[str, type] = {
     "cache": CacheSettings,
     "supervision": SupervisionSettings,
     "odds": OddsSettings,
+    "stakes": StakeSettings,
 }
 _ODDS_FORMATS = ("decimal", "fractional", "american")
 _FAIR_METHODS = ("multiplicative", "additive", "power", "shin", "odds_ratio")
@@ -225,6 +234,13 @@ def _check_float(value: Any, lo: float | None = None, hi: float | None = None) -
     if hi is not None and value > hi:
         raise ValueError(f"must be at most {hi}, got {value}")
     return float(value)
+
+
+def _check_positive(value: Any) -> float:
+    number = _check_float(value)
+    if not number > 0 or number == float("inf"):
+        raise ValueError(f"must be a number above 0, got {value!r}")
+    return number
 
 
 def _check_str(value: Any, choices: tuple[str, ...] | None = None) -> str:
@@ -300,6 +316,11 @@ _VALIDATORS: dict[str, dict[str, Any]] = {
         "drop_alert_pct": lambda v: _check_float(v, 0, 100),
         "drop_window_min": lambda v: _check_int(v, 1, 7 * 24 * 60),
     },
+    "stakes": {
+        "bankroll": _check_positive,
+        "kelly_fraction": lambda v: _check_float(v, 0, 1),
+        "round_to": _check_positive,
+    },
 }
 
 
@@ -340,6 +361,7 @@ def _build(data: dict[str, Any], where: _Where, base: Path) -> Settings:
         cache=CacheSettings(**sections.get("cache", {})),
         supervision=SupervisionSettings(**sections.get("supervision", {})),
         odds=OddsSettings(**sections.get("odds", {})),
+        stakes=StakeSettings(**sections.get("stakes", {})),
         source=where.path,
     )
     if settings.supervision.probe_max_s < settings.supervision.probe_min_s:
@@ -488,6 +510,11 @@ KEY_DOCS: dict[str, dict[str, str]] = {
         "fair_method": "Margin removal: multiplicative, additive, power, shin or odds_ratio.",
         "drop_alert_pct": "Notify when a price shortens by at least this many percent...",
         "drop_window_min": "...within this many minutes.",
+    },
+    "stakes": {
+        "bankroll": "Money the Odds screen stakes from (Kelly stakes, arbitrage splits).",
+        "kelly_fraction": "Share of full Kelly to stake (0.25: a quarter Kelly; 1: full Kelly).",
+        "round_to": "Stakes are rounded to a multiple of this; the screen shows what rounding costs.",
     },
 }
 

@@ -17,7 +17,17 @@ from typing import Any, Generic, TypeVar
 from .api import ApiClient, ApiError, Offline, QuotaExhausted
 from .clock import Clock
 from .config import Settings
-from .domain.market import Headline, MarketView, PriceDrop, analyse_market, headline, price_drops
+from .domain.market import (
+    Headline,
+    MarketView,
+    PriceDrop,
+    ValueBet,
+    analyse_market,
+    headline,
+    price_drops,
+    value_bets,
+)
+from .domain.markets import SHOWN_BETS
 from .domain.models import (
     DEFAULT_GOALS_LINE,
     MATCH_WINNER,
@@ -32,7 +42,8 @@ from .domain.models import (
     parse_odds,
     parse_predictions,
 )
-from .store import CacheEntry, Store, StoreWriteError, cache_key
+from .desk.picks import PickView, pick_views
+from .store import CacheEntry, NewPick, Store, StoreWriteError, cache_key
 from .store.cache import ANY
 from .supervision import ModeView, OfflineMachine, journal
 
@@ -41,8 +52,8 @@ T = TypeVar("T")
 CRITICAL_PAGES = ("predictions", "bookmakers", "odds", "dashboard")
 _COUNTER_FLUSH_S = 1.0
 _MEMO_SIZE = 64
-# Prices recorded in the odds history: the three markets the app shows, every line of them.
-_HISTORY_BETS = frozenset({1, 5, 8})
+# Prices recorded in the odds history: every market the Odds screen shows, every line of them.
+_HISTORY_BETS = SHOWN_BETS
 # Drop alerts watch the outcomes the screens show.
 _ALERT_OUTCOMES = frozenset({(1, "Home"), (1, "Draw"), (1, "Away"), (5, "Over 2.5"), (5, "Under 2.5"),
                              (8, "Yes"), (8, "No")})
@@ -507,13 +518,15 @@ class Service:
             return Page(out, fixtures.provenance)
         return Page(out, _combine(provs, self.clock.now()))
 
-    async def dashboard(self, *, force: bool = False) -> Page[Dashboard]:
+    async def dashboard(self, *, force: bool = False,
+                        hidden_bookmakers: frozenset[int] = frozenset()) -> Page[Dashboard]:
+        """``hidden_bookmakers``: left out of the best prices (the desk's bookmaker filter)."""
         fixtures = await self.fixtures(force=force)
         odds = await self.odds(force=force, bets=frozenset({MATCH_WINNER}))
         prov = _combine([fixtures.provenance, odds.provenance], self.clock.now())
         if fixtures.data is None:
             return Page(None, prov)
-        odds_by_id = odds.data or {}
+        odds_by_id = {fid: _without_bookmakers(fo, hidden_bookmakers) for fid, fo in (odds.data or {}).items()}
         shown = [f.id for f in fixtures.data if f.id in odds_by_id]
         openings = self.store.history.openings(MATCH_WINNER, shown)
         by_fixture: dict[int, dict[tuple[int, str], float]] = {}
@@ -545,18 +558,65 @@ class Service:
 
     async def market(self, fixture_id: int, market_id: int = MATCH_WINNER, *,
                      method: str | None = None, line: str = DEFAULT_GOALS_LINE,
-                     force: bool = False) -> Page[MarketView]:
+                     force: bool = False, consensus: str = "all",
+                     hidden_bookmakers: frozenset[int] = frozenset()) -> Page[MarketView]:
         """The Odds screen's analysis of one fixture and market, with the prediction beside it."""
         odds = await self.fixture_odds(fixture_id, force=force)
         if odds.data is None:
             return Page(None, odds.provenance)
-        prediction = await self.prediction(fixture_id) if market_id == MATCH_WINNER else None
+        prediction = await self.prediction(fixture_id) if market_id in (MATCH_WINNER, 2, 12) else None
         history = [(p.bookmaker_id, p.outcome, p.observed_at, p.price)
                    for p in self.store.history.series(fixture_id, market_id)]
-        view = analyse_market(odds.data, market_id, method=method or self.settings.odds.fair_method,
+        shown = _without_bookmakers(odds.data, hidden_bookmakers)
+        view = analyse_market(shown, market_id, method=method or self.settings.odds.fair_method,
                               line=line, prediction=prediction.data if prediction else None,
-                              history=history)
+                              history=history, consensus_mode=consensus)
         return Page(view, odds.provenance)
+
+    # -- the analyst's desk: picks and the watchlist (kept in the store, never sent) --------------
+
+    def add_pick(self, pick: NewPick) -> int:
+        return self.store.picks.add(pick, self.clock.now())
+
+    async def picks(self) -> list[PickView]:
+        # Async so the TUI runs it on the engine's loop: it reads every cached fixtures page.
+        return pick_views(self.store, self.settings.odds.fair_method, self.clock.now())
+
+    async def value_board(self, *, method: str | None = None, consensus: str = "all",
+                          pinned: frozenset[int] = frozenset(),
+                          hidden_leagues: frozenset[int] = frozenset(),
+                          hidden_bookmakers: frozenset[int] = frozenset()) -> Page[list[ValueBet]]:
+        """Every value bet and arbitrage of the watched fixtures (the pinned ones when any are
+        pinned, else every upcoming fixture in a league not hidden), best edge first."""
+        fixtures = await self.fixtures()
+        odds = await self.odds()
+        prov = _combine([fixtures.provenance, odds.provenance], self.clock.now())
+        if fixtures.data is None or odds.data is None:
+            return Page(None, prov)
+        watched = [f.id for f in fixtures.data if (f.id in pinned if pinned else
+                                                   f.is_upcoming and f.league_id not in hidden_leagues)]
+        found = [bet for fid in watched if fid in odds.data
+                 for bet in value_bets(_without_bookmakers(odds.data[fid], hidden_bookmakers),
+                                       method=method or self.settings.odds.fair_method,
+                                       consensus_mode=consensus)]
+        return Page(sorted(found, key=lambda v: -v.edge), prov)
+
+    def movement(self, fixture_id: int, market_id: int, label: str) -> list[tuple[int, datetime, float]]:
+        """Every stored price of one outcome, (bookmaker, observed_at, price), for the chart."""
+        return [(p.bookmaker_id, p.observed_at, p.price)
+                for p in self.store.history.series(fixture_id, market_id) if p.outcome == label]
+
+    def filters(self) -> tuple[frozenset[int], frozenset[int]]:
+        return self.store.picks.filters()
+
+    def save_filters(self, hidden_leagues: frozenset[int], hidden_bookmakers: frozenset[int]) -> None:
+        self.store.picks.save_filters(hidden_leagues, hidden_bookmakers)
+
+    def pinned(self) -> set[int]:
+        return self.store.picks.pinned()
+
+    def toggle_pin(self, fixture_id: int) -> bool:
+        return self.store.picks.toggle_pin(fixture_id, self.clock.now())
 
     async def refresh(self, page: str) -> Page[Any]:
         """Rebuild one screen's cache entries now (the refresh key)."""
@@ -654,6 +714,10 @@ def _envelope(params: Mapping[str, str], items: list[Any]) -> str:
     return json.dumps({"get": "odds", "parameters": dict(params), "errors": [],
                        "results": len(items), "paging": {"current": 1, "total": 1},
                        "response": items}, separators=(",", ":"))
+
+
+def _without_bookmakers(fo: FixtureOdds, hidden: frozenset[int]) -> FixtureOdds:
+    return replace(fo, bookmakers=tuple(b for b in fo.bookmakers if b.bookmaker.id not in hidden)) if hidden else fo
 
 
 def _only_bookmakers(fo: FixtureOdds, wanted: set[int]) -> FixtureOdds:

@@ -7,19 +7,23 @@ only display what these return. The maths itself is in :mod:`oddsmon.domain.odds
 from __future__ import annotations
 
 import math
+import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from .models import (
-    DEFAULT_GOALS_LINE,
-    MARKETS,
-    MATCH_WINNER,
-    Bookmaker,
-    FixtureOdds,
-    Prediction,
-    market_prices,
+from .markets import (
+    CORRECT_SCORE_TOP,
+    Kind,
+    MarketSpec,
+    default_line,
+    labels_for,
+    lines,
+    offered,
+    score_labels,
+    spec,
 )
+from .models import DEFAULT_GOALS_LINE, MATCH_WINNER, Bookmaker, FixtureOdds, Prediction
 from .odds import Arbitrage, BestPrice, arbitrage, best_prices, expected_value, fair_probabilities, margin
 
 ARROW_UP, ARROW_DOWN, ARROW_FLAT = "▲", "▼", "="
@@ -57,8 +61,8 @@ class Movement:
 class OutcomeView:
     label: str
     best: BestPrice | None
-    fair_probability: float | None  # the market's margin-free view (mean over bookmakers)
-    predicted: float | None  # the prediction's percentage, for Match Winner
+    fair_probability: float | None  # the market's margin-free view (see MarketView.consensus)
+    predicted: float | None  # the prediction's probability, where the market maps onto it
     value: float | None  # expected value of the best price against the fair probability
     value_vs_prediction: float | None
     movement: Movement
@@ -67,6 +71,11 @@ class OutcomeView:
     def fair_odds(self) -> float | None:
         p = self.fair_probability
         return None if not p or p <= 0 else 1.0 / p
+
+    @property
+    def implied(self) -> float | None:
+        """The best price's own probability, margin and all (1 / price)."""
+        return None if self.best is None else 1.0 / self.best.price
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,23 +88,88 @@ class MarketView:
     outcomes: tuple[OutcomeView, ...]
     rows: tuple[BookRow, ...]
     arbitrage: Arbitrage | None
+    kind: Kind = "exclusive"
+    lines: tuple[str, ...] = ()  # every line priced, for a lined market
+    consensus: str = ""  # whose fair view this is, said on the screen
+    note: str | None = None  # why some figures are missing (an incomplete book)
+    markets: tuple[int, ...] = ()  # the shown markets this fixture has prices for
 
     @property
     def labels(self) -> tuple[str, ...]:
         return tuple(o.label for o in self.outcomes)
 
 
+CONSENSUS_MODES: tuple[str, ...] = ("all", "reference", "trimmed")
+"""Whose fair view: every bookmaker's mean, one reference bookmaker, or the mean without outliers."""
+REFERENCE_BOOKMAKER = 4  # Pinnacle's id in /odds/bookmakers (the sharpest book the API lists)
+# An outlier's fair view is this many times further from the median view than the typical
+# bookmaker's, and by at least a percentage point (so a tight market drops nobody).
+_OUTLIER_FACTOR = 3.0
+_OUTLIER_FLOOR = 0.01
+
+
 def outcome_labels(market_id: int, line: str = DEFAULT_GOALS_LINE) -> tuple[str, ...]:
     """Stored outcome labels, as the API names them ("Over 2.5" for a lined market)."""
-    _, outcomes = MARKETS[market_id]
-    return tuple(f"{o} {line}" for o in outcomes) if market_id == 5 else outcomes
+    return labels_for(spec(market_id), line)
 
 
-def _prediction_probs(prediction: Prediction | None, market_id: int) -> list[float | None]:
-    n = len(MARKETS[market_id][1])
-    if prediction is None or market_id != MATCH_WINNER:
-        return [None] * n
-    return [prediction.percent_home, prediction.percent_draw, prediction.percent_away]
+def prediction_probs(prediction: Prediction | None, market_id: int) -> list[float | None] | None:
+    """The prediction's probabilities in the market's outcome order, where it implies them:
+    Match Winner as is, Draw No Bet without the draw, Double Chance as sums of two."""
+    if prediction is None:
+        return None
+    h, d, a = prediction.percent_home, prediction.percent_draw, prediction.percent_away
+    if h is None or d is None or a is None:
+        return None
+    if market_id == MATCH_WINNER:
+        return [h, d, a]
+    if market_id == 2 and h + a > 0:
+        return [h / (h + a), a / (h + a)]
+    if market_id == 12:
+        return [h + d, h + a, d + a]
+    return None
+
+
+def _book_fair(market: MarketSpec, prices: Sequence[float], method: str) -> list[float]:
+    if market.kind == "double":
+        # Overlapping outcomes (each result counted twice): only normalising to 200 % is
+        # defined; the other methods assume exclusive outcomes.
+        total = math.fsum(1.0 / p for p in prices)
+        return [2.0 / p / total for p in prices]
+    return fair_probabilities(prices, method)
+
+
+def consensus(books: Sequence[tuple[Bookmaker, list[float]]], mode: str, market: MarketSpec,
+              method: str) -> tuple[list[float] | None, str]:
+    """The fair probabilities of one line from complete books, and whose view it is.
+
+    ``all``: the mean over every complete book; ``reference``: Pinnacle's book when it is there
+    (else all, and said so); ``trimmed``: the mean without the books whose fair view is far
+    from the median view (see ``_OUTLIER_FACTOR``).
+    """
+    if mode not in CONSENSUS_MODES:
+        raise ValueError(f"unknown consensus {mode!r}; expected one of {CONSENSUS_MODES}")
+    if not books:
+        return None, "no bookmaker prices every outcome"
+    per_book = [(b, _book_fair(market, prices, method)) for b, prices in books]
+    note = f"all {len(per_book)} bookmakers"
+    if mode == "reference":
+        ref = next(((b, fp) for b, fp in per_book if b.id == REFERENCE_BOOKMAKER), None)
+        if ref is not None:
+            return ref[1], f"{ref[0].name} (reference)"
+        note = f"no Pinnacle price: {note}"
+    elif mode == "trimmed" and len(per_book) >= 3:
+        n = len(per_book[0][1])
+        median = [statistics.median(fp[i] for _, fp in per_book) for i in range(n)]
+        distance = [max(abs(fp[i] - median[i]) for i in range(n)) for _, fp in per_book]
+        limit = max(_OUTLIER_FACTOR * statistics.median(distance), _OUTLIER_FLOOR)
+        kept = [(b, fp) for (b, fp), dist in zip(per_book, distance) if dist <= limit]
+        dropped = [b.name for (b, _), dist in zip(per_book, distance) if dist > limit]
+        per_book = kept
+        note = (f"{len(kept)} bookmakers, outliers dropped: {', '.join(dropped)}" if dropped
+                else f"all {len(kept)} bookmakers, no outlier")
+    n = len(per_book[0][1])
+    return [math.fsum(fp[i] for _, fp in per_book) / len(per_book) for i in range(n)], note
 
 
 def movement_series(points: Iterable[tuple[int, str, datetime, float]],
@@ -122,51 +196,87 @@ def movement_series(points: Iterable[tuple[int, str, datetime, float]],
             for label, s in series.items()}
 
 
+def _chosen_line(odds: FixtureOdds, market: MarketSpec, line: str,
+                 priced: Sequence[str] | None) -> tuple[str, tuple[str, ...]]:
+    available = tuple(lines(odds, market) if priced is None else priced)
+    return (line if line in available else default_line(market, list(available))), available
+
+
 def analyse_market(odds: FixtureOdds, market_id: int = MATCH_WINNER, *,
                    method: str = "multiplicative", line: str = DEFAULT_GOALS_LINE,
                    prediction: Prediction | None = None,
-                   history: Iterable[tuple[int, str, datetime, float]] = ()) -> MarketView:
-    """Everything the Odds screen shows for one fixture and market."""
-    name, _ = MARKETS[market_id]
-    labels = outcome_labels(market_id, line)
+                   history: Iterable[tuple[int, str, datetime, float]] = (),
+                   consensus_mode: str = "all", priced_lines: Sequence[str] | None = None,
+                   priced_markets: tuple[int, ...] | None = None) -> MarketView:
+    """Everything the Odds screen shows for one fixture, market and line.
+
+    A line that is not priced falls back to the market's usual one (2.5 goals), else the
+    middle line priced. Margins, fair odds and value come from complete books only; a
+    bookmaker missing an outcome shows its prices without a margin. ``priced_lines`` and
+    ``priced_markets`` spare a caller analysing every line of a fixture (the value scan) from
+    finding them again each time.
+    """
+    market = spec(market_id)
+    line, available = _chosen_line(odds, market, line, priced_lines) if market.lined else ("", ())
+    labels = (score_labels(odds, market, CORRECT_SCORE_TOP) if market.kind == "partial"
+              else labels_for(market, line))
     books: list[tuple[Bookmaker, list[float | None]]] = []
     for bo in odds.bookmakers:
-        prices = market_prices(bo.bet(market_id), market_id, line)
+        bet = bo.bet(market_id)
+        prices = [None if bet is None else bet.price(label) for label in labels]
         if any(p is not None for p in prices):
             books.append((bo.bookmaker, prices))
     table = {f"{b.name}#{b.id}": prices for b, prices in books}
     best = best_prices(table) if table else [None] * len(labels)
     best_display = [None if bp is None else BestPrice(bp.price, bp.bookmaker.rsplit("#", 1)[0])
                     for bp in best]
-    complete = [prices for _, prices in books if all(p is not None for p in prices)]
+    note: str | None = None
     fair: list[float | None] = [None] * len(labels)
-    if complete:
-        per_book = [fair_probabilities([p for p in prices if p is not None], method) for prices in complete]
-        fair = [math.fsum(fp[i] for fp in per_book) / len(per_book) for i in range(len(labels))]
-    predicted = _prediction_probs(prediction, market_id)
+    whose = ""
+    complete = [(b, [p for p in prices if p is not None]) for b, prices in books
+                if all(p is not None for p in prices)]
+    if market.kind == "partial":
+        note = (f"{market.name}: the API lists some scores only, an incomplete book: no margin, "
+                f"fair odds, value or arbitrage; the {len(labels)} most likely by best price")
+    else:
+        found, whose = consensus(complete, consensus_mode, market, method)
+        if found is not None:
+            fair = list(found)
+        if len(complete) < len(books):
+            note = f"{len(books) - len(complete)} bookmaker(s) miss an outcome: left out of the fair view"
+    predicted = prediction_probs(prediction, market_id) or [None] * len(labels)
     moves = movement_series(history, labels)
     outcomes = []
     for i, label in enumerate(labels):
-        bp = best_display[i]
-        value = None if bp is None or fair[i] is None or not 0 <= fair[i] <= 1 else expected_value(bp.price, fair[i])  # type: ignore[operator,arg-type]
-        vs_pred = None if bp is None or predicted[i] is None else expected_value(bp.price, predicted[i])  # type: ignore[arg-type]
-        outcomes.append(OutcomeView(label, bp, fair[i], predicted[i], value, vs_pred, moves[label]))
+        bp, p = best_display[i], fair[i]
+        value = None if bp is None or p is None or not 0 <= p <= 1 else expected_value(bp.price, p)
+        q = predicted[i]
+        vs_pred = None if bp is None or q is None else expected_value(bp.price, q)
+        outcomes.append(OutcomeView(label, bp, p, q, value, vs_pred, moves[label]))
     rows = []
+    exact = market.kind != "partial"
     for bookmaker, prices in books:
-        full = all(p is not None for p in prices)
+        full = exact and all(p is not None for p in prices)
         rows.append(BookRow(
             bookmaker, tuple(prices),
-            margin([p for p in prices if p is not None]) if full else None,
+            _book_margin(market, [p for p in prices if p is not None]) if full else None,
             tuple(best[i] is not None and prices[i] == best[i].price  # type: ignore[union-attr]
                   for i in range(len(labels))),
         ))
     arb = None
-    if table:
-        found = arbitrage(table)
-        if found is not None:
-            arb = Arbitrage(found.total, found.profit, found.stakes,
-                            [b.rsplit("#", 1)[0] for b in found.bookmakers], found.prices)
-    return MarketView(odds.fixture_id, market_id, name, line, method, tuple(outcomes), tuple(rows), arb)
+    if table and market.kind == "exclusive":
+        found_arb = arbitrage(table)
+        if found_arb is not None:
+            arb = Arbitrage(found_arb.total, found_arb.profit, found_arb.stakes,
+                            [b.rsplit("#", 1)[0] for b in found_arb.bookmakers], found_arb.prices)
+    return MarketView(odds.fixture_id, market_id, market.name, line, method, tuple(outcomes),
+                      tuple(rows), arb, market.kind, available, whose, note,
+                      tuple(m.id for m in offered(odds)) if priced_markets is None else priced_markets)
+
+
+def _book_margin(market: MarketSpec, prices: list[float]) -> float:
+    # A Double Chance book covers every result twice: its margin is over 200 %, not 100 %.
+    return (margin(prices) + 1.0) / market.book_total - 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +288,9 @@ class Headline:
     arbitrage: Arbitrage | None
     value: bool  # some best price beats the market's fair odds
     move_pct: float | None  # the largest move of a Match Winner outcome since opening
+    edge: float | None = None  # the largest value (expected return) among the best prices
+    margin: float | None = None  # the lowest margin of a complete bookmaker
+
 
 
 def headline(odds: FixtureOdds, openings: Mapping[tuple[int, str], float] | None = None) -> Headline:
@@ -193,8 +306,48 @@ def headline(odds: FixtureOdds, openings: Mapping[tuple[int, str], float] | None
             if first and now:
                 changes.append((sum(now) / len(now)) / (sum(first) / len(first)) * 100.0 - 100.0)  # type: ignore[arg-type]
         move = max(changes, key=abs) if changes else None
+    values = [o.value for o in view.outcomes if o.value is not None]
+    margins = [r.margin for r in view.rows if r.margin is not None]
     return Headline(odds.fixture_id, tuple(o.best for o in view.outcomes), view.arbitrage,
-                    any(o.value is not None and o.value > 0 for o in view.outcomes), move)
+                    any(v > 0 for v in values), move, max(values, default=None),
+                    min(margins, default=None))
+
+
+@dataclass(frozen=True, slots=True)
+class ValueBet:
+    """One value bet or arbitrage found on a fixture, for the Value screen."""
+
+    fixture_id: int
+    market_id: int
+    market: str
+    line: str
+    outcome: str  # the outcome label; "all outcomes" for an arbitrage
+    price: float | None  # the best price (None for an arbitrage: several prices)
+    bookmaker: str
+    edge: float  # expected return of the price against the fair view, or the arbitrage's profit
+    fair_probability: float | None
+
+
+def value_bets(odds: FixtureOdds, *, method: str = "multiplicative",
+               consensus_mode: str = "all") -> list[ValueBet]:
+    """Every value bet and arbitrage of every shown market and line of one fixture."""
+    found: list[ValueBet] = []
+    markets = offered(odds)
+    ids = tuple(m.id for m in markets)
+    for market in markets:
+        priced = lines(odds, market) if market.lined else [""]
+        for line in priced:
+            view = analyse_market(odds, market.id, method=method, line=line, consensus_mode=consensus_mode,
+                                  priced_lines=priced, priced_markets=ids)
+            if view.arbitrage is not None:
+                found.append(ValueBet(odds.fixture_id, market.id, market.name, view.line,
+                                      "all outcomes", None, ", ".join(sorted(set(view.arbitrage.bookmakers))),
+                                      view.arbitrage.profit, None))
+            found.extend(ValueBet(odds.fixture_id, market.id, market.name, view.line, o.label,
+                                  o.best.price, o.best.bookmaker, o.value, o.fair_probability)
+                         for o in view.outcomes
+                         if o.best is not None and o.value is not None and o.value > 0)
+    return found
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,10 +41,13 @@ __all__ = [
     "FRACTIONAL_LADDER",
     "ODDS_FORMATS",
     "Arbitrage",
+    "ArbitrageStakes",
     "BestPrice",
     "american_to_decimal",
     "arbitrage",
+    "arbitrage_stakes",
     "best_prices",
+    "closing_line_value",
     "decimal_to_american",
     "decimal_to_fractional",
     "expected_value",
@@ -53,7 +56,10 @@ __all__ = [
     "format_price",
     "fractional_to_decimal",
     "implied_probability",
+    "kelly_fraction",
+    "kelly_stake",
     "margin",
+    "round_stake",
     "shin_z",
 ]
 
@@ -421,6 +427,99 @@ def arbitrage(prices_by_bookmaker: Mapping[str, Sequence[float | None]]) -> Arbi
         bookmakers=[b.bookmaker for b in chosen],
         prices=[b.price for b in chosen],
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Stakes in money, closing line value
+# --------------------------------------------------------------------------------------------
+
+
+def kelly_fraction(price: float, probability: float) -> float:
+    """The full-Kelly share of the bankroll to back ``price`` when the outcome has ``probability``.
+
+    ``(p * price - 1) / (price - 1)`` (Kelly 1956; with net odds ``b = price - 1`` this is the
+    textbook ``(b p - q) / b``), and 0 when the bet has no edge: Kelly never stakes on a bet
+    whose expected value is not positive.
+    """
+    edge = expected_value(price, probability)  # validates both
+    return edge / (price - 1.0) if edge > 0.0 else 0.0
+
+
+def kelly_stake(price: float, probability: float, bankroll: float, fraction: float,
+                round_to: float) -> float:
+    """The money to stake: ``fraction`` of full Kelly on ``bankroll``, rounded to ``round_to``."""
+    return round_stake(bankroll * fraction * kelly_fraction(price, probability), round_to)
+
+
+def round_stake(amount: float, round_to: float) -> float:
+    """``amount`` to the nearest multiple of ``round_to`` (halves up); ``round_to`` must be > 0."""
+    if not round_to > 0.0 or not math.isfinite(round_to):
+        raise ValueError(f"round_to {round_to!r} must be a finite number > 0")
+    steps = math.floor(amount / round_to + 0.5)
+    # round() to 9 decimals: 0.1 * 3 is 0.30000000000000004, and stakes are shown as typed.
+    return round(steps * round_to, 9)
+
+
+@dataclass(frozen=True)
+class ArbitrageStakes:
+    """An arbitrage in money: what to stake on each outcome and what comes back.
+
+    ``exact_*`` are before rounding (every outcome returns ``exact_return``); ``stakes`` are
+    rounded to the caller's ``round_to``, so each outcome returns ``returns[i]`` and the
+    guaranteed return is their minimum. ``rounding_effect`` is what rounding did to the
+    guaranteed profit (negative: it cost that much).
+    """
+
+    exact_stakes: list[float]
+    exact_return: float
+    stakes: list[float]
+    returns: list[float]
+
+    @property
+    def staked(self) -> float:
+        return math.fsum(self.stakes)
+
+    @property
+    def guaranteed_return(self) -> float:
+        return min(self.returns)
+
+    @property
+    def profit(self) -> float:
+        return self.guaranteed_return - self.staked
+
+    @property
+    def exact_profit(self) -> float:
+        return self.exact_return - math.fsum(self.exact_stakes)
+
+    @property
+    def rounding_effect(self) -> float:
+        return self.profit - self.exact_profit
+
+
+def arbitrage_stakes(prices: Sequence[float], bankroll: float, round_to: float) -> ArbitrageStakes:
+    """Split ``bankroll`` over ``prices`` (one per outcome) so every outcome returns the same.
+
+    ``stake_i = bankroll * (1 / price_i) / sum(1 / price)``, each returning
+    ``bankroll / sum(1 / price)``; then each stake is rounded to ``round_to``.
+    """
+    values = _check_market(prices)
+    if not bankroll > 0.0 or not math.isfinite(bankroll):
+        raise ValueError(f"bankroll {bankroll!r} must be a finite number > 0")
+    inverse = [1.0 / p for p in values]
+    total = math.fsum(inverse)
+    exact = [bankroll * pi / total for pi in inverse]
+    rounded = [round_stake(s, round_to) for s in exact]
+    return ArbitrageStakes(exact, bankroll / total, rounded,
+                           [s * p for s, p in zip(rounded, values)])
+
+
+def closing_line_value(price: float, closing_fair_price: float) -> float:
+    """How much better ``price`` was than the closing fair price, in percent.
+
+    ``(price / closing_fair_price - 1) * 100``: +5 means the pick got 5 % more than the market's
+    margin-free price at kickoff, the usual yardstick of a bettor's edge.
+    """
+    return (_check_price(price) / _check_price(closing_fair_price) - 1.0) * 100.0
 
 
 # --------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from .db import Database, OpenReport, StoreError, StoreWriteError
 from .history import OddsHistory, PriceChange, PricePoint
 from .incidents import Action, Incident, IncidentStore
 from .ledger import Ledger, Quota, RequestRecord
+from .picks import NewPick, Pick, PickStore
 from .state import REASONS, OfflineState, StateStore
 
 
@@ -22,6 +23,7 @@ class Store:
         self.ledger = Ledger(db)
         self.history = OddsHistory(db)
         self.incidents = IncidentStore(db)
+        self.picks = PickStore(db)
 
     @classmethod
     def open(cls, path: Path, *, read_only: bool = False) -> Store:
@@ -37,6 +39,6 @@ class Store:
 
 __all__ = [
     "REASONS", "Action", "CacheEntry", "CacheStore", "Database", "Incident", "IncidentStore",
-    "Ledger", "OddsHistory", "OfflineState", "OpenReport", "PriceChange", "PricePoint", "Quota", "RequestRecord",
+    "Ledger", "NewPick", "OddsHistory", "Pick", "PickStore", "OfflineState", "OpenReport", "PriceChange", "PricePoint", "Quota", "RequestRecord",
     "StateStore", "Store", "StoreError", "StoreWriteError", "cache_key",
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlencode
@@ -79,6 +79,13 @@ class CacheStore:
                 .replace("_", "\\_").replace("\x00", "%"))
         return self._one("WHERE endpoint = ? AND key LIKE ? ESCAPE '\\' ORDER BY fetched_at DESC LIMIT 1",
                          (endpoint, like))
+
+    def bodies(self, endpoint: str) -> Iterator[str]:
+        """The cached bodies of one endpoint, oldest fetch first, one at a time."""
+        for (key,) in self.db.query("SELECT key FROM cache WHERE endpoint = ? ORDER BY fetched_at", (endpoint,)):
+            entry = self.get(key)
+            if entry is not None:
+                yield entry.body
 
     def stats(self) -> tuple[int, int]:
         """(entries, bytes of cached bodies)."""

@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 APPLICATION_ID = 0x4F44534D  # "ODSM": marks the file as oddsmon's
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT_MS = 10_000
 _LOCK_RETRIES = 20
 
@@ -111,6 +111,29 @@ _MIGRATIONS: dict[int, str] = {
     # from cache or not" on the Supervision screen.
     2: """
     ALTER TABLE requests ADD COLUMN from_cache INTEGER NOT NULL DEFAULT 0;
+    """,
+    # v3: the analyst's desk. Picks (the bets an analyst records, for closing line value and
+    # profit) and pinned fixtures (the watchlist). Both stay on this host.
+    3: """
+    CREATE TABLE picks (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        created_at REAL NOT NULL,       -- POSIX seconds, UTC
+        fixture_id INTEGER NOT NULL,
+        kickoff REAL,                   -- as known when picked; the close is the last price before it
+        match TEXT NOT NULL,            -- "Home v Away", kept for when the fixture leaves the cache
+        league TEXT NOT NULL,
+        bet_id INTEGER NOT NULL,
+        line TEXT NOT NULL,             -- '' for a market without lines
+        outcome TEXT NOT NULL,          -- without the line ("Over")
+        label TEXT NOT NULL,            -- the API's label ("Over 2.5"), as the price history keys it
+        bookmaker_id INTEGER NOT NULL,
+        bookmaker TEXT NOT NULL,
+        price REAL NOT NULL,
+        stake REAL NOT NULL
+    );
+    CREATE INDEX picks_fixture ON picks(fixture_id);
+
+    CREATE TABLE pins (fixture_id INTEGER PRIMARY KEY, pinned_at REAL NOT NULL);
     """,
 }
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -105,6 +105,45 @@ class OddsHistory:
                 (bet_id, *chunk)):
                 out[(r[0], r[1], r[2])] = r[3]
         return out
+
+    def closing(self, fixture_id: int, bet_id: int, kickoff: datetime) -> dict[tuple[int, str], float]:
+        """The closing price per (bookmaker, outcome): the last one observed before kickoff.
+
+        History keeps changes only, so the price in force at kickoff is the latest change at or
+        before it; a series that only started after kickoff (live prices) has no close.
+        """
+        # With a lone max(), SQLite takes the bare column (price) from the row holding it.
+        rows = self.db.query(
+            "SELECT bookmaker_id, outcome, price, max(observed_at) FROM odds_snapshots "
+            "WHERE fixture_id = ? AND bet_id = ? AND observed_at < ? GROUP BY outcome, bookmaker_id",
+            (fixture_id, bet_id, kickoff.timestamp()))
+        return {(r[0], r[1]): r[2] for r in rows}
+
+    def stream(self, *, since: datetime | None = None, fixtures: Iterable[int] | None = None,
+               batch: int = 2000) -> Iterator[tuple[int, int, int, str, float, float]]:
+        """Every stored observation as (fixture, bookmaker, bet, outcome, observed_at in POSIX
+        seconds, price), in the table's own order (fixture, market, outcome, bookmaker, time:
+        no sort, so memory stays flat whatever the row count), read in batches on one
+        consistent snapshot. Raw tuples: an export of millions of rows pays for no object."""
+        where, params = ["1"], []
+        if since is not None:
+            where.append("observed_at >= ?")
+            params.append(since.timestamp())
+        ids = None if fixtures is None else sorted(set(fixtures))
+        if ids is not None and not ids:
+            return
+        # A bound IN list is fine for the fixtures a filter names; chunks keep it under
+        # SQLite's limit on variables.
+        chunks = [[]] if ids is None else [ids[i:i + 500] for i in range(0, len(ids), 500)]
+        with self.db.read() as conn:
+            for chunk in chunks:
+                clause = where + ([f"fixture_id IN ({','.join('?' * len(chunk))})"] if chunk else [])
+                cur = conn.execute(
+                    "SELECT fixture_id, bookmaker_id, bet_id, outcome, observed_at, price FROM odds_snapshots "
+                    f"WHERE {' AND '.join(clause)} ORDER BY fixture_id, bet_id, outcome, bookmaker_id, observed_at",
+                    (*params, *chunk))
+                while rows := cur.fetchmany(batch):
+                    yield from (tuple(r) for r in rows)  # type: ignore[misc]
 
     def count(self) -> int:
         row = self.db.query_one("SELECT count(*) FROM odds_snapshots")

@@ -9,8 +9,10 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import BinaryIO
 from zoneinfo import ZoneInfo
 
 from ..store import Store, StoreError
@@ -108,6 +110,14 @@ def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
     half-written one. The file is created with ``mode`` (0600: it describes oddsmon's state).
     On failure nothing is left behind and a ``SupervisionError`` names the file.
     """
+    with atomic_stream(path, mode) as out:
+        out.write(data)
+
+
+@contextlib.contextmanager
+def atomic_stream(path: Path, mode: int = 0o600) -> Iterator[BinaryIO]:
+    """:func:`atomic_write` for a caller that writes as it goes (an export of millions of rows
+    never holds them all): the file appears whole when the block ends, or not at all."""
     path = Path(path)
     try:
         if path.is_dir():
@@ -117,19 +127,20 @@ def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
     except OSError as exc:
         raise SupervisionError(f"{path}: cannot write: {exc.strerror or exc}") from None
     try:
-        try:
+        with os.fdopen(fd, "wb") as out:
             os.fchmod(fd, mode)
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
+            yield out
+            out.flush()
             os.fsync(fd)
-        finally:
-            os.close(fd)
         os.replace(tmp, path)
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise SupervisionError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
     with contextlib.suppress(OSError):
         dfd = os.open(path.parent, os.O_RDONLY)
         try:

@@ -35,9 +35,12 @@ from .bookmakers import BookmakersScreen
 from .dashboard import DashboardScreen
 from .modals import ConfirmOnline
 from .odds import OddsScreen
+from .picks import PicksScreen
 from .predictions import PredictionsScreen
+from .search import DESK_BINDINGS, DeskActions
 from .sidebar import Sidebar, WarmProgress
 from .supervision import SupervisionScreen
+from .value import ValueScreen
 
 SCREENS: dict[str, tuple[str, str, str]] = {
     # mode: (key, footer label, palette help)
@@ -46,12 +49,14 @@ SCREENS: dict[str, tuple[str, str, str]] = {
     "bookmakers": ("b", "Books", "Bookmakers, and which of them price the watched fixtures"),
     "odds": ("o", "Odds", "One fixture's market, a row per bookmaker with its margin"),
     "supervision": ("s", "Superv", "Live supervision: mode, quota reset, quota, cache, incidents"),
+    "picks": ("P", "Picks", "Recorded picks with closing price, CLV, result and profit"),
+    "value": ("V", "Value", "Every value bet and arbitrage of the watched fixtures, by edge"),
 }
 TITLES = {"dashboard": "Dashboard", "predictions": "Predictions", "bookmakers": "Bookmakers",
-          "odds": "Odds", "supervision": "Supervision"}
+          "odds": "Odds", "supervision": "Supervision", "picks": "Picks", "value": "Value"}
 
 
-class OddsmonApp(App[int]):
+class OddsmonApp(DeskActions, App[int]):
     CSS_PATH = Path(__file__).with_name("oddsmon.tcss")  # absolute: subclasses live elsewhere
     TITLE = "oddsmon"
     MODES = {
@@ -60,6 +65,8 @@ class OddsmonApp(App[int]):
         "bookmakers": BookmakersScreen,
         "odds": OddsScreen,
         "supervision": SupervisionScreen,
+        "picks": PicksScreen,
+        "value": ValueScreen,
     }
     DEFAULT_MODE = "dashboard"
     # Narrow terminals (80 columns) get a narrower sidebar; nothing is hidden.
@@ -75,6 +82,7 @@ class OddsmonApp(App[int]):
         Binding(REFRESH_KEY, "refresh_page", "Refresh", tooltip="Rebuild this screen's cache"),
         Binding(WARM_KEY, "warm", "Warm", tooltip="Refresh the four critical pages, within the quota"),
         Binding("q", "quit", "Quit", tooltip="Quit oddsmon"),
+        *DESK_BINDINGS,
     ]
 
     def __init__(self, engine: Engine, *, poll_s: float = 1.0, supervise: bool = True,
@@ -280,7 +288,7 @@ class OddsmonApp(App[int]):
         if action in ("go_offline", "go_online"):
             offline = self.snapshot.mode.offline if self.snapshot else self.service.mode().offline
             return offline == (action == "go_online")
-        return True
+        return super().check_action(action, parameters)
 
     def action_show(self, mode: str) -> None:
         self.switch_mode(mode)

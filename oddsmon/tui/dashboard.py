@@ -20,6 +20,7 @@ from ..domain.odds import format_price
 from ..service import Dashboard, Page
 from . import fmt
 from .base import PageScreen
+from .search import headline_numbers
 
 # Tables use no cell padding and carry their own spacing, so that at 80 columns the kickoff,
 # the match and the three prices all fit beside the sidebar.
@@ -66,7 +67,7 @@ class DashboardScreen(PageScreen):
         self.query_one("#movers").display = False
 
     async def fetch(self) -> Page[Dashboard]:
-        return await self.oddsmon.service.dashboard()
+        return await self.oddsmon.service.dashboard(hidden_bookmakers=self.oddsmon.desk.hidden_bookmakers)
 
     def clear_page(self) -> None:
         self.query_one("#fixtures", DataTable).clear()
@@ -81,7 +82,8 @@ class DashboardScreen(PageScreen):
         table = self.query_one("#fixtures", DataTable)
         table.clear()
         cursor = 0
-        for i, fx in enumerate(sorted(board.fixtures, key=lambda f: (f.kickoff, f.id))):
+        shown = app.desk.arrange(board.fixtures, headline_numbers(board.headlines))
+        for i, fx in enumerate(shown):
             if fx.id == app.selected_fixture:
                 cursor = i
             head = board.headlines.get(fx.id)
@@ -93,7 +95,7 @@ class DashboardScreen(PageScreen):
         if table.row_count:
             table.move_cursor(row=cursor)
         self.show_movers(board)
-        self.status_suffix = f"{len(board.fixtures)} fixtures"
+        self.status_suffix = app.desk.describe(len(shown), len(board.fixtures)) or f"{len(board.fixtures)} fixtures"
 
     # -- extension points for the odds analytics ---------------------------------------------------
 
@@ -108,7 +110,8 @@ class DashboardScreen(PageScreen):
         """``A`` for an arbitrage, ``V`` for a value bet (see the legend under the table)."""
         if head is None:
             return Text("")
-        marks = ("A" if head.arbitrage is not None else "") + ("V" if head.value else "")
+        marks = ("A" if head.arbitrage is not None else "") + ("V" if head.value else "") + \
+            ("*" if head.fixture_id in self.oddsmon.desk.pinned else "")
         return Text(f" {marks}")
 
     def show_movers(self, board: Dashboard) -> None:
@@ -118,7 +121,7 @@ class DashboardScreen(PageScreen):
                  for h in board.movers[:3] if h.move_pct is not None]
         arbs = [f"arbitrage {names.get(fid, fid)} {h.arbitrage.profit * 100:+.1f}%"
                 for fid, h in board.headlines.items() if h.arbitrage is not None]
-        legend = "A arbitrage · V value"
+        legend = "A arbitrage · V value · * pinned"
         lines = [f"{legend} · movers: {', '.join(parts)}" if parts else legend, *arbs[:3]]
         movers.update("\n".join(lines))
         movers.display = True

@@ -5,10 +5,14 @@ best price per outcome (highlighted), margins, fair view, value, arbitrage, move
 screen lays it out; the odds analytics grow in :meth:`OddsScreen.render_analytics` and the
 ``#odds-analytics`` container without touching the rest.
 
-Keys: ``g`` picks the fixture, ``m`` cycles the market (Match Winner, Goals Over/Under 2.5,
-Both Teams Score), ``v`` cycles the margin-removal method, ``c`` cycles the price format
-(decimal, fractional, American). The screen opens on the fixture selected elsewhere
-(Dashboard, Predictions), else the next by kickoff.
+Keys: ``g`` picks the fixture, ``m`` cycles the markets the fixture is priced in (every one of
+:data:`oddsmon.domain.markets.SPECS`), ``l`` / ``L`` the next / previous line (Over/Under
+2.5 first), ``v`` cycles the margin-removal method, ``n`` the consensus (all bookmakers, the
+reference bookmaker, outliers dropped), ``k`` what value stakes are sized against (the market's
+fair view or the prediction), ``c`` cycles the price format (decimal, fractional, American),
+``a`` records a pick: the price under the cell cursor, with its Kelly stake, and ``h`` charts
+that outcome's price at every bookmaker over time. The screen
+opens on the fixture selected elsewhere (Dashboard, Predictions), else the next by kickoff.
 """
 
 from __future__ import annotations
@@ -23,15 +27,20 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Select, Sparkline, Static
 
-from ..domain.market import MarketView, OutcomeView
-from ..domain.models import MARKETS, MATCH_WINNER, Fixture
-from ..domain.odds import FAIR_METHODS, ODDS_FORMATS, format_price
+from ..domain.chart import price_chart
+from ..domain.market import CONSENSUS_MODES, MarketView, OutcomeView
+from ..domain.markets import BY_ID, SPECS, split_label
+from ..domain.models import MATCH_WINNER, Fixture
+from ..domain.odds import FAIR_METHODS, ODDS_FORMATS, arbitrage_stakes, format_price, kelly_stake
+from ..store import NewPick
 from ..service import Page
 from . import fmt
 from .base import REFRESH_KEY, WARM_KEY, PageScreen
+from .chart import CHART_W, MovementDialog, chart_text
 from .dashboard import match_name
 
-MARKET_ORDER: tuple[int, ...] = tuple(MARKETS)  # Match Winner first
+MARKET_ORDER: tuple[int, ...] = tuple(m.id for m in SPECS)  # Match Winner first
+STAKE_BASES = ("market", "prediction")  # what a value stake is sized against
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +72,11 @@ def move_text(outcome: OutcomeView, style: str) -> str:
             f"{mv.arrow}{change:+.1f}%")
 
 
+def money_text(amount: float) -> str:
+    """Money as people read it: ``536.44``, ``1,000`` (no currency: the bankroll's own)."""
+    return f"{amount:,.0f}" if float(amount).is_integer() else f"{amount:,.2f}"
+
+
 def pick_fixture(fixtures: list[Fixture], selected: int | None) -> Fixture | None:
     """The selected fixture if it is in the list, else the next upcoming one, else the first."""
     for fx in fixtures:
@@ -83,12 +97,22 @@ class OddsScreen(PageScreen):
     SUB_TITLE = "Odds"
     BINDINGS = [
         Binding("g", "pick_fixture", "Fixture", tooltip="Choose the fixture"),
-        Binding("m", "next_market", "Market", tooltip="Match Winner, Goals O/U 2.5, Both Teams Score"),
+        Binding("m", "next_market", "Market", tooltip="Every market the fixture is priced in"),
+        Binding("l", "next_line(1)", "Line", tooltip="The next line (Over/Under, handicaps)"),
+        Binding("L", "next_line(-1)", "Line back", show=False, tooltip="The previous line"),
         Binding("v", "next_method", "Method", tooltip="Margin removal: " + ", ".join(FAIR_METHODS)),
+        Binding("n", "next_consensus", "Consensus",
+                tooltip="Fair view from all bookmakers, the reference bookmaker, or without outliers"),
+        Binding("k", "next_basis", "Stake vs", tooltip="Size value stakes against the market or the prediction"),
+        Binding("a", "add_pick", "Pick", tooltip="Record a pick: the price under the cursor, with its stake"),
+        Binding("h", "chart", "Chart", tooltip="The price movement of the outcome under the cursor"),
         Binding("c", "next_format", "Format", tooltip="Prices as decimal, fractional or American"),
     ]
 
     market_id: int = MATCH_WINNER
+    line: str = ""  # "" until the market's lines are known: its usual one is then chosen
+    consensus: str = CONSENSUS_MODES[0]
+    stake_basis: str = STAKE_BASES[0]
     _view: OddsView | None = None
     _filling = False
 
@@ -96,8 +120,10 @@ class OddsScreen(PageScreen):
         yield Select[int]([], prompt="fixture", allow_blank=True, compact=True, id="fixture-picker")
         with VerticalScroll(id="odds-body"):
             yield Static("", id="market-line", markup=False)
-            yield OddsTable(id="odds-table", cursor_type="row", zebra_stripes=True)
+            # A cell cursor: a pick is one bookmaker's price for one outcome.
+            yield OddsTable(id="odds-table", cursor_type="cell", zebra_stripes=True)
             yield Static("", id="best-line", markup=False)
+            yield Static("", id="market-note", markup=False)
             with Vertical(id="odds-analytics"):
                 yield Static("", id="arb-banner", classes="arbitrage", markup=False)
                 yield Static("", id="fair-title", classes="analytics-title", markup=False)
@@ -128,11 +154,13 @@ class OddsScreen(PageScreen):
         fixtures = await service.fixtures()
         if fixtures.data is None:
             return Page(None, fixtures.provenance)
-        ordered = sorted(fixtures.data, key=lambda f: (f.kickoff, f.id))
+        ordered = self.oddsmon.desk.arrange(fixtures.data)
         fx = pick_fixture(ordered, self.oddsmon.selected_fixture)
         if fx is None:
             return Page(OddsView(ordered, None, None), fixtures.provenance)
-        market = await service.market(fx.id, self.market_id, method=self.method)
+        market = await service.market(fx.id, self.market_id, method=self.method, line=self.line,
+                                      consensus=self.consensus,
+                                      hidden_bookmakers=self.oddsmon.desk.hidden_bookmakers)
         return Page(OddsView(ordered, fx, market.data), market.provenance)
 
     def clear_page(self) -> None:
@@ -149,16 +177,19 @@ class OddsScreen(PageScreen):
         self._fill_picker(view)
         table = self.query_one("#odds-table", OddsTable)
         table.clear(columns=True)
-        name = MARKETS[self.market_id][0]
+        name = BY_ID[self.market_id].name
         if view.fixture is None:
             self.query_one("#market-line", Static).update("No fixture in the window.")
             return
         self.oddsmon.selected_fixture = view.fixture.id
+        market = view.market
+        if market is not None and market.line:
+            self.line = market.line
+            name = f"{name} {market.line} ({len(market.lines)} lines: l)"
         self.query_one("#market-line", Static).update(
             f"{name} · {view.fixture.league_name} · "
             f"{fmt.short_time(view.fixture.kickoff, self.oddsmon.tz, self.oddsmon.now())} · "
             f"{self.price_style} · fair: {self.method}")
-        market = view.market
         if market is None:
             self.show_notice(
                 f"Never cached: the odds of {match_name(view.fixture)} were never fetched on "
@@ -168,6 +199,9 @@ class OddsScreen(PageScreen):
             self.status_suffix = ""
             return
         self.show_notice(None)
+        self.query_one("#market-note", Static).update(
+            " · ".join(x for x in (f"consensus: {market.consensus}" if market.consensus else "",
+                                   market.note or "") if x))
         self.render_market(table, market)
         self.render_analytics(market)
         self.status_suffix = f"{len(market.rows)} bookmakers"
@@ -198,25 +232,35 @@ class OddsScreen(PageScreen):
         banner = self.query_one("#arb-banner", Static)
         arb = market.arbitrage
         banner.display = arb is not None
+        stakes = self.oddsmon.engine.settings.stakes
         if arb is not None:
-            stakes = " · ".join(f"{label} {stake * 100:.0f}% {book}" for label, stake, book
-                                in zip(market.labels, arb.stakes, arb.bookmakers))
-            banner.update(f"arbitrage {arb.profit * 100:+.1f}% · stakes {stakes}")
+            money = arbitrage_stakes(arb.prices, stakes.bankroll, stakes.round_to)
+            split = " · ".join(f"{label} {money_text(stake)} {book}" for label, stake, book
+                               in zip(market.labels, money.stakes, arb.bookmakers))
+            banner.update(f"arbitrage {arb.profit * 100:+.1f}% · stakes {split} · returns at least "
+                          f"{money_text(money.guaranteed_return)} on {money_text(money.staked)} "
+                          f"(rounding to {stakes.round_to:g}: {money.rounding_effect:+.2f})")
         self.query_one("#fair-title", Static).update(
-            f"Fair view ({self.method}); value = best price against the market's fair probability")
+            f"Fair view ({self.method}); value = best price against the market's fair probability "
+            f"and the prediction's; stakes: {stakes.kelly_fraction:g} Kelly of "
+            f"{money_text(stakes.bankroll)} against the {self.stake_basis} (k)")
         fair = self.query_one("#fair-table", DataTable)
         fair.clear(columns=True)
-        for label in ("Outcome", "Best", "at", "Fair", "Market", "Predicted", "Value"):
+        for label in ("Outcome", "Best", "at", "Fair", "Market", "Predicted", "Value", "Value/pred",
+                      "Stake"):
             fair.add_column(label)
         for o in market.outcomes:
             value = o.value
+            market_p = o.implied if market.kind == "partial" else o.fair_probability
             fair.add_row(Text(o.label),
                          Text("—" if o.best is None else format_price(o.best.price, style)),
                          Text("—" if o.best is None else o.best.bookmaker),
                          Text("—" if o.fair_odds is None else format_price(o.fair_odds, style)),
-                         Text(pct_text(o.fair_probability)), Text(pct_text(o.predicted)),
+                         Text(pct_text(market_p)), Text(pct_text(o.predicted)),
                          Text(pct_text(value, signed=True),
-                              style="bold" if value is not None and value > 0 else ""))
+                              style="bold" if value is not None and value > 0 else ""),
+                         Text(pct_text(o.value_vs_prediction, signed=True)),
+                         Text(self.stake_text(o)))
         for i in range(3):
             row = self.query_one(f"#move-{i}", Horizontal)
             row.display = i < len(market.outcomes)
@@ -227,6 +271,18 @@ class OddsScreen(PageScreen):
             label.update(o.label)
             row.query_one(Sparkline).data = list(o.movement.series) or [0.0]
             text.update(move_text(o, style))
+
+    def stake_for(self, price: float, o: OutcomeView) -> float | None:
+        """The Kelly stake in money for ``price`` against the chosen basis, None without one."""
+        p = o.fair_probability if self.stake_basis == "market" else o.predicted
+        if p is None or not 0 <= p <= 1:
+            return None
+        cfg = self.oddsmon.engine.settings.stakes
+        return kelly_stake(price, p, cfg.bankroll, cfg.kelly_fraction, cfg.round_to)
+
+    def stake_text(self, o: OutcomeView) -> str:
+        stake = None if o.best is None else self.stake_for(o.best.price, o)
+        return "—" if stake is None else ("no edge" if stake == 0 else money_text(stake))
 
     def action_next_method(self) -> None:
         app = self.oddsmon
@@ -272,9 +328,76 @@ class OddsScreen(PageScreen):
         picker.action_show_overlay()
 
     def action_next_market(self) -> None:
-        i = MARKET_ORDER.index(self.market_id)
-        self.market_id = MARKET_ORDER[(i + 1) % len(MARKET_ORDER)]
+        market = None if self._view is None else self._view.market
+        order = market.markets if market is not None and market.markets else MARKET_ORDER
+        i = order.index(self.market_id) if self.market_id in order else -1
+        self.market_id = order[(i + 1) % len(order)]
+        self.line = ""
         self.load()
+
+    def action_next_line(self, step: int) -> None:
+        market = None if self._view is None else self._view.market
+        if market is None or not market.lines:
+            self.notify(f"{BY_ID[self.market_id].name} has no lines.", title="Odds")
+            return
+        i = market.lines.index(market.line) if market.line in market.lines else 0
+        self.line = market.lines[(i + step) % len(market.lines)]
+        self.load()
+
+    def action_next_consensus(self) -> None:
+        self.consensus = CONSENSUS_MODES[(CONSENSUS_MODES.index(self.consensus) + 1) % len(CONSENSUS_MODES)]
+        self.load()
+
+    def action_next_basis(self) -> None:
+        self.stake_basis = STAKE_BASES[(STAKE_BASES.index(self.stake_basis) + 1) % len(STAKE_BASES)]
+        self.notify(f"Stakes sized against the {self.stake_basis}.", title="Odds")
+        if self._view is not None and self._view.market is not None:
+            self.render_analytics(self._view.market)
+
+    def action_chart(self) -> None:
+        view = self._view
+        if view is None or view.fixture is None or view.market is None or not view.market.outcomes:
+            return
+        market = view.market
+        column = self.query_one("#odds-table", OddsTable).cursor_coordinate.column
+        outcome = market.outcomes[min(max(column - 1, 0), len(market.outcomes) - 1)]
+        app = self.oddsmon
+        now = app.now()
+        chart = price_chart(app.service.movement(view.fixture.id, market.market_id, outcome.label),
+                            view.fixture.kickoff, now, CHART_W)
+        if chart is None:
+            self.notify(f"No stored price yet for {outcome.label}.", title="Chart")
+            return
+        names = {r.bookmaker.id: r.bookmaker.name for r in market.rows}
+        title = f"{match_name(view.fixture)} · {market.market_name} · {outcome.label}"
+        app.push_screen(MovementDialog(chart_text(chart, names, title, app.tz, now)))
+
+    def action_add_pick(self) -> None:
+        view = self._view
+        if view is None or view.fixture is None or view.market is None:
+            self.notify("No market to pick from.", title="Pick", severity="warning")
+            return
+        market = view.market
+        table = self.query_one("#odds-table", OddsTable)
+        row, column = table.cursor_coordinate
+        if not 0 <= row < len(market.rows) or not 1 <= column <= len(market.outcomes):
+            self.notify("Move the cursor onto a price to pick it.", title="Pick", severity="warning")
+            return
+        book, outcome = market.rows[row], market.outcomes[column - 1]
+        price = book.prices[column - 1]
+        if price is None:
+            self.notify(f"{book.bookmaker.name} has no price for {outcome.label}.", title="Pick",
+                        severity="warning")
+            return
+        stake = self.stake_for(price, outcome) or 0.0
+        name, line = split_label(BY_ID[market.market_id], outcome.label) or (outcome.label, "")
+        fx = view.fixture
+        pick_id = self.oddsmon.service.add_pick(NewPick(
+            fx.id, fx.kickoff, f"{fx.home.name} – {fx.away.name}", fx.league_name, market.market_id, line, name,
+            outcome.label, book.bookmaker.id, book.bookmaker.name, price, stake))
+        self.notify(f"Pick #{pick_id}: {outcome.label} @ {format_price(price, self.price_style)} "
+                    f"{book.bookmaker.name}, stake {money_text(stake)}"
+                    f"{'' if stake else ' (no edge at this price)'}.", title="Pick")
 
     def commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand("Choose the fixture (g)", "Open the fixture picker", self.action_pick_fixture)

@@ -78,8 +78,7 @@ class PredictionsScreen(PageScreen):
         if preds.data is None:
             return Page(None, preds.provenance)
         fixtures = await service.fixtures()
-        upcoming = sorted((f for f in fixtures.data or [] if f.is_upcoming),
-                          key=lambda f: (f.kickoff, f.id))
+        upcoming = self.oddsmon.desk.arrange(f for f in fixtures.data or [] if f.is_upcoming)
         return Page(PredictionsView(upcoming, preds.data), preds.provenance)
 
     def clear_page(self) -> None:

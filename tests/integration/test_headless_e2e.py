@@ -4,8 +4,11 @@ checklist, and the API key in no file and no output."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -195,3 +198,40 @@ quota_warning = 10
             assert KEY.encode() not in path.read_bytes(), path
     assert all(KEY not in out for out in cli.outputs)
     assert stats(server)["counted_total"] > 0  # and the simulator did see it, in headers only
+
+
+def test_export_odds_after_a_warm_prints_one_row_per_price_observation(server: LoopbackServer,
+                                                                       tmp_path: Path) -> None:
+    config = tmp_path / "oddsmon.toml"
+    config.write_text(f"""
+[api]
+base_url = "{server.url}"
+retries = 0
+[watch]
+leagues = [39, 61]
+season = 2026
+days_ahead = 1
+[paths]
+db = "state/oddsmon.db"
+metrics = "docs/supervision_metrics.json"
+incidents = "docs/incidents_supervision.md"
+""")
+    cli = Cli(tmp_path, config)
+    proc = cli("--warm")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    proc = cli("--export-odds", "-", "--format", "csv")
+    assert proc.returncode == 0, proc.stderr
+    header, *rows = list(csv.reader(io.StringIO(proc.stdout)))
+    assert ",".join(header) == ("observed_at,fixture_id,kickoff,league_id,league,home,away,bookmaker_id,"
+                      "bookmaker,market,line,outcome,price")
+    with sqlite3.connect(tmp_path / "state" / "oddsmon.db") as conn:
+        stored = conn.execute("SELECT count(*) FROM odds_snapshots").fetchone()[0]
+    assert stored > 0 and len(rows) == stored
+    assert {"Match Winner", "Goals Over/Under", "Both Teams Score"} <= {row[9] for row in rows}
+    # Times are UTC; bookmakers are named (their page was warmed); a fixture is named when a
+    # cached fixtures page lists it (the window is 1 day, the odds pages reach further).
+    assert all(row[0].endswith("Z") and row[8] for row in rows)
+    named = [row for row in rows if row[4]]
+    assert named and all(row[2].endswith("Z") and row[5] and row[6] for row in named)
+    assert all(not any(row[2:7]) for row in rows if not row[4])
+    assert not any(KEY in out for out in cli.outputs)

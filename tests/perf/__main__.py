@@ -27,6 +27,7 @@ BENCHMARKS = {
     "d": ("bench_odds_screen", "the Odds screen with 2,000 fixtures x 8 bookmakers: open time, peak memory"),
     "e": ("bench_warm_calls", "counted calls of a warm of the example config vs a naive client"),
     "f": ("bench_network_cut", "after a network cut: connect attempts, page load offline vs online"),
+    "g": ("bench_export_odds", "oddsmon --export-odds on the 2,000-fixture store: rows a second, peak memory"),
 }
 
 

@@ -83,6 +83,9 @@ def test_lookup_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         ("[api]\ntimeout_s = \n", ":2: invalid TOML"),
         ("[api]\nretries = true\n", ":2: api.retries: expected an integer, got a boolean"),
         ("[api]\nkey_env = \"MY KEY\"\n", ":2: api.key_env: expected an environment variable name"),
+        ("[stakes]\nbankroll = 0\n", ":2: stakes.bankroll: must be a number above 0"),
+        ("[stakes]\n\nkelly_fraction = 1.5\n", ":3: stakes.kelly_fraction: must be at most 1"),
+        ("[stakes]\nround_to = -1\n", ":2: stakes.round_to: must be a number above 0"),
     ],
 )
 def test_bad_config_names_file_line_and_key(tmp_path: Path, text: str, expected: str) -> None:

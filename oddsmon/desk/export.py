@@ -1,0 +1,115 @@
+"""``oddsmon --export-odds [PATH|-] --format csv|jsonl [--since ISO] [--league N] [--fixture N]``.
+
+One row per stored price observation (the history keeps a price each time it moved), streamed
+from the store to the file or stdout: memory stays flat however many rows there are. Written
+to a PATH atomically (a temp file renamed at the end). Columns: see ``COLUMNS`` and
+``docs/export-odds.md``.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import json
+import os
+import sys
+import time
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TextIO
+
+from ..config import Settings
+from ..domain.markets import export_parts
+from ..store import Store
+from ..supervision.common import EXIT_OK, atomic_stream, iso
+from .known import bookmaker_names, known_fixtures, run_on_store
+
+COLUMNS = ("observed_at", "fixture_id", "kickoff", "league_id", "league", "home", "away",
+           "bookmaker_id", "bookmaker", "market", "line", "outcome", "price")
+FORMATS = ("csv", "jsonl")
+Row = tuple[str | int | float | None, ...]
+
+
+def parse_since(text: str) -> datetime:
+    """``--since``: an ISO 8601 date or time; one without an offset is taken as UTC."""
+    try:
+        when = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"--since {text!r}: expected an ISO 8601 date or time, "
+                         f"e.g. 2026-11-24 or 2026-11-24T18:00:00Z") from None
+    return when.replace(tzinfo=timezone.utc) if when.tzinfo is None else when
+
+
+def rows(store: Store, *, since: datetime | None = None, league: int | None = None,
+         fixture: int | None = None) -> Iterator[Row]:
+    """The export's rows, in the history's order (fixture, market, outcome, bookmaker, time).
+
+    A fixture no cached page describes keeps its prices, with empty names and kickoff; with
+    ``league`` it cannot be placed in one, so it is left out.
+    """
+    fixtures = known_fixtures(store)
+    books = bookmaker_names(store)
+    ids: list[int] | None = None if fixture is None else [fixture]
+    if league is not None:
+        ids = [f.id for f in fixtures.values() if f.league_id == league and (ids is None or f.id in ids)]
+    # Per fixture, per label and per instant, the text is made once: one fetch records every
+    # price at the same instant, and a fixture has hundreds of rows.
+    about = {f.id: (iso(f.kickoff), f.league_id, f.league_name, f.home.name, f.away.name)
+             for f in fixtures.values()}
+    unknown = (None,) * 5
+    times: dict[float, str] = {}
+    parts = functools.lru_cache(maxsize=4096)(export_parts)
+    for fid, bookmaker, bet, label, at, price in store.history.stream(since=since, fixtures=ids):
+        when = times.get(at)
+        if when is None:
+            if len(times) > 100_000:  # bounded: a long history has many instants
+                times.clear()
+            when = times[at] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(at))
+        market, line, outcome = parts(bet, label)
+        yield (when, fid, *about.get(fid, unknown), bookmaker, books.get(bookmaker), market, line,
+               outcome, price)
+
+
+def write(out: TextIO, data: Iterator[Row], fmt: str) -> int:
+    """Write ``data`` as CSV (a header, then rows; empty where unknown) or JSON Lines (one
+    object a line, null where unknown); returns the number of rows."""
+    count = 0
+    if fmt == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(COLUMNS)
+        for row in data:
+            writer.writerow(row)
+            count += 1
+        return count
+    for row in data:
+        out.write(json.dumps(dict(zip(COLUMNS, row)), separators=(",", ":")) + "\n")
+        count += 1
+    return count
+
+
+def run(settings: Settings, target: str, fmt: str, *, since: datetime | None = None,
+        league: int | None = None, fixture: int | None = None) -> int:
+    """Export to ``target`` (a path, or ``-`` for stdout); exit 0, or 3 when the store cannot
+    be read, 1 when the file cannot be written."""
+
+    def work(store: Store) -> int:
+        data = rows(store, since=since, league=league, fixture=fixture)
+        if target == "-":
+            try:
+                write(sys.stdout, data, fmt)
+                sys.stdout.flush()
+            except BrokenPipeError:
+                # `| head` closed the pipe: what the reader wanted has been written.
+                sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - stops the flush at exit failing
+            return EXIT_OK
+        with atomic_stream(Path(target)) as raw:
+            text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+            count = write(text, data, fmt)
+            text.flush()
+            text.detach()  # the atomic writer closes the file itself
+        print(f"wrote {count} price observation(s) to {target}", file=sys.stderr)
+        return EXIT_OK
+
+    return run_on_store(settings, work)

@@ -1,0 +1,135 @@
+"""The pick log: each recorded pick with its closing price, closing line value, result and
+profit, for the Picks screen and ``oddsmon --picks [--format csv]``.
+
+The close is the last price the history observed before kickoff (``OddsHistory.closing``); the
+closing fair price is the margin-free consensus of the bookmakers complete at the close, by the
+configured method; CLV is the pick's price against it (:func:`closing_line_value`).
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..clock import Clock
+from ..config import Settings
+from ..domain.market import consensus
+from ..domain.markets import BY_ID, labels_for, settle
+from ..domain.models import Bookmaker, Fixture
+from ..domain.odds import closing_line_value
+from ..store import Pick, Store
+from ..supervision.common import EXIT_OK, iso
+from .known import known_fixtures, run_on_store
+
+
+@dataclass(frozen=True, slots=True)
+class PickView:
+    pick: Pick
+    market: str
+    closing_price: float | None  # the pick's bookmaker's last price before kickoff
+    closing_fair: float | None  # the market's margin-free price at the close
+    clv_pct: float | None
+    result: str  # "not started", "pending", "won", "lost", "void", "half won", "half lost", ...
+    profit: float | None
+
+
+def closing_fair_price(closes: dict[tuple[int, str], float], bet_id: int, line: str,
+                       label: str, method: str) -> float | None:
+    """The consensus fair price of ``label`` from the books complete at the close."""
+    market = BY_ID.get(bet_id)
+    if market is None or market.kind == "partial":
+        return None  # an incomplete book has no fair price
+    labels = labels_for(market, line)
+    if label not in labels:
+        return None
+    by_book: dict[int, dict[str, float]] = {}
+    for (bookmaker, outcome), price in closes.items():
+        by_book.setdefault(bookmaker, {})[outcome] = price
+    books = [(Bookmaker(b, ""), [prices[x] for x in labels]) for b, prices in by_book.items()
+             if all(x in prices for x in labels)]
+    fair, _ = consensus(books, "all", market, method)
+    if fair is None:
+        return None
+    p = fair[labels.index(label)]  # a Double Chance outcome's own probability too (the book sums to 2)
+    return 1.0 / p if p > 0 else None
+
+
+def _result(pick: Pick, fx: Fixture | None, now: datetime, kickoff: datetime | None) -> tuple[str, float | None]:
+    if kickoff is None or now < kickoff:
+        return "not started", None
+    if fx is None or not fx.is_finished or fx.goals_home is None or fx.goals_away is None:
+        return "pending", None
+    settled = settle(pick.bet_id, pick.outcome, pick.line, fx.goals_home, fx.goals_away)
+    if settled is None:
+        return "no full-time rule", None
+    return settled.result, settled.profit(pick.stake, pick.price)
+
+
+def pick_views(store: Store, method: str, now: datetime) -> list[PickView]:
+    fixtures = known_fixtures(store)
+    closes: dict[tuple[int, int], dict[tuple[int, str], float]] = {}
+    out = []
+    for pick in store.picks.all():
+        fx = fixtures.get(pick.fixture_id)
+        kickoff = fx.kickoff if fx is not None else pick.kickoff
+        price = fair = clv = None
+        if kickoff is not None and now >= kickoff:
+            key = (pick.fixture_id, pick.bet_id)
+            if key not in closes:
+                closes[key] = store.history.closing(pick.fixture_id, pick.bet_id, kickoff)
+            price = closes[key].get((pick.bookmaker_id, pick.label))
+            fair = closing_fair_price(closes[key], pick.bet_id, pick.line, pick.label, method)
+            clv = None if fair is None else closing_line_value(pick.price, fair)
+        result, profit = _result(pick, fx, now, kickoff)
+        name = BY_ID[pick.bet_id].name if pick.bet_id in BY_ID else f"bet {pick.bet_id}"
+        out.append(PickView(pick, name, price, fair, clv, result, profit))
+    return out
+
+
+COLUMNS = ("id", "picked_at", "fixture_id", "kickoff", "match", "market", "line", "outcome",
+           "bookmaker", "price", "stake", "closing_price", "closing_fair", "clv_pct", "result", "profit")
+
+
+def as_row(v: PickView) -> tuple[str | int | float | None, ...]:
+    p = v.pick
+    return (p.id, iso(p.created_at), p.fixture_id, iso(p.kickoff), p.match, v.market, p.line,
+            p.outcome, p.bookmaker, p.price, p.stake, v.closing_price,
+            None if v.closing_fair is None else round(v.closing_fair, 4),
+            None if v.clv_pct is None else round(v.clv_pct, 2), v.result,
+            None if v.profit is None else round(v.profit, 2))
+
+
+def _text(views: list[PickView]) -> str:
+    if not views:
+        return "no picks recorded (press p on the Odds screen to record one)\n"
+    lines = []
+    for v in views:
+        p = v.pick
+        close = "—" if v.closing_price is None else f"{v.closing_price:.2f}"
+        clv = "—" if v.clv_pct is None else f"{v.clv_pct:+.1f}%"
+        profit = "" if v.profit is None else f" {v.profit:+.2f}"
+        market = f"{v.market} {p.line}".strip()
+        lines.append(f"#{p.id} {iso(p.created_at)} {p.match} · {market} · {p.outcome} @ {p.price:.2f} "
+                     f"{p.bookmaker} stake {p.stake:g} · close {close} · CLV {clv} · {v.result}{profit}")
+    return "\n".join(lines) + "\n"
+
+
+def run(settings: Settings, fmt: str, clock: Clock | None = None) -> int:
+    """``oddsmon --picks [--format csv]``: the pick log, read from the shared store."""
+    from ..clock import SystemClock
+
+    now = (clock or SystemClock()).now()
+
+    def work(store: Store) -> int:
+        views = pick_views(store, settings.odds.fair_method, now)
+        if fmt == "csv":
+            writer = csv.writer(sys.stdout, lineterminator="\n")
+            writer.writerow(COLUMNS)
+            writer.writerows(as_row(v) for v in views)
+        else:
+            sys.stdout.write(_text(views))
+        return EXIT_OK
+
+    return run_on_store(settings, work)

@@ -1,0 +1,55 @@
+"""Picks: every pick recorded with ``a`` on the Odds screen, with its closing price, closing line
+value, and once the fixture has ended its result and profit. Read from the shared store (the
+same list ``oddsmon --picks`` prints); nothing here is sent anywhere."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from ..desk.picks import PickView
+from ..service import Page, Provenance
+from .listing import TableScreen
+from .odds import money_text
+
+COLUMNS = ("#", "Match", "Market", "Pick", "Price", "Book", "Stake", "Close", "CLV", "Result", "P/L")
+
+
+def pick_cells(v: PickView) -> list[Text]:
+    p = v.pick
+    market = f"{v.market} {p.line}".strip()
+    return [Text(str(p.id)), Text(p.match), Text(market), Text(p.outcome), Text(f"{p.price:.2f}"),
+            Text(p.bookmaker), Text(money_text(p.stake)),
+            Text("—" if v.closing_price is None else f"{v.closing_price:.2f}"),
+            Text("—" if v.clv_pct is None else f"{v.clv_pct:+.1f}%",
+                 style="bold" if v.clv_pct is not None and v.clv_pct > 0 else ""),
+            Text(v.result), Text("" if v.profit is None else f"{v.profit:+.2f}")]
+
+
+class PicksScreen(TableScreen):
+    TABLE_ID = "picks"
+    COLUMNS = COLUMNS
+    PAGE = ""  # local data: nothing to refresh from the API
+    LABEL = "Picks"
+    SUB_TITLE = "Picks"
+
+    async def fetch(self) -> Page[list[PickView]]:
+        app = self.oddsmon
+        now = app.now()
+        return Page(await app.service.picks(), Provenance("live", now, 0.0, False))
+
+    def render_page(self, page: Page[list[PickView]]) -> None:
+        views = page.data or []
+        table = self.table
+        table.clear()
+        for v in views:
+            table.add_row(*pick_cells(v), key=str(v.pick.id))
+        settled = [v.profit for v in views if v.profit is not None]
+        clvs = [v.clv_pct for v in views if v.clv_pct is not None]
+        parts = [f"{len(views)} picks"]
+        if clvs:
+            parts.append(f"mean CLV {sum(clvs) / len(clvs):+.1f}%")
+        if settled:
+            parts.append(f"P/L {sum(settled):+.2f}")
+        self.status_suffix = " · ".join(parts)
+        if not views:
+            self.show_notice("No picks yet: on the Odds screen, move the cursor onto a price and press a.")

@@ -1,0 +1,206 @@
+"""The analyst's desk at 80x24: every market and line of the real Bwin entry on the Odds screen,
+stakes in money, a pick recorded with a key that --picks lists with its closing price, search,
+filters, sorting, pins and the Value screen."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+from textual.widgets import DataTable, Input, SelectionList
+
+from oddsmon.clock import FakeClock
+from oddsmon.desk import picks as desk_picks
+from oddsmon.domain.market import MarketView
+from oddsmon.domain.models import Fixture
+from oddsmon.runtime import Engine
+from oddsmon.store import cache_key
+from oddsmon.tui.odds import OddsScreen
+
+from ..samples import SAMPLES
+from .conftest import SIZE, RecordingApp, press, settle, text_of
+
+REAL = SAMPLES / "odds__real_fixture815162_bookmaker6.json"
+
+
+def rows(app: RecordingApp, selector: str) -> list[list[str]]:
+    table = app.screen.query_one(selector, DataTable)
+    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+def stand_in(engine: Engine, fixture_id: int) -> None:
+    """The fixture's odds entry replaced by the captured Bwin entry, plus a Pinnacle entry with
+    an Asian Handicap (which Bwin's capture does not have), as a stand-in would serve them."""
+    body = json.loads(REAL.read_text())
+    item = body["response"][0]
+    item["fixture"]["id"] = fixture_id
+    item["bookmakers"].append({"id": 4, "name": "Pinnacle", "bets": [
+        {"id": 4, "name": "Asian Handicap", "values": [
+            {"value": "Home -0.5", "odd": "1.62"}, {"value": "Away -0.5", "odd": "2.38"},
+            {"value": "Home -1", "odd": "2.05"}, {"value": "Away -1", "odd": "1.85"}]}]})
+    engine.store.cache.put(cache_key("/odds", {"fixture": str(fixture_id)}), "/odds",
+                           json.dumps(body), engine.clock.now(), 10**7)
+
+
+async def open_odds(pilot: Any, app: RecordingApp) -> tuple[OddsScreen, Fixture, MarketView]:
+    await settle(pilot)
+    await press(pilot, "o")
+    screen = app.screen
+    assert isinstance(screen, OddsScreen) and screen._view is not None
+    fx, market = screen._view.fixture, screen._view.market
+    assert fx is not None and market is not None
+    return screen, fx, market
+
+
+async def test_the_odds_screen_offers_every_market_and_line_of_the_real_bwin_entry(
+        app: RecordingApp, engine: Engine) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        fid = app.selected_fixture or (await engine.service.fixtures()).data[0].id  # type: ignore[index]
+        stand_in(engine, fid)
+        app.selected_fixture = fid
+        await press(pilot, "o", "m")
+        assert text_of(app, "#market-line").startswith("Goals Over/Under 2.5 (7 lines: l)")
+        await press(pilot, "l")
+        assert text_of(app, "#market-line").startswith("Goals Over/Under 3.5")
+        assert [r[1:3] for r in rows(app, "#odds-table")] == [["2.95", "1.35"]]
+        await press(pilot, "L", "L", "L")
+        assert text_of(app, "#market-line").startswith("Goals Over/Under 0.5")
+        seen = []
+        for _ in range(8):
+            await press(pilot, "m")
+            seen.append(text_of(app, "#market-line").split(" · ")[0])
+        # Every market the entry prices, in the catalogue's order, then back to Match Winner.
+        assert seen == ["Asian Handicap -0.5 (2 lines: l)", "Handicap Result -1 (4 lines: l)",
+                        "Double Chance", "Draw No Bet", "Half-Time Match Winner", "Both Teams Score",
+                        "Correct Score", "Match Winner"]
+
+
+async def test_stakes_in_money_and_value_against_the_prediction(app: RecordingApp) -> None:
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await press(pilot, "o")
+        table = app.screen.query_one("#fair-table", DataTable)
+        headers = [str(c.label) for c in table.columns.values()]
+        assert headers[-2:] == ["Value/pred", "Stake"]
+        for row in rows(app, "#fair-table"):
+            assert row[7].startswith(("+", "-")) and row[7].endswith("%")  # value vs prediction
+            assert row[8] in ("no edge", "—") or float(row[8].replace(",", "")) > 0
+        assert "0.25 Kelly of 1,000 against the market (k)" in text_of(app, "#fair-title")
+        await press(pilot, "k")
+        assert "against the prediction (k)" in text_of(app, "#fair-title")
+        await press(pilot, "n")
+        assert "consensus: " in text_of(app, "#market-note")
+
+
+async def test_a_pick_recorded_in_the_tui_appears_in_picks_with_its_closing_price(
+        app: RecordingApp, engine: Engine, clock: FakeClock, capsys: Any) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        _, fx, market = await open_odds(pilot, app)
+        await press(pilot, "a")  # the cursor is on the bookmaker's name: not a price
+        assert "Move the cursor onto a price" in app.said_text()
+        await press(pilot, "right", "a")
+        assert "Pick #1: Home @" in app.said_text()
+        await press(pilot, "P")
+        (row,) = rows(app, "#picks")
+        assert row[1] == f"{fx.home.name} – {fx.away.name}" and row[3] == "Home"
+        assert row[7] == "—" and row[9] == "not started"
+    price = market.rows[0].prices[0]
+    assert fx.kickoff is not None
+    clock.set(fx.kickoff + timedelta(minutes=10))
+    assert desk_picks.run(engine.settings, "csv", clock=clock) == 0
+    _, line = capsys.readouterr().out.splitlines()
+    cells = line.split(",")
+    # Nothing moved between the warm and kickoff: the close is the picked price itself.
+    assert float(cells[11]) == price and cells[14] == "pending" and cells[13] != ""
+
+
+async def test_search_sort_pin_and_filters_at_80x24(app: RecordingApp, engine: Engine) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one("#fixtures", DataTable)
+        total = table.row_count
+        fixtures = (await engine.service.fixtures()).data or []
+        team = fixtures[-1].home.name
+        await press(pilot, "slash")
+        app.screen.query_one("#search-input", Input).value = team
+        await press(pilot, "enter")
+        table = app.screen.query_one("#fixtures", DataTable)
+        shown = [str(table.get_row_at(i)[1]) for i in range(table.row_count)]
+        assert 0 < len(shown) < total and all(team[:5] in name for name in shown)
+        assert f"of {total} · search “{team}”" in text_of(app, "#page-status")
+        await press(pilot, "slash")
+        app.screen.query_one("#search-input", Input).value = ""
+        await press(pilot, "enter")
+        assert app.screen.query_one("#fixtures", DataTable).row_count == total
+        # Pin the last fixture: it comes first, and the pin outlives the app (in the store).
+        last = fixtures[-1].id
+        app.selected_fixture = last
+        await press(pilot, "asterisk")
+        table = app.screen.query_one("#fixtures", DataTable)
+        assert table.coordinate_to_cell_key((0, 0)).row_key.value == str(last)
+        assert engine.store.picks.pinned() == {last}
+        await press(pilot, "S")
+        assert "sorted by league" in text_of(app, "#page-status")
+        table = app.screen.query_one("#fixtures", DataTable)
+        order = [int(table.coordinate_to_cell_key((i, 0)).row_key.value or 0) for i in range(table.row_count)]
+        by_id = {f.id: f for f in fixtures}
+        leagues = [by_id[i].league_name for i in order[1:]]  # after the pinned one
+        assert order[0] == last and leagues == sorted(leagues, key=str.casefold)
+        # Hide the first league in the filter dialog: saved at once, for every process.
+        await press(pilot, "F")
+        choices = app.screen.query_one("#filters-list", SelectionList)
+        choices.focus()
+        await press(pilot, "space", "escape")
+        hidden, _ = engine.store.picks.filters()
+        assert len(hidden) == 1
+        table = app.screen.query_one("#fixtures", DataTable)
+        kept = {f.id for f in fixtures if f.league_id not in hidden} | {last}
+        assert {table.coordinate_to_cell_key((i, 0)).row_key.value for i in range(table.row_count)} \
+            == {str(i) for i in kept}
+
+
+async def test_the_value_screen_lists_value_bets_by_edge(app: RecordingApp, engine: Engine) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "V")
+        found = rows(app, "#value")
+        assert found, "the simulator prices some value bets"
+        edges = [float(r[0].rstrip("%")) for r in found]
+        assert edges == sorted(edges, reverse=True) and all(e > 0 for e in edges)
+        assert "value bets and arbitrages · every upcoming fixture" in text_of(app, "#page-status")
+
+
+async def test_the_movement_chart_of_the_outcome_under_the_cursor_at_80x24(
+        app: RecordingApp, engine: Engine, clock: FakeClock) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        _, fx, market = await open_odds(pilot, app)
+        # A second observation an hour later, from a price that moved.
+        book = market.rows[0].bookmaker
+        clock.advance(3600)
+        engine.store.history.record(clock.now(), [(fx.id, book.id, 1, "Draw", 9.5)])
+        await press(pilot, "right", "right", "h")
+        text = str(app.screen.query_one("#movement-chart").content)
+        assert "Match Winner · Draw" in text.splitlines()[0]
+        line = next(x for x in text.splitlines() if x.startswith(book.name[:10]))
+        assert line.endswith("→9.50 close 9.50")  # kickoff is later: the close is the latest
+        assert "close = last price before kickoff" in text
+        assert all(len(x) <= 80 for x in text.splitlines())
+        await press(pilot, "escape")
+        assert isinstance(app.screen, OddsScreen)
+
+
+async def test_a_hidden_bookmaker_leaves_the_best_prices_and_the_odds_table(engine: Engine) -> None:
+    board = (await engine.service.dashboard()).data
+    assert board is not None
+    fid, head = next((fid, h) for fid, h in board.headlines.items() if h.best[0] is not None)
+    name = head.best[0].bookmaker  # type: ignore[union-attr]
+    books = (await engine.service.bookmakers()).data or []
+    hidden = frozenset(b.id for b in books if b.name == name)
+    assert hidden
+    filtered = (await engine.service.dashboard(hidden_bookmakers=hidden)).data
+    assert filtered is not None
+    assert all(bp is None or bp.bookmaker != name for h in filtered.headlines.values() for bp in h.best)
+    market = (await engine.service.market(fid, hidden_bookmakers=hidden)).data
+    assert market is not None and name not in {r.bookmaker.name for r in market.rows}
