@@ -40,6 +40,10 @@ def build_parser() -> argparse.ArgumentParser:
                          help="leave offline mode now (a manual or quota offline)")
     actions.add_argument("--warm", action="store_true",
                          help="refresh the four critical pages within the quota, then exit")
+    actions.add_argument("--collect", action="store_true",
+                         help="run the collector in the foreground: record odds, closing prices "
+                              "and in-play odds within [collect] daily_budget, send the alerts; "
+                              "one per host; stops cleanly on SIGTERM/SIGINT")
     actions.add_argument("--init-config", metavar="PATH", type=Path,
                          help="write a commented default config file to PATH and exit")
     actions.add_argument("--check", action="store_true",
@@ -53,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
                               "from cache, a simulator round trip; the result is recorded")
     actions.add_argument("--note", metavar="TEXT",
                          help="add a person's action to the current incident (and its journal)")
+    p.add_argument("--once", action="store_true",
+                   help="with --collect: run what is due once and exit (for cron and timers)")
     p.add_argument("--json", action="store_true", help="with --check: print one JSON object")
     p.add_argument("--probe", action="store_true",
                    help="with --check: also try the free /status probe (may end a network outage)")
@@ -71,6 +77,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if (args.json or args.probe) and not args.check:
         parser.error(f"argument {'--json' if args.json else '--probe'}: only goes with --check")
+    if args.once and not args.collect:
+        parser.error("argument --once: only goes with --collect")
     if args.format is not None and args.export is None:
         parser.error("argument --format: only goes with --export")
     if args.demo and (args.check or args.export is not None or args.note is not None):
@@ -119,6 +127,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             import asyncio
 
             return asyncio.run(_warm(settings, demo=args.demo))
+        if args.collect:
+            import asyncio
+
+            return asyncio.run(_collect(settings, demo=args.demo, once=args.once))
     except (StoreError, SupervisionError) as exc:
         return _fail(str(exc))
     return _run_tui(settings, demo=args.demo)
@@ -194,6 +206,29 @@ async def _warm(settings: Settings, *, demo: bool) -> int:
         print(f"warm stopped: {report.stopped}")
         return EXIT_FAIL
     return EXIT_OK
+
+
+async def _collect(settings: Settings, *, demo: bool, once: bool) -> int:
+    from .alerts import AlertSender
+    from .collect.runner import Collector
+    from .runtime import build_engine
+    from .supervision import journal
+
+    engine = build_engine(settings, demo=demo)
+    sender = None
+    try:
+        journal.check_usable(engine.settings.paths.incidents)
+        if engine.settings.alerts.webhook_url is not None:
+            sender = AlertSender(engine.settings.alerts, engine.store, engine.clock, settings.api_key())
+        collector = Collector(engine, sender=sender)
+        code = await collector.run(once=once, say=lambda line: print(f"collect: {line}", flush=True),
+                                   handle_signals=True)
+        _journal_sync(engine.store, engine.settings)
+        return code
+    finally:
+        if sender is not None:
+            await sender.aclose()
+        await engine.aclose()
 
 
 def _run_tui(settings: Settings, *, demo: bool) -> int:

@@ -24,15 +24,17 @@ from .domain.models import (
     Bookmaker,
     Fixture,
     FixtureOdds,
+    LiveOdds,
     ParseError,
     Prediction,
     only_bet,
     parse_bookmakers,
     parse_fixtures,
+    parse_live_odds,
     parse_odds,
     parse_predictions,
 )
-from .store import CacheEntry, Store, StoreWriteError, cache_key
+from .store import COLLECTOR_LEASE, CacheEntry, LiveBoard, LivePrice, LiveState, Store, StoreWriteError, cache_key
 from .store.cache import ANY
 from .supervision import ModeView, OfflineMachine, journal
 
@@ -44,6 +46,9 @@ _MEMO_SIZE = 64
 # Prices recorded in the odds history: the three markets the app shows, every line of them.
 _HISTORY_BETS = frozenset({1, 5, 8})
 # Drop alerts watch the outcomes the screens show.
+# The provider refreshes in-play fixtures every 15 s and recommends one call a minute while
+# live (docs/provider.md): the live list is fresh for a minute.
+_LIVE_FIXTURES_TTL_S = 60
 _ALERT_OUTCOMES = frozenset({(1, "Home"), (1, "Draw"), (1, "Away"), (5, "Over 2.5"), (5, "Under 2.5"),
                              (8, "Yes"), (8, "No")})
 
@@ -142,6 +147,9 @@ class Service:
         self._shortened: set[tuple[int, int, int, str]] = set()
         self._headlines: dict[int, tuple[FixtureOdds, tuple[Any, ...], Headline]] = {}
         self._drops_seen: set[tuple[int, int, int, str, datetime]] = set()
+        # A TUI sets this: while a collector holds the lease, it reads the store and sends
+        # nothing (the collector keeps the cache current within its budget).
+        self.defer_to_collector = False
 
     @property
     def counted_calls(self) -> int:
@@ -261,6 +269,13 @@ class Service:
         reason = self.machine.gate()
         if not self._store_writable():
             return self._unwritable(entry, endpoint, key, parse, now, reason, view)
+        if reason is None and self.collector_elsewhere():
+            force = False  # a refresh key with a collector running reads what it recorded
+            entry = entry or (self._fallback_entry(endpoint, clean, fallback) if fallback else None)
+            if entry is None:
+                return _Loaded(None, Provenance("none", None, None, False, None,
+                                                "not collected yet (a collector runs)", (key,)))
+            return self._from_cache(entry, parse, now, None, None, view)
         if entry is not None and not force and (reason is not None or entry.fresh_at(now)):
             loaded = self._from_cache(entry, parse, now, reason, None, view)
             self._cache_reads.append((now, endpoint, (self.clock.monotonic() - started) * 1000))
@@ -282,6 +297,12 @@ class Service:
         if entry is not None:
             return self._from_cache(entry, parse, now, reason, error, view)
         return _Loaded(None, Provenance("none", None, None, False, reason, error, (key,)))
+
+    def collector_elsewhere(self) -> bool:
+        """A collector runs (in another process) and this one defers to it."""
+        if not self.defer_to_collector:
+            return False
+        return self.store.collector.holder(COLLECTOR_LEASE) is not None
 
     def _unwritable(self, entry: CacheEntry | None, endpoint: str, key: str,
                     parse: Callable[[Any], Any], now: datetime, reason: str | None,
@@ -317,6 +338,8 @@ class Service:
         self.machine.note_quota(fetched.daily_remaining, self.settings.api.daily_reserve)
         if endpoint == "/odds":
             self._after_odds_fetch(clean, fetched.envelope.get("response") or [], data, now)
+        elif endpoint == "/odds/live":
+            self._record_live(data, now)
         return _Loaded(data, Provenance("live", now, 0.0, False))
 
     def _from_cache(self, entry: CacheEntry, parse: Callable[[Any], Any], now: datetime,
@@ -383,7 +406,23 @@ class Service:
         except StoreWriteError as exc:
             self.store_problem = str(exc)
 
+    def _record_live(self, live: list[LiveOdds], at: datetime) -> None:
+        states = [LiveState(lo.fixture_id, at, lo.status_long, lo.elapsed, lo.goals_home, lo.goals_away,
+                            lo.stopped, lo.blocked, lo.finished) for lo in live]
+        prices = []
+        for lo in live:
+            for bet in lo.bets:
+                seen: dict[tuple[str, str], int] = {}
+                for v in bet.values:
+                    # The feed repeats (outcome, handicap) pairs within a bet: number the repeats.
+                    hc = v.handicap or ""
+                    seq = seen[(v.label, hc)] = seen.get((v.label, hc), -1) + 1
+                    prices.append(LivePrice(lo.fixture_id, bet.id, v.label, hc, seq, v.price, v.main,
+                                            v.suspended))
+        self.store.live.record(at, states, prices)
+
     def _record_history(self, odds: list[FixtureOdds], at: datetime) -> None:
+        self.store.history.note_seen(at, [(fo.fixture_id, fo.kickoff) for fo in odds if fo.kickoff])
         rows = [(fo.fixture_id, bo.bookmaker.id, bet.id, v.label, v.price)
                 for fo in odds for bo in fo.bookmakers for bet in bo.bets if bet.id in _HISTORY_BETS
                 for v in bet.values]
@@ -535,6 +574,56 @@ class Service:
         head = headline(odds, openings)
         self._headlines[odds.fixture_id] = (key[0], key[1], head)
         return head
+
+    # -- what the collector reads and refreshes -----------------------------------------------------
+
+    def league_request(self, kind: str, league: int) -> tuple[str, dict[str, str]]:
+        """The request behind one league's part of the fixtures or odds page, as pages send it."""
+        if kind == "fixtures":
+            return "/fixtures", self._league_params(league, self._window_params())
+        return "/odds", self._league_params(league)
+
+    async def refresh_league(self, kind: str, league: int) -> Provenance:
+        """Fetch one league's fixtures (the window) or pre-match odds (every page) now."""
+        endpoint, params = self.league_request(kind, league)
+        if kind == "fixtures":
+            loaded = await self._load(endpoint, params, self.settings.cache.fixtures_ttl_s,
+                                      parse_fixtures, force=True)
+        else:
+            loaded = await self._load(endpoint, params, self.settings.cache.odds_ttl_s, parse_odds,
+                                      force=True, paged=True)
+        return loaded.provenance
+
+    def peek(self, endpoint: str, params: Mapping[str, str],
+             parse: Callable[[Any], T]) -> tuple[T | None, CacheEntry | None]:
+        """What the cache holds for a request, parsed, and its entry; sends nothing."""
+        entry = self.store.cache.get(cache_key(endpoint, params))
+        if entry is None:
+            return None, None
+        loaded = self._from_cache(entry, parse, self.clock.now(), None, None, "")
+        return loaded.data, entry
+
+    def live_list_params(self) -> dict[str, str]:
+        return {"live": "-".join(str(lg) for lg in self.settings.watch.leagues)}
+
+    async def live_fixtures(self, *, force: bool = False) -> Page[list[Fixture]]:
+        """The watched leagues' fixtures in play now: one call for all of them."""
+        loaded = await self._load("/fixtures", self.live_list_params(), _LIVE_FIXTURES_TTL_S,
+                                  parse_fixtures, force=force)
+        return Page(loaded.data, loaded.provenance)
+
+    async def live_odds(self, league: int, *, force: bool = False) -> Page[list[LiveOdds]]:
+        """A league's fixtures in play with their in-play odds (recorded when fetched): one
+        call for all of them."""
+        loaded = await self._load("/odds/live", {"league": str(league)},
+                                  self.settings.collect.live_ttl_s, parse_live_odds, force=force)
+        return Page(loaded.data, loaded.provenance)
+
+    def live_boards(self) -> list[LiveBoard]:
+        """The fixtures in play as last recorded, with their markets and the moves since kickoff."""
+        states = self.store.live.states()
+        boards = [self.store.live.board(fid) for fid, st in states.items() if not st.finished]
+        return [b for b in boards if b is not None]
 
     async def fixture_odds(self, fixture_id: int, *, force: bool = False) -> Page[FixtureOdds]:
         """One fixture's odds: served from the entry its league page left, else fetched alone."""

@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from .cache import CacheEntry, CacheStore, cache_key
+from .collector import COLLECTOR_LEASE, CollectorStatus, CollectorStore, Holder
 from .db import Database, OpenReport, StoreError, StoreWriteError
 from .history import OddsHistory, PriceChange, PricePoint
 from .incidents import Action, Incident, IncidentStore
 from .ledger import Ledger, Quota, RequestRecord
+from .live import LiveBoard, LiveOddsStore, LivePrice, LiveState
 from .state import REASONS, OfflineState, StateStore
 
 
@@ -22,6 +24,8 @@ class Store:
         self.ledger = Ledger(db)
         self.history = OddsHistory(db)
         self.incidents = IncidentStore(db)
+        self.live = LiveOddsStore(db)
+        self.collector = CollectorStore(db)
 
     @classmethod
     def open(cls, path: Path, *, read_only: bool = False) -> Store:
@@ -36,6 +40,8 @@ class Store:
 
 
 __all__ = [
+    "COLLECTOR_LEASE", "CollectorStatus", "CollectorStore", "Holder", "LiveBoard", "LiveOddsStore",
+    "LivePrice", "LiveState",
     "REASONS", "Action", "CacheEntry", "CacheStore", "Database", "Incident", "IncidentStore",
     "Ledger", "OddsHistory", "OfflineState", "OpenReport", "PriceChange", "PricePoint", "Quota", "RequestRecord",
     "StateStore", "Store", "StoreError", "StoreWriteError", "cache_key",

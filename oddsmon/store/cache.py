@@ -80,6 +80,16 @@ class CacheStore:
         return self._one("WHERE endpoint = ? AND key LIKE ? ESCAPE '\\' ORDER BY fetched_at DESC LIMIT 1",
                          (endpoint, like))
 
+    def fetched_times(self, endpoint: str) -> dict[str, datetime]:
+        """When each entry of ``endpoint`` was fetched, by key, without reading the bodies."""
+        rows = self.db.query("SELECT key, fetched_at FROM cache WHERE endpoint = ?", (endpoint,))
+        return {r[0]: utc_from_ts(r[1]) for r in rows}  # type: ignore[misc]
+
+    def results(self, key: str) -> int | None:
+        """The ``results`` count of a cached envelope (JSON read by SQLite: no body copy)."""
+        row = self.db.query_one("SELECT json_extract(body, '$.results') FROM cache WHERE key = ?", (key,))
+        return row[0] if row is not None and isinstance(row[0], int) else None
+
     def stats(self) -> tuple[int, int]:
         """(entries, bytes of cached bodies)."""
         row = self.db.query_one("SELECT count(*), coalesce(sum(length(body)), 0) FROM cache")
