@@ -31,6 +31,7 @@ from .scheduler import URGENT, Cadence, Known, Plan, Task, Watched, plan
 
 Sleeper = Callable[[float], Awaitable[None]]
 _PAGE_SIZE = 10  # /odds items per page (the provider's docs)
+_REPLAN = frozenset({"fixtures", "live_fixtures"})
 
 
 @dataclass(slots=True)
@@ -170,13 +171,12 @@ class Collector:
         if reason is not None:
             report.offline = reason
         else:
-            for _phase in range(2):
+            for _phase in range(4):
                 chosen = plan(self.known(), self.cadence(), report.left, self.routine_left())
                 report.deferred, report.next_due = len(chosen.deferred), chosen.next_due
-                await self._run(chosen, report)
+                replan = await self._run(chosen, report)
                 report.budget, report.left = self.budget()
-                # A fresh live list changes what is in play: plan the in-play odds on it.
-                if not any(t.kind == "live_fixtures" for t in chosen.tasks):
+                if not replan:
                     break
         self.queue_alerts(report)
         if self.sender is not None:
@@ -188,11 +188,15 @@ class Collector:
             None if self.sender is None else self.sender.last_error))
         return report
 
-    async def _run(self, chosen: Plan, report: CycleReport) -> None:
+    async def _run(self, chosen: Plan, report: CycleReport) -> bool:
+        """Run the plan's tasks in order; True when it stopped early to plan again, after
+        new fixtures or a fresh live list changed what is due (closing prices, what is in
+        play): in-play odds then go out on the list just fetched."""
         svc = self.service
         self._cycle_start, self._cycle_allowance = svc.counted_calls, report.left
         day = self.clock.now().date()
-        for task in chosen.tasks:
+        tasks = list(chosen.tasks)
+        for i, task in enumerate(tasks):
             if svc.machine.gate() is not None:
                 break  # an outage mid-cycle: the rest waits for the resume
             before = svc.counted_calls
@@ -201,7 +205,12 @@ class Collector:
             self.store.collector.add_spend(day, {task.kind: calls})
             report.ran.append((task, calls, outcome))
             self.store.collector.renew(COLLECTOR_LEASE, self.clock.now(), self.pid)
+            following = tasks[i + 1].kind if i + 1 < len(tasks) else None
+            if calls and task.kind in _REPLAN and following != task.kind:
+                self._cycle_allowance = 0
+                return True
         self._cycle_allowance = 0
+        return False
 
     async def _do(self, task: Task) -> str:
         svc = self.service
