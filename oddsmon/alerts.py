@@ -43,6 +43,7 @@ class Alert:
     old_price: float | None = None
     new_price: float | None = None
     reason: str | None = None
+    change_pct: float | None = None  # a drop's size, in percent
 
     def payload(self) -> dict[str, Any]:
         data = asdict(self)
@@ -57,7 +58,7 @@ def drop_alert(drop: PriceDrop, match: str, bookmaker: str) -> Alert:
             f"{drop.after:.2f} (-{drop.pct:.1f}%)")
     return Alert("drop", f"drop:{drop.fixture_id}:{drop.bookmaker_id}:{drop.bet_id}:{drop.outcome}:"
                          f"{drop.at.timestamp():.0f}", text, drop.at, drop.fixture_id, match, bookmaker,
-                 drop.outcome, drop.before, drop.after, f"shortened {drop.pct:.1f}%")
+                 drop.outcome, drop.before, drop.after, f"shortened {drop.pct:.1f}%", round(drop.pct, 2))
 
 
 def market_alerts(view: MarketView, match: str, at: datetime, settings: AlertSettings) -> list[Alert]:

@@ -209,25 +209,18 @@ async def _warm(settings: Settings, *, demo: bool) -> int:
 
 
 async def _collect(settings: Settings, *, demo: bool, once: bool) -> int:
-    from .alerts import AlertSender
     from .collect.runner import Collector
     from .runtime import build_engine
     from .supervision import journal
 
     engine = build_engine(settings, demo=demo)
-    sender = None
     try:
         journal.check_usable(engine.settings.paths.incidents)
-        if engine.settings.alerts.webhook_url is not None:
-            sender = AlertSender(engine.settings.alerts, engine.store, engine.clock, settings.api_key())
-        collector = Collector(engine, sender=sender)
-        code = await collector.run(once=once, say=lambda line: print(f"collect: {line}", flush=True),
-                                   handle_signals=True)
+        code = await Collector(engine).run(once=once, say=lambda line: print(f"collect: {line}", flush=True),
+                                           handle_signals=True)
         _journal_sync(engine.store, engine.settings)
         return code
     finally:
-        if sender is not None:
-            await sender.aclose()
         await engine.aclose()
 
 

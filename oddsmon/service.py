@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
+from .alerts import Alert, AlertSender, drop_alert, market_alerts, mode_alert
 from .api import ApiClient, ApiError, Offline, QuotaExhausted
 from .clock import Clock
 from .config import Settings
@@ -150,6 +151,9 @@ class Service:
         # A TUI sets this: while a collector holds the lease, it reads the store and sends
         # nothing (the collector keeps the cache current within its budget).
         self.defer_to_collector = False
+        # The webhook (alerts.webhook_url), set by the wiring when one is configured.
+        self.alert_sender: AlertSender | None = None
+        self._last_transition = store.state.last_transition_id()
 
     @property
     def counted_calls(self) -> int:
@@ -159,6 +163,8 @@ class Service:
     async def aclose(self) -> None:
         self.flush_counters()
         await self.api.aclose()
+        if self.alert_sender is not None:
+            await self.alert_sender.aclose()
 
     # -- mode ----------------------------------------------------------------------------------
 
@@ -451,6 +457,69 @@ class Service:
                 self._drops_seen.add(key)
                 fresh.append(drop)
         return fresh
+
+    # -- alerts ------------------------------------------------------------------------------------
+
+    def take_alerts(self, *, odds_fetched: bool = False) -> list[Alert]:
+        """What happened since the last call, as alerts named for people (match, bookmaker,
+        outcome, prices): offline/online transitions of any process, price drops, and with
+        ``odds_fetched`` the arbitrages and value bets of the upcoming fixtures."""
+        cfg = self.settings.alerts
+        alerts: list[Alert] = []
+        transitions = self.store.state.transitions_after(self._last_transition)
+        if transitions:
+            self._last_transition = transitions[-1][0]
+        if cfg.mode_changes:
+            alerts += [mode_alert(*t) for t in transitions]
+        drops = self.take_drop_alerts()
+        if not drops and not (odds_fetched and (cfg.arbitrage_pct > 0 or cfg.value_pct > 0)):
+            return alerts
+        matches, books = self._names()
+        for d in drops:
+            if d.bookmaker_id not in books:  # the bookmakers list never fetched: the odds name it
+                odds, _ = self.peek("/odds", {"fixture": str(d.fixture_id)}, parse_odds)
+                books.update({b.bookmaker.id: b.bookmaker.name for fo in odds or [] for b in fo.bookmakers})
+        alerts += [drop_alert(d, matches.get(d.fixture_id, f"fixture {d.fixture_id}"),
+                              books.get(d.bookmaker_id, f"bookmaker {d.bookmaker_id}")) for d in drops]
+        if odds_fetched and (cfg.arbitrage_pct > 0 or cfg.value_pct > 0):
+            alerts += self._market_alerts(matches)
+        return alerts
+
+    async def dispatch_alerts(self, *, odds_fetched: bool = False) -> list[Alert]:
+        """``take_alerts``, and POST them to the webhook, unless a collector (which posts
+        them) runs elsewhere; returns them for the screen. Drops go out from
+        ``alerts.drop_pct`` (0: none); the screen shows those of ``odds.drop_alert_pct``."""
+        alerts = self.take_alerts(odds_fetched=odds_fetched)
+        sender = self.alert_sender
+        if sender is not None and sender.enabled and not self.collector_elsewhere():
+            floor = self.settings.alerts.drop_pct
+            sender.queue([a for a in alerts if a.kind != "drop"
+                          or (floor > 0 and (a.change_pct or 0) >= floor)])
+            await sender.flush()
+        return alerts
+
+    def _names(self) -> tuple[dict[int, str], dict[int, str]]:
+        """Match names by fixture id and bookmaker names by id, from the cache."""
+        matches: dict[int, str] = {}
+        for lg in self.settings.watch.leagues:
+            data, _ = self.peek(*self.league_request("fixtures", lg), parse_fixtures)
+            matches.update({fx.id: f"{fx.home.name} v {fx.away.name}" for fx in data or []})
+        books, _ = self.peek("/odds/bookmakers", {}, parse_bookmakers)
+        return matches, {b.id: b.name for b in books or []}
+
+    def _market_alerts(self, matches: dict[int, str]) -> list[Alert]:
+        now = self.clock.now()
+        out: list[Alert] = []
+        for fid, match in matches.items():
+            odds, _ = self.peek("/odds", {"fixture": str(fid)}, parse_odds)
+            if not odds or odds[0].kickoff is None or odds[0].kickoff <= now:
+                continue
+            preds, _ = self.peek("/predictions", {"fixture": str(fid)},
+                                 functools.partial(parse_predictions, fixture_id=fid))
+            view = analyse_market(odds[0], MATCH_WINNER, method=self.settings.odds.fair_method,
+                                  prediction=preds[0] if preds else None)
+            out += market_alerts(view, match, now, self.settings.alerts)
+        return out
 
     # -- pages -------------------------------------------------------------------------------------
 

@@ -15,15 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from ..alerts import Alert, AlertSender, drop_alert, market_alerts, mode_alert
-from ..domain.market import analyse_market
-from ..domain.models import (
-    MATCH_WINNER,
-    parse_bookmakers,
-    parse_fixtures,
-    parse_odds,
-    parse_predictions,
-)
+from ..domain.models import parse_fixtures
 from ..runtime import Engine
 from ..store import COLLECTOR_LEASE, CollectorStatus, Holder, StoreError, cache_key
 from .budget import daily_budget, left_today
@@ -61,19 +53,16 @@ class CycleReport:
 
 
 class Collector:
-    def __init__(self, engine: Engine, *, sender: AlertSender | None = None,
-                 sleeper: Sleeper | None = None) -> None:
+    def __init__(self, engine: Engine, *, sleeper: Sleeper | None = None) -> None:
         self.engine = engine
         self.service = engine.service
         self.store = engine.store
         self.clock = engine.clock
         self.settings = engine.settings
-        self.sender = sender
         self.sleeper: Sleeper = sleeper or self.clock.sleep
         self.pid = os.getpid()
         self._cycle_allowance = 0
         self._cycle_start = 0
-        self._last_transition = self.store.state.last_transition_id()
         self._pages_memo: dict[str, tuple[datetime, int]] = {}
         self.service.api.allow_counted = self._allow
 
@@ -178,14 +167,13 @@ class Collector:
                 report.budget, report.left = self.budget()
                 if not replan:
                     break
-        self.queue_alerts(report)
-        if self.sender is not None:
-            report.alerts_sent = await self.sender.flush()
+        report.alerts_sent = len(await svc.dispatch_alerts(odds_fetched=any(
+            t.kind in ("odds", "closing") and n for t, n, _ in report.ran)))
         svc.flush_counters()
         self.store.collector.set_status(CollectorStatus(
             self.pid, float(self.settings.collect.interval_s), report.at,
             report.next_due or report.at + timedelta(seconds=self.settings.collect.interval_s),
-            None if self.sender is None else self.sender.last_error))
+            None if svc.alert_sender is None else svc.alert_sender.last_error))
         return report
 
     async def _run(self, chosen: Plan, report: CycleReport) -> bool:
@@ -228,50 +216,6 @@ class Collector:
         else:
             prov = (await svc.bookmakers(force=True)).provenance
         return prov.error or prov.source
-
-    # -- alerts ----------------------------------------------------------------------------------
-
-    def queue_alerts(self, report: CycleReport) -> None:
-        if self.sender is None or not self.sender.enabled:
-            self.service.take_drop_alerts()  # nobody to tell: do not let them pile up
-            return
-        cfg = self.settings.alerts
-        alerts: list[Alert] = []
-        if cfg.mode_changes:
-            for tid, at, offline, reason, detail in self.store.state.transitions_after(self._last_transition):
-                alerts.append(mode_alert(tid, at, offline, reason, detail))
-        self._last_transition = self.store.state.last_transition_id()
-        names, books = self.names()
-        if cfg.drop_pct > 0:
-            alerts += [drop_alert(d, names.get(d.fixture_id, f"fixture {d.fixture_id}"),
-                                  books.get(d.bookmaker_id, f"bookmaker {d.bookmaker_id}"))
-                       for d in self.service.take_drop_alerts() if d.pct >= cfg.drop_pct]
-        if (cfg.arbitrage_pct > 0 or cfg.value_pct > 0) and any(
-                t.kind in ("odds", "closing") and n for t, n, _ in report.ran):
-            alerts += self._market_alerts(names, report.at)
-        self.sender.queue(alerts)
-
-    def names(self) -> tuple[dict[int, str], dict[int, str]]:
-        """Match names by fixture id and bookmaker names by id, from the cache."""
-        matches: dict[int, str] = {}
-        for lg in self.settings.watch.leagues:
-            data, _ = self.service.peek(*self.service.league_request("fixtures", lg), parse_fixtures)
-            matches.update({fx.id: f"{fx.home.name} v {fx.away.name}" for fx in data or []})
-        books, _ = self.service.peek("/odds/bookmakers", {}, parse_bookmakers)
-        return matches, {b.id: b.name for b in books or []}
-
-    def _market_alerts(self, names: dict[int, str], at: datetime) -> list[Alert]:
-        out: list[Alert] = []
-        for fid, match in names.items():
-            odds, _ = self.service.peek("/odds", {"fixture": str(fid)}, parse_odds)
-            if not odds or odds[0].kickoff is None or odds[0].kickoff <= at:
-                continue
-            preds, _ = self.service.peek("/predictions", {"fixture": str(fid)},
-                                         lambda r, fid=fid: parse_predictions(r, fixture_id=fid))
-            view = analyse_market(odds[0], MATCH_WINNER, method=self.settings.odds.fair_method,
-                                  prediction=preds[0] if preds else None)
-            out += market_alerts(view, match, at, self.settings.alerts)
-        return out
 
     # -- the loop --------------------------------------------------------------------------------
 

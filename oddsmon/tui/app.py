@@ -250,14 +250,14 @@ class OddsmonApp(App[int]):
             self.poll_now()
             self._say_warm(report, after_resume=True)
         try:
-            drops = self.service.take_drop_alerts()
+            # Also POSTed to the webhook, unless a collector runs (it posts them).
+            alerts = await self.service.dispatch_alerts()
         except Exception as exc:
-            self.report_error("Price drops", exc)
-            drops = []
-        for drop in drops:
-            self.notify(f"Fixture {drop.fixture_id}: {drop.outcome} shortened {drop.pct:.1f}% "
-                        f"({drop.before:.2f} → {drop.after:.2f})", title="Price drop",
-                        severity="warning")
+            self.report_error("Alerts", exc)
+            alerts = []
+        for alert in alerts:
+            if alert.kind == "drop":  # named: match, bookmaker, outcome and prices
+                self.notify(alert.text, title="Price drop", severity="warning")
 
     def update_sidebar(self) -> None:
         """Redraw the visible screen's sidebar from the last snapshot (and tick the countdown)."""

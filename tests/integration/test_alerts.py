@@ -80,15 +80,13 @@ async def test_a_quota_outage_during_collection_posts_one_offline_and_one_online
     settings = example_settings(tmp_path)
     settings = replace(settings, alerts=alert_settings(receiver.url, arbitrage_pct=0.5))
     engine = build_engine(settings, clock=day_clock, key=Secret(SECRET), transport=recorder)
-    sender = AlertSender(settings.alerts, engine.store, day_clock, Secret(SECRET))
     try:
-        collector = Collector(engine, sender=sender)
+        collector = Collector(engine)
         await run_until(collector, day_clock, DAY + timedelta(hours=1))
         free_sim.exhaust_quota()
         await run_until(collector, day_clock, DAY + timedelta(hours=12))
         await run_until(collector, day_clock, DAY + timedelta(days=1, minutes=30))
     finally:
-        await sender.aclose()
         await engine.aclose()
     modes = [b for b in receiver.bodies if b["kind"] in ("offline", "online")]
     assert [b["kind"] for b in modes] == ["offline", "online"]
