@@ -50,6 +50,8 @@ _HISTORY_BETS = frozenset({1, 5, 8})
 # The provider refreshes in-play fixtures every 15 s and recommends one call a minute while
 # live (docs/provider.md): the live list is fresh for a minute.
 _LIVE_FIXTURES_TTL_S = 60
+# A live list older than this says nothing about what is in play now.
+_LIVE_LIST_RECENT = timedelta(minutes=15)
 _ALERT_OUTCOMES = frozenset({(1, "Home"), (1, "Draw"), (1, "Away"), (5, "Over 2.5"), (5, "Under 2.5"),
                              (8, "Yes"), (8, "No")})
 
@@ -65,6 +67,7 @@ class Provenance:
     offline_reason: str | None = None  # set when offline mode decided how it was served
     error: str | None = None  # what went wrong when fetching, if anything
     missing: tuple[str, ...] = ()  # parts of a combined page that were never cached
+    expires_at: datetime | None = None  # when its first part falls due again (auto-refresh)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +86,17 @@ class Dashboard:
     odds: dict[int, FixtureOdds]
     headlines: dict[int, Headline]  # by fixture id: best Match Winner prices and markers
     movers: list[Headline]  # biggest Match Winner moves since opening, largest first
+    # Fixtures in play by id, as the live list last saw them (minute, score): the live marker.
+    live: dict[int, Fixture] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class LiveMatch:
+    """A watched fixture in play: as the live list saw it, and its recorded in-play odds."""
+
+    fixture: Fixture
+    board: LiveBoard | None
+    bet_names: dict[int, str] = field(default_factory=dict)  # live bet id -> its name
 
 
 @dataclass(slots=True)
@@ -346,12 +360,12 @@ class Service:
             self._after_odds_fetch(clean, fetched.envelope.get("response") or [], data, now)
         elif endpoint == "/odds/live":
             self._record_live(data, now)
-        return _Loaded(data, Provenance("live", now, 0.0, False))
+        return _Loaded(data, Provenance("live", now, 0.0, False, expires_at=stored.expires_at))
 
     def _from_cache(self, entry: CacheEntry, parse: Callable[[Any], Any], now: datetime,
                     reason: str | None, error: str | None, view: str) -> _Loaded:
         prov = Provenance("cache", entry.fetched_at, (now - entry.fetched_at).total_seconds(),
-                          not entry.fresh_at(now), reason, error)
+                          not entry.fresh_at(now), reason, error, expires_at=entry.expires_at)
         memo = self._memo.get((entry.key, view))
         if memo is not None and memo[0] == entry.fetched_at.timestamp():
             return _Loaded(memo[1], prov)
@@ -630,7 +644,39 @@ class Service:
         heads = {fid: self._headline(odds_by_id[fid], by_fixture.get(fid)) for fid in shown}
         self._headlines = {fid: self._headlines[fid] for fid in shown if fid in self._headlines}
         movers = sorted((h for h in heads.values() if h.move_pct), key=lambda h: -abs(h.move_pct or 0))
-        return Page(Dashboard(fixtures.data, odds_by_id, heads, movers[:10]), prov)
+        return Page(Dashboard(fixtures.data, odds_by_id, heads, movers[:10], self.in_play()), prov)
+
+    def in_play(self) -> dict[int, Fixture]:
+        """Fixtures in play per the live list, if it is recent; sends nothing."""
+        live, entry = self.peek("/fixtures", self.live_list_params(), parse_fixtures)
+        if entry is None or (self.clock.now() - entry.fetched_at) > _LIVE_LIST_RECENT:
+            return {}
+        return {fx.id: fx for fx in live or [] if fx.is_live}
+
+    async def live(self, *, force: bool = False) -> Page[list[LiveMatch]]:
+        """The Live screen: watched fixtures in play, minute and score, their in-play markets
+        and the moves since kickoff. Fetches the live list, then each league's live odds."""
+        listed = await self.live_fixtures(force=force)
+        if listed.data is None:
+            return Page(None, listed.provenance)
+        playing = [fx for fx in listed.data if fx.is_live]
+        provs = [listed.provenance]
+        names: dict[int, dict[int, str]] = {}
+        for league in sorted({fx.league_id for fx in playing}):
+            page = await self.live_odds(league, force=force)
+            provs.append(page.provenance)
+            for lo in page.data or []:
+                names[lo.fixture_id] = {bet.id: bet.name for bet in lo.bets}
+        return Page([LiveMatch(fx, self.store.live.board(fx.id), names.get(fx.id, {})) for fx in playing],
+                    _combine(provs, self.clock.now()))
+
+    def closing_means(self, fixture_id: int, bet_id: int) -> dict[str, float]:
+        """A market's close per outcome: the mean of each bookmaker's last pre-kickoff price."""
+        by_outcome: dict[str, list[float]] = {}
+        for (_fid, _book, bet, outcome), price in self.store.history.closing([fixture_id]).items():
+            if bet == bet_id:
+                by_outcome.setdefault(outcome, []).append(price)
+        return {outcome: sum(prices) / len(prices) for outcome, prices in by_outcome.items()}
 
     def _headline(self, odds: FixtureOdds, openings: dict[tuple[int, str], float] | None) -> Headline:
         # A headline is a full market analysis; on a big day the Dashboard redraws thousands.
@@ -688,12 +734,6 @@ class Service:
                                   self.settings.collect.live_ttl_s, parse_live_odds, force=force)
         return Page(loaded.data, loaded.provenance)
 
-    def live_boards(self) -> list[LiveBoard]:
-        """The fixtures in play as last recorded, with their markets and the moves since kickoff."""
-        states = self.store.live.states()
-        boards = [self.store.live.board(fid) for fid, st in states.items() if not st.finished]
-        return [b for b in boards if b is not None]
-
     async def fixture_odds(self, fixture_id: int, *, force: bool = False) -> Page[FixtureOdds]:
         """One fixture's odds: served from the entry its league page left, else fetched alone."""
         loaded = await self._load("/odds", {"fixture": str(fixture_id)}, self.settings.cache.odds_ttl_s,
@@ -723,6 +763,7 @@ class Service:
             "predictions": lambda: self.predictions(force=True),
             "bookmakers": lambda: self.bookmakers(force=True),
             "odds": lambda: self.odds(force=True),
+            "live": lambda: self.live(force=True),
         }
         if page not in loaders:
             raise ValueError(f"unknown page {page!r} (known: {', '.join(loaders)})")
@@ -831,4 +872,5 @@ def _combine(provs: list[Provenance], now: datetime) -> Provenance:
     oldest = min(have, key=lambda p: p.fetched_at or now)
     source = "live" if all(p.source == "live" for p in have) else "cache"
     return Provenance(source, oldest.fetched_at, oldest.age_s, any(p.stale for p in have),
-                      reason, error, missing)
+                      reason, error, missing,
+                      min((p.expires_at for p in have if p.expires_at is not None), default=None))

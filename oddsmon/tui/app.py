@@ -33,6 +33,7 @@ from . import fmt
 from .base import OFFLINE_KEY, REFRESH_KEY, WARM_KEY, PageScreen
 from .bookmakers import BookmakersScreen
 from .dashboard import DashboardScreen
+from .live import LiveScreen
 from .modals import ConfirmOnline
 from .odds import OddsScreen
 from .predictions import PredictionsScreen
@@ -46,9 +47,10 @@ SCREENS: dict[str, tuple[str, str, str]] = {
     "bookmakers": ("b", "Books", "Bookmakers, and which of them price the watched fixtures"),
     "odds": ("o", "Odds", "One fixture's market, a row per bookmaker with its margin"),
     "supervision": ("s", "Superv", "Live supervision: mode, quota reset, quota, cache, incidents"),
+    "live": ("l", "Live", "Watched fixtures in play: minute, score, in-play odds, moves since kickoff"),
 }
 TITLES = {"dashboard": "Dashboard", "predictions": "Predictions", "bookmakers": "Bookmakers",
-          "odds": "Odds", "supervision": "Supervision"}
+          "odds": "Odds", "supervision": "Supervision", "live": "Live"}
 
 
 class OddsmonApp(App[int]):
@@ -60,6 +62,7 @@ class OddsmonApp(App[int]):
         "bookmakers": BookmakersScreen,
         "odds": OddsScreen,
         "supervision": SupervisionScreen,
+        "live": LiveScreen,
     }
     DEFAULT_MODE = "dashboard"
     # Narrow terminals (80 columns) get a narrower sidebar; nothing is hidden.
@@ -86,6 +89,8 @@ class OddsmonApp(App[int]):
         self._own_engine_loop = loop is None
         self._engine_loop = loop or BackgroundLoop()
         self.service = ServiceOnLoop(engine.service, self._engine_loop)
+        # While a collector runs on the host, this app reads what it records and sends nothing.
+        engine.service.defer_to_collector = True
         self.poll_s = poll_s
         self.supervise_enabled = supervise
         self.snapshot: Snapshot | None = None
@@ -157,6 +162,8 @@ class OddsmonApp(App[int]):
         if self.supervise_enabled and not self._supervising:
             self._supervising = True
             self._supervise()
+        if isinstance(self.screen, PageScreen):
+            self.screen.tick_auto_refresh(self.now())
         self.update_sidebar()
 
     def _store_trouble(self, exc: BaseException) -> None:

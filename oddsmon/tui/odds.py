@@ -14,7 +14,7 @@ Both Teams Score), ``v`` cycles the margin-removal method, ``c`` cycles the pric
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -39,6 +39,7 @@ class OddsView:
     fixtures: list[Fixture]  # the picker's choices, by kickoff
     fixture: Fixture | None  # the one shown
     market: MarketView | None  # None when its odds were never cached
+    closes: dict[str, float] = field(default_factory=dict)  # started fixtures: the close per outcome
 
 
 def margin_text(margin: float | None) -> str:
@@ -53,13 +54,15 @@ def pct_text(p: float | None, signed: bool = False) -> str:
     return f"{p * 100:+.1f}%" if signed else f"{p * 100:.1f}%"
 
 
-def move_text(outcome: OutcomeView, style: str) -> str:
-    """Opening price, current price, change: ``3.40→3.29 ▼-3.2%``."""
+def move_text(outcome: OutcomeView, style: str, close: float | None = None) -> str:
+    """Opening price, current price, change: ``3.40→3.29 ▼-3.2%``; once the fixture started,
+    with its close between them: ``3.40→3.35→3.29``."""
     mv = outcome.movement
     if mv.opening is None or mv.current is None:
         return "no history yet"
     change = mv.change_pct or 0.0
-    return (f"{format_price(mv.opening, style)}→{format_price(mv.current, style)} "
+    middle = "" if close is None else f"{format_price(close, style)}→"
+    return (f"{format_price(mv.opening, style)}→{middle}{format_price(mv.current, style)} "
             f"{mv.arrow}{change:+.1f}%")
 
 
@@ -133,7 +136,8 @@ class OddsScreen(PageScreen):
         if fx is None:
             return Page(OddsView(ordered, None, None), fixtures.provenance)
         market = await service.market(fx.id, self.market_id, method=self.method)
-        return Page(OddsView(ordered, fx, market.data), market.provenance)
+        closes = {} if fx.kickoff > self.oddsmon.now() else service.closing_means(fx.id, self.market_id)
+        return Page(OddsView(ordered, fx, market.data, closes), market.provenance)
 
     def clear_page(self) -> None:
         self._view = None
@@ -169,7 +173,7 @@ class OddsScreen(PageScreen):
             return
         self.show_notice(None)
         self.render_market(table, market)
-        self.render_analytics(market)
+        self.render_analytics(market, view.closes)
         self.status_suffix = f"{len(market.rows)} bookmakers"
 
     def render_market(self, table: OddsTable, market: MarketView) -> None:
@@ -190,8 +194,9 @@ class OddsScreen(PageScreen):
                  for o in market.outcomes if o.best is not None]
         self.query_one("#best-line", Static).update("Best  " + " · ".join(parts) if parts else "")
 
-    def render_analytics(self, market: MarketView) -> None:
-        """Arbitrage banner, the market's fair view beside the prediction, value, movement."""
+    def render_analytics(self, market: MarketView, closes: dict[str, float] | None = None) -> None:
+        """Arbitrage banner, the market's fair view beside the prediction, value, movement
+        (opening -> close -> now once the fixture started)."""
         box = self.query_one("#odds-analytics", Vertical)
         box.display = True
         style = self.price_style
@@ -226,7 +231,7 @@ class OddsScreen(PageScreen):
             label, text = row.query(Static)
             label.update(o.label)
             row.query_one(Sparkline).data = list(o.movement.series) or [0.0]
-            text.update(move_text(o, style))
+            text.update(move_text(o, style, (closes or {}).get(o.label)))
 
     def action_next_method(self) -> None:
         app = self.oddsmon

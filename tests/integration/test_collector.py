@@ -177,8 +177,10 @@ async def test_once_with_a_fixture_in_play_records_prices_and_live_odds_then_sen
     paths = [path for _, path, _ in recorder.sent]
     assert "/odds/live" in paths and "/odds" in paths
     assert day_engine.store.history.count() > 0 and day_engine.store.live.count() > 0
-    boards = day_engine.service.live_boards()
-    assert boards and boards[0].state.elapsed is not None and boards[0].now
+    playing = day_engine.service.in_play()  # the Dashboard's live marker, read without sending
+    assert playing
+    boards = [day_engine.store.live.board(fid) for fid in playing]
+    assert all(b is not None and b.state.elapsed is not None and b.now for b in boards)
     before = free_sim.stats()["counted_total"]
     assert await Collector(day_engine).run(once=True, say=lambda _: None) == 0
     assert free_sim.stats()["counted_total"] == before
