@@ -86,3 +86,19 @@ async def test_a_started_fixture_shows_opening_close_and_now(app: RecordingApp, 
         moves = [str(w.content) for w in app.screen.query(".move-text").results(Static)]
         # Opening → close → now, for each of the three outcomes.
         assert len(moves) == 3 and all(m.count("→") == 2 for m in moves), moves
+
+
+async def test_supervision_shows_the_collector_and_its_budget(app: RecordingApp, engine: Engine) -> None:
+    from datetime import date
+
+    from oddsmon.store import CollectorStatus
+
+    now = engine.clock.now()
+    engine.store.collector.acquire("collector", now, 300, pid=1)
+    engine.store.collector.set_status(CollectorStatus(1, 60.0, now, now + timedelta(minutes=1)))
+    engine.store.collector.add_spend(date(2026, 11, 24), {"odds": 6, "closing": 2})
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "s")
+        text = text_of(app, "#sup-collector")
+        assert "running · pid 1" in text and "closing 2, odds 6" in text and "budget 8/" in text, text
