@@ -20,6 +20,8 @@ from ..clock import next_utc_midnight
 # A fixture is presumed in play from kickoff until this long after it, unless the live list
 # says otherwise (90 minutes, half time, stoppages, extra time).
 IN_PLAY_GUESS = timedelta(minutes=150)
+# The closing fetch goes out this long before kickoff (within the closing window).
+CLOSING_LEAD = timedelta(minutes=10)
 # A live list fetched this long after kickoff that does not hold the fixture: it is not in play.
 LIST_GRACE = timedelta(minutes=5)
 # Predictions are fetched for fixtures kicking off within this (the provider updates them
@@ -92,11 +94,22 @@ def _due(known: Known, kind: str, target: int | None, every_s: float) -> bool:
     return at is None or (known.now - at).total_seconds() >= every_s
 
 
-def _closing_due(known: Known, fx: Watched, window: timedelta) -> bool:
-    if fx.finished or not known.now < fx.kickoff <= known.now + window:
+def _needs_close(known: Known, fx: Watched, window: timedelta) -> bool:
+    """Still to kick off, and its odds not yet observed within the closing window."""
+    if fx.finished or fx.kickoff <= known.now:
         return False
     seen = known.seen_before_kickoff.get(fx.id)
     return seen is None or seen < fx.kickoff - window
+
+
+def _close_at(fx: Watched, window: timedelta) -> datetime:
+    """When the closing fetch goes out: as late as safely can be (the close is the last price),
+    with ten one-minute cycles to spare for a hiccup."""
+    return fx.kickoff - min(CLOSING_LEAD, window)
+
+
+def _closing_due(known: Known, fx: Watched, window: timedelta) -> bool:
+    return _needs_close(known, fx, window) and known.now >= _close_at(fx, window)
 
 
 def _maybe_in_play(known: Known, fx: Watched) -> bool:
@@ -123,7 +136,8 @@ def plan(known: Known, cadence: Cadence, left: int, routine_left: int) -> Plan:
     midnight = next_utc_midnight(now)
     # Kept back: one closing call for each fixture still to kick off today, not yet due.
     kept_back = sum(1 for fx in known.fixtures
-                    if now + cadence.closing_window < fx.kickoff <= midnight and not fx.finished)
+                    if fx.kickoff <= midnight and _needs_close(known, fx, cadence.closing_window)
+                    and not _closing_due(known, fx, cadence.closing_window))
     due = [Task("closing", fx.id, 1) for fx in known.fixtures
            if _closing_due(known, fx, cadence.closing_window)]
     live_leagues = sorted({fx.league for fx in known.fixtures if fx.id in known.in_play and not fx.finished})
@@ -172,7 +186,7 @@ def _next_due(known: Known, cadence: Cadence, live_s: float) -> datetime | None:
     for fx in known.fixtures:
         if fx.finished:
             continue
-        candidates += [fx.kickoff - cadence.closing_window, fx.kickoff]
+        candidates += [_close_at(fx, cadence.closing_window), fx.kickoff]
     periods = {"fixtures": cadence.fixtures_s, "odds": cadence.odds_s,
                "bookmakers": cadence.bookmakers_s, "live": live_s,
                "live_fixtures": max(live_s, cadence.live_fixtures_s)}

@@ -58,7 +58,7 @@ def known(fixtures: list[Watched], **kw: object) -> Known:
 
 
 def test_the_closing_price_goes_first_and_its_calls_are_kept_back() -> None:
-    soon = Watched(1, 39, NOW + timedelta(minutes=40), "NS", False)
+    soon = Watched(1, 39, NOW + timedelta(minutes=8), "NS", False)
     tonight = [Watched(i, 39, NOW + timedelta(hours=5 + i), "NS", False) for i in (2, 3)]
     stale = known([soon, *tonight], fetched={("fixtures", 39): NOW - timedelta(days=2)})
     # Three calls left: one closing now, two kept for tonight's closes: the fixtures refresh waits.
@@ -68,6 +68,11 @@ def test_the_closing_price_goes_first_and_its_calls_are_kept_back() -> None:
     # A close already observed within the window is not fetched again.
     seen = known([soon], seen_before_kickoff={1: NOW - timedelta(minutes=5)})
     assert all(t.kind != "closing" for t in plan(seen, CADENCE, 10, 10).tasks)
+    # The close goes out late, ten minutes before kickoff: the last price, with cycles to spare.
+    early = known([Watched(1, 39, NOW + timedelta(minutes=40), "NS", False)])
+    p = plan(early, CADENCE, 10, 10)
+    assert all(t.kind != "closing" for t in p.tasks) and p.kept_back == 1
+    assert p.next_due == NOW + timedelta(minutes=30)
 
 
 def test_live_odds_go_out_only_on_a_fresh_live_list() -> None:
