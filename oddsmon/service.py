@@ -427,8 +427,7 @@ class Service:
             self.store_problem = str(exc)
 
     def _record_live(self, live: list[LiveOdds], at: datetime) -> None:
-        states = [LiveState(lo.fixture_id, at, lo.status_long, lo.elapsed, lo.goals_home, lo.goals_away,
-                            lo.stopped, lo.blocked, lo.finished) for lo in live]
+        states = [LiveState(lo.fixture_id, at, lo.status) for lo in live]
         prices = []
         for lo in live:
             for bet in lo.bets:

@@ -116,20 +116,20 @@ class Collector:
                 fixtures[fx.id] = Watched(fx.id, lg, fx.kickoff, fx.status_short, fx.is_finished)
             key = cache_key(*svc.league_request("odds", lg))
             if key in times["/odds"]:
-                fetched[("odds", lg)] = at = times["/odds"][key]
-                pages[lg] = self._pages(key, at)
-            at = times["/odds/live"].get(cache_key("/odds/live", {"league": str(lg)}))
-            if at is not None:
-                fetched[("live", lg)] = at
+                fetched[("odds", lg)] = times["/odds"][key]
+                pages[lg] = self._pages(key, times["/odds"][key])
+            live_key = cache_key("/odds/live", {"league": str(lg)})
+            if live_key in times["/odds/live"]:
+                fetched[("live", lg)] = times["/odds/live"][live_key]
         live, live_entry = svc.peek("/fixtures", svc.live_list_params(), parse_fixtures)
         in_play = frozenset(fx.id for fx in live or [] if fx.is_live and fx.id in fixtures)
         if live_entry is not None:
             fetched[("live_fixtures", None)] = live_entry.fetched_at
         predicted = frozenset(fid for fid in fixtures
                               if cache_key("/predictions", {"fixture": str(fid)}) in times["/predictions"])
-        at = times["/odds/bookmakers"].get(cache_key("/odds/bookmakers", {}))
-        if at is not None:
-            fetched[("bookmakers", None)] = at
+        books_key = cache_key("/odds/bookmakers", {})
+        if books_key in times["/odds/bookmakers"]:
+            fetched[("bookmakers", None)] = times["/odds/bookmakers"][books_key]
         seen = {fid: last for fid, (_ko, last) in self.store.history.closing_seen(fixtures).items()
                 if last is not None}
         return Known(now, tuple(self.settings.watch.leagues), tuple(fixtures.values()), in_play,

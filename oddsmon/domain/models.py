@@ -54,6 +54,7 @@ __all__ = [
     "League",
     "LiveBet",
     "LiveOdds",
+    "LiveStatus",
     "LiveValue",
     "OddValue",
     "ParseError",
@@ -225,19 +226,26 @@ class LiveBet:
 
 
 @dataclass(frozen=True, slots=True)
+class LiveStatus:
+    """Where a match in play stands, as the live feed says: minute, score, and its flags."""
+
+    status_long: str | None
+    elapsed: int | None
+    goals_home: int | None
+    goals_away: int | None
+    stopped: bool  # the match is interrupted (half time, an incident): prices are off
+    blocked: bool  # the feed blocks bets on it
+    finished: bool
+
+
+@dataclass(frozen=True, slots=True)
 class LiveOdds:
     """One ``/odds/live`` item: the fixture's minute and score with its in-play markets."""
 
     fixture_id: int
     league_id: int
     season: int
-    status_long: str | None
-    elapsed: int | None
-    goals_home: int | None
-    goals_away: int | None
-    stopped: bool
-    blocked: bool
-    finished: bool
+    status: LiveStatus
     updated_at: datetime | None
     bets: tuple[LiveBet, ...]
     skipped: int = 0
@@ -762,13 +770,15 @@ def parse_live_odds(response: Any) -> list[LiveOdds]:
             fixture_id=_int(fx, "id", fx_path),
             league_id=_int(league, "id", f"{path}.league"),
             season=_int(league, "season", f"{path}.league"),
-            status_long=_opt_str(status, "long", f"{fx_path}.status"),
-            elapsed=_opt_int(status, "elapsed", f"{fx_path}.status"),
-            goals_home=goals[0],
-            goals_away=goals[1],
-            stopped=bool(_opt_bool(flags, "stopped", f"{path}.status")),
-            blocked=bool(_opt_bool(flags, "blocked", f"{path}.status")),
-            finished=bool(_opt_bool(flags, "finished", f"{path}.status")),
+            status=LiveStatus(
+                status_long=_opt_str(status, "long", f"{fx_path}.status"),
+                elapsed=_opt_int(status, "elapsed", f"{fx_path}.status"),
+                goals_home=goals[0],
+                goals_away=goals[1],
+                stopped=bool(_opt_bool(flags, "stopped", f"{path}.status")),
+                blocked=bool(_opt_bool(flags, "blocked", f"{path}.status")),
+                finished=bool(_opt_bool(flags, "finished", f"{path}.status")),
+            ),
             updated_at=_opt_datetime(item, "update", path),
             bets=tuple(bets),
             skipped=skipped,

@@ -115,7 +115,7 @@ class CollectorStore:
     # -- budget --------------------------------------------------------------------------------
 
     def add_spend(self, day: date, calls: Mapping[str, int]) -> None:
-        rows = [(day.isoformat(), kind, n) for kind, n in calls.items() if n]
+        rows: list[tuple[object, ...]] = [(day.isoformat(), kind, n) for kind, n in calls.items() if n]
         if not rows:
             return
         with self.db.write() as tx:

@@ -107,7 +107,8 @@ class OddsHistory:
     def note_seen(self, at: datetime, kickoffs: Iterable[tuple[int, datetime]]) -> None:
         """Each fixture's kickoff, and ``at`` as the last time its pre-match odds were seen
         before kickoff: history keeps changes only, so this is what says a price still held."""
-        rows = [(fid, ko.timestamp(), at.timestamp() if at < ko else None) for fid, ko in kickoffs]
+        rows: list[tuple[object, ...]] = [(fid, ko.timestamp(), at.timestamp() if at < ko else None)
+                                          for fid, ko in kickoffs]
         if not rows:
             return
         with self.db.write() as tx:

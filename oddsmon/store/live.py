@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..clock import utc_from_ts
+from ..domain.models import LiveStatus
 from .db import Database
 
 # (bet, outcome, handicap or '', seq): one live series of a fixture.
@@ -37,13 +38,7 @@ class LivePrice:
 class LiveState:
     fixture_id: int
     observed_at: datetime
-    status: str | None
-    elapsed: int | None
-    goals_home: int | None
-    goals_away: int | None
-    stopped: bool
-    blocked: bool
-    finished: bool
+    status: LiveStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +68,9 @@ class LiveOddsStore:
                     "status=excluded.status, elapsed=excluded.elapsed, goals_home=excluded.goals_home, "
                     "goals_away=excluded.goals_away, stopped=excluded.stopped, "
                     "blocked=excluded.blocked, finished=excluded.finished",
-                    (st.fixture_id, at.timestamp(), st.status, st.elapsed, st.goals_home,
-                     st.goals_away, int(st.stopped), int(st.blocked), int(st.finished)))
+                    (st.fixture_id, at.timestamp(), st.status.status_long, st.status.elapsed,
+                     st.status.goals_home, st.status.goals_away, int(st.status.stopped),
+                     int(st.status.blocked), int(st.status.finished)))
             latest: dict[tuple[int, int, str, str, int], tuple[float | None, int]] = {}
             for fid in sorted({r.fixture_id for r in rows}):
                 for r in tx.execute(
@@ -92,8 +88,8 @@ class LiveOddsStore:
         return len(changed)
 
     def states(self) -> dict[int, LiveState]:
-        return {r[0]: LiveState(r[0], utc_from_ts(r[1]), r[2], r[3], r[4], r[5],  # type: ignore[arg-type]
-                                bool(r[6]), bool(r[7]), bool(r[8]))
+        return {r[0]: LiveState(r[0], utc_from_ts(r[1]),  # type: ignore[arg-type]
+                                LiveStatus(r[2], r[3], r[4], r[5], bool(r[6]), bool(r[7]), bool(r[8])))
                 for r in self.db.query(
                     "SELECT fixture_id, observed_at, status, elapsed, goals_home, goals_away, "
                     "stopped, blocked, finished FROM live_state")}

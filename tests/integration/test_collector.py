@@ -180,7 +180,7 @@ async def test_once_with_a_fixture_in_play_records_prices_and_live_odds_then_sen
     playing = day_engine.service.in_play()  # the Dashboard's live marker, read without sending
     assert playing
     boards = [day_engine.store.live.board(fid) for fid in playing]
-    assert all(b is not None and b.state.elapsed is not None and b.now for b in boards)
+    assert all(b is not None and b.state.status.elapsed is not None and b.now for b in boards)
     before = free_sim.stats()["counted_total"]
     assert await Collector(day_engine).run(once=True, say=lambda _: None) == 0
     assert free_sim.stats()["counted_total"] == before

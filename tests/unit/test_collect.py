@@ -30,8 +30,9 @@ def live_sample() -> list[object]:
 
 def test_live_odds_from_the_docs_sample_keep_lines_main_and_suspension() -> None:
     [live] = parse_live_odds(live_sample())
-    assert (live.fixture_id, live.elapsed, live.goals_home, live.goals_away) == (721238, 62, 1, 0)
-    assert (live.status_long, live.stopped, live.finished) == ("Second Half", False, False)
+    st = live.status
+    assert (live.fixture_id, st.elapsed, st.goals_home, st.goals_away) == (721238, 62, 1, 0)
+    assert (st.status_long, st.stopped, st.finished) == ("Second Half", False, False)
     ah = next(b for b in live.bets if b.id == 33)
     main = [v for v in ah.values if v.main]
     assert [(v.label, v.handicap, v.price) for v in main] == [("Home", "-1", 2.05), ("Away", "1", 1.8)]
