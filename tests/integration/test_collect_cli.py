@@ -97,3 +97,17 @@ def test_a_quota_outage_during_collection_posts_a_mode_change_alert(
     assert "quota" in receiver.bodies[0]["text"]
     assert all(KEY.encode() not in raw for raw in receiver.raw)
     assert all(KEY not in out for out in cli.outputs)
+
+
+def test_collect_never_imports_textual(server: LoopbackServer, receiver: Receiver, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    cli = Cli(tmp_path, config(tmp_path, server, receiver.url, budget=3))
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "oddsmon", "--config", str(cli.config),
+                           "--collect", "--once"], cwd=tmp_path, env=cli.env, capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    imported = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines()
+                if line.startswith("import time:")}
+    assert imported and not {m for m in imported if m.split(".")[0] == "textual"}
