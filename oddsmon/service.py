@@ -290,7 +290,8 @@ class Service:
         if not self._store_writable():
             return self._unwritable(entry, endpoint, key, parse, now, reason, view)
         if reason is None and self.collector_elsewhere():
-            force = False  # a refresh key with a collector running reads what it recorded
+            # The collector keeps the cache current within its budget: even the refresh key
+            # reads what it recorded.
             entry = entry or (self._fallback_entry(endpoint, clean, fallback) if fallback else None)
             if entry is None:
                 return _Loaded(None, Provenance("none", None, None, False, None,

@@ -56,6 +56,7 @@ BETS = "odds_bets__official_docs_search_under.json"
 BOOKMAKERS = "odds_bookmakers__official_docs.json"
 LIVE_ODDS = "odds_live__official_docs_fixture721238.json"
 LIVE_BETS = "odds_live_bets__official_docs.json"
+REAL_ODDS = "odds__real_fixture815162_bookmaker6.json"  # captured from the live service
 MAPPING = "odds_mapping__official_docs.json"
 PREDICTIONS = "predictions__official_docs_fixture198772.json"
 STATUS = "status__official_docs.json"
@@ -95,9 +96,21 @@ UTC = timezone.utc
 @needs_samples
 def test_every_sample_file_is_covered() -> None:
     # A new sample dropped into the folder should get a test here, not be silently ignored.
-    known = {FIXTURES, LEAGUES, ODDS, BETS, BOOKMAKERS, LIVE_ODDS, LIVE_BETS, MAPPING}
+    known = {FIXTURES, LEAGUES, ODDS, BETS, BOOKMAKERS, LIVE_ODDS, LIVE_BETS, MAPPING, REAL_ODDS}
     known |= {PREDICTIONS, STATUS, TIMEZONE}
     assert {p.name for p in SAMPLES.glob("*.json")} == known
+
+
+@needs_samples
+def test_real_size_odds_body_parses_whole_but_its_unpaying_price() -> None:
+    # One bookmaker's entry as the live service sends it: 35 bets, every line of them, and a
+    # price of "1.00" (it pays nothing: skipped and counted, the rest stands).
+    [fo] = parse_odds(response(REAL_ODDS))
+    [book] = fo.bookmakers
+    assert (fo.fixture_id, book.bookmaker.name, len(book.bets)) == (815162, "Bwin", 35)
+    assert sum(len(bet.values) for bet in book.bets) == 238 and fo.skipped == 1
+    mw = book.bet(MATCH_WINNER)
+    assert mw is not None and (mw.price("Home"), mw.price("Draw"), mw.price("Away")) == (1.65, 3.8, 4.5)
 
 
 @needs_samples
