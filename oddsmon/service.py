@@ -168,6 +168,7 @@ class Service:
         # The webhook (alerts.webhook_url), set by the wiring when one is configured.
         self.alert_sender: AlertSender | None = None
         self._last_transition = store.state.last_transition_id()
+        self._odds_fetched = False  # since the last take_alerts: arbitrage and value are due
 
     @property
     def counted_calls(self) -> int:
@@ -396,6 +397,7 @@ class Service:
     def _after_odds_fetch(self, params: dict[str, str], raw: list[Any], odds: list[FixtureOdds],
                           at: datetime) -> None:
         """Keep what an odds fetch taught us: per-fixture entries, price history, drop alerts."""
+        self._odds_fetched = True
         if "fixture" not in params and "bet" not in params:
             # A league page's Match Winner part is also the answer to ...&bet=1, a quarter of
             # the size, which is all the Dashboard reads.
@@ -474,11 +476,12 @@ class Service:
 
     # -- alerts ------------------------------------------------------------------------------------
 
-    def take_alerts(self, *, odds_fetched: bool = False) -> list[Alert]:
+    def take_alerts(self) -> list[Alert]:
         """What happened since the last call, as alerts named for people (match, bookmaker,
-        outcome, prices): offline/online transitions of any process, price drops, and with
-        ``odds_fetched`` the arbitrages and value bets of the upcoming fixtures."""
+        outcome, prices): offline/online transitions of any process, price drops, and after
+        odds were fetched, the arbitrages and value bets of the upcoming fixtures."""
         cfg = self.settings.alerts
+        odds_fetched, self._odds_fetched = self._odds_fetched, False
         alerts: list[Alert] = []
         transitions = self.store.state.transitions_after(self._last_transition)
         if transitions:
@@ -499,11 +502,11 @@ class Service:
             alerts += self._market_alerts(matches)
         return alerts
 
-    async def dispatch_alerts(self, *, odds_fetched: bool = False) -> list[Alert]:
+    async def dispatch_alerts(self) -> list[Alert]:
         """``take_alerts``, and POST them to the webhook, unless a collector (which posts
         them) runs elsewhere; returns them for the screen. Drops go out from
         ``alerts.drop_pct`` (0: none); the screen shows those of ``odds.drop_alert_pct``."""
-        alerts = self.take_alerts(odds_fetched=odds_fetched)
+        alerts = self.take_alerts()
         sender = self.alert_sender
         if sender is not None and sender.enabled and not self.collector_elsewhere():
             floor = self.settings.alerts.drop_pct

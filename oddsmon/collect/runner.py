@@ -35,7 +35,6 @@ class CycleReport:
     ran: list[tuple[Task, int, str]] = field(default_factory=list)  # task, counted calls, outcome
     deferred: int = 0
     next_due: datetime | None = None
-    alerts_sent: int = 0
 
     @property
     def calls(self) -> int:
@@ -167,8 +166,7 @@ class Collector:
                 report.budget, report.left = self.budget()
                 if not replan:
                     break
-        report.alerts_sent = len(await svc.dispatch_alerts(odds_fetched=any(
-            t.kind in ("odds", "closing") and n for t, n, _ in report.ran)))
+        await svc.dispatch_alerts()
         svc.flush_counters()
         self.store.collector.set_status(CollectorStatus(
             self.pid, float(self.settings.collect.interval_s), report.at,

@@ -416,6 +416,7 @@ async def test_a_price_drop_alert_becomes_a_notification(app: RecordingApp, engi
 
     drop = PriceDrop(1380005, 3, 1, "Home", 3.3, 2.5, datetime(2026, 11, 24, 9, tzinfo=timezone.utc))
     drops = [[drop]]
+    await engine.service.dashboard()  # a drop follows an odds fetch: the fixtures are known by then
     engine.service.take_drop_alerts = lambda: drops.pop() if drops else []  # type: ignore[method-assign]
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
