@@ -40,6 +40,10 @@ def build_parser() -> argparse.ArgumentParser:
                          help="leave offline mode now (a manual or quota offline)")
     actions.add_argument("--warm", action="store_true",
                          help="refresh the four critical pages within the quota, then exit")
+    actions.add_argument("--collect", action="store_true",
+                         help="run the collector in the foreground: record odds, closing prices "
+                              "and in-play odds within [collect] daily_budget, send the alerts; "
+                              "one per host; stops cleanly on SIGTERM/SIGINT")
     actions.add_argument("--init-config", metavar="PATH", type=Path,
                          help="write a commented default config file to PATH and exit")
     actions.add_argument("--check", action="store_true",
@@ -61,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--since", metavar="ISO8601", help="with --export-odds: observations at or after this time")
     p.add_argument("--league", metavar="N", type=_positive_id, help="with --export-odds: one league id")
     p.add_argument("--fixture", metavar="N", type=_positive_id, help="with --export-odds: one fixture id")
+    p.add_argument("--once", action="store_true",
+                   help="with --collect: run what is due once and exit (for cron and timers)")
     p.add_argument("--json", action="store_true", help="with --check: print one JSON object")
     p.add_argument("--probe", action="store_true",
                    help="with --check: also try the free /status probe (may end a network outage)")
@@ -89,6 +95,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if (args.json or args.probe) and not args.check:
         parser.error(f"argument {'--json' if args.json else '--probe'}: only goes with --check")
+    if args.once and not args.collect:
+        parser.error("argument --once: only goes with --collect")
     action = next((a for a in ("export", "export_odds") if getattr(args, a) is not None),
                   "picks" if args.picks else None)
     if args.format is not None and (action is None or args.format not in _FORMATS[action]):
@@ -161,6 +169,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             import asyncio
 
             return asyncio.run(_warm(settings, demo=args.demo))
+        if args.collect:
+            import asyncio
+
+            return asyncio.run(_collect(settings, demo=args.demo, once=args.once))
     except (StoreError, SupervisionError) as exc:
         return _fail(str(exc))
     return _run_tui(settings, demo=args.demo)
@@ -236,6 +248,22 @@ async def _warm(settings: Settings, *, demo: bool) -> int:
         print(f"warm stopped: {report.stopped}")
         return EXIT_FAIL
     return EXIT_OK
+
+
+async def _collect(settings: Settings, *, demo: bool, once: bool) -> int:
+    from .collect.runner import Collector
+    from .runtime import build_engine
+    from .supervision import journal
+
+    engine = build_engine(settings, demo=demo)
+    try:
+        journal.check_usable(engine.settings.paths.incidents)
+        code = await Collector(engine).run(once=once, say=lambda line: print(f"collect: {line}", flush=True),
+                                           handle_signals=True)
+        _journal_sync(engine.store, engine.settings)
+        return code
+    finally:
+        await engine.aclose()
 
 
 def _run_tui(settings: Settings, *, demo: bool) -> int:

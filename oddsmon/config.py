@@ -113,6 +113,28 @@ class StakeSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class CollectSettings:
+    """``oddsmon --collect``: what the collector may spend and how often it looks."""
+
+    daily_budget: int = 0  # 0: half of what the plan's daily limit leaves above the reserve
+    interval_s: int = 60
+    live_ttl_s: int = 60  # in-play odds; stretched further when the budget cannot pay for it
+    closing_window_min: int = 60  # the closing fetch happens within this before kickoff
+
+
+@dataclass(frozen=True, slots=True)
+class AlertSettings:
+    """Alerts POSTed to a webhook (Slack, Discord, or anything reading ``text``)."""
+
+    webhook_url: str | None = None
+    drop_pct: float = 10.0  # 0 turns drop alerts off
+    arbitrage_pct: float = 0.0  # alert when a market's arbitrage margin reaches this; 0: off
+    value_pct: float = 0.0  # alert when a best price's value vs the prediction reaches this; 0: off
+    mode_changes: bool = True  # offline/online transitions, for on-call
+    min_interval_s: float = 10.0  # at most one POST per this many seconds
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     api: ApiSettings = field(default_factory=ApiSettings)
     watch: WatchSettings = field(default_factory=WatchSettings)
@@ -121,6 +143,8 @@ class Settings:
     supervision: SupervisionSettings = field(default_factory=SupervisionSettings)
     odds: OddsSettings = field(default_factory=OddsSettings)
     stakes: StakeSettings = field(default_factory=StakeSettings)
+    collect: CollectSettings = field(default_factory=CollectSettings)
+    alerts: AlertSettings = field(default_factory=AlertSettings)
     source: Path | None = None  # the file these settings came from, None for defaults
 
     def with_paths(self, **changes: Path) -> Settings:
@@ -176,6 +200,8 @@ _SECTIONS: dict[str, type] = {
     "supervision": SupervisionSettings,
     "odds": OddsSettings,
     "stakes": StakeSettings,
+    "collect": CollectSettings,
+    "alerts": AlertSettings,
 }
 _ODDS_FORMATS = ("decimal", "fractional", "american")
 _FAIR_METHODS = ("multiplicative", "additive", "power", "shin", "odds_ratio")
@@ -269,6 +295,12 @@ def _check_url(value: Any) -> str:
     return url.rstrip("/")
 
 
+def _check_bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"expected true or false, got {_type_name(value)} {value!r}")
+    return value
+
+
 def _check_env_name(value: Any) -> str:
     name = _check_str(value)
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
@@ -321,6 +353,20 @@ _VALIDATORS: dict[str, dict[str, Any]] = {
         "kelly_fraction": lambda v: _check_float(v, 0, 1),
         "round_to": _check_positive,
     },
+    "collect": {
+        "daily_budget": lambda v: _check_int(v, 0),
+        "interval_s": lambda v: _check_int(v, 5, 3600),
+        "live_ttl_s": lambda v: _check_int(v, 5, 3600),
+        "closing_window_min": lambda v: _check_int(v, 5, 24 * 60),
+    },
+    "alerts": {
+        "webhook_url": _check_url,
+        "drop_pct": lambda v: _check_float(v, 0, 100),
+        "arbitrage_pct": lambda v: _check_float(v, 0, 100),
+        "value_pct": lambda v: _check_float(v, 0, 1000),
+        "mode_changes": _check_bool,
+        "min_interval_s": lambda v: _check_float(v, 0, 3600),
+    },
 }
 
 
@@ -362,6 +408,8 @@ def _build(data: dict[str, Any], where: _Where, base: Path) -> Settings:
         supervision=SupervisionSettings(**sections.get("supervision", {})),
         odds=OddsSettings(**sections.get("odds", {})),
         stakes=StakeSettings(**sections.get("stakes", {})),
+        collect=CollectSettings(**sections.get("collect", {})),
+        alerts=AlertSettings(**sections.get("alerts", {})),
         source=where.path,
     )
     if settings.supervision.probe_max_s < settings.supervision.probe_min_s:
@@ -515,6 +563,20 @@ KEY_DOCS: dict[str, dict[str, str]] = {
         "bankroll": "Money the Odds screen stakes from (Kelly stakes, arbitrage splits).",
         "kelly_fraction": "Share of full Kelly to stake (0.25: a quarter Kelly; 1: full Kelly).",
         "round_to": "Stakes are rounded to a multiple of this; the screen shows what rounding costs.",
+    },
+    "collect": {
+        "daily_budget": "Counted calls oddsmon --collect may spend a day; 0: half of what the plan leaves above the reserve.",
+        "interval_s": "Seconds between collector cycles.",
+        "live_ttl_s": "Seconds between in-play odds polls of a fixture (stretched when the budget cannot pay for it).",
+        "closing_window_min": "The closing price is fetched within this many minutes before kickoff.",
+    },
+    "alerts": {
+        "webhook_url": "Webhook the alerts are POSTed to (Slack, Discord, ...); unset: no webhook alerts.",
+        "drop_pct": "Alert when a price shortens by at least this many percent within odds.drop_window_min; 0: off.",
+        "arbitrage_pct": "Alert when a market's best prices leave an arbitrage of at least this many percent; 0: off.",
+        "value_pct": "Alert when a best price's expected value against the prediction reaches this many percent; 0: off.",
+        "mode_changes": "Alert on offline/online transitions (for on-call).",
+        "min_interval_s": "At most one webhook POST per this many seconds (the rest wait their turn).",
     },
 }
 

@@ -123,7 +123,8 @@ def demo_settings(settings: Settings) -> tuple[Settings, str]:
 
 def build_engine(settings: Settings, *, demo: bool = False, clock: Clock | None = None,
                  transport: httpx.AsyncBaseTransport | None = None,
-                 key: Secret | None = None) -> Engine:
+                 key: Secret | None = None,
+                 alerts_transport: httpx.AsyncBaseTransport | None = None) -> Engine:
     """Everything a process needs. ``demo`` (or no API key at all) runs on the simulator."""
     clock = clock or SystemClock()
     simulator = None
@@ -146,4 +147,8 @@ def build_engine(settings: Settings, *, demo: bool = False, clock: Clock | None 
     machine = OfflineMachine(store, clock, settings.supervision)
     api = ApiClient(settings.api, key, store.ledger, clock, transport=transport, gate=machine.gate)
     service = Service(settings, store, machine, api, clock)
+    if settings.alerts.webhook_url is not None:
+        from .alerts import AlertSender
+
+        service.alert_sender = AlertSender(settings.alerts, store, clock, key, transport=alerts_transport)
     return Engine(settings, store, machine, service, clock, simulator, tmpdir)

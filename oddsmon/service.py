@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
+from .alerts import Alert, AlertSender, drop_alert, market_alerts, mode_alert
 from .api import ApiClient, ApiError, Offline, QuotaExhausted
 from .clock import Clock
 from .config import Settings
@@ -34,16 +35,18 @@ from .domain.models import (
     Bookmaker,
     Fixture,
     FixtureOdds,
+    LiveOdds,
     ParseError,
     Prediction,
     only_bet,
     parse_bookmakers,
     parse_fixtures,
+    parse_live_odds,
     parse_odds,
     parse_predictions,
 )
 from .desk.picks import PickView, pick_views
-from .store import CacheEntry, NewPick, Store, StoreWriteError, cache_key
+from .store import COLLECTOR_LEASE, CacheEntry, LiveBoard, LivePrice, LiveState, NewPick, Store, StoreWriteError, cache_key
 from .store.cache import ANY
 from .supervision import ModeView, OfflineMachine, journal
 
@@ -55,6 +58,11 @@ _MEMO_SIZE = 64
 # Prices recorded in the odds history: every market the Odds screen shows, every line of them.
 _HISTORY_BETS = SHOWN_BETS
 # Drop alerts watch the outcomes the screens show.
+# The provider refreshes in-play fixtures every 15 s and recommends one call a minute while
+# live (docs/provider.md): the live list is fresh for a minute.
+_LIVE_FIXTURES_TTL_S = 60
+# A live list older than this says nothing about what is in play now.
+_LIVE_LIST_RECENT = timedelta(minutes=15)
 _ALERT_OUTCOMES = frozenset({(1, "Home"), (1, "Draw"), (1, "Away"), (5, "Over 2.5"), (5, "Under 2.5"),
                              (8, "Yes"), (8, "No")})
 
@@ -70,6 +78,7 @@ class Provenance:
     offline_reason: str | None = None  # set when offline mode decided how it was served
     error: str | None = None  # what went wrong when fetching, if anything
     missing: tuple[str, ...] = ()  # parts of a combined page that were never cached
+    expires_at: datetime | None = None  # when its first part falls due again (auto-refresh)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +97,17 @@ class Dashboard:
     odds: dict[int, FixtureOdds]
     headlines: dict[int, Headline]  # by fixture id: best Match Winner prices and markers
     movers: list[Headline]  # biggest Match Winner moves since opening, largest first
+    # Fixtures in play by id, as the live list last saw them (minute, score): the live marker.
+    live: dict[int, Fixture] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class LiveMatch:
+    """A watched fixture in play: as the live list saw it, and its recorded in-play odds."""
+
+    fixture: Fixture
+    board: LiveBoard | None
+    bet_names: dict[int, str] = field(default_factory=dict)  # live bet id -> its name
 
 
 @dataclass(slots=True)
@@ -153,6 +173,13 @@ class Service:
         self._shortened: set[tuple[int, int, int, str]] = set()
         self._headlines: dict[int, tuple[FixtureOdds, tuple[Any, ...], Headline]] = {}
         self._drops_seen: set[tuple[int, int, int, str, datetime]] = set()
+        # A TUI sets this: while a collector holds the lease, it reads the store and sends
+        # nothing (the collector keeps the cache current within its budget).
+        self.defer_to_collector = False
+        # The webhook (alerts.webhook_url), set by the wiring when one is configured.
+        self.alert_sender: AlertSender | None = None
+        self._last_transition = store.state.last_transition_id()
+        self._odds_fetched = False  # since the last take_alerts: arbitrage and value are due
 
     @property
     def counted_calls(self) -> int:
@@ -162,6 +189,8 @@ class Service:
     async def aclose(self) -> None:
         self.flush_counters()
         await self.api.aclose()
+        if self.alert_sender is not None:
+            await self.alert_sender.aclose()
 
     # -- mode ----------------------------------------------------------------------------------
 
@@ -272,6 +301,14 @@ class Service:
         reason = self.machine.gate()
         if not self._store_writable():
             return self._unwritable(entry, endpoint, key, parse, now, reason, view)
+        if reason is None and self.collector_elsewhere():
+            # The collector keeps the cache current within its budget: even the refresh key
+            # reads what it recorded.
+            entry = entry or (self._fallback_entry(endpoint, clean, fallback) if fallback else None)
+            if entry is None:
+                return _Loaded(None, Provenance("none", None, None, False, None,
+                                                "not collected yet (a collector runs)", (key,)))
+            return self._from_cache(entry, parse, now, None, None, view)
         if entry is not None and not force and (reason is not None or entry.fresh_at(now)):
             loaded = self._from_cache(entry, parse, now, reason, None, view)
             self._cache_reads.append((now, endpoint, (self.clock.monotonic() - started) * 1000))
@@ -293,6 +330,12 @@ class Service:
         if entry is not None:
             return self._from_cache(entry, parse, now, reason, error, view)
         return _Loaded(None, Provenance("none", None, None, False, reason, error, (key,)))
+
+    def collector_elsewhere(self) -> bool:
+        """A collector runs (in another process) and this one defers to it."""
+        if not self.defer_to_collector:
+            return False
+        return self.store.collector.holder(COLLECTOR_LEASE) is not None
 
     def _unwritable(self, entry: CacheEntry | None, endpoint: str, key: str,
                     parse: Callable[[Any], Any], now: datetime, reason: str | None,
@@ -328,12 +371,14 @@ class Service:
         self.machine.note_quota(fetched.daily_remaining, self.settings.api.daily_reserve)
         if endpoint == "/odds":
             self._after_odds_fetch(clean, fetched.envelope.get("response") or [], data, now)
-        return _Loaded(data, Provenance("live", now, 0.0, False))
+        elif endpoint == "/odds/live":
+            self._record_live(data, now)
+        return _Loaded(data, Provenance("live", now, 0.0, False, expires_at=stored.expires_at))
 
     def _from_cache(self, entry: CacheEntry, parse: Callable[[Any], Any], now: datetime,
                     reason: str | None, error: str | None, view: str) -> _Loaded:
         prov = Provenance("cache", entry.fetched_at, (now - entry.fetched_at).total_seconds(),
-                          not entry.fresh_at(now), reason, error)
+                          not entry.fresh_at(now), reason, error, expires_at=entry.expires_at)
         memo = self._memo.get((entry.key, view))
         if memo is not None and memo[0] == entry.fetched_at.timestamp():
             return _Loaded(memo[1], prov)
@@ -363,6 +408,7 @@ class Service:
     def _after_odds_fetch(self, params: dict[str, str], raw: list[Any], odds: list[FixtureOdds],
                           at: datetime) -> None:
         """Keep what an odds fetch taught us: per-fixture entries, price history, drop alerts."""
+        self._odds_fetched = True
         if "fixture" not in params and "bet" not in params:
             # A league page's Match Winner part is also the answer to ...&bet=1, a quarter of
             # the size, which is all the Dashboard reads.
@@ -394,7 +440,22 @@ class Service:
         except StoreWriteError as exc:
             self.store_problem = str(exc)
 
+    def _record_live(self, live: list[LiveOdds], at: datetime) -> None:
+        states = [LiveState(lo.fixture_id, at, lo.status) for lo in live]
+        prices = []
+        for lo in live:
+            for bet in lo.bets:
+                seen: dict[tuple[str, str], int] = {}
+                for v in bet.values:
+                    # The feed repeats (outcome, handicap) pairs within a bet: number the repeats.
+                    hc = v.handicap or ""
+                    seq = seen[(v.label, hc)] = seen.get((v.label, hc), -1) + 1
+                    prices.append(LivePrice(lo.fixture_id, bet.id, v.label, hc, seq, v.price, v.main,
+                                            v.suspended))
+        self.store.live.record(at, states, prices)
+
     def _record_history(self, odds: list[FixtureOdds], at: datetime) -> None:
+        self.store.history.note_seen(at, [(fo.fixture_id, fo.kickoff) for fo in odds if fo.kickoff])
         rows = [(fo.fixture_id, bo.bookmaker.id, bet.id, v.label, v.price)
                 for fo in odds for bo in fo.bookmakers for bet in bo.bets if bet.id in _HISTORY_BETS
                 for v in bet.values]
@@ -423,6 +484,70 @@ class Service:
                 self._drops_seen.add(key)
                 fresh.append(drop)
         return fresh
+
+    # -- alerts ------------------------------------------------------------------------------------
+
+    def take_alerts(self) -> list[Alert]:
+        """What happened since the last call, as alerts named for people (match, bookmaker,
+        outcome, prices): offline/online transitions of any process, price drops, and after
+        odds were fetched, the arbitrages and value bets of the upcoming fixtures."""
+        cfg = self.settings.alerts
+        odds_fetched, self._odds_fetched = self._odds_fetched, False
+        alerts: list[Alert] = []
+        transitions = self.store.state.transitions_after(self._last_transition)
+        if transitions:
+            self._last_transition = transitions[-1][0]
+        if cfg.mode_changes:
+            alerts += [mode_alert(*t) for t in transitions]
+        drops = self.take_drop_alerts()
+        if not drops and not (odds_fetched and (cfg.arbitrage_pct > 0 or cfg.value_pct > 0)):
+            return alerts
+        matches, books = self._names()
+        for d in drops:
+            if d.bookmaker_id not in books:  # the bookmakers list never fetched: the odds name it
+                odds, _ = self.peek("/odds", {"fixture": str(d.fixture_id)}, parse_odds)
+                books.update({b.bookmaker.id: b.bookmaker.name for fo in odds or [] for b in fo.bookmakers})
+        alerts += [drop_alert(d, matches.get(d.fixture_id, f"fixture {d.fixture_id}"),
+                              books.get(d.bookmaker_id, f"bookmaker {d.bookmaker_id}")) for d in drops]
+        if odds_fetched and (cfg.arbitrage_pct > 0 or cfg.value_pct > 0):
+            alerts += self._market_alerts(matches)
+        return alerts
+
+    async def dispatch_alerts(self) -> list[Alert]:
+        """``take_alerts``, and POST them to the webhook, unless a collector (which posts
+        them) runs elsewhere; returns them for the screen. Drops go out from
+        ``alerts.drop_pct`` (0: none); the screen shows those of ``odds.drop_alert_pct``."""
+        alerts = self.take_alerts()
+        sender = self.alert_sender
+        if sender is not None and sender.enabled and not self.collector_elsewhere():
+            floor = self.settings.alerts.drop_pct
+            sender.queue([a for a in alerts if a.kind != "drop"
+                          or (floor > 0 and (a.change_pct or 0) >= floor)])
+            await sender.flush()
+        return alerts
+
+    def _names(self) -> tuple[dict[int, str], dict[int, str]]:
+        """Match names by fixture id and bookmaker names by id, from the cache."""
+        matches: dict[int, str] = {}
+        for lg in self.settings.watch.leagues:
+            data, _ = self.peek(*self.league_request("fixtures", lg), parse_fixtures)
+            matches.update({fx.id: f"{fx.home.name} v {fx.away.name}" for fx in data or []})
+        books, _ = self.peek("/odds/bookmakers", {}, parse_bookmakers)
+        return matches, {b.id: b.name for b in books or []}
+
+    def _market_alerts(self, matches: dict[int, str]) -> list[Alert]:
+        now = self.clock.now()
+        out: list[Alert] = []
+        for fid, match in matches.items():
+            odds, _ = self.peek("/odds", {"fixture": str(fid)}, parse_odds)
+            if not odds or odds[0].kickoff is None or odds[0].kickoff <= now:
+                continue
+            preds, _ = self.peek("/predictions", {"fixture": str(fid)},
+                                 functools.partial(parse_predictions, fixture_id=fid))
+            view = analyse_market(odds[0], MATCH_WINNER, method=self.settings.odds.fair_method,
+                                  prediction=preds[0] if preds else None)
+            out += market_alerts(view, match, now, self.settings.alerts)
+        return out
 
     # -- pages -------------------------------------------------------------------------------------
 
@@ -535,7 +660,39 @@ class Service:
         heads = {fid: self._headline(odds_by_id[fid], by_fixture.get(fid)) for fid in shown}
         self._headlines = {fid: self._headlines[fid] for fid in shown if fid in self._headlines}
         movers = sorted((h for h in heads.values() if h.move_pct), key=lambda h: -abs(h.move_pct or 0))
-        return Page(Dashboard(fixtures.data, odds_by_id, heads, movers[:10]), prov)
+        return Page(Dashboard(fixtures.data, odds_by_id, heads, movers[:10], self.in_play()), prov)
+
+    def in_play(self) -> dict[int, Fixture]:
+        """Fixtures in play per the live list, if it is recent; sends nothing."""
+        live, entry = self.peek("/fixtures", self.live_list_params(), parse_fixtures)
+        if entry is None or (self.clock.now() - entry.fetched_at) > _LIVE_LIST_RECENT:
+            return {}
+        return {fx.id: fx for fx in live or [] if fx.is_live}
+
+    async def live(self, *, force: bool = False) -> Page[list[LiveMatch]]:
+        """The Live screen: watched fixtures in play, minute and score, their in-play markets
+        and the moves since kickoff. Fetches the live list, then each league's live odds."""
+        listed = await self.live_fixtures(force=force)
+        if listed.data is None:
+            return Page(None, listed.provenance)
+        playing = [fx for fx in listed.data if fx.is_live]
+        provs = [listed.provenance]
+        names: dict[int, dict[int, str]] = {}
+        for league in sorted({fx.league_id for fx in playing}):
+            page = await self.live_odds(league, force=force)
+            provs.append(page.provenance)
+            for lo in page.data or []:
+                names[lo.fixture_id] = {bet.id: bet.name for bet in lo.bets}
+        return Page([LiveMatch(fx, self.store.live.board(fx.id), names.get(fx.id, {})) for fx in playing],
+                    _combine(provs, self.clock.now()))
+
+    def closing_means(self, fixture_id: int, bet_id: int) -> dict[str, float]:
+        """A market's close per outcome: the mean of each bookmaker's last pre-kickoff price."""
+        by_outcome: dict[str, list[float]] = {}
+        for (_fid, _book, bet, outcome), price in self.store.history.closing([fixture_id]).items():
+            if bet == bet_id:
+                by_outcome.setdefault(outcome, []).append(price)
+        return {outcome: sum(prices) / len(prices) for outcome, prices in by_outcome.items()}
 
     def _headline(self, odds: FixtureOdds, openings: dict[tuple[int, str], float] | None) -> Headline:
         # A headline is a full market analysis; on a big day the Dashboard redraws thousands.
@@ -548,6 +705,50 @@ class Service:
         head = headline(odds, openings)
         self._headlines[odds.fixture_id] = (key[0], key[1], head)
         return head
+
+    # -- what the collector reads and refreshes -----------------------------------------------------
+
+    def league_request(self, kind: str, league: int) -> tuple[str, dict[str, str]]:
+        """The request behind one league's part of the fixtures or odds page, as pages send it."""
+        if kind == "fixtures":
+            return "/fixtures", self._league_params(league, self._window_params())
+        return "/odds", self._league_params(league)
+
+    async def refresh_league(self, kind: str, league: int) -> Provenance:
+        """Fetch one league's fixtures (the window) or pre-match odds (every page) now."""
+        endpoint, params = self.league_request(kind, league)
+        if kind == "fixtures":
+            loaded = await self._load(endpoint, params, self.settings.cache.fixtures_ttl_s,
+                                      parse_fixtures, force=True)
+        else:
+            loaded = await self._load(endpoint, params, self.settings.cache.odds_ttl_s, parse_odds,
+                                      force=True, paged=True)
+        return loaded.provenance
+
+    def peek(self, endpoint: str, params: Mapping[str, str],
+             parse: Callable[[Any], T]) -> tuple[T | None, CacheEntry | None]:
+        """What the cache holds for a request, parsed, and its entry; sends nothing."""
+        entry = self.store.cache.get(cache_key(endpoint, params))
+        if entry is None:
+            return None, None
+        loaded = self._from_cache(entry, parse, self.clock.now(), None, None, "")
+        return loaded.data, entry
+
+    def live_list_params(self) -> dict[str, str]:
+        return {"live": "-".join(str(lg) for lg in self.settings.watch.leagues)}
+
+    async def live_fixtures(self, *, force: bool = False) -> Page[list[Fixture]]:
+        """The watched leagues' fixtures in play now: one call for all of them."""
+        loaded = await self._load("/fixtures", self.live_list_params(), _LIVE_FIXTURES_TTL_S,
+                                  parse_fixtures, force=force)
+        return Page(loaded.data, loaded.provenance)
+
+    async def live_odds(self, league: int, *, force: bool = False) -> Page[list[LiveOdds]]:
+        """A league's fixtures in play with their in-play odds (recorded when fetched): one
+        call for all of them."""
+        loaded = await self._load("/odds/live", {"league": str(league)},
+                                  self.settings.collect.live_ttl_s, parse_live_odds, force=force)
+        return Page(loaded.data, loaded.provenance)
 
     async def fixture_odds(self, fixture_id: int, *, force: bool = False) -> Page[FixtureOdds]:
         """One fixture's odds: served from the entry its league page left, else fetched alone."""
@@ -625,6 +826,7 @@ class Service:
             "predictions": lambda: self.predictions(force=True),
             "bookmakers": lambda: self.bookmakers(force=True),
             "odds": lambda: self.odds(force=True),
+            "live": lambda: self.live(force=True),
         }
         if page not in loaders:
             raise ValueError(f"unknown page {page!r} (known: {', '.join(loaders)})")
@@ -737,4 +939,5 @@ def _combine(provs: list[Provenance], now: datetime) -> Provenance:
     oldest = min(have, key=lambda p: p.fetched_at or now)
     source = "live" if all(p.source == "live" for p in have) else "cache"
     return Provenance(source, oldest.fetched_at, oldest.age_s, any(p.stale for p in have),
-                      reason, error, missing)
+                      reason, error, missing,
+                      min((p.expires_at for p in have if p.expires_at is not None), default=None))

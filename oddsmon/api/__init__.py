@@ -4,6 +4,7 @@ from .client import FREE_ENDPOINTS, ApiClient, ApiResponse
 from .errors import (
     ApiError,
     BadResponse,
+    BudgetSpent,
     KeyRejected,
     NetworkError,
     Offline,
@@ -13,6 +14,6 @@ from .errors import (
 )
 
 __all__ = [
-    "FREE_ENDPOINTS", "ApiClient", "ApiError", "ApiResponse", "BadResponse", "KeyRejected",
+    "FREE_ENDPOINTS", "ApiClient", "ApiError", "ApiResponse", "BadResponse", "BudgetSpent", "KeyRejected",
     "NetworkError", "Offline", "ProviderError", "QuotaExhausted", "RateLimited",
 ]

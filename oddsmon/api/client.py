@@ -22,6 +22,7 @@ from ..store import Ledger, cache_key
 from .errors import (
     ApiError,
     BadResponse,
+    BudgetSpent,
     KeyRejected,
     NetworkError,
     Offline,
@@ -97,6 +98,8 @@ class ApiClient:
         # Counted calls the provider answered as counted, whatever happened next (a later page
         # failing, a body that did not parse): what a warm reports as spent.
         self.spent = 0
+        # Asked before each counted call (the collector's daily budget): False refuses it.
+        self.allow_counted: Callable[[str], bool] | None = None
         timeout = httpx.Timeout(settings.timeout_s, connect=min(settings.timeout_s, 5.0))
         self._http = httpx.AsyncClient(
             base_url=settings.base_url,
@@ -195,6 +198,8 @@ class ApiClient:
                 await self.clock.sleep(min(8.0, 0.5 * 2 ** (failures - 1)))
 
     async def _send_once(self, endpoint: str, params: dict[str, str], *, counted: bool) -> ApiResponse:
+        if counted and self.allow_counted is not None and not self.allow_counted(endpoint):
+            raise BudgetSpent(f"the collector's budget is spent: not sending {endpoint}")
         if counted:
             allowed, remaining = self.ledger.reserve_call(self.clock.now(), self.settings.daily_reserve)
             if not allowed:

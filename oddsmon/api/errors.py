@@ -34,6 +34,10 @@ class Offline(ApiError):
     """Refused before sending: oddsmon is offline, so no request leaves the process."""
 
 
+class BudgetSpent(ApiError):
+    """Refused before sending: the collector's daily budget has no call left. Not an outage."""
+
+
 class RateLimited(ApiError):
     """Still throttled by the per-minute limit after waiting; not an outage."""
 

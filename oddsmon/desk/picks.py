@@ -78,7 +78,7 @@ def pick_views(store: Store, method: str, now: datetime) -> list[PickView]:
         if kickoff is not None and now >= kickoff:
             key = (pick.fixture_id, pick.bet_id)
             if key not in closes:
-                closes[key] = store.history.closing(pick.fixture_id, pick.bet_id, kickoff)
+                closes[key] = store.history.closing_at(pick.fixture_id, pick.bet_id, kickoff)
             price = closes[key].get((pick.bookmaker_id, pick.label))
             fair = closing_fair_price(closes[key], pick.bet_id, pick.line, pick.label, method)
             clv = None if fair is None else closing_line_value(pick.price, fair)

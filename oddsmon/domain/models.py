@@ -52,6 +52,10 @@ __all__ = [
     "Fixture",
     "FixtureOdds",
     "League",
+    "LiveBet",
+    "LiveOdds",
+    "LiveStatus",
+    "LiveValue",
     "OddValue",
     "ParseError",
     "Prediction",
@@ -61,6 +65,7 @@ __all__ = [
     "parse_bookmakers",
     "parse_fixtures",
     "parse_leagues",
+    "parse_live_odds",
     "parse_odds",
     "parse_predictions",
     "parse_status",
@@ -199,6 +204,50 @@ class FixtureOdds:
     bookmakers: tuple[BookmakerOdds, ...]
     # Outcome values dropped because their price was unusable (see the module docstring);
     # lets a screen say "n prices hidden" instead of pretending the market is complete.
+    skipped: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class LiveValue:
+    """One in-play outcome. The live feed has no bookmaker; a suspended price is None."""
+
+    label: str
+    handicap: str | None  # the line ("2.5" goals, "-1" Asian handicap), None when it has none
+    price: float | None
+    main: bool | None  # the feed's main line of a lined market, None when it does not say
+    suspended: bool
+
+
+@dataclass(frozen=True, slots=True)
+class LiveBet:
+    id: int  # /odds/live/bets id space: 59 is Fulltime Result here, not /odds/bets' 59
+    name: str
+    values: tuple[LiveValue, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class LiveStatus:
+    """Where a match in play stands, as the live feed says: minute, score, and its flags."""
+
+    status_long: str | None
+    elapsed: int | None
+    goals_home: int | None
+    goals_away: int | None
+    stopped: bool  # the match is interrupted (half time, an incident): prices are off
+    blocked: bool  # the feed blocks bets on it
+    finished: bool
+
+
+@dataclass(frozen=True, slots=True)
+class LiveOdds:
+    """One ``/odds/live`` item: the fixture's minute and score with its in-play markets."""
+
+    fixture_id: int
+    league_id: int
+    season: int
+    status: LiveStatus
+    updated_at: datetime | None
+    bets: tuple[LiveBet, ...]
     skipped: int = 0
 
 
@@ -674,6 +723,66 @@ def parse_odds(response: Any, only_bets: Collection[int] | None = None) -> list[
                 skipped=skipped,
             )
         )
+    return result
+
+
+def _opt_text(value: Any) -> str | None:
+    """A handicap as the feed sends it ("2", "-1", a number, null) -> text or None."""
+    if value is None or value is _MISSING:
+        return None
+    return _odd_label(value)
+
+
+def parse_live_odds(response: Any) -> list[LiveOdds]:
+    """``/odds/live``: one LiveOdds per fixture in play.
+
+    Same tolerance as pre-match odds: one unusable outcome is skipped and counted; a suspended
+    outcome is kept with no price (the feed sends "0" or a stale odd beside ``suspended``).
+    """
+    result: list[LiveOdds] = []
+    for path, item in _objects(response):
+        fx_path = f"{path}.fixture"
+        fx = _obj(item, "fixture", path)
+        status = _opt_obj(fx, "status", fx_path)
+        league = _obj(item, "league", path)
+        teams = _opt_obj(item, "teams", path)
+        flags = _opt_obj(item, "status", path)
+        goals = [_opt_int(_opt_obj(teams, side, f"{path}.teams"), "goals", f"{path}.teams.{side}")
+                 for side in ("home", "away")]
+        skipped = 0
+        bets: list[LiveBet] = []
+        for bet_index, bet_raw in enumerate(_list(item, "odds", path)):
+            bet_path = f"{path}.odds[{bet_index}]"
+            bet = _as_obj(bet_raw, bet_path)
+            values: list[LiveValue] = []
+            for value_raw in _list(bet, "values", bet_path):
+                label = _odd_label(value_raw.get("value")) if isinstance(value_raw, Mapping) else None
+                if label is None:
+                    skipped += 1
+                    continue
+                suspended = value_raw.get("suspended") is True
+                price = None if suspended else _odd_price(value_raw.get("odd"))
+                main = value_raw.get("main")
+                values.append(LiveValue(label, _opt_text(value_raw.get("handicap")), price,
+                                        main if isinstance(main, bool) else None, suspended or price is None))
+            bets.append(LiveBet(_int(bet, "id", bet_path), _str(bet, "name", bet_path), tuple(values)))
+        result.append(LiveOdds(
+            fixture_id=_int(fx, "id", fx_path),
+            league_id=_int(league, "id", f"{path}.league"),
+            season=_int(league, "season", f"{path}.league"),
+            status=LiveStatus(
+                status_long=_opt_str(status, "long", f"{fx_path}.status"),
+                elapsed=_opt_int(status, "elapsed", f"{fx_path}.status"),
+                goals_home=goals[0],
+                goals_away=goals[1],
+                stopped=bool(_opt_bool(flags, "stopped", f"{path}.status")),
+                blocked=bool(_opt_bool(flags, "blocked", f"{path}.status")),
+                finished=bool(_opt_bool(flags, "finished", f"{path}.status")),
+            ),
+            updated_at=_opt_datetime(item, "update", path),
+            bets=tuple(bets),
+            skipped=skipped,
+        ))
     return result
 
 

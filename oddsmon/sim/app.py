@@ -1,7 +1,7 @@
 """The API-Football v3 simulator as a pure ASGI application.
 
 ``Simulator`` is itself the ASGI callable. It answers the provider's endpoints on GET
-(``/status``, ``/leagues``, ``/fixtures``, ``/predictions``, ``/odds``, ``/odds/bookmakers``,
+(``/status``, ``/leagues``, ``/fixtures``, ``/predictions``, ``/odds``, ``/odds/live``, ``/odds/bookmakers``,
 ``/odds/bets``) with the provider's envelope, headers, quota and error behaviour, and a
 control surface under ``/__sim`` (``GET /__sim/stats``, ``POST /__sim/control``,
 ``GET /__sim/health``) that never counts and needs no key.
@@ -40,6 +40,7 @@ from urllib.parse import parse_qsl
 from ..clock import Clock, SystemClock
 from . import catalogue as cat
 from .data import PRICED_BETS, Fixture, SimConfig, SimData
+from .live import live_items
 
 MSG_REQUESTS = ("You have reached the request limit for the day, Go to "
                 "https://dashboard.api-football.com to upgrade your plan.")
@@ -75,6 +76,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "predictions": frozenset({"fixture"}),
     "odds": frozenset({"fixture", "league", "season", "date", "timezone", "page", "bookmaker",
                        "bet"}),
+    "odds/live": frozenset({"fixture", "league", "bet"}),
     "odds/bookmakers": frozenset({"id", "search"}),
     "odds/bets": frozenset({"id", "search"}),
 }
@@ -165,6 +167,7 @@ class Simulator:
             "/fixtures": self._fixtures,
             "/predictions": self._predictions,
             "/odds": self._odds,
+            "/odds/live": self._odds_live,
             "/odds/bookmakers": self._bookmakers,
             "/odds/bets": self._bets,
         }
@@ -871,6 +874,11 @@ class Simulator:
             if item is not None:
                 items.append(item)
         return _Answer(items, paging=(page, total))
+
+    def _odds_live(self, params: dict[str, str], now: float) -> _Answer:
+        self._reject_unknown("odds/live", params)
+        return _Answer(live_items(self.data, now, fixture=_int(params, "fixture"),
+                                  league=_int(params, "league"), bet=_int(params, "bet")))
 
     def _bookmakers(self, params: dict[str, str], now: float) -> _Answer:
         self._reject_unknown("odds/bookmakers", params)

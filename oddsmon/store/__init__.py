@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from .cache import CacheEntry, CacheStore, cache_key
+from .collector import COLLECTOR_LEASE, CollectorStatus, CollectorStore, Holder
 from .db import Database, OpenReport, StoreError, StoreWriteError
 from .history import OddsHistory, PriceChange, PricePoint
 from .incidents import Action, Incident, IncidentStore
 from .ledger import Ledger, Quota, RequestRecord
 from .picks import NewPick, Pick, PickStore
+from .live import LiveBoard, LiveOddsStore, LivePrice, LiveState
 from .state import REASONS, OfflineState, StateStore
 
 
@@ -24,6 +26,8 @@ class Store:
         self.history = OddsHistory(db)
         self.incidents = IncidentStore(db)
         self.picks = PickStore(db)
+        self.live = LiveOddsStore(db)
+        self.collector = CollectorStore(db)
 
     @classmethod
     def open(cls, path: Path, *, read_only: bool = False) -> Store:
@@ -38,6 +42,8 @@ class Store:
 
 
 __all__ = [
+    "COLLECTOR_LEASE", "CollectorStatus", "CollectorStore", "Holder", "LiveBoard", "LiveOddsStore",
+    "LivePrice", "LiveState",
     "REASONS", "Action", "CacheEntry", "CacheStore", "Database", "Incident", "IncidentStore",
     "Ledger", "NewPick", "OddsHistory", "Pick", "PickStore", "OfflineState", "OpenReport", "PriceChange", "PricePoint", "Quota", "RequestRecord",
     "StateStore", "Store", "StoreError", "StoreWriteError", "cache_key",

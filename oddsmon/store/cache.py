@@ -86,6 +86,15 @@ class CacheStore:
             entry = self.get(key)
             if entry is not None:
                 yield entry.body
+    def fetched_times(self, endpoint: str) -> dict[str, datetime]:
+        """When each entry of ``endpoint`` was fetched, by key, without reading the bodies."""
+        rows = self.db.query("SELECT key, fetched_at FROM cache WHERE endpoint = ?", (endpoint,))
+        return {r[0]: utc_from_ts(r[1]) for r in rows}  # type: ignore[misc]
+
+    def results(self, key: str) -> int | None:
+        """The ``results`` count of a cached envelope (JSON read by SQLite: no body copy)."""
+        row = self.db.query_one("SELECT json_extract(body, '$.results') FROM cache WHERE key = ?", (key,))
+        return row[0] if row is not None and isinstance(row[0], int) else None
 
     def stats(self) -> tuple[int, int]:
         """(entries, bytes of cached bodies)."""

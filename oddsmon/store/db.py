@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 APPLICATION_ID = 0x4F44534D  # "ODSM": marks the file as oddsmon's
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 BUSY_TIMEOUT_MS = 10_000
 _LOCK_RETRIES = 20
 
@@ -134,6 +134,58 @@ _MIGRATIONS: dict[int, str] = {
     CREATE INDEX picks_fixture ON picks(fixture_id);
 
     CREATE TABLE pins (fixture_id INTEGER PRIMARY KEY, pinned_at REAL NOT NULL);
+    """,
+    # v4: the collector. In-play odds in their own table (the live feed numbers its bets in
+    # another id space than pre-match, and has no bookmaker); each fixture's kickoff and the
+    # last pre-kickoff observation of its odds (the closing price is the price in force then);
+    # the one-per-host lease; calls spent by kind and day; alerts already sent.
+    4: """
+    CREATE TABLE live_odds (
+        fixture_id INTEGER NOT NULL,
+        bet_id INTEGER NOT NULL,        -- /odds/live/bets id space, not /odds/bets
+        outcome TEXT NOT NULL,
+        handicap TEXT NOT NULL,         -- '' when the value has none
+        seq INTEGER NOT NULL,           -- nth repeat of (outcome, handicap) in the bet: the feed repeats them
+        observed_at REAL NOT NULL,
+        price REAL,                     -- NULL while suspended
+        main INTEGER,                   -- 1 main line, 0 not, NULL unknown
+        suspended INTEGER NOT NULL,
+        PRIMARY KEY (fixture_id, bet_id, outcome, handicap, seq, observed_at)
+    ) WITHOUT ROWID;
+    CREATE TABLE live_state (
+        fixture_id INTEGER PRIMARY KEY,
+        observed_at REAL NOT NULL,
+        status TEXT,
+        elapsed INTEGER,
+        goals_home INTEGER,
+        goals_away INTEGER,
+        stopped INTEGER NOT NULL,
+        blocked INTEGER NOT NULL,
+        finished INTEGER NOT NULL
+    );
+    CREATE TABLE odds_seen (
+        fixture_id INTEGER PRIMARY KEY,
+        kickoff REAL NOT NULL,
+        last_before_kickoff REAL        -- last time its pre-match odds were observed before kickoff
+    );
+    CREATE TABLE leases (
+        name TEXT PRIMARY KEY,
+        pid INTEGER NOT NULL,
+        host TEXT NOT NULL,
+        acquired_at REAL NOT NULL,
+        heartbeat_at REAL NOT NULL
+    );
+    CREATE TABLE collector_spend (
+        day TEXT NOT NULL,              -- UTC date
+        kind TEXT NOT NULL,
+        calls INTEGER NOT NULL,
+        PRIMARY KEY (day, kind)
+    );
+    CREATE TABLE alerts_sent (
+        key TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        at REAL NOT NULL
+    );
     """,
 }
 

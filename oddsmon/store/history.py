@@ -91,10 +91,8 @@ class OddsHistory:
 
     def openings(self, bet_id: int, fixture_ids: Iterable[int]) -> dict[tuple[int, int, str], float]:
         """First stored price per (fixture, bookmaker, outcome) for many fixtures at once."""
-        ids = sorted(set(fixture_ids))
         out: dict[tuple[int, int, str], float] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
+        for chunk in _chunks(fixture_ids):
             marks = ",".join("?" * len(chunk))
             # With a lone min(), SQLite takes the bare columns (price) from the row holding the
             # minimum: one pass along the primary key instead of a subquery per row.
@@ -106,7 +104,7 @@ class OddsHistory:
                 out[(r[0], r[1], r[2])] = r[3]
         return out
 
-    def closing(self, fixture_id: int, bet_id: int, kickoff: datetime) -> dict[tuple[int, str], float]:
+    def closing_at(self, fixture_id: int, bet_id: int, kickoff: datetime) -> dict[tuple[int, str], float]:
         """The closing price per (bookmaker, outcome): the last one observed before kickoff.
 
         History keeps changes only, so the price in force at kickoff is the latest change at or
@@ -144,7 +142,51 @@ class OddsHistory:
                     (*params, *chunk))
                 while rows := cur.fetchmany(batch):
                     yield from (tuple(r) for r in rows)  # type: ignore[misc]
+    def note_seen(self, at: datetime, kickoffs: Iterable[tuple[int, datetime]]) -> None:
+        """Each fixture's kickoff, and ``at`` as the last time its pre-match odds were seen
+        before kickoff: history keeps changes only, so this is what says a price still held."""
+        rows: list[tuple[object, ...]] = [(fid, ko.timestamp(), at.timestamp() if at < ko else None)
+                                          for fid, ko in kickoffs]
+        if not rows:
+            return
+        with self.db.write() as tx:
+            tx.executemany(
+                "INSERT INTO odds_seen (fixture_id, kickoff, last_before_kickoff) VALUES (?, ?, ?) "
+                "ON CONFLICT(fixture_id) DO UPDATE SET kickoff = excluded.kickoff, "
+                "last_before_kickoff = coalesce(excluded.last_before_kickoff, last_before_kickoff)",
+                rows)
+
+    def closing(self, fixture_ids: Iterable[int]) -> dict[tuple[int, int, int, str], float]:
+        """The close: the last price before kickoff per (fixture, bookmaker, bet, outcome)."""
+        out: dict[tuple[int, int, int, str], float] = {}
+        for chunk in _chunks(fixture_ids):
+            marks = ",".join("?" * len(chunk))
+            # A lone max() makes SQLite take the bare price from the row holding it.
+            for r in self.db.query(
+                "SELECT s.fixture_id, s.bookmaker_id, s.bet_id, s.outcome, s.price, max(s.observed_at) "
+                "FROM odds_snapshots s JOIN odds_seen k ON k.fixture_id = s.fixture_id "
+                f"WHERE s.fixture_id IN ({marks}) AND s.observed_at < k.kickoff "
+                "GROUP BY s.fixture_id, s.bet_id, s.outcome, s.bookmaker_id", tuple(chunk)):
+                out[(r[0], r[1], r[2], r[3])] = r[4]
+        return out
+
+    def closing_seen(self, fixture_ids: Iterable[int]) -> dict[int, tuple[datetime, datetime | None]]:
+        """(kickoff, last pre-kickoff observation) per fixture: how fresh each close is."""
+        out: dict[int, tuple[datetime, datetime | None]] = {}
+        for chunk in _chunks(fixture_ids):
+            marks = ",".join("?" * len(chunk))
+            for r in self.db.query("SELECT fixture_id, kickoff, last_before_kickoff FROM odds_seen "
+                                   f"WHERE fixture_id IN ({marks})", tuple(chunk)):
+                out[r[0]] = (utc_from_ts(r[1]), utc_from_ts(r[2]))  # type: ignore[assignment]
+        return out
 
     def count(self) -> int:
         row = self.db.query_one("SELECT count(*) FROM odds_snapshots")
         return 0 if row is None else row[0]
+
+
+def _chunks(ids: Iterable[int], size: int = 500) -> Iterable[list[int]]:
+    """SQLite caps bound parameters: long id lists go in slices."""
+    ordered = sorted(set(ids))
+    for start in range(0, len(ordered), size):
+        yield ordered[start:start + size]

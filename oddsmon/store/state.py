@@ -103,3 +103,13 @@ class StateStore:
             "SELECT at, offline, reason, detail FROM transitions ORDER BY id DESC LIMIT ?", (limit,))
         return [(utc_from_ts(r["at"]), bool(r["offline"]), r["reason"], r["detail"])  # type: ignore[misc]
                 for r in rows]
+
+    def transitions_after(self, last_id: int) -> list[tuple[int, datetime, bool, str | None, str | None]]:
+        """Transitions recorded after ``last_id`` (by any process), oldest first, with their ids."""
+        rows = self.db.query("SELECT id, at, offline, reason, detail FROM transitions WHERE id > ? "
+                             "ORDER BY id", (last_id,))
+        return [(r[0], utc_from_ts(r[1]), bool(r[2]), r[3], r[4]) for r in rows]  # type: ignore[misc]
+
+    def last_transition_id(self) -> int:
+        row = self.db.query_one("SELECT coalesce(max(id), 0) FROM transitions")
+        return 0 if row is None else int(row[0])

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime
 from typing import Any
 
 from ..clock import Clock
@@ -46,7 +47,7 @@ from .common import (
     redact,
     secret_of,
 )
-from .metrics import Snapshot, collect
+from .metrics import CollectorMetrics, Snapshot, collect
 
 
 def _mib(n: int) -> str:
@@ -111,6 +112,9 @@ def render_text(snap: Snapshot, settings: Settings, probe: dict[str, Any] | None
     if snap.requests_by_endpoint:
         reqs = ", ".join(f"{e} {n}" for e, n in snap.requests_by_endpoint.items())
         row("Requests", reqs)
+    col = snap.collector
+    if col is not None:
+        row("Collector", _collector_text(col, now))
     inc = snap.last_incident
     if inc is None:
         row("Incident", "none recorded")
@@ -126,6 +130,20 @@ def render_text(snap: Snapshot, settings: Settings, probe: dict[str, Any] | None
     for item in snap.checklist:
         lines.append(f"  [{'x' if item.done else ' '}] {item.label}: {item.why}")
     return "\n".join(lines) + "\n"
+
+
+def _collector_text(col: CollectorMetrics, now: datetime) -> str:
+    budget = "?" if col.budget is None else str(col.budget)
+    spent = f"budget {col.spent} spent, {'?' if col.left is None else col.left} left of {budget} today"
+    if not col.running:
+        last = f"; last cycle {iso(col.last_cycle)}" if col.last_cycle else ""
+        return f"not running (oddsmon --collect){last}; {spent}"
+    silent = col.silent_s(now)
+    text = (f"running, pid {col.pid} on {col.host}; last cycle {iso(col.last_cycle) or 'not yet'}"
+            f"{'' if silent is None else f' ({duration(silent)} ago)'}, next due {iso(col.next_due) or '-'}; {spent}")
+    if col.alerts_last_error:
+        text += f"; alerts: {col.alerts_last_error}"
+    return text
 
 
 async def _probe(settings: Settings, clock: Clock) -> dict[str, Any]:

@@ -123,6 +123,25 @@ def to_dict(snap: Snapshot) -> dict[str, Any]:
             "at": iso(snap.last_export.at), "path": str(snap.last_export.path),
             "format": snap.last_export.format,
         },
+        "collector": _collector(snap),
+    }
+
+
+def _collector(snap: Snapshot) -> dict[str, Any] | None:
+    col = snap.collector
+    if col is None:
+        return None
+    return {
+        "running": col.running,
+        "pid": col.pid,
+        "host": col.host,
+        "last_cycle": iso(col.last_cycle),
+        "next_due": iso(col.next_due),
+        "interval_seconds": col.interval_s,
+        "silent_seconds": _seconds(col.silent_s(snap.generated_at)),
+        "budget": {"daily": col.budget, "spent": col.spent, "left": col.left,
+                   "by_kind": dict(col.spent_by_kind)},
+        "alerts": {"last_error": col.alerts_last_error},
     }
 
 
@@ -209,6 +228,15 @@ def to_prometheus(snap: Snapshot, secret: str | None = None) -> str:
         metric("oddsmon_selftest_ok", "gauge", "1 when the last --selftest passed.", [({}, snap.selftest.ok)])
         metric("oddsmon_selftest_timestamp_seconds", "gauge", "When the last --selftest ran.",
                [({}, _ts(snap.selftest.at))])
+    col = snap.collector
+    if col is not None:
+        metric("oddsmon_collector_running", "gauge", "1 while a collector holds the lease.", [({}, col.running)])
+        metric("oddsmon_collector_last_cycle_timestamp_seconds", "gauge", "When the collector last cycled.",
+               [({}, _ts(col.last_cycle))])
+        metric("oddsmon_collector_budget_calls", "gauge", "The collector's daily budget (counted calls).",
+               [({}, col.budget)])
+        metric("oddsmon_collector_spent_calls", "gauge", "Counted calls the collector spent today, by kind.",
+               [({"kind": k}, n) for k, n in col.spent_by_kind.items()])
     return redact("\n".join(out) + "\n", secret)
 
 

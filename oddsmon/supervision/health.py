@@ -101,6 +101,16 @@ def evaluate_status(mode: ModeView, remaining: int | None, warning_level: int) -
     return Status(OK, f"online, {left}")
 
 
+def evaluate_collector(status: Status, silent_s: float | None, interval_s: float | None,
+                       pid: int | None) -> Status:
+    """A collector that has not cycled for twice its interval is a WARNING (never lowers a
+    worse status): odds are no longer recorded while nobody watches."""
+    if silent_s is None or interval_s is None or silent_s <= 2 * interval_s or status.code >= WARNING:
+        return status
+    return Status(WARNING, f"the collector (pid {pid}) has not cycled for {duration(silent_s)} "
+                           f"(interval {duration(interval_s)}); {status.summary}")
+
+
 def _when(at: datetime | None) -> str:
     return iso(at) or "never"
 

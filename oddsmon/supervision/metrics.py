@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..clock import Clock, next_utc_midnight
+from ..collect.budget import daily_budget, left_today
 from ..config import Settings
-from ..store import Incident, Quota, RequestRecord, Store
+from ..store import COLLECTOR_LEASE, Incident, Quota, RequestRecord, Store
 from .health import (
     META_EXPORT,
     META_SELFTEST,
@@ -21,6 +22,7 @@ from .health import (
     SelftestRecord,
     Status,
     evaluate_checklist,
+    evaluate_collector,
     evaluate_status,
     parse_export,
     parse_selftest,
@@ -69,6 +71,29 @@ class QuotaMetrics:
 
 
 @dataclass(frozen=True, slots=True)
+class CollectorMetrics:
+    """``oddsmon --collect`` as the store shows it: its lease, last cycle and budget."""
+
+    running: bool  # a process holds the collector lease
+    pid: int | None
+    host: str | None
+    last_cycle: datetime | None
+    next_due: datetime | None
+    interval_s: float | None
+    budget: int | None  # today's budget (None while the plan's limit is unknown)
+    spent: int  # counted calls the collector spent today
+    left: int | None
+    spent_by_kind: dict[str, int]
+    alerts_last_error: str | None
+
+    def silent_s(self, now: datetime) -> float | None:
+        """Seconds since the last cycle of a running collector."""
+        if not self.running or self.last_cycle is None:
+            return None
+        return (now - self.last_cycle).total_seconds()
+
+
+@dataclass(frozen=True, slots=True)
 class Snapshot:
     generated_at: datetime
     mode: ModeView
@@ -86,6 +111,7 @@ class Snapshot:
     checklist: tuple[ChecklistItem, ...] = ()
     selftest: SelftestRecord | None = None
     last_export: ExportRecord | None = None
+    collector: CollectorMetrics | None = None
 
     @property
     def last_incident(self) -> Incident | None:
@@ -120,6 +146,7 @@ def collect(store: Store, settings: Settings, clock: Clock, *, recent: int = 10,
                          incident_action_ids(store, last.id) if last else ())
     checklist = evaluate_checklist(now=now, mode=mode, incident=last, page_fetched_at=pages,
                                    export=last_export, selftest=selftest, journal=journal)
+    collector = collector_metrics(store, settings, now, quota)
     return Snapshot(
         generated_at=now,
         mode=mode,
@@ -143,8 +170,32 @@ def collect(store: Store, settings: Settings, clock: Clock, *, recent: int = 10,
         recent_requests=store.ledger.recent_requests(20),
         open_incident=incidents[0] if incidents and incidents[0].open else None,
         recent_incidents=incidents,
-        status=evaluate_status(mode, daily_remaining, settings.supervision.quota_warning),
+        status=evaluate_collector(evaluate_status(mode, daily_remaining, settings.supervision.quota_warning),
+                                  collector.silent_s(now), collector.interval_s, collector.pid),
         checklist=checklist,
         selftest=selftest,
         last_export=last_export,
+        collector=collector,
+    )
+
+
+def collector_metrics(store: Store, settings: Settings, now: datetime, quota: Quota) -> CollectorMetrics:
+    holder = store.collector.holder(COLLECTOR_LEASE)
+    status = store.collector.status()
+    by_kind = store.collector.spend(now.date())
+    spent = sum(by_kind.values())
+    reserve = settings.api.daily_reserve
+    budget = daily_budget(settings.collect.daily_budget, quota.daily_limit, reserve)
+    return CollectorMetrics(
+        running=holder is not None,
+        pid=holder.pid if holder else (status.pid if status else None),
+        host=holder.host if holder else None,
+        last_cycle=status.last_cycle if status else None,
+        next_due=status.next_due if status and holder else None,
+        interval_s=status.interval_s if status else float(settings.collect.interval_s),
+        budget=budget,
+        spent=spent,
+        left=None if budget is None else left_today(budget, spent, quota.remaining_at(now), reserve),
+        spent_by_kind=by_kind,
+        alerts_last_error=status.alerts_last_error if status else None,
     )

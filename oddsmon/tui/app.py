@@ -33,6 +33,7 @@ from . import fmt
 from .base import OFFLINE_KEY, REFRESH_KEY, WARM_KEY, PageScreen
 from .bookmakers import BookmakersScreen
 from .dashboard import DashboardScreen
+from .live import LiveScreen
 from .modals import ConfirmOnline
 from .odds import OddsScreen
 from .picks import PicksScreen
@@ -51,9 +52,11 @@ SCREENS: dict[str, tuple[str, str, str]] = {
     "supervision": ("s", "Superv", "Live supervision: mode, quota reset, quota, cache, incidents"),
     "picks": ("P", "Picks", "Recorded picks with closing price, CLV, result and profit"),
     "value": ("V", "Value", "Every value bet and arbitrage of the watched fixtures, by edge"),
+    "live": ("l", "Live", "Watched fixtures in play: minute, score, in-play odds, moves since kickoff"),
 }
 TITLES = {"dashboard": "Dashboard", "predictions": "Predictions", "bookmakers": "Bookmakers",
-          "odds": "Odds", "supervision": "Supervision", "picks": "Picks", "value": "Value"}
+          "odds": "Odds", "supervision": "Supervision", "picks": "Picks", "value": "Value",
+          "live": "Live"}
 
 
 class OddsmonApp(DeskActions, App[int]):
@@ -67,6 +70,7 @@ class OddsmonApp(DeskActions, App[int]):
         "supervision": SupervisionScreen,
         "picks": PicksScreen,
         "value": ValueScreen,
+        "live": LiveScreen,
     }
     DEFAULT_MODE = "dashboard"
     # Narrow terminals (80 columns) get a narrower sidebar; nothing is hidden.
@@ -94,6 +98,8 @@ class OddsmonApp(DeskActions, App[int]):
         self._own_engine_loop = loop is None
         self._engine_loop = loop or BackgroundLoop()
         self.service = ServiceOnLoop(engine.service, self._engine_loop)
+        # While a collector runs on the host, this app reads what it records and sends nothing.
+        engine.service.defer_to_collector = True
         self.poll_s = poll_s
         self.supervise_enabled = supervise
         self.snapshot: Snapshot | None = None
@@ -165,6 +171,8 @@ class OddsmonApp(DeskActions, App[int]):
         if self.supervise_enabled and not self._supervising:
             self._supervising = True
             self._supervise()
+        if isinstance(self.screen, PageScreen):
+            self.screen.tick_auto_refresh(self.now())
         self.update_sidebar()
 
     def _store_trouble(self, exc: BaseException) -> None:
@@ -258,14 +266,14 @@ class OddsmonApp(DeskActions, App[int]):
             self.poll_now()
             self._say_warm(report, after_resume=True)
         try:
-            drops = self.service.take_drop_alerts()
+            # Also POSTed to the webhook, unless a collector runs (it posts them).
+            alerts = await self.service.dispatch_alerts()
         except Exception as exc:
-            self.report_error("Price drops", exc)
-            drops = []
-        for drop in drops:
-            self.notify(f"Fixture {drop.fixture_id}: {drop.outcome} shortened {drop.pct:.1f}% "
-                        f"({drop.before:.2f} → {drop.after:.2f})", title="Price drop",
-                        severity="warning")
+            self.report_error("Alerts", exc)
+            alerts = []
+        for alert in alerts:
+            if alert.kind == "drop":  # named: match, bookmaker, outcome and prices
+                self.notify(alert.text, title="Price drop", severity="warning")
 
     def update_sidebar(self) -> None:
         """Redraw the visible screen's sidebar from the last snapshot (and tick the countdown)."""

@@ -8,6 +8,7 @@ renders the answer. It never touches the network or the store directly.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
@@ -37,6 +38,11 @@ class PageScreen(Screen[None]):
 
     provenance: Provenance | None = None
     status_suffix: str = ""  # what render_page adds to the status line ("12 fixtures")
+    # Auto-refresh: after a reload that left the page expired (offline, a failed fetch, a
+    # collector not there yet), the next try waits this long, so nothing is hammered.
+    AUTO_RETRY: ClassVar[timedelta] = timedelta(seconds=30)
+    _loading: bool = False
+    _not_before: datetime | None = None
 
     @property
     def oddsmon(self) -> OddsmonApp:
@@ -77,7 +83,26 @@ class PageScreen(Screen[None]):
 
     def load(self, force: bool = False) -> None:
         """Fetch (or re-read) this screen's page in a worker; ``force`` rebuilds its cache."""
+        self._loading = True
         self._load(force)
+
+    def refresh_due_at(self) -> datetime | None:
+        """When this page reloads by itself: its data's expiry, never before the next retry."""
+        prov = self.provenance
+        if prov is None or prov.expires_at is None:
+            return None
+        return max(prov.expires_at, self._not_before or prov.expires_at)
+
+    def tick_auto_refresh(self, now: datetime) -> None:
+        """The app's 1 s tick: reload the page once its data expired, and keep the countdown
+        current. The service decides what a reload costs: the cache while offline or while a
+        collector keeps it current, else a fetch within the quota."""
+        due = self.refresh_due_at()
+        if due is not None and now >= due and not self._loading:
+            self._not_before = now + self.AUTO_RETRY
+            self.load()
+        elif self.provenance is not None:
+            self.update_status()
 
     async def fetch(self) -> Page[Any]:
         """The page this screen shows; the service decides cache or network."""
@@ -104,6 +129,8 @@ class PageScreen(Screen[None]):
         except Exception as exc:  # a screen must never die of a fetch: say it, keep going
             app.report_error(f"{self.LABEL}: could not load", exc)
             return
+        finally:
+            self._loading = False
         self.provenance = page.provenance
         try:
             self._show(page)
@@ -136,6 +163,9 @@ class PageScreen(Screen[None]):
         now = app.engine.clock.now()
         text = fmt.provenance_line(self.provenance, app.tz, now)
         suffix = f" · {self.status_suffix}" if self.status_suffix else ""
+        due = self.refresh_due_at()
+        if due is not None:
+            suffix += f" · refresh in {fmt.age(max(0.0, (due - now).total_seconds()))}"
         # The header names the screen; this line says where its data came from.
         self.query_one("#page-status", Static).update(f"{text}{suffix}")
 

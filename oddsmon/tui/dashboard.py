@@ -86,12 +86,13 @@ class DashboardScreen(PageScreen):
         for i, fx in enumerate(shown):
             if fx.id == app.selected_fixture:
                 cursor = i
+            fx = board.live.get(fx.id, fx)  # in play: the live list's minute and score
             head = board.headlines.get(fx.id)
             prices = self.price_cells(head, style)
             # Text cells, never str: a str cell would be read as markup.
             table.add_row(Text(f"{fmt.short_time(fx.kickoff, tz, now)} "),
                           Text(f"{match_name(fx, score=True)} "), Text(status_text(fx)),
-                          *prices, self.markers(head), key=str(fx.id))
+                          *prices, self.markers(head, live=fx.id in board.live), key=str(fx.id))
         if table.row_count:
             table.move_cursor(row=cursor)
         self.show_movers(board)
@@ -106,13 +107,13 @@ class DashboardScreen(PageScreen):
         return [Text(("—" if bp is None else format_price(bp.price, style)).rjust(PRICE_W))
                 for bp in head.best]
 
-    def markers(self, head: Headline | None) -> Text:
-        """``A`` for an arbitrage, ``V`` for a value bet (see the legend under the table)."""
-        if head is None:
-            return Text("")
-        marks = ("A" if head.arbitrage is not None else "") + ("V" if head.value else "") + \
-            ("*" if head.fixture_id in self.oddsmon.desk.pinned else "")
-        return Text(f" {marks}")
+    def markers(self, head: Headline | None, *, live: bool = False) -> Text:
+        """``L`` in play, ``A`` an arbitrage, ``V`` a value bet, ``*`` pinned (see the legend)."""
+        marks = "L" if live else ""
+        if head is not None:
+            marks += ("A" if head.arbitrage is not None else "") + ("V" if head.value else "") + \
+                ("*" if head.fixture_id in self.oddsmon.desk.pinned else "")
+        return Text(f" {marks}" if marks else "")
 
     def show_movers(self, board: Dashboard) -> None:
         movers = self.query_one("#movers", Static)
@@ -121,7 +122,7 @@ class DashboardScreen(PageScreen):
                  for h in board.movers[:3] if h.move_pct is not None]
         arbs = [f"arbitrage {names.get(fid, fid)} {h.arbitrage.profit * 100:+.1f}%"
                 for fid, h in board.headlines.items() if h.arbitrage is not None]
-        legend = "A arbitrage · V value · * pinned"
+        legend = "L in play (Live: l) · A arbitrage · V value · * pinned"
         lines = [f"{legend} · movers: {', '.join(parts)}" if parts else legend, *arbs[:3]]
         movers.update("\n".join(lines))
         movers.display = True

@@ -18,7 +18,7 @@ opens on the fixture selected elsewhere (Dashboard, Predictions), else the next 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -48,6 +48,7 @@ class OddsView:
     fixtures: list[Fixture]  # the picker's choices, by kickoff
     fixture: Fixture | None  # the one shown
     market: MarketView | None  # None when its odds were never cached
+    closes: dict[str, float] = field(default_factory=dict)  # started fixtures: the close per outcome
 
 
 def margin_text(margin: float | None) -> str:
@@ -62,13 +63,15 @@ def pct_text(p: float | None, signed: bool = False) -> str:
     return f"{p * 100:+.1f}%" if signed else f"{p * 100:.1f}%"
 
 
-def move_text(outcome: OutcomeView, style: str) -> str:
-    """Opening price, current price, change: ``3.40→3.29 ▼-3.2%``."""
+def move_text(outcome: OutcomeView, style: str, close: float | None = None) -> str:
+    """Opening price, current price, change: ``3.40→3.29 ▼-3.2%``; once the fixture started,
+    with its close between them: ``3.40→3.35→3.29``."""
     mv = outcome.movement
     if mv.opening is None or mv.current is None:
         return "no history yet"
     change = mv.change_pct or 0.0
-    return (f"{format_price(mv.opening, style)}→{format_price(mv.current, style)} "
+    middle = "" if close is None else f"{format_price(close, style)}→"
+    return (f"{format_price(mv.opening, style)}→{middle}{format_price(mv.current, style)} "
             f"{mv.arrow}{change:+.1f}%")
 
 
@@ -98,8 +101,11 @@ class OddsScreen(PageScreen):
     BINDINGS = [
         Binding("g", "pick_fixture", "Fixture", tooltip="Choose the fixture"),
         Binding("m", "next_market", "Market", tooltip="Every market the fixture is priced in"),
-        Binding("l", "next_line(1)", "Line", tooltip="The next line (Over/Under, handicaps)"),
-        Binding("L", "next_line(-1)", "Line back", show=False, tooltip="The previous line"),
+        # ] and [ step through lines: l is the Live screen's key on every screen.
+        Binding("right_square_bracket", "next_line(1)", "Line", key_display="]",
+                tooltip="The next line (Over/Under, handicaps)"),
+        Binding("left_square_bracket", "next_line(-1)", "Line back", key_display="[", show=False,
+                tooltip="The previous line"),
         Binding("v", "next_method", "Method", tooltip="Margin removal: " + ", ".join(FAIR_METHODS)),
         Binding("n", "next_consensus", "Consensus",
                 tooltip="Fair view from all bookmakers, the reference bookmaker, or without outliers"),
@@ -161,7 +167,8 @@ class OddsScreen(PageScreen):
         market = await service.market(fx.id, self.market_id, method=self.method, line=self.line,
                                       consensus=self.consensus,
                                       hidden_bookmakers=self.oddsmon.desk.hidden_bookmakers)
-        return Page(OddsView(ordered, fx, market.data), market.provenance)
+        closes = {} if fx.kickoff > self.oddsmon.now() else service.closing_means(fx.id, self.market_id)
+        return Page(OddsView(ordered, fx, market.data, closes), market.provenance)
 
     def clear_page(self) -> None:
         self._view = None
@@ -173,9 +180,15 @@ class OddsScreen(PageScreen):
     def render_page(self, page: Page[OddsView]) -> None:
         view = page.data
         assert view is not None
-        self._view = view
+        previous, self._view = self._view, view
         self._fill_picker(view)
         table = self.query_one("#odds-table", OddsTable)
+        # A reload of the same fixture and market (the refresh key, an automatic refresh) keeps
+        # the cell under the cursor: the analyst was reading it.
+        same = previous is not None and previous.fixture is not None and view.fixture is not None \
+            and previous.fixture.id == view.fixture.id and previous.market is not None \
+            and view.market is not None and previous.market.market_id == view.market.market_id
+        cursor = table.cursor_coordinate if same else None
         table.clear(columns=True)
         name = BY_ID[self.market_id].name
         if view.fixture is None:
@@ -185,7 +198,7 @@ class OddsScreen(PageScreen):
         market = view.market
         if market is not None and market.line:
             self.line = market.line
-            name = f"{name} {market.line} ({len(market.lines)} lines: l)"
+            name = f"{name} {market.line} ({len(market.lines)} lines: [ ])"
         self.query_one("#market-line", Static).update(
             f"{name} · {view.fixture.league_name} · "
             f"{fmt.short_time(view.fixture.kickoff, self.oddsmon.tz, self.oddsmon.now())} · "
@@ -203,7 +216,9 @@ class OddsScreen(PageScreen):
             " · ".join(x for x in (f"consensus: {market.consensus}" if market.consensus else "",
                                    market.note or "") if x))
         self.render_market(table, market)
-        self.render_analytics(market)
+        if cursor is not None:
+            table.cursor_coordinate = cursor
+        self.render_analytics(market, view.closes)
         self.status_suffix = f"{len(market.rows)} bookmakers"
 
     def render_market(self, table: OddsTable, market: MarketView) -> None:
@@ -224,8 +239,9 @@ class OddsScreen(PageScreen):
                  for o in market.outcomes if o.best is not None]
         self.query_one("#best-line", Static).update("Best  " + " · ".join(parts) if parts else "")
 
-    def render_analytics(self, market: MarketView) -> None:
-        """Arbitrage banner, the market's fair view beside the prediction, value, movement."""
+    def render_analytics(self, market: MarketView, closes: dict[str, float] | None = None) -> None:
+        """Arbitrage banner, the market's fair view beside the prediction, value, movement
+        (opening -> close -> now once the fixture started)."""
         box = self.query_one("#odds-analytics", Vertical)
         box.display = True
         style = self.price_style
@@ -270,7 +286,7 @@ class OddsScreen(PageScreen):
             label, text = row.query(Static)
             label.update(o.label)
             row.query_one(Sparkline).data = list(o.movement.series) or [0.0]
-            text.update(move_text(o, style))
+            text.update(move_text(o, style, (closes or {}).get(o.label)))
 
     def stake_for(self, price: float, o: OutcomeView) -> float | None:
         """The Kelly stake in money for ``price`` against the chosen basis, None without one."""

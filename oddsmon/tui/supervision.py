@@ -124,6 +124,26 @@ def probe_text(snap: Snapshot, tz: tzinfo, now: datetime) -> str:
     return _row("Probe", f"{last}{nxt}{fails}")
 
 
+def collector_text(snap: Snapshot, tz: tzinfo, now: datetime) -> str:
+    """``oddsmon --collect``: running or not, its last cycle, today's budget by kind."""
+    col = snap.collector
+    if col is None:
+        return ""
+    budget = "?" if col.budget is None else str(col.budget)
+    last = "never" if col.last_cycle is None else \
+        f"{fmt.stamp(col.last_cycle, tz, now)} ({fmt.age((now - col.last_cycle).total_seconds())} ago)"
+    state = f"running · pid {col.pid}" if col.running else "not running (oddsmon --collect)"
+    lines = [_row("Collect", f"{state} · last cycle {last}"),
+             _row("", f"budget {col.spent}/{budget} today"
+                      + ("" if not col.spent_by_kind else " · " + ", ".join(
+                          f"{k} {n}" for k, n in col.spent_by_kind.items())))]
+    if col.running and col.next_due is not None:
+        lines.append(_row("", f"next due {fmt.stamp(col.next_due, tz, now)}"))
+    if col.alerts_last_error:
+        lines.append(_row("", f"alerts: {col.alerts_last_error}"))
+    return "\n".join(lines)
+
+
 def incidents_text(snap: Snapshot, tz: tzinfo, now: datetime) -> str:
     lines = []
     inc = snap.open_incident
@@ -189,6 +209,7 @@ class SupervisionScreen(PageScreen):
             yield Static("", id="sup-cache", classes="sup-block", markup=False)
             yield Static("", id="sup-pages", classes="sup-block", markup=False)
             yield Static("", id="sup-probe", classes="sup-block", markup=False)
+            yield Static("", id="sup-collector", classes="sup-block", markup=False)
             yield Static("", id="sup-incidents", classes="sup-block", markup=False)
             yield Static("", id="sup-requests", classes="sup-block", markup=False)
             yield Static("", id="sup-checklist", classes="sup-block", markup=False)
@@ -228,6 +249,7 @@ class SupervisionScreen(PageScreen):
         self.query_one("#sup-cache", Static).update(cache_text(snap))
         self.query_one("#sup-pages", Static).update(pages_text(snap, tz, now))
         self.query_one("#sup-probe", Static).update(probe_text(snap, tz, now))
+        self.query_one("#sup-collector", Static).update(collector_text(snap, tz, now))
         self.query_one("#sup-incidents", Static).update(incidents_text(snap, tz, now))
         self.query_one("#sup-requests", Static).update(requests_table(snap, tz))
         self.query_one("#sup-checklist", Static).update(checklist_text(snap))

@@ -416,10 +416,14 @@ async def test_a_price_drop_alert_becomes_a_notification(app: RecordingApp, engi
 
     drop = PriceDrop(1380005, 3, 1, "Home", 3.3, 2.5, datetime(2026, 11, 24, 9, tzinfo=timezone.utc))
     drops = [[drop]]
+    await engine.service.dashboard()  # a drop follows an odds fetch: the fixtures are known by then
     engine.service.take_drop_alerts = lambda: drops.pop() if drops else []  # type: ignore[method-assign]
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert any(s == "warning" and "shortened 24.2%" in m for s, m in app.said), app.said
+        # Named for a person: the match, the bookmaker, the outcome and the prices, no id.
+        [said] = [m for s, m in app.said if s == "warning" and "Price drop" in m]
+        assert " v " in said and "Home at " in said and "3.30 -> 2.50 (-24.2%)" in said, said
+        assert "1380005" not in said and "bookmaker 3" not in said
 
 
 async def test_engine_not_touched_on_the_ui_thread_for_polls(app: RecordingApp, engine: Engine) -> None:

@@ -61,18 +61,18 @@ async def test_the_odds_screen_offers_every_market_and_line_of_the_real_bwin_ent
         stand_in(engine, fid)
         app.selected_fixture = fid
         await press(pilot, "o", "m")
-        assert text_of(app, "#market-line").startswith("Goals Over/Under 2.5 (7 lines: l)")
-        await press(pilot, "l")
+        assert text_of(app, "#market-line").startswith("Goals Over/Under 2.5 (7 lines: [ ])")
+        await press(pilot, "right_square_bracket")
         assert text_of(app, "#market-line").startswith("Goals Over/Under 3.5")
         assert [r[1:3] for r in rows(app, "#odds-table")] == [["2.95", "1.35"]]
-        await press(pilot, "L", "L", "L")
+        await press(pilot, "left_square_bracket", "left_square_bracket", "left_square_bracket")
         assert text_of(app, "#market-line").startswith("Goals Over/Under 0.5")
         seen = []
         for _ in range(8):
             await press(pilot, "m")
             seen.append(text_of(app, "#market-line").split(" · ")[0])
         # Every market the entry prices, in the catalogue's order, then back to Match Winner.
-        assert seen == ["Asian Handicap -0.5 (2 lines: l)", "Handicap Result -1 (4 lines: l)",
+        assert seen == ["Asian Handicap -0.5 (2 lines: [ ])", "Handicap Result -1 (4 lines: [ ])",
                         "Double Chance", "Draw No Bet", "Half-Time Match Winner", "Both Teams Score",
                         "Correct Score", "Match Winner"]
 

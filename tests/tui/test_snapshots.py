@@ -22,7 +22,7 @@ from oddsmon.tui.app import OddsmonApp
 from .conftest import SIZE, settle
 
 SCREEN_KEYS = {"dashboard": "d", "predictions": "p", "bookmakers": "b", "odds": "o",
-               "supervision": "s", "picks": "P", "value": "V"}
+               "supervision": "s", "picks": "P", "value": "V", "live": "l"}
 
 
 class QuietApp(OddsmonApp):

@@ -117,3 +117,21 @@ def test_price_drop_alert_within_the_window() -> None:
     drops = price_drops(pts, now, 10.0, timedelta(minutes=60))
     assert [(d.fixture_id, d.bookmaker_id, d.before, d.after) for d in drops] == [(1, 8, 3.0, 2.6)]
     assert drops[0].pct == pytest.approx(13.333333, abs=1e-6)
+
+
+def test_arbitrage_and_value_alerts_follow_their_thresholds_and_name_the_match() -> None:
+    from oddsmon.alerts import market_alerts
+    from oddsmon.config import AlertSettings
+
+    pred = Prediction(1001, "Home win", None, None, None, None, None, None, 0.6, 0.25, 0.15, (),
+                      Team(1, "H"), Team(2, "A"), 39, "Premier League")
+    # Arbitrage of 1/0.884783 - 1 = 13.0 %; Home 2.3 at 60 %: value 0.6 * 2.3 - 1 = 38 %.
+    view = analyse_market(fixture(book(1, "A", 2.3, 3.2, 3.0), book(2, "B", 1.8, 4.0, 5.0)), prediction=pred)
+    on = AlertSettings(webhook_url="http://hook.invalid", arbitrage_pct=13.0, value_pct=37.9)
+    alerts = market_alerts(view, "Hull v Leeds", T0, on)
+    assert [(a.kind, a.outcome) for a in alerts] == [("arbitrage", "Match Winner"), ("value", "Home")]
+    assert alerts[0].text.startswith("Arbitrage 13.02%: Hull v Leeds: Home 2.30 @ A")
+    assert alerts[1].text == "Value 38.0%: Hull v Leeds: Home 2.30 at A (prediction 60%)"
+    assert (alerts[1].bookmaker, alerts[1].new_price) == ("A", 2.3)
+    off = AlertSettings(webhook_url="http://hook.invalid", arbitrage_pct=13.1, value_pct=38.1)
+    assert market_alerts(view, "Hull v Leeds", T0, off) == []

@@ -56,6 +56,7 @@ BETS = "odds_bets__official_docs_search_under.json"
 BOOKMAKERS = "odds_bookmakers__official_docs.json"
 LIVE_ODDS = "odds_live__official_docs_fixture721238.json"
 LIVE_BETS = "odds_live_bets__official_docs.json"
+REAL_ODDS = "odds__real_fixture815162_bookmaker6.json"  # captured from the live service
 MAPPING = "odds_mapping__official_docs.json"
 PREDICTIONS = "predictions__official_docs_fixture198772.json"
 STATUS = "status__official_docs.json"

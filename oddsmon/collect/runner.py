@@ -1,0 +1,266 @@
+"""The collector's loop: one cycle = supervise, plan within the budget, fetch, alert, report.
+
+It runs under the store's ``collector`` lease (one per host), takes its clock and sleeper
+injected (tests run a day on a fake clock without sleeping), sends nothing while offline and
+resumes by itself when the offline machine says so.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import os
+import signal
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from ..domain.models import parse_fixtures
+from ..runtime import Engine
+from ..store import COLLECTOR_LEASE, CollectorStatus, Holder, StoreError, cache_key
+from .budget import daily_budget, left_today
+from .scheduler import URGENT, Cadence, Known, Plan, Task, Watched, plan
+
+Sleeper = Callable[[float], Awaitable[None]]
+_PAGE_SIZE = 10  # /odds items per page (the provider's docs)
+_REPLAN = frozenset({"fixtures", "live_fixtures"})
+
+
+@dataclass(slots=True)
+class CycleReport:
+    at: datetime
+    offline: str | None = None  # the offline reason when nothing could be sent
+    budget: int | None = None
+    left: int = 0
+    ran: list[tuple[Task, int, str]] = field(default_factory=list)  # task, counted calls, outcome
+    deferred: int = 0
+    next_due: datetime | None = None
+
+    @property
+    def calls(self) -> int:
+        return sum(n for _, n, _ in self.ran)
+
+    def summary(self) -> str:
+        if self.offline:
+            return f"offline ({self.offline}): nothing sent"
+        by_kind: dict[str, int] = {}
+        for task, n, _ in self.ran:
+            by_kind[task.kind] = by_kind.get(task.kind, 0) + n
+        spent = ", ".join(f"{k} {n}" for k, n in by_kind.items() if n) or "nothing due"
+        return (f"{self.calls} counted call(s) ({spent}); {self.left} left of a budget of "
+                f"{'?' if self.budget is None else self.budget} today; {self.deferred} deferred")
+
+
+class Collector:
+    def __init__(self, engine: Engine, *, sleeper: Sleeper | None = None) -> None:
+        self.engine = engine
+        self.service = engine.service
+        self.store = engine.store
+        self.clock = engine.clock
+        self.settings = engine.settings
+        self.sleeper: Sleeper = sleeper or self.clock.sleep
+        self.pid = os.getpid()
+        self._cycle_allowance = 0
+        self._cycle_start = 0
+        self._pages_memo: dict[str, tuple[datetime, int]] = {}
+        self.service.api.allow_counted = self._allow
+
+    # -- budget ----------------------------------------------------------------------------------
+
+    def _allow(self, endpoint: str) -> bool:
+        return self.service.counted_calls - self._cycle_start < self._cycle_allowance
+
+    def budget(self) -> tuple[int | None, int]:
+        """(today's budget, calls left of it)."""
+        now = self.clock.now()
+        quota = self.store.ledger.quota()
+        reserve = self.settings.api.daily_reserve
+        budget = daily_budget(self.settings.collect.daily_budget, quota.daily_limit, reserve)
+        if budget is None:
+            return None, 0
+        spent = sum(self.store.collector.spend(now.date()).values())
+        return budget, left_today(budget, spent, quota.remaining_at(now), reserve)
+
+    def routine_left(self) -> int:
+        """Routine refreshes may take half of the day's budget; the rest is for what cannot
+        wait (closing prices, matches in play)."""
+        budget, _ = self.budget()
+        if budget is None:
+            return 0
+        spent = self.store.collector.spend(self.clock.now().date())
+        return max(0, budget // 2 - sum(n for kind, n in spent.items() if kind not in URGENT))
+
+    # -- what is known ---------------------------------------------------------------------------
+
+    def cadence(self) -> Cadence:
+        cache, collect = self.settings.cache, self.settings.collect
+        return Cadence(fixtures_s=cache.fixtures_ttl_s, odds_s=cache.odds_ttl_s,
+                       bookmakers_s=cache.bookmakers_ttl_s, live_s=collect.live_ttl_s,
+                       live_fixtures_s=60.0, closing_window=timedelta(minutes=collect.closing_window_min))
+
+    def known(self) -> Known:
+        svc, now = self.service, self.clock.now()
+        cache = self.store.cache
+        fetched: dict[tuple[str, int | None], datetime] = {}
+        fixtures: dict[int, Watched] = {}
+        pages: dict[int, int] = {}
+        times = {ep: cache.fetched_times(ep) for ep in ("/fixtures", "/odds", "/odds/live",
+                                                        "/predictions", "/odds/bookmakers")}
+        for lg in self.settings.watch.leagues:
+            endpoint, params = svc.league_request("fixtures", lg)
+            data, entry = svc.peek(endpoint, params, parse_fixtures)
+            if entry is not None:
+                fetched[("fixtures", lg)] = entry.fetched_at
+            for fx in data or []:
+                fixtures[fx.id] = Watched(fx.id, lg, fx.kickoff, fx.status_short, fx.is_finished)
+            key = cache_key(*svc.league_request("odds", lg))
+            if key in times["/odds"]:
+                fetched[("odds", lg)] = times["/odds"][key]
+                pages[lg] = self._pages(key, times["/odds"][key])
+            live_key = cache_key("/odds/live", {"league": str(lg)})
+            if live_key in times["/odds/live"]:
+                fetched[("live", lg)] = times["/odds/live"][live_key]
+        live, live_entry = svc.peek("/fixtures", svc.live_list_params(), parse_fixtures)
+        in_play = frozenset(fx.id for fx in live or [] if fx.is_live and fx.id in fixtures)
+        if live_entry is not None:
+            fetched[("live_fixtures", None)] = live_entry.fetched_at
+        predicted = frozenset(fid for fid in fixtures
+                              if cache_key("/predictions", {"fixture": str(fid)}) in times["/predictions"])
+        books_key = cache_key("/odds/bookmakers", {})
+        if books_key in times["/odds/bookmakers"]:
+            fetched[("bookmakers", None)] = times["/odds/bookmakers"][books_key]
+        seen = {fid: last for fid, (_ko, last) in self.store.history.closing_seen(fixtures).items()
+                if last is not None}
+        return Known(now, tuple(self.settings.watch.leagues), tuple(fixtures.values()), in_play,
+                     None if live_entry is None else live_entry.fetched_at, fetched, pages, seen,
+                     predicted)
+
+    def _pages(self, key: str, at: datetime) -> int:
+        """Pages a league's odds took last time: what its next refresh will cost."""
+        memo = self._pages_memo.get(key)
+        if memo is None or memo[0] != at:
+            results = self.store.cache.results(key)
+            memo = (at, max(1, math.ceil(results / _PAGE_SIZE)) if results else 1)
+            self._pages_memo[key] = memo
+        return memo[1]
+
+    # -- one cycle -------------------------------------------------------------------------------
+
+    async def cycle(self) -> CycleReport:
+        svc = self.service
+        report = CycleReport(self.clock.now())
+        await svc.supervise(warm_on_resume=False)  # a due quota reset or network probe (free)
+        reason = svc.machine.gate()
+        if reason is None and self.store.ledger.quota().daily_limit is None \
+                and self.settings.collect.daily_budget == 0:
+            await svc.refresh_quota()  # the free /status tells the plan's limit
+        report.budget, report.left = self.budget()
+        reason = svc.machine.gate()
+        if reason is not None:
+            report.offline = reason
+        else:
+            for _phase in range(4):
+                chosen = plan(self.known(), self.cadence(), report.left, self.routine_left())
+                report.deferred, report.next_due = len(chosen.deferred), chosen.next_due
+                replan = await self._run(chosen, report)
+                report.budget, report.left = self.budget()
+                if not replan:
+                    break
+        await svc.dispatch_alerts()
+        svc.flush_counters()
+        self.store.collector.set_status(CollectorStatus(
+            self.pid, float(self.settings.collect.interval_s), report.at,
+            report.next_due or report.at + timedelta(seconds=self.settings.collect.interval_s),
+            None if svc.alert_sender is None else svc.alert_sender.last_error))
+        return report
+
+    async def _run(self, chosen: Plan, report: CycleReport) -> bool:
+        """Run the plan's tasks in order; True when it stopped early to plan again, after
+        new fixtures or a fresh live list changed what is due (closing prices, what is in
+        play): in-play odds then go out on the list just fetched."""
+        svc = self.service
+        self._cycle_start, self._cycle_allowance = svc.counted_calls, report.left
+        day = self.clock.now().date()
+        tasks = list(chosen.tasks)
+        for i, task in enumerate(tasks):
+            if svc.machine.gate() is not None:
+                break  # an outage mid-cycle: the rest waits for the resume
+            before = svc.counted_calls
+            outcome = await self._do(task)
+            calls = svc.counted_calls - before
+            self.store.collector.add_spend(day, {task.kind: calls})
+            report.ran.append((task, calls, outcome))
+            self.store.collector.renew(COLLECTOR_LEASE, self.clock.now(), self.pid)
+            following = tasks[i + 1].kind if i + 1 < len(tasks) else None
+            if calls and task.kind in _REPLAN and following != task.kind:
+                self._cycle_allowance = 0
+                return True
+        self._cycle_allowance = 0
+        return False
+
+    async def _do(self, task: Task) -> str:
+        svc = self.service
+        assert task.target is not None or task.kind in ("live_fixtures", "bookmakers")
+        if task.kind in ("fixtures", "odds"):
+            prov = await svc.refresh_league(task.kind, task.target)  # type: ignore[arg-type]
+        elif task.kind == "closing":
+            prov = (await svc.fixture_odds(task.target, force=True)).provenance  # type: ignore[arg-type]
+        elif task.kind == "live":
+            prov = (await svc.live_odds(task.target, force=True)).provenance  # type: ignore[arg-type]
+        elif task.kind == "live_fixtures":
+            prov = (await svc.live_fixtures(force=True)).provenance
+        elif task.kind == "prediction":
+            prov = (await svc.prediction(task.target)).provenance  # type: ignore[arg-type]
+        else:
+            prov = (await svc.bookmakers(force=True)).provenance
+        return prov.error or prov.source
+
+    # -- the loop --------------------------------------------------------------------------------
+
+    def lease_stale_s(self) -> float:
+        return max(300.0, 3.0 * self.settings.collect.interval_s)
+
+    async def run(self, *, once: bool = False, say: Callable[[str], None] = print,
+                  handle_signals: bool = False) -> int:
+        """Cycle until stopped (SIGTERM/SIGINT with ``handle_signals``), or once with ``once``.
+        Another process holding the lease: say which, and return 0."""
+        held = self.store.collector.acquire(COLLECTOR_LEASE, self.clock.now(), self.lease_stale_s(), self.pid)
+        if held is not None:
+            say(describe_holder(held))
+            return 0
+        loop = asyncio.get_running_loop()
+        me = asyncio.current_task()
+        if handle_signals and me is not None:
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(sig, me.cancel)
+        try:
+            while True:
+                report = await self.cycle()
+                say(f"{report.at.isoformat(timespec='seconds')} {report.summary()}")
+                if once:
+                    return 0
+                await self.sleeper(self.settings.collect.interval_s)
+                if not self.store.collector.renew(COLLECTOR_LEASE, self.clock.now(), self.pid):
+                    held = self.store.collector.acquire(COLLECTOR_LEASE, self.clock.now(),
+                                                        self.lease_stale_s(), self.pid)
+                    if held is not None:
+                        say(f"lease lost: {describe_holder(held)}; stopping")
+                        return 0
+        except asyncio.CancelledError:
+            say("stopped: the store holds every completed write; the interrupted fetch is dropped")
+            return 0
+        finally:
+            if handle_signals:
+                for sig in (signal.SIGTERM, signal.SIGINT):
+                    loop.remove_signal_handler(sig)
+            try:
+                self.service.flush_counters()
+                self.store.collector.release(COLLECTOR_LEASE, self.pid)
+            except StoreError as exc:
+                say(f"could not release the collector lease: {exc}")
+
+
+def describe_holder(held: Holder) -> str:
+    return (f"a collector already runs: pid {held.pid} on {held.host}, since "
+            f"{held.acquired_at.isoformat(timespec='seconds')} (last heartbeat "
+            f"{held.heartbeat_at.isoformat(timespec='seconds')}); not starting another")

@@ -1,0 +1,116 @@
+"""In-play odds: the live feed's prices (changes only) and each fixture's latest minute and score.
+
+Kept apart from ``odds_snapshots``: the live feed has no bookmaker and numbers its bets in its
+own id space (``/odds/live/bets``), so a live bet 59 must never meet a pre-match bet 59.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..clock import utc_from_ts
+from ..domain.models import LiveStatus
+from .db import Database
+
+# (bet, outcome, handicap or '', seq): one live series of a fixture.
+LiveKey = tuple[int, str, str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class LivePrice:
+    fixture_id: int
+    bet_id: int
+    outcome: str
+    handicap: str
+    seq: int
+    price: float | None  # None while suspended
+    main: bool | None
+    suspended: bool
+
+    @property
+    def key(self) -> LiveKey:
+        return (self.bet_id, self.outcome, self.handicap, self.seq)
+
+
+@dataclass(frozen=True, slots=True)
+class LiveState:
+    fixture_id: int
+    observed_at: datetime
+    status: LiveStatus
+
+
+@dataclass(frozen=True, slots=True)
+class LiveBoard:
+    """One fixture in play as last seen: its state, prices now, and the first in-play prices."""
+
+    state: LiveState
+    now: dict[LiveKey, LivePrice]
+    first: dict[LiveKey, float]  # first priced observation of each series: movement since kickoff
+
+
+class LiveOddsStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def record(self, at: datetime, states: Iterable[LiveState], prices: Iterable[LivePrice]) -> int:
+        """Store each fixture's state and the prices that changed (price or suspension);
+        returns how many price rows were written. Compared inside the write transaction, so
+        two processes recording the same answer do not both insert it."""
+        rows = list(prices)
+        with self.db.write() as tx:
+            for st in states:
+                tx.execute(
+                    "INSERT INTO live_state (fixture_id, observed_at, status, elapsed, goals_home, "
+                    "goals_away, stopped, blocked, finished) VALUES (?,?,?,?,?,?,?,?,?) "
+                    "ON CONFLICT(fixture_id) DO UPDATE SET observed_at=excluded.observed_at, "
+                    "status=excluded.status, elapsed=excluded.elapsed, goals_home=excluded.goals_home, "
+                    "goals_away=excluded.goals_away, stopped=excluded.stopped, "
+                    "blocked=excluded.blocked, finished=excluded.finished",
+                    (st.fixture_id, at.timestamp(), st.status.status_long, st.status.elapsed,
+                     st.status.goals_home, st.status.goals_away, int(st.status.stopped),
+                     int(st.status.blocked), int(st.status.finished)))
+            latest: dict[tuple[int, int, str, str, int], tuple[float | None, int]] = {}
+            for fid in sorted({r.fixture_id for r in rows}):
+                for r in tx.execute(
+                    "SELECT bet_id, outcome, handicap, seq, price, suspended, max(observed_at) "
+                    "FROM live_odds WHERE fixture_id = ? GROUP BY bet_id, outcome, handicap, seq",
+                    (fid,)):
+                    latest[(fid, r[0], r[1], r[2], r[3])] = (r[4], r[5])
+            changed = [r for r in rows
+                       if latest.get((r.fixture_id, *r.key)) != (r.price, int(r.suspended))]
+            tx.executemany(
+                "INSERT OR IGNORE INTO live_odds (fixture_id, bet_id, outcome, handicap, seq, "
+                "observed_at, price, main, suspended) VALUES (?,?,?,?,?,?,?,?,?)",
+                [(r.fixture_id, r.bet_id, r.outcome, r.handicap, r.seq, at.timestamp(), r.price,
+                  None if r.main is None else int(r.main), int(r.suspended)) for r in changed])
+        return len(changed)
+
+    def states(self) -> dict[int, LiveState]:
+        return {r[0]: LiveState(r[0], utc_from_ts(r[1]),  # type: ignore[arg-type]
+                                LiveStatus(r[2], r[3], r[4], r[5], bool(r[6]), bool(r[7]), bool(r[8])))
+                for r in self.db.query(
+                    "SELECT fixture_id, observed_at, status, elapsed, goals_home, goals_away, "
+                    "stopped, blocked, finished FROM live_state")}
+
+    def board(self, fixture_id: int) -> LiveBoard | None:
+        state = self.states().get(fixture_id)
+        if state is None:
+            return None
+        now: dict[LiveKey, LivePrice] = {}
+        for r in self.db.query(
+            "SELECT bet_id, outcome, handicap, seq, price, main, suspended, max(observed_at) "
+            "FROM live_odds WHERE fixture_id = ? GROUP BY bet_id, outcome, handicap, seq",
+            (fixture_id,)):
+            now[(r[0], r[1], r[2], r[3])] = LivePrice(
+                fixture_id, r[0], r[1], r[2], r[3], r[4], None if r[5] is None else bool(r[5]), bool(r[6]))
+        first = {(r[0], r[1], r[2], r[3]): r[4] for r in self.db.query(
+            "SELECT bet_id, outcome, handicap, seq, price, min(observed_at) FROM live_odds "
+            "WHERE fixture_id = ? AND price IS NOT NULL GROUP BY bet_id, outcome, handicap, seq",
+            (fixture_id,))}
+        return LiveBoard(state, now, first)
+
+    def count(self) -> int:
+        row = self.db.query_one("SELECT count(*) FROM live_odds")
+        return 0 if row is None else row[0]

@@ -1,0 +1,243 @@
+"""The collector over a simulated day on the fake clock, against the simulator.
+
+Nothing sleeps: the collector's sleeper is the fake clock's, which jumps. The example config
+(``oddsmon.toml``) watches three leagues on a Free plan (100 calls a day, reserve 10).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import httpx
+import pytest
+
+from oddsmon.clock import FakeClock
+from oddsmon.collect.runner import Collector
+from oddsmon.config import Secret, Settings, load_file
+from oddsmon.runtime import Engine, build_engine
+from oddsmon.sim import SimConfig, Simulator, SimTransport
+
+from ..conftest import SECRET
+
+ROOT = Path(__file__).resolve().parents[2]
+DAY = datetime(2026, 11, 24, tzinfo=timezone.utc)
+
+
+class Recorder(httpx.AsyncBaseTransport):
+    """The simulator's transport, remembering each request: (sim time, path, params)."""
+
+    def __init__(self, sim: Simulator) -> None:
+        self.sim = sim
+        self.inner = SimTransport(sim)
+        self.sent: list[tuple[datetime, str, dict[str, str]]] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.sent.append((self.sim.clock.now(), request.url.path, dict(request.url.params)))
+        return await self.inner.handle_async_request(request)
+
+
+def example_settings(tmp: Path, **collect: int) -> Settings:
+    settings = load_file(ROOT / "oddsmon.toml").with_paths(
+        db=tmp / "oddsmon.db", metrics=tmp / "metrics.json", incidents=tmp / "incidents.md")
+    return replace(settings, collect=replace(settings.collect, **collect))
+
+
+@pytest.fixture
+def day_clock() -> FakeClock:
+    return FakeClock(DAY)
+
+
+@pytest.fixture
+def free_sim(day_clock: FakeClock) -> Simulator:
+    # The Free plan: 100 calls a day, 10 a minute.
+    return Simulator(SimConfig(leagues=(39, 61, 140), daily_limit=100, per_minute=10), clock=day_clock)
+
+
+@pytest.fixture
+def recorder(free_sim: Simulator) -> Recorder:
+    return Recorder(free_sim)
+
+
+@pytest.fixture
+async def day_engine(tmp_path: Path, day_clock: FakeClock, recorder: Recorder) -> AsyncIterator[Engine]:
+    eng = build_engine(example_settings(tmp_path), clock=day_clock, key=Secret(SECRET), transport=recorder)
+    yield eng
+    await eng.aclose()
+
+
+async def run_until(collector: Collector, clock: FakeClock, end: datetime,
+                    each: list[tuple[datetime, int]] | None = None) -> list[str]:
+    """Run the collector's own loop until ``end``; the sleeper stops it there as SIGTERM would."""
+    lines: list[str] = []
+    me = asyncio.current_task()
+
+    async def sleeper(seconds: float) -> None:
+        await clock.sleep(seconds)
+        if each is not None:
+            each.append((clock.now(), collector.service.api.ledger.quota().remaining_at(clock.now()) or 0))
+        if clock.now() >= end:
+            assert me is not None
+            me.cancel()
+        await asyncio.sleep(0)
+
+    collector.sleeper = sleeper
+    task = asyncio.ensure_future(collector.run(say=lines.append))
+    me = task
+    assert await task == 0
+    return lines
+
+
+def spent(recorder: Recorder, sim: Simulator, start: datetime, end: datetime) -> list[tuple[datetime, str, dict[str, str]]]:
+    return [r for r in recorder.sent if start <= r[0] < end and r[1] != "/status"]
+
+
+async def test_a_simulated_day_within_budget_with_closing_prices_and_live_odds(
+        day_engine: Engine, day_clock: FakeClock, free_sim: Simulator, recorder: Recorder) -> None:
+    collector = Collector(day_engine)
+    remaining: list[tuple[datetime, int]] = []
+    end = DAY + timedelta(days=1)
+    lines = await run_until(collector, day_clock, end, remaining)
+    store, sim_data = day_engine.store, free_sim.data
+    budget = (100 - 10) // 2  # half of what the Free plan leaves above the example's reserve
+
+    by_kind = store.collector.spend(DAY.date())
+    counted = free_sim.stats()["counted_total"]
+    assert 0 < sum(by_kind.values()) == counted <= budget, (by_kind, counted)
+    # The reserve was never touched: at every wake-up the provider still had more than it.
+    assert min(left for _, left in remaining) > day_engine.settings.api.daily_reserve
+
+    # Every watched fixture that kicked off today (after the first closing window) has its
+    # close, observed within its last hour.
+    watched = [fx for fx in sim_data.fixtures if fx.league.id in (39, 61, 140)
+               and DAY + timedelta(hours=1) < datetime.fromtimestamp(fx.kickoff, timezone.utc) < end]
+    assert watched
+    seen = store.history.closing_seen([fx.id for fx in watched])
+    closes = store.history.closing([fx.id for fx in watched])
+    for fx in watched:
+        kickoff, last = seen[fx.id]
+        assert last is not None and kickoff - timedelta(hours=1) <= last < kickoff, fx.id
+        assert any(k[0] == fx.id and k[2] == 1 for k in closes), fx.id
+
+    # In-play odds were asked for only while a fixture of that league was in play.
+    live_calls = [r for r in recorder.sent if r[1] == "/odds/live"]
+    assert live_calls
+    for at, _, params in live_calls:
+        league = int(params["league"])
+        assert any(sim_data.status_at(fx, at.timestamp()).live for fx in sim_data.by_league[league]), at
+    assert store.live.count() > 0
+    # Nothing counted was sent between midnight and the first kickoff but the morning refresh.
+    assert any("counted call" in line for line in lines)
+
+
+async def test_an_outage_pauses_the_collector_and_it_resumes_by_itself(
+        day_engine: Engine, day_clock: FakeClock, free_sim: Simulator, recorder: Recorder) -> None:
+    collector = Collector(day_engine)
+    await run_until(collector, day_clock, DAY + timedelta(hours=12))
+    free_sim.cut_network()
+    cut_at = day_clock.now()
+    # The in-play round at 12:30 finds the network gone; for the next hour nothing counted
+    # leaves, only the free /status probes.
+    await run_until(collector, day_clock, DAY + timedelta(hours=13, minutes=30))
+    during = [r for r in recorder.sent if r[0] >= cut_at]
+    assert day_engine.machine.gate() == "network"
+    assert {path for _, path, _ in during[1:]} <= {"/status"}, during[:5]
+    free_sim.restore_network()
+    restored = day_clock.now()
+    await run_until(collector, day_clock, DAY + timedelta(hours=15))
+    assert day_engine.machine.gate() is None
+    assert [r for r in recorder.sent if r[0] >= restored and r[1] != "/status"], "no collection after the resume"
+
+
+async def test_a_quota_outage_waits_for_the_reset_and_spends_nothing(
+        day_engine: Engine, day_clock: FakeClock, free_sim: Simulator, recorder: Recorder) -> None:
+    collector = Collector(day_engine)
+    await run_until(collector, day_clock, DAY + timedelta(hours=1))
+    free_sim.exhaust_quota()  # the analysts burnt the day
+    await run_until(collector, day_clock, DAY + timedelta(hours=13))
+    assert day_engine.machine.gate() == "quota"
+    offline_at = day_engine.machine.view().since
+    assert offline_at is not None
+    assert not [r for r in recorder.sent if r[0] > offline_at and r[1] != "/status"]
+    await run_until(collector, day_clock, DAY + timedelta(days=1, hours=1))
+    assert day_engine.machine.gate() is None  # back at the reset, with no one asking
+    assert [r for r in recorder.sent if r[0] >= DAY + timedelta(days=1) and r[1] != "/status"]
+
+
+async def test_once_with_a_fixture_in_play_records_prices_and_live_odds_then_sends_nothing(
+        day_engine: Engine, day_clock: FakeClock, free_sim: Simulator, recorder: Recorder) -> None:
+    day_clock.set(DAY + timedelta(hours=12, minutes=40))  # the 12:30 kickoff is in play
+    assert await Collector(day_engine).run(once=True, say=lambda _: None) == 0
+    paths = [path for _, path, _ in recorder.sent]
+    assert "/odds/live" in paths and "/odds" in paths
+    assert day_engine.store.history.count() > 0 and day_engine.store.live.count() > 0
+    playing = day_engine.service.in_play()  # the Dashboard's live marker, read without sending
+    assert playing
+    boards = [day_engine.store.live.board(fid) for fid in playing]
+    assert all(b is not None and b.state.status.elapsed is not None and b.now for b in boards)
+    before = free_sim.stats()["counted_total"]
+    assert await Collector(day_engine).run(once=True, say=lambda _: None) == 0
+    assert free_sim.stats()["counted_total"] == before
+
+
+async def test_a_budget_of_five_caps_every_cycle_and_the_day(
+        tmp_path: Path, day_clock: FakeClock, recorder: Recorder, free_sim: Simulator) -> None:
+    eng = build_engine(example_settings(tmp_path, daily_budget=5), clock=day_clock, key=Secret(SECRET),
+                       transport=recorder)
+    try:
+        collector = Collector(eng)
+        per_cycle: list[int] = []
+        while day_clock.now() < DAY + timedelta(days=1):
+            per_cycle.append((await collector.cycle()).calls)
+            await day_clock.sleep(eng.settings.collect.interval_s)
+        assert max(per_cycle) <= 5
+        assert sum(per_cycle) == free_sim.stats()["counted_total"] == 5
+        # Closing prices come first once the routine share (2 of 5) is spent.
+        assert eng.store.collector.spend(DAY.date()).get("closing", 0) >= 2
+    finally:
+        await eng.aclose()
+
+
+async def test_a_second_collector_says_who_holds_the_lease_and_does_not_start(
+        day_engine: Engine, recorder: Recorder) -> None:
+    first = Collector(day_engine)
+    assert day_engine.store.collector.acquire("collector", day_engine.clock.now(), first.lease_stale_s()) is None
+    said: list[str] = []
+    second = Collector(day_engine)
+    second.pid = os.getpid() + 1  # another process on this host, whose holder (us) is alive
+    assert await second.run(once=True, say=said.append) == 0
+    assert recorder.sent == []
+    assert f"pid {os.getpid()}" in said[0] and "not starting another" in said[0]
+
+
+async def test_sigterm_mid_cycle_leaves_the_store_consistent_and_the_lease_free(
+        day_engine: Engine, day_clock: FakeClock, recorder: Recorder) -> None:
+    gate = asyncio.Event()
+    inner = recorder.handle_async_request
+
+    async def held_on_odds(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/odds" and request.url.params.get("page") == "2":
+            gate.set()
+            await asyncio.Event().wait()  # the answer never comes: SIGTERM arrives meanwhile
+        return await inner(request)
+
+    recorder.handle_async_request = held_on_odds  # type: ignore[method-assign]
+    collector = Collector(day_engine)
+    task = asyncio.ensure_future(collector.run(say=lambda _: None, handle_signals=True))
+    await asyncio.wait_for(gate.wait(), 30)
+    os.kill(os.getpid(), signal.SIGTERM)
+    assert await asyncio.wait_for(task, 30) == 0
+    store = day_engine.store
+    assert store.db.integrity_check() == "ok"
+    assert store.collector.holder("collector") is None
+    # What completed before the signal is whole: the fixtures pages, and the spend matches them.
+    assert sum(store.collector.spend(DAY.date()).values()) == sum(
+        1 for _, path, _ in recorder.sent if path != "/status") - 1  # the interrupted page never answered
+    for key in store.cache.fetched_times("/fixtures"):
+        assert json.loads(store.cache.get(key).body)["response"]  # type: ignore[union-attr]
