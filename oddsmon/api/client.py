@@ -12,12 +12,14 @@ import asyncio
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import httpx
 
 from ..clock import Clock
-from ..config import ApiSettings, Secret
+from ..config import QUOTA_MAX, ApiSettings, Secret
+from ..text import redact
 from ..store import Ledger, cache_key
 from .errors import (
     ApiError,
@@ -52,12 +54,20 @@ class ApiResponse:
         return self.envelope.get("response")
 
 
+# The quota headers are counts: a value that is not a plain decimal count within this bound
+# (negative, absurdly large, not a number) is ignored rather than believed.
+HEADER_MAX = QUOTA_MAX
+
+
 def _int_header(headers: httpx.Headers, name: str) -> int | None:
     value = headers.get(name)
-    try:
-        return int(value) if value is not None else None
-    except ValueError:
+    if value is None:
         return None
+    text = value.strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(HEADER_MAX)):
+        return None
+    number = int(text)
+    return number if number <= HEADER_MAX else None
 
 
 def _classify_envelope_errors(errors: Any) -> ApiError | None:
@@ -97,6 +107,7 @@ class ApiClient:
         # Counted calls the provider answered as counted, whatever happened next (a later page
         # failing, a body that did not parse): what a warm reports as spent.
         self.spent = 0
+        self._secret = key.reveal()
         timeout = httpx.Timeout(settings.timeout_s, connect=min(settings.timeout_s, 5.0))
         self._http = httpx.AsyncClient(
             base_url=settings.base_url,
@@ -195,48 +206,83 @@ class ApiClient:
                 await self.clock.sleep(min(8.0, 0.5 * 2 ** (failures - 1)))
 
     async def _send_once(self, endpoint: str, params: dict[str, str], *, counted: bool) -> ApiResponse:
+        ticket = None
         if counted:
-            allowed, remaining = self.ledger.reserve_call(self.clock.now(), self.settings.daily_reserve)
+            allowed, remaining, ticket = self.ledger.reserve_call(
+                self.clock.now(), self.settings.daily_reserve, endpoint)
             if not allowed:
                 raise QuotaExhausted(
                     f"{remaining} calls left today, at or below the reserve of "
                     f"{self.settings.daily_reserve}: not sending {endpoint}", sent=False)
             token = await self.throttle.acquire()
+        sent_at = self.clock.now()
         started = self.clock.monotonic()
         status = "error"
+        observed = False
         try:
             try:
-                reply = await self._http.get(endpoint, params=params)
+                # One deadline over the whole exchange: the per-read timeout alone never trips
+                # on a peer that sends a byte every few seconds.
+                async with asyncio.timeout(self.settings.deadline_s):
+                    async with self._http.stream("GET", endpoint, params=params) as reply:
+                        status = str(reply.status_code)
+                        observed = self._observe_headers(reply.headers, sent_at)
+                        body = await self._read_capped(endpoint, reply)
+            except TimeoutError:
+                status = "deadline"
+                # A peer this slow is as good as unreachable; retrying would double the wait.
+                raise NetworkError(f"{endpoint}: no complete answer from {self.settings.base_url} "
+                                   f"within api.deadline_s = {self.settings.deadline_s:g} s") from None
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
                 # The server is not there (refused, unresolvable, silent): retrying at once
                 # only delays the outage; the /status probe takes over with its backoff.
                 status = "connect-error"
-                raise NetworkError(f"cannot reach {self.settings.base_url}: {_describe(exc)}") from None
+                raise NetworkError(f"cannot reach {self.settings.base_url}: {self._describe(exc)}") from None
             except httpx.TimeoutException as exc:
                 status = "timeout"
-                raise _Retryable(f"{endpoint}: {_describe(exc)}") from None
+                raise _Retryable(f"{endpoint}: {self._describe(exc)}") from None
             except httpx.TransportError as exc:
                 status = "read-error"
-                raise _Retryable(f"{endpoint}: {_describe(exc)}") from None
-            status = str(reply.status_code)
-            return self._interpret(endpoint, params, reply, counted)
+                raise _Retryable(f"{endpoint}: {self._describe(exc)}") from None
+            return self._interpret(endpoint, params, reply, body, counted)
         finally:
             duration_ms = (self.clock.monotonic() - started) * 1000
-            self.ledger.log_request(self.clock.now(), endpoint, status, duration_ms,
-                                    counted and status not in ("connect-error",))
+            spent = counted and status not in ("connect-error",)
+            self.ledger.log_request(self.clock.now(), endpoint, status, duration_ms, spent,
+                                    ticket=ticket, unobserved=spent and not observed)
             if counted:
                 self.throttle.release(token)
 
-    def _interpret(self, endpoint: str, params: dict[str, str], reply: httpx.Response,
-                   counted: bool) -> ApiResponse:
-        headers = reply.headers
+    def _observe_headers(self, headers: httpx.Headers, sent_at: datetime) -> bool:
+        """Quota headers into the ledger; True when the daily remaining was among them."""
         daily_limit = _int_header(headers, "x-ratelimit-requests-limit")
         daily_remaining = _int_header(headers, "x-ratelimit-requests-remaining")
         minute_limit = _int_header(headers, "X-RateLimit-Limit")
         minute_remaining = _int_header(headers, "X-RateLimit-Remaining")
         if any(v is not None for v in (daily_limit, daily_remaining, minute_limit, minute_remaining)):
             self.ledger.observe(self.clock.now(), daily_limit, daily_remaining, minute_limit,
-                                minute_remaining)
+                                minute_remaining, sent_at=sent_at)
+        return daily_remaining is not None
+
+    async def _read_capped(self, endpoint: str, reply: httpx.Response) -> bytes:
+        """The body, refused past ``api.max_body_mb`` (announced or actually sent)."""
+        cap = self.settings.max_body_mb * 1_000_000
+        too_big = BadResponse(f"{endpoint}: the answer is larger than api.max_body_mb = "
+                              f"{self.settings.max_body_mb} MB; not cached")
+        announced = reply.headers.get("content-length", "")
+        if announced.isdigit() and int(announced) > cap:
+            raise too_big
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in reply.aiter_bytes():
+            size += len(chunk)
+            if size > cap:
+                raise too_big
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _interpret(self, endpoint: str, params: dict[str, str], reply: httpx.Response,
+                   body: bytes, counted: bool) -> ApiResponse:
         code = reply.status_code
         if code == 429:
             raise RateLimited(f"{endpoint}: HTTP 429 Too Many Requests")
@@ -247,11 +293,12 @@ class ApiClient:
         if code != 200:
             raise ApiError(f"{endpoint}: unexpected HTTP {code} {reply.reason_phrase}")
         try:
-            envelope = json.loads(reply.text)
-        except ValueError:
+            text = body.decode("utf-8")
+            envelope = json.loads(text)
+        except ValueError:  # UnicodeDecodeError is one
             self.spent += counted  # the provider counted it; its body got lost on the way
             raise BadResponse(f"{endpoint}: the body is not valid JSON "
-                              f"({len(reply.content)} bytes)") from None
+                              f"({len(body)} bytes)") from None
         problem = None
         if not isinstance(envelope, dict) or "response" not in envelope:
             problem = BadResponse(f"{endpoint}: the body is not an API-Football envelope")
@@ -264,7 +311,8 @@ class ApiClient:
             raise problem
         if endpoint == "/status" and isinstance(envelope.get("response"), dict):
             self._observe_status(envelope["response"])
-        return ApiResponse(endpoint, params, reply.text, envelope, daily_remaining)
+        return ApiResponse(endpoint, params, text, envelope,
+                           _int_header(reply.headers, "x-ratelimit-requests-remaining"))
 
     def _observe_status(self, response: dict[str, Any]) -> None:
         # /status tells the day's usage for free: a warm can know its budget before spending.
@@ -272,14 +320,19 @@ class ApiClient:
         if not isinstance(requests, dict):
             return
         current, limit = requests.get("current"), requests.get("limit_day")
-        if isinstance(current, int) and isinstance(limit, int) and limit > 0:
+        if isinstance(current, int) and isinstance(limit, int) and 0 < limit <= QUOTA_MAX \
+                and 0 <= current:
             self.ledger.observe(self.clock.now(), limit, max(0, limit - current), None, None)
+
+    def _describe(self, exc: httpx.HTTPError) -> str:
+        """A person's reading of an HTTP library error, never quoting what was sent."""
+        if isinstance(exc, httpx.LocalProtocolError):
+            # Raised about our own request: its text may quote a header, the key's among them.
+            return f"{type(exc).__name__}: the request could not be sent as HTTP"
+        text = str(exc) or type(exc).__name__
+        text = f"{type(exc).__name__}: {text}" if text != type(exc).__name__ else text
+        return redact(text, self._secret)
 
 
 class _Retryable(Exception):
     """A failure worth another attempt (read error, timeout, 5xx)."""
-
-
-def _describe(exc: httpx.HTTPError) -> str:
-    text = str(exc) or type(exc).__name__
-    return f"{type(exc).__name__}: {text}" if text != type(exc).__name__ else text

@@ -14,6 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ..store import Store, StoreError
+from ..text import redact  # noqa: F401  (the supervision commands import it from here)
 
 # Monitoring-plugin exit statuses (Nagios/Icinga/Sensu/Zabbix all read them the same way).
 OK, WARNING, CRITICAL, UNKNOWN = 0, 1, 2, 3
@@ -80,13 +81,6 @@ def duration(seconds: float | None) -> str:
 
 
 # -- secrets ---------------------------------------------------------------------------------
-
-
-def redact(text: str, secret: str | None) -> str:
-    """Mask the API key should it ever reach a message (defence in depth: nothing should)."""
-    if secret and len(secret) >= 6 and secret in text:
-        return text.replace(secret, "********")
-    return text
 
 
 def secret_of(settings: object) -> str | None:
