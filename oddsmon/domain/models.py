@@ -377,17 +377,19 @@ def _is_bool(value: Any) -> bool:
 INT_LIMIT: Final = 2**53
 
 
-def _is_bounded_int(value: Any) -> bool:
-    return _is_int(value) and -INT_LIMIT < value < INT_LIMIT
+def _bounded(value: int, path: str) -> int:
+    if not -INT_LIMIT < value < INT_LIMIT:
+        raise ParseError(path, f"out of range: {_describe(value)} is beyond 2^53")
+    return value
 
 
 def _int(obj: Mapping[str, Any], key: str, path: str) -> int:
-    return int(_typed(obj, key, path, _is_bounded_int, "an integer below 2^53", False))
+    return _bounded(int(_typed(obj, key, path, _is_int, "an integer", False)), f"{path}.{key}")
 
 
 def _opt_int(obj: Mapping[str, Any], key: str, path: str) -> int | None:
-    value = _typed(obj, key, path, _is_bounded_int, "an integer below 2^53", True)
-    return None if value is None else int(value)
+    value = _typed(obj, key, path, _is_int, "an integer", True)
+    return None if value is None else _bounded(int(value), f"{path}.{key}")
 
 
 def _str(obj: Mapping[str, Any], key: str, path: str) -> str:
