@@ -40,6 +40,7 @@ T = TypeVar("T")
 
 CRITICAL_PAGES = ("predictions", "bookmakers", "odds", "dashboard")
 _COUNTER_FLUSH_S = 1.0
+_REOPEN_EVERY_S = 5.0
 _MEMO_SIZE = 64
 # Prices recorded in the odds history: the three markets the app shows, every line of them.
 _HISTORY_BETS = frozenset({1, 5, 8})
@@ -99,6 +100,11 @@ class WarmReport:
         return [s for s in self.steps if s.source == "live"]
 
     @property
+    def complete(self) -> bool:
+        """Every page fetched now or already fresh, and nothing stopped the warm."""
+        return self.stopped is None and all(s.source in ("live", "fresh") for s in self.steps)
+
+    @property
     def summary(self) -> str:
         fresh = sum(1 for s in self.steps if s.source == "fresh")
         text = (f"{len(self.fetched)} page(s) fetched, {fresh} already fresh, "
@@ -138,6 +144,7 @@ class Service:
         # from the cache and nothing is fetched, since nothing fetched could be kept.
         self.store_problem: str | None = store.db.report.message() if store.db.read_only else None
         self._last_flush = clock.monotonic()
+        self._reopen_tried = float("-inf")
         self._memo: dict[tuple[str, str], tuple[float, Any]] = {}
         self._shortened: set[tuple[int, int, int, str]] = set()
         self._headlines: dict[int, tuple[FixtureOdds, tuple[Any, ...], Headline]] = {}
@@ -229,7 +236,14 @@ class Service:
         if self.store_problem is None:
             return True
         if self.store.db.read_only:
-            return False
+            # Opened read-only because the disk was full or failing: reopen for writing once
+            # it allows it (a reopen costs a quick_check, hence the pause between tries).
+            now = self.clock.monotonic()
+            if not self.store.db.degraded or now - self._reopen_tried < _REOPEN_EVERY_S:
+                return False
+            self._reopen_tried = now
+            if not self.store.db.reopen_writable():
+                return False
         try:
             self.store.ledger.set_meta("writable_at", str(self.clock.timestamp()))
         except StoreWriteError as exc:

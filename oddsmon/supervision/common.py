@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
@@ -100,12 +101,13 @@ def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
 
     Readers (and node_exporter's textfile collector) see the old file or the new one, never a
     half-written one. The file is created with ``mode`` (0600: it describes oddsmon's state).
-    On failure nothing is left behind and a ``SupervisionError`` names the file.
+    On failure nothing is left behind and a ``SupervisionError`` names the file. Only a regular
+    file is ever replaced: a device, a FIFO, a socket or a symlink at ``path`` is refused as it
+    is (a rename would put a regular file in place of ``/dev/full``, or of a link someone made).
     """
     path = Path(path)
+    refuse_special(path)
     try:
-        if path.is_dir():
-            raise SupervisionError(f"{path}: cannot write: it is a directory")
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
@@ -132,6 +134,20 @@ def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
             os.close(dfd)
 
 
+def refuse_special(path: Path) -> None:
+    """``SupervisionError`` when ``path`` exists and is not a regular file (links not followed)."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return
+    if stat.S_ISDIR(mode):
+        raise SupervisionError(f"{path}: cannot write: it is a directory")
+    if not stat.S_ISREG(mode):
+        kind = "a symlink" if stat.S_ISLNK(mode) else "a device, FIFO or socket"
+        raise SupervisionError(f"{path}: cannot write: it is {kind}, not a regular file; oddsmon "
+                               f"only replaces regular files (write to a regular file, or '-' for stdout)")
+
+
 # -- the store -------------------------------------------------------------------------------
 
 
@@ -148,6 +164,12 @@ def open_existing(db: Path, *, writable: bool = False) -> Store:
         store = Store.open(db, read_only=True)
     except StoreError as exc:
         raise StateUnreadable(str(exc)) from None
+    if store.db.report.wal_unread:
+        # Readable only without its -wal: the latest committed state (an outage, its
+        # incident) may be missing, so whatever this store says now may be false.
+        message = store.db.report.message()
+        store.close()
+        raise StateUnreadable(message or f"{db}: committed changes in its -wal cannot be read")
     if not writable:
         return store
     store.close()

@@ -27,6 +27,7 @@ from .common import (
     iso,
     open_existing,
     redact,
+    refuse_special,
     secret_of,
 )
 from .health import META_EXPORT, META_EXPORT_PROM, ExportRecord, export_meta
@@ -222,8 +223,7 @@ def default_path(settings: Settings, fmt: str) -> Path:
 
 def check_target(path: Path) -> None:
     """Fail now, naming the file, if ``path`` cannot be written; writes nothing."""
-    if path.is_dir():
-        raise SupervisionError(f"{path}: cannot write the export: it is a directory")
+    refuse_special(path)
     parent = path.parent
     while not parent.exists() and parent != parent.parent:
         parent = parent.parent
