@@ -19,7 +19,7 @@ import httpx
 
 from ..clock import Clock
 from ..config import QUOTA_MAX, ApiSettings, Secret
-from ..text import redact
+from ..text import clean_json_text, redact
 from ..store import Ledger, cache_key
 from .errors import (
     ApiError,
@@ -135,6 +135,8 @@ class ApiClient:
         try:
             result = await self._request(endpoint, clean)
         except BaseException as exc:
+            if isinstance(exc, ApiError):
+                self._redact(exc)
             if not future.cancelled():
                 future.set_exception(exc)
                 future.exception()  # mark retrieved: waiters re-raise it, nobody else must
@@ -177,7 +179,14 @@ class ApiClient:
         except _Retryable as exc:
             # One attempt only: a timeout, a read error or a 5xx is a failed probe, reported
             # like every other failure (not the private retry signal, which no caller knows).
-            raise NetworkError(str(exc)) from None
+            raise self._redact(NetworkError(str(exc))) from None
+        except ApiError as exc:
+            raise self._redact(exc)
+
+    def _redact(self, exc: ApiError) -> ApiError:
+        """Mask the key in a failure's text: a provider's message may echo what it was sent."""
+        exc.args = (redact(str(exc), self._secret),)
+        return exc
 
     # -- wire --------------------------------------------------------------------------------
 
@@ -293,7 +302,9 @@ class ApiClient:
         if code != 200:
             raise ApiError(f"{endpoint}: unexpected HTTP {code} {reply.reason_phrase}")
         try:
-            text = body.decode("utf-8")
+            # Kept as the cache's copy: names with escape sequences or bidi overrides are
+            # cleaned before they are stored, not only when they are shown.
+            text = clean_json_text(body.decode("utf-8"))
             envelope = json.loads(text)
         except ValueError:  # UnicodeDecodeError is one
             self.spent += counted  # the provider counted it; its body got lost on the way
