@@ -302,7 +302,7 @@ class Database:
             if _is_locked(exc):
                 raise StoreError(f"{self.path}: store stayed locked: {exc}") from None
             if not _proves_bad_file(exc):
-                raise _Unwritable(_disk_problem(exc)) from None
+                raise _Unwritable(_disk_problem(exc, self.path)) from None
             raise _BadFile(f"not a readable SQLite database ({exc})") from None
         return conn
 
@@ -322,7 +322,7 @@ class Database:
                 raise StoreError(f"{self.path}: the store cannot be read: {exc2}") from None
             with contextlib.suppress(OSError):
                 if os.stat(f"{self.path}-wal").st_size > 0:
-                    self.report = OpenReport(self.path, reason=_disk_problem(exc), read_only=True,
+                    self.report = OpenReport(self.path, reason=_disk_problem(exc, self.path), read_only=True,
                                              wal_unread=True)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: the store cannot be read: {exc}") from None
@@ -378,7 +378,7 @@ class Database:
             if _is_locked(exc):
                 raise StoreError(f"{self.path}: store stayed locked during migration") from None
             if not _proves_bad_file(exc):
-                raise _Unwritable(_disk_problem(exc)) from None
+                raise _Unwritable(_disk_problem(exc, self.path)) from None
             raise _BadFile(f"damaged ({exc})") from None
         except StoreWriteError as exc:  # from write(): the migration could not be saved
             raise _Unwritable(str(exc).split(": ", 1)[-1]) from None
@@ -494,7 +494,7 @@ class Database:
             return StoreError(f"{self.path}: the store is damaged ({text}); restart oddsmon to rebuild it")
         if (getattr(exc, "sqlite_errorcode", 0) & 0xFF) in _DISK_CODES or "readonly" in text \
                 or "full" in text:
-            return StoreWriteError(f"{self.path}: {_disk_problem(exc)}")
+            return StoreWriteError(f"{self.path}: {_disk_problem(exc, self.path)}")
         return StoreError(f"{self.path}: {text}")
 
     def integrity_check(self) -> str:
@@ -558,13 +558,21 @@ def _proves_bad_file(exc: BaseException) -> bool:
     return "malformed" in text or "not a database" in text
 
 
-def _disk_problem(exc: BaseException) -> str:
+def _disk_problem(exc: BaseException, path: Path) -> str:
     text = str(exc)
     if "readonly" in text or "read-only" in text:
         return f"the store is read-only ({text})"
-    if "full" in text:
+    if "full" in text or _no_space(path):
+        # SQLite reports a full disk as an I/O error when it is growing the -shm.
         return f"the disk is full ({text})"
     return f"the store cannot be written ({text})"
+
+
+def _no_space(path: Path) -> bool:
+    try:
+        return os.statvfs(path.parent).f_bavail == 0
+    except OSError:
+        return False
 
 
 def _kind(mode: int) -> str:
