@@ -253,7 +253,7 @@ class ApiClient:
             except httpx.TransportError as exc:
                 status = "read-error"
                 raise _Retryable(f"{endpoint}: {self._describe(exc)}") from None
-            return self._interpret(endpoint, params, reply, body, counted)
+            return self._interpret(endpoint, params, reply, body, counted, sent_at)
         finally:
             duration_ms = (self.clock.monotonic() - started) * 1000
             spent = counted and status not in ("connect-error",)
@@ -291,7 +291,7 @@ class ApiClient:
         return b"".join(chunks)
 
     def _interpret(self, endpoint: str, params: dict[str, str], reply: httpx.Response,
-                   body: bytes, counted: bool) -> ApiResponse:
+                   body: bytes, counted: bool, sent_at: datetime) -> ApiResponse:
         code = reply.status_code
         if code == 429:
             raise RateLimited(f"{endpoint}: HTTP 429 Too Many Requests")
@@ -321,11 +321,11 @@ class ApiClient:
         if problem is not None:
             raise problem
         if endpoint == "/status" and isinstance(envelope.get("response"), dict):
-            self._observe_status(envelope["response"])
+            self._observe_status(envelope["response"], sent_at)
         return ApiResponse(endpoint, params, text, envelope,
                            _int_header(reply.headers, "x-ratelimit-requests-remaining"))
 
-    def _observe_status(self, response: dict[str, Any]) -> None:
+    def _observe_status(self, response: dict[str, Any], sent_at: datetime) -> None:
         # /status tells the day's usage for free: a warm can know its budget before spending.
         requests = response.get("requests")
         if not isinstance(requests, dict):
@@ -333,7 +333,8 @@ class ApiClient:
         current, limit = requests.get("current"), requests.get("limit_day")
         if isinstance(current, int) and isinstance(limit, int) and 0 < limit <= QUOTA_MAX \
                 and 0 <= current:
-            self.ledger.observe(self.clock.now(), limit, max(0, limit - current), None, None)
+            self.ledger.observe(self.clock.now(), limit, max(0, limit - current), None, None,
+                                sent_at=sent_at)
 
     def _describe(self, exc: httpx.HTTPError) -> str:
         """A person's reading of an HTTP library error, never quoting what was sent."""
