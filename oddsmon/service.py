@@ -7,9 +7,11 @@ its provenance. Data flows one way: caller -> Service -> (cache | API) -> store.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Generic, TypeVar
@@ -37,6 +39,10 @@ from .store.cache import ANY
 from .supervision import ModeView, OfflineMachine, journal
 
 T = TypeVar("T")
+
+# Set by Service.cache_only(): reads answer from any cached copy, fresh or not, without the
+# network; the context travels with the coroutines a screen hands to the engine's loop.
+_CACHE_ONLY: ContextVar[bool] = ContextVar("oddsmon_cache_only", default=False)
 
 CRITICAL_PAGES = ("predictions", "bookmakers", "odds", "dashboard")
 _COUNTER_FLUSH_S = 1.0
@@ -252,6 +258,17 @@ class Service:
         self.store_problem = None
         return True
 
+    @staticmethod
+    @contextlib.contextmanager
+    def cache_only() -> Iterator[None]:
+        """Within this block, a page with a cached copy is served from it at once, however old
+        (a screen shows it, then refreshes); a page never cached is read as usual."""
+        token = _CACHE_ONLY.set(True)
+        try:
+            yield
+        finally:
+            _CACHE_ONLY.reset(token)
+
     # -- the core read path ----------------------------------------------------------------------
 
     async def _load(self, endpoint: str, params: Mapping[str, str | int], ttl_s: float,
@@ -273,6 +290,13 @@ class Service:
         entry = (self.store.cache.get(derived) if derived and not force else None) \
             or self.store.cache.get(key)
         reason = self.machine.gate()
+        if entry is None and fallback and _CACHE_ONLY.get():
+            entry = self._fallback_entry(endpoint, clean, fallback)
+        if entry is not None and not force and _CACHE_ONLY.get() and reason is None \
+                and not entry.fresh_at(now):
+            # Expired and online: the caller shows it now and asks again for the fetch (a
+            # fresh or offline copy goes the usual way below, which counts the hit).
+            return self._from_cache(entry, parse, now, reason, None, view)
         if not self._store_writable():
             return self._unwritable(entry, endpoint, key, parse, now, reason, view)
         if entry is not None and not force and (reason is not None or entry.fresh_at(now)):

@@ -134,18 +134,20 @@ def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
             os.close(dfd)
 
 
-def refuse_special(path: Path) -> None:
-    """``SupervisionError`` when ``path`` exists and is not a regular file (links not followed)."""
+def refuse_special(path: Path, what: str = "cannot write",
+                   error: type[SupervisionError] = SupervisionError) -> None:
+    """``error`` naming ``path`` when it exists and is not a regular file (links not followed):
+    oddsmon never writes through, replaces or renames a device, a FIFO or a symlink."""
     try:
         mode = os.lstat(path).st_mode
     except OSError:
         return
     if stat.S_ISDIR(mode):
-        raise SupervisionError(f"{path}: cannot write: it is a directory")
+        raise error(f"{path}: {what}: it is a directory")
     if not stat.S_ISREG(mode):
         kind = "a symlink" if stat.S_ISLNK(mode) else "a device, FIFO or socket"
-        raise SupervisionError(f"{path}: cannot write: it is {kind}, not a regular file; oddsmon "
-                               f"only replaces regular files (write to a regular file, or '-' for stdout)")
+        raise error(f"{path}: {what}: it is {kind}, not a regular file; oddsmon only writes "
+                    f"regular files")
 
 
 # -- the store -------------------------------------------------------------------------------

@@ -53,7 +53,7 @@ from ..clock import utc_from_ts
 from ..config import Settings
 from ..store import IncidentStore, Store
 from ..text import clean
-from .common import SupervisionError, dual, duration, iso, redact, secret_of
+from .common import SupervisionError, dual, duration, iso, redact, refuse_special, secret_of
 from .health import META_STORE_ID
 
 HEADER_MARK = "<!-- oddsmon:journal v1 -->"
@@ -219,23 +219,9 @@ def _markers(text: str, sid: str) -> set[str]:
 # -- the file --------------------------------------------------------------------------------
 
 
-def _refuse_special(path: Path) -> None:
-    """A journal path that exists must be a regular file (not followed if a symlink)."""
-    try:
-        mode = os.lstat(path).st_mode
-    except OSError:
-        return
-    if stat.S_ISDIR(mode):
-        raise JournalError(f"{path}: the incident journal path is a directory")
-    if not stat.S_ISREG(mode):
-        raise JournalError(f"{path}: the incident journal path is not a regular file (a symlink, "
-                           f"FIFO or device); oddsmon writes only to a regular file: point "
-                           f"paths.incidents at one")
-
-
 def _read(path: Path) -> str | None:
     """The journal's text, None when it does not exist; JournalError when it is not ours."""
-    _refuse_special(path)
+    refuse_special(path, "the incident journal path is refused", JournalError)
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
