@@ -299,8 +299,8 @@ class Database:
             conn.execute(f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT}")
         except sqlite3.DatabaseError as exc:
             conn.close()
-            if _is_locked(exc):
-                raise StoreError(f"{self.path}: store stayed locked: {exc}") from None
+            if _is_locked(exc):  # a -wal kept busy by another process: not the file's fault
+                raise _Unwritable(f"the store stayed busy ({exc})") from None
             if not _proves_bad_file(exc):
                 raise _Unwritable(_disk_problem(exc, self.path)) from None
             raise _BadFile(f"not a readable SQLite database ({exc})") from None

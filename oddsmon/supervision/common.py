@@ -15,7 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ..store import Store, StoreError
-from ..text import redact  # noqa: F401  (the supervision commands import it from here)
+from ..text import clean, redact
 
 # Monitoring-plugin exit statuses (Nagios/Icinga/Sensu/Zabbix all read them the same way).
 OK, WARNING, CRITICAL, UNKNOWN = 0, 1, 2, 3
@@ -82,6 +82,12 @@ def duration(seconds: float | None) -> str:
 
 
 # -- secrets ---------------------------------------------------------------------------------
+
+
+def for_output(text: str, secret: str | None) -> str:
+    """What a command prints or writes: the key masked, and no terminal controls, whatever an
+    older store may hold (what enters now is cleaned at the boundary already)."""
+    return clean(redact(text, secret), multiline=True)
 
 
 def secret_of(settings: object) -> str | None:

@@ -24,9 +24,9 @@ from .common import (
     StateUnreadable,
     SupervisionError,
     atomic_write,
+    for_output,
     iso,
     open_existing,
-    redact,
     refuse_special,
     secret_of,
 )
@@ -128,7 +128,7 @@ def to_dict(snap: Snapshot) -> dict[str, Any]:
 
 
 def to_json(snap: Snapshot, secret: str | None = None) -> str:
-    return redact(json.dumps(to_dict(snap), indent=2, ensure_ascii=False) + "\n", secret)
+    return for_output(json.dumps(to_dict(snap), indent=2, ensure_ascii=False) + "\n", secret)
 
 
 # -- Prometheus ------------------------------------------------------------------------------
@@ -210,7 +210,7 @@ def to_prometheus(snap: Snapshot, secret: str | None = None) -> str:
         metric("oddsmon_selftest_ok", "gauge", "1 when the last --selftest passed.", [({}, snap.selftest.ok)])
         metric("oddsmon_selftest_timestamp_seconds", "gauge", "When the last --selftest ran.",
                [({}, _ts(snap.selftest.at))])
-    return redact("\n".join(out) + "\n", secret)
+    return for_output("\n".join(out) + "\n", secret)
 
 
 # -- the command -----------------------------------------------------------------------------
@@ -279,11 +279,11 @@ def run(settings: Settings, target: str | None, fmt: str, clock: Clock | None = 
         finally:
             store.close()
     except (SupervisionError, StateUnreadable) as exc:
-        print(f"oddsmon: {redact(str(exc), secret_of(settings))}", file=sys.stderr)
+        print(f"oddsmon: {for_output(str(exc), secret_of(settings))}", file=sys.stderr)
         return exc.exit_code
     except StoreError as exc:  # damaged under our feet: the state is unknown
         print(f"oddsmon: {exc}", file=sys.stderr)
         return EXIT_STATE
-    summary = redact(snap.status.summary, secret_of(settings))
+    summary = for_output(snap.status.summary, secret_of(settings))
     print(f"wrote {path} ({fmt}): {snap.status.label} - {summary}")
     return EXIT_OK
