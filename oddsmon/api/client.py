@@ -19,8 +19,8 @@ import httpx
 
 from ..clock import Clock
 from ..config import QUOTA_MAX, ApiSettings, Secret
-from ..text import clean_json_text, redact
 from ..store import Ledger, cache_key
+from ..text import clean_json_text, redact
 from .errors import (
     ApiError,
     BadResponse,
@@ -54,20 +54,17 @@ class ApiResponse:
         return self.envelope.get("response")
 
 
-# The quota headers are counts: a value that is not a plain decimal count within this bound
-# (negative, absurdly large, not a number) is ignored rather than believed.
-HEADER_MAX = QUOTA_MAX
-
-
 def _int_header(headers: httpx.Headers, name: str) -> int | None:
+    """A quota header as a count; a value that is not a plain decimal count of at most
+    ``QUOTA_MAX`` (negative, absurdly large, not a number) is ignored rather than believed."""
     value = headers.get(name)
     if value is None:
         return None
     text = value.strip()
-    if not (text.isascii() and text.isdigit()) or len(text) > len(str(HEADER_MAX)):
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(QUOTA_MAX)):
         return None
     number = int(text)
-    return number if number <= HEADER_MAX else None
+    return number if number <= QUOTA_MAX else None
 
 
 def _classify_envelope_errors(errors: Any) -> ApiError | None:
@@ -236,7 +233,7 @@ class ApiClient:
                     async with self._http.stream("GET", endpoint, params=params) as reply:
                         status = str(reply.status_code)
                         observed = self._observe_headers(reply.headers, sent_at)
-                        body = await self._read_capped(endpoint, reply)
+                        body = await self._read_capped(endpoint, reply, counted)
             except TimeoutError:
                 status = "deadline"
                 # A peer this slow is as good as unreachable; retrying would double the wait.
@@ -273,21 +270,23 @@ class ApiClient:
                                 minute_remaining, sent_at=sent_at)
         return daily_remaining is not None
 
-    async def _read_capped(self, endpoint: str, reply: httpx.Response) -> bytes:
+    async def _read_capped(self, endpoint: str, reply: httpx.Response, counted: bool) -> bytes:
         """The body, refused past ``api.max_body_mb`` (announced or actually sent)."""
         cap = self.settings.max_body_mb * 1_000_000
-        too_big = BadResponse(f"{endpoint}: the answer is larger than api.max_body_mb = "
-                              f"{self.settings.max_body_mb} MB; not cached")
         announced = reply.headers.get("content-length", "")
-        if announced.isdigit() and int(announced) > cap:
-            raise too_big
+        size = int(announced) if announced.isdigit() else 0
         chunks: list[bytes] = []
-        size = 0
-        async for chunk in reply.aiter_bytes():
-            size += len(chunk)
-            if size > cap:
-                raise too_big
-            chunks.append(chunk)
+        if size <= cap:
+            size = 0
+            async for chunk in reply.aiter_bytes():
+                size += len(chunk)
+                if size > cap:
+                    break
+                chunks.append(chunk)
+        if size > cap:
+            self.spent += counted  # the provider counted it all the same
+            raise BadResponse(f"{endpoint}: the answer is larger than api.max_body_mb = "
+                              f"{self.settings.max_body_mb} MB; not cached")
         return b"".join(chunks)
 
     def _interpret(self, endpoint: str, params: dict[str, str], reply: httpx.Response,

@@ -322,13 +322,15 @@ class Database:
                 raise StoreError(f"{self.path}: the store cannot be read: {exc2}") from None
             with contextlib.suppress(OSError):
                 if os.stat(f"{self.path}-wal").st_size > 0:
-                    self.report = OpenReport(self.path, reason=_disk_problem(exc, self.path), read_only=True,
-                                             wal_unread=True)
+                    self.report = OpenReport(self.path, reason=f"its -wal cannot be used ({exc})",
+                                             read_only=True, wal_unread=True)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: the store cannot be read: {exc}") from None
         # A reader creates the -wal and -shm it needs and, unlike a writer, cannot remove them
-        # when it closes: remember them so close() can have SQLite tidy up.
-        self._created_sidecars = [p for p in self._sidecars() if p.exists() and p not in before]
+        # when it closes: when it made both (nobody had the store open), close() has SQLite
+        # tidy up.
+        if not before and all(p.exists() for p in self._sidecars()):
+            self._created_sidecars = self._sidecars()
         app_id, version = _identity(conn)
         if app_id == APPLICATION_ID and 0 < version < SCHEMA_VERSION:
             conn.close()
@@ -414,10 +416,9 @@ class Database:
     def _tidy_sidecars(self) -> None:
         """Remove the empty -wal and -shm a read-only open created, the safe way: a writing
         connection that closes last deletes them, and leaves them to anyone still using them."""
-        created, self._created_sidecars = self._created_sidecars, []
-        wal = Path(f"{self.path}-wal")
+        wal, self._created_sidecars = self._created_sidecars[0], []
         with contextlib.suppress(OSError):
-            if wal in created and wal.stat().st_size > 0:
+            if wal.stat().st_size > 0:
                 return  # someone wrote meanwhile: theirs now
         with contextlib.suppress(sqlite3.Error, OSError):
             conn = sqlite3.connect(self.path, timeout=0.1, isolation_level=None)

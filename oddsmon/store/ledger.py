@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..clock import last_utc_midnight, utc_from_ts
+from ..config import QUOTA_MAX
 from .db import Database, Tx
 
 REQUEST_LOG_KEEP = 500
@@ -27,12 +28,11 @@ REQUEST_LOG_KEEP = 500
 # call lasts at most a minute's pacing wait plus its deadline).
 INFLIGHT_STALE_S = 600.0
 SENDING = "sending"
-# No plan has a billion calls a day: a count beyond this (or below zero) is not believed.
-COUNT_MAX = 10**9
 
 
 def _count(value: int | None) -> int | None:
-    return value if value is not None and 0 <= value <= COUNT_MAX else None
+    """A count from outside, or None when it is not believable (below zero, past QUOTA_MAX)."""
+    return value if value is not None and 0 <= value <= QUOTA_MAX else None
 
 
 @dataclass(frozen=True, slots=True)
