@@ -52,6 +52,7 @@ needs_samples = pytest.mark.skipif(not SAMPLES.is_dir(), reason=f"API samples mi
 FIXTURES = "fixtures__official_docs_live_all.json"
 LEAGUES = "leagues__official_docs_id39.json"
 ODDS = "odds__official_docs_fixture326090_bookmaker6.json"
+REAL_ODDS = "odds__real_fixture815162_bookmaker6.json"
 BETS = "odds_bets__official_docs_search_under.json"
 BOOKMAKERS = "odds_bookmakers__official_docs.json"
 LIVE_ODDS = "odds_live__official_docs_fixture721238.json"
@@ -95,9 +96,20 @@ UTC = timezone.utc
 @needs_samples
 def test_every_sample_file_is_covered() -> None:
     # A new sample dropped into the folder should get a test here, not be silently ignored.
-    known = {FIXTURES, LEAGUES, ODDS, BETS, BOOKMAKERS, LIVE_ODDS, LIVE_BETS, MAPPING}
+    known = {FIXTURES, LEAGUES, ODDS, REAL_ODDS, BETS, BOOKMAKERS, LIVE_ODDS, LIVE_BETS, MAPPING}
     known |= {PREDICTIONS, STATUS, TIMEZONE}
     assert {p.name for p in SAMPLES.glob("*.json")} == known
+
+
+@needs_samples
+def test_real_odds_body_parses_whole_and_skips_the_price_that_pays_nothing() -> None:
+    # Captured from the live service: 35 bets, about 240 values, one price of "1.00".
+    (fo,) = parse_odds(response(REAL_ODDS))
+    assert (fo.fixture_id, fo.league_id, fo.season, fo.skipped) == (815162, 45, 2021, 1)
+    (book,) = fo.bookmakers
+    assert (book.bookmaker, len(book.bets)) == (Bookmaker(6, "Bwin"), 35)
+    assert sum(len(bet.values) for bet in book.bets) == 238
+    assert book.bet(1) is not None and book.bet(1).price("Home") == 1.65
 
 
 @needs_samples
