@@ -1,19 +1,10 @@
 """Command line: the TUI by default, and headless actions for on-call staff and cron.
 
-Exit statuses (the one table, also in docs/hostile.md):
-
-=========================  =======================================================================
-command                    0 / 1 / 2 / 3
-=========================  =======================================================================
-``--warm``                 0 every page fetched or already fresh; 1 partly or not done (an outage,
-                           a page that failed, the reserve reached); 2 usage or config; 3 could
-                           not run (store or journal unusable)
-``--offline``/``--online`` 0 done; 1 not done (store or journal unusable); 2 usage or config
-``--export``, ``--note``   0 done; 1 not done (nothing to attach a note to, file unusable);
-                           2 usage or config; 3 the shared store cannot be read
-``--check``                a monitoring plugin's: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (see
-                           oddsmon/supervision/check.py); 2 also for usage or config
-=========================  =======================================================================
+Exit statuses, for every command in one table: docs/hostile.md. In short: 0 done; 1 partly or
+not done (for ``--warm``: unless every page is now fresh); 2 bad usage or configuration
+(argparse's convention); 3 could not run (``--warm``) or the shared store cannot be read
+(``--export``, ``--note``). ``--check`` exits like a monitoring plugin instead (0 OK, 1 WARNING,
+2 CRITICAL, 3 UNKNOWN; see oddsmon/supervision/check.py).
 
 Headless paths never import Textual; ``--check`` does not import httpx unless ``--probe`` is
 given, so it starts fast. Output into a closed pipe (``| head``) ends quietly.
