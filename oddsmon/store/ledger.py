@@ -8,7 +8,7 @@ The daily reserve holds across any number of processes sharing the key, by two r
   The row becomes the call's log line when it ends. A reservation left by a killed process
   stops counting after ``INFLIGHT_STALE_S``.
 - **A late answer never raises the count.** ``daily_remaining`` may fall from any answer, but
-  it rises only from an answer to a request *sent after* the current value was recorded. A
+  it rises only from an answer to a request *not sent before* the current value was recorded. A
   slow answer carrying an older, higher count is ignored. The rule needs no notion of a
   calendar day, so it holds whatever time of day the provider's quota resets.
 """
@@ -94,7 +94,7 @@ class Ledger:
         """Record what an answer said; absent (or absurd) values keep what was known.
 
         ``sent_at``: when the answered request was sent; a rise of the daily remaining is
-        kept only when that is after the current value was recorded (see the module doc).
+        kept only when that is not before the current value was recorded (see the module doc).
         A remaining above the limit is read as the limit.
         """
         daily_limit, daily_remaining = _count(daily_limit), _count(daily_remaining)
@@ -107,7 +107,7 @@ class Ledger:
             current = known.remaining_at(at)
             if (daily_remaining is not None and current is not None and daily_remaining > current
                     and sent_at is not None and known.observed_at is not None
-                    and sent_at <= known.observed_at):
+                    and sent_at < known.observed_at):
                 daily_remaining = None  # a late answer to an older request: keep the lower count
             tx.execute(
                 "UPDATE quota SET daily_limit=coalesce(?, daily_limit), "
