@@ -1,10 +1,13 @@
 """Command line: the TUI by default, and headless actions for on-call staff and cron.
 
-Exit statuses: 0 done; 1 a runtime failure (store unusable, warm stopped by an outage);
-2 bad usage or configuration (argparse's convention). ``--check`` exits like a monitoring
-plugin instead (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN; see oddsmon/supervision/check.py), and
-``--export``, ``--note``, ``--export-odds`` and ``--picks`` exit 3 when the shared store cannot
-be read. Headless paths never import Textual; ``--check`` does not import httpx unless ``--probe`` is given, so it starts fast.
+Exit statuses, for every command in one table: docs/hostile.md. In short: 0 done; 1 partly or
+not done (for ``--warm``: unless every page is now fresh); 2 bad usage or configuration
+(argparse's convention); 3 could not run (``--warm``) or the shared store cannot be read
+(``--export``, ``--note``, ``--export-odds``, ``--picks``). ``--check`` exits like a monitoring plugin instead (0 OK, 1 WARNING,
+2 CRITICAL, 3 UNKNOWN; see oddsmon/supervision/check.py).
+
+Headless paths never import Textual; ``--check`` does not import httpx unless ``--probe`` is
+given, so it starts fast. Output into a closed pipe (``| head``) ends quietly.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from pathlib import Path
 from . import __version__
 from .config import ConfigError, Settings, load, write_default
 
-EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_CANNOT_RUN = 0, 1, 2, 3
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -86,11 +89,25 @@ def _positive_id(text: str) -> int:
 
 
 def _fail(message: str, code: int = EXIT_FAIL) -> int:
-    print(f"oddsmon: {message}", file=sys.stderr)
+    from .text import clean
+
+    print(f"oddsmon: {clean(message)}", file=sys.stderr)  # may quote a path or a provider's text
     return code
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        # The reader went away (``oddsmon --check | head -1``): not an error of ours. Point
+        # stdout at /dev/null so the interpreter's final flush does not raise again.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAIL
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if (args.json or args.probe) and not args.check:
@@ -174,7 +191,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return asyncio.run(_collect(settings, demo=args.demo, once=args.once))
     except (StoreError, SupervisionError) as exc:
-        return _fail(str(exc))
+        return _fail(str(exc), EXIT_CANNOT_RUN if args.warm else EXIT_FAIL)
     return _run_tui(settings, demo=args.demo)
 
 
@@ -229,25 +246,27 @@ async def _refresh_quota(settings: Settings) -> str:
 async def _warm(settings: Settings, *, demo: bool) -> int:
     from .runtime import build_engine
     from .supervision import journal
+    from .text import clean
 
     engine = build_engine(settings, demo=demo)
     try:
         journal.check_usable(engine.settings.paths.incidents)
 
         def progress(done: int, total: int, step: object) -> None:
-            print(f"  [{done}/{total}] {step.label}: {step.source}"  # type: ignore[attr-defined]
-                  f"{f' ({step.calls} calls)' if step.calls else ''}"  # type: ignore[attr-defined]
-                  f"{f' - {step.error}' if step.error else ''}")  # type: ignore[attr-defined]
+            print(clean(f"  [{done}/{total}] {step.label}: {step.source}"  # type: ignore[attr-defined]
+                        f"{f' ({step.calls} calls)' if step.calls else ''}"  # type: ignore[attr-defined]
+                        f"{f' - {step.error}' if step.error else ''}"))  # type: ignore[attr-defined]
 
         report = await engine.service.warm(progress)
         _journal_sync(engine.store, engine.settings)
     finally:
         await engine.aclose()
-    print(f"warm: {report.summary}")
+    print(clean(f"warm: {report.summary}"))
     if report.stopped:
-        print(f"warm stopped: {report.stopped}")
-        return EXIT_FAIL
-    return EXIT_OK
+        print(clean(f"warm stopped: {report.stopped}"))
+    # Success only when every page is now fresh: a page that failed (a portal page, an error
+    # envelope, a refused key) is not done, even when nothing stopped the warm.
+    return EXIT_OK if report.complete else EXIT_FAIL
 
 
 async def _collect(settings: Settings, *, demo: bool, once: bool) -> int:

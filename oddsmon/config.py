@@ -8,6 +8,8 @@ it into exit status 2.
 
 from __future__ import annotations
 
+import contextlib
+import math
 import os
 import re
 import stat
@@ -15,12 +17,19 @@ import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import tomli_w
 
 DEFAULT_BASE_URL = "https://v3.football.api-sports.io"
 DEMO_KEY = "demo-key-for-the-bundled-simulator"
+
+
+# Bounds of numbers from outside: no plan has a billion calls a day; no page stays fresh a year
+# (the store keeps a TTL beyond this as expired, so a value from an older config cannot stick).
+QUOTA_MAX = 10**9
+TTL_MAX_S = 366 * 86400
 
 
 class ConfigError(Exception):
@@ -57,6 +66,8 @@ class ApiSettings:
     retries: int = 2
     daily_reserve: int = 10
     per_minute: int = 0  # 0: follow X-RateLimit-Limit; a positive value can only lower it
+    deadline_s: float = 30.0  # a whole request (connect + headers + body), whatever the pace
+    max_body_mb: int = 32  # a larger answer is refused as an error for that page
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +166,7 @@ class Settings:
         env = os.environ if environ is None else environ
         value = env.get(self.api.key_env, "").strip()
         if value:
-            return Secret(value)
+            return Secret(_check_key(value, f"${self.api.key_env}"))
         if self.api.key_file is None:
             return None
         path = self.api.key_file
@@ -168,11 +179,30 @@ class Settings:
                 f"{path}: api.key_file must be readable by its owner only "
                 f"(mode 0600, found {stat.S_IMODE(st.st_mode):04o}); run: chmod 600 {path}"
             )
+        if not stat.S_ISREG(st.st_mode):
+            raise ConfigError(f"{path}: api.key_file is not a regular file")
         try:
-            value = path.read_text(encoding="utf-8").strip()
+            raw = path.read_bytes()
         except OSError as exc:
             raise ConfigError(f"{path}: api.key_file cannot be read: {exc.strerror}") from None
-        return Secret(value) if value else None
+        try:
+            value = raw.decode("ascii").strip()
+        except UnicodeDecodeError:
+            raise ConfigError(f"{path}: api.key_file: the key must be printable ASCII "
+                              f"(found a byte outside it)") from None
+        return Secret(_check_key(value, f"{path}: api.key_file")) if value else None
+
+
+def _check_key(value: str, source: str) -> str:
+    """A key goes into an HTTP header: printable ASCII, nothing blank inside. Anything else
+    would make the HTTP library refuse the header and quote it in its error message."""
+    if not all("!" <= ch <= "~" for ch in value):
+        bad = next(ch for ch in value if not "!" <= ch <= "~")
+        what = "a line break or blank" if bad.isspace() else "a character outside printable ASCII"
+        # Never echo the key, not even a part of it.
+        raise ConfigError(f"{source}: the API key holds {what}; it must be one word of "
+                          f"printable ASCII (a key file holds the key alone on one line)")
+    return value
 
 
 def _xdg(var: str, fallback: str) -> Path:
@@ -255,6 +285,8 @@ def _check_int(value: Any, lo: int | None = None, hi: int | None = None) -> int:
 def _check_float(value: Any, lo: float | None = None, hi: float | None = None) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValueError(f"expected a number, got {_type_name(value)} {value!r}")
+    if not math.isfinite(value):  # TOML has nan and inf; every comparison with nan is False
+        raise ValueError(f"expected a finite number, got {value!r}")
     if lo is not None and value < lo:
         raise ValueError(f"must be at least {lo}, got {value}")
     if hi is not None and value > hi:
@@ -288,10 +320,29 @@ def _check_ids(value: Any) -> tuple[int, ...]:
     return tuple(out)
 
 
+# A DNS name (labels of letters, digits and inner hyphens), or an IPv4/IPv6 address.
+_HOST = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9_-]*[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9_-]*[A-Za-z0-9])?\.?"
+                   r"|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*")
+
+
 def _check_url(value: Any) -> str:
     url = _check_str(value)
-    if not re.match(r"^https?://[^\s/]+", url):
+    if not re.match(r"^https?://[^\s/]+", url) or not url.isprintable():
         raise ValueError(f"expected an http(s) URL, got {url!r}")
+    parts = urlsplit(url)
+    if "@" in parts.netloc:
+        # Credentials would be printed and journaled with every message naming the URL.
+        raise ValueError("credentials (user:password@) are not allowed in the URL; "
+                         "the API key goes in api.key_env or api.key_file")
+    try:
+        if parts.port == 0:  # raises for a port outside 0..65535 or not a number
+            raise ValueError
+    except ValueError:
+        raise ValueError(f"expected an http(s) URL with a valid port (1-65535), got {url!r}") from None
+    if not _HOST.fullmatch(parts.hostname or ""):
+        raise ValueError(f"expected an http(s) URL with a valid host name, got {url!r}")
+    if parts.query or parts.fragment:
+        raise ValueError(f"expected an http(s) URL without ?query or #fragment, got {url!r}")
     return url.rstrip("/")
 
 
@@ -325,8 +376,10 @@ _VALIDATORS: dict[str, dict[str, Any]] = {
         "key_file": "path",
         "timeout_s": lambda v: _check_float(v, 0.1, 300),
         "retries": lambda v: _check_int(v, 0, 10),
-        "daily_reserve": lambda v: _check_int(v, 0),
+        "daily_reserve": lambda v: _check_int(v, 0, QUOTA_MAX),
         "per_minute": lambda v: _check_int(v, 0, 100_000),
+        "deadline_s": lambda v: _check_float(v, 0.5, 3600),
+        "max_body_mb": lambda v: _check_int(v, 1, 1024),
     },
     "watch": {
         "leagues": _check_ids,
@@ -336,9 +389,9 @@ _VALIDATORS: dict[str, dict[str, Any]] = {
         "timezone": _check_tz,
     },
     "paths": {"db": "path", "metrics": "path", "incidents": "path"},
-    "cache": {name: (lambda v: _check_int(v, 0)) for name in (f.name for f in fields(CacheSettings))},
+    "cache": {name: (lambda v: _check_int(v, 0, TTL_MAX_S)) for name in (f.name for f in fields(CacheSettings))},
     "supervision": {
-        "quota_warning": lambda v: _check_int(v, 0),
+        "quota_warning": lambda v: _check_int(v, 0, QUOTA_MAX),
         "probe_min_s": lambda v: _check_float(v, 0.1, 3600),
         "probe_max_s": lambda v: _check_float(v, 0.1, 86400),
     },
@@ -478,7 +531,9 @@ def _toml_name_at(lines: list[str], line: int, *, back: bool) -> tuple[int, str]
 
 def find_config(explicit: str | os.PathLike[str] | None = None, cwd: Path | None = None) -> Path | None:
     """The config file that applies, following the documented lookup order."""
-    if explicit:
+    if explicit is not None:
+        if not os.fspath(explicit):
+            raise ConfigError("--config: expected a file path, got an empty string")
         return Path(explicit).expanduser()
     env = os.environ.get("ODDSMON_CONFIG", "")
     if env:
@@ -528,6 +583,8 @@ KEY_DOCS: dict[str, dict[str, str]] = {
         "retries": "Extra attempts after a read error, timeout or 5xx, with backoff, before going offline.",
         "daily_reserve": "Calls kept back each day: at or below this many left, oddsmon goes offline (quota).",
         "per_minute": "Pace limit per minute; 0 follows the plan's X-RateLimit-Limit, a value can only lower it.",
+        "deadline_s": "Seconds a whole request may take (connect, headers and body), however slowly the peer sends.",
+        "max_body_mb": "Largest answer accepted, in MB; a larger one is an error for that page, never cached.",
     },
     "watch": {
         "leagues": "League ids to watch (39 Premier League, 61 Ligue 1, 140 La Liga, ...).",
@@ -597,9 +654,9 @@ def render_commented(settings: Settings) -> str:
 def write_default(path: Path) -> None:
     """``--init-config``: the built-in defaults with comments; never replaces an existing file."""
     text = render_commented(Settings())
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         tmp.write_text(text, encoding="utf-8")
         # link() refuses an existing target atomically, so a concurrent writer or an existing
         # file is never clobbered, and readers never see a half-written file.
@@ -609,4 +666,5 @@ def write_default(path: Path) -> None:
     except OSError as exc:
         raise ConfigError(f"{path}: cannot write: {exc.strerror}") from None
     finally:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)

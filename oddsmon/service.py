@@ -7,9 +7,11 @@ its provenance. Data flows one way: caller -> Service -> (cache | API) -> store.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Generic, TypeVar
@@ -52,8 +54,13 @@ from .supervision import ModeView, OfflineMachine, journal
 
 T = TypeVar("T")
 
+# Set by Service.cache_only(): reads answer from any cached copy, fresh or not, without the
+# network; the context travels with the coroutines a screen hands to the engine's loop.
+_CACHE_ONLY: ContextVar[bool] = ContextVar("oddsmon_cache_only", default=False)
+
 CRITICAL_PAGES = ("predictions", "bookmakers", "odds", "dashboard")
 _COUNTER_FLUSH_S = 1.0
+_REOPEN_EVERY_S = 5.0
 _MEMO_SIZE = 64
 # Prices recorded in the odds history: every market the Odds screen shows, every line of them.
 _HISTORY_BETS = SHOWN_BETS
@@ -130,6 +137,11 @@ class WarmReport:
         return [s for s in self.steps if s.source == "live"]
 
     @property
+    def complete(self) -> bool:
+        """Every page fetched now or already fresh, and nothing stopped the warm."""
+        return self.stopped is None and all(s.source in ("live", "fresh") for s in self.steps)
+
+    @property
     def summary(self) -> str:
         fresh = sum(1 for s in self.steps if s.source == "fresh")
         text = (f"{len(self.fetched)} page(s) fetched, {fresh} already fresh, "
@@ -169,6 +181,7 @@ class Service:
         # from the cache and nothing is fetched, since nothing fetched could be kept.
         self.store_problem: str | None = store.db.report.message() if store.db.read_only else None
         self._last_flush = clock.monotonic()
+        self._reopen_tried = float("-inf")
         self._memo: dict[tuple[str, str], tuple[float, Any]] = {}
         self._shortened: set[tuple[int, int, int, str]] = set()
         self._headlines: dict[int, tuple[FixtureOdds, tuple[Any, ...], Headline]] = {}
@@ -269,7 +282,14 @@ class Service:
         if self.store_problem is None:
             return True
         if self.store.db.read_only:
-            return False
+            # Opened read-only because the disk was full or failing: reopen for writing once
+            # it allows it (a reopen costs a quick_check, hence the pause between tries).
+            now = self.clock.monotonic()
+            if not self.store.db.degraded or now - self._reopen_tried < _REOPEN_EVERY_S:
+                return False
+            self._reopen_tried = now
+            if not self.store.db.reopen_writable():
+                return False
         try:
             self.store.ledger.set_meta("writable_at", str(self.clock.timestamp()))
         except StoreWriteError as exc:
@@ -277,6 +297,17 @@ class Service:
             return False
         self.store_problem = None
         return True
+
+    @staticmethod
+    @contextlib.contextmanager
+    def cache_only() -> Iterator[None]:
+        """Within this block, a page with a cached copy is served from it at once, however old
+        (a screen shows it, then refreshes); a page never cached is read as usual."""
+        token = _CACHE_ONLY.set(True)
+        try:
+            yield
+        finally:
+            _CACHE_ONLY.reset(token)
 
     # -- the core read path ----------------------------------------------------------------------
 
@@ -299,6 +330,13 @@ class Service:
         entry = (self.store.cache.get(derived) if derived and not force else None) \
             or self.store.cache.get(key)
         reason = self.machine.gate()
+        if entry is None and fallback and _CACHE_ONLY.get():
+            entry = self._fallback_entry(endpoint, clean, fallback)
+        if entry is not None and not force and _CACHE_ONLY.get() and reason is None \
+                and not entry.fresh_at(now):
+            # Expired and online: the caller shows it now and asks again for the fetch (a
+            # fresh or offline copy goes the usual way below, which counts the hit).
+            return self._from_cache(entry, parse, now, reason, None, view)
         if not self._store_writable():
             return self._unwritable(entry, endpoint, key, parse, now, reason, view)
         if reason is None and self.collector_elsewhere():

@@ -12,13 +12,15 @@ import asyncio
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import httpx
 
 from ..clock import Clock
-from ..config import ApiSettings, Secret
+from ..config import QUOTA_MAX, ApiSettings, Secret
 from ..store import Ledger, cache_key
+from ..text import clean_json_text, redact
 from .errors import (
     ApiError,
     BadResponse,
@@ -54,11 +56,16 @@ class ApiResponse:
 
 
 def _int_header(headers: httpx.Headers, name: str) -> int | None:
+    """A quota header as a count; a value that is not a plain decimal count of at most
+    ``QUOTA_MAX`` (negative, absurdly large, not a number) is ignored rather than believed."""
     value = headers.get(name)
-    try:
-        return int(value) if value is not None else None
-    except ValueError:
+    if value is None:
         return None
+    text = value.strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(QUOTA_MAX)):
+        return None
+    number = int(text)
+    return number if number <= QUOTA_MAX else None
 
 
 def _classify_envelope_errors(errors: Any) -> ApiError | None:
@@ -100,6 +107,7 @@ class ApiClient:
         self.spent = 0
         # Asked before each counted call (the collector's daily budget): False refuses it.
         self.allow_counted: Callable[[str], bool] | None = None
+        self._secret = key.reveal()
         timeout = httpx.Timeout(settings.timeout_s, connect=min(settings.timeout_s, 5.0))
         self._http = httpx.AsyncClient(
             base_url=settings.base_url,
@@ -127,6 +135,8 @@ class ApiClient:
         try:
             result = await self._request(endpoint, clean)
         except BaseException as exc:
+            if isinstance(exc, ApiError):
+                self._redact(exc)
             if not future.cancelled():
                 future.set_exception(exc)
                 future.exception()  # mark retrieved: waiters re-raise it, nobody else must
@@ -169,7 +179,14 @@ class ApiClient:
         except _Retryable as exc:
             # One attempt only: a timeout, a read error or a 5xx is a failed probe, reported
             # like every other failure (not the private retry signal, which no caller knows).
-            raise NetworkError(str(exc)) from None
+            raise self._redact(NetworkError(str(exc))) from None
+        except ApiError as exc:
+            raise self._redact(exc)
+
+    def _redact(self, exc: ApiError) -> ApiError:
+        """Mask the key in a failure's text: a provider's message may echo what it was sent."""
+        exc.args = (redact(str(exc), self._secret),)
+        return exc
 
     # -- wire --------------------------------------------------------------------------------
 
@@ -200,48 +217,85 @@ class ApiClient:
     async def _send_once(self, endpoint: str, params: dict[str, str], *, counted: bool) -> ApiResponse:
         if counted and self.allow_counted is not None and not self.allow_counted(endpoint):
             raise BudgetSpent(f"the collector's budget is spent: not sending {endpoint}")
+        ticket = None
         if counted:
-            allowed, remaining = self.ledger.reserve_call(self.clock.now(), self.settings.daily_reserve)
+            allowed, remaining, ticket = self.ledger.reserve_call(
+                self.clock.now(), self.settings.daily_reserve, endpoint)
             if not allowed:
                 raise QuotaExhausted(
                     f"{remaining} calls left today, at or below the reserve of "
                     f"{self.settings.daily_reserve}: not sending {endpoint}", sent=False)
             token = await self.throttle.acquire()
+        sent_at = self.clock.now()
         started = self.clock.monotonic()
         status = "error"
+        observed = False
         try:
             try:
-                reply = await self._http.get(endpoint, params=params)
+                # One deadline over the whole exchange: the per-read timeout alone never trips
+                # on a peer that sends a byte every few seconds.
+                async with asyncio.timeout(self.settings.deadline_s):
+                    async with self._http.stream("GET", endpoint, params=params) as reply:
+                        status = str(reply.status_code)
+                        observed = self._observe_headers(reply.headers, sent_at)
+                        body = await self._read_capped(endpoint, reply, counted)
+            except TimeoutError:
+                status = "deadline"
+                # A peer this slow is as good as unreachable; retrying would double the wait.
+                raise NetworkError(f"{endpoint}: no complete answer from {self.settings.base_url} "
+                                   f"within api.deadline_s = {self.settings.deadline_s:g} s") from None
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
                 # The server is not there (refused, unresolvable, silent): retrying at once
                 # only delays the outage; the /status probe takes over with its backoff.
                 status = "connect-error"
-                raise NetworkError(f"cannot reach {self.settings.base_url}: {_describe(exc)}") from None
+                raise NetworkError(f"cannot reach {self.settings.base_url}: {self._describe(exc)}") from None
             except httpx.TimeoutException as exc:
                 status = "timeout"
-                raise _Retryable(f"{endpoint}: {_describe(exc)}") from None
+                raise _Retryable(f"{endpoint}: {self._describe(exc)}") from None
             except httpx.TransportError as exc:
                 status = "read-error"
-                raise _Retryable(f"{endpoint}: {_describe(exc)}") from None
-            status = str(reply.status_code)
-            return self._interpret(endpoint, params, reply, counted)
+                raise _Retryable(f"{endpoint}: {self._describe(exc)}") from None
+            return self._interpret(endpoint, params, reply, body, counted, sent_at)
         finally:
             duration_ms = (self.clock.monotonic() - started) * 1000
-            self.ledger.log_request(self.clock.now(), endpoint, status, duration_ms,
-                                    counted and status not in ("connect-error",))
+            spent = counted and status not in ("connect-error",)
+            self.ledger.log_request(self.clock.now(), endpoint, status, duration_ms, spent,
+                                    ticket=ticket, unobserved=spent and not observed)
             if counted:
                 self.throttle.release(token)
 
-    def _interpret(self, endpoint: str, params: dict[str, str], reply: httpx.Response,
-                   counted: bool) -> ApiResponse:
-        headers = reply.headers
+    def _observe_headers(self, headers: httpx.Headers, sent_at: datetime) -> bool:
+        """Quota headers into the ledger; True when the daily remaining was among them."""
         daily_limit = _int_header(headers, "x-ratelimit-requests-limit")
         daily_remaining = _int_header(headers, "x-ratelimit-requests-remaining")
         minute_limit = _int_header(headers, "X-RateLimit-Limit")
         minute_remaining = _int_header(headers, "X-RateLimit-Remaining")
         if any(v is not None for v in (daily_limit, daily_remaining, minute_limit, minute_remaining)):
             self.ledger.observe(self.clock.now(), daily_limit, daily_remaining, minute_limit,
-                                minute_remaining)
+                                minute_remaining, sent_at=sent_at)
+        return daily_remaining is not None
+
+    async def _read_capped(self, endpoint: str, reply: httpx.Response, counted: bool) -> bytes:
+        """The body, refused past ``api.max_body_mb`` (announced or actually sent)."""
+        cap = self.settings.max_body_mb * 1_000_000
+        announced = reply.headers.get("content-length", "")
+        size = int(announced) if announced.isdigit() else 0
+        chunks: list[bytes] = []
+        if size <= cap:
+            size = 0
+            async for chunk in reply.aiter_bytes():
+                size += len(chunk)
+                if size > cap:
+                    break
+                chunks.append(chunk)
+        if size > cap:
+            self.spent += counted  # the provider counted it all the same
+            raise BadResponse(f"{endpoint}: the answer is larger than api.max_body_mb = "
+                              f"{self.settings.max_body_mb} MB; not cached")
+        return b"".join(chunks)
+
+    def _interpret(self, endpoint: str, params: dict[str, str], reply: httpx.Response,
+                   body: bytes, counted: bool, sent_at: datetime) -> ApiResponse:
         code = reply.status_code
         if code == 429:
             raise RateLimited(f"{endpoint}: HTTP 429 Too Many Requests")
@@ -252,11 +306,14 @@ class ApiClient:
         if code != 200:
             raise ApiError(f"{endpoint}: unexpected HTTP {code} {reply.reason_phrase}")
         try:
-            envelope = json.loads(reply.text)
-        except ValueError:
+            # Kept as the cache's copy: names with escape sequences or bidi overrides are
+            # cleaned before they are stored, not only when they are shown.
+            text = clean_json_text(body.decode("utf-8"))
+            envelope = json.loads(text)
+        except ValueError:  # UnicodeDecodeError is one
             self.spent += counted  # the provider counted it; its body got lost on the way
             raise BadResponse(f"{endpoint}: the body is not valid JSON "
-                              f"({len(reply.content)} bytes)") from None
+                              f"({len(body)} bytes)") from None
         problem = None
         if not isinstance(envelope, dict) or "response" not in envelope:
             problem = BadResponse(f"{endpoint}: the body is not an API-Football envelope")
@@ -268,23 +325,30 @@ class ApiClient:
         if problem is not None:
             raise problem
         if endpoint == "/status" and isinstance(envelope.get("response"), dict):
-            self._observe_status(envelope["response"])
-        return ApiResponse(endpoint, params, reply.text, envelope, daily_remaining)
+            self._observe_status(envelope["response"], sent_at)
+        return ApiResponse(endpoint, params, text, envelope,
+                           _int_header(reply.headers, "x-ratelimit-requests-remaining"))
 
-    def _observe_status(self, response: dict[str, Any]) -> None:
+    def _observe_status(self, response: dict[str, Any], sent_at: datetime) -> None:
         # /status tells the day's usage for free: a warm can know its budget before spending.
         requests = response.get("requests")
         if not isinstance(requests, dict):
             return
         current, limit = requests.get("current"), requests.get("limit_day")
-        if isinstance(current, int) and isinstance(limit, int) and limit > 0:
-            self.ledger.observe(self.clock.now(), limit, max(0, limit - current), None, None)
+        if isinstance(current, int) and isinstance(limit, int) and 0 < limit <= QUOTA_MAX \
+                and 0 <= current:
+            self.ledger.observe(self.clock.now(), limit, max(0, limit - current), None, None,
+                                sent_at=sent_at)
+
+    def _describe(self, exc: httpx.HTTPError) -> str:
+        """A person's reading of an HTTP library error, never quoting what was sent."""
+        if isinstance(exc, httpx.LocalProtocolError):
+            # Raised about our own request: its text may quote a header, the key's among them.
+            return f"{type(exc).__name__}: the request could not be sent as HTTP"
+        text = str(exc) or type(exc).__name__
+        text = f"{type(exc).__name__}: {text}" if text != type(exc).__name__ else text
+        return redact(text, self._secret)
 
 
 class _Retryable(Exception):
     """A failure worth another attempt (read error, timeout, 5xx)."""
-
-
-def _describe(exc: httpx.HTTPError) -> str:
-    text = str(exc) or type(exc).__name__
-    return f"{type(exc).__name__}: {text}" if text != type(exc).__name__ else text

@@ -4,14 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..text import clean
+
 
 class ApiError(Exception):
-    """A request failed; the message is meant for a person and never holds the API key."""
+    """A request failed; the message is meant for a person and never holds the API key.
+
+    Messages quote the provider's words, reason phrases and the HTTP library's errors, all
+    from outside: they are sanitised here, once, before they reach the state, the journal or
+    a screen.
+    """
 
     #: the offline reason this failure switches oddsmon to, or None when it is no outage
     outage: str | None = None
     #: the ``response`` items of the pages a paged fetch received (and paid for) before it
     received: tuple[Any, ...] = ()
+
+    def __init__(self, message: str) -> None:
+        super().__init__(clean(message))
 
 
 class NetworkError(ApiError):
@@ -54,6 +64,6 @@ class ProviderError(ApiError):
     """The envelope's ``errors`` said something else; carries the provider's messages."""
 
     def __init__(self, messages: dict[str, str]) -> None:
-        self.messages = messages
-        text = "; ".join(f"{k}: {v}" for k, v in messages.items()) or "unknown error"
+        self.messages = {clean(k): clean(v) for k, v in messages.items()}
+        text = "; ".join(f"{k}: {v}" for k, v in self.messages.items()) or "unknown error"
         super().__init__(f"API error: {text}")

@@ -33,6 +33,8 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Any, Final
 
+from ..text import clean
+
 __all__ = [
     "BOTH_TEAMS_SCORE",
     "COMPARISON_ORDER",
@@ -419,21 +421,34 @@ def _is_bool(value: Any) -> bool:
     return isinstance(value, bool)
 
 
+# Ids, seasons, goals and counts the API sends are small; anything beyond what a double holds
+# exactly (2^53) is an impossible value, and past 2^63 SQLite could not even store it.
+INT_LIMIT: Final = 2**53
+
+
+def _bounded(value: int, path: str) -> int:
+    if not -INT_LIMIT < value < INT_LIMIT:
+        raise ParseError(path, f"out of range: {_describe(value)} is beyond 2^53")
+    return value
+
+
 def _int(obj: Mapping[str, Any], key: str, path: str) -> int:
-    return int(_typed(obj, key, path, _is_int, "an integer", False))
+    return _bounded(int(_typed(obj, key, path, _is_int, "an integer", False)), f"{path}.{key}")
 
 
 def _opt_int(obj: Mapping[str, Any], key: str, path: str) -> int | None:
     value = _typed(obj, key, path, _is_int, "an integer", True)
-    return None if value is None else int(value)
+    return None if value is None else _bounded(int(value), f"{path}.{key}")
 
 
 def _str(obj: Mapping[str, Any], key: str, path: str) -> str:
-    return _typed(obj, key, path, _is_str, "a string", False)  # type: ignore[no-any-return]
+    # Every name reaches a terminal: escape sequences and bidi overrides are removed here.
+    return clean(_typed(obj, key, path, _is_str, "a string", False))
 
 
 def _opt_str(obj: Mapping[str, Any], key: str, path: str) -> str | None:
-    return _typed(obj, key, path, _is_str, "a string", True)  # type: ignore[no-any-return]
+    value = _typed(obj, key, path, _is_str, "a string", True)
+    return None if value is None else clean(value)
 
 
 def _bool(obj: Mapping[str, Any], key: str, path: str) -> bool:
@@ -536,8 +551,9 @@ def _odd_price(value: Any) -> float | None:
             return None
     else:
         return None
-    # An odd of 1.0 or less pays nothing (the live feed uses "0" for suspended prices).
-    if not math.isfinite(price) or price <= 1.0:
+    # An odd of 1.0 or less pays nothing (the live feed uses "0" for suspended prices); no
+    # bookmaker prices above 1000 (Betfair's ceiling), so 10,000 is an impossible value.
+    if not math.isfinite(price) or price <= 1.0 or price > 10_000:
         return None
     return price
 
@@ -545,7 +561,7 @@ def _odd_price(value: Any) -> float | None:
 def _odd_label(value: Any) -> str | None:
     """The outcome label; integers (exact-goals markets send ``"value": 4``) become "4"."""
     if isinstance(value, str):
-        return value
+        return clean(value)
     if _is_int(value):
         try:
             return str(value)

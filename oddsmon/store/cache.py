@@ -9,9 +9,11 @@ from datetime import datetime
 from urllib.parse import urlencode
 
 from ..clock import utc_from_ts
+from ..config import TTL_MAX_S
 from .db import Database
 
 
+_TS_MAX = 253402300799.0  # 9999-12-31T23:59:59Z, the last instant a datetime holds
 ANY = "__any__"  # a parameter value that matches every value in latest_matching()
 
 
@@ -22,6 +24,10 @@ def cache_key(endpoint: str, params: Mapping[str, object]) -> str:
     """
     query = urlencode(sorted((str(k), str(v)) for k, v in params.items()))
     return f"{endpoint}?{query}" if query else endpoint
+
+
+def _expiry(fetched_at: datetime, ttl_s: float) -> float:
+    return fetched_at.timestamp() + min(max(0.0, ttl_s), TTL_MAX_S)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,19 +55,27 @@ class CacheStore:
         row = self.db.query_one(f"{self._SELECT} {where}", params)
         if row is None:
             return None
+        fetched, expires = row["fetched_at"], row["expires_at"]
+        # A store written under a bad config (a TTL of 2^63) must not poison every later read:
+        # an expiry out of range counts as expired, a fetch time out of range as never cached.
+        if not isinstance(fetched, float | int) or not 0 <= fetched < _TS_MAX:
+            return None
+        if not isinstance(expires, float | int) or not fetched <= expires <= fetched + TTL_MAX_S:
+            expires = fetched
         return CacheEntry(row["key"], row["endpoint"], row["body"],
-                          utc_from_ts(row["fetched_at"]), utc_from_ts(row["expires_at"]))  # type: ignore[arg-type]
+                          utc_from_ts(fetched), utc_from_ts(expires))  # type: ignore[arg-type]
 
     def get(self, key: str) -> CacheEntry | None:
         return self._one("WHERE key = ?", (key,))
 
     def put(self, key: str, endpoint: str, body: str, fetched_at: datetime, ttl_s: float) -> CacheEntry:
         self.put_many([(key, endpoint, body)], fetched_at, ttl_s)
-        return CacheEntry(key, endpoint, body, fetched_at, utc_from_ts(fetched_at.timestamp() + ttl_s))  # type: ignore[arg-type]
+        return CacheEntry(key, endpoint, body, fetched_at,
+                          utc_from_ts(_expiry(fetched_at, ttl_s)))  # type: ignore[arg-type]
 
     def put_many(self, rows: list[tuple[str, str, str]], fetched_at: datetime, ttl_s: float) -> None:
         """Store (key, endpoint, body) entries fetched together, in one transaction."""
-        expires = fetched_at.timestamp() + ttl_s
+        expires = _expiry(fetched_at, ttl_s)
         with self.db.write() as tx:
             tx.executemany(
                 "INSERT INTO cache (key, endpoint, body, fetched_at, expires_at) VALUES (?,?,?,?,?) "

@@ -13,6 +13,7 @@ import errno
 import os
 import random
 import sqlite3
+import stat
 import threading
 import time
 from collections.abc import Iterator
@@ -24,6 +25,15 @@ APPLICATION_ID = 0x4F44534D  # "ODSM": marks the file as oddsmon's
 SCHEMA_VERSION = 4
 BUSY_TIMEOUT_MS = 10_000
 _LOCK_RETRIES = 20
+# After a checkpoint the WAL is cut back to this size, so a burst of writes does not keep its
+# disk space for good.
+WAL_SIZE_LIMIT = 4 * 1024 * 1024
+# SQLite's primary result codes that prove the file is damaged or not a database. Every other
+# failure (SQLITE_FULL, SQLITE_IOERR, SQLITE_CANTOPEN, SQLITE_READONLY, SQLITE_PERM, a busy
+# -wal, ...) is about the disk or the moment, never about the file: it is not moved aside.
+_SQLITE_CORRUPT, _SQLITE_NOTADB = 11, 26
+# PERM, READONLY, IOERR, FULL, CANTOPEN, PROTOCOL: a write failed because of the disk.
+_DISK_CODES = frozenset({3, 8, 10, 13, 14, 15})
 
 _MIGRATIONS: dict[int, str] = {
     1: """
@@ -207,8 +217,12 @@ class OpenReport:
     reason: str | None = None
 
     read_only: bool = False  # the file could only be opened for reading
+    wal_unread: bool = False  # committed writes in the -wal could not be read (see open)
 
     def message(self) -> str | None:
+        if self.wal_unread:
+            return (f"{self.path}: {self.reason}; read without its -wal file: the latest saved "
+                    f"changes may be missing, nothing is saved")
         if self.read_only:
             return (f"{self.path}: {self.reason}; opened read-only: pages are served from the "
                     f"cache, nothing is saved")
@@ -227,11 +241,22 @@ class Database:
         self._lock = threading.RLock()
         self._conn: sqlite3.Connection | None = None
         self.report = OpenReport(self.path)
+        # Opened read-only because of the disk (full, I/O error) rather than by request: the
+        # store becomes writable again once the disk is (see reopen_writable).
+        self.degraded = False
+        self._created_sidecars: list[Path] = []
 
     # -- opening -----------------------------------------------------------------------------
 
     def open(self) -> Database:
-        """Open (creating and migrating as needed); a bad file is moved aside and rebuilt."""
+        """Open (creating and migrating as needed); a bad file is moved aside and rebuilt.
+
+        Only a file proven not to be an oddsmon store (not SQLite, damaged, another program's,
+        a newer schema) is moved aside. A disk that is full, read-only or failing opens the
+        store read-only instead, with one message; nothing is moved or renamed. A path that
+        is not a regular file (device, FIFO, directory, symlink) is refused as it is.
+        """
+        self._refuse_special_files()
         if self.read_only:
             self._conn = self._connect_read_only()
             return self
@@ -241,22 +266,69 @@ class Database:
             # A read-only filesystem (or file) under an existing store: serve what it holds.
             if not self.path.exists():
                 raise
-            self.read_only = True
-            self._conn = self._connect_read_only()
-            self.report = OpenReport(self.path, reason=str(exc).split(": ", 1)[-1], read_only=True)
-            return self
+            return self._open_degraded(str(exc).split(": ", 1)[-1])
         try:
             self._conn = self._connect()
             self._migrate()
+        except _Unwritable as exc:
+            self.close()
+            return self._open_degraded(str(exc))
         except _BadFile as bad:
             self.close()
             aside = self._move_aside()
             self.report = OpenReport(self.path, aside, str(bad))
-            self._prepare_file()
-            self._conn = self._connect()
-            self._migrate()
+            try:
+                self._prepare_file()
+                self._conn = self._connect()
+                self._migrate()
+            except (_BadFile, _Unwritable) as exc:
+                self.close()
+                raise StoreError(f"{self.path}: {bad}; moved aside to {aside.name}, but a new "
+                                 f"store cannot be created: {exc}") from None
         self._restrict_permissions()
         return self
+
+    def _open_degraded(self, reason: str) -> Database:
+        """Serve the store read-only because the disk refuses writes (full, read-only, I/O)."""
+        with contextlib.suppress(OSError):
+            if os.stat(self.path).st_size == 0:  # nothing to serve: there is no store yet
+                raise StoreError(f"{self.path}: cannot create the store: {reason}")
+        self.read_only = True
+        self.degraded = True
+        self._conn = self._connect_read_only()
+        self.report = OpenReport(self.path, reason=reason, read_only=True,
+                                 wal_unread=self.report.wal_unread)
+        return self
+
+    def reopen_writable(self) -> bool:
+        """After a degraded open: switch to read-write if the disk allows it again."""
+        if not self.degraded:
+            return not self.read_only
+        fresh = Database(self.path)
+        try:
+            fresh.open()
+        except StoreError:
+            return False
+        if fresh.read_only:
+            fresh.close()
+            return False
+        with self._lock:
+            self.close()
+            self._conn, fresh._conn = fresh._conn, None
+            self.read_only = self.degraded = False
+            self.report = fresh.report
+        return True
+
+    def _refuse_special_files(self) -> None:
+        for suffix in ("", "-wal", "-shm"):
+            side = Path(f"{self.path}{suffix}")
+            try:
+                mode = os.lstat(side).st_mode
+            except OSError:
+                continue
+            if not stat.S_ISREG(mode):
+                raise StoreError(f"{side}: not a regular file ({_kind(mode)}); oddsmon never "
+                                 f"writes, replaces or moves it: point paths.db at a regular file")
 
     def _prepare_file(self) -> None:
         try:
@@ -273,14 +345,16 @@ class Database:
     def _restrict_permissions(self) -> None:
         for suffix in ("", "-wal", "-shm"):
             with contextlib.suppress(OSError):
-                os.chmod(f"{self.path}{suffix}", 0o600)
+                # Only our own files: root opening another user's store must not change it.
+                if os.stat(f"{self.path}{suffix}").st_uid == os.geteuid():
+                    os.chmod(f"{self.path}{suffix}", 0o600)
 
     def _connect(self) -> sqlite3.Connection:
         try:
             conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000,
                                    isolation_level=None, check_same_thread=False)
         except sqlite3.OperationalError as exc:
-            raise StoreError(f"{self.path}: cannot open the store: {exc}") from None
+            raise _Unwritable(f"cannot open the store for writing ({exc})") from None
         try:
             conn.row_factory = sqlite3.Row
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -297,29 +371,41 @@ class Database:
                 raise StoreError(f"{self.path}: the store needs WAL mode, got {mode}")
             conn.execute("PRAGMA synchronous = NORMAL")  # durable at checkpoints, safe in WAL
             conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute(f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT}")
         except sqlite3.DatabaseError as exc:
             conn.close()
-            if _is_locked(exc):
-                raise StoreError(f"{self.path}: store stayed locked: {exc}") from None
-            if isinstance(exc, sqlite3.OperationalError) and "readonly" in str(exc):
-                raise StoreError(f"{self.path}: the store is read-only: {exc}") from None
+            if _is_locked(exc):  # a -wal kept busy by another process: not the file's fault
+                raise _Unwritable(f"the store stayed busy ({exc})") from None
+            if not _proves_bad_file(exc):
+                raise _Unwritable(_disk_problem(exc, self.path)) from None
             raise _BadFile(f"not a readable SQLite database ({exc})") from None
         return conn
 
     def _connect_read_only(self) -> sqlite3.Connection:
         if not self.path.exists():
             raise StoreError(f"{self.path}: no store here yet (run oddsmon once to create it)")
+        before = {p for p in self._sidecars() if p.exists()}
         try:
             conn = self._open_ro("mode=ro")
-        except sqlite3.OperationalError:
+        except sqlite3.OperationalError as exc:
             # A WAL store on a read-only filesystem has no -shm to map: nothing can change it
-            # there, so SQLite may read it as immutable.
+            # there, so SQLite may read it as immutable. But immutable reads skip the -wal:
+            # committed writes still there are not seen, and whoever reads must be told.
             try:
                 conn = self._open_ro("mode=ro&immutable=1")
-            except sqlite3.DatabaseError as exc:
-                raise StoreError(f"{self.path}: the store cannot be read: {exc}") from None
+            except sqlite3.DatabaseError as exc2:
+                raise StoreError(f"{self.path}: the store cannot be read: {exc2}") from None
+            with contextlib.suppress(OSError):
+                if os.stat(f"{self.path}-wal").st_size > 0:
+                    self.report = OpenReport(self.path, reason=f"its -wal cannot be used ({exc})",
+                                             read_only=True, wal_unread=True)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: the store cannot be read: {exc}") from None
+        # A reader creates the -wal and -shm it needs and, unlike a writer, cannot remove them
+        # when it closes: when it made both (nobody had the store open), close() has SQLite
+        # tidy up.
+        if not before and all(p.exists() for p in self._sidecars()):
+            self._created_sidecars = self._sidecars()
         app_id, version = _identity(conn)
         if app_id == APPLICATION_ID and 0 < version < SCHEMA_VERSION:
             conn.close()
@@ -368,7 +454,11 @@ class Database:
         except sqlite3.DatabaseError as exc:
             if _is_locked(exc):
                 raise StoreError(f"{self.path}: store stayed locked during migration") from None
+            if not _proves_bad_file(exc):
+                raise _Unwritable(_disk_problem(exc, self.path)) from None
             raise _BadFile(f"damaged ({exc})") from None
+        except StoreWriteError as exc:  # from write(): the migration could not be saved
+            raise _Unwritable(str(exc).split(": ", 1)[-1]) from None
 
     def _move_aside(self) -> Path:
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
@@ -392,6 +482,25 @@ class Database:
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None
+            if self._created_sidecars:
+                self._tidy_sidecars()
+
+    def _sidecars(self) -> list[Path]:
+        return [Path(f"{self.path}-wal"), Path(f"{self.path}-shm")]
+
+    def _tidy_sidecars(self) -> None:
+        """Remove the empty -wal and -shm a read-only open created, the safe way: a writing
+        connection that closes last deletes them, and leaves them to anyone still using them."""
+        wal, self._created_sidecars = self._created_sidecars[0], []
+        with contextlib.suppress(OSError):
+            if wal.stat().st_size > 0:
+                return  # someone wrote meanwhile: theirs now
+        with contextlib.suppress(sqlite3.Error, OSError):
+            conn = sqlite3.connect(self.path, timeout=0.1, isolation_level=None)
+            try:
+                conn.execute("PRAGMA application_id").fetchone()
+            finally:
+                conn.close()
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -457,12 +566,11 @@ class Database:
 
     def _translate(self, exc: sqlite3.Error) -> StoreError:
         text = str(exc)
-        if "readonly" in text:
-            return StoreWriteError(f"{self.path}: the store is read-only ({text})")
-        if "disk is full" in text or "database or disk is full" in text:
-            return StoreWriteError(f"{self.path}: the disk is full ({text})")
-        if "malformed" in text or "not a database" in text:
+        if _proves_bad_file(exc):
             return StoreError(f"{self.path}: the store is damaged ({text}); restart oddsmon to rebuild it")
+        if (getattr(exc, "sqlite_errorcode", 0) & 0xFF) in _DISK_CODES or "readonly" in text \
+                or "full" in text:
+            return StoreWriteError(f"{self.path}: {_disk_problem(exc, self.path)}")
         return StoreError(f"{self.path}: {text}")
 
     def integrity_check(self) -> str:
@@ -512,6 +620,44 @@ def _split_sql(script: str) -> list[str]:
 
 class _BadFile(Exception):
     """The file is not a usable oddsmon store; opening moves it aside."""
+
+
+class _Unwritable(Exception):
+    """The disk refuses (full, read-only, I/O error, cannot open): the file itself is fine."""
+
+
+def _proves_bad_file(exc: BaseException) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
+    text = str(exc)
+    return "malformed" in text or "not a database" in text
+
+
+def _disk_problem(exc: BaseException, path: Path) -> str:
+    text = str(exc)
+    if "readonly" in text or "read-only" in text:
+        return f"the store is read-only ({text})"
+    if "full" in text or _no_space(path):
+        # SQLite reports a full disk as an I/O error when it is growing the -shm.
+        return f"the disk is full ({text})"
+    return f"the store cannot be written ({text})"
+
+
+def _no_space(path: Path) -> bool:
+    try:
+        return os.statvfs(path.parent).f_bavail == 0
+    except OSError:
+        return False
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISLNK, "a symlink"), (stat.S_ISDIR, "a directory"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return name
+    return "not a regular file"
 
 
 def _identity(conn: sqlite3.Connection | Tx) -> tuple[int, int]:

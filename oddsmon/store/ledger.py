@@ -1,4 +1,17 @@
-"""Quota ledger, counters and the request log: what the API allows and what was spent."""
+"""Quota ledger, counters and the request log: what the API allows and what was spent.
+
+The daily reserve holds across any number of processes sharing the key, by two rules:
+
+- **Reservations are counted in the store.** Before a counted call is sent, a row with status
+  ``sending`` is written to the request log under the write lock; a call is allowed only when
+  the calls left, minus every process's reservations still in flight, stay above the reserve.
+  The row becomes the call's log line when it ends. A reservation left by a killed process
+  stops counting after ``INFLIGHT_STALE_S``.
+- **A late answer never raises the count.** ``daily_remaining`` may fall from any answer, but
+  it rises only from an answer to a request *not sent before* the current value was recorded. A
+  slow answer carrying an older, higher count is ignored. The rule needs no notion of a
+  calendar day, so it holds whatever time of day the provider's quota resets.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +20,19 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..clock import last_utc_midnight, utc_from_ts
+from ..config import QUOTA_MAX
 from .db import Database, Tx
 
 REQUEST_LOG_KEEP = 500
+# A reservation whose call has not ended after this long was left by a process that died (a
+# call lasts at most a minute's pacing wait plus its deadline).
+INFLIGHT_STALE_S = 600.0
+SENDING = "sending"
+
+
+def _count(value: int | None) -> int | None:
+    """A count from outside, or None when it is not believable (below zero, past QUOTA_MAX)."""
+    return value if value is not None and 0 <= value <= QUOTA_MAX else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,36 +89,63 @@ class Ledger:
         return Quota(row[0], row[1], row[2], row[3], utc_from_ts(row[4]))
 
     def observe(self, at: datetime, daily_limit: int | None, daily_remaining: int | None,
-                minute_limit: int | None, minute_remaining: int | None) -> None:
-        """Record what the response headers said; absent headers keep what was known."""
+                minute_limit: int | None, minute_remaining: int | None, *,
+                sent_at: datetime | None = None) -> None:
+        """Record what an answer said; absent (or absurd) values keep what was known.
+
+        ``sent_at``: when the answered request was sent; a rise of the daily remaining is
+        kept only when that is not before the current value was recorded (see the module doc).
+        A remaining above the limit is read as the limit.
+        """
+        daily_limit, daily_remaining = _count(daily_limit), _count(daily_remaining)
+        minute_limit, minute_remaining = _count(minute_limit), _count(minute_remaining)
         with self.db.write() as tx:
+            known = self._quota(tx)
+            limit = daily_limit if daily_limit is not None else known.daily_limit
+            if daily_remaining is not None and limit is not None:
+                daily_remaining = min(daily_remaining, limit)
+            current = known.remaining_at(at)
+            if (daily_remaining is not None and current is not None and daily_remaining > current
+                    and sent_at is not None and known.observed_at is not None
+                    and sent_at < known.observed_at):
+                daily_remaining = None  # a late answer to an older request: keep the lower count
             tx.execute(
                 "UPDATE quota SET daily_limit=coalesce(?, daily_limit), "
                 "daily_remaining=coalesce(?, daily_remaining), "
                 "minute_limit=coalesce(?, minute_limit), "
-                "minute_remaining=coalesce(?, minute_remaining), observed_at=? WHERE id = 1",
-                (daily_limit, daily_remaining, minute_limit, minute_remaining, at.timestamp()),
+                "minute_remaining=coalesce(?, minute_remaining), "
+                "observed_at=CASE WHEN ? IS NULL THEN observed_at ELSE ? END WHERE id = 1",
+                (daily_limit, daily_remaining, minute_limit, minute_remaining, daily_remaining,
+                 at.timestamp()),
             )
 
-    def reserve_call(self, at: datetime, reserve: int) -> tuple[bool, int | None]:
-        """Take one counted call from today's remaining if that leaves more than ``reserve``.
+    @staticmethod
+    def _quota(tx: Tx) -> Quota:
+        row = tx.execute(
+            "SELECT daily_limit, daily_remaining, observed_at FROM quota WHERE id = 1").fetchone()
+        return Quota(row[0], row[1], None, None, utc_from_ts(row[2]))
 
-        Done under the write lock so that processes sharing the key never overspend between
-        them: the optimistic decrement is corrected by the response's headers.
-        Returns (allowed, remaining before the call).
+    def reserve_call(self, at: datetime, reserve: int,
+                     endpoint: str = "") -> tuple[bool, int | None, int | None]:
+        """Reserve one counted call if the calls left, less every process's calls in flight,
+        stay above ``reserve`` (see the module doc).
+
+        Returns (allowed, calls left counting those in flight, the reservation's ticket for
+        ``log_request``).
         """
         with self.db.write() as tx:
-            row = tx.execute(
-                "SELECT daily_limit, daily_remaining, observed_at FROM quota WHERE id = 1").fetchone()
-            quota = Quota(row[0], row[1], None, None, utc_from_ts(row[2]))
-            remaining = quota.remaining_at(at)
-            if remaining is None:
-                return True, None
-            if remaining <= reserve:
-                return False, remaining
-            tx.execute("UPDATE quota SET daily_remaining=?, observed_at=? WHERE id = 1",
-                       (remaining - 1, at.timestamp()))
-            return True, remaining
+            remaining = self._quota(tx).remaining_at(at)
+            if remaining is not None:
+                in_flight = tx.execute(
+                    "SELECT count(*) FROM requests WHERE status = ? AND at > ?",
+                    (SENDING, at.timestamp() - INFLIGHT_STALE_S)).fetchone()[0]
+                remaining = max(0, remaining - in_flight)
+                if remaining <= reserve:
+                    return False, remaining, None
+            cur = tx.execute(
+                "INSERT INTO requests (at, endpoint, status, duration_ms, counted) VALUES (?,?,?,0,1)",
+                (at.timestamp(), endpoint, SENDING))
+            return True, remaining, cur.lastrowid
 
     # -- counters and request log -------------------------------------------------------------
 
@@ -119,13 +169,24 @@ class Ledger:
         return {r[0]: r[1] for r in self.db.query("SELECT name, value FROM counters")}
 
     def log_request(self, at: datetime, endpoint: str, status: str, duration_ms: float,
-                    counted: bool) -> None:
-        """A request that went over the network (it also counts in ``requests:<endpoint>``)."""
+                    counted: bool, *, ticket: int | None = None, unobserved: bool = False) -> None:
+        """A request that went over the network (it also counts in ``requests:<endpoint>``).
+
+        ``ticket`` is its reservation, which this line replaces. ``unobserved``: the provider
+        counted it but its answer did not say what is left, so one call is taken off here.
+        """
         with self.db.write() as tx:
-            tx.execute(
-                "INSERT INTO requests (at, endpoint, status, duration_ms, counted) VALUES (?,?,?,?,?)",
-                (at.timestamp(), endpoint, status, duration_ms, int(counted)),
-            )
+            values = (at.timestamp(), endpoint, status, duration_ms, int(counted))
+            if ticket is None or not tx.execute(
+                    "UPDATE requests SET at=?, endpoint=?, status=?, duration_ms=?, counted=? "
+                    "WHERE id = ?", (*values, ticket)).rowcount:
+                tx.execute("INSERT INTO requests (at, endpoint, status, duration_ms, counted) "
+                           "VALUES (?,?,?,?,?)", values)
+            if unobserved:
+                remaining = self._quota(tx).remaining_at(at)
+                if remaining is not None:
+                    tx.execute("UPDATE quota SET daily_remaining=?, observed_at=? WHERE id = 1",
+                               (max(0, remaining - 1), at.timestamp()))
             tx.execute(
                 "INSERT INTO counters (name, value) VALUES (?, 1) "
                 "ON CONFLICT(name) DO UPDATE SET value = value + 1",
@@ -159,8 +220,9 @@ class Ledger:
 
     def counted_since(self, since: datetime) -> list[datetime]:
         """When each counted call since ``since`` was sent (by any process): the minute window."""
-        rows = self.db.query("SELECT at FROM requests WHERE counted = 1 AND at >= ? ORDER BY at",
-                             (since.timestamp(),))
+        # A reservation is not a call sent yet: the pacing that follows it must not count it.
+        rows = self.db.query("SELECT at FROM requests WHERE counted = 1 AND status != ? "
+                             "AND at >= ? ORDER BY at", (SENDING, since.timestamp()))
         return [utc_from_ts(r[0]) for r in rows]  # type: ignore[misc]
 
     # -- free-form metadata (selftest results, ...) --------------------------------------------

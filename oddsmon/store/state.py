@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from ..clock import utc_from_ts
+from ..text import clean
 from .db import Database, Tx
 
 REASONS = ("user", "network", "quota")
@@ -39,7 +40,8 @@ def _from_row(row: object) -> OfflineState:
         reason=r["reason"],  # type: ignore[index]
         since=utc_from_ts(r["since"]),  # type: ignore[index]
         resume_at=utc_from_ts(r["resume_at"]),  # type: ignore[index]
-        detail=r["detail"],  # type: ignore[index]
+        # What an older oddsmon stored came from the API unsanitised; it reaches the screen.
+        detail=None if r["detail"] is None else clean(r["detail"]),  # type: ignore[index]
         probe_failures=r["probe_failures"],  # type: ignore[index]
         next_probe_at=utc_from_ts(r["next_probe_at"]),  # type: ignore[index]
         last_probe_at=utc_from_ts(r["last_probe_at"]),  # type: ignore[index]

@@ -42,9 +42,9 @@ from .common import (
     SupervisionError,
     dual,
     duration,
+    for_output,
     iso,
     open_existing,
-    redact,
     secret_of,
 )
 from .metrics import CollectorMetrics, Snapshot, collect
@@ -210,7 +210,7 @@ def run(settings: Settings, *, as_json: bool = False, probe: bool = False,
     try:
         snap, outcome, code = evaluate(settings, clock, probe=probe)
     except (StateUnreadable, StoreError) as exc:
-        message = redact(str(exc), secret)
+        message = for_output(str(exc), secret)
         if as_json:
             print(json.dumps({"schema_version": 1, "generated_at": iso(clock.now()),
                               "status": {"code": UNKNOWN, "label": LABELS[UNKNOWN], "summary": message}}))
@@ -226,10 +226,10 @@ def run(settings: Settings, *, as_json: bool = False, probe: bool = False,
             if code != data["status"]["code"]:
                 data["status"] = {"code": code, "label": LABELS[code],
                                   "summary": f"{data['status']['summary']}; probe failed: {outcome['detail']}"}
-        sys.stdout.write(redact(json.dumps(data, indent=2, ensure_ascii=False) + "\n", secret))
+        sys.stdout.write(for_output(json.dumps(data, indent=2, ensure_ascii=False) + "\n", secret))
     else:
         text = render_text(snap, settings, outcome)
         if code != snap.status.code:
             text = f"ODDSMON {LABELS[code]} - /status probe failed: {outcome['detail']}\n" + text  # type: ignore[index]
-        sys.stdout.write(redact(text, secret))
+        sys.stdout.write(for_output(text, secret))
     return code

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from datetime import datetime, timezone
@@ -16,6 +17,7 @@ from typing import BinaryIO
 from zoneinfo import ZoneInfo
 
 from ..store import Store, StoreError
+from ..text import clean, redact
 
 # Monitoring-plugin exit statuses (Nagios/Icinga/Sensu/Zabbix all read them the same way).
 OK, WARNING, CRITICAL, UNKNOWN = 0, 1, 2, 3
@@ -84,11 +86,10 @@ def duration(seconds: float | None) -> str:
 # -- secrets ---------------------------------------------------------------------------------
 
 
-def redact(text: str, secret: str | None) -> str:
-    """Mask the API key should it ever reach a message (defence in depth: nothing should)."""
-    if secret and len(secret) >= 6 and secret in text:
-        return text.replace(secret, "********")
-    return text
+def for_output(text: str, secret: str | None) -> str:
+    """What a command prints or writes: the key masked, and no terminal controls, whatever an
+    older store may hold (what enters now is cleaned at the boundary already)."""
+    return clean(redact(text, secret), multiline=True)
 
 
 def secret_of(settings: object) -> str | None:
@@ -108,7 +109,9 @@ def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
 
     Readers (and node_exporter's textfile collector) see the old file or the new one, never a
     half-written one. The file is created with ``mode`` (0600: it describes oddsmon's state).
-    On failure nothing is left behind and a ``SupervisionError`` names the file.
+    On failure nothing is left behind and a ``SupervisionError`` names the file. Only a regular
+    file is ever replaced: a device, a FIFO, a socket or a symlink at ``path`` is refused as it
+    is (a rename would put a regular file in place of ``/dev/full``, or of a link someone made).
     """
     with atomic_stream(path, mode) as out:
         out.write(data)
@@ -119,9 +122,8 @@ def atomic_stream(path: Path, mode: int = 0o600) -> Iterator[BinaryIO]:
     """:func:`atomic_write` for a caller that writes as it goes (an export of millions of rows
     never holds them all): the file appears whole when the block ends, or not at all."""
     path = Path(path)
+    refuse_special(path)
     try:
-        if path.is_dir():
-            raise SupervisionError(f"{path}: cannot write: it is a directory")
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
@@ -149,6 +151,22 @@ def atomic_stream(path: Path, mode: int = 0o600) -> Iterator[BinaryIO]:
             os.close(dfd)
 
 
+def refuse_special(path: Path, what: str = "cannot write",
+                   error: type[SupervisionError] = SupervisionError) -> None:
+    """``error`` naming ``path`` when it exists and is not a regular file (links not followed):
+    oddsmon never writes through, replaces or renames a device, a FIFO or a symlink."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return
+    if stat.S_ISDIR(mode):
+        raise error(f"{path}: {what}: it is a directory")
+    if not stat.S_ISREG(mode):
+        kind = "a symlink" if stat.S_ISLNK(mode) else "a device, FIFO or socket"
+        raise error(f"{path}: {what}: it is {kind}, not a regular file; oddsmon only writes "
+                    f"regular files")
+
+
 # -- the store -------------------------------------------------------------------------------
 
 
@@ -165,6 +183,12 @@ def open_existing(db: Path, *, writable: bool = False) -> Store:
         store = Store.open(db, read_only=True)
     except StoreError as exc:
         raise StateUnreadable(str(exc)) from None
+    if store.db.report.wal_unread:
+        # Readable only without its -wal: the latest committed state (an outage, its
+        # incident) may be missing, so whatever this store says now may be false.
+        message = store.db.report.message()
+        store.close()
+        raise StateUnreadable(message or f"{db}: committed changes in its -wal cannot be read")
     if not writable:
         return store
     store.close()

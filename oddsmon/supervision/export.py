@@ -24,9 +24,10 @@ from .common import (
     StateUnreadable,
     SupervisionError,
     atomic_write,
+    for_output,
     iso,
     open_existing,
-    redact,
+    refuse_special,
     secret_of,
 )
 from .health import META_EXPORT, META_EXPORT_PROM, ExportRecord, export_meta
@@ -146,7 +147,7 @@ def _collector(snap: Snapshot) -> dict[str, Any] | None:
 
 
 def to_json(snap: Snapshot, secret: str | None = None) -> str:
-    return redact(json.dumps(to_dict(snap), indent=2, ensure_ascii=False) + "\n", secret)
+    return for_output(json.dumps(to_dict(snap), indent=2, ensure_ascii=False) + "\n", secret)
 
 
 # -- Prometheus ------------------------------------------------------------------------------
@@ -237,7 +238,7 @@ def to_prometheus(snap: Snapshot, secret: str | None = None) -> str:
                [({}, col.budget)])
         metric("oddsmon_collector_spent_calls", "gauge", "Counted calls the collector spent today, by kind.",
                [({"kind": k}, n) for k, n in col.spent_by_kind.items()])
-    return redact("\n".join(out) + "\n", secret)
+    return for_output("\n".join(out) + "\n", secret)
 
 
 # -- the command -----------------------------------------------------------------------------
@@ -250,8 +251,7 @@ def default_path(settings: Settings, fmt: str) -> Path:
 
 def check_target(path: Path) -> None:
     """Fail now, naming the file, if ``path`` cannot be written; writes nothing."""
-    if path.is_dir():
-        raise SupervisionError(f"{path}: cannot write the export: it is a directory")
+    refuse_special(path)
     parent = path.parent
     while not parent.exists() and parent != parent.parent:
         parent = parent.parent
@@ -307,11 +307,11 @@ def run(settings: Settings, target: str | None, fmt: str, clock: Clock | None = 
         finally:
             store.close()
     except (SupervisionError, StateUnreadable) as exc:
-        print(f"oddsmon: {redact(str(exc), secret_of(settings))}", file=sys.stderr)
+        print(f"oddsmon: {for_output(str(exc), secret_of(settings))}", file=sys.stderr)
         return exc.exit_code
     except StoreError as exc:  # damaged under our feet: the state is unknown
         print(f"oddsmon: {exc}", file=sys.stderr)
         return EXIT_STATE
-    summary = redact(snap.status.summary, secret_of(settings))
+    summary = for_output(snap.status.summary, secret_of(settings))
     print(f"wrote {path} ({fmt}): {snap.status.label} - {summary}")
     return EXIT_OK

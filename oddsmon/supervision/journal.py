@@ -21,7 +21,10 @@ Design (see ``docs/supervision.md``):
 - **Two processes at once.** The read-compare-append runs under an exclusive ``fcntl.flock``
   on a lock file beside the journal (``.<name>.lock``; a lock on the journal itself would not
   survive an editor replacing the file). Each append is one ``write`` on an ``O_APPEND``
-  descriptor, followed by ``fsync``.
+  descriptor, followed by ``fsync``; when it fails part-way (ENOSPC, EIO) the file is cut back
+  to its length before the append, so no torn line stays and the next sync writes it whole.
+- **Only a regular file.** A journal path that is a symlink, a FIFO, a device or a directory is
+  refused as it is (nothing is opened for writing, nothing replaced).
 - **Format check.** A non-empty file without the ``<!-- oddsmon:journal v1 -->`` line is not
   oddsmon's: nothing is written, and the error names the file and says how to adopt it.
 
@@ -38,6 +41,7 @@ import getpass
 import os
 import re
 import secrets
+import stat
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -48,7 +52,8 @@ from zoneinfo import ZoneInfo
 from ..clock import utc_from_ts
 from ..config import Settings
 from ..store import IncidentStore, Store
-from .common import SupervisionError, dual, duration, iso, redact, secret_of
+from ..text import clean
+from .common import SupervisionError, dual, duration, iso, redact, refuse_special, secret_of
 from .health import META_STORE_ID
 
 HEADER_MARK = "<!-- oddsmon:journal v1 -->"
@@ -105,8 +110,8 @@ class _Inc:
 
 
 def clean_text(text: str, secret: str | None = None) -> str:
-    """One line, no marker look-alikes, bounded, key masked."""
-    one = " ".join(text.split())
+    """One line, no escape sequences or controls, no marker look-alikes, bounded, key masked."""
+    one = " ".join(clean(text).split())
     one = one.replace("<!--", "<!-").replace("-->", "->")
     if len(one) > NOTE_MAX:
         one = one[:NOTE_MAX - 1] + "…"
@@ -114,12 +119,11 @@ def clean_text(text: str, secret: str | None = None) -> str:
 
 
 def record_action(store: Store, at: datetime, kind: str, text: str, *,
-                  any_age: bool = False, secret: str | None = None) -> int | None:
+                  secret: str | None = None) -> int | None:
     """Add an action to the open incident, or to the latest one if it closed within
-    ``LINGER`` (or at any age with ``any_age``); returns its id, None when there is none."""
+    ``LINGER``; returns its id, None when there is none."""
     with store.db.write() as tx:
-        return IncidentStore.act_in(tx, at, kind, clean_text(text, secret),
-                                    linger=timedelta.max if any_age else LINGER)
+        return IncidentStore.act_in(tx, at, kind, clean_text(text, secret), linger=LINGER)
 
 
 def author() -> str:
@@ -217,6 +221,7 @@ def _markers(text: str, sid: str) -> set[str]:
 
 def _read(path: Path) -> str | None:
     """The journal's text, None when it does not exist; JournalError when it is not ours."""
+    refuse_special(path, "the incident journal path is refused", JournalError)
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -279,18 +284,33 @@ def _locked(path: Path) -> Iterator[None]:
 
 
 def _append(path: Path, payload: str) -> None:
+    """Append ``payload`` whole or not at all (called under the lock, after ``_read``)."""
     data = payload.encode("utf-8")
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        # O_NOFOLLOW and O_NONBLOCK: a symlink or FIFO swapped in since _read is refused, never
+        # followed or waited on.
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK,
+                     0o600)
     except OSError as exc:
         raise JournalError(f"{path}: cannot write the incident journal: {exc.strerror}") from None
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-        os.fsync(fd)
-    except OSError as exc:
-        raise JournalError(f"{path}: cannot write the incident journal: {exc.strerror}") from None
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise JournalError(f"{path}: the incident journal path is not a regular file")
+        start = st.st_size
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+        except OSError as exc:
+            # A short write (disk full) would leave a torn line for good: cut back to the
+            # length before this append, so the journal holds whole records only.
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, start)
+                os.fsync(fd)
+            raise JournalError(f"{path}: cannot write the incident journal: {exc.strerror}; "
+                               f"nothing of this append was kept") from None
     finally:
         os.close(fd)
 
@@ -414,22 +434,40 @@ def run_note(settings: Settings, text: str, clock: object | None = None) -> int:
         return exc.exit_code
     try:
         now = clock.now()  # type: ignore[attr-defined]
-        incident = record_action(store, now, "note", f"{author()}: {text}", any_age=True,
-                                 secret=secret)
+        incident, new = _record_note(store, now, f"{author()}: {text}", secret)
         if incident is None:
             print("oddsmon: no incident recorded yet: nothing to attach the note to",
                   file=sys.stderr)
             return EXIT_FAIL
         open_now = store.incidents.current()
-        sync(store, settings)
-    except JournalError as exc:
-        print(f"oddsmon: {exc}", file=sys.stderr)
-        return EXIT_FAIL
+        recorded = (f"note recorded on incident #{incident}" if new else
+                    f"this note was already recorded on incident #{incident}; not added again")
+        try:
+            sync(store, settings)
+        except JournalError as exc:
+            # The store holds the note: say so, or a person retrying would add it twice.
+            print(f"oddsmon: {recorded} in the store, but the journal could not be written: "
+                  f"{exc}. The next oddsmon command adds it to {path}; do not add it again",
+                  file=sys.stderr)
+            return EXIT_FAIL
     except StoreError as exc:
         print(f"oddsmon: {exc}", file=sys.stderr)
         return EXIT_STATE
     finally:
         store.close()
     state = "open" if open_now is not None and open_now.id == incident else "closed"
-    print(f"note added to incident #{incident} ({state}) in {path}")
+    print(f"{recorded} ({state}) in {path}" if not new else
+          f"note added to incident #{incident} ({state}) in {path}")
     return EXIT_OK
+
+
+def _record_note(store: Store, at: datetime, text: str, secret: str | None) -> tuple[int | None, bool]:
+    """(incident id, whether the note is new): the same note on the same incident (a retry
+    after an error) is recorded once."""
+    line = clean_text(text, secret)
+    with store.db.write() as tx:
+        row = tx.execute("SELECT incident_id FROM incident_actions WHERE kind = 'note' AND text = ? "
+                         "AND incident_id = (SELECT max(id) FROM incidents)", (line,)).fetchone()
+        if row is not None:
+            return int(row[0]), False
+        return IncidentStore.act_in(tx, at, "note", line, linger=timedelta.max), True

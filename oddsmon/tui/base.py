@@ -125,12 +125,25 @@ class PageScreen(Screen[None]):
                 page = await self.fetch()
                 page = Page(page.data, refreshed.provenance)
             else:
-                page = await self.fetch()
+                # Whatever is cached first, at once: a slow or silent network must never
+                # keep a screen on "loading…" when there is something to show.
+                with app.service.cache_only():
+                    page = await self.fetch()
+                if not page.cached_never:
+                    self._present(page, force)
+                if page.cached_never or (page.provenance.stale and not page.provenance.offline_reason):
+                    page = await self.fetch()
+                else:
+                    return
         except Exception as exc:  # a screen must never die of a fetch: say it, keep going
             app.report_error(f"{self.LABEL}: could not load", exc)
             return
         finally:
             self._loading = False
+        self._present(page, force)
+
+    def _present(self, page: Page[Any], force: bool) -> None:
+        app = self.oddsmon
         self.provenance = page.provenance
         try:
             self._show(page)

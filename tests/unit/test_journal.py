@@ -185,7 +185,9 @@ def test_record_action_targets_open_or_recently_closed_incident(store: Store, cl
     assert journal.record_action(store, clock.now(), "warm", "rebuilt after resume") == 1
     clock.advance(25 * 3600)
     assert journal.record_action(store, clock.now(), "warm", "a day later") is None
-    assert journal.record_action(store, clock.now(), "note", "post-mortem", any_age=True) == 1
+    # A person's note goes to the latest incident at any age, once however often it is retried.
+    assert journal._record_note(store, clock.now(), "post-mortem", None) == (1, True)
+    assert journal._record_note(store, clock.now(), "post-mortem", None) == (1, False)
 
 
 def test_text_is_one_line_without_marker_lookalikes_or_key(store: Store, clock: FakeClock,

@@ -52,16 +52,15 @@ needs_samples = pytest.mark.skipif(not SAMPLES.is_dir(), reason=f"API samples mi
 FIXTURES = "fixtures__official_docs_live_all.json"
 LEAGUES = "leagues__official_docs_id39.json"
 ODDS = "odds__official_docs_fixture326090_bookmaker6.json"
+REAL_ODDS = "odds__real_fixture815162_bookmaker6.json"
 BETS = "odds_bets__official_docs_search_under.json"
 BOOKMAKERS = "odds_bookmakers__official_docs.json"
 LIVE_ODDS = "odds_live__official_docs_fixture721238.json"
 LIVE_BETS = "odds_live_bets__official_docs.json"
-REAL_ODDS = "odds__real_fixture815162_bookmaker6.json"  # captured from the live service
 MAPPING = "odds_mapping__official_docs.json"
 PREDICTIONS = "predictions__official_docs_fixture198772.json"
 STATUS = "status__official_docs.json"
 TIMEZONE = "timezone__official_docs_truncated.json"
-REAL_ODDS = "odds__real_fixture815162_bookmaker6.json"  # the markets: tests/unit/test_markets_real_body.py
 
 _TEXT_CACHE: dict[str, str] = {}
 

@@ -67,15 +67,35 @@ def test_state_update_is_logged_once_per_transition(store: Store) -> None:
 
 def test_quota_reserve_and_daily_reset(store: Store) -> None:
     ledger = store.ledger
-    assert ledger.reserve_call(T0, reserve=5) == (True, None)  # unknown: let the API tell us
+    allowed, left, ticket = ledger.reserve_call(T0, reserve=5)
+    assert (allowed, left) == (True, None)  # unknown: let the API tell us
+    ledger.log_request(T0, "/odds", "200", 1.0, True, ticket=ticket)  # answered: no longer in flight
     ledger.observe(T0, 100, 7, 10, 9)
-    assert ledger.reserve_call(T0, reserve=5) == (True, 7)
-    assert ledger.reserve_call(T0, reserve=5) == (True, 6)
-    assert ledger.reserve_call(T0, reserve=5) == (False, 5)  # would dig into the reserve
-    assert ledger.quota().daily_remaining == 5
+    assert ledger.reserve_call(T0, reserve=5)[:2] == (True, 7)
+    assert ledger.reserve_call(T0, reserve=5)[:2] == (True, 6)  # the first is still in flight
+    assert ledger.reserve_call(T0, reserve=5)[:2] == (False, 5)  # would dig into the reserve
+    assert ledger.quota().daily_remaining == 7  # reservations are ours, not the provider's count
     tomorrow = T0.replace(hour=0) + timedelta(days=1, seconds=1)
     assert ledger.quota().remaining_at(tomorrow) == 100  # the provider reset at 00:00 UTC
-    assert ledger.reserve_call(tomorrow, reserve=5) == (True, 100)
+    assert ledger.reserve_call(tomorrow, reserve=5)[:2] == (True, 100)  # yesterday's: stale
+
+
+def test_a_late_answer_never_raises_the_remaining_count(store: Store) -> None:
+    ledger = store.ledger
+    ledger.observe(T0, 100, 30, None, None)
+    sent_early, sent_late = T0 + timedelta(seconds=1), T0 + timedelta(seconds=2)
+    # The answer to the later request arrives first and says 28; the earlier one says 29.
+    ledger.observe(T0 + timedelta(seconds=3), None, 28, None, None, sent_at=sent_late)
+    ledger.observe(T0 + timedelta(seconds=4), None, 29, None, None, sent_at=sent_early)
+    assert ledger.quota().daily_remaining == 28
+    # A request sent after that reading may raise it (a plan upgrade, a reset at any hour).
+    ledger.observe(T0 + timedelta(seconds=6), None, 90, None, None, sent_at=T0 + timedelta(seconds=5))
+    assert ledger.quota().daily_remaining == 90
+    # Absurd values are not believed; a remaining above the limit reads as the limit.
+    ledger.observe(T0 + timedelta(seconds=7), None, 10**23, -1, None, sent_at=T0 + timedelta(seconds=7))
+    assert ledger.quota().daily_remaining == 90 and ledger.quota().minute_limit is None
+    ledger.observe(T0 + timedelta(seconds=9), 80, 14436, None, None, sent_at=T0 + timedelta(seconds=8))
+    assert (ledger.quota().daily_limit, ledger.quota().daily_remaining) == (80, 80)
 
 
 def test_request_log_and_counters(store: Store) -> None:

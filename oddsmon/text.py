@@ -1,0 +1,85 @@
+"""The one sanitiser for text that comes from outside (the API, the network, files, a person).
+
+oddsmon runs in terminals over SSH: a team name holding ``ESC ] 52 ; c ; ... BEL`` would write
+the analyst's clipboard, ``ESC [ 2 J`` would clear the screen, and U+202E would make a line
+read backwards. Every string from outside passes through :func:`clean` at the boundary, before
+it reaches a model, the store, the journal, an output or the screen:
+
+- whole escape sequences are removed (CSI, OSC with its payload, DCS/SOS/PM/APC strings, the
+  two-byte ESC forms, and their 8-bit C1 spellings), so no payload is left to be shown;
+- the remaining C0 and C1 controls and DEL are removed; tab, CR and newline become a space
+  (or stay newlines where ``multiline`` text is expected, like a whole command output);
+- bidi embeddings, overrides and isolates (U+202A..U+202E, U+2066..U+2069) and the marks
+  U+200E, U+200F, U+061C are removed: they reorder what a person reads.
+
+Nothing here imports anything heavy: headless commands use it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+# An escape sequence, whole: OSC/DCS/SOS/PM/APC run to their terminator (BEL or ST) or to the
+# end of the text; CSI to its final byte; any other ESC with the byte after it.
+_SEQUENCE = re.compile(
+    r"(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c|$)"
+    r"|(?:\x1b\[|\x9b)[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]?"
+    r"|\x1b[\x20-\x2f]*[\x30-\x7e]?",
+    re.S,
+)
+_BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f" + _BIDI + "]")
+_LINE_BREAKS = re.compile(r"\r\n|[\t\r\n]")
+
+
+def clean(text: str, *, multiline: bool = False) -> str:
+    """``text`` without escape sequences, controls or bidi overrides (see the module doc).
+
+    ``multiline`` keeps newlines (a command's whole output); otherwise every line break and
+    tab becomes a space, since a name or a message is one line.
+    """
+    if text.isprintable() and (multiline or "\n" not in text):
+        return text  # the common case, at no cost
+    out = _SEQUENCE.sub("", text)
+    if multiline:
+        out = out.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    else:
+        out = _LINE_BREAKS.sub(" ", out)
+    return _CONTROLS.sub("", out)
+
+# What a JSON text holds when one of its strings needs cleaning: a control escaped (\u0000-
+# \u001f, \u007f-\u009f, \b, \f, \n, \r, \t), or a C1 or bidi character as is or escaped.
+_JSON_SUSPECT = re.compile(
+    r"\\(?:u00[01][0-9a-fA-F]|u007[fF]|u00[89][0-9a-fA-F]|u202[a-eA-E]|u206[6-9]|u200[eEfF]"
+    r"|u061[cC]|[bfnrt])|[\x7f-\x9f" + _BIDI + "]")
+
+
+def clean_json_text(text: str) -> str:
+    """A JSON text whose every string (keys too) is :func:`clean`; unchanged, at the cost of
+    one regex scan, when there is nothing to clean (the usual case for a big odds page)."""
+    if not _JSON_SUSPECT.search(text):
+        return text
+    return json.dumps(_clean_tree(json.loads(text)), ensure_ascii=False, separators=(",", ":"))
+
+
+def _clean_tree(value: Any) -> Any:
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, list):
+        return [_clean_tree(v) for v in value]
+    if isinstance(value, dict):
+        return {clean(k): _clean_tree(v) for k, v in value.items()}
+    return value
+
+
+def redact(text: str, secret: str | None) -> str:
+    """Mask the API key in every form a message may quote it in: as is, or with any of its
+    characters escaped the way ``repr``, JSON or a URL write them (``\\x2d``, ``\\u002d``,
+    ``%2D``). Defence in depth: nothing should quote it in the first place."""
+    if not secret or len(secret) < 6:
+        return text
+    pattern = "".join(f"(?:{re.escape(ch)}|%{ord(ch):02x}|\\\\x{ord(ch):02x}|\\\\u{ord(ch):04x})"
+                      for ch in secret)
+    return re.sub(pattern, "********", text, flags=re.IGNORECASE)
