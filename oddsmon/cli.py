@@ -2,7 +2,8 @@
 
 Exit statuses: 0 done; 1 a runtime failure (store unusable, warm stopped by an outage);
 2 bad usage or configuration (argparse's convention). ``--check`` exits like a monitoring
-plugin instead (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN; see oddsmon/supervision/check.py), and
+plugin instead (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN; see oddsmon/supervision/check.py),
+bad usage and configuration included (3: the plugin could not judge), and
 ``--export`` and ``--note`` exit 3 when the shared store cannot be read. Headless paths never
 import Textual; ``--check`` does not import httpx unless ``--probe`` is given, so it starts fast.
 """
@@ -12,16 +13,44 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
+from typing import NoReturn
 
 from . import __version__
 from .config import ConfigError, Settings, load, write_default
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+EXIT_CHECK_USAGE = 3  # UNKNOWN: monitoring-plugins guidelines, "Plugin Return Codes"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with the exit status for bad usage chosen per command (3 under --check)."""
+
+    usage_status = EXIT_USAGE
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(self.usage_status, f"{self.prog}: error: {message}\n")
+
+
+def _threshold(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of calls, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a number of calls (0 or more), got {value}")
+    return value
+
+
+def _is_check(argv: Sequence[str]) -> bool:
+    """Whether the command line asks for --check (argparse also accepts a long prefix)."""
+    return any(len(a) >= 5 and "--check".startswith(a) for a in argv)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="oddsmon",
         description="Football odds and predictions from API-Football, in the terminal; "
                     "keeps working offline from its cache.",
@@ -56,6 +85,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="with --check: print one JSON object")
     p.add_argument("--probe", action="store_true",
                    help="with --check: also try the free /status probe (may end a network outage)")
+    p.add_argument("-w", "--warning", metavar="N", type=_threshold,
+                   help="with --check: WARNING below N calls left today "
+                        "(overrides supervision.quota_warning)")
+    p.add_argument("-c", "--critical", metavar="N", type=_threshold,
+                   help="with --check: CRITICAL below N calls left today "
+                        "(overrides supervision.quota_critical)")
     p.add_argument("--format", choices=("json", "prometheus"), default=None,
                    help="with --export: json (default) or prometheus (textfile collector)")
     return p
@@ -68,9 +103,15 @@ def _fail(message: str, code: int = EXIT_FAIL) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    checking = _is_check(sys.argv[1:] if argv is None else argv)
+    if checking:
+        parser.usage_status = EXIT_CHECK_USAGE  # type: ignore[attr-defined]
     args = parser.parse_args(argv)
-    if (args.json or args.probe) and not args.check:
-        parser.error(f"argument {'--json' if args.json else '--probe'}: only goes with --check")
+    for flag, value in (("--json", args.json), ("--probe", args.probe),
+                        ("-w/--warning", args.warning is not None),
+                        ("-c/--critical", args.critical is not None)):
+        if value and not args.check:
+            parser.error(f"argument {flag}: only goes with --check")
     if args.format is not None and args.export is None:
         parser.error("argument --format: only goes with --export")
     if args.demo and (args.check or args.export is not None or args.note is not None):
@@ -90,11 +131,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not args.demo:
             settings.api_key()  # a bad key_file is a configuration error, reported up front
     except ConfigError as exc:
-        return _fail(str(exc), EXIT_USAGE)
+        return _fail(str(exc), EXIT_CHECK_USAGE if checking else EXIT_USAGE)
 
     if args.check:
         from .supervision.check import run as check
 
+        sup = settings.supervision
+        warning = sup.quota_warning if args.warning is None else args.warning
+        critical = sup.quota_critical if args.critical is None else args.critical
+        if critical > warning:
+            parser.error(f"argument -c/--critical: {critical} is above the warning level {warning}")
+        settings = replace(settings, supervision=replace(sup, quota_warning=warning,
+                                                         quota_critical=critical))
         return check(settings, as_json=args.json, probe=args.probe)
     if args.export is not None:
         from .supervision.export import run as export

@@ -93,6 +93,7 @@ class CacheSettings:
 @dataclass(frozen=True, slots=True)
 class SupervisionSettings:
     quota_warning: int = 50  # --check warns when fewer calls than this remain today
+    quota_critical: int = 0  # --check is CRITICAL when fewer calls than this remain (0: never)
     probe_min_s: float = 5.0
     probe_max_s: float = 300.0
 
@@ -291,6 +292,7 @@ _VALIDATORS: dict[str, dict[str, Any]] = {
     "cache": {name: (lambda v: _check_int(v, 0)) for name in (f.name for f in fields(CacheSettings))},
     "supervision": {
         "quota_warning": lambda v: _check_int(v, 0),
+        "quota_critical": lambda v: _check_int(v, 0),
         "probe_min_s": lambda v: _check_float(v, 0.1, 3600),
         "probe_max_s": lambda v: _check_float(v, 0.1, 86400),
     },
@@ -344,6 +346,8 @@ def _build(data: dict[str, Any], where: _Where, base: Path) -> Settings:
     )
     if settings.supervision.probe_max_s < settings.supervision.probe_min_s:
         raise where.error("supervision", "probe_max_s", "must not be below probe_min_s")
+    if settings.supervision.quota_critical > settings.supervision.quota_warning:
+        raise where.error("supervision", "quota_critical", "must not be above quota_warning")
     return settings
 
 
@@ -480,6 +484,7 @@ KEY_DOCS: dict[str, dict[str, str]] = {
     },
     "supervision": {
         "quota_warning": "--check exits 1 (WARNING) when fewer calls than this remain today.",
+        "quota_critical": "--check exits 2 (CRITICAL) when fewer calls than this remain today; 0: never.",
         "probe_min_s": "First wait before probing /status after a network outage.",
         "probe_max_s": "Longest wait between probes; the wait doubles up to this.",
     },

@@ -161,6 +161,13 @@ quota_warning = 10
     delta = {k: v - sent_before.get(k, 0) for k, v in data["requests_by_endpoint"].items()
              if v != sent_before.get(k, 0)}
     assert delta in ({}, {"/status": 1}), delta
+    # A probe that fails is folded into the one verdict line a monitor reads.
+    proc = cli("--check", "--probe")
+    assert proc.returncode == 2
+    verdicts = [line for line in proc.stdout.splitlines() if line.startswith("ODDSMON ")]
+    assert len(verdicts) == 1 and verdicts[0] == proc.stdout.splitlines()[0], proc.stdout
+    assert verdicts[0].startswith("ODDSMON CRITICAL - offline (network)")
+    assert "/status probe failed" in verdicts[0] and " | 'quota_left'=" in verdicts[0]
 
     # 6. The server is back: --check --probe ends the outage (a free /status), exit 0.
     server.start()
