@@ -198,3 +198,38 @@ def test_runbook_scripts_run_from_anywhere(store: Store, settings: Settings, tmp
                           "--format", "prometheus"], cwd=tmp_path, env=env, capture_output=True, text=True,
                          timeout=30)
     assert out.returncode == 0 and "oddsmon_up 1" in prom.read_text()
+
+
+def test_runbook_scripts_run_with_a_python_outside_the_venv(store: Store, settings: Settings,
+                                                            tmp_path: Path) -> None:
+    """``python scripts/check_recovery.py`` as the runbook writes it: ``-S`` hides every
+    installed package, as a system Python would; the script re-executes under the checkout's
+    venv, or prints the exact command and exits 3 (UNKNOWN), never a traceback."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from .supervision_helpers import ROOT
+
+    config = tmp_path / "oddsmon.toml"
+    config.write_text(f'[paths]\ndb = "{settings.paths.db}"\nmetrics = "{settings.paths.metrics}"\n'
+                      f'incidents = "{settings.paths.incidents}"\n')
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "APISPORTS_KEY", "ODDSMON_CONFIG")}
+    env["ODDSMON_CONFIG"] = str(config)
+    venv = ROOT / ".venv" / "bin" / "python"
+    proc = subprocess.run([sys.executable, "-S", str(ROOT / "scripts" / "check_recovery.py")],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=30)
+    assert "Traceback" not in proc.stderr and 0 <= proc.returncode <= 3, proc.stderr
+    if venv.exists():
+        assert proc.returncode == 0 and proc.stdout.startswith("ODDSMON OK - online"), proc.stderr
+    # A checkout with no venv at all: the exact command to run, exit 3.
+    bare = tmp_path / "checkout"
+    shutil.copytree(ROOT / "scripts", bare / "scripts")
+    shutil.copytree(ROOT / "oddsmon", bare / "oddsmon")
+    for script in ("check_recovery.py", "export_supervision_metrics.py"):
+        proc = subprocess.run([sys.executable, "-S", str(bare / "scripts" / script)],
+                              cwd=tmp_path, env=env, capture_output=True, text=True, timeout=30)
+        assert proc.returncode == 3 and "Traceback" not in proc.stderr, proc.stderr
+        assert f"{bare / '.venv' / 'bin' / 'python'} {bare / 'scripts' / script}" in proc.stderr
+        assert "No module named" in proc.stderr
