@@ -24,6 +24,7 @@ from textual.screen import Screen
 from ..clock import Clock
 from ..config import Settings
 from ..runtime import BackgroundLoop, Engine, ServiceOnLoop, build_engine
+from ..domain.market import PriceDrop
 from ..service import WarmReport, WarmStep
 from ..store import StoreError
 from ..supervision import journal
@@ -33,6 +34,8 @@ from . import fmt
 from .base import OFFLINE_KEY, REFRESH_KEY, WARM_KEY, PageScreen
 from .bookmakers import BookmakersScreen
 from .dashboard import DashboardScreen
+from .help import HELP_KEYS, HelpScreen, key_lines
+from .messages import LOG_KEY, MessageBar, MessageLog, MessagesScreen, Note
 from .modals import ConfirmOnline
 from .odds import OddsScreen
 from .predictions import PredictionsScreen
@@ -74,6 +77,9 @@ class OddsmonApp(App[int]):
                 tooltip="Leave offline mode and go back online"),
         Binding(REFRESH_KEY, "refresh_page", "Refresh", tooltip="Rebuild this screen's cache"),
         Binding(WARM_KEY, "warm", "Warm", tooltip="Refresh the four critical pages, within the quota"),
+        Binding(HELP_KEYS, "help", "Help", key_display="?",
+                tooltip="This screen's keys and a glossary (margin, fair odds, value, ...)"),
+        Binding(LOG_KEY, "messages", "Log", show=False, tooltip="Every message, newest first"),
         Binding("q", "quit", "Quit", tooltip="Quit oddsmon"),
     ]
 
@@ -92,6 +98,7 @@ class OddsmonApp(App[int]):
         self.warm_progress: WarmProgress | None = None
         self.warm_log: list[tuple[int, int, str]] = []  # the last warm's progress, for tests
         self.selected_fixture: int | None = None  # shared by Dashboard, Predictions and Odds
+        self.messages = MessageLog()
         # Display choices for this session, starting from the config; the Odds keys cycle them.
         self.price_format = engine.settings.odds.format
         self.fair_method = engine.settings.odds.fair_method
@@ -124,11 +131,24 @@ class OddsmonApp(App[int]):
         self.notify(f"{what}: {exc}", title="Error", severity="error", markup=False)
 
     def notify(self, message: str, *, title: str = "", severity: Any = "information",
-               timeout: float | None = None, markup: bool = False) -> None:
-        # Messages carry API errors and file paths: never markup, and never the key (defence
-        # in depth: no message should hold it in the first place).
+               timeout: float | None = None, markup: bool = False, topic: str = "") -> None:
+        """A message to the log and the message line, never a toast over the data.
+
+        ``topic`` names the state a message describes; a newer one on it replaces the older.
+        Messages carry API errors and file paths: never markup, and never the key (defence
+        in depth: no message should hold it in the first place).
+        """
         message = redact(message, self._secret)
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+        self.messages.add(Note(self.now(), message, title, str(severity), topic))
+        self.show_messages()
+
+    def show_messages(self) -> None:
+        """Redraw the visible screen's message line from the log."""
+        try:
+            bar = self.screen.query_one(MessageBar)
+        except Exception:  # a dialog, or not composed yet
+            return
+        bar.show(self.messages, self.tz, self.now())
 
     # -- lifecycle ---------------------------------------------------------------------------------
 
@@ -230,9 +250,9 @@ class OddsmonApp(App[int]):
         if mode.offline:
             detail = f": {mode.detail}" if mode.detail else ""
             self.notify(f"oddsmon is OFFLINE ({mode.reason}){detail}", title="Offline",
-                        severity="warning")
+                        severity="warning", topic="mode")
         elif was_offline:
-            self.notify("oddsmon is back ONLINE.", title="Online")
+            self.notify("oddsmon is back ONLINE.", title="Online", topic="mode")
             screen = self.screen
             if isinstance(screen, PageScreen):
                 screen.load()
@@ -251,13 +271,23 @@ class OddsmonApp(App[int]):
             self._say_warm(report, after_resume=True)
         try:
             drops = self.service.take_drop_alerts()
+            if drops:
+                await self._say_drops(drops)
         except Exception as exc:
             self.report_error("Price drops", exc)
-            drops = []
+
+    async def _say_drops(self, drops: list[PriceDrop]) -> None:
+        """One message per match, naming it, and each bookmaker, outcome and price."""
+        fixtures = await self.service.fixtures()  # read for names: fresh after the odds fetch
+        books = await self.service.bookmakers()
+        names = {fx.id: fmt.match_title(fx.home.name, fx.away.name) for fx in fixtures.data or []}
+        book_names = {b.id: b.name for b in books.data or []}
+        by_match: dict[int, list[PriceDrop]] = {}
         for drop in drops:
-            self.notify(f"Fixture {drop.fixture_id}: {drop.outcome} shortened {drop.pct:.1f}% "
-                        f"({drop.before:.2f} → {drop.after:.2f})", title="Price drop",
-                        severity="warning")
+            by_match.setdefault(drop.fixture_id, []).append(drop)
+        for fid, group in by_match.items():
+            self.notify(fmt.drops_text(names.get(fid, f"fixture {fid}"), group, book_names),
+                        title="Price drop", severity="warning", topic=f"drop:{fid}")
 
     def update_sidebar(self) -> None:
         """Redraw the visible screen's sidebar from the last snapshot (and tick the countdown)."""
@@ -284,6 +314,17 @@ class OddsmonApp(App[int]):
 
     def action_show(self, mode: str) -> None:
         self.switch_mode(mode)
+
+    def action_help(self) -> None:
+        screen = self.screen
+        if not isinstance(screen, PageScreen):
+            return  # a dialog is up: its own keys are on it
+        mode = self.current_mode
+        self.push_screen(HelpScreen(TITLES.get(mode, mode), key_lines(screen),
+                                    SCREENS[mode][2] if mode in SCREENS else ""))
+
+    def action_messages(self) -> None:
+        self.push_screen(MessagesScreen(self.messages, self.tz, self.now()))
 
     def action_go_offline(self) -> None:
         try:
@@ -321,7 +362,7 @@ class OddsmonApp(App[int]):
         why = ("the daily quota ran out (or reached the reserve)" if reason == "quota"
                else "a quota outage is pending under this manual offline")
         return (f"oddsmon is offline because {why}. The quota resets at "
-                f"{fmt.clock_time(resume_at, self.tz)} ({resume_at:%H:%M} UTC), "
+                f"{fmt.stamp_zone(resume_at, self.tz, now)} ({resume_at:%H:%M} UTC), "
                 f"in {fmt.countdown((resume_at - now).total_seconds())}.\n\n"
                 f"Going online now spends what is left: {left}, with a reserve of {reserve}. "
                 f"The reserve may be hit, and oddsmon will then go offline (quota) again "
@@ -399,9 +440,9 @@ class OddsmonApp(App[int]):
         prefix = "Back online, cache rebuilt" if after_resume else "Warm done"
         if report.stopped:
             self.notify(f"Warm stopped: {report.stopped}. So far: {what}.", title="Warm",
-                        severity="warning")
+                        severity="warning", topic="warm")
         else:
-            self.notify(f"{prefix}: {what}.", title="Warm")
+            self.notify(f"{prefix}: {what}.", title="Warm", topic="warm")
         screen = self.screen
         if isinstance(screen, PageScreen) and fetched:
             screen.load()
@@ -432,9 +473,15 @@ class OddsmonApp(App[int]):
                             self.action_warm)
         if isinstance(screen, PageScreen):
             yield from screen.commands()
+        yield SystemCommand(f"Messages ({LOG_KEY})", "Every message, newest first",
+                            self.action_messages)
         for command in super().get_system_commands(screen):
             if command.title == "Quit":
                 yield SystemCommand("Quit (q)", "Quit oddsmon", self.action_quit)
+            elif command.title == "Keys":  # Textual's side panel: 28 columns at 80x24
+                yield SystemCommand("Help: keys and glossary (?)",
+                                    "This screen's keys, then margin, fair odds, value, ...",
+                                    self.action_help)
             else:
                 yield command
 

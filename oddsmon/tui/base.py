@@ -19,6 +19,7 @@ from textual.widgets import Header, Static
 from ..service import Page, Provenance
 from . import fmt
 from .footer import WrappingFooter
+from .messages import MessageBar
 from .sidebar import Sidebar
 
 if TYPE_CHECKING:
@@ -50,6 +51,7 @@ class PageScreen(Screen[None]):
                 yield Static("loading…", id="page-status", markup=False)
                 yield Static("", id="page-notice", markup=False)
                 yield from self.compose_body()
+        yield MessageBar()
         yield WrappingFooter()
 
     def compose_body(self) -> ComposeResult:
@@ -61,6 +63,7 @@ class PageScreen(Screen[None]):
 
     def on_screen_resume(self) -> None:
         self.oddsmon.update_sidebar()
+        self.oddsmon.show_messages()
         self.load()
 
     # -- what the sidebar and palette ask of a screen -------------------------------------------
@@ -153,15 +156,16 @@ class PageScreen(Screen[None]):
 
     def _say_refreshed(self, prov: Provenance) -> None:
         app = self.oddsmon
+        topic = f"refresh:{self.LABEL}"  # the latest refresh of a screen replaces the earlier
         if prov.source == "live":
-            app.notify(f"{self.LABEL} refreshed from the API.", title="Refresh")
+            app.notify(f"{self.LABEL} refreshed from the API.", title="Refresh", topic=topic)
         elif prov.offline_reason:
             served = "nothing cached" if prov.source == "none" else "served from the cache"
             app.notify(f"oddsmon is offline ({prov.offline_reason}): {self.LABEL} {served}. "
                        f"Go online ({OFFLINE_KEY}) to refresh it.", title="Refresh",
-                       severity="warning")
+                       severity="warning", topic=topic)
         elif prov.error:
             app.notify(f"{self.LABEL} could not be refreshed: {prov.error}", title="Refresh",
-                       severity="warning")
+                       severity="warning", topic=topic)
         else:
-            app.notify(f"{self.LABEL} is up to date.", title="Refresh")
+            app.notify(f"{self.LABEL} is up to date.", title="Refresh", topic=topic)

@@ -156,7 +156,8 @@ class OddsScreen(PageScreen):
         self.oddsmon.selected_fixture = view.fixture.id
         self.query_one("#market-line", Static).update(
             f"{name} · {view.fixture.league_name} · "
-            f"{fmt.short_time(view.fixture.kickoff, self.oddsmon.tz, self.oddsmon.now())} · "
+            f"{fmt.kickoff(view.fixture.kickoff, self.oddsmon.tz, self.oddsmon.now())} "
+            f"{fmt.zone(view.fixture.kickoff, self.oddsmon.tz)} · "
             f"{self.price_style} · fair: {self.method}")
         market = view.market
         if market is None:
@@ -231,7 +232,7 @@ class OddsScreen(PageScreen):
     def action_next_method(self) -> None:
         app = self.oddsmon
         app.fair_method = FAIR_METHODS[(FAIR_METHODS.index(app.fair_method) + 1) % len(FAIR_METHODS)]
-        self.notify(f"Fair odds by the {app.fair_method} method.", title="Odds")
+        app.notify(f"Fair odds by the {app.fair_method} method.", title="Odds", topic="odds-view")
         self.load()
 
     def action_next_format(self) -> None:
@@ -245,7 +246,8 @@ class OddsScreen(PageScreen):
         picker: Select[int] = self.query_one("#fixture-picker", Select)
         app = self.oddsmon
         now, tz = app.now(), app.tz
-        options = [(Text(f"{fmt.short_time(fx.kickoff, tz, now)}  {match_name(fx, 14)}"), fx.id)
+        options = [(Text(f"{fmt.kickoff(fx.kickoff, tz, now)} {fmt.zone(fx.kickoff, tz)}  "
+                         f"{match_name(fx, 20)}"), fx.id)
                    for fx in view.fixtures]
         self._filling = True
         try:

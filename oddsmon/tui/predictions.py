@@ -10,6 +10,7 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult, SystemCommand
+from textual.events import Resize
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
 
@@ -17,11 +18,15 @@ from ..domain.models import Fixture, Prediction
 from ..service import Page
 from . import fmt
 from .base import PageScreen
+from .columns import Column, cut, layout
 from .dashboard import match_name
 
-COLUMNS = (("kickoff", "Kickoff "), ("match", "Match "), ("home", "   1"), ("draw", "   X"),
-           ("away", "   2"), ("advice", "  Advice"))  # no cell padding: see dashboard.COLUMNS
-ADVICE_W = 20
+# No cell padding (see dashboard.COLUMNS); the match and the advice share what the terminal has.
+COLUMNS: tuple[Column, ...] = (
+    Column("kickoff", "Kickoff", 12), Column("match", "Match", share=1, min_width=15),
+    Column("home", "   1", 5), Column("draw", "   X", 5), Column("away", "   2", 5),
+    Column("advice", "  Advice", share=1, min_width=12),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,11 +71,10 @@ class PredictionsScreen(PageScreen):
         with VerticalScroll(id="prediction-detail"):
             yield Static("", id="prediction-text", markup=False)
 
-    def on_mount(self) -> None:
-        super().on_mount()
-        table = self.query_one("#predictions", DataTable)
-        for key, label in COLUMNS:
-            table.add_column(label, key=key)
+    def on_resize(self, event: Resize) -> None:
+        if self._view is not None and self.provenance is not None:
+            view, prov = self._view, self.provenance
+            self.call_after_refresh(lambda: self.render_page(Page(view, prov)))
 
     async def fetch(self) -> Page[PredictionsView]:
         service = self.oddsmon.service
@@ -94,7 +98,13 @@ class PredictionsScreen(PageScreen):
         app = self.oddsmon
         now, tz = app.now(), app.tz
         table: DataTable[Any] = self.query_one("#predictions", DataTable)
-        table.clear()
+        table.clear(columns=True)
+        content = self.query_one("#content").content_region.width
+        widths = dict((c.key, w) for c, w in layout(COLUMNS, max(40, (content or app.size.width - 24) - 1)))
+        for col in COLUMNS:
+            label = f"Kickoff {fmt.zone(now, tz)}" if col.key == "kickoff" else col.label
+            table.add_column(Text(label), width=widths[col.key], key=col.key)
+        team_w = max(4, (widths["match"] - 4) // 2)
         cursor = 0
         for i, fx in enumerate(view.fixtures):
             pred = view.predictions.get(fx.id)
@@ -103,13 +113,10 @@ class PredictionsScreen(PageScreen):
             if pred is None:
                 cells: list[Any] = [Text("—".rjust(4))] * 3 + [Text("  not cached")]
             else:
-                advice = pred.advice or "—"
-                if len(advice) > ADVICE_W:
-                    advice = advice[: ADVICE_W - 1] + "…"
                 cells = [Text(fmt.percent(p).rjust(4))
                          for p in (pred.percent_home, pred.percent_draw, pred.percent_away)]
-                cells.append(Text(f"  {advice}"))
-            table.add_row(Text(f"{fmt.short_time(fx.kickoff, tz, now)} "), Text(f"{match_name(fx)} "),
+                cells.append(Text(f"  {cut(pred.advice or '—', widths['advice'] - 2)}"))
+            table.add_row(Text(fmt.kickoff(fx.kickoff, tz, now)), Text(match_name(fx, team_w)),
                           *cells, key=str(fx.id))
         if table.row_count:
             table.move_cursor(row=cursor)

@@ -409,17 +409,83 @@ async def test_the_sidebar_narrows_at_80_columns_and_widens_beyond(engine: Engin
         assert footer.size.height == 1  # everything fits one row when wide
 
 
-async def test_a_price_drop_alert_becomes_a_notification(app: RecordingApp, engine: Engine) -> None:
+async def test_price_drops_of_one_match_are_one_message_naming_it(app: RecordingApp, engine: Engine) -> None:
     from datetime import datetime, timezone
 
     from oddsmon.domain.market import PriceDrop
 
-    drop = PriceDrop(1380005, 3, 1, "Home", 3.3, 2.5, datetime(2026, 11, 24, 9, tzinfo=timezone.utc))
-    drops = [[drop]]
+    at = datetime(2026, 11, 24, 9, tzinfo=timezone.utc)
+    drops = [[PriceDrop(1380005, 3, 1, "Home", 3.3, 2.5, at), PriceDrop(1380005, 8, 1, "Home", 3.2, 2.6, at),
+              PriceDrop(1380005, 3, 5, "Over 2.5", 2.0, 1.7, at)]]
     engine.service.take_drop_alerts = lambda: drops.pop() if drops else []  # type: ignore[method-assign]
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert any(s == "warning" and "shortened 24.2%" in m for s, m in app.said), app.said
+        alerts = [m for s, m in app.said if s == "warning"]
+        assert alerts == ["Brentford – Newcastle: Match Winner Home at Betfair 3.30→2.50 (-24.2%), "
+                          "Match Winner Home at Bet365 3.20→2.60 (-18.8%), "
+                          "Goals Over/Under Over 2.5 at Betfair 2.00→1.70 (-15.0%)"], app.said
+        assert "Brentford – Newcastle: Match Winner Home at Betfair" in text_of(app, "#messages")
+
+
+async def test_messages_cover_no_price_and_a_newer_state_replaces_the_older(app: RecordingApp) -> None:
+    """At 80x24, v pressed four times on the Odds screen: every bookmaker row and price is
+    still on screen (no toast over the right half), and only the latest method is said."""
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "o")
+        table = app.screen.query_one("#odds-table", DataTable)
+        cells = [str(table.get_row_at(i)[j]) for i in range(table.row_count)
+                 for j in range(len(table.columns))]
+        await press(pilot, "v", "v", "v", "v")
+        painted = screen_text(app)
+        assert not app.query("Toast")
+        for i in range(table.row_count):
+            row = [str(c) for c in table.get_row_at(i)]
+            assert " ".join(row[:4]) in " ".join(painted.split()), row
+        assert all(c in painted for c in cells)
+        notes = [n.text for n in app.messages.notes if n.topic == "odds-view"]
+        assert notes == ["Fair odds by the odds_ratio method."]
+        assert "odds_ratio method" in text_of(app, "#messages")
+        # The whole log on l, closed by Escape.
+        await press(pilot, "l")
+        assert "Messages, newest first" in screen_text(app)
+        await press(pilot, "escape")
+        assert isinstance(app.screen, OddsScreen)
+
+
+async def test_offline_message_is_replaced_by_back_online(app: RecordingApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "f")
+        await settle(pilot)
+        assert [n.text for n in app.messages.notes if n.topic == "mode"] == [
+            "oddsmon is OFFLINE (user): manual offline"]
+        await press(pilot, "f")
+        await settle(pilot)
+        assert [n.text for n in app.messages.notes if n.topic == "mode"] == ["oddsmon is back ONLINE."]
+        assert "OFFLINE" not in "\n".join(n.text for n in app.messages.notes)
+
+
+async def test_question_mark_opens_help_with_keys_and_glossary_and_escape_closes(app: RecordingApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "o")
+        await press(pilot, "question_mark")
+        text = screen_text(app)
+        assert "Help: Odds" in text and "Method" in text
+        help_text = "\n".join(str(s.content) for s in app.screen.query("Static"))
+        assert "scroll" not in help_text.lower()  # the widgets' own scroll keys are not listed
+        for term in ("Margin", "Fair odds", "Value", "Arbitrage", "A / V"):
+            assert f"{term}:" in help_text
+        await press(pilot, "pagedown", "pagedown")  # the glossary, below the keys at 80x24
+        assert "Margin: the bookmaker's cut" in screen_text(app)
+        await press(pilot, "escape")
+        assert isinstance(app.screen, OddsScreen)
+        await press(pilot, "f1")
+        assert "Help: Odds" in screen_text(app)
+        await press(pilot, "escape")
+        await press(pilot, "s", "question_mark")
+        assert "Export" in screen_text(app)
 
 
 async def test_engine_not_touched_on_the_ui_thread_for_polls(app: RecordingApp, engine: Engine) -> None:
