@@ -21,12 +21,32 @@ class Column:
     min_width: int = 4
 
 
-def layout(columns: tuple[Column, ...], avail: int) -> list[tuple[Column, int]]:
-    """The columns shown at ``avail`` columns, with their widths (the text ones share the rest)."""
+def layout(columns: tuple[Column, ...], avail: int,
+           want: dict[str, int] | None = None) -> list[tuple[Column, int]]:
+    """The columns shown at ``avail`` columns, with their widths.
+
+    The text columns share the room the fixed ones leave, by ``share``; one whose content
+    (``want``: its longest cell) needs less than its part takes only that, and the others
+    share what it leaves, so the longest names get the room short league names do not use.
+    """
+    want = want or {}
     shown = [c for c in columns if avail >= c.wide_from]
     room = max(0, avail - sum(c.width for c in shown))
-    shares = sum(c.share for c in shown if not c.width) or 1
-    return [(c, c.width or max(c.min_width, room * c.share // shares)) for c in shown]
+    widths: dict[str, int] = {}
+    pending = [c for c in shown if not c.width]
+    while pending:
+        shares = sum(c.share for c in pending)
+        modest = [c for c in pending if c.key in want and want[c.key] <= room * c.share // shares]
+        if not modest:
+            break
+        for c in modest:
+            widths[c.key] = max(c.min_width, want[c.key])
+            room -= widths[c.key]
+            pending.remove(c)
+    shares = sum(c.share for c in pending) or 1
+    for c in pending:
+        widths[c.key] = max(c.min_width, room * c.share // shares)
+    return [(c, c.width or widths[c.key]) for c in shown]
 
 
 def short_name(name: str, width: int) -> str:
@@ -34,17 +54,17 @@ def short_name(name: str, width: int) -> str:
 
     Every word but the last becomes an initial first (``Manchester United`` -> ``M. United``,
     ``Manchester City`` -> ``M. City``): the last word is the one that tells clubs of one city
-    apart. Only then is the end cut, with an ellipsis.
+    apart, so it is kept, cut if it must be while four letters of it still fit
+    (``M. Unit…``); else the name itself is cut (``1. FC K…``).
     """
     if len(name) <= width:
         return name
     words = name.split()
     if len(words) > 1:
-        initials = " ".join(f"{w[0]}." for w in words[:-1]) + " " + words[-1]
-        if len(initials) <= width:
-            return initials
-        name = initials
-    return name[: max(0, width - 1)] + "…" if width > 0 else ""
+        prefix = " ".join(f"{w[0]}." for w in words[:-1]) + " "
+        if len(prefix) + min(len(words[-1]), 4) + 1 <= width:
+            return cut(prefix + words[-1], width)
+    return cut(name, width)
 
 
 def cut(text: str, width: int) -> str:

@@ -53,6 +53,13 @@ def match_name(fx: Fixture, width: int = TEAM_W, *, score: bool = False) -> str:
     return f"{short_name(fx.home.name, width)} {middle} {short_name(fx.away.name, width)}"
 
 
+def match_cell(fx: Fixture, width: int) -> str:
+    """The match in ``width`` columns: both names in full when they fit together (one long
+    name beside a short one needs no cut), else each shortened to half."""
+    full = match_name(fx, 10_000, score=True)
+    return full if len(full) < width else match_name(fx, max(4, (width - 4) // 2), score=True)
+
+
 def board_order(fixtures: list[Fixture]) -> list[Fixture]:
     """Live first, then upcoming by kickoff, then finished ones (latest first): what an
     analyst acts on is at the top."""
@@ -126,12 +133,15 @@ class DashboardScreen(PageScreen):
         table = self.query_one("#fixtures", DataTable)
         table.clear(columns=True)
         self._laid_out_for = self.table_width()
-        shown = layout(COLUMNS, self._laid_out_for)
+        want = {"match": max((len(match_name(f, 10_000, score=True)) + 1 for f in board.fixtures),
+                             default=0),
+                "league": max((len(f.league_name) + 1 for f in board.fixtures), default=0),
+                "books": max((len(self.books_text(h)) + 2 for h in board.headlines.values()), default=0)}
+        shown = layout(COLUMNS, self._laid_out_for, want)
         for col, width in shown:
             label = f"Kickoff {fmt.zone(now, tz)}" if col.key == "kickoff" else col.label
             table.add_column(Text(label), width=width, key=col.key)
         widths = {c.key: w for c, w in shown}
-        team_w = max(4, (widths["match"] - 5) // 2)  # " 2-1 " between, a space after
         ordered = board_order(board.fixtures)
         selected = next((f for f in ordered if f.id == app.selected_fixture), None) \
             or next_kickoff(ordered)
@@ -141,7 +151,7 @@ class DashboardScreen(PageScreen):
             cells: dict[str, Text] = {
                 "kickoff": Text(fmt.kickoff(fx.kickoff, tz, now) if fx.is_upcoming
                                 or "status" in widths else status_text(fx)),
-                "match": Text(match_name(fx, team_w, score=True)),
+                "match": Text(match_cell(fx, widths["match"])),
                 "league": Text(cut(fx.league_name, widths.get("league", 0) - 1)),
                 "status": Text(status_text(fx)),
                 "books": Text("  " + cut(self.books_text(head), widths.get("books", 0) - 2)),

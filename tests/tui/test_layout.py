@@ -1,0 +1,80 @@
+"""What an analyst sees at 80x24 and 160x45: names that use the width, upcoming fixtures first,
+the cursor on the next kickoff, the league and the best prices' bookmakers, zones on times."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from textual.widgets import DataTable
+
+from oddsmon.clock import FakeClock
+from oddsmon.config import Secret, Settings
+from oddsmon.runtime import Engine, build_engine
+from oddsmon.sim import SimConfig, Simulator, SimTransport
+from oddsmon.tui.odds import OddsScreen
+
+from ..conftest import SECRET
+from .conftest import SIZE, RecordingApp, press, screen_text, settle, text_of
+
+
+@pytest.fixture
+async def bundesliga(settings: Settings, clock: FakeClock) -> AsyncIterator[Engine]:
+    """League 78 has Borussia Mönchengladbach: 24 characters."""
+    settings = replace(settings, watch=replace(settings.watch, leagues=(78,), days_ahead=10))
+    sim = Simulator(SimConfig(seed=1, leagues=(78,), daily_limit=500, per_minute=300), clock=clock)
+    eng = build_engine(settings, clock=clock, key=Secret(SECRET), transport=SimTransport(sim))
+    eng.simulator = sim
+    yield eng
+    await eng.aclose()
+
+
+def rows(app: RecordingApp, table_id: str) -> list[list[str]]:
+    table = app.screen.query_one(table_id, DataTable)
+    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+async def test_at_160_columns_full_names_the_league_and_the_bookmakers(bundesliga: Engine) -> None:
+    app = RecordingApp(bundesliga)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        painted = screen_text(app)
+        assert "Borussia Mönchengladbach" in painted  # a full name over 20 characters
+        table = app.screen.query_one("#fixtures", DataTable)
+        assert [str(c.label).strip() for c in table.columns.values()][:3] == ["Kickoff CET", "Match", "League"]
+        assert all(r[2].strip() == "Bundesliga" for r in rows(app, "#fixtures"))
+        books = {r[7].strip() for r in rows(app, "#fixtures")} - {"—"}
+        assert books and all(len(b.split(" / ")) == 3 for b in books), books
+    # At 80 columns the same names shrink to initials, never to one ambiguous stub.
+    app = RecordingApp(bundesliga)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        matches = [r[1] for r in rows(app, "#fixtures")]
+        assert any("B. Mönch" in m for m in matches), matches
+        line = text_of(app, "#fixture-line")
+        assert "· Bundesliga" in line and line.count("best 1 ") == 1  # the highlighted one in full
+
+
+async def test_upcoming_first_and_the_cursor_on_the_next_kickoff(engine: Engine, clock: FakeClock) -> None:
+    clock.advance(timedelta(hours=9).total_seconds())  # 18:00 UTC: the afternoon's games are over
+    app = RecordingApp(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        fixtures = {f.id: f for f in (await engine.service.fixtures()).data or []}
+        table = app.screen.query_one("#fixtures", DataTable)
+        order = [fixtures[int(k.value)] for k in table.rows if k.value is not None]
+        finished = [i for i, f in enumerate(order) if f.is_finished]
+        assert finished, "the simulator should have finished games today at 18:00 UTC"
+        assert finished == list(range(len(order) - len(finished), len(order)))  # all at the bottom
+        cursor_fx = order[table.cursor_row]
+        assert cursor_fx.is_upcoming
+        assert cursor_fx.kickoff == min(f.kickoff for f in order if f.is_upcoming)
+        assert rows(app, "#fixtures")[-1][0] == "FT"  # no room for St at 80: the cell says it
+        # The Odds screen opens on that fixture too.
+        await press(pilot, "o")
+        screen = app.screen
+        assert isinstance(screen, OddsScreen) and screen._view is not None
+        assert screen._view.fixture is not None and screen._view.fixture.id == cursor_fx.id
+        assert "today" in text_of(app, "#market-line") and "CET" in text_of(app, "#market-line")
