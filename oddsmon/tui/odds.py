@@ -86,6 +86,10 @@ class OddsScreen(PageScreen):
         Binding("m", "next_market", "Market", tooltip="Match Winner, Goals O/U 2.5, Both Teams Score"),
         Binding("v", "next_method", "Method", tooltip="Margin removal: " + ", ".join(FAIR_METHODS)),
         Binding("c", "next_format", "Format", tooltip="Prices as decimal, fractional or American"),
+        # At 80x24 the value table is below the fold: the page keys scroll the screen, not
+        # the bookmaker table's cursor (priority: the focused table would take them first).
+        Binding("pagedown", "page('down')", "Page down", show=False, priority=True),
+        Binding("pageup", "page('up')", "Page up", show=False, priority=True),
     ]
 
     market_id: int = MATCH_WINNER
@@ -229,6 +233,24 @@ class OddsScreen(PageScreen):
             row.query_one(Sparkline).data = list(o.movement.series) or [0.0]
             text.update(move_text(o, style))
 
+    def action_page(self, direction: str) -> None:
+        body = self.query_one("#odds-body", VerticalScroll)
+        if direction == "down":
+            body.scroll_page_down(animate=False)
+        else:
+            body.scroll_page_up(animate=False)
+
+    def show_loading(self, fixture_id: int) -> None:
+        """While another fixture loads, its name and a loading sign, not the old prices."""
+        view = self._view
+        fx = None if view is None else next((f for f in view.fixtures if f.id == fixture_id), None)
+        name = "the fixture" if fx is None else fmt.match_title(fx.home.name, fx.away.name)
+        self.query_one("#market-line", Static).update(f"⧗ loading {name}…")
+        self.query_one("#odds-table", OddsTable).clear(columns=True)
+        self.query_one("#best-line", Static).update("")
+        self.query_one("#odds-analytics").display = False
+        self.query_one("#page-status", Static).update("loading…")
+
     def action_next_method(self) -> None:
         app = self.oddsmon
         app.fair_method = FAIR_METHODS[(FAIR_METHODS.index(app.fair_method) + 1) % len(FAIR_METHODS)]
@@ -266,6 +288,7 @@ class OddsScreen(PageScreen):
         if self._view is not None and self._view.fixture is not None and event.value == self._view.fixture.id:
             return
         self.oddsmon.selected_fixture = event.value
+        self.show_loading(event.value)
         self.load()
 
     def action_pick_fixture(self) -> None:

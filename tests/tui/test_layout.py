@@ -78,3 +78,46 @@ async def test_upcoming_first_and_the_cursor_on_the_next_kickoff(engine: Engine,
         assert isinstance(screen, OddsScreen) and screen._view is not None
         assert screen._view.fixture is not None and screen._view.fixture.id == cursor_fx.id
         assert "today" in text_of(app, "#market-line") and "CET" in text_of(app, "#market-line")
+
+
+async def test_odds_at_80x24_page_keys_scroll_the_screen_and_a_new_fixture_shows_loading(
+        app: RecordingApp, engine: Engine) -> None:
+    import asyncio
+    import threading
+
+    from textual.containers import VerticalScroll
+
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "o")
+        screen = app.screen
+        assert isinstance(screen, OddsScreen)
+        table = screen.query_one("#odds-table", DataTable)
+        body = screen.query_one("#odds-body", VerticalScroll)
+        assert "Movement since" not in screen_text(app)  # the analytics start below the fold
+        await press(pilot, "pagedown")
+        assert body.scroll_y > 0 and table.cursor_row == 0  # the screen moved, not the cursor
+        await press(pilot, "pagedown", "pagedown")
+        assert "Movement since" in screen_text(app)
+        await press(pilot, "pageup", "pageup", "pageup")
+        assert body.scroll_y == 0
+        # Another fixture, whose odds take a while: its name and a loading sign, no old prices.
+        assert screen._view is not None and screen._view.fixture is not None
+        other = next(f for f in screen._view.fixtures if f.id != screen._view.fixture.id)
+        gate = threading.Event()
+        real = engine.service.market
+
+        async def held(*args: object, **kwargs: object) -> object:
+            await asyncio.to_thread(gate.wait)
+            return await real(*args, **kwargs)  # type: ignore[arg-type]
+
+        engine.service.market = held  # type: ignore[method-assign]
+        from textual.widgets import Select
+
+        screen.query_one("#fixture-picker", Select).value = other.id
+        await pilot.pause()
+        assert text_of(app, "#market-line") == f"⧗ loading {other.home.name} – {other.away.name}…"
+        assert table.row_count == 0
+        gate.set()
+        await settle(pilot)
+        assert screen._view.fixture.id == other.id and table.row_count > 0
