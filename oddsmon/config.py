@@ -77,6 +77,9 @@ class PathSettings:
     db: Path
     metrics: Path
     incidents: Path
+    # The exports hold no secret (the key is redacted): 0644 lets a node_exporter running as
+    # another user read the .prom file. Written as a TOML string ("0644"), an octal mode.
+    export_mode: int = 0o600
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,6 +273,17 @@ def _check_tz(value: Any) -> str:
     return name
 
 
+def _check_mode(value: Any, allowed: tuple[int, ...]) -> int:
+    """A file mode as a string (``"0644"``) or a TOML octal integer (``0o644``)."""
+    names = ", ".join(f'"{m:04o}"' for m in allowed)
+    if isinstance(value, int) and not isinstance(value, bool) and value in allowed:
+        return value
+    text = _check_str(value) if not isinstance(value, int) else f"{value:o}"
+    if not re.fullmatch(r"0?[0-7]{3}", text) or int(text, 8) not in allowed:
+        raise ValueError(f"expected a file mode among {names}, got {value!r}")
+    return int(text, 8)
+
+
 _VALIDATORS: dict[str, dict[str, Any]] = {
     "api": {
         "provider": lambda v: _check_str(v, ("api-football",)),
@@ -288,7 +302,8 @@ _VALIDATORS: dict[str, dict[str, Any]] = {
         "bookmakers": _check_ids,
         "timezone": _check_tz,
     },
-    "paths": {"db": "path", "metrics": "path", "incidents": "path"},
+    "paths": {"db": "path", "metrics": "path", "incidents": "path",
+              "export_mode": lambda v: _check_mode(v, (0o600, 0o640, 0o644))},
     "cache": {name: (lambda v: _check_int(v, 0)) for name in (f.name for f in fields(CacheSettings))},
     "supervision": {
         "quota_warning": lambda v: _check_int(v, 0),
@@ -444,6 +459,8 @@ def to_toml_dict(settings: Settings) -> dict[str, Any]:
                 continue
             if isinstance(value, Path):
                 value = str(value)
+            elif f.name.endswith("_mode"):  # a file mode reads in octal
+                value = f"{value:04o}"
             elif isinstance(value, tuple):
                 value = list(value)
             table[f.name] = value
@@ -474,6 +491,8 @@ KEY_DOCS: dict[str, dict[str, str]] = {
         "db": "Shared SQLite store (cache, offline state, quota ledger); every process on the host uses it.",
         "metrics": "Where --export writes the supervision metrics JSON.",
         "incidents": "Incident journal oddsmon keeps; lines people add are never rewritten.",
+        "export_mode": "File mode of --export's files: \"0600\" (default), \"0640\" or \"0644\" "
+                       "(nothing secret is in them; 0644 lets node_exporter read the .prom).",
     },
     "cache": {
         "fixtures_ttl_s": "Seconds a fixtures page stays fresh.",

@@ -151,3 +151,16 @@ def test_cli_unknown_flag_exits_2_naming_it() -> None:
                           capture_output=True, text=True, timeout=30)
     assert proc.returncode == 2
     assert "--frobnicate" in proc.stderr
+
+
+def test_export_mode_is_an_octal_mode_among_the_safe_ones(tmp_path: Path) -> None:
+    from oddsmon.config import load_file
+
+    config = tmp_path / "oddsmon.toml"
+    for written, mode in (('"0644"', 0o644), ("0o640", 0o640), ('"600"', 0o600)):
+        config.write_text(f"[paths]\nexport_mode = {written}\n")
+        assert load_file(config).paths.export_mode == mode
+    for bad in ('"0666"', '"rw-r--r--"', "644", "true"):
+        config.write_text(f"[paths]\nexport_mode = {bad}\n")
+        with pytest.raises(ConfigError, match=rf"{config}:2: paths.export_mode: expected a file mode"):
+            load_file(config)

@@ -7,11 +7,13 @@ from __future__ import annotations
 import json
 import re
 import stat
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from oddsmon import __version__
 from oddsmon.clock import FakeClock
 from oddsmon.config import Settings
 from oddsmon.store import Store
@@ -100,6 +102,12 @@ def test_prometheus_text_is_well_formed(store: Store, settings: Settings, clock:
     assert 'oddsmon_page_age_seconds{page="odds"} 300.0' in text
     assert "oddsmon_incident_open 1" in text
     assert text.endswith("\n")
+    # Units in the names, no label carrying a value, the version as an info metric.
+    assert "oddsmon_resume_remaining_seconds " in text and "oddsmon_seconds_to_resume" not in text
+    assert "oddsmon_check_status 1" in text and "oddsmon_check_status{" not in text
+    assert f'oddsmon_build_info{{version="{__version__}"}} 1' in text
+    opened = [line for line in text.splitlines() if line.startswith("oddsmon_incident_opened_timestamp_seconds")]
+    assert opened and all("id=" not in line for line in opened)
 
 
 def test_run_default_paths_and_formats(store: Store, settings: Settings, clock: FakeClock,
@@ -110,6 +118,10 @@ def test_run_default_paths_and_formats(store: Store, settings: Settings, clock: 
     prom = settings.paths.metrics.with_suffix(".prom")
     assert "oddsmon_up 1" in prom.read_text()
     assert stat.S_IMODE(prom.stat().st_mode) == 0o600
+    # [paths] export_mode = "0644": a node_exporter running as another user can read it.
+    shared = replace(settings, paths=replace(settings.paths, export_mode=0o644))
+    assert export.run(shared, None, "prometheus", clock) == 0
+    assert stat.S_IMODE(prom.stat().st_mode) == 0o644
     capsys.readouterr()
     assert export.run(settings, "-", "json", clock) == 0
     assert_valid(json.loads(capsys.readouterr().out))
