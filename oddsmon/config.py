@@ -1,7 +1,9 @@
 """oddsmon.toml -> typed, validated settings.
 
 Lookup order: ``--config PATH``, ``$ODDSMON_CONFIG``, ``./oddsmon.toml``,
-``$XDG_CONFIG_HOME/oddsmon/oddsmon.toml``, else built-in defaults. Every problem is reported as
+``$XDG_CONFIG_HOME/oddsmon/oddsmon.toml``, ``oddsmon/oddsmon.toml`` in each of
+``$XDG_CONFIG_DIRS`` (default ``/etc/xdg``), ``/etc/oddsmon/oddsmon.toml`` (a shared host's
+one file for every account), else built-in defaults. Every problem is reported as
 one ``ConfigError`` naming the file, the line where it can be found, and the key; the CLI turns
 it into exit status 2.
 """
@@ -65,7 +67,7 @@ class WatchSettings:
     season: int = 2026
     days_ahead: int = 3
     bookmakers: tuple[int, ...] = ()  # empty: every bookmaker the API returns
-    timezone: str = "UTC"
+    timezone: str = field(default_factory=lambda: host_timezone())
 
     @property
     def tz(self) -> ZoneInfo:
@@ -145,6 +147,33 @@ class Settings:
         except OSError as exc:
             raise ConfigError(f"{path}: api.key_file cannot be read: {exc.strerror}") from None
         return Secret(value) if value else None
+
+
+def host_timezone() -> str:
+    """The host's IANA zone: ``$TZ``, ``/etc/timezone``, the ``/etc/localtime`` link; UTC when
+    none of them names a zone this Python knows (the default, stated in the example)."""
+    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    try:
+        candidates.append(Path("/etc/timezone").read_text(encoding="utf-8").strip())
+    except (OSError, UnicodeDecodeError):
+        pass
+    try:
+        link = os.readlink("/etc/localtime")
+        candidates.append(link.split("zoneinfo/", 1)[1] if "zoneinfo/" in link else "")
+    except OSError:
+        pass
+    for name in candidates:
+        if not name or name.startswith("/"):
+            continue
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+        return name
+    return "UTC"
+
+
+SYSTEM_CONFIG = Path("/etc/oddsmon/oddsmon.toml")
 
 
 def _xdg(var: str, fallback: str) -> Path:
@@ -438,6 +467,15 @@ def find_config(explicit: str | os.PathLike[str] | None = None, cwd: Path | None
     xdg = _xdg("XDG_CONFIG_HOME", ".config") / "oddsmon" / "oddsmon.toml"
     if xdg.is_file():
         return xdg
+    # The XDG base directory spec: $XDG_CONFIG_DIRS, ':'-separated, most important first,
+    # relative entries ignored, /etc/xdg when unset or empty.
+    dirs = [d for d in os.environ.get("XDG_CONFIG_DIRS", "").split(":") if os.path.isabs(d)]
+    for base in dirs or ["/etc/xdg"]:
+        candidate = Path(base) / "oddsmon" / "oddsmon.toml"
+        if candidate.is_file():
+            return candidate
+    if SYSTEM_CONFIG.is_file():
+        return SYSTEM_CONFIG
     return None
 
 
@@ -485,7 +523,8 @@ KEY_DOCS: dict[str, dict[str, str]] = {
         "season": "Season year as API-Football numbers it (2026 for 2026/27).",
         "days_ahead": "Days of upcoming fixtures shown and warmed (0 to 14).",
         "bookmakers": "Bookmaker ids to show; an empty list shows every bookmaker.",
-        "timezone": "IANA time zone for times on screen; stored times are always UTC.",
+        "timezone": "IANA time zone for times on screen (default: the host's, from $TZ or "
+                    "/etc/localtime, else UTC); stored times are always UTC.",
     },
     "paths": {
         "db": "Shared SQLite store (cache, offline state, quota ledger); every process on the host uses it.",
@@ -519,7 +558,8 @@ KEY_DOCS: dict[str, dict[str, str]] = {
 def render_commented(settings: Settings) -> str:
     """Settings as TOML written by tomli-w, with each key's documentation above it."""
     out = ["# oddsmon configuration. Lookup order: --config, $ODDSMON_CONFIG, ./oddsmon.toml,",
-           "# $XDG_CONFIG_HOME/oddsmon/oddsmon.toml, else built-in defaults.", ""]
+           "# $XDG_CONFIG_HOME/oddsmon/oddsmon.toml, $XDG_CONFIG_DIRS (/etc/xdg)/oddsmon/oddsmon.toml,",
+           "# /etc/oddsmon/oddsmon.toml, else built-in defaults.", ""]
     for section, table in to_toml_dict(settings).items():
         out.append(f"[{section}]")
         for key, value in table.items():

@@ -18,6 +18,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 def write(tmp_path: Path, text: str, name: str = "oddsmon.toml") -> Path:
     path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
 
@@ -68,6 +69,34 @@ def test_lookup_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert load().watch.days_ahead == 3
     explicit = write(tmp_path, "[watch]\ndays_ahead = 4\n", "explicit.toml")
     assert load(explicit).watch.days_ahead == 4
+
+
+def test_a_shared_hosts_files_come_after_the_users(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """$XDG_CONFIG_DIRS (most important first), then /etc/oddsmon/oddsmon.toml."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("ODDSMON_CONFIG", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "home"))
+    etc = write(tmp_path / "etc", "[watch]\ndays_ahead = 5\n")
+    monkeypatch.setattr(config, "SYSTEM_CONFIG", etc)
+    monkeypatch.setenv("XDG_CONFIG_DIRS", f"relative/ignored:{tmp_path / 'd1'}:{tmp_path / 'd2'}")
+    assert load().watch.days_ahead == 5
+    write(tmp_path / "d2" / "oddsmon", "[watch]\ndays_ahead = 6\n")
+    assert load().watch.days_ahead == 6
+    write(tmp_path / "d1" / "oddsmon", "[watch]\ndays_ahead = 7\n")
+    assert load().watch.days_ahead == 7
+    write(tmp_path / "home" / "oddsmon", "[watch]\ndays_ahead = 8\n")
+    assert load().watch.days_ahead == 8
+
+
+def test_the_default_zone_is_the_hosts_and_init_config_writes_it(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "America/New_York")
+    assert Settings().watch.timezone == "America/New_York"
+    target = tmp_path / "oddsmon.toml"
+    config.write_default(target)
+    assert 'timezone = "America/New_York"' in target.read_text()
+    monkeypatch.setenv("TZ", ":Asia/Tokyo")  # glibc's form
+    assert config.host_timezone() == "Asia/Tokyo"
 
 
 @pytest.mark.parametrize(
