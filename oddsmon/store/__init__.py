@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .cache import CacheEntry, CacheStore, cache_key
-from .db import Database, OpenReport, StoreError, StoreWriteError
+from .db import Database, OpenReport, StoreError, StoreWriteError, shared_mode
 from .history import OddsHistory, PriceChange, PricePoint
 from .incidents import Action, Incident, IncidentStore
 from .ledger import Ledger, Quota, RequestRecord
@@ -38,5 +38,5 @@ class Store:
 __all__ = [
     "REASONS", "Action", "CacheEntry", "CacheStore", "Database", "Incident", "IncidentStore",
     "Ledger", "OddsHistory", "OfflineState", "OpenReport", "PriceChange", "PricePoint", "Quota", "RequestRecord",
-    "StateStore", "Store", "StoreError", "StoreWriteError", "cache_key",
+    "StateStore", "Store", "StoreError", "StoreWriteError", "cache_key", "shared_mode",
 ]

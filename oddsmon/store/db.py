@@ -13,6 +13,7 @@ import errno
 import os
 import random
 import sqlite3
+import stat
 import threading
 import time
 from collections.abc import Iterator
@@ -115,6 +116,17 @@ _MIGRATIONS: dict[int, str] = {
 }
 
 
+def shared_mode(directory: Path) -> int:
+    """The mode of the files oddsmon keeps in ``directory``: 0600, or 0660 when the directory
+    is setgid (``chmod g+s``): on Linux its files then take its group, so the analysts of that
+    group share one store, one quota and one journal. Nothing secret is in them (the key never
+    is). An explicit chmod, so the umask does not take the group's write away."""
+    try:
+        return 0o660 if os.stat(directory).st_mode & stat.S_ISGID else 0o600
+    except OSError:
+        return 0o600
+
+
 class StoreError(Exception):
     """The store cannot be used; the message names the file and says why."""
 
@@ -186,9 +198,9 @@ class Database:
     def _prepare_file(self) -> None:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            # Create the file 0600 ourselves: SQLite gives the -wal and -shm files the main
-            # file's permissions, so they inherit the restriction.
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            # Create the file ourselves (0600, or 0660 in a group-shared directory): SQLite
+            # gives the -wal and -shm files the main file's permissions.
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, shared_mode(self.path.parent))
             os.close(fd)
         except OSError as exc:
             if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM) and self.path.exists():
@@ -196,9 +208,10 @@ class Database:
             raise StoreError(f"{self.path}: cannot create the store: {exc.strerror}") from None
 
     def _restrict_permissions(self) -> None:
+        mode = shared_mode(self.path.parent)
         for suffix in ("", "-wal", "-shm"):
-            with contextlib.suppress(OSError):
-                os.chmod(f"{self.path}{suffix}", 0o600)
+            with contextlib.suppress(OSError):  # a group mate's file: theirs to set
+                os.chmod(f"{self.path}{suffix}", mode)
 
     def _connect(self) -> sqlite3.Connection:
         try:

@@ -47,7 +47,7 @@ from zoneinfo import ZoneInfo
 
 from ..clock import utc_from_ts
 from ..config import Settings
-from ..store import IncidentStore, Store
+from ..store import IncidentStore, Store, shared_mode
 from .common import SupervisionError, dual, duration, iso, redact, secret_of
 from .health import META_STORE_ID
 
@@ -257,7 +257,7 @@ def _locked(path: Path) -> Iterator[None]:
     lock = path.with_name(f".{path.name}.lock")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, shared_mode(path.parent))
     except OSError as exc:
         raise JournalError(f"{path}: cannot lock the incident journal ({lock}: {exc.strerror})") from None
     try:
@@ -280,8 +280,13 @@ def _locked(path: Path) -> Iterator[None]:
 
 def _append(path: Path, payload: str) -> None:
     data = payload.encode("utf-8")
+    mode = shared_mode(path.parent)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_EXCL, mode)
+            os.fchmod(fd, mode)  # a new journal: its mode past the umask
+        except FileExistsError:  # an existing one keeps the mode people gave it
+            fd = os.open(path, os.O_WRONLY | os.O_APPEND)
     except OSError as exc:
         raise JournalError(f"{path}: cannot write the incident journal: {exc.strerror}") from None
     try:
