@@ -91,6 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-c", "--critical", metavar="N", type=_threshold,
                    help="with --check: CRITICAL below N calls left today "
                         "(overrides supervision.quota_critical)")
+    p.add_argument("--force", action="store_true",
+                   help="with --warm: refetch every critical page, fresh or not (within the "
+                        "quota); with --online: go online even with no calls left above the reserve")
     p.add_argument("--format", choices=("json", "prometheus"), default=None,
                    help="with --export: json (default) or prometheus (textfile collector)")
     return p
@@ -114,6 +117,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.error(f"argument {flag}: only goes with --check")
     if args.format is not None and args.export is None:
         parser.error("argument --format: only goes with --export")
+    if args.force and not (args.warm or args.online):
+        parser.error("argument --force: only goes with --warm or --online")
     if args.demo and (args.check or args.export is not None or args.note is not None):
         parser.error("argument --demo: --check, --export and --note read the shared store; "
                      "the demo has only a throwaway one")
@@ -162,11 +167,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         if args.offline or args.online:
-            return _set_mode(settings, offline=args.offline)
+            return _set_mode(settings, offline=args.offline, force=args.force)
         if args.warm:
             import asyncio
 
-            return asyncio.run(_warm(settings, demo=args.demo))
+            return asyncio.run(_warm(settings, demo=args.demo, force=args.force))
     except (StoreError, SupervisionError) as exc:
         return _fail(str(exc))
     return _run_tui(settings, demo=args.demo)
@@ -186,15 +191,30 @@ def _journal_sync(store: object, settings: Settings) -> None:
         print(f"oddsmon: {exc}", file=sys.stderr)
 
 
-def _set_mode(settings: Settings, *, offline: bool) -> int:
+def _set_mode(settings: Settings, *, offline: bool, force: bool = False) -> int:
+    import asyncio
+
     from .clock import SystemClock
     from .runtime import open_store
     from .supervision import OfflineMachine, journal
 
     journal.check_usable(settings.paths.incidents)  # a bad journal: say so before changing anything
+    # Going online: first the free /status, so the calls left are the provider's (the ledger
+    # may still hold the 0 it saw before a plan upgrade or a reset).
+    quota_note = None if offline or settings.api_key() is None \
+        else asyncio.run(_refresh_quota(settings))
     store = open_store(settings)
     try:
-        machine = OfflineMachine(store, SystemClock(), settings.supervision)
+        clock = SystemClock()
+        left = store.ledger.quota().remaining_at(clock.now())
+        reserve = settings.api.daily_reserve
+        if not offline and not force and left is not None and left <= reserve:
+            # Online with nothing above the reserve is offline (quota) again at the first
+            # request, and the journal would record a resume that did not happen.
+            return _fail(f"{left} call(s) left today, at or below the reserve ({reserve}): "
+                         f"oddsmon would go straight back offline (quota). Wait for the reset, "
+                         f"or run: oddsmon --online --force")
+        machine = OfflineMachine(store, clock, settings.supervision)
         changed = machine.go_offline("user", "manual offline (--offline)") if offline \
             else machine.go_online("manual resume (--online)")
         view = machine.view()
@@ -203,10 +223,8 @@ def _set_mode(settings: Settings, *, offline: bool) -> int:
         store.close()
     state = f"OFFLINE ({view.reason})" if view.offline else "ONLINE"
     print(f"oddsmon is {state}{'' if changed else ' (unchanged)'}")
-    if not offline and settings.api_key() is not None:
-        import asyncio
-
-        print(asyncio.run(_refresh_quota(settings)))
+    if quota_note is not None:
+        print(quota_note)
     return EXIT_OK
 
 
@@ -220,7 +238,7 @@ async def _refresh_quota(settings: Settings) -> str:
         await engine.aclose()
 
 
-async def _warm(settings: Settings, *, demo: bool) -> int:
+async def _warm(settings: Settings, *, demo: bool, force: bool = False) -> int:
     from .runtime import build_engine
     from .supervision import journal
 
@@ -229,11 +247,12 @@ async def _warm(settings: Settings, *, demo: bool) -> int:
         journal.check_usable(engine.settings.paths.incidents)
 
         def progress(done: int, total: int, step: object) -> None:
-            print(f"  [{done}/{total}] {step.label}: {step.source}"  # type: ignore[attr-defined]
+            again = f", refetched: {step.refetched}" if step.refetched and step.calls else ""  # type: ignore[attr-defined]
+            print(f"  [{done}/{total}] {step.label}: {step.source}{again}"  # type: ignore[attr-defined]
                   f"{f' ({step.calls} calls)' if step.calls else ''}"  # type: ignore[attr-defined]
                   f"{f' - {step.error}' if step.error else ''}")  # type: ignore[attr-defined]
 
-        report = await engine.service.warm(progress)
+        report = await engine.service.warm(progress, force=force)
         _journal_sync(engine.store, engine.settings)
     finally:
         await engine.aclose()

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 from .api import ApiClient, ApiError, Offline, QuotaExhausted
-from .clock import Clock
+from .clock import Clock, iso_utc
 from .config import Settings
 from .domain.market import Headline, MarketView, PriceDrop, analyse_market, headline, price_drops
 from .domain.models import (
@@ -86,6 +86,7 @@ class WarmStep:
     calls: int = 0
     source: str = "skipped"
     error: str | None = None
+    refetched: str = ""  # why a page still fresh was fetched again ("forced", "since the resume ...")
 
 
 @dataclass(slots=True)
@@ -103,6 +104,10 @@ class WarmReport:
         fresh = sum(1 for s in self.steps if s.source == "fresh")
         text = (f"{len(self.fetched)} page(s) fetched, {fresh} already fresh, "
                 f"{self.counted_calls} counted call(s) spent")
+        why = sorted({s.refetched for s in self.fetched if s.refetched})
+        if why:
+            again = sum(1 for s in self.fetched if s.refetched)
+            text += f" ({again} refetched though fresh: {'; '.join(why)})"
         return f"{text}; stopped: {self.stopped}" if self.stopped else text
 
 
@@ -572,11 +577,13 @@ class Service:
 
     # -- warm ----------------------------------------------------------------------------------------
 
-    async def warm(self, progress: WarmProgress | None = None) -> WarmReport:
+    async def warm(self, progress: WarmProgress | None = None, *, force: bool = False) -> WarmReport:
         """Make the four critical pages fresh with the fewest counted calls, never past the reserve.
 
-        Fresh entries are not fetched again; odds come as league-level pages; predictions are
-        one call per upcoming fixture (there is no bulk form). Stops at the first outage.
+        Fresh entries are not fetched again, except those fetched before the last resume (the
+        runbook's closing checklist wants each critical page opened online after it) and,
+        with ``force``, all of them; odds come as league-level pages; predictions are one call
+        per upcoming fixture (there is no bulk form). Stops at the first outage.
         """
         report = WarmReport()
         if not self._store_writable():
@@ -591,6 +598,7 @@ class Service:
             report.stopped = f"offline ({reason}): nothing fetched"
             return report
         start_calls = self.counted_calls
+        resumed_at = self._last_resume()
         cache, watch = self.settings.cache, self.settings.watch
         window = self._window_params()
         # The plan up front so progress has a total; predictions join once fixtures are known.
@@ -611,7 +619,9 @@ class Service:
             if self.machine.gate() is not None or self.store_problem is not None:
                 break
             before = self.counted_calls
-            loaded = await self._load(endpoint, params, ttl, parse, paged=paged)
+            step.refetched = self._refetch_reason(cache_key(endpoint, params), resumed_at, force)
+            loaded = await self._load(endpoint, params, ttl, parse, paged=paged,
+                                      force=bool(step.refetched))
             step.calls = self.counted_calls - before
             if step.calls and loaded.provenance.source == "live":
                 step.source = "live"
@@ -643,6 +653,19 @@ class Service:
         # The runbook's journal lists the warms of an incident (also the one right after it).
         journal.record_action(self.store, self.clock.now(), "warm", report.summary)
         return report
+
+    def _last_resume(self) -> datetime | None:
+        """When the latest incident ended (None while one is open, or with none recorded)."""
+        latest = self.store.incidents.recent(1)
+        return latest[0].closed_at if latest else None
+
+    def _refetch_reason(self, key: str, resumed_at: datetime | None, force: bool) -> str:
+        if force:
+            return "forced"
+        entry = self.store.cache.get(key)
+        if resumed_at is not None and entry is not None and entry.fetched_at < resumed_at:
+            return f"fetched before the resume at {iso_utc(resumed_at)}"
+        return ""
 
     def _stop_reason(self) -> str:
         view = self.machine.view()

@@ -72,7 +72,7 @@ class Sidebar(Vertical):
         yield Static("", id="age-line", markup=False)
         with Vertical(id="warm-box"):
             yield Label("warming", id="warm-label", markup=False)
-            yield ProgressBar(id="warm-bar", show_eta=False)
+            yield ProgressBar(id="warm-bar", show_eta=False, show_percentage=False)
 
     _ready = False
 

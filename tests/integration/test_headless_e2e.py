@@ -142,6 +142,11 @@ quota_warning = 10
     proc = cli("--note", "contacted support")
     assert proc.returncode == 0 and "incident #1 (open)" in proc.stdout
 
+    # Still no call left: --online refuses (it would be offline again at once) unless --force.
+    proc = cli("--online")
+    assert proc.returncode == 1 and "--online --force" in proc.stderr, proc.stdout + proc.stderr
+    assert cli.check()[1]["mode"]["reason"] == "quota"
+
     # 4. The plan is topped up; --online clears the quota offline (and reads /status for free).
     control(server, set_quota={"used": 0})
     proc = cli("--online")

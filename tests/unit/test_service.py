@@ -304,3 +304,23 @@ async def test_warm_step_that_failed_is_not_called_fresh(service: Service, api: 
     api.fail = "garbage"
     report = await service.warm()
     assert report.steps[0].label == "bookmakers" and report.steps[0].source == "failed"
+
+
+async def test_warm_after_a_resume_refetches_pages_fetched_before_it_even_fresh(
+        service: Service, api: FakeApi, clock: FakeClock, settings: Settings) -> None:
+    """Runbook §6 "key pages opened online": bookmakers stay fresh 24 h, so a warm that skips
+    fresh pages could never tick it the night of the incident."""
+    await service.warm()
+    full = api.counted()
+    service.machine.go_offline("user", "manual")
+    clock.advance(60)
+    service.machine.go_online("manual resume")
+    clock.advance(60)
+    report = await service.warm()
+    assert report.counted_calls == full and report.stopped is None  # every page, though fresh
+    assert all(s.refetched.startswith("fetched before the resume at ") for s in report.fetched)
+    assert "refetched though fresh: fetched before the resume at" in report.summary
+    again = await service.warm()  # now fetched after the resume: fresh pages are skipped again
+    assert again.counted_calls == 0 and "refetched" not in again.summary
+    forced = await service.warm(force=True)  # --warm --force: everything, within the quota
+    assert forced.counted_calls == full and all(s.refetched == "forced" for s in forced.fetched)
