@@ -3,7 +3,9 @@
 State, reason and since; ``quota_reset`` in UTC and local time with its countdown; the daily
 quota and the per-minute window; cache size, hits, misses and hit ratio; probe status; the last
 requests; open and recent incidents; the closing checklist of runbook section 6. ``e`` exports
-the metrics JSON (the same code as ``oddsmon --export``).
+the metrics JSON (the same code as ``oddsmon --export``) to the path it names on screen; ``t``
+runs the quick functional tests (the same code as ``oddsmon --selftest``), so the whole closing
+checklist can be ticked from here, in the demo too.
 
 In ``--demo`` the simulator's controls are here too, to rehearse the runbook: cut and restore
 its network (``n``), burn its daily quota (``x``), refill it (``z``). oddsmon notices on its
@@ -31,6 +33,13 @@ from . import fmt
 from .base import OFFLINE_KEY, WARM_KEY, PageScreen
 
 
+def export_target(engine: Any) -> Path:
+    """Where ``e`` writes: ``paths.metrics``, as ``oddsmon --export`` does."""
+    from ..supervision import export
+
+    return Path(export.default_path(engine.settings, "json"))
+
+
 def export_metrics(engine: Any) -> Path:
     """Write the metrics JSON exactly as ``oddsmon --export`` does; returns where.
 
@@ -39,7 +48,7 @@ def export_metrics(engine: Any) -> Path:
     """
     from ..supervision import export, journal
 
-    path = export.default_path(engine.settings, "json")
+    path = export_target(engine)
     export.check_target(path)
     export.write(engine.store, engine.settings, engine.clock, path, "json")
     journal.sync(engine.store, engine.settings)
@@ -176,6 +185,8 @@ class SupervisionScreen(PageScreen):
     SUB_TITLE = "Supervision"
     BINDINGS = [
         Binding("e", "export", "Export", tooltip="Write the metrics JSON (as oddsmon --export)"),
+        Binding("t", "selftest", "Selftest",
+                tooltip="The runbook's quick functional tests (as oddsmon --selftest)"),
         Binding("n", "cut_network", "Cut net", tooltip="Demo: cut the simulator's network"),
         Binding("n", "restore_network", "Restore net", tooltip="Demo: restore the simulator's network"),
         Binding("x", "burn_quota", "Burn quota", tooltip="Demo: use up the simulator's daily quota"),
@@ -185,6 +196,7 @@ class SupervisionScreen(PageScreen):
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="supervision"):
             yield Static("", id="sup-demo", classes="sup-block", markup=False)
+            yield Static("", id="sup-keys", classes="sup-block", markup=False)
             yield Static("", id="sup-state", classes="sup-block", markup=False)
             yield Static("", id="sup-quota", classes="sup-block", markup=False)
             yield Static("", id="sup-cache", classes="sup-block", markup=False)
@@ -201,6 +213,9 @@ class SupervisionScreen(PageScreen):
         block.display = demo
         if demo:
             block.update("Demo drill: n network · x burn quota · z refill")
+        target = export_target(self.oddsmon.engine)
+        self.query_one("#sup-keys", Static).update(
+            f"e exports the metrics to {target}\nt runs the quick functional tests (selftest)")
 
     # The page is the snapshot the app polls every second: no fetch, nothing sent.
     async def fetch(self) -> Page[Snapshot]:
@@ -261,6 +276,28 @@ class SupervisionScreen(PageScreen):
         app.call_from_thread(app.notify, f"Metrics written to {path}", title="Export")
         app.call_from_thread(app.poll_now)
 
+    def action_selftest(self) -> None:
+        self.oddsmon.notify("Selftest running…", title="Selftest", topic="selftest")
+        self._selftest()
+
+    @work(thread=True, group="selftest", exit_on_error=False)
+    def _selftest(self) -> None:
+        from ..supervision import selftest
+
+        app = self.oddsmon
+        try:
+            outcome = selftest.perform(app.engine.settings, app.engine.clock)
+        except Exception as exc:
+            app.call_from_thread(app.report_error, "Selftest", exc)
+            return
+        failed = [f"{r.name}: {r.detail}" for r in outcome.results if not r.ok]
+        text = outcome.summary + (f" ({'; '.join(failed)})" if failed else "")
+        if outcome.problem:
+            text += f"; {outcome.problem}"
+        app.call_from_thread(app.notify, text, title="Selftest", topic="selftest",
+                             severity="information" if outcome.ok and not outcome.problem else "error")
+        app.call_from_thread(app.poll_now)
+
     def action_cut_network(self) -> None:
         sim = self.oddsmon.engine.simulator
         if sim is None:
@@ -312,6 +349,8 @@ class SupervisionScreen(PageScreen):
     def commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand("Export metrics (e)", "Write the metrics JSON, as oddsmon --export",
                             self.action_export)
+        yield SystemCommand("Quick functional tests (t)", "The runbook's selftest, as oddsmon --selftest",
+                            self.action_selftest)
         sim = self.oddsmon.engine.simulator
         if sim is None:
             return

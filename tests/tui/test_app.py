@@ -305,6 +305,22 @@ async def test_export_key_writes_the_metrics_and_says_where(app: RecordingApp, e
         path = engine.settings.paths.metrics
         assert path.exists()
         assert f"Metrics written to {path}" in app.said_text()
+        assert f"e exports the metrics to {path}" in text_of(app, "#sup-keys")  # said before too
+
+
+async def test_selftest_key_ticks_the_checklist_from_the_supervision_screen(app: RecordingApp,
+                                                                           engine: Engine) -> None:
+    """Runbook §6 "quick functional tests" could not be ticked from the TUI (nor in the demo)."""
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "w")  # the pages check reads the four pages from the cache
+        await settle(pilot)
+        await press(pilot, "s", "t")
+        await settle(pilot, rounds=4)
+        said = [m for _, m in app.said if m.startswith("selftest ")]
+        assert said and said[-1].startswith("selftest passed: 5/5 checks"), app.said
+        await settle(pilot)
+        assert "[x] Quick functional tests" in text_of(app, "#sup-checklist")
 
 
 async def test_demo_keys_rehearse_the_runbook(app: RecordingApp, engine: Engine, clock: FakeClock) -> None:
