@@ -368,8 +368,10 @@ class OddsmonApp(App[int]):
                 f"The reserve may be hit, and oddsmon will then go offline (quota) again "
                 f"until the reset.")
 
-    def _confirmed_online(self, answer: bool | None) -> None:
-        if answer:
+    def _confirmed_online(self, answer: bool | str | None) -> None:
+        if answer == "manual":
+            self.action_go_offline()  # the machine keeps the quota's reset under it
+        elif answer:
             self._set_online()
         else:
             self.notify("Staying offline until the quota reset.", title="Online")

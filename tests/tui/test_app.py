@@ -178,7 +178,14 @@ async def test_going_online_from_quota_before_the_reset_asks_first(
         await press(pilot, "n")
         assert not isinstance(app.screen, ConfirmOnline)
         assert engine.service.mode().reason == "quota"
-        await press(pilot, "f", "y")
+        # Runbook 3.2: a manual offline during the quota outage, keeping the reset.
+        resume_at = engine.service.mode().resume_at
+        await press(pilot, "f", "m")
+        mode = engine.service.mode()
+        assert (mode.reason, mode.resume_at) == ("user", resume_at) and resume_at is not None
+        await press(pilot, "f")
+        assert isinstance(app.screen, ConfirmOnline)  # the reset is still pending: it asks
+        await press(pilot, "y")
         assert not engine.service.mode().offline
         assert "ONLINE" in sidebar_text(app)
 
