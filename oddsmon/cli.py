@@ -119,9 +119,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("argument --format: only goes with --export")
     if args.force and not (args.warm or args.online):
         parser.error("argument --force: only goes with --warm or --online")
-    if args.demo and (args.check or args.export is not None or args.note is not None):
-        parser.error("argument --demo: --check, --export and --note read the shared store; "
-                     "the demo has only a throwaway one")
     if args.note is not None and not args.note.strip():
         parser.error("argument --note: expected some text")
     if args.init_config is not None:
@@ -137,6 +134,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             settings.api_key()  # a bad key_file is a configuration error, reported up front
     except ConfigError as exc:
         return _fail(str(exc), EXIT_CHECK_USAGE if checking else EXIT_USAGE)
+
+    if args.demo and (args.check or args.export is not None or args.note is not None
+                      or args.selftest):
+        # The runbook rehearsed on the demo: these read the running demo's throwaway store.
+        from .demo import running_demo
+
+        found = running_demo(settings)
+        if found is None:
+            return _fail("--demo: no demo is running on this account (start `oddsmon --demo` "
+                         "in another terminal; these commands then read its store)", 3)
+        settings = found
 
     if args.check:
         from .supervision.check import run as check

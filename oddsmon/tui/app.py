@@ -491,17 +491,35 @@ class OddsmonApp(App[int]):
 def run(settings: Settings, *, demo: bool = False) -> int:
     """Run the TUI until the user quits; returns the exit status (0 on ``q``)."""
 
+    import signal
+
+    from .. import demo as demo_store
+
     try:
         engine = build_engine(settings, demo=demo)
     except StoreError as exc:
         print(f"oddsmon: {exc}", file=sys.stderr)
         return 1
     loop = BackgroundLoop()
+    directory = engine.demo_dir
+    previous = signal.getsignal(signal.SIGHUP)
+
+    def hang_up(signum: int, frame: object) -> None:
+        # The terminal was closed: leave through the finally below, so a demo's throwaway
+        # store does not stay behind in the temporary folder.
+        raise SystemExit(128 + signum)
+
     try:
+        signal.signal(signal.SIGHUP, hang_up)
+        if directory is not None:
+            demo_store.publish(directory)
         app = OddsmonApp(engine, loop=loop)
         app.run()
         code = app.return_code
     finally:
+        signal.signal(signal.SIGHUP, previous)
+        if directory is not None:
+            demo_store.unpublish(directory)
         loop.run_sync(engine.aclose(), timeout=10)  # the engine's client lives on that loop
         loop.close()
     return 0 if code is None else int(code)

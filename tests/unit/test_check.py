@@ -331,3 +331,35 @@ def test_check_imports_neither_textual_nor_httpx(store: Store, settings: Setting
     imported = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines()
                 if line.startswith("import time:")}
     assert not {m for m in imported if m.split(".")[0] in ("textual", "httpx", "rich")}
+
+
+def test_demo_flag_reaches_the_running_demos_store(settings: Settings, clock: FakeClock, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """The runbook rehearsed without a key: --check/--export/--note/--selftest --demo read the
+    store of the demo running on this account, and say plainly when none runs."""
+    import asyncio
+
+    from oddsmon import demo
+    from oddsmon.runtime import build_engine
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state-home"))
+    monkeypatch.setenv("ODDSMON_CONFIG", str(tmp_path / "none.toml"))
+    (tmp_path / "none.toml").write_text("")
+    monkeypatch.delenv("APISPORTS_KEY", raising=False)
+    assert cli.main(["--demo", "--check"]) == 3
+    assert "no demo is running" in capsys.readouterr().err
+    engine = build_engine(settings, demo=True, clock=clock)
+    try:
+        assert asyncio.run(engine.service.warm()).stopped is None
+        assert engine.demo_dir is not None
+        demo.publish(engine.demo_dir)
+        assert cli.main(["--demo", "--check"]) == 0
+        assert capsys.readouterr().out.startswith("ODDSMON OK - online")
+        assert cli.main(["--demo", "--export"]) == 0
+        assert (Path(engine.demo_dir) / "supervision_metrics.json").is_file()
+        assert cli.main(["--demo", "--selftest"]) == 0
+        demo.unpublish(engine.demo_dir)
+        assert not demo.demo_pointer().exists()
+    finally:
+        asyncio.run(engine.aclose())
