@@ -112,6 +112,11 @@ class OddsSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class UiSettings:
+    theme: str = ""  # "": the theme last chosen in the palette (remembered per user), else Textual's
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     api: ApiSettings = field(default_factory=ApiSettings)
     watch: WatchSettings = field(default_factory=WatchSettings)
@@ -119,6 +124,7 @@ class Settings:
     cache: CacheSettings = field(default_factory=CacheSettings)
     supervision: SupervisionSettings = field(default_factory=SupervisionSettings)
     odds: OddsSettings = field(default_factory=OddsSettings)
+    ui: UiSettings = field(default_factory=UiSettings)
     source: Path | None = None  # the file these settings came from, None for defaults
 
     def with_paths(self, **changes: Path) -> Settings:
@@ -200,6 +206,7 @@ _SECTIONS: dict[str, type] = {
     "cache": CacheSettings,
     "supervision": SupervisionSettings,
     "odds": OddsSettings,
+    "ui": UiSettings,
 }
 _ODDS_FORMATS = ("decimal", "fractional", "american")
 _FAIR_METHODS = ("multiplicative", "additive", "power", "shin", "odds_ratio")
@@ -346,7 +353,16 @@ _VALIDATORS: dict[str, dict[str, Any]] = {
         "drop_alert_pct": lambda v: _check_float(v, 0, 100),
         "drop_window_min": lambda v: _check_int(v, 1, 7 * 24 * 60),
     },
+    # Theme names are Textual's (checked when the TUI starts: the headless modes never load it).
+    "ui": {"theme": lambda v: _check_theme(v)},
 }
+
+
+def _check_theme(value: Any) -> str:
+    name = _check_str(value)
+    if name and not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name):
+        raise ValueError(f"expected a theme name like textual-dark or nord, got {name!r}")
+    return name
 
 
 def _resolve_path(value: Any, base: Path) -> Path:
@@ -386,6 +402,7 @@ def _build(data: dict[str, Any], where: _Where, base: Path) -> Settings:
         cache=CacheSettings(**sections.get("cache", {})),
         supervision=SupervisionSettings(**sections.get("supervision", {})),
         odds=OddsSettings(**sections.get("odds", {})),
+        ui=UiSettings(**sections.get("ui", {})),
         source=where.path,
     )
     if settings.supervision.probe_max_s < settings.supervision.probe_min_s:
@@ -551,6 +568,10 @@ KEY_DOCS: dict[str, dict[str, str]] = {
         "fair_method": "Margin removal: multiplicative, additive, power, shin or odds_ratio.",
         "drop_alert_pct": "Notify when a price shortens by at least this many percent...",
         "drop_window_min": "...within this many minutes.",
+    },
+    "ui": {
+        "theme": "Colour theme (textual-dark, nord, gruvbox, ...); empty: the one last chosen "
+                 "in the palette (ctrl+p, Theme), remembered per user.",
     },
 }
 

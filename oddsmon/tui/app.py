@@ -31,6 +31,7 @@ from ..supervision import journal
 from ..supervision.common import redact, secret_of
 from ..supervision.metrics import Snapshot, collect
 from . import fmt
+from . import theme as theme_memory
 from .base import OFFLINE_KEY, REFRESH_KEY, WARM_KEY, PageScreen
 from .bookmakers import BookmakersScreen
 from .dashboard import DashboardScreen
@@ -84,8 +85,9 @@ class OddsmonApp(App[int]):
     ]
 
     def __init__(self, engine: Engine, *, poll_s: float = 1.0, supervise: bool = True,
-                 loop: BackgroundLoop | None = None) -> None:
+                 loop: BackgroundLoop | None = None, theme_file: Path | None = None) -> None:
         super().__init__()
+        self.theme_file = theme_file  # where the palette's theme is remembered (None: nowhere)
         self.engine = engine
         # The engine works on its own loop thread: a big parse or a long SQLite write there
         # never freezes the screen. Screens call self.service, never engine.service.
@@ -153,8 +155,22 @@ class OddsmonApp(App[int]):
     # -- lifecycle ---------------------------------------------------------------------------------
 
     def on_mount(self) -> None:
+        self._apply_theme()
         self.set_interval(self.poll_s, self._tick)
         self._tick()
+
+    def _apply_theme(self) -> None:
+        """``[ui] theme``, else the theme last chosen in the palette; a later choice is kept."""
+        configured = self.engine.settings.ui.theme
+        name = configured or theme_memory.recall(self.theme_file)
+        if name and name in self.available_themes:
+            self.theme = name
+        elif configured:
+            self.notify(f"[ui] theme: no theme named {configured!r} (known: "
+                        f"{', '.join(sorted(self.available_themes))})", title="Theme",
+                        severity="warning")
+        self.theme_changed_signal.subscribe(
+            self, lambda theme: theme_memory.remember(self.theme_file, theme.name))
 
     def on_unmount(self) -> None:
         if self._own_engine_loop:
@@ -513,7 +529,7 @@ def run(settings: Settings, *, demo: bool = False) -> int:
         signal.signal(signal.SIGHUP, hang_up)
         if directory is not None:
             demo_store.publish(directory)
-        app = OddsmonApp(engine, loop=loop)
+        app = OddsmonApp(engine, loop=loop, theme_file=theme_memory.memory_file())
         app.run()
         code = app.return_code
     finally:

@@ -121,3 +121,24 @@ async def test_odds_at_80x24_page_keys_scroll_the_screen_and_a_new_fixture_shows
         gate.set()
         await settle(pilot)
         assert screen._view.fixture.id == other.id and table.row_count > 0
+
+
+async def test_the_theme_chosen_is_remembered_and_the_config_wins(engine: Engine, tmp_path: object) -> None:
+    from pathlib import Path
+
+    memory = Path(str(tmp_path)) / "theme"
+    app = RecordingApp(engine, theme_file=memory)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.theme = "nord"  # what the palette's Theme command sets
+        await settle(pilot)
+    assert memory.read_text() == "nord"
+    again = RecordingApp(engine, theme_file=memory)
+    async with again.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert again.theme == "nord"
+    engine.settings = replace(engine.settings, ui=replace(engine.settings.ui, theme="gruvbox"))
+    configured = RecordingApp(engine, theme_file=memory)
+    async with configured.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert configured.theme == "gruvbox"
