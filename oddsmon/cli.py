@@ -82,6 +82,11 @@ def build_parser() -> argparse.ArgumentParser:
                               "from cache, a simulator round trip; the result is recorded")
     actions.add_argument("--note", metavar="TEXT",
                          help="add a person's action to the current incident (and its journal)")
+    actions.add_argument("--serve", action="store_true",
+                         help="serve the TUI to a browser on 127.0.0.1 (textual-serve); reach it "
+                              "from elsewhere with ssh -L")
+    p.add_argument("--port", metavar="N", type=int, default=None,
+                   help="with --serve: the port (default 8765)")
     p.add_argument("--json", action="store_true", help="with --check: print one JSON object")
     p.add_argument("--probe", action="store_true",
                    help="with --check: also try the free /status probe (may end a network outage)")
@@ -119,6 +124,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("argument --format: only goes with --export")
     if args.force and not (args.warm or args.online):
         parser.error("argument --force: only goes with --warm or --online")
+    if args.port is not None and (not args.serve or not 1 <= args.port <= 65535):
+        parser.error("argument --port: goes with --serve, a port from 1 to 65535")
     if args.note is not None and not args.note.strip():
         parser.error("argument --note: expected some text")
     if args.init_config is not None:
@@ -169,6 +176,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .supervision.selftest import run as selftest
 
         return selftest(settings)
+
+    if args.serve:
+        from .serve import DEFAULT_PORT, run as serve
+
+        return serve(settings, port=args.port or DEFAULT_PORT, demo=args.demo)
 
     from .store import StoreError
     from .supervision.common import SupervisionError
