@@ -44,20 +44,35 @@ COLUMNS: tuple[Column, ...] = (
 TEAM_W = 9  # when a caller gives no width (messages name matches in full instead)
 
 
+def _middle(fx: Fixture, score: bool) -> str:
+    if score and not fx.is_upcoming and fx.goals_home is not None and fx.goals_away is not None:
+        return f"{fx.goals_home}-{fx.goals_away}"
+    return "–"
+
+
 def match_name(fx: Fixture, width: int = TEAM_W, *, score: bool = False) -> str:
     """``Brentford – Newcastle``, or with ``score`` once it started: ``Brentford 2-1 Newcastle``;
     each team in at most ``width`` characters (:func:`~oddsmon.tui.columns.short_name`)."""
-    middle = "–"
-    if score and not fx.is_upcoming and fx.goals_home is not None and fx.goals_away is not None:
-        middle = f"{fx.goals_home}-{fx.goals_away}"
+    middle = _middle(fx, score)
     return f"{short_name(fx.home.name, width)} {middle} {short_name(fx.away.name, width)}"
 
 
 def match_cell(fx: Fixture, width: int) -> str:
-    """The match in ``width`` columns: both names in full when they fit together (one long
-    name beside a short one needs no cut), else each shortened to half."""
-    full = match_name(fx, 10_000, score=True)
-    return full if len(full) < width else match_name(fx, max(4, (width - 4) // 2), score=True)
+    """The match in ``width`` columns (a space kept after it): both names in full when they
+    fit; else the shorter keeps its length when it fits in half, the longer takes the rest."""
+    middle = _middle(fx, score=True)
+    home, away = fx.home.name, fx.away.name
+    room = width - len(middle) - 3
+    if len(home) + len(away) <= room:
+        return f"{home} {middle} {away}"
+    half = room // 2
+    if len(home) <= half:
+        widths = (len(home), room - len(home))
+    elif len(away) <= half:
+        widths = (room - len(away), len(away))
+    else:
+        widths = (half, room - half)
+    return f"{short_name(home, widths[0])} {middle} {short_name(away, widths[1])}"
 
 
 def board_order(fixtures: list[Fixture]) -> list[Fixture]:

@@ -19,13 +19,14 @@ from ..service import Page
 from . import fmt
 from .base import PageScreen
 from .columns import Column, cut, layout
-from .dashboard import match_name
+from .dashboard import match_cell
 
 # No cell padding (see dashboard.COLUMNS); the match and the advice share what the terminal has.
 COLUMNS: tuple[Column, ...] = (
     Column("kickoff", "Kickoff", 12), Column("match", "Match", share=1, min_width=15),
     Column("home", "   1", 5), Column("draw", "   X", 5), Column("away", "   2", 5),
-    Column("advice", "  Advice", share=1, min_width=12),
+    # Narrower, the panel under the table gives the highlighted fixture's advice in full.
+    Column("advice", "  Advice", share=1, min_width=12, wide_from=100),
 )
 
 
@@ -100,24 +101,27 @@ class PredictionsScreen(PageScreen):
         table: DataTable[Any] = self.query_one("#predictions", DataTable)
         table.clear(columns=True)
         content = self.query_one("#content").content_region.width
-        widths = dict((c.key, w) for c, w in layout(COLUMNS, max(40, (content or app.size.width - 24) - 1)))
-        for col in COLUMNS:
+        shown = layout(COLUMNS, max(40, (content or app.size.width - 24) - 1))
+        widths = {c.key: w for c, w in shown}
+        for col, width in shown:
             label = f"Kickoff {fmt.zone(now, tz)}" if col.key == "kickoff" else col.label
-            table.add_column(Text(label), width=widths[col.key], key=col.key)
-        team_w = max(4, (widths["match"] - 4) // 2)
+            table.add_column(Text(label), width=width, key=col.key)
         cursor = 0
         for i, fx in enumerate(view.fixtures):
             pred = view.predictions.get(fx.id)
             if fx.id == app.selected_fixture:
                 cursor = i
+            cells: dict[str, Text] = {"kickoff": Text(fmt.kickoff(fx.kickoff, tz, now)),
+                                      "match": Text(match_cell(fx, widths["match"]))}
             if pred is None:
-                cells: list[Any] = [Text("—".rjust(4))] * 3 + [Text("  not cached")]
+                cells.update(home=Text("—".rjust(4)), draw=Text("—".rjust(4)),
+                             away=Text("—".rjust(4)), advice=Text("  not cached"))
             else:
-                cells = [Text(fmt.percent(p).rjust(4))
-                         for p in (pred.percent_home, pred.percent_draw, pred.percent_away)]
-                cells.append(Text(f"  {cut(pred.advice or '—', widths['advice'] - 2)}"))
-            table.add_row(Text(fmt.kickoff(fx.kickoff, tz, now)), Text(match_name(fx, team_w)),
-                          *cells, key=str(fx.id))
+                cells.update(zip(("home", "draw", "away"),
+                                 (Text(fmt.percent(p).rjust(4)) for p in
+                                  (pred.percent_home, pred.percent_draw, pred.percent_away))))
+                cells["advice"] = Text(f"  {cut(pred.advice or '—', widths.get('advice', 0) - 2)}")
+            table.add_row(*(cells[c.key] for c, _ in shown), key=str(fx.id))
         if table.row_count:
             table.move_cursor(row=cursor)
         self.status_suffix = f"{len(view.predictions)}/{len(view.fixtures)} predicted"
