@@ -127,8 +127,8 @@ class Settings:
     ui: UiSettings = field(default_factory=UiSettings)
     source: Path | None = None  # the file these settings came from, None for defaults
 
-    def with_paths(self, **changes: Path) -> Settings:
-        return replace(self, paths=replace(self.paths, **changes))
+    def with_paths(self, **changes: Path | int) -> Settings:
+        return replace(self, paths=replace(self.paths, **changes))  # type: ignore[arg-type]
 
     def api_key(self, environ: os._Environ[str] | dict[str, str] | None = None) -> Secret | None:
         """The key from ``$<key_env>``, else from ``key_file`` (which must be mode 0600)."""

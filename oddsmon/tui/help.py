@@ -8,6 +8,7 @@ widgets' dozen scroll keys), so a new screen gets its help for free; new terms g
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -42,7 +43,7 @@ GLOSSARY: dict[str, str] = {
 }
 
 
-def key_lines(screen: Screen[object]) -> list[str]:
+def key_lines(screen: Screen[Any]) -> list[str]:
     """``key  description`` for each binding of the screen and the app that is usable now."""
     lines: list[str] = []
     seen: set[str] = set()

@@ -18,7 +18,8 @@ from oddsmon.tui.predictions import PredictionsScreen
 from oddsmon.tui.supervision import SupervisionScreen
 
 from ..conftest import SECRET
-from .conftest import SIZE, RecordingApp, footer_descriptions, press, screen_text, settle, sidebar_text, text_of
+from .conftest import (SIZE, RecordingApp, footer_descriptions, open_odds, press, screen_text, settle,
+                       sidebar_text, text_of)
 
 async def until(pilot: Any, condition: Any, limit: float = 15.0) -> None:
     """Wait (real time: the app's timers tick on it) until ``condition()`` holds."""
@@ -225,11 +226,7 @@ async def test_enter_on_a_dashboard_row_opens_that_fixture_on_the_odds_screen(ap
 
 async def test_odds_screen_rows_margins_best_prices_and_market_key(app: RecordingApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await press(pilot, "o")
-        screen = app.screen
-        assert isinstance(screen, OddsScreen)
-        table = screen.query_one("#odds-table", DataTable)
+        screen, table = await open_odds(pilot)
         labels = [str(c.label) for c in table.columns.values()]
         assert labels == ["Bookmaker", "Home", "Draw", "Away", "Margin"]
         assert table.row_count >= 3

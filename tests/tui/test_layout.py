@@ -17,7 +17,7 @@ from oddsmon.sim import SimConfig, Simulator, SimTransport
 from oddsmon.tui.odds import OddsScreen
 
 from ..conftest import SECRET
-from .conftest import SIZE, RecordingApp, press, screen_text, settle, text_of
+from .conftest import SIZE, RecordingApp, open_odds, press, screen_text, settle, text_of
 
 
 @pytest.fixture
@@ -88,11 +88,7 @@ async def test_odds_at_80x24_page_keys_scroll_the_screen_and_a_new_fixture_shows
     from textual.containers import VerticalScroll
 
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await press(pilot, "o")
-        screen = app.screen
-        assert isinstance(screen, OddsScreen)
-        table = screen.query_one("#odds-table", DataTable)
+        screen, table = await open_odds(pilot)
         body = screen.query_one("#odds-body", VerticalScroll)
         assert "Movement since" not in screen_text(app)  # the analytics start below the fold
         await press(pilot, "pagedown")

@@ -140,13 +140,18 @@ def test_check_is_read_only(store: Store, settings: Settings, clock: FakeClock,
     assert not settings.paths.incidents.exists() and not settings.paths.metrics.exists()
 
 
-def test_text_report_shows_runbook_section_4_and_the_checklist(store: Store, settings: Settings,
-                                                              clock: FakeClock,
-                                                              capsys: pytest.CaptureFixture[str]) -> None:
-    observe_quota(store, clock.now(), 3)
+def seven_minutes_in(store: Store, clock: FakeClock, remaining: int) -> None:
+    """A known state: ``remaining`` calls left of 100, every page 7 min old, 3 hits, 1 miss."""
+    observe_quota(store, clock.now(), remaining)
     cache_pages(store, clock.now() - timedelta(minutes=7))
     store.ledger.bump("hits", by=3)
     store.ledger.bump("misses", by=1)
+
+
+def test_text_report_shows_runbook_section_4_and_the_checklist(store: Store, settings: Settings,
+                                                              clock: FakeClock,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    seven_minutes_in(store, clock, 3)
     machine(store, clock, settings).go_offline("quota", "3 calls left today (reserve 5)")
     assert check.run(settings, clock=clock) == 1
     out = capsys.readouterr().out
@@ -271,10 +276,7 @@ def test_first_line_carries_perfdata_in_the_plugin_format(store: Store, settings
                                                          capsys: pytest.CaptureFixture[str]) -> None:
     import re
 
-    observe_quota(store, clock.now(), 80)
-    cache_pages(store, clock.now() - timedelta(minutes=7))
-    store.ledger.bump("hits", by=3)
-    store.ledger.bump("misses", by=1)
+    seven_minutes_in(store, clock, 80)
     code, head, perf = _first_line(settings, clock, capsys)
     assert code == 0 and head == "ODDSMON OK - online, 80 calls left today"
     assert perf["quota_left"] == "80;50:;;0;100"  # warn below 50 as a Nagios range, max the limit
