@@ -12,7 +12,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Coroutine
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -21,7 +21,7 @@ import httpx
 from .api import ApiClient
 from .clock import Clock, SystemClock
 from .config import DEMO_KEY, Secret, Settings
-from .demo import DEMO_BASE_URL, demo_paths
+from .demo import demo_paths
 from .service import Service
 from .store import Store
 from .supervision import OfflineMachine
