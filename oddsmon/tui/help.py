@@ -44,13 +44,19 @@ GLOSSARY: dict[str, str] = {
 
 
 def key_lines(screen: Screen[Any]) -> list[str]:
-    """``key  description`` for each binding of the screen and the app that is usable now."""
+    """``key  description`` for each binding of the screen and the app that is usable now.
+
+    Only oddsmon's own: those its app and screen classes declare, not Textual's focus, copy
+    and quit keys nor a widget's dozen scroll keys.
+    """
+    declared = {b.action for cls in (type(screen), type(screen.app))
+                for b in getattr(cls, "BINDINGS", ()) if isinstance(b, Binding)}
     lines: list[str] = []
     seen: set[str] = set()
     for key, active in screen.active_bindings.items():
         binding = active.binding
-        if active.node is not screen and active.node is not screen.app:
-            continue  # a widget's own keys (the table's scrolling) are not oddsmon's
+        if active.node not in (screen, screen.app) or binding.action not in declared:
+            continue
         if not active.enabled or not binding.description or key in seen:
             continue
         seen.add(key)

@@ -494,7 +494,7 @@ async def test_question_mark_opens_help_with_keys_and_glossary_and_escape_closes
         text = screen_text(app)
         assert "Help: Odds" in text and "Method" in text
         help_text = "\n".join(str(s.content) for s in app.screen.query("Static"))
-        assert "scroll" not in help_text.lower()  # the widgets' own scroll keys are not listed
+        assert "scroll" not in help_text.lower() and "Focus Next" not in help_text  # only oddsmon's keys
         for term in ("Margin", "Fair odds", "Value", "Arbitrage", "A / V"):
             assert f"{term}:" in help_text
         await press(pilot, "pagedown", "pagedown")  # the glossary, below the keys at 80x24
