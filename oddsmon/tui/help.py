@@ -43,27 +43,39 @@ GLOSSARY: dict[str, str] = {
 }
 
 
+def _declared(cls: type) -> set[tuple[str, str]]:
+    """(action, key) of each binding a class declares itself."""
+    return {(b.action, key.strip()) for b in getattr(cls, "BINDINGS", ()) if isinstance(b, Binding)
+            for key in b.key.split(",")}
+
+
 def key_lines(screen: Screen[Any]) -> list[str]:
-    """``key  description`` for each binding of the screen and the app that is usable now.
+    """The screen's own keys one a line with what they do, then the keys that work on every
+    screen packed on a line or two (so the glossary starts on the first page at 80x24).
 
     Only oddsmon's own: those its app and screen classes declare, not Textual's focus, copy
     and quit keys nor a widget's dozen scroll keys.
     """
-    declared = {b.action for cls in (type(screen), type(screen.app))
-                for b in getattr(cls, "BINDINGS", ()) if isinstance(b, Binding)}
+    own, everywhere = _declared(type(screen)), _declared(type(screen.app))
     lines: list[str] = []
-    seen: set[str] = set()
-    for key, active in screen.active_bindings.items():
+    common: list[str] = []
+    seen: set[str] = set()  # actions: ? and F1 are one help, Textual's ctrl+q is our q
+    for active in screen.active_bindings.values():
         binding = active.binding
-        if active.node not in (screen, screen.app) or binding.action not in declared:
+        if not active.enabled or not binding.description or binding.system or binding.action in seen:
             continue
-        if not active.enabled or not binding.description or key in seen:
-            continue
-        seen.add(key)
         shown = screen.app.get_key_display(binding)
-        what = binding.tooltip or binding.description
-        lines.append(f"{shown:>7}  {binding.description}: {what}"
-                     if what != binding.description else f"{shown:>7}  {what}")
+        if active.node is screen and (binding.action, binding.key) in own:
+            what = binding.tooltip or binding.description
+            lines.append(f"{shown:>6}  {binding.description}: {what}"
+                         if what != binding.description else f"{shown:>6}  {what}")
+        elif active.node is screen.app and (binding.action, binding.key) in everywhere:
+            common.append(f"{shown} {binding.description}")
+        else:
+            continue
+        seen.add(binding.action)
+    if common:
+        lines.append(f"Everywhere: {' · '.join(common)}")
     return lines
 
 
