@@ -614,6 +614,10 @@ class Service:
         report.steps = [p[0] for p in plan]
         fixtures: list[Fixture] = []
         done = 0
+        # Progress is held back until the predictions are planned (after the fixtures), so
+        # every report carries the same total: no "[3/7]" then "[4/12]".
+        held: list[tuple[int, WarmStep]] = []
+        planned = False
         while done < len(plan):
             step, endpoint, params, ttl, parse, paged = plan[done]
             if self.machine.gate() is not None or self.store_problem is not None:
@@ -641,8 +645,15 @@ class Service:
                              for fx in upcoming]
                     plan += extra
                     report.steps += [p[0] for p in extra]
-            if progress is not None:
-                progress(done, len(plan), step)
+                    planned = True
+            held.append((done, step))
+            if planned and progress is not None:
+                for d, s in held:
+                    progress(d, len(plan), s)
+                held.clear()
+        if progress is not None:  # stopped before the plan was whole: the total so far
+            for d, s in held:
+                progress(d, len(plan), s)
         report.counted_calls = self.counted_calls - start_calls
         if self.machine.gate() is not None:
             report.stopped = self._stop_reason()

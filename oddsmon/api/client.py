@@ -195,8 +195,11 @@ class ApiClient:
                 await self.clock.sleep(min(8.0, 0.5 * 2 ** (failures - 1)))
 
     async def _send_once(self, endpoint: str, params: dict[str, str], *, counted: bool) -> ApiResponse:
+        reserved_at = self.clock.now()
+        took_one = False
         if counted:
-            allowed, remaining = self.ledger.reserve_call(self.clock.now(), self.settings.daily_reserve)
+            allowed, remaining = self.ledger.reserve_call(reserved_at, self.settings.daily_reserve)
+            took_one = allowed and remaining is not None
             if not allowed:
                 raise QuotaExhausted(
                     f"{remaining} calls left today, at or below the reserve of "
@@ -224,6 +227,8 @@ class ApiClient:
             duration_ms = (self.clock.monotonic() - started) * 1000
             self.ledger.log_request(self.clock.now(), endpoint, status, duration_ms,
                                     counted and status not in ("connect-error",))
+            if took_one and status == "connect-error":
+                self.ledger.release_call(reserved_at)
             if counted:
                 self.throttle.release(token)
 

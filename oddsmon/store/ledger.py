@@ -97,6 +97,16 @@ class Ledger:
                        (remaining - 1, at.timestamp()))
             return True, remaining
 
+    def release_call(self, reserved_at: datetime) -> None:
+        """Give back the call ``reserve_call`` took at ``reserved_at`` when the request never
+        reached the provider (a connect error): no answer will correct the decrement, and the
+        quota shown would stay one lower per failed connect. A newer reading (another process's
+        answer) replaced it if ``observed_at`` moved: then there is nothing to give back."""
+        with self.db.write() as tx:
+            tx.execute("UPDATE quota SET daily_remaining = daily_remaining + 1 "
+                       "WHERE id = 1 AND daily_remaining IS NOT NULL AND observed_at = ?",
+                       (reserved_at.timestamp(),))
+
     # -- counters and request log -------------------------------------------------------------
 
     def bump(self, *names: str, by: int = 1) -> None:

@@ -167,6 +167,8 @@ async def test_warm_fetches_each_page_once_and_reports_calls(service: Service, a
     assert report.counted_calls == 1 + 2 * leagues == api.counted()
     assert report.stopped is None
     assert progress[-1] == (report_total := len(report.steps), report_total)
+    assert {total for _, total in progress} == {report_total}  # one total from the first report on
+    assert [done for done, _ in progress] == list(range(1, report_total + 1))
     again = await service.warm()
     assert again.counted_calls == 0 and api.counted() == 1 + 2 * leagues
 
@@ -324,3 +326,22 @@ async def test_warm_after_a_resume_refetches_pages_fetched_before_it_even_fresh(
     assert again.counted_calls == 0 and "refetched" not in again.summary
     forced = await service.warm(force=True)  # --warm --force: everything, within the quota
     assert forced.counted_calls == full and all(s.refetched == "forced" for s in forced.fetched)
+
+
+async def test_warm_progress_has_one_total_even_when_predictions_join(settings: Settings,
+                                                                       clock: FakeClock) -> None:
+    """Predictions are planned once the fixtures are known; the progress never jumps from
+    [3/7] to [4/12]: every report has the final total."""
+    from oddsmon.runtime import build_engine
+    from oddsmon.sim import SimConfig, Simulator, SimTransport
+
+    sim = Simulator(SimConfig(leagues=tuple(settings.watch.leagues), daily_limit=500, per_minute=300),
+                    clock=clock)
+    engine = build_engine(settings, clock=clock, transport=SimTransport(sim), key=Secret(SECRET))
+    progress: list[tuple[int, int]] = []
+    try:
+        report = await engine.service.warm(lambda done, total, step: progress.append((done, total)))
+    finally:
+        await engine.aclose()
+    assert any(s.page == "predictions" for s in report.steps)  # the plan grew after the fixtures
+    assert progress == [(i, len(report.steps)) for i in range(1, len(report.steps) + 1)]
