@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import work
 from textual.app import ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
+from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
@@ -38,6 +39,7 @@ class PageScreen(Screen[None]):
 
     provenance: Provenance | None = None
     status_suffix: str = ""  # what render_page adds to the status line ("12 fixtures")
+    _laid_out_for = 0  # the table width the columns were last laid out for (0: no such table)
 
     @property
     def oddsmon(self) -> OddsmonApp:
@@ -65,6 +67,31 @@ class PageScreen(Screen[None]):
         self.oddsmon.update_sidebar()
         self.oddsmon.show_messages()
         self.load()
+
+    # -- tables whose columns follow the width -------------------------------------------------
+
+    def table_width(self) -> int:
+        """Columns a table in the content area can use: the content less its scrollbar."""
+        content = self.query_one("#content").content_region.width
+        return max(40, (content or self.app.size.width - 24) - 1)
+
+    def lay_out(self) -> int:
+        """The width to lay a table's columns out for now. Once the layout has settled (a page
+        may arrive before the sidebar took its width), and after each resize, the page is
+        redrawn if that width changed."""
+        self._laid_out_for = self.table_width()
+        self.call_after_refresh(self._relayout)
+        return self._laid_out_for
+
+    def on_resize(self, event: Resize) -> None:
+        self.call_after_refresh(self._relayout)
+
+    def _relayout(self) -> None:
+        if self._laid_out_for and self.table_width() != self._laid_out_for:
+            self.redraw()
+
+    def redraw(self) -> None:
+        """Show the last page again, laid out anew (screens with such tables override)."""
 
     # -- what the sidebar and palette ask of a screen -------------------------------------------
 

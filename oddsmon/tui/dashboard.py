@@ -16,7 +16,6 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult, SystemCommand
-from textual.events import Resize
 from textual.widgets import DataTable, Static
 
 from ..domain.market import Headline
@@ -103,7 +102,6 @@ class DashboardScreen(PageScreen):
     SUB_TITLE = "Dashboard"
 
     _board: Dashboard | None = None
-    _laid_out_for = 0  # the width the columns were laid out for
 
     def compose_body(self) -> ComposeResult:
         table: DataTable[Any] = DataTable(id="fixtures", cursor_type="row", zebra_stripes=True,
@@ -116,16 +114,7 @@ class DashboardScreen(PageScreen):
         super().on_mount()
         self.query_one("#movers").display = False
 
-    def table_width(self) -> int:
-        """Columns the table can use: the content area less the table's scrollbar."""
-        content = self.query_one("#content").content_region.width
-        return max(40, (content or self.app.size.width - 24) - 1)
-
-    def on_resize(self, event: Resize) -> None:
-        if self._board is not None and self.table_width() != self._laid_out_for:
-            self.call_after_refresh(self._redraw)
-
-    def _redraw(self) -> None:
+    def redraw(self) -> None:
         if self._board is not None and self.provenance is not None:
             self.render_page(Page(self._board, self.provenance))
 
@@ -147,12 +136,12 @@ class DashboardScreen(PageScreen):
         style = app.price_format
         table = self.query_one("#fixtures", DataTable)
         table.clear(columns=True)
-        self._laid_out_for = self.table_width()
+        width = self.lay_out()
         want = {"match": max((len(match_name(f, 10_000, score=True)) + 1 for f in board.fixtures),
                              default=0),
                 "league": max((len(f.league_name) + 1 for f in board.fixtures), default=0),
                 "books": max((len(self.books_text(h)) + 2 for h in board.headlines.values()), default=0)}
-        shown = layout(COLUMNS, self._laid_out_for, want)
+        shown = layout(COLUMNS, width, want)
         for col, width in shown:
             label = f"Kickoff {fmt.zone(now, tz)}" if col.key == "kickoff" else col.label
             table.add_column(Text(label), width=width, key=col.key)

@@ -10,7 +10,6 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult, SystemCommand
-from textual.events import Resize
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
 
@@ -72,10 +71,9 @@ class PredictionsScreen(PageScreen):
         with VerticalScroll(id="prediction-detail"):
             yield Static("", id="prediction-text", markup=False)
 
-    def on_resize(self, event: Resize) -> None:
+    def redraw(self) -> None:
         if self._view is not None and self.provenance is not None:
-            view, prov = self._view, self.provenance
-            self.call_after_refresh(lambda: self.render_page(Page(view, prov)))
+            self.render_page(Page(self._view, self.provenance))
 
     async def fetch(self) -> Page[PredictionsView]:
         service = self.oddsmon.service
@@ -100,8 +98,7 @@ class PredictionsScreen(PageScreen):
         now, tz = app.now(), app.tz
         table: DataTable[Any] = self.query_one("#predictions", DataTable)
         table.clear(columns=True)
-        content = self.query_one("#content").content_region.width
-        shown = layout(COLUMNS, max(40, (content or app.size.width - 24) - 1))
+        shown = layout(COLUMNS, self.lay_out())
         widths = {c.key: w for c, w in shown}
         for col, width in shown:
             label = f"Kickoff {fmt.zone(now, tz)}" if col.key == "kickoff" else col.label
