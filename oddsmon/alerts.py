@@ -23,6 +23,7 @@ import httpx
 from .clock import Clock, iso_utc
 from .config import AlertSettings, Secret
 from .domain.market import MarketView, PriceDrop
+from .domain.models import MARKETS
 from .store import Store, StoreWriteError
 
 SEND_ATTEMPTS = 4
@@ -44,6 +45,7 @@ class Alert:
     new_price: float | None = None
     reason: str | None = None
     change_pct: float | None = None  # a drop's size, in percent
+    market: str | None = None  # a drop's market ("Match Winner")
 
     def payload(self) -> dict[str, Any]:
         data = asdict(self)
@@ -58,7 +60,8 @@ def drop_alert(drop: PriceDrop, match: str, bookmaker: str) -> Alert:
             f"{drop.after:.2f} (-{drop.pct:.1f}%)")
     return Alert("drop", f"drop:{drop.fixture_id}:{drop.bookmaker_id}:{drop.bet_id}:{drop.outcome}:"
                          f"{drop.at.timestamp():.0f}", text, drop.at, drop.fixture_id, match, bookmaker,
-                 drop.outcome, drop.before, drop.after, f"shortened {drop.pct:.1f}%", round(drop.pct, 2))
+                 drop.outcome, drop.before, drop.after, f"shortened {drop.pct:.1f}%", round(drop.pct, 2),
+                 MARKETS[drop.bet_id][0] if drop.bet_id in MARKETS else f"bet {drop.bet_id}")
 
 
 def market_alerts(view: MarketView, match: str, at: datetime, settings: AlertSettings) -> list[Alert]:

@@ -2,7 +2,8 @@
 
 Exit statuses, for every command in one table: docs/hostile.md. In short: 0 done; 1 partly or
 not done (for ``--warm``: unless every page is now fresh); 2 bad usage or configuration
-(argparse's convention); 3 could not run (``--warm``) or the shared store cannot be read
+(argparse's convention; ``--check`` says 3, UNKNOWN, for its own usage and config errors);
+3 could not run (``--warm``) or the shared store cannot be read
 (``--export``, ``--note``, ``--export-odds``, ``--picks``). ``--check`` exits like a monitoring plugin instead (0 OK, 1 WARNING,
 2 CRITICAL, 3 UNKNOWN; see oddsmon/supervision/check.py).
 
@@ -15,16 +16,44 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
+from typing import NoReturn
 
 from . import __version__
 from .config import ConfigError, Settings, load, write_default
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_CANNOT_RUN = 0, 1, 2, 3
+EXIT_CHECK_USAGE = 3  # UNKNOWN: monitoring-plugins guidelines, "Plugin Return Codes"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with the exit status for bad usage chosen per command (3 under --check)."""
+
+    usage_status = EXIT_USAGE
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(self.usage_status, f"{self.prog}: error: {message}\n")
+
+
+def _threshold(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of calls, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a number of calls (0 or more), got {value}")
+    return value
+
+
+def _is_check(argv: Sequence[str]) -> bool:
+    """Whether the command line asks for --check (argparse also accepts a long prefix)."""
+    return any(len(a) >= 5 and "--check".startswith(a) for a in argv)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="oddsmon",
         description="Football odds and predictions from API-Football, in the terminal; "
                     "keeps working offline from its cache.",
@@ -70,9 +99,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fixture", metavar="N", type=_positive_id, help="with --export-odds: one fixture id")
     p.add_argument("--once", action="store_true",
                    help="with --collect: run what is due once and exit (for cron and timers)")
+    actions.add_argument("--serve", action="store_true",
+                         help="serve the TUI to a browser on 127.0.0.1 (textual-serve); reach it "
+                              "from elsewhere with ssh -L")
+    p.add_argument("--port", metavar="N", type=int, default=None,
+                   help="with --serve: the port (default 8765)")
     p.add_argument("--json", action="store_true", help="with --check: print one JSON object")
     p.add_argument("--probe", action="store_true",
                    help="with --check: also try the free /status probe (may end a network outage)")
+    p.add_argument("-w", "--warning", metavar="N", type=_threshold,
+                   help="with --check: WARNING below N calls left today "
+                        "(overrides supervision.quota_warning)")
+    p.add_argument("-c", "--critical", metavar="N", type=_threshold,
+                   help="with --check: CRITICAL below N calls left today "
+                        "(overrides supervision.quota_critical)")
+    p.add_argument("--force", action="store_true",
+                   help="with --warm: refetch every critical page, fresh or not (within the "
+                        "quota); with --online: go online even with no calls left above the reserve")
     p.add_argument("--format", choices=("json", "prometheus", "csv", "jsonl", "text"), default=None,
                    help="with --export: json (default) or prometheus (textfile collector); "
                         "with --export-odds: csv (default) or jsonl; with --picks: text (default) or csv")
@@ -109,9 +152,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
+    checking = _is_check(sys.argv[1:] if argv is None else argv)
+    if checking:
+        parser.usage_status = EXIT_CHECK_USAGE  # type: ignore[attr-defined]
     args = parser.parse_args(argv)
-    if (args.json or args.probe) and not args.check:
-        parser.error(f"argument {'--json' if args.json else '--probe'}: only goes with --check")
+    for flag, value in (("--json", args.json), ("--probe", args.probe),
+                        ("-w/--warning", args.warning is not None),
+                        ("-c/--critical", args.critical is not None)):
+        if value and not args.check:
+            parser.error(f"argument {flag}: only goes with --check")
     if args.once and not args.collect:
         parser.error("argument --once: only goes with --collect")
     action = next((a for a in ("export", "export_odds") if getattr(args, a) is not None),
@@ -130,10 +179,10 @@ def _main(argv: Sequence[str] | None) -> int:
             since = parse_since(args.since)
         except ValueError as exc:
             parser.error(f"argument {exc}")
-    if args.demo and (args.check or args.export is not None or args.note is not None
-                      or args.export_odds is not None or args.picks):
-        parser.error("argument --demo: --check, --export, --export-odds, --picks and --note read "
-                     "the shared store; the demo has only a throwaway one")
+    if args.force and not (args.warm or args.online):
+        parser.error("argument --force: only goes with --warm or --online")
+    if args.port is not None and (not args.serve or not 1 <= args.port <= 65535):
+        parser.error("argument --port: goes with --serve, a port from 1 to 65535")
     if args.note is not None and not args.note.strip():
         parser.error("argument --note: expected some text")
     if args.init_config is not None:
@@ -148,11 +197,29 @@ def _main(argv: Sequence[str] | None) -> int:
         if not args.demo:
             settings.api_key()  # a bad key_file is a configuration error, reported up front
     except ConfigError as exc:
-        return _fail(str(exc), EXIT_USAGE)
+        return _fail(str(exc), EXIT_CHECK_USAGE if checking else EXIT_USAGE)
+
+    if args.demo and (args.check or args.export is not None or args.note is not None
+                      or args.selftest or args.export_odds is not None or args.picks):
+        # The runbook rehearsed on the demo: these read the running demo's throwaway store.
+        from .demo import running_demo
+
+        found = running_demo(settings)
+        if found is None:
+            return _fail("--demo: no demo is running on this account (start `oddsmon --demo` "
+                         "in another terminal; these commands then read its store)", 3)
+        settings = found
 
     if args.check:
         from .supervision.check import run as check
 
+        sup = settings.supervision
+        warning = sup.quota_warning if args.warning is None else args.warning
+        critical = sup.quota_critical if args.critical is None else args.critical
+        if critical > warning:
+            parser.error(f"argument -c/--critical: {critical} is above the warning level {warning}")
+        settings = replace(settings, supervision=replace(sup, quota_warning=warning,
+                                                         quota_critical=critical))
         return check(settings, as_json=args.json, probe=args.probe)
     if args.export is not None:
         from .supervision.export import run as export
@@ -176,16 +243,21 @@ def _main(argv: Sequence[str] | None) -> int:
 
         return selftest(settings)
 
+    if args.serve:
+        from .serve import DEFAULT_PORT, run as serve
+
+        return serve(settings, port=args.port or DEFAULT_PORT, demo=args.demo)
+
     from .store import StoreError
     from .supervision.common import SupervisionError
 
     try:
         if args.offline or args.online:
-            return _set_mode(settings, offline=args.offline)
+            return _set_mode(settings, offline=args.offline, force=args.force)
         if args.warm:
             import asyncio
 
-            return asyncio.run(_warm(settings, demo=args.demo))
+            return asyncio.run(_warm(settings, demo=args.demo, force=args.force))
         if args.collect:
             import asyncio
 
@@ -209,15 +281,30 @@ def _journal_sync(store: object, settings: Settings) -> None:
         print(f"oddsmon: {exc}", file=sys.stderr)
 
 
-def _set_mode(settings: Settings, *, offline: bool) -> int:
+def _set_mode(settings: Settings, *, offline: bool, force: bool = False) -> int:
+    import asyncio
+
     from .clock import SystemClock
     from .runtime import open_store
     from .supervision import OfflineMachine, journal
 
     journal.check_usable(settings.paths.incidents)  # a bad journal: say so before changing anything
+    # Going online: first the free /status, so the calls left are the provider's (the ledger
+    # may still hold the 0 it saw before a plan upgrade or a reset).
+    quota_note = None if offline or settings.api_key() is None \
+        else asyncio.run(_refresh_quota(settings))
     store = open_store(settings)
     try:
-        machine = OfflineMachine(store, SystemClock(), settings.supervision)
+        clock = SystemClock()
+        left = store.ledger.quota().remaining_at(clock.now())
+        reserve = settings.api.daily_reserve
+        if not offline and not force and left is not None and left <= reserve:
+            # Online with nothing above the reserve is offline (quota) again at the first
+            # request, and the journal would record a resume that did not happen.
+            return _fail(f"{left} call(s) left today, at or below the reserve ({reserve}): "
+                         f"oddsmon would go straight back offline (quota). Wait for the reset, "
+                         f"or run: oddsmon --online --force")
+        machine = OfflineMachine(store, clock, settings.supervision)
         changed = machine.go_offline("user", "manual offline (--offline)") if offline \
             else machine.go_online("manual resume (--online)")
         view = machine.view()
@@ -226,10 +313,8 @@ def _set_mode(settings: Settings, *, offline: bool) -> int:
         store.close()
     state = f"OFFLINE ({view.reason})" if view.offline else "ONLINE"
     print(f"oddsmon is {state}{'' if changed else ' (unchanged)'}")
-    if not offline and settings.api_key() is not None:
-        import asyncio
-
-        print(asyncio.run(_refresh_quota(settings)))
+    if quota_note is not None:
+        print(quota_note)
     return EXIT_OK
 
 
@@ -243,7 +328,7 @@ async def _refresh_quota(settings: Settings) -> str:
         await engine.aclose()
 
 
-async def _warm(settings: Settings, *, demo: bool) -> int:
+async def _warm(settings: Settings, *, demo: bool, force: bool = False) -> int:
     from .runtime import build_engine
     from .supervision import journal
     from .text import clean
@@ -253,11 +338,12 @@ async def _warm(settings: Settings, *, demo: bool) -> int:
         journal.check_usable(engine.settings.paths.incidents)
 
         def progress(done: int, total: int, step: object) -> None:
-            print(clean(f"  [{done}/{total}] {step.label}: {step.source}"  # type: ignore[attr-defined]
+            again = f", refetched: {step.refetched}" if step.refetched and step.calls else ""  # type: ignore[attr-defined]
+            print(clean(f"  [{done}/{total}] {step.label}: {step.source}{again}"  # type: ignore[attr-defined]
                         f"{f' ({step.calls} calls)' if step.calls else ''}"  # type: ignore[attr-defined]
                         f"{f' - {step.error}' if step.error else ''}"))  # type: ignore[attr-defined]
 
-        report = await engine.service.warm(progress)
+        report = await engine.service.warm(progress, force=force)
         _journal_sync(engine.store, engine.settings)
     finally:
         await engine.aclose()

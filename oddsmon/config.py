@@ -1,7 +1,9 @@
 """oddsmon.toml -> typed, validated settings.
 
 Lookup order: ``--config PATH``, ``$ODDSMON_CONFIG``, ``./oddsmon.toml``,
-``$XDG_CONFIG_HOME/oddsmon/oddsmon.toml``, else built-in defaults. Every problem is reported as
+``$XDG_CONFIG_HOME/oddsmon/oddsmon.toml``, ``oddsmon/oddsmon.toml`` in each of
+``$XDG_CONFIG_DIRS`` (default ``/etc/xdg``), ``/etc/oddsmon/oddsmon.toml`` (a shared host's
+one file for every account), else built-in defaults. Every problem is reported as
 one ``ConfigError`` naming the file, the line where it can be found, and the key; the CLI turns
 it into exit status 2.
 """
@@ -76,7 +78,7 @@ class WatchSettings:
     season: int = 2026
     days_ahead: int = 3
     bookmakers: tuple[int, ...] = ()  # empty: every bookmaker the API returns
-    timezone: str = "UTC"
+    timezone: str = field(default_factory=lambda: host_timezone())
 
     @property
     def tz(self) -> ZoneInfo:
@@ -88,6 +90,9 @@ class PathSettings:
     db: Path
     metrics: Path
     incidents: Path
+    # The exports hold no secret (the key is redacted): 0644 lets a node_exporter running as
+    # another user read the .prom file. Written as a TOML string ("0644"), an octal mode.
+    export_mode: int = 0o600
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +109,7 @@ class CacheSettings:
 @dataclass(frozen=True, slots=True)
 class SupervisionSettings:
     quota_warning: int = 50  # --check warns when fewer calls than this remain today
+    quota_critical: int = 0  # --check is CRITICAL when fewer calls than this remain (0: never)
     probe_min_s: float = 5.0
     probe_max_s: float = 300.0
 
@@ -146,6 +152,11 @@ class AlertSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class UiSettings:
+    theme: str = ""  # "": the theme last chosen in the palette (remembered per user), else Textual's
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     api: ApiSettings = field(default_factory=ApiSettings)
     watch: WatchSettings = field(default_factory=WatchSettings)
@@ -156,10 +167,11 @@ class Settings:
     stakes: StakeSettings = field(default_factory=StakeSettings)
     collect: CollectSettings = field(default_factory=CollectSettings)
     alerts: AlertSettings = field(default_factory=AlertSettings)
+    ui: UiSettings = field(default_factory=UiSettings)
     source: Path | None = None  # the file these settings came from, None for defaults
 
-    def with_paths(self, **changes: Path) -> Settings:
-        return replace(self, paths=replace(self.paths, **changes))
+    def with_paths(self, **changes: Path | int) -> Settings:
+        return replace(self, paths=replace(self.paths, **changes))  # type: ignore[arg-type]
 
     def api_key(self, environ: os._Environ[str] | dict[str, str] | None = None) -> Secret | None:
         """The key from ``$<key_env>``, else from ``key_file`` (which must be mode 0600)."""
@@ -205,6 +217,33 @@ def _check_key(value: str, source: str) -> str:
     return value
 
 
+def host_timezone() -> str:
+    """The host's IANA zone: ``$TZ``, ``/etc/timezone``, the ``/etc/localtime`` link; UTC when
+    none of them names a zone this Python knows (the default, stated in the example)."""
+    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    try:
+        candidates.append(Path("/etc/timezone").read_text(encoding="utf-8").strip())
+    except (OSError, UnicodeDecodeError):
+        pass
+    try:
+        link = os.readlink("/etc/localtime")
+        candidates.append(link.split("zoneinfo/", 1)[1] if "zoneinfo/" in link else "")
+    except OSError:
+        pass
+    for name in candidates:
+        if not name or name.startswith("/"):
+            continue
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+        return name
+    return "UTC"
+
+
+SYSTEM_CONFIG = Path("/etc/oddsmon/oddsmon.toml")
+
+
 def _xdg(var: str, fallback: str) -> Path:
     value = os.environ.get(var, "")
     return Path(value) if value and os.path.isabs(value) else Path.home() / fallback
@@ -232,6 +271,7 @@ _SECTIONS: dict[str, type] = {
     "stakes": StakeSettings,
     "collect": CollectSettings,
     "alerts": AlertSettings,
+    "ui": UiSettings,
 }
 _ODDS_FORMATS = ("decimal", "fractional", "american")
 _FAIR_METHODS = ("multiplicative", "additive", "power", "shin", "odds_ratio")
@@ -368,6 +408,17 @@ def _check_tz(value: Any) -> str:
     return name
 
 
+def _check_mode(value: Any, allowed: tuple[int, ...]) -> int:
+    """A file mode as a string (``"0644"``) or a TOML octal integer (``0o644``)."""
+    names = ", ".join(f'"{m:04o}"' for m in allowed)
+    if isinstance(value, int) and not isinstance(value, bool) and value in allowed:
+        return value
+    text = _check_str(value) if not isinstance(value, int) else f"{value:o}"
+    if not re.fullmatch(r"0?[0-7]{3}", text) or int(text, 8) not in allowed:
+        raise ValueError(f"expected a file mode among {names}, got {value!r}")
+    return int(text, 8)
+
+
 _VALIDATORS: dict[str, dict[str, Any]] = {
     "api": {
         "provider": lambda v: _check_str(v, ("api-football",)),
@@ -388,10 +439,12 @@ _VALIDATORS: dict[str, dict[str, Any]] = {
         "bookmakers": _check_ids,
         "timezone": _check_tz,
     },
-    "paths": {"db": "path", "metrics": "path", "incidents": "path"},
+    "paths": {"db": "path", "metrics": "path", "incidents": "path",
+              "export_mode": lambda v: _check_mode(v, (0o600, 0o640, 0o644))},
     "cache": {name: (lambda v: _check_int(v, 0, TTL_MAX_S)) for name in (f.name for f in fields(CacheSettings))},
     "supervision": {
         "quota_warning": lambda v: _check_int(v, 0, QUOTA_MAX),
+        "quota_critical": lambda v: _check_int(v, 0, QUOTA_MAX),
         "probe_min_s": lambda v: _check_float(v, 0.1, 3600),
         "probe_max_s": lambda v: _check_float(v, 0.1, 86400),
     },
@@ -420,7 +473,16 @@ _VALIDATORS: dict[str, dict[str, Any]] = {
         "mode_changes": _check_bool,
         "min_interval_s": lambda v: _check_float(v, 0, 3600),
     },
+    # Theme names are Textual's (checked when the TUI starts: the headless modes never load it).
+    "ui": {"theme": lambda v: _check_theme(v)},
 }
+
+
+def _check_theme(value: Any) -> str:
+    name = _check_str(value)
+    if name and not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name):
+        raise ValueError(f"expected a theme name like textual-dark or nord, got {name!r}")
+    return name
 
 
 def _resolve_path(value: Any, base: Path) -> Path:
@@ -463,10 +525,13 @@ def _build(data: dict[str, Any], where: _Where, base: Path) -> Settings:
         stakes=StakeSettings(**sections.get("stakes", {})),
         collect=CollectSettings(**sections.get("collect", {})),
         alerts=AlertSettings(**sections.get("alerts", {})),
+        ui=UiSettings(**sections.get("ui", {})),
         source=where.path,
     )
     if settings.supervision.probe_max_s < settings.supervision.probe_min_s:
         raise where.error("supervision", "probe_max_s", "must not be below probe_min_s")
+    if settings.supervision.quota_critical > settings.supervision.quota_warning:
+        raise where.error("supervision", "quota_critical", "must not be above quota_warning")
     return settings
 
 
@@ -544,6 +609,15 @@ def find_config(explicit: str | os.PathLike[str] | None = None, cwd: Path | None
     xdg = _xdg("XDG_CONFIG_HOME", ".config") / "oddsmon" / "oddsmon.toml"
     if xdg.is_file():
         return xdg
+    # The XDG base directory spec: $XDG_CONFIG_DIRS, ':'-separated, most important first,
+    # relative entries ignored, /etc/xdg when unset or empty.
+    dirs = [d for d in os.environ.get("XDG_CONFIG_DIRS", "").split(":") if os.path.isabs(d)]
+    for base in dirs or ["/etc/xdg"]:
+        candidate = Path(base) / "oddsmon" / "oddsmon.toml"
+        if candidate.is_file():
+            return candidate
+    if SYSTEM_CONFIG.is_file():
+        return SYSTEM_CONFIG
     return None
 
 
@@ -565,6 +639,8 @@ def to_toml_dict(settings: Settings) -> dict[str, Any]:
                 continue
             if isinstance(value, Path):
                 value = str(value)
+            elif f.name.endswith("_mode"):  # a file mode reads in octal
+                value = f"{value:04o}"
             elif isinstance(value, tuple):
                 value = list(value)
             table[f.name] = value
@@ -591,12 +667,15 @@ KEY_DOCS: dict[str, dict[str, str]] = {
         "season": "Season year as API-Football numbers it (2026 for 2026/27).",
         "days_ahead": "Days of upcoming fixtures shown and warmed (0 to 14).",
         "bookmakers": "Bookmaker ids to show; an empty list shows every bookmaker.",
-        "timezone": "IANA time zone for times on screen; stored times are always UTC.",
+        "timezone": "IANA time zone for times on screen (default: the host's, from $TZ or "
+                    "/etc/localtime, else UTC); stored times are always UTC.",
     },
     "paths": {
         "db": "Shared SQLite store (cache, offline state, quota ledger); every process on the host uses it.",
         "metrics": "Where --export writes the supervision metrics JSON.",
         "incidents": "Incident journal oddsmon keeps; lines people add are never rewritten.",
+        "export_mode": "File mode of --export's files: \"0600\" (default), \"0640\" or \"0644\" "
+                       "(nothing secret is in them; 0644 lets node_exporter read the .prom).",
     },
     "cache": {
         "fixtures_ttl_s": "Seconds a fixtures page stays fresh.",
@@ -607,6 +686,7 @@ KEY_DOCS: dict[str, dict[str, str]] = {
     },
     "supervision": {
         "quota_warning": "--check exits 1 (WARNING) when fewer calls than this remain today.",
+        "quota_critical": "--check exits 2 (CRITICAL) when fewer calls than this remain today; 0: never.",
         "probe_min_s": "First wait before probing /status after a network outage.",
         "probe_max_s": "Longest wait between probes; the wait doubles up to this.",
     },
@@ -635,13 +715,18 @@ KEY_DOCS: dict[str, dict[str, str]] = {
         "mode_changes": "Alert on offline/online transitions (for on-call).",
         "min_interval_s": "At most one webhook POST per this many seconds (the rest wait their turn).",
     },
+    "ui": {
+        "theme": "Colour theme (textual-dark, nord, gruvbox, ...); empty: the one last chosen "
+                 "in the palette (ctrl+p, Theme), remembered per user.",
+    },
 }
 
 
 def render_commented(settings: Settings) -> str:
     """Settings as TOML written by tomli-w, with each key's documentation above it."""
     out = ["# oddsmon configuration. Lookup order: --config, $ODDSMON_CONFIG, ./oddsmon.toml,",
-           "# $XDG_CONFIG_HOME/oddsmon/oddsmon.toml, else built-in defaults.", ""]
+           "# $XDG_CONFIG_HOME/oddsmon/oddsmon.toml, $XDG_CONFIG_DIRS (/etc/xdg)/oddsmon/oddsmon.toml,",
+           "# /etc/oddsmon/oddsmon.toml, else built-in defaults.", ""]
     for section, table in to_toml_dict(settings).items():
         out.append(f"[{section}]")
         for key, value in table.items():

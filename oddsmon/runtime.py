@@ -12,7 +12,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Coroutine
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -21,11 +21,11 @@ import httpx
 from .api import ApiClient
 from .clock import Clock, SystemClock
 from .config import DEMO_KEY, Secret, Settings
+from .demo import demo_paths
 from .service import Service
 from .store import Store
 from .supervision import OfflineMachine
 
-DEMO_BASE_URL = "http://simulator.oddsmon.invalid"
 T = TypeVar("T")
 
 
@@ -95,6 +95,11 @@ class Engine:
     def demo(self) -> bool:
         return self.simulator is not None
 
+    @property
+    def demo_dir(self) -> str | None:
+        """The throwaway directory of a ``--demo`` engine (None otherwise)."""
+        return self._tmpdir
+
     async def aclose(self) -> None:
         await self.service.aclose()
         self.store.close()
@@ -114,11 +119,7 @@ def open_store(settings: Settings, *, warn: bool = True) -> Store:
 def demo_settings(settings: Settings) -> tuple[Settings, str]:
     """The same settings pointed at the simulator, with a throwaway store and files."""
     tmp = tempfile.mkdtemp(prefix="oddsmon-demo-")
-    base = Path(tmp)
-    demo = replace(settings, api=replace(settings.api, base_url=DEMO_BASE_URL))
-    demo = demo.with_paths(db=base / "oddsmon.db", metrics=base / "supervision_metrics.json",
-                           incidents=base / "incidents_supervision.md")
-    return demo, tmp
+    return demo_paths(settings, Path(tmp)), tmp
 
 
 def build_engine(settings: Settings, *, demo: bool = False, clock: Clock | None = None,

@@ -18,7 +18,7 @@ from typing import Any, Generic, TypeVar
 
 from .alerts import Alert, AlertSender, drop_alert, market_alerts, mode_alert
 from .api import ApiClient, ApiError, Offline, QuotaExhausted
-from .clock import Clock
+from .clock import Clock, iso_utc
 from .config import Settings
 from .domain.market import (
     Headline,
@@ -124,6 +124,7 @@ class WarmStep:
     calls: int = 0
     source: str = "skipped"
     error: str | None = None
+    refetched: str = ""  # why a page still fresh was fetched again ("forced", "since the resume ...")
 
 
 @dataclass(slots=True)
@@ -146,6 +147,10 @@ class WarmReport:
         fresh = sum(1 for s in self.steps if s.source == "fresh")
         text = (f"{len(self.fetched)} page(s) fetched, {fresh} already fresh, "
                 f"{self.counted_calls} counted call(s) spent")
+        why = sorted({s.refetched for s in self.fetched if s.refetched})
+        if why:
+            again = sum(1 for s in self.fetched if s.refetched)
+            text += f" ({again} refetched though fresh: {'; '.join(why)})"
         return f"{text}; stopped: {self.stopped}" if self.stopped else text
 
 
@@ -872,11 +877,13 @@ class Service:
 
     # -- warm ----------------------------------------------------------------------------------------
 
-    async def warm(self, progress: WarmProgress | None = None) -> WarmReport:
+    async def warm(self, progress: WarmProgress | None = None, *, force: bool = False) -> WarmReport:
         """Make the four critical pages fresh with the fewest counted calls, never past the reserve.
 
-        Fresh entries are not fetched again; odds come as league-level pages; predictions are
-        one call per upcoming fixture (there is no bulk form). Stops at the first outage.
+        Fresh entries are not fetched again, except those fetched before the last resume (the
+        runbook's closing checklist wants each critical page opened online after it) and,
+        with ``force``, all of them; odds come as league-level pages; predictions are one call
+        per upcoming fixture (there is no bulk form). Stops at the first outage.
         """
         report = WarmReport()
         if not self._store_writable():
@@ -891,6 +898,7 @@ class Service:
             report.stopped = f"offline ({reason}): nothing fetched"
             return report
         start_calls = self.counted_calls
+        resumed_at = self._last_resume()
         cache, watch = self.settings.cache, self.settings.watch
         window = self._window_params()
         # The plan up front so progress has a total; predictions join once fixtures are known.
@@ -906,12 +914,18 @@ class Service:
         report.steps = [p[0] for p in plan]
         fixtures: list[Fixture] = []
         done = 0
+        # Progress is held back until the predictions are planned (after the fixtures), so
+        # every report carries the same total: no "[3/7]" then "[4/12]".
+        held: list[tuple[int, WarmStep]] = []
+        planned = False
         while done < len(plan):
             step, endpoint, params, ttl, parse, paged = plan[done]
             if self.machine.gate() is not None or self.store_problem is not None:
                 break
             before = self.counted_calls
-            loaded = await self._load(endpoint, params, ttl, parse, paged=paged)
+            step.refetched = self._refetch_reason(cache_key(endpoint, params), resumed_at, force)
+            loaded = await self._load(endpoint, params, ttl, parse, paged=paged,
+                                      force=bool(step.refetched))
             step.calls = self.counted_calls - before
             if step.calls and loaded.provenance.source == "live":
                 step.source = "live"
@@ -931,8 +945,15 @@ class Service:
                              for fx in upcoming]
                     plan += extra
                     report.steps += [p[0] for p in extra]
-            if progress is not None:
-                progress(done, len(plan), step)
+                    planned = True
+            held.append((done, step))
+            if planned and progress is not None:
+                for d, s in held:
+                    progress(d, len(plan), s)
+                held.clear()
+        if progress is not None:  # stopped before the plan was whole: the total so far
+            for d, s in held:
+                progress(d, len(plan), s)
         report.counted_calls = self.counted_calls - start_calls
         if self.machine.gate() is not None:
             report.stopped = self._stop_reason()
@@ -943,6 +964,19 @@ class Service:
         # The runbook's journal lists the warms of an incident (also the one right after it).
         journal.record_action(self.store, self.clock.now(), "warm", report.summary)
         return report
+
+    def _last_resume(self) -> datetime | None:
+        """When the latest incident ended (None while one is open, or with none recorded)."""
+        latest = self.store.incidents.recent(1)
+        return latest[0].closed_at if latest else None
+
+    def _refetch_reason(self, key: str, resumed_at: datetime | None, force: bool) -> str:
+        if force:
+            return "forced"
+        entry = self.store.cache.get(key)
+        if resumed_at is not None and entry is not None and entry.fetched_at < resumed_at:
+            return f"fetched before the resume at {iso_utc(resumed_at)}"
+        return ""
 
     def _stop_reason(self) -> str:
         view = self.machine.view()

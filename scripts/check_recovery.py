@@ -3,16 +3,14 @@
 
 Prints offline or not and why, the time left before the automatic resume, cache metrics,
 current quotas, ``quota_reset`` and the closing checklist; exits 0 OK, 1 WARNING,
-2 CRITICAL, 3 UNKNOWN. Extra arguments are passed on (``--json``, ``--probe``, ``--config``).
-Runs from a checkout with the project's venv, whether or not oddsmon is installed.
+2 CRITICAL, 3 UNKNOWN. Extra arguments are passed on (``--json``, ``--probe``, ``--config``,
+``-w``, ``-c``). Runs with any ``python``: outside the project's venv it re-executes itself
+under it (see ``_venv.py``), or prints the command to run and exits 3.
 """
 
 import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from oddsmon.cli import main  # noqa: E402
+from _venv import run
 
 if __name__ == "__main__":
-    raise SystemExit(main(["--check", *sys.argv[1:]]))
+    run(__file__, ["--check"] + sys.argv[1:])

@@ -49,7 +49,13 @@ def matches(fx: Fixture, query: str) -> bool:
 def _sort_key(sort: str, fx: Fixture, numbers: Mapping[int, Numbers]) -> tuple[object, ...]:
     n = numbers.get(fx.id, Numbers())
     if sort == "kickoff":
-        return (fx.kickoff, fx.id)
+        # What an analyst acts on comes first: in play, then upcoming by kickoff, then the
+        # finished ones, latest first.
+        if fx.is_live:
+            return (0, fx.kickoff.timestamp(), fx.id)
+        if fx.is_upcoming:
+            return (1, fx.kickoff.timestamp(), fx.id)
+        return (2, -fx.kickoff.timestamp(), fx.id)
     if sort == "league":
         return (fx.league_name.casefold(), fx.kickoff, fx.id)
     # Best price and value: highest first; margin: lowest first. Missing figures go last.

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from .cache import CacheEntry, CacheStore, cache_key
 from .collector import COLLECTOR_LEASE, CollectorStatus, CollectorStore, Holder
-from .db import Database, OpenReport, StoreError, StoreWriteError
+from .db import Database, OpenReport, StoreError, StoreWriteError, shared_mode
 from .history import OddsHistory, PriceChange, PricePoint
 from .incidents import Action, Incident, IncidentStore
 from .ledger import Ledger, Quota, RequestRecord
@@ -46,5 +46,5 @@ __all__ = [
     "LivePrice", "LiveState",
     "REASONS", "Action", "CacheEntry", "CacheStore", "Database", "Incident", "IncidentStore",
     "Ledger", "NewPick", "OddsHistory", "Pick", "PickStore", "OfflineState", "OpenReport", "PriceChange", "PricePoint", "Quota", "RequestRecord",
-    "StateStore", "Store", "StoreError", "StoreWriteError", "cache_key",
+    "StateStore", "Store", "StoreError", "StoreWriteError", "cache_key", "shared_mode",
 ]

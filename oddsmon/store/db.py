@@ -200,6 +200,17 @@ _MIGRATIONS: dict[int, str] = {
 }
 
 
+def shared_mode(directory: Path) -> int:
+    """The mode of the files oddsmon keeps in ``directory``: 0600, or 0660 when the directory
+    is setgid (``chmod g+s``): on Linux its files then take its group, so the analysts of that
+    group share one store, one quota and one journal. Nothing secret is in them (the key never
+    is). An explicit chmod, so the umask does not take the group's write away."""
+    try:
+        return 0o660 if os.stat(directory).st_mode & stat.S_ISGID else 0o600
+    except OSError:
+        return 0o600
+
+
 class StoreError(Exception):
     """The store cannot be used; the message names the file and says why."""
 
@@ -333,9 +344,9 @@ class Database:
     def _prepare_file(self) -> None:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            # Create the file 0600 ourselves: SQLite gives the -wal and -shm files the main
-            # file's permissions, so they inherit the restriction.
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            # Create the file ourselves (0600, or 0660 in a group-shared directory): SQLite
+            # gives the -wal and -shm files the main file's permissions.
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, shared_mode(self.path.parent))
             os.close(fd)
         except OSError as exc:
             if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM) and self.path.exists():
@@ -343,11 +354,13 @@ class Database:
             raise StoreError(f"{self.path}: cannot create the store: {exc.strerror}") from None
 
     def _restrict_permissions(self) -> None:
+        mode = shared_mode(self.path.parent)
         for suffix in ("", "-wal", "-shm"):
             with contextlib.suppress(OSError):
-                # Only our own files: root opening another user's store must not change it.
+                # Only our own files: root opening another user's store must not change it, and
+                # a group mate's file is theirs to set.
                 if os.stat(f"{self.path}{suffix}").st_uid == os.geteuid():
-                    os.chmod(f"{self.path}{suffix}", 0o600)
+                    os.chmod(f"{self.path}{suffix}", mode)
 
     def _connect(self) -> sqlite3.Connection:
         try:

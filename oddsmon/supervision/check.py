@@ -9,14 +9,23 @@ code  label     when
 ====  ========  ====================================================================
 0     OK        online, and at least ``supervision.quota_warning`` calls left today
 1     WARNING   offline ``user`` or ``quota``, or online with fewer calls left than
-                ``supervision.quota_warning``
-2     CRITICAL  offline ``network``; with ``--probe``, also a failed ``/status`` probe
+                ``supervision.quota_warning`` (``-w N``)
+2     CRITICAL  offline ``network``; online with fewer calls left than
+                ``supervision.quota_critical`` (``-c N``); with ``--probe``, a failed
+                ``/status`` probe
 3     UNKNOWN   the state cannot be read: no store yet, a damaged file, a file that is
-                not an oddsmon store or is of another schema version
+                not an oddsmon store or is of another schema version; and, for
+                ``--check`` only, bad usage or a broken configuration
 ====  ========  ====================================================================
 
-A broken configuration exits 2, like every oddsmon command (the project's convention for bad
-usage or configuration); a monitor shows it as CRITICAL, which it is: no oddsmon can run.
+A broken configuration exits 3 (UNKNOWN) under ``--check``, as the monitoring-plugins
+guidelines ask: the plugin could not judge the service. Other commands keep 2.
+
+The first line is the one verdict a monitor shows (the probe's outcome folded into it), then
+``|`` and the performance data in the plugin format ``'label'=value[UOM];warn;crit;min;max``:
+``quota_left`` (with the ``-w``/``-c`` thresholds as ``N:`` ranges, "alert below N"),
+``quota_used``, ``page_age_<page>`` in seconds for each critical page, ``cache_hit_ratio`` and
+``seconds_to_resume``. A value not known yet is ``U``, as the guidelines say.
 
 Plain ``--check`` is read-only: it opens the store read-only (never creating, migrating or
 repairing it), sends nothing, and writes no file. ``--check --probe`` also sends one free
@@ -68,11 +77,48 @@ def _resume_text(snap: Snapshot) -> str:
     return "only on request: oddsmon --online (or the TUI's offline toggle)"
 
 
+def _perf(label: str, value: float | int | None, uom: str = "", warn: str = "",
+          crit: str = "", lo: float | int | None = None, hi: float | int | None = None) -> str:
+    def num(v: float | int | None) -> str:
+        return "" if v is None else (f"{v:.4g}" if isinstance(v, float) else str(v))
+
+    shown = "U" if value is None else f"{num(value)}{uom}"
+    return f"'{label}'={shown};{warn};{crit};{num(lo)};{num(hi)}".rstrip(";")
+
+
+def perfdata(snap: Snapshot, critical_level: int = 0) -> str:
+    """The performance data after ``|`` (Nagios plugin guidelines, section "Performance data").
+
+    The quota thresholds are ranges that alert *below* a level (``50:``), which is what a
+    monitor must graph for calls left; the other values carry no thresholds of their own.
+    """
+    q, m, now = snap.quota, snap.mode, snap.generated_at
+    parts = [_perf("quota_left", q.daily_remaining, warn=f"{q.warning_level}:",
+                   crit=f"{critical_level}:" if critical_level else "", lo=0, hi=q.daily_limit),
+             _perf("quota_used", q.daily_used, lo=0, hi=q.daily_limit)]
+    for page, at in snap.page_fetched_at.items():
+        age = None if at is None else max(0, round((now - at).total_seconds()))
+        parts.append(_perf(f"page_age_{page}", age, "s", lo=0))
+    parts.append(_perf("cache_hit_ratio", None if snap.cache.hit_ratio is None
+                       else round(snap.cache.hit_ratio, 4), lo=0, hi=1))
+    # Online nothing is pending (0); offline with no planned resume it is not known (U).
+    to_resume = 0 if not m.offline else (None if m.seconds_to_resume is None
+                                         else max(0, round(m.seconds_to_resume)))
+    parts.append(_perf("seconds_to_resume", to_resume, "s", lo=0))
+    return " ".join(parts)
+
+
+def verdict(code: int, summary: str, snap: Snapshot | None, critical_level: int = 0) -> str:
+    """``ODDSMON <LABEL> - <summary> | <perfdata>``: the one line a monitor shows."""
+    line = f"ODDSMON {LABELS[code]} - {summary}"
+    return line if snap is None else f"{line} | {perfdata(snap, critical_level)}"
+
+
 def render_text(snap: Snapshot, settings: Settings, probe: dict[str, Any] | None = None) -> str:
     tz = settings.watch.tz
     now = snap.generated_at
     m, q, c = snap.mode, snap.quota, snap.cache
-    lines = [f"ODDSMON {snap.status.label} - {snap.status.summary}", ""]
+    lines = [f"ODDSMON {snap.status.label} - {snap.status.summary}", ""]  # run() replaces it
 
     def row(label: str, text: str) -> None:
         lines.append(f"{label:<11} {text}")
@@ -215,7 +261,7 @@ def run(settings: Settings, *, as_json: bool = False, probe: bool = False,
             print(json.dumps({"schema_version": 1, "generated_at": iso(clock.now()),
                               "status": {"code": UNKNOWN, "label": LABELS[UNKNOWN], "summary": message}}))
         else:
-            print(f"ODDSMON UNKNOWN - state unreadable: {message}")
+            print(verdict(UNKNOWN, f"state unreadable: {message}", None))
         return UNKNOWN
     if as_json:
         from .export import to_dict
@@ -228,8 +274,10 @@ def run(settings: Settings, *, as_json: bool = False, probe: bool = False,
                                   "summary": f"{data['status']['summary']}; probe failed: {outcome['detail']}"}
         sys.stdout.write(for_output(json.dumps(data, indent=2, ensure_ascii=False) + "\n", secret))
     else:
-        text = render_text(snap, settings, outcome)
-        if code != snap.status.code:
-            text = f"ODDSMON {LABELS[code]} - /status probe failed: {outcome['detail']}\n" + text  # type: ignore[index]
+        summary = snap.status.summary
+        if outcome is not None and outcome["ok"] is False:
+            summary += f"; /status probe failed: {outcome['detail']}"
+        body = render_text(snap, settings, outcome).split("\n", 1)[1]
+        text = verdict(code, summary, snap, settings.supervision.quota_critical) + "\n" + body
         sys.stdout.write(for_output(text, secret))
     return code

@@ -60,7 +60,7 @@ def dual(when: datetime, tz: ZoneInfo) -> str:
     """
     utc = when.astimezone(timezone.utc)
     local = when.astimezone(tz)
-    if tz.key == "UTC":
+    if local.tzname() == "UTC":  # UTC, Etc/UTC (a host's default zone): said once
         return utc_text(utc)
     fmt = "%H:%M:%S %Z" if local.date() == utc.date() else "%Y-%m-%d %H:%M:%S %Z"
     return f"{utc_text(utc)} ({local.strftime(fmt)})"

@@ -162,7 +162,13 @@ def _ts(when: datetime | None) -> float | None:
 
 
 def to_prometheus(snap: Snapshot, secret: str | None = None) -> str:
-    """The same figures as the JSON, in the text exposition format (values unknown are left out)."""
+    """The same figures as the JSON, in the text exposition format (values unknown are left out).
+
+    Names follow the Prometheus naming guide (prometheus.io/docs/practices/naming): a unit
+    suffix in base units (``_seconds``, ``_bytes``), ``_total`` on counters, and labels only
+    for bounded dimensions (reason, page, endpoint, item), never for a value that changes
+    (a status label or an incident id would start a new series each time).
+    """
     out: list[str] = []
 
     def metric(name: str, kind: str, help_: str, samples: list[tuple[dict[str, str], float | int | bool | None]]) -> None:
@@ -179,17 +185,19 @@ def to_prometheus(snap: Snapshot, secret: str | None = None) -> str:
     m, q, c = snap.mode, snap.quota, snap.cache
     now = snap.generated_at
     metric("oddsmon_up", "gauge", "1: the state was read (this file is fresh as of generated time).", [({}, 1)])
+    metric("oddsmon_build_info", "gauge", "The oddsmon version that wrote this file (always 1).",
+           [({"version": __version__}, 1)])
     metric("oddsmon_generated_timestamp_seconds", "gauge", "When this snapshot was taken (Unix time).",
            [({}, round(now.timestamp(), 3))])
     metric("oddsmon_check_status", "gauge", "oddsmon --check status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.",
-           [({"label": snap.status.label}, snap.status.code)])
+           [({}, snap.status.code)])
     metric("oddsmon_offline", "gauge", "1 while oddsmon is offline on this host, by reason.",
            [({"reason": r}, 1 if (m.offline and m.reason == r) else 0) for r in ("user", "network", "quota")])
     metric("oddsmon_mode_since_timestamp_seconds", "gauge", "When the current mode (online or offline) began.",
            [({}, _ts(m.since))])
     metric("oddsmon_resume_timestamp_seconds", "gauge", "Planned automatic resume (quota reset), if any.",
            [({}, _ts(m.resume_at))])
-    metric("oddsmon_seconds_to_resume", "gauge", "Seconds before the planned automatic resume.",
+    metric("oddsmon_resume_remaining_seconds", "gauge", "Seconds before the planned automatic resume.",
            [({}, _seconds(m.seconds_to_resume))])
     metric("oddsmon_probe_failures", "gauge", "Failed /status probes in the current network outage.",
            [({}, m.probe_failures)])
@@ -222,7 +230,9 @@ def to_prometheus(snap: Snapshot, secret: str | None = None) -> str:
     metric("oddsmon_incident_open", "gauge", "1 while an incident is open.", [({}, 0 if inc is None else 1)])
     if inc is not None:
         metric("oddsmon_incident_opened_timestamp_seconds", "gauge", "When the open incident began.",
-               [({"id": str(inc.id), "reason": inc.reason}, _ts(inc.opened_at))])
+               [({"reason": inc.reason}, _ts(inc.opened_at))])
+        metric("oddsmon_incident_open_id", "gauge", "Number of the open incident in the journal.",
+               [({}, inc.id)])
     metric("oddsmon_checklist_done", "gauge", "Closing checklist (runbook section 6): 1 done, 0 not.",
            [({"item": i.id}, i.done) for i in snap.checklist])
     if snap.selftest is not None:
@@ -262,7 +272,8 @@ def check_target(path: Path) -> None:
 
 
 def write(store: Store, settings: Settings, clock: Clock, path: Path, fmt: str = "json") -> Snapshot:
-    """Write the export to ``path`` atomically (0600) and record it; returns what was written."""
+    """Write the export to ``path`` atomically (mode ``paths.export_mode``, 0600 unless set)
+    and record it; returns what was written."""
     if fmt not in FORMATS:
         raise SupervisionError(f"unknown export format {fmt!r} (known: {', '.join(FORMATS)})")
     secret = secret_of(settings)
@@ -270,7 +281,7 @@ def write(store: Store, settings: Settings, clock: Clock, path: Path, fmt: str =
     record = ExportRecord(now, path.absolute(), fmt, pending=True)
     snap = collect(store, settings, clock, exporting=record if fmt == "json" else None)
     text = to_json(snap, secret) if fmt == "json" else to_prometheus(snap, secret)
-    atomic_write(path, text.encode("utf-8"))
+    atomic_write(path, text.encode("utf-8"), settings.paths.export_mode)
     if not store.db.read_only:
         store.ledger.set_meta(META_EXPORT if fmt == "json" else META_EXPORT_PROM,
                               export_meta(now, path.absolute(), fmt))

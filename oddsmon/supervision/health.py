@@ -87,13 +87,21 @@ def export_meta(at: datetime, path: Path, fmt: str) -> str:
     return json.dumps({"at": iso(at), "path": str(path), "format": fmt})
 
 
-def evaluate_status(mode: ModeView, remaining: int | None, warning_level: int) -> Status:
-    """Exit status as monitoring plugins use it (DESIGN.md; ``docs/supervision.md``)."""
+def evaluate_status(mode: ModeView, remaining: int | None, warning_level: int,
+                    critical_level: int = 0) -> Status:
+    """Exit status as monitoring plugins use it (DESIGN.md; ``docs/supervision.md``).
+
+    ``critical_level`` 0 means the quota alone never makes it CRITICAL (running out is an
+    offline ``quota``, a WARNING: oddsmon keeps serving its cache).
+    """
     if mode.offline:
         if mode.reason == "network":
             return Status(CRITICAL, f"offline (network) since {iso(mode.since)}: {mode.detail or 'API unreachable'}")
         resume = f", resumes at {iso(mode.resume_at)}" if mode.resume_at else ", resumes only on request"
         return Status(WARNING, f"offline ({mode.reason}) since {iso(mode.since)}{resume}")
+    if remaining is not None and remaining < critical_level:
+        return Status(CRITICAL, f"online, but only {remaining} calls left today "
+                                f"(critical below {critical_level})")
     if remaining is not None and remaining < warning_level:
         return Status(WARNING, f"online, but only {remaining} calls left today "
                                f"(warning below {warning_level})")

@@ -51,7 +51,7 @@ from zoneinfo import ZoneInfo
 
 from ..clock import utc_from_ts
 from ..config import Settings
-from ..store import IncidentStore, Store
+from ..store import IncidentStore, Store, shared_mode
 from ..text import clean
 from .common import SupervisionError, dual, duration, iso, redact, refuse_special, secret_of
 from .health import META_STORE_ID
@@ -262,7 +262,7 @@ def _locked(path: Path) -> Iterator[None]:
     lock = path.with_name(f".{path.name}.lock")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, shared_mode(path.parent))
     except OSError as exc:
         raise JournalError(f"{path}: cannot lock the incident journal ({lock}: {exc.strerror})") from None
     try:
@@ -286,11 +286,16 @@ def _locked(path: Path) -> Iterator[None]:
 def _append(path: Path, payload: str) -> None:
     """Append ``payload`` whole or not at all (called under the lock, after ``_read``)."""
     data = payload.encode("utf-8")
+    mode = shared_mode(path.parent)
     try:
         # O_NOFOLLOW and O_NONBLOCK: a symlink or FIFO swapped in since _read is refused, never
         # followed or waited on.
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK,
-                     0o600)
+        flags = os.O_WRONLY | os.O_APPEND | os.O_NOFOLLOW | os.O_NONBLOCK
+        try:
+            fd = os.open(path, flags | os.O_CREAT | os.O_EXCL, mode)
+            os.fchmod(fd, mode)  # a new journal: its mode past the umask
+        except FileExistsError:  # an existing one keeps the mode people gave it
+            fd = os.open(path, flags)
     except OSError as exc:
         raise JournalError(f"{path}: cannot write the incident journal: {exc.strerror}") from None
     try:

@@ -178,28 +178,32 @@ async def run_checks(settings: Settings, clock: Clock) -> list[CheckResult]:
     return results
 
 
-def run(settings: Settings, clock: Clock | None = None) -> int:
-    """``oddsmon --selftest``: run, print, record; exit 0 when every check passed, else 1."""
+@dataclass(slots=True)
+class Outcome:
+    ok: bool
+    summary: str
+    results: list[CheckResult]
+    problem: str | None = None  # why the result could not be recorded
+
+
+def perform(settings: Settings, clock: Clock) -> Outcome:
+    """Run the checks and record the result (store, journal): ``--selftest`` and the
+    Supervision screen's ``t`` key share it."""
     from . import journal
 
-    clock = clock or SystemClock()
     started_at = clock.now()
     started = time.perf_counter()
     results = asyncio.run(run_checks(settings, clock))
     took = time.perf_counter() - started
     ok = all(r.ok for r in results)
-    for r in results:
-        print(f"  [{'ok' if r.ok else 'FAIL'}] {r.name:<10} {r.detail} ({r.duration_ms:.0f} ms)")
     passed = sum(r.ok for r in results)
     summary = f"selftest {'passed' if ok else 'FAILED'}: {passed}/{len(results)} checks in {took:.1f} s"
-    print(summary)
     record = json.dumps({"at": iso(started_at), "ok": ok, "duration_s": round(took, 3),
                          "checks": [r.as_dict() for r in results]})
     try:
         store = open_existing(settings.paths.db, writable=True)
     except StateUnreadable as exc:
-        print(f"oddsmon: result not recorded: {exc}", file=sys.stderr)
-        return EXIT_FAIL
+        return Outcome(ok, summary, results, f"result not recorded: {exc}")
     try:
         store.ledger.set_meta(META_SELFTEST, record)
         failed = ", ".join(r.name for r in results if not r.ok)
@@ -208,8 +212,19 @@ def run(settings: Settings, clock: Clock | None = None) -> int:
         if results[-1].ok:
             journal.sync(store, settings)
     except (SupervisionError, StoreError) as exc:
-        print(f"oddsmon: {exc}", file=sys.stderr)
-        return EXIT_FAIL
+        return Outcome(ok, summary, results, str(exc))
     finally:
         store.close()
-    return EXIT_OK if ok else EXIT_FAIL
+    return Outcome(ok, summary, results)
+
+
+def run(settings: Settings, clock: Clock | None = None) -> int:
+    """``oddsmon --selftest``: run, print, record; exit 0 when every check passed, else 1."""
+    outcome = perform(settings, clock or SystemClock())
+    for r in outcome.results:
+        print(f"  [{'ok' if r.ok else 'FAIL'}] {r.name:<10} {r.detail} ({r.duration_ms:.0f} ms)")
+    print(outcome.summary)
+    if outcome.problem is not None:
+        print(f"oddsmon: {outcome.problem}", file=sys.stderr)
+        return EXIT_FAIL
+    return EXIT_OK if outcome.ok else EXIT_FAIL

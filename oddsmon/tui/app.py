@@ -14,7 +14,7 @@ import sys
 from collections.abc import Iterable
 from datetime import datetime, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -30,9 +30,12 @@ from ..supervision import journal
 from ..supervision.common import redact, secret_of
 from ..supervision.metrics import Snapshot, collect
 from . import fmt
+from . import theme as theme_memory
 from .base import OFFLINE_KEY, REFRESH_KEY, WARM_KEY, PageScreen
 from .bookmakers import BookmakersScreen
 from .dashboard import DashboardScreen
+from .help import HELP_KEYS, HelpScreen, key_lines
+from .messages import LOG_KEY, MessageBar, MessageLog, MessagesScreen, Note
 from .live import LiveScreen
 from .modals import ConfirmOnline
 from .odds import OddsScreen
@@ -42,6 +45,9 @@ from .search import DESK_BINDINGS, DeskActions
 from .sidebar import Sidebar, WarmProgress
 from .supervision import SupervisionScreen
 from .value import ValueScreen
+
+if TYPE_CHECKING:
+    from ..alerts import Alert
 
 SCREENS: dict[str, tuple[str, str, str]] = {
     # mode: (key, footer label, palette help)
@@ -85,13 +91,17 @@ class OddsmonApp(DeskActions, App[int]):
                 tooltip="Leave offline mode and go back online"),
         Binding(REFRESH_KEY, "refresh_page", "Refresh", tooltip="Rebuild this screen's cache"),
         Binding(WARM_KEY, "warm", "Warm", tooltip="Refresh the four critical pages, within the quota"),
+        Binding(HELP_KEYS, "help", "Help", key_display="?",
+                tooltip="This screen's keys and a glossary (margin, fair odds, value, ...)"),
+        Binding(LOG_KEY, "messages", "Log", show=False, tooltip="Every message, newest first"),
         Binding("q", "quit", "Quit", tooltip="Quit oddsmon"),
         *DESK_BINDINGS,
     ]
 
     def __init__(self, engine: Engine, *, poll_s: float = 1.0, supervise: bool = True,
-                 loop: BackgroundLoop | None = None) -> None:
+                 loop: BackgroundLoop | None = None, theme_file: Path | None = None) -> None:
         super().__init__()
+        self.theme_file = theme_file  # where the palette's theme is remembered (None: nowhere)
         self.engine = engine
         # The engine works on its own loop thread: a big parse or a long SQLite write there
         # never freezes the screen. Screens call self.service, never engine.service.
@@ -106,6 +116,7 @@ class OddsmonApp(DeskActions, App[int]):
         self.warm_progress: WarmProgress | None = None
         self.warm_log: list[tuple[int, int, str]] = []  # the last warm's progress, for tests
         self.selected_fixture: int | None = None  # shared by Dashboard, Predictions and Odds
+        self.messages = MessageLog()
         # Display choices for this session, starting from the config; the Odds keys cycle them.
         self.price_format = engine.settings.odds.format
         self.fair_method = engine.settings.odds.fair_method
@@ -138,17 +149,44 @@ class OddsmonApp(DeskActions, App[int]):
         self.notify(f"{what}: {exc}", title="Error", severity="error", markup=False)
 
     def notify(self, message: str, *, title: str = "", severity: Any = "information",
-               timeout: float | None = None, markup: bool = False) -> None:
-        # Messages carry API errors and file paths: never markup, and never the key (defence
-        # in depth: no message should hold it in the first place).
+               timeout: float | None = None, markup: bool = False, topic: str = "") -> None:
+        """A message to the log and the message line, never a toast over the data.
+
+        ``topic`` names the state a message describes; a newer one on it replaces the older.
+        Messages carry API errors and file paths: never markup, and never the key (defence
+        in depth: no message should hold it in the first place).
+        """
         message = redact(message, self._secret)
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+        self.messages.add(Note(self.now(), message, title, str(severity), topic))
+        self.show_messages()
+
+    def show_messages(self) -> None:
+        """Redraw the visible screen's message line from the log."""
+        try:
+            bar = self.screen.query_one(MessageBar)
+        except Exception:  # a dialog, or not composed yet
+            return
+        bar.show(self.messages, self.tz, self.now())
 
     # -- lifecycle ---------------------------------------------------------------------------------
 
     def on_mount(self) -> None:
+        self._apply_theme()
         self.set_interval(self.poll_s, self._tick)
         self._tick()
+
+    def _apply_theme(self) -> None:
+        """``[ui] theme``, else the theme last chosen in the palette; a later choice is kept."""
+        configured = self.engine.settings.ui.theme
+        name = configured or theme_memory.recall(self.theme_file)
+        if name and name in self.available_themes:
+            self.theme = name
+        elif configured:
+            self.notify(f"[ui] theme: no theme named {configured!r} (known: "
+                        f"{', '.join(sorted(self.available_themes))})", title="Theme",
+                        severity="warning")
+        self.theme_changed_signal.subscribe(
+            self, lambda theme: theme_memory.remember(self.theme_file, theme.name))
 
     def on_unmount(self) -> None:
         if self._own_engine_loop:
@@ -246,9 +284,9 @@ class OddsmonApp(DeskActions, App[int]):
         if mode.offline:
             detail = f": {mode.detail}" if mode.detail else ""
             self.notify(f"oddsmon is OFFLINE ({mode.reason}){detail}", title="Offline",
-                        severity="warning")
+                        severity="warning", topic="mode")
         elif was_offline:
-            self.notify("oddsmon is back ONLINE.", title="Online")
+            self.notify("oddsmon is back ONLINE.", title="Online", topic="mode")
             screen = self.screen
             if isinstance(screen, PageScreen):
                 screen.load()
@@ -270,10 +308,15 @@ class OddsmonApp(DeskActions, App[int]):
             alerts = await self.service.dispatch_alerts()
         except Exception as exc:
             self.report_error("Alerts", exc)
-            alerts = []
+            return
+        # On screen: a match's drops in one message, naming the match, each bookmaker,
+        # outcome and price; a newer message about the match replaces it.
+        by_match: dict[int | None, list[Alert]] = {}
         for alert in alerts:
-            if alert.kind == "drop":  # named: match, bookmaker, outcome and prices
-                self.notify(alert.text, title="Price drop", severity="warning")
+            if alert.kind == "drop":
+                by_match.setdefault(alert.fixture, []).append(alert)
+        for fid, group in by_match.items():
+            self.notify(fmt.drops_text(group), title="Price drop", severity="warning", topic=f"drop:{fid}")
 
     def update_sidebar(self) -> None:
         """Redraw the visible screen's sidebar from the last snapshot (and tick the countdown)."""
@@ -300,6 +343,17 @@ class OddsmonApp(DeskActions, App[int]):
 
     def action_show(self, mode: str) -> None:
         self.switch_mode(mode)
+
+    def action_help(self) -> None:
+        screen = self.screen
+        if not isinstance(screen, PageScreen):
+            return  # a dialog is up: its own keys are on it
+        mode = self.current_mode
+        self.push_screen(HelpScreen(TITLES.get(mode, mode), key_lines(screen),
+                                    SCREENS[mode][2] if mode in SCREENS else ""))
+
+    def action_messages(self) -> None:
+        self.push_screen(MessagesScreen(self.messages, self.tz, self.now()))
 
     def action_go_offline(self) -> None:
         try:
@@ -337,14 +391,16 @@ class OddsmonApp(DeskActions, App[int]):
         why = ("the daily quota ran out (or reached the reserve)" if reason == "quota"
                else "a quota outage is pending under this manual offline")
         return (f"oddsmon is offline because {why}. The quota resets at "
-                f"{fmt.clock_time(resume_at, self.tz)} ({resume_at:%H:%M} UTC), "
+                f"{fmt.stamp_zone(resume_at, self.tz, now)} ({resume_at:%H:%M} UTC), "
                 f"in {fmt.countdown((resume_at - now).total_seconds())}.\n\n"
                 f"Going online now spends what is left: {left}, with a reserve of {reserve}. "
                 f"The reserve may be hit, and oddsmon will then go offline (quota) again "
                 f"until the reset.")
 
-    def _confirmed_online(self, answer: bool | None) -> None:
-        if answer:
+    def _confirmed_online(self, answer: bool | str | None) -> None:
+        if answer == "manual":
+            self.action_go_offline()  # the machine keeps the quota's reset under it
+        elif answer:
             self._set_online()
         else:
             self.notify("Staying offline until the quota reset.", title="Online")
@@ -415,9 +471,9 @@ class OddsmonApp(DeskActions, App[int]):
         prefix = "Back online, cache rebuilt" if after_resume else "Warm done"
         if report.stopped:
             self.notify(f"Warm stopped: {report.stopped}. So far: {what}.", title="Warm",
-                        severity="warning")
+                        severity="warning", topic="warm")
         else:
-            self.notify(f"{prefix}: {what}.", title="Warm")
+            self.notify(f"{prefix}: {what}.", title="Warm", topic="warm")
         screen = self.screen
         if isinstance(screen, PageScreen) and fetched:
             screen.load()
@@ -448,9 +504,15 @@ class OddsmonApp(DeskActions, App[int]):
                             self.action_warm)
         if isinstance(screen, PageScreen):
             yield from screen.commands()
+        yield SystemCommand(f"Messages ({LOG_KEY})", "Every message, newest first",
+                            self.action_messages)
         for command in super().get_system_commands(screen):
             if command.title == "Quit":
                 yield SystemCommand("Quit (q)", "Quit oddsmon", self.action_quit)
+            elif command.title == "Keys":  # Textual's side panel: 28 columns at 80x24
+                yield SystemCommand("Help: keys and glossary (?)",
+                                    "This screen's keys, then margin, fair odds, value, ...",
+                                    self.action_help)
             else:
                 yield command
 
@@ -458,17 +520,35 @@ class OddsmonApp(DeskActions, App[int]):
 def run(settings: Settings, *, demo: bool = False) -> int:
     """Run the TUI until the user quits; returns the exit status (0 on ``q``)."""
 
+    import signal
+
+    from .. import demo as demo_store
+
     try:
         engine = build_engine(settings, demo=demo)
     except StoreError as exc:
         print(f"oddsmon: {exc}", file=sys.stderr)
         return 1
     loop = BackgroundLoop()
+    directory = engine.demo_dir
+    previous = signal.getsignal(signal.SIGHUP)
+
+    def hang_up(signum: int, frame: object) -> None:
+        # The terminal was closed: leave through the finally below, so a demo's throwaway
+        # store does not stay behind in the temporary folder.
+        raise SystemExit(128 + signum)
+
     try:
-        app = OddsmonApp(engine, loop=loop)
+        signal.signal(signal.SIGHUP, hang_up)
+        if directory is not None:
+            demo_store.publish(directory)
+        app = OddsmonApp(engine, loop=loop, theme_file=theme_memory.memory_file())
         app.run()
         code = app.return_code
     finally:
+        signal.signal(signal.SIGHUP, previous)
+        if directory is not None:
+            demo_store.unpublish(directory)
         loop.run_sync(engine.aclose(), timeout=10)  # the engine's client lives on that loop
         loop.close()
     return 0 if code is None else int(code)

@@ -14,12 +14,14 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import work
 from textual.app import ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
+from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from ..service import Page, Provenance
 from . import fmt
 from .footer import WrappingFooter
+from .messages import MessageBar
 from .sidebar import Sidebar
 
 if TYPE_CHECKING:
@@ -43,6 +45,7 @@ class PageScreen(Screen[None]):
     AUTO_RETRY: ClassVar[timedelta] = timedelta(seconds=30)
     _loading: bool = False
     _not_before: datetime | None = None
+    _laid_out_for = 0  # the table width the columns were last laid out for (0: no such table)
 
     @property
     def oddsmon(self) -> OddsmonApp:
@@ -56,6 +59,7 @@ class PageScreen(Screen[None]):
                 yield Static("loading…", id="page-status", markup=False)
                 yield Static("", id="page-notice", markup=False)
                 yield from self.compose_body()
+        yield MessageBar()
         yield WrappingFooter()
 
     def compose_body(self) -> ComposeResult:
@@ -67,7 +71,33 @@ class PageScreen(Screen[None]):
 
     def on_screen_resume(self) -> None:
         self.oddsmon.update_sidebar()
+        self.oddsmon.show_messages()
         self.load()
+
+    # -- tables whose columns follow the width -------------------------------------------------
+
+    def table_width(self) -> int:
+        """Columns a table in the content area can use: the content less its scrollbar."""
+        content = self.query_one("#content").content_region.width
+        return max(40, (content or self.app.size.width - 24) - 1)
+
+    def lay_out(self) -> int:
+        """The width to lay a table's columns out for now. Once the layout has settled (a page
+        may arrive before the sidebar took its width), and after each resize, the page is
+        redrawn if that width changed."""
+        self._laid_out_for = self.table_width()
+        self.call_after_refresh(self._relayout)
+        return self._laid_out_for
+
+    def on_resize(self, event: Resize) -> None:
+        self.call_after_refresh(self._relayout)
+
+    def _relayout(self) -> None:
+        if self._laid_out_for and self.table_width() != self._laid_out_for:
+            self.redraw()
+
+    def redraw(self) -> None:
+        """Show the last page again, laid out anew (screens with such tables override)."""
 
     # -- what the sidebar and palette ask of a screen -------------------------------------------
 
@@ -196,15 +226,16 @@ class PageScreen(Screen[None]):
 
     def _say_refreshed(self, prov: Provenance) -> None:
         app = self.oddsmon
+        topic = f"refresh:{self.LABEL}"  # the latest refresh of a screen replaces the earlier
         if prov.source == "live":
-            app.notify(f"{self.LABEL} refreshed from the API.", title="Refresh")
+            app.notify(f"{self.LABEL} refreshed from the API.", title="Refresh", topic=topic)
         elif prov.offline_reason:
             served = "nothing cached" if prov.source == "none" else "served from the cache"
             app.notify(f"oddsmon is offline ({prov.offline_reason}): {self.LABEL} {served}. "
                        f"Go online ({OFFLINE_KEY}) to refresh it.", title="Refresh",
-                       severity="warning")
+                       severity="warning", topic=topic)
         elif prov.error:
             app.notify(f"{self.LABEL} could not be refreshed: {prov.error}", title="Refresh",
-                       severity="warning")
+                       severity="warning", topic=topic)
         else:
-            app.notify(f"{self.LABEL} is up to date.", title="Refresh")
+            app.notify(f"{self.LABEL} is up to date.", title="Refresh", topic=topic)

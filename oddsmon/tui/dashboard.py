@@ -1,6 +1,10 @@
-"""Dashboard: the watched leagues' fixtures by kickoff, with score/status and the best prices.
+"""Dashboard: the watched leagues' fixtures, live and upcoming first by kickoff, finished ones
+after them; with the league, score/status, the best prices and who offers them.
 
-Enter on a row opens that fixture on the Odds screen. The odds analytics (arbitrage and value
+The cursor starts on the next kickoff. Columns are declared once in :data:`COLUMNS`: names
+grow with the terminal, league and bookmaker columns appear when there is room, and the line
+under the table always names the highlighted fixture's league and best bookmakers (80
+columns included). Enter on a row opens that fixture on the Odds screen. The odds analytics (arbitrage and value
 markers, biggest movers) come ready-made from ``Service.dashboard`` (``Dashboard.headlines``,
 ``Dashboard.movers``); this screen only lays them out.
 """
@@ -21,24 +25,59 @@ from ..service import Dashboard, Page
 from . import fmt
 from .base import PageScreen
 from .search import headline_numbers
+from .columns import Column, cut, layout, short_name
 
-# Tables use no cell padding and carry their own spacing, so that at 80 columns the kickoff,
-# the match and the three prices all fit beside the sidebar.
-COLUMNS = (("kickoff", "Kickoff "), ("match", "Match "), ("status", "St"),
-           ("home", "     1"), ("draw", "     X"), ("away", "     2"), ("mark", "   "))
-TEAM_W = 9
+# Tables use no cell padding and carry their own spacing. At 80 columns the kickoff, the match,
+# the status, the three prices and the markers fit beside the sidebar; wider, the league and
+# the bookmakers of the best prices get columns of their own, and the match takes the rest.
 PRICE_W = 6
+COLUMNS: tuple[Column, ...] = (
+    Column("kickoff", "Kickoff", 12),
+    Column("match", "Match", share=2, min_width=15),
+    Column("league", "League", share=1, wide_from=90, min_width=8),
+    Column("status", "St", 4, wide_from=90),  # narrower, the kickoff cell says it
+    Column("home", "1".rjust(PRICE_W), PRICE_W), Column("draw", "X".rjust(PRICE_W), PRICE_W),
+    Column("away", "2".rjust(PRICE_W), PRICE_W),
+    Column("books", "  best at", share=2, wide_from=110, min_width=12),
+    Column("mark", "   ", 3),
+)
+TEAM_W = 9  # when a caller gives no width (messages name matches in full instead)
+
+
+def _middle(fx: Fixture, score: bool) -> str:
+    if score and not fx.is_upcoming and fx.goals_home is not None and fx.goals_away is not None:
+        return f"{fx.goals_home}-{fx.goals_away}"
+    return "–"
 
 
 def match_name(fx: Fixture, width: int = TEAM_W, *, score: bool = False) -> str:
-    """``Brentford – Newcastle``, or with ``score`` once it started: ``Brentford 2-1 Newcastle``."""
-    def cut(name: str) -> str:
-        return name if len(name) <= width else name[: width - 1] + "…"
+    """``Brentford – Newcastle``, or with ``score`` once it started: ``Brentford 2-1 Newcastle``;
+    each team in at most ``width`` characters (:func:`~oddsmon.tui.columns.short_name`)."""
+    middle = _middle(fx, score)
+    return f"{short_name(fx.home.name, width)} {middle} {short_name(fx.away.name, width)}"
 
-    middle = "–"
-    if score and not fx.is_upcoming and fx.goals_home is not None and fx.goals_away is not None:
-        middle = f"{fx.goals_home}-{fx.goals_away}"
-    return f"{cut(fx.home.name)} {middle} {cut(fx.away.name)}"
+
+def match_cell(fx: Fixture, width: int) -> str:
+    """The match in ``width`` columns (a space kept after it): both names in full when they
+    fit; else the shorter keeps its length when it fits in half, the longer takes the rest."""
+    middle = _middle(fx, score=True)
+    home, away = fx.home.name, fx.away.name
+    room = width - len(middle) - 3
+    if len(home) + len(away) <= room:
+        return f"{home} {middle} {away}"
+    half = room // 2
+    if len(home) <= half:
+        widths = (len(home), room - len(home))
+    elif len(away) <= half:
+        widths = (room - len(away), len(away))
+    else:
+        widths = (half, room - half)
+    return f"{short_name(home, widths[0])} {middle} {short_name(away, widths[1])}"
+
+
+def next_kickoff(fixtures: list[Fixture]) -> Fixture | None:
+    """The next fixture to kick off, else the first of the list."""
+    return next((f for f in fixtures if f.is_upcoming), fixtures[0] if fixtures else None)
 
 
 def status_text(fx: Fixture) -> str:
@@ -53,50 +92,98 @@ class DashboardScreen(PageScreen):
     LABEL = "Dashboard"
     SUB_TITLE = "Dashboard"
 
+    _board: Dashboard | None = None
+
     def compose_body(self) -> ComposeResult:
         table: DataTable[Any] = DataTable(id="fixtures", cursor_type="row", zebra_stripes=True,
                                           cell_padding=0)
         yield table
+        yield Static("", id="fixture-line", markup=False)
         yield Static("", id="movers", markup=False)
 
     def on_mount(self) -> None:
         super().on_mount()
-        table = self.query_one("#fixtures", DataTable)
-        for key, label in COLUMNS:
-            table.add_column(label, key=key)
         self.query_one("#movers").display = False
+
+    def redraw(self) -> None:
+        if self._board is not None and self.provenance is not None:
+            self.render_page(Page(self._board, self.provenance))
 
     async def fetch(self) -> Page[Dashboard]:
         return await self.oddsmon.service.dashboard(hidden_bookmakers=self.oddsmon.desk.hidden_bookmakers)
 
     def clear_page(self) -> None:
+        self._board = None
         self.query_one("#fixtures", DataTable).clear()
+        self.query_one("#fixture-line", Static).update("")
         self.query_one("#movers").display = False
 
     def render_page(self, page: Page[Dashboard]) -> None:
         board = page.data
         assert board is not None
+        self._board = board
         app = self.oddsmon
         now, tz = app.now(), app.tz
         style = app.price_format
         table = self.query_one("#fixtures", DataTable)
-        table.clear()
-        cursor = 0
-        shown = app.desk.arrange(board.fixtures, headline_numbers(board.headlines))
-        for i, fx in enumerate(shown):
-            if fx.id == app.selected_fixture:
-                cursor = i
+        table.clear(columns=True)
+        width = self.lay_out()
+        want = {"match": max((len(match_name(f, 10_000, score=True)) + 1 for f in board.fixtures),
+                             default=0),
+                "league": max((len(f.league_name) + 1 for f in board.fixtures), default=0),
+                "books": max((len(self.books_text(h)) + 2 for h in board.headlines.values()), default=0)}
+        shown = layout(COLUMNS, width, want)
+        for col, width in shown:
+            label = f"Kickoff {fmt.zone(now, tz)}" if col.key == "kickoff" else col.label
+            table.add_column(Text(label), width=width, key=col.key)
+        widths = {c.key: w for c, w in shown}
+        ordered = app.desk.arrange(board.fixtures, headline_numbers(board.headlines))
+        selected = next((f for f in ordered if f.id == app.selected_fixture), None) \
+            or next_kickoff(ordered)
+        for fx in ordered:
             fx = board.live.get(fx.id, fx)  # in play: the live list's minute and score
             head = board.headlines.get(fx.id)
-            prices = self.price_cells(head, style)
             # Text cells, never str: a str cell would be read as markup.
-            table.add_row(Text(f"{fmt.short_time(fx.kickoff, tz, now)} "),
-                          Text(f"{match_name(fx, score=True)} "), Text(status_text(fx)),
-                          *prices, self.markers(head, live=fx.id in board.live), key=str(fx.id))
-        if table.row_count:
-            table.move_cursor(row=cursor)
+            cells: dict[str, Text] = {
+                "kickoff": Text(fmt.kickoff(fx.kickoff, tz, now) if fx.is_upcoming
+                                or "status" in widths else status_text(fx)),
+                "match": Text(match_cell(fx, widths["match"])),
+                "league": Text(cut(fx.league_name, widths.get("league", 0) - 1)),
+                "status": Text(status_text(fx)),
+                "books": Text("  " + cut(self.books_text(head), widths.get("books", 0) - 2)),
+                "mark": self.markers(head, live=fx.id in board.live),
+            }
+            cells.update(zip(("home", "draw", "away"), self.price_cells(head, style)))
+            table.add_row(*(cells[c.key] for c, _ in shown), key=str(fx.id))
+        if table.row_count and selected is not None:
+            table.move_cursor(row=ordered.index(selected))
+            self.show_fixture(selected.id)
         self.show_movers(board)
-        self.status_suffix = app.desk.describe(len(shown), len(board.fixtures)) or f"{len(board.fixtures)} fixtures"
+        self.status_suffix = app.desk.describe(len(ordered), len(board.fixtures)) or f"{len(board.fixtures)} fixtures"
+
+    @staticmethod
+    def books_text(head: Headline | None) -> str:
+        """Who offers each best price: ``Bet365 / Bwin / Pinnacle``."""
+        if head is None:
+            return "—"
+        return " / ".join("—" if bp is None else bp.bookmaker for bp in head.best)
+
+    def show_fixture(self, fixture_id: int) -> None:
+        """The line under the table: the highlighted fixture in full, its league, who offers
+        each best price (what 80 columns have no room for in the table)."""
+        board = self._board
+        line = self.query_one("#fixture-line", Static)
+        fx = None if board is None else next((f for f in board.fixtures if f.id == fixture_id), None)
+        if board is None or fx is None:
+            line.update("")
+            return
+        head = board.headlines.get(fx.id)
+        best = ("no odds cached" if head is None else " · ".join(
+            f"{label} {'—' if bp is None else format_price(bp.price, self.oddsmon.price_format)} "
+            f"{'' if bp is None else bp.bookmaker}".rstrip()
+            for label, bp in zip(("1", "X", "2"), head.best)))
+        line.update(f"{fmt.match_title(fx.home.name, fx.away.name)} · {fx.league_name}\n"
+                    f"best {best}")
 
     # -- extension points for the odds analytics ---------------------------------------------------
 
@@ -137,6 +224,7 @@ class DashboardScreen(PageScreen):
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.row_key.value is not None:
             self.oddsmon.selected_fixture = int(event.row_key.value)
+            self.show_fixture(int(event.row_key.value))
 
     def commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand("Open the highlighted fixture's odds (enter)",

@@ -7,9 +7,14 @@ unit-test.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING
 
 from ..service import Provenance
+
+if TYPE_CHECKING:
+    from ..alerts import Alert
 
 
 def clock_time(when: datetime | None, tz: tzinfo) -> str:
@@ -97,13 +102,13 @@ def text_bar(value: int | None, total: int | None, width: int) -> str:
 
 def provenance_line(prov: Provenance | None, tz: tzinfo, now: datetime) -> str:
     """Where a page came from and how old it is, short enough for one line at 80 columns:
-    ``live 10:00:00``, ``cache 3m 12s old, stale · offline (user)``, ``never cached``."""
+    ``live 10:00:00 CET``, ``cache 3m 12s old, stale · offline (user)``, ``never cached``."""
     if prov is None:
         return "loading…"
     if prov.source == "none":
         text = "never cached"
     elif prov.source == "live":
-        text = f"live {stamp(prov.fetched_at, tz, now)}"
+        text = f"live {stamp_zone(prov.fetched_at, tz, now)}"
     else:
         old = age(None if prov.fetched_at is None else (now - prov.fetched_at).total_seconds())
         text = f"cache {old} old"
@@ -123,3 +128,37 @@ def page_age(prov: Provenance | None, now: datetime) -> str:
     if prov.source == "none" or prov.fetched_at is None:
         return "never cached"
     return age((now - prov.fetched_at).total_seconds())
+
+
+def zone(when: datetime, tz: tzinfo) -> str:
+    """The zone's abbreviation at ``when`` (``CET``, ``CEST``, ``UTC``)."""
+    return when.astimezone(tz).strftime("%Z")
+
+
+def stamp_zone(when: datetime | None, tz: tzinfo, now: datetime) -> str:
+    """:func:`stamp` followed by its zone: ``10:02:11 CET``."""
+    if when is None:
+        return "—"
+    return f"{stamp(when, tz, now)} {zone(when, tz)}"
+
+
+def match_title(home: str, away: str) -> str:
+    """``Chelsea – Manchester City``: full names, for messages and titles."""
+    return f"{home} – {away}"
+
+
+def drops_text(drops: Sequence[Alert]) -> str:
+    """One match's price drops in one message, each with its market, outcome, bookmaker and
+    prices: ``Chelsea v Arsenal: Match Winner Home at Bet365 2.10→1.85 (-11.9%), ...``."""
+    parts = [f"{d.market} {d.outcome} at {d.bookmaker} {d.old_price:.2f}→{d.new_price:.2f} "
+             f"(-{d.change_pct or 0:.1f}%)"
+             for d in sorted(drops, key=lambda d: (d.market or "", d.outcome or "", -(d.change_pct or 0)))]
+    return f"{drops[0].match}: {', '.join(parts)}"
+
+
+def kickoff(when: datetime, tz: tzinfo, now: datetime) -> str:
+    """``today 21:00``, ``Wed 21:00``: the day always said (the zone is in the column title)."""
+    local = when.astimezone(tz)
+    if local.date() == now.astimezone(tz).date():
+        return local.strftime("today %H:%M")
+    return local.strftime("%a %H:%M")

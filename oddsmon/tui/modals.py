@@ -9,12 +9,15 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 
-class ConfirmOnline(ModalScreen[bool]):
-    """"Go online before the quota reset?" — answers True to go online, False to stay offline."""
+class ConfirmOnline(ModalScreen[bool | str]):
+    """"Go online before the quota reset?" — answers True to go online, False to stay offline,
+    ``"manual"`` to stay offline as a manual offline that keeps the reset (runbook 3.2: during
+    a quota outage ``f`` means "End offline", so this is where the manual offline is taken)."""
 
     BINDINGS = [
         Binding("y", "answer(True)", "Go online anyway"),
         Binding("n,escape", "answer(False)", "Stay offline"),
+        Binding("m", "manual", "Manual offline"),
     ]
 
     def __init__(self, message: str) -> None:
@@ -28,6 +31,7 @@ class ConfirmOnline(ModalScreen[bool]):
             yield Static(self.message, id="dialog-text", markup=False)
             with Horizontal(id="dialog-buttons"):
                 yield Button("y  Go online", id="yes", variant="warning")
+                yield Button("m  Manual offline", id="manual")
                 yield Button("n  Stay offline", id="no", variant="primary")
 
     def on_mount(self) -> None:
@@ -36,6 +40,9 @@ class ConfirmOnline(ModalScreen[bool]):
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)
 
+    def action_manual(self) -> None:
+        self.dismiss("manual")
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        self.dismiss(event.button.id == "yes")
+        self.dismiss("manual" if event.button.id == "manual" else event.button.id == "yes")

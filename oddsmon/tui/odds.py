@@ -113,6 +113,10 @@ class OddsScreen(PageScreen):
         Binding("a", "add_pick", "Pick", tooltip="Record a pick: the price under the cursor, with its stake"),
         Binding("h", "chart", "Chart", tooltip="The price movement of the outcome under the cursor"),
         Binding("c", "next_format", "Format", tooltip="Prices as decimal, fractional or American"),
+        # At 80x24 the value table is below the fold: the page keys scroll the screen, not
+        # the bookmaker table's cursor (priority: the focused table would take them first).
+        Binding("pagedown", "page('down')", "Page down", show=False, priority=True),
+        Binding("pageup", "page('up')", "Page up", show=False, priority=True),
     ]
 
     market_id: int = MATCH_WINNER
@@ -201,7 +205,8 @@ class OddsScreen(PageScreen):
             name = f"{name} {market.line} ({len(market.lines)} lines: [ ])"
         self.query_one("#market-line", Static).update(
             f"{name} · {view.fixture.league_name} · "
-            f"{fmt.short_time(view.fixture.kickoff, self.oddsmon.tz, self.oddsmon.now())} · "
+            f"{fmt.kickoff(view.fixture.kickoff, self.oddsmon.tz, self.oddsmon.now())} "
+            f"{fmt.zone(view.fixture.kickoff, self.oddsmon.tz)} · "
             f"{self.price_style} · fair: {self.method}")
         if market is None:
             self.show_notice(
@@ -300,10 +305,28 @@ class OddsScreen(PageScreen):
         stake = None if o.best is None else self.stake_for(o.best.price, o)
         return "—" if stake is None else ("no edge" if stake == 0 else money_text(stake))
 
+    def action_page(self, direction: str) -> None:
+        body = self.query_one("#odds-body", VerticalScroll)
+        if direction == "down":
+            body.scroll_page_down(animate=False)
+        else:
+            body.scroll_page_up(animate=False)
+
+    def show_loading(self, fixture_id: int) -> None:
+        """While another fixture loads, its name and a loading sign, not the old prices."""
+        view = self._view
+        fx = None if view is None else next((f for f in view.fixtures if f.id == fixture_id), None)
+        name = "the fixture" if fx is None else fmt.match_title(fx.home.name, fx.away.name)
+        self.query_one("#market-line", Static).update(f"⧗ loading {name}…")
+        self.query_one("#odds-table", OddsTable).clear(columns=True)
+        self.query_one("#best-line", Static).update("")
+        self.query_one("#odds-analytics").display = False
+        self.query_one("#page-status", Static).update("loading…")
+
     def action_next_method(self) -> None:
         app = self.oddsmon
         app.fair_method = FAIR_METHODS[(FAIR_METHODS.index(app.fair_method) + 1) % len(FAIR_METHODS)]
-        self.notify(f"Fair odds by the {app.fair_method} method.", title="Odds")
+        app.notify(f"Fair odds by the {app.fair_method} method.", title="Odds", topic="odds-view")
         self.load()
 
     def action_next_format(self) -> None:
@@ -317,7 +340,8 @@ class OddsScreen(PageScreen):
         picker: Select[int] = self.query_one("#fixture-picker", Select)
         app = self.oddsmon
         now, tz = app.now(), app.tz
-        options = [(Text(f"{fmt.short_time(fx.kickoff, tz, now)}  {match_name(fx, 14)}"), fx.id)
+        options = [(Text(f"{fmt.kickoff(fx.kickoff, tz, now)} {fmt.zone(fx.kickoff, tz)}  "
+                         f"{match_name(fx, 20)}"), fx.id)
                    for fx in view.fixtures]
         self._filling = True
         try:
@@ -336,6 +360,7 @@ class OddsScreen(PageScreen):
         if self._view is not None and self._view.fixture is not None and event.value == self._view.fixture.id:
             return
         self.oddsmon.selected_fixture = event.value
+        self.show_loading(event.value)
         self.load()
 
     def action_pick_fixture(self) -> None:

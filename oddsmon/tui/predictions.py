@@ -17,11 +17,16 @@ from ..domain.models import Fixture, Prediction
 from ..service import Page
 from . import fmt
 from .base import PageScreen
-from .dashboard import match_name
+from .columns import Column, cut, layout
+from .dashboard import match_cell
 
-COLUMNS = (("kickoff", "Kickoff "), ("match", "Match "), ("home", "   1"), ("draw", "   X"),
-           ("away", "   2"), ("advice", "  Advice"))  # no cell padding: see dashboard.COLUMNS
-ADVICE_W = 20
+# No cell padding (see dashboard.COLUMNS); the match and the advice share what the terminal has.
+COLUMNS: tuple[Column, ...] = (
+    Column("kickoff", "Kickoff", 12), Column("match", "Match", share=1, min_width=15),
+    Column("home", "   1", 5), Column("draw", "   X", 5), Column("away", "   2", 5),
+    # Narrower, the panel under the table gives the highlighted fixture's advice in full.
+    Column("advice", "  Advice", share=1, min_width=12, wide_from=100),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,11 +71,9 @@ class PredictionsScreen(PageScreen):
         with VerticalScroll(id="prediction-detail"):
             yield Static("", id="prediction-text", markup=False)
 
-    def on_mount(self) -> None:
-        super().on_mount()
-        table = self.query_one("#predictions", DataTable)
-        for key, label in COLUMNS:
-            table.add_column(label, key=key)
+    def redraw(self) -> None:
+        if self._view is not None and self.provenance is not None:
+            self.render_page(Page(self._view, self.provenance))
 
     async def fetch(self) -> Page[PredictionsView]:
         service = self.oddsmon.service
@@ -93,23 +96,28 @@ class PredictionsScreen(PageScreen):
         app = self.oddsmon
         now, tz = app.now(), app.tz
         table: DataTable[Any] = self.query_one("#predictions", DataTable)
-        table.clear()
+        table.clear(columns=True)
+        shown = layout(COLUMNS, self.lay_out())
+        widths = {c.key: w for c, w in shown}
+        for col, width in shown:
+            label = f"Kickoff {fmt.zone(now, tz)}" if col.key == "kickoff" else col.label
+            table.add_column(Text(label), width=width, key=col.key)
         cursor = 0
         for i, fx in enumerate(view.fixtures):
             pred = view.predictions.get(fx.id)
             if fx.id == app.selected_fixture:
                 cursor = i
+            cells: dict[str, Text] = {"kickoff": Text(fmt.kickoff(fx.kickoff, tz, now)),
+                                      "match": Text(match_cell(fx, widths["match"]))}
             if pred is None:
-                cells: list[Any] = [Text("—".rjust(4))] * 3 + [Text("  not cached")]
+                cells.update(home=Text("—".rjust(4)), draw=Text("—".rjust(4)),
+                             away=Text("—".rjust(4)), advice=Text("  not cached"))
             else:
-                advice = pred.advice or "—"
-                if len(advice) > ADVICE_W:
-                    advice = advice[: ADVICE_W - 1] + "…"
-                cells = [Text(fmt.percent(p).rjust(4))
-                         for p in (pred.percent_home, pred.percent_draw, pred.percent_away)]
-                cells.append(Text(f"  {advice}"))
-            table.add_row(Text(f"{fmt.short_time(fx.kickoff, tz, now)} "), Text(f"{match_name(fx)} "),
-                          *cells, key=str(fx.id))
+                cells.update(zip(("home", "draw", "away"),
+                                 (Text(fmt.percent(p).rjust(4)) for p in
+                                  (pred.percent_home, pred.percent_draw, pred.percent_away))))
+                cells["advice"] = Text(f"  {cut(pred.advice or '—', widths.get('advice', 0) - 2)}")
+            table.add_row(*(cells[c.key] for c, _ in shown), key=str(fx.id))
         if table.row_count:
             table.move_cursor(row=cursor)
         self.status_suffix = f"{len(view.predictions)}/{len(view.fixtures)} predicted"

@@ -33,11 +33,16 @@ def _row(label: str, value: str) -> str:
 
 
 def mode_lines(snap: Snapshot, tz: tzinfo, now: datetime, offline_key: str) -> list[str]:
-    """The lines under the ONLINE/OFFLINE badge (pure, so tests can read them)."""
+    """The lines under the ONLINE/OFFLINE badge (pure, so tests can read them).
+
+    The sidebar is 19 columns wide at 80: its times sit under one line naming their zone.
+    """
     mode = snap.mode
+    zone = _row("times", fmt.zone(now, tz))
     if not mode.offline:
-        return [_row("since", fmt.stamp(mode.since, tz, now) if mode.since else "start")]
-    lines = [_row("reason", mode.reason or "?"), _row("since", fmt.stamp(mode.since, tz, now))]
+        return [zone, _row("since", fmt.stamp(mode.since, tz, now)) if mode.since
+                else "never offline"]
+    lines = [zone, _row("reason", mode.reason or "?"), _row("since", fmt.stamp(mode.since, tz, now))]
     if mode.resume_at is not None:
         left = (mode.resume_at - now).total_seconds()
         lines += [_row("resumes", fmt.short_time(mode.resume_at, tz, now)),
@@ -47,7 +52,7 @@ def mode_lines(snap: Snapshot, tz: tzinfo, now: datetime, offline_key: str) -> l
         if mode.next_probe_at is not None:
             lines.append(_row("probe", fmt.clock_time(mode.next_probe_at, tz)))
     else:
-        lines.append(_row("resumes", f"key {offline_key}"))
+        lines.append(_row("resumes", f"press {offline_key}"))
     return lines
 
 
@@ -67,7 +72,7 @@ class Sidebar(Vertical):
         yield Static("", id="age-line", markup=False)
         with Vertical(id="warm-box"):
             yield Label("warming", id="warm-label", markup=False)
-            yield ProgressBar(id="warm-bar", show_eta=False)
+            yield ProgressBar(id="warm-bar", show_eta=False, show_percentage=False)
 
     _ready = False
 

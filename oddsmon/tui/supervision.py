@@ -3,7 +3,9 @@
 State, reason and since; ``quota_reset`` in UTC and local time with its countdown; the daily
 quota and the per-minute window; cache size, hits, misses and hit ratio; probe status; the last
 requests; open and recent incidents; the closing checklist of runbook section 6. ``e`` exports
-the metrics JSON (the same code as ``oddsmon --export``).
+the metrics JSON (the same code as ``oddsmon --export``) to the path it names on screen; ``t``
+runs the quick functional tests (the same code as ``oddsmon --selftest``), so the whole closing
+checklist can be ticked from here, in the demo too.
 
 In ``--demo`` the simulator's controls are here too, to rehearse the runbook: cut and restore
 its network (``n``), burn its daily quota (``x``), refill it (``z``). oddsmon notices on its
@@ -31,6 +33,13 @@ from . import fmt
 from .base import OFFLINE_KEY, WARM_KEY, PageScreen
 
 
+def export_target(engine: Any) -> Path:
+    """Where ``e`` writes: ``paths.metrics``, as ``oddsmon --export`` does."""
+    from ..supervision import export
+
+    return Path(export.default_path(engine.settings, "json"))
+
+
 def export_metrics(engine: Any) -> Path:
     """Write the metrics JSON exactly as ``oddsmon --export`` does; returns where.
 
@@ -39,7 +48,7 @@ def export_metrics(engine: Any) -> Path:
     """
     from ..supervision import export, journal
 
-    path = export.default_path(engine.settings, "json")
+    path = export_target(engine)
     export.check_target(path)
     export.write(engine.store, engine.settings, engine.clock, path, "json")
     journal.sync(engine.store, engine.settings)
@@ -54,15 +63,16 @@ def state_text(snap: Snapshot, tz: tzinfo, now: datetime) -> str:
     m = snap.mode
     lines = []
     if m.offline:
-        lines.append(_row("State", f"OFFLINE ({m.reason}) since {fmt.stamp(m.since, tz, now)}"))
+        lines.append(_row("State", f"OFFLINE ({m.reason}) since {fmt.stamp_zone(m.since, tz, now)}"))
+    elif m.since:
+        lines.append(_row("State", f"ONLINE since {fmt.stamp_zone(m.since, tz, now)}"))
     else:
-        since = fmt.stamp(m.since, tz, now) if m.since else "start"
-        lines.append(_row("State", f"ONLINE since {since}"))
+        lines.append(_row("State", "ONLINE, never offline on this store"))
     if m.detail:
         lines.append(_row("", f"last change: {m.detail}"))
     lines.append(_row("Status", f"{snap.status.label} (oddsmon --check exits {snap.status.code})"))
     if m.offline and m.resume_at is not None:
-        lines.append(_row("Resume", f"automatic at {fmt.stamp(m.resume_at, tz, now)}, in "
+        lines.append(_row("Resume", f"automatic at {fmt.stamp_zone(m.resume_at, tz, now)}, in "
                                     f"{fmt.countdown((m.resume_at - now).total_seconds())}"))
     elif m.offline and m.reason == "network":
         lines.append(_row("Resume", f"when a /status probe succeeds ({WARM_KEY} probes now)"))
@@ -107,7 +117,7 @@ def pages_text(snap: Snapshot, tz: tzinfo, now: datetime) -> str:
     lines = []
     for i, (page, at) in enumerate(snap.page_fetched_at.items()):
         when = "never cached" if at is None else \
-            f"{fmt.stamp(at, tz, now)} ({fmt.age((now - at).total_seconds())} ago)"
+            f"{fmt.stamp_zone(at, tz, now)} ({fmt.age((now - at).total_seconds())} ago)"
         lines.append(_row("Pages" if i == 0 else "", f"{page:<12}{when}"))
     return "\n".join(lines)
 
@@ -118,8 +128,8 @@ def probe_text(snap: Snapshot, tz: tzinfo, now: datetime) -> str:
         last = "no probe yet"
     else:
         outcome = "ok" if m.last_probe_ok else "failed"
-        last = f"last {fmt.stamp(m.last_probe_at, tz, now)} {outcome}"
-    nxt = f" · next {fmt.stamp(m.next_probe_at, tz, now)}" if m.next_probe_at else ""
+        last = f"last {fmt.stamp_zone(m.last_probe_at, tz, now)} {outcome}"
+    nxt = f" · next {fmt.stamp_zone(m.next_probe_at, tz, now)}" if m.next_probe_at else ""
     fails = f" · {m.probe_failures} failure(s)" if m.probe_failures else ""
     return _row("Probe", f"{last}{nxt}{fails}")
 
@@ -149,23 +159,23 @@ def incidents_text(snap: Snapshot, tz: tzinfo, now: datetime) -> str:
     inc = snap.open_incident
     if inc is not None:
         lines.append(_row("Incident", f"#{inc.id} OPEN ({inc.reason}) since "
-                                      f"{fmt.stamp(inc.opened_at, tz, now)}"))
+                                      f"{fmt.stamp_zone(inc.opened_at, tz, now)}"))
         for action in inc.actions[-3:]:
-            lines.append(_row("", f"{fmt.clock_time(action.at, tz)} {action.kind}: {action.text}"))
+            lines.append(_row("", f"{fmt.stamp_zone(action.at, tz, now)} {action.kind}: {action.text}"))
     else:
         lines.append(_row("Incident", "none open"))
     closed = [i for i in snap.recent_incidents if not i.open][:4]
     for i in closed:
         assert i.closed_at is not None
         took = fmt.age((i.closed_at - i.opened_at).total_seconds())
-        lines.append(_row("", f"#{i.id} {i.reason} {fmt.stamp(i.opened_at, tz, now)} ({took})"))
+        lines.append(_row("", f"#{i.id} {i.reason} {fmt.stamp_zone(i.opened_at, tz, now)} ({took})"))
     return "\n".join(lines)
 
 
 def requests_table(snap: Snapshot, tz: tzinfo, limit: int = 8) -> Table:
     table = Table(box=None, pad_edge=False, show_edge=False, expand=False,
                   title="Last requests (sent, or served from the cache)", title_justify="left")
-    table.add_column("Time")
+    table.add_column(f"Time {fmt.zone(snap.generated_at, tz)}")
     table.add_column("Endpoint")
     table.add_column("Status")
     table.add_column("ms", justify="right")
@@ -195,6 +205,8 @@ class SupervisionScreen(PageScreen):
     SUB_TITLE = "Supervision"
     BINDINGS = [
         Binding("e", "export", "Export", tooltip="Write the metrics JSON (as oddsmon --export)"),
+        Binding("t", "selftest", "Selftest",
+                tooltip="The runbook's quick functional tests (as oddsmon --selftest)"),
         Binding("n", "cut_network", "Cut net", tooltip="Demo: cut the simulator's network"),
         Binding("n", "restore_network", "Restore net", tooltip="Demo: restore the simulator's network"),
         Binding("x", "burn_quota", "Burn quota", tooltip="Demo: use up the simulator's daily quota"),
@@ -204,6 +216,7 @@ class SupervisionScreen(PageScreen):
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="supervision"):
             yield Static("", id="sup-demo", classes="sup-block", markup=False)
+            yield Static("", id="sup-keys", classes="sup-block", markup=False)
             yield Static("", id="sup-state", classes="sup-block", markup=False)
             yield Static("", id="sup-quota", classes="sup-block", markup=False)
             yield Static("", id="sup-cache", classes="sup-block", markup=False)
@@ -221,6 +234,9 @@ class SupervisionScreen(PageScreen):
         block.display = demo
         if demo:
             block.update("Demo drill: n network · x burn quota · z refill")
+        target = export_target(self.oddsmon.engine)
+        self.query_one("#sup-keys", Static).update(
+            f"e exports the metrics to {target}\nt runs the quick functional tests (selftest)")
 
     # The page is the snapshot the app polls every second: no fetch, nothing sent.
     async def fetch(self) -> Page[Snapshot]:
@@ -243,7 +259,7 @@ class SupervisionScreen(PageScreen):
         now, tz = app.now(), app.tz
         self.provenance = Provenance("live", snap.generated_at, 0.0, False)
         self.query_one("#page-status", Static).update(
-            f"live from the shared store · {fmt.stamp(snap.generated_at, tz, now)}")
+            f"live from the shared store · {fmt.stamp_zone(snap.generated_at, tz, now)}")
         self.query_one("#sup-state", Static).update(state_text(snap, tz, now))
         self.query_one("#sup-quota", Static).update(quota_text(snap, tz, now))
         self.query_one("#sup-cache", Static).update(cache_text(snap))
@@ -282,6 +298,28 @@ class SupervisionScreen(PageScreen):
         app.call_from_thread(app.notify, f"Metrics written to {path}", title="Export")
         app.call_from_thread(app.poll_now)
 
+    def action_selftest(self) -> None:
+        self.oddsmon.notify("Selftest running…", title="Selftest", topic="selftest")
+        self._selftest()
+
+    @work(thread=True, group="selftest", exit_on_error=False)
+    def _selftest(self) -> None:
+        from ..supervision import selftest
+
+        app = self.oddsmon
+        try:
+            outcome = selftest.perform(app.engine.settings, app.engine.clock)
+        except Exception as exc:
+            app.call_from_thread(app.report_error, "Selftest", exc)
+            return
+        failed = [f"{r.name}: {r.detail}" for r in outcome.results if not r.ok]
+        text = outcome.summary + (f" ({'; '.join(failed)})" if failed else "")
+        if outcome.problem:
+            text += f"; {outcome.problem}"
+        app.call_from_thread(app.notify, text, title="Selftest", topic="selftest",
+                             severity="information" if outcome.ok and not outcome.problem else "error")
+        app.call_from_thread(app.poll_now)
+
     def action_cut_network(self) -> None:
         sim = self.oddsmon.engine.simulator
         if sim is None:
@@ -289,7 +327,7 @@ class SupervisionScreen(PageScreen):
         sim.cut_network()
         self.refresh_bindings()
         self.oddsmon.notify("Simulator network cut: oddsmon sends one request now and should go "
-                            "OFFLINE (network).", title="Demo")
+                            "OFFLINE (network).", title="Demo", topic="demo")
         self._poke()
 
     def action_restore_network(self) -> None:
@@ -299,7 +337,8 @@ class SupervisionScreen(PageScreen):
         sim.restore_network()
         self.refresh_bindings()
         self.oddsmon.notify(f"Simulator network restored: oddsmon comes back at its next probe "
-                            f"(or press {WARM_KEY} to probe and warm now).", title="Demo")
+                            f"(or press {WARM_KEY} to probe and warm now).", title="Demo",
+                            topic="demo")
 
     def action_burn_quota(self) -> None:
         sim = self.oddsmon.engine.simulator
@@ -307,7 +346,7 @@ class SupervisionScreen(PageScreen):
             return
         sim.exhaust_quota()
         self.oddsmon.notify("Simulator quota burnt: oddsmon sends one request now and should go "
-                            "OFFLINE (quota) until the reset.", title="Demo")
+                            "OFFLINE (quota) until the reset.", title="Demo", topic="demo")
         self._poke()
 
     def action_refill_quota(self) -> None:
@@ -317,7 +356,7 @@ class SupervisionScreen(PageScreen):
         sim.set_quota(used=0)
         self.oddsmon.notify(f"Simulator quota refilled. oddsmon stays offline until the reset, "
                             f"or press {OFFLINE_KEY} to go online early (it asks first).",
-                            title="Demo")
+                            title="Demo", topic="demo")
 
     @work(group="demo", exit_on_error=False)
     async def _poke(self) -> None:
@@ -332,6 +371,8 @@ class SupervisionScreen(PageScreen):
     def commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand("Export metrics (e)", "Write the metrics JSON, as oddsmon --export",
                             self.action_export)
+        yield SystemCommand("Quick functional tests (t)", "The runbook's selftest, as oddsmon --selftest",
+                            self.action_selftest)
         sim = self.oddsmon.engine.simulator
         if sim is None:
             return

@@ -145,6 +145,11 @@ quota_warning = 10
     proc = cli("--note", "contacted support")
     assert proc.returncode == 0 and "incident #1 (open)" in proc.stdout
 
+    # Still no call left: --online refuses (it would be offline again at once) unless --force.
+    proc = cli("--online")
+    assert proc.returncode == 1 and "--online --force" in proc.stderr, proc.stdout + proc.stderr
+    assert cli.check()[1]["mode"]["reason"] == "quota"
+
     # 4. The plan is topped up; --online clears the quota offline (and reads /status for free).
     control(server, set_quota={"used": 0})
     proc = cli("--online")
@@ -164,6 +169,13 @@ quota_warning = 10
     delta = {k: v - sent_before.get(k, 0) for k, v in data["requests_by_endpoint"].items()
              if v != sent_before.get(k, 0)}
     assert delta in ({}, {"/status": 1}), delta
+    # A probe that fails is folded into the one verdict line a monitor reads.
+    proc = cli("--check", "--probe")
+    assert proc.returncode == 2
+    verdicts = [line for line in proc.stdout.splitlines() if line.startswith("ODDSMON ")]
+    assert len(verdicts) == 1 and verdicts[0] == proc.stdout.splitlines()[0], proc.stdout
+    assert verdicts[0].startswith("ODDSMON CRITICAL - offline (network)")
+    assert "/status probe failed" in verdicts[0] and " | 'quota_left'=" in verdicts[0]
 
     # 6. The server is back: --check --probe ends the outage (a free /status), exit 0.
     server.start()

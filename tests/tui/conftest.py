@@ -72,6 +72,19 @@ async def press(pilot: Pilot[Any], *keys: str) -> None:
         await settle(pilot)
 
 
+async def open_odds(pilot: Pilot[Any]) -> Any:
+    """The app settled, then the Odds screen open: returns it and its bookmaker table."""
+    from textual.widgets import DataTable
+
+    from oddsmon.tui.odds import OddsScreen
+
+    await settle(pilot)
+    await press(pilot, "o")
+    screen = pilot.app.screen
+    assert isinstance(screen, OddsScreen)
+    return screen, screen.query_one("#odds-table", DataTable)
+
+
 def text_of(app: OddsmonApp, selector: str) -> str:
     return str(app.screen.query_one(selector, Static).content)
 

@@ -18,7 +18,8 @@ from oddsmon.tui.predictions import PredictionsScreen
 from oddsmon.tui.supervision import SupervisionScreen
 
 from ..conftest import SECRET
-from .conftest import SIZE, RecordingApp, footer_descriptions, press, screen_text, settle, sidebar_text, text_of
+from .conftest import (SIZE, RecordingApp, footer_descriptions, open_odds, press, screen_text, settle,
+                       sidebar_text, text_of)
 
 async def until(pilot: Any, condition: Any, limit: float = 15.0) -> None:
     """Wait (real time: the app's timers tick on it) until ``condition()`` holds."""
@@ -178,7 +179,14 @@ async def test_going_online_from_quota_before_the_reset_asks_first(
         await press(pilot, "n")
         assert not isinstance(app.screen, ConfirmOnline)
         assert engine.service.mode().reason == "quota"
-        await press(pilot, "f", "y")
+        # Runbook 3.2: a manual offline during the quota outage, keeping the reset.
+        resume_at = engine.service.mode().resume_at
+        await press(pilot, "f", "m")
+        mode = engine.service.mode()
+        assert (mode.reason, mode.resume_at) == ("user", resume_at) and resume_at is not None
+        await press(pilot, "f")
+        assert isinstance(app.screen, ConfirmOnline)  # the reset is still pending: it asks
+        await press(pilot, "y")
         assert not engine.service.mode().offline
         assert "ONLINE" in sidebar_text(app)
 
@@ -218,11 +226,7 @@ async def test_enter_on_a_dashboard_row_opens_that_fixture_on_the_odds_screen(ap
 
 async def test_odds_screen_rows_margins_best_prices_and_market_key(app: RecordingApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await press(pilot, "o")
-        screen = app.screen
-        assert isinstance(screen, OddsScreen)
-        table = screen.query_one("#odds-table", DataTable)
+        screen, table = await open_odds(pilot)
         labels = [str(c.label) for c in table.columns.values()]
         assert labels == ["Bookmaker", "Home", "Draw", "Away", "Margin"]
         assert table.row_count >= 3
@@ -305,6 +309,22 @@ async def test_export_key_writes_the_metrics_and_says_where(app: RecordingApp, e
         path = engine.settings.paths.metrics
         assert path.exists()
         assert f"Metrics written to {path}" in app.said_text()
+        assert f"e exports the metrics to {path}" in text_of(app, "#sup-keys")  # said before too
+
+
+async def test_selftest_key_ticks_the_checklist_from_the_supervision_screen(app: RecordingApp,
+                                                                           engine: Engine) -> None:
+    """Runbook §6 "quick functional tests" could not be ticked from the TUI (nor in the demo)."""
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "w")  # the pages check reads the four pages from the cache
+        await settle(pilot)
+        await press(pilot, "s", "t")
+        await settle(pilot, rounds=4)
+        said = [m for _, m in app.said if m.startswith("selftest ")]
+        assert said and said[-1].startswith("selftest passed: 5/5 checks"), app.said
+        await settle(pilot)
+        assert "[x] Quick functional tests" in text_of(app, "#sup-checklist")
 
 
 async def test_demo_keys_rehearse_the_runbook(app: RecordingApp, engine: Engine, clock: FakeClock) -> None:
@@ -409,21 +429,83 @@ async def test_the_sidebar_narrows_at_80_columns_and_widens_beyond(engine: Engin
         assert footer.size.height == 1  # everything fits one row when wide
 
 
-async def test_a_price_drop_alert_becomes_a_notification(app: RecordingApp, engine: Engine) -> None:
+async def test_price_drops_of_one_match_are_one_message_naming_it(app: RecordingApp, engine: Engine) -> None:
     from datetime import datetime, timezone
 
     from oddsmon.domain.market import PriceDrop
 
-    drop = PriceDrop(1380005, 3, 1, "Home", 3.3, 2.5, datetime(2026, 11, 24, 9, tzinfo=timezone.utc))
-    drops = [[drop]]
-    await engine.service.dashboard()  # a drop follows an odds fetch: the fixtures are known by then
+    at = datetime(2026, 11, 24, 9, tzinfo=timezone.utc)
+    drops = [[PriceDrop(1380005, 3, 1, "Home", 3.3, 2.5, at), PriceDrop(1380005, 8, 1, "Home", 3.2, 2.6, at),
+              PriceDrop(1380005, 3, 5, "Over 2.5", 2.0, 1.7, at)]]
     engine.service.take_drop_alerts = lambda: drops.pop() if drops else []  # type: ignore[method-assign]
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        # Named for a person: the match, the bookmaker, the outcome and the prices, no id.
-        [said] = [m for s, m in app.said if s == "warning" and "Price drop" in m]
-        assert " v " in said and "Home at " in said and "3.30 -> 2.50 (-24.2%)" in said, said
-        assert "1380005" not in said and "bookmaker 3" not in said
+        alerts = [m for s, m in app.said if s == "warning"]
+        assert alerts == ["Brentford v Newcastle: Match Winner Home at Betfair 3.30→2.50 (-24.2%), "
+                          "Match Winner Home at Bet365 3.20→2.60 (-18.8%), "
+                          "Goals Over/Under Over 2.5 at Betfair 2.00→1.70 (-15.0%)"], app.said
+        assert "Brentford v Newcastle: Match Winner Home at Betfair" in text_of(app, "#messages")
+
+
+async def test_messages_cover_no_price_and_a_newer_state_replaces_the_older(app: RecordingApp) -> None:
+    """At 80x24, v pressed four times on the Odds screen: every bookmaker row and price is
+    still on screen (no toast over the right half), and only the latest method is said."""
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "o")
+        table = app.screen.query_one("#odds-table", DataTable)
+        cells = [str(table.get_row_at(i)[j]) for i in range(table.row_count)
+                 for j in range(len(table.columns))]
+        await press(pilot, "v", "v", "v", "v")
+        painted = screen_text(app)
+        assert not app.query("Toast")
+        for i in range(table.row_count):
+            row = [str(c) for c in table.get_row_at(i)]
+            assert " ".join(row[:4]) in " ".join(painted.split()), row
+        assert all(c in painted for c in cells)
+        notes = [n.text for n in app.messages.notes if n.topic == "odds-view"]
+        assert notes == ["Fair odds by the odds_ratio method."]
+        assert "odds_ratio method" in text_of(app, "#messages")
+        # The whole log on l, closed by Escape.
+        await press(pilot, "l")
+        assert "Messages, newest first" in screen_text(app)
+        await press(pilot, "escape")
+        assert isinstance(app.screen, OddsScreen)
+
+
+async def test_offline_message_is_replaced_by_back_online(app: RecordingApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "f")
+        await settle(pilot)
+        assert [n.text for n in app.messages.notes if n.topic == "mode"] == [
+            "oddsmon is OFFLINE (user): manual offline"]
+        await press(pilot, "f")
+        await settle(pilot)
+        assert [n.text for n in app.messages.notes if n.topic == "mode"] == ["oddsmon is back ONLINE."]
+        assert "OFFLINE" not in "\n".join(n.text for n in app.messages.notes)
+
+
+async def test_question_mark_opens_help_with_keys_and_glossary_and_escape_closes(app: RecordingApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "o")
+        await press(pilot, "question_mark")
+        text = screen_text(app)
+        assert "Help: Odds" in text and "Method" in text
+        help_text = "\n".join(str(s.content) for s in app.screen.query("Static"))
+        assert "scroll" not in help_text.lower() and "Focus Next" not in help_text  # only oddsmon's keys
+        for term in ("Margin", "Fair odds", "Value", "Arbitrage", "A / V"):
+            assert f"{term}:" in help_text
+        assert "Margin: the bookmaker's cut" in text  # on the first page, at 80x24
+        assert "Everywhere:" in text and "d Dash" in text
+        await press(pilot, "escape")
+        assert isinstance(app.screen, OddsScreen)
+        await press(pilot, "f1")
+        assert "Help: Odds" in screen_text(app)
+        await press(pilot, "escape")
+        await press(pilot, "s", "question_mark")
+        assert "Export" in screen_text(app)
 
 
 async def test_engine_not_touched_on_the_ui_thread_for_polls(app: RecordingApp, engine: Engine) -> None:

@@ -26,6 +26,28 @@ def test_times_are_shown_in_the_configured_zone() -> None:
     assert fmt.clock_time(None, PARIS) == "—"
 
 
+def test_today_says_today_and_times_carry_their_zone() -> None:
+    assert fmt.kickoff(NOW + timedelta(hours=3), PARIS, NOW) == "today 13:00"
+    assert fmt.kickoff(NOW + timedelta(days=1), PARIS, NOW) == "Wed 10:00"
+    assert fmt.stamp_zone(NOW, PARIS, NOW) == "10:00:00 CET"
+    assert fmt.stamp_zone(NOW + timedelta(days=200), PARIS, NOW) == "Sat 12 11:00:00 CEST"
+    assert fmt.stamp_zone(NOW, ZoneInfo("UTC"), NOW) == "09:00:00 UTC"
+
+
+def test_names_shrink_only_when_they_must_and_stay_apart() -> None:
+    from oddsmon.tui.columns import Column, layout, short_name
+
+    assert short_name("Borussia Mönchengladbach", 30) == "Borussia Mönchengladbach"
+    assert short_name("Manchester United", 9) == "M. United"
+    assert short_name("Manchester City", 9) == "M. City"
+    assert short_name("Manchester United", 8) == "M. Unit…"
+    assert short_name("Chelsea", 5) == "Chel…"
+    cols = (Column("a", "A", 10), Column("b", "B", share=2), Column("c", "C", share=1),
+            Column("d", "D", 5, wide_from=100))
+    assert [(c.key, w) for c, w in layout(cols, 70)] == [("a", 10), ("b", 40), ("c", 20)]
+    assert [(c.key, w) for c, w in layout(cols, 130)] == [("a", 10), ("b", 76), ("c", 38), ("d", 5)]
+
+
 def test_ages_and_countdowns() -> None:
     assert [fmt.age(s) for s in (0, 59, 60, 192, 3600, 7500, 90000)] == \
         ["0s", "59s", "1m 00s", "3m 12s", "1h 00m", "2h 05m", "1d 1h"]
@@ -49,7 +71,7 @@ def test_margin_is_a_percentage_with_two_decimals() -> None:
 
 def test_provenance_lines() -> None:
     live = Provenance("live", NOW, 0.0, False)
-    assert fmt.provenance_line(live, PARIS, NOW) == "live 10:00:00"
+    assert fmt.provenance_line(live, PARIS, NOW) == "live 10:00:00 CET"  # a time says its zone
     cached = Provenance("cache", NOW, 300.0, True, "quota")
     assert fmt.provenance_line(cached, PARIS, NOW + timedelta(minutes=5)) == \
         "cache 5m 00s old, stale · offline (quota)"
@@ -69,14 +91,18 @@ def test_sidebar_mode_lines_for_each_reason() -> None:
                     seconds_to_resume=None, detail=None, next_probe_at=None, last_probe_at=None,
                     last_probe_ok=None, probe_failures=0)
     quota = mode_lines(_Snap(base), PARIS, NOW, "f")  # type: ignore[arg-type]
-    assert quota == ["reason  quota", "since   10:00:00", "resumes Wed 01:00", "in      15:00:00"]
+    # The sidebar's times sit under the line that names their zone.
+    assert quota == ["times   CET", "reason  quota", "since   10:00:00", "resumes Wed 01:00",
+                     "in      15:00:00"]
     network = mode_lines(_Snap(replace(base, reason="network", resume_at=None,  # type: ignore[arg-type]
                                        next_probe_at=NOW + timedelta(seconds=20))), PARIS, NOW, "f")
-    assert network[2:] == ["resumes on probe", "probe   10:00:20"]
+    assert network[3:] == ["resumes on probe", "probe   10:00:20"]
     user = mode_lines(_Snap(replace(base, reason="user", resume_at=None)), PARIS, NOW, "f")  # type: ignore[arg-type]
-    assert user[2:] == ["resumes key f"]
+    assert user[3:] == ["resumes press f"]
     online = mode_lines(_Snap(replace(base, offline=False, reason=None)), PARIS, NOW, "f")  # type: ignore[arg-type]
-    assert online == ["since   10:00:00"]
+    assert online == ["times   CET", "since   10:00:00"]
+    never = mode_lines(_Snap(replace(base, offline=False, reason=None, since=None)), PARIS, NOW, "f")  # type: ignore[arg-type]
+    assert never == ["times   CET", "never offline"]
 
 
 def test_bookmaker_rows_put_the_pricing_ones_first() -> None:

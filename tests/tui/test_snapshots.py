@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -35,6 +36,9 @@ class QuietApp(OddsmonApp):
 @pytest.fixture
 def demo_engine(settings: Settings, clock: FakeClock) -> Iterator[Engine]:
     engine = build_engine(settings, demo=True, clock=clock)
+    # The demo's throwaway folder has a random name; the Supervision screen names where e
+    # writes: a fixed path keeps the frame the same from run to run (nothing is exported).
+    engine.settings = engine.settings.with_paths(metrics=Path("/srv/oddsmon/supervision_metrics.json"))
     yield engine
     asyncio.run(engine.aclose())
 

@@ -125,10 +125,13 @@ async def test_connect_error_is_an_outage_after_one_attempt(store: Store, clock:
         calls.append(request)
         raise httpx.ConnectError("[Errno 111] Connection refused")
 
+    store.ledger.observe(clock.now(), 100, 40, 10, 9)
     client = make(store, clock, handler)
     with pytest.raises(NetworkError, match="Connection refused"):
         await client.get("/fixtures")
     assert len(calls) == 1
+    # The call never reached the provider: the quota shown is not one lower for it.
+    assert store.ledger.quota().remaining_at(clock.now()) == 40
     await client.aclose()
 
 

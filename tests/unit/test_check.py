@@ -16,7 +16,7 @@ from oddsmon import cli
 from oddsmon.clock import FakeClock
 from oddsmon.config import Settings
 from oddsmon.store import Store
-from oddsmon.supervision import check, export, journal, selftest
+from oddsmon.supervision import check, export, selftest
 from oddsmon.supervision.metrics import collect
 
 from .supervision_helpers import ROOT, assert_valid, cache_pages, machine, observe_quota, warm_with_simulator
@@ -140,13 +140,18 @@ def test_check_is_read_only(store: Store, settings: Settings, clock: FakeClock,
     assert not settings.paths.incidents.exists() and not settings.paths.metrics.exists()
 
 
-def test_text_report_shows_runbook_section_4_and_the_checklist(store: Store, settings: Settings,
-                                                              clock: FakeClock,
-                                                              capsys: pytest.CaptureFixture[str]) -> None:
-    observe_quota(store, clock.now(), 3)
+def seven_minutes_in(store: Store, clock: FakeClock, remaining: int) -> None:
+    """A known state: ``remaining`` calls left of 100, every page 7 min old, 3 hits, 1 miss."""
+    observe_quota(store, clock.now(), remaining)
     cache_pages(store, clock.now() - timedelta(minutes=7))
     store.ledger.bump("hits", by=3)
     store.ledger.bump("misses", by=1)
+
+
+def test_text_report_shows_runbook_section_4_and_the_checklist(store: Store, settings: Settings,
+                                                              clock: FakeClock,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    seven_minutes_in(store, clock, 3)
     machine(store, clock, settings).go_offline("quota", "3 calls left today (reserve 5)")
     assert check.run(settings, clock=clock) == 1
     out = capsys.readouterr().out
@@ -238,13 +243,83 @@ def test_selftest_command_records_its_result(store: Store, settings: Settings, c
 def test_cli_flags_and_config_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "oddsmon.toml"
     bad.write_text("[supervision]\nquota_warning = -3\n")
-    assert cli.main(["--config", str(bad), "--check"]) == 2
+    # Under --check a broken config is UNKNOWN (3), as the monitoring-plugins guidelines ask;
+    # every other command keeps argparse's 2.
+    assert cli.main(["--config", str(bad), "--check"]) == 3
     assert f"{bad}:2: supervision.quota_warning" in capsys.readouterr().err
-    for argv in (["--json"], ["--probe", "--export"], ["--format", "json"], ["--check", "--demo"],
-                 ["--check", "--export"], ["--note", "  "]):
+    assert cli.main(["--config", str(bad), "--export", "-"]) == 2
+    for argv in (["--json"], ["--probe", "--export"], ["--format", "json"], ["--note", "  "],
+                 ["-w", "5"], ["--warm", "-c", "1"]):
         with pytest.raises(SystemExit) as info:
             cli.main(argv)
         assert info.value.code == 2, argv
+    for argv in (["--check", "--export"], ["--check", "-w", "x"], ["--check", "-c", "-1"],
+                 ["--check", "-w", "5", "-c", "9"], ["--check", "--bogus"]):
+        with pytest.raises(SystemExit) as info:
+            cli.main(argv)
+        assert info.value.code == 3, argv
+
+
+def _first_line(settings: Settings, clock: FakeClock, capsys: pytest.CaptureFixture[str],
+                **kwargs: bool) -> tuple[int, str, dict[str, str]]:
+    """--check's exit code, its verdict (before ``|``) and its perfdata by label."""
+    capsys.readouterr()
+    code = check.run(settings, clock=clock, **kwargs)
+    first = capsys.readouterr().out.splitlines()[0]
+    head, _, perf = first.partition(" | ")
+    fields = dict(item.split("=", 1) for item in perf.split())
+    return code, head, {k.strip("'"): v for k, v in fields.items()}
+
+
+def test_first_line_carries_perfdata_in_the_plugin_format(store: Store, settings: Settings,
+                                                         clock: FakeClock,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    import re
+
+    seven_minutes_in(store, clock, 80)
+    code, head, perf = _first_line(settings, clock, capsys)
+    assert code == 0 and head == "ODDSMON OK - online, 80 calls left today"
+    assert perf["quota_left"] == "80;50:;;0;100"  # warn below 50 as a Nagios range, max the limit
+    assert perf["quota_used"] == "20;;;0;100"
+    for page in ("predictions", "bookmakers", "odds", "dashboard"):
+        assert perf[f"page_age_{page}"] == "420s;;;0"
+    assert perf["cache_hit_ratio"] == "0.75;;;0;1"
+    assert perf["seconds_to_resume"] == "0s;;;0"
+    grammar = re.compile(r"^'[a-z_]+'=(U|-?[0-9.]+(s|%|B)?)(;[0-9.:]*){0,4}$")
+    check.run(settings, clock=clock)
+    line = capsys.readouterr().out.splitlines()[0]
+    assert line.count("|") == 1
+    assert all(grammar.match(item) for item in line.split(" | ")[1].split()), line
+    # Offline (quota): the countdown to the reset is graphed in seconds.
+    machine(store, clock, settings).go_offline("quota", "exhausted")
+    assert _first_line(settings, clock, capsys)[2]["seconds_to_resume"] == f"{15 * 3600}s;;;0"
+
+
+def test_unknown_values_are_U_and_never_cached_pages_too(store: Store, settings: Settings,
+                                                        clock: FakeClock,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    _, _, perf = _first_line(settings, clock, capsys)
+    assert perf["quota_left"].startswith("U;") and perf["page_age_odds"].startswith("U;")
+    assert perf["cache_hit_ratio"].startswith("U;")
+    machine(store, clock, settings).go_offline("user", "manual")
+    assert _first_line(settings, clock, capsys)[2]["seconds_to_resume"].startswith("U;")
+
+
+def test_w_and_c_override_the_quota_thresholds(store: Store, settings: Settings, clock: FakeClock,
+                                               capsys: pytest.CaptureFixture[str],
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    observe_quota(store, clock.now(), 30)
+    config = settings.paths.db.parent.parent / "check.toml"
+    config.write_text(f'[paths]\ndb = "{settings.paths.db}"\nincidents = "{settings.paths.incidents}"\n')
+    monkeypatch.setattr("oddsmon.clock.SystemClock", lambda: clock)
+    base = ["--config", str(config), "--check"]
+    assert cli.main(base) == 1  # 30 < the configured 50
+    assert cli.main([*base, "-w", "20"]) == 0
+    capsys.readouterr()
+    assert cli.main([*base, "-w", "100", "-c", "40"]) == 2
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.startswith("ODDSMON CRITICAL - online, but only 30 calls left today (critical below 40)")
+    assert "'quota_left'=30;100:;40:;0;100" in first
 
 
 def test_check_imports_neither_textual_nor_httpx(store: Store, settings: Settings, tmp_path: Path) -> None:
@@ -258,3 +333,35 @@ def test_check_imports_neither_textual_nor_httpx(store: Store, settings: Setting
     imported = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines()
                 if line.startswith("import time:")}
     assert not {m for m in imported if m.split(".")[0] in ("textual", "httpx", "rich")}
+
+
+def test_demo_flag_reaches_the_running_demos_store(settings: Settings, clock: FakeClock, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """The runbook rehearsed without a key: --check/--export/--note/--selftest --demo read the
+    store of the demo running on this account, and say plainly when none runs."""
+    import asyncio
+
+    from oddsmon import demo
+    from oddsmon.runtime import build_engine
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state-home"))
+    monkeypatch.setenv("ODDSMON_CONFIG", str(tmp_path / "none.toml"))
+    (tmp_path / "none.toml").write_text("")
+    monkeypatch.delenv("APISPORTS_KEY", raising=False)
+    assert cli.main(["--demo", "--check"]) == 3
+    assert "no demo is running" in capsys.readouterr().err
+    engine = build_engine(settings, demo=True, clock=clock)
+    try:
+        assert asyncio.run(engine.service.warm()).stopped is None
+        assert engine.demo_dir is not None
+        demo.publish(engine.demo_dir)
+        assert cli.main(["--demo", "--check"]) == 0
+        assert capsys.readouterr().out.startswith("ODDSMON OK - online")
+        assert cli.main(["--demo", "--export"]) == 0
+        assert (Path(engine.demo_dir) / "supervision_metrics.json").is_file()
+        assert cli.main(["--demo", "--selftest"]) == 0
+        demo.unpublish(engine.demo_dir)
+        assert not demo.demo_pointer().exists()
+    finally:
+        asyncio.run(engine.aclose())

@@ -18,6 +18,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 def write(tmp_path: Path, text: str, name: str = "oddsmon.toml") -> Path:
     path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
 
@@ -68,6 +69,34 @@ def test_lookup_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert load().watch.days_ahead == 3
     explicit = write(tmp_path, "[watch]\ndays_ahead = 4\n", "explicit.toml")
     assert load(explicit).watch.days_ahead == 4
+
+
+def test_a_shared_hosts_files_come_after_the_users(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """$XDG_CONFIG_DIRS (most important first), then /etc/oddsmon/oddsmon.toml."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("ODDSMON_CONFIG", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "home"))
+    etc = write(tmp_path / "etc", "[watch]\ndays_ahead = 5\n")
+    monkeypatch.setattr(config, "SYSTEM_CONFIG", etc)
+    monkeypatch.setenv("XDG_CONFIG_DIRS", f"relative/ignored:{tmp_path / 'd1'}:{tmp_path / 'd2'}")
+    assert load().watch.days_ahead == 5
+    write(tmp_path / "d2" / "oddsmon", "[watch]\ndays_ahead = 6\n")
+    assert load().watch.days_ahead == 6
+    write(tmp_path / "d1" / "oddsmon", "[watch]\ndays_ahead = 7\n")
+    assert load().watch.days_ahead == 7
+    write(tmp_path / "home" / "oddsmon", "[watch]\ndays_ahead = 8\n")
+    assert load().watch.days_ahead == 8
+
+
+def test_the_default_zone_is_the_hosts_and_init_config_writes_it(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "America/New_York")
+    assert Settings().watch.timezone == "America/New_York"
+    target = tmp_path / "oddsmon.toml"
+    config.write_default(target)
+    assert 'timezone = "America/New_York"' in target.read_text()
+    monkeypatch.setenv("TZ", ":Asia/Tokyo")  # glibc's form
+    assert config.host_timezone() == "Asia/Tokyo"
 
 
 @pytest.mark.parametrize(
@@ -154,3 +183,16 @@ def test_cli_unknown_flag_exits_2_naming_it() -> None:
                           capture_output=True, text=True, timeout=30)
     assert proc.returncode == 2
     assert "--frobnicate" in proc.stderr
+
+
+def test_export_mode_is_an_octal_mode_among_the_safe_ones(tmp_path: Path) -> None:
+    from oddsmon.config import load_file
+
+    config = tmp_path / "oddsmon.toml"
+    for written, mode in (('"0644"', 0o644), ("0o640", 0o640), ('"600"', 0o600)):
+        config.write_text(f"[paths]\nexport_mode = {written}\n")
+        assert load_file(config).paths.export_mode == mode
+    for bad in ('"0666"', '"rw-r--r--"', "644", "true"):
+        config.write_text(f"[paths]\nexport_mode = {bad}\n")
+        with pytest.raises(ConfigError, match=rf"{config}:2: paths.export_mode: expected a file mode"):
+            load_file(config)

@@ -7,11 +7,13 @@ from __future__ import annotations
 import json
 import re
 import stat
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from oddsmon import __version__
 from oddsmon.clock import FakeClock
 from oddsmon.config import Settings
 from oddsmon.store import Store
@@ -100,6 +102,12 @@ def test_prometheus_text_is_well_formed(store: Store, settings: Settings, clock:
     assert 'oddsmon_page_age_seconds{page="odds"} 300.0' in text
     assert "oddsmon_incident_open 1" in text
     assert text.endswith("\n")
+    # Units in the names, no label carrying a value, the version as an info metric.
+    assert "oddsmon_resume_remaining_seconds " in text and "oddsmon_seconds_to_resume" not in text
+    assert "oddsmon_check_status 1" in text and "oddsmon_check_status{" not in text
+    assert f'oddsmon_build_info{{version="{__version__}"}} 1' in text
+    opened = [line for line in text.splitlines() if line.startswith("oddsmon_incident_opened_timestamp_seconds")]
+    assert opened and all("id=" not in line for line in opened)
 
 
 def test_run_default_paths_and_formats(store: Store, settings: Settings, clock: FakeClock,
@@ -110,6 +118,10 @@ def test_run_default_paths_and_formats(store: Store, settings: Settings, clock: 
     prom = settings.paths.metrics.with_suffix(".prom")
     assert "oddsmon_up 1" in prom.read_text()
     assert stat.S_IMODE(prom.stat().st_mode) == 0o600
+    # [paths] export_mode = "0644": a node_exporter running as another user can read it.
+    shared = replace(settings, paths=replace(settings.paths, export_mode=0o644))
+    assert export.run(shared, None, "prometheus", clock) == 0
+    assert stat.S_IMODE(prom.stat().st_mode) == 0o644
     capsys.readouterr()
     assert export.run(settings, "-", "json", clock) == 0
     assert_valid(json.loads(capsys.readouterr().out))
@@ -198,3 +210,38 @@ def test_runbook_scripts_run_from_anywhere(store: Store, settings: Settings, tmp
                           "--format", "prometheus"], cwd=tmp_path, env=env, capture_output=True, text=True,
                          timeout=30)
     assert out.returncode == 0 and "oddsmon_up 1" in prom.read_text()
+
+
+def test_runbook_scripts_run_with_a_python_outside_the_venv(store: Store, settings: Settings,
+                                                            tmp_path: Path) -> None:
+    """``python scripts/check_recovery.py`` as the runbook writes it: ``-S`` hides every
+    installed package, as a system Python would; the script re-executes under the checkout's
+    venv, or prints the exact command and exits 3 (UNKNOWN), never a traceback."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from .supervision_helpers import ROOT
+
+    config = tmp_path / "oddsmon.toml"
+    config.write_text(f'[paths]\ndb = "{settings.paths.db}"\nmetrics = "{settings.paths.metrics}"\n'
+                      f'incidents = "{settings.paths.incidents}"\n')
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "APISPORTS_KEY", "ODDSMON_CONFIG")}
+    env["ODDSMON_CONFIG"] = str(config)
+    venv = ROOT / ".venv" / "bin" / "python"
+    proc = subprocess.run([sys.executable, "-S", str(ROOT / "scripts" / "check_recovery.py")],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=30)
+    assert "Traceback" not in proc.stderr and 0 <= proc.returncode <= 3, proc.stderr
+    if venv.exists():
+        assert proc.returncode == 0 and proc.stdout.startswith("ODDSMON OK - online"), proc.stderr
+    # A checkout with no venv at all: the exact command to run, exit 3.
+    bare = tmp_path / "checkout"
+    shutil.copytree(ROOT / "scripts", bare / "scripts")
+    shutil.copytree(ROOT / "oddsmon", bare / "oddsmon")
+    for script in ("check_recovery.py", "export_supervision_metrics.py"):
+        proc = subprocess.run([sys.executable, "-S", str(bare / "scripts" / script)],
+                              cwd=tmp_path, env=env, capture_output=True, text=True, timeout=30)
+        assert proc.returncode == 3 and "Traceback" not in proc.stderr, proc.stderr
+        assert f"{bare / '.venv' / 'bin' / 'python'} {bare / 'scripts' / script}" in proc.stderr
+        assert "No module named" in proc.stderr

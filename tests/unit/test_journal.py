@@ -311,6 +311,8 @@ def test_duration_and_dual_formats() -> None:
     late = datetime(2026, 11, 24, 23, 30, tzinfo=timezone.utc)
     assert dual(late, ZoneInfo("Europe/Paris")) == "2026-11-24 23:30:00 UTC (2026-11-25 00:30:00 CET)"
     assert dual(late - timedelta(hours=3), ZoneInfo("Europe/Paris")) == "2026-11-24 20:30:00 UTC (21:30:00 CET)"
+    # A host whose zone is Etc/UTC: the time is said once, not "... UTC (23:30:00 UTC)".
+    assert dual(late, ZoneInfo("Etc/UTC")) == dual(late, ZoneInfo("UTC")) == "2026-11-24 23:30:00 UTC"
 
 
 def test_commands_refuse_a_foreign_journal_before_changing_anything(tmp_path: Path,

@@ -167,6 +167,8 @@ async def test_warm_fetches_each_page_once_and_reports_calls(service: Service, a
     assert report.counted_calls == 1 + 2 * leagues == api.counted()
     assert report.stopped is None
     assert progress[-1] == (report_total := len(report.steps), report_total)
+    assert {total for _, total in progress} == {report_total}  # one total from the first report on
+    assert [done for done, _ in progress] == list(range(1, report_total + 1))
     again = await service.warm()
     assert again.counted_calls == 0 and api.counted() == 1 + 2 * leagues
 
@@ -304,3 +306,42 @@ async def test_warm_step_that_failed_is_not_called_fresh(service: Service, api: 
     api.fail = "garbage"
     report = await service.warm()
     assert report.steps[0].label == "bookmakers" and report.steps[0].source == "failed"
+
+
+async def test_warm_after_a_resume_refetches_pages_fetched_before_it_even_fresh(
+        service: Service, api: FakeApi, clock: FakeClock, settings: Settings) -> None:
+    """Runbook §6 "key pages opened online": bookmakers stay fresh 24 h, so a warm that skips
+    fresh pages could never tick it the night of the incident."""
+    await service.warm()
+    full = api.counted()
+    service.machine.go_offline("user", "manual")
+    clock.advance(60)
+    service.machine.go_online("manual resume")
+    clock.advance(60)
+    report = await service.warm()
+    assert report.counted_calls == full and report.stopped is None  # every page, though fresh
+    assert all(s.refetched.startswith("fetched before the resume at ") for s in report.fetched)
+    assert "refetched though fresh: fetched before the resume at" in report.summary
+    again = await service.warm()  # now fetched after the resume: fresh pages are skipped again
+    assert again.counted_calls == 0 and "refetched" not in again.summary
+    forced = await service.warm(force=True)  # --warm --force: everything, within the quota
+    assert forced.counted_calls == full and all(s.refetched == "forced" for s in forced.fetched)
+
+
+async def test_warm_progress_has_one_total_even_when_predictions_join(settings: Settings,
+                                                                       clock: FakeClock) -> None:
+    """Predictions are planned once the fixtures are known; the progress never jumps from
+    [3/7] to [4/12]: every report has the final total."""
+    from oddsmon.runtime import build_engine
+    from oddsmon.sim import SimConfig, Simulator, SimTransport
+
+    sim = Simulator(SimConfig(leagues=tuple(settings.watch.leagues), daily_limit=500, per_minute=300),
+                    clock=clock)
+    engine = build_engine(settings, clock=clock, transport=SimTransport(sim), key=Secret(SECRET))
+    progress: list[tuple[int, int]] = []
+    try:
+        report = await engine.service.warm(lambda done, total, step: progress.append((done, total)))
+    finally:
+        await engine.aclose()
+    assert any(s.page == "predictions" for s in report.steps)  # the plan grew after the fixtures
+    assert progress == [(i, len(report.steps)) for i in range(1, len(report.steps) + 1)]

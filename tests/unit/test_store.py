@@ -195,3 +195,31 @@ def test_a_version_1_store_is_migrated_in_place(tmp_path: Path) -> None:
     store.ledger.log_cache_reads([(T0, "/odds", 0.4)])
     assert store.ledger.recent_requests(1)[0].from_cache
     store.close()
+
+
+def test_a_setgid_directory_makes_a_group_shared_store_and_journal(tmp_path: Path) -> None:
+    """A shared host: `chgrp analysts /srv/oddsmon && chmod 2770 /srv/oddsmon`; every file
+    oddsmon keeps there is 0660 in that group, whatever the umask (022 here)."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    os.chmod(shared, 0o2770)
+    gid = shared.stat().st_gid
+    old = os.umask(0o022)
+    try:
+        store = Store.open(shared / "oddsmon.db")
+        store.cache.put("/status", "/status", "{}", T0, 60)
+        for suffix in ("", "-wal", "-shm"):
+            st = os.stat(f"{shared / 'oddsmon.db'}{suffix}")
+            assert (stat.S_IMODE(st.st_mode), st.st_gid) == (0o660, gid), suffix
+        store.close()
+        journal_path = shared / "incidents_supervision.md"
+        from oddsmon.supervision.journal import _append
+
+        _append(journal_path, "x\n")
+        st = journal_path.stat()
+        assert (stat.S_IMODE(st.st_mode), st.st_gid) == (0o660, gid)
+        private = Store.open(tmp_path / "private.db")  # no setgid: private, as before
+        assert stat.S_IMODE(os.stat(tmp_path / "private.db").st_mode) == 0o600
+        private.close()
+    finally:
+        os.umask(old)

@@ -1,0 +1,30 @@
+"""The theme chosen in the palette, remembered per user (``$XDG_STATE_HOME/oddsmon/theme``).
+
+``[ui] theme`` in the config wins when it is set; otherwise the last choice comes back at the
+next start. A file that cannot be read or written costs only the memory, never the app.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+from ..config import default_paths
+from ..supervision.common import SupervisionError, atomic_write
+
+
+def memory_file() -> Path:
+    return default_paths().db.parent / "theme"
+
+
+def recall(path: Path | None) -> str:
+    if path is not None:
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            return path.read_text(encoding="utf-8").strip()
+    return ""
+
+
+def remember(path: Path | None, name: str) -> None:
+    if path is not None and recall(path) != name:
+        with contextlib.suppress(SupervisionError):
+            atomic_write(path, name.encode("utf-8"))

@@ -1,0 +1,140 @@
+"""What an analyst sees at 80x24 and 160x45: names that use the width, upcoming fixtures first,
+the cursor on the next kickoff, the league and the best prices' bookmakers, zones on times."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from textual.widgets import DataTable
+
+from oddsmon.clock import FakeClock
+from oddsmon.config import Secret, Settings
+from oddsmon.runtime import Engine, build_engine
+from oddsmon.sim import SimConfig, Simulator, SimTransport
+from oddsmon.tui.odds import OddsScreen
+
+from ..conftest import SECRET
+from .conftest import SIZE, RecordingApp, open_odds, press, screen_text, settle, text_of
+
+
+@pytest.fixture
+async def bundesliga(settings: Settings, clock: FakeClock) -> AsyncIterator[Engine]:
+    """League 78 has Borussia Mönchengladbach: 24 characters."""
+    settings = replace(settings, watch=replace(settings.watch, leagues=(78,), days_ahead=10))
+    sim = Simulator(SimConfig(seed=1, leagues=(78,), daily_limit=500, per_minute=300), clock=clock)
+    eng = build_engine(settings, clock=clock, key=Secret(SECRET), transport=SimTransport(sim))
+    eng.simulator = sim
+    yield eng
+    await eng.aclose()
+
+
+def rows(app: RecordingApp, table_id: str) -> list[list[str]]:
+    table = app.screen.query_one(table_id, DataTable)
+    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+async def test_at_160_columns_full_names_the_league_and_the_bookmakers(bundesliga: Engine) -> None:
+    app = RecordingApp(bundesliga)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        painted = screen_text(app)
+        assert "Borussia Mönchengladbach" in painted  # a full name over 20 characters
+        table = app.screen.query_one("#fixtures", DataTable)
+        assert [str(c.label).strip() for c in table.columns.values()][:3] == ["Kickoff CET", "Match", "League"]
+        assert all(r[2].strip() == "Bundesliga" for r in rows(app, "#fixtures"))
+        books = {r[7].strip() for r in rows(app, "#fixtures")} - {"—"}
+        assert books and all(len(b.split(" / ")) == 3 for b in books), books
+    # At 80 columns the same names shrink to initials, never to one ambiguous stub.
+    app = RecordingApp(bundesliga)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        matches = [r[1] for r in rows(app, "#fixtures")]
+        assert any("B. Mönch" in m for m in matches), matches
+        line = text_of(app, "#fixture-line")
+        assert "· Bundesliga" in line and line.count("best 1 ") == 1  # the highlighted one in full
+
+
+async def test_upcoming_first_and_the_cursor_on_the_next_kickoff(engine: Engine, clock: FakeClock) -> None:
+    clock.advance(timedelta(hours=9).total_seconds())  # 18:00 UTC: the afternoon's games are over
+    app = RecordingApp(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        fixtures = {f.id: f for f in (await engine.service.fixtures()).data or []}
+        table = app.screen.query_one("#fixtures", DataTable)
+        order = [fixtures[int(k.value)] for k in table.rows if k.value is not None]
+        finished = [i for i, f in enumerate(order) if f.is_finished]
+        assert finished, "the simulator should have finished games today at 18:00 UTC"
+        assert finished == list(range(len(order) - len(finished), len(order)))  # all at the bottom
+        cursor_fx = order[table.cursor_row]
+        assert cursor_fx.is_upcoming
+        assert cursor_fx.kickoff == min(f.kickoff for f in order if f.is_upcoming)
+        assert rows(app, "#fixtures")[-1][0] == "FT"  # no room for St at 80: the cell says it
+        # The Odds screen opens on that fixture too.
+        await press(pilot, "o")
+        screen = app.screen
+        assert isinstance(screen, OddsScreen) and screen._view is not None
+        assert screen._view.fixture is not None and screen._view.fixture.id == cursor_fx.id
+        assert "today" in text_of(app, "#market-line") and "CET" in text_of(app, "#market-line")
+
+
+async def test_odds_at_80x24_page_keys_scroll_the_screen_and_a_new_fixture_shows_loading(
+        app: RecordingApp, engine: Engine) -> None:
+    import asyncio
+    import threading
+
+    from textual.containers import VerticalScroll
+
+    async with app.run_test(size=SIZE) as pilot:
+        screen, table = await open_odds(pilot)
+        body = screen.query_one("#odds-body", VerticalScroll)
+        assert "Movement since" not in screen_text(app)  # the analytics start below the fold
+        await press(pilot, "pagedown")
+        assert body.scroll_y > 0 and table.cursor_row == 0  # the screen moved, not the cursor
+        await press(pilot, "pagedown", "pagedown")
+        assert "Movement since" in screen_text(app)
+        await press(pilot, "pageup", "pageup", "pageup")
+        assert body.scroll_y == 0
+        # Another fixture, whose odds take a while: its name and a loading sign, no old prices.
+        assert screen._view is not None and screen._view.fixture is not None
+        other = next(f for f in screen._view.fixtures if f.id != screen._view.fixture.id)
+        gate = threading.Event()
+        real = engine.service.market
+
+        async def held(*args: object, **kwargs: object) -> object:
+            await asyncio.to_thread(gate.wait)
+            return await real(*args, **kwargs)  # type: ignore[arg-type]
+
+        engine.service.market = held  # type: ignore[method-assign]
+        from textual.widgets import Select
+
+        screen.query_one("#fixture-picker", Select).value = other.id
+        await pilot.pause()
+        assert text_of(app, "#market-line") == f"⧗ loading {other.home.name} – {other.away.name}…"
+        assert table.row_count == 0
+        gate.set()
+        await settle(pilot)
+        assert screen._view.fixture.id == other.id and table.row_count > 0
+
+
+async def test_the_theme_chosen_is_remembered_and_the_config_wins(engine: Engine, tmp_path: object) -> None:
+    from pathlib import Path
+
+    memory = Path(str(tmp_path)) / "theme"
+    app = RecordingApp(engine, theme_file=memory)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.theme = "nord"  # what the palette's Theme command sets
+        await settle(pilot)
+    assert memory.read_text() == "nord"
+    again = RecordingApp(engine, theme_file=memory)
+    async with again.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert again.theme == "nord"
+    engine.settings = replace(engine.settings, ui=replace(engine.settings.ui, theme="gruvbox"))
+    configured = RecordingApp(engine, theme_file=memory)
+    async with configured.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert configured.theme == "gruvbox"
