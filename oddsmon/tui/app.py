@@ -83,7 +83,9 @@ class OddsmonApp(DeskActions, App[int]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
     BINDINGS = [
-        *[Binding(key, f"show('{mode}')", label, tooltip=help_)
+        # The desk's own screens stay out of the footer (one row at 120 columns); ? and the
+        # palette list them.
+        *[Binding(key, f"show('{mode}')", label, tooltip=help_, show=mode not in ("picks", "value"))
           for mode, (key, label, help_) in SCREENS.items()],
         Binding(OFFLINE_KEY, "go_offline", "Go offline", id="offline",
                 tooltip="Switch every oddsmon on this host to offline mode (reason: user)"),

@@ -145,7 +145,7 @@ def test_a_key_that_could_leak_is_refused_where_it_is_loaded(
     env.pop("APISPORTS_KEY")
     for args in (["--warm"], ["--check"], ["--check", "--probe"], ["--export", "-"], ["--online"]):
         proc = oddsmon(cfg, *args, env=env)
-        assert proc.returncode == 2, (args, proc.stdout, proc.stderr)
+        assert proc.returncode == config_exit(args), (args, proc.stdout, proc.stderr)
         assert str(key_file) in proc.stderr and why in proc.stderr, proc.stderr
         assert not secret_hits((proc.stdout + proc.stderr).encode(), SECRET[:12])
     assert not (tmp_path / "state").exists()  # nothing written anywhere
@@ -159,11 +159,16 @@ def test_a_non_ascii_key_in_the_environment_is_refused_naming_the_variable(
     assert SECRET not in proc.stdout + proc.stderr
 
 
+def config_exit(args: list[str]) -> int:
+    """A configuration error exits 2, or 3 (UNKNOWN) for --check, a monitoring plugin."""
+    return 3 if "--check" in args else 2
+
+
 def test_credentials_in_base_url_are_refused_and_never_printed(tmp_path: Path) -> None:
     cfg = write_config(tmp_path, "http://analyst:hunter2secret@127.0.0.1:9")
     for args in (["--warm"], ["--check"], ["--export", "-"]):
         proc = oddsmon(cfg, *args)
-        assert proc.returncode == 2, proc.stderr
+        assert proc.returncode == config_exit(args), proc.stderr
         assert "api.base_url" in proc.stderr and "credentials" in proc.stderr
         assert "hunter2secret" not in proc.stdout + proc.stderr
     assert not (tmp_path / "state").exists()
@@ -257,7 +262,8 @@ def test_config_numbers_out_of_bounds_exit_2_naming_the_key(
     cfg = write_config(tmp_path, "http://127.0.0.1:9", api=api, extra=extra)
     for args in (["--warm"], ["--check"], ["--offline"]):
         proc = oddsmon(cfg, *args)
-        assert proc.returncode == 2 and f"{cfg}:" in proc.stderr and key in proc.stderr, proc.stderr
+        assert proc.returncode == config_exit(args) and f"{cfg}:" in proc.stderr and key in proc.stderr, \
+            proc.stderr
     assert not (tmp_path / "state").exists()
 
 
@@ -270,7 +276,7 @@ def test_a_broken_base_url_exits_2(tmp_path: Path, url: str) -> None:
 
 def test_empty_config_flag_and_init_config_under_a_file_exit_2(tmp_path: Path) -> None:
     proc = oddsmon(None, "--config", "", "--check", env=cli_env(tmp_path))
-    assert proc.returncode == 2 and "--config" in proc.stderr, proc.stderr
+    assert proc.returncode == config_exit(["--check"]) and "--config" in proc.stderr, proc.stderr
     blocker = tmp_path / "afile"
     blocker.write_text("x")
     proc = oddsmon(None, "--init-config", str(blocker / "sub" / "oddsmon.toml"), env=cli_env(tmp_path))
