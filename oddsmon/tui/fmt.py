@@ -152,7 +152,7 @@ def drops_text(drops: Sequence[Alert]) -> str:
     prices: ``Chelsea v Arsenal: Match Winner Home at Bet365 2.10→1.85 (-11.9%), ...``."""
     parts = [f"{d.market} {d.outcome} at {d.bookmaker} {d.old_price:.2f}→{d.new_price:.2f} "
              f"(-{d.change_pct or 0:.1f}%)"
-             for d in sorted(drops, key=lambda d: (d.market or "", d.outcome or "", -(d.change_pct or 0)))]
+             for d in sorted(drops, key=lambda d: -(d.change_pct or 0))]  # the largest first
     return f"{drops[0].match}: {', '.join(parts)}"
 
 

@@ -437,6 +437,7 @@ async def test_price_drops_of_one_match_are_one_message_naming_it(app: Recording
     at = datetime(2026, 11, 24, 9, tzinfo=timezone.utc)
     drops = [[PriceDrop(1380005, 3, 1, "Home", 3.3, 2.5, at), PriceDrop(1380005, 8, 1, "Home", 3.2, 2.6, at),
               PriceDrop(1380005, 3, 5, "Over 2.5", 2.0, 1.7, at)]]
+    await engine.service.dashboard()  # a drop follows an odds fetch: the names are known by then
     engine.service.take_drop_alerts = lambda: drops.pop() if drops else []  # type: ignore[method-assign]
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -466,8 +467,8 @@ async def test_messages_cover_no_price_and_a_newer_state_replaces_the_older(app:
         notes = [n.text for n in app.messages.notes if n.topic == "odds-view"]
         assert notes == ["Fair odds by the odds_ratio method."]
         assert "odds_ratio method" in text_of(app, "#messages")
-        # The whole log on l, closed by Escape.
-        await press(pilot, "l")
+        # The whole log on M, closed by Escape.
+        await press(pilot, "M")
         assert "Messages, newest first" in screen_text(app)
         await press(pilot, "escape")
         assert isinstance(app.screen, OddsScreen)
