@@ -25,8 +25,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="oddsmon",
         description="Football odds and predictions from API-Football, in the terminal; "
                     "keeps working offline from its cache.",
-        epilog="With no API key set (see api.key_env in oddsmon.toml), oddsmon runs on its "
-               "bundled simulator.",
+        epilog="With no API key set (see api.key_env in oddsmon.toml), the TUI runs on its "
+               "bundled simulator and says so; headless commands refuse (use --demo).",
     )
     p.add_argument("--version", action="version", version=f"oddsmon {__version__}")
     p.add_argument("--config", metavar="PATH", help="config file (default: $ODDSMON_CONFIG, "
@@ -92,6 +92,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         return _fail(str(exc), EXIT_USAGE)
 
+    missing = None if args.demo else settings.missing_key()
+    if missing is not None and (args.check or args.warm):
+        # A cron job's environment without the key must not warm a throwaway simulator store
+        # and exit 0: it fails, naming what to set, and sends nothing.
+        if args.check:
+            print(f"ODDSMON UNKNOWN - {missing}")
+            return 3
+        return _fail(missing)
     if args.check:
         from .supervision.check import run as check
 
@@ -121,7 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_warm(settings, demo=args.demo))
     except (StoreError, SupervisionError) as exc:
         return _fail(str(exc))
-    return _run_tui(settings, demo=args.demo)
+    return _run_tui(settings, demo=args.demo or missing is not None)
 
 
 def _journal_sync(store: object, settings: Settings) -> None:

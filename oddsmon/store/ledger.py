@@ -6,10 +6,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..clock import last_utc_midnight, utc_from_ts
+from ..clock import last_reset, utc_from_ts
 from .db import Database, Tx
 
 REQUEST_LOG_KEEP = 500
+# The time of day (seconds after 00:00 UTC) oddsmon last saw the daily counter fall. The
+# provider's docs do not say when the quota resets (docs/provider.md): until one is seen,
+# 00:00 UTC is presumed.
+META_RESET = "quota_reset_s"
+# A fall counts as the reset only when seen soon after the reading before it (else it happened
+# somewhen in between) and when it is larger than what calls in flight can explain.
+RESET_SEEN_WITHIN_S = 2 * 3600
+RESET_MIN_FALL = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,12 +27,23 @@ class Quota:
     minute_limit: int | None = None
     minute_remaining: int | None = None
     observed_at: datetime | None = None
+    reset_s: int | None = None  # the observed reset time of day, None while only presumed
+
+    @property
+    def reset_offset_s(self) -> int:
+        return 0 if self.reset_s is None else self.reset_s
+
+    @property
+    def reset_basis(self) -> str:
+        """``observed 03:30 UTC`` or ``presumed 00:00 UTC``: the reset time and what it rests on."""
+        hours, minutes = divmod(self.reset_offset_s // 60, 60)
+        return f"{'presumed' if self.reset_s is None else 'observed'} {hours:02d}:{minutes:02d} UTC"
 
     def remaining_at(self, now: datetime) -> int | None:
-        """Calls left today; a reading from before the last 00:00 UTC has been reset since."""
+        """Calls left today; a reading from before the last reset has been reset since."""
         if self.daily_remaining is None or self.observed_at is None:
             return None
-        if self.observed_at < last_utc_midnight(now):
+        if self.observed_at < last_reset(now, self.reset_offset_s):
             return self.daily_limit
         return self.daily_remaining
 
@@ -59,16 +78,30 @@ class Ledger:
 
     def quota(self) -> Quota:
         row = self.db.query_one(
-            "SELECT daily_limit, daily_remaining, minute_limit, minute_remaining, observed_at "
-            "FROM quota WHERE id = 1")
+            "SELECT daily_limit, daily_remaining, minute_limit, minute_remaining, observed_at, "
+            "(SELECT value FROM meta WHERE key = ?) FROM quota WHERE id = 1", (META_RESET,))
         if row is None:
             return Quota()
-        return Quota(row[0], row[1], row[2], row[3], utc_from_ts(row[4]))
+        return Quota(row[0], row[1], row[2], row[3], utc_from_ts(row[4]),
+                     None if row[5] is None else int(row[5]))
 
     def observe(self, at: datetime, daily_limit: int | None, daily_remaining: int | None,
                 minute_limit: int | None, minute_remaining: int | None) -> None:
-        """Record what the response headers said; absent headers keep what was known."""
+        """Record what the response headers said; absent headers keep what was known.
+
+        A daily count seen to fall (more calls left than just before, on the same plan) is the
+        provider's reset: its time of day becomes the presumed reset from then on.
+        """
         with self.db.write() as tx:
+            before = tx.execute(
+                "SELECT daily_limit, daily_remaining, observed_at FROM quota WHERE id = 1").fetchone()
+            if (before is not None and None not in (before[1], before[2], daily_remaining)
+                    and daily_remaining is not None and daily_remaining - before[1] >= RESET_MIN_FALL
+                    and (daily_limit is None or daily_limit == before[0])
+                    and 0 <= at.timestamp() - before[2] <= RESET_SEEN_WITHIN_S):
+                seconds = int(at.timestamp() - last_reset(at).timestamp()) // 60 * 60
+                tx.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) "
+                           "DO UPDATE SET value = excluded.value", (META_RESET, str(seconds)))
             tx.execute(
                 "UPDATE quota SET daily_limit=coalesce(?, daily_limit), "
                 "daily_remaining=coalesce(?, daily_remaining), "
@@ -86,8 +119,11 @@ class Ledger:
         """
         with self.db.write() as tx:
             row = tx.execute(
-                "SELECT daily_limit, daily_remaining, observed_at FROM quota WHERE id = 1").fetchone()
-            quota = Quota(row[0], row[1], None, None, utc_from_ts(row[2]))
+                "SELECT daily_limit, daily_remaining, observed_at, "
+                "(SELECT value FROM meta WHERE key = ?) FROM quota WHERE id = 1",
+                (META_RESET,)).fetchone()
+            quota = Quota(row[0], row[1], None, None, utc_from_ts(row[2]),
+                          None if row[3] is None else int(row[3]))
             remaining = quota.remaining_at(at)
             if remaining is None:
                 return True, None

@@ -36,7 +36,7 @@ from .dashboard import DashboardScreen
 from .modals import ConfirmOnline
 from .odds import OddsScreen
 from .predictions import PredictionsScreen
-from .sidebar import Sidebar, WarmProgress
+from .sidebar import DEMO_LABEL, Sidebar, WarmProgress
 from .supervision import SupervisionScreen
 
 SCREENS: dict[str, tuple[str, str, str]] = {
@@ -104,7 +104,7 @@ class OddsmonApp(App[int]):
         self._journal_error_shown = False
         self._secret = secret_of(engine.settings)
         if engine.demo:
-            self.title = "oddsmon · demo (simulator)"
+            self.title = f"oddsmon · {DEMO_LABEL}"
 
     # -- conveniences the screens use -------------------------------------------------------------
 
@@ -270,7 +270,7 @@ class OddsmonApp(App[int]):
             return
         sidebar.show(self.snapshot, screen.provenance, self.now(), self.tz,
                      offline_key=OFFLINE_KEY, warm=self.warm_progress,
-                     age_override=screen.sidebar_age())
+                     age_override=screen.sidebar_age(), demo=self.engine.demo)
         if screen.provenance is not None and screen.PAGE:
             screen.update_status()  # the page's age, ticking
 
