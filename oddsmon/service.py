@@ -225,7 +225,13 @@ class Service:
         except ApiError as exc:
             return f"quota not refreshed: /status failed: {exc}"
         remaining = self.store.ledger.quota().remaining_at(self.clock.now())
-        return f"quota refreshed from /status: {'?' if remaining is None else remaining} calls left today"
+        text = f"quota refreshed from /status: {'?' if remaining is None else remaining} calls left today"
+        reserve = self.settings.api.daily_reserve
+        if remaining is not None and remaining <= reserve:
+            # Online with nothing to spend: say it, rather than let the first page find out.
+            text += (f"; no calls left above the reserve of {reserve}: the next counted call "
+                     f"goes offline (quota) again until /status shows quota")
+        return text
 
     async def supervise(self, *, warm_on_resume: bool = True,
                         progress: WarmProgress | None = None) -> WarmReport | None:

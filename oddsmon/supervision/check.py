@@ -147,13 +147,14 @@ async def _probe(settings: Settings, clock: Clock) -> dict[str, Any]:
         except ApiError as exc:
             ok, detail = False, str(exc)
         resumed = engine.machine.probe_result(ok, None if ok else f"probe failed: {detail}")
+        outage = "network"
         if ok and not resumed and engine.service.quota_seen():
             # A quota outage ends on this evidence too: /status shows quota again.
-            resumed, detail = True, detail + "; quota back"
+            resumed, outage, detail = True, "quota", detail + "; quota back"
     finally:
         await engine.aclose()
     if resumed:
-        detail += "; outage over: back online (run oddsmon --warm to rebuild the cache)"
+        detail += f"; {outage} outage over: back online (run oddsmon --warm to rebuild the cache)"
     return {"ok": ok, "detail": detail, "resumed": resumed}
 
 

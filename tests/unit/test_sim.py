@@ -13,7 +13,7 @@ import pytest
 
 from oddsmon.clock import FakeClock, next_utc_midnight
 from oddsmon.sim import SimConfig, Simulator, SimTransport
-from oddsmon.sim.app import MSG_RATE_LIMIT, MSG_REQUESTS, MSG_REQUIRED, MSG_TOKEN
+from oddsmon.sim.app import MSG_ENDPOINT, MSG_RATE_LIMIT, MSG_REQUESTS, MSG_REQUIRED, MSG_TOKEN
 from oddsmon.sim.data import season_for, to_ladder
 
 from ..samples import SAMPLES
@@ -803,3 +803,86 @@ def test_big_day_holds_enough_fixtures_with_stable_prices(clock: FakeClock) -> N
         assert item is not None and item["fixture"]["id"] == fx.id
         assert [b["id"] for b in item["bookmakers"]] == list(fx.bookmakers)
         assert data.odds_item(fx, now) == item  # same instant, same prices
+
+
+def test_a_bookmaker_entry_is_real_size_like_the_captured_one(sim: Simulator) -> None:
+    # The live service's Bwin entry: 35 bets, 239 values (odds__real_fixture815162_bookmaker6).
+    fx = first_upcoming(sim)
+    item = sim.data.odds_item(fx, sim.clock.timestamp())
+    assert item is not None
+    sizes = [(len(b["bets"]), sum(len(bet["values"]) for bet in b["bets"])) for b in item["bookmakers"]]
+    assert all(34 <= bets <= 36 and 215 <= values <= 245 for bets, values in sizes), sizes
+    values = [v for b in item["bookmakers"] for bet in b["bets"] for v in bet["values"]]
+    assert any(isinstance(v["value"], int) for v in values)  # exact goals: integer labels
+    names = {bet["name"] for bet in item["bookmakers"][0]["bets"]}
+    assert {"Double Chance", "Exact Score", "Handicap Result", "HT/FT Double",
+            "Goals Over/Under First Half"} <= names
+    ou = next(bet for bet in item["bookmakers"][0]["bets"] if bet["id"] == 5)
+    assert len(ou["values"]) == 14  # every line, 0.5 to 6.5
+
+
+def test_near_certain_outcomes_are_priced_1_00_and_parse(clock: FakeClock) -> None:
+    from oddsmon.domain.models import parse_odds
+
+    sim = Simulator(clock=clock)
+    items = [sim.data.odds_item(f, clock.timestamp()) for f in sim.data.fixtures[:40]]
+    odds = [v["odd"] for it in items if it for b in it["bookmakers"] for bet in b["bets"] for v in bet["values"]]
+    assert "1.00" in odds
+    parsed = parse_odds([it for it in items if it])
+    assert all(v.price > 1.0 for fo in parsed for bo in fo.bookmakers for bet in bo.bets for v in bet.values)
+
+
+def test_every_documented_fixture_status_is_served(clock: FakeClock) -> None:
+    sim = Simulator(SimConfig(odd_fate_every=1, fixtures_per_matchday=10), clock=clock)
+    seen: set[str] = set()
+    for fx in sim.data.fixtures:
+        for minute in range(-5 * 24 * 60, 200, 5):
+            seen.add(sim.data.status_at(fx, fx.kickoff + minute * 60).short)
+    assert seen == {"TBD", "NS", "1H", "HT", "2H", "ET", "BT", "P", "SUSP", "INT", "FT", "AET", "PEN",
+                    "PST", "CANC", "ABD", "AWD", "WO", "LIVE"}
+
+
+def test_a_tbd_kickoff_changes_and_some_venues_are_null(clock: FakeClock) -> None:
+    sim = Simulator(SimConfig(odd_fate_every=1, fixtures_per_matchday=10), clock=clock)
+    tbd = next(f for f in sim.data.fixtures if f.fate == "TBD" and f.kickoff > clock.timestamp() + 3 * 86400)
+    early = sim.data.fixture_json(tbd, clock.timestamp())
+    late = sim.data.fixture_json(tbd, tbd.kickoff - 3600)
+    assert early["fixture"]["status"]["short"] == "TBD" and late["fixture"]["status"]["short"] == "NS"
+    assert early["fixture"]["timestamp"] != late["fixture"]["timestamp"] == tbd.kickoff
+    venues = [sim.data.fixture_json(f, clock.timestamp())["fixture"]["venue"] for f in sim.data.fixtures]
+    assert any(v["id"] is None and v["city"] is None for v in venues)
+
+
+async def test_seasons_are_per_league_and_a_wrong_one_is_empty(clock: FakeClock) -> None:
+    clock.set(datetime(2027, 3, 10, 9, 0, tzinfo=timezone.utc))
+    sim = Simulator(SimConfig(leagues=(78, 253)), clock=clock)
+    async with client_for(sim) as client:
+        current = (await client.get("/leagues", params={"current": "true"})).json()["response"]
+        years = {lg["league"]["id"]: [s["year"] for s in lg["seasons"]] for lg in current}
+        assert years == {78: [2026], 253: [2027]}
+        wrong = (await client.get("/fixtures", params={"league": "253", "season": "2026"})).json()
+        assert wrong["errors"] == [] and wrong["response"] == []  # empty, not an error
+
+
+async def test_free_plan_refuses_seasons_outside_its_range(clock: FakeClock) -> None:
+    sim = Simulator(SimConfig(leagues=(39,), plan_seasons=(2021, 2023)), clock=clock)
+    async with client_for(sim) as client:
+        body = (await client.get("/fixtures", params={"league": "39", "season": "2026"})).json()
+        assert body["errors"] == {"plan": "Free plans do not have access to this season, "
+                                          "try from 2021 to 2023."}
+        ok = (await client.get("/fixtures", params={"league": "39", "season": "2022"})).json()
+        assert ok["errors"] == []
+
+
+async def test_rapidapi_gateway_mode(clock: FakeClock) -> None:
+    sim = Simulator(SimConfig(leagues=(39,), gateway="rapidapi", daily_limit=2), clock=clock)
+    headers = {"x-rapidapi-key": KEY, "x-rapidapi-host": "api-football-v1.p.rapidapi.com"}
+    async with httpx.AsyncClient(transport=SimTransport(sim), base_url="http://sim") as client:
+        assert (await client.get("/v3/status", headers=headers)).json()["errors"] == []
+        rejected = await client.get("/v3/status", headers={"x-apisports-key": KEY})
+        assert rejected.status_code == 401 and "Invalid API key" in rejected.json()["message"]
+        assert (await client.get("/status", headers=headers)).json()["errors"] == {"endpoint": MSG_ENDPOINT}
+        for _ in range(2):
+            assert (await client.get("/v3/odds/bets", headers=headers)).status_code == 200
+        spent = await client.get("/v3/odds/bets", headers=headers)
+        assert spent.status_code == 429 and "DAILY quota" in spent.json()["message"]
