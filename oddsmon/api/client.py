@@ -245,7 +245,7 @@ class ApiClient:
                 if failures > self.settings.retries:
                     raise NetworkError(str(exc)) from None
                 await self.clock.sleep(self.rng.uniform(
-                    0, min(NETWORK_BACKOFF_MAX_S, NETWORK_BACKOFF_S * 2 ** failures)))
+                    0, min(NETWORK_BACKOFF_MAX_S, NETWORK_BACKOFF_S * 2 ** (failures - 1))))
 
     async def _send_once(self, endpoint: str, params: dict[str, str], *, counted: bool) -> ApiResponse:
         if counted:
