@@ -60,8 +60,9 @@ def test_provenance_lines() -> None:
 
 
 class _Snap:
-    def __init__(self, mode: ModeView) -> None:
+    def __init__(self, mode: ModeView, basis: str = "presumed 00:00 UTC") -> None:
         self.mode = mode
+        self.quota_reset_basis = basis
 
 
 def test_sidebar_mode_lines_for_each_reason() -> None:
@@ -69,14 +70,16 @@ def test_sidebar_mode_lines_for_each_reason() -> None:
                     seconds_to_resume=None, detail=None, next_probe_at=None, last_probe_at=None,
                     last_probe_ok=None, probe_failures=0)
     quota = mode_lines(_Snap(base), PARIS, NOW, "f")  # type: ignore[arg-type]
-    assert quota == ["reason  quota", "since   10:00:00", "resumes Wed 01:00", "in      15:00:00"]
+    assert quota == ["reason  quota", "since   10:00:00", "resumes Wed 01:00", "in      15:00:00",
+                     "reset   00:00 UTC", "        presumed"]
     network = mode_lines(_Snap(replace(base, reason="network", resume_at=None,  # type: ignore[arg-type]
                                        next_probe_at=NOW + timedelta(seconds=20))), PARIS, NOW, "f")
-    assert network[2:] == ["resumes on probe", "probe   10:00:20"]
+    assert network[2:4] == ["resumes on probe", "probe   10:00:20"]
     user = mode_lines(_Snap(replace(base, reason="user", resume_at=None)), PARIS, NOW, "f")  # type: ignore[arg-type]
-    assert user[2:] == ["resumes key f"]
-    online = mode_lines(_Snap(replace(base, offline=False, reason=None)), PARIS, NOW, "f")  # type: ignore[arg-type]
-    assert online == ["since   10:00:00"]
+    assert user[2:3] == ["resumes key f"]
+    online = mode_lines(_Snap(replace(base, offline=False, reason=None), "observed 03:30 UTC"),  # type: ignore[arg-type]
+                        PARIS, NOW, "f")
+    assert online == ["since   10:00:00", "reset   03:30 UTC", "        observed"]
 
 
 def test_bookmaker_rows_put_the_pricing_ones_first() -> None:
