@@ -197,6 +197,9 @@ async def _warm(settings: Settings, *, demo: bool) -> int:
         _journal_sync(engine.store, engine.settings)
     finally:
         await engine.aclose()
+    for step in report.steps:
+        if step.source == "skipped" and step.error:  # no call spent on it, and why
+            print(f"  skipped {step.label}: {step.error}")
     print(f"warm: {report.summary}")
     if report.stopped:
         print(f"warm stopped: {report.stopped}")

@@ -138,9 +138,8 @@ def build_engine(settings: Settings, *, demo: bool = False, clock: Clock | None 
 
         settings, tmpdir = demo_settings(settings)
         # A generous plan so a newcomer can browse freely; the Supervision screen can burn it.
-        fixed = settings.watch.season
         simulator = Simulator(SimConfig(leagues=tuple(settings.watch.leagues) or (39, 61, 140),
-                                        season=fixed if isinstance(fixed, int) else None, daily_limit=500,
+                                        season=settings.watch.one_season, daily_limit=500,
                                         per_minute=300), clock=clock)
         transport = SimTransport(simulator)
         key = Secret(DEMO_KEY)

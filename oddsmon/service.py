@@ -393,9 +393,8 @@ class Service:
             if exc.outage is not None:
                 self.machine.go_offline(exc.outage, str(exc))
             raise _FetchFailed(exc.outage, str(exc)) from None
-        if endpoint == "/fixtures" and any(f.is_live for f in data):
-            # The provider updates live fixtures every minute (docs/provider.md).
-            ttl_s = min(ttl_s, self.settings.cache.fixtures_live_ttl_s)
+        if endpoint == "/fixtures":
+            ttl_s = fixtures_ttl(data, now, ttl_s, self.settings.cache.fixtures_live_ttl_s)
         stored = self.store.cache.put(key, endpoint, fetched.body, now, ttl_s)
         self._memo_put(key, view, stored.fetched_at, data)
         self.machine.note_quota(fetched.daily_remaining, self.settings.api.daily_reserve)
@@ -793,6 +792,19 @@ class Service:
     def _stop_reason(self) -> str:
         view = self.machine.view()
         return f"offline ({view.reason}): {view.detail or 'stopped'}"
+
+
+def fixtures_ttl(fixtures: Sequence[Fixture], now: datetime, day_ttl_s: float,
+                 live_ttl_s: float) -> float:
+    """How long a fixtures page stays fresh: a day (the provider updates fixtures daily), a
+    minute while a fixture on it is live (updated every minute), and never past the next
+    kickoff on it, so a match that starts is seen live within a minute of its kickoff."""
+    if any(f.is_live for f in fixtures):
+        return min(day_ttl_s, live_ttl_s)
+    kickoffs = [f.kickoff for f in fixtures if f.is_upcoming and f.kickoff > now]
+    if not kickoffs:
+        return day_ttl_s
+    return min(day_ttl_s, max(live_ttl_s, (min(kickoffs) - now).total_seconds()))
 
 
 def _step_source(calls: int, loaded: _Loaded) -> str:

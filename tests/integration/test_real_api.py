@@ -10,13 +10,15 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
+from typing import Any
 
 import pytest
 
 from oddsmon.clock import FakeClock
 from oddsmon.config import Secret, Settings
 from oddsmon.runtime import build_engine
+from oddsmon.service import Page, WarmReport
 from oddsmon.sim import LoopbackServer, SimConfig, Simulator
 from oddsmon.supervision import check
 
@@ -34,6 +36,18 @@ def auto(settings: Settings, url: str, leagues: tuple[int, ...], **api: object) 
     return replace(s, watch=replace(s.watch, leagues=leagues, season="auto"))
 
 
+async def warm_then_read(settings: Settings, sim: Simulator, clock: FakeClock,
+                         page: str) -> tuple[WarmReport, Page[Any]]:
+    """A warm of the simulator's leagues with seasons left to "auto", then one page read."""
+    with LoopbackServer(sim) as srv:
+        eng = build_engine(auto(settings, srv.url, sim.config.leagues), clock=clock, key=Secret(SECRET))
+        try:
+            report = await eng.service.warm()
+            return report, await getattr(eng.service, page)()
+        finally:
+            await eng.aclose()
+
+
 def requested(sim: Simulator, path: str) -> list[dict[str, str]]:
     return [r["params"] for r in sim.stats()["recent"] if r["path"].endswith(path)]
 
@@ -41,13 +55,7 @@ def requested(sim: Simulator, path: str) -> list[dict[str, str]]:
 async def test_auto_season_asks_each_league_its_own_current_season(settings: Settings) -> None:
     clock = FakeClock(MARCH)
     sim = Simulator(SimConfig(leagues=(78, 253), per_minute=300, full_markets=False), clock=clock)
-    with LoopbackServer(sim) as srv:
-        eng = build_engine(auto(settings, srv.url, (78, 253)), clock=clock, key=Secret(SECRET))
-        try:
-            report = await eng.service.warm()
-            page = await eng.service.fixtures()
-        finally:
-            await eng.aclose()
+    report, page = await warm_then_read(settings, sim, clock, "fixtures")
     assert report.stopped is None
     seasons = {p["league"]: p["season"] for p in requested(sim, "/fixtures")}
     assert seasons == {"78": "2026", "253": "2027"}
@@ -99,13 +107,7 @@ async def test_free_plan_refusal_is_kept_and_not_asked_again(settings: Settings,
 async def test_league_without_odds_coverage_spends_no_odds_call(settings: Settings, clock: FakeClock) -> None:
     sim = Simulator(SimConfig(leagues=(39, 61), per_minute=300, no_odds_leagues=(61,),
                               full_markets=False), clock=clock)
-    with LoopbackServer(sim) as srv:
-        eng = build_engine(auto(settings, srv.url, (39, 61)), clock=clock, key=Secret(SECRET))
-        try:
-            report = await eng.service.warm()
-            odds = await eng.service.odds()
-        finally:
-            await eng.aclose()
+    report, odds = await warm_then_read(settings, sim, clock, "odds")
     assert {p["league"] for p in requested(sim, "/odds")} == {"39"}
     skipped = [s for s in report.steps if s.label == "odds league 61"]
     assert skipped and skipped[0].source == "skipped" and "no odds" in (skipped[0].error or "")
@@ -221,3 +223,34 @@ async def test_persistent_rate_limit_ends_a_warm_in_well_under_two_minutes(
     assert "still rate limited" in report.stopped
     assert took < 90
     assert sim.stats()["requests_total"] <= 4  # one step's retries, then the warm stops
+
+
+async def test_default_ttls_follow_the_provider_cadence(settings: Settings, clock: FakeClock) -> None:
+    # Pre-match odds change every 3 hours at the provider: asked again after 3 hours, not
+    # before; a fixtures page holding a live fixture is asked again after a minute.
+    sim = Simulator(SimConfig(leagues=(39, 61), per_minute=300, full_markets=False), clock=clock)
+    with LoopbackServer(sim) as srv:
+        eng = build_engine(pointed_at(settings, srv.url), clock=clock, key=Secret(SECRET))
+        try:
+            await eng.service.warm()
+            counted = sim.stats()["counted_total"]
+            clock.advance(3 * 3600 - 60)
+            assert (await eng.service.odds()).provenance.source == "cache"
+            assert sim.stats()["counted_total"] == counted
+            clock.advance(61)
+            assert (await eng.service.odds()).provenance.source == "live"
+            live = next(f for f in sim.data.fixtures if f.kickoff > clock.timestamp()
+                        and f.league.id in (39, 61) and f.fate is None)
+            clock.set(datetime.fromtimestamp(live.kickoff + 20 * 60, timezone.utc))
+            # Its page went stale at its kickoff, so the first read after it shows it live.
+            first = await eng.service.fixtures()
+            assert first.data is not None and any(f.is_live for f in first.data)
+            asked = sim.stats()["counted_by_endpoint"]["/fixtures"]
+            clock.advance(30)
+            await eng.service.fixtures()
+            assert sim.stats()["counted_by_endpoint"]["/fixtures"] == asked
+            clock.advance(31)
+            await eng.service.fixtures()
+            assert sim.stats()["counted_by_endpoint"]["/fixtures"] == asked + 1  # its league only
+        finally:
+            await eng.aclose()
