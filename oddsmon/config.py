@@ -81,12 +81,17 @@ class WatchSettings:
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
+    @property
+    def one_season(self) -> int | None:
+        """The season every league uses, or None when each asks the API ("auto")."""
+        return self.season if isinstance(self.season, int) else None
+
     def fixed_season(self, league: int) -> int | None:
         """The season configured for ``league``, or None when it is asked of the API."""
         for lg, season in self.seasons:
             if lg == league:
                 return season
-        return self.season if isinstance(self.season, int) else None
+        return self.one_season
 
 
 @dataclass(frozen=True, slots=True)

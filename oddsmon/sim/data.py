@@ -82,7 +82,8 @@ class SimConfig:
     bookmakers_per_fixture: int = 8
     arbitrage_fixtures: int = 1
     fixtures_per_matchday: int = 5
-    move_period_s: int = 600
+    # Prices move on the provider's cadence: pre-match odds are "updated every 3 hours".
+    move_period_s: int = 3 * 3600
     days_ahead: int = 14
     days_back: int = 3
     odds_page_size: int = 10

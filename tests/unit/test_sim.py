@@ -519,7 +519,8 @@ async def test_determinism_same_seed_same_time(clock: FakeClock) -> None:
 
 
 async def test_prices_stable_within_a_period_and_move_across_periods(clock: FakeClock) -> None:
-    period = 600
+    period = SimConfig().move_period_s
+    assert period == 3 * 3600  # the provider's cadence for pre-match odds
     clock.set(datetime.fromtimestamp((clock.timestamp() // period + 1) * period, timezone.utc))
     sim = Simulator(clock=clock)
     params = {"league": "39", "season": str(sim.data.season), "page": "2"}
@@ -536,7 +537,7 @@ async def test_prices_stable_within_a_period_and_move_across_periods(clock: Fake
         assert a["response"] == b["response"]
         clock.advance(1)
         c = (await client.get("/odds", params=params)).json()
-        clock.advance(6 * 3600)
+        clock.advance(12 * period)
         d = (await client.get("/odds", params=params)).json()
     pa, pc, pd = prices(a), prices(c), prices(d)
     upcoming = {fid for fid in {k[0] for k in pa} if sim.data.by_id[fid].kickoff > clock.timestamp()}
