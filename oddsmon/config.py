@@ -406,6 +406,11 @@ def _build(data: dict[str, Any], where: _Where, base: Path) -> Settings:
     api = sections.get("api", {})
     if api.get("auth") == "rapidapi" and "base_url" not in api:
         api["base_url"] = RAPIDAPI_BASE_URL  # the base URL follows auth unless it is set
+    mismatch = {"rapidapi": DEFAULT_BASE_URL, "apisports": RAPIDAPI_BASE_URL}.get(api.get("auth", "apisports"))
+    if api.get("base_url") == mismatch:
+        # Each gateway refuses the other's headers: say so now, not as a rejected key later.
+        raise where.error("api", "base_url", f"{mismatch} does not take auth = "
+                          f"{api.get('auth', 'apisports')!r} keys; remove base_url (it follows auth)")
     paths = default_paths()
     settings = Settings(
         api=ApiSettings(**sections.get("api", {})),
