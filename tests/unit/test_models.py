@@ -60,6 +60,7 @@ MAPPING = "odds_mapping__official_docs.json"
 PREDICTIONS = "predictions__official_docs_fixture198772.json"
 STATUS = "status__official_docs.json"
 TIMEZONE = "timezone__official_docs_truncated.json"
+REAL_ODDS = "odds__real_fixture815162_bookmaker6.json"  # captured from the live service
 
 _TEXT_CACHE: dict[str, str] = {}
 
@@ -96,8 +97,21 @@ UTC = timezone.utc
 def test_every_sample_file_is_covered() -> None:
     # A new sample dropped into the folder should get a test here, not be silently ignored.
     known = {FIXTURES, LEAGUES, ODDS, BETS, BOOKMAKERS, LIVE_ODDS, LIVE_BETS, MAPPING}
-    known |= {PREDICTIONS, STATUS, TIMEZONE}
+    known |= {PREDICTIONS, STATUS, TIMEZONE, REAL_ODDS}
     assert {p.name for p in SAMPLES.glob("*.json")} == known
+
+
+@needs_samples
+def test_real_size_odds_body_from_the_live_service() -> None:
+    # One real Bwin entry: 35 bets, 239 values; its one "1.00" pays nothing and is skipped.
+    [fo] = parse_odds(response(REAL_ODDS))
+    assert fo.fixture_id == 815162
+    [bo] = fo.bookmakers
+    assert bo.bookmaker == Bookmaker(6, "Bwin")
+    assert len(bo.bets) == 35
+    assert sum(len(bet.values) for bet in bo.bets) == 238 and fo.skipped == 1
+    over_under = next(bet for bet in bo.bets if bet.id == 5)
+    assert {v.label for v in over_under.values} >= {"Over 2.5", "Under 2.5", "Over 0.5"}
 
 
 @needs_samples
