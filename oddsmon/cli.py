@@ -57,8 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="oddsmon",
         description="Football odds and predictions from API-Football, in the terminal; "
                     "keeps working offline from its cache.",
-        epilog="With no API key set (see api.key_env in oddsmon.toml), oddsmon runs on its "
-               "bundled simulator.",
+        epilog="With no API key set (see api.key_env in oddsmon.toml), the TUI runs on its "
+               "bundled simulator and says so; headless commands refuse (use --demo).",
     )
     p.add_argument("--version", action="version", version=f"oddsmon {__version__}")
     p.add_argument("--config", metavar="PATH", help="config file (default: $ODDSMON_CONFIG, "
@@ -210,6 +210,14 @@ def _main(argv: Sequence[str] | None) -> int:
                          "in another terminal; these commands then read its store)", 3)
         settings = found
 
+    missing = None if args.demo else settings.missing_key()
+    if missing is not None and (args.check or args.warm or args.collect):
+        # A cron job's environment without the key must not warm a throwaway simulator store
+        # and exit 0: it fails, naming what to set, and sends nothing.
+        if args.check:
+            print(f"ODDSMON UNKNOWN - {missing}")
+            return 3
+        return _fail(missing, EXIT_CANNOT_RUN)
     if args.check:
         from .supervision.check import run as check
 
@@ -264,7 +272,7 @@ def _main(argv: Sequence[str] | None) -> int:
             return asyncio.run(_collect(settings, demo=args.demo, once=args.once))
     except (StoreError, SupervisionError) as exc:
         return _fail(str(exc), EXIT_CANNOT_RUN if args.warm else EXIT_FAIL)
-    return _run_tui(settings, demo=args.demo)
+    return _run_tui(settings, demo=args.demo or missing is not None)
 
 
 def _journal_sync(store: object, settings: Settings) -> None:
@@ -347,6 +355,9 @@ async def _warm(settings: Settings, *, demo: bool, force: bool = False) -> int:
         _journal_sync(engine.store, engine.settings)
     finally:
         await engine.aclose()
+    for step in report.steps:
+        if step.source == "skipped" and step.error:  # no call spent on it, and why
+            print(clean(f"  skipped {step.label}: {step.error}"))
     print(clean(f"warm: {report.summary}"))
     if report.stopped:
         print(clean(f"warm stopped: {report.stopped}"))

@@ -107,3 +107,14 @@ def iso_utc(when: datetime | None) -> str | None:
     if when is None:
         return None
     return when.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def last_reset(when: datetime, offset_s: int = 0) -> datetime:
+    """The most recent daily reset at or before ``when``: ``offset_s`` seconds after 00:00 UTC."""
+    at = last_utc_midnight(when) + timedelta(seconds=offset_s)
+    return at if at <= when else at - timedelta(days=1)
+
+
+def next_reset(when: datetime, offset_s: int = 0) -> datetime:
+    """The first daily reset strictly after ``when`` (``offset_s`` seconds after 00:00 UTC)."""
+    return last_reset(when, offset_s) + timedelta(days=1)

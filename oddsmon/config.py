@@ -25,6 +25,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import tomli_w
 
 DEFAULT_BASE_URL = "https://v3.football.api-sports.io"
+# RapidAPI's gateway to the same API (docs/provider.md, "Authentication"): its own host, headers
+# and error bodies.
+RAPIDAPI_BASE_URL = "https://api-football-v1.p.rapidapi.com/v3"
+RAPIDAPI_HOST = "api-football-v1.p.rapidapi.com"
+AUTH_MODES = ("apisports", "rapidapi")
 DEMO_KEY = "demo-key-for-the-bundled-simulator"
 
 
@@ -70,12 +75,17 @@ class ApiSettings:
     per_minute: int = 0  # 0: follow X-RateLimit-Limit; a positive value can only lower it
     deadline_s: float = 30.0  # a whole request (connect + headers + body), whatever the pace
     max_body_mb: int = 32  # a larger answer is refused as an error for that page
+    auth: str = "apisports"  # which headers carry the key: apisports (direct) or rapidapi
+    rapidapi_host: str = RAPIDAPI_HOST
 
 
 @dataclass(frozen=True, slots=True)
 class WatchSettings:
     leagues: tuple[int, ...] = (39, 61, 140)
-    season: int = 2026
+    # "auto": each league's current season, asked of /leagues (seasons are per league);
+    # an integer applies to every league; ``seasons`` overrides single leagues.
+    season: int | str = "auto"
+    seasons: tuple[tuple[int, int], ...] = ()  # (league id, season), from [watch.seasons]
     days_ahead: int = 3
     bookmakers: tuple[int, ...] = ()  # empty: every bookmaker the API returns
     timezone: str = field(default_factory=lambda: host_timezone())
@@ -83,6 +93,18 @@ class WatchSettings:
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def one_season(self) -> int | None:
+        """The season every league uses, or None when each asks the API ("auto")."""
+        return self.season if isinstance(self.season, int) else None
+
+    def fixed_season(self, league: int) -> int | None:
+        """The season configured for ``league``, or None when it is asked of the API."""
+        for lg, season in self.seasons:
+            if lg == league:
+                return season
+        return self.one_season
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,11 +119,15 @@ class PathSettings:
 
 @dataclass(frozen=True, slots=True)
 class CacheSettings:
-    """Seconds each page's cache entry stays fresh; past that, an online read fetches again."""
+    """Seconds each page's cache entry stays fresh; past that, an online read fetches again.
 
-    fixtures_ttl_s: int = 900
-    predictions_ttl_s: int = 6 * 3600
-    odds_ttl_s: int = 600
+    The defaults follow each endpoint's documented update frequency (docs/provider.md).
+    """
+
+    fixtures_ttl_s: int = 24 * 3600
+    fixtures_live_ttl_s: int = 60  # a fixtures page holding a live watched fixture
+    predictions_ttl_s: int = 24 * 3600
+    odds_ttl_s: int = 3 * 3600
     bookmakers_ttl_s: int = 24 * 3600
     leagues_ttl_s: int = 24 * 3600
 
@@ -112,6 +138,8 @@ class SupervisionSettings:
     quota_critical: int = 0  # --check is CRITICAL when fewer calls than this remain (0: never)
     probe_min_s: float = 5.0
     probe_max_s: float = 300.0
+    # During a quota outage: /status is probed at the presumed reset, then this often.
+    quota_probe_s: float = 1800.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +200,15 @@ class Settings:
 
     def with_paths(self, **changes: Path | int) -> Settings:
         return replace(self, paths=replace(self.paths, **changes))  # type: ignore[arg-type]
+
+    def missing_key(self, environ: os._Environ[str] | dict[str, str] | None = None) -> str | None:
+        """Why no API key is configured (naming the variable and the file), or None if one is."""
+        if self.api_key(environ) is not None:
+            return None
+        where = f"${self.api.key_env} is unset or empty"
+        if self.api.key_file is not None:
+            where += f" and api.key_file {self.api.key_file} is empty"
+        return f"no API key: {where}; set it, or use --demo for the simulator"
 
     def api_key(self, environ: os._Environ[str] | dict[str, str] | None = None) -> Secret | None:
         """The key from ``$<key_env>``, else from ``key_file`` (which must be mode 0600)."""
@@ -399,6 +436,36 @@ def _check_env_name(value: Any) -> str:
     return name
 
 
+def _check_host(value: Any) -> str:
+    host = _check_str(value)
+    if not re.fullmatch(r"[A-Za-z0-9.-]+(:\d+)?", host):
+        raise ValueError(f"expected a host name like {RAPIDAPI_HOST}, got {host!r}")
+    return host
+
+
+def _check_season(value: Any) -> int | str:
+    if value == "auto":
+        return value
+    if isinstance(value, str):
+        raise ValueError(f'expected "auto" or a year like 2025, got {value!r}')
+    return _check_int(value, 1900, 2100)
+
+
+def _check_seasons(value: Any) -> tuple[tuple[int, int], ...]:
+    if not isinstance(value, dict):
+        raise ValueError(f"expected a table of league id = season, got {_type_name(value)} {value!r}")
+    out = []
+    for league, season in value.items():
+        if not re.fullmatch(r"[1-9][0-9]*", league):
+            raise ValueError(f"expected league ids as keys (78 = 2023), got {league!r}")
+        try:
+            year = _check_int(season, 1900, 2100)
+        except ValueError as exc:
+            raise ValueError(f"league {league}: {exc}") from None
+        out.append((int(league), year))
+    return tuple(out)
+
+
 def _check_tz(value: Any) -> str:
     name = _check_str(value)
     try:
@@ -431,10 +498,13 @@ _VALIDATORS: dict[str, dict[str, Any]] = {
         "per_minute": lambda v: _check_int(v, 0, 100_000),
         "deadline_s": lambda v: _check_float(v, 0.5, 3600),
         "max_body_mb": lambda v: _check_int(v, 1, 1024),
+        "auth": lambda v: _check_str(v, AUTH_MODES),
+        "rapidapi_host": _check_host,
     },
     "watch": {
         "leagues": _check_ids,
-        "season": lambda v: _check_int(v, 1900, 2100),
+        "season": _check_season,
+        "seasons": _check_seasons,
         "days_ahead": lambda v: _check_int(v, 0, 14),
         "bookmakers": _check_ids,
         "timezone": _check_tz,
@@ -447,6 +517,7 @@ _VALIDATORS: dict[str, dict[str, Any]] = {
         "quota_critical": lambda v: _check_int(v, 0, QUOTA_MAX),
         "probe_min_s": lambda v: _check_float(v, 0.1, 3600),
         "probe_max_s": lambda v: _check_float(v, 0.1, 86400),
+        "quota_probe_s": lambda v: _check_float(v, 60, 86400),
     },
     "odds": {
         "format": lambda v: _check_str(v, _ODDS_FORMATS),
@@ -514,6 +585,14 @@ def _build(data: dict[str, Any], where: _Where, base: Path) -> Settings:
                 raise where.error(section, key, str(exc)) from None
         sections[section] = values
 
+    api = sections.get("api", {})
+    if api.get("auth") == "rapidapi" and "base_url" not in api:
+        api["base_url"] = RAPIDAPI_BASE_URL  # the base URL follows auth unless it is set
+    mismatch = {"rapidapi": DEFAULT_BASE_URL, "apisports": RAPIDAPI_BASE_URL}.get(api.get("auth", "apisports"))
+    if api.get("base_url") == mismatch:
+        # Each gateway refuses the other's headers: say so now, not as a rejected key later.
+        raise where.error("api", "base_url", f"{mismatch} does not take auth = "
+                          f"{api.get('auth', 'apisports')!r} keys; remove base_url (it follows auth)")
     paths = default_paths()
     settings = Settings(
         api=ApiSettings(**sections.get("api", {})),
@@ -641,6 +720,8 @@ def to_toml_dict(settings: Settings) -> dict[str, Any]:
                 value = str(value)
             elif f.name.endswith("_mode"):  # a file mode reads in octal
                 value = f"{value:04o}"
+            elif f.name == "seasons":
+                value = {str(lg): season for lg, season in value}
             elif isinstance(value, tuple):
                 value = list(value)
             table[f.name] = value
@@ -661,10 +742,13 @@ KEY_DOCS: dict[str, dict[str, str]] = {
         "per_minute": "Pace limit per minute; 0 follows the plan's X-RateLimit-Limit, a value can only lower it.",
         "deadline_s": "Seconds a whole request may take (connect, headers and body), however slowly the peer sends.",
         "max_body_mb": "Largest answer accepted, in MB; a larger one is an error for that page, never cached.",
+        "auth": "apisports (a key from dashboard.api-football.com) or rapidapi (a key from rapidapi.com).",
+        "rapidapi_host": "With auth = rapidapi: the x-rapidapi-host header.",
     },
     "watch": {
         "leagues": "League ids to watch (39 Premier League, 61 Ligue 1, 140 La Liga, ...).",
-        "season": "Season year as API-Football numbers it (2026 for 2026/27).",
+        "season": '"auto" (each league\'s current season, from /leagues) or a year for every league.',
+        "seasons": "One league's season, overriding season (78 = 2023).",
         "days_ahead": "Days of upcoming fixtures shown and warmed (0 to 14).",
         "bookmakers": "Bookmaker ids to show; an empty list shows every bookmaker.",
         "timezone": "IANA time zone for times on screen (default: the host's, from $TZ or "
@@ -678,9 +762,10 @@ KEY_DOCS: dict[str, dict[str, str]] = {
                        "(nothing secret is in them; 0644 lets node_exporter read the .prom).",
     },
     "cache": {
-        "fixtures_ttl_s": "Seconds a fixtures page stays fresh.",
-        "predictions_ttl_s": "Seconds a prediction stays fresh.",
-        "odds_ttl_s": "Seconds an odds page stays fresh.",
+        "fixtures_ttl_s": "Seconds a fixtures page stays fresh (the provider updates fixtures daily).",
+        "fixtures_live_ttl_s": "Seconds a fixtures page stays fresh while a fixture on it is live (updated every minute).",
+        "predictions_ttl_s": "Seconds a prediction stays fresh (1 call a day recommended).",
+        "odds_ttl_s": "Seconds an odds page stays fresh (pre-match odds: updated every 3 hours).",
         "bookmakers_ttl_s": "Seconds the bookmakers list stays fresh.",
         "leagues_ttl_s": "Seconds league details stay fresh.",
     },
@@ -689,6 +774,7 @@ KEY_DOCS: dict[str, dict[str, str]] = {
         "quota_critical": "--check exits 2 (CRITICAL) when fewer calls than this remain today; 0: never.",
         "probe_min_s": "First wait before probing /status after a network outage.",
         "probe_max_s": "Longest wait between probes; the wait doubles up to this.",
+        "quota_probe_s": "During a quota outage, seconds between /status probes after the presumed reset.",
     },
     "odds": {
         "format": "Price display: decimal, fractional or american.",
@@ -731,6 +817,9 @@ def render_commented(settings: Settings) -> str:
         out.append(f"[{section}]")
         for key, value in table.items():
             out.append(f"# {KEY_DOCS[section][key]}")
+            if isinstance(value, dict):  # an inline table, so it stays inside [section]
+                out.append(f"{key} = {{ {', '.join(f'{k} = {v}' for k, v in value.items())} }}")
+                continue
             out.append(tomli_w.dumps({key: value}).rstrip("\n"))
         out.append("")
     return "\n".join(out)

@@ -20,7 +20,7 @@ import httpx
 
 from .api import ApiClient
 from .clock import Clock, SystemClock
-from .config import DEMO_KEY, Secret, Settings
+from .config import DEMO_KEY, ConfigError, Secret, Settings
 from .demo import demo_paths
 from .service import Service
 from .store import Store
@@ -126,20 +126,22 @@ def build_engine(settings: Settings, *, demo: bool = False, clock: Clock | None 
                  transport: httpx.AsyncBaseTransport | None = None,
                  key: Secret | None = None,
                  alerts_transport: httpx.AsyncBaseTransport | None = None) -> Engine:
-    """Everything a process needs. ``demo`` (or no API key at all) runs on the simulator."""
+    """Everything a process needs. ``demo`` runs on the simulator; without it, no API key is a
+    ``ConfigError`` (never a silent switch to the simulator)."""
     clock = clock or SystemClock()
     simulator = None
     tmpdir = None
     if key is None and not demo:
         key = settings.api_key()
-        demo = key is None
+        if key is None:
+            raise ConfigError(settings.missing_key() or "no API key")
     if demo:
         from .sim import SimConfig, Simulator, SimTransport
 
         settings, tmpdir = demo_settings(settings)
         # A generous plan so a newcomer can browse freely; the Supervision screen can burn it.
         simulator = Simulator(SimConfig(leagues=tuple(settings.watch.leagues) or (39, 61, 140),
-                                        season=settings.watch.season, daily_limit=500,
+                                        season=settings.watch.one_season, daily_limit=500,
                                         per_minute=300), clock=clock)
         transport = SimTransport(simulator)
         key = Secret(DEMO_KEY)

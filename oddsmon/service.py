@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 from .alerts import Alert, AlertSender, drop_alert, market_alerts, mode_alert
-from .api import ApiClient, ApiError, Offline, QuotaExhausted
+from .api import ApiClient, ApiError, Offline, ProviderError, QuotaExhausted
 from .clock import Clock, iso_utc
 from .config import Settings
 from .domain.market import (
@@ -39,11 +39,13 @@ from .domain.models import (
     FixtureOdds,
     LiveOdds,
     ParseError,
+    League,
     Prediction,
     only_bet,
     parse_bookmakers,
     parse_fixtures,
     parse_live_odds,
+    parse_leagues,
     parse_odds,
     parse_predictions,
 )
@@ -86,6 +88,8 @@ class Provenance:
     error: str | None = None  # what went wrong when fetching, if anything
     missing: tuple[str, ...] = ()  # parts of a combined page that were never cached
     expires_at: datetime | None = None  # when its first part falls due again (auto-refresh)
+    refused: bool = False  # the provider refused the request; ``error`` holds its message
+    notes: tuple[str, ...] = ()  # why parts of a page are not asked for (coverage, season)
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,16 +164,61 @@ WarmProgress = Callable[[int, int, WarmStep], None]
 class _FetchFailed(Exception):
     """A fetch that did not work: the offline reason it caused (if any) and what happened."""
 
-    def __init__(self, reason: str | None, error: str) -> None:
+    def __init__(self, reason: str | None, error: str, *, refused: bool = False) -> None:
         super().__init__(error)
         self.reason = reason
         self.error = error
+        self.refused = refused
 
 
 @dataclass(slots=True)
 class _Loaded:
     data: Any
     provenance: Provenance
+
+
+@dataclass(frozen=True, slots=True)
+class LeagueSeason:
+    """The season a league's requests use, and what the provider covers in it."""
+
+    league: int
+    season: int | None  # None: not known (the lookup failed or was refused)
+    odds: bool = True
+    predictions: bool = True
+    why: str | None = None  # why the season is not known
+
+    def skip(self, what: str) -> str | None:
+        """Why no call is spent on ``what`` (odds, predictions) for this league, if none is."""
+        if self.season is None:
+            return f"league {self.league}: no season known ({self.why})"
+        if (what == "odds" and not self.odds) or (what == "predictions" and not self.predictions):
+            return f"league {self.league}: the provider has no {what} for season {self.season}"
+        return None
+
+
+def _refusal_text(messages: Mapping[str, str], until: datetime) -> str:
+    """The provider's refusal, kept until ``until``, with what to change."""
+    text = "; ".join(f"{k}: {v}" for k, v in messages.items()) or "unknown error"
+    hint = ""
+    if "plan" in messages:
+        hint = " Set [watch] season or [watch.seasons] to a season your plan allows, or upgrade the plan."
+    elif "endpoint" in messages:
+        hint = " This oddsmon asks for an endpoint the provider does not know: report it."
+    elif messages:
+        hint = f" Check the configuration behind {', '.join(messages)}."
+    return (f"refused by the provider (not asked again before {until:%Y-%m-%d %H:%M} UTC): "
+            f"{text}.{hint}")
+
+
+def _refusal(body: str) -> dict[str, str] | None:
+    """The ``errors`` of a kept refusal (an envelope whose errors are set), else None."""
+    if '"errors":{' not in body and '"errors": {' not in body:
+        return None  # the common case, answered without parsing a big body twice
+    try:
+        errors = json.loads(body).get("errors")
+    except (ValueError, AttributeError):
+        return None
+    return {str(k): str(v) for k, v in errors.items()} if isinstance(errors, dict) and errors else None
 
 
 class Service:
@@ -198,6 +247,7 @@ class Service:
         self.alert_sender: AlertSender | None = None
         self._last_transition = store.state.last_transition_id()
         self._odds_fetched = False  # since the last take_alerts: arbitrage and value are due
+        self._warm_seasons: list[WarmStep] | None = None  # a warm records its season lookups here
 
     @property
     def counted_calls(self) -> int:
@@ -233,16 +283,22 @@ class Service:
         except ApiError as exc:
             return f"quota not refreshed: /status failed: {exc}"
         remaining = self.store.ledger.quota().remaining_at(self.clock.now())
-        return f"quota refreshed from /status: {'?' if remaining is None else remaining} calls left today"
+        text = f"quota refreshed from /status: {'?' if remaining is None else remaining} calls left today"
+        reserve = self.settings.api.daily_reserve
+        if remaining is not None and remaining <= reserve:
+            # Online with nothing to spend: say it, rather than let the first page find out.
+            text += (f"; no calls left above the reserve of {reserve}: the next counted call "
+                     f"goes offline (quota) again until /status shows quota")
+        return text
 
     async def supervise(self, *, warm_on_resume: bool = True,
                         progress: WarmProgress | None = None) -> WarmReport | None:
-        """Apply what is due: the automatic resume at the quota reset, or a network probe.
+        """Apply what is due: the /status probe of a quota outage, or a network probe.
 
         When this process is the one that brings oddsmon back online, it rebuilds the cache
         (a warm, within the quota) and returns its report.
         """
-        resumed = self.machine.resume_if_due()
+        resumed = await self._quota_probe_if_due()
         if not resumed and self.machine.gate() == "network" and self.machine.claim_probe():
             resumed = await self._probe()
         if resumed and warm_on_resume:
@@ -252,6 +308,21 @@ class Service:
     async def probe_now(self) -> bool:
         """One /status probe now, whatever the schedule (``--warm`` while the network is out)."""
         return await self._probe()
+
+    async def _quota_probe_if_due(self) -> bool:
+        """At the presumed reset and every ``quota_probe_s`` after: does /status show quota?"""
+        if not self.machine.claim_quota_probe():
+            return False
+        try:
+            await self.api.probe()
+        except ApiError:
+            return False  # no evidence either way; the next slot asks again
+        return self.quota_seen()
+
+    def quota_seen(self) -> bool:
+        """After a /status answer: end a quota outage if more than the reserve is left now."""
+        remaining = self.store.ledger.quota().remaining_at(self.clock.now())
+        return self.machine.quota_probe_result(remaining, self.settings.api.daily_reserve)
 
     async def _probe(self) -> bool:
         try:
@@ -366,6 +437,8 @@ class Service:
                 return self._unwritable(entry, endpoint, key, parse, now, reason, view)
             except _FetchFailed as failed:
                 reason, error = failed.reason, failed.error
+                if failed.refused:
+                    return _Loaded(None, Provenance("live", now, 0.0, False, None, error, refused=True))
         else:
             error = None
         if entry is None and fallback:
@@ -403,12 +476,22 @@ class Service:
                                      f"not cached") from None
         except Offline as exc:
             raise _FetchFailed(self.machine.gate(), str(exc)) from None
+        except ProviderError as exc:
+            # A refusal (plan, parameter, endpoint) is an answer: kept for the entry's TTL so
+            # it is not paid for again at every open.
+            if exc.body is None:
+                raise _FetchFailed(None, str(exc)) from None
+            self.store.cache.put(key, endpoint, exc.body, now, ttl_s)
+            raise _FetchFailed(None, _refusal_text(exc.messages, now + timedelta(seconds=ttl_s)),
+                               refused=True) from None
         except ApiError as exc:
             if exc.received and endpoint == "/odds":
                 self._keep_received_odds(list(exc.received), now)
             if exc.outage is not None:
                 self.machine.go_offline(exc.outage, str(exc))
             raise _FetchFailed(exc.outage, str(exc)) from None
+        if endpoint == "/fixtures":
+            ttl_s = fixtures_ttl(data, now, ttl_s, self.settings.cache.fixtures_live_ttl_s)
         stored = self.store.cache.put(key, endpoint, fetched.body, now, ttl_s)
         self._memo_put(key, view, stored.fetched_at, data)
         self.machine.note_quota(fetched.daily_remaining, self.settings.api.daily_reserve)
@@ -422,6 +505,10 @@ class Service:
                     reason: str | None, error: str | None, view: str) -> _Loaded:
         prov = Provenance("cache", entry.fetched_at, (now - entry.fetched_at).total_seconds(),
                           not entry.fresh_at(now), reason, error, expires_at=entry.expires_at)
+        refusal = _refusal(entry.body)
+        if refusal is not None:
+            return _Loaded(None, replace(prov, refused=True,
+                                         error=_refusal_text(refusal, entry.expires_at)))
         memo = self._memo.get((entry.key, view))
         if memo is not None and memo[0] == entry.fetched_at.timestamp():
             return _Loaded(memo[1], prov)
@@ -603,10 +690,39 @@ class Service:
                                   parse_bookmakers, force=force)
         return Page(loaded.data, loaded.provenance)
 
-    def _league_params(self, league: int, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    def _league_params(self, league: LeagueSeason, extra: Mapping[str, str] | None = None) -> dict[str, str]:
         """A league-level request's params: the same in a page read and in a warm, so both
         hit one cache entry."""
-        return {"league": str(league), "season": str(self.settings.watch.season), **(extra or {})}
+        return {"league": str(league.league), "season": str(league.season), **(extra or {})}
+
+    async def league_seasons(self) -> list[LeagueSeason]:
+        """Each watched league's season: ``[watch.seasons]``, else ``[watch] season``, else
+        (``"auto"``) the current season from ``/leagues?id=N&current=true``, cached like the
+        other league details. Seasons are per league: one year for all would ask some leagues
+        for a season they are not playing, which the provider answers with nothing."""
+        out = []
+        for league in self.settings.watch.leagues:
+            fixed = self.settings.watch.fixed_season(league)
+            if fixed is not None:
+                out.append(LeagueSeason(league, fixed))
+                continue
+            before = self.counted_calls
+            loaded = await self._load("/leagues", {"id": str(league), "current": "true"},
+                                      self.settings.cache.leagues_ttl_s, parse_leagues)
+            if self._warm_seasons is not None:
+                step = WarmStep("dashboard", f"season league {league}", self.counted_calls - before)
+                step.source, step.error = _step_source(step.calls, loaded), loaded.provenance.error
+                self._warm_seasons.append(step)
+            found: list[League] = loaded.data or []
+            current = next((lg for lg in found if lg.id == league and lg.current_season), None)
+            if current is None or current.current_season is None:
+                why = loaded.provenance.error or "the provider lists no current season"
+                out.append(LeagueSeason(league, None, why=why))
+                continue
+            out.append(LeagueSeason(league, current.current_season,
+                                    odds=current.odds_covered is not False,
+                                    predictions=current.predictions_covered is not False))
+        return out
 
     def _window_params(self) -> dict[str, str]:
         first, last = self._window()
@@ -619,7 +735,12 @@ class Service:
         """``derived``: extra params naming the smaller entry each league page leaves."""
         items: list[Any] = []
         provs: list[Provenance] = []
-        for league in self.settings.watch.leagues:
+        notes: list[str] = []
+        for league in await self.league_seasons():
+            skip = league.skip("odds" if endpoint == "/odds" else "fixtures")
+            if skip is not None:
+                notes.append(skip)
+                continue
             params = self._league_params(league, extra)
             loaded = await self._load(endpoint, params, ttl_s, parse, force=force, paged=paged,
                                       fallback=fallback, view=view,
@@ -627,7 +748,7 @@ class Service:
             provs.append(loaded.provenance)
             if loaded.data is not None:
                 items.extend(loaded.data)
-        return items, _combine(provs, self.clock.now())
+        return items, replace(_combine(provs, self.clock.now()), notes=tuple(notes))
 
     async def fixtures(self, *, force: bool = False) -> Page[list[Fixture]]:
         """Fixtures of the watched leagues from today through ``days_ahead``, by kickoff."""
@@ -675,16 +796,23 @@ class Service:
             return Page(None, fixtures.provenance)
         out: dict[int, Prediction] = {}
         provs = []
+        skipped = self._no_predictions(await self.league_seasons())
         for fx in fixtures.data:
-            if not fx.is_upcoming:
+            if not fx.is_upcoming or fx.league_id in skipped:
                 continue
             page = await self.prediction(fx.id, force=force)
             provs.append(page.provenance)
             if page.data is not None:
                 out[fx.id] = page.data
+        notes = tuple(skipped.values())
         if not provs:
-            return Page(out, fixtures.provenance)
-        return Page(out, _combine(provs, self.clock.now()))
+            return Page(out, replace(fixtures.provenance, notes=notes))
+        return Page(out, replace(_combine(provs, self.clock.now()), notes=notes))
+
+    @staticmethod
+    def _no_predictions(seasons: list[LeagueSeason]) -> dict[int, str]:
+        """Leagues whose predictions cost calls for nothing, with why."""
+        return {ls.league: why for ls in seasons if (why := ls.skip("predictions")) is not None}
 
     async def dashboard(self, *, force: bool = False,
                         hidden_bookmakers: frozenset[int] = frozenset()) -> Page[Dashboard]:
@@ -752,10 +880,23 @@ class Service:
     # -- what the collector reads and refreshes -----------------------------------------------------
 
     def league_request(self, kind: str, league: int) -> tuple[str, dict[str, str]]:
-        """The request behind one league's part of the fixtures or odds page, as pages send it."""
+        """The request behind one league's part of the fixtures or odds page, as pages send it
+        (the season as ``league_seasons`` last found it: this sends nothing)."""
+        season = self._known_season(league)
         if kind == "fixtures":
-            return "/fixtures", self._league_params(league, self._window_params())
-        return "/odds", self._league_params(league)
+            return "/fixtures", self._league_params(season, self._window_params())
+        return "/odds", self._league_params(season)
+
+    def _known_season(self, league: int) -> LeagueSeason:
+        """One league's season without a call: the configured one, else the cached answer of
+        ``/leagues`` (None until ``league_seasons`` has looked it up)."""
+        fixed = self.settings.watch.fixed_season(league)
+        if fixed is not None:
+            return LeagueSeason(league, fixed)
+        found, _ = self.peek("/leagues", {"id": str(league), "current": "true"}, parse_leagues)
+        current = next((lg for lg in found or [] if lg.id == league and lg.current_season), None)
+        return LeagueSeason(league, None if current is None else current.current_season,
+                            why="not looked up yet")
 
     async def refresh_league(self, kind: str, league: int) -> Provenance:
         """Fetch one league's fixtures (the window) or pre-match odds (every page) now."""
@@ -889,8 +1030,8 @@ class Service:
         if not self._store_writable():
             report.stopped = f"nothing fetched: {self.store_problem}"
             return report
-        # A quota reset that came due while no oddsmon ran is applied (and journaled) first.
-        self.machine.resume_if_due()
+        # A quota reset that came due while no oddsmon ran is checked (and journaled) first.
+        await self._quota_probe_if_due()
         reason = self.machine.gate()
         if reason == "network" and await self.probe_now():
             reason = None
@@ -899,19 +1040,32 @@ class Service:
             return report
         start_calls = self.counted_calls
         resumed_at = self._last_resume()
-        cache, watch = self.settings.cache, self.settings.watch
+        give_ups = self.api.rate_limit_give_ups
+        cache = self.settings.cache
         window = self._window_params()
+        self._warm_seasons = report.steps
+        try:
+            seasons = await self.league_seasons()
+        finally:
+            self._warm_seasons = None
+        known = [ls for ls in seasons if ls.season is not None]
         # The plan up front so progress has a total; predictions join once fixtures are known.
         plan: list[tuple[WarmStep, str, dict[str, str], float, Callable[[Any], Any], bool]] = [
             (WarmStep("bookmakers", "bookmakers"), "/odds/bookmakers", {}, cache.bookmakers_ttl_s,
              parse_bookmakers, False)]
-        plan += [(WarmStep("dashboard", f"fixtures league {lg}"), "/fixtures",
-                  self._league_params(lg, window), cache.fixtures_ttl_s,
-                  parse_fixtures, False) for lg in watch.leagues]
-        plan += [(WarmStep("odds", f"odds league {lg}"), "/odds",
-                  self._league_params(lg), cache.odds_ttl_s, parse_odds, True)
-                 for lg in watch.leagues]
-        report.steps = [p[0] for p in plan]
+        plan += [(WarmStep("dashboard", f"fixtures league {ls.league}"), "/fixtures",
+                  self._league_params(ls, window), cache.fixtures_ttl_s,
+                  parse_fixtures, False) for ls in known]
+        plan += [(WarmStep("odds", f"odds league {ls.league}"), "/odds",
+                  self._league_params(ls), cache.odds_ttl_s, parse_odds, True)
+                 for ls in known if ls.odds]
+        report.steps += [p[0] for p in plan]
+        for ls in seasons:
+            for what in ("fixtures", "odds", "predictions"):
+                why = ls.skip(what)
+                if why is not None and (ls.season is not None or what == "fixtures"):
+                    report.steps.append(WarmStep(what, f"{what} league {ls.league}", 0, "skipped", why))
+        no_predictions = self._no_predictions(seasons)
         fixtures: list[Fixture] = []
         done = 0
         # Progress is held back until the predictions are planned (after the fixtures), so
@@ -927,18 +1081,20 @@ class Service:
             loaded = await self._load(endpoint, params, ttl, parse, paged=paged,
                                       force=bool(step.refetched))
             step.calls = self.counted_calls - before
-            if step.calls and loaded.provenance.source == "live":
-                step.source = "live"
-            elif loaded.provenance.error:
-                step.source = "failed"  # a stale copy may still be served; the fetch did not work
-            else:
-                step.source = "fresh" if loaded.data is not None else "none"
+            step.source = _step_source(step.calls, loaded)
             step.error = loaded.provenance.error
             done += 1
+            if self.api.rate_limit_give_ups != give_ups:
+                # A rate limit that did not lift within the client's bounded retries: the
+                # next steps would meet it too, so the warm ends and says why.
+                report.stopped = f"rate limited: {step.error}"
+                break
             if endpoint == "/fixtures":
                 fixtures.extend(loaded.data or [])
-                if done == 1 + len(watch.leagues):
-                    upcoming = sorted((f for f in fixtures if f.is_upcoming), key=lambda f: (f.kickoff, f.id))
+                if done == 1 + len(known):
+                    upcoming = sorted((f for f in fixtures if f.is_upcoming
+                                       and f.league_id not in no_predictions),
+                                      key=lambda f: (f.kickoff, f.id))
                     extra = [(WarmStep("predictions", f"prediction fixture {fx.id}"), "/predictions",
                               {"fixture": str(fx.id)}, cache.predictions_ttl_s,
                               functools.partial(parse_predictions, fixture_id=fx.id), False)
@@ -955,7 +1111,9 @@ class Service:
             for d, s in held:
                 progress(d, len(plan), s)
         report.counted_calls = self.counted_calls - start_calls
-        if self.machine.gate() is not None:
+        if report.stopped is not None:
+            pass  # stopped by the loop, which said why
+        elif self.machine.gate() is not None:
             report.stopped = self._stop_reason()
         if self.store_problem is not None:
             report.stopped = f"stopped: {self.store_problem}"
@@ -983,6 +1141,31 @@ class Service:
         return f"offline ({view.reason}): {view.detail or 'stopped'}"
 
 
+def fixtures_ttl(fixtures: Sequence[Fixture], now: datetime, day_ttl_s: float,
+                 live_ttl_s: float) -> float:
+    """How long a fixtures page stays fresh: a day (the provider updates fixtures daily), a
+    minute while a fixture on it is live (updated every minute), and never past the next
+    kickoff on it, so a match that starts is seen live within a minute of its kickoff."""
+    if any(f.is_live for f in fixtures):
+        return min(day_ttl_s, live_ttl_s)
+    kickoffs = [f.kickoff for f in fixtures if f.is_upcoming and f.kickoff > now]
+    if not kickoffs:
+        return day_ttl_s
+    return min(day_ttl_s, max(live_ttl_s, (min(kickoffs) - now).total_seconds()))
+
+
+def _step_source(calls: int, loaded: _Loaded) -> str:
+    """What a warm step did: fetched, refused, failed, already fresh, or nothing to show."""
+    prov = loaded.provenance
+    if prov.refused:
+        return "refused"
+    if calls and prov.source == "live":
+        return "live"
+    if prov.error:
+        return "failed"  # a stale copy may still be served; the fetch did not work
+    return "fresh" if loaded.data is not None else "none"
+
+
 def _envelope(params: Mapping[str, str], items: list[Any]) -> str:
     """The body the API answers ``/odds`` with for ``params``, all on one page."""
     return json.dumps({"get": "odds", "parameters": dict(params), "errors": [],
@@ -1006,10 +1189,12 @@ def _combine(provs: list[Provenance], now: datetime) -> Provenance:
     missing = tuple(m for p in provs for m in p.missing)
     reason = next((p.offline_reason for p in provs if p.offline_reason), None)
     error = next((p.error for p in provs if p.error), None)
+    refused = any(p.refused for p in provs)
     if not have:
-        return Provenance("none", None, None, False, reason, error, missing)
+        return Provenance("none", None, None, False, reason, error, missing, refused=refused)
     oldest = min(have, key=lambda p: p.fetched_at or now)
     source = "live" if all(p.source == "live" for p in have) else "cache"
     return Provenance(source, oldest.fetched_at, oldest.age_s, any(p.stale for p in have),
                       reason, error, missing,
-                      min((p.expires_at for p in have if p.expires_at is not None), default=None))
+                      expires_at=min((p.expires_at for p in have if p.expires_at is not None), default=None),
+                      refused=refused)

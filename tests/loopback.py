@@ -40,7 +40,11 @@ def pointed_at(settings: Settings, url: str, **api: object) -> Settings:
 
 @pytest.fixture
 def sim(clock: FakeClock) -> Simulator:
-    return Simulator(SimConfig(leagues=(39, 61), daily_limit=100, per_minute=300), clock=clock)
+    # Small bookmaker entries: what these tests check does not depend on body size, and
+    # real-size ones (about 35 bets each) would double the suite's time; tests/unit/test_sim.py,
+    # test_models.py and the benchmarks cover the real size.
+    return Simulator(SimConfig(leagues=(39, 61), daily_limit=100, per_minute=300,
+                               full_markets=False), clock=clock)
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,7 +21,7 @@ import httpx
 from ..clock import Clock
 from ..config import QUOTA_MAX, ApiSettings, Secret
 from ..store import Ledger, cache_key
-from ..text import clean_json_text, redact
+from ..text import clean, clean_json_text, redact
 from .errors import (
     ApiError,
     BadResponse,
@@ -32,10 +33,19 @@ from .errors import (
     QuotaExhausted,
     RateLimited,
 )
-from .throttle import MinuteThrottle
+from .throttle import WINDOW_S, MinuteThrottle
 
 FREE_ENDPOINTS = frozenset({"/status"})  # do not count against the daily quota
 RATE_LIMIT_RETRIES = 3
+# A rate limit that has not lifted after this many seconds of waiting is reported, not waited
+# out: a warm then stops with the reason instead of sleeping minutes per step.
+RATE_LIMIT_BUDGET_S = 60.0
+RATE_LIMIT_BACKOFF_S = 8.0  # first full-jitter backoff cap; it doubles per retry
+NETWORK_BACKOFF_S = 0.5
+NETWORK_BACKOFF_MAX_S = 8.0
+# HTTP statuses worth another attempt like a read timeout: 5xx, and the 499 the provider's
+# docs list (docs/provider.md).
+RETRY_STATUSES = frozenset({499})
 MAX_PAGES = 100
 USER_AGENT = "oddsmon/0.1 (+https://github.com/oddsmon)"
 
@@ -66,6 +76,33 @@ def _int_header(headers: httpx.Headers, name: str) -> int | None:
         return None
     number = int(text)
     return number if number <= QUOTA_MAX else None
+
+
+def _gateway_message(body: bytes) -> str:
+    """The ``message`` of a gateway's JSON error body (RapidAPI), else an empty string."""
+    try:
+        data = json.loads(body)
+    except ValueError:  # UnicodeDecodeError is one
+        return ""
+    message = data.get("message") if isinstance(data, dict) else None
+    return str(message)[:300] if message else ""
+
+
+def _retry_after(headers: httpx.Headers) -> float | None:
+    """``Retry-After`` in seconds (the delta form; a date form is read as absent)."""
+    value = headers.get("retry-after")
+    try:
+        seconds = float(value) if value is not None else None
+    except ValueError:
+        return None
+    return seconds if seconds is not None and 0 <= seconds < 86400 else None
+
+
+def auth_headers(settings: ApiSettings, key: Secret) -> dict[str, str]:
+    """The headers that carry the key, by ``api.auth`` (docs/provider.md, "Authentication")."""
+    if settings.auth == "rapidapi":
+        return {"x-rapidapi-key": key.reveal(), "x-rapidapi-host": settings.rapidapi_host}
+    return {"x-apisports-key": key.reveal()}
 
 
 def _classify_envelope_errors(errors: Any) -> ApiError | None:
@@ -108,10 +145,13 @@ class ApiClient:
         # Asked before each counted call (the collector's daily budget): False refuses it.
         self.allow_counted: Callable[[str], bool] | None = None
         self._secret = key.reveal()
+        # Requests given up on because the rate limit did not lift: a warm stops on it.
+        self.rate_limit_give_ups = 0
+        self.rng = random.Random()  # backoff jitter; tests may seed it
         timeout = httpx.Timeout(settings.timeout_s, connect=min(settings.timeout_s, 5.0))
         self._http = httpx.AsyncClient(
             base_url=settings.base_url,
-            headers={"x-apisports-key": key.reveal(), "user-agent": USER_AGENT,
+            headers={**auth_headers(settings, key), "user-agent": USER_AGENT,
                      "accept": "application/json"},
             timeout=timeout,
             transport=transport,
@@ -199,20 +239,33 @@ class ApiClient:
         counted = endpoint not in FREE_ENDPOINTS
         failures = 0
         throttled = 0
+        limited_since: float | None = None
         while True:
             self._check_gate()
             try:
                 return await self._send_once(endpoint, params, counted=counted)
-            except RateLimited:
+            except RateLimited as exc:
                 throttled += 1
-                if throttled > RATE_LIMIT_RETRIES:
-                    raise
-                await self.throttle.back_off()
+                now = self.clock.monotonic()
+                limited_since = now if limited_since is None else limited_since
+                left = RATE_LIMIT_BUDGET_S - (now - limited_since)
+                # Full jitter, so processes limited together do not come back together;
+                # a Retry-After is a floor no retry goes under.
+                wait = self.rng.uniform(0, RATE_LIMIT_BACKOFF_S * 2 ** (throttled - 1))
+                if exc.retry_after is not None:
+                    wait = max(wait, exc.retry_after)
+                if throttled > RATE_LIMIT_RETRIES or wait > left:
+                    self.rate_limit_give_ups += 1
+                    raise RateLimited(f"{exc}; still rate limited after {throttled} attempt(s) "
+                                      f"over {now - limited_since:.0f} s",
+                                      retry_after=exc.retry_after) from None
+                await self.clock.sleep(wait)
             except _Retryable as exc:
                 failures += 1
                 if failures > self.settings.retries:
                     raise NetworkError(str(exc)) from None
-                await self.clock.sleep(min(8.0, 0.5 * 2 ** (failures - 1)))
+                await self.clock.sleep(self.rng.uniform(
+                    0, min(NETWORK_BACKOFF_MAX_S, NETWORK_BACKOFF_S * 2 ** (failures - 1))))
 
     async def _send_once(self, endpoint: str, params: dict[str, str], *, counted: bool) -> ApiResponse:
         if counted and self.allow_counted is not None and not self.allow_counted(endpoint):
@@ -273,6 +326,9 @@ class ApiClient:
         if any(v is not None for v in (daily_limit, daily_remaining, minute_limit, minute_remaining)):
             self.ledger.observe(self.clock.now(), daily_limit, daily_remaining, minute_limit,
                                 minute_remaining, sent_at=sent_at)
+        if minute_remaining is not None and minute_remaining <= 0:
+            # Other programs on the key may have used the minute: pace on what is left too.
+            self.throttle.pause(self.clock.timestamp() + WINDOW_S)
         return daily_remaining is not None
 
     async def _read_capped(self, endpoint: str, reply: httpx.Response, counted: bool) -> bytes:
@@ -298,11 +354,22 @@ class ApiClient:
                    body: bytes, counted: bool, sent_at: datetime) -> ApiResponse:
         code = reply.status_code
         if code == 429:
-            raise RateLimited(f"{endpoint}: HTTP 429 Too Many Requests")
-        if code >= 500:
+            message = clean(_gateway_message(body))
+            if "daily quota" in message.lower():
+                # RapidAPI's gateway answers a spent day with 429, not the envelope.
+                raise QuotaExhausted(f"daily quota exhausted: {message}", sent=True)
+            retry_after = _retry_after(reply.headers)
+            raise RateLimited(f"{endpoint}: HTTP 429 Too Many Requests"
+                              + (f": {message}" if message else "")
+                              + (f" (Retry-After {retry_after:g} s)" if retry_after is not None else ""),
+                              retry_after=retry_after)
+        if code >= 500 or code in RETRY_STATUSES:
             raise _Retryable(f"{endpoint}: HTTP {code} {reply.reason_phrase}")
         if code in (401, 403):
-            raise KeyRejected(f"API key rejected (HTTP {code}) by {self.settings.base_url}")
+            message = clean(_gateway_message(body))
+            raise KeyRejected(f"API key rejected (HTTP {code}) by {self.settings.base_url}"
+                              + (f": {message}" if message else "")
+                              + f"; check api.auth ({self.settings.auth}) and the key")
         if code != 200:
             raise ApiError(f"{endpoint}: unexpected HTTP {code} {reply.reason_phrase}")
         try:
@@ -322,6 +389,8 @@ class ApiClient:
         # Quota, rate-limit and key refusals are not counted by the provider; the rest are.
         if counted and not isinstance(problem, (QuotaExhausted, RateLimited, KeyRejected)):
             self.spent += 1
+        if isinstance(problem, ProviderError):
+            problem.body = text
         if problem is not None:
             raise problem
         if endpoint == "/status" and isinstance(envelope.get("response"), dict):

@@ -51,6 +51,10 @@ class BudgetSpent(ApiError):
 class RateLimited(ApiError):
     """Still throttled by the per-minute limit after waiting; not an outage."""
 
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after  # seconds the answer's Retry-After asked for, if any
+
 
 class KeyRejected(ApiError):
     """The provider refused the API key: a configuration problem, not an outage."""
@@ -62,6 +66,9 @@ class BadResponse(ApiError):
 
 class ProviderError(ApiError):
     """The envelope's ``errors`` said something else; carries the provider's messages."""
+
+    #: the provider's answer as JSON text: a refusal is kept in the cache like an answer
+    body: str | None = None
 
     def __init__(self, messages: dict[str, str]) -> None:
         self.messages = {clean(k): clean(v) for k, v in messages.items()}

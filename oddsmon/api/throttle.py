@@ -23,6 +23,7 @@ class MinuteThrottle:
         self.configured = configured
         self._lock = asyncio.Lock()
         self._pending: list[float] = []  # send times of this process's calls not yet logged
+        self._paused_until = 0.0  # set when a response said no call is left this minute
 
     def limit(self) -> int | None:
         return self.ledger.quota().minute_pace(self.configured)
@@ -32,6 +33,9 @@ class MinuteThrottle:
         async with self._lock:
             while True:
                 now = self.clock.timestamp()
+                if now < self._paused_until:
+                    await self.clock.sleep(self._paused_until - now)
+                    continue
                 limit = self.limit()
                 if limit is None:
                     break
@@ -52,7 +56,6 @@ class MinuteThrottle:
         except ValueError:
             pass
 
-    async def back_off(self) -> None:
-        """After a ``rateLimit`` answer or HTTP 429: wait for the next minute to begin."""
-        now = self.clock.timestamp()
-        await self.clock.sleep(WINDOW_S - (now % WINDOW_S) + 1.0)
+    def pause(self, until: float) -> None:
+        """No call leaves before ``until`` (POSIX seconds): X-RateLimit-Remaining was 0."""
+        self._paused_until = max(self._paused_until, until)

@@ -159,6 +159,9 @@ class Collector:
         if reason is not None:
             report.offline = reason
         else:
+            # Each league's season (looked up once a day when "auto"): every request below
+            # names it.
+            await svc.league_seasons()
             for _phase in range(4):
                 chosen = plan(self.known(), self.cadence(), report.left, self.routine_left())
                 report.deferred, report.next_due = len(chosen.deferred), chosen.next_due

@@ -118,6 +118,10 @@ class League:
     logo_url: str | None
     seasons: tuple[int, ...]
     current_season: int | None
+    # What the provider covers in the current season (None: not said); no odds or no
+    # predictions coverage means asking for them spends calls on empty answers.
+    odds_covered: bool | None = None
+    predictions_covered: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -642,6 +646,7 @@ def parse_leagues(response: Any) -> list[League]:
         )
         years: list[int] = []
         current: int | None = None
+        covered: tuple[bool | None, bool | None] = (None, None)
         for season_index, season_raw in enumerate(seasons_raw):
             season_path = f"{path}.seasons[{season_index}]"
             season = _as_obj(season_raw, season_path)
@@ -649,6 +654,9 @@ def parse_leagues(response: Any) -> list[League]:
             years.append(year)
             if _opt_bool(season, "current", season_path):
                 current = year
+                coverage = _opt_obj(season, "coverage", season_path)
+                covered = (_opt_bool(coverage, "odds", f"{season_path}.coverage"),
+                           _opt_bool(coverage, "predictions", f"{season_path}.coverage"))
         leagues.append(
             League(
                 id=_int(league, "id", league_path),
@@ -658,6 +666,8 @@ def parse_leagues(response: Any) -> list[League]:
                 logo_url=_opt_str(league, "logo", league_path),
                 seasons=tuple(years),
                 current_season=current,
+                odds_covered=covered[0],
+                predictions_covered=covered[1],
             )
         )
     return leagues

@@ -8,16 +8,23 @@ control surface under ``/__sim`` (``GET /__sim/stats``, ``POST /__sim/control``,
 
 Order of decisions for an API request:
 
-1. unknown path -> HTTP 404 envelope ``errors.endpoint`` (not counted);
+0. gateway ``rapidapi``: the path must start with ``/v3`` (stripped), and the key travels in
+   ``x-rapidapi-key`` + ``x-rapidapi-host``; a missing or rejected key is HTTP 401
+   ``{"message"}`` and a spent day HTTP 429 ``{"message": "You have exceeded the DAILY quota
+   ..."}``, as RapidAPI's gateway answers;
+1. unknown path -> HTTP 200 envelope ``errors.endpoint`` (not counted), as the provider does;
 2. ``stall_s`` (real ``asyncio.sleep``) then ``slow_s`` (the injected clock's ``sleep``);
 3. injected ``http429_next`` / ``fail_next`` faults (not counted);
 4. missing/empty ``x-apisports-key`` or ``reject_key`` -> ``token`` envelope (not counted);
 5. ``/status`` answers here: it never counts;
-6. daily quota used up (day = UTC date of the clock) -> ``requests`` envelope (not counted);
+6. daily quota used up -> ``requests`` envelope (not counted); the quota day starts at
+   ``quota_reset_s`` seconds after 00:00 UTC (not midnight by default: the docs do not say when
+   it resets, so oddsmon must learn it);
 7. ``rate_limit_next`` or more than ``per_minute`` in the clock's current minute ->
    ``rateLimit`` envelope (not counted);
-8. the request counts (daily and per minute), then the endpoint answers; a parameter error
-   is an HTTP 200 envelope with ``errors`` set (it does count, as at the provider);
+8. the request counts (daily and per minute), then the endpoint answers; a parameter error,
+   or a season outside ``plan_seasons`` (``errors.plan``, a Free plan) is an HTTP 200
+   envelope with ``errors`` set (it does count, the harsher reading);
 9. ``garbage_next`` truncates whatever body was about to go out (HTTP 200).
 
 The API key value is never stored: request records keep ``key_present`` only.
@@ -33,7 +40,7 @@ import re
 import threading
 from collections import deque
 from collections.abc import Callable, Mapping
-from datetime import date, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -51,6 +58,10 @@ MSG_TOKEN = ("Error/Missing application key. Go to "
              "application key.")
 MSG_REQUIRED = "At least one parameter is required."
 MSG_ENDPOINT = "This endpoint do not exist."
+MSG_GATEWAY_KEY = "Invalid API key. Go to https://docs.rapidapi.com/docs/keys for more info."
+MSG_GATEWAY_DAILY = ("You have exceeded the DAILY quota for Requests on your current plan, BASIC. "
+                     "Upgrade your plan at https://rapidapi.com/api-sports/api/api-football")
+GATEWAY_PREFIX = "/v3"
 
 JSON_CT = (b"content-type", b"application/json")
 _SENSITIVE = ("authorization", "cookie", "proxy-authorization")
@@ -63,7 +74,7 @@ NGINX_HTML = (
     "<center><h1>{code} {reason}</h1></center>\r\n<hr><center>nginx</center>\r\n"
     "</body>\r\n</html>\r\n"
 )
-REASONS = {500: "Internal Server Error", 501: "Not Implemented", 502: "Bad Gateway",
+REASONS = {499: "Client Closed Request", 500: "Internal Server Error", 501: "Not Implemented", 502: "Bad Gateway",
            503: "Service Temporarily Unavailable", 504: "Gateway Time-out", 429: "Too Many Requests"}
 
 # Parameters each endpoint accepts (the provider's documented ones); anything else is refused.
@@ -194,10 +205,12 @@ class Simulator:
 
     # ------------------------------------------------------------------ helpers
     def _utc_day(self) -> date:
-        return self.clock.now().astimezone(timezone.utc).date()
+        """The quota day: it starts ``quota_reset_s`` after 00:00 UTC."""
+        return datetime.fromtimestamp(self.clock.timestamp() - self.config.quota_reset_s,
+                                      timezone.utc).date()
 
     def _roll_day(self) -> None:
-        """Reset the daily count at 00:00 UTC of the sim's clock (caller holds the lock)."""
+        """Reset the daily count when the quota day turns (caller holds the lock)."""
         today = self._utc_day()
         if today != self._day:
             self._day = today
@@ -270,9 +283,10 @@ class Simulator:
             self._http429_retry_after = retry_after
 
     def fail_next(self, n: int = 1, status: int = 500, html: bool = False) -> None:
-        """The next ``n`` API requests get HTTP ``status`` (5xx); ``html`` gives nginx's page."""
-        if not 500 <= int(status) <= 599:
-            raise ValueError("status must be a 5xx code")
+        """The next ``n`` API requests get HTTP ``status`` (5xx, or the 499 the provider's docs
+        list); ``html`` gives nginx's page."""
+        if not (500 <= int(status) <= 599 or int(status) == 499):
+            raise ValueError("status must be a 5xx code or 499")
         with self._lock:
             self._fail_next = max(0, int(n))
             self._fail_status = int(status)
@@ -378,8 +392,8 @@ class Simulator:
         if "fail_next" in controls:
             n_fail = count("fail_next")
             st = controls.get("status", 500)
-            if isinstance(st, bool) or not isinstance(st, int) or not 500 <= st <= 599:
-                raise ValueError("status must be a 5xx code")
+            if isinstance(st, bool) or not isinstance(st, int) or not (500 <= st <= 599 or st == 499):
+                raise ValueError("status must be a 5xx code or 499")
             html = flag("html") if "html" in controls else False
             actions.append(lambda: self.fail_next(n_fail, status=st, html=html))
         if "garbage_next" in controls:
@@ -566,7 +580,17 @@ class Simulator:
             params[k] = v
         raw_headers = {k.decode("latin-1").lower(): v.decode("latin-1")
                        for k, v in scope.get("headers", [])}
-        key_present = bool(raw_headers.get("x-apisports-key", "").strip())
+        gateway = self.config.gateway == "rapidapi"
+        if gateway:
+            # RapidAPI: the API lives under /v3 and the key needs its host header beside it.
+            if endpoint == GATEWAY_PREFIX or endpoint.startswith(GATEWAY_PREFIX + "/"):
+                endpoint = endpoint[len(GATEWAY_PREFIX):] or "/"
+            else:
+                endpoint = "/__not_under_v3__"
+            key_present = bool(raw_headers.get("x-rapidapi-key", "").strip()) and \
+                raw_headers.get("x-rapidapi-host", "") == self.config.gateway_host
+        else:
+            key_present = bool(raw_headers.get("x-apisports-key", "").strip())
         entry: dict[str, Any] = {
             "ts": self.clock.timestamp(),
             "method": method,
@@ -582,8 +606,8 @@ class Simulator:
         if not known:
             body = _dumps(_envelope(get, params, errors={"endpoint": MSG_ENDPOINT}))
             with self._lock:
-                self._record(entry, "not_found", 404, False, None)
-            return 404, [JSON_CT], body
+                self._record(entry, "not_found", 200, False, None)
+            return 200, [JSON_CT], body
 
         if not await self._delay(receive):
             with self._lock:
@@ -616,6 +640,12 @@ class Simulator:
                 self._record(entry, "method_not_allowed", 405, False, endpoint)
                 return 405, [JSON_CT], body
             outcome, counted, errors = "ok", False, None
+            if gateway and (self.reject_key or not key_present):
+                self._record(entry, "token", 401, False, endpoint)
+                return 401, [JSON_CT], _dumps({"message": MSG_GATEWAY_KEY})
+            if gateway and endpoint != "/status" and self._used >= self.daily_limit:
+                self._record(entry, "requests", 429, False, endpoint)
+                return 429, [JSON_CT, *self._rate_headers()], _dumps({"message": MSG_GATEWAY_DAILY})
             if self.reject_key or not key_present:
                 outcome, errors = "token", {"token": MSG_TOKEN}
             elif endpoint == "/status":
@@ -668,7 +698,10 @@ class Simulator:
             "get": "status",
             "parameters": params or [],
             "errors": [],
-            "results": 1,
+            # The live service answers /status with results 0 and a paging block (the docs'
+            # sample says 1, without paging): nothing may rely on either.
+            "results": 0,
+            "paging": {"current": 1, "total": 1},
             "response": {
                 "account": {"firstname": "Oddsmon", "lastname": "Simulator",
                             "email": "sim@oddsmon.invalid"},
@@ -676,6 +709,15 @@ class Simulator:
                 "requests": {"current": used, "limit_day": limit},
             },
         }
+
+    def _season_allowed(self, params: Mapping[str, str]) -> int | None:
+        """The ``season`` param, refused (``errors.plan``) outside the plan's seasons."""
+        season = _season(params)
+        allowed = self.config.plan_seasons
+        if season is not None and allowed is not None and not allowed[0] <= season <= allowed[1]:
+            raise ParamError("plan", f"{self.config.plan} plans do not have access to this season, "
+                                     f"try from {allowed[0]} to {allowed[1]}.")
+        return season
 
     @staticmethod
     def _reject_unknown(name: str, params: Mapping[str, str]) -> None:
@@ -688,7 +730,7 @@ class Simulator:
         self._reject_unknown("leagues", params)
         data = self.data
         lid = _int(params, "id")
-        season = _season(params)
+        season = self._season_allowed(params)
         team = _int(params, "team")
         last = _int(params, "last", lo=1)
         search = _search(params)
@@ -716,13 +758,13 @@ class Simulator:
                 continue
             if team is not None and team not in {t.id for t in league.teams}:
                 continue
-            seasons = data.seasons
+            seasons = data.seasons_of(league.id)
             if season is not None:
                 seasons = [y for y in seasons if y == season]
             if current == "true":
-                seasons = [y for y in seasons if y == data.season]
+                seasons = [y for y in seasons if y == data.season_of(league.id)]
             elif current == "false":
-                seasons = [y for y in seasons if y != data.season]
+                seasons = [y for y in seasons if y != data.season_of(league.id)]
             if not seasons:
                 continue
             out.append(data.league_json(league, seasons))
@@ -737,7 +779,7 @@ class Simulator:
             raise ParamError("required", MSG_REQUIRED)
         fid = _int(params, "id")
         league = _int(params, "league")
-        season = _season(params)
+        season = self._season_allowed(params)
         team = _int(params, "team")
         venue = _int(params, "venue")
         nxt = _int(params, "next", lo=1)
@@ -819,9 +861,9 @@ class Simulator:
             if statuses is not None:
                 with_status = [(fx, st) for fx, st in with_status if st.short in statuses]
             if nxt is not None:
-                with_status = [(fx, st) for fx, st in with_status if st.short == "NS"][:nxt]
+                with_status = [(fx, st) for fx, st in with_status if st.short in ("NS", "TBD")][:nxt]
             if last is not None:
-                finished = [(fx, st) for fx, st in with_status if st.short == "FT"]
+                finished = [(fx, st) for fx, st in with_status if st.short in ("FT", "AET", "PEN")]
                 with_status = sorted(finished, key=lambda p: (p[0].kickoff, p[0].id), reverse=True)[:last]
             cands = [fx for fx, _ in with_status]
         if ids is not None:
@@ -842,7 +884,7 @@ class Simulator:
         data = self.data
         fid = _int(params, "fixture")
         league = _int(params, "league")
-        season = _season(params)
+        season = self._season_allowed(params)
         day = _date(params, "date")
         page = _int(params, "page", lo=1) or 1
         bookmaker = _int(params, "bookmaker")
@@ -862,7 +904,8 @@ class Simulator:
                  if (league is None or fx.league.id == league)
                  and (season is None or fx.season == season)
                  and (day is None or fx.date_utc == day)
-                 and (bookmaker is None or bookmaker in fx.bookmakers)]
+                 and (bookmaker is None or bookmaker in fx.bookmakers)
+                 and fx.league.id not in self.config.no_odds_leagues]
         if bet is not None and bet not in PRICED_BETS:
             cands = []
         size = self.config.odds_page_size

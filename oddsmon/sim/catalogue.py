@@ -239,6 +239,10 @@ def league_logo(league_id: int) -> str:
     return f"{MEDIA}/football/leagues/{league_id}.png"
 
 
+# Leagues whose season is the calendar year (named after it), unlike August-May leagues.
+CALENDAR_YEAR_LEAGUES: frozenset[int] = frozenset({253, 71})
+
+
 def team_logo(team_id: int) -> str:
     return f"{MEDIA}/football/teams/{team_id}.png"
 

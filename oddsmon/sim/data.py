@@ -32,31 +32,30 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from . import catalogue as cat
+from .markets import CORE, FULL, SubMarket
+from .markets import probabilities as market_model
 
 BET_MATCH_WINNER = 1
-BET_GOALS_OVER_UNDER = 5
-BET_BOTH_TEAMS_SCORE = 8
 BET_EXACT_GOALS = 38
-OU_LINES: tuple[float, ...] = (0.5, 1.5, 2.5, 3.5, 4.5, 5.5)
 
 FIXTURE_ID_BASE = 1_380_000
 LIVE_MINUTES = 100
+# Unusual courses a fixture may take, so every status the provider documents is served.
+FATES: tuple[str, ...] = ("TBD", "PST", "CANC", "ABD", "AWD", "WO", "SUSP", "INT", "ET", "AET", "LIVE")
+TBD_UNTIL_S = 2 * 86400  # a TBD fixture's time is fixed this long before kickoff
+_STATUS_LONG = {"TBD": "Time To Be Defined", "NS": "Not Started", "PST": "Match Postponed",
+                "CANC": "Match Cancelled", "ABD": "Match Abandoned", "AWD": "Technical Loss",
+                "WO": "WalkOver", "SUSP": "Match Suspended", "INT": "Match Interrupted",
+                "ET": "Extra Time", "BT": "Break Time", "P": "Penalty In Progress",
+                "AET": "Match Finished After Extra Time", "PEN": "Match Finished After Penalty",
+                "LIVE": "In Progress", "FT": "Match Finished"}
 HALF_TIME_AT = 45
 SECOND_HALF_AT = 55
 
-# Markets as priced: (bet id, bet name, outcome labels). Bet 5 is six two-way markets.
-MARKETS: tuple[tuple[int, str, tuple[Any, ...]], ...] = (
-    (BET_MATCH_WINNER, "Match Winner", ("Home", "Draw", "Away")),
-    *((BET_GOALS_OVER_UNDER, "Goals Over/Under", (f"Over {ln}", f"Under {ln}")) for ln in OU_LINES),
-    (BET_BOTH_TEAMS_SCORE, "Both Teams Score", ("Yes", "No")),
-    (BET_EXACT_GOALS, "Exact Goals Number", (0, 1, 2, 3, 4, 5, "more 6")),
-)
-_OFFSETS: tuple[int, ...] = tuple(
-    sum(len(m[2]) for m in MARKETS[:i]) for i in range(len(MARKETS))
-)
-N_OUTCOMES = sum(len(m[2]) for m in MARKETS)
-PRICED_BETS: tuple[int, ...] = (BET_MATCH_WINNER, BET_GOALS_OVER_UNDER, BET_BOTH_TEAMS_SCORE,
-                                BET_EXACT_GOALS)
+# Every bet id the simulator may price (the full catalogue; see markets.py).
+PRICED_BETS: tuple[int, ...] = tuple(dict.fromkeys(m.bet_id for m in FULL))
+# A price the book no longer offers odds on: the capture shows "1.00" on near-certain outcomes.
+NO_PRICE_ABOVE = 0.995
 
 # Drift: std (in log-probability) of the value noise at each level; level l holds its value
 # for 2**l periods, so small moves happen every period and larger ones every few hours.
@@ -83,11 +82,29 @@ class SimConfig:
     bookmakers_per_fixture: int = 8
     arbitrage_fixtures: int = 1
     fixtures_per_matchday: int = 5
-    move_period_s: int = 600
+    # Prices move on the provider's cadence: pre-match odds are "updated every 3 hours".
+    move_period_s: int = 3 * 3600
     days_ahead: int = 14
     days_back: int = 3
     odds_page_size: int = 10
     plan: str = "Free"
+    # Real-size bookmaker entries (about 35 bets, 240 values, like the live service); False
+    # prices only Match Winner, Over/Under, Both Teams Score and Exact Goals.
+    full_markets: bool = True
+    # The quota day starts this many seconds after 00:00 UTC (03:30 by default, not midnight:
+    # the provider's docs do not say when it resets, and RapidAPI's day runs from the
+    # subscription time).
+    quota_reset_s: int = 3 * 3600 + 30 * 60
+    # "apisports" (direct) or "rapidapi" (the gateway: /v3 prefix, its headers and errors).
+    gateway: str = "apisports"
+    gateway_host: str = "api-football-v1.p.rapidapi.com"
+    # (first, last) seasons the plan allows, like a Free plan; None allows every season.
+    plan_seasons: tuple[int, int] | None = None
+    # Leagues the provider has no odds for (coverage.odds false; /odds answers nothing).
+    no_odds_leagues: tuple[int, ...] = ()
+    # One fixture in this many gets an unusual fate (postponed, cancelled, abandoned, time to
+    # be defined, suspended, extra time, ...); 0 keeps every fixture ordinary.
+    odd_fate_every: int = 7
 
     def __post_init__(self) -> None:
         self.leagues = tuple(int(x) for x in self.leagues)
@@ -109,6 +126,10 @@ class SimConfig:
         _check_range("odds_page_size", self.odds_page_size, 1, None)
         if self.season is not None:
             _check_range("season", self.season, 1900, 2999)
+        _check_range("quota_reset_s", self.quota_reset_s, 0, 86399)
+        _check_range("odd_fate_every", self.odd_fate_every, 0, None)
+        if self.gateway not in ("apisports", "rapidapi"):
+            raise ValueError(f"gateway must be apisports or rapidapi, got {self.gateway!r}")
 
     @classmethod
     def big_day(cls, fixtures: int = 2000, fixtures_per_matchday: int = 20,
@@ -222,6 +243,7 @@ class Fixture:
     lam_home: float
     lam_away: float
     arb_bookmaker: int | None = None
+    fate: str | None = None  # an unusual course (FATES), None for an ordinary match
 
     @property
     def date_utc(self) -> str:
@@ -244,7 +266,13 @@ class Status:
 
     @property
     def live(self) -> bool:
-        return self.short in ("1H", "HT", "2H")
+        return self.short in ("1H", "HT", "2H", "ET", "BT", "P", "SUSP", "INT", "LIVE")
+
+    def became(self, short: str, elapsed: int | None = None) -> Status:
+        """This status under another short code (a fate's), keeping the score."""
+        return Status(short, _STATUS_LONG[short], self.elapsed if elapsed is None else elapsed,
+                      self.goals_home, self.goals_away, self.ht_home, self.ht_away, self.ft_home,
+                      self.ft_away, self.first, self.second)
 
 
 def iso_plus00(ts: float) -> str:
@@ -309,9 +337,16 @@ class SimData:
         self.config = config
         now = now.astimezone(timezone.utc)
         self.anchor = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        # The season of European leagues (named after the year it starts); leagues that play
+        # the calendar year (MLS, Brazil) have their own: seasons are per league.
         self.season = config.season if config.season is not None else season_for(now)
+        self.calendar_season = config.season if config.season is not None else now.year
         self.seed = config.seed
         self.period_s = config.move_period_s
+        self.markets: tuple[SubMarket, ...] = FULL if config.full_markets else CORE
+        self.offsets = tuple(sum(len(m.labels) for m in self.markets[:i])
+                             for i in range(len(self.markets)))
+        self.n_outcomes = sum(len(m.labels) for m in self.markets)
         self.bookmaker_margins = {bid: m for bid, _, m in cat.PRICING_BOOKMAKERS}
         self.bookmaker_names = dict(cat.BOOKMAKERS)
         self.leagues: dict[int, League] = {}
@@ -343,7 +378,7 @@ class SimData:
             league = self.leagues[lg_id]
             n = len(league.teams)
             max_rounds = 2 * (n - 1)
-            days_in = (self.anchor.date() - date(self.season, 8, 15)).days
+            days_in = (self.anchor.date() - self.season_start(lg_id)).days
             first_round = 1 + max(0, days_in) // 7
             first_round = max(1, min(first_round, max_rounds - len(offsets) + 1))
             order = list(league.teams)
@@ -428,8 +463,12 @@ class SimData:
         referee = f"{ref_name}, {league.country}" if day <= 4 else None
         pool = [b for b, _, _ in cat.PRICING_BOOKMAKERS]
         books = tuple(sorted(rng.sample(pool, self.config.bookmakers_per_fixture)))
-        return Fixture(fid, league, self.season, f"Regular Season - {round_no}", round_no,
-                       kickoff, home, away, referee, hm, am, books, lam_h, lam_a)
+        # Its own seeded draw, so adding fates changed no other generated value.
+        fate_rng = self._rng("fate", fid)
+        every = self.config.odd_fate_every
+        fate = fate_rng.choice(FATES) if every and fate_rng.randrange(every) == 0 else None
+        return Fixture(fid, league, self.season_of(league.id), f"Regular Season - {round_no}", round_no,
+                       kickoff, home, away, referee, hm, am, books, lam_h, lam_a, fate=fate)
 
     def _choose_arbitrage(self, now: datetime) -> None:
         n = self.config.arbitrage_fixtures
@@ -454,6 +493,47 @@ class SimData:
         return self.by_id.get(fixture_id)
 
     def status_at(self, fx: Fixture, ts: float) -> Status:
+        st = self._course(fx, ts)
+        fate, t = fx.fate, (ts - fx.kickoff) / 60.0
+        if fate is None:
+            return st
+        if fate == "TBD":
+            return st.became("TBD") if ts < fx.kickoff - TBD_UNTIL_S else st
+        if fate in ("PST", "CANC") and ts >= fx.kickoff - 3 * 86400:
+            return self._course(fx, fx.kickoff - 1).became(fate)
+        if fate == "WO" and t >= 0:
+            return st.became("WO")
+        if fate == "ABD" and t >= 60:
+            return self._course(fx, fx.kickoff + 60 * 60).became("ABD", 60)
+        if fate == "AWD" and t >= LIVE_MINUTES:
+            return st.became("AWD")
+        if fate == "SUSP" and 30 <= t < 40:
+            return self._course(fx, fx.kickoff + 30 * 60).became("SUSP")
+        if fate == "INT" and 65 <= t < 70:
+            return self._course(fx, fx.kickoff + 65 * 60).became("INT")
+        if fate == "LIVE" and st.live:
+            return st.became("LIVE")
+        if fate in ("ET", "AET") and t >= LIVE_MINUTES:
+            # Extra time, then the end (AET), or a break and penalties (ET -> BT -> P -> PEN).
+            extra = t - LIVE_MINUTES
+            if extra < 30:
+                return st.became("ET", 90 + int(extra) + 1)
+            if fate == "AET":
+                return st.became("AET", 120)
+            if extra < 35:
+                return st.became("BT", 120)
+            return st.became("P" if extra < 45 else "PEN", 120)
+        return st
+
+    def kickoff_at(self, fx: Fixture, ts: float) -> int:
+        """The kickoff the provider shows at ``ts``: a TBD fixture has only its day until its
+        time is set, so kickoffs change between two reads."""
+        if fx.fate == "TBD" and ts < fx.kickoff - TBD_UNTIL_S:
+            return fx.kickoff - fx.kickoff % 86400
+        return fx.kickoff
+
+    def _course(self, fx: Fixture, ts: float) -> Status:
+        """The status of an ordinary match at ``ts``."""
         t = (ts - fx.kickoff) / 60.0
         if t < 0:
             return Status("NS", "Not Started", None, None, None, None, None, None, None, None, None)
@@ -485,27 +565,45 @@ class SimData:
 
     def fixture_json(self, fx: Fixture, ts: float) -> dict[str, Any]:
         st = self.status_at(fx, ts)
+        # Some fixtures have no known venue id or city (null fields, as the provider sends).
+        venue = (fx.home.venue_id, fx.home.venue_name, fx.home.venue_city) if fx.id % 9 \
+            else (None, fx.home.venue_name, None)
         return _fixture_dict(
-            fid=fx.id, referee=fx.referee, kickoff=fx.kickoff, first=st.first, second=st.second,
-            venue=(fx.home.venue_id, fx.home.venue_name, fx.home.venue_city),
+            fid=fx.id, referee=fx.referee, kickoff=self.kickoff_at(fx, ts), first=st.first,
+            second=st.second, venue=venue,
             status=(st.long, st.short, st.elapsed),
             league=self.league_block(fx.league, fx.season, fx.round),
             home=fx.home, away=fx.away, goals=(st.goals_home, st.goals_away),
             halftime=(st.ht_home, st.ht_away), fulltime=(st.ft_home, st.ft_away),
         )
 
+    def season_of(self, league_id: int) -> int:
+        """The league's current season."""
+        return self.calendar_season if league_id in cat.CALENDAR_YEAR_LEAGUES else self.season
+
+    def season_start(self, league_id: int, year: int | None = None) -> date:
+        year = self.season_of(league_id) if year is None else year
+        return date(year, 3, 1) if league_id in cat.CALENDAR_YEAR_LEAGUES else date(year, 8, 15)
+
+    def seasons_of(self, league_id: int) -> list[int]:
+        current = self.season_of(league_id)
+        return [current - 2, current - 1, current]
+
     def league_json(self, league: League, seasons: list[int]) -> dict[str, Any]:
         out = []
         for y in seasons:
-            current = y == self.season
+            current = y == self.season_of(league.id)
+            start = self.season_start(league.id, y)
+            end = date(y, 12, 6) if league.id in cat.CALENDAR_YEAR_LEAGUES else date(y + 1, 5, 24)
             out.append({
-                "year": y, "start": f"{y}-08-15", "end": f"{y + 1}-05-24", "current": current,
+                "year": y, "start": start.isoformat(), "end": end.isoformat(), "current": current,
                 "coverage": {
                     "fixtures": {"events": True, "lineups": True, "statistics_fixtures": True,
                                  "statistics_players": True},
                     "standings": True, "players": True, "top_scorers": True,
                     "top_assists": True, "top_cards": True, "injuries": True,
-                    "predictions": True, "odds": current,
+                    "predictions": True,
+                    "odds": current and league.id not in self.config.no_odds_leagues,
                 },
             })
         return {
@@ -515,41 +613,14 @@ class SimData:
             "seasons": out,
         }
 
-    @property
-    def seasons(self) -> list[int]:
-        return [self.season - 2, self.season - 1, self.season]
-
     # ------------------------------------------------------------------ probabilities
     def probabilities(self, fx: Fixture) -> list[float]:
-        """True probabilities, flat in ``MARKETS`` order (each market sums to 1)."""
+        """True probabilities, flat in ``self.markets`` order."""
         cached = self._probs.get(fx.id)
-        if cached is not None:
-            return cached
-        ph = _poisson_pmf(fx.lam_home, 11)
-        pa = _poisson_pmf(fx.lam_away, 11)
-        home = draw = away = 0.0
-        totals = [0.0] * 21
-        for i, a in enumerate(ph):
-            for j, b in enumerate(pa):
-                p = a * b
-                totals[i + j] += p
-                if i > j:
-                    home += p
-                elif i == j:
-                    draw += p
-                else:
-                    away += p
-        z = home + draw + away
-        out = [home / z, draw / z, away / z]
-        for line in OU_LINES:
-            under = sum(totals[: int(line) + 1]) / z
-            out += [1.0 - under, under]
-        btts = (1.0 - ph[0]) * (1.0 - pa[0])
-        out += [btts, 1.0 - btts]
-        exact = [totals[k] / z for k in range(6)]
-        out += exact + [max(1e-6, 1.0 - sum(exact))]
-        self._probs[fx.id] = out
-        return out
+        if cached is None:
+            cached = market_model(self.markets, fx.lam_home, fx.lam_away)
+            self._probs[fx.id] = cached
+        return cached
 
     # ------------------------------------------------------------------ prices
     def period(self, ts: float) -> int:
@@ -566,7 +637,7 @@ class SimData:
             rng = self._rng("lvl", fid, level, block)
             amp = LEVEL_AMPS[level] * _SQRT3
             r = rng.random
-            vals = [(2.0 * r() - 1.0) * amp for _ in range(N_OUTCOMES)]
+            vals = [(2.0 * r() - 1.0) * amp for _ in range(self.n_outcomes)]
             if level > 0:
                 if len(self._level_cache) > 200_000:
                     self._level_cache.clear()
@@ -580,7 +651,7 @@ class SimData:
             first = (fx.kickoff - MARKET_OPEN_S) // span
             last = fx.kickoff // span
             r = self._rng("shock", fx.id).random
-            n_markets = len(MARKETS)
+            n_markets = len(self.markets)
             cells = (last - first + 1) * n_markets
             log_q = math.log(1.0 - SHOCK_PROB)
             shocks = []
@@ -589,7 +660,7 @@ class SimData:
             pos = int(math.log(1.0 - r()) / log_q)
             while pos < cells:
                 blk, m = first + pos // n_markets, pos % n_markets
-                oi = _OFFSETS[m] + int(r() * len(MARKETS[m][2]))
+                oi = self.offsets[m] + int(r() * len(self.markets[m].labels))
                 size = SHOCK_SIZE[0] + (SHOCK_SIZE[1] - SHOCK_SIZE[0]) * r()
                 shocks.append((blk, oi, size if r() < 0.5 else -size))
                 pos += 1 + int(math.log(1.0 - r()) / log_q)
@@ -598,10 +669,10 @@ class SimData:
 
     def market_drift(self, fx: Fixture, n: int) -> list[float]:
         """Shared log-probability drift of every outcome at period ``n``."""
-        drift = [0.0] * N_OUTCOMES
+        drift = [0.0] * self.n_outcomes
         for level in range(len(LEVEL_AMPS)):
             vals = self._level_noise(fx.id, level, n >> level)
-            for i in range(N_OUTCOMES):
+            for i in range(self.n_outcomes):
                 drift[i] += vals[i]
         blk = n // SHOCK_BLOCK
         for sblk, oi, size in self._shock_list(fx):
@@ -614,11 +685,13 @@ class SimData:
         """The moved market at period ``n`` (each market renormalised to 1)."""
         base = self.probabilities(fx)
         drift = self.market_drift(fx, n)
-        out = [0.0] * N_OUTCOMES
-        for m, (_, _, labels) in enumerate(MARKETS):
-            o = _OFFSETS[m]
-            vals = [base[o + i] * math.exp(drift[o + i]) for i in range(len(labels))]
-            z = sum(vals)
+        out = [0.0] * self.n_outcomes
+        for m, market in enumerate(self.markets):
+            o = self.offsets[m]
+            count = len(market.labels)
+            vals = [base[o + i] * math.exp(drift[o + i]) for i in range(count)]
+            # Each group keeps its true mass (2 for double chance, under 1 for a score list).
+            z = sum(vals) / sum(base[o:o + count])
             for i, v in enumerate(vals):
                 out[o + i] = v / z
         return out
@@ -628,7 +701,7 @@ class SimData:
         vals = self._bm_static.get(key)
         if vals is None:
             r = self._rng("bm", fid, bid).random
-            vals = [(2.0 * r() - 1.0) * BOOKMAKER_NOISE for _ in range(N_OUTCOMES)]
+            vals = [(2.0 * r() - 1.0) * BOOKMAKER_NOISE for _ in range(self.n_outcomes)]
             self._bm_static[key] = vals
         return vals
 
@@ -639,30 +712,33 @@ class SimData:
         if cached is not None:
             return cached
         market = self.market_probabilities(fx, n)
+        base = self.probabilities(fx)
         result: dict[int, list[dict[str, Any]]] = {}
         for bid in fx.bookmakers:
             static = self._static_noise(fx.id, bid)
             r = self._rng("bmw", fx.id, bid, n).random
-            walk = [(2.0 * r() - 1.0) * BOOKMAKER_NOISE for _ in range(N_OUTCOMES)]
+            walk = [(2.0 * r() - 1.0) * BOOKMAKER_NOISE for _ in range(self.n_outcomes)]
             overround = 1.0 + self.bookmaker_margins[bid]
             fine = bid in FINE_LADDER_BOOKMAKERS
             bets: list[dict[str, Any]] = []
             by_bet: dict[int, dict[str, Any]] = {}
-            for m, (bet_id, bet_name, labels) in enumerate(MARKETS):
+            for m, sub in enumerate(self.markets):
+                bet_id, bet_name, labels = sub.bet_id, sub.name, sub.labels
                 if bet_id == BET_EXACT_GOALS and bid not in cat.EXACT_GOALS_BOOKMAKERS:
                     continue
-                o = _OFFSETS[m]
+                o = self.offsets[m]
                 qs = [market[o + i] * math.exp(static[o + i] + walk[o + i])
                       for i in range(len(labels))]
-                scale = overround / sum(qs)
+                scale = overround * sum(market[o:o + len(labels)]) / sum(qs)
                 qs = [q * scale for q in qs]
                 if m == 0 and fx.arb_bookmaker == bid:
                     fav = max(range(3), key=lambda i: qs[i])
                     qs[fav] -= sum(qs) - ARB_BOOK
                 else:
                     qs = _clamp_book(qs)
-                values = [{"value": lab, "odd": f"{to_ladder(1.0 / q, fine):.2f}"}
-                          for lab, q in zip(labels, qs)]
+                values = [{"value": lab, "odd": "1.00" if base[o + i] > NO_PRICE_ABOVE
+                           else f"{to_ladder(1.0 / q, fine):.2f}"}
+                          for i, (lab, q) in enumerate(zip(labels, qs))]
                 bet = by_bet.get(bet_id)
                 if bet is None:
                     bet = {"id": bet_id, "name": bet_name, "values": values}
@@ -721,14 +797,6 @@ def _clamp_book(qs: list[float]) -> list[float]:
         return qs
     rest = sum(q for q in qs if q <= cap)
     return [cap if q > cap else q + excess * q / rest for q in qs]
-
-
-def _poisson_pmf(lam: float, n: int) -> list[float]:
-    out, p = [], math.exp(-lam)
-    for k in range(n):
-        out.append(p)
-        p *= lam / (k + 1)
-    return out
 
 
 def _fixture_dict(*, fid: int, referee: str | None, kickoff: int, first: int | None,

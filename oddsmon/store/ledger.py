@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..clock import last_utc_midnight, utc_from_ts
+from ..clock import last_reset, utc_from_ts
 from ..config import QUOTA_MAX
 from .db import Database, Tx
 
@@ -33,6 +33,14 @@ SENDING = "sending"
 def _count(value: int | None) -> int | None:
     """A count from outside, or None when it is not believable (below zero, past QUOTA_MAX)."""
     return value if value is not None and 0 <= value <= QUOTA_MAX else None
+# The time of day (seconds after 00:00 UTC) oddsmon last saw the daily counter fall. The
+# provider's docs do not say when the quota resets (docs/provider.md): until one is seen,
+# 00:00 UTC is presumed.
+META_RESET = "quota_reset_s"
+# A fall counts as the reset only when seen soon after the reading before it (else it happened
+# somewhen in between) and when it is larger than what calls in flight can explain.
+RESET_SEEN_WITHIN_S = 2 * 3600
+RESET_MIN_FALL = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,12 +50,23 @@ class Quota:
     minute_limit: int | None = None
     minute_remaining: int | None = None
     observed_at: datetime | None = None
+    reset_s: int | None = None  # the observed reset time of day, None while only presumed
+
+    @property
+    def reset_offset_s(self) -> int:
+        return 0 if self.reset_s is None else self.reset_s
+
+    @property
+    def reset_basis(self) -> str:
+        """``observed 03:30 UTC`` or ``presumed 00:00 UTC``: the reset time and what it rests on."""
+        hours, minutes = divmod(self.reset_offset_s // 60, 60)
+        return f"{'presumed' if self.reset_s is None else 'observed'} {hours:02d}:{minutes:02d} UTC"
 
     def remaining_at(self, now: datetime) -> int | None:
-        """Calls left today; a reading from before the last 00:00 UTC has been reset since."""
+        """Calls left today; a reading from before the last reset has been reset since."""
         if self.daily_remaining is None or self.observed_at is None:
             return None
-        if self.observed_at < last_utc_midnight(now):
+        if self.observed_at < last_reset(now, self.reset_offset_s):
             return self.daily_limit
         return self.daily_remaining
 
@@ -82,11 +101,12 @@ class Ledger:
 
     def quota(self) -> Quota:
         row = self.db.query_one(
-            "SELECT daily_limit, daily_remaining, minute_limit, minute_remaining, observed_at "
-            "FROM quota WHERE id = 1")
+            "SELECT daily_limit, daily_remaining, minute_limit, minute_remaining, observed_at, "
+            "(SELECT value FROM meta WHERE key = ?) FROM quota WHERE id = 1", (META_RESET,))
         if row is None:
             return Quota()
-        return Quota(row[0], row[1], row[2], row[3], utc_from_ts(row[4]))
+        return Quota(row[0], row[1], row[2], row[3], utc_from_ts(row[4]),
+                     None if row[5] is None else int(row[5]))
 
     def observe(self, at: datetime, daily_limit: int | None, daily_remaining: int | None,
                 minute_limit: int | None, minute_remaining: int | None, *,
@@ -95,7 +115,9 @@ class Ledger:
 
         ``sent_at``: when the answered request was sent; a rise of the daily remaining is
         kept only when that is not before the current value was recorded (see the module doc).
-        A remaining above the limit is read as the limit.
+        A remaining above the limit is read as the limit. A daily count seen to fall (more
+        calls left than just before, on the same plan) is the provider's reset: its time of
+        day becomes the presumed reset from then on.
         """
         daily_limit, daily_remaining = _count(daily_limit), _count(daily_remaining)
         minute_limit, minute_remaining = _count(minute_limit), _count(minute_remaining)
@@ -109,6 +131,14 @@ class Ledger:
                     and sent_at is not None and known.observed_at is not None
                     and sent_at < known.observed_at):
                 daily_remaining = None  # a late answer to an older request: keep the lower count
+            if (daily_remaining is not None and known.daily_remaining is not None
+                    and known.observed_at is not None
+                    and daily_remaining - known.daily_remaining >= RESET_MIN_FALL
+                    and (daily_limit is None or daily_limit == known.daily_limit)
+                    and 0 <= (at - known.observed_at).total_seconds() <= RESET_SEEN_WITHIN_S):
+                seconds = int(at.timestamp() - last_reset(at).timestamp()) // 60 * 60
+                tx.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) "
+                           "DO UPDATE SET value = excluded.value", (META_RESET, str(seconds)))
             tx.execute(
                 "UPDATE quota SET daily_limit=coalesce(?, daily_limit), "
                 "daily_remaining=coalesce(?, daily_remaining), "
@@ -122,8 +152,10 @@ class Ledger:
     @staticmethod
     def _quota(tx: Tx) -> Quota:
         row = tx.execute(
-            "SELECT daily_limit, daily_remaining, observed_at FROM quota WHERE id = 1").fetchone()
-        return Quota(row[0], row[1], None, None, utc_from_ts(row[2]))
+            "SELECT daily_limit, daily_remaining, observed_at, (SELECT value FROM meta WHERE key = ?) "
+            "FROM quota WHERE id = 1", (META_RESET,)).fetchone()
+        return Quota(row[0], row[1], None, None, utc_from_ts(row[2]),
+                     None if row[3] is None else int(row[3]))
 
     def reserve_call(self, at: datetime, reserve: int,
                      endpoint: str = "") -> tuple[bool, int | None, int | None]:

@@ -68,8 +68,10 @@ def _resume_text(snap: Snapshot) -> str:
     if not m.offline:
         return "- (online)"
     if m.resume_at is not None:
-        return (f"automatic at {iso(m.resume_at)}, in {duration(m.seconds_to_resume)}"
-                + (" (manual offline kept the quota reset)" if m.reason == "user" else ""))
+        return (f"when /status shows quota again, probed at {iso(m.resume_at)} (in "
+                f"{duration(m.seconds_to_resume)}) and every "
+                f"{duration(snap.quota_probe_s)} after; probe now: oddsmon --check --probe"
+                + (" (manual offline kept the quota's resume)" if m.reason == "user" else ""))
     if m.reason == "network":
         nxt = f"next probe due {iso(m.next_probe_at)}" if m.next_probe_at else "no probe planned"
         return (f"when a /status probe succeeds ({m.probe_failures} failed so far; {nxt}, sent "
@@ -146,7 +148,7 @@ def render_text(snap: Snapshot, settings: Settings, probe: dict[str, Any] | None
     if q.minute_remaining is not None:
         minute += f", {q.minute_remaining} left at the last response"
     row("", f"per minute: {minute}")
-    row("", f"quota_reset {dual(snap.quota_reset, tz)}, in "
+    row("", f"quota_reset {dual(snap.quota_reset, tz)} ({snap.quota_reset_basis}), in "
             f"{duration((snap.quota_reset - now).total_seconds())}")
     ratio = "-" if c.hit_ratio is None else f"{c.hit_ratio * 100:.1f} %"
     row("Cache", f"{c.entries} entries, {_mib(c.size_bytes)} on disk ({_mib(c.body_bytes)} of "
@@ -209,10 +211,14 @@ async def _probe(settings: Settings, clock: Clock) -> dict[str, Any]:
         except ApiError as exc:
             ok, detail = False, str(exc)
         resumed = engine.machine.probe_result(ok, None if ok else f"probe failed: {detail}")
+        outage = "network"
+        if ok and not resumed and engine.service.quota_seen():
+            # A quota outage ends on this evidence too: /status shows quota again.
+            resumed, outage, detail = True, "quota", detail + "; quota back"
     finally:
         await engine.aclose()
     if resumed:
-        detail += "; network outage over: back online (run oddsmon --warm to rebuild the cache)"
+        detail += f"; {outage} outage over: back online (run oddsmon --warm to rebuild the cache)"
     return {"ok": ok, "detail": detail, "resumed": resumed}
 
 

@@ -80,6 +80,7 @@ def to_dict(snap: Snapshot) -> dict[str, Any]:
             },
         },
         "quota_reset": iso(snap.quota_reset),
+        "quota_reset_basis": snap.quota_reset_basis,
         "seconds_to_quota_reset": _seconds(max(0.0, (snap.quota_reset - now).total_seconds())),
         "quota": {
             "daily": {

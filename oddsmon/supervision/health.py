@@ -97,7 +97,8 @@ def evaluate_status(mode: ModeView, remaining: int | None, warning_level: int,
     if mode.offline:
         if mode.reason == "network":
             return Status(CRITICAL, f"offline (network) since {iso(mode.since)}: {mode.detail or 'API unreachable'}")
-        resume = f", resumes at {iso(mode.resume_at)}" if mode.resume_at else ", resumes only on request"
+        resume = (f", resumes when /status shows quota (next probe {iso(mode.resume_at)})"
+                  if mode.resume_at else ", resumes only on request")
         return Status(WARNING, f"offline ({mode.reason}) since {iso(mode.since)}{resume}")
     if remaining is not None and remaining < critical_level:
         return Status(CRITICAL, f"online, but only {remaining} calls left today "
@@ -158,7 +159,7 @@ def evaluate_checklist(
     if mode.offline:
         why = f"offline ({mode.reason}) since {_when(mode.since)}"
         if mode.reason == "quota" and mode.resume_at:
-            why += f"; resumes by itself at {iso(mode.resume_at)}"
+            why += f"; resumes when /status shows quota again (next probe {iso(mode.resume_at)})"
         elif mode.reason == "network":
             why += "; resumes when a /status probe succeeds (oddsmon --check --probe)"
         else:

@@ -5,11 +5,13 @@ one instance goes offline, ``is_offline_mode()`` is true everywhere. Transitions
 read-modify-writes; each is logged with its UTC time and opens or closes an incident record.
 
 Reasons and resumes (DESIGN.md, "Semantics that must hold"):
-- ``quota``: resumes by itself at ``quota_reset``, the next 00:00 UTC.
+- ``quota``: resumes on evidence only: the free ``/status`` is probed at ``quota_reset`` (the
+  time of day the counter was seen to fall, 00:00 UTC until one is seen; the docs do not say)
+  and then every ``quota_probe_s``, and the outage ends when more than the reserve is left.
 - ``network``: resumes when a ``/status`` probe succeeds; probes back off from
   ``probe_min_s`` doubling up to ``probe_max_s``, and only one process probes at a time.
 - ``user``: only on request, except that a manual offline entered during a quota outage keeps
-  that reset as its resume time (the runbook's section 3).
+  that outage's resume (the runbook's section 3).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from ..clock import Clock, next_utc_midnight
+from ..clock import Clock, next_reset
 from ..config import SupervisionSettings
 from ..store import OfflineState, Store
 from ..store.db import Tx
@@ -41,8 +43,9 @@ class ModeView:
 
 
 def effective_offline(state: OfflineState, now: datetime) -> bool:
-    """Offline, unless the planned resume instant has passed (the resume is then due)."""
-    return state.offline and not (state.resume_at is not None and now >= state.resume_at)
+    """Offline until a transition says otherwise: a quota outage does not lapse at the presumed
+    reset, it ends when /status shows quota again (``quota_probe_result``)."""
+    return state.offline
 
 
 def view_of(state: OfflineState, now: datetime) -> ModeView:
@@ -108,7 +111,7 @@ class OfflineMachine:
                 return None
             resume = None
             if reason == "quota":
-                resume = next_utc_midnight(now)
+                resume = next_reset(now, self.store.ledger.quota().reset_offset_s)
             elif reason == "user" and active and cur.reason == "quota":
                 resume = cur.resume_at
             probe = now + timedelta(seconds=self.settings.probe_min_s) if reason == "network" else None
@@ -132,8 +135,11 @@ class OfflineMachine:
         before, after = self.store.state.update(change, now, self._journal)
         return before != after
 
-    def resume_if_due(self) -> bool:
-        """Apply a due automatic resume (the quota reset); True when this call resumed."""
+    def claim_quota_probe(self) -> bool:
+        """Take the /status probe of a quota outage (or of a manual offline that kept its
+        resume) once the presumed reset has come; at most one process wins each slot. The
+        slot is booked as if the probe will find no quota: the next one is ``quota_probe_s``
+        later, which is also the resume shown meanwhile."""
         now = self.clock.now()
         current = self.state()
         if not current.offline or current.resume_at is None or now < current.resume_at:
@@ -142,12 +148,28 @@ class OfflineMachine:
         def change(cur: OfflineState) -> OfflineState | None:
             if not cur.offline or cur.resume_at is None or now < cur.resume_at:
                 return None
+            return cur.evolve(last_probe_at=now,
+                              resume_at=now + timedelta(seconds=self.settings.quota_probe_s))
+
+        before, after = self.store.state.update(change, now)
+        return before != after
+
+    def quota_probe_result(self, remaining: int | None, reserve: int) -> bool:
+        """What a /status probe showed during a quota outage; True when it ended the outage
+        (more than the reserve left), a manual offline that kept the outage's resume included."""
+        now = self.clock.now()
+
+        def change(cur: OfflineState) -> OfflineState | None:
+            if not cur.offline or cur.resume_at is None:
+                return None
+            if remaining is None or remaining <= reserve:
+                return cur.evolve(last_probe_at=now, last_probe_ok=False)
             return OfflineState(offline=False, since=now,
-                                detail=f"automatic resume at quota reset ({cur.reason})",
-                                last_probe_at=cur.last_probe_at, last_probe_ok=cur.last_probe_ok)
+                                detail=f"quota back: /status shows {remaining} calls left",
+                                last_probe_at=now, last_probe_ok=True)
 
         before, after = self.store.state.update(change, now, self._journal)
-        return before != after
+        return before.offline and not after.offline
 
     def claim_probe(self) -> bool:
         """Take the next network probe if one is due; at most one process wins each slot."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ..clock import Clock, next_utc_midnight
+from ..clock import Clock, next_reset
 from ..collect.budget import daily_budget, left_today
 from ..config import Settings
 from ..store import COLLECTOR_LEASE, Incident, Quota, RequestRecord, Store
@@ -97,7 +97,7 @@ class CollectorMetrics:
 class Snapshot:
     generated_at: datetime
     mode: ModeView
-    quota_reset: datetime  # the next 00:00 UTC: when the provider resets the daily quota
+    quota_reset: datetime  # the next presumed daily reset (see quota_reset_basis)
     quota: QuotaMetrics
     cache: CacheMetrics
     page_fetched_at: dict[str, datetime | None]  # newest fetch behind each critical page
@@ -108,6 +108,10 @@ class Snapshot:
     # Verdicts: the monitoring status (--check's exit code) and the runbook's closing
     # checklist (section 6), with the records they rest on.
     status: Status = field(default_factory=lambda: Status(3, "not evaluated"))
+    # What quota_reset rests on: "observed 03:30 UTC" (the counter was seen to fall then) or
+    # "presumed 00:00 UTC" (never seen; the provider's docs do not say).
+    quota_reset_basis: str = "presumed 00:00 UTC"
+    quota_probe_s: float = 1800.0
     checklist: tuple[ChecklistItem, ...] = ()
     selftest: SelftestRecord | None = None
     last_export: ExportRecord | None = None
@@ -150,7 +154,9 @@ def collect(store: Store, settings: Settings, clock: Clock, *, recent: int = 10,
     return Snapshot(
         generated_at=now,
         mode=mode,
-        quota_reset=mode.resume_at if mode.reason == "quota" and mode.resume_at else next_utc_midnight(now),
+        quota_reset=next_reset(now, quota.reset_offset_s),
+        quota_reset_basis=quota.reset_basis,
+        quota_probe_s=settings.supervision.quota_probe_s,
         quota=QuotaMetrics(
             daily_limit=quota.daily_limit,
             daily_remaining=daily_remaining,

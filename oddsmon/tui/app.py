@@ -42,7 +42,7 @@ from .odds import OddsScreen
 from .picks import PicksScreen
 from .predictions import PredictionsScreen
 from .search import DESK_BINDINGS, DeskActions
-from .sidebar import Sidebar, WarmProgress
+from .sidebar import DEMO_LABEL, Sidebar, WarmProgress
 from .supervision import SupervisionScreen
 from .value import ValueScreen
 
@@ -131,7 +131,7 @@ class OddsmonApp(DeskActions, App[int]):
         self._journal_error_shown = False
         self._secret = secret_of(engine.settings)
         if engine.demo:
-            self.title = "oddsmon · demo (simulator)"
+            self.title = f"oddsmon · {DEMO_LABEL}"
 
     # -- conveniences the screens use -------------------------------------------------------------
 
@@ -331,7 +331,7 @@ class OddsmonApp(DeskActions, App[int]):
             return
         sidebar.show(self.snapshot, screen.provenance, self.now(), self.tz,
                      offline_key=OFFLINE_KEY, warm=self.warm_progress,
-                     age_override=screen.sidebar_age())
+                     age_override=screen.sidebar_age(), demo=self.engine.demo)
         if screen.provenance is not None and screen.PAGE:
             screen.update_status()  # the page's age, ticking
 

@@ -184,6 +184,8 @@ class PageScreen(Screen[None]):
             self._say_refreshed(page.provenance)
         elif page.provenance.error:
             app.notify(page.provenance.error, title=self.LABEL, severity="warning")
+        if page.provenance.notes:  # leagues not asked for (no coverage, no season), and why
+            app.notify("\n".join(page.provenance.notes), title=self.LABEL)
 
     def _show(self, page: Page[Any]) -> None:
         if page.cached_never:

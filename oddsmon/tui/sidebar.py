@@ -19,6 +19,7 @@ from ..supervision.metrics import Snapshot
 from . import fmt
 
 LABEL_W = 8
+DEMO_LABEL = "DEMO: simulated prices"  # no key: nothing on screen is a real price
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,9 +40,12 @@ def mode_lines(snap: Snapshot, tz: tzinfo, now: datetime, offline_key: str) -> l
     """
     mode = snap.mode
     zone = _row("times", fmt.zone(now, tz))
+    # quota_reset with what it rests on: "observed 03:30 UTC" or "presumed 00:00 UTC".
+    basis, _, at = snap.quota_reset_basis.partition(" ")
+    reset = [_row("reset", at), _row("", basis)]
     if not mode.offline:
         return [zone, _row("since", fmt.stamp(mode.since, tz, now)) if mode.since
-                else "never offline"]
+                else "never offline", *reset]
     lines = [zone, _row("reason", mode.reason or "?"), _row("since", fmt.stamp(mode.since, tz, now))]
     if mode.resume_at is not None:
         left = (mode.resume_at - now).total_seconds()
@@ -53,7 +57,7 @@ def mode_lines(snap: Snapshot, tz: tzinfo, now: datetime, offline_key: str) -> l
             lines.append(_row("probe", fmt.clock_time(mode.next_probe_at, tz)))
     else:
         lines.append(_row("resumes", f"press {offline_key}"))
-    return lines
+    return lines + reset
 
 
 class Sidebar(Vertical):
@@ -81,7 +85,8 @@ class Sidebar(Vertical):
         self._ready = True
 
     def show(self, snap: Snapshot | None, prov: Provenance | None, now: datetime, tz: tzinfo,
-             *, offline_key: str, warm: WarmProgress | None, age_override: str | None = None) -> None:
+             *, offline_key: str, warm: WarmProgress | None, age_override: str | None = None,
+             demo: bool = False) -> None:
         if not self._ready:
             return
         badge = self.query_one("#badge", Static)
@@ -92,7 +97,9 @@ class Sidebar(Vertical):
         badge.update("○ OFFLINE" if offline else "● ONLINE")
         badge.set_class(offline, "-offline")
         badge.set_class(not offline, "-online")
-        self.query_one("#mode-lines", Static).update("\n".join(mode_lines(snap, tz, now, offline_key)))
+        lines = mode_lines(snap, tz, now, offline_key)
+        self.query_one("#mode-lines", Static).update("\n".join(
+            [DEMO_LABEL, *lines] if demo else lines))
 
         quota = snap.quota
         remaining, limit = quota.daily_remaining, quota.daily_limit

@@ -85,7 +85,8 @@ def quota_text(snap: Snapshot, tz: tzinfo, now: datetime) -> str:
     q = snap.quota
     reset = snap.quota_reset
     local = reset.astimezone(tz)
-    lines = [_row("Reset", f"quota_reset {reset.astimezone(timezone.utc):%Y-%m-%d %H:%M:%S} UTC"),
+    lines = [_row("Reset", f"quota_reset {reset.astimezone(timezone.utc):%Y-%m-%d %H:%M:%S} UTC "
+                           f"({snap.quota_reset_basis})"),
              _row("", f"{local:%a %H:%M:%S %Z} local · in "
                       f"{fmt.countdown((reset - now).total_seconds())}")]
     if q.daily_limit is None and q.daily_remaining is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from oddsmon.clock import FakeClock
@@ -59,18 +59,22 @@ async def test_probe_brings_it_back_with_backoff(engine: Engine, server: Loopbac
     assert sim.stats()["status_calls"] >= 1
 
 
-async def test_quota_error_envelope_goes_offline_until_midnight_then_resumes(
+async def test_quota_error_envelope_goes_offline_until_status_shows_quota_again(
         engine: Engine, sim: Simulator, clock: FakeClock) -> None:
     await engine.service.bookmakers()
     sim.exhaust_quota()
     page = await engine.service.fixtures()
     mode = engine.service.mode()
-    assert mode.reason == "quota" and mode.resume_at == NEXT_MIDNIGHT
+    assert mode.reason == "quota" and mode.resume_at == NEXT_MIDNIGHT  # presumed
     assert page.data is None and "request limit" in (page.provenance.error or "")
     counted = sim.stats()["counted_total"]
     await engine.service.warm()
     assert sim.stats()["counted_total"] == counted  # nothing counted while quota-offline
-    clock.set(NEXT_MIDNIGHT)  # the provider's reset, on both sides
+    clock.set(NEXT_MIDNIGHT)  # the presumed reset; the simulator's day starts at 03:30
+    assert await engine.service.supervise() is None
+    assert engine.service.mode().reason == "quota"  # /status still shows the day spent
+    assert sim.stats()["counted_total"] == counted and sim.stats()["status_calls"] == 1
+    clock.set(NEXT_MIDNIGHT + timedelta(seconds=sim.config.quota_reset_s))
     report = await engine.service.supervise()
     assert not engine.service.mode().offline
     assert report is not None and report.stopped is None

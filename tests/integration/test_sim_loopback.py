@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -96,8 +97,8 @@ async def test_faults_and_quota_over_http(sim: Simulator, clock: FakeClock) -> N
             assert st["quota_remaining"] == 0
             body = (await client.get("/odds/bets")).json()
             assert body["errors"] == {"requests": MSG_REQUESTS}
-            # The FakeClock is shared with the server thread: jump to 00:00 UTC.
-            clock.set(next_utc_midnight(clock.now()))
+            # The FakeClock is shared with the server thread: jump to the quota day's start.
+            clock.set(next_utc_midnight(clock.now()) + timedelta(seconds=sim.config.quota_reset_s))
             r = await client.get("/odds/bets")
             assert r.json()["errors"] == [] and r.headers["x-ratelimit-requests-remaining"] == "2"
 

@@ -25,7 +25,7 @@ async def _oddsmon_warm(settings: Any) -> tuple[int, int]:
     from oddsmon.sim import SimConfig, Simulator, SimTransport
 
     clock = SystemClock()
-    sim = Simulator(SimConfig(leagues=settings.watch.leagues, season=settings.watch.season,
+    sim = Simulator(SimConfig(leagues=settings.watch.leagues, season=settings.watch.one_season,
                               daily_limit=10**6, per_minute=10**6), clock=clock)
     eng = build_engine(settings, clock=clock, key=Secret(KEY), transport=SimTransport(sim))
     try:
@@ -44,7 +44,7 @@ async def _naive(settings: Any) -> int:
     from oddsmon.sim import SimConfig, Simulator
 
     clock = SystemClock()
-    sim = Simulator(SimConfig(leagues=settings.watch.leagues, season=settings.watch.season,
+    sim = Simulator(SimConfig(leagues=settings.watch.leagues, season=settings.watch.one_season,
                               daily_limit=10**6, per_minute=10**6), clock=clock)
     today = clock.now().date()
     window = {"from": today.isoformat(),
@@ -54,7 +54,7 @@ async def _naive(settings: Any) -> int:
         upcoming: list[int] = []
         for league in settings.watch.leagues:
             reply = await client.get("/fixtures", params={"league": league,
-                                                         "season": settings.watch.season, **window})
+                                                         "season": sim.data.season_of(league), **window})
             upcoming += [f["fixture"]["id"] for f in reply.json()["response"]
                          if f["fixture"]["status"]["short"] in ("NS", "TBD")]
         for fid in upcoming:

@@ -37,7 +37,7 @@ def _prepare(base: Path) -> Path:
     settings = load_file(config)
 
     async def warm() -> None:
-        sim = Simulator(SimConfig(leagues=(39, 61), season=settings.watch.season, daily_limit=500,
+        sim = Simulator(SimConfig(leagues=(39, 61), season=settings.watch.one_season, daily_limit=500,
                                   per_minute=300))
         engine = build_engine(settings, clock=SystemClock(), transport=SimTransport(sim),
                               key=Secret("perf-key"))

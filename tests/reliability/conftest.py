@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -42,6 +42,13 @@ def key_in_no_file_written(tmp_path: Path) -> Iterator[None]:
     yield
     leaks = scan_tree_for_secret(tmp_path, SECRET)
     assert not leaks, f"the API key was written to {leaks}"
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The faults are met by pages past their TTL 20 minutes after a warm: odds and fixtures
+    keep the short TTLs a user may set (the defaults follow the provider's 3 h and 1 day)."""
+    return replace(settings, cache=replace(settings.cache, odds_ttl_s=600, fixtures_ttl_s=900))
 
 
 @dataclass

@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timedelta, timezone
 
+import pytest
+
 from oddsmon.clock import FakeClock, next_utc_midnight
 from oddsmon.config import Secret, Settings
 from oddsmon.runtime import build_engine
@@ -105,9 +107,9 @@ async def test_10_rate_limit_envelope_is_throttled_not_an_outage(
         asked = clock.timestamp()
         page = await eng.service.bookmakers(force=True)
         assert page.provenance.source == "live" and page.provenance.error is None
-        # It waited for the next minute window (fake clock), then succeeded.
-        assert len(clock.slept) == 1
-        assert clock.timestamp() - asked == clock.slept[0] and clock.timestamp() % 60 == 1
+        # It backed off (full jitter, fake clock), then succeeded.
+        assert len(clock.slept) == 1 and 0 <= clock.slept[0] <= 8
+        assert clock.timestamp() - asked == pytest.approx(clock.slept[0])
         assert sim.stats()["outcomes"]["rateLimit"] == 1
         assert not eng.service.mode().offline and eng.store.state.transitions() == []
         # Throttled for longer than oddsmon waits: an error for that page, still no outage.
@@ -144,7 +146,7 @@ async def test_11_http_429_is_throttled_not_an_outage(
         asked = clock.timestamp()
         page = await eng.service.odds()
         assert page.provenance.source == "live" and page.provenance.error is None
-        assert clock.timestamp() > asked and clock.timestamp() % 60 == 1  # waited for the window
+        assert clock.timestamp() - asked >= 18  # not sent again before its Retry-After
         assert sim.stats()["outcomes"]["http429"] == 1
         assert not eng.service.mode().offline and eng.store.state.transitions() == []
         sim.http429_next(50)
@@ -210,29 +212,37 @@ async def test_14_clock_jumps_to_quota_reset_resume_and_rebuild_within_the_quota
         assert a.service.mode().reason == "quota" and b.service.mode().resume_at == MIDNIGHT
         clock.set(MIDNIGHT - timedelta(seconds=1))
         assert await a.service.supervise() is None and a.service.mode().offline  # not yet
-        clock.set(MIDNIGHT)  # the provider resets the day's count; so does the fake clock
+        clock.set(MIDNIGHT)  # the presumed reset: one free /status probe, by one process
+        sim.reset_stats()
+        assert await asyncio.gather(a.service.supervise(), b.service.supervise()) == [None, None]
+        assert sim.stats()["by_endpoint"] == {"/status": 1}  # the day is still spent: no counted call
+        assert a.service.mode().reason == "quota"
+        reset = MIDNIGHT + timedelta(seconds=sim.config.quota_reset_s)
+        clock.set(reset)  # the provider's own reset (03:30 UTC), found by the next probe
         sim.reset_stats()
         reports = await asyncio.gather(a.service.supervise(), b.service.supervise())
         rebuilt = [r for r in reports if r is not None]
         assert len(rebuilt) == 1  # exactly one process rebuilds the cache
         report = rebuilt[0]
         assert report.stopped is None and report.counted_calls == sim.stats()["counted_total"]
-        assert sim.stats()["by_endpoint"].get("/status", 0) == 0  # nothing wasted
+        assert sim.stats()["by_endpoint"].get("/status", 0) == 1  # the probe that found quota
         assert not a.service.mode().offline and not b.service.mode().offline
         for eng in (a, b):
-            books = await eng.service.bookmakers()  # 24 h TTL: still fresh, rightly not re-fetched
-            assert books.provenance.source == "cache" and not books.provenance.stale
-            for page in (await eng.service.odds(), await eng.service.dashboard(),
-                         await eng.service.predictions()):  # expired: rebuilt after the reset
+            for kept in (await eng.service.bookmakers(), await eng.service.predictions()):
+                # 24 h TTLs (the provider's daily cadence): still fresh, rightly not re-fetched
+                assert kept.provenance.source == "cache" and not kept.provenance.stale
+            for page in (await eng.service.odds(), await eng.service.dashboard()):
+                # expired: rebuilt after the reset
                 assert page.provenance.source == "cache" and not page.provenance.stale
-                assert page.provenance.fetched_at is not None and page.provenance.fetched_at >= MIDNIGHT
+                assert page.provenance.fetched_at is not None and page.provenance.fetched_at >= reset
         # The next day the plan is smaller than a warm: the rebuild stops at the reserve.
         day2 = next_utc_midnight(MIDNIGHT)
         sim.set_quota(limit=12, used=12)
         clock.advance(LATER)
         await a.service.odds()
         assert a.service.mode().reason == "quota" and a.service.mode().resume_at == day2
-        clock.set(day2 + timedelta(hours=1))  # nobody ran at midnight: applied when one runs
+        # Nobody ran at the reset: probed when one runs, past the provider's own reset.
+        clock.set(day2 + timedelta(seconds=sim.config.quota_reset_s, hours=1))
         sim.reset_stats()
         report = await b.service.supervise()
         assert report is not None and report.stopped and "reserve" in report.stopped

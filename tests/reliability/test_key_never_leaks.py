@@ -69,7 +69,8 @@ class Run:
 async def test_23_the_key_in_no_file_and_no_output_across_a_run_with_every_fault(
         tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, settings: Settings) -> None:
     (tmp_path / "tmp").mkdir()
-    sim = Simulator(SimConfig(leagues=(39, 61), daily_limit=5000, per_minute=5000), clock=SystemClock())
+    sim = Simulator(SimConfig(leagues=(39, 61), daily_limit=5000, per_minute=5000, full_markets=False),
+                    clock=SystemClock())
     server = LoopbackServer(sim).start()
     cfg = tmp_path / "oddsmon.toml"
     cfg.write_text(f'[api]\nbase_url = "{server.url}"\nretries = 1\ntimeout_s = 3.0\n\n'
@@ -133,7 +134,8 @@ async def test_23_the_key_in_no_file_and_no_output_across_a_run_with_every_fault
 
         # -- in-process, on a fake clock: the faults a subprocess cannot wait for -----------
         clock = FakeClock()
-        fsim = Simulator(SimConfig(leagues=(39, 61), daily_limit=500, per_minute=300), clock=clock)
+        fsim = Simulator(SimConfig(leagues=(39, 61), daily_limit=500, per_minute=300, full_markets=False),
+                         clock=clock)
         local = settings.with_paths(db=tmp_path / "inproc" / "oddsmon.db",
                                     metrics=tmp_path / "inproc" / "m.json",
                                     incidents=tmp_path / "inproc" / "j.md")
@@ -205,7 +207,8 @@ async def _screens(settings: Settings, clock: FakeClock, tmp_path: Path) -> list
             said.append(str(message))
             super().notify(message, **kwargs)  # type: ignore[arg-type]
 
-    sim = Simulator(SimConfig(leagues=(39, 61), daily_limit=500, per_minute=300), clock=clock)
+    sim = Simulator(SimConfig(leagues=(39, 61), daily_limit=500, per_minute=300, full_markets=False),
+                    clock=clock)
     eng = build_engine(settings, clock=clock, key=Secret(SECRET), transport=SimTransport(sim))
     screens: list[str] = []
     try:

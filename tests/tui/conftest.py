@@ -23,8 +23,9 @@ SIZE = (80, 24)
 
 @pytest.fixture
 def sim(clock: FakeClock) -> Simulator:
-    return Simulator(SimConfig(seed=1, leagues=(39, 61), daily_limit=500, per_minute=300),
-                     clock=clock)
+    # Small bookmaker entries, as in tests/loopback.py (the screens show the same markets).
+    return Simulator(SimConfig(seed=1, leagues=(39, 61), daily_limit=500, per_minute=300,
+                               full_markets=False), clock=clock)
 
 
 @pytest.fixture

@@ -82,8 +82,9 @@ def test_provenance_lines() -> None:
 
 
 class _Snap:
-    def __init__(self, mode: ModeView) -> None:
+    def __init__(self, mode: ModeView, basis: str = "presumed 00:00 UTC") -> None:
         self.mode = mode
+        self.quota_reset_basis = basis
 
 
 def test_sidebar_mode_lines_for_each_reason() -> None:
@@ -91,18 +92,20 @@ def test_sidebar_mode_lines_for_each_reason() -> None:
                     seconds_to_resume=None, detail=None, next_probe_at=None, last_probe_at=None,
                     last_probe_ok=None, probe_failures=0)
     quota = mode_lines(_Snap(base), PARIS, NOW, "f")  # type: ignore[arg-type]
-    # The sidebar's times sit under the line that names their zone.
+    # The sidebar's times sit under the line that names their zone; the reset and its basis last.
+    reset = ["reset   00:00 UTC", "        presumed"]
     assert quota == ["times   CET", "reason  quota", "since   10:00:00", "resumes Wed 01:00",
-                     "in      15:00:00"]
+                     "in      15:00:00", *reset]
     network = mode_lines(_Snap(replace(base, reason="network", resume_at=None,  # type: ignore[arg-type]
                                        next_probe_at=NOW + timedelta(seconds=20))), PARIS, NOW, "f")
-    assert network[3:] == ["resumes on probe", "probe   10:00:20"]
+    assert network[3:5] == ["resumes on probe", "probe   10:00:20"]
     user = mode_lines(_Snap(replace(base, reason="user", resume_at=None)), PARIS, NOW, "f")  # type: ignore[arg-type]
-    assert user[3:] == ["resumes press f"]
-    online = mode_lines(_Snap(replace(base, offline=False, reason=None)), PARIS, NOW, "f")  # type: ignore[arg-type]
-    assert online == ["times   CET", "since   10:00:00"]
+    assert user[3:4] == ["resumes press f"]
+    online = mode_lines(_Snap(replace(base, offline=False, reason=None), "observed 03:30 UTC"),  # type: ignore[arg-type]
+                        PARIS, NOW, "f")
+    assert online == ["times   CET", "since   10:00:00", "reset   03:30 UTC", "        observed"]
     never = mode_lines(_Snap(replace(base, offline=False, reason=None, since=None)), PARIS, NOW, "f")  # type: ignore[arg-type]
-    assert never == ["times   CET", "never offline"]
+    assert never == ["times   CET", "never offline", *reset]
 
 
 def test_bookmaker_rows_put_the_pricing_ones_first() -> None:

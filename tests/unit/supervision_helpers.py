@@ -46,7 +46,7 @@ async def warm_with_simulator(settings: Settings, clock: FakeClock, key: str = "
     from oddsmon.runtime import build_engine
     from oddsmon.sim import SimConfig, Simulator, SimTransport
 
-    sim = Simulator(SimConfig(leagues=tuple(settings.watch.leagues), season=settings.watch.season,
+    sim = Simulator(SimConfig(leagues=tuple(settings.watch.leagues), season=settings.watch.one_season,
                               daily_limit=500, per_minute=300), clock=clock)
     engine = build_engine(settings, clock=clock, transport=SimTransport(sim), key=Secret(key))
     try:

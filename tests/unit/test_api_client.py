@@ -79,35 +79,100 @@ async def test_error_envelope_with_http_200(store: Store, clock: FakeClock, erro
     await client.aclose()
 
 
-async def test_rate_limit_envelope_and_429_wait_for_the_next_minute(store: Store, clock: FakeClock) -> None:
+async def test_rate_limit_envelope_and_429_retried_after_jittered_backoff(store: Store, clock: FakeClock) -> None:
     answers = [httpx.Response(200, json=envelope([], {"rateLimit": "Too many requests."})),
-               httpx.Response(429, text="Too Many Requests"),
+               httpx.Response(429, text="Too Many Requests", headers={"Retry-After": "7"}),
                httpx.Response(200, json=envelope(["ok"]), headers=HEADERS)]
     client = make(store, clock, lambda r: answers.pop(0))
-    start = clock.timestamp()
     reply = await client.get("/fixtures", {"league": 39})
     assert reply.response == ["ok"]
-    assert clock.timestamp() - start >= 60  # waited out the minute twice, without real sleeping
     assert not answers
+    # Full jitter: the first wait is anywhere under its cap; the second honours Retry-After.
+    assert 0 <= clock.slept[0] <= 8.0
+    assert clock.slept[1] >= 7.0
     await client.aclose()
 
 
-async def test_rate_limit_that_never_ends_is_reported_not_an_outage(store: Store, clock: FakeClock) -> None:
-    client = make(store, clock, lambda r: httpx.Response(429))
-    with pytest.raises(RateLimited) as info:
+async def test_backoffs_are_jittered_not_lockstep(store: Store, clock: FakeClock) -> None:
+    waits = []
+    for seed in range(4):
+        client = make(store, clock, lambda r: httpx.Response(429))
+        client.rng.seed(seed)
+        clock.slept.clear()
+        with pytest.raises(RateLimited):
+            await client.get("/fixtures")
+        waits.append(tuple(clock.slept))
+        await client.aclose()
+    assert len(set(waits)) == 4  # two processes limited together do not retry together
+
+
+async def test_rate_limit_that_never_ends_is_reported_within_a_minute(store: Store, clock: FakeClock) -> None:
+    calls = []
+    client = make(store, clock, lambda r: calls.append(r) or httpx.Response(429))
+    start = clock.monotonic()
+    with pytest.raises(RateLimited, match="still rate limited") as info:
         await client.get("/fixtures")
     assert info.value.outage is None
+    assert clock.monotonic() - start <= 60  # bounded: never minutes of sleeping
+    assert 2 <= len(calls) <= 4
+    assert client.rate_limit_give_ups == 1
     await client.aclose()
 
 
-async def test_5xx_retried_with_backoff_then_network_outage(store: Store, clock: FakeClock) -> None:
+async def test_retry_after_beyond_the_budget_is_reported_at_once(store: Store, clock: FakeClock) -> None:
+    client = make(store, clock, lambda r: httpx.Response(429, headers={"Retry-After": "3600"}))
+    with pytest.raises(RateLimited, match="Retry-After 3600"):
+        await client.get("/fixtures")
+    assert sum(clock.slept) == 0  # not sent again before it said; not waited an hour either
+    await client.aclose()
+
+
+async def test_minute_remaining_zero_paces_the_next_call(store: Store, clock: FakeClock) -> None:
+    # Other programs on the key used the minute: X-RateLimit-Remaining 0 holds the next call.
+    spent = {**HEADERS, "X-RateLimit-Remaining": "0"}
+    client = make(store, clock, lambda r: httpx.Response(200, json=envelope([1]), headers=spent))
+    await client.get("/fixtures", {"league": 39})
+    before = clock.timestamp()
+    await client.get("/fixtures", {"league": 61})
+    assert clock.timestamp() - before >= 59
+    await client.aclose()
+
+
+@pytest.mark.parametrize("status", [503, 499])
+async def test_5xx_and_499_retried_with_backoff_then_network_outage(store: Store, clock: FakeClock,
+                                                                    status: int) -> None:
     calls = []
-    client = make(store, clock, lambda r: calls.append(r) or httpx.Response(503, text="<html>busy</html>"))
-    with pytest.raises(NetworkError, match="HTTP 503") as info:
+    client = make(store, clock, lambda r: calls.append(r) or httpx.Response(status, text="<html>busy</html>"))
+    with pytest.raises(NetworkError, match=f"HTTP {status}") as info:
         await client.get("/fixtures")
     assert info.value.outage == "network"
     assert len(calls) == 3  # 1 + retries
-    assert clock.slept[-2:] == [0.5, 1.0]
+    assert len(clock.slept) == 2 and 0 <= clock.slept[0] <= 0.5 and 0 <= clock.slept[1] <= 1.0
+    await client.aclose()
+
+
+async def test_rapidapi_headers_and_gateway_answers(store: Store, clock: FakeClock) -> None:
+    seen: list[httpx.Request] = []
+    answers = [httpx.Response(200, json=envelope([1]), headers=HEADERS),
+               httpx.Response(401, json={"message": "Invalid API key. Go to https://docs.rapidapi.com"}),
+               httpx.Response(429, json={"message": "You have exceeded the DAILY quota for Requests "
+                                                    "on your current plan, BASIC."}),
+               httpx.Response(429, json={"message": "You have exceeded the rate limit per minute"})]
+    client = make(store, clock, lambda r: seen.append(r) or answers.pop(0), auth="rapidapi",
+                  rapidapi_host="api-football-v1.p.rapidapi.com")
+    await client.get("/fixtures", {"league": 39})
+    assert seen[0].headers["x-rapidapi-key"] == SECRET
+    assert seen[0].headers["x-rapidapi-host"] == "api-football-v1.p.rapidapi.com"
+    assert "x-apisports-key" not in seen[0].headers
+    with pytest.raises(KeyRejected, match="Invalid API key") as rejected:
+        await client.get("/fixtures", {"league": 61})
+    assert rejected.value.outage is None  # said plainly: a configuration problem
+    with pytest.raises(QuotaExhausted, match="DAILY quota") as quota:
+        await client.get("/fixtures", {"league": 140})
+    assert quota.value.outage == "quota"  # not taken for a per-minute limit
+    answers.extend([httpx.Response(429)] * 4)
+    with pytest.raises(RateLimited):
+        await client.get("/fixtures", {"league": 78})
     await client.aclose()
 
 

@@ -62,8 +62,8 @@ def test_quota_under_the_warning_level_warns(store: Store, settings: Settings, c
     assert run_json(settings, clock, capsys)[0] == 0
 
 
-def test_quota_outage_warns_and_resumes_at_midnight_utc(store: Store, settings: Settings, clock: FakeClock,
-                                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_quota_outage_warns_and_ends_only_on_evidence(store: Store, settings: Settings, clock: FakeClock,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
     observe_quota(store, clock.now(), 0)
     machine(store, clock, settings).go_offline("quota", "daily quota exhausted")
     code, data = run_json(settings, clock, capsys)
@@ -71,12 +71,16 @@ def test_quota_outage_warns_and_resumes_at_midnight_utc(store: Store, settings: 
     assert data["mode"].items() >= {"offline": True, "reason": "quota", "since": "2026-11-24T09:00:00Z",
                                     "resume_at": "2026-11-25T00:00:00Z", "seconds_to_resume": 15 * 3600}.items()
     assert data["quota_reset"] == data["mode"]["resume_at"]
+    assert data["quota_reset_basis"] == "presumed 00:00 UTC"
     assert data["open_incident"]["reason"] == "quota"
-    # The reset came while no oddsmon ran: --check reports online (the resume is due), exit 0.
+    # The presumed reset came while no oddsmon ran: nothing has shown quota back yet, so the
+    # outage stands (a provider resetting at 03:30 would refuse us again at 00:00).
     clock.set(MIDNIGHT + timedelta(minutes=1))
     code, data = run_json(settings, clock, capsys)
-    assert code == 0 and data["mode"]["offline"] is False
-    assert data["quota"]["daily"]["remaining"] == 100  # a reading from yesterday has been reset
+    assert code == 1 and data["mode"]["offline"] is True and data["mode"]["reason"] == "quota"
+    capsys.readouterr()
+    check.run(settings, clock=clock)
+    assert "when /status shows quota again" in capsys.readouterr().out
 
 
 def test_manual_offline_warns_and_network_is_critical(store: Store, settings: Settings, clock: FakeClock,
@@ -127,13 +131,13 @@ def test_check_is_read_only(store: Store, settings: Settings, clock: FakeClock,
                             capsys: pytest.CaptureFixture[str]) -> None:
     m = machine(store, clock, settings)
     m.go_offline("quota", "exhausted")
-    clock.set(MIDNIGHT + timedelta(hours=1))  # a due resume is reported, not applied
+    clock.set(MIDNIGHT + timedelta(hours=1))  # a due quota probe is reported, not sent
     dump = lambda: list(store.db.conn.iterdump())  # noqa: E731
     before = dump()
     files = sorted(p.name for p in settings.paths.db.parent.parent.rglob("*") if "-shm" not in p.name
                    and "-wal" not in p.name)
-    assert check.run(settings, clock=clock) == 0
-    assert check.run(settings, as_json=True, clock=clock) == 0
+    assert check.run(settings, clock=clock) == 1
+    assert check.run(settings, as_json=True, clock=clock) == 1
     assert dump() == before
     assert sorted(p.name for p in settings.paths.db.parent.parent.rglob("*") if "-shm" not in p.name
                   and "-wal" not in p.name) == files
@@ -158,9 +162,9 @@ def test_text_report_shows_runbook_section_4_and_the_checklist(store: Store, set
     first = out.splitlines()[0]
     assert first.startswith("ODDSMON WARNING - offline (quota)")
     for expected in ("OFFLINE (quota) since 2026-11-24 09:00:00 UTC (10:00:00 CET)",
-                     "automatic at 2026-11-25T00:00:00Z, in 15 h 00 min",
+                     "when /status shows quota again, probed at 2026-11-25T00:00:00Z (in 15 h 00 min)",
                      "daily: 97 used, 3 left of 100",
-                     "quota_reset 2026-11-25 00:00:00 UTC (01:00:00 CET)",
+                     "quota_reset 2026-11-25 00:00:00 UTC (01:00:00 CET) (presumed 00:00 UTC)",
                      "4 entries", "hits 3, misses 1, hit ratio 75.0 %",
                      "odds         fetched 2026-11-24T08:53:00Z, 7 min 00 s ago",
                      "#1 OPEN (quota)",
@@ -322,11 +326,29 @@ def test_w_and_c_override_the_quota_thresholds(store: Store, settings: Settings,
     assert "'quota_left'=30;100:;40:;0;100" in first
 
 
+@pytest.mark.parametrize("command", ["--check", "--warm"])
+def test_no_key_headless_refuses_naming_the_variable_and_sends_nothing(
+        store: Store, settings: Settings, tmp_path: Path, command: str) -> None:
+    # A cron job's environment without the key: no silent simulator, no exit 0.
+    config = tmp_path / "oddsmon.toml"
+    config.write_text(f'[api]\nkey_env = "ODDSMON_TEST_NO_SUCH_KEY"\n'
+                      f'[paths]\ndb = "{settings.paths.db}"\nincidents = "{settings.paths.incidents}"\n')
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "ODDSMON_TEST_NO_SUCH_KEY": " "}
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "oddsmon", "--config", str(config),
+                           command], capture_output=True, text=True, env=env, timeout=30)
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    said = proc.stdout + proc.stderr
+    assert "$ODDSMON_TEST_NO_SUCH_KEY is unset or empty" in said
+    assert "UNKNOWN" in proc.stdout if command == "--check" else "UNKNOWN" not in said
+    imported = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines()
+                if line.startswith("import time:")}
+    assert "httpx" not in imported and "oddsmon.sim" not in imported  # nothing could be sent
+
+
 def test_check_imports_neither_textual_nor_httpx(store: Store, settings: Settings, tmp_path: Path) -> None:
     config = tmp_path / "oddsmon.toml"
     config.write_text(f'[paths]\ndb = "{settings.paths.db}"\nincidents = "{settings.paths.incidents}"\n')
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    env.pop("APISPORTS_KEY", None)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "APISPORTS_KEY": "check-imports-key"}
     proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "oddsmon", "--config", str(config),
                            "--check"], capture_output=True, text=True, env=env, timeout=30)
     assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -196,3 +196,24 @@ def test_export_mode_is_an_octal_mode_among_the_safe_ones(tmp_path: Path) -> Non
         config.write_text(f"[paths]\nexport_mode = {bad}\n")
         with pytest.raises(ConfigError, match=rf"{config}:2: paths.export_mode: expected a file mode"):
             load_file(config)
+def test_auth_mode_sets_the_base_url_unless_given(tmp_path: Path) -> None:
+    rapid = load_file(write(tmp_path, '[api]\nauth = "rapidapi"\n'))
+    assert rapid.api.base_url == "https://api-football-v1.p.rapidapi.com/v3"
+    assert rapid.api.rapidapi_host == "api-football-v1.p.rapidapi.com"
+    own = load_file(write(tmp_path, '[api]\nauth = "rapidapi"\nbase_url = "http://127.0.0.1:8099/v3"\n'))
+    assert own.api.base_url == "http://127.0.0.1:8099/v3"
+    with pytest.raises(ConfigError, match=r"oddsmon.toml:3: api.base_url: .* remove base_url"):
+        load_file(write(tmp_path, '[api]\nauth = "rapidapi"\nbase_url = "https://v3.football.api-sports.io"\n'))
+    with pytest.raises(ConfigError, match=r"oddsmon.toml:2: api.auth: must be one of apisports, rapidapi"):
+        load_file(write(tmp_path, '[api]\nauth = "rapid"\n'))
+
+
+def test_season_auto_per_league_overrides_and_errors(tmp_path: Path) -> None:
+    s = load_file(write(tmp_path, '[watch]\nleagues = [39, 78]\n[watch.seasons]\n78 = 2023\n'))
+    assert s.watch.season == "auto" and s.watch.fixed_season(78) == 2023 and s.watch.fixed_season(39) is None
+    s = load_file(write(tmp_path, '[watch]\nseason = 2025\nseasons = { 78 = 2023 }\n'))
+    assert (s.watch.fixed_season(39), s.watch.fixed_season(78)) == (2025, 2023)
+    with pytest.raises(ConfigError, match=r'watch.season: expected "auto" or a year'):
+        load_file(write(tmp_path, '[watch]\nseason = "current"\n'))
+    with pytest.raises(ConfigError, match=r"watch.seasons: expected league ids as keys"):
+        load_file(write(tmp_path, '[watch]\nseasons = { epl = 2023 }\n'))

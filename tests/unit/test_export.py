@@ -197,6 +197,7 @@ def test_runbook_scripts_run_from_anywhere(store: Store, settings: Settings, tmp
                       f'incidents = "{settings.paths.incidents}"\n')
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "APISPORTS_KEY", "ODDSMON_CONFIG")}
     env["ODDSMON_CONFIG"] = str(config)
+    env["APISPORTS_KEY"] = "runbook-scripts-key"  # without one, --check says UNKNOWN (no key)
     check = subprocess.run([sys.executable, str(ROOT / "scripts" / "check_recovery.py"), "--json"],
                            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=30)
     assert check.returncode == 0, check.stderr

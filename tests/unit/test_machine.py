@@ -19,21 +19,50 @@ def machine(store: Store, clock: FakeClock) -> OfflineMachine:
     return OfflineMachine(store, clock, SupervisionSettings(probe_min_s=5, probe_max_s=60))
 
 
-def test_quota_resumes_at_next_utc_midnight(store: Store, clock: FakeClock) -> None:
+def test_quota_outage_ends_on_evidence_not_at_the_presumed_reset(store: Store, clock: FakeClock) -> None:
     m = machine(store, clock)
     assert m.go_offline("quota", "daily quota exhausted")
     view = m.view()
     assert view.offline and view.reason == "quota"
-    assert view.resume_at == MIDNIGHT
+    assert view.resume_at == MIDNIGHT  # presumed: no reset seen yet
     assert view.seconds_to_resume == 15 * 3600
-    assert not m.resume_if_due()
-    clock.set(MIDNIGHT - timedelta(seconds=1))
-    assert m.gate() == "quota"
+    assert not m.claim_quota_probe()
     clock.set(MIDNIGHT)
-    assert m.gate() is None  # due: no request is held back any longer
-    assert m.resume_if_due()
-    assert not m.state().offline
-    assert not m.resume_if_due()  # only once, in whichever process gets there first
+    assert m.gate() == "quota"  # the presumed reset alone lets nothing out
+    assert m.claim_quota_probe()
+    assert not m.claim_quota_probe()  # one process probes each slot
+    assert m.view().resume_at == MIDNIGHT + timedelta(seconds=1800)  # the next probe
+    assert not m.quota_probe_result(0, reserve=10)  # still exhausted: stays offline
+    assert m.gate() == "quota"
+    clock.advance(1800)
+    assert m.claim_quota_probe()
+    assert not m.quota_probe_result(10, reserve=10)  # at the reserve is not enough
+    clock.advance(1800)
+    assert m.claim_quota_probe()
+    assert m.quota_probe_result(97, reserve=10)
+    assert not m.state().offline and "97 calls left" in (m.state().detail or "")
+    assert not m.quota_probe_result(97, reserve=10)  # only once
+
+
+def test_learned_reset_time_of_day_becomes_the_presumed_reset(store: Store, clock: FakeClock) -> None:
+    at_0300 = MIDNIGHT + timedelta(hours=3)
+    clock.set(at_0300)
+    store.ledger.observe(clock.now(), 100, 0, None, None)
+    clock.advance(1800)  # 03:30: the counter fell (used 100 -> 0)
+    store.ledger.observe(clock.now(), 100, 100, None, None)
+    quota = store.ledger.quota()
+    assert quota.reset_basis == "observed 03:30 UTC"
+    m = machine(store, clock)
+    clock.advance(3600)
+    assert m.go_offline("quota")
+    assert m.view().resume_at == MIDNIGHT + timedelta(days=1, hours=3, minutes=30)
+
+
+def test_a_fall_seen_after_a_long_gap_teaches_nothing(store: Store, clock: FakeClock) -> None:
+    store.ledger.observe(clock.now(), 100, 0, None, None)
+    clock.advance(6 * 3600)  # it fell somewhen in these six hours: no time of day to learn
+    store.ledger.observe(clock.now(), 100, 100, None, None)
+    assert store.ledger.quota().reset_basis == "presumed 00:00 UTC"
 
 
 def test_manual_offline_during_quota_keeps_the_reset(store: Store, clock: FakeClock) -> None:
@@ -43,14 +72,16 @@ def test_manual_offline_during_quota_keeps_the_reset(store: Store, clock: FakeCl
     view = m.view()
     assert (view.reason, view.resume_at) == ("user", MIDNIGHT)
     clock.set(MIDNIGHT)
-    assert m.resume_if_due()
+    assert m.claim_quota_probe()
+    assert m.quota_probe_result(90, reserve=10)
 
 
 def test_manual_offline_while_online_never_resumes_alone(store: Store, clock: FakeClock) -> None:
     m = machine(store, clock)
     m.go_offline("user")
     clock.advance(10 * 86400)
-    assert not m.resume_if_due()
+    assert not m.claim_quota_probe()
+    assert not m.quota_probe_result(90, reserve=10)
     assert m.gate() == "user"
     assert m.go_online()
     assert m.gate() is None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import httpx
 import pytest
@@ -224,11 +224,11 @@ async def test_dashboard_reads_the_match_winner_part_a_league_page_left(
     store.cache.put(page_entry.key, "/odds", "{damaged", page_entry.fetched_at,
                     (page_entry.expires_at - page_entry.fetched_at).total_seconds())
     calls = api.counted()
-    clock.advance(60)
+    clock.advance(30)  # within the fixtures' live TTL too (the docs' sample is all live)
     dash = await Service(settings, store, service.machine, service.api, clock).dashboard()
     assert dash.data is not None and api.counted() == calls
     assert dash.provenance.error is None
-    assert dash.provenance.source == "cache" and dash.provenance.age_s == 60
+    assert dash.provenance.source == "cache" and dash.provenance.age_s == 30
     shown = dash.data.odds[326090]
     whole = full.data[326090]
     assert [b.id for bo in shown.bookmakers for b in bo.bets] == [1]
@@ -289,6 +289,13 @@ async def test_manual_resume_refreshes_the_quota_for_free(service: Service, api:
     # the docs' /status says 12 of 100 used
     assert note == "quota refreshed from /status: 88 calls left today"
     assert (await service.bookmakers()).provenance.source == "live"
+
+
+async def test_manual_resume_with_no_calls_left_says_so(service: Service, api: FakeApi) -> None:
+    # /status says 88 left; with a reserve of 95 nothing can be spent: --online says so.
+    service.settings = replace(service.settings, api=replace(service.settings.api, daily_reserve=95))
+    note = await service.refresh_quota()
+    assert "88 calls left today; no calls left above the reserve of 95" in note
 
 
 async def test_warm_applies_a_reset_that_came_due_while_nothing_ran(service: Service, clock: FakeClock) -> None:

@@ -13,7 +13,7 @@ import pytest
 
 from oddsmon.clock import FakeClock, next_utc_midnight
 from oddsmon.sim import SimConfig, Simulator, SimTransport
-from oddsmon.sim.app import MSG_RATE_LIMIT, MSG_REQUESTS, MSG_REQUIRED, MSG_TOKEN
+from oddsmon.sim.app import MSG_ENDPOINT, MSG_RATE_LIMIT, MSG_REQUESTS, MSG_REQUIRED, MSG_TOKEN
 from oddsmon.sim.data import season_for, to_ladder
 
 from ..samples import SAMPLES
@@ -79,7 +79,9 @@ async def test_status_envelope_and_not_counted(client: httpx.AsyncClient, sim: S
         r = await client.get("/status")
         assert r.status_code == 200
     body = r.json()
-    assert list(body) == ["get", "parameters", "errors", "results", "response"]
+    # As the live service answers it: results 0 and a paging block, whatever the docs show.
+    assert list(body) == ["get", "parameters", "errors", "results", "paging", "response"]
+    assert body["results"] == 0 and body["paging"] == {"current": 1, "total": 1}
     assert body["get"] == "status" and body["parameters"] == [] and body["errors"] == []
     resp = body["response"]
     assert set(resp) == {"account", "subscription", "requests"}
@@ -127,7 +129,8 @@ async def test_status_shape_matches_sample(client: httpx.AsyncClient) -> None:
     if not path.exists():
         pytest.skip("provider samples not available")
     r = await client.get("/status")
-    assert shape_mismatches(r.json(), json.loads(path.read_text())) == []
+    # Only the live service's paging block differs from the docs' sample.
+    assert shape_mismatches(r.json(), json.loads(path.read_text())) == [": keys ['paging'] differ"]
 
 
 async def test_catalogues_equal_the_documented_lists(client: httpx.AsyncClient) -> None:
@@ -179,14 +182,16 @@ async def test_quota_exhaustion_answers_requests_error_uncounted(client: httpx.A
     assert status["errors"] == [] and status["response"]["requests"] == {"current": 3, "limit_day": 3}
 
 
-async def test_exhaust_quota_then_reset_at_next_utc_midnight(client: httpx.AsyncClient,
-                                                            sim: Simulator,
-                                                            clock: FakeClock) -> None:
+async def test_exhaust_quota_then_reset_at_its_own_time_of_day_not_midnight(
+        client: httpx.AsyncClient, sim: Simulator, clock: FakeClock) -> None:
     await client.get("/odds/bets")
     sim.exhaust_quota()
     assert (await client.get("/odds/bets")).json()["errors"] == {"requests": MSG_REQUESTS}
     midnight = next_utc_midnight(clock.now())
-    clock.set(midnight - timedelta(seconds=1))
+    clock.set(midnight + timedelta(minutes=1))  # the day does not turn at 00:00 UTC
+    assert (await client.get("/odds/bets")).json()["errors"] == {"requests": MSG_REQUESTS}
+    reset = midnight + timedelta(hours=3, minutes=30)
+    clock.set(reset - timedelta(seconds=1))
     assert (await client.get("/odds/bets")).json()["errors"] == {"requests": MSG_REQUESTS}
     clock.advance(1)
     r = await client.get("/odds/bets")
@@ -243,9 +248,10 @@ async def test_reject_key(client: httpx.AsyncClient, sim: Simulator) -> None:
     assert sim.stats()["quota_used"] == 1
 
 
-async def test_unknown_endpoint_is_404_envelope_uncounted(client: httpx.AsyncClient, sim: Simulator) -> None:
+async def test_unknown_endpoint_is_an_http_200_envelope_uncounted(client: httpx.AsyncClient,
+                                                                 sim: Simulator) -> None:
     r = await client.get("/teams/statistics")
-    assert r.status_code == 404
+    assert r.status_code == 200  # the provider answers it like any refusal: in the envelope
     assert r.json() == {"get": "teams/statistics", "parameters": [],
                         "errors": {"endpoint": "This endpoint do not exist."}, "results": 0,
                         "paging": {"current": 1, "total": 1}, "response": []}
@@ -296,7 +302,8 @@ def test_schedule_window_and_default_figures(sim: Simulator) -> None:
         hour = datetime.fromtimestamp(fx.kickoff, timezone.utc).hour
         assert 11 <= hour <= 20
         st = data.status_at(fx, now)
-        assert st.short == ("FT" if fx.kickoff + 100 * 60 <= now else "NS")
+        if fx.fate is None:
+            assert st.short == ("FT" if fx.kickoff + 100 * 60 <= now else "NS")
         assert fx.home.league_id == fx.away.league_id == fx.league.id
         assert len(fx.bookmakers) == 8
     for lg in data.leagues:
@@ -365,9 +372,9 @@ async def test_fixture_filters(client: httpx.AsyncClient, sim: Simulator) -> Non
         assert body["errors"] == [], body["errors"]
         return [f["fixture"]["id"] for f in body["response"]]
 
-    upcoming = [f.id for f in data.fixtures if f.kickoff > now]
+    upcoming = [f.id for f in data.fixtures if data.status_at(f, now).short in ("NS", "TBD")]
     assert await ids(next="7") == upcoming[:7]
-    finished = sorted((f for f in data.fixtures if f.kickoff + 6000 <= now),
+    finished = sorted((f for f in data.fixtures if data.status_at(f, now).short in ("FT", "AET", "PEN")),
                       key=lambda f: (f.kickoff, f.id), reverse=True)
     assert await ids(last="3") == [f.id for f in finished[:3]]
     assert await ids(league="61", season=season) == [f.id for f in data.by_league[61]]
@@ -512,7 +519,8 @@ async def test_determinism_same_seed_same_time(clock: FakeClock) -> None:
 
 
 async def test_prices_stable_within_a_period_and_move_across_periods(clock: FakeClock) -> None:
-    period = 600
+    period = SimConfig().move_period_s
+    assert period == 3 * 3600  # the provider's cadence for pre-match odds
     clock.set(datetime.fromtimestamp((clock.timestamp() // period + 1) * period, timezone.utc))
     sim = Simulator(clock=clock)
     params = {"league": "39", "season": str(sim.data.season), "page": "2"}
@@ -529,7 +537,7 @@ async def test_prices_stable_within_a_period_and_move_across_periods(clock: Fake
         assert a["response"] == b["response"]
         clock.advance(1)
         c = (await client.get("/odds", params=params)).json()
-        clock.advance(6 * 3600)
+        clock.advance(12 * period)
         d = (await client.get("/odds", params=params)).json()
     pa, pc, pd = prices(a), prices(c), prices(d)
     upcoming = {fid for fid in {k[0] for k in pa} if sim.data.by_id[fid].kickoff > clock.timestamp()}
@@ -796,3 +804,86 @@ def test_big_day_holds_enough_fixtures_with_stable_prices(clock: FakeClock) -> N
         assert item is not None and item["fixture"]["id"] == fx.id
         assert [b["id"] for b in item["bookmakers"]] == list(fx.bookmakers)
         assert data.odds_item(fx, now) == item  # same instant, same prices
+
+
+def test_a_bookmaker_entry_is_real_size_like_the_captured_one(sim: Simulator) -> None:
+    # The live service's Bwin entry: 35 bets, 239 values (odds__real_fixture815162_bookmaker6).
+    fx = first_upcoming(sim)
+    item = sim.data.odds_item(fx, sim.clock.timestamp())
+    assert item is not None
+    sizes = [(len(b["bets"]), sum(len(bet["values"]) for bet in b["bets"])) for b in item["bookmakers"]]
+    assert all(34 <= bets <= 36 and 215 <= values <= 245 for bets, values in sizes), sizes
+    values = [v for b in item["bookmakers"] for bet in b["bets"] for v in bet["values"]]
+    assert any(isinstance(v["value"], int) for v in values)  # exact goals: integer labels
+    names = {bet["name"] for bet in item["bookmakers"][0]["bets"]}
+    assert {"Double Chance", "Exact Score", "Handicap Result", "HT/FT Double",
+            "Goals Over/Under First Half"} <= names
+    ou = next(bet for bet in item["bookmakers"][0]["bets"] if bet["id"] == 5)
+    assert len(ou["values"]) == 14  # every line, 0.5 to 6.5
+
+
+def test_near_certain_outcomes_are_priced_1_00_and_parse(clock: FakeClock) -> None:
+    from oddsmon.domain.models import parse_odds
+
+    sim = Simulator(clock=clock)
+    items = [sim.data.odds_item(f, clock.timestamp()) for f in sim.data.fixtures[:40]]
+    odds = [v["odd"] for it in items if it for b in it["bookmakers"] for bet in b["bets"] for v in bet["values"]]
+    assert "1.00" in odds
+    parsed = parse_odds([it for it in items if it])
+    assert all(v.price > 1.0 for fo in parsed for bo in fo.bookmakers for bet in bo.bets for v in bet.values)
+
+
+def test_every_documented_fixture_status_is_served(clock: FakeClock) -> None:
+    sim = Simulator(SimConfig(odd_fate_every=1, fixtures_per_matchday=10), clock=clock)
+    seen: set[str] = set()
+    for fx in sim.data.fixtures:
+        for minute in range(-5 * 24 * 60, 200, 5):
+            seen.add(sim.data.status_at(fx, fx.kickoff + minute * 60).short)
+    assert seen == {"TBD", "NS", "1H", "HT", "2H", "ET", "BT", "P", "SUSP", "INT", "FT", "AET", "PEN",
+                    "PST", "CANC", "ABD", "AWD", "WO", "LIVE"}
+
+
+def test_a_tbd_kickoff_changes_and_some_venues_are_null(clock: FakeClock) -> None:
+    sim = Simulator(SimConfig(odd_fate_every=1, fixtures_per_matchday=10), clock=clock)
+    tbd = next(f for f in sim.data.fixtures if f.fate == "TBD" and f.kickoff > clock.timestamp() + 3 * 86400)
+    early = sim.data.fixture_json(tbd, clock.timestamp())
+    late = sim.data.fixture_json(tbd, tbd.kickoff - 3600)
+    assert early["fixture"]["status"]["short"] == "TBD" and late["fixture"]["status"]["short"] == "NS"
+    assert early["fixture"]["timestamp"] != late["fixture"]["timestamp"] == tbd.kickoff
+    venues = [sim.data.fixture_json(f, clock.timestamp())["fixture"]["venue"] for f in sim.data.fixtures]
+    assert any(v["id"] is None and v["city"] is None for v in venues)
+
+
+async def test_seasons_are_per_league_and_a_wrong_one_is_empty(clock: FakeClock) -> None:
+    clock.set(datetime(2027, 3, 10, 9, 0, tzinfo=timezone.utc))
+    sim = Simulator(SimConfig(leagues=(78, 253)), clock=clock)
+    async with client_for(sim) as client:
+        current = (await client.get("/leagues", params={"current": "true"})).json()["response"]
+        years = {lg["league"]["id"]: [s["year"] for s in lg["seasons"]] for lg in current}
+        assert years == {78: [2026], 253: [2027]}
+        wrong = (await client.get("/fixtures", params={"league": "253", "season": "2026"})).json()
+        assert wrong["errors"] == [] and wrong["response"] == []  # empty, not an error
+
+
+async def test_free_plan_refuses_seasons_outside_its_range(clock: FakeClock) -> None:
+    sim = Simulator(SimConfig(leagues=(39,), plan_seasons=(2021, 2023)), clock=clock)
+    async with client_for(sim) as client:
+        body = (await client.get("/fixtures", params={"league": "39", "season": "2026"})).json()
+        assert body["errors"] == {"plan": "Free plans do not have access to this season, "
+                                          "try from 2021 to 2023."}
+        ok = (await client.get("/fixtures", params={"league": "39", "season": "2022"})).json()
+        assert ok["errors"] == []
+
+
+async def test_rapidapi_gateway_mode(clock: FakeClock) -> None:
+    sim = Simulator(SimConfig(leagues=(39,), gateway="rapidapi", daily_limit=2), clock=clock)
+    headers = {"x-rapidapi-key": KEY, "x-rapidapi-host": "api-football-v1.p.rapidapi.com"}
+    async with httpx.AsyncClient(transport=SimTransport(sim), base_url="http://sim") as client:
+        assert (await client.get("/v3/status", headers=headers)).json()["errors"] == []
+        rejected = await client.get("/v3/status", headers={"x-apisports-key": KEY})
+        assert rejected.status_code == 401 and "Invalid API key" in rejected.json()["message"]
+        assert (await client.get("/status", headers=headers)).json()["errors"] == {"endpoint": MSG_ENDPOINT}
+        for _ in range(2):
+            assert (await client.get("/v3/odds/bets", headers=headers)).status_code == 200
+        spent = await client.get("/v3/odds/bets", headers=headers)
+        assert spent.status_code == 429 and "DAILY quota" in spent.json()["message"]
