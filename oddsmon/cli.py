@@ -210,13 +210,10 @@ def _main(argv: Sequence[str] | None) -> int:
                          "in another terminal; these commands then read its store)", 3)
         settings = found
 
+    # A cron job's environment without the key must not warm a throwaway simulator store and
+    # exit 0: it fails, naming what to set, and sends nothing.
     missing = None if args.demo else settings.missing_key()
-    if missing is not None and (args.check or args.warm or args.collect):
-        # A cron job's environment without the key must not warm a throwaway simulator store
-        # and exit 0: it fails, naming what to set, and sends nothing.
-        if args.check:
-            print(f"ODDSMON UNKNOWN - {missing}")
-            return 3
+    if missing is not None and (args.warm or args.collect):
         return _fail(missing, EXIT_CANNOT_RUN)
     if args.check:
         from .supervision.check import run as check
@@ -228,6 +225,9 @@ def _main(argv: Sequence[str] | None) -> int:
             parser.error(f"argument -c/--critical: {critical} is above the warning level {warning}")
         settings = replace(settings, supervision=replace(sup, quota_warning=warning,
                                                          quota_critical=critical))
+        if missing is not None:
+            print(f"ODDSMON UNKNOWN - {missing}")
+            return 3
         return check(settings, as_json=args.json, probe=args.probe)
     if args.export is not None:
         from .supervision.export import run as export

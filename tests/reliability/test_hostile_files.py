@@ -38,7 +38,10 @@ WORKER = Path(__file__).with_name("hostile_worker.py")
 
 @pytest.fixture
 def live() -> Iterator[LoopbackServer]:
-    sim = Simulator(SimConfig(leagues=(39,), daily_limit=5000, per_minute=5000), clock=SystemClock())
+    # Small bodies: these faults need a warmed store that fits a few-MB tmpfs (what a full disk
+    # does to a store does not depend on how big its bodies are).
+    sim = Simulator(SimConfig(leagues=(39,), daily_limit=5000, per_minute=5000, full_markets=False),
+                    clock=SystemClock())
     with LoopbackServer(sim) as srv:
         yield srv
 

@@ -316,6 +316,7 @@ def test_w_and_c_override_the_quota_thresholds(store: Store, settings: Settings,
     config = settings.paths.db.parent.parent / "check.toml"
     config.write_text(f'[paths]\ndb = "{settings.paths.db}"\nincidents = "{settings.paths.incidents}"\n')
     monkeypatch.setattr("oddsmon.clock.SystemClock", lambda: clock)
+    monkeypatch.setenv("APISPORTS_KEY", "a-key-for-this-test")  # without one, --check is UNKNOWN
     base = ["--config", str(config), "--check"]
     assert cli.main(base) == 1  # 30 < the configured 50
     assert cli.main([*base, "-w", "20"]) == 0
@@ -369,7 +370,10 @@ def test_demo_flag_reaches_the_running_demos_store(settings: Settings, clock: Fa
 
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state-home"))
     monkeypatch.setenv("ODDSMON_CONFIG", str(tmp_path / "none.toml"))
-    (tmp_path / "none.toml").write_text("")
+    # The config the demo below runs with (its watch list and season), as a real demo and the
+    # commands beside it would share one.
+    (tmp_path / "none.toml").write_text(f"[watch]\nleagues = {list(settings.watch.leagues)}\n"
+                                        f"season = {settings.watch.season}\n")
     monkeypatch.delenv("APISPORTS_KEY", raising=False)
     assert cli.main(["--demo", "--check"]) == 3
     assert "no demo is running" in capsys.readouterr().err

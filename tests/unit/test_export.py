@@ -230,6 +230,7 @@ def test_runbook_scripts_run_with_a_python_outside_the_venv(store: Store, settin
                       f'incidents = "{settings.paths.incidents}"\n')
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "APISPORTS_KEY", "ODDSMON_CONFIG")}
     env["ODDSMON_CONFIG"] = str(config)
+    env["APISPORTS_KEY"] = "a-key-for-this-test"  # without one, --check is UNKNOWN
     venv = ROOT / ".venv" / "bin" / "python"
     proc = subprocess.run([sys.executable, "-S", str(ROOT / "scripts" / "check_recovery.py")],
                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=30)
