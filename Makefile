@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench clean
+.PHONY: run test test-fast bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,8 +15,13 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/oddsmon $(ARGS)
 
+# -n auto: one worker per core (the tests share no port, file or clock between them).
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
+
+# The inner loop: unit and TUI tests only (no loopback servers, subprocess sweeps or tmpfs).
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -n auto tests/unit tests/tui $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.perf
