@@ -889,14 +889,40 @@ class Service:
 
     def _known_season(self, league: int) -> LeagueSeason:
         """One league's season without a call: the configured one, else the cached answer of
-        ``/leagues`` (None until ``league_seasons`` has looked it up)."""
+        ``/leagues`` (None until ``league_seasons`` or ``refresh_season`` has looked it up),
+        with what the provider covers in it."""
         fixed = self.settings.watch.fixed_season(league)
         if fixed is not None:
             return LeagueSeason(league, fixed)
-        found, _ = self.peek("/leagues", {"id": str(league), "current": "true"}, parse_leagues)
+        found, entry = self.peek("/leagues", {"id": str(league), "current": "true"}, parse_leagues)
         current = next((lg for lg in found or [] if lg.id == league and lg.current_season), None)
-        return LeagueSeason(league, None if current is None else current.current_season,
-                            why="not looked up yet")
+        if current is None or current.current_season is None:
+            why = "not looked up yet" if entry is None else "the provider lists no current season"
+            return LeagueSeason(league, None, why=why)
+        return LeagueSeason(league, current.current_season,
+                            odds=current.odds_covered is not False,
+                            predictions=current.predictions_covered is not False)
+
+    def known_season(self, league: int) -> LeagueSeason:
+        """One league's season as last looked up, with its coverage; sends nothing."""
+        return self._known_season(league)
+
+    def season_request(self, league: int) -> tuple[str, dict[str, str]] | None:
+        """The ``/leagues`` request that finds one league's current season ("auto"), or None
+        when the season is configured (nothing to look up)."""
+        if self.settings.watch.fixed_season(league) is not None:
+            return None
+        return "/leagues", {"id": str(league), "current": "true"}
+
+    async def refresh_season(self, league: int) -> Provenance:
+        """Look one league's current season up now (the collector's ``seasons`` task): the
+        same cache entry ``league_seasons`` reads, so pages and the collector agree."""
+        request = self.season_request(league)
+        if request is None:
+            return Provenance("cache", None, None, False, None, None)
+        loaded = await self._load(*request, self.settings.cache.leagues_ttl_s, parse_leagues,
+                                  force=True)
+        return loaded.provenance
 
     async def refresh_league(self, kind: str, league: int) -> Provenance:
         """Fetch one league's fixtures (the window) or pre-match odds (every page) now."""

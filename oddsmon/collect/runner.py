@@ -23,7 +23,9 @@ from .scheduler import URGENT, Cadence, Known, Plan, Task, Watched, plan
 
 Sleeper = Callable[[float], Awaitable[None]]
 _PAGE_SIZE = 10  # /odds items per page (the provider's docs)
-_REPLAN = frozenset({"fixtures", "live_fixtures"})
+# Kinds whose answer changes what is due: a season makes its league's requests possible, new
+# fixtures bring closing prices, a fresh live list the in-play odds.
+_REPLAN = frozenset({"seasons", "fixtures", "live_fixtures"})
 
 
 @dataclass(slots=True)
@@ -96,7 +98,8 @@ class Collector:
         cache, collect = self.settings.cache, self.settings.collect
         return Cadence(fixtures_s=cache.fixtures_ttl_s, odds_s=cache.odds_ttl_s,
                        bookmakers_s=cache.bookmakers_ttl_s, live_s=collect.live_ttl_s,
-                       live_fixtures_s=60.0, closing_window=timedelta(minutes=collect.closing_window_min))
+                       live_fixtures_s=60.0, closing_window=timedelta(minutes=collect.closing_window_min),
+                       seasons_s=cache.leagues_ttl_s)
 
     def known(self) -> Known:
         svc, now = self.service, self.clock.now()
@@ -104,9 +107,29 @@ class Collector:
         fetched: dict[tuple[str, int | None], datetime] = {}
         fixtures: dict[int, Watched] = {}
         pages: dict[int, int] = {}
-        times = {ep: cache.fetched_times(ep) for ep in ("/fixtures", "/odds", "/odds/live",
+        seasoned: list[int] = []
+        looked_up: list[int] = []
+        no_odds: set[int] = set()
+        no_predictions: set[int] = set()
+        times = {ep: cache.fetched_times(ep) for ep in ("/leagues", "/odds", "/odds/live",
                                                         "/predictions", "/odds/bookmakers")}
         for lg in self.settings.watch.leagues:
+            # The season ("auto": the cached /leagues answer) names every request below; a
+            # league whose season is not known yet waits for its lookup (a "seasons" task).
+            lookup = svc.season_request(lg)
+            if lookup is not None:
+                looked_up.append(lg)
+                season_key = cache_key(*lookup)
+                if season_key in times["/leagues"]:
+                    fetched[("seasons", lg)] = times["/leagues"][season_key]
+            season = svc.known_season(lg)
+            if season.season is None:
+                continue
+            seasoned.append(lg)
+            if season.skip("odds") is not None:
+                no_odds.add(lg)
+            if season.skip("predictions") is not None:
+                no_predictions.add(lg)
             endpoint, params = svc.league_request("fixtures", lg)
             data, entry = svc.peek(endpoint, params, parse_fixtures)
             if entry is not None:
@@ -131,9 +154,9 @@ class Collector:
             fetched[("bookmakers", None)] = times["/odds/bookmakers"][books_key]
         seen = {fid: last for fid, (_ko, last) in self.store.history.closing_seen(fixtures).items()
                 if last is not None}
-        return Known(now, tuple(self.settings.watch.leagues), tuple(fixtures.values()), in_play,
+        return Known(now, tuple(seasoned), tuple(fixtures.values()), in_play,
                      None if live_entry is None else live_entry.fetched_at, fetched, pages, seen,
-                     predicted)
+                     predicted, tuple(looked_up), frozenset(no_odds), frozenset(no_predictions))
 
     def _pages(self, key: str, at: datetime) -> int:
         """Pages a league's odds took last time: what its next refresh will cost."""
@@ -159,10 +182,9 @@ class Collector:
         if reason is not None:
             report.offline = reason
         else:
-            # Each league's season (looked up once a day when "auto"): every request below
-            # names it.
-            await svc.league_seasons()
-            for _phase in range(4):
+            # Each league's season ("auto") is looked up by the plan's "seasons" tasks, within
+            # the budget and counted in its spend like every other call.
+            for _phase in range(5):
                 chosen = plan(self.known(), self.cadence(), report.left, self.routine_left())
                 report.deferred, report.next_due = len(chosen.deferred), chosen.next_due
                 replan = await self._run(chosen, report)
@@ -204,7 +226,9 @@ class Collector:
     async def _do(self, task: Task) -> str:
         svc = self.service
         assert task.target is not None or task.kind in ("live_fixtures", "bookmakers")
-        if task.kind in ("fixtures", "odds"):
+        if task.kind == "seasons":
+            prov = await svc.refresh_season(task.target)  # type: ignore[arg-type]
+        elif task.kind in ("fixtures", "odds"):
             prov = await svc.refresh_league(task.kind, task.target)  # type: ignore[arg-type]
         elif task.kind == "closing":
             prov = (await svc.fixture_odds(task.target, force=True)).provenance  # type: ignore[arg-type]

@@ -2,11 +2,13 @@
 
 Value order (highest first): the closing price of a fixture about to kick off (it is the one
 price that can never be fetched again), then the state and in-play odds of fixtures in play,
-then the watched fixtures, the pre-match odds on the provider's cadence, one prediction per
-fixture, and the bookmakers list. Tasks are taken in that order while the budget holds; calls
-still needed today for closing prices are kept back from everything else, and the routine
-refreshes may take only their share (half of the day's budget), so the afternoon's matches are
-not starved by the morning's refreshes.
+then each league's season (looked up when ``[watch] season = "auto"``: nothing about a league
+can be asked before its season is known), the watched fixtures, the pre-match odds on the
+provider's cadence, one prediction per fixture, and the bookmakers list. Tasks are taken in
+that order while the budget holds; calls still needed today for closing prices are kept back
+from everything else, and the routine refreshes (season lookups included) may take only their
+share (half of the day's budget), so the afternoon's matches are not starved by the morning's
+refreshes.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ LIST_GRACE = timedelta(minutes=5)
 # hourly and recommends one call a day): later ones wait for the day they are played.
 PREDICTION_AHEAD = timedelta(hours=24)
 
-KINDS = ("closing", "live_fixtures", "live", "fixtures", "odds", "prediction", "bookmakers")
+KINDS = ("closing", "live_fixtures", "live", "seasons", "fixtures", "odds", "prediction",
+         "bookmakers")
 _PRIORITY = {kind: rank for rank, kind in enumerate(KINDS)}
 # What cannot be fetched later: the close, and the match while it is played.
 URGENT = frozenset({"closing", "live_fixtures", "live"})
@@ -48,7 +51,7 @@ class Watched:
 @dataclass(frozen=True, slots=True)
 class Task:
     kind: str
-    target: int | None  # league (fixtures, odds, live) or fixture id; None for whole-plan tasks
+    target: int | None  # league (seasons, fixtures, odds, live) or fixture id; None for whole-plan tasks
     cost: int  # counted calls it is expected to take
 
     @property
@@ -61,7 +64,7 @@ class Known:
     """Everything the plan rests on, read from the store before a cycle."""
 
     now: datetime
-    leagues: tuple[int, ...]
+    leagues: tuple[int, ...]  # watched leagues whose season is known: their requests can be sent
     fixtures: Sequence[Watched]
     in_play: frozenset[int]  # in the live list as last fetched
     live_list_at: datetime | None  # when the live list was fetched
@@ -69,6 +72,11 @@ class Known:
     odds_pages: Mapping[int, int] = field(default_factory=dict)  # league -> pages last time
     seen_before_kickoff: Mapping[int, datetime] = field(default_factory=dict)
     predicted: frozenset[int] = frozenset()
+    # Leagues whose season is looked up ("auto"): each lookup is ``fetched[("seasons", lg)]``.
+    season_leagues: tuple[int, ...] = ()
+    # Leagues the provider has no odds, or no predictions, for in their season.
+    no_odds: frozenset[int] = frozenset()
+    no_predictions: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +87,7 @@ class Cadence:
     live_s: float
     live_fixtures_s: float
     closing_window: timedelta
+    seasons_s: float = 86400.0  # a league's season is looked up again this often ("auto")
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +149,8 @@ def plan(known: Known, cadence: Cadence, left: int, routine_left: int) -> Plan:
                     and not _closing_due(known, fx, cadence.closing_window))
     due = [Task("closing", fx.id, 1) for fx in known.fixtures
            if _closing_due(known, fx, cadence.closing_window)]
-    live_leagues = sorted({fx.league for fx in known.fixtures if fx.id in known.in_play and not fx.finished})
+    live_leagues = sorted({fx.league for fx in known.fixtures if fx.id in known.in_play
+                           and not fx.finished and fx.league not in known.no_odds})
     every = live_every(cadence.live_s, now, left - kept_back, 1 + len(live_leagues))
     if any(_maybe_in_play(known, fx) for fx in known.fixtures) and _due(
             known, "live_fixtures", None, max(cadence.live_fixtures_s, every)):
@@ -151,13 +161,15 @@ def plan(known: Known, cadence: Cadence, left: int, routine_left: int) -> Plan:
         (now - known.live_list_at).total_seconds() < cadence.live_fixtures_s
     if list_fresh:
         due += [Task("live", lg, 1) for lg in live_leagues if _due(known, "live", lg, every)]
+    due += [Task("seasons", lg, 1) for lg in known.season_leagues
+            if _due(known, "seasons", lg, cadence.seasons_s)]
     due += [Task("fixtures", lg, 1) for lg in known.leagues
             if _due(known, "fixtures", lg, cadence.fixtures_s)]
     due += [Task("odds", lg, max(1, known.odds_pages.get(lg, 1))) for lg in known.leagues
-            if _due(known, "odds", lg, cadence.odds_s)]
+            if lg not in known.no_odds and _due(known, "odds", lg, cadence.odds_s)]
     due += [Task("prediction", fx.id, 1) for fx in sorted(known.fixtures, key=lambda f: f.kickoff)
             if now < fx.kickoff <= now + PREDICTION_AHEAD and not fx.finished
-            and fx.id not in known.predicted]
+            and fx.id not in known.predicted and fx.league not in known.no_predictions]
     if _due(known, "bookmakers", None, cadence.bookmakers_s):
         due.append(Task("bookmakers", None, 1))
     due.sort(key=lambda t: _PRIORITY[t.kind])
@@ -187,7 +199,7 @@ def _next_due(known: Known, cadence: Cadence, live_s: float) -> datetime | None:
         if fx.finished:
             continue
         candidates += [_close_at(fx, cadence.closing_window), fx.kickoff]
-    periods = {"fixtures": cadence.fixtures_s, "odds": cadence.odds_s,
+    periods = {"seasons": cadence.seasons_s, "fixtures": cadence.fixtures_s, "odds": cadence.odds_s,
                "bookmakers": cadence.bookmakers_s, "live": live_s,
                "live_fixtures": max(live_s, cadence.live_fixtures_s)}
     for (kind, _target), at in known.fetched.items():

@@ -23,7 +23,8 @@ from oddsmon.sim import Simulator
 from oddsmon.store import Store
 
 from ..conftest import SECRET
-from .test_collector import DAY, Recorder, day_clock, example_settings, free_sim, recorder, run_until
+from .test_collector import (DAY, SIM_RESET, Recorder, day_clock, example_settings, free_sim, recorder,
+                             run_until)
 
 __all__ = ["day_clock", "free_sim", "recorder"]
 
@@ -82,10 +83,12 @@ async def test_a_quota_outage_during_collection_posts_one_offline_and_one_online
     engine = build_engine(settings, clock=day_clock, key=Secret(SECRET), transport=recorder)
     try:
         collector = Collector(engine)
-        await run_until(collector, day_clock, DAY + timedelta(hours=1))
+        # Burnt after the provider's reset (03:30 UTC): the outage lasts until the next one,
+        # which a /status probe finds (midnight is only the presumed reset).
+        await run_until(collector, day_clock, DAY + timedelta(hours=4))
         free_sim.exhaust_quota()
-        await run_until(collector, day_clock, DAY + timedelta(hours=12))
-        await run_until(collector, day_clock, DAY + timedelta(days=1, minutes=30))
+        await run_until(collector, day_clock, DAY + timedelta(hours=12, minutes=30))
+        await run_until(collector, day_clock, DAY + timedelta(days=1) + SIM_RESET + timedelta(minutes=30))
     finally:
         await engine.aclose()
     modes = [b for b in receiver.bodies if b["kind"] in ("offline", "online")]

@@ -1,7 +1,10 @@
 """The collector over a simulated day on the fake clock, against the simulator.
 
 Nothing sleeps: the collector's sleeper is the fake clock's, which jumps. The example config
-(``oddsmon.toml``) watches three leagues on a Free plan (100 calls a day, reserve 10).
+(``oddsmon.toml``) watches four leagues with ``season = "auto"`` on a Free plan (100 calls a day,
+reserve 10); the simulator plays three of them (the fourth's season lookup finds none, and the
+collector asks nothing more about it). The simulator's quota day starts at 03:30 UTC, as the
+provider's need not start at midnight.
 """
 
 from __future__ import annotations
@@ -43,10 +46,17 @@ class Recorder(httpx.AsyncBaseTransport):
         return await self.inner.handle_async_request(request)
 
 
-def example_settings(tmp: Path, **collect: int) -> Settings:
+def example_settings(tmp: Path, *, season: int | None = None, **collect: int) -> Settings:
+    """The example config; ``season`` fixes one season for every league instead of "auto"."""
     settings = load_file(ROOT / "oddsmon.toml").with_paths(
         db=tmp / "oddsmon.db", metrics=tmp / "metrics.json", incidents=tmp / "incidents.md")
+    if season is not None:
+        settings = replace(settings, watch=replace(settings.watch, season=season))
     return replace(settings, collect=replace(settings.collect, **collect))
+
+
+# The simulator's quota day turns at 03:30 UTC (SimConfig.quota_reset_s).
+SIM_RESET = timedelta(hours=3, minutes=30)
 
 
 @pytest.fixture
@@ -158,16 +168,26 @@ async def test_an_outage_pauses_the_collector_and_it_resumes_by_itself(
 async def test_a_quota_outage_waits_for_the_reset_and_spends_nothing(
         day_engine: Engine, day_clock: FakeClock, free_sim: Simulator, recorder: Recorder) -> None:
     collector = Collector(day_engine)
-    await run_until(collector, day_clock, DAY + timedelta(hours=1))
+    # After the provider's own reset (03:30 UTC), so the burnt day lasts until the next one.
+    await run_until(collector, day_clock, DAY + timedelta(hours=4))
     free_sim.exhaust_quota()  # the analysts burnt the day
     await run_until(collector, day_clock, DAY + timedelta(hours=13))
     assert day_engine.machine.gate() == "quota"
     offline_at = day_engine.machine.view().since
     assert offline_at is not None
     assert not [r for r in recorder.sent if r[0] > offline_at and r[1] != "/status"]
+    # Midnight is only the presumed reset: /status still shows the day spent, so it waits.
     await run_until(collector, day_clock, DAY + timedelta(days=1, hours=1))
-    assert day_engine.machine.gate() is None  # back at the reset, with no one asking
-    assert [r for r in recorder.sent if r[0] >= DAY + timedelta(days=1) and r[1] != "/status"]
+    assert day_engine.machine.gate() == "quota"
+    assert not [r for r in recorder.sent if r[0] > offline_at and r[1] != "/status"]
+    assert [r for r in recorder.sent if r[0] >= DAY + timedelta(days=1) and r[1] == "/status"]
+    # Back once a /status probe after the provider's reset shows quota, with no one asking.
+    reset = DAY + timedelta(days=1) + SIM_RESET
+    await run_until(collector, day_clock, reset + timedelta(hours=1))
+    assert day_engine.machine.gate() is None
+    assert "/status" in (day_engine.machine.view().detail or "")
+    counted_after = [r for r in recorder.sent if r[0] > offline_at and r[1] != "/status"]
+    assert counted_after and min(at for at, _, _ in counted_after) >= reset
 
 
 async def test_once_with_a_fixture_in_play_records_prices_and_live_odds_then_sends_nothing(
@@ -188,8 +208,10 @@ async def test_once_with_a_fixture_in_play_records_prices_and_live_odds_then_sen
 
 async def test_a_budget_of_five_caps_every_cycle_and_the_day(
         tmp_path: Path, day_clock: FakeClock, recorder: Recorder, free_sim: Simulator) -> None:
-    eng = build_engine(example_settings(tmp_path, daily_budget=5), clock=day_clock, key=Secret(SECRET),
-                       transport=recorder)
+    # A fixed season: with "auto", the season lookups (one call per league) would take the
+    # whole routine share of a budget of five, and this test is about the closing prices.
+    eng = build_engine(example_settings(tmp_path, season=2026, daily_budget=5), clock=day_clock,
+                       key=Secret(SECRET), transport=recorder)
     try:
         collector = Collector(eng)
         per_cycle: list[int] = []
