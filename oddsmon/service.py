@@ -524,8 +524,8 @@ class Service:
         """``page``: the cache key of the league page these odds are (None: not a whole one)."""
         self.store.history.note_seen(at, [(fo.fixture_id, fo.kickoff) for fo in odds if fo.kickoff])
         self.store.history.note_priced(at, page, [(fo.fixture_id, fo.league_id, fo.season) for fo in odds],
-                                       {bo.bookmaker.id: bo.bookmaker.name for fo in odds
-                                        for bo in fo.bookmakers}.items())
+                                       [(fo.fixture_id, bo.bookmaker.id, bo.bookmaker.name,
+                                         [bet.id for bet in bo.bets]) for fo in odds for bo in fo.bookmakers])
         rows = [(fo.fixture_id, bo.bookmaker.id, bet.id, v.label, v.price)
                 for fo in odds for bo in fo.bookmakers for bet in bo.bets if bet.id in _HISTORY_BETS
                 for v in bet.values]
@@ -968,7 +968,10 @@ class Service:
             if self.machine.gate() is not None or self.store_problem is not None:
                 break
             before = self.counted_calls
-            loaded = await self._load(endpoint, params, ttl, parse, paged=paged)
+            # An odds page's answer is the rows its fetch writes: the warm neither keeps the
+            # parsed page (hundreds of MB on a big day) nor reads a fresh one back.
+            loaded = await self._load(endpoint, params, ttl, parse, paged=paged,
+                                      view=_ROWS if endpoint == "/odds" else "")
             step.calls = self.counted_calls - before
             if step.calls and loaded.provenance.source == "live":
                 step.source = "live"

@@ -199,8 +199,9 @@ _MIGRATIONS: dict[int, str] = {
     """,
     # v5: odds as rows, parsed once when they arrive. The latest price per (fixture, market,
     # outcome, bookmaker) with when it was seen (the history keeps the changes), each priced
-    # fixture's league and season, and the bookmakers' names as the odds give them: the
-    # Bookmakers summary is a query over these, not a parse of every cached page. The cache
+    # fixture's league and season, which bookmakers priced it with which bets, and the
+    # bookmakers' names as the odds give them: the Bookmakers summary is a query over these
+    # (a few rows a fixture), not a parse of every cached page. The cache
     # keeps each body's size beside it and a running total (triggers), so --check never reads
     # a body; (endpoint, fetched_at) is indexed so "newest per endpoint" never walks the
     # bodies' overflow pages either. Rows are rebuilt from what an older store holds.
@@ -232,6 +233,22 @@ _MIGRATIONS: dict[int, str] = {
           AND json_type(j.value, '$.league.season') = 'integer'
         ORDER BY c.fetched_at
         ON CONFLICT(fixture_id) DO UPDATE SET page = coalesce(excluded.page, page), seen_at = excluded.seen_at;
+    CREATE TABLE odds_books (
+        fixture_id INTEGER NOT NULL,
+        bookmaker_id INTEGER NOT NULL,
+        seen_at REAL NOT NULL,          -- the fixture's sighting that carried this bookmaker
+        bets TEXT NOT NULL,             -- the bet ids it offered then, comma-separated
+        PRIMARY KEY (fixture_id, bookmaker_id)
+    ) WITHOUT ROWID;
+    INSERT OR REPLACE INTO odds_books (fixture_id, bookmaker_id, seen_at, bets)
+        SELECT json_extract(j.value, '$.fixture.id'), json_extract(b.value, '$.id'), c.fetched_at,
+               coalesce((SELECT group_concat(json_extract(x.value, '$.id')) FROM json_each(b.value, '$.bets') x
+                         WHERE json_type(x.value, '$.id') = 'integer'), '')
+        FROM cache c, json_each(c.body, '$.response') j, json_each(j.value, '$.bookmakers') b
+        WHERE c.endpoint = '/odds' AND json_valid(c.body) AND json_type(c.body, '$.response') = 'array'
+          AND json_type(j.value, '$.fixture.id') = 'integer' AND json_type(j.value, '$.bookmakers') = 'array'
+          AND json_type(b.value, '$.id') = 'integer' AND json_type(b.value, '$.bets') = 'array'
+        ORDER BY c.fetched_at;
     INSERT INTO odds_latest (fixture_id, bookmaker_id, bet_id, outcome, price, seen_at)
         SELECT fixture_id, bookmaker_id, bet_id, outcome, price, max(observed_at)
         FROM odds_snapshots GROUP BY fixture_id, bet_id, outcome, bookmaker_id;

@@ -70,11 +70,12 @@ class OddsHistory:
         return changes
 
     def note_priced(self, at: datetime, page: str | None, fixtures: Iterable[tuple[int, int, int]],
-                    bookmakers: Iterable[tuple[int, str]]) -> None:
+                    books: Iterable[tuple[int, int, str, Iterable[int]]]) -> None:
         """Each priced fixture's (id, league, season) as seen ``at`` on the league page cached
-        as ``page`` (None: fetched alone), and the bookmakers' names as the odds give them:
-        what the Bookmakers summary selects and names by."""
+        as ``page`` (None: fetched alone), and its (fixture, bookmaker id, name, bet ids)
+        entries: what the Bookmakers summary selects, counts and names by."""
         ts = at.timestamp()
+        books = list(books)
         with self.db.write() as tx:
             tx.executemany(
                 "INSERT INTO odds_fixtures (fixture_id, league_id, season, page, seen_at) VALUES (?,?,?,?,?) "
@@ -82,32 +83,36 @@ class OddsHistory:
                 "season = excluded.season, page = coalesce(excluded.page, page), "
                 "seen_at = excluded.seen_at WHERE excluded.seen_at >= seen_at",
                 [(f, lg, season, page, ts) for f, lg, season in fixtures])
+            tx.executemany(
+                "INSERT INTO odds_books (fixture_id, bookmaker_id, seen_at, bets) VALUES (?,?,?,?) "
+                "ON CONFLICT DO UPDATE SET seen_at = excluded.seen_at, bets = excluded.bets "
+                "WHERE excluded.seen_at >= seen_at",
+                [(f, b, ts, ",".join(map(str, bets))) for f, b, _, bets in books])
             tx.executemany("INSERT OR REPLACE INTO bookmaker_names (id, name) VALUES (?, ?)",
-                           list(bookmakers))
+                           sorted({(b, name) for _, b, name, _ in books}))
 
     def coverage(self, pages: Mapping[str, datetime], bet_ids: Iterable[int],
                  bookmakers: Iterable[int] = ()) -> tuple[int, dict[int, tuple[int, tuple[int, ...]]]]:
         """The Bookmakers summary, one query: (fixtures priced, {bookmaker: (fixtures it prices,
         the markets among ``bet_ids`` it offers on them)}) over the league pages cached now
         (key -> fetch time): a fixture counts when such a page carried it at that fetch or
-        since; a bookmaker's price when the fixture's last sighting carried it."""
+        since; a bookmaker when the fixture's last sighting carried it."""
         if not pages:
             return 0, {}
         on_page = " OR ".join("(f.page = ? AND f.seen_at >= ?)" for _ in pages)
         page_params = [v for key, at in sorted(pages.items()) for v in (key, at.timestamp())]
-        bets = sorted(set(bet_ids))
         wanted = sorted(set(bookmakers))
-        only = f"AND l.bookmaker_id IN ({','.join('?' * len(wanted))})" if wanted else ""
+        only = f"AND b.bookmaker_id IN ({','.join('?' * len(wanted))})" if wanted else ""
         with self.db.read() as conn:
             watched = conn.execute(f"SELECT count(*) FROM odds_fixtures f WHERE {on_page}",
                                    page_params).fetchone()[0]
             rows = conn.execute(
-                "SELECT l.bookmaker_id, count(DISTINCT l.fixture_id), "
-                f"group_concat(DISTINCT CASE WHEN l.bet_id IN ({','.join('?' * len(bets))}) THEN l.bet_id END) "
-                "FROM odds_fixtures f JOIN odds_latest l ON l.fixture_id = f.fixture_id AND l.seen_at = f.seen_at "
-                f"WHERE ({on_page}) {only} GROUP BY l.bookmaker_id",
-                (*bets, *page_params, *wanted)).fetchall()
-        return watched, {r[0]: (r[1], tuple(sorted(int(b) for b in (r[2] or "").split(",") if b)))
+                "SELECT b.bookmaker_id, count(*), group_concat(DISTINCT b.bets) FROM odds_fixtures f "
+                "JOIN odds_books b ON b.fixture_id = f.fixture_id AND b.seen_at = f.seen_at "
+                f"WHERE ({on_page}) {only} GROUP BY b.bookmaker_id",
+                (*page_params, *wanted)).fetchall()
+        shown = {str(b) for b in bet_ids}
+        return watched, {r[0]: (r[1], tuple(sorted(int(b) for b in set((r[2] or "").split(",")) & shown)))
                          for r in rows}
 
     def bookmaker_names(self) -> dict[int, str]:

@@ -204,7 +204,8 @@ def run(ctx: Context) -> list[Row]:
         directory.mkdir()
         facts = _child(["build", str(directory), str(n)])
         got = _child(["measure", str(directory), json.dumps(facts)])
-        check, floor = _check_time(directory, facts, ctx.runs(7))
+        runs = ctx.runs(7)
+        check, floor = _check_time(directory, facts, runs)
         first_check = first_check or check
         note = (f"{facts['odds_fixtures']} fixtures, {facts['values_per_bookmaker']:.0f} values a "
                 f"bookmaker, {facts['received_mb']:.1f} MB received")
@@ -228,8 +229,10 @@ def run(ctx: Context) -> list[Row]:
                 target="<= 0.3 s", met=got["odds_fixture_s"] <= 0.3),
             Row("h", f"{label}: --check", check * 1000, "ms", 'python -c "import sqlite3, json"',
                 floor * 1000, target="<= 2x; <= 1.2x the smallest store's",
-                met=check <= 2 * floor and check <= 1.2 * first_check),
+                met=check <= 2 * floor and check <= 1.2 * first_check, runs=runs),
         ]
+    for row in rows:  # a build and a fresh engine's first call are measured once each
+        row.runs = row.runs or 1
     return rows
 
 

@@ -231,8 +231,9 @@ def test_a_version_4_store_gets_its_odds_rows_and_byte_counts_on_upgrade(tmp_pat
     # The last price of each series, seen when its page was fetched.
     assert latest == {(1, "Home"): (2.5, fetched), (1, "Draw"): (2.95, fetched)}
     assert store.history.bookmaker_names() == {6: json.loads(body)["response"][0]["bookmakers"][0]["name"]}
+    # The markets come from the page itself, not only from the (partial) history.
     watched, coverage = store.history.coverage({page: T0}, (1, 5, 8))
-    assert (watched, coverage) == (1, {6: (1, (1,))})
+    assert (watched, coverage) == (1, {6: (1, (1, 5, 8))})
     # A page fetched after the rows were written is another page: nothing counts from it yet.
     assert store.history.coverage({page: T0 + timedelta(seconds=1)}, (1, 5, 8)) == (0, {})
     # The running total follows every later write and delete.
