@@ -64,8 +64,8 @@ CRITICAL_PAGES = ("predictions", "bookmakers", "odds", "dashboard")
 _COUNTER_FLUSH_S = 1.0
 _REOPEN_EVERY_S = 5.0
 _MEMO_SIZE = 64
-# A _load view whose answer is the rows its fetch wrote (odds_latest, odds_fixtures): the
-# cached body is neither read nor parsed, only its provenance is.
+# A _load view whose answer is the rows its fetch wrote (odds_latest, odds_fixtures,
+# odds_books): the cached body is neither read nor parsed, only its provenance is.
 _ROWS = "rows"
 # Prices recorded in the odds history: every market the Odds screen shows, every line of them.
 _HISTORY_BETS = SHOWN_BETS
@@ -704,11 +704,14 @@ class Service:
                 pages[cache_key("/odds", params)] = loaded.provenance.fetched_at
         odds_prov = _combine(provs, self.clock.now())
         watched, coverage = self.store.history.coverage(pages, MARKETS, self.settings.watch.bookmakers)
-        names = {**self.store.history.bookmaker_names(), **{b.id: b.name for b in books.data}}
+        known = {b.id: b.name for b in books.data}
+        # A bookmaker pricing the watched fixtures but missing from the list is still shown,
+        # named as its odds name it.
+        names = {**self.store.history.bookmaker_names(), **known}
         cached = odds_prov.source != "none"
         rows = [BookmakerRow(Bookmaker(bid, name), coverage.get(bid, (0, ()))[0] if cached else None,
                              coverage.get(bid, (0, ()))[1]) for bid, name in names.items()
-                if bid in coverage or any(b.id == bid for b in books.data)]
+                if bid in coverage or bid in known]
         rows.sort(key=lambda r: (-(r.fixtures or 0), r.bookmaker.name.lower()))
         return Page(BookmakersView(rows, odds_prov, watched), books.provenance)
 
