@@ -261,6 +261,8 @@ def _check_key(value: str, source: str) -> str:
 def host_timezone() -> str:
     """The host's IANA zone: ``$TZ``, ``/etc/timezone``, the ``/etc/localtime`` link; UTC when
     none of them names a zone this Python knows (the default, stated in the example)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
     candidates = [os.environ.get("TZ", "").lstrip(":")]
     try:
         candidates.append(Path("/etc/timezone").read_text(encoding="utf-8").strip())

@@ -821,7 +821,9 @@ class Service:
             return Page(None, books.provenance)
         pages: dict[str, datetime] = {}
         provs = []
-        for league in self.settings.watch.leagues:
+        for league in await self.league_seasons():
+            if league.skip("odds") is not None:
+                continue
             params = self._league_params(league)
             loaded = await self._load("/odds", params, self.settings.cache.odds_ttl_s,
                                       parse_odds, force=force, paged=True, view=_ROWS)
