@@ -15,14 +15,16 @@ import math
 import os
 import re
 import stat
-import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import tomli_w
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+# tomllib, tomli_w and zoneinfo are imported where used: ``--check`` on the default config
+# reads no file and shows no local time, and it should not pay for them at start.
 
 DEFAULT_BASE_URL = "https://v3.football.api-sports.io"
 # RapidAPI's gateway to the same API (docs/provider.md, "Authentication"): its own host, headers
@@ -92,6 +94,8 @@ class WatchSettings:
 
     @property
     def tz(self) -> ZoneInfo:
+        from zoneinfo import ZoneInfo
+
         return ZoneInfo(self.timezone)
 
     @property
@@ -257,6 +261,8 @@ def _check_key(value: str, source: str) -> str:
 def host_timezone() -> str:
     """The host's IANA zone: ``$TZ``, ``/etc/timezone``, the ``/etc/localtime`` link; UTC when
     none of them names a zone this Python knows (the default, stated in the example)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
     candidates = [os.environ.get("TZ", "").lstrip(":")]
     try:
         candidates.append(Path("/etc/timezone").read_text(encoding="utf-8").strip())
@@ -467,6 +473,8 @@ def _check_seasons(value: Any) -> tuple[tuple[int, int], ...]:
 
 
 def _check_tz(value: Any) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
     name = _check_str(value)
     try:
         ZoneInfo(name)
@@ -626,6 +634,8 @@ def load_file(path: Path) -> Settings:
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
         raise ConfigError(f"{path}: cannot read config file: {reason}") from None
+    import tomllib
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -810,6 +820,8 @@ KEY_DOCS: dict[str, dict[str, str]] = {
 
 def render_commented(settings: Settings) -> str:
     """Settings as TOML written by tomli-w, with each key's documentation above it."""
+    import tomli_w
+
     out = ["# oddsmon configuration. Lookup order: --config, $ODDSMON_CONFIG, ./oddsmon.toml,",
            "# $XDG_CONFIG_HOME/oddsmon/oddsmon.toml, $XDG_CONFIG_DIRS (/etc/xdg)/oddsmon/oddsmon.toml,",
            "# /etc/oddsmon/oddsmon.toml, else built-in defaults.", ""]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
@@ -33,6 +34,7 @@ from .domain.market import (
 from .domain.markets import SHOWN_BETS
 from .domain.models import (
     DEFAULT_GOALS_LINE,
+    MARKETS,
     MATCH_WINNER,
     Bookmaker,
     Fixture,
@@ -64,6 +66,9 @@ CRITICAL_PAGES = ("predictions", "bookmakers", "odds", "dashboard")
 _COUNTER_FLUSH_S = 1.0
 _REOPEN_EVERY_S = 5.0
 _MEMO_SIZE = 64
+# A _load view whose answer is the rows its fetch wrote (odds_latest, odds_fixtures,
+# odds_books): the cached body is neither read nor parsed, only its provenance is.
+_ROWS = "rows"
 # Prices recorded in the odds history: every market the Odds screen shows, every line of them.
 _HISTORY_BETS = SHOWN_BETS
 # Drop alerts watch the outcomes the screens show.
@@ -119,6 +124,20 @@ class LiveMatch:
     fixture: Fixture
     board: LiveBoard | None
     bet_names: dict[int, str] = field(default_factory=dict)  # live bet id -> its name
+
+
+@dataclass(frozen=True, slots=True)
+class BookmakerRow:
+    bookmaker: Bookmaker
+    fixtures: int | None  # watched fixtures it prices; None when no odds are cached
+    markets: tuple[int, ...]  # the shown markets it offers on them
+
+
+@dataclass(frozen=True, slots=True)
+class BookmakersView:
+    rows: list[BookmakerRow]  # pricing bookmakers first (most fixtures first), then by name
+    odds_provenance: Provenance
+    watched: int  # fixtures with odds in the cache
 
 
 @dataclass(slots=True)
@@ -404,7 +423,7 @@ class Service:
         now = self.clock.now()
         started = self.clock.monotonic()
         entry = (self.store.cache.get(derived) if derived and not force else None) \
-            or self.store.cache.get(key)
+            or self.store.cache.get(key, body=view != _ROWS)
         reason = self.machine.gate()
         if entry is None and fallback and _CACHE_ONLY.get():
             entry = self._fallback_entry(endpoint, clean, fallback)
@@ -470,7 +489,8 @@ class Service:
         try:
             fetched = await (self.api.get_all_pages(endpoint, clean) if paged
                              else self.api.get(endpoint, clean))
-            data = parse(fetched.envelope.get("response"))
+            with _gc_paused():
+                data = parse(fetched.envelope.get("response"))
         except ParseError as exc:
             raise _FetchFailed(None, f"{endpoint}: the API's answer did not parse ({exc}); "
                                      f"not cached") from None
@@ -493,10 +513,13 @@ class Service:
         if endpoint == "/fixtures":
             ttl_s = fixtures_ttl(data, now, ttl_s, self.settings.cache.fixtures_live_ttl_s)
         stored = self.store.cache.put(key, endpoint, fetched.body, now, ttl_s)
-        self._memo_put(key, view, stored.fetched_at, data)
+        if view != _ROWS:  # the rows hold that answer: keeping the parsed page would only cost memory
+            self._memo_put(key, view, stored.fetched_at, data)
         self.machine.note_quota(fetched.daily_remaining, self.settings.api.daily_reserve)
         if endpoint == "/odds":
-            self._after_odds_fetch(clean, fetched.envelope.get("response") or [], data, now)
+            raw = fetched.envelope.get("response") or []
+            # Rows and history keep every market, whichever part of the page was asked for.
+            self._after_odds_fetch(clean, raw, data if view in ("", _ROWS) else parse_odds(raw), now)
         elif endpoint == "/odds/live":
             self._record_live(data, now)
         return _Loaded(data, Provenance("live", now, 0.0, False, expires_at=stored.expires_at))
@@ -509,11 +532,14 @@ class Service:
         if refusal is not None:
             return _Loaded(None, replace(prov, refused=True,
                                          error=_refusal_text(refusal, entry.expires_at)))
+        if view == _ROWS:
+            return _Loaded(True, prov)
         memo = self._memo.get((entry.key, view))
         if memo is not None and memo[0] == entry.fetched_at.timestamp():
             return _Loaded(memo[1], prov)
         try:
-            data = parse(json.loads(entry.body).get("response"))
+            with _gc_paused():
+                data = parse(json.loads(entry.body).get("response"))
         except (ValueError, AttributeError, ParseError) as exc:
             # A cached body that no longer parses (an older oddsmon wrote it, or a bug) is
             # treated as never cached rather than crashing the page.
@@ -539,13 +565,15 @@ class Service:
                           at: datetime) -> None:
         """Keep what an odds fetch taught us: per-fixture entries, price history, drop alerts."""
         self._odds_fetched = True
+        page = None
         if "fixture" not in params and "bet" not in params:
+            page = cache_key("/odds", params)
             # A league page's Match Winner part is also the answer to ...&bet=1, a quarter of
             # the size, which is all the Dashboard reads.
             mw = {**params, "bet": str(MATCH_WINNER)}
             self._keep_fixture_entries(raw, at, [(cache_key("/odds", mw), "/odds",
                                                   _envelope(mw, only_bet(raw, MATCH_WINNER)))])
-        self._record_history(odds, at)
+        self._record_history(odds, at, page)
 
     def _keep_fixture_entries(self, raw: list[Any], at: datetime,
                               also: Sequence[tuple[str, str, str]] = ()) -> None:
@@ -584,8 +612,12 @@ class Service:
                                             v.suspended))
         self.store.live.record(at, states, prices)
 
-    def _record_history(self, odds: list[FixtureOdds], at: datetime) -> None:
+    def _record_history(self, odds: list[FixtureOdds], at: datetime, page: str | None = None) -> None:
+        """``page``: the cache key of the league page these odds are (None: not a whole one)."""
         self.store.history.note_seen(at, [(fo.fixture_id, fo.kickoff) for fo in odds if fo.kickoff])
+        self.store.history.note_priced(at, page, [(fo.fixture_id, fo.league_id, fo.season) for fo in odds],
+                                       [(fo.fixture_id, bo.bookmaker.id, bo.bookmaker.name,
+                                         [bet.id for bet in bo.bets]) for fo in odds for bo in fo.bookmakers])
         rows = [(fo.fixture_id, bo.bookmaker.id, bet.id, v.label, v.price)
                 for fo in odds for bo in fo.bookmakers for bet in bo.bets if bet.id in _HISTORY_BETS
                 for v in bet.values]
@@ -780,6 +812,36 @@ class Service:
                 fo = _only_bookmakers(fo, wanted)
             out[fo.fixture_id] = fo
         return Page(out, prov)
+
+    async def bookmakers_summary(self, *, force: bool = False) -> Page[BookmakersView]:
+        """The Bookmakers screen: every known bookmaker, and which price the watched fixtures
+        (one query over the rows the odds fetches wrote; the odds pages are not parsed)."""
+        books = await self.bookmakers(force=force)
+        if books.data is None:
+            return Page(None, books.provenance)
+        pages: dict[str, datetime] = {}
+        provs = []
+        for league in await self.league_seasons():
+            if league.skip("odds") is not None:
+                continue
+            params = self._league_params(league)
+            loaded = await self._load("/odds", params, self.settings.cache.odds_ttl_s,
+                                      parse_odds, force=force, paged=True, view=_ROWS)
+            provs.append(loaded.provenance)
+            if loaded.data is not None and loaded.provenance.fetched_at is not None:
+                pages[cache_key("/odds", params)] = loaded.provenance.fetched_at
+        odds_prov = _combine(provs, self.clock.now())
+        watched, coverage = self.store.history.coverage(pages, MARKETS, self.settings.watch.bookmakers)
+        known = {b.id: b.name for b in books.data}
+        # A bookmaker pricing the watched fixtures but missing from the list is still shown,
+        # named as its odds name it.
+        names = {**self.store.history.bookmaker_names(), **known}
+        cached = odds_prov.source != "none"
+        rows = [BookmakerRow(Bookmaker(bid, name), coverage.get(bid, (0, ()))[0] if cached else None,
+                             coverage.get(bid, (0, ()))[1]) for bid, name in names.items()
+                if bid in coverage or bid in known]
+        rows.sort(key=lambda r: (-(r.fixtures or 0), r.bookmaker.name.lower()))
+        return Page(BookmakersView(rows, odds_prov, watched), books.provenance)
 
     async def prediction(self, fixture_id: int, *, force: bool = False) -> Page[Prediction]:
         loaded = await self._load(
@@ -1104,8 +1166,11 @@ class Service:
                 break
             before = self.counted_calls
             step.refetched = self._refetch_reason(cache_key(endpoint, params), resumed_at, force)
+            # An odds page's answer is the rows its fetch writes: the warm neither keeps the
+            # parsed page (hundreds of MB on a big day) nor reads a fresh one back.
             loaded = await self._load(endpoint, params, ttl, parse, paged=paged,
-                                      force=bool(step.refetched))
+                                      force=bool(step.refetched),
+                                      view=_ROWS if endpoint == "/odds" else "")
             step.calls = self.counted_calls - before
             step.source = _step_source(step.calls, loaded)
             step.error = loaded.provenance.error
@@ -1190,6 +1255,20 @@ def _step_source(calls: int, loaded: _Loaded) -> str:
     if prov.error:
         return "failed"  # a stale copy may still be served; the fetch did not work
     return "fresh" if loaded.data is not None else "none"
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """A big odds page is about a million new objects, none of them garbage: the collector's
+    passes over them were a third of a parse (half on a 26 MB page). Whoever paused it
+    first turns it back on; a parse on another thread meanwhile just runs without it."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _envelope(params: Mapping[str, str], items: list[Any]) -> str:

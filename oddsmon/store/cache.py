@@ -51,8 +51,10 @@ class CacheStore:
 
     _SELECT = "SELECT key, endpoint, body, fetched_at, expires_at FROM cache"
 
-    def _one(self, where: str, params: tuple[object, ...]) -> CacheEntry | None:
-        row = self.db.query_one(f"{self._SELECT} {where}", params)
+    _SELECT_TIMES = "SELECT key, endpoint, '' AS body, fetched_at, expires_at FROM cache INDEXED BY cache_times"
+
+    def _one(self, where: str, params: tuple[object, ...], select: str = _SELECT) -> CacheEntry | None:
+        row = self.db.query_one(f"{select} {where}", params)
         if row is None:
             return None
         fetched, expires = row["fetched_at"], row["expires_at"]
@@ -65,7 +67,10 @@ class CacheStore:
         return CacheEntry(row["key"], row["endpoint"], row["body"],
                           utc_from_ts(fetched), utc_from_ts(expires))  # type: ignore[arg-type]
 
-    def get(self, key: str) -> CacheEntry | None:
+    def get(self, key: str, *, body: bool = True) -> CacheEntry | None:
+        """``body=False``: the entry's times only (its body is left unread, ``""``)."""
+        if not body:
+            return self._one("WHERE key = ?", (key,), self._SELECT_TIMES)
         return self._one("WHERE key = ?", (key,))
 
     def put(self, key: str, endpoint: str, body: str, fetched_at: datetime, ttl_s: float) -> CacheEntry:
@@ -78,10 +83,13 @@ class CacheStore:
         expires = _expiry(fetched_at, ttl_s)
         with self.db.write() as tx:
             tx.executemany(
-                "INSERT INTO cache (key, endpoint, body, fetched_at, expires_at) VALUES (?,?,?,?,?) "
+                # The size goes beside the body (triggers keep the total): counting the cache
+                # never reads a body.
+                "INSERT INTO cache (key, endpoint, body, fetched_at, expires_at, size) VALUES (?,?,?,?,?,?) "
                 "ON CONFLICT(key) DO UPDATE SET body=excluded.body, fetched_at=excluded.fetched_at, "
-                "expires_at=excluded.expires_at",
-                [(key, endpoint, body, fetched_at.timestamp(), expires) for key, endpoint, body in rows],
+                "expires_at=excluded.expires_at, size=excluded.size",
+                [(key, endpoint, body, fetched_at.timestamp(), expires, len(body))
+                 for key, endpoint, body in rows],
             )
 
     def latest_matching(self, endpoint: str, key_pattern: str) -> CacheEntry | None:
@@ -111,8 +119,8 @@ class CacheStore:
         return row[0] if row is not None and isinstance(row[0], int) else None
 
     def stats(self) -> tuple[int, int]:
-        """(entries, bytes of cached bodies)."""
-        row = self.db.query_one("SELECT count(*), coalesce(sum(length(body)), 0) FROM cache")
+        """(entries, bytes of cached bodies): the running total, flat in the store's size."""
+        row = self.db.query_one("SELECT entries, bytes FROM cache_totals WHERE id = 1")
         return (row[0], row[1]) if row else (0, 0)
 
     def newest_by_endpoint(self) -> dict[str, datetime]:

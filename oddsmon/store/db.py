@@ -22,7 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 APPLICATION_ID = 0x4F44534D  # "ODSM": marks the file as oddsmon's
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 BUSY_TIMEOUT_MS = 10_000
 _LOCK_RETRIES = 20
 # After a checkpoint the WAL is cut back to this size, so a burst of writes does not keep its
@@ -196,6 +196,95 @@ _MIGRATIONS: dict[int, str] = {
         kind TEXT NOT NULL,
         at REAL NOT NULL
     );
+    """,
+    # v5: odds as rows, parsed once when they arrive. The latest price per (fixture, market,
+    # outcome, bookmaker) with when it was seen (the history keeps the changes), each priced
+    # fixture's league and season, which bookmakers priced it with which bets, and the
+    # bookmakers' names as the odds give them: the Bookmakers summary is a query over these
+    # (a few rows a fixture), not a parse of every cached page. The cache
+    # keeps each body's size beside it and a running total (triggers), so --check never reads
+    # a body; (endpoint, fetched_at) is indexed so "newest per endpoint" never walks the
+    # bodies' overflow pages either. Rows are rebuilt from what an older store holds.
+    5: """
+    CREATE TABLE odds_latest (
+        fixture_id INTEGER NOT NULL,
+        bookmaker_id INTEGER NOT NULL,
+        bet_id INTEGER NOT NULL,
+        outcome TEXT NOT NULL,          -- the API's label ("Over 2.5"), as the history keys it
+        price REAL NOT NULL,
+        seen_at REAL NOT NULL,          -- last fetch that carried this price, POSIX seconds UTC
+        PRIMARY KEY (fixture_id, bet_id, outcome, bookmaker_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE odds_fixtures (
+        fixture_id INTEGER PRIMARY KEY,
+        league_id INTEGER NOT NULL,
+        season INTEGER NOT NULL,
+        page TEXT,                      -- cache key of the league page that last carried it
+        seen_at REAL NOT NULL           -- its last sighting, POSIX seconds UTC
+    );
+    CREATE INDEX odds_fixtures_page ON odds_fixtures(page, seen_at);
+    INSERT INTO odds_fixtures (fixture_id, league_id, season, page, seen_at)
+        SELECT json_extract(j.value, '$.fixture.id'), json_extract(j.value, '$.league.id'),
+               json_extract(j.value, '$.league.season'),
+               CASE WHEN c.key NOT LIKE '%fixture=%' AND c.key NOT LIKE '%bet=%' THEN c.key END, c.fetched_at
+        FROM cache c, json_each(c.body, '$.response') j
+        WHERE c.endpoint = '/odds' AND json_valid(c.body) AND json_type(c.body, '$.response') = 'array'
+          AND json_type(j.value, '$.fixture.id') = 'integer' AND json_type(j.value, '$.league.id') = 'integer'
+          AND json_type(j.value, '$.league.season') = 'integer'
+        ORDER BY c.fetched_at
+        ON CONFLICT(fixture_id) DO UPDATE SET page = coalesce(excluded.page, page), seen_at = excluded.seen_at;
+    CREATE TABLE odds_books (
+        fixture_id INTEGER NOT NULL,
+        bookmaker_id INTEGER NOT NULL,
+        seen_at REAL NOT NULL,          -- the fixture's sighting that carried this bookmaker
+        bets TEXT NOT NULL,             -- the bet ids it offered then, comma-separated
+        PRIMARY KEY (fixture_id, bookmaker_id)
+    ) WITHOUT ROWID;
+    INSERT OR REPLACE INTO odds_books (fixture_id, bookmaker_id, seen_at, bets)
+        SELECT json_extract(j.value, '$.fixture.id'), json_extract(b.value, '$.id'), c.fetched_at,
+               coalesce((SELECT group_concat(json_extract(x.value, '$.id')) FROM json_each(b.value, '$.bets') x
+                         WHERE json_type(x.value, '$.id') = 'integer'), '')
+        FROM cache c, json_each(c.body, '$.response') j, json_each(j.value, '$.bookmakers') b
+        WHERE c.endpoint = '/odds' AND json_valid(c.body) AND json_type(c.body, '$.response') = 'array'
+          AND json_type(j.value, '$.fixture.id') = 'integer' AND json_type(j.value, '$.bookmakers') = 'array'
+          AND json_type(b.value, '$.id') = 'integer' AND json_type(b.value, '$.bets') = 'array'
+        ORDER BY c.fetched_at;
+    INSERT INTO odds_latest (fixture_id, bookmaker_id, bet_id, outcome, price, seen_at)
+        SELECT fixture_id, bookmaker_id, bet_id, outcome, price, max(observed_at)
+        FROM odds_snapshots GROUP BY fixture_id, bet_id, outcome, bookmaker_id;
+    -- The history keeps changes, not sightings: a price still held was seen when its fixture was.
+    UPDATE odds_latest SET seen_at = (SELECT f.seen_at FROM odds_fixtures f
+                                      WHERE f.fixture_id = odds_latest.fixture_id)
+        WHERE fixture_id IN (SELECT fixture_id FROM odds_fixtures);
+    CREATE TABLE bookmaker_names (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
+    INSERT OR REPLACE INTO bookmaker_names (id, name)
+        SELECT json_extract(b.value, '$.id'), json_extract(b.value, '$.name')
+        FROM cache c, json_each(c.body, '$.response') j, json_each(j.value, '$.bookmakers') b
+        WHERE c.endpoint = '/odds' AND json_valid(c.body) AND json_type(c.body, '$.response') = 'array'
+          AND json_type(j.value, '$.bookmakers') = 'array'
+          AND json_type(b.value, '$.id') = 'integer' AND json_type(b.value, '$.name') = 'text';
+
+    ALTER TABLE cache ADD COLUMN size INTEGER NOT NULL DEFAULT 0;
+    UPDATE cache SET size = length(body);
+    DROP INDEX cache_endpoint;
+    CREATE INDEX cache_endpoint_fetched ON cache(endpoint, fetched_at, key);
+    -- Covers a read of an entry's times: the columns after the body sit past its overflow pages.
+    CREATE INDEX cache_times ON cache(key, endpoint, fetched_at, expires_at);
+    CREATE TABLE cache_totals (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        entries INTEGER NOT NULL,
+        bytes INTEGER NOT NULL
+    );
+    INSERT INTO cache_totals SELECT 1, count(*), coalesce(sum(size), 0) FROM cache;
+    CREATE TRIGGER cache_totals_insert AFTER INSERT ON cache BEGIN
+        UPDATE cache_totals SET entries = entries + 1, bytes = bytes + NEW.size WHERE id = 1;
+    END;
+    CREATE TRIGGER cache_totals_update AFTER UPDATE OF size ON cache BEGIN
+        UPDATE cache_totals SET bytes = bytes + NEW.size - OLD.size WHERE id = 1;
+    END;
+    CREATE TRIGGER cache_totals_delete AFTER DELETE ON cache BEGIN
+        UPDATE cache_totals SET entries = entries - 1, bytes = bytes - OLD.size WHERE id = 1;
+    END;
     """,
 }
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -43,18 +43,15 @@ class OddsHistory:
         rows = list(prices)
         if not rows:
             return []
+        ts = at.timestamp()
         with self.db.write() as tx:
-            fixtures = sorted({r[0] for r in rows})
+            # The latest-price rows answer "what was the last price" by primary key, where the
+            # history alone needs a max() per series.
             latest: dict[tuple[int, int, int, str], float] = {}
-            for chunk_start in range(0, len(fixtures), 500):
-                chunk = fixtures[chunk_start:chunk_start + 500]
+            for chunk in _chunks(r[0] for r in rows):
                 marks = ",".join("?" * len(chunk))
-                for r in tx.execute(
-                    "SELECT fixture_id, bookmaker_id, bet_id, outcome, price FROM odds_snapshots s "
-                    f"WHERE fixture_id IN ({marks}) AND observed_at = ("
-                    "  SELECT max(observed_at) FROM odds_snapshots t WHERE t.fixture_id = s.fixture_id"
-                    "  AND t.bet_id = s.bet_id AND t.outcome = s.outcome"
-                    "  AND t.bookmaker_id = s.bookmaker_id)", chunk):
+                for r in tx.execute("SELECT fixture_id, bookmaker_id, bet_id, outcome, price FROM odds_latest "
+                                    f"WHERE fixture_id IN ({marks})", chunk):
                     latest[(r[0], r[1], r[2], r[3])] = r[4]
             changes = [PriceChange(f, b, bet, o, latest.get((f, b, bet, o)), p) for f, b, bet, o, p in rows
                        if latest.get((f, b, bet, o)) != p]
@@ -62,9 +59,64 @@ class OddsHistory:
                 tx.executemany(
                     "INSERT OR IGNORE INTO odds_snapshots "
                     "(fixture_id, bookmaker_id, bet_id, outcome, observed_at, price) VALUES (?,?,?,?,?,?)",
-                    [(c.fixture_id, c.bookmaker_id, c.bet_id, c.outcome, at.timestamp(), c.price)
-                     for c in changes])
+                    [(c.fixture_id, c.bookmaker_id, c.bet_id, c.outcome, ts, c.price) for c in changes])
+            # Every price seen now, changed or not: an older fetch recorded late never
+            # overwrites a newer one.
+            tx.executemany(
+                "INSERT INTO odds_latest (fixture_id, bookmaker_id, bet_id, outcome, price, seen_at) "
+                "VALUES (?,?,?,?,?,?) ON CONFLICT DO UPDATE SET price = excluded.price, "
+                "seen_at = excluded.seen_at WHERE excluded.seen_at >= odds_latest.seen_at",
+                [(f, b, bet, o, p, ts) for f, b, bet, o, p in rows])
         return changes
+
+    def note_priced(self, at: datetime, page: str | None, fixtures: Iterable[tuple[int, int, int]],
+                    books: Iterable[tuple[int, int, str, Iterable[int]]]) -> None:
+        """Each priced fixture's (id, league, season) as seen ``at`` on the league page cached
+        as ``page`` (None: fetched alone), and its (fixture, bookmaker id, name, bet ids)
+        entries: what the Bookmakers summary selects, counts and names by."""
+        ts = at.timestamp()
+        books = list(books)
+        with self.db.write() as tx:
+            tx.executemany(
+                "INSERT INTO odds_fixtures (fixture_id, league_id, season, page, seen_at) VALUES (?,?,?,?,?) "
+                "ON CONFLICT(fixture_id) DO UPDATE SET league_id = excluded.league_id, "
+                "season = excluded.season, page = coalesce(excluded.page, page), "
+                "seen_at = excluded.seen_at WHERE excluded.seen_at >= seen_at",
+                [(f, lg, season, page, ts) for f, lg, season in fixtures])
+            tx.executemany(
+                "INSERT INTO odds_books (fixture_id, bookmaker_id, seen_at, bets) VALUES (?,?,?,?) "
+                "ON CONFLICT DO UPDATE SET seen_at = excluded.seen_at, bets = excluded.bets "
+                "WHERE excluded.seen_at >= seen_at",
+                [(f, b, ts, ",".join(map(str, bets))) for f, b, _, bets in books])
+            tx.executemany("INSERT OR REPLACE INTO bookmaker_names (id, name) VALUES (?, ?)",
+                           sorted({(b, name) for _, b, name, _ in books}))
+
+    def coverage(self, pages: Mapping[str, datetime], bet_ids: Iterable[int],
+                 bookmakers: Iterable[int] = ()) -> tuple[int, dict[int, tuple[int, tuple[int, ...]]]]:
+        """The Bookmakers summary, one query: (fixtures priced, {bookmaker: (fixtures it prices,
+        the markets among ``bet_ids`` it offers on them)}) over the league pages cached now
+        (key -> fetch time): a fixture counts when such a page carried it at that fetch or
+        since; a bookmaker when the fixture's last sighting carried it."""
+        if not pages:
+            return 0, {}
+        on_page = " OR ".join("(f.page = ? AND f.seen_at >= ?)" for _ in pages)
+        page_params = [v for key, at in sorted(pages.items()) for v in (key, at.timestamp())]
+        wanted = sorted(set(bookmakers))
+        only = f"AND b.bookmaker_id IN ({','.join('?' * len(wanted))})" if wanted else ""
+        with self.db.read() as conn:
+            watched = conn.execute(f"SELECT count(*) FROM odds_fixtures f WHERE {on_page}",
+                                   page_params).fetchone()[0]
+            rows = conn.execute(
+                "SELECT b.bookmaker_id, count(*), group_concat(DISTINCT b.bets) FROM odds_fixtures f "
+                "JOIN odds_books b ON b.fixture_id = f.fixture_id AND b.seen_at = f.seen_at "
+                f"WHERE ({on_page}) {only} GROUP BY b.bookmaker_id",
+                (*page_params, *wanted)).fetchall()
+        shown = {str(b) for b in bet_ids}
+        return watched, {r[0]: (r[1], tuple(sorted(int(b) for b in set((r[2] or "").split(",")) & shown)))
+                         for r in rows}
+
+    def bookmaker_names(self) -> dict[int, str]:
+        return {r[0]: r[1] for r in self.db.query("SELECT id, name FROM bookmaker_names")}
 
     def window(self, keys: Iterable[tuple[int, int, int, str]], start: datetime) -> list[PricePoint]:
         """For each (fixture, bookmaker, bet, outcome) series: its prices after ``start`` and the

@@ -9,10 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from ..clock import utc_from_ts
-from ..domain.models import LiveStatus
 from .db import Database
+
+if TYPE_CHECKING:  # the models module is big: the store's readers import it only when used
+    from ..domain.models import LiveStatus
 
 # (bet, outcome, handicap or '', seq): one live series of a fixture.
 LiveKey = tuple[int, str, str, int]
@@ -88,6 +91,8 @@ class LiveOddsStore:
         return len(changed)
 
     def states(self) -> dict[int, LiveState]:
+        from ..domain.models import LiveStatus
+
         return {r[0]: LiveState(r[0], utc_from_ts(r[1]),  # type: ignore[arg-type]
                                 LiveStatus(r[2], r[3], r[4], r[5], bool(r[6]), bool(r[7]), bool(r[8])))
                 for r in self.db.query(

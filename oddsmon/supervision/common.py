@@ -13,11 +13,13 @@ import tempfile
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import BinaryIO
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING, BinaryIO
 
 from ..store import Store, StoreError
 from ..text import clean, redact
+
+if TYPE_CHECKING:  # annotations only: --check does not pay for zoneinfo at start
+    from zoneinfo import ZoneInfo
 
 # Monitoring-plugin exit statuses (Nagios/Icinga/Sensu/Zabbix all read them the same way).
 OK, WARNING, CRITICAL, UNKNOWN = 0, 1, 2, 3

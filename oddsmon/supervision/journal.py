@@ -40,20 +40,22 @@ import fcntl
 import getpass
 import os
 import re
-import secrets
 import stat
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING
 
 from ..clock import utc_from_ts
 from ..config import Settings
 from ..store import IncidentStore, Store, shared_mode
 from ..text import clean
 from .common import SupervisionError, dual, duration, iso, redact, refuse_special, secret_of
+
+if TYPE_CHECKING:  # annotations only: --check does not pay for zoneinfo at start
+    from zoneinfo import ZoneInfo
 from .health import META_STORE_ID
 
 HEADER_MARK = "<!-- oddsmon:journal v1 -->"
@@ -137,6 +139,8 @@ def store_id(store: Store, *, create: bool = False) -> str | None:
     row = store.db.query_one("SELECT value FROM meta WHERE key = ?", (META_STORE_ID,))
     if row is not None or not create:
         return None if row is None else str(row[0])
+    import secrets  # once per store's life: not worth its import on every start
+
     with store.db.write() as tx:
         tx.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO NOTHING",
                    (META_STORE_ID, secrets.token_hex(3)))

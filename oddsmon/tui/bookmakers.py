@@ -2,47 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import DataTable
 
-from ..domain.models import MARKETS, Bookmaker, FixtureOdds
-from ..service import Page, Provenance
+from ..service import BookmakersView, Page
 from .base import PageScreen
 
 SHORT_MARKETS = {1: "1X2", 5: "O/U", 8: "BTTS"}
-
-
-@dataclass(frozen=True, slots=True)
-class BookmakerRow:
-    bookmaker: Bookmaker
-    fixtures: int | None  # watched fixtures it prices; None when no odds are cached
-    markets: tuple[int, ...]  # the shown markets it offers on them
-
-
-@dataclass(frozen=True, slots=True)
-class BookmakersView:
-    rows: list[BookmakerRow]
-    odds_provenance: Provenance
-    watched: int  # fixtures with odds in the cache
-
-
-def bookmaker_rows(bookmakers: list[Bookmaker], odds: dict[int, FixtureOdds] | None) -> list[BookmakerRow]:
-    """Pricing bookmakers first (most fixtures first), then the rest by name."""
-    count: dict[int, int] = {}
-    markets: dict[int, set[int]] = {}
-    names = {b.id: b for b in bookmakers}
-    for fo in (odds or {}).values():
-        for bo in fo.bookmakers:
-            names.setdefault(bo.bookmaker.id, bo.bookmaker)
-            count[bo.bookmaker.id] = count.get(bo.bookmaker.id, 0) + 1
-            markets.setdefault(bo.bookmaker.id, set()).update(b.id for b in bo.bets if b.id in MARKETS)
-    rows = [BookmakerRow(b, None if odds is None else count.get(b.id, 0),
-                         tuple(sorted(markets.get(b.id, ())))) for b in names.values()]
-    return sorted(rows, key=lambda r: (-(r.fixtures or 0), r.bookmaker.name.lower()))
 
 
 class BookmakersScreen(PageScreen):
@@ -62,14 +31,7 @@ class BookmakersScreen(PageScreen):
         table.add_column("Markets", key="markets")
 
     async def fetch(self) -> Page[BookmakersView]:
-        service = self.oddsmon.service
-        books = await service.bookmakers()
-        if books.data is None:
-            return Page(None, books.provenance)
-        odds = await service.odds()
-        view = BookmakersView(bookmaker_rows(books.data, odds.data), odds.provenance,
-                              len(odds.data or {}))
-        return Page(view, books.provenance)
+        return await self.oddsmon.service.bookmakers_summary()
 
     def clear_page(self) -> None:
         self.query_one("#bookmakers", DataTable).clear()

@@ -28,6 +28,8 @@ BENCHMARKS = {
     "e": ("bench_warm_calls", "counted calls of a warm of the example config vs a naive client"),
     "f": ("bench_network_cut", "after a network cut: connect attempts, page load offline vs online"),
     "g": ("bench_export_odds", "oddsmon --export-odds on the 2,000-fixture store: rows a second, peak memory"),
+    "h": ("bench_real_size", "real-size odds (8 bookmakers x 35 bets) at the example config, 500 and 2,000 "
+                             "fixtures: warm, store size, Bookmakers, Dashboard, Odds, --check, beside floors"),
 }
 
 

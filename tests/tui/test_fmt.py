@@ -6,11 +6,9 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from oddsmon.domain.models import Bookmaker, Bet, BookmakerOdds, FixtureOdds, OddValue
 from oddsmon.service import Provenance
 from oddsmon.supervision.machine import ModeView
 from oddsmon.tui import fmt
-from oddsmon.tui.bookmakers import bookmaker_rows
 from oddsmon.tui.odds import margin_text
 from oddsmon.tui.sidebar import mode_lines
 
@@ -107,14 +105,3 @@ def test_sidebar_mode_lines_for_each_reason() -> None:
     never = mode_lines(_Snap(replace(base, offline=False, reason=None, since=None)), PARIS, NOW, "f")  # type: ignore[arg-type]
     assert never == ["times   CET", "never offline", *reset]
 
-
-def test_bookmaker_rows_put_the_pricing_ones_first() -> None:
-    books = [Bookmaker(1, "Zeta"), Bookmaker(2, "Alpha"), Bookmaker(3, "Mid")]
-    bet = Bet(1, "Match Winner", (OddValue("Home", 2.0), OddValue("Draw", 3.0), OddValue("Away", 4.0)))
-    odds = {10: FixtureOdds(10, 39, 2026, None, None, (BookmakerOdds(Bookmaker(1, "Zeta"), (bet,)),)),
-            11: FixtureOdds(11, 39, 2026, None, None, (BookmakerOdds(Bookmaker(1, "Zeta"), (bet,)),
-                                                       BookmakerOdds(Bookmaker(3, "Mid"), (bet,))))}
-    rows = bookmaker_rows(books, odds)
-    assert [(r.bookmaker.name, r.fixtures, r.markets) for r in rows] == \
-        [("Zeta", 2, (1,)), ("Mid", 1, (1,)), ("Alpha", 0, ())]
-    assert [r.fixtures for r in bookmaker_rows(books, None)] == [None, None, None]

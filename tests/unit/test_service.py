@@ -352,3 +352,54 @@ async def test_warm_progress_has_one_total_even_when_predictions_join(settings: 
         await engine.aclose()
     assert any(s.page == "predictions" for s in report.steps)  # the plan grew after the fixtures
     assert progress == [(i, len(report.steps)) for i in range(1, len(report.steps) + 1)]
+
+
+async def test_bookmakers_summary_is_read_from_rows_written_at_fetch(
+        service: Service, api: FakeApi, store: Store, clock: FakeClock, settings: Settings) -> None:
+    await service.odds()
+    summary = await service.bookmakers_summary()
+    view = summary.data
+    assert view is not None and view.watched == 1 and view.odds_provenance.source == "cache"
+    # Bwin prices the one fixture on the league pages, with the three shown markets; the other
+    # known bookmakers price nothing and follow by name.
+    assert (view.rows[0].bookmaker.name, view.rows[0].fixtures, view.rows[0].markets) == ("Bwin", 1, (1, 5, 8))
+    assert all(r.fixtures == 0 for r in view.rows[1:]) and len(view.rows) == 15
+    names = [r.bookmaker.name.lower() for r in view.rows[1:]]
+    assert names == sorted(names)
+    # Another process, offline, with every cached odds body damaged: the summary never reads
+    # a body, so it is the same, served from the cache with its age.
+    for key in [k for (k,) in store.db.query("SELECT key FROM cache WHERE endpoint = '/odds'")]:
+        entry = store.cache.get(key)
+        assert entry is not None
+        store.cache.put(key, "/odds", "{damaged", entry.fetched_at,
+                        (entry.expires_at - entry.fetched_at).total_seconds())
+    clock.advance(30)
+    service.set_offline()
+    calls = api.counted()
+    other = await Service(settings, store, service.machine, service.api, clock).bookmakers_summary()
+    assert other.data is not None and other.data.rows == view.rows and api.counted() == calls
+    assert other.data.odds_provenance.age_s == 30 and other.data.odds_provenance.offline_reason == "user"
+
+
+async def test_bookmakers_summary_follows_the_latest_league_page(
+        service: Service, api: FakeApi, clock: FakeClock, settings: Settings) -> None:
+    await service.odds()
+    # The next fetch of the league pages no longer carries Bwin: it prices nothing now,
+    # though its earlier prices stay in the history.
+    sample = json.loads((SAMPLES / FILES["/odds"]).read_text())
+    sample["response"][0]["bookmakers"] = []
+    api.bodies["/odds"] = json.dumps(sample)
+    clock.advance(settings.cache.odds_ttl_s + 1)
+    view = (await service.bookmakers_summary()).data
+    assert view is not None and view.watched == 1 and view.odds_provenance.source == "live"
+    bwin = next(r for r in view.rows if r.bookmaker.name == "Bwin")
+    assert (bwin.fixtures, bwin.markets) == (0, ())
+    assert service.store.history.count() > 0
+
+
+async def test_bookmakers_summary_before_any_odds_says_unknown(service: Service, api: FakeApi) -> None:
+    await service.bookmakers()
+    service.set_offline()
+    view = (await service.bookmakers_summary()).data
+    assert view is not None and view.odds_provenance.source == "none" and view.watched == 0
+    assert {r.fixtures for r in view.rows} == {None}

@@ -223,3 +223,50 @@ def test_a_setgid_directory_makes_a_group_shared_store_and_journal(tmp_path: Pat
         private.close()
     finally:
         os.umask(old)
+
+
+def test_a_version_4_store_gets_its_odds_rows_and_byte_counts_on_upgrade(tmp_path: Path) -> None:
+    """An older store's cached league page and history become the rows the Bookmakers summary
+    reads, and its bodies are counted once, at the upgrade, so a count never reads them again."""
+    import json
+
+    from oddsmon.store.db import _MIGRATIONS, _split_sql
+
+    from ..samples import SAMPLES
+
+    path = tmp_path / "v4.db"
+    conn = sqlite3.connect(path)
+    for version in range(1, 5):
+        for statement in _split_sql(_MIGRATIONS[version]):
+            conn.execute(statement)
+    body = (SAMPLES / "odds__official_docs_fixture326090_bookmaker6.json").read_text()
+    page = cache_key("/odds", {"league": "116", "season": "2020"})
+    fetched = T0.timestamp()
+    conn.execute("INSERT INTO cache VALUES (?, '/odds', ?, ?, ?)", (page, body, fetched, fetched + 60))
+    conn.execute("INSERT INTO cache VALUES ('/status', '/status', '{}', 1, 2)")
+    conn.executemany("INSERT INTO odds_snapshots VALUES (326090, 6, 1, ?, ?, ?)",
+                     [("Home", fetched - 600, 2.6), ("Home", fetched - 60, 2.5), ("Draw", fetched - 600, 2.95)])
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute("PRAGMA user_version = 4")
+    conn.commit()
+    conn.close()
+
+    store = Store.open(path)
+    assert store.db.query_one("PRAGMA user_version")[0] == SCHEMA_VERSION
+    assert store.cache.stats() == (2, len(body) + 2)
+    latest = {tuple(r[:2]): tuple(r[2:]) for r in store.db.query(
+        "SELECT bet_id, outcome, price, seen_at FROM odds_latest WHERE fixture_id = 326090 AND bookmaker_id = 6")}
+    # The last price of each series, seen when its page was fetched.
+    assert latest == {(1, "Home"): (2.5, fetched), (1, "Draw"): (2.95, fetched)}
+    assert store.history.bookmaker_names() == {6: json.loads(body)["response"][0]["bookmakers"][0]["name"]}
+    # The markets come from the page itself, not only from the (partial) history.
+    watched, coverage = store.history.coverage({page: T0}, (1, 5, 8))
+    assert (watched, coverage) == (1, {6: (1, (1, 5, 8))})
+    # A page fetched after the rows were written is another page: nothing counts from it yet.
+    assert store.history.coverage({page: T0 + timedelta(seconds=1)}, (1, 5, 8)) == (0, {})
+    # The running total follows every later write and delete.
+    store.cache.put(page, "/odds", "{}", T0, 60)
+    assert store.cache.stats() == (2, 4)
+    store.cache.purge()
+    assert store.cache.stats() == (0, 0)
+    store.close()

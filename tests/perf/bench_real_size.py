@@ -1,0 +1,243 @@
+"""(h) Real-size odds: stores built through the real warm from bodies the size the live API sends
+(8 bookmakers x 35 bets, about 240 values each), at the example config and at 500 and 2,000
+fixtures, with the scaling table beside floors measured in the same run.
+
+The simulator's own odds items carry 4 bets; each bookmaker's entry is inflated with the other
+bets of the body captured from the live service (``odds__real_fixture815162_bookmaker6.json``,
+see tests/data/api-samples/README.md), prices varied per fixture and bookmaker, so every
+body has the live service's shape and size. If the simulator already serves real-size
+bodies, nothing is added.
+
+Each store is built in a child process (its peak RSS is the warm's), and each measure runs in
+a fresh child too (what a newly started oddsmon pays). Children run with ``.pyc`` present: the
+environment sets PYTHONDONTWRITEBYTECODE, so the package is compiled first.
+
+    .venv/bin/python -m tests.perf.bench_real_size build DIR FIXTURES
+    .venv/bin/python -m tests.perf.bench_real_size measure DIR
+"""
+
+from __future__ import annotations
+
+import asyncio
+import compileall
+import copy
+import json
+import os
+import resource
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from .common import KEY, ROOT, Context, Row, median, settings_in
+
+CAPTURED = ROOT / "tests" / "data" / "api-samples" / "odds__real_fixture815162_bookmaker6.json"
+SIZES = (("example config", 0), ("500 fixtures", 500), ("2,000 fixtures", 2000))
+QUICK_SIZES = (("example config", 0), ("500 fixtures", 500))
+
+
+def _captured_bets() -> list[dict[str, Any]]:
+    body = json.loads(CAPTURED.read_text())
+    return list(body["response"][0]["bookmakers"][0]["bets"])
+
+
+def inflate(sim: Any) -> None:
+    """Give each bookmaker entry the captured body's other bets, prices varied (deterministic
+    in fixture and bookmaker, so a refetch within the same period serves the same prices)."""
+    extra = _captured_bets()
+    original = sim.data.odds_item
+
+    def odds_item(fx: Any, ts: float, bookmaker: int | None = None, bet: int | None = None) -> Any:
+        item = original(fx, ts, bookmaker=bookmaker, bet=bet)
+        if item is None or bet is not None:
+            return item
+        for book in item["bookmakers"]:
+            have = {b["id"] for b in book["bets"]}
+            if len(have) >= len(extra):
+                continue
+            shift = ((fx.id * 31 + book["id"] * 7) % 17 - 8) / 100
+            for b in extra:
+                if b["id"] in have:
+                    continue
+                added = copy.deepcopy(b)
+                for v in added["values"]:
+                    v["odd"] = f"{max(1.01, float(v['odd']) + shift):.2f}"
+                book["bets"].append(added)
+        return item
+
+    sim.data.odds_item = odds_item
+
+
+def build(directory: Path, fixtures: int) -> dict[str, Any]:
+    """Warm a store at ``directory`` (``fixtures`` 0: the example config); facts as JSON."""
+    from oddsmon.clock import SystemClock
+    from oddsmon.config import Secret
+    from oddsmon.runtime import build_engine
+    from oddsmon.sim import SimConfig, Simulator, SimTransport
+
+    if fixtures:
+        cfg = SimConfig.big_day(fixtures, days_back=0, days_ahead=14, bookmakers_per_fixture=8,
+                                daily_limit=10**6, per_minute=10**6)
+        days = 14
+    else:
+        cfg = SimConfig(leagues=(39, 61, 140), daily_limit=10**6, per_minute=10**6)
+        days = 3
+    settings = settings_in(directory, leagues=tuple(cfg.leagues), days_ahead=days)
+    facts: dict[str, Any] = {"leagues": list(cfg.leagues), "days": days}
+
+    async def warm() -> None:
+        clock = SystemClock()
+        sim = Simulator(cfg, clock=clock)
+        inflate(sim)
+        eng = build_engine(settings, clock=clock, key=Secret(KEY), transport=SimTransport(sim))
+        try:
+            started = time.perf_counter()
+            report = await eng.service.warm()
+            facts["warm_s"] = time.perf_counter() - started
+            assert report.stopped is None, report.stopped
+        finally:
+            await eng.aclose()
+
+    asyncio.run(warm())
+    facts["warm_peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    conn = sqlite3.connect(settings.paths.db)
+    # What the API sent: every cached answer but the copies oddsmon derives from league pages.
+    facts["received_mb"] = conn.execute(
+        "SELECT sum(size) FROM cache WHERE NOT (endpoint = '/odds' AND "
+        "(key LIKE '%fixture=%' OR key LIKE '%bet=%'))").fetchone()[0] / 1e6
+    facts["odds_fixtures"] = conn.execute("SELECT count(*) FROM odds_fixtures").fetchone()[0]
+    facts["values_per_bookmaker"] = conn.execute(
+        "SELECT count(*) * 1.0 / count(DISTINCT fixture_id || '-' || bookmaker_id) FROM odds_latest"
+    ).fetchone()[0]
+    conn.close()
+    facts["disk_mb"] = sum(os.path.getsize(p) for p in directory.glob("oddsmon.db*")) / 1e6
+    return facts
+
+
+def measure(directory: Path, facts: dict[str, Any]) -> dict[str, float]:
+    """A freshly started oddsmon on the store, offline (nothing fetched): each screen's
+    service call, and the floors on the same file."""
+    import httpx
+
+    from oddsmon.clock import SystemClock
+    from oddsmon.config import Secret
+    from oddsmon.runtime import build_engine
+
+    settings = settings_in(directory, leagues=tuple(facts["leagues"]), days_ahead=facts["days"])
+    out: dict[str, float] = {}
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("the bench sends nothing")
+
+    async def screens() -> None:
+        eng = build_engine(settings, clock=SystemClock(), key=Secret(KEY), transport=httpx.MockTransport(refuse))
+        try:
+            eng.service.set_offline()
+            t = time.perf_counter()
+            view = (await eng.service.bookmakers_summary()).data
+            out["bookmakers_s"] = time.perf_counter() - t
+            assert view is not None and view.watched > 0
+            out["bookmakers_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            t = time.perf_counter()
+            dash = (await eng.service.dashboard()).data
+            out["dashboard_cold_s"] = time.perf_counter() - t
+            assert dash is not None
+            t = time.perf_counter()
+            await eng.service.dashboard()
+            out["dashboard_warm_s"] = time.perf_counter() - t
+            fid = next(iter(dash.headlines))
+            t = time.perf_counter()
+            await eng.service.market(fid)
+            out["odds_fixture_s"] = time.perf_counter() - t
+        finally:
+            await eng.aclose()
+
+    asyncio.run(screens())
+    conn = sqlite3.connect(settings.paths.db)
+    t = time.perf_counter()
+    conn.execute("SELECT bookmaker_id, count(*) FROM odds_snapshots GROUP BY bookmaker_id").fetchall()
+    out["floor_group_by_s"] = time.perf_counter() - t
+    t = time.perf_counter()
+    conn.execute("SELECT fixture_id, bookmaker_id, outcome, price FROM odds_latest WHERE bet_id = 1").fetchall()
+    out["floor_headline_rows_s"] = time.perf_counter() - t
+    conn.close()
+    return out
+
+
+def _child(args: list[str]) -> dict[str, Any]:
+    env = {k: v for k, v in os.environ.items() if k not in ("APISPORTS_KEY", "ODDSMON_CONFIG")}
+    env["PYTHONPATH"] = str(ROOT)
+    done = subprocess.run([sys.executable, "-m", "tests.perf.bench_real_size", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"bench_real_size {' '.join(args)} failed:\n{done.stderr[-2000:]}")
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def _check_time(directory: Path, facts: dict[str, Any], runs: int) -> tuple[float, float]:
+    config = directory / "oddsmon.toml"
+    leagues = ", ".join(str(lg) for lg in facts["leagues"])
+    config.write_text(f'[watch]\nleagues = [{leagues}]\n[paths]\ndb = "{directory / "oddsmon.db"}"\n'
+                      f'metrics = "{directory / "m.json"}"\nincidents = "{directory / "i.md"}"\n')
+    env = {k: v for k, v in os.environ.items() if k not in ("APISPORTS_KEY", "ODDSMON_CONFIG")}
+    env["PYTHONPATH"] = str(ROOT)
+    cmds = {"check": [sys.executable, "-m", "oddsmon", "--config", str(config), "--check"],
+            "floor": [sys.executable, "-c", "import sqlite3, json"]}
+    times: dict[str, list[float]] = {k: [] for k in cmds}
+    for i in range(runs + 1):
+        for name, cmd in cmds.items():
+            t = time.perf_counter()
+            subprocess.run(cmd, cwd=directory, env=env, capture_output=True, check=False)
+            if i:  # the first round warms the page cache
+                times[name].append(time.perf_counter() - t)
+    return median(times["check"]), median(times["floor"])
+
+
+def run(ctx: Context) -> list[Row]:
+    compileall.compile_dir(str(ROOT / "oddsmon"), quiet=1)  # children start from .pyc
+    rows: list[Row] = []
+    first_check: float | None = None
+    for label, n in (QUICK_SIZES if ctx.quick else SIZES):
+        directory = ctx.tmp / f"real-{n}"
+        directory.mkdir()
+        facts = _child(["build", str(directory), str(n)])
+        got = _child(["measure", str(directory), json.dumps(facts)])
+        runs = ctx.runs(7)
+        check, floor = _check_time(directory, facts, runs)
+        first_check = first_check or check
+        note = (f"{facts['odds_fixtures']} fixtures, {facts['values_per_bookmaker']:.0f} values a "
+                f"bookmaker, {facts['received_mb']:.1f} MB received")
+        rows += [
+            Row("h", f"{label}: warm (parse + store)", facts["warm_s"], "s", note=note),
+            Row("h", f"{label}: warm peak RSS", facts["warm_peak_mb"], "MB", target="<= 300 MB at 2,000",
+                met=facts["warm_peak_mb"] <= 300 if n == 2000 else None),
+            Row("h", f"{label}: store on disk", facts["disk_mb"], "MB", "bytes received",
+                facts["received_mb"], target="<= 1.2x", met=facts["disk_mb"] <= 1.2 * facts["received_mb"]),
+            Row("h", f"{label}: Bookmakers summary, fresh engine", got["bookmakers_s"], "s",
+                "GROUP BY bookmaker over the history", got["floor_group_by_s"], target="<= 0.2 s",
+                met=got["bookmakers_s"] <= 0.2),
+            Row("h", f"{label}: peak RSS after the Bookmakers summary", got["bookmakers_rss_mb"], "MB",
+                target="<= 150 MB", met=got["bookmakers_rss_mb"] <= 150),
+            Row("h", f"{label}: Dashboard, fresh engine", got["dashboard_cold_s"], "s",
+                "SELECT of the Match Winner latest rows", got["floor_headline_rows_s"], target="<= 0.2 s",
+                met=got["dashboard_cold_s"] <= 0.2),
+            Row("h", f"{label}: Dashboard, memoised", got["dashboard_warm_s"], "s", target="<= 50 ms",
+                met=got["dashboard_warm_s"] <= 0.05),
+            Row("h", f"{label}: Odds screen service call (one fixture)", got["odds_fixture_s"], "s",
+                target="<= 0.3 s", met=got["odds_fixture_s"] <= 0.3),
+            Row("h", f"{label}: --check", check * 1000, "ms", 'python -c "import sqlite3, json"',
+                floor * 1000, target="<= 2x; <= 1.2x the smallest store's",
+                met=check <= 2 * floor and check <= 1.2 * first_check, runs=runs),
+        ]
+    for row in rows:  # a build and a fresh engine's first call are measured once each
+        row.runs = row.runs or 1
+    return rows
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "build":
+        print(json.dumps(build(Path(sys.argv[2]), int(sys.argv[3]))))
+    else:
+        print(json.dumps(measure(Path(sys.argv[2]), json.loads(sys.argv[3]))))
