@@ -528,6 +528,9 @@ class Service:
                     reason: str | None, error: str | None, view: str) -> _Loaded:
         prov = Provenance("cache", entry.fetched_at, (now - entry.fetched_at).total_seconds(),
                           not entry.fresh_at(now), reason, error, expires_at=entry.expires_at)
+        if view == _ROWS and not entry.body and not self.store.history.carried_by(entry.key):
+            # No row came from this page: an empty answer or a kept refusal, both small.
+            entry = self.store.cache.get(entry.key) or entry
         refusal = _refusal(entry.body)
         if refusal is not None:
             return _Loaded(None, replace(prov, refused=True,

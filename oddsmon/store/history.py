@@ -91,6 +91,10 @@ class OddsHistory:
             tx.executemany("INSERT OR REPLACE INTO bookmaker_names (id, name) VALUES (?, ?)",
                            sorted({(b, name) for _, b, name, _ in books}))
 
+    def carried_by(self, page: str) -> bool:
+        """Whether the league page cached under ``page`` left any fixture's rows."""
+        return self.db.query_one("SELECT 1 FROM odds_fixtures WHERE page = ? LIMIT 1", (page,)) is not None
+
     def coverage(self, pages: Mapping[str, datetime], bet_ids: Iterable[int],
                  bookmakers: Iterable[int] = ()) -> tuple[int, dict[int, tuple[int, tuple[int, ...]]]]:
         """The Bookmakers summary, one query: (fixtures priced, {bookmaker: (fixtures it prices,

@@ -237,10 +237,18 @@ def test_runbook_scripts_run_with_a_python_outside_the_venv(store: Store, settin
     assert "Traceback" not in proc.stderr and 0 <= proc.returncode <= 3, proc.stderr
     if venv.exists():
         assert proc.returncode == 0 and proc.stdout.startswith("ODDSMON OK - online"), proc.stderr
-    # A checkout with no venv at all: the exact command to run, exit 3.
+    # A checkout with no venv at all: the headless paths import nothing from outside the
+    # standard library, so the status is printed by the bare interpreter itself.
     bare = tmp_path / "checkout"
     shutil.copytree(ROOT / "scripts", bare / "scripts")
     shutil.copytree(ROOT / "oddsmon", bare / "oddsmon")
+    proc = subprocess.run([sys.executable, "-S", str(bare / "scripts" / "check_recovery.py")],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 0 and proc.stdout.startswith("ODDSMON OK - online"), proc.stderr
+    # ... and where oddsmon cannot be imported there (a dependency missing): the exact command
+    # to run, exit 3.
+    cli_py = bare / "oddsmon" / "cli.py"
+    cli_py.write_text(cli_py.read_text() + "\nimport a_dependency_this_python_lacks  # noqa: E402, F401\n")
     for script in ("check_recovery.py", "export_supervision_metrics.py"):
         proc = subprocess.run([sys.executable, "-S", str(bare / "scripts" / script)],
                               cwd=tmp_path, env=env, capture_output=True, text=True, timeout=30)
