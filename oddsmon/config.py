@@ -783,7 +783,7 @@ KEY_DOCS: dict[str, dict[str, str]] = {
         "quota_warning": "--check exits 1 (WARNING) when fewer calls than this remain today.",
         "quota_critical": "--check exits 2 (CRITICAL) when fewer calls than this remain today; 0: never.",
         "probe_min_s": "First wait before probing /status after a network outage.",
-        "probe_max_s": "Longest wait between probes; the wait doubles up to this.",
+        "probe_max_s": "Longest wait between probes; the wait (jittered) doubles up to this.",
         "quota_probe_s": "During a quota outage, seconds between /status probes after the presumed reset.",
     },
     "odds": {

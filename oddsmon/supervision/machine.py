@@ -16,6 +16,7 @@ Reasons and resumes (DESIGN.md, "Semantics that must hold"):
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -70,6 +71,7 @@ class OfflineMachine:
         self.store = store
         self.clock = clock
         self.settings = settings
+        self.rng = random.Random()  # probe backoff jitter; tests may seed it
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -218,6 +220,10 @@ class OfflineMachine:
         return False
 
     def _backoff(self, failures: int) -> float:
-        # The first probe comes probe_min_s after the outage; each failure doubles the wait.
+        """The wait after ``failures`` failed probes: full jitter under a cap that doubles from
+        probe_min_s to probe_max_s, never shorter than probe_min_s. Every oddsmon on the host
+        (and every host on the key) that lost the network at the same moment would otherwise
+        probe in step. The first probe, probe_min_s after the outage, is not jittered."""
         s = self.settings
-        return min(s.probe_max_s, s.probe_min_s * 2 ** failures)
+        cap = min(s.probe_max_s, s.probe_min_s * 2 ** failures)
+        return self.rng.uniform(min(s.probe_min_s, cap), cap)

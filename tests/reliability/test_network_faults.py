@@ -345,9 +345,10 @@ async def test_15_network_returns_probe_resumes_with_backoff(
             assert state.last_probe_ok is False
             gaps.append((state.next_probe_at - clock.now()).total_seconds())
             due = state.next_probe_at
-        # 5 s doubling, capped at probe_max_s (300 s).
-        assert gaps == [min(sup.probe_max_s, sup.probe_min_s * 2 ** f) for f in range(1, 9)]
-        assert gaps[-1] == sup.probe_max_s
+        # Full jitter under a cap doubling from 5 s to probe_max_s (300 s), never below 5 s.
+        caps = [min(sup.probe_max_s, sup.probe_min_s * 2 ** f) for f in range(1, 9)]
+        assert all(sup.probe_min_s <= g <= cap for g, cap in zip(gaps, caps)), gaps
+        assert caps[-1] == sup.probe_max_s and gaps != caps
         assert sim.stats()["counted_total"] == counted  # nothing counted while offline
         await assert_pages_from_cache(eng, primed, "network")
         server.start()  # the network returns
