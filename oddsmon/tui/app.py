@@ -380,7 +380,25 @@ class OddsmonApp(DeskActions, App[int]):
             self.push_screen(ConfirmOnline(self._early_resume_cost(mode.resume_at, mode.reason)),
                              self._confirmed_online)
             return
+        quota = self.snapshot.quota if self.snapshot else None
+        if quota is not None and quota.daily_remaining is not None \
+                and quota.daily_remaining <= quota.reserve:
+            # Online with nothing to spend: the first counted call would go offline (quota)
+            # again. Said first, as --online says it (and asks for --force).
+            self.push_screen(ConfirmOnline(
+                f"Only {quota.daily_remaining} calls are left today, at or below the reserve of "
+                f"{quota.reserve}: every page would be served from the cache anyway, and the "
+                f"first fetch would go offline (quota) again.", title="Go online with no calls left?",
+                manual=False), self._confirmed_without_calls)
+            return
         self._set_online()
+
+    def _confirmed_without_calls(self, answer: bool | str | None) -> None:
+        if answer:
+            self._set_online()
+        else:
+            self.notify("Staying offline: no calls left above the reserve.", title="Online",
+                        topic="mode")
 
     def _early_resume_cost(self, resume_at: datetime, reason: str | None) -> str:
         now = self.now()

@@ -1,4 +1,5 @@
-"""Dialogs: the confirmation asked before leaving a quota outage ahead of the reset."""
+"""Dialogs: the confirmation asked before going online when the quota cannot pay for it (a
+quota outage ahead of its reset, or no calls left above the reserve)."""
 
 from __future__ import annotations
 
@@ -20,18 +21,21 @@ class ConfirmOnline(ModalScreen[bool | str]):
         Binding("m", "manual", "Manual offline"),
     ]
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, title: str = "Go back online before the quota reset?",
+                 manual: bool = True) -> None:
         super().__init__(id="confirm-online")
         self.message = message
+        self.title_text = title
+        self.manual = manual  # offer the manual offline that keeps a pending reset
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static("Go back online before the quota reset?", id="dialog-title",
-                         markup=False)
+            yield Static(self.title_text, id="dialog-title", markup=False)
             yield Static(self.message, id="dialog-text", markup=False)
             with Horizontal(id="dialog-buttons"):
                 yield Button("y  Go online", id="yes", variant="warning")
-                yield Button("m  Manual offline", id="manual")
+                if self.manual:
+                    yield Button("m  Manual offline", id="manual")
                 yield Button("n  Stay offline", id="no", variant="primary")
 
     def on_mount(self) -> None:
@@ -41,7 +45,8 @@ class ConfirmOnline(ModalScreen[bool | str]):
         self.dismiss(answer)
 
     def action_manual(self) -> None:
-        self.dismiss("manual")
+        if self.manual:
+            self.dismiss("manual")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

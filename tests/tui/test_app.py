@@ -194,6 +194,25 @@ async def test_going_online_from_quota_before_the_reset_asks_first(
         assert "ONLINE" in sidebar_text(app)
 
 
+async def test_going_online_with_no_calls_left_asks_first(app: RecordingApp, engine: Engine,
+                                                          clock: FakeClock) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "f")  # a manual offline
+        engine.store.ledger.observe(clock.now(), 500, 5, 300, 290)  # 5 left: the reserve
+        app.poll_now()
+        await settle(pilot)
+        await press(pilot, "f")
+        assert isinstance(app.screen, ConfirmOnline)
+        assert "Only 5 calls are left today, at or below the reserve of 5" in str(app.screen.message)
+        await press(pilot, "m")  # no pending reset to keep: not offered, nothing happens
+        assert isinstance(app.screen, ConfirmOnline)
+        await press(pilot, "n")
+        assert not isinstance(app.screen, ConfirmOnline) and engine.service.mode().reason == "user"
+        await press(pilot, "f", "y")
+        assert not engine.service.mode().offline
+
+
 async def test_a_manual_offline_is_left_without_asking(app: RecordingApp, engine: Engine) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
