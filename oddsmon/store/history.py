@@ -183,12 +183,11 @@ class OddsHistory:
         if since is not None:
             where.append("observed_at >= ?")
             params.append(since.timestamp())
-        ids = None if fixtures is None else sorted(set(fixtures))
-        if ids is not None and not ids:
-            return
         # A bound IN list is fine for the fixtures a filter names; chunks keep it under
-        # SQLite's limit on variables.
-        chunks = [[]] if ids is None else [ids[i:i + 500] for i in range(0, len(ids), 500)]
+        # SQLite's limit on variables. No filter: one pass with no IN list.
+        chunks: list[list[int]] = [[]] if fixtures is None else list(_chunks(fixtures))
+        if not chunks:
+            return
         with self.db.read() as conn:
             for chunk in chunks:
                 clause = where + ([f"fixture_id IN ({','.join('?' * len(chunk))})"] if chunk else [])
