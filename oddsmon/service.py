@@ -531,15 +531,17 @@ class Service:
         if view == _ROWS and not entry.body and not self.store.history.carried_by(entry.key):
             # No row came from this page: an empty answer or a kept refusal, both small.
             entry = self.store.cache.get(entry.key) or entry
+        # A memoised parse is never a refusal (refusals are not memoised): an unchanged entry
+        # is answered before its body is scanned, which on a big odds page costs a pass over MBs.
+        memo = self._memo.get((entry.key, view))
+        if memo is not None and memo[0] == entry.fetched_at.timestamp():
+            return _Loaded(memo[1], prov)
         refusal = _refusal(entry.body)
         if refusal is not None:
             return _Loaded(None, replace(prov, refused=True,
                                          error=_refusal_text(refusal, entry.expires_at)))
         if view == _ROWS:
             return _Loaded(True, prov)
-        memo = self._memo.get((entry.key, view))
-        if memo is not None and memo[0] == entry.fetched_at.timestamp():
-            return _Loaded(memo[1], prov)
         try:
             with _gc_paused():
                 data = parse(json.loads(entry.body).get("response"))
