@@ -252,7 +252,8 @@ def _main(argv: Sequence[str] | None) -> int:
         return selftest(settings)
 
     if args.serve:
-        from .serve import DEFAULT_PORT, run as serve
+        from .serve import DEFAULT_PORT
+        from .serve import run as serve
 
         return serve(settings, port=args.port or DEFAULT_PORT, demo=args.demo)
 

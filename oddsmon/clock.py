@@ -8,7 +8,7 @@ them as POSIX seconds (UTC by definition).
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 
@@ -30,7 +30,7 @@ class SystemClock:
     """The real wall clock."""
 
     def now(self) -> datetime:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
     def timestamp(self) -> float:
         return time.time()
@@ -53,13 +53,13 @@ class FakeClock:
 
     def __init__(self, start: datetime | float | None = None) -> None:
         if start is None:
-            start = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
+            start = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
         self._t = start.timestamp() if isinstance(start, datetime) else float(start)
         self._mono = 0.0
         self.slept: list[float] = []
 
     def now(self) -> datetime:
-        return datetime.fromtimestamp(self._t, timezone.utc)
+        return datetime.fromtimestamp(self._t, UTC)
 
     def timestamp(self) -> float:
         return self._t
@@ -88,25 +88,25 @@ class FakeClock:
 
 def utc_from_ts(ts: float | None) -> datetime | None:
     """POSIX seconds (as stored) -> aware UTC datetime, passing None through."""
-    return None if ts is None else datetime.fromtimestamp(ts, timezone.utc)
+    return None if ts is None else datetime.fromtimestamp(ts, UTC)
 
 
 def next_utc_midnight(when: datetime) -> datetime:
     """The provider's daily reset: the first 00:00 UTC strictly after ``when``."""
-    day = when.astimezone(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+    day = when.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     return day + timedelta(days=1)
 
 
 def last_utc_midnight(when: datetime) -> datetime:
     """The most recent 00:00 UTC at or before ``when``."""
-    return when.astimezone(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+    return when.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def iso_utc(when: datetime | None) -> str | None:
     """ISO 8601 with a ``Z``, second precision: the one format oddsmon writes times in."""
     if when is None:
         return None
-    return when.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return when.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def last_reset(when: datetime, offset_s: int = 0) -> datetime:

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 # tomllib, tomli_w and zoneinfo are imported where used: ``--check`` on the default config

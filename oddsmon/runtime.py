@@ -136,7 +136,7 @@ def build_engine(settings: Settings, *, demo: bool = False, clock: Clock | None 
         if key is None:
             raise ConfigError(settings.missing_key() or "no API key")
     if demo:
-        from .sim import SimConfig, Simulator, SimTransport
+        from .sim import SimConfig, SimTransport, Simulator
 
         settings, tmpdir = demo_settings(settings)
         # A generous plan so a newcomer can browse freely; the Supervision screen can burn it.

@@ -18,9 +18,10 @@ from datetime import date, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 from .alerts import Alert, AlertSender, drop_alert, market_alerts, mode_alert
-from .api import ApiClient, ApiError, Offline, ProviderError, QuotaExhausted
+from .api import ApiClient, ApiError, Offline, ProviderError
 from .clock import Clock, iso_utc
 from .config import Settings
+from .desk.picks import PickView, pick_views
 from .domain.market import (
     Headline,
     MarketView,
@@ -39,20 +40,29 @@ from .domain.models import (
     Bookmaker,
     Fixture,
     FixtureOdds,
+    League,
     LiveOdds,
     ParseError,
-    League,
     Prediction,
     only_bet,
     parse_bookmakers,
     parse_fixtures,
-    parse_live_odds,
     parse_leagues,
+    parse_live_odds,
     parse_odds,
     parse_predictions,
 )
-from .desk.picks import PickView, pick_views
-from .store import COLLECTOR_LEASE, CacheEntry, LiveBoard, LivePrice, LiveState, NewPick, Store, StoreWriteError, cache_key
+from .store import (
+    COLLECTOR_LEASE,
+    CacheEntry,
+    LiveBoard,
+    LivePrice,
+    LiveState,
+    NewPick,
+    Store,
+    StoreWriteError,
+    cache_key,
+)
 from .store.cache import ANY
 from .supervision import ModeView, OfflineMachine, journal
 

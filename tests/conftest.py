@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,7 @@ SECRET = "TEST-KEY-7f3a9c-never-written-anywhere"
 
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock(datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc))
+    return FakeClock(datetime(2026, 11, 24, 9, 0, tzinfo=UTC))
 
 
 @pytest.fixture

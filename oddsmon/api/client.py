@@ -405,7 +405,7 @@ class ApiClient:
             return
         current, limit = requests.get("current"), requests.get("limit_day")
         if isinstance(current, int) and isinstance(limit, int) and 0 < limit <= QUOTA_MAX \
-                and 0 <= current:
+                and current >= 0:
             self.ledger.observe(self.clock.now(), limit, max(0, limit - current), None, None,
                                 sent_at=sent_at)
 

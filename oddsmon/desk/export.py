@@ -16,7 +16,7 @@ import os
 import sys
 import time
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -39,7 +39,7 @@ def parse_since(text: str) -> datetime:
     except ValueError:
         raise ValueError(f"--since {text!r}: expected an ISO 8601 date or time, "
                          f"e.g. 2026-11-24 or 2026-11-24T18:00:00Z") from None
-    return when.replace(tzinfo=timezone.utc) if when.tzinfo is None else when
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when
 
 
 def rows(store: Store, *, since: datetime | None = None, league: int | None = None,

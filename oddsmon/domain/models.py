@@ -28,7 +28,7 @@ import math
 import re
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Any, Final
@@ -474,7 +474,7 @@ def _iso_utc(text: str) -> datetime | None:
         # A naive time would be in whatever timezone the request asked for: ambiguous.
         if parsed.utcoffset() is None:
             return None
-        return parsed.astimezone(timezone.utc)
+        return parsed.astimezone(UTC)
     except (ValueError, OverflowError):
         return None
 
@@ -483,7 +483,7 @@ def _from_timestamp(value: Any) -> datetime | None:
     if not (_is_int(value) or isinstance(value, float)):
         return None
     try:
-        return datetime.fromtimestamp(value, tz=timezone.utc)
+        return datetime.fromtimestamp(value, tz=UTC)
     except (ValueError, OverflowError, OSError):
         return None
 

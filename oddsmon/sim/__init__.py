@@ -13,4 +13,4 @@ from .data import SimConfig
 from .server import LoopbackServer
 from .transport import SimTransport
 
-__all__ = ["Simulator", "SimConfig", "SimTransport", "LoopbackServer"]
+__all__ = ["LoopbackServer", "SimConfig", "SimTransport", "Simulator"]

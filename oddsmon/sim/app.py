@@ -40,7 +40,7 @@ import re
 import threading
 from collections import deque
 from collections.abc import Callable, Mapping
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -207,7 +207,7 @@ class Simulator:
     def _utc_day(self) -> date:
         """The quota day: it starts ``quota_reset_s`` after 00:00 UTC."""
         return datetime.fromtimestamp(self.clock.timestamp() - self.config.quota_reset_s,
-                                      timezone.utc).date()
+                                      UTC).date()
 
     def _roll_day(self) -> None:
         """Reset the daily count when the quota day turns (caller holds the lock)."""
@@ -446,7 +446,7 @@ class Simulator:
                     "reject_key": self.reject_key,
                     "network_down": self.network_down,
                 },
-                "clock": self.clock.now().astimezone(timezone.utc).isoformat(),
+                "clock": self.clock.now().astimezone(UTC).isoformat(),
                 "recent": [dict(r) for r in self._recent],
             }
 
@@ -691,7 +691,7 @@ class Simulator:
 
     # ------------------------------------------------------------------ endpoints
     def _status_doc(self, params: dict[str, str], used: int, limit: int) -> dict[str, Any]:
-        end = (self.clock.now().astimezone(timezone.utc).replace(hour=23, minute=59, second=59,
+        end = (self.clock.now().astimezone(UTC).replace(hour=23, minute=59, second=59,
                                                                   microsecond=0)
                + timedelta(days=365))
         return {
@@ -966,5 +966,12 @@ def _dumps(obj: Any) -> bytes:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-__all__ = ["Simulator", "ParamError", "MSG_REQUESTS", "MSG_RATE_LIMIT", "MSG_TOKEN",
-           "MSG_REQUIRED", "MSG_ENDPOINT"]
+__all__ = [
+    "MSG_ENDPOINT",
+    "MSG_RATE_LIMIT",
+    "MSG_REQUESTS",
+    "MSG_REQUIRED",
+    "MSG_TOKEN",
+    "ParamError",
+    "Simulator",
+]

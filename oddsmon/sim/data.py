@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from . import catalogue as cat
@@ -133,7 +133,7 @@ class SimConfig:
 
     @classmethod
     def big_day(cls, fixtures: int = 2000, fixtures_per_matchday: int = 20,
-                **kwargs: Any) -> "SimConfig":
+                **kwargs: Any) -> SimConfig:
         """A config with at least ``fixtures`` fixtures in the window, for benchmarks.
 
         Starts from the default leagues and adds catalogue leagues, then synthetic ones
@@ -247,7 +247,7 @@ class Fixture:
 
     @property
     def date_utc(self) -> str:
-        return datetime.fromtimestamp(self.kickoff, timezone.utc).strftime("%Y-%m-%d")
+        return datetime.fromtimestamp(self.kickoff, UTC).strftime("%Y-%m-%d")
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,7 +277,7 @@ class Status:
 
 def iso_plus00(ts: float) -> str:
     """``2020-05-15T09:49:32+00:00``, the provider's date format."""
-    return datetime.fromtimestamp(int(ts), timezone.utc).isoformat()
+    return datetime.fromtimestamp(int(ts), UTC).isoformat()
 
 
 def _poisson(rng: random.Random, lam: float) -> int:
@@ -335,7 +335,7 @@ class SimData:
 
     def __init__(self, config: SimConfig, now: datetime) -> None:
         self.config = config
-        now = now.astimezone(timezone.utc)
+        now = now.astimezone(UTC)
         self.anchor = now.replace(hour=0, minute=0, second=0, microsecond=0)
         # The season of European leagues (named after the year it starts); leagues that play
         # the calendar year (MLS, Brazil) have their own: seasons are per league.
@@ -961,7 +961,7 @@ class _Predictor:
         out = []
         for k in range(meetings):
             season = fx.season - 1 - k // 2
-            start = datetime(season, 8, 20, tzinfo=timezone.utc)
+            start = datetime(season, 8, 20, tzinfo=UTC)
             day = rng.randint(0, 260) if k % 2 else rng.randint(0, 120)
             hh = rng.choice((12, 14, 15, 17, 19))
             mm = rng.choice((0, 0, 30, 45))
@@ -1036,10 +1036,10 @@ class _Predictor:
         h5, hform, hatt, hdef, hgf = self._last5(home_games)
         a5, aform, aatt, adef, agf = self._last5(away_games)
         h2h = self._h2h()
-        hw = sum(1 for m in h2h if m["teams"]["home"]["id"] == fx.home.id and m["teams"]["home"]["winner"]
-                 or m["teams"]["away"]["id"] == fx.home.id and m["teams"]["away"]["winner"])
-        aw = sum(1 for m in h2h if m["teams"]["home"]["id"] == fx.away.id and m["teams"]["home"]["winner"]
-                 or m["teams"]["away"]["id"] == fx.away.id and m["teams"]["away"]["winner"])
+        hw = sum(1 for m in h2h if (m["teams"]["home"]["id"] == fx.home.id and m["teams"]["home"]["winner"])
+                 or (m["teams"]["away"]["id"] == fx.home.id and m["teams"]["away"]["winner"]))
+        aw = sum(1 for m in h2h if (m["teams"]["home"]["id"] == fx.away.id and m["teams"]["home"]["winner"])
+                 or (m["teams"]["away"]["id"] == fx.away.id and m["teams"]["away"]["winner"]))
         draws = len(h2h) - hw - aw
         parts = {
             "form": _split(hform, aform),

@@ -45,7 +45,7 @@ def uvicorn_config(app: Any, host: str, port: int) -> uvicorn.Config:
 
 
 class LoopbackServer:
-    def __init__(self, sim: "Simulator", host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, sim: Simulator, host: str = "127.0.0.1", port: int = 0) -> None:
         self.sim = sim
         self.host = host
         self.port = port
@@ -68,7 +68,7 @@ class LoopbackServer:
         return self._thread is not None and self._thread.is_alive()
 
     # ------------------------------------------------------------------ lifecycle
-    def start(self, timeout: float = 5.0) -> "LoopbackServer":
+    def start(self, timeout: float = 5.0) -> LoopbackServer:
         """Listen and serve; returns once connections are accepted. No-op when running."""
         with self._guard:
             if self.running:
@@ -113,11 +113,11 @@ class LoopbackServer:
                 raise RuntimeError("simulator server thread did not stop")
             self._server = self._thread = self._loop = None
 
-    def restart(self) -> "LoopbackServer":
+    def restart(self) -> LoopbackServer:
         self.stop()
         return self.start()
 
-    def __enter__(self) -> "LoopbackServer":
+    def __enter__(self) -> LoopbackServer:
         return self.start()
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 
 class SimTransport(httpx.AsyncBaseTransport):
-    def __init__(self, sim: "Simulator") -> None:
+    def __init__(self, sim: Simulator) -> None:
         self.sim = sim
         self._inner = httpx.ASGITransport(app=sim)
 
@@ -33,7 +33,7 @@ class SimTransport(httpx.AsyncBaseTransport):
             return await self._inner.handle_async_request(request)
         try:
             return await asyncio.wait_for(self._inner.handle_async_request(request), read)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise httpx.ReadTimeout("simulated read timeout", request=request) from None
 
     async def aclose(self) -> None:

@@ -10,8 +10,8 @@ from .db import Database, OpenReport, StoreError, StoreWriteError, shared_mode
 from .history import OddsHistory, PriceChange, PricePoint
 from .incidents import Action, Incident, IncidentStore
 from .ledger import Ledger, Quota, RequestRecord
-from .picks import NewPick, Pick, PickStore
 from .live import LiveBoard, LiveOddsStore, LivePrice, LiveState
+from .picks import NewPick, Pick, PickStore
 from .state import REASONS, OfflineState, StateStore
 
 
@@ -42,9 +42,36 @@ class Store:
 
 
 __all__ = [
-    "COLLECTOR_LEASE", "CollectorStatus", "CollectorStore", "Holder", "LiveBoard", "LiveOddsStore",
-    "LivePrice", "LiveState",
-    "REASONS", "Action", "CacheEntry", "CacheStore", "Database", "Incident", "IncidentStore",
-    "Ledger", "NewPick", "OddsHistory", "Pick", "PickStore", "OfflineState", "OpenReport", "PriceChange", "PricePoint", "Quota", "RequestRecord",
-    "StateStore", "Store", "StoreError", "StoreWriteError", "cache_key", "shared_mode",
+    "COLLECTOR_LEASE",
+    "REASONS",
+    "Action",
+    "CacheEntry",
+    "CacheStore",
+    "CollectorStatus",
+    "CollectorStore",
+    "Database",
+    "Holder",
+    "Incident",
+    "IncidentStore",
+    "Ledger",
+    "LiveBoard",
+    "LiveOddsStore",
+    "LivePrice",
+    "LiveState",
+    "NewPick",
+    "OddsHistory",
+    "OfflineState",
+    "OpenReport",
+    "Pick",
+    "PickStore",
+    "PriceChange",
+    "PricePoint",
+    "Quota",
+    "RequestRecord",
+    "StateStore",
+    "Store",
+    "StoreError",
+    "StoreWriteError",
+    "cache_key",
+    "shared_mode",
 ]

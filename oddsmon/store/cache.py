@@ -12,7 +12,6 @@ from ..clock import utc_from_ts
 from ..config import TTL_MAX_S
 from .db import Database
 
-
 _TS_MAX = 253402300799.0  # 9999-12-31T23:59:59Z, the last instant a datetime holds
 ANY = "__any__"  # a parameter value that matches every value in latest_matching()
 

@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 APPLICATION_ID = 0x4F44534D  # "ODSM": marks the file as oddsmon's
@@ -563,7 +563,7 @@ class Database:
             raise _Unwritable(str(exc).split(": ", 1)[-1]) from None
 
     def _move_aside(self) -> Path:
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
         n = 1
         while aside.exists():

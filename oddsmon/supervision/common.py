@@ -11,7 +11,7 @@ import os
 import stat
 import tempfile
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -48,11 +48,11 @@ def iso(when: datetime | None) -> str | None:
     """ISO 8601 UTC with a ``Z``, second precision (what files and JSON hold)."""
     if when is None:
         return None
-    return when.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return when.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def utc_text(when: datetime) -> str:
-    return when.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return when.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def dual(when: datetime, tz: ZoneInfo) -> str:
@@ -60,7 +60,7 @@ def dual(when: datetime, tz: ZoneInfo) -> str:
 
     The local part repeats the date only when it differs from the UTC date.
     """
-    utc = when.astimezone(timezone.utc)
+    utc = when.astimezone(UTC)
     local = when.astimezone(tz)
     if local.tzname() == "UTC":  # UTC, Etc/UTC (a host's default zone): said once
         return utc_text(utc)

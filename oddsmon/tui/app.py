@@ -35,8 +35,8 @@ from .base import OFFLINE_KEY, REFRESH_KEY, WARM_KEY, PageScreen
 from .bookmakers import BookmakersScreen
 from .dashboard import DashboardScreen
 from .help import HELP_KEYS, HelpScreen, key_lines
-from .messages import LOG_KEY, MessageBar, MessageLog, MessagesScreen, Note
 from .live import LiveScreen
+from .messages import LOG_KEY, MessageBar, MessageLog, MessagesScreen, Note
 from .modals import ConfirmOnline
 from .odds import OddsScreen
 from .picks import PicksScreen

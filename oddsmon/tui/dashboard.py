@@ -24,8 +24,8 @@ from ..domain.odds import format_price
 from ..service import Dashboard, Page
 from . import fmt
 from .base import PageScreen
-from .search import headline_numbers
 from .columns import Column, cut, layout, short_name
+from .search import headline_numbers
 
 # Tables use no cell padding and carry their own spacing. At 80 columns the kickoff, the match,
 # the status, the three prices and the markers fit beside the sidebar; wider, the league and

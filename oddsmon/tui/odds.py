@@ -32,8 +32,8 @@ from ..domain.market import CONSENSUS_MODES, MarketView, OutcomeView
 from ..domain.markets import BY_ID, SPECS, split_label
 from ..domain.models import MATCH_WINNER, Fixture
 from ..domain.odds import FAIR_METHODS, ODDS_FORMATS, arbitrage_stakes, format_price, kelly_stake
-from ..store import NewPick
 from ..service import Page
+from ..store import NewPick
 from . import fmt
 from .base import REFRESH_KEY, WARM_KEY, PageScreen
 from .chart import CHART_W, MovementDialog, chart_text

@@ -15,7 +15,7 @@ next request, which these keys send at once.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -85,7 +85,7 @@ def quota_text(snap: Snapshot, tz: tzinfo, now: datetime) -> str:
     q = snap.quota
     reset = snap.quota_reset
     local = reset.astimezone(tz)
-    lines = [_row("Reset", f"quota_reset {reset.astimezone(timezone.utc):%Y-%m-%d %H:%M:%S} UTC "
+    lines = [_row("Reset", f"quota_reset {reset.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC "
                            f"({snap.quota_reset_basis})"),
              _row("", f"{local:%a %H:%M:%S %Z} local · in "
                       f"{fmt.countdown((reset - now).total_seconds())}")]

@@ -5,6 +5,7 @@ stake. The scan is :func:`oddsmon.domain.market.value_bets` over every market an
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 from rich.text import Text
 
 from ..domain.market import ValueBet
@@ -13,8 +14,8 @@ from ..domain.models import Fixture
 from ..domain.odds import kelly_stake
 from ..service import Page
 from . import fmt
-from .listing import TableScreen
 from .dashboard import match_name
+from .listing import TableScreen
 from .odds import money_text
 
 # Edge first and short market names: the figures that matter fit in 80 columns.

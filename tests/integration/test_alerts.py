@@ -6,7 +6,7 @@ import json
 import threading
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -23,8 +23,16 @@ from oddsmon.sim import Simulator
 from oddsmon.store import Store
 
 from ..conftest import SECRET
-from .test_collector import (DAY, SIM_RESET, Recorder, day_clock, example_settings, free_sim, recorder,
-                             run_until)
+from .test_collector import (
+    DAY,
+    SIM_RESET,
+    Recorder,
+    day_clock,
+    example_settings,
+    free_sim,
+    recorder,
+    run_until,
+)
 
 __all__ = ["day_clock", "free_sim", "recorder"]
 
@@ -39,7 +47,7 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length", "0")))
                 status = receiver.statuses.pop(0) if receiver.statuses else 204
                 if status < 300:
@@ -146,4 +154,4 @@ async def test_a_refused_webhook_is_reported_and_the_alert_kept_for_later(tmp_pa
         store.close()
     assert SECRET not in receiver.raw[0].decode() and "********" in receiver.bodies[0]["text"]
     assert receiver.bodies[0]["at"] == DAY.isoformat().replace("+00:00", "Z")
-    assert datetime.fromisoformat(receiver.bodies[0]["at"].replace("Z", "+00:00")).tzinfo == timezone.utc
+    assert datetime.fromisoformat(receiver.bodies[0]["at"].replace("Z", "+00:00")).tzinfo == UTC

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -73,9 +74,9 @@ def test_collect_once_within_budget_then_check_reports_it(server: LoopbackServer
     # A second collector while one runs (held here by this test's own process) does not start.
     store = Store.open(tmp_path / "state" / "oddsmon.db")
     try:
-        from datetime import datetime, timezone
+        from datetime import datetime
 
-        assert store.collector.acquire("collector", datetime.now(timezone.utc), 300) is None
+        assert store.collector.acquire("collector", datetime.now(UTC), 300) is None
         before = stats(server)["requests_total"]
         proc = cli("--collect", "--once")
         assert proc.returncode == 0

@@ -15,7 +15,7 @@ import os
 import signal
 from collections.abc import AsyncIterator
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -25,12 +25,12 @@ from oddsmon.clock import FakeClock
 from oddsmon.collect.runner import Collector
 from oddsmon.config import Secret, Settings, load_file
 from oddsmon.runtime import Engine, build_engine
-from oddsmon.sim import SimConfig, Simulator, SimTransport
+from oddsmon.sim import SimConfig, SimTransport, Simulator
 
 from ..conftest import SECRET
 
 ROOT = Path(__file__).resolve().parents[2]
-DAY = datetime(2026, 11, 24, tzinfo=timezone.utc)
+DAY = datetime(2026, 11, 24, tzinfo=UTC)
 
 
 class Recorder(httpx.AsyncBaseTransport):
@@ -126,7 +126,7 @@ async def test_a_simulated_day_within_budget_with_closing_prices_and_live_odds(
     # Every watched fixture that kicked off today (after the first closing window) has its
     # close, observed within its last hour.
     watched = [fx for fx in sim_data.fixtures if fx.league.id in (39, 61, 140)
-               and DAY + timedelta(hours=1) < datetime.fromtimestamp(fx.kickoff, timezone.utc) < end]
+               and DAY + timedelta(hours=1) < datetime.fromtimestamp(fx.kickoff, UTC) < end]
     assert watched
     seen = store.history.closing_seen([fx.id for fx in watched])
     closes = store.history.closing([fx.id for fx in watched])

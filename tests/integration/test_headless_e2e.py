@@ -12,7 +12,7 @@ import sqlite3
 import stat
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -127,11 +127,11 @@ quota_warning = 10
 
     # 3. The quota runs out: reason quota, WARNING, resume at the next 00:00 UTC.
     control(server, exhaust_quota=True)
-    before = datetime.now(timezone.utc)
+    before = datetime.now(UTC)
     proc = cli("--warm")
     assert proc.returncode == 1 and "offline (quota)" in proc.stdout
     code, data = cli.check()
-    after = datetime.now(timezone.utc)
+    after = datetime.now(UTC)
     assert code == 1 and data["status"]["label"] == "WARNING"
     assert data["mode"]["offline"] is True and data["mode"]["reason"] == "quota"
     assert data["mode"]["resume_at"] in {iso_utc(next_utc_midnight(before)), iso_utc(next_utc_midnight(after))}

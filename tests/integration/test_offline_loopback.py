@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from oddsmon.clock import FakeClock
@@ -17,7 +17,7 @@ from oddsmon.supervision import OfflineMachine
 
 from .conftest import CountingTransport
 
-NEXT_MIDNIGHT = datetime(2026, 11, 25, 0, 0, tzinfo=timezone.utc)
+NEXT_MIDNIGHT = datetime(2026, 11, 25, 0, 0, tzinfo=UTC)
 
 
 async def test_server_stopped_goes_offline_network_and_sends_nothing_more(

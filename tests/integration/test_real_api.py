@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -27,7 +27,7 @@ from ..loopback import pointed_at
 
 # In March, August-May leagues are in the season that began the year before, while MLS (253)
 # plays the calendar year: one season for every league cannot be right.
-MARCH = datetime(2027, 3, 10, 9, 0, tzinfo=timezone.utc)
+MARCH = datetime(2027, 3, 10, 9, 0, tzinfo=UTC)
 
 
 def auto(settings: Settings, url: str, leagues: tuple[int, ...], **api: object) -> Settings:
@@ -128,17 +128,17 @@ def test_quota_outage_ends_through_check_probe_when_status_shows_quota(
         settings: Settings, clock: FakeClock, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv(settings.api.key_env, SECRET)
-    clock.set(datetime(2026, 11, 24, 22, 0, tzinfo=timezone.utc))
+    clock.set(datetime(2026, 11, 24, 22, 0, tzinfo=UTC))
     sim = Simulator(SimConfig(leagues=(39, 61), per_minute=300, full_markets=False), clock=clock)
     with LoopbackServer(sim) as srv:
         live = pointed_at(settings, srv.url)
         assert asyncio.run(_burn_quota(live, clock, sim)) == "quota"
         # 00:10: the presumed reset has passed, but the provider's day starts at 03:30.
-        clock.set(datetime(2026, 11, 25, 0, 10, tzinfo=timezone.utc))
+        clock.set(datetime(2026, 11, 25, 0, 10, tzinfo=UTC))
         assert check.run(live, probe=True, clock=clock) == 1
         out = capsys.readouterr().out
         assert "Probe       ok" in out and "OFFLINE (quota)" in out
-        clock.set(datetime(2026, 11, 25, 3, 40, tzinfo=timezone.utc))
+        clock.set(datetime(2026, 11, 25, 3, 40, tzinfo=UTC))
         code = check.run(live, probe=True, clock=clock, as_json=True)
         data = json.loads(capsys.readouterr().out)
     assert code == 0 and data["mode"]["offline"] is False
@@ -146,7 +146,7 @@ def test_quota_outage_ends_through_check_probe_when_status_shows_quota(
 
 
 async def test_learns_a_0330_reset_in_a_simulated_day(settings: Settings, clock: FakeClock) -> None:
-    clock.set(datetime(2026, 11, 24, 18, 0, tzinfo=timezone.utc))
+    clock.set(datetime(2026, 11, 24, 18, 0, tzinfo=UTC))
     sim = Simulator(SimConfig(leagues=(39, 61), per_minute=300, full_markets=False,
                               quota_reset_s=3 * 3600 + 30 * 60), clock=clock)
     with LoopbackServer(sim) as srv:
@@ -156,7 +156,7 @@ async def test_learns_a_0330_reset_in_a_simulated_day(settings: Settings, clock:
             await eng.service.refresh("bookmakers")
             assert eng.service.mode().reason == "quota"
             resumed_at = None
-            while resumed_at is None and clock.now() < datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc):
+            while resumed_at is None and clock.now() < datetime(2026, 11, 25, 12, 0, tzinfo=UTC):
                 clock.advance(60)  # the TUI supervises every second; a minute is fine-grained enough
                 if await eng.service.supervise(warm_on_resume=False) is None and not eng.service.mode().offline:
                     resumed_at = clock.now()
@@ -165,7 +165,7 @@ async def test_learns_a_0330_reset_in_a_simulated_day(settings: Settings, clock:
         finally:
             await eng.aclose()
     # Probed at 00:00 (presumed), then every 30 min: the 03:30 probe sees the counter fall.
-    assert resumed_at == datetime(2026, 11, 25, 3, 30, tzinfo=timezone.utc)
+    assert resumed_at == datetime(2026, 11, 25, 3, 30, tzinfo=UTC)
     assert quota.reset_basis == "observed 03:30 UTC"
     assert probes == 8  # 00:00 ... 03:30, every 30 min: never a counted call while out
 
@@ -241,7 +241,7 @@ async def test_default_ttls_follow_the_provider_cadence(settings: Settings, cloc
             assert (await eng.service.odds()).provenance.source == "live"
             live = next(f for f in sim.data.fixtures if f.kickoff > clock.timestamp()
                         and f.league.id in (39, 61) and f.fate is None)
-            clock.set(datetime.fromtimestamp(live.kickoff + 20 * 60, timezone.utc))
+            clock.set(datetime.fromtimestamp(live.kickoff + 20 * 60, UTC))
             # Its page went stale at its kickoff, so the first read after it shows it live.
             first = await eng.service.fixtures()
             assert first.data is not None and any(f.is_live for f in first.data)

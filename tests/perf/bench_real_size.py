@@ -75,7 +75,7 @@ def build(directory: Path, fixtures: int) -> dict[str, Any]:
     from oddsmon.clock import SystemClock
     from oddsmon.config import Secret
     from oddsmon.runtime import build_engine
-    from oddsmon.sim import SimConfig, Simulator, SimTransport
+    from oddsmon.sim import SimConfig, SimTransport, Simulator
 
     if fixtures:
         cfg = SimConfig.big_day(fixtures, days_back=0, days_ahead=14, bookmakers_per_fixture=8,

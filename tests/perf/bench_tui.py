@@ -13,7 +13,6 @@ import os
 import sys
 import time
 from typing import Any
-from pathlib import Path
 
 from .common import KEY, ROOT, Context, Row, median, settings_in
 from .tui_first_paint import BARE_APP, run_once
@@ -67,7 +66,7 @@ async def _reaction_times(settings: Any, toggles: int) -> list[float]:
     from oddsmon.clock import SystemClock
     from oddsmon.config import Secret
     from oddsmon.runtime import build_engine
-    from oddsmon.sim import Simulator, SimTransport
+    from oddsmon.sim import SimTransport, Simulator
     from oddsmon.store import Store
     from oddsmon.supervision import OfflineMachine
     from oddsmon.tui.app import OddsmonApp

@@ -22,7 +22,7 @@ async def _oddsmon_warm(settings: Any) -> tuple[int, int]:
     from oddsmon.clock import SystemClock
     from oddsmon.config import Secret
     from oddsmon.runtime import build_engine
-    from oddsmon.sim import SimConfig, Simulator, SimTransport
+    from oddsmon.sim import SimConfig, SimTransport, Simulator
 
     clock = SystemClock()
     sim = Simulator(SimConfig(leagues=settings.watch.leagues, season=settings.watch.one_season,

@@ -29,7 +29,7 @@ def _prepare(base: Path) -> Path:
     from oddsmon.clock import SystemClock
     from oddsmon.config import Secret, load_file
     from oddsmon.runtime import build_engine
-    from oddsmon.sim import SimConfig, Simulator, SimTransport
+    from oddsmon.sim import SimConfig, SimTransport, Simulator
 
     config = base / "oddsmon.toml"
     config.write_text('[watch]\nleagues = [39, 61]\ntimezone = "Europe/Paris"\n'

@@ -14,7 +14,7 @@ import sys
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -108,7 +108,7 @@ def cpu_model() -> str:
 
 def machine() -> dict[str, str]:
     return {
-        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "cpu": cpu_model(),
         "cores": str(os.cpu_count()),
         "python": f"{platform.python_implementation()} {platform.python_version()}",
@@ -130,7 +130,7 @@ def settings_in(directory: Path, *, leagues: tuple[int, ...] = (39, 61, 140), da
     # so no benchmark pays for season lookups it does not measure; the example keeps "auto".
     from oddsmon.sim.data import season_for
 
-    season = (base.watch.season if base else season_for(datetime.now(timezone.utc)))
+    season = (base.watch.season if base else season_for(datetime.now(UTC)))
     base = base or Settings()
     day = 86400
     return replace(
@@ -147,7 +147,7 @@ def warmed_store(directory: Path, sim_config: Any, *, days_ahead: int) -> tuple[
     from oddsmon.clock import SystemClock
     from oddsmon.config import Secret
     from oddsmon.runtime import build_engine
-    from oddsmon.sim import Simulator, SimTransport
+    from oddsmon.sim import SimTransport, Simulator
 
     settings = settings_in(directory, leagues=tuple(sim_config.leagues), days_ahead=days_ahead)
     facts: dict[str, Any] = {}

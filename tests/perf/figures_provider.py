@@ -16,17 +16,17 @@ from __future__ import annotations
 import asyncio
 import tempfile
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from oddsmon.clock import FakeClock
 from oddsmon.config import CacheSettings, Secret, Settings, load_file
 from oddsmon.runtime import build_engine
-from oddsmon.sim import SimConfig, Simulator, SimTransport
+from oddsmon.sim import SimConfig, SimTransport, Simulator
 
 ROOT = Path(__file__).resolve().parents[2]
-DAY = datetime(2026, 11, 28, 8, 0, tzinfo=timezone.utc)  # a Saturday: matches all afternoon
+DAY = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)  # a Saturday: matches all afternoon
 OLD_CACHE = CacheSettings(fixtures_ttl_s=900, fixtures_live_ttl_s=900, predictions_ttl_s=6 * 3600,
                           odds_ttl_s=600, bookmakers_ttl_s=86400, leagues_ttl_s=86400)
 
@@ -81,7 +81,7 @@ async def a_day_of_use(cache: CacheSettings | None, one_season: bool) -> int:
 
 
 async def learned_reset() -> tuple[str, str]:
-    clock = FakeClock(datetime(2026, 11, 24, 18, 0, tzinfo=timezone.utc))
+    clock = FakeClock(datetime(2026, 11, 24, 18, 0, tzinfo=UTC))
     with tempfile.TemporaryDirectory() as tmp:
         settings = example(Path(tmp))
         sim = Simulator(SimConfig(leagues=settings.watch.leagues, quota_reset_s=3 * 3600 + 30 * 60,
@@ -90,7 +90,7 @@ async def learned_reset() -> tuple[str, str]:
         try:
             sim.exhaust_quota()
             await eng.service.refresh("bookmakers")
-            while eng.service.mode().offline and clock.now() < datetime(2026, 11, 25, 12, tzinfo=timezone.utc):
+            while eng.service.mode().offline and clock.now() < datetime(2026, 11, 25, 12, tzinfo=UTC):
                 clock.advance(60)
                 await eng.service.supervise(warm_on_resume=False)
             resumed = clock.now()

@@ -17,7 +17,7 @@ from oddsmon.clock import FakeClock
 from oddsmon.config import Secret, Settings
 from oddsmon.runtime import Engine, build_engine
 from oddsmon.service import Page
-from oddsmon.sim import Simulator, SimTransport
+from oddsmon.sim import SimTransport, Simulator
 
 from ..conftest import SECRET
 from ..loopback import (  # noqa: F401  (fixtures, and helpers the tests import from here)

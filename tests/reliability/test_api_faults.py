@@ -5,7 +5,7 @@ limit (``rateLimit`` envelope, HTTP 429), a rejected key, and the jump to the qu
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -26,7 +26,7 @@ from .conftest import (
 from .faults import RawHttpServer, cache_snapshot, respond
 
 LATER = 20 * 60
-MIDNIGHT = datetime(2026, 11, 25, 0, 0, tzinfo=timezone.utc)
+MIDNIGHT = datetime(2026, 11, 25, 0, 0, tzinfo=UTC)
 
 
 async def test_08_quota_exhausted_by_the_requests_envelope(

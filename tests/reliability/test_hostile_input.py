@@ -66,7 +66,7 @@ def _files_text(root: Path) -> dict[str, str]:
     try:
         for table, column in (("cache", "body"), ("state", "detail"), ("transitions", "detail"),
                               ("incident_actions", "text"), ("requests", "status")):
-            rows = conn.execute(f"SELECT {column} FROM {table}").fetchall()  # noqa: S608
+            rows = conn.execute(f"SELECT {column} FROM {table}").fetchall()
             out[f"{db}:{table}.{column}"] = "\n".join(str(r[0]) for r in rows)
     finally:
         conn.close()

@@ -18,7 +18,7 @@ import random
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -185,7 +185,7 @@ def test_the_wal_gives_its_space_back(tmp_path: Path) -> None:
     the reader is gone and a checkpoint runs, the WAL is cut back to at most 4 MB."""
     db = tmp_path / "state" / "oddsmon.db"
     writer, reader = Store.open(db), Store.open(db)
-    now = datetime(2026, 11, 24, 9, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 24, 9, tzinfo=UTC)
     wal = Path(f"{db}-wal")
     try:
         with reader.db.read() as conn:  # the snapshot pins the WAL: no checkpoint can finish

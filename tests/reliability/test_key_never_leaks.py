@@ -23,7 +23,7 @@ import pytest
 from oddsmon.clock import FakeClock, SystemClock
 from oddsmon.config import Secret, Settings
 from oddsmon.runtime import build_engine
-from oddsmon.sim import LoopbackServer, SimConfig, Simulator, SimTransport
+from oddsmon.sim import LoopbackServer, SimConfig, SimTransport, Simulator
 
 from ..conftest import SECRET
 from .conftest import pointed_at, python_env

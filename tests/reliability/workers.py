@@ -18,6 +18,7 @@ import sys
 import time
 import traceback
 from dataclasses import replace
+from datetime import UTC
 from pathlib import Path
 
 KILL_PREFIX = "/kill?i="
@@ -36,7 +37,7 @@ def kill_writer(db: str) -> None:
     """Write forever; after each COMMIT returns, print the entry's id. Each transaction adds a
     cache entry, bumps a counter and records odds prices; every few, the offline state flips
     (a transition, an incident opened or closed)."""
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from oddsmon.clock import FakeClock
     from oddsmon.config import SupervisionSettings
@@ -46,7 +47,7 @@ def kill_writer(db: str) -> None:
     store = Store.open(Path(db))
     row = store.db.query_one("SELECT value FROM counters WHERE name = 'kill:rows'")
     i = 0 if row is None else int(row[0])
-    clock = FakeClock(datetime(2026, 11, 24, tzinfo=timezone.utc) + timedelta(seconds=i))
+    clock = FakeClock(datetime(2026, 11, 24, tzinfo=UTC) + timedelta(seconds=i))
     machine = OfflineMachine(store, clock, SupervisionSettings())
     print("ready", flush=True)
     while True:
@@ -74,7 +75,7 @@ def soak(db: str, seconds: str, index: str) -> None:
     from oddsmon.clock import SystemClock
     from oddsmon.config import Secret, Settings
     from oddsmon.runtime import build_engine
-    from oddsmon.sim import SimConfig, Simulator, SimTransport
+    from oddsmon.sim import SimConfig, SimTransport, Simulator
     from oddsmon.supervision.metrics import collect
 
     idx = int(index)
@@ -230,14 +231,14 @@ def disk(directory: str, fault: str) -> None:
     """Prime a store on ``directory`` (a small tmpfs of our own), then break the disk under it:
     ``full`` fills the filesystem while oddsmon runs; ``readonly`` remounts it read-only and
     starts a new oddsmon on it. Prints one JSON report of what each page did."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from oddsmon.clock import FakeClock
     from oddsmon.sim import SimConfig, Simulator
     from oddsmon.store import StoreError
 
     d = Path(directory)
-    clock = FakeClock(datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc))
+    clock = FakeClock(datetime(2026, 11, 24, 9, 0, tzinfo=UTC))
     # Small bodies: the 16 MB tmpfs is sized for a warm of them; real-size ones fill it alone.
     sim = Simulator(SimConfig(leagues=(39, 61), daily_limit=1000, per_minute=1000,
                               full_markets=False), clock=clock)

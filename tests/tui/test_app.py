@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 import pytest
@@ -18,8 +19,18 @@ from oddsmon.tui.predictions import PredictionsScreen
 from oddsmon.tui.supervision import SupervisionScreen
 
 from ..conftest import SECRET
-from .conftest import (SIZE, RecordingApp, footer_descriptions, open_odds, press, screen_text, settle,
-                       sidebar_text, text_of)
+from .conftest import (
+    SIZE,
+    RecordingApp,
+    footer_descriptions,
+    open_odds,
+    press,
+    screen_text,
+    settle,
+    sidebar_text,
+    text_of,
+)
+
 
 async def until(pilot: Any, condition: Any, limit: float = 15.0) -> None:
     """Wait (real time: the app's timers tick on it) until ``condition()`` holds."""
@@ -162,7 +173,7 @@ async def test_warm_while_offline_stops_and_notifies(app: RecordingApp) -> None:
         await settle(pilot)
         await press(pilot, "f", "w")
         await settle(pilot)
-        assert ("warning", ) == tuple(s for s, m in app.said if m.startswith("Warm stopped"))[:1]
+        assert tuple(s for s, m in app.said if m.startswith("Warm stopped"))[:1] == ("warning", )
         assert "offline (user)" in app.said_text()
 
 
@@ -452,11 +463,11 @@ async def test_the_sidebar_narrows_at_80_columns_and_widens_beyond(engine: Engin
 
 
 async def test_price_drops_of_one_match_are_one_message_naming_it(app: RecordingApp, engine: Engine) -> None:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from oddsmon.domain.market import PriceDrop
 
-    at = datetime(2026, 11, 24, 9, tzinfo=timezone.utc)
+    at = datetime(2026, 11, 24, 9, tzinfo=UTC)
     drops = [[PriceDrop(1380005, 3, 1, "Home", 3.3, 2.5, at), PriceDrop(1380005, 8, 1, "Home", 3.2, 2.6, at),
               PriceDrop(1380005, 3, 5, "Over 2.5", 2.0, 1.7, at)]]
     await engine.service.dashboard()  # a drop follows an odds fetch: the names are known by then

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from oddsmon.service import Provenance
@@ -13,7 +13,7 @@ from oddsmon.tui.odds import margin_text
 from oddsmon.tui.sidebar import mode_lines
 
 PARIS = ZoneInfo("Europe/Paris")
-NOW = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
 
 def test_times_are_shown_in_the_configured_zone() -> None:

@@ -3,7 +3,7 @@ screen, and a TUI that sends nothing while a collector runs."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from oddsmon.clock import FakeClock
 from oddsmon.runtime import Engine
@@ -12,7 +12,7 @@ from oddsmon.tui.base import PageScreen
 
 from .conftest import SIZE, RecordingApp, press, screen_text, settle, text_of
 
-KICKOFF = datetime(2026, 11, 24, 12, 30, tzinfo=timezone.utc)  # the first of the day (seed 1)
+KICKOFF = datetime(2026, 11, 24, 12, 30, tzinfo=UTC)  # the first of the day (seed 1)
 
 
 def in_play(sim: Simulator, clock: FakeClock) -> str:

@@ -3,7 +3,6 @@ the key that fetches it. Nothing is sent, nothing waits on a timeout."""
 
 from __future__ import annotations
 
-
 from textual.widgets import DataTable
 
 from oddsmon.clock import FakeClock

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from oddsmon.domain.chart import BLOCKS, price_chart
 
-T0 = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
 
 def at(hours: float) -> datetime:

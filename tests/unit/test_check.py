@@ -7,7 +7,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,7 +21,7 @@ from oddsmon.supervision.metrics import collect
 
 from .supervision_helpers import ROOT, assert_valid, cache_pages, machine, observe_quota, warm_with_simulator
 
-MIDNIGHT = datetime(2026, 11, 25, tzinfo=timezone.utc)
+MIDNIGHT = datetime(2026, 11, 25, tzinfo=UTC)
 
 
 def run_json(settings: Settings, clock: FakeClock, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict]:

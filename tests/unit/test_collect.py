@@ -4,7 +4,7 @@ closing price, the lease, and the WARNING for a collector gone quiet."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -19,7 +19,7 @@ from oddsmon.supervision.metrics import collect
 
 from ..samples import SAMPLES
 
-NOW = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 CADENCE = Cadence(fixtures_s=86400, odds_s=3 * 3600, bookmakers_s=86400, live_s=60,
                   live_fixtures_s=60, closing_window=timedelta(hours=1))
 

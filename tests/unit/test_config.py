@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from oddsmon import config
-from oddsmon.config import ConfigError, KEY_DOCS, Settings, load, load_file
+from oddsmon.config import KEY_DOCS, ConfigError, Settings, load, load_file
 
 REPO = Path(__file__).resolve().parents[2]
 

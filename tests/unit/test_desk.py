@@ -12,7 +12,7 @@ import subprocess
 import sys
 import textwrap
 import tracemalloc
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ from oddsmon.desk import export
 from oddsmon.desk.picks import pick_views
 from oddsmon.store import NewPick, Store
 
-T0 = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 KICKOFF = T0 + timedelta(hours=10)
 
 

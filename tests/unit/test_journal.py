@@ -8,7 +8,7 @@ import stat
 import subprocess
 import sys
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, timedelta
 from pathlib import Path
 
 import pytest
@@ -299,7 +299,7 @@ def test_timezone_utc_shows_one_time(store: Store, clock: FakeClock, settings: S
 
 
 def test_duration_and_dual_formats() -> None:
-    from datetime import datetime, timezone
+    from datetime import datetime
     from zoneinfo import ZoneInfo
 
     from oddsmon.supervision.common import dual, duration
@@ -308,7 +308,7 @@ def test_duration_and_dual_formats() -> None:
     assert duration(250) == "4 min 10 s"
     assert duration(15 * 3600) == "15 h 00 min"
     assert duration(2 * 86400 + 3 * 3600 + 5 * 60) == "2 d 03 h 05 min"
-    late = datetime(2026, 11, 24, 23, 30, tzinfo=timezone.utc)
+    late = datetime(2026, 11, 24, 23, 30, tzinfo=UTC)
     assert dual(late, ZoneInfo("Europe/Paris")) == "2026-11-24 23:30:00 UTC (2026-11-25 00:30:00 CET)"
     assert dual(late - timedelta(hours=3), ZoneInfo("Europe/Paris")) == "2026-11-24 20:30:00 UTC (21:30:00 CET)"
     # A host whose zone is Etc/UTC: the time is said once, not "... UTC (23:30:00 UTC)".

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from oddsmon.clock import FakeClock
@@ -12,7 +12,7 @@ from oddsmon.config import Settings, SupervisionSettings
 from oddsmon.store import Store
 from oddsmon.supervision import OfflineMachine
 
-MIDNIGHT = datetime(2026, 11, 25, 0, 0, tzinfo=timezone.utc)
+MIDNIGHT = datetime(2026, 11, 25, 0, 0, tzinfo=UTC)
 
 
 def machine(store: Store, clock: FakeClock) -> OfflineMachine:
@@ -151,6 +151,6 @@ def test_is_offline_mode_is_true_in_every_process(tmp_path: Path, clock: FakeClo
     probe = [sys.executable, "-c", f"import oddsmon; print(oddsmon.is_offline_mode({str(cfg)!r}))"]
     assert subprocess.run(probe, capture_output=True, text=True, check=True).stdout.strip() == "False"
     store = Store.open(db)
-    OfflineMachine(store, FakeClock(datetime.now(timezone.utc)), Settings().supervision).go_offline("user")
+    OfflineMachine(store, FakeClock(datetime.now(UTC)), Settings().supervision).go_offline("user")
     assert subprocess.run(probe, capture_output=True, text=True, check=True).stdout.strip() == "True"
     store.close()

@@ -3,11 +3,19 @@ movement and drop alerts, with values worked out by hand."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from oddsmon.domain.market import ARROW_DOWN, ARROW_FLAT, ARROW_UP, analyse_market, headline, movement_series, price_drops
+from oddsmon.domain.market import (
+    ARROW_DOWN,
+    ARROW_FLAT,
+    ARROW_UP,
+    analyse_market,
+    headline,
+    movement_series,
+    price_drops,
+)
 from oddsmon.domain.models import (
     BOTH_TEAMS_SCORE,
     GOALS_OVER_UNDER,
@@ -21,7 +29,7 @@ from oddsmon.domain.models import (
     Team,
 )
 
-T0 = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
 
 def book(bid: int, name: str, home: float, draw: float, away: float, **extra: float) -> BookmakerOdds:

@@ -5,13 +5,22 @@ the captured body lacks (a second bookmaker, Asian Handicap, outliers)."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from oddsmon.domain.market import REFERENCE_BOOKMAKER, analyse_market
 from oddsmon.domain.markets import BY_ID, export_parts, lines, offered, settle, split_label
-from oddsmon.domain.models import Bet, Bookmaker, BookmakerOdds, FixtureOdds, OddValue, Prediction, Team, parse_odds
+from oddsmon.domain.models import (
+    Bet,
+    Bookmaker,
+    BookmakerOdds,
+    FixtureOdds,
+    OddValue,
+    Prediction,
+    Team,
+    parse_odds,
+)
 
 from ..samples import SAMPLES
 
@@ -102,7 +111,7 @@ def test_value_against_the_prediction_maps_onto_dnb_and_double_chance(real: Fixt
 
 
 def _fixture(*books: BookmakerOdds) -> FixtureOdds:
-    t = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    t = datetime(2026, 1, 1, tzinfo=UTC)
     return FixtureOdds(1, 39, 2026, t, t, books)
 
 

@@ -10,8 +10,7 @@ import json
 import math
 import pickle
 from collections.abc import Callable
-from datetime import datetime, timezone
-from pathlib import Path
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -87,7 +86,7 @@ ALL_PARSERS: list[Callable[[Any], Any]] = [
     parse_status,
 ]
 
-UTC = timezone.utc
+UTC = UTC
 
 
 # ------------------------------------------------------------------------------ samples

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -10,7 +10,7 @@ from oddsmon.domain.market import value_bets
 from oddsmon.domain.models import Bet, Bookmaker, BookmakerOdds, Fixture, FixtureOdds, OddValue, Team
 from oddsmon.domain.selection import Numbers, Selection, arrange, matches, next_sort
 
-T0 = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
 
 def fx(fid: int, home: str, away: str, league: int, league_name: str, hours: int) -> Fixture:

@@ -5,21 +5,21 @@ from __future__ import annotations
 import json
 import math
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 
 from oddsmon.clock import FakeClock, next_utc_midnight
-from oddsmon.sim import SimConfig, Simulator, SimTransport
+from oddsmon.sim import SimConfig, SimTransport, Simulator
 from oddsmon.sim.app import MSG_ENDPOINT, MSG_RATE_LIMIT, MSG_REQUESTS, MSG_REQUIRED, MSG_TOKEN
 from oddsmon.sim.data import season_for, to_ladder
 
 from ..samples import SAMPLES
 
 KEY = "test-key-123"
-START = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
+START = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 ENVELOPE = ["get", "parameters", "errors", "results", "paging", "response"]
 
 
@@ -282,10 +282,10 @@ async def test_parameter_errors(client: httpx.AsyncClient, sim: Simulator) -> No
 # ---------------------------------------------------------------------------------- data
 
 def test_season_convention() -> None:
-    assert season_for(datetime(2026, 11, 24, tzinfo=timezone.utc)) == 2026
-    assert season_for(datetime(2026, 3, 1, tzinfo=timezone.utc)) == 2025
-    assert season_for(datetime(2026, 7, 1, tzinfo=timezone.utc)) == 2026
-    assert Simulator(clock=FakeClock(datetime(2026, 3, 1, 9, tzinfo=timezone.utc))).data.season == 2025
+    assert season_for(datetime(2026, 11, 24, tzinfo=UTC)) == 2026
+    assert season_for(datetime(2026, 3, 1, tzinfo=UTC)) == 2025
+    assert season_for(datetime(2026, 7, 1, tzinfo=UTC)) == 2026
+    assert Simulator(clock=FakeClock(datetime(2026, 3, 1, 9, tzinfo=UTC))).data.season == 2025
     assert Simulator(SimConfig(season=2024), clock=FakeClock(START)).data.season == 2024
 
 
@@ -299,7 +299,7 @@ def test_schedule_window_and_default_figures(sim: Simulator) -> None:
     assert now - 3 * 86400 - 12 * 3600 < first < now - 2 * 86400
     assert now + 13 * 86400 < last <= now + 15 * 86400
     for fx in data.fixtures:
-        hour = datetime.fromtimestamp(fx.kickoff, timezone.utc).hour
+        hour = datetime.fromtimestamp(fx.kickoff, UTC).hour
         assert 11 <= hour <= 20
         st = data.status_at(fx, now)
         if fx.fate is None:
@@ -332,7 +332,7 @@ async def test_fixture_timeline_live_then_finished(clock: FakeClock) -> None:
         assert ns["goals"] == {"home": None, "away": None}
         assert ns["teams"]["home"]["winner"] is None
 
-        clock.set(datetime.fromtimestamp(fx.kickoff + 30 * 60, timezone.utc))
+        clock.set(datetime.fromtimestamp(fx.kickoff + 30 * 60, UTC))
         live = (await client.get("/fixtures", params={"live": "all"})).json()["response"]
         assert fx.id in [f["fixture"]["id"] for f in live]
         assert all(f["fixture"]["status"]["short"] in ("1H", "HT", "2H") for f in live)
@@ -440,7 +440,7 @@ async def test_odds_item_shape_and_markets(client: httpx.AsyncClient, sim: Simul
     assert set(item) == {"league", "fixture", "update", "bookmakers"}
     assert set(item["league"]) == {"id", "name", "country", "logo", "flag", "season"}
     assert item["fixture"] == {"id": fx.id, "timezone": "UTC",
-                               "date": datetime.fromtimestamp(fx.kickoff, timezone.utc).isoformat(),
+                               "date": datetime.fromtimestamp(fx.kickoff, UTC).isoformat(),
                                "timestamp": fx.kickoff}
     assert [b["id"] for b in item["bookmakers"]] == list(fx.bookmakers)
     for bm in item["bookmakers"]:
@@ -521,7 +521,7 @@ async def test_determinism_same_seed_same_time(clock: FakeClock) -> None:
 async def test_prices_stable_within_a_period_and_move_across_periods(clock: FakeClock) -> None:
     period = SimConfig().move_period_s
     assert period == 3 * 3600  # the provider's cadence for pre-match odds
-    clock.set(datetime.fromtimestamp((clock.timestamp() // period + 1) * period, timezone.utc))
+    clock.set(datetime.fromtimestamp((clock.timestamp() // period + 1) * period, UTC))
     sim = Simulator(clock=clock)
     params = {"league": "39", "season": str(sim.data.season), "page": "2"}
 
@@ -559,7 +559,7 @@ def test_prices_freeze_at_kickoff(sim: Simulator) -> None:
     a = data.odds_item(fx, fx.kickoff + 3600)
     b = data.odds_item(fx, fx.kickoff + 3 * 86400)
     assert a == b and a is not None
-    assert a["update"] <= datetime.fromtimestamp(fx.kickoff, timezone.utc).isoformat()
+    assert a["update"] <= datetime.fromtimestamp(fx.kickoff, UTC).isoformat()
 
 
 def test_a_price_drop_happens_somewhere(sim: Simulator) -> None:
@@ -855,7 +855,7 @@ def test_a_tbd_kickoff_changes_and_some_venues_are_null(clock: FakeClock) -> Non
 
 
 async def test_seasons_are_per_league_and_a_wrong_one_is_empty(clock: FakeClock) -> None:
-    clock.set(datetime(2027, 3, 10, 9, 0, tzinfo=timezone.utc))
+    clock.set(datetime(2027, 3, 10, 9, 0, tzinfo=UTC))
     sim = Simulator(SimConfig(leagues=(78, 253)), clock=clock)
     async with client_for(sim) as client:
         current = (await client.get("/leagues", params={"current": "true"})).json()["response"]

@@ -17,7 +17,14 @@ import random
 
 import pytest
 
-from oddsmon.domain.odds import arbitrage, arbitrage_stakes, closing_line_value, kelly_fraction, kelly_stake, round_stake
+from oddsmon.domain.odds import (
+    arbitrage,
+    arbitrage_stakes,
+    closing_line_value,
+    kelly_fraction,
+    kelly_stake,
+    round_stake,
+)
 
 
 def test_kelly_published_examples() -> None:

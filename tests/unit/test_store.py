@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,7 +13,7 @@ import pytest
 from oddsmon.store import Store, StoreError, cache_key
 from oddsmon.store.db import APPLICATION_ID, SCHEMA_VERSION
 
-T0 = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
 
 def test_new_store_is_wal_versioned_and_private(tmp_path: Path) -> None:
