@@ -10,10 +10,10 @@ from pathlib import Path
 
 from oddsmon.clock import FakeClock
 from oddsmon.config import Settings
+from oddsmon.offline import OfflineMachine
 from oddsmon.runtime import Engine
 from oddsmon.sim import LoopbackServer, Simulator
 from oddsmon.store import Store
-from oddsmon.supervision import OfflineMachine
 
 from .conftest import CountingTransport
 

@@ -13,8 +13,9 @@ from pathlib import Path
 
 from oddsmon.clock import SystemClock
 from oddsmon.config import load
+from oddsmon.offline import OfflineMachine
 from oddsmon.store import Store
-from oddsmon.supervision import OfflineMachine, journal
+from oddsmon.supervision import journal
 
 from ..conftest import SECRET
 from .conftest import python_env, worker_cmd

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from oddsmon.clock import FakeClock
 from oddsmon.config import Settings, SupervisionSettings
+from oddsmon.offline import OfflineMachine
 from oddsmon.store import Store
-from oddsmon.supervision import OfflineMachine
 
 MIDNIGHT = datetime(2026, 11, 25, 0, 0, tzinfo=UTC)
 
