@@ -200,10 +200,7 @@ class BlackHole:
 
     def fill(self) -> bool:
         """Fill the accept queue; True once a fresh connect really goes unanswered."""
-        for _ in range(16):
-            if not self._completes(0.1):
-                return True
-        return False
+        return any(not self._completes(0.1) for _ in range(16))
 
     def _completes(self, wait_s: float) -> bool:
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

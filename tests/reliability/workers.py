@@ -253,7 +253,6 @@ def disk(directory: str, fault: str) -> None:
         fid = next(iter(odds.data))
         report["fixture_id"] = fid
         svc.flush_counters()
-        store = eng.store  # type: ignore[attr-defined]
         report["before"] = _entries(d / "oddsmon.db")
         if fault == "full":
             fd = os.open(d / "filler", os.O_WRONLY | os.O_CREAT, 0o600)

@@ -110,7 +110,7 @@ def test_probe_backoff_doubles_up_to_the_cap_and_one_process_probes(store: Store
         waits.append((m.state().next_probe_at - clock.now()).total_seconds())
     # Full jitter under a cap that doubles (10, 20, 40, then 60), never below probe_min_s.
     caps = [10, 20, 40, 60, 60, 60]
-    assert all(5 <= w <= cap for w, cap in zip(waits, caps)), waits
+    assert all(5 <= w <= cap for w, cap in zip(waits, caps, strict=False)), waits
     assert waits != caps  # jittered, not the caps themselves
     clock.set(m.state().next_probe_at)
     assert other.claim_probe()

@@ -310,7 +310,7 @@ def test_schedule_window_and_default_figures(sim: Simulator) -> None:
         soon = [f for f in data.by_league[lg] if now < f.kickoff <= now + 3 * 86400]
         assert len(soon) == 5
     # No team plays twice in one matchday.
-    for lg, fxs in data.by_league.items():
+    for fxs in data.by_league.values():
         by_round: dict[str, list[int]] = {}
         for f in fxs:
             by_round.setdefault(f.round, []).extend([f.home.id, f.away.id])
@@ -575,7 +575,7 @@ def test_a_price_drop_happens_somewhere(sim: Simulator) -> None:
             prev = None
             for n in range(n0, n0 + 144, 3):
                 odds = [float(v["odd"]) for v in data.prices(fx, n)[bid][0]["values"]]
-                if prev is not None and any(o < p * 0.93 for p, o in zip(prev, odds)):
+                if prev is not None and any(o < p * 0.93 for p, o in zip(prev, odds, strict=False)):
                     return fx.id, n
                 prev = odds
         return None
