@@ -154,3 +154,12 @@ def test_is_offline_mode_is_true_in_every_process(tmp_path: Path, clock: FakeClo
     OfflineMachine(store, FakeClock(datetime.now(UTC)), Settings().supervision).go_offline("user")
     assert subprocess.run(probe, capture_output=True, text=True, check=True).stdout.strip() == "True"
     store.close()
+
+
+def test_importing_the_package_loads_nothing_until_is_offline_mode_is_used() -> None:
+    """``import oddsmon`` from a script is cheap: the store and the state machine load on the
+    first call of ``is_offline_mode`` only."""
+    code = ("import sys, oddsmon; print(sorted(m for m in sys.modules if m.startswith('oddsmon')));"
+            "oddsmon.is_offline_mode; print('oddsmon.offline' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines() == ["['oddsmon']", "True"]
