@@ -39,7 +39,7 @@ import json
 import threading
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from datetime import UTC
-from typing import Any
+from typing import Any, Generic, TypeVar, cast
 from urllib.parse import parse_qsl
 
 import httpx
@@ -73,6 +73,20 @@ _SENSITIVE = ("authorization", "cookie", "proxy-authorization")
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+T = TypeVar("T")
+
+
+class _FaultSetting(Generic[T]):
+    """One of the faults' plain settings, read and written through the simulator."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    def __get__(self, sim: Simulator, owner: type | None = None) -> T:
+        return cast(T, getattr(sim.faults, self._name))
+
+    def __set__(self, sim: Simulator, value: T) -> None:
+        setattr(sim.faults, self._name, value)
 
 
 class Simulator:
@@ -95,38 +109,11 @@ class Simulator:
         self._stats = Stats()
 
     # ------------------------------------------------------------------ control surface
-    # The drills' and tests' vocabulary, kept on the simulator itself.
-    @property
-    def slow_s(self) -> float:
-        return self.faults.slow_s
-
-    @slow_s.setter
-    def slow_s(self, value: float) -> None:
-        self.faults.slow_s = value
-
-    @property
-    def stall_s(self) -> float:
-        return self.faults.stall_s
-
-    @stall_s.setter
-    def stall_s(self, value: float) -> None:
-        self.faults.stall_s = value
-
-    @property
-    def reject_key(self) -> bool:
-        return self.faults.reject_key
-
-    @reject_key.setter
-    def reject_key(self, value: bool) -> None:
-        self.faults.reject_key = value
-
-    @property
-    def network_down(self) -> bool:
-        return self.faults.network_down
-
-    @network_down.setter
-    def network_down(self, value: bool) -> None:
-        self.faults.network_down = value
+    # The drills' and tests' vocabulary, kept on the simulator itself (``sim.stall_s = 30``).
+    slow_s: _FaultSetting[float] = _FaultSetting()
+    stall_s: _FaultSetting[float] = _FaultSetting()
+    reject_key: _FaultSetting[bool] = _FaultSetting()
+    network_down: _FaultSetting[bool] = _FaultSetting()
 
     def exhaust_quota(self) -> None:
         """Use up today's quota: every counted call answers the ``requests`` error."""

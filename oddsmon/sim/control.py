@@ -3,6 +3,7 @@ before any of it is applied (a bad document changes nothing)."""
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -92,16 +93,9 @@ def control_actions(controls: Mapping[str, Any], quota: Quota, faults: Faults,
     if "garbage_next" in controls:
         n_g = count("garbage_next")
         actions.append(lambda: faults.garbage_next(n_g))
-    if "slow_s" in controls:
-        slow = seconds("slow_s")
-        actions.append(lambda: setattr(faults, "slow_s", slow))
-    if "stall_s" in controls:
-        stall = seconds("stall_s")
-        actions.append(lambda: setattr(faults, "stall_s", stall))
-    if "reject_key" in controls:
-        rk = flag("reject_key")
-        actions.append(lambda: setattr(faults, "reject_key", rk))
-    if "network_down" in controls:
-        nd = flag("network_down")
-        actions.append(lambda: setattr(faults, "network_down", nd))
+    plain: tuple[tuple[str, Callable[[str], object]], ...] = (
+        ("slow_s", seconds), ("stall_s", seconds), ("reject_key", flag), ("network_down", flag))
+    for key, read in plain:  # the faults' plain attributes
+        if key in controls:
+            actions.append(functools.partial(setattr, faults, key, read(key)))
     return actions
