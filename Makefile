@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast bench clean
+.PHONY: run lint test test-fast bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,13 +15,20 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/oddsmon $(ARGS)
 
+# Types, lint and the import layers of pyproject.toml ([tool.mypy], [tool.ruff], [tool.importlinter]).
+lint: $(STAMP)
+	$(BIN)/mypy
+	$(BIN)/ruff check oddsmon tests
+	$(BIN)/lint-imports
+
 # -n auto: one worker per core (the tests share no port, file or clock between them).
 test: $(STAMP)
 	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
-# The inner loop: unit and TUI tests only (no loopback servers, subprocess sweeps or tmpfs).
+# The inner loop: unit and TUI tests only (no loopback servers, subprocess sweeps or tmpfs), and
+# nothing marked slow (the soak, kill -9 and key-leak sweeps).
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -n auto tests/unit tests/tui $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto -m "not slow" tests/unit tests/tui $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.perf

@@ -7,30 +7,17 @@ this package is cheap: nothing heavy loads until it is used.
 
 from __future__ import annotations
 
-import os
-
 __version__ = "0.1.0"
 
 
-def is_offline_mode(config: str | os.PathLike[str] | None = None) -> bool:
-    """True while oddsmon is offline on this host (any reason: user, network or quota).
+def __getattr__(name: str) -> object:
+    # PEP 562: ``oddsmon.is_offline_mode`` is imported on first use, so ``import oddsmon`` (and
+    # every ``import oddsmon.x``) loads nothing but this file.
+    if name == "is_offline_mode":
+        from .offline import is_offline_mode
 
-    ``config`` is a config file path; by default the usual lookup order applies. A store that
-    does not exist yet means nothing ever went offline: False.
-    """
-    from .clock import SystemClock
-    from .config import load
-    from .store import Store
-    from .supervision.machine import effective_offline
-
-    settings = load(config)
-    if not settings.paths.db.exists():
-        return False
-    store = Store.open(settings.paths.db)
-    try:
-        return effective_offline(store.state.read(), SystemClock().now())
-    finally:
-        store.close()
+        return is_offline_mode
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = ["__version__", "is_offline_mode"]

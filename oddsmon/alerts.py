@@ -69,7 +69,7 @@ def market_alerts(view: MarketView, match: str, at: datetime, settings: AlertSet
     out: list[Alert] = []
     arb = view.arbitrage
     if settings.arbitrage_pct > 0 and arb is not None and arb.profit * 100 >= settings.arbitrage_pct:
-        legs = ", ".join(f"{lab} {p:.2f} @ {b}" for lab, p, b in zip(view.labels, arb.prices, arb.bookmakers))
+        legs = ", ".join(f"{lab} {p:.2f} @ {b}" for lab, p, b in zip(view.labels, arb.prices, arb.bookmakers, strict=True))
         out.append(Alert("arbitrage", f"arb:{view.fixture_id}:{view.market_id}:{legs}",
                          f"Arbitrage {arb.profit * 100:.2f}%: {match}: {legs}", at, view.fixture_id,
                          match, ", ".join(arb.bookmakers), view.market_name, None, None,

@@ -247,7 +247,7 @@ def _main(argv: Sequence[str] | None) -> int:
 
         return run_note(settings, args.note)
     if args.selftest:
-        from .supervision.selftest import run as selftest
+        from .commands.selftest import run as selftest
 
         return selftest(settings)
 
@@ -294,8 +294,9 @@ def _set_mode(settings: Settings, *, offline: bool, force: bool = False) -> int:
     import asyncio
 
     from .clock import SystemClock
+    from .offline import OfflineMachine
     from .runtime import open_store
-    from .supervision import OfflineMachine, journal
+    from .supervision import journal
 
     journal.check_usable(settings.paths.incidents)  # a bad journal: say so before changing anything
     # Going online: first the free /status, so the calls left are the provider's (the ledger

@@ -15,7 +15,8 @@ import math
 import os
 import re
 import stat
-from dataclasses import dataclass, field, fields, replace
+from collections.abc import Callable
+from dataclasses import MISSING, dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -62,291 +63,6 @@ class Secret:
 
     def __bool__(self) -> bool:
         return bool(self._value)
-
-
-@dataclass(frozen=True, slots=True)
-class ApiSettings:
-    provider: str = "api-football"
-    base_url: str = DEFAULT_BASE_URL
-    key_env: str = "APISPORTS_KEY"
-    key_file: Path | None = None
-    timeout_s: float = 10.0
-    retries: int = 2
-    daily_reserve: int = 10
-    per_minute: int = 0  # 0: follow X-RateLimit-Limit; a positive value can only lower it
-    deadline_s: float = 30.0  # a whole request (connect + headers + body), whatever the pace
-    max_body_mb: int = 32  # a larger answer is refused as an error for that page
-    auth: str = "apisports"  # which headers carry the key: apisports (direct) or rapidapi
-    rapidapi_host: str = RAPIDAPI_HOST
-
-
-@dataclass(frozen=True, slots=True)
-class WatchSettings:
-    leagues: tuple[int, ...] = (39, 61, 140)
-    # "auto": each league's current season, asked of /leagues (seasons are per league);
-    # an integer applies to every league; ``seasons`` overrides single leagues.
-    season: int | str = "auto"
-    seasons: tuple[tuple[int, int], ...] = ()  # (league id, season), from [watch.seasons]
-    days_ahead: int = 3
-    bookmakers: tuple[int, ...] = ()  # empty: every bookmaker the API returns
-    timezone: str = field(default_factory=lambda: host_timezone())
-
-    @property
-    def tz(self) -> ZoneInfo:
-        from zoneinfo import ZoneInfo
-
-        return ZoneInfo(self.timezone)
-
-    @property
-    def one_season(self) -> int | None:
-        """The season every league uses, or None when each asks the API ("auto")."""
-        return self.season if isinstance(self.season, int) else None
-
-    def fixed_season(self, league: int) -> int | None:
-        """The season configured for ``league``, or None when it is asked of the API."""
-        for lg, season in self.seasons:
-            if lg == league:
-                return season
-        return self.one_season
-
-
-@dataclass(frozen=True, slots=True)
-class PathSettings:
-    db: Path
-    metrics: Path
-    incidents: Path
-    # The exports hold no secret (the key is redacted): 0644 lets a node_exporter running as
-    # another user read the .prom file. Written as a TOML string ("0644"), an octal mode.
-    export_mode: int = 0o600
-
-
-@dataclass(frozen=True, slots=True)
-class CacheSettings:
-    """Seconds each page's cache entry stays fresh; past that, an online read fetches again.
-
-    The defaults follow each endpoint's documented update frequency (docs/provider.md).
-    """
-
-    fixtures_ttl_s: int = 24 * 3600
-    fixtures_live_ttl_s: int = 60  # a fixtures page holding a live watched fixture
-    predictions_ttl_s: int = 24 * 3600
-    odds_ttl_s: int = 3 * 3600
-    bookmakers_ttl_s: int = 24 * 3600
-    leagues_ttl_s: int = 24 * 3600
-
-
-@dataclass(frozen=True, slots=True)
-class SupervisionSettings:
-    quota_warning: int = 50  # --check warns when fewer calls than this remain today
-    quota_critical: int = 0  # --check is CRITICAL when fewer calls than this remain (0: never)
-    probe_min_s: float = 5.0
-    probe_max_s: float = 300.0
-    # During a quota outage: /status is probed at the presumed reset, then this often.
-    quota_probe_s: float = 1800.0
-
-
-@dataclass(frozen=True, slots=True)
-class OddsSettings:
-    format: str = "decimal"
-    fair_method: str = "multiplicative"
-    drop_alert_pct: float = 10.0
-    drop_window_min: int = 60
-
-
-@dataclass(frozen=True, slots=True)
-class StakeSettings:
-    bankroll: float = 1000.0
-    kelly_fraction: float = 0.25  # a quarter Kelly: full Kelly's swings are too wild for most
-    round_to: float = 1.0
-
-
-@dataclass(frozen=True, slots=True)
-class CollectSettings:
-    """``oddsmon --collect``: what the collector may spend and how often it looks."""
-
-    daily_budget: int = 0  # 0: half of what the plan's daily limit leaves above the reserve
-    interval_s: int = 60
-    live_ttl_s: int = 60  # in-play odds; stretched further when the budget cannot pay for it
-    closing_window_min: int = 60  # the closing fetch happens within this before kickoff
-
-
-@dataclass(frozen=True, slots=True)
-class AlertSettings:
-    """Alerts POSTed to a webhook (Slack, Discord, or anything reading ``text``)."""
-
-    webhook_url: str | None = None
-    drop_pct: float = 10.0  # 0 turns drop alerts off
-    arbitrage_pct: float = 0.0  # alert when a market's arbitrage margin reaches this; 0: off
-    value_pct: float = 0.0  # alert when a best price's value vs the prediction reaches this; 0: off
-    mode_changes: bool = True  # offline/online transitions, for on-call
-    min_interval_s: float = 10.0  # at most one POST per this many seconds
-
-
-@dataclass(frozen=True, slots=True)
-class UiSettings:
-    theme: str = ""  # "": the theme last chosen in the palette (remembered per user), else Textual's
-
-
-@dataclass(frozen=True, slots=True)
-class Settings:
-    api: ApiSettings = field(default_factory=ApiSettings)
-    watch: WatchSettings = field(default_factory=WatchSettings)
-    paths: PathSettings = field(default_factory=lambda: default_paths())
-    cache: CacheSettings = field(default_factory=CacheSettings)
-    supervision: SupervisionSettings = field(default_factory=SupervisionSettings)
-    odds: OddsSettings = field(default_factory=OddsSettings)
-    stakes: StakeSettings = field(default_factory=StakeSettings)
-    collect: CollectSettings = field(default_factory=CollectSettings)
-    alerts: AlertSettings = field(default_factory=AlertSettings)
-    ui: UiSettings = field(default_factory=UiSettings)
-    source: Path | None = None  # the file these settings came from, None for defaults
-
-    def with_paths(self, **changes: Path | int) -> Settings:
-        return replace(self, paths=replace(self.paths, **changes))  # type: ignore[arg-type]
-
-    def missing_key(self, environ: os._Environ[str] | dict[str, str] | None = None) -> str | None:
-        """Why no API key is configured (naming the variable and the file), or None if one is."""
-        if self.api_key(environ) is not None:
-            return None
-        where = f"${self.api.key_env} is unset or empty"
-        if self.api.key_file is not None:
-            where += f" and api.key_file {self.api.key_file} is empty"
-        return f"no API key: {where}; set it, or use --demo for the simulator"
-
-    def api_key(self, environ: os._Environ[str] | dict[str, str] | None = None) -> Secret | None:
-        """The key from ``$<key_env>``, else from ``key_file`` (which must be mode 0600)."""
-        env = os.environ if environ is None else environ
-        value = env.get(self.api.key_env, "").strip()
-        if value:
-            return Secret(_check_key(value, f"${self.api.key_env}"))
-        if self.api.key_file is None:
-            return None
-        path = self.api.key_file
-        try:
-            st = path.stat()
-        except FileNotFoundError:
-            raise ConfigError(f"{path}: api.key_file does not exist") from None
-        if stat.S_IMODE(st.st_mode) & 0o077:
-            raise ConfigError(
-                f"{path}: api.key_file must be readable by its owner only "
-                f"(mode 0600, found {stat.S_IMODE(st.st_mode):04o}); run: chmod 600 {path}"
-            )
-        if not stat.S_ISREG(st.st_mode):
-            raise ConfigError(f"{path}: api.key_file is not a regular file")
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise ConfigError(f"{path}: api.key_file cannot be read: {exc.strerror}") from None
-        try:
-            value = raw.decode("ascii").strip()
-        except UnicodeDecodeError:
-            raise ConfigError(f"{path}: api.key_file: the key must be printable ASCII "
-                              f"(found a byte outside it)") from None
-        return Secret(_check_key(value, f"{path}: api.key_file")) if value else None
-
-
-def _check_key(value: str, source: str) -> str:
-    """A key goes into an HTTP header: printable ASCII, nothing blank inside. Anything else
-    would make the HTTP library refuse the header and quote it in its error message."""
-    if not all("!" <= ch <= "~" for ch in value):
-        bad = next(ch for ch in value if not "!" <= ch <= "~")
-        what = "a line break or blank" if bad.isspace() else "a character outside printable ASCII"
-        # Never echo the key, not even a part of it.
-        raise ConfigError(f"{source}: the API key holds {what}; it must be one word of "
-                          f"printable ASCII (a key file holds the key alone on one line)")
-    return value
-
-
-def host_timezone() -> str:
-    """The host's IANA zone: ``$TZ``, ``/etc/timezone``, the ``/etc/localtime`` link; UTC when
-    none of them names a zone this Python knows (the default, stated in the example)."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    candidates = [os.environ.get("TZ", "").lstrip(":")]
-    try:
-        candidates.append(Path("/etc/timezone").read_text(encoding="utf-8").strip())
-    except (OSError, UnicodeDecodeError):
-        pass
-    try:
-        link = os.readlink("/etc/localtime")
-        candidates.append(link.split("zoneinfo/", 1)[1] if "zoneinfo/" in link else "")
-    except OSError:
-        pass
-    for name in candidates:
-        if not name or name.startswith("/"):
-            continue
-        try:
-            ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            continue
-        return name
-    return "UTC"
-
-
-SYSTEM_CONFIG = Path("/etc/oddsmon/oddsmon.toml")
-
-
-def _xdg(var: str, fallback: str) -> Path:
-    value = os.environ.get(var, "")
-    return Path(value) if value and os.path.isabs(value) else Path.home() / fallback
-
-
-def default_paths() -> PathSettings:
-    state = _xdg("XDG_STATE_HOME", ".local/state") / "oddsmon"
-    data = _xdg("XDG_DATA_HOME", ".local/share") / "oddsmon"
-    return PathSettings(
-        db=state / "oddsmon.db",
-        metrics=data / "supervision_metrics.json",
-        incidents=data / "incidents_supervision.md",
-    )
-
-
-# --- validation -------------------------------------------------------------------------------
-
-_SECTIONS: dict[str, type] = {
-    "api": ApiSettings,
-    "watch": WatchSettings,
-    "paths": PathSettings,
-    "cache": CacheSettings,
-    "supervision": SupervisionSettings,
-    "odds": OddsSettings,
-    "stakes": StakeSettings,
-    "collect": CollectSettings,
-    "alerts": AlertSettings,
-    "ui": UiSettings,
-}
-_ODDS_FORMATS = ("decimal", "fractional", "american")
-_FAIR_METHODS = ("multiplicative", "additive", "power", "shin", "odds_ratio")
-
-
-class _Where:
-    """Finds the line of ``[section] key`` in the TOML text, for error messages."""
-
-    def __init__(self, path: Path, text: str) -> None:
-        self.path = path
-        self.lines = text.splitlines()
-
-    def line_of(self, section: str, key: str | None = None) -> int | None:
-        header = re.compile(r"^\s*\[\s*" + re.escape(section) + r"\s*\]\s*(#.*)?$")
-        any_header = re.compile(r"^\s*\[")
-        key_re = re.compile(r"^\s*" + re.escape(key) + r"\s*=") if key else None
-        in_section = False
-        for number, line in enumerate(self.lines, start=1):
-            if header.match(line):
-                if key_re is None:
-                    return number
-                in_section = True
-            elif any_header.match(line):
-                in_section = False
-            elif in_section and key_re is not None and key_re.match(line):
-                return number
-        return None
-
-    def error(self, section: str, key: str | None, problem: str) -> ConfigError:
-        line = self.line_of(section, key)
-        where = f"{self.path}:{line}" if line else str(self.path)
-        name = f"{section}.{key}" if key else f"[{section}]"
-        return ConfigError(f"{where}: {name}: {problem}")
 
 
 def _type_name(value: Any) -> str:
@@ -493,69 +209,6 @@ def _check_mode(value: Any, allowed: tuple[int, ...]) -> int:
     return int(text, 8)
 
 
-_VALIDATORS: dict[str, dict[str, Any]] = {
-    "api": {
-        "provider": lambda v: _check_str(v, ("api-football",)),
-        "base_url": _check_url,
-        "key_env": _check_env_name,
-        "key_file": "path",
-        "timeout_s": lambda v: _check_float(v, 0.1, 300),
-        "retries": lambda v: _check_int(v, 0, 10),
-        "daily_reserve": lambda v: _check_int(v, 0, QUOTA_MAX),
-        "per_minute": lambda v: _check_int(v, 0, 100_000),
-        "deadline_s": lambda v: _check_float(v, 0.5, 3600),
-        "max_body_mb": lambda v: _check_int(v, 1, 1024),
-        "auth": lambda v: _check_str(v, AUTH_MODES),
-        "rapidapi_host": _check_host,
-    },
-    "watch": {
-        "leagues": _check_ids,
-        "season": _check_season,
-        "seasons": _check_seasons,
-        "days_ahead": lambda v: _check_int(v, 0, 14),
-        "bookmakers": _check_ids,
-        "timezone": _check_tz,
-    },
-    "paths": {"db": "path", "metrics": "path", "incidents": "path",
-              "export_mode": lambda v: _check_mode(v, (0o600, 0o640, 0o644))},
-    "cache": {name: (lambda v: _check_int(v, 0, TTL_MAX_S)) for name in (f.name for f in fields(CacheSettings))},
-    "supervision": {
-        "quota_warning": lambda v: _check_int(v, 0, QUOTA_MAX),
-        "quota_critical": lambda v: _check_int(v, 0, QUOTA_MAX),
-        "probe_min_s": lambda v: _check_float(v, 0.1, 3600),
-        "probe_max_s": lambda v: _check_float(v, 0.1, 86400),
-        "quota_probe_s": lambda v: _check_float(v, 60, 86400),
-    },
-    "odds": {
-        "format": lambda v: _check_str(v, _ODDS_FORMATS),
-        "fair_method": lambda v: _check_str(v, _FAIR_METHODS),
-        "drop_alert_pct": lambda v: _check_float(v, 0, 100),
-        "drop_window_min": lambda v: _check_int(v, 1, 7 * 24 * 60),
-    },
-    "stakes": {
-        "bankroll": _check_positive,
-        "kelly_fraction": lambda v: _check_float(v, 0, 1),
-        "round_to": _check_positive,
-    },
-    "collect": {
-        "daily_budget": lambda v: _check_int(v, 0),
-        "interval_s": lambda v: _check_int(v, 5, 3600),
-        "live_ttl_s": lambda v: _check_int(v, 5, 3600),
-        "closing_window_min": lambda v: _check_int(v, 5, 24 * 60),
-    },
-    "alerts": {
-        "webhook_url": _check_url,
-        "drop_pct": lambda v: _check_float(v, 0, 100),
-        "arbitrage_pct": lambda v: _check_float(v, 0, 100),
-        "value_pct": lambda v: _check_float(v, 0, 1000),
-        "mode_changes": _check_bool,
-        "min_interval_s": lambda v: _check_float(v, 0, 3600),
-    },
-    # Theme names are Textual's (checked when the TUI starts: the headless modes never load it).
-    "ui": {"theme": lambda v: _check_theme(v)},
-}
-
-
 def _check_theme(value: Any) -> str:
     name = _check_str(value)
     if name and not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name):
@@ -563,14 +216,395 @@ def _check_theme(value: Any) -> str:
     return name
 
 
-def _resolve_path(value: Any, base: Path) -> Path:
+def _check_path(value: Any) -> Path:
+    """A path; a relative one is made relative to the config file when the file is loaded."""
     text = _check_str(value)
     if not text:
         raise ValueError("expected a path, got an empty string")
-    path = Path(text).expanduser()
-    # Relative paths are relative to the config file, so the example's docs/... lands in the
-    # checkout whatever directory oddsmon is started from.
-    return path if path.is_absolute() else (base / path)
+    return Path(text).expanduser()
+
+
+# --- one declaration per key ------------------------------------------------------------------
+# Each key is declared once, on its dataclass field: its default, the check a value from the file
+# must pass (type and bounds) and the line documenting it. Loading, --init-config and KEY_DOCS are
+# all derived from these fields, so a key cannot be validated without being documented, or the
+# other way round.
+
+Check = Callable[[Any], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class KeySpec:
+    check: Check
+    doc: str
+    # How the value is written back as TOML, when not as itself (a file mode reads in octal).
+    to_toml: Callable[[Any], Any] | None = None
+
+
+def _key(default: Any, check: Check, doc: str, *, factory: Callable[[], Any] | None = None,
+         to_toml: Callable[[Any], Any] | None = None) -> Any:
+    """A settings field carrying its :class:`KeySpec`; ``default=MISSING`` for a required one."""
+    meta = {"key": KeySpec(check, doc, to_toml)}
+    if factory is not None:
+        return field(default_factory=factory, metadata=meta)
+    if default is MISSING:
+        return field(metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+def _int(lo: int | None = None, hi: int | None = None) -> Check:
+    return lambda value: _check_int(value, lo, hi)
+
+
+def _float(lo: float | None = None, hi: float | None = None) -> Check:
+    return lambda value: _check_float(value, lo, hi)
+
+
+def _choice(*choices: str) -> Check:
+    return lambda value: _check_str(value, choices)
+
+
+_ODDS_FORMATS = ("decimal", "fractional", "american")
+_FAIR_METHODS = ("multiplicative", "additive", "power", "shin", "odds_ratio")
+_TTL = _int(0, TTL_MAX_S)
+
+
+@dataclass(frozen=True, slots=True)
+class ApiSettings:
+    base_url: str = _key(DEFAULT_BASE_URL, _check_url,
+                         "API root; point it at `python -m oddsmon.sim --port N` for drills.")
+    key_env: str = _key("APISPORTS_KEY", _check_env_name,
+                        "Name of the environment variable that holds the API key.")
+    key_file: Path | None = _key(None, _check_path, "Optional file holding the key, used when the "
+                                 "variable is unset; must be mode 0600.")
+    timeout_s: float = _key(10.0, _float(0.1, 300), "Seconds before a connect or read gives up.")
+    retries: int = _key(2, _int(0, 10), "Extra attempts after a read error, timeout or 5xx, with "
+                        "backoff, before going offline.")
+    daily_reserve: int = _key(10, _int(0, QUOTA_MAX), "Calls kept back each day: at or below this "
+                              "many left, oddsmon goes offline (quota).")
+    per_minute: int = _key(0, _int(0, 100_000), "Pace limit per minute; 0 follows the plan's "
+                           "X-RateLimit-Limit, a value can only lower it.")
+    deadline_s: float = _key(30.0, _float(0.5, 3600), "Seconds a whole request may take (connect, "
+                             "headers and body), however slowly the peer sends.")
+    max_body_mb: int = _key(32, _int(1, 1024), "Largest answer accepted, in MB; a larger one is an "
+                            "error for that page, never cached.")
+    auth: str = _key("apisports", _choice(*AUTH_MODES), "apisports (a key from "
+                     "dashboard.api-football.com) or rapidapi (a key from rapidapi.com).")
+    rapidapi_host: str = _key(RAPIDAPI_HOST, _check_host,
+                              "With auth = rapidapi: the x-rapidapi-host header.")
+
+
+@dataclass(frozen=True, slots=True)
+class WatchSettings:
+    leagues: tuple[int, ...] = _key((39, 61, 140), _check_ids, "League ids to watch (39 Premier "
+                                    "League, 61 Ligue 1, 140 La Liga, ...).")
+    # "auto": each league's current season, asked of /leagues (seasons are per league);
+    # an integer applies to every league; ``seasons`` overrides single leagues.
+    season: int | str = _key("auto", _check_season, '"auto" (each league\'s current season, from '
+                             "/leagues) or a year for every league.")
+    # (league id, season), from [watch.seasons]
+    seasons: tuple[tuple[int, int], ...] = _key(
+        (), _check_seasons, "One league's season, overriding season (78 = 2023).",
+        to_toml=lambda pairs: {str(league): season for league, season in pairs})
+    days_ahead: int = _key(3, _int(0, 14), "Days of upcoming fixtures shown and warmed (0 to 14).")
+    bookmakers: tuple[int, ...] = _key((), _check_ids, "Bookmaker ids to show; an empty list shows "
+                                       "every bookmaker.")
+    timezone: str = _key(MISSING, _check_tz, "IANA time zone for times on screen (default: the "
+                         "host's, from $TZ or /etc/localtime, else UTC); stored times are always UTC.",
+                         factory=lambda: host_timezone())
+
+    @property
+    def tz(self) -> ZoneInfo:
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo(self.timezone)
+
+    @property
+    def one_season(self) -> int | None:
+        """The season every league uses, or None when each asks the API ("auto")."""
+        return self.season if isinstance(self.season, int) else None
+
+    def fixed_season(self, league: int) -> int | None:
+        """The season configured for ``league``, or None when it is asked of the API."""
+        for lg, season in self.seasons:
+            if lg == league:
+                return season
+        return self.one_season
+
+
+@dataclass(frozen=True, slots=True)
+class PathSettings:
+    db: Path = _key(MISSING, _check_path, "Shared SQLite store (cache, offline state, quota ledger); "
+                    "every process on the host uses it.")
+    metrics: Path = _key(MISSING, _check_path, "Where --export writes the supervision metrics JSON.")
+    incidents: Path = _key(MISSING, _check_path, "Incident journal oddsmon keeps; lines people add "
+                           "are never rewritten.")
+    # The exports hold no secret (the key is redacted): 0644 lets a node_exporter running as
+    # another user read the .prom file. Written as a TOML string ("0644"), an octal mode.
+    export_mode: int = _key(0o600, lambda value: _check_mode(value, (0o600, 0o640, 0o644)),
+                            "File mode of --export's files: \"0600\" (default), \"0640\" or \"0644\" "
+                            "(nothing secret is in them; 0644 lets node_exporter read the .prom).",
+                            to_toml=lambda mode: f"{mode:04o}")
+
+
+@dataclass(frozen=True, slots=True)
+class CacheSettings:
+    """Seconds each page's cache entry stays fresh; past that, an online read fetches again.
+
+    The defaults follow each endpoint's documented update frequency (docs/provider.md).
+    """
+
+    fixtures_ttl_s: int = _key(24 * 3600, _TTL, "Seconds a fixtures page stays fresh (the provider "
+                               "updates fixtures daily).")
+    fixtures_live_ttl_s: int = _key(60, _TTL, "Seconds a fixtures page stays fresh while a fixture "
+                                    "on it is live (updated every minute).")
+    predictions_ttl_s: int = _key(24 * 3600, _TTL, "Seconds a prediction stays fresh (1 call a day "
+                                  "recommended).")
+    odds_ttl_s: int = _key(3 * 3600, _TTL, "Seconds an odds page stays fresh (pre-match odds: "
+                           "updated every 3 hours).")
+    bookmakers_ttl_s: int = _key(24 * 3600, _TTL, "Seconds the bookmakers list stays fresh.")
+    leagues_ttl_s: int = _key(24 * 3600, _TTL, "Seconds league details (each league's current "
+                              "season, for season = \"auto\") stay fresh.")
+
+
+@dataclass(frozen=True, slots=True)
+class SupervisionSettings:
+    quota_warning: int = _key(50, _int(0, QUOTA_MAX), "--check exits 1 (WARNING) when fewer calls "
+                              "than this remain today.")
+    quota_critical: int = _key(0, _int(0, QUOTA_MAX), "--check exits 2 (CRITICAL) when fewer calls "
+                               "than this remain today; 0: never.")
+    probe_min_s: float = _key(5.0, _float(0.1, 3600), "First wait before probing /status after a "
+                              "network outage.")
+    probe_max_s: float = _key(300.0, _float(0.1, 86400), "Longest wait between probes; the wait "
+                              "(jittered) doubles up to this.")
+    quota_probe_s: float = _key(1800.0, _float(60, 86400), "During a quota outage, seconds between "
+                                "/status probes after the presumed reset.")
+
+
+@dataclass(frozen=True, slots=True)
+class OddsSettings:
+    format: str = _key("decimal", _choice(*_ODDS_FORMATS),
+                       "Price display: decimal, fractional or american.")
+    fair_method: str = _key("multiplicative", _choice(*_FAIR_METHODS), "Margin removal: "
+                            "multiplicative, additive, power, shin or odds_ratio.")
+    drop_alert_pct: float = _key(10.0, _float(0, 100), "Notify when a price shortens by at least "
+                                 "this many percent...")
+    drop_window_min: int = _key(60, _int(1, 7 * 24 * 60), "...within this many minutes.")
+
+
+@dataclass(frozen=True, slots=True)
+class StakeSettings:
+    bankroll: float = _key(1000.0, _check_positive, "Money the Odds screen stakes from (Kelly "
+                           "stakes, arbitrage splits).")
+    # A quarter Kelly by default: full Kelly's swings are too wild for most.
+    kelly_fraction: float = _key(0.25, _float(0, 1), "Share of full Kelly to stake (0.25: a quarter "
+                                 "Kelly; 1: full Kelly).")
+    round_to: float = _key(1.0, _check_positive, "Stakes are rounded to a multiple of this; the "
+                           "screen shows what rounding costs.")
+
+
+@dataclass(frozen=True, slots=True)
+class CollectSettings:
+    """``oddsmon --collect``: what the collector may spend and how often it looks."""
+
+    daily_budget: int = _key(0, _int(0), "Counted calls oddsmon --collect may spend a day; 0: half "
+                             "of what the plan leaves above the reserve.")
+    interval_s: int = _key(60, _int(5, 3600), "Seconds between collector cycles.")
+    live_ttl_s: int = _key(60, _int(5, 3600), "Seconds between in-play odds polls of a fixture "
+                           "(stretched when the budget cannot pay for it).")
+    closing_window_min: int = _key(60, _int(5, 24 * 60), "The closing price is fetched within this "
+                                   "many minutes before kickoff.")
+
+
+@dataclass(frozen=True, slots=True)
+class AlertSettings:
+    """Alerts POSTed to a webhook (Slack, Discord, or anything reading ``text``)."""
+
+    webhook_url: str | None = _key(None, _check_url, "Webhook the alerts are POSTed to (Slack, "
+                                   "Discord, ...); unset: no webhook alerts.")
+    drop_pct: float = _key(10.0, _float(0, 100), "Alert when a price shortens by at least this many "
+                           "percent within odds.drop_window_min; 0: off.")
+    arbitrage_pct: float = _key(0.0, _float(0, 100), "Alert when a market's best prices leave an "
+                                "arbitrage of at least this many percent; 0: off.")
+    value_pct: float = _key(0.0, _float(0, 1000), "Alert when a best price's expected value against "
+                            "the prediction reaches this many percent; 0: off.")
+    mode_changes: bool = _key(True, _check_bool, "Alert on offline/online transitions (for on-call).")
+    min_interval_s: float = _key(10.0, _float(0, 3600), "At most one webhook POST per this many "
+                                 "seconds (the rest wait their turn).")
+
+
+@dataclass(frozen=True, slots=True)
+class UiSettings:
+    # Theme names are Textual's (checked when the TUI starts: the headless modes never load it).
+    theme: str = _key("", _check_theme, "Colour theme (textual-dark, nord, gruvbox, ...); empty: the "
+                      "one last chosen in the palette (ctrl+p, Theme), remembered per user.")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    api: ApiSettings = field(default_factory=ApiSettings)
+    watch: WatchSettings = field(default_factory=WatchSettings)
+    paths: PathSettings = field(default_factory=lambda: default_paths())
+    cache: CacheSettings = field(default_factory=CacheSettings)
+    supervision: SupervisionSettings = field(default_factory=SupervisionSettings)
+    odds: OddsSettings = field(default_factory=OddsSettings)
+    stakes: StakeSettings = field(default_factory=StakeSettings)
+    collect: CollectSettings = field(default_factory=CollectSettings)
+    alerts: AlertSettings = field(default_factory=AlertSettings)
+    ui: UiSettings = field(default_factory=UiSettings)
+    source: Path | None = None  # the file these settings came from, None for defaults
+
+    def with_paths(self, **changes: Path | int) -> Settings:
+        return replace(self, paths=replace(self.paths, **changes))  # type: ignore[arg-type]
+
+    def missing_key(self, environ: os._Environ[str] | dict[str, str] | None = None) -> str | None:
+        """Why no API key is configured (naming the variable and the file), or None if one is."""
+        if self.api_key(environ) is not None:
+            return None
+        where = f"${self.api.key_env} is unset or empty"
+        if self.api.key_file is not None:
+            where += f" and api.key_file {self.api.key_file} is empty"
+        return f"no API key: {where}; set it, or use --demo for the simulator"
+
+    def api_key(self, environ: os._Environ[str] | dict[str, str] | None = None) -> Secret | None:
+        """The key from ``$<key_env>``, else from ``key_file`` (which must be mode 0600)."""
+        env = os.environ if environ is None else environ
+        value = env.get(self.api.key_env, "").strip()
+        if value:
+            return Secret(_check_key(value, f"${self.api.key_env}"))
+        if self.api.key_file is None:
+            return None
+        path = self.api.key_file
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            raise ConfigError(f"{path}: api.key_file does not exist") from None
+        if stat.S_IMODE(st.st_mode) & 0o077:
+            raise ConfigError(
+                f"{path}: api.key_file must be readable by its owner only "
+                f"(mode 0600, found {stat.S_IMODE(st.st_mode):04o}); run: chmod 600 {path}"
+            )
+        if not stat.S_ISREG(st.st_mode):
+            raise ConfigError(f"{path}: api.key_file is not a regular file")
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise ConfigError(f"{path}: api.key_file cannot be read: {exc.strerror}") from None
+        try:
+            value = raw.decode("ascii").strip()
+        except UnicodeDecodeError:
+            raise ConfigError(f"{path}: api.key_file: the key must be printable ASCII "
+                              f"(found a byte outside it)") from None
+        return Secret(_check_key(value, f"{path}: api.key_file")) if value else None
+
+
+def _check_key(value: str, source: str) -> str:
+    """A key goes into an HTTP header: printable ASCII, nothing blank inside. Anything else
+    would make the HTTP library refuse the header and quote it in its error message."""
+    if not all("!" <= ch <= "~" for ch in value):
+        bad = next(ch for ch in value if not "!" <= ch <= "~")
+        what = "a line break or blank" if bad.isspace() else "a character outside printable ASCII"
+        # Never echo the key, not even a part of it.
+        raise ConfigError(f"{source}: the API key holds {what}; it must be one word of "
+                          f"printable ASCII (a key file holds the key alone on one line)")
+    return value
+
+
+def host_timezone() -> str:
+    """The host's IANA zone: ``$TZ``, ``/etc/timezone``, the ``/etc/localtime`` link; UTC when
+    none of them names a zone this Python knows (the default, stated in the example)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        candidates.append(Path("/etc/timezone").read_text(encoding="utf-8").strip())
+    try:
+        link = os.readlink("/etc/localtime")
+        candidates.append(link.split("zoneinfo/", 1)[1] if "zoneinfo/" in link else "")
+    except OSError:
+        pass
+    for name in candidates:
+        if not name or name.startswith("/"):
+            continue
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+        return name
+    return "UTC"
+
+
+SYSTEM_CONFIG = Path("/etc/oddsmon/oddsmon.toml")
+
+
+def _xdg(var: str, fallback: str) -> Path:
+    value = os.environ.get(var, "")
+    return Path(value) if value and os.path.isabs(value) else Path.home() / fallback
+
+
+def default_paths() -> PathSettings:
+    state = _xdg("XDG_STATE_HOME", ".local/state") / "oddsmon"
+    data = _xdg("XDG_DATA_HOME", ".local/share") / "oddsmon"
+    return PathSettings(
+        db=state / "oddsmon.db",
+        metrics=data / "supervision_metrics.json",
+        incidents=data / "incidents_supervision.md",
+    )
+
+
+
+# --- loading ----------------------------------------------------------------------------------
+
+_SECTIONS: dict[str, type] = {
+    "api": ApiSettings,
+    "watch": WatchSettings,
+    "paths": PathSettings,
+    "cache": CacheSettings,
+    "supervision": SupervisionSettings,
+    "odds": OddsSettings,
+    "stakes": StakeSettings,
+    "collect": CollectSettings,
+    "alerts": AlertSettings,
+    "ui": UiSettings,
+}
+# section -> key -> its declaration, read off the dataclass fields.
+_KEYS: dict[str, dict[str, KeySpec]] = {
+    section: {f.name: f.metadata["key"] for f in fields(cls)} for section, cls in _SECTIONS.items()
+}
+# One line per key: the comment --init-config writes above it, and what the example documents.
+KEY_DOCS: dict[str, dict[str, str]] = {
+    section: {key: spec.doc for key, spec in keys.items()} for section, keys in _KEYS.items()
+}
+
+
+class _Where:
+    """Finds the line of ``[section] key`` in the TOML text, for error messages."""
+
+    def __init__(self, path: Path, text: str) -> None:
+        self.path = path
+        self.lines = text.splitlines()
+
+    def line_of(self, section: str, key: str | None = None) -> int | None:
+        header = re.compile(r"^\s*\[\s*" + re.escape(section) + r"\s*\]\s*(#.*)?$")
+        any_header = re.compile(r"^\s*\[")
+        key_re = re.compile(r"^\s*" + re.escape(key) + r"\s*=") if key else None
+        in_section = False
+        for number, line in enumerate(self.lines, start=1):
+            if header.match(line):
+                if key_re is None:
+                    return number
+                in_section = True
+            elif any_header.match(line):
+                in_section = False
+            elif in_section and key_re is not None and key_re.match(line):
+                return number
+        return None
+
+    def error(self, section: str, key: str | None, problem: str) -> ConfigError:
+        line = self.line_of(section, key)
+        where = f"{self.path}:{line}" if line else str(self.path)
+        name = f"{section}.{key}" if key else f"[{section}]"
+        return ConfigError(f"{where}: {name}: {problem}")
 
 
 def _build(data: dict[str, Any], where: _Where, base: Path) -> Settings:
@@ -582,14 +616,17 @@ def _build(data: dict[str, Any], where: _Where, base: Path) -> Settings:
             raise where.error(section, None, "expected a table like [" + section + "]")
         values: dict[str, Any] = {}
         for key, raw in table.items():
-            check = _VALIDATORS[section].get(key)
-            if check is None:
-                known = ", ".join(_VALIDATORS[section])
+            spec = _KEYS[section].get(key)
+            if spec is None:
+                known = ", ".join(_KEYS[section])
                 raise where.error(section, key, f"unknown key (known in [{section}]: {known})")
             try:
-                values[key] = _resolve_path(raw, base) if check == "path" else check(raw)
+                value = spec.check(raw)
             except ValueError as exc:
                 raise where.error(section, key, str(exc)) from None
+            # Relative paths are relative to the config file, so the example's docs/... lands
+            # in the checkout whatever directory oddsmon is started from.
+            values[key] = base / value if isinstance(value, Path) and not value.is_absolute() else value
         sections[section] = values
 
     api = sections.get("api", {})
@@ -641,6 +678,7 @@ def load_file(path: Path) -> Settings:
         match = _TOML_LINE.search(str(exc))
         message = _TOML_LINE.sub("", str(exc)).strip()
         lines = text.splitlines()
+        line: int | None
         if match:
             line = int(match.group(1))
             found = _toml_name_at(lines, line, back=False)
@@ -718,103 +756,22 @@ def load(explicit: str | os.PathLike[str] | None = None) -> Settings:
 def to_toml_dict(settings: Settings) -> dict[str, Any]:
     """Settings as plain TOML data (``None`` values are left out: TOML has no null)."""
     out: dict[str, Any] = {}
-    for section in _SECTIONS:
+    for section, keys in _KEYS.items():
         obj = getattr(settings, section)
         table: dict[str, Any] = {}
-        for f in fields(obj):
-            value = getattr(obj, f.name)
+        for key, spec in keys.items():
+            value = getattr(obj, key)
             if value is None:
                 continue
-            if isinstance(value, Path):
+            if spec.to_toml is not None:
+                value = spec.to_toml(value)
+            elif isinstance(value, Path):
                 value = str(value)
-            elif f.name.endswith("_mode"):  # a file mode reads in octal
-                value = f"{value:04o}"
-            elif f.name == "seasons":
-                value = {str(lg): season for lg, season in value}
             elif isinstance(value, tuple):
                 value = list(value)
-            table[f.name] = value
+            table[key] = value
         out[section] = table
     return out
-
-
-# One line per key: the comment --init-config writes above it, and what the example documents.
-KEY_DOCS: dict[str, dict[str, str]] = {
-    "api": {
-        "provider": "Only API-Football v3 is supported.",
-        "base_url": "API root; point it at `python -m oddsmon.sim --port N` for drills.",
-        "key_env": "Name of the environment variable that holds the API key.",
-        "key_file": "Optional file holding the key, used when the variable is unset; must be mode 0600.",
-        "timeout_s": "Seconds before a connect or read gives up.",
-        "retries": "Extra attempts after a read error, timeout or 5xx, with backoff, before going offline.",
-        "daily_reserve": "Calls kept back each day: at or below this many left, oddsmon goes offline (quota).",
-        "per_minute": "Pace limit per minute; 0 follows the plan's X-RateLimit-Limit, a value can only lower it.",
-        "deadline_s": "Seconds a whole request may take (connect, headers and body), however slowly the peer sends.",
-        "max_body_mb": "Largest answer accepted, in MB; a larger one is an error for that page, never cached.",
-        "auth": "apisports (a key from dashboard.api-football.com) or rapidapi (a key from rapidapi.com).",
-        "rapidapi_host": "With auth = rapidapi: the x-rapidapi-host header.",
-    },
-    "watch": {
-        "leagues": "League ids to watch (39 Premier League, 61 Ligue 1, 140 La Liga, ...).",
-        "season": '"auto" (each league\'s current season, from /leagues) or a year for every league.',
-        "seasons": "One league's season, overriding season (78 = 2023).",
-        "days_ahead": "Days of upcoming fixtures shown and warmed (0 to 14).",
-        "bookmakers": "Bookmaker ids to show; an empty list shows every bookmaker.",
-        "timezone": "IANA time zone for times on screen (default: the host's, from $TZ or "
-                    "/etc/localtime, else UTC); stored times are always UTC.",
-    },
-    "paths": {
-        "db": "Shared SQLite store (cache, offline state, quota ledger); every process on the host uses it.",
-        "metrics": "Where --export writes the supervision metrics JSON.",
-        "incidents": "Incident journal oddsmon keeps; lines people add are never rewritten.",
-        "export_mode": "File mode of --export's files: \"0600\" (default), \"0640\" or \"0644\" "
-                       "(nothing secret is in them; 0644 lets node_exporter read the .prom).",
-    },
-    "cache": {
-        "fixtures_ttl_s": "Seconds a fixtures page stays fresh (the provider updates fixtures daily).",
-        "fixtures_live_ttl_s": "Seconds a fixtures page stays fresh while a fixture on it is live (updated every minute).",
-        "predictions_ttl_s": "Seconds a prediction stays fresh (1 call a day recommended).",
-        "odds_ttl_s": "Seconds an odds page stays fresh (pre-match odds: updated every 3 hours).",
-        "bookmakers_ttl_s": "Seconds the bookmakers list stays fresh.",
-        "leagues_ttl_s": "Seconds league details stay fresh.",
-    },
-    "supervision": {
-        "quota_warning": "--check exits 1 (WARNING) when fewer calls than this remain today.",
-        "quota_critical": "--check exits 2 (CRITICAL) when fewer calls than this remain today; 0: never.",
-        "probe_min_s": "First wait before probing /status after a network outage.",
-        "probe_max_s": "Longest wait between probes; the wait (jittered) doubles up to this.",
-        "quota_probe_s": "During a quota outage, seconds between /status probes after the presumed reset.",
-    },
-    "odds": {
-        "format": "Price display: decimal, fractional or american.",
-        "fair_method": "Margin removal: multiplicative, additive, power, shin or odds_ratio.",
-        "drop_alert_pct": "Notify when a price shortens by at least this many percent...",
-        "drop_window_min": "...within this many minutes.",
-    },
-    "stakes": {
-        "bankroll": "Money the Odds screen stakes from (Kelly stakes, arbitrage splits).",
-        "kelly_fraction": "Share of full Kelly to stake (0.25: a quarter Kelly; 1: full Kelly).",
-        "round_to": "Stakes are rounded to a multiple of this; the screen shows what rounding costs.",
-    },
-    "collect": {
-        "daily_budget": "Counted calls oddsmon --collect may spend a day; 0: half of what the plan leaves above the reserve.",
-        "interval_s": "Seconds between collector cycles.",
-        "live_ttl_s": "Seconds between in-play odds polls of a fixture (stretched when the budget cannot pay for it).",
-        "closing_window_min": "The closing price is fetched within this many minutes before kickoff.",
-    },
-    "alerts": {
-        "webhook_url": "Webhook the alerts are POSTed to (Slack, Discord, ...); unset: no webhook alerts.",
-        "drop_pct": "Alert when a price shortens by at least this many percent within odds.drop_window_min; 0: off.",
-        "arbitrage_pct": "Alert when a market's best prices leave an arbitrage of at least this many percent; 0: off.",
-        "value_pct": "Alert when a best price's expected value against the prediction reaches this many percent; 0: off.",
-        "mode_changes": "Alert on offline/online transitions (for on-call).",
-        "min_interval_s": "At most one webhook POST per this many seconds (the rest wait their turn).",
-    },
-    "ui": {
-        "theme": "Colour theme (textual-dark, nord, gruvbox, ...); empty: the one last chosen "
-                 "in the palette (ctrl+p, Theme), remembered per user.",
-    },
-}
 
 
 def render_commented(settings: Settings) -> str:

@@ -22,9 +22,9 @@ from .api import ApiClient
 from .clock import Clock, SystemClock
 from .config import DEMO_KEY, ConfigError, Secret, Settings
 from .demo import demo_paths
+from .offline import OfflineMachine
 from .service import Service
 from .store import Store
-from .supervision import OfflineMachine
 
 T = TypeVar("T")
 

@@ -52,6 +52,7 @@ from .domain.models import (
     parse_odds,
     parse_predictions,
 )
+from .offline import ModeView, OfflineMachine
 from .store import (
     COLLECTOR_LEASE,
     CacheEntry,
@@ -64,7 +65,7 @@ from .store import (
     cache_key,
 )
 from .store.cache import ANY
-from .supervision import ModeView, OfflineMachine, journal
+from .supervision import journal
 
 T = TypeVar("T")
 

@@ -14,6 +14,10 @@ from oddsmon.store import Store
 
 SECRET = "TEST-KEY-7f3a9c-never-written-anywhere"
 
+# The loopback simulator's fixtures (sim, server, live_settings, transport, loopback_engine),
+# for every directory that needs a real socket.
+pytest_plugins = ("tests.loopback",)
+
 
 @pytest.fixture
 def clock() -> FakeClock:

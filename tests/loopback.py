@@ -1,7 +1,8 @@
 """The simulator on a real loopback port, sharing the test's fake clock, and an engine on it.
 
-Fixtures shared by tests/integration and tests/reliability (each conftest imports them), where
-the network matters: a stopped server is a real outage.
+Fixtures for tests where the network matters (a stopped server is a real outage), registered
+for the whole suite by tests/conftest.py. ``loopback_engine`` is an engine over that socket;
+the TUI's ``engine`` (tests/tui) runs on the in-process transport instead.
 """
 
 from __future__ import annotations
@@ -64,8 +65,8 @@ def transport() -> CountingTransport:
 
 
 @pytest.fixture
-async def engine(live_settings: Settings, clock: FakeClock,
-                 transport: CountingTransport) -> AsyncIterator[Engine]:
+async def loopback_engine(live_settings: Settings, clock: FakeClock,
+                          transport: CountingTransport) -> AsyncIterator[Engine]:
     eng = build_engine(live_settings, clock=clock, key=Secret(SECRET), transport=transport)
     yield eng
     await eng.aclose()

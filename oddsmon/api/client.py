@@ -221,7 +221,8 @@ class ApiClient:
             # like every other failure (not the private retry signal, which no caller knows).
             raise self._redact(NetworkError(str(exc))) from None
         except ApiError as exc:
-            raise self._redact(exc)
+            # The same failure, its text masked: it keeps the cause it already had.
+            raise self._redact(exc) from exc.__cause__
 
     def _redact(self, exc: ApiError) -> ApiError:
         """Mask the key in a failure's text: a provider's message may echo what it was sent."""
@@ -381,7 +382,7 @@ class ApiClient:
             self.spent += counted  # the provider counted it; its body got lost on the way
             raise BadResponse(f"{endpoint}: the body is not valid JSON "
                               f"({len(body)} bytes)") from None
-        problem = None
+        problem: ApiError | None = None
         if not isinstance(envelope, dict) or "response" not in envelope:
             problem = BadResponse(f"{endpoint}: the body is not an API-Football envelope")
         else:

@@ -8,6 +8,7 @@ configured ``per_minute`` can only lower it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import timedelta
 
 from ..clock import Clock
@@ -51,10 +52,8 @@ class MinuteThrottle:
 
     def release(self, token: float) -> None:
         """The call is logged in the store now (or was never sent)."""
-        try:
+        with contextlib.suppress(ValueError):  # never sent: it was not pending
             self._pending.remove(token)
-        except ValueError:
-            pass
 
     def pause(self, until: float) -> None:
         """No call leaves before ``until`` (POSIX seconds): X-RateLimit-Remaining was 0."""

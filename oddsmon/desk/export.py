@@ -84,7 +84,7 @@ def write(out: TextIO, data: Iterator[Row], fmt: str) -> int:
             count += 1
         return count
     for row in data:
-        out.write(json.dumps(dict(zip(COLUMNS, row)), separators=(",", ":")) + "\n")
+        out.write(json.dumps(dict(zip(COLUMNS, row, strict=True)), separators=(",", ":")) + "\n")
         count += 1
     return count
 

@@ -163,8 +163,8 @@ def consensus(books: Sequence[tuple[Bookmaker, list[float]]], mode: str, market:
         median = [statistics.median(fp[i] for _, fp in per_book) for i in range(n)]
         distance = [max(abs(fp[i] - median[i]) for i in range(n)) for _, fp in per_book]
         limit = max(_OUTLIER_FACTOR * statistics.median(distance), _OUTLIER_FLOOR)
-        kept = [(b, fp) for (b, fp), dist in zip(per_book, distance) if dist <= limit]
-        dropped = [b.name for (b, _), dist in zip(per_book, distance) if dist > limit]
+        kept = [(b, fp) for (b, fp), dist in zip(per_book, distance, strict=True) if dist <= limit]
+        dropped = [b.name for (b, _), dist in zip(per_book, distance, strict=True) if dist > limit]
         per_book = kept
         note = (f"{len(kept)} bookmakers, outliers dropped: {', '.join(dropped)}" if dropped
                 else f"all {len(kept)} bookmakers, no outlier")

@@ -456,7 +456,7 @@ def _opt_str(obj: Mapping[str, Any], key: str, path: str) -> str | None:
 
 
 def _bool(obj: Mapping[str, Any], key: str, path: str) -> bool:
-    return _typed(obj, key, path, _is_bool, "true or false", False)  # type: ignore[no-any-return]
+    return _typed(obj, key, path, _is_bool, "true or false", False)
 
 
 def _opt_bool(obj: Mapping[str, Any], key: str, path: str) -> bool | None:
@@ -464,7 +464,7 @@ def _opt_bool(obj: Mapping[str, Any], key: str, path: str) -> bool | None:
     value = _field(obj, key)
     if value is None or value is _MISSING:
         return None
-    return _typed(obj, key, path, _is_bool, "true, false or null", False)  # type: ignore[no-any-return]
+    return _typed(obj, key, path, _is_bool, "true, false or null", False)
 
 
 def _iso_utc(text: str) -> datetime | None:

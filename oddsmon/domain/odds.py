@@ -75,6 +75,12 @@ ODDS_FORMATS: tuple[str, ...] = ("decimal", "fractional", "american")
 # --------------------------------------------------------------------------------------------
 
 
+def _at_position(i: int, bookmaker: object = None) -> Callable[[], str]:
+    """Where a price sits, for ``_check_price``'s message: built only if the price is refused."""
+    source = "" if bookmaker is None else f" from bookmaker {bookmaker!r}"
+    return lambda: f"{source} at position {i}"
+
+
 def _check_price(price: object, where: Callable[[], str] | str = "") -> float:
     """Return ``price`` as a float, or raise ``ValueError`` naming it.
 
@@ -103,7 +109,7 @@ def _where(where: Callable[[], str] | str) -> str:
 
 def _check_market(prices: Sequence[float]) -> list[float]:
     """Validate one market's prices (at least two, each a valid decimal price)."""
-    values = [_check_price(p, lambda i=i: f" at position {i}") for i, p in enumerate(prices)]
+    values = [_check_price(p, _at_position(i)) for i, p in enumerate(prices)]
     if len(values) < 2:
         raise ValueError(f"a market needs at least 2 prices, got {len(values)}: {list(prices)!r}")
     return values
@@ -394,7 +400,7 @@ def best_prices(
         for i, raw in enumerate(prices):
             if raw is None:
                 continue
-            price = _check_price(raw, lambda b=bookmaker, i=i: f" from bookmaker {b!r} at position {i}")
+            price = _check_price(raw, _at_position(i, bookmaker))
             current = best[i]
             # Strictly greater: an equal later price never displaces the earlier bookmaker.
             if current is None or price > current.price:
@@ -510,7 +516,7 @@ def arbitrage_stakes(prices: Sequence[float], bankroll: float, round_to: float) 
     exact = [bankroll * pi / total for pi in inverse]
     rounded = [round_stake(s, round_to) for s in exact]
     return ArbitrageStakes(exact, bankroll / total, rounded,
-                           [s * p for s, p in zip(rounded, values)])
+                           [s * p for s, p in zip(rounded, values, strict=True)])
 
 
 def closing_line_value(price: float, closing_fair_price: float) -> float:

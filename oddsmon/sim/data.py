@@ -300,7 +300,7 @@ FINE_LADDER_BOOKMAKERS = frozenset({3, 4})  # Betfair, Pinnacle
 
 def to_ladder(price: float, fine: bool = False) -> float:
     """Round ``price`` down onto a bookmaker's price ladder (never below 1.01)."""
-    cents = int(math.floor(price * 100.0 + 1e-6))
+    cents = math.floor(price * 100.0 + 1e-6)
     if cents <= 101:
         return MIN_ODD
     for below, step in (_LADDER_FINE if fine else _LADDER):
@@ -738,7 +738,7 @@ class SimData:
                     qs = _clamp_book(qs)
                 values = [{"value": lab, "odd": "1.00" if base[o + i] > NO_PRICE_ABOVE
                            else f"{to_ladder(1.0 / q, fine):.2f}"}
-                          for i, (lab, q) in enumerate(zip(labels, qs))]
+                          for i, (lab, q) in enumerate(zip(labels, qs, strict=True))]
                 bet = by_bet.get(bet_id)
                 if bet is None:
                     bet = {"id": bet_id, "name": bet_name, "values": values}
@@ -833,13 +833,13 @@ def _fixture_dict(*, fid: int, referee: str | None, kickoff: int, first: int | N
 
 
 def _pct(x: float) -> str:
-    return f"{int(round(x))}%"
+    return f"{round(x)}%"
 
 
 def _split(a: float, b: float) -> tuple[int, int]:
     if a + b <= 0:
         return 50, 50
-    h = int(round(100.0 * a / (a + b)))
+    h = round(100.0 * a / (a + b))
     return h, 100 - h
 
 

@@ -12,6 +12,7 @@ afterwards a connect is refused, like a real outage. ``start()`` again brings it
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import threading
 import time
@@ -85,7 +86,7 @@ class LoopbackServer:
             while not server.started:
                 if not thread.is_alive():
                     sock.close()
-                    raise RuntimeError(f"simulator server failed to start: {self._error!r}")
+                    raise RuntimeError(f"simulator server failed to start: {self._error!r}") from self._error
                 if time.monotonic() > deadline:
                     server.should_exit = server.force_exit = True
                     thread.join(timeout)
@@ -104,10 +105,8 @@ class LoopbackServer:
             server.should_exit = True
             server.force_exit = True
             if loop is not None and not loop.is_closed():
-                try:
+                with contextlib.suppress(RuntimeError):  # the loop closed in between
                     loop.call_soon_threadsafe(self._abort_connections, server)
-                except RuntimeError:  # the loop closed in between
-                    pass
             thread.join(timeout)
             if thread.is_alive():
                 raise RuntimeError("simulator server thread did not stop")
@@ -143,7 +142,8 @@ class LoopbackServer:
 
         try:
             asyncio.run(serve())
-        except BaseException as exc:  # SystemExit from a failed uvicorn startup, etc.
+        # SystemExit from a failed uvicorn startup, etc.: handed to start(), which raises from it.
+        except BaseException as exc:  # noqa: BLE001
             self._error = exc
         finally:
             sock.close()

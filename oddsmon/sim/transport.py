@@ -11,16 +11,25 @@ the client's timeout behaves as over a real socket.
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any, Protocol
 
 import httpx
 
-if TYPE_CHECKING:
-    from .app import Simulator
+
+class NetworkedApp(Protocol):
+    """An ASGI app with a network switch: what this transport needs of the simulator (a
+    protocol, so the simulator imports this module and nothing imports back)."""
+
+    network_down: bool
+
+    def __call__(self, scope: MutableMapping[str, Any],
+                 receive: Callable[[], Awaitable[MutableMapping[str, Any]]],
+                 send: Callable[[MutableMapping[str, Any]], Awaitable[None]]) -> Awaitable[None]: ...
 
 
 class SimTransport(httpx.AsyncBaseTransport):
-    def __init__(self, sim: Simulator) -> None:
+    def __init__(self, sim: NetworkedApp) -> None:
         self.sim = sim
         self._inner = httpx.ASGITransport(app=sim)
 

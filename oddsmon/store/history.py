@@ -51,7 +51,7 @@ class OddsHistory:
             for chunk in _chunks(r[0] for r in rows):
                 marks = ",".join("?" * len(chunk))
                 for r in tx.execute("SELECT fixture_id, bookmaker_id, bet_id, outcome, price FROM odds_latest "
-                                    f"WHERE fixture_id IN ({marks})", chunk):
+                                    f"WHERE fixture_id IN ({marks})", tuple(chunk)):
                     latest[(r[0], r[1], r[2], r[3])] = r[4]
             changes = [PriceChange(f, b, bet, o, latest.get((f, b, bet, o)), p) for f, b, bet, o, p in rows
                        if latest.get((f, b, bet, o)) != p]
@@ -196,7 +196,7 @@ class OddsHistory:
                     f"WHERE {' AND '.join(clause)} ORDER BY fixture_id, bet_id, outcome, bookmaker_id, observed_at",
                     (*params, *chunk))
                 while rows := cur.fetchmany(batch):
-                    yield from (tuple(r) for r in rows)  # type: ignore[misc]
+                    yield from (tuple(r) for r in rows)
     def note_seen(self, at: datetime, kickoffs: Iterable[tuple[int, datetime]]) -> None:
         """Each fixture's kickoff, and ``at`` as the last time its pre-match odds were seen
         before kickoff: history keeps changes only, so this is what says a price still held."""

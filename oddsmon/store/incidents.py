@@ -39,8 +39,9 @@ class IncidentStore:
         row = tx.execute("SELECT id FROM incidents WHERE closed_at IS NULL ORDER BY id DESC LIMIT 1").fetchone()
         if row is not None:
             return int(row[0])
-        return int(tx.execute("INSERT INTO incidents (opened_at, reason) VALUES (?, ?)",
-                              (at.timestamp(), reason)).lastrowid)
+        cur = tx.execute("INSERT INTO incidents (opened_at, reason) VALUES (?, ?)", (at.timestamp(), reason))
+        assert cur.lastrowid is not None  # an INSERT always sets it
+        return cur.lastrowid
 
     @staticmethod
     def close_in(tx: Tx, at: datetime) -> int | None:

@@ -59,9 +59,9 @@ class PickStore:
         rows = self.db.query(f"SELECT id, created_at, {', '.join(_COLUMNS)} FROM picks ORDER BY id")
         out = []
         for r in rows:
-            fields = dict(zip(_COLUMNS, tuple(r)[2:]))
-            fields["kickoff"] = utc_from_ts(fields["kickoff"])  # type: ignore[arg-type]
-            out.append(Pick(**fields, id=r[0], created_at=utc_from_ts(r[1])))  # type: ignore[arg-type]
+            fields = dict(zip(_COLUMNS, tuple(r)[2:], strict=True))
+            fields["kickoff"] = utc_from_ts(fields["kickoff"])
+            out.append(Pick(**fields, id=r[0], created_at=utc_from_ts(r[1])))
         return out
 
     # -- filters, remembered for every oddsmon on the host --------------------------------------

@@ -1,5 +1,1 @@
-"""Offline state machine and supervision (metrics, recovery check, incident journal)."""
-
-from .machine import ModeView, OfflineMachine, effective_offline, view_of
-
-__all__ = ["ModeView", "OfflineMachine", "effective_offline", "view_of"]
+"""Supervision reports: metrics snapshot, health rules, export, recovery check, incident journal."""

@@ -72,7 +72,7 @@ def duration(seconds: float | None) -> str:
     """``2 d 03 h 05 min``, ``15 h 00 min``, ``4 min 10 s``, ``12 s``."""
     if seconds is None:
         return "-"
-    s = max(0, int(round(seconds)))
+    s = max(0, round(seconds))
     days, rest = divmod(s, 86400)
     hours, rest = divmod(rest, 3600)
     minutes, secs = divmod(rest, 60)

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from ..offline import ModeView
 from ..store import Incident
 from .common import CRITICAL, LABELS, OK, WARNING, duration, iso
-from .machine import ModeView
 
 META_SELFTEST = "selftest.last"
 META_EXPORT = "export.last.json"

@@ -43,14 +43,16 @@ import re
 import stat
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..clock import utc_from_ts
 from ..config import Settings
-from ..store import IncidentStore, Store, shared_mode
+from ..store import Store, shared_mode
+from ..store import journal as records
+from ..store.journal import JournalIncident
 from ..text import clean
 from .common import SupervisionError, dual, duration, iso, redact, refuse_special, secret_of
 
@@ -90,24 +92,6 @@ class SyncResult:
     created: bool = False
 
 
-@dataclass(slots=True)
-class _Act:
-    id: int
-    incident_id: int
-    at: datetime
-    kind: str
-    text: str
-
-
-@dataclass(slots=True)
-class _Inc:
-    id: int
-    opened_at: datetime
-    reason: str
-    closed_at: datetime | None
-    actions: list[_Act] = field(default_factory=list)
-
-
 # -- records ---------------------------------------------------------------------------------
 
 
@@ -124,8 +108,7 @@ def record_action(store: Store, at: datetime, kind: str, text: str, *,
                   secret: str | None = None) -> int | None:
     """Add an action to the open incident, or to the latest one if it closed within
     ``LINGER``; returns its id, None when there is none."""
-    with store.db.write() as tx:
-        return IncidentStore.act_in(tx, at, kind, clean_text(text, secret), linger=LINGER)
+    return records.record_action(store.db, at, kind, clean_text(text, secret), LINGER)
 
 
 def author() -> str:
@@ -136,40 +119,18 @@ def author() -> str:
 
 def store_id(store: Store, *, create: bool = False) -> str | None:
     """This store's random id (scopes the journal's markers); created once when asked."""
-    row = store.db.query_one("SELECT value FROM meta WHERE key = ?", (META_STORE_ID,))
-    if row is not None or not create:
-        return None if row is None else str(row[0])
+    value = store.ledger.meta(META_STORE_ID)
+    if value is not None or not create:
+        return value
     import secrets  # once per store's life: not worth its import on every start
 
-    with store.db.write() as tx:
-        tx.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO NOTHING",
-                   (META_STORE_ID, secrets.token_hex(3)))
-        return str(tx.execute("SELECT value FROM meta WHERE key = ?", (META_STORE_ID,)).fetchone()[0])
+    return records.meta_once(store.db, META_STORE_ID, secrets.token_hex(3))
 
 
-def _load(store: Store) -> list[_Inc]:
-    incs = {r[0]: _Inc(r[0], utc_from_ts(r[1]), r[2], utc_from_ts(r[3]))  # type: ignore[arg-type]
-            for r in store.db.query("SELECT id, opened_at, reason, closed_at FROM incidents ORDER BY id")}
-    for r in store.db.query("SELECT id, incident_id, at, kind, text FROM incident_actions ORDER BY id"):
-        inc = incs.get(r[1])
-        if inc is not None:
-            inc.actions.append(_Act(r[0], r[1], utc_from_ts(r[2]), r[3], r[4]))  # type: ignore[arg-type]
-    return list(incs.values())
-
-
-def _fingerprint(store: Store) -> tuple[object, ...]:
-    row = store.db.query_one(
-        "SELECT (SELECT max(id) FROM incidents), (SELECT max(id) FROM incident_actions), "
-        "(SELECT count(*) FROM incidents WHERE closed_at IS NOT NULL)")
-    return tuple(row) if row is not None else ()
-
-
-def _probe_summary(store: Store, inc: _Inc) -> str | None:
+def _probe_summary(store: Store, inc: JournalIncident) -> str | None:
     """The /status probes sent during the outage, from the request log, in one line."""
     assert inc.closed_at is not None
-    rows = store.db.query(
-        "SELECT at, status FROM requests WHERE endpoint = '/status' AND at >= ? AND at <= ? ORDER BY at",
-        (inc.opened_at.timestamp(), inc.closed_at.timestamp()))
+    rows = records.status_probes(store.db, inc.opened_at, inc.closed_at)
     if not rows:
         return None
     failed: dict[str, int] = {}
@@ -189,7 +150,7 @@ def _probe_summary(store: Store, inc: _Inc) -> str | None:
 # -- rendering -------------------------------------------------------------------------------
 
 
-def _blocks(store: Store, incs: list[_Inc], sid: str, tz: ZoneInfo,
+def _blocks(store: Store, incs: list[JournalIncident], sid: str, tz: ZoneInfo,
             secret: str | None) -> Iterator[tuple[str, str]]:
     """(marker key, text) for every record, in the order a fresh journal would hold them."""
     for inc in incs:
@@ -345,7 +306,7 @@ def sync(store: Store, settings: Settings, *, path: Path | None = None) -> SyncR
     path = Path(path or settings.paths.incidents)
     sid = store_id(store, create=True)
     assert sid is not None
-    stamp = (sid, _fingerprint(store), _file_stamp(path))
+    stamp = (sid, records.fingerprint(store.db), _file_stamp(path))
     if _last_sync.get(str(path)) == stamp:
         return SyncResult(path, 0)
     tz = settings.watch.tz
@@ -354,7 +315,7 @@ def sync(store: Store, settings: Settings, *, path: Path | None = None) -> SyncR
         text = _read(path)
         created = text is None or not text.strip()
         present = _markers(text or "", sid)
-        incs = _load(store)
+        incs = records.incidents(store.db)
         missing = [body for key, body in _blocks(store, incs, sid, tz, secret) if key not in present]
         if missing or created:
             payload = "".join(missing)
@@ -364,7 +325,7 @@ def sync(store: Store, settings: Settings, *, path: Path | None = None) -> SyncR
             elif not text.endswith("\n"):  # type: ignore[union-attr]
                 payload = "\n" + payload  # never glue our line onto a person's last line
             _append(path, payload)
-    _last_sync[str(path)] = (sid, _fingerprint(store), _file_stamp(path))
+    _last_sync[str(path)] = (sid, records.fingerprint(store.db), _file_stamp(path))
     return SyncResult(path, len(missing), created)
 
 
@@ -418,8 +379,7 @@ def _all_markers(path: Path) -> frozenset[tuple[str, str]] | None:
 
 
 def incident_action_ids(store: Store, incident_id: int) -> tuple[int, ...]:
-    return tuple(r[0] for r in store.db.query(
-        "SELECT id FROM incident_actions WHERE incident_id = ? ORDER BY id", (incident_id,)))
+    return records.action_ids(store.db, incident_id)
 
 
 def run_note(settings: Settings, text: str, clock: object | None = None) -> int:
@@ -473,10 +433,4 @@ def run_note(settings: Settings, text: str, clock: object | None = None) -> int:
 def _record_note(store: Store, at: datetime, text: str, secret: str | None) -> tuple[int | None, bool]:
     """(incident id, whether the note is new): the same note on the same incident (a retry
     after an error) is recorded once."""
-    line = clean_text(text, secret)
-    with store.db.write() as tx:
-        row = tx.execute("SELECT incident_id FROM incident_actions WHERE kind = 'note' AND text = ? "
-                         "AND incident_id = (SELECT max(id) FROM incidents)", (line,)).fetchone()
-        if row is not None:
-            return int(row[0]), False
-        return IncidentStore.act_in(tx, at, "note", line, linger=timedelta.max), True
+    return records.record_note(store.db, at, clean_text(text, secret))

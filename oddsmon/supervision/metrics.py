@@ -12,6 +12,7 @@ from datetime import datetime
 from ..clock import Clock, next_reset
 from ..collect.budget import daily_budget, left_today
 from ..config import Settings
+from ..offline import ModeView, view_of
 from ..store import COLLECTOR_LEASE, Incident, Quota, RequestRecord, Store
 from .health import (
     META_EXPORT,
@@ -28,7 +29,6 @@ from .health import (
     parse_selftest,
 )
 from .journal import documented, incident_action_ids
-from .machine import ModeView, view_of
 
 # The cache entries behind each critical page, by endpoint (the runbook's "pages critiques").
 PAGE_ENDPOINTS: dict[str, tuple[str, ...]] = {

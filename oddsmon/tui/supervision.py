@@ -305,7 +305,7 @@ class SupervisionScreen(PageScreen):
 
     @work(thread=True, group="selftest", exit_on_error=False)
     def _selftest(self) -> None:
-        from ..supervision import selftest
+        from ..commands import selftest
 
         app = self.oddsmon
         try:

@@ -64,7 +64,7 @@ def test_collect_once_within_budget_then_check_reports_it(server: LoopbackServer
     counted = stats(server)["counted_total"]
     assert 0 < counted <= 5 and "counted call(s)" in proc.stdout
 
-    code, data = cli.check()
+    _code, data = cli.check()
     col: dict[str, Any] = data["collector"]
     assert col["running"] is False and col["last_cycle"] is not None
     assert col["budget"] == {"daily": 5, "spent": counted, "left": 5 - counted,

@@ -10,144 +10,144 @@ from pathlib import Path
 
 from oddsmon.clock import FakeClock
 from oddsmon.config import Settings
+from oddsmon.offline import OfflineMachine
 from oddsmon.runtime import Engine
 from oddsmon.sim import LoopbackServer, Simulator
 from oddsmon.store import Store
-from oddsmon.supervision import OfflineMachine
 
-from .conftest import CountingTransport
+from ..loopback import CountingTransport
 
 NEXT_MIDNIGHT = datetime(2026, 11, 25, 0, 0, tzinfo=UTC)
 
 
 async def test_server_stopped_goes_offline_network_and_sends_nothing_more(
-        engine: Engine, server: LoopbackServer, transport: CountingTransport) -> None:
-    await engine.service.bookmakers()
+        loopback_engine: Engine, server: LoopbackServer, transport: CountingTransport) -> None:
+    await loopback_engine.service.bookmakers()
     server.stop()  # connection refused from now on: a real outage
     before = transport.attempts
-    page = await engine.service.fixtures()
+    page = await loopback_engine.service.fixtures()
     assert transport.attempts == before + 1  # one bounded attempt, no retry storm
-    mode = engine.service.mode()
+    mode = loopback_engine.service.mode()
     assert mode.offline and mode.reason == "network"
     assert page.data is None and page.provenance.offline_reason == "network"
     for _ in range(3):
-        await engine.service.dashboard()
-        await engine.service.odds(force=True)
-        await engine.service.bookmakers()
+        await loopback_engine.service.dashboard()
+        await loopback_engine.service.odds(force=True)
+        await loopback_engine.service.bookmakers()
     assert transport.attempts == before + 1  # offline: no socket opened afterwards
-    assert (await engine.service.bookmakers()).provenance.source == "cache"
+    assert (await loopback_engine.service.bookmakers()).provenance.source == "cache"
 
 
-async def test_probe_brings_it_back_with_backoff(engine: Engine, server: LoopbackServer,
+async def test_probe_brings_it_back_with_backoff(loopback_engine: Engine, server: LoopbackServer,
                                                  clock: FakeClock, sim: Simulator) -> None:
     server.stop()
-    await engine.service.bookmakers()
-    assert engine.service.mode().reason == "network"
-    first_probe = engine.service.mode().next_probe_at
-    assert (first_probe - clock.now()).total_seconds() == engine.settings.supervision.probe_min_s
-    assert await engine.service.supervise() is None  # not due yet: no probe
+    await loopback_engine.service.bookmakers()
+    assert loopback_engine.service.mode().reason == "network"
+    first_probe = loopback_engine.service.mode().next_probe_at
+    assert (first_probe - clock.now()).total_seconds() == loopback_engine.settings.supervision.probe_min_s
+    assert await loopback_engine.service.supervise() is None  # not due yet: no probe
     clock.set(first_probe)
-    await engine.service.supervise()  # probe fails: the server is still down
-    state = engine.machine.state()
+    await loopback_engine.service.supervise()  # probe fails: the server is still down
+    state = loopback_engine.machine.state()
     assert state.last_probe_ok is False and state.probe_failures == 1
     wait = (state.next_probe_at - clock.now()).total_seconds()
-    sup = engine.settings.supervision
+    sup = loopback_engine.settings.supervision
     assert sup.probe_min_s <= wait <= 2 * sup.probe_min_s  # jittered under a doubled cap
     server.start()  # the network returns
     clock.set(state.next_probe_at)
-    report = await engine.service.supervise()
-    assert not engine.service.mode().offline
+    report = await loopback_engine.service.supervise()
+    assert not loopback_engine.service.mode().offline
     assert report is not None and report.stopped is None and report.counted_calls > 0  # cache rebuilt
     assert sim.stats()["status_calls"] >= 1
 
 
 async def test_quota_error_envelope_goes_offline_until_status_shows_quota_again(
-        engine: Engine, sim: Simulator, clock: FakeClock) -> None:
-    await engine.service.bookmakers()
+        loopback_engine: Engine, sim: Simulator, clock: FakeClock) -> None:
+    await loopback_engine.service.bookmakers()
     sim.exhaust_quota()
-    page = await engine.service.fixtures()
-    mode = engine.service.mode()
+    page = await loopback_engine.service.fixtures()
+    mode = loopback_engine.service.mode()
     assert mode.reason == "quota" and mode.resume_at == NEXT_MIDNIGHT  # presumed
     assert page.data is None and "request limit" in (page.provenance.error or "")
     counted = sim.stats()["counted_total"]
-    await engine.service.warm()
+    await loopback_engine.service.warm()
     assert sim.stats()["counted_total"] == counted  # nothing counted while quota-offline
     clock.set(NEXT_MIDNIGHT)  # the presumed reset; the simulator's day starts at 03:30
-    assert await engine.service.supervise() is None
-    assert engine.service.mode().reason == "quota"  # /status still shows the day spent
+    assert await loopback_engine.service.supervise() is None
+    assert loopback_engine.service.mode().reason == "quota"  # /status still shows the day spent
     assert sim.stats()["counted_total"] == counted and sim.stats()["status_calls"] == 1
     clock.set(NEXT_MIDNIGHT + timedelta(seconds=sim.config.quota_reset_s))
-    report = await engine.service.supervise()
-    assert not engine.service.mode().offline
+    report = await loopback_engine.service.supervise()
+    assert not loopback_engine.service.mode().offline
     assert report is not None and report.stopped is None
-    assert (await engine.service.fixtures()).provenance.source == "cache"  # rebuilt by the warm
-    remaining = engine.store.ledger.quota().remaining_at(clock.now())
-    assert remaining is not None and remaining > engine.settings.api.daily_reserve
+    assert (await loopback_engine.service.fixtures()).provenance.source == "cache"  # rebuilt by the warm
+    remaining = loopback_engine.store.ledger.quota().remaining_at(clock.now())
+    assert remaining is not None and remaining > loopback_engine.settings.api.daily_reserve
 
 
-async def test_headers_reaching_the_reserve_go_offline(engine: Engine, sim: Simulator) -> None:
-    reserve = engine.settings.api.daily_reserve
+async def test_headers_reaching_the_reserve_go_offline(loopback_engine: Engine, sim: Simulator) -> None:
+    reserve = loopback_engine.settings.api.daily_reserve
     sim.set_quota(limit=100, used=100 - reserve - 1)
-    page = await engine.service.bookmakers()
+    page = await loopback_engine.service.bookmakers()
     assert page.provenance.source == "live"
-    assert engine.service.mode().reason == "quota"
+    assert loopback_engine.service.mode().reason == "quota"
     assert sim.stats()["counted_total"] == 1
 
 
 async def test_reserve_reached_mid_paging_keeps_the_fixtures_already_paid_for(
-        engine: Engine, sim: Simulator, transport: CountingTransport) -> None:
-    reserve = engine.settings.api.daily_reserve
-    league = engine.settings.watch.leagues[0]
+        loopback_engine: Engine, sim: Simulator, transport: CountingTransport) -> None:
+    reserve = loopback_engine.settings.api.daily_reserve
+    league = loopback_engine.settings.watch.leagues[0]
     sim.set_quota(limit=100, used=100 - reserve - 1)  # one call above the reserve: page 1 only
-    page = await engine.service.odds()
+    page = await loopback_engine.service.odds()
     assert sim.stats()["counted_total"] == 1
-    assert engine.service.mode().reason == "quota"
+    assert loopback_engine.service.mode().reason == "quota"
     # Page 1 alone is not the league's answer: no league page is cached ...
     assert page.data is None and page.cached_never
     # ... but each fixture on it is whole, and opens on the Odds screen without a call.
-    kept = sorted(int(r[0].split("=")[1]) for r in engine.store.db.query(
+    kept = sorted(int(r[0].split("=")[1]) for r in loopback_engine.store.db.query(
         "SELECT key FROM cache WHERE key LIKE '/odds?fixture=%'"))
     assert len(kept) == sim.config.odds_page_size
     first = kept[0]
     attempts = transport.attempts
-    view = await engine.service.market(first)
+    view = await loopback_engine.service.market(first)
     assert view.data is not None and view.data.rows and view.provenance.source == "cache"
     assert view.provenance.offline_reason == "quota"
     assert transport.attempts == attempts
     # Their prices start the odds history, as any fetch does.
-    assert engine.store.history.series(first, 1)
+    assert loopback_engine.store.history.series(first, 1)
     others = [fx.id for fx in sim.data.by_league[league] if fx.id not in kept]
-    assert others and (await engine.service.fixture_odds(others[-1])).cached_never
+    assert others and (await loopback_engine.service.fixture_odds(others[-1])).cached_never
 
 
-async def test_stale_entry_served_when_a_refresh_fails(engine: Engine, server: LoopbackServer,
+async def test_stale_entry_served_when_a_refresh_fails(loopback_engine: Engine, server: LoopbackServer,
                                                         clock: FakeClock) -> None:
-    fresh = await engine.service.odds()
-    clock.advance(engine.settings.cache.odds_ttl_s + 30)
+    fresh = await loopback_engine.service.odds()
+    clock.advance(loopback_engine.settings.cache.odds_ttl_s + 30)
     server.stop()
-    page = await engine.service.odds()
+    page = await loopback_engine.service.odds()
     assert page.data == fresh.data
     assert page.provenance.source == "cache" and page.provenance.stale
-    assert page.provenance.age_s == engine.settings.cache.odds_ttl_s + 30
-    assert engine.service.mode().reason == "network"
+    assert page.provenance.age_s == loopback_engine.settings.cache.odds_ttl_s + 30
+    assert loopback_engine.service.mode().reason == "network"
 
 
-async def test_warm_call_count_matches_the_plan(engine: Engine, sim: Simulator) -> None:
-    report = await engine.service.warm()
+async def test_warm_call_count_matches_the_plan(loopback_engine: Engine, sim: Simulator) -> None:
+    report = await loopback_engine.service.warm()
     by_endpoint = sim.stats()["by_endpoint"]
-    fixtures = (await engine.service.fixtures()).data
+    fixtures = (await loopback_engine.service.fixtures()).data
     upcoming = [f for f in fixtures if f.is_upcoming]
-    leagues = len(engine.settings.watch.leagues)
+    leagues = len(loopback_engine.settings.watch.leagues)
     assert by_endpoint["/odds/bookmakers"] == 1
     assert by_endpoint["/fixtures"] == leagues
     assert by_endpoint["/predictions"] == len(upcoming)
     assert report.counted_calls == sum(by_endpoint.values()) == sim.stats()["counted_total"]
     assert report.counted_calls == 1 + leagues + by_endpoint["/odds"] + len(upcoming)
-    again = await engine.service.warm()
+    again = await loopback_engine.service.warm()
     assert again.counted_calls == 0
 
 
-async def test_two_processes_see_one_offline_state(engine: Engine, live_settings: Settings,
+async def test_two_processes_see_one_offline_state(loopback_engine: Engine, live_settings: Settings,
                                                    tmp_path: Path) -> None:
     cfg = tmp_path / "oddsmon.toml"
     cfg.write_text(f'[paths]\ndb = "{live_settings.paths.db}"\n'
@@ -157,11 +157,11 @@ async def test_two_processes_see_one_offline_state(engine: Engine, live_settings
                          capture_output=True, text=True, env=env, timeout=60)
     assert out.returncode == 0, out.stderr
     assert "OFFLINE (user)" in out.stdout
-    assert engine.service.mode().reason == "user"  # this process sees it at once
-    engine.service.set_online()
+    assert loopback_engine.service.mode().reason == "user"  # this process sees it at once
+    loopback_engine.service.set_online()
     probe = subprocess.run([sys.executable, "-c", f"import oddsmon; print(oddsmon.is_offline_mode({str(cfg)!r}))"],
                            capture_output=True, text=True, env=env, timeout=60)
     assert probe.stdout.strip() == "False"
     other = OfflineMachine(Store.open(live_settings.paths.db), FakeClock(), live_settings.supervision)
     other.go_offline("quota")
-    assert engine.service.mode().reason == "quota"
+    assert loopback_engine.service.mode().reason == "quota"

@@ -46,8 +46,8 @@ async def test_serve_serves_the_page_and_the_tui_starts_behind_it(tmp_path: Path
             page = await client.get(f"http://127.0.0.1:{port}/")
         assert page.status_code == 200 and f"ws://127.0.0.1:{port}/ws" in page.text
         seen = b""
-        async with aiohttp.ClientSession() as session:
-            async with session.ws_connect(f"http://127.0.0.1:{port}/ws?width=80&height=24") as ws:
+        async with aiohttp.ClientSession() as session, \
+                session.ws_connect(f"http://127.0.0.1:{port}/ws?width=80&height=24") as ws:
                 async for message in ws:
                     if message.type == aiohttp.WSMsgType.BINARY:
                         seen += message.data

@@ -117,11 +117,9 @@ def test_stall_trips_read_timeout_and_stop_stays_fast(sim: Simulator) -> None:
     server = LoopbackServer(sim).start()
     try:
         sim.stall_s = 60.0
-        with httpx.Client(base_url=server.url, headers=KEY) as client:
-            t0 = time.monotonic()
-            with pytest.raises(httpx.ReadTimeout):
-                client.get("/status", timeout=httpx.Timeout(2.0, read=0.3))
-            assert time.monotonic() - t0 < 20.0  # the read timeout ended it, not the stall
+        with httpx.Client(base_url=server.url, headers=KEY) as client, pytest.raises(httpx.ReadTimeout):
+            # The read timeout ends it: the 60 s stall would have ended in an answer.
+            client.get("/status", timeout=httpx.Timeout(2.0, read=0.3))
 
         errors: list[BaseException] = []
 
@@ -134,13 +132,14 @@ def test_stall_trips_read_timeout_and_stop_stays_fast(sim: Simulator) -> None:
         worker = threading.Thread(target=stalled)
         worker.start()
         time.sleep(0.2)  # the request is in flight, stalled
-        t0 = time.monotonic()
         server.stop()
-        # Stopping drops the stalled request (60 s left on it) instead of waiting for it.
-        assert time.monotonic() - t0 < 20.0
-        worker.join(20.0)
-        assert not worker.is_alive()
+        # Stopping drops the stalled request (60 s left on it) instead of waiting for it: had
+        # it waited, the request would have ended in an answer, not in a transport error.
+        worker.join()
         assert errors and isinstance(errors[0], httpx.TransportError)  # dropped, like an outage
+        # Neither stalled request was answered: both ended with their client gone.
+        outcomes = sim.stats()["outcomes"]
+        assert outcomes.get("client_gone") == 2 and "ok" not in outcomes, outcomes
     finally:
         server.stop()
         sim.stall_s = 0.0

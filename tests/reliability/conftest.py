@@ -20,14 +20,9 @@ from oddsmon.service import Page
 from oddsmon.sim import SimTransport, Simulator
 
 from ..conftest import SECRET
-from ..loopback import (  # noqa: F401  (fixtures, and helpers the tests import from here)
+from ..loopback import (  # noqa: F401  (helpers the tests import from here)
     CountingTransport,
-    engine,
-    live_settings,
     pointed_at,
-    server,
-    sim,
-    transport,
 )
 from .faults import scan_tree_for_secret
 

@@ -12,7 +12,6 @@ import hashlib
 import socket
 import struct
 import threading
-import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -200,10 +199,7 @@ class BlackHole:
 
     def fill(self) -> bool:
         """Fill the accept queue; True once a fresh connect really goes unanswered."""
-        for _ in range(16):
-            if not self._completes(0.1):
-                return True
-        return False
+        return any(not self._completes(0.1) for _ in range(16))
 
     def _completes(self, wait_s: float) -> bool:
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -238,15 +234,6 @@ def cache_snapshot(store: Store) -> dict[str, tuple[str, float]]:
     """key -> (sha256 of the body, fetched_at): to prove nothing cached was lost or changed."""
     rows = store.db.query("SELECT key, body, fetched_at FROM cache")
     return {r[0]: (hashlib.sha256(r[1].encode()).hexdigest(), r[2]) for r in rows}
-
-
-def wait_until(predicate: Callable[[], bool], timeout: float = 5.0, step: float = 0.01) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(step)
-    return predicate()
 
 
 def secret_hits(data: bytes, secret: str) -> list[str]:

@@ -136,7 +136,7 @@ def test_eight_processes_never_spend_past_the_reserve_together(
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                   env=cli_env(tmp_path)) for _ in range(8)]
         results = [p.communicate(timeout=300) for p in procs]
-    for out, err in results:
+    for _out, err in results:
         assert "Traceback" not in err, err
     counted = sim.stats()["quota_used"] - 70
     assert 0 < counted <= 20, (counted, [out for out, _ in results])

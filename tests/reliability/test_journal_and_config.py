@@ -13,8 +13,9 @@ from pathlib import Path
 
 from oddsmon.clock import SystemClock
 from oddsmon.config import load
+from oddsmon.offline import OfflineMachine
 from oddsmon.store import Store
-from oddsmon.supervision import OfflineMachine, journal
+from oddsmon.supervision import journal
 
 from ..conftest import SECRET
 from .conftest import python_env, worker_cmd
@@ -77,7 +78,7 @@ def test_21_two_processes_append_to_the_journal_around_a_persons_lines(tmp_path:
     # Nothing a person wrote was rewritten: what the person saved is still the file's start,
     # byte for byte (oddsmon only appends), and every line they added later is there once.
     assert final.startswith(edited)
-    for text in PERSON_MIDDLE + ["Last line by a person."] + PERSON_LATE:
+    for text in [*PERSON_MIDDLE, "Last line by a person.", *PERSON_LATE]:
         assert final.count(text) == 1, text
     late = [final.index(t) for t in PERSON_LATE]
     assert late == sorted(late)

@@ -66,6 +66,7 @@ class Run:
         return "\n".join(f"$ oddsmon {' '.join(a)} -> {rc}\n{o}\n{e}" for a, rc, o, e in self.outputs)
 
 
+@pytest.mark.slow
 async def test_23_the_key_in_no_file_and_no_output_across_a_run_with_every_fault(
         tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, settings: Settings) -> None:
     (tmp_path / "tmp").mkdir()

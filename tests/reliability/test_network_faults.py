@@ -347,7 +347,7 @@ async def test_15_network_returns_probe_resumes_with_backoff(
             due = state.next_probe_at
         # Full jitter under a cap doubling from 5 s to probe_max_s (300 s), never below 5 s.
         caps = [min(sup.probe_max_s, sup.probe_min_s * 2 ** f) for f in range(1, 9)]
-        assert all(sup.probe_min_s <= g <= cap for g, cap in zip(gaps, caps)), gaps
+        assert all(sup.probe_min_s <= g <= cap for g, cap in zip(gaps, caps, strict=False)), gaps
         assert caps[-1] == sup.probe_max_s and gaps != caps
         assert sim.stats()["counted_total"] == counted  # nothing counted while offline
         await assert_pages_from_cache(eng, primed, "network")

@@ -41,8 +41,8 @@ def kill_writer(db: str) -> None:
 
     from oddsmon.clock import FakeClock
     from oddsmon.config import SupervisionSettings
+    from oddsmon.offline import OfflineMachine
     from oddsmon.store import Store
-    from oddsmon.supervision import OfflineMachine
 
     store = Store.open(Path(db))
     row = store.db.query_one("SELECT value FROM counters WHERE name = 'kill:rows'")
@@ -173,8 +173,9 @@ def journal_writer(config: str, rounds: str, tag: str, start_at: str = "0") -> N
     oddsmon does; prints how many records this process created."""
     from oddsmon.clock import SystemClock
     from oddsmon.config import load
+    from oddsmon.offline import OfflineMachine
     from oddsmon.store import Store
-    from oddsmon.supervision import OfflineMachine, journal
+    from oddsmon.supervision import journal
 
     settings = load(config)
     store = Store.open(settings.paths.db)
@@ -252,7 +253,6 @@ def disk(directory: str, fault: str) -> None:
         fid = next(iter(odds.data))
         report["fixture_id"] = fid
         svc.flush_counters()
-        store = eng.store  # type: ignore[attr-defined]
         report["before"] = _entries(d / "oddsmon.db")
         if fault == "full":
             fd = os.open(d / "filler", os.O_WRONLY | os.O_CREAT, 0o600)

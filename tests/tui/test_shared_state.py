@@ -14,9 +14,9 @@ import time
 from pathlib import Path
 
 from oddsmon.clock import FakeClock
+from oddsmon.offline import OfflineMachine
 from oddsmon.runtime import Engine
 from oddsmon.store import Store
-from oddsmon.supervision import OfflineMachine
 
 from .conftest import SIZE, RecordingApp, settle, sidebar_text
 

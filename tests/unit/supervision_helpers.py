@@ -12,8 +12,8 @@ import jsonschema
 
 from oddsmon.clock import FakeClock
 from oddsmon.config import Secret, Settings
+from oddsmon.offline import OfflineMachine
 from oddsmon.store import Store
-from oddsmon.supervision import OfflineMachine
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = json.loads((ROOT / "docs" / "metrics.schema.json").read_text())

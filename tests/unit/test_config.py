@@ -103,6 +103,9 @@ def test_the_default_zone_is_the_hosts_and_init_config_writes_it(tmp_path: Path,
     ("text", "expected"),
     [
         ("[api]\ntimeout_s = 5\nbogus = 1\n", ":3: api.bogus: unknown key"),
+        # api.provider was accepted and documented but read by nothing: now refused like any typo.
+        ("[api]\nprovider = \"api-football\"\n", ":2: api.provider: unknown key (known in [api]: base_url,"),
+        ("[cache]\nleagues_ttl_s = -1\n", ":2: cache.leagues_ttl_s: must be at least 0"),
         ("[api]\n\ntimeout_s = \"ten\"\n", ":3: api.timeout_s: expected a number, got a string 'ten'"),
         ("[watch]\nleagues = [39, \"x\"]\n", ":2: watch.leagues: expected positive integer ids"),
         ("[watch]\ntimezone = \"Mars/Olympus\"\n", ":2: watch.timezone: unknown time zone"),
@@ -165,6 +168,26 @@ def test_init_config_writes_a_loadable_commented_default(tmp_path: Path) -> None
     with pytest.raises(ConfigError, match="already exists"):
         config.write_default(target)
     assert target.read_text() == text
+
+
+def test_init_config_documents_every_declared_key_and_loads_back_every_value(tmp_path: Path) -> None:
+    """Each key is declared once: the file --init-config writes has that declaration's doc above
+    every key, and loading it back gives the same settings, the non-default values included."""
+    custom = config.load_file(write(tmp_path, '[watch]\nseasons = { 78 = 2023 }\n'
+                                              '[paths]\nexport_mode = "0644"\n'))
+    text = config.render_commented(custom)
+    lines = text.splitlines()
+    for section, keys in KEY_DOCS.items():
+        for key, doc in keys.items():
+            idx = next((i for i, line in enumerate(lines) if line.startswith(f"{key} =")), None)
+            if key in ("key_file", "webhook_url"):  # unset by default: TOML has no null
+                assert idx is None
+                continue
+            assert idx is not None, f"{section}.{key} missing"
+            assert lines[idx - 1] == f"# {doc}"
+    reloaded = load_file(write(tmp_path, text, "again.toml"))
+    assert reloaded.watch.seasons == ((78, 2023),) and reloaded.paths.export_mode == 0o644
+    assert reloaded.api == custom.api and reloaded.cache == custom.cache and reloaded.alerts == custom.alerts
 
 
 def test_cli_bad_config_exits_2_with_one_line(tmp_path: Path) -> None:

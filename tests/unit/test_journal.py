@@ -161,7 +161,7 @@ def test_binary_or_directory_journal_is_refused(store: Store, settings: Settings
         journal.sync(store, settings)
     blocker = tmp_path / "plain-file"
     blocker.write_text("x")
-    with pytest.raises(JournalError, match="[Nn]ot a (writable )?directory"):
+    with pytest.raises(JournalError, match=r"[Nn]ot a (writable )?directory"):
         journal.check_usable(blocker / "journal.md")
     with pytest.raises(JournalError, match="is a directory"):
         journal.check_usable(tmp_path)

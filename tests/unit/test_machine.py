@@ -9,8 +9,8 @@ from pathlib import Path
 
 from oddsmon.clock import FakeClock
 from oddsmon.config import Settings, SupervisionSettings
+from oddsmon.offline import OfflineMachine
 from oddsmon.store import Store
-from oddsmon.supervision import OfflineMachine
 
 MIDNIGHT = datetime(2026, 11, 25, 0, 0, tzinfo=UTC)
 
@@ -110,7 +110,7 @@ def test_probe_backoff_doubles_up_to_the_cap_and_one_process_probes(store: Store
         waits.append((m.state().next_probe_at - clock.now()).total_seconds())
     # Full jitter under a cap that doubles (10, 20, 40, then 60), never below probe_min_s.
     caps = [10, 20, 40, 60, 60, 60]
-    assert all(5 <= w <= cap for w, cap in zip(waits, caps)), waits
+    assert all(5 <= w <= cap for w, cap in zip(waits, caps, strict=False)), waits
     assert waits != caps  # jittered, not the caps themselves
     clock.set(m.state().next_probe_at)
     assert other.claim_probe()
@@ -154,3 +154,12 @@ def test_is_offline_mode_is_true_in_every_process(tmp_path: Path, clock: FakeClo
     OfflineMachine(store, FakeClock(datetime.now(UTC)), Settings().supervision).go_offline("user")
     assert subprocess.run(probe, capture_output=True, text=True, check=True).stdout.strip() == "True"
     store.close()
+
+
+def test_importing_the_package_loads_nothing_until_is_offline_mode_is_used() -> None:
+    """``import oddsmon`` from a script is cheap: the store and the state machine load on the
+    first call of ``is_offline_mode`` only."""
+    code = ("import sys, oddsmon; print(sorted(m for m in sys.modules if m.startswith('oddsmon')));"
+            "oddsmon.is_offline_mode; print('oddsmon.offline' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines() == ["['oddsmon']", "True"]

@@ -410,7 +410,7 @@ def test_arbitrage_known_values() -> None:
     assert _approx(arb.stakes, [22 / 43, 21 / 43], 1e-15)
     assert arb.bookmakers == ["A", "B"]
     assert arb.prices == [2.1, 2.2]
-    assert all(s * p == pytest.approx(231 / 215, abs=1e-14) for s, p in zip(arb.stakes, arb.prices))
+    assert all(s * p == pytest.approx(231 / 215, abs=1e-14) for s, p in zip(arb.stakes, arb.prices, strict=True))
 
 
 def test_no_arbitrage_cases() -> None:
@@ -581,9 +581,9 @@ def test_format_price() -> None:
     assert format_price(1.5, "american") == "-200"
     with pytest.raises(ValueError, match="'hongkong'"):
         format_price(2.5, "hongkong")
-    with pytest.raises(ValueError, match="price 0.5"):
+    with pytest.raises(ValueError, match=r"price 0\.5"):
         format_price(0.5, "decimal")
-    with pytest.raises(ValueError, match="price 1.0"):
+    with pytest.raises(ValueError, match=r"price 1\.0"):
         decimal_to_fractional(1.0)
     with pytest.raises(ValueError, match="price nan"):
         decimal_to_american(math.nan)

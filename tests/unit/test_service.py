@@ -13,9 +13,9 @@ import pytest
 from oddsmon.api import ApiClient
 from oddsmon.clock import FakeClock
 from oddsmon.config import Secret, Settings
+from oddsmon.offline import OfflineMachine
 from oddsmon.service import Service
 from oddsmon.store import Store, cache_key
-from oddsmon.supervision import OfflineMachine
 
 from ..conftest import SECRET
 from ..samples import SAMPLES

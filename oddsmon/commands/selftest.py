@@ -31,8 +31,8 @@ from typing import Any
 from ..clock import Clock, SystemClock
 from ..config import Settings
 from ..store import Store, StoreError
-from .common import EXIT_FAIL, EXIT_OK, StateUnreadable, SupervisionError, iso, open_existing
-from .health import META_SELFTEST
+from ..supervision.common import EXIT_FAIL, EXIT_OK, StateUnreadable, SupervisionError, iso, open_existing
+from ..supervision.health import META_SELFTEST
 
 
 @dataclass(slots=True)
@@ -63,8 +63,8 @@ def _cache_only_service(settings: Settings, store: Store, clock: Clock) -> Any:
 
     from ..api import ApiClient
     from ..config import Secret
+    from ..offline import OfflineMachine
     from ..service import Service
-    from .machine import OfflineMachine
 
     class _Sealed(OfflineMachine):
         def gate(self) -> str | None:
@@ -148,7 +148,7 @@ async def _simulator(settings: Settings) -> str:
 
 
 async def run_checks(settings: Settings, clock: Clock) -> list[CheckResult]:
-    from . import journal
+    from ..supervision import journal
 
     async def config() -> str:
         return f"loaded from {settings.source}" if settings.source else "built-in defaults"
@@ -189,7 +189,7 @@ class Outcome:
 def perform(settings: Settings, clock: Clock) -> Outcome:
     """Run the checks and record the result (store, journal): ``--selftest`` and the
     Supervision screen's ``t`` key share it."""
-    from . import journal
+    from ..supervision import journal
 
     started_at = clock.now()
     started = time.perf_counter()
