@@ -294,7 +294,7 @@ def _set_mode(settings: Settings, *, offline: bool, force: bool = False) -> int:
     import asyncio
 
     from .clock import SystemClock
-    from .runtime import open_store
+    from .engine.runtime import open_store
     from .supervision import OfflineMachine, journal
 
     journal.check_usable(settings.paths.incidents)  # a bad journal: say so before changing anything
@@ -328,7 +328,7 @@ def _set_mode(settings: Settings, *, offline: bool, force: bool = False) -> int:
 
 
 async def _refresh_quota(settings: Settings) -> str:
-    from .runtime import build_engine
+    from .engine.runtime import build_engine
 
     engine = build_engine(settings, key=settings.api_key())
     try:
@@ -338,7 +338,7 @@ async def _refresh_quota(settings: Settings) -> str:
 
 
 async def _warm(settings: Settings, *, demo: bool, force: bool = False) -> int:
-    from .runtime import build_engine
+    from .engine.runtime import build_engine
     from .supervision import journal
     from .text import clean
 
@@ -369,7 +369,7 @@ async def _warm(settings: Settings, *, demo: bool, force: bool = False) -> int:
 
 async def _collect(settings: Settings, *, demo: bool, once: bool) -> int:
     from .collect.runner import Collector
-    from .runtime import build_engine
+    from .engine.runtime import build_engine
     from .supervision import journal
 
     engine = build_engine(settings, demo=demo)

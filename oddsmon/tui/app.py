@@ -23,7 +23,7 @@ from textual.screen import Screen
 
 from ..clock import Clock
 from ..config import Settings
-from ..runtime import BackgroundLoop, Engine, ServiceOnLoop, build_engine
+from ..engine.runtime import BackgroundLoop, Engine, ServiceOnLoop, build_engine
 from ..service import WarmReport, WarmStep
 from ..store import StoreError
 from ..supervision import journal

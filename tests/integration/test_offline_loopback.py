@@ -10,7 +10,7 @@ from pathlib import Path
 
 from oddsmon.clock import FakeClock
 from oddsmon.config import Settings
-from oddsmon.runtime import Engine
+from oddsmon.engine.runtime import Engine
 from oddsmon.sim import LoopbackServer, Simulator
 from oddsmon.store import Store
 from oddsmon.supervision import OfflineMachine

@@ -9,7 +9,7 @@ import pytest
 from textual.widgets import DataTable, ProgressBar
 
 from oddsmon.clock import FakeClock
-from oddsmon.runtime import Engine
+from oddsmon.engine.runtime import Engine
 from oddsmon.tui.app import OddsmonApp
 from oddsmon.tui.bookmakers import BookmakersScreen
 from oddsmon.tui.dashboard import DashboardScreen

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from oddsmon.clock import FakeClock
-from oddsmon.runtime import Engine
+from oddsmon.engine.runtime import Engine
 from oddsmon.store import Store
 from oddsmon.supervision import OfflineMachine
 

@@ -11,7 +11,7 @@ import pytest
 
 from oddsmon.clock import FakeClock
 from oddsmon.config import Settings
-from oddsmon.runtime import BackgroundLoop, build_engine
+from oddsmon.engine.runtime import BackgroundLoop, build_engine
 
 
 async def test_demo_engine_uses_a_throwaway_store(settings: Settings, clock: FakeClock) -> None:
@@ -69,7 +69,7 @@ async def test_cancelling_the_waiter_cancels_the_work() -> None:
 
 
 async def test_service_on_loop_runs_pages_off_the_callers_loop(settings: Settings, clock: FakeClock) -> None:
-    from oddsmon.runtime import ServiceOnLoop
+    from oddsmon.engine.runtime import ServiceOnLoop
 
     engine = build_engine(settings, demo=True, clock=clock)
     bg = BackgroundLoop()

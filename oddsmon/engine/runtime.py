@@ -18,13 +18,13 @@ from typing import Any, TypeVar
 
 import httpx
 
-from .api import ApiClient
-from .clock import Clock, SystemClock
-from .config import DEMO_KEY, ConfigError, Secret, Settings
-from .demo import demo_paths
-from .service import Service
-from .store import Store
-from .supervision import OfflineMachine
+from ..api import ApiClient
+from ..clock import Clock, SystemClock
+from ..config import DEMO_KEY, ConfigError, Secret, Settings
+from ..demo import demo_paths
+from ..service import Service
+from ..store import Store
+from ..supervision import OfflineMachine
 
 T = TypeVar("T")
 
@@ -136,7 +136,7 @@ def build_engine(settings: Settings, *, demo: bool = False, clock: Clock | None 
         if key is None:
             raise ConfigError(settings.missing_key() or "no API key")
     if demo:
-        from .sim import SimConfig, SimTransport, Simulator
+        from ..sim import SimConfig, SimTransport, Simulator
 
         settings, tmpdir = demo_settings(settings)
         # A generous plan so a newcomer can browse freely; the Supervision screen can burn it.
@@ -151,7 +151,7 @@ def build_engine(settings: Settings, *, demo: bool = False, clock: Clock | None 
     api = ApiClient(settings.api, key, store.ledger, clock, transport=transport, gate=machine.gate)
     service = Service(settings, store, machine, api, clock)
     if settings.alerts.webhook_url is not None:
-        from .alerts import AlertSender
+        from ..alerts import AlertSender
 
         service.alert_sender = AlertSender(settings.alerts, store, clock, key, transport=alerts_transport)
     return Engine(settings, store, machine, service, clock, simulator, tmpdir)
