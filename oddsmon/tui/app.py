@@ -1,11 +1,12 @@
 """The oddsmon full-screen app: five screens, one sidebar, the offline key, refresh and warm.
 
-Every second the app (1) flushes this process's cache counters, (2) reads one supervision
-snapshot from the shared store in a thread worker — cheap reads, so a change made by another
+Every second the app (1) polls in a worker: it flushes this process's cache counters and
+reads one supervision snapshot from the shared store — cheap reads, so a change made by another
 process on the host (``oddsmon --offline`` in a shell, another analyst, the quota running out)
-reaches the sidebar within two seconds — and (3) runs ``Service.supervise`` in a worker, which
-applies the automatic resume at the quota reset and probes the network during an outage. All
-I/O happens in workers; errors become notifications, never tracebacks.
+reaches the sidebar within two seconds — and (2) runs ``Service.supervise`` in a worker, which
+applies the automatic resume at the quota reset and probes the network during an outage. Every
+call reaches the engine through :class:`~oddsmon.engine.runtime.EngineClient`, on the engine's
+thread; errors become notifications, never tracebacks.
 """
 
 from __future__ import annotations
@@ -20,15 +21,14 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.worker import Worker
 
 from ..clock import Clock
 from ..config import Settings
-from ..engine.runtime import BackgroundLoop, Engine, ServiceOnLoop, build_engine
+from ..engine.runtime import BackgroundLoop, Engine, EngineClient, StoreError, build_engine
 from ..service import WarmReport, WarmStep
-from ..store import StoreError
-from ..supervision import journal
 from ..supervision.common import redact, secret_of
-from ..supervision.metrics import Snapshot, collect
+from ..supervision.metrics import Snapshot
 from . import fmt
 from . import theme as theme_memory
 from .base import OFFLINE_KEY, REFRESH_KEY, WARM_KEY, PageScreen
@@ -109,9 +109,7 @@ class OddsmonApp(DeskActions, App[int]):
         # never freezes the screen. Screens call self.service, never engine.service.
         self._own_engine_loop = loop is None
         self._engine_loop = loop or BackgroundLoop()
-        self.service = ServiceOnLoop(engine.service, self._engine_loop)
-        # While a collector runs on the host, this app reads what it records and sends nothing.
-        engine.service.defer_to_collector = True
+        self.service = EngineClient(engine, self._engine_loop)
         self.poll_s = poll_s
         self.supervise_enabled = supervise
         self.snapshot: Snapshot | None = None
@@ -122,9 +120,7 @@ class OddsmonApp(DeskActions, App[int]):
         # Display choices for this session, starting from the config; the Odds keys cycle them.
         self.price_format = engine.settings.odds.format
         self.fair_method = engine.settings.odds.fair_method
-        self._polling = False
-        self._poll_seq = 0  # polls may overlap (a toggle asks for one at once): newest wins
-        self._applied_seq = 0
+        self._poller: Worker[None] | None = None
         self._supervising = False
         self._warming = False
         self._store_error_shown = False
@@ -201,12 +197,7 @@ class OddsmonApp(DeskActions, App[int]):
             self.report_error("oddsmon", exc)
 
     def _tick_once(self) -> None:
-        service = self.service
-        try:
-            service.flush_counters()
-        except StoreError as exc:
-            self._store_trouble(exc)
-        if not self._polling:
+        if self._poller is None or self._poller.is_finished:
             self.poll_now()
         if self.supervise_enabled and not self._supervising:
             self._supervising = True
@@ -221,25 +212,28 @@ class OddsmonApp(DeskActions, App[int]):
             self.report_error("Store", exc)
 
     def poll_now(self) -> None:
-        """Read the shared state now (after our own toggles, so the sidebar answers at once)."""
-        self._polling = True
-        self._poll_seq += 1
-        self._poll(self._poll_seq)
+        """Read the shared state now (after our own toggles, so the sidebar answers at once).
+        A newer poll replaces one still running: the newest read stands."""
+        self._poller = self._poll()
 
-    @work(thread=True, group="poll", exit_on_error=False)
-    def _poll(self, seq: int) -> None:
+    @work(exclusive=True, group="poll", exit_on_error=False)
+    async def _poll(self) -> None:
         try:
-            snap = collect(self.engine.store, self.engine.settings, self.engine.clock)
+            await self.service.flush_counters()
+            snap = await self.service.snapshot()
         except Exception as exc:  # a store problem must not kill the poll loop
-            self._call(self._poll_failed, exc)
+            self._store_trouble(exc)
             return
-        self._call(self._apply_snapshot, snap, seq)
+        try:
+            self._use_snapshot(snap)
+        except Exception as exc:
+            self.report_error("oddsmon", exc)
         try:
             # Keep the incident journal in step with the store (returns at once when nothing
             # changed), so transitions seen by this process reach the file without an export.
-            journal.sync(self.engine.store, self.engine.settings)
+            await self.service.sync_journal()
         except Exception as exc:
-            self._call(self._journal_trouble, exc)
+            self._journal_trouble(exc)
 
     def _journal_trouble(self, exc: BaseException) -> None:
         if not self._journal_error_shown:
@@ -251,20 +245,6 @@ class OddsmonApp(DeskActions, App[int]):
             self.call_from_thread(fn, *args)
         except RuntimeError:  # the app is closing
             pass
-
-    def _poll_failed(self, exc: BaseException) -> None:
-        self._polling = False
-        self._store_trouble(exc)
-
-    def _apply_snapshot(self, snap: Snapshot, seq: int) -> None:
-        self._polling = False
-        if seq < self._applied_seq:  # an older read finishing late: the newer one stands
-            return
-        self._applied_seq = seq
-        try:
-            self._use_snapshot(snap)
-        except Exception as exc:
-            self.report_error("oddsmon", exc)
 
     def _use_snapshot(self, snap: Snapshot) -> None:
         before = self.snapshot
@@ -339,7 +319,7 @@ class OddsmonApp(DeskActions, App[int]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("go_offline", "go_online"):
-            offline = self.snapshot.mode.offline if self.snapshot else self.service.mode().offline
+            offline = self.snapshot.mode.offline if self.snapshot else False
             return offline == (action == "go_online")
         return super().check_action(action, parameters)
 
@@ -358,8 +338,12 @@ class OddsmonApp(DeskActions, App[int]):
         self.push_screen(MessagesScreen(self.messages, self.tz, self.now()))
 
     def action_go_offline(self) -> None:
+        self._go_offline()
+
+    @work(group="mode", exit_on_error=False)
+    async def _go_offline(self) -> None:
         try:
-            changed = self.service.set_offline()
+            changed = await self.service.set_offline()
         except StoreError as exc:
             self.report_error("Offline", exc)
             return
@@ -368,8 +352,12 @@ class OddsmonApp(DeskActions, App[int]):
         self.poll_now()
 
     def action_go_online(self) -> None:
+        self._go_online()
+
+    @work(group="mode", exit_on_error=False)
+    async def _go_online(self) -> None:
         try:
-            mode = self.service.mode()
+            mode = await self.service.mode()
         except StoreError as exc:
             self.report_error("Online", exc)
             return
@@ -425,9 +413,10 @@ class OddsmonApp(DeskActions, App[int]):
         else:
             self.notify("Staying offline until the quota reset.", title="Online")
 
-    def _set_online(self) -> None:
+    @work(group="mode", exit_on_error=False)
+    async def _set_online(self) -> None:
         try:
-            self.service.set_online()
+            await self.service.set_online()
         except StoreError as exc:
             self.report_error("Online", exc)
             return

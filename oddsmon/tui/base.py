@@ -148,6 +148,7 @@ class PageScreen(Screen[None]):
     async def _load(self, force: bool) -> None:
         app = self.oddsmon
         try:
+            await app.load_desk()  # the filters and pins every page is arranged by
             if force and self.PAGE:
                 # Rebuild the cache entries, then read the screen's view of them (from the
                 # cache just written) under the refresh's provenance: live, or why not.

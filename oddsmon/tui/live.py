@@ -16,7 +16,7 @@ from textual.widgets import DataTable
 
 from ..domain.odds import format_price
 from ..service import LiveMatch, Page
-from ..store import LivePrice
+from ..engine.runtime import LivePrice
 from .base import PageScreen
 from .dashboard import match_name, status_text
 

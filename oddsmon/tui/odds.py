@@ -33,7 +33,7 @@ from ..domain.markets import BY_ID, SPECS, split_label
 from ..domain.models import MATCH_WINNER, Fixture
 from ..domain.odds import FAIR_METHODS, ODDS_FORMATS, arbitrage_stakes, format_price, kelly_stake
 from ..service import Page
-from ..store import NewPick
+from ..engine.runtime import NewPick
 from . import fmt
 from .base import REFRESH_KEY, WARM_KEY, PageScreen
 from .chart import CHART_W, MovementDialog, chart_text
@@ -171,7 +171,7 @@ class OddsScreen(PageScreen):
         market = await service.market(fx.id, self.market_id, method=self.method, line=self.line,
                                       consensus=self.consensus,
                                       hidden_bookmakers=self.oddsmon.desk.hidden_bookmakers)
-        closes = {} if fx.kickoff > self.oddsmon.now() else service.closing_means(fx.id, self.market_id)
+        closes = {} if fx.kickoff > self.oddsmon.now() else await service.closing_means(fx.id, self.market_id)
         return Page(OddsView(ordered, fx, market.data, closes), market.provenance)
 
     def clear_page(self) -> None:
@@ -395,7 +395,7 @@ class OddsScreen(PageScreen):
         if self._view is not None and self._view.market is not None:
             self.render_analytics(self._view.market)
 
-    def action_chart(self) -> None:
+    async def action_chart(self) -> None:
         view = self._view
         if view is None or view.fixture is None or view.market is None or not view.market.outcomes:
             return
@@ -404,7 +404,7 @@ class OddsScreen(PageScreen):
         outcome = market.outcomes[min(max(column - 1, 0), len(market.outcomes) - 1)]
         app = self.oddsmon
         now = app.now()
-        chart = price_chart(app.service.movement(view.fixture.id, market.market_id, outcome.label),
+        chart = price_chart(await app.service.movement(view.fixture.id, market.market_id, outcome.label),
                             view.fixture.kickoff, now, CHART_W)
         if chart is None:
             self.notify(f"No stored price yet for {outcome.label}.", title="Chart")
@@ -413,7 +413,7 @@ class OddsScreen(PageScreen):
         title = f"{match_name(view.fixture)} · {market.market_name} · {outcome.label}"
         app.push_screen(MovementDialog(chart_text(chart, names, title, app.tz, now)))
 
-    def action_add_pick(self) -> None:
+    async def action_add_pick(self) -> None:
         view = self._view
         if view is None or view.fixture is None or view.market is None:
             self.notify("No market to pick from.", title="Pick", severity="warning")
@@ -433,7 +433,7 @@ class OddsScreen(PageScreen):
         stake = self.stake_for(price, outcome) or 0.0
         name, line = split_label(BY_ID[market.market_id], outcome.label) or (outcome.label, "")
         fx = view.fixture
-        pick_id = self.oddsmon.service.add_pick(NewPick(
+        pick_id = await self.oddsmon.service.add_pick(NewPick(
             fx.id, fx.kickoff, f"{fx.home.name} – {fx.away.name}", fx.league_name, market.market_id, line, name,
             outcome.label, book.bookmaker.id, book.bookmaker.name, price, stake))
         self.notify(f"Pick #{pick_id}: {outcome.label} @ {format_price(price, self.price_style)} "

@@ -19,6 +19,7 @@ from oddsmon.tui.predictions import PredictionsScreen
 from oddsmon.tui.supervision import SupervisionScreen
 
 from ..conftest import SECRET
+from ..engine_owner import store_owned_by
 from .conftest import (
     SIZE,
     RecordingApp,
@@ -543,26 +544,47 @@ async def test_question_mark_opens_help_with_keys_and_glossary_and_escape_closes
 
 
 async def test_engine_not_touched_on_the_ui_thread_for_polls(app: RecordingApp, engine: Engine) -> None:
-    """The once-a-second store read runs in a thread worker, not on the event loop."""
+    """The once-a-second store read runs on the engine's thread, not on the event loop."""
     import threading
 
     threads: list[str] = []
-    from oddsmon.tui import app as app_module
+    from oddsmon import service as service_module
 
-    real = app_module.collect
+    real = service_module.collect
 
     def spy(*args: Any, **kwargs: Any) -> Any:
         threads.append(threading.current_thread().name)
         return real(*args, **kwargs)
 
-    app_module.collect = spy  # type: ignore[assignment]
+    service_module.collect = spy  # type: ignore[assignment]
     try:
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
             main = threading.main_thread().name
             assert threads and main not in threads
+            assert set(threads) == {app.service.loop.thread.name}
     finally:
-        app_module.collect = real  # type: ignore[assignment]
+        service_module.collect = real  # type: ignore[assignment]
+
+
+async def test_a_session_touches_the_store_only_on_the_engine_thread(
+        app: RecordingApp, engine: Engine, clock: FakeClock) -> None:
+    """Polls, pages, toggles, pins, picks, exports and the demo drill: every store use of a
+    whole session happens on the engine's thread (the guard fails the test otherwise)."""
+    with store_owned_by(engine.store, app.service.loop.thread):
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await press(pilot, "P", "d", "asterisk", "S", "F", "escape", "o", "right", "a", "h",
+                        "escape", "b", "s", "e", "f")
+            assert "Pick #1" in app.said_text() and "pinned" in app.said_text()
+            assert "OFFLINE" in sidebar_text(app)
+            await press(pilot, "f")
+            assert "ONLINE" in sidebar_text(app)
+            await press(pilot, "n")
+            clock.advance(5)
+            await pilot.pause()
+            await settle(pilot)
+            assert "Metrics written to" in app.said_text()
 
 
 async def test_quota_outage_resumes_by_itself_at_the_reset_and_rebuilds_the_cache(
