@@ -104,6 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
                               "from elsewhere with ssh -L")
     p.add_argument("--port", metavar="N", type=int, default=None,
                    help="with --serve: the port (default 8765)")
+    p.add_argument("--debug", action="store_true",
+                   help="TUI: an error ends the app with its traceback instead of being logged "
+                        "(also ODDSMON_DEBUG=1)")
     p.add_argument("--json", action="store_true", help="with --check: print one JSON object")
     p.add_argument("--probe", action="store_true",
                    help="with --check: also try the free /status probe (may end a network outage)")
@@ -273,7 +276,7 @@ def _main(argv: Sequence[str] | None) -> int:
             return asyncio.run(_collect(settings, demo=args.demo, once=args.once))
     except (StoreError, SupervisionError) as exc:
         return _fail(str(exc), EXIT_CANNOT_RUN if args.warm else EXIT_FAIL)
-    return _run_tui(settings, demo=args.demo or missing is not None)
+    return _run_tui(settings, demo=args.demo or missing is not None, debug=args.debug)
 
 
 def _journal_sync(store: object, settings: Settings) -> None:
@@ -383,10 +386,10 @@ async def _collect(settings: Settings, *, demo: bool, once: bool) -> int:
         await engine.aclose()
 
 
-def _run_tui(settings: Settings, *, demo: bool) -> int:
+def _run_tui(settings: Settings, *, demo: bool, debug: bool = False) -> int:
     from .tui.app import run
 
-    return run(settings, demo=demo)
+    return run(settings, demo=demo, debug=debug)
 
 
 if __name__ == "__main__":

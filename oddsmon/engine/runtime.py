@@ -22,6 +22,7 @@ from ..clock import Clock, SystemClock
 from ..config import DEMO_KEY, ConfigError, Secret, Settings
 from ..demo import demo_paths
 from ..service import Service
+
 # The store's value types a UI needs, re-exported so that tui/ never imports oddsmon.store.
 from ..store import LivePrice, NewPick, Store, StoreError
 from ..supervision import OfflineMachine, export, selftest

@@ -11,8 +11,9 @@ thread; errors become notifications, never tracebacks.
 
 from __future__ import annotations
 
+import contextlib
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,9 +21,11 @@ from typing import TYPE_CHECKING, Any
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.worker import Worker
 
+from .. import log as oddsmon_log
 from ..clock import Clock
 from ..config import Settings
 from ..engine.runtime import BackgroundLoop, Engine, EngineClient, StoreError, build_engine
@@ -101,9 +104,14 @@ class OddsmonApp(DeskActions, App[int]):
     ]
 
     def __init__(self, engine: Engine, *, poll_s: float = 1.0, supervise: bool = True,
-                 loop: BackgroundLoop | None = None, theme_file: Path | None = None) -> None:
+                 loop: BackgroundLoop | None = None, theme_file: Path | None = None,
+                 log_file: Path | None = None, debug: bool = False) -> None:
         super().__init__()
         self.theme_file = theme_file  # where the palette's theme is remembered (None: nowhere)
+        self.log_file = log_file  # where caught errors' tracebacks go (named in the message)
+        # --debug: a caught error stops the app and is raised again by run(), traceback and all.
+        self.debug_raises = debug
+        self.debug_error: BaseException | None = None
         self.engine = engine
         # The engine works on its own loop thread: a big parse or a long SQLite write there
         # never freezes the screen. Screens call self.service, never engine.service.
@@ -123,8 +131,7 @@ class OddsmonApp(DeskActions, App[int]):
         self._poller: Worker[None] | None = None
         self._supervising = False
         self._warming = False
-        self._store_error_shown = False
-        self._journal_error_shown = False
+        self._said_once: set[str] = set()  # errors said once per streak ("store", "journal")
         self._secret = secret_of(engine.settings)
         if engine.demo:
             self.title = f"oddsmon · {DEMO_LABEL}"
@@ -143,8 +150,29 @@ class OddsmonApp(DeskActions, App[int]):
         return self.engine.clock.now()
 
     def report_error(self, what: str, exc: BaseException) -> None:
-        """An error as a notification: one line, never a traceback."""
-        self.notify(f"{what}: {exc}", title="Error", severity="error", markup=False)
+        """A caught error: its traceback to the log, one line on screen that says where the
+        log is (never a traceback on screen)."""
+        oddsmon_log.log.error("%s", what, exc_info=exc)
+        where = f" (details in {self.log_file})" if self.log_file is not None else ""
+        self.notify(f"{what}: {exc}{where}", title="Error", severity="error", markup=False)
+
+    @contextlib.contextmanager
+    def reporting(self, what: str, *, once: str | None = None) -> Iterator[None]:
+        """A block whose failure must not end the app: the error is reported (logged with
+        its traceback, said in one line) and the code after the block runs on. ``once``
+        names an error that repeats every second (the store, the journal): said and logged
+        at the first failure of a streak only, so the log keeps the traces worth reading."""
+        try:
+            yield
+        except Exception as exc:
+            if self.debug_raises:
+                self.debug_error = exc
+                self.exit(return_code=1)
+                raise
+            if once is None or once not in self._said_once:
+                if once is not None:
+                    self._said_once.add(once)
+                self.report_error(what, exc)
 
     def notify(self, message: str, *, title: str = "", severity: Any = "information",
                timeout: float | None = None, markup: bool = False, topic: str = "") -> None:
@@ -162,7 +190,7 @@ class OddsmonApp(DeskActions, App[int]):
         """Redraw the visible screen's message line from the log."""
         try:
             bar = self.screen.query_one(MessageBar)
-        except Exception:  # a dialog, or not composed yet
+        except NoMatches:  # a dialog, or not composed yet
             return
         bar.show(self.messages, self.tz, self.now())
 
@@ -191,10 +219,8 @@ class OddsmonApp(DeskActions, App[int]):
             self._engine_loop.close()
 
     def _tick(self) -> None:
-        try:
+        with self.reporting("oddsmon"):  # a timer that raises would end the app: say it instead
             self._tick_once()
-        except Exception as exc:  # a timer that raises would end the app: say it instead
-            self.report_error("oddsmon", exc)
 
     def _tick_once(self) -> None:
         if self._poller is None or self._poller.is_finished:
@@ -206,11 +232,6 @@ class OddsmonApp(DeskActions, App[int]):
             self.screen.tick_auto_refresh(self.now())
         self.update_sidebar()
 
-    def _store_trouble(self, exc: BaseException) -> None:
-        if not self._store_error_shown:
-            self._store_error_shown = True
-            self.report_error("Store", exc)
-
     def poll_now(self) -> None:
         """Read the shared state now (after our own toggles, so the sidebar answers at once).
         A newer poll replaces one still running: the newest read stands."""
@@ -218,38 +239,27 @@ class OddsmonApp(DeskActions, App[int]):
 
     @work(exclusive=True, group="poll", exit_on_error=False)
     async def _poll(self) -> None:
-        try:
+        snap = None
+        with self.reporting("Store", once="store"):  # a store problem must not kill the poll
             await self.service.flush_counters()
             snap = await self.service.snapshot()
-        except Exception as exc:  # a store problem must not kill the poll loop
-            self._store_trouble(exc)
+        if snap is None:
             return
-        try:
+        with self.reporting("oddsmon"):
             self._use_snapshot(snap)
-        except Exception as exc:
-            self.report_error("oddsmon", exc)
-        try:
+        with self.reporting("Incident journal", once="journal"):
             # Keep the incident journal in step with the store (returns at once when nothing
             # changed), so transitions seen by this process reach the file without an export.
             await self.service.sync_journal()
-        except Exception as exc:
-            self._journal_trouble(exc)
-
-    def _journal_trouble(self, exc: BaseException) -> None:
-        if not self._journal_error_shown:
-            self._journal_error_shown = True
-            self.report_error("Incident journal", exc)
 
     def _call(self, fn: Any, *args: Any) -> None:
-        try:
+        with contextlib.suppress(RuntimeError):  # the app is closing
             self.call_from_thread(fn, *args)
-        except RuntimeError:  # the app is closing
-            pass
 
     def _use_snapshot(self, snap: Snapshot) -> None:
         before = self.snapshot
         self.snapshot = snap
-        self._store_error_shown = False
+        self._said_once.discard("store")
         old = None if before is None else (before.mode.offline, before.mode.reason)
         new = (snap.mode.offline, snap.mode.reason)
         if old != new:
@@ -275,21 +285,20 @@ class OddsmonApp(DeskActions, App[int]):
 
     @work(group="supervise", exit_on_error=False)
     async def _supervise(self) -> None:
+        report = None
         try:
-            report = await self.service.supervise(progress=self._progress_from_engine)
-        except Exception as exc:
-            self.report_error("Supervision", exc)
-            report = None
+            with self.reporting("Supervision"):
+                report = await self.service.supervise(progress=self._progress_from_engine)
         finally:
             self._supervising = False
         if report is not None:
             self.poll_now()
             self._say_warm(report, after_resume=True)
-        try:
+        alerts = None
+        with self.reporting("Alerts"):
             # Also POSTed to the webhook, unless a collector runs (it posts them).
             alerts = await self.service.dispatch_alerts()
-        except Exception as exc:
-            self.report_error("Alerts", exc)
+        if alerts is None:
             return
         # On screen: a match's drops in one message, naming the match, each bookmaker,
         # outcome and price; a newer message about the match replaces it.
@@ -307,7 +316,7 @@ class OddsmonApp(DeskActions, App[int]):
             return
         try:
             sidebar = screen.query_one(Sidebar)
-        except Exception:  # not composed yet
+        except NoMatches:  # not composed yet
             return
         sidebar.show(self.snapshot, screen.provenance, self.now(), self.tz,
                      offline_key=OFFLINE_KEY, warm=self.warm_progress,
@@ -426,13 +435,10 @@ class OddsmonApp(DeskActions, App[int]):
     @work(group="online", exit_on_error=False)
     async def _refresh_quota(self) -> None:
         """As ``oddsmon --online`` does: one free /status so the quota shown is the provider's."""
-        try:
+        with self.reporting("Online"):
             note = await self.service.refresh_quota()
-        except Exception as exc:
-            self.report_error("Online", exc)
-            return
-        self.notify(note, title="Online")
-        self.poll_now()
+            self.notify(note, title="Online")
+            self.poll_now()
 
     def action_refresh_page(self) -> None:
         screen = self.screen
@@ -460,15 +466,16 @@ class OddsmonApp(DeskActions, App[int]):
 
     @work(group="warm", exit_on_error=False)
     async def _warm(self) -> None:
+        report = None
         try:
-            report = await self.service.warm(self._progress_from_engine)
-        except Exception as exc:
-            self.report_error("Warm", exc)
-            return
+            with self.reporting("Warm"):
+                report = await self.service.warm(self._progress_from_engine)
         finally:
             self._warming = False
             self.warm_progress = None
             self.update_sidebar()
+        if report is None:
+            return
         self.poll_now()
         self._say_warm(report)
 
@@ -526,8 +533,11 @@ class OddsmonApp(DeskActions, App[int]):
                 yield command
 
 
-def run(settings: Settings, *, demo: bool = False) -> int:
-    """Run the TUI until the user quits; returns the exit status (0 on ``q``)."""
+def run(settings: Settings, *, demo: bool = False, debug: bool = False) -> int:
+    """Run the TUI until the user quits; returns the exit status (0 on ``q``).
+
+    Caught errors go to the log (``oddsmon.log``) with their traceback; with ``debug`` (or
+    ``ODDSMON_DEBUG=1``) the first one ends the app and is raised here instead."""
 
     import signal
 
@@ -551,13 +561,18 @@ def run(settings: Settings, *, demo: bool = False) -> int:
         signal.signal(signal.SIGHUP, hang_up)
         if directory is not None:
             demo_store.publish(directory)
-        app = OddsmonApp(engine, loop=loop, theme_file=theme_memory.memory_file())
+        log_file = oddsmon_log.setup(secret_of(settings))
+        app = OddsmonApp(engine, loop=loop, theme_file=theme_memory.memory_file(),
+                         log_file=log_file, debug=oddsmon_log.debug_requested(debug))
         app.run()
+        if app.debug_error is not None:
+            raise app.debug_error
         code = app.return_code
     finally:
         signal.signal(signal.SIGHUP, previous)
         if directory is not None:
             demo_store.unpublish(directory)
+        oddsmon_log.close()
         loop.run_sync(engine.aclose(), timeout=10)  # the engine's client lives on that loop
         loop.close()
     return 0 if code is None else int(code)

@@ -32,8 +32,8 @@ from ..domain.market import CONSENSUS_MODES, MarketView, OutcomeView
 from ..domain.markets import BY_ID, SPECS, split_label
 from ..domain.models import MATCH_WINNER, Fixture
 from ..domain.odds import FAIR_METHODS, ODDS_FORMATS, arbitrage_stakes, format_price, kelly_stake
-from ..service import Page
 from ..engine.runtime import NewPick
+from ..service import Page
 from . import fmt
 from .base import REFRESH_KEY, WARM_KEY, PageScreen
 from .chart import CHART_W, MovementDialog, chart_text
@@ -235,7 +235,7 @@ class OddsScreen(PageScreen):
         table.add_column("Margin", key="margin")
         for row in market.rows:
             cells: list[Any] = [Text(row.bookmaker.name)]
-            for price, best in zip(row.prices, row.best):
+            for price, best in zip(row.prices, row.best, strict=True):
                 text = "—" if price is None else format_price(price, style)
                 cells.append(Text(text, justify="right", style=best_style if best else ""))
             cells.append(Text(margin_text(row.margin), justify="right"))
@@ -257,7 +257,7 @@ class OddsScreen(PageScreen):
         if arb is not None:
             money = arbitrage_stakes(arb.prices, stakes.bankroll, stakes.round_to)
             split = " · ".join(f"{label} {money_text(stake)} {book}" for label, stake, book
-                               in zip(market.labels, money.stakes, arb.bookmakers))
+                               in zip(market.labels, money.stakes, arb.bookmakers, strict=True))
             banner.update(f"arbitrage {arb.profit * 100:+.1f}% · stakes {split} · returns at least "
                           f"{money_text(money.guaranteed_return)} on {money_text(money.staked)} "
                           f"(rounding to {stakes.round_to:g}: {money.rounding_effect:+.2f})")
@@ -288,10 +288,10 @@ class OddsScreen(PageScreen):
             if not row.display:
                 continue
             o = market.outcomes[i]
-            label, text = row.query(Static)
-            label.update(o.label)
+            name, moves = row.query(Static)
+            name.update(o.label)
             row.query_one(Sparkline).data = list(o.movement.series) or [0.0]
-            text.update(move_text(o, style, (closes or {}).get(o.label)))
+            moves.update(move_text(o, style, (closes or {}).get(o.label)))
 
     def stake_for(self, price: float, o: OutcomeView) -> float | None:
         """The Kelly stake in money for ``price`` against the chosen basis, None without one."""

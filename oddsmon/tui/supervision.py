@@ -268,13 +268,10 @@ class SupervisionScreen(PageScreen):
         """The same code as ``oddsmon --export`` (journal included), on the engine's thread."""
         app = self.oddsmon
         path = app.service.export_target()
-        try:
+        with app.reporting("Export"):
             await app.service.export_metrics(path)
-        except Exception as exc:
-            app.report_error("Export", exc)
-            return
-        app.notify(f"Metrics written to {path}", title="Export")
-        app.poll_now()
+            app.notify(f"Metrics written to {path}", title="Export")
+            app.poll_now()
 
     def action_selftest(self) -> None:
         self.oddsmon.notify("Selftest running…", title="Selftest", topic="selftest")
@@ -283,10 +280,10 @@ class SupervisionScreen(PageScreen):
     @work(group="selftest", exit_on_error=False)
     async def _selftest(self) -> None:
         app = self.oddsmon
-        try:
+        outcome = None
+        with app.reporting("Selftest"):
             outcome = await app.service.selftest()
-        except Exception as exc:
-            app.report_error("Selftest", exc)
+        if outcome is None:
             return
         failed = [f"{r.name}: {r.detail}" for r in outcome.results if not r.ok]
         text = outcome.summary + (f" ({'; '.join(failed)})" if failed else "")
@@ -338,10 +335,8 @@ class SupervisionScreen(PageScreen):
     async def _poke(self) -> None:
         """One real request, so oddsmon meets the fault now rather than at its next fetch."""
         app = self.oddsmon
-        try:
+        with app.reporting("Demo"):
             await app.service.bookmakers(force=True)
-        except Exception as exc:
-            app.report_error("Demo", exc)
         app.poll_now()
 
     def commands(self) -> Iterable[SystemCommand]:

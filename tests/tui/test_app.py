@@ -260,7 +260,7 @@ async def test_enter_on_a_dashboard_row_opens_that_fixture_on_the_odds_screen(ap
 
 async def test_odds_screen_rows_margins_best_prices_and_market_key(app: RecordingApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
-        screen, table = await open_odds(pilot)
+        _screen, table = await open_odds(pilot)
         labels = [str(c.label) for c in table.columns.values()]
         assert labels == ["Bookmaker", "Home", "Draw", "Away", "Margin"]
         assert table.row_count >= 3

@@ -100,9 +100,9 @@ async def test_the_store_guard_catches_a_call_from_another_thread(settings: Sett
     """The check the owner tests rely on: a store read from the caller's thread fails it."""
     engine = build_engine(settings, demo=True, clock=clock)
     bg = BackgroundLoop()
-    with pytest.raises(AssertionError, match="off the engine's thread"):  # noqa: PT012
-        with store_owned_by(engine.store, bg.thread), pytest.raises(AssertionError, match="MainThread"):
-            engine.service.mode()
+    with pytest.raises(AssertionError, match="off the engine's thread"), \
+            store_owned_by(engine.store, bg.thread), pytest.raises(AssertionError, match="MainThread"):
+        engine.service.mode()
     bg.run_sync(engine.aclose())
     bg.close()
 
