@@ -50,7 +50,12 @@ class BackgroundLoop:
         self.thread.start()
 
     async def run(self, coro: Coroutine[Any, Any, T]) -> T:
-        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(coro, self.loop))
+        try:
+            future = asyncio.run_coroutine_threadsafe(coro, self.loop)
+        except RuntimeError:  # the loop is closed (the app is ending): the work never starts
+            coro.close()
+            raise
+        return await asyncio.wrap_future(future)
 
     def run_sync(self, coro: Coroutine[Any, Any, T], timeout: float | None = None) -> T:
         """From a thread that has no running loop (start-up, shutdown, tests)."""

@@ -124,7 +124,6 @@ class OddsScreen(PageScreen):
     consensus: str = CONSENSUS_MODES[0]
     stake_basis: str = STAKE_BASES[0]
     _view: OddsView | None = None
-    _filling = False
 
     def compose_body(self) -> ComposeResult:
         yield Select[int]([], prompt="fixture", allow_blank=True, compact=True, id="fixture-picker")
@@ -343,19 +342,14 @@ class OddsScreen(PageScreen):
         options = [(Text(f"{fmt.kickoff(fx.kickoff, tz, now)} {fmt.zone(fx.kickoff, tz)}  "
                          f"{match_name(fx, 20)}"), fx.id)
                    for fx in view.fixtures]
-        self._filling = True
-        try:
+        # Filled by the page, not chosen by the user: no Changed, so no reload.
+        with picker.prevent(Select.Changed):
             picker.set_options(options)
             if view.fixture is not None:
                 picker.value = view.fixture.id
-        finally:
-            self.call_after_refresh(self._done_filling)
-
-    def _done_filling(self) -> None:
-        self._filling = False
 
     def on_select_changed(self, event: Select.Changed) -> None:
-        if self._filling or not isinstance(event.value, int):
+        if not isinstance(event.value, int):
             return
         if self._view is not None and self._view.fixture is not None and event.value == self._view.fixture.id:
             return
