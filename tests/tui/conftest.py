@@ -101,8 +101,9 @@ def screen_text(app: OddsmonApp) -> str:
 
 
 def footer_descriptions(app: OddsmonApp) -> list[str]:
-    from textual.widgets._footer import FooterKey
-
-    return [k.description for k in app.screen.query(FooterKey)]
+    """What the footer lists: the screen's active bindings that are shown (check_action hides
+    the others), through Textual's public Binding API."""
+    return [active.binding.description for active in app.screen.active_bindings.values()
+            if active.binding.show]
 
 
