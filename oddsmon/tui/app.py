@@ -47,6 +47,7 @@ from .predictions import PredictionsScreen
 from .search import DESK_BINDINGS, DeskActions
 from .sidebar import DEMO_LABEL, Sidebar, WarmProgress
 from .supervision import SupervisionScreen
+from .ticker import IntervalTicker, Ticker
 from .value import ValueScreen
 
 if TYPE_CHECKING:
@@ -105,7 +106,8 @@ class OddsmonApp(DeskActions, App[int]):
 
     def __init__(self, engine: Engine, *, poll_s: float = 1.0, supervise: bool = True,
                  loop: BackgroundLoop | None = None, theme_file: Path | None = None,
-                 log_file: Path | None = None, debug: bool = False) -> None:
+                 log_file: Path | None = None, debug: bool = False,
+                 ticker: Ticker | None = None) -> None:
         super().__init__()
         self.theme_file = theme_file  # where the palette's theme is remembered (None: nowhere)
         self.log_file = log_file  # where caught errors' tracebacks go (named in the message)
@@ -119,6 +121,7 @@ class OddsmonApp(DeskActions, App[int]):
         self._engine_loop = loop or BackgroundLoop()
         self.service = EngineClient(engine, self._engine_loop)
         self.poll_s = poll_s
+        self.ticker = ticker or IntervalTicker()  # a test passes one it advances itself
         self.supervise_enabled = supervise
         self.snapshot: Snapshot | None = None
         self.warm_progress: WarmProgress | None = None
@@ -198,7 +201,7 @@ class OddsmonApp(DeskActions, App[int]):
 
     def on_mount(self) -> None:
         self._apply_theme()
-        self.set_interval(self.poll_s, self._tick)
+        self.ticker.start(self, self.poll_s, self._tick)
         self._tick()
 
     def _apply_theme(self) -> None:

@@ -22,6 +22,7 @@ from ..conftest import SECRET
 from ..engine_owner import store_owned_by
 from .conftest import (
     SIZE,
+    ManualTicker,
     RecordingApp,
     footer_descriptions,
     open_odds,
@@ -30,18 +31,8 @@ from .conftest import (
     settle,
     sidebar_text,
     text_of,
+    until,
 )
-
-
-async def until(pilot: Any, condition: Any, limit: float = 15.0) -> None:
-    """Wait (real time: the app's timers tick on it) until ``condition()`` holds."""
-    import time
-
-    deadline = time.monotonic() + limit
-    while not condition():
-        assert time.monotonic() < deadline, "condition never held"
-        await pilot.pause(0.1)
-
 
 SCREENS = [("d", DashboardScreen), ("p", PredictionsScreen), ("b", BookmakersScreen),
            ("o", OddsScreen), ("s", SupervisionScreen)]
@@ -361,7 +352,8 @@ async def test_selftest_key_ticks_the_checklist_from_the_supervision_screen(app:
         assert "[x] Quick functional tests" in text_of(app, "#sup-checklist")
 
 
-async def test_demo_keys_rehearse_the_runbook(app: RecordingApp, engine: Engine, clock: FakeClock) -> None:
+async def test_demo_keys_rehearse_the_runbook(app: RecordingApp, engine: Engine, clock: FakeClock,
+                                           ticker: ManualTicker) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await press(pilot, "s")
@@ -373,7 +365,7 @@ async def test_demo_keys_rehearse_the_runbook(app: RecordingApp, engine: Engine,
         assert "Restore net" in footer_descriptions(app)
         await press(pilot, "n")
         clock.advance(engine.settings.supervision.probe_min_s + 1)
-        await until(pilot, lambda: not engine.service.mode().offline)  # the supervise tick probes
+        await until(pilot, lambda: not engine.service.mode().offline, ticker)  # the supervise tick probes
         await settle(pilot)
         assert "ONLINE" in sidebar_text(app)
         await press(pilot, "x")
@@ -568,7 +560,7 @@ async def test_engine_not_touched_on_the_ui_thread_for_polls(app: RecordingApp, 
 
 
 async def test_a_session_touches_the_store_only_on_the_engine_thread(
-        app: RecordingApp, engine: Engine, clock: FakeClock) -> None:
+        app: RecordingApp, engine: Engine, clock: FakeClock, ticker: ManualTicker) -> None:
     """Polls, pages, toggles, pins, picks, exports and the demo drill: every store use of a
     whole session happens on the engine's thread (the guard fails the test otherwise)."""
     with store_owned_by(engine.store, app.service.loop.thread):
@@ -581,21 +573,23 @@ async def test_a_session_touches_the_store_only_on_the_engine_thread(
             await press(pilot, "f")
             assert "ONLINE" in sidebar_text(app)
             await press(pilot, "n")
-            clock.advance(5)
-            await pilot.pause()
-            await settle(pilot)
+            for _ in range(3):  # the 1 s tick: poll, supervise (a probe), auto-refresh, clocks
+                clock.advance(engine.settings.supervision.probe_min_s + 1)
+                ticker.tick()
+                await settle(pilot)
+            assert "reason  network" in sidebar_text(app)
             assert "Metrics written to" in app.said_text()
 
 
 async def test_quota_outage_resumes_by_itself_at_the_reset_and_rebuilds_the_cache(
-        app: RecordingApp, engine: Engine, clock: FakeClock) -> None:
+        app: RecordingApp, engine: Engine, clock: FakeClock, ticker: ManualTicker) -> None:
     engine.machine.go_offline("quota", "the API said the daily quota is exhausted")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert "reason  quota" in sidebar_text(app)
         clock.set(engine.service.mode().resume_at)  # type: ignore[arg-type]  # 00:00 UTC
         # The once-a-second supervise applies the resume, then warms.
-        await until(pilot, lambda: "Back online" in app.said_text())
+        await until(pilot, lambda: "Back online" in app.said_text(), ticker)
         await settle(pilot)
         assert not engine.service.mode().offline
         assert "ONLINE" in sidebar_text(app)
