@@ -23,7 +23,6 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.worker import Worker
 
 from .. import log as oddsmon_log
 from ..clock import Clock
@@ -131,9 +130,6 @@ class OddsmonApp(DeskActions, App[int]):
         # Display choices for this session, starting from the config; the Odds keys cycle them.
         self.price_format = engine.settings.odds.format
         self.fair_method = engine.settings.odds.fair_method
-        self._poller: Worker[None] | None = None
-        self._supervising = False
-        self._warming = False
         self._said_once: set[str] = set()  # errors said once per streak ("store", "journal")
         self._secret = secret_of(engine.settings)
         if engine.demo:
@@ -226,10 +222,10 @@ class OddsmonApp(DeskActions, App[int]):
             self._tick_once()
 
     def _tick_once(self) -> None:
-        if self._poller is None or self._poller.is_finished:
+        # A tick never stacks work: a poll or a supervise still running is left to finish.
+        if not self.running("poll"):
             self.poll_now()
-        if self.supervise_enabled and not self._supervising:
-            self._supervising = True
+        if self.supervise_enabled and not self.running("supervise"):
             self._supervise()
         if isinstance(self.screen, PageScreen):
             self.screen.tick_auto_refresh(self.now())
@@ -238,7 +234,11 @@ class OddsmonApp(DeskActions, App[int]):
     def poll_now(self) -> None:
         """Read the shared state now (after our own toggles, so the sidebar answers at once).
         A newer poll replaces one still running: the newest read stands."""
-        self._poller = self._poll()
+        self._poll()
+
+    def running(self, group: str) -> bool:
+        """Whether a worker of ``group`` ("poll", "supervise", "warm", ...) is still at work."""
+        return any(worker.group == group and not worker.is_finished for worker in self.workers)
 
     @work(exclusive=True, group="poll", exit_on_error=False)
     async def _poll(self) -> None:
@@ -286,14 +286,11 @@ class OddsmonApp(DeskActions, App[int]):
             if isinstance(screen, PageScreen):
                 screen.load()
 
-    @work(group="supervise", exit_on_error=False)
+    @work(exclusive=True, group="supervise", exit_on_error=False)
     async def _supervise(self) -> None:
         report = None
-        try:
-            with self.reporting("Supervision"):
-                report = await self.service.supervise(progress=self._progress_from_engine)
-        finally:
-            self._supervising = False
+        with self.reporting("Supervision"):
+            report = await self.service.supervise(progress=self._progress_from_engine)
         if report is not None:
             self.poll_now()
             self._say_warm(report, after_resume=True)
@@ -449,10 +446,9 @@ class OddsmonApp(DeskActions, App[int]):
             screen.load(force=True)
 
     def action_warm(self) -> None:
-        if self._warming:
+        if self.running("warm"):
             self.notify("A warm is already running.", title="Warm")
             return
-        self._warming = True
         self.warm_progress = WarmProgress(0, 1, "starting")
         self.warm_log = []
         self.update_sidebar()
@@ -467,14 +463,13 @@ class OddsmonApp(DeskActions, App[int]):
         self.warm_log.append((done, total, label))
         self.update_sidebar()
 
-    @work(group="warm", exit_on_error=False)
+    @work(exclusive=True, group="warm", exit_on_error=False)
     async def _warm(self) -> None:
         report = None
         try:
             with self.reporting("Warm"):
                 report = await self.service.warm(self._progress_from_engine)
         finally:
-            self._warming = False
             self.warm_progress = None
             self.update_sidebar()
         if report is None:
