@@ -104,6 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
                               "from elsewhere with ssh -L")
     p.add_argument("--port", metavar="N", type=int, default=None,
                    help="with --serve: the port (default 8765)")
+    p.add_argument("--debug", action="store_true",
+                   help="TUI: an error ends the app with its traceback instead of being logged "
+                        "(also ODDSMON_DEBUG=1)")
     p.add_argument("--json", action="store_true", help="with --check: print one JSON object")
     p.add_argument("--probe", action="store_true",
                    help="with --check: also try the free /status probe (may end a network outage)")
@@ -273,7 +276,7 @@ def _main(argv: Sequence[str] | None) -> int:
             return asyncio.run(_collect(settings, demo=args.demo, once=args.once))
     except (StoreError, SupervisionError) as exc:
         return _fail(str(exc), EXIT_CANNOT_RUN if args.warm else EXIT_FAIL)
-    return _run_tui(settings, demo=args.demo or missing is not None)
+    return _run_tui(settings, demo=args.demo or missing is not None, debug=args.debug)
 
 
 def _journal_sync(store: object, settings: Settings) -> None:
@@ -294,8 +297,8 @@ def _set_mode(settings: Settings, *, offline: bool, force: bool = False) -> int:
     import asyncio
 
     from .clock import SystemClock
+    from .engine.runtime import open_store
     from .offline import OfflineMachine
-    from .runtime import open_store
     from .supervision import journal
 
     journal.check_usable(settings.paths.incidents)  # a bad journal: say so before changing anything
@@ -329,7 +332,7 @@ def _set_mode(settings: Settings, *, offline: bool, force: bool = False) -> int:
 
 
 async def _refresh_quota(settings: Settings) -> str:
-    from .runtime import build_engine
+    from .engine.runtime import build_engine
 
     engine = build_engine(settings, key=settings.api_key())
     try:
@@ -339,7 +342,7 @@ async def _refresh_quota(settings: Settings) -> str:
 
 
 async def _warm(settings: Settings, *, demo: bool, force: bool = False) -> int:
-    from .runtime import build_engine
+    from .engine.runtime import build_engine
     from .supervision import journal
     from .text import clean
 
@@ -370,7 +373,7 @@ async def _warm(settings: Settings, *, demo: bool, force: bool = False) -> int:
 
 async def _collect(settings: Settings, *, demo: bool, once: bool) -> int:
     from .collect.runner import Collector
-    from .runtime import build_engine
+    from .engine.runtime import build_engine
     from .supervision import journal
 
     engine = build_engine(settings, demo=demo)
@@ -384,10 +387,10 @@ async def _collect(settings: Settings, *, demo: bool, once: bool) -> int:
         await engine.aclose()
 
 
-def _run_tui(settings: Settings, *, demo: bool) -> int:
+def _run_tui(settings: Settings, *, demo: bool, debug: bool = False) -> int:
     from .tui.app import run
 
-    return run(settings, demo=demo)
+    return run(settings, demo=demo, debug=debug)
 
 
 if __name__ == "__main__":

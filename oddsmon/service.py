@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from .alerts import Alert, AlertSender, drop_alert, market_alerts, mode_alert
@@ -65,7 +66,8 @@ from .store import (
     cache_key,
 )
 from .store.cache import ANY
-from .supervision import journal
+from .supervision import export, journal
+from .supervision.metrics import Snapshot, collect
 
 T = TypeVar("T")
 
@@ -655,6 +657,9 @@ class Service:
         window = timedelta(minutes=cfg.drop_window_min)
         points = [(p.fixture_id, p.bookmaker_id, p.bet_id, p.outcome, p.observed_at, p.price)
                   for p in self.store.history.window(keys, now - window)]
+        # A drop is dated by its last price, inside the window: one dated before the window
+        # cannot be found again, so its key goes (the set stays as small as the window).
+        self._drops_seen = {key for key in self._drops_seen if key[4] > now - window}
         fresh = []
         for drop in price_drops(points, now, cfg.drop_alert_pct, window):
             key = (drop.fixture_id, drop.bookmaker_id, drop.bet_id, drop.outcome, drop.at)
@@ -1246,6 +1251,22 @@ class Service:
     def _stop_reason(self) -> str:
         view = self.machine.view()
         return f"offline ({view.reason}): {view.detail or 'stopped'}"
+
+    # -- reports, for the TUI's client (engine/runtime.py runs them on the engine's thread) -----
+
+    def snapshot(self) -> Snapshot:
+        """Everything the supervision screen and the sidebar show, read from the store."""
+        return collect(self.store, self.settings, self.clock)
+
+    def sync_journal(self) -> None:
+        """Bring the incident journal up to date with the store (at once when nothing changed)."""
+        journal.sync(self.store, self.settings)
+
+    def export_metrics(self, path: Path) -> None:
+        """Write the metrics JSON to ``path`` as ``oddsmon --export`` does, journal included."""
+        export.check_target(path)
+        export.write(self.store, self.settings, self.clock, path, "json")
+        self.sync_journal()
 
 
 def fixtures_ttl(fixtures: Sequence[Fixture], now: datetime, day_ttl_s: float,

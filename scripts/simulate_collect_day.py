@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 from oddsmon.clock import FakeClock  # noqa: E402
 from oddsmon.collect.runner import Collector  # noqa: E402
 from oddsmon.config import Secret, load_file  # noqa: E402
-from oddsmon.runtime import build_engine  # noqa: E402
+from oddsmon.engine.runtime import build_engine  # noqa: E402
 from oddsmon.sim import SimConfig, Simulator, SimTransport  # noqa: E402
 
 START = datetime(2026, 11, 24, tzinfo=timezone.utc)

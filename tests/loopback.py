@@ -15,7 +15,7 @@ import pytest
 
 from oddsmon.clock import FakeClock
 from oddsmon.config import Secret, Settings
-from oddsmon.runtime import Engine, build_engine
+from oddsmon.engine.runtime import Engine, build_engine
 from oddsmon.sim import LoopbackServer, SimConfig, Simulator
 
 from .conftest import SECRET

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from ..domain.models import parse_fixtures
-from ..runtime import Engine
+from ..engine.runtime import Engine
 from ..store import COLLECTOR_LEASE, CollectorStatus, Holder, StoreError, cache_key
 from .budget import daily_budget, left_today
 from .scheduler import URGENT, Cadence, Known, Plan, Task, Watched, plan

@@ -124,7 +124,7 @@ async def _simulator(settings: Settings) -> str:
     from dataclasses import replace
 
     from ..config import CacheSettings
-    from ..runtime import build_engine
+    from ..engine.runtime import build_engine
 
     # Default time-to-lives: a config with 0 s (always refetch) must not defeat the read-back.
     engine = build_engine(replace(settings, cache=CacheSettings()), demo=True)

@@ -201,7 +201,7 @@ async def _probe(settings: Settings, clock: Clock) -> dict[str, Any]:
         return {"ok": None, "detail": "no API key configured (api.key_env / api.key_file): probe skipped",
                 "resumed": False}
     from ..api import ApiError
-    from ..runtime import build_engine
+    from ..engine.runtime import build_engine
 
     engine = build_engine(settings, key=key, clock=clock)
     try:

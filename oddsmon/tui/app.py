@@ -1,17 +1,19 @@
 """The oddsmon full-screen app: five screens, one sidebar, the offline key, refresh and warm.
 
-Every second the app (1) flushes this process's cache counters, (2) reads one supervision
-snapshot from the shared store in a thread worker — cheap reads, so a change made by another
+Every second the app (1) polls in a worker: it flushes this process's cache counters and
+reads one supervision snapshot from the shared store — cheap reads, so a change made by another
 process on the host (``oddsmon --offline`` in a shell, another analyst, the quota running out)
-reaches the sidebar within two seconds — and (3) runs ``Service.supervise`` in a worker, which
-applies the automatic resume at the quota reset and probes the network during an outage. All
-I/O happens in workers; errors become notifications, never tracebacks.
+reaches the sidebar within two seconds — and (2) runs ``Service.supervise`` in a worker, which
+applies the automatic resume at the quota reset and probes the network during an outage. Every
+call reaches the engine through :class:`~oddsmon.engine.runtime.EngineClient`, on the engine's
+thread; errors become notifications, never tracebacks.
 """
 
 from __future__ import annotations
 
+import contextlib
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,16 +21,16 @@ from typing import TYPE_CHECKING, Any
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.screen import Screen
 
+from .. import log as oddsmon_log
 from ..clock import Clock
 from ..config import Settings
-from ..runtime import BackgroundLoop, Engine, ServiceOnLoop, build_engine
+from ..engine.runtime import BackgroundLoop, Engine, EngineClient, StoreError, build_engine
 from ..service import WarmReport, WarmStep
-from ..store import StoreError
-from ..supervision import journal
 from ..supervision.common import redact, secret_of
-from ..supervision.metrics import Snapshot, collect
+from ..supervision.metrics import Snapshot
 from . import fmt
 from . import theme as theme_memory
 from .base import OFFLINE_KEY, REFRESH_KEY, WARM_KEY, PageScreen
@@ -44,6 +46,7 @@ from .predictions import PredictionsScreen
 from .search import DESK_BINDINGS, DeskActions
 from .sidebar import DEMO_LABEL, Sidebar, WarmProgress
 from .supervision import SupervisionScreen
+from .ticker import IntervalTicker, Ticker
 from .value import ValueScreen
 
 if TYPE_CHECKING:
@@ -101,18 +104,23 @@ class OddsmonApp(DeskActions, App[int]):
     ]
 
     def __init__(self, engine: Engine, *, poll_s: float = 1.0, supervise: bool = True,
-                 loop: BackgroundLoop | None = None, theme_file: Path | None = None) -> None:
+                 loop: BackgroundLoop | None = None, theme_file: Path | None = None,
+                 log_file: Path | None = None, debug: bool = False,
+                 ticker: Ticker | None = None) -> None:
         super().__init__()
         self.theme_file = theme_file  # where the palette's theme is remembered (None: nowhere)
+        self.log_file = log_file  # where caught errors' tracebacks go (named in the message)
+        # --debug: a caught error stops the app and is raised again by run(), traceback and all.
+        self.debug_raises = debug
+        self.debug_error: BaseException | None = None
         self.engine = engine
         # The engine works on its own loop thread: a big parse or a long SQLite write there
         # never freezes the screen. Screens call self.service, never engine.service.
         self._own_engine_loop = loop is None
         self._engine_loop = loop or BackgroundLoop()
-        self.service = ServiceOnLoop(engine.service, self._engine_loop)
-        # While a collector runs on the host, this app reads what it records and sends nothing.
-        engine.service.defer_to_collector = True
+        self.service = EngineClient(engine, self._engine_loop)
         self.poll_s = poll_s
+        self.ticker = ticker or IntervalTicker()  # a test passes one it advances itself
         self.supervise_enabled = supervise
         self.snapshot: Snapshot | None = None
         self.warm_progress: WarmProgress | None = None
@@ -122,13 +130,7 @@ class OddsmonApp(DeskActions, App[int]):
         # Display choices for this session, starting from the config; the Odds keys cycle them.
         self.price_format = engine.settings.odds.format
         self.fair_method = engine.settings.odds.fair_method
-        self._polling = False
-        self._poll_seq = 0  # polls may overlap (a toggle asks for one at once): newest wins
-        self._applied_seq = 0
-        self._supervising = False
-        self._warming = False
-        self._store_error_shown = False
-        self._journal_error_shown = False
+        self._said_once: set[str] = set()  # errors said once per streak ("store", "journal")
         self._secret = secret_of(engine.settings)
         if engine.demo:
             self.title = f"oddsmon · {DEMO_LABEL}"
@@ -147,8 +149,29 @@ class OddsmonApp(DeskActions, App[int]):
         return self.engine.clock.now()
 
     def report_error(self, what: str, exc: BaseException) -> None:
-        """An error as a notification: one line, never a traceback."""
-        self.notify(f"{what}: {exc}", title="Error", severity="error", markup=False)
+        """A caught error: its traceback to the log, one line on screen that says where the
+        log is (never a traceback on screen)."""
+        oddsmon_log.log.error("%s", what, exc_info=exc)
+        where = f" (details in {self.log_file})" if self.log_file is not None else ""
+        self.notify(f"{what}: {exc}{where}", title="Error", severity="error", markup=False)
+
+    @contextlib.contextmanager
+    def reporting(self, what: str, *, once: str | None = None) -> Iterator[None]:
+        """A block whose failure must not end the app: the error is reported (logged with
+        its traceback, said in one line) and the code after the block runs on. ``once``
+        names an error that repeats every second (the store, the journal): said and logged
+        at the first failure of a streak only, so the log keeps the traces worth reading."""
+        try:
+            yield
+        except Exception as exc:
+            if self.debug_raises:
+                self.debug_error = exc
+                self.exit(return_code=1)
+                raise
+            if once is None or once not in self._said_once:
+                if once is not None:
+                    self._said_once.add(once)
+                self.report_error(what, exc)
 
     def notify(self, message: str, *, title: str = "", severity: Any = "information",
                timeout: float | None = None, markup: bool = False, topic: str = "") -> None:
@@ -166,7 +189,7 @@ class OddsmonApp(DeskActions, App[int]):
         """Redraw the visible screen's message line from the log."""
         try:
             bar = self.screen.query_one(MessageBar)
-        except Exception:  # a dialog, or not composed yet
+        except NoMatches:  # a dialog, or not composed yet
             return
         bar.show(self.messages, self.tz, self.now())
 
@@ -174,7 +197,7 @@ class OddsmonApp(DeskActions, App[int]):
 
     def on_mount(self) -> None:
         self._apply_theme()
-        self.set_interval(self.poll_s, self._tick)
+        self.ticker.start(self, self.poll_s, self._tick)
         self._tick()
 
     def _apply_theme(self) -> None:
@@ -195,81 +218,51 @@ class OddsmonApp(DeskActions, App[int]):
             self._engine_loop.close()
 
     def _tick(self) -> None:
-        try:
+        with self.reporting("oddsmon"):  # a timer that raises would end the app: say it instead
             self._tick_once()
-        except Exception as exc:  # a timer that raises would end the app: say it instead
-            self.report_error("oddsmon", exc)
 
     def _tick_once(self) -> None:
-        service = self.service
-        try:
-            service.flush_counters()
-        except StoreError as exc:
-            self._store_trouble(exc)
-        if not self._polling:
+        # A tick never stacks work: a poll or a supervise still running is left to finish.
+        if not self.running("poll"):
             self.poll_now()
-        if self.supervise_enabled and not self._supervising:
-            self._supervising = True
+        if self.supervise_enabled and not self.running("supervise"):
             self._supervise()
         if isinstance(self.screen, PageScreen):
             self.screen.tick_auto_refresh(self.now())
         self.update_sidebar()
 
-    def _store_trouble(self, exc: BaseException) -> None:
-        if not self._store_error_shown:
-            self._store_error_shown = True
-            self.report_error("Store", exc)
-
     def poll_now(self) -> None:
-        """Read the shared state now (after our own toggles, so the sidebar answers at once)."""
-        self._polling = True
-        self._poll_seq += 1
-        self._poll(self._poll_seq)
+        """Read the shared state now (after our own toggles, so the sidebar answers at once).
+        A newer poll replaces one still running: the newest read stands."""
+        self._poll()
 
-    @work(thread=True, group="poll", exit_on_error=False)
-    def _poll(self, seq: int) -> None:
-        try:
-            snap = collect(self.engine.store, self.engine.settings, self.engine.clock)
-        except Exception as exc:  # a store problem must not kill the poll loop
-            self._call(self._poll_failed, exc)
+    def running(self, group: str) -> bool:
+        """Whether a worker of ``group`` ("poll", "supervise", "warm", ...) is still at work."""
+        return any(worker.group == group and not worker.is_finished for worker in self.workers)
+
+    @work(exclusive=True, group="poll", exit_on_error=False)
+    async def _poll(self) -> None:
+        snap = None
+        with self.reporting("Store", once="store"):  # a store problem must not kill the poll
+            await self.service.flush_counters()
+            snap = await self.service.snapshot()
+        if snap is None:
             return
-        self._call(self._apply_snapshot, snap, seq)
-        try:
+        with self.reporting("oddsmon"):
+            self._use_snapshot(snap)
+        with self.reporting("Incident journal", once="journal"):
             # Keep the incident journal in step with the store (returns at once when nothing
             # changed), so transitions seen by this process reach the file without an export.
-            journal.sync(self.engine.store, self.engine.settings)
-        except Exception as exc:
-            self._call(self._journal_trouble, exc)
-
-    def _journal_trouble(self, exc: BaseException) -> None:
-        if not self._journal_error_shown:
-            self._journal_error_shown = True
-            self.report_error("Incident journal", exc)
+            await self.service.sync_journal()
 
     def _call(self, fn: Any, *args: Any) -> None:
-        try:
+        with contextlib.suppress(RuntimeError):  # the app is closing
             self.call_from_thread(fn, *args)
-        except RuntimeError:  # the app is closing
-            pass
-
-    def _poll_failed(self, exc: BaseException) -> None:
-        self._polling = False
-        self._store_trouble(exc)
-
-    def _apply_snapshot(self, snap: Snapshot, seq: int) -> None:
-        self._polling = False
-        if seq < self._applied_seq:  # an older read finishing late: the newer one stands
-            return
-        self._applied_seq = seq
-        try:
-            self._use_snapshot(snap)
-        except Exception as exc:
-            self.report_error("oddsmon", exc)
 
     def _use_snapshot(self, snap: Snapshot) -> None:
         before = self.snapshot
         self.snapshot = snap
-        self._store_error_shown = False
+        self._said_once.discard("store")
         old = None if before is None else (before.mode.offline, before.mode.reason)
         new = (snap.mode.offline, snap.mode.reason)
         if old != new:
@@ -293,23 +286,19 @@ class OddsmonApp(DeskActions, App[int]):
             if isinstance(screen, PageScreen):
                 screen.load()
 
-    @work(group="supervise", exit_on_error=False)
+    @work(exclusive=True, group="supervise", exit_on_error=False)
     async def _supervise(self) -> None:
-        try:
+        report = None
+        with self.reporting("Supervision"):
             report = await self.service.supervise(progress=self._progress_from_engine)
-        except Exception as exc:
-            self.report_error("Supervision", exc)
-            report = None
-        finally:
-            self._supervising = False
         if report is not None:
             self.poll_now()
             self._say_warm(report, after_resume=True)
-        try:
+        alerts = None
+        with self.reporting("Alerts"):
             # Also POSTed to the webhook, unless a collector runs (it posts them).
             alerts = await self.service.dispatch_alerts()
-        except Exception as exc:
-            self.report_error("Alerts", exc)
+        if alerts is None:
             return
         # On screen: a match's drops in one message, naming the match, each bookmaker,
         # outcome and price; a newer message about the match replaces it.
@@ -327,7 +316,7 @@ class OddsmonApp(DeskActions, App[int]):
             return
         try:
             sidebar = screen.query_one(Sidebar)
-        except Exception:  # not composed yet
+        except NoMatches:  # not composed yet
             return
         sidebar.show(self.snapshot, screen.provenance, self.now(), self.tz,
                      offline_key=OFFLINE_KEY, warm=self.warm_progress,
@@ -339,7 +328,7 @@ class OddsmonApp(DeskActions, App[int]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("go_offline", "go_online"):
-            offline = self.snapshot.mode.offline if self.snapshot else self.service.mode().offline
+            offline = self.snapshot.mode.offline if self.snapshot else False
             return offline == (action == "go_online")
         return super().check_action(action, parameters)
 
@@ -358,8 +347,12 @@ class OddsmonApp(DeskActions, App[int]):
         self.push_screen(MessagesScreen(self.messages, self.tz, self.now()))
 
     def action_go_offline(self) -> None:
+        self._go_offline()
+
+    @work(group="mode", exit_on_error=False)
+    async def _go_offline(self) -> None:
         try:
-            changed = self.service.set_offline()
+            changed = await self.service.set_offline()
         except StoreError as exc:
             self.report_error("Offline", exc)
             return
@@ -368,8 +361,12 @@ class OddsmonApp(DeskActions, App[int]):
         self.poll_now()
 
     def action_go_online(self) -> None:
+        self._go_online()
+
+    @work(group="mode", exit_on_error=False)
+    async def _go_online(self) -> None:
         try:
-            mode = self.service.mode()
+            mode = await self.service.mode()
         except StoreError as exc:
             self.report_error("Online", exc)
             return
@@ -425,9 +422,10 @@ class OddsmonApp(DeskActions, App[int]):
         else:
             self.notify("Staying offline until the quota reset.", title="Online")
 
-    def _set_online(self) -> None:
+    @work(group="mode", exit_on_error=False)
+    async def _set_online(self) -> None:
         try:
-            self.service.set_online()
+            await self.service.set_online()
         except StoreError as exc:
             self.report_error("Online", exc)
             return
@@ -437,13 +435,10 @@ class OddsmonApp(DeskActions, App[int]):
     @work(group="online", exit_on_error=False)
     async def _refresh_quota(self) -> None:
         """As ``oddsmon --online`` does: one free /status so the quota shown is the provider's."""
-        try:
+        with self.reporting("Online"):
             note = await self.service.refresh_quota()
-        except Exception as exc:
-            self.report_error("Online", exc)
-            return
-        self.notify(note, title="Online")
-        self.poll_now()
+            self.notify(note, title="Online")
+            self.poll_now()
 
     def action_refresh_page(self) -> None:
         screen = self.screen
@@ -451,10 +446,9 @@ class OddsmonApp(DeskActions, App[int]):
             screen.load(force=True)
 
     def action_warm(self) -> None:
-        if self._warming:
+        if self.running("warm"):
             self.notify("A warm is already running.", title="Warm")
             return
-        self._warming = True
         self.warm_progress = WarmProgress(0, 1, "starting")
         self.warm_log = []
         self.update_sidebar()
@@ -469,17 +463,17 @@ class OddsmonApp(DeskActions, App[int]):
         self.warm_log.append((done, total, label))
         self.update_sidebar()
 
-    @work(group="warm", exit_on_error=False)
+    @work(exclusive=True, group="warm", exit_on_error=False)
     async def _warm(self) -> None:
+        report = None
         try:
-            report = await self.service.warm(self._progress_from_engine)
-        except Exception as exc:
-            self.report_error("Warm", exc)
-            return
+            with self.reporting("Warm"):
+                report = await self.service.warm(self._progress_from_engine)
         finally:
-            self._warming = False
             self.warm_progress = None
             self.update_sidebar()
+        if report is None:
+            return
         self.poll_now()
         self._say_warm(report)
 
@@ -537,8 +531,11 @@ class OddsmonApp(DeskActions, App[int]):
                 yield command
 
 
-def run(settings: Settings, *, demo: bool = False) -> int:
-    """Run the TUI until the user quits; returns the exit status (0 on ``q``)."""
+def run(settings: Settings, *, demo: bool = False, debug: bool = False) -> int:
+    """Run the TUI until the user quits; returns the exit status (0 on ``q``).
+
+    Caught errors go to the log (``oddsmon.log``) with their traceback; with ``debug`` (or
+    ``ODDSMON_DEBUG=1``) the first one ends the app and is raised here instead."""
 
     import signal
 
@@ -562,13 +559,18 @@ def run(settings: Settings, *, demo: bool = False) -> int:
         signal.signal(signal.SIGHUP, hang_up)
         if directory is not None:
             demo_store.publish(directory)
-        app = OddsmonApp(engine, loop=loop, theme_file=theme_memory.memory_file())
+        log_file = oddsmon_log.setup(secret_of(settings))
+        app = OddsmonApp(engine, loop=loop, theme_file=theme_memory.memory_file(),
+                         log_file=log_file, debug=oddsmon_log.debug_requested(debug))
         app.run()
+        if app.debug_error is not None:
+            raise app.debug_error
         code = app.return_code
     finally:
         signal.signal(signal.SIGHUP, previous)
         if directory is not None:
             demo_store.unpublish(directory)
+        oddsmon_log.close()
         loop.run_sync(engine.aclose(), timeout=10)  # the engine's client lives on that loop
         loop.close()
     return 0 if code is None else int(code)

@@ -146,39 +146,41 @@ class PageScreen(Screen[None]):
 
     @work(exclusive=True, group="page", exit_on_error=False)
     async def _load(self, force: bool) -> None:
-        app = self.oddsmon
+        page = None
         try:
-            if force and self.PAGE:
-                # Rebuild the cache entries, then read the screen's view of them (from the
-                # cache just written) under the refresh's provenance: live, or why not.
-                refreshed = await app.service.refresh(self.PAGE)
-                page = await self.fetch()
-                page = Page(page.data, refreshed.provenance)
-            else:
-                # Whatever is cached first, at once: a slow or silent network must never
-                # keep a screen on "loading…" when there is something to show.
-                with app.service.cache_only():
-                    page = await self.fetch()
-                if not page.cached_never:
-                    self._present(page, force)
-                if page.cached_never or (page.provenance.stale and not page.provenance.offline_reason):
-                    page = await self.fetch()
-                else:
-                    return
-        except Exception as exc:  # a screen must never die of a fetch: say it, keep going
-            app.report_error(f"{self.LABEL}: could not load", exc)
-            return
+            # A screen must never die of a fetch: say it, keep going.
+            with self.oddsmon.reporting(f"{self.LABEL}: could not load"):
+                page = await self._read(force)
         finally:
             self._loading = False
-        self._present(page, force)
+        if page is not None:
+            self._present(page, force)
+
+    async def _read(self, force: bool) -> Page[Any] | None:
+        """The page to present now; None when the cached copy already shown stands."""
+        app = self.oddsmon
+        await app.load_desk()  # the filters and pins every page is arranged by
+        if force and self.PAGE:
+            # Rebuild the cache entries, then read the screen's view of them (from the
+            # cache just written) under the refresh's provenance: live, or why not.
+            refreshed = await app.service.refresh(self.PAGE)
+            page = await self.fetch()
+            return Page(page.data, refreshed.provenance)
+        # Whatever is cached first, at once: a slow or silent network must never keep a
+        # screen on "loading…" when there is something to show.
+        with app.service.cache_only():
+            page = await self.fetch()
+        if not page.cached_never:
+            self._present(page, force)
+        if page.cached_never or (page.provenance.stale and not page.provenance.offline_reason):
+            return await self.fetch()
+        return None
 
     def _present(self, page: Page[Any], force: bool) -> None:
         app = self.oddsmon
         self.provenance = page.provenance
-        try:
+        with app.reporting(f"{self.LABEL}: could not show the page"):
             self._show(page)
-        except Exception as exc:
-            app.report_error(f"{self.LABEL}: could not show the page", exc)
         app.update_sidebar()
         if force:
             self._say_refreshed(page.provenance)

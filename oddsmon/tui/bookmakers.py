@@ -51,8 +51,5 @@ class BookmakersScreen(PageScreen):
                           priced, Text(markets), key=str(row.bookmaker.id))
         pricing = sum(1 for r in view.rows if r.fixtures)
         odds = view.odds_provenance
-        if odds.source == "none":
-            prices = "watched prices never cached"
-        else:
-            prices = f"{pricing} pricing"
+        prices = "watched prices never cached" if odds.source == "none" else f"{pricing} pricing"
         self.status_suffix = f"{len(view.rows)} known · {prices}"

@@ -153,7 +153,7 @@ class DashboardScreen(PageScreen):
                 "books": Text("  " + cut(self.books_text(head), widths.get("books", 0) - 2)),
                 "mark": self.markers(head, live=fx.id in board.live),
             }
-            cells.update(zip(("home", "draw", "away"), self.price_cells(head, style)))
+            cells.update(zip(("home", "draw", "away"), self.price_cells(head, style), strict=True))
             table.add_row(*(cells[c.key] for c, _ in shown), key=str(fx.id))
         if table.row_count and selected is not None:
             table.move_cursor(row=ordered.index(selected))
@@ -181,7 +181,7 @@ class DashboardScreen(PageScreen):
         best = ("no odds cached" if head is None else " · ".join(
             f"{label} {'—' if bp is None else format_price(bp.price, self.oddsmon.price_format)} "
             f"{'' if bp is None else bp.bookmaker}".rstrip()
-            for label, bp in zip(("1", "X", "2"), head.best)))
+            for label, bp in zip(("1", "X", "2"), head.best, strict=True)))
         line.update(f"{fmt.match_title(fx.home.name, fx.away.name)} · {fx.league_name}\n"
                     f"best {best}")
 

@@ -15,8 +15,8 @@ from textual.app import ComposeResult
 from textual.widgets import DataTable
 
 from ..domain.odds import format_price
+from ..engine.runtime import LivePrice
 from ..service import LiveMatch, Page
-from ..store import LivePrice
 from .base import PageScreen
 from .dashboard import match_name, status_text
 

@@ -32,8 +32,8 @@ from ..domain.market import CONSENSUS_MODES, MarketView, OutcomeView
 from ..domain.markets import BY_ID, SPECS, split_label
 from ..domain.models import MATCH_WINNER, Fixture
 from ..domain.odds import FAIR_METHODS, ODDS_FORMATS, arbitrage_stakes, format_price, kelly_stake
+from ..engine.runtime import NewPick
 from ..service import Page
-from ..store import NewPick
 from . import fmt
 from .base import REFRESH_KEY, WARM_KEY, PageScreen
 from .chart import CHART_W, MovementDialog, chart_text
@@ -124,7 +124,6 @@ class OddsScreen(PageScreen):
     consensus: str = CONSENSUS_MODES[0]
     stake_basis: str = STAKE_BASES[0]
     _view: OddsView | None = None
-    _filling = False
 
     def compose_body(self) -> ComposeResult:
         yield Select[int]([], prompt="fixture", allow_blank=True, compact=True, id="fixture-picker")
@@ -171,7 +170,7 @@ class OddsScreen(PageScreen):
         market = await service.market(fx.id, self.market_id, method=self.method, line=self.line,
                                       consensus=self.consensus,
                                       hidden_bookmakers=self.oddsmon.desk.hidden_bookmakers)
-        closes = {} if fx.kickoff > self.oddsmon.now() else service.closing_means(fx.id, self.market_id)
+        closes = {} if fx.kickoff > self.oddsmon.now() else await service.closing_means(fx.id, self.market_id)
         return Page(OddsView(ordered, fx, market.data, closes), market.provenance)
 
     def clear_page(self) -> None:
@@ -235,7 +234,7 @@ class OddsScreen(PageScreen):
         table.add_column("Margin", key="margin")
         for row in market.rows:
             cells: list[Any] = [Text(row.bookmaker.name)]
-            for price, best in zip(row.prices, row.best):
+            for price, best in zip(row.prices, row.best, strict=True):
                 text = "—" if price is None else format_price(price, style)
                 cells.append(Text(text, justify="right", style=best_style if best else ""))
             cells.append(Text(margin_text(row.margin), justify="right"))
@@ -257,7 +256,7 @@ class OddsScreen(PageScreen):
         if arb is not None:
             money = arbitrage_stakes(arb.prices, stakes.bankroll, stakes.round_to)
             split = " · ".join(f"{label} {money_text(stake)} {book}" for label, stake, book
-                               in zip(market.labels, money.stakes, arb.bookmakers))
+                               in zip(market.labels, money.stakes, arb.bookmakers, strict=True))
             banner.update(f"arbitrage {arb.profit * 100:+.1f}% · stakes {split} · returns at least "
                           f"{money_text(money.guaranteed_return)} on {money_text(money.staked)} "
                           f"(rounding to {stakes.round_to:g}: {money.rounding_effect:+.2f})")
@@ -288,10 +287,10 @@ class OddsScreen(PageScreen):
             if not row.display:
                 continue
             o = market.outcomes[i]
-            label, text = row.query(Static)
-            label.update(o.label)
+            name, moves = row.query(Static)
+            name.update(o.label)
             row.query_one(Sparkline).data = list(o.movement.series) or [0.0]
-            text.update(move_text(o, style, (closes or {}).get(o.label)))
+            moves.update(move_text(o, style, (closes or {}).get(o.label)))
 
     def stake_for(self, price: float, o: OutcomeView) -> float | None:
         """The Kelly stake in money for ``price`` against the chosen basis, None without one."""
@@ -343,19 +342,14 @@ class OddsScreen(PageScreen):
         options = [(Text(f"{fmt.kickoff(fx.kickoff, tz, now)} {fmt.zone(fx.kickoff, tz)}  "
                          f"{match_name(fx, 20)}"), fx.id)
                    for fx in view.fixtures]
-        self._filling = True
-        try:
+        # Filled by the page, not chosen by the user: no Changed, so no reload.
+        with picker.prevent(Select.Changed):
             picker.set_options(options)
             if view.fixture is not None:
                 picker.value = view.fixture.id
-        finally:
-            self.call_after_refresh(self._done_filling)
-
-    def _done_filling(self) -> None:
-        self._filling = False
 
     def on_select_changed(self, event: Select.Changed) -> None:
-        if self._filling or not isinstance(event.value, int):
+        if not isinstance(event.value, int):
             return
         if self._view is not None and self._view.fixture is not None and event.value == self._view.fixture.id:
             return
@@ -395,7 +389,7 @@ class OddsScreen(PageScreen):
         if self._view is not None and self._view.market is not None:
             self.render_analytics(self._view.market)
 
-    def action_chart(self) -> None:
+    async def action_chart(self) -> None:
         view = self._view
         if view is None or view.fixture is None or view.market is None or not view.market.outcomes:
             return
@@ -404,7 +398,7 @@ class OddsScreen(PageScreen):
         outcome = market.outcomes[min(max(column - 1, 0), len(market.outcomes) - 1)]
         app = self.oddsmon
         now = app.now()
-        chart = price_chart(app.service.movement(view.fixture.id, market.market_id, outcome.label),
+        chart = price_chart(await app.service.movement(view.fixture.id, market.market_id, outcome.label),
                             view.fixture.kickoff, now, CHART_W)
         if chart is None:
             self.notify(f"No stored price yet for {outcome.label}.", title="Chart")
@@ -413,7 +407,7 @@ class OddsScreen(PageScreen):
         title = f"{match_name(view.fixture)} · {market.market_name} · {outcome.label}"
         app.push_screen(MovementDialog(chart_text(chart, names, title, app.tz, now)))
 
-    def action_add_pick(self) -> None:
+    async def action_add_pick(self) -> None:
         view = self._view
         if view is None or view.fixture is None or view.market is None:
             self.notify("No market to pick from.", title="Pick", severity="warning")
@@ -433,7 +427,7 @@ class OddsScreen(PageScreen):
         stake = self.stake_for(price, outcome) or 0.0
         name, line = split_label(BY_ID[market.market_id], outcome.label) or (outcome.label, "")
         fx = view.fixture
-        pick_id = self.oddsmon.service.add_pick(NewPick(
+        pick_id = await self.oddsmon.service.add_pick(NewPick(
             fx.id, fx.kickoff, f"{fx.home.name} – {fx.away.name}", fx.league_name, market.market_id, line, name,
             outcome.label, book.bookmaker.id, book.bookmaker.name, price, stake))
         self.notify(f"Pick #{pick_id}: {outcome.label} @ {format_price(price, self.price_style)} "

@@ -115,7 +115,7 @@ class PredictionsScreen(PageScreen):
             else:
                 cells.update(zip(("home", "draw", "away"),
                                  (Text(fmt.percent(p).rjust(4)) for p in
-                                  (pred.percent_home, pred.percent_draw, pred.percent_away))))
+                                  (pred.percent_home, pred.percent_draw, pred.percent_away)), strict=True))
                 cells["advice"] = Text(f"  {cut(pred.advice or '—', widths.get('advice', 0) - 2)}")
             table.add_row(*(cells[c.key] for c, _ in shown), key=str(fx.id))
         if table.row_count:

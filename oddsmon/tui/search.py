@@ -96,13 +96,13 @@ class FiltersDialog(ModalScreen[None]):
             yield Static("Shown leagues and bookmakers (space toggles, escape closes)", markup=False)
             yield SelectionList[str](*choices, id="filters-list")
 
-    def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged[str]) -> None:
+    async def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged[str]) -> None:
         shown = set(event.selection_list.selected)
         hidden_l = frozenset(lid for lid in self.leagues if f"l:{lid}" not in shown)
         hidden_b = frozenset(bid for bid in self.bookmakers if f"b:{bid}" not in shown)
         self.state.selection = replace(self.state.selection, hidden_leagues=hidden_l)
         self.state.hidden_bookmakers = hidden_b
-        cast("OddsmonApp", self.app).service.save_filters(hidden_l, hidden_b)
+        await cast("OddsmonApp", self.app).service.save_filters(hidden_l, hidden_b)
 
     def action_close(self) -> None:
         self.dismiss(None)
@@ -114,10 +114,19 @@ class DeskActions:
     _desk: DeskState | None = None
 
     @property
-    def desk(self: OddsmonApp) -> DeskState:  # type: ignore[misc]
+    def desk(self) -> DeskState:
+        """The desk, once :meth:`load_desk` read it (every page load awaits that first)."""
         if self._desk is None:
-            leagues, books = self.service.filters()
-            self._desk = DeskState(Selection(hidden_leagues=leagues), frozenset(self.service.pinned()), books)
+            raise RuntimeError("the desk is read before load_desk()")
+        return self._desk
+
+    async def load_desk(self: OddsmonApp) -> DeskState:  # type: ignore[misc]
+        """The saved filters and pins, read once from the store (on the engine's thread)."""
+        if self._desk is None:
+            leagues, books = await self.service.filters()
+            pinned = frozenset(await self.service.pinned())
+            if self._desk is None:  # a concurrent load may have finished meanwhile
+                self._desk = DeskState(Selection(hidden_leagues=leagues), pinned, books)
         return self._desk
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -132,26 +141,30 @@ class DeskActions:
         if isinstance(self.screen, PageScreen):
             self.screen.load()
 
-    def action_search(self: OddsmonApp) -> None:  # type: ignore[misc]
+    async def action_search(self: OddsmonApp) -> None:  # type: ignore[misc]
+        desk = await self.load_desk()
+
         def done(query: str | None) -> None:
             if query is not None:
-                self.desk.selection = replace(self.desk.selection, query=query)
+                desk.selection = replace(desk.selection, query=query)
                 self._reload()
 
-        self.push_screen(SearchDialog(self.desk.selection.query), done)
+        self.push_screen(SearchDialog(desk.selection.query), done)
 
-    def action_sort(self: OddsmonApp) -> None:  # type: ignore[misc]
-        self.desk.selection = replace(self.desk.selection, sort=next_sort(self.desk.selection.sort))
-        self.notify(f"Sorted by {self.desk.selection.sort}.", title="Sort")
+    async def action_sort(self: OddsmonApp) -> None:  # type: ignore[misc]
+        desk = await self.load_desk()
+        desk.selection = replace(desk.selection, sort=next_sort(desk.selection.sort))
+        self.notify(f"Sorted by {desk.selection.sort}.", title="Sort")
         self._reload()
 
-    def action_pin(self: OddsmonApp) -> None:  # type: ignore[misc]
+    async def action_pin(self: OddsmonApp) -> None:  # type: ignore[misc]
+        desk = await self.load_desk()
         fid = self.selected_fixture
         if fid is None:
             self.notify("No fixture selected to pin.", title="Pin", severity="warning")
             return
-        pinned = self.service.toggle_pin(fid)
-        self.desk.pinned = frozenset(self.service.pinned())
+        pinned = await self.service.toggle_pin(fid)
+        desk.pinned = frozenset(await self.service.pinned())
         self.notify(f"Fixture {fid} {'pinned: shown first' if pinned else 'unpinned'}.", title="Pin")
         self._reload()
 
@@ -164,4 +177,4 @@ class DeskActions:
         def done(_: None) -> None:
             self._reload()
 
-        self.push_screen(FiltersDialog(leagues, names, self.desk), done)
+        self.push_screen(FiltersDialog(leagues, names, await self.load_desk()), done)

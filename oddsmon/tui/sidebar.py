@@ -103,10 +103,7 @@ class Sidebar(Vertical):
 
         quota = snap.quota
         remaining, limit = quota.daily_remaining, quota.daily_limit
-        if remaining is None or limit is None:
-            value = "not known yet"
-        else:
-            value = f"{remaining}/{limit}"
+        value = "not known yet" if remaining is None or limit is None else f"{remaining}/{limit}"
         self.query_one("#quota-value", Static).update(value)
         bar = self.query_one("#quota-bar", Static)
         width = max(4, self.content_region.width or 16)

@@ -16,8 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime, tzinfo
-from pathlib import Path
-from typing import Any
 
 from rich.table import Table
 from rich.text import Text
@@ -31,28 +29,6 @@ from ..service import Page, Provenance
 from ..supervision.metrics import Snapshot
 from . import fmt
 from .base import OFFLINE_KEY, WARM_KEY, PageScreen
-
-
-def export_target(engine: Any) -> Path:
-    """Where ``e`` writes: ``paths.metrics``, as ``oddsmon --export`` does."""
-    from ..supervision import export
-
-    return Path(export.default_path(engine.settings, "json"))
-
-
-def export_metrics(engine: Any) -> Path:
-    """Write the metrics JSON exactly as ``oddsmon --export`` does; returns where.
-
-    THE single call site of the headless export (``oddsmon.supervision.export``), run in a
-    thread worker. It also brings the incident journal up to date, as ``--export`` does.
-    """
-    from ..supervision import export, journal
-
-    path = export_target(engine)
-    export.check_target(path)
-    export.write(engine.store, engine.settings, engine.clock, path, "json")
-    journal.sync(engine.store, engine.settings)
-    return path
 
 
 def _row(label: str, text: str) -> str:
@@ -230,12 +206,12 @@ class SupervisionScreen(PageScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        demo = self.oddsmon.engine.simulator is not None
+        demo = self.oddsmon.service.demo is not None
         block = self.query_one("#sup-demo", Static)
         block.display = demo
         if demo:
             block.update("Demo drill: n network · x burn quota · z refill")
-        target = export_target(self.oddsmon.engine)
+        target = self.oddsmon.service.export_target()
         self.query_one("#sup-keys", Static).update(
             f"e exports the metrics to {target}\nt runs the quick functional tests (selftest)")
 
@@ -274,87 +250,83 @@ class SupervisionScreen(PageScreen):
     # -- keys ------------------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        sim = self.oddsmon.engine.simulator
+        demo = self.oddsmon.service.demo
         if action in ("cut_network", "restore_network", "burn_quota", "refill_quota"):
-            if sim is None:
+            if demo is None:
                 return False
-            down = bool(getattr(sim, "network_down", False))
             if action == "cut_network":
-                return not down
+                return not demo.network_down
             if action == "restore_network":
-                return down
+                return demo.network_down
         return True
 
     def action_export(self) -> None:
         self._export()
 
-    @work(thread=True, group="export", exit_on_error=False)
-    def _export(self) -> None:
+    @work(group="export", exit_on_error=False)
+    async def _export(self) -> None:
+        """The same code as ``oddsmon --export`` (journal included), on the engine's thread."""
         app = self.oddsmon
-        try:
-            path = export_metrics(app.engine)
-        except Exception as exc:
-            app.call_from_thread(app.report_error, "Export", exc)
-            return
-        app.call_from_thread(app.notify, f"Metrics written to {path}", title="Export")
-        app.call_from_thread(app.poll_now)
+        path = app.service.export_target()
+        with app.reporting("Export"):
+            await app.service.export_metrics(path)
+            app.notify(f"Metrics written to {path}", title="Export")
+            app.poll_now()
 
     def action_selftest(self) -> None:
         self.oddsmon.notify("Selftest running…", title="Selftest", topic="selftest")
         self._selftest()
 
-    @work(thread=True, group="selftest", exit_on_error=False)
-    def _selftest(self) -> None:
-        from ..commands import selftest
-
+    @work(group="selftest", exit_on_error=False)
+    async def _selftest(self) -> None:
         app = self.oddsmon
-        try:
-            outcome = selftest.perform(app.engine.settings, app.engine.clock)
-        except Exception as exc:
-            app.call_from_thread(app.report_error, "Selftest", exc)
+        outcome = None
+        with app.reporting("Selftest"):
+            outcome = await app.service.selftest()
+        if outcome is None:
             return
         failed = [f"{r.name}: {r.detail}" for r in outcome.results if not r.ok]
         text = outcome.summary + (f" ({'; '.join(failed)})" if failed else "")
         if outcome.problem:
             text += f"; {outcome.problem}"
-        app.call_from_thread(app.notify, text, title="Selftest", topic="selftest",
-                             severity="information" if outcome.ok and not outcome.problem else "error")
-        app.call_from_thread(app.poll_now)
+        app.notify(text, title="Selftest", topic="selftest",
+                   severity="information" if outcome.ok and not outcome.problem else "error")
+        app.poll_now()
 
     def action_cut_network(self) -> None:
-        sim = self.oddsmon.engine.simulator
-        if sim is None:
+        demo = self.oddsmon.service.demo
+        if demo is None:
             return
-        sim.cut_network()
+        demo.cut_network()
         self.refresh_bindings()
         self.oddsmon.notify("Simulator network cut: oddsmon sends one request now and should go "
                             "OFFLINE (network).", title="Demo", topic="demo")
         self._poke()
 
     def action_restore_network(self) -> None:
-        sim = self.oddsmon.engine.simulator
-        if sim is None:
+        demo = self.oddsmon.service.demo
+        if demo is None:
             return
-        sim.restore_network()
+        demo.restore_network()
         self.refresh_bindings()
         self.oddsmon.notify(f"Simulator network restored: oddsmon comes back at its next probe "
                             f"(or press {WARM_KEY} to probe and warm now).", title="Demo",
                             topic="demo")
 
     def action_burn_quota(self) -> None:
-        sim = self.oddsmon.engine.simulator
-        if sim is None:
+        demo = self.oddsmon.service.demo
+        if demo is None:
             return
-        sim.exhaust_quota()
+        demo.exhaust_quota()
         self.oddsmon.notify("Simulator quota burnt: oddsmon sends one request now and should go "
                             "OFFLINE (quota) until the reset.", title="Demo", topic="demo")
         self._poke()
 
     def action_refill_quota(self) -> None:
-        sim = self.oddsmon.engine.simulator
-        if sim is None:
+        demo = self.oddsmon.service.demo
+        if demo is None:
             return
-        sim.set_quota(used=0)
+        demo.refill_quota()
         self.oddsmon.notify(f"Simulator quota refilled. oddsmon stays offline until the reset, "
                             f"or press {OFFLINE_KEY} to go online early (it asks first).",
                             title="Demo", topic="demo")
@@ -363,10 +335,8 @@ class SupervisionScreen(PageScreen):
     async def _poke(self) -> None:
         """One real request, so oddsmon meets the fault now rather than at its next fetch."""
         app = self.oddsmon
-        try:
+        with app.reporting("Demo"):
             await app.service.bookmakers(force=True)
-        except Exception as exc:
-            app.report_error("Demo", exc)
         app.poll_now()
 
     def commands(self) -> Iterable[SystemCommand]:
@@ -374,10 +344,10 @@ class SupervisionScreen(PageScreen):
                             self.action_export)
         yield SystemCommand("Quick functional tests (t)", "The runbook's selftest, as oddsmon --selftest",
                             self.action_selftest)
-        sim = self.oddsmon.engine.simulator
-        if sim is None:
+        demo = self.oddsmon.service.demo
+        if demo is None:
             return
-        if getattr(sim, "network_down", False):
+        if demo.network_down:
             yield SystemCommand("Demo: restore the simulator's network (n)",
                                 "oddsmon comes back at its next probe", self.action_restore_network)
         else:

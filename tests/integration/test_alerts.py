@@ -18,7 +18,7 @@ from oddsmon.clock import FakeClock
 from oddsmon.collect.runner import Collector
 from oddsmon.config import AlertSettings, Secret
 from oddsmon.domain.market import PriceDrop
-from oddsmon.runtime import build_engine
+from oddsmon.engine.runtime import build_engine
 from oddsmon.sim import Simulator
 from oddsmon.store import Store
 

@@ -24,7 +24,7 @@ import pytest
 from oddsmon.clock import FakeClock
 from oddsmon.collect.runner import Collector
 from oddsmon.config import Secret, Settings, load_file
-from oddsmon.runtime import Engine, build_engine
+from oddsmon.engine.runtime import Engine, build_engine
 from oddsmon.sim import SimConfig, SimTransport, Simulator
 
 from ..conftest import SECRET

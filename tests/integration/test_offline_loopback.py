@@ -10,8 +10,8 @@ from pathlib import Path
 
 from oddsmon.clock import FakeClock
 from oddsmon.config import Settings
+from oddsmon.engine.runtime import Engine
 from oddsmon.offline import OfflineMachine
-from oddsmon.runtime import Engine
 from oddsmon.sim import LoopbackServer, Simulator
 from oddsmon.store import Store
 

@@ -17,7 +17,7 @@ import pytest
 
 from oddsmon.clock import FakeClock
 from oddsmon.config import Secret, Settings
-from oddsmon.runtime import build_engine
+from oddsmon.engine.runtime import build_engine
 from oddsmon.service import Page, WarmReport
 from oddsmon.sim import LoopbackServer, SimConfig, Simulator
 from oddsmon.supervision import check

@@ -28,7 +28,7 @@ def run(ctx: Context) -> list[Row]:
     runs = ctx.runs(15)
     from oddsmon.clock import SystemClock
     from oddsmon.config import Secret
-    from oddsmon.runtime import build_engine
+    from oddsmon.engine.runtime import build_engine
     from oddsmon.store import cache_key
 
     leagues = settings.watch.leagues

@@ -35,7 +35,7 @@ async def _one(directory: Path, runs: int) -> dict[str, float]:
 
     from oddsmon.clock import SystemClock
     from oddsmon.config import Secret
-    from oddsmon.runtime import build_engine
+    from oddsmon.engine.runtime import build_engine
     from oddsmon.sim import LoopbackServer, SimConfig, Simulator
 
     clock = SystemClock()

@@ -35,7 +35,7 @@ MEMORY_TARGET_MB = 200.0
 async def _service_times(settings: Any, fixture_ids: list[int], runs: int) -> dict[str, float]:
     from oddsmon.clock import SystemClock
     from oddsmon.config import Secret
-    from oddsmon.runtime import build_engine
+    from oddsmon.engine.runtime import build_engine
 
     rng = random.Random(4)
     out: dict[str, list[float]] = {"open_cold": [], "open_warm": [], "dash_cold": [], "dash_warm": []}
@@ -86,7 +86,7 @@ async def _screen_open(settings: Any, fixture_id: int) -> float | None:
 
         from oddsmon.clock import SystemClock
         from oddsmon.config import Secret
-        from oddsmon.runtime import build_engine
+        from oddsmon.engine.runtime import build_engine
         from oddsmon.tui.app import OddsmonApp
     except ImportError:
         return None

@@ -74,7 +74,7 @@ def build(directory: Path, fixtures: int) -> dict[str, Any]:
     """Warm a store at ``directory`` (``fixtures`` 0: the example config); facts as JSON."""
     from oddsmon.clock import SystemClock
     from oddsmon.config import Secret
-    from oddsmon.runtime import build_engine
+    from oddsmon.engine.runtime import build_engine
     from oddsmon.sim import SimConfig, SimTransport, Simulator
 
     if fixtures:
@@ -123,7 +123,7 @@ def measure(directory: Path, facts: dict[str, Any]) -> dict[str, float]:
 
     from oddsmon.clock import SystemClock
     from oddsmon.config import Secret
-    from oddsmon.runtime import build_engine
+    from oddsmon.engine.runtime import build_engine
 
     settings = settings_in(directory, leagues=tuple(facts["leagues"]), days_ahead=facts["days"])
     out: dict[str, float] = {}

@@ -65,8 +65,8 @@ def run(ctx: Context) -> list[Row]:
 async def _reaction_times(settings: Any, toggles: int) -> list[float]:
     from oddsmon.clock import SystemClock
     from oddsmon.config import Secret
+    from oddsmon.engine.runtime import build_engine
     from oddsmon.offline import OfflineMachine
-    from oddsmon.runtime import build_engine
     from oddsmon.sim import SimTransport, Simulator
     from oddsmon.store import Store
     from oddsmon.tui.app import OddsmonApp

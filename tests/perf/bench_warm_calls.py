@@ -21,7 +21,7 @@ from .common import KEY, ROOT, Context, Row, median
 async def _oddsmon_warm(settings: Any) -> tuple[int, int]:
     from oddsmon.clock import SystemClock
     from oddsmon.config import Secret
-    from oddsmon.runtime import build_engine
+    from oddsmon.engine.runtime import build_engine
     from oddsmon.sim import SimConfig, SimTransport, Simulator
 
     clock = SystemClock()

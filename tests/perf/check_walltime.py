@@ -28,7 +28,7 @@ def _prepare(base: Path) -> Path:
     sys.path.insert(0, str(ROOT))
     from oddsmon.clock import SystemClock
     from oddsmon.config import Secret, load_file
-    from oddsmon.runtime import build_engine
+    from oddsmon.engine.runtime import build_engine
     from oddsmon.sim import SimConfig, SimTransport, Simulator
 
     config = base / "oddsmon.toml"

@@ -146,7 +146,7 @@ def warmed_store(directory: Path, sim_config: Any, *, days_ahead: int) -> tuple[
     """A store filled by a real warm on the in-process simulator; (settings, facts)."""
     from oddsmon.clock import SystemClock
     from oddsmon.config import Secret
-    from oddsmon.runtime import build_engine
+    from oddsmon.engine.runtime import build_engine
     from oddsmon.sim import SimTransport, Simulator
 
     settings = settings_in(directory, leagues=tuple(sim_config.leagues), days_ahead=days_ahead)

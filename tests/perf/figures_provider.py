@@ -22,7 +22,7 @@ from typing import Any
 
 from oddsmon.clock import FakeClock
 from oddsmon.config import CacheSettings, Secret, Settings, load_file
-from oddsmon.runtime import build_engine
+from oddsmon.engine.runtime import build_engine
 from oddsmon.sim import SimConfig, SimTransport, Simulator
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,7 +11,7 @@ import pytest
 
 from oddsmon.clock import FakeClock, next_utc_midnight
 from oddsmon.config import Secret, Settings
-from oddsmon.runtime import build_engine
+from oddsmon.engine.runtime import build_engine
 from oddsmon.sim import LoopbackServer, Simulator
 from oddsmon.supervision import check
 

@@ -18,7 +18,7 @@ from textual.widgets import DataTable
 
 from oddsmon.clock import FakeClock
 from oddsmon.config import Secret, Settings
-from oddsmon.runtime import build_engine
+from oddsmon.engine.runtime import build_engine
 from oddsmon.sim import SimConfig, SimTransport, Simulator
 from oddsmon.tui.dashboard import DashboardScreen
 

@@ -22,7 +22,7 @@ import pytest
 
 from oddsmon.clock import FakeClock, SystemClock
 from oddsmon.config import Secret, Settings
-from oddsmon.runtime import build_engine
+from oddsmon.engine.runtime import build_engine
 from oddsmon.sim import LoopbackServer, SimConfig, SimTransport, Simulator
 
 from ..conftest import SECRET

@@ -21,7 +21,7 @@ import pytest
 
 from oddsmon.clock import FakeClock
 from oddsmon.config import Secret, Settings
-from oddsmon.runtime import Engine, build_engine
+from oddsmon.engine.runtime import Engine, build_engine
 from oddsmon.sim import LoopbackServer, Simulator
 
 from ..conftest import SECRET

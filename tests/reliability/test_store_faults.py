@@ -23,7 +23,7 @@ import pytest
 
 from oddsmon.clock import SystemClock
 from oddsmon.config import Secret, Settings
-from oddsmon.runtime import build_engine
+from oddsmon.engine.runtime import build_engine
 from oddsmon.sim import LoopbackServer, SimConfig, SimTransport, Simulator
 from oddsmon.store import Store
 from oddsmon.store.db import APPLICATION_ID, SCHEMA_VERSION

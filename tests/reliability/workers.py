@@ -74,7 +74,7 @@ def soak(db: str, seconds: str, index: str) -> None:
     for ``seconds``; prints one JSON report: what this process did, and every error it saw."""
     from oddsmon.clock import SystemClock
     from oddsmon.config import Secret, Settings
-    from oddsmon.runtime import build_engine
+    from oddsmon.engine.runtime import build_engine
     from oddsmon.sim import SimConfig, SimTransport, Simulator
     from oddsmon.supervision.metrics import collect
 
@@ -199,7 +199,7 @@ def journal_writer(config: str, rounds: str, tag: str, start_at: str = "0") -> N
 
 def _engine_on(directory: Path, clock: object, sim: object) -> object:
     from oddsmon.config import Secret, Settings
-    from oddsmon.runtime import build_engine
+    from oddsmon.engine.runtime import build_engine
     from oddsmon.sim import SimTransport
 
     base = Settings()

@@ -3,16 +3,17 @@ and ways to read what the screen says without a terminal."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
+from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Static
 
 from oddsmon.clock import FakeClock
 from oddsmon.config import Secret, Settings
-from oddsmon.runtime import Engine, build_engine
+from oddsmon.engine.runtime import Engine, build_engine
 from oddsmon.sim import SimConfig, SimTransport, Simulator
 from oddsmon.tui.app import OddsmonApp
 
@@ -38,6 +39,25 @@ async def engine(settings: Settings, clock: FakeClock, sim: Simulator) -> AsyncI
     await eng.aclose()
 
 
+class ManualTicker:
+    """The app's 1 s tick, advanced by the test (never on real time)."""
+
+    def __init__(self) -> None:
+        self._ticks: list[Callable[[], None]] = []
+
+    def start(self, app: App[Any], every_s: float, tick: Callable[[], None]) -> None:
+        self._ticks.append(tick)
+
+    def tick(self) -> None:
+        for tick in self._ticks:
+            tick()
+
+
+@pytest.fixture
+def ticker() -> ManualTicker:
+    return ManualTicker()
+
+
 class RecordingApp(OddsmonApp):
     """The app, keeping every notification it showed (toasts expire; tests read this)."""
 
@@ -54,8 +74,19 @@ class RecordingApp(OddsmonApp):
 
 
 @pytest.fixture
-def app(engine: Engine) -> RecordingApp:
-    return RecordingApp(engine)
+def app(engine: Engine, ticker: ManualTicker) -> RecordingApp:
+    return RecordingApp(engine, ticker=ticker)
+
+
+async def until(pilot: Pilot[Any], condition: Callable[[], bool], ticker: ManualTicker,
+                ticks: int = 30) -> None:
+    """Tick the app (each tick a second of its life) until ``condition()`` holds."""
+    for _ in range(ticks):
+        if condition():
+            return
+        ticker.tick()
+        await settle(pilot)
+    assert condition(), f"condition never held in {ticks} ticks"
 
 
 async def settle(pilot: Pilot[Any], rounds: int = 2) -> None:
@@ -101,8 +132,9 @@ def screen_text(app: OddsmonApp) -> str:
 
 
 def footer_descriptions(app: OddsmonApp) -> list[str]:
-    from textual.widgets._footer import FooterKey
-
-    return [k.description for k in app.screen.query(FooterKey)]
+    """What the footer lists: the screen's active bindings that are shown (check_action hides
+    the others), through Textual's public Binding API."""
+    return [active.binding.description for active in app.screen.active_bindings.values()
+            if active.binding.show]
 
 

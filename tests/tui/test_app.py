@@ -9,7 +9,7 @@ import pytest
 from textual.widgets import DataTable, ProgressBar
 
 from oddsmon.clock import FakeClock
-from oddsmon.runtime import Engine
+from oddsmon.engine.runtime import Engine
 from oddsmon.tui.app import OddsmonApp
 from oddsmon.tui.bookmakers import BookmakersScreen
 from oddsmon.tui.dashboard import DashboardScreen
@@ -19,8 +19,10 @@ from oddsmon.tui.predictions import PredictionsScreen
 from oddsmon.tui.supervision import SupervisionScreen
 
 from ..conftest import SECRET
+from ..engine_owner import store_owned_by
 from .conftest import (
     SIZE,
+    ManualTicker,
     RecordingApp,
     footer_descriptions,
     open_odds,
@@ -29,18 +31,8 @@ from .conftest import (
     settle,
     sidebar_text,
     text_of,
+    until,
 )
-
-
-async def until(pilot: Any, condition: Any, limit: float = 15.0) -> None:
-    """Wait (real time: the app's timers tick on it) until ``condition()`` holds."""
-    import time
-
-    deadline = time.monotonic() + limit
-    while not condition():
-        assert time.monotonic() < deadline, "condition never held"
-        await pilot.pause(0.1)
-
 
 SCREENS = [("d", DashboardScreen), ("p", PredictionsScreen), ("b", BookmakersScreen),
            ("o", OddsScreen), ("s", SupervisionScreen)]
@@ -259,7 +251,7 @@ async def test_enter_on_a_dashboard_row_opens_that_fixture_on_the_odds_screen(ap
 
 async def test_odds_screen_rows_margins_best_prices_and_market_key(app: RecordingApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
-        screen, table = await open_odds(pilot)
+        _screen, table = await open_odds(pilot)
         labels = [str(c.label) for c in table.columns.values()]
         assert labels == ["Bookmaker", "Home", "Draw", "Away", "Margin"]
         assert table.row_count >= 3
@@ -360,7 +352,8 @@ async def test_selftest_key_ticks_the_checklist_from_the_supervision_screen(app:
         assert "[x] Quick functional tests" in text_of(app, "#sup-checklist")
 
 
-async def test_demo_keys_rehearse_the_runbook(app: RecordingApp, engine: Engine, clock: FakeClock) -> None:
+async def test_demo_keys_rehearse_the_runbook(app: RecordingApp, engine: Engine, clock: FakeClock,
+                                           ticker: ManualTicker) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await press(pilot, "s")
@@ -372,7 +365,7 @@ async def test_demo_keys_rehearse_the_runbook(app: RecordingApp, engine: Engine,
         assert "Restore net" in footer_descriptions(app)
         await press(pilot, "n")
         clock.advance(engine.settings.supervision.probe_min_s + 1)
-        await until(pilot, lambda: not engine.service.mode().offline)  # the supervise tick probes
+        await until(pilot, lambda: not engine.service.mode().offline, ticker)  # the supervise tick probes
         await settle(pilot)
         assert "ONLINE" in sidebar_text(app)
         await press(pilot, "x")
@@ -543,37 +536,60 @@ async def test_question_mark_opens_help_with_keys_and_glossary_and_escape_closes
 
 
 async def test_engine_not_touched_on_the_ui_thread_for_polls(app: RecordingApp, engine: Engine) -> None:
-    """The once-a-second store read runs in a thread worker, not on the event loop."""
+    """The once-a-second store read runs on the engine's thread, not on the event loop."""
     import threading
 
     threads: list[str] = []
-    from oddsmon.tui import app as app_module
+    from oddsmon import service as service_module
 
-    real = app_module.collect
+    real = service_module.collect
 
     def spy(*args: Any, **kwargs: Any) -> Any:
         threads.append(threading.current_thread().name)
         return real(*args, **kwargs)
 
-    app_module.collect = spy  # type: ignore[assignment]
+    service_module.collect = spy  # type: ignore[assignment]
     try:
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
             main = threading.main_thread().name
             assert threads and main not in threads
+            assert set(threads) == {app.service.loop.thread.name}
     finally:
-        app_module.collect = real  # type: ignore[assignment]
+        service_module.collect = real  # type: ignore[assignment]
+
+
+async def test_a_session_touches_the_store_only_on_the_engine_thread(
+        app: RecordingApp, engine: Engine, clock: FakeClock, ticker: ManualTicker) -> None:
+    """Polls, pages, toggles, pins, picks, exports and the demo drill: every store use of a
+    whole session happens on the engine's thread (the guard fails the test otherwise)."""
+    with store_owned_by(engine.store, app.service.loop.thread):
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await press(pilot, "P", "d", "asterisk", "S", "F", "escape", "o", "right", "a", "h",
+                        "escape", "b", "s", "e", "f")
+            assert "Pick #1" in app.said_text() and "pinned" in app.said_text()
+            assert "OFFLINE" in sidebar_text(app)
+            await press(pilot, "f")
+            assert "ONLINE" in sidebar_text(app)
+            await press(pilot, "n")
+            for _ in range(3):  # the 1 s tick: poll, supervise (a probe), auto-refresh, clocks
+                clock.advance(engine.settings.supervision.probe_min_s + 1)
+                ticker.tick()
+                await settle(pilot)
+            assert "reason  network" in sidebar_text(app)
+            assert "Metrics written to" in app.said_text()
 
 
 async def test_quota_outage_resumes_by_itself_at_the_reset_and_rebuilds_the_cache(
-        app: RecordingApp, engine: Engine, clock: FakeClock) -> None:
+        app: RecordingApp, engine: Engine, clock: FakeClock, ticker: ManualTicker) -> None:
     engine.machine.go_offline("quota", "the API said the daily quota is exhausted")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert "reason  quota" in sidebar_text(app)
         clock.set(engine.service.mode().resume_at)  # type: ignore[arg-type]  # 00:00 UTC
         # The once-a-second supervise applies the resume, then warms.
-        await until(pilot, lambda: "Back online" in app.said_text())
+        await until(pilot, lambda: "Back online" in app.said_text(), ticker)
         await settle(pilot)
         assert not engine.service.mode().offline
         assert "ONLINE" in sidebar_text(app)

@@ -14,7 +14,7 @@ from oddsmon.clock import FakeClock
 from oddsmon.desk import picks as desk_picks
 from oddsmon.domain.market import MarketView
 from oddsmon.domain.models import Fixture
-from oddsmon.runtime import Engine
+from oddsmon.engine.runtime import Engine
 from oddsmon.store import cache_key
 from oddsmon.tui.odds import OddsScreen
 

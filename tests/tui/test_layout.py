@@ -12,7 +12,7 @@ from textual.widgets import DataTable
 
 from oddsmon.clock import FakeClock
 from oddsmon.config import Secret, Settings
-from oddsmon.runtime import Engine, build_engine
+from oddsmon.engine.runtime import Engine, build_engine
 from oddsmon.sim import SimConfig, SimTransport, Simulator
 from oddsmon.tui.odds import OddsScreen
 

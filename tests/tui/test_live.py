@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from oddsmon.clock import FakeClock
-from oddsmon.runtime import Engine
+from oddsmon.engine.runtime import Engine
 from oddsmon.sim import Simulator
 from oddsmon.tui.base import PageScreen
 

@@ -6,7 +6,7 @@ from textual.widgets import DataTable, Sparkline
 
 from oddsmon.clock import FakeClock
 from oddsmon.domain.odds import fractional_to_decimal
-from oddsmon.runtime import Engine
+from oddsmon.engine.runtime import Engine
 from oddsmon.sim import Simulator
 from oddsmon.tui.odds import OddsScreen
 

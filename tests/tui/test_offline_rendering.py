@@ -6,7 +6,7 @@ from __future__ import annotations
 from textual.widgets import DataTable
 
 from oddsmon.clock import FakeClock
-from oddsmon.runtime import Engine
+from oddsmon.engine.runtime import Engine
 from oddsmon.sim import Simulator
 
 from .conftest import SIZE, RecordingApp, press, settle, sidebar_text, text_of

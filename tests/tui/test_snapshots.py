@@ -17,7 +17,7 @@ from textual.pilot import Pilot
 
 from oddsmon.clock import FakeClock
 from oddsmon.config import Settings
-from oddsmon.runtime import Engine, build_engine
+from oddsmon.engine.runtime import Engine, build_engine
 from oddsmon.tui.app import OddsmonApp
 
 from .conftest import SIZE, settle

@@ -43,7 +43,7 @@ def observe_quota(store: Store, at: datetime, remaining: int, limit: int = 100) 
 
 async def warm_with_simulator(settings: Settings, clock: FakeClock, key: str = "sim-key") -> Any:
     """A real warm of ``settings`` against the in-process simulator, into the real store."""
-    from oddsmon.runtime import build_engine
+    from oddsmon.engine.runtime import build_engine
     from oddsmon.sim import SimConfig, SimTransport, Simulator
 
     sim = Simulator(SimConfig(leagues=tuple(settings.watch.leagues), season=settings.watch.one_season,

@@ -367,7 +367,7 @@ def test_demo_flag_reaches_the_running_demos_store(settings: Settings, clock: Fa
     import asyncio
 
     from oddsmon import demo
-    from oddsmon.runtime import build_engine
+    from oddsmon.engine.runtime import build_engine
 
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state-home"))
     monkeypatch.setenv("ODDSMON_CONFIG", str(tmp_path / "none.toml"))

@@ -339,7 +339,7 @@ async def test_warm_progress_has_one_total_even_when_predictions_join(settings: 
                                                                        clock: FakeClock) -> None:
     """Predictions are planned once the fixtures are known; the progress never jumps from
     [3/7] to [4/12]: every report has the final total."""
-    from oddsmon.runtime import build_engine
+    from oddsmon.engine.runtime import build_engine
     from oddsmon.sim import SimConfig, SimTransport, Simulator
 
     sim = Simulator(SimConfig(leagues=tuple(settings.watch.leagues), daily_limit=500, per_minute=300),

@@ -1,0 +1,288 @@
+"""Wiring: settings -> store, offline machine, API client and service, for the CLI and the TUI.
+
+Importing this pulls in httpx but never Textual, so headless commands stay fast.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import sys
+import tempfile
+import threading
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
+
+import httpx
+
+from ..api import ApiClient
+from ..clock import Clock, SystemClock
+from ..config import DEMO_KEY, ConfigError, Secret, Settings
+from ..demo import demo_paths
+from ..service import Service
+
+# The store's value types a UI needs, re-exported so that tui/ never imports oddsmon.store.
+from ..store import LivePrice, NewPick, Store, StoreError
+from ..commands import selftest
+from ..commands.selftest import Outcome
+from ..offline import OfflineMachine
+from ..supervision import export
+
+__all__ = ["BackgroundLoop", "DemoControls", "Engine", "EngineClient", "LivePrice", "NewPick",
+           "Simulated", "StoreError", "build_engine", "demo_settings", "open_store"]
+
+T = TypeVar("T")
+P = ParamSpec("P")
+
+
+class BackgroundLoop:
+    """A private event loop in a daemon thread, for the engine's work.
+
+    The service is async but also does blocking work (SQLite, parsing a big odds page); run
+    from the UI's own loop, a 2,000-fixture refresh would freeze the screen. ``await run(...)``
+    from any loop hands the coroutine over and waits without blocking that loop; cancelling
+    the waiter cancels the work.
+    """
+
+    def __init__(self, name: str = "oddsmon-engine") -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name=name, daemon=True)
+        self.thread.start()
+
+    async def run(self, coro: Coroutine[Any, Any, T]) -> T:
+        try:
+            future = asyncio.run_coroutine_threadsafe(coro, self.loop)
+        except RuntimeError:  # the loop is closed (the app is ending): the work never starts
+            coro.close()
+            raise
+        return await asyncio.wrap_future(future)
+
+    def run_sync(self, coro: Coroutine[Any, Any, T], timeout: float | None = None) -> T:
+        """From a thread that has no running loop (start-up, shutdown, tests)."""
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    def close(self, timeout: float = 5.0) -> None:
+        if self.loop.is_closed():
+            return
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout)
+        if not self.thread.is_alive():
+            self.loop.close()
+
+
+def _on_engine(method: Callable[Concatenate[Service, P], Coroutine[Any, Any, T]],
+               ) -> Callable[Concatenate[EngineClient, P], Coroutine[Any, Any, T]]:
+    """A coroutine method of the service, run on the engine's loop.
+
+    Looked up by name on the service at each call, so what the engine holds (a test's spy
+    included) is what runs."""
+    name = method.__name__
+
+    async def call(client: EngineClient, *args: P.args, **kwargs: P.kwargs) -> T:
+        bound: Callable[P, Coroutine[Any, Any, T]] = getattr(client.service_on_loop, name)
+        return await client.loop.run(bound(*args, **kwargs))
+
+    call.__name__ = call.__qualname__ = name
+    call.__doc__ = method.__doc__
+    return call
+
+
+def _sync_on_engine(method: Callable[Concatenate[Service, P], T],
+                    ) -> Callable[Concatenate[EngineClient, P], Coroutine[Any, Any, T]]:
+    """A plain method of the service (a store read or write), awaited from the UI and run on
+    the engine's loop like everything else: the UI thread never touches the store."""
+    name = method.__name__
+
+    async def call(client: EngineClient, *args: P.args, **kwargs: P.kwargs) -> T:
+        bound: Callable[P, T] = getattr(client.service_on_loop, name)
+
+        async def there() -> T:
+            return bound(*args, **kwargs)
+
+        return await client.loop.run(there())
+
+    call.__name__ = call.__qualname__ = name
+    call.__doc__ = method.__doc__
+    return call
+
+
+class Simulated(Protocol):
+    """What the demo's simulator offers its drill (``oddsmon.sim.Simulator`` has all of it)."""
+
+    network_down: bool
+
+    def cut_network(self) -> None: ...
+
+    def restore_network(self) -> None: ...
+
+    def exhaust_quota(self) -> None: ...
+
+    def set_quota(self, limit: int | None = None, used: int | None = None) -> None: ...
+
+
+class DemoControls:
+    """The ``--demo`` drill of the Supervision screen: the simulator's network and quota.
+
+    The simulator guards its own state with a lock, so these run where they are called."""
+
+    def __init__(self, simulator: Simulated) -> None:
+        self._sim = simulator
+
+    @property
+    def network_down(self) -> bool:
+        return self._sim.network_down
+
+    def cut_network(self) -> None:
+        self._sim.cut_network()
+
+    def restore_network(self) -> None:
+        self._sim.restore_network()
+
+    def exhaust_quota(self) -> None:
+        self._sim.exhaust_quota()
+
+    def refill_quota(self) -> None:
+        self._sim.set_quota(used=0)
+
+
+class EngineClient:
+    """The engine as the TUI sees it: every call, sync or async, runs on the engine's loop.
+
+    That loop's thread is the one owner of the service and its store connection: counters,
+    drop alerts, toggles, pages and the once-a-second snapshot never race each other, and the
+    UI never stalls behind a store write (it awaits, it does not block).
+    """
+
+    def __init__(self, engine: Engine, loop: BackgroundLoop) -> None:
+        self.loop = loop
+        self.service_on_loop = engine.service  # only ever called through self.loop
+        self.settings = engine.settings
+        self.clock = engine.clock
+        self.demo = None if engine.simulator is None else DemoControls(engine.simulator)
+        # An interactive client reads what a collector on the host records and sends nothing.
+        engine.service.defer_to_collector = True
+
+    # A context variable: set by the caller, it travels with each call to the engine's loop
+    # (the task there starts from a copy of the caller's context).
+    cache_only = staticmethod(Service.cache_only)
+
+    # -- pages and engine work ---------------------------------------------------------------
+    bookmakers = _on_engine(Service.bookmakers)
+    bookmakers_summary = _on_engine(Service.bookmakers_summary)
+    dashboard = _on_engine(Service.dashboard)
+    fixtures = _on_engine(Service.fixtures)
+    live = _on_engine(Service.live)
+    market = _on_engine(Service.market)
+    predictions = _on_engine(Service.predictions)
+    picks = _on_engine(Service.picks)
+    value_board = _on_engine(Service.value_board)
+    refresh = _on_engine(Service.refresh)
+    warm = _on_engine(Service.warm)
+    supervise = _on_engine(Service.supervise)
+    dispatch_alerts = _on_engine(Service.dispatch_alerts)
+    refresh_quota = _on_engine(Service.refresh_quota)
+
+    # -- the store's quick reads and writes --------------------------------------------------
+    mode = _sync_on_engine(Service.mode)
+    set_offline = _sync_on_engine(Service.set_offline)
+    set_online = _sync_on_engine(Service.set_online)
+    flush_counters = _sync_on_engine(Service.flush_counters)
+    take_drop_alerts = _sync_on_engine(Service.take_drop_alerts)
+    closing_means = _sync_on_engine(Service.closing_means)
+    movement = _sync_on_engine(Service.movement)
+    add_pick = _sync_on_engine(Service.add_pick)
+    filters = _sync_on_engine(Service.filters)
+    save_filters = _sync_on_engine(Service.save_filters)
+    pinned = _sync_on_engine(Service.pinned)
+    toggle_pin = _sync_on_engine(Service.toggle_pin)
+    snapshot = _sync_on_engine(Service.snapshot)
+    sync_journal = _sync_on_engine(Service.sync_journal)
+    export_metrics = _sync_on_engine(Service.export_metrics)
+
+    def export_target(self) -> Path:
+        """Where :meth:`export_metrics` writes by default: ``paths.metrics``, as ``--export``."""
+        return export.default_path(self.settings, "json")
+
+    async def selftest(self) -> Outcome:
+        """The runbook's quick functional tests (``oddsmon --selftest``). They open their own
+        store connection and simulator, so they run in a thread of their own, not the
+        engine's: the engine keeps serving pages meanwhile."""
+        return await asyncio.to_thread(selftest.perform, self.settings, self.clock)
+
+
+@dataclass
+class Engine:
+    settings: Settings
+    store: Store
+    machine: OfflineMachine
+    service: Service
+    clock: Clock
+    simulator: Simulated | None = None  # the in-process Simulator in demo mode
+    _tmpdir: str | None = field(default=None, repr=False)
+
+    @property
+    def demo(self) -> bool:
+        return self.simulator is not None
+
+    @property
+    def demo_dir(self) -> str | None:
+        """The throwaway directory of a ``--demo`` engine (None otherwise)."""
+        return self._tmpdir
+
+    async def aclose(self) -> None:
+        await self.service.aclose()
+        self.store.close()
+        if self._tmpdir is not None:
+            shutil.rmtree(self._tmpdir, ignore_errors=True)
+
+
+def open_store(settings: Settings, *, warn: bool = True) -> Store:
+    """Open the shared store; a damaged file is moved aside and said so in one line."""
+    store = Store.open(settings.paths.db)
+    message = store.db.report.message()
+    if message and warn:
+        print(f"oddsmon: {message}", file=sys.stderr)
+    return store
+
+
+def demo_settings(settings: Settings) -> tuple[Settings, str]:
+    """The same settings pointed at the simulator, with a throwaway store and files."""
+    tmp = tempfile.mkdtemp(prefix="oddsmon-demo-")
+    return demo_paths(settings, Path(tmp)), tmp
+
+
+def build_engine(settings: Settings, *, demo: bool = False, clock: Clock | None = None,
+                 transport: httpx.AsyncBaseTransport | None = None,
+                 key: Secret | None = None,
+                 alerts_transport: httpx.AsyncBaseTransport | None = None) -> Engine:
+    """Everything a process needs. ``demo`` runs on the simulator; without it, no API key is a
+    ``ConfigError`` (never a silent switch to the simulator)."""
+    clock = clock or SystemClock()
+    simulator = None
+    tmpdir = None
+    if key is None and not demo:
+        key = settings.api_key()
+        if key is None:
+            raise ConfigError(settings.missing_key() or "no API key")
+    if demo:
+        from ..sim import SimConfig, SimTransport, Simulator
+
+        settings, tmpdir = demo_settings(settings)
+        # A generous plan so a newcomer can browse freely; the Supervision screen can burn it.
+        simulator = Simulator(SimConfig(leagues=tuple(settings.watch.leagues) or (39, 61, 140),
+                                        season=settings.watch.one_season, daily_limit=500,
+                                        per_minute=300), clock=clock)
+        transport = SimTransport(simulator)
+        key = Secret(DEMO_KEY)
+    assert key is not None
+    store = open_store(settings)
+    machine = OfflineMachine(store, clock, settings.supervision)
+    api = ApiClient(settings.api, key, store.ledger, clock, transport=transport, gate=machine.gate)
+    service = Service(settings, store, machine, api, clock)
+    if settings.alerts.webhook_url is not None:
+        from ..alerts import AlertSender
+
+        service.alert_sender = AlertSender(settings.alerts, store, clock, key, transport=alerts_transport)
+    return Engine(settings, store, machine, service, clock, simulator, tmpdir)
