@@ -21,14 +21,14 @@ from ..api import ApiClient
 from ..clock import Clock, SystemClock
 from ..config import DEMO_KEY, ConfigError, Secret, Settings
 from ..demo import demo_paths
+from ..offline import OfflineMachine
 from ..service import Service
 
 # The store's value types a UI needs, re-exported so that tui/ never imports oddsmon.store.
 from ..store import LivePrice, NewPick, Store, StoreError
-from ..commands import selftest
-from ..commands.selftest import Outcome
-from ..offline import OfflineMachine
 from ..supervision import export
+from . import selftest
+from .selftest import Outcome
 
 __all__ = ["BackgroundLoop", "DemoControls", "Engine", "EngineClient", "LivePrice", "NewPick",
            "Simulated", "StoreError", "build_engine", "demo_settings", "open_store"]

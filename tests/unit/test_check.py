@@ -16,6 +16,7 @@ from oddsmon import cli
 from oddsmon.clock import FakeClock
 from oddsmon.commands import selftest
 from oddsmon.config import Settings
+from oddsmon.engine import selftest as checks
 from oddsmon.store import Store
 from oddsmon.supervision import check, export
 from oddsmon.supervision.metrics import collect
@@ -228,7 +229,7 @@ async def test_selftest_passes_on_a_warmed_store_and_is_recorded(store: Store, s
                                                                  clock: FakeClock) -> None:
     report = await warm_with_simulator(settings, clock)
     assert report.stopped is None
-    results = await selftest.run_checks(settings, clock)
+    results = await checks.run_checks(settings, clock)
     assert [(r.name, r.ok) for r in results] == [("config", True), ("store", True), ("pages", True),
                                                  ("simulator", True), ("journal", True)], results
     assert "integrity_check ok" in results[1].detail
