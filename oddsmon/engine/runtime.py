@@ -63,9 +63,26 @@ class BackgroundLoop:
         """From a thread that has no running loop (start-up, shutdown, tests)."""
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
 
+    def cancel_pending(self, timeout: float = 5.0) -> None:
+        """Cancel the engine work still in flight and wait for it to unwind.
+
+        Called before the engine closes its store: a fetch left pending would otherwise be
+        torn down later by the garbage collector and write to a closed store."""
+        if self.loop.is_closed() or not self.thread.is_alive():
+            return
+
+        async def cancel_all() -> None:
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+        asyncio.run_coroutine_threadsafe(cancel_all(), self.loop).result(timeout)
+
     def close(self, timeout: float = 5.0) -> None:
         if self.loop.is_closed():
             return
+        self.cancel_pending(timeout)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(timeout)
         if not self.thread.is_alive():

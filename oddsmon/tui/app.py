@@ -571,6 +571,7 @@ def run(settings: Settings, *, demo: bool = False, debug: bool = False) -> int:
         if directory is not None:
             demo_store.unpublish(directory)
         oddsmon_log.close()
+        loop.cancel_pending()
         loop.run_sync(engine.aclose(), timeout=10)  # the engine's client lives on that loop
         loop.close()
     return 0 if code is None else int(code)
