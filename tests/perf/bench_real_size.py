@@ -8,11 +8,13 @@ see tests/data/api-samples/README.md), prices varied per fixture and bookmaker, 
 body has the live service's shape and size. If the simulator already serves real-size
 bodies, nothing is added.
 
-Each store is built in a child process (its peak RSS is the warm's), and each measure runs in
+Each store is built in a child process (its peak RSS is the warm's) from the simulator served
+over loopback by another child (its generated prices are not the warm's memory), and each measure runs in
 a fresh child too (what a newly started oddsmon pays). Children run with ``.pyc`` present: the
 environment sets PYTHONDONTWRITEBYTECODE, so the package is compiled first.
 
-    .venv/bin/python -m tests.perf.bench_real_size build DIR FIXTURES
+    .venv/bin/python -m tests.perf.bench_real_size serve FIXTURES      (prints its URL)
+    .venv/bin/python -m tests.perf.bench_real_size build DIR FIXTURES URL
     .venv/bin/python -m tests.perf.bench_real_size measure DIR
 """
 
@@ -28,6 +30,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -70,28 +73,47 @@ def inflate(sim: Any) -> None:
     sim.data.odds_item = odds_item
 
 
-def build(directory: Path, fixtures: int) -> dict[str, Any]:
-    """Warm a store at ``directory`` (``fixtures`` 0: the example config); facts as JSON."""
+def _sim_config(fixtures: int) -> tuple[Any, int]:
+    """The simulator's config and the days ahead watched (``fixtures`` 0: the example config)."""
+    from oddsmon.sim import SimConfig
+
+    if fixtures:
+        return SimConfig.big_day(fixtures, days_back=0, days_ahead=14, bookmakers_per_fixture=8,
+                                 daily_limit=10**6, per_minute=10**6), 14
+    return SimConfig(leagues=(39, 61, 140), daily_limit=10**6, per_minute=10**6), 3
+
+
+def serve(fixtures: int) -> None:
+    """Serve the inflated simulator on a loopback port until stdin closes; print its URL.
+
+    In its own process: the simulator keeps every price set it generated (tens of thousands),
+    which in the warm's process would be counted as the warm's peak memory.
+    """
+    from oddsmon.clock import SystemClock
+    from oddsmon.sim import LoopbackServer, Simulator
+
+    cfg, _ = _sim_config(fixtures)
+    sim = Simulator(cfg, clock=SystemClock())
+    inflate(sim)
+    server = LoopbackServer(sim).start()
+    print(server.url, flush=True)
+    sys.stdin.read()
+    server.stop()
+
+
+def build(directory: Path, fixtures: int, url: str) -> dict[str, Any]:
+    """Warm a store at ``directory`` from the simulator at ``url``; facts as JSON."""
     from oddsmon.clock import SystemClock
     from oddsmon.config import Secret
     from oddsmon.runtime import build_engine
-    from oddsmon.sim import SimConfig, SimTransport, Simulator
 
-    if fixtures:
-        cfg = SimConfig.big_day(fixtures, days_back=0, days_ahead=14, bookmakers_per_fixture=8,
-                                daily_limit=10**6, per_minute=10**6)
-        days = 14
-    else:
-        cfg = SimConfig(leagues=(39, 61, 140), daily_limit=10**6, per_minute=10**6)
-        days = 3
+    cfg, days = _sim_config(fixtures)
     settings = settings_in(directory, leagues=tuple(cfg.leagues), days_ahead=days)
+    settings = replace(settings, api=replace(settings.api, base_url=url))
     facts: dict[str, Any] = {"leagues": list(cfg.leagues), "days": days}
 
     async def warm() -> None:
-        clock = SystemClock()
-        sim = Simulator(cfg, clock=clock)
-        inflate(sim)
-        eng = build_engine(settings, clock=clock, key=Secret(KEY), transport=SimTransport(sim))
+        eng = build_engine(settings, clock=SystemClock(), key=Secret(KEY))
         try:
             started = time.perf_counter()
             report = await eng.service.warm()
@@ -166,14 +188,32 @@ def measure(directory: Path, facts: dict[str, Any]) -> dict[str, float]:
     return out
 
 
-def _child(args: list[str]) -> dict[str, Any]:
+def _env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("APISPORTS_KEY", "ODDSMON_CONFIG")}
     env["PYTHONPATH"] = str(ROOT)
-    done = subprocess.run([sys.executable, "-m", "tests.perf.bench_real_size", *args], cwd=ROOT, env=env,
+    return env
+
+
+def _child(args: list[str]) -> dict[str, Any]:
+    done = subprocess.run([sys.executable, "-m", "tests.perf.bench_real_size", *args], cwd=ROOT, env=_env(),
                           capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"bench_real_size {' '.join(args)} failed:\n{done.stderr[-2000:]}")
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def _built(directory: Path, fixtures: int) -> dict[str, Any]:
+    """A store warmed by a child from a simulator served by another child."""
+    sim = subprocess.Popen([sys.executable, "-m", "tests.perf.bench_real_size", "serve", str(fixtures)],
+                           cwd=ROOT, env=_env(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert sim.stdout is not None
+        url = sim.stdout.readline().strip()
+        if not url:
+            raise RuntimeError("bench_real_size serve did not start")
+        return _child(["build", str(directory), str(fixtures), url])
+    finally:
+        sim.communicate("")  # closing its stdin stops it
 
 
 def _check_time(directory: Path, facts: dict[str, Any], runs: int) -> tuple[float, float]:
@@ -202,7 +242,7 @@ def run(ctx: Context) -> list[Row]:
     for label, n in (QUICK_SIZES if ctx.quick else SIZES):
         directory = ctx.tmp / f"real-{n}"
         directory.mkdir()
-        facts = _child(["build", str(directory), str(n)])
+        facts = _built(directory, n)
         got = _child(["measure", str(directory), json.dumps(facts)])
         runs = ctx.runs(7)
         check, floor = _check_time(directory, facts, runs)
@@ -237,7 +277,9 @@ def run(ctx: Context) -> list[Row]:
 
 
 if __name__ == "__main__":
-    if sys.argv[1] == "build":
-        print(json.dumps(build(Path(sys.argv[2]), int(sys.argv[3]))))
+    if sys.argv[1] == "serve":
+        serve(int(sys.argv[2]))
+    elif sys.argv[1] == "build":
+        print(json.dumps(build(Path(sys.argv[2]), int(sys.argv[3]), sys.argv[4])))
     else:
         print(json.dumps(measure(Path(sys.argv[2]), json.loads(sys.argv[3]))))
