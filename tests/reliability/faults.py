@@ -200,10 +200,7 @@ class BlackHole:
 
     def fill(self) -> bool:
         """Fill the accept queue; True once a fresh connect really goes unanswered."""
-        for _ in range(16):
-            if not self._completes(0.1):
-                return True
-        return False
+        return any(not self._completes(0.1) for _ in range(16))
 
     def _completes(self, wait_s: float) -> bool:
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -237,7 +234,9 @@ def tcp_abort_on_overflow() -> int | None:
 def cache_snapshot(store: Store) -> dict[str, tuple[str, float]]:
     """key -> (sha256 of the body, fetched_at): to prove nothing cached was lost or changed."""
     rows = store.db.query("SELECT key, body, fetched_at FROM cache")
-    return {r[0]: (hashlib.sha256(r[1].encode()).hexdigest(), r[2]) for r in rows}
+    # A big body is kept compressed (bytes): its stored form is what must not change.
+    return {r[0]: (hashlib.sha256(r[1] if isinstance(r[1], bytes) else r[1].encode()).hexdigest(), r[2])
+            for r in rows}
 
 
 def wait_until(predicate: Callable[[], bool], timeout: float = 5.0, step: float = 0.01) -> bool:
