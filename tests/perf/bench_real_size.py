@@ -103,6 +103,8 @@ def serve(fixtures: int) -> None:
 
 def build(directory: Path, fixtures: int, url: str) -> dict[str, Any]:
     """Warm a store at ``directory`` from the simulator at ``url``; facts as JSON."""
+    import httpx
+
     from oddsmon.clock import SystemClock
     from oddsmon.config import Secret
     from oddsmon.runtime import build_engine
@@ -112,8 +114,21 @@ def build(directory: Path, fixtures: int, url: str) -> dict[str, Any]:
     settings = replace(settings, api=replace(settings.api, base_url=url))
     facts: dict[str, Any] = {"leagues": list(cfg.leagues), "days": days}
 
+    received = 0
+
+    class Counting(httpx.AsyncHTTPTransport):
+        """The real socket transport, counting the body bytes each answer brings."""
+
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            nonlocal received
+            response = await super().handle_async_request(request)
+            body = await response.aread()
+            received += len(body)
+            return httpx.Response(response.status_code, headers=response.headers, content=body,
+                                  request=request, extensions=response.extensions)
+
     async def warm() -> None:
-        eng = build_engine(settings, clock=SystemClock(), key=Secret(KEY))
+        eng = build_engine(settings, clock=SystemClock(), key=Secret(KEY), transport=Counting())
         try:
             started = time.perf_counter()
             report = await eng.service.warm()
@@ -124,11 +139,8 @@ def build(directory: Path, fixtures: int, url: str) -> dict[str, Any]:
 
     asyncio.run(warm())
     facts["warm_peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    facts["received_mb"] = received / 1e6  # the bodies as they came over the socket
     conn = sqlite3.connect(settings.paths.db)
-    # What the API sent: every cached answer but the copies oddsmon derives from league pages.
-    facts["received_mb"] = conn.execute(
-        "SELECT sum(size) FROM cache WHERE NOT (endpoint = '/odds' AND "
-        "(key LIKE '%fixture=%' OR key LIKE '%bet=%'))").fetchone()[0] / 1e6
     facts["odds_fixtures"] = conn.execute("SELECT count(*) FROM odds_fixtures").fetchone()[0]
     facts["values_per_bookmaker"] = conn.execute(
         "SELECT count(*) * 1.0 / count(DISTINCT fixture_id || '-' || bookmaker_id) FROM odds_latest"
