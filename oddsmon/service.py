@@ -29,6 +29,8 @@ from .domain.market import (
     ValueBet,
     analyse_market,
     headline,
+    headline_from_row,
+    headline_to_row,
     price_drops,
     value_bets,
 )
@@ -79,6 +81,9 @@ _MEMO_SIZE = 64
 # A _load view whose answer is the rows its fetch wrote (odds_latest, odds_fixtures,
 # odds_books): the cached body is neither read nor parsed, only its provenance is.
 _ROWS = "rows"
+# The Match Winner part of a league's odds: what its league entry keeps, the Dashboard's view.
+_MW = frozenset({MATCH_WINNER})
+_MW_VIEW = f"bets={sorted(_MW)}"
 # Prices recorded in the odds history: every market the Odds screen shows, every line of them.
 _HISTORY_BETS = SHOWN_BETS
 # Drop alerts watch the outcomes the screens show.
@@ -120,11 +125,36 @@ class Page(Generic[T]):
 @dataclass(frozen=True, slots=True)
 class Dashboard:
     fixtures: list[Fixture]
-    odds: dict[int, FixtureOdds]
+    odds: Mapping[int, FixtureOdds]  # Match Winner odds by fixture id, parsed on first use
     headlines: dict[int, Headline]  # by fixture id: best Match Winner prices and markers
     movers: list[Headline]  # biggest Match Winner moves since opening, largest first
     # Fixtures in play by id, as the live list last saw them (minute, score): the live marker.
     live: dict[int, Fixture] = field(default_factory=dict)
+
+
+class _LazyOdds(Mapping[int, FixtureOdds]):
+    """Odds by fixture id, loaded on first use: the Dashboard's headlines come ready-made, and
+    parsing the odds behind them would cost more than the rest of the page."""
+
+    __slots__ = ("_data", "_load")
+
+    def __init__(self, load: Callable[[], dict[int, FixtureOdds]]) -> None:
+        self._load = load
+        self._data: dict[int, FixtureOdds] | None = None
+
+    def _loaded(self) -> dict[int, FixtureOdds]:
+        if self._data is None:
+            self._data = self._load()
+        return self._data
+
+    def __getitem__(self, fixture_id: int) -> FixtureOdds:
+        return self._loaded()[fixture_id]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._loaded())
+
+    def __len__(self) -> int:
+        return len(self._loaded())
 
 
 @dataclass(frozen=True, slots=True)
@@ -589,6 +619,7 @@ class Service:
                 odds = parse_odds(items)
             self._keep_fixture_entries(items, at)
             self._record_history(odds, at, page)
+            self._keep_headlines(odds, at)
             return only_bet(items, MATCH_WINNER)
 
         return keep
@@ -806,23 +837,16 @@ class Service:
         ``bets`` keeps only those markets (the Dashboard needs Match Winner alone: the league
         entries hold it; any other market is read from each fixture's entry).
         """
-        if bets == frozenset({MATCH_WINNER}):
+        if bets == _MW:
             items, prov, _ = await self._per_league(
                 "/odds", {}, self.settings.cache.odds_ttl_s,
-                functools.partial(parse_odds, only_bets=bets), force=force, paged=True,
-                view=f"bets={sorted(bets)}")
+                functools.partial(parse_odds, only_bets=bets), force=force, paged=True, view=_MW_VIEW)
         else:
             pages, prov = await self._odds_pages(force)
             items = self._carried_odds(pages, bets)
         if prov.source == "none":
             return Page(None, prov)
-        wanted = set(self.settings.watch.bookmakers)
-        out: dict[int, FixtureOdds] = {}
-        for fo in items:
-            if wanted:
-                fo = _only_bookmakers(fo, wanted)
-            out[fo.fixture_id] = fo
-        return Page(out, prov)
+        return Page({fo.fixture_id: self._watched(fo) for fo in items}, prov)
 
     async def _odds_pages(self, force: bool) -> tuple[dict[str, datetime], Provenance]:
         """Each watched league's odds entry, read or fetched (key -> fetch time), and their
@@ -900,22 +924,66 @@ class Service:
 
     async def dashboard(self, *, force: bool = False,
                         hidden_bookmakers: frozenset[int] = frozenset()) -> Page[Dashboard]:
-        """``hidden_bookmakers``: left out of the best prices (the desk's bookmaker filter)."""
+        """``hidden_bookmakers``: left out of the best prices (the desk's bookmaker filter).
+
+        Each fixture's headline was computed when its odds were stored, and is read with one
+        query; with bookmakers hidden, or a headline missing (a store from before them), they
+        are computed here. The Match Winner odds behind them are parsed only if asked for.
+        """
         fixtures = await self.fixtures(force=force)
-        odds = await self.odds(force=force, bets=frozenset({MATCH_WINNER}))
-        prov = _combine([fixtures.provenance, odds.provenance], self.clock.now())
+        _, odds_prov, pages = await self._per_league(
+            "/odds", {}, self.settings.cache.odds_ttl_s, functools.partial(parse_odds, only_bets=_MW),
+            force=force, paged=True, view=_ROWS)
+        prov = _combine([fixtures.provenance, odds_prov], self.clock.now())
         if fixtures.data is None:
             return Page(None, prov)
-        odds_by_id = {fid: _without_bookmakers(fo, hidden_bookmakers) for fid, fo in (odds.data or {}).items()}
-        shown = [f.id for f in fixtures.data if f.id in odds_by_id]
-        openings = self.store.history.openings(MATCH_WINNER, shown)
-        by_fixture: dict[int, dict[tuple[int, str], float]] = {}
-        for (fid, bookmaker, outcome), price in openings.items():
-            by_fixture.setdefault(fid, {})[(bookmaker, outcome)] = price
-        heads = {fid: self._headline(odds_by_id[fid], by_fixture.get(fid)) for fid in shown}
-        self._headlines = {fid: self._headlines[fid] for fid in shown if fid in self._headlines}
+        carried = set(self.store.history.carried(pages))
+        shown = [f.id for f in fixtures.data if f.id in carried]
+        odds = _LazyOdds(lambda: self._match_winner_odds(pages, hidden_bookmakers))
+        kept = {} if hidden_bookmakers else self.store.headlines.get(shown, self._books_key())
+        if all(fid in kept for fid in shown):
+            heads = {fid: headline_from_row(fid, kept[fid]) for fid in shown}
+        else:
+            openings = self._openings(shown)
+            heads = {fid: self._headline(odds[fid], openings.get(fid)) for fid in shown if fid in odds}
+            self._headlines = {fid: self._headlines[fid] for fid in shown if fid in self._headlines}
         movers = sorted((h for h in heads.values() if h.move_pct), key=lambda h: -abs(h.move_pct or 0))
-        return Page(Dashboard(fixtures.data, odds_by_id, heads, movers[:10], self.in_play()), prov)
+        return Page(Dashboard(fixtures.data, odds, heads, movers[:10], self.in_play()), prov)
+
+    def _match_winner_odds(self, pages: Mapping[str, datetime],
+                           hidden: frozenset[int]) -> dict[int, FixtureOdds]:
+        """The Match Winner odds the league entries ``pages`` keep, by fixture id."""
+        parse = functools.partial(parse_odds, only_bets=_MW)
+        now = self.clock.now()
+        out: dict[int, FixtureOdds] = {}
+        for key in pages:
+            entry = self.store.cache.get(key)
+            if entry is not None:
+                for fo in self._from_cache(entry, parse, now, None, None, _MW_VIEW).data or []:
+                    out[fo.fixture_id] = _without_bookmakers(self._watched(fo), hidden)
+        return out
+
+    def _openings(self, fixture_ids: list[int]) -> dict[int, dict[tuple[int, str], float]]:
+        """Each fixture's first Match Winner price per (bookmaker, outcome)."""
+        out: dict[int, dict[tuple[int, str], float]] = {}
+        for (fid, bookmaker, outcome), price in self.store.history.openings(MATCH_WINNER, fixture_ids).items():
+            out.setdefault(fid, {})[(bookmaker, outcome)] = price
+        return out
+
+    def _books_key(self) -> str:
+        """The bookmakers a kept headline is computed over ('' all): ``watch.bookmakers``."""
+        return ",".join(map(str, sorted(set(self.settings.watch.bookmakers))))
+
+    def _watched(self, fo: FixtureOdds) -> FixtureOdds:
+        wanted = set(self.settings.watch.bookmakers)
+        return _only_bookmakers(fo, wanted) if wanted else fo
+
+    def _keep_headlines(self, odds: list[FixtureOdds], at: datetime) -> None:
+        """Compute and keep the Dashboard headline of each fixture whose odds were just stored."""
+        shown = [self._watched(fo) for fo in odds]
+        openings = self._openings([fo.fixture_id for fo in shown])
+        self.store.headlines.put(at, self._books_key(), [
+            (fo.fixture_id, headline_to_row(headline(fo, openings.get(fo.fixture_id)))) for fo in shown])
 
     def in_play(self) -> dict[int, Fixture]:
         """Fixtures in play per the live list, if it is recent; sends nothing."""

@@ -6,6 +6,7 @@ only display what these return. The maths itself is in :mod:`oddsmon.domain.odds
 
 from __future__ import annotations
 
+import json
 import math
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
@@ -163,8 +164,8 @@ def consensus(books: Sequence[tuple[Bookmaker, list[float]]], mode: str, market:
         median = [statistics.median(fp[i] for _, fp in per_book) for i in range(n)]
         distance = [max(abs(fp[i] - median[i]) for i in range(n)) for _, fp in per_book]
         limit = max(_OUTLIER_FACTOR * statistics.median(distance), _OUTLIER_FLOOR)
-        kept = [(b, fp) for (b, fp), dist in zip(per_book, distance) if dist <= limit]
-        dropped = [b.name for (b, _), dist in zip(per_book, distance) if dist > limit]
+        kept = [(b, fp) for (b, fp), dist in zip(per_book, distance, strict=True) if dist <= limit]
+        dropped = [b.name for (b, _), dist in zip(per_book, distance, strict=True) if dist > limit]
         per_book = kept
         note = (f"{len(kept)} bookmakers, outliers dropped: {', '.join(dropped)}" if dropped
                 else f"all {len(kept)} bookmakers, no outlier")
@@ -311,6 +312,21 @@ def headline(odds: FixtureOdds, openings: Mapping[tuple[int, str], float] | None
     return Headline(odds.fixture_id, tuple(o.best for o in view.outcomes), view.arbitrage,
                     any(v > 0 for v in values), move, max(values, default=None),
                     min(margins, default=None))
+
+
+def headline_to_row(head: Headline) -> str:
+    """A headline as the JSON text the store keeps (computed when its odds were stored)."""
+    arb = head.arbitrage
+    return json.dumps([[None if b is None else [b.price, b.bookmaker] for b in head.best],
+                       None if arb is None else [arb.total, arb.profit, arb.stakes, arb.bookmakers, arb.prices],
+                       head.value, head.move_pct, head.edge, head.margin], separators=(",", ":"))
+
+
+def headline_from_row(fixture_id: int, row: str) -> Headline:
+    """The headline ``headline_to_row`` kept, as it was computed."""
+    best, arb, value, move, edge, margin = json.loads(row)
+    return Headline(fixture_id, tuple(None if b is None else BestPrice(b[0], b[1]) for b in best),
+                    None if arb is None else Arbitrage(*arb), value, move, edge, margin)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ from pathlib import Path
 from .cache import CacheEntry, CacheStore, cache_key
 from .collector import COLLECTOR_LEASE, CollectorStatus, CollectorStore, Holder
 from .db import Database, OpenReport, StoreError, StoreWriteError, shared_mode
+from .headlines import HeadlineStore
 from .history import OddsHistory, PriceChange, PricePoint
 from .incidents import Action, Incident, IncidentStore
 from .ledger import Ledger, Quota, RequestRecord
@@ -24,6 +25,7 @@ class Store:
         self.state = StateStore(db)
         self.ledger = Ledger(db)
         self.history = OddsHistory(db)
+        self.headlines = HeadlineStore(db)
         self.incidents = IncidentStore(db)
         self.picks = PickStore(db)
         self.live = LiveOddsStore(db)
@@ -50,6 +52,7 @@ __all__ = [
     "CollectorStatus",
     "CollectorStore",
     "Database",
+    "HeadlineStore",
     "Holder",
     "Incident",
     "IncidentStore",

@@ -254,6 +254,29 @@ async def test_dashboard_reads_the_match_winner_part_a_league_page_left(
     assert (await service.odds()).data == full.data  # the whole answer, from the fixtures' entries
 
 
+async def test_dashboard_headlines_are_kept_when_odds_are_stored_and_read_as_computed(
+        service: Service, api: FakeApi, store: Store, clock: FakeClock, settings: Settings) -> None:
+    listed = json.loads((SAMPLES / FILES["/fixtures"]).read_text())
+    listed["response"][0]["fixture"]["id"] = 326090  # the fixture the odds sample prices
+    api.bodies["/fixtures"] = json.dumps(listed)
+    fresh = await service.dashboard()
+    assert fresh.data is not None and set(fresh.data.headlines) == {326090}
+    kept = store.db.query("SELECT fixture_id FROM headlines")
+    assert {r[0] for r in kept} >= set(fresh.data.headlines)
+    # Computed here (a bookmaker hidden that prices nothing) they are the same headlines.
+    computed = await service.dashboard(hidden_bookmakers=frozenset({999_999}))
+    assert computed.data is not None and computed.data.headlines == fresh.data.headlines
+    # Another process reads them without parsing any odds: with every odds body damaged, the
+    # headlines still come, and only the odds behind them (asked for) are missing.
+    for (key,) in store.db.query("SELECT key FROM cache WHERE endpoint = '/odds'"):
+        entry = store.cache.get(key)
+        store.cache.put(key, "/odds", "{damaged", entry.fetched_at,
+                        (entry.expires_at - entry.fetched_at).total_seconds())
+    other = await Service(settings, store, service.machine, service.api, clock).dashboard()
+    assert other.data is not None and other.data.headlines == fresh.data.headlines
+    assert other.data.movers == fresh.data.movers and dict(other.data.odds) == {}
+
+
 async def test_market_view_from_the_docs_sample(service: Service, api: FakeApi) -> None:
     await service.odds()
     service.set_offline()  # the prediction is not cached: the view still renders without it
