@@ -615,8 +615,11 @@ class Service:
         page = cache_key("/odds", params)
 
         def keep(items: list[Any]) -> list[Any]:
+            # Typed only as far as anything reads: the markets the screens show (rows,
+            # history, headlines, coverage), about a quarter of a real page's values; the
+            # rest stays in the fixture's entry as received.
             with _gc_paused():
-                odds = parse_odds(items)
+                odds = parse_odds(items, only_bets=_HISTORY_BETS)
             self._keep_fixture_entries(items, at)
             self._record_history(odds, at, page)
             self._keep_headlines(odds, at)
