@@ -1155,7 +1155,8 @@ class Service:
         """Every value bet and arbitrage of the watched fixtures (the pinned ones when any are
         pinned, else every upcoming fixture in a league not hidden), best edge first."""
         fixtures = await self.fixtures()
-        odds = await self.odds()
+        # The markets value bets are looked for in: the rest of each answer is not parsed.
+        odds = await self.odds(bets=SHOWN_BETS)
         prov = _combine([fixtures.provenance, odds.provenance], self.clock.now())
         if fixtures.data is None or odds.data is None:
             return Page(None, prov)

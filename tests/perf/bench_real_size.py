@@ -279,8 +279,7 @@ def _check_time(directory: Path, facts: dict[str, Any], runs: int) -> tuple[floa
     leagues = ", ".join(str(lg) for lg in facts["leagues"])
     config.write_text(f'[watch]\nleagues = [{leagues}]\n[paths]\ndb = "{directory / "oddsmon.db"}"\n'
                       f'metrics = "{directory / "m.json"}"\nincidents = "{directory / "i.md"}"\n')
-    env = {k: v for k, v in os.environ.items() if k not in ("APISPORTS_KEY", "ODDSMON_CONFIG")}
-    env["PYTHONPATH"] = str(ROOT)
+    env = {**_env(), "APISPORTS_KEY": KEY}  # as on-call staff run it; --check sends nothing
     cmds = {"check": [sys.executable, "-m", "oddsmon", "--config", str(config), "--check"],
             "floor": [sys.executable, "-c", "import sqlite3, json"]}
     times: dict[str, list[float]] = {k: [] for k in cmds}
