@@ -25,7 +25,6 @@ import compileall
 import copy
 import json
 import os
-import resource
 import sqlite3
 import subprocess
 import sys
@@ -34,7 +33,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from .common import KEY, ROOT, Context, Row, median, settings_in
+from .common import KEY, ROOT, Context, Row, hwm_mb, median, settings_in
 
 CAPTURED = ROOT / "tests" / "data" / "api-samples" / "odds__real_fixture815162_bookmaker6.json"
 _FLOOR_SAMPLE = 20_000_000  # bytes of odds pages the floor is timed on
@@ -162,7 +161,7 @@ def build(directory: Path, fixtures: int, url: str) -> dict[str, Any]:
             await eng.aclose()
 
     asyncio.run(warm())
-    facts["warm_peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    facts["warm_peak_mb"] = hwm_mb()
     facts["received_mb"] = received / 1e6  # the bodies as they came over the socket
     facts["keep_s_per_mb"] = keep_s / (odds_received / 1e6)
     facts["floor_s_per_mb"] = _decode_write_floor(directory / "floor.db", odds_bodies)
@@ -199,7 +198,7 @@ def measure(directory: Path, facts: dict[str, Any]) -> dict[str, float]:
             view = (await eng.service.bookmakers_summary()).data
             out["bookmakers_s"] = time.perf_counter() - t
             assert view is not None and view.watched > 0
-            out["bookmakers_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            out["bookmakers_rss_mb"] = hwm_mb()
             t = time.perf_counter()
             dash = (await eng.service.dashboard()).data
             out["dashboard_cold_s"] = time.perf_counter() - t
