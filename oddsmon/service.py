@@ -30,6 +30,8 @@ from .domain.market import (
     ValueBet,
     analyse_market,
     headline,
+    headline_from_row,
+    headline_to_row,
     price_drops,
     value_bets,
 )
@@ -82,6 +84,9 @@ _MEMO_SIZE = 64
 # A _load view whose answer is the rows its fetch wrote (odds_latest, odds_fixtures,
 # odds_books): the cached body is neither read nor parsed, only its provenance is.
 _ROWS = "rows"
+# The Match Winner part of a league's odds: what its league entry keeps, the Dashboard's view.
+_MW = frozenset({MATCH_WINNER})
+_MW_VIEW = f"bets={sorted(_MW)}"
 # Prices recorded in the odds history: every market the Odds screen shows, every line of them.
 _HISTORY_BETS = SHOWN_BETS
 # Drop alerts watch the outcomes the screens show.
@@ -123,11 +128,36 @@ class Page(Generic[T]):
 @dataclass(frozen=True, slots=True)
 class Dashboard:
     fixtures: list[Fixture]
-    odds: dict[int, FixtureOdds]
+    odds: Mapping[int, FixtureOdds]  # Match Winner odds by fixture id, parsed on first use
     headlines: dict[int, Headline]  # by fixture id: best Match Winner prices and markers
     movers: list[Headline]  # biggest Match Winner moves since opening, largest first
     # Fixtures in play by id, as the live list last saw them (minute, score): the live marker.
     live: dict[int, Fixture] = field(default_factory=dict)
+
+
+class _LazyOdds(Mapping[int, FixtureOdds]):
+    """Odds by fixture id, loaded on first use: the Dashboard's headlines come ready-made, and
+    parsing the odds behind them would cost more than the rest of the page."""
+
+    __slots__ = ("_data", "_load")
+
+    def __init__(self, load: Callable[[], dict[int, FixtureOdds]]) -> None:
+        self._load = load
+        self._data: dict[int, FixtureOdds] | None = None
+
+    def _loaded(self) -> dict[int, FixtureOdds]:
+        if self._data is None:
+            self._data = self._load()
+        return self._data
+
+    def __getitem__(self, fixture_id: int) -> FixtureOdds:
+        return self._loaded()[fixture_id]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._loaded())
+
+    def __len__(self) -> int:
+        return len(self._loaded())
 
 
 @dataclass(frozen=True, slots=True)
@@ -421,22 +451,18 @@ class Service:
 
     async def _load(self, endpoint: str, params: Mapping[str, str | int], ttl_s: float,
                     parse: Callable[[Any], Any], *, force: bool = False, paged: bool = False,
-                    fallback: Mapping[str, str] | None = None, view: str = "",
-                    derived: str | None = None) -> _Loaded:
+                    fallback: Mapping[str, str] | None = None, view: str = "") -> _Loaded:
         """One cache entry: served, refreshed, or explained.
 
         ``fallback`` names params (like a date window) whose latest cached value may stand in
         when the exact request was never cached and cannot be fetched now. ``view`` names a
-        partial ``parse`` so its result is memoised apart from the full one. ``derived`` is the
-        key of a smaller entry written with this one (same fetch time, same expiry) that
-        ``parse`` reads as well: it is served in its place, and a fetch is of the full entry.
+        partial ``parse`` so its result is memoised apart from the full one.
         """
         clean = {str(k): str(v) for k, v in params.items()}
         key = cache_key(endpoint, clean)
         now = self.clock.now()
         started = self.clock.monotonic()
-        entry = (self.store.cache.get(derived) if derived and not force else None) \
-            or self.store.cache.get(key, body=view != _ROWS)
+        entry = self.store.cache.get(key, body=view != _ROWS)
         reason = self.machine.gate()
         if entry is None and fallback and _CACHE_ONLY.get():
             entry = self._fallback_entry(endpoint, clean, fallback)
@@ -499,8 +525,12 @@ class Service:
                      parse: Callable[[Any], Any], paged: bool, view: str, now: datetime) -> _Loaded:
         """Fetch, parse and keep one entry. A failed fetch raises _FetchFailed (after going
         offline when it is an outage); a store that cannot be written raises StoreWriteError."""
+        # A league's odds are stored page by page as they arrive (rows, history, one entry per
+        # fixture), so a big league is never held whole; the league entry keeps its Match
+        # Winner part, all the Dashboard reads (the rest is in the fixtures' entries).
+        keep = self._odds_page_keeper(clean, now) if paged and endpoint == "/odds" else None
         try:
-            fetched = await (self.api.get_all_pages(endpoint, clean) if paged
+            fetched = await (self.api.get_all_pages(endpoint, clean, keep) if paged
                              else self.api.get(endpoint, clean))
             with _gc_paused():
                 data = parse(fetched.envelope.get("response"))
@@ -518,8 +548,9 @@ class Service:
             raise _FetchFailed(None, _refusal_text(exc.messages, now + timedelta(seconds=ttl_s)),
                                refused=True) from None
         except ApiError as exc:
-            if exc.received and endpoint == "/odds":
-                self._keep_received_odds(list(exc.received), now)
+            # A league's odds that failed part way (the reserve, the network): the pages
+            # received were kept as they came, each fixture on them being whole; the league
+            # entry, not whole, is not written.
             if exc.outage is not None:
                 self.machine.go_offline(exc.outage, str(exc))
             raise _FetchFailed(exc.outage, str(exc)) from None
@@ -530,9 +561,9 @@ class Service:
             self._memo_put(key, view, stored.fetched_at, data)
         self.machine.note_quota(fetched.daily_remaining, self.settings.api.daily_reserve)
         if endpoint == "/odds":
-            raw = fetched.envelope.get("response") or []
-            # Rows and history keep every market, whichever part of the page was asked for.
-            self._after_odds_fetch(clean, raw, data if view in ("", _ROWS) else parse_odds(raw), now)
+            self._odds_fetched = True  # since the last take_alerts: arbitrage and value are due
+            if keep is None:  # one fixture's odds (a league's were kept page by page)
+                self._record_history(data, now)
         elif endpoint == "/odds/live":
             self._record_live(data, now)
         return _Loaded(data, Provenance("live", now, 0.0, False, expires_at=stored.expires_at))
@@ -579,42 +610,34 @@ class Service:
         pattern = cache_key(endpoint, {k: (ANY if k in fallback else v) for k, v in params.items()})
         return self.store.cache.latest_matching(endpoint, pattern)
 
-    def _after_odds_fetch(self, params: dict[str, str], raw: list[Any], odds: list[FixtureOdds],
-                          at: datetime) -> None:
-        """Keep what an odds fetch taught us: per-fixture entries, price history, drop alerts."""
-        self._odds_fetched = True
-        page = None
-        if "fixture" not in params and "bet" not in params:
-            page = cache_key("/odds", params)
-            # A league page's Match Winner part is also the answer to ...&bet=1, a quarter of
-            # the size, which is all the Dashboard reads.
-            mw = {**params, "bet": str(MATCH_WINNER)}
-            self._keep_fixture_entries(raw, at, [(cache_key("/odds", mw), "/odds",
-                                                  _envelope(mw, only_bet(raw, MATCH_WINNER)))])
-        self._record_history(odds, at, page)
+    def _odds_page_keeper(self, params: dict[str, str], at: datetime) -> Callable[[list[Any]], list[Any]]:
+        """What a league odds fetch does with each page as it arrives: parse it (a page that
+        does not parse stops the fetch, and is not kept), keep each fixture's answer as the
+        ``/odds?fixture=N`` entry it is, record rows and history; the league entry keeps
+        the Match Winner part."""
+        page = cache_key("/odds", params)
 
-    def _keep_fixture_entries(self, raw: list[Any], at: datetime,
-                              also: Sequence[tuple[str, str, str]] = ()) -> None:
+        def keep(items: list[Any]) -> list[Any]:
+            # Typed only as far as anything reads: the markets the screens show (rows,
+            # history, headlines, coverage), about a quarter of a real page's values; the
+            # rest stays in the fixture's entry as received.
+            with _gc_paused():
+                odds = parse_odds(items, only_bets=_HISTORY_BETS)
+            self._keep_fixture_entries(items, at)
+            self._record_history(odds, at, page)
+            self._keep_headlines(odds, at)
+            return only_bet(items, MATCH_WINNER)
+
+        return keep
+
+    def _keep_fixture_entries(self, raw: list[Any], at: datetime) -> None:
         # A league page holds every fixture's answer: store each as the /odds?fixture=N entry
         # it is, so opening one fixture reads a small row and never fetches it again. The items
         # parsed, so each has a fixture.id.
         self.store.cache.put_many(
             [(cache_key("/odds", {"fixture": item["fixture"]["id"]}), "/odds",
-              _envelope({"fixture": str(item["fixture"]["id"])}, [item])) for item in raw] + list(also),
+              _envelope({"fixture": str(item["fixture"]["id"])}, [item])) for item in raw],
             at, self.settings.cache.odds_ttl_s)
-
-    def _keep_received_odds(self, raw: list[Any], at: datetime) -> None:
-        """A paged league fetch failed part way (the reserve, the network): the league page is
-        not whole, so it is not cached, but each fixture on the pages received is whole."""
-        try:
-            odds = parse_odds(raw)
-        except ParseError:
-            return
-        try:
-            self._keep_fixture_entries(raw, at)
-            self._record_history(odds, at)
-        except StoreWriteError as exc:
-            self.store_problem = str(exc)
 
     def _record_live(self, live: list[LiveOdds], at: datetime) -> None:
         states = [LiveState(lo.fixture_id, at, lo.status) for lo in live]
@@ -783,10 +806,12 @@ class Service:
 
     async def _per_league(self, endpoint: str, extra: Mapping[str, str], ttl_s: float,
                           parse: Callable[[Any], list[Any]], *, force: bool, paged: bool,
-                          fallback: Mapping[str, str] | None = None, view: str = "",
-                          derived: Mapping[str, str] | None = None) -> tuple[list[Any], Provenance]:
-        """``derived``: extra params naming the smaller entry each league page leaves."""
+                          fallback: Mapping[str, str] | None = None,
+                          view: str = "") -> tuple[list[Any], Provenance, dict[str, datetime]]:
+        """Each watched league's entry: the items parsed (none for the ``_ROWS`` view, whose
+        answer is in the rows), their provenance, and the entries served (key -> fetch time)."""
         items: list[Any] = []
+        pages: dict[str, datetime] = {}
         provs: list[Provenance] = []
         notes: list[str] = []
         for league in await self.league_seasons():
@@ -796,16 +821,17 @@ class Service:
                 continue
             params = self._league_params(league, extra)
             loaded = await self._load(endpoint, params, ttl_s, parse, force=force, paged=paged,
-                                      fallback=fallback, view=view,
-                                      derived=cache_key(endpoint, {**params, **derived}) if derived else None)
+                                      fallback=fallback, view=view)
             provs.append(loaded.provenance)
-            if loaded.data is not None:
+            if loaded.data is not None and loaded.provenance.fetched_at is not None:
+                pages[cache_key(endpoint, params)] = loaded.provenance.fetched_at
+            if loaded.data is not None and view != _ROWS:
                 items.extend(loaded.data)
-        return items, replace(_combine(provs, self.clock.now()), notes=tuple(notes))
+        return items, replace(_combine(provs, self.clock.now()), notes=tuple(notes)), pages
 
     async def fixtures(self, *, force: bool = False) -> Page[list[Fixture]]:
         """Fixtures of the watched leagues from today through ``days_ahead``, by kickoff."""
-        items, prov = await self._per_league(
+        items, prov, _ = await self._per_league(
             "/fixtures", self._window_params(), self.settings.cache.fixtures_ttl_s, parse_fixtures, force=force, paged=False,
             fallback={"from": "", "to": ""})
         if prov.source == "none":
@@ -817,22 +843,41 @@ class Service:
                    bets: frozenset[int] | None = None) -> Page[dict[int, FixtureOdds]]:
         """Odds of the watched leagues, one league-level paginated call each, by fixture id.
 
-        ``bets`` keeps only those markets (the Dashboard needs Match Winner alone).
+        ``bets`` keeps only those markets (the Dashboard needs Match Winner alone: the league
+        entries hold it; any other market is read from each fixture's entry).
         """
-        parse = parse_odds if bets is None else functools.partial(parse_odds, only_bets=bets)
-        items, prov = await self._per_league(
-            "/odds", {}, self.settings.cache.odds_ttl_s, parse,
-            force=force, paged=True, view="" if bets is None else f"bets={sorted(bets)}",
-            derived={"bet": str(MATCH_WINNER)} if bets == {MATCH_WINNER} else None)
+        if bets == _MW:
+            items, prov, _ = await self._per_league(
+                "/odds", {}, self.settings.cache.odds_ttl_s,
+                functools.partial(parse_odds, only_bets=bets), force=force, paged=True, view=_MW_VIEW)
+        else:
+            pages, prov = await self._odds_pages(force)
+            items = self._carried_odds(pages, bets)
         if prov.source == "none":
             return Page(None, prov)
-        wanted = set(self.settings.watch.bookmakers)
-        out: dict[int, FixtureOdds] = {}
-        for fo in items:
-            if wanted:
-                fo = _only_bookmakers(fo, wanted)
-            out[fo.fixture_id] = fo
-        return Page(out, prov)
+        return Page({fo.fixture_id: self._watched(fo) for fo in items}, prov)
+
+    async def _odds_pages(self, force: bool) -> tuple[dict[str, datetime], Provenance]:
+        """Each watched league's odds entry, read or fetched (key -> fetch time), and their
+        provenance: the rows they wrote are the answer, their bodies are not read."""
+        _, prov, pages = await self._per_league("/odds", {}, self.settings.cache.odds_ttl_s, parse_odds,
+                                                force=force, paged=True, view=_ROWS)
+        return pages, prov
+
+    def _carried_odds(self, pages: Mapping[str, datetime], bets: frozenset[int] | None) -> list[FixtureOdds]:
+        """The odds of the fixtures those league pages carried, from each fixture's entry (the
+        league entries keep Match Winner alone)."""
+        out: list[FixtureOdds] = []
+        for fid in self.store.history.carried(pages):
+            entry = self.store.cache.get(cache_key("/odds", {"fixture": fid}))
+            if entry is None:
+                continue
+            try:
+                with _gc_paused():
+                    out.extend(parse_odds(json.loads(entry.body).get("response"), only_bets=bets))
+            except (ValueError, AttributeError, ParseError):
+                continue  # unreadable (or a refusal kept for it): as a fixture never priced
+        return out
 
     async def bookmakers_summary(self, *, force: bool = False) -> Page[BookmakersView]:
         """The Bookmakers screen: every known bookmaker, and which price the watched fixtures
@@ -840,18 +885,7 @@ class Service:
         books = await self.bookmakers(force=force)
         if books.data is None:
             return Page(None, books.provenance)
-        pages: dict[str, datetime] = {}
-        provs = []
-        for league in await self.league_seasons():
-            if league.skip("odds") is not None:
-                continue
-            params = self._league_params(league)
-            loaded = await self._load("/odds", params, self.settings.cache.odds_ttl_s,
-                                      parse_odds, force=force, paged=True, view=_ROWS)
-            provs.append(loaded.provenance)
-            if loaded.data is not None and loaded.provenance.fetched_at is not None:
-                pages[cache_key("/odds", params)] = loaded.provenance.fetched_at
-        odds_prov = _combine(provs, self.clock.now())
+        pages, odds_prov = await self._odds_pages(force)
         watched, coverage = self.store.history.coverage(pages, MARKETS, self.settings.watch.bookmakers)
         known = {b.id: b.name for b in books.data}
         # A bookmaker pricing the watched fixtures but missing from the list is still shown,
@@ -899,22 +933,66 @@ class Service:
 
     async def dashboard(self, *, force: bool = False,
                         hidden_bookmakers: frozenset[int] = frozenset()) -> Page[Dashboard]:
-        """``hidden_bookmakers``: left out of the best prices (the desk's bookmaker filter)."""
+        """``hidden_bookmakers``: left out of the best prices (the desk's bookmaker filter).
+
+        Each fixture's headline was computed when its odds were stored, and is read with one
+        query; with bookmakers hidden, or a headline missing (a store from before them), they
+        are computed here. The Match Winner odds behind them are parsed only if asked for.
+        """
         fixtures = await self.fixtures(force=force)
-        odds = await self.odds(force=force, bets=frozenset({MATCH_WINNER}))
-        prov = _combine([fixtures.provenance, odds.provenance], self.clock.now())
+        _, odds_prov, pages = await self._per_league(
+            "/odds", {}, self.settings.cache.odds_ttl_s, functools.partial(parse_odds, only_bets=_MW),
+            force=force, paged=True, view=_ROWS)
+        prov = _combine([fixtures.provenance, odds_prov], self.clock.now())
         if fixtures.data is None:
             return Page(None, prov)
-        odds_by_id = {fid: _without_bookmakers(fo, hidden_bookmakers) for fid, fo in (odds.data or {}).items()}
-        shown = [f.id for f in fixtures.data if f.id in odds_by_id]
-        openings = self.store.history.openings(MATCH_WINNER, shown)
-        by_fixture: dict[int, dict[tuple[int, str], float]] = {}
-        for (fid, bookmaker, outcome), price in openings.items():
-            by_fixture.setdefault(fid, {})[(bookmaker, outcome)] = price
-        heads = {fid: self._headline(odds_by_id[fid], by_fixture.get(fid)) for fid in shown}
-        self._headlines = {fid: self._headlines[fid] for fid in shown if fid in self._headlines}
+        carried = set(self.store.history.carried(pages))
+        shown = [f.id for f in fixtures.data if f.id in carried]
+        odds = _LazyOdds(lambda: self._match_winner_odds(pages, hidden_bookmakers))
+        kept = {} if hidden_bookmakers else self.store.headlines.get(shown, self._books_key())
+        if all(fid in kept for fid in shown):
+            heads = {fid: headline_from_row(fid, kept[fid]) for fid in shown}
+        else:
+            openings = self._openings(shown)
+            heads = {fid: self._headline(odds[fid], openings.get(fid)) for fid in shown if fid in odds}
+            self._headlines = {fid: self._headlines[fid] for fid in shown if fid in self._headlines}
         movers = sorted((h for h in heads.values() if h.move_pct), key=lambda h: -abs(h.move_pct or 0))
-        return Page(Dashboard(fixtures.data, odds_by_id, heads, movers[:10], self.in_play()), prov)
+        return Page(Dashboard(fixtures.data, odds, heads, movers[:10], self.in_play()), prov)
+
+    def _match_winner_odds(self, pages: Mapping[str, datetime],
+                           hidden: frozenset[int]) -> dict[int, FixtureOdds]:
+        """The Match Winner odds the league entries ``pages`` keep, by fixture id."""
+        parse = functools.partial(parse_odds, only_bets=_MW)
+        now = self.clock.now()
+        out: dict[int, FixtureOdds] = {}
+        for key in pages:
+            entry = self.store.cache.get(key)
+            if entry is not None:
+                for fo in self._from_cache(entry, parse, now, None, None, _MW_VIEW).data or []:
+                    out[fo.fixture_id] = _without_bookmakers(self._watched(fo), hidden)
+        return out
+
+    def _openings(self, fixture_ids: list[int]) -> dict[int, dict[tuple[int, str], float]]:
+        """Each fixture's first Match Winner price per (bookmaker, outcome)."""
+        out: dict[int, dict[tuple[int, str], float]] = {}
+        for (fid, bookmaker, outcome), price in self.store.history.openings(MATCH_WINNER, fixture_ids).items():
+            out.setdefault(fid, {})[(bookmaker, outcome)] = price
+        return out
+
+    def _books_key(self) -> str:
+        """The bookmakers a kept headline is computed over ('' all): ``watch.bookmakers``."""
+        return ",".join(map(str, sorted(set(self.settings.watch.bookmakers))))
+
+    def _watched(self, fo: FixtureOdds) -> FixtureOdds:
+        wanted = set(self.settings.watch.bookmakers)
+        return _only_bookmakers(fo, wanted) if wanted else fo
+
+    def _keep_headlines(self, odds: list[FixtureOdds], at: datetime) -> None:
+        """Compute and keep the Dashboard headline of each fixture whose odds were just stored."""
+        shown = [self._watched(fo) for fo in odds]
+        openings = self._openings([fo.fixture_id for fo in shown])
+        self.store.headlines.put(at, self._books_key(), [
+            (fo.fixture_id, headline_to_row(headline(fo, openings.get(fo.fixture_id)))) for fo in shown])
 
     def in_play(self) -> dict[int, Fixture]:
         """Fixtures in play per the live list, if it is recent; sends nothing."""
@@ -1015,7 +1093,7 @@ class Service:
                                       parse_fixtures, force=True)
         else:
             loaded = await self._load(endpoint, params, self.settings.cache.odds_ttl_s, parse_odds,
-                                      force=True, paged=True)
+                                      force=True, paged=True, view=_ROWS)
         return loaded.provenance
 
     def peek(self, endpoint: str, params: Mapping[str, str],
@@ -1083,7 +1161,8 @@ class Service:
         """Every value bet and arbitrage of the watched fixtures (the pinned ones when any are
         pinned, else every upcoming fixture in a league not hidden), best edge first."""
         fixtures = await self.fixtures()
-        odds = await self.odds()
+        # The markets value bets are looked for in: the rest of each answer is not parsed.
+        odds = await self.odds(bets=SHOWN_BETS)
         prov = _combine([fixtures.provenance, odds.provenance], self.clock.now())
         if fixtures.data is None or odds.data is None:
             return Page(None, prov)

@@ -187,27 +187,38 @@ class ApiClient:
         finally:
             del self._inflight[key]
 
-    async def get_all_pages(self, endpoint: str, params: Params | None = None) -> ApiResponse:
-        """Follow ``paging.total`` and merge the pages into one envelope (paging 1/1)."""
+    async def get_all_pages(self, endpoint: str, params: Params | None = None,
+                            keep: Callable[[list[Any]], list[Any]] | None = None) -> ApiResponse:
+        """Follow ``paging.total`` and merge the pages into one envelope (paging 1/1).
+
+        ``keep``: handed each page's items as the page arrives (the caller stores them then);
+        the envelope holds what it returns, so a big answer is never held whole. Its
+        ``results`` still counts every item received.
+        """
         base = {str(k): str(v) for k, v in (params or {}).items()}
         first = await self.get(endpoint, base)
         paging = first.envelope.get("paging") or {}
         total = paging.get("total") if isinstance(paging, dict) else None
         if not isinstance(total, int) or total <= 1:
-            return first
-        items = list(first.response or [])
+            if keep is None or not isinstance(first.response, list):
+                return first
+            total = 1
+        items = list(first.response or []) if keep is None else keep(first.response)
+        count = len(first.response or [])
         last = first
         for page in range(2, min(total, MAX_PAGES) + 1):
             try:
                 last = await self.get(endpoint, {**base, "page": str(page)})
             except ApiError as exc:
-                # The pages received were paid for: the caller may keep what stands alone.
-                exc.received = tuple(items)
+                # The pages received were paid for: the caller may keep what stands alone
+                # (what ``keep`` was handed is kept already).
+                exc.received = tuple(items) if keep is None else ()
                 raise
             if not isinstance(last.response, list):
                 raise BadResponse(f"{endpoint} page {page}: response is not a list")
-            items.extend(last.response)
-        envelope = {**first.envelope, "results": len(items), "paging": {"current": 1, "total": 1},
+            items.extend(last.response if keep is None else keep(last.response))
+            count += len(last.response)
+        envelope = {**first.envelope, "results": count, "paging": {"current": 1, "total": 1},
                     "response": items}
         return ApiResponse(endpoint, base, json.dumps(envelope, separators=(",", ":")), envelope,
                            last.daily_remaining)

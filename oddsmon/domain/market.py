@@ -6,6 +6,7 @@ only display what these return. The maths itself is in :mod:`oddsmon.domain.odds
 
 from __future__ import annotations
 
+import json
 import math
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
@@ -311,6 +312,21 @@ def headline(odds: FixtureOdds, openings: Mapping[tuple[int, str], float] | None
     return Headline(odds.fixture_id, tuple(o.best for o in view.outcomes), view.arbitrage,
                     any(v > 0 for v in values), move, max(values, default=None),
                     min(margins, default=None))
+
+
+def headline_to_row(head: Headline) -> str:
+    """A headline as the JSON text the store keeps (computed when its odds were stored)."""
+    arb = head.arbitrage
+    return json.dumps([[None if b is None else [b.price, b.bookmaker] for b in head.best],
+                       None if arb is None else [arb.total, arb.profit, arb.stakes, arb.bookmakers, arb.prices],
+                       head.value, head.move_pct, head.edge, head.margin], separators=(",", ":"))
+
+
+def headline_from_row(fixture_id: int, row: str) -> Headline:
+    """The headline ``headline_to_row`` kept, as it was computed."""
+    best, arb, value, move, edge, margin = json.loads(row)
+    return Headline(fixture_id, tuple(None if b is None else BestPrice(b[0], b[1]) for b in best),
+                    None if arb is None else Arbitrage(*arb), value, move, edge, margin)
 
 
 @dataclass(frozen=True, slots=True)

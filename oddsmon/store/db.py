@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 APPLICATION_ID = 0x4F44534D  # "ODSM": marks the file as oddsmon's
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 BUSY_TIMEOUT_MS = 10_000
 _LOCK_RETRIES = 20
 # After a checkpoint the WAL is cut back to this size, so a burst of writes does not keep its
@@ -285,6 +285,17 @@ _MIGRATIONS: dict[int, str] = {
     CREATE TRIGGER cache_totals_delete AFTER DELETE ON cache BEGIN
         UPDATE cache_totals SET entries = entries - 1, bytes = bytes - OLD.size WHERE id = 1;
     END;
+    """,
+    # v6: the Dashboard's headline per fixture, computed when its odds are stored (see
+    # store/headlines.py). Empty after the upgrade: the next odds fetch fills it, and until
+    # then the Dashboard computes what it lacks, as before.
+    6: """
+    CREATE TABLE headlines (
+        fixture_id INTEGER PRIMARY KEY,
+        seen_at REAL NOT NULL,          -- the odds fetch it was computed from, POSIX seconds UTC
+        books TEXT NOT NULL,            -- the bookmakers it was restricted to, comma-separated; '' all
+        body TEXT NOT NULL              -- the headline, JSON (domain.market.headline_to_row)
+    );
     """,
 }
 

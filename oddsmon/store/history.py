@@ -103,8 +103,7 @@ class OddsHistory:
         since; a bookmaker when the fixture's last sighting carried it."""
         if not pages:
             return 0, {}
-        on_page = " OR ".join("(f.page = ? AND f.seen_at >= ?)" for _ in pages)
-        page_params = [v for key, at in sorted(pages.items()) for v in (key, at.timestamp())]
+        on_page, page_params = _on_pages(pages)
         wanted = sorted(set(bookmakers))
         only = f"AND b.bookmaker_id IN ({','.join('?' * len(wanted))})" if wanted else ""
         with self.db.read() as conn:
@@ -118,6 +117,15 @@ class OddsHistory:
         shown = {str(b) for b in bet_ids}
         return watched, {r[0]: (r[1], tuple(sorted(int(b) for b in set((r[2] or "").split(",")) & shown)))
                          for r in rows}
+
+    def carried(self, pages: Mapping[str, datetime]) -> list[int]:
+        """The fixtures the league pages cached now (key -> fetch time) carried at that fetch or
+        since, by fixture id: whose ``/odds?fixture=N`` entries make up those pages' odds."""
+        if not pages:
+            return []
+        on_page, page_params = _on_pages(pages)
+        return [r[0] for r in self.db.query(
+            f"SELECT f.fixture_id FROM odds_fixtures f WHERE {on_page} ORDER BY f.fixture_id", page_params)]
 
     def bookmaker_names(self) -> dict[int, str]:
         return {r[0]: r[1] for r in self.db.query("SELECT id, name FROM bookmaker_names")}
@@ -245,3 +253,9 @@ def _chunks(ids: Iterable[int], size: int = 500) -> Iterable[list[int]]:
     ordered = sorted(set(ids))
     for start in range(0, len(ordered), size):
         yield ordered[start:start + size]
+
+
+def _on_pages(pages: Mapping[str, datetime]) -> tuple[str, tuple[object, ...]]:
+    """The WHERE clause (over ``odds_fixtures f``) of the fixtures a set of league pages carried."""
+    clause = " OR ".join("(f.page = ? AND f.seen_at >= ?)" for _ in pages)
+    return clause, tuple(v for key, at in sorted(pages.items()) for v in (key, at.timestamp()))

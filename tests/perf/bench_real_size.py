@@ -8,11 +8,13 @@ see tests/data/api-samples/README.md), prices varied per fixture and bookmaker, 
 body has the live service's shape and size. If the simulator already serves real-size
 bodies, nothing is added.
 
-Each store is built in a child process (its peak RSS is the warm's), and each measure runs in
+Each store is built in a child process (its peak RSS is the warm's) from the simulator served
+over loopback by another child (its generated prices are not the warm's memory), and each measure runs in
 a fresh child too (what a newly started oddsmon pays). Children run with ``.pyc`` present: the
 environment sets PYTHONDONTWRITEBYTECODE, so the package is compiled first.
 
-    .venv/bin/python -m tests.perf.bench_real_size build DIR FIXTURES
+    .venv/bin/python -m tests.perf.bench_real_size serve FIXTURES      (prints its URL)
+    .venv/bin/python -m tests.perf.bench_real_size build DIR FIXTURES URL
     .venv/bin/python -m tests.perf.bench_real_size measure DIR
 """
 
@@ -23,17 +25,18 @@ import compileall
 import copy
 import json
 import os
-import resource
 import sqlite3
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from .common import KEY, ROOT, Context, Row, median, settings_in
+from .common import KEY, ROOT, Context, Row, hwm_mb, median, settings_in
 
 CAPTURED = ROOT / "tests" / "data" / "api-samples" / "odds__real_fixture815162_bookmaker6.json"
+_FLOOR_SAMPLE = 20_000_000  # bytes of odds pages the floor is timed on
 SIZES = (("example config", 0), ("500 fixtures", 500), ("2,000 fixtures", 2000))
 QUICK_SIZES = (("example config", 0), ("500 fixtures", 500))
 
@@ -70,28 +73,85 @@ def inflate(sim: Any) -> None:
     sim.data.odds_item = odds_item
 
 
-def build(directory: Path, fixtures: int) -> dict[str, Any]:
-    """Warm a store at ``directory`` (``fixtures`` 0: the example config); facts as JSON."""
+def _sim_config(fixtures: int) -> tuple[Any, int]:
+    """The simulator's config and the days ahead watched (``fixtures`` 0: the example config)."""
+    from oddsmon.sim import SimConfig
+
+    if fixtures:
+        return SimConfig.big_day(fixtures, days_back=0, days_ahead=14, bookmakers_per_fixture=8,
+                                 daily_limit=10**6, per_minute=10**6), 14
+    return SimConfig(leagues=(39, 61, 140), daily_limit=10**6, per_minute=10**6), 3
+
+
+def serve(fixtures: int) -> None:
+    """Serve the inflated simulator on a loopback port until stdin closes; print its URL.
+
+    In its own process: the simulator keeps every price set it generated (tens of thousands),
+    which in the warm's process would be counted as the warm's peak memory.
+    """
+    from oddsmon.clock import SystemClock
+    from oddsmon.sim import LoopbackServer, Simulator
+
+    cfg, _ = _sim_config(fixtures)
+    sim = Simulator(cfg, clock=SystemClock())
+    inflate(sim)
+    server = LoopbackServer(sim).start()
+    print(server.url, flush=True)
+    sys.stdin.read()
+    server.stop()
+
+
+def build(directory: Path, fixtures: int, url: str) -> dict[str, Any]:
+    """Warm a store at ``directory`` from the simulator at ``url``; facts as JSON."""
+    import httpx
+
     from oddsmon.clock import SystemClock
     from oddsmon.config import Secret
     from oddsmon.engine.runtime import build_engine
-    from oddsmon.sim import SimConfig, SimTransport, Simulator
 
-    if fixtures:
-        cfg = SimConfig.big_day(fixtures, days_back=0, days_ahead=14, bookmakers_per_fixture=8,
-                                daily_limit=10**6, per_minute=10**6)
-        days = 14
-    else:
-        cfg = SimConfig(leagues=(39, 61, 140), daily_limit=10**6, per_minute=10**6)
-        days = 3
+    cfg, days = _sim_config(fixtures)
     settings = settings_in(directory, leagues=tuple(cfg.leagues), days_ahead=days)
+    settings = replace(settings, api=replace(settings.api, base_url=url))
     facts: dict[str, Any] = {"leagues": list(cfg.leagues), "days": days}
 
+    received = odds_received = 0
+    odds_bodies: list[bytes] = []  # a sample of the odds pages, for the floor
+    keep_s = 0.0
+
+    class Counting(httpx.AsyncHTTPTransport):
+        """The real socket transport, counting the body bytes each answer brings."""
+
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            nonlocal received, odds_received
+            response = await super().handle_async_request(request)
+            body = await response.aread()
+            received += len(body)
+            if request.url.path == "/odds":
+                odds_received += len(body)
+                if sum(map(len, odds_bodies)) < _FLOOR_SAMPLE:
+                    odds_bodies.append(body)
+            return httpx.Response(response.status_code, headers=response.headers, content=body,
+                                  request=request, extensions=response.extensions)
+
     async def warm() -> None:
-        clock = SystemClock()
-        sim = Simulator(cfg, clock=clock)
-        inflate(sim)
-        eng = build_engine(settings, clock=clock, key=Secret(KEY), transport=SimTransport(sim))
+        eng = build_engine(settings, clock=SystemClock(), key=Secret(KEY), transport=Counting())
+        keeper = eng.service._odds_page_keeper
+
+        def timed_keeper(params: dict[str, str], at: Any) -> Any:
+            # The warm's parse + store of each odds page as it arrives: parsed, fixtures'
+            # entries, rows, history and headlines written.
+            keep = keeper(params, at)
+
+            def timed(items: list[Any]) -> list[Any]:
+                nonlocal keep_s
+                t = time.perf_counter()
+                try:
+                    return keep(items)
+                finally:
+                    keep_s += time.perf_counter() - t
+            return timed
+
+        eng.service._odds_page_keeper = timed_keeper  # type: ignore[method-assign]
         try:
             started = time.perf_counter()
             report = await eng.service.warm()
@@ -101,12 +161,11 @@ def build(directory: Path, fixtures: int) -> dict[str, Any]:
             await eng.aclose()
 
     asyncio.run(warm())
-    facts["warm_peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    facts["warm_peak_mb"] = hwm_mb()
+    facts["received_mb"] = received / 1e6  # the bodies as they came over the socket
+    facts["keep_s_per_mb"] = keep_s / (odds_received / 1e6)
+    facts["floor_s_per_mb"] = _decode_write_floor(directory / "floor.db", odds_bodies)
     conn = sqlite3.connect(settings.paths.db)
-    # What the API sent: every cached answer but the copies oddsmon derives from league pages.
-    facts["received_mb"] = conn.execute(
-        "SELECT sum(size) FROM cache WHERE NOT (endpoint = '/odds' AND "
-        "(key LIKE '%fixture=%' OR key LIKE '%bet=%'))").fetchone()[0] / 1e6
     facts["odds_fixtures"] = conn.execute("SELECT count(*) FROM odds_fixtures").fetchone()[0]
     facts["values_per_bookmaker"] = conn.execute(
         "SELECT count(*) * 1.0 / count(DISTINCT fixture_id || '-' || bookmaker_id) FROM odds_latest"
@@ -139,7 +198,7 @@ def measure(directory: Path, facts: dict[str, Any]) -> dict[str, float]:
             view = (await eng.service.bookmakers_summary()).data
             out["bookmakers_s"] = time.perf_counter() - t
             assert view is not None and view.watched > 0
-            out["bookmakers_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            out["bookmakers_rss_mb"] = hwm_mb()
             t = time.perf_counter()
             dash = (await eng.service.dashboard()).data
             out["dashboard_cold_s"] = time.perf_counter() - t
@@ -166,14 +225,52 @@ def measure(directory: Path, facts: dict[str, Any]) -> dict[str, float]:
     return out
 
 
-def _child(args: list[str]) -> dict[str, Any]:
+def _env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("APISPORTS_KEY", "ODDSMON_CONFIG")}
     env["PYTHONPATH"] = str(ROOT)
-    done = subprocess.run([sys.executable, "-m", "tests.perf.bench_real_size", *args], cwd=ROOT, env=env,
+    return env
+
+
+def _child(args: list[str]) -> dict[str, Any]:
+    done = subprocess.run([sys.executable, "-m", "tests.perf.bench_real_size", *args], cwd=ROOT, env=_env(),
                           capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"bench_real_size {' '.join(args)} failed:\n{done.stderr[-2000:]}")
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def _decode_write_floor(path: Path, bodies: list[bytes]) -> float:
+    """Seconds a MB for the least a warm must do with an odds page: ``json.loads`` it and
+    write it once (one transaction in a WAL file, as the cache does)."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("CREATE TABLE pages (n INTEGER PRIMARY KEY, body BLOB NOT NULL)")
+    t = time.perf_counter()
+    for n, body in enumerate(bodies):
+        json.loads(body)
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("INSERT INTO pages VALUES (?, ?)", (n, body))
+        conn.execute("COMMIT")
+    elapsed = time.perf_counter() - t
+    conn.close()
+    for p in path.parent.glob(f"{path.name}*"):
+        p.unlink()
+    return elapsed / (sum(map(len, bodies)) / 1e6)
+
+
+def _built(directory: Path, fixtures: int) -> dict[str, Any]:
+    """A store warmed by a child from a simulator served by another child."""
+    sim = subprocess.Popen([sys.executable, "-m", "tests.perf.bench_real_size", "serve", str(fixtures)],
+                           cwd=ROOT, env=_env(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert sim.stdout is not None
+        url = sim.stdout.readline().strip()
+        if not url:
+            raise RuntimeError("bench_real_size serve did not start")
+        return _child(["build", str(directory), str(fixtures), url])
+    finally:
+        sim.communicate("")  # closing its stdin stops it
 
 
 def _check_time(directory: Path, facts: dict[str, Any], runs: int) -> tuple[float, float]:
@@ -181,8 +278,7 @@ def _check_time(directory: Path, facts: dict[str, Any], runs: int) -> tuple[floa
     leagues = ", ".join(str(lg) for lg in facts["leagues"])
     config.write_text(f'[watch]\nleagues = [{leagues}]\n[paths]\ndb = "{directory / "oddsmon.db"}"\n'
                       f'metrics = "{directory / "m.json"}"\nincidents = "{directory / "i.md"}"\n')
-    env = {k: v for k, v in os.environ.items() if k not in ("APISPORTS_KEY", "ODDSMON_CONFIG")}
-    env["PYTHONPATH"] = str(ROOT)
+    env = {**_env(), "APISPORTS_KEY": KEY}  # as on-call staff run it; --check sends nothing
     cmds = {"check": [sys.executable, "-m", "oddsmon", "--config", str(config), "--check"],
             "floor": [sys.executable, "-c", "import sqlite3, json"]}
     times: dict[str, list[float]] = {k: [] for k in cmds}
@@ -202,7 +298,7 @@ def run(ctx: Context) -> list[Row]:
     for label, n in (QUICK_SIZES if ctx.quick else SIZES):
         directory = ctx.tmp / f"real-{n}"
         directory.mkdir()
-        facts = _child(["build", str(directory), str(n)])
+        facts = _built(directory, n)
         got = _child(["measure", str(directory), json.dumps(facts)])
         runs = ctx.runs(7)
         check, floor = _check_time(directory, facts, runs)
@@ -211,6 +307,9 @@ def run(ctx: Context) -> list[Row]:
                 f"bookmaker, {facts['received_mb']:.1f} MB received")
         rows += [
             Row("h", f"{label}: warm (parse + store)", facts["warm_s"], "s", note=note),
+            Row("h", f"{label}: warm parse + store, per MB of odds", facts["keep_s_per_mb"] * 1000, "ms",
+                "json.loads + one write (floor)", facts["floor_s_per_mb"] * 1000, target="<= 1.5x",
+                met=facts["keep_s_per_mb"] <= 1.5 * facts["floor_s_per_mb"]),
             Row("h", f"{label}: warm peak RSS", facts["warm_peak_mb"], "MB", target="<= 300 MB at 2,000",
                 met=facts["warm_peak_mb"] <= 300 if n == 2000 else None),
             Row("h", f"{label}: store on disk", facts["disk_mb"], "MB", "bytes received",
@@ -237,7 +336,9 @@ def run(ctx: Context) -> list[Row]:
 
 
 if __name__ == "__main__":
-    if sys.argv[1] == "build":
-        print(json.dumps(build(Path(sys.argv[2]), int(sys.argv[3]))))
+    if sys.argv[1] == "serve":
+        serve(int(sys.argv[2]))
+    elif sys.argv[1] == "build":
+        print(json.dumps(build(Path(sys.argv[2]), int(sys.argv[3]), sys.argv[4])))
     else:
         print(json.dumps(measure(Path(sys.argv[2]), json.loads(sys.argv[3]))))

@@ -197,3 +197,15 @@ def big_store(ctx: Context) -> tuple[Any, dict[str, Any]]:
                                 daily_limit=10**6, per_minute=10**6)
         ctx.cache["big"] = warmed_store(ctx.tmp / "big", cfg, days_ahead=14)
     return ctx.cache["big"]
+
+
+def hwm_mb() -> float:
+    """This process's RSS high-water mark since exec (VmHWM). ``ru_maxrss`` is not used: on
+    Linux it carries the parent's RSS across fork+exec (the benchmark process is large by
+    then), so a child would report its parent's size."""
+    import resource
+
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

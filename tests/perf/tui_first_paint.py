@@ -17,6 +17,7 @@ both see the same machine load; medians over ``--runs`` (default 5). Not a pytes
 from __future__ import annotations
 
 import argparse
+import contextlib
 import fcntl
 import os
 import pty
@@ -92,10 +93,8 @@ def run_once(argv: list[str], markers: dict[str, bytes], size: tuple[int, int],
                 break
             ready, _, _ = select.select([fd], [], [], 0.05)
             if ready:
-                try:
+                with contextlib.suppress(OSError):
                     os.read(fd, 65536)
-                except OSError:
-                    pass
         else:
             os.kill(pid, 9)
             os.waitpid(pid, 0)

@@ -233,7 +233,9 @@ def tcp_abort_on_overflow() -> int | None:
 def cache_snapshot(store: Store) -> dict[str, tuple[str, float]]:
     """key -> (sha256 of the body, fetched_at): to prove nothing cached was lost or changed."""
     rows = store.db.query("SELECT key, body, fetched_at FROM cache")
-    return {r[0]: (hashlib.sha256(r[1].encode()).hexdigest(), r[2]) for r in rows}
+    # A big body is kept compressed (bytes): its stored form is what must not change.
+    return {r[0]: (hashlib.sha256(r[1] if isinstance(r[1], bytes) else r[1].encode()).hexdigest(), r[2])
+            for r in rows}
 
 
 def secret_hits(data: bytes, secret: str) -> list[str]:

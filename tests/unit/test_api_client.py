@@ -285,6 +285,33 @@ async def test_pages_are_followed_and_merged(store: Store, clock: FakeClock) -> 
     await client.aclose()
 
 
+async def test_pages_handed_to_keep_as_they_arrive_are_never_held_whole(store: Store, clock: FakeClock) -> None:
+    seen: list[list[str]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        page = int(request.url.params.get("page", "1"))
+        if page == 3 and len(seen) > 3:  # the second fetch fails on its last page
+            return httpx.Response(503, headers=HEADERS)
+        # Each page is asked for only once the one before it was kept.
+        assert len(seen) % 3 == page - 1
+        return httpx.Response(200, json=envelope([f"p{page}a", f"p{page}b"], paging=(page, 3)), headers=HEADERS)
+
+    def keep(items: list[str]) -> list[str]:
+        seen.append(items)
+        return items[:1]  # what the envelope carries on
+
+    client = make(store, clock, handler)
+    merged = await client.get_all_pages("/odds", {"league": 39, "season": 2026}, keep)
+    assert seen == [["p1a", "p1b"], ["p2a", "p2b"], ["p3a", "p3b"]]
+    assert merged.response == ["p1a", "p2a", "p3a"]
+    assert json.loads(merged.body)["results"] == 6  # every item received is counted
+    # Failing part way: what keep was handed is kept already, so nothing is handed back.
+    with pytest.raises(NetworkError) as failed:
+        await client.get_all_pages("/odds", {"league": 39, "season": 2026, "x": 1}, keep)
+    assert seen[3:] == [["p1a", "p1b"], ["p2a", "p2b"]] and failed.value.received == ()
+    await client.aclose()
+
+
 async def test_pace_follows_the_plan_and_config_only_lowers_it(store: Store, clock: FakeClock) -> None:
     headers = {**HEADERS, "X-RateLimit-Limit": "3"}
     client = make(store, clock, lambda r: httpx.Response(200, json=envelope([]), headers=headers))

@@ -115,6 +115,17 @@ def test_headline_marks_arbitrage_value_and_moves() -> None:
     assert h.move_pct == pytest.approx(-8.888889, abs=1e-6)
 
 
+def test_a_kept_headline_reads_back_as_computed() -> None:
+    from oddsmon.domain.market import headline_from_row, headline_to_row
+
+    with_arb = headline(fixture(book(1, "A", 2.3, 3.2, 3.0), book(2, "B", 1.8, 4.0, 5.0)),
+                        {(1, "Home"): 2.5, (2, "Home"): 2.0})
+    one_book = headline(fixture(book(1, "A", 1.5, 3.9, 6.1)))  # no arbitrage, no move
+    for h in (with_arb, one_book):
+        assert headline_from_row(h.fixture_id, headline_to_row(h)) == h
+    assert with_arb.arbitrage is not None and one_book.arbitrage is None and one_book.move_pct is None
+
+
 def test_price_drop_alert_within_the_window() -> None:
     now = T0 + timedelta(hours=2)
     pts = [(1, 8, 1, "Home", T0, 3.0),  # in force when the window opened

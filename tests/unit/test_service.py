@@ -213,16 +213,17 @@ async def test_dashboard_reads_the_match_winner_part_a_league_page_left(
     await service.fixtures()
     assert full.data is not None
     league = settings.watch.leagues[0]
-    page_entry = store.cache.get(_league_key(settings, league))
-    part = store.cache.get(_league_key(settings, league, bet="1"))
-    # The league page left its Match Winner part, written with it, a fraction of its size.
-    assert page_entry is not None and part is not None
-    assert (part.fetched_at, part.expires_at) == (page_entry.fetched_at, page_entry.expires_at)
-    assert len(part.body) < len(page_entry.body) / 3
-    # The Dashboard reads only the part: another process does, even with the league page's
-    # body damaged behind it (its entry keeps its times, so it is not due for a refetch).
-    store.cache.put(page_entry.key, "/odds", "{damaged", page_entry.fetched_at,
-                    (page_entry.expires_at - page_entry.fetched_at).total_seconds())
+    # The league's entry keeps its Match Winner part; the whole answer is in its fixtures'
+    # entries, written with it, kept once.
+    part = store.cache.get(_league_key(settings, league))
+    fixtures = [store.cache.get(cache_key("/odds", {"fixture": fid})) for fid in full.data]
+    assert part is not None and fixtures and all(e is not None for e in fixtures)
+    assert all((e.fetched_at, e.expires_at) == (part.fetched_at, part.expires_at) for e in fixtures)
+    assert len(part.body) < sum(len(e.body) for e in fixtures) / 3
+    # The Dashboard reads only the part: another process does, even with the fixtures'
+    # bodies damaged behind it (their entries keep their times: not due for a refetch).
+    for e in fixtures:
+        store.cache.put(e.key, "/odds", "{damaged", e.fetched_at, (e.expires_at - e.fetched_at).total_seconds())
     calls = api.counted()
     clock.advance(30)  # within the fixtures' live TTL too (the docs' sample is all live)
     dash = await Service(settings, store, service.machine, service.api, clock).dashboard()
@@ -248,8 +249,32 @@ async def test_dashboard_reads_the_match_winner_part_a_league_page_left(
     await service.dashboard(force=True)
     assert api.counted() > calls
     assert not any("bet" in str(r.url.params) for r in api.requests)
-    again = store.cache.get(_league_key(settings, league, bet="1"))
+    again = store.cache.get(_league_key(settings, league))
     assert again is not None and again.fetched_at == clock.now()
+    assert (await service.odds()).data == full.data  # the whole answer, from the fixtures' entries
+
+
+async def test_dashboard_headlines_are_kept_when_odds_are_stored_and_read_as_computed(
+        service: Service, api: FakeApi, store: Store, clock: FakeClock, settings: Settings) -> None:
+    listed = json.loads((SAMPLES / FILES["/fixtures"]).read_text())
+    listed["response"][0]["fixture"]["id"] = 326090  # the fixture the odds sample prices
+    api.bodies["/fixtures"] = json.dumps(listed)
+    fresh = await service.dashboard()
+    assert fresh.data is not None and set(fresh.data.headlines) == {326090}
+    kept = store.db.query("SELECT fixture_id FROM headlines")
+    assert {r[0] for r in kept} >= set(fresh.data.headlines)
+    # Computed here (a bookmaker hidden that prices nothing) they are the same headlines.
+    computed = await service.dashboard(hidden_bookmakers=frozenset({999_999}))
+    assert computed.data is not None and computed.data.headlines == fresh.data.headlines
+    # Another process reads them without parsing any odds: with every odds body damaged, the
+    # headlines still come, and only the odds behind them (asked for) are missing.
+    for (key,) in store.db.query("SELECT key FROM cache WHERE endpoint = '/odds'"):
+        entry = store.cache.get(key)
+        store.cache.put(key, "/odds", "{damaged", entry.fetched_at,
+                        (entry.expires_at - entry.fetched_at).total_seconds())
+    other = await Service(settings, store, service.machine, service.api, clock).dashboard()
+    assert other.data is not None and other.data.headlines == fresh.data.headlines
+    assert other.data.movers == fresh.data.movers and dict(other.data.odds) == {}
 
 
 async def test_market_view_from_the_docs_sample(service: Service, api: FakeApi) -> None:

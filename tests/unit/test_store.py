@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import stat
@@ -41,6 +42,33 @@ def test_cache_roundtrip_and_freshness(store: Store) -> None:
     assert got == entry
     assert got.fresh_at(T0 + timedelta(seconds=59)) and not got.fresh_at(T0 + timedelta(seconds=60))
     assert store.cache.stats() == (1, len('{"response": [1]}'))
+
+
+def test_a_big_body_is_kept_compressed_and_read_back_as_received(store: Store) -> None:
+    items = [{"fixture": {"id": i}, "bookmakers": [{"id": 8, "bets": [{"id": 1, "values": [
+        {"value": "Home", "odd": "1.85"}, {"value": "Away", "odd": "4.10"}]}]}]} for i in range(200)]
+    body = json.dumps({"get": "odds", "results": 200, "paging": {"current": 1, "total": 1},
+                       "response": items})
+    store.cache.put("/odds?league=39&season=2026", "/odds", body, T0, 60)
+    stored = store.db.query_one("SELECT body, size FROM cache WHERE key = '/odds?league=39&season=2026'")
+    # On disk a fraction of what was received; the byte count stays the body as received.
+    assert isinstance(stored["body"], bytes) and len(stored["body"]) < len(body) / 4
+    assert stored["size"] == len(body) and store.cache.stats() == (1, len(body))
+    assert store.cache.get("/odds?league=39&season=2026").body == body
+    assert store.cache.results("/odds?league=39&season=2026") == 200
+    assert list(store.cache.bodies("/odds")) == [body]
+    # A small body stays text, readable by SQLite's JSON functions.
+    store.cache.put("/status", "/status", '{"results": 1, "response": {}}', T0, 60)
+    assert store.cache.results("/status") == 1
+    assert isinstance(store.db.query_one("SELECT body FROM cache WHERE key = '/status'")[0], str)
+
+
+def test_a_compressed_body_that_does_not_inflate_reads_as_unparseable(store: Store) -> None:
+    store.cache.put("/odds?fixture=1", "/odds", "x" * 10_000, T0, 60)
+    with store.db.write() as tx:
+        tx.execute("UPDATE cache SET body = ? WHERE key = '/odds?fixture=1'", (b"not zlib",))
+    assert store.cache.get("/odds?fixture=1").body == ""
+    assert store.cache.results("/odds?fixture=1") is None
 
 
 def test_latest_matching_finds_the_newest_window(store: Store) -> None:
