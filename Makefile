@@ -21,13 +21,14 @@ lint: $(STAMP)
 	$(BIN)/ruff check oddsmon tests
 	$(BIN)/lint-imports
 
-# -n auto: one worker per core (the tests share no port, file or clock between them).
-test: $(STAMP)
+# Types, lint and layers first (seconds), then the whole suite; -n auto: one worker per core
+# (the tests share no port, file or clock between them).
+test: lint
 	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
 # The inner loop: unit and TUI tests only (no loopback servers, subprocess sweeps or tmpfs), and
 # nothing marked slow (the soak, kill -9 and key-leak sweeps).
-test-fast: $(STAMP)
+test-fast: lint
 	$(BIN)/python -m pytest -n auto -m "not slow" tests/unit tests/tui $(PYTEST_ARGS)
 
 bench: $(STAMP)

@@ -5,7 +5,7 @@ not done (for ``--warm``: unless every page is now fresh); 2 bad usage or config
 (argparse's convention; ``--check`` says 3, UNKNOWN, for its own usage and config errors);
 3 could not run (``--warm``) or the shared store cannot be read
 (``--export``, ``--note``, ``--export-odds``, ``--picks``). ``--check`` exits like a monitoring plugin instead (0 OK, 1 WARNING,
-2 CRITICAL, 3 UNKNOWN; see oddsmon/supervision/check.py).
+2 CRITICAL, 3 UNKNOWN; see oddsmon/commands/check.py).
 
 Headless paths never import Textual; ``--check`` does not import httpx unless ``--probe`` is
 given, so it starts fast. Output into a closed pipe (``| head``) ends quietly.
@@ -219,7 +219,7 @@ def _main(argv: Sequence[str] | None) -> int:
     if missing is not None and (args.warm or args.collect):
         return _fail(missing, EXIT_CANNOT_RUN)
     if args.check:
-        from .supervision.check import run as check
+        from .commands.check import run as check
 
         sup = settings.supervision
         warning = sup.quota_warning if args.warning is None else args.warning

@@ -1,2 +1,2 @@
-"""Headless command bodies (``oddsmon --selftest`` ...): they build an engine and run it once,
-print for a person or a script, and never import Textual."""
+"""Headless command bodies (``oddsmon --check``, ``--selftest`` ...): they build an engine or
+open the store, run once, print for a person or a script, and never import Textual."""

@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 
 from oddsmon.clock import FakeClock
+from oddsmon.commands import check
 from oddsmon.config import Secret, Settings
 from oddsmon.engine.runtime import build_engine
 from oddsmon.service import Page, WarmReport
 from oddsmon.sim import LoopbackServer, SimConfig, Simulator
-from oddsmon.supervision import check
 
 from ..conftest import SECRET
 from ..loopback import pointed_at

@@ -10,10 +10,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from oddsmon.clock import FakeClock, next_utc_midnight
+from oddsmon.commands import check
 from oddsmon.config import Secret, Settings
 from oddsmon.engine.runtime import build_engine
 from oddsmon.sim import LoopbackServer, Simulator
-from oddsmon.supervision import check
 
 from ..conftest import SECRET
 from .conftest import (

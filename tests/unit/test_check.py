@@ -14,11 +14,11 @@ import pytest
 
 from oddsmon import cli
 from oddsmon.clock import FakeClock
-from oddsmon.commands import selftest
+from oddsmon.commands import check, selftest
 from oddsmon.config import Settings
 from oddsmon.engine import selftest as checks
 from oddsmon.store import Store
-from oddsmon.supervision import check, export
+from oddsmon.supervision import export
 from oddsmon.supervision.metrics import collect
 
 from .supervision_helpers import ROOT, assert_valid, cache_pages, machine, observe_quota, warm_with_simulator

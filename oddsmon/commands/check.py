@@ -43,7 +43,7 @@ from typing import Any
 from ..clock import Clock
 from ..config import Settings
 from ..store import StoreError
-from .common import (
+from ..supervision.common import (
     CRITICAL,
     LABELS,
     UNKNOWN,
@@ -56,7 +56,7 @@ from .common import (
     open_existing,
     secret_of,
 )
-from .metrics import CollectorMetrics, Snapshot, collect
+from ..supervision.metrics import CollectorMetrics, Snapshot, collect
 
 
 def _mib(n: int) -> str:
@@ -231,7 +231,7 @@ def evaluate(settings: Settings, clock: Clock, *, probe: bool = False) -> tuple[
         import asyncio
 
         outcome = asyncio.run(_probe(settings, clock))
-        from . import journal
+        from ..supervision import journal
 
         writable = open_existing(settings.paths.db, writable=True)
         try:
@@ -270,7 +270,7 @@ def run(settings: Settings, *, as_json: bool = False, probe: bool = False,
             print(verdict(UNKNOWN, f"state unreadable: {message}", None))
         return UNKNOWN
     if as_json:
-        from .export import to_dict
+        from ..supervision.export import to_dict
 
         data = to_dict(snap)
         if outcome is not None:
