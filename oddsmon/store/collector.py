@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -14,6 +13,13 @@ from ..clock import utc_from_ts
 from .db import Database
 
 COLLECTOR_LEASE = "collector"
+
+
+def _host() -> str:
+    # socket is imported here, not at the top: --check reads this module and must start fast.
+    import socket
+
+    return socket.gethostname()
 _STATUS_META = "collector.status"
 
 
@@ -79,7 +85,7 @@ class CollectorStore:
         that keeps it. A holder on this host whose process is gone, or one on any host that
         has not renewed for ``stale_s``, loses it."""
         pid = os.getpid() if pid is None else pid
-        host = socket.gethostname()
+        host = _host()
         with self.db.write() as tx:
             row = tx.execute("SELECT pid, host, acquired_at, heartbeat_at FROM leases WHERE name = ?",
                              (name,)).fetchone()
@@ -97,13 +103,13 @@ class CollectorStore:
         """Heartbeat; False when the lease is no longer ours (taken over as stale)."""
         with self.db.write() as tx:
             cur = tx.execute("UPDATE leases SET heartbeat_at = ? WHERE name = ? AND pid = ? AND host = ?",
-                             (at.timestamp(), name, os.getpid() if pid is None else pid, socket.gethostname()))
+                             (at.timestamp(), name, os.getpid() if pid is None else pid, _host()))
             return cur.rowcount == 1
 
     def release(self, name: str, pid: int | None = None) -> None:
         with self.db.write() as tx:
             tx.execute("DELETE FROM leases WHERE name = ? AND pid = ? AND host = ?",
-                       (name, os.getpid() if pid is None else pid, socket.gethostname()))
+                       (name, os.getpid() if pid is None else pid, _host()))
 
     def holder(self, name: str) -> Holder | None:
         row = self.db.query_one("SELECT pid, host, acquired_at, heartbeat_at FROM leases WHERE name = ?",
