@@ -13,6 +13,7 @@ the first half), so every market of one fixture tells the same story.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -179,32 +180,61 @@ def poisson_pmf(lam: float, n: int) -> list[float]:
     return out
 
 
-def _matrix(lam_home: float, lam_away: float, n: int) -> list[tuple[tuple[int, ...], float]]:
-    ph, pa = poisson_pmf(lam_home, n), poisson_pmf(lam_away, n)
-    return [((i, j), a * b) for i, a in enumerate(ph) for j, b in enumerate(pa)]
+def _grid(n: int) -> list[tuple[int, ...]]:
+    return [(i, j) for i in range(n) for j in range(n)]
+
+
+def _weights(ph: list[float], pa: list[float]) -> list[float]:
+    """The score matrix's probabilities, in :func:`_grid` order."""
+    return [a * b for a in ph for b in pa]
+
+
+# The cells of each source, in the order their probabilities are listed: fixed, so what each
+# cell pays in each market is worked out once, not once per fixture.
+_CELLS: dict[str, list[tuple[int, ...]]] = {
+    "ft": _grid(_GOALS_MAX),
+    "h1": _grid(_HALF_MAX),
+    "h2": _grid(_HALF_MAX),
+    "joint": [c1 + c2 for c1 in _grid(_HALF_MAX) for c2 in _grid(_HALF_MAX)],
+    "corners": [(k,) for k in range(30)],
+}
+# Joint cells this unlikely are left out, as a real book would not price them.
+_JOINT_FLOOR = 1e-9
+
+
+@functools.cache
+def _payouts(market: SubMarket) -> tuple[tuple[int, int, float], ...]:
+    """(cell index, label index, weight) for every cell that pays an outcome of ``market``,
+    in cell order: classifying a cell costs a Python call, and the simulator prices ~80
+    markets for each of thousands of fixtures."""
+    index = {label: i for i, label in enumerate(market.labels)}
+    return tuple((c, index[label], weight)
+                 for c, cell in enumerate(_CELLS[market.source])
+                 for label, weight in market.classify(*cell))
 
 
 def probabilities(markets: tuple[SubMarket, ...], lam_home: float, lam_away: float) -> list[float]:
     """True probabilities, flat in ``markets`` order."""
     h1 = (lam_home * FIRST_HALF_SHARE, lam_away * FIRST_HALF_SHARE)
     h2 = (lam_home - h1[0], lam_away - h1[1])
-    sources: dict[str, list[tuple[tuple[int, ...], float]]] = {}
+    half1 = _weights(poisson_pmf(h1[0], _HALF_MAX), poisson_pmf(h1[1], _HALF_MAX))
+    half2 = _weights(poisson_pmf(h2[0], _HALF_MAX), poisson_pmf(h2[1], _HALF_MAX))
+    sources: dict[str, list[float]] = {"h1": half1, "h2": half2}
     needed = {m.source for m in markets}
     if "ft" in needed:
-        sources["ft"] = _matrix(lam_home, lam_away, _GOALS_MAX)
-    half1, half2 = _matrix(*h1, _HALF_MAX), _matrix(*h2, _HALF_MAX)
-    sources["h1"], sources["h2"] = half1, half2
+        sources["ft"] = _weights(poisson_pmf(lam_home, _GOALS_MAX), poisson_pmf(lam_away, _GOALS_MAX))
     if "joint" in needed:
-        sources["joint"] = [(c1 + c2, p1 * p2) for c1, p1 in half1 for c2, p2 in half2 if p1 * p2 > 1e-9]
+        sources["joint"] = [p if (p := p1 * p2) > _JOINT_FLOOR else 0.0 for p1 in half1 for p2 in half2]
     if "corners" in needed:
-        sources["corners"] = [((k,), p) for k, p in enumerate(poisson_pmf(CORNERS_RATE, 30))]
+        sources["corners"] = poisson_pmf(CORNERS_RATE, 30)
     out: list[float] = []
     for market in markets:
-        mass = dict.fromkeys(market.labels, 0.0)
-        for cell, p in sources[market.source]:
-            for label, weight in market.classify(*cell):
-                mass[label] += p * weight
-        values = [mass[lab] for lab in market.labels]
+        probs = sources[market.source]
+        values = [0.0] * len(market.labels)
+        for c, label, weight in _payouts(market):
+            p = probs[c]
+            if p:
+                values[label] += p * weight
         if market.void:
             total = sum(values)
             values = [v / total for v in values]
