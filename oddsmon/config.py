@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from .types import FAIR_METHODS, PRICE_FORMATS, FairMethod, PriceFormat
+
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 # tomllib, tomli_w and zoneinfo are imported where used: ``--check`` on the default config
@@ -264,8 +266,6 @@ def _choice(*choices: str) -> Check:
     return lambda value: _check_str(value, choices)
 
 
-_ODDS_FORMATS = ("decimal", "fractional", "american")
-_FAIR_METHODS = ("multiplicative", "additive", "power", "shin", "odds_ratio")
 _TTL = _int(0, TTL_MAX_S)
 
 
@@ -383,9 +383,9 @@ class SupervisionSettings:
 
 @dataclass(frozen=True, slots=True)
 class OddsSettings:
-    format: str = _key("decimal", _choice(*_ODDS_FORMATS),
+    format: PriceFormat = _key("decimal", _choice(*PRICE_FORMATS),
                        "Price display: decimal, fractional or american.")
-    fair_method: str = _key("multiplicative", _choice(*_FAIR_METHODS), "Margin removal: "
+    fair_method: FairMethod = _key("multiplicative", _choice(*FAIR_METHODS), "Margin removal: "
                             "multiplicative, additive, power, shin or odds_ratio.")
     drop_alert_pct: float = _key(10.0, _float(0, 100), "Notify when a price shortens by at least "
                                  "this many percent...")

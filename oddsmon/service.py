@@ -70,6 +70,7 @@ from .store import (
 from .store.cache import ANY
 from .supervision import export, journal
 from .supervision.metrics import Snapshot, collect
+from .types import FairMethod, Reason, Source, WarmSource
 
 T = TypeVar("T")
 
@@ -103,11 +104,11 @@ _ALERT_OUTCOMES = frozenset({(1, "Home"), (1, "Draw"), (1, "Away"), (5, "Over 2.
 class Provenance:
     """Where an answer came from, and how old it is."""
 
-    source: str  # "live" (fetched now), "cache", or "none" (never cached)
+    source: Source
     fetched_at: datetime | None
     age_s: float | None
     stale: bool  # past its time-to-live
-    offline_reason: str | None = None  # set when offline mode decided how it was served
+    offline_reason: Reason | None = None  # set when offline mode decided how it was served
     error: str | None = None  # what went wrong when fetching, if anything
     missing: tuple[str, ...] = ()  # parts of a combined page that were never cached
     expires_at: datetime | None = None  # when its first part falls due again (auto-refresh)
@@ -188,7 +189,7 @@ class WarmStep:
     page: str
     label: str
     calls: int = 0
-    source: str = "skipped"
+    source: WarmSource = "skipped"
     error: str | None = None
     refetched: str = ""  # why a page still fresh was fetched again ("forced", "since the resume ...")
 
@@ -226,7 +227,7 @@ WarmProgress = Callable[[int, int, WarmStep], None]
 class _FetchFailed(Exception):
     """A fetch that did not work: the offline reason it caused (if any) and what happened."""
 
-    def __init__(self, reason: str | None, error: str, *, refused: bool = False) -> None:
+    def __init__(self, reason: Reason | None, error: str, *, refused: bool = False) -> None:
         super().__init__(error)
         self.reason = reason
         self.error = error
@@ -512,7 +513,7 @@ class Service:
         return self.store.collector.holder(COLLECTOR_LEASE) is not None
 
     def _unwritable(self, entry: CacheEntry | None, endpoint: str, key: str,
-                    parse: Callable[[Any], Any], now: datetime, reason: str | None,
+                    parse: Callable[[Any], Any], now: datetime, reason: Reason | None,
                     view: str) -> _Loaded:
         # Nothing fetched could be kept, and every fetch would be paid for again: serve the
         # cache and say why it is not refreshed.
@@ -569,7 +570,7 @@ class Service:
         return _Loaded(data, Provenance("live", now, 0.0, False, expires_at=stored.expires_at))
 
     def _from_cache(self, entry: CacheEntry, parse: Callable[[Any], Any], now: datetime,
-                    reason: str | None, error: str | None, view: str) -> _Loaded:
+                    reason: Reason | None, error: str | None, view: str) -> _Loaded:
         prov = Provenance("cache", entry.fetched_at, (now - entry.fetched_at).total_seconds(),
                           not entry.fresh_at(now), reason, error, expires_at=entry.expires_at)
         if view == _ROWS and not entry.body and not self.store.history.carried_by(entry.key):
@@ -1129,7 +1130,7 @@ class Service:
         return Page(items[0] if items else None, loaded.provenance)
 
     async def market(self, fixture_id: int, market_id: int = MATCH_WINNER, *,
-                     method: str | None = None, line: str = DEFAULT_GOALS_LINE,
+                     method: FairMethod | None = None, line: str = DEFAULT_GOALS_LINE,
                      force: bool = False, consensus: str = "all",
                      hidden_bookmakers: frozenset[int] = frozenset()) -> Page[MarketView]:
         """The Odds screen's analysis of one fixture and market, with the prediction beside it."""
@@ -1154,7 +1155,7 @@ class Service:
         # Async so the TUI runs it on the engine's loop: it reads every cached fixtures page.
         return pick_views(self.store, self.settings.odds.fair_method, self.clock.now())
 
-    async def value_board(self, *, method: str | None = None, consensus: str = "all",
+    async def value_board(self, *, method: FairMethod | None = None, consensus: str = "all",
                           pinned: frozenset[int] = frozenset(),
                           hidden_leagues: frozenset[int] = frozenset(),
                           hidden_bookmakers: frozenset[int] = frozenset()) -> Page[list[ValueBet]]:
@@ -1361,7 +1362,7 @@ def fixtures_ttl(fixtures: Sequence[Fixture], now: datetime, day_ttl_s: float,
     return min(day_ttl_s, max(live_ttl_s, (min(kickoffs) - now).total_seconds()))
 
 
-def _step_source(calls: int, loaded: _Loaded) -> str:
+def _step_source(calls: int, loaded: _Loaded) -> WarmSource:
     """What a warm step did: fetched, refused, failed, already fresh, or nothing to show."""
     prov = loaded.provenance
     if prov.refused:
@@ -1414,7 +1415,7 @@ def _combine(provs: list[Provenance], now: datetime) -> Provenance:
     if not have:
         return Provenance("none", None, None, False, reason, error, missing, refused=refused)
     oldest = min(have, key=lambda p: p.fetched_at or now)
-    source = "live" if all(p.source == "live" for p in have) else "cache"
+    source: Source = "live" if all(p.source == "live" for p in have) else "cache"
     return Provenance(source, oldest.fetched_at, oldest.age_s, any(p.stale for p in have),
                       reason, error, missing,
                       expires_at=min((p.expires_at for p in have if p.expires_at is not None), default=None),

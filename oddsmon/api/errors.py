@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..text import clean
+from ..types import Reason
 
 
 class ApiError(Exception):
@@ -16,7 +17,7 @@ class ApiError(Exception):
     """
 
     #: the offline reason this failure switches oddsmon to, or None when it is no outage
-    outage: str | None = None
+    outage: Reason | None = None
     #: the ``response`` items of the pages a paged fetch received (and paid for) before it
     received: tuple[Any, ...] = ()
 

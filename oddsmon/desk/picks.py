@@ -21,6 +21,7 @@ from ..domain.models import Bookmaker, Fixture
 from ..domain.odds import closing_line_value
 from ..store import Pick, Store
 from ..supervision.common import EXIT_OK, iso
+from ..types import FairMethod
 from .known import known_fixtures, run_on_store
 
 
@@ -36,7 +37,7 @@ class PickView:
 
 
 def closing_fair_price(closes: dict[tuple[int, str], float], bet_id: int, line: str,
-                       label: str, method: str) -> float | None:
+                       label: str, method: FairMethod) -> float | None:
     """The consensus fair price of ``label`` from the books complete at the close."""
     market = BY_ID.get(bet_id)
     if market is None or market.kind == "partial":
@@ -67,7 +68,7 @@ def _result(pick: Pick, fx: Fixture | None, now: datetime, kickoff: datetime | N
     return settled.result, settled.profit(pick.stake, pick.price)
 
 
-def pick_views(store: Store, method: str, now: datetime) -> list[PickView]:
+def pick_views(store: Store, method: FairMethod, now: datetime) -> list[PickView]:
     fixtures = known_fixtures(store)
     closes: dict[tuple[int, int], dict[tuple[int, str], float]] = {}
     out = []

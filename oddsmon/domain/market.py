@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from ..types import FairMethod
 from .markets import (
     CORRECT_SCORE_TOP,
     Kind,
@@ -85,7 +86,7 @@ class MarketView:
     market_id: int
     market_name: str
     line: str
-    method: str
+    method: FairMethod
     outcomes: tuple[OutcomeView, ...]
     rows: tuple[BookRow, ...]
     arbitrage: Arbitrage | None
@@ -131,7 +132,7 @@ def prediction_probs(prediction: Prediction | None, market_id: int) -> list[floa
     return None
 
 
-def _book_fair(market: MarketSpec, prices: Sequence[float], method: str) -> list[float]:
+def _book_fair(market: MarketSpec, prices: Sequence[float], method: FairMethod) -> list[float]:
     if market.kind == "double":
         # Overlapping outcomes (each result counted twice): only normalising to 200 % is
         # defined; the other methods assume exclusive outcomes.
@@ -141,7 +142,7 @@ def _book_fair(market: MarketSpec, prices: Sequence[float], method: str) -> list
 
 
 def consensus(books: Sequence[tuple[Bookmaker, list[float]]], mode: str, market: MarketSpec,
-              method: str) -> tuple[list[float] | None, str]:
+              method: FairMethod) -> tuple[list[float] | None, str]:
     """The fair probabilities of one line from complete books, and whose view it is.
 
     ``all``: the mean over every complete book; ``reference``: Pinnacle's book when it is there
@@ -204,7 +205,7 @@ def _chosen_line(odds: FixtureOdds, market: MarketSpec, line: str,
 
 
 def analyse_market(odds: FixtureOdds, market_id: int = MATCH_WINNER, *,
-                   method: str = "multiplicative", line: str = DEFAULT_GOALS_LINE,
+                   method: FairMethod = "multiplicative", line: str = DEFAULT_GOALS_LINE,
                    prediction: Prediction | None = None,
                    history: Iterable[tuple[int, str, datetime, float]] = (),
                    consensus_mode: str = "all", priced_lines: Sequence[str] | None = None,
@@ -344,7 +345,7 @@ class ValueBet:
     fair_probability: float | None
 
 
-def value_bets(odds: FixtureOdds, *, method: str = "multiplicative",
+def value_bets(odds: FixtureOdds, *, method: FairMethod = "multiplicative",
                consensus_mode: str = "all") -> list[ValueBet]:
     """Every value bet and arbitrage of every shown market and line of one fixture."""
     found: list[ValueBet] = []

@@ -36,6 +36,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
+from ..types import FAIR_METHODS, PRICE_FORMATS, FairMethod, PriceFormat
+
 __all__ = [
     "FAIR_METHODS",
     "FRACTIONAL_LADDER",
@@ -63,11 +65,8 @@ __all__ = [
     "shin_z",
 ]
 
-FAIR_METHODS: tuple[str, ...] = ("multiplicative", "additive", "power", "shin", "odds_ratio")
-"""Margin-removal methods accepted by :func:`fair_probabilities`, in display order."""
-
-ODDS_FORMATS: tuple[str, ...] = ("decimal", "fractional", "american")
-"""Styles accepted by :func:`format_price`, in display order."""
+# The margin-removal methods and price styles, in display order, are declared once in types.
+ODDS_FORMATS = PRICE_FORMATS
 
 
 # --------------------------------------------------------------------------------------------
@@ -278,7 +277,7 @@ def _odds_ratio(inverse: Sequence[float]) -> list[float]:
     return fair(c)
 
 
-def fair_probabilities(prices: Sequence[float], method: str = "multiplicative") -> list[float]:
+def fair_probabilities(prices: Sequence[float], method: FairMethod = "multiplicative") -> list[float]:
     """Margin-free probabilities of one market's outcomes, in the order of ``prices``.
 
     With ``pi_i = 1 / price_i`` (the naive implied probabilities) and ``n`` outcomes:
@@ -336,7 +335,7 @@ def fair_probabilities(prices: Sequence[float], method: str = "multiplicative") 
     return [p / total for p in raw]
 
 
-def fair_odds(prices: Sequence[float], method: str = "multiplicative") -> list[float]:
+def fair_odds(prices: Sequence[float], method: FairMethod = "multiplicative") -> list[float]:
     """Margin-free decimal odds, ``1 / p`` for each ``p`` of :func:`fair_probabilities`.
 
     An outcome the method prices at probability <= 0 (only ``"additive"`` on long shots, or a
@@ -644,7 +643,7 @@ def decimal_to_fractional(price: float) -> str:
     return f"{exact.numerator}/{exact.denominator}"
 
 
-def format_price(decimal_price: float, style: str) -> str:
+def format_price(decimal_price: float, style: PriceFormat) -> str:
     """Render a decimal price in one of :data:`ODDS_FORMATS`.
 
     ``"decimal"`` shows two decimals (``"2.50"``), ``"fractional"`` uses

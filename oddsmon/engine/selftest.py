@@ -65,12 +65,13 @@ def _cache_only_service(settings: Settings, store: Store, clock: Clock) -> Any:
     from ..config import Secret
     from ..offline import OfflineMachine
     from ..service import Service
+    from ..types import Reason
 
     class _Sealed(OfflineMachine):
-        def gate(self) -> str | None:
+        def gate(self) -> Reason | None:
             return "user"
 
-        def go_offline(self, reason: str, detail: str | None = None) -> bool:
+        def go_offline(self, reason: Reason, detail: str | None = None) -> bool:
             return False
 
         def note_quota(self, remaining: int | None, reserve: int) -> bool:

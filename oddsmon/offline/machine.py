@@ -25,6 +25,7 @@ from ..config import SupervisionSettings
 from ..store import OfflineState, Store
 from ..store.db import Tx
 from ..store.incidents import IncidentStore
+from ..types import Reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +82,7 @@ class OfflineMachine:
     def view(self) -> ModeView:
         return view_of(self.state(), self.clock.now())
 
-    def gate(self) -> str | None:
+    def gate(self) -> Reason | None:
         """The reason requests must not leave the process, or None when they may."""
         state = self.state()
         return state.reason if effective_offline(state, self.clock.now()) else None
@@ -99,7 +100,7 @@ class OfflineMachine:
             IncidentStore.act_in(tx, at, "transition", f"back online: {after.detail or ''}".rstrip(": "))
             IncidentStore.close_in(tx, at)
 
-    def go_offline(self, reason: str, detail: str | None = None) -> bool:
+    def go_offline(self, reason: Reason, detail: str | None = None) -> bool:
         """Enter offline mode for ``reason``; True when the shared state changed.
 
         An outage already in force keeps its reason (the first cause is the one to fix), but a

@@ -8,15 +8,14 @@ from datetime import datetime
 
 from ..clock import utc_from_ts
 from ..text import clean
+from ..types import REASONS, Reason
 from .db import Database, Tx
-
-REASONS = ("user", "network", "quota")
 
 
 @dataclass(frozen=True, slots=True)
 class OfflineState:
     offline: bool = False
-    reason: str | None = None  # user | network | quota, None while online
+    reason: Reason | None = None  # None while online
     since: datetime | None = None  # when the current mode (offline or online) began
     resume_at: datetime | None = None  # automatic resume instant, None when none is planned
     detail: str | None = None  # the error or remark that caused the last transition
