@@ -302,6 +302,7 @@ class Service:
         self._memo: dict[tuple[str, str], tuple[float, Any]] = {}
         self._shortened: set[tuple[int, int, int, str]] = set()
         self._headlines: dict[int, tuple[FixtureOdds, tuple[Any, ...], Headline]] = {}
+        self._kept_heads: dict[int, tuple[str, Headline]] = {}  # the shown fixtures' kept text, decoded
         self._drops_seen: set[tuple[int, int, int, str, datetime]] = set()
         # A TUI sets this: while a collector holds the lease, it reads the store and sends
         # nothing (the collector keeps the cache current within its budget).
@@ -952,7 +953,13 @@ class Service:
         odds = _LazyOdds(lambda: self._match_winner_odds(pages, hidden_bookmakers))
         kept = {} if hidden_bookmakers else self.store.headlines.get(shown, self._books_key())
         if all(fid in kept for fid in shown):
-            heads = {fid: headline_from_row(fid, kept[fid]) for fid in shown}
+            # A headline whose kept text has not changed is not decoded again: most of a
+            # 2,000-fixture Dashboard's refresh was these decodes.
+            decoded = {fid: hit[1] for fid in shown
+                       if (hit := self._kept_heads.get(fid)) is not None and hit[0] == kept[fid]}
+            self._kept_heads = {fid: (kept[fid], decoded.get(fid) or headline_from_row(fid, kept[fid]))
+                                for fid in shown}
+            heads = {fid: self._kept_heads[fid][1] for fid in shown}
         else:
             openings = self._openings(shown)
             heads = {fid: self._headline(odds[fid], openings.get(fid)) for fid in shown if fid in odds}
