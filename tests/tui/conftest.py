@@ -3,10 +3,13 @@ and ways to read what the screen says without a terminal."""
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
+from rich.cells import cell_len
 from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Static
@@ -126,9 +129,29 @@ def sidebar_text(app: OddsmonApp) -> str:
     return "\n".join(str(w.content) for w in sidebar.query(Static) if w.display)
 
 
-def screen_text(app: OddsmonApp) -> str:
-    """Everything painted on the terminal, as plain text."""
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+# One run of text in Textual's SVG screenshot: its x, the line it is clipped to, the text.
+_SVG_RUN = re.compile(r'<text class="[^"]*" x="([\d.]+)" y="[\d.]+" textLength="[\d.]+" '
+                      r'clip-path="url\(#[^)]*-line-(\d+)\)">(.*?)</text>', re.S)
+CELL_W = 20 * 0.61  # Rich's export_svg: a 20 px font, cells 0.61 as wide as high
+
+
+def screen_text(app: App[Any]) -> str:
+    """Everything painted on the terminal, as plain text, read from the app's public SVG
+    screenshot: each run of text is put back at its column on its line. Characters that take
+    no cell (a control character that slipped through) are kept, so tests can look for them."""
+    width, height = app.size
+    rows = [[" "] * width for _ in range(height)]
+    for x, line, escaped in _SVG_RUN.findall(app.export_screenshot()):
+        row, col = rows[int(line)], round(float(x) / CELL_W)
+        # Spaces are exported as &#160;, and each line ends with the console's own newline.
+        for char in html.unescape(escaped).replace("\xa0", " ").rstrip("\n"):
+            cells = cell_len(char)
+            if cells == 0:
+                row[max(col - 1, 0)] += char
+                continue
+            row[col:col + cells] = [char] + [""] * (cells - 1)
+            col += cells
+    return "\n".join("".join(row) for row in rows)
 
 
 def footer_descriptions(app: OddsmonApp) -> list[str]:

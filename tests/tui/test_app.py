@@ -6,7 +6,7 @@ from datetime import UTC
 from typing import Any
 
 import pytest
-from textual.widgets import DataTable, ProgressBar
+from textual.widgets import DataTable, ProgressBar, Static
 
 from oddsmon.clock import FakeClock
 from oddsmon.engine.runtime import Engine
@@ -20,6 +20,7 @@ from oddsmon.tui.supervision import SupervisionScreen
 
 from ..conftest import SECRET
 from ..engine_owner import store_owned_by
+from ..reliability.hostile import HOSTILE, has_terminal_controls
 from .conftest import (
     SIZE,
     ManualTicker,
@@ -605,3 +606,15 @@ async def test_the_footer_rewraps_when_the_terminal_is_resized(app: RecordingApp
         await settle(pilot)
         assert footer.outer_size.height == 2
         assert "q Quit" in screen_text(app)
+
+
+async def test_the_screen_reader_sees_a_control_character_that_reaches_the_terminal(
+        app: RecordingApp) -> None:
+    """The hostile-API test reads the terminal through ``screen_text``: a control character
+    that got past oddsmon's cleaning must show there, or that test could never fail."""
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert has_terminal_controls(screen_text(app)) == []
+        app.screen.query_one("#page-status", Static).update(f"planted {HOSTILE}")
+        await pilot.pause()
+        assert has_terminal_controls(screen_text(app)) != []
