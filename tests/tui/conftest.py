@@ -3,9 +3,12 @@ and ways to read what the screen says without a terminal."""
 
 from __future__ import annotations
 
+import asyncio
 import html
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -32,14 +35,45 @@ def sim(clock: FakeClock) -> Simulator:
                                full_markets=False), clock=clock)
 
 
-@pytest.fixture
-async def engine(settings: Settings, clock: FakeClock, sim: Simulator) -> AsyncIterator[Engine]:
+async def _on_simulator(settings: Settings, clock: FakeClock, sim: Simulator) -> AsyncIterator[Engine]:
     """Like ``--demo`` (the simulator's controls are offered) but with the store in tmp_path,
     so a second process can open the same file, and with a secret key to look for on screen."""
     eng = build_engine(settings, clock=clock, key=Secret(SECRET), transport=SimTransport(sim))
     eng.simulator = sim
     yield eng
     await eng.aclose()
+
+
+# The engines the TUI tests run on, one fixture per meaning:
+#   engine       the simulator's Premier League and Ligue 1, the key set (most tests);
+#   bundesliga   league 78 over ten days, for names that need the width;
+#   demo_engine  exactly what --demo builds, for the snapshots (synchronous: snap_compare
+#                runs the app on a loop of its own).
+
+
+@pytest.fixture
+async def engine(settings: Settings, clock: FakeClock, sim: Simulator) -> AsyncIterator[Engine]:
+    async for eng in _on_simulator(settings, clock, sim):
+        yield eng
+
+
+@pytest.fixture
+async def bundesliga(settings: Settings, clock: FakeClock) -> AsyncIterator[Engine]:
+    """League 78 has Borussia Mönchengladbach: 24 characters."""
+    settings = replace(settings, watch=replace(settings.watch, leagues=(78,), days_ahead=10))
+    sim = Simulator(SimConfig(seed=1, leagues=(78,), daily_limit=500, per_minute=300), clock=clock)
+    async for eng in _on_simulator(settings, clock, sim):
+        yield eng
+
+
+@pytest.fixture
+def demo_engine(settings: Settings, clock: FakeClock) -> Iterator[Engine]:
+    engine = build_engine(settings, demo=True, clock=clock)
+    # The demo's throwaway folder has a random name; the Supervision screen names where e
+    # writes: a fixed path keeps the frame the same from run to run (nothing is exported).
+    engine.settings = engine.settings.with_paths(metrics=Path("/srv/oddsmon/supervision_metrics.json"))
+    yield engine
+    asyncio.run(engine.aclose())
 
 
 class ManualTicker:
