@@ -9,17 +9,19 @@ screens and no screen imports the app back. They *tell* the app something by pos
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Protocol, runtime_checkable
 
 from textual.message import Message
 
+from ..domain.models import Fixture
+from ..domain.selection import Numbers, Selection, arrange
 from ..engine.runtime import Engine, EngineClient
 from ..service import Provenance
 from ..supervision.metrics import Snapshot
-from .search import DeskState
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +29,23 @@ class WarmProgress:
     done: int
     total: int
     label: str
+
+
+@dataclass
+class DeskState:
+    """The desk every fixture list is arranged by: the search, sort and filters, the pins."""
+
+    selection: Selection = field(default_factory=Selection)
+    pinned: frozenset[int] = frozenset()
+    hidden_bookmakers: frozenset[int] = frozenset()
+
+    def arrange(self, fixtures: Iterable[Fixture], numbers: Mapping[int, Numbers] | None = None) -> list[Fixture]:
+        return arrange(fixtures, self.selection, pinned=self.pinned, numbers=numbers)
+
+    def describe(self, shown: int, total: int) -> str:
+        text = self.selection.describe(shown, total)
+        pins = f"{len(self.pinned)} pinned" if self.pinned else ""
+        return " · ".join(x for x in (text, pins) if x)
 
 
 @runtime_checkable

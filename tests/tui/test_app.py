@@ -13,6 +13,7 @@ from oddsmon.engine.runtime import Engine
 from oddsmon.tui.app import OddsmonApp
 from oddsmon.tui.bookmakers import BookmakersScreen
 from oddsmon.tui.dashboard import DashboardScreen
+from oddsmon.tui.host import Host
 from oddsmon.tui.modals import ConfirmOnline
 from oddsmon.tui.odds import OddsScreen
 from oddsmon.tui.predictions import PredictionsScreen
@@ -618,3 +619,12 @@ async def test_the_screen_reader_sees_a_control_character_that_reaches_the_termi
         app.screen.query_one("#page-status", Static).update(f"planted {HOSTILE}")
         await pilot.pause()
         assert has_terminal_controls(screen_text(app)) != []
+
+
+async def test_the_app_offers_what_its_screens_ask_of_it(app: RecordingApp) -> None:
+    """Screens see the app through ``Host`` (so no screen imports the app): every member
+    they may use is there."""
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)  # the desk is read by the first page load
+        host: Host = app
+        assert isinstance(host, Host)
