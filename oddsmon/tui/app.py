@@ -291,9 +291,6 @@ class OddsmonApp(DeskActions, App[int]):
                         severity="warning", topic="mode")
         elif was_offline:
             self.notify("oddsmon is back ONLINE.", title="Online", topic="mode")
-            screen = self.screen
-            if isinstance(screen, PageScreen):
-                screen.load()
 
     @work(exclusive=True, group="supervise", exit_on_error=False)
     async def _supervise(self) -> None:

@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from ..service import Page, Provenance
+from ..supervision.metrics import Snapshot
 from . import fmt
 from .footer import WrappingFooter
 from .host import Host, PageLoaded
@@ -69,10 +70,17 @@ class PageScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#page-notice").display = False
         self.watch(self.app, "shown_at", self._tick, init=False)
+        self.watch(self.app, "snapshot", self._polled, init=False)
 
     def on_screen_resume(self) -> None:
         self.oddsmon.show_messages()
         self.load()
+
+    def _polled(self, before: Snapshot | None, snap: Snapshot | None) -> None:
+        """Back online: the page on show is read again (from the network if it expired)."""
+        if before is not None and snap is not None and before.mode.offline \
+                and not snap.mode.offline and self.app.screen is self:
+            self.load()
 
     def _tick(self, now: datetime) -> None:
         """The app's 1 s tick, for the screen on show only (not one under a dialog)."""
