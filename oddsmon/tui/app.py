@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Iterable, Iterator
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -85,7 +85,7 @@ class OddsmonApp(DeskActions, App[int]):
     warm_progress: var[WarmProgress | None] = var(None)
     # The instant the screens show: set by every tick, even when the clock stood still, so
     # countdowns and page ages are redrawn.
-    shown_at: var[datetime] = var(datetime.min, always_update=True)
+    shown_at: var[datetime] = var(datetime.min.replace(tzinfo=UTC), always_update=True)
 
     CSS_PATH = Path(__file__).with_name("oddsmon.tcss")  # absolute: subclasses live elsewhere
     TITLE = "oddsmon"
@@ -144,6 +144,7 @@ class OddsmonApp(DeskActions, App[int]):
         self.messages = MessageLog()
         self.set_reactive(OddsmonApp.price_format, engine.settings.odds.format)
         self.set_reactive(OddsmonApp.fair_method, engine.settings.odds.fair_method)
+        self.set_reactive(OddsmonApp.shown_at, engine.clock.now())
         self._said_once: set[str] = set()  # errors said once per streak ("store", "journal")
         self._secret = secret_of(engine.settings)
         if engine.demo:

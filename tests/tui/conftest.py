@@ -102,7 +102,7 @@ class RecordingApp(OddsmonApp):
         super().__init__(engine, **kwargs)
         self.said: list[tuple[str, str]] = []
 
-    def notify(self, message: str, **kwargs: Any) -> None:  # type: ignore[override]
+    def notify(self, message: str, **kwargs: Any) -> None:
         self.said.append((str(kwargs.get("severity", "information")), message))
         super().notify(message, **kwargs)
 

@@ -11,6 +11,7 @@ from textual.widgets import DataTable, ProgressBar, Static
 from oddsmon.clock import FakeClock
 from oddsmon.engine.runtime import Engine
 from oddsmon.tui.app import OddsmonApp
+from oddsmon.tui.base import PageScreen
 from oddsmon.tui.bookmakers import BookmakersScreen
 from oddsmon.tui.dashboard import DashboardScreen
 from oddsmon.tui.host import Host
@@ -120,7 +121,8 @@ async def test_refresh_rebuilds_the_current_screen_from_the_api(app: RecordingAp
             before = sent(engine)
             await press(pilot, "r")
             assert sent(engine) > before, key
-            assert app.screen.provenance is not None and app.screen.provenance.source == "live"
+            assert isinstance(app.screen, PageScreen) and app.screen.provenance is not None \
+                and app.screen.provenance.source == "live"
             assert "refreshed from the API" in app.said_text()
             assert "live" in text_of(app, "#page-status")
         await press(pilot, "s", "r")  # Supervision: re-reads the store, sends nothing
@@ -149,7 +151,7 @@ async def test_warm_shows_progress_and_notifies_when_done(app: RecordingApp, eng
 
         return await warm(spy)
 
-    engine.service.warm = watched_warm  # type: ignore[method-assign]
+    engine.service.warm = watched_warm  # type: ignore[method-assign, assignment]
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await press(pilot, "w")
@@ -522,7 +524,7 @@ async def test_question_mark_opens_help_with_keys_and_glossary_and_escape_closes
         await press(pilot, "question_mark")
         text = screen_text(app)
         assert "Help: Odds" in text and "Method" in text
-        help_text = "\n".join(str(s.content) for s in app.screen.query("Static"))
+        help_text = "\n".join(str(s.content) for s in app.screen.query(Static))
         assert "scroll" not in help_text.lower() and "Focus Next" not in help_text  # only oddsmon's keys
         for term in ("Margin", "Fair odds", "Value", "Arbitrage", "A / V"):
             assert f"{term}:" in help_text
@@ -550,7 +552,7 @@ async def test_engine_not_touched_on_the_ui_thread_for_polls(app: RecordingApp, 
         threads.append(threading.current_thread().name)
         return real(*args, **kwargs)
 
-    service_module.collect = spy  # type: ignore[assignment]
+    service_module.collect = spy
     try:
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
@@ -558,7 +560,7 @@ async def test_engine_not_touched_on_the_ui_thread_for_polls(app: RecordingApp, 
             assert threads and main not in threads
             assert set(threads) == {app.service.loop.thread.name}
     finally:
-        service_module.collect = real  # type: ignore[assignment]
+        service_module.collect = real
 
 
 async def test_a_session_touches_the_store_only_on_the_engine_thread(

@@ -91,7 +91,7 @@ async def test_odds_at_80x24_page_keys_scroll_the_screen_and_a_new_fixture_shows
             await asyncio.to_thread(gate.wait)
             return await real(*args, **kwargs)  # type: ignore[arg-type]
 
-        engine.service.market = held  # type: ignore[method-assign]
+        engine.service.market = held  # type: ignore[method-assign, assignment]
         from textual.widgets import Select
 
         screen.query_one("#fixture-picker", Select).value = other.id

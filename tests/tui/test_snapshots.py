@@ -26,7 +26,7 @@ SCREEN_KEYS = {"dashboard": "d", "predictions": "p", "bookmakers": "b", "odds": 
 class QuietApp(OddsmonApp):
     """Notifications are kept, not painted: a toast's timing must not decide a snapshot."""
 
-    def notify(self, message: str, **kwargs: Any) -> None:  # type: ignore[override]
+    def notify(self, message: str, **kwargs: Any) -> None:
         self.quiet_notes = [*getattr(self, "quiet_notes", []), message]
 
 
