@@ -14,21 +14,23 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Iterable, Iterator
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from textual import work
+from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.css.query import NoMatches
+from textual.reactive import var
 from textual.screen import Screen
 
 from .. import log as oddsmon_log
 from ..clock import Clock
 from ..config import Settings
+from ..domain.odds import FAIR_METHODS, ODDS_FORMATS
 from ..engine.runtime import BackgroundLoop, Engine, EngineClient, StoreError, build_engine
-from ..service import WarmReport, WarmStep
+from ..service import Provenance, WarmReport, WarmStep
 from ..supervision.common import redact, secret_of
 from ..supervision.metrics import Snapshot
 from . import fmt
@@ -37,6 +39,7 @@ from .base import OFFLINE_KEY, REFRESH_KEY, WARM_KEY, PageScreen
 from .bookmakers import BookmakersScreen
 from .dashboard import DashboardScreen
 from .help import HELP_KEYS, HelpScreen, key_lines
+from .host import FixtureSelected, PageLoaded, WarmProgress
 from .live import LiveScreen
 from .messages import LOG_KEY, MessageBar, MessageLog, MessagesScreen, Note
 from .modals import ConfirmOnline
@@ -44,7 +47,7 @@ from .odds import OddsScreen
 from .picks import PicksScreen
 from .predictions import PredictionsScreen
 from .search import DESK_BINDINGS, DeskActions
-from .sidebar import DEMO_LABEL, Sidebar, WarmProgress
+from .sidebar import DEMO_LABEL
 from .supervision import SupervisionScreen
 from .ticker import IntervalTicker, Ticker
 from .value import ValueScreen
@@ -69,6 +72,21 @@ TITLES = {"dashboard": "Dashboard", "predictions": "Predictions", "bookmakers": 
 
 
 class OddsmonApp(DeskActions, App[int]):
+    """The app. Its shared state is four reactives (and the warm's progress, and the tick's
+    instant) that the sidebars and screens watch; screens tell it things through messages
+    (:mod:`.host`)."""
+
+    # Every poll is news (the Supervision screen says when it was read), even an equal one.
+    snapshot: var[Snapshot | None] = var(None, always_update=True)
+    selected_fixture: var[int | None] = var(None)  # shared by Dashboard, Predictions and Odds
+    # Display choices for this session, starting from the config; the Odds keys cycle them.
+    price_format: var[str] = var(ODDS_FORMATS[0])
+    fair_method: var[str] = var(FAIR_METHODS[0])
+    warm_progress: var[WarmProgress | None] = var(None)
+    # The instant the screens show: set by every tick, even when the clock stood still, so
+    # countdowns and page ages are redrawn.
+    shown_at: var[datetime] = var(datetime.min.replace(tzinfo=UTC), always_update=True)
+
     CSS_PATH = Path(__file__).with_name("oddsmon.tcss")  # absolute: subclasses live elsewhere
     TITLE = "oddsmon"
     MODES = {
@@ -122,14 +140,11 @@ class OddsmonApp(DeskActions, App[int]):
         self.poll_s = poll_s
         self.ticker = ticker or IntervalTicker()  # a test passes one it advances itself
         self.supervise_enabled = supervise
-        self.snapshot: Snapshot | None = None
-        self.warm_progress: WarmProgress | None = None
         self.warm_log: list[tuple[int, int, str]] = []  # the last warm's progress, for tests
-        self.selected_fixture: int | None = None  # shared by Dashboard, Predictions and Odds
         self.messages = MessageLog()
-        # Display choices for this session, starting from the config; the Odds keys cycle them.
-        self.price_format = engine.settings.odds.format
-        self.fair_method = engine.settings.odds.fair_method
+        self.set_reactive(OddsmonApp.price_format, engine.settings.odds.format)
+        self.set_reactive(OddsmonApp.fair_method, engine.settings.odds.fair_method)
+        self.set_reactive(OddsmonApp.shown_at, engine.clock.now())
         self._said_once: set[str] = set()  # errors said once per streak ("store", "journal")
         self._secret = secret_of(engine.settings)
         if engine.demo:
@@ -227,9 +242,7 @@ class OddsmonApp(DeskActions, App[int]):
             self.poll_now()
         if self.supervise_enabled and not self.running("supervise"):
             self._supervise()
-        if isinstance(self.screen, PageScreen):
-            self.screen.tick_auto_refresh(self.now())
-        self.update_sidebar()
+        self.shown_at = self.now()  # the screen on show reloads what expired; sidebars redraw
 
     def poll_now(self) -> None:
         """Read the shared state now (after our own toggles, so the sidebar answers at once).
@@ -248,8 +261,9 @@ class OddsmonApp(DeskActions, App[int]):
             snap = await self.service.snapshot()
         if snap is None:
             return
+        self._said_once.discard("store")
         with self.reporting("oddsmon"):
-            self._use_snapshot(snap)
+            self.snapshot = snap
         with self.reporting("Incident journal", once="journal"):
             # Keep the incident journal in step with the store (returns at once when nothing
             # changed), so transitions seen by this process reach the file without an export.
@@ -259,20 +273,16 @@ class OddsmonApp(DeskActions, App[int]):
         with contextlib.suppress(RuntimeError):  # the app is closing
             self.call_from_thread(fn, *args)
 
-    def _use_snapshot(self, snap: Snapshot) -> None:
-        before = self.snapshot
-        self.snapshot = snap
-        self._said_once.discard("store")
+    def watch_snapshot(self, before: Snapshot | None, snap: Snapshot | None) -> None:
+        """A new snapshot: the keys follow the mode, and a change of mode is said."""
+        if snap is None:
+            return
         old = None if before is None else (before.mode.offline, before.mode.reason)
         new = (snap.mode.offline, snap.mode.reason)
         if old != new:
             self.refresh_bindings()
             if before is not None:
                 self._say_mode_change(snap, was_offline=before.mode.offline)
-        self.update_sidebar()
-        screen = self.screen
-        if isinstance(screen, SupervisionScreen):
-            screen.show_snapshot(snap)
 
     def _say_mode_change(self, snap: Snapshot, *, was_offline: bool) -> None:
         mode = snap.mode
@@ -282,9 +292,6 @@ class OddsmonApp(DeskActions, App[int]):
                         severity="warning", topic="mode")
         elif was_offline:
             self.notify("oddsmon is back ONLINE.", title="Online", topic="mode")
-            screen = self.screen
-            if isinstance(screen, PageScreen):
-                screen.load()
 
     @work(exclusive=True, group="supervise", exit_on_error=False)
     async def _supervise(self) -> None:
@@ -308,21 +315,6 @@ class OddsmonApp(DeskActions, App[int]):
                 by_match.setdefault(alert.fixture, []).append(alert)
         for fid, group in by_match.items():
             self.notify(fmt.drops_text(group), title="Price drop", severity="warning", topic=f"drop:{fid}")
-
-    def update_sidebar(self) -> None:
-        """Redraw the visible screen's sidebar from the last snapshot (and tick the countdown)."""
-        screen = self.screen
-        if not isinstance(screen, PageScreen):
-            return
-        try:
-            sidebar = screen.query_one(Sidebar)
-        except NoMatches:  # not composed yet
-            return
-        sidebar.show(self.snapshot, screen.provenance, self.now(), self.tz,
-                     offline_key=OFFLINE_KEY, warm=self.warm_progress,
-                     age_override=screen.sidebar_age(), demo=self.engine.demo)
-        if screen.provenance is not None and screen.PAGE:
-            screen.update_status()  # the page's age, ticking
 
     # -- actions -------------------------------------------------------------------------------------
 
@@ -451,7 +443,6 @@ class OddsmonApp(DeskActions, App[int]):
             return
         self.warm_progress = WarmProgress(0, 1, "starting")
         self.warm_log = []
-        self.update_sidebar()
         self._warm()
 
     def _progress_from_engine(self, done: int, total: int, step: WarmStep) -> None:
@@ -461,7 +452,6 @@ class OddsmonApp(DeskActions, App[int]):
     def _show_progress(self, done: int, total: int, label: str) -> None:
         self.warm_progress = WarmProgress(done, total, label)
         self.warm_log.append((done, total, label))
-        self.update_sidebar()
 
     @work(exclusive=True, group="warm", exit_on_error=False)
     async def _warm(self) -> None:
@@ -471,7 +461,6 @@ class OddsmonApp(DeskActions, App[int]):
                 report = await self.service.warm(self._progress_from_engine)
         finally:
             self.warm_progress = None
-            self.update_sidebar()
         if report is None:
             return
         self.poll_now()
@@ -494,6 +483,41 @@ class OddsmonApp(DeskActions, App[int]):
 
     async def action_quit(self) -> None:
         self.exit(0)
+
+    # -- what the screens tell the app ---------------------------------------------------------
+
+    @on(FixtureSelected)
+    def _select_fixture(self, event: FixtureSelected) -> None:
+        self.selected_fixture = event.fixture_id
+        if event.open_odds:
+            self.switch_mode("odds")
+
+    @on(PageLoaded)
+    def _say_page(self, event: PageLoaded) -> None:
+        """What a page's arrival means for the analyst: a refresh's outcome, or its error,
+        and the leagues left out of it (no coverage, no season), and why."""
+        prov, label = event.provenance, event.label
+        if event.forced:
+            self._say_refreshed(label, prov)
+        elif prov.error:
+            self.notify(prov.error, title=label, severity="warning")
+        if prov.notes:
+            self.notify("\n".join(prov.notes), title=label)
+
+    def _say_refreshed(self, label: str, prov: Provenance) -> None:
+        topic = f"refresh:{label}"  # the latest refresh of a screen replaces the earlier
+        if prov.source == "live":
+            self.notify(f"{label} refreshed from the API.", title="Refresh", topic=topic)
+        elif prov.offline_reason:
+            served = "nothing cached" if prov.source == "none" else "served from the cache"
+            self.notify(f"oddsmon is offline ({prov.offline_reason}): {label} {served}. "
+                        f"Go online ({OFFLINE_KEY}) to refresh it.", title="Refresh",
+                        severity="warning", topic=topic)
+        elif prov.error:
+            self.notify(f"{label} could not be refreshed: {prov.error}", title="Refresh",
+                        severity="warning", topic=topic)
+        else:
+            self.notify(f"{label} is up to date.", title="Refresh", topic=topic)
 
     # -- command palette -------------------------------------------------------------------------------
 

@@ -9,23 +9,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from textual import work
 from textual.app import ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
+from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from ..service import Page, Provenance
+from ..supervision.metrics import Snapshot
 from . import fmt
 from .footer import WrappingFooter
+from .host import Host, PageLoaded
 from .messages import MessageBar
 from .sidebar import Sidebar
-
-if TYPE_CHECKING:
-    from .app import OddsmonApp
 
 REFRESH_KEY = "r"
 WARM_KEY = "w"
@@ -38,7 +38,7 @@ class PageScreen(Screen[None]):
     PAGE: ClassVar[str] = ""  # the service page the refresh key rebuilds ("" for none)
     LABEL: ClassVar[str] = ""  # the name used in messages
 
-    provenance: Provenance | None = None
+    provenance: var[Provenance | None] = var(None)  # the page shown; the sidebar is bound to it
     status_suffix: str = ""  # what render_page adds to the status line ("12 fixtures")
     # Auto-refresh: after a reload that left the page expired (offline, a failed fetch, a
     # collector not there yet), the next try waits this long, so nothing is hammered.
@@ -48,13 +48,14 @@ class PageScreen(Screen[None]):
     _laid_out_for = 0  # the table width the columns were last laid out for (0: no such table)
 
     @property
-    def oddsmon(self) -> OddsmonApp:
-        return self.app  # type: ignore[return-value]
+    def oddsmon(self) -> Host:
+        return cast(Host, self.app)
 
     def compose(self) -> ComposeResult:
         yield Header(icon="≡")
         with Horizontal(id="main"):
-            yield Sidebar()
+            yield Sidebar(offline_key=OFFLINE_KEY,
+                          age_override=self.sidebar_age()).data_bind(PageScreen.provenance)
             with Vertical(id="content"):
                 yield Static("loading…", id="page-status", markup=False)
                 yield Static("", id="page-notice", markup=False)
@@ -68,11 +69,26 @@ class PageScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#page-notice").display = False
+        self.watch(self.app, "shown_at", self._tick, init=False)
+        self.watch(self.app, "snapshot", self._polled, init=False)
 
     def on_screen_resume(self) -> None:
-        self.oddsmon.update_sidebar()
         self.oddsmon.show_messages()
         self.load()
+
+    def _polled(self, before: Snapshot | None, snap: Snapshot | None) -> None:
+        """Back online: the page on show is read again (from the network if it expired)."""
+        if before is not None and snap is not None and before.mode.offline \
+                and not snap.mode.offline and self.app.screen is self:
+            self.load()
+
+    def _tick(self, now: datetime) -> None:
+        """The app's 1 s tick, for the screen on show only (not one under a dialog)."""
+        if self.app.screen is not self:
+            return
+        self.tick_auto_refresh(now)
+        if self.provenance is not None and self.PAGE:
+            self.update_status()  # the page's age, ticking
 
     # -- tables whose columns follow the width -------------------------------------------------
 
@@ -177,17 +193,10 @@ class PageScreen(Screen[None]):
         return None
 
     def _present(self, page: Page[Any], force: bool) -> None:
-        app = self.oddsmon
         self.provenance = page.provenance
-        with app.reporting(f"{self.LABEL}: could not show the page"):
+        with self.oddsmon.reporting(f"{self.LABEL}: could not show the page"):
             self._show(page)
-        app.update_sidebar()
-        if force:
-            self._say_refreshed(page.provenance)
-        elif page.provenance.error:
-            app.notify(page.provenance.error, title=self.LABEL, severity="warning")
-        if page.provenance.notes:  # leagues not asked for (no coverage, no season), and why
-            app.notify("\n".join(page.provenance.notes), title=self.LABEL)
+        self.post_message(PageLoaded(self.LABEL, page.provenance, forced=force))
 
     def _show(self, page: Page[Any]) -> None:
         if page.cached_never:
@@ -227,19 +236,3 @@ class PageScreen(Screen[None]):
         if prov.error:
             text += f"\nLast error: {prov.error}"
         return text
-
-    def _say_refreshed(self, prov: Provenance) -> None:
-        app = self.oddsmon
-        topic = f"refresh:{self.LABEL}"  # the latest refresh of a screen replaces the earlier
-        if prov.source == "live":
-            app.notify(f"{self.LABEL} refreshed from the API.", title="Refresh", topic=topic)
-        elif prov.offline_reason:
-            served = "nothing cached" if prov.source == "none" else "served from the cache"
-            app.notify(f"oddsmon is offline ({prov.offline_reason}): {self.LABEL} {served}. "
-                       f"Go online ({OFFLINE_KEY}) to refresh it.", title="Refresh",
-                       severity="warning", topic=topic)
-        elif prov.error:
-            app.notify(f"{self.LABEL} could not be refreshed: {prov.error}", title="Refresh",
-                       severity="warning", topic=topic)
-        else:
-            app.notify(f"{self.LABEL} is up to date.", title="Refresh", topic=topic)

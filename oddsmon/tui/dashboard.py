@@ -25,6 +25,7 @@ from ..service import Dashboard, Page
 from . import fmt
 from .base import PageScreen
 from .columns import Column, cut, layout, short_name
+from .host import FixtureSelected
 from .search import headline_numbers
 
 # Tables use no cell padding and carry their own spacing. At 80 columns the kickoff, the match,
@@ -218,15 +219,14 @@ class DashboardScreen(PageScreen):
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value is not None:
-            self.oddsmon.selected_fixture = int(event.row_key.value)
-            self.oddsmon.switch_mode("odds")
+            self.post_message(FixtureSelected(int(event.row_key.value), open_odds=True))
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.row_key.value is not None:
-            self.oddsmon.selected_fixture = int(event.row_key.value)
+            self.post_message(FixtureSelected(int(event.row_key.value)))
             self.show_fixture(int(event.row_key.value))
 
     def commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand("Open the highlighted fixture's odds (enter)",
                             "Show the Odds screen for the fixture under the cursor",
-                            lambda: self.oddsmon.switch_mode("odds"))
+                            lambda: self.app.switch_mode("odds"))

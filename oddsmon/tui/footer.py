@@ -12,7 +12,6 @@ import math
 from textual.app import ComposeResult
 from textual.events import Resize
 from textual.widgets import Footer
-from textual.widgets._footer import FooterKey
 
 PALETTE_W = 13  # "▏^p palette " docked on the right
 
@@ -24,11 +23,14 @@ class WrappingFooter(Footer):
 
     def compose(self) -> ComposeResult:
         children = list(super().compose())
-        keys = [c for c in children
-                if isinstance(c, FooterKey) and not c.has_class("-command-palette")]
-        need = sum(len(k.key_display) + len(k.description) + 2 for k in keys)
+        # The keys Footer lays out: the screen's shown bindings, one per action (as Footer
+        # does), less the palette's, which sits apart on the right.
+        keys = {active.binding.action: active.binding
+                for active in reversed(self.screen.active_bindings.values())
+                if active.binding.show and active.binding.key != self.app.COMMAND_PALETTE_BINDING}
+        need = sum(len(self.app.get_key_display(b)) + len(b.description) + 2 for b in keys.values())
         width = self.app.size.width - PALETTE_W
-        if keys and need > width:
+        if children and keys and need > width:
             self.styles.layout = "grid"
             self.styles.grid_size_columns = math.ceil(len(keys) / 2)
             self.styles.grid_columns = "auto"
@@ -42,5 +44,5 @@ class WrappingFooter(Footer):
         yield from children
 
     def on_resize(self, event: Resize) -> None:
-        if self.app.size.width != self._width and self._bindings_ready:
+        if self.app.size.width != self._width:
             self.call_after_refresh(self.recompose)

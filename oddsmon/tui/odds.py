@@ -38,6 +38,7 @@ from . import fmt
 from .base import REFRESH_KEY, WARM_KEY, PageScreen
 from .chart import CHART_W, MovementDialog, chart_text
 from .dashboard import match_name
+from .host import FixtureSelected
 
 MARKET_ORDER: tuple[int, ...] = tuple(m.id for m in SPECS)  # Match Winner first
 STAKE_BASES = ("market", "prediction")  # what a value stake is sized against
@@ -157,6 +158,22 @@ class OddsScreen(PageScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one("#odds-table").focus()
+        self.watch(self.app, "selected_fixture", self._fixture_selected, init=False)
+        for choice in ("price_format", "fair_method"):
+            self.watch(self.app, choice, self._view_changed, init=False)
+
+    def _fixture_selected(self, fixture_id: int | None) -> None:
+        """Another fixture chosen here (the picker) while on show: load it."""
+        view = self._view
+        shown = None if view is None or view.fixture is None else view.fixture.id
+        if fixture_id is not None and fixture_id != shown and self.app.screen is self:
+            self.show_loading(fixture_id)
+            self.load()
+
+    def _view_changed(self) -> None:
+        """The price format or the fair method changed: the page is read again in it."""
+        if self.app.screen is self:
+            self.load()
 
     async def fetch(self) -> Page[OddsView]:
         service = self.oddsmon.service
@@ -197,7 +214,7 @@ class OddsScreen(PageScreen):
         if view.fixture is None:
             self.query_one("#market-line", Static).update("No fixture in the window.")
             return
-        self.oddsmon.selected_fixture = view.fixture.id
+        self.post_message(FixtureSelected(view.fixture.id))
         market = view.market
         if market is not None and market.line:
             self.line = market.line
@@ -326,12 +343,10 @@ class OddsScreen(PageScreen):
         app = self.oddsmon
         app.fair_method = FAIR_METHODS[(FAIR_METHODS.index(app.fair_method) + 1) % len(FAIR_METHODS)]
         app.notify(f"Fair odds by the {app.fair_method} method.", title="Odds", topic="odds-view")
-        self.load()
 
     def action_next_format(self) -> None:
         app = self.oddsmon
         app.price_format = ODDS_FORMATS[(ODDS_FORMATS.index(app.price_format) + 1) % len(ODDS_FORMATS)]
-        self.load()
 
     # -- picker and market -----------------------------------------------------------------------
 
@@ -353,9 +368,7 @@ class OddsScreen(PageScreen):
             return
         if self._view is not None and self._view.fixture is not None and event.value == self._view.fixture.id:
             return
-        self.oddsmon.selected_fixture = event.value
-        self.show_loading(event.value)
-        self.load()
+        self.post_message(FixtureSelected(event.value))
 
     def action_pick_fixture(self) -> None:
         picker = self.query_one("#fixture-picker", Select)
@@ -405,7 +418,7 @@ class OddsScreen(PageScreen):
             return
         names = {r.bookmaker.id: r.bookmaker.name for r in market.rows}
         title = f"{match_name(view.fixture)} · {market.market_name} · {outcome.label}"
-        app.push_screen(MovementDialog(chart_text(chart, names, title, app.tz, now)))
+        self.app.push_screen(MovementDialog(chart_text(chart, names, title, app.tz, now)))
 
     async def action_add_pick(self) -> None:
         view = self._view

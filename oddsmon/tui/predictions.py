@@ -19,6 +19,7 @@ from . import fmt
 from .base import PageScreen
 from .columns import Column, cut, layout
 from .dashboard import match_cell
+from .host import FixtureSelected
 
 # No cell padding (see dashboard.COLUMNS); the match and the advice share what the terminal has.
 COLUMNS: tuple[Column, ...] = (
@@ -135,15 +136,14 @@ class PredictionsScreen(PageScreen):
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.row_key.value is not None:
             fid = int(event.row_key.value)
-            self.oddsmon.selected_fixture = fid
+            self.post_message(FixtureSelected(fid))
             self.show_detail(fid)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value is not None:
-            self.oddsmon.selected_fixture = int(event.row_key.value)
-            self.oddsmon.switch_mode("odds")
+            self.post_message(FixtureSelected(int(event.row_key.value), open_odds=True))
 
     def commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand("Open the highlighted fixture's odds (enter)",
                             "Show the Odds screen for the fixture under the cursor",
-                            lambda: self.oddsmon.switch_mode("odds"))
+                            lambda: self.app.switch_mode("odds"))

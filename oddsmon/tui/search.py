@@ -6,23 +6,20 @@ the app's state, the two dialogs and the app's actions (:class:`DeskActions`).""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, cast
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from typing import Any, Protocol, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, SelectionList, Static
 from textual.widgets.selection_list import Selection as Choice
 
 from ..domain.market import Headline
-from ..domain.models import Fixture
-from ..domain.selection import Numbers, Selection, arrange, next_sort
-
-if TYPE_CHECKING:
-    from .app import OddsmonApp
+from ..domain.selection import Numbers, Selection, next_sort
+from .host import DeskState, Host
 
 SEARCHABLE = ("dashboard", "predictions", "odds")  # the screens that list fixtures
 
@@ -32,21 +29,6 @@ DESK_BINDINGS = [
     Binding("asterisk", "pin", "Pin", show=False, tooltip="Pin or unpin the selected fixture (shown first)"),
     Binding("F", "filters", "Filters", show=False, tooltip="Show or hide leagues and bookmakers"),
 ]
-
-
-@dataclass
-class DeskState:
-    selection: Selection = field(default_factory=Selection)
-    pinned: frozenset[int] = frozenset()
-    hidden_bookmakers: frozenset[int] = frozenset()
-
-    def arrange(self, fixtures: Iterable[Fixture], numbers: Mapping[int, Numbers] | None = None) -> list[Fixture]:
-        return arrange(fixtures, self.selection, pinned=self.pinned, numbers=numbers)
-
-    def describe(self, shown: int, total: int) -> str:
-        text = self.selection.describe(shown, total)
-        pins = f"{len(self.pinned)} pinned" if self.pinned else ""
-        return " · ".join(x for x in (text, pins) if x)
 
 
 def headline_numbers(headlines: Mapping[int, Headline]) -> dict[int, Numbers]:
@@ -102,10 +84,23 @@ class FiltersDialog(ModalScreen[None]):
         hidden_b = frozenset(bid for bid in self.bookmakers if f"b:{bid}" not in shown)
         self.state.selection = replace(self.state.selection, hidden_leagues=hidden_l)
         self.state.hidden_bookmakers = hidden_b
-        await cast("OddsmonApp", self.app).service.save_filters(hidden_l, hidden_b)
+        await cast(Host, self.app).service.save_filters(hidden_l, hidden_b)
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+class DeskApp(Host, Protocol):
+    """What the desk's actions use of the app they are mixed into."""
+
+    _desk: DeskState | None
+
+    @property
+    def screen(self) -> Screen[object]: ...
+
+    def push_screen(self, screen: Screen[Any], callback: Callable[[Any], None] | None = None) -> object: ...
+
+    def _reload(self) -> None: ...
 
 
 class DeskActions:
@@ -120,7 +115,7 @@ class DeskActions:
             raise RuntimeError("the desk is read before load_desk()")
         return self._desk
 
-    async def load_desk(self: OddsmonApp) -> DeskState:  # type: ignore[misc]
+    async def load_desk(self: DeskApp) -> DeskState:
         """The saved filters and pins, read once from the store (on the engine's thread)."""
         if self._desk is None:
             leagues, books = await self.service.filters()
@@ -135,13 +130,13 @@ class DeskActions:
             return mode in SEARCHABLE
         return super().check_action(action, parameters)  # type: ignore[misc]
 
-    def _reload(self: OddsmonApp) -> None:  # type: ignore[misc]
+    def _reload(self: DeskApp) -> None:
         from .base import PageScreen
 
         if isinstance(self.screen, PageScreen):
             self.screen.load()
 
-    async def action_search(self: OddsmonApp) -> None:  # type: ignore[misc]
+    async def action_search(self: DeskApp) -> None:
         desk = await self.load_desk()
 
         def done(query: str | None) -> None:
@@ -151,13 +146,13 @@ class DeskActions:
 
         self.push_screen(SearchDialog(desk.selection.query), done)
 
-    async def action_sort(self: OddsmonApp) -> None:  # type: ignore[misc]
+    async def action_sort(self: DeskApp) -> None:
         desk = await self.load_desk()
         desk.selection = replace(desk.selection, sort=next_sort(desk.selection.sort))
         self.notify(f"Sorted by {desk.selection.sort}.", title="Sort")
         self._reload()
 
-    async def action_pin(self: OddsmonApp) -> None:  # type: ignore[misc]
+    async def action_pin(self: DeskApp) -> None:
         desk = await self.load_desk()
         fid = self.selected_fixture
         if fid is None:
@@ -168,7 +163,7 @@ class DeskActions:
         self.notify(f"Fixture {fid} {'pinned: shown first' if pinned else 'unpinned'}.", title="Pin")
         self._reload()
 
-    async def action_filters(self: OddsmonApp) -> None:  # type: ignore[misc]
+    async def action_filters(self: DeskApp) -> None:
         fixtures = await self.service.fixtures()
         books = await self.service.bookmakers()
         leagues = {f.league_id: f.league_name for f in fixtures.data or []}

@@ -1,32 +1,29 @@
 """The sidebar on every screen: mode, reason, since, auto-resume countdown, quota, cache, age.
 
-It holds no state of its own: the app polls the shared store every second and hands each
-snapshot to the sidebar of the screen on show (``show``), so a change made by another process
-on the host appears here within two seconds. Everything it says is readable without colour.
+It holds no state of its own: the app polls the shared store every second into its
+``snapshot`` reactive, which the sidebar watches (with the app's ``shown_at`` tick and
+``warm_progress``), and the screen's ``provenance`` is bound to it, so a change made by another
+process on the host appears here within two seconds. Everything it says is readable without
+colour.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from typing import cast
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.reactive import var
 from textual.widgets import Label, ProgressBar, Static
 
 from ..service import Provenance
 from ..supervision.metrics import Snapshot
 from . import fmt
+from .host import Host
 
 LABEL_W = 8
 DEMO_LABEL = "DEMO: simulated prices"  # no key: nothing on screen is a real price
-
-
-@dataclass(frozen=True, slots=True)
-class WarmProgress:
-    done: int
-    total: int
-    label: str
 
 
 def _row(label: str, value: str) -> str:
@@ -61,10 +58,14 @@ def mode_lines(snap: Snapshot, tz: tzinfo, now: datetime, offline_key: str) -> l
 
 
 class Sidebar(Vertical):
-    """One per screen; the app calls :meth:`show` on the visible one every second."""
+    """One per screen, redrawn whenever the app's shared state or its screen's page changes."""
 
-    def __init__(self) -> None:
+    provenance: var[Provenance | None] = var(None)  # bound to the screen's (data_bind)
+
+    def __init__(self, *, offline_key: str, age_override: str | None = None) -> None:
         super().__init__(id="sidebar")
+        self.offline_key = offline_key  # the key that ends offline, named under the badge
+        self.age_override = age_override  # said instead of the page's age (Supervision)
 
     def compose(self) -> ComposeResult:
         yield Static("…", id="badge", markup=False)
@@ -78,18 +79,20 @@ class Sidebar(Vertical):
             yield Label("warming", id="warm-label", markup=False)
             yield ProgressBar(id="warm-bar", show_eta=False, show_percentage=False)
 
-    _ready = False
-
     def on_mount(self) -> None:
         self.query_one("#warm-box").display = False
-        self._ready = True
+        for name in ("snapshot", "shown_at", "warm_progress"):
+            self.watch(self.app, name, self.draw)
 
-    def show(self, snap: Snapshot | None, prov: Provenance | None, now: datetime, tz: tzinfo,
-             *, offline_key: str, warm: WarmProgress | None, age_override: str | None = None,
-             demo: bool = False) -> None:
-        if not self._ready:
-            return
+    def watch_provenance(self) -> None:
+        if self.is_mounted:
+            self.draw()
+
+    def draw(self) -> None:
+        host = cast(Host, self.app)
+        now = host.now()
         badge = self.query_one("#badge", Static)
+        snap = host.snapshot
         if snap is None:
             badge.update("…")
             return
@@ -97,9 +100,9 @@ class Sidebar(Vertical):
         badge.update("○ OFFLINE" if offline else "● ONLINE")
         badge.set_class(offline, "-offline")
         badge.set_class(not offline, "-online")
-        lines = mode_lines(snap, tz, now, offline_key)
+        lines = mode_lines(snap, host.tz, now, self.offline_key)
         self.query_one("#mode-lines", Static).update("\n".join(
-            [DEMO_LABEL, *lines] if demo else lines))
+            [DEMO_LABEL, *lines] if host.engine.demo else lines))
 
         quota = snap.quota
         remaining, limit = quota.daily_remaining, quota.daily_limit
@@ -113,9 +116,11 @@ class Sidebar(Vertical):
         ratio = snap.cache.hit_ratio
         self.query_one("#cache-line", Static).update(_row("cache", f"{fmt.percent(ratio)} hits"
                                                            if ratio is not None else "no reads"))
-        age = age_override if age_override is not None else fmt.page_age(prov, now)
+        age = self.age_override if self.age_override is not None \
+            else fmt.page_age(self.provenance, now)
         self.query_one("#age-line", Static).update(_row("age", age))
 
+        warm = host.warm_progress
         box = self.query_one("#warm-box")
         box.display = warm is not None
         if warm is not None:

@@ -214,6 +214,11 @@ class SupervisionScreen(PageScreen):
         target = self.oddsmon.service.export_target()
         self.query_one("#sup-keys", Static).update(
             f"e exports the metrics to {target}\nt runs the quick functional tests (selftest)")
+        self.watch(self.app, "snapshot", self._snapshot_polled, init=False)
+
+    def _snapshot_polled(self, snap: Snapshot | None) -> None:
+        if snap is not None and self.app.screen is self:
+            self.show_snapshot(snap)
 
     # The page is the snapshot the app polls every second: no fetch, nothing sent.
     async def fetch(self) -> Page[Snapshot]:

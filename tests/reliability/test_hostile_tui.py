@@ -86,6 +86,12 @@ async def test_hostile_names_are_painted_clean_and_a_cached_copy_shows_while_the
                         app.screen.query_one("#fixtures", DataTable).row_count > 0:
                     break
             rows = app.screen.query_one("#fixtures", DataTable).row_count
+            # The refresh behind the cached copy starts once that copy is shown: give it the
+            # same bounded while to reach the network before counting it.
+            for _ in range(100):
+                if transport.waiting:
+                    break
+                await pilot.pause(0.05)
             waiting = transport.waiting
             transport.release.set()  # the network answers (refused): let the app finish
             await settle(pilot)

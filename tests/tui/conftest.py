@@ -3,10 +3,16 @@ and ways to read what the screen says without a terminal."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+import asyncio
+import html
+import re
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.cells import cell_len
 from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Static
@@ -29,14 +35,45 @@ def sim(clock: FakeClock) -> Simulator:
                                full_markets=False), clock=clock)
 
 
-@pytest.fixture
-async def engine(settings: Settings, clock: FakeClock, sim: Simulator) -> AsyncIterator[Engine]:
+async def _on_simulator(settings: Settings, clock: FakeClock, sim: Simulator) -> AsyncIterator[Engine]:
     """Like ``--demo`` (the simulator's controls are offered) but with the store in tmp_path,
     so a second process can open the same file, and with a secret key to look for on screen."""
     eng = build_engine(settings, clock=clock, key=Secret(SECRET), transport=SimTransport(sim))
     eng.simulator = sim
     yield eng
     await eng.aclose()
+
+
+# The engines the TUI tests run on, one fixture per meaning:
+#   engine       the simulator's Premier League and Ligue 1, the key set (most tests);
+#   bundesliga   league 78 over ten days, for names that need the width;
+#   demo_engine  exactly what --demo builds, for the snapshots (synchronous: snap_compare
+#                runs the app on a loop of its own).
+
+
+@pytest.fixture
+async def engine(settings: Settings, clock: FakeClock, sim: Simulator) -> AsyncIterator[Engine]:
+    async for eng in _on_simulator(settings, clock, sim):
+        yield eng
+
+
+@pytest.fixture
+async def bundesliga(settings: Settings, clock: FakeClock) -> AsyncIterator[Engine]:
+    """League 78 has Borussia Mönchengladbach: 24 characters."""
+    settings = replace(settings, watch=replace(settings.watch, leagues=(78,), days_ahead=10))
+    sim = Simulator(SimConfig(seed=1, leagues=(78,), daily_limit=500, per_minute=300), clock=clock)
+    async for eng in _on_simulator(settings, clock, sim):
+        yield eng
+
+
+@pytest.fixture
+def demo_engine(settings: Settings, clock: FakeClock) -> Iterator[Engine]:
+    engine = build_engine(settings, demo=True, clock=clock)
+    # The demo's throwaway folder has a random name; the Supervision screen names where e
+    # writes: a fixed path keeps the frame the same from run to run (nothing is exported).
+    engine.settings = engine.settings.with_paths(metrics=Path("/srv/oddsmon/supervision_metrics.json"))
+    yield engine
+    asyncio.run(engine.aclose())
 
 
 class ManualTicker:
@@ -65,7 +102,7 @@ class RecordingApp(OddsmonApp):
         super().__init__(engine, **kwargs)
         self.said: list[tuple[str, str]] = []
 
-    def notify(self, message: str, **kwargs: Any) -> None:  # type: ignore[override]
+    def notify(self, message: str, **kwargs: Any) -> None:
         self.said.append((str(kwargs.get("severity", "information")), message))
         super().notify(message, **kwargs)
 
@@ -126,9 +163,29 @@ def sidebar_text(app: OddsmonApp) -> str:
     return "\n".join(str(w.content) for w in sidebar.query(Static) if w.display)
 
 
-def screen_text(app: OddsmonApp) -> str:
-    """Everything painted on the terminal, as plain text."""
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+# One run of text in Textual's SVG screenshot: its x, the line it is clipped to, the text.
+_SVG_RUN = re.compile(r'<text class="[^"]*" x="([\d.]+)" y="[\d.]+" textLength="[\d.]+" '
+                      r'clip-path="url\(#[^)]*-line-(\d+)\)">(.*?)</text>', re.S)
+CELL_W = 20 * 0.61  # Rich's export_svg: a 20 px font, cells 0.61 as wide as high
+
+
+def screen_text(app: App[Any]) -> str:
+    """Everything painted on the terminal, as plain text, read from the app's public SVG
+    screenshot: each run of text is put back at its column on its line. Characters that take
+    no cell (a control character that slipped through) are kept, so tests can look for them."""
+    width, height = app.size
+    rows = [[" "] * width for _ in range(height)]
+    for x, line, escaped in _SVG_RUN.findall(app.export_screenshot()):
+        row, col = rows[int(line)], round(float(x) / CELL_W)
+        # Spaces are exported as &#160;, and each line ends with the console's own newline.
+        for char in html.unescape(escaped).replace("\xa0", " ").rstrip("\n"):
+            cells = cell_len(char)
+            if cells == 0:
+                row[max(col - 1, 0)] += char
+                continue
+            row[col:col + cells] = [char] + [""] * (cells - 1)
+            col += cells
+    return "\n".join("".join(row) for row in rows)
 
 
 def footer_descriptions(app: OddsmonApp) -> list[str]:

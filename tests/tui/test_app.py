@@ -6,13 +6,15 @@ from datetime import UTC
 from typing import Any
 
 import pytest
-from textual.widgets import DataTable, ProgressBar
+from textual.widgets import DataTable, ProgressBar, Static
 
 from oddsmon.clock import FakeClock
 from oddsmon.engine.runtime import Engine
 from oddsmon.tui.app import OddsmonApp
+from oddsmon.tui.base import PageScreen
 from oddsmon.tui.bookmakers import BookmakersScreen
 from oddsmon.tui.dashboard import DashboardScreen
+from oddsmon.tui.host import Host
 from oddsmon.tui.modals import ConfirmOnline
 from oddsmon.tui.odds import OddsScreen
 from oddsmon.tui.predictions import PredictionsScreen
@@ -20,6 +22,7 @@ from oddsmon.tui.supervision import SupervisionScreen
 
 from ..conftest import SECRET
 from ..engine_owner import store_owned_by
+from ..reliability.hostile import HOSTILE, has_terminal_controls
 from .conftest import (
     SIZE,
     ManualTicker,
@@ -118,7 +121,8 @@ async def test_refresh_rebuilds_the_current_screen_from_the_api(app: RecordingAp
             before = sent(engine)
             await press(pilot, "r")
             assert sent(engine) > before, key
-            assert app.screen.provenance is not None and app.screen.provenance.source == "live"
+            assert isinstance(app.screen, PageScreen) and app.screen.provenance is not None \
+                and app.screen.provenance.source == "live"
             assert "refreshed from the API" in app.said_text()
             assert "live" in text_of(app, "#page-status")
         await press(pilot, "s", "r")  # Supervision: re-reads the store, sends nothing
@@ -147,7 +151,7 @@ async def test_warm_shows_progress_and_notifies_when_done(app: RecordingApp, eng
 
         return await warm(spy)
 
-    engine.service.warm = watched_warm  # type: ignore[method-assign]
+    engine.service.warm = watched_warm  # type: ignore[method-assign, assignment]
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await press(pilot, "w")
@@ -225,13 +229,13 @@ async def test_a_manual_offline_is_left_without_asking(app: RecordingApp, engine
 
 
 async def test_the_countdown_to_the_quota_reset_is_live(
-        app: RecordingApp, engine: Engine, clock: FakeClock) -> None:
+        app: RecordingApp, engine: Engine, clock: FakeClock, ticker: ManualTicker) -> None:
     engine.machine.go_offline("quota", "quota")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert "15:00:00" in sidebar_text(app)
         clock.advance(75)
-        app.update_sidebar()
+        ticker.tick()  # the app's next second: the sidebar follows its tick, no key pressed
         await pilot.pause()
         assert "14:58:45" in sidebar_text(app)
 
@@ -520,7 +524,7 @@ async def test_question_mark_opens_help_with_keys_and_glossary_and_escape_closes
         await press(pilot, "question_mark")
         text = screen_text(app)
         assert "Help: Odds" in text and "Method" in text
-        help_text = "\n".join(str(s.content) for s in app.screen.query("Static"))
+        help_text = "\n".join(str(s.content) for s in app.screen.query(Static))
         assert "scroll" not in help_text.lower() and "Focus Next" not in help_text  # only oddsmon's keys
         for term in ("Margin", "Fair odds", "Value", "Arbitrage", "A / V"):
             assert f"{term}:" in help_text
@@ -548,7 +552,7 @@ async def test_engine_not_touched_on_the_ui_thread_for_polls(app: RecordingApp, 
         threads.append(threading.current_thread().name)
         return real(*args, **kwargs)
 
-    service_module.collect = spy  # type: ignore[assignment]
+    service_module.collect = spy
     try:
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
@@ -556,7 +560,7 @@ async def test_engine_not_touched_on_the_ui_thread_for_polls(app: RecordingApp, 
             assert threads and main not in threads
             assert set(threads) == {app.service.loop.thread.name}
     finally:
-        service_module.collect = real  # type: ignore[assignment]
+        service_module.collect = real
 
 
 async def test_a_session_touches_the_store_only_on_the_engine_thread(
@@ -605,3 +609,24 @@ async def test_the_footer_rewraps_when_the_terminal_is_resized(app: RecordingApp
         await settle(pilot)
         assert footer.outer_size.height == 2
         assert "q Quit" in screen_text(app)
+
+
+async def test_the_screen_reader_sees_a_control_character_that_reaches_the_terminal(
+        app: RecordingApp) -> None:
+    """The hostile-API test reads the terminal through ``screen_text``: a control character
+    that got past oddsmon's cleaning must show there, or that test could never fail."""
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert has_terminal_controls(screen_text(app)) == []
+        app.screen.query_one("#page-status", Static).update(f"planted {HOSTILE}")
+        await pilot.pause()
+        assert has_terminal_controls(screen_text(app)) != []
+
+
+async def test_the_app_offers_what_its_screens_ask_of_it(app: RecordingApp) -> None:
+    """Screens see the app through ``Host`` (so no screen imports the app): every member
+    they may use is there."""
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)  # the desk is read by the first page load
+        host: Host = app
+        assert isinstance(host, Host)

@@ -3,32 +3,16 @@ the cursor on the next kickoff, the league and the best prices' bookmakers, zone
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import timedelta
 
-import pytest
 from textual.widgets import DataTable
 
 from oddsmon.clock import FakeClock
-from oddsmon.config import Secret, Settings
-from oddsmon.engine.runtime import Engine, build_engine
-from oddsmon.sim import SimConfig, SimTransport, Simulator
+from oddsmon.engine.runtime import Engine
 from oddsmon.tui.odds import OddsScreen
 
-from ..conftest import SECRET
 from .conftest import SIZE, RecordingApp, open_odds, press, screen_text, settle, text_of
-
-
-@pytest.fixture
-async def bundesliga(settings: Settings, clock: FakeClock) -> AsyncIterator[Engine]:
-    """League 78 has Borussia Mönchengladbach: 24 characters."""
-    settings = replace(settings, watch=replace(settings.watch, leagues=(78,), days_ahead=10))
-    sim = Simulator(SimConfig(seed=1, leagues=(78,), daily_limit=500, per_minute=300), clock=clock)
-    eng = build_engine(settings, clock=clock, key=Secret(SECRET), transport=SimTransport(sim))
-    eng.simulator = sim
-    yield eng
-    await eng.aclose()
 
 
 def rows(app: RecordingApp, table_id: str) -> list[list[str]]:
@@ -107,7 +91,7 @@ async def test_odds_at_80x24_page_keys_scroll_the_screen_and_a_new_fixture_shows
             await asyncio.to_thread(gate.wait)
             return await real(*args, **kwargs)  # type: ignore[arg-type]
 
-        engine.service.market = held  # type: ignore[method-assign]
+        engine.service.market = held  # type: ignore[method-assign, assignment]
         from textual.widgets import Select
 
         screen.query_one("#fixture-picker", Select).value = other.id

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
+from textual.widgets import DataTable
 
 from oddsmon.clock import FakeClock
 from oddsmon.engine.runtime import Engine
@@ -66,3 +67,20 @@ async def test_oddsmon_offline_in_a_shell_shows_without_a_key(
         await _wait_for(pilot, ticker, "reason  user")
         await settle(pilot)
         assert "End offline" in footer_descriptions(app)
+
+
+async def test_back_online_the_page_on_show_is_read_again_without_a_key(
+        app: RecordingApp, engine: Engine, clock: FakeClock, ticker: ManualTicker) -> None:
+    """Offline with nothing cached, the Dashboard says so; when another analyst's oddsmon
+    ends the outage, the Dashboard fetches its fixtures by itself."""
+    engine.machine.go_offline("user", "test")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.screen.query_one("#fixtures", DataTable).row_count == 0
+        other = Store.open(engine.settings.paths.db)
+        try:
+            OfflineMachine(other, clock, engine.settings.supervision).go_online("back")
+        finally:
+            other.close()
+        await until(pilot, lambda: app.screen.query_one("#fixtures", DataTable).row_count > 0,
+                    ticker, ticks=3)

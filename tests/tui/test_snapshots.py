@@ -8,16 +8,13 @@ toasts (notifications are recorded, not shown), no progress bar on screen. Regen
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from textual.pilot import Pilot
 
 from oddsmon.clock import FakeClock
-from oddsmon.config import Settings
-from oddsmon.engine.runtime import Engine, build_engine
+from oddsmon.engine.runtime import Engine
 from oddsmon.tui.app import OddsmonApp
 
 from .conftest import SIZE, settle
@@ -29,18 +26,8 @@ SCREEN_KEYS = {"dashboard": "d", "predictions": "p", "bookmakers": "b", "odds": 
 class QuietApp(OddsmonApp):
     """Notifications are kept, not painted: a toast's timing must not decide a snapshot."""
 
-    def notify(self, message: str, **kwargs: Any) -> None:  # type: ignore[override]
+    def notify(self, message: str, **kwargs: Any) -> None:
         self.quiet_notes = [*getattr(self, "quiet_notes", []), message]
-
-
-@pytest.fixture
-def demo_engine(settings: Settings, clock: FakeClock) -> Iterator[Engine]:
-    engine = build_engine(settings, demo=True, clock=clock)
-    # The demo's throwaway folder has a random name; the Supervision screen names where e
-    # writes: a fixed path keeps the frame the same from run to run (nothing is exported).
-    engine.settings = engine.settings.with_paths(metrics=Path("/srv/oddsmon/supervision_metrics.json"))
-    yield engine
-    asyncio.run(engine.aclose())
 
 
 def _run_before(app: OddsmonApp, key: str) -> Any:
