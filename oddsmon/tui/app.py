@@ -33,6 +33,7 @@ from ..engine.runtime import BackgroundLoop, Engine, EngineClient, StoreError, b
 from ..service import Provenance, WarmReport, WarmStep
 from ..supervision.common import redact, secret_of
 from ..supervision.metrics import Snapshot
+from ..types import FairMethod, PriceFormat
 from . import fmt
 from . import theme as theme_memory
 from .base import OFFLINE_KEY, REFRESH_KEY, WARM_KEY, PageScreen
@@ -80,8 +81,8 @@ class OddsmonApp(DeskActions, App[int]):
     snapshot: var[Snapshot | None] = var(None, always_update=True)
     selected_fixture: var[int | None] = var(None)  # shared by Dashboard, Predictions and Odds
     # Display choices for this session, starting from the config; the Odds keys cycle them.
-    price_format: var[str] = var(ODDS_FORMATS[0])
-    fair_method: var[str] = var(FAIR_METHODS[0])
+    price_format: var[PriceFormat] = var(ODDS_FORMATS[0])
+    fair_method: var[FairMethod] = var(FAIR_METHODS[0])
     warm_progress: var[WarmProgress | None] = var(None)
     # The instant the screens show: set by every tick, even when the clock stood still, so
     # countdowns and page ages are redrawn.

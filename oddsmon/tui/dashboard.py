@@ -22,6 +22,7 @@ from ..domain.market import Headline
 from ..domain.models import Fixture
 from ..domain.odds import format_price
 from ..service import Dashboard, Page
+from ..types import PriceFormat
 from . import fmt
 from .base import PageScreen
 from .columns import Column, cut, layout, short_name
@@ -188,7 +189,7 @@ class DashboardScreen(PageScreen):
 
     # -- extension points for the odds analytics ---------------------------------------------------
 
-    def price_cells(self, head: Headline | None, style: str) -> list[Text]:
+    def price_cells(self, head: Headline | None, style: PriceFormat) -> list[Text]:
         """The best Match Winner price per outcome; the best of the three stands out."""
         if head is None:
             return [Text("—".rjust(PRICE_W)) for _ in range(3)]

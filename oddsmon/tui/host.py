@@ -22,6 +22,7 @@ from ..domain.selection import Numbers, Selection, arrange
 from ..engine.runtime import Engine, EngineClient
 from ..service import Provenance
 from ..supervision.metrics import Snapshot
+from ..types import FairMethod, PriceFormat
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,8 +58,8 @@ class Host(Protocol):
     engine: Engine
     snapshot: Snapshot | None  # the last supervision snapshot polled from the shared store
     selected_fixture: int | None  # shared by Dashboard, Predictions, Odds and Live
-    price_format: str
-    fair_method: str
+    price_format: PriceFormat
+    fair_method: FairMethod
     warm_progress: WarmProgress | None
     shown_at: datetime  # the instant the screens show, set by the app's tick
 

@@ -17,11 +17,12 @@ from textual.widgets import DataTable
 from ..domain.odds import format_price
 from ..engine.runtime import LivePrice
 from ..service import LiveMatch, Page
+from ..types import PriceFormat
 from .base import PageScreen
 from .dashboard import match_name, status_text
 
 
-def live_price_rows(match: LiveMatch, style: str) -> list[tuple[str, str, str, str]]:
+def live_price_rows(match: LiveMatch, style: PriceFormat) -> list[tuple[str, str, str, str]]:
     """(market, outcome, now, since kickoff) for each main line of the match's markets."""
     board = match.board
     if board is None:

@@ -34,6 +34,7 @@ from ..domain.models import MATCH_WINNER, Fixture
 from ..domain.odds import FAIR_METHODS, ODDS_FORMATS, arbitrage_stakes, format_price, kelly_stake
 from ..engine.runtime import NewPick
 from ..service import Page
+from ..types import FairMethod, PriceFormat
 from . import fmt
 from .base import REFRESH_KEY, WARM_KEY, PageScreen
 from .chart import CHART_W, MovementDialog, chart_text
@@ -64,7 +65,7 @@ def pct_text(p: float | None, signed: bool = False) -> str:
     return f"{p * 100:+.1f}%" if signed else f"{p * 100:.1f}%"
 
 
-def move_text(outcome: OutcomeView, style: str, close: float | None = None) -> str:
+def move_text(outcome: OutcomeView, style: PriceFormat, close: float | None = None) -> str:
     """Opening price, current price, change: ``3.40→3.29 ▼-3.2%``; once the fixture started,
     with its close between them: ``3.40→3.35→3.29``."""
     mv = outcome.movement
@@ -148,11 +149,11 @@ class OddsScreen(PageScreen):
                         yield Static("", classes="move-text", markup=False)
 
     @property
-    def method(self) -> str:
+    def method(self) -> FairMethod:
         return self.oddsmon.fair_method
 
     @property
-    def price_style(self) -> str:
+    def price_style(self) -> PriceFormat:
         return self.oddsmon.price_format
 
     def on_mount(self) -> None:
