@@ -20,7 +20,7 @@ from typing import Any, Generic, TypeVar
 
 from .alerts import Alert, AlertSender, drop_alert, market_alerts, mode_alert
 from .api import ApiClient, ApiError, Offline, ProviderError
-from .clock import Clock, iso_utc
+from .clock import Clock
 from .config import Settings
 from .desk.picks import PickView, pick_views
 from .domain.market import (
@@ -55,6 +55,8 @@ from .domain.models import (
     parse_odds,
     parse_predictions,
 )
+from .engine import warmer
+from .engine.warmer import WarmProgress, WarmReport, WarmStep, step_source
 from .offline import ModeView, OfflineMachine
 from .store import (
     COLLECTOR_LEASE,
@@ -70,7 +72,7 @@ from .store import (
 from .store.cache import ANY
 from .supervision import export, journal
 from .supervision.metrics import Snapshot, collect
-from .types import FairMethod, Reason, Source, WarmSource
+from .types import FairMethod, Reason, Source
 
 T = TypeVar("T")
 
@@ -82,9 +84,9 @@ CRITICAL_PAGES = ("predictions", "bookmakers", "odds", "dashboard")
 _COUNTER_FLUSH_S = 1.0
 _REOPEN_EVERY_S = 5.0
 _MEMO_SIZE = 64
-# A _load view whose answer is the rows its fetch wrote (odds_latest, odds_fixtures,
+# A load_page view whose answer is the rows its fetch wrote (odds_latest, odds_fixtures,
 # odds_books): the cached body is neither read nor parsed, only its provenance is.
-_ROWS = "rows"
+ROWS = "rows"
 # The Match Winner part of a league's odds: what its league entry keeps, the Dashboard's view.
 _MW = frozenset({MATCH_WINNER})
 _MW_VIEW = f"bets={sorted(_MW)}"
@@ -140,15 +142,15 @@ class _LazyOdds(Mapping[int, FixtureOdds]):
     """Odds by fixture id, loaded on first use: the Dashboard's headlines come ready-made, and
     parsing the odds behind them would cost more than the rest of the page."""
 
-    __slots__ = ("_data", "_load")
+    __slots__ = ("_data", "load_page")
 
     def __init__(self, load: Callable[[], dict[int, FixtureOdds]]) -> None:
-        self._load = load
+        self.load_page = load
         self._data: dict[int, FixtureOdds] | None = None
 
     def _loaded(self) -> dict[int, FixtureOdds]:
         if self._data is None:
-            self._data = self._load()
+            self._data = self.load_page()
         return self._data
 
     def __getitem__(self, fixture_id: int) -> FixtureOdds:
@@ -182,46 +184,6 @@ class BookmakersView:
     rows: list[BookmakerRow]  # pricing bookmakers first (most fixtures first), then by name
     odds_provenance: Provenance
     watched: int  # fixtures with odds in the cache
-
-
-@dataclass(slots=True)
-class WarmStep:
-    page: str
-    label: str
-    calls: int = 0
-    source: WarmSource = "skipped"
-    error: str | None = None
-    refetched: str = ""  # why a page still fresh was fetched again ("forced", "since the resume ...")
-
-
-@dataclass(slots=True)
-class WarmReport:
-    steps: list[WarmStep] = field(default_factory=list)
-    counted_calls: int = 0
-    stopped: str | None = None  # why the warm stopped before the end, None when it finished
-
-    @property
-    def fetched(self) -> list[WarmStep]:
-        return [s for s in self.steps if s.source == "live"]
-
-    @property
-    def complete(self) -> bool:
-        """Every page fetched now or already fresh, and nothing stopped the warm."""
-        return self.stopped is None and all(s.source in ("live", "fresh") for s in self.steps)
-
-    @property
-    def summary(self) -> str:
-        fresh = sum(1 for s in self.steps if s.source == "fresh")
-        text = (f"{len(self.fetched)} page(s) fetched, {fresh} already fresh, "
-                f"{self.counted_calls} counted call(s) spent")
-        why = sorted({s.refetched for s in self.fetched if s.refetched})
-        if why:
-            again = sum(1 for s in self.fetched if s.refetched)
-            text += f" ({again} refetched though fresh: {'; '.join(why)})"
-        return f"{text}; stopped: {self.stopped}" if self.stopped else text
-
-
-WarmProgress = Callable[[int, int, WarmStep], None]
 
 
 class _FetchFailed(Exception):
@@ -311,7 +273,7 @@ class Service:
         self.alert_sender: AlertSender | None = None
         self._last_transition = store.state.last_transition_id()
         self._odds_fetched = False  # since the last take_alerts: arbitrage and value are due
-        self._warm_seasons: list[WarmStep] | None = None  # a warm records its season lookups here
+        self.warm_seasons: list[WarmStep] | None = None  # a warm records its season lookups here
 
     @property
     def counted_calls(self) -> int:
@@ -362,7 +324,7 @@ class Service:
         When this process is the one that brings oddsmon back online, it rebuilds the cache
         (a warm, within the quota) and returns its report.
         """
-        resumed = await self._quota_probe_if_due()
+        resumed = await self.quota_probe_if_due()
         if not resumed and self.machine.gate() == "network" and self.machine.claim_probe():
             resumed = await self._probe()
         if resumed and warm_on_resume:
@@ -373,7 +335,7 @@ class Service:
         """One /status probe now, whatever the schedule (``--warm`` while the network is out)."""
         return await self._probe()
 
-    async def _quota_probe_if_due(self) -> bool:
+    async def quota_probe_if_due(self) -> bool:
         """At the presumed reset and every ``quota_probe_s`` after: does /status show quota?"""
         if not self.machine.claim_quota_probe():
             return False
@@ -417,7 +379,7 @@ class Service:
         except StoreWriteError as exc:
             self.store_problem = str(exc)
 
-    def _store_writable(self) -> bool:
+    def store_writable(self) -> bool:
         """After a write failed: try one small real write to see whether it works again."""
         if self.store_problem is None:
             return True
@@ -451,7 +413,7 @@ class Service:
 
     # -- the core read path ----------------------------------------------------------------------
 
-    async def _load(self, endpoint: str, params: Mapping[str, str | int], ttl_s: float,
+    async def load_page(self, endpoint: str, params: Mapping[str, str | int], ttl_s: float,
                     parse: Callable[[Any], Any], *, force: bool = False, paged: bool = False,
                     fallback: Mapping[str, str] | None = None, view: str = "") -> _Loaded:
         """One cache entry: served, refreshed, or explained.
@@ -464,7 +426,7 @@ class Service:
         key = cache_key(endpoint, clean)
         now = self.clock.now()
         started = self.clock.monotonic()
-        entry = self.store.cache.get(key, body=view != _ROWS)
+        entry = self.store.cache.get(key, body=view != ROWS)
         reason = self.machine.gate()
         if entry is None and fallback and _CACHE_ONLY.get():
             entry = self._fallback_entry(endpoint, clean, fallback)
@@ -473,7 +435,7 @@ class Service:
             # Expired and online: the caller shows it now and asks again for the fetch (a
             # fresh or offline copy goes the usual way below, which counts the hit).
             return self._from_cache(entry, parse, now, reason, None, view)
-        if not self._store_writable():
+        if not self.store_writable():
             return self._unwritable(entry, endpoint, key, parse, now, reason, view)
         if reason is None and self.collector_elsewhere():
             # The collector keeps the cache current within its budget: even the refresh key
@@ -559,7 +521,7 @@ class Service:
         if endpoint == "/fixtures":
             ttl_s = fixtures_ttl(data, now, ttl_s, self.settings.cache.fixtures_live_ttl_s)
         stored = self.store.cache.put(key, endpoint, fetched.body, now, ttl_s)
-        if view != _ROWS:  # the rows hold that answer: keeping the parsed page would only cost memory
+        if view != ROWS:  # the rows hold that answer: keeping the parsed page would only cost memory
             self._memo_put(key, view, stored.fetched_at, data)
         self.machine.note_quota(fetched.daily_remaining, self.settings.api.daily_reserve)
         if endpoint == "/odds":
@@ -574,7 +536,7 @@ class Service:
                     reason: Reason | None, error: str | None, view: str) -> _Loaded:
         prov = Provenance("cache", entry.fetched_at, (now - entry.fetched_at).total_seconds(),
                           not entry.fresh_at(now), reason, error, expires_at=entry.expires_at)
-        if view == _ROWS and not entry.body and not self.store.history.carried_by(entry.key):
+        if view == ROWS and not entry.body and not self.store.history.carried_by(entry.key):
             # No row came from this page: an empty answer or a kept refusal, both small.
             entry = self.store.cache.get(entry.key) or entry
         # A memoised parse is never a refusal (refusals are not memoised): an unchanged entry
@@ -586,7 +548,7 @@ class Service:
         if refusal is not None:
             return _Loaded(None, replace(prov, refused=True,
                                          error=_refusal_text(refusal, entry.expires_at)))
-        if view == _ROWS:
+        if view == ROWS:
             return _Loaded(True, prov)
         try:
             with _gc_paused():
@@ -764,11 +726,11 @@ class Service:
         return today, today + timedelta(days=self.settings.watch.days_ahead)
 
     async def bookmakers(self, *, force: bool = False) -> Page[list[Bookmaker]]:
-        loaded = await self._load("/odds/bookmakers", {}, self.settings.cache.bookmakers_ttl_s,
+        loaded = await self.load_page("/odds/bookmakers", {}, self.settings.cache.bookmakers_ttl_s,
                                   parse_bookmakers, force=force)
         return Page(loaded.data, loaded.provenance)
 
-    def _league_params(self, league: LeagueSeason, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    def league_params(self, league: LeagueSeason, extra: Mapping[str, str] | None = None) -> dict[str, str]:
         """A league-level request's params: the same in a page read and in a warm, so both
         hit one cache entry."""
         return {"league": str(league.league), "season": str(league.season), **(extra or {})}
@@ -785,12 +747,12 @@ class Service:
                 out.append(LeagueSeason(league, fixed))
                 continue
             before = self.counted_calls
-            loaded = await self._load("/leagues", {"id": str(league), "current": "true"},
+            loaded = await self.load_page("/leagues", {"id": str(league), "current": "true"},
                                       self.settings.cache.leagues_ttl_s, parse_leagues)
-            if self._warm_seasons is not None:
+            if self.warm_seasons is not None:
                 step = WarmStep("dashboard", f"season league {league}", self.counted_calls - before)
-                step.source, step.error = _step_source(step.calls, loaded), loaded.provenance.error
-                self._warm_seasons.append(step)
+                step.source, step.error = step_source(step.calls, loaded), loaded.provenance.error
+                self.warm_seasons.append(step)
             found: list[League] = loaded.data or []
             current = next((lg for lg in found if lg.id == league and lg.current_season), None)
             if current is None or current.current_season is None:
@@ -802,7 +764,7 @@ class Service:
                                     predictions=current.predictions_covered is not False))
         return out
 
-    def _window_params(self) -> dict[str, str]:
+    def window_params(self) -> dict[str, str]:
         first, last = self._window()
         return {"from": first.isoformat(), "to": last.isoformat()}
 
@@ -810,7 +772,7 @@ class Service:
                           parse: Callable[[Any], list[Any]], *, force: bool, paged: bool,
                           fallback: Mapping[str, str] | None = None,
                           view: str = "") -> tuple[list[Any], Provenance, dict[str, datetime]]:
-        """Each watched league's entry: the items parsed (none for the ``_ROWS`` view, whose
+        """Each watched league's entry: the items parsed (none for the ``ROWS`` view, whose
         answer is in the rows), their provenance, and the entries served (key -> fetch time)."""
         items: list[Any] = []
         pages: dict[str, datetime] = {}
@@ -821,20 +783,20 @@ class Service:
             if skip is not None:
                 notes.append(skip)
                 continue
-            params = self._league_params(league, extra)
-            loaded = await self._load(endpoint, params, ttl_s, parse, force=force, paged=paged,
+            params = self.league_params(league, extra)
+            loaded = await self.load_page(endpoint, params, ttl_s, parse, force=force, paged=paged,
                                       fallback=fallback, view=view)
             provs.append(loaded.provenance)
             if loaded.data is not None and loaded.provenance.fetched_at is not None:
                 pages[cache_key(endpoint, params)] = loaded.provenance.fetched_at
-            if loaded.data is not None and view != _ROWS:
+            if loaded.data is not None and view != ROWS:
                 items.extend(loaded.data)
         return items, replace(_combine(provs, self.clock.now()), notes=tuple(notes)), pages
 
     async def fixtures(self, *, force: bool = False) -> Page[list[Fixture]]:
         """Fixtures of the watched leagues from today through ``days_ahead``, by kickoff."""
         items, prov, _ = await self._per_league(
-            "/fixtures", self._window_params(), self.settings.cache.fixtures_ttl_s, parse_fixtures, force=force, paged=False,
+            "/fixtures", self.window_params(), self.settings.cache.fixtures_ttl_s, parse_fixtures, force=force, paged=False,
             fallback={"from": "", "to": ""})
         if prov.source == "none":
             return Page(None, prov)
@@ -863,7 +825,7 @@ class Service:
         """Each watched league's odds entry, read or fetched (key -> fetch time), and their
         provenance: the rows they wrote are the answer, their bodies are not read."""
         _, prov, pages = await self._per_league("/odds", {}, self.settings.cache.odds_ttl_s, parse_odds,
-                                                force=force, paged=True, view=_ROWS)
+                                                force=force, paged=True, view=ROWS)
         return pages, prov
 
     def _carried_odds(self, pages: Mapping[str, datetime], bets: frozenset[int] | None) -> list[FixtureOdds]:
@@ -901,7 +863,7 @@ class Service:
         return Page(BookmakersView(rows, odds_prov, watched), books.provenance)
 
     async def prediction(self, fixture_id: int, *, force: bool = False) -> Page[Prediction]:
-        loaded = await self._load(
+        loaded = await self.load_page(
             "/predictions", {"fixture": str(fixture_id)}, self.settings.cache.predictions_ttl_s,
             lambda r: parse_predictions(r, fixture_id=fixture_id), force=force)
         preds = loaded.data
@@ -915,7 +877,7 @@ class Service:
             return Page(None, fixtures.provenance)
         out: dict[int, Prediction] = {}
         provs = []
-        skipped = self._no_predictions(await self.league_seasons())
+        skipped = self.no_predictions(await self.league_seasons())
         for fx in fixtures.data:
             if not fx.is_upcoming or fx.league_id in skipped:
                 continue
@@ -929,7 +891,7 @@ class Service:
         return Page(out, replace(_combine(provs, self.clock.now()), notes=notes))
 
     @staticmethod
-    def _no_predictions(seasons: list[LeagueSeason]) -> dict[int, str]:
+    def no_predictions(seasons: list[LeagueSeason]) -> dict[int, str]:
         """Leagues whose predictions cost calls for nothing, with why."""
         return {ls.league: why for ls in seasons if (why := ls.skip("predictions")) is not None}
 
@@ -944,7 +906,7 @@ class Service:
         fixtures = await self.fixtures(force=force)
         _, odds_prov, pages = await self._per_league(
             "/odds", {}, self.settings.cache.odds_ttl_s, functools.partial(parse_odds, only_bets=_MW),
-            force=force, paged=True, view=_ROWS)
+            force=force, paged=True, view=ROWS)
         prov = _combine([fixtures.provenance, odds_prov], self.clock.now())
         if fixtures.data is None:
             return Page(None, prov)
@@ -1053,8 +1015,8 @@ class Service:
         (the season as ``league_seasons`` last found it: this sends nothing)."""
         season = self._known_season(league)
         if kind == "fixtures":
-            return "/fixtures", self._league_params(season, self._window_params())
-        return "/odds", self._league_params(season)
+            return "/fixtures", self.league_params(season, self.window_params())
+        return "/odds", self.league_params(season)
 
     def _known_season(self, league: int) -> LeagueSeason:
         """One league's season without a call: the configured one, else the cached answer of
@@ -1089,7 +1051,7 @@ class Service:
         request = self.season_request(league)
         if request is None:
             return Provenance("cache", None, None, False, None, None)
-        loaded = await self._load(*request, self.settings.cache.leagues_ttl_s, parse_leagues,
+        loaded = await self.load_page(*request, self.settings.cache.leagues_ttl_s, parse_leagues,
                                   force=True)
         return loaded.provenance
 
@@ -1097,11 +1059,11 @@ class Service:
         """Fetch one league's fixtures (the window) or pre-match odds (every page) now."""
         endpoint, params = self.league_request(kind, league)
         if kind == "fixtures":
-            loaded = await self._load(endpoint, params, self.settings.cache.fixtures_ttl_s,
+            loaded = await self.load_page(endpoint, params, self.settings.cache.fixtures_ttl_s,
                                       parse_fixtures, force=True)
         else:
-            loaded = await self._load(endpoint, params, self.settings.cache.odds_ttl_s, parse_odds,
-                                      force=True, paged=True, view=_ROWS)
+            loaded = await self.load_page(endpoint, params, self.settings.cache.odds_ttl_s, parse_odds,
+                                      force=True, paged=True, view=ROWS)
         return loaded.provenance
 
     def peek(self, endpoint: str, params: Mapping[str, str],
@@ -1118,20 +1080,20 @@ class Service:
 
     async def live_fixtures(self, *, force: bool = False) -> Page[list[Fixture]]:
         """The watched leagues' fixtures in play now: one call for all of them."""
-        loaded = await self._load("/fixtures", self.live_list_params(), _LIVE_FIXTURES_TTL_S,
+        loaded = await self.load_page("/fixtures", self.live_list_params(), _LIVE_FIXTURES_TTL_S,
                                   parse_fixtures, force=force)
         return Page(loaded.data, loaded.provenance)
 
     async def live_odds(self, league: int, *, force: bool = False) -> Page[list[LiveOdds]]:
         """A league's fixtures in play with their in-play odds (recorded when fetched): one
         call for all of them."""
-        loaded = await self._load("/odds/live", {"league": str(league)},
+        loaded = await self.load_page("/odds/live", {"league": str(league)},
                                   self.settings.collect.live_ttl_s, parse_live_odds, force=force)
         return Page(loaded.data, loaded.provenance)
 
     async def fixture_odds(self, fixture_id: int, *, force: bool = False) -> Page[FixtureOdds]:
         """One fixture's odds: served from the entry its league page left, else fetched alone."""
-        loaded = await self._load("/odds", {"fixture": str(fixture_id)}, self.settings.cache.odds_ttl_s,
+        loaded = await self.load_page("/odds", {"fixture": str(fixture_id)}, self.settings.cache.odds_ttl_s,
                                   parse_odds, force=force)
         items = loaded.data
         return Page(items[0] if items else None, loaded.provenance)
@@ -1215,129 +1177,8 @@ class Service:
     # -- warm ----------------------------------------------------------------------------------------
 
     async def warm(self, progress: WarmProgress | None = None, *, force: bool = False) -> WarmReport:
-        """Make the four critical pages fresh with the fewest counted calls, never past the reserve.
-
-        Fresh entries are not fetched again, except those fetched before the last resume (the
-        runbook's closing checklist wants each critical page opened online after it) and,
-        with ``force``, all of them; odds come as league-level pages; predictions are one call
-        per upcoming fixture (there is no bulk form). Stops at the first outage.
-        """
-        report = WarmReport()
-        if not self._store_writable():
-            report.stopped = f"nothing fetched: {self.store_problem}"
-            return report
-        # A quota reset that came due while no oddsmon ran is checked (and journaled) first.
-        await self._quota_probe_if_due()
-        reason = self.machine.gate()
-        if reason == "network" and await self.probe_now():
-            reason = None
-        if reason is not None:
-            report.stopped = f"offline ({reason}): nothing fetched"
-            return report
-        start_calls = self.counted_calls
-        resumed_at = self._last_resume()
-        give_ups = self.api.rate_limit_give_ups
-        cache = self.settings.cache
-        window = self._window_params()
-        self._warm_seasons = report.steps
-        try:
-            seasons = await self.league_seasons()
-        finally:
-            self._warm_seasons = None
-        known = [ls for ls in seasons if ls.season is not None]
-        # The plan up front so progress has a total; predictions join once fixtures are known.
-        plan: list[tuple[WarmStep, str, dict[str, str], float, Callable[[Any], Any], bool]] = [
-            (WarmStep("bookmakers", "bookmakers"), "/odds/bookmakers", {}, cache.bookmakers_ttl_s,
-             parse_bookmakers, False)]
-        plan += [(WarmStep("dashboard", f"fixtures league {ls.league}"), "/fixtures",
-                  self._league_params(ls, window), cache.fixtures_ttl_s,
-                  parse_fixtures, False) for ls in known]
-        plan += [(WarmStep("odds", f"odds league {ls.league}"), "/odds",
-                  self._league_params(ls), cache.odds_ttl_s, parse_odds, True)
-                 for ls in known if ls.odds]
-        report.steps += [p[0] for p in plan]
-        for ls in seasons:
-            for what in ("fixtures", "odds", "predictions"):
-                why = ls.skip(what)
-                if why is not None and (ls.season is not None or what == "fixtures"):
-                    report.steps.append(WarmStep(what, f"{what} league {ls.league}", 0, "skipped", why))
-        no_predictions = self._no_predictions(seasons)
-        fixtures: list[Fixture] = []
-        done = 0
-        # Progress is held back until the predictions are planned (after the fixtures), so
-        # every report carries the same total: no "[3/7]" then "[4/12]".
-        held: list[tuple[int, WarmStep]] = []
-        planned = False
-        while done < len(plan):
-            step, endpoint, params, ttl, parse, paged = plan[done]
-            if self.machine.gate() is not None or self.store_problem is not None:
-                break
-            before = self.counted_calls
-            step.refetched = self._refetch_reason(cache_key(endpoint, params), resumed_at, force)
-            # An odds page's answer is the rows its fetch writes: the warm neither keeps the
-            # parsed page (hundreds of MB on a big day) nor reads a fresh one back.
-            loaded = await self._load(endpoint, params, ttl, parse, paged=paged,
-                                      force=bool(step.refetched),
-                                      view=_ROWS if endpoint == "/odds" else "")
-            step.calls = self.counted_calls - before
-            step.source = _step_source(step.calls, loaded)
-            step.error = loaded.provenance.error
-            done += 1
-            if self.api.rate_limit_give_ups != give_ups:
-                # A rate limit that did not lift within the client's bounded retries: the
-                # next steps would meet it too, so the warm ends and says why.
-                report.stopped = f"rate limited: {step.error}"
-                break
-            if endpoint == "/fixtures":
-                fixtures.extend(loaded.data or [])
-                if done == 1 + len(known):
-                    upcoming = sorted((f for f in fixtures if f.is_upcoming
-                                       and f.league_id not in no_predictions),
-                                      key=lambda f: (f.kickoff, f.id))
-                    extra = [(WarmStep("predictions", f"prediction fixture {fx.id}"), "/predictions",
-                              {"fixture": str(fx.id)}, cache.predictions_ttl_s,
-                              functools.partial(parse_predictions, fixture_id=fx.id), False)
-                             for fx in upcoming]
-                    plan += extra
-                    report.steps += [p[0] for p in extra]
-                    planned = True
-            held.append((done, step))
-            if planned and progress is not None:
-                for d, s in held:
-                    progress(d, len(plan), s)
-                held.clear()
-        if progress is not None:  # stopped before the plan was whole: the total so far
-            for d, s in held:
-                progress(d, len(plan), s)
-        report.counted_calls = self.counted_calls - start_calls
-        if report.stopped is not None:
-            pass  # stopped by the loop, which said why
-        elif self.machine.gate() is not None:
-            report.stopped = self._stop_reason()
-        if self.store_problem is not None:
-            report.stopped = f"stopped: {self.store_problem}"
-            return report
-        self.flush_counters()
-        # The runbook's journal lists the warms of an incident (also the one right after it).
-        journal.record_action(self.store, self.clock.now(), "warm", report.summary)
-        return report
-
-    def _last_resume(self) -> datetime | None:
-        """When the latest incident ended (None while one is open, or with none recorded)."""
-        latest = self.store.incidents.recent(1)
-        return latest[0].closed_at if latest else None
-
-    def _refetch_reason(self, key: str, resumed_at: datetime | None, force: bool) -> str:
-        if force:
-            return "forced"
-        entry = self.store.cache.get(key)
-        if resumed_at is not None and entry is not None and entry.fetched_at < resumed_at:
-            return f"fetched before the resume at {iso_utc(resumed_at)}"
-        return ""
-
-    def _stop_reason(self) -> str:
-        view = self.machine.view()
-        return f"offline ({view.reason}): {view.detail or 'stopped'}"
+        """Make the four critical pages fresh with the fewest counted calls (engine/warmer.py)."""
+        return await warmer.warm(self, progress, force=force)
 
     # -- reports, for the TUI's client (engine/runtime.py runs them on the engine's thread) -----
 
@@ -1367,18 +1208,6 @@ def fixtures_ttl(fixtures: Sequence[Fixture], now: datetime, day_ttl_s: float,
     if not kickoffs:
         return day_ttl_s
     return min(day_ttl_s, max(live_ttl_s, (min(kickoffs) - now).total_seconds()))
-
-
-def _step_source(calls: int, loaded: _Loaded) -> WarmSource:
-    """What a warm step did: fetched, refused, failed, already fresh, or nothing to show."""
-    prov = loaded.provenance
-    if prov.refused:
-        return "refused"
-    if calls and prov.source == "live":
-        return "live"
-    if prov.error:
-        return "failed"  # a stale copy may still be served; the fetch did not work
-    return "fresh" if loaded.data is not None else "none"
 
 
 @contextlib.contextmanager
