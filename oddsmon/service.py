@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from .alerts import Alert, AlertSender, drop_alert, market_alerts, mode_alert
+from .alerts import Alert, AlertSender
 from .api import ApiClient, ApiError, Offline, ProviderError
 from .clock import Clock
 from .config import Settings
@@ -32,7 +32,6 @@ from .domain.market import (
     headline,
     headline_from_row,
     headline_to_row,
-    price_drops,
     value_bets,
 )
 from .domain.markets import SHOWN_BETS
@@ -56,6 +55,7 @@ from .domain.models import (
     parse_predictions,
 )
 from .engine import warmer
+from .engine.alerting import Alerting
 from .engine.warmer import WarmProgress, WarmReport, WarmStep, step_source
 from .offline import ModeView, OfflineMachine
 from .store import (
@@ -262,17 +262,15 @@ class Service:
         self._last_flush = clock.monotonic()
         self._reopen_tried = float("-inf")
         self._memo: dict[tuple[str, str], tuple[float, Any]] = {}
-        self._shortened: set[tuple[int, int, int, str]] = set()
         self._headlines: dict[int, tuple[FixtureOdds, tuple[Any, ...], Headline]] = {}
         self._kept_heads: dict[int, tuple[str, Headline]] = {}  # the shown fixtures' kept text, decoded
-        self._drops_seen: set[tuple[int, int, int, str, datetime]] = set()
         # A TUI sets this: while a collector holds the lease, it reads the store and sends
         # nothing (the collector keeps the cache current within its budget).
         self.defer_to_collector = False
         # The webhook (alerts.webhook_url), set by the wiring when one is configured.
         self.alert_sender: AlertSender | None = None
-        self._last_transition = store.state.last_transition_id()
-        self._odds_fetched = False  # since the last take_alerts: arbitrage and value are due
+        # Price drops, mode changes and market alerts since the last ask (engine/alerting.py).
+        self.alerting = Alerting(self)
         self.warm_seasons: list[WarmStep] | None = None  # a warm records its season lookups here
 
     @property
@@ -525,7 +523,7 @@ class Service:
             self._memo_put(key, view, stored.fetched_at, data)
         self.machine.note_quota(fetched.daily_remaining, self.settings.api.daily_reserve)
         if endpoint == "/odds":
-            self._odds_fetched = True  # since the last take_alerts: arbitrage and value are due
+            self.alerting.note_odds_fetched()
             if keep is None:  # one fixture's odds (a league's were kept page by page)
                 self._record_history(data, now)
         elif endpoint == "/odds/live":
@@ -628,96 +626,22 @@ class Service:
                 for v in bet.values]
         # Only a shortened price on a market the screens show can raise a drop alert; the
         # window check waits until someone asks for alerts, so a big fetch stays fast.
-        self._shortened.update(
+        self.alerting.note_shortened(
             (c.fixture_id, c.bookmaker_id, c.bet_id, c.outcome)
             for c in self.store.history.record(at, rows)
             if c.previous is not None and c.price < c.previous and (c.bet_id, c.outcome) in _ALERT_OUTCOMES)
 
     def take_drop_alerts(self) -> list[PriceDrop]:
-        """Prices shortened by at least ``odds.drop_alert_pct`` within ``odds.drop_window_min``,
-        among those that moved since the last call; each drop is reported once."""
-        if not self._shortened:
-            return []
-        keys, self._shortened = sorted(self._shortened), set()
-        cfg = self.settings.odds
-        now = self.clock.now()
-        window = timedelta(minutes=cfg.drop_window_min)
-        points = [(p.fixture_id, p.bookmaker_id, p.bet_id, p.outcome, p.observed_at, p.price)
-                  for p in self.store.history.window(keys, now - window)]
-        # A drop is dated by its last price, inside the window: one dated before the window
-        # cannot be found again, so its key goes (the set stays as small as the window).
-        self._drops_seen = {key for key in self._drops_seen if key[4] > now - window}
-        fresh = []
-        for drop in price_drops(points, now, cfg.drop_alert_pct, window):
-            key = (drop.fixture_id, drop.bookmaker_id, drop.bet_id, drop.outcome, drop.at)
-            if key not in self._drops_seen:
-                self._drops_seen.add(key)
-                fresh.append(drop)
-        return fresh
-
-    # -- alerts ------------------------------------------------------------------------------------
+        """Prices shortened past ``odds.drop_alert_pct`` within the window, each reported once."""
+        return self.alerting.take_drops()
 
     def take_alerts(self) -> list[Alert]:
-        """What happened since the last call, as alerts named for people (match, bookmaker,
-        outcome, prices): offline/online transitions of any process, price drops, and after
-        odds were fetched, the arbitrages and value bets of the upcoming fixtures."""
-        cfg = self.settings.alerts
-        odds_fetched, self._odds_fetched = self._odds_fetched, False
-        alerts: list[Alert] = []
-        transitions = self.store.state.transitions_after(self._last_transition)
-        if transitions:
-            self._last_transition = transitions[-1][0]
-        if cfg.mode_changes:
-            alerts += [mode_alert(*t) for t in transitions]
-        drops = self.take_drop_alerts()
-        if not drops and not (odds_fetched and (cfg.arbitrage_pct > 0 or cfg.value_pct > 0)):
-            return alerts
-        matches, books = self._names()
-        for d in drops:
-            if d.bookmaker_id not in books:  # the bookmakers list never fetched: the odds name it
-                odds, _ = self.peek("/odds", {"fixture": str(d.fixture_id)}, parse_odds)
-                books.update({b.bookmaker.id: b.bookmaker.name for fo in odds or [] for b in fo.bookmakers})
-        alerts += [drop_alert(d, matches.get(d.fixture_id, f"fixture {d.fixture_id}"),
-                              books.get(d.bookmaker_id, f"bookmaker {d.bookmaker_id}")) for d in drops]
-        if odds_fetched and (cfg.arbitrage_pct > 0 or cfg.value_pct > 0):
-            alerts += self._market_alerts(matches)
-        return alerts
+        """What happened since the last call, as alerts named for people."""
+        return self.alerting.take()
 
     async def dispatch_alerts(self) -> list[Alert]:
-        """``take_alerts``, and POST them to the webhook, unless a collector (which posts
-        them) runs elsewhere; returns them for the screen. Drops go out from
-        ``alerts.drop_pct`` (0: none); the screen shows those of ``odds.drop_alert_pct``."""
-        alerts = self.take_alerts()
-        sender = self.alert_sender
-        if sender is not None and sender.enabled and not self.collector_elsewhere():
-            floor = self.settings.alerts.drop_pct
-            sender.queue([a for a in alerts if a.kind != "drop"
-                          or (floor > 0 and (a.change_pct or 0) >= floor)])
-            await sender.flush()
-        return alerts
-
-    def _names(self) -> tuple[dict[int, str], dict[int, str]]:
-        """Match names by fixture id and bookmaker names by id, from the cache."""
-        matches: dict[int, str] = {}
-        for lg in self.settings.watch.leagues:
-            data, _ = self.peek(*self.league_request("fixtures", lg), parse_fixtures)
-            matches.update({fx.id: f"{fx.home.name} v {fx.away.name}" for fx in data or []})
-        books, _ = self.peek("/odds/bookmakers", {}, parse_bookmakers)
-        return matches, {b.id: b.name for b in books or []}
-
-    def _market_alerts(self, matches: dict[int, str]) -> list[Alert]:
-        now = self.clock.now()
-        out: list[Alert] = []
-        for fid, match in matches.items():
-            odds, _ = self.peek("/odds", {"fixture": str(fid)}, parse_odds)
-            if not odds or odds[0].kickoff is None or odds[0].kickoff <= now:
-                continue
-            preds, _ = self.peek("/predictions", {"fixture": str(fid)},
-                                 functools.partial(parse_predictions, fixture_id=fid))
-            view = analyse_market(odds[0], MATCH_WINNER, method=self.settings.odds.fair_method,
-                                  prediction=preds[0] if preds else None)
-            out += market_alerts(view, match, now, self.settings.alerts)
-        return out
+        """``take_alerts``, posted to the webhook unless a collector elsewhere posts them."""
+        return await self.alerting.dispatch()
 
     # -- pages -------------------------------------------------------------------------------------
 

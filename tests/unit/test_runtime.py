@@ -206,7 +206,7 @@ async def test_drops_seen_keeps_only_the_window(settings: Settings, clock: FakeC
         clock.advance(60 * 60)
         await engine.service.odds(force=True)
         reported += len(engine.service.take_drop_alerts())
-    seen = engine.service._drops_seen
+    seen = engine.service.alerting.drops_seen
     assert reported > len(seen) > 0
     assert all(key[4] > clock.now() - window for key in seen)
     await engine.aclose()
