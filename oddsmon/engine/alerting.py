@@ -15,7 +15,7 @@ from ..domain.models import MATCH_WINNER, parse_bookmakers, parse_fixtures, pars
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from ..service import Service
+    from .service import Service
 
 
 class Alerting:

@@ -22,13 +22,13 @@ from ..clock import Clock, SystemClock
 from ..config import DEMO_KEY, ConfigError, Secret, Settings
 from ..demo import demo_paths
 from ..offline import OfflineMachine
-from ..service import Service
 
 # The store's value types a UI needs, re-exported so that tui/ never imports oddsmon.store.
 from ..store import LivePrice, NewPick, Store, StoreError
 from ..supervision import export
 from . import selftest
 from .selftest import Outcome
+from .service import Service
 
 __all__ = ["BackgroundLoop", "DemoControls", "Engine", "EngineClient", "LivePrice", "NewPick",
            "Simulated", "StoreError", "build_engine", "demo_settings", "open_store"]

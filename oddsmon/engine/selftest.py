@@ -64,8 +64,8 @@ def _cache_only_service(settings: Settings, store: Store, clock: Clock) -> Any:
     from ..api import ApiClient
     from ..config import Secret
     from ..offline import OfflineMachine
-    from ..service import Service
     from ..types import Reason
+    from .service import Service
 
     class _Sealed(OfflineMachine):
         def gate(self) -> Reason | None:

@@ -17,7 +17,7 @@ from ..supervision import journal
 from ..types import WarmSource
 
 if TYPE_CHECKING:
-    from ..service import Provenance, Service
+    from .service import Provenance, Service
 
 
 class Loaded(Protocol):
@@ -91,7 +91,7 @@ async def warm(service: Service, progress: WarmProgress | None = None, *,
     with ``force``, all of them; odds come as league-level pages; predictions are one call
     per upcoming fixture (there is no bulk form). Stops at the first outage.
     """
-    from ..service import ROWS  # the read path's name for "an odds page is its rows"
+    from .service import ROWS  # the read path's name for "an odds page is its rows"
 
     report = WarmReport()
     if not service.store_writable():

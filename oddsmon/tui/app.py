@@ -30,7 +30,7 @@ from ..clock import Clock
 from ..config import Settings
 from ..domain.odds import FAIR_METHODS, ODDS_FORMATS
 from ..engine.runtime import BackgroundLoop, Engine, EngineClient, StoreError, build_engine
-from ..service import Provenance, WarmReport, WarmStep
+from ..engine.service import Provenance, WarmReport, WarmStep
 from ..supervision.common import redact, secret_of
 from ..supervision.metrics import Snapshot
 from ..types import FairMethod, PriceFormat

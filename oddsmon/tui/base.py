@@ -1,7 +1,7 @@
 """What every oddsmon screen shares: the layout (header, sidebar, content, footer), loading a
 page through the service in a worker, and saying plainly where the page came from.
 
-A screen holds no business logic: it asks :class:`~oddsmon.service.Service` for a page and
+A screen holds no business logic: it asks :class:`~oddsmon.engine.service.Service` for a page and
 renders the answer. It never touches the network or the store directly.
 """
 
@@ -19,7 +19,7 @@ from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
-from ..service import Page, Provenance
+from ..engine.service import Page, Provenance
 from ..supervision.metrics import Snapshot
 from . import fmt
 from .footer import WrappingFooter

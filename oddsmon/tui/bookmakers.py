@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import DataTable
 
-from ..service import BookmakersView, Page
+from ..engine.service import BookmakersView, Page
 from .base import PageScreen
 
 SHORT_MARKETS = {1: "1X2", 5: "O/U", 8: "BTTS"}

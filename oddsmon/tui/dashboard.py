@@ -21,7 +21,7 @@ from textual.widgets import DataTable, Static
 from ..domain.market import Headline
 from ..domain.models import Fixture
 from ..domain.odds import format_price
-from ..service import Dashboard, Page
+from ..engine.service import Dashboard, Page
 from ..types import PriceFormat
 from . import fmt
 from .base import PageScreen

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
-from ..service import Provenance
+from ..engine.service import Provenance
 
 if TYPE_CHECKING:
     from ..alerts import Alert

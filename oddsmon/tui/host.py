@@ -20,7 +20,7 @@ from textual.message import Message
 from ..domain.models import Fixture
 from ..domain.selection import Numbers, Selection, arrange
 from ..engine.runtime import Engine, EngineClient
-from ..service import Provenance
+from ..engine.service import Provenance
 from ..supervision.metrics import Snapshot
 from ..types import FairMethod, PriceFormat
 

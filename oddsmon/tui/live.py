@@ -16,7 +16,7 @@ from textual.widgets import DataTable
 
 from ..domain.odds import format_price
 from ..engine.runtime import LivePrice
-from ..service import LiveMatch, Page
+from ..engine.service import LiveMatch, Page
 from ..types import PriceFormat
 from .base import PageScreen
 from .dashboard import match_name, status_text

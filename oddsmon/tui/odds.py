@@ -33,7 +33,7 @@ from ..domain.markets import BY_ID, SPECS, split_label
 from ..domain.models import MATCH_WINNER, Fixture
 from ..domain.odds import FAIR_METHODS, ODDS_FORMATS, arbitrage_stakes, format_price, kelly_stake
 from ..engine.runtime import NewPick
-from ..service import Page
+from ..engine.service import Page
 from ..types import FairMethod, PriceFormat
 from . import fmt
 from .base import REFRESH_KEY, WARM_KEY, PageScreen

@@ -7,7 +7,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from ..desk.picks import PickView
-from ..service import Page, Provenance
+from ..engine.service import Page, Provenance
 from .listing import TableScreen
 from .odds import money_text
 

@@ -14,7 +14,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
 
 from ..domain.models import Fixture, Prediction
-from ..service import Page
+from ..engine.service import Page
 from . import fmt
 from .base import PageScreen
 from .columns import Column, cut, layout

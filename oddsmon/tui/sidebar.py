@@ -17,7 +17,7 @@ from textual.containers import Vertical
 from textual.reactive import var
 from textual.widgets import Label, ProgressBar, Static
 
-from ..service import Provenance
+from ..engine.service import Provenance
 from ..supervision.metrics import Snapshot
 from . import fmt
 from .host import Host

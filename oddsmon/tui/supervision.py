@@ -25,7 +25,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from ..service import Page, Provenance
+from ..engine.service import Page, Provenance
 from ..supervision.metrics import Snapshot
 from . import fmt
 from .base import OFFLINE_KEY, WARM_KEY, PageScreen

@@ -12,7 +12,7 @@ from ..domain.market import ValueBet
 from ..domain.markets import BY_ID
 from ..domain.models import Fixture
 from ..domain.odds import kelly_stake
-from ..service import Page
+from ..engine.service import Page
 from . import fmt
 from .dashboard import match_name
 from .listing import TableScreen

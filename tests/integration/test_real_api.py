@@ -19,7 +19,7 @@ from oddsmon.clock import FakeClock
 from oddsmon.commands import check
 from oddsmon.config import Secret, Settings
 from oddsmon.engine.runtime import build_engine
-from oddsmon.service import Page, WarmReport
+from oddsmon.engine.service import Page, WarmReport
 from oddsmon.sim import LoopbackServer, SimConfig, Simulator
 
 from ..conftest import SECRET

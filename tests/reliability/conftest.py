@@ -16,7 +16,7 @@ import pytest
 from oddsmon.clock import FakeClock
 from oddsmon.config import Secret, Settings
 from oddsmon.engine.runtime import Engine, build_engine
-from oddsmon.service import Page
+from oddsmon.engine.service import Page
 from oddsmon.sim import SimTransport, Simulator
 
 from ..conftest import SECRET

@@ -468,7 +468,7 @@ async def test_price_drops_of_one_match_are_one_message_naming_it(app: Recording
     drops = [[PriceDrop(1380005, 3, 1, "Home", 3.3, 2.5, at), PriceDrop(1380005, 8, 1, "Home", 3.2, 2.6, at),
               PriceDrop(1380005, 3, 5, "Over 2.5", 2.0, 1.7, at)]]
     await engine.service.dashboard()  # a drop follows an odds fetch: the names are known by then
-    engine.service.take_drop_alerts = lambda: drops.pop() if drops else []  # type: ignore[method-assign]
+    engine.service.alerting.take_drops = lambda: drops.pop() if drops else []  # type: ignore[method-assign]
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         alerts = [m for s, m in app.said if s == "warning"]
@@ -544,7 +544,7 @@ async def test_engine_not_touched_on_the_ui_thread_for_polls(app: RecordingApp, 
     import threading
 
     threads: list[str] = []
-    from oddsmon import service as service_module
+    from oddsmon.engine import service as service_module
 
     real = service_module.collect
 

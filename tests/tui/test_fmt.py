@@ -6,8 +6,8 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from oddsmon.engine.service import Provenance
 from oddsmon.offline import ModeView
-from oddsmon.service import Provenance
 from oddsmon.tui import fmt
 from oddsmon.tui.odds import margin_text
 from oddsmon.tui.sidebar import mode_lines

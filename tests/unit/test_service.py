@@ -13,8 +13,8 @@ import pytest
 from oddsmon.api import ApiClient
 from oddsmon.clock import FakeClock
 from oddsmon.config import Secret, Settings
+from oddsmon.engine.service import Service
 from oddsmon.offline import OfflineMachine
-from oddsmon.service import Service
 from oddsmon.store import Store, cache_key
 
 from ..conftest import SECRET

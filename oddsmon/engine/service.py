@@ -18,12 +18,12 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from .alerts import Alert, AlertSender
-from .api import ApiClient, ApiError, Offline, ProviderError
-from .clock import Clock
-from .config import Settings
-from .desk.picks import PickView, pick_views
-from .domain.market import (
+from ..alerts import Alert, AlertSender
+from ..api import ApiClient, ApiError, Offline, ProviderError
+from ..clock import Clock
+from ..config import Settings
+from ..desk.picks import PickView, pick_views
+from ..domain.market import (
     Headline,
     MarketView,
     PriceDrop,
@@ -34,8 +34,8 @@ from .domain.market import (
     headline_to_row,
     value_bets,
 )
-from .domain.markets import SHOWN_BETS
-from .domain.models import (
+from ..domain.markets import SHOWN_BETS
+from ..domain.models import (
     DEFAULT_GOALS_LINE,
     MARKETS,
     MATCH_WINNER,
@@ -54,11 +54,8 @@ from .domain.models import (
     parse_odds,
     parse_predictions,
 )
-from .engine import warmer
-from .engine.alerting import Alerting
-from .engine.warmer import WarmProgress, WarmReport, WarmStep, step_source
-from .offline import ModeView, OfflineMachine
-from .store import (
+from ..offline import ModeView, OfflineMachine
+from ..store import (
     COLLECTOR_LEASE,
     CacheEntry,
     LiveBoard,
@@ -69,10 +66,13 @@ from .store import (
     StoreWriteError,
     cache_key,
 )
-from .store.cache import ANY
-from .supervision import export, journal
-from .supervision.metrics import Snapshot, collect
-from .types import FairMethod, Reason, Source
+from ..store.cache import ANY
+from ..supervision import export, journal
+from ..supervision.metrics import Snapshot, collect
+from ..types import FairMethod, Reason, Source
+from . import warmer
+from .alerting import Alerting
+from .warmer import WarmProgress, WarmReport, WarmStep, step_source
 
 T = TypeVar("T")
 
