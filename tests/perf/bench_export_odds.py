@@ -27,7 +27,7 @@ def child(directory: str, leagues: str, days_ahead: str, target: str) -> None:
     """A fresh process running the export as the CLI does; prints rows, seconds, peak RSS."""
     from oddsmon.desk import export
 
-    from .bench_odds_screen import _hwm_mb
+    from .common import hwm_mb as _hwm_mb
 
     settings = settings_in(Path(directory), leagues=tuple(json.loads(leagues)), days_ahead=int(days_ahead))
     before = _hwm_mb()
