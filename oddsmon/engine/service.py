@@ -264,6 +264,8 @@ class Service:
         self._memo: dict[tuple[str, str], tuple[float, Any]] = {}
         self._headlines: dict[int, tuple[FixtureOdds, tuple[Any, ...], Headline]] = {}
         self._kept_heads: dict[int, tuple[str, Headline]] = {}  # the shown fixtures' kept text, decoded
+        self._carried_memo: dict[int, tuple[datetime, list[FixtureOdds]]] = {}  # see _carried_odds
+        self._carried_bets: frozenset[int] | None = None  # the markets _carried_memo holds
         # A TUI sets this: while a collector holds the lease, it reads the store and sends
         # nothing (the collector keeps the cache current within its budget).
         self.defer_to_collector = False
@@ -756,15 +758,32 @@ class Service:
         """The odds of the fixtures those league pages carried, from each fixture's entry (the
         league entries keep Match Winner alone)."""
         out: list[FixtureOdds] = []
+        # The shown markets of each carried fixture, kept while its entry is unchanged: the
+        # Value screen asks for them on every open, and parsing 2,000 fixture bodies took half
+        # a second. Whole answers (``bets`` None) are not kept: they run to hundreds of MB.
+        memo: dict[int, tuple[datetime, list[FixtureOdds]]] = {}
         for fid in self.store.history.carried(pages):
-            entry = self.store.cache.get(cache_key("/odds", {"fixture": fid}))
+            key = cache_key("/odds", {"fixture": fid})
+            times = self.store.cache.get(key, body=False)
+            if times is None:
+                continue
+            hit = self._carried_memo.get(fid) if bets == self._carried_bets else None
+            if hit is not None and hit[0] == times.fetched_at:
+                memo[fid] = hit
+                out.extend(hit[1])
+                continue
+            entry = self.store.cache.get(key)
             if entry is None:
                 continue
             try:
                 with _gc_paused():
-                    out.extend(parse_odds(json.loads(entry.body).get("response"), only_bets=bets))
+                    parsed = parse_odds(json.loads(entry.body).get("response"), only_bets=bets)
             except (ValueError, AttributeError, ParseError):
                 continue  # unreadable (or a refusal kept for it): as a fixture never priced
+            memo[fid] = (entry.fetched_at, parsed)
+            out.extend(parsed)
+        if bets is not None:
+            self._carried_memo, self._carried_bets = memo, bets
         return out
 
     async def bookmakers_summary(self, *, force: bool = False) -> Page[BookmakersView]:
