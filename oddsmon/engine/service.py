@@ -764,14 +764,15 @@ class Service:
         memo: dict[int, tuple[datetime, list[FixtureOdds]]] = {}
         for fid in self.store.history.carried(pages):
             key = cache_key("/odds", {"fixture": fid})
-            times = self.store.cache.get(key, body=False)
-            if times is None:
-                continue
             hit = self._carried_memo.get(fid) if bets == self._carried_bets else None
-            if hit is not None and hit[0] == times.fetched_at:
-                memo[fid] = hit
-                out.extend(hit[1])
-                continue
+            if hit is not None:
+                # Only a fixture kept from an earlier call needs its entry's time first: the
+                # others are read whole once, not twice.
+                times = self.store.cache.get(key, body=False)
+                if times is not None and hit[0] == times.fetched_at:
+                    memo[fid] = hit
+                    out.extend(hit[1])
+                    continue
             entry = self.store.cache.get(key)
             if entry is None:
                 continue
