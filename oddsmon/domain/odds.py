@@ -41,7 +41,7 @@ from ..types import FAIR_METHODS, PRICE_FORMATS, FairMethod, PriceFormat
 __all__ = [
     "FAIR_METHODS",
     "FRACTIONAL_LADDER",
-    "ODDS_FORMATS",
+    "PRICE_FORMATS",
     "Arbitrage",
     "ArbitrageStakes",
     "BestPrice",
@@ -64,9 +64,6 @@ __all__ = [
     "round_stake",
     "shin_z",
 ]
-
-# The margin-removal methods and price styles, in display order, are declared once in types.
-ODDS_FORMATS = PRICE_FORMATS
 
 
 # --------------------------------------------------------------------------------------------
@@ -644,13 +641,13 @@ def decimal_to_fractional(price: float) -> str:
 
 
 def format_price(decimal_price: float, style: PriceFormat) -> str:
-    """Render a decimal price in one of :data:`ODDS_FORMATS`.
+    """Render a decimal price in one of :data:`PRICE_FORMATS`.
 
     ``"decimal"`` shows two decimals (``"2.50"``), ``"fractional"`` uses
     :func:`decimal_to_fractional` and ``"american"`` :func:`decimal_to_american`.
     """
-    if style not in ODDS_FORMATS:
-        raise ValueError(f"unknown odds format {style!r}; expected one of {ODDS_FORMATS}")
+    if style not in PRICE_FORMATS:
+        raise ValueError(f"unknown odds format {style!r}; expected one of {PRICE_FORMATS}")
     value = _check_price(decimal_price)
     if style == "decimal":
         return f"{value:.2f}"

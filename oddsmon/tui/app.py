@@ -28,7 +28,7 @@ from textual.screen import Screen
 from .. import log as oddsmon_log
 from ..clock import Clock
 from ..config import Settings
-from ..domain.odds import FAIR_METHODS, ODDS_FORMATS
+from ..domain.odds import FAIR_METHODS, PRICE_FORMATS
 from ..engine.runtime import BackgroundLoop, Engine, EngineClient, StoreError, build_engine
 from ..engine.service import Provenance, WarmReport, WarmStep
 from ..supervision.common import redact, secret_of
@@ -81,7 +81,7 @@ class OddsmonApp(DeskActions, App[int]):
     snapshot: var[Snapshot | None] = var(None, always_update=True)
     selected_fixture: var[int | None] = var(None)  # shared by Dashboard, Predictions and Odds
     # Display choices for this session, starting from the config; the Odds keys cycle them.
-    price_format: var[PriceFormat] = var(ODDS_FORMATS[0])
+    price_format: var[PriceFormat] = var(PRICE_FORMATS[0])
     fair_method: var[FairMethod] = var(FAIR_METHODS[0])
     warm_progress: var[WarmProgress | None] = var(None)
     # The instant the screens show: set by every tick, even when the clock stood still, so

@@ -31,7 +31,7 @@ from ..domain.chart import price_chart
 from ..domain.market import CONSENSUS_MODES, MarketView, OutcomeView
 from ..domain.markets import BY_ID, SPECS, split_label
 from ..domain.models import MATCH_WINNER, Fixture
-from ..domain.odds import FAIR_METHODS, ODDS_FORMATS, arbitrage_stakes, format_price, kelly_stake
+from ..domain.odds import FAIR_METHODS, PRICE_FORMATS, arbitrage_stakes, format_price, kelly_stake
 from ..engine.runtime import NewPick
 from ..engine.service import Page
 from ..types import FairMethod, PriceFormat
@@ -347,7 +347,7 @@ class OddsScreen(PageScreen):
 
     def action_next_format(self) -> None:
         app = self.oddsmon
-        app.price_format = ODDS_FORMATS[(ODDS_FORMATS.index(app.price_format) + 1) % len(ODDS_FORMATS)]
+        app.price_format = PRICE_FORMATS[(PRICE_FORMATS.index(app.price_format) + 1) % len(PRICE_FORMATS)]
 
     # -- picker and market -----------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from oddsmon.domain.odds import (
     FAIR_METHODS,
     FRACTIONAL_LADDER,
-    ODDS_FORMATS,
+    PRICE_FORMATS,
     Arbitrage,
     BestPrice,
     american_to_decimal,
@@ -573,7 +573,7 @@ def test_decimal_to_fractional_beyond_ladder_is_exact(price: float) -> None:
 
 
 def test_format_price() -> None:
-    assert ODDS_FORMATS == ("decimal", "fractional", "american")
+    assert PRICE_FORMATS == ("decimal", "fractional", "american")
     assert format_price(2.5, "decimal") == "2.50"
     assert format_price(1.909, "decimal") == "1.91"
     assert format_price(2.5, "fractional") == "6/4"
