@@ -198,9 +198,8 @@ def movement_series(points: Iterable[tuple[int, str, datetime, float]],
             for label, s in series.items()}
 
 
-def _chosen_line(odds: FixtureOdds, market: MarketSpec, line: str,
-                 priced: Sequence[str] | None) -> tuple[str, tuple[str, ...]]:
-    available = tuple(lines(odds, market) if priced is None else priced)
+def _chosen_line(odds: FixtureOdds, market: MarketSpec, line: str) -> tuple[str, tuple[str, ...]]:
+    available = tuple(lines(odds, market))
     return (line if line in available else default_line(market, list(available))), available
 
 
@@ -208,18 +207,15 @@ def analyse_market(odds: FixtureOdds, market_id: int = MATCH_WINNER, *,
                    method: FairMethod = "multiplicative", line: str = DEFAULT_GOALS_LINE,
                    prediction: Prediction | None = None,
                    history: Iterable[tuple[int, str, datetime, float]] = (),
-                   consensus_mode: str = "all", priced_lines: Sequence[str] | None = None,
-                   priced_markets: tuple[int, ...] | None = None) -> MarketView:
+                   consensus_mode: str = "all") -> MarketView:
     """Everything the Odds screen shows for one fixture, market and line.
 
     A line that is not priced falls back to the market's usual one (2.5 goals), else the
     middle line priced. Margins, fair odds and value come from complete books only; a
-    bookmaker missing an outcome shows its prices without a margin. ``priced_lines`` and
-    ``priced_markets`` spare a caller analysing every line of a fixture (the value scan) from
-    finding them again each time.
+    bookmaker missing an outcome shows its prices without a margin.
     """
     market = spec(market_id)
-    line, available = _chosen_line(odds, market, line, priced_lines) if market.lined else ("", ())
+    line, available = _chosen_line(odds, market, line) if market.lined else ("", ())
     labels = (score_labels(odds, market, CORRECT_SCORE_TOP) if market.kind == "partial"
               else labels_for(market, line))
     books: list[tuple[Bookmaker, list[float | None]]] = []
@@ -273,7 +269,7 @@ def analyse_market(odds: FixtureOdds, market_id: int = MATCH_WINNER, *,
                             [b.rsplit("#", 1)[0] for b in found_arb.bookmakers], found_arb.prices)
     return MarketView(odds.fixture_id, market_id, market.name, line, method, tuple(outcomes),
                       tuple(rows), arb, market.kind, available, whose, note,
-                      tuple(m.id for m in offered(odds)) if priced_markets is None else priced_markets)
+                      tuple(m.id for m in offered(odds)))
 
 
 def _book_margin(market: MarketSpec, prices: list[float]) -> float:
@@ -347,23 +343,38 @@ class ValueBet:
 
 def value_bets(odds: FixtureOdds, *, method: FairMethod = "multiplicative",
                consensus_mode: str = "all") -> list[ValueBet]:
-    """Every value bet and arbitrage of every shown market and line of one fixture."""
+    """Every value bet and arbitrage of every shown market and line of one fixture.
+
+    The value and arbitrage :func:`analyse_market` shows for each line, without the rest of
+    its view (book margins, movement, the prediction): the Value screen scans every line of
+    every watched fixture, and building whole views made its first open take seconds at
+    2,000 fixtures. A partial market (correct score) has no fair view, so neither.
+    """
     found: list[ValueBet] = []
-    markets = offered(odds)
-    ids = tuple(m.id for m in markets)
-    for market in markets:
-        priced = lines(odds, market) if market.lined else [""]
-        for line in priced:
-            view = analyse_market(odds, market.id, method=method, line=line, consensus_mode=consensus_mode,
-                                  priced_lines=priced, priced_markets=ids)
-            if view.arbitrage is not None:
-                found.append(ValueBet(odds.fixture_id, market.id, market.name, view.line,
-                                      "all outcomes", None, ", ".join(sorted(set(view.arbitrage.bookmakers))),
-                                      view.arbitrage.profit, None))
-            found.extend(ValueBet(odds.fixture_id, market.id, market.name, view.line, o.label,
-                                  o.best.price, o.best.bookmaker, o.value, o.fair_probability)
-                         for o in view.outcomes
-                         if o.best is not None and o.value is not None and o.value > 0)
+    for market in offered(odds):
+        if market.kind == "partial":
+            continue
+        bets = [(bo.bookmaker, bet) for bo in odds.bookmakers if (bet := bo.bet(market.id)) is not None]
+        for line in lines(odds, market) if market.lined else [""]:
+            labels = labels_for(market, line)
+            priced = [(bookmaker, [bet.price(label) for label in labels]) for bookmaker, bet in bets]
+            books = [(bookmaker, prices) for bookmaker, prices in priced if any(p is not None for p in prices)]
+            if not books:
+                continue
+            table = {f"{b.name}#{b.id}": prices for b, prices in books}
+            if market.kind == "exclusive" and (arb := arbitrage(table)) is not None:
+                found.append(ValueBet(odds.fixture_id, market.id, market.name, line, "all outcomes", None,
+                                      ", ".join(sorted({b.rsplit("#", 1)[0] for b in arb.bookmakers})),
+                                      arb.profit, None))
+            complete = [(b, [p for p in prices if p is not None]) for b, prices in books
+                        if all(p is not None for p in prices)]
+            fair, _ = consensus(complete, consensus_mode, market, method)
+            if fair is None:
+                continue
+            for label, best, p in zip(labels, best_prices(table), fair, strict=True):
+                if best is not None and 0 <= p <= 1 and (edge := expected_value(best.price, p)) > 0:
+                    found.append(ValueBet(odds.fixture_id, market.id, market.name, line, label, best.price,
+                                          best.bookmaker.rsplit("#", 1)[0], edge, p))
     return found
 
 

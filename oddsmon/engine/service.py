@@ -92,14 +92,16 @@ _MW = frozenset({MATCH_WINNER})
 _MW_VIEW = f"bets={sorted(_MW)}"
 # Prices recorded in the odds history: every market the Odds screen shows, every line of them.
 _HISTORY_BETS = SHOWN_BETS
-# Drop alerts watch the outcomes the screens show.
 # The provider refreshes in-play fixtures every 15 s and recommends one call a minute while
 # live (docs/provider.md): the live list is fresh for a minute.
 _LIVE_FIXTURES_TTL_S = 60
 # A live list older than this says nothing about what is in play now.
 _LIVE_LIST_RECENT = timedelta(minutes=15)
+# Drop alerts watch the outcomes the screens show.
 _ALERT_OUTCOMES = frozenset({(1, "Home"), (1, "Draw"), (1, "Away"), (5, "Over 2.5"), (5, "Under 2.5"),
                              (8, "Yes"), (8, "No")})
+# What a value scan depends on besides the odds: fair method, consensus, hidden bookmakers.
+_Scan = tuple[FairMethod, str, frozenset[int]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,8 +266,7 @@ class Service:
         self._memo: dict[tuple[str, str], tuple[float, Any]] = {}
         self._headlines: dict[int, tuple[FixtureOdds, tuple[Any, ...], Headline]] = {}
         self._kept_heads: dict[int, tuple[str, Headline]] = {}  # the shown fixtures' kept text, decoded
-        self._carried_memo: dict[int, tuple[datetime, list[FixtureOdds]]] = {}  # see _carried_odds
-        self._carried_bets: frozenset[int] | None = None  # the markets _carried_memo holds
+        self._value_memo: dict[int, tuple[datetime, _Scan, list[ValueBet]]] = {}  # see value_board
         # A TUI sets this: while a collector holds the lease, it reads the store and sends
         # nothing (the collector keeps the cache current within its budget).
         self.defer_to_collector = False
@@ -757,35 +758,21 @@ class Service:
     def _carried_odds(self, pages: Mapping[str, datetime], bets: frozenset[int] | None) -> list[FixtureOdds]:
         """The odds of the fixtures those league pages carried, from each fixture's entry (the
         league entries keep Match Winner alone)."""
-        out: list[FixtureOdds] = []
-        # The shown markets of each carried fixture, kept while its entry is unchanged: the
-        # Value screen asks for them on every open, and parsing 2,000 fixture bodies took half
-        # a second. Whole answers (``bets`` None) are not kept: they run to hundreds of MB.
-        memo: dict[int, tuple[datetime, list[FixtureOdds]]] = {}
-        for fid in self.store.history.carried(pages):
-            key = cache_key("/odds", {"fixture": fid})
-            hit = self._carried_memo.get(fid) if bets == self._carried_bets else None
-            if hit is not None:
-                # Only a fixture kept from an earlier call needs its entry's time first: the
-                # others are read whole once, not twice.
-                times = self.store.cache.get(key, body=False)
-                if times is not None and hit[0] == times.fetched_at:
-                    memo[fid] = hit
-                    out.extend(hit[1])
-                    continue
-            entry = self.store.cache.get(key)
-            if entry is None:
-                continue
-            try:
-                with _gc_paused():
-                    parsed = parse_odds(json.loads(entry.body).get("response"), only_bets=bets)
-            except (ValueError, AttributeError, ParseError):
-                continue  # unreadable (or a refusal kept for it): as a fixture never priced
-            memo[fid] = (entry.fetched_at, parsed)
-            out.extend(parsed)
-        if bets is not None:
-            self._carried_memo, self._carried_bets = memo, bets
-        return out
+        return [fo for fid in self.store.history.carried(pages)
+                for fo in (self._fixture_entry(fid, bets) or (None, []))[1]]
+
+    def _fixture_entry(self, fixture_id: int, bets: frozenset[int] | None
+                       ) -> tuple[datetime, list[FixtureOdds]] | None:
+        """A fixture's odds entry, when fetched and parsed (``bets`` only); None when there is
+        none, or it is unreadable (or a refusal kept for it): as a fixture never priced."""
+        entry = self.store.cache.get(cache_key("/odds", {"fixture": fixture_id}))
+        if entry is None:
+            return None
+        try:
+            with _gc_paused():
+                return entry.fetched_at, parse_odds(json.loads(entry.body).get("response"), only_bets=bets)
+        except (ValueError, AttributeError, ParseError):
+            return None
 
     async def bookmakers_summary(self, *, force: bool = False) -> Page[BookmakersView]:
         """The Bookmakers screen: every known bookmaker, and which price the watched fixtures
@@ -1075,18 +1062,38 @@ class Service:
         """Every value bet and arbitrage of the watched fixtures (the pinned ones when any are
         pinned, else every upcoming fixture in a league not hidden), best edge first."""
         fixtures = await self.fixtures()
-        # The markets value bets are looked for in: the rest of each answer is not parsed.
-        odds = await self.odds(bets=SHOWN_BETS)
-        prov = _combine([fixtures.provenance, odds.provenance], self.clock.now())
-        if fixtures.data is None or odds.data is None:
+        pages, odds = await self._odds_pages(force=False)
+        prov = _combine([fixtures.provenance, odds], self.clock.now())
+        if fixtures.data is None or odds.source == "none":
             return Page(None, prov)
-        watched = [f.id for f in fixtures.data if (f.id in pinned if pinned else
-                                                   f.is_upcoming and f.league_id not in hidden_leagues)]
-        found = [bet for fid in watched if fid in odds.data
-                 for bet in value_bets(_without_bookmakers(odds.data[fid], hidden_bookmakers),
-                                       method=method or self.settings.odds.fair_method,
-                                       consensus_mode=consensus)]
-        return Page(sorted(found, key=lambda v: -v.edge), prov)
+        carried = set(self.store.history.carried(pages))
+        scan = (method or self.settings.odds.fair_method, consensus, hidden_bookmakers)
+        memo: dict[int, tuple[datetime, _Scan, list[ValueBet]]] = {}
+        for f in fixtures.data:
+            shown = f.id in pinned if pinned else f.is_upcoming and f.league_id not in hidden_leagues
+            if shown and f.id in carried and (found := self._fixture_value(f.id, scan)) is not None:
+                memo[f.id] = found
+        # Kept for the next open: only the fixtures this one scanned, so the memo never
+        # outgrows the watched ones.
+        self._value_memo = memo
+        return Page(sorted((bet for _, _, found in memo.values() for bet in found), key=lambda v: -v.edge), prov)
+
+    def _fixture_value(self, fixture_id: int, scan: _Scan) -> tuple[datetime, _Scan, list[ValueBet]] | None:
+        """One fixture's value bets, kept while its entry and the scan's settings are unchanged:
+        reopening the Value screen at 2,000 fixtures then reads their times, not their bodies."""
+        hit = self._value_memo.get(fixture_id)
+        if hit is not None and hit[1] == scan:
+            times = self.store.cache.get(cache_key("/odds", {"fixture": fixture_id}), body=False)
+            if times is not None and times.fetched_at == hit[0]:
+                return hit
+        # The markets value bets are looked for in: the rest of the answer is not parsed.
+        entry = self._fixture_entry(fixture_id, SHOWN_BETS)
+        if entry is None:
+            return None
+        method, consensus, hidden = scan
+        return entry[0], scan, [bet for fo in entry[1]
+                                for bet in value_bets(_without_bookmakers(self._watched(fo), hidden),
+                                                      method=method, consensus_mode=consensus)]
 
     def movement(self, fixture_id: int, market_id: int, label: str) -> list[tuple[int, datetime, float]]:
         """Every stored price of one outcome, (bookmaker, observed_at, price), for the chart."""

@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
+import copy
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from oddsmon.domain.market import value_bets
-from oddsmon.domain.models import Bet, Bookmaker, BookmakerOdds, Fixture, FixtureOdds, OddValue, Team
+from oddsmon.clock import FakeClock
+from oddsmon.domain.market import CONSENSUS_MODES, ValueBet, analyse_market, value_bets
+from oddsmon.domain.markets import lines, offered
+from oddsmon.domain.models import (
+    Bet,
+    Bookmaker,
+    BookmakerOdds,
+    Fixture,
+    FixtureOdds,
+    OddValue,
+    Team,
+    parse_odds,
+)
 from oddsmon.domain.selection import Numbers, Selection, arrange, matches, next_sort
+from oddsmon.sim import SimConfig, Simulator
+from oddsmon.types import FAIR_METHODS, FairMethod
+
+from ..samples import SAMPLES
 
 T0 = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
@@ -89,3 +106,49 @@ def test_an_arbitrage_is_a_value_bet_of_its_own() -> None:
     arb = [v for v in value_bets(odds) if v.outcome == "all outcomes"]
     assert [(v.market_id, v.line, v.bookmaker) for v in arb] == [(5, "2.5", "A, B")]
     assert arb[0].edge == pytest.approx(1 / (1 / 2.1 + 1 / 2.1) - 1)
+
+
+def _shown(odds: FixtureOdds, method: FairMethod, mode: str) -> list[ValueBet]:
+    """The value bets and arbitrages the Odds screen shows, line by line (the oracle)."""
+    out: list[ValueBet] = []
+    for market in offered(odds):
+        for line in lines(odds, market) if market.lined else [""]:
+            view = analyse_market(odds, market.id, method=method, line=line, consensus_mode=mode)
+            if view.arbitrage is not None:
+                out.append(ValueBet(odds.fixture_id, market.id, market.name, view.line, "all outcomes", None,
+                                    ", ".join(sorted(set(view.arbitrage.bookmakers))), view.arbitrage.profit,
+                                    None))
+            out.extend(ValueBet(odds.fixture_id, market.id, market.name, view.line, o.label, o.best.price,
+                                o.best.bookmaker, o.value, o.fair_probability)
+                       for o in view.outcomes if o.best is not None and o.value is not None and o.value > 0)
+    return out
+
+
+def _real_size_books() -> list[FixtureOdds]:
+    """The live body's 35 bets, priced by four bookmakers a few points apart (so lines differ in
+    who is best, some are complete and some not), and the simulator's fixtures."""
+    body = json.loads((SAMPLES / "odds__real_fixture815162_bookmaker6.json").read_text())
+    item = body["response"][0]
+    book = item["bookmakers"][0]
+    books = []
+    for n, shift in enumerate((0.0, 0.07, -0.05, 0.12)):
+        bets = copy.deepcopy(book["bets"])[n:]  # later books miss a market or more
+        for bet in bets:
+            for k, v in enumerate(bet["values"]):
+                v["odd"] = f"{max(1.01, float(v['odd']) + shift * (1 if k % 2 else -1)):.2f}"
+        books.append({"id": 100 + n, "name": f"Book {n}", "bets": bets})
+    out = parse_odds([{**item, "bookmakers": books}])
+    clock = FakeClock(T0)
+    data = Simulator(SimConfig(), clock=clock).data
+    out += parse_odds([i for fx in data.fixtures[:12] if (i := data.odds_item(fx, clock.timestamp()))])
+    return out
+
+
+@pytest.mark.parametrize("mode", CONSENSUS_MODES)
+@pytest.mark.parametrize("method", FAIR_METHODS)
+def test_the_value_scan_finds_what_the_odds_screen_shows(method: FairMethod, mode: str) -> None:
+    books = _real_size_books()
+    found = [value_bets(odds, method=method, consensus_mode=mode) for odds in books]
+    assert found == [_shown(odds, method, mode) for odds in books]
+    assert sum(map(len, found)) > 10  # values and arbitrages were there to find
+    assert any(v.outcome == "all outcomes" for f in found for v in f)
