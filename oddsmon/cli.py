@@ -16,12 +16,12 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import NoReturn
 
 from . import __version__
 from .config import ConfigError, Settings, load, write_default
+from .records import replace
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_CANNOT_RUN = 0, 1, 2, 3
 EXIT_CHECK_USAGE = 3  # UNKNOWN: monitoring-plugins guidelines, "Plugin Return Codes"

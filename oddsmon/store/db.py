@@ -17,9 +17,10 @@ import stat
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+
+from ..records import record
 
 APPLICATION_ID = 0x4F44534D  # "ODSM": marks the file as oddsmon's
 SCHEMA_VERSION = 6
@@ -319,7 +320,7 @@ class StoreWriteError(StoreError):
     """The store can be read but not written (disk full, read-only): the cache still serves."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class OpenReport:
     """What opening found; ``moved_aside`` is set when a bad file was replaced."""
 

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, BinaryIO
 from ..store import Store, StoreError
 from ..text import clean, redact
 
-if TYPE_CHECKING:  # annotations only: --check does not pay for zoneinfo at start
-    from zoneinfo import ZoneInfo
+if TYPE_CHECKING:
+    from datetime import tzinfo
 
 # Monitoring-plugin exit statuses (Nagios/Icinga/Sensu/Zabbix all read them the same way).
 OK, WARNING, CRITICAL, UNKNOWN = 0, 1, 2, 3
@@ -55,7 +55,7 @@ def utc_text(when: datetime) -> str:
     return when.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
-def dual(when: datetime, tz: ZoneInfo) -> str:
+def dual(when: datetime, tz: tzinfo) -> str:
     """``2026-11-24 09:00:00 UTC (10:00:00 CET)``: UTC for the record, local for people.
 
     The local part repeats the date only when it differs from the UTC date.

@@ -43,21 +43,21 @@ import re
 import stat
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..clock import utc_from_ts
 from ..config import Settings
+from ..records import record
 from ..store import Store, shared_mode
 from ..store import journal as records
 from ..store.journal import JournalIncident
 from ..text import clean
 from .common import SupervisionError, dual, duration, iso, redact, refuse_special, secret_of
 
-if TYPE_CHECKING:  # annotations only: --check does not pay for zoneinfo at start
-    from zoneinfo import ZoneInfo
+if TYPE_CHECKING:
+    from datetime import tzinfo
 from .health import META_STORE_ID
 
 HEADER_MARK = "<!-- oddsmon:journal v1 -->"
@@ -85,7 +85,7 @@ class JournalError(SupervisionError):
     """The journal cannot be used (not oddsmon's format, unreadable, not writable)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SyncResult:
     path: Path
     appended: int  # blocks appended (0 when the file already reflected the store)
@@ -150,7 +150,7 @@ def _probe_summary(store: Store, inc: JournalIncident) -> str | None:
 # -- rendering -------------------------------------------------------------------------------
 
 
-def _blocks(store: Store, incs: list[JournalIncident], sid: str, tz: ZoneInfo,
+def _blocks(store: Store, incs: list[JournalIncident], sid: str, tz: tzinfo,
             secret: str | None) -> Iterator[tuple[str, str]]:
     """(marker key, text) for every record, in the order a fresh journal would hold them."""
     for inc in incs:
