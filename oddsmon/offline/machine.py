@@ -16,7 +16,6 @@ Reasons and resumes (DESIGN.md, "Semantics that must hold"):
 
 from __future__ import annotations
 
-import random
 from datetime import datetime, timedelta
 
 from ..clock import Clock, next_reset
@@ -72,6 +71,8 @@ class OfflineMachine:
         self.store = store
         self.clock = clock
         self.settings = settings
+        import random  # only a process that runs the machine needs it (not --check)
+
         self.rng = random.Random()  # probe backoff jitter; tests may seed it
 
     # -- reading ---------------------------------------------------------------------------

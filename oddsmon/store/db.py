@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import random
 import sqlite3
 import stat
 import threading
@@ -797,5 +796,7 @@ def _retry_locked(fn):  # type: ignore[no-untyped-def]
         except sqlite3.OperationalError as exc:
             if not _is_locked(exc) or attempt == _LOCK_RETRIES - 1:
                 raise
+            import random  # only on contention: not worth its import on every start
+
             time.sleep(min(0.5, 0.01 * (2 ** attempt)) * (0.5 + random.random()))
     raise AssertionError("unreachable")

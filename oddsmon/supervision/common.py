@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -125,6 +124,8 @@ def atomic_stream(path: Path, mode: int = 0o600) -> Iterator[BinaryIO]:
     never holds them all): the file appears whole when the block ends, or not at all."""
     path = Path(path)
     refuse_special(path)
+    import tempfile  # it imports shutil and random: only commands that write pay for them
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

@@ -36,8 +36,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
-import getpass
 import os
 import re
 import stat
@@ -61,8 +59,9 @@ if TYPE_CHECKING:
 from .health import META_STORE_ID
 
 HEADER_MARK = "<!-- oddsmon:journal v1 -->"
-_MARK = re.compile(r"<!-- oddsmon ([0-9a-f]{6,32}):([iacp])(\d+) -->")
-_HEADER_RE = re.compile(r"^<!-- oddsmon:journal v1 -->\s*$", re.M)
+# Patterns as text: re compiles them on first use (a store with no journal file never does).
+_MARK = r"<!-- oddsmon ([0-9a-f]{6,32}):([iacp])(\d+) -->"
+_HEADER_RE = r"(?m)^<!-- oddsmon:journal v1 -->\s*$"
 LOCK_TIMEOUT_S = 10.0
 NOTE_MAX = 500
 # Actions a command records after an incident closed (the warm that rebuilds the cache, the
@@ -112,6 +111,8 @@ def record_action(store: Store, at: datetime, kind: str, text: str, *,
 
 
 def author() -> str:
+    import getpass  # it imports termios: only commands that record a note need it
+
     with contextlib.suppress(Exception):
         return getpass.getuser()
     return os.environ.get("USER") or "unknown"
@@ -178,7 +179,7 @@ def _blocks(store: Store, incs: list[JournalIncident], sid: str, tz: tzinfo,
 
 
 def _markers(text: str, sid: str) -> set[str]:
-    return {f"{m.group(2)}{m.group(3)}" for m in _MARK.finditer(text) if m.group(1) == sid}
+    return {f"{m.group(2)}{m.group(3)}" for m in re.finditer(_MARK, text) if m.group(1) == sid}
 
 
 # -- the file --------------------------------------------------------------------------------
@@ -200,7 +201,7 @@ def _read(path: Path) -> str | None:
     except UnicodeDecodeError:
         raise JournalError(f"{path}: not oddsmon's incident journal (not UTF-8 text); "
                            f"nothing written") from None
-    if text.strip() and not _HEADER_RE.search(text):
+    if text.strip() and not re.search(_HEADER_RE, text):
         raise JournalError(
             f"{path}: not oddsmon's incident journal (no line '{HEADER_MARK}'); nothing written. "
             f"Move it aside, point paths.incidents elsewhere, or add that line to adopt it")
@@ -231,6 +232,8 @@ def _locked(path: Path) -> Iterator[None]:
     except OSError as exc:
         raise JournalError(f"{path}: cannot lock the incident journal ({lock}: {exc.strerror})") from None
     try:
+        import fcntl  # only writers lock the journal; --check reads it
+
         deadline = time.monotonic() + LOCK_TIMEOUT_S
         while True:
             try:
@@ -373,7 +376,7 @@ def _all_markers(path: Path) -> frozenset[tuple[str, str]] | None:
     text = _read(path)
     if text is None:
         return None
-    found = frozenset((m.group(1), f"{m.group(2)}{m.group(3)}") for m in _MARK.finditer(text))
+    found = frozenset((m.group(1), f"{m.group(2)}{m.group(3)}") for m in re.finditer(_MARK, text))
     _marker_cache[str(path)] = (stamp, found)
     return found
 
