@@ -13,8 +13,11 @@ import errno
 import os
 import sqlite3
 import stat
-import threading
 import time
+
+# _thread's RLock is the one threading.RLock() returns, without importing threading (a
+# headless read runs in one thread and should not pay for it at start).
+from _thread import RLock
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -349,7 +352,7 @@ class Database:
     def __init__(self, path: Path, *, read_only: bool = False) -> None:
         self.path = Path(path)
         self.read_only = read_only
-        self._lock = threading.RLock()
+        self._lock = RLock()
         self._conn: sqlite3.Connection | None = None
         self.report = OpenReport(self.path)
         # Opened read-only because of the disk (full, I/O error) rather than by request: the
