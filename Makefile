@@ -6,10 +6,13 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run lint test test-fast bench clean
 
+# compileall writes the package's .pyc files now: where PYTHONDONTWRITEBYTECODE is set, Python
+# never writes them, and every `oddsmon --check` would compile the sources again (3x its start).
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m compileall -q oddsmon
 	@touch $(STAMP)
 
 run: $(STAMP)

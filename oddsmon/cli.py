@@ -14,17 +14,41 @@ given, so it starts fast. Output into a closed pipe (``| head``) ends quietly.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import NoReturn
 
 from . import __version__
 from .config import ConfigError, Settings, load, write_default
+from .records import replace
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_CANNOT_RUN = 0, 1, 2, 3
 EXIT_CHECK_USAGE = 3  # UNKNOWN: monitoring-plugins guidelines, "Plugin Return Codes"
+
+
+def _columns() -> int:
+    """The width help is wrapped to, by shutil.get_terminal_size's rule ($COLUMNS, else the
+    terminal's, else 80), without importing shutil (and with it bz2 and lzma)."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns > 0:
+        return columns
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns or 80  # type: ignore[union-attr]
+    except (AttributeError, ValueError, OSError):
+        return 80
+
+
+class _Formatter(argparse.HelpFormatter):
+    """argparse's formatter, told the width: argparse builds one per argument it adds (to check
+    its metavar), each asking shutil for the terminal size, which every command paid for."""
+
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, width=_columns() - 2)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -55,6 +79,7 @@ def _is_check(argv: Sequence[str]) -> bool:
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="oddsmon",
+        formatter_class=_Formatter,
         description="Football odds and predictions from API-Football, in the terminal; "
                     "keeps working offline from its cache.",
         epilog="With no API key set (see api.key_env in oddsmon.toml), the TUI runs on its "
@@ -147,8 +172,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         # The reader went away (``oddsmon --check | head -1``): not an error of ours. Point
         # stdout at /dev/null so the interpreter's final flush does not raise again.
-        import os
-
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_FAIL
 

@@ -15,18 +15,23 @@ import math
 import os
 import re
 import stat
-from collections.abc import Callable
-from dataclasses import MISSING, dataclass, field, fields, replace
+from datetime import UTC
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from .records import MISSING, field, fields, record, replace
 from .types import FAIR_METHODS, PRICE_FORMATS, FairMethod, PriceFormat
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start
 if TYPE_CHECKING:
-    from zoneinfo import ZoneInfo
+    from collections.abc import Callable
+    from datetime import tzinfo
+    from typing import Any
+
+    Check = Callable[[Any], Any]
 # tomllib, tomli_w and zoneinfo are imported where used: ``--check`` on the default config
-# reads no file and shows no local time, and it should not pay for them at start.
+# reads no file and shows no local time, and it should not pay for them at start. The settings
+# are records (oddsmon/records.py), not dataclasses, for the same reason.
 
 DEFAULT_BASE_URL = "https://v3.football.api-sports.io"
 # RapidAPI's gateway to the same API (docs/provider.md, "Authentication"): its own host, headers
@@ -120,8 +125,9 @@ def _check_ids(value: Any) -> tuple[int, ...]:
     return tuple(out)
 
 
-# A DNS name (labels of letters, digits and inner hyphens), or an IPv4/IPv6 address.
-_HOST = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9_-]*[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9_-]*[A-Za-z0-9])?\.?"
+# A DNS name (labels of letters, digits and inner hyphens), or an IPv4/IPv6 address. Patterns
+# are kept as text (re compiles and caches them on first use): most runs never check a URL.
+_HOST = (r"(?:[A-Za-z0-9](?:[A-Za-z0-9_-]*[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9_-]*[A-Za-z0-9])?\.?"
                    r"|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*")
 
 
@@ -139,7 +145,7 @@ def _check_url(value: Any) -> str:
             raise ValueError
     except ValueError:
         raise ValueError(f"expected an http(s) URL with a valid port (1-65535), got {url!r}") from None
-    if not _HOST.fullmatch(parts.hostname or ""):
+    if not re.fullmatch(_HOST, parts.hostname or ""):
         raise ValueError(f"expected an http(s) URL with a valid host name, got {url!r}")
     if parts.query or parts.fragment:
         raise ValueError(f"expected an http(s) URL without ?query or #fragment, got {url!r}")
@@ -189,14 +195,27 @@ def _check_seasons(value: Any) -> tuple[tuple[int, int], ...]:
     return tuple(out)
 
 
-def _check_tz(value: Any) -> str:
+# Zones that are UTC at every instant and abbreviated "UTC": known without loading zoneinfo
+# (whose import and tzdata lookups are a tenth of a headless command's start-up).
+_UTC_ZONES = ("UTC", "Etc/UTC")
+
+
+def _zone_known(name: str) -> bool:
+    if name in _UTC_ZONES:
+        return True
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-    name = _check_str(value)
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {name!r} (use an IANA name like Europe/Paris)") from None
+        return False
+    return True
+
+
+def _check_tz(value: Any) -> str:
+    name = _check_str(value)
+    if not _zone_known(name):
+        raise ValueError(f"unknown time zone {name!r} (use an IANA name like Europe/Paris)")
     return name
 
 
@@ -227,15 +246,12 @@ def _check_path(value: Any) -> Path:
 
 
 # --- one declaration per key ------------------------------------------------------------------
-# Each key is declared once, on its dataclass field: its default, the check a value from the file
+# Each key is declared once, on its record field: its default, the check a value from the file
 # must pass (type and bounds) and the line documenting it. Loading, --init-config and KEY_DOCS are
 # all derived from these fields, so a key cannot be validated without being documented, or the
 # other way round.
 
-Check = Callable[[Any], Any]
-
-
-@dataclass(frozen=True, slots=True)
+@record
 class KeySpec:
     check: Check
     doc: str
@@ -269,7 +285,7 @@ def _choice(*choices: str) -> Check:
 _TTL = _int(0, TTL_MAX_S)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ApiSettings:
     base_url: str = _key(DEFAULT_BASE_URL, _check_url,
                          "API root; point it at `python -m oddsmon.sim --port N` for drills.")
@@ -294,7 +310,7 @@ class ApiSettings:
                               "With auth = rapidapi: the x-rapidapi-host header.")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class WatchSettings:
     leagues: tuple[int, ...] = _key((39, 61, 140), _check_ids, "League ids to watch (39 Premier "
                                     "League, 61 Ligue 1, 140 La Liga, ...).")
@@ -314,7 +330,9 @@ class WatchSettings:
                          factory=lambda: host_timezone())
 
     @property
-    def tz(self) -> ZoneInfo:
+    def tz(self) -> tzinfo:
+        if self.timezone in _UTC_ZONES:
+            return UTC
         from zoneinfo import ZoneInfo
 
         return ZoneInfo(self.timezone)
@@ -332,7 +350,7 @@ class WatchSettings:
         return self.one_season
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PathSettings:
     db: Path = _key(MISSING, _check_path, "Shared SQLite store (cache, offline state, quota ledger); "
                     "every process on the host uses it.")
@@ -347,7 +365,7 @@ class PathSettings:
                             to_toml=lambda mode: f"{mode:04o}")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CacheSettings:
     """Seconds each page's cache entry stays fresh; past that, an online read fetches again.
 
@@ -367,7 +385,7 @@ class CacheSettings:
                               "season, for season = \"auto\") stay fresh.")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SupervisionSettings:
     quota_warning: int = _key(50, _int(0, QUOTA_MAX), "--check exits 1 (WARNING) when fewer calls "
                               "than this remain today.")
@@ -381,7 +399,7 @@ class SupervisionSettings:
                                 "/status probes after the presumed reset.")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class OddsSettings:
     format: PriceFormat = _key("decimal", _choice(*PRICE_FORMATS),
                        "Price display: decimal, fractional or american.")
@@ -392,7 +410,7 @@ class OddsSettings:
     drop_window_min: int = _key(60, _int(1, 7 * 24 * 60), "...within this many minutes.")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class StakeSettings:
     bankroll: float = _key(1000.0, _check_positive, "Money the Odds screen stakes from (Kelly "
                            "stakes, arbitrage splits).")
@@ -403,7 +421,7 @@ class StakeSettings:
                            "screen shows what rounding costs.")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CollectSettings:
     """``oddsmon --collect``: what the collector may spend and how often it looks."""
 
@@ -416,7 +434,7 @@ class CollectSettings:
                                    "many minutes before kickoff.")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AlertSettings:
     """Alerts POSTed to a webhook (Slack, Discord, or anything reading ``text``)."""
 
@@ -433,14 +451,14 @@ class AlertSettings:
                                  "seconds (the rest wait their turn).")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class UiSettings:
     # Theme names are Textual's (checked when the TUI starts: the headless modes never load it).
     theme: str = _key("", _check_theme, "Colour theme (textual-dark, nord, gruvbox, ...); empty: the "
                       "one last chosen in the palette (ctrl+p, Theme), remembered per user.")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Settings:
     api: ApiSettings = field(default_factory=ApiSettings)
     watch: WatchSettings = field(default_factory=WatchSettings)
@@ -455,7 +473,7 @@ class Settings:
     source: Path | None = None  # the file these settings came from, None for defaults
 
     def with_paths(self, **changes: Path | int) -> Settings:
-        return replace(self, paths=replace(self.paths, **changes))  # type: ignore[arg-type]
+        return replace(self, paths=replace(self.paths, **changes))
 
     def missing_key(self, environ: os._Environ[str] | dict[str, str] | None = None) -> str | None:
         """Why no API key is configured (naming the variable and the file), or None if one is."""
@@ -513,8 +531,6 @@ def _check_key(value: str, source: str) -> str:
 def host_timezone() -> str:
     """The host's IANA zone: ``$TZ``, ``/etc/timezone``, the ``/etc/localtime`` link; UTC when
     none of them names a zone this Python knows (the default, stated in the example)."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
     candidates = [os.environ.get("TZ", "").lstrip(":")]
     with contextlib.suppress(OSError, UnicodeDecodeError):
         candidates.append(Path("/etc/timezone").read_text(encoding="utf-8").strip())
@@ -524,13 +540,8 @@ def host_timezone() -> str:
     except OSError:
         pass
     for name in candidates:
-        if not name or name.startswith("/"):
-            continue
-        try:
-            ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            continue
-        return name
+        if name and not name.startswith("/") and _zone_known(name):
+            return name
     return "UTC"
 
 
@@ -567,7 +578,7 @@ _SECTIONS: dict[str, type] = {
     "alerts": AlertSettings,
     "ui": UiSettings,
 }
-# section -> key -> its declaration, read off the dataclass fields.
+# section -> key -> its declaration, read off the record fields.
 _KEYS: dict[str, dict[str, KeySpec]] = {
     section: {f.name: f.metadata["key"] for f in fields(cls)} for section, cls in _SECTIONS.items()
 }
@@ -658,7 +669,7 @@ def _build(data: dict[str, Any], where: _Where, base: Path) -> Settings:
     return settings
 
 
-_TOML_LINE = re.compile(r"\(at line (\d+), column (\d+)\)")
+_TOML_LINE = r"\(at line (\d+), column (\d+)\)"
 
 
 def load_file(path: Path) -> Settings:
@@ -675,8 +686,8 @@ def load_file(path: Path) -> Settings:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        match = _TOML_LINE.search(str(exc))
-        message = _TOML_LINE.sub("", str(exc)).strip()
+        match = re.search(_TOML_LINE, str(exc))
+        message = re.sub(_TOML_LINE, "", str(exc)).strip()
         lines = text.splitlines()
         line: int | None
         if match:
@@ -694,8 +705,8 @@ def load_file(path: Path) -> Settings:
     return _build(data, _Where(path, text), path.parent.resolve())
 
 
-_TOML_HEADER = re.compile(r"^\s*\[\[?\s*([A-Za-z0-9_.\- ]+?)\s*\]?\]")
-_TOML_KEY = re.compile(r"^\s*([A-Za-z0-9_\-]+)\s*=")
+_TOML_HEADER = r"^\s*\[\[?\s*([A-Za-z0-9_.\- ]+?)\s*\]?\]"
+_TOML_KEY = r"^\s*([A-Za-z0-9_\-]+)\s*="
 
 
 def _toml_name_at(lines: list[str], line: int, *, back: bool) -> tuple[int, str] | None:
@@ -703,14 +714,14 @@ def _toml_name_at(lines: list[str], line: int, *, back: bool) -> tuple[int, str]
     (1-based), or with ``back`` on the last line at or before it that declares one."""
     for number in range(min(line, len(lines)), 0, -1):
         text = lines[number - 1]
-        header = _TOML_HEADER.match(text)
+        header = re.match(_TOML_HEADER, text)
         if header:
             return number, f"[{header.group(1).strip()}]"
-        key = _TOML_KEY.match(text)
+        key = re.match(_TOML_KEY, text)
         if key:
             section = None
             for above in reversed(lines[:number - 1]):
-                found = _TOML_HEADER.match(above)
+                found = re.match(_TOML_HEADER, above)
                 if found:
                     section = found.group(1).strip()
                     break

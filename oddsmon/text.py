@@ -21,17 +21,18 @@ import json
 import re
 from typing import Any
 
+# The patterns are kept as text: re compiles each on first use and caches it, so a command
+# whose text is all printable (most runs) never compiles them.
 # An escape sequence, whole: OSC/DCS/SOS/PM/APC run to their terminator (BEL or ST) or to the
 # end of the text; CSI to its final byte; any other ESC with the byte after it.
-_SEQUENCE = re.compile(
-    r"(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c|$)"
+_SEQUENCE = (
+    r"(?s)(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c|$)"
     r"|(?:\x1b\[|\x9b)[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]?"
-    r"|\x1b[\x20-\x2f]*[\x30-\x7e]?",
-    re.S,
+    r"|\x1b[\x20-\x2f]*[\x30-\x7e]?"
 )
 _BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
-_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f" + _BIDI + "]")
-_LINE_BREAKS = re.compile(r"\r\n|[\t\r\n]")
+_CONTROLS = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f" + _BIDI + "]"
+_LINE_BREAKS = r"\r\n|[\t\r\n]"
 
 
 def clean(text: str, *, multiline: bool = False) -> str:
@@ -40,18 +41,20 @@ def clean(text: str, *, multiline: bool = False) -> str:
     ``multiline`` keeps newlines (a command's whole output); otherwise every line break and
     tab becomes a space, since a name or a message is one line.
     """
-    if text.isprintable() and (multiline or "\n" not in text):
-        return text  # the common case, at no cost
-    out = _SEQUENCE.sub("", text)
+    # Escapes, controls and bidi marks are all unprintable: printable text (newlines aside,
+    # where they stay) is returned as it is, the common case, at no cost.
+    if (text.replace("\n", "") if multiline else text).isprintable():
+        return text
+    out = re.sub(_SEQUENCE, "", text)
     if multiline:
         out = out.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
     else:
-        out = _LINE_BREAKS.sub(" ", out)
-    return _CONTROLS.sub("", out)
+        out = re.sub(_LINE_BREAKS, " ", out)
+    return re.sub(_CONTROLS, "", out)
 
 # What a JSON text holds when one of its strings needs cleaning: a control escaped (\u0000-
 # \u001f, \u007f-\u009f, \b, \f, \n, \r, \t), or a C1 or bidi character as is or escaped.
-_JSON_SUSPECT = re.compile(
+_JSON_SUSPECT = (
     r"\\(?:u00[01][0-9a-fA-F]|u007[fF]|u00[89][0-9a-fA-F]|u202[a-eA-E]|u206[6-9]|u200[eEfF]"
     r"|u061[cC]|[bfnrt])|[\x7f-\x9f" + _BIDI + "]")
 
@@ -59,7 +62,7 @@ _JSON_SUSPECT = re.compile(
 def clean_json_text(text: str) -> str:
     """A JSON text whose every string (keys too) is :func:`clean`; unchanged, at the cost of
     one regex scan, when there is nothing to clean (the usual case for a big odds page)."""
-    if not _JSON_SUSPECT.search(text):
+    if not re.search(_JSON_SUSPECT, text):
         return text
     return json.dumps(_clean_tree(json.loads(text)), ensure_ascii=False, separators=(",", ":"))
 

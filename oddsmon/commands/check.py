@@ -225,9 +225,9 @@ async def _probe(settings: Settings, clock: Clock) -> dict[str, Any]:
 def evaluate(settings: Settings, clock: Clock, *, probe: bool = False) -> tuple[Snapshot, dict[str, Any] | None, int]:
     """(snapshot, probe outcome, exit code). Raises ``StateUnreadable`` for exit 3."""
     store = open_existing(settings.paths.db)  # read-only; fails (exit 3) before any probe
-    store.close()
     outcome = None
     if probe:
+        store.close()  # the probe may record its outcome; the snapshot reads it after
         import asyncio
 
         outcome = asyncio.run(_probe(settings, clock))
@@ -241,7 +241,7 @@ def evaluate(settings: Settings, clock: Clock, *, probe: bool = False) -> tuple[
                 print(f"oddsmon: {exc}", file=sys.stderr)
         finally:
             writable.close()
-    store = open_existing(settings.paths.db)
+        store = open_existing(settings.paths.db)
     try:
         snap = collect(store, settings, clock)
     finally:

@@ -16,19 +16,18 @@ Reasons and resumes (DESIGN.md, "Semantics that must hold"):
 
 from __future__ import annotations
 
-import random
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ..clock import Clock, next_reset
 from ..config import SupervisionSettings
+from ..records import record
 from ..store import OfflineState, Store
 from ..store.db import Tx
 from ..store.incidents import IncidentStore
 from ..types import Reason
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ModeView:
     """What a person (sidebar, --check) needs to know about the mode right now."""
 
@@ -72,6 +71,8 @@ class OfflineMachine:
         self.store = store
         self.clock = clock
         self.settings = settings
+        import random  # only a process that runs the machine needs it (not --check)
+
         self.rng = random.Random()  # probe backoff jitter; tests may seed it
 
     # -- reading ---------------------------------------------------------------------------

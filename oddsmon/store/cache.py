@@ -6,12 +6,12 @@ import json
 import re
 import zlib
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlencode
 
 from ..clock import utc_from_ts
 from ..config import TTL_MAX_S
+from ..records import record
 from .db import Database
 
 _TS_MAX = 253402300799.0  # 9999-12-31T23:59:59Z, the last instant a datetime holds
@@ -57,7 +57,7 @@ def _expiry(fetched_at: datetime, ttl_s: float) -> float:
     return fetched_at.timestamp() + min(max(0.0, ttl_s), TTL_MAX_S)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CacheEntry:
     key: str
     endpoint: str

@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from ..clock import utc_from_ts
+from ..records import record
 from .db import Database
 
 COLLECTOR_LEASE = "collector"
@@ -23,7 +23,7 @@ def _host() -> str:
 _STATUS_META = "collector.status"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Holder:
     pid: int
     host: str
@@ -31,7 +31,7 @@ class Holder:
     heartbeat_at: datetime
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CollectorStatus:
     """What the collector last wrote about itself (the supervision views read it)."""
 

@@ -11,15 +11,18 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import random
 import sqlite3
 import stat
-import threading
 import time
+
+# _thread's RLock is the one threading.RLock() returns, without importing threading (a
+# headless read runs in one thread and should not pay for it at start).
+from _thread import RLock
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+
+from ..records import record
 
 APPLICATION_ID = 0x4F44534D  # "ODSM": marks the file as oddsmon's
 SCHEMA_VERSION = 6
@@ -319,7 +322,7 @@ class StoreWriteError(StoreError):
     """The store can be read but not written (disk full, read-only): the cache still serves."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class OpenReport:
     """What opening found; ``moved_aside`` is set when a bad file was replaced."""
 
@@ -349,7 +352,7 @@ class Database:
     def __init__(self, path: Path, *, read_only: bool = False) -> None:
         self.path = Path(path)
         self.read_only = read_only
-        self._lock = threading.RLock()
+        self._lock = RLock()
         self._conn: sqlite3.Connection | None = None
         self.report = OpenReport(self.path)
         # Opened read-only because of the disk (full, I/O error) rather than by request: the
@@ -796,5 +799,7 @@ def _retry_locked(fn):  # type: ignore[no-untyped-def]
         except sqlite3.OperationalError as exc:
             if not _is_locked(exc) or attempt == _LOCK_RETRIES - 1:
                 raise
+            import random  # only on contention: not worth its import on every start
+
             time.sleep(min(0.5, 0.01 * (2 ** attempt)) * (0.5 + random.random()))
     raise AssertionError("unreachable")

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ..clock import utc_from_ts
+from ..records import record
 from .db import Database, Tx
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Action:
     at: datetime
     kind: str  # transition | warm | purge | toggle | probe | note | ...
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Incident:
     id: int
     opened_at: datetime

@@ -5,15 +5,15 @@ random id. The rendering stays with the journal; the SQL lives here."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from ..clock import utc_from_ts
+from ..records import field, mutable_record
 from .db import Database
 from .incidents import IncidentStore
 
 
-@dataclass(slots=True)
+@mutable_record
 class JournalAction:
     id: int
     incident_id: int
@@ -22,7 +22,7 @@ class JournalAction:
     text: str
 
 
-@dataclass(slots=True)
+@mutable_record
 class JournalIncident:
     id: int
     opened_at: datetime

@@ -16,11 +16,11 @@ The daily reserve holds across any number of processes sharing the key, by two r
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 
 from ..clock import last_reset, utc_from_ts
 from ..config import QUOTA_MAX
+from ..records import record
 from .db import Database, Tx
 
 REQUEST_LOG_KEEP = 500
@@ -43,7 +43,7 @@ RESET_SEEN_WITHIN_S = 2 * 3600
 RESET_MIN_FALL = 5
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Quota:
     daily_limit: int | None = None
     daily_remaining: int | None = None
@@ -83,7 +83,7 @@ class Quota:
         return max(0, self.daily_limit - remaining)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RequestRecord:
     at: datetime
     endpoint: str

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 from datetime import datetime
 
 from ..clock import utc_from_ts
+from ..records import record, replace
 from ..text import clean
 from ..types import REASONS, Reason
 from .db import Database, Tx
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class OfflineState:
     offline: bool = False
     reason: Reason | None = None  # None while online
@@ -25,7 +25,7 @@ class OfflineState:
     last_probe_ok: bool | None = None
 
     def evolve(self, **changes: object) -> OfflineState:
-        return replace(self, **changes)  # type: ignore[arg-type]
+        return replace(self, **changes)
 
 
 def _ts(value: datetime | None) -> float | None:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from ..offline import ModeView
+from ..records import record
 from ..store import Incident
 from .common import CRITICAL, LABELS, OK, WARNING, duration, iso
 
@@ -23,7 +23,7 @@ META_EXPORT_PROM = "export.last.prometheus"
 META_STORE_ID = "store_id"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Status:
     """The monitoring verdict: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN, and one line why."""
 
@@ -35,7 +35,7 @@ class Status:
         return LABELS[self.code]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ChecklistItem:
     id: str
     label: str  # English
@@ -44,7 +44,7 @@ class ChecklistItem:
     why: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SelftestRecord:
     at: datetime
     ok: bool
@@ -52,7 +52,7 @@ class SelftestRecord:
     checks: tuple[dict[str, object], ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ExportRecord:
     at: datetime
     path: Path

@@ -36,33 +36,32 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
-import getpass
 import os
 import re
 import stat
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..clock import utc_from_ts
 from ..config import Settings
+from ..records import record
 from ..store import Store, shared_mode
 from ..store import journal as records
 from ..store.journal import JournalIncident
 from ..text import clean
 from .common import SupervisionError, dual, duration, iso, redact, refuse_special, secret_of
 
-if TYPE_CHECKING:  # annotations only: --check does not pay for zoneinfo at start
-    from zoneinfo import ZoneInfo
+if TYPE_CHECKING:
+    from datetime import tzinfo
 from .health import META_STORE_ID
 
 HEADER_MARK = "<!-- oddsmon:journal v1 -->"
-_MARK = re.compile(r"<!-- oddsmon ([0-9a-f]{6,32}):([iacp])(\d+) -->")
-_HEADER_RE = re.compile(r"^<!-- oddsmon:journal v1 -->\s*$", re.M)
+# Patterns as text: re compiles them on first use (a store with no journal file never does).
+_MARK = r"<!-- oddsmon ([0-9a-f]{6,32}):([iacp])(\d+) -->"
+_HEADER_RE = r"(?m)^<!-- oddsmon:journal v1 -->\s*$"
 LOCK_TIMEOUT_S = 10.0
 NOTE_MAX = 500
 # Actions a command records after an incident closed (the warm that rebuilds the cache, the
@@ -85,7 +84,7 @@ class JournalError(SupervisionError):
     """The journal cannot be used (not oddsmon's format, unreadable, not writable)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SyncResult:
     path: Path
     appended: int  # blocks appended (0 when the file already reflected the store)
@@ -112,6 +111,8 @@ def record_action(store: Store, at: datetime, kind: str, text: str, *,
 
 
 def author() -> str:
+    import getpass  # it imports termios: only commands that record a note need it
+
     with contextlib.suppress(Exception):
         return getpass.getuser()
     return os.environ.get("USER") or "unknown"
@@ -150,7 +151,7 @@ def _probe_summary(store: Store, inc: JournalIncident) -> str | None:
 # -- rendering -------------------------------------------------------------------------------
 
 
-def _blocks(store: Store, incs: list[JournalIncident], sid: str, tz: ZoneInfo,
+def _blocks(store: Store, incs: list[JournalIncident], sid: str, tz: tzinfo,
             secret: str | None) -> Iterator[tuple[str, str]]:
     """(marker key, text) for every record, in the order a fresh journal would hold them."""
     for inc in incs:
@@ -178,7 +179,7 @@ def _blocks(store: Store, incs: list[JournalIncident], sid: str, tz: ZoneInfo,
 
 
 def _markers(text: str, sid: str) -> set[str]:
-    return {f"{m.group(2)}{m.group(3)}" for m in _MARK.finditer(text) if m.group(1) == sid}
+    return {f"{m.group(2)}{m.group(3)}" for m in re.finditer(_MARK, text) if m.group(1) == sid}
 
 
 # -- the file --------------------------------------------------------------------------------
@@ -200,7 +201,7 @@ def _read(path: Path) -> str | None:
     except UnicodeDecodeError:
         raise JournalError(f"{path}: not oddsmon's incident journal (not UTF-8 text); "
                            f"nothing written") from None
-    if text.strip() and not _HEADER_RE.search(text):
+    if text.strip() and not re.search(_HEADER_RE, text):
         raise JournalError(
             f"{path}: not oddsmon's incident journal (no line '{HEADER_MARK}'); nothing written. "
             f"Move it aside, point paths.incidents elsewhere, or add that line to adopt it")
@@ -231,6 +232,8 @@ def _locked(path: Path) -> Iterator[None]:
     except OSError as exc:
         raise JournalError(f"{path}: cannot lock the incident journal ({lock}: {exc.strerror})") from None
     try:
+        import fcntl  # only writers lock the journal; --check reads it
+
         deadline = time.monotonic() + LOCK_TIMEOUT_S
         while True:
             try:
@@ -373,7 +376,7 @@ def _all_markers(path: Path) -> frozenset[tuple[str, str]] | None:
     text = _read(path)
     if text is None:
         return None
-    found = frozenset((m.group(1), f"{m.group(2)}{m.group(3)}") for m in _MARK.finditer(text))
+    found = frozenset((m.group(1), f"{m.group(2)}{m.group(3)}") for m in re.finditer(_MARK, text))
     _marker_cache[str(path)] = (stamp, found)
     return found
 

@@ -6,13 +6,13 @@ on-call engineer sees in a shell is what an analyst sees on screen. Reading it s
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..clock import Clock, next_reset
 from ..collect.budget import daily_budget, left_today
 from ..config import Settings
 from ..offline import ModeView, view_of
+from ..records import field, record
 from ..store import COLLECTOR_LEASE, Incident, Quota, RequestRecord, Store
 from .health import (
     META_EXPORT,
@@ -39,7 +39,7 @@ PAGE_ENDPOINTS: dict[str, tuple[str, ...]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CacheMetrics:
     entries: int
     body_bytes: int
@@ -53,7 +53,7 @@ class CacheMetrics:
         return None if total == 0 else self.hits / total
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class QuotaMetrics:
     daily_limit: int | None
     daily_remaining: int | None
@@ -70,7 +70,7 @@ class QuotaMetrics:
         return self.daily_remaining is not None and self.daily_remaining < self.warning_level
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CollectorMetrics:
     """``oddsmon --collect`` as the store shows it: its lease, last cycle and budget."""
 
@@ -93,7 +93,7 @@ class CollectorMetrics:
         return (now - self.last_cycle).total_seconds()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Snapshot:
     generated_at: datetime
     mode: ModeView

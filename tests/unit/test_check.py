@@ -18,7 +18,7 @@ from oddsmon.commands import check, selftest
 from oddsmon.config import Settings
 from oddsmon.engine import selftest as checks
 from oddsmon.store import Store
-from oddsmon.supervision import export
+from oddsmon.supervision import export, journal
 from oddsmon.supervision.metrics import collect
 
 from .supervision_helpers import ROOT, assert_valid, cache_pages, machine, observe_quota, warm_with_simulator
@@ -358,6 +358,68 @@ def test_check_imports_neither_textual_nor_httpx(store: Store, settings: Setting
     imported = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines()
                 if line.startswith("import time:")}
     assert not {m for m in imported if m.split(".")[0] in ("textual", "httpx", "rich")}
+
+
+# What the headless start path must not import: the TUI and the wire, the engine and the
+# simulator, and what made `--check` start at 3x `python -c "import sqlite3, json"`: dataclasses
+# (it imports inspect, ast and dis; oddsmon/records.py replaces it there), shutil (bz2, lzma:
+# argparse's help width), tempfile and random, threading, getpass, and zoneinfo while every
+# time shown is UTC.
+HEAVY = frozenset({"textual", "rich", "httpx", "asyncio", "uvicorn", "dataclasses", "inspect",
+                   "ast", "dis", "shutil", "bz2", "lzma", "tempfile", "random", "threading",
+                   "getpass", "secrets", "zoneinfo", "oddsmon.sim", "oddsmon.tui", "oddsmon.engine",
+                   "oddsmon.api", "oddsmon.domain", "oddsmon.desk", "oddsmon.alerts"})
+
+
+def _imported(config: Path, *args: str) -> tuple[set[str], str]:
+    """Every module ``oddsmon --config CONFIG ARGS`` imports (``-X importtime``), and its output."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "APISPORTS_KEY": "check-imports-key"}
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "oddsmon", "--config", str(config),
+                           *args], capture_output=True, text=True, env=env, timeout=60)
+    assert proc.returncode in (0, 1, 2), proc.stdout + proc.stderr  # OK, WARNING, CRITICAL
+    return {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines()
+            if line.startswith("import time:")}, proc.stdout
+
+
+def _heavy(imported: set[str]) -> set[str]:
+    return {m for m in imported if any(m == h or m.startswith(h + ".") for h in HEAVY)}
+
+
+@pytest.mark.parametrize("args", [("--check",), ("--check", "--json"), ("--export", "-"),
+                                  ("--export", "-", "--format", "prometheus")])
+def test_headless_start_imports_nothing_heavy(store: Store, settings: Settings, clock: FakeClock,
+                                              tmp_path: Path, args: tuple[str, ...]) -> None:
+    """The regression guard for --check's start-up, without timing anything: a store with an
+    incident, a journal and cached pages, read with the time shown in UTC."""
+    observe_quota(store, clock.now(), 80)
+    cache_pages(store, clock.now())
+    machine(store, clock, settings).go_offline("network", "cannot reach the API")
+    journal.sync(store, settings)
+    config = tmp_path / "oddsmon.toml"
+    config.write_text(f'[watch]\ntimezone = "UTC"\n[paths]\ndb = "{settings.paths.db}"\n'
+                      f'incidents = "{settings.paths.incidents}"\nmetrics = "{settings.paths.metrics}"\n')
+    imported, out = _imported(config, *args)
+    assert "oddsmon.supervision.metrics" in imported and "network" in out
+    assert not _heavy(imported)
+
+
+def test_a_local_zone_is_loaded_only_when_shown(store: Store, settings: Settings, clock: FakeClock,
+                                                tmp_path: Path) -> None:
+    """The other side of the guard above: with a local zone configured, --check loads zoneinfo
+    and shows local times beside UTC; --export writes its file without tempfile's imports."""
+    machine(store, clock, settings).go_offline("user", "manual offline (--offline)")
+    config = tmp_path / "oddsmon.toml"
+    config.write_text(f'[watch]\ntimezone = "Europe/Paris"\n[paths]\ndb = "{settings.paths.db}"\n'
+                      f'incidents = "{settings.paths.incidents}"\nmetrics = "{settings.paths.metrics}"\n')
+    imported, out = _imported(config, "--check")
+    zoneinfo = {m for m in imported if m.startswith("zoneinfo")}
+    assert "zoneinfo" in imported and _heavy(imported) == zoneinfo
+    assert " CET)" in out
+    imported, _ = _imported(config, "--export")
+    assert settings.paths.metrics.exists()
+    # secrets (which imports random) for the journal's store id, made once in the store's life.
+    assert _heavy(imported) - zoneinfo <= {"secrets", "random"}
+    assert not _heavy(_imported(config, "--export")[0]) - zoneinfo  # the next export
 
 
 def test_demo_flag_reaches_the_running_demos_store(settings: Settings, clock: FakeClock, tmp_path: Path,
