@@ -8,6 +8,7 @@ import json
 from collections.abc import Callable
 
 import httpx
+import msgspec
 import pytest
 
 from oddsmon.api import (
@@ -296,7 +297,9 @@ async def test_pages_handed_to_keep_as_they_arrive_are_never_held_whole(store: S
         assert len(seen) % 3 == page - 1
         return httpx.Response(200, json=envelope([f"p{page}a", f"p{page}b"], paging=(page, 3)), headers=HEADERS)
 
-    def keep(items: list[str]) -> list[str]:
+    def keep(response: msgspec.Raw) -> list[str]:
+        # Handed as the JSON text received, for the caller's own typed decode.
+        items = json.loads(bytes(response))
         seen.append(items)
         return items[:1]  # what the envelope carries on
 
