@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 APPLICATION_ID = 0x4F44534D  # "ODSM": marks the file as oddsmon's
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 BUSY_TIMEOUT_MS = 10_000
 _LOCK_RETRIES = 20
 # After a checkpoint the WAL is cut back to this size, so a burst of writes does not keep its
@@ -296,6 +296,52 @@ _MIGRATIONS: dict[int, str] = {
         books TEXT NOT NULL,            -- the bookmakers it was restricted to, comma-separated; '' all
         body TEXT NOT NULL              -- the headline, JSON (domain.market.headline_to_row)
     );
+    """,
+    # v7: a series' first price lives on its latest row (first_price, first_at), and the
+    # history table keeps only the changes after it (odds_changes): a price first seen is one
+    # row written, not two, which halved the rows of a warm. ``odds_snapshots`` is now the
+    # view of both, every point as before, so every reader (series, closes, openings, the
+    # export) gets the same answers. An older store's first points move onto its latest rows.
+    7: """
+    CREATE TABLE odds_latest_v7 (
+        fixture_id INTEGER NOT NULL,
+        bookmaker_id INTEGER NOT NULL,
+        bet_id INTEGER NOT NULL,
+        outcome TEXT NOT NULL,
+        price REAL NOT NULL,
+        seen_at REAL NOT NULL,
+        first_price REAL NOT NULL,      -- the series' first observation: the history's first point
+        first_at REAL NOT NULL,
+        PRIMARY KEY (fixture_id, bet_id, outcome, bookmaker_id)
+    ) WITHOUT ROWID;
+    INSERT INTO odds_latest_v7
+        SELECT l.fixture_id, l.bookmaker_id, l.bet_id, l.outcome, l.price, l.seen_at,
+               coalesce(s.price, l.price), coalesce(s.first_at, l.seen_at)
+        FROM odds_latest l LEFT JOIN (
+            SELECT fixture_id, bookmaker_id, bet_id, outcome, price, min(observed_at) AS first_at
+            FROM odds_snapshots GROUP BY fixture_id, bet_id, outcome, bookmaker_id) s
+        USING (fixture_id, bet_id, outcome, bookmaker_id);
+    CREATE TABLE odds_changes (
+        fixture_id INTEGER NOT NULL,
+        bookmaker_id INTEGER NOT NULL,
+        bet_id INTEGER NOT NULL,
+        outcome TEXT NOT NULL,
+        observed_at REAL NOT NULL,
+        price REAL NOT NULL,
+        PRIMARY KEY (fixture_id, bet_id, outcome, bookmaker_id, observed_at)
+    ) WITHOUT ROWID;
+    INSERT INTO odds_changes
+        SELECT s.fixture_id, s.bookmaker_id, s.bet_id, s.outcome, s.observed_at, s.price
+        FROM odds_snapshots s JOIN odds_latest_v7 l USING (fixture_id, bet_id, outcome, bookmaker_id)
+        WHERE s.observed_at <> l.first_at;
+    DROP TABLE odds_snapshots;
+    DROP TABLE odds_latest;
+    ALTER TABLE odds_latest_v7 RENAME TO odds_latest;
+    CREATE VIEW odds_snapshots AS
+        SELECT fixture_id, bookmaker_id, bet_id, outcome, first_at AS observed_at, first_price AS price
+        FROM odds_latest
+        UNION ALL
+        SELECT fixture_id, bookmaker_id, bet_id, outcome, observed_at, price FROM odds_changes;
     """,
 }
 
