@@ -588,9 +588,11 @@ class Service:
             with _gc_paused():
                 items = decode_odds_page(response, _HISTORY_BETS)
             odds = [item.odds for item in items]
-            self._keep_fixture_entries(items, at)
-            self._record_history(odds, at, page)
-            self._keep_headlines(odds, at)
+            # One transaction for the page: one commit, and a page kept whole or not at all.
+            with self.store.db.write():
+                self._keep_fixture_entries(items, at)
+                self._record_history(odds, at, page)
+                self._keep_headlines(odds, at)
             return [item.match_winner for item in items]
 
         return keep
@@ -630,7 +632,7 @@ class Service:
         # window check waits until someone asks for alerts, so a big fetch stays fast.
         self.alerting.note_shortened(
             (c.fixture_id, c.bookmaker_id, c.bet_id, c.outcome)
-            for c in self.store.history.record(at, rows)
+            for c in self.store.history.record(at, rows, firsts=False)
             if c.previous is not None and c.price < c.previous and (c.bet_id, c.outcome) in _ALERT_OUTCOMES)
 
     def take_drop_alerts(self) -> list[PriceDrop]:

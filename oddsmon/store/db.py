@@ -396,6 +396,7 @@ class Database:
         self.path = Path(path)
         self.read_only = read_only
         self._lock = threading.RLock()
+        self._in_write = False  # a write() is open on the thread holding the lock
         self._conn: sqlite3.Connection | None = None
         self.report = OpenReport(self.path)
         # Opened read-only because of the disk (full, I/O error) rather than by request: the
@@ -671,9 +672,26 @@ class Database:
 
     @contextlib.contextmanager
     def write(self) -> Iterator[Tx]:
-        """A short ``BEGIN IMMEDIATE`` transaction: committed on exit, rolled back on error."""
+        """A short ``BEGIN IMMEDIATE`` transaction: committed on exit, rolled back on error.
+
+        A write within a write (same thread: the lock is held) joins the outer transaction,
+        so several stores' writes of one page commit together, or not at all.
+        """
         if self.read_only:
             raise StoreWriteError(f"{self.path}: the store is read-only (opened read-only)")
+        with self._lock:
+            if self._in_write:
+                yield Tx(self.conn)
+                return
+            self._in_write = True
+            try:
+                with self._transaction() as tx:
+                    yield tx
+            finally:
+                self._in_write = False
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[Tx]:
         with self._lock:
             conn = self.conn
             try:

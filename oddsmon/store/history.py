@@ -34,8 +34,11 @@ class OddsHistory:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def record(self, at: datetime, prices: Iterable[tuple[int, int, int, str, float]]) -> list[PriceChange]:
-        """Store (fixture, bookmaker, bet, outcome, price) rows whose price changed; returns them.
+    def record(self, at: datetime, prices: Iterable[tuple[int, int, int, str, float]], *,
+               firsts: bool = True) -> list[PriceChange]:
+        """Store (fixture, bookmaker, bet, outcome, price) rows whose price changed; returns them
+        (``firsts`` False: only those that moved from a price, which a warm of fresh odds,
+        hundreds of thousands of first prices, has no use for).
 
         The comparison with the latest stored price happens inside the write transaction, so two
         processes recording the same fetch do not both insert it. A series' first price is
@@ -55,7 +58,8 @@ class OddsHistory:
             for f, b, bet, o, p in rows:
                 had = known.get((f, b, bet, o))
                 if had is None:
-                    changes.append(PriceChange(f, b, bet, o, None, p))
+                    if firsts:
+                        changes.append(PriceChange(f, b, bet, o, None, p))
                     latest.append((f, b, bet, o, p, ts, p, ts))
                     continue
                 price, first_price, first_at = had
