@@ -585,11 +585,12 @@ class Service:
             # Typed only as far as anything reads: the markets the screens show (rows,
             # history, headlines, coverage), about a quarter of a real page's values; the
             # rest stays in the fixture's entry as received.
-            with _gc_paused():
-                items = decode_odds_page(response, _HISTORY_BETS)
-            odds = [item.odds for item in items]
             # One transaction for the page: one commit, and a page kept whole or not at all.
-            with self.store.db.write():
+            # The collector paused throughout: a page is some 300,000 new objects (models,
+            # rows), none of them garbage, which its passes would walk again and again.
+            with _gc_paused(), self.store.db.write():
+                items = decode_odds_page(response, _HISTORY_BETS)
+                odds = [item.odds for item in items]
                 self._keep_fixture_entries(items, at)
                 self._record_history(odds, at, page)
                 self._keep_headlines(odds, at)
@@ -1170,11 +1171,11 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _fixture_envelope(fixture_id: int, item: bytes) -> str:
+def _fixture_envelope(fixture_id: int, item: bytes) -> bytes:
     """The body the API answers ``/odds?fixture=N`` with: the item as received (its bytes,
     not re-serialised), on one page."""
-    return (f'{{"get":"odds","parameters":{{"fixture":"{fixture_id}"}},"errors":[],"results":1,'
-            f'"paging":{{"current":1,"total":1}},"response":[{item.decode()}]}}')
+    return (b'{"get":"odds","parameters":{"fixture":"%d"},"errors":[],"results":1,'
+            b'"paging":{"current":1,"total":1},"response":[%b]}' % (fixture_id, item))
 
 
 def _without_bookmakers(fo: FixtureOdds, hidden: frozenset[int]) -> FixtureOdds:

@@ -80,14 +80,18 @@ class OddsHistory:
                     "INSERT OR IGNORE INTO odds_changes "
                     "(fixture_id, bookmaker_id, bet_id, outcome, observed_at, price) VALUES (?,?,?,?,?,?)", moved)
             # Every price seen now, changed or not: an older fetch recorded late never
-            # overwrites a newer one.
-            tx.executemany(
-                "INSERT INTO odds_latest (fixture_id, bookmaker_id, bet_id, outcome, price, seen_at, "
-                "first_price, first_at) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT DO UPDATE SET "
-                "price = CASE WHEN excluded.seen_at >= seen_at THEN excluded.price ELSE price END, "
-                "seen_at = max(seen_at, excluded.seen_at), "
-                "first_price = CASE WHEN excluded.first_at < first_at THEN excluded.first_price "
-                "ELSE first_price END, first_at = min(first_at, excluded.first_at)", latest)
+            # overwrites a newer one. Many rows a statement: a third less than one a row.
+            for start in range(0, len(latest), _ROWS_PER_INSERT):
+                chunk = latest[start:start + _ROWS_PER_INSERT]
+                tx.execute(
+                    "INSERT INTO odds_latest (fixture_id, bookmaker_id, bet_id, outcome, price, seen_at, "
+                    f"first_price, first_at) VALUES {','.join(['(?,?,?,?,?,?,?,?)'] * len(chunk))} "
+                    "ON CONFLICT DO UPDATE SET "
+                    "price = CASE WHEN excluded.seen_at >= seen_at THEN excluded.price ELSE price END, "
+                    "seen_at = max(seen_at, excluded.seen_at), "
+                    "first_price = CASE WHEN excluded.first_at < first_at THEN excluded.first_price "
+                    "ELSE first_price END, first_at = min(first_at, excluded.first_at)",
+                    tuple(value for row in chunk for value in row))
         return changes
 
     def note_priced(self, at: datetime, page: str | None, fixtures: Iterable[tuple[int, int, int]],
@@ -264,6 +268,10 @@ class OddsHistory:
     def count(self) -> int:
         row = self.db.query_one("SELECT count(*) FROM odds_snapshots")
         return 0 if row is None else row[0]
+
+
+# Rows of odds_latest a statement: 8 values each, under the 999 variables older SQLite allows.
+_ROWS_PER_INSERT = 120
 
 
 def _known_series(tx: Tx, rows: list[tuple[int, int, int, str, float]]
