@@ -117,7 +117,10 @@ def _is_list(response: Any) -> bool:
 def _length(response: Any) -> int:
     """How many items a page's ``response`` list holds (a raw one is split, not decoded)."""
     if isinstance(response, msgspec.Raw):
-        return len(_RAW_LIST.decode(response))
+        try:
+            return len(_RAW_LIST.decode(response))
+        except msgspec.DecodeError:  # JSON msgspec does not read (see _raw_envelope)
+            return len(json.loads(bytes(response)))
     return len(response or [])
 
 
