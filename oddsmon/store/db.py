@@ -298,9 +298,9 @@ _MIGRATIONS: dict[int, str] = {
     );
     """,
     # v7: a series' first price lives on its latest row (first_price, first_at), and the
-    # history table keeps only the changes after it (odds_changes): a price first seen is one
-    # row written, not two, which halved the rows of a warm. ``odds_snapshots`` is now the
-    # view of both, every point as before, so every reader (series, closes, openings, the
+    # history table, renamed odds_changes, keeps only the changes after it: a price first seen
+    # is one row written, not two, which halved the rows of a warm. ``odds_snapshots`` is now
+    # the view of both, every point as before, so every reader (series, closes, openings, the
     # export) gets the same answers. An older store's first points move onto its latest rows.
     7: """
     CREATE TABLE odds_latest_v7 (
@@ -321,20 +321,11 @@ _MIGRATIONS: dict[int, str] = {
             SELECT fixture_id, bookmaker_id, bet_id, outcome, price, min(observed_at) AS first_at
             FROM odds_snapshots GROUP BY fixture_id, bet_id, outcome, bookmaker_id) s
         USING (fixture_id, bet_id, outcome, bookmaker_id);
-    CREATE TABLE odds_changes (
-        fixture_id INTEGER NOT NULL,
-        bookmaker_id INTEGER NOT NULL,
-        bet_id INTEGER NOT NULL,
-        outcome TEXT NOT NULL,
-        observed_at REAL NOT NULL,
-        price REAL NOT NULL,
-        PRIMARY KEY (fixture_id, bet_id, outcome, bookmaker_id, observed_at)
-    ) WITHOUT ROWID;
-    INSERT INTO odds_changes
-        SELECT s.fixture_id, s.bookmaker_id, s.bet_id, s.outcome, s.observed_at, s.price
-        FROM odds_snapshots s JOIN odds_latest_v7 l USING (fixture_id, bet_id, outcome, bookmaker_id)
-        WHERE s.observed_at <> l.first_at;
-    DROP TABLE odds_snapshots;
+    ALTER TABLE odds_snapshots RENAME TO odds_changes;
+    DELETE FROM odds_changes WHERE EXISTS (
+        SELECT 1 FROM odds_latest_v7 l WHERE l.fixture_id = odds_changes.fixture_id
+        AND l.bet_id = odds_changes.bet_id AND l.outcome = odds_changes.outcome
+        AND l.bookmaker_id = odds_changes.bookmaker_id AND l.first_at = odds_changes.observed_at);
     DROP TABLE odds_latest;
     ALTER TABLE odds_latest_v7 RENAME TO odds_latest;
     CREATE VIEW odds_snapshots AS

@@ -16,6 +16,7 @@ from oddsmon.domain.models import ParseError, parse_odds
 from oddsmon.domain.odds_page import decode_odds_page
 
 from ..samples import SAMPLES
+from .test_models import DROP, _mutate
 
 REAL = SAMPLES / "odds__real_fixture815162_bookmaker6.json"
 DOCS = SAMPLES / "odds__official_docs_fixture326090_bookmaker6.json"
@@ -48,18 +49,9 @@ def test_real_body_unusable_price_is_skipped_and_counted() -> None:
 
 
 def _set(path: list[Any], value: Any) -> Callable[[list[Any]], None]:
-    def mutate(items: list[Any]) -> None:
-        node: Any = items
-        for step in path[:-1]:
-            node = node[step]
-        if value is _DELETE:
-            del node[path[-1]]
-        else:
-            node[path[-1]] = value
-    return mutate
+    return lambda items: _mutate(items, tuple(path), value)
 
 
-_DELETE = object()
 _BOOK = [0, "bookmakers", 0]
 _BET = [*_BOOK, "bets", 27]  # Match Winner, a market the screens show
 _UNSHOWN = [*_BOOK, "bets", 0]  # id 38: not typed, only its id is read
@@ -67,15 +59,15 @@ _VALUE = [*_BET, "values", 0]
 
 REJECTED: dict[str, Callable[[list[Any]], object]] = {
     "fixture id a string": _set([0, "fixture", "id"], "815162"),
-    "fixture missing": _set([0, "fixture"], _DELETE),
-    "league season missing": _set([0, "league", "season"], _DELETE),
+    "fixture missing": _set([0, "fixture"], DROP),
+    "league season missing": _set([0, "league", "season"], DROP),
     "bookmakers not a list": _set([0, "bookmakers"], {"id": 6}),
     "bookmaker id a boolean": _set([*_BOOK, "id"], True),
     "bet id past 2^53": _set([*_BET, "id"], 2**60),
-    "bet name missing": _set([*_BET, "name"], _DELETE),
+    "bet name missing": _set([*_BET, "name"], DROP),
     "update not a date": _set([0, "update"], "yesterday"),
     "kickoff unreadable": lambda items: (_set([0, "fixture", "date"], "soon")(items),
-                                         _set([0, "fixture", "timestamp"], _DELETE)(items)),
+                                         _set([0, "fixture", "timestamp"], DROP)(items)),
 }
 
 TOLERATED: dict[str, Callable[[list[Any]], object]] = {
@@ -85,11 +77,11 @@ TOLERATED: dict[str, Callable[[list[Any]], object]] = {
     "odd an object": _set([*_VALUE, "odd"], {"x": 1}),
     "odd a number": _set([*_VALUE, "odd"], 2.5),
     "odd not finite": _set([*_VALUE, "odd"], "1e400"),
-    "update missing": _set([0, "update"], _DELETE),
+    "update missing": _set([0, "update"], DROP),
     "kickoff by timestamp only": _set([0, "fixture", "date"], None),
     "extra keys": _set([0, "extra"], {"deep": [1, 2]}),
     "date unreadable, timestamp read": _set([0, "fixture", "date"], "soon"),
-    "a market not shown lacks its name": _set([*_UNSHOWN, "name"], _DELETE),
+    "a market not shown lacks its name": _set([*_UNSHOWN, "name"], DROP),
 }
 
 

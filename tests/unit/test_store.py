@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
 import stat
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -193,23 +195,14 @@ def test_a_write_within_a_write_is_one_transaction(store: Store) -> None:
 
 
 def test_a_v6_store_keeps_its_history_through_migration_7(tmp_path: Path) -> None:
-    from oddsmon.store.db import _MIGRATIONS, _split_sql
-
     path = tmp_path / "v6.db"
-    conn = sqlite3.connect(path)
-    for version in range(1, 7):
-        for statement in _split_sql(_MIGRATIONS[version]):
-            conn.execute(statement)
     t = T0.timestamp()
     points = [(7, 8, 1, "Home", t - 600, 2.6), (7, 8, 1, "Home", t - 60, 2.5), (7, 8, 1, "Draw", t - 600, 2.95),
               (7, 6, 5, "Over 2.5", t - 300, 1.9)]
-    conn.executemany("INSERT INTO odds_snapshots VALUES (?, ?, ?, ?, ?, ?)", points)
-    conn.executemany("INSERT INTO odds_latest VALUES (?, ?, ?, ?, ?, ?)",
-                     [(7, 8, 1, "Home", 2.5, t), (7, 8, 1, "Draw", 2.95, t), (7, 6, 5, "Over 2.5", 1.9, t)])
-    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-    conn.execute("PRAGMA user_version = 6")
-    conn.commit()
-    conn.close()
+    with _old_store(path, 6) as conn:
+        conn.executemany("INSERT INTO odds_snapshots VALUES (?, ?, ?, ?, ?, ?)", points)
+        conn.executemany("INSERT INTO odds_latest VALUES (?, ?, ?, ?, ?, ?)",
+                         [(7, 8, 1, "Home", 2.5, t), (7, 8, 1, "Draw", 2.95, t), (7, 6, 5, "Over 2.5", 1.9, t)])
 
     store = Store.open(path)
     assert store.db.query_one("PRAGMA user_version")[0] == SCHEMA_VERSION
@@ -222,6 +215,22 @@ def test_a_v6_store_keeps_its_history_through_migration_7(tmp_path: Path) -> Non
     assert store.history.record(T0, [(7, 8, 1, "Home", 2.5), (7, 8, 1, "Draw", 3.0)])[0].previous == 2.95
     assert store.history.count() == 5
     store.close()
+
+
+@contextlib.contextmanager
+def _old_store(path: Path, version: int) -> Iterator[sqlite3.Connection]:
+    """A store file as oddsmon at schema ``version`` left it, filled by the block."""
+    from oddsmon.store.db import _MIGRATIONS, _split_sql
+
+    conn = sqlite3.connect(path)
+    for step in range(1, version + 1):
+        for statement in _split_sql(_MIGRATIONS[step]):
+            conn.execute(statement)
+    yield conn
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute(f"PRAGMA user_version = {version}")
+    conn.commit()
+    conn.close()
 
 
 def _assert_moved_aside(tmp_path: Path, path: Path, why: str) -> None:
@@ -328,26 +337,17 @@ def test_a_version_4_store_gets_its_odds_rows_and_byte_counts_on_upgrade(tmp_pat
     reads, and its bodies are counted once, at the upgrade, so a count never reads them again."""
     import json
 
-    from oddsmon.store.db import _MIGRATIONS, _split_sql
-
     from ..samples import SAMPLES
 
     path = tmp_path / "v4.db"
-    conn = sqlite3.connect(path)
-    for version in range(1, 5):
-        for statement in _split_sql(_MIGRATIONS[version]):
-            conn.execute(statement)
     body = (SAMPLES / "odds__official_docs_fixture326090_bookmaker6.json").read_text()
     page = cache_key("/odds", {"league": "116", "season": "2020"})
     fetched = T0.timestamp()
-    conn.execute("INSERT INTO cache VALUES (?, '/odds', ?, ?, ?)", (page, body, fetched, fetched + 60))
-    conn.execute("INSERT INTO cache VALUES ('/status', '/status', '{}', 1, 2)")
-    conn.executemany("INSERT INTO odds_snapshots VALUES (326090, 6, 1, ?, ?, ?)",
-                     [("Home", fetched - 600, 2.6), ("Home", fetched - 60, 2.5), ("Draw", fetched - 600, 2.95)])
-    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-    conn.execute("PRAGMA user_version = 4")
-    conn.commit()
-    conn.close()
+    with _old_store(path, 4) as conn:
+        conn.execute("INSERT INTO cache VALUES (?, '/odds', ?, ?, ?)", (page, body, fetched, fetched + 60))
+        conn.execute("INSERT INTO cache VALUES ('/status', '/status', '{}', 1, 2)")
+        conn.executemany("INSERT INTO odds_snapshots VALUES (326090, 6, 1, ?, ?, ?)",
+                         [("Home", fetched - 600, 2.6), ("Home", fetched - 60, 2.5), ("Draw", fetched - 600, 2.95)])
 
     store = Store.open(path)
     assert store.db.query_one("PRAGMA user_version")[0] == SCHEMA_VERSION
