@@ -269,7 +269,9 @@ class ApiClient:
         if not raw:
             return ApiResponse(endpoint, base, json.dumps(envelope, separators=(",", ":")), envelope,
                                last.daily_remaining)
-        # What keep handed back may be JSON already (msgspec.Raw): encoded as is, not re-read.
+        # What keep handed back may be JSON text already (msgspec.Raw): msgspec writes it in
+        # as is; the envelope is then read back from that text (a page's Match Winner cut,
+        # small), so the caller parses exactly what is cached.
         return _decoded(ApiResponse(endpoint, base, _ENCODE(envelope).decode(), envelope, last.daily_remaining))
 
     async def probe(self) -> ApiResponse:
