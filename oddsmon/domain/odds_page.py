@@ -145,8 +145,8 @@ def _fast_item(raw: msgspec.Raw, only_bets: Collection[int]) -> PageItem:
             if not _small(bet.id):
                 raise _Slow
             if bet.id in only_bets:
-                values = _values(bet.values)
-                skipped += len(values) - len(usable := tuple(v for v in values if v is not None))
+                usable, unusable = _values(bet.values)
+                skipped += unusable
                 bets.append(Bet(bet.id, clean(bet.name), usable))
         books.append(BookmakerOdds(Bookmaker(book.id, clean(book.name)), tuple(bets)))
         cut.append({"id": book.id, "name": book.name, "bets": [
@@ -156,9 +156,11 @@ def _fast_item(raw: msgspec.Raw, only_bets: Collection[int]) -> PageItem:
     return PageItem(odds, bytes(raw), msgspec.Raw(mw))
 
 
-def _values(raw: msgspec.Raw) -> list[OddValue | None]:
-    """Each value as the outcome it is, None where unusable (parse_odds skips and counts it)."""
-    out: list[OddValue | None] = []
+def _values(raw: msgspec.Raw) -> tuple[tuple[OddValue, ...], int]:
+    """The usable values as the outcomes they are, and how many were not (parse_odds skips
+    and counts those)."""
+    out: list[OddValue] = []
+    unusable = 0
     seen = _SEEN
     for v in _VALUES.decode(raw):
         key = (v.value, v.odd)
@@ -169,8 +171,11 @@ def _values(raw: msgspec.Raw) -> list[OddValue | None]:
             if len(seen) >= _SEEN_MAX:
                 seen.clear()
             seen[key] = got
-        out.append(got)
-    return out
+        if got is None:
+            unusable += 1
+        else:
+            out.append(got)
+    return tuple(out), unusable
 
 
 def _small(value: int) -> bool:

@@ -53,45 +53,47 @@ class OddsHistory:
             # history alone needs a max() per series.
             known = _known_series(tx, rows)
             changes: list[PriceChange] = []
-            latest: list[tuple[object, ...]] = []
+            latest: list[object] = []  # the rows' values one after another, as bound
             moved: list[tuple[object, ...]] = []
             for f, b, bet, o, p in rows:
                 had = known.get((f, b, bet, o))
                 if had is None:
                     if firsts:
                         changes.append(PriceChange(f, b, bet, o, None, p))
-                    latest.append((f, b, bet, o, p, ts, p, ts))
+                    latest.extend((f, b, bet, o, p, ts, p, ts))
                     continue
                 price, first_price, first_at = had
                 if price == p:
-                    latest.append((f, b, bet, o, p, ts, first_price, first_at))
+                    latest.extend((f, b, bet, o, p, ts, first_price, first_at))
                     continue
                 changes.append(PriceChange(f, b, bet, o, price, p))
                 if ts < first_at:
                     # An older fetch recorded late: it is the series' first point now, and
                     # the one that was first becomes a change.
                     moved.append((f, b, bet, o, first_at, first_price))
-                    latest.append((f, b, bet, o, p, ts, p, ts))
+                    latest.extend((f, b, bet, o, p, ts, p, ts))
                 else:
                     moved.append((f, b, bet, o, ts, p))
-                    latest.append((f, b, bet, o, p, ts, first_price, first_at))
+                    latest.extend((f, b, bet, o, p, ts, first_price, first_at))
             if moved:
                 tx.executemany(
                     "INSERT OR IGNORE INTO odds_changes "
                     "(fixture_id, bookmaker_id, bet_id, outcome, observed_at, price) VALUES (?,?,?,?,?,?)", moved)
             # Every price seen now, changed or not: an older fetch recorded late never
             # overwrites a newer one. Many rows a statement: a third less than one a row.
-            for start in range(0, len(latest), _ROWS_PER_INSERT):
-                chunk = latest[start:start + _ROWS_PER_INSERT]
+            step = _ROWS_PER_INSERT * _LATEST_COLUMNS
+            for start in range(0, len(latest), step):
+                chunk = latest[start:start + step]
+                values = ",".join(["(?,?,?,?,?,?,?,?)"] * (len(chunk) // _LATEST_COLUMNS))
                 tx.execute(
                     "INSERT INTO odds_latest (fixture_id, bookmaker_id, bet_id, outcome, price, seen_at, "
-                    f"first_price, first_at) VALUES {','.join(['(?,?,?,?,?,?,?,?)'] * len(chunk))} "
+                    f"first_price, first_at) VALUES {values} "
                     "ON CONFLICT DO UPDATE SET "
                     "price = CASE WHEN excluded.seen_at >= seen_at THEN excluded.price ELSE price END, "
                     "seen_at = max(seen_at, excluded.seen_at), "
                     "first_price = CASE WHEN excluded.first_at < first_at THEN excluded.first_price "
                     "ELSE first_price END, first_at = min(first_at, excluded.first_at)",
-                    tuple(value for row in chunk for value in row))
+                    tuple(chunk))
         return changes
 
     def note_priced(self, at: datetime, page: str | None, fixtures: Iterable[tuple[int, int, int]],
@@ -272,6 +274,7 @@ class OddsHistory:
 
 # Rows of odds_latest a statement: 8 values each, under the 999 variables older SQLite allows.
 _ROWS_PER_INSERT = 120
+_LATEST_COLUMNS = 8
 
 
 def _known_series(tx: Tx, rows: list[tuple[int, int, int, str, float]]
