@@ -12,11 +12,12 @@ import asyncio
 import json
 import random
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 import httpx
+import msgspec
 
 from ..clock import Clock
 from ..config import QUOTA_MAX, ApiSettings, Secret
@@ -86,6 +87,46 @@ def _gateway_message(body: bytes) -> str:
         return ""
     message = data.get("message") if isinstance(data, dict) else None
     return str(message)[:300] if message else ""
+
+
+_ENCODE = msgspec.json.Encoder().encode
+_RAW_ENVELOPE = msgspec.json.Decoder(dict[str, msgspec.Raw])
+_RAW_LIST = msgspec.json.Decoder(list[msgspec.Raw])
+
+
+def _raw_envelope(text: str) -> Any:
+    """An envelope whose ``response`` stays JSON text (msgspec.Raw), the rest decoded. What
+    msgspec does not read (NaN, a number past 64 bits) is read by ``json`` as before, its
+    ``response`` written back as standard JSON text for the caller."""
+    try:
+        parts = _RAW_ENVELOPE.decode(text)
+    except msgspec.DecodeError:
+        envelope = json.loads(text)  # a ValueError here: not JSON at all
+        if isinstance(envelope, dict) and "response" in envelope:
+            envelope["response"] = msgspec.Raw(json.dumps(envelope["response"]).encode())
+        return envelope
+    return {key: value if key == "response" else msgspec.json.decode(value) for key, value in parts.items()}
+
+
+def _is_list(response: Any) -> bool:
+    if isinstance(response, msgspec.Raw):
+        return bytes(memoryview(response)[:1]) == b"["
+    return isinstance(response, list)
+
+
+def _length(response: Any) -> int:
+    """How many items a page's ``response`` list holds (a raw one is split, not decoded)."""
+    if isinstance(response, msgspec.Raw):
+        try:
+            return len(_RAW_LIST.decode(response))
+        except msgspec.DecodeError:  # JSON msgspec does not read (see _raw_envelope)
+            return len(json.loads(bytes(response)))
+    return len(response or [])
+
+
+def _decoded(response: ApiResponse) -> ApiResponse:
+    """``response`` with its envelope read whole from its body (no part of it left raw)."""
+    return replace(response, envelope=json.loads(response.body))
 
 
 def _retry_after(headers: httpx.Headers) -> float | None:
@@ -163,17 +204,21 @@ class ApiClient:
 
     # -- public ----------------------------------------------------------------------------
 
-    async def get(self, endpoint: str, params: Params | None = None) -> ApiResponse:
-        """One counted call; identical calls already in flight share its answer."""
+    async def get(self, endpoint: str, params: Params | None = None, *, raw: bool = False) -> ApiResponse:
+        """One counted call; identical calls already in flight share its answer.
+
+        ``raw``: the envelope's ``response`` is left as the JSON text received (a
+        ``msgspec.Raw``), checked as JSON but not decoded, for a caller that decodes it typed.
+        """
         clean = {str(k): str(v) for k, v in (params or {}).items()}
-        key = cache_key(endpoint, clean)
+        key = cache_key(endpoint, clean) + ("#raw" if raw else "")
         pending = self._inflight.get(key)
         if pending is not None:
             return await asyncio.shield(pending)
         future: asyncio.Future[ApiResponse] = asyncio.get_running_loop().create_future()
         self._inflight[key] = future
         try:
-            result = await self._request(endpoint, clean)
+            result = await self._request(endpoint, clean, raw)
         except BaseException as exc:
             if isinstance(exc, ApiError):
                 self._redact(exc)
@@ -196,32 +241,38 @@ class ApiClient:
         ``results`` still counts every item received.
         """
         base = {str(k): str(v) for k, v in (params or {}).items()}
-        first = await self.get(endpoint, base)
+        raw = keep is not None
+        first = await self.get(endpoint, base, raw=raw)
         paging = first.envelope.get("paging") or {}
         total = paging.get("total") if isinstance(paging, dict) else None
         if not isinstance(total, int) or total <= 1:
-            if keep is None or not isinstance(first.response, list):
-                return first
+            if keep is None or not _is_list(first.response):
+                return _decoded(first) if raw else first
             total = 1
         items = list(first.response or []) if keep is None else keep(first.response)
-        count = len(first.response or [])
+        count = _length(first.response)
         last = first
         for page in range(2, min(total, MAX_PAGES) + 1):
             try:
-                last = await self.get(endpoint, {**base, "page": str(page)})
+                last = await self.get(endpoint, {**base, "page": str(page)}, raw=raw)
             except ApiError as exc:
                 # The pages received were paid for: the caller may keep what stands alone
                 # (what ``keep`` was handed is kept already).
                 exc.received = tuple(items) if keep is None else ()
                 raise
-            if not isinstance(last.response, list):
+            if not _is_list(last.response):
                 raise BadResponse(f"{endpoint} page {page}: response is not a list")
             items.extend(last.response if keep is None else keep(last.response))
-            count += len(last.response)
+            count += _length(last.response)
         envelope = {**first.envelope, "results": count, "paging": {"current": 1, "total": 1},
                     "response": items}
-        return ApiResponse(endpoint, base, json.dumps(envelope, separators=(",", ":")), envelope,
-                           last.daily_remaining)
+        if not raw:
+            return ApiResponse(endpoint, base, json.dumps(envelope, separators=(",", ":")), envelope,
+                               last.daily_remaining)
+        # What keep handed back may be JSON text already (msgspec.Raw): msgspec writes it in
+        # as is; the envelope is then read back from that text (a page's Match Winner cut,
+        # small), so the caller parses exactly what is cached.
+        return _decoded(ApiResponse(endpoint, base, _ENCODE(envelope).decode(), envelope, last.daily_remaining))
 
     async def probe(self) -> ApiResponse:
         """``/status``: free, one attempt, bypasses the offline gate (it is how we get back)."""
@@ -247,7 +298,7 @@ class ApiClient:
         if reason is not None:
             raise Offline(f"offline ({reason}): request not sent")
 
-    async def _request(self, endpoint: str, params: dict[str, str]) -> ApiResponse:
+    async def _request(self, endpoint: str, params: dict[str, str], raw: bool = False) -> ApiResponse:
         counted = endpoint not in FREE_ENDPOINTS
         failures = 0
         throttled = 0
@@ -255,7 +306,7 @@ class ApiClient:
         while True:
             self._check_gate()
             try:
-                return await self._send_once(endpoint, params, counted=counted)
+                return await self._send_once(endpoint, params, counted=counted, raw=raw)
             except RateLimited as exc:
                 throttled += 1
                 now = self.clock.monotonic()
@@ -279,7 +330,8 @@ class ApiClient:
                 await self.clock.sleep(self.rng.uniform(
                     0, min(NETWORK_BACKOFF_MAX_S, NETWORK_BACKOFF_S * 2 ** (failures - 1))))
 
-    async def _send_once(self, endpoint: str, params: dict[str, str], *, counted: bool) -> ApiResponse:
+    async def _send_once(self, endpoint: str, params: dict[str, str], *, counted: bool,
+                         raw: bool = False) -> ApiResponse:
         if counted and self.allow_counted is not None and not self.allow_counted(endpoint):
             raise BudgetSpent(f"the collector's budget is spent: not sending {endpoint}")
         ticket = None
@@ -320,7 +372,7 @@ class ApiClient:
             except httpx.TransportError as exc:
                 status = "read-error"
                 raise _Retryable(f"{endpoint}: {self._describe(exc)}") from None
-            return self._interpret(endpoint, params, reply, body, counted, sent_at)
+            return self._interpret(endpoint, params, reply, body, counted, sent_at, raw)
         finally:
             duration_ms = (self.clock.monotonic() - started) * 1000
             spent = counted and status not in ("connect-error",)
@@ -363,7 +415,7 @@ class ApiClient:
         return b"".join(chunks)
 
     def _interpret(self, endpoint: str, params: dict[str, str], reply: httpx.Response,
-                   body: bytes, counted: bool, sent_at: datetime) -> ApiResponse:
+                   body: bytes, counted: bool, sent_at: datetime, raw: bool = False) -> ApiResponse:
         code = reply.status_code
         if code == 429:
             message = clean(_gateway_message(body))
@@ -388,7 +440,7 @@ class ApiClient:
             # Kept as the cache's copy: names with escape sequences or bidi overrides are
             # cleaned before they are stored, not only when they are shown.
             text = clean_json_text(body.decode("utf-8"))
-            envelope = json.loads(text)
+            envelope = _raw_envelope(text) if raw else json.loads(text)
         except ValueError:  # UnicodeDecodeError is one
             self.spent += counted  # the provider counted it; its body got lost on the way
             raise BadResponse(f"{endpoint}: the body is not valid JSON "

@@ -46,7 +46,6 @@ from ..domain.models import (
     LiveOdds,
     ParseError,
     Prediction,
-    only_bet,
     parse_bookmakers,
     parse_fixtures,
     parse_leagues,
@@ -54,6 +53,7 @@ from ..domain.models import (
     parse_odds,
     parse_predictions,
 )
+from ..domain.odds_page import PageItem, decode_odds_page
 from ..offline import ModeView, OfflineMachine
 from ..store import (
     COLLECTOR_LEASE,
@@ -575,33 +575,36 @@ class Service:
         pattern = cache_key(endpoint, {k: (ANY if k in fallback else v) for k, v in params.items()})
         return self.store.cache.latest_matching(endpoint, pattern)
 
-    def _odds_page_keeper(self, params: dict[str, str], at: datetime) -> Callable[[list[Any]], list[Any]]:
-        """What a league odds fetch does with each page as it arrives: parse it (a page that
-        does not parse stops the fetch, and is not kept), keep each fixture's answer as the
-        ``/odds?fixture=N`` entry it is, record rows and history; the league entry keeps
-        the Match Winner part."""
+    def _odds_page_keeper(self, params: dict[str, str], at: datetime) -> Callable[[Any], list[Any]]:
+        """What a league odds fetch does with each page as it arrives (its ``response`` as the
+        JSON text received): decode it (a page that does not parse stops the fetch, and is
+        not kept), keep each fixture's answer as the ``/odds?fixture=N`` entry it is, record
+        rows and history; the league entry keeps the Match Winner part."""
         page = cache_key("/odds", params)
 
-        def keep(items: list[Any]) -> list[Any]:
+        def keep(response: Any) -> list[Any]:
             # Typed only as far as anything reads: the markets the screens show (rows,
             # history, headlines, coverage), about a quarter of a real page's values; the
             # rest stays in the fixture's entry as received.
-            with _gc_paused():
-                odds = parse_odds(items, only_bets=_HISTORY_BETS)
-            self._keep_fixture_entries(items, at)
-            self._record_history(odds, at, page)
-            self._keep_headlines(odds, at)
-            return only_bet(items, MATCH_WINNER)
+            # One transaction for the page: one commit, and a page kept whole or not at all.
+            # The collector paused throughout: a page is some 300,000 new objects (models,
+            # rows), none of them garbage, which its passes would walk again and again.
+            with _gc_paused(), self.store.db.write():
+                items = decode_odds_page(response, _HISTORY_BETS)
+                odds = [item.odds for item in items]
+                self._keep_fixture_entries(items, at)
+                self._record_history(odds, at, page)
+                self._keep_headlines(odds, at)
+            return [item.match_winner for item in items]
 
         return keep
 
-    def _keep_fixture_entries(self, raw: list[Any], at: datetime) -> None:
+    def _keep_fixture_entries(self, items: list[PageItem], at: datetime) -> None:
         # A league page holds every fixture's answer: store each as the /odds?fixture=N entry
-        # it is, so opening one fixture reads a small row and never fetches it again. The items
-        # parsed, so each has a fixture.id.
+        # it is, so opening one fixture reads a small row and never fetches it again.
         self.store.cache.put_many(
-            [(cache_key("/odds", {"fixture": item["fixture"]["id"]}), "/odds",
-              _envelope({"fixture": str(item["fixture"]["id"])}, [item])) for item in raw],
+            [(cache_key("/odds", {"fixture": item.odds.fixture_id}), "/odds",
+              _fixture_envelope(item.odds.fixture_id, item.body)) for item in items],
             at, self.settings.cache.odds_ttl_s)
 
     def _record_live(self, live: list[LiveOdds], at: datetime) -> None:
@@ -631,7 +634,7 @@ class Service:
         # window check waits until someone asks for alerts, so a big fetch stays fast.
         self.alerting.note_shortened(
             (c.fixture_id, c.bookmaker_id, c.bet_id, c.outcome)
-            for c in self.store.history.record(at, rows)
+            for c in self.store.history.record(at, rows, firsts=False)
             if c.previous is not None and c.price < c.previous and (c.bet_id, c.outcome) in _ALERT_OUTCOMES)
 
     def take_drop_alerts(self) -> list[PriceDrop]:
@@ -1175,11 +1178,11 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _envelope(params: Mapping[str, str], items: list[Any]) -> str:
-    """The body the API answers ``/odds`` with for ``params``, all on one page."""
-    return json.dumps({"get": "odds", "parameters": dict(params), "errors": [],
-                       "results": len(items), "paging": {"current": 1, "total": 1},
-                       "response": items}, separators=(",", ":"))
+def _fixture_envelope(fixture_id: int, item: bytes) -> bytes:
+    """The body the API answers ``/odds?fixture=N`` with: the item as received (its bytes,
+    not re-serialised), on one page."""
+    return (b'{"get":"odds","parameters":{"fixture":"%d"},"errors":[],"results":1,'
+            b'"paging":{"current":1,"total":1},"response":[%b]}' % (fixture_id, item))
 
 
 def _without_bookmakers(fo: FixtureOdds, hidden: frozenset[int]) -> FixtureOdds:

@@ -27,10 +27,12 @@ _RESULTS = re.compile(rb'"results"\s*:\s*(\d+)')
 _HEAD_BYTES = 4096
 
 
-def _pack(body: str) -> str | bytes:
+def _pack(body: str | bytes) -> str | bytes:
+    """What the row holds: a short body as text, a longer one compressed (a body may come as
+    the UTF-8 bytes received, kept as they are)."""
     if len(body) < _COMPRESS_FROM:
-        return body
-    return zlib.compress(body.encode(), _COMPRESS_LEVEL)
+        return body if isinstance(body, str) else body.decode()
+    return zlib.compress(body if isinstance(body, bytes) else body.encode(), _COMPRESS_LEVEL)
 
 
 def _unpack(stored: object) -> str:
@@ -105,8 +107,9 @@ class CacheStore:
         return CacheEntry(key, endpoint, body, fetched_at,
                           utc_from_ts(_expiry(fetched_at, ttl_s)))  # type: ignore[arg-type]
 
-    def put_many(self, rows: list[tuple[str, str, str]], fetched_at: datetime, ttl_s: float) -> None:
-        """Store (key, endpoint, body) entries fetched together, in one transaction."""
+    def put_many(self, rows: list[tuple[str, str, str | bytes]], fetched_at: datetime, ttl_s: float) -> None:
+        """Store (key, endpoint, body) entries fetched together, in one transaction (a body
+        as text, or as the UTF-8 bytes received)."""
         expires = _expiry(fetched_at, ttl_s)
         with self.db.write() as tx:
             tx.executemany(

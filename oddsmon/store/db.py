@@ -25,7 +25,7 @@ from pathlib import Path
 from ..records import record
 
 APPLICATION_ID = 0x4F44534D  # "ODSM": marks the file as oddsmon's
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 BUSY_TIMEOUT_MS = 10_000
 _LOCK_RETRIES = 20
 # After a checkpoint the WAL is cut back to this size, so a burst of writes does not keep its
@@ -300,6 +300,43 @@ _MIGRATIONS: dict[int, str] = {
         body TEXT NOT NULL              -- the headline, JSON (domain.market.headline_to_row)
     );
     """,
+    # v7: a series' first price lives on its latest row (first_price, first_at), and the
+    # history table, renamed odds_changes, keeps only the changes after it: a price first seen
+    # is one row written, not two, which halved the rows of a warm. ``odds_snapshots`` is now
+    # the view of both, every point as before, so every reader (series, closes, openings, the
+    # export) gets the same answers. An older store's first points move onto its latest rows.
+    7: """
+    CREATE TABLE odds_latest_v7 (
+        fixture_id INTEGER NOT NULL,
+        bookmaker_id INTEGER NOT NULL,
+        bet_id INTEGER NOT NULL,
+        outcome TEXT NOT NULL,
+        price REAL NOT NULL,
+        seen_at REAL NOT NULL,
+        first_price REAL NOT NULL,      -- the series' first observation: the history's first point
+        first_at REAL NOT NULL,
+        PRIMARY KEY (fixture_id, bet_id, outcome, bookmaker_id)
+    ) WITHOUT ROWID;
+    INSERT INTO odds_latest_v7
+        SELECT l.fixture_id, l.bookmaker_id, l.bet_id, l.outcome, l.price, l.seen_at,
+               coalesce(s.price, l.price), coalesce(s.first_at, l.seen_at)
+        FROM odds_latest l LEFT JOIN (
+            SELECT fixture_id, bookmaker_id, bet_id, outcome, price, min(observed_at) AS first_at
+            FROM odds_snapshots GROUP BY fixture_id, bet_id, outcome, bookmaker_id) s
+        USING (fixture_id, bet_id, outcome, bookmaker_id);
+    ALTER TABLE odds_snapshots RENAME TO odds_changes;
+    DELETE FROM odds_changes WHERE EXISTS (
+        SELECT 1 FROM odds_latest_v7 l WHERE l.fixture_id = odds_changes.fixture_id
+        AND l.bet_id = odds_changes.bet_id AND l.outcome = odds_changes.outcome
+        AND l.bookmaker_id = odds_changes.bookmaker_id AND l.first_at = odds_changes.observed_at);
+    DROP TABLE odds_latest;
+    ALTER TABLE odds_latest_v7 RENAME TO odds_latest;
+    CREATE VIEW odds_snapshots AS
+        SELECT fixture_id, bookmaker_id, bet_id, outcome, first_at AS observed_at, first_price AS price
+        FROM odds_latest
+        UNION ALL
+        SELECT fixture_id, bookmaker_id, bet_id, outcome, observed_at, price FROM odds_changes;
+    """,
 }
 
 
@@ -353,6 +390,7 @@ class Database:
         self.path = Path(path)
         self.read_only = read_only
         self._lock = RLock()
+        self._in_write = False  # a write() is open on the thread holding the lock
         self._conn: sqlite3.Connection | None = None
         self.report = OpenReport(self.path)
         # Opened read-only because of the disk (full, I/O error) rather than by request: the
@@ -628,9 +666,26 @@ class Database:
 
     @contextlib.contextmanager
     def write(self) -> Iterator[Tx]:
-        """A short ``BEGIN IMMEDIATE`` transaction: committed on exit, rolled back on error."""
+        """A short ``BEGIN IMMEDIATE`` transaction: committed on exit, rolled back on error.
+
+        A write within a write (same thread: the lock is held) joins the outer transaction,
+        so several stores' writes of one page commit together, or not at all.
+        """
         if self.read_only:
             raise StoreWriteError(f"{self.path}: the store is read-only (opened read-only)")
+        with self._lock:
+            if self._in_write:
+                yield Tx(self.conn)
+                return
+            self._in_write = True
+            try:
+                with self._transaction() as tx:
+                    yield tx
+            finally:
+                self._in_write = False
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[Tx]:
         with self._lock:
             conn = self.conn
             try:

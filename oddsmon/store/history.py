@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..clock import utc_from_ts
-from .db import Database
+from .db import Database, Tx
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,11 +34,15 @@ class OddsHistory:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def record(self, at: datetime, prices: Iterable[tuple[int, int, int, str, float]]) -> list[PriceChange]:
-        """Store (fixture, bookmaker, bet, outcome, price) rows whose price changed; returns them.
+    def record(self, at: datetime, prices: Iterable[tuple[int, int, int, str, float]], *,
+               firsts: bool = True) -> list[PriceChange]:
+        """Store (fixture, bookmaker, bet, outcome, price) rows whose price changed; returns them
+        (``firsts`` False: only those that moved from a price, which a warm of fresh odds,
+        hundreds of thousands of first prices, has no use for).
 
         The comparison with the latest stored price happens inside the write transaction, so two
-        processes recording the same fetch do not both insert it.
+        processes recording the same fetch do not both insert it. A series' first price is
+        its latest row's ``first_price``: one row, where a change writes a history row too.
         """
         rows = list(prices)
         if not rows:
@@ -47,26 +51,49 @@ class OddsHistory:
         with self.db.write() as tx:
             # The latest-price rows answer "what was the last price" by primary key, where the
             # history alone needs a max() per series.
-            latest: dict[tuple[int, int, int, str], float] = {}
-            for chunk in _chunks(r[0] for r in rows):
-                marks = ",".join("?" * len(chunk))
-                for r in tx.execute("SELECT fixture_id, bookmaker_id, bet_id, outcome, price FROM odds_latest "
-                                    f"WHERE fixture_id IN ({marks})", tuple(chunk)):
-                    latest[(r[0], r[1], r[2], r[3])] = r[4]
-            changes = [PriceChange(f, b, bet, o, latest.get((f, b, bet, o)), p) for f, b, bet, o, p in rows
-                       if latest.get((f, b, bet, o)) != p]
-            if changes:
+            known = _known_series(tx, rows)
+            changes: list[PriceChange] = []
+            latest: list[object] = []  # the rows' values one after another, as bound
+            moved: list[tuple[object, ...]] = []
+            for f, b, bet, o, p in rows:
+                had = known.get((f, b, bet, o))
+                if had is None:
+                    if firsts:
+                        changes.append(PriceChange(f, b, bet, o, None, p))
+                    latest.extend((f, b, bet, o, p, ts, p, ts))
+                    continue
+                price, first_price, first_at = had
+                if price == p:
+                    latest.extend((f, b, bet, o, p, ts, first_price, first_at))
+                    continue
+                changes.append(PriceChange(f, b, bet, o, price, p))
+                if ts < first_at:
+                    # An older fetch recorded late: it is the series' first point now, and
+                    # the one that was first becomes a change.
+                    moved.append((f, b, bet, o, first_at, first_price))
+                    latest.extend((f, b, bet, o, p, ts, p, ts))
+                else:
+                    moved.append((f, b, bet, o, ts, p))
+                    latest.extend((f, b, bet, o, p, ts, first_price, first_at))
+            if moved:
                 tx.executemany(
-                    "INSERT OR IGNORE INTO odds_snapshots "
-                    "(fixture_id, bookmaker_id, bet_id, outcome, observed_at, price) VALUES (?,?,?,?,?,?)",
-                    [(c.fixture_id, c.bookmaker_id, c.bet_id, c.outcome, ts, c.price) for c in changes])
+                    "INSERT OR IGNORE INTO odds_changes "
+                    "(fixture_id, bookmaker_id, bet_id, outcome, observed_at, price) VALUES (?,?,?,?,?,?)", moved)
             # Every price seen now, changed or not: an older fetch recorded late never
-            # overwrites a newer one.
-            tx.executemany(
-                "INSERT INTO odds_latest (fixture_id, bookmaker_id, bet_id, outcome, price, seen_at) "
-                "VALUES (?,?,?,?,?,?) ON CONFLICT DO UPDATE SET price = excluded.price, "
-                "seen_at = excluded.seen_at WHERE excluded.seen_at >= odds_latest.seen_at",
-                [(f, b, bet, o, p, ts) for f, b, bet, o, p in rows])
+            # overwrites a newer one. Many rows a statement: a third less than one a row.
+            step = _ROWS_PER_INSERT * _LATEST_COLUMNS
+            for start in range(0, len(latest), step):
+                chunk = latest[start:start + step]
+                values = ",".join(["(?,?,?,?,?,?,?,?)"] * (len(chunk) // _LATEST_COLUMNS))
+                tx.execute(
+                    "INSERT INTO odds_latest (fixture_id, bookmaker_id, bet_id, outcome, price, seen_at, "
+                    f"first_price, first_at) VALUES {values} "
+                    "ON CONFLICT DO UPDATE SET "
+                    "price = CASE WHEN excluded.seen_at >= seen_at THEN excluded.price ELSE price END, "
+                    "seen_at = max(seen_at, excluded.seen_at), "
+                    "first_price = CASE WHEN excluded.first_at < first_at THEN excluded.first_price "
+                    "ELSE first_price END, first_at = min(first_at, excluded.first_at)",
+                    tuple(chunk))
         return changes
 
     def note_priced(self, at: datetime, page: str | None, fixtures: Iterable[tuple[int, int, int]],
@@ -158,13 +185,10 @@ class OddsHistory:
         out: dict[tuple[int, int, str], float] = {}
         for chunk in _chunks(fixture_ids):
             marks = ",".join("?" * len(chunk))
-            # With a lone min(), SQLite takes the bare columns (price) from the row holding the
-            # minimum: one pass along the primary key instead of a subquery per row.
+            # Each series' first point is on its latest row: one row a series, by primary key.
             for r in self.db.query(
-                "SELECT fixture_id, bookmaker_id, outcome, price, min(observed_at) FROM odds_snapshots "
-                f"WHERE bet_id = ? AND fixture_id IN ({marks}) "
-                "GROUP BY fixture_id, bet_id, outcome, bookmaker_id",
-                (bet_id, *chunk)):
+                "SELECT fixture_id, bookmaker_id, outcome, first_price FROM odds_latest "
+                f"WHERE bet_id = ? AND fixture_id IN ({marks})", (bet_id, *chunk)):
                 out[(r[0], r[1], r[2])] = r[3]
         return out
 
@@ -246,6 +270,23 @@ class OddsHistory:
     def count(self) -> int:
         row = self.db.query_one("SELECT count(*) FROM odds_snapshots")
         return 0 if row is None else row[0]
+
+
+# Rows of odds_latest a statement: 8 values each, under the 999 variables older SQLite allows.
+_ROWS_PER_INSERT = 120
+_LATEST_COLUMNS = 8
+
+
+def _known_series(tx: Tx, rows: list[tuple[int, int, int, str, float]]
+                  ) -> dict[tuple[int, int, int, str], tuple[float, float, float]]:
+    """(price, first price, first seen) of the stored series among those fixtures'."""
+    known: dict[tuple[int, int, int, str], tuple[float, float, float]] = {}
+    for chunk in _chunks(r[0] for r in rows):
+        marks = ",".join("?" * len(chunk))
+        for r in tx.execute("SELECT fixture_id, bookmaker_id, bet_id, outcome, price, first_price, first_at "
+                            f"FROM odds_latest WHERE fixture_id IN ({marks})", tuple(chunk)):
+            known[(r[0], r[1], r[2], r[3])] = (r[4], r[5], r[6])
+    return known
 
 
 def _chunks(ids: Iterable[int], size: int = 500) -> Iterable[list[int]]:

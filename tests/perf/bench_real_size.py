@@ -139,7 +139,9 @@ def build(directory: Path, fixtures: int, url: str) -> dict[str, Any]:
 
         def timed_keeper(params: dict[str, str], at: Any) -> Any:
             # The warm's parse + store of each odds page as it arrives: parsed, fixtures'
-            # entries, rows, history and headlines written.
+            # entries, rows, history and headlines written. The keeper is handed the page's
+            # response as the JSON text received, so its typed decode is timed here too (the
+            # floor's json.loads is its counterpart).
             keep = keeper(params, at)
 
             def timed(items: list[Any]) -> list[Any]:

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 from collections.abc import Callable
 
 import httpx
+import msgspec
 import pytest
 
 from oddsmon.api import (
@@ -296,7 +298,9 @@ async def test_pages_handed_to_keep_as_they_arrive_are_never_held_whole(store: S
         assert len(seen) % 3 == page - 1
         return httpx.Response(200, json=envelope([f"p{page}a", f"p{page}b"], paging=(page, 3)), headers=HEADERS)
 
-    def keep(items: list[str]) -> list[str]:
+    def keep(response: msgspec.Raw) -> list[str]:
+        # Handed as the JSON text received, for the caller's own typed decode.
+        items = json.loads(bytes(response))
         seen.append(items)
         return items[:1]  # what the envelope carries on
 
@@ -309,6 +313,29 @@ async def test_pages_handed_to_keep_as_they_arrive_are_never_held_whole(store: S
     with pytest.raises(NetworkError) as failed:
         await client.get_all_pages("/odds", {"league": 39, "season": 2026, "x": 1}, keep)
     assert seen[3:] == [["p1a", "p1b"], ["p2a", "p2b"]] and failed.value.received == ()
+    await client.aclose()
+
+
+async def test_a_page_handed_raw_is_read_whatever_json_allows(store: Store, clock: FakeClock) -> None:
+    # msgspec reads no NaN; the page is read by json as before, its response handed on as
+    # standard JSON text, and the merged envelope carries what keep gave back.
+    def handler(request: httpx.Request) -> httpx.Response:
+        page = int(request.url.params.get("page", "1"))
+        text = json.dumps(envelope([{"odd": float("nan") if page == 1 else 1.5}], paging=(page, 2)))
+        return httpx.Response(200, content=text.encode(), headers=HEADERS)
+
+    seen: list[object] = []
+
+    def keep(response: msgspec.Raw) -> list[msgspec.Raw]:
+        items = json.loads(bytes(response))
+        seen.append([math.isnan(item["odd"]) for item in items])
+        return [msgspec.Raw(b'{"kept":%d}' % len(seen))]
+
+    client = make(store, clock, handler)
+    merged = await client.get_all_pages("/odds", {"league": 39}, keep)
+    assert seen == [[True], [False]]
+    assert merged.response == [{"kept": 1}, {"kept": 2}]
+    assert json.loads(merged.body)["results"] == 2
     await client.aclose()
 
 

@@ -428,3 +428,25 @@ async def test_bookmakers_summary_before_any_odds_says_unknown(service: Service,
     view = (await service.bookmakers_summary()).data
     assert view is not None and view.odds_provenance.source == "none" and view.watched == 0
     assert {r.fixtures for r in view.rows} == {None}
+
+
+async def test_a_league_odds_page_is_kept_as_received_and_a_bad_one_names_its_key(
+        service: Service, api: FakeApi, store: Store) -> None:
+    sample = json.loads((SAMPLES / FILES["/odds"]).read_text())
+    bad = json.loads(json.dumps(sample))
+    bad["response"][0]["league"]["season"] = "2020"
+    api.bodies["/odds"] = json.dumps(bad)
+    page = await service.odds()
+    assert page.data is None and "response[0].league.season: expected an integer" in (page.provenance.error or "")
+    assert store.cache.get(cache_key("/odds", {"fixture": 326090})) is None  # nothing kept of it
+    del api.bodies["/odds"]
+    page = await service.odds(force=True)
+    assert page.data is not None and 326090 in page.data
+    # The fixture's own entry is its item as received; the league's keeps Match Winner alone.
+    fixture = store.cache.get(cache_key("/odds", {"fixture": 326090}))
+    assert fixture is not None and json.loads(fixture.body)["response"] == sample["response"]
+    league = next(e for key in store.cache.fetched_times("/odds")
+                  if "fixture=" not in key and (e := store.cache.get(key)) is not None)
+    books = json.loads(league.body)["response"][0]["bookmakers"]
+    assert [[bet["id"] for bet in book["bets"]] for book in books] == [[1]]
+    assert books[0]["bets"][0] == next(b for b in sample["response"][0]["bookmakers"][0]["bets"] if b["id"] == 1)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
 import stat
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -154,6 +156,83 @@ def test_odds_history_skips_unchanged_prices(store: Store) -> None:
         [(timedelta(0), 2.1), (timedelta(minutes=20), 1.95)]  # in force at the start, then inside
 
 
+def test_a_price_first_seen_is_one_row_and_the_history_reads_the_same(store: Store) -> None:
+    store.history.record(T0, [(1, 8, 1, "Home", 2.1), (1, 8, 1, "Draw", 3.4)])
+    # The first points live on the latest rows: nothing in the changes table yet.
+    assert store.db.query_one("SELECT count(*) FROM odds_changes")[0] == 0
+    assert store.history.count() == 2
+    store.history.record(T0 + timedelta(minutes=10), [(1, 8, 1, "Home", 2.0), (1, 8, 1, "Draw", 3.4)])
+    assert store.db.query_one("SELECT count(*) FROM odds_changes")[0] == 1
+    # An older fetch recorded late, with another price: it becomes the series' first point.
+    late = store.history.record(T0 - timedelta(minutes=10), [(1, 8, 1, "Home", 2.2)], firsts=False)
+    assert [(c.previous, c.price) for c in late] == [(2.0, 2.2)]
+    assert [(p.observed_at - T0, p.price) for p in store.history.series(1, 1) if p.outcome == "Home"] == \
+        [(timedelta(minutes=-10), 2.2), (timedelta(0), 2.1), (timedelta(minutes=10), 2.0)]
+    assert store.history.openings(1, [1]) == {(1, 8, "Home"): 2.2, (1, 8, "Draw"): 3.4}
+    # The latest price stays the newest fetch's.
+    assert store.db.query_one("SELECT price FROM odds_latest WHERE outcome = 'Home'")[0] == 2.0
+    assert list(store.history.stream()) == [
+        (1, 8, 1, "Draw", T0.timestamp(), 3.4),
+        (1, 8, 1, "Home", (T0 - timedelta(minutes=10)).timestamp(), 2.2),
+        (1, 8, 1, "Home", T0.timestamp(), 2.1),
+        (1, 8, 1, "Home", (T0 + timedelta(minutes=10)).timestamp(), 2.0)]
+    # A fresh series is not handed back when firsts are not asked for.
+    assert store.history.record(T0, [(2, 8, 1, "Home", 1.5)], firsts=False) == []
+    assert store.history.openings(1, [2]) == {(2, 8, "Home"): 1.5}
+
+
+def test_a_write_within_a_write_is_one_transaction(store: Store) -> None:
+    with pytest.raises(RuntimeError), store.db.write():
+        store.cache.put("/a", "/a", "{}", T0, 60)
+        store.history.record(T0, [(1, 8, 1, "Home", 2.1)])
+        raise RuntimeError("the page failed half way")
+    # Neither inner write was committed on its own.
+    assert store.cache.get("/a") is None and store.history.count() == 0
+    with store.db.write():
+        store.cache.put("/a", "/a", "{}", T0, 60)
+        store.history.record(T0, [(1, 8, 1, "Home", 2.1)])
+    assert store.cache.get("/a") is not None and store.history.count() == 1
+
+
+def test_a_v6_store_keeps_its_history_through_migration_7(tmp_path: Path) -> None:
+    path = tmp_path / "v6.db"
+    t = T0.timestamp()
+    points = [(7, 8, 1, "Home", t - 600, 2.6), (7, 8, 1, "Home", t - 60, 2.5), (7, 8, 1, "Draw", t - 600, 2.95),
+              (7, 6, 5, "Over 2.5", t - 300, 1.9)]
+    with _old_store(path, 6) as conn:
+        conn.executemany("INSERT INTO odds_snapshots VALUES (?, ?, ?, ?, ?, ?)", points)
+        conn.executemany("INSERT INTO odds_latest VALUES (?, ?, ?, ?, ?, ?)",
+                         [(7, 8, 1, "Home", 2.5, t), (7, 8, 1, "Draw", 2.95, t), (7, 6, 5, "Over 2.5", 1.9, t)])
+
+    store = Store.open(path)
+    assert store.db.query_one("PRAGMA user_version")[0] == SCHEMA_VERSION
+    assert sorted(store.history.stream()) == sorted(points)
+    assert store.history.count() == 4
+    assert store.db.query_one("SELECT count(*) FROM odds_changes")[0] == 1  # only the move
+    assert store.history.openings(1, [7]) == {(7, 8, "Home"): 2.6, (7, 8, "Draw"): 2.95}
+    assert store.history.closing_at(7, 1, T0) == {(8, "Home"): 2.5, (8, "Draw"): 2.95}
+    # And it goes on recording: an unchanged price adds nothing, a move one point.
+    assert store.history.record(T0, [(7, 8, 1, "Home", 2.5), (7, 8, 1, "Draw", 3.0)])[0].previous == 2.95
+    assert store.history.count() == 5
+    store.close()
+
+
+@contextlib.contextmanager
+def _old_store(path: Path, version: int) -> Iterator[sqlite3.Connection]:
+    """A store file as oddsmon at schema ``version`` left it, filled by the block."""
+    from oddsmon.store.db import _MIGRATIONS, _split_sql
+
+    conn = sqlite3.connect(path)
+    for step in range(1, version + 1):
+        for statement in _split_sql(_MIGRATIONS[step]):
+            conn.execute(statement)
+    yield conn
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute(f"PRAGMA user_version = {version}")
+    conn.commit()
+    conn.close()
+
+
 def _assert_moved_aside(tmp_path: Path, path: Path, why: str) -> None:
     store = Store.open(path)
     message = store.db.report.message()
@@ -258,26 +337,17 @@ def test_a_version_4_store_gets_its_odds_rows_and_byte_counts_on_upgrade(tmp_pat
     reads, and its bodies are counted once, at the upgrade, so a count never reads them again."""
     import json
 
-    from oddsmon.store.db import _MIGRATIONS, _split_sql
-
     from ..samples import SAMPLES
 
     path = tmp_path / "v4.db"
-    conn = sqlite3.connect(path)
-    for version in range(1, 5):
-        for statement in _split_sql(_MIGRATIONS[version]):
-            conn.execute(statement)
     body = (SAMPLES / "odds__official_docs_fixture326090_bookmaker6.json").read_text()
     page = cache_key("/odds", {"league": "116", "season": "2020"})
     fetched = T0.timestamp()
-    conn.execute("INSERT INTO cache VALUES (?, '/odds', ?, ?, ?)", (page, body, fetched, fetched + 60))
-    conn.execute("INSERT INTO cache VALUES ('/status', '/status', '{}', 1, 2)")
-    conn.executemany("INSERT INTO odds_snapshots VALUES (326090, 6, 1, ?, ?, ?)",
-                     [("Home", fetched - 600, 2.6), ("Home", fetched - 60, 2.5), ("Draw", fetched - 600, 2.95)])
-    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-    conn.execute("PRAGMA user_version = 4")
-    conn.commit()
-    conn.close()
+    with _old_store(path, 4) as conn:
+        conn.execute("INSERT INTO cache VALUES (?, '/odds', ?, ?, ?)", (page, body, fetched, fetched + 60))
+        conn.execute("INSERT INTO cache VALUES ('/status', '/status', '{}', 1, 2)")
+        conn.executemany("INSERT INTO odds_snapshots VALUES (326090, 6, 1, ?, ?, ?)",
+                         [("Home", fetched - 600, 2.6), ("Home", fetched - 60, 2.5), ("Draw", fetched - 600, 2.95)])
 
     store = Store.open(path)
     assert store.db.query_one("PRAGMA user_version")[0] == SCHEMA_VERSION

@@ -1,0 +1,112 @@
+"""The warm's typed decode of a league odds page (domain/odds_page.py): the same models as
+parse_odds, the same ParseError naming the key for a page it rejects, each fixture's item kept
+as the bytes received and its Match Winner cut for the league entry."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from oddsmon.domain.markets import SHOWN_BETS
+from oddsmon.domain.models import ParseError, parse_odds
+from oddsmon.domain.odds_page import decode_odds_page
+
+from ..samples import SAMPLES
+from .test_models import DROP, _mutate
+
+REAL = SAMPLES / "odds__real_fixture815162_bookmaker6.json"
+DOCS = SAMPLES / "odds__official_docs_fixture326090_bookmaker6.json"
+
+
+def _response(path: Any) -> list[Any]:
+    return list(json.loads(path.read_text())["response"])
+
+
+def _raw(items: Any) -> bytes:
+    return json.dumps(items).encode()
+
+
+@pytest.mark.parametrize("sample", [REAL, DOCS], ids=["real", "docs"])
+def test_samples_decode_to_what_parse_odds_gives(sample: Any) -> None:
+    items = _response(sample)
+    page = decode_odds_page(_raw(items), SHOWN_BETS)
+    assert [it.odds for it in page] == parse_odds(items, only_bets=SHOWN_BETS)
+    # Each fixture's entry is its item as received; the league entry's cut is Match Winner alone.
+    assert [json.loads(it.body) for it in page] == items
+    cut = [json.loads(bytes(it.match_winner)) for it in page]
+    assert parse_odds(cut) == parse_odds(items, only_bets={1})
+    assert {bet["id"] for item in cut for book in item["bookmakers"] for bet in book["bets"]} == {1}
+
+
+def test_real_body_unusable_price_is_skipped_and_counted() -> None:
+    # The live body holds a price of "1.00": one outcome dropped, not the page.
+    page = decode_odds_page(_raw(_response(REAL)), SHOWN_BETS)
+    assert page[0].odds.skipped == parse_odds(_response(REAL), only_bets=SHOWN_BETS)[0].skipped >= 1
+
+
+def _set(path: list[Any], value: Any) -> Callable[[list[Any]], None]:
+    return lambda items: _mutate(items, tuple(path), value)
+
+
+_BOOK = [0, "bookmakers", 0]
+_BET = [*_BOOK, "bets", 27]  # Match Winner, a market the screens show
+_UNSHOWN = [*_BOOK, "bets", 0]  # id 38: not typed, only its id is read
+_VALUE = [*_BET, "values", 0]
+
+REJECTED: dict[str, Callable[[list[Any]], object]] = {
+    "fixture id a string": _set([0, "fixture", "id"], "815162"),
+    "fixture missing": _set([0, "fixture"], DROP),
+    "league season missing": _set([0, "league", "season"], DROP),
+    "bookmakers not a list": _set([0, "bookmakers"], {"id": 6}),
+    "bookmaker id a boolean": _set([*_BOOK, "id"], True),
+    "bet id past 2^53": _set([*_BET, "id"], 2**60),
+    "bet name missing": _set([*_BET, "name"], DROP),
+    "update not a date": _set([0, "update"], "yesterday"),
+    "kickoff unreadable": lambda items: (_set([0, "fixture", "date"], "soon")(items),
+                                         _set([0, "fixture", "timestamp"], DROP)(items)),
+}
+
+TOLERATED: dict[str, Callable[[list[Any]], object]] = {
+    "value not an object": _set(_VALUE, "Home 1.5"),
+    "label a boolean": _set([*_VALUE, "value"], True),
+    "label an integer": _set([*_VALUE, "value"], 4),
+    "odd an object": _set([*_VALUE, "odd"], {"x": 1}),
+    "odd a number": _set([*_VALUE, "odd"], 2.5),
+    "odd not finite": _set([*_VALUE, "odd"], "1e400"),
+    "update missing": _set([0, "update"], DROP),
+    "kickoff by timestamp only": _set([0, "fixture", "date"], None),
+    "extra keys": _set([0, "extra"], {"deep": [1, 2]}),
+    "date unreadable, timestamp read": _set([0, "fixture", "date"], "soon"),
+    "a market not shown lacks its name": _set([*_UNSHOWN, "name"], DROP),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REJECTED))
+def test_a_rejected_page_gives_the_same_error_naming_the_key(name: str) -> None:
+    items = copy.deepcopy(_response(DOCS))
+    REJECTED[name](items)
+    with pytest.raises(ParseError) as expected:
+        parse_odds(items, only_bets=SHOWN_BETS)
+    with pytest.raises(ParseError) as got:
+        decode_odds_page(_raw(items), SHOWN_BETS)
+    assert str(got.value) == str(expected.value) and got.value.path.startswith("response[0]")
+
+
+@pytest.mark.parametrize("name", sorted(TOLERATED))
+def test_a_tolerated_oddity_gives_the_same_models(name: str) -> None:
+    items = copy.deepcopy(_response(DOCS))
+    TOLERATED[name](items)
+    page = decode_odds_page(_raw(items), SHOWN_BETS)
+    assert [it.odds for it in page] == parse_odds(items, only_bets=SHOWN_BETS)
+    assert [json.loads(it.body) for it in page] == items
+
+
+def test_not_a_list_and_not_json_are_parse_errors() -> None:
+    with pytest.raises(ParseError, match=r"^response: expected a list"):
+        decode_odds_page(b'{"fixture": 1}', SHOWN_BETS)
+    with pytest.raises(ParseError, match=r"^response: not JSON"):
+        decode_odds_page(b"[{", SHOWN_BETS)
