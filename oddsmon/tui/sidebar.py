@@ -10,17 +10,19 @@ colour.
 from __future__ import annotations
 
 from datetime import datetime, tzinfo
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.reactive import var
 from textual.widgets import Label, ProgressBar, Static
 
-from ..engine.service import Provenance
-from ..supervision.metrics import Snapshot
 from . import fmt
 from .host import Host
+
+if TYPE_CHECKING:  # types only: the first frame is painted before httpx and the store load
+    from ..engine.service import Provenance
+    from ..supervision.metrics import Snapshot
 
 LABEL_W = 8
 DEMO_LABEL = "DEMO: simulated prices"  # no key: nothing on screen is a real price
@@ -102,7 +104,7 @@ class Sidebar(Vertical):
         badge.set_class(not offline, "-online")
         lines = mode_lines(snap, host.tz, now, self.offline_key)
         self.query_one("#mode-lines", Static).update("\n".join(
-            [DEMO_LABEL, *lines] if host.engine.demo else lines))
+            [DEMO_LABEL, *lines] if host.demo else lines))
 
         quota = snap.quota
         remaining, limit = quota.daily_remaining, quota.daily_limit
