@@ -71,7 +71,7 @@ SCREENS: dict[str, tuple[str, str, str]] = {
     "live": ("l", "Live", "Watched fixtures in play: minute, score, in-play odds, moves since kickoff"),
 }
 # Built while idle once the Dashboard is up, in this order: the keys the analyst presses next.
-PREBUILT = ("odds", "bookmakers", "predictions")
+PREBUILT = ("bookmakers", "odds")
 
 
 def _lazy(module: str, screen: str) -> Callable[[], Screen[Any]]:
@@ -634,6 +634,9 @@ class OddsmonApp(DeskActions, App[int]):
             if mode not in self._screen_stacks:  # not shown yet
                 # What switch_mode does for a mode's first screen, without switching to it.
                 self._init_mode(mode)
+                # Styled as it mounts, with the stylesheet as it is now: marked so, or its
+                # key would restyle every screen again (Textual's refresh_css) on the way.
+                self._screen_stacks[mode][0]._css_update_count = self._css_update_count
                 return
 
     # -- command palette -------------------------------------------------------------------------------

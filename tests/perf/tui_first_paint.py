@@ -128,9 +128,14 @@ class _Terminal:
         return bool(chunk)
 
 
-def _type_keys(term: _Terminal, steps: tuple[KeyStep, ...], result: Run, deadline: float) -> None:
+def _type_keys(term: _Terminal, steps: tuple[KeyStep, ...], result: Run, deadline: float,
+               pause: float) -> None:
     for step in steps:
-        term.read(0.3)  # let the screen settle: a key is typed on a quiet screen
+        # A key is typed ``pause`` seconds after the screen before it was filled (a user
+        # reading it); what the app does meanwhile (building the next screens) counts.
+        quiet = time.perf_counter() + pause
+        while time.perf_counter() < quiet and term.read(max(0.0, quiet - time.perf_counter())):
+            pass
         for key in step.keys[:-1]:  # untimed: each given a second to show what it opens
             os.write(term.fd, key)
             settle = time.perf_counter() + 1.0
@@ -148,7 +153,7 @@ def _type_keys(term: _Terminal, steps: tuple[KeyStep, ...], result: Run, deadlin
 
 def run_once(argv: list[str], markers: dict[str, bytes], size: tuple[int, int],
              timeout: float = 20.0, env: dict[str, str] | None = None,
-             steps: tuple[KeyStep, ...] = ()) -> Run:
+             steps: tuple[KeyStep, ...] = (), pause: float = 0.3) -> Run:
     """Spawn ``argv`` on a new pty; time each marker's first appearance, then each key
     step's; quit with ``q``."""
     cols, rows = size
@@ -169,7 +174,7 @@ def run_once(argv: list[str], markers: dict[str, bytes], size: tuple[int, int],
                 if name not in result.marks and marker in term.seen:
                     result.marks[name] = now
         if len(result.marks) == len(markers):
-            _type_keys(term, steps, result, time.perf_counter() + timeout)
+            _type_keys(term, steps, result, time.perf_counter() + timeout, pause)
         os.write(fd, b"q")
         quit_deadline = time.perf_counter() + 10
         while time.perf_counter() < quit_deadline:
@@ -218,13 +223,13 @@ def example_settings(directory: Path) -> Any:
 
 
 def key_runs(apps: dict[str, list[str]], size: tuple[int, int], env: dict[str, str],
-             runs: int) -> dict[str, dict[str, list[float]]]:
+             runs: int, pause: float) -> dict[str, dict[str, list[float]]]:
     """Each app ``runs`` times, interleaved: step name -> seconds per run, for each app."""
     out: dict[str, dict[str, list[float]]] = {name: {} for name in apps}
     for _ in range(runs):
         for name, argv in apps.items():
             result = run_once(argv, {"Dashboard filled": b" fixtures"}, size, timeout=60,
-                              env=env, steps=KEY_STEPS)
+                              env=env, steps=KEY_STEPS, pause=pause)
             for step, took in result.keys.items():
                 out[name].setdefault(step, []).append(took)
     return out
@@ -236,6 +241,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", default="80x24")
     parser.add_argument("--store", type=Path, help="a directory with oddsmon.db and settings.pkl: "
                         "also time the keys on it, beside the example config's store")
+    parser.add_argument("--pause", type=float, default=0.3,
+                        help="seconds between a screen filled and the next key (default 0.3)")
     args = parser.parse_args(argv)
     cols, rows = (int(x) for x in args.size.split("x"))
     env = {**os.environ, "TERM": "xterm-256color", "PYTHONPATH": str(ROOT)}
@@ -269,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
             keyed = key_runs({str(args.store): store_app(stored, Path(tmp) / "store", key_env),
                               "example config": store_app(example_settings(Path(tmp) / "example"),
                                                           Path(tmp) / "example-copy", key_env)},
-                             (cols, rows), key_env, args.runs)
+                             (cols, rows), key_env, args.runs, args.pause)
     print(f"time to first paint, {cols}x{rows} pty, medians of {args.runs} runs "
           f"(python {sys.version.split()[0]}, {os.cpu_count()} cpus)")
     failed = False
