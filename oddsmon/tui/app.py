@@ -35,9 +35,9 @@ from textual.reactive import var
 from textual.screen import Screen
 
 from .. import log as oddsmon_log
-from ..domain.odds import FAIR_METHODS, PRICE_FORMATS
 from ..engine.loop import BackgroundLoop
 from ..text import redact
+from ..types import FAIR_METHODS, PRICE_FORMATS
 from . import fmt
 from . import theme as theme_memory
 from .base import OFFLINE_KEY, REFRESH_KEY, WARM_KEY, PageScreen
