@@ -36,6 +36,7 @@ from textual.screen import Screen
 
 from .. import log as oddsmon_log
 from ..engine.loop import BackgroundLoop
+from ..supervision.common import secret_of
 from ..text import redact
 from ..types import FAIR_METHODS, PRICE_FORMATS
 from . import fmt
@@ -188,7 +189,7 @@ class OddsmonApp(DeskActions, App[int]):
         self.set_reactive(OddsmonApp.fair_method, self.settings.odds.fair_method)
         self.set_reactive(OddsmonApp.shown_at, self._clock.now())
         self._said_once: set[str] = set()  # errors said once per streak ("store", "journal")
-        self._secret: str | None = None  # the key, to redact: read with the engine
+        self._secret = secret_of(self.settings)  # redacted from every message, from the start
         if self.demo:
             self.title = f"oddsmon · {DEMO_LABEL}"
         if built is not None:
@@ -218,6 +219,11 @@ class OddsmonApp(DeskActions, App[int]):
         if self._service is None:
             raise RuntimeError("the engine is not up yet: await engine_up() first")
         return self._service
+
+    @property
+    def engine_ready(self) -> bool:
+        """Whether the engine is up (:attr:`service` may be used without waiting)."""
+        return self._service is not None
 
     async def engine_up(self) -> EngineClient:
         """The engine's client, once the engine is built: what a key pressed during the
@@ -302,10 +308,8 @@ class OddsmonApp(DeskActions, App[int]):
 
     def _use_engine(self, engine: Engine) -> None:
         from ..engine.runtime import EngineClient  # loaded with the engine
-        from ..supervision.common import secret_of
 
         self._engine = engine
-        self._secret = secret_of(engine.settings)
         self._service = EngineClient(engine, self._engine_loop)
         self._engine_up.set()
 
@@ -687,7 +691,6 @@ def run(settings: Settings, *, demo: bool = False, debug: bool = False) -> int:
 
     from .. import demo as demo_store
     from ..clock import SystemClock
-    from ..supervision.common import secret_of
 
     built: list[Engine] = []  # the engine, once built (on the engine's thread)
 

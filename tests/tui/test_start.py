@@ -58,6 +58,26 @@ async def test_the_frame_shows_before_the_engine_and_a_key_typed_meanwhile_is_ke
         release.set()
 
 
+async def test_supervision_shown_during_the_start_gets_its_keys_when_the_engine_is_up(
+        engine: Engine, ticker: ManualTicker) -> None:
+    release = threading.Event()
+    app = RecordingApp(held_start(engine, release), ticker=ticker)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await pilot.press("s", "n", "e")  # the drill and export keys wait for the engine
+            assert app.current_mode == "supervision"
+            assert app.screen.query_one("#sup-keys", Static).content == ""
+            release.set()
+            await app.engine_up()
+            await settle(pilot)
+            assert "exports the metrics to" in str(app.screen.query_one("#sup-keys", Static).content)
+            assert "Demo drill" in str(app.screen.query_one("#sup-demo", Static).content)
+            assert "live from the shared store" in status(app)
+    finally:
+        release.set()
+
+
 async def test_a_store_that_cannot_be_opened_ends_the_app_with_its_message(
         engine: Engine, ticker: ManualTicker) -> None:
     def build() -> Engine:
