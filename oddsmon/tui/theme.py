@@ -10,6 +10,7 @@ import contextlib
 from pathlib import Path
 
 from ..config import default_paths
+from ..supervision.common import SupervisionError, atomic_write
 
 
 def memory_file() -> Path:
@@ -25,8 +26,5 @@ def recall(path: Path | None) -> str:
 
 def remember(path: Path | None, name: str) -> None:
     if path is not None and recall(path) != name:
-        # Here, not at the top: the store it imports is not on the start path.
-        from ..supervision.common import SupervisionError, atomic_write
-
         with contextlib.suppress(SupervisionError):
             atomic_write(path, name.encode("utf-8"))
