@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from .models import Fixture
+if TYPE_CHECKING:  # a type only: the TUI's first frame needs this module, not the models
+    from .models import Fixture
 
 SORT_KEYS: tuple[str, ...] = ("kickoff", "league", "best", "margin", "value")
 """Sortable columns; kickoff and league ascend, the others put the most interesting first."""

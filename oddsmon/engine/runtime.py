@@ -9,7 +9,6 @@ import asyncio
 import shutil
 import sys
 import tempfile
-import threading
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +26,7 @@ from ..offline import OfflineMachine
 from ..store import LivePrice, NewPick, Store, StoreError
 from ..supervision import export
 from . import selftest
+from .loop import BackgroundLoop
 from .selftest import Outcome
 from .service import Service
 
@@ -35,58 +35,6 @@ __all__ = ["BackgroundLoop", "DemoControls", "Engine", "EngineClient", "LivePric
 
 T = TypeVar("T")
 P = ParamSpec("P")
-
-
-class BackgroundLoop:
-    """A private event loop in a daemon thread, for the engine's work.
-
-    The service is async but also does blocking work (SQLite, parsing a big odds page); run
-    from the UI's own loop, a 2,000-fixture refresh would freeze the screen. ``await run(...)``
-    from any loop hands the coroutine over and waits without blocking that loop; cancelling
-    the waiter cancels the work.
-    """
-
-    def __init__(self, name: str = "oddsmon-engine") -> None:
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, name=name, daemon=True)
-        self.thread.start()
-
-    async def run(self, coro: Coroutine[Any, Any, T]) -> T:
-        try:
-            future = asyncio.run_coroutine_threadsafe(coro, self.loop)
-        except RuntimeError:  # the loop is closed (the app is ending): the work never starts
-            coro.close()
-            raise
-        return await asyncio.wrap_future(future)
-
-    def run_sync(self, coro: Coroutine[Any, Any, T], timeout: float | None = None) -> T:
-        """From a thread that has no running loop (start-up, shutdown, tests)."""
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
-
-    def cancel_pending(self, timeout: float = 5.0) -> None:
-        """Cancel the engine work still in flight and wait for it to unwind.
-
-        Called before the engine closes its store: a fetch left pending would otherwise be
-        torn down later by the garbage collector and write to a closed store."""
-        if self.loop.is_closed() or not self.thread.is_alive():
-            return
-
-        async def cancel_all() -> None:
-            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-
-        asyncio.run_coroutine_threadsafe(cancel_all(), self.loop).result(timeout)
-
-    def close(self, timeout: float = 5.0) -> None:
-        if self.loop.is_closed():
-            return
-        self.cancel_pending(timeout)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(timeout)
-        if not self.thread.is_alive():
-            self.loop.close()
 
 
 def _on_engine(method: Callable[Concatenate[Service, P], Coroutine[Any, Any, T]],
@@ -273,9 +221,10 @@ def demo_settings(settings: Settings) -> tuple[Settings, str]:
 def build_engine(settings: Settings, *, demo: bool = False, clock: Clock | None = None,
                  transport: httpx.AsyncBaseTransport | None = None,
                  key: Secret | None = None,
-                 alerts_transport: httpx.AsyncBaseTransport | None = None) -> Engine:
+                 alerts_transport: httpx.AsyncBaseTransport | None = None, warn: bool = True) -> Engine:
     """Everything a process needs. ``demo`` runs on the simulator; without it, no API key is a
-    ``ConfigError`` (never a silent switch to the simulator)."""
+    ``ConfigError`` (never a silent switch to the simulator). ``warn=False``: a damaged store
+    moved aside is not printed (the TUI, drawing on the terminal, says it on screen)."""
     clock = clock or SystemClock()
     simulator = None
     tmpdir = None
@@ -294,7 +243,7 @@ def build_engine(settings: Settings, *, demo: bool = False, clock: Clock | None 
         transport = SimTransport(simulator)
         key = Secret(DEMO_KEY)
     assert key is not None
-    store = open_store(settings)
+    store = open_store(settings, warn=warn)
     machine = OfflineMachine(store, clock, settings.supervision)
     api = ApiClient(settings.api, key, store.ledger, clock, transport=transport, gate=machine.gate)
     service = Service(settings, store, machine, api, clock)

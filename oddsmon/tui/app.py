@@ -7,13 +7,22 @@ reaches the sidebar within two seconds — and (2) runs ``Service.supervise`` in
 applies the automatic resume at the quota reset and probes the network during an outage. Every
 call reaches the engine through :class:`~oddsmon.engine.runtime.EngineClient`, on the engine's
 thread; errors become notifications, never tracebacks.
+
+The start path holds nothing but the frame and the Dashboard: :func:`run` hands the app an
+:class:`EngineStart`, the app paints its first frame, and only then is the engine built, on the
+engine's own thread (httpx, the API client, the store, the simulator load there, not in front of
+the first paint). Every other screen's module is imported the first time it is shown, or while
+idle after the Dashboard came up (``prebuild``), so its key finds it composed and filled.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import importlib
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,35 +35,30 @@ from textual.reactive import var
 from textual.screen import Screen
 
 from .. import log as oddsmon_log
-from ..clock import Clock
-from ..config import Settings
-from ..domain.odds import FAIR_METHODS, PRICE_FORMATS
-from ..engine.runtime import BackgroundLoop, Engine, EngineClient, StoreError, build_engine
-from ..engine.service import Provenance, WarmReport, WarmStep
-from ..supervision.common import redact, secret_of
-from ..supervision.metrics import Snapshot
-from ..types import FairMethod, PriceFormat
+from ..engine.loop import BackgroundLoop
+from ..supervision.common import secret_of
+from ..text import redact
+from ..types import FAIR_METHODS, PRICE_FORMATS
 from . import fmt
 from . import theme as theme_memory
 from .base import OFFLINE_KEY, REFRESH_KEY, WARM_KEY, PageScreen
-from .bookmakers import BookmakersScreen
 from .dashboard import DashboardScreen
 from .help import HELP_KEYS, HelpScreen, key_lines
 from .host import FixtureSelected, PageLoaded, WarmProgress
-from .live import LiveScreen
 from .messages import LOG_KEY, MessageBar, MessageLog, MessagesScreen, Note
 from .modals import ConfirmOnline
-from .odds import OddsScreen
-from .picks import PicksScreen
-from .predictions import PredictionsScreen
 from .search import DESK_BINDINGS, DeskActions
 from .sidebar import DEMO_LABEL
-from .supervision import SupervisionScreen
 from .ticker import IntervalTicker, Ticker
-from .value import ValueScreen
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # types only: the first frame is painted before httpx and the store load
     from ..alerts import Alert
+    from ..clock import Clock
+    from ..config import Settings
+    from ..engine.runtime import Engine, EngineClient
+    from ..engine.service import Provenance, WarmReport, WarmStep
+    from ..supervision.metrics import Snapshot
+    from ..types import FairMethod, PriceFormat
 
 SCREENS: dict[str, tuple[str, str, str]] = {
     # mode: (key, footer label, palette help)
@@ -67,6 +71,30 @@ SCREENS: dict[str, tuple[str, str, str]] = {
     "value": ("V", "Value", "Every value bet and arbitrage of the watched fixtures, by edge"),
     "live": ("l", "Live", "Watched fixtures in play: minute, score, in-play odds, moves since kickoff"),
 }
+# Built while idle once the Dashboard is up, in this order: the keys the analyst presses next.
+PREBUILT = ("bookmakers", "odds")
+
+
+def _lazy(module: str, screen: str) -> Callable[[], Screen[Any]]:
+    """A mode's screen whose module is imported when the screen is first made."""
+    def make() -> Screen[Any]:
+        made: Screen[Any] = getattr(importlib.import_module(f".{module}", __package__), screen)()
+        return made
+
+    return make
+
+
+@dataclass(frozen=True)
+class EngineStart:
+    """What the app paints its first frame from, and how it then builds its engine (called on
+    the engine's thread)."""
+
+    settings: Settings
+    clock: Clock
+    demo: bool
+    build: Callable[[], Engine]
+
+
 TITLES = {"dashboard": "Dashboard", "predictions": "Predictions", "bookmakers": "Bookmakers",
           "odds": "Odds", "supervision": "Supervision", "picks": "Picks", "value": "Value",
           "live": "Live"}
@@ -92,13 +120,13 @@ class OddsmonApp(DeskActions, App[int]):
     TITLE = "oddsmon"
     MODES = {
         "dashboard": DashboardScreen,
-        "predictions": PredictionsScreen,
-        "bookmakers": BookmakersScreen,
-        "odds": OddsScreen,
-        "supervision": SupervisionScreen,
-        "picks": PicksScreen,
-        "value": ValueScreen,
-        "live": LiveScreen,
+        "predictions": _lazy("predictions", "PredictionsScreen"),
+        "bookmakers": _lazy("bookmakers", "BookmakersScreen"),
+        "odds": _lazy("odds", "OddsScreen"),
+        "supervision": _lazy("supervision", "SupervisionScreen"),
+        "picks": _lazy("picks", "PicksScreen"),
+        "value": _lazy("value", "ValueScreen"),
+        "live": _lazy("live", "LiveScreen"),
     }
     DEFAULT_MODE = "dashboard"
     # Narrow terminals (80 columns) get a narrower sidebar; nothing is hidden.
@@ -122,47 +150,86 @@ class OddsmonApp(DeskActions, App[int]):
         *DESK_BINDINGS,
     ]
 
-    def __init__(self, engine: Engine, *, poll_s: float = 1.0, supervise: bool = True,
+    def __init__(self, engine: Engine | EngineStart, *, poll_s: float = 1.0, supervise: bool = True,
                  loop: BackgroundLoop | None = None, theme_file: Path | None = None,
                  log_file: Path | None = None, debug: bool = False,
-                 ticker: Ticker | None = None) -> None:
+                 ticker: Ticker | None = None, prebuild: bool = False) -> None:
+        """``engine``: one already built (tests), or an :class:`EngineStart` to build it from
+        after the first frame. ``prebuild``: compose and fill the :data:`PREBUILT` screens
+        while idle once the Dashboard is up."""
         super().__init__()
+        if isinstance(engine, EngineStart):
+            start, built = engine, None
+        else:
+            start, built = EngineStart(engine.settings, engine.clock, engine.demo, lambda: engine), engine
+        self.settings = start.settings
+        self.demo = start.demo
+        self._clock = start.clock
+        self._start = start
+        self._engine: Engine | None = None
+        self._service: EngineClient | None = None
+        self._engine_up = asyncio.Event()
+        self.start_error: BaseException | None = None  # the engine could not be built
+        self._prebuild = list(PREBUILT) if prebuild else []
         self.theme_file = theme_file  # where the palette's theme is remembered (None: nowhere)
         self.log_file = log_file  # where caught errors' tracebacks go (named in the message)
         # --debug: a caught error stops the app and is raised again by run(), traceback and all.
         self.debug_raises = debug
         self.debug_error: BaseException | None = None
-        self.engine = engine
         # The engine works on its own loop thread: a big parse or a long SQLite write there
         # never freezes the screen. Screens call self.service, never engine.service.
         self._own_engine_loop = loop is None
         self._engine_loop = loop or BackgroundLoop()
-        self.service = EngineClient(engine, self._engine_loop)
         self.poll_s = poll_s
         self.ticker = ticker or IntervalTicker()  # a test passes one it advances itself
         self.supervise_enabled = supervise
         self.warm_log: list[tuple[int, int, str]] = []  # the last warm's progress, for tests
         self.messages = MessageLog()
-        self.set_reactive(OddsmonApp.price_format, engine.settings.odds.format)
-        self.set_reactive(OddsmonApp.fair_method, engine.settings.odds.fair_method)
-        self.set_reactive(OddsmonApp.shown_at, engine.clock.now())
+        self.set_reactive(OddsmonApp.price_format, self.settings.odds.format)
+        self.set_reactive(OddsmonApp.fair_method, self.settings.odds.fair_method)
+        self.set_reactive(OddsmonApp.shown_at, self._clock.now())
         self._said_once: set[str] = set()  # errors said once per streak ("store", "journal")
-        self._secret = secret_of(engine.settings)
-        if engine.demo:
+        self._secret = secret_of(self.settings)  # redacted from every message, from the start
+        if self.demo:
             self.title = f"oddsmon · {DEMO_LABEL}"
+        if built is not None:
+            self._use_engine(built)
 
     # -- conveniences the screens use -------------------------------------------------------------
 
     @property
     def tz(self) -> tzinfo:
-        return self.engine.settings.watch.tz
+        return self.settings.watch.tz
 
     @property
     def clock(self) -> Clock:
-        return self.engine.clock
+        return self._clock
 
     def now(self) -> datetime:
-        return self.engine.clock.now()
+        return self._clock.now()
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            raise RuntimeError("the engine is not up yet: await engine_up() first")
+        return self._engine
+
+    @property
+    def service(self) -> EngineClient:
+        if self._service is None:
+            raise RuntimeError("the engine is not up yet: await engine_up() first")
+        return self._service
+
+    @property
+    def engine_ready(self) -> bool:
+        """Whether the engine is up (:attr:`service` may be used without waiting)."""
+        return self._service is not None
+
+    async def engine_up(self) -> EngineClient:
+        """The engine's client, once the engine is built: what a key pressed during the
+        start waits for (at once when the app was given a built engine)."""
+        await self._engine_up.wait()
+        return self.service
 
     def report_error(self, what: str, exc: BaseException) -> None:
         """A caught error: its traceback to the log, one line on screen that says where the
@@ -214,11 +281,41 @@ class OddsmonApp(DeskActions, App[int]):
     def on_mount(self) -> None:
         self._apply_theme()
         self.ticker.start(self, self.poll_s, self._tick)
+        if self._engine is None:
+            # The first frame first; the engine's imports and its store come after it.
+            self.call_after_refresh(self._build_engine)
         self._tick()
+
+    @work(exclusive=True, group="engine", exit_on_error=False)
+    async def _build_engine(self) -> None:
+        async def build() -> Engine:  # on the engine's thread: the UI keeps drawing
+            return self._start.build()
+
+        try:
+            engine = await self._engine_loop.run(build())
+        except Exception as exc:  # noqa: BLE001 - logged with its traceback, then said by run()
+            # Nothing works without it (a store that cannot be opened): said by run() once
+            # the terminal is back, as before the app existed.
+            oddsmon_log.log.exception("oddsmon could not start")
+            self.start_error = exc
+            self.exit(return_code=1)
+            return
+        self._use_engine(engine)
+        message = engine.store.db.report.message()  # a damaged store moved aside
+        if message:
+            self.notify(message, title="Store", severity="warning")
+        self._tick()
+
+    def _use_engine(self, engine: Engine) -> None:
+        from ..engine.runtime import EngineClient  # loaded with the engine
+
+        self._engine = engine
+        self._service = EngineClient(engine, self._engine_loop)
+        self._engine_up.set()
 
     def _apply_theme(self) -> None:
         """``[ui] theme``, else the theme last chosen in the palette; a later choice is kept."""
-        configured = self.engine.settings.ui.theme
+        configured = self.settings.ui.theme
         name = configured or theme_memory.recall(self.theme_file)
         if name and name in self.available_themes:
             self.theme = name
@@ -239,9 +336,10 @@ class OddsmonApp(DeskActions, App[int]):
 
     def _tick_once(self) -> None:
         # A tick never stacks work: a poll or a supervise still running is left to finish.
-        if not self.running("poll"):
+        # Nothing to poll before the engine is up (its first tick follows at once).
+        if self._service is not None and not self.running("poll"):
             self.poll_now()
-        if self.supervise_enabled and not self.running("supervise"):
+        if self._service is not None and self.supervise_enabled and not self.running("supervise"):
             self._supervise()
         self.shown_at = self.now()  # the screen on show reloads what expired; sidebars redraw
 
@@ -344,8 +442,11 @@ class OddsmonApp(DeskActions, App[int]):
 
     @work(group="mode", exit_on_error=False)
     async def _go_offline(self) -> None:
+        service = await self.engine_up()
+        from ..engine.runtime import StoreError  # loaded with the engine
+
         try:
-            changed = await self.service.set_offline()
+            changed = await service.set_offline()
         except StoreError as exc:
             self.report_error("Offline", exc)
             return
@@ -358,8 +459,11 @@ class OddsmonApp(DeskActions, App[int]):
 
     @work(group="mode", exit_on_error=False)
     async def _go_online(self) -> None:
+        service = await self.engine_up()
+        from ..engine.runtime import StoreError  # loaded with the engine
+
         try:
-            mode = await self.service.mode()
+            mode = await service.mode()
         except StoreError as exc:
             self.report_error("Online", exc)
             return
@@ -397,7 +501,7 @@ class OddsmonApp(DeskActions, App[int]):
         left = (f"{quota.daily_remaining} of {quota.daily_limit} calls are left today"
                 if quota and quota.daily_remaining is not None and quota.daily_limit is not None
                 else "the calls left today are not known")
-        reserve = quota.reserve if quota else self.engine.settings.api.daily_reserve
+        reserve = quota.reserve if quota else self.settings.api.daily_reserve
         why = ("the daily quota ran out (or reached the reserve)" if reason == "quota"
                else "a quota outage is pending under this manual offline")
         return (f"oddsmon is offline because {why}. The quota resets at "
@@ -417,6 +521,8 @@ class OddsmonApp(DeskActions, App[int]):
 
     @work(group="mode", exit_on_error=False)
     async def _set_online(self) -> None:
+        from ..engine.runtime import StoreError  # asked after _go_online: the engine is up
+
         try:
             await self.service.set_online()
         except StoreError as exc:
@@ -459,7 +565,8 @@ class OddsmonApp(DeskActions, App[int]):
         report = None
         try:
             with self.reporting("Warm"):
-                report = await self.service.warm(self._progress_from_engine)
+                service = await self.engine_up()
+                report = await service.warm(self._progress_from_engine)
         finally:
             self.warm_progress = None
         if report is None:
@@ -497,6 +604,8 @@ class OddsmonApp(DeskActions, App[int]):
     def _say_page(self, event: PageLoaded) -> None:
         """What a page's arrival means for the analyst: a refresh's outcome, or its error,
         and the leagues left out of it (no coverage, no season), and why."""
+        if self._prebuild:  # the first page is up: the next screens are built meanwhile
+            self.call_after_refresh(self._prebuild_next)
         prov, label = event.provenance, event.label
         if event.forced:
             self._say_refreshed(label, prov)
@@ -519,6 +628,20 @@ class OddsmonApp(DeskActions, App[int]):
                         severity="warning", topic=topic)
         else:
             self.notify(f"{label} is up to date.", title="Refresh", topic=topic)
+
+    def _prebuild_next(self) -> None:
+        """Compose the next :data:`PREBUILT` screen off screen; it loads its page as it
+        mounts, so its key later switches to a screen already filled. One screen a turn,
+        each after a refresh: a key typed meanwhile is served between them."""
+        while self._prebuild:
+            mode = self._prebuild.pop(0)
+            if mode not in self._screen_stacks:  # not shown yet
+                # What switch_mode does for a mode's first screen, without switching to it.
+                self._init_mode(mode)
+                # Styled as it mounts, with the stylesheet as it is now: marked so, or its
+                # key would restyle every screen again (Textual's refresh_css) on the way.
+                self._screen_stacks[mode][0]._css_update_count = self._css_update_count
+                return
 
     # -- command palette -------------------------------------------------------------------------------
 
@@ -560,19 +683,28 @@ def run(settings: Settings, *, demo: bool = False, debug: bool = False) -> int:
     """Run the TUI until the user quits; returns the exit status (0 on ``q``).
 
     Caught errors go to the log (``oddsmon.log``) with their traceback; with ``debug`` (or
-    ``ODDSMON_DEBUG=1``) the first one ends the app and is raised here instead."""
+    ``ODDSMON_DEBUG=1``) the first one ends the app and is raised here instead. The engine is
+    built by the app after its first frame (:class:`EngineStart`); a store that cannot be
+    opened ends the app and is said here."""
 
     import signal
 
     from .. import demo as demo_store
+    from ..clock import SystemClock
 
-    try:
-        engine = build_engine(settings, demo=demo)
-    except StoreError as exc:
-        print(f"oddsmon: {exc}", file=sys.stderr)
-        return 1
+    built: list[Engine] = []  # the engine, once built (on the engine's thread)
+
+    def build() -> Engine:
+        from ..engine.runtime import build_engine
+
+        engine = build_engine(settings, demo=demo, clock=clock, warn=False)
+        built.append(engine)
+        if engine.demo_dir is not None:
+            demo_store.publish(engine.demo_dir)
+        return engine
+
+    clock = SystemClock()
     loop = BackgroundLoop()
-    directory = engine.demo_dir
     previous = signal.getsignal(signal.SIGHUP)
 
     def hang_up(signum: int, frame: object) -> None:
@@ -582,21 +714,24 @@ def run(settings: Settings, *, demo: bool = False, debug: bool = False) -> int:
 
     try:
         signal.signal(signal.SIGHUP, hang_up)
-        if directory is not None:
-            demo_store.publish(directory)
         log_file = oddsmon_log.setup(secret_of(settings))
-        app = OddsmonApp(engine, loop=loop, theme_file=theme_memory.memory_file(),
-                         log_file=log_file, debug=oddsmon_log.debug_requested(debug))
+        app = OddsmonApp(EngineStart(settings, clock, demo, build), loop=loop,
+                         theme_file=theme_memory.memory_file(), log_file=log_file,
+                         debug=oddsmon_log.debug_requested(debug), prebuild=True)
         app.run()
+        if app.start_error is not None:
+            print(f"oddsmon: {app.start_error}", file=sys.stderr)
+            return 1
         if app.debug_error is not None:
             raise app.debug_error
         code = app.return_code
     finally:
         signal.signal(signal.SIGHUP, previous)
-        if directory is not None:
-            demo_store.unpublish(directory)
         oddsmon_log.close()
-        loop.cancel_pending()
-        loop.run_sync(engine.aclose(), timeout=10)  # the engine's client lives on that loop
+        loop.cancel_pending()  # a build still running (q pressed at once) finishes first
+        for engine in built:
+            if engine.demo_dir is not None:
+                demo_store.unpublish(engine.demo_dir)
+            loop.run_sync(engine.aclose(), timeout=10)  # the engine's client lives on that loop
         loop.close()
     return 0 if code is None else int(code)

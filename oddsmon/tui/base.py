@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual import work
 from textual.app import ComposeResult, SystemCommand
@@ -19,13 +19,15 @@ from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
-from ..engine.service import Page, Provenance
-from ..supervision.metrics import Snapshot
 from . import fmt
 from .footer import WrappingFooter
 from .host import Host, PageLoaded
 from .messages import MessageBar
 from .sidebar import Sidebar
+
+if TYPE_CHECKING:  # types only: the first frame is painted before httpx and the store load
+    from ..engine.service import Page, Provenance
+    from ..supervision.metrics import Snapshot
 
 REFRESH_KEY = "r"
 WARM_KEY = "w"
@@ -179,6 +181,8 @@ class PageScreen(Screen[None]):
         if force and self.PAGE:
             # Rebuild the cache entries, then read the screen's view of them (from the
             # cache just written) under the refresh's provenance: live, or why not.
+            from ..engine.service import Page  # loaded with the engine, which is up by now
+
             refreshed = await app.service.refresh(self.PAGE)
             page = await self.fetch()
             return Page(page.data, refreshed.provenance)
@@ -216,7 +220,7 @@ class PageScreen(Screen[None]):
 
     def update_status(self) -> None:
         app = self.oddsmon
-        now = app.engine.clock.now()
+        now = app.now()
         text = fmt.provenance_line(self.provenance, app.tz, now)
         suffix = f" · {self.status_suffix}" if self.status_suffix else ""
         due = self.refresh_due_at()

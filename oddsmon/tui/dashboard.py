@@ -12,22 +12,24 @@ markers, biggest movers) come ready-made from ``Service.dashboard`` (``Dashboard
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.app import ComposeResult, SystemCommand
 from textual.widgets import DataTable, Static
 
-from ..domain.market import Headline
-from ..domain.models import Fixture
 from ..domain.odds import format_price
-from ..engine.service import Dashboard, Page
-from ..types import PriceFormat
 from . import fmt
 from .base import PageScreen
 from .columns import Column, cut, layout, short_name
 from .host import FixtureSelected
 from .search import headline_numbers
+
+if TYPE_CHECKING:  # types only: the first frame is painted before httpx and the store load
+    from ..domain.market import Headline
+    from ..domain.models import Fixture
+    from ..engine.service import Dashboard, Page
+    from ..types import PriceFormat
 
 # Tables use no cell padding and carry their own spacing. At 80 columns the kickoff, the match,
 # the status, the three prices and the markers fit beside the sidebar; wider, the league and
@@ -109,6 +111,8 @@ class DashboardScreen(PageScreen):
 
     def redraw(self) -> None:
         if self._board is not None and self.provenance is not None:
+            from ..engine.service import Page  # a board shown: the engine is up
+
             self.render_page(Page(self._board, self.provenance))
 
     async def fetch(self) -> Page[Dashboard]:

@@ -11,10 +11,9 @@ from collections.abc import Sequence
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
-from ..engine.service import Provenance
-
 if TYPE_CHECKING:
     from ..alerts import Alert
+    from ..engine.service import Provenance
 
 
 def clock_time(when: datetime | None, tz: tzinfo) -> str:

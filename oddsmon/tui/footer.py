@@ -8,9 +8,11 @@ than the screen this footer lays them out on a two-row grid instead.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from textual.app import ComposeResult
 from textual.events import Resize
+from textual.screen import Screen
 from textual.widgets import Footer
 
 PALETTE_W = 13  # "▏^p palette " docked on the right
@@ -20,9 +22,23 @@ class WrappingFooter(Footer):
     def __init__(self) -> None:
         super().__init__(compact=True)
         self._width = 0
+        self._drawn: tuple[tuple[str, str, bool, str], ...] | None = None  # the keys composed
+
+    def _shown(self) -> tuple[tuple[str, str, bool, str], ...]:
+        return tuple((b.key, b.description, enabled, tooltip)
+                     for _node, b, enabled, tooltip in self.screen.active_bindings.values() if b.show)
+
+    def bindings_changed(self, screen: Screen[Any]) -> None:
+        # Footer makes every key again at each change of the screen's bindings; most change
+        # nothing it shows (the focus moving, a poll refreshing them), and each remake
+        # restyles every key: at start-up, several times over, a good part of the first frame.
+        if self._drawn is not None and screen is self.screen and self._shown() == self._drawn:
+            return
+        super().bindings_changed(screen)
 
     def compose(self) -> ComposeResult:
         children = list(super().compose())
+        self._drawn = self._shown() if children else None
         # The keys Footer lays out: the screen's shown bindings, one per action (as Footer
         # does), less the palette's, which sits apart on the right.
         keys = {active.binding.action: active.binding

@@ -13,16 +13,19 @@ from collections.abc import Iterable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from textual.message import Message
 
-from ..domain.models import Fixture
 from ..domain.selection import Numbers, Selection, arrange
-from ..engine.runtime import Engine, EngineClient
-from ..engine.service import Provenance
-from ..supervision.metrics import Snapshot
-from ..types import FairMethod, PriceFormat
+
+if TYPE_CHECKING:  # types only: the first frame is painted before httpx and the store load
+    from ..config import Settings
+    from ..domain.models import Fixture
+    from ..engine.runtime import Engine, EngineClient
+    from ..engine.service import Provenance
+    from ..supervision.metrics import Snapshot
+    from ..types import FairMethod, PriceFormat
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +57,14 @@ class Host(Protocol):
     """The app as its screens see it. The four shared values are reactives on the app:
     screens and the sidebar watch them rather than being handed them."""
 
-    service: EngineClient
-    engine: Engine
+    settings: Settings  # known from the start; the engine and its service come up after
+    demo: bool  # on the bundled simulator (--demo)
+
+    @property
+    def service(self) -> EngineClient: ...
+
+    @property
+    def engine(self) -> Engine: ...
     snapshot: Snapshot | None  # the last supervision snapshot polled from the shared store
     selected_fixture: int | None  # shared by Dashboard, Predictions, Odds and Live
     price_format: PriceFormat
@@ -70,6 +79,11 @@ class Host(Protocol):
     def desk(self) -> DeskState: ...
 
     async def load_desk(self) -> DeskState: ...
+
+    async def engine_up(self) -> EngineClient: ...
+
+    @property
+    def engine_ready(self) -> bool: ...
 
     def now(self) -> datetime: ...
 

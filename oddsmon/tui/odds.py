@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -126,6 +127,7 @@ class OddsScreen(PageScreen):
     consensus: str = CONSENSUS_MODES[0]
     stake_basis: str = STAKE_BASES[0]
     _view: OddsView | None = None
+    _picker_choices: tuple[tuple[int, ...], date] | None = None  # what the picker was filled with
 
     def compose_body(self) -> ComposeResult:
         yield Select[int]([], prompt="fixture", allow_blank=True, compact=True, id="fixture-picker")
@@ -162,6 +164,15 @@ class OddsScreen(PageScreen):
         self.watch(self.app, "selected_fixture", self._fixture_selected, init=False)
         for choice in ("price_format", "fair_method"):
             self.watch(self.app, choice, self._view_changed, init=False)
+
+    def on_screen_resume(self) -> None:
+        """Shown again, or for the first time after being built while idle: a fixture chosen
+        elsewhere since (the Dashboard's cursor) is not the one drawn here. Its loading sign,
+        not the other fixture's prices, until it is read (PageScreen's resume reads it)."""
+        view, chosen = self._view, self.oddsmon.selected_fixture
+        if view is not None and view.fixture is not None and chosen is not None \
+                and chosen != view.fixture.id and self.app.screen is self:
+            self.show_loading(chosen)
 
     def _fixture_selected(self, fixture_id: int | None) -> None:
         """Another fixture chosen here (the picker) while on show: load it."""
@@ -270,7 +281,7 @@ class OddsScreen(PageScreen):
         banner = self.query_one("#arb-banner", Static)
         arb = market.arbitrage
         banner.display = arb is not None
-        stakes = self.oddsmon.engine.settings.stakes
+        stakes = self.oddsmon.settings.stakes
         if arb is not None:
             money = arbitrage_stakes(arb.prices, stakes.bankroll, stakes.round_to)
             split = " · ".join(f"{label} {money_text(stake)} {book}" for label, stake, book
@@ -315,7 +326,7 @@ class OddsScreen(PageScreen):
         p = o.fair_probability if self.stake_basis == "market" else o.predicted
         if p is None or not 0 <= p <= 1:
             return None
-        cfg = self.oddsmon.engine.settings.stakes
+        cfg = self.oddsmon.settings.stakes
         return kelly_stake(price, p, cfg.bankroll, cfg.kelly_fraction, cfg.round_to)
 
     def stake_text(self, o: OutcomeView) -> str:
@@ -355,12 +366,15 @@ class OddsScreen(PageScreen):
         picker: Select[int] = self.query_one("#fixture-picker", Select)
         app = self.oddsmon
         now, tz = app.now(), app.tz
-        options = [(Text(f"{fmt.kickoff(fx.kickoff, tz, now)} {fmt.zone(fx.kickoff, tz)}  "
-                         f"{match_name(fx, 20)}"), fx.id)
-                   for fx in view.fixtures]
+        # The choices are made again only when they changed (a new list, another day):
+        # 2,000 of them took longer than the rest of switching fixture.
+        choices = (tuple(fx.id for fx in view.fixtures), now.astimezone(tz).date())
         # Filled by the page, not chosen by the user: no Changed, so no reload.
         with picker.prevent(Select.Changed):
-            picker.set_options(options)
+            if choices != self._picker_choices:
+                picker.set_options([(Text(f"{fmt.kickoff(fx.kickoff, tz, now)} {fmt.zone(fx.kickoff, tz)}  "
+                                          f"{match_name(fx, 20)}"), fx.id) for fx in view.fixtures])
+                self._picker_choices = choices
             if view.fixture is not None:
                 picker.value = view.fixture.id
 

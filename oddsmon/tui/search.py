@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from typing import Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,9 +17,11 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, SelectionList, Static
 from textual.widgets.selection_list import Selection as Choice
 
-from ..domain.market import Headline
 from ..domain.selection import Numbers, Selection, next_sort
 from .host import DeskState, Host
+
+if TYPE_CHECKING:
+    from ..domain.market import Headline
 
 SEARCHABLE = ("dashboard", "predictions", "odds")  # the screens that list fixtures
 
@@ -116,10 +118,12 @@ class DeskActions:
         return self._desk
 
     async def load_desk(self: DeskApp) -> DeskState:
-        """The saved filters and pins, read once from the store (on the engine's thread)."""
+        """The saved filters and pins, read once from the store (on the engine's thread);
+        every page load awaits this first, so it is also where a page waits for the engine."""
         if self._desk is None:
-            leagues, books = await self.service.filters()
-            pinned = frozenset(await self.service.pinned())
+            service = await self.engine_up()
+            leagues, books = await service.filters()
+            pinned = frozenset(await service.pinned())
             if self._desk is None:  # a concurrent load may have finished meanwhile
                 self._desk = DeskState(Selection(hidden_leagues=leagues), pinned, books)
         return self._desk
@@ -164,8 +168,9 @@ class DeskActions:
         self._reload()
 
     async def action_filters(self: DeskApp) -> None:
-        fixtures = await self.service.fixtures()
-        books = await self.service.bookmakers()
+        service = await self.engine_up()
+        fixtures = await service.fixtures()
+        books = await service.bookmakers()
         leagues = {f.league_id: f.league_name for f in fixtures.data or []}
         names = {b.id: b.name for b in books.data or []}
 

@@ -10,17 +10,19 @@ colour.
 from __future__ import annotations
 
 from datetime import datetime, tzinfo
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.reactive import var
 from textual.widgets import Label, ProgressBar, Static
 
-from ..engine.service import Provenance
-from ..supervision.metrics import Snapshot
 from . import fmt
 from .host import Host
+
+if TYPE_CHECKING:  # types only: the first frame is painted before httpx and the store load
+    from ..engine.service import Provenance
+    from ..supervision.metrics import Snapshot
 
 LABEL_W = 8
 DEMO_LABEL = "DEMO: simulated prices"  # no key: nothing on screen is a real price
@@ -75,12 +77,10 @@ class Sidebar(Vertical):
         yield Static("", id="quota-bar", markup=False)
         yield Static("", id="cache-line", markup=False)
         yield Static("", id="age-line", markup=False)
-        with Vertical(id="warm-box"):
-            yield Label("warming", id="warm-label", markup=False)
-            yield ProgressBar(id="warm-bar", show_eta=False, show_percentage=False)
+        # The warm's progress box is made at the first warm (see draw): on every screen's
+        # sidebar from the start, its bar was a good part of the first frame.
 
     def on_mount(self) -> None:
-        self.query_one("#warm-box").display = False
         for name in ("snapshot", "shown_at", "warm_progress"):
             self.watch(self.app, name, self.draw)
 
@@ -102,7 +102,7 @@ class Sidebar(Vertical):
         badge.set_class(not offline, "-online")
         lines = mode_lines(snap, host.tz, now, self.offline_key)
         self.query_one("#mode-lines", Static).update("\n".join(
-            [DEMO_LABEL, *lines] if host.engine.demo else lines))
+            [DEMO_LABEL, *lines] if host.demo else lines))
 
         quota = snap.quota
         remaining, limit = quota.daily_remaining, quota.daily_limit
@@ -121,8 +121,13 @@ class Sidebar(Vertical):
         self.query_one("#age-line", Static).update(_row("age", age))
 
         warm = host.warm_progress
-        box = self.query_one("#warm-box")
-        box.display = warm is not None
+        if warm is not None and not self.query("#warm-box"):
+            box = Vertical(id="warm-box")
+            self.mount(box)  # the box and its two widgets are in the DOM from here on
+            box.mount(Label("warming", id="warm-label", markup=False),
+                      ProgressBar(id="warm-bar", show_eta=False, show_percentage=False))
+        for shown in self.query("#warm-box"):
+            shown.display = warm is not None
         if warm is not None:
             self.query_one("#warm-label", Label).update(f"warm {warm.done}/{warm.total}")
             self.query_one("#warm-bar", ProgressBar).update(total=max(1, warm.total),

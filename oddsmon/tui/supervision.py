@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime, tzinfo
+from typing import TYPE_CHECKING
 
 from rich.table import Table
 from rich.text import Text
@@ -29,6 +30,9 @@ from ..engine.service import Page, Provenance
 from ..supervision.metrics import Snapshot
 from . import fmt
 from .base import OFFLINE_KEY, WARM_KEY, PageScreen
+
+if TYPE_CHECKING:
+    from ..engine.runtime import EngineClient
 
 
 def _row(label: str, text: str) -> str:
@@ -206,15 +210,27 @@ class SupervisionScreen(PageScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        demo = self.oddsmon.service.demo is not None
+        self.query_one("#sup-demo", Static).display = False
+        if self.oddsmon.engine_ready:
+            self._show_keys(self.oddsmon.service)
+        else:  # shown during the start: its keys come with the engine
+            self._keys_when_up()
+        self.watch(self.app, "snapshot", self._snapshot_polled, init=False)
+
+    def _show_keys(self, service: EngineClient) -> None:
+        demo = service.demo is not None
         block = self.query_one("#sup-demo", Static)
         block.display = demo
         if demo:
             block.update("Demo drill: n network · x burn quota · z refill")
-        target = self.oddsmon.service.export_target()
+        target = service.export_target()
         self.query_one("#sup-keys", Static).update(
             f"e exports the metrics to {target}\nt runs the quick functional tests (selftest)")
-        self.watch(self.app, "snapshot", self._snapshot_polled, init=False)
+
+    @work(group="keys", exit_on_error=False)
+    async def _keys_when_up(self) -> None:
+        self._show_keys(await self.oddsmon.engine_up())
+        self.refresh_bindings()
 
     def _snapshot_polled(self, snap: Snapshot | None) -> None:
         if snap is not None and self.app.screen is self:
@@ -255,6 +271,8 @@ class SupervisionScreen(PageScreen):
     # -- keys ------------------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if not self.oddsmon.engine_ready:
+            return False  # every key here acts through the engine: none before it is up
         demo = self.oddsmon.service.demo
         if action in ("cut_network", "restore_network", "burn_quota", "refill_quota"):
             if demo is None:

@@ -50,7 +50,7 @@ class ValueScreen(TableScreen):
         view = page.data
         assert view is not None
         app = self.oddsmon
-        now, tz, cfg = app.now(), app.tz, app.engine.settings.stakes
+        now, tz, cfg = app.now(), app.tz, app.settings.stakes
         table = self.table
         table.clear()
         for i, bet in enumerate(view.bets):

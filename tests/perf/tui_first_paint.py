@@ -9,9 +9,16 @@ the clock starts at spawn and stops when the terminal output first shows a marke
   Dashboard within 5 s with the sidebar saying ONLINE" asks.
 
 Then ``q`` is sent and the exit status checked (0). Runs alternate between the two apps so
-both see the same machine load; medians over ``--runs`` (default 5). Not a pytest test:
+both see the same machine load; medians over ``--runs`` (default 5).
 
-    python tests/perf/tui_first_paint.py [--runs 5] [--size 80x24]
+With ``--store DIR`` (an ``oddsmon.db`` and its ``settings.pkl``, as bench_real_size or
+common.warmed_store leave them; copied first, never opened in place), the real ``oddsmon``
+also runs offline on that store, beside the same on a store of the example config's size,
+and once the Dashboard is filled the keys are timed as a user at the terminal sees them:
+``b`` to the Bookmakers table filled, ``o`` to the Odds table filled, and on the Odds screen
+switching fixture (the picker, next fixture, enter) to its table filled again. Not a pytest test:
+
+    python tests/perf/tui_first_paint.py [--runs 5] [--size 80x24] [--store /tmp/big2000]
 """
 
 from __future__ import annotations
@@ -20,10 +27,13 @@ import argparse
 import contextlib
 import fcntl
 import os
+import pickle
 import pty
 import select
+import shutil
 import statistics
 import struct
+import subprocess
 import sys
 import tempfile
 import termios
@@ -31,6 +41,7 @@ import textwrap
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -53,12 +64,98 @@ BARE_APP = textwrap.dedent("""
 @dataclass
 class Run:
     marks: dict[str, float] = field(default_factory=dict)  # marker -> seconds since spawn
+    keys: dict[str, float] = field(default_factory=dict)  # key step -> seconds key to marker
     status: int | None = None
 
 
+@dataclass(frozen=True)
+class KeyStep:
+    """Keys typed once the start markers showed, timed from the last key to ``marker``
+    appearing in what the terminal receives after it. With ``changed``, the marker's line
+    (up to the next escape sequence) must also differ from what it said before the keys:
+    a repaint of the old content (a dialog closing over it) is not the new content."""
+
+    name: str
+    keys: tuple[bytes, ...]
+    marker: bytes
+    changed: bool = False
+
+
+# What a user does on a store's screens: the Bookmakers table ("25 known" in its status
+# line), the Odds table ("8 bookmakers"), and another fixture from the Odds screen's picker
+# (its best prices, drawn with its table, under it).
+KEY_STEPS = (
+    KeyStep("'b' to Bookmakers table filled", (b"b",), b" known"),
+    KeyStep("'o' to Odds table filled", (b"o",), b" bookmakers"),
+    KeyStep("Odds: switch fixture to table filled", (b"g", b"\x1b[B", b"\r"), b"Best ", changed=True),
+)
+
+
+def _lines_at(text: bytes, marker: bytes) -> list[bytes]:
+    """Each line ``marker`` starts in ``text``, up to the next escape sequence (a line may
+    be drawn in pieces: a repaint of part of the screen crops it)."""
+    lines = []
+    at = text.find(marker)
+    while at >= 0:
+        end = text.find(b"\x1b", at)
+        lines.append(text[at:] if end < 0 else text[at:end])
+        at = text.find(marker, at + 1)
+    return lines
+
+
+def _is_new(line: bytes, before: list[bytes]) -> bool:
+    """Whether ``line`` says something none of the ``before`` lines (or pieces) said."""
+    return all(line[:n] != old[:n] for old in before for n in [min(len(line), len(old))])
+
+
+class _Terminal:
+    """The parent's end of a pty: what the child wrote, read as it comes."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.seen = b""
+
+    def read(self, wait: float = 0.05) -> bool:
+        """Read what is there (waiting at most ``wait``); False once the child is gone."""
+        ready, _, _ = select.select([self.fd], [], [], wait)
+        if not ready:
+            return True
+        try:
+            chunk = os.read(self.fd, 65536)
+        except OSError:
+            return False
+        self.seen += chunk
+        return bool(chunk)
+
+
+def _type_keys(term: _Terminal, steps: tuple[KeyStep, ...], result: Run, deadline: float,
+               pause: float) -> None:
+    for step in steps:
+        # A key is typed ``pause`` seconds after the screen before it was filled (a user
+        # reading it); what the app does meanwhile (building the next screens) counts.
+        quiet = time.perf_counter() + pause
+        while time.perf_counter() < quiet and term.read(max(0.0, quiet - time.perf_counter())):
+            pass
+        for key in step.keys[:-1]:  # untimed: each given a second to show what it opens
+            os.write(term.fd, key)
+            settle = time.perf_counter() + 1.0
+            while time.perf_counter() < settle and term.read():
+                pass
+        before = _lines_at(term.seen, step.marker) if step.changed else []
+        term.seen = b""
+        os.write(term.fd, step.keys[-1])
+        typed = time.perf_counter()
+        while not any(_is_new(line, before) for line in _lines_at(term.seen, step.marker)):
+            if time.perf_counter() > deadline or not term.read():
+                return
+        result.keys[step.name] = time.perf_counter() - typed
+
+
 def run_once(argv: list[str], markers: dict[str, bytes], size: tuple[int, int],
-             timeout: float = 20.0, env: dict[str, str] | None = None) -> Run:
-    """Spawn ``argv`` on a new pty; time each marker's first appearance; quit with ``q``."""
+             timeout: float = 20.0, env: dict[str, str] | None = None,
+             steps: tuple[KeyStep, ...] = (), pause: float = 0.3) -> Run:
+    """Spawn ``argv`` on a new pty; time each marker's first appearance, then each key
+    step's; quit with ``q``."""
     cols, rows = size
     start = time.perf_counter()
     pid, fd = pty.fork()
@@ -66,24 +163,18 @@ def run_once(argv: list[str], markers: dict[str, bytes], size: tuple[int, int],
         os.execvpe(argv[0], argv, env or os.environ.copy())
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
     result = Run()
-    seen = b""
+    term = _Terminal(fd)
     deadline = start + timeout
     try:
         while len(result.marks) < len(markers) and time.perf_counter() < deadline:
-            ready, _, _ = select.select([fd], [], [], 0.05)
-            if not ready:
-                continue
-            try:
-                chunk = os.read(fd, 65536)
-            except OSError:
+            if not term.read():
                 break
-            if not chunk:
-                break
-            seen += chunk
             now = time.perf_counter() - start
             for name, marker in markers.items():
-                if name not in result.marks and marker in seen:
+                if name not in result.marks and marker in term.seen:
                     result.marks[name] = now
+        if len(result.marks) == len(markers):
+            _type_keys(term, steps, result, time.perf_counter() + timeout, pause)
         os.write(fd, b"q")
         quit_deadline = time.perf_counter() + 10
         while time.perf_counter() < quit_deadline:
@@ -103,10 +194,55 @@ def run_once(argv: list[str], markers: dict[str, bytes], size: tuple[int, int],
     return result
 
 
+def store_app(settings: Any, directory: Path, env: dict[str, str]) -> list[str]:
+    """The command that starts the real ``oddsmon`` offline on a copy of ``settings``' store
+    in ``directory`` (nothing is sent: every screen is served from the copied cache)."""
+    from oddsmon.config import render_commented
+
+    directory.mkdir(parents=True, exist_ok=True)
+    for part in settings.paths.db.parent.glob(settings.paths.db.name + "*"):
+        shutil.copy(part, directory / part.name)
+    here = settings.with_paths(db=directory / settings.paths.db.name,
+                               metrics=directory / "supervision_metrics.json",
+                               incidents=directory / "incidents_supervision.md")
+    config = directory / "oddsmon.toml"
+    config.write_text(render_commented(here))
+    argv = [sys.executable, "-m", "oddsmon", "--config", str(config)]
+    subprocess.run([*argv, "--offline"], env=env, check=True, capture_output=True)
+    return argv
+
+
+def example_settings(directory: Path) -> Any:
+    """A store of the example config's size (3 leagues, 3 days), warmed on the simulator."""
+    from oddsmon.sim import SimConfig
+    from tests.perf.common import warmed_store
+
+    config = SimConfig(leagues=(39, 61, 140), daily_limit=10**6, per_minute=10**6)
+    directory.mkdir(parents=True, exist_ok=True)
+    return warmed_store(directory, config, days_ahead=3)[0]
+
+
+def key_runs(apps: dict[str, list[str]], size: tuple[int, int], env: dict[str, str],
+             runs: int, pause: float) -> dict[str, dict[str, list[float]]]:
+    """Each app ``runs`` times, interleaved: step name -> seconds per run, for each app."""
+    out: dict[str, dict[str, list[float]]] = {name: {} for name in apps}
+    for _ in range(runs):
+        for name, argv in apps.items():
+            result = run_once(argv, {"Dashboard filled": b" fixtures"}, size, timeout=60,
+                              env=env, steps=KEY_STEPS, pause=pause)
+            for step, took in result.keys.items():
+                out[name].setdefault(step, []).append(took)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--size", default="80x24")
+    parser.add_argument("--store", type=Path, help="a directory with oddsmon.db and settings.pkl: "
+                        "also time the keys on it, beside the example config's store")
+    parser.add_argument("--pause", type=float, default=0.3,
+                        help="seconds between a screen filled and the next key (default 0.3)")
     args = parser.parse_args(argv)
     cols, rows = (int(x) for x in args.size.split("x"))
     env = {**os.environ, "TERM": "xterm-256color", "PYTHONPATH": str(ROOT)}
@@ -130,6 +266,17 @@ def main(argv: list[str] | None = None) -> int:
         for _ in range(args.runs):
             for name, (cmd, markers) in apps.items():
                 results[name].append(run_once(cmd, markers, (cols, rows), env=env))
+        keyed = None
+        if args.store is not None:
+            sys.path.insert(0, str(ROOT))
+            key_env = {**env, "APISPORTS_KEY": "bench-key-not-a-real-one"}
+            stored = pickle.loads((args.store / "settings.pkl").read_bytes())
+            stored = stored.with_paths(db=args.store / "oddsmon.db", metrics=stored.paths.metrics,
+                                       incidents=stored.paths.incidents)
+            keyed = key_runs({str(args.store): store_app(stored, Path(tmp) / "store", key_env),
+                              "example config": store_app(example_settings(Path(tmp) / "example"),
+                                                          Path(tmp) / "example-copy", key_env)},
+                             (cols, rows), key_env, args.runs, args.pause)
     print(f"time to first paint, {cols}x{rows} pty, medians of {args.runs} runs "
           f"(python {sys.version.split()[0]}, {os.cpu_count()} cpus)")
     failed = False
@@ -148,6 +295,13 @@ def main(argv: list[str] | None = None) -> int:
         statuses = sorted({r.status for r in runs}, key=str)
         print(f"  {name:<30} exit status after q: {statuses}")
         failed |= statuses != [0]
+    for name, steps in (keyed or {}).items():
+        for step in KEY_STEPS:
+            times = steps.get(step.name, [])
+            print(f"  {name:<30} {step.name:<38} "
+                  + (f"median {statistics.median(times):6.3f} s over {len(times)} run(s)"
+                     if times else "never seen"))
+            failed |= not times
     return 1 if failed else 0
 
 

@@ -21,7 +21,7 @@ from oddsmon.clock import FakeClock
 from oddsmon.config import Secret, Settings
 from oddsmon.engine.runtime import Engine, build_engine
 from oddsmon.sim import SimConfig, SimTransport, Simulator
-from oddsmon.tui.app import OddsmonApp
+from oddsmon.tui.app import EngineStart, OddsmonApp
 
 from ..conftest import SECRET
 
@@ -98,7 +98,7 @@ def ticker() -> ManualTicker:
 class RecordingApp(OddsmonApp):
     """The app, keeping every notification it showed (toasts expire; tests read this)."""
 
-    def __init__(self, engine: Engine, **kwargs: Any) -> None:
+    def __init__(self, engine: Engine | EngineStart, **kwargs: Any) -> None:
         super().__init__(engine, **kwargs)
         self.said: list[tuple[str, str]] = []
 

@@ -96,6 +96,8 @@ def test_run_returns_zero_when_the_user_quits(settings: Any, monkeypatch: pytest
     async def headless(self: OddsmonApp, **kwargs: Any) -> Any:
         async def auto_pilot(pilot: Any) -> None:
             await pilot.pause()
+            await self.engine_up()  # built after the first frame
+            await pilot.pause()
             # No key, no real prices: said in the header and the sidebar of every screen.
             assert self.engine.demo and "DEMO: simulated prices" in self.title
             sidebar = str(self.screen.query_one("#mode-lines").render())
