@@ -5,6 +5,8 @@ built while idle (each then shows the fixture chosen since, never the one it was
 from __future__ import annotations
 
 import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from textual.widgets import DataTable, Select, Static
@@ -25,57 +27,58 @@ def held_start(engine: Engine, release: threading.Event) -> EngineStart:
     return EngineStart(engine.settings, engine.clock, engine.demo, build)
 
 
+@asynccontextmanager
+async def held_app(engine: Engine, ticker: ManualTicker) -> AsyncIterator[tuple[RecordingApp, Any, threading.Event]]:
+    """The app running on a held start, shown once: (app, pilot, the event releasing the build)."""
+    release = threading.Event()
+    app = RecordingApp(held_start(engine, release), ticker=ticker)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            yield app, pilot, release
+    finally:
+        release.set()
+
+
 def status(app: RecordingApp) -> str:
     return str(app.screen.query_one("#page-status", Static).content)
 
 
 async def test_the_frame_shows_before_the_engine_and_a_key_typed_meanwhile_is_kept(
         engine: Engine, ticker: ManualTicker) -> None:
-    release = threading.Event()
-    app = RecordingApp(held_start(engine, release), ticker=ticker)
-    try:
-        async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause()
-            # Header, sidebar and the Dashboard's frame, with nothing read yet.
-            assert "oddsmon" in app.title
-            assert app.screen.query_one("#badge", Static).content == "…"
-            assert status(app) == "loading…"
-            await pilot.press("b")  # before the engine is up: no crash, the screen switches
-            assert app.current_mode == "bookmakers"
-            assert status(app) == "loading…"
-            release.set()
-            await app.engine_up()
-            await settle(pilot)
-            # The key was not lost: its screen filled once the engine came up.
-            assert app.screen.query_one("#bookmakers", DataTable).row_count > 0
-            assert "known" in status(app)
-            assert app.screen.query_one("#badge", Static).content == "● ONLINE"
-            await pilot.press("d")
-            await settle(pilot)
-            assert app.screen.query_one("#fixtures", DataTable).row_count > 0
-            assert "fixtures" in status(app)
-    finally:
+    async with held_app(engine, ticker) as (app, pilot, release):
+        # Header, sidebar and the Dashboard's frame, with nothing read yet.
+        assert "oddsmon" in app.title
+        assert app.screen.query_one("#badge", Static).content == "…"
+        assert status(app) == "loading…"
+        await pilot.press("b")  # before the engine is up: no crash, the screen switches
+        assert app.current_mode == "bookmakers"
+        assert status(app) == "loading…"
         release.set()
+        await app.engine_up()
+        await settle(pilot)
+        # The key was not lost: its screen filled once the engine came up.
+        assert app.screen.query_one("#bookmakers", DataTable).row_count > 0
+        assert "known" in status(app)
+        assert app.screen.query_one("#badge", Static).content == "● ONLINE"
+        await pilot.press("d")
+        await settle(pilot)
+        assert app.screen.query_one("#fixtures", DataTable).row_count > 0
+        assert "fixtures" in status(app)
 
 
 async def test_supervision_shown_during_the_start_gets_its_keys_when_the_engine_is_up(
         engine: Engine, ticker: ManualTicker) -> None:
-    release = threading.Event()
-    app = RecordingApp(held_start(engine, release), ticker=ticker)
-    try:
-        async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause()
-            await pilot.press("s", "n", "e")  # the drill and export keys wait for the engine
-            assert app.current_mode == "supervision"
-            assert app.screen.query_one("#sup-keys", Static).content == ""
-            release.set()
-            await app.engine_up()
-            await settle(pilot)
-            assert "exports the metrics to" in str(app.screen.query_one("#sup-keys", Static).content)
-            assert "Demo drill" in str(app.screen.query_one("#sup-demo", Static).content)
-            assert "live from the shared store" in status(app)
-    finally:
+    async with held_app(engine, ticker) as (app, pilot, release):
+        await pilot.press("s", "n", "e")  # the drill and export keys wait for the engine
+        assert app.current_mode == "supervision"
+        assert app.screen.query_one("#sup-keys", Static).content == ""
         release.set()
+        await app.engine_up()
+        await settle(pilot)
+        assert "exports the metrics to" in str(app.screen.query_one("#sup-keys", Static).content)
+        assert "Demo drill" in str(app.screen.query_one("#sup-demo", Static).content)
+        assert "live from the shared store" in status(app)
 
 
 async def test_a_store_that_cannot_be_opened_ends_the_app_with_its_message(
