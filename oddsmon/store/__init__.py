@@ -70,8 +70,8 @@ class Store:
         return LiveOddsStore(self.db)
 
     @classmethod
-    def open(cls, path: Path, *, read_only: bool = False) -> Store:
-        return cls(Database(path, read_only=read_only).open())
+    def open(cls, path: Path, *, read_only: bool = False, as_is: bool = False) -> Store:
+        return cls(Database(path, read_only=read_only).open(as_is=as_is))
 
     @property
     def path(self) -> Path:

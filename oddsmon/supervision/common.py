@@ -191,7 +191,7 @@ def open_existing(db: Path, *, writable: bool = False) -> Store:
     empty; that is right for the TUI and ``--warm`` but wrong for a check or an export, which
     would then report an empty state as if it were true. So the file is first opened read-only
     (which verifies it is an oddsmon store of the current schema); only then, if asked, is a
-    read-write connection opened on a file known to be good.
+    read-write connection opened on that file as it is (``Database.open(as_is=True)``).
     """
     try:
         store = Store.open(db, read_only=True)
@@ -207,6 +207,6 @@ def open_existing(db: Path, *, writable: bool = False) -> Store:
         return store
     store.close()
     try:
-        return Store.open(db)
+        return Store.open(db, as_is=True)
     except StoreError as exc:
         raise StateUnreadable(str(exc)) from None

@@ -411,3 +411,23 @@ def test_20_four_processes_reading_and_writing_for_30s(tmp_path: Path) -> None:
     # It really was four processes busy at once.
     assert all(r["iterations"] > 100 for r in reports), [r["iterations"] for r in reports]
     assert sum(r["ops"].get("refresh", 0) for r in reports) > 20
+
+
+def test_17b_an_export_never_moves_a_damaged_store_aside(tmp_path: Path, system_server: LoopbackServer) -> None:
+    """A damaged store is the TUI's and --warm's to move aside and rebuild (test 17): an
+    --export, run by cron every minute, leaves the file as it is (and reports the damage
+    when it reads a damaged page), as open_existing promises."""
+    cfg = write_config(tmp_path, system_server.url)
+    db = tmp_path / "oddsmon.db"
+    primed_store(db)
+    good = db.read_bytes()
+    damaged = good[:8192] + random.Random(171).randbytes(16384) + good[8192 + 16384:]
+    db.write_bytes(damaged)
+    proc = run_cli("--config", str(cfg), "--export", str(tmp_path / "metrics.json"))
+    out, err = proc.communicate(timeout=120)
+    assert not secret_hits((out + err).encode(), SECRET)
+    assert not asides(db), "an export moved the store aside"
+    assert db.read_bytes() == damaged
+    assert "moved aside" not in err
+    if proc.returncode != 0:  # the damage was in pages it read: said once, naming the file
+        assert str(db) in err and len(err.strip().splitlines()) == 1, err
