@@ -733,23 +733,14 @@ class Service:
         items.sort(key=lambda f: (f.kickoff, f.id))
         return Page(items, prov)
 
-    async def odds(self, *, force: bool = False,
-                   bets: frozenset[int] | None = None) -> Page[dict[int, FixtureOdds]]:
-        """Odds of the watched leagues, one league-level paginated call each, by fixture id.
-
-        ``bets`` keeps only those markets (the Dashboard needs Match Winner alone: the league
-        entries hold it; any other market is read from each fixture's entry).
-        """
-        if bets == _MW:
-            items, prov, _ = await self._per_league(
-                "/odds", {}, self.settings.cache.odds_ttl_s,
-                functools.partial(parse_odds, only_bets=bets), force=force, paged=True, view=_MW_VIEW)
-        else:
-            pages, prov = await self._odds_pages(force)
-            items = self._carried_odds(pages, bets)
+    async def odds(self, *, force: bool = False) -> Page[dict[int, FixtureOdds]]:
+        """Odds of the watched leagues, one league-level paginated call each, by fixture id:
+        the league entries keep Match Winner alone, so each fixture's answer is read from its
+        own entry."""
+        pages, prov = await self._odds_pages(force)
         if prov.source == "none":
             return Page(None, prov)
-        return Page({fo.fixture_id: self._watched(fo) for fo in items}, prov)
+        return Page({fo.fixture_id: self._watched(fo) for fo in self._carried_odds(pages)}, prov)
 
     async def _odds_pages(self, force: bool) -> tuple[dict[str, datetime], Provenance]:
         """Each watched league's odds entry, read or fetched (key -> fetch time), and their
@@ -758,11 +749,10 @@ class Service:
                                                 force=force, paged=True, view=ROWS)
         return pages, prov
 
-    def _carried_odds(self, pages: Mapping[str, datetime], bets: frozenset[int] | None) -> list[FixtureOdds]:
-        """The odds of the fixtures those league pages carried, from each fixture's entry (the
-        league entries keep Match Winner alone)."""
+    def _carried_odds(self, pages: Mapping[str, datetime]) -> list[FixtureOdds]:
+        """The whole odds of the fixtures those league pages carried, from each fixture's entry."""
         return [fo for fid in self.store.history.carried(pages)
-                for fo in (self._fixture_entry(fid, bets) or (None, []))[1]]
+                for fo in (self._fixture_entry(fid, None) or (None, []))[1]]
 
     def _fixture_entry(self, fixture_id: int, bets: frozenset[int] | None
                        ) -> tuple[datetime, list[FixtureOdds]] | None:
@@ -838,9 +828,7 @@ class Service:
         are computed here. The Match Winner odds behind them are parsed only if asked for.
         """
         fixtures = await self.fixtures(force=force)
-        _, odds_prov, pages = await self._per_league(
-            "/odds", {}, self.settings.cache.odds_ttl_s, functools.partial(parse_odds, only_bets=_MW),
-            force=force, paged=True, view=ROWS)
+        pages, odds_prov = await self._odds_pages(force)
         prov = _combine([fixtures.provenance, odds_prov], self.clock.now())
         if fixtures.data is None:
             return Page(None, prov)
