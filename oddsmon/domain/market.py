@@ -25,7 +25,7 @@ from .markets import (
     score_labels,
     spec,
 )
-from .models import DEFAULT_GOALS_LINE, MATCH_WINNER, Bookmaker, FixtureOdds, Prediction
+from .models import DEFAULT_GOALS_LINE, MATCH_WINNER, Bet, Bookmaker, FixtureOdds, Prediction
 from .odds import Arbitrage, BestPrice, arbitrage, best_prices, expected_value, fair_probabilities, margin
 
 ARROW_UP, ARROW_DOWN, ARROW_FLAT = "▲", "▼", "="
@@ -203,6 +203,32 @@ def _chosen_line(odds: FixtureOdds, market: MarketSpec, line: str) -> tuple[str,
     return (line if line in available else default_line(market, list(available))), available
 
 
+_Book = tuple[Bookmaker, list[float | None]]
+
+
+def _market_bets(odds: FixtureOdds, market_id: int) -> list[tuple[Bookmaker, Bet]]:
+    """Each bookmaker's bet on one market, for those offering it."""
+    return [(bo.bookmaker, bet) for bo in odds.bookmakers if (bet := bo.bet(market_id)) is not None]
+
+
+def _line_books(bets: Iterable[tuple[Bookmaker, Bet]], labels: Sequence[str]
+                ) -> tuple[list[_Book], dict[str, list[float | None]], list[tuple[Bookmaker, list[float]]]]:
+    """One line's books: each bookmaker pricing any of ``labels``, with its price per label
+    (None where it has none); the same keyed ``name#id`` (best_prices and arbitrage name a
+    bookmaker by its key, and two may share a name); and the complete ones, every label priced."""
+    priced = [(bookmaker, [bet.price(label) for label in labels]) for bookmaker, bet in bets]
+    books = [(bookmaker, prices) for bookmaker, prices in priced if any(p is not None for p in prices)]
+    table = {f"{b.name}#{b.id}": prices for b, prices in books}
+    complete = [(b, [p for p in prices if p is not None]) for b, prices in books
+                if all(p is not None for p in prices)]
+    return books, table, complete
+
+
+def _book_name(key: str) -> str:
+    """The bookmaker's name from its ``name#id`` key."""
+    return key.rsplit("#", 1)[0]
+
+
 def analyse_market(odds: FixtureOdds, market_id: int = MATCH_WINNER, *,
                    method: FairMethod = "multiplicative", line: str = DEFAULT_GOALS_LINE,
                    prediction: Prediction | None = None,
@@ -218,21 +244,12 @@ def analyse_market(odds: FixtureOdds, market_id: int = MATCH_WINNER, *,
     line, available = _chosen_line(odds, market, line) if market.lined else ("", ())
     labels = (score_labels(odds, market, CORRECT_SCORE_TOP) if market.kind == "partial"
               else labels_for(market, line))
-    books: list[tuple[Bookmaker, list[float | None]]] = []
-    for bo in odds.bookmakers:
-        bet = bo.bet(market_id)
-        prices = [None if bet is None else bet.price(label) for label in labels]
-        if any(p is not None for p in prices):
-            books.append((bo.bookmaker, prices))
-    table = {f"{b.name}#{b.id}": prices for b, prices in books}
+    books, table, complete = _line_books(_market_bets(odds, market_id), labels)
     best = best_prices(table) if table else [None] * len(labels)
-    best_display = [None if bp is None else BestPrice(bp.price, bp.bookmaker.rsplit("#", 1)[0])
-                    for bp in best]
+    best_display = [None if bp is None else BestPrice(bp.price, _book_name(bp.bookmaker)) for bp in best]
     note: str | None = None
     fair: list[float | None] = [None] * len(labels)
     whose = ""
-    complete = [(b, [p for p in prices if p is not None]) for b, prices in books
-                if all(p is not None for p in prices)]
     if market.kind == "partial":
         note = (f"{market.name}: the API lists some scores only, an incomplete book: no margin, "
                 f"fair odds, value or arbitrage; the {len(labels)} most likely by best price")
@@ -266,7 +283,7 @@ def analyse_market(odds: FixtureOdds, market_id: int = MATCH_WINNER, *,
         found_arb = arbitrage(table)
         if found_arb is not None:
             arb = Arbitrage(found_arb.total, found_arb.profit, found_arb.stakes,
-                            [b.rsplit("#", 1)[0] for b in found_arb.bookmakers], found_arb.prices)
+                            [_book_name(b) for b in found_arb.bookmakers], found_arb.prices)
     return MarketView(odds.fixture_id, market_id, market.name, line, method, tuple(outcomes),
                       tuple(rows), arb, market.kind, available, whose, note,
                       tuple(m.id for m in offered(odds)))
@@ -354,27 +371,23 @@ def value_bets(odds: FixtureOdds, *, method: FairMethod = "multiplicative",
     for market in offered(odds):
         if market.kind == "partial":
             continue
-        bets = [(bo.bookmaker, bet) for bo in odds.bookmakers if (bet := bo.bet(market.id)) is not None]
+        bets = _market_bets(odds, market.id)
         for line in lines(odds, market) if market.lined else [""]:
             labels = labels_for(market, line)
-            priced = [(bookmaker, [bet.price(label) for label in labels]) for bookmaker, bet in bets]
-            books = [(bookmaker, prices) for bookmaker, prices in priced if any(p is not None for p in prices)]
-            if not books:
+            _, table, complete = _line_books(bets, labels)
+            if not table:
                 continue
-            table = {f"{b.name}#{b.id}": prices for b, prices in books}
             if market.kind == "exclusive" and (arb := arbitrage(table)) is not None:
                 found.append(ValueBet(odds.fixture_id, market.id, market.name, line, "all outcomes", None,
-                                      ", ".join(sorted({b.rsplit("#", 1)[0] for b in arb.bookmakers})),
+                                      ", ".join(sorted({_book_name(b) for b in arb.bookmakers})),
                                       arb.profit, None))
-            complete = [(b, [p for p in prices if p is not None]) for b, prices in books
-                        if all(p is not None for p in prices)]
             fair, _ = consensus(complete, consensus_mode, market, method)
             if fair is None:
                 continue
             for label, best, p in zip(labels, best_prices(table), fair, strict=True):
                 if best is not None and 0 <= p <= 1 and (edge := expected_value(best.price, p)) > 0:
                     found.append(ValueBet(odds.fixture_id, market.id, market.name, line, label, best.price,
-                                          best.bookmaker.rsplit("#", 1)[0], edge, p))
+                                          _book_name(best.bookmaker), edge, p))
     return found
 
 
