@@ -454,7 +454,7 @@ class Database:
         except _Unwritable as exc:
             self.close()
             return self._open_degraded(str(exc))
-        except sqlite3.DatabaseError as exc:
+        except (_BadFile, sqlite3.DatabaseError) as exc:  # replaced since it was read: not moved
             self.close()
             raise StoreError(f"{self.path}: {exc}") from None
         if app_id != APPLICATION_ID or version != SCHEMA_VERSION:  # changed since it was read

@@ -337,10 +337,11 @@ class OddsmonApp(DeskActions, App[int]):
     def _tick_once(self) -> None:
         # A tick never stacks work: a poll or a supervise still running is left to finish.
         # Nothing to poll before the engine is up (its first tick follows at once).
-        if self._service is not None and not self.running("poll"):
-            self.poll_now()
-        if self._service is not None and self.supervise_enabled and not self.running("supervise"):
-            self._supervise()
+        if self.engine_ready:
+            if not self.running("poll"):
+                self.poll_now()
+            if self.supervise_enabled and not self.running("supervise"):
+                self._supervise()
         self.shown_at = self.now()  # the screen on show reloads what expired; sidebars redraw
 
     def poll_now(self) -> None:
