@@ -1060,23 +1060,25 @@ class Service:
         carried = set(self.store.history.carried(pages))
         scan = (method or self.settings.odds.fair_method, consensus, hidden_bookmakers)
         memo: dict[int, tuple[datetime, _Scan, list[ValueBet]]] = {}
+        # When each odds entry was fetched, in one query: what tells a kept scan still holds.
+        fetched = self.store.cache.fetched_times("/odds") if self._value_memo else {}
         for f in fixtures.data:
             shown = f.id in pinned if pinned else f.is_upcoming and f.league_id not in hidden_leagues
-            if shown and f.id in carried and (found := self._fixture_value(f.id, scan)) is not None:
+            if shown and f.id in carried and (found := self._fixture_value(f.id, scan, fetched)) is not None:
                 memo[f.id] = found
         # Kept for the next open: only the fixtures this one scanned, so the memo never
         # outgrows the watched ones.
         self._value_memo = memo
         return Page(sorted((bet for _, _, found in memo.values() for bet in found), key=lambda v: -v.edge), prov)
 
-    def _fixture_value(self, fixture_id: int, scan: _Scan) -> tuple[datetime, _Scan, list[ValueBet]] | None:
-        """One fixture's value bets, kept while its entry and the scan's settings are unchanged:
-        reopening the Value screen at 2,000 fixtures then reads their times, not their bodies."""
+    def _fixture_value(self, fixture_id: int, scan: _Scan, fetched: Mapping[str, datetime]
+                       ) -> tuple[datetime, _Scan, list[ValueBet]] | None:
+        """One fixture's value bets, kept while its entry (``fetched``: entry times by key) and
+        the scan's settings are unchanged: reopening the Value screen at 2,000 fixtures then
+        reads no body."""
         hit = self._value_memo.get(fixture_id)
-        if hit is not None and hit[1] == scan:
-            times = self.store.cache.get(cache_key("/odds", {"fixture": fixture_id}), body=False)
-            if times is not None and times.fetched_at == hit[0]:
-                return hit
+        if hit is not None and hit[1] == scan and fetched.get(cache_key("/odds", {"fixture": fixture_id})) == hit[0]:
+            return hit
         # The markets value bets are looked for in: the rest of the answer is not parsed.
         entry = self._fixture_entry(fixture_id, SHOWN_BETS)
         if entry is None:
