@@ -8,7 +8,8 @@ from .machine import ModeView, OfflineMachine, effective_offline, view_of
 
 
 def is_offline_mode(config: str | os.PathLike[str] | None = None) -> bool:
-    """True while oddsmon is offline on this host (any reason: user, network or quota).
+    """True while oddsmon is offline on this host (any reason: user, network, quota or key;
+    ``key``, a key or account the provider refuses, sends nothing but free probes either).
 
     ``config`` is a config file path; by default the usual lookup order applies. A store that
     does not exist yet means nothing ever went offline: False.

@@ -5,11 +5,19 @@ one instance goes offline, ``is_offline_mode()`` is true everywhere. Transitions
 read-modify-writes; each is logged with its UTC time and opens or closes an incident record.
 
 Reasons and resumes (DESIGN.md, "Semantics that must hold"):
-- ``quota``: resumes on evidence only: the free ``/status`` is probed at ``quota_reset`` (the
-  time of day the counter was seen to fall, 00:00 UTC until one is seen; the docs do not say)
-  and then every ``quota_probe_s``, and the outage ends when more than the reserve is left.
+- ``quota``: resumes on evidence only: the free ``/status`` is probed from the moment of
+  exhaustion, the waits doubling from ``probe_min_s`` up to ``quota_probe_s``, and at the
+  expected reset (RapidAPI's header, the time of day the counter was seen to fall, else 00:00
+  UTC) whenever that comes sooner, the waits starting short again once it has passed; the
+  outage ends when more than the reserve is left. So it ends within ``quota_probe_s`` of the
+  provider's reset, whatever the hour.
 - ``network``: resumes when a ``/status`` probe succeeds; probes back off from
   ``probe_min_s`` doubling up to ``probe_max_s``, and only one process probes at a time.
+- ``key``: the provider refuses the key or the account (a token error, HTTP 401/403, a
+  suspended account): nothing is sent but the probes, which back off as for ``network``, and
+  the outage ends when one succeeds (a key rotated, a subscription renewed). It is the first
+  thing to fix, so it takes over a network or quota outage and a manual offline, and none of
+  them replaces it (a person may still end it: ``go_online``).
 - ``user``: only on request, except that a manual offline entered during a quota outage keeps
   that outage's resume (the runbook's section 3).
 """
@@ -18,13 +26,28 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from ..clock import Clock, next_reset
+from ..clock import Clock, last_reset, next_reset
 from ..config import SupervisionSettings
 from ..records import record
 from ..store import OfflineState, Store
 from ..store.db import Tx
 from ..store.incidents import IncidentStore
 from ..types import Reason
+
+# The reasons a /status probe ends, with backoff: the API unreachable, the key refused.
+PROBED: tuple[Reason, ...] = ("network", "key")
+# The first probe after an expected quota reset waits this long: the provider's clock and
+# ours need not agree to the second.
+RESET_GRACE = timedelta(seconds=10)
+
+
+def _takes_over(current: Reason | None, new: Reason) -> bool:
+    """Whether an outage for ``new`` replaces one in force for ``current``: the first cause is
+    the one to fix, except that a refused key is always the first thing to fix and a manual
+    offline takes over anything but it."""
+    if current == new or current == "key":
+        return False
+    return new in ("key", "user")
 
 
 @record
@@ -59,7 +82,7 @@ def view_of(state: OfflineState, now: datetime) -> ModeView:
         resume_at=resume,
         seconds_to_resume=None if resume is None else max(0.0, (resume - now).total_seconds()),
         detail=state.detail,
-        next_probe_at=state.next_probe_at if offline and state.reason == "network" else None,
+        next_probe_at=state.next_probe_at if offline and state.reason in PROBED else None,
         last_probe_at=state.last_probe_at,
         last_probe_ok=state.last_probe_ok,
         probe_failures=state.probe_failures,
@@ -105,20 +128,21 @@ class OfflineMachine:
         """Enter offline mode for ``reason``; True when the shared state changed.
 
         An outage already in force keeps its reason (the first cause is the one to fix), but a
-        manual offline always takes over, keeping a pending quota reset as its resume time.
+        refused key takes over any other, and a manual offline any but a refused key, keeping
+        a pending quota probe as its resume time.
         """
         now = self.clock.now()
 
         def change(cur: OfflineState) -> OfflineState | None:
             active = effective_offline(cur, now)
-            if active and (cur.reason == reason or reason != "user"):
+            if active and not _takes_over(cur.reason, reason):
                 return None
             resume = None
             if reason == "quota":
-                resume = next_reset(now, self.store.ledger.quota().reset_offset_s)
+                resume = self._quota_slot(now, now)
             elif reason == "user" and active and cur.reason == "quota":
                 resume = cur.resume_at
-            probe = now + timedelta(seconds=self.settings.probe_min_s) if reason == "network" else None
+            probe = now + timedelta(seconds=self.settings.probe_min_s) if reason in PROBED else None
             return OfflineState(offline=True, reason=reason, since=now, resume_at=resume,
                                 detail=detail, probe_failures=0, next_probe_at=probe,
                                 last_probe_at=cur.last_probe_at, last_probe_ok=cur.last_probe_ok)
@@ -141,9 +165,9 @@ class OfflineMachine:
 
     def claim_quota_probe(self) -> bool:
         """Take the /status probe of a quota outage (or of a manual offline that kept its
-        resume) once the presumed reset has come; at most one process wins each slot. The
-        slot is booked as if the probe will find no quota: the next one is ``quota_probe_s``
-        later, which is also the resume shown meanwhile."""
+        resume) once its slot has come; at most one process wins each slot. The slot is booked
+        as if the probe will find no quota: the next one (``_quota_slot``) is also the resume
+        shown meanwhile."""
         now = self.clock.now()
         current = self.state()
         if not current.offline or current.resume_at is None or now < current.resume_at:
@@ -152,11 +176,23 @@ class OfflineMachine:
         def change(cur: OfflineState) -> OfflineState | None:
             if not cur.offline or cur.resume_at is None or now < cur.resume_at:
                 return None
-            return cur.evolve(last_probe_at=now,
-                              resume_at=now + timedelta(seconds=self.settings.quota_probe_s))
+            return cur.evolve(last_probe_at=now, resume_at=self._quota_slot(cur.since or now, now))
 
         before, after = self.store.state.update(change, now)
         return before != after
+
+    def _quota_slot(self, since: datetime, now: datetime) -> datetime:
+        """When the next /status probe of a quota outage that began at ``since`` goes out.
+
+        The wait is the time since the outage began, or since the expected reset passed if
+        that is later, between ``probe_min_s`` and ``quota_probe_s``: probes come quickly at
+        first and at most ``quota_probe_s`` apart, and none waits past the expected reset.
+        """
+        s = self.settings
+        offset = self.store.ledger.quota().reset_offset_s
+        anchor = max(since, last_reset(now - RESET_GRACE, offset) + RESET_GRACE)
+        wait = min(s.quota_probe_s, max(s.probe_min_s, (now - anchor).total_seconds()))
+        return min(now + timedelta(seconds=wait), next_reset(now - RESET_GRACE, offset) + RESET_GRACE)
 
     def quota_probe_result(self, remaining: int | None, reserve: int) -> bool:
         """What a /status probe showed during a quota outage; True when it ended the outage
@@ -176,15 +212,16 @@ class OfflineMachine:
         return before.offline and not after.offline
 
     def claim_probe(self) -> bool:
-        """Take the next network probe if one is due; at most one process wins each slot."""
+        """Take the next probe of a network or key outage if one is due; at most one process
+        wins each slot."""
         now = self.clock.now()
         current = self.state()
-        if not (current.offline and current.reason == "network") or (
+        if not (current.offline and current.reason in PROBED) or (
                 current.next_probe_at is not None and now < current.next_probe_at):
             return False
 
         def change(cur: OfflineState) -> OfflineState | None:
-            if not (cur.offline and cur.reason == "network"):
+            if not (cur.offline and cur.reason in PROBED):
                 return None
             if cur.next_probe_at is not None and now < cur.next_probe_at:
                 return None
@@ -194,22 +231,29 @@ class OfflineMachine:
         before, after = self.store.state.update(change, now)
         return before != after
 
-    def probe_result(self, ok: bool, detail: str | None = None) -> bool:
-        """Record a probe's outcome; a success ends a network outage. True when it resumed.
+    def probe_result(self, ok: bool, detail: str | None = None, outage: Reason | None = None) -> bool:
+        """Record a /status probe's outcome; a success ends a network or key outage. True
+        when it resumed.
 
-        A failed probe's error becomes the outage's detail: the latest word on the network.
+        ``outage``: what the failure says (``ApiError.outage``). A refused key is a key
+        outage whatever the state was, online included (``--check --probe``). A failure's
+        error becomes a network outage's detail: the latest word on the network.
         """
         now = self.clock.now()
+        if not ok and outage == "key":
+            self.go_offline("key", detail)
 
         def change(cur: OfflineState) -> OfflineState | None:
-            if not (cur.offline and cur.reason == "network"):
+            if not (cur.offline and cur.reason in PROBED):
                 return None
             if ok:
-                return OfflineState(offline=False, since=now, detail="network probe succeeded",
+                return OfflineState(offline=False, since=now, detail=f"{cur.reason} probe succeeded",
                                     last_probe_at=now, last_probe_ok=True)
             failures = cur.probe_failures + 1
+            # A refused key keeps saying so while its probes fail for another reason.
+            latest = detail if cur.reason == "network" or outage == "key" else None
             return cur.evolve(probe_failures=failures, last_probe_at=now, last_probe_ok=False,
-                              detail=detail or cur.detail,
+                              detail=latest or cur.detail,
                               next_probe_at=now + timedelta(seconds=self._backoff(failures)))
 
         before, after = self.store.state.update(change, now, self._journal)
@@ -222,10 +266,11 @@ class OfflineMachine:
         return False
 
     def _backoff(self, failures: int) -> float:
-        """The wait after ``failures`` failed probes: full jitter under a cap that doubles from
-        probe_min_s to probe_max_s, never shorter than probe_min_s. Every oddsmon on the host
-        (and every host on the key) that lost the network at the same moment would otherwise
-        probe in step. The first probe, probe_min_s after the outage, is not jittered."""
+        """The wait after ``failures`` failed network or key probes: full jitter under a cap
+        that doubles from probe_min_s to probe_max_s, never shorter than probe_min_s. Every
+        oddsmon on the host (and every host on the key) that lost the network at the same
+        moment would otherwise probe in step. The first probe, probe_min_s after the outage, is
+        not jittered."""
         s = self.settings
         cap = min(s.probe_max_s, s.probe_min_s * 2 ** failures)
         return self.rng.uniform(min(s.probe_min_s, cap), cap)
