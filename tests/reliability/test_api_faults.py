@@ -1,6 +1,7 @@
 """API-level faults from the simulator on a real loopback port, with time on a fake clock:
 the quota spent (by the error envelope, by the headers reaching the reserve), the per-minute
-limit (``rateLimit`` envelope, HTTP 429), a rejected key, and the jump to the quota reset."""
+limit (``rateLimit`` envelope, HTTP 429), a rejected key (an outage of its own), and the jump
+to the quota reset."""
 
 from __future__ import annotations
 
@@ -27,6 +28,8 @@ from .faults import RawHttpServer, cache_snapshot, respond
 
 LATER = 20 * 60
 MIDNIGHT = datetime(2026, 11, 25, 0, 0, tzinfo=UTC)
+# A quota outage's first /status probe: supervision.probe_min_s after the exhaustion.
+FIRST_PROBE = timedelta(seconds=5)
 
 
 async def test_08_quota_exhausted_by_the_requests_envelope(
@@ -42,7 +45,7 @@ async def test_08_quota_exhausted_by_the_requests_envelope(
         page = await eng.service.odds()
         mode = eng.service.mode()
         assert mode.offline and mode.reason == "quota"
-        assert mode.resume_at == MIDNIGHT and mode.seconds_to_resume == (MIDNIGHT - clock.now()).total_seconds()
+        assert mode.resume_at == clock.now() + FIRST_PROBE and mode.seconds_to_resume == FIRST_PROBE.total_seconds()
         assert "request limit for the day" in (mode.detail or "")  # the provider's own words
         assert_from_cache(page, primed, clock.now(), "quota", stale=True)
         seen = sim.stats()["requests_total"]
@@ -55,9 +58,9 @@ async def test_08_quota_exhausted_by_the_requests_envelope(
         assert report.counted_calls == 0 and report.stopped and "quota" in report.stopped
         assert sim.stats()["requests_total"] == seen and transport.attempts == attempts
         assert cache_snapshot(eng.store) == kept
-        # What on-call sees: WARNING, reason quota, the automatic resume at the reset.
+        # What on-call sees: WARNING, reason quota, the next /status probe.
         snap, _, code = check.evaluate(live, clock)
-        assert code == 1 and snap.mode.reason == "quota" and snap.mode.resume_at == MIDNIGHT
+        assert code == 1 and snap.mode.reason == "quota" and snap.mode.resume_at == mode.resume_at
     finally:
         await other.aclose()
         await eng.aclose()
@@ -78,7 +81,7 @@ async def test_09_quota_reaching_the_reserve_through_the_headers(
         assert sim.stats()["quota_remaining"] == reserve  # the reserve is never touched
         assert sim.stats()["outcomes"].get("requests", 0) == 0  # never even hit the wall
         mode = eng.service.mode()
-        assert mode.reason == "quota" and mode.resume_at == MIDNIGHT
+        assert mode.reason == "quota" and mode.resume_at == mode.since + FIRST_PROBE
         assert f"{reserve} calls left today" in (mode.detail or "")
         assert report.stopped and "quota" in report.stopped
         # Nothing more is sent, whatever is asked; the pages are served from the cache.
@@ -161,10 +164,11 @@ async def test_11_http_429_is_throttled_not_an_outage(
         await eng.aclose()
 
 
-async def test_12_rejected_key_is_a_clear_error_not_an_outage(
+async def test_12_rejected_key_is_an_outage_of_its_own_said_plainly(
         settings: Settings, clock: FakeClock, sim: Simulator, server: LoopbackServer,
-        primed: Primed) -> None:
-    eng = build_engine(pointed_at(settings, server.url), clock=clock, key=Secret(SECRET))
+        primed: Primed, transport: CountingTransport) -> None:
+    eng = build_engine(pointed_at(settings, server.url), clock=clock, key=Secret(SECRET),
+                       transport=transport)
     try:
         clock.advance(LATER)
         kept = cache_snapshot(eng.store)
@@ -172,14 +176,15 @@ async def test_12_rejected_key_is_a_clear_error_not_an_outage(
         page = await eng.service.odds()
         error = page.provenance.error or ""
         assert error.startswith("API key rejected") and SECRET not in error
-        assert_from_cache(page, primed, clock.now(), None, stale=True)
-        assert not eng.service.mode().offline
-        assert eng.store.state.transitions() == [] and eng.store.incidents.current() is None
+        assert_from_cache(page, primed, clock.now(), "key", stale=True)
+        mode = eng.service.mode()
+        assert mode.reason == "key" and (mode.detail or "").startswith("API key rejected")
+        assert eng.store.incidents.current() is not None and eng.store.incidents.current().reason == "key"
+        attempts = transport.attempts
+        await assert_pages_from_cache(eng, primed, "key")
         report = await eng.service.warm()
-        assert report.counted_calls == 0 and all(
-            (s.error or "").startswith("API key rejected") for s in report.steps if s.calls == 0
-            and s.source != "fresh")
-        assert not eng.service.mode().offline
+        assert report.counted_calls == 0 and report.stopped and "offline (key)" in report.stopped
+        assert transport.attempts == attempts + 1  # the warm's /status probe, refused again
         assert all(r["key_present"] for r in sim.stats()["recent"])  # it was sent, and refused
         assert sim.stats()["counted_total"] == primed.counted_calls
         assert cache_snapshot(eng.store) == kept
@@ -190,10 +195,11 @@ async def test_12_rejected_key_is_a_clear_error_not_an_outage(
         with RawHttpServer(respond(status, reason, b'{"message":"Invalid API key"}')) as raw:
             eng = build_engine(pointed_at(settings, raw.url), clock=clock, key=Secret(SECRET))
             try:
+                eng.machine.go_online("the key was rotated")
                 page = await eng.service.odds()
                 assert f"API key rejected (HTTP {status})" in (page.provenance.error or "")
-                assert_from_cache(page, primed, clock.now(), None, stale=True)
-                assert not eng.service.mode().offline
+                assert_from_cache(page, primed, clock.now(), "key", stale=True)
+                assert eng.service.mode().reason == "key"
             finally:
                 await eng.aclose()
 
@@ -209,11 +215,12 @@ async def test_14_clock_jumps_to_quota_reset_resume_and_rebuild_within_the_quota
         clock.advance(LATER)
         sim.exhaust_quota()
         await a.service.odds()
-        assert a.service.mode().reason == "quota" and b.service.mode().resume_at == MIDNIGHT
-        clock.set(MIDNIGHT - timedelta(seconds=1))
-        assert await a.service.supervise() is None and a.service.mode().offline  # not yet
-        clock.set(MIDNIGHT)  # the presumed reset: one free /status probe, by one process
+        first = b.service.mode().resume_at
+        assert a.service.mode().reason == "quota" and first == clock.now() + FIRST_PROBE
+        clock.set(first - timedelta(seconds=1))
         sim.reset_stats()
+        assert await a.service.supervise() is None and sim.stats()["requests_total"] == 0  # not yet
+        clock.set(first)  # probed from the exhaustion on: one free /status probe, by one process
         assert await asyncio.gather(a.service.supervise(), b.service.supervise()) == [None, None]
         assert sim.stats()["by_endpoint"] == {"/status": 1}  # the day is still spent: no counted call
         assert a.service.mode().reason == "quota"
@@ -240,7 +247,7 @@ async def test_14_clock_jumps_to_quota_reset_resume_and_rebuild_within_the_quota
         sim.set_quota(limit=12, used=12)
         clock.advance(LATER)
         await a.service.odds()
-        assert a.service.mode().reason == "quota" and a.service.mode().resume_at == day2
+        assert a.service.mode().reason == "quota" and a.service.mode().resume_at == clock.now() + FIRST_PROBE
         # Nobody ran at the reset: probed when one runs, past the provider's own reset.
         clock.set(day2 + timedelta(seconds=sim.config.quota_reset_s, hours=1))
         sim.reset_stats()
@@ -249,7 +256,7 @@ async def test_14_clock_jumps_to_quota_reset_resume_and_rebuild_within_the_quota
         assert sim.stats()["counted_total"] == 12 - reserve  # spent up to the reserve, no further
         assert sim.stats()["quota_remaining"] == reserve
         assert b.service.mode().reason == "quota"
-        assert b.service.mode().resume_at == next_utc_midnight(day2)
+        assert b.service.mode().resume_at == clock.now() + FIRST_PROBE
         assert report.counted_calls == 12 - reserve  # (same engine bug as test 09)
     finally:
         await b.aclose()
