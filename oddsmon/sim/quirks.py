@@ -5,10 +5,11 @@ one on). docs/provider.md, "Bodies", names the source of each.
 - ``one_prices``: in one bookmaker entry in three, each bet's shortest price is "1.00" (the
   captured Bwin body prices near-certain outcomes so);
 - ``shuffled_lines``: Over/Under values come in no particular order, and in one entry (or
-  live item) in two one line lacks its Under (the captured body and the docs' live sample list
-  lines unsorted and not always in pairs);
-- ``nulls``: in one item in two, the venue's id, name and city, the league's flag and logo,
-  the country's flag and code and the teams' logos are null (the samples show such nulls);
+  live item) in two the highest line lacks its Under (the captured body lists its lines
+  unsorted, and two of its Over/Under bets have an "Over" with no "Under" at their top line);
+- ``nulls``: in one item in two, the venue's id and city (as in the docs' samples), the
+  league's flag and the country's flag and code (a "World" competition's), and the league's
+  and teams' logos (the docs are silent: the harsher reading) are null;
 - ``live_full``: a live item as large as the docs' sample (``live.py``).
 
 Selections are pure functions of the ids, so two runs serve the same bodies.
@@ -85,8 +86,8 @@ class Quirks:
             if self.shuffled_lines and _is_over_under(values):
                 random.Random(f"{fixture}/{book}/{bet.get('id')}").shuffle(values)
                 if _picked(fixture, book, every=2):
-                    lowest = min((_line(v) for v in values), key=_float)
-                    under = next((v for v in values if _line(v) == lowest
+                    highest = max((_line(v) for v in values), key=_float)
+                    under = next((v for v in values if _line(v) == highest
                                   and str(v.get("value")).startswith("Under")), None)
                     if under is not None:
                         values.remove(under)
@@ -111,7 +112,7 @@ def _null(item: dict[str, Any]) -> None:
     if not _picked(fixture.get("id", league.get("id")), every=2):
         return
     if isinstance(fixture.get("venue"), dict):
-        fixture["venue"].update({"id": None, "name": None, "city": None})
+        fixture["venue"].update({"id": None, "city": None})
     for key in ("flag", "logo"):
         if key in league:
             league[key] = None
