@@ -8,8 +8,8 @@ one on). docs/provider.md, "Bodies", names the source of each.
   live item) in two the highest line lacks its Under (the captured body lists its lines
   unsorted, and two of its Over/Under bets have an "Over" with no "Under" at their top line);
 - ``nulls``: in one item in two, the venue's id and city (as in the docs' samples), the
-  league's flag and the country's flag and code (a "World" competition's), and the league's
-  and teams' logos (the docs are silent: the harsher reading) are null;
+  league's and the country's flags, the country's code and the league's and teams' logos (the
+  docs are silent: the harsher reading) are null;
 - ``live_full``: a live item as large as the docs' sample (``live.py``).
 
 Selections are pure functions of the ids, so two runs serve the same bodies.
