@@ -168,37 +168,38 @@ async def odds_of(sim: Simulator, fixture: int) -> dict[str, Any]:
         return item
 
 
+async def before_and_after(clock: FakeClock, quirk: str) -> tuple[Simulator, int, dict[str, Any], dict[str, Any]]:
+    """A fixture's odds without, then with ``quirk``: (simulator, fixture, plain, quirky)."""
+    sim = Simulator(clock=clock)
+    fx = first_priced(sim).id
+    plain = await odds_of(sim, fx)
+    sim.control({quirk: True})
+    return sim, fx, plain, await odds_of(sim, fx)
+
+
 def over_under(book: dict[str, Any]) -> list[str]:
     bet = next(b for b in book["bets"] if b["id"] == 5)
     return [v["value"] for v in bet["values"]]
 
 
 async def test_one_prices_shortest_price_becomes_1_00(clock: FakeClock) -> None:
-    sim = Simulator(clock=clock)
-    fx = first_priced(sim)
-    plain = await odds_of(sim, fx.id)
-    sim.control({"one_prices": True})
-    quirky = await odds_of(sim, fx.id)
+    sim, fx, plain, quirky = await before_and_after(clock, "one_prices")
     ones = [(b["id"], bet["id"]) for b in quirky["bookmakers"] for bet in b["bets"]
             for v in bet["values"] if v["odd"] == "1.00"]
     assert ones and {bm for bm, _ in ones} != {b["id"] for b in quirky["bookmakers"]}  # some entries only
     assert all(v["odd"] != "1.00" for b in plain["bookmakers"] for bet in b["bets"] for v in bet["values"]
                if (b["id"], bet["id"]) in ones)
-    assert await odds_of(sim, fx.id) == quirky  # the same every time
+    assert await odds_of(sim, fx) == quirky  # the same every time
 
 
 async def test_shuffled_and_unpaired_over_under_lines(clock: FakeClock) -> None:
-    sim = Simulator(clock=clock)
-    fx = first_priced(sim)
-    plain = await odds_of(sim, fx.id)
-    sim.control({"shuffled_lines": True})
-    quirky = await odds_of(sim, fx.id)
+    sim, fx, plain, quirky = await before_and_after(clock, "shuffled_lines")
     pairs = [(over_under(a), over_under(b)) for a, b in zip(plain["bookmakers"], quirky["bookmakers"], strict=True)]
     assert any(q != p and sorted(q) == sorted(p) for p, q in pairs)  # reordered
     unpaired = [q for p, q in pairs if len(q) < len(p)]
     assert unpaired and all(sum(v.startswith("Over") for v in q) > sum(v.startswith("Under") for v in q)
                             for q in unpaired)
-    assert (await odds_of(sim, fx.id)) == quirky
+    assert (await odds_of(sim, fx)) == quirky
 
 
 async def test_nulls_where_real_bodies_have_them(clock: FakeClock) -> None:
