@@ -55,7 +55,7 @@ class ModeView:
     """What a person (sidebar, --check) needs to know about the mode right now."""
 
     offline: bool
-    reason: str | None
+    reason: Reason | None  # user, network, quota or key; None online
     since: datetime | None
     resume_at: datetime | None
     seconds_to_resume: float | None
