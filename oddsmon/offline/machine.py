@@ -132,6 +132,7 @@ class OfflineMachine:
         a pending quota probe as its resume time.
         """
         now = self.clock.now()
+        offset = self._reset_offset() if reason == "quota" else 0
 
         def change(cur: OfflineState) -> OfflineState | None:
             active = effective_offline(cur, now)
@@ -139,7 +140,7 @@ class OfflineMachine:
                 return None
             resume = None
             if reason == "quota":
-                resume = self._quota_slot(now, now)
+                resume = self._quota_slot(now, now, offset)
             elif reason == "user" and active and cur.reason == "quota":
                 resume = cur.resume_at
             probe = now + timedelta(seconds=self.settings.probe_min_s) if reason in PROBED else None
@@ -172,24 +173,30 @@ class OfflineMachine:
         current = self.state()
         if not current.offline or current.resume_at is None or now < current.resume_at:
             return False  # the common case, answered by a read: callers poll this every second
+        offset = self._reset_offset()
 
         def change(cur: OfflineState) -> OfflineState | None:
             if not cur.offline or cur.resume_at is None or now < cur.resume_at:
                 return None
-            return cur.evolve(last_probe_at=now, resume_at=self._quota_slot(cur.since or now, now))
+            return cur.evolve(last_probe_at=now, resume_at=self._quota_slot(cur.since or now, now, offset))
 
         before, after = self.store.state.update(change, now)
         return before != after
 
-    def _quota_slot(self, since: datetime, now: datetime) -> datetime:
-        """When the next /status probe of a quota outage that began at ``since`` goes out.
+    def _reset_offset(self) -> int:
+        """The expected reset's time of day, as the ledger knows it (read before the state's
+        write transaction, not inside it)."""
+        return self.store.ledger.quota().reset_offset_s
+
+    def _quota_slot(self, since: datetime, now: datetime, offset: int) -> datetime:
+        """When the next /status probe of a quota outage that began at ``since`` goes out,
+        the expected reset being ``offset`` seconds after 00:00 UTC.
 
         The wait is the time since the outage began, or since the expected reset passed if
         that is later, between ``probe_min_s`` and ``quota_probe_s``: probes come quickly at
         first and at most ``quota_probe_s`` apart, and none waits past the expected reset.
         """
         s = self.settings
-        offset = self.store.ledger.quota().reset_offset_s
         anchor = max(since, last_reset(now - RESET_GRACE, offset) + RESET_GRACE)
         wait = min(s.quota_probe_s, max(s.probe_min_s, (now - anchor).total_seconds()))
         return min(now + timedelta(seconds=wait), next_reset(now - RESET_GRACE, offset) + RESET_GRACE)
