@@ -68,9 +68,11 @@ def _resume_text(snap: Snapshot) -> str:
     if not m.offline:
         return "- (online)"
     if m.resume_at is not None:
-        return (f"when /status shows quota again, probed at {iso(m.resume_at)} (in "
-                f"{duration(m.seconds_to_resume)}), then at least every "
-                f"{duration(snap.quota_probe_s)} and at the expected reset; probe now: oddsmon --check --probe"
+        probe = m.next_probe_at or m.resume_at
+        return (f"when /status shows quota again, expected {iso(m.resume_at)} (in "
+                f"{duration(m.seconds_to_resume)}); probed at {iso(probe)} (in "
+                f"{duration((probe - snap.generated_at).total_seconds())}), then at least every "
+                f"{duration(snap.quota_probe_s)} and at the reset; probe now: oddsmon --check --probe"
                 + (" (manual offline kept the quota's resume)" if m.reason == "user" else ""))
     if m.reason == "network":
         nxt = f"next probe due {iso(m.next_probe_at)}" if m.next_probe_at else "no probe planned"

@@ -6,11 +6,13 @@ read-modify-writes; each is logged with its UTC time and opens or closes an inci
 
 Reasons and resumes (DESIGN.md, "Semantics that must hold"):
 - ``quota``: resumes on evidence only: the free ``/status`` is probed from the moment of
-  exhaustion, the waits doubling from ``probe_min_s`` up to ``quota_probe_s``, and at the
-  expected reset (RapidAPI's header, the time of day the counter was seen to fall, else 00:00
-  UTC) whenever that comes sooner, the waits starting short again once it has passed; the
-  outage ends when more than the reserve is left. So it ends within ``quota_probe_s`` of the
-  provider's reset, whatever the hour.
+  exhaustion (``next_probe_at``), the waits doubling from ``probe_min_s`` up to
+  ``quota_probe_s``, and at the expected reset (RapidAPI's header, the time of day the counter
+  was seen to fall, else 00:00 UTC) whenever that comes sooner, the waits starting short again
+  once it has passed; the outage ends when more than the reserve is left. So it ends within
+  ``quota_probe_s`` of the provider's reset, whatever the hour. The resume shown
+  (``resume_at``) is that expected reset, or once it has passed with no quota back, the next
+  probe.
 - ``network``: resumes when a ``/status`` probe succeeds; probes back off from
   ``probe_min_s`` doubling up to ``probe_max_s``, and only one process probes at a time.
 - ``key``: the provider refuses the key or the account (a token error, HTTP 401/403, a
@@ -39,6 +41,15 @@ PROBED: tuple[Reason, ...] = ("network", "key")
 # The first probe after an expected quota reset waits this long: the provider's clock and
 # ours need not agree to the second.
 RESET_GRACE = timedelta(seconds=10)
+
+
+def _quota_probe_due(state: OfflineState) -> datetime | None:
+    """When the /status probe of a quota outage (or of a manual offline that kept its resume)
+    is due, or None when none is planned. A state written before quota outages were probed
+    from their start has no ``next_probe_at``: its resume is the probe."""
+    if not state.offline or state.resume_at is None:
+        return None
+    return state.next_probe_at or state.resume_at
 
 
 def _takes_over(current: Reason | None, new: Reason) -> bool:
@@ -82,7 +93,7 @@ def view_of(state: OfflineState, now: datetime) -> ModeView:
         resume_at=resume,
         seconds_to_resume=None if resume is None else max(0.0, (resume - now).total_seconds()),
         detail=state.detail,
-        next_probe_at=state.next_probe_at if offline and state.reason in PROBED else None,
+        next_probe_at=state.next_probe_at if offline else None,
         last_probe_at=state.last_probe_at,
         last_probe_ok=state.last_probe_ok,
         probe_failures=state.probe_failures,
@@ -138,12 +149,14 @@ class OfflineMachine:
             active = effective_offline(cur, now)
             if active and not _takes_over(cur.reason, reason):
                 return None
-            resume = None
+            resume = probe = None
             if reason == "quota":
-                resume = self._quota_slot(now, now, offset)
+                probe = self._quota_slot(now, now, offset)
+                resume = max(next_reset(now, offset), probe)
             elif reason == "user" and active and cur.reason == "quota":
-                resume = cur.resume_at
-            probe = now + timedelta(seconds=self.settings.probe_min_s) if reason in PROBED else None
+                resume, probe = cur.resume_at, cur.next_probe_at
+            elif reason in PROBED:
+                probe = now + timedelta(seconds=self.settings.probe_min_s)
             return OfflineState(offline=True, reason=reason, since=now, resume_at=resume,
                                 detail=detail, probe_failures=0, next_probe_at=probe,
                                 last_probe_at=cur.last_probe_at, last_probe_ok=cur.last_probe_ok)
@@ -167,18 +180,22 @@ class OfflineMachine:
     def claim_quota_probe(self) -> bool:
         """Take the /status probe of a quota outage (or of a manual offline that kept its
         resume) once its slot has come; at most one process wins each slot. The slot is booked
-        as if the probe will find no quota: the next one (``_quota_slot``) is also the resume
-        shown meanwhile."""
+        as if the probe will find no quota: the next one is ``_quota_slot``'s, and the resume
+        shown the expected reset, or that next probe once the expected reset has passed."""
         now = self.clock.now()
-        current = self.state()
-        if not current.offline or current.resume_at is None or now < current.resume_at:
+        due = _quota_probe_due(self.state())
+        if due is None or now < due:
             return False  # the common case, answered by a read: callers poll this every second
         offset = self._reset_offset()
 
         def change(cur: OfflineState) -> OfflineState | None:
-            if not cur.offline or cur.resume_at is None or now < cur.resume_at:
+            due = _quota_probe_due(cur)
+            if due is None or now < due:
                 return None
-            return cur.evolve(last_probe_at=now, resume_at=self._quota_slot(cur.since or now, now, offset))
+            since = cur.since or now
+            probe = self._quota_slot(since, now, offset)
+            return cur.evolve(last_probe_at=now, next_probe_at=probe,
+                              resume_at=max(next_reset(since, offset), probe))
 
         before, after = self.store.state.update(change, now)
         return before != after
