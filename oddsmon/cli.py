@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any, NoReturn
 
 from .commands.common import EXIT_CANNOT_RUN, EXIT_CHECK_USAGE, EXIT_FAIL, EXIT_USAGE, UsageError, fail
-from .commands.registry import ARGUMENTS, COMMANDS, Command, Option
+from .commands.registry import ARGUMENTS, COMMANDS, FORMAT, Command, Option
 from .config import ConfigError, Settings, load
 
 
@@ -102,8 +102,7 @@ def _check_usage(parser: _Parser, args: argparse.Namespace, command: Command | N
             if why is not None:
                 parser.error(why)
     if args.format is not None and (command is None or args.format not in command.formats):
-        parser.error("argument --format: json or prometheus with --export, csv or jsonl with "
-                     "--export-odds, text or csv with --picks")
+        parser.error(f"argument --format: {FORMAT.misuse}")
     if args.since is not None:
         args.since = _since(parser, args.since)
 
@@ -180,15 +179,14 @@ def _on_demo_store(command: Command, args: argparse.Namespace, settings: Setting
 
 def _call(command: Command, args: argparse.Namespace, settings: Settings | None = None) -> int:
     """``command.module.function(settings, **its params)``, its module imported now."""
-    import importlib
-
     kwargs: dict[str, Any] = {}
     for param in command.params:
         name, _, dest = param.partition("=")
         kwargs[name] = getattr(args, dest or name)
     if command.formats:
         kwargs["fmt"] = args.format or command.formats[0]
-    function = getattr(importlib.import_module(command.module), command.function)
+    # __import__, not importlib.import_module: ``python -X importtime`` reports the former only.
+    function = getattr(__import__(command.module, fromlist=[command.function]), command.function)
     code: int = function(settings, **kwargs) if command.settings else function(**kwargs)
     return code
 

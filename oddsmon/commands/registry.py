@@ -94,7 +94,13 @@ class Option:
         return self.flags[-1][2:].replace("-", "_")
 
 
-_CHECK = "oddsmon.commands.check"
+# Goes with the commands that write a format (their ``formats``), each with its own.
+FORMAT = Option(
+    ("--format",), {"choices": ("json", "prometheus", "csv", "jsonl", "text"), "default": None,
+                    "help": "with --export: json (default) or prometheus (textfile collector); "
+                            "with --export-odds: csv (default) or jsonl; with --picks: text "
+                            "(default) or csv"},
+    misuse="json or prometheus with --export, csv or jsonl with --export-odds, text or csv with --picks")
 
 ARGUMENTS: tuple[Command | Option, ...] = (
     Option(("--version",), {"action": "version", "version": f"oddsmon {__version__}"}),
@@ -117,7 +123,7 @@ ARGUMENTS: tuple[Command | Option, ...] = (
             shape={"metavar": "PATH", "type": Path}, settings=False),
     Command("--check", "print the recovery status and the closing checklist; exit 0 OK, "
                        "1 WARNING, 2 CRITICAL, 3 UNKNOWN (sends nothing, writes nothing)",
-            _CHECK, "main", params=("as_json=json", "probe", "warning", "critical", "demo"),
+            "oddsmon.commands.check", "main", params=("as_json=json", "probe", "warning", "critical", "demo"),
             usage_status=EXIT_CHECK_USAGE, demo_store=True),
     Command("--export", "write the supervision metrics atomically to PATH (default: "
                         "paths.metrics; '-' prints them)",
@@ -127,20 +133,21 @@ ARGUMENTS: tuple[Command | Option, ...] = (
                           "from cache, a simulator round trip; the result is recorded",
             "oddsmon.commands.selftest", demo_store=True),
     Command("--note", "add a person's action to the current incident (and its journal)",
-            "oddsmon.commands.note", params=("text=note",), shape={"metavar": "TEXT", "type": _some_text}, demo_store=True),
+            "oddsmon.commands.note", params=("text=note",), demo_store=True,
+            shape={"metavar": "TEXT", "type": _some_text}),
     Command("--export-odds", "write every stored price observation as CSV or JSON Lines to PATH "
                              "('-' or nothing: stdout), streamed; see docs/export-odds.md",
             "oddsmon.commands.export_odds", params=("target=export_odds", "since", "league", "fixture"),
-            formats=("csv", "jsonl"), shape={"metavar": "PATH", "nargs": "?", "const": "-", "default": None},
-            demo_store=True),
+            formats=("csv", "jsonl"), demo_store=True,
+            shape={"metavar": "PATH", "nargs": "?", "const": "-", "default": None}),
     Command("--picks", "list the recorded picks with closing price, CLV, result and profit",
             "oddsmon.commands.picks", formats=("text", "csv"), demo_store=True),
-    Option(("--since",), {"metavar": "ISO8601", "help": "with --export-odds: observations at or after this time"},
-           ("export_odds",)),
-    Option(("--league",), {"metavar": "N", "type": _positive_id, "help": "with --export-odds: one league id"},
-           ("export_odds",)),
-    Option(("--fixture",), {"metavar": "N", "type": _positive_id, "help": "with --export-odds: one fixture id"},
-           ("export_odds",)),
+    Option(("--since",), {"metavar": "ISO8601", "help": "with --export-odds: observations at or after "
+                                                        "this time"}, ("export_odds",)),
+    Option(("--league",), {"metavar": "N", "type": _positive_id,
+                           "help": "with --export-odds: one league id"}, ("export_odds",)),
+    Option(("--fixture",), {"metavar": "N", "type": _positive_id,
+                            "help": "with --export-odds: one fixture id"}, ("export_odds",)),
     Option(("--once",), {"action": "store_true",
                          "help": "with --collect: run what is due once and exit (for cron and timers)"},
            ("collect",)),
@@ -155,8 +162,8 @@ ARGUMENTS: tuple[Command | Option, ...] = (
                                   "(also ODDSMON_DEBUG=1)"}),
     Option(("--json",), {"action": "store_true", "help": "with --check: print one JSON object"}, ("check",)),
     Option(("--probe",), {"action": "store_true",
-                          "help": "with --check: also try the free /status probe (may end a network outage)"},
-           ("check",)),
+                          "help": "with --check: also try the free /status probe "
+                                  "(may end a network outage)"}, ("check",)),
     Option(("-w", "--warning"), {"metavar": "N", "type": _threshold,
                                  "help": "with --check: WARNING below N calls left today "
                                          "(overrides supervision.quota_warning)"}, ("check",)),
@@ -165,11 +172,8 @@ ARGUMENTS: tuple[Command | Option, ...] = (
                                           "(overrides supervision.quota_critical)"}, ("check",)),
     Option(("--force",), {"action": "store_true",
                           "help": "with --warm: refetch every critical page, fresh or not (within the "
-                                  "quota); with --online: go online even with no calls left above the reserve"},
-           ("warm", "online")),
-    Option(("--format",), {"choices": ("json", "prometheus", "csv", "jsonl", "text"), "default": None,
-                           "help": "with --export: json (default) or prometheus (textfile collector); "
-                                   "with --export-odds: csv (default) or jsonl; with --picks: text (default) or csv"},
-           misuse="json or prometheus with --export, csv or jsonl with --export-odds, text or csv with --picks"),
+                                  "quota); with --online: go online even with no calls left above "
+                                  "the reserve"}, ("warm", "online")),
+    FORMAT,
 )
 COMMANDS: tuple[Command, ...] = tuple(a for a in ARGUMENTS if isinstance(a, Command))
