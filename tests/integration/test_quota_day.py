@@ -52,7 +52,7 @@ async def outage(settings: Settings, sim: Simulator, clock: FakeClock, url: str,
         counted, probes = sim.stats()["counted_total"], sim.stats()["status_calls"]
         limit = clock.now() + timedelta(days=2)
         while eng.service.mode().offline and clock.now() < limit:
-            slot = eng.service.mode().resume_at
+            slot = eng.service.mode().next_probe_at
             assert slot is not None and slot > clock.now() - timedelta(seconds=1)
             clock.set(slot)  # the TUI and the collector supervise every second: due now
             await eng.service.supervise(warm_on_resume=False)

@@ -45,7 +45,8 @@ async def test_08_quota_exhausted_by_the_requests_envelope(
         page = await eng.service.odds()
         mode = eng.service.mode()
         assert mode.offline and mode.reason == "quota"
-        assert mode.resume_at == clock.now() + FIRST_PROBE and mode.seconds_to_resume == FIRST_PROBE.total_seconds()
+        assert mode.resume_at == MIDNIGHT and mode.seconds_to_resume == (MIDNIGHT - clock.now()).total_seconds()
+        assert mode.next_probe_at == clock.now() + FIRST_PROBE  # /status probed from the exhaustion on
         assert "request limit for the day" in (mode.detail or "")  # the provider's own words
         assert_from_cache(page, primed, clock.now(), "quota", stale=True)
         seen = sim.stats()["requests_total"]
@@ -58,9 +59,9 @@ async def test_08_quota_exhausted_by_the_requests_envelope(
         assert report.counted_calls == 0 and report.stopped and "quota" in report.stopped
         assert sim.stats()["requests_total"] == seen and transport.attempts == attempts
         assert cache_snapshot(eng.store) == kept
-        # What on-call sees: WARNING, reason quota, the next /status probe.
+        # What on-call sees: WARNING, reason quota, the automatic resume at the reset.
         snap, _, code = check.evaluate(live, clock)
-        assert code == 1 and snap.mode.reason == "quota" and snap.mode.resume_at == mode.resume_at
+        assert code == 1 and snap.mode.reason == "quota" and snap.mode.resume_at == MIDNIGHT
     finally:
         await other.aclose()
         await eng.aclose()
@@ -81,7 +82,8 @@ async def test_09_quota_reaching_the_reserve_through_the_headers(
         assert sim.stats()["quota_remaining"] == reserve  # the reserve is never touched
         assert sim.stats()["outcomes"].get("requests", 0) == 0  # never even hit the wall
         mode = eng.service.mode()
-        assert mode.reason == "quota" and mode.resume_at == mode.since + FIRST_PROBE
+        assert mode.reason == "quota" and mode.resume_at == MIDNIGHT
+        assert mode.next_probe_at == mode.since + FIRST_PROBE
         assert f"{reserve} calls left today" in (mode.detail or "")
         assert report.stopped and "quota" in report.stopped
         # Nothing more is sent, whatever is asked; the pages are served from the cache.
@@ -215,8 +217,9 @@ async def test_14_clock_jumps_to_quota_reset_resume_and_rebuild_within_the_quota
         clock.advance(LATER)
         sim.exhaust_quota()
         await a.service.odds()
-        first = b.service.mode().resume_at
-        assert a.service.mode().reason == "quota" and first == clock.now() + FIRST_PROBE
+        first = b.service.mode().next_probe_at
+        assert a.service.mode().reason == "quota" and b.service.mode().resume_at == MIDNIGHT
+        assert first == clock.now() + FIRST_PROBE
         clock.set(first - timedelta(seconds=1))
         sim.reset_stats()
         assert await a.service.supervise() is None and sim.stats()["requests_total"] == 0  # not yet
@@ -247,7 +250,7 @@ async def test_14_clock_jumps_to_quota_reset_resume_and_rebuild_within_the_quota
         sim.set_quota(limit=12, used=12)
         clock.advance(LATER)
         await a.service.odds()
-        assert a.service.mode().reason == "quota" and a.service.mode().resume_at == clock.now() + FIRST_PROBE
+        assert a.service.mode().reason == "quota" and a.service.mode().resume_at == day2
         # Nobody ran at the reset: probed when one runs, past the provider's own reset.
         clock.set(day2 + timedelta(seconds=sim.config.quota_reset_s, hours=1))
         sim.reset_stats()
@@ -256,7 +259,7 @@ async def test_14_clock_jumps_to_quota_reset_resume_and_rebuild_within_the_quota
         assert sim.stats()["counted_total"] == 12 - reserve  # spent up to the reserve, no further
         assert sim.stats()["quota_remaining"] == reserve
         assert b.service.mode().reason == "quota"
-        assert b.service.mode().resume_at == clock.now() + FIRST_PROBE
+        assert b.service.mode().resume_at == next_utc_midnight(day2)
         assert report.counted_calls == 12 - reserve  # (same engine bug as test 09)
     finally:
         await b.aclose()

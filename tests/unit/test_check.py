@@ -70,11 +70,9 @@ def test_quota_outage_warns_and_ends_only_on_evidence(store: Store, settings: Se
     machine(store, clock, settings).go_offline("quota", "daily quota exhausted")
     code, data = run_json(settings, clock, capsys)
     assert code == 1
-    # /status is probed from the moment of exhaustion (probe_min_s later first), not only at
-    # the presumed reset.
     assert data["mode"].items() >= {"offline": True, "reason": "quota", "since": "2026-11-24T09:00:00Z",
-                                    "resume_at": "2026-11-24T09:00:05Z", "seconds_to_resume": 5}.items()
-    assert data["quota_reset"] == "2026-11-25T00:00:00Z"
+                                    "resume_at": "2026-11-25T00:00:00Z", "seconds_to_resume": 15 * 3600}.items()
+    assert data["quota_reset"] == data["mode"]["resume_at"]
     assert data["quota_reset_basis"] == "presumed 00:00 UTC"
     assert data["open_incident"]["reason"] == "quota"
     # The presumed reset came while no oddsmon ran: nothing has shown quota back yet, so the
@@ -166,7 +164,8 @@ def test_text_report_shows_runbook_section_4_and_the_checklist(store: Store, set
     first = out.splitlines()[0]
     assert first.startswith("ODDSMON WARNING - offline (quota)")
     for expected in ("OFFLINE (quota) since 2026-11-24 09:00:00 UTC (10:00:00 CET)",
-                     "when /status shows quota again, probed at 2026-11-24T09:00:05Z (in 5 s)",
+                     "when /status shows quota again, expected 2026-11-25T00:00:00Z (in 15 h 00 min); "
+                     "probed at 2026-11-24T09:00:05Z (in 5 s), then at least every 30 min 00 s",
                      "daily: 97 used, 3 left of 100",
                      "quota_reset 2026-11-25 00:00:00 UTC (01:00:00 CET) (presumed 00:00 UTC)",
                      "4 entries", "hits 3, misses 1, hit ratio 75.0 %",
@@ -298,9 +297,9 @@ def test_first_line_carries_perfdata_in_the_plugin_format(store: Store, settings
     line = capsys.readouterr().out.splitlines()[0]
     assert line.count("|") == 1
     assert all(grammar.match(item) for item in line.split(" | ")[1].split()), line
-    # Offline (quota): the countdown to the next /status probe is graphed in seconds.
+    # Offline (quota): the countdown to the reset is graphed in seconds.
     machine(store, clock, settings).go_offline("quota", "exhausted")
-    assert _first_line(settings, clock, capsys)[2]["seconds_to_resume"] == "5s;;;0"
+    assert _first_line(settings, clock, capsys)[2]["seconds_to_resume"] == f"{15 * 3600}s;;;0"
 
 
 def test_unknown_values_are_U_and_never_cached_pages_too(store: Store, settings: Settings,

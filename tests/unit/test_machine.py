@@ -23,8 +23,8 @@ def machine(store: Store, clock: FakeClock) -> OfflineMachine:
 def slots(m: OfflineMachine, clock: FakeClock, until: datetime, other: OfflineMachine | None = None) -> list[datetime]:
     """Every quota probe slot up to ``until``, each claimed by ``m`` and finding no quota."""
     taken = []
-    while m.view().resume_at is not None and m.view().resume_at <= until:
-        clock.set(m.view().resume_at)
+    while m.view().next_probe_at is not None and m.view().next_probe_at <= until:
+        clock.set(m.view().next_probe_at)
         assert m.claim_quota_probe()
         assert other is None or not other.claim_quota_probe()  # one process probes each slot
         assert not m.quota_probe_result(0, reserve=10)
@@ -39,7 +39,8 @@ def test_quota_outage_is_probed_from_exhaustion_with_a_bounded_backoff(store: St
     assert m.go_offline("quota", "daily quota exhausted")
     view = m.view()
     assert view.offline and view.reason == "quota"
-    assert view.resume_at == start + timedelta(seconds=5)  # probe_min_s: not the presumed reset
+    assert view.next_probe_at == start + timedelta(seconds=5)  # probe_min_s: not the presumed reset
+    assert view.resume_at == MIDNIGHT  # the resume shown: the expected reset (presumed)
     assert not m.claim_quota_probe()  # not yet
     taken = slots(m, clock, start + timedelta(hours=6), other)
     waits = [(b - a).total_seconds() for a, b in itertools.pairwise([start, *taken])]
@@ -47,7 +48,7 @@ def test_quota_outage_is_probed_from_exhaustion_with_a_bounded_backoff(store: St
     assert max(waits) == 1800 and waits[-3:] == [1800] * 3  # ... up to quota_probe_s
     assert m.gate() == "quota"
     assert not m.quota_probe_result(10, reserve=10)  # at the reserve is not enough
-    clock.set(m.view().resume_at)
+    clock.set(m.view().next_probe_at)
     assert m.claim_quota_probe()
     assert m.quota_probe_result(97, reserve=10)
     assert not m.state().offline and "97 calls left" in (m.state().detail or "")
@@ -63,6 +64,14 @@ def test_the_expected_reset_is_probed_and_short_waits_start_again(store: Store, 
     after = [t for t in taken if t > MIDNIGHT]
     waits = [(b - a).total_seconds() for a, b in itertools.pairwise(after)]
     assert waits[:4] == [5, 5, 10, 20]
+
+
+def test_past_the_expected_reset_the_resume_shown_is_the_next_probe(store: Store, clock: FakeClock) -> None:
+    m = machine(store, clock)
+    m.go_offline("quota")
+    slots(m, clock, MIDNIGHT + timedelta(minutes=5))  # the presumed reset came: no quota back
+    view = m.view()
+    assert view.resume_at == view.next_probe_at and MIDNIGHT < view.resume_at <= MIDNIGHT + timedelta(minutes=10)
 
 
 def test_learned_reset_time_of_day_is_probed_at(store: Store, clock: FakeClock) -> None:
@@ -103,10 +112,10 @@ def test_a_fall_seen_after_a_long_gap_teaches_nothing(store: Store, clock: FakeC
 def test_manual_offline_during_quota_keeps_the_probes(store: Store, clock: FakeClock) -> None:
     m = machine(store, clock)
     m.go_offline("quota")
-    slot = m.view().resume_at
+    slot = m.view().next_probe_at
     assert m.go_offline("user", "runbook 3.2")
     view = m.view()
-    assert (view.reason, view.resume_at) == ("user", slot)
+    assert (view.reason, view.resume_at, view.next_probe_at) == ("user", MIDNIGHT, slot)
     clock.set(slot)
     assert m.claim_quota_probe()
     assert m.quota_probe_result(90, reserve=10)

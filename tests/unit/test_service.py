@@ -129,11 +129,11 @@ async def test_unparseable_body_is_a_page_error_never_cached(service: Service, a
     assert service.mode().offline is False  # a bad body is not an outage
 
 
-async def test_quota_envelope_goes_offline_and_probes_from_then(service: Service, api: FakeApi) -> None:
+async def test_quota_envelope_goes_offline_until_midnight(service: Service, api: FakeApi) -> None:
     api.fail = "quota"
     await service.bookmakers()
     mode = service.mode()
-    assert mode.reason == "quota" and mode.resume_at.isoformat() == "2026-11-24T09:00:05+00:00"
+    assert mode.reason == "quota" and mode.resume_at.isoformat() == "2026-11-25T00:00:00+00:00"
 
 
 async def test_headers_reaching_the_reserve_go_offline(service: Service, api: FakeApi,
