@@ -172,7 +172,7 @@ def test_cli_export_odds_to_stdout_and_to_a_file(known: Store, tmp_path: Path,
 @pytest.mark.parametrize(("argv", "message"), [
     (["--export-odds", "-", "--format", "prometheus"], "csv or jsonl with --export-odds"),
     (["--export-odds", "-", "--since", "yesterday"], "--since 'yesterday': expected an ISO 8601"),
-    (["--export-odds", "-", "--league", "x"], "--league: expected a positive integer id"),
+    (["--export-odds", "-", "--league", "x"], "--league: expected an id from 1 to 9007199254740991, got 'x'"),
     (["--since", "2026-01-01"], "--since: only goes with --export-odds"),
     (["--picks", "--format", "jsonl"], "text or csv with --picks"),
 ])
