@@ -158,12 +158,15 @@ ARGUMENTS: tuple[Command | Option, ...] = (
     Option(("--once",), {"action": "store_true",
                          "help": "with --collect: run what is due once and exit (for cron and timers)"},
            ("collect",)),
-    Command("--serve", "serve the TUI to a browser on 127.0.0.1 (textual-serve); reach it "
-                       "from elsewhere with ssh -L",
-            "oddsmon.commands.serve", params=("port", "demo")),
+    Command("--serve", "serve the TUI to a browser on 127.0.0.1 (textual-serve), behind the "
+                       "token it prints; reach it from elsewhere with ssh -L",
+            "oddsmon.commands.serve", params=("port", "socket_path=socket", "demo")),
     Option(("--port",), {"metavar": "N", "type": _port, "default": None,
                          "help": "with --serve: the port (default 8765)"},
            ("serve",), misuse="goes with --serve, a port from 1 to 65535"),
+    Option(("--socket",), {"metavar": "PATH", "default": None,
+                           "help": "with --serve: listen on a Unix socket of mode 0600 instead of "
+                                   "a port (ssh -L forwards to it)"}, ("serve",)),
     Option(("--debug",), {"action": "store_true",
                           "help": "TUI: an error ends the app with its traceback instead of being logged "
                                   "(also ODDSMON_DEBUG=1)"}),
