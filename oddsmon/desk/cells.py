@@ -9,7 +9,7 @@ is prefixed with a single quote, and every text cell is written between double q
 quotes doubled), so the spreadsheet reads it as text. The harsher reading where OWASP is
 silent: leading blanks are skipped before looking (" =1+1"), and the full-width forms of the
 four signs count too. Numbers stay numbers: ints and floats are written bare (a negative price,
-CLV or profit is a number, not text), and so is a line (``-0.5``) that is a plain decimal.
+CLV or profit is a number, not text), and so is a line (``-0.5``, ``+1``) that is a plain decimal.
 
 JSON Lines exports keep the text as it is: JSON is data, not a sheet.
 """
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 # OWASP's list, the full-width =, +, - and @, and the line feed (blanks before them are skipped).
 _FORMULA_START = frozenset("=+-@\t\r\n＝＋－＠")
-_DECIMAL = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+_DECIMAL = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
 
 
 def text_cell(value: str) -> str:
