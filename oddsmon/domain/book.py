@@ -99,6 +99,7 @@ class MarketBooks:
         self.priced: list[tuple[Bookmaker, dict[Key, float]]] = [
             (bo.bookmaker, price_index(market, bet)) for bo in odds.bookmakers
             if (bet := bo.bet(market.id)) is not None]
+        self._fair: dict[tuple[tuple[str, ...], float, str, FairMethod], dict[str, float] | None] = {}
 
     def line(self, labels: Sequence[str]) -> LineBooks:
         keys = [outcome_key(self.market, label) for label in labels]
@@ -115,7 +116,14 @@ class MarketBooks:
     def fair_at(self, outcomes: Sequence[str], value: float, mode: str,
                 method: FairMethod) -> dict[str, float] | None:
         """The consensus fair view of another line of this market, by outcome; None when no
-        bookmaker prices it whole."""
+        bookmaker prices it whole. Kept: neighbouring quarter and whole lines ask for it again."""
+        key = (tuple(outcomes), value, mode, method)
+        if key not in self._fair:
+            self._fair[key] = self._fair_at(outcomes, value, mode, method)
+        return self._fair[key]
+
+    def _fair_at(self, outcomes: Sequence[str], value: float, mode: str,
+                 method: FairMethod) -> dict[str, float] | None:
         complete = []
         for bookmaker, index in self.priced:
             prices = [index.get((o, value)) for o in outcomes]

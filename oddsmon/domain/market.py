@@ -35,7 +35,15 @@ from .markets import (
     spec,
 )
 from .models import DEFAULT_GOALS_LINE, MATCH_WINNER, Bookmaker, FixtureOdds, Prediction
-from .odds import Arbitrage, BestPrice, arbitrage, best_prices, expected_value, kelly_fraction, margin
+from .odds import (
+    Arbitrage,
+    BestPrice,
+    arbitrage_of,
+    best_prices,
+    expected_value,
+    kelly_fraction,
+    margin,
+)
 from .settlement import Distribution, settled_value
 
 ARROW_UP, ARROW_DOWN, ARROW_FLAT = "▲", "▼", "="
@@ -288,14 +296,15 @@ def analyse_market(odds: FixtureOdds, market_id: int = MATCH_WINNER, *,
         ))
     arb = None
     if complete and market.kind == "exclusive":
-        found_arb = arbitrage(priced.table)
+        found_arb = arbitrage_of(best)
         if found_arb is not None:
             arb = Arbitrage(found_arb.total, found_arb.profit, found_arb.stakes,
                             [book_name(b) for b in found_arb.bookmakers], found_arb.prices)
+    bets = every_bet(odds)
     return MarketView(odds.fixture_id, market_id, market.title, line, method, tuple(outcomes),
                       tuple(rows), arb, "partial" if not exact else market.kind, available, whose,
-                      "; ".join(notes) or None, tuple(m.id for m in offered(odds)), complete,
-                      tuple((m.id, m.title) for m in every_bet(odds)))
+                      "; ".join(notes) or None, tuple(m.id for m in bets if m.id in BY_ID), complete,
+                      tuple((m.id, m.title) for m in bets))
 
 
 def _canonical(market: MarketSpec, history: Iterable[tuple[int, str, datetime, float]],
@@ -413,7 +422,8 @@ def value_bets(odds: FixtureOdds, *, method: FairMethod = "multiplicative",
             priced = books.line(labels)
             if not labels or not priced.table:
                 continue
-            if market.kind == "exclusive" and priced.complete and (arb := arbitrage(priced.table)) is not None:
+            best = best_prices(priced.table)
+            if market.kind == "exclusive" and priced.complete and (arb := arbitrage_of(best)) is not None:
                 found.append(ValueBet(odds.fixture_id, market.id, market.name, line, "all outcomes", None,
                                       ", ".join(sorted({book_name(b) for b in arb.bookmakers})),
                                       arb.profit, None))
@@ -423,11 +433,11 @@ def value_bets(odds: FixtureOdds, *, method: FairMethod = "multiplicative",
             key = outcome_key(market, labels[0])
             states, _ = settled_states(books, None if key is None else key[1], fair, consensus_mode,
                                        method, draw_chance)
-            for i, (label, best, p) in enumerate(zip(labels, best_prices(priced.table), fair, strict=True)):
-                edge = None if best is None else value_at(best.price, p, None if states is None else states[i])
-                if best is not None and edge is not None and edge > 0:
-                    found.append(ValueBet(odds.fixture_id, market.id, market.name, line, label, best.price,
-                                          book_name(best.bookmaker), edge, p))
+            for i, (label, bp, p) in enumerate(zip(labels, best, fair, strict=True)):
+                edge = None if bp is None else value_at(bp.price, p, None if states is None else states[i])
+                if bp is not None and edge is not None and edge > 0:
+                    found.append(ValueBet(odds.fixture_id, market.id, market.name, line, label, bp.price,
+                                          book_name(bp.bookmaker), edge, p))
     return found
 
 

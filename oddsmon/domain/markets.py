@@ -54,7 +54,9 @@ Scope = Literal["ft", "h1", "h2", "halves", "corners", "order", "unknown"]
 Counted = Literal["total", "home", "away", "corners"]
 
 
-@dataclass(frozen=True, slots=True)
+# eq=False: a spec is hashed by identity, as the label cache looks it up on every price read
+# (hashing its thirteen fields each time cost more than the parse it saves).
+@dataclass(frozen=True, slots=True, eq=False)
 class MarketSpec:
     id: int  # the API's bet id
     name: str  # as the API names it
@@ -385,18 +387,23 @@ def market_for(odds: FixtureOdds, bet_id: int) -> MarketSpec | None:
     return infer(bet_id, bets[0].name, (v.label for bet in bets for v in bet.values))
 
 
+def _priced(odds: FixtureOdds) -> set[int]:
+    return {bet.id for book in odds.bookmakers for bet in book.bets if bet.values}
+
+
 def offered(odds: FixtureOdds) -> list[MarketSpec]:
     """The catalogue's markets that at least one bookmaker prices for this fixture."""
-    priced = {bet.id for book in odds.bookmakers for bet in book.bets if bet.values}
+    priced = _priced(odds)
     return [m for m in SPECS if m.id in priced]
 
 
 def every_bet(odds: FixtureOdds) -> list[MarketSpec]:
     """Every bet priced for this fixture: the catalogue's in its order, then the others
     (inferred from their labels) by id."""
-    priced = {bet.id for book in odds.bookmakers for bet in book.bets if bet.values}
+    priced = _priced(odds)
     others = sorted(priced - BY_ID.keys())
-    return offered(odds) + [m for bet_id in others if (m := market_for(odds, bet_id)) is not None]
+    return [m for m in SPECS if m.id in priced] + [
+        m for bet_id in others if (m := market_for(odds, bet_id)) is not None]
 
 
 # ------------------------------------------------------------------------------- settlement
