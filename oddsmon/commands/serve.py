@@ -171,13 +171,14 @@ async def _serve(app: web.Application, listener: socket.socket, banner: str) -> 
     # No access log: request lines would carry the token (``/?token=...``) into the output.
     runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=5)
     await runner.setup()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
     try:
         await web.SockSite(runner, listener).start()
-        print(banner, flush=True)  # only now: nothing says "serving" before the socket listens
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, stop.set)
+        # Only now: nothing says "serving" before the socket listens and a signal stops it cleanly.
+        print(banner, flush=True)
         await stop.wait()
     finally:
         await runner.cleanup()
