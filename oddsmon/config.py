@@ -553,8 +553,13 @@ def _xdg(var: str, fallback: str) -> Path:
     return Path(value) if value and os.path.isabs(value) else Path.home() / fallback
 
 
+def state_dir() -> Path:
+    """This user's oddsmon state directory (the default store, the log, the theme)."""
+    return _xdg("XDG_STATE_HOME", ".local/state") / "oddsmon"
+
+
 def default_paths() -> PathSettings:
-    state = _xdg("XDG_STATE_HOME", ".local/state") / "oddsmon"
+    state = state_dir()
     data = _xdg("XDG_DATA_HOME", ".local/share") / "oddsmon"
     return PathSettings(
         db=state / "oddsmon.db",

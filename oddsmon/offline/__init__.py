@@ -18,9 +18,9 @@ def is_offline_mode(config: str | os.PathLike[str] | None = None) -> bool:
     from ..store import Store
 
     settings = load(config)
-    if not settings.paths.db.exists():
+    if not Store.exists(settings):
         return False
-    store = Store.open(settings.paths.db)
+    store = Store.open(settings)
     try:
         return effective_offline(store.state.read(), SystemClock().now())
     finally:

@@ -98,7 +98,7 @@ def test_first_outage_reason_wins_but_user_takes_over(store: Store, clock: FakeC
 
 def test_probe_backoff_doubles_up_to_the_cap_and_one_process_probes(store: Store, clock: FakeClock) -> None:
     m = machine(store, clock)
-    other = machine(Store.open(store.path), clock)  # a second process on the same file
+    other = machine(Store.open(store.db.path), clock)  # a second process on the same file
     m.go_offline("network")
     assert not m.claim_probe()  # first probe only after probe_min_s
     waits = []
