@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..files import shared_mode
+from ..config import shared_mode
 from ..records import record
 from .backend import SCHEMA_VERSION, Health, StoreError, StoreWriteError
 

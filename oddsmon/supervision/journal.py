@@ -46,8 +46,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..clock import utc_from_ts
-from ..config import Settings
-from ..files import shared_mode
+from ..config import Settings, shared_mode
 from ..records import record
 from ..store import Store
 from ..store.journal import JournalIncident
