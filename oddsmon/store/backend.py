@@ -117,7 +117,12 @@ if TYPE_CHECKING:
         def write(self) -> AbstractContextManager[Tx]:
             """A short write transaction: committed on exit, rolled back on error. A write within
             a write (same thread) joins it, so several parts' writes commit together or not at all.
-            Raises ``StoreWriteError`` when the store cannot be written."""
+
+            Writers take turns: a write sees no other write commit while it runs (SQLite's
+            ``BEGIN IMMEDIATE``; a server: one lock per store taken first, which waits rather
+            than fails). The parts' read-then-write steps (the quota reservation, the offline
+            state, the collector's lease, the history's comparison) rely on it. Raises
+            ``StoreWriteError`` when the store cannot be written."""
             ...
 
         def read(self) -> AbstractContextManager[Tx]:
