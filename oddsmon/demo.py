@@ -48,6 +48,9 @@ def running_demo(settings: Settings) -> Settings | None:
         directory = Path(demo_pointer().read_text(encoding="utf-8").strip())
     except (OSError, UnicodeDecodeError):
         return None
-    if not directory.is_absolute() or not (directory / "oddsmon.db").is_file():
+    if not directory.is_absolute():
         return None
-    return demo_paths(settings, directory)
+    from .store import Store
+
+    demo = demo_paths(settings, directory)
+    return demo if Store.exists(demo) else None
