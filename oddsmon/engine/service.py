@@ -388,7 +388,7 @@ class Service:
         health = self.store.health()
         if not health.writable:
             # Opened read-only because the disk was full or failing: reopen for writing once
-            # it allows it (a reopen costs a quick_check, hence the pause between tries).
+            # it allows it (a reopen checks the whole store, hence the pause between tries).
             now = self.clock.monotonic()
             if not health.degraded or now - self._reopen_tried < _REOPEN_EVERY_S:
                 return False
