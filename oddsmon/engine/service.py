@@ -260,7 +260,8 @@ class Service:
         self._cache_reads: list[tuple[datetime, str, float]] = []
         # Set while the store cannot be written (disk full, read-only): pages are then served
         # from the cache and nothing is fetched, since nothing fetched could be kept.
-        self.store_problem: str | None = store.db.report.message() if store.db.read_only else None
+        health = store.health()
+        self.store_problem: str | None = None if health.writable else health.problem
         self._last_flush = clock.monotonic()
         self._reopen_tried = float("-inf")
         self._memo: dict[tuple[str, str], tuple[float, Any]] = {}
@@ -386,14 +387,15 @@ class Service:
         """After a write failed: try one small real write to see whether it works again."""
         if self.store_problem is None:
             return True
-        if self.store.db.read_only:
+        health = self.store.health()
+        if not health.writable:
             # Opened read-only because the disk was full or failing: reopen for writing once
-            # it allows it (a reopen costs a quick_check, hence the pause between tries).
+            # it allows it (a reopen checks the whole store, hence the pause between tries).
             now = self.clock.monotonic()
-            if not self.store.db.degraded or now - self._reopen_tried < _REOPEN_EVERY_S:
+            if not health.degraded or now - self._reopen_tried < _REOPEN_EVERY_S:
                 return False
             self._reopen_tried = now
-            if not self.store.db.reopen_writable():
+            if not self.store.reopen_writable():
                 return False
         try:
             self.store.ledger.set_meta("writable_at", str(self.clock.timestamp()))
@@ -591,7 +593,7 @@ class Service:
             # One transaction for the page: one commit, and a page kept whole or not at all.
             # The collector paused throughout: a page is some 300,000 new objects (models,
             # rows), none of them garbage, which its passes would walk again and again.
-            with _gc_paused(), self.store.db.write():
+            with _gc_paused(), self.store.transaction():
                 items = decode_odds_page(response, _HISTORY_BETS)
                 odds = [item.odds for item in items]
                 self._keep_fixture_entries(items, at)
