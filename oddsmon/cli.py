@@ -402,7 +402,7 @@ async def _collect(settings: Settings, *, demo: bool, once: bool) -> int:
     engine = build_engine(settings, demo=demo)
     try:
         journal.check_usable(engine.settings.paths.incidents)
-        code = await Collector(engine).run(once=once, say=lambda line: print(f"collect: {line}", flush=True),
+        code = await Collector(engine.service).run(once=once, say=lambda line: print(f"collect: {line}", flush=True),
                                            handle_signals=True)
         _journal_sync(engine.store, engine.settings)
         return code

@@ -15,10 +15,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from ..budget import daily_budget, left_today
 from ..domain.models import parse_fixtures
-from ..engine.runtime import Engine
+from ..engine.service import Service
 from ..store import COLLECTOR_LEASE, CollectorStatus, Holder, StoreError, cache_key
-from .budget import daily_budget, left_today
 from .scheduler import URGENT, Cadence, Known, Plan, Task, Watched, plan
 
 Sleeper = Callable[[float], Awaitable[None]]
@@ -54,12 +54,11 @@ class CycleReport:
 
 
 class Collector:
-    def __init__(self, engine: Engine, *, sleeper: Sleeper | None = None) -> None:
-        self.engine = engine
-        self.service = engine.service
-        self.store = engine.store
-        self.clock = engine.clock
-        self.settings = engine.settings
+    def __init__(self, service: Service, *, sleeper: Sleeper | None = None) -> None:
+        self.service = service
+        self.store = service.store
+        self.clock = service.clock
+        self.settings = service.settings
         self.sleeper: Sleeper = sleeper or self.clock.sleep
         self.pid = os.getpid()
         self._cycle_allowance = 0
@@ -102,8 +101,8 @@ class Collector:
                        seasons_s=cache.leagues_ttl_s)
 
     def known(self) -> Known:
-        svc, now = self.service, self.clock.now()
-        cache = self.store.cache
+        requests, now = self.service.requests, self.clock.now()
+        reader, cache = self.service.reader, self.store.cache
         fetched: dict[tuple[str, int | None], datetime] = {}
         fixtures: dict[int, Watched] = {}
         pages: dict[int, int] = {}
@@ -116,13 +115,13 @@ class Collector:
         for lg in self.settings.watch.leagues:
             # The season ("auto": the cached /leagues answer) names every request below; a
             # league whose season is not known yet waits for its lookup (a "seasons" task).
-            lookup = svc.season_request(lg)
+            lookup = requests.season_request(lg)
             if lookup is not None:
                 looked_up.append(lg)
                 season_key = cache_key(*lookup)
                 if season_key in times["/leagues"]:
                     fetched[("seasons", lg)] = times["/leagues"][season_key]
-            season = svc.known_season(lg)
+            season = requests.known_season(lg)
             if season.season is None:
                 continue
             seasoned.append(lg)
@@ -130,20 +129,20 @@ class Collector:
                 no_odds.add(lg)
             if season.skip("predictions") is not None:
                 no_predictions.add(lg)
-            endpoint, params = svc.league_request("fixtures", lg)
-            data, entry = svc.peek(endpoint, params, parse_fixtures)
+            endpoint, params = requests.league_request("fixtures", lg)
+            data, entry = reader.peek(endpoint, params, parse_fixtures)
             if entry is not None:
                 fetched[("fixtures", lg)] = entry.fetched_at
             for fx in data or []:
                 fixtures[fx.id] = Watched(fx.id, lg, fx.kickoff, fx.status_short, fx.is_finished)
-            key = cache_key(*svc.league_request("odds", lg))
+            key = cache_key(*requests.league_request("odds", lg))
             if key in times["/odds"]:
                 fetched[("odds", lg)] = times["/odds"][key]
                 pages[lg] = self._pages(key, times["/odds"][key])
             live_key = cache_key("/odds/live", {"league": str(lg)})
             if live_key in times["/odds/live"]:
                 fetched[("live", lg)] = times["/odds/live"][live_key]
-        live, live_entry = svc.peek("/fixtures", svc.live_list_params(), parse_fixtures)
+        live, live_entry = reader.peek("/fixtures", requests.live_list_params(), parse_fixtures)
         in_play = frozenset(fx.id for fx in live or [] if fx.is_live and fx.id in fixtures)
         if live_entry is not None:
             fetched[("live_fixtures", None)] = live_entry.fetched_at
@@ -196,7 +195,7 @@ class Collector:
         self.store.collector.set_status(CollectorStatus(
             self.pid, float(self.settings.collect.interval_s), report.at,
             report.next_due or report.at + timedelta(seconds=self.settings.collect.interval_s),
-            None if svc.alert_sender is None else svc.alert_sender.last_error))
+            None if svc.alerting.sender is None else svc.alerting.sender.last_error))
         return report
 
     async def _run(self, chosen: Plan, report: CycleReport) -> bool:
@@ -227,19 +226,19 @@ class Collector:
         svc = self.service
         assert task.target is not None or task.kind in ("live_fixtures", "bookmakers")
         if task.kind == "seasons":
-            prov = await svc.refresh_season(task.target)  # type: ignore[arg-type]
+            prov = await svc.requests.refresh_season(task.target)  # type: ignore[arg-type]
         elif task.kind in ("fixtures", "odds"):
-            prov = await svc.refresh_league(task.kind, task.target)  # type: ignore[arg-type]
+            prov = await svc.requests.refresh_league(task.kind, task.target)  # type: ignore[arg-type]
         elif task.kind == "closing":
-            prov = (await svc.fixture_odds(task.target, force=True)).provenance  # type: ignore[arg-type]
+            prov = (await svc.pages.fixture_odds(task.target, force=True)).provenance  # type: ignore[arg-type]
         elif task.kind == "live":
-            prov = (await svc.live_odds(task.target, force=True)).provenance  # type: ignore[arg-type]
+            prov = (await svc.pages.live_odds(task.target, force=True)).provenance  # type: ignore[arg-type]
         elif task.kind == "live_fixtures":
-            prov = (await svc.live_fixtures(force=True)).provenance
+            prov = (await svc.pages.live_fixtures(force=True)).provenance
         elif task.kind == "prediction":
-            prov = (await svc.prediction(task.target)).provenance  # type: ignore[arg-type]
+            prov = (await svc.pages.prediction(task.target)).provenance  # type: ignore[arg-type]
         else:
-            prov = (await svc.bookmakers(force=True)).provenance
+            prov = (await svc.pages.bookmakers(force=True)).provenance
         return prov.error or prov.source
 
     # -- the loop --------------------------------------------------------------------------------

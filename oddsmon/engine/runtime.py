@@ -27,6 +27,7 @@ from ..store import LivePrice, NewPick, Store, StoreError
 from ..supervision import export
 from . import selftest
 from .loop import BackgroundLoop
+from .reader import Reader
 from .selftest import Outcome
 from .service import Service
 
@@ -131,7 +132,7 @@ class EngineClient:
 
     # A context variable: set by the caller, it travels with each call to the engine's loop
     # (the task there starts from a copy of the caller's context).
-    cache_only = staticmethod(Service.cache_only)
+    cache_only = staticmethod(Reader.cache_only)
 
     # -- pages and engine work ---------------------------------------------------------------
     bookmakers = _on_engine(Service.bookmakers)
@@ -246,9 +247,10 @@ def build_engine(settings: Settings, *, demo: bool = False, clock: Clock | None 
     store = open_store(settings, warn=warn)
     machine = OfflineMachine(store, clock, settings.supervision)
     api = ApiClient(settings.api, key, store.ledger, clock, transport=transport, gate=machine.gate)
-    service = Service(settings, store, machine, api, clock)
+    sender = None
     if settings.alerts.webhook_url is not None:
         from ..alerts import AlertSender
 
-        service.alert_sender = AlertSender(settings.alerts, store, clock, key, transport=alerts_transport)
+        sender = AlertSender(settings.alerts, store, clock, key, transport=alerts_transport)
+    service = Service(settings, store, machine, api, clock, alert_sender=sender)
     return Engine(settings, store, machine, service, clock, simulator, tmpdir)

@@ -77,17 +77,13 @@ def _cache_only_service(settings: Settings, store: Store, clock: Clock) -> Any:
         def note_quota(self, remaining: int | None, reserve: int) -> bool:
             return False
 
-    class _ReadOnlyService(Service):
-        def flush_counters(self) -> None:
-            self._pending.clear()
-
     def refuse(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("selftest: no request may leave", request=request)
 
     machine = _Sealed(store, clock, settings.supervision)
     api = ApiClient(settings.api, Secret("selftest-no-key"), store.ledger, clock,
                     transport=httpx.MockTransport(refuse), gate=machine.gate)
-    return _ReadOnlyService(settings, store, machine, api, clock)
+    return Service(settings, store, machine, api, clock)
 
 
 async def _pages(settings: Settings, clock: Clock) -> str:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from ..budget import daily_budget, left_today
 from ..clock import Clock, next_reset
-from ..collect.budget import daily_budget, left_today
 from ..config import Settings
 from ..offline import ModeView, view_of
 from ..records import field, record

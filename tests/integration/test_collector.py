@@ -110,7 +110,7 @@ def spent(recorder: Recorder, sim: Simulator, start: datetime, end: datetime) ->
 
 async def test_a_simulated_day_within_budget_with_closing_prices_and_live_odds(
         day_engine: Engine, day_clock: FakeClock, free_sim: Simulator, recorder: Recorder) -> None:
-    collector = Collector(day_engine)
+    collector = Collector(day_engine.service)
     remaining: list[tuple[datetime, int]] = []
     end = DAY + timedelta(days=1)
     lines = await run_until(collector, day_clock, end, remaining)
@@ -148,7 +148,7 @@ async def test_a_simulated_day_within_budget_with_closing_prices_and_live_odds(
 
 async def test_an_outage_pauses_the_collector_and_it_resumes_by_itself(
         day_engine: Engine, day_clock: FakeClock, free_sim: Simulator, recorder: Recorder) -> None:
-    collector = Collector(day_engine)
+    collector = Collector(day_engine.service)
     await run_until(collector, day_clock, DAY + timedelta(hours=12))
     free_sim.cut_network()
     cut_at = day_clock.now()
@@ -167,7 +167,7 @@ async def test_an_outage_pauses_the_collector_and_it_resumes_by_itself(
 
 async def test_a_quota_outage_waits_for_the_reset_and_spends_nothing(
         day_engine: Engine, day_clock: FakeClock, free_sim: Simulator, recorder: Recorder) -> None:
-    collector = Collector(day_engine)
+    collector = Collector(day_engine.service)
     # After the provider's own reset (03:30 UTC), so the burnt day lasts until the next one.
     await run_until(collector, day_clock, DAY + timedelta(hours=4))
     free_sim.exhaust_quota()  # the analysts burnt the day
@@ -193,7 +193,7 @@ async def test_a_quota_outage_waits_for_the_reset_and_spends_nothing(
 async def test_once_with_a_fixture_in_play_records_prices_and_live_odds_then_sends_nothing(
         day_engine: Engine, day_clock: FakeClock, free_sim: Simulator, recorder: Recorder) -> None:
     day_clock.set(DAY + timedelta(hours=12, minutes=40))  # the 12:30 kickoff is in play
-    assert await Collector(day_engine).run(once=True, say=lambda _: None) == 0
+    assert await Collector(day_engine.service).run(once=True, say=lambda _: None) == 0
     paths = [path for _, path, _ in recorder.sent]
     assert "/odds/live" in paths and "/odds" in paths
     assert day_engine.store.history.count() > 0 and day_engine.store.live.count() > 0
@@ -202,7 +202,7 @@ async def test_once_with_a_fixture_in_play_records_prices_and_live_odds_then_sen
     boards = [day_engine.store.live.board(fid) for fid in playing]
     assert all(b is not None and b.state.status.elapsed is not None and b.now for b in boards)
     before = free_sim.stats()["counted_total"]
-    assert await Collector(day_engine).run(once=True, say=lambda _: None) == 0
+    assert await Collector(day_engine.service).run(once=True, say=lambda _: None) == 0
     assert free_sim.stats()["counted_total"] == before
 
 
@@ -213,7 +213,7 @@ async def test_a_budget_of_five_caps_every_cycle_and_the_day(
     eng = build_engine(example_settings(tmp_path, season=2026, daily_budget=5), clock=day_clock,
                        key=Secret(SECRET), transport=recorder)
     try:
-        collector = Collector(eng)
+        collector = Collector(eng.service)
         per_cycle: list[int] = []
         while day_clock.now() < DAY + timedelta(days=1):
             per_cycle.append((await collector.cycle()).calls)
@@ -228,10 +228,10 @@ async def test_a_budget_of_five_caps_every_cycle_and_the_day(
 
 async def test_a_second_collector_says_who_holds_the_lease_and_does_not_start(
         day_engine: Engine, recorder: Recorder) -> None:
-    first = Collector(day_engine)
+    first = Collector(day_engine.service)
     assert day_engine.store.collector.acquire("collector", day_engine.clock.now(), first.lease_stale_s()) is None
     said: list[str] = []
-    second = Collector(day_engine)
+    second = Collector(day_engine.service)
     second.pid = os.getpid() + 1  # another process on this host, whose holder (us) is alive
     assert await second.run(once=True, say=said.append) == 0
     assert recorder.sent == []
@@ -250,7 +250,7 @@ async def test_sigterm_mid_cycle_leaves_the_store_consistent_and_the_lease_free(
         return await inner(request)
 
     recorder.handle_async_request = held_on_odds  # type: ignore[method-assign]
-    collector = Collector(day_engine)
+    collector = Collector(day_engine.service)
     task = asyncio.ensure_future(collector.run(say=lambda _: None, handle_signals=True))
     await asyncio.wait_for(gate.wait(), 30)
     os.kill(os.getpid(), signal.SIGTERM)

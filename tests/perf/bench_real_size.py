@@ -135,7 +135,7 @@ def build(directory: Path, fixtures: int, url: str) -> dict[str, Any]:
 
     async def warm() -> None:
         eng = build_engine(settings, clock=SystemClock(), key=Secret(KEY), transport=Counting())
-        keeper = eng.service._odds_page_keeper
+        keeper = eng.service.recorder.odds_page_keeper
 
         def timed_keeper(params: dict[str, str], at: Any) -> Any:
             # The warm's parse + store of each odds page as it arrives: parsed, fixtures'
@@ -153,7 +153,7 @@ def build(directory: Path, fixtures: int, url: str) -> dict[str, Any]:
                     keep_s += time.perf_counter() - t
             return timed
 
-        eng.service._odds_page_keeper = timed_keeper  # type: ignore[method-assign]
+        eng.service.recorder.odds_page_keeper = timed_keeper  # type: ignore[method-assign]
         try:
             started = time.perf_counter()
             report = await eng.service.warm()

@@ -99,14 +99,15 @@ def soak(db: str, seconds: str, index: str) -> None:
         eng = build_engine(settings, clock=clock, key=Secret("soak-key"),
                            transport=SimTransport(sim))
         svc = eng.service
-        original_flush = svc.flush_counters
+        original_flush = svc.reader.flush_counters
 
-        def flush() -> None:  # tally what this process counts, then write it as usual
-            report["hits"] += svc._pending.get("hits", 0)
-            report["misses"] += svc._pending.get("misses", 0)
-            original_flush()
+        def flush() -> dict[str, int]:  # write as usual, and tally what this process wrote
+            written = original_flush()
+            report["hits"] += written.get("hits", 0)
+            report["misses"] += written.get("misses", 0)
+            return written
 
-        svc.flush_counters = flush  # type: ignore[method-assign]
+        svc.reader.flush_counters = flush  # type: ignore[method-assign]
         fixture_ids: list[int] = []
         deadline = time.monotonic() + float(seconds)
         k = 0

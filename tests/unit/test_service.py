@@ -316,10 +316,11 @@ async def test_manual_resume_refreshes_the_quota_for_free(service: Service, api:
     assert (await service.bookmakers()).provenance.source == "live"
 
 
-async def test_manual_resume_with_no_calls_left_says_so(service: Service, api: FakeApi) -> None:
+async def test_manual_resume_with_no_calls_left_says_so(service: Service, api: FakeApi, store: Store,
+                                                         settings: Settings, clock: FakeClock) -> None:
     # /status says 88 left; with a reserve of 95 nothing can be spent: --online says so.
-    service.settings = replace(service.settings, api=replace(service.settings.api, daily_reserve=95))
-    note = await service.refresh_quota()
+    reserved = replace(settings, api=replace(settings.api, daily_reserve=95))
+    note = await Service(reserved, store, service.machine, service.api, clock).refresh_quota()
     assert "88 calls left today; no calls left above the reserve of 95" in note
 
 
