@@ -8,21 +8,20 @@ resumes by itself when the offline machine says so.
 from __future__ import annotations
 
 import asyncio
-import math
 import os
 import signal
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from ..budget import daily_budget, left_today
-from ..domain.models import parse_fixtures
 from ..engine.service import Service
-from ..store import COLLECTOR_LEASE, CollectorStatus, Holder, StoreError, cache_key
+from ..providers import BookmakersRequest, LeagueOddsRequest, LiveOddsRequest, PredictionRequest, Request
+from ..store import COLLECTOR_LEASE, CollectorStatus, Holder, StoreError
 from .scheduler import URGENT, Cadence, Known, Plan, Task, Watched, plan
 
 Sleeper = Callable[[float], Awaitable[None]]
-_PAGE_SIZE = 10  # /odds items per page (the provider's docs)
 # Kinds whose answer changes what is due: a season makes its league's requests possible, new
 # fixtures bring closing prices, a fresh live list the in-play odds.
 _REPLAN = frozenset({"seasons", "fixtures", "live_fixtures"})
@@ -64,11 +63,11 @@ class Collector:
         self._cycle_allowance = 0
         self._cycle_start = 0
         self._pages_memo: dict[str, tuple[datetime, int]] = {}
-        self.service.api.allow_counted = self._allow
+        self.service.provider.limit_counted(self._allow)
 
     # -- budget ----------------------------------------------------------------------------------
 
-    def _allow(self, endpoint: str) -> bool:
+    def _allow(self) -> bool:
         return self.service.counted_calls - self._cycle_start < self._cycle_allowance
 
     def budget(self) -> tuple[int | None, int]:
@@ -110,17 +109,22 @@ class Collector:
         looked_up: list[int] = []
         no_odds: set[int] = set()
         no_predictions: set[int] = set()
-        times = {ep: cache.fetched_times(ep) for ep in ("/leagues", "/odds", "/odds/live",
-                                                        "/predictions", "/odds/bookmakers")}
+        # When each entry of the kinds read below was fetched, one query a kind.
+        times: dict[str, dict[str, datetime]] = {}
+
+        def fetched_at(request: Request[Any]) -> datetime | None:
+            if request.kind not in times:
+                times[request.kind] = cache.fetched_times(request.kind)
+            return times[request.kind].get(request.key)
+
         for lg in self.settings.watch.leagues:
-            # The season ("auto": the cached /leagues answer) names every request below; a
-            # league whose season is not known yet waits for its lookup (a "seasons" task).
+            # The season ("auto": its cached lookup) names every request below; a league whose
+            # season is not known yet waits for its lookup (a "seasons" task).
             lookup = requests.season_request(lg)
             if lookup is not None:
                 looked_up.append(lg)
-                season_key = cache_key(*lookup)
-                if season_key in times["/leagues"]:
-                    fetched[("seasons", lg)] = times["/leagues"][season_key]
+                if (at := fetched_at(lookup)) is not None:
+                    fetched[("seasons", lg)] = at
             season = requests.known_season(lg)
             if season.season is None:
                 continue
@@ -129,41 +133,36 @@ class Collector:
                 no_odds.add(lg)
             if season.skip("predictions") is not None:
                 no_predictions.add(lg)
-            endpoint, params = requests.league_request("fixtures", lg)
-            data, entry = reader.peek(endpoint, params, parse_fixtures)
+            data, entry = reader.peek(requests.fixtures(season))
             if entry is not None:
                 fetched[("fixtures", lg)] = entry.fetched_at
             for fx in data or []:
                 fixtures[fx.id] = Watched(fx.id, lg, fx.kickoff, fx.status_short, fx.is_finished)
-            key = cache_key(*requests.league_request("odds", lg))
-            if key in times["/odds"]:
-                fetched[("odds", lg)] = times["/odds"][key]
-                pages[lg] = self._pages(key, times["/odds"][key])
-            live_key = cache_key("/odds/live", {"league": str(lg)})
-            if live_key in times["/odds/live"]:
-                fetched[("live", lg)] = times["/odds/live"][live_key]
-        live, live_entry = reader.peek("/fixtures", requests.live_list_params(), parse_fixtures)
+            odds = requests.odds(season)
+            if (at := fetched_at(odds)) is not None:
+                fetched[("odds", lg)] = at
+                pages[lg] = self._pages(odds, at)
+            if (at := fetched_at(LiveOddsRequest(lg))) is not None:
+                fetched[("live", lg)] = at
+        live, live_entry = reader.peek(requests.live_list())
         in_play = frozenset(fx.id for fx in live or [] if fx.is_live and fx.id in fixtures)
         if live_entry is not None:
             fetched[("live_fixtures", None)] = live_entry.fetched_at
-        predicted = frozenset(fid for fid in fixtures
-                              if cache_key("/predictions", {"fixture": str(fid)}) in times["/predictions"])
-        books_key = cache_key("/odds/bookmakers", {})
-        if books_key in times["/odds/bookmakers"]:
-            fetched[("bookmakers", None)] = times["/odds/bookmakers"][books_key]
+        predicted = frozenset(fid for fid in fixtures if fetched_at(PredictionRequest(fid)) is not None)
+        if (at := fetched_at(BookmakersRequest())) is not None:
+            fetched[("bookmakers", None)] = at
         seen = {fid: last for fid, (_ko, last) in self.store.history.closing_seen(fixtures).items()
                 if last is not None}
         return Known(now, tuple(seasoned), tuple(fixtures.values()), in_play,
                      None if live_entry is None else live_entry.fetched_at, fetched, pages, seen,
                      predicted, tuple(looked_up), frozenset(no_odds), frozenset(no_predictions))
 
-    def _pages(self, key: str, at: datetime) -> int:
-        """Pages a league's odds took last time: what its next refresh will cost."""
-        memo = self._pages_memo.get(key)
+    def _pages(self, request: LeagueOddsRequest, at: datetime) -> int:
+        """Calls a league's odds took last time: what its next refresh will cost."""
+        memo = self._pages_memo.get(request.key)
         if memo is None or memo[0] != at:
-            results = self.store.cache.results(key)
-            memo = (at, max(1, math.ceil(results / _PAGE_SIZE)) if results else 1)
-            self._pages_memo[key] = memo
+            memo = (at, self.service.provider.refresh_calls(request, self.store.cache.results(request.key)))
+            self._pages_memo[request.key] = memo
         return memo[1]
 
     # -- one cycle -------------------------------------------------------------------------------

@@ -206,7 +206,7 @@ async def _probe(settings: Settings, clock: Clock) -> dict[str, Any]:
     engine = build_engine(settings, key=key, clock=clock)
     try:
         try:
-            await engine.service.api.probe()
+            await engine.service.provider.status()
             ok, detail = True, f"{settings.api.base_url}/status answered"
         except ApiError as exc:
             ok, detail = False, str(exc)

@@ -4,12 +4,12 @@ transitions seen, and whether odds were fetched (arbitrage and value are then du
 
 from __future__ import annotations
 
-import functools
 from datetime import datetime, timedelta
 
 from ..alerts import Alert, AlertSender, drop_alert, market_alerts, mode_alert
 from ..domain.market import PriceDrop, analyse_market, price_drops
-from ..domain.models import MATCH_WINNER, parse_bookmakers, parse_fixtures, parse_odds, parse_predictions
+from ..domain.models import MATCH_WINNER
+from ..providers import BookmakersRequest, FixtureOddsRequest, PredictionRequest
 from .reader import Reader
 from .recorder import Recorder
 from .requests import Requests
@@ -70,7 +70,7 @@ class Alerting:
         matches, books = self._names()
         for d in drops:
             if d.bookmaker_id not in books:  # the bookmakers list never fetched: the odds name it
-                odds, _ = self.reader.peek("/odds", {"fixture": str(d.fixture_id)}, parse_odds)
+                odds, _ = self.reader.peek(FixtureOddsRequest(d.fixture_id))
                 books.update({b.bookmaker.id: b.bookmaker.name for fo in odds or [] for b in fo.bookmakers})
         alerts += [drop_alert(d, matches.get(d.fixture_id, f"fixture {d.fixture_id}"),
                               books.get(d.bookmaker_id, f"bookmaker {d.bookmaker_id}")) for d in drops]
@@ -95,20 +95,20 @@ class Alerting:
         """Match names by fixture id and bookmaker names by id, from the cache."""
         matches: dict[int, str] = {}
         for lg in self.settings.watch.leagues:
-            data, _ = self.reader.peek(*self.requests.league_request("fixtures", lg), parse_fixtures)
+            request = self.requests.league_fixtures(lg)
+            data = None if request is None else self.reader.peek(request)[0]
             matches.update({fx.id: f"{fx.home.name} v {fx.away.name}" for fx in data or []})
-        books, _ = self.reader.peek("/odds/bookmakers", {}, parse_bookmakers)
+        books, _ = self.reader.peek(BookmakersRequest())
         return matches, {b.id: b.name for b in books or []}
 
     def _market_alerts(self, matches: dict[int, str]) -> list[Alert]:
         now = self.clock.now()
         out: list[Alert] = []
         for fid, match in matches.items():
-            odds, _ = self.reader.peek("/odds", {"fixture": str(fid)}, parse_odds)
+            odds, _ = self.reader.peek(FixtureOddsRequest(fid))
             if not odds or odds[0].kickoff is None or odds[0].kickoff <= now:
                 continue
-            preds, _ = self.reader.peek("/predictions", {"fixture": str(fid)},
-                                 functools.partial(parse_predictions, fixture_id=fid))
+            preds, _ = self.reader.peek(PredictionRequest(fid))
             view = analyse_market(odds[0], MATCH_WINNER, method=self.settings.odds.fair_method,
                                   prediction=preds[0] if preds else None)
             out += market_alerts(view, match, now, self.settings.alerts)

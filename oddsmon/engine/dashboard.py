@@ -3,20 +3,19 @@ headline kept when its odds were stored), the biggest movers, and what is in pla
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from ..domain.market import Headline, headline, headline_from_row
-from ..domain.models import MATCH_WINNER, Fixture, FixtureOdds, parse_odds
+from ..domain.models import MATCH_WINNER, Fixture, FixtureOdds
+from ..providers import LeagueOddsRequest
 from .page import Page, combine
-from .pages import Pages, without_bookmakers
+from .pages import Pages, keyed, without_bookmakers
 
 # The Match Winner part of a league's odds: what its league entry keeps, the Dashboard's view.
 _MW = frozenset({MATCH_WINNER})
-_MW_VIEW = f"bets={sorted(_MW)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +75,7 @@ class DashboardPage:
         prov = combine([fixtures.provenance, odds_prov], self.clock.now())
         if fixtures.data is None:
             return Page(None, prov)
-        carried = set(self.store.history.carried(pages))
+        carried = set(self.store.history.carried(keyed(pages)))
         shown = [f.id for f in fixtures.data if f.id in carried]
         odds = _LazyOdds(lambda: self._match_winner_odds(pages, hidden_bookmakers))
         kept = {} if hidden_bookmakers else self.store.headlines.get(shown, self.recorder.books_key())
@@ -95,17 +94,13 @@ class DashboardPage:
         movers = sorted((h for h in heads.values() if h.move_pct), key=lambda h: -abs(h.move_pct or 0))
         return Page(Dashboard(fixtures.data, odds, heads, movers[:10], self.pages.in_play()), prov)
 
-    def _match_winner_odds(self, pages: Mapping[str, datetime],
+    def _match_winner_odds(self, pages: Mapping[LeagueOddsRequest, datetime],
                            hidden: frozenset[int]) -> dict[int, FixtureOdds]:
         """The Match Winner odds the league entries ``pages`` keep, by fixture id."""
-        parse = functools.partial(parse_odds, only_bets=_MW)
-        now = self.clock.now()
         out: dict[int, FixtureOdds] = {}
-        for key in pages:
-            entry = self.store.cache.get(key)
-            if entry is not None:
-                for fo in self.pages.reader.from_cache(entry, parse, now, None, None, _MW_VIEW).data or []:
-                    out[fo.fixture_id] = without_bookmakers(self.recorder.watched(fo), hidden)
+        for request in pages:
+            for fo in self.pages.reader.peek(request, _MW)[0] or []:
+                out[fo.fixture_id] = without_bookmakers(self.recorder.watched(fo), hidden)
         return out
 
     def _headline(self, odds: FixtureOdds, openings: dict[tuple[int, str], float] | None) -> Headline:

@@ -9,10 +9,11 @@ from datetime import datetime
 from ..desk.picks import PickView, pick_views
 from ..domain.market import ValueBet, value_bets
 from ..domain.markets import SHOWN_BETS
-from ..store import NewPick, cache_key
+from ..providers import FixtureOddsRequest
+from ..store import NewPick
 from ..types import FairMethod
 from .page import Page, combine
-from .pages import Pages, without_bookmakers
+from .pages import Pages, keyed, without_bookmakers
 
 # What a value scan depends on besides the odds: fair method, consensus, hidden bookmakers.
 _Scan = tuple[FairMethod, str, frozenset[int]]
@@ -69,11 +70,11 @@ class Desk:
         prov = combine([fixtures.provenance, odds], self.clock.now())
         if fixtures.data is None or odds.source == "none":
             return Page(None, prov)
-        carried = set(self.store.history.carried(pages))
+        carried = set(self.store.history.carried(keyed(pages)))
         scan = (method or self.settings.odds.fair_method, consensus, hidden_bookmakers)
         memo: dict[int, tuple[datetime, _Scan, list[ValueBet]]] = {}
         # When each odds entry was fetched, in one query: what tells a kept scan still holds.
-        fetched = self.store.cache.fetched_times("/odds") if self._value_memo else {}
+        fetched = self.store.cache.fetched_times(FixtureOddsRequest.kind) if self._value_memo else {}
         for f in fixtures.data:
             shown = f.id in pinned if pinned else f.is_upcoming and f.league_id not in hidden_leagues
             if shown and f.id in carried and (found := self._fixture_value(f.id, scan, fetched)) is not None:
@@ -89,7 +90,7 @@ class Desk:
         the scan's settings are unchanged: reopening the Value screen at 2,000 fixtures then
         reads no body."""
         hit = self._value_memo.get(fixture_id)
-        if hit is not None and hit[1] == scan and fetched.get(cache_key("/odds", {"fixture": fixture_id})) == hit[0]:
+        if hit is not None and hit[1] == scan and fetched.get(FixtureOddsRequest(fixture_id).key) == hit[0]:
             return hit
         # The markets value bets are looked for in: the rest of the answer is not parsed.
         entry = self.pages.fixture_entry(fixture_id, SHOWN_BETS)

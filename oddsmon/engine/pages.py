@@ -3,11 +3,10 @@ bookmakers, predictions, in-play, and one fixture's market analysis."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from ..config import Settings
 from ..domain.market import MarketView, analyse_market
@@ -19,24 +18,24 @@ from ..domain.models import (
     Fixture,
     FixtureOdds,
     LiveOdds,
-    ParseError,
     Prediction,
-    parse_bookmakers,
-    parse_fixtures,
-    parse_live_odds,
-    parse_odds,
-    parse_predictions,
 )
-from ..store import LiveBoard, Store, cache_key
+from ..providers import (
+    BookmakersRequest,
+    FixtureOddsRequest,
+    FixturesRequest,
+    LeagueOddsRequest,
+    LiveOddsRequest,
+    PredictionRequest,
+)
+from ..store import LiveBoard, Store
 from ..types import FairMethod
 from .page import Page, Provenance, combine
 from .reader import ROWS, Reader
-from .recorder import Recorder, gc_paused
-from .requests import Requests, no_predictions
+from .recorder import Recorder
+from .requests import LeagueSeason, Requests, no_predictions
 
-# The provider refreshes in-play fixtures every 15 s and recommends one call a minute while
-# live (docs/provider.md): the live list is fresh for a minute.
-LIVE_FIXTURES_TTL_S = 60
+R = TypeVar("R", FixturesRequest, LeagueOddsRequest)
 # A live list older than this says nothing about what is in play now.
 _LIVE_LIST_RECENT = timedelta(minutes=15)
 
@@ -64,6 +63,11 @@ class BookmakersView:
     watched: int  # fixtures with odds in the cache
 
 
+def keyed(pages: Mapping[LeagueOddsRequest, datetime]) -> dict[str, datetime]:
+    """Entries served (request -> fetch time) as the store keys them."""
+    return {request.key: at for request, at in pages.items()}
+
+
 def without_bookmakers(fo: FixtureOdds, hidden: frozenset[int]) -> FixtureOdds:
     return replace(fo, bookmakers=tuple(b for b in fo.bookmakers if b.bookmaker.id not in hidden)) if hidden else fo
 
@@ -79,39 +83,34 @@ class Pages:
         self.clock = reader.clock
 
     async def bookmakers(self, *, force: bool = False) -> Page[list[Bookmaker]]:
-        return await self.reader.load("/odds/bookmakers", {}, self.settings.cache.bookmakers_ttl_s,
-                                      parse_bookmakers, force=force)
+        return await self.reader.read(BookmakersRequest(), force=force)
 
-    async def _per_league(self, endpoint: str, extra: Mapping[str, str], ttl_s: float,
-                          parse: Callable[[Any], list[Any]], *, force: bool, paged: bool,
-                          fallback: Mapping[str, str] | None = None,
-                          view: str = "") -> tuple[list[Any], Provenance, dict[str, datetime]]:
-        """Each watched league's entry: the items parsed (none for the ``ROWS`` view, whose
-        answer is in the rows), their provenance, and the entries served (key -> fetch time)."""
+    async def _per_league(self, what: str, request: Callable[[LeagueSeason], R], *, force: bool,
+                          fallback: bool = False, view: str | None = None
+                          ) -> tuple[list[Any], Provenance, dict[R, datetime]]:
+        """Each watched league's entry: the items read (none for the ``ROWS`` view, whose
+        answer is in the rows), their provenance, and the entries served (-> fetch time)."""
         items: list[Any] = []
-        pages: dict[str, datetime] = {}
+        served: dict[R, datetime] = {}
         provs: list[Provenance] = []
         notes: list[str] = []
         for league in await self.requests.league_seasons():
-            skip = league.skip("odds" if endpoint == "/odds" else "fixtures")
+            skip = league.skip(what)
             if skip is not None:
                 notes.append(skip)
                 continue
-            params = self.requests.league_params(league, extra)
-            loaded = await self.reader.load(endpoint, params, ttl_s, parse, force=force, paged=paged,
-                                            fallback=fallback, view=view)
+            asked = request(league)
+            loaded = await self.reader.read(asked, force=force, fallback=fallback, view=view)
             provs.append(loaded.provenance)
             if loaded.data is not None and loaded.provenance.fetched_at is not None:
-                pages[cache_key(endpoint, params)] = loaded.provenance.fetched_at
+                served[asked] = loaded.provenance.fetched_at
             if loaded.data is not None and view != ROWS:
                 items.extend(loaded.data)
-        return items, replace(combine(provs, self.clock.now()), notes=tuple(notes)), pages
+        return items, replace(combine(provs, self.clock.now()), notes=tuple(notes)), served
 
     async def fixtures(self, *, force: bool = False) -> Page[list[Fixture]]:
         """Fixtures of the watched leagues from today through ``days_ahead``, by kickoff."""
-        items, prov, _ = await self._per_league(
-            "/fixtures", self.requests.window_params(), self.settings.cache.fixtures_ttl_s, parse_fixtures,
-            force=force, paged=False, fallback={"from": "", "to": ""})
+        items, prov, _ = await self._per_league("fixtures", self.requests.fixtures, force=force, fallback=True)
         if prov.source == "none":
             return Page(None, prov)
         items.sort(key=lambda f: (f.kickoff, f.id))
@@ -126,29 +125,29 @@ class Pages:
             return Page(None, prov)
         return Page({fo.fixture_id: self.recorder.watched(fo) for fo in self._carried_odds(pages)}, prov)
 
-    async def odds_pages(self, force: bool) -> tuple[dict[str, datetime], Provenance]:
-        """Each watched league's odds entry, read or fetched (key -> fetch time), and their
+    async def odds_pages(self, force: bool) -> tuple[dict[LeagueOddsRequest, datetime], Provenance]:
+        """Each watched league's odds entry, read or fetched (-> fetch time), and their
         provenance: the rows they wrote are the answer, their bodies are not read."""
-        _, prov, pages = await self._per_league("/odds", {}, self.settings.cache.odds_ttl_s, parse_odds,
-                                                force=force, paged=True, view=ROWS)
+        _, prov, pages = await self._per_league("odds", self.requests.odds, force=force, view=ROWS)
         return pages, prov
 
-    def _carried_odds(self, pages: Mapping[str, datetime]) -> list[FixtureOdds]:
+    def _carried_odds(self, pages: Mapping[LeagueOddsRequest, datetime]) -> list[FixtureOdds]:
         """The whole odds of the fixtures those league pages carried, from each fixture's entry."""
-        return [fo for fid in self.store.history.carried(pages)
+        return [fo for fid in self.store.history.carried(keyed(pages))
                 for fo in (self.fixture_entry(fid, None) or (None, []))[1]]
 
     def fixture_entry(self, fixture_id: int, bets: frozenset[int] | None
                       ) -> tuple[datetime, list[FixtureOdds]] | None:
-        """A fixture's odds entry, when fetched and parsed (``bets`` only); None when there is
-        none, or it is unreadable (or a refusal kept for it): as a fixture never priced."""
-        entry = self.store.cache.get(cache_key("/odds", {"fixture": fixture_id}))
+        """A fixture's odds entry, when fetched and read (``bets`` only); None when there is
+        none, or it is unreadable (or a refusal kept for it): as a fixture never priced.
+        Read past the memo: a scan of every fixture would only push the pages out of it."""
+        request = FixtureOddsRequest(fixture_id)
+        entry = self.store.cache.get(request.key)
         if entry is None:
             return None
         try:
-            with gc_paused():
-                return entry.fetched_at, parse_odds(json.loads(entry.body).get("response"), only_bets=bets)
-        except (ValueError, AttributeError, ParseError):
+            return entry.fetched_at, self.reader.provider.decode(request, entry.body, bets)
+        except ValueError:
             return None
 
     async def bookmakers_summary(self, *, force: bool = False) -> Page[BookmakersView]:
@@ -158,7 +157,7 @@ class Pages:
         if books.data is None:
             return Page(None, books.provenance)
         pages, odds_prov = await self.odds_pages(force)
-        watched, coverage = self.store.history.coverage(pages, MARKETS, self.settings.watch.bookmakers)
+        watched, coverage = self.store.history.coverage(keyed(pages), MARKETS, self.settings.watch.bookmakers)
         known = {b.id: b.name for b in books.data}
         # A bookmaker pricing the watched fixtures but missing from the list is still shown,
         # named as its odds name it.
@@ -171,9 +170,7 @@ class Pages:
         return Page(BookmakersView(rows, odds_prov, watched), books.provenance)
 
     async def prediction(self, fixture_id: int, *, force: bool = False) -> Page[Prediction]:
-        loaded = await self.reader.load(
-            "/predictions", {"fixture": str(fixture_id)}, self.settings.cache.predictions_ttl_s,
-            lambda r: parse_predictions(r, fixture_id=fixture_id), force=force)
+        loaded = await self.reader.read(PredictionRequest(fixture_id), force=force)
         preds = loaded.data
         return Page(preds[0] if preds else None, loaded.provenance)
 
@@ -200,8 +197,7 @@ class Pages:
 
     async def fixture_odds(self, fixture_id: int, *, force: bool = False) -> Page[FixtureOdds]:
         """One fixture's odds: served from the entry its league page left, else fetched alone."""
-        loaded = await self.reader.load("/odds", {"fixture": str(fixture_id)}, self.settings.cache.odds_ttl_s,
-                                        parse_odds, force=force)
+        loaded = await self.reader.read(FixtureOddsRequest(fixture_id), force=force)
         items = loaded.data
         return Page(items[0] if items else None, loaded.provenance)
 
@@ -226,18 +222,16 @@ class Pages:
 
     async def live_fixtures(self, *, force: bool = False) -> Page[list[Fixture]]:
         """The watched leagues' fixtures in play now: one call for all of them."""
-        return await self.reader.load("/fixtures", self.requests.live_list_params(), LIVE_FIXTURES_TTL_S,
-                                      parse_fixtures, force=force)
+        return await self.reader.read(self.requests.live_list(), force=force)
 
     async def live_odds(self, league: int, *, force: bool = False) -> Page[list[LiveOdds]]:
         """A league's fixtures in play with their in-play odds (recorded when fetched): one
         call for all of them."""
-        return await self.reader.load("/odds/live", {"league": str(league)},
-                                      self.settings.collect.live_ttl_s, parse_live_odds, force=force)
+        return await self.reader.read(LiveOddsRequest(league), force=force)
 
     def in_play(self) -> dict[int, Fixture]:
         """Fixtures in play per the live list, if it is recent; sends nothing."""
-        live, entry = self.reader.peek("/fixtures", self.requests.live_list_params(), parse_fixtures)
+        live, entry = self.reader.peek(self.requests.live_list())
         if entry is None or (self.clock.now() - entry.fetched_at) > _LIVE_LIST_RECENT:
             return {}
         return {fx.id: fx for fx in live or [] if fx.is_live}

@@ -3,19 +3,24 @@ headline, in-play prices; and what moved since the alerts last asked (engine/ale
 
 from __future__ import annotations
 
-import contextlib
-import gc
-from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from ..config import Settings
 from ..domain.market import headline, headline_to_row
 from ..domain.markets import SHOWN_BETS
 from ..domain.models import MATCH_WINNER, FixtureOdds, LiveOdds
-from ..domain.odds_page import PageItem, decode_odds_page
-from ..store import LivePrice, LiveState, Store, cache_key
+from ..providers import (
+    FixtureOddsRequest,
+    LeagueOddsRequest,
+    LiveOddsRequest,
+    OddsKeeper,
+    OddsPage,
+    Request,
+    gc_paused,
+)
+from ..store import LivePrice, LiveState, Store
 
 # Prices recorded in the odds history: every market the Odds screen shows, every line of them.
 HISTORY_BETS = SHOWN_BETS
@@ -24,27 +29,6 @@ _ALERT_OUTCOMES = frozenset({(1, "Home"), (1, "Draw"), (1, "Away"), (5, "Over 2.
                              (8, "Yes"), (8, "No")})
 
 Shortened = tuple[int, int, int, str]  # (fixture, bookmaker, bet, outcome)
-
-
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    """A big odds page is about a million new objects, none of them garbage: the collector's
-    passes over them were a third of a parse (half on a 26 MB page). Whoever paused it
-    first turns it back on; a parse on another thread meanwhile just runs without it."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _fixture_envelope(fixture_id: int, item: bytes) -> bytes:
-    """The body the API answers ``/odds?fixture=N`` with: the item as received (its bytes,
-    not re-serialised), on one page."""
-    return (b'{"get":"odds","parameters":{"fixture":"%d"},"errors":[],"results":1,'
-            b'"paging":{"current":1,"total":1},"response":[%b]}' % (fixture_id, item))
 
 
 def only_bookmakers(fo: FixtureOdds, wanted: set[int]) -> FixtureOdds:
@@ -90,43 +74,34 @@ class Recorder:
 
     # -- arrivals ------------------------------------------------------------------------------
 
-    def odds_page_keeper(self, params: dict[str, str], at: datetime) -> Callable[[Any], list[Any]]:
-        """What a league odds fetch does with each page as it arrives (its ``response`` as the
-        JSON text received): decode it (a page that does not parse stops the fetch, and is
-        not kept), keep each fixture's answer as the ``/odds?fixture=N`` entry it is, record
-        rows and history; the league entry keeps the Match Winner part."""
-        page = cache_key("/odds", params)
+    def league_keeper(self, request: LeagueOddsRequest, at: datetime) -> OddsKeeper:
+        """What a league odds fetch does with each page as it arrives: keep each fixture's
+        entry, record rows and history, and the Dashboard's headlines."""
 
-        def keep(response: Any) -> list[Any]:
-            # Typed only as far as anything reads: the markets the screens show (rows,
-            # history, headlines, coverage), about a quarter of a real page's values; the
-            # rest stays in the fixture's entry as received.
+        def keep(page: OddsPage) -> None:
             # One transaction for the page: one commit, and a page kept whole or not at all.
             # The collector paused throughout: a page is some 300,000 new objects (models,
             # rows), none of them garbage, which its passes would walk again and again.
             with gc_paused(), self.store.db.write():
-                items = decode_odds_page(response, HISTORY_BETS)
-                odds = [item.odds for item in items]
-                self._keep_fixture_entries(items, at)
-                self.record_history(odds, at, page)
-                self._keep_headlines(odds, at)
-            return [item.match_winner for item in items]
+                # A league page holds every fixture's answer: each is kept as its own entry,
+                # so opening one fixture reads a small row and never fetches it again.
+                self.store.cache.put_many([(r.key, r.kind, body) for r, body in page.entries],
+                                          at, self.settings.cache.odds_ttl_s)
+                self.record_history(page.odds, at, request.key)
+                self._keep_headlines(page.odds, at)
 
-        return keep
+        # Typed only as far as anything reads: the markets the screens show (rows, history,
+        # headlines, coverage), about a quarter of a real page's values.
+        return OddsKeeper(HISTORY_BETS, keep)
 
-    def odds_arrived(self, one_fixture: list[FixtureOdds] | None, at: datetime) -> None:
-        """Odds were fetched: a league's (kept page by page already) or ``one_fixture``'s."""
-        self._odds_fetched = True
-        if one_fixture is not None:
-            self.record_history(one_fixture, at)
-
-    def _keep_fixture_entries(self, items: list[PageItem], at: datetime) -> None:
-        # A league page holds every fixture's answer: store each as the /odds?fixture=N entry
-        # it is, so opening one fixture reads a small row and never fetches it again.
-        self.store.cache.put_many(
-            [(cache_key("/odds", {"fixture": item.odds.fixture_id}), "/odds",
-              _fixture_envelope(item.odds.fixture_id, item.body)) for item in items],
-            at, self.settings.cache.odds_ttl_s)
+    def arrived(self, request: Request[Any], data: Any, at: datetime) -> None:
+        """A fetch's answer: odds (a league's were kept page by page already), in-play odds."""
+        if isinstance(request, LeagueOddsRequest | FixtureOddsRequest):
+            self._odds_fetched = True
+        if isinstance(request, FixtureOddsRequest):
+            self.record_history(cast(list[FixtureOdds], data), at)
+        elif isinstance(request, LiveOddsRequest):
+            self.record_live(cast(list[LiveOdds], data), at)
 
     def record_live(self, live: list[LiveOdds], at: datetime) -> None:
         states = [LiveState(lo.fixture_id, at, lo.status) for lo in live]
@@ -143,7 +118,7 @@ class Recorder:
         self.store.live.record(at, states, prices)
 
     def record_history(self, odds: list[FixtureOdds], at: datetime, page: str | None = None) -> None:
-        """``page``: the cache key of the league page these odds are (None: not a whole one)."""
+        """``page``: the cache key of the league's odds these are (None: not a whole league's)."""
         self.store.history.note_seen(at, [(fo.fixture_id, fo.kickoff) for fo in odds if fo.kickoff])
         self.store.history.note_priced(at, page, [(fo.fixture_id, fo.league_id, fo.season) for fo in odds],
                                        [(fo.fixture_id, bo.bookmaker.id, bo.bookmaker.name,

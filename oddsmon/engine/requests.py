@@ -4,13 +4,14 @@ wherever they are sent so that pages, the warm and the collector share one cache
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from ..clock import Clock
 from ..config import Settings
-from ..domain.models import League, parse_fixtures, parse_leagues, parse_odds
+from ..domain.models import League
+from ..providers import FixturesRequest, LeagueOddsRequest, LiveFixturesRequest, SeasonRequest
 from .page import Page, Provenance
 from .reader import ROWS, Reader
 
@@ -44,7 +45,7 @@ def no_predictions(seasons: list[LeagueSeason]) -> dict[int, str]:
 
 
 def _covered(league: int, found: list[League] | None, why: str) -> LeagueSeason:
-    """A league's current season as the ``/leagues`` answer ``found`` tells it."""
+    """A league's current season as its lookup's answer ``found`` tells it."""
     current = next((lg for lg in found or [] if lg.id == league and lg.current_season), None)
     if current is None or current.current_season is None:
         return LeagueSeason(league, None, why=why)
@@ -62,28 +63,30 @@ class Requests:
         today = self.clock.now().date()
         return today, today + timedelta(days=self.settings.watch.days_ahead)
 
-    def window_params(self) -> dict[str, str]:
-        first, last = self.window()
-        return {"from": first.isoformat(), "to": last.isoformat()}
+    def fixtures(self, league: LeagueSeason) -> FixturesRequest:
+        """A league's fixtures in the window: the same in a page read, a warm and the
+        collector, so all of them hit one cache entry."""
+        assert league.season is not None, "a league's requests wait for its season"
+        return FixturesRequest(league.league, league.season, *self.window())
 
-    def league_params(self, league: LeagueSeason, extra: Mapping[str, str] | None = None) -> dict[str, str]:
-        """A league-level request's params: the same in a page read and in a warm, so both
-        hit one cache entry."""
-        return {"league": str(league.league), "season": str(league.season), **(extra or {})}
+    def odds(self, league: LeagueSeason) -> LeagueOddsRequest:
+        assert league.season is not None, "a league's requests wait for its season"
+        return LeagueOddsRequest(league.league, league.season)
 
-    def live_list_params(self) -> dict[str, str]:
-        return {"live": "-".join(str(lg) for lg in self.settings.watch.leagues)}
+    def live_list(self) -> LiveFixturesRequest:
+        """The watched leagues' fixtures in play: one request for all of them."""
+        return LiveFixturesRequest(tuple(self.settings.watch.leagues))
 
-    def season_request(self, league: int) -> tuple[str, dict[str, str]] | None:
-        """The ``/leagues`` request that finds one league's current season ("auto"), or None
-        when the season is configured (nothing to look up)."""
+    def season_request(self, league: int) -> SeasonRequest | None:
+        """The request that finds one league's current season ("auto"), or None when the
+        season is configured (nothing to look up)."""
         if self.settings.watch.fixed_season(league) is not None:
             return None
-        return "/leagues", {"id": str(league), "current": "true"}
+        return SeasonRequest(league)
 
     async def league_seasons(self, on_lookup: SeasonLookup | None = None) -> list[LeagueSeason]:
         """Each watched league's season: ``[watch.seasons]``, else ``[watch] season``, else
-        (``"auto"``) the current season from ``/leagues?id=N&current=true``, cached like the
+        (``"auto"``) the league's current season as the provider tells it, cached like the
         other league details. Seasons are per league: one year for all would ask some leagues
         for a season they are not playing, which the provider answers with nothing."""
         out = []
@@ -92,32 +95,36 @@ class Requests:
             if request is None:
                 out.append(LeagueSeason(league, self.settings.watch.fixed_season(league)))
                 continue
-            before = self.reader.api.spent
-            loaded = await self.reader.load(*request, self.settings.cache.leagues_ttl_s, parse_leagues)
+            before = self.reader.provider.spent
+            loaded = await self.reader.read(request)
             if on_lookup is not None:
-                on_lookup(league, self.reader.api.spent - before, loaded)
+                on_lookup(league, self.reader.provider.spent - before, loaded)
             out.append(_covered(league, loaded.data,
                                 loaded.provenance.error or "the provider lists no current season"))
         return out
 
     def known_season(self, league: int) -> LeagueSeason:
         """One league's season without a call: the configured one, else the cached answer of
-        ``/leagues`` (None until ``league_seasons`` or ``refresh_season`` has looked it up),
+        its lookup (None until ``league_seasons`` or ``refresh_season`` has looked it up),
         with what the provider covers in it."""
         request = self.season_request(league)
         if request is None:
             return LeagueSeason(league, self.settings.watch.fixed_season(league))
-        found, entry = self.reader.peek(*request, parse_leagues)
+        found, entry = self.reader.peek(request)
         return _covered(league, found, "not looked up yet" if entry is None
                         else "the provider lists no current season")
 
-    def league_request(self, kind: str, league: int) -> tuple[str, dict[str, str]]:
-        """The request behind one league's part of the fixtures or odds page, as pages send it
-        (the season as ``league_seasons`` last found it: this sends nothing)."""
+    def league_fixtures(self, league: int) -> FixturesRequest | None:
+        """The request behind one league's part of the fixtures page, as pages send it (the
+        season as ``league_seasons`` last found it: this sends nothing); None while the
+        league's season is not known."""
         season = self.known_season(league)
-        if kind == "fixtures":
-            return "/fixtures", self.league_params(season, self.window_params())
-        return "/odds", self.league_params(season)
+        return None if season.season is None else self.fixtures(season)
+
+    def league_odds(self, league: int) -> LeagueOddsRequest | None:
+        """The same for one league's part of the odds page."""
+        season = self.known_season(league)
+        return None if season.season is None else self.odds(season)
 
     async def refresh_season(self, league: int) -> Provenance:
         """Look one league's current season up now (the collector's ``seasons`` task): the
@@ -125,17 +132,12 @@ class Requests:
         request = self.season_request(league)
         if request is None:
             return Provenance("cache", None, None, False, None, None)
-        loaded = await self.reader.load(*request, self.settings.cache.leagues_ttl_s, parse_leagues,
-                                        force=True)
-        return loaded.provenance
+        return (await self.reader.read(request, force=True)).provenance
 
     async def refresh_league(self, kind: str, league: int) -> Provenance:
         """Fetch one league's fixtures (the window) or pre-match odds (every page) now."""
-        endpoint, params = self.league_request(kind, league)
-        cache = self.settings.cache
-        if kind == "fixtures":
-            loaded = await self.reader.load(endpoint, params, cache.fixtures_ttl_s, parse_fixtures, force=True)
-        else:
-            loaded = await self.reader.load(endpoint, params, cache.odds_ttl_s, parse_odds, force=True,
-                                            paged=True, view=ROWS)
-        return loaded.provenance
+        request = self.league_fixtures(league) if kind == "fixtures" else self.league_odds(league)
+        if request is None:
+            return Provenance("none", None, None, False, error=f"league {league}: no season known")
+        view = ROWS if isinstance(request, LeagueOddsRequest) else None
+        return (await self.reader.read(request, force=True, view=view)).provenance

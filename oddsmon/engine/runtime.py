@@ -16,11 +16,11 @@ from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 import httpx
 
-from ..api import ApiClient
 from ..clock import Clock, SystemClock
 from ..config import DEMO_KEY, ConfigError, Secret, Settings
 from ..demo import demo_paths
 from ..offline import OfflineMachine
+from ..providers import connect
 
 # The store's value types a UI needs, re-exported so that tui/ never imports oddsmon.store.
 from ..store import LivePrice, NewPick, Store, StoreError
@@ -246,11 +246,11 @@ def build_engine(settings: Settings, *, demo: bool = False, clock: Clock | None 
     assert key is not None
     store = open_store(settings, warn=warn)
     machine = OfflineMachine(store, clock, settings.supervision)
-    api = ApiClient(settings.api, key, store.ledger, clock, transport=transport, gate=machine.gate)
+    provider = connect(settings.api, key, store.ledger, clock, transport=transport, gate=machine.gate)
     sender = None
     if settings.alerts.webhook_url is not None:
         from ..alerts import AlertSender
 
         sender = AlertSender(settings.alerts, store, clock, key, transport=alerts_transport)
-    service = Service(settings, store, machine, api, clock, alert_sender=sender)
+    service = Service(settings, store, machine, provider, clock, alert_sender=sender)
     return Engine(settings, store, machine, service, clock, simulator, tmpdir)

@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from ..alerts import Alert, AlertSender
-from ..api import ApiClient
 from ..clock import Clock
 from ..config import Settings
 from ..desk.picks import PickView
 from ..domain.market import MarketView, PriceDrop, ValueBet
 from ..domain.models import DEFAULT_GOALS_LINE, MATCH_WINNER, Bookmaker, Fixture, FixtureOdds, Prediction
 from ..offline import ModeView, OfflineMachine
+from ..providers import Provider
 from ..store import NewPick, Store
 from ..supervision.metrics import Snapshot
 from ..types import FairMethod
@@ -47,19 +47,19 @@ CRITICAL_PAGES = ("predictions", "bookmakers", "odds", "dashboard")
 
 class Service:
     def __init__(self, settings: Settings, store: Store, machine: OfflineMachine,
-                 api: ApiClient, clock: Clock, *, alert_sender: AlertSender | None = None) -> None:
+                 provider: Provider, clock: Clock, *, alert_sender: AlertSender | None = None) -> None:
         self.settings = settings
         self.store = store
         self.machine = machine
-        self.api = api
+        self.provider = provider
         self.clock = clock
         self.recorder = Recorder(settings, store)
-        self.reader = Reader(settings, store, machine, api, clock, self.recorder)
+        self.reader = Reader(settings, store, machine, provider, clock, self.recorder)
         self.requests = Requests(settings, self.reader, clock)
         self.pages = Pages(settings, store, self.reader, self.requests, self.recorder)
         self.board = DashboardPage(self.pages)
         self.desk = Desk(self.pages)
-        self.probes = Probes(settings, store, machine, api, clock)
+        self.probes = Probes(settings, store, machine, provider, clock)
         self.reports = Reports(settings, store, clock)
         self.warmer = Warmer(self.reader, self.requests, self.probes)
         self.alerting = Alerting(self.reader, self.requests, self.recorder, alert_sender)
@@ -78,11 +78,11 @@ class Service:
     @property
     def counted_calls(self) -> int:
         """Counted calls this process has spent so far (warm reports take differences)."""
-        return self.api.spent
+        return self.provider.spent
 
     async def aclose(self) -> None:
         self.reader.flush_counters()
-        await self.api.aclose()
+        await self.provider.aclose()
         if self.alerting.sender is not None:
             await self.alerting.sender.aclose()
 

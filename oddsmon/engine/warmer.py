@@ -4,15 +4,14 @@ fixture), stopping at the first outage and never past the reserve."""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from ..clock import iso_utc
-from ..domain.models import Fixture, parse_bookmakers, parse_fixtures, parse_odds, parse_predictions
-from ..store.cache import cache_key
+from ..domain.models import Fixture
+from ..providers import BookmakersRequest, FixturesRequest, LeagueOddsRequest, PredictionRequest, Request
 from ..supervision import journal
 from ..types import WarmSource
 from .page import Page
@@ -93,7 +92,7 @@ class Warmer:
         with ``force``, all of them; odds come as league-level pages; predictions are one call
         per upcoming fixture (there is no bulk form). Stops at the first outage.
         """
-        reader, api = self.reader, self.reader.api
+        reader, provider = self.reader, self.reader.provider
         report = WarmReport()
         if not reader.store_writable():
             report.stopped = f"nothing fetched: {reader.store_problem}"
@@ -106,11 +105,9 @@ class Warmer:
         if reason is not None:
             report.stopped = f"offline ({reason}): nothing fetched"
             return report
-        start_calls = api.spent
+        start_calls = provider.spent
         resumed_at = self._last_resume()
-        give_ups = api.rate_limit_give_ups
-        cache = self.settings.cache
-        window = self.requests.window_params()
+        give_ups = provider.rate_limit_give_ups
 
         def season_step(league: int, calls: int, loaded: Page[Any]) -> None:
             step = WarmStep("dashboard", f"season league {league}", calls)
@@ -120,14 +117,10 @@ class Warmer:
         seasons = await self.requests.league_seasons(season_step)
         known = [ls for ls in seasons if ls.season is not None]
         # The plan up front so progress has a total; predictions join once fixtures are known.
-        plan: list[tuple[WarmStep, str, dict[str, str], float, Callable[[Any], Any], bool]] = [
-            (WarmStep("bookmakers", "bookmakers"), "/odds/bookmakers", {}, cache.bookmakers_ttl_s,
-             parse_bookmakers, False)]
-        plan += [(WarmStep("dashboard", f"fixtures league {ls.league}"), "/fixtures",
-                  self.requests.league_params(ls, window), cache.fixtures_ttl_s,
-                  parse_fixtures, False) for ls in known]
-        plan += [(WarmStep("odds", f"odds league {ls.league}"), "/odds",
-                  self.requests.league_params(ls), cache.odds_ttl_s, parse_odds, True)
+        plan: list[tuple[WarmStep, Request[Any]]] = [(WarmStep("bookmakers", "bookmakers"), BookmakersRequest())]
+        plan += [(WarmStep("dashboard", f"fixtures league {ls.league}"), self.requests.fixtures(ls))
+                 for ls in known]
+        plan += [(WarmStep("odds", f"odds league {ls.league}"), self.requests.odds(ls))
                  for ls in known if ls.odds]
         report.steps += [p[0] for p in plan]
         for ls in seasons:
@@ -143,34 +136,32 @@ class Warmer:
         held: list[tuple[int, WarmStep]] = []
         planned = False
         while done < len(plan):
-            step, endpoint, params, ttl, parse, paged = plan[done]
+            step, request = plan[done]
             if self.machine.gate() is not None or reader.store_problem is not None:
                 break
-            before = api.spent
-            step.refetched = self._refetch_reason(cache_key(endpoint, params), resumed_at, force)
+            before = provider.spent
+            step.refetched = self._refetch_reason(request.key, resumed_at, force)
             # An odds page's answer is the rows its fetch writes: the warm neither keeps the
             # parsed page (hundreds of MB on a big day) nor reads a fresh one back.
-            loaded = await reader.load(endpoint, params, ttl, parse, paged=paged,
-                                       force=bool(step.refetched),
-                                       view=ROWS if endpoint == "/odds" else "")
-            step.calls = api.spent - before
+            loaded = await reader.read(request, force=bool(step.refetched),
+                                       view=ROWS if isinstance(request, LeagueOddsRequest) else None)
+            step.calls = provider.spent - before
             step.source = step_source(step.calls, loaded)
             step.error = loaded.provenance.error
             done += 1
-            if api.rate_limit_give_ups != give_ups:
+            if provider.rate_limit_give_ups != give_ups:
                 # A rate limit that did not lift within the client's bounded retries: the
                 # next steps would meet it too, so the warm ends and says why.
                 report.stopped = f"rate limited: {step.error}"
                 break
-            if endpoint == "/fixtures":
+            if isinstance(request, FixturesRequest):
                 fixtures.extend(loaded.data or [])
                 if done == 1 + len(known):
                     upcoming = sorted((f for f in fixtures if f.is_upcoming and f.league_id not in skipped),
                                       key=lambda f: (f.kickoff, f.id))
-                    extra = [(WarmStep("predictions", f"prediction fixture {fx.id}"), "/predictions",
-                              {"fixture": str(fx.id)}, cache.predictions_ttl_s,
-                              functools.partial(parse_predictions, fixture_id=fx.id), False)
-                             for fx in upcoming]
+                    extra: list[tuple[WarmStep, Request[Any]]] = [
+                        (WarmStep("predictions", f"prediction fixture {fx.id}"), PredictionRequest(fx.id))
+                        for fx in upcoming]
                     plan += extra
                     report.steps += [p[0] for p in extra]
                     planned = True
@@ -182,7 +173,7 @@ class Warmer:
         if progress is not None:  # stopped before the plan was whole: the total so far
             for d, s in held:
                 progress(d, len(plan), s)
-        report.counted_calls = api.spent - start_calls
+        report.counted_calls = provider.spent - start_calls
         if report.stopped is None and self.machine.gate() is not None:
             view = self.machine.view()
             report.stopped = f"offline ({view.reason}): {view.detail or 'stopped'}"

@@ -51,9 +51,9 @@ def fingerprint(db: Database) -> tuple[object, ...]:
 
 
 def status_probes(db: Database, start: datetime, end: datetime) -> list[tuple[float, str]]:
-    """(time, HTTP status) of each /status request logged between ``start`` and ``end``."""
+    """(time, HTTP status) of each free status probe logged between ``start`` and ``end``."""
     rows = db.query(
-        "SELECT at, status FROM requests WHERE endpoint = '/status' AND at >= ? AND at <= ? ORDER BY at",
+        "SELECT at, status FROM requests WHERE free = 1 AND at >= ? AND at <= ? ORDER BY at",
         (start.timestamp(), end.timestamp()))
     return [(r[0], r[1]) for r in rows]
 

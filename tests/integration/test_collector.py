@@ -25,6 +25,7 @@ from oddsmon.clock import FakeClock
 from oddsmon.collect.runner import Collector
 from oddsmon.config import Secret, Settings, load_file
 from oddsmon.engine.runtime import Engine, build_engine
+from oddsmon.providers import FixturesRequest
 from oddsmon.sim import SimConfig, SimTransport, Simulator
 
 from ..conftest import SECRET
@@ -91,7 +92,7 @@ async def run_until(collector: Collector, clock: FakeClock, end: datetime,
     async def sleeper(seconds: float) -> None:
         await clock.sleep(seconds)
         if each is not None:
-            each.append((clock.now(), collector.service.api.ledger.quota().remaining_at(clock.now()) or 0))
+            each.append((clock.now(), collector.service.store.ledger.quota().remaining_at(clock.now()) or 0))
         if clock.now() >= end:
             assert me is not None
             me.cancel()
@@ -261,5 +262,5 @@ async def test_sigterm_mid_cycle_leaves_the_store_consistent_and_the_lease_free(
     # What completed before the signal is whole: the fixtures pages, and the spend matches them.
     assert sum(store.collector.spend(DAY.date()).values()) == sum(
         1 for _, path, _ in recorder.sent if path != "/status") - 1  # the interrupted page never answered
-    for key in store.cache.fetched_times("/fixtures"):
+    for key in store.cache.fetched_times(FixturesRequest.kind):
         assert json.loads(store.cache.get(key).body)["response"]  # type: ignore[union-attr]

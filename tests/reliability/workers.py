@@ -54,7 +54,7 @@ def kill_writer(db: str) -> None:
         i += 1
         clock.advance(1)
         with store.db.write() as tx:
-            tx.execute("INSERT INTO cache (key, endpoint, body, fetched_at, expires_at) "
+            tx.execute("INSERT INTO cache (key, kind, body, fetched_at, expires_at) "
                        "VALUES (?, '/kill', ?, ?, ?)",
                        (f"{KILL_PREFIX}{i}", expected_body(i), float(i), float(i) + 600))
             tx.execute("INSERT INTO counters (name, value) VALUES ('kill:rows', 1) "
@@ -134,7 +134,7 @@ def soak(db: str, seconds: str, index: str) -> None:
                     elif op == "direct":
                         k += 1
                         with eng.store.db.write() as tx:
-                            tx.execute("INSERT INTO cache (key, endpoint, body, fetched_at, expires_at) "
+                            tx.execute("INSERT INTO cache (key, kind, body, fetched_at, expires_at) "
                                        "VALUES (?, '/soak', ?, ?, ?)",
                                        (f"/soak?p={idx}&i={k}", json.dumps({"p": idx, "i": k}),
                                         time.time(), time.time() + 3600))
