@@ -53,7 +53,7 @@ class Probes:
         """Apply what is due: the status probe of a quota outage, or a network probe. True
         when this process is the one that brings oddsmon back online."""
         resumed = await self.quota_probe_if_due()
-        if not resumed and self.machine.gate() == "network" and self.machine.claim_probe():
+        if not resumed and self.machine.claim_probe():  # a network or key outage's probe
             resumed = await self.probe_now()
         return resumed
 
@@ -62,18 +62,20 @@ class Probes:
         try:
             await self.provider.status()
         except ApiError as exc:
-            self.machine.probe_result(False, f"probe failed: {exc}")
+            self.machine.probe_result(False, f"probe failed: {exc}", exc.outage)
             return False
         return self.machine.probe_result(True)
 
     async def quota_probe_if_due(self) -> bool:
-        """At the presumed reset and every ``quota_probe_s`` after: does the status show quota?"""
+        """At each probe slot of a quota outage (offline/machine.py): does the status show quota?"""
         if not self.machine.claim_quota_probe():
             return False
         try:
             await self.provider.status()
-        except ApiError:
-            return False  # no evidence either way; the next slot asks again
+        except ApiError as exc:
+            # No evidence of quota either way (the next slot asks again), unless the key is refused.
+            self.machine.probe_result(False, f"probe failed: {exc}", exc.outage)
+            return False
         return self.quota_seen()
 
     def quota_seen(self) -> bool:

@@ -100,7 +100,7 @@ class Warmer:
         # A quota reset that came due while no oddsmon ran is checked (and journaled) first.
         await self.probes.quota_probe_if_due()
         reason = self.machine.gate()
-        if reason == "network" and await self.probes.probe_now():
+        if reason in ("network", "key") and await self.probes.probe_now():
             reason = None
         if reason is not None:
             report.stopped = f"offline ({reason}): nothing fetched"

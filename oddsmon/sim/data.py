@@ -30,6 +30,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import catalogue as cat
 from .markets import CORE, FULL, SubMarket
@@ -91,10 +92,11 @@ class SimConfig:
     # Real-size bookmaker entries (about 35 bets, 240 values, like the live service); False
     # prices only Match Winner, Over/Under, Both Teams Score and Exact Goals.
     full_markets: bool = True
-    # The quota day starts this many seconds after 00:00 UTC (03:30 by default, not midnight:
-    # the provider's docs do not say when it resets, and RapidAPI's day runs from the
-    # subscription time).
+    # The quota day starts this many seconds after midnight in ``quota_reset_tz`` (03:30 UTC by
+    # default, not midnight: the provider's docs do not say when it resets, and RapidAPI's day
+    # runs from the subscription time).
     quota_reset_s: int = 3 * 3600 + 30 * 60
+    quota_reset_tz: str = "UTC"
     # "apisports" (direct) or "rapidapi" (the gateway: /v3 prefix, its headers and errors).
     gateway: str = "apisports"
     gateway_host: str = "api-football-v1.p.rapidapi.com"
@@ -127,6 +129,7 @@ class SimConfig:
         if self.season is not None:
             _check_range("season", self.season, 1900, 2999)
         _check_range("quota_reset_s", self.quota_reset_s, 0, 86399)
+        zone(self.quota_reset_tz)
         _check_range("odd_fate_every", self.odd_fate_every, 0, None)
         if self.gateway not in ("apisports", "rapidapi"):
             raise ValueError(f"gateway must be apisports or rapidapi, got {self.gateway!r}")
@@ -160,6 +163,14 @@ def _check_range(name: str, value: Any, lo: int | None, hi: int | None) -> None:
         raise ValueError(f"{name} must be >= {lo}, got {value}")
     if hi is not None and value > hi:
         raise ValueError(f"{name} must be <= {hi}, got {value}")
+
+
+def zone(name: str) -> ZoneInfo:
+    """The IANA time zone ``name`` (``Europe/Paris``), or ValueError naming it."""
+    try:
+        return ZoneInfo(name)
+    except (ValueError, ZoneInfoNotFoundError):  # ValueError: a path-like or empty name
+        raise ValueError(f"unknown time zone {name!r} (an IANA name, like Europe/Paris)") from None
 
 
 def matchday_offsets(config: SimConfig) -> list[int]:

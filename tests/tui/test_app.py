@@ -10,6 +10,7 @@ from textual.widgets import DataTable, ProgressBar, Static
 
 from oddsmon.clock import FakeClock
 from oddsmon.engine.runtime import Engine
+from oddsmon.sim import Simulator
 from oddsmon.tui.app import OddsmonApp
 from oddsmon.tui.base import PageScreen
 from oddsmon.tui.bookmakers import BookmakersScreen
@@ -231,7 +232,8 @@ async def test_a_manual_offline_is_left_without_asking(app: RecordingApp, engine
 
 
 async def test_the_countdown_to_the_quota_reset_is_live(
-        app: RecordingApp, engine: Engine, clock: FakeClock, ticker: ManualTicker) -> None:
+        app: RecordingApp, engine: Engine, clock: FakeClock, ticker: ManualTicker, sim: Simulator) -> None:
+    sim.exhaust_quota()  # /status is probed from the exhaustion on: it must show the day spent
     engine.machine.go_offline("quota", "quota")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
