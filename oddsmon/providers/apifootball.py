@@ -118,11 +118,11 @@ class ApiFootballCodec:
 
     def decode(self, request: Request[T] | type[Request[T]], body: str,
                only_bets: frozenset[int] | None = None) -> T:
-        envelope = json.loads(body)
-        if not isinstance(envelope, dict):
-            raise ParseError("body", "not an API-Football envelope")
         asked = None if isinstance(request, type) else request
         with gc_paused():
+            envelope = json.loads(body)
+            if not isinstance(envelope, dict):
+                raise ParseError("body", "not an API-Football envelope")
             return cast(T, self._route(request).parse(envelope.get("response"), asked, only_bets))
 
     def refusal(self, body: str) -> Refusal | None:
@@ -195,9 +195,11 @@ def _keep_page(keeper: OddsKeeper, response: Any) -> list[Any]:
     decoded typed as far as ``keeper.bets`` (a page that does not parse stops the fetch, and
     is not kept), handed over with each fixture's own ``/odds?fixture=N`` answer; the league
     entry keeps the Match Winner part, all the Dashboard reads of it."""
+    # The collector paused until the page is kept: it is some 300,000 new objects, none of
+    # them garbage, which its passes would otherwise walk between the decode and the keeping.
     with gc_paused():
         items = decode_odds_page(response, keeper.bets)
-    keeper.keep(OddsPage([item.odds for item in items],
-                         [(FixtureOddsRequest(item.odds.fixture_id), _fixture_envelope(item.odds.fixture_id, item.body))
-                          for item in items]))
-    return [item.match_winner for item in items]
+        keeper.keep(OddsPage([item.odds for item in items],
+                             [(FixtureOddsRequest(item.odds.fixture_id),
+                               _fixture_envelope(item.odds.fixture_id, item.body)) for item in items]))
+        return [item.match_winner for item in items]
