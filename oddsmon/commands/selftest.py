@@ -90,7 +90,7 @@ def _cache_only_service(settings: Settings, store: Store, clock: Clock) -> Any:
 
 
 async def _pages(settings: Settings, clock: Clock) -> str:
-    store = open_existing(settings.paths.db)  # read-only
+    store = open_existing(settings)  # read-only
     try:
         service = _cache_only_service(settings, store, clock)
         try:
@@ -154,15 +154,16 @@ async def run_checks(settings: Settings, clock: Clock) -> list[CheckResult]:
         return f"loaded from {settings.source}" if settings.source else "built-in defaults"
 
     async def store() -> str:
-        s = open_existing(settings.paths.db)
+        s = open_existing(settings)
         try:
-            result = s.db.integrity_check()
+            result = s.integrity_check()
             entries, _ = s.cache.stats()
+            where = s.health().where
         finally:
             s.close()
         if result != "ok":
-            raise RuntimeError(f"{settings.paths.db}: integrity_check: {result}")
-        return f"{settings.paths.db}: integrity_check ok, {entries} cache entries"
+            raise RuntimeError(f"{where}: integrity_check: {result}")
+        return f"{where}: integrity_check ok, {entries} cache entries"
 
     async def journal_ok() -> str:
         journal.check_usable(settings.paths.incidents)
@@ -201,7 +202,7 @@ def perform(settings: Settings, clock: Clock) -> Outcome:
     record = json.dumps({"at": iso(started_at), "ok": ok, "duration_s": round(took, 3),
                          "checks": [r.as_dict() for r in results]})
     try:
-        store = open_existing(settings.paths.db, writable=True)
+        store = open_existing(settings, writable=True)
     except StateUnreadable as exc:
         return Outcome(ok, summary, results, f"result not recorded: {exc}")
     try:

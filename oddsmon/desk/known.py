@@ -23,7 +23,7 @@ def run_on_store(settings: Settings, work: Callable[[Store], int]) -> int:
     migrated); a problem is one line on stderr and its exit status (3: the store cannot be
     read, 1: a file cannot be written)."""
     try:
-        store = open_existing(settings.paths.db)
+        store = open_existing(settings)
     except StateUnreadable as exc:
         print(f"oddsmon: {exc}", file=sys.stderr)
         return exc.exit_code

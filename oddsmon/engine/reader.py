@@ -98,7 +98,10 @@ class Reader:
         self._cache_reads: list[tuple[datetime, str, float]] = []
         # Set while the store cannot be written (disk full, read-only): pages are then served
         # from the cache and nothing is fetched, since nothing fetched could be kept.
-        self.store_problem: str | None = store.db.report.message() if store.db.read_only else None
+        health = store.health()
+        self.store_problem: str | None = None if health.writable else health.problem
+        # Opened read-only on purpose (--selftest's cache read): its counters are never written.
+        self._never_writes = not health.writable and not health.degraded
         self._last_flush = clock.monotonic()
         self._reopen_tried = float("-inf")
         self._memo: dict[tuple[str, _View], tuple[float, Any]] = {}
@@ -118,8 +121,7 @@ class Reader:
         write transaction. A store that cannot be written keeps them for later. Returns the
         counts written."""
         self._last_flush = self.clock.monotonic()
-        if self.store.db.read_only and not self.store.db.degraded:
-            # Opened read-only on purpose (--selftest's cache read): nothing is ever written.
+        if self._never_writes:
             self._pending.clear()
             self._cache_reads.clear()
             return {}
@@ -139,14 +141,15 @@ class Reader:
         """After a write failed: try one small real write to see whether it works again."""
         if self.store_problem is None:
             return True
-        if self.store.db.read_only:
+        health = self.store.health()
+        if not health.writable:
             # Opened read-only because the disk was full or failing: reopen for writing once
-            # it allows it (a reopen costs a quick_check, hence the pause between tries).
+            # it allows it (a reopen checks the whole store, hence the pause between tries).
             now = self.clock.monotonic()
-            if not self.store.db.degraded or now - self._reopen_tried < _REOPEN_EVERY_S:
+            if not health.degraded or now - self._reopen_tried < _REOPEN_EVERY_S:
                 return False
             self._reopen_tried = now
-            if not self.store.db.reopen_writable():
+            if not self.store.reopen_writable():
                 return False
         try:
             self.store.ledger.set_meta("writable_at", str(self.clock.timestamp()))

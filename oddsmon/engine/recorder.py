@@ -82,7 +82,7 @@ class Recorder:
             # One transaction for the page: one commit, and a page kept whole or not at all.
             # The collector paused throughout: a page is some 300,000 new objects (models,
             # rows), none of them garbage, which its passes would walk again and again.
-            with gc_paused(), self.store.db.write():
+            with gc_paused(), self.store.transaction():
                 # A league page holds every fixture's answer: each is kept as its own entry,
                 # so opening one fixture reads a small row and never fetches it again.
                 self.store.cache.put_many([(r.key, r.kind, body) for r, body in page.entries],

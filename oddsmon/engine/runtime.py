@@ -197,8 +197,8 @@ class Engine:
 
 def open_store(settings: Settings, *, warn: bool = True) -> Store:
     """Open the shared store; a damaged file is moved aside and said so in one line."""
-    store = Store.open(settings.paths.db)
-    message = store.db.report.message()
+    store = Store.open(settings)
+    message = store.health().problem
     if message and warn:
         print(f"oddsmon: {message}", file=sys.stderr)
     return store

@@ -171,7 +171,7 @@ def collect(store: Store, settings: Settings, clock: Clock, *, recent: int = 10,
             reserve=settings.api.daily_reserve,
             warning_level=settings.supervision.quota_warning,
         ),
-        cache=CacheMetrics(entries, body_bytes, store.db.size_bytes(), counters.get("hits", 0),
+        cache=CacheMetrics(entries, body_bytes, store.health().size_bytes, counters.get("hits", 0),
                            counters.get("misses", 0)),
         page_fetched_at=pages,
         requests_by_endpoint={k.split(":", 1)[1]: v for k, v in sorted(counters.items())

@@ -258,7 +258,7 @@ async def test_sigterm_mid_cycle_leaves_the_store_consistent_and_the_lease_free(
     os.kill(os.getpid(), signal.SIGTERM)
     assert await asyncio.wait_for(task, 30) == 0
     store = day_engine.store
-    assert store.db.integrity_check() == "ok"
+    assert store.integrity_check() == "ok"
     assert store.collector.holder("collector") is None
     # What completed before the signal is whole: the fixtures pages, and the spend matches them.
     assert sum(store.collector.spend(DAY.date()).values()) == sum(

@@ -26,7 +26,7 @@ from oddsmon.config import Secret, Settings
 from oddsmon.engine.runtime import build_engine
 from oddsmon.sim import LoopbackServer, SimConfig, SimTransport, Simulator
 from oddsmon.store import Store
-from oddsmon.store.db import APPLICATION_ID, SCHEMA_VERSION
+from oddsmon.store.sqlite import APPLICATION_ID, SCHEMA_VERSION
 
 from ..conftest import SECRET
 from .conftest import python_env, worker_cmd
@@ -169,8 +169,8 @@ def test_16_kill_9_of_a_writer_at_random_moments_50_times(tmp_path: Path) -> Non
     # The next oddsmon opens it as it is: nothing moved aside, nothing rebuilt.
     store = Store.open(db)
     try:
-        assert store.db.report.moved_aside is None
-        assert store.db.integrity_check() == "ok"
+        assert store.health().problem is None
+        assert store.integrity_check() == "ok"
         assert store.cache.stats()[0] >= len(committed)
     finally:
         store.close()

@@ -149,7 +149,7 @@ def _config(tmp_path: Path, db: Path) -> Path:
 
 def test_cli_export_odds_to_stdout_and_to_a_file(known: Store, tmp_path: Path,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
-    cfg = _config(tmp_path, known.path)
+    cfg = _config(tmp_path, known.db.path)
     assert main(["--config", str(cfg), "--export-odds", "-", "--format", "csv"]) == 0
     printed = capsys.readouterr().out.splitlines()
     assert printed[0].startswith("observed_at,fixture_id,kickoff") and len(printed) == 8
@@ -213,14 +213,14 @@ def test_result_and_profit_once_the_fixture_has_ended(known: Store) -> None:
 
 def test_cli_picks_csv(known: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     known.picks.add(a_pick(), T0)
-    assert main(["--config", str(_config(tmp_path, known.path)), "--picks", "--format", "csv"]) == 0
+    assert main(["--config", str(_config(tmp_path, known.db.path)), "--picks", "--format", "csv"]) == 0
     header, row = capsys.readouterr().out.splitlines()
     assert header.startswith("id,picked_at,fixture_id,kickoff,match,market,line,outcome,bookmaker,price,stake")
     assert row.startswith("1,2026-11-24T09:00:00Z,1,2026-11-24T19:00:00Z,Arsenal v Chelsea,Match Winner,,Home,Bet365,2.2,10.0")
 
 
 def test_a_pick_survives_a_restart_and_a_kill_9(store: Store, tmp_path: Path) -> None:
-    db = store.path
+    db = store.db.path
     store.picks.add(a_pick(), T0)
     store.close()
     script = textwrap.dedent(f"""
@@ -260,7 +260,7 @@ def test_the_desk_commands_never_import_textual(known: Store, tmp_path: Path, ar
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     env.pop("APISPORTS_KEY", None)
     proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "oddsmon", "--config",
-                           str(_config(tmp_path, known.path)), *argv],
+                           str(_config(tmp_path, known.db.path)), *argv],
                           capture_output=True, text=True, env=env, timeout=60)
     assert proc.returncode == 0, proc.stderr[-2000:]
     imported = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines()

@@ -16,7 +16,7 @@ import pytest
 
 from oddsmon.providers import LeagueOddsRequest
 from oddsmon.store import Store, StoreError, cache_key
-from oddsmon.store.db import APPLICATION_ID, SCHEMA_VERSION
+from oddsmon.store.sqlite import APPLICATION_ID, SCHEMA_VERSION
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
@@ -56,8 +56,8 @@ def test_a_big_body_is_kept_compressed_and_read_back_as_received(store: Store) -
     store.cache.put("/odds?league=39&season=2026", "/odds", body, T0, 60)
     stored = store.db.query_one("SELECT body, size FROM cache WHERE key = '/odds?league=39&season=2026'")
     # On disk a fraction of what was received; the byte count stays the body as received.
-    assert isinstance(stored["body"], bytes) and len(stored["body"]) < len(body) / 4
-    assert stored["size"] == len(body) and store.cache.stats() == (1, len(body))
+    assert isinstance(stored[0], bytes) and len(stored[0]) < len(body) / 4
+    assert stored[1] == len(body) and store.cache.stats() == (1, len(body))
     assert store.cache.get("/odds?league=39&season=2026").body == body
     assert store.cache.results("/odds?league=39&season=2026") == 200
     assert list(store.cache.bodies("/odds")) == [body]
@@ -222,7 +222,7 @@ def test_a_v6_store_keeps_its_history_through_migration_7(tmp_path: Path) -> Non
 @contextlib.contextmanager
 def _old_store(path: Path, version: int) -> Iterator[sqlite3.Connection]:
     """A store file as oddsmon at schema ``version`` left it, filled by the block."""
-    from oddsmon.store.db import _MIGRATIONS, _split_sql
+    from oddsmon.store.sqlite import _MIGRATIONS, _split_sql
 
     conn = sqlite3.connect(path)
     for step in range(1, version + 1):
@@ -237,7 +237,7 @@ def _old_store(path: Path, version: int) -> Iterator[sqlite3.Connection]:
 
 def _assert_moved_aside(tmp_path: Path, path: Path, why: str) -> None:
     store = Store.open(path)
-    message = store.db.report.message()
+    message = store.health().problem
     assert message is not None and why in message and ".corrupt-" in message
     asides = [p for p in tmp_path.iterdir() if ".corrupt-" in p.name and not p.name.endswith(("-wal", "-shm"))]
     assert len(asides) == 1
@@ -286,7 +286,7 @@ def test_unwritable_directory_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_a_version_1_store_is_migrated_in_place(tmp_path: Path) -> None:
-    from oddsmon.store.db import _MIGRATIONS, _split_sql
+    from oddsmon.store.sqlite import _MIGRATIONS, _split_sql
 
     path = tmp_path / "v1.db"
     conn = sqlite3.connect(path)
@@ -298,7 +298,7 @@ def test_a_version_1_store_is_migrated_in_place(tmp_path: Path) -> None:
     conn.commit()
     conn.close()
     store = Store.open(path)
-    assert store.db.report.moved_aside is None  # kept, not replaced
+    assert store.health().problem is None  # kept, not replaced
     assert store.db.query_one("PRAGMA user_version")[0] == SCHEMA_VERSION
     assert store.cache.get("/status") is not None
     store.ledger.log_cache_reads([(T0, "/odds", 0.4)])
@@ -394,7 +394,6 @@ async def test_a_version_7_store_keeps_serving_what_it_cached_after_the_key_upgr
         codec,
         connect,
     )
-    from oddsmon.store.journal import status_probes
 
     from ..samples import SAMPLES
 
@@ -427,14 +426,14 @@ async def test_a_version_7_store_keeps_serving_what_it_cached_after_the_key_upgr
                      "VALUES (?, '/status', '200', 40, 0)", (at,))
     store = Store.open(path)
     try:
-        assert store.db.report.moved_aside is None
+        assert store.health().problem is None  # upgraded in place, not moved aside
         read = codec()
         for url, (body, request) in old.items():
             entry = store.cache.get(request.key)
             assert entry is not None and entry.body == body and entry.kind == request.kind, url
             assert read.decode(request, entry.body) is not None
         assert store.cache.stats()[0] == len(old)  # every entry kept, none left under its URL
-        assert status_probes(store.db, clock.now() - timedelta(seconds=1), clock.now()) == [(at, "200")]
+        assert store.journal.status_probes(clock.now() - timedelta(seconds=1), clock.now()) == [(at, "200")]
 
         # What an analyst offline opens, served from the upgraded cache without a request.
         def refuse(request: httpx.Request) -> httpx.Response:
