@@ -345,6 +345,27 @@ _MIGRATIONS: dict[int, str] = {
         UNION ALL
         SELECT fixture_id, bookmaker_id, bet_id, outcome, observed_at, price FROM odds_changes;
     """,
+    # v8: the cache is keyed by what was asked in the domain's terms (providers/base.py: a
+    # kind and its parameters), no longer by API-Football's URL, and grouped by kind. An older
+    # store's entries, and the league pages its odds rows name, are renamed in place, so
+    # everything it cached is still served offline. The request log marks the free status
+    # probes, which the journal lists, by what they are rather than by their URL.
+    8: """
+    ALTER TABLE cache RENAME COLUMN endpoint TO kind;
+    DROP INDEX cache_endpoint_fetched;
+    UPDATE cache SET key = 'bookmakers', kind = 'bookmakers' WHERE key = '/odds/bookmakers';
+    UPDATE cache SET key = 'seasons?league=' || substr(key, 26), kind = 'seasons'
+        WHERE key LIKE '/leagues?current=true&id=%' AND substr(key, 26) GLOB '[0-9]*'
+          AND substr(key, 26) NOT GLOB '*[^0-9]*';
+    UPDATE cache SET key = substr(key, 2), kind = 'fixtures' WHERE key LIKE '/fixtures?%';
+    UPDATE cache SET key = substr(key, 2), kind = 'odds' WHERE key LIKE '/odds?%';
+    UPDATE cache SET key = 'live-odds' || substr(key, 11), kind = 'live-odds' WHERE key LIKE '/odds/live?%';
+    UPDATE cache SET key = substr(key, 2), kind = 'predictions' WHERE key LIKE '/predictions?%';
+    CREATE INDEX cache_kind_fetched ON cache(kind, fetched_at, key);
+    UPDATE odds_fixtures SET page = substr(page, 2) WHERE page LIKE '/odds?%';
+    ALTER TABLE requests ADD COLUMN free INTEGER NOT NULL DEFAULT 0;
+    UPDATE requests SET free = 1 WHERE endpoint = '/status';
+    """,
 }
 
 
