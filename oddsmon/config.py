@@ -723,6 +723,8 @@ def load_file(path: Path) -> Settings:
         data = tomllib.loads(text)
     except ValueError as exc:  # TOMLDecodeError, or int()'s limit on a number of 4,301+ digits
         raise _toml_problem(path, text, exc) from None
+    except RecursionError:
+        raise _toml_too_deep(path, text) from None
     return _build(data, _Where(path, text), path.parent.resolve())
 
 
@@ -755,6 +757,18 @@ def _toml_problem(path: Path, text: str, exc: ValueError) -> ConfigError:
     where = f"{path}:{line}" if line else str(path)
     name = f" in {found[1]}" if found else ""
     return ConfigError(f"{where}: invalid TOML{name}: {message}")
+
+
+def _toml_too_deep(path: Path, text: str) -> ConfigError:
+    """tomllib recurses once per nested array or inline table, and raises RecursionError some
+    hundreds deep: named like any broken TOML, at the line where 32 levels open (no key here
+    takes more than two)."""
+    deep = re.search(r"(?:[\[{][^\[\]{}\n]*){32}", text)
+    line = text.count("\n", 0, deep.start()) + 1 if deep else None
+    found = _toml_name_at(text.splitlines(), line, back=True) if line else None
+    where = f"{path}:{found[0] if found else line}" if line else str(path)
+    name = f" in {found[1]}" if found else ""
+    return ConfigError(f"{where}: invalid TOML{name}: arrays or inline tables nested too deeply")
 
 
 _TOML_HEADER = r"^\s*\[\[?\s*([A-Za-z0-9_.\- ]+?)\s*\]?\]"

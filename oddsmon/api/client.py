@@ -22,7 +22,7 @@ import msgspec
 from ..clock import Clock
 from ..config import QUOTA_MAX, ApiSettings, Secret
 from ..store import Ledger, cache_key
-from ..text import clean, clean_json_text, redact
+from ..text import MAX_JSON_DEPTH, clean, clean_json_text, json_too_deep, redact
 from .errors import (
     ApiError,
     BadResponse,
@@ -81,6 +81,8 @@ def _int_header(headers: httpx.Headers, name: str) -> int | None:
 
 def _gateway_message(body: bytes) -> str:
     """The ``message`` of a gateway's JSON error body (RapidAPI), else an empty string."""
+    if json_too_deep(body):
+        return ""
     try:
         data = json.loads(body)
     except ValueError:  # UnicodeDecodeError is one
@@ -439,6 +441,13 @@ class ApiClient:
                               + f"; check api.auth ({self.settings.auth}) and the key")
         if code != 200:
             raise ApiError(f"{endpoint}: unexpected HTTP {code} {reply.reason_phrase}")
+        if json_too_deep(body):
+            # Before any parser sees it: json and msgspec would raise RecursionError, which no
+            # caller expects, and a service manager restarting the collector would meet it again.
+            self.spent += counted
+            raise BadResponse(f"{endpoint}: the body nests more than {MAX_JSON_DEPTH} arrays or "
+                              f"objects inside one another, which no API-Football answer does "
+                              f"({len(body)} bytes); refused, not cached")
         try:
             # Kept as the cache's copy: names with escape sequences or bidi overrides are
             # cleaned before they are stored, not only when they are shown.

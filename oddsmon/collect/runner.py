@@ -30,7 +30,7 @@ class CycleReport:
     offline: str | None = None  # the offline reason when nothing could be sent
     budget: int | None = None
     left: int = 0
-    ran: list[tuple[Task, int, str]] = field(default_factory=list)  # task, counted calls, outcome
+    ran: list[tuple[Task, int, str | None]] = field(default_factory=list)  # task, counted calls, error
     deferred: int = 0
     next_due: datetime | None = None
 
@@ -45,8 +45,13 @@ class CycleReport:
         for task, n, _ in self.ran:
             by_kind[task.kind] = by_kind.get(task.kind, 0) + n
         spent = ", ".join(f"{k} {n}" for k, n in by_kind.items() if n) or "nothing due"
-        return (f"{self.calls} counted call(s) ({spent}); {self.left} left of a budget of "
+        text = (f"{self.calls} counted call(s) ({spent}); {self.left} left of a budget of "
                 f"{'?' if self.budget is None else self.budget} today; {self.deferred} deferred")
+        # A page that failed is said with its error: the cycle went on without it, and the
+        # next one asks again.
+        failed = [f"{task.label}: {error}" for task, _, error in self.ran if error]
+        more = f"; {len(failed) - 3} more failed" if len(failed) > 3 else ""
+        return text + "".join(f"; failed {line}" for line in failed[:3]) + more
 
 
 class Collector:
@@ -210,19 +215,21 @@ class Collector:
             if svc.machine.gate() is not None:
                 break  # an outage mid-cycle: the rest waits for the resume
             before = svc.counted_calls
-            outcome = await self._do(task)
+            error = await self._do(task)
             calls = svc.counted_calls - before
             self.store.collector.add_spend(day, {task.kind: calls})
-            report.ran.append((task, calls, outcome))
+            report.ran.append((task, calls, error))
             self.store.collector.renew(COLLECTOR_LEASE, self.clock.now(), self.pid)
             following = tasks[i + 1].kind if i + 1 < len(tasks) else None
-            if calls and task.kind in _REPLAN and following != task.kind:
+            # A page that failed changed nothing: planning again would only ask for it again.
+            if calls and error is None and task.kind in _REPLAN and following != task.kind:
                 self._cycle_allowance = 0
                 return True
         self._cycle_allowance = 0
         return False
 
-    async def _do(self, task: Task) -> str:
+    async def _do(self, task: Task) -> str | None:
+        """Run one task; what went wrong with its page, or None."""
         svc = self.service
         assert task.target is not None or task.kind in ("live_fixtures", "bookmakers")
         if task.kind == "seasons":
@@ -239,4 +246,4 @@ class Collector:
             prov = (await svc.pages.prediction(task.target)).provenance  # type: ignore[arg-type]
         else:
             prov = (await svc.pages.bookmakers(force=True)).provenance
-        return prov.error or prov.source
+        return prov.error
