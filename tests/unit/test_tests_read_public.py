@@ -58,11 +58,7 @@ def _modules(tree: ast.Module, package: str) -> dict[str, str]:
             base = importlib.util.resolve_name("." * node.level + (node.module or ""), package) \
                 if node.level else node.module or ""
             for alias in node.names:
-                try:
-                    found = importlib.util.find_spec(f"{base}.{alias.name}") is not None
-                except ModuleNotFoundError:
-                    found = False
-                if found:
+                if _is_module(f"{base}.{alias.name}"):
                     out[alias.asname or alias.name] = f"{base}.{alias.name}"
     return out
 
@@ -74,11 +70,13 @@ def _on_module(node: ast.expr, modules: dict[str, str]) -> bool:
     root, _, rest = dotted.partition(".")
     if root not in modules:
         return False
-    if not rest:
-        return True
+    return not rest or _is_module(f"{modules[root]}.{rest}")
+
+
+def _is_module(name: str) -> bool:
     try:
-        return importlib.util.find_spec(f"{modules[root]}.{rest}") is not None
-    except (ModuleNotFoundError, ValueError):
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):  # a name inside a module, not a module
         return False
 
 
