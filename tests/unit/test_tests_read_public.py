@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import sys
 from pathlib import Path
 
 TESTS = Path(__file__).resolve().parents[1]
@@ -44,22 +45,22 @@ def _dotted(node: ast.expr) -> str | None:
     return None
 
 
-def _modules(tree: ast.Module, package: str) -> dict[str, str]:
-    """Local name -> module, for every name an import binds to a module in this file."""
+def _modules(imports: list[ast.Import | ast.ImportFrom], package: str) -> dict[str, str]:
+    """Local name -> module, for every name these imports bind to a module."""
     out: dict[str, str] = {}
-    for node in ast.walk(tree):
+    for node in imports:
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:
                     out[alias.asname] = alias.name
                 else:
                     out[alias.name.split(".")[0]] = alias.name.split(".")[0]
-        elif isinstance(node, ast.ImportFrom):
-            base = importlib.util.resolve_name("." * node.level + (node.module or ""), package) \
-                if node.level else node.module or ""
-            for alias in node.names:
-                if _is_module(f"{base}.{alias.name}"):
-                    out[alias.asname or alias.name] = f"{base}.{alias.name}"
+            continue
+        base = importlib.util.resolve_name("." * node.level + (node.module or ""), package) \
+            if node.level else node.module or ""
+        for alias in node.names:
+            if _is_module(f"{base}.{alias.name}"):
+                out[alias.asname or alias.name] = f"{base}.{alias.name}"
     return out
 
 
@@ -74,32 +75,39 @@ def _on_module(node: ast.expr, modules: dict[str, str]) -> bool:
 
 
 def _is_module(name: str) -> bool:
+    """Whether a dotted name is a module, importing nothing: one of this repository's files,
+    or a submodule of a package already imported."""
+    head, _, _ = name.partition(".")
+    if head in ("oddsmon", "tests"):
+        path = TESTS.parent.joinpath(*name.split("."))
+        return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
+    parent = sys.modules.get(name.rpartition(".")[0])
+    if parent is None or not hasattr(parent, "__path__"):
+        return "." not in name
     try:
         return importlib.util.find_spec(name) is not None
-    except (ImportError, ValueError):  # a name inside a module, not a module
+    except (ImportError, ValueError):
         return False
 
 
 def private_reads(source: str, package: str) -> list[tuple[int, str]]:
     """(line, attribute) of each private attribute a test module (its ``source``, in
     ``package``) reads on an object."""
-    tree = ast.parse(source)
-    modules = _modules(tree, package)
-    found = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and _is_private(node.attr):
-            target, name = node.value, node.attr
+    imports: list[ast.Import | ast.ImportFrom] = []
+    reads: list[tuple[int, ast.expr, str]] = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            imports.append(node)
+        elif isinstance(node, ast.Attribute) and _is_private(node.attr):
+            reads.append((node.lineno, node.value, node.attr))
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in CALLS \
                 and len(node.args) >= 2 and isinstance(node.args[1], ast.Constant) \
                 and isinstance(node.args[1].value, str) and _is_private(node.args[1].value):
-            target, name = node.args[0], node.args[1].value
-        else:
-            continue
-        if isinstance(target, ast.Name) and target.id in ("self", "cls"):
-            continue
-        if not _on_module(target, modules):
-            found.append((node.lineno, name))
-    return sorted(found)
+            reads.append((node.lineno, node.args[0], node.args[1].value))
+    modules = _modules(imports, package)
+    return sorted((line, name) for line, target, name in reads
+                  if not (isinstance(target, ast.Name) and target.id in ("self", "cls"))
+                  and not _on_module(target, modules))
 
 
 def test_tests_read_no_private_attribute_of_an_object() -> None:
