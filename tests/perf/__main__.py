@@ -4,8 +4,8 @@ in the same run (with ratios), written to ``docs/performance.md`` with the date 
     .venv/bin/python -m tests.perf [--quick] [--only a,c] [--date 2026-12-06] [--out docs/performance.md]
 
 Every benchmark runs on the run's clock (``common.bench_clock``): real time from 09:00 UTC on
-``--date`` (default ``common.START_DAY``), never the wall's date, so a run gives the same
-figures whatever the day it is made.
+``--date`` (default ``common.START_DAY``), never the wall's date, so a run does the same work,
+and completes, whatever the day it is made.
 
 Never a gate: a figure that misses its target is reported as it is (exit status 0); only a
 benchmark that cannot run at all makes the exit status 1.
