@@ -1,11 +1,9 @@
-"""Command line: the TUI by default, and headless actions for on-call staff and cron.
+"""Command line: the TUI by default, and headless commands for on-call staff and cron.
 
-Exit statuses, for every command in one table: docs/hostile.md. In short: 0 done; 1 partly or
-not done (for ``--warm``: unless every page is now fresh); 2 bad usage or configuration
-(argparse's convention; ``--check`` says 3, UNKNOWN, for its own usage and config errors);
-3 could not run (``--warm``) or the shared store cannot be read
-(``--export``, ``--note``, ``--export-odds``, ``--picks``). ``--check`` exits like a monitoring plugin instead (0 OK, 1 WARNING,
-2 CRITICAL, 3 UNKNOWN; see oddsmon/commands/check.py).
+This module parses and dispatches, nothing more: every flag is declared once in
+``commands/registry.py`` and every headless command's body lives in ``oddsmon/commands/``,
+whose module is imported only when its command runs. Exit statuses, for every command in one
+table: docs/hostile.md (in short, ``commands/common.py``).
 
 Headless paths never import Textual; ``--check`` does not import httpx unless ``--probe`` is
 given, so it starts fast. Output into a closed pipe (``| head``) ends quietly.
@@ -17,15 +15,12 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
-from typing import NoReturn
+from datetime import datetime
+from typing import Any, NoReturn
 
-from . import __version__
-from .config import ConfigError, Settings, load, write_default
-from .records import replace
-
-EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_CANNOT_RUN = 0, 1, 2, 3
-EXIT_CHECK_USAGE = 3  # UNKNOWN: monitoring-plugins guidelines, "Plugin Return Codes"
+from .commands.common import EXIT_CANNOT_RUN, EXIT_CHECK_USAGE, EXIT_FAIL, EXIT_USAGE, UsageError, fail
+from .commands.registry import ARGUMENTS, COMMANDS, FORMAT, Command, Option
+from .config import ConfigError, Settings, load
 
 
 def _columns() -> int:
@@ -61,22 +56,14 @@ class _Parser(argparse.ArgumentParser):
         self.exit(self.usage_status, f"{self.prog}: error: {message}\n")
 
 
-def _threshold(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of calls, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a number of calls (0 or more), got {value}")
-    return value
-
-
 def _is_check(argv: Sequence[str]) -> bool:
     """Whether the command line asks for --check (argparse also accepts a long prefix)."""
     return any(len(a) >= 5 and "--check".startswith(a) for a in argv)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser() -> _Parser:
+    """The parser of :data:`~oddsmon.commands.registry.ARGUMENTS`, in their order; the
+    commands exclude each other."""
     p = _Parser(
         prog="oddsmon",
         formatter_class=_Formatter,
@@ -85,85 +72,48 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="With no API key set (see api.key_env in oddsmon.toml), the TUI runs on its "
                "bundled simulator and says so; headless commands refuse (use --demo).",
     )
-    p.add_argument("--version", action="version", version=f"oddsmon {__version__}")
-    p.add_argument("--config", metavar="PATH", help="config file (default: $ODDSMON_CONFIG, "
-                   "./oddsmon.toml, $XDG_CONFIG_HOME/oddsmon/oddsmon.toml)")
-    p.add_argument("--demo", action="store_true",
-                   help="run on the in-process API simulator with a throwaway store")
-    actions = p.add_mutually_exclusive_group()
-    actions.add_argument("--offline", action="store_true",
-                         help="switch every oddsmon on this host to offline mode (reason: user)")
-    actions.add_argument("--online", action="store_true",
-                         help="leave offline mode now (a manual or quota offline)")
-    actions.add_argument("--warm", action="store_true",
-                         help="refresh the four critical pages within the quota, then exit")
-    actions.add_argument("--collect", action="store_true",
-                         help="run the collector in the foreground: record odds, closing prices "
-                              "and in-play odds within [collect] daily_budget, send the alerts; "
-                              "one per host; stops cleanly on SIGTERM/SIGINT")
-    actions.add_argument("--init-config", metavar="PATH", type=Path,
-                         help="write a commented default config file to PATH and exit")
-    actions.add_argument("--check", action="store_true",
-                         help="print the recovery status and the closing checklist; exit 0 OK, "
-                              "1 WARNING, 2 CRITICAL, 3 UNKNOWN (sends nothing, writes nothing)")
-    actions.add_argument("--export", metavar="PATH", nargs="?", const="", default=None,
-                         help="write the supervision metrics atomically to PATH (default: "
-                              "paths.metrics; '-' prints them)")
-    actions.add_argument("--selftest", action="store_true",
-                         help="quick functional tests: config, store integrity, the four pages "
-                              "from cache, a simulator round trip; the result is recorded")
-    actions.add_argument("--note", metavar="TEXT",
-                         help="add a person's action to the current incident (and its journal)")
-    actions.add_argument("--export-odds", metavar="PATH", nargs="?", const="-", default=None,
-                         help="write every stored price observation as CSV or JSON Lines to PATH "
-                              "('-' or nothing: stdout), streamed; see docs/export-odds.md")
-    actions.add_argument("--picks", action="store_true",
-                         help="list the recorded picks with closing price, CLV, result and profit")
-    p.add_argument("--since", metavar="ISO8601", help="with --export-odds: observations at or after this time")
-    p.add_argument("--league", metavar="N", type=_positive_id, help="with --export-odds: one league id")
-    p.add_argument("--fixture", metavar="N", type=_positive_id, help="with --export-odds: one fixture id")
-    p.add_argument("--once", action="store_true",
-                   help="with --collect: run what is due once and exit (for cron and timers)")
-    actions.add_argument("--serve", action="store_true",
-                         help="serve the TUI to a browser on 127.0.0.1 (textual-serve); reach it "
-                              "from elsewhere with ssh -L")
-    p.add_argument("--port", metavar="N", type=int, default=None,
-                   help="with --serve: the port (default 8765)")
-    p.add_argument("--debug", action="store_true",
-                   help="TUI: an error ends the app with its traceback instead of being logged "
-                        "(also ODDSMON_DEBUG=1)")
-    p.add_argument("--json", action="store_true", help="with --check: print one JSON object")
-    p.add_argument("--probe", action="store_true",
-                   help="with --check: also try the free /status probe (may end a network outage)")
-    p.add_argument("-w", "--warning", metavar="N", type=_threshold,
-                   help="with --check: WARNING below N calls left today "
-                        "(overrides supervision.quota_warning)")
-    p.add_argument("-c", "--critical", metavar="N", type=_threshold,
-                   help="with --check: CRITICAL below N calls left today "
-                        "(overrides supervision.quota_critical)")
-    p.add_argument("--force", action="store_true",
-                   help="with --warm: refetch every critical page, fresh or not (within the "
-                        "quota); with --online: go online even with no calls left above the reserve")
-    p.add_argument("--format", choices=("json", "prometheus", "csv", "jsonl", "text"), default=None,
-                   help="with --export: json (default) or prometheus (textfile collector); "
-                        "with --export-odds: csv (default) or jsonl; with --picks: text (default) or csv")
+    commands = p.add_mutually_exclusive_group()
+    for argument in ARGUMENTS:
+        if isinstance(argument, Command):
+            commands.add_argument(argument.flag, help=argument.help, **argument.shape)
+        else:
+            p.add_argument(*argument.flags, **argument.shape)
     return p
 
 
-_FORMATS = {"export": ("json", "prometheus"), "export_odds": ("csv", "jsonl"), "picks": ("text", "csv")}
+def _given(args: argparse.Namespace, dest: str) -> bool:
+    return getattr(args, dest, None) not in (None, False)
 
 
-def _positive_id(text: str) -> int:
-    if not text.isdigit() or int(text) <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive integer id, got {text!r}")
-    return int(text)
+def _misused(option: Option, command: Command | None) -> str | None:
+    """Why ``option`` cannot go with ``command`` (None: the TUI), or None when it can."""
+    if not option.goes_with or (command is not None and command.dest in option.goes_with):
+        return None
+    takers = " or ".join("--" + dest.replace("_", "-") for dest in option.goes_with)
+    return f"argument {'/'.join(option.flags)}: {option.misuse or f'only goes with {takers}'}"
 
 
-def _fail(message: str, code: int = EXIT_FAIL) -> int:
-    from .text import clean
+def _check_usage(parser: _Parser, args: argparse.Namespace, command: Command | None) -> None:
+    """What argparse cannot tell by itself: an option given without the command it goes with,
+    a --format the command does not write; --since read as a time."""
+    for option in ARGUMENTS:
+        if isinstance(option, Option) and _given(args, option.dest):
+            why = _misused(option, command)
+            if why is not None:
+                parser.error(why)
+    if args.format is not None and (command is None or args.format not in command.formats):
+        parser.error(f"argument --format: {FORMAT.misuse}")
+    if args.since is not None:
+        args.since = _since(parser, args.since)
 
-    print(f"oddsmon: {clean(message)}", file=sys.stderr)  # may quote a path or a provider's text
-    return code
+
+def _since(parser: _Parser, text: str) -> datetime:
+    from .desk.export import parse_since
+
+    try:
+        return parse_since(text)
+    except ValueError as exc:
+        parser.error(f"argument {exc}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -178,239 +128,70 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
-    checking = _is_check(sys.argv[1:] if argv is None else argv)
-    if checking:
-        parser.usage_status = EXIT_CHECK_USAGE  # type: ignore[attr-defined]
+    if _is_check(sys.argv[1:] if argv is None else argv):
+        parser.usage_status = EXIT_CHECK_USAGE
     args = parser.parse_args(argv)
-    for flag, value in (("--json", args.json), ("--probe", args.probe),
-                        ("-w/--warning", args.warning is not None),
-                        ("-c/--critical", args.critical is not None)):
-        if value and not args.check:
-            parser.error(f"argument {flag}: only goes with --check")
-    if args.once and not args.collect:
-        parser.error("argument --once: only goes with --collect")
-    action = next((a for a in ("export", "export_odds") if getattr(args, a) is not None),
-                  "picks" if args.picks else None)
-    if args.format is not None and (action is None or args.format not in _FORMATS[action]):
-        parser.error("argument --format: json or prometheus with --export, csv or jsonl with "
-                     "--export-odds, text or csv with --picks")
-    for flag in ("since", "league", "fixture"):
-        if getattr(args, flag) is not None and args.export_odds is None:
-            parser.error(f"argument --{flag}: only goes with --export-odds")
-    since = None
-    if args.since is not None:
-        from .desk.export import parse_since
+    command = next((c for c in COMMANDS if _given(args, c.dest)), None)
+    _check_usage(parser, args, command)
+    try:
+        return _dispatch(args, command)
+    except UsageError as exc:  # found by the command, once the configuration is read
+        parser.error(str(exc))
 
-        try:
-            since = parse_since(args.since)
-        except ValueError as exc:
-            parser.error(f"argument {exc}")
-    if args.force and not (args.warm or args.online):
-        parser.error("argument --force: only goes with --warm or --online")
-    if args.port is not None and (not args.serve or not 1 <= args.port <= 65535):
-        parser.error("argument --port: goes with --serve, a port from 1 to 65535")
-    if args.note is not None and not args.note.strip():
-        parser.error("argument --note: expected some text")
-    if args.init_config is not None:
-        try:
-            write_default(args.init_config)
-        except ConfigError as exc:
-            return _fail(str(exc), EXIT_USAGE)
-        print(f"wrote {args.init_config}")
-        return EXIT_OK
+
+def _dispatch(args: argparse.Namespace, command: Command | None) -> int:
+    """Run ``command`` (None: the TUI) on the configuration; its exit status."""
+    if command is not None and not command.settings:
+        return _call(command, args)
     try:
         settings = load(args.config)
         if not args.demo:
             settings.api_key()  # a bad key_file is a configuration error, reported up front
     except ConfigError as exc:
-        return _fail(str(exc), EXIT_CHECK_USAGE if checking else EXIT_USAGE)
+        return fail(str(exc), EXIT_USAGE if command is None else command.usage_status)
+    if command is None:  # without a key, the TUI runs on the simulator and says so
+        return _tui(settings, demo=args.demo or settings.missing_key() is not None, debug=args.debug)
+    return _run(command, args, settings)
 
-    if args.demo and (args.check or args.export is not None or args.note is not None
-                      or args.selftest or args.export_odds is not None or args.picks):
-        # The runbook rehearsed on the demo: these read the running demo's throwaway store.
-        from .demo import running_demo
 
-        found = running_demo(settings)
-        if found is None:
-            return _fail("--demo: no demo is running on this account (start `oddsmon --demo` "
-                         "in another terminal; these commands then read its store)", 3)
-        settings = found
-
-    # A cron job's environment without the key must not warm a throwaway simulator store and
-    # exit 0: it fails, naming what to set, and sends nothing.
-    missing = None if args.demo else settings.missing_key()
-    if missing is not None and (args.warm or args.collect):
-        return _fail(missing, EXIT_CANNOT_RUN)
-    if args.check:
-        from .commands.check import run as check
-
-        sup = settings.supervision
-        warning = sup.quota_warning if args.warning is None else args.warning
-        critical = sup.quota_critical if args.critical is None else args.critical
-        if critical > warning:
-            parser.error(f"argument -c/--critical: {critical} is above the warning level {warning}")
-        settings = replace(settings, supervision=replace(sup, quota_warning=warning,
-                                                         quota_critical=critical))
+def _run(command: Command, args: argparse.Namespace, settings: Settings) -> int:
+    if args.demo and command.demo_store:
+        return _on_demo_store(command, args, settings)
+    if command.needs_key and not args.demo:
+        # A cron job's environment without the key must not warm a throwaway simulator store
+        # and exit 0: it fails, naming what to set, and sends nothing.
+        missing = settings.missing_key()
         if missing is not None:
-            print(f"ODDSMON UNKNOWN - {missing}")
-            return 3
-        return check(settings, as_json=args.json, probe=args.probe)
-    if args.export is not None:
-        from .supervision.export import run as export
-
-        return export(settings, args.export or None, args.format or "json")
-    if args.export_odds is not None:
-        from .desk.export import run as export_odds
-
-        return export_odds(settings, args.export_odds, args.format or "csv", since=since,
-                           league=args.league, fixture=args.fixture)
-    if args.picks:
-        from .desk.picks import run as picks
-
-        return picks(settings, args.format or "text")
-    if args.note is not None:
-        from .supervision.journal import run_note
-
-        return run_note(settings, args.note)
-    if args.selftest:
-        from .commands.selftest import run as selftest
-
-        return selftest(settings)
-
-    if args.serve:
-        from .serve import DEFAULT_PORT
-        from .serve import run as serve
-
-        return serve(settings, port=args.port or DEFAULT_PORT, demo=args.demo)
-
-    from .store import StoreError
-    from .supervision.common import SupervisionError
-
-    try:
-        if args.offline or args.online:
-            return _set_mode(settings, offline=args.offline, force=args.force)
-        if args.warm:
-            import asyncio
-
-            return asyncio.run(_warm(settings, demo=args.demo, force=args.force))
-        if args.collect:
-            import asyncio
-
-            return asyncio.run(_collect(settings, demo=args.demo, once=args.once))
-    except (StoreError, SupervisionError) as exc:
-        return _fail(str(exc), EXIT_CANNOT_RUN if args.warm else EXIT_FAIL)
-    return _run_tui(settings, demo=args.demo or missing is not None, debug=args.debug)
+            return fail(missing, EXIT_CANNOT_RUN)
+    return _call(command, args, settings)
 
 
-def _journal_sync(store: object, settings: Settings) -> None:
-    """The sync step at the end of a command: the journal shows what the store records.
+def _on_demo_store(command: Command, args: argparse.Namespace, settings: Settings) -> int:
+    """The runbook rehearsed on the demo: the command reads the running demo's throwaway store."""
+    from .demo import running_demo
 
-    A journal that cannot be written is reported on stderr; the command's own work stands.
-    """
-    from .supervision import journal
-    from .supervision.common import SupervisionError
-
-    try:
-        journal.sync(store, settings)  # type: ignore[arg-type]
-    except SupervisionError as exc:
-        print(f"oddsmon: {exc}", file=sys.stderr)
+    found = running_demo(settings)
+    if found is None:
+        return fail("--demo: no demo is running on this account (start `oddsmon --demo` "
+                    "in another terminal; these commands then read its store)", EXIT_CANNOT_RUN)
+    return _call(command, args, found)
 
 
-def _set_mode(settings: Settings, *, offline: bool, force: bool = False) -> int:
-    import asyncio
-
-    from .clock import SystemClock
-    from .engine.runtime import open_store
-    from .offline import OfflineMachine
-    from .supervision import journal
-
-    journal.check_usable(settings.paths.incidents)  # a bad journal: say so before changing anything
-    # Going online: first the free /status, so the calls left are the provider's (the ledger
-    # may still hold the 0 it saw before a plan upgrade or a reset).
-    quota_note = None if offline or settings.api_key() is None \
-        else asyncio.run(_refresh_quota(settings))
-    store = open_store(settings)
-    try:
-        clock = SystemClock()
-        left = store.ledger.quota().remaining_at(clock.now())
-        reserve = settings.api.daily_reserve
-        if not offline and not force and left is not None and left <= reserve:
-            # Online with nothing above the reserve is offline (quota) again at the first
-            # request, and the journal would record a resume that did not happen.
-            return _fail(f"{left} call(s) left today, at or below the reserve ({reserve}): "
-                         f"oddsmon would go straight back offline (quota). Wait for the reset, "
-                         f"or run: oddsmon --online --force")
-        machine = OfflineMachine(store, clock, settings.supervision)
-        changed = machine.go_offline("user", "manual offline (--offline)") if offline \
-            else machine.go_online("manual resume (--online)")
-        view = machine.view()
-        _journal_sync(store, settings)
-    finally:
-        store.close()
-    state = f"OFFLINE ({view.reason})" if view.offline else "ONLINE"
-    print(f"oddsmon is {state}{'' if changed else ' (unchanged)'}")
-    if quota_note is not None:
-        print(quota_note)
-    return EXIT_OK
+def _call(command: Command, args: argparse.Namespace, settings: Settings | None = None) -> int:
+    """``command.module.function(settings, **its params)``, its module imported now."""
+    kwargs: dict[str, Any] = {}
+    for param in command.params:
+        name, _, dest = param.partition("=")
+        kwargs[name] = getattr(args, dest or name)
+    if command.formats:
+        kwargs["fmt"] = args.format or command.formats[0]
+    # __import__, not importlib.import_module: ``python -X importtime`` reports the former only.
+    function = getattr(__import__(command.module, fromlist=[command.function]), command.function)
+    code: int = function(settings, **kwargs) if command.settings else function(**kwargs)
+    return code
 
 
-async def _refresh_quota(settings: Settings) -> str:
-    from .engine.runtime import build_engine
-
-    engine = build_engine(settings, key=settings.api_key())
-    try:
-        return await engine.service.refresh_quota()
-    finally:
-        await engine.aclose()
-
-
-async def _warm(settings: Settings, *, demo: bool, force: bool = False) -> int:
-    from .engine.runtime import build_engine
-    from .supervision import journal
-    from .text import clean
-
-    engine = build_engine(settings, demo=demo)
-    try:
-        journal.check_usable(engine.settings.paths.incidents)
-
-        def progress(done: int, total: int, step: object) -> None:
-            again = f", refetched: {step.refetched}" if step.refetched and step.calls else ""  # type: ignore[attr-defined]
-            print(clean(f"  [{done}/{total}] {step.label}: {step.source}{again}"  # type: ignore[attr-defined]
-                        f"{f' ({step.calls} calls)' if step.calls else ''}"  # type: ignore[attr-defined]
-                        f"{f' - {step.error}' if step.error else ''}"))  # type: ignore[attr-defined]
-
-        report = await engine.service.warm(progress, force=force)
-        _journal_sync(engine.store, engine.settings)
-    finally:
-        await engine.aclose()
-    for step in report.steps:
-        if step.source == "skipped" and step.error:  # no call spent on it, and why
-            print(clean(f"  skipped {step.label}: {step.error}"))
-    print(clean(f"warm: {report.summary}"))
-    if report.stopped:
-        print(clean(f"warm stopped: {report.stopped}"))
-    # Success only when every page is now fresh: a page that failed (a portal page, an error
-    # envelope, a refused key) is not done, even when nothing stopped the warm.
-    return EXIT_OK if report.complete else EXIT_FAIL
-
-
-async def _collect(settings: Settings, *, demo: bool, once: bool) -> int:
-    from .collect.runner import Collector
-    from .engine.runtime import build_engine
-    from .supervision import journal
-
-    engine = build_engine(settings, demo=demo)
-    try:
-        journal.check_usable(engine.settings.paths.incidents)
-        code = await Collector(engine).run(once=once, say=lambda line: print(f"collect: {line}", flush=True),
-                                           handle_signals=True)
-        _journal_sync(engine.store, engine.settings)
-        return code
-    finally:
-        await engine.aclose()
-
-
-def _run_tui(settings: Settings, *, demo: bool, debug: bool = False) -> int:
+def _tui(settings: Settings, *, demo: bool, debug: bool) -> int:
     from .tui.app import run
 
     return run(settings, demo=demo, debug=debug)

@@ -1,27 +1,27 @@
-"""The collector's loop: one cycle = supervise, plan within the budget, fetch, alert, report.
+"""The collector's cycle: supervise, plan within the budget, fetch, alert, report.
 
-It runs under the store's ``collector`` lease (one per host), takes its clock and sleeper
-injected (tests run a day on a fake clock without sleeping), sends nothing while offline and
-resumes by itself when the offline machine says so.
+It takes its clock injected (tests run a day on a fake clock without sleeping), sends nothing
+while offline and resumes by itself when the offline machine says so. The loop that runs the
+cycles under the store's ``collector`` lease (one per host), with the signals that stop it,
+is ``oddsmon --collect``'s: commands/collect.py.
 """
 
 from __future__ import annotations
 
-import asyncio
 import math
 import os
-import signal
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Protocol
 
+from ..clock import Clock
+from ..config import Settings
 from ..domain.models import parse_fixtures
-from ..engine.runtime import Engine
-from ..store import COLLECTOR_LEASE, CollectorStatus, Holder, StoreError, cache_key
+from ..engine.service import Service
+from ..store import COLLECTOR_LEASE, CollectorStatus, Store, cache_key
 from .budget import daily_budget, left_today
 from .scheduler import URGENT, Cadence, Known, Plan, Task, Watched, plan
 
-Sleeper = Callable[[float], Awaitable[None]]
 _PAGE_SIZE = 10  # /odds items per page (the provider's docs)
 # Kinds whose answer changes what is due: a season makes its league's requests possible, new
 # fixtures bring closing prices, a fresh live list the in-play odds.
@@ -53,14 +53,22 @@ class CycleReport:
                 f"{'?' if self.budget is None else self.budget} today; {self.deferred} deferred")
 
 
+class Engine(Protocol):
+    """What the collector runs on (``engine.runtime.Engine``, built by its command)."""
+
+    settings: Settings
+    store: Store
+    service: Service
+    clock: Clock
+
+
 class Collector:
-    def __init__(self, engine: Engine, *, sleeper: Sleeper | None = None) -> None:
+    def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.service = engine.service
         self.store = engine.store
         self.clock = engine.clock
         self.settings = engine.settings
-        self.sleeper: Sleeper = sleeper or self.clock.sleep
         self.pid = os.getpid()
         self._cycle_allowance = 0
         self._cycle_start = 0
@@ -241,53 +249,3 @@ class Collector:
         else:
             prov = (await svc.bookmakers(force=True)).provenance
         return prov.error or prov.source
-
-    # -- the loop --------------------------------------------------------------------------------
-
-    def lease_stale_s(self) -> float:
-        return max(300.0, 3.0 * self.settings.collect.interval_s)
-
-    async def run(self, *, once: bool = False, say: Callable[[str], None] = print,
-                  handle_signals: bool = False) -> int:
-        """Cycle until stopped (SIGTERM/SIGINT with ``handle_signals``), or once with ``once``.
-        Another process holding the lease: say which, and return 0."""
-        held = self.store.collector.acquire(COLLECTOR_LEASE, self.clock.now(), self.lease_stale_s(), self.pid)
-        if held is not None:
-            say(describe_holder(held))
-            return 0
-        loop = asyncio.get_running_loop()
-        me = asyncio.current_task()
-        if handle_signals and me is not None:
-            for sig in (signal.SIGTERM, signal.SIGINT):
-                loop.add_signal_handler(sig, me.cancel)
-        try:
-            while True:
-                report = await self.cycle()
-                say(f"{report.at.isoformat(timespec='seconds')} {report.summary()}")
-                if once:
-                    return 0
-                await self.sleeper(self.settings.collect.interval_s)
-                if not self.store.collector.renew(COLLECTOR_LEASE, self.clock.now(), self.pid):
-                    held = self.store.collector.acquire(COLLECTOR_LEASE, self.clock.now(),
-                                                        self.lease_stale_s(), self.pid)
-                    if held is not None:
-                        say(f"lease lost: {describe_holder(held)}; stopping")
-                        return 0
-        except asyncio.CancelledError:
-            say("stopped: the store holds every completed write; the interrupted fetch is dropped")
-            return 0
-        finally:
-            if handle_signals:
-                for sig in (signal.SIGTERM, signal.SIGINT):
-                    loop.remove_signal_handler(sig)
-            try:
-                self.service.flush_counters()
-                self.store.collector.release(COLLECTOR_LEASE, self.pid)
-            except StoreError as exc:
-                say(f"could not release the collector lease: {exc}")
-
-
-def describe_holder(held: Holder) -> str:
-    return (f"a collector already runs: pid {held.pid} on {held.host}, since "
-            f"{held.acquired_at.isoformat(timespec='seconds')} (last heartbeat "
-            f"{held.heartbeat_at.isoformat(timespec='seconds')}); not starting another")

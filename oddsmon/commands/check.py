@@ -42,6 +42,7 @@ from typing import Any
 
 from ..clock import Clock
 from ..config import Settings
+from ..records import replace
 from ..store import StoreError
 from ..supervision.common import (
     CRITICAL,
@@ -57,6 +58,7 @@ from ..supervision.common import (
     secret_of,
 )
 from ..supervision.metrics import CollectorMetrics, Snapshot, collect
+from .common import UsageError
 
 
 def _mib(n: int) -> str:
@@ -287,3 +289,21 @@ def run(settings: Settings, *, as_json: bool = False, probe: bool = False,
         text = verdict(code, summary, snap, settings.supervision.quota_critical) + "\n" + body
         sys.stdout.write(for_output(text, secret))
     return code
+
+
+def main(settings: Settings, *, as_json: bool = False, probe: bool = False, warning: int | None = None,
+         critical: int | None = None, demo: bool = False) -> int:
+    """``oddsmon --check [--json] [--probe] [-w N] [-c N]``: the thresholds given override the
+    configured ones; ``-c`` above the warning level is a usage error (exit 3); no API key
+    outside the demo is UNKNOWN, naming the variable to set."""
+    sup = settings.supervision
+    warning = sup.quota_warning if warning is None else warning
+    critical = sup.quota_critical if critical is None else critical
+    if critical > warning:
+        raise UsageError(f"argument -c/--critical: {critical} is above the warning level {warning}")
+    settings = replace(settings, supervision=replace(sup, quota_warning=warning, quota_critical=critical))
+    missing = None if demo else settings.missing_key()
+    if missing is not None:
+        print(f"ODDSMON UNKNOWN - {missing}")
+        return UNKNOWN
+    return run(settings, as_json=as_json, probe=probe)

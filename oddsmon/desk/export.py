@@ -10,21 +10,16 @@ from __future__ import annotations
 
 import csv
 import functools
-import io
 import json
-import os
-import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TextIO
 
-from ..config import Settings
 from ..domain.markets import export_parts
 from ..store import Store
-from ..supervision.common import EXIT_OK, atomic_stream, iso
-from .known import bookmaker_names, known_fixtures, run_on_store
+from ..supervision.common import iso
+from .known import bookmaker_names, known_fixtures
 
 COLUMNS = ("observed_at", "fixture_id", "kickoff", "league_id", "league", "home", "away",
            "bookmaker_id", "bookmaker", "market", "line", "outcome", "price")
@@ -87,29 +82,3 @@ def write(out: TextIO, data: Iterator[Row], fmt: str) -> int:
         out.write(json.dumps(dict(zip(COLUMNS, row, strict=True)), separators=(",", ":")) + "\n")
         count += 1
     return count
-
-
-def run(settings: Settings, target: str, fmt: str, *, since: datetime | None = None,
-        league: int | None = None, fixture: int | None = None) -> int:
-    """Export to ``target`` (a path, or ``-`` for stdout); exit 0, or 3 when the store cannot
-    be read, 1 when the file cannot be written."""
-
-    def work(store: Store) -> int:
-        data = rows(store, since=since, league=league, fixture=fixture)
-        if target == "-":
-            try:
-                write(sys.stdout, data, fmt)
-                sys.stdout.flush()
-            except BrokenPipeError:
-                # `| head` closed the pipe: what the reader wanted has been written.
-                sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - stops the flush at exit failing
-            return EXIT_OK
-        with atomic_stream(Path(target)) as raw:
-            text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
-            count = write(text, data, fmt)
-            text.flush()
-            text.detach()  # the atomic writer closes the file itself
-        print(f"wrote {count} price observation(s) to {target}", file=sys.stderr)
-        return EXIT_OK
-
-    return run_on_store(settings, work)

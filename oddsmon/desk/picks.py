@@ -8,21 +8,17 @@ configured method; CLV is the pick's price against it (:func:`closing_line_value
 
 from __future__ import annotations
 
-import csv
-import sys
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..clock import Clock
-from ..config import Settings
 from ..domain.market import consensus
 from ..domain.markets import BY_ID, labels_for, settle
 from ..domain.models import Bookmaker, Fixture
 from ..domain.odds import closing_line_value
 from ..store import Pick, Store
-from ..supervision.common import EXIT_OK, iso
+from ..supervision.common import iso
 from ..types import FairMethod
-from .known import known_fixtures, run_on_store
+from .known import known_fixtures
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,37 +96,3 @@ def as_row(v: PickView) -> tuple[str | int | float | None, ...]:
             None if v.closing_fair is None else round(v.closing_fair, 4),
             None if v.clv_pct is None else round(v.clv_pct, 2), v.result,
             None if v.profit is None else round(v.profit, 2))
-
-
-def _text(views: list[PickView]) -> str:
-    if not views:
-        return "no picks recorded (press p on the Odds screen to record one)\n"
-    lines = []
-    for v in views:
-        p = v.pick
-        close = "—" if v.closing_price is None else f"{v.closing_price:.2f}"
-        clv = "—" if v.clv_pct is None else f"{v.clv_pct:+.1f}%"
-        profit = "" if v.profit is None else f" {v.profit:+.2f}"
-        market = f"{v.market} {p.line}".strip()
-        lines.append(f"#{p.id} {iso(p.created_at)} {p.match} · {market} · {p.outcome} @ {p.price:.2f} "
-                     f"{p.bookmaker} stake {p.stake:g} · close {close} · CLV {clv} · {v.result}{profit}")
-    return "\n".join(lines) + "\n"
-
-
-def run(settings: Settings, fmt: str, clock: Clock | None = None) -> int:
-    """``oddsmon --picks [--format csv]``: the pick log, read from the shared store."""
-    from ..clock import SystemClock
-
-    now = (clock or SystemClock()).now()
-
-    def work(store: Store) -> int:
-        views = pick_views(store, settings.odds.fair_method, now)
-        if fmt == "csv":
-            writer = csv.writer(sys.stdout, lineterminator="\n")
-            writer.writerow(COLUMNS)
-            writer.writerows(as_row(v) for v in views)
-        else:
-            sys.stdout.write(_text(views))
-        return EXIT_OK
-
-    return run_on_store(settings, work)

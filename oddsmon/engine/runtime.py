@@ -5,7 +5,6 @@ Importing this pulls in httpx but never Textual, so headless commands stay fast.
 
 from __future__ import annotations
 
-import asyncio
 import shutil
 import sys
 import tempfile
@@ -25,9 +24,7 @@ from ..offline import OfflineMachine
 # The store's value types a UI needs, re-exported so that tui/ never imports oddsmon.store.
 from ..store import LivePrice, NewPick, Store, StoreError
 from ..supervision import export
-from . import selftest
 from .loop import BackgroundLoop
-from .selftest import Outcome
 from .service import Service
 
 __all__ = ["BackgroundLoop", "DemoControls", "Engine", "EngineClient", "LivePrice", "NewPick",
@@ -174,12 +171,6 @@ class EngineClient:
     def export_target(self) -> Path:
         """Where :meth:`export_metrics` writes by default: ``paths.metrics``, as ``--export``."""
         return export.default_path(self.settings, "json")
-
-    async def selftest(self) -> Outcome:
-        """The runbook's quick functional tests (``oddsmon --selftest``). They open their own
-        store connection and simulator, so they run in a thread of their own, not the
-        engine's: the engine keeps serving pages meanwhile."""
-        return await asyncio.to_thread(selftest.perform, self.settings, self.clock)
 
 
 @dataclass

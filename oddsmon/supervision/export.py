@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -17,16 +16,12 @@ from typing import Any
 from .. import __version__
 from ..clock import Clock
 from ..config import Settings
-from ..store import Incident, Store, StoreError
+from ..store import Incident, Store
 from .common import (
-    EXIT_OK,
-    EXIT_STATE,
-    StateUnreadable,
     SupervisionError,
     atomic_write,
     for_output,
     iso,
-    open_existing,
     refuse_special,
     secret_of,
 )
@@ -252,7 +247,7 @@ def to_prometheus(snap: Snapshot, secret: str | None = None) -> str:
     return for_output("\n".join(out) + "\n", secret)
 
 
-# -- the command -----------------------------------------------------------------------------
+# -- the file (commands/export.py runs the command) ------------------------------------------
 
 
 def default_path(settings: Settings, fmt: str) -> Path:
@@ -292,38 +287,3 @@ def write(store: Store, settings: Settings, clock: Clock, path: Path, fmt: str =
             record_action(store, now, "export", f"metrics exported to {path.absolute()}",
                           secret=secret)
     return snap
-
-
-def run(settings: Settings, target: str | None, fmt: str, clock: Clock | None = None) -> int:
-    """``oddsmon --export [PATH] [--format json|prometheus]``."""
-    from ..clock import SystemClock
-    from . import journal
-
-    clock = clock or SystemClock()
-    to_stdout = target == "-"
-    path = None if to_stdout else (Path(target) if target else default_path(settings, fmt))
-    try:
-        if path is not None:
-            check_target(path)
-            journal.check_usable(settings.paths.incidents)
-        store = open_existing(settings.paths.db, writable=not to_stdout)
-        try:
-            if to_stdout:
-                snap = collect(store, settings, clock)
-                secret = secret_of(settings)
-                sys.stdout.write(to_json(snap, secret) if fmt == "json" else to_prometheus(snap, secret))
-                return EXIT_OK
-            assert path is not None
-            snap = write(store, settings, clock, path, fmt)
-            journal.sync(store, settings)
-        finally:
-            store.close()
-    except (SupervisionError, StateUnreadable) as exc:
-        print(f"oddsmon: {for_output(str(exc), secret_of(settings))}", file=sys.stderr)
-        return exc.exit_code
-    except StoreError as exc:  # damaged under our feet: the state is unknown
-        print(f"oddsmon: {exc}", file=sys.stderr)
-        return EXIT_STATE
-    summary = for_output(snap.status.summary, secret_of(settings))
-    print(f"wrote {path} ({fmt}): {snap.status.label} - {summary}")
-    return EXIT_OK

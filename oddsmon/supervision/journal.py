@@ -385,55 +385,7 @@ def incident_action_ids(store: Store, incident_id: int) -> tuple[int, ...]:
     return records.action_ids(store.db, incident_id)
 
 
-def run_note(settings: Settings, text: str, clock: object | None = None) -> int:
-    """``oddsmon --note TEXT``: a person's action, on the open incident (else the latest one),
-    recorded in the store and then in the journal. Exit 0 added, 1 nothing to attach it to or
-    the journal is unusable, 3 the store cannot be read; nothing is changed on failure."""
-    import sys
-
-    from ..clock import SystemClock
-    from ..store import StoreError
-    from .common import EXIT_FAIL, EXIT_OK, EXIT_STATE, StateUnreadable, open_existing
-
-    clock = clock or SystemClock()
-    secret = secret_of(settings)
-    path = settings.paths.incidents
-    try:
-        check_usable(path)
-        store = open_existing(settings.paths.db, writable=True)
-    except (JournalError, StateUnreadable) as exc:
-        print(f"oddsmon: {exc}", file=sys.stderr)
-        return exc.exit_code
-    try:
-        now = clock.now()  # type: ignore[attr-defined]
-        incident, new = _record_note(store, now, f"{author()}: {text}", secret)
-        if incident is None:
-            print("oddsmon: no incident recorded yet: nothing to attach the note to",
-                  file=sys.stderr)
-            return EXIT_FAIL
-        open_now = store.incidents.current()
-        recorded = (f"note recorded on incident #{incident}" if new else
-                    f"this note was already recorded on incident #{incident}; not added again")
-        try:
-            sync(store, settings)
-        except JournalError as exc:
-            # The store holds the note: say so, or a person retrying would add it twice.
-            print(f"oddsmon: {recorded} in the store, but the journal could not be written: "
-                  f"{exc}. The next oddsmon command adds it to {path}; do not add it again",
-                  file=sys.stderr)
-            return EXIT_FAIL
-    except StoreError as exc:
-        print(f"oddsmon: {exc}", file=sys.stderr)
-        return EXIT_STATE
-    finally:
-        store.close()
-    state = "open" if open_now is not None and open_now.id == incident else "closed"
-    print(f"{recorded} ({state}) in {path}" if not new else
-          f"note added to incident #{incident} ({state}) in {path}")
-    return EXIT_OK
-
-
-def _record_note(store: Store, at: datetime, text: str, secret: str | None) -> tuple[int | None, bool]:
+def record_note(store: Store, at: datetime, text: str, secret: str | None) -> tuple[int | None, bool]:
     """(incident id, whether the note is new): the same note on the same incident (a retry
     after an error) is recorded once."""
     return records.record_note(store.db, at, clean_text(text, secret))

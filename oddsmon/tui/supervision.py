@@ -300,10 +300,16 @@ class SupervisionScreen(PageScreen):
 
     @work(group="selftest", exit_on_error=False)
     async def _selftest(self) -> None:
+        import asyncio
+
+        from ..commands.selftest import perform  # the checks of oddsmon --selftest, loaded on use
+
         app = self.oddsmon
         outcome = None
         with app.reporting("Selftest"):
-            outcome = await app.service.selftest()
+            # They open their own store connection and simulator: in a thread of their own,
+            # not the engine's, which keeps serving pages meanwhile.
+            outcome = await asyncio.to_thread(perform, app.service.settings, app.service.clock)
         if outcome is None:
             return
         failed = [f"{r.name}: {r.detail}" for r in outcome.results if not r.ok]

@@ -23,6 +23,7 @@ import pytest
 
 from oddsmon.clock import FakeClock
 from oddsmon.collect.runner import Collector
+from oddsmon.commands.collect import cycles, lease_stale_s
 from oddsmon.config import Secret, Settings, load_file
 from oddsmon.engine.runtime import Engine, build_engine
 from oddsmon.sim import SimConfig, SimTransport, Simulator
@@ -97,8 +98,7 @@ async def run_until(collector: Collector, clock: FakeClock, end: datetime,
             me.cancel()
         await asyncio.sleep(0)
 
-    collector.sleeper = sleeper
-    task = asyncio.ensure_future(collector.run(say=lines.append))
+    task = asyncio.ensure_future(cycles(collector, say=lines.append, sleeper=sleeper))
     me = task
     assert await task == 0
     return lines
@@ -193,7 +193,7 @@ async def test_a_quota_outage_waits_for_the_reset_and_spends_nothing(
 async def test_once_with_a_fixture_in_play_records_prices_and_live_odds_then_sends_nothing(
         day_engine: Engine, day_clock: FakeClock, free_sim: Simulator, recorder: Recorder) -> None:
     day_clock.set(DAY + timedelta(hours=12, minutes=40))  # the 12:30 kickoff is in play
-    assert await Collector(day_engine).run(once=True, say=lambda _: None) == 0
+    assert await cycles(Collector(day_engine), once=True, say=lambda _: None) == 0
     paths = [path for _, path, _ in recorder.sent]
     assert "/odds/live" in paths and "/odds" in paths
     assert day_engine.store.history.count() > 0 and day_engine.store.live.count() > 0
@@ -202,7 +202,7 @@ async def test_once_with_a_fixture_in_play_records_prices_and_live_odds_then_sen
     boards = [day_engine.store.live.board(fid) for fid in playing]
     assert all(b is not None and b.state.status.elapsed is not None and b.now for b in boards)
     before = free_sim.stats()["counted_total"]
-    assert await Collector(day_engine).run(once=True, say=lambda _: None) == 0
+    assert await cycles(Collector(day_engine), once=True, say=lambda _: None) == 0
     assert free_sim.stats()["counted_total"] == before
 
 
@@ -228,12 +228,13 @@ async def test_a_budget_of_five_caps_every_cycle_and_the_day(
 
 async def test_a_second_collector_says_who_holds_the_lease_and_does_not_start(
         day_engine: Engine, recorder: Recorder) -> None:
-    first = Collector(day_engine)
-    assert day_engine.store.collector.acquire("collector", day_engine.clock.now(), first.lease_stale_s()) is None
+    # The first collector: this process holds the lease.
+    stale = lease_stale_s(day_engine.settings)
+    assert day_engine.store.collector.acquire("collector", day_engine.clock.now(), stale) is None
     said: list[str] = []
     second = Collector(day_engine)
     second.pid = os.getpid() + 1  # another process on this host, whose holder (us) is alive
-    assert await second.run(once=True, say=said.append) == 0
+    assert await cycles(second, once=True, say=said.append) == 0
     assert recorder.sent == []
     assert f"pid {os.getpid()}" in said[0] and "not starting another" in said[0]
 
@@ -251,7 +252,7 @@ async def test_sigterm_mid_cycle_leaves_the_store_consistent_and_the_lease_free(
 
     recorder.handle_async_request = held_on_odds  # type: ignore[method-assign]
     collector = Collector(day_engine)
-    task = asyncio.ensure_future(collector.run(say=lambda _: None, handle_signals=True))
+    task = asyncio.ensure_future(cycles(collector, say=lambda _: None, handle_signals=True))
     await asyncio.wait_for(gate.wait(), 30)
     os.kill(os.getpid(), signal.SIGTERM)
     assert await asyncio.wait_for(task, 30) == 0

@@ -25,14 +25,14 @@ from .common import ROOT, Context, Row, big_store, median, settings_in, small_st
 
 def child(directory: str, leagues: str, days_ahead: str, target: str) -> None:
     """A fresh process running the export as the CLI does; prints rows, seconds, peak RSS."""
-    from oddsmon.desk import export
+    from oddsmon.commands import export_odds
 
     from .common import hwm_mb as _hwm_mb
 
     settings = settings_in(Path(directory), leagues=tuple(json.loads(leagues)), days_ahead=int(days_ahead))
     before = _hwm_mb()
     started = time.perf_counter()
-    code = export.run(settings, target, "csv")
+    code = export_odds.run(settings, target, "csv")
     took = time.perf_counter() - started
     with open(target, encoding="utf-8") as f:
         rows = sum(1 for _ in f) - 1

@@ -11,7 +11,7 @@ from typing import Any
 from textual.widgets import DataTable, Input, SelectionList
 
 from oddsmon.clock import FakeClock
-from oddsmon.desk import picks as desk_picks
+from oddsmon.commands import picks as picks_command
 from oddsmon.domain.market import MarketView
 from oddsmon.domain.models import Fixture
 from oddsmon.engine.runtime import Engine
@@ -112,7 +112,7 @@ async def test_a_pick_recorded_in_the_tui_appears_in_picks_with_its_closing_pric
     price = market.rows[0].prices[0]
     assert fx.kickoff is not None
     clock.set(fx.kickoff + timedelta(minutes=10))
-    assert desk_picks.run(engine.settings, "csv", clock=clock) == 0
+    assert picks_command.run(engine.settings, "csv", clock=clock) == 0
     _, line = capsys.readouterr().out.splitlines()
     cells = line.split(",")
     # Nothing moved between the warm and kickoff: the close is the picked price itself.

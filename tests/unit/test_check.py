@@ -15,10 +15,10 @@ import pytest
 from oddsmon import cli
 from oddsmon.clock import FakeClock
 from oddsmon.commands import check, selftest
+from oddsmon.commands import export as export_command
 from oddsmon.config import Settings
-from oddsmon.engine import selftest as checks
 from oddsmon.store import Store
-from oddsmon.supervision import export, journal
+from oddsmon.supervision import journal
 from oddsmon.supervision.metrics import collect
 
 from .supervision_helpers import ROOT, assert_valid, cache_pages, machine, observe_quota, warm_with_simulator
@@ -178,13 +178,13 @@ def test_text_report_shows_runbook_section_4_and_the_checklist(store: Store, set
 def test_checklist_follows_the_incident_to_its_close(store: Store, settings: Settings, clock: FakeClock,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
     cache_pages(store, clock.now() - timedelta(hours=1))
-    export.run(settings, None, "json", clock)  # an export from before the incident
+    export_command.run(settings, None, "json", clock)  # an export from before the incident
     capsys.readouterr()
     m = machine(store, clock, settings)
     clock.advance(60)
     m.go_offline("network", "refused")
     clock.advance(600)
-    export.run(settings, None, "json", clock)  # runbook 1.3: capture the state during it
+    export_command.run(settings, None, "json", clock)  # runbook 1.3: capture the state during it
     _, data = run_json(settings, clock, capsys)
     got = items(data)
     assert not got["offline_disabled"]["done"]
@@ -205,7 +205,7 @@ def test_checklist_follows_the_incident_to_its_close(store: Store, settings: Set
     cache_pages(store, clock.now())
     store.ledger.set_meta("selftest.last", json.dumps({"at": "2026-11-24T09:23:00Z", "ok": True,
                                                        "duration_s": 1.5, "checks": []}))
-    export.run(settings, None, "json", clock)  # also syncs the journal
+    export_command.run(settings, None, "json", clock)  # also syncs the journal
     capsys.readouterr()
     code, data = run_json(settings, clock, capsys)
     assert code == 0
@@ -229,7 +229,7 @@ async def test_selftest_passes_on_a_warmed_store_and_is_recorded(store: Store, s
                                                                  clock: FakeClock) -> None:
     report = await warm_with_simulator(settings, clock)
     assert report.stopped is None
-    results = await checks.run_checks(settings, clock)
+    results = await selftest.run_checks(settings, clock)
     assert [(r.name, r.ok) for r in results] == [("config", True), ("store", True), ("pages", True),
                                                  ("simulator", True), ("journal", True)], results
     assert "integrity_check ok" in results[1].detail

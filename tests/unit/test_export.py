@@ -15,6 +15,7 @@ import pytest
 
 from oddsmon import __version__
 from oddsmon.clock import FakeClock
+from oddsmon.commands import export as export_command
 from oddsmon.config import Settings
 from oddsmon.store import Store
 from oddsmon.supervision import export, journal
@@ -112,18 +113,18 @@ def test_prometheus_text_is_well_formed(store: Store, settings: Settings, clock:
 
 def test_run_default_paths_and_formats(store: Store, settings: Settings, clock: FakeClock,
                                        capsys: pytest.CaptureFixture[str]) -> None:
-    assert export.run(settings, None, "json", clock) == 0
+    assert export_command.run(settings, None, "json", clock) == 0
     assert_valid(json.loads(settings.paths.metrics.read_text()))
-    assert export.run(settings, None, "prometheus", clock) == 0
+    assert export_command.run(settings, None, "prometheus", clock) == 0
     prom = settings.paths.metrics.with_suffix(".prom")
     assert "oddsmon_up 1" in prom.read_text()
     assert stat.S_IMODE(prom.stat().st_mode) == 0o600
     # [paths] export_mode = "0644": a node_exporter running as another user can read it.
     shared = replace(settings, paths=replace(settings.paths, export_mode=0o644))
-    assert export.run(shared, None, "prometheus", clock) == 0
+    assert export_command.run(shared, None, "prometheus", clock) == 0
     assert stat.S_IMODE(prom.stat().st_mode) == 0o644
     capsys.readouterr()
-    assert export.run(settings, "-", "json", clock) == 0
+    assert export_command.run(settings, "-", "json", clock) == 0
     assert_valid(json.loads(capsys.readouterr().out))
 
 
@@ -138,7 +139,7 @@ def test_a_path_that_cannot_be_written_changes_nothing(store: Store, settings: S
         (tmp_path / "afile").write_text("x")
         target = tmp_path / "afile" / "metrics.json"
     before = sorted(p.name for p in tmp_path.rglob("*"))
-    assert export.run(settings, str(target), "json", clock) == 1
+    assert export_command.run(settings, str(target), "json", clock) == 1
     err = capsys.readouterr().err
     assert str(target) in err and err.count("\n") == 1
     assert sorted(p.name for p in tmp_path.rglob("*")) == before
@@ -155,7 +156,7 @@ def test_missing_or_damaged_store_exits_3_and_is_left_alone(settings: Settings, 
     if content is not None:
         db.parent.mkdir(parents=True, exist_ok=True)
         db.write_bytes(content)
-    assert export.run(settings, None, "json", clock) == 3
+    assert export_command.run(settings, None, "json", clock) == 3
     assert str(db) in capsys.readouterr().err
     assert not settings.paths.metrics.exists()
     if content is None:
@@ -170,8 +171,8 @@ def test_the_key_never_reaches_an_export(store: Store, settings: Settings, clock
     monkeypatch.setenv(settings.api.key_env, SECRET)
     # Even if an error message ever carried the key, the export masks it.
     machine(store, clock, settings).go_offline("network", f"refused for key {SECRET}")
-    assert export.run(settings, None, "json", clock) == 0
-    assert export.run(settings, None, "prometheus", clock) == 0
+    assert export_command.run(settings, None, "json", clock) == 0
+    assert export_command.run(settings, None, "prometheus", clock) == 0
     for path in (settings.paths.metrics, settings.paths.metrics.with_suffix(".prom"), settings.paths.incidents):
         assert SECRET not in path.read_text()
     assert "refused for key ********" in settings.paths.metrics.read_text()
@@ -179,7 +180,7 @@ def test_the_key_never_reaches_an_export(store: Store, settings: Settings, clock
 
 def test_export_during_an_incident_is_journaled(store: Store, settings: Settings, clock: FakeClock) -> None:
     machine(store, clock, settings).go_offline("quota", "exhausted")
-    assert export.run(settings, None, "json", clock) == 0
+    assert export_command.run(settings, None, "json", clock) == 0
     actions = store.incidents.current().actions  # type: ignore[union-attr]
     assert actions[-1].kind == "export" and str(settings.paths.metrics) in actions[-1].text
     assert "· export · metrics exported to" in settings.paths.incidents.read_text()

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from oddsmon.clock import FakeClock
+from oddsmon.commands import note
 from oddsmon.config import Settings
 from oddsmon.store import Store
 from oddsmon.supervision import journal
@@ -186,8 +187,8 @@ def test_record_action_targets_open_or_recently_closed_incident(store: Store, cl
     clock.advance(25 * 3600)
     assert journal.record_action(store, clock.now(), "warm", "a day later") is None
     # A person's note goes to the latest incident at any age, once however often it is retried.
-    assert journal._record_note(store, clock.now(), "post-mortem", None) == (1, True)
-    assert journal._record_note(store, clock.now(), "post-mortem", None) == (1, False)
+    assert journal.record_note(store, clock.now(), "post-mortem", None) == (1, True)
+    assert journal.record_note(store, clock.now(), "post-mortem", None) == (1, False)
 
 
 def test_text_is_one_line_without_marker_lookalikes_or_key(store: Store, clock: FakeClock,
@@ -204,10 +205,10 @@ def test_text_is_one_line_without_marker_lookalikes_or_key(store: Store, clock: 
 def test_note_command(store: Store, clock: FakeClock, settings: Settings, monkeypatch: pytest.MonkeyPatch,
                       capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("USER", "carol")
-    assert journal.run_note(settings, "contacted support", clock) == 1  # no incident yet
+    assert note.run(settings, "contacted support", clock) == 1  # no incident yet
     assert not settings.paths.incidents.exists()
     outage(store, clock, settings, close=False)
-    assert journal.run_note(settings, "contacted support", clock) == 0
+    assert note.run(settings, "contacted support", clock) == 0
     assert "note added to incident #1 (open)" in capsys.readouterr().out
     actions = store.incidents.current().actions  # type: ignore[union-attr]
     assert actions[-1].kind == "note" and actions[-1].text.endswith(": contacted support")
@@ -221,7 +222,7 @@ def test_note_with_a_foreign_journal_changes_nothing(store: Store, clock: FakeCl
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("my own notes\n")
     count = len(store.incidents.current().actions)  # type: ignore[union-attr]
-    assert journal.run_note(settings, "contacted support", clock) == 1
+    assert note.run(settings, "contacted support", clock) == 1
     assert str(path) in capsys.readouterr().err
     assert len(store.incidents.current().actions) == count  # type: ignore[union-attr]
     assert path.read_text() == "my own notes\n"
@@ -230,7 +231,7 @@ def test_note_with_a_foreign_journal_changes_nothing(store: Store, clock: FakeCl
 def test_note_with_an_unreadable_store_exits_3(settings: Settings, tmp_path: Path) -> None:
     settings.paths.db.parent.mkdir(parents=True, exist_ok=True)
     settings.paths.db.write_bytes(b"this is not sqlite" * 100)
-    assert journal.run_note(settings, "x") == 3
+    assert note.run(settings, "x") == 3
     assert settings.paths.db.read_bytes() == b"this is not sqlite" * 100
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import shlex
 import sys
 
-from .config import Settings
+from ..config import Settings
 
 DEFAULT_PORT = 8765
 HOST = "127.0.0.1"
@@ -28,9 +28,10 @@ def app_command(settings: Settings, *, demo: bool) -> str:
     return " ".join(shlex.quote(p) for p in parts)
 
 
-def run(settings: Settings, *, port: int, demo: bool) -> int:
+def run(settings: Settings, *, port: int | None = None, demo: bool = False) -> int:
     from textual_serve.server import Server
 
+    port = port or DEFAULT_PORT
     server = Server(app_command(settings, demo=demo), host=HOST, port=port,
                     title="oddsmon" + (" · demo" if demo else ""))
     print(f"oddsmon: serving the TUI on http://{HOST}:{port}/ (Ctrl+C stops it); from "

@@ -1,0 +1,55 @@
+"""``oddsmon --note TEXT``: a person's action on the open incident, in the store and the journal."""
+
+from __future__ import annotations
+
+import sys
+
+from ..clock import Clock
+from ..config import Settings
+from ..store import StoreError
+from ..supervision.common import EXIT_FAIL, EXIT_OK, EXIT_STATE, StateUnreadable, open_existing, secret_of
+from ..supervision.journal import JournalError, author, check_usable, record_note, sync
+
+
+def run(settings: Settings, text: str, clock: Clock | None = None) -> int:
+    """``oddsmon --note TEXT``: a person's action, on the open incident (else the latest one),
+    recorded in the store and then in the journal. Exit 0 added, 1 nothing to attach it to or
+    the journal is unusable, 3 the store cannot be read; nothing is changed on failure."""
+    from ..clock import SystemClock
+
+    clock = clock or SystemClock()
+    secret = secret_of(settings)
+    path = settings.paths.incidents
+    try:
+        check_usable(path)
+        store = open_existing(settings.paths.db, writable=True)
+    except (JournalError, StateUnreadable) as exc:
+        print(f"oddsmon: {exc}", file=sys.stderr)
+        return exc.exit_code
+    try:
+        now = clock.now()
+        incident, new = record_note(store, now, f"{author()}: {text}", secret)
+        if incident is None:
+            print("oddsmon: no incident recorded yet: nothing to attach the note to",
+                  file=sys.stderr)
+            return EXIT_FAIL
+        open_now = store.incidents.current()
+        recorded = (f"note recorded on incident #{incident}" if new else
+                    f"this note was already recorded on incident #{incident}; not added again")
+        try:
+            sync(store, settings)
+        except JournalError as exc:
+            # The store holds the note: say so, or a person retrying would add it twice.
+            print(f"oddsmon: {recorded} in the store, but the journal could not be written: "
+                  f"{exc}. The next oddsmon command adds it to {path}; do not add it again",
+                  file=sys.stderr)
+            return EXIT_FAIL
+    except StoreError as exc:
+        print(f"oddsmon: {exc}", file=sys.stderr)
+        return EXIT_STATE
+    finally:
+        store.close()
+    state = "open" if open_now is not None and open_now.id == incident else "closed"
+    print(f"{recorded} ({state}) in {path}" if not new else
+          f"note added to incident #{incident} ({state}) in {path}")
+    return EXIT_OK
