@@ -8,7 +8,7 @@ them as POSIX seconds (UTC by definition).
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Protocol
 
 
@@ -92,14 +92,8 @@ def utc_from_ts(ts: float | None) -> datetime | None:
 
 
 def next_utc_midnight(when: datetime) -> datetime:
-    """The provider's daily reset: the first 00:00 UTC strictly after ``when``."""
-    day = when.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    return day + timedelta(days=1)
-
-
-def last_utc_midnight(when: datetime) -> datetime:
-    """The most recent 00:00 UTC at or before ``when``."""
-    return when.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    """The first 00:00 UTC strictly after ``when``."""
+    return next_reset(when)
 
 
 def iso_utc(when: datetime | None) -> str | None:
@@ -109,12 +103,25 @@ def iso_utc(when: datetime | None) -> str | None:
     return when.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def last_reset(when: datetime, offset_s: int = 0) -> datetime:
-    """The most recent daily reset at or before ``when``: ``offset_s`` seconds after 00:00 UTC."""
-    at = last_utc_midnight(when) + timedelta(seconds=offset_s)
-    return at if at <= when else at - timedelta(days=1)
+def _daily(day: date, at_s: int, tz: tzinfo) -> datetime:
+    """``at_s`` seconds of wall-clock time after midnight of ``day`` in ``tz``, as UTC (a wall
+    time skipped by a DST change lands where ``zoneinfo`` puts it, an hour on)."""
+    return (datetime.combine(day, datetime.min.time(), tzinfo=tz)
+            + timedelta(seconds=at_s)).astimezone(UTC)
 
 
-def next_reset(when: datetime, offset_s: int = 0) -> datetime:
-    """The first daily reset strictly after ``when`` (``offset_s`` seconds after 00:00 UTC)."""
-    return last_reset(when, offset_s) + timedelta(days=1)
+def last_reset(when: datetime, offset_s: int = 0, tz: tzinfo = UTC) -> datetime:
+    """The most recent daily reset at or before ``when``: ``offset_s`` seconds after midnight
+    in ``tz`` (oddsmon keeps the provider's reset as seconds after 00:00 UTC; the simulator's
+    quota day may start at a local time of any zone)."""
+    day = when.astimezone(tz).date()
+    at = _daily(day, offset_s, tz)
+    return at if at.timestamp() <= when.timestamp() else _daily(day - timedelta(days=1), offset_s, tz)
+
+
+def next_reset(when: datetime, offset_s: int = 0, tz: tzinfo = UTC) -> datetime:
+    """The first daily reset strictly after ``when`` (``offset_s`` seconds after midnight in
+    ``tz``)."""
+    day = when.astimezone(tz).date()
+    at = _daily(day, offset_s, tz)
+    return at if at.timestamp() > when.timestamp() else _daily(day + timedelta(days=1), offset_s, tz)

@@ -395,8 +395,9 @@ class SupervisionSettings:
                               "network outage.")
     probe_max_s: float = _key(300.0, _float(0.1, 86400), "Longest wait between probes; the wait "
                               "(jittered) doubles up to this.")
-    quota_probe_s: float = _key(1800.0, _float(60, 86400), "During a quota outage, seconds between "
-                                "/status probes after the presumed reset.")
+    quota_probe_s: float = _key(1800.0, _float(60, 86400), "During a quota outage, the longest wait "
+                                "between /status probes (they start probe_min_s after the exhaustion "
+                                "and double).")
 
 
 @record

@@ -12,8 +12,9 @@ Source = Literal["live", "cache", "none"]
 # provider, failed, or never asked.
 WarmSource = Literal["live", "fresh", "none", "refused", "failed", "skipped"]
 
-# Why offline mode is on (DESIGN.md): the person's switch, a network cut, an exhausted quota.
-Reason = Literal["user", "network", "quota"]
+# Why offline mode is on (DESIGN.md): the person's switch, a network cut, an exhausted quota,
+# a key or account the provider refuses.
+Reason = Literal["user", "network", "quota", "key"]
 REASONS: tuple[Reason, ...] = get_args(Reason)
 
 # How prices are shown, and how the margin is taken out of a book.

@@ -158,6 +158,8 @@ def _classify_envelope_errors(errors: Any) -> ApiError | None:
         return QuotaExhausted(f"daily quota exhausted: {messages['requests']}", sent=True)
     if "token" in messages:
         return KeyRejected(f"API key rejected by the provider: {messages['token']}")
+    if "access" in messages:  # a suspended account (docs/provider.md)
+        return KeyRejected(f"account refused by the provider: {messages['access']}")
     if "rateLimit" in messages:
         return RateLimited(messages["rateLimit"])
     return ProviderError(messages)
@@ -387,9 +389,10 @@ class ApiClient:
         daily_remaining = _int_header(headers, "x-ratelimit-requests-remaining")
         minute_limit = _int_header(headers, "X-RateLimit-Limit")
         minute_remaining = _int_header(headers, "X-RateLimit-Remaining")
-        if any(v is not None for v in (daily_limit, daily_remaining, minute_limit, minute_remaining)):
+        reset_in = _int_header(headers, "x-ratelimit-requests-reset")  # RapidAPI: seconds to the reset
+        if any(v is not None for v in (daily_limit, daily_remaining, minute_limit, minute_remaining, reset_in)):
             self.ledger.observe(self.clock.now(), daily_limit, daily_remaining, minute_limit,
-                                minute_remaining, sent_at=sent_at)
+                                minute_remaining, sent_at=sent_at, reset_in_s=reset_in)
         if minute_remaining is not None and minute_remaining <= 0:
             # Other programs on the key may have used the minute: pace on what is left too.
             self.throttle.pause(self.clock.timestamp() + WINDOW_S)

@@ -58,7 +58,10 @@ class RateLimited(ApiError):
 
 
 class KeyRejected(ApiError):
-    """The provider refused the API key: a configuration problem, not an outage."""
+    """The provider refused the API key or the account (rejected, revoked, suspended): an
+    outage of its own, ``key``, that ends when a free /status probe succeeds."""
+
+    outage = "key"
 
 
 class BadResponse(ApiError):

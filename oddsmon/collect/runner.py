@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from ..clock import Clock
@@ -19,7 +19,7 @@ from ..config import Settings
 from ..domain.models import parse_fixtures
 from ..engine.service import Service
 from ..store import COLLECTOR_LEASE, CollectorStatus, Store, cache_key
-from .budget import daily_budget, left_today
+from .budget import budget_day, daily_budget, left_today
 from .scheduler import URGENT, Cadence, Known, Plan, Task, Watched, plan
 
 _PAGE_SIZE = 10  # /odds items per page (the provider's docs)
@@ -88,8 +88,12 @@ class Collector:
         budget = daily_budget(self.settings.collect.daily_budget, quota.daily_limit, reserve)
         if budget is None:
             return None, 0
-        spent = sum(self.store.collector.spend(now.date()).values())
+        spent = sum(self.store.collector.spend(budget_day(now, quota.reset_offset_s)).values())
         return budget, left_today(budget, spent, quota.remaining_at(now), reserve)
+
+    def _day(self) -> date:
+        """Today's quota day, which the collector's spend is counted against."""
+        return budget_day(self.clock.now(), self.store.ledger.quota().reset_offset_s)
 
     def routine_left(self) -> int:
         """Routine refreshes may take half of the day's budget; the rest is for what cannot
@@ -97,7 +101,7 @@ class Collector:
         budget, _ = self.budget()
         if budget is None:
             return 0
-        spent = self.store.collector.spend(self.clock.now().date())
+        spent = self.store.collector.spend(self._day())
         return max(0, budget // 2 - sum(n for kind, n in spent.items() if kind not in URGENT))
 
     # -- what is known ---------------------------------------------------------------------------
@@ -164,7 +168,8 @@ class Collector:
                 if last is not None}
         return Known(now, tuple(seasoned), tuple(fixtures.values()), in_play,
                      None if live_entry is None else live_entry.fetched_at, fetched, pages, seen,
-                     predicted, tuple(looked_up), frozenset(no_odds), frozenset(no_predictions))
+                     predicted, tuple(looked_up), frozenset(no_odds), frozenset(no_predictions),
+                     self.store.ledger.quota().reset_offset_s)
 
     def _pages(self, key: str, at: datetime) -> int:
         """Pages a league's odds took last time: what its next refresh will cost."""
@@ -213,7 +218,7 @@ class Collector:
         play): in-play odds then go out on the list just fetched."""
         svc = self.service
         self._cycle_start, self._cycle_allowance = svc.counted_calls, report.left
-        day = self.clock.now().date()
+        day = self._day()
         tasks = list(chosen.tasks)
         for i, task in enumerate(tasks):
             if svc.machine.gate() is not None:

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from ..clock import next_utc_midnight
+from ..clock import next_reset
 
 # A fixture is presumed in play from kickoff until this long after it, unless the live list
 # says otherwise (90 minutes, half time, stoppages, extra time).
@@ -77,6 +77,8 @@ class Known:
     # Leagues the provider has no odds, or no predictions, for in their season.
     no_odds: frozenset[int] = frozenset()
     no_predictions: frozenset[int] = frozenset()
+    # The provider's quota day (the budget's) begins this long after 00:00 UTC.
+    reset_offset_s: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,10 +133,12 @@ def _maybe_in_play(known: Known, fx: Watched) -> bool:
         known.live_list_at is None or known.live_list_at < fx.kickoff + LIST_GRACE)
 
 
-def live_every(base_s: float, now: datetime, left: int, calls_per_round: int) -> float:
+def live_every(base_s: float, now: datetime, left: int, calls_per_round: int,
+               reset_offset_s: int = 0) -> float:
     """Seconds between two in-play rounds: the provider's cadence, stretched so that rounds
-    until the day ends fit in what is left of the budget."""
-    day_left = (next_utc_midnight(now) - now).total_seconds()
+    until the quota day ends (its reset, ``reset_offset_s`` after 00:00 UTC) fit in what is
+    left of the budget."""
+    day_left = (next_reset(now, reset_offset_s) - now).total_seconds()
     return max(base_s, day_left / max(1, left) * calls_per_round)
 
 
@@ -142,16 +146,17 @@ def plan(known: Known, cadence: Cadence, left: int, routine_left: int) -> Plan:
     """The tasks to run now, best first, within ``left`` counted calls, of which routine
     refreshes (fixtures, pre-match odds, predictions, bookmakers) may take ``routine_left``."""
     now = known.now
-    midnight = next_utc_midnight(now)
-    # Kept back: one closing call for each fixture still to kick off today, not yet due.
+    day_ends = next_reset(now, known.reset_offset_s)
+    # Kept back: one closing call for each fixture still to kick off this quota day, not yet due.
     kept_back = sum(1 for fx in known.fixtures
-                    if fx.kickoff <= midnight and _needs_close(known, fx, cadence.closing_window)
+                    if fx.kickoff <= day_ends and _needs_close(known, fx, cadence.closing_window)
                     and not _closing_due(known, fx, cadence.closing_window))
     due = [Task("closing", fx.id, 1) for fx in known.fixtures
            if _closing_due(known, fx, cadence.closing_window)]
     live_leagues = sorted({fx.league for fx in known.fixtures if fx.id in known.in_play
                            and not fx.finished and fx.league not in known.no_odds})
-    every = live_every(cadence.live_s, now, left - kept_back, 1 + len(live_leagues))
+    every = live_every(cadence.live_s, now, left - kept_back, 1 + len(live_leagues),
+                       known.reset_offset_s)
     if any(_maybe_in_play(known, fx) for fx in known.fixtures) and _due(
             known, "live_fixtures", None, max(cadence.live_fixtures_s, every)):
         due.append(Task("live_fixtures", None, 1))

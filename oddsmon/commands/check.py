@@ -70,9 +70,11 @@ def _resume_text(snap: Snapshot) -> str:
     if not m.offline:
         return "- (online)"
     if m.resume_at is not None:
-        return (f"when /status shows quota again, probed at {iso(m.resume_at)} (in "
-                f"{duration(m.seconds_to_resume)}) and every "
-                f"{duration(snap.quota_probe_s)} after; probe now: oddsmon --check --probe"
+        probe = m.next_probe_at or m.resume_at
+        return (f"when /status shows quota again, expected {iso(m.resume_at)} (in "
+                f"{duration(m.seconds_to_resume)}); probed at {iso(probe)} (in "
+                f"{duration((probe - snap.generated_at).total_seconds())}), then at least every "
+                f"{duration(snap.quota_probe_s)} and at the reset; probe now: oddsmon --check --probe"
                 + (" (manual offline kept the quota's resume)" if m.reason == "user" else ""))
     if m.reason == "network":
         nxt = f"next probe due {iso(m.next_probe_at)}" if m.next_probe_at else "no probe planned"
@@ -207,13 +209,14 @@ async def _probe(settings: Settings, clock: Clock) -> dict[str, Any]:
 
     engine = build_engine(settings, key=key, clock=clock)
     try:
+        refused, was = None, engine.machine.gate()
         try:
             await engine.service.api.probe()
             ok, detail = True, f"{settings.api.base_url}/status answered"
         except ApiError as exc:
-            ok, detail = False, str(exc)
-        resumed = engine.machine.probe_result(ok, None if ok else f"probe failed: {detail}")
-        outage = "network"
+            ok, detail, refused = False, str(exc), exc.outage
+        resumed = engine.machine.probe_result(ok, None if ok else f"probe failed: {detail}", refused)
+        outage: str = was or "network"
         if ok and not resumed and engine.service.quota_seen():
             # A quota outage ends on this evidence too: /status shows quota again.
             resumed, outage, detail = True, "quota", detail + "; quota back"

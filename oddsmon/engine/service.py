@@ -326,7 +326,7 @@ class Service:
         (a warm, within the quota) and returns its report.
         """
         resumed = await self.quota_probe_if_due()
-        if not resumed and self.machine.gate() == "network" and self.machine.claim_probe():
+        if not resumed and self.machine.claim_probe():  # a network or key outage's probe
             resumed = await self._probe()
         if resumed and warm_on_resume:
             return await self.warm(progress)
@@ -337,13 +337,15 @@ class Service:
         return await self._probe()
 
     async def quota_probe_if_due(self) -> bool:
-        """At the presumed reset and every ``quota_probe_s`` after: does /status show quota?"""
+        """At each probe slot of a quota outage (offline/machine.py): does /status show quota?"""
         if not self.machine.claim_quota_probe():
             return False
         try:
             await self.api.probe()
-        except ApiError:
-            return False  # no evidence either way; the next slot asks again
+        except ApiError as exc:
+            # No evidence of quota either way (the next slot asks again), unless the key is refused.
+            self.machine.probe_result(False, f"probe failed: {exc}", exc.outage)
+            return False
         return self.quota_seen()
 
     def quota_seen(self) -> bool:
@@ -355,7 +357,7 @@ class Service:
         try:
             await self.api.probe()
         except ApiError as exc:
-            self.machine.probe_result(False, f"probe failed: {exc}")
+            self.machine.probe_result(False, f"probe failed: {exc}", exc.outage)
             return False
         return self.machine.probe_result(True)
 

@@ -100,7 +100,7 @@ async def warm(service: Service, progress: WarmProgress | None = None, *,
     # A quota reset that came due while no oddsmon ran is checked (and journaled) first.
     await service.quota_probe_if_due()
     reason = service.machine.gate()
-    if reason == "network" and await service.probe_now():
+    if reason in ("network", "key") and await service.probe_now():
         reason = None
     if reason is not None:
         report.stopped = f"offline ({reason}): nothing fetched"

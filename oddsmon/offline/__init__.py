@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import os
 
+from ..types import Reason
 from .machine import ModeView, OfflineMachine, effective_offline, view_of
 
 
-def is_offline_mode(config: str | os.PathLike[str] | None = None) -> bool:
-    """True while oddsmon is offline on this host (any reason: user, network or quota).
+def offline_reason(config: str | os.PathLike[str] | None = None) -> Reason | None:
+    """Why oddsmon is offline on this host: ``user``, ``network``, ``quota`` or ``key`` (a key or
+    account the provider refuses: nothing is sent but free probes either), or None online.
 
     ``config`` is a config file path; by default the usual lookup order applies. A store that
-    does not exist yet means nothing ever went offline: False.
+    does not exist yet means nothing ever went offline: None.
     """
     from ..clock import SystemClock
     from ..config import load
@@ -19,12 +21,19 @@ def is_offline_mode(config: str | os.PathLike[str] | None = None) -> bool:
 
     settings = load(config)
     if not settings.paths.db.exists():
-        return False
+        return None
     store = Store.open(settings.paths.db)
     try:
-        return effective_offline(store.state.read(), SystemClock().now())
+        return view_of(store.state.read(), SystemClock().now()).reason
     finally:
         store.close()
 
 
-__all__ = ["ModeView", "OfflineMachine", "effective_offline", "is_offline_mode", "view_of"]
+def is_offline_mode(config: str | os.PathLike[str] | None = None) -> bool:
+    """True while oddsmon is offline on this host, for any reason (``offline_reason`` says
+    which)."""
+    return offline_reason(config) is not None
+
+
+__all__ = ["ModeView", "OfflineMachine", "effective_offline", "is_offline_mode", "offline_reason",
+           "view_of"]

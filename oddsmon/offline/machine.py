@@ -5,11 +5,21 @@ one instance goes offline, ``is_offline_mode()`` is true everywhere. Transitions
 read-modify-writes; each is logged with its UTC time and opens or closes an incident record.
 
 Reasons and resumes (DESIGN.md, "Semantics that must hold"):
-- ``quota``: resumes on evidence only: the free ``/status`` is probed at ``quota_reset`` (the
-  time of day the counter was seen to fall, 00:00 UTC until one is seen; the docs do not say)
-  and then every ``quota_probe_s``, and the outage ends when more than the reserve is left.
+- ``quota``: resumes on evidence only: the free ``/status`` is probed from the moment of
+  exhaustion (``next_probe_at``), the waits doubling from ``probe_min_s`` up to
+  ``quota_probe_s``, and at the expected reset (RapidAPI's header, the time of day the counter
+  was seen to fall, else 00:00 UTC) whenever that comes sooner, the waits starting short again
+  once it has passed; the outage ends when more than the reserve is left. So it ends within
+  ``quota_probe_s`` of the provider's reset, whatever the hour. The resume shown
+  (``resume_at``) is that expected reset, or once it has passed with no quota back, the next
+  probe.
 - ``network``: resumes when a ``/status`` probe succeeds; probes back off from
   ``probe_min_s`` doubling up to ``probe_max_s``, and only one process probes at a time.
+- ``key``: the provider refuses the key or the account (a token error, HTTP 401/403, a
+  suspended account): nothing is sent but the probes, which back off as for ``network``, and
+  the outage ends when one succeeds (a key rotated, a subscription renewed). It is the first
+  thing to fix, so it takes over a network or quota outage and a manual offline, and none of
+  them replaces it (a person may still end it: ``go_online``).
 - ``user``: only on request, except that a manual offline entered during a quota outage keeps
   that outage's resume (the runbook's section 3).
 """
@@ -18,7 +28,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from ..clock import Clock, next_reset
+from ..clock import Clock, last_reset, next_reset
 from ..config import SupervisionSettings
 from ..records import record
 from ..store import OfflineState, Store
@@ -26,13 +36,37 @@ from ..store.db import Tx
 from ..store.incidents import IncidentStore
 from ..types import Reason
 
+# The reasons a /status probe ends, with backoff: the API unreachable, the key refused.
+PROBED: tuple[Reason, ...] = ("network", "key")
+# The first probe after an expected quota reset waits this long: the provider's clock and
+# ours need not agree to the second.
+RESET_GRACE = timedelta(seconds=10)
+
+
+def _quota_probe_due(state: OfflineState) -> datetime | None:
+    """When the /status probe of a quota outage (or of a manual offline that kept its resume)
+    is due, or None when none is planned. A state written before quota outages were probed
+    from their start has no ``next_probe_at``: its resume is the probe."""
+    if not state.offline or state.resume_at is None:
+        return None
+    return state.next_probe_at or state.resume_at
+
+
+def _takes_over(current: Reason | None, new: Reason) -> bool:
+    """Whether an outage for ``new`` replaces one in force for ``current``: the first cause is
+    the one to fix, except that a refused key is always the first thing to fix and a manual
+    offline takes over anything but it."""
+    if current == new or current == "key":
+        return False
+    return new in ("key", "user")
+
 
 @record
 class ModeView:
     """What a person (sidebar, --check) needs to know about the mode right now."""
 
     offline: bool
-    reason: str | None
+    reason: Reason | None  # user, network, quota or key; None online
     since: datetime | None
     resume_at: datetime | None
     seconds_to_resume: float | None
@@ -59,7 +93,7 @@ def view_of(state: OfflineState, now: datetime) -> ModeView:
         resume_at=resume,
         seconds_to_resume=None if resume is None else max(0.0, (resume - now).total_seconds()),
         detail=state.detail,
-        next_probe_at=state.next_probe_at if offline and state.reason == "network" else None,
+        next_probe_at=state.next_probe_at if offline else None,
         last_probe_at=state.last_probe_at,
         last_probe_ok=state.last_probe_ok,
         probe_failures=state.probe_failures,
@@ -105,20 +139,24 @@ class OfflineMachine:
         """Enter offline mode for ``reason``; True when the shared state changed.
 
         An outage already in force keeps its reason (the first cause is the one to fix), but a
-        manual offline always takes over, keeping a pending quota reset as its resume time.
+        refused key takes over any other, and a manual offline any but a refused key, keeping
+        a pending quota probe as its resume time.
         """
         now = self.clock.now()
+        offset = self._reset_offset() if reason == "quota" else 0
 
         def change(cur: OfflineState) -> OfflineState | None:
             active = effective_offline(cur, now)
-            if active and (cur.reason == reason or reason != "user"):
+            if active and not _takes_over(cur.reason, reason):
                 return None
-            resume = None
+            resume = probe = None
             if reason == "quota":
-                resume = next_reset(now, self.store.ledger.quota().reset_offset_s)
+                probe = self._quota_slot(now, now, offset)
+                resume = max(next_reset(now, offset), probe)
             elif reason == "user" and active and cur.reason == "quota":
-                resume = cur.resume_at
-            probe = now + timedelta(seconds=self.settings.probe_min_s) if reason == "network" else None
+                resume, probe = cur.resume_at, cur.next_probe_at
+            elif reason in PROBED:
+                probe = now + timedelta(seconds=self.settings.probe_min_s)
             return OfflineState(offline=True, reason=reason, since=now, resume_at=resume,
                                 detail=detail, probe_failures=0, next_probe_at=probe,
                                 last_probe_at=cur.last_probe_at, last_probe_ok=cur.last_probe_ok)
@@ -141,22 +179,44 @@ class OfflineMachine:
 
     def claim_quota_probe(self) -> bool:
         """Take the /status probe of a quota outage (or of a manual offline that kept its
-        resume) once the presumed reset has come; at most one process wins each slot. The
-        slot is booked as if the probe will find no quota: the next one is ``quota_probe_s``
-        later, which is also the resume shown meanwhile."""
+        resume) once its slot has come; at most one process wins each slot. The slot is booked
+        as if the probe will find no quota: the next one is ``_quota_slot``'s, and the resume
+        shown the expected reset, or that next probe once the expected reset has passed."""
         now = self.clock.now()
-        current = self.state()
-        if not current.offline or current.resume_at is None or now < current.resume_at:
+        due = _quota_probe_due(self.state())
+        if due is None or now < due:
             return False  # the common case, answered by a read: callers poll this every second
+        offset = self._reset_offset()
 
         def change(cur: OfflineState) -> OfflineState | None:
-            if not cur.offline or cur.resume_at is None or now < cur.resume_at:
+            due = _quota_probe_due(cur)
+            if due is None or now < due:
                 return None
-            return cur.evolve(last_probe_at=now,
-                              resume_at=now + timedelta(seconds=self.settings.quota_probe_s))
+            since = cur.since or now
+            probe = self._quota_slot(since, now, offset)
+            return cur.evolve(last_probe_at=now, next_probe_at=probe,
+                              resume_at=max(next_reset(since, offset), probe))
 
         before, after = self.store.state.update(change, now)
         return before != after
+
+    def _reset_offset(self) -> int:
+        """The expected reset's time of day, as the ledger knows it (read before the state's
+        write transaction, not inside it)."""
+        return self.store.ledger.quota().reset_offset_s
+
+    def _quota_slot(self, since: datetime, now: datetime, offset: int) -> datetime:
+        """When the next /status probe of a quota outage that began at ``since`` goes out,
+        the expected reset being ``offset`` seconds after 00:00 UTC.
+
+        The wait is the time since the outage began, or since the expected reset passed if
+        that is later, between ``probe_min_s`` and ``quota_probe_s``: probes come quickly at
+        first and at most ``quota_probe_s`` apart, and none waits past the expected reset.
+        """
+        s = self.settings
+        anchor = max(since, last_reset(now - RESET_GRACE, offset) + RESET_GRACE)
+        wait = min(s.quota_probe_s, max(s.probe_min_s, (now - anchor).total_seconds()))
+        return min(now + timedelta(seconds=wait), next_reset(now - RESET_GRACE, offset) + RESET_GRACE)
 
     def quota_probe_result(self, remaining: int | None, reserve: int) -> bool:
         """What a /status probe showed during a quota outage; True when it ended the outage
@@ -176,15 +236,16 @@ class OfflineMachine:
         return before.offline and not after.offline
 
     def claim_probe(self) -> bool:
-        """Take the next network probe if one is due; at most one process wins each slot."""
+        """Take the next probe of a network or key outage if one is due; at most one process
+        wins each slot."""
         now = self.clock.now()
         current = self.state()
-        if not (current.offline and current.reason == "network") or (
+        if not (current.offline and current.reason in PROBED) or (
                 current.next_probe_at is not None and now < current.next_probe_at):
             return False
 
         def change(cur: OfflineState) -> OfflineState | None:
-            if not (cur.offline and cur.reason == "network"):
+            if not (cur.offline and cur.reason in PROBED):
                 return None
             if cur.next_probe_at is not None and now < cur.next_probe_at:
                 return None
@@ -194,22 +255,29 @@ class OfflineMachine:
         before, after = self.store.state.update(change, now)
         return before != after
 
-    def probe_result(self, ok: bool, detail: str | None = None) -> bool:
-        """Record a probe's outcome; a success ends a network outage. True when it resumed.
+    def probe_result(self, ok: bool, detail: str | None = None, outage: Reason | None = None) -> bool:
+        """Record a /status probe's outcome; a success ends a network or key outage. True
+        when it resumed.
 
-        A failed probe's error becomes the outage's detail: the latest word on the network.
+        ``outage``: what the failure says (``ApiError.outage``). A refused key is a key
+        outage whatever the state was, online included (``--check --probe``). A failure's
+        error becomes a network outage's detail: the latest word on the network.
         """
         now = self.clock.now()
+        if not ok and outage == "key":
+            self.go_offline("key", detail)
 
         def change(cur: OfflineState) -> OfflineState | None:
-            if not (cur.offline and cur.reason == "network"):
+            if not (cur.offline and cur.reason in PROBED):
                 return None
             if ok:
-                return OfflineState(offline=False, since=now, detail="network probe succeeded",
+                return OfflineState(offline=False, since=now, detail=f"{cur.reason} probe succeeded",
                                     last_probe_at=now, last_probe_ok=True)
             failures = cur.probe_failures + 1
+            # A refused key keeps saying so while its probes fail for another reason.
+            latest = detail if cur.reason == "network" or outage == "key" else None
             return cur.evolve(probe_failures=failures, last_probe_at=now, last_probe_ok=False,
-                              detail=detail or cur.detail,
+                              detail=latest or cur.detail,
                               next_probe_at=now + timedelta(seconds=self._backoff(failures)))
 
         before, after = self.store.state.update(change, now, self._journal)
@@ -222,10 +290,11 @@ class OfflineMachine:
         return False
 
     def _backoff(self, failures: int) -> float:
-        """The wait after ``failures`` failed probes: full jitter under a cap that doubles from
-        probe_min_s to probe_max_s, never shorter than probe_min_s. Every oddsmon on the host
-        (and every host on the key) that lost the network at the same moment would otherwise
-        probe in step. The first probe, probe_min_s after the outage, is not jittered."""
+        """The wait after ``failures`` failed network or key probes: full jitter under a cap
+        that doubles from probe_min_s to probe_max_s, never shorter than probe_min_s. Every
+        oddsmon on the host (and every host on the key) that lost the network at the same
+        moment would otherwise probe in step. The first probe, probe_min_s after the outage, is
+        not jittered."""
         s = self.settings
         cap = min(s.probe_max_s, s.probe_min_s * 2 ** failures)
         return self.rng.uniform(min(s.probe_min_s, cap), cap)

@@ -10,22 +10,29 @@ Order of decisions for an API request:
 
 0. gateway ``rapidapi``: the path must start with ``/v3`` (stripped), and the key travels in
    ``x-rapidapi-key`` + ``x-rapidapi-host``; a missing or rejected key is HTTP 401
-   ``{"message"}`` and a spent day HTTP 429 ``{"message": "You have exceeded the DAILY quota
-   ..."}``, as RapidAPI's gateway answers;
+   ``{"message": "Invalid API key. ..."}``, a suspended account HTTP 403 ``{"message": "You
+   are not subscribed to this API."}`` and a spent day HTTP 429 ``{"message": "You have
+   exceeded the DAILY quota ..."}``, as RapidAPI's gateway answers; every answer with quota
+   headers also carries ``x-ratelimit-requests-reset`` (seconds to the reset);
 1. unknown path -> HTTP 200 envelope ``errors.endpoint`` (not counted), as the provider does;
 2. ``stall_s`` (real ``asyncio.sleep``) then ``slow_s`` (the injected clock's ``sleep``);
 3. injected ``http429_next`` / ``fail_next`` faults (not counted);
-4. missing/empty ``x-apisports-key`` or ``reject_key`` -> ``token`` envelope (not counted);
+4. missing/empty ``x-apisports-key`` or a ``rejected`` account -> ``token`` envelope, a
+   ``suspended`` account -> ``access`` envelope (HTTP 200, or ``refusal_status`` 401/403; not
+   counted, no quota headers), on ``/status`` too;
 5. ``/status`` answers here: it never counts;
 6. daily quota used up -> ``requests`` envelope (not counted); the quota day starts at
-   ``quota_reset_s`` seconds after 00:00 UTC (not midnight by default: the docs do not say when
-   it resets, so oddsmon must learn it);
+   ``quota_reset_s`` seconds after midnight in ``quota_reset_tz`` (03:30 UTC by default, not
+   midnight: the docs do not say when it resets, so oddsmon must learn it);
 7. ``rate_limit_next`` or more than ``per_minute`` in the clock's current minute ->
    ``rateLimit`` envelope (not counted);
 8. the request counts (daily and per minute), then the endpoint answers; a parameter error,
    or a season outside ``plan_seasons`` (``errors.plan``, a Free plan) is an HTTP 200
    envelope with ``errors`` set (it does count, the harsher reading);
-9. ``garbage_next`` truncates whatever body was about to go out (HTTP 200).
+9. the answer's body gets the real bodies' quirks that are switched on (``quirks``: prices of
+   "1.00", shuffled and unpaired Over/Under lines, null venues, flags and logos, a live feed
+   the size of the docs' sample);
+10. ``garbage_next`` truncates whatever body was about to go out (HTTP 200).
 
 The API key value is never stored: request records keep ``key_present`` only.
 """
@@ -48,9 +55,11 @@ from ..clock import Clock, SystemClock
 from .control import control_actions
 from .data import SimConfig, SimData
 from .endpoints import (
+    MSG_ACCESS,
     MSG_ENDPOINT,
     MSG_GATEWAY_DAILY,
     MSG_GATEWAY_KEY,
+    MSG_GATEWAY_UNSUBSCRIBED,
     MSG_RATE_LIMIT,
     MSG_REQUESTS,
     MSG_REQUIRED,
@@ -61,6 +70,7 @@ from .endpoints import (
     envelope,
 )
 from .faults import NGINX_HTML, REASONS, Faults
+from .quirks import Quirks
 from .quota import Quota
 from .stats import Stats
 from .transport import SimTransport
@@ -103,7 +113,8 @@ class Simulator:
         self.data = SimData(cfg, self.clock.now())
         # One lock for quota, faults and statistics: a request decides on all three at once.
         self._lock = threading.Lock()
-        self.endpoints = Endpoints(cfg, self.clock, self.data)
+        self.quirks = Quirks()
+        self.endpoints = Endpoints(cfg, self.clock, self.data, self.quirks)
         self.quota = Quota(cfg, self.clock, self._lock)
         self.faults = Faults(self._lock)
         self._stats = Stats()
@@ -113,6 +124,8 @@ class Simulator:
     slow_s: _FaultSetting[float] = _FaultSetting()
     stall_s: _FaultSetting[float] = _FaultSetting()
     reject_key: _FaultSetting[bool] = _FaultSetting()
+    account: _FaultSetting[str] = _FaultSetting()  # "active", "rejected" or "suspended"
+    refusal_status: _FaultSetting[int | None] = _FaultSetting()  # None, 401 or 403
     network_down: _FaultSetting[bool] = _FaultSetting()
 
     def exhaust_quota(self) -> None:
@@ -121,6 +134,10 @@ class Simulator:
 
     def set_quota(self, limit: int | None = None, used: int | None = None) -> None:
         self.quota.set(limit, used)
+
+    def set_quota_reset(self, at: str | None = None, tz: str | None = None) -> None:
+        """Move the daily reset to ``at`` (``"HH:MM"``) in zone ``tz`` (``"Europe/Paris"``)."""
+        self.quota.set_reset(at, tz)
 
     def set_per_minute(self, limit: int) -> None:
         self.quota.set_per_minute(limit)
@@ -163,7 +180,7 @@ class Simulator:
     def control(self, controls: Mapping[str, Any]) -> dict[str, Any]:
         """Apply a control document (the body of ``POST /__sim/control``); return ``stats()``.
         Everything is checked before anything is applied; a bad document raises ``ValueError``."""
-        for act in control_actions(controls, self.quota, self.faults, self.reset_stats):
+        for act in control_actions(controls, self.quota, self.faults, self.quirks, self.reset_stats):
             act()
         return self.stats()
 
@@ -173,6 +190,7 @@ class Simulator:
                 **self._stats.snapshot(),
                 **self.quota.snapshot(),
                 "faults": self.faults.snapshot(),
+                "quirks": self.quirks.snapshot(),
                 "clock": self.clock.now().astimezone(UTC).isoformat(),
                 "recent": self._stats.recent_copy(),
             }
@@ -344,14 +362,20 @@ class Simulator:
                 self._stats.record(entry, "method_not_allowed", 405, False, endpoint)
                 return 405, [JSON_CT], body
             outcome, counted, errors = "ok", False, None
-            if gateway and (faults.reject_key or not key_present):
-                self._stats.record(entry, "token", 401, False, endpoint)
-                return 401, [JSON_CT], dumps({"message": MSG_GATEWAY_KEY})
+            refusal = faults.refusal(key_present)
+            if gateway and refusal is not None:
+                # RapidAPI's gateway: a key it does not know is 401 "Invalid API key", a key
+                # whose subscription is gone 403 "You are not subscribed to this API.".
+                code, message = (401, MSG_GATEWAY_KEY) if refusal == "token" else (403, MSG_GATEWAY_UNSUBSCRIBED)
+                self._stats.record(entry, refusal, code, False, endpoint)
+                return code, [JSON_CT], dumps({"message": message})
             if gateway and endpoint != "/status" and quota.day_spent:
                 self._stats.record(entry, "requests", 429, False, endpoint)
                 return 429, [JSON_CT, *quota.rate_headers()], dumps({"message": MSG_GATEWAY_DAILY})
-            if faults.reject_key or not key_present:
-                outcome, errors = "token", {"token": MSG_TOKEN}
+            if refusal is not None:
+                # No quota headers: a refused key names no account whose counts they would be.
+                outcome, errors = refusal, {refusal: MSG_TOKEN if refusal == "token" else MSG_ACCESS}
+                status = faults.refusal_status or 200
             elif endpoint == "/status":
                 outcome = "ok"
             elif quota.day_spent:
@@ -361,7 +385,8 @@ class Simulator:
             else:
                 counted = True
                 quota.count()
-            headers.extend(quota.rate_headers())
+            if refusal is None:
+                headers.extend(quota.rate_headers())
             used, limit = quota.used, quota.daily_limit
             garbage = faults.take("garbage")
 
@@ -377,8 +402,8 @@ class Simulator:
                 outcome = "error"
                 doc = envelope(get, params, errors={exc.field: exc.message})
             else:
-                doc = envelope(get, params, response=ans.response, paging=ans.paging,
-                                results=ans.results)
+                doc = envelope(get, params, response=self.quirks.shaped(endpoint, ans.response),
+                               paging=ans.paging, results=ans.results)
         body = dumps(doc)
         if garbage:
             outcome = "garbage" if outcome == "ok" else outcome
@@ -390,6 +415,7 @@ class Simulator:
 
 
 __all__ = [
+    "MSG_ACCESS",
     "MSG_ENDPOINT",
     "MSG_RATE_LIMIT",
     "MSG_REQUESTS",

@@ -8,24 +8,30 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .faults import Faults, valid_fail_status
-from .quota import Quota
+from .data import zone
+from .faults import ACCOUNTS, REFUSAL_STATUSES, Faults, valid_fail_status
+from .quirks import QUIRKS, Quirks
+from .quota import Quota, parse_reset_time
 
 
-def control_actions(controls: Mapping[str, Any], quota: Quota, faults: Faults,
+def control_actions(controls: Mapping[str, Any], quota: Quota, faults: Faults, quirks: Quirks,
                     reset_stats: Callable[[], None]) -> list[Callable[[], None]]:
     """The changes ``controls`` asks for, in order; raises ``ValueError`` on a bad document.
 
-    Keys: reset_faults, reset_stats, exhaust_quota, set_quota {limit, used}, per_minute,
-    reset_rate_window, rate_limit_next, http429_next (+ retry_after), fail_next (+ status,
-    html), garbage_next, slow_s, stall_s, reject_key, network_down.
+    Keys: reset_faults, reset_stats, exhaust_quota, set_quota {limit, used}, quota_reset
+    {at: "HH:MM", tz: "Area/City"}, reset_header, per_minute, reset_rate_window,
+    rate_limit_next, http429_next (+ retry_after), fail_next (+ status, html), garbage_next,
+    slow_s, stall_s, account ("active" | "rejected" | "suspended"), refusal_status (null, 401,
+    403), reject_key, network_down, and the body quirks one_prices, shuffled_lines, nulls,
+    live_full.
     """
     if not isinstance(controls, Mapping):
         raise ValueError("control body must be a JSON object")
-    known = {"reset_faults", "reset_stats", "exhaust_quota", "set_quota", "per_minute",
-             "reset_rate_window", "rate_limit_next", "http429_next", "retry_after",
-             "fail_next", "status", "html", "garbage_next", "slow_s", "stall_s",
-             "reject_key", "network_down"}
+    known = {"reset_faults", "reset_stats", "exhaust_quota", "set_quota", "quota_reset",
+             "reset_header", "per_minute", "reset_rate_window", "rate_limit_next",
+             "http429_next", "retry_after", "fail_next", "status", "html", "garbage_next",
+             "slow_s", "stall_s", "account", "refusal_status", "reject_key", "network_down",
+             *QUIRKS}
     unknown = sorted(set(controls) - known)
     if unknown:
         raise ValueError(f"unknown control key(s): {', '.join(unknown)}")
@@ -63,6 +69,30 @@ def control_actions(controls: Mapping[str, Any], quota: Quota, faults: Faults,
             if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 0):
                 raise ValueError(f"set_quota.{k} must be a non-negative integer")
         actions.append(lambda: quota.set(limit=sq.get("limit"), used=sq.get("used")))
+    if "quota_reset" in controls:
+        qr = controls["quota_reset"]
+        if not isinstance(qr, Mapping) or not qr or set(qr) - {"at", "tz"} \
+                or not all(isinstance(v, str) for v in qr.values()):
+            raise ValueError('quota_reset must be an object with "at" ("HH:MM") and/or "tz" '
+                             '(an IANA zone name)')
+        if "at" in qr:
+            parse_reset_time(qr["at"])
+        if "tz" in qr:
+            zone(qr["tz"])
+        actions.append(lambda: quota.set_reset(qr.get("at"), qr.get("tz")))
+    if "reset_header" in controls:
+        on = flag("reset_header")
+        actions.append(lambda: quota.set_reset_header(on))
+    if "account" in controls:
+        account = controls["account"]
+        if account not in ACCOUNTS:
+            raise ValueError(f"account must be one of {', '.join(ACCOUNTS)}")
+        actions.append(functools.partial(setattr, faults, "account", account))
+    if "refusal_status" in controls:
+        refusal = controls["refusal_status"]
+        if refusal is not None and (isinstance(refusal, bool) or refusal not in REFUSAL_STATUSES):
+            raise ValueError("refusal_status must be null (the HTTP 200 envelope), 401 or 403")
+        actions.append(functools.partial(setattr, faults, "refusal_status", refusal))
     if "per_minute" in controls:
         pm = count("per_minute")
         if pm < 1:
@@ -93,9 +123,10 @@ def control_actions(controls: Mapping[str, Any], quota: Quota, faults: Faults,
     if "garbage_next" in controls:
         n_g = count("garbage_next")
         actions.append(lambda: faults.garbage_next(n_g))
-    plain: tuple[tuple[str, Callable[[str], object]], ...] = (
-        ("slow_s", seconds), ("stall_s", seconds), ("reject_key", flag), ("network_down", flag))
-    for key, read in plain:  # the faults' plain attributes
+    plain: tuple[tuple[object, str, Callable[[str], object]], ...] = (
+        (faults, "slow_s", seconds), (faults, "stall_s", seconds), (faults, "reject_key", flag),
+        (faults, "network_down", flag), *((quirks, name, flag) for name in QUIRKS))
+    for target, key, read in plain:  # the faults' and quirks' plain attributes
         if key in controls:
-            actions.append(functools.partial(setattr, faults, key, read(key)))
+            actions.append(functools.partial(setattr, target, key, read(key)))
     return actions

@@ -25,11 +25,13 @@ book sums to about 0.97, a real arbitrage.
 
 from __future__ import annotations
 
+import bisect
 import math
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import catalogue as cat
 from .markets import CORE, FULL, SubMarket
@@ -91,10 +93,11 @@ class SimConfig:
     # Real-size bookmaker entries (about 35 bets, 240 values, like the live service); False
     # prices only Match Winner, Over/Under, Both Teams Score and Exact Goals.
     full_markets: bool = True
-    # The quota day starts this many seconds after 00:00 UTC (03:30 by default, not midnight:
-    # the provider's docs do not say when it resets, and RapidAPI's day runs from the
-    # subscription time).
+    # The quota day starts this many seconds after midnight in ``quota_reset_tz`` (03:30 UTC by
+    # default, not midnight: the provider's docs do not say when it resets, and RapidAPI's day
+    # runs from the subscription time).
     quota_reset_s: int = 3 * 3600 + 30 * 60
+    quota_reset_tz: str = "UTC"
     # "apisports" (direct) or "rapidapi" (the gateway: /v3 prefix, its headers and errors).
     gateway: str = "apisports"
     gateway_host: str = "api-football-v1.p.rapidapi.com"
@@ -127,6 +130,7 @@ class SimConfig:
         if self.season is not None:
             _check_range("season", self.season, 1900, 2999)
         _check_range("quota_reset_s", self.quota_reset_s, 0, 86399)
+        zone(self.quota_reset_tz)
         _check_range("odd_fate_every", self.odd_fate_every, 0, None)
         if self.gateway not in ("apisports", "rapidapi"):
             raise ValueError(f"gateway must be apisports or rapidapi, got {self.gateway!r}")
@@ -160,6 +164,14 @@ def _check_range(name: str, value: Any, lo: int | None, hi: int | None) -> None:
         raise ValueError(f"{name} must be >= {lo}, got {value}")
     if hi is not None and value > hi:
         raise ValueError(f"{name} must be <= {hi}, got {value}")
+
+
+def zone(name: str) -> ZoneInfo:
+    """The IANA time zone ``name`` (``Europe/Paris``), or ValueError naming it."""
+    try:
+        return ZoneInfo(name)
+    except (ValueError, ZoneInfoNotFoundError):  # ValueError: a path-like or empty name
+        raise ValueError(f"unknown time zone {name!r} (an IANA name, like Europe/Paris)") from None
 
 
 def matchday_offsets(config: SimConfig) -> list[int]:
@@ -298,21 +310,38 @@ _LONG_SHOTS = (5100, 5600, 6100, 6700, 7100, 7600, 8100, 9100, 10100, 12600, 151
 FINE_LADDER_BOOKMAKERS = frozenset({3, 4})  # Betfair, Pinnacle
 
 
-def to_ladder(price: float, fine: bool = False) -> float:
-    """Round ``price`` down onto a bookmaker's price ladder (never below 1.01)."""
-    cents = math.floor(price * 100.0 + 1e-6)
-    if cents <= 101:
-        return MIN_ODD
+def _ladder_rung(cents: int, fine: bool) -> float:
+    """A price in hundredths (above 1.01) rounded down onto a ladder."""
     for below, step in (_LADDER_FINE if fine else _LADDER):
         if cents < below:
             return (cents - cents % step) / 100.0
     if fine:
         return (cents - cents % 100) / 100.0
-    best = _LONG_SHOTS[0]
-    for rung in _LONG_SHOTS:
-        if rung <= cents:
-            best = rung
-    return best / 100.0
+    return _LONG_SHOTS[max(bisect.bisect_right(_LONG_SHOTS, cents) - 1, 0)] / 100.0
+
+
+# Every rung and its text below 50.00, looked up rather than searched: a big day rounds
+# millions of prices.
+_TABLE_TOP = 5000
+_RUNGS = {fine: tuple(_ladder_rung(c, fine) if c > 101 else MIN_ODD for c in range(_TABLE_TOP))
+          for fine in (False, True)}
+_RUNG_TEXTS = {fine: tuple(f"{rung:.2f}" for rung in rungs) for fine, rungs in _RUNGS.items()}
+
+
+def _cents(price: float) -> int:
+    return max(math.floor(price * 100.0 + 1e-6), 101)
+
+
+def to_ladder(price: float, fine: bool = False) -> float:
+    """Round ``price`` down onto a bookmaker's price ladder (never below 1.01)."""
+    cents = _cents(price)
+    return _RUNGS[fine][cents] if cents < _TABLE_TOP else _ladder_rung(cents, fine)
+
+
+def ladder_text(price: float, fine: bool = False) -> str:
+    """:func:`to_ladder` as the API writes an odd ("7.25")."""
+    cents = _cents(price)
+    return _RUNG_TEXTS[fine][cents] if cents < _TABLE_TOP else f"{_ladder_rung(cents, fine):.2f}"
 
 
 def _circle_pairs(n: int, r: int) -> list[tuple[int, int]]:
@@ -737,7 +766,7 @@ class SimData:
                 else:
                     qs = _clamp_book(qs)
                 values = [{"value": lab, "odd": "1.00" if base[o + i] > NO_PRICE_ABOVE
-                           else f"{to_ladder(1.0 / q, fine):.2f}"}
+                           else ladder_text(1.0 / q, fine)}
                           for i, (lab, q) in enumerate(zip(labels, qs, strict=True))]
                 bet = by_bet.get(bet_id)
                 if bet is None:

@@ -15,6 +15,7 @@ from ..clock import Clock
 from . import catalogue as cat
 from .data import PRICED_BETS, Fixture, SimConfig, SimData
 from .live import live_items
+from .quirks import Quirks
 
 MSG_REQUESTS = ("You have reached the request limit for the day, Go to "
                 "https://dashboard.api-football.com to upgrade your plan.")
@@ -23,9 +24,12 @@ MSG_RATE_LIMIT = ("Too many requests. You have exceeded the limit of requests pe
 MSG_TOKEN = ("Error/Missing application key. Go to "
              "https://www.api-football.com/documentation-v3 to learn how to get your API "
              "application key.")
+# A suspended account (HTTP 200, ``errors.access``), as the live service words it (docs/provider.md).
+MSG_ACCESS = "Your account is suspended, check on https://dashboard.api-football.com."
 MSG_REQUIRED = "At least one parameter is required."
 MSG_ENDPOINT = "This endpoint do not exist."
 MSG_GATEWAY_KEY = "Invalid API key. Go to https://docs.rapidapi.com/docs/keys for more info."
+MSG_GATEWAY_UNSUBSCRIBED = "You are not subscribed to this API."
 MSG_GATEWAY_DAILY = ("You have exceeded the DAILY quota for Requests on your current plan, BASIC. "
                      "Upgrade your plan at https://rapidapi.com/api-sports/api/api-football")
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -117,10 +121,11 @@ def _search(params: Mapping[str, str]) -> str | None:
 class Endpoints:
     """The seven data endpoints and ``/status``'s document, keyed by path in ``routes``."""
 
-    def __init__(self, config: SimConfig, clock: Clock, data: SimData) -> None:
+    def __init__(self, config: SimConfig, clock: Clock, data: SimData, quirks: Quirks) -> None:
         self.config = config
         self.clock = clock
         self.data = data
+        self.quirks = quirks
         self.routes: dict[str, Callable[[dict[str, str], float], Answer]] = {
             "/leagues": self.leagues,
             "/fixtures": self.fixtures,
@@ -360,7 +365,8 @@ class Endpoints:
     def odds_live(self, params: dict[str, str], now: float) -> Answer:
         self._reject_unknown("odds/live", params)
         return Answer(live_items(self.data, now, fixture=_int(params, "fixture"),
-                                  league=_int(params, "league"), bet=_int(params, "bet")))
+                                  league=_int(params, "league"), bet=_int(params, "bet"),
+                                  full=self.quirks.live_full))
 
     def bookmakers(self, params: dict[str, str], now: float) -> Answer:
         self._reject_unknown("odds/bookmakers", params)

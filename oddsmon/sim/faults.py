@@ -1,8 +1,8 @@
 """Faults a drill can inject into the simulated API: counted-down HTTP errors and envelopes,
-truncated bodies, delays, a refused key and (in-process) a cut network.
+truncated bodies, delays, a rejected key or a suspended account, and (in-process) a cut network.
 
 The ``*_next`` counters are armed under the simulator's lock and taken one at a time by the
-request path (which holds the lock); the four plain attributes can be set directly.
+request path (which holds the lock); the plain attributes can be set directly.
 """
 
 from __future__ import annotations
@@ -18,6 +18,13 @@ REASONS = {499: "Client Closed Request", 500: "Internal Server Error", 501: "Not
            503: "Service Temporarily Unavailable", 504: "Gateway Time-out", 429: "Too Many Requests"}
 
 
+# What the provider thinks of the key: accepted, rejected (a wrong, revoked or rotated key) or
+# suspended (the account or its subscription). docs/provider.md, "Authentication".
+ACCOUNTS = ("active", "rejected", "suspended")
+# HTTP statuses the direct API may refuse a key with instead of its HTTP 200 envelope.
+REFUSAL_STATUSES = (401, 403)
+
+
 def valid_fail_status(status: int) -> bool:
     """5xx, or the 499 the provider's docs list."""
     return 500 <= status <= 599 or status == 499
@@ -28,7 +35,9 @@ class Faults:
         self._lock = lock
         self.slow_s = 0.0
         self.stall_s = 0.0
-        self.reject_key = False
+        self.account = "active"
+        # None: the direct API refuses with its HTTP 200 envelope; 401/403: with that status.
+        self.refusal_status: int | None = None
         self.network_down = False
         self.rate_limit = 0
         self.http429 = 0
@@ -37,6 +46,22 @@ class Faults:
         self.fail_status = 500
         self.fail_html = False
         self.garbage = 0
+
+    @property
+    def reject_key(self) -> bool:
+        """The drills' older switch: True is the ``rejected`` account."""
+        return self.account == "rejected"
+
+    @reject_key.setter
+    def reject_key(self, on: bool) -> None:
+        self.account = "rejected" if on else "active"
+
+    def refusal(self, key_present: bool) -> str | None:
+        """The envelope field the provider refuses this request with: ``token`` (no key, or a
+        rejected one), ``access`` (a suspended account), or None (caller holds the lock)."""
+        if not key_present or self.account == "rejected":
+            return "token"
+        return "access" if self.account == "suspended" else None
 
     def rate_limit_next(self, n: int = 1) -> None:
         """The next ``n`` counted requests answer the ``rateLimit`` envelope (HTTP 200)."""
@@ -71,7 +96,7 @@ class Faults:
             self.http429_retry_after = None
             self.fail_status, self.fail_html = 500, False
             self.slow_s = self.stall_s = 0.0
-            self.reject_key = False
+            self.account, self.refusal_status = "active", None
             self.network_down = False
 
     def take(self, name: str) -> bool:
@@ -94,5 +119,7 @@ class Faults:
             "slow_s": self.slow_s,
             "stall_s": self.stall_s,
             "reject_key": self.reject_key,
+            "account": self.account,
+            "refusal_status": self.refusal_status,
             "network_down": self.network_down,
         }

@@ -16,7 +16,7 @@ The daily reserve holds across any number of processes sharing the key, by two r
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from ..clock import last_reset, utc_from_ts
 from ..config import QUOTA_MAX
@@ -33,14 +33,20 @@ SENDING = "sending"
 def _count(value: int | None) -> int | None:
     """A count from outside, or None when it is not believable (below zero, past QUOTA_MAX)."""
     return value if value is not None and 0 <= value <= QUOTA_MAX else None
-# The time of day (seconds after 00:00 UTC) oddsmon last saw the daily counter fall. The
-# provider's docs do not say when the quota resets (docs/provider.md): until one is seen,
-# 00:00 UTC is presumed.
+# The time of day (seconds after 00:00 UTC) the provider's daily quota resets, and what that
+# rests on: "observed" (the daily counter was seen to fall then) or "header" (RapidAPI's
+# x-ratelimit-requests-reset said so). The provider's docs do not say when the quota resets
+# (docs/provider.md): until either is known, 00:00 UTC is presumed.
 META_RESET = "quota_reset_s"
+META_RESET_BASIS = "quota_reset_basis"
 # A fall counts as the reset only when seen soon after the reading before it (else it happened
 # somewhen in between) and when it is larger than what calls in flight can explain.
 RESET_SEEN_WITHIN_S = 2 * 3600
 RESET_MIN_FALL = 5
+# A reset header further off than a day is a monthly plan's: it says nothing of the daily one.
+RESET_HEADER_MAX_S = 86400
+_RESET_SQL = (f"(SELECT value FROM meta WHERE key = '{META_RESET}'), "
+              f"(SELECT value FROM meta WHERE key = '{META_RESET_BASIS}')")
 
 
 @record
@@ -50,7 +56,8 @@ class Quota:
     minute_limit: int | None = None
     minute_remaining: int | None = None
     observed_at: datetime | None = None
-    reset_s: int | None = None  # the observed reset time of day, None while only presumed
+    reset_s: int | None = None  # the reset's time of day, None while only presumed
+    reset_from: str = "observed"  # what reset_s rests on: "observed" or "header"
 
     @property
     def reset_offset_s(self) -> int:
@@ -58,9 +65,10 @@ class Quota:
 
     @property
     def reset_basis(self) -> str:
-        """``observed 03:30 UTC`` or ``presumed 00:00 UTC``: the reset time and what it rests on."""
+        """``header 03:30 UTC``, ``observed 03:30 UTC`` or ``presumed 00:00 UTC``: the reset
+        time and what it rests on."""
         hours, minutes = divmod(self.reset_offset_s // 60, 60)
-        return f"{'presumed' if self.reset_s is None else 'observed'} {hours:02d}:{minutes:02d} UTC"
+        return f"{'presumed' if self.reset_s is None else self.reset_from} {hours:02d}:{minutes:02d} UTC"
 
     def remaining_at(self, now: datetime) -> int | None:
         """Calls left today; a reading from before the last reset has been reset since."""
@@ -83,6 +91,18 @@ class Quota:
         return max(0, self.daily_limit - remaining)
 
 
+def _reset(seconds: str | None, basis: str | None) -> tuple[int | None, str]:
+    """The stored reset (time of day, basis); a store written before bases were kept says
+    nothing of one: its reset was observed."""
+    return (None if seconds is None else int(seconds)), basis or "observed"
+
+
+def _set_reset(tx: Tx, seconds: int, basis: str) -> None:
+    tx.executemany("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) "
+                   "DO UPDATE SET value = excluded.value",
+                   [(META_RESET, str(seconds)), (META_RESET_BASIS, basis)])
+
+
 @record
 class RequestRecord:
     at: datetime
@@ -102,22 +122,23 @@ class Ledger:
     def quota(self) -> Quota:
         row = self.db.query_one(
             "SELECT daily_limit, daily_remaining, minute_limit, minute_remaining, observed_at, "
-            "(SELECT value FROM meta WHERE key = ?) FROM quota WHERE id = 1", (META_RESET,))
+            f"{_RESET_SQL} FROM quota WHERE id = 1")
         if row is None:
             return Quota()
-        return Quota(row[0], row[1], row[2], row[3], utc_from_ts(row[4]),
-                     None if row[5] is None else int(row[5]))
+        return Quota(row[0], row[1], row[2], row[3], utc_from_ts(row[4]), *_reset(row[5], row[6]))
 
     def observe(self, at: datetime, daily_limit: int | None, daily_remaining: int | None,
                 minute_limit: int | None, minute_remaining: int | None, *,
-                sent_at: datetime | None = None) -> None:
+                sent_at: datetime | None = None, reset_in_s: int | None = None) -> None:
         """Record what an answer said; absent (or absurd) values keep what was known.
 
         ``sent_at``: when the answered request was sent; a rise of the daily remaining is
         kept only when that is not before the current value was recorded (see the module doc).
         A remaining above the limit is read as the limit. A daily count seen to fall (more
         calls left than just before, on the same plan) is the provider's reset: its time of
-        day becomes the presumed reset from then on.
+        day becomes the presumed reset from then on. ``reset_in_s``: RapidAPI's
+        ``x-ratelimit-requests-reset``, the seconds to the reset; its time of day is exact
+        and replaces what was observed.
         """
         daily_limit, daily_remaining = _count(daily_limit), _count(daily_remaining)
         minute_limit, minute_remaining = _count(minute_limit), _count(minute_remaining)
@@ -131,14 +152,18 @@ class Ledger:
                     and sent_at is not None and known.observed_at is not None
                     and sent_at < known.observed_at):
                 daily_remaining = None  # a late answer to an older request: keep the lower count
-            if (daily_remaining is not None and known.daily_remaining is not None
+            if reset_in_s is not None and 0 <= reset_in_s <= RESET_HEADER_MAX_S:
+                reset_at = at + timedelta(seconds=reset_in_s)
+                _set_reset(tx, int(reset_at.timestamp() - last_reset(reset_at).timestamp()), "header")
+            elif (daily_remaining is not None and known.daily_remaining is not None
                     and known.observed_at is not None
                     and daily_remaining - known.daily_remaining >= RESET_MIN_FALL
                     and (daily_limit is None or daily_limit == known.daily_limit)
-                    and 0 <= (at - known.observed_at).total_seconds() <= RESET_SEEN_WITHIN_S):
-                seconds = int(at.timestamp() - last_reset(at).timestamp()) // 60 * 60
-                tx.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) "
-                           "DO UPDATE SET value = excluded.value", (META_RESET, str(seconds)))
+                    and 0 <= (at - known.observed_at).total_seconds() <= RESET_SEEN_WITHIN_S
+                    and not (known.reset_from == "header"
+                             and last_reset(at, known.reset_offset_s) > known.observed_at)):
+                # Seen when the fall was seen (a header's time is kept when the fall fits it).
+                _set_reset(tx, int(at.timestamp() - last_reset(at).timestamp()) // 60 * 60, "observed")
             tx.execute(
                 "UPDATE quota SET daily_limit=coalesce(?, daily_limit), "
                 "daily_remaining=coalesce(?, daily_remaining), "
@@ -151,11 +176,9 @@ class Ledger:
 
     @staticmethod
     def _quota(tx: Tx) -> Quota:
-        row = tx.execute(
-            "SELECT daily_limit, daily_remaining, observed_at, (SELECT value FROM meta WHERE key = ?) "
-            "FROM quota WHERE id = 1", (META_RESET,)).fetchone()
-        return Quota(row[0], row[1], None, None, utc_from_ts(row[2]),
-                     None if row[3] is None else int(row[3]))
+        row = tx.execute(f"SELECT daily_limit, daily_remaining, observed_at, {_RESET_SQL} "
+                         "FROM quota WHERE id = 1").fetchone()
+        return Quota(row[0], row[1], None, None, utc_from_ts(row[2]), *_reset(row[3], row[4]))
 
     def reserve_call(self, at: datetime, reserve: int,
                      endpoint: str = "") -> tuple[bool, int | None, int | None]:

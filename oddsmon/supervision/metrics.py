@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from ..clock import Clock, next_reset
-from ..collect.budget import daily_budget, left_today
+from ..collect.budget import budget_day, daily_budget, left_today
 from ..config import Settings
 from ..offline import ModeView, view_of
 from ..records import field, record
@@ -108,8 +108,9 @@ class Snapshot:
     # Verdicts: the monitoring status (--check's exit code) and the runbook's closing
     # checklist (section 6), with the records they rest on.
     status: Status = field(default_factory=lambda: Status(3, "not evaluated"))
-    # What quota_reset rests on: "observed 03:30 UTC" (the counter was seen to fall then) or
-    # "presumed 00:00 UTC" (never seen; the provider's docs do not say).
+    # What quota_reset rests on: "header 03:30 UTC" (RapidAPI's reset header), "observed 03:30
+    # UTC" (the counter was seen to fall then) or "presumed 00:00 UTC" (neither; the provider's
+    # docs do not say).
     quota_reset_basis: str = "presumed 00:00 UTC"
     quota_probe_s: float = 1800.0
     checklist: tuple[ChecklistItem, ...] = ()
@@ -189,7 +190,7 @@ def collect(store: Store, settings: Settings, clock: Clock, *, recent: int = 10,
 def collector_metrics(store: Store, settings: Settings, now: datetime, quota: Quota) -> CollectorMetrics:
     holder = store.collector.holder(COLLECTOR_LEASE)
     status = store.collector.status()
-    by_kind = store.collector.spend(now.date())
+    by_kind = store.collector.spend(budget_day(now, quota.reset_offset_s))
     spent = sum(by_kind.values())
     reserve = settings.api.daily_reserve
     budget = daily_budget(settings.collect.daily_budget, quota.daily_limit, reserve)

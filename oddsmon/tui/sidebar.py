@@ -50,7 +50,7 @@ def mode_lines(snap: Snapshot, tz: tzinfo, now: datetime, offline_key: str) -> l
         left = (mode.resume_at - now).total_seconds()
         lines += [_row("resumes", fmt.short_time(mode.resume_at, tz, now)),
                   _row("in", fmt.countdown(left))]
-    elif mode.reason == "network":
+    elif mode.reason in ("network", "key"):
         lines.append(_row("resumes", "on probe"))
         if mode.next_probe_at is not None:
             lines.append(_row("probe", fmt.clock_time(mode.next_probe_at, tz)))

@@ -68,6 +68,8 @@ async def test_quota_error_envelope_goes_offline_until_status_shows_quota_again(
     page = await loopback_engine.service.fixtures()
     mode = loopback_engine.service.mode()
     assert mode.reason == "quota" and mode.resume_at == NEXT_MIDNIGHT  # presumed
+    probe_min = timedelta(seconds=loopback_engine.settings.supervision.probe_min_s)
+    assert mode.next_probe_at == clock.now() + probe_min  # /status is probed from the exhaustion on
     assert page.data is None and "request limit" in (page.provenance.error or "")
     counted = sim.stats()["counted_total"]
     await loopback_engine.service.warm()

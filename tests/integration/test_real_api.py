@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -164,10 +164,12 @@ async def test_learns_a_0330_reset_in_a_simulated_day(settings: Settings, clock:
             probes = sim.stats()["status_calls"]
         finally:
             await eng.aclose()
-    # Probed at 00:00 (presumed), then every 30 min: the 03:30 probe sees the counter fall.
-    assert resumed_at == datetime(2026, 11, 25, 3, 30, tzinfo=UTC)
-    assert quota.reset_basis == "observed 03:30 UTC"
-    assert probes == 8  # 00:00 ... 03:30, every 30 min: never a counted call while out
+    # Probed from the exhaustion on, at 00:00 (presumed) and at most 30 min apart: the first
+    # probe after 03:30 sees the counter fall, and its time of day is learned.
+    reset = datetime(2026, 11, 25, 3, 30, tzinfo=UTC)
+    assert resumed_at is not None and reset < resumed_at <= reset + timedelta(seconds=1800)
+    assert quota.reset_basis == f"observed {resumed_at:%H:%M} UTC"
+    assert probes <= 30  # about two an hour once the waits reach 30 min; never a counted call
 
 
 async def test_rapidapi_gateway_warms_and_its_daily_429_is_a_quota_outage(
@@ -192,16 +194,17 @@ async def test_rapidapi_gateway_warms_and_its_daily_429_is_a_quota_outage(
     assert all(r["path"].startswith("/v3/") for r in sim.stats()["recent"])
 
 
-async def test_rapidapi_key_rejected_is_said_plainly_not_an_outage(settings: Settings, clock: FakeClock) -> None:
+async def test_rapidapi_key_sent_the_direct_way_is_a_key_outage_said_plainly(settings: Settings, clock: FakeClock) -> None:
     sim = Simulator(SimConfig(leagues=(39,), gateway="rapidapi", full_markets=False), clock=clock)
     with LoopbackServer(sim) as srv:
         # A RapidAPI key sent the direct way: the gateway answers 401 with its message.
         eng = build_engine(pointed_at(settings, srv.url + "/v3"), clock=clock, key=Secret(SECRET))
         try:
             page = await eng.service.bookmakers()
+            reason = eng.service.mode().reason
         finally:
             await eng.aclose()
-    assert page.provenance.offline_reason is None
+    assert page.provenance.offline_reason == reason == "key"
     assert "API key rejected (HTTP 401)" in (page.provenance.error or "")
     assert "check api.auth (apisports)" in (page.provenance.error or "")
 

@@ -1,6 +1,7 @@
 """API-level faults from the simulator on a real loopback port, with time on a fake clock:
 the quota spent (by the error envelope, by the headers reaching the reserve), the per-minute
-limit (``rateLimit`` envelope, HTTP 429), a rejected key, and the jump to the quota reset."""
+limit (``rateLimit`` envelope, HTTP 429), a rejected key (an outage of its own), and the jump
+to the quota reset."""
 
 from __future__ import annotations
 
@@ -27,6 +28,8 @@ from .faults import RawHttpServer, cache_snapshot, respond
 
 LATER = 20 * 60
 MIDNIGHT = datetime(2026, 11, 25, 0, 0, tzinfo=UTC)
+# A quota outage's first /status probe: supervision.probe_min_s after the exhaustion.
+FIRST_PROBE = timedelta(seconds=5)
 
 
 async def test_08_quota_exhausted_by_the_requests_envelope(
@@ -43,6 +46,7 @@ async def test_08_quota_exhausted_by_the_requests_envelope(
         mode = eng.service.mode()
         assert mode.offline and mode.reason == "quota"
         assert mode.resume_at == MIDNIGHT and mode.seconds_to_resume == (MIDNIGHT - clock.now()).total_seconds()
+        assert mode.next_probe_at == clock.now() + FIRST_PROBE  # /status probed from the exhaustion on
         assert "request limit for the day" in (mode.detail or "")  # the provider's own words
         assert_from_cache(page, primed, clock.now(), "quota", stale=True)
         seen = sim.stats()["requests_total"]
@@ -79,6 +83,7 @@ async def test_09_quota_reaching_the_reserve_through_the_headers(
         assert sim.stats()["outcomes"].get("requests", 0) == 0  # never even hit the wall
         mode = eng.service.mode()
         assert mode.reason == "quota" and mode.resume_at == MIDNIGHT
+        assert mode.next_probe_at == mode.since + FIRST_PROBE
         assert f"{reserve} calls left today" in (mode.detail or "")
         assert report.stopped and "quota" in report.stopped
         # Nothing more is sent, whatever is asked; the pages are served from the cache.
@@ -161,10 +166,11 @@ async def test_11_http_429_is_throttled_not_an_outage(
         await eng.aclose()
 
 
-async def test_12_rejected_key_is_a_clear_error_not_an_outage(
+async def test_12_rejected_key_is_an_outage_of_its_own_said_plainly(
         settings: Settings, clock: FakeClock, sim: Simulator, server: LoopbackServer,
-        primed: Primed) -> None:
-    eng = build_engine(pointed_at(settings, server.url), clock=clock, key=Secret(SECRET))
+        primed: Primed, transport: CountingTransport) -> None:
+    eng = build_engine(pointed_at(settings, server.url), clock=clock, key=Secret(SECRET),
+                       transport=transport)
     try:
         clock.advance(LATER)
         kept = cache_snapshot(eng.store)
@@ -172,14 +178,15 @@ async def test_12_rejected_key_is_a_clear_error_not_an_outage(
         page = await eng.service.odds()
         error = page.provenance.error or ""
         assert error.startswith("API key rejected") and SECRET not in error
-        assert_from_cache(page, primed, clock.now(), None, stale=True)
-        assert not eng.service.mode().offline
-        assert eng.store.state.transitions() == [] and eng.store.incidents.current() is None
+        assert_from_cache(page, primed, clock.now(), "key", stale=True)
+        mode = eng.service.mode()
+        assert mode.reason == "key" and (mode.detail or "").startswith("API key rejected")
+        assert eng.store.incidents.current() is not None and eng.store.incidents.current().reason == "key"
+        attempts = transport.attempts
+        await assert_pages_from_cache(eng, primed, "key")
         report = await eng.service.warm()
-        assert report.counted_calls == 0 and all(
-            (s.error or "").startswith("API key rejected") for s in report.steps if s.calls == 0
-            and s.source != "fresh")
-        assert not eng.service.mode().offline
+        assert report.counted_calls == 0 and report.stopped and "offline (key)" in report.stopped
+        assert transport.attempts == attempts + 1  # the warm's /status probe, refused again
         assert all(r["key_present"] for r in sim.stats()["recent"])  # it was sent, and refused
         assert sim.stats()["counted_total"] == primed.counted_calls
         assert cache_snapshot(eng.store) == kept
@@ -190,10 +197,11 @@ async def test_12_rejected_key_is_a_clear_error_not_an_outage(
         with RawHttpServer(respond(status, reason, b'{"message":"Invalid API key"}')) as raw:
             eng = build_engine(pointed_at(settings, raw.url), clock=clock, key=Secret(SECRET))
             try:
+                eng.machine.go_online("the key was rotated")
                 page = await eng.service.odds()
                 assert f"API key rejected (HTTP {status})" in (page.provenance.error or "")
-                assert_from_cache(page, primed, clock.now(), None, stale=True)
-                assert not eng.service.mode().offline
+                assert_from_cache(page, primed, clock.now(), "key", stale=True)
+                assert eng.service.mode().reason == "key"
             finally:
                 await eng.aclose()
 
@@ -209,11 +217,13 @@ async def test_14_clock_jumps_to_quota_reset_resume_and_rebuild_within_the_quota
         clock.advance(LATER)
         sim.exhaust_quota()
         await a.service.odds()
+        first = b.service.mode().next_probe_at
         assert a.service.mode().reason == "quota" and b.service.mode().resume_at == MIDNIGHT
-        clock.set(MIDNIGHT - timedelta(seconds=1))
-        assert await a.service.supervise() is None and a.service.mode().offline  # not yet
-        clock.set(MIDNIGHT)  # the presumed reset: one free /status probe, by one process
+        assert first == clock.now() + FIRST_PROBE
+        clock.set(first - timedelta(seconds=1))
         sim.reset_stats()
+        assert await a.service.supervise() is None and sim.stats()["requests_total"] == 0  # not yet
+        clock.set(first)  # probed from the exhaustion on: one free /status probe, by one process
         assert await asyncio.gather(a.service.supervise(), b.service.supervise()) == [None, None]
         assert sim.stats()["by_endpoint"] == {"/status": 1}  # the day is still spent: no counted call
         assert a.service.mode().reason == "quota"

@@ -90,10 +90,8 @@ ERRORS = json.dumps({"get": "odds", "parameters": [], "errors": {"required": "At
 @pytest.mark.parametrize("status, reason, body, ctype, extra", [
     (200, "OK", PORTAL, "text/html", {}),
     (200, "OK", ERRORS, "application/json", {}),
-    (401, "Unauthorized", b'{"message": "Invalid API key"}', "application/json", {}),
-    (403, "Forbidden", b'{"message": "You are not subscribed"}', "application/json", {}),
     (302, "Found", b"", "text/html", {"location": "http://portal.example/login"}),
-], ids=["portal", "errors-envelope", "401", "403", "redirect"])
+], ids=["portal", "errors-envelope", "redirect"])
 def test_warm_exits_1_when_pages_fail_without_an_outage(
         tmp_path: Path, status: int, reason: str, body: bytes, ctype: str,
         extra: dict[str, str]) -> None:
@@ -104,6 +102,24 @@ def test_warm_exits_1_when_pages_fail_without_an_outage(
     # An errors envelope is a refusal, kept and said as such (issue 11); the rest failed.
     assert ("failed" in warm.stdout or "refused" in warm.stdout) and "0 page(s) fetched" in warm.stdout, \
         warm.stdout
+
+
+@pytest.mark.parametrize("status, reason, body", [
+    (401, "Unauthorized", b'{"message": "Invalid API key"}'),
+    (403, "Forbidden", b'{"message": "You are not subscribed to this API."}'),
+], ids=["401", "403"])
+def test_warm_exits_1_on_a_refused_key_and_check_stays_critical(
+        tmp_path: Path, status: int, reason: str, body: bytes) -> None:
+    with RawHttpServer(respond(status, reason, body, "application/json", QUOTA_HEADERS)) as raw:
+        cfg = write_config(tmp_path, raw.url)
+        warm = oddsmon(cfg, "--warm")
+        check = oddsmon(cfg, "--check")
+        sent = raw.requests
+    assert warm.returncode == 1, warm.stdout + warm.stderr
+    assert f"stopped: offline (key): API key rejected (HTTP {status})" in warm.stdout, warm.stdout
+    assert "0 page(s) fetched" in warm.stdout and "0 counted call(s) spent" in warm.stdout
+    assert check.returncode == 2 and "ODDSMON CRITICAL - offline (key)" in check.stdout, check.stdout
+    assert sent == 1  # the first refusal stops everything: no call wasted on a dead key
 
 
 def test_warm_exit_codes_done_fresh_and_cannot_run(tmp_path: Path, live: LoopbackServer) -> None:

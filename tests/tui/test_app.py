@@ -10,6 +10,7 @@ from textual.widgets import DataTable, ProgressBar, Static
 
 from oddsmon.clock import FakeClock
 from oddsmon.engine.runtime import Engine
+from oddsmon.sim import Simulator
 from oddsmon.tui.app import OddsmonApp
 from oddsmon.tui.base import PageScreen
 from oddsmon.tui.bookmakers import BookmakersScreen
@@ -232,7 +233,8 @@ async def test_a_manual_offline_is_left_without_asking(app: RecordingApp, engine
 
 
 async def test_the_countdown_to_the_quota_reset_is_live(
-        app: RecordingApp, engine: Engine, clock: FakeClock, ticker: ManualTicker) -> None:
+        app: RecordingApp, engine: Engine, clock: FakeClock, ticker: ManualTicker, sim: Simulator) -> None:
+    sim.exhaust_quota()  # /status is probed from the exhaustion on: it must show the day spent
     engine.machine.go_offline("quota", "quota")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -275,6 +277,9 @@ async def test_odds_screen_rows_margins_best_prices_and_market_key(app: Recordin
         assert labels == ["Bookmaker", "Over 2.5", "Under 2.5", "Margin"]
         await press(pilot, "m")
         assert [str(c.label) for c in table.columns.values()][1:3] == ["Yes", "No"]
+        await press(pilot, "m")  # the demo fixture's bookmakers include one pricing exact goals
+        assert text_of(app, "#market-line").startswith("Exact Goals Number 6 (1 lines: [ ])")
+        assert [str(c.label) for c in table.columns.values()][1:-1] == ["0", "1", "2", "3", "4", "5", "more 6"]
         await press(pilot, "m")
         assert "Match Winner" in text_of(app, "#market-line")
 

@@ -168,7 +168,7 @@ async def test_rapidapi_headers_and_gateway_answers(store: Store, clock: FakeClo
     assert "x-apisports-key" not in seen[0].headers
     with pytest.raises(KeyRejected, match="Invalid API key") as rejected:
         await client.get("/fixtures", {"league": 61})
-    assert rejected.value.outage is None  # said plainly: a configuration problem
+    assert rejected.value.outage == "key"  # an outage of its own: nothing is sent until a probe succeeds
     with pytest.raises(QuotaExhausted, match="DAILY quota") as quota:
         await client.get("/fixtures", {"league": 140})
     assert quota.value.outage == "quota"  # not taken for a per-minute limit

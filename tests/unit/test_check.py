@@ -164,7 +164,8 @@ def test_text_report_shows_runbook_section_4_and_the_checklist(store: Store, set
     first = out.splitlines()[0]
     assert first.startswith("ODDSMON WARNING - offline (quota)")
     for expected in ("OFFLINE (quota) since 2026-11-24 09:00:00 UTC (10:00:00 CET)",
-                     "when /status shows quota again, probed at 2026-11-25T00:00:00Z (in 15 h 00 min)",
+                     "when /status shows quota again, expected 2026-11-25T00:00:00Z (in 15 h 00 min); "
+                     "probed at 2026-11-24T09:00:05Z (in 5 s), then at least every 30 min 00 s",
                      "daily: 97 used, 3 left of 100",
                      "quota_reset 2026-11-25 00:00:00 UTC (01:00:00 CET) (presumed 00:00 UTC)",
                      "4 entries", "hits 3, misses 1, hit ratio 75.0 %",

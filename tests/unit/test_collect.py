@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from oddsmon.clock import FakeClock
-from oddsmon.collect.budget import daily_budget, left_today
+from oddsmon.collect.budget import budget_day, daily_budget, left_today
 from oddsmon.collect.scheduler import Cadence, Known, Watched, live_every, plan
 from oddsmon.config import ConfigError, load_file
 from oddsmon.domain.models import ParseError, parse_live_odds
@@ -95,6 +95,36 @@ def test_the_live_cadence_stretches_to_fit_the_budget() -> None:
     assert live_every(60, NOW, left=10_000, calls_per_round=2) == 60
     # 12 h left today and 24 calls: a round of 2 calls every hour.
     assert live_every(60, NOW, left=24, calls_per_round=2) == 3600
+
+
+# 03:30 in UTC, Europe/Paris and America/New_York on NOW's date, as seconds after 00:00 UTC:
+# the ledger keeps the provider's reset so.
+RESETS = {"UTC": 3 * 3600 + 1800, "Europe/Paris": 2 * 3600 + 1800, "America/New_York": 8 * 3600 + 1800}
+DAY = NOW.replace(hour=0)
+
+
+@pytest.mark.parametrize("zone", RESETS)
+@pytest.mark.parametrize(("at", "before_reset"), [
+    (DAY + timedelta(minutes=5), True),  # just after 00:00 UTC
+    (DAY + timedelta(hours=1), True),  # before every one of the three resets
+    (DAY + timedelta(hours=9), False),  # after every one of them
+    (DAY + timedelta(hours=18), False),
+])
+def test_the_budget_day_is_the_providers_quota_day(zone: str, at: datetime, before_reset: bool) -> None:
+    offset = RESETS[zone]
+    reset = DAY + timedelta(seconds=offset)
+    # Just after midnight the quota day is still yesterday's until the provider's reset.
+    assert budget_day(at, offset) == (DAY.date() - timedelta(days=1) if before_reset else DAY.date())
+    assert budget_day(at, 0) == at.date()  # presumed 00:00 UTC: the calendar day
+    # In-play rounds stretch over what is left until the reset, not until midnight.
+    day_ends = reset if before_reset else reset + timedelta(days=1)
+    left_s = (day_ends - at).total_seconds()
+    assert live_every(60, at, left=10, calls_per_round=2, reset_offset_s=offset) == max(60, left_s / 10 * 2)
+    # Calls are kept back for the closes still to come before the reset, not before midnight.
+    before = Watched(1, 39, day_ends - timedelta(minutes=30), "NS", False)
+    after = Watched(2, 39, day_ends + timedelta(minutes=30), "NS", False)
+    p = plan(known([before, after], now=at, reset_offset_s=offset), CADENCE, 10, 10)
+    assert p.kept_back == 1
 
 
 def test_the_budget_is_half_of_what_the_plan_leaves_and_never_the_reserve() -> None:

@@ -53,12 +53,16 @@ def test_every_state_exports_a_valid_document(store: Store, settings: Settings, 
     m.go_offline("network", "refused")
     m.probe_result(False, "refused")
     docs.append(export.to_dict(collect(store, settings, clock)))
+    m.probe_result(False, "probe failed: API key rejected (HTTP 401)", "key")
+    docs.append(export.to_dict(collect(store, settings, clock)))
     for doc in docs:
         assert_valid(doc)
-    quota, user, network = docs[1], docs[2], docs[3]
+    quota, user, network, key = docs[1], docs[2], docs[3], docs[4]
     assert quota["mode"]["reason"] == "quota" and quota["mode"]["resume_at"] == "2026-11-25T00:00:00Z"
+    assert quota["mode"]["probe"]["next_at"] == "2026-11-24T09:00:05Z"  # probed from the exhaustion on
     assert quota["open_incident"]["actions"][-1]["text"] == "alice: contacted support"
     assert user["mode"]["resume_at"] == "2026-11-25T00:00:00Z"  # manual during quota keeps the reset
+    assert key["mode"]["reason"] == "key" and key["status"]["code"] == 2
     assert network["mode"]["probe"]["failures"] == 1 and network["status"]["code"] == 2
     assert docs[0]["requests_by_endpoint"] == {"/odds": 1}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -19,43 +20,86 @@ def machine(store: Store, clock: FakeClock) -> OfflineMachine:
     return OfflineMachine(store, clock, SupervisionSettings(probe_min_s=5, probe_max_s=60))
 
 
-def test_quota_outage_ends_on_evidence_not_at_the_presumed_reset(store: Store, clock: FakeClock) -> None:
+def slots(m: OfflineMachine, clock: FakeClock, until: datetime, other: OfflineMachine | None = None) -> list[datetime]:
+    """Every quota probe slot up to ``until``, each claimed by ``m`` and finding no quota."""
+    taken = []
+    while m.view().next_probe_at is not None and m.view().next_probe_at <= until:
+        clock.set(m.view().next_probe_at)
+        assert m.claim_quota_probe()
+        assert other is None or not other.claim_quota_probe()  # one process probes each slot
+        assert not m.quota_probe_result(0, reserve=10)
+        taken.append(clock.now())
+    return taken
+
+
+def test_quota_outage_is_probed_from_exhaustion_with_a_bounded_backoff(store: Store, clock: FakeClock) -> None:
     m = machine(store, clock)
+    other = machine(Store.open(store.path), clock)  # a second process on the same file
+    start = clock.now()
     assert m.go_offline("quota", "daily quota exhausted")
     view = m.view()
     assert view.offline and view.reason == "quota"
-    assert view.resume_at == MIDNIGHT  # presumed: no reset seen yet
-    assert view.seconds_to_resume == 15 * 3600
-    assert not m.claim_quota_probe()
-    clock.set(MIDNIGHT)
-    assert m.gate() == "quota"  # the presumed reset alone lets nothing out
-    assert m.claim_quota_probe()
-    assert not m.claim_quota_probe()  # one process probes each slot
-    assert m.view().resume_at == MIDNIGHT + timedelta(seconds=1800)  # the next probe
-    assert not m.quota_probe_result(0, reserve=10)  # still exhausted: stays offline
+    assert view.next_probe_at == start + timedelta(seconds=5)  # probe_min_s: not the presumed reset
+    assert view.resume_at == MIDNIGHT  # the resume shown: the expected reset (presumed)
+    assert not m.claim_quota_probe()  # not yet
+    taken = slots(m, clock, start + timedelta(hours=6), other)
+    waits = [(b - a).total_seconds() for a, b in itertools.pairwise([start, *taken])]
+    assert waits[:6] == [5, 5, 10, 20, 40, 80]  # the wait doubles with the outage's age ...
+    assert max(waits) == 1800 and waits[-3:] == [1800] * 3  # ... up to quota_probe_s
     assert m.gate() == "quota"
-    clock.advance(1800)
-    assert m.claim_quota_probe()
     assert not m.quota_probe_result(10, reserve=10)  # at the reserve is not enough
-    clock.advance(1800)
+    clock.set(m.view().next_probe_at)
     assert m.claim_quota_probe()
     assert m.quota_probe_result(97, reserve=10)
     assert not m.state().offline and "97 calls left" in (m.state().detail or "")
     assert not m.quota_probe_result(97, reserve=10)  # only once
 
 
-def test_learned_reset_time_of_day_becomes_the_presumed_reset(store: Store, clock: FakeClock) -> None:
+def test_the_expected_reset_is_probed_and_short_waits_start_again(store: Store, clock: FakeClock) -> None:
+    m = machine(store, clock)
+    m.go_offline("quota")
+    taken = slots(m, clock, MIDNIGHT + timedelta(minutes=30))
+    # 00:00 UTC is presumed: a probe goes out 10 s after it, whatever the backoff had reached.
+    assert MIDNIGHT + timedelta(seconds=10) in taken
+    after = [t for t in taken if t > MIDNIGHT]
+    waits = [(b - a).total_seconds() for a, b in itertools.pairwise(after)]
+    assert waits[:4] == [5, 5, 10, 20]
+
+
+def test_past_the_expected_reset_the_resume_shown_is_the_next_probe(store: Store, clock: FakeClock) -> None:
+    m = machine(store, clock)
+    m.go_offline("quota")
+    slots(m, clock, MIDNIGHT + timedelta(minutes=5))  # the presumed reset came: no quota back
+    view = m.view()
+    assert view.resume_at == view.next_probe_at and MIDNIGHT < view.resume_at <= MIDNIGHT + timedelta(minutes=10)
+
+
+def test_learned_reset_time_of_day_is_probed_at(store: Store, clock: FakeClock) -> None:
     at_0300 = MIDNIGHT + timedelta(hours=3)
     clock.set(at_0300)
     store.ledger.observe(clock.now(), 100, 0, None, None)
     clock.advance(1800)  # 03:30: the counter fell (used 100 -> 0)
     store.ledger.observe(clock.now(), 100, 100, None, None)
-    quota = store.ledger.quota()
-    assert quota.reset_basis == "observed 03:30 UTC"
+    assert Store.open(store.path).ledger.quota().reset_basis == "observed 03:30 UTC"  # kept in the store
     m = machine(store, clock)
-    clock.advance(3600)
+    clock.set(MIDNIGHT + timedelta(days=1, hours=1))  # exhausted at 01:00, before the reset
     assert m.go_offline("quota")
-    assert m.view().resume_at == MIDNIGHT + timedelta(days=1, hours=3, minutes=30)
+    taken = slots(m, clock, MIDNIGHT + timedelta(days=1, hours=3, minutes=31))
+    assert MIDNIGHT + timedelta(days=1, hours=3, minutes=30, seconds=10) in taken
+
+
+def test_rapidapi_reset_header_is_exact_and_probed_at(store: Store, clock: FakeClock) -> None:
+    # 09:00 UTC + 5 h 12 min 30 s: the gateway's day turns at 14:12:30 UTC.
+    store.ledger.observe(clock.now(), 100, 0, None, None, reset_in_s=5 * 3600 + 12 * 60 + 30)
+    quota = store.ledger.quota()
+    assert quota.reset_basis == "header 14:12 UTC" and quota.reset_offset_s == 14 * 3600 + 12 * 60 + 30
+    m = machine(store, clock)
+    m.go_offline("quota")
+    reset = clock.now() + timedelta(hours=5, minutes=12, seconds=30)
+    assert reset + timedelta(seconds=10) in slots(m, clock, reset + timedelta(minutes=1))
+    # A monthly plan's header (further off than a day) says nothing of the daily reset.
+    store.ledger.observe(clock.now(), 100, 0, None, None, reset_in_s=20 * 86400)
+    assert store.ledger.quota().reset_basis == "header 14:12 UTC"
 
 
 def test_a_fall_seen_after_a_long_gap_teaches_nothing(store: Store, clock: FakeClock) -> None:
@@ -65,13 +109,14 @@ def test_a_fall_seen_after_a_long_gap_teaches_nothing(store: Store, clock: FakeC
     assert store.ledger.quota().reset_basis == "presumed 00:00 UTC"
 
 
-def test_manual_offline_during_quota_keeps_the_reset(store: Store, clock: FakeClock) -> None:
+def test_manual_offline_during_quota_keeps_the_probes(store: Store, clock: FakeClock) -> None:
     m = machine(store, clock)
     m.go_offline("quota")
+    slot = m.view().next_probe_at
     assert m.go_offline("user", "runbook 3.2")
     view = m.view()
-    assert (view.reason, view.resume_at) == ("user", MIDNIGHT)
-    clock.set(MIDNIGHT)
+    assert (view.reason, view.resume_at, view.next_probe_at) == ("user", MIDNIGHT, slot)
+    clock.set(slot)
     assert m.claim_quota_probe()
     assert m.quota_probe_result(90, reserve=10)
 
@@ -118,6 +163,57 @@ def test_probe_backoff_doubles_up_to_the_cap_and_one_process_probes(store: Store
     assert m.gate() is None
 
 
+def test_a_refused_key_is_an_outage_of_its_own_ended_by_a_probe(store: Store, clock: FakeClock) -> None:
+    m = machine(store, clock)
+    other = machine(Store.open(store.path), clock)
+    assert m.go_offline("key", "API key rejected by the provider: Error/Missing application key.")
+    view = other.view()  # every process sees it
+    assert (view.offline, view.reason) == (True, "key") and other.gate() == "key"
+    assert view.resume_at is None and view.next_probe_at == clock.now() + timedelta(seconds=5)
+    assert not m.go_offline("network") and not m.go_offline("quota")  # nothing replaces it
+    assert not m.go_offline("user") and m.view().reason == "key"
+    waits = []
+    for _ in range(5):
+        clock.set(m.state().next_probe_at)
+        assert m.claim_probe() and not other.claim_probe()
+        assert not m.probe_result(False, "probe failed: cannot reach the API", "network")
+        waits.append((m.state().next_probe_at - clock.now()).total_seconds())
+    assert all(5 <= w <= cap for w, cap in zip(waits, [10, 20, 40, 60, 60], strict=True)), waits
+    # Its probes failing for another reason do not hide what is wrong.
+    assert m.view().detail == "API key rejected by the provider: Error/Missing application key."
+    clock.set(m.state().next_probe_at)
+    assert m.claim_probe()
+    assert m.probe_result(True)  # the key was rotated: /status answers
+    assert m.gate() is None and m.state().detail == "key probe succeeded"
+    incident = store.incidents.recent(1)[0]
+    assert incident.reason == "key" and not incident.open
+
+
+def test_a_refused_key_takes_over_any_other_outage(store: Store, clock: FakeClock) -> None:
+    m = machine(store, clock)
+    for first in ("network", "quota", "user"):
+        m.go_offline(first)  # type: ignore[arg-type]
+        assert m.go_offline("key", "account refused by the provider: Your account is suspended")
+        assert m.view().reason == "key" and m.view().resume_at is None
+        assert m.go_online("key rotated, resumed by hand")  # a person may end it
+    assert [t[2] for t in store.state.transitions()][::-1] == [
+        "network", "key", None, "quota", "key", None, "user", "key", None]
+
+
+def test_a_probe_the_provider_refuses_is_a_key_outage_whatever_the_state(store: Store, clock: FakeClock) -> None:
+    m = machine(store, clock)
+    assert not m.probe_result(False, "probe failed: API key rejected (HTTP 401)", "key")  # online (--check --probe)
+    assert m.view().reason == "key" and m.state().probe_failures == 1
+    m.go_online()
+    m.go_offline("network", "connection refused")
+    clock.set(m.state().next_probe_at)
+    assert m.claim_probe()
+    m.probe_result(False, "probe failed: API key rejected (HTTP 403)", "key")  # the network is back
+    assert m.view().reason == "key" and m.view().detail == "probe failed: API key rejected (HTTP 403)"
+    m.probe_result(False, "probe failed: connection refused")  # a later probe meets the network
+    assert m.view().reason == "key" and m.view().detail == "probe failed: API key rejected (HTTP 403)"
+
+
 def test_incident_opened_and_closed_with_actions(store: Store, clock: FakeClock) -> None:
     m = machine(store, clock)
     m.go_offline("network", "connection refused")
@@ -153,6 +249,11 @@ def test_is_offline_mode_is_true_in_every_process(tmp_path: Path, clock: FakeClo
     store = Store.open(db)
     OfflineMachine(store, FakeClock(), Settings().supervision).go_offline("user")
     assert subprocess.run(probe, capture_output=True, text=True, check=True).stdout.strip() == "True"
+    # A refused key is offline too, and says why apart from user, network and quota.
+    OfflineMachine(store, FakeClock(datetime.now(UTC)), Settings().supervision).go_offline("key", "refused")
+    why = [sys.executable, "-c", "import oddsmon; "
+           f"print(oddsmon.is_offline_mode({str(cfg)!r}), oddsmon.offline_reason({str(cfg)!r}))"]
+    assert subprocess.run(why, capture_output=True, text=True, check=True).stdout.strip() == "True key"
     store.close()
 
 
