@@ -12,7 +12,7 @@ import contextlib
 from dataclasses import replace
 from pathlib import Path
 
-from .config import Settings, default_paths
+from .config import Settings, state_dir
 
 DEMO_BASE_URL = "http://simulator.oddsmon.invalid"
 
@@ -26,7 +26,7 @@ def demo_paths(settings: Settings, base: Path) -> Settings:
 
 def demo_pointer() -> Path:
     """The file naming the running demo's directory: per user, under ``$XDG_STATE_HOME``."""
-    return default_paths().db.parent / "demo-running"
+    return state_dir() / "demo-running"
 
 
 def publish(directory: str) -> None:
@@ -48,6 +48,9 @@ def running_demo(settings: Settings) -> Settings | None:
         directory = Path(demo_pointer().read_text(encoding="utf-8").strip())
     except (OSError, UnicodeDecodeError):
         return None
-    if not directory.is_absolute() or not (directory / "oddsmon.db").is_file():
+    if not directory.is_absolute():
         return None
-    return demo_paths(settings, directory)
+    from .store import Store
+
+    demo = demo_paths(settings, directory)
+    return demo if Store.exists(demo) else None

@@ -19,15 +19,8 @@ TESTS = Path(__file__).resolve().parents[1]
 # (file under tests/, attribute) -> why no public reading exists. Keep it short.
 ALLOWED = {
     ("perf/bench_cache_hit.py", "_memo"):
-        "the bench times a cache hit with the Service's in-process memo emptied; the Service "
+        "the bench times a cache hit with the reader's in-process memo emptied; the reader "
         "has no public way to empty it",
-    ("perf/bench_real_size.py", "_odds_page_keeper"):
-        "the bench times one stage inside a warm (each odds page parsed and stored) by wrapping "
-        "it; no public hook times a stage of the warm",
-    ("reliability/workers.py", "_pending"):
-        "each soak process tallies the hits and misses it counted before they are flushed, so "
-        "the test can check the shared counters lost none; the Service does not say what it "
-        "flushed",
 }
 CALLS = ("getattr", "setattr", "hasattr", "delattr")
 
