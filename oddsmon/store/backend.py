@@ -52,7 +52,7 @@ SCHEMA_WRITER_KEY = "schema_written_by"
 
 def schema_writer() -> str:
     """This oddsmon, as a store records it."""
-    from .. import __version__
+    from ..version import __version__
 
     return f"oddsmon {__version__}"
 

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from oddsmon import __version__
 from oddsmon.clock import FakeClock
 from oddsmon.config import Secret, load_file
 from oddsmon.engine.runtime import Engine, build_engine
 from oddsmon.store import StoreTooNew
 from oddsmon.store.sqlite import SCHEMA_VERSION
 from oddsmon.tui.app import EngineStart
+from oddsmon.version import __version__
 
 from ..conftest import SECRET
 from ..tui.conftest import SIZE, RecordingApp

@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from oddsmon import __version__
 from oddsmon.providers import LeagueOddsRequest
 from oddsmon.store import Store, StoreError, StoreTooNew, cache_key
 from oddsmon.store.sqlite import APPLICATION_ID, SCHEMA_VERSION
+from oddsmon.version import __version__
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
