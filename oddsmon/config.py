@@ -465,6 +465,15 @@ class CollectSettings:
 
 
 @record
+class WarmSettings:
+    """A warm (``oddsmon --warm``, the TUI's ``w``, the warm after a resume): what one may spend."""
+
+    max_calls: int = _key(100, _int(1, QUOTA_MAX), "Counted calls one warm may spend: the four critical "
+                          "pages first, then predictions nearest kickoff; what does not fit is named "
+                          "(oddsmon --warm --force passes the cap).")
+
+
+@record
 class AlertSettings:
     """Alerts POSTed to a webhook (Slack, Discord, or anything reading ``text``)."""
 
@@ -498,6 +507,7 @@ class Settings:
     odds: OddsSettings = field(default_factory=OddsSettings)
     stakes: StakeSettings = field(default_factory=StakeSettings)
     collect: CollectSettings = field(default_factory=CollectSettings)
+    warm: WarmSettings = field(default_factory=WarmSettings)
     alerts: AlertSettings = field(default_factory=AlertSettings)
     ui: UiSettings = field(default_factory=UiSettings)
     source: Path | None = None  # the file these settings came from, None for defaults
@@ -610,6 +620,7 @@ _SECTIONS: dict[str, type] = {
     "odds": OddsSettings,
     "stakes": StakeSettings,
     "collect": CollectSettings,
+    "warm": WarmSettings,
     "alerts": AlertSettings,
     "ui": UiSettings,
 }
@@ -694,6 +705,7 @@ def _build(data: dict[str, Any], where: _Where, base: Path) -> Settings:
         odds=OddsSettings(**sections.get("odds", {})),
         stakes=StakeSettings(**sections.get("stakes", {})),
         collect=CollectSettings(**sections.get("collect", {})),
+        warm=WarmSettings(**sections.get("warm", {})),
         alerts=AlertSettings(**sections.get("alerts", {})),
         ui=UiSettings(**sections.get("ui", {})),
         source=where.path,

@@ -192,6 +192,8 @@ class ApiClient:
         self._secret = key.reveal()
         # Requests given up on because the rate limit did not lift: a warm stops on it.
         self.rate_limit_give_ups = 0
+        # What the provider said that was ignored, and why, each once (see Provider.notes).
+        self.notes: list[str] = []
         self.rng = random.Random()  # backoff jitter; tests may seed it
         timeout = httpx.Timeout(settings.timeout_s, connect=min(settings.timeout_s, 5.0))
         self._http = httpx.AsyncClient(
@@ -337,7 +339,7 @@ class ApiClient:
     async def _send_once(self, endpoint: str, params: dict[str, str], *, counted: bool,
                          raw: bool = False) -> ApiResponse:
         if counted and self.allow_counted is not None and not self.allow_counted(endpoint):
-            raise BudgetSpent(f"the collector's budget is spent: not sending {endpoint}")
+            raise BudgetSpent(f"the budget is spent: not sending {endpoint}")
         ticket = None
         if counted:
             allowed, remaining, ticket = self.ledger.reserve_call(
@@ -391,6 +393,15 @@ class ApiClient:
         daily_remaining = _int_header(headers, "x-ratelimit-requests-remaining")
         minute_limit = _int_header(headers, "X-RateLimit-Limit")
         minute_remaining = _int_header(headers, "X-RateLimit-Remaining")
+        if minute_limit == 0:
+            # A plan of no call a minute that has just answered one is nonsense: its remaining
+            # (0 too, as a rule) would pause every call for a minute, a silent crawl. Both are
+            # ignored and said; the pace is [api] per_minute's, if set.
+            minute_limit = minute_remaining = None
+            note = ("the provider's X-RateLimit-Limit: 0 is not a usable per-minute limit: "
+                    "ignored, with its X-RateLimit-Remaining (the pace is [api] per_minute's)")
+            if note not in self.notes:
+                self.notes.append(note)
         reset_in = _int_header(headers, "x-ratelimit-requests-reset")  # RapidAPI: seconds to the reset
         if any(v is not None for v in (daily_limit, daily_remaining, minute_limit, minute_remaining, reset_in)):
             self.ledger.observe(self.clock.now(), daily_limit, daily_remaining, minute_limit,

@@ -166,6 +166,10 @@ class ApiFootball(ApiFootballCodec):
     def rate_limit_give_ups(self) -> int:
         return self.client.rate_limit_give_ups
 
+    @property
+    def notes(self) -> list[str]:
+        return self.client.notes
+
     def limit_counted(self, allow: Callable[[], bool] | None) -> None:
         self.client.allow_counted = None if allow is None else (lambda _endpoint: allow())
 
