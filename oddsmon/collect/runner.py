@@ -49,8 +49,7 @@ class CycleReport:
                 f"{'?' if self.budget is None else self.budget} today; {self.deferred} deferred")
         if self.offline:
             # The cycle met an outage: what it did not run waits for the resume.
-            failed = next((outcome for _, _, outcome in reversed(self.ran)), "")
-            text += f"; went offline ({self.offline}) at {failed}: the rest waits for the resume"
+            text += f"; went offline ({self.offline}) at {self.ran[-1][0].label}: the rest waits for the resume"
         return text
 
 

@@ -132,7 +132,7 @@ def collector_text(snap: Snapshot, tz: tzinfo, now: datetime) -> str:
         lines.append(_row("", f"next due {fmt.stamp(col.next_due, tz, now)}"))
     alerts = snap.alerts
     if alerts is not None and alerts.dead:
-        lines.append(_row("Alerts", f"DEAD LETTERS: {alerts.dead_text()} never reached {alerts.target}"
+        lines.append(_row("Alerts", f"DEAD LETTERS: {alerts.dead_text()} never reached {alerts.target or 'the webhook'}"
                                     + (f" · {alerts.last_error}" if alerts.last_error else "")))
     return "\n".join(lines)
 

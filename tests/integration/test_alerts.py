@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -107,10 +107,10 @@ async def test_a_hanging_webhook_never_holds_a_collection_cycle_and_each_alert_a
     waited: list[float] = []
     enqueue = deliverer.enqueue
 
-    def timed_enqueue(alerts: list[Alert], **kwargs: Any) -> int:
+    def timed_enqueue(alerts: Sequence[Alert], *, cursor: tuple[str, int] | None = None) -> int:
         started = time.perf_counter()
         try:
-            return enqueue(alerts, **kwargs)
+            return enqueue(alerts, cursor=cursor)
         finally:
             waited.append(time.perf_counter() - started)
 
