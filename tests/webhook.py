@@ -26,20 +26,20 @@ class Receiver:
         self.drops = 0
         self.refused = 0  # POSTs answered with an error status or dropped
         self.hung = threading.Event()  # a POST is being held
-        self._hanging = threading.Event()
-        self._back = threading.Event()
-        self._lock = threading.Lock()
+        self.holding = threading.Event()
+        self.back = threading.Event()
+        self.lock = threading.Lock()
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length", "0")))
-                if receiver._hanging.is_set():
+                if receiver.holding.is_set():
                     receiver.hung.set()
-                    receiver._back.wait(60)  # bounded: a failed test never wedges the suite
+                    receiver.back.wait(60)  # bounded: a failed test never wedges the suite
                     self._drop()
                     return
-                with receiver._lock:
+                with receiver.lock:
                     if receiver.drops:
                         receiver.drops -= 1
                         receiver.refused += 1
@@ -70,13 +70,13 @@ class Receiver:
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def hang(self) -> None:
-        self._back.clear()
+        self.back.clear()
         self.hung.clear()
-        self._hanging.set()
+        self.holding.set()
 
     def come_back(self) -> None:
-        self._hanging.clear()
-        self._back.set()
+        self.holding.clear()
+        self.back.set()
 
     def alerts(self) -> list[dict[str, Any]]:
         """Every alert delivered, from the generic JSON digests."""
