@@ -22,7 +22,7 @@ from oddsmon.config import AlertSettings, Secret, Settings
 from oddsmon.domain.market import PriceDrop
 from oddsmon.engine.runtime import Engine, build_engine
 from oddsmon.sim import SimConfig, Simulator
-from oddsmon.store import Store
+from oddsmon.store import Queued, Store
 
 from ..conftest import SECRET
 from ..webhook import Receiver
@@ -266,3 +266,20 @@ async def test_two_processes_post_each_alert_once_and_a_dead_claim_is_taken_over
         store.close()
     keys = [a["key"] for a in receiver.alerts()]
     assert sorted(keys) == sorted(drop(n).key for n in (1, 2, 3, 4))
+
+
+async def test_an_unreadable_row_is_a_dead_letter_and_the_rest_still_goes_out(
+        tmp_path: Path, receiver: Receiver) -> None:
+    clock = FakeClock(DAY)
+    store = Store.open(tmp_path / "oddsmon.db")
+    deliverer = Deliverer(alert_settings(receiver.url), store, clock, Secret(SECRET))
+    try:
+        store.outbox.enqueue(["webhook"], [Queued("drop:x", "drop", "{not json")], clock.now())
+        deliverer.enqueue([drop(1)])
+        assert await deliverer.deliver_due() == 1
+        view = store.outbox.view()
+    finally:
+        await deliverer.aclose()
+        store.close()
+    assert [a["key"] for a in receiver.alerts()] == [drop(1).key]
+    assert (view.pending, view.dead, view.dead_kinds) == (0, 1, {"drop": 1})
