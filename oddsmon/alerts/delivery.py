@@ -13,7 +13,7 @@ shown masked.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 import httpx
@@ -28,6 +28,7 @@ from .targets import render, resolve
 TARGET = "webhook"  # the outbox's name for alerts.webhook_url
 BACKOFF_S, BACKOFF_MAX_S = 30.0, 1800.0
 POLL_S = 5.0  # how often the task looks for what other processes enqueued
+MIN_WAIT_S = 0.5
 PRUNE_S = 3600.0
 SENT_KEEP_S = 8 * 86400.0  # past odds.drop_window_min's longest: a drop found again adds nothing
 DEAD_KEEP_S = 86400.0  # a dead letter is reported for a day
@@ -129,21 +130,24 @@ class Deliverer:
         retry_after = reply.headers.get("retry-after", "")
         return f"HTTP {reply.status_code}", float(retry_after) if retry_after.isdigit() else None
 
-    async def run(self) -> None:
+    async def run(self, elsewhere: Callable[[], bool] = lambda: False) -> None:
         """Deliver until cancelled: at once when this process enqueues, else when the next
         row is due (a backoff, the pace) or ``POLL_S`` later (another process's alerts).
+        ``elsewhere``: another process delivers now (a TUI leaves it to the collector).
         On a real clock: a fake one's sleep returns at once (tests call ``deliver_due``)."""
         while True:
             try:
-                if await self.deliver_due():
+                paused = elsewhere()
+                if not paused and await self.deliver_due():
                     continue
                 self._prune()
                 now = self.clock.now()
                 due = self.store.outbox.next_due(TARGET, now, self.settings.min_interval_s)
             except StoreError as exc:
                 self.last_error = f"alerts not delivered: {exc}"
-                due, now = None, self.clock.now()
-            wait = POLL_S if due is None else min(POLL_S, (due - now).total_seconds())
+                due, now, paused = None, self.clock.now(), False
+            # Due but not claimed means another process holds the rows: look again shortly.
+            wait = POLL_S if due is None or paused else max(MIN_WAIT_S, min(POLL_S, (due - now).total_seconds()))
             await self._wait(wait)
 
     async def _wait(self, seconds: float) -> None:

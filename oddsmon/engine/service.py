@@ -93,10 +93,11 @@ class Service:
 
     def start_delivery(self) -> None:
         """Start the webhook's own task on the running loop (the collector's, the TUI's
-        engine loop), when a webhook is configured: cycles and screens only enqueue."""
+        engine loop), when a webhook is configured: cycles and screens only enqueue. A TUI's
+        leaves the posting to a collector while one runs."""
         if self.alerting.deliverer is not None and self._delivery is None:
-            self._delivery = asyncio.get_running_loop().create_task(self.alerting.deliverer.run(),
-                                                                    name="oddsmon-alerts")
+            self._delivery = asyncio.get_running_loop().create_task(
+                self.alerting.deliverer.run(self.reader.collector_elsewhere), name="oddsmon-alerts")
 
     # -- composed of several parts ---------------------------------------------------------------
 
