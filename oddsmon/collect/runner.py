@@ -47,15 +47,14 @@ class CycleReport:
         spent = ", ".join(f"{k} {n}" for k, n in by_kind.items() if n) or ("none" if self.ran else "nothing due")
         text = (f"{self.calls} counted call(s) ({spent}); {self.left} left of a budget of "
                 f"{'?' if self.budget is None else self.budget} today; {self.deferred} deferred")
+        if self.offline:
+            # The cycle met an outage: what it did not run waits for the resume.
+            return text + f"; went offline ({self.offline}) at {self.ran[-1][0].label}: the rest waits for the resume"
         # A page that failed is said with its error: the cycle went on without it, and the
         # next one asks again.
         failed = [f"{task.label}: {error}" for task, _, error in self.ran if error]
         more = f"; {len(failed) - 3} more failed" if len(failed) > 3 else ""
-        text += "".join(f"; failed {line}" for line in failed[:3]) + more
-        if self.offline:
-            # The cycle met an outage: what it did not run waits for the resume.
-            text += f"; went offline ({self.offline}) at {self.ran[-1][0].label}: the rest waits for the resume"
-        return text
+        return text + "".join(f"; failed {line}" for line in failed[:3]) + more
 
 
 class Collector:
