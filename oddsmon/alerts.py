@@ -24,6 +24,7 @@ from .clock import Clock, iso_utc
 from .config import AlertSettings, Secret
 from .domain.market import MarketView, PriceDrop
 from .domain.models import MARKETS
+from .offline import CRITICAL_REASONS, KEY_FIX
 from .store import Store, StoreWriteError
 
 SEND_ATTEMPTS = 4
@@ -46,6 +47,9 @@ class Alert:
     reason: str | None = None
     change_pct: float | None = None  # a drop's size, in percent
     market: str | None = None  # a drop's market ("Match Winner")
+    # A mode change's weight, as --check would say it: "critical" (a network or key outage),
+    # "warning" (quota, manual offline), "ok" (back online); None for market alerts.
+    severity: str | None = None
 
     def payload(self) -> dict[str, Any]:
         data = asdict(self)
@@ -89,9 +93,15 @@ def market_alerts(view: MarketView, match: str, at: datetime, settings: AlertSet
 
 def mode_alert(transition_id: int, at: datetime, offline: bool, reason: str | None,
                detail: str | None) -> Alert:
+    """A mode change: a network or key outage is CRITICAL (as in --check), and a refused key
+    says what the operator does."""
+    severity = "ok" if not offline else "critical" if reason in CRITICAL_REASONS else "warning"
     state = f"OFFLINE ({reason})" if offline else "back ONLINE"
-    text = f"oddsmon is {state}" + (f": {detail}" if detail else "")
-    return Alert("offline" if offline else "online", f"mode:{transition_id}", text, at, reason=detail or reason)
+    text = f"{severity.upper()}: oddsmon is {state}" + (f": {detail}" if detail else "")
+    if offline and reason == "key":
+        text += f". To do: {KEY_FIX}"
+    return Alert("offline" if offline else "online", f"mode:{transition_id}", text, at,
+                 reason=detail or reason, severity=severity)
 
 
 class AlertSender:

@@ -119,6 +119,8 @@ class Snapshot:
     selftest: SelftestRecord | None = None
     last_export: ExportRecord | None = None
     collector: CollectorMetrics | None = None
+    # The latest nonsense rate-limit header the wire ignored, with when and what it did instead.
+    header_note: str | None = None
 
     @property
     def last_incident(self) -> Incident | None:
@@ -186,6 +188,7 @@ def collect(store: Store, settings: Settings, clock: Clock, *, recent: int = 10,
         selftest=selftest,
         last_export=last_export,
         collector=collector,
+        header_note=store.ledger.meta(store.ledger.HEADER_NOTE),
     )
 
 
