@@ -431,7 +431,7 @@ class OddsmonApp(DeskActions, App[int]):
         if mode.reason == "key":
             self.push_screen(ConfirmOnline(self._key_refused_text(mode), manual=False,
                                            title="The provider refuses the API key: go online anyway?"),
-                             self._confirmed_despite_key)
+                             self._online_or_say("Staying offline until a /status probe is answered."))
             return
         if mode.resume_at is not None and mode.seconds_to_resume and mode.seconds_to_resume > 0:
             self.push_screen(ConfirmOnline(self._early_resume_cost(mode.resume_at, mode.reason)),
@@ -446,7 +446,7 @@ class OddsmonApp(DeskActions, App[int]):
                 f"Only {quota.daily_remaining} calls are left today, at or below the reserve of "
                 f"{quota.reserve}: every page would be served from the cache anyway, and the "
                 f"first fetch would go offline (quota) again.", title="Go online with no calls left?",
-                manual=False), self._confirmed_without_calls)
+                manual=False), self._online_or_say("Staying offline: no calls left above the reserve."))
             return
         self._set_online()
 
@@ -461,19 +461,14 @@ class OddsmonApp(DeskActions, App[int]):
                 f"Going online by hand sends requests the provider refuses unless the key was "
                 f"fixed: the first refusal goes offline (key) again.")
 
-    def _confirmed_despite_key(self, answer: bool | str | None) -> None:
-        if answer:
-            self._set_online()
-        else:
-            self.notify("Staying offline until a /status probe is answered.", title="Online",
-                        topic="mode")
-
-    def _confirmed_without_calls(self, answer: bool | str | None) -> None:
-        if answer:
-            self._set_online()
-        else:
-            self.notify("Staying offline: no calls left above the reserve.", title="Online",
-                        topic="mode")
+    def _online_or_say(self, staying: str) -> Callable[[bool | str | None], None]:
+        """A dialog's answer: online on yes, else ``staying`` is said."""
+        def answered(answer: bool | str | None) -> None:
+            if answer:
+                self._set_online()
+            else:
+                self.notify(staying, title="Online", topic="mode")
+        return answered
 
     def _early_resume_cost(self, resume_at: datetime, reason: str | None) -> str:
         now = self.now()

@@ -87,37 +87,23 @@ KEY_CELLS = {
     "ends": "a /status probe is answered (key rotated, subscription renewed)",
 }
 
+NETWORK_CELLS = {
+    "sidebar": "reason  network; resumes on probe",
+    "Supervision": "when a /status probe succeeds",
+    "--check": "exit 2: ODDSMON CRITICAL - offline (network)",
+    "--export": 'reason "network"; oddsmon_offline{reason="network"} 1',
+    "journal": "reason `network` (network error)",
+    "webhook": "critical: CRITICAL: oddsmon is OFFLINE (network)",
+    "collector": "offline (network) since",
+    "ends": "a /status probe is answered",
+}
+
 FAILURES = [
-    Failure("network cut (connection refused)", _stop, _start, {
-        "sidebar": "reason  network; resumes on probe",
-        "Supervision": "when a /status probe succeeds",
-        "--check": "exit 2: ODDSMON CRITICAL - offline (network)",
-        "--export": 'reason "network"; oddsmon_offline{reason="network"} 1',
-        "journal": "reason `network` (network error)",
-        "webhook": "critical: CRITICAL: oddsmon is OFFLINE (network)",
-        "collector": "offline (network) since",
-        "ends": "a /status probe is answered",
-    }),
-    Failure("timeout (no answer within api.timeout_s, retried)", _control(stall_s=5.0), _control(stall_s=0.0), {
-        "sidebar": "reason  network; resumes on probe",
-        "Supervision": "when a /status probe succeeds",
-        "--check": "exit 2: ODDSMON CRITICAL - offline (network)",
-        "--export": 'reason "network"; oddsmon_offline{reason="network"} 1',
-        "journal": "reason `network` (network error)",
-        "webhook": "critical: CRITICAL: oddsmon is OFFLINE (network)",
-        "collector": "ReadTimeout",
-        "ends": "a /status probe is answered",
-    }, api={"timeout_s": 0.5}),
-    Failure("HTTP 5xx after the retries", _control(fail_next=1000, status=503), _control(fail_next=0), {
-        "sidebar": "reason  network; resumes on probe",
-        "Supervision": "HTTP 503 Service Unavailable",
-        "--check": "exit 2: ODDSMON CRITICAL - offline (network)",
-        "--export": 'reason "network"; oddsmon_offline{reason="network"} 1',
-        "journal": "reason `network` (network error)",
-        "webhook": "critical: CRITICAL: oddsmon is OFFLINE (network)",
-        "collector": "offline (network) since",
-        "ends": "a /status probe is answered",
-    }),
+    Failure("network cut (connection refused)", _stop, _start, NETWORK_CELLS),
+    Failure("timeout (no answer within api.timeout_s, retried)", _control(stall_s=5.0), _control(stall_s=0.0),
+            {**NETWORK_CELLS, "collector": "ReadTimeout"}, api={"timeout_s": 0.5}),
+    Failure("HTTP 5xx after the retries", _control(fail_next=1000, status=503), _control(fail_next=0),
+            {**NETWORK_CELLS, "Supervision": "HTTP 503 Service Unavailable"}),
     Failure("daily quota spent (errors.requests)", _control(exhaust_quota=True), _refill, {
         "sidebar": "reason  quota; resumes",
         "Supervision": "OFFLINE (quota)",
