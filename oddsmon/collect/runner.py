@@ -45,15 +45,19 @@ class CycleReport:
         return sum(n for _, n, _ in self.ran)
 
     def summary(self) -> str:
+        if self.offline and not self.ran:
+            return self.outage()
         by_kind: dict[str, int] = {}
         for task, n, _ in self.ran:
             by_kind[task.kind] = by_kind.get(task.kind, 0) + n
-        if self.offline:
-            met = f"{self.calls} counted call(s), then " if self.ran else ""
-            return f"{met}{self.outage()}"
-        spent = ", ".join(f"{k} {n}" for k, n in by_kind.items() if n) or "nothing due"
+        spent = ", ".join(f"{k} {n}" for k, n in by_kind.items() if n) or ("none" if self.ran else "nothing due")
         text = (f"{self.calls} counted call(s) ({spent}); {self.left} left of a budget of "
                 f"{'?' if self.budget is None else self.budget} today; {self.deferred} deferred")
+        if self.offline:
+            # The cycle met an outage: what it did not run waits for the resume.
+            outage = "" if self.mode is None else f"; {self.outage()}"  # since when, next probe
+            return (f"{text}; went offline ({self.offline}) at {self.ran[-1][0].label}: the rest "
+                    f"waits for the resume{outage}")
         failed = [(task, outcome) for task, _, outcome in self.ran if outcome not in _SOURCES]
         if failed:  # an error is said as one, not folded into a count
             task, outcome = failed[0]
@@ -220,16 +224,16 @@ class Collector:
                 report.budget, report.left = self.budget()
                 if not replan:
                     break
-            # An outage met mid-cycle is said as such, not as "nothing due".
-            report.offline = svc.machine.gate()
+            report.offline = svc.machine.gate()  # an outage met mid-cycle
         if report.offline is not None:
             report.mode = svc.machine.view()
+        # Enqueued only (a store write): the webhook's own task posts them, so a webhook
+        # that hangs never holds a fetch back.
         await svc.dispatch_alerts()
         svc.flush_counters()
         self.store.collector.set_status(CollectorStatus(
             self.pid, float(self.settings.collect.interval_s), report.at,
-            report.next_due or report.at + timedelta(seconds=self.settings.collect.interval_s),
-            None if svc.alerting.sender is None else svc.alerting.sender.last_error))
+            report.next_due or report.at + timedelta(seconds=self.settings.collect.interval_s)))
         return report
 
     async def _run(self, chosen: Plan, report: CycleReport) -> bool:

@@ -35,7 +35,7 @@ from oddsmon.tui.supervision import probe_text, quota_text, state_text
 
 from ..conftest import SECRET
 from ..loopback import CountingTransport, pointed_at
-from .test_alerts import Receiver
+from ..webhook import Receiver
 
 HOSTILE_MD = Path(__file__).resolve().parents[2] / "docs" / "hostile.md"
 SURFACES = ("sidebar", "Supervision", "--check", "--export", "journal", "webhook", "collector", "ends")
@@ -192,6 +192,17 @@ def _alerts(url: str) -> AlertSettings:
     return AlertSettings(webhook_url=url, min_interval_s=0.0)
 
 
+async def _deliver(eng: Engine) -> None:
+    """What the webhook's own task does at its next turn: post what the cycles enqueued."""
+    deliverer = eng.service.alerting.deliverer
+    assert deliverer is not None
+    await deliverer.deliver_due()
+
+
+def _modes(receiver: Receiver) -> list[dict[str, Any]]:
+    return [a for a in receiver.alerts() if a["kind"] in ("offline", "online")]
+
+
 async def _screen_reads(settings: Settings, clock: FakeClock) -> Provenance:
     """A screen asking for a page in another process (the TUI beside the collector): where
     its answer came from, and what went wrong (its notice)."""
@@ -206,6 +217,7 @@ async def _observe(eng: Engine, settings: Settings, clock: FakeClock, receiver: 
                    collector_line: str, capsys: pytest.CaptureFixture[str]) -> dict[str, str]:
     """What each surface shows now, as text."""
     svc = eng.service
+    await _deliver(eng)
     prov = await _screen_reads(settings, clock)
     snap = collect(eng.store, eng.settings, clock)
     tz, now = settings.watch.tz, clock.now()
@@ -219,8 +231,8 @@ async def _observe(eng: Engine, settings: Settings, clock: FakeClock, receiver: 
     out = capsys.readouterr().out
     mode = to_dict(snap)["mode"]
     prom = [line for line in to_prometheus(snap).splitlines() if line.startswith("oddsmon_offline{")]
-    posted = [f"{b['severity']}: {b['text']}" for b in receiver.bodies if b["kind"] in ("offline", "online")]
-    assert SECRET not in out + journal + json.dumps(receiver.bodies) + collector_line
+    posted = [f"{a['severity']}: {a['text']}" for a in _modes(receiver)]
+    assert SECRET not in out + journal + json.dumps(receiver.alerts()) + collector_line
     return {
         "sidebar": "; ".join(mode_lines(snap, tz, now, "f")) + "\n" + notice,
         "Supervision": "\n".join((state_text(snap, tz, now), quota_text(snap, tz, now), probe_text(snap, tz, now))),
@@ -291,8 +303,8 @@ async def test_each_failure_on_every_surface(failure: Failure, settings: Setting
                 assert back.offline is None
                 eng.service.sync_journal()
                 assert "**Back online**" in live.paths.incidents.read_text(encoding="utf-8")
-                assert [b["severity"] for b in receiver.bodies if b["kind"] in ("offline", "online")] \
-                    == [seen["webhook"].split(":")[0], "ok"]
+                await _deliver(eng)
+                assert [a["severity"] for a in _modes(receiver)] == [seen["webhook"].split(":")[0], "ok"]
                 capsys.readouterr()
                 assert check.run(live, clock=clock) == 0, capsys.readouterr().out
             else:
