@@ -126,7 +126,7 @@ def test_the_collector_keeps_cycling_through_a_bomb(tmp_path: Path, live: Loopba
     with Proxy(live.url, bombing("/fixtures")) as proxy:  # type: ignore[arg-type]
         once = oddsmon(write_config(tmp_path, proxy.url), "--collect", "--once")
         assert once.returncode == 0, once.stdout + once.stderr
-        assert f"failed fixtures 39: /fixtures: the body {REFUSED}" in once.stdout, once.stdout
+        assert f"not fetched: fixtures 39: /fixtures: the body {REFUSED}" in once.stdout, once.stdout
 
         said: list[str] = []
         sleeps = 0
@@ -148,7 +148,7 @@ def test_the_collector_keeps_cycling_through_a_bomb(tmp_path: Path, live: Loopba
 
         assert asyncio.run(run()) == 0
     cycled = [line for line in said if "counted call(s)" in line]
-    assert len(cycled) == 2 and all(f"failed fixtures 39: /fixtures: the body {REFUSED}" in line
+    assert len(cycled) == 2 and all(f"not fetched: fixtures 39: /fixtures: the body {REFUSED}" in line
                                     for line in cycled), said
 
 
