@@ -22,7 +22,7 @@ import msgspec
 from ..clock import Clock, iso_utc
 from ..config import QUOTA_MAX, ApiSettings, ConfigError, Secret
 from ..store import Ledger, cache_key
-from ..text import clean, clean_json_text, redact
+from ..text import MAX_JSON_DEPTH, clean, clean_json_text, json_too_deep, redact
 from .errors import (
     ApiError,
     BadResponse,
@@ -81,6 +81,8 @@ def _int_header(headers: httpx.Headers, name: str) -> int | None:
 
 def _gateway_message(body: bytes) -> str:
     """The ``message`` of a gateway's JSON error body (RapidAPI), else an empty string."""
+    if json_too_deep(body):
+        return ""
     try:
         data = json.loads(body)
     except ValueError:  # UnicodeDecodeError is one
@@ -196,6 +198,8 @@ class ApiClient:
         self._noted_header = False  # a nonsense rate-limit header already noted by this process
         # Requests given up on because the rate limit did not lift: a warm stops on it.
         self.rate_limit_give_ups = 0
+        # What the provider said that was ignored, and why, each once (see Provider.notes).
+        self.notes: list[str] = []
         self.rng = random.Random()  # backoff jitter; tests may seed it
         timeout = httpx.Timeout(settings.timeout_s, connect=min(settings.timeout_s, 5.0))
         self._http = httpx.AsyncClient(
@@ -356,7 +360,7 @@ class ApiClient:
     async def _send_once(self, endpoint: str, params: dict[str, str], *, counted: bool,
                          raw: bool = False) -> ApiResponse:
         if counted and self.allow_counted is not None and not self.allow_counted(endpoint):
-            raise BudgetSpent(f"the collector's budget is spent: not sending {endpoint}")
+            raise BudgetSpent(f"the budget is spent: not sending {endpoint}")
         ticket = None
         if counted:
             allowed, remaining, ticket = self.ledger.reserve_call(
@@ -431,6 +435,7 @@ class ApiClient:
         if not self._noted_header:
             self._noted_header = True
             self.ledger.set_meta(Ledger.HEADER_NOTE, f"{iso_utc(self.clock.now())} {text}")
+            self.notes.append(text)  # and to the warm that met it
 
     async def _read_capped(self, endpoint: str, reply: httpx.Response, counted: bool) -> bytes:
         """The body, refused past ``api.max_body_mb`` (announced or actually sent)."""
@@ -473,6 +478,13 @@ class ApiClient:
                               + f"; check api.auth ({self.settings.auth}) and the key")
         if code != 200:
             raise ApiError(f"{endpoint}: unexpected HTTP {code} {reply.reason_phrase}")
+        if json_too_deep(body):
+            # Before any parser sees it: json and msgspec would raise RecursionError, which no
+            # caller expects, and a service manager restarting the collector would meet it again.
+            self.spent += counted
+            raise BadResponse(f"{endpoint}: the body nests more than {MAX_JSON_DEPTH} arrays or "
+                              f"objects inside one another, which no API-Football answer does "
+                              f"({len(body)} bytes); refused, not cached")
         try:
             # Kept as the cache's copy: names with escape sequences or bidi overrides are
             # cleaned before they are stored, not only when they are shown.

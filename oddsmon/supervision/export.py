@@ -13,11 +13,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
 from ..clock import Clock
 from ..config import Settings
 from ..store import Incident, Store
 from ..types import REASONS
+from ..version import __version__
 from .common import (
     SupervisionError,
     atomic_write,

@@ -561,6 +561,8 @@ class OddsmonApp(DeskActions, App[int]):
                         severity="warning", topic="warm")
         else:
             self.notify(f"{prefix}: {what}.", title="Warm", topic="warm")
+        for text in filter(None, (report.left_out_text, *report.notes)):
+            self.notify(text, title="Warm", severity="warning")
         screen = self.screen
         if isinstance(screen, PageScreen) and fetched:
             screen.load()
