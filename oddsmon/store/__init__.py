@@ -16,7 +16,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..config import Settings
+from ..config import ConfigError, Settings, StoreSettings, is_postgres
+from ..records import record
 from .backend import Health, StoreError, StoreWriteError
 from .cache import CacheEntry, CacheStore, cache_key
 from .collector import COLLECTOR_LEASE, CollectorStatus, CollectorStore, Holder
@@ -47,21 +48,52 @@ def __getattr__(name: str) -> Any:
 
 
 # Where a store may be found: the configured one (settings), or a location as such (tests,
-# tools): the SQLite file's path.
+# tools): a SQLite file's path, or a PostgreSQL URL (libpq key=value pairs too).
 Where = Settings | str | os.PathLike[str]
 
 
-def _location(where: Where) -> Path:
-    # The one place that maps settings to a backend and its location: a second backend is
-    # chosen here (by its own setting), and opened by its module beside sqlite.py.
-    return Path(where.paths.db if isinstance(where, Settings) else where)
+@record
+class _Server:
+    url: str
+    password_file: Path | None = None
+
+
+def _location(where: Where) -> Path | _Server:
+    # The one place that maps settings to a backend and its location: [store] url names a
+    # team's PostgreSQL database, else the SQLite file at paths.db is the store.
+    if isinstance(where, Settings):
+        if where.store.url:
+            return _Server(where.store.url, where.store.password_file)
+        return Path(where.paths.db)
+    if isinstance(where, str) and is_postgres(where):
+        return _Server(where)
+    return Path(where)
+
+
+def describe(where: Where) -> str:
+    """Where a store lives, for a person (a path, or the URL as configured: no password)."""
+    location = _location(where)
+    return location.url if isinstance(location, _Server) else str(location)
+
+
+def me() -> str:
+    """``user@host``: who this process records picks, pins and filters for."""
+    import getpass
+    import socket
+
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a container): its number
+        user = str(os.getuid())
+    return f"{user}@{socket.gethostname()}"
 
 
 class Store:
     """The store's parts over one backend."""
 
-    def __init__(self, db: Backend) -> None:
+    def __init__(self, db: Backend, author: str | None = None) -> None:
         self.db = db  # the backend: store/ only (tests reach it for SQL-level checks)
+        self._author = author
         self.cache = CacheStore(db)
         self.state = StateStore(db)
         self.ledger = Ledger(db)
@@ -85,7 +117,14 @@ class Store:
     def picks(self) -> PickStore:
         from .picks import PickStore
 
-        return PickStore(self.db)
+        return PickStore(self.db, self.author)
+
+    @property
+    def author(self) -> str:
+        """``user@host`` of this process (or as given): the author of its picks, pins, filters."""
+        if self._author is None:
+            self._author = me()
+        return self._author
 
     @cached_property
     def live(self) -> LiveOddsStore:
@@ -94,7 +133,8 @@ class Store:
         return LiveOddsStore(self.db)
 
     @classmethod
-    def open(cls, where: Where, *, read_only: bool = False, as_is: bool = False) -> Store:
+    def open(cls, where: Where, *, read_only: bool = False, as_is: bool = False,
+             author: str | None = None) -> Store:
         """Open the store, read-write: created and migrated as needed; a damaged file (or
         another program's) is moved aside and rebuilt empty; on a disk that refuses writes it
         opens read-only, ``degraded``. ``health().problem`` says either in one line.
@@ -103,10 +143,22 @@ class Store:
         older schema or not an oddsmon store is a ``StoreError``. ``as_is``: read-write on a
         store already opened read-only and found current (nothing created, migrated, moved
         aside or checked page by page: a cron run must stay cheap).
+
+        A team's PostgreSQL store is never moved aside (another program's tables, a newer
+        schema: a ``StoreError``); a plain open is a long-lived process's, with a pool of
+        connections, ``read_only`` and ``as_is`` a one-shot command's, with one connection.
         """
+        location = _location(where)
+        if isinstance(location, _Server):
+            from .postgres import PostgresBackend
+
+            who = me() if author is None else author
+            password = None if location.password_file is None else _password(location.password_file)
+            backend = PostgresBackend(location.url, password=password, read_only=read_only, author=who)
+            return cls(backend.open(as_is=as_is, pooled=not (read_only or as_is)), author)
         from .sqlite import SqliteBackend
 
-        return cls(SqliteBackend(_location(where), read_only=read_only).open(as_is=as_is))
+        return cls(SqliteBackend(location, read_only=read_only).open(as_is=as_is), author)
 
     @classmethod
     def open_existing(cls, where: Where, *, writable: bool = False) -> Store:
@@ -128,8 +180,10 @@ class Store:
 
     @staticmethod
     def exists(where: Where) -> bool:
-        """Whether a store was ever created there (nothing is opened)."""
-        return _location(where).exists()
+        """Whether a store was ever created there (nothing is opened); a server's store is
+        taken to exist (opening it says if not)."""
+        location = _location(where)
+        return isinstance(location, _Server) or location.exists()
 
     def health(self) -> Health:
         return self.db.health()
@@ -151,6 +205,13 @@ class Store:
 
     def close(self) -> None:
         self.db.close()
+
+
+def _password(path: Path) -> str | None:
+    try:
+        return StoreSettings(password_file=path).password()
+    except ConfigError as exc:
+        raise StoreError(str(exc)) from None
 
 
 __all__ = [
@@ -187,4 +248,6 @@ __all__ = [
     "StoreWriteError",
     "Tx",
     "cache_key",
+    "describe",
+    "me",
 ]

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from typing import Any, Protocol
 
 # The schema every backend migrates to: the parts' SQL reads and writes this one.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 
 class StoreError(Exception):
@@ -82,6 +82,11 @@ if TYPE_CHECKING:
 
         def executemany(self, sql: str, rows: Sequence[Params]) -> Cursor: ...
 
+        def iterate(self, sql: str, params: Params = (), batch: int = ...) -> Iterator[Row]:
+            """The rows of one statement, read ``batch`` at a time (a server streams them):
+            memory stays flat whatever the count."""
+            ...
+
 
     class Dialect(Protocol):
         """The statements a backend spells its own way; the parts build those from these."""
@@ -90,6 +95,13 @@ if TYPE_CHECKING:
         def text_bodies(self) -> bool:
             """Whether a column may hold text in one row and bytes in another (a short cache body
             kept as text beside compressed ones); when not, every body is stored as bytes."""
+            ...
+
+        @property
+        def server_clock(self) -> str | None:
+            """An SQL expression of the store's own clock in POSIX seconds, when several hosts
+            share it (a server's: the collector's lease is judged on one clock, not each
+            host's); None for one host's store, whose caller passes the time."""
             ...
 
         def index_hint(self, index: str) -> str:
@@ -105,6 +117,14 @@ if TYPE_CHECKING:
         def concat_distinct(self, expr: str) -> str:
             """An aggregate of a group's distinct ``expr`` values, comma-separated."""
             ...
+
+
+    class Listener(Protocol):
+        def wait(self, timeout: float) -> list[tuple[str, str]]:
+            """(topic, payload) of what arrives within ``timeout`` seconds."""
+            ...
+
+        def close(self) -> None: ...
 
 
     class Backend(Protocol):
@@ -134,6 +154,16 @@ if TYPE_CHECKING:
             ...
 
         def query_one(self, sql: str, params: Params = ()) -> Row | None: ...
+
+        def notify(self, tx: Tx, topic: str, payload: str = "") -> None:
+            """Tell the other hosts that ``topic`` changed, once ``tx`` commits (PostgreSQL:
+            NOTIFY); one host's store: nothing (its processes poll the one file)."""
+            ...
+
+        def listen(self, topics: Sequence[str]) -> Listener | None:
+            """A listener for other hosts' ``notify`` on ``topics``, or None where there are
+            none (the caller polls)."""
+            ...
 
         def health(self) -> Health: ...
 
