@@ -39,6 +39,11 @@ READER_ROLE = "oddsmon_reader"
 _START_TIMEOUT_S = 60
 
 
+def dbname(url: str) -> str:
+    """The database a URL of ``PgServer.url`` names."""
+    return url.split("@/", 1)[1].split("?", 1)[0]
+
+
 def find_bindir() -> Path | None:
     """The newest PostgreSQL server binaries: Debian's /usr/lib/postgresql/<version>/bin, else
     pg_config's, else a ``postgres`` on the PATH."""
@@ -146,7 +151,10 @@ class PgServer:
         """A new, empty database's URL."""
         name = f"t{os.getpid()}_{next(self._names)}"
         self.sql("postgres", f"CREATE DATABASE {name} TEMPLATE template0")
-        self.sql(name, f"GRANT ALL ON SCHEMA public TO {PASSWORD_ROLE}")
+        # The password role is a team's member: what the superuser creates there is theirs too.
+        self.sql(name, f"GRANT ALL ON SCHEMA public TO {PASSWORD_ROLE}; "
+                       f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON TABLES TO {PASSWORD_ROLE}; "
+                       f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON SEQUENCES TO {PASSWORD_ROLE}")
         return self.url(name)
 
     def stop(self) -> None:
@@ -197,3 +205,14 @@ def pg_url() -> Iterator[str]:
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def each_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[object]:
+    """An empty store on each backend in turn: the SQLite file, then a PostgreSQL database."""
+    from oddsmon.store import Store
+
+    where = tmp_path / "state" / "oddsmon.db" if request.param == "sqlite" else server().database()
+    store = Store.open(where)
+    yield store
+    store.close()
