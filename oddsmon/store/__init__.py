@@ -150,7 +150,11 @@ class Store:
         """
         location = _location(where)
         if isinstance(location, _Server):
-            from .postgres import PostgresBackend
+            try:
+                from .postgres import PostgresBackend
+            except ImportError as exc:
+                raise StoreError(f"{location.url}: a PostgreSQL store needs psycopg ({exc}); install "
+                                 f"oddsmon with its postgres extra: pip install 'oddsmon[postgres]'") from None
 
             who = me() if author is None else author
             password = None if location.password_file is None else _password(location.password_file)

@@ -166,7 +166,7 @@ def test_the_password_comes_from_a_0600_file_and_never_shows(tmp_path: Path, pg_
 def test_a_password_in_the_url_is_refused_without_echoing_it(tmp_path: Path, url: str) -> None:
     config = tmp_path / "oddsmon.toml"
     config.write_text(f'[store]\nurl = "{url}"\n')
-    with pytest.raises(ConfigError, match="store.url: a password is not allowed") as refused:
+    with pytest.raises(ConfigError, match=r"store\.url: a password is not allowed") as refused:
         load_file(config)
     assert "hunter2" not in str(refused.value)
 
@@ -182,7 +182,7 @@ def test_a_key_value_dsn_and_tls_options_pass_through(tmp_path: Path, pg_url: st
     store.close()
     # The TLS options reach libpq as they are (over a Unix socket it uses none): its own
     # refusal of a bad one, in one line naming the store.
-    with pytest.raises(StoreError, match='cannot connect to the store: .*invalid sslmode value: "bogus"'):
+    with pytest.raises(StoreError, match=r'cannot connect to the store: .*invalid sslmode value: "bogus"'):
         Store.open(dsn.replace("sslmode=disable", "sslmode=bogus"))
 
 
