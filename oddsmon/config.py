@@ -387,7 +387,7 @@ def is_postgres(location: str) -> bool:
     return location.startswith(_PG_SCHEMES) or bool(_PG_KEYWORD.match(location))
 
 
-def _check_store_url(value: Any) -> str:
+def check_store_url(value: Any) -> str:
     """A libpq connection string without a password: it is shown in Health, logs, --check and
     errors, so the password comes from $PGPASSWORD, ~/.pgpass or store.password_file."""
     url = _check_str(value).strip()
@@ -415,7 +415,7 @@ class StoreSettings:
     """Where the shared store lives: the SQLite file at ``paths.db`` (the default, for one host)
     or a team's PostgreSQL database (docs/team.md)."""
 
-    url: str | None = _key(None, _check_store_url, "A team's PostgreSQL store: a libpq URL "
+    url: str | None = _key(None, check_store_url, "A team's PostgreSQL store: a libpq URL "
                            "(postgresql://oddsmon@db.example/oddsmon?sslmode=verify-full) or key=value "
                            "pairs, without a password; unset: the SQLite file at paths.db.")
     password_file: Path | None = _key(None, _check_path, "File holding the PostgreSQL password "

@@ -118,6 +118,11 @@ if TYPE_CHECKING:
             """An aggregate of a group's distinct ``expr`` values, comma-separated."""
             ...
 
+        def reset_identity(self, table: str, column: str) -> str | None:
+            """After ids were written as they are (a copied store): the statement that makes
+            the next new row's id follow the largest, or None where that is automatic."""
+            ...
+
 
     class Listener(Protocol):
         def wait(self, timeout: float) -> list[tuple[str, str]]:

@@ -76,6 +76,10 @@ class PostgresDialect:
     def concat_distinct(self, expr: str) -> str:
         return f"string_agg(DISTINCT {expr}, ',')"
 
+    def reset_identity(self, table: str, column: str) -> str:
+        return (f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), "
+                f"coalesce((SELECT max({column}) FROM {table}), 0) + 1, false)")
+
 
 DIALECT = PostgresDialect()
 
