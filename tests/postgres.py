@@ -35,7 +35,6 @@ import pytest
 # sources; every other role connects without one (trust, on a socket only this session reaches).
 PASSWORD_ROLE = "oddsmon_pw"
 PASSWORD = "s3cret-Pa55-never-shown"
-READER_ROLE = "oddsmon_reader"
 _START_TIMEOUT_S = 60
 
 
@@ -115,8 +114,7 @@ class PgServer:
              "-c", "full_page_writes=off", "-c", "max_connections=200", "-c", "shared_buffers=64MB"],
             stdout=subprocess.DEVNULL, stderr=(self.base / "server.log").open("wb"))
         self._wait_ready()
-        self.sql("postgres", f"CREATE ROLE {PASSWORD_ROLE} LOGIN PASSWORD '{PASSWORD}'; "
-                             f"CREATE ROLE {READER_ROLE} LOGIN")
+        self.sql("postgres", f"CREATE ROLE {PASSWORD_ROLE} LOGIN PASSWORD '{PASSWORD}'")
         self.started_s = time.perf_counter() - t0
         return self
 
