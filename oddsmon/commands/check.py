@@ -211,7 +211,7 @@ async def _probe(settings: Settings, clock: Clock) -> dict[str, Any]:
     try:
         refused, was = None, engine.machine.gate()
         try:
-            await engine.service.api.probe()
+            await engine.service.provider.status()
             ok, detail = True, f"{settings.api.base_url}/status answered"
         except ApiError as exc:
             ok, detail, refused = False, str(exc), exc.outage

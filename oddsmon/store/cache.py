@@ -1,4 +1,4 @@
-"""Response cache: one row per request (endpoint + sorted params), holding the API's body."""
+"""Response cache: one row per request (its kind + sorted params), holding the provider's body."""
 
 from __future__ import annotations
 
@@ -58,13 +58,13 @@ def _unpack(stored: object, text: bool) -> str:
     return stored if isinstance(stored, str) else ""
 
 
-def cache_key(endpoint: str, params: Mapping[str, object]) -> str:
-    """``/odds?league=39&page=2&season=2026``: stable whatever order params were given in.
+def cache_key(kind: str, params: Mapping[str, object]) -> str:
+    """``odds?league=39&season=2026``: stable whatever order params were given in.
 
     Only request parameters go in; the API key travels in a header and never reaches here.
     """
     query = urlencode(sorted((str(k), str(v)) for k, v in params.items()))
-    return f"{endpoint}?{query}" if query else endpoint
+    return f"{kind}?{query}" if query else kind
 
 
 def _expiry(fetched_at: datetime, ttl_s: float) -> float:
@@ -74,7 +74,7 @@ def _expiry(fetched_at: datetime, ttl_s: float) -> float:
 @record
 class CacheEntry:
     key: str
-    endpoint: str
+    kind: str
     body: str
     fetched_at: datetime
     expires_at: datetime
@@ -92,23 +92,23 @@ class CacheStore:
         self._text = db.dialect.text_bodies
         # Covers a read of an entry's times: the columns after the body sit past its overflow
         # pages, which a read by the primary key would walk.
-        self._select_times = ("SELECT key, endpoint, '' AS body, fetched_at, expires_at FROM cache "
+        self._select_times = ("SELECT key, kind, '' AS body, fetched_at, expires_at FROM cache "
                               + db.dialect.index_hint("cache_times"))
 
-    _SELECT = "SELECT key, endpoint, body, fetched_at, expires_at FROM cache"
+    _SELECT = "SELECT key, kind, body, fetched_at, expires_at FROM cache"
 
     def _one(self, where: str, params: tuple[object, ...], select: str = _SELECT) -> CacheEntry | None:
         row = self.db.query_one(f"{select} {where}", params)
         if row is None:
             return None
-        key, endpoint, body, fetched, expires = row
+        key, kind, body, fetched, expires = row
         # A store written under a bad config (a TTL of 2^63) must not poison every later read:
         # an expiry out of range counts as expired, a fetch time out of range as never cached.
         if not isinstance(fetched, float | int) or not 0 <= fetched < _TS_MAX:
             return None
         if not isinstance(expires, float | int) or not fetched <= expires <= fetched + TTL_MAX_S:
             expires = fetched
-        return CacheEntry(key, endpoint, _unpack(body, self._text),
+        return CacheEntry(key, kind, _unpack(body, self._text),
                           utc_from_ts(fetched), utc_from_ts(expires))  # type: ignore[arg-type]
 
     def get(self, key: str, *, body: bool = True) -> CacheEntry | None:
@@ -117,46 +117,46 @@ class CacheStore:
             return self._one("WHERE key = ?", (key,), self._select_times)
         return self._one("WHERE key = ?", (key,))
 
-    def put(self, key: str, endpoint: str, body: str, fetched_at: datetime, ttl_s: float) -> CacheEntry:
-        self.put_many([(key, endpoint, body)], fetched_at, ttl_s)
-        return CacheEntry(key, endpoint, body, fetched_at,
+    def put(self, key: str, kind: str, body: str, fetched_at: datetime, ttl_s: float) -> CacheEntry:
+        self.put_many([(key, kind, body)], fetched_at, ttl_s)
+        return CacheEntry(key, kind, body, fetched_at,
                           utc_from_ts(_expiry(fetched_at, ttl_s)))  # type: ignore[arg-type]
 
     def put_many(self, rows: list[tuple[str, str, str | bytes]], fetched_at: datetime, ttl_s: float) -> None:
-        """Store (key, endpoint, body) entries fetched together, in one transaction (a body
+        """Store (key, kind, body) entries fetched together, in one transaction (a body
         as text, or as the UTF-8 bytes received)."""
         expires = _expiry(fetched_at, ttl_s)
         with self.db.write() as tx:
             tx.executemany(
                 # The size goes beside the body (triggers keep the total): counting the cache
                 # never reads a body.
-                "INSERT INTO cache (key, endpoint, body, fetched_at, expires_at, size) VALUES (?,?,?,?,?,?) "
+                "INSERT INTO cache (key, kind, body, fetched_at, expires_at, size) VALUES (?,?,?,?,?,?) "
                 "ON CONFLICT(key) DO UPDATE SET body=excluded.body, fetched_at=excluded.fetched_at, "
                 "expires_at=excluded.expires_at, size=excluded.size",
                 # size: the body as received, whatever is kept on disk.
-                [(key, endpoint, _pack(body, self._text), fetched_at.timestamp(), expires, len(body))
-                 for key, endpoint, body in rows],
+                [(key, kind, _pack(body, self._text), fetched_at.timestamp(), expires, len(body))
+                 for key, kind, body in rows],
             )
 
-    def latest_matching(self, endpoint: str, key_pattern: str) -> CacheEntry | None:
+    def latest_matching(self, kind: str, key_pattern: str) -> CacheEntry | None:
         """Newest entry whose key matches ``key_pattern``, where ``ANY`` stands for any value.
 
         Lets an offline read of a date-windowed page fall back to the last window cached.
         """
         like = (key_pattern.replace(ANY, "\x00").replace("\\", "\\\\").replace("%", "\\%")
                 .replace("_", "\\_").replace("\x00", "%"))
-        return self._one("WHERE endpoint = ? AND key LIKE ? ESCAPE '\\' ORDER BY fetched_at DESC LIMIT 1",
-                         (endpoint, like))
+        return self._one("WHERE kind = ? AND key LIKE ? ESCAPE '\\' ORDER BY fetched_at DESC LIMIT 1",
+                         (kind, like))
 
-    def bodies(self, endpoint: str) -> Iterator[str]:
-        """The cached bodies of one endpoint, oldest fetch first, one at a time."""
-        for (key,) in self.db.query("SELECT key FROM cache WHERE endpoint = ? ORDER BY fetched_at", (endpoint,)):
+    def bodies(self, kind: str) -> Iterator[str]:
+        """The cached bodies of one kind, oldest fetch first, one at a time."""
+        for (key,) in self.db.query("SELECT key FROM cache WHERE kind = ? ORDER BY fetched_at", (kind,)):
             entry = self.get(key)
             if entry is not None:
                 yield entry.body
-    def fetched_times(self, endpoint: str) -> dict[str, datetime]:
-        """When each entry of ``endpoint`` was fetched, by key, without reading the bodies."""
-        rows = self.db.query("SELECT key, fetched_at FROM cache WHERE endpoint = ?", (endpoint,))
+    def fetched_times(self, kind: str) -> dict[str, datetime]:
+        """When each entry of ``kind`` was fetched, by key, without reading the bodies."""
+        rows = self.db.query("SELECT key, fetched_at FROM cache WHERE kind = ?", (kind,))
         return {r[0]: utc_from_ts(r[1]) for r in rows}  # type: ignore[misc]
 
     def results(self, key: str) -> int | None:
@@ -190,8 +190,8 @@ class CacheStore:
         row = self.db.query_one("SELECT entries, bytes FROM cache_totals WHERE id = 1")
         return (row[0], row[1]) if row else (0, 0)
 
-    def newest_by_endpoint(self) -> dict[str, datetime]:
-        rows = self.db.query("SELECT endpoint, max(fetched_at) FROM cache GROUP BY endpoint")
+    def newest_by_kind(self) -> dict[str, datetime]:
+        rows = self.db.query("SELECT kind, max(fetched_at) FROM cache GROUP BY kind")
         return {r[0]: utc_from_ts(r[1]) for r in rows}  # type: ignore[misc]
 
     def purge(self) -> int:

@@ -40,7 +40,7 @@ class Table:
     identity: str | None = None  # an id column the database numbers itself
 
 
-# Every table of the schema (SCHEMA_VERSION 8), parents before children. ``cache_totals`` is
+# Every table of the schema (SCHEMA_VERSION 9), parents before children. ``cache_totals`` is
 # not copied: triggers keep it from the cache's rows (and the verification compares it).
 TABLES: tuple[Table, ...] = (
     Table("meta", ("key", "value"), ("key",)),
@@ -49,7 +49,8 @@ TABLES: tuple[Table, ...] = (
     Table("quota", ("id", "daily_limit", "daily_remaining", "minute_limit", "minute_remaining",
                     "observed_at"), ("id",)),
     Table("counters", ("name", "value"), ("name",)),
-    Table("requests", ("id", "at", "endpoint", "status", "duration_ms", "counted", "from_cache"), ("id",), "id"),
+    Table("requests", ("id", "at", "endpoint", "status", "duration_ms", "counted", "from_cache", "free"),
+          ("id",), "id"),
     Table("transitions", ("id", "at", "offline", "reason", "detail"), ("id",), "id"),
     Table("incidents", ("id", "opened_at", "reason", "closed_at"), ("id",), "id"),
     Table("incident_actions", ("id", "incident_id", "at", "kind", "text"), ("id",), "id"),
@@ -75,7 +76,7 @@ TABLES: tuple[Table, ...] = (
                           "first_at"), ("fixture_id", "bet_id", "outcome", "bookmaker_id")),
     Table("odds_changes", ("fixture_id", "bookmaker_id", "bet_id", "outcome", "observed_at", "price"),
           ("fixture_id", "bet_id", "outcome", "bookmaker_id", "observed_at")),
-    Table("cache", ("key", "endpoint", "body", "fetched_at", "expires_at", "size"), ("key",)),
+    Table("cache", ("key", "kind", "body", "fetched_at", "expires_at", "size"), ("key",)),
 )
 _BATCH = 5000
 _CACHE_BATCH = 200  # cache rows carry bodies of up to MBs

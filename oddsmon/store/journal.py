@@ -56,9 +56,9 @@ class JournalRecords:
         return tuple(row) if row is not None else ()
 
     def status_probes(self, start: datetime, end: datetime) -> list[tuple[float, str]]:
-        """(time, HTTP status) of each /status request logged between ``start`` and ``end``."""
+        """(time, HTTP status) of each free status probe logged between ``start`` and ``end``."""
         rows = self.db.query(
-            "SELECT at, status FROM requests WHERE endpoint = '/status' AND at >= ? AND at <= ? ORDER BY at",
+            "SELECT at, status FROM requests WHERE free = 1 AND at >= ? AND at <= ? ORDER BY at",
             (start.timestamp(), end.timestamp()))
         return [(r[0], r[1]) for r in rows]
 

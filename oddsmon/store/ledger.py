@@ -227,19 +227,21 @@ class Ledger:
         return {r[0]: r[1] for r in self.db.query("SELECT name, value FROM counters")}
 
     def log_request(self, at: datetime, endpoint: str, status: str, duration_ms: float,
-                    counted: bool, *, ticket: int | None = None, unobserved: bool = False) -> None:
+                    counted: bool, *, ticket: int | None = None, unobserved: bool = False,
+                    free: bool = False) -> None:
         """A request that went over the network (it also counts in ``requests:<endpoint>``).
 
         ``ticket`` is its reservation, which this line replaces. ``unobserved``: the provider
         counted it but its answer did not say what is left, so one call is taken off here.
+        ``free``: a status probe, which never counts (the journal lists them).
         """
         with self.db.write() as tx:
-            values = (at.timestamp(), endpoint, status, duration_ms, int(counted))
+            values = (at.timestamp(), endpoint, status, duration_ms, int(counted), int(free))
             if ticket is None or not tx.execute(
-                    "UPDATE requests SET at=?, endpoint=?, status=?, duration_ms=?, counted=? "
+                    "UPDATE requests SET at=?, endpoint=?, status=?, duration_ms=?, counted=?, free=? "
                     "WHERE id = ?", (*values, ticket)).rowcount:
-                tx.execute("INSERT INTO requests (at, endpoint, status, duration_ms, counted) "
-                           "VALUES (?,?,?,?,?)", values)
+                tx.execute("INSERT INTO requests (at, endpoint, status, duration_ms, counted, free) "
+                           "VALUES (?,?,?,?,?,?)", values)
             if unobserved:
                 remaining = self._quota(tx).remaining_at(at)
                 if remaining is not None:

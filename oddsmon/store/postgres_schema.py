@@ -261,10 +261,27 @@ MIGRATIONS: dict[int, str] = {
         body TEXT NOT NULL
     );
     """,
-    # v8: a team's desk. Picks, pins and filters carry their author (user@host; '' for those
+    # v8: the cache keyed by the domain request (sqlite.py's v8, in PostgreSQL's spelling:
+    # a regular expression where SQLite globs).
+    8: """
+    ALTER TABLE cache RENAME COLUMN endpoint TO kind;
+    DROP INDEX cache_endpoint_fetched;
+    UPDATE cache SET key = 'bookmakers', kind = 'bookmakers' WHERE key = '/odds/bookmakers';
+    UPDATE cache SET key = 'seasons?league=' || substr(key, 26), kind = 'seasons'
+        WHERE key LIKE '/leagues?current=true&id=%' AND substr(key, 26) ~ '^[0-9]+$';
+    UPDATE cache SET key = substr(key, 2), kind = 'fixtures' WHERE key LIKE '/fixtures?%';
+    UPDATE cache SET key = substr(key, 2), kind = 'odds' WHERE key LIKE '/odds?%';
+    UPDATE cache SET key = 'live-odds' || substr(key, 11), kind = 'live-odds' WHERE key LIKE '/odds/live?%';
+    UPDATE cache SET key = substr(key, 2), kind = 'predictions' WHERE key LIKE '/predictions?%';
+    CREATE INDEX cache_kind_fetched ON cache (kind, fetched_at, key);
+    UPDATE odds_fixtures SET page = substr(page, 2) WHERE page LIKE '/odds?%';
+    ALTER TABLE requests ADD COLUMN free INTEGER NOT NULL DEFAULT 0;
+    UPDATE requests SET free = 1 WHERE endpoint = '/status';
+    """,
+    # v9: a team's desk. Picks, pins and filters carry their author (user@host; '' for those
     # recorded before, which every author sees as their own); each fixture's names and kickoff
     # as the fixtures pages give them; the SQL interface for the team's tools (docs/team.md).
-    8: """
+    9: """
     ALTER TABLE picks ADD COLUMN author TEXT NOT NULL DEFAULT '';
     CREATE INDEX picks_author ON picks (author, id);
     ALTER TABLE pins ADD COLUMN author TEXT NOT NULL DEFAULT '';

@@ -345,21 +345,42 @@ _MIGRATIONS: dict[int, str] = {
         UNION ALL
         SELECT fixture_id, bookmaker_id, bet_id, outcome, observed_at, price FROM odds_changes;
     """,
-    # v8: a team's desk. Picks, pins and filters carry their author (user@host; '' for those
+    # v8: the cache is keyed by what was asked in the domain's terms (providers/base.py: a
+    # kind and its parameters), no longer by API-Football's URL, and grouped by kind. An older
+    # store's entries, and the league pages its odds rows name, are renamed in place, so
+    # everything it cached is still served offline. The request log marks the free status
+    # probes, which the journal lists, by what they are rather than by their URL.
+    8: """
+    ALTER TABLE cache RENAME COLUMN endpoint TO kind;
+    DROP INDEX cache_endpoint_fetched;
+    UPDATE cache SET key = 'bookmakers', kind = 'bookmakers' WHERE key = '/odds/bookmakers';
+    UPDATE cache SET key = 'seasons?league=' || substr(key, 26), kind = 'seasons'
+        WHERE key LIKE '/leagues?current=true&id=%' AND substr(key, 26) GLOB '[0-9]*'
+          AND substr(key, 26) NOT GLOB '*[^0-9]*';
+    UPDATE cache SET key = substr(key, 2), kind = 'fixtures' WHERE key LIKE '/fixtures?%';
+    UPDATE cache SET key = substr(key, 2), kind = 'odds' WHERE key LIKE '/odds?%';
+    UPDATE cache SET key = 'live-odds' || substr(key, 11), kind = 'live-odds' WHERE key LIKE '/odds/live?%';
+    UPDATE cache SET key = substr(key, 2), kind = 'predictions' WHERE key LIKE '/predictions?%';
+    CREATE INDEX cache_kind_fetched ON cache(kind, fetched_at, key);
+    UPDATE odds_fixtures SET page = substr(page, 2) WHERE page LIKE '/odds?%';
+    ALTER TABLE requests ADD COLUMN free INTEGER NOT NULL DEFAULT 0;
+    UPDATE requests SET free = 1 WHERE endpoint = '/status';
+    """,
+    # v9: a team's desk. Picks, pins and filters carry their author (user@host; '' for those
     # recorded before, which every author sees as their own), and each fixture's names and
     # kickoff as the fixtures pages give them (a store copied to a team's PostgreSQL keeps them).
-    8: """
+    9: """
     ALTER TABLE picks ADD COLUMN author TEXT NOT NULL DEFAULT '';
     CREATE INDEX picks_author ON picks(author, id);
-    CREATE TABLE pins_v8 (
+    CREATE TABLE pins_v9 (
         author TEXT NOT NULL,
         fixture_id INTEGER NOT NULL,
         pinned_at REAL NOT NULL,
         PRIMARY KEY (author, fixture_id)
     ) WITHOUT ROWID;
-    INSERT INTO pins_v8 (author, fixture_id, pinned_at) SELECT '', fixture_id, pinned_at FROM pins;
+    INSERT INTO pins_v9 (author, fixture_id, pinned_at) SELECT '', fixture_id, pinned_at FROM pins;
     DROP TABLE pins;
-    ALTER TABLE pins_v8 RENAME TO pins;
+    ALTER TABLE pins_v9 RENAME TO pins;
     CREATE TABLE desk_filters (author TEXT PRIMARY KEY, value TEXT NOT NULL);
     INSERT INTO desk_filters (author, value) SELECT '', value FROM meta WHERE key = 'desk.filters';
     DELETE FROM meta WHERE key = 'desk.filters';

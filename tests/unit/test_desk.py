@@ -40,16 +40,16 @@ def fixture_item(fid: int, league: int, home: str, away: str, kickoff: datetime,
     }
 
 
-def put(store: Store, endpoint: str, key: str, response: list[Any], at: datetime) -> None:
-    store.cache.put(key, endpoint, json.dumps({"response": response}), at, 600)
+def put(store: Store, kind: str, key: str, response: list[Any], at: datetime) -> None:
+    store.cache.put(key, kind, json.dumps({"response": response}), at, 600)
 
 
 @pytest.fixture
 def known(store: Store) -> Store:
     """Two fixtures in two leagues, two bookmakers, and prices that moved twice."""
-    put(store, "/fixtures", "/fixtures?league=39", [fixture_item(1, 39, "Arsenal", "Chelsea", KICKOFF)], T0)
-    put(store, "/fixtures", "/fixtures?league=61", [fixture_item(2, 61, "Lyon", "Nice", KICKOFF)], T0)
-    put(store, "/odds/bookmakers", "/odds/bookmakers",
+    put(store, "fixtures", "fixtures?league=39", [fixture_item(1, 39, "Arsenal", "Chelsea", KICKOFF)], T0)
+    put(store, "fixtures", "fixtures?league=61", [fixture_item(2, 61, "Lyon", "Nice", KICKOFF)], T0)
+    put(store, "bookmakers", "bookmakers",
         [{"id": 8, "name": "Bet365"}, {"id": 6, "name": "Bwin"}], T0)
     store.history.record(T0, [(1, 8, 1, "Home", 2.1), (1, 8, 1, "Draw", 3.4), (1, 8, 1, "Away", 3.6),
                               (1, 6, 5, "Over 2.5", 1.9), (2, 8, 8, "Yes", 1.8)])
@@ -117,7 +117,7 @@ def _peak(store: Store) -> int:
 
 
 def _fill(store: Store, fixtures: int) -> None:
-    put(store, "/fixtures", "/fixtures?league=39",
+    put(store, "fixtures", "fixtures?league=39",
         [fixture_item(i, 39, f"H{i}", f"A{i}", KICKOFF) for i in range(1, 11)], T0)
     for step in range(10):
         store.history.record(T0 + timedelta(minutes=step), [
@@ -204,7 +204,7 @@ def test_clv_on_a_recorded_series(known: Store) -> None:
 def test_result_and_profit_once_the_fixture_has_ended(known: Store) -> None:
     known.picks.add(a_pick(), T0)
     known.picks.add(a_pick(price=3.4, label="Draw"), T0)
-    put(known, "/fixtures", "/fixtures?league=39&later",
+    put(known, "fixtures", "fixtures?league=39&later",
         [fixture_item(1, 39, "Arsenal", "Chelsea", KICKOFF, "FT", (2, 1))], KICKOFF + timedelta(hours=3))
     won, lost = pick_views(known, "multiplicative", KICKOFF + timedelta(hours=3))
     assert (won.result, won.profit) == ("won", pytest.approx(12.0))

@@ -159,7 +159,7 @@ def _every_part_at_work(store: Store) -> None:
     cache.put_many([("/odds?fixture=7", "/odds", "{" + " " * 9000 + "}")], at, 60)
     cache.get("/status"), cache.get("/status", body=False), cache.results("/status")
     cache.latest_matching("/odds", "/odds?fixture=__any__"), list(cache.bodies("/odds"))
-    cache.fetched_times("/odds"), cache.stats(), cache.newest_by_endpoint()
+    cache.fetched_times("/odds"), cache.stats(), cache.newest_by_kind()
 
     ledger = store.ledger
     ledger.observe(at, 100, 90, 10, 9, sent_at=at)
