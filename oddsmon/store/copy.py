@@ -22,9 +22,9 @@ import hashlib
 import json
 import time
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..records import record
 from .cache import _compressed
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from .backend import Row, Tx
 
 
-@record
+@dataclass(frozen=True)
 class Table:
     name: str
     columns: tuple[str, ...]
@@ -89,7 +89,7 @@ class CopyRefused(Exception):
     """The target holds a store of its own (or another copy's half): nothing was written."""
 
 
-@record
+@dataclass(frozen=True)
 class Verified:
     table: str
     source_rows: int
