@@ -24,10 +24,12 @@ from .collector import COLLECTOR_LEASE, CollectorStatus, CollectorStore, Holder
 from .incidents import Action, Incident, IncidentStore
 from .journal import JournalRecords
 from .ledger import Ledger, Quota, RequestRecord
-from .state import REASONS, OfflineState, StateStore
+from .state import REASONS, STATE_TOPIC, OfflineState, StateStore
 
 if TYPE_CHECKING:
-    from .backend import Backend, Tx
+    from collections.abc import Sequence
+
+    from .backend import Backend, Listener, Tx
     from .headlines import HeadlineStore
     from .history import OddsHistory, PriceChange, PricePoint
     from .live import LiveBoard, LiveOddsStore, LivePrice, LiveState
@@ -91,9 +93,14 @@ def me() -> str:
 class Store:
     """The store's parts over one backend."""
 
-    def __init__(self, db: Backend, author: str | None = None) -> None:
+    def __init__(self, db: Backend, author: str | None = None, host_file: Path | None = None,
+                 *, read_only: bool = False) -> None:
         self.db = db  # the backend: store/ only (tests reach it for SQL-level checks)
         self._author = author
+        # A team's store: this host's own SQLite file (paths.db), opened on first use (see host).
+        self._host_file = host_file
+        self._host_read_only = read_only
+        self._host: Store | None = None
         self.cache = CacheStore(db)
         self.state = StateStore(db)
         self.ledger = Ledger(db)
@@ -118,6 +125,27 @@ class Store:
         from .picks import PickStore
 
         return PickStore(self.db, self.author)
+
+    @property
+    def team(self) -> bool:
+        """Whether several hosts share this store (a team's server), not one host's file."""
+        return self._host_file is not None
+
+    @property
+    def host(self) -> Store | None:
+        """On a team's store, this host's own store: the SQLite file at ``paths.db``, which
+        keeps what concerns this host alone (a network cut only it sees). None on one host's
+        store (it is the host's), and for a report on a host that never wrote one."""
+        if self._host is None and self._host_file is not None:
+            if self._host_read_only and not self._host_file.exists():
+                return None
+            self._host = Store.open(self._host_file, read_only=self._host_read_only)
+        return self._host
+
+    def listen(self, topics: Sequence[str]) -> Listener | None:
+        """What other hosts announce on ``topics`` (``StateStore``: "state"), or None on one
+        host's store, where every process reads the one file."""
+        return self.db.listen(topics)
 
     @property
     def author(self) -> str:
@@ -159,7 +187,9 @@ class Store:
             who = me() if author is None else author
             password = None if location.password_file is None else _password(location.password_file)
             backend = PostgresBackend(location.url, password=password, read_only=read_only, author=who)
-            return cls(backend.open(as_is=as_is, pooled=not (read_only or as_is)), author)
+            host_file = Path(where.paths.db) if isinstance(where, Settings) else None
+            return cls(backend.open(as_is=as_is, pooled=not (read_only or as_is)), author,
+                       host_file, read_only=read_only)
         from .sqlite import SqliteBackend
 
         return cls(SqliteBackend(location, read_only=read_only).open(as_is=as_is), author)
@@ -208,6 +238,9 @@ class Store:
         return self.db.integrity_check()
 
     def close(self) -> None:
+        host, self._host = self._host, None
+        if host is not None:
+            host.close()
         self.db.close()
 
 
@@ -221,6 +254,7 @@ def _password(path: Path) -> str | None:
 __all__ = [
     "COLLECTOR_LEASE",
     "REASONS",
+    "STATE_TOPIC",
     "Action",
     "CacheEntry",
     "CacheStore",

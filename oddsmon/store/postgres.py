@@ -353,7 +353,7 @@ class PostgresBackend:
 
     def listen(self, topics: Sequence[str]) -> Listener:
         """A connection of its own that receives the ``notify`` of every host on ``topics``."""
-        return Listener(self._connect(), [_channel(t) for t in topics])
+        return Listener(self, self._connect(), [_channel(t) for t in topics])
 
     # -- reports -----------------------------------------------------------------------------
 
@@ -415,16 +415,28 @@ class PostgresBackend:
 class Listener:
     """Notifications from every host, on a connection of their own (LISTEN)."""
 
-    def __init__(self, conn: psycopg.Connection[Any], channels: list[str]) -> None:
+    def __init__(self, backend: PostgresBackend, conn: psycopg.Connection[Any], channels: list[str]) -> None:
+        self.backend = backend
         self.conn = conn
-        for channel in channels:
-            conn.execute(pgsql.SQL("LISTEN {}").format(pgsql.Identifier(channel)))
+        try:
+            for channel in channels:
+                conn.execute(pgsql.SQL("LISTEN {}").format(pgsql.Identifier(channel)))
+        except psycopg.Error as exc:
+            conn.close()
+            raise backend._translate(exc) from None
 
     def wait(self, timeout: float) -> list[tuple[str, str]]:
-        """(topic, payload) of the notifications that arrive within ``timeout`` seconds (those
-        already arrived: at once)."""
+        """(topic, payload) of the notifications received: as soon as one arrives (with any
+        that came with it), else none after ``timeout`` seconds; ``StoreError`` once the
+        server is lost."""
         prefix = len(_CHANNEL_PREFIX)
-        return [(n.channel[prefix:], n.payload) for n in self.conn.notifies(timeout=timeout, stop_after=None)]
+        try:
+            heard = list(self.conn.notifies(timeout=timeout, stop_after=1))
+            if heard:
+                heard += self.conn.notifies(timeout=0.0)
+            return [(n.channel[prefix:], n.payload) for n in heard]
+        except psycopg.Error as exc:
+            raise self.backend._translate(exc) from None
 
     def close(self) -> None:
         self.conn.close()

@@ -311,6 +311,8 @@ class OddsmonApp(DeskActions, App[int]):
 
         self._engine = engine
         self._service = EngineClient(engine, self._engine_loop)
+        # A team's store: another host's offline switch redraws the sidebar as it commits.
+        engine.watch_team(lambda: self._call(self.poll_now))
         self._engine_up.set()
 
     def _apply_theme(self) -> None:
@@ -388,7 +390,7 @@ class OddsmonApp(DeskActions, App[int]):
         mode = snap.mode
         if mode.offline:
             detail = f": {mode.detail}" if mode.detail else ""
-            self.notify(f"oddsmon is OFFLINE ({mode.reason}){detail}", title="Offline",
+            self.notify(f"oddsmon is OFFLINE ({mode.why}){detail}", title="Offline",
                         severity="warning", topic="mode")
         elif was_offline:
             self.notify("oddsmon is back ONLINE.", title="Online", topic="mode")
