@@ -89,18 +89,20 @@ class CollectorStore:
         clock = self.db.dialect.server_clock
         return at.timestamp() if clock is None else float(tx.execute(f"SELECT {clock}").fetchone()[0])
 
-    def acquire(self, name: str, at: datetime, stale_s: float, pid: int | None = None) -> Holder | None:
-        """Take the lease ``name`` for this process; returns None when taken, else the holder
-        that keeps it. A holder on this host whose process is gone, or one on any host that
-        has not renewed for ``stale_s`` (on the store's clock: see ``_now``), loses it."""
+    def acquire(self, name: str, at: datetime, stale_s: float, pid: int | None = None,
+                host: str | None = None) -> Holder | None:
+        """Take the lease ``name`` for this process (``pid`` on ``host``: this one's unless
+        given); returns None when taken, else the holder that keeps it. A holder on this host
+        whose process is gone, or one on any host that has not renewed for ``stale_s`` (on the
+        store's clock: see ``_now``), loses it."""
         pid = os.getpid() if pid is None else pid
-        host = _host()
+        host = host or _host()
         with self.db.write() as tx:
             now = self._now(tx, at)
             row = tx.execute("SELECT pid, host, acquired_at, heartbeat_at FROM leases WHERE name = ?",
                              (name,)).fetchone()
             if row is not None and (row[0], row[1]) != (pid, host):
-                gone = (row[1] == host and not _alive(row[0])) or now - row[3] > stale_s
+                gone = (row[1] == _host() and not _alive(row[0])) or now - row[3] > stale_s
                 if not gone:
                     return Holder(row[0], row[1], utc_from_ts(row[2]), utc_from_ts(row[3]))  # type: ignore[arg-type]
             tx.execute("INSERT INTO leases (name, pid, host, acquired_at, heartbeat_at) VALUES (?,?,?,?,?) "
