@@ -1,7 +1,8 @@
 """One offline mode for a team: two engines with separate state folders (two hosts) on one
 PostgreSQL database (tests/postgres.py). A host going offline for the team reaches the other's
 sidebar by LISTEN/NOTIFY within a second, and ``--check`` on either says the same; a network cut
-seen by one analyst's host alone is that host's own condition, and the screens say which."""
+seen by one analyst's host alone is that host's own condition, and the screens say which; and
+two hosts warming at once share one quota."""
 
 from __future__ import annotations
 
@@ -19,7 +20,9 @@ from oddsmon.clock import FakeClock
 from oddsmon.commands import check
 from oddsmon.config import Secret, Settings
 from oddsmon.engine.runtime import Engine, build_engine
+from oddsmon.sim import LoopbackServer, Simulator
 from tests.conftest import SECRET
+from tests.loopback import pointed_at
 
 OK, WARNING, CRITICAL = 0, 1, 2
 
@@ -118,3 +121,25 @@ def test_a_network_cut_the_teams_collector_sees_is_every_hosts(
     assert (seen.offline, seen.reason, seen.scope) == (True, "network", "team")
     code, out = _check(analyst, clock, capsys)
     assert code == CRITICAL and "OFFLINE (network, every host)" in out, out
+
+
+# -- one quota ---------------------------------------------------------------------------------
+
+
+async def test_two_hosts_warming_at_once_never_spend_past_the_reserve(
+        settings: Settings, tmp_path: Path, pg_url: str, clock: FakeClock, sim: Simulator,
+        server: LoopbackServer) -> None:
+    sim.set_quota(limit=100, used=80)  # 20 calls left today; the reserve keeps 5 of them
+    engines = [build_engine(pointed_at(_host(settings, tmp_path, name, pg_url), server.url), clock=clock,
+                            key=Secret(SECRET), warn=False) for name in ("analyst", "server")]
+    try:
+        await engines[0].service.refresh_quota()  # the free /status: one ledger knows the 20
+        reports = await asyncio.gather(*(engine.service.warm(force=True) for engine in engines))
+    finally:
+        for engine in engines:
+            await engine.aclose()
+    spent = sim.stats()["counted_total"]
+    print(f"\ntwo hosts warming at once: {spent} calls spent of 20 left (reserve 5); "
+          f"each host's report: {[r.counted_calls for r in reports]}")
+    assert 0 < spent <= 20 - settings.api.daily_reserve
+    assert sum(r.counted_calls for r in reports) == spent
