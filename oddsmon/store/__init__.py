@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..config import ConfigError, Settings, StoreSettings, is_postgres
 from ..records import record
-from .backend import Health, StoreError, StoreWriteError
+from .backend import Health, StoreError, StoreUnreachable, StoreWriteError
 from .cache import CacheEntry, CacheStore, cache_key
 from .collector import COLLECTOR_LEASE, CollectorStatus, CollectorStore, Holder
 from .incidents import Action, Incident, IncidentStore
@@ -142,6 +142,22 @@ class Store:
             self._host = Store.open(self._host_file, read_only=self._host_read_only)
         return self._host
 
+    def send_queued_notes(self) -> int:
+        """Record the notes this host queued while the team's server was away (``--note``),
+        with the times they were written; how many. Each leaves the queue once recorded, and a
+        note already on the incident is not added again: a crash between the two doubles none."""
+        if self._host_file is None or not self._host_file.exists():
+            return 0
+        host = self.host
+        sent = 0
+        for key, at, line in [] if host is None else host.journal.queued_notes():
+            incident, _ = self.journal.record_note(at, line)
+            if incident is None:  # no incident yet to attach it to: it stays queued
+                break
+            host.journal.unqueue(key)  # type: ignore[union-attr]
+            sent += 1
+        return sent
+
     def listen(self, topics: Sequence[str]) -> Listener | None:
         """What other hosts announce on ``topics`` (``StateStore``: "state"), or None on one
         host's store, where every process reads the one file."""
@@ -188,8 +204,11 @@ class Store:
             password = None if location.password_file is None else _password(location.password_file)
             backend = PostgresBackend(location.url, password=password, read_only=read_only, author=who)
             host_file = Path(where.paths.db) if isinstance(where, Settings) else None
-            return cls(backend.open(as_is=as_is, pooled=not (read_only or as_is)), author,
-                       host_file, read_only=read_only)
+            store = cls(backend.open(as_is=as_is, pooled=not (read_only or as_is)), author,
+                        host_file, read_only=read_only)
+            if not read_only:
+                store.send_queued_notes()
+            return store
         from .sqlite import SqliteBackend
 
         return cls(SqliteBackend(location, read_only=read_only).open(as_is=as_is), author)
@@ -283,6 +302,7 @@ __all__ = [
     "StateStore",
     "Store",
     "StoreError",
+    "StoreUnreachable",
     "StoreWriteError",
     "Tx",
     "cache_key",

@@ -39,6 +39,10 @@ class StoreWriteError(StoreError):
     """The store can be read but not written (disk full, read-only): the cache still serves."""
 
 
+class StoreUnreachable(StoreError):
+    """A team's store server cannot be reached (the server, or this host's network, is away)."""
+
+
 @record
 class Health:
     """The store as a report shows it: one value, the same for every backend."""

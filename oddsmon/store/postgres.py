@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 import psycopg
 from psycopg import sql as pgsql
 
-from .backend import SCHEMA_VERSION, Health, StoreError, StoreWriteError
+from .backend import SCHEMA_VERSION, Health, StoreError, StoreUnreachable, StoreWriteError
 from .postgres_schema import BASELINE, MIGRATIONS, VERSION_TABLE
 
 if TYPE_CHECKING:
@@ -163,7 +163,7 @@ class PostgresBackend:
         try:
             return psycopg.connect(self.where, autocommit=autocommit, **self._connect_kwargs())
         except psycopg.Error as exc:
-            raise StoreError(f"{self.where}: cannot connect to the store: {self._text(exc)}") from None
+            raise StoreUnreachable(f"{self.where}: cannot connect to the store: {self._text(exc)}") from None
 
     def _connect_kwargs(self) -> dict[str, Any]:
         kwargs: dict[str, Any] = {"application_name": "oddsmon", "connect_timeout": _CONNECT_TIMEOUT_S}
@@ -228,7 +228,7 @@ class PostgresBackend:
             pool.open(wait=True, timeout=_CONNECT_TIMEOUT_S * 2)
         except PoolTimeout:
             pool.close()
-            raise StoreError(f"{self.where}: cannot connect to the store (no connection within "
+            raise StoreUnreachable(f"{self.where}: cannot connect to the store (no connection within "
                              f"{_CONNECT_TIMEOUT_S * 2} s)") from None
         return pool
 
@@ -408,7 +408,7 @@ class PostgresBackend:
         if exc.sqlstate in _WRITE_REFUSED:
             return StoreWriteError(f"{self.where}: the server refuses writes ({text})")
         if isinstance(exc, psycopg.OperationalError) and exc.sqlstate is None:
-            return StoreError(f"{self.where}: the store server cannot be reached ({text})")
+            return StoreUnreachable(f"{self.where}: the store server cannot be reached ({text})")
         return StoreError(f"{self.where}: {text}")
 
 

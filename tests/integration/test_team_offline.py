@@ -143,3 +143,41 @@ async def test_two_hosts_warming_at_once_never_spend_past_the_reserve(
           f"each host's report: {[r.counted_calls for r in reports]}")
     assert 0 < spent <= 20 - settings.api.daily_reserve
     assert sum(r.counted_calls for r in reports) == spent
+
+
+# -- the server away ---------------------------------------------------------------------------
+
+
+def test_a_note_written_while_the_server_is_away_is_queued_and_recorded_once_when_back(
+        hosts: tuple[Engine, Engine], tmp_path: Path, clock: FakeClock, capsys: pytest.CaptureFixture[str]) -> None:
+    from oddsmon.commands import note
+    from oddsmon.store import Store
+
+    analyst, _ = hosts
+    assert analyst.machine.go_offline("user", "maintenance")  # an open incident
+    nowhere = tmp_path / "no-server"
+    nowhere.mkdir()
+    away = replace(analyst.settings, store=replace(analyst.settings.store,
+                                                   url=f"postgresql://postgres@/oddsmon?host={nowhere}"))
+    written = clock.now()
+    capsys.readouterr()
+    assert note.run(away, "called the provider", clock=clock) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("team store unreachable: note queued on this host"), out
+    clock.advance(600)
+
+    for _ in range(2):  # the server back: the next oddsmon on this host sends it, once
+        Store.open(analyst.settings).close()
+    incident = analyst.store.incidents.current()
+    assert incident is not None
+    notes = [a for a in incident.actions if a.kind == "note"]
+    assert [(a.at, a.text.endswith(": called the provider")) for a in notes] == [(written, True)]
+    # Killed between the server's commit and the queue's delete: sent again, not doubled.
+    host = Store.open(analyst.settings.paths.db)
+    host.journal.queue_note(written, notes[0].text)
+    host.close()
+    Store.open(analyst.settings).close()
+    again = analyst.store.incidents.current()
+    assert again is not None and [a.text for a in again.actions if a.kind == "note"] == [notes[0].text]
+    print(f"\nnote written while the server was away: recorded once at {notes[0].at.isoformat()} "
+          f"on incident #{incident.id}")
