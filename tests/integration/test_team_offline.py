@@ -74,7 +74,8 @@ def test_a_manual_offline_on_one_host_reaches_the_others_sidebar_within_a_second
     assert analyst.machine.go_offline("user", "maintenance")
     assert heard.wait(10), "the other host never heard of it"
     seconds = at[0] - sent
-    print(f"\nteam offline reached the other host in {seconds:.3f} s")
+    with capsys.disabled():  # the figure, for the team's notes
+        print(f"\nteam offline reached the other host in {seconds:.3f} s")
     assert seconds < 1.0
     seen = server.service.mode()
     assert (seen.offline, seen.reason, seen.scope) == (True, "user", "team")
@@ -179,5 +180,6 @@ def test_a_note_written_while_the_server_is_away_is_queued_and_recorded_once_whe
     Store.open(analyst.settings).close()
     again = analyst.store.incidents.current()
     assert again is not None and [a.text for a in again.actions if a.kind == "note"] == [notes[0].text]
-    print(f"\nnote written while the server was away: recorded once at {notes[0].at.isoformat()} "
-          f"on incident #{incident.id}")
+    with capsys.disabled():
+        print(f"\nnote written while the server was away: recorded once at {notes[0].at.isoformat()} "
+              f"on incident #{incident.id}")
