@@ -128,6 +128,8 @@ class EngineClient:
         self._store_notice = engine.store.health().problem
         # An interactive client reads what a collector on the host records and sends nothing.
         engine.service.defer_to_collector = True
+        # The webhook's task runs on the engine's loop, never in a screen's work.
+        loop.loop.call_soon_threadsafe(engine.service.start_delivery)
 
     # A context variable: set by the caller, it travels with each call to the engine's loop
     # (the task there starts from a copy of the caller's context).
@@ -257,10 +259,10 @@ def build_engine(settings: Settings, *, demo: bool = False, clock: Clock | None 
     store = open_store(settings, warn=warn)
     machine = OfflineMachine(store, clock, settings.supervision)
     provider = connect(settings.api, key, store.ledger, clock, transport=transport, gate=machine.gate)
-    sender = None
+    deliverer = None
     if settings.alerts.webhook_url is not None:
-        from ..alerts import AlertSender
+        from ..alerts import Deliverer
 
-        sender = AlertSender(settings.alerts, store, clock, key, transport=alerts_transport)
-    service = Service(settings, store, machine, provider, clock, alert_sender=sender)
+        deliverer = Deliverer(settings.alerts, store, clock, key, transport=alerts_transport)
+    service = Service(settings, store, machine, provider, clock, deliverer=deliverer)
     return Engine(settings, store, machine, service, clock, simulator, tmpdir)

@@ -24,6 +24,7 @@ from .collector import COLLECTOR_LEASE, CollectorStatus, CollectorStore, Holder
 from .incidents import Action, Incident, IncidentStore
 from .journal import JournalRecords
 from .ledger import Ledger, Quota, RequestRecord
+from .outbox import Claimed, Outbox, OutboxView, Queued
 from .state import REASONS, STATE_TOPIC, OfflineState, StateStore
 
 if TYPE_CHECKING:
@@ -107,6 +108,7 @@ class Store:
         self.incidents = IncidentStore(db)
         self.collector = CollectorStore(db)
         self.journal = JournalRecords(db)
+        self.outbox = Outbox(db)
 
     @cached_property
     def history(self) -> OddsHistory:
@@ -277,6 +279,7 @@ __all__ = [
     "Action",
     "CacheEntry",
     "CacheStore",
+    "Claimed",
     "CollectorStatus",
     "CollectorStore",
     "HeadlineStore",
@@ -293,10 +296,13 @@ __all__ = [
     "NewPick",
     "OddsHistory",
     "OfflineState",
+    "Outbox",
+    "OutboxView",
     "Pick",
     "PickStore",
     "PriceChange",
     "PricePoint",
+    "Queued",
     "Quota",
     "RequestRecord",
     "StateStore",

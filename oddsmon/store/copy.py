@@ -40,7 +40,7 @@ class Table:
     identity: str | None = None  # an id column the database numbers itself
 
 
-# Every table of the schema (SCHEMA_VERSION 9), parents before children. ``cache_totals`` is
+# Every table of the schema (SCHEMA_VERSION 10), parents before children. ``cache_totals`` is
 # not copied: triggers keep it from the cache's rows (and the verification compares it).
 TABLES: tuple[Table, ...] = (
     Table("meta", ("key", "value"), ("key",)),
@@ -60,7 +60,9 @@ TABLES: tuple[Table, ...] = (
     Table("desk_filters", ("author", "value"), ("author",)),
     Table("leases", ("name", "pid", "host", "acquired_at", "heartbeat_at"), ("name",)),
     Table("collector_spend", ("day", "kind", "calls"), ("day", "kind")),
-    Table("alerts_sent", ("key", "kind", "at"), ("key",)),
+    Table("alert_outbox", ("id", "target", "key", "kind", "created_at", "body", "attempts", "next_at",
+                           "claimed_pid", "claimed_host", "claimed_at", "sent_at", "dead_at", "failed_at",
+                           "last_error"), ("id",), "id"),
     Table("live_state", ("fixture_id", "observed_at", "status", "elapsed", "goals_home", "goals_away",
                          "stopped", "blocked", "finished"), ("fixture_id",)),
     Table("live_odds", ("fixture_id", "bet_id", "outcome", "handicap", "seq", "observed_at", "price", "main",

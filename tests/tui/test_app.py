@@ -337,6 +337,21 @@ async def test_supervision_shows_the_runbook_items(app: RecordingApp, engine: En
         assert "[ ] Offline mode disabled" in text_of(app, "#sup-checklist")
 
 
+async def test_supervision_names_the_alerts_no_webhook_took(app: RecordingApp, engine: Engine) -> None:
+    from oddsmon.store import Queued
+
+    now = engine.clock.now()
+    outbox = engine.store.outbox
+    outbox.enqueue(["webhook"], [Queued("drop:1", "drop", "{}"), Queued("mode:2", "offline", "{}")], now)
+    claimed = outbox.claim("webhook", now, min_interval_s=0, stale_s=60)
+    outbox.failed([r.id for r in claimed], now, "dead letter: HTTP 404", None)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "s")
+        shown = text_of(app, "#sup-collector")
+        assert "DEAD LETTERS: 2 alerts (1 drop, 1 offline)" in shown and "HTTP 404" in shown
+
+
 async def test_export_key_writes_the_metrics_and_says_where(app: RecordingApp, engine: Engine) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)

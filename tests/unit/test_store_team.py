@@ -63,7 +63,7 @@ def test_hosts_starting_at_once_on_a_new_database_migrate_it_once(pg_url: str) -
     migrations = postgres.server().sql(postgres.dbname(pg_url),
                                        "SELECT version, count(*) FROM oddsmon_schema GROUP BY version "
                                        "ORDER BY version")
-    assert migrations == [(7, 1), (8, 1), (9, 1)]
+    assert migrations == [(7, 1), (8, 1), (9, 1), (10, 1)]
 
 
 def test_every_part_runs_on_postgresql_and_answers_as_on_sqlite(tmp_path: Path, pg_url: str) -> None:
@@ -293,7 +293,7 @@ def test_picks_pins_and_filters_are_each_authors_and_the_teams_on_request(tmp_pa
     bob.close()
 
 
-def test_a_v7_file_keeps_its_picks_pins_and_filters_for_everyone_through_migration_9(tmp_path: Path) -> None:
+def test_a_v7_file_keeps_its_picks_pins_and_filters_for_everyone_through_migration_10(tmp_path: Path) -> None:
     from oddsmon.store.sqlite import _MIGRATIONS, APPLICATION_ID, _split_sql
 
     path = tmp_path / "v7.db"
