@@ -411,6 +411,88 @@ class PathSettings:
                             to_toml=lambda mode: f"{mode:04o}")
 
 
+# A PostgreSQL connection string: a libpq URL, or key/value pairs (host=... dbname=...).
+_PG_SCHEMES = ("postgresql://", "postgres://")
+_PG_KEYWORD = re.compile(r"\s*([A-Za-z_]+)\s*=")
+
+
+def is_postgres(location: str) -> bool:
+    """Whether a store location names a PostgreSQL database (a libpq URL or a key/value DSN)
+    rather than a SQLite file's path."""
+    return location.startswith(_PG_SCHEMES) or bool(_PG_KEYWORD.match(location))
+
+
+def check_store_url(value: Any) -> str:
+    """A libpq connection string without a password: it is shown in Health, logs, --check and
+    errors, so the password comes from $PGPASSWORD, ~/.pgpass or store.password_file."""
+    url = _check_str(value).strip()
+    if not url.isprintable():
+        raise ValueError("expected a postgresql:// URL or key=value pairs, got a control character")
+    if url.startswith(_PG_SCHEMES):
+        netloc = urlsplit(url).netloc
+        userinfo = netloc.rpartition("@")[0]
+        has_password = ":" in userinfo or re.search(r"[?&]password=", url) is not None
+    elif _PG_KEYWORD.match(url):
+        has_password = any(m.group(1).lower() == "password"
+                           for m in re.finditer(r"(?:^|\s)([A-Za-z_]+)\s*=", url))
+    else:
+        raise ValueError(f"expected a postgresql:// URL or libpq key=value pairs "
+                         f"(host=db.example dbname=oddsmon), got {url!r}")
+    if has_password:
+        # Never echo the value: it holds the password.
+        raise ValueError("a password is not allowed in the URL (it would be shown wherever the "
+                         "store is named); use $PGPASSWORD, ~/.pgpass or store.password_file")
+    return url
+
+
+@record
+class StoreSettings:
+    """Where the shared store lives: the SQLite file at ``paths.db`` (the default, for one host)
+    or a team's PostgreSQL database (docs/team.md)."""
+
+    url: str | None = _key(None, check_store_url, "A team's PostgreSQL store: a libpq URL "
+                           "(postgresql://oddsmon@db.example/oddsmon?sslmode=verify-full) or key=value "
+                           "pairs, without a password; unset: the SQLite file at paths.db.")
+    password_file: Path | None = _key(None, _check_path, "File holding the PostgreSQL password "
+                                      "(mode 0600), used instead of $PGPASSWORD and ~/.pgpass.")
+
+    def password(self) -> str | None:
+        """The password from ``password_file`` (which must be mode 0600), None when unset: then
+        libpq reads $PGPASSWORD or ~/.pgpass itself."""
+        if self.password_file is None:
+            return None
+        raw = _private_file(self.password_file, "store.password_file")
+        try:
+            value = raw.decode("utf-8").strip()
+        except UnicodeDecodeError:
+            raise ConfigError(f"{self.password_file}: store.password_file is not UTF-8 text") from None
+        if not value or not value.isprintable() or "\n" in value:
+            raise ConfigError(f"{self.password_file}: store.password_file must hold the password "
+                              f"alone on one line")
+        return value
+
+
+def _private_file(path: Path, key: str) -> bytes:
+    """The bytes of a secret's file, which must be a regular file readable by its owner only."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: {key} does not exist") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: {key} cannot be read: {exc.strerror}") from None
+    if stat.S_IMODE(st.st_mode) & 0o077:
+        raise ConfigError(
+            f"{path}: {key} must be readable by its owner only "
+            f"(mode 0600, found {stat.S_IMODE(st.st_mode):04o}); run: chmod 600 {path}"
+        )
+    if not stat.S_ISREG(st.st_mode):
+        raise ConfigError(f"{path}: {key} is not a regular file")
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{path}: {key} cannot be read: {exc.strerror}") from None
+
+
 @record
 class CacheSettings:
     """Seconds each page's cache entry stays fresh; past that, an online read fetches again.
@@ -523,6 +605,7 @@ class Settings:
     api: ApiSettings = field(default_factory=ApiSettings)
     watch: WatchSettings = field(default_factory=WatchSettings)
     paths: PathSettings = field(default_factory=lambda: default_paths())
+    store: StoreSettings = field(default_factory=StoreSettings)
     cache: CacheSettings = field(default_factory=CacheSettings)
     supervision: SupervisionSettings = field(default_factory=SupervisionSettings)
     odds: OddsSettings = field(default_factory=OddsSettings)
@@ -554,21 +637,7 @@ class Settings:
         if self.api.key_file is None:
             return None
         path = self.api.key_file
-        try:
-            st = path.stat()
-        except FileNotFoundError:
-            raise ConfigError(f"{path}: api.key_file does not exist") from None
-        if stat.S_IMODE(st.st_mode) & 0o077:
-            raise ConfigError(
-                f"{path}: api.key_file must be readable by its owner only "
-                f"(mode 0600, found {stat.S_IMODE(st.st_mode):04o}); run: chmod 600 {path}"
-            )
-        if not stat.S_ISREG(st.st_mode):
-            raise ConfigError(f"{path}: api.key_file is not a regular file")
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise ConfigError(f"{path}: api.key_file cannot be read: {exc.strerror}") from None
+        raw = _private_file(path, "api.key_file")
         try:
             value = raw.decode("ascii").strip()
         except UnicodeDecodeError:
@@ -642,6 +711,7 @@ _SECTIONS: dict[str, type] = {
     "api": ApiSettings,
     "watch": WatchSettings,
     "paths": PathSettings,
+    "store": StoreSettings,
     "cache": CacheSettings,
     "supervision": SupervisionSettings,
     "odds": OddsSettings,
@@ -729,6 +799,7 @@ def _build(data: dict[str, Any], where: _Where, base: Path) -> Settings:
         api=ApiSettings(**sections.get("api", {})),
         watch=WatchSettings(**sections.get("watch", {})),
         paths=replace(paths, **sections.get("paths", {})),
+        store=StoreSettings(**sections.get("store", {})),
         cache=CacheSettings(**sections.get("cache", {})),
         supervision=SupervisionSettings(**sections.get("supervision", {})),
         odds=OddsSettings(**sections.get("odds", {})),

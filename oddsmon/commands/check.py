@@ -132,7 +132,7 @@ def render_text(snap: Snapshot, settings: Settings, probe: dict[str, Any] | None
         lines.append(f"{label:<11} {text}")
 
     if m.offline:
-        row("Mode", f"OFFLINE ({m.reason}) since {dual(m.since, tz) if m.since else '?'}")
+        row("Mode", f"OFFLINE ({m.why}) since {dual(m.since, tz) if m.since else '?'}")
     else:
         row("Mode", f"ONLINE since {dual(m.since, tz) if m.since else 'ever (no transition recorded)'}")
     if m.detail:

@@ -149,6 +149,11 @@ ARGUMENTS: tuple[Command | Option, ...] = (
             shape={"metavar": "PATH", "nargs": "?", "const": "-", "default": None}),
     Command("--picks", "list the recorded picks with closing price, CLV, result and profit",
             "oddsmon.commands.picks", formats=("text", "csv"), demo_store=True),
+    Command("--copy-store", "copy the store FROM to TO, between SQLite and PostgreSQL (each a path or "
+                            "a postgresql:// URL), verified by row counts and checksums; run it again "
+                            "to resume; refuses a TO that holds a store (docs/team.md)",
+            "oddsmon.commands.copy_store", params=("stores=copy_store",),
+            shape={"nargs": 2, "metavar": ("FROM", "TO")}),
     Option(("--since",), {"metavar": "ISO8601", "help": "with --export-odds: observations at or after "
                                                         "this time"}, ("export_odds",)),
     Option(("--league",), {"metavar": "N", "type": _id,

@@ -16,6 +16,7 @@ from ..domain.markets import BY_ID, labels_for, settle
 from ..domain.models import Bookmaker, Fixture
 from ..domain.odds import closing_line_value
 from ..store import Pick, Store
+from ..store.picks import Scope
 from ..supervision.common import iso
 from ..types import FairMethod
 from .cells import number_cell, text_cell
@@ -65,11 +66,13 @@ def _result(pick: Pick, fx: Fixture | None, now: datetime, kickoff: datetime | N
     return settled.result, settled.profit(pick.stake, pick.price)
 
 
-def pick_views(store: Store, method: FairMethod, now: datetime) -> list[PickView]:
+def pick_views(store: Store, method: FairMethod, now: datetime, scope: Scope = "mine") -> list[PickView]:
+    """The picks of this analyst (``mine``) or of every analyst (``team``), as the screens
+    and ``--picks`` show them."""
     fixtures = known_fixtures(store)
     closes: dict[tuple[int, int], dict[tuple[int, str], float]] = {}
     out = []
-    for pick in store.picks.all():
+    for pick in store.picks.all(scope):
         fx = fixtures.get(pick.fixture_id)
         kickoff = fx.kickoff if fx is not None else pick.kickoff
         price = fair = clv = None

@@ -11,6 +11,7 @@ from ..domain.market import ValueBet, value_bets
 from ..domain.markets import SHOWN_BETS
 from ..providers import FixtureOddsRequest
 from ..store import NewPick
+from ..store.picks import Scope
 from ..types import FairMethod
 from .page import Page, combine
 from .pages import Pages, keyed, without_bookmakers
@@ -30,9 +31,9 @@ class Desk:
     def add_pick(self, pick: NewPick) -> int:
         return self.store.picks.add(pick, self.clock.now())
 
-    async def picks(self) -> list[PickView]:
+    async def picks(self, scope: Scope = "mine") -> list[PickView]:
         # Async so the TUI runs it on the engine's loop: it reads every cached fixtures page.
-        return pick_views(self.store, self.settings.odds.fair_method, self.clock.now())
+        return pick_views(self.store, self.settings.odds.fair_method, self.clock.now(), scope)
 
     def filters(self) -> tuple[frozenset[int], frozenset[int]]:
         return self.store.picks.filters()
@@ -40,8 +41,8 @@ class Desk:
     def save_filters(self, hidden_leagues: frozenset[int], hidden_bookmakers: frozenset[int]) -> None:
         self.store.picks.save_filters(hidden_leagues, hidden_bookmakers)
 
-    def pinned(self) -> set[int]:
-        return self.store.picks.pinned()
+    def pinned(self, scope: Scope = "mine") -> set[int]:
+        return self.store.picks.pinned(scope)
 
     def toggle_pin(self, fixture_id: int) -> bool:
         return self.store.picks.toggle_pin(fixture_id, self.clock.now())

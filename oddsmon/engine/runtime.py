@@ -27,6 +27,7 @@ from ..supervision import export
 from .loop import BackgroundLoop
 from .reader import Reader
 from .service import Service
+from .team import TeamWatch
 
 __all__ = ["BackgroundLoop", "DemoControls", "Engine", "EngineClient", "LivePrice", "NewPick",
            "Simulated", "StoreError", "build_engine", "demo_settings", "open_store"]
@@ -185,6 +186,7 @@ class Engine:
     clock: Clock
     simulator: Simulated | None = None  # the in-process Simulator in demo mode
     _tmpdir: str | None = field(default=None, repr=False)
+    _watches: list[TeamWatch] = field(default_factory=list, repr=False)
 
     @property
     def demo(self) -> bool:
@@ -195,7 +197,19 @@ class Engine:
         """The throwaway directory of a ``--demo`` engine (None otherwise)."""
         return self._tmpdir
 
+    def watch_team(self, on_change: Callable[[], None]) -> bool:
+        """On a team's store, call ``on_change`` (from another thread) whenever another host
+        changes the offline state, as it commits; False on one host's store (nothing is
+        announced there: every process reads the one file)."""
+        watch = TeamWatch(self.store, on_change)
+        if not watch.start():
+            return False
+        self._watches.append(watch)
+        return True
+
     async def aclose(self) -> None:
+        for watch in self._watches:
+            watch.close()
         await self.service.aclose()
         self.store.close()
         if self._tmpdir is not None:

@@ -25,6 +25,7 @@ from ..domain.models import DEFAULT_GOALS_LINE, MATCH_WINNER, Bookmaker, Fixture
 from ..offline import ModeView, OfflineMachine
 from ..providers import Provider
 from ..store import NewPick, Store
+from ..store.picks import Scope
 from ..supervision.metrics import Snapshot
 from ..types import FairMethod
 from .alerting import Alerting
@@ -173,8 +174,9 @@ class Service:
     def add_pick(self, pick: NewPick) -> int:
         return self.desk.add_pick(pick)
 
-    async def picks(self) -> list[PickView]:
-        return await self.desk.picks()
+    async def picks(self, scope: Scope = "mine") -> list[PickView]:
+        """This analyst's picks, or with ``team`` every analyst's."""
+        return await self.desk.picks(scope)
 
     async def value_board(self, *, method: FairMethod | None = None, consensus: str = "all",
                           pinned: frozenset[int] = frozenset(),
@@ -195,8 +197,8 @@ class Service:
     def save_filters(self, hidden_leagues: frozenset[int], hidden_bookmakers: frozenset[int]) -> None:
         self.desk.save_filters(hidden_leagues, hidden_bookmakers)
 
-    def pinned(self) -> set[int]:
-        return self.desk.pinned()
+    def pinned(self, scope: Scope = "mine") -> set[int]:
+        return self.desk.pinned(scope)
 
     def toggle_pin(self, fixture_id: int) -> bool:
         return self.desk.toggle_pin(fixture_id)

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from typing import Any, Protocol
 
 # The schema every backend migrates to: the parts' SQL reads and writes this one.
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 
 class StoreError(Exception):
@@ -63,6 +63,10 @@ def too_new(where: str, version: int, writer: str | None) -> StoreTooNew:
     return StoreTooNew(f"{where}: written by {by} (schema {version}), newer than this "
                        f"{schema_writer()} (schema {SCHEMA_VERSION}); nothing was read or "
                        f"changed: run the newer oddsmon, or point paths.db at another store")
+
+
+class StoreUnreachable(StoreError):
+    """A team's store server cannot be reached (the server, or this host's network, is away)."""
 
 
 @record
@@ -108,6 +112,11 @@ if TYPE_CHECKING:
 
         def executemany(self, sql: str, rows: Sequence[Params]) -> Cursor: ...
 
+        def iterate(self, sql: str, params: Params = (), batch: int = ...) -> Iterator[Row]:
+            """The rows of one statement, read ``batch`` at a time (a server streams them):
+            memory stays flat whatever the count."""
+            ...
+
 
     class Dialect(Protocol):
         """The statements a backend spells its own way; the parts build those from these."""
@@ -116,6 +125,13 @@ if TYPE_CHECKING:
         def text_bodies(self) -> bool:
             """Whether a column may hold text in one row and bytes in another (a short cache body
             kept as text beside compressed ones); when not, every body is stored as bytes."""
+            ...
+
+        @property
+        def server_clock(self) -> str | None:
+            """An SQL expression of the store's own clock in POSIX seconds, when several hosts
+            share it (a server's: the collector's lease is judged on one clock, not each
+            host's); None for one host's store, whose caller passes the time."""
             ...
 
         def index_hint(self, index: str) -> str:
@@ -131,6 +147,19 @@ if TYPE_CHECKING:
         def concat_distinct(self, expr: str) -> str:
             """An aggregate of a group's distinct ``expr`` values, comma-separated."""
             ...
+
+        def reset_identity(self, table: str, column: str) -> str | None:
+            """After ids were written as they are (a copied store): the statement that makes
+            the next new row's id follow the largest, or None where that is automatic."""
+            ...
+
+
+    class Listener(Protocol):
+        def wait(self, timeout: float) -> list[tuple[str, str]]:
+            """(topic, payload) of what arrives within ``timeout`` seconds."""
+            ...
+
+        def close(self) -> None: ...
 
 
     class Backend(Protocol):
@@ -160,6 +189,16 @@ if TYPE_CHECKING:
             ...
 
         def query_one(self, sql: str, params: Params = ()) -> Row | None: ...
+
+        def notify(self, tx: Tx, topic: str, payload: str = "") -> None:
+            """Tell the other hosts that ``topic`` changed, once ``tx`` commits (PostgreSQL:
+            NOTIFY); one host's store: nothing (its processes poll the one file)."""
+            ...
+
+        def listen(self, topics: Sequence[str]) -> Listener | None:
+            """A listener for other hosts' ``notify`` on ``topics``, or None where there are
+            none (the caller polls)."""
+            ...
 
         def health(self) -> Health: ...
 

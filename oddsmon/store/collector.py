@@ -13,7 +13,7 @@ from ..records import record
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see records.py)
 if TYPE_CHECKING:
-    from .backend import Backend
+    from .backend import Backend, Tx
 
 COLLECTOR_LEASE = "collector"
 
@@ -81,39 +81,48 @@ class CollectorStore:
 
     # -- lease ---------------------------------------------------------------------------------
 
-    def acquire(self, name: str, at: datetime, stale_s: float, pid: int | None = None) -> Holder | None:
-        """Take the lease ``name`` for this process; returns None when taken, else the holder
-        that keeps it. A holder on this host whose process is gone, or one on any host that
-        has not renewed for ``stale_s``, loses it."""
+    def _now(self, tx: Tx, at: datetime) -> float:
+        """The lease's clock: the server's where several hosts share the store (a host whose
+        clock runs ahead must not judge the holder stale), else the time passed in."""
+        clock = self.db.dialect.server_clock
+        return at.timestamp() if clock is None else float(tx.execute(f"SELECT {clock}").fetchone()[0])
+
+    def acquire(self, name: str, at: datetime, stale_s: float, pid: int | None = None,
+                host: str | None = None) -> Holder | None:
+        """Take the lease ``name`` for this process (``pid`` on ``host``: this one's unless
+        given); returns None when taken, else the holder that keeps it. A holder on this host
+        whose process is gone, or one on any host that has not renewed for ``stale_s`` (on the
+        store's clock: see ``_now``), loses it."""
         pid = os.getpid() if pid is None else pid
-        host = _host()
+        host = host or _host()
         with self.db.write() as tx:
+            now = self._now(tx, at)
             row = tx.execute("SELECT pid, host, acquired_at, heartbeat_at FROM leases WHERE name = ?",
                              (name,)).fetchone()
             if row is not None and (row[0], row[1]) != (pid, host):
                 heartbeat = row[3]
-                if heartbeat > at.timestamp():
+                if heartbeat > now:
                     # Ahead of this host's clock (the holder's clock is ahead, or this one was
                     # stepped back): read as now, and kept so, so that the stale period runs
                     # on this clock from here rather than from the end of the jump. A live
                     # holder's next heartbeat overwrites it.
-                    heartbeat = at.timestamp()
+                    heartbeat = now
                     tx.execute("UPDATE leases SET heartbeat_at = ? WHERE name = ? AND heartbeat_at > ?",
                                (heartbeat, name, heartbeat))
-                gone = (row[1] == host and not _alive(row[0])) or at.timestamp() - heartbeat > stale_s
+                gone = (row[1] == _host() and not _alive(row[0])) or now - heartbeat > stale_s
                 if not gone:
                     return Holder(row[0], row[1], utc_from_ts(row[2]), utc_from_ts(heartbeat))  # type: ignore[arg-type]
             tx.execute("INSERT INTO leases (name, pid, host, acquired_at, heartbeat_at) VALUES (?,?,?,?,?) "
                        "ON CONFLICT(name) DO UPDATE SET pid=excluded.pid, host=excluded.host, "
                        "acquired_at=excluded.acquired_at, heartbeat_at=excluded.heartbeat_at",
-                       (name, pid, host, at.timestamp(), at.timestamp()))
+                       (name, pid, host, now, now))
         return None
 
     def renew(self, name: str, at: datetime, pid: int | None = None) -> bool:
         """Heartbeat; False when the lease is no longer ours (taken over as stale)."""
         with self.db.write() as tx:
             cur = tx.execute("UPDATE leases SET heartbeat_at = ? WHERE name = ? AND pid = ? AND host = ?",
-                             (at.timestamp(), name, os.getpid() if pid is None else pid, _host()))
+                             (self._now(tx, at), name, os.getpid() if pid is None else pid, _host()))
             return cur.rowcount == 1
 
     def release(self, name: str, pid: int | None = None) -> None:

@@ -122,6 +122,22 @@ class OddsHistory:
                            "ON CONFLICT(id) DO UPDATE SET name = excluded.name",
                            sorted({(b, name) for _, b, name, _ in books}))
 
+    def note_fixtures(self, at: datetime,
+                      fixtures: Iterable[tuple[int, datetime, int, str, str, str]]) -> None:
+        """Each fixture's (id, kickoff, league id, league name, home, away) as a fixtures page
+        gave them ``at``: the names the team's SQL views show beside the odds."""
+        rows: list[tuple[object, ...]] = [(f, ko.timestamp(), lg, league, home, away, at.timestamp())
+                                          for f, ko, lg, league, home, away in fixtures]
+        if not rows:
+            return
+        with self.db.write() as tx:
+            tx.executemany(
+                "INSERT INTO fixture_names (fixture_id, kickoff, league_id, league, home, away, seen_at) "
+                "VALUES (?,?,?,?,?,?,?) ON CONFLICT(fixture_id) DO UPDATE SET kickoff = excluded.kickoff, "
+                "league_id = excluded.league_id, league = excluded.league, home = excluded.home, "
+                "away = excluded.away, seen_at = excluded.seen_at "
+                "WHERE excluded.seen_at >= fixture_names.seen_at", rows)
+
     def carried_by(self, page: str) -> bool:
         """Whether the league page cached under ``page`` left any fixture's rows."""
         return self.db.query_one("SELECT 1 FROM odds_fixtures WHERE page = ? LIMIT 1", (page,)) is not None
@@ -235,12 +251,10 @@ class OddsHistory:
         with self.db.read() as tx:
             for chunk in chunks:
                 clause = where + ([f"fixture_id IN ({','.join('?' * len(chunk))})"] if chunk else [])
-                cur = tx.execute(
+                yield from (tuple(r) for r in tx.iterate(
                     "SELECT fixture_id, bookmaker_id, bet_id, outcome, observed_at, price FROM odds_snapshots "
                     f"WHERE {' AND '.join(clause)} ORDER BY fixture_id, bet_id, outcome, bookmaker_id, observed_at",
-                    (*params, *chunk))
-                while rows := cur.fetchmany(batch):
-                    yield from (tuple(r) for r in rows)
+                    (*params, *chunk), batch))
     def note_seen(self, at: datetime, kickoffs: Iterable[tuple[int, datetime]]) -> None:
         """Each fixture's kickoff, and ``at`` as the last time its pre-match odds were seen
         before kickoff: history keeps changes only, so this is what says a price still held."""

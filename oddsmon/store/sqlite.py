@@ -401,6 +401,34 @@ _MIGRATIONS: dict[int, str] = {
     CREATE INDEX alert_outbox_due ON alert_outbox(target, sent_at, dead_at, next_at);
     DROP TABLE alerts_sent;
     """,
+    # v10: a team's desk. Picks, pins and filters carry their author (user@host; '' for those
+    # recorded before, which every author sees as their own), and each fixture's names and
+    # kickoff as the fixtures pages give them (a store copied to a team's PostgreSQL keeps them).
+    10: """
+    ALTER TABLE picks ADD COLUMN author TEXT NOT NULL DEFAULT '';
+    CREATE INDEX picks_author ON picks(author, id);
+    CREATE TABLE pins_v10 (
+        author TEXT NOT NULL,
+        fixture_id INTEGER NOT NULL,
+        pinned_at REAL NOT NULL,
+        PRIMARY KEY (author, fixture_id)
+    ) WITHOUT ROWID;
+    INSERT INTO pins_v10 (author, fixture_id, pinned_at) SELECT '', fixture_id, pinned_at FROM pins;
+    DROP TABLE pins;
+    ALTER TABLE pins_v10 RENAME TO pins;
+    CREATE TABLE desk_filters (author TEXT PRIMARY KEY, value TEXT NOT NULL);
+    INSERT INTO desk_filters (author, value) SELECT '', value FROM meta WHERE key = 'desk.filters';
+    DELETE FROM meta WHERE key = 'desk.filters';
+    CREATE TABLE fixture_names (
+        fixture_id INTEGER PRIMARY KEY,
+        kickoff REAL NOT NULL,
+        league_id INTEGER NOT NULL,
+        league TEXT NOT NULL,
+        home TEXT NOT NULL,
+        away TEXT NOT NULL,
+        seen_at REAL NOT NULL
+    );
+    """,
 }
 
 
@@ -436,6 +464,8 @@ class SqliteDialect:
     # A column takes each row's own type: a short cache body stays text (readable by SQLite's
     # JSON functions) beside the compressed ones.
     text_bodies = True
+    # One host: the lease is judged on the host's clock (the time the caller passes).
+    server_clock = None
 
     def index_hint(self, index: str) -> str:
         return f"INDEXED BY {index}"
@@ -447,6 +477,9 @@ class SqliteDialect:
 
     def concat_distinct(self, expr: str) -> str:
         return f"group_concat(DISTINCT {expr})"
+
+    def reset_identity(self, table: str, column: str) -> None:
+        return None  # AUTOINCREMENT keeps the largest id ever written, given ones included
 
 
 DIALECT = SqliteDialect()
@@ -858,6 +891,13 @@ class SqliteBackend:
         rows = self.query(sql, params)
         return rows[0] if rows else None
 
+    def notify(self, tx: object, topic: str, payload: str = "") -> None:
+        """Nothing to send: every process on the host reads the one file (the TUI polls it)."""
+
+    def listen(self, topics: Sequence[str]) -> None:
+        """No notifications on one file: None (the caller polls)."""
+        return None
+
     def _translate(self, exc: sqlite3.Error) -> StoreError:
         text = str(exc)
         if _proves_bad_file(exc):
@@ -893,6 +933,11 @@ class Tx:
 
     def executemany(self, sql: str, rows: Sequence[Params]) -> sqlite3.Cursor:
         return self.conn.executemany(sql, rows)
+
+    def iterate(self, sql: str, params: Params = (), batch: int = 2000) -> Iterator[Row]:
+        cur = self.conn.execute(sql, params)
+        while rows := cur.fetchmany(batch):
+            yield from rows
 
     def executescript_in_tx(self, script: str) -> None:
         # executescript() would COMMIT first; run the statements one by one inside our tx.

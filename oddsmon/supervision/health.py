@@ -96,16 +96,16 @@ def evaluate_status(mode: ModeView, remaining: int | None, warning_level: int,
     """
     if mode.offline:
         if mode.reason == "network":  # CRITICAL_REASONS, each said its own way
-            return Status(CRITICAL, f"offline (network) since {iso(mode.since)}: {mode.detail or 'API unreachable'}")
+            return Status(CRITICAL, f"offline ({mode.why}) since {iso(mode.since)}: {mode.detail or 'API unreachable'}")
         if mode.reason == "key":
             # A refused key or account is an incident, never OK nor a mere WARNING (DESIGN.md).
-            return Status(CRITICAL, f"offline (key) since {iso(mode.since)}: "
+            return Status(CRITICAL, f"offline ({mode.why}) since {iso(mode.since)}: "
                                     f"{mode.detail or 'the provider refuses the API key'}; resumes when "
                                     f"a /status probe succeeds (next {iso(mode.next_probe_at) or 'not planned'}); "
                                     f"{KEY_FIX}")
         resume = (f", resumes when /status shows quota (next probe {iso(mode.next_probe_at or mode.resume_at)}, "
                   f"reset expected {iso(mode.resume_at)})" if mode.resume_at else ", resumes only on request")
-        return Status(WARNING, f"offline ({mode.reason}) since {iso(mode.since)}{resume}")
+        return Status(WARNING, f"offline ({mode.why}) since {iso(mode.since)}{resume}")
     if remaining is not None and remaining < critical_level:
         return Status(CRITICAL, f"online, but only {remaining} calls left today "
                                 f"(critical below {critical_level})")
@@ -173,7 +173,7 @@ def evaluate_checklist(
 
     # 1. Offline mode off.
     if mode.offline:
-        why = f"offline ({mode.reason}) since {_when(mode.since)}"
+        why = f"offline ({mode.why}) since {_when(mode.since)}"
         if mode.reason == "quota" and mode.resume_at:
             why += (f"; resumes when /status shows quota again (next probe "
                     f"{iso(mode.next_probe_at or mode.resume_at)})")

@@ -11,7 +11,7 @@ from datetime import datetime
 from ..budget import budget_day, daily_budget, left_today
 from ..clock import Clock, next_reset
 from ..config import Settings, mask_url
-from ..offline import ModeView, view_of
+from ..offline import ModeView, mode_of
 from ..records import field, record
 from ..store import COLLECTOR_LEASE, Incident, Quota, RequestRecord, Store
 from .health import (
@@ -154,8 +154,7 @@ def collect(store: Store, settings: Settings, clock: Clock, *, recent: int = 10,
     counts it as done (the file it lands in says so).
     """
     now = clock.now()
-    state = store.state.read()
-    mode = view_of(state, now)
+    mode = mode_of(store, now)
     quota: Quota = store.ledger.quota()
     counters = store.ledger.counters()
     entries, body_bytes = store.cache.stats()

@@ -268,6 +268,8 @@ class OddsmonApp(DeskActions, App[int]):
         from ..engine.runtime import EngineClient  # loaded with the engine
 
         self._service = EngineClient(engine, self._engine_loop)
+        # A team's store: another host's offline switch redraws the sidebar as it commits.
+        engine.watch_team(lambda: self._call(self.poll_now))
         self._engine_up.set()
 
     def _apply_theme(self) -> None:
@@ -346,7 +348,7 @@ class OddsmonApp(DeskActions, App[int]):
         if mode.offline:
             detail = f": {mode.detail}" if mode.detail else ""
             todo = f"\nTo do: {KEY_FIX}." if mode.reason == "key" else ""
-            self.notify(f"oddsmon is OFFLINE ({mode.reason}){detail}{todo}", title="Offline",
+            self.notify(f"oddsmon is OFFLINE ({mode.why}){detail}{todo}", title="Offline",
                         severity="error" if mode.reason == "key" else "warning", topic="mode")
         elif was_offline:
             self.notify("oddsmon is back ONLINE.", title="Online", topic="mode")

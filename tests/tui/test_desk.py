@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import fields
 from datetime import timedelta
 from typing import Any
 
@@ -18,6 +19,7 @@ from oddsmon.domain.market import MarketView
 from oddsmon.domain.models import Fixture
 from oddsmon.engine.runtime import Engine
 from oddsmon.providers import FixtureOddsRequest
+from oddsmon.store import NewPick, Store
 from oddsmon.tui.odds import OddsScreen
 
 from ..samples import SAMPLES
@@ -115,6 +117,19 @@ async def test_a_pick_recorded_in_the_tui_appears_in_picks_with_its_closing_pric
         (row,) = rows(app, "#picks")
         assert row[1] == f"{fx.home.name} – {fx.away.name}" and row[3] == "Home"
         assert row[7] == "—" and row[9] == "not started"
+        # Another analyst's pick on the team's store: shown on request (t), with its author.
+        other = Store.open(engine.settings, author="bob@desk-2")
+        mine = other.picks.all("team")[0]
+        other.picks.add(NewPick(**{f.name: getattr(mine, f.name) for f in fields(NewPick)}), clock.now())
+        other.close()
+        assert len(rows(app, "#picks")) == 1
+        await press(pilot, "t")
+        team = rows(app, "#picks")
+        assert [r[1] for r in team] == [f"{fx.home.name} – {fx.away.name} · {engine.store.author}",
+                                        f"{fx.home.name} – {fx.away.name} · bob@desk-2"]
+        assert "2 picks of the team" in text_of(app, "#page-status")
+        await press(pilot, "t")
+        assert len(rows(app, "#picks")) == 1
     price = market.rows[0].prices[0]
     assert fx.kickoff is not None
     clock.set(fx.kickoff + timedelta(minutes=10))

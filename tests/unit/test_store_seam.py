@@ -104,6 +104,7 @@ class _Recorder:
 
         class Dialect:
             text_bodies = db.dialect.text_bodies
+            server_clock = db.dialect.server_clock
 
             def __getattr__(self, name: str) -> Any:
                 made = getattr(db.dialect, name)
@@ -128,6 +129,10 @@ class _Recorder:
             def executemany(self, sql: str, rows: Sequence[Sequence[object]]) -> Any:
                 recorder.statements.append(sql)
                 return tx.executemany(sql, rows)
+
+            def iterate(self, sql: str, params: Sequence[object] = (), batch: int = 2000) -> Any:
+                recorder.statements.append(sql)
+                return tx.iterate(sql, params, batch)
         return Tx()
 
     @contextlib.contextmanager
