@@ -19,8 +19,8 @@ from typing import Any
 import httpx
 import msgspec
 
-from ..clock import Clock
-from ..config import QUOTA_MAX, ApiSettings, Secret
+from ..clock import Clock, iso_utc
+from ..config import QUOTA_MAX, ApiSettings, ConfigError, Secret
 from ..store import Ledger, cache_key
 from ..text import clean, clean_json_text, redact
 from .errors import (
@@ -175,6 +175,7 @@ class ApiClient:
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         gate: Callable[[], str | None] = lambda: None,
+        key_source: Callable[[], Secret | None] | None = None,
     ) -> None:
         self.settings = settings
         self.ledger = ledger
@@ -188,6 +189,11 @@ class ApiClient:
         # Asked before each counted call (the collector's daily budget): False refuses it.
         self.allow_counted: Callable[[str], bool] | None = None
         self._secret = key.reveal()
+        # Where the key came from (api.key_file, $APISPORTS_KEY), read again before each
+        # /status probe: a key rotated in its file ends a key outage at the next probe,
+        # without restarting the collector or the TUI. None: the key given is the only one.
+        self._key_source = key_source
+        self._noted_header = False  # a nonsense rate-limit header already noted by this process
         # Requests given up on because the rate limit did not lift: a warm stops on it.
         self.rate_limit_give_ups = 0
         self.rng = random.Random()  # backoff jitter; tests may seed it
@@ -277,7 +283,10 @@ class ApiClient:
         return _decoded(ApiResponse(endpoint, base, _ENCODE(envelope).decode(), envelope, last.daily_remaining))
 
     async def probe(self) -> ApiResponse:
-        """``/status``: free, one attempt, bypasses the offline gate (it is how we get back)."""
+        """``/status``: free, one attempt, bypasses the offline gate (it is how we get back).
+        The key is read again from where it came from first (a rotated key is used at once);
+        a key file that no longer reads is a refused key, and nothing is sent."""
+        self._reload_key()
         try:
             return await self._send_once("/status", {}, counted=False)
         except _Retryable as exc:
@@ -287,6 +296,18 @@ class ApiClient:
         except ApiError as exc:
             # The same failure, its text masked: it keeps the cause it already had.
             raise self._redact(exc) from exc.__cause__
+
+    def _reload_key(self) -> None:
+        if self._key_source is None:
+            return
+        try:
+            key = self._key_source()
+        except ConfigError as exc:
+            raise KeyRejected(f"the API key could not be read again: {exc}") from None
+        if key is None or key.reveal() == self._secret:
+            return
+        self._secret = key.reveal()
+        self._http.headers.update(auth_headers(self.settings, key))
 
     def _redact(self, exc: ApiError) -> ApiError:
         """Mask the key in a failure's text: a provider's message may echo what it was sent."""
@@ -389,6 +410,14 @@ class ApiClient:
         daily_remaining = _int_header(headers, "x-ratelimit-requests-remaining")
         minute_limit = _int_header(headers, "X-RateLimit-Limit")
         minute_remaining = _int_header(headers, "X-RateLimit-Remaining")
+        if minute_limit == 0:
+            # A plan allowing no call a minute answered this very call: the pair is nonsense,
+            # and believing its "0 left" would pause every call for a minute (a warm crawling
+            # at one call a minute). Ignored, and said once in Supervision.
+            self._note_header(f"X-RateLimit-Limit: 0 ignored (with X-RateLimit-Remaining: "
+                              f"{'absent' if minute_remaining is None else minute_remaining}); "
+                              f"pacing on api.per_minute ({self.settings.per_minute or 'none'})")
+            minute_limit = minute_remaining = None
         reset_in = _int_header(headers, "x-ratelimit-requests-reset")  # RapidAPI: seconds to the reset
         if any(v is not None for v in (daily_limit, daily_remaining, minute_limit, minute_remaining, reset_in)):
             self.ledger.observe(self.clock.now(), daily_limit, daily_remaining, minute_limit,
@@ -397,6 +426,11 @@ class ApiClient:
             # Other programs on the key may have used the minute: pace on what is left too.
             self.throttle.pause(self.clock.timestamp() + WINDOW_S)
         return daily_remaining is not None
+
+    def _note_header(self, text: str) -> None:
+        if not self._noted_header:
+            self._noted_header = True
+            self.ledger.set_meta(Ledger.HEADER_NOTE, f"{iso_utc(self.clock.now())} {text}")
 
     async def _read_capped(self, endpoint: str, reply: httpx.Response, counted: bool) -> bytes:
         """The body, refused past ``api.max_body_mb`` (announced or actually sent)."""
@@ -456,7 +490,9 @@ class ApiClient:
         # Quota, rate-limit and key refusals are not counted by the provider; the rest are.
         if counted and not isinstance(problem, (QuotaExhausted, RateLimited, KeyRejected)):
             self.spent += 1
-        if isinstance(problem, ProviderError):
+        if isinstance(problem, ProviderError) and isinstance(envelope.get("errors"), dict):
+            # Only the documented form, {field: message}, is a refusal kept like an answer;
+            # any other (a list of messages) is an error for this page, shown, never cached.
             problem.body = text
         if problem is not None:
             raise problem
@@ -467,6 +503,13 @@ class ApiClient:
 
     def _observe_status(self, response: dict[str, Any], sent_at: datetime) -> None:
         # /status tells the day's usage for free: a warm can know its budget before spending.
+        subscription = response.get("subscription")
+        if isinstance(subscription, dict) and subscription.get("active") is False:
+            # The docs' sample shows the flag, not what false means: the harsher reading, the
+            # account cannot be used (docs/provider.md). A key outage, not a probe that worked.
+            plan, end = clean(str(subscription.get("plan"))), clean(str(subscription.get("end")))
+            raise KeyRejected(f"subscription not active (plan {plan}, end {end}) according to "
+                              f"/status; renew it on the provider's dashboard")
         requests = response.get("requests")
         if not isinstance(requests, dict):
             return

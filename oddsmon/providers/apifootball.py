@@ -126,12 +126,16 @@ class ApiFootballCodec:
             return cast(T, self._route(request).parse(envelope.get("response"), asked, only_bets))
 
     def refusal(self, body: str) -> Refusal | None:
-        if '"errors":{' not in body and '"errors": {' not in body:
+        if not any(mark in body for mark in ('"errors":{', '"errors": {', '"errors":["', '"errors": ["')):
             return None  # the common case, answered without parsing a big body twice
         try:
             errors = json.loads(body).get("errors")
         except (ValueError, AttributeError):
             return None
+        if isinstance(errors, list) and errors:
+            # Never kept now (an error, not a refusal), but a store from before may hold one:
+            # it is said, not served as an empty page.
+            return refusal_of({str(i): str(m) for i, m in enumerate(errors)})
         if not isinstance(errors, dict) or not errors:
             return None
         return refusal_of({str(k): str(v) for k, v in errors.items()})
