@@ -35,5 +35,5 @@ def is_offline_mode(config: str | os.PathLike[str] | None = None) -> bool:
     return offline_reason(config) is not None
 
 
-__all__ = ["CRITICAL_REASONS", "KEY_FIX", "ModeView", "OfflineMachine", "effective_offline", "is_offline_mode", "mode_of",
-           "offline_reason", "view_of"]
+__all__ = ["CRITICAL_REASONS", "KEY_FIX", "ModeView", "OfflineMachine", "effective_offline", "is_offline_mode",
+           "mode_of", "offline_reason", "view_of"]
