@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from ..desk.picks import PickView, pick_views
-from ..domain.market import ValueBet, value_bets
+from ..domain.market import ValueBet, value_bets, value_middles
 from ..domain.markets import SHOWN_BETS
 from ..providers import FixtureOddsRequest
 from ..store import NewPick
@@ -63,8 +63,8 @@ class Desk:
                           pinned: frozenset[int] = frozenset(),
                           hidden_leagues: frozenset[int] = frozenset(),
                           hidden_bookmakers: frozenset[int] = frozenset()) -> Page[list[ValueBet]]:
-        """Every value bet and arbitrage of the watched fixtures (the pinned ones when any are
-        pinned, else every upcoming fixture in a league not hidden), best edge first."""
+        """Every value bet, arbitrage and middle of the watched fixtures (the pinned ones when
+        any are pinned, else every upcoming fixture in a league not hidden), best edge first."""
         fixtures = await self.pages.fixtures()
         pages, odds = await self.pages.odds_pages(force=False)
         prov = combine([fixtures.provenance, odds], self.clock.now())
@@ -98,6 +98,8 @@ class Desk:
             return None
         method, consensus, hidden = scan
         watched = self.pages.recorder.watched
-        return entry[0], scan, [bet for fo in entry[1]
-                                for bet in value_bets(without_bookmakers(watched(fo), hidden),
-                                                      method=method, consensus_mode=consensus)]
+        found: list[ValueBet] = []
+        for fo in entry[1]:
+            shown = without_bookmakers(watched(fo), hidden)
+            found += value_bets(shown, method=method, consensus_mode=consensus) + value_middles(shown)
+        return entry[0], scan, found
