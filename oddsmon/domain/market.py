@@ -410,6 +410,13 @@ class ValueBet:
         return "middle" if self.window else "arbitrage" if self.price is None else "value"
 
 
+def fixture_value(odds: FixtureOdds, *, method: FairMethod = "multiplicative",
+                  consensus_mode: str = "all") -> list[ValueBet]:
+    """Everything the Value screen lists for one fixture: its value bets and arbitrages, then
+    its cheap middles."""
+    return value_bets(odds, method=method, consensus_mode=consensus_mode) + value_middles(odds)
+
+
 # A middle is listed beside value bets when a miss costs at most this share of the stake
 # (two prices of 1.95 either side of a goal cost 2.5 %).
 MIDDLE_MAX_COST = 0.05
@@ -423,9 +430,7 @@ def value_middles(odds: FixtureOdds, max_cost: float = MIDDLE_MAX_COST) -> list[
     for market in every_bet(odds):
         if market.family not in ("over_under", "handicap"):
             continue
-        for m in find_middles(odds, market.id):
-            if m.worst < -max_cost:
-                break  # smallest worst case first: the rest cost more
+        for m in find_middles(odds, market.id, max_cost):
             line = m.up.label.split(" ", 1)[1]
             found.append(ValueBet(odds.fixture_id, market.id, market.name, line,
                                   f"{m.up.label} + {m.down.label}", None,

@@ -170,10 +170,12 @@ SPECS: Final[tuple[MarketSpec, ...]] = (
     _scores(62, "Correct Score - Second Half", "CS 2H", scope="h2"),
 )
 BY_ID: Final = {s.id: s for s in SPECS}
-# The bets the engine types, records in the price history, scans for value and exports: every
-# bet of the catalogue (all 35 of a real Bwin entry, and Asian Handicap). A bet outside it is
-# shown on the Odds screen, read from the fixture's entry, but has no history.
-SHOWN_BETS: Final = frozenset(BY_ID)
+# The bets the engine types and records in the price history (and so exports): the nine the
+# screens showed before every bet could be read. Widening it multiplies the history's rows
+# (a real entry's values are about four times theirs) and the time a league page takes to
+# keep: the engine's call, not this module's. The Odds screen and the value scan read every
+# bet from the fixture's entry.
+SHOWN_BETS: Final = frozenset({1, 5, 4, 9, 12, 2, 13, 8, 10})
 CORRECT_SCORE_TOP = 8  # how many scores (the most likely first) the screen lists
 
 _NUMBER = r"[+-]?\d+(?:\.\d+)?"

@@ -7,8 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from ..desk.picks import PickView, pick_views
-from ..domain.market import ValueBet, value_bets, value_middles
-from ..domain.markets import SHOWN_BETS
+from ..domain.market import ValueBet, fixture_value
 from ..providers import FixtureOddsRequest
 from ..store import NewPick
 from ..types import FairMethod
@@ -92,14 +91,11 @@ class Desk:
         hit = self._value_memo.get(fixture_id)
         if hit is not None and hit[1] == scan and fetched.get(FixtureOddsRequest(fixture_id).key) == hit[0]:
             return hit
-        # The markets value bets are looked for in: the rest of the answer is not parsed.
-        entry = self.pages.fixture_entry(fixture_id, SHOWN_BETS)
+        # Every bet of the answer: value, arbitrage and middles are looked for in all of them.
+        entry = self.pages.fixture_entry(fixture_id, None)
         if entry is None:
             return None
         method, consensus, hidden = scan
         watched = self.pages.recorder.watched
-        found: list[ValueBet] = []
-        for fo in entry[1]:
-            shown = without_bookmakers(watched(fo), hidden)
-            found += value_bets(shown, method=method, consensus_mode=consensus) + value_middles(shown)
-        return entry[0], scan, found
+        return entry[0], scan, [bet for fo in entry[1] for bet in fixture_value(
+            without_bookmakers(watched(fo), hidden), method=method, consensus_mode=consensus)]
