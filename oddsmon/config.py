@@ -40,6 +40,10 @@ RAPIDAPI_BASE_URL = "https://api-football-v1.p.rapidapi.com/v3"
 RAPIDAPI_HOST = "api-football-v1.p.rapidapi.com"
 AUTH_MODES = ("apisports", "rapidapi")
 DEMO_KEY = "demo-key-for-the-bundled-simulator"
+# What a secret is replaced with wherever it is shown (a webhook URL's token, the API key).
+MASK = "********"
+# The bodies a webhook may read (alerts/targets.py); "auto" picks one from the URL's host.
+WEBHOOK_FORMATS = ("auto", "json", "slack", "discord", "teams", "google_chat", "ntfy", "alertmanager")
 
 
 # Bounds of numbers from outside: no plan has a billion calls a day; no page stays fresh a year
@@ -131,10 +135,13 @@ _HOST = (r"(?:[A-Za-z0-9](?:[A-Za-z0-9_-]*[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z
                    r"|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*")
 
 
-def _check_url(value: Any) -> str:
+def _check_url(value: Any, *, query: bool = False) -> str:
+    """An http(s) URL; ``query``: a ?query is allowed (a webhook's: Teams' signature, Google
+    Chat's key and token), and the URL is shown masked in every message about it."""
     url = _check_str(value)
+    shown = mask_url(url) if query else url
     if not re.match(r"^https?://[^\s/]+", url) or not url.isprintable():
-        raise ValueError(f"expected an http(s) URL, got {url!r}")
+        raise ValueError(f"expected an http(s) URL, got {shown!r}")
     parts = urlsplit(url)
     if "@" in parts.netloc:
         # Credentials would be printed and journaled with every message naming the URL.
@@ -144,12 +151,22 @@ def _check_url(value: Any) -> str:
         if parts.port == 0:  # raises for a port outside 0..65535 or not a number
             raise ValueError
     except ValueError:
-        raise ValueError(f"expected an http(s) URL with a valid port (1-65535), got {url!r}") from None
+        raise ValueError(f"expected an http(s) URL with a valid port (1-65535), got {shown!r}") from None
     if not re.fullmatch(_HOST, parts.hostname or ""):
-        raise ValueError(f"expected an http(s) URL with a valid host name, got {url!r}")
-    if parts.query or parts.fragment:
-        raise ValueError(f"expected an http(s) URL without ?query or #fragment, got {url!r}")
-    return url.rstrip("/")
+        raise ValueError(f"expected an http(s) URL with a valid host name, got {shown!r}")
+    if parts.fragment or (parts.query and not query):
+        raise ValueError(f"expected an http(s) URL without {'' if query else '?query or '}#fragment, got {shown!r}")
+    return url if parts.query else url.rstrip("/")
+
+
+def mask_url(url: str) -> str:
+    """A webhook URL as any message, screen or file shows it: scheme and host, the path masked
+    (Slack's, Discord's and ntfy's secrets are in it) and every query value masked (Teams'
+    ``sig``, Google Chat's ``key`` and ``token``)."""
+    parts = urlsplit(url)
+    path = "/" + MASK if parts.path.strip("/") else ""
+    query = "&".join(f"{name.split('=')[0]}={MASK}" for name in parts.query.split("&") if name)
+    return f"{parts.scheme}://{parts.netloc}{path}" + (f"?{query}" if query else "")
 
 
 def _check_bool(value: Any) -> bool:
@@ -417,8 +434,8 @@ class OddsSettings:
                        "Price display: decimal, fractional or american.")
     fair_method: FairMethod = _key("multiplicative", _choice(*FAIR_METHODS), "Margin removal: "
                             "multiplicative, additive, power, shin or odds_ratio.")
-    drop_alert_pct: float = _key(10.0, _float(0, 100), "Notify when a price shortens by at least "
-                                 "this many percent...")
+    drop_alert_pct: float = _key(10.0, _float(0, 100), "Alert (on screen and to the webhook) when a "
+                                 "price shortens by at least this many percent; 0: never...")
     drop_window_min: int = _key(60, _int(1, 7 * 24 * 60), "...within this many minutes.")
 
 
@@ -450,17 +467,21 @@ class CollectSettings:
 class AlertSettings:
     """Alerts POSTed to a webhook (Slack, Discord, or anything reading ``text``)."""
 
-    webhook_url: str | None = _key(None, _check_url, "Webhook the alerts are POSTed to (Slack, "
-                                   "Discord, ...); unset: no webhook alerts.")
-    drop_pct: float = _key(10.0, _float(0, 100), "Alert when a price shortens by at least this many "
-                           "percent within odds.drop_window_min; 0: off.")
+    webhook_url: str | None = _key(None, lambda v: _check_url(v, query=True), "Webhook the alerts are "
+                                   "POSTed to (Slack, Discord, Teams, Google Chat, ntfy, Alertmanager, or "
+                                   "any JSON reader); shown masked; unset: no webhook alerts.")
+    webhook_format: str = _key("auto", _choice(*WEBHOOK_FORMATS), "The body the webhook reads: auto (from its "
+                       "host; json otherwise), json, slack, discord, teams, google_chat, ntfy or alertmanager.")
     arbitrage_pct: float = _key(0.0, _float(0, 100), "Alert when a market's best prices leave an "
                                 "arbitrage of at least this many percent; 0: off.")
     value_pct: float = _key(0.0, _float(0, 1000), "Alert when a best price's expected value against "
                             "the prediction reaches this many percent; 0: off.")
     mode_changes: bool = _key(True, _check_bool, "Alert on offline/online transitions (for on-call).")
     min_interval_s: float = _key(10.0, _float(0, 3600), "At most one webhook POST per this many "
-                                 "seconds (the rest wait their turn).")
+                                 "seconds: what comes meanwhile goes out in one digest.")
+    attempts: int = _key(8, _int(1, 30), "Attempts per alert (waits doubling from 30 s up to 30 min) "
+                         "before it is a dead letter, which --check reports.")
+    webhook_timeout_s: float = _key(10.0, _float(0.1, 300), "Seconds a webhook may take to answer.")
 
 
 @record
@@ -583,6 +604,12 @@ def default_paths() -> PathSettings:
 
 # --- loading ----------------------------------------------------------------------------------
 
+# Keys that were, and what to write instead.
+_REMOVED: dict[tuple[str, str], str] = {
+    ("alerts", "drop_pct"): "removed: one drop threshold, odds.drop_alert_pct, now decides both the "
+                            "screen's notices and the webhook's alerts; put the value there (0: no drop alerts)",
+}
+
 _SECTIONS: dict[str, type] = {
     "api": ApiSettings,
     "watch": WatchSettings,
@@ -645,6 +672,8 @@ def _build(data: dict[str, Any], where: _Where, base: Path) -> Settings:
         values: dict[str, Any] = {}
         for key, raw in table.items():
             spec = _KEYS[section].get(key)
+            if (section, key) in _REMOVED:
+                raise where.error(section, key, _REMOVED[(section, key)])
             if spec is None:
                 known = ", ".join(_KEYS[section])
                 raise where.error(section, key, f"unknown key (known in [{section}]: {known})")

@@ -39,14 +39,18 @@ class CycleReport:
         return sum(n for _, n, _ in self.ran)
 
     def summary(self) -> str:
-        if self.offline:
+        if self.offline and not self.ran:
             return f"offline ({self.offline}): nothing sent"
         by_kind: dict[str, int] = {}
         for task, n, _ in self.ran:
             by_kind[task.kind] = by_kind.get(task.kind, 0) + n
-        spent = ", ".join(f"{k} {n}" for k, n in by_kind.items() if n) or "nothing due"
-        return (f"{self.calls} counted call(s) ({spent}); {self.left} left of a budget of "
+        spent = ", ".join(f"{k} {n}" for k, n in by_kind.items() if n) or ("none" if self.ran else "nothing due")
+        text = (f"{self.calls} counted call(s) ({spent}); {self.left} left of a budget of "
                 f"{'?' if self.budget is None else self.budget} today; {self.deferred} deferred")
+        if self.offline:
+            # The cycle met an outage: what it did not run waits for the resume.
+            text += f"; went offline ({self.offline}) at {self.ran[-1][0].label}: the rest waits for the resume"
+        return text
 
 
 class Collector:
@@ -190,12 +194,14 @@ class Collector:
                 report.budget, report.left = self.budget()
                 if not replan:
                     break
+            report.offline = svc.machine.gate()  # an outage met mid-cycle
+        # Enqueued only (a store write): the webhook's own task posts them, so a webhook
+        # that hangs never holds a fetch back.
         await svc.dispatch_alerts()
         svc.flush_counters()
         self.store.collector.set_status(CollectorStatus(
             self.pid, float(self.settings.collect.interval_s), report.at,
-            report.next_due or report.at + timedelta(seconds=self.settings.collect.interval_s),
-            None if svc.alerting.sender is None else svc.alerting.sender.last_error))
+            report.next_due or report.at + timedelta(seconds=self.settings.collect.interval_s)))
         return report
 
     async def _run(self, chosen: Plan, report: CycleReport) -> bool:

@@ -57,7 +57,7 @@ from ..supervision.common import (
     open_existing,
     secret_of,
 )
-from ..supervision.metrics import CollectorMetrics, Snapshot, collect
+from ..supervision.metrics import AlertMetrics, CollectorMetrics, Snapshot, collect
 from .common import UsageError
 
 
@@ -167,6 +167,8 @@ def render_text(snap: Snapshot, settings: Settings, probe: dict[str, Any] | None
     col = snap.collector
     if col is not None:
         row("Collector", _collector_text(col, now))
+    if snap.alerts is not None and (snap.alerts.target or snap.alerts.pending or snap.alerts.dead):
+        row("Alerts", _alerts_text(snap.alerts))
     inc = snap.last_incident
     if inc is None:
         row("Incident", "none recorded")
@@ -193,8 +195,17 @@ def _collector_text(col: CollectorMetrics, now: datetime) -> str:
     silent = col.silent_s(now)
     text = (f"running, pid {col.pid} on {col.host}; last cycle {iso(col.last_cycle) or 'not yet'}"
             f"{'' if silent is None else f' ({duration(silent)} ago)'}, next due {iso(col.next_due) or '-'}; {spent}")
-    if col.alerts_last_error:
-        text += f"; alerts: {col.alerts_last_error}"
+    return text
+
+
+def _alerts_text(alerts: AlertMetrics) -> str:
+    text = f"webhook {alerts.target or '(none configured)'}; {alerts.pending} waiting"
+    if alerts.oldest_pending is not None:
+        text += f" (oldest {iso(alerts.oldest_pending)})"
+    if alerts.dead:
+        text += f"; DEAD LETTERS: {alerts.dead_text()}, last {iso(alerts.last_dead)}"
+    if alerts.last_error:
+        text += f"; last error: {alerts.last_error}"
     return text
 
 

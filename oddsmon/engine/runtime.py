@@ -124,8 +124,11 @@ class EngineClient:
         self.settings = engine.settings
         self.clock = engine.clock
         self.demo = None if engine.simulator is None else DemoControls(engine.simulator)
+        self._store_notice = engine.store.health().problem
         # An interactive client reads what a collector on the host records and sends nothing.
         engine.service.defer_to_collector = True
+        # The webhook's task runs on the engine's loop, never in a screen's work.
+        loop.loop.call_soon_threadsafe(engine.service.start_delivery)
 
     # A context variable: set by the caller, it travels with each call to the engine's loop
     # (the task there starts from a copy of the caller's context).
@@ -163,6 +166,10 @@ class EngineClient:
     snapshot = _sync_on_engine(Service.snapshot)
     sync_journal = _sync_on_engine(Service.sync_journal)
     export_metrics = _sync_on_engine(Service.export_metrics)
+
+    def store_notice(self) -> str | None:
+        """What opening the store had to say (a damaged file moved aside), or None."""
+        return self._store_notice
 
     def export_target(self) -> Path:
         """Where :meth:`export_metrics` writes by default: ``paths.metrics``, as ``--export``."""
@@ -238,10 +245,10 @@ def build_engine(settings: Settings, *, demo: bool = False, clock: Clock | None 
     store = open_store(settings, warn=warn)
     machine = OfflineMachine(store, clock, settings.supervision)
     provider = connect(settings.api, key, store.ledger, clock, transport=transport, gate=machine.gate)
-    sender = None
+    deliverer = None
     if settings.alerts.webhook_url is not None:
-        from ..alerts import AlertSender
+        from ..alerts import Deliverer
 
-        sender = AlertSender(settings.alerts, store, clock, key, transport=alerts_transport)
-    service = Service(settings, store, machine, provider, clock, alert_sender=sender)
+        deliverer = Deliverer(settings.alerts, store, clock, key, transport=alerts_transport)
+    service = Service(settings, store, machine, provider, clock, deliverer=deliverer)
     return Engine(settings, store, machine, service, clock, simulator, tmpdir)

@@ -23,6 +23,7 @@ from .collector import COLLECTOR_LEASE, CollectorStatus, CollectorStore, Holder
 from .incidents import Action, Incident, IncidentStore
 from .journal import JournalRecords
 from .ledger import Ledger, Quota, RequestRecord
+from .outbox import Claimed, Outbox, OutboxView, Queued
 from .state import REASONS, OfflineState, StateStore
 
 if TYPE_CHECKING:
@@ -68,6 +69,7 @@ class Store:
         self.incidents = IncidentStore(db)
         self.collector = CollectorStore(db)
         self.journal = JournalRecords(db)
+        self.outbox = Outbox(db)
 
     @cached_property
     def history(self) -> OddsHistory:
@@ -159,6 +161,7 @@ __all__ = [
     "Action",
     "CacheEntry",
     "CacheStore",
+    "Claimed",
     "CollectorStatus",
     "CollectorStore",
     "HeadlineStore",
@@ -175,10 +178,13 @@ __all__ = [
     "NewPick",
     "OddsHistory",
     "OfflineState",
+    "Outbox",
+    "OutboxView",
     "Pick",
     "PickStore",
     "PriceChange",
     "PricePoint",
+    "Queued",
     "Quota",
     "RequestRecord",
     "StateStore",

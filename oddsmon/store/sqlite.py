@@ -366,6 +366,31 @@ _MIGRATIONS: dict[int, str] = {
     ALTER TABLE requests ADD COLUMN free INTEGER NOT NULL DEFAULT 0;
     UPDATE requests SET free = 1 WHERE endpoint = '/status';
     """,
+    # v9: the alerts' outbox (store/outbox.py): an alert is a row from the transaction that
+    # found it until its webhook took it, so a stop or a kill -9 loses none. It replaces
+    # alerts_sent, the in-memory queue's record of what was already posted.
+    9: """
+    CREATE TABLE alert_outbox (
+        id INTEGER PRIMARY KEY,
+        target TEXT NOT NULL,           -- the webhook it goes to
+        key TEXT NOT NULL,              -- what makes it the same alert
+        kind TEXT NOT NULL,             -- drop | arbitrage | value | offline | online
+        created_at REAL NOT NULL,
+        body TEXT NOT NULL,             -- the alert as JSON, the API key already scrubbed
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_at REAL NOT NULL,          -- not claimed before (the backoff after a failure)
+        claimed_pid INTEGER,            -- the process posting it, while it does
+        claimed_host TEXT,
+        claimed_at REAL,
+        sent_at REAL,
+        dead_at REAL,                   -- a dead letter: every attempt failed
+        failed_at REAL,
+        last_error TEXT,
+        UNIQUE (target, key)
+    );
+    CREATE INDEX alert_outbox_due ON alert_outbox(target, sent_at, dead_at, next_at);
+    DROP TABLE alerts_sent;
+    """,
 }
 
 

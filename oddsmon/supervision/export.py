@@ -121,6 +121,7 @@ def to_dict(snap: Snapshot) -> dict[str, Any]:
             "format": snap.last_export.format,
         },
         "collector": _collector(snap),
+        "alerts": _alerts(snap),
     }
 
 
@@ -138,8 +139,17 @@ def _collector(snap: Snapshot) -> dict[str, Any] | None:
         "silent_seconds": _seconds(col.silent_s(snap.generated_at)),
         "budget": {"daily": col.budget, "spent": col.spent, "left": col.left,
                    "by_kind": dict(col.spent_by_kind)},
-        "alerts": {"last_error": col.alerts_last_error},
+        "alerts": {"last_error": None if snap.alerts is None else snap.alerts.last_error},
     }
+
+
+def _alerts(snap: Snapshot) -> dict[str, Any] | None:
+    a = snap.alerts
+    if a is None:
+        return None
+    return {"target": a.target, "pending": a.pending, "oldest_pending": iso(a.oldest_pending),
+            "dead_letters": a.dead, "dead_by_kind": dict(a.dead_kinds), "last_dead": iso(a.last_dead),
+            "last_error": a.last_error}
 
 
 def to_json(snap: Snapshot, secret: str | None = None) -> str:
@@ -244,6 +254,12 @@ def to_prometheus(snap: Snapshot, secret: str | None = None) -> str:
                [({}, col.budget)])
         metric("oddsmon_collector_spent_calls", "gauge", "Counted calls the collector spent today, by kind.",
                [({"kind": k}, n) for k, n in col.spent_by_kind.items()])
+    alerts = snap.alerts
+    if alerts is not None:
+        metric("oddsmon_alerts_pending", "gauge", "Alerts waiting in the outbox for the webhook.",
+               [({}, alerts.pending)])
+        metric("oddsmon_alerts_dead_letters", "gauge", "Alerts the webhook never took (last day), by kind.",
+               [({"kind": k}, n) for k, n in alerts.dead_kinds.items()] or [({}, 0)])
     return for_output("\n".join(out) + "\n", secret)
 
 

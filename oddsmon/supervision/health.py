@@ -125,6 +125,16 @@ def evaluate_collector(status: Status, silent_s: float | None, interval_s: float
                            f"(interval {duration(interval_s)}); {status.summary}")
 
 
+def evaluate_alerts(status: Status, dead: int, target: str | None, what: str, last_error: str | None) -> Status:
+    """Dead letters (alerts a webhook refused to the last attempt) are a WARNING naming them
+    (never lowers a worse status): someone on call did not hear about them."""
+    if not dead or status.code >= WARNING:
+        return status
+    error = f"; last error: {last_error}" if last_error else ""
+    return Status(WARNING, f"{what} could not be delivered to the webhook {target or '(no longer configured)'} "
+                           f"(dead letters){error}; {status.summary}")
+
+
 def _when(at: datetime | None) -> str:
     return iso(at) or "never"
 

@@ -126,8 +126,6 @@ class OddsTable(DataTable[Any]):
 
 class OddsScreen(PageScreen):
     PAGE = "odds"
-    LABEL = "Odds"
-    SUB_TITLE = "Odds"
     BINDINGS = [
         Binding("g", "pick_fixture", "Fixture", tooltip="Choose the fixture"),
         Binding("m", "next_market", "Market", tooltip="Every bet the fixture is priced in, one after another"),

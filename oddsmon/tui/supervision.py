@@ -130,8 +130,10 @@ def collector_text(snap: Snapshot, tz: tzinfo, now: datetime) -> str:
                           f"{k} {n}" for k, n in col.spent_by_kind.items())))]
     if col.running and col.next_due is not None:
         lines.append(_row("", f"next due {fmt.stamp(col.next_due, tz, now)}"))
-    if col.alerts_last_error:
-        lines.append(_row("", f"alerts: {col.alerts_last_error}"))
+    alerts = snap.alerts
+    if alerts is not None and alerts.dead:
+        lines.append(_row("Alerts", f"DEAD LETTERS: {alerts.dead_text()} never reached {alerts.target or 'the webhook'}"
+                                    + (f" · {alerts.last_error}" if alerts.last_error else "")))
     return "\n".join(lines)
 
 
@@ -182,8 +184,6 @@ def checklist_text(snap: Snapshot) -> str:
 
 class SupervisionScreen(PageScreen):
     PAGE = ""
-    LABEL = "Supervision"
-    SUB_TITLE = "Supervision"
     BINDINGS = [
         Binding("e", "export", "Export", tooltip="Write the metrics JSON (as oddsmon --export)"),
         Binding("t", "selftest", "Selftest",

@@ -56,8 +56,6 @@ class ValueView:
 class ValueScreen(TableScreen):
     TABLE_ID = "value"
     PAGE = "odds"
-    LABEL = "Value"
-    SUB_TITLE = "Value"
     BINDINGS = [
         Binding("enter", "open_bet", "Open at price", tooltip="The row's fixture on the Odds screen, "
                 "at its market and line, the cursor on the price"),
