@@ -50,6 +50,12 @@ WEBHOOK_FORMATS = ("auto", "json", "slack", "discord", "teams", "google_chat", "
 # (the store keeps a TTL beyond this as expired, so a value from an older config cannot stick).
 QUOTA_MAX = 10**9
 TTL_MAX_S = 366 * 86400
+# Ids (leagues, fixtures, bookmakers): the API's are small; beyond what a double holds exactly
+# is impossible (the body parser refuses it too: domain.models.INT_LIMIT), and past 2^63 SQLite
+# could not even store it.
+ID_MAX = 2**53 - 1
+# Money (a bankroll, a stake's rounding): far above any real one, far below where floats lose cents.
+MONEY_MAX = 10**12
 
 
 class ConfigError(Exception):
@@ -81,31 +87,42 @@ def _type_name(value: Any) -> str:
             list: "a list", dict: "a table"}.get(type(value), type(value).__name__)
 
 
+def _shown(value: Any) -> str:
+    """A value for an error message; an integer of many digits (TOML has no bound) by its size."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**20:
+        return f"an integer of {len(str(abs(value)))} digits"
+    return repr(value)
+
+
 def _check_int(value: Any, lo: int | None = None, hi: int | None = None) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(f"expected an integer, got {_type_name(value)} {value!r}")
     if lo is not None and value < lo:
-        raise ValueError(f"must be at least {lo}, got {value}")
+        raise ValueError(f"must be at least {lo}, got {_shown(value)}")
     if hi is not None and value > hi:
-        raise ValueError(f"must be at most {hi}, got {value}")
+        raise ValueError(f"must be at most {hi}, got {_shown(value)}")
     return value
 
 
 def _check_float(value: Any, lo: float | None = None, hi: float | None = None) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValueError(f"expected a number, got {_type_name(value)} {value!r}")
-    if not math.isfinite(value):  # TOML has nan and inf; every comparison with nan is False
+    try:
+        number = float(value)
+    except OverflowError:  # an integer past a double's range: math.isfinite would raise too
+        raise ValueError(f"expected a number, got {_shown(value)}") from None
+    if not math.isfinite(number):  # TOML has nan and inf; every comparison with nan is False
         raise ValueError(f"expected a finite number, got {value!r}")
-    if lo is not None and value < lo:
-        raise ValueError(f"must be at least {lo}, got {value}")
-    if hi is not None and value > hi:
-        raise ValueError(f"must be at most {hi}, got {value}")
-    return float(value)
+    if lo is not None and number < lo:
+        raise ValueError(f"must be at least {lo}, got {_shown(value)}")
+    if hi is not None and number > hi:
+        raise ValueError(f"must be at most {hi}, got {_shown(value)}")
+    return number
 
 
-def _check_positive(value: Any) -> float:
-    number = _check_float(value)
-    if not number > 0 or number == float("inf"):
+def _check_money(value: Any) -> float:
+    number = _check_float(value, hi=MONEY_MAX)
+    if not number > 0:
         raise ValueError(f"must be a number above 0, got {value!r}")
     return number
 
@@ -123,8 +140,8 @@ def _check_ids(value: Any) -> tuple[int, ...]:
         raise ValueError(f"expected a list of integer ids, got {_type_name(value)} {value!r}")
     out = []
     for item in value:
-        if isinstance(item, bool) or not isinstance(item, int) or item <= 0:
-            raise ValueError(f"expected positive integer ids, got {item!r} in the list")
+        if isinstance(item, bool) or not isinstance(item, int) or not 0 < item <= ID_MAX:
+            raise ValueError(f"expected positive integer ids up to {ID_MAX}, got {_shown(item)} in the list")
         out.append(item)
     return tuple(out)
 
@@ -202,8 +219,9 @@ def _check_seasons(value: Any) -> tuple[tuple[int, int], ...]:
         raise ValueError(f"expected a table of league id = season, got {_type_name(value)} {value!r}")
     out = []
     for league, season in value.items():
-        if not re.fullmatch(r"[1-9][0-9]*", league):
-            raise ValueError(f"expected league ids as keys (78 = 2023), got {league!r}")
+        if not re.fullmatch(r"[1-9][0-9]{0,15}", league) or int(league) > ID_MAX:
+            shown = league if len(league) <= 24 else f"{league[:20]}... ({len(league)} characters)"
+            raise ValueError(f"expected league ids as keys (78 = 2023), up to {ID_MAX}, got {shown!r}")
         try:
             year = _check_int(season, 1900, 2100)
         except ValueError as exc:
@@ -441,12 +459,12 @@ class OddsSettings:
 
 @record
 class StakeSettings:
-    bankroll: float = _key(1000.0, _check_positive, "Money the Odds screen stakes from (Kelly "
+    bankroll: float = _key(1000.0, _check_money, "Money the Odds screen stakes from (Kelly "
                            "stakes, arbitrage splits).")
     # A quarter Kelly by default: full Kelly's swings are too wild for most.
     kelly_fraction: float = _key(0.25, _float(0, 1), "Share of full Kelly to stake (0.25: a quarter "
                                  "Kelly; 1: full Kelly).")
-    round_to: float = _key(1.0, _check_positive, "Stakes are rounded to a multiple of this; the "
+    round_to: float = _key(1.0, _check_money, "Stakes are rounded to a multiple of this; the "
                            "screen shows what rounding costs.")
 
 
@@ -454,13 +472,22 @@ class StakeSettings:
 class CollectSettings:
     """``oddsmon --collect``: what the collector may spend and how often it looks."""
 
-    daily_budget: int = _key(0, _int(0), "Counted calls oddsmon --collect may spend a day; 0: half "
+    daily_budget: int = _key(0, _int(0, QUOTA_MAX), "Counted calls oddsmon --collect may spend a day; 0: half "
                              "of what the plan leaves above the reserve.")
     interval_s: int = _key(60, _int(5, 3600), "Seconds between collector cycles.")
     live_ttl_s: int = _key(60, _int(5, 3600), "Seconds between in-play odds polls of a fixture "
                            "(stretched when the budget cannot pay for it).")
     closing_window_min: int = _key(60, _int(5, 24 * 60), "The closing price is fetched within this "
                                    "many minutes before kickoff.")
+
+
+@record
+class WarmSettings:
+    """A warm (``oddsmon --warm``, the TUI's ``w``, the warm after a resume): what one may spend."""
+
+    max_calls: int = _key(100, _int(1, QUOTA_MAX), "Counted calls one warm may spend: the four critical "
+                          "pages first, then predictions nearest kickoff; what does not fit is named "
+                          "(oddsmon --warm --force passes the cap).")
 
 
 @record
@@ -501,6 +528,7 @@ class Settings:
     odds: OddsSettings = field(default_factory=OddsSettings)
     stakes: StakeSettings = field(default_factory=StakeSettings)
     collect: CollectSettings = field(default_factory=CollectSettings)
+    warm: WarmSettings = field(default_factory=WarmSettings)
     alerts: AlertSettings = field(default_factory=AlertSettings)
     ui: UiSettings = field(default_factory=UiSettings)
     source: Path | None = None  # the file these settings came from, None for defaults
@@ -619,6 +647,7 @@ _SECTIONS: dict[str, type] = {
     "odds": OddsSettings,
     "stakes": StakeSettings,
     "collect": CollectSettings,
+    "warm": WarmSettings,
     "alerts": AlertSettings,
     "ui": UiSettings,
 }
@@ -656,7 +685,8 @@ class _Where:
         return None
 
     def error(self, section: str, key: str | None, problem: str) -> ConfigError:
-        line = self.line_of(section, key)
+        # A table may also be written as a section of its own ([watch.seasons]).
+        line = self.line_of(section, key) or (self.line_of(f"{section}.{key}") if key else None)
         where = f"{self.path}:{line}" if line else str(self.path)
         name = f"{section}.{key}" if key else f"[{section}]"
         return ConfigError(f"{where}: {name}: {problem}")
@@ -704,6 +734,7 @@ def _build(data: dict[str, Any], where: _Where, base: Path) -> Settings:
         odds=OddsSettings(**sections.get("odds", {})),
         stakes=StakeSettings(**sections.get("stakes", {})),
         collect=CollectSettings(**sections.get("collect", {})),
+        warm=WarmSettings(**sections.get("warm", {})),
         alerts=AlertSettings(**sections.get("alerts", {})),
         ui=UiSettings(**sections.get("ui", {})),
         source=where.path,
@@ -731,28 +762,101 @@ def load_file(path: Path) -> Settings:
 
     try:
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        match = re.search(_TOML_LINE, str(exc))
-        message = re.sub(_TOML_LINE, "", str(exc)).strip()
-        lines = text.splitlines()
-        line: int | None
-        if match:
-            line = int(match.group(1))
-            found = _toml_name_at(lines, line, back=False)
-        elif "end of document" in message:
-            # A value left open (a list, a string): the culprit is the last key opened.
-            found = _toml_name_at(lines, len(lines), back=True)
-            line = found[0] if found else None
-        else:
-            line, found = None, None
-        where = f"{path}:{line}" if line else str(path)
-        name = f" in {found[1]}" if found else ""
-        raise ConfigError(f"{where}: invalid TOML{name}: {message}") from None
+    except ValueError as exc:  # TOMLDecodeError, or int()'s limit on a number of 4,301+ digits
+        raise _toml_problem(path, text, exc) from None
+    except RecursionError:
+        raise _toml_too_deep(path, text) from None
     return _build(data, _Where(path, text), path.parent.resolve())
+
+
+def _toml_problem(path: Path, text: str, exc: ValueError) -> ConfigError:
+    """Broken TOML as ``file:line: invalid TOML in section.key: problem``.
+
+    tomllib says where it noticed the problem, not what was being declared: an unclosed array
+    is reported on the next key's line (or at the end of the document), so the key whose
+    value is still open there is found by reading the text (:func:`_open_value`).
+    """
+    import tomllib
+
+    lines = text.splitlines()
+    message = re.sub(_TOML_LINE, "", str(exc)).strip()
+    at = re.search(_TOML_LINE, str(exc))
+    noticed = int(at.group(1)) if at else None
+    if not isinstance(exc, tomllib.TOMLDecodeError):
+        digits = re.search(r"[0-9][0-9_]{4299,}", text)
+        message = "a number of more than 4300 digits"
+        noticed = text.count("\n", 0, digits.start()) + 1 if digits else None
+    found = _open_value(lines, noticed or len(lines) + 1)
+    if found is not None:
+        if noticed is not None and noticed != found[0]:
+            message += f" (the value is still open at line {noticed})"
+    elif noticed is not None:
+        found = _toml_name_at(lines, noticed, back=False)
+    else:  # at the end of the document, with every value closed
+        found = _toml_name_at(lines, len(lines), back=True)
+    line = found[0] if found else noticed
+    where = f"{path}:{line}" if line else str(path)
+    name = f" in {found[1]}" if found else ""
+    return ConfigError(f"{where}: invalid TOML{name}: {message}")
+
+
+def _toml_too_deep(path: Path, text: str) -> ConfigError:
+    """tomllib recurses once per nested array or inline table, and raises RecursionError some
+    hundreds deep: named like any broken TOML, at the line where 32 levels open (no key here
+    takes more than two)."""
+    deep = re.search(r"(?:[\[{][^\[\]{}\n]*){32}", text)
+    line = text.count("\n", 0, deep.start()) + 1 if deep else None
+    found = _toml_name_at(text.splitlines(), line, back=True) if line else None
+    where = f"{path}:{found[0] if found else line}" if line else str(path)
+    name = f" in {found[1]}" if found else ""
+    return ConfigError(f"{where}: invalid TOML{name}: arrays or inline tables nested too deeply")
 
 
 _TOML_HEADER = r"^\s*\[\[?\s*([A-Za-z0-9_.\- ]+?)\s*\]?\]"
 _TOML_KEY = r"^\s*([A-Za-z0-9_\-]+)\s*="
+
+
+def _open_value(lines: list[str], line: int) -> tuple[int, str] | None:
+    """The key whose value (an array, an inline table, a multi-line string) is still open at
+    the start of ``line`` (1-based), as (its line, ``section.key``); None when none is."""
+    section: str | None = None
+    key: str | None = None
+    opened = depth = 0
+    quote = ""  # the delimiter of the string being read
+    for number, content in enumerate(lines[:line - 1], start=1):
+        i = 0
+        if not depth and not quote:
+            header = re.match(_TOML_HEADER, content)
+            if header:
+                section, key = header.group(1).strip(), None
+                continue
+            declared = re.match(_TOML_KEY, content)
+            if declared is None:
+                continue
+            key, opened, i = declared.group(1), number, declared.end()
+        while i < len(content):
+            char = content[i]
+            if quote:
+                if quote[0] == '"' and char == "\\":
+                    i += 1  # an escaped character, a quote among them
+                elif content.startswith(quote, i):
+                    i, quote = i + len(quote) - 1, ""
+            elif char == "#":
+                break
+            elif content.startswith(('"""', "'''"), i):
+                quote, i = content[i:i + 3], i + 2
+            elif char in "\"'":
+                quote = char
+            elif char in "[{":
+                depth += 1
+            elif char in "]}":
+                depth = max(depth - 1, 0)
+            i += 1
+        if len(quote) == 1:
+            quote = ""  # a one-line string ends with its line (tomllib says so on that line)
+    if (depth or quote) and key is not None:
+        return opened, f"{section}.{key}" if section else key
+    return None
 
 
 def _toml_name_at(lines: list[str], line: int, *, back: bool) -> tuple[int, str] | None:

@@ -16,6 +16,7 @@ from ..clock import iso_utc
 from ..config import AlertSettings
 from ..domain.market import MarketView, PriceDrop
 from ..domain.markets import export_parts
+from ..offline import CRITICAL_REASONS, KEY_FIX
 
 KINDS = ("drop", "arbitrage", "value", "offline", "online")
 
@@ -36,6 +37,9 @@ class Alert:
     change_pct: float | None = None  # a drop's size, in percent
     market: str | None = None  # "Match Winner", "Goals Over/Under"
     line: str | None = None  # the market's line ("2.5", "-1"); None for a market without one
+    # A mode change's weight, as --check would say it: "critical" (a network or key outage),
+    # "warning" (quota, manual offline), "ok" (back online); None for market alerts.
+    severity: str | None = None
 
     def payload(self) -> dict[str, Any]:
         """The structured fields a JSON webhook receives (``content``: Discord's ``text``)."""
@@ -93,6 +97,12 @@ def market_alerts(view: MarketView, match: str, at: datetime, settings: AlertSet
 
 def mode_alert(transition_id: int, at: datetime, offline: bool, reason: str | None,
                detail: str | None) -> Alert:
+    """A mode change: a network or key outage is CRITICAL (as in --check), and a refused key
+    says what the operator does."""
+    severity = "ok" if not offline else "critical" if reason in CRITICAL_REASONS else "warning"
     state = f"OFFLINE ({reason})" if offline else "back ONLINE"
-    text = f"oddsmon is {state}" + (f": {detail}" if detail else "")
-    return Alert("offline" if offline else "online", f"mode:{transition_id}", text, at, reason=detail or reason)
+    text = f"{severity.upper()}: oddsmon is {state}" + (f": {detail}" if detail else "")
+    if offline and reason == "key":
+        text += f". To do: {KEY_FIX}"
+    return Alert("offline" if offline else "online", f"mode:{transition_id}", text, at,
+                 reason=detail or reason, severity=severity)

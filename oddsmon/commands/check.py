@@ -10,7 +10,7 @@ code  label     when
 0     OK        online, and at least ``supervision.quota_warning`` calls left today
 1     WARNING   offline ``user`` or ``quota``, or online with fewer calls left than
                 ``supervision.quota_warning`` (``-w N``)
-2     CRITICAL  offline ``network``; online with fewer calls left than
+2     CRITICAL  offline ``network`` or ``key`` (a refused key or account); online with fewer calls left than
                 ``supervision.quota_critical`` (``-c N``); with ``--probe``, a failed
                 ``/status`` probe
 3     UNKNOWN   the state cannot be read: no store yet, a damaged file, a file that is
@@ -42,6 +42,7 @@ from typing import Any
 
 from ..clock import Clock
 from ..config import Settings
+from ..offline import KEY_FIX
 from ..records import replace
 from ..store import StoreError
 from ..supervision.common import (
@@ -76,10 +77,11 @@ def _resume_text(snap: Snapshot) -> str:
                 f"{duration((probe - snap.generated_at).total_seconds())}), then at least every "
                 f"{duration(snap.quota_probe_s)} and at the reset; probe now: oddsmon --check --probe"
                 + (" (manual offline kept the quota's resume)" if m.reason == "user" else ""))
-    if m.reason == "network":
+    if m.reason in ("network", "key"):
         nxt = f"next probe due {iso(m.next_probe_at)}" if m.next_probe_at else "no probe planned"
+        todo = f"; to do: {KEY_FIX}" if m.reason == "key" else "; probe now: oddsmon --check --probe"
         return (f"when a /status probe succeeds ({m.probe_failures} failed so far; {nxt}, sent "
-                f"by a running oddsmon); probe now: oddsmon --check --probe")
+                f"by a running oddsmon){todo}")
     return "only on request: oddsmon --online (or the TUI's offline toggle)"
 
 
@@ -152,6 +154,8 @@ def render_text(snap: Snapshot, settings: Settings, probe: dict[str, Any] | None
     if q.minute_remaining is not None:
         minute += f", {q.minute_remaining} left at the last response"
     row("", f"per minute: {minute}")
+    if snap.header_note:
+        row("", f"note: {snap.header_note}")
     row("", f"quota_reset {dual(snap.quota_reset, tz)} ({snap.quota_reset_basis}), in "
             f"{duration((snap.quota_reset - now).total_seconds())}")
     ratio = "-" if c.hit_ratio is None else f"{c.hit_ratio * 100:.1f} %"

@@ -227,7 +227,11 @@ def build_engine(settings: Settings, *, demo: bool = False, clock: Clock | None 
     clock = clock or SystemClock()
     simulator = None
     tmpdir = None
+    # A key read from the settings is read again before each /status probe (a key rotated in
+    # api.key_file ends a key outage by itself); one handed in, or the demo's, is the only one.
+    key_source = None
     if key is None and not demo:
+        key_source = settings.api_key
         key = settings.api_key()
         if key is None:
             raise ConfigError(settings.missing_key() or "no API key")
@@ -244,7 +248,8 @@ def build_engine(settings: Settings, *, demo: bool = False, clock: Clock | None 
     assert key is not None
     store = open_store(settings, warn=warn)
     machine = OfflineMachine(store, clock, settings.supervision)
-    provider = connect(settings.api, key, store.ledger, clock, transport=transport, gate=machine.gate)
+    provider = connect(settings.api, key, store.ledger, clock, transport=transport, gate=machine.gate,
+                       key_source=key_source)
     deliverer = None
     if settings.alerts.webhook_url is not None:
         from ..alerts import Deliverer

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..config import Settings
-from .backend import Health, StoreError, StoreWriteError
+from .backend import Health, StoreError, StoreTooNew, StoreWriteError
 from .cache import CacheEntry, CacheStore, cache_key
 from .collector import COLLECTOR_LEASE, CollectorStatus, CollectorStore, Holder
 from .incidents import Action, Incident, IncidentStore
@@ -190,6 +190,7 @@ __all__ = [
     "StateStore",
     "Store",
     "StoreError",
+    "StoreTooNew",
     "StoreWriteError",
     "Tx",
     "cache_key",

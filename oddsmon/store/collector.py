@@ -91,9 +91,18 @@ class CollectorStore:
             row = tx.execute("SELECT pid, host, acquired_at, heartbeat_at FROM leases WHERE name = ?",
                              (name,)).fetchone()
             if row is not None and (row[0], row[1]) != (pid, host):
-                gone = (row[1] == host and not _alive(row[0])) or at.timestamp() - row[3] > stale_s
+                heartbeat = row[3]
+                if heartbeat > at.timestamp():
+                    # Ahead of this host's clock (the holder's clock is ahead, or this one was
+                    # stepped back): read as now, and kept so, so that the stale period runs
+                    # on this clock from here rather than from the end of the jump. A live
+                    # holder's next heartbeat overwrites it.
+                    heartbeat = at.timestamp()
+                    tx.execute("UPDATE leases SET heartbeat_at = ? WHERE name = ? AND heartbeat_at > ?",
+                               (heartbeat, name, heartbeat))
+                gone = (row[1] == host and not _alive(row[0])) or at.timestamp() - heartbeat > stale_s
                 if not gone:
-                    return Holder(row[0], row[1], utc_from_ts(row[2]), utc_from_ts(row[3]))  # type: ignore[arg-type]
+                    return Holder(row[0], row[1], utc_from_ts(row[2]), utc_from_ts(heartbeat))  # type: ignore[arg-type]
             tx.execute("INSERT INTO leases (name, pid, host, acquired_at, heartbeat_at) VALUES (?,?,?,?,?) "
                        "ON CONFLICT(name) DO UPDATE SET pid=excluded.pid, host=excluded.host, "
                        "acquired_at=excluded.acquired_at, heartbeat_at=excluded.heartbeat_at",

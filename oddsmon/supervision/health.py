@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 
-from ..offline import ModeView
+from ..offline import KEY_FIX, ModeView
 from ..records import record
 from ..store import Incident
 from .common import CRITICAL, LABELS, OK, WARNING, duration, iso
@@ -95,13 +95,14 @@ def evaluate_status(mode: ModeView, remaining: int | None, warning_level: int,
     offline ``quota``, a WARNING: oddsmon keeps serving its cache).
     """
     if mode.offline:
-        if mode.reason == "network":
+        if mode.reason == "network":  # CRITICAL_REASONS, each said its own way
             return Status(CRITICAL, f"offline (network) since {iso(mode.since)}: {mode.detail or 'API unreachable'}")
         if mode.reason == "key":
             # A refused key or account is an incident, never OK nor a mere WARNING (DESIGN.md).
             return Status(CRITICAL, f"offline (key) since {iso(mode.since)}: "
                                     f"{mode.detail or 'the provider refuses the API key'}; resumes when "
-                                    f"a /status probe succeeds (next {iso(mode.next_probe_at) or 'not planned'})")
+                                    f"a /status probe succeeds (next {iso(mode.next_probe_at) or 'not planned'}); "
+                                    f"{KEY_FIX}")
         resume = (f", resumes when /status shows quota (next probe {iso(mode.next_probe_at or mode.resume_at)}, "
                   f"reset expected {iso(mode.resume_at)})" if mode.resume_at else ", resumes only on request")
         return Status(WARNING, f"offline ({mode.reason}) since {iso(mode.since)}{resume}")
@@ -179,8 +180,7 @@ def evaluate_checklist(
         elif mode.reason == "network":
             why += "; resumes when a /status probe succeeds (oddsmon --check --probe)"
         elif mode.reason == "key":
-            why += ("; fix the key (api.key_env, api.auth) or the subscription, then "
-                    "oddsmon --check --probe")
+            why += f"; {KEY_FIX}"
         else:
             why += "; oddsmon --online to resume"
         items.append(ChecklistItem("offline_disabled", "Offline mode disabled",

@@ -138,6 +138,8 @@ class Snapshot:
     last_export: ExportRecord | None = None
     collector: CollectorMetrics | None = None
     alerts: AlertMetrics | None = None
+    # The latest nonsense rate-limit header the wire ignored, with when and what it did instead.
+    header_note: str | None = None
 
     @property
     def last_incident(self) -> Incident | None:
@@ -212,6 +214,7 @@ def collect(store: Store, settings: Settings, clock: Clock, *, recent: int = 10,
         last_export=last_export,
         collector=collector,
         alerts=alerts,
+        header_note=store.ledger.meta(store.ledger.HEADER_NOTE),
     )
 
 
