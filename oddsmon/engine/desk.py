@@ -7,8 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from ..desk.picks import PickView, pick_views
-from ..domain.market import ValueBet, value_bets
-from ..domain.markets import SHOWN_BETS
+from ..domain.market import ValueBet, fixture_value
 from ..providers import FixtureOddsRequest
 from ..store import NewPick
 from ..store.picks import Scope
@@ -64,8 +63,8 @@ class Desk:
                           pinned: frozenset[int] = frozenset(),
                           hidden_leagues: frozenset[int] = frozenset(),
                           hidden_bookmakers: frozenset[int] = frozenset()) -> Page[list[ValueBet]]:
-        """Every value bet and arbitrage of the watched fixtures (the pinned ones when any are
-        pinned, else every upcoming fixture in a league not hidden), best edge first."""
+        """Every value bet, arbitrage and middle of the watched fixtures (the pinned ones when
+        any are pinned, else every upcoming fixture in a league not hidden), best edge first."""
         fixtures = await self.pages.fixtures()
         pages, odds = await self.pages.odds_pages(force=False)
         prov = combine([fixtures.provenance, odds], self.clock.now())
@@ -93,12 +92,11 @@ class Desk:
         hit = self._value_memo.get(fixture_id)
         if hit is not None and hit[1] == scan and fetched.get(FixtureOddsRequest(fixture_id).key) == hit[0]:
             return hit
-        # The markets value bets are looked for in: the rest of the answer is not parsed.
-        entry = self.pages.fixture_entry(fixture_id, SHOWN_BETS)
+        # Every bet of the answer: value, arbitrage and middles are looked for in all of them.
+        entry = self.pages.fixture_entry(fixture_id, None)
         if entry is None:
             return None
         method, consensus, hidden = scan
         watched = self.pages.recorder.watched
-        return entry[0], scan, [bet for fo in entry[1]
-                                for bet in value_bets(without_bookmakers(watched(fo), hidden),
-                                                      method=method, consensus_mode=consensus)]
+        return entry[0], scan, [bet for fo in entry[1] for bet in fixture_value(
+            without_bookmakers(watched(fo), hidden), method=method, consensus_mode=consensus)]

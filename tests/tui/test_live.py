@@ -90,7 +90,8 @@ async def test_a_started_fixture_shows_opening_close_and_now(app: RecordingApp, 
         await press(pilot, "o")
         from textual.widgets import Static
 
-        moves = [str(w.content) for w in app.screen.query(".move-text").results(Static)]
+        moves = [str(row.query_one(".move-text", Static).content)
+                 for row in app.screen.query(".move-row") if row.display]
         # Opening → close → now, for each of the three outcomes.
         assert len(moves) == 3 and all(m.count("→") == 2 for m in moves), moves
 
