@@ -66,14 +66,15 @@ def _queue(settings: Settings, at: datetime, line: str, secret: str | None, why:
     this time) by the first oddsmon on this host that reaches the server again. Exit 0 queued,
     3 when this host's file cannot take it either."""
     try:
-        host = Store.open(settings.paths.db)
+        host = Store.open_host(settings)
         try:
             host.journal.queue_note(at, clean_text(line, secret))
+            where = host.health().where
         finally:
             host.close()
     except StoreError as exc:
         print(f"oddsmon: {why}; and the note could not be queued on this host: {exc}", file=sys.stderr)
         return EXIT_STATE
-    print(f"team store unreachable: note queued on this host ({settings.paths.db}); it is added to "
+    print(f"team store unreachable: note queued on this host ({where}); it is added to "
           f"the incident, with this time, when the server is back (the next oddsmon that reaches it)")
     return EXIT_OK

@@ -216,6 +216,12 @@ class Store:
         return cls(SqliteBackend(location, read_only=read_only).open(as_is=as_is), author)
 
     @classmethod
+    def open_host(cls, settings: Settings) -> Store:
+        """This host's own store, whatever the shared one is: where a host keeps what concerns
+        it alone (a network cut only it sees, notes queued while a team's server is away)."""
+        return cls.open(settings.paths.db)
+
+    @classmethod
     def open_existing(cls, where: Where, *, writable: bool = False) -> Store:
         """The store as it is, for a report: never created, migrated or moved aside (the
         TUI's and ``--warm``'s repair would make a check report an empty state as if it were

@@ -43,8 +43,8 @@ def test_a_market_wide_move_is_one_digest_naming_each_move_and_counting_the_rest
 def test_offline_comes_first_and_one_alert_is_its_own_text() -> None:
     offline = mode_alert(3, T0, True, "key", "the provider refuses the key")
     d = digest([*market_move(1)[:2], offline])
-    assert d.text().splitlines()[1] == "- oddsmon is OFFLINE (key): the provider refuses the key" and d.urgent
-    assert digest([offline]).text() == "oddsmon is OFFLINE (key): the provider refuses the key"
+    assert d.text().splitlines()[1].startswith("- CRITICAL: oddsmon is OFFLINE (key): the provider refuses the key. To do: rotate the key") and d.urgent
+    assert digest([offline]).text() == offline.text  # one alert is its own text, not a digest
 
 
 @pytest.mark.parametrize(("url", "fmt"), [
@@ -93,7 +93,7 @@ def test_alertmanager_gets_its_webhook_body_or_its_api_list() -> None:
     assert isinstance(body, dict) and body["version"] == "4" and body["status"] == "firing"
     first = body["alerts"][0]
     assert first["labels"]["alertname"] == "OddsmonOffline" and first["labels"]["severity"] == "critical"
-    assert first["startsAt"] == "2026-11-24T13:05:00Z" and first["annotations"]["summary"].startswith("oddsmon is")
+    assert first["startsAt"] == "2026-11-24T13:05:00Z" and "oddsmon is OFFLINE (quota)" in first["annotations"]["summary"]
     assert body["alerts"][1]["labels"]["market"] == "Match Winner"
     api = _body("alertmanager", alerts, "http://am:9093/api/v2/alerts")[1]
     assert isinstance(api, list) and set(api[0]) == {"labels", "annotations", "startsAt"}
