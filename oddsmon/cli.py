@@ -47,12 +47,18 @@ class _Formatter(argparse.HelpFormatter):
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, with the exit status for bad usage chosen per command (3 under --check)."""
+    """argparse, with the exit status for bad usage chosen per command (3 under --check, whose
+    reason is its UNKNOWN verdict on standard output: a monitor reads that line alone)."""
 
     usage_status = EXIT_USAGE
+    as_json = False  # under --check: the verdict as --check --json prints it
 
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
+        if self.usage_status == EXIT_CHECK_USAGE:
+            from .commands.check import unknown
+
+            self.exit(unknown(f"bad usage: {message}", as_json=self.as_json))
         self.exit(self.usage_status, f"{self.prog}: error: {message}\n")
 
 
@@ -128,8 +134,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
-    if _is_check(sys.argv[1:] if argv is None else argv):
+    given = sys.argv[1:] if argv is None else argv
+    if _is_check(given):
         parser.usage_status = EXIT_CHECK_USAGE
+        parser.as_json = "--json" in given
     args = parser.parse_args(argv)
     command = next((c for c in COMMANDS if _given(args, c.dest)), None)
     _check_usage(parser, args, command)
@@ -148,7 +156,7 @@ def _dispatch(args: argparse.Namespace, command: Command | None) -> int:
         if not args.demo:
             settings.api_key()  # a bad key_file is a configuration error, reported up front
     except ConfigError as exc:
-        return fail(str(exc), EXIT_USAGE if command is None else command.usage_status)
+        return _failure(command, args, str(exc), EXIT_USAGE if command is None else command.usage_status)
     if command is None:  # without a key, the TUI runs on the simulator and says so
         return _tui(settings, demo=args.demo or settings.missing_key() is not None, debug=args.debug)
     return _run(command, args, settings)
@@ -167,14 +175,27 @@ def _run(command: Command, args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _on_demo_store(command: Command, args: argparse.Namespace, settings: Settings) -> int:
-    """The runbook rehearsed on the demo: the command reads the running demo's throwaway store."""
+    """The runbook rehearsed on the demo: the command acts on the running demo's throwaway
+    store and simulator (the most recent demo when several run), and says which on stderr."""
     from .demo import running_demo
 
     found = running_demo(settings)
     if found is None:
-        return fail("--demo: no demo is running on this account (start `oddsmon --demo` "
-                    "in another terminal; these commands then read its store)", EXIT_CANNOT_RUN)
-    return _call(command, args, found)
+        return _failure(command, args, "--demo: no demo is running on this account (start "
+                        "`oddsmon --demo` in another terminal; these commands then act on it)",
+                        EXIT_CANNOT_RUN)
+    print(f"oddsmon --demo: {found.describe()}", file=sys.stderr)
+    return _call(command, args, found.settings)
+
+
+def _failure(command: Command | None, args: argparse.Namespace, message: str, status: int) -> int:
+    """Why the command cannot run, in one line: ``--check``'s is its UNKNOWN verdict on standard
+    output (a monitor reads that line alone), the others' on stderr."""
+    if command is not None and command.usage_status == EXIT_CHECK_USAGE:
+        from .commands.check import unknown
+
+        return unknown(message, as_json=args.json)
+    return fail(message, status)
 
 
 def _call(command: Command, args: argparse.Namespace, settings: Settings | None = None) -> int:

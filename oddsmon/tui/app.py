@@ -700,8 +700,8 @@ def run(settings: Settings, *, demo: bool = False, debug: bool = False) -> int:
 
         engine = build_engine(settings, demo=demo, clock=clock, warn=False)
         built.append(engine)
-        if engine.demo_dir is not None:
-            demo_store.publish(engine.demo_dir)
+        if engine.demo_dir is not None and engine.simulator is not None:
+            demo_store.publish(engine.demo_dir, engine.simulator)  # for other shells' --demo
         return engine
 
     clock = SystemClock()
