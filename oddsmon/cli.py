@@ -123,22 +123,45 @@ def _since(parser: _Parser, text: str) -> datetime:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    given = sys.argv[1:] if argv is None else list(argv)
     try:
-        return _main(argv)
+        return _main(given)
     except BrokenPipeError:
         # The reader went away (``oddsmon --check | head -1``): not an error of ours. Point
         # stdout at /dev/null so the interpreter's final flush does not raise again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_FAIL
+    except KeyboardInterrupt:
+        print("oddsmon: interrupted", file=sys.stderr)
+        return 128 + 2  # the shell's status for SIGINT
+    except Exception as exc:  # the last resort: one line, the traceback only with --debug
+        if "--debug" in given or os.environ.get("ODDSMON_DEBUG"):
+            raise
+        return _unexpected(exc, check=_is_check(given), as_json="--json" in given)
 
 
-def _main(argv: Sequence[str] | None) -> int:
+def _unexpected(exc: Exception, *, check: bool, as_json: bool) -> int:
+    """What an error nothing else caught is, in one line; exit 3 (UNKNOWN under --check)."""
+    if isinstance(exc, ModuleNotFoundError) and not (exc.name or "").startswith("oddsmon"):
+        # An old venv, or a Python without oddsmon's dependencies (``python3 -m oddsmon``).
+        why = (f"cannot run: {exc} (under {sys.executable}): oddsmon's dependencies are not "
+               f"installed for it; use the project's .venv/bin/oddsmon (`make run` sets it up) "
+               f"or reinstall: pip install -e .")
+    else:
+        why = f"unexpected error: {type(exc).__name__}: {exc} (--debug shows the traceback)"
+    if check:
+        from .commands.check import unknown
+
+        return unknown(why, as_json=as_json)
+    return fail(why, EXIT_CANNOT_RUN)
+
+
+def _main(given: Sequence[str]) -> int:
     parser = build_parser()
-    given = sys.argv[1:] if argv is None else argv
     if _is_check(given):
         parser.usage_status = EXIT_CHECK_USAGE
         parser.as_json = "--json" in given
-    args = parser.parse_args(argv)
+    args = parser.parse_args(given)
     command = next((c for c in COMMANDS if _given(args, c.dest)), None)
     _check_usage(parser, args, command)
     try:
