@@ -21,6 +21,7 @@ from typing import Any, NoReturn
 from .commands.common import EXIT_CANNOT_RUN, EXIT_CHECK_USAGE, EXIT_FAIL, EXIT_USAGE, UsageError, fail
 from .commands.registry import ARGUMENTS, COMMANDS, FORMAT, Command, Option
 from .config import ConfigError, Settings, load
+from .demo import USE_A_REAL_KEY
 
 
 def _columns() -> int:
@@ -76,7 +77,8 @@ def build_parser() -> _Parser:
         description="Football odds and predictions from API-Football, in the terminal; "
                     "keeps working offline from its cache.",
         epilog="With no API key set (see api.key_env in oddsmon.toml), the TUI runs on its "
-               "bundled simulator and says so; headless commands refuse (use --demo).",
+               "bundled simulator and says so; headless commands refuse (use --demo). "
+               + USE_A_REAL_KEY,
     )
     commands = p.add_mutually_exclusive_group()
     for argument in ARGUMENTS:
