@@ -1,32 +1,50 @@
 """What analysts read off one market: best prices, margins, fair odds, value, arbitrage, movement.
 
 Pure functions over parsed models and stored price history; the Odds screen and the Dashboard
-only display what these return. The maths itself is in :mod:`oddsmon.domain.odds`.
+only display what these return. The maths itself is in :mod:`oddsmon.domain.odds`, the books
+of a line in :mod:`oddsmon.domain.book`, how bets settle in :mod:`oddsmon.domain.settlement`.
 """
 
 from __future__ import annotations
 
 import json
-import math
-import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ..types import FairMethod
+
+# Re-exported: the screens and the desk read the consensus from here.
+from .book import CONSENSUS_MODES as CONSENSUS_MODES
+from .book import REFERENCE_BOOKMAKER as REFERENCE_BOOKMAKER
+from .book import MarketBooks, book_name, consensus, settled_states
+from .kelly import kelly_settled
 from .markets import (
+    BY_ID,
     CORRECT_SCORE_TOP,
     Kind,
     MarketSpec,
     default_line,
+    every_bet,
     labels_for,
     lines,
+    listed_labels,
+    market_for,
     offered,
-    score_labels,
+    outcome_key,
     spec,
 )
-from .models import DEFAULT_GOALS_LINE, MATCH_WINNER, Bet, Bookmaker, FixtureOdds, Prediction
-from .odds import Arbitrage, BestPrice, arbitrage, best_prices, expected_value, fair_probabilities, margin
+from .models import DEFAULT_GOALS_LINE, MATCH_WINNER, Bookmaker, FixtureOdds, Prediction
+from .odds import (
+    Arbitrage,
+    BestPrice,
+    arbitrage_of,
+    best_prices,
+    expected_value,
+    kelly_fraction,
+    margin,
+)
+from .settlement import Distribution, settled_value
 
 ARROW_UP, ARROW_DOWN, ARROW_FLAT = "▲", "▼", "="
 
@@ -65,9 +83,12 @@ class OutcomeView:
     best: BestPrice | None
     fair_probability: float | None  # the market's margin-free view (see MarketView.consensus)
     predicted: float | None  # the prediction's probability, where the market maps onto it
-    value: float | None  # expected value of the best price against the fair probability
+    value: float | None  # expected profit of a unit stake at the best price, against the fair view
     value_vs_prediction: float | None
     movement: Movement
+    # How the outcome settles, with the chances (pushes, halves: Asian lines, Draw No Bet);
+    # None for a plain win-or-lose outcome, or where the chance of a push is not known.
+    states: Distribution | None = None
 
     @property
     def fair_odds(self) -> float | None:
@@ -78,6 +99,26 @@ class OutcomeView:
     def implied(self) -> float | None:
         """The best price's own probability, margin and all (1 / price)."""
         return None if self.best is None else 1.0 / self.best.price
+
+    def value_at(self, price: float) -> float | None:
+        """Expected profit of a unit stake at ``price`` against the market's fair view,
+        pushes and halves counted."""
+        return value_at(price, self.fair_probability, self.states)
+
+    def kelly_at(self, price: float) -> float | None:
+        """The full-Kelly share of the bankroll at ``price`` against the market's fair view."""
+        p = self.fair_probability
+        if self.states is not None:
+            return kelly_settled(price, self.states)
+        return None if p is None or not 0 <= p <= 1 else kelly_fraction(price, p)
+
+
+def value_at(price: float, p: float | None, states: Distribution | None) -> float | None:
+    """Expected profit of a unit stake at ``price``: over ``states`` where the bet can push
+    or settle by halves, else ``price * p - 1``; None without a probability."""
+    if states is not None:
+        return settled_value(price, states)
+    return None if p is None or not 0 <= p <= 1 else expected_value(price, p)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,20 +135,13 @@ class MarketView:
     lines: tuple[str, ...] = ()  # every line priced, for a lined market
     consensus: str = ""  # whose fair view this is, said on the screen
     note: str | None = None  # why some figures are missing (an incomplete book)
-    markets: tuple[int, ...] = ()  # the shown markets this fixture has prices for
+    markets: tuple[int, ...] = ()  # the catalogue's markets this fixture has prices for
+    complete: bool = True  # some bookmaker prices the line's every outcome: a fair view exists
+    bets: tuple[tuple[int, str], ...] = ()  # every bet priced (id, name), the catalogue's first
 
     @property
     def labels(self) -> tuple[str, ...]:
         return tuple(o.label for o in self.outcomes)
-
-
-CONSENSUS_MODES: tuple[str, ...] = ("all", "reference", "trimmed")
-"""Whose fair view: every bookmaker's mean, one reference bookmaker, or the mean without outliers."""
-REFERENCE_BOOKMAKER = 4  # Pinnacle's id in /odds/bookmakers (the sharpest book the API lists)
-# An outlier's fair view is this many times further from the median view than the typical
-# bookmaker's, and by at least a percentage point (so a tight market drops nobody).
-_OUTLIER_FACTOR = 3.0
-_OUTLIER_FLOOR = 0.01
 
 
 def outcome_labels(market_id: int, line: str = DEFAULT_GOALS_LINE) -> tuple[str, ...]:
@@ -130,48 +164,6 @@ def prediction_probs(prediction: Prediction | None, market_id: int) -> list[floa
     if market_id == 12:
         return [h + d, h + a, d + a]
     return None
-
-
-def _book_fair(market: MarketSpec, prices: Sequence[float], method: FairMethod) -> list[float]:
-    if market.kind == "double":
-        # Overlapping outcomes (each result counted twice): only normalising to 200 % is
-        # defined; the other methods assume exclusive outcomes.
-        total = math.fsum(1.0 / p for p in prices)
-        return [2.0 / p / total for p in prices]
-    return fair_probabilities(prices, method)
-
-
-def consensus(books: Sequence[tuple[Bookmaker, list[float]]], mode: str, market: MarketSpec,
-              method: FairMethod) -> tuple[list[float] | None, str]:
-    """The fair probabilities of one line from complete books, and whose view it is.
-
-    ``all``: the mean over every complete book; ``reference``: Pinnacle's book when it is there
-    (else all, and said so); ``trimmed``: the mean without the books whose fair view is far
-    from the median view (see ``_OUTLIER_FACTOR``).
-    """
-    if mode not in CONSENSUS_MODES:
-        raise ValueError(f"unknown consensus {mode!r}; expected one of {CONSENSUS_MODES}")
-    if not books:
-        return None, "no bookmaker prices every outcome"
-    per_book = [(b, _book_fair(market, prices, method)) for b, prices in books]
-    note = f"all {len(per_book)} bookmakers"
-    if mode == "reference":
-        ref = next(((b, fp) for b, fp in per_book if b.id == REFERENCE_BOOKMAKER), None)
-        if ref is not None:
-            return ref[1], f"{ref[0].name} (reference)"
-        note = f"no Pinnacle price: {note}"
-    elif mode == "trimmed" and len(per_book) >= 3:
-        n = len(per_book[0][1])
-        median = [statistics.median(fp[i] for _, fp in per_book) for i in range(n)]
-        distance = [max(abs(fp[i] - median[i]) for i in range(n)) for _, fp in per_book]
-        limit = max(_OUTLIER_FACTOR * statistics.median(distance), _OUTLIER_FLOOR)
-        kept = [(b, fp) for (b, fp), dist in zip(per_book, distance, strict=True) if dist <= limit]
-        dropped = [b.name for (b, _), dist in zip(per_book, distance, strict=True) if dist > limit]
-        per_book = kept
-        note = (f"{len(kept)} bookmakers, outliers dropped: {', '.join(dropped)}" if dropped
-                else f"all {len(kept)} bookmakers, no outlier")
-    n = len(per_book[0][1])
-    return [math.fsum(fp[i] for _, fp in per_book) / len(per_book) for i in range(n)], note
 
 
 def movement_series(points: Iterable[tuple[int, str, datetime, float]],
@@ -199,34 +191,46 @@ def movement_series(points: Iterable[tuple[int, str, datetime, float]],
 
 
 def _chosen_line(odds: FixtureOdds, market: MarketSpec, line: str) -> tuple[str, tuple[str, ...]]:
+    """The line asked for when priced (compared as numbers: "2" is "2.0"), else the usual one."""
     available = tuple(lines(odds, market))
-    return (line if line in available else default_line(market, list(available))), available
+    try:
+        wanted = float(line)
+    except ValueError:
+        wanted = None
+    chosen = next((ln for ln in available if float(ln) == wanted), None)
+    return (chosen if chosen is not None else default_line(market, list(available))), available
 
 
-_Book = tuple[Bookmaker, list[float | None]]
+def _labels(odds: FixtureOdds, market: MarketSpec, line: str) -> tuple[tuple[str, ...], bool]:
+    """The line's labels, and whether they are a complete book's (else a list of what is
+    priced: scores, exact goals without a top, a bet oddsmon cannot read)."""
+    fixed = labels_for(market, line)
+    if fixed:
+        return fixed, market.kind != "partial"
+    top = CORRECT_SCORE_TOP if market.family == "scores" else None
+    return listed_labels(odds, market, top), False
 
 
-def _market_bets(odds: FixtureOdds, market_id: int) -> list[tuple[Bookmaker, Bet]]:
-    """Each bookmaker's bet on one market, for those offering it."""
-    return [(bo.bookmaker, bet) for bo in odds.bookmakers if (bet := bo.bet(market_id)) is not None]
+def _incomplete(market: MarketSpec, line: str, labels: Sequence[str], priced: Sequence[bool]) -> str:
+    """Why a line is not a complete book, for the screen."""
+    if market.family == "scores":
+        return f"{market.name} lists some scores only, no \"any other score\""
+    if market.family == "exact_goals":
+        return f"{market.name} has no \"N or more\" outcome"
+    if market.family == "list":
+        return f"oddsmon cannot tell what {market.name}'s outcomes cover"
+    missing = [label for label, p in zip(labels, priced, strict=True) if not p]
+    if missing:
+        where = f" {line}" if line else ""
+        return f"no bookmaker prices {', '.join(missing)} on {market.name}{where}"
+    return "no bookmaker prices every outcome"
 
 
-def _line_books(bets: Iterable[tuple[Bookmaker, Bet]], labels: Sequence[str]
-                ) -> tuple[list[_Book], dict[str, list[float | None]], list[tuple[Bookmaker, list[float]]]]:
-    """One line's books: each bookmaker pricing any of ``labels``, with its price per label
-    (None where it has none); the same keyed ``name#id`` (best_prices and arbitrage name a
-    bookmaker by its key, and two may share a name); and the complete ones, every label priced."""
-    priced = [(bookmaker, [bet.price(label) for label in labels]) for bookmaker, bet in bets]
-    books = [(bookmaker, prices) for bookmaker, prices in priced if any(p is not None for p in prices)]
-    table = {f"{b.name}#{b.id}": prices for b, prices in books}
-    complete = [(b, [p for p in prices if p is not None]) for b, prices in books
-                if all(p is not None for p in prices)]
-    return books, table, complete
-
-
-def _book_name(key: str) -> str:
-    """The bookmaker's name from its ``name#id`` key."""
-    return key.rsplit("#", 1)[0]
+def _draw_chance(odds: FixtureOdds, mode: str, method: FairMethod) -> float | None:
+    """Match Winner's fair chance of a draw (what voids a Draw No Bet stake)."""
+    match = BY_ID[MATCH_WINNER]
+    fair, _ = consensus(MarketBooks(odds, match).line(match.outcomes).complete, mode, match, method)
+    return None if fair is None else fair[1]
 
 
 def analyse_market(odds: FixtureOdds, market_id: int = MATCH_WINNER, *,
@@ -236,41 +240,53 @@ def analyse_market(odds: FixtureOdds, market_id: int = MATCH_WINNER, *,
                    consensus_mode: str = "all") -> MarketView:
     """Everything the Odds screen shows for one fixture, market and line.
 
-    A line that is not priced falls back to the market's usual one (2.5 goals), else the
-    middle line priced. Margins, fair odds and value come from complete books only; a
-    bookmaker missing an outcome shows its prices without a margin.
+    Any bet the fixture is priced in: the catalogue's, or one read from its labels. A line
+    that is not priced falls back to the market's usual one (2.5 goals), else the middle line
+    priced. Margins, fair odds, value and arbitrage come from complete books only; a
+    bookmaker missing an outcome shows its prices without a margin, and a line nobody prices
+    whole shows best prices and movement only, with the reason in ``note``. Value and Kelly
+    count pushes and half results (``OutcomeView.states``).
     """
-    market = spec(market_id)
+    market = market_for(odds, market_id) or spec(market_id)
     line, available = _chosen_line(odds, market, line) if market.lined else ("", ())
-    labels = (score_labels(odds, market, CORRECT_SCORE_TOP) if market.kind == "partial"
-              else labels_for(market, line))
-    books, table, complete = _line_books(_market_bets(odds, market_id), labels)
-    best = best_prices(table) if table else [None] * len(labels)
-    best_display = [None if bp is None else BestPrice(bp.price, _book_name(bp.bookmaker)) for bp in best]
-    note: str | None = None
+    labels, exact = _labels(odds, market, line)
+    books = MarketBooks(odds, market)
+    priced = books.line(labels)
+    best = best_prices(priced.table) if priced.table else [None] * len(labels)
+    best_display = [None if bp is None else BestPrice(bp.price, book_name(bp.bookmaker)) for bp in best]
+    notes: list[str] = []
     fair: list[float | None] = [None] * len(labels)
+    states: list[Distribution | None] = [None] * len(labels)
     whose = ""
-    if market.kind == "partial":
-        note = (f"{market.name}: the API lists some scores only, an incomplete book: no margin, "
-                f"fair odds, value or arbitrage; the {len(labels)} most likely by best price")
+    complete = exact and bool(priced.complete)
+    if not complete:
+        reason = _incomplete(market, line, labels, [b is not None for b in best])
+        notes.append(f"not a complete book: {reason}; best prices and movement only")
     else:
-        found, whose = consensus(complete, consensus_mode, market, method)
-        if found is not None:
-            fair = list(found)
-        if len(complete) < len(books):
-            note = f"{len(books) - len(complete)} bookmaker(s) miss an outcome: left out of the fair view"
+        found, whose = consensus(priced.complete, consensus_mode, market, method)
+        assert found is not None
+        fair = list(found)
+        if len(priced.complete) < len(priced.books):
+            notes.append(f"{len(priced.books) - len(priced.complete)} bookmaker(s) miss an outcome: "
+                         "left out of the fair view")
+        line_value = outcome_key(market, labels[0])
+        settled, why = settled_states(books, None if line_value is None else line_value[1], found,
+                                      consensus_mode, method,
+                                      lambda: _draw_chance(odds, consensus_mode, method))
+        if settled is not None:
+            states = list(settled)
+        if why:
+            notes.append(why)
     predicted = prediction_probs(prediction, market_id) or [None] * len(labels)
-    moves = movement_series(history, labels)
+    moves = movement_series(_canonical(market, history, labels), labels)
     outcomes = []
     for i, label in enumerate(labels):
-        bp, p = best_display[i], fair[i]
-        value = None if bp is None or p is None or not 0 <= p <= 1 else expected_value(bp.price, p)
-        q = predicted[i]
-        vs_pred = None if bp is None or q is None else expected_value(bp.price, q)
-        outcomes.append(OutcomeView(label, bp, p, q, value, vs_pred, moves[label]))
+        bp, q = best_display[i], predicted[i]
+        value = None if bp is None else value_at(bp.price, fair[i], states[i])
+        vs_pred = None if bp is None or q is None else _value_vs_prediction(market_id, bp.price, q, prediction)
+        outcomes.append(OutcomeView(label, bp, fair[i], q, value, vs_pred, moves[label], states[i]))
     rows = []
-    exact = market.kind != "partial"
-    for bookmaker, prices in books:
+    for bookmaker, prices in priced.books:
         full = exact and all(p is not None for p in prices)
         rows.append(BookRow(
             bookmaker, tuple(prices),
@@ -279,14 +295,36 @@ def analyse_market(odds: FixtureOdds, market_id: int = MATCH_WINNER, *,
                   for i in range(len(labels))),
         ))
     arb = None
-    if table and market.kind == "exclusive":
-        found_arb = arbitrage(table)
+    if complete and market.kind == "exclusive":
+        found_arb = arbitrage_of(best)
         if found_arb is not None:
             arb = Arbitrage(found_arb.total, found_arb.profit, found_arb.stakes,
-                            [_book_name(b) for b in found_arb.bookmakers], found_arb.prices)
-    return MarketView(odds.fixture_id, market_id, market.name, line, method, tuple(outcomes),
-                      tuple(rows), arb, market.kind, available, whose, note,
-                      tuple(m.id for m in offered(odds)))
+                            [book_name(b) for b in found_arb.bookmakers], found_arb.prices)
+    bets = every_bet(odds)
+    return MarketView(odds.fixture_id, market_id, market.title, line, method, tuple(outcomes),
+                      tuple(rows), arb, "partial" if not exact else market.kind, available, whose,
+                      "; ".join(notes) or None, tuple(m.id for m in bets if m.id in BY_ID), complete,
+                      tuple((m.id, m.title) for m in bets))
+
+
+def _canonical(market: MarketSpec, history: Iterable[tuple[int, str, datetime, float]],
+               labels: Sequence[str]) -> Iterable[tuple[int, str, datetime, float]]:
+    """The history's points under the shown labels: a bookmaker writing "Over 2.0" moves the
+    "Over 2" column."""
+    shown = {outcome_key(market, label): label for label in labels}
+    for bookmaker, outcome, at, price in history:
+        label = outcome if outcome in labels else shown.get(outcome_key(market, outcome))
+        if label is not None:
+            yield bookmaker, label, at, price
+
+
+def _value_vs_prediction(market_id: int, price: float, p: float, prediction: Prediction | None) -> float:
+    """Value against the prediction: on Draw No Bet the draw refunds (its chance is the
+    prediction's draw), elsewhere a plain win or loss."""
+    draw = None if prediction is None else prediction.percent_draw
+    if market_id == 2 and draw is not None and draw < 1.0:
+        return (1.0 - draw) * p * price + draw - 1.0
+    return expected_value(price, p)
 
 
 def _book_margin(market: MarketSpec, prices: list[float]) -> float:
@@ -360,34 +398,46 @@ class ValueBet:
 
 def value_bets(odds: FixtureOdds, *, method: FairMethod = "multiplicative",
                consensus_mode: str = "all") -> list[ValueBet]:
-    """Every value bet and arbitrage of every shown market and line of one fixture.
+    """Every value bet and arbitrage of every catalogued market and line of one fixture.
 
     The value and arbitrage :func:`analyse_market` shows for each line, without the rest of
     its view (book margins, movement, the prediction): the Value screen scans every line of
     every watched fixture, and building whole views made its first open take seconds at
-    2,000 fixtures. A partial market (correct score) has no fair view, so neither.
+    2,000 fixtures. A line that is not a complete book has no fair view, so neither.
     """
     found: list[ValueBet] = []
+    draw: list[float | None] = []  # Match Winner's draw, worked out once if a line needs it
+
+    def draw_chance() -> float | None:
+        if not draw:
+            draw.append(_draw_chance(odds, consensus_mode, method))
+        return draw[0]
+
     for market in offered(odds):
         if market.kind == "partial":
             continue
-        bets = _market_bets(odds, market.id)
+        books = MarketBooks(odds, market)
         for line in lines(odds, market) if market.lined else [""]:
             labels = labels_for(market, line)
-            _, table, complete = _line_books(bets, labels)
-            if not table:
+            priced = books.line(labels)
+            if not labels or not priced.table:
                 continue
-            if market.kind == "exclusive" and (arb := arbitrage(table)) is not None:
+            best = best_prices(priced.table)
+            if market.kind == "exclusive" and priced.complete and (arb := arbitrage_of(best)) is not None:
                 found.append(ValueBet(odds.fixture_id, market.id, market.name, line, "all outcomes", None,
-                                      ", ".join(sorted({_book_name(b) for b in arb.bookmakers})),
+                                      ", ".join(sorted({book_name(b) for b in arb.bookmakers})),
                                       arb.profit, None))
-            fair, _ = consensus(complete, consensus_mode, market, method)
+            fair, _ = consensus(priced.complete, consensus_mode, market, method)
             if fair is None:
                 continue
-            for label, best, p in zip(labels, best_prices(table), fair, strict=True):
-                if best is not None and 0 <= p <= 1 and (edge := expected_value(best.price, p)) > 0:
-                    found.append(ValueBet(odds.fixture_id, market.id, market.name, line, label, best.price,
-                                          _book_name(best.bookmaker), edge, p))
+            key = outcome_key(market, labels[0])
+            states, _ = settled_states(books, None if key is None else key[1], fair, consensus_mode,
+                                       method, draw_chance)
+            for i, (label, bp, p) in enumerate(zip(labels, best, fair, strict=True)):
+                edge = None if bp is None else value_at(bp.price, p, None if states is None else states[i])
+                if bp is not None and edge is not None and edge > 0:
+                    found.append(ValueBet(odds.fixture_id, market.id, market.name, line, label, bp.price,
+                                          book_name(bp.bookmaker), edge, p))
     return found
 
 

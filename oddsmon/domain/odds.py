@@ -47,6 +47,7 @@ __all__ = [
     "BestPrice",
     "american_to_decimal",
     "arbitrage",
+    "arbitrage_of",
     "arbitrage_stakes",
     "best_prices",
     "closing_line_value",
@@ -410,7 +411,11 @@ def arbitrage(prices_by_bookmaker: Mapping[str, Sequence[float | None]]) -> Arbi
     Uses :func:`best_prices`; returns ``None`` unless there are at least two outcomes, every
     outcome is priced by someone, and ``sum(1 / best) < 1``.
     """
-    best = best_prices(prices_by_bookmaker)
+    return arbitrage_of(best_prices(prices_by_bookmaker))
+
+
+def arbitrage_of(best: Sequence[BestPrice | None]) -> Arbitrage | None:
+    """:func:`arbitrage` from best prices already found (a scan of every line needs both)."""
     if len(best) < 2:
         return None
     chosen: list[BestPrice] = []

@@ -216,22 +216,26 @@ PRICING_BOOKMAKERS: tuple[tuple[int, str, float], ...] = (
 # Bookmakers that also quote "Exact Goals Number" (bet 38, integer values like the docs).
 EXACT_GOALS_BOOKMAKERS: frozenset[int] = frozenset({6, 8, 11})
 
-# /odds/bets catalogue: every bet named in the provider's documented samples.
+# /odds/bets catalogue: every bet named in the provider's documented samples and in the
+# captured live entry (odds__real_fixture815162_bookmaker6.json), and Asian Handicap.
 BETS: tuple[tuple[int, str], ...] = (
-    (1, "Match Winner"), (2, "Home/Away"), (3, "Second Half Winner"),
+    (1, "Match Winner"), (2, "Home/Away"), (3, "Second Half Winner"), (4, "Asian Handicap"),
     (5, "Goals Over/Under"), (6, "Goals Over/Under First Half"), (7, "HT/FT Double"),
     (8, "Both Teams Score"), (9, "Handicap Result"), (10, "Exact Score"),
-    (12, "Double Chance"), (13, "First Half Winner"), (14, "Team To Score First"),
-    (15, "Team To Score Last"), (16, "Total - Home"), (17, "Total - Away"),
+    (11, "Highest Scoring Half"), (12, "Double Chance"), (13, "First Half Winner"),
+    (14, "Team To Score First"), (15, "Team To Score Last"), (16, "Total - Home"),
+    (17, "Total - Away"), (18, "Handicap Result - First Half"),
     (20, "Double Chance - First Half"), (21, "Odd/Even"), (22, "Odd/Even - First Half"),
     (24, "Results/Both Teams Score"), (25, "Result/Total Goals"),
-    (26, "Goals Over/Under - Second Half"), (29, "Win to Nil - Home"),
-    (30, "Win to Nil - Away"), (32, "Win Both Halves"), (34, "Both Teams Score - First Half"),
-    (38, "Exact Goals Number"), (40, "Home Team Exact Goals Number"),
-    (41, "Away Team Exact Goals Number"), (42, "Second Half Exact Goals Number"),
-    (43, "Home Team Score a Goal"), (44, "Away Team Score a Goal"),
-    (45, "Corners Over Under"), (46, "Exact Goals Number - First Half"),
-    (57, "Home Corners Over/Under"), (58, "Away Corners Over/Under"), (74, "10 Over/Under"),
+    (26, "Goals Over/Under - Second Half"), (27, "Clean Sheet - Home"), (28, "Clean Sheet - Away"),
+    (29, "Win to Nil - Home"), (30, "Win to Nil - Away"), (31, "Correct Score - First Half"),
+    (32, "Win Both Halves"), (33, "Double Chance - Second Half"), (34, "Both Teams Score - First Half"),
+    (35, "Both Teams To Score - Second Half"), (38, "Exact Goals Number"),
+    (40, "Home Team Exact Goals Number"), (41, "Away Team Exact Goals Number"),
+    (42, "Second Half Exact Goals Number"), (43, "Home Team Score a Goal"),
+    (44, "Away Team Score a Goal"), (45, "Corners Over Under"),
+    (46, "Exact Goals Number - First Half"), (57, "Home Corners Over/Under"),
+    (58, "Away Corners Over/Under"), (62, "Correct Score - Second Half"), (74, "10 Over/Under"),
 )
 
 

@@ -25,6 +25,7 @@ book sums to about 0.97, a real arbitrage.
 
 from __future__ import annotations
 
+import bisect
 import math
 import random
 from dataclasses import dataclass, field
@@ -309,21 +310,38 @@ _LONG_SHOTS = (5100, 5600, 6100, 6700, 7100, 7600, 8100, 9100, 10100, 12600, 151
 FINE_LADDER_BOOKMAKERS = frozenset({3, 4})  # Betfair, Pinnacle
 
 
-def to_ladder(price: float, fine: bool = False) -> float:
-    """Round ``price`` down onto a bookmaker's price ladder (never below 1.01)."""
-    cents = math.floor(price * 100.0 + 1e-6)
-    if cents <= 101:
-        return MIN_ODD
+def _ladder_rung(cents: int, fine: bool) -> float:
+    """A price in hundredths (above 1.01) rounded down onto a ladder."""
     for below, step in (_LADDER_FINE if fine else _LADDER):
         if cents < below:
             return (cents - cents % step) / 100.0
     if fine:
         return (cents - cents % 100) / 100.0
-    best = _LONG_SHOTS[0]
-    for rung in _LONG_SHOTS:
-        if rung <= cents:
-            best = rung
-    return best / 100.0
+    return _LONG_SHOTS[max(bisect.bisect_right(_LONG_SHOTS, cents) - 1, 0)] / 100.0
+
+
+# Every rung and its text below 50.00, looked up rather than searched: a big day rounds
+# millions of prices.
+_TABLE_TOP = 5000
+_RUNGS = {fine: tuple(_ladder_rung(c, fine) if c > 101 else MIN_ODD for c in range(_TABLE_TOP))
+          for fine in (False, True)}
+_RUNG_TEXTS = {fine: tuple(f"{rung:.2f}" for rung in rungs) for fine, rungs in _RUNGS.items()}
+
+
+def _cents(price: float) -> int:
+    return max(math.floor(price * 100.0 + 1e-6), 101)
+
+
+def to_ladder(price: float, fine: bool = False) -> float:
+    """Round ``price`` down onto a bookmaker's price ladder (never below 1.01)."""
+    cents = _cents(price)
+    return _RUNGS[fine][cents] if cents < _TABLE_TOP else _ladder_rung(cents, fine)
+
+
+def ladder_text(price: float, fine: bool = False) -> str:
+    """:func:`to_ladder` as the API writes an odd ("7.25")."""
+    cents = _cents(price)
+    return _RUNG_TEXTS[fine][cents] if cents < _TABLE_TOP else f"{_ladder_rung(cents, fine):.2f}"
 
 
 def _circle_pairs(n: int, r: int) -> list[tuple[int, int]]:
@@ -748,7 +766,7 @@ class SimData:
                 else:
                     qs = _clamp_book(qs)
                 values = [{"value": lab, "odd": "1.00" if base[o + i] > NO_PRICE_ABOVE
-                           else f"{to_ladder(1.0 / q, fine):.2f}"}
+                           else ladder_text(1.0 / q, fine)}
                           for i, (lab, q) in enumerate(zip(labels, qs, strict=True))]
                 bet = by_bet.get(bet_id)
                 if bet is None:

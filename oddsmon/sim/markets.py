@@ -5,16 +5,22 @@ A real bookmaker entry carries about 35 bets and 240 values (the captured Bwin e
 handicaps, double chance, exact and half-time scores, and integer labels. ``FULL`` models
 that catalogue after the capture (same bet ids, names and label forms); ``CORE`` is the small
 set (Match Winner, Over/Under, Both Teams Score, Exact Goals) for scenarios that want small
-bodies.
+bodies. ``FULL`` adds Asian Handicap (bet 4, absent from the capture) on whole, half and
+quarter lines, labelled as live entries label it: ``Home -0.25`` / ``Away -0.25``, both with
+the home side's handicap.
 
 Probabilities come from independent Poisson goals per team and per half (45 % of the rate in
-the first half), so every market of one fixture tells the same story.
+the first half; the full-time score is their sum), so every market of one fixture tells the
+same story: the Over/Under ladder, the halves and full time, the scores and 1X2 agree.
+A market that refunds stakes (Draw No Bet on a draw, an Asian line's push or half) is priced
+at its fair odds ``(1 - refund) / win``: its labels carry ``win / (1 - refund)``.
 """
 
 from __future__ import annotations
 
 import functools
 import math
+import operator
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -34,9 +40,10 @@ class SubMarket:
 
     ``source``: ``ft`` / ``h1`` / ``h2`` score matrices (cells ``(home, away)``), ``joint``
     (cells ``(h1 home, h1 away, h2 home, h2 away)``) or ``corners`` (cell ``(total,)``).
-    ``void``: outcomes outside the labels are refunded (draw no bet), so the labels'
-    probabilities are renormalised to 1; otherwise they keep their mass (double chance sums to
-    2, an exact-score list to less than 1).
+    ``refund``: the share of each label's stake given back in a cell (Draw No Bet on a draw,
+    an Asian line's push or half); a label then carries ``win / (1 - refund)``, which the
+    margin-free price inverts. Otherwise labels keep their mass (double chance sums to 2, an
+    exact-score list to less than 1).
     """
 
     bet_id: int
@@ -44,7 +51,7 @@ class SubMarket:
     labels: tuple[Any, ...]
     source: str
     classify: Classify
-    void: bool = False
+    refund: Classify | None = None
 
 
 def _one(label: Any) -> list[tuple[Any, float]]:
@@ -92,6 +99,35 @@ def _handicaps(source: str, bet_id: int, name: str, lines: tuple[int, ...]) -> l
     return out
 
 
+def _asian_part(x: float) -> tuple[float, float]:
+    """(win, refund) shares of a stake on a whole or half line, ``x`` the side's margin after
+    its handicap."""
+    return (1.0, 0.0) if x > 0 else (0.0, 1.0) if x == 0 else (0.0, 0.0)
+
+
+def _asian(x: float) -> tuple[float, float]:
+    """(win, refund) shares on an Asian line: a quarter line (x a odd number of quarters off
+    a half) is half the stake on each neighbouring line."""
+    if (x * 4) % 2:
+        low, high = _asian_part(x - 0.25), _asian_part(x + 0.25)
+        return (low[0] + high[0]) / 2, (low[1] + high[1]) / 2
+    return _asian_part(x)
+
+
+def _asian_handicaps(source: str, bet_id: int, name: str, lines: tuple[float, ...]) -> list[SubMarket]:
+    out = []
+    for ln in lines:
+        home, away = f"Home {ln:+g}", f"Away {ln:+g}"
+
+        def shares(h: int, a: int, ln: float = ln, home: str = home, away: str = away, part: int = 0
+                   ) -> list[tuple[Any, float]]:
+            return [(home, _asian(h - a + ln)[part]), (away, _asian(a - h - ln)[part])]
+
+        out.append(SubMarket(bet_id, name, (home, away), source, shares,
+                             lambda h, a, shares=shares: shares(h, a, part=1)))
+    return out
+
+
 def _first_scorer(h: int, a: int) -> list[tuple[Any, float]]:
     # Goals of a cell in random order: the first is the home side's with probability h/(h+a).
     if h + a == 0:
@@ -113,6 +149,8 @@ def _both_halves(h1: int, a1: int, h2: int, a2: int) -> list[tuple[Any, float]]:
 
 
 _OU_LINES = (0.5, 1.5, 2.5, 3.5, 4.5, 5.5, 6.5)
+# Whole, half and quarter lines around the usual fair line (home sides are favourites).
+_AH_LINES = (-1.5, -1.25, -1.0, -0.75, -0.5, -0.25, 0.0, 0.25, 0.5, 0.75, 1.0)
 
 CORE: tuple[SubMarket, ...] = (
     _winner("ft", 1, "Match Winner"),
@@ -125,7 +163,9 @@ CORE: tuple[SubMarket, ...] = (
 FULL: tuple[SubMarket, ...] = (
     CORE[0],
     SubMarket(2, "Home/Away", ("Home", "Away"), "ft",
-              lambda h, a: _one(_result(h, a)) if h != a else [], void=True),
+              lambda h, a: _one(_result(h, a)) if h != a else [],
+              lambda h, a: [("Home", 1.0), ("Away", 1.0)] if h == a else []),
+    *_asian_handicaps("ft", 4, "Asian Handicap", _AH_LINES),
     _winner("h2", 3, "Second Half Winner"),
     *_over_under("ft", 5, "Goals Over/Under", _OU_LINES),
     *_over_under("h1", 6, "Goals Over/Under First Half", _OU_LINES[:5]),
@@ -203,14 +243,33 @@ _JOINT_FLOOR = 1e-9
 
 
 @functools.cache
-def _payouts(market: SubMarket) -> tuple[tuple[int, int, float], ...]:
-    """(cell index, label index, weight) for every cell that pays an outcome of ``market``,
-    in cell order: classifying a cell costs a Python call, and the simulator prices ~80
-    markets for each of thousands of fixtures."""
+def _payouts(market: SubMarket, refunds: bool = False
+             ) -> tuple[tuple[int, tuple[int, ...], tuple[float, ...] | None], ...]:
+    """Per label of ``market``: (label index, the cells that pay it (or, with ``refunds``,
+    give its stake back) in cell order, their weights, None when all are 1). Classifying a
+    cell costs a Python call, and the simulator prices ~90 markets for each of thousands of
+    fixtures: it is done once, and a fixture's mass is then summed in C (``sum(map(...))``)."""
+    classify = market.refund if refunds else market.classify
+    if classify is None:
+        return ()
     index = {label: i for i, label in enumerate(market.labels)}
-    return tuple((c, index[label], weight)
-                 for c, cell in enumerate(_CELLS[market.source])
-                 for label, weight in market.classify(*cell))
+    cells: list[list[tuple[int, float]]] = [[] for _ in market.labels]
+    for c, cell in enumerate(_CELLS[market.source]):
+        for label, weight in classify(*cell):
+            if weight:
+                cells[index[label]].append((c, weight))
+    return tuple((i, tuple(c for c, _ in paid), None if all(w == 1.0 for _, w in paid)
+                  else tuple(w for _, w in paid))
+                 for i, paid in enumerate(cells) if paid)
+
+
+def _mass(market: SubMarket, probs: list[float], refunds: bool = False) -> list[float]:
+    values = [0.0] * len(market.labels)
+    at = probs.__getitem__
+    for label, cells, weights in _payouts(market, refunds):
+        values[label] = (sum(map(at, cells)) if weights is None
+                         else sum(map(operator.mul, map(at, cells), weights)))
+    return values
 
 
 def probabilities(markets: tuple[SubMarket, ...], lam_home: float, lam_away: float) -> list[float]:
@@ -230,13 +289,9 @@ def probabilities(markets: tuple[SubMarket, ...], lam_home: float, lam_away: flo
     out: list[float] = []
     for market in markets:
         probs = sources[market.source]
-        values = [0.0] * len(market.labels)
-        for c, label, weight in _payouts(market):
-            p = probs[c]
-            if p:
-                values[label] += p * weight
-        if market.void:
-            total = sum(values)
-            values = [v / total for v in values]
+        values = _mass(market, probs)
+        if market.refund is not None:
+            back = _mass(market, probs, refunds=True)
+            values = [v / (1.0 - r) for v, r in zip(values, back, strict=True)]
         out += values
     return out

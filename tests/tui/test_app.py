@@ -276,6 +276,9 @@ async def test_odds_screen_rows_margins_best_prices_and_market_key(app: Recordin
         assert labels == ["Bookmaker", "Over 2.5", "Under 2.5", "Margin"]
         await press(pilot, "m")
         assert [str(c.label) for c in table.columns.values()][1:3] == ["Yes", "No"]
+        await press(pilot, "m")  # the demo fixture's bookmakers include one pricing exact goals
+        assert text_of(app, "#market-line").startswith("Exact Goals Number 6 (1 lines: [ ])")
+        assert [str(c.label) for c in table.columns.values()][1:-1] == ["0", "1", "2", "3", "4", "5", "more 6"]
         await press(pilot, "m")
         assert "Match Winner" in text_of(app, "#market-line")
 

@@ -68,13 +68,16 @@ async def test_the_odds_screen_offers_every_market_and_line_of_the_real_bwin_ent
         await press(pilot, "left_square_bracket", "left_square_bracket", "left_square_bracket")
         assert text_of(app, "#market-line").startswith("Goals Over/Under 0.5")
         seen = []
-        for _ in range(8):
+        for _ in range(35):
             await press(pilot, "m")
             seen.append(text_of(app, "#market-line").split(" · ")[0])
-        # Every market the entry prices, in the catalogue's order, then back to Match Winner.
-        assert seen == ["Asian Handicap -0.5 (2 lines: [ ])", "Handicap Result -1 (4 lines: [ ])",
-                        "Double Chance", "Draw No Bet", "Half-Time Match Winner", "Both Teams Score",
-                        "Correct Score", "Match Winner"]
+        # Every bet the entry prices (Bwin's 35 and Pinnacle's Asian Handicap) under the API's
+        # name, in the catalogue's order, ending on Match Winner.
+        assert seen[:9] == ["Asian Handicap -0.5 (2 lines: [ ])", "Handicap Result -1 (4 lines: [ ])",
+                            "Double Chance", "Home/Away", "First Half Winner", "Both Teams Score",
+                            "Exact Score", "Second Half Winner", "Goals Over/Under First Half 1.5 (5 lines: [ ])"]
+        assert len(set(seen)) == 35 and seen[-1] == "Match Winner"
+        assert "Result/Total Goals 2.5 (5 lines: [ ])" in seen and "Corners Over Under 10.5 (5 lines: [ ])" in seen
 
 
 async def test_stakes_in_money_and_value_against_the_prediction(app: RecordingApp) -> None:

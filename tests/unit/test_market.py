@@ -15,6 +15,7 @@ from oddsmon.domain.market import (
     headline,
     movement_series,
     price_drops,
+    value_bets,
 )
 from oddsmon.domain.models import (
     BOTH_TEAMS_SCORE,
@@ -154,3 +155,74 @@ def test_arbitrage_and_value_alerts_follow_their_thresholds_and_name_the_match()
     assert (alerts[1].bookmaker, alerts[1].new_price) == ("A", 2.3)
     off = AlertSettings(webhook_url="http://hook.invalid", arbitrage_pct=13.1, value_pct=38.1)
     assert market_alerts(view, "Hull v Leeds", T0, off) == []
+
+
+# -- lines that push or settle by halves: value and Kelly count them -------------------------
+# A goal margin with P(home by 1 or more) = 0.45, P(draw) = 0.27, P(away wins) = 0.28, priced
+# without margin by the reference bookmaker: Asian lines at win / (1 - refund).
+WIN, DRAW, LOSS = 0.45, 0.27, 0.28
+
+
+def _asian_book(bid: int, name: str, prices: dict[str, float]) -> BookmakerOdds:
+    return BookmakerOdds(Bookmaker(bid, name), (Bet(4, "Asian Handicap", tuple(
+        OddValue(label, price) for label, price in prices.items())),))
+
+
+def test_an_asian_quarter_line_is_valued_with_its_half_results() -> None:
+    fair = {"Home -0.5": 1 / WIN, "Away -0.5": 1 / (1 - WIN),
+            "Home -0.25": (1 - DRAW / 2) / WIN, "Away -0.25": (1 - DRAW / 2) / (LOSS + DRAW / 2),
+            "Home +0": (1 - DRAW) / WIN, "Away +0": (1 - DRAW) / LOSS}
+    odds = fixture(_asian_book(4, "Pinnacle", fair),
+                   _asian_book(8, "Bet365", {"Home -0.25": 2.10, "Away -0.25": 1.80}))
+    view = analyse_market(odds, 4, line="-0.25", consensus_mode="reference")
+    home = view.outcomes[0]
+    assert home.best is not None and home.best.price == 2.10
+    assert home.fair_probability == pytest.approx(WIN / (1 - DRAW / 2))
+    # A draw loses half the stake and refunds half: 0.45 * 2.10 + 0.27 * 0.5 - 1 = 0.08, not
+    # the 0.0925 that 2.10 * fair probability - 1 would say.
+    assert home.value == pytest.approx(0.45 * 2.10 + 0.27 * 0.5 - 1)
+    assert home.states is not None and [p for p, _ in home.states] == pytest.approx([WIN, DRAW, LOSS])
+    assert [s.result for _, s in home.states] == ["won", "half lost", "lost"]
+    kelly = home.kelly_at(2.10)
+    assert kelly is not None and 0 < kelly < home.fair_probability  # type: ignore[operator]
+    whole = analyse_market(odds, 4, line="0", consensus_mode="reference")
+    assert whole.line == "+0" and [s.result for _, s in whole.outcomes[1].states] == ["won", "void", "lost"]  # type: ignore[union-attr]
+    # Without a neighbouring half line the chance of a push is unknown, and the screen says so.
+    alone = fixture(_asian_book(4, "Pinnacle", {"Home +0": 1.6, "Away +0": 2.4}))
+    lone = analyse_market(alone, 4, line="0")
+    assert lone.outcomes[0].states is None and lone.note is not None and "push" in lone.note
+    assert lone.outcomes[0].value == pytest.approx(1.6 * (1 / 1.6) / (1 / 1.6 + 1 / 2.4) - 1)
+
+
+def test_draw_no_bet_counts_the_draw_from_match_winner() -> None:
+    mw = [OddValue("Home", 1 / WIN), OddValue("Draw", 1 / DRAW), OddValue("Away", 1 / LOSS)]
+    dnb = [OddValue("Home", 1.70), OddValue("Away", (1 - DRAW) / LOSS)]
+    odds = fixture(BookmakerOdds(Bookmaker(4, "Pinnacle"), (Bet(MATCH_WINNER, "Match Winner", tuple(mw)),
+                                                            Bet(2, "Home/Away", tuple(dnb)))))
+    view = analyse_market(odds, 2)
+    home = view.outcomes[0]
+    p = (1 / 1.70) / (1 / 1.70 + LOSS / (1 - DRAW))  # the DNB book's own fair chance of home
+    assert home.fair_probability == pytest.approx(p)
+    assert home.value == pytest.approx(p * (1 - DRAW) * 1.70 + DRAW - 1)
+    assert [s.result for _, s in home.states] == ["won", "void", "lost"]  # type: ignore[union-attr]
+    # The value scan counts the push too: the edge it lists is the settled one.
+    (bet,) = [v for v in value_bets(odds) if v.market_id == 2 and v.outcome == "Home"]
+    assert bet.edge == pytest.approx(home.value)
+
+
+def test_a_bet_outside_the_catalogue_is_read_from_its_labels() -> None:
+    corners = BookmakerOdds(Bookmaker(8, "Bet365"), (Bet(77, "Total Corners (3 way)", (
+        OddValue("Over 9.5", 1.8), OddValue("Under 9.5", 2.0), OddValue("Over 10.5", 2.4))),))
+    odds = fixture(corners)
+    view = analyse_market(odds, 77, line="9.5")
+    assert view.market_name == "Total Corners (3 way)" and view.lines == ("9.5", "10.5")
+    assert view.complete and view.rows[0].margin == pytest.approx(1 / 1.8 + 1 / 2.0 - 1)
+    assert not analyse_market(odds, 77, line="10.5").complete
+    assert (77, "Total Corners (3 way)") in view.bets and 77 not in view.markets
+    weird = fixture(BookmakerOdds(Bookmaker(8, "Bet365"), (Bet(91, "Player Cards", (
+        OddValue("Smith", 4.0), OddValue("Jones", 5.0))),)))
+    list_view = analyse_market(weird, 91)
+    assert list_view.kind == "partial" and not list_view.complete
+    assert list_view.note is not None and "cannot tell what Player Cards" in list_view.note
+    with pytest.raises(ValueError, match="unknown market"):
+        analyse_market(weird, 92)

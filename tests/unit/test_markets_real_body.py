@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from oddsmon.domain.market import REFERENCE_BOOKMAKER, analyse_market
-from oddsmon.domain.markets import BY_ID, export_parts, lines, offered, settle, split_label
+from oddsmon.domain.markets import BY_ID, every_bet, export_parts, lines, settle, split_label
 from oddsmon.domain.models import (
     Bet,
     Bookmaker,
@@ -25,6 +25,7 @@ from oddsmon.domain.models import (
 from ..samples import SAMPLES
 
 REAL = SAMPLES / "odds__real_fixture815162_bookmaker6.json"
+DOCS = SAMPLES / "odds__official_docs_fixture326090_bookmaker6.json"
 
 
 @pytest.fixture(scope="module")
@@ -33,11 +34,128 @@ def real() -> FixtureOdds:
     return odds
 
 
-def test_the_captured_body_offers_every_market_of_the_catalogue_but_asian_handicap(real: FixtureOdds) -> None:
-    names = [m.name for m in offered(real)]
-    # Bwin's entry has no bet 4: Asian Handicap is shown when a bookmaker prices it (below).
-    assert names == ["Match Winner", "Goals Over/Under", "Handicap Result", "Double Chance",
-                     "Draw No Bet", "Half-Time Match Winner", "Both Teams Score", "Correct Score"]
+@pytest.fixture(scope="module")
+def docs_body() -> FixtureOdds:
+    (odds,) = parse_odds(json.loads(DOCS.read_text())["response"])
+    return odds
+
+
+# Every bet of the captured Bwin entry: (bet id, the API's name, its lines, the lines that are
+# a complete book). A line is complete when its outcomes partition the results; the reasons
+# the others are not are asserted below.
+REAL_BETS = [
+    (1, "Match Winner", [""], [""]),
+    (5, "Goals Over/Under", ["0.5", "1.5", "2.5", "3.5", "4.5", "5.5", "6.5"],
+     ["0.5", "1.5", "2.5", "3.5", "4.5", "5.5"]),  # "Under 6.5" is "1.00": dropped
+    (9, "Handicap Result", ["-3", "-2", "-1", "+1"], ["-3", "-2", "-1", "+1"]),
+    (12, "Double Chance", [""], [""]),
+    (2, "Home/Away", [""], [""]),
+    (13, "First Half Winner", [""], [""]),
+    (8, "Both Teams Score", [""], [""]),
+    (10, "Exact Score", [""], []),  # 25 scores, no "any other score"
+    (3, "Second Half Winner", [""], [""]),
+    (6, "Goals Over/Under First Half", ["0.5", "1.5", "2.5", "3.5", "4.5"],
+     ["0.5", "1.5", "2.5", "3.5"]),  # "Over 4.5" alone
+    (7, "HT/FT Double", [""], [""]),  # the 9 pairs
+    (11, "Highest Scoring Half", [""], [""]),
+    (14, "Team To Score First", [""], [""]),  # "Draw" is no goal
+    (16, "Total - Home", ["0.5", "1.5", "2.5", "3.5"], ["0.5", "1.5", "2.5", "3.5"]),
+    (17, "Total - Away", ["0.5", "1.5", "2.5", "3.5"], ["0.5", "1.5", "2.5"]),  # "Over 3.5" alone
+    (18, "Handicap Result - First Half", ["-1", "+1"], ["-1", "+1"]),
+    (20, "Double Chance - First Half", [""], [""]),
+    (21, "Odd/Even", [""], [""]),
+    (22, "Odd/Even - First Half", [""], [""]),
+    (24, "Results/Both Teams Score", [""], [""]),
+    (25, "Result/Total Goals", ["0.5", "1.5", "2.5", "3.5", "4.5"], ["0.5", "1.5", "2.5", "3.5", "4.5"]),
+    (26, "Goals Over/Under - Second Half", ["0.5", "1.5", "2.5", "3.5"], ["0.5", "1.5", "2.5", "3.5"]),
+    (27, "Clean Sheet - Home", [""], [""]),
+    (28, "Clean Sheet - Away", [""], [""]),
+    (29, "Win to Nil - Home", [""], [""]),
+    (30, "Win to Nil - Away", [""], [""]),
+    (31, "Correct Score - First Half", [""], []),
+    (32, "Win Both Halves", [""], [""]),
+    (33, "Double Chance - Second Half", [""], [""]),
+    (34, "Both Teams Score - First Half", [""], [""]),
+    (35, "Both Teams To Score - Second Half", [""], [""]),
+    (43, "Home Team Score a Goal", [""], [""]),
+    (44, "Away Team Score a Goal", [""], [""]),
+    (45, "Corners Over Under", ["8.5", "9.5", "10.5", "11.5", "12.5"], ["8.5", "9.5", "10.5", "11.5", "12.5"]),
+    (62, "Correct Score - Second Half", [""], []),
+]
+
+
+def _survey(odds: FixtureOdds) -> list[tuple[int, str, list[str], list[str]]]:
+    """Each bet priced, as the Odds screen reaches it: its lines and the complete ones."""
+    found = []
+    for market in every_bet(odds):
+        shown = lines(odds, market) if market.lined else [""]
+        views = [analyse_market(odds, market.id, line=line) for line in shown]
+        assert [v.line for v in views] == shown  # every line is reachable
+        found.append((market.id, market.name, shown, [v.line for v in views if v.complete]))
+    return found
+
+
+def test_every_bet_of_the_captured_body_is_read_with_its_lines_and_complete_books(real: FixtureOdds) -> None:
+    raw = json.loads(REAL.read_text())["response"][0]["bookmakers"][0]["bets"]
+    assert len(raw) == 35 and {b["id"] for b in raw} == {bet for bet, *_ in REAL_BETS}
+    assert _survey(real) == REAL_BETS
+    # Every complete line has a margin, a fair view summing to its book and a value per
+    # outcome; the others keep their prices, say why, and compute none of it.
+    for bet, _, shown, complete in REAL_BETS:
+        for line in shown:
+            view = analyse_market(real, bet, line=line)
+            if line in complete:
+                total = 2.0 if bet in (12, 20, 33) else 1.0
+                assert view.rows[0].margin is not None and view.note is None
+                assert sum(o.fair_probability or 0 for o in view.outcomes) == pytest.approx(total)
+                assert all(o.value is not None for o in view.outcomes)
+            else:
+                assert view.note is not None and view.note.startswith("not a complete book: ")
+                assert view.rows[0].margin is None and view.arbitrage is None
+                assert all(o.fair_probability is None and o.value is None for o in view.outcomes)
+                assert any(o.best is not None for o in view.outcomes)
+
+
+def test_a_result_total_line_leaves_out_what_cannot_happen(real: FixtureOdds) -> None:
+    # Line 0.5: a home or away win has a goal, so Home/Under 0.5 and Away/Under 0.5 are no
+    # outcomes; Bwin prices the other four, a complete book.
+    view = analyse_market(real, 25, line="0.5")
+    assert view.labels == ("Home/Over 0.5", "Draw/Over 0.5", "Away/Over 0.5", "Draw/Under 0.5")
+    assert view.rows[0].margin == pytest.approx(1 / 1.63 + 1 / 5.00 + 1 / 4.33 + 1 / 10.50 - 1)
+    assert len(analyse_market(real, 25, line="2.5").labels) == 6
+
+
+def test_the_documentation_body_groups_exact_goals_by_their_top(docs_body: FixtureOdds) -> None:
+    # Bet 38 lists 0..7 with both "more 5" and "more 8": two complete books, 0-4 + 5 or more
+    # and 0-7 + 8 or more.
+    assert lines(docs_body, BY_ID[38]) == ["5", "8"]
+    five = analyse_market(docs_body, 38, line="5")
+    assert five.labels == ("0", "1", "2", "3", "4", "more 5") and five.complete
+    assert five.rows[0].margin == pytest.approx(
+        1 / 6.25 + 1 / 3.90 + 1 / 3.40 + 1 / 4.40 + 1 / 7.00 + 1 / 8.00 - 1)
+    assert analyse_market(docs_body, 38, line="8").labels[-1] == "more 8"
+    assert analyse_market(docs_body, 46, line="3").labels == ("0", "1", "2", "more 3")
+
+
+def test_the_documentation_body_result_total_lacks_the_draw(docs_body: FixtureOdds) -> None:
+    view = analyse_market(docs_body, 25, line="2.5")
+    assert not view.complete and view.note is not None
+    assert "no bookmaker prices Draw/Over 2.5, Draw/Under 2.5" in view.note
+    assert [o.best.price if o.best else None for o in view.outcomes] == [4.60, None, 5.50, 4.50, None, 5.25]
+    # Team To Score Last names the goalless outcome "No goal": a complete three-way book.
+    last = analyse_market(docs_body, 15)
+    assert last.labels == ("Home", "No goal", "Away") and last.complete
+
+
+DOCS_BETS = {1: [""], 2: [""], 3: [""], 5: ["0.5", "1.5", "2.5", "3.5", "4.5", "5.5"], 6: ["0.5", "1.5", "2.5", "3.5"],
+             7: [""], 8: [""], 9: ["-2", "-1", "+1", "+2"], 10: [], 12: [""], 13: [""], 14: [""], 15: [""],
+             16: ["1.5", "2.5"], 17: ["1.5", "2.5"], 20: [""], 21: [""], 22: [""], 24: [""], 25: [],
+             26: ["0.5", "1.5", "2.5", "3.5"], 29: [""], 30: [""], 32: [""], 34: [""], 38: ["5", "8"],
+             40: ["3"], 41: ["3"], 42: ["3"], 43: [""], 44: [""], 46: ["3"]}
+
+
+def test_every_bet_of_the_documentation_body_is_read(docs_body: FixtureOdds) -> None:
+    assert {bet: complete for bet, _, _, complete in _survey(docs_body)} == DOCS_BETS
 
 
 def test_every_goals_line_is_offered_and_2_5_is_preselected(real: FixtureOdds) -> None:
@@ -59,7 +177,8 @@ def test_a_line_with_a_price_of_1_00_is_an_incomplete_book_and_says_so(real: Fix
     assert view.outcomes[1].best is None
     assert view.rows[0].margin is None and view.outcomes[0].fair_probability is None
     assert view.outcomes[0].value is None and view.arbitrage is None
-    assert view.note is not None and "miss an outcome" in view.note
+    assert view.note == ("not a complete book: no bookmaker prices Under 6.5 on Goals Over/Under 6.5; "
+                         "best prices and movement only")
 
 
 def test_handicap_result_lines_carry_the_home_handicap(real: FixtureOdds) -> None:
@@ -81,7 +200,7 @@ def test_double_chance_is_a_200_percent_book(real: FixtureOdds) -> None:
 
 def test_draw_no_bet_half_time_and_btts_are_plain_books(real: FixtureOdds) -> None:
     dnb = analyse_market(real, 2)
-    assert dnb.market_name == "Draw No Bet" and dnb.labels == ("Home", "Away")
+    assert dnb.market_name == "Home/Away (Draw No Bet)" and dnb.labels == ("Home", "Away")
     assert dnb.rows[0].margin == pytest.approx(1 / 1.28 + 1 / 3.40 - 1)
     ht = analyse_market(real, 13)
     assert [o.best.price for o in ht.outcomes] == [2.20, 2.25, 4.60]  # type: ignore[union-attr]
@@ -96,7 +215,7 @@ def test_correct_score_lists_the_most_likely_and_never_computes_a_margin(real: F
     assert view.rows[0].margin is None
     assert all(o.fair_probability is None and o.value is None for o in view.outcomes)
     assert view.outcomes[0].implied == pytest.approx(1 / 6.75)
-    assert view.note is not None and "incomplete book" in view.note
+    assert view.note is not None and 'no "any other score"' in view.note
 
 
 def test_value_against_the_prediction_maps_onto_dnb_and_double_chance(real: FixtureOdds) -> None:
@@ -104,7 +223,8 @@ def test_value_against_the_prediction_maps_onto_dnb_and_double_chance(real: Fixt
                       Team(1, "H"), Team(2, "A"), 45, "FA Cup")
     dnb = analyse_market(real, 2, prediction=pred)
     assert dnb.outcomes[0].predicted == pytest.approx(0.5 / 0.7)
-    assert dnb.outcomes[0].value_vs_prediction == pytest.approx(0.5 / 0.7 * 1.28 - 1)
+    # A draw refunds the stake: 0.5 at 1.28 plus the 0.3 draw back, less the stake.
+    assert dnb.outcomes[0].value_vs_prediction == pytest.approx(0.5 * 1.28 + 0.3 - 1)
     dc = analyse_market(real, 12, prediction=pred)
     assert [o.predicted for o in dc.outcomes] == pytest.approx([0.8, 0.7, 0.5])
     assert analyse_market(real, 5, prediction=pred).outcomes[0].predicted is None
@@ -150,7 +270,9 @@ def test_labels_split_into_market_line_and_outcome_for_the_export() -> None:
     assert export_parts(5, "Over 2.5") == ("Goals Over/Under", "2.5", "Over")
     assert export_parts(9, "Draw -1") == ("Handicap Result", "-1", "Draw")
     assert export_parts(1, "Home") == ("Match Winner", "", "Home")
-    assert export_parts(10, "2:1") == ("Correct Score", "", "2:1")
+    assert export_parts(10, "2:1") == ("Exact Score", "", "2:1")
+    assert export_parts(25, "Draw/Under 0.5") == ("Result/Total Goals", "0.5", "Draw/Under")
+    assert export_parts(38, "more 5") == ("Exact Goals Number", "", "more 5")
     assert export_parts(77, "Whatever 3") == ("bet 77", "", "Whatever 3")
     assert split_label(BY_ID[5], "Over") is None
 

@@ -803,17 +803,18 @@ def test_big_day_holds_enough_fixtures_with_stable_prices(clock: FakeClock) -> N
 
 
 def test_a_bookmaker_entry_is_real_size_like_the_captured_one(sim: Simulator) -> None:
-    # The live service's Bwin entry: 35 bets, 239 values (odds__real_fixture815162_bookmaker6).
+    # The live service's Bwin entry: 35 bets, 239 values (odds__real_fixture815162_bookmaker6);
+    # the simulator adds Asian Handicap (11 lines, 22 values) and, at three bookmakers, exact goals.
     fx = first_upcoming(sim)
     item = sim.data.odds_item(fx, sim.clock.timestamp())
     assert item is not None
     sizes = [(len(b["bets"]), sum(len(bet["values"]) for bet in b["bets"])) for b in item["bookmakers"]]
-    assert all(34 <= bets <= 36 and 215 <= values <= 245 for bets, values in sizes), sizes
+    assert all(36 <= bets <= 37 and 215 <= values <= 255 for bets, values in sizes), sizes
     values = [v for b in item["bookmakers"] for bet in b["bets"] for v in bet["values"]]
     assert any(isinstance(v["value"], int) for v in values)  # exact goals: integer labels
     names = {bet["name"] for bet in item["bookmakers"][0]["bets"]}
     assert {"Double Chance", "Exact Score", "Handicap Result", "HT/FT Double",
-            "Goals Over/Under First Half"} <= names
+            "Goals Over/Under First Half", "Asian Handicap"} <= names
     ou = next(bet for bet in item["bookmakers"][0]["bets"] if bet["id"] == 5)
     assert len(ou["values"]) == 14  # every line, 0.5 to 6.5
 
