@@ -350,6 +350,17 @@ class WatchSettings:
         return self.one_season
 
 
+def shared_mode(directory: Path) -> int:
+    """The mode of the files oddsmon keeps in ``directory``: 0600, or 0660 when the directory
+    is setgid (``chmod g+s``): on Linux its files then take its group, so the analysts of that
+    group share one store, one quota and one journal. Nothing secret is in them (the key never
+    is). An explicit chmod, so the umask does not take the group's write away."""
+    try:
+        return 0o660 if os.stat(directory).st_mode & stat.S_ISGID else 0o600
+    except OSError:
+        return 0o600
+
+
 @record
 class PathSettings:
     db: Path = _key(MISSING, _check_path, "Shared SQLite store (cache, offline state, quota ledger); "
@@ -566,8 +577,13 @@ def _xdg(var: str, fallback: str) -> Path:
     return Path(value) if value and os.path.isabs(value) else Path.home() / fallback
 
 
+def state_dir() -> Path:
+    """This user's oddsmon state directory (the default store, the log, the theme)."""
+    return _xdg("XDG_STATE_HOME", ".local/state") / "oddsmon"
+
+
 def default_paths() -> PathSettings:
-    state = _xdg("XDG_STATE_HOME", ".local/state") / "oddsmon"
+    state = state_dir()
     data = _xdg("XDG_DATA_HOME", ".local/share") / "oddsmon"
     return PathSettings(
         db=state / "oddsmon.db",

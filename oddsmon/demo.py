@@ -20,7 +20,7 @@ import os
 from pathlib import Path
 from typing import Protocol
 
-from .config import Settings, default_paths
+from .config import Settings, state_dir
 from .records import record, replace
 
 DEMO_BASE_URL = "http://simulator.oddsmon.invalid"
@@ -67,7 +67,7 @@ def demo_paths(settings: Settings, base: Path, base_url: str = DEMO_BASE_URL) ->
 
 def registry() -> Path:
     """The folder of the running demos' files: per user, under ``$XDG_STATE_HOME``."""
-    return default_paths().db.parent / "demos"
+    return state_dir() / "demos"
 
 
 # This process's demos: directory -> (the locked file's descriptor, the served simulator).
@@ -147,7 +147,9 @@ def running_demo(settings: Settings) -> RunningDemo | None:
         paths = sorted(registry().glob("*.json"))
     except OSError:
         return None
-    found: list[tuple[float, int, Path, str]] = []
+    from .store import Store
+
+    found: list[tuple[float, int, Settings]] = []
     for path in paths:
         entry = _entry(path)
         if entry is None:
@@ -155,10 +157,11 @@ def running_demo(settings: Settings) -> RunningDemo | None:
         directory, url = entry.get("directory"), entry.get("simulator")
         started, pid = entry.get("started_at"), entry.get("pid")
         if isinstance(directory, str) and isinstance(url, str) and isinstance(started, float | int) \
-                and isinstance(pid, int) and Path(directory).is_absolute() \
-                and (Path(directory) / "oddsmon.db").is_file():
-            found.append((float(started), pid, Path(directory), url))
+                and isinstance(pid, int) and Path(directory).is_absolute():
+            demo = demo_paths(settings, Path(directory), url)
+            if Store.exists(demo):
+                found.append((float(started), pid, demo))
     if not found:
         return None
-    started, pid, directory, url = max(found)
-    return RunningDemo(demo_paths(settings, directory, url), pid, started, len(found))
+    started, pid, demo = max(found, key=lambda each: each[:2])
+    return RunningDemo(demo, pid, started, len(found))

@@ -17,7 +17,7 @@ from io import TextIOWrapper
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
-from .config import default_paths
+from .config import state_dir
 from .text import redact
 
 LOGGER = "oddsmon"
@@ -31,7 +31,7 @@ log.addHandler(logging.NullHandler())  # until setup(): never Python's last-reso
 
 def log_path() -> Path:
     """``$XDG_STATE_HOME/oddsmon/oddsmon.log``, beside the default store."""
-    return default_paths().db.parent / "oddsmon.log"
+    return state_dir() / "oddsmon.log"
 
 
 def debug_requested(flag: bool = False) -> bool:

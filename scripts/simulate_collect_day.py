@@ -39,7 +39,7 @@ async def simulate(limit: int, days: int) -> None:
     leagues = settings.watch.leagues
     sim = Simulator(SimConfig(leagues=leagues, daily_limit=limit, per_minute=10), clock=clock)
     engine = build_engine(settings, clock=clock, key=Secret("simulated-key"), transport=SimTransport(sim))
-    collector = Collector(engine)
+    collector = Collector(engine.service)
     lowest: dict[str, int] = {}
     end = START + timedelta(days=days)
     try:

@@ -379,7 +379,7 @@ class ApiClient:
             duration_ms = (self.clock.monotonic() - started) * 1000
             spent = counted and status not in ("connect-error",)
             self.ledger.log_request(self.clock.now(), endpoint, status, duration_ms, spent,
-                                    ticket=ticket, unobserved=spent and not observed)
+                                    ticket=ticket, unobserved=spent and not observed, free=not counted)
             if counted:
                 self.throttle.release(token)
 

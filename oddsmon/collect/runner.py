@@ -8,21 +8,17 @@ is ``oddsmon --collect``'s: commands/collect.py.
 
 from __future__ import annotations
 
-import math
 import os
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Protocol
+from typing import Any
 
-from ..clock import Clock
-from ..config import Settings
-from ..domain.models import parse_fixtures
+from ..budget import budget_day, daily_budget, left_today
 from ..engine.service import Service
-from ..store import COLLECTOR_LEASE, CollectorStatus, Store, cache_key
-from .budget import budget_day, daily_budget, left_today
+from ..providers import BookmakersRequest, LeagueOddsRequest, LiveOddsRequest, PredictionRequest, Request
+from ..store import COLLECTOR_LEASE, CollectorStatus
 from .scheduler import URGENT, Cadence, Known, Plan, Task, Watched, plan
 
-_PAGE_SIZE = 10  # /odds items per page (the provider's docs)
 # Kinds whose answer changes what is due: a season makes its league's requests possible, new
 # fixtures bring closing prices, a fresh live list the in-play odds.
 _REPLAN = frozenset({"seasons", "fixtures", "live_fixtures"})
@@ -53,31 +49,21 @@ class CycleReport:
                 f"{'?' if self.budget is None else self.budget} today; {self.deferred} deferred")
 
 
-class Engine(Protocol):
-    """What the collector runs on (``engine.runtime.Engine``, built by its command)."""
-
-    settings: Settings
-    store: Store
-    service: Service
-    clock: Clock
-
-
 class Collector:
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self.service = engine.service
-        self.store = engine.store
-        self.clock = engine.clock
-        self.settings = engine.settings
+    def __init__(self, service: Service) -> None:
+        self.service = service
+        self.store = service.store
+        self.clock = service.clock
+        self.settings = service.settings
         self.pid = os.getpid()
         self._cycle_allowance = 0
         self._cycle_start = 0
         self._pages_memo: dict[str, tuple[datetime, int]] = {}
-        self.service.api.allow_counted = self._allow
+        self.service.provider.limit_counted(self._allow)
 
     # -- budget ----------------------------------------------------------------------------------
 
-    def _allow(self, endpoint: str) -> bool:
+    def _allow(self) -> bool:
         return self.service.counted_calls - self._cycle_start < self._cycle_allowance
 
     def budget(self) -> tuple[int | None, int]:
@@ -114,8 +100,8 @@ class Collector:
                        seasons_s=cache.leagues_ttl_s)
 
     def known(self) -> Known:
-        svc, now = self.service, self.clock.now()
-        cache = self.store.cache
+        requests, now = self.service.requests, self.clock.now()
+        reader, cache = self.service.reader, self.store.cache
         fetched: dict[tuple[str, int | None], datetime] = {}
         fixtures: dict[int, Watched] = {}
         pages: dict[int, int] = {}
@@ -123,18 +109,23 @@ class Collector:
         looked_up: list[int] = []
         no_odds: set[int] = set()
         no_predictions: set[int] = set()
-        times = {ep: cache.fetched_times(ep) for ep in ("/leagues", "/odds", "/odds/live",
-                                                        "/predictions", "/odds/bookmakers")}
+        # When each entry of the kinds read below was fetched, one query a kind.
+        times: dict[str, dict[str, datetime]] = {}
+
+        def fetched_at(request: Request[Any]) -> datetime | None:
+            if request.kind not in times:
+                times[request.kind] = cache.fetched_times(request.kind)
+            return times[request.kind].get(request.key)
+
         for lg in self.settings.watch.leagues:
-            # The season ("auto": the cached /leagues answer) names every request below; a
-            # league whose season is not known yet waits for its lookup (a "seasons" task).
-            lookup = svc.season_request(lg)
+            # The season ("auto": its cached lookup) names every request below; a league whose
+            # season is not known yet waits for its lookup (a "seasons" task).
+            lookup = requests.season_request(lg)
             if lookup is not None:
                 looked_up.append(lg)
-                season_key = cache_key(*lookup)
-                if season_key in times["/leagues"]:
-                    fetched[("seasons", lg)] = times["/leagues"][season_key]
-            season = svc.known_season(lg)
+                if (at := fetched_at(lookup)) is not None:
+                    fetched[("seasons", lg)] = at
+            season = requests.known_season(lg)
             if season.season is None:
                 continue
             seasoned.append(lg)
@@ -142,28 +133,24 @@ class Collector:
                 no_odds.add(lg)
             if season.skip("predictions") is not None:
                 no_predictions.add(lg)
-            endpoint, params = svc.league_request("fixtures", lg)
-            data, entry = svc.peek(endpoint, params, parse_fixtures)
+            data, entry = reader.peek(requests.fixtures(season))
             if entry is not None:
                 fetched[("fixtures", lg)] = entry.fetched_at
             for fx in data or []:
                 fixtures[fx.id] = Watched(fx.id, lg, fx.kickoff, fx.status_short, fx.is_finished)
-            key = cache_key(*svc.league_request("odds", lg))
-            if key in times["/odds"]:
-                fetched[("odds", lg)] = times["/odds"][key]
-                pages[lg] = self._pages(key, times["/odds"][key])
-            live_key = cache_key("/odds/live", {"league": str(lg)})
-            if live_key in times["/odds/live"]:
-                fetched[("live", lg)] = times["/odds/live"][live_key]
-        live, live_entry = svc.peek("/fixtures", svc.live_list_params(), parse_fixtures)
+            odds = requests.odds(season)
+            if (at := fetched_at(odds)) is not None:
+                fetched[("odds", lg)] = at
+                pages[lg] = self._pages(odds, at)
+            if (at := fetched_at(LiveOddsRequest(lg))) is not None:
+                fetched[("live", lg)] = at
+        live, live_entry = reader.peek(requests.live_list())
         in_play = frozenset(fx.id for fx in live or [] if fx.is_live and fx.id in fixtures)
         if live_entry is not None:
             fetched[("live_fixtures", None)] = live_entry.fetched_at
-        predicted = frozenset(fid for fid in fixtures
-                              if cache_key("/predictions", {"fixture": str(fid)}) in times["/predictions"])
-        books_key = cache_key("/odds/bookmakers", {})
-        if books_key in times["/odds/bookmakers"]:
-            fetched[("bookmakers", None)] = times["/odds/bookmakers"][books_key]
+        predicted = frozenset(fid for fid in fixtures if fetched_at(PredictionRequest(fid)) is not None)
+        if (at := fetched_at(BookmakersRequest())) is not None:
+            fetched[("bookmakers", None)] = at
         seen = {fid: last for fid, (_ko, last) in self.store.history.closing_seen(fixtures).items()
                 if last is not None}
         return Known(now, tuple(seasoned), tuple(fixtures.values()), in_play,
@@ -171,13 +158,12 @@ class Collector:
                      predicted, tuple(looked_up), frozenset(no_odds), frozenset(no_predictions),
                      self.store.ledger.quota().reset_offset_s)
 
-    def _pages(self, key: str, at: datetime) -> int:
-        """Pages a league's odds took last time: what its next refresh will cost."""
-        memo = self._pages_memo.get(key)
+    def _pages(self, request: LeagueOddsRequest, at: datetime) -> int:
+        """Calls a league's odds took last time: what its next refresh will cost."""
+        memo = self._pages_memo.get(request.key)
         if memo is None or memo[0] != at:
-            results = self.store.cache.results(key)
-            memo = (at, max(1, math.ceil(results / _PAGE_SIZE)) if results else 1)
-            self._pages_memo[key] = memo
+            memo = (at, self.service.provider.refresh_calls(request, self.store.cache.results(request.key)))
+            self._pages_memo[request.key] = memo
         return memo[1]
 
     # -- one cycle -------------------------------------------------------------------------------
@@ -209,7 +195,7 @@ class Collector:
         self.store.collector.set_status(CollectorStatus(
             self.pid, float(self.settings.collect.interval_s), report.at,
             report.next_due or report.at + timedelta(seconds=self.settings.collect.interval_s),
-            None if svc.alert_sender is None else svc.alert_sender.last_error))
+            None if svc.alerting.sender is None else svc.alerting.sender.last_error))
         return report
 
     async def _run(self, chosen: Plan, report: CycleReport) -> bool:
@@ -240,17 +226,17 @@ class Collector:
         svc = self.service
         assert task.target is not None or task.kind in ("live_fixtures", "bookmakers")
         if task.kind == "seasons":
-            prov = await svc.refresh_season(task.target)  # type: ignore[arg-type]
+            prov = await svc.requests.refresh_season(task.target)  # type: ignore[arg-type]
         elif task.kind in ("fixtures", "odds"):
-            prov = await svc.refresh_league(task.kind, task.target)  # type: ignore[arg-type]
+            prov = await svc.requests.refresh_league(task.kind, task.target)  # type: ignore[arg-type]
         elif task.kind == "closing":
-            prov = (await svc.fixture_odds(task.target, force=True)).provenance  # type: ignore[arg-type]
+            prov = (await svc.pages.fixture_odds(task.target, force=True)).provenance  # type: ignore[arg-type]
         elif task.kind == "live":
-            prov = (await svc.live_odds(task.target, force=True)).provenance  # type: ignore[arg-type]
+            prov = (await svc.pages.live_odds(task.target, force=True)).provenance  # type: ignore[arg-type]
         elif task.kind == "live_fixtures":
-            prov = (await svc.live_fixtures(force=True)).provenance
+            prov = (await svc.pages.live_fixtures(force=True)).provenance
         elif task.kind == "prediction":
-            prov = (await svc.prediction(task.target)).provenance  # type: ignore[arg-type]
+            prov = (await svc.pages.prediction(task.target)).provenance  # type: ignore[arg-type]
         else:
-            prov = (await svc.bookmakers(force=True)).provenance
+            prov = (await svc.pages.bookmakers(force=True)).provenance
         return prov.error or prov.source

@@ -221,7 +221,7 @@ async def _probe(settings: Settings, clock: Clock) -> dict[str, Any]:
     try:
         refused, was = None, engine.machine.gate()
         try:
-            await engine.service.api.probe()
+            await engine.service.provider.status()
             ok, detail = True, f"{settings.api.base_url}/status answered"
         except ApiError as exc:
             ok, detail, refused = False, str(exc), exc.outage
@@ -239,7 +239,7 @@ async def _probe(settings: Settings, clock: Clock) -> dict[str, Any]:
 
 def evaluate(settings: Settings, clock: Clock, *, probe: bool = False) -> tuple[Snapshot, dict[str, Any] | None, int]:
     """(snapshot, probe outcome, exit code). Raises ``StateUnreadable`` for exit 3."""
-    store = open_existing(settings.paths.db)  # read-only; fails (exit 3) before any probe
+    store = open_existing(settings)  # read-only; fails (exit 3) before any probe
     outcome = None
     if probe:
         store.close()  # the probe may record its outcome; the snapshot reads it after
@@ -248,7 +248,7 @@ def evaluate(settings: Settings, clock: Clock, *, probe: bool = False) -> tuple[
         outcome = asyncio.run(_probe(settings, clock))
         from ..supervision import journal
 
-        writable = open_existing(settings.paths.db, writable=True)
+        writable = open_existing(settings, writable=True)
         try:
             try:
                 journal.sync(writable, settings)
@@ -256,7 +256,7 @@ def evaluate(settings: Settings, clock: Clock, *, probe: bool = False) -> tuple[
                 print(f"oddsmon: {exc}", file=sys.stderr)
         finally:
             writable.close()
-        store = open_existing(settings.paths.db)
+        store = open_existing(settings)
     try:
         snap = collect(store, settings, clock)
     finally:

@@ -36,7 +36,7 @@ async def _collect(settings: Settings, *, once: bool) -> int:
     engine = build_engine(settings)  # --demo: the running demo's store and simulator
     try:
         journal.check_usable(engine.settings.paths.incidents)
-        code = await cycles(Collector(engine), once=once,
+        code = await cycles(Collector(engine.service), once=once,
                             say=lambda line: print(f"collect: {line}", flush=True), handle_signals=True)
         journal_sync(engine.store, engine.settings)
         return code

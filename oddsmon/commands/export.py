@@ -34,7 +34,7 @@ def run(settings: Settings, target: str | None, fmt: str, clock: Clock | None = 
         if path is not None:
             check_target(path)
             journal.check_usable(settings.paths.incidents)
-        store = open_existing(settings.paths.db, writable=not to_stdout)
+        store = open_existing(settings, writable=not to_stdout)
         try:
             if to_stdout:
                 snap = collect(store, settings, clock)

@@ -22,7 +22,7 @@ def run(settings: Settings, text: str, clock: Clock | None = None) -> int:
     path = settings.paths.incidents
     try:
         check_usable(path)
-        store = open_existing(settings.paths.db, writable=True)
+        store = open_existing(settings, writable=True)
     except (JournalError, StateUnreadable) as exc:
         print(f"oddsmon: {exc}", file=sys.stderr)
         return exc.exit_code

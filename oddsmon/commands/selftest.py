@@ -63,10 +63,10 @@ def _cache_only_service(settings: Settings, store: Store, clock: Clock) -> Any:
     """A Service that can only read the cache: every request is held back, nothing written."""
     import httpx
 
-    from ..api import ApiClient
     from ..config import Secret
     from ..engine.service import Service
     from ..offline import OfflineMachine
+    from ..providers import connect
     from ..types import Reason
 
     class _Sealed(OfflineMachine):
@@ -79,21 +79,18 @@ def _cache_only_service(settings: Settings, store: Store, clock: Clock) -> Any:
         def note_quota(self, remaining: int | None, reserve: int) -> bool:
             return False
 
-    class _ReadOnlyService(Service):
-        def flush_counters(self) -> None:
-            self._pending.clear()
-
     def refuse(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("selftest: no request may leave", request=request)
 
     machine = _Sealed(store, clock, settings.supervision)
-    api = ApiClient(settings.api, Secret("selftest-no-key"), store.ledger, clock,
-                    transport=httpx.MockTransport(refuse), gate=machine.gate)
-    return _ReadOnlyService(settings, store, machine, api, clock)
+    provider = connect(settings.api, Secret("selftest-no-key"), store.ledger, clock,
+                       transport=httpx.MockTransport(refuse), gate=machine.gate)
+    # The store is open read-only: the service's counters are never written (engine/reader.py).
+    return Service(settings, store, machine, provider, clock)
 
 
 async def _pages(settings: Settings, clock: Clock) -> str:
-    store = open_existing(settings.paths.db)  # read-only
+    store = open_existing(settings)  # read-only
     try:
         service = _cache_only_service(settings, store, clock)
         try:
@@ -115,7 +112,7 @@ async def _pages(settings: Settings, clock: Clock) -> str:
                     parts.append(f"{count(page.data)}"
                                  + (f" ({age / 60:.0f} min old)" if age is not None else ""))
         finally:
-            await service.api.aclose()
+            await service.provider.aclose()
     finally:
         store.close()
     if problems:
@@ -133,7 +130,7 @@ async def _simulator(settings: Settings) -> str:
     engine = build_engine(replace(settings, cache=CacheSettings()), demo=True)
     try:
         service = engine.service
-        await service.api.probe()
+        await service.provider.status()
         books = await service.bookmakers(force=True)
         odds = await service.odds(force=True)
         if books.data is None or books.provenance.source != "live":
@@ -157,15 +154,16 @@ async def run_checks(settings: Settings, clock: Clock) -> list[CheckResult]:
         return f"loaded from {settings.source}" if settings.source else "built-in defaults"
 
     async def store() -> str:
-        s = open_existing(settings.paths.db)
+        s = open_existing(settings)
         try:
-            result = s.db.integrity_check()
+            result = s.integrity_check()
             entries, _ = s.cache.stats()
+            where = s.health().where
         finally:
             s.close()
         if result != "ok":
-            raise RuntimeError(f"{settings.paths.db}: integrity_check: {result}")
-        return f"{settings.paths.db}: integrity_check ok, {entries} cache entries"
+            raise RuntimeError(f"{where}: integrity_check: {result}")
+        return f"{where}: integrity_check ok, {entries} cache entries"
 
     async def journal_ok() -> str:
         journal.check_usable(settings.paths.incidents)
@@ -204,7 +202,7 @@ def perform(settings: Settings, clock: Clock) -> Outcome:
     record = json.dumps({"at": iso(started_at), "ok": ok, "duration_s": round(took, 3),
                          "checks": [r.as_dict() for r in results]})
     try:
-        store = open_existing(settings.paths.db, writable=True)
+        store = open_existing(settings, writable=True)
     except StateUnreadable as exc:
         return Outcome(ok, summary, results, f"result not recorded: {exc}")
     try:

@@ -4,47 +4,43 @@ transitions seen, and whether odds were fetched (arbitrage and value are then du
 
 from __future__ import annotations
 
-import functools
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
-from ..alerts import Alert, drop_alert, market_alerts, mode_alert
+from ..alerts import Alert, AlertSender, drop_alert, market_alerts, mode_alert
 from ..domain.market import PriceDrop, analyse_market, price_drops
-from ..domain.models import MATCH_WINNER, parse_bookmakers, parse_fixtures, parse_odds, parse_predictions
-
-if TYPE_CHECKING:
-    from collections.abc import Iterable
-
-    from .service import Service
+from ..domain.models import MATCH_WINNER
+from ..providers import BookmakersRequest, FixtureOddsRequest, PredictionRequest
+from .reader import Reader
+from .recorder import Recorder
+from .requests import Requests
 
 
 class Alerting:
-    def __init__(self, service: Service) -> None:
-        self._service = service
-        self._shortened: set[tuple[int, int, int, str]] = set()
+    def __init__(self, reader: Reader, requests: Requests, recorder: Recorder,
+                 sender: AlertSender | None = None) -> None:
+        self.reader = reader
+        self.requests = requests
+        self.recorder = recorder
+        self.settings = reader.settings
+        self.store = reader.store
+        self.clock = reader.clock
+        # The webhook (alerts.webhook_url), when one is configured.
+        self.sender = sender
         # Drops already reported, by (fixture, bookmaker, bet, outcome, dated): pruned to the window.
         self.drops_seen: set[tuple[int, int, int, str, datetime]] = set()
-        self._last_transition = service.store.state.last_transition_id()
-        self._odds_fetched = False  # since the last take: arbitrage and value are due
-
-    def note_shortened(self, keys: Iterable[tuple[int, int, int, str]]) -> None:
-        """Prices that shortened on a market the screens show: drop candidates for the next ask."""
-        self._shortened.update(keys)
-
-    def note_odds_fetched(self) -> None:
-        self._odds_fetched = True
+        self._last_transition = self.store.state.last_transition_id()
 
     def take_drops(self) -> list[PriceDrop]:
         """Prices shortened by at least ``odds.drop_alert_pct`` within ``odds.drop_window_min``,
         among those that moved since the last call; each drop is reported once."""
-        if not self._shortened:
+        keys = self.recorder.take_shortened()
+        if not keys:
             return []
-        keys, self._shortened = sorted(self._shortened), set()
-        cfg = self._service.settings.odds
-        now = self._service.clock.now()
+        cfg = self.settings.odds
+        now = self.clock.now()
         window = timedelta(minutes=cfg.drop_window_min)
         points = [(p.fixture_id, p.bookmaker_id, p.bet_id, p.outcome, p.observed_at, p.price)
-                  for p in self._service.store.history.window(keys, now - window)]
+                  for p in self.store.history.window(keys, now - window)]
         # A drop is dated by its last price, inside the window: one dated before the window
         # cannot be found again, so its key goes (the set stays as small as the window).
         self.drops_seen = {key for key in self.drops_seen if key[4] > now - window}
@@ -60,10 +56,10 @@ class Alerting:
         """What happened since the last call, as alerts named for people (match, bookmaker,
         outcome, prices): offline/online transitions of any process, price drops, and after
         odds were fetched, the arbitrages and value bets of the upcoming fixtures."""
-        cfg = self._service.settings.alerts
-        odds_fetched, self._odds_fetched = self._odds_fetched, False
+        cfg = self.settings.alerts
+        odds_fetched = self.recorder.take_odds_fetched()
         alerts: list[Alert] = []
-        transitions = self._service.store.state.transitions_after(self._last_transition)
+        transitions = self.store.state.transitions_after(self._last_transition)
         if transitions:
             self._last_transition = transitions[-1][0]
         if cfg.mode_changes:
@@ -74,7 +70,7 @@ class Alerting:
         matches, books = self._names()
         for d in drops:
             if d.bookmaker_id not in books:  # the bookmakers list never fetched: the odds name it
-                odds, _ = self._service.peek("/odds", {"fixture": str(d.fixture_id)}, parse_odds)
+                odds, _ = self.reader.peek(FixtureOddsRequest(d.fixture_id))
                 books.update({b.bookmaker.id: b.bookmaker.name for fo in odds or [] for b in fo.bookmakers})
         alerts += [drop_alert(d, matches.get(d.fixture_id, f"fixture {d.fixture_id}"),
                               books.get(d.bookmaker_id, f"bookmaker {d.bookmaker_id}")) for d in drops]
@@ -87,9 +83,9 @@ class Alerting:
         them) runs elsewhere; returns them for the screen. Drops go out from
         ``alerts.drop_pct`` (0: none); the screen shows those of ``odds.drop_alert_pct``."""
         alerts = self.take()
-        sender = self._service.alert_sender
-        if sender is not None and sender.enabled and not self._service.collector_elsewhere():
-            floor = self._service.settings.alerts.drop_pct
+        sender = self.sender
+        if sender is not None and sender.enabled and not self.reader.collector_elsewhere():
+            floor = self.settings.alerts.drop_pct
             sender.queue([a for a in alerts if a.kind != "drop"
                           or (floor > 0 and (a.change_pct or 0) >= floor)])
             await sender.flush()
@@ -98,22 +94,22 @@ class Alerting:
     def _names(self) -> tuple[dict[int, str], dict[int, str]]:
         """Match names by fixture id and bookmaker names by id, from the cache."""
         matches: dict[int, str] = {}
-        for lg in self._service.settings.watch.leagues:
-            data, _ = self._service.peek(*self._service.league_request("fixtures", lg), parse_fixtures)
+        for lg in self.settings.watch.leagues:
+            request = self.requests.league_fixtures(lg)
+            data = None if request is None else self.reader.peek(request)[0]
             matches.update({fx.id: f"{fx.home.name} v {fx.away.name}" for fx in data or []})
-        books, _ = self._service.peek("/odds/bookmakers", {}, parse_bookmakers)
+        books, _ = self.reader.peek(BookmakersRequest())
         return matches, {b.id: b.name for b in books or []}
 
     def _market_alerts(self, matches: dict[int, str]) -> list[Alert]:
-        now = self._service.clock.now()
+        now = self.clock.now()
         out: list[Alert] = []
         for fid, match in matches.items():
-            odds, _ = self._service.peek("/odds", {"fixture": str(fid)}, parse_odds)
+            odds, _ = self.reader.peek(FixtureOddsRequest(fid))
             if not odds or odds[0].kickoff is None or odds[0].kickoff <= now:
                 continue
-            preds, _ = self._service.peek("/predictions", {"fixture": str(fid)},
-                                 functools.partial(parse_predictions, fixture_id=fid))
-            view = analyse_market(odds[0], MATCH_WINNER, method=self._service.settings.odds.fair_method,
+            preds, _ = self.reader.peek(PredictionRequest(fid))
+            view = analyse_market(odds[0], MATCH_WINNER, method=self.settings.odds.fair_method,
                                   prediction=preds[0] if preds else None)
-            out += market_alerts(view, match, now, self._service.settings.alerts)
+            out += market_alerts(view, match, now, self.settings.alerts)
         return out

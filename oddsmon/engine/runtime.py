@@ -15,16 +15,17 @@ from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 import httpx
 
-from ..api import ApiClient
 from ..clock import Clock, SystemClock
 from ..config import DEMO_KEY, ConfigError, Secret, Settings
 from ..demo import demo_paths
 from ..offline import OfflineMachine
+from ..providers import connect
 
 # The store's value types a UI needs, re-exported so that tui/ never imports oddsmon.store.
 from ..store import LivePrice, NewPick, Store, StoreError
 from ..supervision import export
 from .loop import BackgroundLoop
+from .reader import Reader
 from .service import Service
 
 __all__ = ["BackgroundLoop", "DemoControls", "Engine", "EngineClient", "LivePrice", "NewPick",
@@ -133,7 +134,7 @@ class EngineClient:
 
     # A context variable: set by the caller, it travels with each call to the engine's loop
     # (the task there starts from a copy of the caller's context).
-    cache_only = staticmethod(Service.cache_only)
+    cache_only = staticmethod(Reader.cache_only)
 
     # -- pages and engine work ---------------------------------------------------------------
     bookmakers = _on_engine(Service.bookmakers)
@@ -201,8 +202,8 @@ class Engine:
 
 def open_store(settings: Settings, *, warn: bool = True) -> Store:
     """Open the shared store; a damaged file is moved aside and said so in one line."""
-    store = Store.open(settings.paths.db)
-    message = store.db.report.message()
+    store = Store.open(settings)
+    message = store.health().problem
     if message and warn:
         print(f"oddsmon: {message}", file=sys.stderr)
     return store
@@ -243,10 +244,11 @@ def build_engine(settings: Settings, *, demo: bool = False, clock: Clock | None 
     assert key is not None
     store = open_store(settings, warn=warn)
     machine = OfflineMachine(store, clock, settings.supervision)
-    api = ApiClient(settings.api, key, store.ledger, clock, transport=transport, gate=machine.gate)
-    service = Service(settings, store, machine, api, clock)
+    provider = connect(settings.api, key, store.ledger, clock, transport=transport, gate=machine.gate)
+    sender = None
     if settings.alerts.webhook_url is not None:
         from ..alerts import AlertSender
 
-        service.alert_sender = AlertSender(settings.alerts, store, clock, key, transport=alerts_transport)
+        sender = AlertSender(settings.alerts, store, clock, key, transport=alerts_transport)
+    service = Service(settings, store, machine, provider, clock, alert_sender=sender)
     return Engine(settings, store, machine, service, clock, simulator, tmpdir)

@@ -20,9 +20,9 @@ def offline_reason(config: str | os.PathLike[str] | None = None) -> Reason | Non
     from ..store import Store
 
     settings = load(config)
-    if not settings.paths.db.exists():
+    if not Store.exists(settings):
         return None
-    store = Store.open(settings.paths.db)
+    store = Store.open(settings)
     try:
         return view_of(store.state.read(), SystemClock().now()).reason
     finally:

@@ -32,9 +32,12 @@ from ..clock import Clock, last_reset, next_reset
 from ..config import SupervisionSettings
 from ..records import record
 from ..store import OfflineState, Store
-from ..store.db import Tx
 from ..store.incidents import IncidentStore
 from ..types import Reason
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see records.py)
+if TYPE_CHECKING:
+    from ..store import Tx
 
 # The reasons a /status probe ends, with backoff: the API unreachable, the key refused.
 PROBED: tuple[Reason, ...] = ("network", "key")

@@ -10,7 +10,10 @@ from datetime import date, datetime
 
 from ..clock import utc_from_ts
 from ..records import record
-from .db import Database
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see records.py)
+if TYPE_CHECKING:
+    from .backend import Backend
 
 COLLECTOR_LEASE = "collector"
 
@@ -75,7 +78,7 @@ def _alive(pid: int) -> bool:
 
 
 class CollectorStore:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Backend) -> None:
         self.db = db
 
     # -- lease ---------------------------------------------------------------------------------
@@ -126,7 +129,7 @@ class CollectorStore:
             return
         with self.db.write() as tx:
             tx.executemany("INSERT INTO collector_spend (day, kind, calls) VALUES (?,?,?) "
-                           "ON CONFLICT(day, kind) DO UPDATE SET calls = calls + excluded.calls", rows)
+                           "ON CONFLICT(day, kind) DO UPDATE SET calls = collector_spend.calls + excluded.calls", rows)
 
     def spend(self, day: date) -> dict[str, int]:
         return {r[0]: r[1] for r in self.db.query(
@@ -149,7 +152,7 @@ class CollectorStore:
     def claim_alert(self, key: str, kind: str, at: datetime) -> bool:
         """True the first time ``key`` is claimed by any process: that one sends it."""
         with self.db.write() as tx:
-            cur = tx.execute("INSERT OR IGNORE INTO alerts_sent (key, kind, at) VALUES (?,?,?)",
+            cur = tx.execute("INSERT INTO alerts_sent (key, kind, at) VALUES (?,?,?) ON CONFLICT DO NOTHING",
                              (key, kind, at.timestamp()))
             return cur.rowcount == 1
 

@@ -11,13 +11,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from .db import Database
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see records.py)
+if TYPE_CHECKING:
+    from .backend import Backend
 
 _CHUNK = 500  # fixture ids per IN (...): under SQLite's variable limit
 
 
 class HeadlineStore:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Backend) -> None:
         self.db = db
 
     def put(self, at: datetime, books: str, rows: Iterable[tuple[int, str]]) -> None:
@@ -25,7 +27,9 @@ class HeadlineStore:
         names ('' for all)."""
         with self.db.write() as tx:
             tx.executemany(
-                "INSERT OR REPLACE INTO headlines (fixture_id, seen_at, books, body) VALUES (?,?,?,?)",
+                "INSERT INTO headlines (fixture_id, seen_at, books, body) VALUES (?,?,?,?) "
+                "ON CONFLICT(fixture_id) DO UPDATE SET seen_at = excluded.seen_at, "
+                "books = excluded.books, body = excluded.body",
                 [(fid, at.timestamp(), books, body) for fid, body in rows])
 
     def get(self, fixture_ids: Iterable[int], books: str) -> dict[int, str]:

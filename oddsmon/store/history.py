@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from ..clock import utc_from_ts
-from .db import Database, Tx
+
+if TYPE_CHECKING:
+    from .backend import Backend, Tx
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +34,7 @@ class PricePoint:
 
 
 class OddsHistory:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Backend) -> None:
         self.db = db
 
     def record(self, at: datetime, prices: Iterable[tuple[int, int, int, str, float]], *,
@@ -77,8 +80,8 @@ class OddsHistory:
                     latest.extend((f, b, bet, o, p, ts, first_price, first_at))
             if moved:
                 tx.executemany(
-                    "INSERT OR IGNORE INTO odds_changes "
-                    "(fixture_id, bookmaker_id, bet_id, outcome, observed_at, price) VALUES (?,?,?,?,?,?)", moved)
+                    "INSERT INTO odds_changes (fixture_id, bookmaker_id, bet_id, outcome, observed_at, price) "
+                    "VALUES (?,?,?,?,?,?) ON CONFLICT DO NOTHING", moved)
             # Every price seen now, changed or not: an older fetch recorded late never
             # overwrites a newer one. Many rows a statement: a third less than one a row.
             step = _ROWS_PER_INSERT * _LATEST_COLUMNS
@@ -88,11 +91,11 @@ class OddsHistory:
                 tx.execute(
                     "INSERT INTO odds_latest (fixture_id, bookmaker_id, bet_id, outcome, price, seen_at, "
                     f"first_price, first_at) VALUES {values} "
-                    "ON CONFLICT DO UPDATE SET "
-                    "price = CASE WHEN excluded.seen_at >= seen_at THEN excluded.price ELSE price END, "
-                    "seen_at = max(seen_at, excluded.seen_at), "
-                    "first_price = CASE WHEN excluded.first_at < first_at THEN excluded.first_price "
-                    "ELSE first_price END, first_at = min(first_at, excluded.first_at)",
+                    "ON CONFLICT(fixture_id, bet_id, outcome, bookmaker_id) DO UPDATE SET "
+                    f"price = CASE WHEN {_NEWER} THEN excluded.price ELSE odds_latest.price END, "
+                    f"seen_at = CASE WHEN {_NEWER} THEN excluded.seen_at ELSE odds_latest.seen_at END, "
+                    f"first_price = CASE WHEN {_OLDER} THEN excluded.first_price ELSE odds_latest.first_price END, "
+                    f"first_at = CASE WHEN {_OLDER} THEN excluded.first_at ELSE odds_latest.first_at END",
                     tuple(chunk))
         return changes
 
@@ -107,15 +110,16 @@ class OddsHistory:
             tx.executemany(
                 "INSERT INTO odds_fixtures (fixture_id, league_id, season, page, seen_at) VALUES (?,?,?,?,?) "
                 "ON CONFLICT(fixture_id) DO UPDATE SET league_id = excluded.league_id, "
-                "season = excluded.season, page = coalesce(excluded.page, page), "
-                "seen_at = excluded.seen_at WHERE excluded.seen_at >= seen_at",
+                "season = excluded.season, page = coalesce(excluded.page, odds_fixtures.page), "
+                "seen_at = excluded.seen_at WHERE excluded.seen_at >= odds_fixtures.seen_at",
                 [(f, lg, season, page, ts) for f, lg, season in fixtures])
             tx.executemany(
                 "INSERT INTO odds_books (fixture_id, bookmaker_id, seen_at, bets) VALUES (?,?,?,?) "
-                "ON CONFLICT DO UPDATE SET seen_at = excluded.seen_at, bets = excluded.bets "
-                "WHERE excluded.seen_at >= seen_at",
+                "ON CONFLICT(fixture_id, bookmaker_id) DO UPDATE SET seen_at = excluded.seen_at, "
+                "bets = excluded.bets WHERE excluded.seen_at >= odds_books.seen_at",
                 [(f, b, ts, ",".join(map(str, bets))) for f, b, _, bets in books])
-            tx.executemany("INSERT OR REPLACE INTO bookmaker_names (id, name) VALUES (?, ?)",
+            tx.executemany("INSERT INTO bookmaker_names (id, name) VALUES (?, ?) "
+                           "ON CONFLICT(id) DO UPDATE SET name = excluded.name",
                            sorted({(b, name) for _, b, name, _ in books}))
 
     def carried_by(self, page: str) -> bool:
@@ -133,11 +137,12 @@ class OddsHistory:
         on_page, page_params = _on_pages(pages)
         wanted = sorted(set(bookmakers))
         only = f"AND b.bookmaker_id IN ({','.join('?' * len(wanted))})" if wanted else ""
-        with self.db.read() as conn:
-            watched = conn.execute(f"SELECT count(*) FROM odds_fixtures f WHERE {on_page}",
-                                   page_params).fetchone()[0]
-            rows = conn.execute(
-                "SELECT b.bookmaker_id, count(*), group_concat(DISTINCT b.bets) FROM odds_fixtures f "
+        with self.db.read() as tx:
+            watched = tx.execute(f"SELECT count(*) FROM odds_fixtures f WHERE {on_page}",
+                                 page_params).fetchone()[0]
+            rows = tx.execute(
+                f"SELECT b.bookmaker_id, count(*), {self.db.dialect.concat_distinct('b.bets')} "
+                "FROM odds_fixtures f "
                 "JOIN odds_books b ON b.fixture_id = f.fixture_id AND b.seen_at = f.seen_at "
                 f"WHERE ({on_page}) {only} GROUP BY b.bookmaker_id",
                 (*page_params, *wanted)).fetchall()
@@ -162,9 +167,9 @@ class OddsHistory:
         price in force at ``start`` (history keeps changes only, so that one may be older)."""
         t = start.timestamp()
         out: list[PricePoint] = []
-        with self.db.read() as conn:
+        with self.db.read() as tx:
             for f, b, bet, o in keys:
-                for r in conn.execute(
+                for r in tx.execute(
                     "SELECT observed_at, price FROM odds_snapshots WHERE fixture_id = ? AND bet_id = ? "
                     "AND outcome = ? AND bookmaker_id = ? AND observed_at >= coalesce(("
                     "  SELECT max(observed_at) FROM odds_snapshots WHERE fixture_id = ? AND bet_id = ? "
@@ -198,11 +203,10 @@ class OddsHistory:
         History keeps changes only, so the price in force at kickoff is the latest change at or
         before it; a series that only started after kickoff (live prices) has no close.
         """
-        # With a lone max(), SQLite takes the bare column (price) from the row holding it.
-        rows = self.db.query(
-            "SELECT bookmaker_id, outcome, price, max(observed_at) FROM odds_snapshots "
-            "WHERE fixture_id = ? AND bet_id = ? AND observed_at < ? GROUP BY outcome, bookmaker_id",
-            (fixture_id, bet_id, kickoff.timestamp()))
+        rows = self.db.query(self.db.dialect.row_with_extreme(
+            "bookmaker_id, outcome, price", "observed_at",
+            "FROM odds_snapshots WHERE fixture_id = ? AND bet_id = ? AND observed_at < ?",
+            "outcome, bookmaker_id"), (fixture_id, bet_id, kickoff.timestamp()))
         return {(r[0], r[1]): r[2] for r in rows}
 
     def stream(self, *, since: datetime | None = None, fixtures: Iterable[int] | None = None,
@@ -211,7 +215,7 @@ class OddsHistory:
         seconds, price), in the table's own order (fixture, market, outcome, bookmaker, time:
         no sort, so memory stays flat whatever the row count), read in batches on one
         consistent snapshot. Raw tuples: an export of millions of rows pays for no object."""
-        where, params = ["1"], []
+        where, params = ["1 = 1"], []
         if since is not None:
             where.append("observed_at >= ?")
             params.append(since.timestamp())
@@ -220,10 +224,10 @@ class OddsHistory:
         chunks: list[list[int]] = [[]] if fixtures is None else list(_chunks(fixtures))
         if not chunks:
             return
-        with self.db.read() as conn:
+        with self.db.read() as tx:
             for chunk in chunks:
                 clause = where + ([f"fixture_id IN ({','.join('?' * len(chunk))})"] if chunk else [])
-                cur = conn.execute(
+                cur = tx.execute(
                     "SELECT fixture_id, bookmaker_id, bet_id, outcome, observed_at, price FROM odds_snapshots "
                     f"WHERE {' AND '.join(clause)} ORDER BY fixture_id, bet_id, outcome, bookmaker_id, observed_at",
                     (*params, *chunk))
@@ -240,7 +244,7 @@ class OddsHistory:
             tx.executemany(
                 "INSERT INTO odds_seen (fixture_id, kickoff, last_before_kickoff) VALUES (?, ?, ?) "
                 "ON CONFLICT(fixture_id) DO UPDATE SET kickoff = excluded.kickoff, "
-                "last_before_kickoff = coalesce(excluded.last_before_kickoff, last_before_kickoff)",
+                "last_before_kickoff = coalesce(excluded.last_before_kickoff, odds_seen.last_before_kickoff)",
                 rows)
 
     def closing(self, fixture_ids: Iterable[int]) -> dict[tuple[int, int, int, str], float]:
@@ -248,12 +252,11 @@ class OddsHistory:
         out: dict[tuple[int, int, int, str], float] = {}
         for chunk in _chunks(fixture_ids):
             marks = ",".join("?" * len(chunk))
-            # A lone max() makes SQLite take the bare price from the row holding it.
-            for r in self.db.query(
-                "SELECT s.fixture_id, s.bookmaker_id, s.bet_id, s.outcome, s.price, max(s.observed_at) "
+            for r in self.db.query(self.db.dialect.row_with_extreme(
+                "s.fixture_id, s.bookmaker_id, s.bet_id, s.outcome, s.price", "s.observed_at",
                 "FROM odds_snapshots s JOIN odds_seen k ON k.fixture_id = s.fixture_id "
-                f"WHERE s.fixture_id IN ({marks}) AND s.observed_at < k.kickoff "
-                "GROUP BY s.fixture_id, s.bet_id, s.outcome, s.bookmaker_id", tuple(chunk)):
+                f"WHERE s.fixture_id IN ({marks}) AND s.observed_at < k.kickoff",
+                "s.fixture_id, s.bet_id, s.outcome, s.bookmaker_id"), tuple(chunk)):
                 out[(r[0], r[1], r[2], r[3])] = r[4]
         return out
 
@@ -275,6 +278,9 @@ class OddsHistory:
 # Rows of odds_latest a statement: 8 values each, under the 999 variables older SQLite allows.
 _ROWS_PER_INSERT = 120
 _LATEST_COLUMNS = 8
+# An upsert of odds_latest: whether the incoming row is the newer sighting, the older first.
+_NEWER = "excluded.seen_at >= odds_latest.seen_at"
+_OLDER = "excluded.first_at < odds_latest.first_at"
 
 
 def _known_series(tx: Tx, rows: list[tuple[int, int, int, str, float]]

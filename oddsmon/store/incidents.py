@@ -6,7 +6,10 @@ from datetime import datetime, timedelta
 
 from ..clock import utc_from_ts
 from ..records import record
-from .db import Database, Tx
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see records.py)
+if TYPE_CHECKING:
+    from .backend import Backend, Tx
 
 
 @record
@@ -30,7 +33,7 @@ class Incident:
 
 
 class IncidentStore:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Backend) -> None:
         self.db = db
 
     @staticmethod
@@ -39,9 +42,8 @@ class IncidentStore:
         row = tx.execute("SELECT id FROM incidents WHERE closed_at IS NULL ORDER BY id DESC LIMIT 1").fetchone()
         if row is not None:
             return int(row[0])
-        cur = tx.execute("INSERT INTO incidents (opened_at, reason) VALUES (?, ?)", (at.timestamp(), reason))
-        assert cur.lastrowid is not None  # an INSERT always sets it
-        return cur.lastrowid
+        return int(tx.execute("INSERT INTO incidents (opened_at, reason) VALUES (?, ?) RETURNING id",
+                              (at.timestamp(), reason)).fetchall()[0][0])
 
     @staticmethod
     def close_in(tx: Tx, at: datetime) -> int | None:

@@ -21,7 +21,10 @@ from datetime import datetime, timedelta
 from ..clock import last_reset, utc_from_ts
 from ..config import QUOTA_MAX
 from ..records import record
-from .db import Database, Tx
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see records.py)
+if TYPE_CHECKING:
+    from .backend import Backend, Tx
 
 REQUEST_LOG_KEEP = 500
 # A reservation whose call has not ended after this long was left by a process that died (a
@@ -114,7 +117,7 @@ class RequestRecord:
 
 
 class Ledger:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Backend) -> None:
         self.db = db
 
     # -- quota -------------------------------------------------------------------------------
@@ -169,9 +172,9 @@ class Ledger:
                 "daily_remaining=coalesce(?, daily_remaining), "
                 "minute_limit=coalesce(?, minute_limit), "
                 "minute_remaining=coalesce(?, minute_remaining), "
-                "observed_at=CASE WHEN ? IS NULL THEN observed_at ELSE ? END WHERE id = 1",
-                (daily_limit, daily_remaining, minute_limit, minute_remaining, daily_remaining,
-                 at.timestamp()),
+                "observed_at=coalesce(?, observed_at) WHERE id = 1",
+                (daily_limit, daily_remaining, minute_limit, minute_remaining,
+                 None if daily_remaining is None else at.timestamp()),
             )
 
     @staticmethod
@@ -197,10 +200,10 @@ class Ledger:
                 remaining = max(0, remaining - in_flight)
                 if remaining <= reserve:
                     return False, remaining, None
-            cur = tx.execute(
-                "INSERT INTO requests (at, endpoint, status, duration_ms, counted) VALUES (?,?,?,0,1)",
-                (at.timestamp(), endpoint, SENDING))
-            return True, remaining, cur.lastrowid
+            ticket = tx.execute(
+                "INSERT INTO requests (at, endpoint, status, duration_ms, counted) VALUES (?,?,?,0,1) "
+                "RETURNING id", (at.timestamp(), endpoint, SENDING)).fetchall()[0][0]
+            return True, remaining, int(ticket)
 
     # -- counters and request log -------------------------------------------------------------
 
@@ -216,7 +219,7 @@ class Ledger:
         with self.db.write() as tx:
             tx.executemany(
                 "INSERT INTO counters (name, value) VALUES (?, ?) "
-                "ON CONFLICT(name) DO UPDATE SET value = value + excluded.value",
+                "ON CONFLICT(name) DO UPDATE SET value = counters.value + excluded.value",
                 list(counts.items()),
             )
 
@@ -224,19 +227,21 @@ class Ledger:
         return {r[0]: r[1] for r in self.db.query("SELECT name, value FROM counters")}
 
     def log_request(self, at: datetime, endpoint: str, status: str, duration_ms: float,
-                    counted: bool, *, ticket: int | None = None, unobserved: bool = False) -> None:
+                    counted: bool, *, ticket: int | None = None, unobserved: bool = False,
+                    free: bool = False) -> None:
         """A request that went over the network (it also counts in ``requests:<endpoint>``).
 
         ``ticket`` is its reservation, which this line replaces. ``unobserved``: the provider
         counted it but its answer did not say what is left, so one call is taken off here.
+        ``free``: a status probe, which never counts (the journal lists them).
         """
         with self.db.write() as tx:
-            values = (at.timestamp(), endpoint, status, duration_ms, int(counted))
+            values = (at.timestamp(), endpoint, status, duration_ms, int(counted), int(free))
             if ticket is None or not tx.execute(
-                    "UPDATE requests SET at=?, endpoint=?, status=?, duration_ms=?, counted=? "
+                    "UPDATE requests SET at=?, endpoint=?, status=?, duration_ms=?, counted=?, free=? "
                     "WHERE id = ?", (*values, ticket)).rowcount:
-                tx.execute("INSERT INTO requests (at, endpoint, status, duration_ms, counted) "
-                           "VALUES (?,?,?,?,?)", values)
+                tx.execute("INSERT INTO requests (at, endpoint, status, duration_ms, counted, free) "
+                           "VALUES (?,?,?,?,?,?)", values)
             if unobserved:
                 remaining = self._quota(tx).remaining_at(at)
                 if remaining is not None:
@@ -244,7 +249,7 @@ class Ledger:
                                (max(0, remaining - 1), at.timestamp()))
             tx.execute(
                 "INSERT INTO counters (name, value) VALUES (?, 1) "
-                "ON CONFLICT(name) DO UPDATE SET value = value + 1",
+                "ON CONFLICT(name) DO UPDATE SET value = counters.value + 1",
                 (f"requests:{endpoint}",),
             )
             self._trim(tx)

@@ -12,10 +12,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from ..clock import utc_from_ts
-from .db import Database
 
 if TYPE_CHECKING:  # the models module is big: the store's readers import it only when used
     from ..domain.models import LiveStatus
+    from .backend import Backend
 
 # (bet, outcome, handicap or '', seq): one live series of a fixture.
 LiveKey = tuple[int, str, str, int]
@@ -54,7 +54,7 @@ class LiveBoard:
 
 
 class LiveOddsStore:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Backend) -> None:
         self.db = db
 
     def record(self, at: datetime, states: Iterable[LiveState], prices: Iterable[LivePrice]) -> int:
@@ -75,17 +75,17 @@ class LiveOddsStore:
                      st.status.goals_home, st.status.goals_away, int(st.status.stopped),
                      int(st.status.blocked), int(st.status.finished)))
             latest: dict[tuple[int, int, str, str, int], tuple[float | None, int]] = {}
+            last = self.db.dialect.row_with_extreme(
+                "bet_id, outcome, handicap, seq, price, suspended", "observed_at",
+                "FROM live_odds WHERE fixture_id = ?", "bet_id, outcome, handicap, seq")
             for fid in sorted({r.fixture_id for r in rows}):
-                for r in tx.execute(
-                    "SELECT bet_id, outcome, handicap, seq, price, suspended, max(observed_at) "
-                    "FROM live_odds WHERE fixture_id = ? GROUP BY bet_id, outcome, handicap, seq",
-                    (fid,)):
+                for r in tx.execute(last, (fid,)):
                     latest[(fid, r[0], r[1], r[2], r[3])] = (r[4], r[5])
             changed = [r for r in rows
                        if latest.get((r.fixture_id, *r.key)) != (r.price, int(r.suspended))]
             tx.executemany(
-                "INSERT OR IGNORE INTO live_odds (fixture_id, bet_id, outcome, handicap, seq, "
-                "observed_at, price, main, suspended) VALUES (?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO live_odds (fixture_id, bet_id, outcome, handicap, seq, "
+                "observed_at, price, main, suspended) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
                 [(r.fixture_id, r.bet_id, r.outcome, r.handicap, r.seq, at.timestamp(), r.price,
                   None if r.main is None else int(r.main), int(r.suspended)) for r in changed])
         return len(changed)
@@ -104,15 +104,15 @@ class LiveOddsStore:
         if state is None:
             return None
         now: dict[LiveKey, LivePrice] = {}
-        for r in self.db.query(
-            "SELECT bet_id, outcome, handicap, seq, price, main, suspended, max(observed_at) "
-            "FROM live_odds WHERE fixture_id = ? GROUP BY bet_id, outcome, handicap, seq",
-            (fixture_id,)):
+        extreme = self.db.dialect.row_with_extreme
+        series = "bet_id, outcome, handicap, seq"
+        for r in self.db.query(extreme(f"{series}, price, main, suspended", "observed_at",
+                                       "FROM live_odds WHERE fixture_id = ?", series), (fixture_id,)):
             now[(r[0], r[1], r[2], r[3])] = LivePrice(
                 fixture_id, r[0], r[1], r[2], r[3], r[4], None if r[5] is None else bool(r[5]), bool(r[6]))
         first = {(r[0], r[1], r[2], r[3]): r[4] for r in self.db.query(
-            "SELECT bet_id, outcome, handicap, seq, price, min(observed_at) FROM live_odds "
-            "WHERE fixture_id = ? AND price IS NOT NULL GROUP BY bet_id, outcome, handicap, seq",
+            extreme(f"{series}, price", "observed_at",
+                    "FROM live_odds WHERE fixture_id = ? AND price IS NOT NULL", series, least=True),
             (fixture_id,))}
         return LiveBoard(state, now, first)
 

@@ -11,7 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..clock import utc_from_ts
-from .db import Database
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see records.py)
+if TYPE_CHECKING:
+    from .backend import Backend
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +44,7 @@ _COLUMNS = ("fixture_id", "kickoff", "match", "league", "bet_id", "line", "outco
 
 
 class PickStore:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Backend) -> None:
         self.db = db
 
     def add(self, pick: NewPick, at: datetime) -> int:
@@ -51,9 +54,9 @@ class PickStore:
         values = [getattr(pick, c) for c in _COLUMNS]
         values[1] = None if pick.kickoff is None else pick.kickoff.timestamp()
         with self.db.write() as tx:
-            cur = tx.execute(f"INSERT INTO picks (created_at, {', '.join(_COLUMNS)}) "
-                             f"VALUES (?{', ?' * len(_COLUMNS)})", (at.timestamp(), *values))
-            return int(cur.lastrowid or 0)
+            return int(tx.execute(f"INSERT INTO picks (created_at, {', '.join(_COLUMNS)}) "
+                                  f"VALUES (?{', ?' * len(_COLUMNS)}) RETURNING id",
+                                  (at.timestamp(), *values)).fetchall()[0][0])
 
     def all(self) -> list[Pick]:
         rows = self.db.query(f"SELECT id, created_at, {', '.join(_COLUMNS)} FROM picks ORDER BY id")

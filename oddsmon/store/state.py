@@ -9,7 +9,10 @@ from ..clock import utc_from_ts
 from ..records import record, replace
 from ..text import clean
 from ..types import REASONS, Reason
-from .db import Database, Tx
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see records.py)
+if TYPE_CHECKING:
+    from .backend import Backend, Row, Tx
 
 
 @record
@@ -32,19 +35,20 @@ def _ts(value: datetime | None) -> float | None:
     return None if value is None else value.timestamp()
 
 
-def _from_row(row: object) -> OfflineState:
-    r = row  # sqlite3.Row
+def _from_row(row: Row) -> OfflineState:
+    """The state row's _COLUMNS, in order."""
+    offline, reason, since, resume_at, detail, failures, next_probe, last_probe, last_ok = row
     return OfflineState(
-        offline=bool(r["offline"]),  # type: ignore[index]
-        reason=r["reason"],  # type: ignore[index]
-        since=utc_from_ts(r["since"]),  # type: ignore[index]
-        resume_at=utc_from_ts(r["resume_at"]),  # type: ignore[index]
+        offline=bool(offline),
+        reason=reason,
+        since=utc_from_ts(since),
+        resume_at=utc_from_ts(resume_at),
         # What an older oddsmon stored came from the API unsanitised; it reaches the screen.
-        detail=None if r["detail"] is None else clean(r["detail"]),  # type: ignore[index]
-        probe_failures=r["probe_failures"],  # type: ignore[index]
-        next_probe_at=utc_from_ts(r["next_probe_at"]),  # type: ignore[index]
-        last_probe_at=utc_from_ts(r["last_probe_at"]),  # type: ignore[index]
-        last_probe_ok=None if r["last_probe_ok"] is None else bool(r["last_probe_ok"]),  # type: ignore[index]
+        detail=None if detail is None else clean(detail),
+        probe_failures=failures,
+        next_probe_at=utc_from_ts(next_probe),
+        last_probe_at=utc_from_ts(last_probe),
+        last_probe_ok=None if last_ok is None else bool(last_ok),
     )
 
 
@@ -53,7 +57,7 @@ _COLUMNS = ("offline, reason, since, resume_at, detail, probe_failures, next_pro
 
 
 class StateStore:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Backend) -> None:
         self.db = db
 
     def read(self) -> OfflineState:
@@ -102,8 +106,7 @@ class StateStore:
     def transitions(self, limit: int = 50) -> list[tuple[datetime, bool, str | None, str | None]]:
         rows = self.db.query(
             "SELECT at, offline, reason, detail FROM transitions ORDER BY id DESC LIMIT ?", (limit,))
-        return [(utc_from_ts(r["at"]), bool(r["offline"]), r["reason"], r["detail"])  # type: ignore[misc]
-                for r in rows]
+        return [(utc_from_ts(r[0]), bool(r[1]), r[2], r[3]) for r in rows]  # type: ignore[misc]
 
     def transitions_after(self, last_id: int) -> list[tuple[int, datetime, bool, str | None, str | None]]:
         """Transitions recorded after ``last_id`` (by any process), oldest first, with their ids."""

@@ -20,6 +20,8 @@ from ..text import clean, redact
 if TYPE_CHECKING:
     from datetime import tzinfo
 
+    from ..config import Settings
+
 # Monitoring-plugin exit statuses (Nagios/Icinga/Sensu/Zabbix all read them the same way).
 OK, WARNING, CRITICAL, UNKNOWN = 0, 1, 2, 3
 LABELS = {OK: "OK", WARNING: "WARNING", CRITICAL: "CRITICAL", UNKNOWN: "UNKNOWN"}
@@ -184,29 +186,11 @@ def refuse_special(path: Path, what: str = "cannot write",
 # -- the store -------------------------------------------------------------------------------
 
 
-def open_existing(db: Path, *, writable: bool = False) -> Store:
-    """Open the shared store as it is, never creating, migrating or moving it aside.
-
-    The engine's usual ``Store.open`` repairs a damaged file by moving it aside and starting
-    empty; that is right for the TUI and ``--warm`` but wrong for a check or an export, which
-    would then report an empty state as if it were true. So the file is first opened read-only
-    (which verifies it is an oddsmon store of the current schema); only then, if asked, is a
-    read-write connection opened on that file as it is (``Database.open(as_is=True)``).
-    """
+def open_existing(settings: Settings, *, writable: bool = False) -> Store:
+    """The configured store as it is (``Store.open_existing``: never created, migrated or
+    moved aside, so a report never shows an empty state as if it were true); one that cannot
+    be read as it is, is the state unreadable (exit 3)."""
     try:
-        store = Store.open(db, read_only=True)
-    except StoreError as exc:
-        raise StateUnreadable(str(exc)) from None
-    if store.db.report.wal_unread:
-        # Readable only without its -wal: the latest committed state (an outage, its
-        # incident) may be missing, so whatever this store says now may be false.
-        message = store.db.report.message()
-        store.close()
-        raise StateUnreadable(message or f"{db}: committed changes in its -wal cannot be read")
-    if not writable:
-        return store
-    store.close()
-    try:
-        return Store.open(db, as_is=True)
+        return Store.open_existing(settings, writable=writable)
     except StoreError as exc:
         raise StateUnreadable(str(exc)) from None

@@ -278,7 +278,7 @@ def write(store: Store, settings: Settings, clock: Clock, path: Path, fmt: str =
     snap = collect(store, settings, clock, exporting=record if fmt == "json" else None)
     text = to_json(snap, secret) if fmt == "json" else to_prometheus(snap, secret)
     atomic_write(path, text.encode("utf-8"), settings.paths.export_mode)
-    if not store.db.read_only:
+    if store.health().writable:
         store.ledger.set_meta(META_EXPORT if fmt == "json" else META_EXPORT_PROM,
                               export_meta(now, path.absolute(), fmt))
         if fmt == "json":

@@ -46,10 +46,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..clock import utc_from_ts
-from ..config import Settings
+from ..config import Settings, shared_mode
 from ..records import record
-from ..store import Store, shared_mode
-from ..store import journal as records
+from ..store import Store
 from ..store.journal import JournalIncident
 from ..text import clean
 from .common import SupervisionError, dual, duration, iso, redact, refuse_special, secret_of
@@ -107,7 +106,7 @@ def record_action(store: Store, at: datetime, kind: str, text: str, *,
                   secret: str | None = None) -> int | None:
     """Add an action to the open incident, or to the latest one if it closed within
     ``LINGER``; returns its id, None when there is none."""
-    return records.record_action(store.db, at, kind, clean_text(text, secret), LINGER)
+    return store.journal.record_action(at, kind, clean_text(text, secret), LINGER)
 
 
 def author() -> str:
@@ -125,13 +124,13 @@ def store_id(store: Store, *, create: bool = False) -> str | None:
         return value
     import secrets  # once per store's life: not worth its import on every start
 
-    return records.meta_once(store.db, META_STORE_ID, secrets.token_hex(3))
+    return store.journal.meta_once(META_STORE_ID, secrets.token_hex(3))
 
 
 def _probe_summary(store: Store, inc: JournalIncident) -> str | None:
     """The /status probes sent during the outage, from the request log, in one line."""
     assert inc.closed_at is not None
-    rows = records.status_probes(store.db, inc.opened_at, inc.closed_at)
+    rows = store.journal.status_probes(inc.opened_at, inc.closed_at)
     if not rows:
         return None
     failed: dict[str, int] = {}
@@ -309,7 +308,7 @@ def sync(store: Store, settings: Settings, *, path: Path | None = None) -> SyncR
     path = Path(path or settings.paths.incidents)
     sid = store_id(store, create=True)
     assert sid is not None
-    stamp = (sid, records.fingerprint(store.db), _file_stamp(path))
+    stamp = (sid, store.journal.fingerprint(), _file_stamp(path))
     if _last_sync.get(str(path)) == stamp:
         return SyncResult(path, 0)
     tz = settings.watch.tz
@@ -318,7 +317,7 @@ def sync(store: Store, settings: Settings, *, path: Path | None = None) -> SyncR
         text = _read(path)
         created = text is None or not text.strip()
         present = _markers(text or "", sid)
-        incs = records.incidents(store.db)
+        incs = store.journal.incidents()
         missing = [body for key, body in _blocks(store, incs, sid, tz, secret) if key not in present]
         if missing or created:
             payload = "".join(missing)
@@ -328,7 +327,7 @@ def sync(store: Store, settings: Settings, *, path: Path | None = None) -> SyncR
             elif not text.endswith("\n"):  # type: ignore[union-attr]
                 payload = "\n" + payload  # never glue our line onto a person's last line
             _append(path, payload)
-    _last_sync[str(path)] = (sid, records.fingerprint(store.db), _file_stamp(path))
+    _last_sync[str(path)] = (sid, store.journal.fingerprint(), _file_stamp(path))
     return SyncResult(path, len(missing), created)
 
 
@@ -382,10 +381,10 @@ def _all_markers(path: Path) -> frozenset[tuple[str, str]] | None:
 
 
 def incident_action_ids(store: Store, incident_id: int) -> tuple[int, ...]:
-    return records.action_ids(store.db, incident_id)
+    return store.journal.action_ids(incident_id)
 
 
 def record_note(store: Store, at: datetime, text: str, secret: str | None) -> tuple[int | None, bool]:
     """(incident id, whether the note is new): the same note on the same incident (a retry
     after an error) is recorded once."""
-    return records.record_note(store.db, at, clean_text(text, secret))
+    return store.journal.record_note(at, clean_text(text, secret))

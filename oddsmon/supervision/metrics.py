@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from ..budget import budget_day, daily_budget, left_today
 from ..clock import Clock, next_reset
-from ..collect.budget import budget_day, daily_budget, left_today
 from ..config import Settings
 from ..offline import ModeView, view_of
 from ..records import field, record
@@ -30,12 +30,14 @@ from .health import (
 )
 from .journal import documented, incident_action_ids
 
-# The cache entries behind each critical page, by endpoint (the runbook's "pages critiques").
-PAGE_ENDPOINTS: dict[str, tuple[str, ...]] = {
-    "predictions": ("/predictions",),
-    "bookmakers": ("/odds/bookmakers",),
-    "odds": ("/odds",),
-    "dashboard": ("/fixtures", "/odds"),
+# The cache entries behind each critical page, by the kind of request they answer (the
+# runbook's "pages critiques"; the kinds of oddsmon.providers.base, named here so that a
+# headless report loads none of it).
+PAGE_KINDS: dict[str, tuple[str, ...]] = {
+    "predictions": ("predictions",),
+    "bookmakers": ("bookmakers",),
+    "odds": ("odds",),
+    "dashboard": ("fixtures", "odds"),
 }
 
 
@@ -136,11 +138,11 @@ def collect(store: Store, settings: Settings, clock: Clock, *, recent: int = 10,
     quota: Quota = store.ledger.quota()
     counters = store.ledger.counters()
     entries, body_bytes = store.cache.stats()
-    newest = store.cache.newest_by_endpoint()
+    newest = store.cache.newest_by_kind()
     window = store.ledger.counted_since(datetime.fromtimestamp(now.timestamp() - 60, now.tzinfo))
-    pages = {page: min((newest[e] for e in eps if e in newest), default=None)
-             if all(e in newest for e in eps) else None
-             for page, eps in PAGE_ENDPOINTS.items()}
+    pages = {page: min((newest[k] for k in kinds if k in newest), default=None)
+             if all(k in newest for k in kinds) else None
+             for page, kinds in PAGE_KINDS.items()}
     incidents = store.incidents.recent(recent)
     daily_remaining = quota.remaining_at(now)
     selftest = parse_selftest(store.ledger.meta(META_SELFTEST))
@@ -170,7 +172,7 @@ def collect(store: Store, settings: Settings, clock: Clock, *, recent: int = 10,
             reserve=settings.api.daily_reserve,
             warning_level=settings.supervision.quota_warning,
         ),
-        cache=CacheMetrics(entries, body_bytes, store.db.size_bytes(), counters.get("hits", 0),
+        cache=CacheMetrics(entries, body_bytes, store.health().size_bytes, counters.get("hits", 0),
                            counters.get("misses", 0)),
         page_fetched_at=pages,
         requests_by_endpoint={k.split(":", 1)[1]: v for k, v in sorted(counters.items())

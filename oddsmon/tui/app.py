@@ -301,7 +301,7 @@ class OddsmonApp(DeskActions, App[int]):
             self.exit(return_code=1)
             return
         self._use_engine(engine)
-        message = engine.store.db.report.message()  # a damaged store moved aside
+        message = engine.store.health().problem  # a damaged store moved aside
         if message:
             self.notify(message, title="Store", severity="warning")
         self._tick()

@@ -9,12 +9,12 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
-from ..config import default_paths
+from ..config import state_dir
 from ..supervision.common import SupervisionError, atomic_write
 
 
 def memory_file() -> Path:
-    return default_paths().db.parent / "theme"
+    return state_dir() / "theme"
 
 
 def recall(path: Path | None) -> str:

@@ -90,7 +90,7 @@ async def test_a_quota_outage_during_collection_posts_one_offline_and_one_online
     settings = replace(settings, alerts=alert_settings(receiver.url, arbitrage_pct=0.5))
     engine = build_engine(settings, clock=day_clock, key=Secret(SECRET), transport=recorder)
     try:
-        collector = Collector(engine)
+        collector = Collector(engine.service)
         # Burnt after the provider's reset (03:30 UTC): the outage lasts until the next one,
         # which a /status probe finds (midnight is only the presumed reset).
         await run_until(collector, day_clock, DAY + timedelta(hours=4))

@@ -26,6 +26,7 @@ from oddsmon.collect.runner import Collector
 from oddsmon.commands.collect import cycles, lease_stale_s
 from oddsmon.config import Secret, Settings, load_file
 from oddsmon.engine.runtime import Engine, build_engine
+from oddsmon.providers import FixturesRequest
 from oddsmon.sim import SimConfig, SimTransport, Simulator
 
 from ..conftest import SECRET
@@ -92,7 +93,7 @@ async def run_until(collector: Collector, clock: FakeClock, end: datetime,
     async def sleeper(seconds: float) -> None:
         await clock.sleep(seconds)
         if each is not None:
-            each.append((clock.now(), collector.service.api.ledger.quota().remaining_at(clock.now()) or 0))
+            each.append((clock.now(), collector.service.store.ledger.quota().remaining_at(clock.now()) or 0))
         if clock.now() >= end:
             assert me is not None
             me.cancel()
@@ -110,7 +111,7 @@ def spent(recorder: Recorder, sim: Simulator, start: datetime, end: datetime) ->
 
 async def test_a_simulated_day_within_budget_with_closing_prices_and_live_odds(
         day_engine: Engine, day_clock: FakeClock, free_sim: Simulator, recorder: Recorder) -> None:
-    collector = Collector(day_engine)
+    collector = Collector(day_engine.service)
     remaining: list[tuple[datetime, int]] = []
     end = DAY + timedelta(days=1)
     lines = await run_until(collector, day_clock, end, remaining)
@@ -148,7 +149,7 @@ async def test_a_simulated_day_within_budget_with_closing_prices_and_live_odds(
 
 async def test_an_outage_pauses_the_collector_and_it_resumes_by_itself(
         day_engine: Engine, day_clock: FakeClock, free_sim: Simulator, recorder: Recorder) -> None:
-    collector = Collector(day_engine)
+    collector = Collector(day_engine.service)
     await run_until(collector, day_clock, DAY + timedelta(hours=12))
     free_sim.cut_network()
     cut_at = day_clock.now()
@@ -167,7 +168,7 @@ async def test_an_outage_pauses_the_collector_and_it_resumes_by_itself(
 
 async def test_a_quota_outage_waits_for_the_reset_and_spends_nothing(
         day_engine: Engine, day_clock: FakeClock, free_sim: Simulator, recorder: Recorder) -> None:
-    collector = Collector(day_engine)
+    collector = Collector(day_engine.service)
     # After the provider's own reset (03:30 UTC), so the burnt day lasts until the next one.
     await run_until(collector, day_clock, DAY + timedelta(hours=4))
     free_sim.exhaust_quota()  # the analysts burnt the day
@@ -193,7 +194,7 @@ async def test_a_quota_outage_waits_for_the_reset_and_spends_nothing(
 async def test_once_with_a_fixture_in_play_records_prices_and_live_odds_then_sends_nothing(
         day_engine: Engine, day_clock: FakeClock, free_sim: Simulator, recorder: Recorder) -> None:
     day_clock.set(DAY + timedelta(hours=12, minutes=40))  # the 12:30 kickoff is in play
-    assert await cycles(Collector(day_engine), once=True, say=lambda _: None) == 0
+    assert await cycles(Collector(day_engine.service), once=True, say=lambda _: None) == 0
     paths = [path for _, path, _ in recorder.sent]
     assert "/odds/live" in paths and "/odds" in paths
     assert day_engine.store.history.count() > 0 and day_engine.store.live.count() > 0
@@ -202,7 +203,7 @@ async def test_once_with_a_fixture_in_play_records_prices_and_live_odds_then_sen
     boards = [day_engine.store.live.board(fid) for fid in playing]
     assert all(b is not None and b.state.status.elapsed is not None and b.now for b in boards)
     before = free_sim.stats()["counted_total"]
-    assert await cycles(Collector(day_engine), once=True, say=lambda _: None) == 0
+    assert await cycles(Collector(day_engine.service), once=True, say=lambda _: None) == 0
     assert free_sim.stats()["counted_total"] == before
 
 
@@ -213,7 +214,7 @@ async def test_a_budget_of_five_caps_every_cycle_and_the_day(
     eng = build_engine(example_settings(tmp_path, season=2026, daily_budget=5), clock=day_clock,
                        key=Secret(SECRET), transport=recorder)
     try:
-        collector = Collector(eng)
+        collector = Collector(eng.service)
         per_cycle: list[int] = []
         while day_clock.now() < DAY + timedelta(days=1):
             per_cycle.append((await collector.cycle()).calls)
@@ -232,7 +233,7 @@ async def test_a_second_collector_says_who_holds_the_lease_and_does_not_start(
     stale = lease_stale_s(day_engine.settings)
     assert day_engine.store.collector.acquire("collector", day_engine.clock.now(), stale) is None
     said: list[str] = []
-    second = Collector(day_engine)
+    second = Collector(day_engine.service)
     second.pid = os.getpid() + 1  # another process on this host, whose holder (us) is alive
     assert await cycles(second, once=True, say=said.append) == 0
     assert recorder.sent == []
@@ -251,16 +252,16 @@ async def test_sigterm_mid_cycle_leaves_the_store_consistent_and_the_lease_free(
         return await inner(request)
 
     recorder.handle_async_request = held_on_odds  # type: ignore[method-assign]
-    collector = Collector(day_engine)
+    collector = Collector(day_engine.service)
     task = asyncio.ensure_future(cycles(collector, say=lambda _: None, handle_signals=True))
     await asyncio.wait_for(gate.wait(), 30)
     os.kill(os.getpid(), signal.SIGTERM)
     assert await asyncio.wait_for(task, 30) == 0
     store = day_engine.store
-    assert store.db.integrity_check() == "ok"
+    assert store.integrity_check() == "ok"
     assert store.collector.holder("collector") is None
     # What completed before the signal is whole: the fixtures pages, and the spend matches them.
     assert sum(store.collector.spend(DAY.date()).values()) == sum(
         1 for _, path, _ in recorder.sent if path != "/status") - 1  # the interrupted page never answered
-    for key in store.cache.fetched_times("/fixtures"):
+    for key in store.cache.fetched_times(FixturesRequest.kind):
         assert json.loads(store.cache.get(key).body)["response"]  # type: ignore[union-attr]

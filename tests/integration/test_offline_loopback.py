@@ -108,7 +108,7 @@ async def test_reserve_reached_mid_paging_keeps_the_fixtures_already_paid_for(
     assert page.data is None and page.cached_never
     # ... but each fixture on it is whole, and opens on the Odds screen without a call.
     kept = sorted(int(r[0].split("=")[1]) for r in loopback_engine.store.db.query(
-        "SELECT key FROM cache WHERE key LIKE '/odds?fixture=%'"))
+        "SELECT key FROM cache WHERE key LIKE 'odds?fixture=%'"))
     assert len(kept) == sim.config.odds_page_size
     first = kept[0]
     attempts = transport.attempts

@@ -30,12 +30,13 @@ def run(ctx: Context) -> list[Row]:
     from oddsmon.clock import SystemClock
     from oddsmon.config import Secret
     from oddsmon.engine.runtime import build_engine
-    from oddsmon.store import cache_key
+    from oddsmon.providers import BookmakersRequest, LeagueOddsRequest
 
     leagues = settings.watch.leagues
-    season = str(settings.watch.season)
-    odds_keys = [cache_key("/odds", {"league": str(lg), "season": season}) for lg in leagues]
-    book_key = cache_key("/odds/bookmakers", {})
+    season = settings.watch.one_season
+    assert season is not None
+    odds_keys = [LeagueOddsRequest(lg, season).key for lg in leagues]
+    book_key = BookmakersRequest().key
     results: dict[str, float] = {}
 
     async def service() -> None:
@@ -49,7 +50,7 @@ def run(ctx: Context) -> list[Row]:
                 results[f"service {name}"] = await sample_async(call, runs)
 
             async def unmemoised() -> Any:
-                svc._memo.clear()
+                svc.reader._memo.clear()
                 return await svc.odds()
 
             results["service odds unmemoised"] = await sample_async(unmemoised, runs)

@@ -135,25 +135,24 @@ def build(directory: Path, fixtures: int, url: str) -> dict[str, Any]:
 
     async def warm() -> None:
         eng = build_engine(settings, clock=SystemClock(), key=Secret(KEY), transport=Counting())
-        keeper = eng.service._odds_page_keeper
+        client = eng.service.provider.client  # type: ignore[attr-defined]
+        pages = client.get_all_pages
 
-        def timed_keeper(params: dict[str, str], at: Any) -> Any:
+        async def timed_pages(endpoint: str, params: Any, keep: Any = None) -> Any:
             # The warm's parse + store of each odds page as it arrives: parsed, fixtures'
-            # entries, rows, history and headlines written. The keeper is handed the page's
-            # response as the JSON text received, so its typed decode is timed here too (the
-            # floor's json.loads is its counterpart).
-            keep = keeper(params, at)
-
-            def timed(items: list[Any]) -> list[Any]:
+            # entries, rows, history and headlines written. The page is handed over as the
+            # JSON text received, so its typed decode is timed here too (the floor's
+            # json.loads is its counterpart).
+            def timed(items: Any) -> Any:
                 nonlocal keep_s
                 t = time.perf_counter()
                 try:
                     return keep(items)
                 finally:
                     keep_s += time.perf_counter() - t
-            return timed
+            return await pages(endpoint, params, None if keep is None else timed)
 
-        eng.service._odds_page_keeper = timed_keeper  # type: ignore[method-assign]
+        client.get_all_pages = timed_pages
         try:
             started = time.perf_counter()
             report = await eng.service.warm()

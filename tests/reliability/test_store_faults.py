@@ -26,7 +26,7 @@ from oddsmon.config import Secret, Settings
 from oddsmon.engine.runtime import build_engine
 from oddsmon.sim import LoopbackServer, SimConfig, SimTransport, Simulator
 from oddsmon.store import Store
-from oddsmon.store.db import APPLICATION_ID, SCHEMA_VERSION
+from oddsmon.store.sqlite import APPLICATION_ID, SCHEMA_VERSION
 
 from ..conftest import SECRET
 from .conftest import python_env, worker_cmd
@@ -114,10 +114,10 @@ def _verify_after_kill(db: Path, committed: set[int], checked: int) -> int:
         assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
         keys = [int(k[len(KILL_PREFIX):]) for (k,) in conn.execute(
-            "SELECT key FROM cache WHERE endpoint = '/kill'")]
+            "SELECT key FROM cache WHERE kind = '/kill'")]
         rows = dict.fromkeys(keys, "")
         rows.update({int(k[len(KILL_PREFIX):]): body for k, body in conn.execute(
-            "SELECT key, body FROM cache WHERE endpoint = '/kill' AND fetched_at > ?", (checked,))})
+            "SELECT key, body FROM cache WHERE kind = '/kill' AND fetched_at > ?", (checked,))})
         counter = conn.execute("SELECT coalesce((SELECT value FROM counters WHERE name = 'kill:rows'), 0)").fetchone()[0]
         open_incidents = conn.execute("SELECT count(*) FROM incidents WHERE closed_at IS NULL").fetchone()[0]
         offline = conn.execute("SELECT offline FROM state WHERE id = 1").fetchone()
@@ -169,8 +169,8 @@ def test_16_kill_9_of_a_writer_at_random_moments_50_times(tmp_path: Path) -> Non
     # The next oddsmon opens it as it is: nothing moved aside, nothing rebuilt.
     store = Store.open(db)
     try:
-        assert store.db.report.moved_aside is None
-        assert store.db.integrity_check() == "ok"
+        assert store.health().problem is None
+        assert store.integrity_check() == "ok"
         assert store.cache.stats()[0] >= len(committed)
     finally:
         store.close()
@@ -396,7 +396,7 @@ def test_20_four_processes_reading_and_writing_for_30s(tmp_path: Path) -> None:
         counters = dict(conn.execute("SELECT name, value FROM counters").fetchall())
         soak_rows = dict(conn.execute(
             "SELECT substr(key, 1, instr(key, '&') - 1), count(*) FROM cache "
-            "WHERE endpoint = '/soak' GROUP BY 1").fetchall())
+            "WHERE kind = '/soak' GROUP BY 1").fetchall())
     finally:
         conn.close()
     # The counters add up: every write of every process is there, counted once.

@@ -54,7 +54,7 @@ def kill_writer(db: str) -> None:
         i += 1
         clock.advance(1)
         with store.db.write() as tx:
-            tx.execute("INSERT INTO cache (key, endpoint, body, fetched_at, expires_at) "
+            tx.execute("INSERT INTO cache (key, kind, body, fetched_at, expires_at) "
                        "VALUES (?, '/kill', ?, ?, ?)",
                        (f"{KILL_PREFIX}{i}", expected_body(i), float(i), float(i) + 600))
             tx.execute("INSERT INTO counters (name, value) VALUES ('kill:rows', 1) "
@@ -99,14 +99,15 @@ def soak(db: str, seconds: str, index: str) -> None:
         eng = build_engine(settings, clock=clock, key=Secret("soak-key"),
                            transport=SimTransport(sim))
         svc = eng.service
-        original_flush = svc.flush_counters
+        original_flush = svc.reader.flush_counters
 
-        def flush() -> None:  # tally what this process counts, then write it as usual
-            report["hits"] += svc._pending.get("hits", 0)
-            report["misses"] += svc._pending.get("misses", 0)
-            original_flush()
+        def flush() -> dict[str, int]:  # write as usual, and tally what this process wrote
+            written = original_flush()
+            report["hits"] += written.get("hits", 0)
+            report["misses"] += written.get("misses", 0)
+            return written
 
-        svc.flush_counters = flush  # type: ignore[method-assign]
+        svc.reader.flush_counters = flush  # type: ignore[method-assign]
         fixture_ids: list[int] = []
         deadline = time.monotonic() + float(seconds)
         k = 0
@@ -133,7 +134,7 @@ def soak(db: str, seconds: str, index: str) -> None:
                     elif op == "direct":
                         k += 1
                         with eng.store.db.write() as tx:
-                            tx.execute("INSERT INTO cache (key, endpoint, body, fetched_at, expires_at) "
+                            tx.execute("INSERT INTO cache (key, kind, body, fetched_at, expires_at) "
                                        "VALUES (?, '/soak', ?, ?, ?)",
                                        (f"/soak?p={idx}&i={k}", json.dumps({"p": idx, "i": k}),
                                         time.time(), time.time() + 3600))

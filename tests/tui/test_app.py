@@ -429,7 +429,7 @@ async def test_a_failing_page_is_a_notification_not_a_traceback(app: RecordingAp
     async def broken(**_: Any) -> Any:
         raise RuntimeError("disk on fire")
 
-    engine.service.bookmakers = broken  # type: ignore[method-assign]
+    engine.service.bookmakers_summary = broken  # type: ignore[method-assign]  # what the screen reads
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await press(pilot, "b")
@@ -551,15 +551,15 @@ async def test_engine_not_touched_on_the_ui_thread_for_polls(app: RecordingApp, 
     import threading
 
     threads: list[str] = []
-    from oddsmon.engine import service as service_module
+    from oddsmon.engine import reports as reports_module
 
-    real = service_module.collect
+    real = reports_module.collect
 
     def spy(*args: Any, **kwargs: Any) -> Any:
         threads.append(threading.current_thread().name)
         return real(*args, **kwargs)
 
-    service_module.collect = spy
+    reports_module.collect = spy
     try:
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
@@ -567,7 +567,7 @@ async def test_engine_not_touched_on_the_ui_thread_for_polls(app: RecordingApp, 
             assert threads and main not in threads
             assert set(threads) == {app.service.loop.thread.name}
     finally:
-        service_module.collect = real
+        reports_module.collect = real
 
 
 async def test_a_session_touches_the_store_only_on_the_engine_thread(

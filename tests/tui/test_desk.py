@@ -15,7 +15,7 @@ from oddsmon.commands import picks as picks_command
 from oddsmon.domain.market import MarketView
 from oddsmon.domain.models import Fixture
 from oddsmon.engine.runtime import Engine
-from oddsmon.store import cache_key
+from oddsmon.providers import FixtureOddsRequest
 from oddsmon.tui.odds import OddsScreen
 
 from ..samples import SAMPLES
@@ -39,7 +39,8 @@ def stand_in(engine: Engine, fixture_id: int) -> None:
         {"id": 4, "name": "Asian Handicap", "values": [
             {"value": "Home -0.5", "odd": "1.62"}, {"value": "Away -0.5", "odd": "2.38"},
             {"value": "Home -1", "odd": "2.05"}, {"value": "Away -1", "odd": "1.85"}]}]})
-    engine.store.cache.put(cache_key("/odds", {"fixture": str(fixture_id)}), "/odds",
+    request = FixtureOddsRequest(fixture_id)
+    engine.store.cache.put(request.key, request.kind,
                            json.dumps(body), engine.clock.now(), 10**7)
 
 

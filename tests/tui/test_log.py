@@ -37,7 +37,7 @@ async def test_an_error_in_a_screen_lands_in_the_log_with_its_traceback_and_with
     async def broken(**_: Any) -> Any:
         raise RuntimeError(f"disk on fire (while sending key={SECRET})")
 
-    engine.service.bookmakers = broken  # type: ignore[method-assign]
+    engine.service.bookmakers_summary = broken  # type: ignore[method-assign]  # what the screen reads
     app = RecordingApp(engine, log_file=log_file)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -84,7 +84,7 @@ async def test_debug_stops_the_app_on_the_first_error_and_keeps_it(engine: Engin
     async def broken(**_: Any) -> Any:
         raise RuntimeError("disk on fire")
 
-    engine.service.bookmakers = broken  # type: ignore[method-assign]
+    engine.service.bookmakers_summary = broken  # type: ignore[method-assign]  # what the screen reads
     app = RecordingApp(engine, debug=True)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)

@@ -13,13 +13,14 @@ import jsonschema
 from oddsmon.clock import FakeClock
 from oddsmon.config import Secret, Settings
 from oddsmon.offline import OfflineMachine
+from oddsmon.providers import BookmakersRequest, FixturesRequest, LeagueOddsRequest, PredictionRequest
 from oddsmon.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = json.loads((ROOT / "docs" / "metrics.schema.json").read_text())
 VALIDATOR = jsonschema.Draft202012Validator(SCHEMA, format_checker=jsonschema.FormatChecker())
 
-ENDPOINTS = ("/predictions", "/odds/bookmakers", "/odds", "/fixtures")
+KINDS = tuple(r.kind for r in (PredictionRequest, BookmakersRequest, LeagueOddsRequest, FixturesRequest))
 
 
 def assert_valid(document: dict[str, Any]) -> None:
@@ -33,8 +34,8 @@ def machine(store: Store, clock: FakeClock, settings: Settings) -> OfflineMachin
 
 def cache_pages(store: Store, at: datetime, ttl_s: float = 600) -> None:
     """One cache entry behind each critical page, fetched at ``at`` (bodies are not read)."""
-    for endpoint in ENDPOINTS:
-        store.cache.put(f"{endpoint}?x=1", endpoint, '{"response": []}', at, ttl_s)
+    for kind in KINDS:
+        store.cache.put(f"{kind}?x=1", kind, '{"response": []}', at, ttl_s)
 
 
 def observe_quota(store: Store, at: datetime, remaining: int, limit: int = 100) -> None:

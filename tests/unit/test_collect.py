@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from oddsmon.budget import budget_day, daily_budget, left_today
 from oddsmon.clock import FakeClock
-from oddsmon.collect.budget import budget_day, daily_budget, left_today
 from oddsmon.collect.scheduler import Cadence, Known, Watched, live_every, plan
 from oddsmon.config import ConfigError, load_file
 from oddsmon.domain.models import ParseError, parse_live_odds

@@ -40,16 +40,16 @@ def fixture_item(fid: int, league: int, home: str, away: str, kickoff: datetime,
     }
 
 
-def put(store: Store, endpoint: str, key: str, response: list[Any], at: datetime) -> None:
-    store.cache.put(key, endpoint, json.dumps({"response": response}), at, 600)
+def put(store: Store, kind: str, key: str, response: list[Any], at: datetime) -> None:
+    store.cache.put(key, kind, json.dumps({"response": response}), at, 600)
 
 
 @pytest.fixture
 def known(store: Store) -> Store:
     """Two fixtures in two leagues, two bookmakers, and prices that moved twice."""
-    put(store, "/fixtures", "/fixtures?league=39", [fixture_item(1, 39, "Arsenal", "Chelsea", KICKOFF)], T0)
-    put(store, "/fixtures", "/fixtures?league=61", [fixture_item(2, 61, "Lyon", "Nice", KICKOFF)], T0)
-    put(store, "/odds/bookmakers", "/odds/bookmakers",
+    put(store, "fixtures", "fixtures?league=39", [fixture_item(1, 39, "Arsenal", "Chelsea", KICKOFF)], T0)
+    put(store, "fixtures", "fixtures?league=61", [fixture_item(2, 61, "Lyon", "Nice", KICKOFF)], T0)
+    put(store, "bookmakers", "bookmakers",
         [{"id": 8, "name": "Bet365"}, {"id": 6, "name": "Bwin"}], T0)
     store.history.record(T0, [(1, 8, 1, "Home", 2.1), (1, 8, 1, "Draw", 3.4), (1, 8, 1, "Away", 3.6),
                               (1, 6, 5, "Over 2.5", 1.9), (2, 8, 8, "Yes", 1.8)])
@@ -117,7 +117,7 @@ def _peak(store: Store) -> int:
 
 
 def _fill(store: Store, fixtures: int) -> None:
-    put(store, "/fixtures", "/fixtures?league=39",
+    put(store, "fixtures", "fixtures?league=39",
         [fixture_item(i, 39, f"H{i}", f"A{i}", KICKOFF) for i in range(1, 11)], T0)
     for step in range(10):
         store.history.record(T0 + timedelta(minutes=step), [
@@ -149,7 +149,7 @@ def _config(tmp_path: Path, db: Path) -> Path:
 
 def test_cli_export_odds_to_stdout_and_to_a_file(known: Store, tmp_path: Path,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
-    cfg = _config(tmp_path, known.path)
+    cfg = _config(tmp_path, known.db.path)
     assert main(["--config", str(cfg), "--export-odds", "-", "--format", "csv"]) == 0
     printed = capsys.readouterr().out.splitlines()
     assert printed[0].startswith("observed_at,fixture_id,kickoff") and len(printed) == 8
@@ -204,7 +204,7 @@ def test_clv_on_a_recorded_series(known: Store) -> None:
 def test_result_and_profit_once_the_fixture_has_ended(known: Store) -> None:
     known.picks.add(a_pick(), T0)
     known.picks.add(a_pick(price=3.4, label="Draw"), T0)
-    put(known, "/fixtures", "/fixtures?league=39&later",
+    put(known, "fixtures", "fixtures?league=39&later",
         [fixture_item(1, 39, "Arsenal", "Chelsea", KICKOFF, "FT", (2, 1))], KICKOFF + timedelta(hours=3))
     won, lost = pick_views(known, "multiplicative", KICKOFF + timedelta(hours=3))
     assert (won.result, won.profit) == ("won", pytest.approx(12.0))
@@ -213,14 +213,14 @@ def test_result_and_profit_once_the_fixture_has_ended(known: Store) -> None:
 
 def test_cli_picks_csv(known: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     known.picks.add(a_pick(), T0)
-    assert main(["--config", str(_config(tmp_path, known.path)), "--picks", "--format", "csv"]) == 0
+    assert main(["--config", str(_config(tmp_path, known.db.path)), "--picks", "--format", "csv"]) == 0
     header, row = capsys.readouterr().out.splitlines()
     assert header.startswith("id,picked_at,fixture_id,kickoff,match,market,line,outcome,bookmaker,price,stake")
     assert row.startswith("1,2026-11-24T09:00:00Z,1,2026-11-24T19:00:00Z,Arsenal v Chelsea,Match Winner,,Home,Bet365,2.2,10.0")
 
 
 def test_a_pick_survives_a_restart_and_a_kill_9(store: Store, tmp_path: Path) -> None:
-    db = store.path
+    db = store.db.path
     store.picks.add(a_pick(), T0)
     store.close()
     script = textwrap.dedent(f"""
@@ -260,7 +260,7 @@ def test_the_desk_commands_never_import_textual(known: Store, tmp_path: Path, ar
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     env.pop("APISPORTS_KEY", None)
     proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "oddsmon", "--config",
-                           str(_config(tmp_path, known.path)), *argv],
+                           str(_config(tmp_path, known.db.path)), *argv],
                           capture_output=True, text=True, env=env, timeout=60)
     assert proc.returncode == 0, proc.stderr[-2000:]
     imported = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines()

@@ -80,7 +80,7 @@ def test_probes_are_summarised_in_one_line(store: Store, clock: FakeClock, setti
     m.go_offline("network", "connection refused")
     for ok in (False, False, False, True):
         clock.advance(30)
-        store.ledger.log_request(clock.now(), "/status", "200" if ok else "connect-error", 1.0, False)
+        store.ledger.log_request(clock.now(), "/status", "200" if ok else "connect-error", 1.0, False, free=True)
         m.probe_result(ok, None if ok else "refused")
     journal.sync(store, settings)
     text = settings.paths.incidents.read_text()

@@ -1,5 +1,6 @@
-"""Where things may live: SQL in oddsmon/store only, and a simulator that stands alone (it is
-served to drills on hosts where oddsmon is not configured, and must not pull the app in)."""
+"""Where things may live: SQL and what the store is (a file, its backend) in oddsmon/store only,
+and a simulator that stands alone (it is served to drills on hosts where oddsmon is not
+configured, and must not pull the app in)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,34 @@ def test_only_the_store_imports_sqlite3_or_runs_sql() -> None:
                     or (node.attr in ("query", "query_one") and isinstance(node.value, ast.Attribute)
                         and node.value.attr == "db")):
                 offenders.append(f"{path.relative_to(PACKAGE)}:{node.lineno} calls .{node.attr}")
+    assert offenders == []
+
+
+def test_nothing_outside_the_store_knows_it_is_a_file_or_reaches_its_backend() -> None:
+    """A store is opened by ``oddsmon.store`` from the settings, and known by its ``Health``:
+    no module outside store/ reads ``paths.db`` (or any ``.db``: a store's backend, the state
+    directory through the file's parent), moves a file aside, checks its pages, or imports the
+    backend's modules. A second backend is then one module beside ``store/sqlite.py``."""
+    backend_modules = {"oddsmon.store.sqlite", "oddsmon.store.backend"}
+    offenders = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        where = path.relative_to(PACKAGE)
+        if where.parts[0] == "store":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr == "db":
+                offenders.append(f"{where}:{node.lineno} reads .db")
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and any(
+                    word in node.value for word in ("quick_check", "integrity_check(", ".corrupt-")):
+                offenders.append(f"{where}:{node.lineno} names {node.value!r}")
+            if isinstance(node, ast.ImportFrom):
+                module = node.module or ""
+                if node.level:  # relative: resolve it against the module's own package
+                    base = ["oddsmon", *where.parts[:-1]][:len(where.parts) - node.level + 1]
+                    module = ".".join([*base, module] if module else base)
+                names = [module, *(f"{module}.{a.name}" for a in node.names)]
+                if any(name in backend_modules for name in names):
+                    offenders.append(f"{where}:{node.lineno} imports {module}")
     assert offenders == []
 
 

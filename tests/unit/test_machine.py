@@ -34,7 +34,7 @@ def slots(m: OfflineMachine, clock: FakeClock, until: datetime, other: OfflineMa
 
 def test_quota_outage_is_probed_from_exhaustion_with_a_bounded_backoff(store: Store, clock: FakeClock) -> None:
     m = machine(store, clock)
-    other = machine(Store.open(store.path), clock)  # a second process on the same file
+    other = machine(Store.open(store.db.path), clock)  # a second process on the same file
     start = clock.now()
     assert m.go_offline("quota", "daily quota exhausted")
     view = m.view()
@@ -80,7 +80,7 @@ def test_learned_reset_time_of_day_is_probed_at(store: Store, clock: FakeClock) 
     store.ledger.observe(clock.now(), 100, 0, None, None)
     clock.advance(1800)  # 03:30: the counter fell (used 100 -> 0)
     store.ledger.observe(clock.now(), 100, 100, None, None)
-    assert Store.open(store.path).ledger.quota().reset_basis == "observed 03:30 UTC"  # kept in the store
+    assert Store.open(store.db.path).ledger.quota().reset_basis == "observed 03:30 UTC"  # kept in the store
     m = machine(store, clock)
     clock.set(MIDNIGHT + timedelta(days=1, hours=1))  # exhausted at 01:00, before the reset
     assert m.go_offline("quota")
@@ -143,7 +143,7 @@ def test_first_outage_reason_wins_but_user_takes_over(store: Store, clock: FakeC
 
 def test_probe_backoff_doubles_up_to_the_cap_and_one_process_probes(store: Store, clock: FakeClock) -> None:
     m = machine(store, clock)
-    other = machine(Store.open(store.path), clock)  # a second process on the same file
+    other = machine(Store.open(store.db.path), clock)  # a second process on the same file
     m.go_offline("network")
     assert not m.claim_probe()  # first probe only after probe_min_s
     waits = []
@@ -165,7 +165,7 @@ def test_probe_backoff_doubles_up_to_the_cap_and_one_process_probes(store: Store
 
 def test_a_refused_key_is_an_outage_of_its_own_ended_by_a_probe(store: Store, clock: FakeClock) -> None:
     m = machine(store, clock)
-    other = machine(Store.open(store.path), clock)
+    other = machine(Store.open(store.db.path), clock)
     assert m.go_offline("key", "API key rejected by the provider: Error/Missing application key.")
     view = other.view()  # every process sees it
     assert (view.offline, view.reason) == (True, "key") and other.gate() == "key"

@@ -80,13 +80,13 @@ async def test_engine_client_runs_pages_off_the_callers_loop(settings: Settings,
     bg = BackgroundLoop()
     service = EngineClient(engine, bg)
     seen: list[str] = []
-    original = engine.service.load_page
+    original = engine.service.reader.read
 
     async def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
         seen.append(threading.current_thread().name)
         return await original(*args, **kwargs)
 
-    engine.service.load_page = spy  # type: ignore[method-assign]
+    engine.service.reader.read = spy  # type: ignore[method-assign]
     with store_owned_by(engine.store, bg.thread):
         page = await service.bookmakers()
         assert page.data and seen == ["oddsmon-engine"]

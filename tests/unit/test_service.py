@@ -10,12 +10,12 @@ from dataclasses import dataclass, field, replace
 import httpx
 import pytest
 
-from oddsmon.api import ApiClient
 from oddsmon.clock import FakeClock
 from oddsmon.config import Secret, Settings
 from oddsmon.engine.service import Service
 from oddsmon.offline import OfflineMachine
-from oddsmon.store import Store, cache_key
+from oddsmon.providers import FixtureOddsRequest, LeagueOddsRequest, connect
+from oddsmon.store import Store
 
 from ..conftest import SECRET
 from ..samples import SAMPLES
@@ -70,9 +70,9 @@ def api() -> FakeApi:
 @pytest.fixture
 def service(settings: Settings, store: Store, clock: FakeClock, api: FakeApi) -> Iterator[Service]:
     machine = OfflineMachine(store, clock, settings.supervision)
-    client = ApiClient(settings.api, Secret(SECRET), store.ledger, clock,
+    provider = connect(settings.api, Secret(SECRET), store.ledger, clock,
                        transport=httpx.MockTransport(api), gate=machine.gate)
-    yield Service(settings, store, machine, client, clock)
+    yield Service(settings, store, machine, provider, clock)
 
 
 async def test_fresh_entries_come_from_the_cache(service: Service, api: FakeApi, clock: FakeClock) -> None:
@@ -203,8 +203,9 @@ async def test_league_odds_page_serves_each_fixture_without_another_call(service
     assert page.provenance.source == "cache" and api.counted() == calls
 
 
-def _league_key(settings: Settings, league: int, **extra: str) -> str:
-    return cache_key("/odds", {"league": str(league), "season": str(settings.watch.season), **extra})
+def _league_key(settings: Settings, league: int) -> str:
+    assert settings.watch.one_season is not None
+    return LeagueOddsRequest(league, settings.watch.one_season).key
 
 
 async def test_dashboard_reads_the_match_winner_part_a_league_page_left(
@@ -216,17 +217,17 @@ async def test_dashboard_reads_the_match_winner_part_a_league_page_left(
     # The league's entry keeps its Match Winner part; the whole answer is in its fixtures'
     # entries, written with it, kept once.
     part = store.cache.get(_league_key(settings, league))
-    fixtures = [store.cache.get(cache_key("/odds", {"fixture": fid})) for fid in full.data]
+    fixtures = [store.cache.get(FixtureOddsRequest(fid).key) for fid in full.data]
     assert part is not None and fixtures and all(e is not None for e in fixtures)
     assert all((e.fetched_at, e.expires_at) == (part.fetched_at, part.expires_at) for e in fixtures)
     assert len(part.body) < sum(len(e.body) for e in fixtures) / 3
     # The Dashboard reads only the part: another process does, even with the fixtures'
     # bodies damaged behind it (their entries keep their times: not due for a refetch).
     for e in fixtures:
-        store.cache.put(e.key, "/odds", "{damaged", e.fetched_at, (e.expires_at - e.fetched_at).total_seconds())
+        store.cache.put(e.key, "odds", "{damaged", e.fetched_at, (e.expires_at - e.fetched_at).total_seconds())
     calls = api.counted()
     clock.advance(30)  # within the fixtures' live TTL too (the docs' sample is all live)
-    dash = await Service(settings, store, service.machine, service.api, clock).dashboard()
+    dash = await Service(settings, store, service.machine, service.provider, clock).dashboard()
     assert dash.data is not None and api.counted() == calls
     assert dash.provenance.error is None
     assert dash.provenance.source == "cache" and dash.provenance.age_s == 30
@@ -268,11 +269,11 @@ async def test_dashboard_headlines_are_kept_when_odds_are_stored_and_read_as_com
     assert computed.data is not None and computed.data.headlines == fresh.data.headlines
     # Another process reads them without parsing any odds: with every odds body damaged, the
     # headlines still come, and only the odds behind them (asked for) are missing.
-    for (key,) in store.db.query("SELECT key FROM cache WHERE endpoint = '/odds'"):
+    for (key,) in store.db.query("SELECT key FROM cache WHERE kind = 'odds'"):
         entry = store.cache.get(key)
-        store.cache.put(key, "/odds", "{damaged", entry.fetched_at,
+        store.cache.put(key, "odds", "{damaged", entry.fetched_at,
                         (entry.expires_at - entry.fetched_at).total_seconds())
-    other = await Service(settings, store, service.machine, service.api, clock).dashboard()
+    other = await Service(settings, store, service.machine, service.provider, clock).dashboard()
     assert other.data is not None and other.data.headlines == fresh.data.headlines
     assert other.data.movers == fresh.data.movers and dict(other.data.odds) == {}
 
@@ -316,10 +317,11 @@ async def test_manual_resume_refreshes_the_quota_for_free(service: Service, api:
     assert (await service.bookmakers()).provenance.source == "live"
 
 
-async def test_manual_resume_with_no_calls_left_says_so(service: Service, api: FakeApi) -> None:
+async def test_manual_resume_with_no_calls_left_says_so(service: Service, api: FakeApi, store: Store,
+                                                         settings: Settings, clock: FakeClock) -> None:
     # /status says 88 left; with a reserve of 95 nothing can be spent: --online says so.
-    service.settings = replace(service.settings, api=replace(service.settings.api, daily_reserve=95))
-    note = await service.refresh_quota()
+    reserved = replace(settings, api=replace(settings.api, daily_reserve=95))
+    note = await Service(reserved, store, service.machine, service.provider, clock).refresh_quota()
     assert "88 calls left today; no calls left above the reserve of 95" in note
 
 
@@ -393,15 +395,15 @@ async def test_bookmakers_summary_is_read_from_rows_written_at_fetch(
     assert names == sorted(names)
     # Another process, offline, with every cached odds body damaged: the summary never reads
     # a body, so it is the same, served from the cache with its age.
-    for key in [k for (k,) in store.db.query("SELECT key FROM cache WHERE endpoint = '/odds'")]:
+    for key in [k for (k,) in store.db.query("SELECT key FROM cache WHERE kind = 'odds'")]:
         entry = store.cache.get(key)
         assert entry is not None
-        store.cache.put(key, "/odds", "{damaged", entry.fetched_at,
+        store.cache.put(key, "odds", "{damaged", entry.fetched_at,
                         (entry.expires_at - entry.fetched_at).total_seconds())
     clock.advance(30)
     service.set_offline()
     calls = api.counted()
-    other = await Service(settings, store, service.machine, service.api, clock).bookmakers_summary()
+    other = await Service(settings, store, service.machine, service.provider, clock).bookmakers_summary()
     assert other.data is not None and other.data.rows == view.rows and api.counted() == calls
     assert other.data.odds_provenance.age_s == 30 and other.data.odds_provenance.offline_reason == "user"
 
@@ -438,14 +440,14 @@ async def test_a_league_odds_page_is_kept_as_received_and_a_bad_one_names_its_ke
     api.bodies["/odds"] = json.dumps(bad)
     page = await service.odds()
     assert page.data is None and "response[0].league.season: expected an integer" in (page.provenance.error or "")
-    assert store.cache.get(cache_key("/odds", {"fixture": 326090})) is None  # nothing kept of it
+    assert store.cache.get(FixtureOddsRequest(326090).key) is None  # nothing kept of it
     del api.bodies["/odds"]
     page = await service.odds(force=True)
     assert page.data is not None and 326090 in page.data
     # The fixture's own entry is its item as received; the league's keeps Match Winner alone.
-    fixture = store.cache.get(cache_key("/odds", {"fixture": 326090}))
+    fixture = store.cache.get(FixtureOddsRequest(326090).key)
     assert fixture is not None and json.loads(fixture.body)["response"] == sample["response"]
-    league = next(e for key in store.cache.fetched_times("/odds")
+    league = next(e for key in store.cache.fetched_times("odds")
                   if "fixture=" not in key and (e := store.cache.get(key)) is not None)
     books = json.loads(league.body)["response"][0]["bookmakers"]
     assert [[bet["id"] for bet in book["bets"]] for book in books] == [[1]]

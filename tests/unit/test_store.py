@@ -10,11 +10,13 @@ import stat
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from oddsmon.providers import LeagueOddsRequest
 from oddsmon.store import Store, StoreError, cache_key
-from oddsmon.store.db import APPLICATION_ID, SCHEMA_VERSION
+from oddsmon.store.sqlite import APPLICATION_ID, SCHEMA_VERSION
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
@@ -54,8 +56,8 @@ def test_a_big_body_is_kept_compressed_and_read_back_as_received(store: Store) -
     store.cache.put("/odds?league=39&season=2026", "/odds", body, T0, 60)
     stored = store.db.query_one("SELECT body, size FROM cache WHERE key = '/odds?league=39&season=2026'")
     # On disk a fraction of what was received; the byte count stays the body as received.
-    assert isinstance(stored["body"], bytes) and len(stored["body"]) < len(body) / 4
-    assert stored["size"] == len(body) and store.cache.stats() == (1, len(body))
+    assert isinstance(stored[0], bytes) and len(stored[0]) < len(body) / 4
+    assert stored[1] == len(body) and store.cache.stats() == (1, len(body))
     assert store.cache.get("/odds?league=39&season=2026").body == body
     assert store.cache.results("/odds?league=39&season=2026") == 200
     assert list(store.cache.bodies("/odds")) == [body]
@@ -220,7 +222,7 @@ def test_a_v6_store_keeps_its_history_through_migration_7(tmp_path: Path) -> Non
 @contextlib.contextmanager
 def _old_store(path: Path, version: int) -> Iterator[sqlite3.Connection]:
     """A store file as oddsmon at schema ``version`` left it, filled by the block."""
-    from oddsmon.store.db import _MIGRATIONS, _split_sql
+    from oddsmon.store.sqlite import _MIGRATIONS, _split_sql
 
     conn = sqlite3.connect(path)
     for step in range(1, version + 1):
@@ -235,7 +237,7 @@ def _old_store(path: Path, version: int) -> Iterator[sqlite3.Connection]:
 
 def _assert_moved_aside(tmp_path: Path, path: Path, why: str) -> None:
     store = Store.open(path)
-    message = store.db.report.message()
+    message = store.health().problem
     assert message is not None and why in message and ".corrupt-" in message
     asides = [p for p in tmp_path.iterdir() if ".corrupt-" in p.name and not p.name.endswith(("-wal", "-shm"))]
     assert len(asides) == 1
@@ -284,7 +286,7 @@ def test_unwritable_directory_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_a_version_1_store_is_migrated_in_place(tmp_path: Path) -> None:
-    from oddsmon.store.db import _MIGRATIONS, _split_sql
+    from oddsmon.store.sqlite import _MIGRATIONS, _split_sql
 
     path = tmp_path / "v1.db"
     conn = sqlite3.connect(path)
@@ -296,7 +298,7 @@ def test_a_version_1_store_is_migrated_in_place(tmp_path: Path) -> None:
     conn.commit()
     conn.close()
     store = Store.open(path)
-    assert store.db.report.moved_aside is None  # kept, not replaced
+    assert store.health().problem is None  # kept, not replaced
     assert store.db.query_one("PRAGMA user_version")[0] == SCHEMA_VERSION
     assert store.cache.get("/status") is not None
     store.ledger.log_cache_reads([(T0, "/odds", 0.4)])
@@ -358,13 +360,98 @@ def test_a_version_4_store_gets_its_odds_rows_and_byte_counts_on_upgrade(tmp_pat
     assert latest == {(1, "Home"): (2.5, fetched), (1, "Draw"): (2.95, fetched)}
     assert store.history.bookmaker_names() == {6: json.loads(body)["response"][0]["bookmakers"][0]["name"]}
     # The markets come from the page itself, not only from the (partial) history.
+    # The page under the key the cache has used since (v8: the request, not the URL).
+    page = LeagueOddsRequest(116, 2020).key
     watched, coverage = store.history.coverage({page: T0}, (1, 5, 8))
     assert (watched, coverage) == (1, {6: (1, (1, 5, 8))})
     # A page fetched after the rows were written is another page: nothing counts from it yet.
     assert store.history.coverage({page: T0 + timedelta(seconds=1)}, (1, 5, 8)) == (0, {})
     # The running total follows every later write and delete.
-    store.cache.put(page, "/odds", "{}", T0, 60)
+    store.cache.put(page, "odds", "{}", T0, 60)
     assert store.cache.stats() == (2, 4)
     store.cache.purge()
     assert store.cache.stats() == (0, 0)
     store.close()
+
+
+async def test_a_version_7_store_keeps_serving_what_it_cached_after_the_key_upgrade(
+        tmp_path: Path, settings: Any, clock: Any) -> None:
+    """Before v8 the cache was keyed by API-Football's URL: an upgraded store's entries are
+    found under the requests' keys, so an analyst offline still has every page cached."""
+    import httpx
+
+    from oddsmon.config import Secret
+    from oddsmon.engine.service import Service
+    from oddsmon.offline import OfflineMachine
+    from oddsmon.providers import (
+        BookmakersRequest,
+        FixtureOddsRequest,
+        FixturesRequest,
+        LiveFixturesRequest,
+        LiveOddsRequest,
+        PredictionRequest,
+        SeasonRequest,
+        codec,
+        connect,
+    )
+
+    from ..samples import SAMPLES
+
+    def sample(name: str) -> str:
+        return (SAMPLES / name).read_text()
+
+    at = clock.now().timestamp()
+    window = "from=2026-11-24&league=39&season=2026&to=2026-11-27"
+    old = {  # the URL it was cached under -> its body, and the request that now finds it
+        "/odds/bookmakers": (sample("odds_bookmakers__official_docs.json"), BookmakersRequest()),
+        "/leagues?current=true&id=39": (sample("leagues__official_docs_id39.json"), SeasonRequest(39)),
+        f"/fixtures?{window}": (sample("fixtures__official_docs_live_all.json"),
+                                FixturesRequest(39, 2026, *[clock.now().date() + timedelta(days=d) for d in (0, 3)])),
+        "/fixtures?live=39-61": (sample("fixtures__official_docs_live_all.json"), LiveFixturesRequest((39, 61))),
+        "/odds?league=39&season=2026": (sample("odds__official_docs_fixture326090_bookmaker6.json"),
+                                        LeagueOddsRequest(39, 2026)),
+        "/odds?fixture=326090": (sample("odds__official_docs_fixture326090_bookmaker6.json"),
+                                 FixtureOddsRequest(326090)),
+        "/odds/live?league=39": (sample("odds_live__official_docs_fixture721238.json"), LiveOddsRequest(39)),
+        "/predictions?fixture=198772": (sample("predictions__official_docs_fixture198772.json"),
+                                        PredictionRequest(198772)),
+    }
+    path = tmp_path / "v7.db"
+    with _old_store(path, 7) as conn:
+        for url, (body, _) in old.items():
+            conn.execute("INSERT INTO cache (key, endpoint, body, fetched_at, expires_at, size) "
+                         "VALUES (?, ?, ?, ?, ?, ?)", (url, url.split("?")[0], body, at, at + 60, len(body)))
+        conn.execute("INSERT INTO odds_fixtures VALUES (326090, 39, 2026, '/odds?league=39&season=2026', ?)", (at,))
+        conn.execute("INSERT INTO requests (at, endpoint, status, duration_ms, counted) "
+                     "VALUES (?, '/status', '200', 40, 0)", (at,))
+    store = Store.open(path)
+    try:
+        assert store.health().problem is None  # upgraded in place, not moved aside
+        read = codec()
+        for url, (body, request) in old.items():
+            entry = store.cache.get(request.key)
+            assert entry is not None and entry.body == body and entry.kind == request.kind, url
+            assert read.decode(request, entry.body) is not None
+        assert store.cache.stats()[0] == len(old)  # every entry kept, none left under its URL
+        assert store.journal.status_probes(clock.now() - timedelta(seconds=1), clock.now()) == [(at, "200")]
+
+        # What an analyst offline opens, served from the upgraded cache without a request.
+        def refuse(request: httpx.Request) -> httpx.Response:
+            raise AssertionError(f"nothing is sent offline: {request.url}")
+
+        machine = OfflineMachine(store, clock, settings.supervision)
+        machine.go_offline("user", "manual offline")
+        provider = connect(settings.api, Secret("k"), store.ledger, clock,
+                           transport=httpx.MockTransport(refuse), gate=machine.gate)
+        service = Service(settings, store, machine, provider, clock)
+        books = await service.bookmakers()
+        odds = await service.odds()
+        prediction = await service.prediction(198772)
+        assert books.data and books.provenance.source == "cache"
+        assert odds.data is not None and 326090 in odds.data
+        assert prediction.data is not None and prediction.provenance.source == "cache"
+        assert (await service.fixtures()).data
+        assert service.requests.known_season(39).season is not None
+        await service.aclose()
+    finally:
+        store.close()

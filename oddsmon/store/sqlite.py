@@ -1,6 +1,7 @@
-"""The shared SQLite file: opening, schema migrations, and safe transactions.
+"""The SQLite backend: the embedded store, one file every oddsmon process on the host opens.
 
-Every oddsmon process on the host opens the same file. WAL mode lets readers run beside one
+Opening (read-write, read-only, as it is, degraded on a full disk, a damaged file moved aside),
+schema migrations, permissions, and safe transactions. WAL mode lets readers run beside one
 writer; writes are short ``BEGIN IMMEDIATE`` transactions (the write lock is taken up front,
 so a reader never has to upgrade and fail) with a busy timeout, plus a bounded retry as a
 last line of defence, so no process ever surfaces "database is locked".
@@ -22,10 +23,17 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ..config import shared_mode
 from ..records import record
+from .backend import SCHEMA_VERSION, Health, StoreError, StoreWriteError
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see records.py)
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from .backend import Params, Row
 
 APPLICATION_ID = 0x4F44534D  # "ODSM": marks the file as oddsmon's
-SCHEMA_VERSION = 7
 BUSY_TIMEOUT_MS = 10_000
 _LOCK_RETRIES = 20
 # After a checkpoint the WAL is cut back to this size, so a burst of writes does not keep its
@@ -337,26 +345,28 @@ _MIGRATIONS: dict[int, str] = {
         UNION ALL
         SELECT fixture_id, bookmaker_id, bet_id, outcome, observed_at, price FROM odds_changes;
     """,
+    # v8: the cache is keyed by what was asked in the domain's terms (providers/base.py: a
+    # kind and its parameters), no longer by API-Football's URL, and grouped by kind. An older
+    # store's entries, and the league pages its odds rows name, are renamed in place, so
+    # everything it cached is still served offline. The request log marks the free status
+    # probes, which the journal lists, by what they are rather than by their URL.
+    8: """
+    ALTER TABLE cache RENAME COLUMN endpoint TO kind;
+    DROP INDEX cache_endpoint_fetched;
+    UPDATE cache SET key = 'bookmakers', kind = 'bookmakers' WHERE key = '/odds/bookmakers';
+    UPDATE cache SET key = 'seasons?league=' || substr(key, 26), kind = 'seasons'
+        WHERE key LIKE '/leagues?current=true&id=%' AND substr(key, 26) GLOB '[0-9]*'
+          AND substr(key, 26) NOT GLOB '*[^0-9]*';
+    UPDATE cache SET key = substr(key, 2), kind = 'fixtures' WHERE key LIKE '/fixtures?%';
+    UPDATE cache SET key = substr(key, 2), kind = 'odds' WHERE key LIKE '/odds?%';
+    UPDATE cache SET key = 'live-odds' || substr(key, 11), kind = 'live-odds' WHERE key LIKE '/odds/live?%';
+    UPDATE cache SET key = substr(key, 2), kind = 'predictions' WHERE key LIKE '/predictions?%';
+    CREATE INDEX cache_kind_fetched ON cache(kind, fetched_at, key);
+    UPDATE odds_fixtures SET page = substr(page, 2) WHERE page LIKE '/odds?%';
+    ALTER TABLE requests ADD COLUMN free INTEGER NOT NULL DEFAULT 0;
+    UPDATE requests SET free = 1 WHERE endpoint = '/status';
+    """,
 }
-
-
-def shared_mode(directory: Path) -> int:
-    """The mode of the files oddsmon keeps in ``directory``: 0600, or 0660 when the directory
-    is setgid (``chmod g+s``): on Linux its files then take its group, so the analysts of that
-    group share one store, one quota and one journal. Nothing secret is in them (the key never
-    is). An explicit chmod, so the umask does not take the group's write away."""
-    try:
-        return 0o660 if os.stat(directory).st_mode & stat.S_ISGID else 0o600
-    except OSError:
-        return 0o600
-
-
-class StoreError(Exception):
-    """The store cannot be used; the message names the file and says why."""
-
-
-class StoreWriteError(StoreError):
-    """The store can be read but not written (disk full, read-only): the cache still serves."""
 
 
 @record
@@ -383,8 +393,34 @@ class OpenReport:
                 f"and rebuilt an empty store")
 
 
-class Database:
+class SqliteDialect:
+    """SQLite's spelling of what the parts cannot write portably (see backend.Dialect)."""
+
+    __slots__ = ()
+
+    # A column takes each row's own type: a short cache body stays text (readable by SQLite's
+    # JSON functions) beside the compressed ones.
+    text_bodies = True
+
+    def index_hint(self, index: str) -> str:
+        return f"INDEXED BY {index}"
+
+    def row_with_extreme(self, columns: str, of: str, source: str, group: str, *,
+                         least: bool = False) -> str:
+        # A lone max() or min() makes SQLite take the bare columns from the row holding it.
+        return f"SELECT {columns}, {'min' if least else 'max'}({of}) {source} GROUP BY {group}"
+
+    def concat_distinct(self, expr: str) -> str:
+        return f"group_concat(DISTINCT {expr})"
+
+
+DIALECT = SqliteDialect()
+
+
+class SqliteBackend:
     """One connection to the shared file, safe to use from several threads of one process."""
+
+    dialect = DIALECT
 
     def __init__(self, path: Path, *, read_only: bool = False) -> None:
         self.path = Path(path)
@@ -400,7 +436,7 @@ class Database:
 
     # -- opening -----------------------------------------------------------------------------
 
-    def open(self, *, as_is: bool = False) -> Database:
+    def open(self, *, as_is: bool = False) -> SqliteBackend:
         """Open (creating and migrating as needed); a bad file is moved aside and rebuilt.
 
         Only a file proven not to be an oddsmon store (not SQLite, damaged, another program's,
@@ -447,7 +483,7 @@ class Database:
         self._restrict_permissions()
         return self
 
-    def _open_as_is(self) -> Database:
+    def _open_as_is(self) -> SqliteBackend:
         try:
             self._conn = self._connect()
             app_id, version = _identity(self._conn)
@@ -462,7 +498,7 @@ class Database:
             raise StoreError(f"{self.path}: not an oddsmon store of schema {SCHEMA_VERSION}")
         return self
 
-    def _open_degraded(self, reason: str) -> Database:
+    def _open_degraded(self, reason: str) -> SqliteBackend:
         """Serve the store read-only because the disk refuses writes (full, read-only, I/O)."""
         with contextlib.suppress(OSError):
             if os.stat(self.path).st_size == 0:  # nothing to serve: there is no store yet
@@ -478,7 +514,7 @@ class Database:
         """After a degraded open: switch to read-write if the disk allows it again."""
         if not self.degraded:
             return not self.read_only
-        fresh = Database(self.path)
+        fresh = SqliteBackend(self.path)
         try:
             fresh.open()
         except StoreError:
@@ -532,7 +568,6 @@ class Database:
         except sqlite3.OperationalError as exc:
             raise _Unwritable(f"cannot open the store for writing ({exc})") from None
         try:
-            conn.row_factory = sqlite3.Row
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             # Look before touching: switching another program's database to WAL rewrites its
             # header and journal mode before _migrate finds it is not ours, so the file moved
@@ -596,7 +631,6 @@ class Database:
         conn = sqlite3.connect(f"file:{self.path}?{flags}", uri=True, isolation_level=None,
                                timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
         try:
-            conn.row_factory = sqlite3.Row
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             _identity(conn)  # the first read: fails here if the file cannot be read this way
         except sqlite3.DatabaseError:
@@ -732,18 +766,18 @@ class Database:
                 raise self._translate(exc) from None
 
     @contextlib.contextmanager
-    def read(self) -> Iterator[sqlite3.Connection]:
+    def read(self) -> Iterator[Tx]:
         """Several reads on one consistent snapshot (a deferred read transaction)."""
         with self._lock:
             conn = self.conn
             _retry_locked(lambda: conn.execute("BEGIN"))
             try:
-                yield conn
+                yield Tx(conn)
             finally:
                 with contextlib.suppress(sqlite3.Error):
                     conn.execute("COMMIT")
 
-    def query(self, sql: str, params: tuple[object, ...] | dict[str, object] = ()) -> list[sqlite3.Row]:
+    def query(self, sql: str, params: Params = ()) -> list[Row]:
         """Read rows; each call is its own consistent WAL snapshot."""
         with self._lock:
             conn = self.conn
@@ -753,7 +787,7 @@ class Database:
             except sqlite3.Error as exc:
                 raise self._translate(exc) from None
 
-    def query_one(self, sql: str, params: tuple[object, ...] | dict[str, object] = ()) -> sqlite3.Row | None:
+    def query_one(self, sql: str, params: Params = ()) -> Row | None:
         rows = self.query(sql, params)
         return rows[0] if rows else None
 
@@ -770,26 +804,27 @@ class Database:
         rows = self.query("PRAGMA integrity_check")
         return "; ".join(str(r[0]) for r in rows)
 
-    def size_bytes(self) -> int:
-        total = 0
+    def health(self) -> Health:
+        size = 0  # the file and its WAL
         for suffix in ("", "-wal"):
             with contextlib.suppress(OSError):
-                total += os.stat(f"{self.path}{suffix}").st_size
-        return total
+                size += os.stat(f"{self.path}{suffix}").st_size
+        return Health(str(self.path), self._conn is not None, not self.read_only, self.degraded,
+                      not self.report.wal_unread, self.report.message(), size)
 
 
 class Tx:
-    """The open transaction handed to a ``with db.write()`` block."""
+    """The open transaction handed to a ``with db.write()`` (or ``read()``) block."""
 
     __slots__ = ("conn",)
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
 
-    def execute(self, sql: str, params: tuple[object, ...] | dict[str, object] = ()) -> sqlite3.Cursor:
+    def execute(self, sql: str, params: Params = ()) -> sqlite3.Cursor:
         return self.conn.execute(sql, params)
 
-    def executemany(self, sql: str, rows: list[tuple[object, ...]]) -> sqlite3.Cursor:
+    def executemany(self, sql: str, rows: Sequence[Params]) -> sqlite3.Cursor:
         return self.conn.executemany(sql, rows)
 
     def executescript_in_tx(self, script: str) -> None:

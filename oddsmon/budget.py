@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from ..clock import last_reset
+from .clock import last_reset
 
 
 def budget_day(now: datetime, reset_offset_s: int) -> date:

@@ -1,0 +1,103 @@
+"""The analyst's desk: picks, pins, filters and the value board (kept in the store, never sent),
+and the price history behind the Odds screen's chart and closing prices."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from ..desk.picks import PickView, pick_views
+from ..domain.market import ValueBet, value_bets
+from ..domain.markets import SHOWN_BETS
+from ..providers import FixtureOddsRequest
+from ..store import NewPick
+from ..types import FairMethod
+from .page import Page, combine
+from .pages import Pages, keyed, without_bookmakers
+
+# What a value scan depends on besides the odds: fair method, consensus, hidden bookmakers.
+_Scan = tuple[FairMethod, str, frozenset[int]]
+
+
+class Desk:
+    def __init__(self, pages: Pages) -> None:
+        self.pages = pages
+        self.settings = pages.settings
+        self.store = pages.store
+        self.clock = pages.clock
+        self._value_memo: dict[int, tuple[datetime, _Scan, list[ValueBet]]] = {}  # see value_board
+
+    def add_pick(self, pick: NewPick) -> int:
+        return self.store.picks.add(pick, self.clock.now())
+
+    async def picks(self) -> list[PickView]:
+        # Async so the TUI runs it on the engine's loop: it reads every cached fixtures page.
+        return pick_views(self.store, self.settings.odds.fair_method, self.clock.now())
+
+    def filters(self) -> tuple[frozenset[int], frozenset[int]]:
+        return self.store.picks.filters()
+
+    def save_filters(self, hidden_leagues: frozenset[int], hidden_bookmakers: frozenset[int]) -> None:
+        self.store.picks.save_filters(hidden_leagues, hidden_bookmakers)
+
+    def pinned(self) -> set[int]:
+        return self.store.picks.pinned()
+
+    def toggle_pin(self, fixture_id: int) -> bool:
+        return self.store.picks.toggle_pin(fixture_id, self.clock.now())
+
+    def movement(self, fixture_id: int, market_id: int, label: str) -> list[tuple[int, datetime, float]]:
+        """Every stored price of one outcome, (bookmaker, observed_at, price), for the chart."""
+        return [(p.bookmaker_id, p.observed_at, p.price)
+                for p in self.store.history.series(fixture_id, market_id) if p.outcome == label]
+
+    def closing_means(self, fixture_id: int, bet_id: int) -> dict[str, float]:
+        """A market's close per outcome: the mean of each bookmaker's last pre-kickoff price."""
+        by_outcome: dict[str, list[float]] = {}
+        for (_fid, _book, bet, outcome), price in self.store.history.closing([fixture_id]).items():
+            if bet == bet_id:
+                by_outcome.setdefault(outcome, []).append(price)
+        return {outcome: sum(prices) / len(prices) for outcome, prices in by_outcome.items()}
+
+    async def value_board(self, *, method: FairMethod | None = None, consensus: str = "all",
+                          pinned: frozenset[int] = frozenset(),
+                          hidden_leagues: frozenset[int] = frozenset(),
+                          hidden_bookmakers: frozenset[int] = frozenset()) -> Page[list[ValueBet]]:
+        """Every value bet and arbitrage of the watched fixtures (the pinned ones when any are
+        pinned, else every upcoming fixture in a league not hidden), best edge first."""
+        fixtures = await self.pages.fixtures()
+        pages, odds = await self.pages.odds_pages(force=False)
+        prov = combine([fixtures.provenance, odds], self.clock.now())
+        if fixtures.data is None or odds.source == "none":
+            return Page(None, prov)
+        carried = set(self.store.history.carried(keyed(pages)))
+        scan = (method or self.settings.odds.fair_method, consensus, hidden_bookmakers)
+        memo: dict[int, tuple[datetime, _Scan, list[ValueBet]]] = {}
+        # When each odds entry was fetched, in one query: what tells a kept scan still holds.
+        fetched = self.store.cache.fetched_times(FixtureOddsRequest.kind) if self._value_memo else {}
+        for f in fixtures.data:
+            shown = f.id in pinned if pinned else f.is_upcoming and f.league_id not in hidden_leagues
+            if shown and f.id in carried and (found := self._fixture_value(f.id, scan, fetched)) is not None:
+                memo[f.id] = found
+        # Kept for the next open: only the fixtures this one scanned, so the memo never
+        # outgrows the watched ones.
+        self._value_memo = memo
+        return Page(sorted((bet for _, _, found in memo.values() for bet in found), key=lambda v: -v.edge), prov)
+
+    def _fixture_value(self, fixture_id: int, scan: _Scan, fetched: Mapping[str, datetime]
+                       ) -> tuple[datetime, _Scan, list[ValueBet]] | None:
+        """One fixture's value bets, kept while its entry (``fetched``: entry times by key) and
+        the scan's settings are unchanged: reopening the Value screen at 2,000 fixtures then
+        reads no body."""
+        hit = self._value_memo.get(fixture_id)
+        if hit is not None and hit[1] == scan and fetched.get(FixtureOddsRequest(fixture_id).key) == hit[0]:
+            return hit
+        # The markets value bets are looked for in: the rest of the answer is not parsed.
+        entry = self.pages.fixture_entry(fixture_id, SHOWN_BETS)
+        if entry is None:
+            return None
+        method, consensus, hidden = scan
+        watched = self.pages.recorder.watched
+        return entry[0], scan, [bet for fo in entry[1]
+                                for bet in value_bets(without_bookmakers(watched(fo), hidden),
+                                                      method=method, consensus_mode=consensus)]

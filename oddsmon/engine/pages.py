@@ -1,0 +1,254 @@
+"""The pages the screens and the collector read, assembled from cache entries: fixtures, odds,
+bookmakers, predictions, in-play, and one fixture's market analysis."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from ..config import Settings
+from ..domain.market import MarketView, analyse_market
+from ..domain.models import (
+    DEFAULT_GOALS_LINE,
+    MARKETS,
+    MATCH_WINNER,
+    Bookmaker,
+    Fixture,
+    FixtureOdds,
+    LiveOdds,
+    Prediction,
+)
+from ..providers import (
+    BookmakersRequest,
+    FixtureOddsRequest,
+    FixturesRequest,
+    LeagueOddsRequest,
+    LiveOddsRequest,
+    PredictionRequest,
+)
+from ..store import LiveBoard, Store
+from ..types import FairMethod
+from .page import Page, Provenance, combine
+from .reader import ROWS, Reader
+from .recorder import Recorder
+from .requests import LeagueSeason, Requests, no_predictions
+
+R = TypeVar("R", FixturesRequest, LeagueOddsRequest)
+# A live list older than this says nothing about what is in play now.
+_LIVE_LIST_RECENT = timedelta(minutes=15)
+
+
+@dataclass(frozen=True, slots=True)
+class LiveMatch:
+    """A watched fixture in play: as the live list saw it, and its recorded in-play odds."""
+
+    fixture: Fixture
+    board: LiveBoard | None
+    bet_names: dict[int, str] = field(default_factory=dict)  # live bet id -> its name
+
+
+@dataclass(frozen=True, slots=True)
+class BookmakerRow:
+    bookmaker: Bookmaker
+    fixtures: int | None  # watched fixtures it prices; None when no odds are cached
+    markets: tuple[int, ...]  # the shown markets it offers on them
+
+
+@dataclass(frozen=True, slots=True)
+class BookmakersView:
+    rows: list[BookmakerRow]  # pricing bookmakers first (most fixtures first), then by name
+    odds_provenance: Provenance
+    watched: int  # fixtures with odds in the cache
+
+
+def keyed(pages: Mapping[LeagueOddsRequest, datetime]) -> dict[str, datetime]:
+    """Entries served (request -> fetch time) as the store keys them."""
+    return {request.key: at for request, at in pages.items()}
+
+
+def without_bookmakers(fo: FixtureOdds, hidden: frozenset[int]) -> FixtureOdds:
+    return replace(fo, bookmakers=tuple(b for b in fo.bookmakers if b.bookmaker.id not in hidden)) if hidden else fo
+
+
+class Pages:
+    def __init__(self, settings: Settings, store: Store, reader: Reader, requests: Requests,
+                 recorder: Recorder) -> None:
+        self.settings = settings
+        self.store = store
+        self.reader = reader
+        self.requests = requests
+        self.recorder = recorder
+        self.clock = reader.clock
+
+    async def bookmakers(self, *, force: bool = False) -> Page[list[Bookmaker]]:
+        return await self.reader.read(BookmakersRequest(), force=force)
+
+    async def _per_league(self, what: str, request: Callable[[LeagueSeason], R], *, force: bool,
+                          fallback: bool = False, view: str | None = None
+                          ) -> tuple[list[Any], Provenance, dict[R, datetime]]:
+        """Each watched league's entry: the items read (none for the ``ROWS`` view, whose
+        answer is in the rows), their provenance, and the entries served (-> fetch time)."""
+        items: list[Any] = []
+        served: dict[R, datetime] = {}
+        provs: list[Provenance] = []
+        notes: list[str] = []
+        for league in await self.requests.league_seasons():
+            skip = league.skip(what)
+            if skip is not None:
+                notes.append(skip)
+                continue
+            asked = request(league)
+            loaded = await self.reader.read(asked, force=force, fallback=fallback, view=view)
+            provs.append(loaded.provenance)
+            if loaded.data is not None and loaded.provenance.fetched_at is not None:
+                served[asked] = loaded.provenance.fetched_at
+            if loaded.data is not None and view != ROWS:
+                items.extend(loaded.data)
+        return items, replace(combine(provs, self.clock.now()), notes=tuple(notes)), served
+
+    async def fixtures(self, *, force: bool = False) -> Page[list[Fixture]]:
+        """Fixtures of the watched leagues from today through ``days_ahead``, by kickoff."""
+        items, prov, _ = await self._per_league("fixtures", self.requests.fixtures, force=force, fallback=True)
+        if prov.source == "none":
+            return Page(None, prov)
+        items.sort(key=lambda f: (f.kickoff, f.id))
+        return Page(items, prov)
+
+    async def odds(self, *, force: bool = False) -> Page[dict[int, FixtureOdds]]:
+        """Odds of the watched leagues, one league-level paginated call each, by fixture id:
+        the league entries keep Match Winner alone, so each fixture's answer is read from its
+        own entry."""
+        pages, prov = await self.odds_pages(force)
+        if prov.source == "none":
+            return Page(None, prov)
+        return Page({fo.fixture_id: self.recorder.watched(fo) for fo in self._carried_odds(pages)}, prov)
+
+    async def odds_pages(self, force: bool) -> tuple[dict[LeagueOddsRequest, datetime], Provenance]:
+        """Each watched league's odds entry, read or fetched (-> fetch time), and their
+        provenance: the rows they wrote are the answer, their bodies are not read."""
+        _, prov, pages = await self._per_league("odds", self.requests.odds, force=force, view=ROWS)
+        return pages, prov
+
+    def _carried_odds(self, pages: Mapping[LeagueOddsRequest, datetime]) -> list[FixtureOdds]:
+        """The whole odds of the fixtures those league pages carried, from each fixture's entry."""
+        return [fo for fid in self.store.history.carried(keyed(pages))
+                for fo in (self.fixture_entry(fid, None) or (None, []))[1]]
+
+    def fixture_entry(self, fixture_id: int, bets: frozenset[int] | None
+                      ) -> tuple[datetime, list[FixtureOdds]] | None:
+        """A fixture's odds entry, when fetched and read (``bets`` only); None when there is
+        none, or it is unreadable (or a refusal kept for it): as a fixture never priced.
+        Read past the memo: a scan of every fixture would only push the pages out of it."""
+        request = FixtureOddsRequest(fixture_id)
+        entry = self.store.cache.get(request.key)
+        if entry is None:
+            return None
+        try:
+            return entry.fetched_at, self.reader.provider.decode(request, entry.body, bets)
+        except ValueError:
+            return None
+
+    async def bookmakers_summary(self, *, force: bool = False) -> Page[BookmakersView]:
+        """The Bookmakers screen: every known bookmaker, and which price the watched fixtures
+        (one query over the rows the odds fetches wrote; the odds pages are not parsed)."""
+        books = await self.bookmakers(force=force)
+        if books.data is None:
+            return Page(None, books.provenance)
+        pages, odds_prov = await self.odds_pages(force)
+        watched, coverage = self.store.history.coverage(keyed(pages), MARKETS, self.settings.watch.bookmakers)
+        known = {b.id: b.name for b in books.data}
+        # A bookmaker pricing the watched fixtures but missing from the list is still shown,
+        # named as its odds name it.
+        names = {**self.store.history.bookmaker_names(), **known}
+        cached = odds_prov.source != "none"
+        rows = [BookmakerRow(Bookmaker(bid, name), coverage.get(bid, (0, ()))[0] if cached else None,
+                             coverage.get(bid, (0, ()))[1]) for bid, name in names.items()
+                if bid in coverage or bid in known]
+        rows.sort(key=lambda r: (-(r.fixtures or 0), r.bookmaker.name.lower()))
+        return Page(BookmakersView(rows, odds_prov, watched), books.provenance)
+
+    async def prediction(self, fixture_id: int, *, force: bool = False) -> Page[Prediction]:
+        loaded = await self.reader.read(PredictionRequest(fixture_id), force=force)
+        preds = loaded.data
+        return Page(preds[0] if preds else None, loaded.provenance)
+
+    async def predictions(self, *, force: bool = False) -> Page[dict[int, Prediction]]:
+        """Predictions of the upcoming fixtures in the window (one call per fixture: the API
+        has no bulk form)."""
+        fixtures = await self.fixtures()
+        if fixtures.data is None:
+            return Page(None, fixtures.provenance)
+        out: dict[int, Prediction] = {}
+        provs = []
+        skipped = no_predictions(await self.requests.league_seasons())
+        for fx in fixtures.data:
+            if not fx.is_upcoming or fx.league_id in skipped:
+                continue
+            page = await self.prediction(fx.id, force=force)
+            provs.append(page.provenance)
+            if page.data is not None:
+                out[fx.id] = page.data
+        notes = tuple(skipped.values())
+        if not provs:
+            return Page(out, replace(fixtures.provenance, notes=notes))
+        return Page(out, replace(combine(provs, self.clock.now()), notes=notes))
+
+    async def fixture_odds(self, fixture_id: int, *, force: bool = False) -> Page[FixtureOdds]:
+        """One fixture's odds: served from the entry its league page left, else fetched alone."""
+        loaded = await self.reader.read(FixtureOddsRequest(fixture_id), force=force)
+        items = loaded.data
+        return Page(items[0] if items else None, loaded.provenance)
+
+    async def market(self, fixture_id: int, market_id: int = MATCH_WINNER, *,
+                     method: FairMethod | None = None, line: str = DEFAULT_GOALS_LINE,
+                     force: bool = False, consensus: str = "all",
+                     hidden_bookmakers: frozenset[int] = frozenset()) -> Page[MarketView]:
+        """The Odds screen's analysis of one fixture and market, with the prediction beside it."""
+        odds = await self.fixture_odds(fixture_id, force=force)
+        if odds.data is None:
+            return Page(None, odds.provenance)
+        prediction = await self.prediction(fixture_id) if market_id in (MATCH_WINNER, 2, 12) else None
+        history = [(p.bookmaker_id, p.outcome, p.observed_at, p.price)
+                   for p in self.store.history.series(fixture_id, market_id)]
+        shown = without_bookmakers(odds.data, hidden_bookmakers)
+        view = analyse_market(shown, market_id, method=method or self.settings.odds.fair_method,
+                              line=line, prediction=prediction.data if prediction else None,
+                              history=history, consensus_mode=consensus)
+        return Page(view, odds.provenance)
+
+    # -- in play -------------------------------------------------------------------------------
+
+    async def live_fixtures(self, *, force: bool = False) -> Page[list[Fixture]]:
+        """The watched leagues' fixtures in play now: one call for all of them."""
+        return await self.reader.read(self.requests.live_list(), force=force)
+
+    async def live_odds(self, league: int, *, force: bool = False) -> Page[list[LiveOdds]]:
+        """A league's fixtures in play with their in-play odds (recorded when fetched): one
+        call for all of them."""
+        return await self.reader.read(LiveOddsRequest(league), force=force)
+
+    def in_play(self) -> dict[int, Fixture]:
+        """Fixtures in play per the live list, if it is recent; sends nothing."""
+        live, entry = self.reader.peek(self.requests.live_list())
+        if entry is None or (self.clock.now() - entry.fetched_at) > _LIVE_LIST_RECENT:
+            return {}
+        return {fx.id: fx for fx in live or [] if fx.is_live}
+
+    async def live(self, *, force: bool = False) -> Page[list[LiveMatch]]:
+        """The Live screen: watched fixtures in play, minute and score, their in-play markets
+        and the moves since kickoff. Fetches the live list, then each league's live odds."""
+        listed = await self.live_fixtures(force=force)
+        if listed.data is None:
+            return Page(None, listed.provenance)
+        playing = [fx for fx in listed.data if fx.is_live]
+        provs = [listed.provenance]
+        names: dict[int, dict[int, str]] = {}
+        for league in sorted({fx.league_id for fx in playing}):
+            page = await self.live_odds(league, force=force)
+            provs.append(page.provenance)
+            for lo in page.data or []:
+                names[lo.fixture_id] = {bet.id: bet.name for bet in lo.bets}
+        return Page([LiveMatch(fx, self.store.live.board(fx.id), names.get(fx.id, {})) for fx in playing],
+                    combine(provs, self.clock.now()))
