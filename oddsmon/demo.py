@@ -54,8 +54,10 @@ class RunningDemo:
 
         started = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(self.started_at))
         which = f"the most recent of {self.running} running, " if self.running > 1 else ""
+        # The demo's folder: its store and files (named through a file beside the store,
+        # which only the store itself locates).
         return (f"on the demo started {started} ({which}pid {self.pid}, store "
-                f"{self.settings.paths.db.parent})")
+                f"{self.settings.paths.metrics.parent})")
 
 
 def demo_paths(settings: Settings, base: Path, base_url: str = DEMO_BASE_URL) -> Settings:
