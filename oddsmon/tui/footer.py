@@ -37,6 +37,11 @@ class WrappingFooter(Footer):
         super().bindings_changed(screen)
 
     def compose(self) -> ComposeResult:
+        # Footer binds each key it makes to its ``compact`` (data_bind), and Textual drops a
+        # watcher of a removed widget only when the watched value changes, which ``compact``
+        # never does: every remake (each screen switch) kept the old keys alive for good.
+        # Touching it now, the old keys removed and the new not yet bound, lets them go.
+        self.mutate_reactive(Footer.compact)
         children = list(super().compose())
         self._drawn = self._shown() if children else None
         # The keys Footer lays out: the screen's shown bindings, one per action (as Footer
