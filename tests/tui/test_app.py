@@ -186,9 +186,16 @@ async def test_going_online_from_quota_before_the_reset_asks_first(
         assert "reason  quota" in side and "resumes" in side and "in      15:00:00" in side
         await press(pilot, "f")
         assert isinstance(app.screen, ConfirmOnline)
-        message = str(app.screen.message)
+        message = text_of(app, "#dialog-text")
         assert "40 of 500 calls are left today" in message and "reserve of 5" in message
-        assert "00:00 UTC" in message
+        assert "00:00 UTC" in message and "in 15:00:00" in message
+        # The dialog follows the quota and the clock while it is up.
+        engine.store.ledger.observe(clock.now(), 500, 12, 300, 290)
+        clock.advance(60)
+        app.poll_now()
+        await settle(pilot)
+        message = text_of(app, "#dialog-text")
+        assert "12 of 500 calls are left today" in message and "in 14:59:00" in message
         await press(pilot, "n")
         assert not isinstance(app.screen, ConfirmOnline)
         assert engine.service.mode().reason == "quota"
@@ -214,7 +221,11 @@ async def test_going_online_with_no_calls_left_asks_first(app: RecordingApp, eng
         await settle(pilot)
         await press(pilot, "f")
         assert isinstance(app.screen, ConfirmOnline)
-        assert "Only 5 calls are left today, at or below the reserve of 5" in str(app.screen.message)
+        assert "Only 5 calls are left today, at or below the reserve of 5" in text_of(app, "#dialog-text")
+        engine.store.ledger.observe(clock.now(), 500, 480, 300, 290)  # a refill meanwhile
+        app.poll_now()
+        await settle(pilot)
+        assert "480 calls are left today now, above the reserve of 5" in text_of(app, "#dialog-text")
         await press(pilot, "m")  # no pending reset to keep: not offered, nothing happens
         assert isinstance(app.screen, ConfirmOnline)
         await press(pilot, "n")
@@ -637,3 +648,13 @@ async def test_the_app_offers_what_its_screens_ask_of_it(app: RecordingApp) -> N
         await settle(pilot)  # the desk is read by the first page load
         host: Host = app
         assert isinstance(host, Host)
+
+
+async def test_ctrl_c_says_how_to_quit_in_plain_words(app: RecordingApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "ctrl+c")
+        assert app.is_running
+        said = text_of(app, "#messages")  # the message line, above the footer
+        assert "Press q (or ctrl+q) to quit oddsmon" in said and "[" not in said, said
+        assert "Press q (or ctrl+q) to quit oddsmon" in screen_text(app)  # whole, at 80 columns
