@@ -9,11 +9,11 @@ from typing import Any
 from textual.pilot import Pilot
 from textual.widget import Widget
 
-from oddsmon.tui.app import SCREENS
+from oddsmon.tui.screens import SCREENS
 
 from .conftest import SIZE, ManualTicker, RecordingApp, settle
 
-KEYS = [key for key, _label, _help in SCREENS.values()]
+KEYS = [spec.key for spec in SCREENS]
 
 
 async def switch_screens(pilot: Pilot[Any], ticker: ManualTicker, switches: int) -> None:
