@@ -395,7 +395,12 @@ class OddsmonApp(DeskActions, App[int]):
         if not isinstance(screen, PageScreen):
             return  # a dialog is up: its own keys are on it
         spec = BY_NAME[self.current_mode]
-        self.push_screen(HelpScreen(spec.title, key_lines(screen), spec.help))
+        extra = ""
+        if self.demo:  # how to leave the simulator for the provider: named first, told last
+            from ..demo import USE_A_REAL_KEY
+
+            extra = USE_A_REAL_KEY
+        self.push_screen(HelpScreen(spec.title, key_lines(screen), spec.help, extra))
 
     def action_messages(self) -> None:
         self.push_screen(MessagesScreen(self.messages, self.tz, self.now()))

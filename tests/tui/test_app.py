@@ -103,8 +103,17 @@ def test_run_returns_zero_when_the_user_quits(settings: Any, monkeypatch: pytest
             # No key, no real prices: said in the header and the sidebar of every screen.
             assert service.demo is not None and "DEMO: simulated prices" in self.title
             sidebar = str(self.screen.query_one("#mode-lines").render())
-            assert sidebar.startswith("DEMO: simulated prices")
-            await pilot.press("q")
+            assert sidebar.startswith("DEMO: simulated prices\nreal key: see ?")
+            # ? says how to leave the demo for a real key: the variable, or a key file, 0600.
+            await pilot.press("question_mark")
+            await pilot.pause()
+            assert "(Escape closes · a real key: at the end)" in screen_text(self)
+            await pilot.press("end")
+            await pilot.pause()
+            shown = " ".join(screen_text(self).split())
+            assert "export APISPORTS_KEY=" in shown and "(chmod 600)" in shown, shown
+            assert "api.key_file" in shown and "without --demo" in shown, shown
+            await pilot.press("escape", "q")
 
         return await original(self, headless=True, size=SIZE, auto_pilot=auto_pilot)
 
