@@ -35,6 +35,7 @@ BENCHMARKS = {
     "g": ("bench_export_odds", "oddsmon --export-odds on the 2,000-fixture store: rows a second, peak memory"),
     "h": ("bench_real_size", "real-size odds (8 bookmakers x 35 bets) at the example config, 500 and 2,000 "
                              "fixtures: warm, store size, Bookmakers, Dashboard, Odds, --check, beside floors"),
+    "i": ("bench_screen_switches", "the TUI's memory before and after 1,000 screen switches (a week in tmux)"),
 }
 
 
