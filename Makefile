@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	@echo "make: updating pip in $(VENV)"
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	@echo "make: installing oddsmon and its dependencies into $(VENV) (a minute or two the first time)"
-	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m pip install --quiet -e '.[serve,test,bench]'
 	@touch $(STAMP)
 	@echo "make: $(VENV) is ready"
 

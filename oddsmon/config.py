@@ -40,12 +40,22 @@ RAPIDAPI_BASE_URL = "https://api-football-v1.p.rapidapi.com/v3"
 RAPIDAPI_HOST = "api-football-v1.p.rapidapi.com"
 AUTH_MODES = ("apisports", "rapidapi")
 DEMO_KEY = "demo-key-for-the-bundled-simulator"
+# What a secret is replaced with wherever it is shown (a webhook URL's token, the API key).
+MASK = "********"
+# The bodies a webhook may read (alerts/targets.py); "auto" picks one from the URL's host.
+WEBHOOK_FORMATS = ("auto", "json", "slack", "discord", "teams", "google_chat", "ntfy", "alertmanager")
 
 
 # Bounds of numbers from outside: no plan has a billion calls a day; no page stays fresh a year
 # (the store keeps a TTL beyond this as expired, so a value from an older config cannot stick).
 QUOTA_MAX = 10**9
 TTL_MAX_S = 366 * 86400
+# Ids (leagues, fixtures, bookmakers): the API's are small; beyond what a double holds exactly
+# is impossible (the body parser refuses it too: domain.models.INT_LIMIT), and past 2^63 SQLite
+# could not even store it.
+ID_MAX = 2**53 - 1
+# Money (a bankroll, a stake's rounding): far above any real one, far below where floats lose cents.
+MONEY_MAX = 10**12
 
 
 class ConfigError(Exception):
@@ -77,31 +87,42 @@ def _type_name(value: Any) -> str:
             list: "a list", dict: "a table"}.get(type(value), type(value).__name__)
 
 
+def _shown(value: Any) -> str:
+    """A value for an error message; an integer of many digits (TOML has no bound) by its size."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**20:
+        return f"an integer of {len(str(abs(value)))} digits"
+    return repr(value)
+
+
 def _check_int(value: Any, lo: int | None = None, hi: int | None = None) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(f"expected an integer, got {_type_name(value)} {value!r}")
     if lo is not None and value < lo:
-        raise ValueError(f"must be at least {lo}, got {value}")
+        raise ValueError(f"must be at least {lo}, got {_shown(value)}")
     if hi is not None and value > hi:
-        raise ValueError(f"must be at most {hi}, got {value}")
+        raise ValueError(f"must be at most {hi}, got {_shown(value)}")
     return value
 
 
 def _check_float(value: Any, lo: float | None = None, hi: float | None = None) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValueError(f"expected a number, got {_type_name(value)} {value!r}")
-    if not math.isfinite(value):  # TOML has nan and inf; every comparison with nan is False
+    try:
+        number = float(value)
+    except OverflowError:  # an integer past a double's range: math.isfinite would raise too
+        raise ValueError(f"expected a number, got {_shown(value)}") from None
+    if not math.isfinite(number):  # TOML has nan and inf; every comparison with nan is False
         raise ValueError(f"expected a finite number, got {value!r}")
-    if lo is not None and value < lo:
-        raise ValueError(f"must be at least {lo}, got {value}")
-    if hi is not None and value > hi:
-        raise ValueError(f"must be at most {hi}, got {value}")
-    return float(value)
+    if lo is not None and number < lo:
+        raise ValueError(f"must be at least {lo}, got {_shown(value)}")
+    if hi is not None and number > hi:
+        raise ValueError(f"must be at most {hi}, got {_shown(value)}")
+    return number
 
 
-def _check_positive(value: Any) -> float:
-    number = _check_float(value)
-    if not number > 0 or number == float("inf"):
+def _check_money(value: Any) -> float:
+    number = _check_float(value, hi=MONEY_MAX)
+    if not number > 0:
         raise ValueError(f"must be a number above 0, got {value!r}")
     return number
 
@@ -119,8 +140,8 @@ def _check_ids(value: Any) -> tuple[int, ...]:
         raise ValueError(f"expected a list of integer ids, got {_type_name(value)} {value!r}")
     out = []
     for item in value:
-        if isinstance(item, bool) or not isinstance(item, int) or item <= 0:
-            raise ValueError(f"expected positive integer ids, got {item!r} in the list")
+        if isinstance(item, bool) or not isinstance(item, int) or not 0 < item <= ID_MAX:
+            raise ValueError(f"expected positive integer ids up to {ID_MAX}, got {_shown(item)} in the list")
         out.append(item)
     return tuple(out)
 
@@ -131,10 +152,13 @@ _HOST = (r"(?:[A-Za-z0-9](?:[A-Za-z0-9_-]*[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z
                    r"|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*")
 
 
-def _check_url(value: Any) -> str:
+def _check_url(value: Any, *, query: bool = False) -> str:
+    """An http(s) URL; ``query``: a ?query is allowed (a webhook's: Teams' signature, Google
+    Chat's key and token), and the URL is shown masked in every message about it."""
     url = _check_str(value)
+    shown = mask_url(url) if query else url
     if not re.match(r"^https?://[^\s/]+", url) or not url.isprintable():
-        raise ValueError(f"expected an http(s) URL, got {url!r}")
+        raise ValueError(f"expected an http(s) URL, got {shown!r}")
     parts = urlsplit(url)
     if "@" in parts.netloc:
         # Credentials would be printed and journaled with every message naming the URL.
@@ -144,12 +168,22 @@ def _check_url(value: Any) -> str:
         if parts.port == 0:  # raises for a port outside 0..65535 or not a number
             raise ValueError
     except ValueError:
-        raise ValueError(f"expected an http(s) URL with a valid port (1-65535), got {url!r}") from None
+        raise ValueError(f"expected an http(s) URL with a valid port (1-65535), got {shown!r}") from None
     if not re.fullmatch(_HOST, parts.hostname or ""):
-        raise ValueError(f"expected an http(s) URL with a valid host name, got {url!r}")
-    if parts.query or parts.fragment:
-        raise ValueError(f"expected an http(s) URL without ?query or #fragment, got {url!r}")
-    return url.rstrip("/")
+        raise ValueError(f"expected an http(s) URL with a valid host name, got {shown!r}")
+    if parts.fragment or (parts.query and not query):
+        raise ValueError(f"expected an http(s) URL without {'' if query else '?query or '}#fragment, got {shown!r}")
+    return url if parts.query else url.rstrip("/")
+
+
+def mask_url(url: str) -> str:
+    """A webhook URL as any message, screen or file shows it: scheme and host, the path masked
+    (Slack's, Discord's and ntfy's secrets are in it) and every query value masked (Teams'
+    ``sig``, Google Chat's ``key`` and ``token``)."""
+    parts = urlsplit(url)
+    path = "/" + MASK if parts.path.strip("/") else ""
+    query = "&".join(f"{name.split('=')[0]}={MASK}" for name in parts.query.split("&") if name)
+    return f"{parts.scheme}://{parts.netloc}{path}" + (f"?{query}" if query else "")
 
 
 def _check_bool(value: Any) -> bool:
@@ -185,8 +219,9 @@ def _check_seasons(value: Any) -> tuple[tuple[int, int], ...]:
         raise ValueError(f"expected a table of league id = season, got {_type_name(value)} {value!r}")
     out = []
     for league, season in value.items():
-        if not re.fullmatch(r"[1-9][0-9]*", league):
-            raise ValueError(f"expected league ids as keys (78 = 2023), got {league!r}")
+        if not re.fullmatch(r"[1-9][0-9]{0,15}", league) or int(league) > ID_MAX:
+            shown = league if len(league) <= 24 else f"{league[:20]}... ({len(league)} characters)"
+            raise ValueError(f"expected league ids as keys (78 = 2023), up to {ID_MAX}, got {shown!r}")
         try:
             year = _check_int(season, 1900, 2100)
         except ValueError as exc:
@@ -417,19 +452,19 @@ class OddsSettings:
                        "Price display: decimal, fractional or american.")
     fair_method: FairMethod = _key("multiplicative", _choice(*FAIR_METHODS), "Margin removal: "
                             "multiplicative, additive, power, shin or odds_ratio.")
-    drop_alert_pct: float = _key(10.0, _float(0, 100), "Notify when a price shortens by at least "
-                                 "this many percent...")
+    drop_alert_pct: float = _key(10.0, _float(0, 100), "Alert (on screen and to the webhook) when a "
+                                 "price shortens by at least this many percent; 0: never...")
     drop_window_min: int = _key(60, _int(1, 7 * 24 * 60), "...within this many minutes.")
 
 
 @record
 class StakeSettings:
-    bankroll: float = _key(1000.0, _check_positive, "Money the Odds screen stakes from (Kelly "
+    bankroll: float = _key(1000.0, _check_money, "Money the Odds screen stakes from (Kelly "
                            "stakes, arbitrage splits).")
     # A quarter Kelly by default: full Kelly's swings are too wild for most.
     kelly_fraction: float = _key(0.25, _float(0, 1), "Share of full Kelly to stake (0.25: a quarter "
                                  "Kelly; 1: full Kelly).")
-    round_to: float = _key(1.0, _check_positive, "Stakes are rounded to a multiple of this; the "
+    round_to: float = _key(1.0, _check_money, "Stakes are rounded to a multiple of this; the "
                            "screen shows what rounding costs.")
 
 
@@ -437,7 +472,7 @@ class StakeSettings:
 class CollectSettings:
     """``oddsmon --collect``: what the collector may spend and how often it looks."""
 
-    daily_budget: int = _key(0, _int(0), "Counted calls oddsmon --collect may spend a day; 0: half "
+    daily_budget: int = _key(0, _int(0, QUOTA_MAX), "Counted calls oddsmon --collect may spend a day; 0: half "
                              "of what the plan leaves above the reserve.")
     interval_s: int = _key(60, _int(5, 3600), "Seconds between collector cycles.")
     live_ttl_s: int = _key(60, _int(5, 3600), "Seconds between in-play odds polls of a fixture "
@@ -447,20 +482,33 @@ class CollectSettings:
 
 
 @record
+class WarmSettings:
+    """A warm (``oddsmon --warm``, the TUI's ``w``, the warm after a resume): what one may spend."""
+
+    max_calls: int = _key(100, _int(1, QUOTA_MAX), "Counted calls one warm may spend: the four critical "
+                          "pages first, then predictions nearest kickoff; what does not fit is named "
+                          "(oddsmon --warm --force passes the cap).")
+
+
+@record
 class AlertSettings:
     """Alerts POSTed to a webhook (Slack, Discord, or anything reading ``text``)."""
 
-    webhook_url: str | None = _key(None, _check_url, "Webhook the alerts are POSTed to (Slack, "
-                                   "Discord, ...); unset: no webhook alerts.")
-    drop_pct: float = _key(10.0, _float(0, 100), "Alert when a price shortens by at least this many "
-                           "percent within odds.drop_window_min; 0: off.")
+    webhook_url: str | None = _key(None, lambda v: _check_url(v, query=True), "Webhook the alerts are "
+                                   "POSTed to (Slack, Discord, Teams, Google Chat, ntfy, Alertmanager, or "
+                                   "any JSON reader); shown masked; unset: no webhook alerts.")
+    webhook_format: str = _key("auto", _choice(*WEBHOOK_FORMATS), "The body the webhook reads: auto (from its "
+                       "host; json otherwise), json, slack, discord, teams, google_chat, ntfy or alertmanager.")
     arbitrage_pct: float = _key(0.0, _float(0, 100), "Alert when a market's best prices leave an "
                                 "arbitrage of at least this many percent; 0: off.")
     value_pct: float = _key(0.0, _float(0, 1000), "Alert when a best price's expected value against "
                             "the prediction reaches this many percent; 0: off.")
     mode_changes: bool = _key(True, _check_bool, "Alert on offline/online transitions (for on-call).")
     min_interval_s: float = _key(10.0, _float(0, 3600), "At most one webhook POST per this many "
-                                 "seconds (the rest wait their turn).")
+                                 "seconds: what comes meanwhile goes out in one digest.")
+    attempts: int = _key(8, _int(1, 30), "Attempts per alert (waits doubling from 30 s up to 30 min) "
+                         "before it is a dead letter, which --check reports.")
+    webhook_timeout_s: float = _key(10.0, _float(0.1, 300), "Seconds a webhook may take to answer.")
 
 
 @record
@@ -480,6 +528,7 @@ class Settings:
     odds: OddsSettings = field(default_factory=OddsSettings)
     stakes: StakeSettings = field(default_factory=StakeSettings)
     collect: CollectSettings = field(default_factory=CollectSettings)
+    warm: WarmSettings = field(default_factory=WarmSettings)
     alerts: AlertSettings = field(default_factory=AlertSettings)
     ui: UiSettings = field(default_factory=UiSettings)
     source: Path | None = None  # the file these settings came from, None for defaults
@@ -595,6 +644,12 @@ def default_paths() -> PathSettings:
 
 # --- loading ----------------------------------------------------------------------------------
 
+# Keys that were, and what to write instead.
+_REMOVED: dict[tuple[str, str], str] = {
+    ("alerts", "drop_pct"): "removed: one drop threshold, odds.drop_alert_pct, now decides both the "
+                            "screen's notices and the webhook's alerts; put the value there (0: no drop alerts)",
+}
+
 _SECTIONS: dict[str, type] = {
     "api": ApiSettings,
     "watch": WatchSettings,
@@ -604,6 +659,7 @@ _SECTIONS: dict[str, type] = {
     "odds": OddsSettings,
     "stakes": StakeSettings,
     "collect": CollectSettings,
+    "warm": WarmSettings,
     "alerts": AlertSettings,
     "ui": UiSettings,
 }
@@ -641,7 +697,8 @@ class _Where:
         return None
 
     def error(self, section: str, key: str | None, problem: str) -> ConfigError:
-        line = self.line_of(section, key)
+        # A table may also be written as a section of its own ([watch.seasons]).
+        line = self.line_of(section, key) or (self.line_of(f"{section}.{key}") if key else None)
         where = f"{self.path}:{line}" if line else str(self.path)
         name = f"{section}.{key}" if key else f"[{section}]"
         return ConfigError(f"{where}: {name}: {problem}")
@@ -657,6 +714,8 @@ def _build(data: dict[str, Any], where: _Where, base: Path) -> Settings:
         values: dict[str, Any] = {}
         for key, raw in table.items():
             spec = _KEYS[section].get(key)
+            if (section, key) in _REMOVED:
+                raise where.error(section, key, _REMOVED[(section, key)])
             if spec is None:
                 known = ", ".join(_KEYS[section])
                 raise where.error(section, key, f"unknown key (known in [{section}]: {known})")
@@ -687,6 +746,7 @@ def _build(data: dict[str, Any], where: _Where, base: Path) -> Settings:
         odds=OddsSettings(**sections.get("odds", {})),
         stakes=StakeSettings(**sections.get("stakes", {})),
         collect=CollectSettings(**sections.get("collect", {})),
+        warm=WarmSettings(**sections.get("warm", {})),
         alerts=AlertSettings(**sections.get("alerts", {})),
         ui=UiSettings(**sections.get("ui", {})),
         source=where.path,
@@ -714,28 +774,101 @@ def load_file(path: Path) -> Settings:
 
     try:
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        match = re.search(_TOML_LINE, str(exc))
-        message = re.sub(_TOML_LINE, "", str(exc)).strip()
-        lines = text.splitlines()
-        line: int | None
-        if match:
-            line = int(match.group(1))
-            found = _toml_name_at(lines, line, back=False)
-        elif "end of document" in message:
-            # A value left open (a list, a string): the culprit is the last key opened.
-            found = _toml_name_at(lines, len(lines), back=True)
-            line = found[0] if found else None
-        else:
-            line, found = None, None
-        where = f"{path}:{line}" if line else str(path)
-        name = f" in {found[1]}" if found else ""
-        raise ConfigError(f"{where}: invalid TOML{name}: {message}") from None
+    except ValueError as exc:  # TOMLDecodeError, or int()'s limit on a number of 4,301+ digits
+        raise _toml_problem(path, text, exc) from None
+    except RecursionError:
+        raise _toml_too_deep(path, text) from None
     return _build(data, _Where(path, text), path.parent.resolve())
+
+
+def _toml_problem(path: Path, text: str, exc: ValueError) -> ConfigError:
+    """Broken TOML as ``file:line: invalid TOML in section.key: problem``.
+
+    tomllib says where it noticed the problem, not what was being declared: an unclosed array
+    is reported on the next key's line (or at the end of the document), so the key whose
+    value is still open there is found by reading the text (:func:`_open_value`).
+    """
+    import tomllib
+
+    lines = text.splitlines()
+    message = re.sub(_TOML_LINE, "", str(exc)).strip()
+    at = re.search(_TOML_LINE, str(exc))
+    noticed = int(at.group(1)) if at else None
+    if not isinstance(exc, tomllib.TOMLDecodeError):
+        digits = re.search(r"[0-9][0-9_]{4299,}", text)
+        message = "a number of more than 4300 digits"
+        noticed = text.count("\n", 0, digits.start()) + 1 if digits else None
+    found = _open_value(lines, noticed or len(lines) + 1)
+    if found is not None:
+        if noticed is not None and noticed != found[0]:
+            message += f" (the value is still open at line {noticed})"
+    elif noticed is not None:
+        found = _toml_name_at(lines, noticed, back=False)
+    else:  # at the end of the document, with every value closed
+        found = _toml_name_at(lines, len(lines), back=True)
+    line = found[0] if found else noticed
+    where = f"{path}:{line}" if line else str(path)
+    name = f" in {found[1]}" if found else ""
+    return ConfigError(f"{where}: invalid TOML{name}: {message}")
+
+
+def _toml_too_deep(path: Path, text: str) -> ConfigError:
+    """tomllib recurses once per nested array or inline table, and raises RecursionError some
+    hundreds deep: named like any broken TOML, at the line where 32 levels open (no key here
+    takes more than two)."""
+    deep = re.search(r"(?:[\[{][^\[\]{}\n]*){32}", text)
+    line = text.count("\n", 0, deep.start()) + 1 if deep else None
+    found = _toml_name_at(text.splitlines(), line, back=True) if line else None
+    where = f"{path}:{found[0] if found else line}" if line else str(path)
+    name = f" in {found[1]}" if found else ""
+    return ConfigError(f"{where}: invalid TOML{name}: arrays or inline tables nested too deeply")
 
 
 _TOML_HEADER = r"^\s*\[\[?\s*([A-Za-z0-9_.\- ]+?)\s*\]?\]"
 _TOML_KEY = r"^\s*([A-Za-z0-9_\-]+)\s*="
+
+
+def _open_value(lines: list[str], line: int) -> tuple[int, str] | None:
+    """The key whose value (an array, an inline table, a multi-line string) is still open at
+    the start of ``line`` (1-based), as (its line, ``section.key``); None when none is."""
+    section: str | None = None
+    key: str | None = None
+    opened = depth = 0
+    quote = ""  # the delimiter of the string being read
+    for number, content in enumerate(lines[:line - 1], start=1):
+        i = 0
+        if not depth and not quote:
+            header = re.match(_TOML_HEADER, content)
+            if header:
+                section, key = header.group(1).strip(), None
+                continue
+            declared = re.match(_TOML_KEY, content)
+            if declared is None:
+                continue
+            key, opened, i = declared.group(1), number, declared.end()
+        while i < len(content):
+            char = content[i]
+            if quote:
+                if quote[0] == '"' and char == "\\":
+                    i += 1  # an escaped character, a quote among them
+                elif content.startswith(quote, i):
+                    i, quote = i + len(quote) - 1, ""
+            elif char == "#":
+                break
+            elif content.startswith(('"""', "'''"), i):
+                quote, i = content[i:i + 3], i + 2
+            elif char in "\"'":
+                quote = char
+            elif char in "[{":
+                depth += 1
+            elif char in "]}":
+                depth = max(depth - 1, 0)
+            i += 1
+        if len(quote) == 1:
+            quote = ""  # a one-line string ends with its line (tomllib says so on that line)
+    if (depth or quote) and key is not None:
+        return opened, f"{section}.{key}" if section else key
+    return None
 
 
 def _toml_name_at(lines: list[str], line: int, *, back: bool) -> tuple[int, str] | None:

@@ -36,8 +36,17 @@ async def _collect(settings: Settings, *, once: bool) -> int:
     engine = build_engine(settings)  # --demo: the running demo's store and simulator
     try:
         journal.check_usable(engine.settings.paths.incidents)
+        if not once:
+            engine.service.start_delivery()  # the webhook's own task, beside the cycles
         code = await cycles(Collector(engine.service), once=once,
                             say=lambda line: print(f"collect: {line}", flush=True), handle_signals=True)
+        deliverer = engine.service.alerting.deliverer
+        if once and deliverer is not None:
+            # One post of what this cycle (or an earlier process) left in the outbox; what
+            # fails stays there for the next run.
+            sent = await deliverer.deliver_due()
+            print(f"collect: alerts: {sent} delivered to {deliverer.shown}"
+                  + (f"; {deliverer.last_error}" if deliverer.last_error else ""), flush=True)
         journal_sync(engine.store, engine.settings)
         return code
     finally:

@@ -18,6 +18,7 @@ from ..domain.odds import closing_line_value
 from ..store import Pick, Store
 from ..supervision.common import iso
 from ..types import FairMethod
+from .cells import number_cell, text_cell
 from .known import known_fixtures
 
 
@@ -90,9 +91,12 @@ COLUMNS = ("id", "picked_at", "fixture_id", "kickoff", "match", "market", "line"
 
 
 def as_row(v: PickView) -> tuple[str | int | float | None, ...]:
+    """The pick as a CSV row: names (from the API, stored with the pick) as cells no
+    spreadsheet evaluates, numbers as numbers."""
     p = v.pick
-    return (p.id, iso(p.created_at), p.fixture_id, iso(p.kickoff), p.match, v.market, p.line,
-            p.outcome, p.bookmaker, p.price, p.stake, v.closing_price,
+    return (p.id, iso(p.created_at), p.fixture_id, iso(p.kickoff), text_cell(p.match),
+            text_cell(v.market), number_cell(p.line), text_cell(p.outcome), text_cell(p.bookmaker),
+            p.price, p.stake, v.closing_price,
             None if v.closing_fair is None else round(v.closing_fair, 4),
             None if v.clv_pct is None else round(v.clv_pct, 2), v.result,
             None if v.profit is None else round(v.profit, 2))

@@ -132,6 +132,8 @@ class EngineClient:
         self._store_notice = engine.store.health().problem
         # An interactive client reads what a collector on the host records and sends nothing.
         engine.service.defer_to_collector = True
+        # The webhook's task runs on the engine's loop, never in a screen's work.
+        loop.loop.call_soon_threadsafe(engine.service.start_delivery)
 
     # A context variable: set by the caller, it travels with each call to the engine's loop
     # (the task there starts from a copy of the caller's context).
@@ -230,7 +232,11 @@ def build_engine(settings: Settings, *, demo: bool = False, clock: Clock | None 
     clock = clock or SystemClock()
     simulator = None
     tmpdir = None
+    # A key read from the settings is read again before each /status probe (a key rotated in
+    # api.key_file ends a key outage by itself); one handed in, or the demo's, is the only one.
+    key_source = None
     if key is None and not demo:
+        key_source = settings.api_key
         key = settings.api_key()
         if key is None:
             raise ConfigError(settings.missing_key() or "no API key")
@@ -249,11 +255,12 @@ def build_engine(settings: Settings, *, demo: bool = False, clock: Clock | None 
     assert key is not None
     store = open_store(settings, warn=warn)
     machine = OfflineMachine(store, clock, settings.supervision)
-    provider = connect(settings.api, key, store.ledger, clock, transport=transport, gate=machine.gate)
-    sender = None
+    provider = connect(settings.api, key, store.ledger, clock, transport=transport, gate=machine.gate,
+                       key_source=key_source)
+    deliverer = None
     if settings.alerts.webhook_url is not None:
-        from ..alerts import AlertSender
+        from ..alerts import Deliverer
 
-        sender = AlertSender(settings.alerts, store, clock, key, transport=alerts_transport)
-    service = Service(settings, store, machine, provider, clock, alert_sender=sender)
+        deliverer = Deliverer(settings.alerts, store, clock, key, transport=alerts_transport)
+    service = Service(settings, store, machine, provider, clock, deliverer=deliverer)
     return Engine(settings, store, machine, service, clock, simulator, tmpdir)

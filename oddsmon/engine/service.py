@@ -10,12 +10,13 @@ the engine's loop, and what commands and tests ask.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..alerts import Alert, AlertSender
+from ..alerts import Alert, Deliverer
 from ..clock import Clock
 from ..config import Settings
 from ..desk.picks import PickView
@@ -47,7 +48,7 @@ CRITICAL_PAGES = ("predictions", "bookmakers", "odds", "dashboard")
 
 class Service:
     def __init__(self, settings: Settings, store: Store, machine: OfflineMachine,
-                 provider: Provider, clock: Clock, *, alert_sender: AlertSender | None = None) -> None:
+                 provider: Provider, clock: Clock, *, deliverer: Deliverer | None = None) -> None:
         self.settings = settings
         self.store = store
         self.machine = machine
@@ -62,7 +63,8 @@ class Service:
         self.probes = Probes(settings, store, machine, provider, clock)
         self.reports = Reports(settings, store, clock)
         self.warmer = Warmer(self.reader, self.requests, self.probes)
-        self.alerting = Alerting(self.reader, self.requests, self.recorder, alert_sender)
+        self.alerting = Alerting(self.reader, self.requests, self.recorder, deliverer)
+        self._delivery: asyncio.Task[None] | None = None
         # A context manager: within it, pages are served from any cached copy at once.
         self.cache_only = self.reader.cache_only
 
@@ -83,8 +85,19 @@ class Service:
     async def aclose(self) -> None:
         self.reader.flush_counters()
         await self.provider.aclose()
-        if self.alerting.sender is not None:
-            await self.alerting.sender.aclose()
+        if self._delivery is not None:
+            self._delivery.cancel()
+            await asyncio.gather(self._delivery, return_exceptions=True)
+        if self.alerting.deliverer is not None:
+            await self.alerting.deliverer.aclose()
+
+    def start_delivery(self) -> None:
+        """Start the webhook's own task on the running loop (the collector's, the TUI's
+        engine loop), when a webhook is configured: cycles and screens only enqueue. A TUI's
+        leaves the posting to a collector while one runs."""
+        if self.alerting.deliverer is not None and self._delivery is None:
+            self._delivery = asyncio.get_running_loop().create_task(
+                self.alerting.deliverer.run(self.reader.collector_elsewhere), name="oddsmon-alerts")
 
     # -- composed of several parts ---------------------------------------------------------------
 
@@ -217,9 +230,9 @@ class Service:
         return self.alerting.take_drops()
 
     async def dispatch_alerts(self) -> list[Alert]:
-        """What happened since the last call, posted to the webhook unless a collector elsewhere
-        posts them."""
-        return await self.alerting.dispatch()
+        """What happened since the last call, enqueued for the webhook unless a collector
+        elsewhere does it (a store write; the webhook's own task posts them)."""
+        return self.alerting.dispatch()
 
     def snapshot(self) -> Snapshot:
         return self.reports.snapshot()

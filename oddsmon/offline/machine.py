@@ -41,6 +41,17 @@ if TYPE_CHECKING:
 
 # The reasons a /status probe ends, with backoff: the API unreachable, the key refused.
 PROBED: tuple[Reason, ...] = ("network", "key")
+# The outages that are incidents for monitoring (CRITICAL in --check, critical webhook
+# alerts): nothing can be fetched until someone or something fixes them. A quota outage or a
+# manual offline is a WARNING: oddsmon knows when it ends.
+CRITICAL_REASONS: tuple[Reason, ...] = ("network", "key")
+# What the operator does about a refused key, in the words every surface uses (--check, the
+# screens, the collector's line, the webhook, the runbooks): the key is read again from
+# api.key_file before each probe, so a rotated file needs no restart; $APISPORTS_KEY is read
+# at start only.
+KEY_FIX = ("rotate the key (write the new one to api.key_file, mode 0600: read again at the "
+           "next /status probe; or set $APISPORTS_KEY and restart oddsmon) or renew the "
+           "subscription, then oddsmon --check --probe")
 # The first probe after an expected quota reset waits this long: the provider's clock and
 # ours need not agree to the second.
 RESET_GRACE = timedelta(seconds=10)

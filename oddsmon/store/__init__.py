@@ -17,12 +17,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..config import Settings
-from .backend import Health, StoreError, StoreWriteError
+from .backend import Health, StoreError, StoreTooNew, StoreWriteError
 from .cache import CacheEntry, CacheStore, cache_key
 from .collector import COLLECTOR_LEASE, CollectorStatus, CollectorStore, Holder
 from .incidents import Action, Incident, IncidentStore
 from .journal import JournalRecords
 from .ledger import Ledger, Quota, RequestRecord
+from .outbox import Claimed, Outbox, OutboxView, Queued
 from .state import REASONS, OfflineState, StateStore
 
 if TYPE_CHECKING:
@@ -68,6 +69,7 @@ class Store:
         self.incidents = IncidentStore(db)
         self.collector = CollectorStore(db)
         self.journal = JournalRecords(db)
+        self.outbox = Outbox(db)
 
     @cached_property
     def history(self) -> OddsHistory:
@@ -159,6 +161,7 @@ __all__ = [
     "Action",
     "CacheEntry",
     "CacheStore",
+    "Claimed",
     "CollectorStatus",
     "CollectorStore",
     "HeadlineStore",
@@ -175,15 +178,19 @@ __all__ = [
     "NewPick",
     "OddsHistory",
     "OfflineState",
+    "Outbox",
+    "OutboxView",
     "Pick",
     "PickStore",
     "PriceChange",
     "PricePoint",
+    "Queued",
     "Quota",
     "RequestRecord",
     "StateStore",
     "Store",
     "StoreError",
+    "StoreTooNew",
     "StoreWriteError",
     "Tx",
     "cache_key",

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from typing import Any, Protocol
 
 # The schema every backend migrates to: the parts' SQL reads and writes this one.
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 
 class StoreError(Exception):
@@ -37,6 +37,32 @@ class StoreError(Exception):
 
 class StoreWriteError(StoreError):
     """The store can be read but not written (disk full, read-only): the cache still serves."""
+
+
+class StoreTooNew(StoreError):
+    """The store's schema is newer than this oddsmon knows: a downgrade. Every backend refuses
+    it before writing anything (no migration, no move aside, no rebuild), so the oddsmon that
+    wrote it finds its data again."""
+
+
+# The key (in the store's key-value meta) naming the oddsmon that set the store's schema: set
+# by every migration, read by an older oddsmon to say which version it meets.
+SCHEMA_WRITER_KEY = "schema_written_by"
+
+
+def schema_writer() -> str:
+    """This oddsmon, as a store records it."""
+    from ..version import __version__
+
+    return f"oddsmon {__version__}"
+
+
+def too_new(where: str, version: int, writer: str | None) -> StoreTooNew:
+    """The one line every command says for a store of a newer schema."""
+    by = writer or "a newer oddsmon"
+    return StoreTooNew(f"{where}: written by {by} (schema {version}), newer than this "
+                       f"{schema_writer()} (schema {SCHEMA_VERSION}); nothing was read or "
+                       f"changed: run the newer oddsmon, or point paths.db at another store")
 
 
 @record

@@ -1,5 +1,5 @@
 """The collector's shared records: the one-per-host lease, calls spent by kind and day, its
-last cycle, and the alerts already sent (so two processes never post the same one twice)."""
+last cycle."""
 
 from __future__ import annotations
 
@@ -42,12 +42,10 @@ class CollectorStatus:
     interval_s: float
     last_cycle: datetime | None
     next_due: datetime | None
-    alerts_last_error: str | None = None
 
     def to_json(self) -> str:
         return json.dumps({"pid": self.pid, "interval_s": self.interval_s,
-                           "last_cycle": _ts(self.last_cycle), "next_due": _ts(self.next_due),
-                           "alerts_last_error": self.alerts_last_error})
+                           "last_cycle": _ts(self.last_cycle), "next_due": _ts(self.next_due)})
 
     @classmethod
     def from_json(cls, raw: str | None) -> CollectorStatus | None:
@@ -56,7 +54,7 @@ class CollectorStatus:
         try:
             d = json.loads(raw)
             return cls(int(d["pid"]), float(d["interval_s"]), utc_from_ts(d.get("last_cycle")),
-                       utc_from_ts(d.get("next_due")), d.get("alerts_last_error"))
+                       utc_from_ts(d.get("next_due")))
         except (ValueError, KeyError, TypeError):
             return None
 
@@ -93,9 +91,18 @@ class CollectorStore:
             row = tx.execute("SELECT pid, host, acquired_at, heartbeat_at FROM leases WHERE name = ?",
                              (name,)).fetchone()
             if row is not None and (row[0], row[1]) != (pid, host):
-                gone = (row[1] == host and not _alive(row[0])) or at.timestamp() - row[3] > stale_s
+                heartbeat = row[3]
+                if heartbeat > at.timestamp():
+                    # Ahead of this host's clock (the holder's clock is ahead, or this one was
+                    # stepped back): read as now, and kept so, so that the stale period runs
+                    # on this clock from here rather than from the end of the jump. A live
+                    # holder's next heartbeat overwrites it.
+                    heartbeat = at.timestamp()
+                    tx.execute("UPDATE leases SET heartbeat_at = ? WHERE name = ? AND heartbeat_at > ?",
+                               (heartbeat, name, heartbeat))
+                gone = (row[1] == host and not _alive(row[0])) or at.timestamp() - heartbeat > stale_s
                 if not gone:
-                    return Holder(row[0], row[1], utc_from_ts(row[2]), utc_from_ts(row[3]))  # type: ignore[arg-type]
+                    return Holder(row[0], row[1], utc_from_ts(row[2]), utc_from_ts(heartbeat))  # type: ignore[arg-type]
             tx.execute("INSERT INTO leases (name, pid, host, acquired_at, heartbeat_at) VALUES (?,?,?,?,?) "
                        "ON CONFLICT(name) DO UPDATE SET pid=excluded.pid, host=excluded.host, "
                        "acquired_at=excluded.acquired_at, heartbeat_at=excluded.heartbeat_at",
@@ -146,17 +153,3 @@ class CollectorStore:
     def status(self) -> CollectorStatus | None:
         row = self.db.query_one("SELECT value FROM meta WHERE key = ?", (_STATUS_META,))
         return CollectorStatus.from_json(None if row is None else row[0])
-
-    # -- alerts --------------------------------------------------------------------------------
-
-    def claim_alert(self, key: str, kind: str, at: datetime) -> bool:
-        """True the first time ``key`` is claimed by any process: that one sends it."""
-        with self.db.write() as tx:
-            cur = tx.execute("INSERT INTO alerts_sent (key, kind, at) VALUES (?,?,?) ON CONFLICT DO NOTHING",
-                             (key, kind, at.timestamp()))
-            return cur.rowcount == 1
-
-    def unclaim_alert(self, key: str) -> None:
-        """An alert that could not be delivered may be tried again later."""
-        with self.db.write() as tx:
-            tx.execute("DELETE FROM alerts_sent WHERE key = ?", (key,))

@@ -162,6 +162,14 @@ class OddsHistory:
     def bookmaker_names(self) -> dict[int, str]:
         return {r[0]: r[1] for r in self.db.query("SELECT id, name FROM bookmaker_names")}
 
+    def moved_since(self, start: datetime) -> list[tuple[int, int, int, str]]:
+        """Every (fixture, bookmaker, bet, outcome) series whose price changed from ``start``:
+        what a process starting up looks at again, so a drop recorded by one that died before
+        alerting on it is still found (a scan of the changes, once a start)."""
+        return [(r[0], r[1], r[2], r[3]) for r in self.db.query(
+            "SELECT DISTINCT fixture_id, bookmaker_id, bet_id, outcome FROM odds_changes WHERE observed_at >= ?",
+            (start.timestamp(),))]
+
     def window(self, keys: Iterable[tuple[int, int, int, str]], start: datetime) -> list[PricePoint]:
         """For each (fixture, bookmaker, bet, outcome) series: its prices after ``start`` and the
         price in force at ``start`` (history keeps changes only, so that one may be older)."""

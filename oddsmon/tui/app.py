@@ -36,6 +36,7 @@ from textual.screen import Screen
 
 from .. import log as oddsmon_log
 from ..engine.loop import BackgroundLoop
+from ..offline import KEY_FIX
 from ..supervision.common import secret_of
 from ..text import redact
 from ..types import FAIR_METHODS, PRICE_FORMATS
@@ -58,6 +59,7 @@ if TYPE_CHECKING:  # types only: the first frame is painted before httpx and the
     from ..config import Settings
     from ..engine.runtime import Engine, EngineClient
     from ..engine.service import Provenance, WarmReport, WarmStep
+    from ..offline import ModeView
     from ..supervision.metrics import Snapshot
     from ..types import FairMethod, PriceFormat
 
@@ -351,8 +353,9 @@ class OddsmonApp(DeskActions, App[int]):
         mode = snap.mode
         if mode.offline:
             detail = f": {mode.detail}" if mode.detail else ""
-            self.notify(f"oddsmon is OFFLINE ({mode.reason}){detail}", title="Offline",
-                        severity="warning", topic="mode")
+            todo = f"\nTo do: {KEY_FIX}." if mode.reason == "key" else ""
+            self.notify(f"oddsmon is OFFLINE ({mode.reason}){detail}{todo}", title="Offline",
+                        severity="error" if mode.reason == "key" else "warning", topic="mode")
         elif was_offline:
             self.notify("oddsmon is back ONLINE.", title="Online", topic="mode")
 
@@ -438,6 +441,11 @@ class OddsmonApp(DeskActions, App[int]):
         if not mode.offline:
             self.poll_now()
             return
+        if mode.reason == "key":
+            self.push_screen(ConfirmOnline(lambda: self._key_refused_text(mode), manual=False,
+                                           title="The provider refuses the API key: go online anyway?"),
+                             self._online_or_say("Staying offline until a /status probe is answered."))
+            return
         if mode.resume_at is not None and mode.seconds_to_resume and mode.seconds_to_resume > 0:
             resume_at, reason = mode.resume_at, mode.reason
             self.push_screen(ConfirmOnline(lambda: self._early_resume_cost(resume_at, reason)),
@@ -449,7 +457,8 @@ class OddsmonApp(DeskActions, App[int]):
             # Online with nothing to spend: the first counted call would go offline (quota)
             # again. Said first, as --online says it (and asks for --force).
             self.push_screen(ConfirmOnline(self._calls_left_cost, title="Go online with no calls left?",
-                                           manual=False), self._confirmed_without_calls)
+                                           manual=False),
+                             self._online_or_say("Staying offline: no calls left above the reserve."))
             return
         self._set_online()
 
@@ -465,12 +474,25 @@ class OddsmonApp(DeskActions, App[int]):
                 f"{quota.reserve}: every page would be served from the cache anyway, and the "
                 f"first fetch would go offline (quota) again.")
 
-    def _confirmed_without_calls(self, answer: bool | str | None) -> None:
-        if answer:
-            self._set_online()
-        else:
-            self.notify("Staying offline: no calls left above the reserve.", title="Online",
-                        topic="mode")
+    def _key_refused_text(self, mode: ModeView) -> str:
+        now = self.now()
+        probe = (f"The next /status probe is at {fmt.stamp_zone(mode.next_probe_at, self.tz, now)} "
+                 f"({WARM_KEY} probes now)" if mode.next_probe_at else f"{WARM_KEY} probes now")
+        return (f"oddsmon is offline because the provider refuses the API key or the account"
+                f"{': ' + mode.detail if mode.detail else ''}.\n\n"
+                f"To do: {KEY_FIX}. oddsmon comes back by itself when a free /status probe "
+                f"succeeds. {probe}.\n\n"
+                f"Going online by hand sends requests the provider refuses unless the key was "
+                f"fixed: the first refusal goes offline (key) again.")
+
+    def _online_or_say(self, staying: str) -> Callable[[bool | str | None], None]:
+        """A dialog's answer: online on yes, else ``staying`` is said."""
+        def answered(answer: bool | str | None) -> None:
+            if answer:
+                self._set_online()
+            else:
+                self.notify(staying, title="Online", topic="mode")
+        return answered
 
     def _early_resume_cost(self, resume_at: datetime, reason: str | None) -> str:
         now = self.now()
@@ -565,6 +587,8 @@ class OddsmonApp(DeskActions, App[int]):
                         severity="warning", topic="warm")
         else:
             self.notify(f"{prefix}: {what}.", title="Warm", topic="warm")
+        for text in filter(None, (report.left_out_text, *report.notes)):
+            self.notify(text, title="Warm", severity="warning")
         screen = self.screen
         if isinstance(screen, PageScreen) and fetched:
             screen.load()

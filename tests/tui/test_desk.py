@@ -4,6 +4,8 @@ filters, sorting, pins and the Value screen."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from datetime import timedelta
 from typing import Any
@@ -117,8 +119,7 @@ async def test_a_pick_recorded_in_the_tui_appears_in_picks_with_its_closing_pric
     assert fx.kickoff is not None
     clock.set(fx.kickoff + timedelta(minutes=10))
     assert picks_command.run(engine.settings, "csv", clock=clock) == 0
-    _, line = capsys.readouterr().out.splitlines()
-    cells = line.split(",")
+    _, cells = csv.reader(io.StringIO(capsys.readouterr().out))
     # Nothing moved between the warm and kickoff: the close is the picked price itself.
     assert float(cells[11]) == price and cells[14] == "pending" and cells[13] != ""
 

@@ -15,8 +15,9 @@ from typing import Any
 import pytest
 
 from oddsmon.providers import LeagueOddsRequest
-from oddsmon.store import Store, StoreError, cache_key
+from oddsmon.store import Store, StoreError, StoreTooNew, cache_key
 from oddsmon.store.sqlite import APPLICATION_ID, SCHEMA_VERSION
+from oddsmon.version import __version__
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
@@ -266,14 +267,22 @@ def test_foreign_database_is_not_destroyed(tmp_path: Path) -> None:
     assert sqlite3.connect(aside).execute("SELECT name FROM customers").fetchone() == ("ada",)
 
 
-def test_newer_schema_is_moved_aside(tmp_path: Path) -> None:
+def test_newer_schema_is_refused_as_it_is_naming_its_writer(tmp_path: Path) -> None:
     path = tmp_path / "o.db"
     Store.open(path).close()
     conn = sqlite3.connect(path)
+    assert conn.execute("SELECT value FROM meta WHERE key = 'schema_written_by'").fetchone() == (
+        f"oddsmon {__version__}",)
+    conn.execute("UPDATE meta SET value = 'oddsmon 9.1.0' WHERE key = 'schema_written_by'")
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     conn.commit()
     conn.close()
-    _assert_moved_aside(tmp_path, path, "newer oddsmon")
+    before = path.read_bytes()
+    for read_only in (False, True):
+        with pytest.raises(StoreTooNew, match=rf"written by oddsmon 9\.1\.0 \(schema {SCHEMA_VERSION + 1}\), "
+                                              rf"newer than this oddsmon {__version__}"):
+            Store.open(path, read_only=read_only)
+    assert path.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["o.db"]
 
 
 def test_unwritable_directory_is_a_clear_error(tmp_path: Path) -> None:
