@@ -258,7 +258,7 @@ async def test_a_refused_key_says_what_to_do_and_asks_before_going_online(
         assert tuple(s for s, m in app.said if "OFFLINE (key)" in m)[:1] == ("error", )
         await press(pilot, "f")
         assert isinstance(app.screen, ConfirmOnline)
-        message = str(app.screen.message)
+        message = text_of(app, "#dialog-text")
         assert "refuses the API key" in message and "Error/Missing application key" in message
         assert "rotate the key" in message and "next /status probe is at" in message
         await press(pilot, "m")  # no manual offline offered: a refused key is not a quota reset

@@ -268,7 +268,7 @@ def test_cli_flags_and_config_errors(tmp_path: Path, capsys: pytest.CaptureFixtu
     capsys.readouterr()
     for argv, why in ((["--check", "--export"], "not allowed with argument --check"),
                       (["--check", "-w", "x"], "expected a number of calls"),
-                      (["--check", "-c", "-1"], "0 or more"),
+                      (["--check", "-c", "-1"], "from 0 to"),
                       (["--check", "-w", "5", "-c", "9"], "9 is above the warning level 5"),
                       (["--check", "--bogus"], "unrecognized arguments: --bogus"),
                       (["--check", "-t", "0"], "expected seconds above 0"),
