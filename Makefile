@@ -6,11 +6,18 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run pyc lint test test-fast bench clean
 
+# A line before each step: pip is quiet, and the first install takes a minute or more.
 $(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "make: $(PYTHON) is older than 3.11; run: make PYTHON=python3.11 $(MAKECMDGOALS)"; exit 1; }
+	@test -x $(BIN)/python || echo "make: creating $(VENV) with $(PYTHON)"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "make: updating pip in $(VENV)"
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	@echo "make: installing oddsmon and its dependencies into $(VENV) (a minute or two the first time)"
 	$(BIN)/python -m pip install --quiet -e '.[serve,test,bench,postgres]'
 	@touch $(STAMP)
+	@echo "make: $(VENV) is ready"
 
 # compileall writes the package's .pyc files: where PYTHONDONTWRITEBYTECODE is set, Python never
 # writes them, and every `oddsmon --check` would compile the sources again (3x its start). Run on

@@ -21,6 +21,7 @@ from typing import Any, NoReturn
 from .commands.common import EXIT_CANNOT_RUN, EXIT_CHECK_USAGE, EXIT_FAIL, EXIT_USAGE, UsageError, fail
 from .commands.registry import ARGUMENTS, COMMANDS, FORMAT, Command, Option
 from .config import ConfigError, Settings, load
+from .demo import USE_A_REAL_KEY
 
 
 def _columns() -> int:
@@ -47,12 +48,18 @@ class _Formatter(argparse.HelpFormatter):
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, with the exit status for bad usage chosen per command (3 under --check)."""
+    """argparse, with the exit status for bad usage chosen per command (3 under --check, whose
+    reason is its UNKNOWN verdict on standard output: a monitor reads that line alone)."""
 
     usage_status = EXIT_USAGE
+    as_json = False  # under --check: the verdict as --check --json prints it
 
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
+        if self.usage_status == EXIT_CHECK_USAGE:
+            from .commands.check import unknown
+
+            self.exit(unknown(f"bad usage: {message}", as_json=self.as_json))
         self.exit(self.usage_status, f"{self.prog}: error: {message}\n")
 
 
@@ -70,7 +77,8 @@ def build_parser() -> _Parser:
         description="Football odds and predictions from API-Football, in the terminal; "
                     "keeps working offline from its cache.",
         epilog="With no API key set (see api.key_env in oddsmon.toml), the TUI runs on its "
-               "bundled simulator and says so; headless commands refuse (use --demo).",
+               "bundled simulator and says so; headless commands refuse (use --demo). "
+               + USE_A_REAL_KEY,
     )
     commands = p.add_mutually_exclusive_group()
     for argument in ARGUMENTS:
@@ -117,20 +125,45 @@ def _since(parser: _Parser, text: str) -> datetime:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    given = sys.argv[1:] if argv is None else list(argv)
     try:
-        return _main(argv)
+        return _main(given)
     except BrokenPipeError:
         # The reader went away (``oddsmon --check | head -1``): not an error of ours. Point
         # stdout at /dev/null so the interpreter's final flush does not raise again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_FAIL
+    except KeyboardInterrupt:
+        print("oddsmon: interrupted", file=sys.stderr)
+        return 128 + 2  # the shell's status for SIGINT
+    except Exception as exc:  # the last resort: one line, the traceback only with --debug
+        if "--debug" in given or os.environ.get("ODDSMON_DEBUG"):
+            raise
+        return _unexpected(exc, check=_is_check(given), as_json="--json" in given)
 
 
-def _main(argv: Sequence[str] | None) -> int:
+def _unexpected(exc: Exception, *, check: bool, as_json: bool) -> int:
+    """What an error nothing else caught is, in one line; exit 3 (UNKNOWN under --check)."""
+    if isinstance(exc, ModuleNotFoundError) and not (exc.name or "").startswith("oddsmon"):
+        # An old venv, or a Python without oddsmon's dependencies (``python3 -m oddsmon``).
+        why = (f"cannot run: {exc} (under {sys.executable}): oddsmon's dependencies are not "
+               f"installed for it; use the project's .venv/bin/oddsmon (`make run` sets it up) "
+               f"or reinstall: pip install -e .")
+    else:
+        why = f"unexpected error: {type(exc).__name__}: {exc} (--debug shows the traceback)"
+    if check:
+        from .commands.check import unknown
+
+        return unknown(why, as_json=as_json)
+    return fail(why, EXIT_CANNOT_RUN)
+
+
+def _main(given: Sequence[str]) -> int:
     parser = build_parser()
-    if _is_check(sys.argv[1:] if argv is None else argv):
+    if _is_check(given):
         parser.usage_status = EXIT_CHECK_USAGE
-    args = parser.parse_args(argv)
+        parser.as_json = "--json" in given
+    args = parser.parse_args(given)
     command = next((c for c in COMMANDS if _given(args, c.dest)), None)
     _check_usage(parser, args, command)
     try:
@@ -148,7 +181,7 @@ def _dispatch(args: argparse.Namespace, command: Command | None) -> int:
         if not args.demo:
             settings.api_key()  # a bad key_file is a configuration error, reported up front
     except ConfigError as exc:
-        return fail(str(exc), EXIT_USAGE if command is None else command.usage_status)
+        return _failure(command, args, str(exc), EXIT_USAGE if command is None else command.usage_status)
     if command is None:  # without a key, the TUI runs on the simulator and says so
         return _tui(settings, demo=args.demo or settings.missing_key() is not None, debug=args.debug)
     return _run(command, args, settings)
@@ -167,14 +200,27 @@ def _run(command: Command, args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _on_demo_store(command: Command, args: argparse.Namespace, settings: Settings) -> int:
-    """The runbook rehearsed on the demo: the command reads the running demo's throwaway store."""
+    """The runbook rehearsed on the demo: the command acts on the running demo's throwaway
+    store and simulator (the most recent demo when several run), and says which on stderr."""
     from .demo import running_demo
 
     found = running_demo(settings)
     if found is None:
-        return fail("--demo: no demo is running on this account (start `oddsmon --demo` "
-                    "in another terminal; these commands then read its store)", EXIT_CANNOT_RUN)
-    return _call(command, args, found)
+        return _failure(command, args, "--demo: no demo is running on this account (start "
+                        "`oddsmon --demo` in another terminal; these commands then act on it)",
+                        EXIT_CANNOT_RUN)
+    print(f"oddsmon --demo: {found.describe()}", file=sys.stderr)
+    return _call(command, args, found.settings)
+
+
+def _failure(command: Command | None, args: argparse.Namespace, message: str, status: int) -> int:
+    """Why the command cannot run, in one line: ``--check``'s is its UNKNOWN verdict on standard
+    output (a monitor reads that line alone), the others' on stderr."""
+    if command is not None and command.usage_status == EXIT_CHECK_USAGE:
+        from .commands.check import unknown
+
+        return unknown(message, as_json=args.json)
+    return fail(message, status)
 
 
 def _call(command: Command, args: argparse.Namespace, settings: Settings | None = None) -> int:

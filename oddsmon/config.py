@@ -615,9 +615,18 @@ class Settings:
     alerts: AlertSettings = field(default_factory=AlertSettings)
     ui: UiSettings = field(default_factory=UiSettings)
     source: Path | None = None  # the file these settings came from, None for defaults
+    # A --demo's settings (the bundled simulator, a throwaway store): its key is the
+    # simulator's, and the commands oddsmon tells people to run carry --demo (see prog).
+    demo: bool = False
 
     def with_paths(self, **changes: Path | int) -> Settings:
         return replace(self, paths=replace(self.paths, **changes))
+
+    @property
+    def prog(self) -> str:
+        """The command people are told to run: ``oddsmon``, or ``oddsmon --demo`` in a demo (a
+        plain ``oddsmon --export`` there would act on another store, or exit 3 without a key)."""
+        return "oddsmon --demo" if self.demo else "oddsmon"
 
     def missing_key(self, environ: os._Environ[str] | dict[str, str] | None = None) -> str | None:
         """Why no API key is configured (naming the variable and the file), or None if one is."""
@@ -629,7 +638,10 @@ class Settings:
         return f"no API key: {where}; set it, or use --demo for the simulator"
 
     def api_key(self, environ: os._Environ[str] | dict[str, str] | None = None) -> Secret | None:
-        """The key from ``$<key_env>``, else from ``key_file`` (which must be mode 0600)."""
+        """The key from ``$<key_env>``, else from ``key_file`` (which must be mode 0600); a
+        demo's is the simulator's (a real key is never sent to it)."""
+        if self.demo:
+            return Secret(DEMO_KEY)
         env = os.environ if environ is None else environ
         value = env.get(self.api.key_env, "").strip()
         if value:

@@ -27,6 +27,13 @@ The first line is the one verdict a monitor shows (the probe's outcome folded in
 ``quota_used``, ``page_age_<page>`` in seconds for each critical page, ``cache_hit_ratio`` and
 ``seconds_to_resume``. A value not known yet is ``U``, as the guidelines say.
 
+Every UNKNOWN, whatever its cause (bad usage, a broken configuration, no key, no demo running,
+an unreadable store, ``-t`` run out), is that first line on standard output with its reason:
+a monitor reads the first line of standard output only (monitoring-plugins guidelines, "Plugin
+Output"). ``-t/--timeout SECONDS`` bounds the whole check, the probe included; past it the
+verdict is UNKNOWN, "timed out after N s" (the Monitoring Plugins Interface, "Input
+Parameters": a plugin ended by its timeout exits 3).
+
 Plain ``--check`` is read-only: it opens the store read-only (never creating, migrating or
 repairing it), sends nothing, and writes no file. ``--check --probe`` also sends one free
 ``/status`` probe; a success ends a network outage, which is then recorded (store + journal).
@@ -37,8 +44,9 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from ..clock import Clock
 from ..config import Settings
@@ -61,12 +69,14 @@ from ..supervision.common import (
 from ..supervision.metrics import AlertMetrics, CollectorMetrics, Snapshot, collect
 from .common import UsageError
 
+T = TypeVar("T")
+
 
 def _mib(n: int) -> str:
     return f"{n / 1_048_576:.1f} MiB" if n >= 1_048_576 else f"{n / 1024:.1f} KiB"
 
 
-def _resume_text(snap: Snapshot) -> str:
+def _resume_text(snap: Snapshot, prog: str) -> str:
     m = snap.mode
     if not m.offline:
         return "- (online)"
@@ -75,14 +85,14 @@ def _resume_text(snap: Snapshot) -> str:
         return (f"when /status shows quota again, expected {iso(m.resume_at)} (in "
                 f"{duration(m.seconds_to_resume)}); probed at {iso(probe)} (in "
                 f"{duration((probe - snap.generated_at).total_seconds())}), then at least every "
-                f"{duration(snap.quota_probe_s)} and at the reset; probe now: oddsmon --check --probe"
+                f"{duration(snap.quota_probe_s)} and at the reset; probe now: {prog} --check --probe"
                 + (" (manual offline kept the quota's resume)" if m.reason == "user" else ""))
     if m.reason in ("network", "key"):
         nxt = f"next probe due {iso(m.next_probe_at)}" if m.next_probe_at else "no probe planned"
-        todo = f"; to do: {KEY_FIX}" if m.reason == "key" else "; probe now: oddsmon --check --probe"
+        todo = f"; to do: {KEY_FIX}" if m.reason == "key" else f"; probe now: {prog} --check --probe"
         return (f"when a /status probe succeeds ({m.probe_failures} failed so far; {nxt}, sent "
                 f"by a running oddsmon){todo}")
-    return "only on request: oddsmon --online (or the TUI's offline toggle)"
+    return f"only on request: {prog} --online (or the TUI's offline toggle)"
 
 
 def _perf(label: str, value: float | int | None, uom: str = "", warn: str = "",
@@ -137,7 +147,7 @@ def render_text(snap: Snapshot, settings: Settings, probe: dict[str, Any] | None
         row("Mode", f"ONLINE since {dual(m.since, tz) if m.since else 'ever (no transition recorded)'}")
     if m.detail:
         row("", f"last transition: {m.detail}")
-    row("Resume", _resume_text(snap))
+    row("Resume", _resume_text(snap, settings.prog))
     if probe is not None:
         row("Probe", ("ok" if probe["ok"] else "skipped" if probe["ok"] is None else "FAILED")
             + f": {probe['detail']}")
@@ -170,7 +180,7 @@ def render_text(snap: Snapshot, settings: Settings, probe: dict[str, Any] | None
         row("Requests", reqs)
     col = snap.collector
     if col is not None:
-        row("Collector", _collector_text(col, now))
+        row("Collector", _collector_text(col, now, settings.prog))
     if snap.alerts is not None and (snap.alerts.target or snap.alerts.pending or snap.alerts.dead):
         row("Alerts", _alerts_text(snap.alerts))
     inc = snap.last_incident
@@ -190,12 +200,12 @@ def render_text(snap: Snapshot, settings: Settings, probe: dict[str, Any] | None
     return "\n".join(lines) + "\n"
 
 
-def _collector_text(col: CollectorMetrics, now: datetime) -> str:
+def _collector_text(col: CollectorMetrics, now: datetime, prog: str) -> str:
     budget = "?" if col.budget is None else str(col.budget)
     spent = f"budget {col.spent} spent, {'?' if col.left is None else col.left} left of {budget} today"
     if not col.running:
         last = f"; last cycle {iso(col.last_cycle)}" if col.last_cycle else ""
-        return f"not running (oddsmon --collect){last}; {spent}"
+        return f"not running ({prog} --collect){last}; {spent}"
     silent = col.silent_s(now)
     text = (f"running, pid {col.pid} on {col.host}; last cycle {iso(col.last_cycle) or 'not yet'}"
             f"{'' if silent is None else f' ({duration(silent)} ago)'}, next due {iso(col.next_due) or '-'}; {spent}")
@@ -238,7 +248,7 @@ async def _probe(settings: Settings, clock: Clock) -> dict[str, Any]:
     finally:
         await engine.aclose()
     if resumed:
-        detail += f"; {outage} outage over: back online (run oddsmon --warm to rebuild the cache)"
+        detail += f"; {outage} outage over: back online (run {settings.prog} --warm to rebuild the cache)"
     return {"ok": ok, "detail": detail, "resumed": resumed}
 
 
@@ -272,23 +282,61 @@ def evaluate(settings: Settings, clock: Clock, *, probe: bool = False) -> tuple[
     return snap, outcome, code
 
 
+class _TimedOut(Exception):
+    """``-t`` ran out."""
+
+
+def _within(seconds: float | None, work: Callable[[], T]) -> T:
+    """``work()``, interrupted after ``seconds`` (None: no limit) by ``_TimedOut``.
+
+    An interval timer, as monitoring plugins bound themselves with ``alarm()``: whatever hangs
+    (a silent peer, a lock held elsewhere) is cut at the next Python instruction."""
+    if seconds is None:
+        return work()
+    import signal
+
+    def expire(signum: int, frame: object) -> None:
+        raise _TimedOut
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return work()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def unknown(reason: str, *, as_json: bool = False, clock: Clock | None = None) -> int:
+    """``--check`` could not judge: the UNKNOWN verdict and its reason on standard output (the
+    one line a monitor reads; with ``--json``, the status object alone), exit 3."""
+    from ..clock import SystemClock
+    from ..text import clean
+
+    reason = clean(reason)  # may quote a path, a config line or a provider's text
+    if as_json:
+        now = (clock or SystemClock()).now()
+        print(json.dumps({"schema_version": 1, "generated_at": iso(now),
+                          "status": {"code": UNKNOWN, "label": LABELS[UNKNOWN], "summary": reason}}))
+    else:
+        print(verdict(UNKNOWN, reason, None))
+    return UNKNOWN
+
+
 def run(settings: Settings, *, as_json: bool = False, probe: bool = False,
-        clock: Clock | None = None) -> int:
-    """``oddsmon --check [--json] [--probe]``: print the status, return the exit code."""
+        clock: Clock | None = None, timeout: float | None = None) -> int:
+    """``oddsmon --check [--json] [--probe] [-t S]``: print the status, return the exit code."""
     from ..clock import SystemClock
 
     clock = clock or SystemClock()
     secret = secret_of(settings)
     try:
-        snap, outcome, code = evaluate(settings, clock, probe=probe)
+        snap, outcome, code = _within(timeout, lambda: evaluate(settings, clock, probe=probe))
+    except _TimedOut:
+        return unknown(f"timed out after {timeout:g} s (-t)", as_json=as_json, clock=clock)
     except (StateUnreadable, StoreError) as exc:
         message = for_output(str(exc), secret)
-        if as_json:
-            print(json.dumps({"schema_version": 1, "generated_at": iso(clock.now()),
-                              "status": {"code": UNKNOWN, "label": LABELS[UNKNOWN], "summary": message}}))
-        else:
-            print(verdict(UNKNOWN, f"state unreadable: {message}", None))
-        return UNKNOWN
+        return unknown(message if as_json else f"state unreadable: {message}", as_json=as_json, clock=clock)
     if as_json:
         from ..supervision.export import to_dict
 
@@ -310,18 +358,17 @@ def run(settings: Settings, *, as_json: bool = False, probe: bool = False,
 
 
 def main(settings: Settings, *, as_json: bool = False, probe: bool = False, warning: int | None = None,
-         critical: int | None = None, demo: bool = False) -> int:
-    """``oddsmon --check [--json] [--probe] [-w N] [-c N]``: the thresholds given override the
-    configured ones; ``-c`` above the warning level is a usage error (exit 3); no API key
-    outside the demo is UNKNOWN, naming the variable to set."""
+         critical: int | None = None, timeout: float | None = None) -> int:
+    """``oddsmon --check [--json] [--probe] [-w N] [-c N] [-t S]``: the thresholds given override
+    the configured ones; ``-c`` above the warning level is a usage error (exit 3); no API key
+    is UNKNOWN, naming the variable to set (a demo's settings have the simulator's)."""
     sup = settings.supervision
     warning = sup.quota_warning if warning is None else warning
     critical = sup.quota_critical if critical is None else critical
     if critical > warning:
         raise UsageError(f"argument -c/--critical: {critical} is above the warning level {warning}")
     settings = replace(settings, supervision=replace(sup, quota_warning=warning, quota_critical=critical))
-    missing = None if demo else settings.missing_key()
+    missing = settings.missing_key()
     if missing is not None:
-        print(f"ODDSMON UNKNOWN - {missing}")
-        return UNKNOWN
-    return run(settings, as_json=as_json, probe=probe)
+        return unknown(missing, as_json=as_json)
+    return run(settings, as_json=as_json, probe=probe, timeout=timeout)

@@ -22,19 +22,19 @@ from .common import EXIT_FAIL, fail, journal_sync
 Sleeper = Callable[[float], Awaitable[None]]
 
 
-def run(settings: Settings, *, demo: bool = False, once: bool = False) -> int:
+def run(settings: Settings, *, once: bool = False) -> int:
     """``oddsmon --collect [--once]``; a store or journal it cannot use: exit 1."""
     try:
-        return asyncio.run(_collect(settings, demo=demo, once=once))
+        return asyncio.run(_collect(settings, once=once))
     except (StoreError, SupervisionError) as exc:
         return fail(str(exc), EXIT_FAIL)
 
 
-async def _collect(settings: Settings, *, demo: bool, once: bool) -> int:
+async def _collect(settings: Settings, *, once: bool) -> int:
     from ..engine.runtime import build_engine
     from ..supervision import journal
 
-    engine = build_engine(settings, demo=demo)
+    engine = build_engine(settings)  # --demo: the running demo's store and simulator
     engine.machine.team_network = True  # the team's collector: its network cut is every host's
     try:
         journal.check_usable(engine.settings.paths.incidents)

@@ -49,7 +49,7 @@ def _set_mode(settings: Settings, *, offline: bool, force: bool = False) -> int:
             # request, and the journal would record a resume that did not happen.
             return fail(f"{left} call(s) left today, at or below the reserve ({reserve}): "
                         f"oddsmon would go straight back offline (quota). Wait for the reset, "
-                        f"or run: oddsmon --online --force")
+                        f"or run: {settings.prog} --online --force")
         machine = OfflineMachine(store, clock, settings.supervision)
         changed = machine.go_offline("user", "manual offline (--offline)") if offline \
             else machine.go_online("manual resume (--online)")

@@ -14,10 +14,13 @@ from ..store import Store
 from ..supervision.common import iso
 from .common import EXIT_OK
 
+# The Odds screen's pick key (tui/odds.py; tests/unit/test_docs_match.py keeps them one).
+NOTHING_RECORDED = "no picks recorded (press a on the Odds screen to record one)\n"
+
 
 def _text(views: list[PickView]) -> str:
     if not views:
-        return "no picks recorded (press p on the Odds screen to record one)\n"
+        return NOTHING_RECORDED
     lines = []
     for v in views:
         p = v.pick

@@ -52,6 +52,16 @@ def _port(text: str) -> int:
     return _whole(text, "a port", 1, 65535)
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not 0 < value <= 86400:  # NaN included
+        raise argparse.ArgumentTypeError(f"expected seconds above 0, at most a day, got {text!r}")
+    return value
+
+
 def _some_text(text: str) -> str:
     if not text.strip():
         raise argparse.ArgumentTypeError("expected some text")
@@ -77,7 +87,7 @@ class Command:
     shape: dict[str, Any] = field(default_factory=_switch)  # add_argument's keywords, help aside
     formats: tuple[str, ...] = ()  # the --format it takes (``fmt``), its default first
     settings: bool = True  # takes the loaded configuration, first
-    demo_store: bool = False  # with --demo: reads and writes the running demo's store
+    demo_store: bool = False  # with --demo: acts on the running demo (its store, its simulator)
     needs_key: bool = False  # sends requests: no API key is exit 3, naming what to set
     usage_status: int = EXIT_USAGE  # the exit status of bad usage and a broken configuration
 
@@ -114,23 +124,26 @@ ARGUMENTS: tuple[Command | Option, ...] = (
     Option(("--config",), {"metavar": "PATH", "help": "config file (default: $ODDSMON_CONFIG, "
                            "./oddsmon.toml, $XDG_CONFIG_HOME/oddsmon/oddsmon.toml)"}),
     Option(("--demo",), {"action": "store_true",
-                         "help": "run on the in-process API simulator with a throwaway store"}),
+                         "help": "the TUI on the bundled API simulator with a throwaway store; "
+                                 "with a command: act on the running demo's store and "
+                                 "simulator (the most recent, when several run)"}),
     Command("--offline", "switch every oddsmon on this host to offline mode (reason: user)",
-            "oddsmon.commands.mode", "offline"),
+            "oddsmon.commands.mode", "offline", demo_store=True),
     Command("--online", "leave offline mode now (a manual or quota offline)",
-            "oddsmon.commands.mode", "online", params=("force",)),
+            "oddsmon.commands.mode", "online", params=("force",), demo_store=True),
     Command("--warm", "refresh the four critical pages within the quota, then exit",
-            "oddsmon.commands.warm", params=("demo", "force"), needs_key=True),
+            "oddsmon.commands.warm", params=("force",), needs_key=True, demo_store=True),
     Command("--collect", "run the collector in the foreground: record odds, closing prices "
                          "and in-play odds within [collect] daily_budget, send the alerts; "
                          "one per host; stops cleanly on SIGTERM/SIGINT",
-            "oddsmon.commands.collect", params=("demo", "once"), needs_key=True),
+            "oddsmon.commands.collect", params=("once",), needs_key=True, demo_store=True),
     Command("--init-config", "write a commented default config file to PATH and exit",
             "oddsmon.commands.init_config", params=("path=init_config",),
             shape={"metavar": "PATH", "type": Path}, settings=False),
     Command("--check", "print the recovery status and the closing checklist; exit 0 OK, "
                        "1 WARNING, 2 CRITICAL, 3 UNKNOWN (sends nothing, writes nothing)",
-            "oddsmon.commands.check", "main", params=("as_json=json", "probe", "warning", "critical", "demo"),
+            "oddsmon.commands.check", "main",
+            params=("as_json=json", "probe", "warning", "critical", "timeout"),
             usage_status=EXIT_CHECK_USAGE, demo_store=True),
     Command("--export", "write the supervision metrics atomically to PATH (default: "
                         "paths.metrics; '-' prints them)",
@@ -185,6 +198,10 @@ ARGUMENTS: tuple[Command | Option, ...] = (
     Option(("-c", "--critical"), {"metavar": "N", "type": _threshold,
                                   "help": "with --check: CRITICAL below N calls left today "
                                           "(overrides supervision.quota_critical)"}, ("check",)),
+    Option(("-t", "--timeout"), {"metavar": "SECONDS", "type": _seconds,
+                                 "help": "with --check: give up after SECONDS, the probe included, "
+                                         "and exit 3 (UNKNOWN) saying so (default: no limit)"},
+           ("check",)),
     Option(("--force",), {"action": "store_true",
                           "help": "with --warm: refetch every critical page, fresh or not (within the "
                                   "quota); with --online: go online even with no calls left above "

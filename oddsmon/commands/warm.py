@@ -9,22 +9,22 @@ from ..supervision.common import SupervisionError
 from .common import EXIT_CANNOT_RUN, EXIT_FAIL, EXIT_OK, fail, journal_sync
 
 
-def run(settings: Settings, *, demo: bool = False, force: bool = False) -> int:
+def run(settings: Settings, *, force: bool = False) -> int:
     """``oddsmon --warm [--force]``; a store or journal it cannot use: exit 3, nothing sent."""
     import asyncio
 
     try:
-        return asyncio.run(_warm(settings, demo=demo, force=force))
+        return asyncio.run(_warm(settings, force=force))
     except (StoreError, SupervisionError) as exc:
         return fail(str(exc), EXIT_CANNOT_RUN)
 
 
-async def _warm(settings: Settings, *, demo: bool, force: bool = False) -> int:
+async def _warm(settings: Settings, *, force: bool = False) -> int:
     from ..engine.runtime import build_engine
     from ..supervision import journal
     from ..text import clean
 
-    engine = build_engine(settings, demo=demo)
+    engine = build_engine(settings)  # --demo: the running demo's store and simulator
     try:
         journal.check_usable(engine.settings.paths.incidents)
 

@@ -73,9 +73,10 @@ def _sync_on_engine(method: Callable[Concatenate[Service, P], T],
 
 
 class Simulated(Protocol):
-    """What the demo's simulator offers its drill (``oddsmon.sim.Simulator`` has all of it)."""
+    """What the demo's simulator offers its drill (``oddsmon.sim.ServedSimulator`` has it all)."""
 
-    network_down: bool
+    @property
+    def network_down(self) -> bool: ...
 
     def cut_network(self) -> None: ...
 
@@ -84,6 +85,10 @@ class Simulated(Protocol):
     def exhaust_quota(self) -> None: ...
 
     def set_quota(self, limit: int | None = None, used: int | None = None) -> None: ...
+
+    def serve(self) -> str: ...  # on loopback too, for the --demo commands of other shells
+
+    def stop_serving(self) -> None: ...
 
 
 class DemoControls:
@@ -251,13 +256,15 @@ def build_engine(settings: Settings, *, demo: bool = False, clock: Clock | None 
             raise ConfigError(settings.missing_key() or "no API key")
     if demo:
         from ..sim import SimConfig, SimTransport, Simulator
+        from ..sim.served import ServedSimulator
 
         settings, tmpdir = demo_settings(settings)
         # A generous plan so a newcomer can browse freely; the Supervision screen can burn it.
-        simulator = Simulator(SimConfig(leagues=tuple(settings.watch.leagues) or (39, 61, 140),
-                                        season=settings.watch.one_season, daily_limit=500,
-                                        per_minute=300), clock=clock)
-        transport = SimTransport(simulator)
+        sim = Simulator(SimConfig(leagues=tuple(settings.watch.leagues) or (39, 61, 140),
+                                  season=settings.watch.one_season, daily_limit=500,
+                                  per_minute=300), clock=clock)
+        simulator = ServedSimulator(sim)  # served on loopback once the demo is published
+        transport = SimTransport(sim)
         key = Secret(DEMO_KEY)
     assert key is not None
     store = open_store(settings, warn=warn)

@@ -149,8 +149,10 @@ def evaluate_checklist(
     export: ExportRecord | None,
     selftest: SelftestRecord | None,
     journal: tuple[bool, str],
+    prog: str = "oddsmon",
 ) -> tuple[ChecklistItem, ...]:
-    """Section 6 of the runbook, relative to the latest incident.
+    """Section 6 of the runbook, relative to the latest incident. ``prog`` starts the commands
+    it names (``oddsmon --demo`` in a demo, where a plain ``oddsmon`` acts elsewhere).
 
     Each item counts only if it happened after the reference instant: the latest incident's
     resume (closed_at, or its planned resume once due), else its start while it is still open.
@@ -178,11 +180,11 @@ def evaluate_checklist(
             why += (f"; resumes when /status shows quota again (next probe "
                     f"{iso(mode.next_probe_at or mode.resume_at)})")
         elif mode.reason == "network":
-            why += "; resumes when a /status probe succeeds (oddsmon --check --probe)"
+            why += f"; resumes when a /status probe succeeds ({prog} --check --probe)"
         elif mode.reason == "key":
             why += f"; {KEY_FIX}"
         else:
-            why += "; oddsmon --online to resume"
+            why += f"; {prog} --online to resume"
         items.append(ChecklistItem("offline_disabled", "Offline mode disabled",
                                    "Mode hors ligne désactivé", False, why))
     else:
@@ -193,11 +195,11 @@ def evaluate_checklist(
 
     # 2. Metrics summary exported.
     if export is None:
-        done, why = False, "no JSON export recorded; run oddsmon --export"
+        done, why = False, f"no JSON export recorded; run {prog} --export"
     elif not export.pending and not export.path.exists():
-        done, why = False, f"last export {iso(export.at)} to {export.path}, which no longer exists; run oddsmon --export"
+        done, why = False, f"last export {iso(export.at)} to {export.path}, which no longer exists; run {prog} --export"
     elif not after(export.at):
-        done, why = False, f"last export {iso(export.at)} is before {ref_text}; run oddsmon --export"
+        done, why = False, f"last export {iso(export.at)} is before {ref_text}; run {prog} --export"
     elif export.pending:
         done, why = True, f"this export, {iso(export.at)}, to {export.path}"
     else:
@@ -207,12 +209,12 @@ def evaluate_checklist(
 
     # 3. Key pages opened online.
     if mode.offline:
-        done, why = False, "offline: pages can only come from the cache; resume, then oddsmon --warm"
+        done, why = False, f"offline: pages can only come from the cache; resume, then {prog} --warm"
     else:
         missing = [p for p, at in page_fetched_at.items() if not after(at)]
         if missing:
             since = f" since {ref_text}" if ref is not None else ""
-            done, why = False, f"not fetched online{since}: {', '.join(missing)}; run oddsmon --warm"
+            done, why = False, f"not fetched online{since}: {', '.join(missing)}; run {prog} --warm"
         else:
             oldest = min(at for at in page_fetched_at.values() if at is not None)
             done, why = True, f"all four fetched online (oldest {iso(oldest)}, {duration((now - oldest).total_seconds())} ago)"
@@ -221,15 +223,15 @@ def evaluate_checklist(
 
     # 4. Quick functional tests.
     if selftest is None:
-        done, why = False, "no selftest recorded; run oddsmon --selftest"
+        done, why = False, f"no selftest recorded; run {prog} --selftest"
     elif not after(selftest.at):
-        done, why = False, f"last selftest {iso(selftest.at)} is before {ref_text}; run oddsmon --selftest"
+        done, why = False, f"last selftest {iso(selftest.at)} is before {ref_text}; run {prog} --selftest"
     elif not selftest.ok:
         failed = [str(c.get("name")) for c in selftest.checks if not c.get("ok")]
-        done, why = False, f"selftest {iso(selftest.at)} failed: {', '.join(failed) or 'see oddsmon --selftest'}"
+        done, why = False, f"selftest {iso(selftest.at)} failed: {', '.join(failed) or f'see {prog} --selftest'}"
     else:
         done, why = True, f"selftest passed {iso(selftest.at)} in {selftest.duration_s:.1f} s"
-    items.append(ChecklistItem("functional_tests", "Quick functional tests (oddsmon --selftest)",
+    items.append(ChecklistItem("functional_tests", f"Quick functional tests ({prog} --selftest)",
                                "Tests fonctionnels rapides", done, why))
 
     # 5. Incident documented in the journal.

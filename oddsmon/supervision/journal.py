@@ -334,9 +334,9 @@ def sync(store: Store, settings: Settings, *, path: Path | None = None) -> SyncR
 
 
 def documented(path: Path, sid: str | None, incident_id: int | None, closed: bool,
-               action_ids: tuple[int, ...] = ()) -> tuple[bool, str]:
+               action_ids: tuple[int, ...] = (), prog: str = "oddsmon") -> tuple[bool, str]:
     """The closing checklist's last item: does the journal show this incident, start to end?
-    Reads only."""
+    Reads only. ``prog`` starts the command it names (``oddsmon --demo`` in a demo)."""
     if incident_id is None:
         return True, "no incident recorded: nothing to document"
     try:
@@ -344,9 +344,9 @@ def documented(path: Path, sid: str | None, incident_id: int | None, closed: boo
     except JournalError as exc:
         return False, str(exc)
     if found is None:
-        return False, f"{path} does not exist yet; oddsmon --export (or any command but --check) writes it"
+        return False, f"{path} does not exist yet; {prog} --export (or any command but --check) writes it"
     if sid is None:
-        return False, f"{path} was never synced with this store; run oddsmon --export"
+        return False, f"{path} was never synced with this store; run {prog} --export"
     present = {key for s, key in found if s == sid}
     if not closed:
         return False, f"incident #{incident_id} is still open"
@@ -354,7 +354,7 @@ def documented(path: Path, sid: str | None, incident_id: int | None, closed: boo
     lacking = wanted - present
     if lacking:
         return False, (f"{path} lacks {len(lacking)} record(s) of incident #{incident_id}; "
-                       f"run oddsmon --export (or any command but --check) to sync it")
+                       f"run {prog} --export (or any command but --check) to sync it")
     return True, f"{path} holds incident #{incident_id} from start to resume"
 
 

@@ -170,9 +170,10 @@ def collect(store: Store, settings: Settings, clock: Clock, *, recent: int = 10,
     last = incidents[0] if incidents else None
     journal = documented(settings.paths.incidents, store.ledger.meta(META_STORE_ID),
                          last.id if last else None, bool(last and not last.open),
-                         incident_action_ids(store, last.id) if last else ())
+                         incident_action_ids(store, last.id) if last else (), settings.prog)
     checklist = evaluate_checklist(now=now, mode=mode, incident=last, page_fetched_at=pages,
-                                   export=last_export, selftest=selftest, journal=journal)
+                                   export=last_export, selftest=selftest, journal=journal,
+                                   prog=settings.prog)
     collector = collector_metrics(store, settings, now, quota)
     outbox = store.outbox.view()
     alerts = AlertMetrics(None if settings.alerts.webhook_url is None else mask_url(settings.alerts.webhook_url),

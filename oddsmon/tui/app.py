@@ -273,10 +273,18 @@ class OddsmonApp(DeskActions, App[int]):
         self._engine_up.set()
 
     def _apply_theme(self) -> None:
-        """``[ui] theme``, else the theme last chosen in the palette; a later choice is kept."""
+        """``[ui] theme``, else the theme last chosen in the palette; a later choice is kept.
+        Under NO_COLOR the themes that cannot be read without colour are not offered, and one
+        configured or remembered is refused, saying why."""
         configured = self.settings.ui.theme
         name = configured or theme_memory.recall(self.theme_file)
-        if name and name in self.available_themes:
+        refused = theme_memory.NO_COLOR_UNREADABLE if self.no_color else {}
+        for unreadable in refused:
+            self.unregister_theme(unreadable)
+        if name in refused:
+            self.notify(f"Theme {name!r} is not used: {refused[name]}. Unset NO_COLOR to use it.",
+                        title="Theme", severity="warning")
+        elif name and name in self.available_themes:
             self.theme = name
         elif configured:
             self.notify(f"[ui] theme: no theme named {configured!r} (known: "
@@ -392,7 +400,12 @@ class OddsmonApp(DeskActions, App[int]):
         if not isinstance(screen, PageScreen):
             return  # a dialog is up: its own keys are on it
         spec = BY_NAME[self.current_mode]
-        self.push_screen(HelpScreen(spec.title, key_lines(screen), spec.help))
+        extra = ""
+        if self.demo:  # how to leave the simulator for the provider: named first, told last
+            from ..demo import USE_A_REAL_KEY
+
+            extra = USE_A_REAL_KEY
+        self.push_screen(HelpScreen(spec.title, key_lines(screen), spec.help, extra))
 
     def action_messages(self) -> None:
         self.push_screen(MessagesScreen(self.messages, self.tz, self.now()))
@@ -431,12 +444,13 @@ class OddsmonApp(DeskActions, App[int]):
             self.poll_now()
             return
         if mode.reason == "key":
-            self.push_screen(ConfirmOnline(self._key_refused_text(mode), manual=False,
+            self.push_screen(ConfirmOnline(lambda: self._key_refused_text(mode), manual=False,
                                            title="The provider refuses the API key: go online anyway?"),
                              self._online_or_say("Staying offline until a /status probe is answered."))
             return
         if mode.resume_at is not None and mode.seconds_to_resume and mode.seconds_to_resume > 0:
-            self.push_screen(ConfirmOnline(self._early_resume_cost(mode.resume_at, mode.reason)),
+            resume_at, reason = mode.resume_at, mode.reason
+            self.push_screen(ConfirmOnline(lambda: self._early_resume_cost(resume_at, reason)),
                              self._confirmed_online)
             return
         quota = self.snapshot.quota if self.snapshot else None
@@ -444,13 +458,23 @@ class OddsmonApp(DeskActions, App[int]):
                 and quota.daily_remaining <= quota.reserve:
             # Online with nothing to spend: the first counted call would go offline (quota)
             # again. Said first, as --online says it (and asks for --force).
-            self.push_screen(ConfirmOnline(
-                f"Only {quota.daily_remaining} calls are left today, at or below the reserve of "
-                f"{quota.reserve}: every page would be served from the cache anyway, and the "
-                f"first fetch would go offline (quota) again.", title="Go online with no calls left?",
-                manual=False), self._online_or_say("Staying offline: no calls left above the reserve."))
+            self.push_screen(ConfirmOnline(self._calls_left_cost, title="Go online with no calls left?",
+                                           manual=False),
+                             self._online_or_say("Staying offline: no calls left above the reserve."))
             return
         self._set_online()
+
+    def _calls_left_cost(self) -> str:
+        """What going online spends, from the quota as last polled (the dialog follows it)."""
+        quota = self.snapshot.quota if self.snapshot else None
+        if quota is None or quota.daily_remaining is None:
+            return "The calls left today are not known yet."
+        if quota.daily_remaining > quota.reserve:
+            return (f"{quota.daily_remaining} calls are left today now, above the reserve of "
+                    f"{quota.reserve}: going online can fetch again.")
+        return (f"Only {quota.daily_remaining} calls are left today, at or below the reserve of "
+                f"{quota.reserve}: every page would be served from the cache anyway, and the "
+                f"first fetch would go offline (quota) again.")
 
     def _key_refused_text(self, mode: ModeView) -> str:
         now = self.now()
@@ -475,6 +499,8 @@ class OddsmonApp(DeskActions, App[int]):
     def _early_resume_cost(self, resume_at: datetime, reason: str | None) -> str:
         now = self.now()
         snap = self.snapshot
+        if snap is not None and snap.mode.offline and snap.mode.resume_at is not None:
+            resume_at, reason = snap.mode.resume_at, snap.mode.reason  # as polled since
         quota = snap.quota if snap else None
         left = (f"{quota.daily_remaining} of {quota.daily_limit} calls are left today"
                 if quota and quota.daily_remaining is not None and quota.daily_limit is not None
@@ -572,6 +598,22 @@ class OddsmonApp(DeskActions, App[int]):
     async def action_quit(self) -> None:
         self.exit(0)
 
+    def action_help_quit(self) -> None:
+        """Ctrl+C, pressed out of habit: how to quit, in plain words (Textual's own says it in
+        markup, which every message here shows as typed)."""
+        self.notify("Press q (or ctrl+q) to quit oddsmon.", title="Quit?", topic="quit")
+
+    def _save_screenshot(self) -> None:
+        """The palette's Screenshot, saved where oddsmon keeps its state (never into the
+        folder it was started from) and said in plain words."""
+        from ..config import state_dir
+
+        folder = state_dir() / "screenshots"
+        with self.reporting("Screenshot"):
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            self.notify(f"Screenshot saved to {self.save_screenshot(path=str(folder))}",
+                        title="Screenshot")
+
     # -- what the screens tell the app ---------------------------------------------------------
 
     @on(FixtureSelected)
@@ -637,6 +679,9 @@ class OddsmonApp(DeskActions, App[int]):
         for command in super().get_system_commands(screen):
             if command.title == "Quit":
                 yield SystemCommand("Quit (q)", "Quit oddsmon", self.action_quit)
+            elif command.title == "Screenshot":
+                yield SystemCommand(command.title, "Save an SVG picture of this screen under "
+                                    "oddsmon's state folder", self._save_screenshot)
             elif command.title == "Keys":  # Textual's side panel: 28 columns at 80x24
                 yield SystemCommand("Help: keys and glossary (?)",
                                     "This screen's keys, then margin, fair odds, value, ...",
@@ -665,8 +710,8 @@ def run(settings: Settings, *, demo: bool = False, debug: bool = False) -> int:
 
         engine = build_engine(settings, demo=demo, clock=clock, warn=False)
         built.append(engine)
-        if engine.demo_dir is not None:
-            demo_store.publish(engine.demo_dir)
+        if engine.demo_dir is not None and engine.simulator is not None:
+            demo_store.publish(engine.demo_dir, engine.simulator)  # for other shells' --demo
         return engine
 
     clock = SystemClock()
@@ -694,7 +739,9 @@ def run(settings: Settings, *, demo: bool = False, debug: bool = False) -> int:
     finally:
         signal.signal(signal.SIGHUP, previous)
         oddsmon_log.close()
-        loop.cancel_pending()  # a build still running (q pressed at once) finishes first
+        # A build or a page still running (q pressed at once) unwinds first; a big parse
+        # cannot be interrupted, and on a busy host it may take more than a few seconds.
+        loop.cancel_pending(timeout=30)
         for engine in built:
             if engine.demo_dir is not None:
                 demo_store.unpublish(engine.demo_dir)

@@ -1,21 +1,47 @@
-"""A Footer that wraps onto a second row when its keys do not fit the terminal's width.
+"""A Footer that fits the terminal: one row when the keys fit, else two, and never a key cut.
 
 Textual's Footer is one row that scrolls sideways: on an 80-column terminal the last keys
-(quit among them) would be cut off. Every binding must stay visible, so when the keys are wider
-than the screen this footer lays them out on a two-row grid instead.
+(quit among them) would be cut off. This footer lays the keys out on a two-row grid when one
+row is too narrow, and when two rows are too narrow still (a screen with keys of its own, at 80
+columns) it shows the keys that matter most and leaves the rest to ``?`` and the palette, which
+list every key: help, quit and the offline key first, then the screen's own keys, then the
+app's, then the keys that show another screen.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Protocol
 
 from textual.app import ComposeResult
 from textual.events import Resize
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer
 
 PALETTE_W = 13  # "▏^p palette " docked on the right
+# The actions every footer keeps: the way to the rest, out, and the runbook's offline key.
+FIRST = ("help", "quit", "go_offline", "go_online")
+ROWS = 2
+
+
+class FooterKey(Protocol):
+    """What Footer's key widgets say of themselves (their class is private to Textual)."""
+
+    key: str
+    key_display: str
+    description: str
+    action: str
+
+
+def _is_key(widget: Widget) -> bool:
+    return hasattr(widget, "key_display") and not widget.has_class("-command-palette")
+
+
+def grid_width(widths: list[int], rows: int) -> int:
+    """Columns the keys of these widths take on a grid of ``rows`` rows (one column between)."""
+    cols = math.ceil(len(widths) / rows)
+    return sum(max(widths[c::cols]) for c in range(cols)) + cols - 1
 
 
 class WrappingFooter(Footer):
@@ -36,28 +62,54 @@ class WrappingFooter(Footer):
             return
         super().bindings_changed(screen)
 
+    def _rank(self, key: FooterKey) -> int:
+        """0 for :data:`FIRST`, 1 for the screen's own keys, 2 for the app's, 3 for the keys
+        that show another screen (the analyst learns those first; ``?`` lists them)."""
+        if key.action in FIRST:
+            return 0
+        active = self.screen.active_bindings.get(key.key)
+        if active is not None and active.node is not self.app:
+            return 1
+        return 3 if key.action.startswith("show(") else 2
+
+    def _fitting(self, keys: list[FooterKey], width: int) -> list[FooterKey]:
+        """The keys to show, in their order: by rank while they fit on the rows."""
+        def cells(key: FooterKey) -> int:
+            return len(key.key_display) + 1 + len(key.description)
+
+        kept: set[int] = set()
+        for n in sorted(range(len(keys)), key=lambda n: self._rank(keys[n])):
+            tried = sorted(kept | {n})
+            if grid_width([cells(keys[i]) for i in tried], ROWS) <= width:
+                kept.add(n)
+        return [keys[n] for n in sorted(kept)]
+
     def compose(self) -> ComposeResult:
-        children = list(super().compose())
+        # Footer binds each key it makes to its ``compact`` (data_bind), and Textual drops a
+        # watcher of a removed widget only when the watched value changes, which ``compact``
+        # never does: every remake (each screen switch) kept the old keys alive for good.
+        # Touching it now, the old keys removed and the new not yet bound, lets them go.
+        self.mutate_reactive(Footer.compact)
+        children: list[Widget] = list(super().compose())
         self._drawn = self._shown() if children else None
-        # The keys Footer lays out: the screen's shown bindings, one per action (as Footer
-        # does), less the palette's, which sits apart on the right.
-        keys = {active.binding.action: active.binding
-                for active in reversed(self.screen.active_bindings.values())
-                if active.binding.show and active.binding.key != self.app.COMMAND_PALETTE_BINDING}
-        need = sum(len(self.app.get_key_display(b)) + len(b.description) + 2 for b in keys.values())
         width = self.app.size.width - PALETTE_W
-        if children and keys and need > width:
+        keys: list[Any] = [c for c in children if _is_key(c)]
+        rest = [c for c in children if not _is_key(c)]
+        one_row = sum(len(k.key_display) + 1 + len(k.description) + 1 for k in keys) - 1
+        if keys and one_row > width:
+            keys = self._fitting(keys, width)
             self.styles.layout = "grid"
-            self.styles.grid_size_columns = math.ceil(len(keys) / 2)
+            self.styles.grid_size_columns = math.ceil(len(keys) / ROWS)
             self.styles.grid_columns = "auto"
-            self.styles.height = 2
+            self.styles.height = ROWS
             self.add_class("-wrapped")
         else:
             self.remove_class("-wrapped")
             self.styles.layout = "horizontal"
             self.styles.height = 1
         self._width = self.app.size.width
-        yield from children
+        yield from keys
+        yield from rest
 
     def on_resize(self, event: Resize) -> None:
         if self.app.size.width != self._width:

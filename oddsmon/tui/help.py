@@ -89,15 +89,18 @@ class HelpScreen(ModalScreen[None]):
 
     BINDINGS = [Binding("escape,q,question_mark,f1", "close", "Close")]
 
-    def __init__(self, title: str, keys: list[str], intro: str = "") -> None:
+    def __init__(self, title: str, keys: list[str], intro: str = "", extra: str = "") -> None:
+        """``extra``: a last section (the demo's way to a real key)."""
         super().__init__(id="help-screen")
         self.title_text = title
         self.keys = keys
         self.intro = intro
+        self.extra = extra
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box"):
-            yield Static(f"Help: {self.title_text} (Escape closes)", classes="overlay-title",
+            more = " · a real key: at the end" if self.extra else ""
+            yield Static(f"Help: {self.title_text} (Escape closes{more})", classes="overlay-title",
                          markup=False)
             if self.intro:
                 yield Static(self.intro, classes="help-block", markup=False)
@@ -105,6 +108,9 @@ class HelpScreen(ModalScreen[None]):
             yield Static("\n".join(self.keys), classes="help-block", markup=False)
             yield Static("Glossary", classes="help-head", markup=False)
             yield Static("\n".join(glossary_lines(GLOSSARY)), classes="help-block", markup=False)
+            if self.extra:
+                yield Static("A real key", classes="help-head", markup=False)
+                yield Static(self.extra, classes="help-block", markup=False)
 
     def action_close(self) -> None:
         self.dismiss(None)

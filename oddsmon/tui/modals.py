@@ -3,6 +3,8 @@ quota outage ahead of its reset, or no calls left above the reserve)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -21,8 +23,11 @@ class ConfirmOnline(ModalScreen[bool | str]):
         Binding("m", "manual", "Manual offline"),
     ]
 
-    def __init__(self, message: str, *, title: str = "Go back online before the quota reset?",
-                 manual: bool = True) -> None:
+    def __init__(self, message: Callable[[], str], *,
+                 title: str = "Go back online before the quota reset?", manual: bool = True) -> None:
+        """``message`` says what going online costs from the app's state as it is now: asked
+        again at every poll and tick, so the dialog follows the quota (a refill, the reset
+        coming closer) while it is up."""
         super().__init__(id="confirm-online")
         self.message = message
         self.title_text = title
@@ -31,7 +36,7 @@ class ConfirmOnline(ModalScreen[bool | str]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static(self.title_text, id="dialog-title", markup=False)
-            yield Static(self.message, id="dialog-text", markup=False)
+            yield Static(self.message(), id="dialog-text", markup=False)
             with Horizontal(id="dialog-buttons"):
                 yield Button("y  Go online", id="yes", variant="warning")
                 if self.manual:
@@ -40,6 +45,11 @@ class ConfirmOnline(ModalScreen[bool | str]):
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()
+        for name in ("snapshot", "shown_at"):
+            self.watch(self.app, name, self._follow, init=False)
+
+    def _follow(self) -> None:
+        self.query_one("#dialog-text", Static).update(self.message())
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)

@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # types only: the first frame is painted before httpx and the
 
 LABEL_W = 8
 DEMO_LABEL = "DEMO: simulated prices"  # no key: nothing on screen is a real price
+DEMO_KEY_HINT = "real key: see ?"  # the help says how (the sidebar is 19 columns at 80)
 
 
 def _row(label: str, value: str) -> str:
@@ -104,7 +105,7 @@ class Sidebar(Vertical):
         badge.set_class(not offline, "-online")
         lines = mode_lines(snap, host.tz, now, self.offline_key)
         self.query_one("#mode-lines", Static).update("\n".join(
-            [DEMO_LABEL, *lines] if host.demo else lines))
+            [DEMO_LABEL, DEMO_KEY_HINT, *lines] if host.demo else lines))
 
         quota = snap.quota
         remaining, limit = quota.daily_remaining, quota.daily_limit

@@ -12,6 +12,12 @@ from pathlib import Path
 from ..config import state_dir
 from ..supervision.common import SupervisionError, atomic_write
 
+# Themes that NO_COLOR makes unreadable, and why (said when one is configured or remembered).
+NO_COLOR_UNREADABLE = {
+    "ansi-light": "without colour (NO_COLOR is set) its text and background are both drawn "
+                  "black",
+}
+
 
 def memory_file() -> Path:
     return state_dir() / "theme"

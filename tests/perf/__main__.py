@@ -37,6 +37,7 @@ BENCHMARKS = {
                              "fixtures: warm, store size, Bookmakers, Dashboard, Odds, --check, beside floors"),
     "i": ("bench_postgres", "a team's PostgreSQL store beside SQLite at 2,000 real-size fixtures: screens, the "
                             "warm's parse + store per MB, --check"),
+    "j": ("bench_screen_switches", "the TUI's memory before and after 1,000 screen switches (a week in tmux)"),
 }
 
 

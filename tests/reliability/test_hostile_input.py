@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -146,7 +147,7 @@ def test_a_key_that_could_leak_is_refused_where_it_is_loaded(
     for args in (["--warm"], ["--check"], ["--check", "--probe"], ["--export", "-"], ["--online"]):
         proc = oddsmon(cfg, *args, env=env)
         assert proc.returncode == config_exit(args), (args, proc.stdout, proc.stderr)
-        assert str(key_file) in proc.stderr and why in proc.stderr, proc.stderr
+        assert str(key_file) in config_said(proc, args) and why in config_said(proc, args), proc
         assert not secret_hits((proc.stdout + proc.stderr).encode(), SECRET[:12])
     assert not (tmp_path / "state").exists()  # nothing written anywhere
 
@@ -164,12 +165,21 @@ def config_exit(args: list[str]) -> int:
     return 3 if "--check" in args else 2
 
 
+def config_said(proc: subprocess.CompletedProcess[str], args: list[str]) -> str:
+    """Where a configuration error is said: on stderr, or for --check in its UNKNOWN verdict,
+    the first line of stdout (the one line a monitor reads)."""
+    if "--check" not in args:
+        return proc.stderr
+    assert proc.stdout.startswith("ODDSMON UNKNOWN - ") and proc.stdout.count("\n") == 1, proc.stdout
+    return proc.stdout
+
+
 def test_credentials_in_base_url_are_refused_and_never_printed(tmp_path: Path) -> None:
     cfg = write_config(tmp_path, "http://analyst:hunter2secret@127.0.0.1:9")
     for args in (["--warm"], ["--check"], ["--export", "-"]):
         proc = oddsmon(cfg, *args)
         assert proc.returncode == config_exit(args), proc.stderr
-        assert "api.base_url" in proc.stderr and "credentials" in proc.stderr
+        assert "api.base_url" in config_said(proc, args) and "credentials" in config_said(proc, args)
         assert "hunter2secret" not in proc.stdout + proc.stderr
     assert not (tmp_path / "state").exists()
 
@@ -262,8 +272,8 @@ def test_config_numbers_out_of_bounds_exit_2_naming_the_key(
     cfg = write_config(tmp_path, "http://127.0.0.1:9", api=api, extra=extra)
     for args in (["--warm"], ["--check"], ["--offline"]):
         proc = oddsmon(cfg, *args)
-        assert proc.returncode == config_exit(args) and f"{cfg}:" in proc.stderr and key in proc.stderr, \
-            proc.stderr
+        said = config_said(proc, args)
+        assert proc.returncode == config_exit(args) and f"{cfg}:" in said and key in said, proc
     assert not (tmp_path / "state").exists()
 
 
@@ -276,7 +286,7 @@ def test_a_broken_base_url_exits_2(tmp_path: Path, url: str) -> None:
 
 def test_empty_config_flag_and_init_config_under_a_file_exit_2(tmp_path: Path) -> None:
     proc = oddsmon(None, "--config", "", "--check", env=cli_env(tmp_path))
-    assert proc.returncode == config_exit(["--check"]) and "--config" in proc.stderr, proc.stderr
+    assert proc.returncode == config_exit(["--check"]) and "--config" in config_said(proc, ["--check"]), proc
     blocker = tmp_path / "afile"
     blocker.write_text("x")
     proc = oddsmon(None, "--init-config", str(blocker / "sub" / "oddsmon.toml"), env=cli_env(tmp_path))

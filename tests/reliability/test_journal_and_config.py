@@ -139,13 +139,17 @@ def test_22_bad_config_exits_2_naming_file_line_and_key_nothing_written(tmp_path
     for name, args, proc in runs:
         out, err = proc.communicate(timeout=60)
         _, line, key = BAD_CONFIGS[name]
-        lines = err.strip().splitlines()
         where = f"{configs[name]}:{line}:"
-        # --check exits 3 (UNKNOWN) for a broken config, as monitoring plugins do; the rest 2.
-        if proc.returncode != (3 if "--check" in args else 2):
+        # --check exits 3 (UNKNOWN) for a broken config, as monitoring plugins do, and says why
+        # in that verdict on stdout (the line a monitor reads); the rest exit 2, on stderr.
+        check = "--check" in args
+        if check and "--json" in args:  # the status object alone
+            out = "ODDSMON UNKNOWN - " + json.loads(out)["status"]["summary"] + "\n"
+        lines = (out if check else err).strip().splitlines()
+        if proc.returncode != (3 if check else 2):
             problems.append(f"{name} {args}: exit {proc.returncode}")
-        if out:
-            problems.append(f"{name} {args}: printed {out!r}")
+        if (err if check else out) or (check and not out.startswith("ODDSMON UNKNOWN - ")):
+            problems.append(f"{name} {args}: printed {out!r} and {err!r}")
         if len(lines) != 1 or where not in lines[0] or key not in lines[0]:
             problems.append(f"{name} {args}: expected one line with {where} and {key}, got {lines}")
         if SECRET in out + err:

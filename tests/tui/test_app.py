@@ -103,8 +103,17 @@ def test_run_returns_zero_when_the_user_quits(settings: Any, monkeypatch: pytest
             # No key, no real prices: said in the header and the sidebar of every screen.
             assert service.demo is not None and "DEMO: simulated prices" in self.title
             sidebar = str(self.screen.query_one("#mode-lines").render())
-            assert sidebar.startswith("DEMO: simulated prices")
-            await pilot.press("q")
+            assert sidebar.startswith("DEMO: simulated prices\nreal key: see ?")
+            # ? says how to leave the demo for a real key: the variable, or a key file, 0600.
+            await pilot.press("question_mark")
+            await pilot.pause()
+            assert "(Escape closes · a real key: at the end)" in screen_text(self)
+            await pilot.press("end")
+            await pilot.pause()
+            shown = " ".join(screen_text(self).split())
+            assert "export APISPORTS_KEY=" in shown and "(chmod 600)" in shown, shown
+            assert "api.key_file" in shown and "without --demo" in shown, shown
+            await pilot.press("escape", "q")
 
         return await original(self, headless=True, size=SIZE, auto_pilot=auto_pilot)
 
@@ -187,9 +196,16 @@ async def test_going_online_from_quota_before_the_reset_asks_first(
         assert "reason  quota" in side and "resumes" in side and "in      15:00:00" in side
         await press(pilot, "f")
         assert isinstance(app.screen, ConfirmOnline)
-        message = str(app.screen.message)
+        message = text_of(app, "#dialog-text")
         assert "40 of 500 calls are left today" in message and "reserve of 5" in message
-        assert "00:00 UTC" in message
+        assert "00:00 UTC" in message and "in 15:00:00" in message
+        # The dialog follows the quota and the clock while it is up.
+        engine.store.ledger.observe(clock.now(), 500, 12, 300, 290)
+        clock.advance(60)
+        app.poll_now()
+        await settle(pilot)
+        message = text_of(app, "#dialog-text")
+        assert "12 of 500 calls are left today" in message and "in 14:59:00" in message
         await press(pilot, "n")
         assert not isinstance(app.screen, ConfirmOnline)
         assert engine.service.mode().reason == "quota"
@@ -215,7 +231,11 @@ async def test_going_online_with_no_calls_left_asks_first(app: RecordingApp, eng
         await settle(pilot)
         await press(pilot, "f")
         assert isinstance(app.screen, ConfirmOnline)
-        assert "Only 5 calls are left today, at or below the reserve of 5" in str(app.screen.message)
+        assert "Only 5 calls are left today, at or below the reserve of 5" in text_of(app, "#dialog-text")
+        engine.store.ledger.observe(clock.now(), 500, 480, 300, 290)  # a refill meanwhile
+        app.poll_now()
+        await settle(pilot)
+        assert "480 calls are left today now, above the reserve of 5" in text_of(app, "#dialog-text")
         await press(pilot, "m")  # no pending reset to keep: not offered, nothing happens
         assert isinstance(app.screen, ConfirmOnline)
         await press(pilot, "n")
@@ -238,7 +258,7 @@ async def test_a_refused_key_says_what_to_do_and_asks_before_going_online(
         assert tuple(s for s, m in app.said if "OFFLINE (key)" in m)[:1] == ("error", )
         await press(pilot, "f")
         assert isinstance(app.screen, ConfirmOnline)
-        message = str(app.screen.message)
+        message = text_of(app, "#dialog-text")
         assert "refuses the API key" in message and "Error/Missing application key" in message
         assert "rotate the key" in message and "next /status probe is at" in message
         await press(pilot, "m")  # no manual offline offered: a refused key is not a quota reset
@@ -677,3 +697,13 @@ async def test_the_app_offers_what_its_screens_ask_of_it(app: RecordingApp) -> N
         await settle(pilot)  # the desk is read by the first page load
         host: Host = app
         assert isinstance(host, Host)
+
+
+async def test_ctrl_c_says_how_to_quit_in_plain_words(app: RecordingApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "ctrl+c")
+        assert app.is_running
+        said = text_of(app, "#messages")  # the message line, above the footer
+        assert "Press q (or ctrl+q) to quit oddsmon" in said and "[" not in said, said
+        assert "Press q (or ctrl+q) to quit oddsmon" in screen_text(app)  # whole, at 80 columns

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 
+import pytest
 from textual.widgets import DataTable
 
 from oddsmon.clock import FakeClock
@@ -120,3 +122,26 @@ async def test_the_theme_chosen_is_remembered_and_the_config_wins(engine: Engine
     async with configured.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert configured.theme == "gruvbox"
+
+
+@pytest.mark.parametrize("configured", ["", "ansi-light"])
+async def test_under_no_color_the_light_ansi_theme_is_refused_saying_why(
+        engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, configured: str) -> None:
+    """ansi-light draws black on black without colour: neither the remembered theme nor the
+    configured one brings it back, the palette does not offer it, and the analyst is told."""
+    memory = tmp_path / "theme"
+    memory.write_text("ansi-light")  # chosen in a session with colours
+    engine.settings = replace(engine.settings, ui=replace(engine.settings.ui, theme=configured))
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = RecordingApp(engine, theme_file=memory)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.theme != "ansi-light" and "ansi-light" not in app.available_themes
+        assert "Theme 'ansi-light' is not used" in app.said_text()
+        assert "NO_COLOR" in app.said_text()
+    assert memory.read_text() == "ansi-light"  # kept for the sessions with colours
+    monkeypatch.delenv("NO_COLOR")
+    coloured = RecordingApp(engine, theme_file=memory)
+    async with coloured.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert coloured.theme == "ansi-light"

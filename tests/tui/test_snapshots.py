@@ -1,4 +1,5 @@
-"""Snapshots of every screen at 80x24, online and offline, on the ``--demo`` engine.
+"""Snapshots of every screen at 80x24, 100x30 and 160x48 online, and at 80x24 offline, on the
+``--demo`` engine.
 
 Deterministic: a fake clock (nothing moves between frames), the simulator's fixed seed, no
 toasts (notifications are recorded, not shown), no progress bar on screen. Regenerate with
@@ -48,10 +49,16 @@ def _run_before(app: OddsmonApp, engine: Engine, key: str) -> Any:
     return run_before
 
 
+# 80x24 first: the size an analyst over SSH gets; then a larger terminal and a full screen.
+SIZES = {"80x24": SIZE, "100x30": (100, 30), "160x48": (160, 48)}
+
+
+@pytest.mark.parametrize("size", list(SIZES))
 @pytest.mark.parametrize("screen", list(SCREEN_KEYS))
-def test_online(screen: str, demo_engine: Engine, snap_compare: Any) -> None:
+def test_online(screen: str, size: str, demo_engine: Engine, snap_compare: Any) -> None:
     app = QuietApp(demo_engine)
-    assert snap_compare(app, terminal_size=SIZE, run_before=_run_before(app, demo_engine, SCREEN_KEYS[screen]))
+    assert snap_compare(app, terminal_size=SIZES[size],
+                        run_before=_run_before(app, demo_engine, SCREEN_KEYS[screen]))
 
 
 @pytest.mark.parametrize("screen", list(SCREEN_KEYS))

@@ -252,19 +252,36 @@ def test_cli_flags_and_config_errors(tmp_path: Path, capsys: pytest.CaptureFixtu
     bad.write_text("[supervision]\nquota_warning = -3\n")
     # Under --check a broken config is UNKNOWN (3), as the monitoring-plugins guidelines ask;
     # every other command keeps argparse's 2.
+    # Its reason is the verdict on standard output: a monitor reads that first line alone.
     assert cli.main(["--config", str(bad), "--check"]) == 3
-    assert f"{bad}:2: supervision.quota_warning" in capsys.readouterr().err
+    out = capsys.readouterr().out
+    assert out.startswith(f"ODDSMON UNKNOWN - {bad}:2: supervision.quota_warning") and out.count("\n") == 1
+    assert cli.main(["--config", str(bad), "--check", "--json"]) == 3
+    status = json.loads(capsys.readouterr().out)["status"]
+    assert status["label"] == "UNKNOWN" and f"{bad}:2: supervision.quota_warning" in status["summary"]
     assert cli.main(["--config", str(bad), "--export", "-"]) == 2
     for argv in (["--json"], ["--probe", "--export"], ["--format", "json"], ["--note", "  "],
                  ["-w", "5"], ["--warm", "-c", "1"]):
         with pytest.raises(SystemExit) as info:
             cli.main(argv)
         assert info.value.code == 2, argv
-    for argv in (["--check", "--export"], ["--check", "-w", "x"], ["--check", "-c", "-1"],
-                 ["--check", "-w", "5", "-c", "9"], ["--check", "--bogus"]):
+    capsys.readouterr()
+    for argv, why in ((["--check", "--export"], "not allowed with argument --check"),
+                      (["--check", "-w", "x"], "expected a number of calls"),
+                      (["--check", "-c", "-1"], "from 0 to"),
+                      (["--check", "-w", "5", "-c", "9"], "9 is above the warning level 5"),
+                      (["--check", "--bogus"], "unrecognized arguments: --bogus"),
+                      (["--check", "-t", "0"], "expected seconds above 0"),
+                      (["--check", "-t", "nan"], "expected seconds above 0"),
+                      (["--export", "-t", "5"], "only goes with --check")):
         with pytest.raises(SystemExit) as info:
             cli.main(argv)
-        assert info.value.code == 3, argv
+        out, err = capsys.readouterr()
+        if argv[0] == "--check":
+            assert info.value.code == 3 and out.startswith("ODDSMON UNKNOWN - bad usage: ") and why in out, argv
+            assert "usage: oddsmon" in err, argv  # the synopsis stays on stderr, for people
+        else:
+            assert info.value.code == 2 and why in err and not out, argv
 
 
 def _first_line(settings: Settings, clock: FakeClock, capsys: pytest.CaptureFixture[str],
@@ -441,18 +458,21 @@ def test_demo_flag_reaches_the_running_demos_store(settings: Settings, clock: Fa
                                         f"season = {settings.watch.season}\n")
     monkeypatch.delenv("APISPORTS_KEY", raising=False)
     assert cli.main(["--demo", "--check"]) == 3
-    assert "no demo is running" in capsys.readouterr().err
+    assert capsys.readouterr().out.startswith("ODDSMON UNKNOWN - --demo: no demo is running")
     engine = build_engine(settings, demo=True, clock=clock)
     try:
         assert asyncio.run(engine.service.warm()).stopped is None
         assert engine.demo_dir is not None
-        demo.publish(engine.demo_dir)
+        assert engine.simulator is not None
+        demo.publish(engine.demo_dir, engine.simulator)
         assert cli.main(["--demo", "--check"]) == 0
-        assert capsys.readouterr().out.startswith("ODDSMON OK - online")
+        out, err = capsys.readouterr()
+        assert out.startswith("ODDSMON OK - online") and engine.demo_dir in err
         assert cli.main(["--demo", "--export"]) == 0
         assert (Path(engine.demo_dir) / "supervision_metrics.json").is_file()
         assert cli.main(["--demo", "--selftest"]) == 0
         demo.unpublish(engine.demo_dir)
-        assert not demo.demo_pointer().exists()
+        assert not list(demo.registry().iterdir())
+        assert cli.main(["--demo", "--check"]) == 3
     finally:
         asyncio.run(engine.aclose())

@@ -79,8 +79,12 @@ def test_a_usage_error_names_the_flag_and_exits_with_the_commands_status(
     with pytest.raises(SystemExit) as info:
         cli.main(argv)
     assert info.value.code == status
-    err = capsys.readouterr().err
-    assert err.startswith("usage: oddsmon") and f"oddsmon: error: {message}" in err
+    out, err = capsys.readouterr()
+    assert err.startswith("usage: oddsmon")
+    if status == 3:  # --check: the reason is its UNKNOWN verdict, stdout's first line
+        assert out == f"ODDSMON UNKNOWN - bad usage: {message}\n"
+    else:
+        assert f"oddsmon: error: {message}" in err and not out
 
 
 def test_check_thresholds_the_configuration_contradicts_are_bad_usage_of_check(
@@ -90,7 +94,7 @@ def test_check_thresholds_the_configuration_contradicts_are_bad_usage_of_check(
     with pytest.raises(SystemExit) as info:
         cli.main(["--config", str(config), "--check", "-c", "45"])
     assert info.value.code == 3  # UNKNOWN, as every usage error of --check
-    assert "argument -c/--critical: 45 is above the warning level 40" in capsys.readouterr().err
+    assert "argument -c/--critical: 45 is above the warning level 40" in capsys.readouterr().out
 
 
 def test_init_config_runs_without_reading_a_configuration(tmp_path: Path,

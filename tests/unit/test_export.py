@@ -242,6 +242,10 @@ def test_runbook_scripts_run_with_a_python_outside_the_venv(store: Store, settin
     assert "Traceback" not in proc.stderr and 0 <= proc.returncode <= 3, proc.stderr
     if venv.exists():
         assert proc.returncode == 0 and proc.stdout.startswith("ODDSMON OK - online"), proc.stderr
+        # The drill simulator, as the runbook names it after `make run`'s set-up.
+        sim = subprocess.run([sys.executable, "-S", str(ROOT / "scripts" / "simulator.py"), "--help"],
+                             cwd=tmp_path, env=env, capture_output=True, text=True, timeout=30)
+        assert sim.returncode == 0 and "--move-period" in sim.stdout, sim.stderr
     # A checkout with no venv at all: the headless paths import nothing from outside the
     # standard library, so the status is printed by the bare interpreter itself.
     bare = tmp_path / "checkout"
@@ -254,9 +258,14 @@ def test_runbook_scripts_run_with_a_python_outside_the_venv(store: Store, settin
     # to run, exit 3.
     cli_py = bare / "oddsmon" / "cli.py"
     cli_py.write_text(cli_py.read_text() + "\nimport a_dependency_this_python_lacks  # noqa: E402, F401\n")
-    for script in ("check_recovery.py", "export_supervision_metrics.py"):
+    sim_py = bare / "oddsmon" / "sim" / "__main__.py"
+    sim_py.write_text(sim_py.read_text() + "\nimport a_dependency_this_python_lacks  # noqa: E402, F401\n")
+    for script in ("check_recovery.py", "export_supervision_metrics.py", "simulator.py"):
         proc = subprocess.run([sys.executable, "-S", str(bare / "scripts" / script)],
                               cwd=tmp_path, env=env, capture_output=True, text=True, timeout=30)
         assert proc.returncode == 3 and "Traceback" not in proc.stderr, proc.stderr
         assert f"{bare / '.venv' / 'bin' / 'python'} {bare / 'scripts' / script}" in proc.stderr
         assert "No module named" in proc.stderr
+        # --check's is also its UNKNOWN verdict, on the line a monitor reads.
+        assert proc.stdout.startswith("ODDSMON UNKNOWN - cannot run: No module named") == \
+            (script == "check_recovery.py"), proc.stdout
