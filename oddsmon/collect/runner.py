@@ -156,7 +156,8 @@ class Collector:
         return Known(now, tuple(seasoned), tuple(fixtures.values()), in_play,
                      None if live_entry is None else live_entry.fetched_at, fetched, pages, seen,
                      predicted, tuple(looked_up), frozenset(no_odds), frozenset(no_predictions),
-                     self.store.ledger.quota().reset_offset_s)
+                     self.store.ledger.quota().reset_offset_s,
+                     tuple(batch.ids[0] for batch in self.service.names.missing()))
 
     def _pages(self, request: LeagueOddsRequest, at: datetime) -> int:
         """Calls a league's odds took last time: what its next refresh will cost."""
@@ -235,6 +236,11 @@ class Collector:
             prov = (await svc.pages.live_odds(task.target, force=True)).provenance  # type: ignore[arg-type]
         elif task.kind == "live_fixtures":
             prov = (await svc.pages.live_fixtures(force=True)).provenance
+        elif task.kind == "names":
+            batch = next((b for b in svc.names.missing() if b.ids[0] == task.target), None)
+            if batch is None:
+                return "named meanwhile"
+            prov = (await svc.names.fetch(batch)).provenance
         elif task.kind == "prediction":
             prov = (await svc.pages.prediction(task.target)).provenance  # type: ignore[arg-type]
         else:

@@ -2,7 +2,7 @@
 
 Each part has one job: ``reader`` reads a page through the cache, ``recorder`` records what
 arrives, ``requests`` builds what the pages and the collector ask for, ``pages`` and
-``dashboard`` assemble the screens' pages, ``desk`` is the analyst's, ``probes`` the offline
+``dashboard`` assemble the screens' pages, ``desk`` is the analyst's, ``names`` names every priced fixture, ``probes`` the offline
 mode's, ``reports`` the supervision's, ``warmer`` rebuilds the cache, ``alerting`` tells what
 happened. The facade's methods only hand each call to its part: what the TUI's client runs on
 the engine's loop, and what commands and tests ask.
@@ -29,6 +29,7 @@ from ..types import FairMethod
 from .alerting import Alerting
 from .dashboard import Dashboard, DashboardPage
 from .desk import Desk
+from .names import Names
 from .page import Page, Provenance
 from .pages import BookmakerRow, BookmakersView, LiveMatch, Pages
 from .probes import Probes
@@ -61,7 +62,8 @@ class Service:
         self.desk = Desk(self.pages)
         self.probes = Probes(settings, store, machine, provider, clock)
         self.reports = Reports(settings, store, clock)
-        self.warmer = Warmer(self.reader, self.requests, self.probes)
+        self.names = Names(self.reader)
+        self.warmer = Warmer(self.reader, self.requests, self.probes, self.names)
         self.alerting = Alerting(self.reader, self.requests, self.recorder, alert_sender)
         # A context manager: within it, pages are served from any cached copy at once.
         self.cache_only = self.reader.cache_only

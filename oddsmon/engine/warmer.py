@@ -1,6 +1,7 @@
 """The warm: the four critical pages made fresh with the fewest counted calls, as a plan of
-typed steps (bookmakers, each league's fixtures and odds, then a prediction per upcoming
-fixture), stopping at the first outage and never past the reserve."""
+typed steps (bookmakers, each league's fixtures and odds, the names of the fixtures the odds
+cover beyond the window, then a prediction per upcoming fixture), stopping at the first outage
+and never past the reserve."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from ..domain.models import Fixture
 from ..providers import BookmakersRequest, FixturesRequest, LeagueOddsRequest, PredictionRequest, Request
 from ..supervision import journal
 from ..types import WarmSource
+from .names import Names
 from .page import Page
 from .probes import Probes
 from .reader import ROWS, Reader
@@ -75,10 +77,11 @@ def step_source(calls: int, loaded: Page[Any]) -> WarmSource:
 class Warmer:
     """The warm over the read path: it reads what a page reads, and stops where it would."""
 
-    def __init__(self, reader: Reader, requests: Requests, probes: Probes) -> None:
+    def __init__(self, reader: Reader, requests: Requests, probes: Probes, names: Names) -> None:
         self.reader = reader
         self.requests = requests
         self.probes = probes
+        self.names = names
         self.settings = reader.settings
         self.store = reader.store
         self.machine = reader.machine
@@ -116,12 +119,14 @@ class Warmer:
 
         seasons = await self.requests.league_seasons(season_step)
         known = [ls for ls in seasons if ls.season is not None]
-        # The plan up front so progress has a total; predictions join once fixtures are known.
+        # The plan up front so progress has a total; the names of what the odds cover and the
+        # predictions join once the fixtures and odds are known.
         plan: list[tuple[WarmStep, Request[Any]]] = [(WarmStep("bookmakers", "bookmakers"), BookmakersRequest())]
         plan += [(WarmStep("dashboard", f"fixtures league {ls.league}"), self.requests.fixtures(ls))
                  for ls in known]
         plan += [(WarmStep("odds", f"odds league {ls.league}"), self.requests.odds(ls))
                  for ls in known if ls.odds]
+        planned_at = len(plan)  # the step after which the rest is planned
         report.steps += [p[0] for p in plan]
         for ls in seasons:
             for what in ("fixtures", "odds", "predictions"):
@@ -156,15 +161,18 @@ class Warmer:
                 break
             if isinstance(request, FixturesRequest):
                 fixtures.extend(loaded.data or [])
-                if done == 1 + len(known):
-                    upcoming = sorted((f for f in fixtures if f.is_upcoming and f.league_id not in skipped),
-                                      key=lambda f: (f.kickoff, f.id))
-                    extra: list[tuple[WarmStep, Request[Any]]] = [
-                        (WarmStep("predictions", f"prediction fixture {fx.id}"), PredictionRequest(fx.id))
-                        for fx in upcoming]
-                    plan += extra
-                    report.steps += [p[0] for p in extra]
-                    planned = True
+            if done == planned_at:
+                upcoming = sorted((f for f in fixtures if f.is_upcoming and f.league_id not in skipped),
+                                  key=lambda f: (f.kickoff, f.id))
+                extra: list[tuple[WarmStep, Request[Any]]] = [
+                    (WarmStep("dashboard", f"names of fixtures {batch.ids[0]}-{batch.ids[-1]} "
+                                           f"({len(batch.ids)}, priced beyond the window)"), batch)
+                    for batch in self.names.missing()]
+                extra += [(WarmStep("predictions", f"prediction fixture {fx.id}"), PredictionRequest(fx.id))
+                          for fx in upcoming]
+                plan += extra
+                report.steps += [p[0] for p in extra]
+                planned = True
             held.append((done, step))
             if planned and progress is not None:
                 for d, s in held:
