@@ -114,6 +114,15 @@ def _check_str(value: Any, choices: tuple[str, ...] | None = None) -> str:
     return value
 
 
+def _check_currency(value: Any) -> str:
+    """An ISO 4217 code (``EUR``): three capital letters, nothing a screen could misread."""
+    text = _check_str(value)
+    if not (len(text) == 3 and text.isascii() and text.isalpha() and text.isupper()):
+        raise ValueError(f"must be an ISO 4217 currency code of three capital letters "
+                         f"(EUR, GBP, USD), got {value!r}")
+    return text
+
+
 def _check_ids(value: Any) -> tuple[int, ...]:
     if not isinstance(value, list):
         raise ValueError(f"expected a list of integer ids, got {_type_name(value)} {value!r}")
@@ -431,6 +440,8 @@ class StakeSettings:
                                  "Kelly; 1: full Kelly).")
     round_to: float = _key(1.0, _check_positive, "Stakes are rounded to a multiple of this; the "
                            "screen shows what rounding costs.")
+    currency: str = _key("EUR", _check_currency, "The bankroll's currency (ISO 4217: EUR, GBP, "
+                         "USD), shown beside every stake.")
 
 
 @record

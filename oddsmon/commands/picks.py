@@ -10,12 +10,13 @@ from ..clock import Clock
 from ..config import Settings
 from ..desk.known import run_on_store
 from ..desk.picks import COLUMNS, PickView, as_row, pick_views
+from ..domain.odds import money
 from ..store import Store
 from ..supervision.common import iso
 from .common import EXIT_OK
 
 
-def _text(views: list[PickView]) -> str:
+def _text(views: list[PickView], currency: str) -> str:
     if not views:
         return "no picks recorded (press p on the Odds screen to record one)\n"
     lines = []
@@ -23,10 +24,10 @@ def _text(views: list[PickView]) -> str:
         p = v.pick
         close = "—" if v.closing_price is None else f"{v.closing_price:.2f}"
         clv = "—" if v.clv_pct is None else f"{v.clv_pct:+.1f}%"
-        profit = "" if v.profit is None else f" {v.profit:+.2f}"
+        profit = "" if v.profit is None else f" {money(v.profit, currency, sign=True)}"
         market = f"{v.market} {p.line}".strip()
         lines.append(f"#{p.id} {iso(p.created_at)} {p.match} · {market} · {p.outcome} @ {p.price:.2f} "
-                     f"{p.bookmaker} stake {p.stake:g} · close {close} · CLV {clv} · {v.result}{profit}")
+                     f"{p.bookmaker} stake {money(p.stake, currency)} · close {close} · CLV {clv} · {v.result}{profit}")
     return "\n".join(lines) + "\n"
 
 
@@ -41,9 +42,9 @@ def run(settings: Settings, fmt: str, clock: Clock | None = None) -> int:
         if fmt == "csv":
             writer = csv.writer(sys.stdout, lineterminator="\n")
             writer.writerow(COLUMNS)
-            writer.writerows(as_row(v) for v in views)
+            writer.writerows(as_row(v, settings.stakes.currency) for v in views)
         else:
-            sys.stdout.write(_text(views))
+            sys.stdout.write(_text(views, settings.stakes.currency))
         return EXIT_OK
 
     return run_on_store(settings, work)

@@ -110,6 +110,7 @@ async def test_a_pick_recorded_in_the_tui_appears_in_picks_with_its_closing_pric
         (row,) = rows(app, "#picks")
         assert row[1] == f"{fx.home.name} – {fx.away.name}" and row[3] == "Home"
         assert row[7] == "—" and row[9] == "not started"
+        assert row[6].endswith(f" {engine.settings.stakes.currency}")  # the stake, with its currency
     price = market.rows[0].prices[0]
     assert fx.kickoff is not None
     clock.set(fx.kickoff + timedelta(minutes=10))
@@ -117,7 +118,8 @@ async def test_a_pick_recorded_in_the_tui_appears_in_picks_with_its_closing_pric
     _, line = capsys.readouterr().out.splitlines()
     cells = line.split(",")
     # Nothing moved between the warm and kickoff: the close is the picked price itself.
-    assert float(cells[11]) == price and cells[14] == "pending" and cells[13] != ""
+    assert cells[11] == engine.settings.stakes.currency  # the stake's and the profit's
+    assert float(cells[12]) == price and cells[15] == "pending" and cells[14] != ""
 
 
 async def test_search_sort_pin_and_filters_at_80x24(app: RecordingApp, engine: Engine) -> None:

@@ -215,8 +215,17 @@ def test_cli_picks_csv(known: Store, tmp_path: Path, capsys: pytest.CaptureFixtu
     known.picks.add(a_pick(), T0)
     assert main(["--config", str(_config(tmp_path, known.db.path)), "--picks", "--format", "csv"]) == 0
     header, row = capsys.readouterr().out.splitlines()
-    assert header.startswith("id,picked_at,fixture_id,kickoff,match,market,line,outcome,bookmaker,price,stake")
-    assert row.startswith("1,2026-11-24T09:00:00Z,1,2026-11-24T19:00:00Z,Arsenal v Chelsea,Match Winner,,Home,Bet365,2.2,10.0")
+    assert header.startswith("id,picked_at,fixture_id,kickoff,match,market,line,outcome,bookmaker,price,stake,currency")
+    assert row.startswith("1,2026-11-24T09:00:00Z,1,2026-11-24T19:00:00Z,Arsenal v Chelsea,Match Winner,,Home,Bet365,2.2,10.0,EUR")
+
+
+def test_cli_picks_text_shows_the_stake_s_currency(known: Store, tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    known.picks.add(a_pick(), T0)
+    config = _config(tmp_path, known.db.path)
+    config.write_text(config.read_text(encoding="utf-8") + "\n[stakes]\ncurrency = \"GBP\"\n", encoding="utf-8")
+    assert main(["--config", str(config), "--picks"]) == 0
+    assert "Bet365 stake 10 GBP" in capsys.readouterr().out
 
 
 def test_a_pick_survives_a_restart_and_a_kill_9(store: Store, tmp_path: Path) -> None:
