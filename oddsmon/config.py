@@ -445,6 +445,15 @@ class StakeSettings:
 
 
 @record
+class ModelSettings:
+    """Your own probabilities, beside the market's and the prediction's (docs/model.md)."""
+
+    file: Path | None = _key(None, _check_path, "Optional CSV of your own probabilities "
+                             "(fixture_id, market, line, outcome, p), read again whenever it "
+                             "changes; oddsmon --import-probs FILE does the same once.")
+
+
+@record
 class CollectSettings:
     """``oddsmon --collect``: what the collector may spend and how often it looks."""
 
@@ -490,6 +499,7 @@ class Settings:
     supervision: SupervisionSettings = field(default_factory=SupervisionSettings)
     odds: OddsSettings = field(default_factory=OddsSettings)
     stakes: StakeSettings = field(default_factory=StakeSettings)
+    model: ModelSettings = field(default_factory=ModelSettings)
     collect: CollectSettings = field(default_factory=CollectSettings)
     alerts: AlertSettings = field(default_factory=AlertSettings)
     ui: UiSettings = field(default_factory=UiSettings)
@@ -602,6 +612,7 @@ _SECTIONS: dict[str, type] = {
     "supervision": SupervisionSettings,
     "odds": OddsSettings,
     "stakes": StakeSettings,
+    "model": ModelSettings,
     "collect": CollectSettings,
     "alerts": AlertSettings,
     "ui": UiSettings,
@@ -685,6 +696,7 @@ def _build(data: dict[str, Any], where: _Where, base: Path) -> Settings:
         supervision=SupervisionSettings(**sections.get("supervision", {})),
         odds=OddsSettings(**sections.get("odds", {})),
         stakes=StakeSettings(**sections.get("stakes", {})),
+        model=ModelSettings(**sections.get("model", {})),
         collect=CollectSettings(**sections.get("collect", {})),
         alerts=AlertSettings(**sections.get("alerts", {})),
         ui=UiSettings(**sections.get("ui", {})),

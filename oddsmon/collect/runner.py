@@ -33,12 +33,18 @@ class CycleReport:
     ran: list[tuple[Task, int, str]] = field(default_factory=list)  # task, counted calls, outcome
     deferred: int = 0
     next_due: datetime | None = None
+    model: str | None = None  # why ``[model] file`` could not be read again, if it could not
 
     @property
     def calls(self) -> int:
         return sum(n for _, n, _ in self.ran)
 
     def summary(self) -> str:
+        if self.model:
+            return f"{self._sent()}; {self.model}"
+        return self._sent()
+
+    def _sent(self) -> str:
         if self.offline:
             return f"offline ({self.offline}): nothing sent"
         by_kind: dict[str, int] = {}
@@ -172,6 +178,8 @@ class Collector:
     async def cycle(self) -> CycleReport:
         svc = self.service
         report = CycleReport(self.clock.now())
+        # Your own probabilities, read again when their file changed: the alerts below use them.
+        report.model = svc.model_poll()
         await svc.supervise(warm_on_resume=False)  # a due quota reset or network probe (free)
         reason = svc.machine.gate()
         if reason is None and self.store.ledger.quota().daily_limit is None \

@@ -142,6 +142,11 @@ ARGUMENTS: tuple[Command | Option, ...] = (
             shape={"metavar": "PATH", "nargs": "?", "const": "-", "default": None}),
     Command("--picks", "list the recorded picks with closing price, CLV, result and profit",
             "oddsmon.commands.picks", formats=("text", "csv"), demo_store=True),
+    Command("--import-probs", "import your own probabilities (CSV: fixture_id, market, line, "
+                              "outcome, p) as the model set value and Kelly are worked out "
+                              "against; see docs/model.md",
+            "oddsmon.commands.import_probs", params=("path=import_probs",), demo_store=True,
+            shape={"metavar": "FILE", "type": Path}),
     Option(("--since",), {"metavar": "ISO8601", "help": "with --export-odds: observations at or after "
                                                         "this time"}, ("export_odds",)),
     Option(("--league",), {"metavar": "N", "type": _positive_id,

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from typing import Literal
 
 from ..desk.picks import PickView, pick_views
-from ..domain.market import ValueBet, value_bets
+from ..desk.probs import ProbsError, import_probs
+from ..domain.market import ValueBet, model_value_bets, value_bets
 from ..domain.markets import SHOWN_BETS
+from ..domain.models import Fixture
 from ..providers import FixtureOddsRequest
 from ..store import NewPick
 from ..types import FairMethod
@@ -17,6 +20,8 @@ from .pages import Pages, keyed, without_bookmakers
 
 # What a value scan depends on besides the odds: fair method, consensus, hidden bookmakers.
 _Scan = tuple[FairMethod, str, frozenset[int]]
+# What value is worked out against: the market's fair view, or your own probabilities.
+ValueBasis = Literal["market", "model"]
 
 
 class Desk:
@@ -26,6 +31,7 @@ class Desk:
         self.store = pages.store
         self.clock = pages.clock
         self._value_memo: dict[int, tuple[datetime, _Scan, list[ValueBet]]] = {}  # see value_board
+        self._model_failed: tuple[str, float] | None = None  # a [model] file told once
 
     def add_pick(self, pick: NewPick) -> int:
         return self.store.picks.add(pick, self.clock.now())
@@ -59,18 +65,49 @@ class Desk:
                 by_outcome.setdefault(outcome, []).append(price)
         return {outcome: sum(prices) / len(prices) for outcome, prices in by_outcome.items()}
 
+    def value_sources(self) -> tuple[ValueBasis, ...]:
+        return ("market", "model") if self.store.model.last_import() is not None else ("market",)
+
+    def model_poll(self) -> str | None:
+        """``[model] file`` imported again when its mtime differs from the one the set in the
+        store came from (or the set came from elsewhere); a file that does not read leaves the
+        set as it was, and the problem is returned (once per change of the file)."""
+        path = self.settings.model.file
+        if path is None:
+            return None
+        try:
+            mtime = path.stat().st_mtime
+        except OSError as exc:
+            return f"[model] file {path}: cannot be read ({exc.strerror or exc})"
+        last = self.store.model.last_import()
+        if last is not None and last.source == str(path) and last.mtime == mtime:
+            return None
+        if self._model_failed == (str(path), mtime):
+            return None
+        try:
+            import_probs(self.store, path, self.clock.now())
+        except ProbsError as exc:
+            self._model_failed = (str(path), mtime)
+            return f"[model] {exc}; the previous set is kept"
+        return None
+
     async def value_board(self, *, method: FairMethod | None = None, consensus: str = "all",
                           pinned: frozenset[int] = frozenset(),
                           hidden_leagues: frozenset[int] = frozenset(),
-                          hidden_bookmakers: frozenset[int] = frozenset()) -> Page[list[ValueBet]]:
+                          hidden_bookmakers: frozenset[int] = frozenset(),
+                          basis: ValueBasis = "market") -> Page[list[ValueBet]]:
         """Every value bet and arbitrage of the watched fixtures (the pinned ones when any are
-        pinned, else every upcoming fixture in a league not hidden), best edge first."""
+        pinned, else every upcoming fixture in a league not hidden), best edge first; with
+        ``basis`` "model", the value bets against your own probabilities (no arbitrage: that
+        is the market's)."""
         fixtures = await self.pages.fixtures()
         pages, odds = await self.pages.odds_pages(force=False)
         prov = combine([fixtures.provenance, odds], self.clock.now())
         if fixtures.data is None or odds.source == "none":
             return Page(None, prov)
         carried = set(self.store.history.carried(keyed(pages)))
+        if basis == "model":
+            return Page(self._model_value(fixtures.data, carried, pinned, hidden_leagues, hidden_bookmakers), prov)
         scan = (method or self.settings.odds.fair_method, consensus, hidden_bookmakers)
         memo: dict[int, tuple[datetime, _Scan, list[ValueBet]]] = {}
         # When each odds entry was fetched, in one query: what tells a kept scan still holds.
@@ -83,6 +120,23 @@ class Desk:
         # outgrows the watched ones.
         self._value_memo = memo
         return Page(sorted((bet for _, _, found in memo.values() for bet in found), key=lambda v: -v.edge), prov)
+
+    def _model_value(self, fixtures: list[Fixture], carried: set[int], pinned: frozenset[int],
+                     hidden_leagues: frozenset[int], hidden_bookmakers: frozenset[int]) -> list[ValueBet]:
+        modelled = self.store.model.fixtures()
+        found: list[ValueBet] = []
+        for f in fixtures:
+            shown = f.id in pinned if pinned else f.is_upcoming and f.league_id not in hidden_leagues
+            if not (shown and f.id in carried and f.id in modelled):
+                continue
+            entry = self.pages.fixture_entry(f.id, None)
+            if entry is None:
+                continue
+            probabilities = self.store.model.probabilities(f.id)
+            watched = self.pages.recorder.watched
+            found += [bet for fo in entry[1]
+                      for bet in model_value_bets(without_bookmakers(watched(fo), hidden_bookmakers), probabilities)]
+        return sorted(found, key=lambda v: -v.edge)
 
     def _fixture_value(self, fixture_id: int, scan: _Scan, fetched: Mapping[str, datetime]
                        ) -> tuple[datetime, _Scan, list[ValueBet]] | None:

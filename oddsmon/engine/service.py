@@ -28,7 +28,7 @@ from ..supervision.metrics import Snapshot
 from ..types import FairMethod
 from .alerting import Alerting
 from .dashboard import Dashboard, DashboardPage
-from .desk import Desk
+from .desk import Desk, ValueBasis
 from .names import Names
 from .page import Page, Provenance
 from .pages import BookmakerRow, BookmakersView, LiveMatch, Pages
@@ -168,9 +168,20 @@ class Service:
     async def value_board(self, *, method: FairMethod | None = None, consensus: str = "all",
                           pinned: frozenset[int] = frozenset(),
                           hidden_leagues: frozenset[int] = frozenset(),
-                          hidden_bookmakers: frozenset[int] = frozenset()) -> Page[list[ValueBet]]:
+                          hidden_bookmakers: frozenset[int] = frozenset(),
+                          basis: ValueBasis = "market") -> Page[list[ValueBet]]:
         return await self.desk.value_board(method=method, consensus=consensus, pinned=pinned,
-                                           hidden_leagues=hidden_leagues, hidden_bookmakers=hidden_bookmakers)
+                                           hidden_leagues=hidden_leagues, hidden_bookmakers=hidden_bookmakers,
+                                           basis=basis)
+
+    def value_sources(self) -> tuple[ValueBasis, ...]:
+        """What value can be worked out against now, in the order ``k`` cycles them: the
+        market's fair view, and your own probabilities ("model") once a set is imported."""
+        return self.desk.value_sources()
+
+    def model_poll(self) -> str | None:
+        """Read ``[model] file`` again if it changed; the problem when it does not read."""
+        return self.desk.model_poll()
 
     def movement(self, fixture_id: int, market_id: int, label: str) -> list[tuple[int, datetime, float]]:
         return self.desk.movement(fixture_id, market_id, label)

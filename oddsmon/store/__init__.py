@@ -30,13 +30,14 @@ if TYPE_CHECKING:
     from .headlines import HeadlineStore
     from .history import OddsHistory, PriceChange, PricePoint
     from .live import LiveBoard, LiveOddsStore, LivePrice, LiveState
+    from .model import ModelImport, ModelStore
     from .picks import NewPick, Pick, PickStore
 
 # The parts a headless check never reads (odds rows, headlines, in-play odds, picks) are
 # imported on first use: their modules are a tenth of what `oddsmon --check` starts up with.
 _LAZY = {"HeadlineStore": "headlines", "OddsHistory": "history", "PriceChange": "history",
          "PricePoint": "history", "LiveBoard": "live", "LiveOddsStore": "live", "LivePrice": "live",
-         "LiveState": "live", "NewPick": "picks", "Pick": "picks", "PickStore": "picks"}
+         "LiveState": "live", "ModelImport": "model", "ModelStore": "model", "NewPick": "picks", "Pick": "picks", "PickStore": "picks"}
 
 
 def __getattr__(name: str) -> Any:
@@ -86,6 +87,12 @@ class Store:
         from .picks import PickStore
 
         return PickStore(self.db)
+
+    @cached_property
+    def model(self) -> ModelStore:
+        from .model import ModelStore
+
+        return ModelStore(self.db)
 
     @cached_property
     def live(self) -> LiveOddsStore:
@@ -172,6 +179,8 @@ __all__ = [
     "LiveOddsStore",
     "LivePrice",
     "LiveState",
+    "ModelImport",
+    "ModelStore",
     "NewPick",
     "OddsHistory",
     "OfflineState",

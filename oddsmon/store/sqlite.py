@@ -366,6 +366,27 @@ _MIGRATIONS: dict[int, str] = {
     ALTER TABLE requests ADD COLUMN free INTEGER NOT NULL DEFAULT 0;
     UPDATE requests SET free = 1 WHERE endpoint = '/status';
     """,
+    # v9 to v11: taken by other branches of this round (renumbered when they are merged).
+    9: "",
+    10: "",
+    11: "",
+    # v12: the analyst's own probabilities (store/model.py), one set replaced whole per import.
+    12: """
+    CREATE TABLE model_probs (
+        fixture_id INTEGER NOT NULL,
+        bet_id INTEGER NOT NULL,
+        outcome TEXT NOT NULL,          -- the API's outcome label ("Over 2.5", "Home")
+        p REAL NOT NULL CHECK (p >= 0 AND p <= 1),
+        PRIMARY KEY (fixture_id, bet_id, outcome)
+    ) WITHOUT ROWID;
+    CREATE TABLE model_source (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        source TEXT NOT NULL,           -- the file imported
+        mtime REAL,                     -- its modification time then, POSIX seconds
+        imported_at REAL NOT NULL,      -- POSIX seconds UTC
+        rows INTEGER NOT NULL
+    );
+    """,
 }
 
 
