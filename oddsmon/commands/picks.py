@@ -27,7 +27,7 @@ def _text(views: list[PickView], currency: str) -> str:
         profit = "" if v.profit is None else f" {money(v.profit, currency, sign=True)}"
         market = f"{v.market} {p.line}".strip()
         lines.append(f"#{p.id} {iso(p.created_at)} {p.match} · {market} · {p.outcome} @ {p.price:.2f} "
-                     f"{p.bookmaker} stake {money(p.stake, currency)} · close {close} · CLV {clv} · {v.result}{profit}")
+                     f"{p.bookmaker} stake {money(p.stake, currency)} ({p.basis}) · close {close} · CLV {clv} · {v.result}{profit}")
     return "\n".join(lines) + "\n"
 
 

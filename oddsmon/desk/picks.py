@@ -86,7 +86,7 @@ def pick_views(store: Store, method: FairMethod, now: datetime) -> list[PickView
 
 
 COLUMNS = ("id", "picked_at", "fixture_id", "kickoff", "match", "market", "line", "outcome",
-           "bookmaker", "price", "stake", "currency", "closing_price", "closing_fair", "clv_pct",
+           "bookmaker", "price", "stake", "currency", "basis", "closing_price", "closing_fair", "clv_pct",
            "result", "profit")
 
 
@@ -94,7 +94,7 @@ def as_row(v: PickView, currency: str) -> tuple[str | int | float | None, ...]:
     """One pick as a CSV row; ``currency``: the stake's and the profit's (``[stakes] currency``)."""
     p = v.pick
     return (p.id, iso(p.created_at), p.fixture_id, iso(p.kickoff), p.match, v.market, p.line,
-            p.outcome, p.bookmaker, p.price, p.stake, currency, v.closing_price,
+            p.outcome, p.bookmaker, p.price, p.stake, currency, p.basis, v.closing_price,
             None if v.closing_fair is None else round(v.closing_fair, 4),
             None if v.clv_pct is None else round(v.clv_pct, 2), v.result,
             None if v.profit is None else round(v.profit, 2))

@@ -3,15 +3,17 @@ and the price history behind the Odds screen's chart and closing prices."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Literal
 
 from ..desk.picks import PickView, pick_views
 from ..desk.probs import ProbsError, import_probs
 from ..domain.market import ValueBet, model_value_bets, value_bets
-from ..domain.markets import SHOWN_BETS
+from ..domain.kelly import kelly_simultaneous
+from ..domain.markets import BY_ID, SHOWN_BETS
 from ..domain.models import Fixture
+from ..domain.odds import kelly_stake, round_stake
 from ..providers import FixtureOddsRequest
 from ..store import NewPick
 from ..types import FairMethod
@@ -22,6 +24,15 @@ from .pages import Pages, keyed, without_bookmakers
 _Scan = tuple[FairMethod, str, frozenset[int]]
 # What value is worked out against: the market's fair view, or your own probabilities.
 ValueBasis = Literal["market", "model"]
+
+
+def _win_or_lose(bet: ValueBet) -> bool:
+    """Outcomes of one line that are mutually exclusive and never push or settle by halves:
+    what simultaneous Kelly sizes together (a whole or quarter line can push: sized alone)."""
+    market = BY_ID.get(bet.market_id)
+    if market is None or market.kind == "double" or market.family in ("handicap", "list"):
+        return False
+    return not bet.line or float(bet.line) % 1 == 0.5
 
 
 class Desk:
@@ -64,6 +75,36 @@ class Desk:
             if bet == bet_id:
                 by_outcome.setdefault(outcome, []).append(price)
         return {outcome: sum(prices) / len(prices) for outcome, prices in by_outcome.items()}
+
+    def kelly_stakes(self, bets: Sequence[ValueBet], *, simultaneous: bool = False) -> list[float]:
+        """The money to stake on each of ``bets`` (``[stakes]``: a fraction of full Kelly of the
+        bankroll, rounded), each against its own probability. ``simultaneous``: outcomes of one
+        market and line that settle win-or-lose only are sized together (domain/kelly.py,
+        Smoczynski & Tomkins), as backing them all at once asks; the rest one by one."""
+        cfg = self.settings.stakes
+        shares: list[float | None] = [None] * len(bets)
+        if simultaneous:
+            groups: dict[tuple[int, int, str], list[int]] = {}
+            for i, bet in enumerate(bets):
+                if bet.price is not None and bet.fair_probability is not None and _win_or_lose(bet):
+                    groups.setdefault((bet.fixture_id, bet.market_id, bet.line), []).append(i)
+            for members in groups.values():
+                if len(members) < 2:
+                    continue
+                joint = kelly_simultaneous([bets[i].price or 0.0 for i in members],
+                                           [bets[i].fair_probability or 0.0 for i in members])
+                for i, joint_share in zip(members, joint, strict=True):
+                    shares[i] = joint_share
+        out = []
+        for bet, share in zip(bets, shares, strict=True):
+            if bet.price is None or bet.fair_probability is None:
+                out.append(0.0)
+            elif share is None:
+                out.append(kelly_stake(bet.price, bet.fair_probability, cfg.bankroll, cfg.kelly_fraction,
+                                       cfg.round_to))
+            else:
+                out.append(round_stake(cfg.bankroll * cfg.kelly_fraction * share, cfg.round_to))
+        return out
 
     def value_sources(self) -> tuple[ValueBasis, ...]:
         return ("market", "model") if self.store.model.last_import() is not None else ("market",)

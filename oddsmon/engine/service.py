@@ -10,7 +10,7 @@ the engine's loop, and what commands and tests ask.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -173,6 +173,10 @@ class Service:
         return await self.desk.value_board(method=method, consensus=consensus, pinned=pinned,
                                            hidden_leagues=hidden_leagues, hidden_bookmakers=hidden_bookmakers,
                                            basis=basis)
+
+    def kelly_stakes(self, bets: Sequence[ValueBet], *, simultaneous: bool = False) -> list[float]:
+        """Money stakes for ``bets``; ``simultaneous``: outcomes of one market sized together."""
+        return self.desk.kelly_stakes(bets, simultaneous=simultaneous)
 
     def value_sources(self) -> tuple[ValueBasis, ...]:
         """What value can be worked out against now, in the order ``k`` cycles them: the

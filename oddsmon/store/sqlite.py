@@ -370,8 +370,10 @@ _MIGRATIONS: dict[int, str] = {
     9: "",
     10: "",
     11: "",
-    # v12: the analyst's own probabilities (store/model.py), one set replaced whole per import.
+    # v12: the analyst's own probabilities (store/model.py), one set replaced whole per import;
+    # and what each pick's stake was sized against (store/picks.py: a pick records its basis).
     12: """
+    ALTER TABLE picks ADD COLUMN basis TEXT NOT NULL DEFAULT 'market';
     CREATE TABLE model_probs (
         fixture_id INTEGER NOT NULL,
         bet_id INTEGER NOT NULL,

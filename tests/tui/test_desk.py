@@ -119,7 +119,8 @@ async def test_a_pick_recorded_in_the_tui_appears_in_picks_with_its_closing_pric
     cells = line.split(",")
     # Nothing moved between the warm and kickoff: the close is the picked price itself.
     assert cells[11] == engine.settings.stakes.currency  # the stake's and the profit's
-    assert float(cells[12]) == price and cells[15] == "pending" and cells[14] != ""
+    assert cells[12] == "market"  # what the stake was sized against
+    assert float(cells[13]) == price and cells[16] == "pending" and cells[15] != ""
 
 
 async def test_search_sort_pin_and_filters_at_80x24(app: RecordingApp, engine: Engine) -> None:

@@ -228,6 +228,19 @@ def test_cli_picks_text_shows_the_stake_s_currency(known: Store, tmp_path: Path,
     assert "Bet365 stake 10 GBP" in capsys.readouterr().out
 
 
+def test_a_pick_records_what_its_stake_was_sized_against(known: Store, tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    from dataclasses import replace
+
+    known.picks.add(replace(a_pick(), basis="model-joint"), T0)
+    assert [p.basis for p in known.picks.all()] == ["model-joint"]
+    with pytest.raises(ValueError, match="basis is one of market, prediction, model"):
+        known.picks.add(replace(a_pick(), basis="hunch"), T0)
+    assert main(["--config", str(_config(tmp_path, known.db.path)), "--picks", "--format", "csv"]) == 0
+    header, row = capsys.readouterr().out.splitlines()
+    assert header.split(",")[12] == "basis" and row.split(",")[12] == "model-joint"
+
+
 def test_a_pick_survives_a_restart_and_a_kill_9(store: Store, tmp_path: Path) -> None:
     db = store.db.path
     store.picks.add(a_pick(), T0)

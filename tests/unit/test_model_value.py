@@ -96,3 +96,22 @@ async def test_the_model_file_is_read_again_when_it_changes_and_kept_when_it_bre
     assert service.model_poll() is None
     assert service.store.model.probabilities(1) == {(1, "Away"): 0.3}
     assert service.store.model.last_import().imported_at == clock.now()  # type: ignore[union-attr]
+
+
+async def test_simultaneous_kelly_on_the_picks_path_matches_the_published_example(engine: Engine) -> None:
+    """Smoczynski & Tomkins (2010), the worked example: five exclusive outcomes at 5.50,
+    2.625, 3.25, 6.00 and 21.00 with chances 20, 40, 30, 8 and 2 %: back the first three,
+    5.96 %, 10.59 % and 6.25 % of the bankroll (full Kelly)."""
+    from oddsmon.domain.market import ValueBet
+
+    prices, ps = [5.50, 2.625, 3.25, 6.00, 21.00], [0.20, 0.40, 0.30, 0.08, 0.02]
+    scores = ["1:0", "2:1", "1:1", "0:1", "3:3"]
+    bets = [ValueBet(1, 10, "Exact Score", "", s, price, "Book", price * p - 1, p)
+            for s, price, p in zip(scores, prices, ps, strict=True)]
+    # [stakes] defaults: a quarter Kelly of 1,000, rounded to 1.
+    assert engine.service.kelly_stakes(bets, simultaneous=True) == [15.0, 26.0, 16.0, 0.0, 0.0]
+    # One by one, each as if alone: the 1:1 at 3.25 (97.5 % expected return) is no bet on its
+    # own, but backed with the others it is a hedge worth 6.25 %.
+    alone = engine.service.kelly_stakes(bets)
+    assert alone == [kelly_stake(pr, p, 1000.0, 0.25, 1.0) if pr * p > 1 else 0.0
+                     for pr, p in zip(prices, ps, strict=True)] == [6.0, 8.0, 0.0, 0.0, 0.0]
