@@ -9,8 +9,8 @@ from typing import Literal
 
 from ..desk.picks import PickView, pick_views
 from ..desk.probs import ProbsError, import_probs
-from ..domain.market import ValueBet, model_value_bets, value_bets
 from ..domain.kelly import kelly_simultaneous
+from ..domain.market import ValueBet, model_value_bets, value_bets
 from ..domain.markets import BY_ID, SHOWN_BETS
 from ..domain.models import Fixture
 from ..domain.odds import kelly_stake, round_stake
