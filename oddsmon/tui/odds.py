@@ -292,7 +292,7 @@ class OddsScreen(PageScreen):
         self.query_one("#fair-title", Static).update(
             f"Fair view ({self.method}); value = best price against the market's fair probability "
             f"and the prediction's; stakes: {stakes.kelly_fraction:g} Kelly of "
-            f"{money_text(stakes.bankroll)} {stakes.currency} against the {self.stake_basis} (k)")
+            f"{money_text(stakes.bankroll)} against the {self.stake_basis} (k)")
         fair = self.query_one("#fair-table", DataTable)
         fair.clear(columns=True)
         for label in ("Outcome", "Best", "at", "Fair", "Market", "Predicted", "Value", "Value/pred",
