@@ -124,6 +124,7 @@ class EngineClient:
         self.settings = engine.settings
         self.clock = engine.clock
         self.demo = None if engine.simulator is None else DemoControls(engine.simulator)
+        self._store_notice = engine.store.health().problem
         # An interactive client reads what a collector on the host records and sends nothing.
         engine.service.defer_to_collector = True
 
@@ -163,6 +164,10 @@ class EngineClient:
     snapshot = _sync_on_engine(Service.snapshot)
     sync_journal = _sync_on_engine(Service.sync_journal)
     export_metrics = _sync_on_engine(Service.export_metrics)
+
+    def store_notice(self) -> str | None:
+        """What opening the store had to say (a damaged file moved aside), or None."""
+        return self._store_notice
 
     def export_target(self) -> Path:
         """Where :meth:`export_metrics` writes by default: ``paths.metrics``, as ``--export``."""

@@ -1,4 +1,4 @@
-"""The oddsmon full-screen app: five screens, one sidebar, the offline key, refresh and warm.
+"""The oddsmon full-screen app: its screens, one sidebar, the offline key, refresh and warm.
 
 Every second the app (1) polls in a worker: it flushes this process's cache counters and
 reads one supervision snapshot from the shared store — cheap reads, so a change made by another
@@ -11,21 +11,21 @@ thread; errors become notifications, never tracebacks.
 The start path holds nothing but the frame and the Dashboard: :func:`run` hands the app an
 :class:`EngineStart`, the app paints its first frame, and only then is the engine built, on the
 engine's own thread (httpx, the API client, the store, the simulator load there, not in front of
-the first paint). Every other screen's module is imported the first time it is shown, or while
-idle after the Dashboard came up (``prebuild``), so its key finds it composed and filled.
+the first paint). Every other screen's module is imported the first time it is shown (each screen
+is one row of :data:`~oddsmon.tui.screens.SCREENS`), or while idle after the Dashboard came up
+(:mod:`~oddsmon.tui.prebuild`), so its key finds it composed and filled.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import App, SystemCommand
@@ -42,11 +42,12 @@ from ..types import FAIR_METHODS, PRICE_FORMATS
 from . import fmt
 from . import theme as theme_memory
 from .base import OFFLINE_KEY, REFRESH_KEY, WARM_KEY, PageScreen
-from .dashboard import DashboardScreen
 from .help import HELP_KEYS, HelpScreen, key_lines
 from .host import FixtureSelected, PageLoaded, WarmProgress
 from .messages import LOG_KEY, MessageBar, MessageLog, MessagesScreen, Note
 from .modals import ConfirmOnline
+from .prebuild import Prebuild
+from .screens import BY_NAME, FIRST, PREBUILT, SCREENS
 from .search import DESK_BINDINGS, DeskActions
 from .sidebar import DEMO_LABEL
 from .ticker import IntervalTicker, Ticker
@@ -60,30 +61,6 @@ if TYPE_CHECKING:  # types only: the first frame is painted before httpx and the
     from ..supervision.metrics import Snapshot
     from ..types import FairMethod, PriceFormat
 
-SCREENS: dict[str, tuple[str, str, str]] = {
-    # mode: (key, footer label, palette help)
-    "dashboard": ("d", "Dash", "Upcoming fixtures with their best Match Winner prices"),
-    "predictions": ("p", "Preds", "The API's predictions for the upcoming fixtures"),
-    "bookmakers": ("b", "Books", "Bookmakers, and which of them price the watched fixtures"),
-    "odds": ("o", "Odds", "One fixture's market, a row per bookmaker with its margin"),
-    "supervision": ("s", "Superv", "Live supervision: mode, quota reset, quota, cache, incidents"),
-    "picks": ("P", "Picks", "Recorded picks with closing price, CLV, result and profit"),
-    "value": ("V", "Value", "Every value bet and arbitrage of the watched fixtures, by edge"),
-    "live": ("l", "Live", "Watched fixtures in play: minute, score, in-play odds, moves since kickoff"),
-}
-# Built while idle once the Dashboard is up, in this order: the keys the analyst presses next.
-PREBUILT = ("bookmakers", "odds")
-
-
-def _lazy(module: str, screen: str) -> Callable[[], Screen[Any]]:
-    """A mode's screen whose module is imported when the screen is first made."""
-    def make() -> Screen[Any]:
-        made: Screen[Any] = getattr(importlib.import_module(f".{module}", __package__), screen)()
-        return made
-
-    return make
-
-
 @dataclass(frozen=True)
 class EngineStart:
     """What the app paints its first frame from, and how it then builds its engine (called on
@@ -93,11 +70,6 @@ class EngineStart:
     clock: Clock
     demo: bool
     build: Callable[[], Engine]
-
-
-TITLES = {"dashboard": "Dashboard", "predictions": "Predictions", "bookmakers": "Bookmakers",
-          "odds": "Odds", "supervision": "Supervision", "picks": "Picks", "value": "Value",
-          "live": "Live"}
 
 
 class OddsmonApp(DeskActions, App[int]):
@@ -118,25 +90,16 @@ class OddsmonApp(DeskActions, App[int]):
 
     CSS_PATH = Path(__file__).with_name("oddsmon.tcss")  # absolute: subclasses live elsewhere
     TITLE = "oddsmon"
-    MODES = {
-        "dashboard": DashboardScreen,
-        "predictions": _lazy("predictions", "PredictionsScreen"),
-        "bookmakers": _lazy("bookmakers", "BookmakersScreen"),
-        "odds": _lazy("odds", "OddsScreen"),
-        "supervision": _lazy("supervision", "SupervisionScreen"),
-        "picks": _lazy("picks", "PicksScreen"),
-        "value": _lazy("value", "ValueScreen"),
-        "live": _lazy("live", "LiveScreen"),
-    }
-    DEFAULT_MODE = "dashboard"
+    # Each screen's module is imported when the screen is first made (oddsmon.tui.screens).
+    MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {spec.name: spec.make for spec in SCREENS}
+    DEFAULT_MODE = FIRST
     # Narrow terminals (80 columns) get a narrower sidebar; nothing is hidden.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
     BINDINGS = [
-        # The desk's own screens stay out of the footer (one row at 120 columns); ? and the
-        # palette list them.
-        *[Binding(key, f"show('{mode}')", label, tooltip=help_, show=mode not in ("picks", "value"))
-          for mode, (key, label, help_) in SCREENS.items()],
+        # Screens out of the footer (one row at 120 columns): ? and the palette list them.
+        *[Binding(spec.key, f"show('{spec.name}')", spec.label, tooltip=spec.help, show=spec.in_footer)
+          for spec in SCREENS],
         Binding(OFFLINE_KEY, "go_offline", "Go offline", id="offline",
                 tooltip="Switch every oddsmon on this host to offline mode (reason: user)"),
         Binding(OFFLINE_KEY, "go_online", "End offline", id="online",
@@ -155,8 +118,8 @@ class OddsmonApp(DeskActions, App[int]):
                  log_file: Path | None = None, debug: bool = False,
                  ticker: Ticker | None = None, prebuild: bool = False) -> None:
         """``engine``: one already built (tests), or an :class:`EngineStart` to build it from
-        after the first frame. ``prebuild``: compose and fill the :data:`PREBUILT` screens
-        while idle once the Dashboard is up."""
+        after the first frame. ``prebuild``: compose and fill the
+        :data:`~oddsmon.tui.screens.PREBUILT` screens while idle once the first screen is up."""
         super().__init__()
         if isinstance(engine, EngineStart):
             start, built = engine, None
@@ -166,11 +129,10 @@ class OddsmonApp(DeskActions, App[int]):
         self.demo = start.demo
         self._clock = start.clock
         self._start = start
-        self._engine: Engine | None = None
         self._service: EngineClient | None = None
         self._engine_up = asyncio.Event()
         self.start_error: BaseException | None = None  # the engine could not be built
-        self._prebuild = list(PREBUILT) if prebuild else []
+        self._prebuild = Prebuild(self, PREBUILT if prebuild else ())
         self.theme_file = theme_file  # where the palette's theme is remembered (None: nowhere)
         self.log_file = log_file  # where caught errors' tracebacks go (named in the message)
         # --debug: a caught error stops the app and is raised again by run(), traceback and all.
@@ -207,12 +169,6 @@ class OddsmonApp(DeskActions, App[int]):
 
     def now(self) -> datetime:
         return self._clock.now()
-
-    @property
-    def engine(self) -> Engine:
-        if self._engine is None:
-            raise RuntimeError("the engine is not up yet: await engine_up() first")
-        return self._engine
 
     @property
     def service(self) -> EngineClient:
@@ -281,7 +237,7 @@ class OddsmonApp(DeskActions, App[int]):
     def on_mount(self) -> None:
         self._apply_theme()
         self.ticker.start(self, self.poll_s, self._tick)
-        if self._engine is None:
+        if not self.engine_ready:
             # The first frame first; the engine's imports and its store come after it.
             self.call_after_refresh(self._build_engine)
         self._tick()
@@ -301,7 +257,7 @@ class OddsmonApp(DeskActions, App[int]):
             self.exit(return_code=1)
             return
         self._use_engine(engine)
-        message = engine.store.health().problem  # a damaged store moved aside
+        message = self.service.store_notice()  # a damaged store moved aside
         if message:
             self.notify(message, title="Store", severity="warning")
         self._tick()
@@ -309,7 +265,6 @@ class OddsmonApp(DeskActions, App[int]):
     def _use_engine(self, engine: Engine) -> None:
         from ..engine.runtime import EngineClient  # loaded with the engine
 
-        self._engine = engine
         self._service = EngineClient(engine, self._engine_loop)
         self._engine_up.set()
 
@@ -431,9 +386,8 @@ class OddsmonApp(DeskActions, App[int]):
         screen = self.screen
         if not isinstance(screen, PageScreen):
             return  # a dialog is up: its own keys are on it
-        mode = self.current_mode
-        self.push_screen(HelpScreen(TITLES.get(mode, mode), key_lines(screen),
-                                    SCREENS[mode][2] if mode in SCREENS else ""))
+        spec = BY_NAME[self.current_mode]
+        self.push_screen(HelpScreen(spec.title, key_lines(screen), spec.help))
 
     def action_messages(self) -> None:
         self.push_screen(MessagesScreen(self.messages, self.tz, self.now()))
@@ -605,8 +559,8 @@ class OddsmonApp(DeskActions, App[int]):
     def _say_page(self, event: PageLoaded) -> None:
         """What a page's arrival means for the analyst: a refresh's outcome, or its error,
         and the leagues left out of it (no coverage, no season), and why."""
-        if self._prebuild:  # the first page is up: the next screens are built meanwhile
-            self.call_after_refresh(self._prebuild_next)
+        if self._prebuild.waiting:  # the first page is up: the next screens are built meanwhile
+            self.call_after_refresh(self._prebuild.next)
         prov, label = event.provenance, event.label
         if event.forced:
             self._say_refreshed(label, prov)
@@ -630,26 +584,12 @@ class OddsmonApp(DeskActions, App[int]):
         else:
             self.notify(f"{label} is up to date.", title="Refresh", topic=topic)
 
-    def _prebuild_next(self) -> None:
-        """Compose the next :data:`PREBUILT` screen off screen; it loads its page as it
-        mounts, so its key later switches to a screen already filled. One screen a turn,
-        each after a refresh: a key typed meanwhile is served between them."""
-        while self._prebuild:
-            mode = self._prebuild.pop(0)
-            if mode not in self._screen_stacks:  # not shown yet
-                # What switch_mode does for a mode's first screen, without switching to it.
-                self._init_mode(mode)
-                # Styled as it mounts, with the stylesheet as it is now: marked so, or its
-                # key would restyle every screen again (Textual's refresh_css) on the way.
-                self._screen_stacks[mode][0]._css_update_count = self._css_update_count
-                return
-
     # -- command palette -------------------------------------------------------------------------------
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        for mode, (key, _label, help_) in SCREENS.items():
-            yield SystemCommand(f"Show {TITLES[mode]} ({key})", help_,
-                                lambda mode=mode: self.action_show(mode))
+        for spec in SCREENS:
+            yield SystemCommand(f"Show {spec.title} ({spec.key})", spec.help,
+                                lambda mode=spec.name: self.action_show(mode))
         offline = self.snapshot.mode.offline if self.snapshot else False
         if offline:
             yield SystemCommand(f"End offline: go back online ({OFFLINE_KEY})",

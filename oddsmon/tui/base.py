@@ -38,7 +38,6 @@ class PageScreen(Screen[None]):
     """A screen with the sidebar, a status line, a notice area and a body."""
 
     PAGE: ClassVar[str] = ""  # the service page the refresh key rebuilds ("" for none)
-    LABEL: ClassVar[str] = ""  # the name used in messages
 
     provenance: var[Provenance | None] = var(None)  # the page shown; the sidebar is bound to it
     status_suffix: str = ""  # what render_page adds to the status line ("12 fixtures")
@@ -52,6 +51,11 @@ class PageScreen(Screen[None]):
     @property
     def oddsmon(self) -> Host:
         return cast(Host, self.app)
+
+    @property
+    def label(self) -> str:
+        """The screen's name in messages: its title (:mod:`oddsmon.tui.screens`)."""
+        return self.sub_title or type(self).__name__
 
     def compose(self) -> ComposeResult:
         yield Header(icon="≡")
@@ -167,7 +171,7 @@ class PageScreen(Screen[None]):
         page = None
         try:
             # A screen must never die of a fetch: say it, keep going.
-            with self.oddsmon.reporting(f"{self.LABEL}: could not load"):
+            with self.oddsmon.reporting(f"{self.label}: could not load"):
                 page = await self._read(force)
         finally:
             self._loading = False
@@ -198,9 +202,9 @@ class PageScreen(Screen[None]):
 
     def _present(self, page: Page[Any], force: bool) -> None:
         self.provenance = page.provenance
-        with self.oddsmon.reporting(f"{self.LABEL}: could not show the page"):
+        with self.oddsmon.reporting(f"{self.label}: could not show the page"):
             self._show(page)
-        self.post_message(PageLoaded(self.LABEL, page.provenance, forced=force))
+        self.post_message(PageLoaded(self.label, page.provenance, forced=force))
 
     def _show(self, page: Page[Any]) -> None:
         if page.cached_never:
@@ -230,7 +234,7 @@ class PageScreen(Screen[None]):
         self.query_one("#page-status", Static).update(f"{text}{suffix}")
 
     def never_cached_text(self, prov: Provenance) -> str:
-        what = f"{self.LABEL} has never been fetched on this host, so there is no cached copy."
+        what = f"{self.label} has never been fetched on this host, so there is no cached copy."
         if prov.offline_reason:
             how = (f"oddsmon is offline ({prov.offline_reason}). Once online, press "
                    f"{REFRESH_KEY} to fetch it (or {WARM_KEY} to warm every page).")

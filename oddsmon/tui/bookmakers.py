@@ -16,8 +16,6 @@ SHORT_MARKETS = {1: "1X2", 5: "O/U", 8: "BTTS"}
 
 class BookmakersScreen(PageScreen):
     PAGE = "bookmakers"
-    LABEL = "Bookmakers"
-    SUB_TITLE = "Bookmakers"
 
     def compose_body(self) -> ComposeResult:
         yield DataTable(id="bookmakers", cursor_type="row", zebra_stripes=True)

@@ -93,8 +93,6 @@ def status_text(fx: Fixture) -> str:
 
 class DashboardScreen(PageScreen):
     PAGE = "dashboard"
-    LABEL = "Dashboard"
-    SUB_TITLE = "Dashboard"
 
     _board: Dashboard | None = None
 

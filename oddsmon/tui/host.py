@@ -22,7 +22,7 @@ from ..domain.selection import Numbers, Selection, arrange
 if TYPE_CHECKING:  # types only: the first frame is painted before httpx and the store load
     from ..config import Settings
     from ..domain.models import Fixture
-    from ..engine.runtime import Engine, EngineClient
+    from ..engine.runtime import EngineClient
     from ..engine.service import Provenance
     from ..supervision.metrics import Snapshot
     from ..types import FairMethod, PriceFormat
@@ -61,10 +61,8 @@ class Host(Protocol):
     demo: bool  # on the bundled simulator (--demo)
 
     @property
-    def service(self) -> EngineClient: ...
+    def service(self) -> EngineClient: ...  # the engine, as screens may use it: nothing else of it
 
-    @property
-    def engine(self) -> Engine: ...
     snapshot: Snapshot | None  # the last supervision snapshot polled from the shared store
     selected_fixture: int | None  # shared by Dashboard, Predictions, Odds and Live
     price_format: PriceFormat

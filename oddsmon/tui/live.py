@@ -46,8 +46,6 @@ def live_price_rows(match: LiveMatch, style: PriceFormat) -> list[tuple[str, str
 
 class LiveScreen(PageScreen):
     PAGE = "live"
-    LABEL = "Live"
-    SUB_TITLE = "Live"
 
     def compose_body(self) -> ComposeResult:
         yield DataTable(id="live-fixtures", cursor_type="row", zebra_stripes=True, cell_padding=1)

@@ -99,8 +99,6 @@ class OddsTable(DataTable[Any]):
 
 class OddsScreen(PageScreen):
     PAGE = "odds"
-    LABEL = "Odds"
-    SUB_TITLE = "Odds"
     BINDINGS = [
         Binding("g", "pick_fixture", "Fixture", tooltip="Choose the fixture"),
         Binding("m", "next_market", "Market", tooltip="Every market the fixture is priced in"),

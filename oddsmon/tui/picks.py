@@ -29,8 +29,6 @@ class PicksScreen(TableScreen):
     TABLE_ID = "picks"
     COLUMNS = COLUMNS
     PAGE = ""  # local data: nothing to refresh from the API
-    LABEL = "Picks"
-    SUB_TITLE = "Picks"
 
     async def fetch(self) -> Page[list[PickView]]:
         app = self.oddsmon

@@ -62,8 +62,6 @@ def detail_text(fx: Fixture | None, pred: Prediction | None) -> str:
 
 class PredictionsScreen(PageScreen):
     PAGE = "predictions"
-    LABEL = "Predictions"
-    SUB_TITLE = "Predictions"
 
     _view: PredictionsView | None = None
 

@@ -182,8 +182,6 @@ def checklist_text(snap: Snapshot) -> str:
 
 class SupervisionScreen(PageScreen):
     PAGE = ""
-    LABEL = "Supervision"
-    SUB_TITLE = "Supervision"
     BINDINGS = [
         Binding("e", "export", "Export", tooltip="Write the metrics JSON (as oddsmon --export)"),
         Binding("t", "selftest", "Selftest",

@@ -32,8 +32,6 @@ class ValueScreen(TableScreen):
     TABLE_ID = "value"
     COLUMNS = COLUMNS
     PAGE = "odds"
-    LABEL = "Value"
-    SUB_TITLE = "Value"
 
     async def fetch(self) -> Page[ValueView]:
         app = self.oddsmon

@@ -21,13 +21,12 @@ import sqlite3
 import zlib
 from typing import Any
 
-from .common import KEY, Context, Row, sample_async, sample_sync, small_store
+from .common import KEY, Context, Row, bench_clock, sample_async, sample_sync, small_store
 
 
 def run(ctx: Context) -> list[Row]:
     settings, _ = small_store(ctx)
     runs = ctx.runs(15)
-    from oddsmon.clock import SystemClock
     from oddsmon.config import Secret
     from oddsmon.engine.runtime import build_engine
     from oddsmon.providers import BookmakersRequest, LeagueOddsRequest
@@ -40,7 +39,7 @@ def run(ctx: Context) -> list[Row]:
     results: dict[str, float] = {}
 
     async def service() -> None:
-        eng = build_engine(settings, clock=SystemClock(), key=Secret(KEY),
+        eng = build_engine(settings, clock=bench_clock(), key=Secret(KEY),
                            transport=_no_network())
         svc = eng.service
         try:

@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from .common import KEY, Context, Row, median, sample_async, settings_in
+from .common import KEY, Context, Row, bench_clock, median, sample_async, settings_in
 
 
 class CountingTransport(httpx.AsyncHTTPTransport):
@@ -33,12 +33,11 @@ class CountingTransport(httpx.AsyncHTTPTransport):
 async def _one(directory: Path, runs: int) -> dict[str, float]:
     from dataclasses import replace
 
-    from oddsmon.clock import SystemClock
     from oddsmon.config import Secret
     from oddsmon.engine.runtime import build_engine
     from oddsmon.sim import LoopbackServer, SimConfig, Simulator
 
-    clock = SystemClock()
+    clock = bench_clock()
     sim = Simulator(SimConfig(leagues=(39, 61, 140), daily_limit=10**6, per_minute=10**6), clock=clock)
     server = LoopbackServer(sim).start()
     settings = settings_in(directory)

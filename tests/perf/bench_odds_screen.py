@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .common import KEY, ROOT, Context, Row, big_store, hwm_mb, median, settings_in, small_store
+from .common import KEY, ROOT, Context, Row, bench_clock, big_store, hwm_mb, median, settings_in, small_store
 from .tui_first_paint import KEY_STEPS, key_runs, store_app
 
 OPEN_TARGET_S = 0.5
@@ -38,14 +38,13 @@ MEMORY_TARGET_MB = 200.0
 
 
 async def _service_times(settings: Any, fixture_ids: list[int], runs: int) -> dict[str, float]:
-    from oddsmon.clock import SystemClock
     from oddsmon.config import Secret
     from oddsmon.engine.runtime import build_engine
 
     rng = random.Random(4)
     out: dict[str, list[float]] = {"open_cold": [], "open_warm": [], "dash_cold": [], "dash_warm": []}
     for _ in range(runs):
-        eng = build_engine(settings, clock=SystemClock(), key=Secret(KEY), transport=_no_network())
+        eng = build_engine(settings, clock=bench_clock(), key=Secret(KEY), transport=_no_network())
         svc = eng.service
         try:
             fid = rng.choice(fixture_ids)
@@ -59,7 +58,7 @@ async def _service_times(settings: Any, fixture_ids: list[int], runs: int) -> di
                 assert market.provenance.source == "cache", market.provenance
         finally:
             await eng.aclose()
-        eng = build_engine(settings, clock=SystemClock(), key=Secret(KEY), transport=_no_network())
+        eng = build_engine(settings, clock=bench_clock(), key=Secret(KEY), transport=_no_network())
         try:
             for label in ("dash_cold", "dash_warm"):
                 gc.collect()
@@ -89,13 +88,12 @@ async def _screen_open(settings: Any, fixture_id: int) -> float | None:
         from textual.css.query import NoMatches
         from textual.widgets import DataTable
 
-        from oddsmon.clock import SystemClock
         from oddsmon.config import Secret
         from oddsmon.engine.runtime import build_engine
         from oddsmon.tui.app import OddsmonApp
     except ImportError:
         return None
-    eng = build_engine(settings, clock=SystemClock(), key=Secret(KEY), transport=_no_network())
+    eng = build_engine(settings, clock=bench_clock(), key=Secret(KEY), transport=_no_network())
     try:
         app = OddsmonApp(eng, supervise=False)
         async with app.run_test(size=(80, 24)) as pilot:

@@ -33,7 +33,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from .common import KEY, ROOT, Context, Row, hwm_mb, median, settings_in
+from .common import KEY, ROOT, Context, Row, bench_clock, hwm_mb, median, settings_in
 
 CAPTURED = ROOT / "tests" / "data" / "api-samples" / "odds__real_fixture815162_bookmaker6.json"
 _FLOOR_SAMPLE = 20_000_000  # bytes of odds pages the floor is timed on
@@ -89,11 +89,10 @@ def serve(fixtures: int) -> None:
     In its own process: the simulator keeps every price set it generated (tens of thousands),
     which in the warm's process would be counted as the warm's peak memory.
     """
-    from oddsmon.clock import SystemClock
     from oddsmon.sim import LoopbackServer, Simulator
 
     cfg, _ = _sim_config(fixtures)
-    sim = Simulator(cfg, clock=SystemClock())
+    sim = Simulator(cfg, clock=bench_clock())
     inflate(sim)
     server = LoopbackServer(sim).start()
     print(server.url, flush=True)
@@ -105,7 +104,6 @@ def build(directory: Path, fixtures: int, url: str) -> dict[str, Any]:
     """Warm a store at ``directory`` from the simulator at ``url``; facts as JSON."""
     import httpx
 
-    from oddsmon.clock import SystemClock
     from oddsmon.config import Secret
     from oddsmon.engine.runtime import build_engine
 
@@ -134,7 +132,7 @@ def build(directory: Path, fixtures: int, url: str) -> dict[str, Any]:
                                   request=request, extensions=response.extensions)
 
     async def warm() -> None:
-        eng = build_engine(settings, clock=SystemClock(), key=Secret(KEY), transport=Counting())
+        eng = build_engine(settings, clock=bench_clock(), key=Secret(KEY), transport=Counting())
         client = eng.service.provider.client  # type: ignore[attr-defined]
         pages = client.get_all_pages
 
@@ -181,7 +179,6 @@ def measure(directory: Path, facts: dict[str, Any]) -> dict[str, float]:
     service call, and the floors on the same file."""
     import httpx
 
-    from oddsmon.clock import SystemClock
     from oddsmon.config import Secret
     from oddsmon.engine.runtime import build_engine
 
@@ -192,7 +189,7 @@ def measure(directory: Path, facts: dict[str, Any]) -> dict[str, float]:
         raise httpx.ConnectError("the bench sends nothing")
 
     async def screens() -> None:
-        eng = build_engine(settings, clock=SystemClock(), key=Secret(KEY), transport=httpx.MockTransport(refuse))
+        eng = build_engine(settings, clock=bench_clock(), key=Secret(KEY), transport=httpx.MockTransport(refuse))
         try:
             eng.service.set_offline()
             t = time.perf_counter()

@@ -15,7 +15,7 @@ import sys
 import time
 from typing import Any
 
-from .common import KEY, ROOT, Context, Row, median, settings_in
+from .common import KEY, ROOT, Context, Row, bench_clock, median, settings_in
 from .tui_first_paint import BARE_APP, run_once
 
 
@@ -67,7 +67,6 @@ def run(ctx: Context) -> list[Row]:
 
 
 async def _reaction_times(settings: Any, toggles: int) -> list[float]:
-    from oddsmon.clock import SystemClock
     from oddsmon.config import Secret
     from oddsmon.engine.runtime import build_engine
     from oddsmon.offline import OfflineMachine
@@ -75,7 +74,7 @@ async def _reaction_times(settings: Any, toggles: int) -> list[float]:
     from oddsmon.store import Store
     from oddsmon.tui.app import OddsmonApp
 
-    clock = SystemClock()
+    clock = bench_clock()
     eng = build_engine(settings, clock=clock, key=Secret(KEY),
                        transport=SimTransport(Simulator(clock=clock)))
     other = Store.open(settings.paths.db)

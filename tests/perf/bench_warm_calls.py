@@ -15,16 +15,15 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from .common import KEY, ROOT, Context, Row, median
+from .common import KEY, ROOT, Context, Row, bench_clock, median
 
 
 async def _oddsmon_warm(settings: Any) -> tuple[int, int]:
-    from oddsmon.clock import SystemClock
     from oddsmon.config import Secret
     from oddsmon.engine.runtime import build_engine
     from oddsmon.sim import SimConfig, SimTransport, Simulator
 
-    clock = SystemClock()
+    clock = bench_clock()
     sim = Simulator(SimConfig(leagues=settings.watch.leagues, season=settings.watch.one_season,
                               daily_limit=10**6, per_minute=10**6), clock=clock)
     eng = build_engine(settings, clock=clock, key=Secret(KEY), transport=SimTransport(sim))
@@ -40,10 +39,9 @@ async def _oddsmon_warm(settings: Any) -> tuple[int, int]:
 
 async def _naive(settings: Any) -> int:
     """What a client without league-level odds or a cache spends for the same pages."""
-    from oddsmon.clock import SystemClock
     from oddsmon.sim import SimConfig, Simulator
 
-    clock = SystemClock()
+    clock = bench_clock()
     sim = Simulator(SimConfig(leagues=settings.watch.leagues, season=settings.watch.one_season,
                               daily_limit=10**6, per_minute=10**6), clock=clock)
     today = clock.now().date()

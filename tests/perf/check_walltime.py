@@ -31,10 +31,10 @@ FLOOR = "import sqlite3, json"
 
 def _prepare(base: Path) -> Path:
     sys.path.insert(0, str(ROOT))
-    from oddsmon.clock import SystemClock
     from oddsmon.config import Secret, load_file
     from oddsmon.engine.runtime import build_engine
     from oddsmon.sim import SimConfig, SimTransport, Simulator
+    from tests.perf.common import bench_clock
 
     config = base / "oddsmon.toml"
     config.write_text('[watch]\nleagues = [39, 61]\ntimezone = "Europe/Paris"\n'
@@ -42,9 +42,10 @@ def _prepare(base: Path) -> Path:
     settings = load_file(config)
 
     async def warm() -> None:
+        clock = bench_clock()
         sim = Simulator(SimConfig(leagues=(39, 61), season=settings.watch.one_season, daily_limit=500,
-                                  per_minute=300))
-        engine = build_engine(settings, clock=SystemClock(), transport=SimTransport(sim),
+                                  per_minute=300), clock=clock)
+        engine = build_engine(settings, clock=clock, transport=SimTransport(sim),
                               key=Secret("perf-key"))
         try:
             await engine.service.warm()

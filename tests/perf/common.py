@@ -14,7 +14,8 @@ import sys
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from datetime import time as day_time
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,37 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from tests.clocks import OFFSET_ENV, ShiftedClock  # noqa: E402 - ROOT first, for a script
+
 KEY = "perf-key-not-a-real-one"
+START_DAY = date(2026, 11, 24)  # the day a run is made on, unless told another (--date)
+START_HOUR = 9  # UTC: a run lasts minutes, so its day never turns while it runs
+# The real oddsmon on the run's clock (tests/perf/at_clock.py), where what it shows depends on
+# the day: the screens of a store the run warmed. The start-up timings (--check, --export,
+# --demo) run the installed command itself, whose start is what they measure.
+ODDSMON = [sys.executable, "-m", "tests.perf.at_clock"]
+
+_clock: ShiftedClock | None = None
+
+
+def start_clock(day: date = START_DAY) -> ShiftedClock:
+    """Start the run's clock at 09:00 UTC on ``day``. Its offset goes in the environment, so
+    the processes the run starts keep the same time."""
+    global _clock
+    _clock = ShiftedClock.starting_at(datetime.combine(day, day_time(START_HOUR), UTC))
+    os.environ[OFFSET_ENV] = repr(_clock.offset_s)
+    return _clock
+
+
+def bench_clock() -> ShiftedClock:
+    """The run's clock: every engine, simulator and store of a benchmark reads its date here,
+    never on the wall, so a store warmed early in a run is read on its own day by the screens
+    timed later, whatever the day the run is made. In a process the run started: the run's."""
+    global _clock
+    if _clock is None:
+        inherited = os.environ.get(OFFSET_ENV)
+        _clock = start_clock() if inherited is None else ShiftedClock(float(inherited))
+    return _clock
 
 
 @dataclass
@@ -130,7 +161,7 @@ def settings_in(directory: Path, *, leagues: tuple[int, ...] = (39, 61, 140), da
     # so no benchmark pays for season lookups it does not measure; the example keeps "auto".
     from oddsmon.sim.data import season_for
 
-    season = (base.watch.season if base else season_for(datetime.now(UTC)))
+    season = (base.watch.season if base else season_for(bench_clock().now()))
     base = base or Settings()
     day = 86400
     return replace(
@@ -144,7 +175,6 @@ def settings_in(directory: Path, *, leagues: tuple[int, ...] = (39, 61, 140), da
 
 def warmed_store(directory: Path, sim_config: Any, *, days_ahead: int) -> tuple[Any, dict[str, Any]]:
     """A store filled by a real warm on the in-process simulator; (settings, facts)."""
-    from oddsmon.clock import SystemClock
     from oddsmon.config import Secret
     from oddsmon.engine.runtime import build_engine
     from oddsmon.sim import SimTransport, Simulator
@@ -153,7 +183,7 @@ def warmed_store(directory: Path, sim_config: Any, *, days_ahead: int) -> tuple[
     facts: dict[str, Any] = {}
 
     async def warm() -> None:
-        clock = SystemClock()
+        clock = bench_clock()
         sim = Simulator(sim_config, clock=clock)
         eng = build_engine(settings, clock=clock, key=Secret(KEY), transport=SimTransport(sim))
         try:

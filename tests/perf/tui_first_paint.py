@@ -196,8 +196,10 @@ def run_once(argv: list[str], markers: dict[str, bytes], size: tuple[int, int],
 
 def store_app(settings: Any, directory: Path, env: dict[str, str]) -> list[str]:
     """The command that starts the real ``oddsmon`` offline on a copy of ``settings``' store
-    in ``directory`` (nothing is sent: every screen is served from the copied cache)."""
+    in ``directory`` (nothing is sent: every screen is served from the copied cache), on the
+    run's clock (``env`` holds it): the store is read on the day it was warmed."""
     from oddsmon.config import render_commented
+    from tests.perf.common import ODDSMON
 
     directory.mkdir(parents=True, exist_ok=True)
     for part in settings.paths.db.parent.glob(settings.paths.db.name + "*"):
@@ -207,7 +209,7 @@ def store_app(settings: Any, directory: Path, env: dict[str, str]) -> list[str]:
                                incidents=directory / "incidents_supervision.md")
     config = directory / "oddsmon.toml"
     config.write_text(render_commented(here))
-    argv = [sys.executable, "-m", "oddsmon", "--config", str(config)]
+    argv = [*ODDSMON, "--config", str(config)]
     subprocess.run([*argv, "--offline"], env=env, check=True, capture_output=True)
     return argv
 
@@ -269,7 +271,11 @@ def main(argv: list[str] | None = None) -> int:
         keyed = None
         if args.store is not None:
             sys.path.insert(0, str(ROOT))
-            key_env = {**env, "APISPORTS_KEY": "bench-key-not-a-real-one"}
+            from tests.clocks import OFFSET_ENV
+            from tests.perf.common import bench_clock
+
+            key_env = {**env, "APISPORTS_KEY": "bench-key-not-a-real-one",
+                       OFFSET_ENV: repr(bench_clock().offset_s)}
             stored = pickle.loads((args.store / "settings.pkl").read_bytes())
             stored = stored.with_paths(db=args.store / "oddsmon.db", metrics=stored.paths.metrics,
                                        incidents=stored.paths.incidents)

@@ -154,6 +154,14 @@ async def open_odds(pilot: Pilot[Any]) -> Any:
     return screen, screen.query_one("#odds-table", DataTable)
 
 
+def shown_fixture(app: OddsmonApp) -> int | None:
+    """The fixture the Odds screen shows: the one its picker names."""
+    from textual.widgets import Select
+
+    value = app.screen.query_one("#fixture-picker", Select).value
+    return value if isinstance(value, int) else None
+
+
 def text_of(app: OddsmonApp, selector: str) -> str:
     return str(app.screen.query_one(selector, Static).content)
 

@@ -33,6 +33,7 @@ from .conftest import (
     press,
     screen_text,
     settle,
+    shown_fixture,
     sidebar_text,
     text_of,
     until,
@@ -97,10 +98,10 @@ def test_run_returns_zero_when_the_user_quits(settings: Any, monkeypatch: pytest
     async def headless(self: OddsmonApp, **kwargs: Any) -> Any:
         async def auto_pilot(pilot: Any) -> None:
             await pilot.pause()
-            await self.engine_up()  # built after the first frame
+            service = await self.engine_up()  # built after the first frame
             await pilot.pause()
             # No key, no real prices: said in the header and the sidebar of every screen.
-            assert self.engine.demo and "DEMO: simulated prices" in self.title
+            assert service.demo is not None and "DEMO: simulated prices" in self.title
             sidebar = str(self.screen.query_one("#mode-lines").render())
             assert sidebar.startswith("DEMO: simulated prices")
             await pilot.press("q")
@@ -253,8 +254,8 @@ async def test_enter_on_a_dashboard_row_opens_that_fixture_on_the_odds_screen(ap
         chosen = int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)  # type: ignore[arg-type]
         await press(pilot, "enter")
         assert isinstance(app.screen, OddsScreen)
-        assert app.screen._view is not None and app.screen._view.fixture is not None
-        assert app.screen._view.fixture.id == chosen
+        assert shown_fixture(app) == chosen
+        assert app.screen.query_one("#odds-table", DataTable).row_count > 0
 
 
 async def test_odds_screen_rows_margins_best_prices_and_market_key(app: RecordingApp) -> None:
@@ -287,13 +288,12 @@ async def test_odds_fixture_picker_changes_the_fixture(app: RecordingApp) -> Non
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await press(pilot, "o")
-        screen = app.screen
-        assert isinstance(screen, OddsScreen) and screen._view is not None
-        first = screen._view.fixture
+        assert isinstance(app.screen, OddsScreen)
+        first = shown_fixture(app)
         await press(pilot, "g", "down", "enter")
-        assert screen._view.fixture is not None and first is not None
-        assert screen._view.fixture.id != first.id
-        assert app.selected_fixture == screen._view.fixture.id
+        now = shown_fixture(app)
+        assert first is not None and now is not None and now != first
+        assert app.selected_fixture == now
 
 
 async def test_predictions_detail_follows_the_cursor(app: RecordingApp) -> None:

@@ -19,7 +19,7 @@ from oddsmon.providers import FixtureOddsRequest
 from oddsmon.tui.odds import OddsScreen
 
 from ..samples import SAMPLES
-from .conftest import SIZE, RecordingApp, press, settle, text_of
+from .conftest import SIZE, RecordingApp, press, settle, shown_fixture, text_of
 
 REAL = SAMPLES / "odds__real_fixture815162_bookmaker6.json"
 
@@ -44,14 +44,17 @@ def stand_in(engine: Engine, fixture_id: int) -> None:
                            json.dumps(body), engine.clock.now(), 10**7)
 
 
-async def open_odds(pilot: Any, app: RecordingApp) -> tuple[OddsScreen, Fixture, MarketView]:
+async def open_odds(pilot: Any, app: RecordingApp, engine: Engine) -> tuple[Fixture, MarketView]:
+    """The Odds screen open: the fixture it shows and that fixture's market, as the service
+    answers them."""
     await settle(pilot)
     await press(pilot, "o")
-    screen = app.screen
-    assert isinstance(screen, OddsScreen) and screen._view is not None
-    fx, market = screen._view.fixture, screen._view.market
-    assert fx is not None and market is not None
-    return screen, fx, market
+    assert isinstance(app.screen, OddsScreen)
+    fid = shown_fixture(app)
+    fx = next(f for f in (await engine.service.fixtures()).data or [] if f.id == fid)
+    market = (await engine.service.market(fx.id)).data
+    assert market is not None
+    return fx, market
 
 
 async def test_the_odds_screen_offers_every_market_and_line_of_the_real_bwin_entry(
@@ -101,7 +104,7 @@ async def test_stakes_in_money_and_value_against_the_prediction(app: RecordingAp
 async def test_a_pick_recorded_in_the_tui_appears_in_picks_with_its_closing_price(
         app: RecordingApp, engine: Engine, clock: FakeClock, capsys: Any) -> None:
     async with app.run_test(size=SIZE) as pilot:
-        _, fx, market = await open_odds(pilot, app)
+        fx, market = await open_odds(pilot, app, engine)
         await press(pilot, "a")  # the cursor is on the bookmaker's name: not a price
         assert "Move the cursor onto a price" in app.said_text()
         await press(pilot, "right", "a")
@@ -182,7 +185,7 @@ async def test_the_value_screen_lists_value_bets_by_edge(app: RecordingApp, engi
 async def test_the_movement_chart_of_the_outcome_under_the_cursor_at_80x24(
         app: RecordingApp, engine: Engine, clock: FakeClock) -> None:
     async with app.run_test(size=SIZE) as pilot:
-        _, fx, market = await open_odds(pilot, app)
+        fx, market = await open_odds(pilot, app, engine)
         # A second observation an hour later, from a price that moved.
         book = market.rows[0].bookmaker
         clock.advance(3600)

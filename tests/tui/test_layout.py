@@ -12,7 +12,7 @@ from oddsmon.clock import FakeClock
 from oddsmon.engine.runtime import Engine
 from oddsmon.tui.odds import OddsScreen
 
-from .conftest import SIZE, RecordingApp, open_odds, press, screen_text, settle, text_of
+from .conftest import SIZE, RecordingApp, open_odds, press, screen_text, settle, shown_fixture, text_of
 
 
 def rows(app: RecordingApp, table_id: str) -> list[list[str]]:
@@ -58,9 +58,7 @@ async def test_upcoming_first_and_the_cursor_on_the_next_kickoff(engine: Engine,
         assert rows(app, "#fixtures")[-1][0] == "FT"  # no room for St at 80: the cell says it
         # The Odds screen opens on that fixture too.
         await press(pilot, "o")
-        screen = app.screen
-        assert isinstance(screen, OddsScreen) and screen._view is not None
-        assert screen._view.fixture is not None and screen._view.fixture.id == cursor_fx.id
+        assert isinstance(app.screen, OddsScreen) and shown_fixture(app) == cursor_fx.id
         assert "today" in text_of(app, "#market-line") and "CET" in text_of(app, "#market-line")
 
 
@@ -82,8 +80,8 @@ async def test_odds_at_80x24_page_keys_scroll_the_screen_and_a_new_fixture_shows
         await press(pilot, "pageup", "pageup", "pageup")
         assert body.scroll_y == 0
         # Another fixture, whose odds take a while: its name and a loading sign, no old prices.
-        assert screen._view is not None and screen._view.fixture is not None
-        other = next(f for f in screen._view.fixtures if f.id != screen._view.fixture.id)
+        other = next(f for f in (await engine.service.fixtures()).data or []
+                     if f.is_upcoming and f.id != shown_fixture(app))
         gate = threading.Event()
         real = engine.service.market
 
@@ -100,7 +98,7 @@ async def test_odds_at_80x24_page_keys_scroll_the_screen_and_a_new_fixture_shows
         assert table.row_count == 0
         gate.set()
         await settle(pilot)
-        assert screen._view.fixture.id == other.id and table.row_count > 0
+        assert shown_fixture(app) == other.id and table.row_count > 0
 
 
 async def test_the_theme_chosen_is_remembered_and_the_config_wins(engine: Engine, tmp_path: object) -> None:

@@ -10,7 +10,7 @@ from oddsmon.engine.runtime import Engine
 from oddsmon.sim import Simulator
 from oddsmon.tui.odds import OddsScreen
 
-from .conftest import SIZE, RecordingApp, press, screen_text, settle, text_of
+from .conftest import SIZE, RecordingApp, press, screen_text, settle, shown_fixture, text_of
 
 
 def fair_rows(app: RecordingApp) -> list[list[str]]:
@@ -70,9 +70,8 @@ async def test_arbitrage_named_on_the_odds_screen_and_the_dashboard(app: Recordi
         assert "arbitrage " in text_of(app, "#movers")
         app.selected_fixture = arb_id
         await press(pilot, "o")
-        screen = app.screen
-        assert isinstance(screen, OddsScreen) and screen._view.fixture.id == arb_id
-        banner = str(screen.query_one(".arbitrage").content)
+        assert isinstance(app.screen, OddsScreen) and shown_fixture(app) == arb_id
+        banner = str(app.screen.query_one(".arbitrage").content)
         assert banner.startswith("arbitrage +") and "stakes" in banner
         assert "arbitrage +" in screen_text(app)
 

@@ -16,11 +16,11 @@ from textual.pilot import Pilot
 from oddsmon.clock import FakeClock
 from oddsmon.engine.runtime import Engine
 from oddsmon.tui.app import OddsmonApp
+from oddsmon.tui.screens import SCREENS
 
 from .conftest import SIZE, settle
 
-SCREEN_KEYS = {"dashboard": "d", "predictions": "p", "bookmakers": "b", "odds": "o",
-               "supervision": "s", "picks": "P", "value": "V", "live": "l"}
+SCREEN_KEYS = {spec.name: spec.key for spec in SCREENS}
 
 
 class QuietApp(OddsmonApp):
@@ -30,18 +30,18 @@ class QuietApp(OddsmonApp):
         self.quiet_notes = [*getattr(self, "quiet_notes", []), message]
 
 
-def _run_before(app: OddsmonApp, key: str) -> Any:
+def _run_before(app: OddsmonApp, engine: Engine, key: str) -> Any:
     async def run_before(pilot: Pilot[Any]) -> None:
         await settle(pilot)
         await pilot.press(key)
         await settle(pilot)
-        app.engine.service.flush_counters()
+        engine.service.flush_counters()
         # How many page reads ran before the frame (a load cancelled by the next one may or may
         # not have counted its hit) is timing, not layout: pin the counters the frame shows.
-        with app.engine.store.db.write() as tx:
+        with engine.store.db.write() as tx:
             tx.execute("INSERT OR REPLACE INTO counters (name, value) VALUES ('hits', 30), ('misses', 10)")
         # Likewise the WAL's length on disk depends on when SQLite last checkpointed.
-        app.engine.store.db.query("PRAGMA wal_checkpoint(TRUNCATE)")
+        engine.store.db.query("PRAGMA wal_checkpoint(TRUNCATE)")
         app.poll_now()
         await settle(pilot)
 
@@ -51,7 +51,7 @@ def _run_before(app: OddsmonApp, key: str) -> Any:
 @pytest.mark.parametrize("screen", list(SCREEN_KEYS))
 def test_online(screen: str, demo_engine: Engine, snap_compare: Any) -> None:
     app = QuietApp(demo_engine)
-    assert snap_compare(app, terminal_size=SIZE, run_before=_run_before(app, SCREEN_KEYS[screen]))
+    assert snap_compare(app, terminal_size=SIZE, run_before=_run_before(app, demo_engine, SCREEN_KEYS[screen]))
 
 
 @pytest.mark.parametrize("screen", list(SCREEN_KEYS))
@@ -62,4 +62,4 @@ def test_offline(screen: str, demo_engine: Engine, clock: FakeClock, snap_compar
     demo_engine.service.set_offline()
     clock.advance(300)
     app = QuietApp(demo_engine)
-    assert snap_compare(app, terminal_size=SIZE, run_before=_run_before(app, SCREEN_KEYS[screen]))
+    assert snap_compare(app, terminal_size=SIZE, run_before=_run_before(app, demo_engine, SCREEN_KEYS[screen]))

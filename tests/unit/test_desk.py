@@ -251,7 +251,7 @@ def test_a_pick_survives_a_restart_and_a_kill_9(store: Store, tmp_path: Path) ->
         from oddsmon.store import NewPick, Store
         store = Store.open({str(db)!r})
         store.picks.add(NewPick(1, None, "Arsenal v Chelsea", "Premier League", 5, "2.5", "Over",
-                                "Over 2.5", 6, "Bwin", 1.95, 25.0), datetime.now(timezone.utc))
+                                "Over 2.5", 6, "Bwin", 1.95, 25.0), datetime(2026, 11, 24, 9, tzinfo=timezone.utc))
         os.kill(os.getpid(), signal.SIGKILL)
     """)
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)

@@ -247,10 +247,10 @@ def test_is_offline_mode_is_true_in_every_process(tmp_path: Path, clock: FakeClo
     probe = [sys.executable, "-c", f"import oddsmon; print(oddsmon.is_offline_mode({str(cfg)!r}))"]
     assert subprocess.run(probe, capture_output=True, text=True, check=True).stdout.strip() == "False"
     store = Store.open(db)
-    OfflineMachine(store, FakeClock(datetime.now(UTC)), Settings().supervision).go_offline("user")
+    OfflineMachine(store, FakeClock(), Settings().supervision).go_offline("user")
     assert subprocess.run(probe, capture_output=True, text=True, check=True).stdout.strip() == "True"
     # A refused key is offline too, and says why apart from user, network and quota.
-    OfflineMachine(store, FakeClock(datetime.now(UTC)), Settings().supervision).go_offline("key", "refused")
+    OfflineMachine(store, FakeClock(), Settings().supervision).go_offline("key", "refused")
     why = [sys.executable, "-c", "import oddsmon; "
            f"print(oddsmon.is_offline_mode({str(cfg)!r}), oddsmon.offline_reason({str(cfg)!r}))"]
     assert subprocess.run(why, capture_output=True, text=True, check=True).stdout.strip() == "True key"
