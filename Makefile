@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m pip install --quiet -e '.[serve,test,bench,postgres]'
 	@touch $(STAMP)
 
 # compileall writes the package's .pyc files: where PYTHONDONTWRITEBYTECODE is set, Python never

@@ -8,12 +8,14 @@ Importing this package is cheap: nothing heavy loads until one is used.
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
 
 def __getattr__(name: str) -> object:
     # PEP 562: ``oddsmon.is_offline_mode`` is imported on first use, so ``import oddsmon`` (and
     # every ``import oddsmon.x``) loads nothing but this file.
+    if name == "__version__":
+        from .version import __version__
+
+        return __version__
     if name in ("is_offline_mode", "offline_reason"):
         from . import offline
 

@@ -40,12 +40,22 @@ RAPIDAPI_BASE_URL = "https://api-football-v1.p.rapidapi.com/v3"
 RAPIDAPI_HOST = "api-football-v1.p.rapidapi.com"
 AUTH_MODES = ("apisports", "rapidapi")
 DEMO_KEY = "demo-key-for-the-bundled-simulator"
+# What a secret is replaced with wherever it is shown (a webhook URL's token, the API key).
+MASK = "********"
+# The bodies a webhook may read (alerts/targets.py); "auto" picks one from the URL's host.
+WEBHOOK_FORMATS = ("auto", "json", "slack", "discord", "teams", "google_chat", "ntfy", "alertmanager")
 
 
 # Bounds of numbers from outside: no plan has a billion calls a day; no page stays fresh a year
 # (the store keeps a TTL beyond this as expired, so a value from an older config cannot stick).
 QUOTA_MAX = 10**9
 TTL_MAX_S = 366 * 86400
+# Ids (leagues, fixtures, bookmakers): the API's are small; beyond what a double holds exactly
+# is impossible (the body parser refuses it too: domain.models.INT_LIMIT), and past 2^63 SQLite
+# could not even store it.
+ID_MAX = 2**53 - 1
+# Money (a bankroll, a stake's rounding): far above any real one, far below where floats lose cents.
+MONEY_MAX = 10**12
 
 
 class ConfigError(Exception):
@@ -77,31 +87,42 @@ def _type_name(value: Any) -> str:
             list: "a list", dict: "a table"}.get(type(value), type(value).__name__)
 
 
+def _shown(value: Any) -> str:
+    """A value for an error message; an integer of many digits (TOML has no bound) by its size."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**20:
+        return f"an integer of {len(str(abs(value)))} digits"
+    return repr(value)
+
+
 def _check_int(value: Any, lo: int | None = None, hi: int | None = None) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(f"expected an integer, got {_type_name(value)} {value!r}")
     if lo is not None and value < lo:
-        raise ValueError(f"must be at least {lo}, got {value}")
+        raise ValueError(f"must be at least {lo}, got {_shown(value)}")
     if hi is not None and value > hi:
-        raise ValueError(f"must be at most {hi}, got {value}")
+        raise ValueError(f"must be at most {hi}, got {_shown(value)}")
     return value
 
 
 def _check_float(value: Any, lo: float | None = None, hi: float | None = None) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValueError(f"expected a number, got {_type_name(value)} {value!r}")
-    if not math.isfinite(value):  # TOML has nan and inf; every comparison with nan is False
+    try:
+        number = float(value)
+    except OverflowError:  # an integer past a double's range: math.isfinite would raise too
+        raise ValueError(f"expected a number, got {_shown(value)}") from None
+    if not math.isfinite(number):  # TOML has nan and inf; every comparison with nan is False
         raise ValueError(f"expected a finite number, got {value!r}")
-    if lo is not None and value < lo:
-        raise ValueError(f"must be at least {lo}, got {value}")
-    if hi is not None and value > hi:
-        raise ValueError(f"must be at most {hi}, got {value}")
-    return float(value)
+    if lo is not None and number < lo:
+        raise ValueError(f"must be at least {lo}, got {_shown(value)}")
+    if hi is not None and number > hi:
+        raise ValueError(f"must be at most {hi}, got {_shown(value)}")
+    return number
 
 
-def _check_positive(value: Any) -> float:
-    number = _check_float(value)
-    if not number > 0 or number == float("inf"):
+def _check_money(value: Any) -> float:
+    number = _check_float(value, hi=MONEY_MAX)
+    if not number > 0:
         raise ValueError(f"must be a number above 0, got {value!r}")
     return number
 
@@ -128,8 +149,8 @@ def _check_ids(value: Any) -> tuple[int, ...]:
         raise ValueError(f"expected a list of integer ids, got {_type_name(value)} {value!r}")
     out = []
     for item in value:
-        if isinstance(item, bool) or not isinstance(item, int) or item <= 0:
-            raise ValueError(f"expected positive integer ids, got {item!r} in the list")
+        if isinstance(item, bool) or not isinstance(item, int) or not 0 < item <= ID_MAX:
+            raise ValueError(f"expected positive integer ids up to {ID_MAX}, got {_shown(item)} in the list")
         out.append(item)
     return tuple(out)
 
@@ -140,10 +161,13 @@ _HOST = (r"(?:[A-Za-z0-9](?:[A-Za-z0-9_-]*[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z
                    r"|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*")
 
 
-def _check_url(value: Any) -> str:
+def _check_url(value: Any, *, query: bool = False) -> str:
+    """An http(s) URL; ``query``: a ?query is allowed (a webhook's: Teams' signature, Google
+    Chat's key and token), and the URL is shown masked in every message about it."""
     url = _check_str(value)
+    shown = mask_url(url) if query else url
     if not re.match(r"^https?://[^\s/]+", url) or not url.isprintable():
-        raise ValueError(f"expected an http(s) URL, got {url!r}")
+        raise ValueError(f"expected an http(s) URL, got {shown!r}")
     parts = urlsplit(url)
     if "@" in parts.netloc:
         # Credentials would be printed and journaled with every message naming the URL.
@@ -153,12 +177,22 @@ def _check_url(value: Any) -> str:
         if parts.port == 0:  # raises for a port outside 0..65535 or not a number
             raise ValueError
     except ValueError:
-        raise ValueError(f"expected an http(s) URL with a valid port (1-65535), got {url!r}") from None
+        raise ValueError(f"expected an http(s) URL with a valid port (1-65535), got {shown!r}") from None
     if not re.fullmatch(_HOST, parts.hostname or ""):
-        raise ValueError(f"expected an http(s) URL with a valid host name, got {url!r}")
-    if parts.query or parts.fragment:
-        raise ValueError(f"expected an http(s) URL without ?query or #fragment, got {url!r}")
-    return url.rstrip("/")
+        raise ValueError(f"expected an http(s) URL with a valid host name, got {shown!r}")
+    if parts.fragment or (parts.query and not query):
+        raise ValueError(f"expected an http(s) URL without {'' if query else '?query or '}#fragment, got {shown!r}")
+    return url if parts.query else url.rstrip("/")
+
+
+def mask_url(url: str) -> str:
+    """A webhook URL as any message, screen or file shows it: scheme and host, the path masked
+    (Slack's, Discord's and ntfy's secrets are in it) and every query value masked (Teams'
+    ``sig``, Google Chat's ``key`` and ``token``)."""
+    parts = urlsplit(url)
+    path = "/" + MASK if parts.path.strip("/") else ""
+    query = "&".join(f"{name.split('=')[0]}={MASK}" for name in parts.query.split("&") if name)
+    return f"{parts.scheme}://{parts.netloc}{path}" + (f"?{query}" if query else "")
 
 
 def _check_bool(value: Any) -> bool:
@@ -194,8 +228,9 @@ def _check_seasons(value: Any) -> tuple[tuple[int, int], ...]:
         raise ValueError(f"expected a table of league id = season, got {_type_name(value)} {value!r}")
     out = []
     for league, season in value.items():
-        if not re.fullmatch(r"[1-9][0-9]*", league):
-            raise ValueError(f"expected league ids as keys (78 = 2023), got {league!r}")
+        if not re.fullmatch(r"[1-9][0-9]{0,15}", league) or int(league) > ID_MAX:
+            shown = league if len(league) <= 24 else f"{league[:20]}... ({len(league)} characters)"
+            raise ValueError(f"expected league ids as keys (78 = 2023), up to {ID_MAX}, got {shown!r}")
         try:
             year = _check_int(season, 1900, 2100)
         except ValueError as exc:
@@ -385,6 +420,88 @@ class PathSettings:
                             to_toml=lambda mode: f"{mode:04o}")
 
 
+# A PostgreSQL connection string: a libpq URL, or key/value pairs (host=... dbname=...).
+_PG_SCHEMES = ("postgresql://", "postgres://")
+_PG_KEYWORD = re.compile(r"\s*([A-Za-z_]+)\s*=")
+
+
+def is_postgres(location: str) -> bool:
+    """Whether a store location names a PostgreSQL database (a libpq URL or a key/value DSN)
+    rather than a SQLite file's path."""
+    return location.startswith(_PG_SCHEMES) or bool(_PG_KEYWORD.match(location))
+
+
+def check_store_url(value: Any) -> str:
+    """A libpq connection string without a password: it is shown in Health, logs, --check and
+    errors, so the password comes from $PGPASSWORD, ~/.pgpass or store.password_file."""
+    url = _check_str(value).strip()
+    if not url.isprintable():
+        raise ValueError("expected a postgresql:// URL or key=value pairs, got a control character")
+    if url.startswith(_PG_SCHEMES):
+        netloc = urlsplit(url).netloc
+        userinfo = netloc.rpartition("@")[0]
+        has_password = ":" in userinfo or re.search(r"[?&]password=", url) is not None
+    elif _PG_KEYWORD.match(url):
+        has_password = any(m.group(1).lower() == "password"
+                           for m in re.finditer(r"(?:^|\s)([A-Za-z_]+)\s*=", url))
+    else:
+        raise ValueError(f"expected a postgresql:// URL or libpq key=value pairs "
+                         f"(host=db.example dbname=oddsmon), got {url!r}")
+    if has_password:
+        # Never echo the value: it holds the password.
+        raise ValueError("a password is not allowed in the URL (it would be shown wherever the "
+                         "store is named); use $PGPASSWORD, ~/.pgpass or store.password_file")
+    return url
+
+
+@record
+class StoreSettings:
+    """Where the shared store lives: the SQLite file at ``paths.db`` (the default, for one host)
+    or a team's PostgreSQL database (docs/team.md)."""
+
+    url: str | None = _key(None, check_store_url, "A team's PostgreSQL store: a libpq URL "
+                           "(postgresql://oddsmon@db.example/oddsmon?sslmode=verify-full) or key=value "
+                           "pairs, without a password; unset: the SQLite file at paths.db.")
+    password_file: Path | None = _key(None, _check_path, "File holding the PostgreSQL password "
+                                      "(mode 0600), used instead of $PGPASSWORD and ~/.pgpass.")
+
+    def password(self) -> str | None:
+        """The password from ``password_file`` (which must be mode 0600), None when unset: then
+        libpq reads $PGPASSWORD or ~/.pgpass itself."""
+        if self.password_file is None:
+            return None
+        raw = _private_file(self.password_file, "store.password_file")
+        try:
+            value = raw.decode("utf-8").strip()
+        except UnicodeDecodeError:
+            raise ConfigError(f"{self.password_file}: store.password_file is not UTF-8 text") from None
+        if not value or not value.isprintable() or "\n" in value:
+            raise ConfigError(f"{self.password_file}: store.password_file must hold the password "
+                              f"alone on one line")
+        return value
+
+
+def _private_file(path: Path, key: str) -> bytes:
+    """The bytes of a secret's file, which must be a regular file readable by its owner only."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: {key} does not exist") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: {key} cannot be read: {exc.strerror}") from None
+    if stat.S_IMODE(st.st_mode) & 0o077:
+        raise ConfigError(
+            f"{path}: {key} must be readable by its owner only "
+            f"(mode 0600, found {stat.S_IMODE(st.st_mode):04o}); run: chmod 600 {path}"
+        )
+    if not stat.S_ISREG(st.st_mode):
+        raise ConfigError(f"{path}: {key} is not a regular file")
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{path}: {key} cannot be read: {exc.strerror}") from None
+
+
 @record
 class CacheSettings:
     """Seconds each page's cache entry stays fresh; past that, an online read fetches again.
@@ -426,19 +543,19 @@ class OddsSettings:
                        "Price display: decimal, fractional or american.")
     fair_method: FairMethod = _key("multiplicative", _choice(*FAIR_METHODS), "Margin removal: "
                             "multiplicative, additive, power, shin or odds_ratio.")
-    drop_alert_pct: float = _key(10.0, _float(0, 100), "Notify when a price shortens by at least "
-                                 "this many percent...")
+    drop_alert_pct: float = _key(10.0, _float(0, 100), "Alert (on screen and to the webhook) when a "
+                                 "price shortens by at least this many percent; 0: never...")
     drop_window_min: int = _key(60, _int(1, 7 * 24 * 60), "...within this many minutes.")
 
 
 @record
 class StakeSettings:
-    bankroll: float = _key(1000.0, _check_positive, "Money the Odds screen stakes from (Kelly "
+    bankroll: float = _key(1000.0, _check_money, "Money the Odds screen stakes from (Kelly "
                            "stakes, arbitrage splits).")
     # A quarter Kelly by default: full Kelly's swings are too wild for most.
     kelly_fraction: float = _key(0.25, _float(0, 1), "Share of full Kelly to stake (0.25: a quarter "
                                  "Kelly; 1: full Kelly).")
-    round_to: float = _key(1.0, _check_positive, "Stakes are rounded to a multiple of this; the "
+    round_to: float = _key(1.0, _check_money, "Stakes are rounded to a multiple of this; the "
                            "screen shows what rounding costs.")
     currency: str = _key("EUR", _check_currency, "The bankroll's currency (ISO 4217: EUR, GBP, "
                          "USD), shown beside every stake.")
@@ -457,7 +574,7 @@ class ModelSettings:
 class CollectSettings:
     """``oddsmon --collect``: what the collector may spend and how often it looks."""
 
-    daily_budget: int = _key(0, _int(0), "Counted calls oddsmon --collect may spend a day; 0: half "
+    daily_budget: int = _key(0, _int(0, QUOTA_MAX), "Counted calls oddsmon --collect may spend a day; 0: half "
                              "of what the plan leaves above the reserve.")
     interval_s: int = _key(60, _int(5, 3600), "Seconds between collector cycles.")
     live_ttl_s: int = _key(60, _int(5, 3600), "Seconds between in-play odds polls of a fixture "
@@ -467,20 +584,33 @@ class CollectSettings:
 
 
 @record
+class WarmSettings:
+    """A warm (``oddsmon --warm``, the TUI's ``w``, the warm after a resume): what one may spend."""
+
+    max_calls: int = _key(100, _int(1, QUOTA_MAX), "Counted calls one warm may spend: the four critical "
+                          "pages first, then predictions nearest kickoff; what does not fit is named "
+                          "(oddsmon --warm --force passes the cap).")
+
+
+@record
 class AlertSettings:
     """Alerts POSTed to a webhook (Slack, Discord, or anything reading ``text``)."""
 
-    webhook_url: str | None = _key(None, _check_url, "Webhook the alerts are POSTed to (Slack, "
-                                   "Discord, ...); unset: no webhook alerts.")
-    drop_pct: float = _key(10.0, _float(0, 100), "Alert when a price shortens by at least this many "
-                           "percent within odds.drop_window_min; 0: off.")
+    webhook_url: str | None = _key(None, lambda v: _check_url(v, query=True), "Webhook the alerts are "
+                                   "POSTed to (Slack, Discord, Teams, Google Chat, ntfy, Alertmanager, or "
+                                   "any JSON reader); shown masked; unset: no webhook alerts.")
+    webhook_format: str = _key("auto", _choice(*WEBHOOK_FORMATS), "The body the webhook reads: auto (from its "
+                       "host; json otherwise), json, slack, discord, teams, google_chat, ntfy or alertmanager.")
     arbitrage_pct: float = _key(0.0, _float(0, 100), "Alert when a market's best prices leave an "
                                 "arbitrage of at least this many percent; 0: off.")
     value_pct: float = _key(0.0, _float(0, 1000), "Alert when a best price's expected value against "
                             "the prediction reaches this many percent; 0: off.")
     mode_changes: bool = _key(True, _check_bool, "Alert on offline/online transitions (for on-call).")
     min_interval_s: float = _key(10.0, _float(0, 3600), "At most one webhook POST per this many "
-                                 "seconds (the rest wait their turn).")
+                                 "seconds: what comes meanwhile goes out in one digest.")
+    attempts: int = _key(8, _int(1, 30), "Attempts per alert (waits doubling from 30 s up to 30 min) "
+                         "before it is a dead letter, which --check reports.")
+    webhook_timeout_s: float = _key(10.0, _float(0.1, 300), "Seconds a webhook may take to answer.")
 
 
 @record
@@ -495,12 +625,14 @@ class Settings:
     api: ApiSettings = field(default_factory=ApiSettings)
     watch: WatchSettings = field(default_factory=WatchSettings)
     paths: PathSettings = field(default_factory=lambda: default_paths())
+    store: StoreSettings = field(default_factory=StoreSettings)
     cache: CacheSettings = field(default_factory=CacheSettings)
     supervision: SupervisionSettings = field(default_factory=SupervisionSettings)
     odds: OddsSettings = field(default_factory=OddsSettings)
     stakes: StakeSettings = field(default_factory=StakeSettings)
     model: ModelSettings = field(default_factory=ModelSettings)
     collect: CollectSettings = field(default_factory=CollectSettings)
+    warm: WarmSettings = field(default_factory=WarmSettings)
     alerts: AlertSettings = field(default_factory=AlertSettings)
     ui: UiSettings = field(default_factory=UiSettings)
     source: Path | None = None  # the file these settings came from, None for defaults
@@ -526,21 +658,7 @@ class Settings:
         if self.api.key_file is None:
             return None
         path = self.api.key_file
-        try:
-            st = path.stat()
-        except FileNotFoundError:
-            raise ConfigError(f"{path}: api.key_file does not exist") from None
-        if stat.S_IMODE(st.st_mode) & 0o077:
-            raise ConfigError(
-                f"{path}: api.key_file must be readable by its owner only "
-                f"(mode 0600, found {stat.S_IMODE(st.st_mode):04o}); run: chmod 600 {path}"
-            )
-        if not stat.S_ISREG(st.st_mode):
-            raise ConfigError(f"{path}: api.key_file is not a regular file")
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise ConfigError(f"{path}: api.key_file cannot be read: {exc.strerror}") from None
+        raw = _private_file(path, "api.key_file")
         try:
             value = raw.decode("ascii").strip()
         except UnicodeDecodeError:
@@ -604,16 +722,24 @@ def default_paths() -> PathSettings:
 
 # --- loading ----------------------------------------------------------------------------------
 
+# Keys that were, and what to write instead.
+_REMOVED: dict[tuple[str, str], str] = {
+    ("alerts", "drop_pct"): "removed: one drop threshold, odds.drop_alert_pct, now decides both the "
+                            "screen's notices and the webhook's alerts; put the value there (0: no drop alerts)",
+}
+
 _SECTIONS: dict[str, type] = {
     "api": ApiSettings,
     "watch": WatchSettings,
     "paths": PathSettings,
+    "store": StoreSettings,
     "cache": CacheSettings,
     "supervision": SupervisionSettings,
     "odds": OddsSettings,
     "stakes": StakeSettings,
     "model": ModelSettings,
     "collect": CollectSettings,
+    "warm": WarmSettings,
     "alerts": AlertSettings,
     "ui": UiSettings,
 }
@@ -651,7 +777,8 @@ class _Where:
         return None
 
     def error(self, section: str, key: str | None, problem: str) -> ConfigError:
-        line = self.line_of(section, key)
+        # A table may also be written as a section of its own ([watch.seasons]).
+        line = self.line_of(section, key) or (self.line_of(f"{section}.{key}") if key else None)
         where = f"{self.path}:{line}" if line else str(self.path)
         name = f"{section}.{key}" if key else f"[{section}]"
         return ConfigError(f"{where}: {name}: {problem}")
@@ -667,6 +794,8 @@ def _build(data: dict[str, Any], where: _Where, base: Path) -> Settings:
         values: dict[str, Any] = {}
         for key, raw in table.items():
             spec = _KEYS[section].get(key)
+            if (section, key) in _REMOVED:
+                raise where.error(section, key, _REMOVED[(section, key)])
             if spec is None:
                 known = ", ".join(_KEYS[section])
                 raise where.error(section, key, f"unknown key (known in [{section}]: {known})")
@@ -692,12 +821,14 @@ def _build(data: dict[str, Any], where: _Where, base: Path) -> Settings:
         api=ApiSettings(**sections.get("api", {})),
         watch=WatchSettings(**sections.get("watch", {})),
         paths=replace(paths, **sections.get("paths", {})),
+        store=StoreSettings(**sections.get("store", {})),
         cache=CacheSettings(**sections.get("cache", {})),
         supervision=SupervisionSettings(**sections.get("supervision", {})),
         odds=OddsSettings(**sections.get("odds", {})),
         stakes=StakeSettings(**sections.get("stakes", {})),
         model=ModelSettings(**sections.get("model", {})),
         collect=CollectSettings(**sections.get("collect", {})),
+        warm=WarmSettings(**sections.get("warm", {})),
         alerts=AlertSettings(**sections.get("alerts", {})),
         ui=UiSettings(**sections.get("ui", {})),
         source=where.path,
@@ -725,28 +856,101 @@ def load_file(path: Path) -> Settings:
 
     try:
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        match = re.search(_TOML_LINE, str(exc))
-        message = re.sub(_TOML_LINE, "", str(exc)).strip()
-        lines = text.splitlines()
-        line: int | None
-        if match:
-            line = int(match.group(1))
-            found = _toml_name_at(lines, line, back=False)
-        elif "end of document" in message:
-            # A value left open (a list, a string): the culprit is the last key opened.
-            found = _toml_name_at(lines, len(lines), back=True)
-            line = found[0] if found else None
-        else:
-            line, found = None, None
-        where = f"{path}:{line}" if line else str(path)
-        name = f" in {found[1]}" if found else ""
-        raise ConfigError(f"{where}: invalid TOML{name}: {message}") from None
+    except ValueError as exc:  # TOMLDecodeError, or int()'s limit on a number of 4,301+ digits
+        raise _toml_problem(path, text, exc) from None
+    except RecursionError:
+        raise _toml_too_deep(path, text) from None
     return _build(data, _Where(path, text), path.parent.resolve())
+
+
+def _toml_problem(path: Path, text: str, exc: ValueError) -> ConfigError:
+    """Broken TOML as ``file:line: invalid TOML in section.key: problem``.
+
+    tomllib says where it noticed the problem, not what was being declared: an unclosed array
+    is reported on the next key's line (or at the end of the document), so the key whose
+    value is still open there is found by reading the text (:func:`_open_value`).
+    """
+    import tomllib
+
+    lines = text.splitlines()
+    message = re.sub(_TOML_LINE, "", str(exc)).strip()
+    at = re.search(_TOML_LINE, str(exc))
+    noticed = int(at.group(1)) if at else None
+    if not isinstance(exc, tomllib.TOMLDecodeError):
+        digits = re.search(r"[0-9][0-9_]{4299,}", text)
+        message = "a number of more than 4300 digits"
+        noticed = text.count("\n", 0, digits.start()) + 1 if digits else None
+    found = _open_value(lines, noticed or len(lines) + 1)
+    if found is not None:
+        if noticed is not None and noticed != found[0]:
+            message += f" (the value is still open at line {noticed})"
+    elif noticed is not None:
+        found = _toml_name_at(lines, noticed, back=False)
+    else:  # at the end of the document, with every value closed
+        found = _toml_name_at(lines, len(lines), back=True)
+    line = found[0] if found else noticed
+    where = f"{path}:{line}" if line else str(path)
+    name = f" in {found[1]}" if found else ""
+    return ConfigError(f"{where}: invalid TOML{name}: {message}")
+
+
+def _toml_too_deep(path: Path, text: str) -> ConfigError:
+    """tomllib recurses once per nested array or inline table, and raises RecursionError some
+    hundreds deep: named like any broken TOML, at the line where 32 levels open (no key here
+    takes more than two)."""
+    deep = re.search(r"(?:[\[{][^\[\]{}\n]*){32}", text)
+    line = text.count("\n", 0, deep.start()) + 1 if deep else None
+    found = _toml_name_at(text.splitlines(), line, back=True) if line else None
+    where = f"{path}:{found[0] if found else line}" if line else str(path)
+    name = f" in {found[1]}" if found else ""
+    return ConfigError(f"{where}: invalid TOML{name}: arrays or inline tables nested too deeply")
 
 
 _TOML_HEADER = r"^\s*\[\[?\s*([A-Za-z0-9_.\- ]+?)\s*\]?\]"
 _TOML_KEY = r"^\s*([A-Za-z0-9_\-]+)\s*="
+
+
+def _open_value(lines: list[str], line: int) -> tuple[int, str] | None:
+    """The key whose value (an array, an inline table, a multi-line string) is still open at
+    the start of ``line`` (1-based), as (its line, ``section.key``); None when none is."""
+    section: str | None = None
+    key: str | None = None
+    opened = depth = 0
+    quote = ""  # the delimiter of the string being read
+    for number, content in enumerate(lines[:line - 1], start=1):
+        i = 0
+        if not depth and not quote:
+            header = re.match(_TOML_HEADER, content)
+            if header:
+                section, key = header.group(1).strip(), None
+                continue
+            declared = re.match(_TOML_KEY, content)
+            if declared is None:
+                continue
+            key, opened, i = declared.group(1), number, declared.end()
+        while i < len(content):
+            char = content[i]
+            if quote:
+                if quote[0] == '"' and char == "\\":
+                    i += 1  # an escaped character, a quote among them
+                elif content.startswith(quote, i):
+                    i, quote = i + len(quote) - 1, ""
+            elif char == "#":
+                break
+            elif content.startswith(('"""', "'''"), i):
+                quote, i = content[i:i + 3], i + 2
+            elif char in "\"'":
+                quote = char
+            elif char in "[{":
+                depth += 1
+            elif char in "]}":
+                depth = max(depth - 1, 0)
+            i += 1
+        if len(quote) == 1:
+            quote = ""  # a one-line string ends with its line (tomllib says so on that line)
+    if (depth or quote) and key is not None:
+        return opened, f"{section}.{key}" if section else key
+    return None
 
 
 def _toml_name_at(lines: list[str], line: int, *, back: bool) -> tuple[int, str] | None:

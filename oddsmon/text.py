@@ -77,6 +77,38 @@ def _clean_tree(value: Any) -> Any:
     return value
 
 
+# No API-Football answer nests deeper than about ten levels (an odds page: envelope, response,
+# fixture, bookmakers, bookmaker, bets, bet, values, value: nine). A JSON text nested deeper
+# than this is refused before any parser sees it: json and msgspec recurse once per level and
+# raise RecursionError (not a ValueError) near a thousand, and so would any code walking what
+# they built.
+MAX_JSON_DEPTH = 64
+# Only brackets and quotes matter to the depth; an object's braces count as an array's.
+_BRACKETS = bytes.maketrans(b"{}", b"[]")
+_NOT_STRUCTURE = bytes(c for c in range(256) if c not in b'[]{}"')
+
+
+def json_too_deep(text: str | bytes, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether ``text`` (JSON, or anything claiming to be) opens more than ``limit`` arrays or
+    objects inside one another. Measured with bytes operations, a fraction of a ``json.loads``:
+    strings are dropped, then each pass removes the innermost pairs, one level per pass."""
+    data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
+    if data.count(b"[") + data.count(b"{") <= limit:
+        return False
+    if b"\\" in data:  # escapes first: an escaped quote neither opens nor ends a string
+        data = data.replace(b"\\\\", b"").replace(b'\\"', b"")
+    # Two quotes side by side can go (an empty string, or two strings run together): what
+    # is left of strings is the few that hold a bracket.
+    skeleton = data.translate(_BRACKETS, _NOT_STRUCTURE).replace(b'""', b"")
+    skeleton = b"".join(skeleton.split(b'"')[::2])
+    levels = 0
+    while levels <= limit and b"[]" in skeleton:
+        skeleton = skeleton.replace(b"[]", b"")
+        levels += 1
+    # What is left is unbalanced (not JSON): a parser would still have gone that deep into it.
+    return levels + skeleton.count(b"[") > limit
+
+
 def redact(text: str, secret: str | None) -> str:
     """Mask the API key in every form a message may quote it in: as is, or with any of its
     characters escaped the way ``repr``, JSON or a URL write them (``\\x2d``, ``\\u002d``,

@@ -15,8 +15,8 @@ from oddsmon.store import Store
 SECRET = "TEST-KEY-7f3a9c-never-written-anywhere"
 
 # The loopback simulator's fixtures (sim, server, live_settings, transport, loopback_engine),
-# for every directory that needs a real socket.
-pytest_plugins = ("tests.loopback",)
+# for every directory that needs a real socket; a real PostgreSQL server (pg_url, pg_server).
+pytest_plugins = ("tests.loopback", "tests.postgres")
 
 
 @pytest.fixture

@@ -19,10 +19,10 @@ from typing import Any
 import httpx
 import msgspec
 
-from ..clock import Clock
-from ..config import QUOTA_MAX, ApiSettings, Secret
+from ..clock import Clock, iso_utc
+from ..config import QUOTA_MAX, ApiSettings, ConfigError, Secret
 from ..store import Ledger, cache_key
-from ..text import clean, clean_json_text, redact
+from ..text import MAX_JSON_DEPTH, clean, clean_json_text, json_too_deep, redact
 from .errors import (
     ApiError,
     BadResponse,
@@ -81,6 +81,8 @@ def _int_header(headers: httpx.Headers, name: str) -> int | None:
 
 def _gateway_message(body: bytes) -> str:
     """The ``message`` of a gateway's JSON error body (RapidAPI), else an empty string."""
+    if json_too_deep(body):
+        return ""
     try:
         data = json.loads(body)
     except ValueError:  # UnicodeDecodeError is one
@@ -175,6 +177,7 @@ class ApiClient:
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         gate: Callable[[], str | None] = lambda: None,
+        key_source: Callable[[], Secret | None] | None = None,
     ) -> None:
         self.settings = settings
         self.ledger = ledger
@@ -188,8 +191,15 @@ class ApiClient:
         # Asked before each counted call (the collector's daily budget): False refuses it.
         self.allow_counted: Callable[[str], bool] | None = None
         self._secret = key.reveal()
+        # Where the key came from (api.key_file, $APISPORTS_KEY), read again before each
+        # /status probe: a key rotated in its file ends a key outage at the next probe,
+        # without restarting the collector or the TUI. None: the key given is the only one.
+        self._key_source = key_source
+        self._noted_header = False  # a nonsense rate-limit header already noted by this process
         # Requests given up on because the rate limit did not lift: a warm stops on it.
         self.rate_limit_give_ups = 0
+        # What the provider said that was ignored, and why, each once (see Provider.notes).
+        self.notes: list[str] = []
         self.rng = random.Random()  # backoff jitter; tests may seed it
         timeout = httpx.Timeout(settings.timeout_s, connect=min(settings.timeout_s, 5.0))
         self._http = httpx.AsyncClient(
@@ -277,7 +287,10 @@ class ApiClient:
         return _decoded(ApiResponse(endpoint, base, _ENCODE(envelope).decode(), envelope, last.daily_remaining))
 
     async def probe(self) -> ApiResponse:
-        """``/status``: free, one attempt, bypasses the offline gate (it is how we get back)."""
+        """``/status``: free, one attempt, bypasses the offline gate (it is how we get back).
+        The key is read again from where it came from first (a rotated key is used at once);
+        a key file that no longer reads is a refused key, and nothing is sent."""
+        self._reload_key()
         try:
             return await self._send_once("/status", {}, counted=False)
         except _Retryable as exc:
@@ -287,6 +300,18 @@ class ApiClient:
         except ApiError as exc:
             # The same failure, its text masked: it keeps the cause it already had.
             raise self._redact(exc) from exc.__cause__
+
+    def _reload_key(self) -> None:
+        if self._key_source is None:
+            return
+        try:
+            key = self._key_source()
+        except ConfigError as exc:
+            raise KeyRejected(f"the API key could not be read again: {exc}") from None
+        if key is None or key.reveal() == self._secret:
+            return
+        self._secret = key.reveal()
+        self._http.headers.update(auth_headers(self.settings, key))
 
     def _redact(self, exc: ApiError) -> ApiError:
         """Mask the key in a failure's text: a provider's message may echo what it was sent."""
@@ -335,7 +360,7 @@ class ApiClient:
     async def _send_once(self, endpoint: str, params: dict[str, str], *, counted: bool,
                          raw: bool = False) -> ApiResponse:
         if counted and self.allow_counted is not None and not self.allow_counted(endpoint):
-            raise BudgetSpent(f"the collector's budget is spent: not sending {endpoint}")
+            raise BudgetSpent(f"the budget is spent: not sending {endpoint}")
         ticket = None
         if counted:
             allowed, remaining, ticket = self.ledger.reserve_call(
@@ -389,6 +414,14 @@ class ApiClient:
         daily_remaining = _int_header(headers, "x-ratelimit-requests-remaining")
         minute_limit = _int_header(headers, "X-RateLimit-Limit")
         minute_remaining = _int_header(headers, "X-RateLimit-Remaining")
+        if minute_limit == 0:
+            # A plan allowing no call a minute answered this very call: the pair is nonsense,
+            # and believing its "0 left" would pause every call for a minute (a warm crawling
+            # at one call a minute). Ignored, and said once in Supervision.
+            self._note_header(f"X-RateLimit-Limit: 0 ignored (with X-RateLimit-Remaining: "
+                              f"{'absent' if minute_remaining is None else minute_remaining}); "
+                              f"pacing on api.per_minute ({self.settings.per_minute or 'none'})")
+            minute_limit = minute_remaining = None
         reset_in = _int_header(headers, "x-ratelimit-requests-reset")  # RapidAPI: seconds to the reset
         if any(v is not None for v in (daily_limit, daily_remaining, minute_limit, minute_remaining, reset_in)):
             self.ledger.observe(self.clock.now(), daily_limit, daily_remaining, minute_limit,
@@ -397,6 +430,12 @@ class ApiClient:
             # Other programs on the key may have used the minute: pace on what is left too.
             self.throttle.pause(self.clock.timestamp() + WINDOW_S)
         return daily_remaining is not None
+
+    def _note_header(self, text: str) -> None:
+        if not self._noted_header:
+            self._noted_header = True
+            self.ledger.set_meta(Ledger.HEADER_NOTE, f"{iso_utc(self.clock.now())} {text}")
+            self.notes.append(text)  # and to the warm that met it
 
     async def _read_capped(self, endpoint: str, reply: httpx.Response, counted: bool) -> bytes:
         """The body, refused past ``api.max_body_mb`` (announced or actually sent)."""
@@ -439,6 +478,13 @@ class ApiClient:
                               + f"; check api.auth ({self.settings.auth}) and the key")
         if code != 200:
             raise ApiError(f"{endpoint}: unexpected HTTP {code} {reply.reason_phrase}")
+        if json_too_deep(body):
+            # Before any parser sees it: json and msgspec would raise RecursionError, which no
+            # caller expects, and a service manager restarting the collector would meet it again.
+            self.spent += counted
+            raise BadResponse(f"{endpoint}: the body nests more than {MAX_JSON_DEPTH} arrays or "
+                              f"objects inside one another, which no API-Football answer does "
+                              f"({len(body)} bytes); refused, not cached")
         try:
             # Kept as the cache's copy: names with escape sequences or bidi overrides are
             # cleaned before they are stored, not only when they are shown.
@@ -456,7 +502,9 @@ class ApiClient:
         # Quota, rate-limit and key refusals are not counted by the provider; the rest are.
         if counted and not isinstance(problem, (QuotaExhausted, RateLimited, KeyRejected)):
             self.spent += 1
-        if isinstance(problem, ProviderError):
+        if isinstance(problem, ProviderError) and isinstance(envelope.get("errors"), dict):
+            # Only the documented form, {field: message}, is a refusal kept like an answer;
+            # any other (a list of messages) is an error for this page, shown, never cached.
             problem.body = text
         if problem is not None:
             raise problem
@@ -467,6 +515,13 @@ class ApiClient:
 
     def _observe_status(self, response: dict[str, Any], sent_at: datetime) -> None:
         # /status tells the day's usage for free: a warm can know its budget before spending.
+        subscription = response.get("subscription")
+        if isinstance(subscription, dict) and subscription.get("active") is False:
+            # The docs' sample shows the flag, not what false means: the harsher reading, the
+            # account cannot be used (docs/provider.md). A key outage, not a probe that worked.
+            plan, end = clean(str(subscription.get("plan"))), clean(str(subscription.get("end")))
+            raise KeyRejected(f"subscription not active (plan {plan}, end {end}) according to "
+                              f"/status; renew it on the provider's dashboard")
         requests = response.get("requests")
         if not isinstance(requests, dict):
             return

@@ -46,7 +46,8 @@ class Offline(ApiError):
 
 
 class BudgetSpent(ApiError):
-    """Refused before sending: the collector's daily budget has no call left. Not an outage."""
+    """Refused before sending: the caller's budget (the collector's day, a warm's cap) has no
+    call left. Not an outage."""
 
 
 class RateLimited(ApiError):

@@ -11,23 +11,29 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, get_args
 
 from ..budget import budget_day, daily_budget, left_today
+from ..clock import iso_utc
 from ..engine.service import Service
+from ..offline import KEY_FIX, ModeView
 from ..providers import BookmakersRequest, LeagueOddsRequest, LiveOddsRequest, PredictionRequest, Request
 from ..store import COLLECTOR_LEASE, CollectorStatus
+from ..types import Source
 from .scheduler import URGENT, Cadence, Known, Plan, Task, Watched, plan
 
 # Kinds whose answer changes what is due: a season makes its league's requests possible, new
 # fixtures bring closing prices, a fresh live list the in-play odds.
 _REPLAN = frozenset({"seasons", "fixtures", "live_fixtures"})
+# A task's outcome when it went well: where its answer came from (else the error's words).
+_SOURCES = frozenset(get_args(Source))
 
 
 @dataclass(slots=True)
 class CycleReport:
     at: datetime
-    offline: str | None = None  # the offline reason when nothing could be sent
+    offline: str | None = None  # the offline reason when nothing could be sent, or met mid-cycle
+    mode: ModeView | None = None  # the outage as the cycle ended: since when, next probe, why
     budget: int | None = None
     left: int = 0
     ran: list[tuple[Task, int, str]] = field(default_factory=list)  # task, counted calls, outcome
@@ -45,14 +51,42 @@ class CycleReport:
         return self._sent()
 
     def _sent(self) -> str:
-        if self.offline:
-            return f"offline ({self.offline}): nothing sent"
+        if self.offline and not self.ran:
+            return self.outage()
         by_kind: dict[str, int] = {}
         for task, n, _ in self.ran:
             by_kind[task.kind] = by_kind.get(task.kind, 0) + n
-        spent = ", ".join(f"{k} {n}" for k, n in by_kind.items() if n) or "nothing due"
-        return (f"{self.calls} counted call(s) ({spent}); {self.left} left of a budget of "
+        spent = ", ".join(f"{k} {n}" for k, n in by_kind.items() if n) or ("none" if self.ran else "nothing due")
+        text = (f"{self.calls} counted call(s) ({spent}); {self.left} left of a budget of "
                 f"{'?' if self.budget is None else self.budget} today; {self.deferred} deferred")
+        if self.offline:
+            # The cycle met an outage: what it did not run waits for the resume.
+            outage = "" if self.mode is None else f"; {self.outage()}"  # since when, next probe
+            return (f"{text}; went offline ({self.offline}) at {self.ran[-1][0].label}: the rest "
+                    f"waits for the resume{outage}")
+        failed = [(task, outcome) for task, _, outcome in self.ran if outcome not in _SOURCES]
+        if failed:  # an error is said as one, not folded into a count
+            task, outcome = failed[0]
+            more = f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""
+            text += f"; {len(failed)} not fetched: {task.label}: {outcome}{more}"
+        return text
+
+    def outage(self) -> str:
+        """The outage in one line: what it is, that nothing but free probes is sent, when the
+        next one goes, and for a refused key, what the operator does."""
+        text = f"offline ({self.offline}): nothing sent"
+        m = self.mode
+        if m is None:
+            return text
+        if m.since is not None:
+            text = f"offline ({self.offline}) since {iso_utc(m.since)}: nothing sent"
+        if m.detail:
+            text += f" ({m.detail})"
+        if m.next_probe_at is not None:
+            text += f"; next free /status probe {iso_utc(m.next_probe_at)}"
+        if self.offline == "key":
+            text += f"; to do: {KEY_FIX}"
+        return text
 
 
 class Collector:
@@ -199,12 +233,16 @@ class Collector:
                 report.budget, report.left = self.budget()
                 if not replan:
                     break
+            report.offline = svc.machine.gate()  # an outage met mid-cycle
+        if report.offline is not None:
+            report.mode = svc.machine.view()
+        # Enqueued only (a store write): the webhook's own task posts them, so a webhook
+        # that hangs never holds a fetch back.
         await svc.dispatch_alerts()
         svc.flush_counters()
         self.store.collector.set_status(CollectorStatus(
             self.pid, float(self.settings.collect.interval_s), report.at,
-            report.next_due or report.at + timedelta(seconds=self.settings.collect.interval_s),
-            None if svc.alerting.sender is None else svc.alerting.sender.last_error))
+            report.next_due or report.at + timedelta(seconds=self.settings.collect.interval_s)))
         return report
 
     async def _run(self, chosen: Plan, report: CycleReport) -> bool:
@@ -225,7 +263,8 @@ class Collector:
             report.ran.append((task, calls, outcome))
             self.store.collector.renew(COLLECTOR_LEASE, self.clock.now(), self.pid)
             following = tasks[i + 1].kind if i + 1 < len(tasks) else None
-            if calls and task.kind in _REPLAN and following != task.kind:
+            # A failed answer changes nothing that is due: planning again would only ask it again.
+            if calls and task.kind in _REPLAN and following != task.kind and outcome in _SOURCES:
                 self._cycle_allowance = 0
                 return True
         self._cycle_allowance = 0

@@ -10,7 +10,7 @@ code  label     when
 0     OK        online, and at least ``supervision.quota_warning`` calls left today
 1     WARNING   offline ``user`` or ``quota``, or online with fewer calls left than
                 ``supervision.quota_warning`` (``-w N``)
-2     CRITICAL  offline ``network``; online with fewer calls left than
+2     CRITICAL  offline ``network`` or ``key`` (a refused key or account); online with fewer calls left than
                 ``supervision.quota_critical`` (``-c N``); with ``--probe``, a failed
                 ``/status`` probe
 3     UNKNOWN   the state cannot be read: no store yet, a damaged file, a file that is
@@ -42,6 +42,7 @@ from typing import Any
 
 from ..clock import Clock
 from ..config import Settings
+from ..offline import KEY_FIX
 from ..records import replace
 from ..store import StoreError
 from ..supervision.common import (
@@ -57,7 +58,7 @@ from ..supervision.common import (
     open_existing,
     secret_of,
 )
-from ..supervision.metrics import CollectorMetrics, Snapshot, collect
+from ..supervision.metrics import AlertMetrics, CollectorMetrics, Snapshot, collect
 from .common import UsageError
 
 
@@ -76,10 +77,11 @@ def _resume_text(snap: Snapshot) -> str:
                 f"{duration((probe - snap.generated_at).total_seconds())}), then at least every "
                 f"{duration(snap.quota_probe_s)} and at the reset; probe now: oddsmon --check --probe"
                 + (" (manual offline kept the quota's resume)" if m.reason == "user" else ""))
-    if m.reason == "network":
+    if m.reason in ("network", "key"):
         nxt = f"next probe due {iso(m.next_probe_at)}" if m.next_probe_at else "no probe planned"
+        todo = f"; to do: {KEY_FIX}" if m.reason == "key" else "; probe now: oddsmon --check --probe"
         return (f"when a /status probe succeeds ({m.probe_failures} failed so far; {nxt}, sent "
-                f"by a running oddsmon); probe now: oddsmon --check --probe")
+                f"by a running oddsmon){todo}")
     return "only on request: oddsmon --online (or the TUI's offline toggle)"
 
 
@@ -130,7 +132,7 @@ def render_text(snap: Snapshot, settings: Settings, probe: dict[str, Any] | None
         lines.append(f"{label:<11} {text}")
 
     if m.offline:
-        row("Mode", f"OFFLINE ({m.reason}) since {dual(m.since, tz) if m.since else '?'}")
+        row("Mode", f"OFFLINE ({m.why}) since {dual(m.since, tz) if m.since else '?'}")
     else:
         row("Mode", f"ONLINE since {dual(m.since, tz) if m.since else 'ever (no transition recorded)'}")
     if m.detail:
@@ -152,6 +154,8 @@ def render_text(snap: Snapshot, settings: Settings, probe: dict[str, Any] | None
     if q.minute_remaining is not None:
         minute += f", {q.minute_remaining} left at the last response"
     row("", f"per minute: {minute}")
+    if snap.header_note:
+        row("", f"note: {snap.header_note}")
     row("", f"quota_reset {dual(snap.quota_reset, tz)} ({snap.quota_reset_basis}), in "
             f"{duration((snap.quota_reset - now).total_seconds())}")
     ratio = "-" if c.hit_ratio is None else f"{c.hit_ratio * 100:.1f} %"
@@ -167,6 +171,8 @@ def render_text(snap: Snapshot, settings: Settings, probe: dict[str, Any] | None
     col = snap.collector
     if col is not None:
         row("Collector", _collector_text(col, now))
+    if snap.alerts is not None and (snap.alerts.target or snap.alerts.pending or snap.alerts.dead):
+        row("Alerts", _alerts_text(snap.alerts))
     inc = snap.last_incident
     if inc is None:
         row("Incident", "none recorded")
@@ -193,8 +199,17 @@ def _collector_text(col: CollectorMetrics, now: datetime) -> str:
     silent = col.silent_s(now)
     text = (f"running, pid {col.pid} on {col.host}; last cycle {iso(col.last_cycle) or 'not yet'}"
             f"{'' if silent is None else f' ({duration(silent)} ago)'}, next due {iso(col.next_due) or '-'}; {spent}")
-    if col.alerts_last_error:
-        text += f"; alerts: {col.alerts_last_error}"
+    return text
+
+
+def _alerts_text(alerts: AlertMetrics) -> str:
+    text = f"webhook {alerts.target or '(none configured)'}; {alerts.pending} waiting"
+    if alerts.oldest_pending is not None:
+        text += f" (oldest {iso(alerts.oldest_pending)})"
+    if alerts.dead:
+        text += f"; DEAD LETTERS: {alerts.dead_text()}, last {iso(alerts.last_dead)}"
+    if alerts.last_error:
+        text += f"; last error: {alerts.last_error}"
     return text
 
 

@@ -23,7 +23,7 @@ def run(settings: Settings, target: str, fmt: str, *, since: datetime | None = N
     be read, 1 when the file cannot be written."""
 
     def work(store: Store) -> int:
-        data = rows(store, since=since, league=league, fixture=fixture)
+        data = rows(store, since=since, league=league, fixture=fixture, spreadsheet=fmt == "csv")
         if target == "-":
             try:
                 write(sys.stdout, data, fmt)

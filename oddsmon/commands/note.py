@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 
 from ..clock import Clock
 from ..config import Settings
-from ..store import StoreError
+from ..store import Store, StoreError
 from ..supervision.common import EXIT_FAIL, EXIT_OK, EXIT_STATE, StateUnreadable, open_existing, secret_of
-from ..supervision.journal import JournalError, author, check_usable, record_note, sync
+from ..supervision.journal import JournalError, author, check_usable, clean_text, record_note, sync
 
 
 def run(settings: Settings, text: str, clock: Clock | None = None) -> int:
@@ -23,7 +24,12 @@ def run(settings: Settings, text: str, clock: Clock | None = None) -> int:
     try:
         check_usable(path)
         store = open_existing(settings, writable=True)
-    except (JournalError, StateUnreadable) as exc:
+    except StateUnreadable as exc:
+        if exc.unreachable:
+            return _queue(settings, clock.now(), f"{author()}: {text}", secret, exc)
+        print(f"oddsmon: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except JournalError as exc:
         print(f"oddsmon: {exc}", file=sys.stderr)
         return exc.exit_code
     try:
@@ -52,4 +58,22 @@ def run(settings: Settings, text: str, clock: Clock | None = None) -> int:
     state = "open" if open_now is not None and open_now.id == incident else "closed"
     print(f"{recorded} ({state}) in {path}" if not new else
           f"note added to incident #{incident} ({state}) in {path}")
+    return EXIT_OK
+
+
+def _queue(settings: Settings, at: datetime, line: str, secret: str | None, why: StateUnreadable) -> int:
+    """The team's server is away: keep the note in this host's own file, to be recorded (with
+    this time) by the first oddsmon on this host that reaches the server again. Exit 0 queued,
+    3 when this host's file cannot take it either."""
+    try:
+        host = Store.open(settings.paths.db)
+        try:
+            host.journal.queue_note(at, clean_text(line, secret))
+        finally:
+            host.close()
+    except StoreError as exc:
+        print(f"oddsmon: {why}; and the note could not be queued on this host: {exc}", file=sys.stderr)
+        return EXIT_STATE
+    print(f"team store unreachable: note queued on this host ({settings.paths.db}); it is added to "
+          f"the incident, with this time, when the server is back (the next oddsmon that reaches it)")
     return EXIT_OK

@@ -3,11 +3,11 @@ value, result and profit, read from the shared store."""
 
 from __future__ import annotations
 
-import csv
 import sys
 
 from ..clock import Clock
 from ..config import Settings
+from ..desk.cells import writer
 from ..desk.known import run_on_store
 from ..desk.picks import COLUMNS, PickView, as_row, pick_views
 from ..domain.odds import money
@@ -40,9 +40,9 @@ def run(settings: Settings, fmt: str, clock: Clock | None = None) -> int:
     def work(store: Store) -> int:
         views = pick_views(store, settings.odds.fair_method, now)
         if fmt == "csv":
-            writer = csv.writer(sys.stdout, lineterminator="\n")
-            writer.writerow(COLUMNS)
-            writer.writerows(as_row(v, settings.stakes.currency) for v in views)
+            sheet = writer(sys.stdout)
+            sheet.writerow(COLUMNS)
+            sheet.writerows(as_row(v, settings.stakes.currency) for v in views)
         else:
             sys.stdout.write(_text(views, settings.stakes.currency))
         return EXIT_OK

@@ -15,34 +15,41 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from ..config import ID_MAX, QUOTA_MAX
 from ..records import field, record
 from .common import EXIT_CHECK_USAGE, EXIT_USAGE
 
 
-def _threshold(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of calls, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a number of calls (0 or more), got {value}")
+def _shown(text: str) -> str:
+    """``text`` quoted for an error message, cut short when it is long (a number of 5,000
+    digits is not worth repeating)."""
+    return repr(text) if len(text) <= 24 else f"{text[:20]!r}... ({len(text)} characters)"
+
+
+def _whole(text: str, what: str, lo: int, hi: int) -> int:
+    """A whole number from ``lo`` to ``hi`` written in ASCII digits, or a usage error naming
+    ``what``. The bounds are checked on the text before ``int()``: a value past 64 bits is a
+    usage error here, never an ``OverflowError`` from SQLite or a ``ValueError`` from Python's
+    limit on long integer strings."""
+    digits = text.strip()
+    if not (digits.isascii() and digits.isdigit()):
+        raise argparse.ArgumentTypeError(f"expected {what} from {lo} to {hi}, got {_shown(text)}")
+    value = int(digits) if len(digits.lstrip("0")) <= len(str(hi)) else hi + 1
+    if not lo <= value <= hi:
+        raise argparse.ArgumentTypeError(f"expected {what} from {lo} to {hi}, got {_shown(text)}")
     return value
 
 
-def _positive_id(text: str) -> int:
-    if not text.isdigit() or int(text) <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive integer id, got {text!r}")
-    return int(text)
+def _threshold(text: str) -> int:
+    return _whole(text, "a number of calls", 0, QUOTA_MAX)
+
+
+def _id(text: str) -> int:
+    return _whole(text, "an id", 1, ID_MAX)
 
 
 def _port(text: str) -> int:
-    try:
-        port = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
-    if not 1 <= port <= 65535:
-        raise argparse.ArgumentTypeError("goes with --serve, a port from 1 to 65535")
-    return port
+    return _whole(text, "a port", 1, 65535)
 
 
 def _some_text(text: str) -> str:
@@ -147,21 +154,29 @@ ARGUMENTS: tuple[Command | Option, ...] = (
                               "against; see docs/model.md",
             "oddsmon.commands.import_probs", params=("path=import_probs",), demo_store=True,
             shape={"metavar": "FILE", "type": Path}),
+    Command("--copy-store", "copy the store FROM to TO, between SQLite and PostgreSQL (each a path or "
+                            "a postgresql:// URL), verified by row counts and checksums; run it again "
+                            "to resume; refuses a TO that holds a store (docs/team.md)",
+            "oddsmon.commands.copy_store", params=("stores=copy_store",),
+            shape={"nargs": 2, "metavar": ("FROM", "TO")}),
     Option(("--since",), {"metavar": "ISO8601", "help": "with --export-odds: observations at or after "
                                                         "this time"}, ("export_odds",)),
-    Option(("--league",), {"metavar": "N", "type": _positive_id,
+    Option(("--league",), {"metavar": "N", "type": _id,
                            "help": "with --export-odds: one league id"}, ("export_odds",)),
-    Option(("--fixture",), {"metavar": "N", "type": _positive_id,
+    Option(("--fixture",), {"metavar": "N", "type": _id,
                             "help": "with --export-odds: one fixture id"}, ("export_odds",)),
     Option(("--once",), {"action": "store_true",
                          "help": "with --collect: run what is due once and exit (for cron and timers)"},
            ("collect",)),
-    Command("--serve", "serve the TUI to a browser on 127.0.0.1 (textual-serve); reach it "
-                       "from elsewhere with ssh -L",
-            "oddsmon.commands.serve", params=("port", "demo")),
+    Command("--serve", "serve the TUI to a browser on 127.0.0.1 (textual-serve), behind the "
+                       "token it prints; reach it from elsewhere with ssh -L",
+            "oddsmon.commands.serve", params=("port", "socket_path=socket", "demo")),
     Option(("--port",), {"metavar": "N", "type": _port, "default": None,
                          "help": "with --serve: the port (default 8765)"},
            ("serve",), misuse="goes with --serve, a port from 1 to 65535"),
+    Option(("--socket",), {"metavar": "PATH", "default": None,
+                           "help": "with --serve: listen on a Unix socket of mode 0600 instead of "
+                                   "a port (ssh -L forwards to it)"}, ("serve",)),
     Option(("--debug",), {"action": "store_true",
                           "help": "TUI: an error ends the app with its traceback instead of being logged "
                                   "(also ODDSMON_DEBUG=1)"}),

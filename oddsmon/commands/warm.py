@@ -42,6 +42,10 @@ async def _warm(settings: Settings, *, demo: bool, force: bool = False) -> int:
         if step.source == "skipped" and step.error:  # no call spent on it, and why
             print(clean(f"  skipped {step.label}: {step.error}"))
     print(clean(f"warm: {report.summary}"))
+    if report.left_out_text:
+        print(clean(f"warm: {report.left_out_text}"))
+    for note in report.notes:
+        print(clean(f"warm: note: {note}"))
     if report.stopped:
         print(clean(f"warm stopped: {report.stopped}"))
     # Success only when every page is now fresh: a page that failed (a portal page, an error

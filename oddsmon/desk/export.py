@@ -8,7 +8,6 @@ to a PATH atomically (a temp file renamed at the end). Columns: see ``COLUMNS`` 
 
 from __future__ import annotations
 
-import csv
 import functools
 import json
 import time
@@ -19,6 +18,7 @@ from typing import TextIO
 from ..domain.markets import export_parts
 from ..store import Store
 from ..supervision.common import iso
+from .cells import number_cell, text_cell, writer
 from .known import bookmaker_names, known_fixtures
 
 COLUMNS = ("observed_at", "fixture_id", "kickoff", "league_id", "league", "home", "away",
@@ -37,25 +37,37 @@ def parse_since(text: str) -> datetime:
     return when.replace(tzinfo=UTC) if when.tzinfo is None else when
 
 
+def _as_is(text: str) -> str:
+    return text
+
+
 def rows(store: Store, *, since: datetime | None = None, league: int | None = None,
-         fixture: int | None = None) -> Iterator[Row]:
+         fixture: int | None = None, spreadsheet: bool = False) -> Iterator[Row]:
     """The export's rows, in the history's order (fixture, market, outcome, bookmaker, time).
 
     A fixture no cached page describes keeps its prices, with empty names and kickoff; with
-    ``league`` it cannot be placed in one, so it is left out.
+    ``league`` it cannot be placed in one, so it is left out. ``spreadsheet`` (CSV): every name
+    is made a cell no spreadsheet evaluates (``cells.text_cell``); each name once, where it is
+    memoised, not once per row.
     """
     fixtures = known_fixtures(store)
-    books = bookmaker_names(store)
+    text, line_text = (text_cell, number_cell) if spreadsheet else (_as_is, _as_is)
+    books = {book: text(name) for book, name in bookmaker_names(store).items()}
     ids: list[int] | None = None if fixture is None else [fixture]
     if league is not None:
         ids = [f.id for f in fixtures.values() if f.league_id == league and (ids is None or f.id in ids)]
     # Per fixture, per label and per instant, the text is made once: one fetch records every
     # price at the same instant, and a fixture has hundreds of rows.
-    about = {f.id: (iso(f.kickoff), f.league_id, f.league_name, f.home.name, f.away.name)
+    about = {f.id: (iso(f.kickoff), f.league_id, text(f.league_name), text(f.home.name), text(f.away.name))
              for f in fixtures.values()}
     unknown = (None,) * 5
     times: dict[float, str] = {}
-    parts = functools.lru_cache(maxsize=4096)(export_parts)
+
+    @functools.lru_cache(maxsize=4096)
+    def parts(bet: int, label: str) -> tuple[str, str, str]:
+        market, line, outcome = export_parts(bet, label)
+        return text(market), line_text(line), text(outcome)
+
     for fid, bookmaker, bet, label, at, price in store.history.stream(since=since, fixtures=ids):
         when = times.get(at)
         if when is None:
@@ -68,14 +80,15 @@ def rows(store: Store, *, since: datetime | None = None, league: int | None = No
 
 
 def write(out: TextIO, data: Iterator[Row], fmt: str) -> int:
-    """Write ``data`` as CSV (a header, then rows; empty where unknown) or JSON Lines (one
-    object a line, null where unknown); returns the number of rows."""
+    """Write ``data`` as CSV (a header, then rows; empty where unknown; text quoted, numbers
+    bare: ``cells.writer``) or JSON Lines (one object a line, null where unknown); returns the
+    number of rows."""
     count = 0
     if fmt == "csv":
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(COLUMNS)
+        sheet = writer(out)
+        sheet.writerow(COLUMNS)
         for row in data:
-            writer.writerow(row)
+            sheet.writerow(row)
             count += 1
         return count
     for row in data:

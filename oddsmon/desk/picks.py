@@ -16,8 +16,10 @@ from ..domain.markets import BY_ID, labels_for, settle
 from ..domain.models import Bookmaker, Fixture
 from ..domain.odds import closing_line_value
 from ..store import Pick, Store
+from ..store.picks import Scope
 from ..supervision.common import iso
 from ..types import FairMethod
+from .cells import number_cell, text_cell
 from .known import known_fixtures
 
 
@@ -64,11 +66,13 @@ def _result(pick: Pick, fx: Fixture | None, now: datetime, kickoff: datetime | N
     return settled.result, settled.profit(pick.stake, pick.price)
 
 
-def pick_views(store: Store, method: FairMethod, now: datetime) -> list[PickView]:
+def pick_views(store: Store, method: FairMethod, now: datetime, scope: Scope = "mine") -> list[PickView]:
+    """The picks of this analyst (``mine``) or of every analyst (``team``), as the screens
+    and ``--picks`` show them."""
     fixtures = known_fixtures(store)
     closes: dict[tuple[int, int], dict[tuple[int, str], float]] = {}
     out = []
-    for pick in store.picks.all():
+    for pick in store.picks.all(scope):
         fx = fixtures.get(pick.fixture_id)
         kickoff = fx.kickoff if fx is not None else pick.kickoff
         price = fair = clv = None
@@ -91,10 +95,13 @@ COLUMNS = ("id", "picked_at", "fixture_id", "kickoff", "match", "market", "line"
 
 
 def as_row(v: PickView, currency: str) -> tuple[str | int | float | None, ...]:
-    """One pick as a CSV row; ``currency``: the stake's and the profit's (``[stakes] currency``)."""
+    """The pick as a CSV row: names (from the API, stored with the pick) as cells no
+    spreadsheet evaluates, numbers as numbers; ``currency``: the stake's and the profit's
+    (``[stakes] currency``)."""
     p = v.pick
-    return (p.id, iso(p.created_at), p.fixture_id, iso(p.kickoff), p.match, v.market, p.line,
-            p.outcome, p.bookmaker, p.price, p.stake, currency, p.basis, v.closing_price,
+    return (p.id, iso(p.created_at), p.fixture_id, iso(p.kickoff), text_cell(p.match),
+            text_cell(v.market), number_cell(p.line), text_cell(p.outcome), text_cell(p.bookmaker),
+            p.price, p.stake, text_cell(currency), p.basis, v.closing_price,
             None if v.closing_fair is None else round(v.closing_fair, 4),
             None if v.clv_pct is None else round(v.clv_pct, 2), v.result,
             None if v.profit is None else round(v.profit, 2))

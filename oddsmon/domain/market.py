@@ -34,7 +34,9 @@ from .markets import (
     offered,
     outcome_key,
     spec,
+    unread,
 )
+from .middles import Middle, find_middles
 from .models import DEFAULT_GOALS_LINE, MATCH_WINNER, Bookmaker, FixtureOdds, Prediction
 from .odds import (
     Arbitrage,
@@ -139,6 +141,8 @@ class MarketView:
     markets: tuple[int, ...] = ()  # the catalogue's markets this fixture has prices for
     complete: bool = True  # some bookmaker prices the line's every outcome: a fair view exists
     bets: tuple[tuple[int, str], ...] = ()  # every bet priced (id, name), the catalogue's first
+    middles: tuple[Middle, ...] = ()  # across the market's lines, smallest worst case first
+    priced: bool = True  # some bookmaker prices this bet for this fixture
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -248,7 +252,9 @@ def analyse_market(odds: FixtureOdds, market_id: int = MATCH_WINNER, *,
     whole shows best prices and movement only, with the reason in ``note``. Value and Kelly
     count pushes and half results (``OutcomeView.states``).
     """
-    market = market_for(odds, market_id) or spec(market_id)
+    found_market = market_for(odds, market_id)
+    # A bet chosen on another fixture that this one does not price: shown empty, named.
+    market = found_market or BY_ID.get(market_id) or unread(market_id, f"bet {market_id}")
     line, available = _chosen_line(odds, market, line) if market.lined else ("", ())
     labels, exact = _labels(odds, market, line)
     books = MarketBooks(odds, market)
@@ -305,7 +311,8 @@ def analyse_market(odds: FixtureOdds, market_id: int = MATCH_WINNER, *,
     return MarketView(odds.fixture_id, market_id, market.title, line, method, tuple(outcomes),
                       tuple(rows), arb, "partial" if not exact else market.kind, available, whose,
                       "; ".join(notes) or None, tuple(m.id for m in bets if m.id in BY_ID), complete,
-                      tuple((m.id, m.title) for m in bets))
+                      tuple((m.id, m.title) for m in bets), tuple(find_middles(odds, market_id)),
+                      found_market is not None)
 
 
 def _canonical(market: MarketSpec, history: Iterable[tuple[int, str, datetime, float]],
@@ -393,8 +400,43 @@ class ValueBet:
     outcome: str  # the outcome label; "all outcomes" for an arbitrage
     price: float | None  # the best price (None for an arbitrage: several prices)
     bookmaker: str
-    edge: float  # expected return of the price against the fair view, or the arbitrage's profit
+    edge: float  # expected return of the price against the fair view, the arbitrage's profit, or
+    # a middle's worst case
     fair_probability: float | None
+    window: tuple[int, ...] = ()  # a middle: the counts that return more than its worst case
+
+    @property
+    def kind(self) -> str:
+        """``value``, ``arbitrage`` (every outcome of a line) or ``middle`` (two lines)."""
+        return "middle" if self.window else "arbitrage" if self.price is None else "value"
+
+
+def fixture_value(odds: FixtureOdds, *, method: FairMethod = "multiplicative",
+                  consensus_mode: str = "all") -> list[ValueBet]:
+    """Everything the Value screen lists for one fixture: its value bets and arbitrages, then
+    its cheap middles."""
+    return value_bets(odds, method=method, consensus_mode=consensus_mode) + value_middles(odds)
+
+
+# A middle is listed beside value bets when a miss costs at most this share of the stake
+# (two prices of 1.95 either side of a goal cost 2.5 %).
+MIDDLE_MAX_COST = 0.05
+
+
+def value_middles(odds: FixtureOdds, max_cost: float = MIDDLE_MAX_COST) -> list[ValueBet]:
+    """The middles of every total and handicap of one fixture whose worst case loses at most
+    ``max_cost`` of the stake: the two legs as the outcome ("Over 2.5 + Under 3.5"), the
+    first leg's line, their bookmakers, the worst case as the edge."""
+    found = []
+    for market in every_bet(odds):
+        if market.family not in ("over_under", "handicap"):
+            continue
+        for m in find_middles(odds, market.id, max_cost):
+            line = m.up.label.split(" ", 1)[1]
+            found.append(ValueBet(odds.fixture_id, market.id, market.name, line,
+                                  f"{m.up.label} + {m.down.label}", None,
+                                  f"{m.up.bookmaker}, {m.down.bookmaker}", m.worst, None, m.window))
+    return found
 
 
 def value_bets(odds: FixtureOdds, *, method: FairMethod = "multiplicative",

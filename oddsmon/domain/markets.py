@@ -39,7 +39,7 @@ __all__ = [
     "BY_ID", "CORRECT_SCORE_TOP", "SHOWN_BETS", "SPECS", "Family", "Kind", "MarketSpec", "Result",
     "Settlement", "default_line", "every_bet", "export_parts", "infer", "labels_for", "line_key",
     "lines", "listed_labels", "market_for", "offered", "outcome_key", "price_index",
-    "score_labels", "settle", "spec", "split_label",
+    "score_labels", "settle", "spec", "split_label", "unread",
 ]
 
 # exclusive: the outcomes of a line are mutually exclusive and exhaustive (sums to 100 %);
@@ -170,9 +170,11 @@ SPECS: Final[tuple[MarketSpec, ...]] = (
     _scores(62, "Correct Score - Second Half", "CS 2H", scope="h2"),
 )
 BY_ID: Final = {s.id: s for s in SPECS}
-# The bets the engine types, records in the price history and scans for value: the nine the
+# The bets the engine types and records in the price history (and so exports): the nine the
 # screens showed before every bet could be read. Widening it multiplies the history's rows
-# (a real entry's values are about four times theirs): the engine's call, not this module's.
+# (a real entry's values are about four times theirs) and the time a league page takes to
+# keep: the engine's call, not this module's. The Odds screen and the value scan read every
+# bet from the fixture's entry.
 SHOWN_BETS: Final = frozenset({1, 5, 4, 9, 12, 2, 13, 8, 10})
 CORRECT_SCORE_TOP = 8  # how many scores (the most likely first) the screen lists
 
@@ -354,7 +356,6 @@ def infer(bet_id: int, name: str, labels: Iterable[str]) -> MarketSpec:
         probe = MarketSpec(bet_id, name, short, outcomes, False, "exclusive", family=family)
         return bool(seen) and all(_parse(probe, label) is not None for label in seen)
 
-    unread = MarketSpec(bet_id, name, short, (), False, "partial", family="list", scope="unknown")
     if fits("over_under", OVER_UNDER):
         return MarketSpec(bet_id, name, short, OVER_UNDER, True, "exclusive", family="over_under",
                           scope="unknown")
@@ -372,7 +373,13 @@ def infer(bet_id: int, name: str, labels: Iterable[str]) -> MarketSpec:
     for outcomes in (HDA, YES_NO, ("Odd", "Even"), combos):
         if seen <= set(outcomes):
             return _choice(bet_id, name, short, outcomes, scope="unknown")
-    return unread
+    return unread(bet_id, name)
+
+
+def unread(bet_id: int, name: str) -> MarketSpec:
+    """A bet oddsmon cannot read (or one this fixture does not price): its labels as they
+    come, never a complete book."""
+    return MarketSpec(bet_id, name, name[:12], (), False, "partial", family="list", scope="unknown")
 
 
 def market_for(odds: FixtureOdds, bet_id: int) -> MarketSpec | None:

@@ -107,10 +107,11 @@ def middle(a: Leg, b: Leg, stakes: tuple[float, float] | None = None, bankroll: 
 _LEGS = {"over_under": ("Over", "Under", total_leg), "handicap": ("Home", "Away", handicap_leg)}
 
 
-def find_middles(odds: FixtureOdds, market_id: int) -> list[Middle]:
+def find_middles(odds: FixtureOdds, market_id: int, max_cost: float | None = None) -> list[Middle]:
     """Every middle the best prices of one market offer: an "above" outcome at one line and a
     "below" outcome at a higher threshold (Over 2.5 and Under 3.5; Home -0.5 and Away -1.5),
-    both legs winning in between. Best (smallest) worst case first."""
+    both legs winning in between. Best (smallest) worst case first. ``max_cost``: only those
+    whose worst case loses at most that share of the stake."""
     market = market_for(odds, market_id)
     if market is None or market.family not in _LEGS or market.outcomes != _LEGS[market.family][:2]:
         return []
@@ -124,5 +125,15 @@ def find_middles(odds: FixtureOdds, market_id: int) -> list[Middle]:
             if best is not None and key is not None and key[1] is not None:
                 leg = make(key[0], key[1], best.price, book_name(best.bookmaker))
                 legs[key[0]].append(Leg(leg.side, leg.line, leg.price, label, leg.bookmaker))
-    found = [middle(u, d) for u in legs[above] for d in legs[below] if u.line < d.line]
+    found = []
+    for u in legs[above]:
+        for d in legs[below]:
+            # Far below the lines one leg alone wins, returning 1 / (1/a + 1/b) of the stake:
+            # a pair dearer than ``max_cost`` there is not worked out.
+            if u.line >= d.line or (max_cost is not None
+                                    and 1.0 / u.price + 1.0 / d.price > 1.0 / (1.0 - max_cost) + 1e-12):
+                continue
+            m = middle(u, d)
+            if max_cost is None or m.worst >= -max_cost:
+                found.append(m)
     return sorted(found, key=lambda m: (-m.worst, m.up.line, m.down.line))

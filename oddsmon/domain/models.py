@@ -243,6 +243,14 @@ class LiveStatus:
     blocked: bool  # the feed blocks bets on it
     finished: bool
 
+    @property
+    def halted(self) -> str | None:
+        """Why none of the match's prices can be bet on now (the feed's own flag), or None:
+        a price shown then is a figure, not an offer, and never feeds value, arbitrage or an
+        alert."""
+        return "finished" if self.finished else "blocked" if self.blocked else \
+            "stopped" if self.stopped else None
+
 
 @dataclass(frozen=True, slots=True)
 class LiveOdds:

@@ -72,9 +72,11 @@ class DashboardPage:
         """
         fixtures = await self.pages.fixtures(force=force)
         pages, odds_prov = await self.pages.odds_pages(force)
-        prov = combine([fixtures.provenance, odds_prov], self.clock.now())
         if fixtures.data is None:
-            return Page(None, prov)
+            # Nothing to show without the fixtures, whatever the odds did: the page is as
+            # never cached, with the fixtures' error or offline reason.
+            return Page(None, fixtures.provenance)
+        prov = combine([fixtures.provenance, odds_prov], self.clock.now())
         carried = set(self.store.history.carried(keyed(pages)))
         shown = [f.id for f in fixtures.data if f.id in carried]
         odds = _LazyOdds(lambda: self._match_winner_odds(pages, hidden_bookmakers))

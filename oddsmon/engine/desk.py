@@ -10,12 +10,13 @@ from typing import Literal
 from ..desk.picks import PickView, pick_views
 from ..desk.probs import ProbsError, import_probs
 from ..domain.kelly import kelly_simultaneous
-from ..domain.market import ValueBet, model_value_bets, value_bets
-from ..domain.markets import BY_ID, SHOWN_BETS
+from ..domain.market import ValueBet, fixture_value, model_value_bets
+from ..domain.markets import BY_ID
 from ..domain.models import Fixture
 from ..domain.odds import kelly_stake, round_stake
 from ..providers import FixtureOddsRequest
 from ..store import NewPick
+from ..store.picks import Scope
 from ..types import FairMethod
 from .page import Page, combine
 from .pages import Pages, keyed, without_bookmakers
@@ -47,9 +48,9 @@ class Desk:
     def add_pick(self, pick: NewPick) -> int:
         return self.store.picks.add(pick, self.clock.now())
 
-    async def picks(self) -> list[PickView]:
+    async def picks(self, scope: Scope = "mine") -> list[PickView]:
         # Async so the TUI runs it on the engine's loop: it reads every cached fixtures page.
-        return pick_views(self.store, self.settings.odds.fair_method, self.clock.now())
+        return pick_views(self.store, self.settings.odds.fair_method, self.clock.now(), scope)
 
     def filters(self) -> tuple[frozenset[int], frozenset[int]]:
         return self.store.picks.filters()
@@ -57,8 +58,8 @@ class Desk:
     def save_filters(self, hidden_leagues: frozenset[int], hidden_bookmakers: frozenset[int]) -> None:
         self.store.picks.save_filters(hidden_leagues, hidden_bookmakers)
 
-    def pinned(self) -> set[int]:
-        return self.store.picks.pinned()
+    def pinned(self, scope: Scope = "mine") -> set[int]:
+        return self.store.picks.pinned(scope)
 
     def toggle_pin(self, fixture_id: int) -> bool:
         return self.store.picks.toggle_pin(fixture_id, self.clock.now())
@@ -137,10 +138,10 @@ class Desk:
                           hidden_leagues: frozenset[int] = frozenset(),
                           hidden_bookmakers: frozenset[int] = frozenset(),
                           basis: ValueBasis = "market") -> Page[list[ValueBet]]:
-        """Every value bet and arbitrage of the watched fixtures (the pinned ones when any are
-        pinned, else every upcoming fixture in a league not hidden), best edge first; with
-        ``basis`` "model", the value bets against your own probabilities (no arbitrage: that
-        is the market's)."""
+        """Every value bet, arbitrage and middle of the watched fixtures (the pinned ones when
+        any are pinned, else every upcoming fixture in a league not hidden), best edge first;
+        with ``basis`` "model", the value bets against your own probabilities (no arbitrage
+        nor middle: those are the market's)."""
         fixtures = await self.pages.fixtures()
         pages, odds = await self.pages.odds_pages(force=False)
         prov = combine([fixtures.provenance, odds], self.clock.now())
@@ -187,12 +188,11 @@ class Desk:
         hit = self._value_memo.get(fixture_id)
         if hit is not None and hit[1] == scan and fetched.get(FixtureOddsRequest(fixture_id).key) == hit[0]:
             return hit
-        # The markets value bets are looked for in: the rest of the answer is not parsed.
-        entry = self.pages.fixture_entry(fixture_id, SHOWN_BETS)
+        # Every bet of the answer: value, arbitrage and middles are looked for in all of them.
+        entry = self.pages.fixture_entry(fixture_id, None)
         if entry is None:
             return None
         method, consensus, hidden = scan
         watched = self.pages.recorder.watched
-        return entry[0], scan, [bet for fo in entry[1]
-                                for bet in value_bets(without_bookmakers(watched(fo), hidden),
-                                                      method=method, consensus_mode=consensus)]
+        return entry[0], scan, [bet for fo in entry[1] for bet in fixture_value(
+            without_bookmakers(watched(fo), hidden), method=method, consensus_mode=consensus)]

@@ -114,6 +114,9 @@ class Pages:
         if prov.source == "none":
             return Page(None, prov)
         items.sort(key=lambda f: (f.kickoff, f.id))
+        if prov.source == "live":  # just fetched: the names the team's SQL views show
+            self.store.history.note_fixtures(prov.fetched_at or self.clock.now(), [
+                (f.id, f.kickoff, f.league_id, f.league_name, f.home.name, f.away.name) for f in items])
         return Page(items, prov)
 
     async def odds(self, *, force: bool = False) -> Page[dict[int, FixtureOdds]]:

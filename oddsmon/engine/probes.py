@@ -39,6 +39,8 @@ class Probes:
         try:
             await self.provider.status()
         except ApiError as exc:
+            if exc.outage == "key":  # a refused key is the key outage, whoever asked
+                self.machine.probe_result(False, f"probe failed: {exc}", exc.outage)
             return f"quota not refreshed: {probe} failed: {exc}"
         remaining = self.store.ledger.quota().remaining_at(self.clock.now())
         text = f"quota refreshed from {probe}: {'?' if remaining is None else remaining} calls left today"

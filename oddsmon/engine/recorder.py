@@ -50,6 +50,11 @@ class Recorder:
         keys, self._shortened = sorted(self._shortened), set()
         return keys
 
+    def moved_since(self, start: datetime) -> list[Shortened]:
+        """Every series of the watched outcomes that changed from ``start``, as the history
+        holds them: what a process starting up looks at for drops a dead one never alerted on."""
+        return [k for k in self.store.history.moved_since(start) if (k[2], k[3]) in _ALERT_OUTCOMES]
+
     def take_odds_fetched(self) -> bool:
         fetched, self._odds_fetched = self._odds_fetched, False
         return fetched

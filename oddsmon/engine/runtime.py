@@ -27,6 +27,7 @@ from ..supervision import export
 from .loop import BackgroundLoop
 from .reader import Reader
 from .service import Service
+from .team import TeamWatch
 
 __all__ = ["BackgroundLoop", "DemoControls", "Engine", "EngineClient", "LivePrice", "NewPick",
            "Simulated", "StoreError", "build_engine", "demo_settings", "open_store"]
@@ -127,6 +128,8 @@ class EngineClient:
         self._store_notice = engine.store.health().problem
         # An interactive client reads what a collector on the host records and sends nothing.
         engine.service.defer_to_collector = True
+        # The webhook's task runs on the engine's loop, never in a screen's work.
+        loop.loop.call_soon_threadsafe(engine.service.start_delivery)
 
     # A context variable: set by the caller, it travels with each call to the engine's loop
     # (the task there starts from a copy of the caller's context).
@@ -183,6 +186,7 @@ class Engine:
     clock: Clock
     simulator: Simulated | None = None  # the in-process Simulator in demo mode
     _tmpdir: str | None = field(default=None, repr=False)
+    _watches: list[TeamWatch] = field(default_factory=list, repr=False)
 
     @property
     def demo(self) -> bool:
@@ -193,7 +197,19 @@ class Engine:
         """The throwaway directory of a ``--demo`` engine (None otherwise)."""
         return self._tmpdir
 
+    def watch_team(self, on_change: Callable[[], None]) -> bool:
+        """On a team's store, call ``on_change`` (from another thread) whenever another host
+        changes the offline state, as it commits; False on one host's store (nothing is
+        announced there: every process reads the one file)."""
+        watch = TeamWatch(self.store, on_change)
+        if not watch.start():
+            return False
+        self._watches.append(watch)
+        return True
+
     async def aclose(self) -> None:
+        for watch in self._watches:
+            watch.close()
         await self.service.aclose()
         self.store.close()
         if self._tmpdir is not None:
@@ -225,7 +241,11 @@ def build_engine(settings: Settings, *, demo: bool = False, clock: Clock | None 
     clock = clock or SystemClock()
     simulator = None
     tmpdir = None
+    # A key read from the settings is read again before each /status probe (a key rotated in
+    # api.key_file ends a key outage by itself); one handed in, or the demo's, is the only one.
+    key_source = None
     if key is None and not demo:
+        key_source = settings.api_key
         key = settings.api_key()
         if key is None:
             raise ConfigError(settings.missing_key() or "no API key")
@@ -242,11 +262,12 @@ def build_engine(settings: Settings, *, demo: bool = False, clock: Clock | None 
     assert key is not None
     store = open_store(settings, warn=warn)
     machine = OfflineMachine(store, clock, settings.supervision)
-    provider = connect(settings.api, key, store.ledger, clock, transport=transport, gate=machine.gate)
-    sender = None
+    provider = connect(settings.api, key, store.ledger, clock, transport=transport, gate=machine.gate,
+                       key_source=key_source)
+    deliverer = None
     if settings.alerts.webhook_url is not None:
-        from ..alerts import AlertSender
+        from ..alerts import Deliverer
 
-        sender = AlertSender(settings.alerts, store, clock, key, transport=alerts_transport)
-    service = Service(settings, store, machine, provider, clock, alert_sender=sender)
+        deliverer = Deliverer(settings.alerts, store, clock, key, transport=alerts_transport)
+    service = Service(settings, store, machine, provider, clock, deliverer=deliverer)
     return Engine(settings, store, machine, service, clock, simulator, tmpdir)

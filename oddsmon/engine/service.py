@@ -10,12 +10,13 @@ the engine's loop, and what commands and tests ask.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..alerts import Alert, AlertSender
+from ..alerts import Alert, Deliverer
 from ..clock import Clock
 from ..config import Settings
 from ..desk.picks import PickView
@@ -24,6 +25,7 @@ from ..domain.models import DEFAULT_GOALS_LINE, MATCH_WINNER, Bookmaker, Fixture
 from ..offline import ModeView, OfflineMachine
 from ..providers import Provider
 from ..store import NewPick, Store
+from ..store.picks import Scope
 from ..supervision.metrics import Snapshot
 from ..types import FairMethod
 from .alerting import Alerting
@@ -48,7 +50,7 @@ CRITICAL_PAGES = ("predictions", "bookmakers", "odds", "dashboard")
 
 class Service:
     def __init__(self, settings: Settings, store: Store, machine: OfflineMachine,
-                 provider: Provider, clock: Clock, *, alert_sender: AlertSender | None = None) -> None:
+                 provider: Provider, clock: Clock, *, deliverer: Deliverer | None = None) -> None:
         self.settings = settings
         self.store = store
         self.machine = machine
@@ -64,7 +66,8 @@ class Service:
         self.reports = Reports(settings, store, clock)
         self.names = Names(self.reader)
         self.warmer = Warmer(self.reader, self.requests, self.probes, self.names)
-        self.alerting = Alerting(self.reader, self.requests, self.recorder, alert_sender)
+        self.alerting = Alerting(self.reader, self.requests, self.recorder, deliverer)
+        self._delivery: asyncio.Task[None] | None = None
         # A context manager: within it, pages are served from any cached copy at once.
         self.cache_only = self.reader.cache_only
 
@@ -85,8 +88,19 @@ class Service:
     async def aclose(self) -> None:
         self.reader.flush_counters()
         await self.provider.aclose()
-        if self.alerting.sender is not None:
-            await self.alerting.sender.aclose()
+        if self._delivery is not None:
+            self._delivery.cancel()
+            await asyncio.gather(self._delivery, return_exceptions=True)
+        if self.alerting.deliverer is not None:
+            await self.alerting.deliverer.aclose()
+
+    def start_delivery(self) -> None:
+        """Start the webhook's own task on the running loop (the collector's, the TUI's
+        engine loop), when a webhook is configured: cycles and screens only enqueue. A TUI's
+        leaves the posting to a collector while one runs."""
+        if self.alerting.deliverer is not None and self._delivery is None:
+            self._delivery = asyncio.get_running_loop().create_task(
+                self.alerting.deliverer.run(self.reader.collector_elsewhere), name="oddsmon-alerts")
 
     # -- composed of several parts ---------------------------------------------------------------
 
@@ -162,8 +176,9 @@ class Service:
     def add_pick(self, pick: NewPick) -> int:
         return self.desk.add_pick(pick)
 
-    async def picks(self) -> list[PickView]:
-        return await self.desk.picks()
+    async def picks(self, scope: Scope = "mine") -> list[PickView]:
+        """This analyst's picks, or with ``team`` every analyst's."""
+        return await self.desk.picks(scope)
 
     async def value_board(self, *, method: FairMethod | None = None, consensus: str = "all",
                           pinned: frozenset[int] = frozenset(),
@@ -199,8 +214,8 @@ class Service:
     def save_filters(self, hidden_leagues: frozenset[int], hidden_bookmakers: frozenset[int]) -> None:
         self.desk.save_filters(hidden_leagues, hidden_bookmakers)
 
-    def pinned(self) -> set[int]:
-        return self.desk.pinned()
+    def pinned(self, scope: Scope = "mine") -> set[int]:
+        return self.desk.pinned(scope)
 
     def toggle_pin(self, fixture_id: int) -> bool:
         return self.desk.toggle_pin(fixture_id)
@@ -234,9 +249,9 @@ class Service:
         return self.alerting.take_drops()
 
     async def dispatch_alerts(self) -> list[Alert]:
-        """What happened since the last call, posted to the webhook unless a collector elsewhere
-        posts them."""
-        return await self.alerting.dispatch()
+        """What happened since the last call, enqueued for the webhook unless a collector
+        elsewhere does it (a store write; the webhook's own task posts them)."""
+        return self.alerting.dispatch()
 
     def snapshot(self) -> Snapshot:
         return self.reports.snapshot()

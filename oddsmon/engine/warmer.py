@@ -5,7 +5,7 @@ and never past the reserve."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -37,6 +37,11 @@ class WarmReport:
     steps: list[WarmStep] = field(default_factory=list)
     counted_calls: int = 0
     stopped: str | None = None  # why the warm stopped before the end, None when it finished
+    cap: int | None = None  # [warm] max_calls, None with --force
+    # Pages the cap left out (never tried), and the kickoff of the nearest prediction among them.
+    left_out: list[WarmStep] = field(default_factory=list)
+    left_out_from: datetime | None = None
+    notes: list[str] = field(default_factory=list)  # what the provider said that was ignored
 
     @property
     def fetched(self) -> list[WarmStep]:
@@ -45,7 +50,21 @@ class WarmReport:
     @property
     def complete(self) -> bool:
         """Every page fetched now or already fresh, and nothing stopped the warm."""
-        return self.stopped is None and all(s.source in ("live", "fresh") for s in self.steps)
+        return self.stopped is None and not self.left_out and all(s.source in ("live", "fresh") for s in self.steps)
+
+    @property
+    def left_out_text(self) -> str | None:
+        """What the cap left out and how to get it, or None when nothing was."""
+        if not self.left_out:
+            return None
+        predictions = [s for s in self.left_out if s.page == "predictions"]
+        parts = [s.label + (f" (about {s.calls} call(s))" if s.calls else "") for s in self.left_out
+                 if s.page != "predictions"]
+        if predictions:
+            since = f", kickoffs from {iso_utc(self.left_out_from)}" if self.left_out_from else ""
+            parts.append(f"{len(predictions):,} prediction(s){since}")
+        return (f"left out, over [warm] max_calls = {self.cap}: {', '.join(parts)}; "
+                f"oddsmon --warm --force fetches them (or raise [warm] max_calls)")
 
     @property
     def summary(self) -> str:
@@ -56,6 +75,8 @@ class WarmReport:
         if why:
             again = sum(1 for s in self.fetched if s.refetched)
             text += f" ({again} refetched though fresh: {'; '.join(why)})"
+        if self.left_out:
+            text += f"; {len(self.left_out):,} page(s) left out over [warm] max_calls = {self.cap}"
         return f"{text}; stopped: {self.stopped}" if self.stopped else text
 
 
@@ -88,15 +109,31 @@ class Warmer:
         self.clock = reader.clock
 
     async def warm(self, progress: WarmProgress | None = None, *, force: bool = False) -> WarmReport:
-        """Make the four critical pages fresh with the fewest counted calls, never past the reserve.
+        """Make the four critical pages fresh with the fewest counted calls, never past the
+        reserve nor, without ``force``, past ``[warm] max_calls``.
 
         Fresh entries are not fetched again, except those fetched before the last resume (the
         runbook's closing checklist wants each critical page opened online after it) and,
         with ``force``, all of them; odds come as league-level pages; predictions are one call
-        per upcoming fixture (there is no bulk form). Stops at the first outage.
+        per upcoming fixture (there is no bulk form), nearest kickoff first, as many as the cap
+        leaves room for. Stops at the first outage.
         """
+        cap = None if force else self.settings.warm.max_calls
+        provider = self.reader.provider
+        if cap is None:
+            return await self._warm(progress, force, None)
+        start = provider.spent
+        # The cap holds whatever a step costs (a league's odds may take more pages than its
+        # last fetch did): past it, nothing more is sent.
+        provider.limit_counted(lambda: provider.spent - start < cap)
+        try:
+            return await self._warm(progress, force, cap)
+        finally:
+            provider.limit_counted(None)
+
+    async def _warm(self, progress: WarmProgress | None, force: bool, cap: int | None) -> WarmReport:
         reader, provider = self.reader, self.reader.provider
-        report = WarmReport()
+        report = WarmReport(cap=cap)
         if not reader.store_writable():
             report.stopped = f"nothing fetched: {reader.store_problem}"
             return report
@@ -109,6 +146,7 @@ class Warmer:
             report.stopped = f"offline ({reason}): nothing fetched"
             return report
         start_calls = provider.spent
+        notes_before = len(provider.notes)
         resumed_at = self._last_resume()
         give_ups = provider.rate_limit_give_ups
 
@@ -126,7 +164,6 @@ class Warmer:
                  for ls in known]
         plan += [(WarmStep("odds", f"odds league {ls.league}"), self.requests.odds(ls))
                  for ls in known if ls.odds]
-        planned_at = len(plan)  # the step after which the rest is planned
         report.steps += [p[0] for p in plan]
         for ls in seasons:
             for what in ("fixtures", "odds", "predictions"):
@@ -136,16 +173,45 @@ class Warmer:
         skipped = no_predictions(seasons)
         fixtures: list[Fixture] = []
         done = 0
-        # Progress is held back until the predictions are planned (after the fixtures), so
-        # every report carries the same total: no "[3/7]" then "[4/12]".
+        # Progress is held back until the predictions (after the fixtures) and the names (after
+        # the odds) are planned, so every report carries the same total: no "[3/7]" then "[4/12]".
         held: list[tuple[int, WarmStep]] = []
-        planned = False
-        while done < len(plan):
+        predicted = named = planned = False
+        while True:
+            if not predicted and not any(isinstance(r, FixturesRequest) for _, r in plan[done:]):
+                # Every fixture is known: the predictions join, nearest kickoff first, as many
+                # as the cap leaves room for once the pages still ahead are paid for.
+                room = None
+                if cap is not None:
+                    room = cap - (provider.spent - start_calls)
+                    for _, ahead in plan[done:]:  # what they will take (a page over the cap won't)
+                        cost = self._cost(ahead, self._refetch_reason(ahead.key, resumed_at, force), fixtures)
+                        room -= cost if cost <= room else 0
+                extra = self._predictions(fixtures, skipped, room, resumed_at, force, report)
+                plan += extra
+                report.steps += [p[0] for p in extra]
+                predicted = True
+            if not named and not any(isinstance(r, LeagueOddsRequest) for _, r in plan[done:]):
+                # The odds are read: the fixtures they price beyond the window are named next,
+                # ahead of the predictions (a page the cap cannot pay for is left out below).
+                self._plan_names(plan, done, report)
+                named = True
+            planned = predicted and named
+            if done >= len(plan):
+                break
             step, request = plan[done]
             if self.machine.gate() is not None or reader.store_problem is not None:
                 break
             before = provider.spent
             step.refetched = self._refetch_reason(request.key, resumed_at, force)
+            cost = self._cost(request, step.refetched, fixtures)
+            if cap is not None and cost and before - start_calls + cost > cap:
+                # Over the cap: never tried, named in the report (a later, cheaper page may fit).
+                step.calls, step.error = cost, f"left out: about {cost} call(s), over [warm] max_calls = {cap}"
+                report.left_out.append(step)
+                report.steps.remove(step)
+                del plan[done]
+                continue
             # An odds page's answer is the rows its fetch writes: the warm neither keeps the
             # parsed page (hundreds of MB on a big day) nor reads a fresh one back.
             loaded = await reader.read(request, force=bool(step.refetched),
@@ -161,18 +227,6 @@ class Warmer:
                 break
             if isinstance(request, FixturesRequest):
                 fixtures.extend(loaded.data or [])
-            if done == planned_at:
-                upcoming = sorted((f for f in fixtures if f.is_upcoming and f.league_id not in skipped),
-                                  key=lambda f: (f.kickoff, f.id))
-                extra: list[tuple[WarmStep, Request[Any]]] = [
-                    (WarmStep("dashboard", f"names of fixtures {batch.ids[0]}-{batch.ids[-1]} "
-                                           f"({len(batch.ids)}, priced beyond the window)"), batch)
-                    for batch in self.names.missing()]
-                extra += [(WarmStep("predictions", f"prediction fixture {fx.id}"), PredictionRequest(fx.id))
-                          for fx in upcoming]
-                plan += extra
-                report.steps += [p[0] for p in extra]
-                planned = True
             held.append((done, step))
             if planned and progress is not None:
                 for d, s in held:
@@ -182,6 +236,7 @@ class Warmer:
             for d, s in held:
                 progress(d, len(plan), s)
         report.counted_calls = provider.spent - start_calls
+        report.notes = provider.notes[notes_before:]
         if report.stopped is None and self.machine.gate() is not None:
             view = self.machine.view()
             report.stopped = f"offline ({view.reason}): {view.detail or 'stopped'}"
@@ -192,6 +247,54 @@ class Warmer:
         # The runbook's journal lists the warms of an incident (also the one right after it).
         journal.record_action(self.store, self.clock.now(), "warm", report.summary)
         return report
+
+    def _plan_names(self, plan: list[tuple[WarmStep, Request[Any]]], at: int, report: WarmReport) -> None:
+        """Put the requests naming every priced fixture nothing names yet at ``plan[at]``, and
+        their steps before the predictions' in ``report``."""
+        names: list[tuple[WarmStep, Request[Any]]] = [
+            (WarmStep("dashboard", f"names of fixtures {batch.ids[0]}-{batch.ids[-1]} "
+                                   f"({len(batch.ids)}, priced beyond the window)"), batch)
+            for batch in self.names.missing()]
+        plan[at:at] = names
+        first = next((report.steps.index(s) for s, r in plan[at + len(names):]
+                      if isinstance(r, PredictionRequest)), len(report.steps))
+        report.steps[first:first] = [step for step, _ in names]
+
+    def _predictions(self, fixtures: list[Fixture], skipped: Collection[int], room: int | None,
+                     resumed_at: datetime | None, force: bool,
+                     report: WarmReport) -> list[tuple[WarmStep, Request[Any]]]:
+        """A prediction per upcoming fixture, nearest kickoff first, within ``room`` counted
+        calls (None: no cap); those that do not fit go to ``report.left_out``."""
+        upcoming = sorted((f for f in fixtures if f.is_upcoming and f.league_id not in skipped),
+                          key=lambda f: (f.kickoff, f.id))
+        planned: list[tuple[WarmStep, Request[Any]]] = []
+        for fx in upcoming:
+            step, request = WarmStep("predictions", f"prediction fixture {fx.id}"), PredictionRequest(fx.id)
+            if room is not None:
+                cost = self._cost(request, self._refetch_reason(request.key, resumed_at, force), fixtures)
+                if cost > room:
+                    step.calls = cost
+                    report.left_out.append(step)
+                    report.left_out_from = report.left_out_from or fx.kickoff
+                    room = 0  # nearest kickoff first: the rest wait for another warm
+                    continue
+                room -= cost
+            planned.append((step, request))
+        return planned
+
+    def _cost(self, request: Request[Any], refetched: str, fixtures: list[Fixture]) -> int:
+        """Counted calls reading ``request`` is expected to take now: none while its entry is
+        fresh (and not to be fetched again), a league's odds a call per page of its last
+        answer (or of its fixtures in the window, never fetched yet), one otherwise."""
+        entry = self.store.cache.get(request.key, body=False)
+        if entry is not None and not refetched and entry.fresh_at(self.clock.now()):
+            return 0
+        if isinstance(request, LeagueOddsRequest):
+            items = self.store.cache.results(request.key) if entry is not None else None
+            if items is None:
+                items = sum(1 for f in fixtures if f.league_id == request.league)
+            return self.reader.provider.refresh_calls(request, items)
+        return 1
 
     def _last_resume(self) -> datetime | None:
         """When the latest incident ended (None while one is open, or with none recorded)."""

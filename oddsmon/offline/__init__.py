@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 from ..types import Reason
-from .machine import ModeView, OfflineMachine, effective_offline, view_of
+from .machine import CRITICAL_REASONS, KEY_FIX, ModeView, OfflineMachine, effective_offline, mode_of, view_of
 
 
 def offline_reason(config: str | os.PathLike[str] | None = None) -> Reason | None:
@@ -24,7 +24,7 @@ def offline_reason(config: str | os.PathLike[str] | None = None) -> Reason | Non
         return None
     store = Store.open(settings)
     try:
-        return view_of(store.state.read(), SystemClock().now()).reason
+        return mode_of(store, SystemClock().now()).reason
     finally:
         store.close()
 
@@ -35,5 +35,5 @@ def is_offline_mode(config: str | os.PathLike[str] | None = None) -> bool:
     return offline_reason(config) is not None
 
 
-__all__ = ["ModeView", "OfflineMachine", "effective_offline", "is_offline_mode", "offline_reason",
-           "view_of"]
+__all__ = ["CRITICAL_REASONS", "KEY_FIX", "ModeView", "OfflineMachine", "effective_offline", "is_offline_mode",
+           "mode_of", "offline_reason", "view_of"]

@@ -31,7 +31,7 @@ from datetime import datetime, timedelta
 from ..clock import Clock, last_reset, next_reset
 from ..config import SupervisionSettings
 from ..records import record
-from ..store import OfflineState, Store
+from ..store import OfflineState, StateStore, Store
 from ..store.incidents import IncidentStore
 from ..types import Reason
 
@@ -41,6 +41,17 @@ if TYPE_CHECKING:
 
 # The reasons a /status probe ends, with backoff: the API unreachable, the key refused.
 PROBED: tuple[Reason, ...] = ("network", "key")
+# The outages that are incidents for monitoring (CRITICAL in --check, critical webhook
+# alerts): nothing can be fetched until someone or something fixes them. A quota outage or a
+# manual offline is a WARNING: oddsmon knows when it ends.
+CRITICAL_REASONS: tuple[Reason, ...] = ("network", "key")
+# What the operator does about a refused key, in the words every surface uses (--check, the
+# screens, the collector's line, the webhook, the runbooks): the key is read again from
+# api.key_file before each probe, so a rotated file needs no restart; $APISPORTS_KEY is read
+# at start only.
+KEY_FIX = ("rotate the key (write the new one to api.key_file, mode 0600: read again at the "
+           "next /status probe; or set $APISPORTS_KEY and restart oddsmon) or renew the "
+           "subscription, then oddsmon --check --probe")
 # The first probe after an expected quota reset waits this long: the provider's clock and
 # ours need not agree to the second.
 RESET_GRACE = timedelta(seconds=10)
@@ -78,6 +89,17 @@ class ModeView:
     last_probe_at: datetime | None
     last_probe_ok: bool | None
     probe_failures: int
+    # On a team's store: "team" when every host is offline, "host" when this host alone is (a
+    # network cut only it sees); None on one host's store, where the two are the same.
+    scope: str | None = None
+
+    @property
+    def why(self) -> str:
+        """The reason, and on a team's store whom it concerns: "network, this host only"."""
+        return f"{self.reason}{_SCOPES.get(self.scope or '', '')}"
+
+
+_SCOPES = {"team": ", every host", "host": ", this host only"}
 
 
 def effective_offline(state: OfflineState, now: datetime) -> bool:
@@ -86,7 +108,18 @@ def effective_offline(state: OfflineState, now: datetime) -> bool:
     return state.offline
 
 
-def view_of(state: OfflineState, now: datetime) -> ModeView:
+def mode_of(store: Store, now: datetime) -> ModeView:
+    """The mode this host is in: the store's (a team's: every host's), else, on a team's
+    store, this host's own."""
+    team = store.state.read()
+    host = store.host
+    if team.offline or host is None:
+        return view_of(team, now, "team" if store.team else None)
+    own = host.state.read()
+    return view_of(own, now, "host") if own.offline else view_of(team, now, "team")
+
+
+def view_of(state: OfflineState, now: datetime, scope: str | None = None) -> ModeView:
     offline = effective_offline(state, now)
     resume = state.resume_at if offline else None
     return ModeView(
@@ -100,14 +133,20 @@ def view_of(state: OfflineState, now: datetime) -> ModeView:
         last_probe_at=state.last_probe_at,
         last_probe_ok=state.last_probe_ok,
         probe_failures=state.probe_failures,
+        scope=scope,
     )
 
 
 class OfflineMachine:
+    """On a team's store, the state every host reads is the store's; a network cut this
+    process sees is this host's own (its ``store.host``), unless it speaks for the team
+    (``team_network``: the team's collector, whose network is the one that matters)."""
+
     def __init__(self, store: Store, clock: Clock, settings: SupervisionSettings) -> None:
         self.store = store
         self.clock = clock
         self.settings = settings
+        self.team_network = False
         import random  # only a process that runs the machine needs it (not --check)
 
         self.rng = random.Random()  # probe backoff jitter; tests may seed it
@@ -118,12 +157,24 @@ class OfflineMachine:
         return self.store.state.read()
 
     def view(self) -> ModeView:
-        return view_of(self.state(), self.clock.now())
+        return mode_of(self.store, self.clock.now())
 
     def gate(self) -> Reason | None:
         """The reason requests must not leave the process, or None when they may."""
-        state = self.state()
-        return state.reason if effective_offline(state, self.clock.now()) else None
+        return self.view().reason
+
+    def _states(self, reason: Reason | None = None) -> StateStore:
+        """Where an outage for ``reason`` is kept (None: the one a probe is for): this host's
+        own store for a network cut a team's analyst sees, else the shared one."""
+        if reason not in (None, "network") or self.team_network:
+            return self.store.state
+        host = self.store.host
+        if host is None:
+            return self.store.state
+        if reason is None:  # a probe: for the outage in force, the team's first
+            team = self.store.state.read()
+            return self.store.state if team.offline and team.reason in PROBED else host.state
+        return host.state if reason == "network" else self.store.state
 
     # -- transitions -----------------------------------------------------------------------
 
@@ -164,11 +215,12 @@ class OfflineMachine:
                                 detail=detail, probe_failures=0, next_probe_at=probe,
                                 last_probe_at=cur.last_probe_at, last_probe_ok=cur.last_probe_ok)
 
-        before, after = self.store.state.update(change, now, self._journal)
+        before, after = self._states(reason).update(change, now, self._journal)
         return before != after
 
     def go_online(self, detail: str = "by request") -> bool:
-        """Leave offline mode now, whatever the reason; True when the shared state changed."""
+        """Leave offline mode now, whatever the reason (this host's own too); True when a
+        state changed."""
         now = self.clock.now()
 
         def change(cur: OfflineState) -> OfflineState | None:
@@ -177,8 +229,12 @@ class OfflineMachine:
             return OfflineState(offline=False, since=now, detail=detail,
                                 last_probe_at=cur.last_probe_at, last_probe_ok=cur.last_probe_ok)
 
-        before, after = self.store.state.update(change, now, self._journal)
-        return before != after
+        changed = False
+        host = self.store.host
+        for states in (self.store.state, *(() if host is None else (host.state,))):
+            before, after = states.update(change, now, self._journal)
+            changed = changed or before != after
+        return changed
 
     def claim_quota_probe(self) -> bool:
         """Take the /status probe of a quota outage (or of a manual offline that kept its
@@ -242,7 +298,8 @@ class OfflineMachine:
         """Take the next probe of a network or key outage if one is due; at most one process
         wins each slot."""
         now = self.clock.now()
-        current = self.state()
+        states = self._states()
+        current = states.read()
         if not (current.offline and current.reason in PROBED) or (
                 current.next_probe_at is not None and now < current.next_probe_at):
             return False
@@ -255,7 +312,7 @@ class OfflineMachine:
             # Book the slot as if it will fail; a success replaces the whole row.
             return cur.evolve(last_probe_at=now, next_probe_at=now + timedelta(seconds=self._backoff(cur.probe_failures + 1)))
 
-        before, after = self.store.state.update(change, now)
+        before, after = states.update(change, now)
         return before != after
 
     def probe_result(self, ok: bool, detail: str | None = None, outage: Reason | None = None) -> bool:
@@ -283,7 +340,7 @@ class OfflineMachine:
                               detail=latest or cur.detail,
                               next_probe_at=now + timedelta(seconds=self._backoff(failures)))
 
-        before, after = self.store.state.update(change, now, self._journal)
+        before, after = self._states().update(change, now, self._journal)
         return before.offline and not after.offline
 
     def note_quota(self, remaining: int | None, reserve: int) -> bool:

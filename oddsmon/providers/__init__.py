@@ -43,12 +43,14 @@ if TYPE_CHECKING:
 
 def connect(settings: ApiSettings, key: Secret, ledger: Ledger, clock: Clock, *,
             transport: httpx.AsyncBaseTransport | None = None,
-            gate: Callable[[], str | None] = lambda: None) -> Provider:
+            gate: Callable[[], str | None] = lambda: None,
+            key_source: Callable[[], Secret | None] | None = None) -> Provider:
     """The configured provider over its wire (``gate``: asked before every send, is oddsmon
-    offline?)."""
+    offline?; ``key_source``: where the key is read again before each status probe)."""
     from ..api import ApiClient
 
-    return ApiFootball(ApiClient(settings, key, ledger, clock, transport=transport, gate=gate))
+    return ApiFootball(ApiClient(settings, key, ledger, clock, transport=transport, gate=gate,
+                                 key_source=key_source))
 
 
 def codec() -> Codec:

@@ -22,6 +22,7 @@ from ..domain.models import (
     parse_predictions,
 )
 from ..domain.odds_page import decode_odds_page
+from ..text import MAX_JSON_DEPTH, json_too_deep
 from .base import (
     BookmakersRequest,
     Fetched,
@@ -124,6 +125,8 @@ class ApiFootballCodec:
     def decode(self, request: Request[T] | type[Request[T]], body: str,
                only_bets: frozenset[int] | None = None) -> T:
         asked = None if isinstance(request, type) else request
+        if json_too_deep(body):  # refused on the wire since; an older oddsmon may have kept it
+            raise ParseError("body", f"nested more than {MAX_JSON_DEPTH} levels deep")
         with gc_paused():
             envelope = json.loads(body)
             if not isinstance(envelope, dict):
@@ -131,12 +134,18 @@ class ApiFootballCodec:
             return cast(T, self._route(request).parse(envelope.get("response"), asked, only_bets))
 
     def refusal(self, body: str) -> Refusal | None:
-        if '"errors":{' not in body and '"errors": {' not in body:
+        if not any(mark in body for mark in ('"errors":{', '"errors": {', '"errors":["', '"errors": ["')):
             return None  # the common case, answered without parsing a big body twice
+        if json_too_deep(body):
+            return None  # not a refusal: decode() says what it is
         try:
             errors = json.loads(body).get("errors")
         except (ValueError, AttributeError):
             return None
+        if isinstance(errors, list) and errors:
+            # Never kept now (an error, not a refusal), but a store from before may hold one:
+            # it is said, not served as an empty page.
+            return refusal_of({str(i): str(m) for i, m in enumerate(errors)})
         if not isinstance(errors, dict) or not errors:
             return None
         return refusal_of({str(k): str(v) for k, v in errors.items()})
@@ -165,6 +174,10 @@ class ApiFootball(ApiFootballCodec):
     @property
     def rate_limit_give_ups(self) -> int:
         return self.client.rate_limit_give_ups
+
+    @property
+    def notes(self) -> list[str]:
+        return self.client.notes
 
     def limit_counted(self, allow: Callable[[], bool] | None) -> None:
         self.client.allow_counted = None if allow is None else (lambda _endpoint: allow())

@@ -260,8 +260,14 @@ class Provider(Codec, Protocol):
         """Requests given up on because the per-minute limit did not lift."""
         ...
 
+    @property
+    def notes(self) -> list[str]:
+        """What the provider said that oddsmon ignored, and why (each once a process): a
+        nonsense rate-limit header, for one. A warm reports the new ones."""
+        ...
+
     def limit_counted(self, allow: Callable[[], bool] | None) -> None:
-        """Asked before each counted call (a daily budget): False refuses it unsent."""
+        """Asked before each counted call (a daily budget, a warm's cap): False refuses it unsent."""
         ...
 
     async def fetch(self, request: Request[T], keeper: OddsKeeper | None = None) -> Fetched[T]:

@@ -105,7 +105,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="rejected: every call answers errors.token (direct) or HTTP 401 "
                           "\"Invalid API key\" (rapidapi); suspended: errors.access \"Your account "
                           "is suspended\" (direct) or HTTP 403 \"You are not subscribed to this "
-                          "API.\" (rapidapi); /status included (default active)")
+                          "API.\" (rapidapi); /status included; expired: refused as suspended, "
+                          "but the direct API's /status answers, with subscription.active false "
+                          "(default active)")
     key.add_argument("--refusal-status", type=int, choices=REFUSAL_STATUSES, default=None,
                      help="the direct API refuses the key with this HTTP status instead of its "
                           "HTTP 200 envelope")

@@ -60,6 +60,7 @@ from .endpoints import (
     MSG_GATEWAY_DAILY,
     MSG_GATEWAY_KEY,
     MSG_GATEWAY_UNSUBSCRIBED,
+    MSG_LIST_ERROR,
     MSG_RATE_LIMIT,
     MSG_REQUESTS,
     MSG_REQUIRED,
@@ -361,8 +362,14 @@ class Simulator:
                 body = dumps(envelope(get, params, errors={"method": f"The {method} method is not supported."}))
                 self._stats.record(entry, "method_not_allowed", 405, False, endpoint)
                 return 405, [JSON_CT], body
-            outcome, counted, errors = "ok", False, None
+            outcome, counted = "ok", False
+            errors: dict[str, str] | list[str] | None = None
             refusal = faults.refusal(key_present)
+            # An expired subscription: refused, but /status still answers (active: false).
+            inactive = not gateway and faults.account == "expired" and endpoint == "/status" \
+                and refusal == "access"
+            if inactive:
+                refusal = None
             if gateway and refusal is not None:
                 # RapidAPI's gateway: a key it does not know is 401 "Invalid API key", a key
                 # whose subscription is gone 403 "You are not subscribed to this API.".
@@ -385,8 +392,10 @@ class Simulator:
             else:
                 counted = True
                 quota.count()
+                if faults.take("errors_list"):
+                    outcome, errors = "errors_list", [MSG_LIST_ERROR]
             if refusal is None:
-                headers.extend(quota.rate_headers())
+                headers.extend(quota.rate_headers(zero_minute=faults.zero_rate_limit))
             used, limit = quota.used, quota.daily_limit
             garbage = faults.take("garbage")
 
@@ -394,7 +403,7 @@ class Simulator:
         if errors is not None:
             doc = envelope(get, params, errors=errors, paging=endpoint != "/status")
         elif endpoint == "/status":
-            doc = self.endpoints.status(params, used, limit)
+            doc = self.endpoints.status(params, used, limit, active=not inactive)
         else:
             try:
                 ans = self.endpoints.routes[endpoint](params, now)

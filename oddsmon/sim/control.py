@@ -21,9 +21,9 @@ def control_actions(controls: Mapping[str, Any], quota: Quota, faults: Faults, q
     Keys: reset_faults, reset_stats, exhaust_quota, set_quota {limit, used}, quota_reset
     {at: "HH:MM", tz: "Area/City"}, reset_header, per_minute, reset_rate_window,
     rate_limit_next, http429_next (+ retry_after), fail_next (+ status, html), garbage_next,
-    slow_s, stall_s, account ("active" | "rejected" | "suspended"), refusal_status (null, 401,
-    403), reject_key, network_down, and the body quirks one_prices, shuffled_lines, nulls,
-    live_full.
+    slow_s, stall_s, account ("active" | "rejected" | "suspended" | "expired"), refusal_status
+    (null, 401, 403), reject_key, network_down, errors_list_next, zero_rate_limit, and the body
+    quirks one_prices, shuffled_lines, nulls, live_full.
     """
     if not isinstance(controls, Mapping):
         raise ValueError("control body must be a JSON object")
@@ -31,7 +31,7 @@ def control_actions(controls: Mapping[str, Any], quota: Quota, faults: Faults, q
              "reset_header", "per_minute", "reset_rate_window", "rate_limit_next",
              "http429_next", "retry_after", "fail_next", "status", "html", "garbage_next",
              "slow_s", "stall_s", "account", "refusal_status", "reject_key", "network_down",
-             *QUIRKS}
+             "errors_list_next", "zero_rate_limit", *QUIRKS}
     unknown = sorted(set(controls) - known)
     if unknown:
         raise ValueError(f"unknown control key(s): {', '.join(unknown)}")
@@ -123,9 +123,12 @@ def control_actions(controls: Mapping[str, Any], quota: Quota, faults: Faults, q
     if "garbage_next" in controls:
         n_g = count("garbage_next")
         actions.append(lambda: faults.garbage_next(n_g))
+    if "errors_list_next" in controls:
+        n_e = count("errors_list_next")
+        actions.append(lambda: faults.errors_list_next(n_e))
     plain: tuple[tuple[object, str, Callable[[str], object]], ...] = (
         (faults, "slow_s", seconds), (faults, "stall_s", seconds), (faults, "reject_key", flag),
-        (faults, "network_down", flag), *((quirks, name, flag) for name in QUIRKS))
+        (faults, "network_down", flag), (faults, "zero_rate_limit", flag), *((quirks, name, flag) for name in QUIRKS))
     for target, key, read in plain:  # the faults' and quirks' plain attributes
         if key in controls:
             actions.append(functools.partial(setattr, target, key, read(key)))

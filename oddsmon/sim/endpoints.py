@@ -24,6 +24,9 @@ MSG_RATE_LIMIT = ("Too many requests. You have exceeded the limit of requests pe
 MSG_TOKEN = ("Error/Missing application key. Go to "
              "https://www.api-football.com/documentation-v3 to learn how to get your API "
              "application key.")
+# ``errors`` as a list of messages, not the documented object: the docs' own success value
+# ``[]`` shows the field may be a list; what fills one is not documented (docs/provider.md).
+MSG_LIST_ERROR = "The request could not be handled."
 # A suspended account (HTTP 200, ``errors.access``), as the live service words it (docs/provider.md).
 MSG_ACCESS = "Your account is suspended, check on https://dashboard.api-football.com."
 MSG_REQUIRED = "At least one parameter is required."
@@ -136,7 +139,7 @@ class Endpoints:
             "/odds/bets": self.bets,
         }
 
-    def status(self, params: dict[str, str], used: int, limit: int) -> dict[str, Any]:
+    def status(self, params: dict[str, str], used: int, limit: int, *, active: bool = True) -> dict[str, Any]:
         end = (self.clock.now().astimezone(UTC).replace(hour=23, minute=59, second=59,
                                                                   microsecond=0)
                + timedelta(days=365))
@@ -151,7 +154,7 @@ class Endpoints:
             "response": {
                 "account": {"firstname": "Oddsmon", "lastname": "Simulator",
                             "email": "sim@oddsmon.invalid"},
-                "subscription": {"plan": self.config.plan, "end": end.isoformat(), "active": True},
+                "subscription": {"plan": self.config.plan, "end": end.isoformat(), "active": active},
                 "requests": {"current": used, "limit_day": limit},
             },
         }
@@ -386,12 +389,12 @@ class Endpoints:
 
 
 def envelope(get: str, params: Mapping[str, str], *, response: Any = None,
-              errors: Mapping[str, str] | None = None, paging: tuple[int, int] | bool = (1, 1),
+              errors: Mapping[str, str] | list[str] | None = None, paging: tuple[int, int] | bool = (1, 1),
               results: int | None = None) -> dict[str, Any]:
     """The provider's envelope; ``parameters`` is ``[]`` when empty, like the samples."""
     doc: dict[str, Any] = {"get": get, "parameters": dict(params) if params else []}
     if errors:
-        doc["errors"] = dict(errors)
+        doc["errors"] = list(errors) if isinstance(errors, list) else dict(errors)
         doc["results"] = 0
         response = []
     else:

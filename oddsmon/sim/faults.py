@@ -18,9 +18,11 @@ REASONS = {499: "Client Closed Request", 500: "Internal Server Error", 501: "Not
            503: "Service Temporarily Unavailable", 504: "Gateway Time-out", 429: "Too Many Requests"}
 
 
-# What the provider thinks of the key: accepted, rejected (a wrong, revoked or rotated key) or
-# suspended (the account or its subscription). docs/provider.md, "Authentication".
-ACCOUNTS = ("active", "rejected", "suspended")
+# What the provider thinks of the key: accepted, rejected (a wrong, revoked or rotated key),
+# suspended (the account or its subscription), or expired (a subscription run out: refused
+# like a suspended account, but /status still answers, with ``subscription.active`` false).
+# docs/provider.md, "Authentication".
+ACCOUNTS = ("active", "rejected", "suspended", "expired")
 # HTTP statuses the direct API may refuse a key with instead of its HTTP 200 envelope.
 REFUSAL_STATUSES = (401, 403)
 
@@ -46,6 +48,9 @@ class Faults:
         self.fail_status = 500
         self.fail_html = False
         self.garbage = 0
+        self.errors_list = 0
+        # Per-minute headers that make no sense: X-RateLimit-Limit 0 (and 0 remaining).
+        self.zero_rate_limit = False
 
     @property
     def reject_key(self) -> bool:
@@ -61,7 +66,7 @@ class Faults:
         rejected one), ``access`` (a suspended account), or None (caller holds the lock)."""
         if not key_present or self.account == "rejected":
             return "token"
-        return "access" if self.account == "suspended" else None
+        return "access" if self.account in ("suspended", "expired") else None
 
     def rate_limit_next(self, n: int = 1) -> None:
         """The next ``n`` counted requests answer the ``rateLimit`` envelope (HTTP 200)."""
@@ -89,10 +94,17 @@ class Faults:
         with self._lock:
             self.garbage = max(0, int(n))
 
+    def errors_list_next(self, n: int = 1) -> None:
+        """The next ``n`` counted requests answer HTTP 200 with ``errors`` as a list of
+        messages (not the documented ``{field: message}``), ``response`` empty."""
+        with self._lock:
+            self.errors_list = max(0, int(n))
+
     def reset(self) -> None:
         """Clear every injected fault (not the quota, not the statistics)."""
         with self._lock:
-            self.rate_limit = self.http429 = self.fail = self.garbage = 0
+            self.rate_limit = self.http429 = self.fail = self.garbage = self.errors_list = 0
+            self.zero_rate_limit = False
             self.http429_retry_after = None
             self.fail_status, self.fail_html = 500, False
             self.slow_s = self.stall_s = 0.0
@@ -100,7 +112,7 @@ class Faults:
             self.network_down = False
 
     def take(self, name: str) -> bool:
-        """Use one armed ``rate_limit``/``http429``/``fail``/``garbage`` fault, if any (caller
+        """Use one armed ``rate_limit``/``http429``/``fail``/``garbage``/``errors_list`` fault, if any (caller
         holds the lock)."""
         left: int = getattr(self, name)
         if left <= 0:
@@ -116,6 +128,8 @@ class Faults:
             "fail_status": self.fail_status,
             "fail_html": self.fail_html,
             "garbage_next": self.garbage,
+            "errors_list_next": self.errors_list,
+            "zero_rate_limit": self.zero_rate_limit,
             "slow_s": self.slow_s,
             "stall_s": self.stall_s,
             "reject_key": self.reject_key,

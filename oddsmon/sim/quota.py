@@ -81,13 +81,15 @@ class Quota:
         self.used += 1
         self.minute_used += 1
 
-    def rate_headers(self) -> list[tuple[bytes, bytes]]:
+    def rate_headers(self, *, zero_minute: bool = False) -> list[tuple[bytes, bytes]]:
+        """The quota headers; ``zero_minute``: the per-minute pair says 0 and 0 (nonsense on
+        an answered call, which a client must not believe)."""
         remaining_day = max(0, self.daily_limit - self.used)
-        remaining_min = max(0, self.per_minute - self.minute_used)
+        remaining_min = 0 if zero_minute else max(0, self.per_minute - self.minute_used)
         headers = [
             (b"x-ratelimit-requests-limit", str(self.daily_limit).encode()),
             (b"x-ratelimit-requests-remaining", str(remaining_day).encode()),
-            (b"x-ratelimit-limit", str(self.per_minute).encode()),
+            (b"x-ratelimit-limit", str(0 if zero_minute else self.per_minute).encode()),
             (b"x-ratelimit-remaining", str(remaining_min).encode()),
         ]
         if self.reset_header:

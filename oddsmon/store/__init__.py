@@ -16,17 +16,21 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..config import Settings
-from .backend import Health, StoreError, StoreWriteError
+from ..config import ConfigError, Settings, StoreSettings, is_postgres
+from ..records import record
+from .backend import Health, StoreError, StoreTooNew, StoreUnreachable, StoreWriteError
 from .cache import CacheEntry, CacheStore, cache_key
 from .collector import COLLECTOR_LEASE, CollectorStatus, CollectorStore, Holder
 from .incidents import Action, Incident, IncidentStore
 from .journal import JournalRecords
 from .ledger import Ledger, Quota, RequestRecord
-from .state import REASONS, OfflineState, StateStore
+from .outbox import Claimed, Outbox, OutboxView, Queued
+from .state import REASONS, STATE_TOPIC, OfflineState, StateStore
 
 if TYPE_CHECKING:
-    from .backend import Backend, Tx
+    from collections.abc import Sequence
+
+    from .backend import Backend, Listener, Tx
     from .headlines import HeadlineStore
     from .history import OddsHistory, PriceChange, PricePoint
     from .live import LiveBoard, LiveOddsStore, LivePrice, LiveState
@@ -48,27 +52,64 @@ def __getattr__(name: str) -> Any:
 
 
 # Where a store may be found: the configured one (settings), or a location as such (tests,
-# tools): the SQLite file's path.
+# tools): a SQLite file's path, or a PostgreSQL URL (libpq key=value pairs too).
 Where = Settings | str | os.PathLike[str]
 
 
-def _location(where: Where) -> Path:
-    # The one place that maps settings to a backend and its location: a second backend is
-    # chosen here (by its own setting), and opened by its module beside sqlite.py.
-    return Path(where.paths.db if isinstance(where, Settings) else where)
+@record
+class _Server:
+    url: str
+    password_file: Path | None = None
+
+
+def _location(where: Where) -> Path | _Server:
+    # The one place that maps settings to a backend and its location: [store] url names a
+    # team's PostgreSQL database, else the SQLite file at paths.db is the store.
+    if isinstance(where, Settings):
+        if where.store.url:
+            return _Server(where.store.url, where.store.password_file)
+        return Path(where.paths.db)
+    if isinstance(where, str) and is_postgres(where):
+        return _Server(where)
+    return Path(where)
+
+
+def describe(where: Where) -> str:
+    """Where a store lives, for a person (a path, or the URL as configured: no password)."""
+    location = _location(where)
+    return location.url if isinstance(location, _Server) else str(location)
+
+
+def me() -> str:
+    """``user@host``: who this process records picks, pins and filters for."""
+    import getpass
+    import socket
+
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a container): its number
+        user = str(os.getuid())
+    return f"{user}@{socket.gethostname()}"
 
 
 class Store:
     """The store's parts over one backend."""
 
-    def __init__(self, db: Backend) -> None:
+    def __init__(self, db: Backend, author: str | None = None, host_file: Path | None = None,
+                 *, read_only: bool = False) -> None:
         self.db = db  # the backend: store/ only (tests reach it for SQL-level checks)
+        self._author = author
+        # A team's store: this host's own SQLite file (paths.db), opened on first use (see host).
+        self._host_file = host_file
+        self._host_read_only = read_only
+        self._host: Store | None = None
         self.cache = CacheStore(db)
         self.state = StateStore(db)
         self.ledger = Ledger(db)
         self.incidents = IncidentStore(db)
         self.collector = CollectorStore(db)
         self.journal = JournalRecords(db)
+        self.outbox = Outbox(db)
 
     @cached_property
     def history(self) -> OddsHistory:
@@ -86,7 +127,51 @@ class Store:
     def picks(self) -> PickStore:
         from .picks import PickStore
 
-        return PickStore(self.db)
+        return PickStore(self.db, self.author)
+
+    @property
+    def team(self) -> bool:
+        """Whether several hosts share this store (a team's server), not one host's file."""
+        return self._host_file is not None
+
+    @property
+    def host(self) -> Store | None:
+        """On a team's store, this host's own store: the SQLite file at ``paths.db``, which
+        keeps what concerns this host alone (a network cut only it sees). None on one host's
+        store (it is the host's), and for a report on a host that never wrote one."""
+        if self._host is None and self._host_file is not None:
+            if self._host_read_only and not self._host_file.exists():
+                return None
+            self._host = Store.open(self._host_file, read_only=self._host_read_only)
+        return self._host
+
+    def send_queued_notes(self) -> int:
+        """Record the notes this host queued while the team's server was away (``--note``),
+        with the times they were written; how many. Each leaves the queue once recorded, and a
+        note already on the incident is not added again: a crash between the two doubles none."""
+        if self._host_file is None or not self._host_file.exists():
+            return 0
+        host = self.host
+        sent = 0
+        for key, at, line in [] if host is None else host.journal.queued_notes():
+            incident, _ = self.journal.record_note(at, line)
+            if incident is None:  # no incident yet to attach it to: it stays queued
+                break
+            host.journal.unqueue(key)  # type: ignore[union-attr]
+            sent += 1
+        return sent
+
+    def listen(self, topics: Sequence[str]) -> Listener | None:
+        """What other hosts announce on ``topics`` (``StateStore``: "state"), or None on one
+        host's store, where every process reads the one file."""
+        return self.db.listen(topics)
+
+    @property
+    def author(self) -> str:
+        """``user@host`` of this process (or as given): the author of its picks, pins, filters."""
+        if self._author is None:
+            self._author = me()
+        return self._author
 
     @cached_property
     def model(self) -> ModelStore:
@@ -101,7 +186,8 @@ class Store:
         return LiveOddsStore(self.db)
 
     @classmethod
-    def open(cls, where: Where, *, read_only: bool = False, as_is: bool = False) -> Store:
+    def open(cls, where: Where, *, read_only: bool = False, as_is: bool = False,
+             author: str | None = None) -> Store:
         """Open the store, read-write: created and migrated as needed; a damaged file (or
         another program's) is moved aside and rebuilt empty; on a disk that refuses writes it
         opens read-only, ``degraded``. ``health().problem`` says either in one line.
@@ -110,10 +196,31 @@ class Store:
         older schema or not an oddsmon store is a ``StoreError``. ``as_is``: read-write on a
         store already opened read-only and found current (nothing created, migrated, moved
         aside or checked page by page: a cron run must stay cheap).
+
+        A team's PostgreSQL store is never moved aside (another program's tables, a newer
+        schema: a ``StoreError``); a plain open is a long-lived process's, with a pool of
+        connections, ``read_only`` and ``as_is`` a one-shot command's, with one connection.
         """
+        location = _location(where)
+        if isinstance(location, _Server):
+            try:
+                from .postgres import PostgresBackend
+            except ImportError as exc:
+                raise StoreError(f"{location.url}: a PostgreSQL store needs psycopg ({exc}); install "
+                                 f"oddsmon with its postgres extra: pip install 'oddsmon[postgres]'") from None
+
+            who = me() if author is None else author
+            password = None if location.password_file is None else _password(location.password_file)
+            backend = PostgresBackend(location.url, password=password, read_only=read_only, author=who)
+            host_file = Path(where.paths.db) if isinstance(where, Settings) else None
+            store = cls(backend.open(as_is=as_is, pooled=not (read_only or as_is)), author,
+                        host_file, read_only=read_only)
+            if not read_only:
+                store.send_queued_notes()
+            return store
         from .sqlite import SqliteBackend
 
-        return cls(SqliteBackend(_location(where), read_only=read_only).open(as_is=as_is))
+        return cls(SqliteBackend(location, read_only=read_only).open(as_is=as_is), author)
 
     @classmethod
     def open_existing(cls, where: Where, *, writable: bool = False) -> Store:
@@ -135,8 +242,10 @@ class Store:
 
     @staticmethod
     def exists(where: Where) -> bool:
-        """Whether a store was ever created there (nothing is opened)."""
-        return _location(where).exists()
+        """Whether a store was ever created there (nothing is opened); a server's store is
+        taken to exist (opening it says if not)."""
+        location = _location(where)
+        return isinstance(location, _Server) or location.exists()
 
     def health(self) -> Health:
         return self.db.health()
@@ -157,15 +266,27 @@ class Store:
         return self.db.integrity_check()
 
     def close(self) -> None:
+        host, self._host = self._host, None
+        if host is not None:
+            host.close()
         self.db.close()
+
+
+def _password(path: Path) -> str | None:
+    try:
+        return StoreSettings(password_file=path).password()
+    except ConfigError as exc:
+        raise StoreError(str(exc)) from None
 
 
 __all__ = [
     "COLLECTOR_LEASE",
     "REASONS",
+    "STATE_TOPIC",
     "Action",
     "CacheEntry",
     "CacheStore",
+    "Claimed",
     "CollectorStatus",
     "CollectorStore",
     "HeadlineStore",
@@ -184,16 +305,23 @@ __all__ = [
     "NewPick",
     "OddsHistory",
     "OfflineState",
+    "Outbox",
+    "OutboxView",
     "Pick",
     "PickStore",
     "PriceChange",
     "PricePoint",
+    "Queued",
     "Quota",
     "RequestRecord",
     "StateStore",
     "Store",
     "StoreError",
+    "StoreTooNew",
+    "StoreUnreachable",
     "StoreWriteError",
     "Tx",
     "cache_key",
+    "describe",
+    "me",
 ]

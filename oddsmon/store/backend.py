@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from typing import Any, Protocol
 
 # The schema every backend migrates to: the parts' SQL reads and writes this one.
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 11
 
 
 class StoreError(Exception):
@@ -37,6 +37,36 @@ class StoreError(Exception):
 
 class StoreWriteError(StoreError):
     """The store can be read but not written (disk full, read-only): the cache still serves."""
+
+
+class StoreTooNew(StoreError):
+    """The store's schema is newer than this oddsmon knows: a downgrade. Every backend refuses
+    it before writing anything (no migration, no move aside, no rebuild), so the oddsmon that
+    wrote it finds its data again."""
+
+
+# The key (in the store's key-value meta) naming the oddsmon that set the store's schema: set
+# by every migration, read by an older oddsmon to say which version it meets.
+SCHEMA_WRITER_KEY = "schema_written_by"
+
+
+def schema_writer() -> str:
+    """This oddsmon, as a store records it."""
+    from ..version import __version__
+
+    return f"oddsmon {__version__}"
+
+
+def too_new(where: str, version: int, writer: str | None) -> StoreTooNew:
+    """The one line every command says for a store of a newer schema."""
+    by = writer or "a newer oddsmon"
+    return StoreTooNew(f"{where}: written by {by} (schema {version}), newer than this "
+                       f"{schema_writer()} (schema {SCHEMA_VERSION}); nothing was read or "
+                       f"changed: run the newer oddsmon, or point paths.db at another store")
+
+
+class StoreUnreachable(StoreError):
+    """A team's store server cannot be reached (the server, or this host's network, is away)."""
 
 
 @record
@@ -82,6 +112,11 @@ if TYPE_CHECKING:
 
         def executemany(self, sql: str, rows: Sequence[Params]) -> Cursor: ...
 
+        def iterate(self, sql: str, params: Params = (), batch: int = ...) -> Iterator[Row]:
+            """The rows of one statement, read ``batch`` at a time (a server streams them):
+            memory stays flat whatever the count."""
+            ...
+
 
     class Dialect(Protocol):
         """The statements a backend spells its own way; the parts build those from these."""
@@ -90,6 +125,13 @@ if TYPE_CHECKING:
         def text_bodies(self) -> bool:
             """Whether a column may hold text in one row and bytes in another (a short cache body
             kept as text beside compressed ones); when not, every body is stored as bytes."""
+            ...
+
+        @property
+        def server_clock(self) -> str | None:
+            """An SQL expression of the store's own clock in POSIX seconds, when several hosts
+            share it (a server's: the collector's lease is judged on one clock, not each
+            host's); None for one host's store, whose caller passes the time."""
             ...
 
         def index_hint(self, index: str) -> str:
@@ -105,6 +147,19 @@ if TYPE_CHECKING:
         def concat_distinct(self, expr: str) -> str:
             """An aggregate of a group's distinct ``expr`` values, comma-separated."""
             ...
+
+        def reset_identity(self, table: str, column: str) -> str | None:
+            """After ids were written as they are (a copied store): the statement that makes
+            the next new row's id follow the largest, or None where that is automatic."""
+            ...
+
+
+    class Listener(Protocol):
+        def wait(self, timeout: float) -> list[tuple[str, str]]:
+            """(topic, payload) of what arrives within ``timeout`` seconds."""
+            ...
+
+        def close(self) -> None: ...
 
 
     class Backend(Protocol):
@@ -134,6 +189,16 @@ if TYPE_CHECKING:
             ...
 
         def query_one(self, sql: str, params: Params = ()) -> Row | None: ...
+
+        def notify(self, tx: Tx, topic: str, payload: str = "") -> None:
+            """Tell the other hosts that ``topic`` changed, once ``tx`` commits (PostgreSQL:
+            NOTIFY); one host's store: nothing (its processes poll the one file)."""
+            ...
+
+        def listen(self, topics: Sequence[str]) -> Listener | None:
+            """A listener for other hosts' ``notify`` on ``topics``, or None where there are
+            none (the caller polls)."""
+            ...
 
         def health(self) -> Health: ...
 

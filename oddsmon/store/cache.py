@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from ..clock import utc_from_ts
 from ..config import TTL_MAX_S
 from ..records import record
+from ..text import json_too_deep
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see records.py)
 if TYPE_CHECKING:
@@ -179,6 +180,8 @@ class CacheStore:
         if found:
             return int(found.group(1))
         entry = self.get(key)  # an envelope in another order: read it whole
+        if entry is None or json_too_deep(entry.body):
+            return None
         try:
             value = json.loads(entry.body).get("results") if entry is not None else None
         except (ValueError, AttributeError):

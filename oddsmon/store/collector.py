@@ -1,5 +1,5 @@
 """The collector's shared records: the one-per-host lease, calls spent by kind and day, its
-last cycle, and the alerts already sent (so two processes never post the same one twice)."""
+last cycle."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from ..records import record
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see records.py)
 if TYPE_CHECKING:
-    from .backend import Backend
+    from .backend import Backend, Tx
 
 COLLECTOR_LEASE = "collector"
 
@@ -42,12 +42,10 @@ class CollectorStatus:
     interval_s: float
     last_cycle: datetime | None
     next_due: datetime | None
-    alerts_last_error: str | None = None
 
     def to_json(self) -> str:
         return json.dumps({"pid": self.pid, "interval_s": self.interval_s,
-                           "last_cycle": _ts(self.last_cycle), "next_due": _ts(self.next_due),
-                           "alerts_last_error": self.alerts_last_error})
+                           "last_cycle": _ts(self.last_cycle), "next_due": _ts(self.next_due)})
 
     @classmethod
     def from_json(cls, raw: str | None) -> CollectorStatus | None:
@@ -56,7 +54,7 @@ class CollectorStatus:
         try:
             d = json.loads(raw)
             return cls(int(d["pid"]), float(d["interval_s"]), utc_from_ts(d.get("last_cycle")),
-                       utc_from_ts(d.get("next_due")), d.get("alerts_last_error"))
+                       utc_from_ts(d.get("next_due")))
         except (ValueError, KeyError, TypeError):
             return None
 
@@ -83,30 +81,48 @@ class CollectorStore:
 
     # -- lease ---------------------------------------------------------------------------------
 
-    def acquire(self, name: str, at: datetime, stale_s: float, pid: int | None = None) -> Holder | None:
-        """Take the lease ``name`` for this process; returns None when taken, else the holder
-        that keeps it. A holder on this host whose process is gone, or one on any host that
-        has not renewed for ``stale_s``, loses it."""
+    def _now(self, tx: Tx, at: datetime) -> float:
+        """The lease's clock: the server's where several hosts share the store (a host whose
+        clock runs ahead must not judge the holder stale), else the time passed in."""
+        clock = self.db.dialect.server_clock
+        return at.timestamp() if clock is None else float(tx.execute(f"SELECT {clock}").fetchone()[0])
+
+    def acquire(self, name: str, at: datetime, stale_s: float, pid: int | None = None,
+                host: str | None = None) -> Holder | None:
+        """Take the lease ``name`` for this process (``pid`` on ``host``: this one's unless
+        given); returns None when taken, else the holder that keeps it. A holder on this host
+        whose process is gone, or one on any host that has not renewed for ``stale_s`` (on the
+        store's clock: see ``_now``), loses it."""
         pid = os.getpid() if pid is None else pid
-        host = _host()
+        host = host or _host()
         with self.db.write() as tx:
+            now = self._now(tx, at)
             row = tx.execute("SELECT pid, host, acquired_at, heartbeat_at FROM leases WHERE name = ?",
                              (name,)).fetchone()
             if row is not None and (row[0], row[1]) != (pid, host):
-                gone = (row[1] == host and not _alive(row[0])) or at.timestamp() - row[3] > stale_s
+                heartbeat = row[3]
+                if heartbeat > now:
+                    # Ahead of this host's clock (the holder's clock is ahead, or this one was
+                    # stepped back): read as now, and kept so, so that the stale period runs
+                    # on this clock from here rather than from the end of the jump. A live
+                    # holder's next heartbeat overwrites it.
+                    heartbeat = now
+                    tx.execute("UPDATE leases SET heartbeat_at = ? WHERE name = ? AND heartbeat_at > ?",
+                               (heartbeat, name, heartbeat))
+                gone = (row[1] == _host() and not _alive(row[0])) or now - heartbeat > stale_s
                 if not gone:
-                    return Holder(row[0], row[1], utc_from_ts(row[2]), utc_from_ts(row[3]))  # type: ignore[arg-type]
+                    return Holder(row[0], row[1], utc_from_ts(row[2]), utc_from_ts(heartbeat))  # type: ignore[arg-type]
             tx.execute("INSERT INTO leases (name, pid, host, acquired_at, heartbeat_at) VALUES (?,?,?,?,?) "
                        "ON CONFLICT(name) DO UPDATE SET pid=excluded.pid, host=excluded.host, "
                        "acquired_at=excluded.acquired_at, heartbeat_at=excluded.heartbeat_at",
-                       (name, pid, host, at.timestamp(), at.timestamp()))
+                       (name, pid, host, now, now))
         return None
 
     def renew(self, name: str, at: datetime, pid: int | None = None) -> bool:
         """Heartbeat; False when the lease is no longer ours (taken over as stale)."""
         with self.db.write() as tx:
             cur = tx.execute("UPDATE leases SET heartbeat_at = ? WHERE name = ? AND pid = ? AND host = ?",
-                             (at.timestamp(), name, os.getpid() if pid is None else pid, _host()))
+                             (self._now(tx, at), name, os.getpid() if pid is None else pid, _host()))
             return cur.rowcount == 1
 
     def release(self, name: str, pid: int | None = None) -> None:
@@ -146,17 +162,3 @@ class CollectorStore:
     def status(self) -> CollectorStatus | None:
         row = self.db.query_one("SELECT value FROM meta WHERE key = ?", (_STATUS_META,))
         return CollectorStatus.from_json(None if row is None else row[0])
-
-    # -- alerts --------------------------------------------------------------------------------
-
-    def claim_alert(self, key: str, kind: str, at: datetime) -> bool:
-        """True the first time ``key`` is claimed by any process: that one sends it."""
-        with self.db.write() as tx:
-            cur = tx.execute("INSERT INTO alerts_sent (key, kind, at) VALUES (?,?,?) ON CONFLICT DO NOTHING",
-                             (key, kind, at.timestamp()))
-            return cur.rowcount == 1
-
-    def unclaim_alert(self, key: str) -> None:
-        """An alert that could not be delivered may be tried again later."""
-        with self.db.write() as tx:
-            tx.execute("DELETE FROM alerts_sent WHERE key = ?", (key,))

@@ -122,6 +122,22 @@ class OddsHistory:
                            "ON CONFLICT(id) DO UPDATE SET name = excluded.name",
                            sorted({(b, name) for _, b, name, _ in books}))
 
+    def note_fixtures(self, at: datetime,
+                      fixtures: Iterable[tuple[int, datetime, int, str, str, str]]) -> None:
+        """Each fixture's (id, kickoff, league id, league name, home, away) as a fixtures page
+        gave them ``at``: the names the team's SQL views show beside the odds."""
+        rows: list[tuple[object, ...]] = [(f, ko.timestamp(), lg, league, home, away, at.timestamp())
+                                          for f, ko, lg, league, home, away in fixtures]
+        if not rows:
+            return
+        with self.db.write() as tx:
+            tx.executemany(
+                "INSERT INTO fixture_names (fixture_id, kickoff, league_id, league, home, away, seen_at) "
+                "VALUES (?,?,?,?,?,?,?) ON CONFLICT(fixture_id) DO UPDATE SET kickoff = excluded.kickoff, "
+                "league_id = excluded.league_id, league = excluded.league, home = excluded.home, "
+                "away = excluded.away, seen_at = excluded.seen_at "
+                "WHERE excluded.seen_at >= fixture_names.seen_at", rows)
+
     def carried_by(self, page: str) -> bool:
         """Whether the league page cached under ``page`` left any fixture's rows."""
         return self.db.query_one("SELECT 1 FROM odds_fixtures WHERE page = ? LIMIT 1", (page,)) is not None
@@ -165,6 +181,14 @@ class OddsHistory:
 
     def bookmaker_names(self) -> dict[int, str]:
         return {r[0]: r[1] for r in self.db.query("SELECT id, name FROM bookmaker_names")}
+
+    def moved_since(self, start: datetime) -> list[tuple[int, int, int, str]]:
+        """Every (fixture, bookmaker, bet, outcome) series whose price changed from ``start``:
+        what a process starting up looks at again, so a drop recorded by one that died before
+        alerting on it is still found (a scan of the changes, once a start)."""
+        return [(r[0], r[1], r[2], r[3]) for r in self.db.query(
+            "SELECT DISTINCT fixture_id, bookmaker_id, bet_id, outcome FROM odds_changes WHERE observed_at >= ?",
+            (start.timestamp(),))]
 
     def window(self, keys: Iterable[tuple[int, int, int, str]], start: datetime) -> list[PricePoint]:
         """For each (fixture, bookmaker, bet, outcome) series: its prices after ``start`` and the
@@ -231,12 +255,10 @@ class OddsHistory:
         with self.db.read() as tx:
             for chunk in chunks:
                 clause = where + ([f"fixture_id IN ({','.join('?' * len(chunk))})"] if chunk else [])
-                cur = tx.execute(
+                yield from (tuple(r) for r in tx.iterate(
                     "SELECT fixture_id, bookmaker_id, bet_id, outcome, observed_at, price FROM odds_snapshots "
                     f"WHERE {' AND '.join(clause)} ORDER BY fixture_id, bet_id, outcome, bookmaker_id, observed_at",
-                    (*params, *chunk))
-                while rows := cur.fetchmany(batch):
-                    yield from (tuple(r) for r in rows)
+                    (*params, *chunk), batch))
     def note_seen(self, at: datetime, kickoffs: Iterable[tuple[int, datetime]]) -> None:
         """Each fixture's kickoff, and ``at`` as the last time its pre-match odds were seen
         before kickoff: history keeps changes only, so this is what says a price still held."""

@@ -5,11 +5,14 @@ random id. The rendering stays with the journal; the SQL lives here."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from ..clock import utc_from_ts
 from ..records import field, mutable_record
 from .incidents import IncidentStore
+
+# The meta keys of the notes a host queued while its team's server was away (JournalRecords).
+_QUEUED = "queued-note:"
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see records.py)
 if TYPE_CHECKING:
@@ -76,6 +79,24 @@ class JournalRecords:
         """Add an action to the open incident, or to the latest one if it closed within ``linger``."""
         with self.db.write() as tx:
             return IncidentStore.act_in(tx, at, kind, text, linger=linger)
+
+    # -- notes written while a team's server was away, queued in the host's own file ------------
+
+    def queue_note(self, at: datetime, line: str) -> None:
+        """Keep ``line`` (written at ``at``) until the team's server is back (``queued_notes``)."""
+        with self.db.write() as tx:
+            tx.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO NOTHING",
+                       (f"{_QUEUED}{at.timestamp():.6f}:{line}", line))
+
+    def queued_notes(self) -> list[tuple[str, datetime, str]]:
+        """(its key, when it was written, the note) of each queued note, oldest first."""
+        rows = self.db.query("SELECT key, value FROM meta WHERE key LIKE ? ORDER BY key", (f"{_QUEUED}%",))
+        return [(str(r[0]), datetime.fromtimestamp(float(str(r[0])[len(_QUEUED):].split(":", 1)[0]), UTC),
+                 str(r[1])) for r in rows]
+
+    def unqueue(self, key: str) -> None:
+        with self.db.write() as tx:
+            tx.execute("DELETE FROM meta WHERE key = ?", (key,))
 
     def record_note(self, at: datetime, line: str) -> tuple[int | None, bool]:
         """(incident id, whether the note is new): the same note on the latest incident (a retry

@@ -287,6 +287,10 @@ class Ledger:
 
     # -- free-form metadata (selftest results, ...) --------------------------------------------
 
+    # What the latest nonsense rate-limit header was and what was done instead (the wire
+    # writes it, Supervision shows it): a header ignored is said, never a silent change of pace.
+    HEADER_NOTE = "api.header_note"
+
     def set_meta(self, key: str, value: str) -> None:
         with self.db.write() as tx:
             tx.execute("INSERT INTO meta (key, value) VALUES (?, ?) "

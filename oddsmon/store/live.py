@@ -52,6 +52,18 @@ class LiveBoard:
     now: dict[LiveKey, LivePrice]
     first: dict[LiveKey, float]  # first priced observation of each series: movement since kickoff
 
+    def unbettable(self, price: LivePrice) -> str | None:
+        """Why ``price`` is not an offer now: the value is suspended (or has no price), or the
+        whole match is blocked, stopped or finished; None when it can be bet on."""
+        if price.suspended or price.price is None:
+            return "suspended"
+        return self.state.status.halted
+
+    def bettable(self) -> dict[LiveKey, float]:
+        """The prices that are offers now: the only ones value, arbitrage or an alert may use."""
+        return {k: p.price for k, p in self.now.items()
+                if p.price is not None and self.unbettable(p) is None}
+
 
 class LiveOddsStore:
     def __init__(self, db: Backend) -> None:

@@ -25,7 +25,17 @@ from pathlib import Path
 
 from ..config import shared_mode
 from ..records import record
-from .backend import SCHEMA_VERSION, Health, StoreError, StoreWriteError
+from ..text import clean
+from .backend import (
+    SCHEMA_VERSION,
+    SCHEMA_WRITER_KEY,
+    Health,
+    StoreError,
+    StoreTooNew,
+    StoreWriteError,
+    schema_writer,
+    too_new,
+)
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see records.py)
 if TYPE_CHECKING:
@@ -366,13 +376,62 @@ _MIGRATIONS: dict[int, str] = {
     ALTER TABLE requests ADD COLUMN free INTEGER NOT NULL DEFAULT 0;
     UPDATE requests SET free = 1 WHERE endpoint = '/status';
     """,
-    # v9 to v11: taken by other branches of this round (renumbered when they are merged).
-    9: "",
-    10: "",
-    11: "",
-    # v12: the analyst's own probabilities (store/model.py), one set replaced whole per import;
+    # v9: the alerts' outbox (store/outbox.py): an alert is a row from the transaction that
+    # found it until its webhook took it, so a stop or a kill -9 loses none. It replaces
+    # alerts_sent, the in-memory queue's record of what was already posted.
+    9: """
+    CREATE TABLE alert_outbox (
+        id INTEGER PRIMARY KEY,
+        target TEXT NOT NULL,           -- the webhook it goes to
+        key TEXT NOT NULL,              -- what makes it the same alert
+        kind TEXT NOT NULL,             -- drop | arbitrage | value | offline | online
+        created_at REAL NOT NULL,
+        body TEXT NOT NULL,             -- the alert as JSON, the API key already scrubbed
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_at REAL NOT NULL,          -- not claimed before (the backoff after a failure)
+        claimed_pid INTEGER,            -- the process posting it, while it does
+        claimed_host TEXT,
+        claimed_at REAL,
+        sent_at REAL,
+        dead_at REAL,                   -- a dead letter: every attempt failed
+        failed_at REAL,
+        last_error TEXT,
+        UNIQUE (target, key)
+    );
+    CREATE INDEX alert_outbox_due ON alert_outbox(target, sent_at, dead_at, next_at);
+    DROP TABLE alerts_sent;
+    """,
+    # v10: a team's desk. Picks, pins and filters carry their author (user@host; '' for those
+    # recorded before, which every author sees as their own), and each fixture's names and
+    # kickoff as the fixtures pages give them (a store copied to a team's PostgreSQL keeps them).
+    10: """
+    ALTER TABLE picks ADD COLUMN author TEXT NOT NULL DEFAULT '';
+    CREATE INDEX picks_author ON picks(author, id);
+    CREATE TABLE pins_v10 (
+        author TEXT NOT NULL,
+        fixture_id INTEGER NOT NULL,
+        pinned_at REAL NOT NULL,
+        PRIMARY KEY (author, fixture_id)
+    ) WITHOUT ROWID;
+    INSERT INTO pins_v10 (author, fixture_id, pinned_at) SELECT '', fixture_id, pinned_at FROM pins;
+    DROP TABLE pins;
+    ALTER TABLE pins_v10 RENAME TO pins;
+    CREATE TABLE desk_filters (author TEXT PRIMARY KEY, value TEXT NOT NULL);
+    INSERT INTO desk_filters (author, value) SELECT '', value FROM meta WHERE key = 'desk.filters';
+    DELETE FROM meta WHERE key = 'desk.filters';
+    CREATE TABLE fixture_names (
+        fixture_id INTEGER PRIMARY KEY,
+        kickoff REAL NOT NULL,
+        league_id INTEGER NOT NULL,
+        league TEXT NOT NULL,
+        home TEXT NOT NULL,
+        away TEXT NOT NULL,
+        seen_at REAL NOT NULL
+    );
+    """,
+    # v11: the analyst's own probabilities (store/model.py), one set replaced whole per import;
     # and what each pick's stake was sized against (store/picks.py: a pick records its basis).
-    12: """
+    11: """
     ALTER TABLE picks ADD COLUMN basis TEXT NOT NULL DEFAULT 'market';
     CREATE TABLE model_probs (
         fixture_id INTEGER NOT NULL,
@@ -424,6 +483,8 @@ class SqliteDialect:
     # A column takes each row's own type: a short cache body stays text (readable by SQLite's
     # JSON functions) beside the compressed ones.
     text_bodies = True
+    # One host: the lease is judged on the host's clock (the time the caller passes).
+    server_clock = None
 
     def index_hint(self, index: str) -> str:
         return f"INDEXED BY {index}"
@@ -435,6 +496,9 @@ class SqliteDialect:
 
     def concat_distinct(self, expr: str) -> str:
         return f"group_concat(DISTINCT {expr})"
+
+    def reset_identity(self, table: str, column: str) -> None:
+        return None  # AUTOINCREMENT keeps the largest id ever written, given ones included
 
 
 DIALECT = SqliteDialect()
@@ -518,6 +582,7 @@ class SqliteBackend:
             raise StoreError(f"{self.path}: {exc}") from None
         if app_id != APPLICATION_ID or version != SCHEMA_VERSION:  # changed since it was read
             self.close()
+            self._refuse_newer(app_id, version)
             raise StoreError(f"{self.path}: not an oddsmon store of schema {SCHEMA_VERSION}")
         return self
 
@@ -528,7 +593,14 @@ class SqliteBackend:
                 raise StoreError(f"{self.path}: cannot create the store: {reason}")
         self.read_only = True
         self.degraded = True
-        self._conn = self._connect_read_only()
+        try:
+            self._conn = self._connect_read_only()
+        except _OlderSchema as old:
+            # The upgrade is what the disk refused: its transaction left the store as it was,
+            # and "run oddsmon to upgrade it" would only send the person round in a circle.
+            raise StoreError(f"{self.path}: {reason}: the store cannot be upgraded from schema "
+                             f"{old.version} to {SCHEMA_VERSION}, and is left as it was; free some "
+                             f"space (or make it writable), then run oddsmon again") from None
         self.report = OpenReport(self.path, reason=reason, read_only=True,
                                  wal_unread=self.report.wal_unread)
         return self
@@ -595,7 +667,8 @@ class SqliteBackend:
             # Look before touching: switching another program's database to WAL rewrites its
             # header and journal mode before _migrate finds it is not ours, so the file moved
             # aside would no longer be the one that was there.
-            app_id, _ = _retry_locked(lambda: _identity(conn))
+            app_id, version = _retry_locked(lambda: _identity(conn))
+            self._refuse_newer(app_id, version, conn)
             if app_id != APPLICATION_ID and (app_id != 0 or _retry_locked(
                     lambda: conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0])):
                 conn.close()
@@ -606,6 +679,9 @@ class SqliteBackend:
             conn.execute("PRAGMA synchronous = NORMAL")  # durable at checkpoints, safe in WAL
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute(f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT}")
+        except StoreTooNew:
+            conn.close()
+            raise
         except sqlite3.DatabaseError as exc:
             conn.close()
             if _is_locked(exc):  # a -wal kept busy by another process: not the file's fault
@@ -641,10 +717,16 @@ class SqliteBackend:
         if not before and all(p.exists() for p in self._sidecars()):
             self._created_sidecars = self._sidecars()
         app_id, version = _identity(conn)
+        try:
+            self._refuse_newer(app_id, version, conn)
+        except StoreTooNew:
+            conn.close()
+            self.close()  # the -wal and -shm this open made go again: the store stays as it was
+            raise
         if app_id == APPLICATION_ID and 0 < version < SCHEMA_VERSION:
             conn.close()
-            raise StoreError(f"{self.path}: an older oddsmon store (schema {version}); run "
-                             f"oddsmon once (e.g. oddsmon --warm) to upgrade it to schema {SCHEMA_VERSION}")
+            raise _OlderSchema(version, f"{self.path}: an older oddsmon store (schema {version}); run "
+                               f"oddsmon once (e.g. oddsmon --warm) to upgrade it to schema {SCHEMA_VERSION}")
         if app_id != APPLICATION_ID or version != SCHEMA_VERSION:
             conn.close()
             raise StoreError(f"{self.path}: not an oddsmon store of schema {SCHEMA_VERSION}")
@@ -665,8 +747,7 @@ class SqliteBackend:
         conn = self.conn
         try:
             app_id, version = _identity(conn)
-            if version > SCHEMA_VERSION:
-                raise _BadFile(f"written by a newer oddsmon (schema {version} > {SCHEMA_VERSION})")
+            self._refuse_newer(app_id, version, conn)
             if version == SCHEMA_VERSION and app_id == APPLICATION_ID:
                 # A header can survive damage to the pages behind it: check them once at open
                 # (tens of ms on a big store) rather than fail in the middle of a page.
@@ -677,11 +758,14 @@ class SqliteBackend:
             with self.write() as tx:
                 # Re-read under the write lock: another process may have migrated meanwhile.
                 app_id, version = _identity(tx)
+                self._refuse_newer(app_id, version, tx)
                 tables = tx.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
                 if app_id != APPLICATION_ID and (app_id != 0 or tables):
                     raise _BadFile("not an oddsmon store (another program's database)")
                 for target in range(version + 1, SCHEMA_VERSION + 1):
                     tx.executescript_in_tx(_MIGRATIONS[target])
+                tx.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) "
+                           "DO UPDATE SET value = excluded.value", (SCHEMA_WRITER_KEY, schema_writer()))
                 tx.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                 tx.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         except sqlite3.DatabaseError as exc:
@@ -692,6 +776,18 @@ class SqliteBackend:
             raise _BadFile(f"damaged ({exc})") from None
         except StoreWriteError as exc:  # from write(): the migration could not be saved
             raise _Unwritable(str(exc).split(": ", 1)[-1]) from None
+
+    def _refuse_newer(self, app_id: int, version: int, conn: sqlite3.Connection | Tx | None = None) -> None:
+        """A store of a newer schema (a downgrade) is refused as it is, naming the oddsmon that
+        wrote it when it recorded itself; never moved aside, rebuilt or written."""
+        if app_id != APPLICATION_ID or version <= SCHEMA_VERSION:
+            return
+        writer = None
+        if conn is not None:
+            with contextlib.suppress(sqlite3.Error, TypeError):  # its meta may not be ours to read
+                row = conn.execute("SELECT value FROM meta WHERE key = ?", (SCHEMA_WRITER_KEY,)).fetchone()
+                writer = clean(str(row[0]))[:80] if row else None
+        raise too_new(str(self.path), version, writer)
 
     def _move_aside(self) -> Path:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -814,6 +910,13 @@ class SqliteBackend:
         rows = self.query(sql, params)
         return rows[0] if rows else None
 
+    def notify(self, tx: object, topic: str, payload: str = "") -> None:
+        """Nothing to send: every process on the host reads the one file (the TUI polls it)."""
+
+    def listen(self, topics: Sequence[str]) -> None:
+        """No notifications on one file: None (the caller polls)."""
+        return None
+
     def _translate(self, exc: sqlite3.Error) -> StoreError:
         text = str(exc)
         if _proves_bad_file(exc):
@@ -850,6 +953,11 @@ class Tx:
     def executemany(self, sql: str, rows: Sequence[Params]) -> sqlite3.Cursor:
         return self.conn.executemany(sql, rows)
 
+    def iterate(self, sql: str, params: Params = (), batch: int = 2000) -> Iterator[Row]:
+        cur = self.conn.execute(sql, params)
+        while rows := cur.fetchmany(batch):
+            yield from rows
+
     def executescript_in_tx(self, script: str) -> None:
         # executescript() would COMMIT first; run the statements one by one inside our tx.
         for statement in _split_sql(script):
@@ -867,6 +975,14 @@ def _split_sql(script: str) -> list[str]:
                 statements.append(statement)
                 buf = []
     return statements
+
+
+class _OlderSchema(StoreError):
+    """An older oddsmon's store, opened read-only: it must be upgraded (migrated) first."""
+
+    def __init__(self, version: int, message: str) -> None:
+        super().__init__(message)
+        self.version = version
 
 
 class _BadFile(Exception):

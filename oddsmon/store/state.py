@@ -52,6 +52,9 @@ def _from_row(row: Row) -> OfflineState:
     )
 
 
+# What a change of the offline state is announced as (Backend.notify), for every host's sidebar.
+STATE_TOPIC = "state"
+
 _COLUMNS = ("offline, reason, since, resume_at, detail, probe_failures, next_probe_at, "
             "last_probe_at, last_probe_ok")
 
@@ -101,6 +104,8 @@ class StateStore:
                 )
                 if on_transition is not None:
                     on_transition(tx, before, after)
+            # Other hosts sharing a server learn of it at commit (their sidebars listen).
+            self.db.notify(tx, STATE_TOPIC, "offline" if after.offline else "online")
             return before, after
 
     def transitions(self, limit: int = 50) -> list[tuple[datetime, bool, str | None, str | None]]:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from ..store import Store, StoreError
+from ..store import Store, StoreError, StoreUnreachable
 from ..text import clean, redact
 
 if TYPE_CHECKING:
@@ -40,6 +40,10 @@ class StateUnreadable(SupervisionError):
     """The shared store is missing, damaged or not oddsmon's: the state is unknown."""
 
     exit_code = EXIT_STATE
+
+    def __init__(self, message: str, *, unreachable: bool = False) -> None:
+        super().__init__(message)
+        self.unreachable = unreachable  # a team's server away (or this host's network)
 
 
 # -- times -----------------------------------------------------------------------------------
@@ -193,4 +197,4 @@ def open_existing(settings: Settings, *, writable: bool = False) -> Store:
     try:
         return Store.open_existing(settings, writable=writable)
     except StoreError as exc:
-        raise StateUnreadable(str(exc)) from None
+        raise StateUnreadable(str(exc), unreachable=isinstance(exc, StoreUnreachable)) from None

@@ -13,10 +13,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
 from ..clock import Clock
 from ..config import Settings
 from ..store import Incident, Store
+from ..types import REASONS
+from ..version import __version__
 from .common import (
     SupervisionError,
     atomic_write,
@@ -121,6 +122,7 @@ def to_dict(snap: Snapshot) -> dict[str, Any]:
             "format": snap.last_export.format,
         },
         "collector": _collector(snap),
+        "alerts": _alerts(snap),
     }
 
 
@@ -138,8 +140,17 @@ def _collector(snap: Snapshot) -> dict[str, Any] | None:
         "silent_seconds": _seconds(col.silent_s(snap.generated_at)),
         "budget": {"daily": col.budget, "spent": col.spent, "left": col.left,
                    "by_kind": dict(col.spent_by_kind)},
-        "alerts": {"last_error": col.alerts_last_error},
+        "alerts": {"last_error": None if snap.alerts is None else snap.alerts.last_error},
     }
+
+
+def _alerts(snap: Snapshot) -> dict[str, Any] | None:
+    a = snap.alerts
+    if a is None:
+        return None
+    return {"target": a.target, "pending": a.pending, "oldest_pending": iso(a.oldest_pending),
+            "dead_letters": a.dead, "dead_by_kind": dict(a.dead_kinds), "last_dead": iso(a.last_dead),
+            "last_error": a.last_error}
 
 
 def to_json(snap: Snapshot, secret: str | None = None) -> str:
@@ -188,16 +199,16 @@ def to_prometheus(snap: Snapshot, secret: str | None = None) -> str:
     metric("oddsmon_check_status", "gauge", "oddsmon --check status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.",
            [({}, snap.status.code)])
     metric("oddsmon_offline", "gauge", "1 while oddsmon is offline on this host, by reason.",
-           [({"reason": r}, 1 if (m.offline and m.reason == r) else 0) for r in ("user", "network", "quota")])
+           [({"reason": r}, 1 if (m.offline and m.reason == r) else 0) for r in REASONS])
     metric("oddsmon_mode_since_timestamp_seconds", "gauge", "When the current mode (online or offline) began.",
            [({}, _ts(m.since))])
     metric("oddsmon_resume_timestamp_seconds", "gauge", "Planned automatic resume (quota reset), if any.",
            [({}, _ts(m.resume_at))])
     metric("oddsmon_resume_remaining_seconds", "gauge", "Seconds before the planned automatic resume.",
            [({}, _seconds(m.seconds_to_resume))])
-    metric("oddsmon_probe_failures", "gauge", "Failed /status probes in the current network outage.",
+    metric("oddsmon_probe_failures", "gauge", "Failed /status probes in the current network or key outage.",
            [({}, m.probe_failures)])
-    metric("oddsmon_quota_reset_timestamp_seconds", "gauge", "quota_reset: next 00:00 UTC daily reset.",
+    metric("oddsmon_quota_reset_timestamp_seconds", "gauge", "quota_reset: the next expected daily reset (see the JSON's quota_reset_basis).",
            [({}, _ts(snap.quota_reset))])
     metric("oddsmon_quota_daily_limit", "gauge", "Daily request limit of the plan.", [({}, q.daily_limit)])
     metric("oddsmon_quota_daily_remaining", "gauge", "Requests left today.", [({}, q.daily_remaining)])
@@ -244,6 +255,12 @@ def to_prometheus(snap: Snapshot, secret: str | None = None) -> str:
                [({}, col.budget)])
         metric("oddsmon_collector_spent_calls", "gauge", "Counted calls the collector spent today, by kind.",
                [({"kind": k}, n) for k, n in col.spent_by_kind.items()])
+    alerts = snap.alerts
+    if alerts is not None:
+        metric("oddsmon_alerts_pending", "gauge", "Alerts waiting in the outbox for the webhook.",
+               [({}, alerts.pending)])
+        metric("oddsmon_alerts_dead_letters", "gauge", "Alerts the webhook never took (last day), by kind.",
+               [({"kind": k}, n) for k, n in alerts.dead_kinds.items()] or [({}, 0)])
     return for_output("\n".join(out) + "\n", secret)
 
 

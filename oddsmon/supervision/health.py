@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 
-from ..offline import ModeView
+from ..offline import KEY_FIX, ModeView
 from ..records import record
 from ..store import Incident
 from .common import CRITICAL, LABELS, OK, WARNING, duration, iso
@@ -95,16 +95,17 @@ def evaluate_status(mode: ModeView, remaining: int | None, warning_level: int,
     offline ``quota``, a WARNING: oddsmon keeps serving its cache).
     """
     if mode.offline:
-        if mode.reason == "network":
-            return Status(CRITICAL, f"offline (network) since {iso(mode.since)}: {mode.detail or 'API unreachable'}")
+        if mode.reason == "network":  # CRITICAL_REASONS, each said its own way
+            return Status(CRITICAL, f"offline ({mode.why}) since {iso(mode.since)}: {mode.detail or 'API unreachable'}")
         if mode.reason == "key":
             # A refused key or account is an incident, never OK nor a mere WARNING (DESIGN.md).
-            return Status(CRITICAL, f"offline (key) since {iso(mode.since)}: "
+            return Status(CRITICAL, f"offline ({mode.why}) since {iso(mode.since)}: "
                                     f"{mode.detail or 'the provider refuses the API key'}; resumes when "
-                                    f"a /status probe succeeds (next {iso(mode.next_probe_at) or 'not planned'})")
+                                    f"a /status probe succeeds (next {iso(mode.next_probe_at) or 'not planned'}); "
+                                    f"{KEY_FIX}")
         resume = (f", resumes when /status shows quota (next probe {iso(mode.next_probe_at or mode.resume_at)}, "
                   f"reset expected {iso(mode.resume_at)})" if mode.resume_at else ", resumes only on request")
-        return Status(WARNING, f"offline ({mode.reason}) since {iso(mode.since)}{resume}")
+        return Status(WARNING, f"offline ({mode.why}) since {iso(mode.since)}{resume}")
     if remaining is not None and remaining < critical_level:
         return Status(CRITICAL, f"online, but only {remaining} calls left today "
                                 f"(critical below {critical_level})")
@@ -123,6 +124,16 @@ def evaluate_collector(status: Status, silent_s: float | None, interval_s: float
         return status
     return Status(WARNING, f"the collector (pid {pid}) has not cycled for {duration(silent_s)} "
                            f"(interval {duration(interval_s)}); {status.summary}")
+
+
+def evaluate_alerts(status: Status, dead: int, target: str | None, what: str, last_error: str | None) -> Status:
+    """Dead letters (alerts a webhook refused to the last attempt) are a WARNING naming them
+    (never lowers a worse status): someone on call did not hear about them."""
+    if not dead or status.code >= WARNING:
+        return status
+    error = f"; last error: {last_error}" if last_error else ""
+    return Status(WARNING, f"{what} could not be delivered to the webhook {target or '(no longer configured)'} "
+                           f"(dead letters){error}; {status.summary}")
 
 
 def _when(at: datetime | None) -> str:
@@ -162,15 +173,14 @@ def evaluate_checklist(
 
     # 1. Offline mode off.
     if mode.offline:
-        why = f"offline ({mode.reason}) since {_when(mode.since)}"
+        why = f"offline ({mode.why}) since {_when(mode.since)}"
         if mode.reason == "quota" and mode.resume_at:
             why += (f"; resumes when /status shows quota again (next probe "
                     f"{iso(mode.next_probe_at or mode.resume_at)})")
         elif mode.reason == "network":
             why += "; resumes when a /status probe succeeds (oddsmon --check --probe)"
         elif mode.reason == "key":
-            why += ("; fix the key (api.key_env, api.auth) or the subscription, then "
-                    "oddsmon --check --probe")
+            why += f"; {KEY_FIX}"
         else:
             why += "; oddsmon --online to resume"
         items.append(ChecklistItem("offline_disabled", "Offline mode disabled",

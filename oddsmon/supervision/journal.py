@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING
 
 from ..clock import utc_from_ts
 from ..config import Settings, shared_mode
+from ..offline import KEY_FIX
 from ..records import record
 from ..store import Store
 from ..store.journal import JournalIncident
@@ -67,13 +68,14 @@ NOTE_MAX = 500
 # export and selftest of the closing checklist) still belong to it for this long.
 LINGER = timedelta(hours=24)
 
-REASON_TEXT = {"user": "manual offline", "network": "network error", "quota": "API quota reached"}
+REASON_TEXT = {"user": "manual offline", "network": "network error", "quota": "API quota reached",
+               "key": f"API key or account refused by the provider: {KEY_FIX}"}
 
 NEW_JOURNAL = f"""# Incident journal (oddsmon)
 
 {HEADER_MARK}
 oddsmon appends every offline incident here: when it started (UTC and local time), why
-(`user`, `network`, `quota`), the actions taken, and when oddsmon was effectively back online.
+(`user`, `network`, `quota`, `key`), the actions taken, and when oddsmon was effectively back online.
 Write your own lines anywhere: oddsmon only ever appends, and never changes a line.
 From a shell: `oddsmon --note "contacted support"` adds a note to the current incident.
 """

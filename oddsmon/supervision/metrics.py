@@ -10,8 +10,8 @@ from datetime import datetime
 
 from ..budget import budget_day, daily_budget, left_today
 from ..clock import Clock, next_reset
-from ..config import Settings
-from ..offline import ModeView, view_of
+from ..config import Settings, mask_url
+from ..offline import ModeView, mode_of
 from ..records import field, record
 from ..store import COLLECTOR_LEASE, Incident, Quota, RequestRecord, Store
 from .health import (
@@ -22,6 +22,7 @@ from .health import (
     ExportRecord,
     SelftestRecord,
     Status,
+    evaluate_alerts,
     evaluate_checklist,
     evaluate_collector,
     evaluate_status,
@@ -86,13 +87,30 @@ class CollectorMetrics:
     spent: int  # counted calls the collector spent today
     left: int | None
     spent_by_kind: dict[str, int]
-    alerts_last_error: str | None
 
     def silent_s(self, now: datetime) -> float | None:
         """Seconds since the last cycle of a running collector."""
         if not self.running or self.last_cycle is None:
             return None
         return (now - self.last_cycle).total_seconds()
+
+
+@record
+class AlertMetrics:
+    """The webhook's outbox (store/outbox.py): what waits, what could not be delivered."""
+
+    target: str | None  # alerts.webhook_url, masked; None when none is configured
+    pending: int
+    oldest_pending: datetime | None
+    dead: int  # dead letters of the last day: alerts that will never be sent
+    dead_kinds: dict[str, int]
+    last_dead: datetime | None
+    last_error: str | None
+
+    def dead_text(self) -> str:
+        """"3 alerts (2 drop, 1 offline)", for a person."""
+        kinds = ", ".join(f"{n} {kind}" for kind, n in self.dead_kinds.items())
+        return f"{self.dead} alert{'s' if self.dead != 1 else ''} ({kinds})"
 
 
 @record
@@ -119,6 +137,9 @@ class Snapshot:
     selftest: SelftestRecord | None = None
     last_export: ExportRecord | None = None
     collector: CollectorMetrics | None = None
+    alerts: AlertMetrics | None = None
+    # The latest nonsense rate-limit header the wire ignored, with when and what it did instead.
+    header_note: str | None = None
 
     @property
     def last_incident(self) -> Incident | None:
@@ -133,8 +154,7 @@ def collect(store: Store, settings: Settings, clock: Clock, *, recent: int = 10,
     counts it as done (the file it lands in says so).
     """
     now = clock.now()
-    state = store.state.read()
-    mode = view_of(state, now)
+    mode = mode_of(store, now)
     quota: Quota = store.ledger.quota()
     counters = store.ledger.counters()
     entries, body_bytes = store.cache.stats()
@@ -154,6 +174,14 @@ def collect(store: Store, settings: Settings, clock: Clock, *, recent: int = 10,
     checklist = evaluate_checklist(now=now, mode=mode, incident=last, page_fetched_at=pages,
                                    export=last_export, selftest=selftest, journal=journal)
     collector = collector_metrics(store, settings, now, quota)
+    outbox = store.outbox.view()
+    alerts = AlertMetrics(None if settings.alerts.webhook_url is None else mask_url(settings.alerts.webhook_url),
+                          outbox.pending, outbox.oldest_pending, outbox.dead, outbox.dead_kinds,
+                          outbox.last_dead, outbox.last_error)
+    status = evaluate_alerts(evaluate_collector(
+        evaluate_status(mode, daily_remaining, settings.supervision.quota_warning, settings.supervision.quota_critical),
+        collector.silent_s(now), collector.interval_s, collector.pid), alerts.dead, alerts.target, alerts.dead_text(),
+        alerts.last_error)
     return Snapshot(
         generated_at=now,
         mode=mode,
@@ -179,13 +207,13 @@ def collect(store: Store, settings: Settings, clock: Clock, *, recent: int = 10,
         recent_requests=store.ledger.recent_requests(20),
         open_incident=incidents[0] if incidents and incidents[0].open else None,
         recent_incidents=incidents,
-        status=evaluate_collector(evaluate_status(mode, daily_remaining, settings.supervision.quota_warning,
-                                                  settings.supervision.quota_critical),
-                                  collector.silent_s(now), collector.interval_s, collector.pid),
+        status=status,
         checklist=checklist,
         selftest=selftest,
         last_export=last_export,
         collector=collector,
+        alerts=alerts,
+        header_note=store.ledger.meta(store.ledger.HEADER_NOTE),
     )
 
 
@@ -207,5 +235,4 @@ def collector_metrics(store: Store, settings: Settings, now: datetime, quota: Qu
         spent=spent,
         left=None if budget is None else left_today(budget, spent, quota.remaining_at(now), reserve),
         spent_by_kind=by_kind,
-        alerts_last_error=status.alerts_last_error if status else None,
     )

@@ -36,6 +36,7 @@ from textual.screen import Screen
 
 from .. import log as oddsmon_log
 from ..engine.loop import BackgroundLoop
+from ..offline import KEY_FIX
 from ..supervision.common import secret_of
 from ..text import redact
 from ..types import FAIR_METHODS, PRICE_FORMATS
@@ -58,6 +59,7 @@ if TYPE_CHECKING:  # types only: the first frame is painted before httpx and the
     from ..config import Settings
     from ..engine.runtime import Engine, EngineClient
     from ..engine.service import Provenance, WarmReport, WarmStep
+    from ..offline import ModeView
     from ..supervision.metrics import Snapshot
     from ..types import FairMethod, PriceFormat
 
@@ -266,6 +268,8 @@ class OddsmonApp(DeskActions, App[int]):
         from ..engine.runtime import EngineClient  # loaded with the engine
 
         self._service = EngineClient(engine, self._engine_loop)
+        # A team's store: another host's offline switch redraws the sidebar as it commits.
+        engine.watch_team(lambda: self._call(self.poll_now))
         self._engine_up.set()
 
     def _apply_theme(self) -> None:
@@ -343,8 +347,9 @@ class OddsmonApp(DeskActions, App[int]):
         mode = snap.mode
         if mode.offline:
             detail = f": {mode.detail}" if mode.detail else ""
-            self.notify(f"oddsmon is OFFLINE ({mode.reason}){detail}", title="Offline",
-                        severity="warning", topic="mode")
+            todo = f"\nTo do: {KEY_FIX}." if mode.reason == "key" else ""
+            self.notify(f"oddsmon is OFFLINE ({mode.why}){detail}{todo}", title="Offline",
+                        severity="error" if mode.reason == "key" else "warning", topic="mode")
         elif was_offline:
             self.notify("oddsmon is back ONLINE.", title="Online", topic="mode")
 
@@ -425,6 +430,11 @@ class OddsmonApp(DeskActions, App[int]):
         if not mode.offline:
             self.poll_now()
             return
+        if mode.reason == "key":
+            self.push_screen(ConfirmOnline(self._key_refused_text(mode), manual=False,
+                                           title="The provider refuses the API key: go online anyway?"),
+                             self._online_or_say("Staying offline until a /status probe is answered."))
+            return
         if mode.resume_at is not None and mode.seconds_to_resume and mode.seconds_to_resume > 0:
             self.push_screen(ConfirmOnline(self._early_resume_cost(mode.resume_at, mode.reason)),
                              self._confirmed_online)
@@ -438,16 +448,29 @@ class OddsmonApp(DeskActions, App[int]):
                 f"Only {quota.daily_remaining} calls are left today, at or below the reserve of "
                 f"{quota.reserve}: every page would be served from the cache anyway, and the "
                 f"first fetch would go offline (quota) again.", title="Go online with no calls left?",
-                manual=False), self._confirmed_without_calls)
+                manual=False), self._online_or_say("Staying offline: no calls left above the reserve."))
             return
         self._set_online()
 
-    def _confirmed_without_calls(self, answer: bool | str | None) -> None:
-        if answer:
-            self._set_online()
-        else:
-            self.notify("Staying offline: no calls left above the reserve.", title="Online",
-                        topic="mode")
+    def _key_refused_text(self, mode: ModeView) -> str:
+        now = self.now()
+        probe = (f"The next /status probe is at {fmt.stamp_zone(mode.next_probe_at, self.tz, now)} "
+                 f"({WARM_KEY} probes now)" if mode.next_probe_at else f"{WARM_KEY} probes now")
+        return (f"oddsmon is offline because the provider refuses the API key or the account"
+                f"{': ' + mode.detail if mode.detail else ''}.\n\n"
+                f"To do: {KEY_FIX}. oddsmon comes back by itself when a free /status probe "
+                f"succeeds. {probe}.\n\n"
+                f"Going online by hand sends requests the provider refuses unless the key was "
+                f"fixed: the first refusal goes offline (key) again.")
+
+    def _online_or_say(self, staying: str) -> Callable[[bool | str | None], None]:
+        """A dialog's answer: online on yes, else ``staying`` is said."""
+        def answered(answer: bool | str | None) -> None:
+            if answer:
+                self._set_online()
+            else:
+                self.notify(staying, title="Online", topic="mode")
+        return answered
 
     def _early_resume_cost(self, resume_at: datetime, reason: str | None) -> str:
         now = self.now()
@@ -540,6 +563,8 @@ class OddsmonApp(DeskActions, App[int]):
                         severity="warning", topic="warm")
         else:
             self.notify(f"{prefix}: {what}.", title="Warm", topic="warm")
+        for text in filter(None, (report.left_out_text, *report.notes)):
+            self.notify(text, title="Warm", severity="warning")
         screen = self.screen
         if isinstance(screen, PageScreen) and fetched:
             screen.load()

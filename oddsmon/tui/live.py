@@ -23,7 +23,9 @@ from .dashboard import match_name, status_text
 
 
 def live_price_rows(match: LiveMatch, style: PriceFormat) -> list[tuple[str, str, str, str]]:
-    """(market, outcome, now, since kickoff) for each main line of the match's markets."""
+    """(market, outcome, now, since kickoff) for each main line of the match's markets; a
+    price that is no offer (suspended, or the match blocked, stopped or finished) says why in
+    place of a price, and "not bettable" in place of its move."""
     board = match.board
     if board is None:
         return []
@@ -34,8 +36,9 @@ def live_price_rows(match: LiveMatch, style: PriceFormat) -> list[tuple[str, str
             continue
         name = match.bet_names.get(p.bet_id, f"bet {p.bet_id}")
         outcome = f"{p.outcome} {p.handicap}".strip()
-        if p.suspended or p.price is None:
-            rows.append((name, outcome, "suspended", ""))
+        why = board.unbettable(p)
+        if why is not None or p.price is None:
+            rows.append((name, outcome, why or "suspended", "not bettable"))
             continue
         first = board.first.get(p.key)
         move = "" if first is None else \

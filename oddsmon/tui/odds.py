@@ -5,9 +5,10 @@ best price per outcome (highlighted), margins, fair view, value, arbitrage, move
 screen lays it out; the odds analytics grow in :meth:`OddsScreen.render_analytics` and the
 ``#odds-analytics`` container without touching the rest.
 
-Keys: ``g`` picks the fixture, ``m`` cycles the markets the fixture is priced in (every one of
-:data:`oddsmon.domain.markets.SPECS`), ``l`` / ``L`` the next / previous line (Over/Under
-2.5 first), ``v`` cycles the margin-removal method, ``n`` the consensus (all bookmakers, the
+Keys: ``g`` picks the fixture, ``m`` cycles every bet the fixture is priced in (the
+catalogue's :data:`oddsmon.domain.markets.SPECS` in its order, then any other the API sends),
+``j`` jumps to one by name (type to filter), ``]`` / ``[`` the next / previous line (Over/Under
+2.5 first); the market chosen stays chosen on the next fixture. ``v`` cycles the margin-removal method, ``n`` the consensus (all bookmakers, the
 reference bookmaker, outliers dropped), ``k`` what value stakes are sized against (the market's
 fair view or the prediction), ``c`` cycles the price format (decimal, fractional, American),
 ``a`` records a pick: the price under the cell cursor, with its Kelly stake, and ``h`` charts
@@ -26,13 +27,22 @@ from rich.text import Text
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Select, Sparkline, Static
 
 from ..domain.chart import price_chart
 from ..domain.market import CONSENSUS_MODES, MarketView, OutcomeView
 from ..domain.markets import BY_ID, SPECS, split_label
+from ..domain.middles import Middle
 from ..domain.models import MATCH_WINNER, Fixture
-from ..domain.odds import FAIR_METHODS, PRICE_FORMATS, arbitrage_stakes, format_price, kelly_stake
+from ..domain.odds import (
+    FAIR_METHODS,
+    PRICE_FORMATS,
+    arbitrage_stakes,
+    format_price,
+    kelly_fraction,
+    round_stake,
+)
 from ..engine.runtime import NewPick
 from ..engine.service import Page
 from ..types import FairMethod, PriceFormat
@@ -41,9 +51,11 @@ from .base import REFRESH_KEY, WARM_KEY, PageScreen
 from .chart import CHART_W, MovementDialog, chart_text
 from .dashboard import match_name
 from .host import FixtureSelected
+from .market_picker import MarketPicker
 
-MARKET_ORDER: tuple[int, ...] = tuple(m.id for m in SPECS)  # Match Winner first
 STAKE_BASES = ("market", "prediction")  # what a value stake is sized against
+MOVE_ROWS = 10  # movement rows made once: HT/FT's nine outcomes, the eight likeliest scores
+MIDDLES_SHOWN = 3  # the middles with the smallest worst case, below the arbitrage banner
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,12 +95,27 @@ def money_text(amount: float) -> str:
     return f"{amount:,.0f}" if float(amount).is_integer() else f"{amount:,.2f}"
 
 
+def price_cell(market: MarketView, outcome: str | None, bookmaker: str) -> Coordinate | None:
+    """The bookmaker table's cell of ``bookmaker``'s price of ``outcome`` (the first
+    outcome when None), else of that outcome's best price; None when the outcome is not shown."""
+    labels = market.labels
+    column = 0 if outcome is None else labels.index(outcome) if outcome in labels else -1
+    if column < 0:
+        return None
+    rows = [i for i, r in enumerate(market.rows) if r.bookmaker.name == bookmaker and r.prices[column] is not None]
+    rows += [i for i, r in enumerate(market.rows) if r.best[column]]
+    return Coordinate(rows[0], column + 1) if rows else None
+
+
 def pick_fixture(fixtures: list[Fixture], selected: int | None) -> Fixture | None:
     """The selected fixture if it is in the list, else the next upcoming one, else the first."""
     for fx in fixtures:
         if fx.id == selected:
             return fx
     return next((fx for fx in fixtures if fx.is_upcoming), fixtures[0] if fixtures else None)
+
+
+FAIR_COLUMNS = ("Outcome", "Best", "Fair", "Value", "Stake", "at", "Market", "Predicted", "Value/pred")
 
 
 class OddsTable(DataTable[Any]):
@@ -101,15 +128,16 @@ class OddsScreen(PageScreen):
     PAGE = "odds"
     BINDINGS = [
         Binding("g", "pick_fixture", "Fixture", tooltip="Choose the fixture"),
-        Binding("m", "next_market", "Market", tooltip="Every market the fixture is priced in"),
+        Binding("m", "next_market", "Market", tooltip="Every bet the fixture is priced in, one after another"),
+        Binding("j", "find_market", "Find market", tooltip="Jump to a bet by name (type to filter)"),
         # ] and [ step through lines: l is the Live screen's key on every screen.
         Binding("right_square_bracket", "next_line(1)", "Line", key_display="]",
                 tooltip="The next line (Over/Under, handicaps)"),
         Binding("left_square_bracket", "next_line(-1)", "Line back", key_display="[", show=False,
                 tooltip="The previous line"),
-        Binding("v", "next_method", "Method", tooltip="Margin removal: " + ", ".join(FAIR_METHODS)),
+        Binding("v", "next_method", "Method", tooltip=", ".join(FAIR_METHODS)),
         Binding("n", "next_consensus", "Consensus",
-                tooltip="Fair view from all bookmakers, the reference bookmaker, or without outliers"),
+                tooltip="All bookmakers, the reference bookmaker, or no outliers"),
         Binding("k", "next_basis", "Stake vs", tooltip="Size value stakes against the market or the prediction"),
         Binding("a", "add_pick", "Pick", tooltip="Record a pick: the price under the cursor, with its stake"),
         Binding("h", "chart", "Chart", tooltip="The price movement of the outcome under the cursor"),
@@ -121,10 +149,14 @@ class OddsScreen(PageScreen):
     ]
 
     market_id: int = MATCH_WINNER
+    market_title: str = BY_ID[MATCH_WINNER].title  # the chosen bet's name, kept where it is not priced
     line: str = ""  # "" until the market's lines are known: its usual one is then chosen
     consensus: str = CONSENSUS_MODES[0]
     stake_basis: str = STAKE_BASES[0]
     _view: OddsView | None = None
+    # Where the cell cursor goes once the page shows: (outcome label or None for the first,
+    # bookmaker); set by the Value screen's door.
+    _cursor_at: tuple[str | None, str] | None = None
     _picker_choices: tuple[tuple[int, ...], date] | None = None  # what the picker was filled with
 
     def compose_body(self) -> ComposeResult:
@@ -137,12 +169,13 @@ class OddsScreen(PageScreen):
             yield Static("", id="market-note", markup=False)
             with Vertical(id="odds-analytics"):
                 yield Static("", id="arb-banner", classes="arbitrage", markup=False)
+                yield Static("", id="middles", markup=False)
                 yield Static("", id="fair-title", classes="analytics-title", markup=False)
                 yield DataTable(id="fair-table", cursor_type="none", cell_padding=1)
                 yield Static("Movement since the first price stored (market mean)",
                              classes="analytics-title", markup=False)
-                # At most three outcomes (Home/Draw/Away): rows are made once and refilled.
-                for i in range(3):
+                # Rows made once and refilled; a bet with more outcomes shows the first ones.
+                for i in range(MOVE_ROWS):
                     with Horizontal(id=f"move-{i}", classes="move-row"):
                         yield Static("", classes="move-label", markup=False)
                         yield Sparkline([0.0], classes="move-spark")
@@ -220,12 +253,14 @@ class OddsScreen(PageScreen):
             and view.market is not None and previous.market.market_id == view.market.market_id
         cursor = table.cursor_coordinate if same else None
         table.clear(columns=True)
-        name = BY_ID[self.market_id].name
+        market = view.market
+        if market is not None and market.priced:
+            self.market_title = market.market_name
+        name = self.market_title
         if view.fixture is None:
             self.query_one("#market-line", Static).update("No fixture in the window.")
             return
         self.post_message(FixtureSelected(view.fixture.id))
-        market = view.market
         if market is not None and market.line:
             self.line = market.line
             name = f"{name} {market.line} ({len(market.lines)} lines: [ ])"
@@ -243,10 +278,15 @@ class OddsScreen(PageScreen):
             self.status_suffix = ""
             return
         self.show_notice(None)
+        unpriced = "" if market.priced else (
+            f"{name} is not priced for this fixture: m or j for the {len(market.bets)} bets it is")
         self.query_one("#market-note", Static).update(
-            " · ".join(x for x in (f"consensus: {market.consensus}" if market.consensus else "",
-                                   market.note or "") if x))
+            " · ".join(x for x in (unpriced, f"consensus: {market.consensus}" if market.consensus else "",
+                                   "" if unpriced else market.note or "") if x))
         self.render_market(table, market)
+        target, self._cursor_at = self._cursor_at, None
+        if target is not None:
+            cursor = price_cell(market, *target)
         if cursor is not None:
             table.cursor_coordinate = cursor
         self.render_analytics(market, view.closes)
@@ -287,28 +327,36 @@ class OddsScreen(PageScreen):
             banner.update(f"arbitrage {arb.profit * 100:+.1f}% · stakes {split} · returns at least "
                           f"{money_text(money.guaranteed_return)} on {money_text(money.staked)} "
                           f"(rounding to {stakes.round_to:g}: {money.rounding_effect:+.2f})")
+        middles = self.query_one("#middles", Static)
+        middles.display = bool(market.middles)
+        if market.middles:
+            shown = market.middles[:MIDDLES_SHOWN]
+            middles.update("\n".join([
+                f"Middles across the lines ({len(market.middles)}; {len(shown)} smallest worst case "
+                f"first, stakes of {money_text(stakes.bankroll)}):",
+                *(self.middle_text(m) for m in shown)]))
         self.query_one("#fair-title", Static).update(
             f"Fair view ({self.method}); value = best price against the market's fair probability "
             f"and the prediction's; stakes: {stakes.kelly_fraction:g} Kelly of "
             f"{money_text(stakes.bankroll)} against the {self.stake_basis} (k)")
         fair = self.query_one("#fair-table", DataTable)
         fair.clear(columns=True)
-        for label in ("Outcome", "Best", "at", "Fair", "Market", "Predicted", "Value", "Value/pred",
-                      "Stake"):
+        # Price, fair, value and stake first: what 80 columns must show.
+        for label in FAIR_COLUMNS:
             fair.add_column(label)
         for o in market.outcomes:
             value = o.value
             market_p = o.implied if market.kind == "partial" else o.fair_probability
             fair.add_row(Text(o.label),
                          Text("—" if o.best is None else format_price(o.best.price, style)),
-                         Text("—" if o.best is None else o.best.bookmaker),
                          Text("—" if o.fair_odds is None else format_price(o.fair_odds, style)),
-                         Text(pct_text(market_p)), Text(pct_text(o.predicted)),
                          Text(pct_text(value, signed=True),
                               style="bold" if value is not None and value > 0 else ""),
-                         Text(pct_text(o.value_vs_prediction, signed=True)),
-                         Text(self.stake_text(o)))
-        for i in range(3):
+                         Text(self.stake_text(o)),
+                         Text("—" if o.best is None else o.best.bookmaker),
+                         Text(pct_text(market_p)), Text(pct_text(o.predicted)),
+                         Text(pct_text(o.value_vs_prediction, signed=True)))
+        for i in range(MOVE_ROWS):
             row = self.query_one(f"#move-{i}", Horizontal)
             row.display = i < len(market.outcomes)
             if not row.display:
@@ -320,12 +368,30 @@ class OddsScreen(PageScreen):
             moves.update(move_text(o, style, (closes or {}).get(o.label)))
 
     def stake_for(self, price: float, o: OutcomeView) -> float | None:
-        """The Kelly stake in money for ``price`` against the chosen basis, None without one."""
-        p = o.fair_probability if self.stake_basis == "market" else o.predicted
-        if p is None or not 0 <= p <= 1:
+        """The Kelly stake in money for ``price`` against the chosen basis, None without one.
+        Against the market, pushes and half results count (``OutcomeView.kelly_at``)."""
+        if self.stake_basis == "market":
+            share = o.kelly_at(price)
+        else:
+            p = o.predicted
+            share = None if p is None or not 0 <= p <= 1 else kelly_fraction(price, p)
+        if share is None:
             return None
         cfg = self.oddsmon.settings.stakes
-        return kelly_stake(price, p, cfg.bankroll, cfg.kelly_fraction, cfg.round_to)
+        return round_stake(cfg.bankroll * cfg.kelly_fraction * share, cfg.round_to)
+
+    def middle_text(self, m: Middle) -> str:
+        """One middle: its two legs, where both win, the worst and best case, the stakes."""
+        style, cfg = self.price_style, self.oddsmon.settings.stakes
+        # A handicap's count is the home side's goal margin; a total's, the goals (or corners).
+        handicap = m.up.label.startswith("Home")
+        counted = "a home margin of" if handicap else "a total of"
+        both = ", ".join(f"{c:+d}" if handicap else str(c) for c in m.both_win) or "none"
+        up, down = (round_stake(cfg.bankroll * s, cfg.round_to) for s in m.stakes)
+        return (f"  {m.up.label} {format_price(m.up.price, style)} {m.up.bookmaker} + "
+                f"{m.down.label} {format_price(m.down.price, style)} {m.down.bookmaker}: both win on "
+                f"{counted} {both} · worst {m.worst * 100:+.1f}% · best {m.best * 100:+.1f}% · "
+                f"stakes {money_text(up)} / {money_text(down)}")
 
     def stake_text(self, o: OutcomeView) -> str:
         stake = None if o.best is None else self.stake_for(o.best.price, o)
@@ -388,13 +454,38 @@ class OddsScreen(PageScreen):
         picker.focus()
         picker.action_show_overlay()
 
-    def action_next_market(self) -> None:
+    def _bets(self) -> tuple[tuple[int, str], ...]:
+        """Every bet the shown fixture is priced in (id, name), the catalogue's first."""
         market = None if self._view is None else self._view.market
-        order = market.markets if market is not None and market.markets else MARKET_ORDER
+        if market is not None and market.bets:
+            return market.bets
+        return tuple((m.id, m.title) for m in SPECS)
+
+    def action_next_market(self) -> None:
+        order = [bet_id for bet_id, _ in self._bets()]
         i = order.index(self.market_id) if self.market_id in order else -1
-        self.market_id = order[(i + 1) % len(order)]
-        self.line = ""
+        self.show_market(order[(i + 1) % len(order)])
+
+    def show_market(self, market_id: int, line: str = "") -> None:
+        """Show ``market_id`` at ``line`` (its usual line when empty) on this fixture and the next."""
+        self.market_id = market_id
+        self.market_title = dict(self._bets()).get(market_id, self.market_title)
+        self.line = line
         self.load()
+
+    def open_at(self, market_id: int, line: str, outcome: str | None, bookmaker: str) -> None:
+        """Show ``market_id`` at ``line`` with the cell cursor on ``bookmaker``'s price of
+        ``outcome`` (the best price of it when that bookmaker is not shown; the first
+        outcome when None)."""
+        self._cursor_at = (outcome, bookmaker)
+        self.show_market(market_id, line)
+
+    def action_find_market(self) -> None:
+        def chosen(market_id: int | None) -> None:
+            if market_id is not None:
+                self.show_market(market_id)
+
+        self.app.push_screen(MarketPicker(self._bets(), self.market_id), chosen)
 
     def action_next_line(self, step: int) -> None:
         market = None if self._view is None else self._view.market
@@ -462,7 +553,8 @@ class OddsScreen(PageScreen):
 
     def commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand("Choose the fixture (g)", "Open the fixture picker", self.action_pick_fixture)
-        yield SystemCommand("Next market (m)", "Match Winner, Goals Over/Under 2.5, Both Teams Score",
+        yield SystemCommand("Next market (m)", "Every bet the fixture is priced in, one after another",
                             self.action_next_market)
+        yield SystemCommand("Find a market (j)", "Jump to a bet by name", self.action_find_market)
         yield SystemCommand("Next fair-odds method (v)", ", ".join(FAIR_METHODS), self.action_next_method)
         yield SystemCommand("Next price format (c)", "Decimal, fractional, American", self.action_next_format)

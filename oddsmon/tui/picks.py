@@ -5,6 +5,7 @@ same list ``oddsmon --picks`` prints); nothing here is sent anywhere."""
 from __future__ import annotations
 
 from rich.text import Text
+from textual.binding import Binding
 
 from ..desk.picks import PickView
 from ..domain.odds import money
@@ -29,11 +30,17 @@ class PicksScreen(TableScreen):
     TABLE_ID = "picks"
     COLUMNS = COLUMNS
     PAGE = ""  # local data: nothing to refresh from the API
+    BINDINGS = [Binding("t", "toggle_team", "Mine/team", tooltip="This analyst's picks, or the whole team's")]
+    team = False  # every analyst's picks, each with its author, instead of this analyst's
 
     async def fetch(self) -> Page[list[PickView]]:
         app = self.oddsmon
         now = app.now()
-        return Page(await app.service.picks(), Provenance("live", now, 0.0, False))
+        return Page(await app.service.picks("team" if self.team else "mine"), Provenance("live", now, 0.0, False))
+
+    def action_toggle_team(self) -> None:
+        self.team = not self.team
+        self.load()
 
     def render_page(self, page: Page[list[PickView]]) -> None:
         views = page.data or []
@@ -41,10 +48,13 @@ class PicksScreen(TableScreen):
         table.clear()
         currency = self.oddsmon.settings.stakes.currency
         for v in views:
-            table.add_row(*pick_cells(v, currency), key=str(v.pick.id))
+            cells = pick_cells(v, currency)
+            if self.team and v.pick.author:  # whose, beside the match
+                cells[1] = Text(f"{v.pick.match} · {v.pick.author}")
+            table.add_row(*cells, key=str(v.pick.id))
         settled = [v.profit for v in views if v.profit is not None]
         clvs = [v.clv_pct for v in views if v.clv_pct is not None]
-        parts = [f"{len(views)} picks"]
+        parts = [f"{len(views)} picks{' of the team' if self.team else ''}"]
         if clvs:
             parts.append(f"mean CLV {sum(clvs) / len(clvs):+.1f}%")
         if settled:

@@ -46,6 +46,8 @@ def mode_lines(snap: Snapshot, tz: tzinfo, now: datetime, offline_key: str) -> l
         return [zone, _row("since", fmt.stamp(mode.since, tz, now)) if mode.since
                 else "never offline", *reset]
     lines = [zone, _row("reason", mode.reason or "?"), _row("since", fmt.stamp(mode.since, tz, now))]
+    if mode.scope is not None:  # a team's store: every host, or this one alone
+        lines.append(_row("for", "every host" if mode.scope == "team" else "this host"))
     if mode.resume_at is not None:
         left = (mode.resume_at - now).total_seconds()
         lines += [_row("resumes", fmt.short_time(mode.resume_at, tz, now)),

@@ -27,6 +27,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from ..engine.service import Page, Provenance
+from ..offline import KEY_FIX
 from ..supervision.metrics import Snapshot
 from . import fmt
 from .base import OFFLINE_KEY, WARM_KEY, PageScreen
@@ -54,8 +55,11 @@ def state_text(snap: Snapshot, tz: tzinfo, now: datetime) -> str:
     if m.offline and m.resume_at is not None:
         lines.append(_row("Resume", f"automatic at {fmt.stamp_zone(m.resume_at, tz, now)}, in "
                                     f"{fmt.countdown((m.resume_at - now).total_seconds())}"))
-    elif m.offline and m.reason == "network":
-        lines.append(_row("Resume", f"when a /status probe succeeds ({WARM_KEY} probes now)"))
+    elif m.offline and m.reason in ("network", "key"):
+        nxt = f", next {fmt.stamp_zone(m.next_probe_at, tz, now)}" if m.next_probe_at else ""
+        lines.append(_row("Resume", f"when a /status probe succeeds{nxt} ({WARM_KEY} probes now)"))
+        if m.reason == "key":
+            lines.append(_row("To do", KEY_FIX))
     elif m.offline:
         lines.append(_row("Resume", f"on request: key {OFFLINE_KEY}"))
     return "\n".join(lines)
@@ -81,6 +85,8 @@ def quota_text(snap: Snapshot, tz: tzinfo, now: datetime) -> str:
     if q.minute_limit is not None:
         minute += f" of {q.minute_limit}/min"
     lines.append(_row("Minute", minute))
+    if snap.header_note:
+        lines.append(_row("", f"note: {snap.header_note}"))
     return "\n".join(lines)
 
 
@@ -130,8 +136,10 @@ def collector_text(snap: Snapshot, tz: tzinfo, now: datetime) -> str:
                           f"{k} {n}" for k, n in col.spent_by_kind.items())))]
     if col.running and col.next_due is not None:
         lines.append(_row("", f"next due {fmt.stamp(col.next_due, tz, now)}"))
-    if col.alerts_last_error:
-        lines.append(_row("", f"alerts: {col.alerts_last_error}"))
+    alerts = snap.alerts
+    if alerts is not None and alerts.dead:
+        lines.append(_row("Alerts", f"DEAD LETTERS: {alerts.dead_text()} never reached {alerts.target or 'the webhook'}"
+                                    + (f" · {alerts.last_error}" if alerts.last_error else "")))
     return "\n".join(lines)
 
 

@@ -5,17 +5,22 @@ stand-in serving real bodies."""
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from oddsmon.alerts import drop_alert
+from oddsmon.domain.market import PriceDrop
 from oddsmon.sim import LoopbackServer, SimConfig, Simulator
-from oddsmon.store import Store
+from oddsmon.store import Queued, Store
 
-from .test_alerts import Receiver
+from ..webhook import Receiver
 from .test_headless_e2e import KEY, Cli, control, stats
 
 
@@ -112,3 +117,48 @@ def test_collect_never_imports_textual(server: LoopbackServer, receiver: Receive
     imported = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines()
                 if line.startswith("import time:")}
     assert imported and not {m for m in imported if m.split(".")[0] == "textual"}
+
+
+def _collector(cli: Cli) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "oddsmon", "--config", str(cli.config), "--collect"],
+                            cwd=cli.tmp, env=cli.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_alerts_pending_when_the_collector_is_killed_are_delivered_once_after_a_restart(
+        server: LoopbackServer, receiver: Receiver, tmp_path: Path) -> None:
+    cli = Cli(tmp_path, config(tmp_path, server, receiver.url, budget=40))
+    (tmp_path / "state").mkdir()
+    store = Store.open(tmp_path / "state" / "oddsmon.db")
+    now = datetime.now(UTC)
+    pending = [drop_alert(PriceDrop(1380000 + n, 8, 1, "Home", 2.10, 1.80, now), "Arsenal v Chelsea", "Bet365")
+               for n in range(25)]
+    try:
+        store.outbox.enqueue(["webhook"], [Queued(a.key, a.kind, a.to_json()) for a in pending], now)
+        for stop in (signal.SIGKILL, signal.SIGTERM):
+            receiver.hang()
+            proc = _collector(cli)
+            try:
+                # The collector's webhook task has claimed the pending alerts and is posting them.
+                assert receiver.hung.wait(60), "the collector never posted"
+                os.kill(proc.pid, stop)
+                proc.wait(60)
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
+            claimed = store.db.query("SELECT count(*) FROM alert_outbox WHERE claimed_pid = ? AND sent_at IS NULL",
+                                     (proc.pid,))[0][0]
+            # kill -9 leaves its claim (taken over as its process is gone); SIGTERM releases it.
+            assert claimed == (len(pending) if stop == signal.SIGKILL else 0), proc.stdout
+            receiver.come_back()  # the held post is dropped: nothing of it was delivered
+            assert receiver.alerts() == []
+        restarted = cli("--collect", "--once")
+        assert restarted.returncode == 0, restarted.stderr
+        left = store.db.query("SELECT count(*) FROM alert_outbox WHERE sent_at IS NULL")[0][0]
+    finally:
+        store.close()
+    keys = [a["key"] for a in receiver.alerts()]
+    delivered = [k for k in keys if k in {a.key for a in pending}]
+    print(f"\nalerts delivered after a kill -9 of the collector: {len(set(delivered))} of {len(pending)}, "
+          f"{len(delivered) - len(set(delivered))} twice")
+    assert sorted(delivered) == sorted(a.key for a in pending) and len(keys) == len(set(keys))
+    assert left == 0 and "delivered to http://127.0.0.1:" in restarted.stdout

@@ -265,3 +265,39 @@ async def test_sigterm_mid_cycle_leaves_the_store_consistent_and_the_lease_free(
         1 for _, path, _ in recorder.sent if path != "/status") - 1  # the interrupted page never answered
     for key in store.cache.fetched_times(FixturesRequest.kind):
         assert json.loads(store.cache.get(key).body)["response"]  # type: ignore[union-attr]
+
+
+async def test_a_standby_on_another_host_takes_over_within_two_minutes_of_the_collectors_death(
+        day_engine: Engine, day_clock: FakeClock, recorder: Recorder, capsys: pytest.CaptureFixture[str]) -> None:
+    from oddsmon.commands import check
+    from oddsmon.store.collector import _host
+
+    store = day_engine.store
+    # The active collector, on another host, renews for the last time, then dies (kill -9,
+    # power off): its lease stays behind, naming it.
+    assert store.collector.acquire("collector", day_clock.now(), lease_stale_s(day_engine.settings),
+                                   pid=4242, host="server-a") is None
+    died = day_clock.now()
+    lines: list[str] = []
+    standby = Collector(day_engine.service)
+    took_over: list[str] = []
+
+    async def sleeper(seconds: float) -> None:
+        await day_clock.sleep(seconds)
+        if any(line.startswith("took over") for line in lines):  # its first cycle done
+            capsys.readouterr()
+            check.run(day_engine.settings, clock=day_clock)  # --check names who collects
+            took_over.append(capsys.readouterr().out)
+            me.cancel()
+        await asyncio.sleep(0)
+
+    me = asyncio.ensure_future(cycles(standby, say=lines.append, sleeper=sleeper))
+    assert await me == 0
+    assert lines[0].startswith("standby: a collector already runs: pid 4242 on server-a")
+    assert lines[1].startswith("took over from pid 4242 on server-a")
+    assert recorder.sent, "the standby collected"
+    first_request = recorder.sent[0][0]
+    print(f"\ncollector failover: the standby took over {(first_request - died).total_seconds():.0f} s "
+          f"after the active one's last heartbeat")
+    assert first_request - died <= timedelta(minutes=2)
+    assert f"running, pid {os.getpid()} on {_host()}" in took_over[0], took_over[0]

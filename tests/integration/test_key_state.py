@@ -7,8 +7,11 @@ succeeds."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 
+import httpx
 import pytest
 
 from oddsmon.clock import FakeClock
@@ -151,3 +154,42 @@ def test_check_probe_records_a_refused_key_for_the_next_plain_check(
     sim.reject_key = False
     assert check.run(live_settings, probe=True, clock=clock) == 0
     assert "key outage over" in capsys.readouterr().out
+
+
+class KeyRecorder(CountingTransport):
+    """The loopback transport, noting the key each request carried."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.keys: list[str] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.keys.append(request.headers.get("x-apisports-key", ""))
+        return await super().handle_async_request(request)
+
+
+async def test_a_key_rotated_in_its_file_ends_the_outage_at_the_next_probe_without_a_restart(
+        live_settings: Settings, sim: Simulator, clock: FakeClock, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(live_settings.api.key_env, raising=False)
+    key_file = tmp_path / "apisports.key"
+    key_file.write_text("OLD-key-revoked\n")
+    key_file.chmod(0o600)
+    settings = replace(live_settings, api=replace(live_settings.api, key_file=key_file))
+    transport = KeyRecorder()
+    eng = build_engine(settings, clock=clock, transport=transport)  # the key from the settings
+    try:
+        sim.reject_key = True
+        await eng.service.bookmakers()
+        assert eng.service.mode().reason == "key"
+        # The operator writes the new key to the file (the runbook's step); the provider takes it.
+        key_file.write_text("NEW-key-2026\n")
+        sim.reject_key = False
+        clock.set(eng.machine.state().next_probe_at)
+        await eng.service.supervise(warm_on_resume=False)
+        assert not eng.service.mode().offline
+        assert transport.keys[-1] == "NEW-key-2026" and transport.paths[-1] == "/status"
+        page = await eng.service.bookmakers(force=True)
+        assert page.provenance.source == "live" and transport.keys[-1] == "NEW-key-2026"
+    finally:
+        await eng.aclose()

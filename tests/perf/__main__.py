@@ -35,6 +35,8 @@ BENCHMARKS = {
     "g": ("bench_export_odds", "oddsmon --export-odds on the 2,000-fixture store: rows a second, peak memory"),
     "h": ("bench_real_size", "real-size odds (8 bookmakers x 35 bets) at the example config, 500 and 2,000 "
                              "fixtures: warm, store size, Bookmakers, Dashboard, Odds, --check, beside floors"),
+    "i": ("bench_postgres", "a team's PostgreSQL store beside SQLite at 2,000 real-size fixtures: screens, the "
+                            "warm's parse + store per MB, --check"),
 }
 
 

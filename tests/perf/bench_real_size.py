@@ -100,17 +100,27 @@ def serve(fixtures: int) -> None:
     server.stop()
 
 
-def build(directory: Path, fixtures: int, url: str) -> dict[str, Any]:
-    """Warm a store at ``directory`` from the simulator at ``url``; facts as JSON."""
+def _settings(directory: Path, facts: dict[str, Any]) -> Any:
+    """The bench's settings for the store at ``directory``, or the PostgreSQL database
+    ``facts["store_url"]`` names (bench_postgres)."""
+    settings = settings_in(directory, leagues=tuple(facts["leagues"]), days_ahead=facts["days"])
+    if facts.get("store_url"):
+        settings = replace(settings, store=replace(settings.store, url=facts["store_url"]))
+    return settings
+
+
+def build(directory: Path, fixtures: int, url: str, store_url: str | None = None) -> dict[str, Any]:
+    """Warm a store at ``directory`` (or in the PostgreSQL database ``store_url``) from the
+    simulator at ``url``; facts as JSON."""
     import httpx
 
     from oddsmon.config import Secret
     from oddsmon.engine.runtime import build_engine
 
     cfg, days = _sim_config(fixtures)
-    settings = settings_in(directory, leagues=tuple(cfg.leagues), days_ahead=days)
+    facts: dict[str, Any] = {"leagues": list(cfg.leagues), "days": days, "store_url": store_url}
+    settings = _settings(directory, facts)
     settings = replace(settings, api=replace(settings.api, base_url=url))
-    facts: dict[str, Any] = {"leagues": list(cfg.leagues), "days": days}
 
     received = odds_received = 0
     odds_bodies: list[bytes] = []  # a sample of the odds pages, for the floor
@@ -163,14 +173,21 @@ def build(directory: Path, fixtures: int, url: str) -> dict[str, Any]:
     facts["warm_peak_mb"] = hwm_mb()
     facts["received_mb"] = received / 1e6  # the bodies as they came over the socket
     facts["keep_s_per_mb"] = keep_s / (odds_received / 1e6)
-    facts["floor_s_per_mb"] = _decode_write_floor(directory / "floor.db", odds_bodies)
-    conn = sqlite3.connect(settings.paths.db)
-    facts["odds_fixtures"] = conn.execute("SELECT count(*) FROM odds_fixtures").fetchone()[0]
-    facts["values_per_bookmaker"] = conn.execute(
-        "SELECT count(*) * 1.0 / count(DISTINCT fixture_id || '-' || bookmaker_id) FROM odds_latest"
-    ).fetchone()[0]
-    conn.close()
-    facts["disk_mb"] = sum(os.path.getsize(p) for p in directory.glob("oddsmon.db*")) / 1e6
+    if store_url:
+        from .bench_postgres import decode_write_floor
+
+        facts["floor_s_per_mb"] = decode_write_floor(store_url, odds_bodies)
+    else:
+        facts["floor_s_per_mb"] = _decode_write_floor(directory / "floor.db", odds_bodies)
+    from oddsmon.store import Store
+
+    store = Store.open_existing(settings)
+    facts["odds_fixtures"] = store.db.query_one("SELECT count(*) FROM odds_fixtures")[0]
+    facts["values_per_bookmaker"] = float(store.db.query_one(
+        "SELECT count(*) * 1.0 / count(DISTINCT fixture_id || '-' || bookmaker_id) FROM odds_latest")[0])
+    facts["disk_mb"] = (store.health().size_bytes / 1e6 if store_url else
+                        sum(os.path.getsize(p) for p in directory.glob("oddsmon.db*")) / 1e6)
+    store.close()
     return facts
 
 
@@ -182,7 +199,7 @@ def measure(directory: Path, facts: dict[str, Any]) -> dict[str, float]:
     from oddsmon.config import Secret
     from oddsmon.engine.runtime import build_engine
 
-    settings = settings_in(directory, leagues=tuple(facts["leagues"]), days_ahead=facts["days"])
+    settings = _settings(directory, facts)
     out: dict[str, float] = {}
 
     def refuse(request: httpx.Request) -> httpx.Response:
@@ -212,6 +229,8 @@ def measure(directory: Path, facts: dict[str, Any]) -> dict[str, float]:
             await eng.aclose()
 
     asyncio.run(screens())
+    if facts.get("store_url"):
+        return out  # the floors are SQLite's own: bench_real_size reports them
     conn = sqlite3.connect(settings.paths.db)
     t = time.perf_counter()
     conn.execute("SELECT bookmaker_id, count(*) FROM odds_snapshots GROUP BY bookmaker_id").fetchall()
@@ -257,7 +276,7 @@ def _decode_write_floor(path: Path, bodies: list[bytes]) -> float:
     return elapsed / (sum(map(len, bodies)) / 1e6)
 
 
-def _built(directory: Path, fixtures: int) -> dict[str, Any]:
+def _built(directory: Path, fixtures: int, store_url: str | None = None) -> dict[str, Any]:
     """A store warmed by a child from a simulator served by another child."""
     sim = subprocess.Popen([sys.executable, "-m", "tests.perf.bench_real_size", "serve", str(fixtures)],
                            cwd=ROOT, env=_env(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
@@ -266,7 +285,7 @@ def _built(directory: Path, fixtures: int) -> dict[str, Any]:
         url = sim.stdout.readline().strip()
         if not url:
             raise RuntimeError("bench_real_size serve did not start")
-        return _child(["build", str(directory), str(fixtures), url])
+        return _child(["build", str(directory), str(fixtures), url, *([store_url] if store_url else [])])
     finally:
         sim.communicate("")  # closing its stdin stops it
 
@@ -275,7 +294,8 @@ def _check_time(directory: Path, facts: dict[str, Any], runs: int) -> tuple[floa
     config = directory / "oddsmon.toml"
     leagues = ", ".join(str(lg) for lg in facts["leagues"])
     config.write_text(f'[watch]\nleagues = [{leagues}]\n[paths]\ndb = "{directory / "oddsmon.db"}"\n'
-                      f'metrics = "{directory / "m.json"}"\nincidents = "{directory / "i.md"}"\n')
+                      f'metrics = "{directory / "m.json"}"\nincidents = "{directory / "i.md"}"\n'
+                      + (f'[store]\nurl = "{facts["store_url"]}"\n' if facts.get("store_url") else ""))
     env = {**_env(), "APISPORTS_KEY": KEY}  # as on-call staff run it; --check sends nothing
     cmds = {"check": [sys.executable, "-m", "oddsmon", "--config", str(config), "--check"],
             "floor": [sys.executable, "-c", "import sqlite3, json"]}
@@ -337,6 +357,6 @@ if __name__ == "__main__":
     if sys.argv[1] == "serve":
         serve(int(sys.argv[2]))
     elif sys.argv[1] == "build":
-        print(json.dumps(build(Path(sys.argv[2]), int(sys.argv[3]), sys.argv[4])))
+        print(json.dumps(build(Path(sys.argv[2]), int(sys.argv[3]), sys.argv[4], *sys.argv[5:6])))
     else:
         print(json.dumps(measure(Path(sys.argv[2]), json.loads(sys.argv[3]))))

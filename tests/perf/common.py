@@ -30,7 +30,9 @@ START_DAY = date(2026, 11, 24)  # the day a run is made on, unless told another 
 START_HOUR = 9  # UTC: a run lasts minutes, so its day never turns while it runs
 # The real oddsmon on the run's clock (tests/perf/at_clock.py), where what it shows depends on
 # the day: the screens of a store the run warmed. The start-up timings (--check, --export,
-# --demo) run the installed command itself, whose start is what they measure.
+# --demo) run the installed command itself, whose start is what they measure: a launcher would
+# add to it, and --check makes the same queries whatever the day (only the ages and the verdict,
+# which these timings accept, change with it).
 ODDSMON = [sys.executable, "-m", "tests.perf.at_clock"]
 
 _clock: ShiftedClock | None = None

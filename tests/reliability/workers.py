@@ -308,6 +308,62 @@ def disk(directory: str, fault: str) -> None:
     print(json.dumps(report), flush=True)
 
 
+def migrate_on_full_disk(directory: str) -> None:
+    """An older oddsmon's store (schema 1, WAL, a few entries) on ``directory`` (a small tmpfs
+    of our own), the filesystem filled, then this oddsmon's commands run on it: prints one JSON
+    report of what each said and whether the store's bytes changed."""
+    import sqlite3
+
+    from oddsmon.store.sqlite import _MIGRATIONS, APPLICATION_ID, _split_sql
+
+    d = Path(directory)
+    (d / "state").mkdir()
+    db = d / "state" / "oddsmon.db"
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA journal_mode = WAL")  # as every oddsmon left its store
+    for statement in _split_sql(_MIGRATIONS[1]):
+        conn.execute(statement)
+    conn.executemany("INSERT INTO cache VALUES (?, ?, ?, 1, 2)",
+                     [(f"/odds?fixture={i}", "/odds", expected_body(i)) for i in range(200)])
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    cfg = d / "oddsmon.toml"
+    cfg.write_text(f'[api]\nbase_url = "http://127.0.0.1:9"\nretries = 0\n[watch]\nleagues = [39]\n'
+                   f'[paths]\ndb = "{db}"\nmetrics = "{d / "m.json"}"\nincidents = "{d / "i.md"}"\n')
+    report: dict[str, object] = {}
+
+    def files() -> dict[str, str]:
+        return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(db.parent.iterdir())}
+
+    before = files()
+    fd = os.open(d / "filler", os.O_WRONLY | os.O_CREAT, 0o600)
+    for size in (65536, 512, 1):
+        try:
+            while True:
+                os.write(fd, b"\0" * size)
+        except OSError as exc:
+            report["filler"] = exc.strerror
+    os.close(fd)
+    for args in (("--offline",), ("--warm",), ("--check",)):
+        proc = subprocess.run([sys.executable, "-m", "oddsmon", "--config", str(cfg), *args],
+                              capture_output=True, text=True, timeout=120, env=os.environ)
+        report[" ".join(args)] = {"code": proc.returncode, "out": proc.stdout, "err": proc.stderr}
+    after = files()
+    # The store's file byte for byte, and nothing committed beside it (SQLite may leave the
+    # empty -wal and the -shm index its open made: the full disk keeps it from removing them).
+    wal = Path(f"{db}-wal")
+    report["unchanged"] = after[db.name] == before[db.name] and (not wal.exists() or wal.stat().st_size == 0)
+    report["changed"] = sorted(name for name in {*before, *after} if before.get(name) != after.get(name))
+    (d / "filler").unlink()  # space again: the next oddsmon upgrades it
+    proc = subprocess.run([sys.executable, "-m", "oddsmon", "--config", str(cfg), "--offline"],
+                          capture_output=True, text=True, timeout=120, env=os.environ)
+    report["after_space"] = {"code": proc.returncode, "err": proc.stderr}
+    report["after_entries"] = _entries(db)
+    print(json.dumps(report), flush=True)
+
+
 def _entries(db: Path) -> object:
     import sqlite3
 
@@ -332,4 +388,4 @@ def _entries(db: Path) -> object:
 if __name__ == "__main__":
     name, *args = sys.argv[1:]
     {"kill_writer": kill_writer, "soak": soak, "journal_writer": journal_writer,
-     "disk": disk}[name](*args)
+     "disk": disk, "migrate_on_full_disk": migrate_on_full_disk}[name](*args)

@@ -224,6 +224,31 @@ async def test_going_online_with_no_calls_left_asks_first(app: RecordingApp, eng
         assert not engine.service.mode().offline
 
 
+async def test_a_refused_key_says_what_to_do_and_asks_before_going_online(
+        app: RecordingApp, engine: Engine) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        engine.machine.go_offline("key", "API key rejected by the provider: Error/Missing application key.")
+        app.poll_now()
+        await settle(pilot)
+        side = sidebar_text(app)
+        assert "reason  key" in side and "resumes on probe" in side
+        said = app.said_text()
+        assert "OFFLINE (key)" in said and "To do: rotate the key" in said and "api.key_file" in said
+        assert tuple(s for s, m in app.said if "OFFLINE (key)" in m)[:1] == ("error", )
+        await press(pilot, "f")
+        assert isinstance(app.screen, ConfirmOnline)
+        message = str(app.screen.message)
+        assert "refuses the API key" in message and "Error/Missing application key" in message
+        assert "rotate the key" in message and "next /status probe is at" in message
+        await press(pilot, "m")  # no manual offline offered: a refused key is not a quota reset
+        assert isinstance(app.screen, ConfirmOnline)
+        await press(pilot, "n")
+        assert not isinstance(app.screen, ConfirmOnline) and engine.service.mode().reason == "key"
+        await press(pilot, "f", "y")  # a person may still end it
+        assert engine.service.mode().reason != "key"
+
+
 async def test_a_manual_offline_is_left_without_asking(app: RecordingApp, engine: Engine) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -335,6 +360,21 @@ async def test_supervision_shows_the_runbook_items(app: RecordingApp, engine: En
         assert "OFFLINE (user)" in text_of(app, "#sup-state")
         assert "#1 OPEN (user)" in text_of(app, "#sup-incidents")
         assert "[ ] Offline mode disabled" in text_of(app, "#sup-checklist")
+
+
+async def test_supervision_names_the_alerts_no_webhook_took(app: RecordingApp, engine: Engine) -> None:
+    from oddsmon.store import Queued
+
+    now = engine.clock.now()
+    outbox = engine.store.outbox
+    outbox.enqueue(["webhook"], [Queued("drop:1", "drop", "{}"), Queued("mode:2", "offline", "{}")], now)
+    claimed = outbox.claim("webhook", now, min_interval_s=0, stale_s=60)
+    outbox.failed([r.id for r in claimed], now, "dead letter: HTTP 404", None)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "s")
+        shown = text_of(app, "#sup-collector")
+        assert "DEAD LETTERS: 2 alerts (1 drop, 1 offline)" in shown and "HTTP 404" in shown
 
 
 async def test_export_key_writes_the_metrics_and_says_where(app: RecordingApp, engine: Engine) -> None:

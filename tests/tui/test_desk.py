@@ -4,7 +4,10 @@ filters, sorting, pins and the Value screen."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+from dataclasses import fields
 from datetime import timedelta
 from typing import Any
 
@@ -16,6 +19,7 @@ from oddsmon.domain.market import MarketView
 from oddsmon.domain.models import Fixture
 from oddsmon.engine.runtime import Engine
 from oddsmon.providers import FixtureOddsRequest
+from oddsmon.store import NewPick, Store
 from oddsmon.tui.odds import OddsScreen
 
 from ..samples import SAMPLES
@@ -78,8 +82,9 @@ async def test_the_odds_screen_offers_every_market_and_line_of_the_real_bwin_ent
         # Every bet the entry prices (Bwin's 35 and Pinnacle's Asian Handicap) under the API's
         # name, in the catalogue's order, ending on Match Winner.
         assert seen[:9] == ["Asian Handicap -0.5 (2 lines: [ ])", "Handicap Result -1 (4 lines: [ ])",
-                            "Double Chance", "Home/Away", "First Half Winner", "Both Teams Score",
-                            "Exact Score", "Second Half Winner", "Goals Over/Under First Half 1.5 (5 lines: [ ])"]
+                            "Double Chance", "Home/Away (Draw No Bet)",
+                            "First Half Winner (Half-Time Result)", "Both Teams Score",
+                            "Exact Score (Correct Score)", "Second Half Winner", "Goals Over/Under First Half 1.5 (5 lines: [ ])"]
         assert len(set(seen)) == 35 and seen[-1] == "Match Winner"
         assert "Result/Total Goals 2.5 (5 lines: [ ])" in seen and "Corners Over Under 10.5 (5 lines: [ ])" in seen
 
@@ -90,10 +95,11 @@ async def test_stakes_in_money_and_value_against_the_prediction(app: RecordingAp
         await press(pilot, "o")
         table = app.screen.query_one("#fair-table", DataTable)
         headers = [str(c.label) for c in table.columns.values()]
-        assert headers[-2:] == ["Value/pred", "Stake"]
+        # Price, fair, value and stake first: what 80 columns show.
+        assert headers[:5] == ["Outcome", "Best", "Fair", "Value", "Stake"] and headers[-1] == "Value/pred"
         for row in rows(app, "#fair-table"):
-            assert row[7].startswith(("+", "-")) and row[7].endswith("%")  # value vs prediction
-            assert row[8] in ("no edge", "—") or float(row[8].replace(",", "")) > 0
+            assert row[8].startswith(("+", "-")) and row[8].endswith("%")  # value vs prediction
+            assert row[4] in ("no edge", "—") or float(row[4].replace(",", "")) > 0
         assert "0.25 Kelly of 1,000 against the market (k)" in text_of(app, "#fair-title")
         await press(pilot, "k")
         assert "against the prediction (k)" in text_of(app, "#fair-title")
@@ -114,12 +120,24 @@ async def test_a_pick_recorded_in_the_tui_appears_in_picks_with_its_closing_pric
         assert row[1] == f"{fx.home.name} – {fx.away.name}" and row[3] == "Home"
         assert row[7] == "—" and row[9] == "not started"
         assert row[6].endswith(f" {engine.settings.stakes.currency}")  # the stake, with its currency
+        # Another analyst's pick on the team's store: shown on request (t), with its author.
+        other = Store.open(engine.settings, author="bob@desk-2")
+        mine = other.picks.all("team")[0]
+        other.picks.add(NewPick(**{f.name: getattr(mine, f.name) for f in fields(NewPick)}), clock.now())
+        other.close()
+        assert len(rows(app, "#picks")) == 1
+        await press(pilot, "t")
+        team = rows(app, "#picks")
+        assert [r[1] for r in team] == [f"{fx.home.name} – {fx.away.name} · {engine.store.author}",
+                                        f"{fx.home.name} – {fx.away.name} · bob@desk-2"]
+        assert "2 picks of the team" in text_of(app, "#page-status")
+        await press(pilot, "t")
+        assert len(rows(app, "#picks")) == 1
     price = market.rows[0].prices[0]
     assert fx.kickoff is not None
     clock.set(fx.kickoff + timedelta(minutes=10))
     assert picks_command.run(engine.settings, "csv", clock=clock) == 0
-    _, line = capsys.readouterr().out.splitlines()
-    cells = line.split(",")
+    _, cells = csv.reader(io.StringIO(capsys.readouterr().out))
     # Nothing moved between the warm and kickoff: the close is the picked price itself.
     assert cells[11] == engine.settings.stakes.currency  # the stake's and the profit's
     assert cells[12] == "market"  # what the stake was sized against
@@ -177,9 +195,11 @@ async def test_the_value_screen_lists_value_bets_by_edge(app: RecordingApp, engi
         await press(pilot, "V")
         found = rows(app, "#value")
         assert found, "the simulator prices some value bets"
-        edges = [float(r[0].rstrip("%")) for r in found]
-        assert edges == sorted(edges, reverse=True) and all(e > 0 for e in edges)
-        assert "value bets and arbitrages · every upcoming fixture" in text_of(app, "#page-status")
+        edges = [float(r[0].strip().rstrip("%")) for r in found]
+        assert edges == sorted(edges, reverse=True)
+        # Value bets and arbitrages gain; a middle listed costs at most 5 % when it misses.
+        assert all(e > 0 if r[3].strip() != "middle" else e >= -5.0 for e, r in zip(edges, found, strict=True))
+        assert "value bets, arbitrages and middles · every upcoming fixture" in text_of(app, "#page-status")
 
 
 async def test_the_movement_chart_of_the_outcome_under_the_cursor_at_80x24(

@@ -4,11 +4,15 @@ screen, and a TUI that sends nothing while a collector runs."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 from oddsmon.clock import FakeClock
+from oddsmon.domain.models import LiveStatus
 from oddsmon.engine.runtime import Engine
 from oddsmon.sim import Simulator
+from oddsmon.store.live import LiveBoard, LivePrice, LiveState
 from oddsmon.tui.base import PageScreen
+from oddsmon.tui.live import live_price_rows
 
 from .conftest import SIZE, RecordingApp, press, screen_text, settle, text_of
 
@@ -86,7 +90,8 @@ async def test_a_started_fixture_shows_opening_close_and_now(app: RecordingApp, 
         await press(pilot, "o")
         from textual.widgets import Static
 
-        moves = [str(w.content) for w in app.screen.query(".move-text").results(Static)]
+        moves = [str(row.query_one(".move-text", Static).content)
+                 for row in app.screen.query(".move-row") if row.display]
         # Opening → close → now, for each of the three outcomes.
         assert len(moves) == 3 and all(m.count("→") == 2 for m in moves), moves
 
@@ -105,3 +110,25 @@ async def test_supervision_shows_the_collector_and_its_budget(app: RecordingApp,
         await press(pilot, "s")
         text = text_of(app, "#sup-collector")
         assert "running · pid 1" in text and "closing 2, odds 6" in text and "budget 8/" in text, text
+
+
+def test_prices_of_a_blocked_or_stopped_match_are_shown_as_not_bettable() -> None:
+    """The feed's flags: a suspended value, and a whole match blocked, stopped or finished,
+    is no offer. Its price is not shown as one, and the board's bettable prices (the only
+    ones value, arbitrage or an alert may use) leave it out."""
+    def board(**flags: bool) -> LiveBoard:
+        status = LiveStatus("Second Half", 70, 1, 0, flags.get("stopped", False),
+                            flags.get("blocked", False), flags.get("finished", False))
+        prices = [LivePrice(7, 59, "Home", "", 0, 1.85, None, False),
+                  LivePrice(7, 59, "Draw", "", 0, None, None, True)]
+        return LiveBoard(LiveState(7, KICKOFF, status), {p.key: p for p in prices}, {})
+
+    match = SimpleNamespace(board=board(), bet_names={59: "Fulltime Result"})
+    rows = live_price_rows(match, "decimal")  # type: ignore[arg-type]
+    assert rows[0][2] == "1.85" and rows[1][1:] == ("Draw", "suspended", "not bettable")
+    assert list(match.board.bettable().values()) == [1.85]
+    for flag in ("blocked", "stopped", "finished"):
+        halted = SimpleNamespace(board=board(**{flag: True}), bet_names={59: "Fulltime Result"})
+        rows = live_price_rows(halted, "decimal")  # type: ignore[arg-type]
+        assert rows[0] == ("Fulltime Result", "Home", flag, "not bettable"), rows
+        assert halted.board.bettable() == {}

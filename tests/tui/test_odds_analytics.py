@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual.widgets import DataTable, Sparkline
+from textual.widgets import DataTable, Sparkline, Static
 
 from oddsmon.clock import FakeClock
 from oddsmon.domain.odds import fractional_to_decimal
@@ -24,11 +24,11 @@ async def test_fair_view_prediction_and_value_beside_the_market(app: RecordingAp
         await press(pilot, "o")
         rows = fair_rows(app)
         assert [r[0] for r in rows] == ["Home", "Draw", "Away"]
-        fair_pcts = [float(r[4].rstrip("%")) for r in rows]
+        fair_pcts = [float(r[6].rstrip("%")) for r in rows]
         assert abs(sum(fair_pcts) - 100.0) < 0.2  # the market's fair view sums to 100 %
-        assert all(r[5].endswith("%") for r in rows)  # the prediction's percentages beside it
-        assert all(r[6].startswith(("+", "-")) and r[6].endswith("%") for r in rows)  # value
-        assert len(app.screen.query(Sparkline)) == 3
+        assert all(r[7].endswith("%") for r in rows)  # the prediction's percentages beside it
+        assert all(r[3].startswith(("+", "-")) and r[3].endswith("%") for r in rows)  # value
+        assert len([row for row in app.screen.query(".move-row") if row.display]) == 3
         assert "fair: multiplicative" in text_of(app, "#market-line")
 
 
@@ -83,8 +83,9 @@ async def test_movement_shows_opening_now_and_an_arrow(app: RecordingApp, engine
         await press(pilot, "o")
         clock.advance(3 * 3600)  # the simulator's prices move every 10 minutes
         await press(pilot, "r")
-        moves = [str(w.content) for w in app.screen.query(".move-text")]
+        shown = [row for row in app.screen.query(".move-row") if row.display]
+        moves = [str(row.query_one(".move-text", Static).content) for row in shown]
         assert len(moves) == 3 and all("→" in m for m in moves)
         assert any(m.split()[-1][0] in "▲▼" for m in moves), moves
-        sparks = list(app.screen.query(Sparkline))
+        sparks = [row.query_one(Sparkline) for row in shown]
         assert all(len(s.data or []) >= 2 for s in sparks)

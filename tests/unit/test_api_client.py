@@ -23,7 +23,7 @@ from oddsmon.api import (
     RateLimited,
 )
 from oddsmon.clock import FakeClock
-from oddsmon.config import ApiSettings, Secret
+from oddsmon.config import ApiSettings, ConfigError, Secret
 from oddsmon.store import Store
 
 from ..conftest import SECRET
@@ -137,6 +137,57 @@ async def test_minute_remaining_zero_paces_the_next_call(store: Store, clock: Fa
     before = clock.timestamp()
     await client.get("/fixtures", {"league": 61})
     assert clock.timestamp() - before >= 59
+    await client.aclose()
+
+
+async def test_a_rate_limit_of_zero_is_ignored_with_a_note_never_a_crawl(store: Store, clock: FakeClock) -> None:
+    # "X-RateLimit-Limit: 0" on an answered call: believing its "0 left" would hold every
+    # call for a minute. Ignored, paced on api.per_minute, and said once.
+    nonsense = {**HEADERS, "X-RateLimit-Limit": "0", "X-RateLimit-Remaining": "0"}
+    client = make(store, clock, lambda r: httpx.Response(200, json=envelope([1]), headers=nonsense))
+    before = clock.timestamp()
+    for league in range(5):
+        await client.get("/fixtures", {"league": league})
+    assert clock.timestamp() - before < 1
+    quota = store.ledger.quota()
+    assert (quota.minute_limit, quota.minute_remaining, quota.daily_remaining) == (None, None, 42)
+    note = store.ledger.meta(store.ledger.HEADER_NOTE) or ""
+    assert "X-RateLimit-Limit: 0 ignored" in note and note.startswith("2026-11-24T09:00:00Z")
+    await client.aclose()
+
+
+async def test_a_status_saying_the_subscription_is_not_active_is_a_refused_key(store: Store,
+                                                                                clock: FakeClock) -> None:
+    status = {"account": {}, "subscription": {"plan": "Pro", "end": "2026-11-01T00:00:00+00:00", "active": False},
+              "requests": {"current": 3, "limit_day": 7500}}
+    client = make(store, clock, lambda r: httpx.Response(200, json={**envelope([]), "response": status}))
+    with pytest.raises(KeyRejected, match=r"subscription not active \(plan Pro, end 2026-11-01"):
+        await client.probe()
+    await client.aclose()
+
+
+async def test_the_probe_reads_the_key_again_from_where_it_came_from(store: Store, clock: FakeClock) -> None:
+    sent: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request.headers["x-apisports-key"])
+        return httpx.Response(200, json={**envelope([]), "response": {"requests": {"current": 1, "limit_day": 100}}})
+
+    keys = [Secret(SECRET), Secret("ROTATED-key-2")]
+    client = ApiClient(ApiSettings(base_url="http://api.test"), keys[0], store.ledger, clock,
+                       transport=httpx.MockTransport(handler), key_source=lambda: keys[-1])
+    await client.probe()
+    assert sent == ["ROTATED-key-2"]
+
+    def unreadable() -> Secret | None:
+        raise ConfigError("/etc/oddsmon/key: api.key_file must be readable by its owner only")
+
+    await client.aclose()
+    client = ApiClient(ApiSettings(base_url="http://api.test"), keys[0], store.ledger, clock,
+                       transport=httpx.MockTransport(handler), key_source=unreadable)
+    with pytest.raises(KeyRejected, match="could not be read again: /etc/oddsmon/key"):
+        await client.probe()
+    assert len(sent) == 1  # nothing sent with a key that could not be read
     await client.aclose()
 
 

@@ -65,8 +65,8 @@ def test_help_lists_every_command_with_its_help(capsys: pytest.CaptureFixture[st
     (["--force", "--offline"], 2, "argument --force: only goes with --warm or --online"),
     (["--league", "39", "--picks"], 2, "argument --league: only goes with --export-odds"),
     (["--port", "8000"], 2, "argument --port: goes with --serve, a port from 1 to 65535"),
-    (["--serve", "--port", "70000"], 2, "argument --port: goes with --serve, a port from 1 to 65535"),
-    (["--serve", "--port", "x"], 2, "argument --port: invalid int value: 'x'"),
+    (["--serve", "--port", "70000"], 2, "argument --port: expected a port from 1 to 65535, got '70000'"),
+    (["--serve", "--port", "x"], 2, "argument --port: expected a port from 1 to 65535, got 'x'"),
     (["--note", "  "], 2, "argument --note: expected some text"),
     (["--picks", "--format", "json"], 2, "argument --format: json or prometheus with --export, csv or "
                                           "jsonl with --export-odds, text or csv with --picks"),

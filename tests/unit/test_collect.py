@@ -208,3 +208,18 @@ def test_collect_and_alerts_config_is_validated_with_file_line_and_key(tmp_path:
     path.write_text("[alerts]\nwebhook_url = \"slack\"\n")
     with pytest.raises(ConfigError, match=r"alerts.webhook_url: expected an http\(s\) URL"):
         load_file(path)
+
+
+def test_a_cycle_that_met_an_outage_says_so_rather_than_nothing_due() -> None:
+    from datetime import UTC, datetime
+
+    from oddsmon.collect.runner import CycleReport
+    from oddsmon.collect.scheduler import Task
+
+    at = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+    met = CycleReport(at, offline="network", budget=45, left=44,
+                      ran=[(Task("fixtures", 39, 1), 1, "network"), (Task("odds", 39, 1), 0, "cannot reach the API")])
+    assert met.summary() == ("1 counted call(s) (fixtures 1); 44 left of a budget of 45 today; 0 deferred; "
+                             "went offline (network) at odds 39: the rest waits for the resume")
+    assert CycleReport(at, offline="quota").summary() == "offline (quota): nothing sent"
+    assert "nothing due" in CycleReport(at, budget=45, left=45).summary()

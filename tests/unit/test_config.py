@@ -183,7 +183,7 @@ def test_init_config_documents_every_declared_key_and_loads_back_every_value(tmp
     for section, keys in KEY_DOCS.items():
         for key, doc in keys.items():
             idx = next((i for i, line in enumerate(lines) if line.startswith(f"{key} =")), None)
-            if key in ("key_file", "webhook_url", "file"):  # unset by default: TOML has no null
+            if key in ("key_file", "webhook_url", "url", "password_file", "file"):  # unset by default: no null in TOML
                 assert idx is None
                 continue
             assert idx is not None, f"{section}.{key} missing"

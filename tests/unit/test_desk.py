@@ -4,6 +4,7 @@ a restart and a kill -9)."""
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import os
@@ -66,27 +67,34 @@ def csv_text(store: Store, **filters: Any) -> str:
 
 def test_export_header_and_one_row_per_price_observation(known: Store) -> None:
     lines = csv_text(known).splitlines()
-    assert lines[0] == ("observed_at,fixture_id,kickoff,league_id,league,home,away,bookmaker_id,"
-                        "bookmaker,market,line,outcome,price")
+    # Text quoted, numbers bare (desk/cells.py): what a spreadsheet reads as text stays text.
+    assert lines[0] == ('"observed_at","fixture_id","kickoff","league_id","league","home","away",'
+                        '"bookmaker_id","bookmaker","market","line","outcome","price"')
+    head = '"2026-11-24T09:00:00Z",1,"2026-11-24T19:00:00Z",39,"Premier League","Arsenal","Chelsea"'
+    lyon = '"2026-11-24T19:00:00Z",61,"Ligue 1","Lyon","Nice",8,"Bet365","Both Teams Score","","Yes"'
     assert lines[1:] == [
-        "2026-11-24T09:00:00Z,1,2026-11-24T19:00:00Z,39,Premier League,Arsenal,Chelsea,8,Bet365,Match Winner,,Away,3.6",
-        "2026-11-24T09:00:00Z,1,2026-11-24T19:00:00Z,39,Premier League,Arsenal,Chelsea,8,Bet365,Match Winner,,Draw,3.4",
-        "2026-11-24T09:00:00Z,1,2026-11-24T19:00:00Z,39,Premier League,Arsenal,Chelsea,8,Bet365,Match Winner,,Home,2.1",
-        "2026-11-24T10:00:00Z,1,2026-11-24T19:00:00Z,39,Premier League,Arsenal,Chelsea,8,Bet365,Match Winner,,Home,2.0",
-        "2026-11-24T09:00:00Z,1,2026-11-24T19:00:00Z,39,Premier League,Arsenal,Chelsea,6,Bwin,Goals Over/Under,2.5,Over,1.9",
-        "2026-11-24T09:00:00Z,2,2026-11-24T19:00:00Z,61,Ligue 1,Lyon,Nice,8,Bet365,Both Teams Score,,Yes,1.8",
-        "2026-11-24T10:00:00Z,2,2026-11-24T19:00:00Z,61,Ligue 1,Lyon,Nice,8,Bet365,Both Teams Score,,Yes,1.75",
+        f'{head},8,"Bet365","Match Winner","","Away",3.6',
+        f'{head},8,"Bet365","Match Winner","","Draw",3.4',
+        f'{head},8,"Bet365","Match Winner","","Home",2.1',
+        f'{head.replace("T09", "T10", 1)},8,"Bet365","Match Winner","","Home",2.0',
+        f'{head},6,"Bwin","Goals Over/Under","2.5","Over",1.9',
+        f'"2026-11-24T09:00:00Z",2,{lyon},1.8',
+        f'"2026-11-24T10:00:00Z",2,{lyon},1.75',
     ]
 
 
+def csv_rows(store: Store, **filters: Any) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(csv_text(store, **filters))))[1:]
+
+
 def test_export_filters_since_league_and_fixture(known: Store) -> None:
-    since = csv_text(known, since=T0 + timedelta(minutes=30)).splitlines()[1:]
-    assert [line.rsplit(",", 2)[1:] for line in since] == [["Home", "2.0"], ["Yes", "1.75"]]
-    league = csv_text(known, league=61).splitlines()[1:]
-    assert len(league) == 2 and all(",Lyon,Nice," in line for line in league)
-    fixture = csv_text(known, fixture=1).splitlines()[1:]
-    assert len(fixture) == 5 and all(line.split(",")[1] == "1" for line in fixture)
-    assert csv_text(known, league=39, fixture=2).splitlines()[1:] == []
+    since = csv_rows(known, since=T0 + timedelta(minutes=30))
+    assert [row[-2:] for row in since] == [["Home", "2.0"], ["Yes", "1.75"]]
+    league = csv_rows(known, league=61)
+    assert len(league) == 2 and all(row[5:7] == ["Lyon", "Nice"] for row in league)
+    fixture = csv_rows(known, fixture=1)
+    assert len(fixture) == 5 and all(row[1] == "1" for row in fixture)
+    assert csv_rows(known, league=39, fixture=2) == []
 
 
 def test_export_jsonl_has_typed_values_and_null_where_unknown(known: Store) -> None:
@@ -152,7 +160,7 @@ def test_cli_export_odds_to_stdout_and_to_a_file(known: Store, tmp_path: Path,
     cfg = _config(tmp_path, known.db.path)
     assert main(["--config", str(cfg), "--export-odds", "-", "--format", "csv"]) == 0
     printed = capsys.readouterr().out.splitlines()
-    assert printed[0].startswith("observed_at,fixture_id,kickoff") and len(printed) == 8
+    assert printed[0].startswith('"observed_at","fixture_id","kickoff"') and len(printed) == 8
     target = tmp_path / "out" / "odds.jsonl"
     assert main(["--config", str(cfg), "--export-odds", str(target), "--format", "jsonl",
                  "--league", "39", "--since", "2026-11-24T09:30:00Z"]) == 0
@@ -164,7 +172,7 @@ def test_cli_export_odds_to_stdout_and_to_a_file(known: Store, tmp_path: Path,
 @pytest.mark.parametrize(("argv", "message"), [
     (["--export-odds", "-", "--format", "prometheus"], "csv or jsonl with --export-odds"),
     (["--export-odds", "-", "--since", "yesterday"], "--since 'yesterday': expected an ISO 8601"),
-    (["--export-odds", "-", "--league", "x"], "--league: expected a positive integer id"),
+    (["--export-odds", "-", "--league", "x"], "--league: expected an id from 1 to 9007199254740991, got 'x'"),
     (["--since", "2026-01-01"], "--since: only goes with --export-odds"),
     (["--picks", "--format", "jsonl"], "text or csv with --picks"),
 ])
@@ -215,8 +223,10 @@ def test_cli_picks_csv(known: Store, tmp_path: Path, capsys: pytest.CaptureFixtu
     known.picks.add(a_pick(), T0)
     assert main(["--config", str(_config(tmp_path, known.db.path)), "--picks", "--format", "csv"]) == 0
     header, row = capsys.readouterr().out.splitlines()
-    assert header.startswith("id,picked_at,fixture_id,kickoff,match,market,line,outcome,bookmaker,price,stake,currency")
-    assert row.startswith("1,2026-11-24T09:00:00Z,1,2026-11-24T19:00:00Z,Arsenal v Chelsea,Match Winner,,Home,Bet365,2.2,10.0,EUR")
+    assert header.startswith('"id","picked_at","fixture_id","kickoff","match","market","line","outcome",'
+                             '"bookmaker","price","stake","currency"')
+    assert row.startswith('1,"2026-11-24T09:00:00Z",1,"2026-11-24T19:00:00Z","Arsenal v Chelsea",'
+                          '"Match Winner","","Home","Bet365",2.2,10.0,"EUR"')
 
 
 def test_cli_picks_text_shows_the_stake_s_currency(known: Store, tmp_path: Path,
@@ -237,8 +247,8 @@ def test_a_pick_records_what_its_stake_was_sized_against(known: Store, tmp_path:
     with pytest.raises(ValueError, match="basis is one of market, prediction, model"):
         known.picks.add(replace(a_pick(), basis="hunch"), T0)
     assert main(["--config", str(_config(tmp_path, known.db.path)), "--picks", "--format", "csv"]) == 0
-    header, row = capsys.readouterr().out.splitlines()
-    assert header.split(",")[12] == "basis" and row.split(",")[12] == "model-joint"
+    header, row = csv.reader(io.StringIO(capsys.readouterr().out))
+    assert header[12] == "basis" and row[12] == "model-joint"
 
 
 def test_a_pick_survives_a_restart_and_a_kill_9(store: Store, tmp_path: Path) -> None:

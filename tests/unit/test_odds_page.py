@@ -54,7 +54,7 @@ def _set(path: list[Any], value: Any) -> Callable[[list[Any]], None]:
 
 _BOOK = [0, "bookmakers", 0]
 _BET = [*_BOOK, "bets", 27]  # Match Winner, a market the screens show
-_UNSHOWN = [*_BOOK, "bets", 0]  # id 38: not typed, only its id is read
+_UNSHOWN = [*_BOOK, "bets", 0]  # id 38, renumbered outside the catalogue: only its id is read
 _VALUE = [*_BET, "values", 0]
 
 REJECTED: dict[str, Callable[[list[Any]], object]] = {
@@ -81,7 +81,8 @@ TOLERATED: dict[str, Callable[[list[Any]], object]] = {
     "kickoff by timestamp only": _set([0, "fixture", "date"], None),
     "extra keys": _set([0, "extra"], {"deep": [1, 2]}),
     "date unreadable, timestamp read": _set([0, "fixture", "date"], "soon"),
-    "a market not shown lacks its name": _set([*_UNSHOWN, "name"], DROP),
+    "a market not typed lacks its name": lambda items: (_set([*_UNSHOWN, "id"], 9999)(items),
+                                                        _set([*_UNSHOWN, "name"], DROP)(items)),
 }
 
 

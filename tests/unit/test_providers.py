@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
+from oddsmon.api import ProviderError
 from oddsmon.clock import FakeClock
 from oddsmon.config import Secret, Settings
 from oddsmon.domain.models import MATCH_WINNER, FixtureOdds
@@ -127,3 +128,19 @@ async def test_a_refusal_is_told_with_what_to_change(settings: Settings, store: 
     assert refusal.messages == {"plan": body["errors"]["plan"]}  # type: ignore[index]
     assert "[watch.seasons]" in refusal.text(clock.now())
     assert codec().refusal(json.dumps({**body, "errors": []})) is None
+
+
+async def test_an_errors_list_is_an_error_never_kept_as_the_page(settings: Settings, store: Store,
+                                                                 clock: FakeClock) -> None:
+    body = {"get": "odds", "parameters": {"league": "39"}, "results": 0, "paging": {"current": 1, "total": 1},
+            "errors": ["The request could not be handled."], "response": []}
+    provider = connect(settings.api, Secret(SECRET), store.ledger, clock,
+                       transport=httpx.MockTransport(lambda r: httpx.Response(200, json=body)))
+    with pytest.raises(ProviderError, match="The request could not be handled") as failed:
+        await provider.fetch(LeagueOddsRequest(39, 2026))
+    await provider.aclose()
+    assert not isinstance(failed.value, Refused) and failed.value.body is None  # nothing to keep
+    # A store written before this kept such a body: it reads back as what it is, not as a
+    # day of no odds.
+    refusal = codec().refusal(json.dumps(body))
+    assert refusal is not None and refusal.messages == {"0": "The request could not be handled."}

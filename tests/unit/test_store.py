@@ -15,10 +15,17 @@ from typing import Any
 import pytest
 
 from oddsmon.providers import LeagueOddsRequest
-from oddsmon.store import Store, StoreError, cache_key
+from oddsmon.store import Store, StoreError, StoreTooNew, cache_key
 from oddsmon.store.sqlite import APPLICATION_ID, SCHEMA_VERSION
+from oddsmon.version import __version__
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def store(each_store: Store) -> Store:
+    """The store's suite runs on each backend (tests/postgres.py: a real PostgreSQL)."""
+    return each_store
 
 
 def test_new_store_is_wal_versioned_and_private(tmp_path: Path) -> None:
@@ -61,16 +68,20 @@ def test_a_big_body_is_kept_compressed_and_read_back_as_received(store: Store) -
     assert store.cache.get("/odds?league=39&season=2026").body == body
     assert store.cache.results("/odds?league=39&season=2026") == 200
     assert list(store.cache.bodies("/odds")) == [body]
-    # A small body stays text, readable by SQLite's JSON functions.
+    # A small body stays uncompressed: text in SQLite (readable by its JSON functions), the
+    # UTF-8 bytes in PostgreSQL's bytea.
     store.cache.put("/status", "/status", '{"results": 1, "response": {}}', T0, 60)
     assert store.cache.results("/status") == 1
-    assert isinstance(store.db.query_one("SELECT body FROM cache WHERE key = '/status'")[0], str)
+    small = store.db.query_one("SELECT body FROM cache WHERE key = '/status'")[0]
+    assert small == ('{"results": 1, "response": {}}' if store.db.dialect.text_bodies
+                     else b'{"results": 1, "response": {}}')
 
 
 def test_a_compressed_body_that_does_not_inflate_reads_as_unparseable(store: Store) -> None:
     store.cache.put("/odds?fixture=1", "/odds", "x" * 10_000, T0, 60)
     with store.db.write() as tx:
-        tx.execute("UPDATE cache SET body = ? WHERE key = '/odds?fixture=1'", (b"not zlib",))
+        # A zlib header, then damage: what a torn or hand-edited body holds.
+        tx.execute("UPDATE cache SET body = ? WHERE key = '/odds?fixture=1'", (b"x\x9cnot zlib",))
     assert store.cache.get("/odds?fixture=1").body == ""
     assert store.cache.results("/odds?fixture=1") is None
 
@@ -266,14 +277,22 @@ def test_foreign_database_is_not_destroyed(tmp_path: Path) -> None:
     assert sqlite3.connect(aside).execute("SELECT name FROM customers").fetchone() == ("ada",)
 
 
-def test_newer_schema_is_moved_aside(tmp_path: Path) -> None:
+def test_newer_schema_is_refused_as_it_is_naming_its_writer(tmp_path: Path) -> None:
     path = tmp_path / "o.db"
     Store.open(path).close()
     conn = sqlite3.connect(path)
+    assert conn.execute("SELECT value FROM meta WHERE key = 'schema_written_by'").fetchone() == (
+        f"oddsmon {__version__}",)
+    conn.execute("UPDATE meta SET value = 'oddsmon 9.1.0' WHERE key = 'schema_written_by'")
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     conn.commit()
     conn.close()
-    _assert_moved_aside(tmp_path, path, "newer oddsmon")
+    before = path.read_bytes()
+    for read_only in (False, True):
+        with pytest.raises(StoreTooNew, match=rf"written by oddsmon 9\.1\.0 \(schema {SCHEMA_VERSION + 1}\), "
+                                              rf"newer than this oddsmon {__version__}"):
+            Store.open(path, read_only=read_only)
+    assert path.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["o.db"]
 
 
 def test_unwritable_directory_is_a_clear_error(tmp_path: Path) -> None:

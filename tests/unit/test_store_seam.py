@@ -19,6 +19,7 @@ from oddsmon.store import (
     LivePrice,
     LiveState,
     NewPick,
+    Queued,
     Store,
     StoreError,
     StoreWriteError,
@@ -103,6 +104,7 @@ class _Recorder:
 
         class Dialect:
             text_bodies = db.dialect.text_bodies
+            server_clock = db.dialect.server_clock
 
             def __getattr__(self, name: str) -> Any:
                 made = getattr(db.dialect, name)
@@ -127,6 +129,10 @@ class _Recorder:
             def executemany(self, sql: str, rows: Sequence[Sequence[object]]) -> Any:
                 recorder.statements.append(sql)
                 return tx.executemany(sql, rows)
+
+            def iterate(self, sql: str, params: Sequence[object] = (), batch: int = 2000) -> Any:
+                recorder.statements.append(sql)
+                return tx.iterate(sql, params, batch)
         return Tx()
 
     @contextlib.contextmanager
@@ -190,7 +196,16 @@ def _every_part_at_work(store: Store) -> None:
     collector.holder("collector"), collector.release("collector")
     collector.add_spend(date(2026, 11, 24), {"odds": 3}), collector.spend(date(2026, 11, 24))
     collector.set_status(CollectorStatus(1, 60.0, at, later)), collector.status()
-    collector.claim_alert("drop:7", "drop", at), collector.unclaim_alert("drop:7")
+
+    outbox = store.outbox
+    outbox.enqueue(["webhook"], [Queued("drop:7", "drop", "{}"), Queued("drop:8", "drop", "{}")], at,
+                   cursor=("transitions", 3))
+    outbox.cursor("transitions"), outbox.next_due("webhook", at, 10.0)
+    first, second = outbox.claim("webhook", later, min_interval_s=10.0, stale_s=60.0)
+    outbox.sent([first.id], later), outbox.failed([second.id], later, "HTTP 500", later)
+    outbox.claim("webhook", later + timedelta(minutes=1), min_interval_s=10.0, stale_s=60.0, limit=1)
+    outbox.release([second.id]), outbox.failed([second.id], later, "HTTP 404", None)
+    outbox.view(), outbox.prune(later, sent_keep_s=0.0, dead_keep_s=0.0)
 
     history = store.history
     history.note_priced(at, "/odds?league=39", [(7, 39, 2026)], [(7, 8, "Bet365", [1, 5])])

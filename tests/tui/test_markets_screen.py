@@ -1,0 +1,132 @@
+"""Every bet of the real bodies in tests/data on the Odds screen at 80x24: ``m`` cycles through
+each, the market picker (``j``) lists each and jumps to one typed, the chosen market stays
+chosen on the next fixture, and middles across the lines are shown."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, OptionList
+
+from oddsmon.domain.markets import BY_ID
+from oddsmon.engine.runtime import Engine
+from oddsmon.providers import FixtureOddsRequest
+from oddsmon.tui.market_picker import MarketPicker
+
+from ..samples import SAMPLES
+from .conftest import SIZE, RecordingApp, press, settle, text_of
+
+BODIES = {"real Bwin": SAMPLES / "odds__real_fixture815162_bookmaker6.json",
+          "documentation": SAMPLES / "odds__official_docs_fixture326090_bookmaker6.json"}
+
+
+def serve(engine: Engine, fixture_id: int, body_path: Path,
+          extra: list[dict[str, object]] | None = None) -> set[int]:
+    """The fixture's odds entry replaced by a real body (plus ``extra`` bookmakers); the bet
+    ids it prices."""
+    body = json.loads(body_path.read_text())
+    item = body["response"][0]
+    item["fixture"]["id"] = fixture_id
+    item["bookmakers"].extend(extra or [])
+    request = FixtureOddsRequest(fixture_id)
+    engine.store.cache.put(request.key, request.kind, json.dumps(body), engine.clock.now(), 10**7)
+    return {bet["id"] for book in item["bookmakers"] for bet in book["bets"] if bet["values"]}
+
+
+def market_name(app: RecordingApp) -> str:
+    return text_of(app, "#market-line").split(" · ")[0]
+
+
+async def first_two(engine: Engine) -> tuple[int, int]:
+    fixtures = (await engine.service.fixtures()).data
+    assert fixtures is not None
+    upcoming = [f.id for f in fixtures if f.is_upcoming]
+    return upcoming[0], upcoming[1]
+
+
+@pytest.mark.parametrize("body", list(BODIES))
+async def test_every_bet_of_a_real_body_is_on_the_screen_by_m_and_by_the_picker(
+        app: RecordingApp, engine: Engine, body: str) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        fid, _ = await first_two(engine)
+        bets = serve(engine, fid, BODIES[body])
+        app.selected_fixture = fid
+        await press(pilot, "o")
+        seen = []
+        for _ in range(len(bets)):
+            await press(pilot, "m")
+            seen.append(market_name(app).split(" (")[0])
+        names = {BY_ID[b].name for b in bets}
+        # Each bet once, by the API's name, and back to Match Winner.
+        assert {n.rsplit(" ", 1)[0] if n.rsplit(" ", 1)[0] in names else n for n in seen} == names
+        assert seen[-1] == "Match Winner"
+        await press(pilot, "j")
+        picker = app.screen
+        assert isinstance(picker, MarketPicker)
+        listed = picker.query_one("#market-list", OptionList)
+        assert [str(listed.get_option_at_index(i).prompt) for i in range(listed.option_count)] \
+            == [BY_ID[b].title for b in sorted(bets, key=list(BY_ID).index)]
+        await press(pilot, "escape")
+        assert market_name(app) == "Match Winner"
+
+
+async def test_the_picker_jumps_to_a_bet_typed_and_it_stays_chosen_on_the_next_fixture(
+        app: RecordingApp, engine: Engine) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        fid, other = await first_two(engine)
+        serve(engine, fid, BODIES["real Bwin"])
+        app.selected_fixture = fid
+        await press(pilot, "o", "j", *"clean home", "enter")
+        assert market_name(app) == "Clean Sheet - Home"
+        assert str(app.screen.query_one("#fair-table", DataTable).get_row_at(0)[0]) == "Yes"
+        await press(pilot, "j", *"dnb", "enter")  # the short name finds it too
+        assert market_name(app) == "Home/Away (Draw No Bet)"
+        await press(pilot, "j", *"second half", "down", "enter")  # the second of five
+        assert market_name(app).startswith("Goals Over/Under - Second Half 1.5")
+        # Another fixture: the same market (the simulator prices it too).
+        app.selected_fixture = other
+        await settle(pilot)
+        assert market_name(app).startswith("Goals Over/Under - Second Half")
+        assert text_of(app, "#market-line").count("·") >= 3
+
+
+async def test_a_bet_the_next_fixture_does_not_price_stays_chosen_and_is_said(
+        app: RecordingApp, engine: Engine) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        fid, other = await first_two(engine)
+        # A bet outside the catalogue, as a bookmaker might add one.
+        serve(engine, fid, BODIES["real Bwin"], [{"id": 7, "name": "Some Book", "bets": [
+            {"id": 901, "name": "Player Cards", "values": [{"value": "Over 3.5", "odd": "1.9"},
+                                                           {"value": "Under 3.5", "odd": "1.9"}]}]}])
+        app.selected_fixture = fid
+        await press(pilot, "o", "j", *"player cards", "enter")
+        assert market_name(app) == "Player Cards 3.5 (1 lines: [ ])"
+        app.selected_fixture = other
+        await settle(pilot)
+        assert market_name(app) == "Player Cards"
+        assert "Player Cards is not priced for this fixture" in text_of(app, "#market-note")
+        await press(pilot, "m")  # on from there: the first bet this fixture prices
+        assert market_name(app) == "Match Winner"
+
+
+async def test_middles_across_the_lines_on_the_odds_screen(app: RecordingApp, engine: Engine) -> None:
+    async with app.run_test(size=(120, 50)) as pilot:
+        await settle(pilot)
+        fid, _ = await first_two(engine)
+        # A crafted middle: Over 2.5 long at one bookmaker, Under 3.5 long at another.
+        serve(engine, fid, BODIES["real Bwin"], [{"id": 7, "name": "Crafted", "bets": [
+            {"id": 5, "name": "Goals Over/Under", "values": [
+                {"value": "Over 2.5", "odd": "2.40"}, {"value": "Under 2.5", "odd": "1.50"},
+                {"value": "Over 3.5", "odd": "4.00"}, {"value": "Under 3.5", "odd": "2.30"}]}]}])
+        app.selected_fixture = fid
+        await press(pilot, "o", "m")
+        text = text_of(app, "#middles")
+        first = text.splitlines()[1]
+        assert first.startswith("  Over 2.5 2.40 Crafted + Under 3.5 2.30 Crafted: both win on a total of 3")
+        # 1,000 split so either leg alone returns the same: 489 / 511, worst case +17.4%.
+        assert "worst +17.4%" in first and "stakes 489 / 511" in first
