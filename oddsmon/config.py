@@ -135,6 +135,15 @@ def _check_str(value: Any, choices: tuple[str, ...] | None = None) -> str:
     return value
 
 
+def _check_currency(value: Any) -> str:
+    """An ISO 4217 code (``EUR``): three capital letters, nothing a screen could misread."""
+    text = _check_str(value)
+    if not (len(text) == 3 and text.isascii() and text.isalpha() and text.isupper()):
+        raise ValueError(f"must be an ISO 4217 currency code of three capital letters "
+                         f"(EUR, GBP, USD), got {value!r}")
+    return text
+
+
 def _check_ids(value: Any) -> tuple[int, ...]:
     if not isinstance(value, list):
         raise ValueError(f"expected a list of integer ids, got {_type_name(value)} {value!r}")
@@ -548,6 +557,17 @@ class StakeSettings:
                                  "Kelly; 1: full Kelly).")
     round_to: float = _key(1.0, _check_money, "Stakes are rounded to a multiple of this; the "
                            "screen shows what rounding costs.")
+    currency: str = _key("EUR", _check_currency, "The bankroll's currency (ISO 4217: EUR, GBP, "
+                         "USD), shown beside every stake.")
+
+
+@record
+class ModelSettings:
+    """Your own probabilities, beside the market's and the prediction's (docs/model.md)."""
+
+    file: Path | None = _key(None, _check_path, "Optional CSV of your own probabilities "
+                             "(fixture_id, market, line, outcome, p), read again whenever it "
+                             "changes; oddsmon --import-probs FILE does the same once.")
 
 
 @record
@@ -610,6 +630,7 @@ class Settings:
     supervision: SupervisionSettings = field(default_factory=SupervisionSettings)
     odds: OddsSettings = field(default_factory=OddsSettings)
     stakes: StakeSettings = field(default_factory=StakeSettings)
+    model: ModelSettings = field(default_factory=ModelSettings)
     collect: CollectSettings = field(default_factory=CollectSettings)
     warm: WarmSettings = field(default_factory=WarmSettings)
     alerts: AlertSettings = field(default_factory=AlertSettings)
@@ -728,6 +749,7 @@ _SECTIONS: dict[str, type] = {
     "supervision": SupervisionSettings,
     "odds": OddsSettings,
     "stakes": StakeSettings,
+    "model": ModelSettings,
     "collect": CollectSettings,
     "warm": WarmSettings,
     "alerts": AlertSettings,
@@ -816,6 +838,7 @@ def _build(data: dict[str, Any], where: _Where, base: Path) -> Settings:
         supervision=SupervisionSettings(**sections.get("supervision", {})),
         odds=OddsSettings(**sections.get("odds", {})),
         stakes=StakeSettings(**sections.get("stakes", {})),
+        model=ModelSettings(**sections.get("model", {})),
         collect=CollectSettings(**sections.get("collect", {})),
         warm=WarmSettings(**sections.get("warm", {})),
         alerts=AlertSettings(**sections.get("alerts", {})),

@@ -4,6 +4,7 @@ store's outbox by a task of their own (delivery)."""
 
 from .delivery import TARGET, Deliverer
 from .digest import Digest, digest
-from .model import Alert, drop_alert, market_alerts, mode_alert
+from .model import Alert, drop_alert, market_alerts, mode_alert, model_alerts
 
-__all__ = ["TARGET", "Alert", "Deliverer", "Digest", "digest", "drop_alert", "market_alerts", "mode_alert"]
+__all__ = ["TARGET", "Alert", "Deliverer", "Digest", "digest", "drop_alert", "market_alerts", "mode_alert",
+           "model_alerts"]

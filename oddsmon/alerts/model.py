@@ -14,7 +14,7 @@ from typing import Any
 
 from ..clock import iso_utc
 from ..config import AlertSettings
-from ..domain.market import MarketView, PriceDrop
+from ..domain.market import MarketView, PriceDrop, ValueBet
 from ..domain.markets import export_parts
 from ..offline import CRITICAL_REASONS, KEY_FIX
 
@@ -93,6 +93,19 @@ def market_alerts(view: MarketView, match: str, at: datetime, settings: AlertSet
                              at, view.fixture_id, match, o.best.bookmaker, o.label, None, o.best.price,
                              f"expected value {v * 100:.1f}% against the prediction", market=market, line=line))
     return out
+
+
+def model_alerts(bets: list[ValueBet], match: str, at: datetime, settings: AlertSettings) -> list[Alert]:
+    """Value alerts against your own probabilities ("model"), per ``alerts.value_pct``."""
+    if settings.value_pct <= 0:
+        return []
+    return [Alert("value", f"model:{b.fixture_id}:{b.market_id}:{b.outcome}:{b.price}",
+                  f"Value {b.edge * 100:.1f}% against your model: {match}: {b.market} {b.outcome} "
+                  f"{b.price:.2f} at {b.bookmaker} (model {(b.fair_probability or 0) * 100:.0f}%)",
+                  at, b.fixture_id, match, b.bookmaker, b.outcome, None, b.price,
+                  f"expected value {b.edge * 100:.1f}% against your model", market=b.market,
+                  line=b.line or None)
+            for b in bets if b.price is not None and b.edge * 100 >= settings.value_pct]
 
 
 def mode_alert(transition_id: int, at: datetime, offline: bool, reason: str | None,

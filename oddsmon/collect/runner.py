@@ -39,12 +39,18 @@ class CycleReport:
     ran: list[tuple[Task, int, str]] = field(default_factory=list)  # task, counted calls, outcome
     deferred: int = 0
     next_due: datetime | None = None
+    model: str | None = None  # why ``[model] file`` could not be read again, if it could not
 
     @property
     def calls(self) -> int:
         return sum(n for _, n, _ in self.ran)
 
     def summary(self) -> str:
+        if self.model:
+            return f"{self._sent()}; {self.model}"
+        return self._sent()
+
+    def _sent(self) -> str:
         if self.offline and not self.ran:
             return self.outage()
         by_kind: dict[str, int] = {}
@@ -190,7 +196,8 @@ class Collector:
         return Known(now, tuple(seasoned), tuple(fixtures.values()), in_play,
                      None if live_entry is None else live_entry.fetched_at, fetched, pages, seen,
                      predicted, tuple(looked_up), frozenset(no_odds), frozenset(no_predictions),
-                     self.store.ledger.quota().reset_offset_s)
+                     self.store.ledger.quota().reset_offset_s,
+                     tuple(batch.ids[0] for batch in self.service.names.missing()))
 
     def _pages(self, request: LeagueOddsRequest, at: datetime) -> int:
         """Calls a league's odds took last time: what its next refresh will cost."""
@@ -205,6 +212,8 @@ class Collector:
     async def cycle(self) -> CycleReport:
         svc = self.service
         report = CycleReport(self.clock.now())
+        # Your own probabilities, read again when their file changed: the alerts below use them.
+        report.model = svc.model_poll()
         await svc.supervise(warm_on_resume=False)  # a due quota reset or network probe (free)
         reason = svc.machine.gate()
         if reason is None and self.store.ledger.quota().daily_limit is None \
@@ -274,6 +283,11 @@ class Collector:
             prov = (await svc.pages.live_odds(task.target, force=True)).provenance  # type: ignore[arg-type]
         elif task.kind == "live_fixtures":
             prov = (await svc.pages.live_fixtures(force=True)).provenance
+        elif task.kind == "names":
+            batch = next((b for b in svc.names.missing() if b.ids[0] == task.target), None)
+            if batch is None:
+                return "named meanwhile"
+            prov = (await svc.names.fetch(batch)).provenance
         elif task.kind == "prediction":
             prov = (await svc.pages.prediction(task.target)).provenance  # type: ignore[arg-type]
         else:

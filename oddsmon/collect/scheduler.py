@@ -4,7 +4,8 @@ Value order (highest first): the closing price of a fixture about to kick off (i
 price that can never be fetched again), then the state and in-play odds of fixtures in play,
 then each league's season (looked up when ``[watch] season = "auto"``: nothing about a league
 can be asked before its season is known), the watched fixtures, the pre-match odds on the
-provider's cadence, one prediction per fixture, and the bookmakers list. Tasks are taken in
+provider's cadence, one prediction per fixture, the bookmakers list, and the names of the
+fixtures those odds price beyond the watch window (by ids, a batch a call). Tasks are taken in
 that order while the budget holds; calls still needed today for closing prices are kept back
 from everything else, and the routine refreshes (season lookups included) may take only their
 share (half of the day's budget), so the afternoon's matches are not starved by the morning's
@@ -30,8 +31,9 @@ LIST_GRACE = timedelta(minutes=5)
 # hourly and recommends one call a day): later ones wait for the day they are played.
 PREDICTION_AHEAD = timedelta(hours=24)
 
+# Names last: they are of fixtures beyond the watch window (days away), named any day before.
 KINDS = ("closing", "live_fixtures", "live", "seasons", "fixtures", "odds", "prediction",
-         "bookmakers")
+         "bookmakers", "names")
 _PRIORITY = {kind: rank for rank, kind in enumerate(KINDS)}
 # What cannot be fetched later: the close, and the match while it is played.
 URGENT = frozenset({"closing", "live_fixtures", "live"})
@@ -51,7 +53,9 @@ class Watched:
 @dataclass(frozen=True, slots=True)
 class Task:
     kind: str
-    target: int | None  # league (seasons, fixtures, odds, live) or fixture id; None for whole-plan tasks
+    # league (seasons, fixtures, odds, live), fixture id (closing, prediction; names: the
+    # batch's first), None for whole-plan tasks
+    target: int | None
     cost: int  # counted calls it is expected to take
 
     @property
@@ -79,6 +83,8 @@ class Known:
     no_predictions: frozenset[int] = frozenset()
     # The provider's quota day (the budget's) begins this long after 00:00 UTC.
     reset_offset_s: int = 0
+    # Priced fixtures nothing names yet, in the batches one call each asks for (their first ids).
+    unnamed: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +183,7 @@ def plan(known: Known, cadence: Cadence, left: int, routine_left: int) -> Plan:
             and fx.id not in known.predicted and fx.league not in known.no_predictions]
     if _due(known, "bookmakers", None, cadence.bookmakers_s):
         due.append(Task("bookmakers", None, 1))
+    due += [Task("names", first, 1) for first in known.unnamed]
     due.sort(key=lambda t: _PRIORITY[t.kind])
     chosen: list[Task] = []
     deferred: list[Task] = []

@@ -162,6 +162,11 @@ ARGUMENTS: tuple[Command | Option, ...] = (
             shape={"metavar": "PATH", "nargs": "?", "const": "-", "default": None}),
     Command("--picks", "list the recorded picks with closing price, CLV, result and profit",
             "oddsmon.commands.picks", formats=("text", "csv"), demo_store=True),
+    Command("--import-probs", "import your own probabilities (CSV: fixture_id, market, line, "
+                              "outcome, p) as the model set value and Kelly are worked out "
+                              "against; see docs/model.md",
+            "oddsmon.commands.import_probs", params=("path=import_probs",), demo_store=True,
+            shape={"metavar": "FILE", "type": Path}),
     Command("--copy-store", "copy the store FROM to TO, between SQLite and PostgreSQL (each a path or "
                             "a postgresql:// URL), verified by row counts and checksums; run it again "
                             "to resume; refuses a TO that holds a store (docs/team.md)",

@@ -90,16 +90,18 @@ def pick_views(store: Store, method: FairMethod, now: datetime, scope: Scope = "
 
 
 COLUMNS = ("id", "picked_at", "fixture_id", "kickoff", "match", "market", "line", "outcome",
-           "bookmaker", "price", "stake", "closing_price", "closing_fair", "clv_pct", "result", "profit")
+           "bookmaker", "price", "stake", "currency", "basis", "closing_price", "closing_fair", "clv_pct",
+           "result", "profit")
 
 
-def as_row(v: PickView) -> tuple[str | int | float | None, ...]:
+def as_row(v: PickView, currency: str) -> tuple[str | int | float | None, ...]:
     """The pick as a CSV row: names (from the API, stored with the pick) as cells no
-    spreadsheet evaluates, numbers as numbers."""
+    spreadsheet evaluates, numbers as numbers; ``currency``: the stake's and the profit's
+    (``[stakes] currency``)."""
     p = v.pick
     return (p.id, iso(p.created_at), p.fixture_id, iso(p.kickoff), text_cell(p.match),
             text_cell(v.market), number_cell(p.line), text_cell(p.outcome), text_cell(p.bookmaker),
-            p.price, p.stake, v.closing_price,
+            p.price, p.stake, text_cell(currency), p.basis, v.closing_price,
             None if v.closing_fair is None else round(v.closing_fair, 4),
             None if v.clv_pct is None else round(v.clv_pct, 2), v.result,
             None if v.profit is None else round(v.profit, 2))

@@ -26,6 +26,7 @@ from .markets import (
     MarketSpec,
     default_line,
     every_bet,
+    export_parts,
     labels_for,
     lines,
     listed_labels,
@@ -480,6 +481,28 @@ def value_bets(odds: FixtureOdds, *, method: FairMethod = "multiplicative",
                 if bp is not None and edge is not None and edge > 0:
                     found.append(ValueBet(odds.fixture_id, market.id, market.name, line, label, bp.price,
                                           book_name(bp.bookmaker), edge, p))
+    return found
+
+
+def model_value_bets(odds: FixtureOdds, probabilities: Mapping[tuple[int, str], float]) -> list[ValueBet]:
+    """The value bets of one fixture against the analyst's own probabilities (``probabilities``:
+    (bet id, the API's outcome label) -> p, each the chance the bet wins): every priced outcome
+    the model has a probability for, at its best price, whose ``price * p - 1`` is above 0.
+    Any market, complete book or not: the model needs no fair view of the market."""
+    best: dict[tuple[int, str], tuple[float, Bookmaker]] = {}
+    for book in odds.bookmakers:
+        for bet in book.bets:
+            for v in bet.values:
+                key = (bet.id, v.label)
+                if key in probabilities and v.price > 1.0 and v.price > best.get(key, (0.0, book.bookmaker))[0]:
+                    best[key] = (v.price, book.bookmaker)
+    found = []
+    for (bet_id, label), (price, bookmaker) in best.items():
+        p = probabilities[(bet_id, label)]
+        edge = price * p - 1.0
+        if edge > 0:
+            name, line, _outcome = export_parts(bet_id, label)
+            found.append(ValueBet(odds.fixture_id, bet_id, name, line, label, price, bookmaker.name, edge, p))
     return found
 
 

@@ -458,6 +458,14 @@ def kelly_stake(price: float, probability: float, bankroll: float, fraction: flo
     return round_stake(bankroll * fraction * kelly_fraction(price, probability), round_to)
 
 
+def money(amount: float, currency: str, *, sign: bool = False) -> str:
+    """Money as people read it, with its currency: ``536.44 EUR``, ``1,000 EUR`` (``sign``:
+    ``+12.00 EUR``, a profit or loss)."""
+    if sign:
+        return f"{amount:+,.2f} {currency}"
+    return f"{amount:,.0f} {currency}" if float(amount).is_integer() else f"{amount:,.2f} {currency}"
+
+
 def round_stake(amount: float, round_to: float) -> float:
     """``amount`` to the nearest multiple of ``round_to`` (halves up); ``round_to`` must be > 0."""
     if not round_to > 0.0 or not math.isfinite(round_to):

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from ..alerts import Alert, Deliverer, drop_alert, market_alerts, mode_alert
-from ..domain.market import PriceDrop, analyse_market, price_drops
+from ..alerts import Alert, Deliverer, drop_alert, market_alerts, mode_alert, model_alerts
+from ..domain.market import PriceDrop, analyse_market, model_value_bets, price_drops
 from ..domain.models import MATCH_WINNER
 from ..providers import BookmakersRequest, FixtureOddsRequest, PredictionRequest
 from .reader import Reader
@@ -135,8 +135,11 @@ class Alerting:
         return matches, {b.id: b.name for b in books or []}
 
     def _market_alerts(self, matches: dict[int, str]) -> list[Alert]:
+        """The Match Winner's arbitrage and value against the prediction, and value in any
+        market against your own probabilities (``[model]``, ``--import-probs``)."""
         now = self.clock.now()
         out: list[Alert] = []
+        modelled = self.store.model.fixtures()
         for fid, match in matches.items():
             odds, _ = self.reader.peek(FixtureOddsRequest(fid))
             if not odds or odds[0].kickoff is None or odds[0].kickoff <= now:
@@ -145,4 +148,7 @@ class Alerting:
             view = analyse_market(odds[0], MATCH_WINNER, method=self.settings.odds.fair_method,
                                   prediction=preds[0] if preds else None)
             out += market_alerts(view, match, now, self.settings.alerts)
+            if fid in modelled:
+                out += model_alerts(model_value_bets(odds[0], self.store.model.probabilities(fid)),
+                                    match, now, self.settings.alerts)
         return out

@@ -3,11 +3,17 @@ and the price history behind the Odds screen's chart and closing prices."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Literal
 
 from ..desk.picks import PickView, pick_views
-from ..domain.market import ValueBet, fixture_value
+from ..desk.probs import ProbsError, import_probs
+from ..domain.kelly import kelly_simultaneous
+from ..domain.market import ValueBet, fixture_value, model_value_bets
+from ..domain.markets import BY_ID
+from ..domain.models import Fixture
+from ..domain.odds import kelly_stake, round_stake
 from ..providers import FixtureOddsRequest
 from ..store import NewPick
 from ..store.picks import Scope
@@ -17,6 +23,17 @@ from .pages import Pages, keyed, without_bookmakers
 
 # What a value scan depends on besides the odds: fair method, consensus, hidden bookmakers.
 _Scan = tuple[FairMethod, str, frozenset[int]]
+# What value is worked out against: the market's fair view, or your own probabilities.
+ValueBasis = Literal["market", "model"]
+
+
+def _win_or_lose(bet: ValueBet) -> bool:
+    """Outcomes of one line that are mutually exclusive and never push or settle by halves:
+    what simultaneous Kelly sizes together (a whole or quarter line can push: sized alone)."""
+    market = BY_ID.get(bet.market_id)
+    if market is None or market.kind == "double" or market.family in ("handicap", "list"):
+        return False
+    return not bet.line or float(bet.line) % 1 == 0.5
 
 
 class Desk:
@@ -26,6 +43,7 @@ class Desk:
         self.store = pages.store
         self.clock = pages.clock
         self._value_memo: dict[int, tuple[datetime, _Scan, list[ValueBet]]] = {}  # see value_board
+        self._model_failed: tuple[str, float] | None = None  # a [model] file told once
 
     def add_pick(self, pick: NewPick) -> int:
         return self.store.picks.add(pick, self.clock.now())
@@ -59,18 +77,79 @@ class Desk:
                 by_outcome.setdefault(outcome, []).append(price)
         return {outcome: sum(prices) / len(prices) for outcome, prices in by_outcome.items()}
 
+    def kelly_stakes(self, bets: Sequence[ValueBet], *, simultaneous: bool = False) -> list[float]:
+        """The money to stake on each of ``bets`` (``[stakes]``: a fraction of full Kelly of the
+        bankroll, rounded), each against its own probability. ``simultaneous``: outcomes of one
+        market and line that settle win-or-lose only are sized together (domain/kelly.py,
+        Smoczynski & Tomkins), as backing them all at once asks; the rest one by one."""
+        cfg = self.settings.stakes
+        shares: list[float | None] = [None] * len(bets)
+        if simultaneous:
+            groups: dict[tuple[int, int, str], list[int]] = {}
+            for i, bet in enumerate(bets):
+                if bet.price is not None and bet.fair_probability is not None and _win_or_lose(bet):
+                    groups.setdefault((bet.fixture_id, bet.market_id, bet.line), []).append(i)
+            for members in groups.values():
+                if len(members) < 2:
+                    continue
+                joint = kelly_simultaneous([bets[i].price or 0.0 for i in members],
+                                           [bets[i].fair_probability or 0.0 for i in members])
+                for i, joint_share in zip(members, joint, strict=True):
+                    shares[i] = joint_share
+        out = []
+        for bet, share in zip(bets, shares, strict=True):
+            if bet.price is None or bet.fair_probability is None:
+                out.append(0.0)
+            elif share is None:
+                out.append(kelly_stake(bet.price, bet.fair_probability, cfg.bankroll, cfg.kelly_fraction,
+                                       cfg.round_to))
+            else:
+                out.append(round_stake(cfg.bankroll * cfg.kelly_fraction * share, cfg.round_to))
+        return out
+
+    def value_sources(self) -> tuple[ValueBasis, ...]:
+        return ("market", "model") if self.store.model.last_import() is not None else ("market",)
+
+    def model_poll(self) -> str | None:
+        """``[model] file`` imported again when its mtime differs from the one the set in the
+        store came from (or the set came from elsewhere); a file that does not read leaves the
+        set as it was, and the problem is returned (once per change of the file)."""
+        path = self.settings.model.file
+        if path is None:
+            return None
+        try:
+            mtime = path.stat().st_mtime
+        except OSError as exc:
+            return f"[model] file {path}: cannot be read ({exc.strerror or exc})"
+        last = self.store.model.last_import()
+        if last is not None and last.source == str(path) and last.mtime == mtime:
+            return None
+        if self._model_failed == (str(path), mtime):
+            return None
+        try:
+            import_probs(self.store, path, self.clock.now())
+        except ProbsError as exc:
+            self._model_failed = (str(path), mtime)
+            return f"[model] {exc}; the previous set is kept"
+        return None
+
     async def value_board(self, *, method: FairMethod | None = None, consensus: str = "all",
                           pinned: frozenset[int] = frozenset(),
                           hidden_leagues: frozenset[int] = frozenset(),
-                          hidden_bookmakers: frozenset[int] = frozenset()) -> Page[list[ValueBet]]:
+                          hidden_bookmakers: frozenset[int] = frozenset(),
+                          basis: ValueBasis = "market") -> Page[list[ValueBet]]:
         """Every value bet, arbitrage and middle of the watched fixtures (the pinned ones when
-        any are pinned, else every upcoming fixture in a league not hidden), best edge first."""
+        any are pinned, else every upcoming fixture in a league not hidden), best edge first;
+        with ``basis`` "model", the value bets against your own probabilities (no arbitrage
+        nor middle: those are the market's)."""
         fixtures = await self.pages.fixtures()
         pages, odds = await self.pages.odds_pages(force=False)
         prov = combine([fixtures.provenance, odds], self.clock.now())
         if fixtures.data is None or odds.source == "none":
             return Page(None, prov)
         carried = set(self.store.history.carried(keyed(pages)))
+        if basis == "model":
+            return Page(self._model_value(fixtures.data, carried, pinned, hidden_leagues, hidden_bookmakers), prov)
         scan = (method or self.settings.odds.fair_method, consensus, hidden_bookmakers)
         memo: dict[int, tuple[datetime, _Scan, list[ValueBet]]] = {}
         # When each odds entry was fetched, in one query: what tells a kept scan still holds.
@@ -83,6 +162,23 @@ class Desk:
         # outgrows the watched ones.
         self._value_memo = memo
         return Page(sorted((bet for _, _, found in memo.values() for bet in found), key=lambda v: -v.edge), prov)
+
+    def _model_value(self, fixtures: list[Fixture], carried: set[int], pinned: frozenset[int],
+                     hidden_leagues: frozenset[int], hidden_bookmakers: frozenset[int]) -> list[ValueBet]:
+        modelled = self.store.model.fixtures()
+        found: list[ValueBet] = []
+        for f in fixtures:
+            shown = f.id in pinned if pinned else f.is_upcoming and f.league_id not in hidden_leagues
+            if not (shown and f.id in carried and f.id in modelled):
+                continue
+            entry = self.pages.fixture_entry(f.id, None)
+            if entry is None:
+                continue
+            probabilities = self.store.model.probabilities(f.id)
+            watched = self.pages.recorder.watched
+            found += [bet for fo in entry[1]
+                      for bet in model_value_bets(without_bookmakers(watched(fo), hidden_bookmakers), probabilities)]
+        return sorted(found, key=lambda v: -v.edge)
 
     def _fixture_value(self, fixture_id: int, scan: _Scan, fetched: Mapping[str, datetime]
                        ) -> tuple[datetime, _Scan, list[ValueBet]] | None:

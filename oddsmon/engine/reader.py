@@ -22,6 +22,7 @@ from ..providers import (
     ApiError,
     BookmakersRequest,
     FixtureOddsRequest,
+    FixturesByIdsRequest,
     FixturesRequest,
     LeagueOddsRequest,
     LiveFixturesRequest,
@@ -184,7 +185,8 @@ class Reader:
                 return cache.bookmakers_ttl_s
             case SeasonRequest():
                 return cache.leagues_ttl_s
-            case FixturesRequest():
+            case FixturesRequest() | FixturesByIdsRequest():
+                # By ids: names, asked once a TTL; the window's pages follow kickoffs and play.
                 return cache.fixtures_ttl_s
             case LiveFixturesRequest():
                 return LIVE_FIXTURES_TTL_S

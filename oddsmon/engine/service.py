@@ -2,7 +2,7 @@
 
 Each part has one job: ``reader`` reads a page through the cache, ``recorder`` records what
 arrives, ``requests`` builds what the pages and the collector ask for, ``pages`` and
-``dashboard`` assemble the screens' pages, ``desk`` is the analyst's, ``probes`` the offline
+``dashboard`` assemble the screens' pages, ``desk`` is the analyst's, ``names`` names every priced fixture, ``probes`` the offline
 mode's, ``reports`` the supervision's, ``warmer`` rebuilds the cache, ``alerting`` tells what
 happened. The facade's methods only hand each call to its part: what the TUI's client runs on
 the engine's loop, and what commands and tests ask.
@@ -11,7 +11,7 @@ the engine's loop, and what commands and tests ask.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,8 @@ from ..supervision.metrics import Snapshot
 from ..types import FairMethod
 from .alerting import Alerting
 from .dashboard import Dashboard, DashboardPage
-from .desk import Desk
+from .desk import Desk, ValueBasis
+from .names import Names
 from .page import Page, Provenance
 from .pages import BookmakerRow, BookmakersView, LiveMatch, Pages
 from .probes import Probes
@@ -63,7 +64,8 @@ class Service:
         self.desk = Desk(self.pages)
         self.probes = Probes(settings, store, machine, provider, clock)
         self.reports = Reports(settings, store, clock)
-        self.warmer = Warmer(self.reader, self.requests, self.probes)
+        self.names = Names(self.reader)
+        self.warmer = Warmer(self.reader, self.requests, self.probes, self.names)
         self.alerting = Alerting(self.reader, self.requests, self.recorder, deliverer)
         self._delivery: asyncio.Task[None] | None = None
         # A context manager: within it, pages are served from any cached copy at once.
@@ -181,9 +183,24 @@ class Service:
     async def value_board(self, *, method: FairMethod | None = None, consensus: str = "all",
                           pinned: frozenset[int] = frozenset(),
                           hidden_leagues: frozenset[int] = frozenset(),
-                          hidden_bookmakers: frozenset[int] = frozenset()) -> Page[list[ValueBet]]:
+                          hidden_bookmakers: frozenset[int] = frozenset(),
+                          basis: ValueBasis = "market") -> Page[list[ValueBet]]:
         return await self.desk.value_board(method=method, consensus=consensus, pinned=pinned,
-                                           hidden_leagues=hidden_leagues, hidden_bookmakers=hidden_bookmakers)
+                                           hidden_leagues=hidden_leagues, hidden_bookmakers=hidden_bookmakers,
+                                           basis=basis)
+
+    def kelly_stakes(self, bets: Sequence[ValueBet], *, simultaneous: bool = False) -> list[float]:
+        """Money stakes for ``bets``; ``simultaneous``: outcomes of one market sized together."""
+        return self.desk.kelly_stakes(bets, simultaneous=simultaneous)
+
+    def value_sources(self) -> tuple[ValueBasis, ...]:
+        """What value can be worked out against now, in the order ``k`` cycles them: the
+        market's fair view, and your own probabilities ("model") once a set is imported."""
+        return self.desk.value_sources()
+
+    def model_poll(self) -> str | None:
+        """Read ``[model] file`` again if it changed; the problem when it does not read."""
+        return self.desk.model_poll()
 
     def movement(self, fixture_id: int, market_id: int, label: str) -> list[tuple[int, datetime, float]]:
         return self.desk.movement(fixture_id, market_id, label)

@@ -1,6 +1,7 @@
 """The warm: the four critical pages made fresh with the fewest counted calls, as a plan of
-typed steps (bookmakers, each league's fixtures and odds, then a prediction per upcoming
-fixture), stopping at the first outage and never past the reserve."""
+typed steps (bookmakers, each league's fixtures and odds, the names of the fixtures the odds
+cover beyond the window, then a prediction per upcoming fixture), stopping at the first outage
+and never past the reserve."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from ..domain.models import Fixture
 from ..providers import BookmakersRequest, FixturesRequest, LeagueOddsRequest, PredictionRequest, Request
 from ..supervision import journal
 from ..types import WarmSource
+from .names import Names
 from .page import Page
 from .probes import Probes
 from .reader import ROWS, Reader
@@ -96,10 +98,11 @@ def step_source(calls: int, loaded: Page[Any]) -> WarmSource:
 class Warmer:
     """The warm over the read path: it reads what a page reads, and stops where it would."""
 
-    def __init__(self, reader: Reader, requests: Requests, probes: Probes) -> None:
+    def __init__(self, reader: Reader, requests: Requests, probes: Probes, names: Names) -> None:
         self.reader = reader
         self.requests = requests
         self.probes = probes
+        self.names = names
         self.settings = reader.settings
         self.store = reader.store
         self.machine = reader.machine
@@ -154,7 +157,8 @@ class Warmer:
 
         seasons = await self.requests.league_seasons(season_step)
         known = [ls for ls in seasons if ls.season is not None]
-        # The plan up front so progress has a total; predictions join once fixtures are known.
+        # The plan up front so progress has a total; the names of what the odds cover and the
+        # predictions join once the fixtures and odds are known.
         plan: list[tuple[WarmStep, Request[Any]]] = [(WarmStep("bookmakers", "bookmakers"), BookmakersRequest())]
         plan += [(WarmStep("dashboard", f"fixtures league {ls.league}"), self.requests.fixtures(ls))
                  for ls in known]
@@ -169,12 +173,12 @@ class Warmer:
         skipped = no_predictions(seasons)
         fixtures: list[Fixture] = []
         done = 0
-        # Progress is held back until the predictions are planned (after the fixtures), so
-        # every report carries the same total: no "[3/7]" then "[4/12]".
+        # Progress is held back until the predictions (after the fixtures) and the names (after
+        # the odds) are planned, so every report carries the same total: no "[3/7]" then "[4/12]".
         held: list[tuple[int, WarmStep]] = []
-        planned = False
+        predicted = named = planned = False
         while True:
-            if not planned and not any(isinstance(r, FixturesRequest) for _, r in plan[done:]):
+            if not predicted and not any(isinstance(r, FixturesRequest) for _, r in plan[done:]):
                 # Every fixture is known: the predictions join, nearest kickoff first, as many
                 # as the cap leaves room for once the pages still ahead are paid for.
                 room = None
@@ -186,7 +190,13 @@ class Warmer:
                 extra = self._predictions(fixtures, skipped, room, resumed_at, force, report)
                 plan += extra
                 report.steps += [p[0] for p in extra]
-                planned = True
+                predicted = True
+            if not named and not any(isinstance(r, LeagueOddsRequest) for _, r in plan[done:]):
+                # The odds are read: the fixtures they price beyond the window are named next,
+                # ahead of the predictions (a page the cap cannot pay for is left out below).
+                self._plan_names(plan, done, report)
+                named = True
+            planned = predicted and named
             if done >= len(plan):
                 break
             step, request = plan[done]
@@ -237,6 +247,18 @@ class Warmer:
         # The runbook's journal lists the warms of an incident (also the one right after it).
         journal.record_action(self.store, self.clock.now(), "warm", report.summary)
         return report
+
+    def _plan_names(self, plan: list[tuple[WarmStep, Request[Any]]], at: int, report: WarmReport) -> None:
+        """Put the requests naming every priced fixture nothing names yet at ``plan[at]``, and
+        their steps before the predictions' in ``report``."""
+        names: list[tuple[WarmStep, Request[Any]]] = [
+            (WarmStep("dashboard", f"names of fixtures {batch.ids[0]}-{batch.ids[-1]} "
+                                   f"({len(batch.ids)}, priced beyond the window)"), batch)
+            for batch in self.names.missing()]
+        plan[at:at] = names
+        first = next((report.steps.index(s) for s, r in plan[at + len(names):]
+                      if isinstance(r, PredictionRequest)), len(report.steps))
+        report.steps[first:first] = [step for step, _ in names]
 
     def _predictions(self, fixtures: list[Fixture], skipped: Collection[int], room: int | None,
                      resumed_at: datetime | None, force: bool,

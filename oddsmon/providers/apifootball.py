@@ -27,6 +27,7 @@ from .base import (
     BookmakersRequest,
     Fetched,
     FixtureOddsRequest,
+    FixturesByIdsRequest,
     FixturesRequest,
     LeagueOddsRequest,
     LiveFixturesRequest,
@@ -48,6 +49,7 @@ T = TypeVar("T")
 
 STATUS = "/status"  # free: the quota probe
 _ODDS_PAGE_SIZE = 10  # /odds items per page (the provider's docs)
+_IDS_PER_CALL = 20  # /fixtures?ids=: "Maximum of 20 fixtures ids" (the provider's docs)
 
 # A route's parser: the envelope's ``response`` -> the answer (``only_bets``: odds typed for
 # those bets only).
@@ -81,6 +83,7 @@ _ROUTES: dict[type[Request[Any]], _Route] = {
     BookmakersRequest: _Route("/odds/bookmakers", _same, _plain(parse_bookmakers)),
     SeasonRequest: _Route("/leagues", lambda r: {"id": str(r.league), "current": "true"}, _plain(parse_leagues)),
     FixturesRequest: _Route("/fixtures", _same, _plain(parse_fixtures)),
+    FixturesByIdsRequest: _Route("/fixtures", _same, _plain(parse_fixtures)),
     LiveFixturesRequest: _Route("/fixtures", _same, _plain(parse_fixtures)),
     LeagueOddsRequest: _Route("/odds", _same, _odds),
     FixtureOddsRequest: _Route("/odds", _same, _odds),
@@ -110,6 +113,8 @@ def refusal_of(messages: Mapping[str, str]) -> Refusal:
 
 class ApiFootballCodec:
     """Reading back the envelopes API-Football's answers were kept as."""
+
+    ids_per_call = _IDS_PER_CALL
 
     def _route(self, request: Request[Any] | type[Request[Any]]) -> _Route:
         return _ROUTES[request if isinstance(request, type) else type(request)]

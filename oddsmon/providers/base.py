@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
+from urllib.parse import parse_qs
 
 from ..domain.models import Bookmaker, Fixture, FixtureOdds, League, LiveOdds, Prediction
 from ..store.cache import cache_key
@@ -74,6 +75,26 @@ class FixturesRequest(Request[list[Fixture]]):
 
 
 @dataclass(frozen=True, slots=True)
+class FixturesByIdsRequest(Request[list[Fixture]]):
+    """Some fixtures by id, whatever their league or day: the priced fixtures no fixtures page
+    of the watch window describes (at most ``Codec.ids_per_call`` ids a request)."""
+
+    kind: ClassVar[str] = "fixtures"
+    ids: tuple[int, ...]
+
+    def params(self) -> dict[str, str]:
+        return {"ids": "-".join(str(i) for i in self.ids)}
+
+    @staticmethod
+    def asked(key: str) -> tuple[int, ...]:
+        """The ids a cached entry's ``key`` asked for (none: it is another fixtures request)."""
+        if not key.startswith(f"{FixturesByIdsRequest.kind}?"):
+            return ()
+        found = parse_qs(key.partition("?")[2]).get("ids", [""])[0]
+        return tuple(int(i) for i in found.split("-") if i.isdigit())
+
+
+@dataclass(frozen=True, slots=True)
 class LiveFixturesRequest(Request[list[Fixture]]):
     """The fixtures in play now in the given leagues, one request for all of them."""
 
@@ -131,7 +152,8 @@ class PredictionRequest(Request[list[Prediction]]):
 
 # Every kind of request, for the tests that hold a provider to all of them.
 REQUESTS: tuple[type[Request[Any]], ...] = (
-    BookmakersRequest, SeasonRequest, FixturesRequest, LiveFixturesRequest, LeagueOddsRequest,
+    BookmakersRequest, SeasonRequest, FixturesRequest, FixturesByIdsRequest, LiveFixturesRequest,
+    LeagueOddsRequest,
     FixtureOddsRequest, LiveOddsRequest, PredictionRequest)
 
 
@@ -208,6 +230,11 @@ class Codec(Protocol):
     def refresh_calls(self, request: Request[Any], items: int | None) -> int:
         """Counted calls a refresh of ``request`` takes, given the items its kept answer
         holds (None: not known)."""
+        ...
+
+    @property
+    def ids_per_call(self) -> int:
+        """The most fixtures one ``FixturesByIdsRequest`` may ask for."""
         ...
 
 

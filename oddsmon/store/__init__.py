@@ -34,13 +34,14 @@ if TYPE_CHECKING:
     from .headlines import HeadlineStore
     from .history import OddsHistory, PriceChange, PricePoint
     from .live import LiveBoard, LiveOddsStore, LivePrice, LiveState
+    from .model import ModelImport, ModelStore
     from .picks import NewPick, Pick, PickStore
 
 # The parts a headless check never reads (odds rows, headlines, in-play odds, picks) are
 # imported on first use: their modules are a tenth of what `oddsmon --check` starts up with.
 _LAZY = {"HeadlineStore": "headlines", "OddsHistory": "history", "PriceChange": "history",
          "PricePoint": "history", "LiveBoard": "live", "LiveOddsStore": "live", "LivePrice": "live",
-         "LiveState": "live", "NewPick": "picks", "Pick": "picks", "PickStore": "picks"}
+         "LiveState": "live", "ModelImport": "model", "ModelStore": "model", "NewPick": "picks", "Pick": "picks", "PickStore": "picks"}
 
 
 def __getattr__(name: str) -> Any:
@@ -173,6 +174,12 @@ class Store:
         return self._author
 
     @cached_property
+    def model(self) -> ModelStore:
+        from .model import ModelStore
+
+        return ModelStore(self.db)
+
+    @cached_property
     def live(self) -> LiveOddsStore:
         from .live import LiveOddsStore
 
@@ -299,6 +306,8 @@ __all__ = [
     "LiveOddsStore",
     "LivePrice",
     "LiveState",
+    "ModelImport",
+    "ModelStore",
     "NewPick",
     "OddsHistory",
     "OfflineState",

@@ -41,7 +41,7 @@ class Table:
     identity: str | None = None  # an id column the database numbers itself
 
 
-# Every table of the schema (SCHEMA_VERSION 10), parents before children. ``cache_totals`` is
+# Every table of the schema (SCHEMA_VERSION 11), parents before children. ``cache_totals`` is
 # not copied: triggers keep it from the cache's rows (and the verification compares it).
 TABLES: tuple[Table, ...] = (
     Table("meta", ("key", "value"), ("key",)),
@@ -56,9 +56,11 @@ TABLES: tuple[Table, ...] = (
     Table("incidents", ("id", "opened_at", "reason", "closed_at"), ("id",), "id"),
     Table("incident_actions", ("id", "incident_id", "at", "kind", "text"), ("id",), "id"),
     Table("picks", ("id", "created_at", "author", "fixture_id", "kickoff", "match", "league", "bet_id",
-                    "line", "outcome", "label", "bookmaker_id", "bookmaker", "price", "stake"), ("id",), "id"),
+                    "line", "outcome", "label", "bookmaker_id", "bookmaker", "price", "stake", "basis"), ("id",), "id"),
     Table("pins", ("author", "fixture_id", "pinned_at"), ("author", "fixture_id")),
     Table("desk_filters", ("author", "value"), ("author",)),
+    Table("model_source", ("id", "source", "mtime", "imported_at", "rows"), ("id",)),
+    Table("model_probs", ("fixture_id", "bet_id", "outcome", "p"), ("fixture_id", "bet_id", "outcome")),
     Table("leases", ("name", "pid", "host", "acquired_at", "heartbeat_at"), ("name",)),
     Table("collector_spend", ("day", "kind", "calls"), ("day", "kind")),
     Table("alert_outbox", ("id", "target", "key", "kind", "created_at", "body", "attempts", "next_at",

@@ -175,6 +175,10 @@ class OddsHistory:
         return [r[0] for r in self.db.query(
             f"SELECT f.fixture_id FROM odds_fixtures f WHERE {on_page} ORDER BY f.fixture_id", page_params)]
 
+    def priced(self) -> list[int]:
+        """Every fixture a stored odds answer priced, by id."""
+        return [r[0] for r in self.db.query("SELECT fixture_id FROM odds_fixtures ORDER BY fixture_id")]
+
     def bookmaker_names(self) -> dict[int, str]:
         return {r[0]: r[1] for r in self.db.query("SELECT id, name FROM bookmaker_names")}
 

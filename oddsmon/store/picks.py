@@ -35,6 +35,10 @@ class NewPick:
     bookmaker: str
     price: float
     stake: float
+    # What the stake was sized against: "market" (its fair view), "prediction", "model" (your
+    # own probabilities); "-joint" after it when several outcomes of one market were sized
+    # together (simultaneous Kelly).
+    basis: str = "market"
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,12 +48,14 @@ class Pick(NewPick):
     author: str = ""  # user@host; '' before authors were kept
 
 
+# What a stake can be sized against (see NewPick.basis).
+BASES = ("market", "prediction", "model", "market-joint", "prediction-joint", "model-joint")
 # Whose: this author's own (and those from before authors were kept), or the whole team's.
 Scope = Literal["mine", "team"]
 _MINE = "author IN (?, '')"
 
 _COLUMNS = ("fixture_id", "kickoff", "match", "league", "bet_id", "line", "outcome", "label",
-            "bookmaker_id", "bookmaker", "price", "stake")
+            "bookmaker_id", "bookmaker", "price", "stake", "basis")
 
 
 class PickStore:
@@ -66,6 +72,8 @@ class PickStore:
         if not pick.price > 1.0 or not pick.stake >= 0.0:
             raise ValueError(f"a pick needs a price above 1 and a stake of 0 or more, got "
                              f"{pick.price!r} and {pick.stake!r}")
+        if pick.basis not in BASES:
+            raise ValueError(f"a pick's basis is one of {', '.join(BASES)}, got {pick.basis!r}")
         values = [getattr(pick, c) for c in _COLUMNS]
         values[1] = None if pick.kickoff is None else pick.kickoff.timestamp()
         with self.db.write() as tx:

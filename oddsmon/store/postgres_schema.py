@@ -323,6 +323,25 @@ MIGRATIONS: dict[int, str] = {
         seen_at DOUBLE PRECISION NOT NULL
     );
     """ + VIEWS,
+    # v11: the analyst's own probabilities and each pick's basis (sqlite.py's v11, in
+    # PostgreSQL's spelling).
+    11: """
+    ALTER TABLE picks ADD COLUMN basis TEXT NOT NULL DEFAULT 'market';
+    CREATE TABLE model_probs (
+        fixture_id BIGINT NOT NULL,
+        bet_id BIGINT NOT NULL,
+        outcome TEXT NOT NULL,
+        p DOUBLE PRECISION NOT NULL CHECK (p >= 0 AND p <= 1),
+        PRIMARY KEY (fixture_id, bet_id, outcome)
+    );
+    CREATE TABLE model_source (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        source TEXT NOT NULL,
+        mtime DOUBLE PRECISION,
+        imported_at DOUBLE PRECISION NOT NULL,
+        rows BIGINT NOT NULL
+    );
+    """,
 }
 
 # Every table and view of the current schema (the integrity check's list).
@@ -331,5 +350,5 @@ RELATIONS = (
     "incidents", "incident_actions", "meta", "picks", "pins", "live_odds", "live_state", "odds_seen",
     "leases", "collector_spend", "alert_outbox", "odds_latest", "odds_changes", "odds_snapshots",
     "odds_fixtures", "odds_books", "bookmaker_names", "headlines", "desk_filters", "fixture_names",
-    "team_odds_history", "team_closing_prices", "team_picks",
+    "model_probs", "model_source", "team_odds_history", "team_closing_prices", "team_picks",
 )

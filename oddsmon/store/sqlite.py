@@ -429,6 +429,25 @@ _MIGRATIONS: dict[int, str] = {
         seen_at REAL NOT NULL
     );
     """,
+    # v11: the analyst's own probabilities (store/model.py), one set replaced whole per import;
+    # and what each pick's stake was sized against (store/picks.py: a pick records its basis).
+    11: """
+    ALTER TABLE picks ADD COLUMN basis TEXT NOT NULL DEFAULT 'market';
+    CREATE TABLE model_probs (
+        fixture_id INTEGER NOT NULL,
+        bet_id INTEGER NOT NULL,
+        outcome TEXT NOT NULL,          -- the API's outcome label ("Over 2.5", "Home")
+        p REAL NOT NULL CHECK (p >= 0 AND p <= 1),
+        PRIMARY KEY (fixture_id, bet_id, outcome)
+    ) WITHOUT ROWID;
+    CREATE TABLE model_source (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        source TEXT NOT NULL,           -- the file imported
+        mtime REAL,                     -- its modification time then, POSIX seconds
+        imported_at REAL NOT NULL,      -- POSIX seconds UTC
+        rows INTEGER NOT NULL
+    );
+    """,
 }
 
 

@@ -8,22 +8,22 @@ from rich.text import Text
 from textual.binding import Binding
 
 from ..desk.picks import PickView
+from ..domain.odds import money
 from ..engine.service import Page, Provenance
 from .listing import TableScreen
-from .odds import money_text
 
 COLUMNS = ("#", "Match", "Market", "Pick", "Price", "Book", "Stake", "Close", "CLV", "Result", "P/L")
 
 
-def pick_cells(v: PickView) -> list[Text]:
+def pick_cells(v: PickView, currency: str) -> list[Text]:
     p = v.pick
     market = f"{v.market} {p.line}".strip()
     return [Text(str(p.id)), Text(p.match), Text(market), Text(p.outcome), Text(f"{p.price:.2f}"),
-            Text(p.bookmaker), Text(money_text(p.stake)),
+            Text(p.bookmaker), Text(money(p.stake, currency)),
             Text("—" if v.closing_price is None else f"{v.closing_price:.2f}"),
             Text("—" if v.clv_pct is None else f"{v.clv_pct:+.1f}%",
                  style="bold" if v.clv_pct is not None and v.clv_pct > 0 else ""),
-            Text(v.result), Text("" if v.profit is None else f"{v.profit:+.2f}")]
+            Text(v.result), Text("" if v.profit is None else money(v.profit, currency, sign=True))]
 
 
 class PicksScreen(TableScreen):
@@ -46,8 +46,9 @@ class PicksScreen(TableScreen):
         views = page.data or []
         table = self.table
         table.clear()
+        currency = self.oddsmon.settings.stakes.currency
         for v in views:
-            cells = pick_cells(v)
+            cells = pick_cells(v, currency)
             if self.team and v.pick.author:  # whose, beside the match
                 cells[1] = Text(f"{v.pick.match} · {v.pick.author}")
             table.add_row(*cells, key=str(v.pick.id))
@@ -57,7 +58,7 @@ class PicksScreen(TableScreen):
         if clvs:
             parts.append(f"mean CLV {sum(clvs) / len(clvs):+.1f}%")
         if settled:
-            parts.append(f"P/L {sum(settled):+.2f}")
+            parts.append(f"P/L {money(sum(settled), currency, sign=True)}")
         self.status_suffix = " · ".join(parts)
         if not views:
             self.show_notice("No picks yet: on the Odds screen, move the cursor onto a price and press a.")

@@ -119,6 +119,7 @@ async def test_a_pick_recorded_in_the_tui_appears_in_picks_with_its_closing_pric
         (row,) = rows(app, "#picks")
         assert row[1] == f"{fx.home.name} – {fx.away.name}" and row[3] == "Home"
         assert row[7] == "—" and row[9] == "not started"
+        assert row[6].endswith(f" {engine.settings.stakes.currency}")  # the stake, with its currency
         # Another analyst's pick on the team's store: shown on request (t), with its author.
         other = Store.open(engine.settings, author="bob@desk-2")
         mine = other.picks.all("team")[0]
@@ -138,7 +139,9 @@ async def test_a_pick_recorded_in_the_tui_appears_in_picks_with_its_closing_pric
     assert picks_command.run(engine.settings, "csv", clock=clock) == 0
     _, cells = csv.reader(io.StringIO(capsys.readouterr().out))
     # Nothing moved between the warm and kickoff: the close is the picked price itself.
-    assert float(cells[11]) == price and cells[14] == "pending" and cells[13] != ""
+    assert cells[11] == engine.settings.stakes.currency  # the stake's and the profit's
+    assert cells[12] == "market"  # what the stake was sized against
+    assert float(cells[13]) == price and cells[16] == "pending" and cells[15] != ""
 
 
 async def test_search_sort_pin_and_filters_at_80x24(app: RecordingApp, engine: Engine) -> None:

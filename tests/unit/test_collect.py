@@ -76,6 +76,17 @@ def test_the_closing_price_goes_first_and_its_calls_are_kept_back() -> None:
     assert p.next_due == NOW + timedelta(minutes=30)
 
 
+def test_names_of_fixtures_beyond_the_window_go_last_a_batch_a_call_within_the_routine_share() -> None:
+    tomorrow = Watched(1, 39, NOW + timedelta(hours=20), "NS", False)
+    batches = known([tomorrow], unnamed=(1380100, 1380120, 1380140))
+    assert [t.label for t in plan(batches, CADENCE, 40, 20).tasks] == [
+        "prediction 1", "names 1380100", "names 1380120", "names 1380140"]
+    # The routine share spent: the names wait (for the next quota day), nothing else is dropped.
+    tight = plan(batches, CADENCE, 40, 2)
+    assert [t.label for t in tight.tasks] == ["prediction 1", "names 1380100"]
+    assert [t.label for t in tight.deferred] == ["names 1380120", "names 1380140"]
+
+
 def test_live_odds_go_out_only_on_a_fresh_live_list() -> None:
     playing = Watched(1, 39, NOW - timedelta(minutes=30), "1H", False)
     no_list = plan(known([playing]), CADENCE, 40, 20)

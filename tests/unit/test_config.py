@@ -121,6 +121,9 @@ def test_the_default_zone_is_the_hosts_and_init_config_writes_it(tmp_path: Path,
         ("[stakes]\nbankroll = 0\n", ":2: stakes.bankroll: must be a number above 0"),
         ("[stakes]\n\nkelly_fraction = 1.5\n", ":3: stakes.kelly_fraction: must be at most 1"),
         ("[stakes]\nround_to = -1\n", ":2: stakes.round_to: must be a number above 0"),
+        ("[stakes]\ncurrency = \"euro\"\n", ":2: stakes.currency: must be an ISO 4217 currency code"),
+        ("[stakes]\ncurrency = \"E\u202eR\"\n", ":2: stakes.currency: must be an ISO 4217 currency code"),
+        ("[stakes]\ncurrency = 978\n", ":2: stakes.currency: expected a string"),
     ],
 )
 def test_bad_config_names_file_line_and_key(tmp_path: Path, text: str, expected: str) -> None:
@@ -183,7 +186,7 @@ def test_init_config_documents_every_declared_key_and_loads_back_every_value(tmp
     for section, keys in KEY_DOCS.items():
         for key, doc in keys.items():
             idx = next((i for i, line in enumerate(lines) if line.startswith(f"{key} =")), None)
-            if key in ("key_file", "webhook_url", "url", "password_file"):  # unset by default: no null in TOML
+            if key in ("key_file", "webhook_url", "url", "password_file", "file"):  # unset by default: no null in TOML
                 assert idx is None
                 continue
             assert idx is not None, f"{section}.{key} missing"

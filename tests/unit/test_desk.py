@@ -224,9 +224,31 @@ def test_cli_picks_csv(known: Store, tmp_path: Path, capsys: pytest.CaptureFixtu
     assert main(["--config", str(_config(tmp_path, known.db.path)), "--picks", "--format", "csv"]) == 0
     header, row = capsys.readouterr().out.splitlines()
     assert header.startswith('"id","picked_at","fixture_id","kickoff","match","market","line","outcome",'
-                             '"bookmaker","price","stake"')
+                             '"bookmaker","price","stake","currency"')
     assert row.startswith('1,"2026-11-24T09:00:00Z",1,"2026-11-24T19:00:00Z","Arsenal v Chelsea",'
-                          '"Match Winner","","Home","Bet365",2.2,10.0')
+                          '"Match Winner","","Home","Bet365",2.2,10.0,"EUR"')
+
+
+def test_cli_picks_text_shows_the_stake_s_currency(known: Store, tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    known.picks.add(a_pick(), T0)
+    config = _config(tmp_path, known.db.path)
+    config.write_text(config.read_text(encoding="utf-8") + "\n[stakes]\ncurrency = \"GBP\"\n", encoding="utf-8")
+    assert main(["--config", str(config), "--picks"]) == 0
+    assert "Bet365 stake 10 GBP" in capsys.readouterr().out
+
+
+def test_a_pick_records_what_its_stake_was_sized_against(known: Store, tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    from dataclasses import replace
+
+    known.picks.add(replace(a_pick(), basis="model-joint"), T0)
+    assert [p.basis for p in known.picks.all()] == ["model-joint"]
+    with pytest.raises(ValueError, match="basis is one of market, prediction, model"):
+        known.picks.add(replace(a_pick(), basis="hunch"), T0)
+    assert main(["--config", str(_config(tmp_path, known.db.path)), "--picks", "--format", "csv"]) == 0
+    header, row = csv.reader(io.StringIO(capsys.readouterr().out))
+    assert header[12] == "basis" and row[12] == "model-joint"
 
 
 def test_a_pick_survives_a_restart_and_a_kill_9(store: Store, tmp_path: Path) -> None:

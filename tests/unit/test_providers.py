@@ -21,6 +21,7 @@ from oddsmon.providers import (
     REQUESTS,
     BookmakersRequest,
     FixtureOddsRequest,
+    FixturesByIdsRequest,
     FixturesRequest,
     LeagueOddsRequest,
     LiveFixturesRequest,
@@ -60,7 +61,7 @@ async def _each_request(provider: Provider, clock: FakeClock) -> list[Request[An
     listed = (await provider.fetch(FixturesRequest(39, 2026, today, today + timedelta(days=7)))).data
     fixture = next(f for f in listed if f.is_upcoming).id
     return [BookmakersRequest(), SeasonRequest(39), FixturesRequest(39, 2026, today, today + timedelta(days=7)),
-            LiveFixturesRequest((39, 61)), LeagueOddsRequest(39, 2026), FixtureOddsRequest(fixture),
+            FixturesByIdsRequest((listed[0].id, fixture)), LiveFixturesRequest((39, 61)), LeagueOddsRequest(39, 2026), FixtureOddsRequest(fixture),
             LiveOddsRequest(39), PredictionRequest(fixture)]
 
 
@@ -74,8 +75,22 @@ async def test_every_kind_of_request_reads_back_as_it_was_fetched(provider: Prov
         assert fetched.quota_left is not None  # every counted answer says what is left
     # The keys are the requests', never a URL: what the cache, the store and the reports see.
     assert [r.key.split("?")[0] for r in requests] == [
-        "bookmakers", "seasons", "fixtures", "fixtures", "odds", "odds", "live-odds", "predictions"]
+        "bookmakers", "seasons", "fixtures", "fixtures", "fixtures", "odds", "odds", "live-odds", "predictions"]
     assert not any(r.key.startswith("/") for r in requests)
+    by_ids = next(r for r in requests if isinstance(r, FixturesByIdsRequest))
+    assert FixturesByIdsRequest.asked(by_ids.key) == by_ids.ids
+    assert FixturesByIdsRequest.asked(requests[2].key) == ()
+
+
+async def test_fixtures_by_ids_answer_those_fixtures_at_most_the_provider_s_batch_a_call(
+        provider: Provider, clock: FakeClock, sim: Simulator) -> None:
+    ids = tuple(sorted(f.id for f in sim.data.fixtures))[:provider.ids_per_call]
+    assert provider.ids_per_call == 20 and len(ids) == 20  # the provider's docs: at most 20 ids
+    fetched = await provider.fetch(FixturesByIdsRequest(ids))
+    assert sorted(f.id for f in fetched.data) == list(ids)
+    assert all(f.home.name and f.away.name for f in fetched.data)
+    with pytest.raises(Refused):  # one more than the provider allows is refused, never split here
+        await provider.fetch(FixturesByIdsRequest(tuple(sorted(f.id for f in sim.data.fixtures))[:21]))
 
 
 async def test_a_league_s_odds_arrive_page_by_page_with_each_fixture_s_own_entry(
