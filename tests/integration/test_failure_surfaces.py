@@ -144,7 +144,7 @@ FAILURES = [
         "--export": 'reason null; oddsmon_offline{reason="key"} 0',
         "journal": "no incident",
         "webhook": "nothing posted",
-        "collector": "5 not fetched: fixtures 39: API error: 0: The request could not be handled.",
+        "collector": "8 not fetched: fixtures 39: API error: 0: The request could not be handled.",
         "ends": "nothing kept: the next read asks again",
     }),
     Failure("rate limit (HTTP 429, retried)", _control(http429_next=1000), _control(http429_next=0), {
