@@ -4,14 +4,13 @@ prediction (docs/model.md)."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from ..clock import Clock
 from ..config import Settings
 from ..desk.probs import ProbsError, import_probs
 from ..store import Store, StoreError
-from .common import EXIT_CANNOT_RUN, EXIT_FAIL, EXIT_OK
+from .common import EXIT_CANNOT_RUN, EXIT_FAIL, EXIT_OK, fail
 
 
 def run(settings: Settings, path: Path, clock: Clock | None = None) -> int:
@@ -22,16 +21,13 @@ def run(settings: Settings, path: Path, clock: Clock | None = None) -> int:
     try:
         store = Store.open(settings)
     except StoreError as exc:
-        print(f"oddsmon: {exc}", file=sys.stderr)
-        return EXIT_CANNOT_RUN
+        return fail(str(exc), EXIT_CANNOT_RUN)
     try:
         count = import_probs(store, path, (clock or SystemClock()).now())
     except ProbsError as exc:
-        print(f"oddsmon: {exc}; nothing imported", file=sys.stderr)
-        return EXIT_FAIL
+        return fail(f"{exc}; nothing imported", EXIT_FAIL)
     except StoreError as exc:
-        print(f"oddsmon: {exc}", file=sys.stderr)
-        return EXIT_CANNOT_RUN
+        return fail(str(exc), EXIT_CANNOT_RUN)
     finally:
         store.close()
     print(f"imported {count} probabilit{'y' if count == 1 else 'ies'} from {path}: the model set "

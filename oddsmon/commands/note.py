@@ -10,6 +10,7 @@ from ..config import Settings
 from ..store import Store, StoreError
 from ..supervision.common import EXIT_FAIL, EXIT_OK, EXIT_STATE, StateUnreadable, open_existing, secret_of
 from ..supervision.journal import JournalError, author, check_usable, clean_text, record_note, sync
+from .common import fail
 
 
 def run(settings: Settings, text: str, clock: Clock | None = None) -> int:
@@ -73,8 +74,7 @@ def _queue(settings: Settings, at: datetime, line: str, secret: str | None, why:
         finally:
             host.close()
     except StoreError as exc:
-        print(f"oddsmon: {why}; and the note could not be queued on this host: {exc}", file=sys.stderr)
-        return EXIT_STATE
+        return fail(f"{why}; and the note could not be queued on this host: {exc}", EXIT_STATE)
     print(f"team store unreachable: note queued on this host ({where}); it is added to "
           f"the incident, with this time, when the server is back (the next oddsmon that reaches it)")
     return EXIT_OK
