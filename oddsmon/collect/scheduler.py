@@ -4,7 +4,8 @@ Value order (highest first): the closing price of a fixture about to kick off (i
 price that can never be fetched again), then the state and in-play odds of fixtures in play,
 then each league's season (looked up when ``[watch] season = "auto"``: nothing about a league
 can be asked before its season is known), the watched fixtures, the pre-match odds on the
-provider's cadence, one prediction per fixture, the bookmakers list, and the names of the
+provider's cadence (each league's page, or its fixtures at hand one by one when that is fewer
+calls), one prediction per fixture, the bookmakers list, and the names of the
 fixtures those odds price beyond the watch window (by ids, a batch a call). Tasks are taken in
 that order while the budget holds; calls still needed today for closing prices are kept back
 from everything else, and the routine refreshes (season lookups included) may take only their

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, TypeVar
 
 from ..config import Settings
@@ -151,7 +152,7 @@ class Pages:
             if skip is not None:
                 notes.append(skip)
                 continue
-            route = self.requests.odds_route(league, self.requests.window_fixtures(league),
+            route = self.requests.odds_route(league, partial(self.requests.window_fixtures, league),
                                              refetch=lambda _key: force)
             routes.append(route)
             if not route.per_fixture:

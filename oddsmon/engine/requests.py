@@ -185,40 +185,47 @@ class Requests:
         the window: the same schedule over the days the provider prices (``ODDS_SPAN_DAYS``)."""
         return math.ceil(in_window * max(1.0, ODDS_SPAN_DAYS / (self.settings.watch.days_ahead + 1)))
 
-    def odds_route(self, league: LeagueSeason, fixtures: Sequence[Fixture] | None, *,
+    def odds_route(self, league: LeagueSeason,
+                   fixtures: Sequence[Fixture] | Callable[[], Sequence[Fixture] | None] | None, *,
                    refetch: Callable[[str], bool] = lambda key: False) -> OddsRoute:
-        """How ``league``'s odds are asked for now, given its fixtures in the window (None: not
-        known, so its league page). An entry costs nothing while fresh, unless ``refetch`` says
-        it is fetched again all the same (forced, fetched before a resume). Per fixture when
-        that takes fewer calls than the league page; a league page never fetched also prices
-        fixtures beyond the window, whose names cost calls of their own, counted with it."""
+        """How ``league``'s odds are asked for now, given its fixtures in the window (asked for
+        only when its league page is not fresh; None: not known, so its league page). An entry
+        costs nothing while fresh, unless ``refetch`` says it is fetched again all the same
+        (forced, fetched before a resume). Per fixture when that takes fewer calls than the
+        league page; a league page never fetched also prices fixtures beyond the window, whose
+        names cost calls of their own, counted with it."""
         page = self.odds(league)
         now = self.clock.now()
         cache, provider = self.reader.store.cache, self.reader.provider
         entry = cache.get(page.key, body=False)
-        page_fresh = entry is not None and entry.fresh_at(now) and not refetch(page.key)
+        known_at = entry.fetched_at if entry is not None else None
+        if entry is not None and entry.fresh_at(now) and not refetch(page.key):
+            return OddsRoute(league.league, page, (), False, 0, 0, known_at)
+        listed = fixtures() if callable(fixtures) else fixtures
         items = cache.results(page.key) if entry is not None else None
         names = 0
-        if items is None and fixtures is not None:
-            items = self.page_items(len(fixtures))
-            names = math.ceil((items - len(fixtures)) / provider.ids_per_call)
-        page_calls = 0 if page_fresh else provider.refresh_calls(page, items) + names
-        at_hand = tuple(FixtureOddsRequest(f.id) for f in sorted(fixtures or [], key=lambda f: (f.kickoff, f.id))
+        if items is None and listed is not None:
+            items = self.page_items(len(listed))
+            names = math.ceil((items - len(listed)) / provider.ids_per_call)
+        page_calls = provider.refresh_calls(page, items) + names
+        at_hand = tuple(FixtureOddsRequest(f.id) for f in sorted(listed or [], key=lambda f: (f.kickoff, f.id))
                         if f.is_upcoming)
-        if page_fresh or fixtures is None:
-            return OddsRoute(league.league, page, at_hand, False, page_calls, len(at_hand),
-                             entry.fetched_at if entry is not None else None, names)
-        ttl = timedelta(seconds=self.settings.cache.odds_ttl_s)
-        times = cache.fetched_times(FixtureOddsRequest.kind) if at_hand else {}
-        seen = [times.get(r.key) for r in at_hand]
-        stale = sum(1 for r, at in zip(at_hand, seen, strict=True)
-                    if at is None or now - at >= ttl or refetch(r.key))
+        if listed is None:
+            return OddsRoute(league.league, page, at_hand, False, page_calls, len(at_hand), known_at, names)
+        seen: list[datetime | None] = []
+        for request in at_hand:
+            own = cache.get(request.key, body=False)
+            seen.append(None if own is None or not own.fresh_at(now) or refetch(request.key) else own.fetched_at)
+            if len(seen) - sum(1 for at in seen if at is not None) >= page_calls:
+                # The league page is the cheaper already: the rest are counted as due, unread.
+                seen += [None] * (len(at_hand) - len(seen))
+                break
+        stale = sum(1 for at in seen if at is None)
         if stale < page_calls:
             oldest = min((at for at in seen if at is not None), default=now)
             return OddsRoute(league.league, page, at_hand, True, page_calls, stale,
-                             None if None in seen else oldest, names)
-        return OddsRoute(league.league, page, at_hand, False, page_calls, stale,
-                         entry.fetched_at if entry is not None else None, names)
+                             oldest if not stale else None, names)
+        return OddsRoute(league.league, page, at_hand, False, page_calls, stale, known_at, names)
 
     def window_fixtures(self, league: LeagueSeason) -> list[Fixture] | None:
         """The league's fixtures in the window as cached (None: never fetched); sends nothing."""
