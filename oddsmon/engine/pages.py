@@ -34,7 +34,7 @@ from ..types import FairMethod
 from .page import Page, Provenance, combine
 from .reader import ROWS, Reader
 from .recorder import Recorder
-from .requests import LeagueSeason, OddsRoute, Requests, no_predictions
+from .requests import LeagueSeason, Requests, no_predictions
 
 R = TypeVar("R", bound=FixturesRequest)
 # A live list older than this says nothing about what is in play now.
@@ -72,7 +72,6 @@ class ServedOdds:
 
     pages: dict[LeagueOddsRequest, datetime] = field(default_factory=dict)
     alone: frozenset[int] = frozenset()
-    routes: tuple[OddsRoute, ...] = ()  # how each league's odds were asked for
 
 
 def keyed(pages: Mapping[LeagueOddsRequest, datetime]) -> dict[str, datetime]:
@@ -146,7 +145,6 @@ class Pages:
         alone: set[int] = set()
         provs: list[Provenance] = []
         notes: list[str] = []
-        routes: list[OddsRoute] = []
         for league in await self.requests.league_seasons():
             skip = league.skip("odds")
             if skip is not None:
@@ -154,7 +152,6 @@ class Pages:
                 continue
             route = self.requests.odds_route(league, partial(self.requests.window_fixtures, league),
                                              refetch=lambda _key: force)
-            routes.append(route)
             if not route.per_fixture:
                 loaded = await self.reader.read(route.page, force=force, view=ROWS)
                 provs.append(loaded.provenance)
@@ -167,13 +164,15 @@ class Pages:
             if kept is not None:
                 pages[route.page] = kept.fetched_at
             for request in route.at_hand:
+                # The rows its fetch wrote are the answer: another process reads the Dashboard
+                # without parsing any odds body.
                 loaded = await self.reader.read(request, force=force, view=ROWS)
                 provs.append(loaded.provenance)
                 at = loaded.provenance.fetched_at
                 if loaded.data is not None and at is not None and (kept is None or at >= kept.fetched_at):
                     alone.add(request.fixture)
         prov = replace(combine(provs, self.clock.now()), notes=tuple(notes))
-        return ServedOdds(pages, frozenset(alone), tuple(routes)), prov
+        return ServedOdds(pages, frozenset(alone)), prov
 
     def carried(self, served: ServedOdds) -> set[int]:
         """The fixtures whose odds those entries serve."""
