@@ -154,7 +154,7 @@ async def test_a_host_serves_its_copy_while_the_server_is_away_queues_picks_and_
         engine.store.send_queued()
         assert len(await engine.service.picks()) == 1 and engine.service.pinned() == {fixture}
         after = await _shown(engine)
-        assert all(error is None for error in after["errors"]), after["errors"]  # type: ignore[attr-defined]
+        assert all(error is None for error in after["errors"]), after["errors"]
     finally:
         await engine.aclose()
 
