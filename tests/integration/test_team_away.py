@@ -12,6 +12,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -21,6 +22,7 @@ from oddsmon.clock import FakeClock
 from oddsmon.commands import check, collect, export, warm
 from oddsmon.config import Secret, Settings
 from oddsmon.engine.runtime import Engine, build_engine
+from oddsmon.offline import OfflineMachine
 from oddsmon.sim import LoopbackServer, SimConfig, SimTransport, Simulator
 from oddsmon.store import NewPick, Store, StoreUnreachable
 from tests.conftest import SECRET
@@ -242,3 +244,23 @@ def test_a_collector_killed_with_sigkill_on_a_real_server_is_named_then_taken_ov
         assert "a collector already runs" not in took.stdout and took.stdout.startswith("collect: "), took.stdout
     finally:
         sim.stop()
+
+
+def test_check_on_a_team_store_reads_through_libpq_without_importing_psycopg(
+        tmp_path: Path, pg_url: str) -> None:
+    """``--check`` on a team's store imports neither psycopg nor asyncio (most of what it cost)
+    and says what the store holds: the offline mode another host set, with its reason."""
+    store = Store.open(pg_url)
+    try:
+        assert OfflineMachine(store, FakeClock(datetime(2026, 11, 24, 9, 0, tzinfo=UTC)),
+                              Settings().supervision).go_offline("user", "maintenance")
+    finally:
+        store.close()
+    cli = Cli(tmp_path, _team_config(tmp_path, "oncall", "http://127.0.0.1:9", pg_url))
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "oddsmon", "--config", str(cli.config),
+                           "--check"], cwd=tmp_path, env=cli.env, capture_output=True, text=True, timeout=60)
+    assert proc.stdout.startswith("ODDSMON ") and "offline (user" in proc.stdout.splitlines()[0], \
+        (proc.stdout, proc.stderr[-2000:])
+    imported = {line.rsplit("|", 1)[-1].strip().split(".")[0] for line in proc.stderr.splitlines()
+                if line.startswith("import time:")}
+    assert imported and not imported & {"psycopg", "psycopg_pool", "asyncio"}, sorted(imported)
