@@ -139,6 +139,11 @@ class Store:
 
         return served(self.db)
 
+    @property
+    def keeps_copy(self) -> bool:
+        """Whether this host keeps a copy of a team's store (the TUI's, see ``open``)."""
+        return self._team() is not None
+
     def _away_host(self) -> Backend | None:
         team = self._team()
         return team.local if team is not None and team.server is None else None
