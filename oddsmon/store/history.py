@@ -47,6 +47,8 @@ class OddsHistory:
         The comparison with the latest stored price happens inside the write transaction, so two
         processes recording the same fetch do not both insert it. A series' first price is
         its latest row's ``first_price``: one row, where a change writes a history row too.
+        A price as recorded last writes nothing at all, so a latest row's ``seen_at`` is when
+        its price was last recorded: a late fetch older than that never overwrites it.
         """
         # The fetch's prices, one per series (the last, should a body list one twice).
         rows = list({r[:4]: r for r in prices}.values())
