@@ -324,6 +324,9 @@ _LATEST_COLUMNS = 8
 # An upsert of odds_latest: whether the incoming row is the newer sighting, the older first.
 _NEWER = "excluded.seen_at >= odds_latest.seen_at"
 _OLDER = "excluded.first_at < odds_latest.first_at"
+# A compared price's stored series, by primary key.
+_SERIES = "l.fixture_id = n.f AND l.bet_id = n.bet AND l.outcome = n.o AND l.bookmaker_id = n.b"
+_SERIES_C = _SERIES.replace("n.", "c.")
 
 
 def _with_series(tx: Tx, fixtures: set[int]) -> set[int]:
@@ -346,11 +349,13 @@ def _differing(tx: Tx, rows: list[tuple[int, int, int, str, float]]) -> list[tup
     for start in range(0, len(rows), _ROWS_PER_COMPARE):
         chunk = rows[start:start + _ROWS_PER_COMPARE]
         values = full if len(chunk) == _ROWS_PER_COMPARE else ",".join(["(?,?,?,?,?)"] * len(chunk))
+        # One look-up by primary key a price (a correlated subquery: no planner turns it into
+        # a scan of the table), the rest only for the few that differ.
         out += tx.execute(
-            f"WITH n(f, b, bet, o, p) AS (VALUES {values}) "
-            "SELECT n.f, n.b, n.bet, n.o, n.p, l.price, l.first_price, l.first_at FROM n "
-            "LEFT JOIN odds_latest l ON l.fixture_id = n.f AND l.bet_id = n.bet AND l.outcome = n.o "
-            "AND l.bookmaker_id = n.b WHERE l.price IS NULL OR l.price <> n.p",
+            f"WITH n(f, b, bet, o, p) AS (VALUES {values}), "
+            f"c AS (SELECT f, b, bet, o, p, (SELECT l.price FROM odds_latest l WHERE {_SERIES}) AS price FROM n) "
+            f"SELECT f, b, bet, o, p, price, (SELECT l.first_price FROM odds_latest l WHERE {_SERIES_C}), "
+            f"(SELECT l.first_at FROM odds_latest l WHERE {_SERIES_C}) FROM c WHERE price IS NULL OR price <> p",
             tuple(chain.from_iterable(chunk))).fetchall()
     return out
 
