@@ -100,7 +100,10 @@ class Recorder:
         if isinstance(request, LeagueOddsRequest | FixtureOddsRequest):
             self._odds_fetched = True
         if isinstance(request, FixtureOddsRequest):
+            # Fetched alone (the cheaper way, a close, the Odds screen): the freshest odds of the
+            # fixture, so its Dashboard headline too.
             self.record_history(cast(list[FixtureOdds], data), at)
+            self._keep_headlines(cast(list[FixtureOdds], data), at)
         elif isinstance(request, LiveOddsRequest):
             self.record_live(cast(list[LiveOdds], data), at)
 

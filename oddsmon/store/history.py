@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import chain
@@ -154,14 +154,17 @@ class OddsHistory:
         return self.db.query_one("SELECT 1 FROM odds_fixtures WHERE page = ? LIMIT 1", (page,)) is not None
 
     def coverage(self, pages: Mapping[str, datetime], bet_ids: Iterable[int],
-                 bookmakers: Iterable[int] = ()) -> tuple[int, dict[int, tuple[int, tuple[int, ...]]]]:
+                 bookmakers: Iterable[int] = (), also: Iterable[int] = ()
+                 ) -> tuple[int, dict[int, tuple[int, tuple[int, ...]]]]:
         """The Bookmakers summary, one query: (fixtures priced, {bookmaker: (fixtures it prices,
         the markets among ``bet_ids`` it offers on them)}) over the league pages cached now
-        (key -> fetch time): a fixture counts when such a page carried it at that fetch or
-        since; a bookmaker when the fixture's last sighting carried it."""
-        if not pages:
+        (key -> fetch time) and the fixtures ``also`` served by their own entries: a fixture
+        counts when such a page carried it at that fetch or since, or is among ``also``; a
+        bookmaker when the fixture's last sighting carried it."""
+        also = sorted(set(also))
+        if not pages and not also:
             return 0, {}
-        on_page, page_params = _on_pages(pages)
+        on_page, page_params = _on_pages(pages, also)
         wanted = sorted(set(bookmakers))
         only = f"AND b.bookmaker_id IN ({','.join('?' * len(wanted))})" if wanted else ""
         with self.db.read() as tx:
@@ -367,7 +370,10 @@ def _chunks(ids: Iterable[int], size: int = 500) -> Iterable[list[int]]:
         yield ordered[start:start + size]
 
 
-def _on_pages(pages: Mapping[str, datetime]) -> tuple[str, tuple[object, ...]]:
-    """The WHERE clause (over ``odds_fixtures f``) of the fixtures a set of league pages carried."""
-    clause = " OR ".join("(f.page = ? AND f.seen_at >= ?)" for _ in pages)
-    return clause, tuple(v for key, at in sorted(pages.items()) for v in (key, at.timestamp()))
+def _on_pages(pages: Mapping[str, datetime], also: Sequence[int] = ()) -> tuple[str, tuple[object, ...]]:
+    """The WHERE clause (over ``odds_fixtures f``) of the fixtures a set of league pages carried,
+    and of the fixtures ``also``."""
+    parts = ["(f.page = ? AND f.seen_at >= ?)" for _ in pages]
+    if also:
+        parts.append(f"f.fixture_id IN ({','.join('?' * len(also))})")
+    return " OR ".join(parts), (*(v for key, at in sorted(pages.items()) for v in (key, at.timestamp())), *also)
