@@ -342,6 +342,17 @@ MIGRATIONS: dict[int, str] = {
         rows BIGINT NOT NULL
     );
     """,
+    # v12: each fixture's value bets as the scan after its odds were stored found them
+    # (sqlite.py's v12, in PostgreSQL's spelling).
+    12: """
+    CREATE TABLE value_scans (
+        fixture_id BIGINT NOT NULL,
+        scan TEXT NOT NULL,
+        fetched_at DOUBLE PRECISION NOT NULL,
+        body TEXT NOT NULL,
+        PRIMARY KEY (fixture_id, scan)
+    );
+    """,
 }
 
 # Every table and view of the current schema (the integrity check's list).
@@ -350,5 +361,5 @@ RELATIONS = (
     "incidents", "incident_actions", "meta", "picks", "pins", "live_odds", "live_state", "odds_seen",
     "leases", "collector_spend", "alert_outbox", "odds_latest", "odds_changes", "odds_snapshots",
     "odds_fixtures", "odds_books", "bookmaker_names", "headlines", "desk_filters", "fixture_names",
-    "model_probs", "model_source", "team_odds_history", "team_closing_prices", "team_picks",
+    "model_probs", "model_source", "value_scans", "team_odds_history", "team_closing_prices", "team_picks",
 )

@@ -75,4 +75,4 @@ async def test_price_fair_value_and_stake_first_at_80x24(app: RecordingApp) -> N
     async with app.run_test(size=SIZE) as pilot:
         screen, _ = await open_value(pilot, app)
         headers = [str(c.label).strip() for c in screen.query_one("#value", DataTable).columns.values()]
-        assert headers[:4] == ["Edge", "Price", "Fair", "Stake"]
+        assert headers[:4] == ["Edge", "Price", "Fair", "Stake EUR"]  # stakes are money: the heading says which
