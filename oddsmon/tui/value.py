@@ -6,7 +6,7 @@ Kelly stake. The scan is :func:`oddsmon.domain.market.value_bets` and
 A door to the Odds screen: enter opens the row's fixture at its market and line with the cell
 cursor on the price (``a`` then records it as a pick); ``o`` opens the row's fixture as it is.
 ``k`` cycles what value is worked out against (the market, your own probabilities once
-imported); ``s`` sizes the outcomes of one market and line that are all listed together
+imported); ``J`` sizes the outcomes of one market and line that are all listed together
 (simultaneous Kelly) instead of one by one.
 
 The board is read from the value scan kept after the odds were stored (engine/valuescan.py):
@@ -73,7 +73,7 @@ class ValueScreen(TableScreen):
         Binding("o", "open_fixture", "Odds", tooltip="The row's fixture on the Odds screen"),
         Binding("k", "next_basis", "Value vs", tooltip="Value against the market, or your own probabilities "
                 "(model) once imported"),
-        Binding("s", "toggle_joint", "Joint Kelly", tooltip="Stake the listed outcomes of one market and "
+        Binding("J", "toggle_joint", "Joint Kelly", tooltip="Stake the listed outcomes of one market and "
                 "line together (simultaneous Kelly) or one by one"),
     ]
 
