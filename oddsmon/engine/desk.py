@@ -176,7 +176,9 @@ class Desk:
         carried = set(self.store.history.carried(keyed(pages)))
         hidden = self.filters()[1] if hidden_bookmakers is None else hidden_bookmakers
         scan = Scan(method or self.settings.odds.fair_method, consensus, hidden)
-        return await self.values.run(scan, [f.id for f in fixtures.data if f.is_upcoming and f.id in carried])
+        watched = [f.id for f in fixtures.data if f.is_upcoming and f.id in carried]
+        self.store.values.forget_except(watched)  # kicked off or no longer carried: never shown again
+        return await self.values.run(scan, watched)
 
     def _model_value(self, shown: list[int], hidden_bookmakers: frozenset[int]) -> list[ValueBet]:
         modelled = self.store.model.fixtures()

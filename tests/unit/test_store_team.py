@@ -63,7 +63,7 @@ def test_hosts_starting_at_once_on_a_new_database_migrate_it_once(pg_url: str) -
     migrations = postgres.server().sql(postgres.dbname(pg_url),
                                        "SELECT version, count(*) FROM oddsmon_schema GROUP BY version "
                                        "ORDER BY version")
-    assert migrations == [(7, 1), (8, 1), (9, 1), (10, 1), (11, 1)]
+    assert migrations == [(7, 1), (8, 1), (9, 1), (10, 1), (11, 1), (12, 1)]
 
 
 def test_every_part_runs_on_postgresql_and_answers_as_on_sqlite(tmp_path: Path, pg_url: str) -> None:
@@ -71,7 +71,11 @@ def test_every_part_runs_on_postgresql_and_answers_as_on_sqlite(tmp_path: Path, 
     for where in (str(tmp_path / "o.db"), pg_url):
         store = Store.open(where, author="ana@laptop")
         _every_part_at_work(store)
-        answers.append((store.state.read(), store.ledger.quota(), store.ledger.counters(),
+        store.values.put("shin|all||", [(7, T0, '[[1,"Match Winner","","Home",2.5,"Bwin",0.05,0.42,[]]]'),
+                                        (8, T0, "[]")])
+        store.values.put("shin|all||", [(8, T0 + timedelta(minutes=5), "[]")])
+        assert store.values.forget_except([8]) == 1
+        answers.append((store.values.get("shin|all||", [7, 8]), store.state.read(), store.ledger.quota(), store.ledger.counters(),
                         [r.endpoint for r in store.ledger.recent_requests()],
                         store.journal.incidents(), list(store.history.stream()),
                         store.history.closing([7]), store.history.coverage({"/odds?league=39": T0}, [1, 5]),
@@ -80,6 +84,7 @@ def test_every_part_runs_on_postgresql_and_answers_as_on_sqlite(tmp_path: Path, 
         assert store.integrity_check() == "ok"
         store.close()
     assert answers[0] == answers[1]
+    assert answers[0][0] == {8: ((T0 + timedelta(minutes=5)).timestamp(), "[]")}  # kept, replaced, forgotten
 
 
 def test_a_report_never_creates_or_touches_a_database_that_is_not_an_oddsmon_store(pg_url: str) -> None:
