@@ -139,9 +139,10 @@ class Desk:
                           pinned: frozenset[int] = frozenset(),
                           hidden_leagues: frozenset[int] = frozenset(),
                           hidden_bookmakers: frozenset[int] = frozenset(),
-                          basis: ValueBasis = "market") -> Page[list[ValueBet]]:
+                          basis: ValueBasis = "market", limit: int | None = None) -> Page[list[ValueBet]]:
         """Every value bet, arbitrage and middle of the watched fixtures (the pinned ones when
-        any are pinned, else every upcoming fixture in a league not hidden), best edge first;
+        any are pinned, else every upcoming fixture in a league not hidden), best edge first
+        (``limit``: the best so many, a note saying of how many);
         with ``basis`` "model", the value bets against your own probabilities (no arbitrage
         nor middle: those are the market's).
 
@@ -157,12 +158,13 @@ class Desk:
         shown = [f.id for f in fixtures.data if f.id in carried and (
             f.id in pinned if pinned else f.is_upcoming and f.league_id not in hidden_leagues)]
         if basis == "model":
-            return Page(self._model_value(shown, hidden_bookmakers), prov)
+            return Page(self._model_value(shown, hidden_bookmakers)[:limit], prov)
         scan = Scan(method or self.settings.odds.fair_method, consensus, hidden_bookmakers)
-        found = self.values.read(scan, shown, VALUE_BUDGET_S)
+        found = self.values.read(scan, shown, VALUE_BUDGET_S, limit)
+        notes = [f"best {len(found.bets):,} of {found.total:,} shown"] if found.total > len(found.bets) else []
         if found.pending:
-            prov = replace(prov, notes=(*prov.notes, f"{found.pending} fixtures' {PENDING_NOTE}"))
-        return Page(found.bets, prov)
+            notes.append(f"{found.pending} fixtures' {PENDING_NOTE}")
+        return Page(found.bets, replace(prov, notes=(*prov.notes, *notes)))
 
     async def scan_values(self, *, method: FairMethod | None = None, consensus: str = "all",
                           hidden_bookmakers: frozenset[int] | None = None) -> int:

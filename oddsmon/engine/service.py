@@ -184,10 +184,10 @@ class Service:
                           pinned: frozenset[int] = frozenset(),
                           hidden_leagues: frozenset[int] = frozenset(),
                           hidden_bookmakers: frozenset[int] = frozenset(),
-                          basis: ValueBasis = "market") -> Page[list[ValueBet]]:
+                          basis: ValueBasis = "market", limit: int | None = None) -> Page[list[ValueBet]]:
         return await self.desk.value_board(method=method, consensus=consensus, pinned=pinned,
                                            hidden_leagues=hidden_leagues, hidden_bookmakers=hidden_bookmakers,
-                                           basis=basis)
+                                           basis=basis, limit=limit)
 
     async def scan_values(self, *, method: FairMethod | None = None, consensus: str = "all",
                           hidden_bookmakers: frozenset[int] | None = None) -> int:

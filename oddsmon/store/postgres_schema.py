@@ -348,6 +348,7 @@ MIGRATIONS: dict[int, str] = {
     CREATE TABLE value_scans (
         fixture_id BIGINT NOT NULL,
         scan TEXT NOT NULL,
+        entry TEXT NOT NULL,
         fetched_at DOUBLE PRECISION NOT NULL,
         body TEXT NOT NULL,
         PRIMARY KEY (fixture_id, scan)

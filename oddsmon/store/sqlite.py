@@ -455,7 +455,8 @@ _MIGRATIONS: dict[int, str] = {
     CREATE TABLE value_scans (
         fixture_id INTEGER NOT NULL,
         scan TEXT NOT NULL,             -- the scan's settings: method|consensus|hidden|watched books
-        fetched_at REAL NOT NULL,       -- the fixture's odds entry scanned, POSIX seconds UTC
+        entry TEXT NOT NULL,            -- the fixture's odds entry scanned (its cache key)
+        fetched_at REAL NOT NULL,       -- when that entry was fetched, POSIX seconds UTC
         body TEXT NOT NULL,             -- its value bets, JSON (engine/valuescan.py)
         PRIMARY KEY (fixture_id, scan)
     ) WITHOUT ROWID;

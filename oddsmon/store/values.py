@@ -26,24 +26,28 @@ class ValueStore:
     def __init__(self, db: Backend) -> None:
         self.db = db
 
-    def put(self, scan: str, rows: Iterable[tuple[int, datetime, str]]) -> None:
-        """Keep (fixture id, fetch time of the odds entry scanned, value bets text) for ``scan``."""
+    def put(self, scan: str, rows: Iterable[tuple[int, str, datetime, str]]) -> None:
+        """Keep (fixture id, its odds entry's cache key, that entry's fetch time, value bets
+        text) for ``scan``."""
         with self.db.write() as tx:
             tx.executemany(
-                "INSERT INTO value_scans (fixture_id, scan, fetched_at, body) VALUES (?,?,?,?) "
-                "ON CONFLICT(fixture_id, scan) DO UPDATE SET fetched_at = excluded.fetched_at, "
-                "body = excluded.body",
-                [(fid, scan, at.timestamp(), body) for fid, at, body in rows])
+                "INSERT INTO value_scans (fixture_id, scan, entry, fetched_at, body) VALUES (?,?,?,?,?) "
+                "ON CONFLICT(fixture_id, scan) DO UPDATE SET entry = excluded.entry, "
+                "fetched_at = excluded.fetched_at, body = excluded.body",
+                [(fid, scan, entry, at.timestamp(), body) for fid, entry, at, body in rows])
 
-    def get(self, scan: str, fixture_ids: Iterable[int]) -> dict[int, tuple[float, str]]:
-        """Each of those fixtures' kept scan under ``scan``: (fetch time, POSIX seconds; text)."""
+    def current(self, scan: str, fixture_ids: Iterable[int]) -> dict[int, str]:
+        """The kept scan (text) of each of those fixtures whose odds entry is still the one
+        scanned (one query, the entry's time read from the cache's row without its body)."""
         ids = list(fixture_ids)
-        out: dict[int, tuple[float, str]] = {}
+        out: dict[int, str] = {}
         for start in range(0, len(ids), _CHUNK):
             chunk = ids[start:start + _CHUNK]
             marks = ",".join("?" * len(chunk))
-            out.update((r[0], (r[1], r[2])) for r in self.db.query(
-                f"SELECT fixture_id, fetched_at, body FROM value_scans WHERE scan = ? AND fixture_id IN ({marks})",
+            # Within a millisecond: the time is kept as the float the cache's datetime gives.
+            out.update((r[0], r[1]) for r in self.db.query(
+                "SELECT v.fixture_id, v.body FROM value_scans v JOIN cache c ON c.key = v.entry "
+                f"WHERE v.scan = ? AND v.fixture_id IN ({marks}) AND abs(c.fetched_at - v.fetched_at) < 0.001",
                 (scan, *chunk)))
         return out
 

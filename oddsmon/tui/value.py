@@ -51,6 +51,11 @@ COLUMNS: tuple[Column, ...] = (
 )
 
 
+# The rows listed, best edge first: 2,000 real-size fixtures hold some 16,000 value bets, more
+# than anyone reads and than a table draws quickly (the status line says how many there are).
+ROWS = 1000
+
+
 def price_text(price: float) -> str:
     """A decimal price in five columns: ``2.35``, ``172`` (long shots need no pennies)."""
     return f"{price:.2f}" if price < 100 else f"{price:.0f}"
@@ -62,6 +67,7 @@ class ValueView:
     fixtures: dict[int, Fixture]
     stakes: list[float]  # the Kelly stake of each bet, in money (0 for arbitrages and middles)
     pending: bool  # fixtures left to scan: the board is shown again once they are
+    notes: tuple[str, ...]  # what the board says of itself: rows left out, fixtures left to scan
 
 
 class ValueScreen(TableScreen):
@@ -91,7 +97,7 @@ class ValueScreen(TableScreen):
             self.basis = "market"
         board = await service.value_board(
             method=app.fair_method, pinned=desk.pinned, hidden_leagues=desk.selection.hidden_leagues,
-            hidden_bookmakers=desk.hidden_bookmakers, basis=self.basis)  # type: ignore[arg-type]
+            hidden_bookmakers=desk.hidden_bookmakers, basis=self.basis, limit=ROWS)  # type: ignore[arg-type]
         if board.data is None:
             return Page(None, board.provenance)
         bets = [b for b in board.data if b.kind == "value"]
@@ -99,7 +105,8 @@ class ValueScreen(TableScreen):
         fixtures = await service.fixtures()
         pending = any(note.endswith(PENDING_NOTE) for note in board.provenance.notes)
         return Page(ValueView(board.data, {f.id: f for f in fixtures.data or []},
-                              [stakes.get(id(b), 0.0) for b in board.data], pending), board.provenance)
+                              [stakes.get(id(b), 0.0) for b in board.data], pending, board.provenance.notes),
+                    board.provenance)
 
     def _present(self, page: Page[Any], force: bool) -> None:
         super()._present(page, force)
@@ -188,8 +195,8 @@ class ValueScreen(TableScreen):
         if 0 < cursor < table.row_count:
             table.move_cursor(row=cursor)
         watched = f"{len(app.desk.pinned)} pinned fixtures" if app.desk.pinned else "every upcoming fixture"
-        self.status_suffix = (f"{len(bets)} value bets, arbitrages and middles · {watched} · "
-                              f"value vs {self.basis} · Kelly {'joint' if self.joint else 'one by one'}")
+        self.status_suffix = " · ".join((f"{len(bets):,} value bets, arbitrages and middles", *view.notes, watched,
+                                         f"value vs {self.basis}", f"Kelly {'joint' if self.joint else 'one by one'}"))
 
     @staticmethod
     def market_text(bet: ValueBet) -> str:

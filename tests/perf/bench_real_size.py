@@ -256,8 +256,9 @@ def measure(directory: Path, facts: dict[str, Any]) -> dict[str, float]:
 
 
 def value_open(settings: Any) -> tuple[float, float, float]:
-    """The Value screen's first open in a freshly started oddsmon, offline: seconds, the rows it
-    lists, and the fixtures it left to scan (0 when the scan after the odds was done)."""
+    """The Value screen's first open in a freshly started oddsmon, offline, after the Dashboard
+    it opens on (whose fixtures pages it shares): seconds, the rows it lists (the screen's
+    cap), and the fixtures it left to scan (0 when the scan after the odds was done)."""
     import httpx
 
     from oddsmon.config import Secret
@@ -270,8 +271,9 @@ def value_open(settings: Any) -> tuple[float, float, float]:
         eng = build_engine(settings, clock=bench_clock(), key=Secret(KEY), transport=httpx.MockTransport(refuse))
         try:
             eng.service.set_offline()
+            assert (await eng.service.dashboard()).data is not None
             t = time.perf_counter()
-            board = await eng.service.value_board()
+            board = await eng.service.value_board(limit=ROWS)
             took = time.perf_counter() - t
             assert board.data is not None, board.provenance
             pending = sum(int(n.split()[0]) for n in board.provenance.notes if n.endswith(PENDING_NOTE))
@@ -280,6 +282,7 @@ def value_open(settings: Any) -> tuple[float, float, float]:
             await eng.aclose()
 
     from oddsmon.engine.service import PENDING_NOTE
+    from oddsmon.tui.value import ROWS
 
     return asyncio.run(open_value())
 
