@@ -167,7 +167,7 @@ def build(directory: Path, fixtures: int, url: str, store_url: str | None = None
         client.get_all_pages = timed_pages
         try:
             started = time.perf_counter()
-            report = await eng.service.warm()
+            report = await eng.service.warm(force=True)  # every page: past [warm] max_calls
             facts["warm_s"] = time.perf_counter() - started
             assert report.stopped is None, report.stopped
             # The value bets of the odds just stored, as the collector's cycle (or the Value
@@ -359,7 +359,8 @@ def run(ctx: Context) -> list[Row]:
     rows: list[Row] = []
     first_check: float | None = None
     facts_of: dict[int, dict[str, Any]] = {}
-    for label, n in (QUICK_SIZES if ctx.quick else SIZES):
+    sizes = ctx.sizes(SIZES, QUICK_SIZES)
+    for label, n in sizes:
         directory = ctx.tmp / f"real-{n}"
         directory.mkdir()
         facts = facts_of[n] = _built(directory, n)
@@ -402,10 +403,10 @@ def run(ctx: Context) -> list[Row]:
         ]
     # The Odds screen's fixture switch in a real terminal on the largest store, beside the
     # example config's (both built above).
-    largest = (QUICK_SIZES if ctx.quick else SIZES)[-1]
-    stores = {n: _settings(ctx.tmp / f"real-{n}", facts_of[n]) for n in (0, largest[1])}
-    rows += [r for r in terminal_rows(ctx, stores[largest[1]], stores[0], "same, example-config store",
-                                      group="h", label=f"{largest[0]}: ")
+    (small_label, small), (label, largest) = sizes[0], sizes[-1]
+    rows += [r for r in terminal_rows(ctx, _settings(ctx.tmp / f"real-{largest}", facts_of[largest]),
+                                      _settings(ctx.tmp / f"real-{small}", facts_of[small]),
+                                      f"same, {small_label} store", group="h", label=f"{label}: ")
              if "switch fixture" in r.name]
     for row in rows:  # a build and a fresh engine's first call are measured once each
         row.runs = row.runs or 1

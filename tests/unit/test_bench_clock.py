@@ -3,14 +3,11 @@ store they warmed is read on its own day whatever the day the run is made."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-
-import pytest
 
 from tests.clocks import OFFSET_ENV, ShiftedClock
 from tests.perf.common import ODDSMON, ROOT
@@ -38,52 +35,3 @@ def test_a_real_oddsmon_started_by_the_benchmarks_runs_on_their_clock(tmp_path: 
         shown = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
         assert timedelta(0) <= shown - DAY < timedelta(minutes=5), stamp
     assert abs((clock.now() - DAY).total_seconds()) < 300  # and it runs on in real time
-
-
-def test_the_odds_screen_benchmark_reads_the_store_it_warmed_on_a_day_not_the_walls(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # make bench stopped in group (d) once the calendar moved past the day its store was warmed
-    # on ("the Odds screen sent .../fixtures?...: its data should be cached"): the same calls,
-    # at a tiny size, on a day that is not the wall's.
-    from oddsmon.sim import SimConfig
-    from tests.perf import bench_odds_screen, common
-
-    monkeypatch.setenv(OFFSET_ENV, "0")  # restored after the test: start_clock sets it
-    monkeypatch.setattr(common, "_clock", None)
-    common.start_clock(DAY.date())
-    config = SimConfig(leagues=(39,), daily_limit=10**6, per_minute=10**6)
-    settings, facts = common.warmed_store(tmp_path, config, days_ahead=2)
-    assert facts["fixture_ids"], facts
-    # Raises when the screen's calls send anything: their data must come from the warmed cache.
-    times = asyncio.run(bench_odds_screen._service_times(settings, facts["fixture_ids"], 1))
-    assert set(times) == {"open_cold", "open_warm", "dash_cold", "dash_warm"}
-
-
-def test_the_value_screen_benchmark_opens_on_the_scan_kept_after_the_warm(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Group (h)'s Value row at a tiny size: the scan the build runs after its warm, then the
-    # first open of a fresh engine, which lists the kept rows and leaves nothing to scan.
-    from oddsmon.config import Secret
-    from oddsmon.engine.runtime import build_engine
-    from oddsmon.sim import SimConfig
-    from tests.perf import bench_real_size, common
-    from tests.perf.bench_odds_screen import _no_network
-
-    monkeypatch.setenv(OFFSET_ENV, "0")
-    monkeypatch.setattr(common, "_clock", None)
-    common.start_clock(DAY.date())
-    settings, _ = common.warmed_store(tmp_path, SimConfig(leagues=(39,), daily_limit=10**6, per_minute=10**6),
-                                      days_ahead=2)
-
-    async def scan() -> int:
-        eng = build_engine(settings, clock=common.bench_clock(), key=Secret(common.KEY),
-                           transport=_no_network())
-        try:
-            return await eng.service.scan_values()
-        finally:
-            await eng.aclose()
-
-    assert asyncio.run(scan()) > 0
-    took, listed, pending = bench_real_size.value_open(settings)
-    assert listed > 0 and pending == 0 and took > 0
-
