@@ -38,12 +38,14 @@ if TYPE_CHECKING:
     from .live import LiveBoard, LiveOddsStore, LivePrice, LiveState
     from .model import ModelImport, ModelStore
     from .picks import NewPick, Pick, PickStore
+    from .values import ValueStore
 
 # The parts a headless check never reads (odds rows, headlines, in-play odds, picks) are
 # imported on first use: their modules are a tenth of what `oddsmon --check` starts up with.
 _LAZY = {"HeadlineStore": "headlines", "OddsHistory": "history", "PriceChange": "history",
          "PricePoint": "history", "LiveBoard": "live", "LiveOddsStore": "live", "LivePrice": "live",
-         "LiveState": "live", "ModelImport": "model", "ModelStore": "model", "NewPick": "picks", "Pick": "picks", "PickStore": "picks"}
+         "LiveState": "live", "ModelImport": "model", "ModelStore": "model", "NewPick": "picks", "Pick": "picks", "PickStore": "picks",
+         "ValueStore": "values"}
 
 
 def __getattr__(name: str) -> Any:
@@ -124,6 +126,12 @@ class Store:
         from .headlines import HeadlineStore
 
         return HeadlineStore(self.db)
+
+    @cached_property
+    def values(self) -> ValueStore:
+        from .values import ValueStore
+
+        return ValueStore(self.db)
 
     @cached_property
     def picks(self) -> PickStore:

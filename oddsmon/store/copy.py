@@ -78,6 +78,7 @@ TABLES: tuple[Table, ...] = (
     Table("fixture_names", ("fixture_id", "kickoff", "league_id", "league", "home", "away", "seen_at"),
           ("fixture_id",)),
     Table("headlines", ("fixture_id", "seen_at", "books", "body"), ("fixture_id",)),
+    Table("value_scans", ("fixture_id", "scan", "entry", "fetched_at", "body"), ("fixture_id", "scan")),
     Table("odds_latest", ("fixture_id", "bookmaker_id", "bet_id", "outcome", "price", "seen_at", "first_price",
                           "first_at"), ("fixture_id", "bet_id", "outcome", "bookmaker_id")),
     Table("odds_changes", ("fixture_id", "bookmaker_id", "bet_id", "outcome", "observed_at", "price"),

@@ -358,6 +358,18 @@ MIGRATIONS: dict[int, str] = {
         LEFT JOIN team_closing_prices c ON c.fixture_id = p.fixture_id AND c.bet_id = p.bet_id
              AND c.outcome = p.label AND c.bookmaker_id = p.bookmaker_id;
     """,
+    # v13: each fixture's value bets as the scan after its odds were stored found them
+    # (sqlite.py's v13, in PostgreSQL's spelling).
+    13: """
+    CREATE TABLE value_scans (
+        fixture_id BIGINT NOT NULL,
+        scan TEXT NOT NULL,
+        entry TEXT NOT NULL,
+        fetched_at DOUBLE PRECISION NOT NULL,
+        body TEXT NOT NULL,
+        PRIMARY KEY (fixture_id, scan)
+    );
+    """,
 }
 
 # Every table and view of the current schema (the integrity check's list).
@@ -366,5 +378,5 @@ RELATIONS = (
     "incidents", "incident_actions", "meta", "picks", "pins", "live_odds", "live_state", "odds_seen",
     "leases", "collector_spend", "alert_outbox", "odds_latest", "odds_changes", "odds_snapshots",
     "odds_fixtures", "odds_books", "bookmaker_names", "bet_names", "headlines", "desk_filters", "fixture_names",
-    "model_probs", "model_source", "team_odds_history", "team_closing_prices", "team_picks",
+    "model_probs", "model_source", "value_scans", "team_odds_history", "team_closing_prices", "team_picks",
 )

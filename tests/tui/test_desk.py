@@ -96,11 +96,11 @@ async def test_stakes_in_money_and_value_against_the_prediction(app: RecordingAp
         table = app.screen.query_one("#fair-table", DataTable)
         headers = [str(c.label) for c in table.columns.values()]
         # Price, fair, value and stake first: what 80 columns show.
-        assert headers[:5] == ["Outcome", "Best", "Fair", "Value", "Stake"] and headers[-1] == "Value/pred"
+        assert headers[:5] == ["Outcome", "Best", "Fair", "Value", "Stake EUR"] and headers[-1] == "Value/pred"
         for row in rows(app, "#fair-table"):
             assert row[8].startswith(("+", "-")) and row[8].endswith("%")  # value vs prediction
             assert row[4] in ("no edge", "—") or float(row[4].replace(",", "")) > 0
-        assert "0.25 Kelly of 1,000 against the market (k)" in text_of(app, "#fair-title")
+        assert "0.25 Kelly of 1,000 EUR against the market (k)" in text_of(app, "#fair-title")
         await press(pilot, "k")
         assert "against the prediction (k)" in text_of(app, "#fair-title")
         await press(pilot, "n")

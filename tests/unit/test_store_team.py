@@ -72,7 +72,14 @@ def test_every_part_runs_on_postgresql_and_answers_as_on_sqlite(tmp_path: Path, 
     for where in (str(tmp_path / "o.db"), pg_url):
         store = Store.open(where, author="ana@laptop")
         _every_part_at_work(store)
-        answers.append((store.state.read(), store.ledger.quota(), store.ledger.counters(),
+        store.cache.put("odds-7", "fixture-odds", "{}", T0, 60)
+        store.cache.put("odds-8", "fixture-odds", "{}", T0 + timedelta(minutes=5), 60)
+        store.values.put("shin|all||", [(7, "odds-7", T0, '[[1,"Match Winner","","Home",2.5,"Bwin",0.05,0.42,[]]]'),
+                                        (8, "odds-8", T0, "[]")])
+        kept = store.values.current("shin|all||", [7, 8])  # 8's entry was fetched again since
+        store.values.put("shin|all||", [(8, "odds-8", T0 + timedelta(minutes=5), "[]")])
+        assert store.values.forget_except([8]) == 1
+        answers.append((kept, store.values.current("shin|all||", [7, 8]), store.state.read(), store.ledger.quota(), store.ledger.counters(),
                         [r.endpoint for r in store.ledger.recent_requests()],
                         store.journal.incidents(), list(store.history.stream()),
                         store.history.closing([7]), store.history.coverage({"/odds?league=39": T0}, [1, 5]),
@@ -81,6 +88,7 @@ def test_every_part_runs_on_postgresql_and_answers_as_on_sqlite(tmp_path: Path, 
         assert store.integrity_check() == "ok"
         store.close()
     assert answers[0] == answers[1]
+    assert answers[0][:2] == ({7: '[[1,"Match Winner","","Home",2.5,"Bwin",0.05,0.42,[]]]'}, {8: "[]"})
     # A report reads the same rows through libpq alone as psycopg does (types included).
     from oddsmon.store.copy import TABLES
 
