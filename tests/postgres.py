@@ -106,17 +106,33 @@ class PgServer:
         hba.write_text(f"local all {PASSWORD_ROLE} scram-sha-256\nlocal all all trust\n")
         if uid is not None and gid is not None:
             os.chown(hba, uid, gid)
+        self._launch()
+        self._wait_ready()
+        self.sql("postgres", f"CREATE ROLE {PASSWORD_ROLE} LOGIN PASSWORD '{PASSWORD}'")
+        self.started_s = time.perf_counter() - t0
+        return self
+
+    def _launch(self) -> None:
+        prefix, _, _ = _run_as()
         # The server dies with this process (a parent-death signal), whatever ends it.
         launcher = [*(prefix or ["setpriv"]), "--pdeathsig=SIGINT"] if shutil.which("setpriv") else prefix
         self.proc = subprocess.Popen(
             [*launcher, str(self.bindir / "postgres"), "-D", str(self.data), "-k", str(self.sockets),
              "-c", "listen_addresses=", "-c", "fsync=off", "-c", "synchronous_commit=off",
              "-c", "full_page_writes=off", "-c", "max_connections=200", "-c", "shared_buffers=64MB"],
-            stdout=subprocess.DEVNULL, stderr=(self.base / "server.log").open("wb"))
+            stdout=subprocess.DEVNULL, stderr=(self.base / "server.log").open("ab"))
+
+    def crash(self) -> None:
+        """The server gone at once, as in a crash (an immediate shutdown: every connection cut,
+        nothing flushed); ``resume`` starts it again on the same data."""
+        proc = self.proc
+        if proc is not None and proc.poll() is None:
+            proc.send_signal(signal.SIGQUIT)
+            proc.wait(timeout=30)
+
+    def resume(self) -> None:
+        self._launch()
         self._wait_ready()
-        self.sql("postgres", f"CREATE ROLE {PASSWORD_ROLE} LOGIN PASSWORD '{PASSWORD}'")
-        self.started_s = time.perf_counter() - t0
-        return self
 
     def _wait_ready(self) -> None:
         import psycopg

@@ -54,6 +54,9 @@ _CACHE_ONLY: ContextVar[bool] = ContextVar("oddsmon_cache_only", default=False)
 
 _COUNTER_FLUSH_S = 1.0
 _REOPEN_EVERY_S = 5.0
+# Tries that fail wait twice as long each time, up to this: a team's server away for hours is
+# not knocked on every few seconds (each try of a cut network waits out its connect timeout).
+_REOPEN_MAX_S = 120.0
 _MEMO_SIZE = 64
 # The provider refreshes in-play fixtures every 15 s and recommends one call a minute while
 # live (docs/provider.md): the live list is fresh for a minute.
@@ -105,6 +108,7 @@ class Reader:
         self._never_writes = not health.writable and not health.degraded
         self._last_flush = clock.monotonic()
         self._reopen_tried = float("-inf")
+        self._reopen_wait = _REOPEN_EVERY_S
         self._memo: dict[tuple[str, _View], tuple[float, Any]] = {}
         # A TUI sets this: while a collector holds the lease, it reads the store and sends
         # nothing (the collector keeps the cache current within its budget).
@@ -139,19 +143,26 @@ class Reader:
         return written if not self._pending else {}
 
     def store_writable(self) -> bool:
-        """After a write failed: try one small real write to see whether it works again."""
+        """After a write failed, or while a team's server is away: try one small real write to
+        see whether it works again (the server first: paced, with backoff, on the clock)."""
         if self.store_problem is None:
-            return True
+            away = self.store.away
+            if away is None:
+                return True
+            self.store_problem = away
         health = self.store.health()
         if not health.writable:
-            # Opened read-only because the disk was full or failing: reopen for writing once
-            # it allows it (a reopen checks the whole store, hence the pause between tries).
+            # Opened read-only because the disk was full or failing (or a team's server is
+            # away): reopen for writing once it allows it (a reopen checks the whole store, or
+            # waits for a connection, hence the pause between tries).
             now = self.clock.monotonic()
-            if not health.degraded or now - self._reopen_tried < _REOPEN_EVERY_S:
+            if not health.degraded or now - self._reopen_tried < self._reopen_wait:
                 return False
             self._reopen_tried = now
             if not self.store.reopen_writable():
+                self._reopen_wait = min(self._reopen_wait * 2, _REOPEN_MAX_S)
                 return False
+            self._reopen_wait = _REOPEN_EVERY_S
         try:
             self.store.ledger.set_meta("writable_at", str(self.clock.timestamp()))
         except StoreWriteError as exc:

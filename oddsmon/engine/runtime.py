@@ -36,17 +36,25 @@ T = TypeVar("T")
 P = ParamSpec("P")
 
 
-def _on_engine(method: Callable[Concatenate[Service, P], Coroutine[Any, Any, T]],
+def _on_engine(method: Callable[Concatenate[Service, P], Coroutine[Any, Any, T]], *, shown: bool = False,
                ) -> Callable[Concatenate[EngineClient, P], Coroutine[Any, Any, T]]:
-    """A coroutine method of the service, run on the engine's loop.
+    """A coroutine method of the service, run on the engine's loop; ``shown``: a page a screen
+    shows, after which this host's copy of a team's store is kept (``Service.keep_copy``).
 
     Looked up by name on the service at each call, so what the engine holds (a test's spy
     included) is what runs."""
     name = method.__name__
 
     async def call(client: EngineClient, *args: P.args, **kwargs: P.kwargs) -> T:
-        bound: Callable[P, Coroutine[Any, Any, T]] = getattr(client.service_on_loop, name)
-        return await client.loop.run(bound(*args, **kwargs))
+        service = client.service_on_loop
+        bound: Callable[P, Coroutine[Any, Any, T]] = getattr(service, name)
+
+        async def page() -> T:
+            answer = await bound(*args, **kwargs)
+            service.keep_copy()
+            return answer
+
+        return await client.loop.run(page() if shown else bound(*args, **kwargs))
 
     call.__name__ = call.__qualname__ = name
     call.__doc__ = method.__doc__
@@ -142,13 +150,13 @@ class EngineClient:
 
     # -- pages and engine work ---------------------------------------------------------------
     bookmakers = _on_engine(Service.bookmakers)
-    bookmakers_summary = _on_engine(Service.bookmakers_summary)
-    dashboard = _on_engine(Service.dashboard)
+    bookmakers_summary = _on_engine(Service.bookmakers_summary, shown=True)
+    dashboard = _on_engine(Service.dashboard, shown=True)
     fixtures = _on_engine(Service.fixtures)
     live = _on_engine(Service.live)
-    market = _on_engine(Service.market)
-    predictions = _on_engine(Service.predictions)
-    picks = _on_engine(Service.picks)
+    market = _on_engine(Service.market, shown=True)
+    predictions = _on_engine(Service.predictions, shown=True)
+    picks = _on_engine(Service.picks, shown=True)
     value_board = _on_engine(Service.value_board)
     refresh = _on_engine(Service.refresh)
     warm = _on_engine(Service.warm)
@@ -221,9 +229,11 @@ class Engine:
             shutil.rmtree(self._tmpdir, ignore_errors=True)
 
 
-def open_store(settings: Settings, *, warn: bool = True) -> Store:
-    """Open the shared store; a damaged file is moved aside and said so in one line."""
-    store = Store.open(settings)
+def open_store(settings: Settings, *, warn: bool = True, copy: bool = False) -> Store:
+    """Open the shared store; a damaged file is moved aside and said so in one line.
+    ``copy``: see ``Store.open`` (the TUI's: a team's store served from this host's copy
+    while the server is away)."""
+    store = Store.open(settings, copy=copy)
     message = store.health().problem
     if message and warn:
         print(f"oddsmon: {message}", file=sys.stderr)
@@ -239,10 +249,12 @@ def demo_settings(settings: Settings) -> tuple[Settings, str]:
 def build_engine(settings: Settings, *, demo: bool = False, clock: Clock | None = None,
                  transport: httpx.AsyncBaseTransport | None = None,
                  key: Secret | None = None,
-                 alerts_transport: httpx.AsyncBaseTransport | None = None, warn: bool = True) -> Engine:
+                 alerts_transport: httpx.AsyncBaseTransport | None = None, warn: bool = True,
+                 copy: bool = False) -> Engine:
     """Everything a process needs. ``demo`` runs on the simulator; without it, no API key is a
     ``ConfigError`` (never a silent switch to the simulator). ``warn=False``: a damaged store
-    moved aside is not printed (the TUI, drawing on the terminal, says it on screen)."""
+    moved aside is not printed (the TUI, drawing on the terminal, says it on screen).
+    ``copy``: the TUI's, on a team's store (see ``Store.open``)."""
     clock = clock or SystemClock()
     simulator = None
     tmpdir = None
@@ -267,7 +279,7 @@ def build_engine(settings: Settings, *, demo: bool = False, clock: Clock | None 
         transport = SimTransport(sim)
         key = Secret(DEMO_KEY)
     assert key is not None
-    store = open_store(settings, warn=warn)
+    store = open_store(settings, warn=warn, copy=copy)
     machine = OfflineMachine(store, clock, settings.supervision)
     provider = connect(settings.api, key, store.ledger, clock, transport=transport, gate=machine.gate,
                        key_source=key_source)

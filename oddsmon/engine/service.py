@@ -39,6 +39,7 @@ from .reader import Reader
 from .recorder import Recorder
 from .reports import Reports
 from .requests import LeagueSeason, Requests
+from .team import HostCopy
 from .warmer import Warmer, WarmProgress, WarmReport, WarmStep
 
 # The screens' answer types, importable from the facade they come from.
@@ -67,6 +68,7 @@ class Service:
         self.names = Names(self.reader)
         self.warmer = Warmer(self.reader, self.requests, self.probes, self.names)
         self.alerting = Alerting(self.reader, self.requests, self.recorder, deliverer)
+        self.copy = HostCopy(store, clock)
         self._delivery: asyncio.Task[None] | None = None
         # A context manager: within it, pages are served from any cached copy at once.
         self.cache_only = self.reader.cache_only
@@ -254,7 +256,13 @@ class Service:
         return self.alerting.dispatch()
 
     def snapshot(self) -> Snapshot:
+        # Polled every second: while a team's server is away, what tries it again (paced).
+        self.reader.store_writable()
         return self.reports.snapshot()
+
+    def keep_copy(self) -> int | None:
+        """After a page is shown: this host's copy of a team's store brought up to date, when due."""
+        return self.copy.after_page()
 
     def sync_journal(self) -> None:
         self.reports.sync_journal()

@@ -1,5 +1,7 @@
-"""A team's announcements: on a team's store, a change another host makes to the shared offline
-state reaches this process when it commits (LISTEN/NOTIFY), not at this process's next read."""
+"""A team's store as one host keeps up with it: a change another host makes to the shared
+offline state reaches this process when it commits (LISTEN/NOTIFY), not at this process's next
+read; and this host's copy of what it shows is kept up to date, to be served while the server
+is away (store/hostcopy.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from ..clock import Clock
 from ..store import STATE_TOPIC, Store, StoreError
 
 if TYPE_CHECKING:
@@ -16,6 +19,32 @@ if TYPE_CHECKING:
 # sends nothing then), and how long it waits before listening again after losing the server.
 _WAKE_S = 0.5
 _RELISTEN_S = 5.0
+# The copy is brought up to date after a page is shown, at most this often: what the host
+# serves while the server is away is at most this much older than what it last showed.
+COPY_EVERY_S = 60.0
+
+
+class HostCopy:
+    """Keeps this host's copy of a team's store after the pages it shows (the TUI's)."""
+
+    def __init__(self, store: Store, clock: Clock) -> None:
+        self._store = store
+        self._clock = clock
+        self._last = float("-inf")
+
+    def after_page(self) -> int | None:
+        """Bring the copy up to date if it is due; the rows written, or None when not done
+        (not due, no copy kept, the server away or lost meanwhile)."""
+        now = self._clock.monotonic()
+        if now - self._last < COPY_EVERY_S:
+            return None
+        try:
+            written = self._store.refresh_copy(self._clock.timestamp())
+        except StoreError:
+            return None  # the server lost half way: the copy is served, as it was last complete
+        if written is not None:
+            self._last = now
+        return written
 
 
 class TeamWatch:

@@ -8,6 +8,7 @@ known to fail with ``StoreError``: nothing else of what it is or where it lives.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from ..records import record
 from .backend import Health, StoreError, StoreTooNew, StoreUnreachable, StoreWriteError
 from .cache import CacheEntry, CacheStore, cache_key
 from .collector import COLLECTOR_LEASE, CollectorStatus, CollectorStore, Holder
+from .failover import COPY_AT_KEY, TeamBackend, served
 from .incidents import Action, Incident, IncidentStore
 from .journal import JournalRecords
 from .ledger import Ledger, Quota, RequestRecord
@@ -127,7 +129,29 @@ class Store:
     def picks(self) -> PickStore:
         from .picks import PickStore
 
-        return PickStore(self.db, self.author)
+        return PickStore(self.db, self.author, self._away_host)
+
+    def _away_host(self) -> Backend | None:
+        team = served(self.db)
+        return team.local if team is not None and team.server is None else None
+
+    @property
+    def away(self) -> str | None:
+        """While a team's server cannot be reached and this host's copy is served: the line
+        saying so ("team store unreachable: this host's copy from ..."); else None."""
+        team = served(self.db)
+        return team.problem() if team is not None and team.server is None else None
+
+    def refresh_copy(self, at: float) -> int | None:
+        """Bring this host's copy of the team's store up to date (store/hostcopy.py), recording
+        ``at`` as its time; the rows written, or None where there is no copy to keep (one
+        host's store, a process that keeps none, or the server away)."""
+        team = served(self.db)
+        if team is None or team.server is None:
+            return None
+        from .hostcopy import refresh
+
+        return refresh(team.server, team.local, at)
 
     @property
     def team(self) -> bool:
@@ -145,21 +169,27 @@ class Store:
             self._host = Store.open(self._host_file, read_only=self._host_read_only)
         return self._host
 
-    def send_queued_notes(self) -> int:
-        """Record the notes this host queued while the team's server was away (``--note``),
-        with the times they were written; how many. Each leaves the queue once recorded, and a
-        note already on the incident is not added again: a crash between the two doubles none."""
+    def send_queued(self) -> int:
+        """Record what this host queued while the team's server was away: the notes
+        (``--note``), with the times they were written, and the picks; how many. Each leaves
+        the queue once recorded, and one already recorded is not added again: a crash between
+        the two doubles none."""
         if self._host_file is None or not self._host_file.exists():
             return 0
         host = self.host
+        if host is None:
+            return 0
+        from .picks import send_queued
+
         sent = 0
-        for key, at, line in [] if host is None else host.journal.queued_notes():
+        for key, at, line in host.journal.queued_notes():
             incident, _ = self.journal.record_note(at, line)
             if incident is None:  # no incident yet to attach it to: it stays queued
                 break
-            host.journal.unqueue(key)  # type: ignore[union-attr]
+            host.journal.unqueue(key)
             sent += 1
-        return sent
+        team = served(self.db)
+        return sent + send_queued(self.db if team is None or team.server is None else team.server, host.db)
 
     def listen(self, topics: Sequence[str]) -> Listener | None:
         """What other hosts announce on ``topics`` (``StateStore``: "state"), or None on one
@@ -187,7 +217,7 @@ class Store:
 
     @classmethod
     def open(cls, where: Where, *, read_only: bool = False, as_is: bool = False,
-             author: str | None = None) -> Store:
+             author: str | None = None, copy: bool = False) -> Store:
         """Open the store, read-write: created and migrated as needed; a damaged file (or
         another program's) is moved aside and rebuilt empty; on a disk that refuses writes it
         opens read-only, ``degraded``. ``health().problem`` says either in one line.
@@ -200,6 +230,9 @@ class Store:
         A team's PostgreSQL store is never moved aside (another program's tables, a newer
         schema: a ``StoreError``); a plain open is a long-lived process's, with a pool of
         connections, ``read_only`` and ``as_is`` a one-shot command's, with one connection.
+        ``copy`` (the TUI's): on a team's store, this host keeps a copy of what it shows in its
+        own file (``refresh_copy``) and serves it while the server is away (failover.py), from
+        the start too if it has one.
         """
         location = _location(where)
         if isinstance(location, _Server):
@@ -213,14 +246,51 @@ class Store:
             password = None if location.password_file is None else _password(location.password_file)
             backend = PostgresBackend(location.url, password=password, read_only=read_only, author=who)
             host_file = Path(where.paths.db) if isinstance(where, Settings) else None
+            if copy and host_file is not None and not (read_only or as_is):
+                return cls._open_team(location, password, who, author, host_file)
             store = cls(backend.open(as_is=as_is, pooled=not (read_only or as_is)), author,
                         host_file, read_only=read_only)
             if not read_only:
-                store.send_queued_notes()
+                store.send_queued()
             return store
         from .sqlite import SqliteBackend
 
         return cls(SqliteBackend(location, read_only=read_only).open(as_is=as_is), author)
+
+    @classmethod
+    def _open_team(cls, server: _Server, password: str | None, who: str, author: str | None,
+                   host_file: Path) -> Store:
+        """A team's store with this host's copy behind it (see ``open``'s ``copy``)."""
+        from .postgres import PostgresBackend
+
+        host = cls.open(host_file)
+
+        def reconnect() -> PostgresBackend:
+            return PostgresBackend(server.url, password=password, author=who).open(pooled=True)
+
+        try:
+            primary: PostgresBackend | None = reconnect()
+            away = None
+        except StoreUnreachable as exc:
+            if host.ledger.meta(COPY_AT_KEY) is None:  # nothing to serve: as without a copy
+                host.close()
+                raise
+            primary, away = None, str(exc)
+        except BaseException:
+            host.close()
+            raise
+        store: Store | None = None
+
+        def back() -> None:
+            if store is not None:
+                with contextlib.suppress(StoreError):  # lost again: sent at the next return
+                    store.send_queued()
+
+        store = cls(TeamBackend(primary, host.db, reconnect, back, away), author, host_file)
+        store._host = host
+        if primary is not None:
+            back()
+        return store
 
     @classmethod
     def open_host(cls, settings: Settings) -> Store:

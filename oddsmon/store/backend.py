@@ -84,6 +84,9 @@ class Health:
     complete: bool = True
     problem: str | None = None  # one line for a person: moved aside and rebuilt, read-only, ...
     size_bytes: int = 0  # what it takes on disk
+    # A team's server away: when this host's copy, served meanwhile, was last brought up to
+    # date (POSIX seconds); None while the server itself answers.
+    copy_at: float | None = None
 
 
 if TYPE_CHECKING:

@@ -90,11 +90,18 @@ class CacheEntry:
 class CacheStore:
     def __init__(self, db: Backend) -> None:
         self.db = db
-        self._text = db.dialect.text_bodies
+
+    # Read from the backend at each use: a team's store answers from the server or, while it
+    # is away, from this host's copy, which spell these differently (store/failover.py).
+    @property
+    def _text(self) -> bool:
+        return self.db.dialect.text_bodies
+
+    @property
+    def _select_times(self) -> str:
         # Covers a read of an entry's times: the columns after the body sit past its overflow
         # pages, which a read by the primary key would walk.
-        self._select_times = ("SELECT key, kind, '' AS body, fetched_at, expires_at FROM cache "
-                              + db.dialect.index_hint("cache_times"))
+        return "SELECT key, kind, '' AS body, fetched_at, expires_at FROM cache " + self.db.dialect.index_hint("cache_times")
 
     _SELECT = "SELECT key, kind, body, fetched_at, expires_at FROM cache"
 

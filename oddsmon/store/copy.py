@@ -154,7 +154,7 @@ def _copy_table(source: Store, target: Store, table: Table, progress: Progress |
     count = int(total[0]) if total else 0
     columns, keys = ", ".join(table.columns), ", ".join(table.key)
     key_at = [table.columns.index(k) for k in table.key]
-    upsert = _upsert(table)
+    upsert = upsert_sql(table)
     done = 0 if last is None else _rows_up_to(source, table, last)
     reported = 0.0
     convert = _body_converter(source, target) if table.name == "cache" else None
@@ -190,7 +190,8 @@ def _rows_up_to(source: Store, table: Table, last: list[object]) -> int:
     return int(row[0]) if row else 0
 
 
-def _upsert(table: Table) -> str:
+def upsert_sql(table: Table) -> str:
+    """The statement writing one row of ``table`` by its primary key, whether it is there or not."""
     rest = [c for c in table.columns if c not in table.key]
     return (f"INSERT INTO {table.name} ({', '.join(table.columns)}) "
             f"VALUES ({', '.join('?' * len(table.columns))}) ON CONFLICT({', '.join(table.key)}) "
@@ -203,11 +204,13 @@ def _set(tx: Tx, key: str, value: str) -> None:
 
 
 def _body_converter(source: Store, target: Store) -> Callable[[Row], tuple[object, ...]]:
+    return body_converter(source.db.dialect.text_bodies, target.db.dialect.text_bodies)
+
+
+def body_converter(from_text: bool, to_text: bool) -> Callable[[Row], tuple[object, ...]]:
     """A cache row as the target keeps it: a short body is text where a column holds text
-    beside bytes (SQLite), its UTF-8 bytes where it holds bytes only (PostgreSQL)."""
+    beside bytes (SQLite, ``to_text``), its UTF-8 bytes where it holds bytes only (PostgreSQL)."""
     at = TABLES[-1].columns.index("body")
-    to_text = target.db.dialect.text_bodies
-    from_text = source.db.dialect.text_bodies
 
     def convert(row: Row) -> tuple[object, ...]:
         values = list(row)

@@ -10,15 +10,18 @@ recorded before authors were kept (author ``''``) are every author's own.
 from __future__ import annotations
 
 import json
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Literal, TypeVar
 
 from ..clock import utc_from_ts
+from .backend import StoreWriteError
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see records.py)
 if TYPE_CHECKING:
-    from .backend import Backend
+    from .backend import Backend, Tx
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,10 +61,22 @@ _COLUMNS = ("fixture_id", "kickoff", "match", "league", "bet_id", "line", "outco
             "bookmaker_id", "bookmaker", "price", "stake", "basis")
 
 
+# What an analyst writes while a team's server is away (a pick, a pin, filters): kept in the
+# host's own file under this key prefix (then its place in the queue, then its id) until sent;
+# "sent." + that key on the server says a pick arrived, so a pick sent twice (a kill between the
+# send and the unqueue) is one pick. Pins and filters are sent as the state they set: twice is once.
+_QUEUED = "queued.desk."
+_SENT = "sent."
+T = TypeVar("T")
+
+
 class PickStore:
-    def __init__(self, db: Backend, author: str) -> None:
+    def __init__(self, db: Backend, author: str, away: Callable[[], Backend | None] | None = None) -> None:
         self.db = db
         self.author = author
+        # On a team's store: this host's own store while the server is away (None while it
+        # answers), where a pick is queued rather than lost.
+        self._away = away
 
     def _whose(self, scope: Scope) -> tuple[str, tuple[object, ...]]:
         if scope == "team":
@@ -76,10 +91,26 @@ class PickStore:
             raise ValueError(f"a pick's basis is one of {', '.join(BASES)}, got {pick.basis!r}")
         values = [getattr(pick, c) for c in _COLUMNS]
         values[1] = None if pick.kickoff is None else pick.kickoff.timestamp()
-        with self.db.write() as tx:
-            return int(tx.execute(f"INSERT INTO picks (created_at, author, {', '.join(_COLUMNS)}) "
-                                  f"VALUES (?, ?{', ?' * len(_COLUMNS)}) RETURNING id",
-                                  (at.timestamp(), self.author, *values)).fetchall()[0][0])
+        row = (at.timestamp(), self.author, *values)
+        return self._write(lambda tx: _insert(tx, row), lambda _: ["pick", row])
+
+    def _write(self, apply: Callable[[Tx], T], queued: Callable[[T], list[object]]) -> T:
+        """``apply`` in a write; while a team's server is away, in this host's copy instead (so
+        it shows meanwhile), queued as ``queued(its result)`` to be sent when it is back."""
+        try:
+            with self.db.write() as tx:
+                return apply(tx)
+        except StoreWriteError:
+            host = None if self._away is None else self._away()
+            if host is None:
+                raise
+        with host.write() as tx:
+            done = apply(tx)
+            last = tx.execute("SELECT max(key) FROM meta WHERE key LIKE ?", (f"{_QUEUED}%",)).fetchone()[0]
+            place = 1 + (int(str(last)[len(_QUEUED):].split(".", 1)[0]) if last else 0)
+            tx.execute("INSERT INTO meta (key, value) VALUES (?, ?)",
+                       (f"{_QUEUED}{place:012d}.{uuid.uuid4().hex}", json.dumps(queued(done))))
+            return done
 
     def all(self, scope: Scope = "mine") -> list[Pick]:
         """The picks of this author (``mine``) or of every author (``team``), oldest first."""
@@ -110,9 +141,7 @@ class PickStore:
     def save_filters(self, hidden_leagues: frozenset[int], hidden_bookmakers: frozenset[int]) -> None:
         value = json.dumps({"hidden_leagues": sorted(hidden_leagues),
                             "hidden_bookmakers": sorted(hidden_bookmakers)})
-        with self.db.write() as tx:
-            tx.execute("INSERT INTO desk_filters (author, value) VALUES (?, ?) "
-                       "ON CONFLICT(author) DO UPDATE SET value = excluded.value", (self.author, value))
+        self._write(lambda tx: _set_filters(tx, self.author, value), lambda _: ["filters", [self.author, value]])
 
     # -- the watchlist ---------------------------------------------------------------------------
 
@@ -123,13 +152,54 @@ class PickStore:
     def toggle_pin(self, fixture_id: int, at: datetime) -> bool:
         """Pin the fixture for this author, or unpin it if they had; returns whether it is
         pinned for them now."""
-        with self.db.write() as tx:
+        def toggle(tx: Tx) -> bool:
             if tx.execute(f"DELETE FROM pins WHERE fixture_id = ? AND {_MINE}",
                           (fixture_id, self.author)).rowcount:
                 return False
-            tx.execute("INSERT INTO pins (author, fixture_id, pinned_at) VALUES (?, ?, ?)",
-                       (self.author, fixture_id, at.timestamp()))
+            _pin(tx, self.author, fixture_id, at.timestamp())
             return True
+
+        return self._write(toggle, lambda pinned: ["pin", [self.author, fixture_id, at.timestamp(), pinned]])
+
+
+def _insert(tx: Tx, row: tuple[object, ...]) -> int:
+    return int(tx.execute(f"INSERT INTO picks (created_at, author, {', '.join(_COLUMNS)}) "
+                          f"VALUES (?, ?{', ?' * len(_COLUMNS)}) RETURNING id", row).fetchall()[0][0])
+
+
+def _set_filters(tx: Tx, author: str, value: str) -> None:
+    tx.execute("INSERT INTO desk_filters (author, value) VALUES (?, ?) "
+               "ON CONFLICT(author) DO UPDATE SET value = excluded.value", (author, value))
+
+
+def _pin(tx: Tx, author: str, fixture_id: int, at: float) -> None:
+    tx.execute("INSERT INTO pins (author, fixture_id, pinned_at) VALUES (?, ?, ?) "
+               "ON CONFLICT(author, fixture_id) DO NOTHING", (author, fixture_id, at))
+
+
+def send_queued(server: Backend, host: Backend) -> int:
+    """Record on the team's ``server`` what ``host`` queued while it was away (picks, pins,
+    filters), in the order written, each once whatever happened before; how many were sent."""
+    sent = 0
+    for key, value in host.query("SELECT key, value FROM meta WHERE key LIKE ? ORDER BY key", (f"{_QUEUED}%",)):
+        kind, item = json.loads(value)
+        with server.write() as tx:
+            if kind == "pick":
+                if tx.execute("INSERT INTO meta (key, value) VALUES (?, '') ON CONFLICT(key) DO NOTHING "
+                              "RETURNING key", (_SENT + key,)).fetchall():
+                    _insert(tx, tuple(item))
+            elif kind == "pin":
+                author, fixture_id, at, pinned = item
+                if pinned:
+                    _pin(tx, author, fixture_id, at)
+                else:
+                    tx.execute("DELETE FROM pins WHERE fixture_id = ? AND author IN (?, '')", (fixture_id, author))
+            elif kind == "filters":
+                _set_filters(tx, *item)
+        with host.write() as tx:
+            tx.execute("DELETE FROM meta WHERE key = ?", (key,))
+        sent += 1
+    return sent
 
 
 def _filters(row: tuple[object, ...] | None) -> tuple[frozenset[int], frozenset[int]]:

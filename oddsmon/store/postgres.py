@@ -54,6 +54,12 @@ _CONNECT_TIMEOUT_S = 10
 # transaction (a standby, default_transaction_read_only), out of memory for the write.
 _WRITE_REFUSED = frozenset({"53100", "25006", "53200"})
 _LITERAL = re.compile(r"('(?:[^']|'')*')")
+# SQLSTATEs that mean the server went away under a connection: it was shut down (57P01 admin,
+# 57P02 crash, 57P03 starting or stopping); any of class 08 is a lost connection too.
+_GONE = frozenset({"57P01", "57P02", "57P03"})
+# A connection on a cut network fails within about this many seconds instead of TCP's minutes
+# (libpq's keepalives and TCP_USER_TIMEOUT; ignored on a Unix socket, which fails at once).
+_LOST_AFTER_S = 15
 
 
 class PostgresDialect:
@@ -166,7 +172,9 @@ class PostgresBackend:
             raise StoreUnreachable(f"{self.where}: cannot connect to the store: {self._text(exc)}") from None
 
     def _connect_kwargs(self) -> dict[str, Any]:
-        kwargs: dict[str, Any] = {"application_name": "oddsmon", "connect_timeout": _CONNECT_TIMEOUT_S}
+        kwargs: dict[str, Any] = {"application_name": "oddsmon", "connect_timeout": _CONNECT_TIMEOUT_S,
+                                  "keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 2,
+                                  "keepalives_count": 3, "tcp_user_timeout": _LOST_AFTER_S * 1000}
         if self._password is not None:
             kwargs["password"] = self._password
         return kwargs
@@ -406,7 +414,8 @@ class PostgresBackend:
         text = self._text(exc)
         if exc.sqlstate in _WRITE_REFUSED:
             return StoreWriteError(f"{self.where}: the server refuses writes ({text})")
-        if isinstance(exc, psycopg.OperationalError) and exc.sqlstate is None:
+        if isinstance(exc, psycopg.OperationalError) and (
+                exc.sqlstate is None or exc.sqlstate in _GONE or exc.sqlstate.startswith("08")):
             return StoreUnreachable(f"{self.where}: the store server cannot be reached ({text})")
         return StoreError(f"{self.where}: {text}")
 

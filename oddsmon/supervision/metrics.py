@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from ..budget import budget_day, daily_budget, left_today
-from ..clock import Clock, next_reset
+from ..clock import Clock, next_reset, utc_from_ts
 from ..config import Settings, mask_url
 from ..offline import ModeView, mode_of
 from ..records import field, record
@@ -140,6 +140,9 @@ class Snapshot:
     alerts: AlertMetrics | None = None
     # The latest nonsense rate-limit header the wire ignored, with when and what it did instead.
     header_note: str | None = None
+    # A team's server away: when this host's copy, served meanwhile, was last brought up to
+    # date (the sidebar says "team store unreachable" and this time); None while it answers.
+    store_copy_at: datetime | None = None
 
     @property
     def last_incident(self) -> Incident | None:
@@ -154,6 +157,7 @@ def collect(store: Store, settings: Settings, clock: Clock, *, recent: int = 10,
     counts it as done (the file it lands in says so).
     """
     now = clock.now()
+    health = store.health()
     mode = mode_of(store, now)
     quota: Quota = store.ledger.quota()
     counters = store.ledger.counters()
@@ -200,7 +204,7 @@ def collect(store: Store, settings: Settings, clock: Clock, *, recent: int = 10,
             reserve=settings.api.daily_reserve,
             warning_level=settings.supervision.quota_warning,
         ),
-        cache=CacheMetrics(entries, body_bytes, store.health().size_bytes, counters.get("hits", 0),
+        cache=CacheMetrics(entries, body_bytes, health.size_bytes, counters.get("hits", 0),
                            counters.get("misses", 0)),
         page_fetched_at=pages,
         requests_by_endpoint={k.split(":", 1)[1]: v for k, v in sorted(counters.items())
@@ -215,6 +219,7 @@ def collect(store: Store, settings: Settings, clock: Clock, *, recent: int = 10,
         collector=collector,
         alerts=alerts,
         header_note=store.ledger.meta(store.ledger.HEADER_NOTE),
+        store_copy_at=utc_from_ts(health.copy_at),
     )
 
 

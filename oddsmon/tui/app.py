@@ -708,7 +708,7 @@ def run(settings: Settings, *, demo: bool = False, debug: bool = False) -> int:
     def build() -> Engine:
         from ..engine.runtime import build_engine
 
-        engine = build_engine(settings, demo=demo, clock=clock, warn=False)
+        engine = build_engine(settings, demo=demo, clock=clock, warn=False, copy=True)
         built.append(engine)
         if engine.demo_dir is not None and engine.simulator is not None:
             demo_store.publish(engine.demo_dir, engine.simulator)  # for other shells' --demo

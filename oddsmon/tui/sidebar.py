@@ -43,6 +43,8 @@ def mode_lines(snap: Snapshot, tz: tzinfo, now: datetime, offline_key: str) -> l
     # quota_reset with what it rests on: "observed 03:30 UTC" or "presumed 00:00 UTC".
     basis, _, at = snap.quota_reset_basis.partition(" ")
     reset = [_row("reset", at), _row("", basis)]
+    if snap.store_copy_at is not None:  # a team's server away: this host's copy, its time in the zone above
+        zone = "\n".join([zone, _row("store", "unreachable"), _row("copy", fmt.short_time(snap.store_copy_at, tz, now))])
     if not mode.offline:
         return [zone, _row("since", fmt.stamp(mode.since, tz, now)) if mode.since
                 else "never offline", *reset]

@@ -1,7 +1,7 @@
 """``make bench``: every benchmark of issue 7, a table of medians beside their baselines measured
 in the same run (with ratios), written to ``docs/performance.md`` with the date and the machine.
 
-    .venv/bin/python -m tests.perf [--quick] [--only a,c] [--date 2026-12-06] [--out docs/performance.md]
+    .venv/bin/python -m tests.perf [--quick | --tiny] [--only a,c] [--date 2026-12-06] [--out docs/performance.md]
 
 Every benchmark runs on the run's clock (``common.bench_clock``): real time from 09:00 UTC on
 ``--date`` (default ``common.START_DAY``), never the wall's date, so a run does the same work,
@@ -123,12 +123,19 @@ def markdown(rows: list[Row], info: dict[str, str], failures: dict[str, str], to
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.perf", description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer runs (a smoke test of the benchmarks)")
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument("--quick", action="store_true", help="fewer runs (a smoke test of the benchmarks)")
+    size.add_argument("--tiny", action="store_true",
+                      help="each benchmark's code once at a tiny size (what make test runs); its figures "
+                           "mean nothing, so --out must be given")
     parser.add_argument("--only", default="", help="comma-separated letters, e.g. a,d")
     parser.add_argument("--date", type=date.fromisoformat, default=START_DAY,
                         help=f"the day the run's clock starts on, at 09:00 UTC (default {START_DAY})")
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "performance.md")
+    parser.add_argument("--out", type=Path, help="where the table goes (default docs/performance.md)")
     args = parser.parse_args(argv)
+    if args.tiny and args.out is None:
+        parser.error("--tiny needs --out: its figures must not replace docs/performance.md")
+    out: Path = args.out or ROOT / "docs" / "performance.md"
     chosen = [k.strip() for k in args.only.split(",") if k.strip()] or list(BENCHMARKS)
     clock = start_clock(args.date)
     info = machine()
@@ -140,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     tmp = Path(tempfile.mkdtemp(prefix="oddsmon-bench-"))
     try:
-        ctx = Context(tmp, quick=args.quick)
+        ctx = Context(tmp, quick=args.quick, tiny=args.tiny)
         for key in chosen:
             module, title = BENCHMARKS[key]
             print(f"({key}) {title} ...", flush=True)
@@ -160,9 +167,9 @@ def main(argv: list[str] | None = None) -> int:
     print(print_table(rows))
     for key, failure in failures.items():
         print(f"({key}) could not run: {failure}")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(markdown(rows, info, failures, took), encoding="utf-8")
-    print(f"\nwrote {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(markdown(rows, info, failures, took), encoding="utf-8")
+    print(f"\nwrote {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}")
     return 1 if failures else 0
 
 

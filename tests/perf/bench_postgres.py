@@ -51,7 +51,7 @@ def run(ctx: Context, sizes: tuple[tuple[str, int], ...] | None = None) -> list[
     server = PgServer(bindir).start()
     rows: list[Row] = []
     try:
-        for label, n in sizes or (QUICK_SIZES if ctx.quick else SIZES):
+        for label, n in sizes or ctx.sizes(SIZES, QUICK_SIZES):
             lite_dir, pg_dir = ctx.tmp / f"pg-bench-lite-{n}", ctx.tmp / f"pg-bench-pg-{n}"
             lite_dir.mkdir()
             pg_dir.mkdir()

@@ -163,7 +163,7 @@ def build(directory: Path, fixtures: int, url: str, store_url: str | None = None
         client.get_all_pages = timed_pages
         try:
             started = time.perf_counter()
-            report = await eng.service.warm()
+            report = await eng.service.warm(force=True)  # every page: past [warm] max_calls
             facts["warm_s"] = time.perf_counter() - started
             assert report.stopped is None, report.stopped
         finally:
@@ -313,7 +313,7 @@ def run(ctx: Context) -> list[Row]:
     compileall.compile_dir(str(ROOT / "oddsmon"), quiet=1)  # children start from .pyc
     rows: list[Row] = []
     first_check: float | None = None
-    for label, n in (QUICK_SIZES if ctx.quick else SIZES):
+    for label, n in ctx.sizes(SIZES, QUICK_SIZES):
         directory = ctx.tmp / f"real-{n}"
         directory.mkdir()
         facts = _built(directory, n)

@@ -86,7 +86,7 @@ async def _drive(settings: Any, switches: int) -> dict[str, float]:
 
 
 def run(ctx: Context) -> list[Row]:
-    switches = 100 if ctx.quick else SWITCHES
+    switches = ctx.scaled(SWITCHES, quick=100, tiny=12)
     settings = settings_in(ctx.tmp / "switches")
     got = asyncio.run(_drive(settings, switches))
     growth = got["rss_after"] - got["rss_before"]
