@@ -15,9 +15,10 @@ from typing import Any, get_args
 
 from ..budget import budget_day, daily_budget, left_today
 from ..clock import iso_utc
+from ..engine.requests import OddsRoute
 from ..engine.service import Service
 from ..offline import KEY_FIX, ModeView
-from ..providers import BookmakersRequest, LeagueOddsRequest, LiveOddsRequest, PredictionRequest, Request
+from ..providers import BookmakersRequest, LiveOddsRequest, PredictionRequest, Request
 from ..store import COLLECTOR_LEASE, CollectorStatus
 from ..types import Source
 from .scheduler import URGENT, Cadence, Known, Plan, Task, Watched, plan
@@ -40,15 +41,17 @@ class CycleReport:
     deferred: int = 0
     next_due: datetime | None = None
     model: str | None = None  # why ``[model] file`` could not be read again, if it could not
+    odds_plan: list[str] = field(default_factory=list)  # how each league's odds were asked for, and why
 
     @property
     def calls(self) -> int:
         return sum(n for _, n, _ in self.ran)
 
     def summary(self) -> str:
-        if self.model:
-            return f"{self._sent()}; {self.model}"
-        return self._sent()
+        text = self._sent()
+        if self.odds_plan:
+            text += f"; odds: {'; '.join(self.odds_plan)}"
+        return f"{text}; {self.model}" if self.model else text
 
     def _sent(self) -> str:
         if self.offline and not self.ran:
@@ -178,10 +181,12 @@ class Collector:
                 fetched[("fixtures", lg)] = entry.fetched_at
             for fx in data or []:
                 fixtures[fx.id] = Watched(fx.id, lg, fx.kickoff, fx.status_short, fx.is_finished)
-            odds = requests.odds(season)
-            if (at := fetched_at(odds)) is not None:
-                fetched[("odds", lg)] = at
-                pages[lg] = self._pages(odds, at)
+            if lg not in no_odds:
+                # Its league page, or its fixtures at hand one by one: the cheaper now.
+                route = requests.odds_route(season, data)
+                if route.known_at is not None:
+                    fetched[("odds", lg)] = route.known_at
+                pages[lg] = len(route.at_hand) if route.per_fixture else self._pages(route)
             if (at := fetched_at(LiveOddsRequest(lg))) is not None:
                 fetched[("live", lg)] = at
         live, live_entry = reader.peek(requests.live_list())
@@ -199,12 +204,16 @@ class Collector:
                      self.store.ledger.quota().reset_offset_s,
                      tuple(batch.ids[0] for batch in self.service.names.missing()))
 
-    def _pages(self, request: LeagueOddsRequest, at: datetime) -> int:
-        """Calls a league's odds took last time: what its next refresh will cost."""
-        memo = self._pages_memo.get(request.key)
-        if memo is None or memo[0] != at:
-            memo = (at, self.service.provider.refresh_calls(request, self.store.cache.results(request.key)))
-            self._pages_memo[request.key] = memo
+    def _pages(self, route: OddsRoute) -> int:
+        """Calls a league's page takes when due: as many as its last answer's pages (memoised
+        per fetch), or as reckoned before its first."""
+        if route.known_at is None:  # its names are a task of their own ("names")
+            return route.page_calls - route.names
+        memo = self._pages_memo.get(route.page.key)
+        if memo is None or memo[0] != route.known_at:
+            items = self.store.cache.results(route.page.key)
+            memo = (route.known_at, self.service.provider.refresh_calls(route.page, items))
+            self._pages_memo[route.page.key] = memo
         return memo[1]
 
     # -- one cycle -------------------------------------------------------------------------------
@@ -257,7 +266,7 @@ class Collector:
             if svc.machine.gate() is not None:
                 break  # an outage mid-cycle: the rest waits for the resume
             before = svc.counted_calls
-            outcome = await self._do(task)
+            outcome = await self._do(task, report)
             calls = svc.counted_calls - before
             self.store.collector.add_spend(day, {task.kind: calls})
             report.ran.append((task, calls, outcome))
@@ -270,13 +279,17 @@ class Collector:
         self._cycle_allowance = 0
         return False
 
-    async def _do(self, task: Task) -> str:
+    async def _do(self, task: Task, report: CycleReport) -> str:
         svc = self.service
         assert task.target is not None or task.kind in ("live_fixtures", "bookmakers")
         if task.kind == "seasons":
             prov = await svc.requests.refresh_season(task.target)  # type: ignore[arg-type]
-        elif task.kind in ("fixtures", "odds"):
-            prov = await svc.requests.refresh_league(task.kind, task.target)  # type: ignore[arg-type]
+        elif task.kind == "fixtures":
+            prov = await svc.requests.refresh_fixtures(task.target)  # type: ignore[arg-type]
+        elif task.kind == "odds":
+            route, prov = await svc.requests.refresh_odds(task.target)  # type: ignore[arg-type]
+            if route is not None:
+                report.odds_plan.append(route.why)
         elif task.kind == "closing":
             prov = (await svc.pages.fixture_odds(task.target, force=True)).provenance  # type: ignore[arg-type]
         elif task.kind == "live":

@@ -4,7 +4,8 @@ Value order (highest first): the closing price of a fixture about to kick off (i
 price that can never be fetched again), then the state and in-play odds of fixtures in play,
 then each league's season (looked up when ``[watch] season = "auto"``: nothing about a league
 can be asked before its season is known), the watched fixtures, the pre-match odds on the
-provider's cadence, one prediction per fixture, the bookmakers list, and the names of the
+provider's cadence (each league's page, or its fixtures at hand one by one when that is fewer
+calls), one prediction per fixture, the bookmakers list, and the names of the
 fixtures those odds price beyond the watch window (by ids, a batch a call). Tasks are taken in
 that order while the budget holds; calls still needed today for closing prices are kept back
 from everything else, and the routine refreshes (season lookups included) may take only their
@@ -73,7 +74,9 @@ class Known:
     in_play: frozenset[int]  # in the live list as last fetched
     live_list_at: datetime | None  # when the live list was fetched
     fetched: Mapping[tuple[str, int | None], datetime]  # (kind, target) -> last fetch
-    odds_pages: Mapping[int, int] = field(default_factory=dict)  # league -> pages last time
+    # league -> calls its odds take when due: its league page's pages (as last answered), or
+    # its fixtures at hand when asked for one by one (whichever is cheaper: Requests.odds_route)
+    odds_pages: Mapping[int, int] = field(default_factory=dict)
     seen_before_kickoff: Mapping[int, datetime] = field(default_factory=dict)
     predicted: frozenset[int] = frozenset()
     # Leagues whose season is looked up ("auto"): each lookup is ``fetched[("seasons", lg)]``.
@@ -176,8 +179,10 @@ def plan(known: Known, cadence: Cadence, left: int, routine_left: int) -> Plan:
             if _due(known, "seasons", lg, cadence.seasons_s)]
     due += [Task("fixtures", lg, 1) for lg in known.leagues
             if _due(known, "fixtures", lg, cadence.fixtures_s)]
-    due += [Task("odds", lg, max(1, known.odds_pages.get(lg, 1))) for lg in known.leagues
-            if lg not in known.no_odds and _due(known, "odds", lg, cadence.odds_s)]
+    # A league with nothing at hand to price (asked per fixture, none upcoming) costs nothing.
+    due += [Task("odds", lg, known.odds_pages.get(lg, 1)) for lg in known.leagues
+            if lg not in known.no_odds and known.odds_pages.get(lg, 1) > 0
+            and _due(known, "odds", lg, cadence.odds_s)]
     due += [Task("prediction", fx.id, 1) for fx in sorted(known.fixtures, key=lambda f: f.kickoff)
             if now < fx.kickoff <= now + PREDICTION_AHEAD and not fx.finished
             and fx.id not in known.predicted and fx.league not in known.no_predictions]

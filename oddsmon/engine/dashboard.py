@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from ..domain.market import Headline, headline, headline_from_row
 from ..domain.models import MATCH_WINNER, Fixture, FixtureOdds
-from ..providers import LeagueOddsRequest
 from .page import Page, combine
-from .pages import Pages, keyed, without_bookmakers
+from .pages import Pages, ServedOdds, without_bookmakers
 
 # The Match Winner part of a league's odds: what its league entry keeps, the Dashboard's view.
 _MW = frozenset({MATCH_WINNER})
@@ -71,15 +69,15 @@ class DashboardPage:
         are computed here. The Match Winner odds behind them are parsed only if asked for.
         """
         fixtures = await self.pages.fixtures(force=force)
-        pages, odds_prov = await self.pages.odds_pages(force)
+        served, odds_prov = await self.pages.odds_pages(force)
         if fixtures.data is None:
             # Nothing to show without the fixtures, whatever the odds did: the page is as
             # never cached, with the fixtures' error or offline reason.
             return Page(None, fixtures.provenance)
         prov = combine([fixtures.provenance, odds_prov], self.clock.now())
-        carried = set(self.store.history.carried(keyed(pages)))
+        carried = self.pages.carried(served)
         shown = [f.id for f in fixtures.data if f.id in carried]
-        odds = _LazyOdds(lambda: self._match_winner_odds(pages, hidden_bookmakers))
+        odds = _LazyOdds(lambda: self._match_winner_odds(served, hidden_bookmakers))
         kept = {} if hidden_bookmakers else self.store.headlines.get(shown, self.recorder.books_key())
         if all(fid in kept for fid in shown):
             # A headline whose kept text has not changed is not decoded again: most of a
@@ -96,14 +94,17 @@ class DashboardPage:
         movers = sorted((h for h in heads.values() if h.move_pct), key=lambda h: -abs(h.move_pct or 0))
         return Page(Dashboard(fixtures.data, odds, heads, movers[:10], self.pages.in_play()), prov)
 
-    def _match_winner_odds(self, pages: Mapping[LeagueOddsRequest, datetime],
-                           hidden: frozenset[int]) -> dict[int, FixtureOdds]:
-        """The Match Winner odds the league entries ``pages`` keep, by fixture id."""
+    def _match_winner_odds(self, served: ServedOdds, hidden: frozenset[int]) -> dict[int, FixtureOdds]:
+        """The Match Winner odds the league entries keep, and those of the fixtures served by
+        their own entries (fresher), by fixture id."""
         out: dict[int, FixtureOdds] = {}
-        for request in pages:
+        for request in served.pages:
             for fo in self.pages.reader.peek(request, _MW)[0] or []:
-                out[fo.fixture_id] = without_bookmakers(self.recorder.watched(fo), hidden)
-        return out
+                out[fo.fixture_id] = fo
+        for fid in served.alone:
+            for fo in (self.pages.fixture_entry(fid, _MW) or (None, []))[1]:
+                out[fo.fixture_id] = fo
+        return {fid: without_bookmakers(self.recorder.watched(fo), hidden) for fid, fo in out.items()}
 
     def _headline(self, odds: FixtureOdds, openings: dict[tuple[int, str], float] | None) -> Headline:
         # A headline is a full market analysis; on a big day the Dashboard redraws thousands.

@@ -19,7 +19,7 @@ from ..store import NewPick
 from ..store.picks import Scope
 from ..types import FairMethod
 from .page import Page, combine
-from .pages import Pages, keyed, without_bookmakers
+from .pages import Pages, without_bookmakers
 
 # What a value scan depends on besides the odds: fair method, consensus, hidden bookmakers.
 _Scan = tuple[FairMethod, str, frozenset[int]]
@@ -147,7 +147,7 @@ class Desk:
         prov = combine([fixtures.provenance, odds], self.clock.now())
         if fixtures.data is None or odds.source == "none":
             return Page(None, prov)
-        carried = set(self.store.history.carried(keyed(pages)))
+        carried = self.pages.carried(pages)
         if basis == "model":
             return Page(self._model_value(fixtures.data, carried, pinned, hidden_leagues, hidden_bookmakers), prov)
         scan = (method or self.settings.odds.fair_method, consensus, hidden_bookmakers)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, TypeVar
 
 from ..config import Settings
@@ -35,7 +36,7 @@ from .reader import ROWS, Reader
 from .recorder import Recorder
 from .requests import LeagueSeason, Requests, no_predictions
 
-R = TypeVar("R", FixturesRequest, LeagueOddsRequest)
+R = TypeVar("R", bound=FixturesRequest)
 # A live list older than this says nothing about what is in play now.
 _LIVE_LIST_RECENT = timedelta(minutes=15)
 
@@ -63,6 +64,16 @@ class BookmakersView:
     watched: int  # fixtures with odds in the cache
 
 
+@dataclass(frozen=True, slots=True)
+class ServedOdds:
+    """The odds entries a page is read from: league pages (-> fetch time), whose fixtures are
+    those they carried, and the fixtures at hand served by their own entries (asked for alone,
+    and fresher than their league's page, if any)."""
+
+    pages: dict[LeagueOddsRequest, datetime] = field(default_factory=dict)
+    alone: frozenset[int] = frozenset()
+
+
 def keyed(pages: Mapping[LeagueOddsRequest, datetime]) -> dict[str, datetime]:
     """Entries served (request -> fetch time) as the store keys them."""
     return {request.key: at for request, at in pages.items()}
@@ -86,10 +97,9 @@ class Pages:
         return await self.reader.read(BookmakersRequest(), force=force)
 
     async def _per_league(self, what: str, request: Callable[[LeagueSeason], R], *, force: bool,
-                          fallback: bool = False, view: str | None = None
-                          ) -> tuple[list[Any], Provenance, dict[R, datetime]]:
-        """Each watched league's entry: the items read (none for the ``ROWS`` view, whose
-        answer is in the rows), their provenance, and the entries served (-> fetch time)."""
+                          fallback: bool = False) -> tuple[list[Any], Provenance, dict[R, datetime]]:
+        """Each watched league's entry: the items read, their provenance, and the entries
+        served (-> fetch time)."""
         items: list[Any] = []
         served: dict[R, datetime] = {}
         provs: list[Provenance] = []
@@ -100,11 +110,11 @@ class Pages:
                 notes.append(skip)
                 continue
             asked = request(league)
-            loaded = await self.reader.read(asked, force=force, fallback=fallback, view=view)
+            loaded = await self.reader.read(asked, force=force, fallback=fallback)
             provs.append(loaded.provenance)
             if loaded.data is not None and loaded.provenance.fetched_at is not None:
                 served[asked] = loaded.provenance.fetched_at
-            if loaded.data is not None and view != ROWS:
+            if loaded.data is not None:
                 items.extend(loaded.data)
         return items, replace(combine(provs, self.clock.now()), notes=tuple(notes)), served
 
@@ -120,23 +130,57 @@ class Pages:
         return Page(items, prov)
 
     async def odds(self, *, force: bool = False) -> Page[dict[int, FixtureOdds]]:
-        """Odds of the watched leagues, one league-level paginated call each, by fixture id:
-        the league entries keep Match Winner alone, so each fixture's answer is read from its
-        own entry."""
-        pages, prov = await self.odds_pages(force)
+        """Odds of the watched leagues' fixtures, by fixture id, each read from its own entry
+        (the freshest of its league page and its own fetch)."""
+        served, prov = await self.odds_pages(force)
         if prov.source == "none":
             return Page(None, prov)
-        return Page({fo.fixture_id: self.recorder.watched(fo) for fo in self._carried_odds(pages)}, prov)
+        return Page({fo.fixture_id: self.recorder.watched(fo) for fo in self._carried_odds(served)}, prov)
 
-    async def odds_pages(self, force: bool) -> tuple[dict[LeagueOddsRequest, datetime], Provenance]:
-        """Each watched league's odds entry, read or fetched (-> fetch time), and their
-        provenance: the rows they wrote are the answer, their bodies are not read."""
-        _, prov, pages = await self._per_league("odds", self.requests.odds, force=force, view=ROWS)
-        return pages, prov
+    async def odds_pages(self, force: bool) -> tuple[ServedOdds, Provenance]:
+        """Each watched league's odds, read or fetched the cheaper way (its league page, or its
+        fixtures at hand one by one: ``Requests.odds_route``), and their provenance: the rows
+        their fetches wrote are the answer, their bodies are not read."""
+        pages: dict[LeagueOddsRequest, datetime] = {}
+        alone: set[int] = set()
+        provs: list[Provenance] = []
+        notes: list[str] = []
+        for league in await self.requests.league_seasons():
+            skip = league.skip("odds")
+            if skip is not None:
+                notes.append(skip)
+                continue
+            route = self.requests.odds_route(league, partial(self.requests.window_fixtures, league),
+                                             refetch=lambda _key: force)
+            if not route.per_fixture:
+                loaded = await self.reader.read(route.page, force=force, view=ROWS)
+                provs.append(loaded.provenance)
+                if loaded.data is not None and loaded.provenance.fetched_at is not None:
+                    pages[route.page] = loaded.provenance.fetched_at
+                continue
+            # The league page, if cached, still tells the fixtures no longer at hand (played
+            # today); a fixture at hand is served by its own entry when no older than it.
+            kept = self.store.cache.get(route.page.key, body=False)
+            if kept is not None:
+                pages[route.page] = kept.fetched_at
+            for request in route.at_hand:
+                # The rows its fetch wrote are the answer: another process reads the Dashboard
+                # without parsing any odds body.
+                loaded = await self.reader.read(request, force=force, view=ROWS)
+                provs.append(loaded.provenance)
+                at = loaded.provenance.fetched_at
+                if loaded.data is not None and at is not None and (kept is None or at >= kept.fetched_at):
+                    alone.add(request.fixture)
+        prov = replace(combine(provs, self.clock.now()), notes=tuple(notes))
+        return ServedOdds(pages, frozenset(alone)), prov
 
-    def _carried_odds(self, pages: Mapping[LeagueOddsRequest, datetime]) -> list[FixtureOdds]:
-        """The whole odds of the fixtures those league pages carried, from each fixture's entry."""
-        return [fo for fid in self.store.history.carried(keyed(pages))
+    def carried(self, served: ServedOdds) -> set[int]:
+        """The fixtures whose odds those entries serve."""
+        return set(self.store.history.carried(keyed(served.pages))) | served.alone
+
+    def _carried_odds(self, served: ServedOdds) -> list[FixtureOdds]:
+        """The whole odds of the fixtures those entries serve, from each fixture's entry."""
+        return [fo for fid in sorted(self.carried(served))
                 for fo in (self.fixture_entry(fid, None) or (None, []))[1]]
 
     def fixture_entry(self, fixture_id: int, bets: frozenset[int] | None
@@ -159,8 +203,9 @@ class Pages:
         books = await self.bookmakers(force=force)
         if books.data is None:
             return Page(None, books.provenance)
-        pages, odds_prov = await self.odds_pages(force)
-        watched, coverage = self.store.history.coverage(keyed(pages), MARKETS, self.settings.watch.bookmakers)
+        served, odds_prov = await self.odds_pages(force)
+        watched, coverage = self.store.history.coverage(keyed(served.pages), MARKETS, self.settings.watch.bookmakers,
+                                                        also=served.alone)
         known = {b.id: b.name for b in books.data}
         # A bookmaker pricing the watched fixtures but missing from the list is still shown,
         # named as its odds name it.

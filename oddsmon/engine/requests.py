@@ -4,15 +4,22 @@ wherever they are sent so that pages, the warm and the collector share one cache
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from ..clock import Clock
 from ..config import Settings
-from ..domain.models import League
-from ..providers import FixturesRequest, LeagueOddsRequest, LiveFixturesRequest, SeasonRequest
-from .page import Page, Provenance
+from ..domain.models import Fixture, League
+from ..providers import (
+    FixtureOddsRequest,
+    FixturesRequest,
+    LeagueOddsRequest,
+    LiveFixturesRequest,
+    SeasonRequest,
+)
+from .page import Page, Provenance, combine
 from .reader import ROWS, Reader
 
 # Told of each season looked up (league, counted calls it took, what it answered): the warm
@@ -37,6 +44,53 @@ class LeagueSeason:
         if (what == "odds" and not self.odds) or (what == "predictions" and not self.predictions):
             return f"league {self.league}: the provider has no {what} for season {self.season}"
         return None
+
+
+# The days of fixtures a league's odds answer spans: the provider prices a fixture from 14 days
+# before kickoff and keeps its odds 7 days (docs/provider.md). A league page never fetched is
+# reckoned as the window's fixtures spread over that span.
+ODDS_SPAN_DAYS = 21
+
+
+@dataclass(frozen=True, slots=True)
+class OddsRoute:
+    """How one league's pre-match odds are asked for now: its league page (every fixture the
+    provider prices in the season, ten a call), or each fixture at hand (upcoming in the
+    window) on its own, whichever takes fewer counted calls. A fixture's own entry holds its
+    freshest odds either way: a league page writes each fixture's entry as it arrives."""
+
+    league: int
+    page: LeagueOddsRequest
+    at_hand: tuple[FixtureOddsRequest, ...]  # the window's upcoming fixtures (none: not known)
+    per_fixture: bool
+    # What the league page takes now (0: fresh): its pages, and before its first fetch the
+    # names of the fixtures it prices beyond the window (by ids, ``ids_per_call`` a call).
+    page_calls: int
+    fixture_calls: int  # what the fixtures at hand take now (their entries not fresh)
+    known_at: datetime | None  # when the chosen source was fetched (its oldest part); None: never whole
+    names: int = 0  # of ``page_calls``, the names calls
+
+
+    @property
+    def calls(self) -> int:
+        return self.fixture_calls if self.per_fixture else self.page_calls
+
+    @property
+    def why(self) -> str:
+        """The choice in words, with the two costs it was made on."""
+        at_hand = f"{self.fixture_calls} call(s) for {len(self.at_hand)} fixture(s) at hand"
+        page = f"{self.page_calls} call(s) for its league page" + (
+            f" ({self.names} of them naming what it prices beyond the window)" if self.names else "")
+        if self.per_fixture:
+            return f"league {self.league} per fixture: {at_hand}, against {page}"
+        if not self.page_calls:
+            return f"league {self.league} by league page: fresh"
+        return f"league {self.league} by league page: {page}, against {at_hand}"
+
+
+def odds_plan_text(routes: Sequence[OddsRoute]) -> str:
+    """What a plan chose for each league's odds and why, in one clause ('' when nothing to fetch)."""
+    return "; ".join(r.why for r in routes if r.page_calls or r.fixture_calls)
 
 
 def no_predictions(seasons: list[LeagueSeason]) -> dict[int, str]:
@@ -126,6 +180,70 @@ class Requests:
         season = self.known_season(league)
         return None if season.season is None else self.odds(season)
 
+    def page_items(self, in_window: int) -> int:
+        """The fixtures a league page never fetched is reckoned to hold, from its fixtures in
+        the window: the same schedule over the days the provider prices (``ODDS_SPAN_DAYS``)."""
+        return math.ceil(in_window * max(1.0, ODDS_SPAN_DAYS / (self.settings.watch.days_ahead + 1)))
+
+    def odds_route(self, league: LeagueSeason,
+                   fixtures: Sequence[Fixture] | Callable[[], Sequence[Fixture] | None] | None, *,
+                   refetch: Callable[[str], bool] = lambda key: False) -> OddsRoute:
+        """How ``league``'s odds are asked for now, given its fixtures in the window (asked for
+        only when its league page is not fresh; None: not known, so its league page). An entry
+        costs nothing while fresh, unless ``refetch`` says it is fetched again all the same
+        (forced, fetched before a resume). Per fixture when that takes fewer calls than the
+        league page; a league page never fetched also prices fixtures beyond the window, whose
+        names cost calls of their own, counted with it."""
+        page = self.odds(league)
+        now = self.clock.now()
+        cache, provider = self.reader.store.cache, self.reader.provider
+        entry = cache.get(page.key, body=False)
+        known_at = entry.fetched_at if entry is not None else None
+        if entry is not None and entry.fresh_at(now) and not refetch(page.key):
+            return OddsRoute(league.league, page, (), False, 0, 0, known_at)
+        listed = fixtures() if callable(fixtures) else fixtures
+        items = cache.results(page.key) if entry is not None else None
+        names = 0
+        if items is None and listed is not None:
+            items = self.page_items(len(listed))
+            names = math.ceil((items - len(listed)) / provider.ids_per_call)
+        page_calls = provider.refresh_calls(page, items) + names
+        at_hand = tuple(FixtureOddsRequest(f.id) for f in sorted(listed or [], key=lambda f: (f.kickoff, f.id))
+                        if f.is_upcoming)
+        if listed is None:
+            return OddsRoute(league.league, page, at_hand, False, page_calls, len(at_hand), known_at, names)
+        seen: list[datetime | None] = []
+        for request in at_hand:
+            own = cache.get(request.key, body=False)
+            seen.append(None if own is None or not own.fresh_at(now) or refetch(request.key) else own.fetched_at)
+            if len(seen) - sum(1 for at in seen if at is not None) >= page_calls:
+                # The league page is the cheaper already: the rest are counted as due, unread.
+                seen += [None] * (len(at_hand) - len(seen))
+                break
+        stale = sum(1 for at in seen if at is None)
+        if stale < page_calls:
+            oldest = min((at for at in seen if at is not None), default=now)
+            return OddsRoute(league.league, page, at_hand, True, page_calls, stale,
+                             oldest if not stale else None, names)
+        return OddsRoute(league.league, page, at_hand, False, page_calls, stale, known_at, names)
+
+    def window_fixtures(self, league: LeagueSeason) -> list[Fixture] | None:
+        """The league's fixtures in the window as cached (None: never fetched); sends nothing."""
+        return self.reader.peek(self.fixtures(league))[0]
+
+    async def refresh_odds(self, league: int) -> tuple[OddsRoute | None, Provenance]:
+        """Make one league's pre-match odds fresh the cheaper way (the collector's ``odds``
+        task): its league page, or its fixtures at hand whose entries are not fresh; the way
+        chosen (None: no season known) and what came of it."""
+        season = self.known_season(league)
+        if season.season is None:
+            return None, Provenance("none", None, None, False, error=f"league {league}: no season known")
+        route = self.odds_route(season, self.window_fixtures(season))
+        if not route.per_fixture:
+            return route, (await self.reader.read(route.page, force=True, view=ROWS)).provenance
+        provs = [(await self.reader.read(request, view=ROWS)).provenance for request in route.at_hand]
+        return route, combine(provs, self.clock.now())
+
     async def refresh_season(self, league: int) -> Provenance:
         """Look one league's current season up now (the collector's ``seasons`` task): the
         same cache entry ``league_seasons`` reads, so pages and the collector agree."""
@@ -134,10 +252,9 @@ class Requests:
             return Provenance("cache", None, None, False, None, None)
         return (await self.reader.read(request, force=True)).provenance
 
-    async def refresh_league(self, kind: str, league: int) -> Provenance:
-        """Fetch one league's fixtures (the window) or pre-match odds (every page) now."""
-        request = self.league_fixtures(league) if kind == "fixtures" else self.league_odds(league)
+    async def refresh_fixtures(self, league: int) -> Provenance:
+        """Fetch one league's fixtures (the window) now."""
+        request = self.league_fixtures(league)
         if request is None:
             return Provenance("none", None, None, False, error=f"league {league}: no season known")
-        view = ROWS if isinstance(request, LeagueOddsRequest) else None
-        return (await self.reader.read(request, force=True, view=view)).provenance
+        return (await self.reader.read(request, force=True)).provenance

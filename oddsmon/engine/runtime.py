@@ -51,7 +51,7 @@ def _on_engine(method: Callable[Concatenate[Service, P], Coroutine[Any, Any, T]]
 
         async def page() -> T:
             answer = await bound(*args, **kwargs)
-            service.keep_copy()
+            service.keep_copy(wait=False)
             return answer
 
         return await client.loop.run(page() if shown else bound(*args, **kwargs))

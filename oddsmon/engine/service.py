@@ -260,8 +260,12 @@ class Service:
         self.reader.store_writable()
         return self.reports.snapshot()
 
-    def keep_copy(self) -> int | None:
-        """After a page is shown: this host's copy of a team's store brought up to date, when due."""
+    def keep_copy(self, *, wait: bool = True) -> int | None:
+        """After a page is shown: this host's copy of a team's store brought up to date, when
+        due (the rows written); ``wait=False`` (the TUI's): on a thread of its own."""
+        if not wait:
+            self.copy.in_background()
+            return None
         return self.copy.after_page()
 
     def sync_journal(self) -> None:

@@ -1,5 +1,6 @@
 """The warm: the four critical pages made fresh with the fewest counted calls, as a plan of
-typed steps (bookmakers, each league's fixtures and odds, the names of the fixtures the odds
+typed steps (bookmakers, each league's fixtures, then its odds by league page or fixture by
+fixture, whichever is cheaper for its fixtures at hand, the names of the fixtures the odds
 cover beyond the window, then a prediction per upcoming fixture), stopping at the first outage
 and never past the reserve."""
 
@@ -12,14 +13,21 @@ from typing import Any
 
 from ..clock import iso_utc
 from ..domain.models import Fixture
-from ..providers import BookmakersRequest, FixturesRequest, LeagueOddsRequest, PredictionRequest, Request
+from ..providers import (
+    BookmakersRequest,
+    FixtureOddsRequest,
+    FixturesRequest,
+    LeagueOddsRequest,
+    PredictionRequest,
+    Request,
+)
 from ..supervision import journal
 from ..types import WarmSource
 from .names import Names
 from .page import Page
 from .probes import Probes
 from .reader import ROWS, Reader
-from .requests import Requests, no_predictions
+from .requests import OddsRoute, Requests, no_predictions, odds_plan_text
 
 
 @dataclass(slots=True)
@@ -42,6 +50,7 @@ class WarmReport:
     left_out: list[WarmStep] = field(default_factory=list)
     left_out_from: datetime | None = None
     notes: list[str] = field(default_factory=list)  # what the provider said that was ignored
+    odds: list[OddsRoute] = field(default_factory=list)  # how each league's odds were asked for
 
     @property
     def fetched(self) -> list[WarmStep]:
@@ -77,6 +86,8 @@ class WarmReport:
             text += f" ({again} refetched though fresh: {'; '.join(why)})"
         if self.left_out:
             text += f"; {len(self.left_out):,} page(s) left out over [warm] max_calls = {self.cap}"
+        if plan := odds_plan_text(self.odds):
+            text += f"; odds: {plan}"
         return f"{text}; stopped: {self.stopped}" if self.stopped else text
 
 
@@ -114,9 +125,10 @@ class Warmer:
 
         Fresh entries are not fetched again, except those fetched before the last resume (the
         runbook's closing checklist wants each critical page opened online after it) and,
-        with ``force``, all of them; odds come as league-level pages; predictions are one call
-        per upcoming fixture (there is no bulk form), nearest kickoff first, as many as the cap
-        leaves room for. Stops at the first outage.
+        with ``force``, all of them; each league's odds come by its league page or fixture by
+        fixture, whichever takes fewer calls for its fixtures at hand (``Requests.odds_route``);
+        predictions are one call per upcoming fixture (there is no bulk form), nearest kickoff
+        first, as many as the cap leaves room for. Stops at the first outage.
         """
         cap = None if force else self.settings.warm.max_calls
         provider = self.reader.provider
@@ -157,13 +169,12 @@ class Warmer:
 
         seasons = await self.requests.league_seasons(season_step)
         known = [ls for ls in seasons if ls.season is not None]
-        # The plan up front so progress has a total; the names of what the odds cover and the
-        # predictions join once the fixtures and odds are known.
+        # The plan up front so progress has a total; the odds (by league page or by fixture)
+        # join once the fixtures are known, the names of what the odds cover and the
+        # predictions once the odds are.
         plan: list[tuple[WarmStep, Request[Any]]] = [(WarmStep("bookmakers", "bookmakers"), BookmakersRequest())]
         plan += [(WarmStep("dashboard", f"fixtures league {ls.league}"), self.requests.fixtures(ls))
                  for ls in known]
-        plan += [(WarmStep("odds", f"odds league {ls.league}"), self.requests.odds(ls))
-                 for ls in known if ls.odds]
         report.steps += [p[0] for p in plan]
         for ls in seasons:
             for what in ("fixtures", "odds", "predictions"):
@@ -172,12 +183,23 @@ class Warmer:
                     report.steps.append(WarmStep(what, f"{what} league {ls.league}", 0, "skipped", why))
         skipped = no_predictions(seasons)
         fixtures: list[Fixture] = []
+        in_window: dict[int, list[Fixture]] = {}  # each league's fixtures, when its page read
         done = 0
         # Progress is held back until the predictions (after the fixtures) and the names (after
         # the odds) are planned, so every report carries the same total: no "[3/7]" then "[4/12]".
         held: list[tuple[int, WarmStep]] = []
-        predicted = named = planned = False
+        predicted = named = planned = odds_planned = False
         while True:
+            if not odds_planned and not any(isinstance(r, FixturesRequest) for _, r in plan[done:]):
+                # Every fixture is known: each league's odds the cheaper way for its fixtures at hand.
+                report.odds = [self.requests.odds_route(ls, in_window.get(ls.league),
+                                                        refetch=lambda key: bool(
+                                                            self._refetch_reason(key, resumed_at, force)))
+                               for ls in known if ls.odds]
+                odds = self._odds_steps(report.odds)
+                plan[done:done] = odds
+                report.steps += [step for step, _ in odds]
+                odds_planned = True
             if not predicted and not any(isinstance(r, FixturesRequest) for _, r in plan[done:]):
                 # Every fixture is known: the predictions join, nearest kickoff first, as many
                 # as the cap leaves room for once the pages still ahead are paid for.
@@ -191,7 +213,8 @@ class Warmer:
                 plan += extra
                 report.steps += [p[0] for p in extra]
                 predicted = True
-            if not named and not any(isinstance(r, LeagueOddsRequest) for _, r in plan[done:]):
+            if odds_planned and not named and not any(isinstance(r, LeagueOddsRequest | FixtureOddsRequest)
+                                                      for _, r in plan[done:]):
                 # The odds are read: the fixtures they price beyond the window are named next,
                 # ahead of the predictions (a page the cap cannot pay for is left out below).
                 self._plan_names(plan, done, report)
@@ -215,7 +238,7 @@ class Warmer:
             # An odds page's answer is the rows its fetch writes: the warm neither keeps the
             # parsed page (hundreds of MB on a big day) nor reads a fresh one back.
             loaded = await reader.read(request, force=bool(step.refetched),
-                                       view=ROWS if isinstance(request, LeagueOddsRequest) else None)
+                                       view=ROWS if isinstance(request, LeagueOddsRequest | FixtureOddsRequest) else None)
             step.calls = provider.spent - before
             step.source = step_source(step.calls, loaded)
             step.error = loaded.provenance.error
@@ -227,6 +250,8 @@ class Warmer:
                 break
             if isinstance(request, FixturesRequest):
                 fixtures.extend(loaded.data or [])
+                if loaded.data is not None:
+                    in_window[request.league] = loaded.data
             held.append((done, step))
             if planned and progress is not None:
                 for d, s in held:
@@ -247,6 +272,19 @@ class Warmer:
         # The runbook's journal lists the warms of an incident (also the one right after it).
         journal.record_action(self.store, self.clock.now(), "warm", report.summary)
         return report
+
+    @staticmethod
+    def _odds_steps(routes: list[OddsRoute]) -> list[tuple[WarmStep, Request[Any]]]:
+        """Each league's odds as its route asks for them: its league page, or its fixtures at
+        hand, nearest kickoff first."""
+        steps: list[tuple[WarmStep, Request[Any]]] = []
+        for route in routes:
+            if route.per_fixture:
+                steps += [(WarmStep("odds", f"odds fixture {r.fixture} (league {route.league})"), r)
+                          for r in route.at_hand]
+            else:
+                steps.append((WarmStep("odds", f"odds league {route.league}"), route.page))
+        return steps
 
     def _plan_names(self, plan: list[tuple[WarmStep, Request[Any]]], at: int, report: WarmReport) -> None:
         """Put the requests naming every priced fixture nothing names yet at ``plan[at]``, and
@@ -292,7 +330,7 @@ class Warmer:
         if isinstance(request, LeagueOddsRequest):
             items = self.store.cache.results(request.key) if entry is not None else None
             if items is None:
-                items = sum(1 for f in fixtures if f.league_id == request.league)
+                items = self.requests.page_items(sum(1 for f in fixtures if f.league_id == request.league))
             return self.reader.provider.refresh_calls(request, items)
         return 1
 

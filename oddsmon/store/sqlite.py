@@ -448,6 +448,14 @@ _MIGRATIONS: dict[int, str] = {
         rows INTEGER NOT NULL
     );
     """,
+    # v12: the price history keeps every bet the API prices; the export names each bet as the
+    # API does (store/history.py: note_priced), where the catalogue may not know it.
+    12: """
+    CREATE TABLE bet_names (
+        id INTEGER PRIMARY KEY,         -- the API's bet id
+        name TEXT NOT NULL              -- as the API last named it
+    );
+    """,
 }
 
 

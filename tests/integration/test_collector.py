@@ -301,3 +301,25 @@ async def test_a_standby_on_another_host_takes_over_within_two_minutes_of_the_co
           f"after the active one's last heartbeat")
     assert first_request - died <= timedelta(minutes=2)
     assert f"running, pid {os.getpid()} on {_host()}" in took_over[0], took_over[0]
+
+
+async def test_on_a_light_day_the_collector_asks_odds_per_fixture_says_why_and_the_dashboard_reads_them(
+        day_engine: Engine, day_clock: FakeClock, free_sim: Simulator, recorder: Recorder) -> None:
+    # The evening after the day's kickoffs: one to three fixtures a league at hand, where each
+    # league page (ten fixtures a call, two weeks ahead) would cost more than they do.
+    day_clock.set(DAY + timedelta(hours=21))
+    said: list[str] = []
+    assert await cycles(Collector(day_engine.service), once=True, say=said.append) == 0
+    odds = [params for _, path, params in recorder.sent if path == "/odds"]
+    assert odds and all(set(params) == {"fixture"} for params in odds), odds
+    assert "; odds: league 39 per fixture: " in said[-1] and "against" in said[-1], said
+    # The Dashboard shows their prices from those entries: nothing more is sent for them.
+    sent = len(recorder.sent)
+    dash = await day_engine.service.dashboard()
+    assert dash.data is not None
+    priced = {int(params["fixture"]) for params in odds}
+    assert priced <= {f.id for f in dash.data.fixtures if f.is_upcoming}
+    assert priced <= set(dash.data.headlines) and len(recorder.sent) == sent
+    # The next cycle finds them fresh: no odds are due.
+    assert await cycles(Collector(day_engine.service), once=True, say=said.append) == 0
+    assert [path for _, path, _ in recorder.sent[sent:] if path == "/odds"] == []

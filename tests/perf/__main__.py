@@ -38,6 +38,8 @@ BENCHMARKS = {
     "i": ("bench_postgres", "a team's PostgreSQL store beside SQLite at 2,000 real-size fixtures: screens, the "
                             "warm's parse + store per MB, --check"),
     "j": ("bench_screen_switches", "the TUI's memory before and after 1,000 screen switches (a week in tmux)"),
+    "k": ("bench_keep_page", "one real-size league odds page kept as a fetch keeps it (every bet in the "
+                             "history): first keep and refetches, beside json.loads + one write"),
 }
 
 

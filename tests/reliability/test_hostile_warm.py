@@ -1,7 +1,9 @@
 """A warm within a budget (issue 24, item 4): no warm spends more than ``[warm] max_calls``
 counted calls without ``--force``; it fetches the four critical pages first, then predictions
 nearest kickoff, and says what it left out and how to get it. A league of 10,000 fixtures costs
-the cap, not a day. ``X-RateLimit-Limit: 0`` (a nonsense per-minute limit) is ignored and said,
+the cap, not a day. It never costs more than a naive client asking per fixture: each league's
+odds come by league page or fixture by fixture, whichever is cheaper for the fixtures at hand,
+and the Dashboard and the Odds screen read them either way. ``X-RateLimit-Limit: 0`` (a nonsense per-minute limit) is ignored and said,
 never a silent crawl of a minute per call.
 """
 
@@ -23,6 +25,7 @@ from oddsmon.engine.runtime import build_engine
 from oddsmon.sim import LoopbackServer, SimConfig, SimTransport, Simulator
 
 from ..conftest import SECRET
+from ..loopback import pointed_at
 from .conftest import REPO
 from .hostile import Proxy, oddsmon, quota_headers, write_config
 
@@ -66,6 +69,52 @@ async def test_the_default_cap_fits_the_example_config_with_room_to_spare(tmp_pa
         await eng.aclose()
     assert report.complete and not report.left_out, report.summary
     assert 0 < report.counted_calls <= example.warm.max_calls // 2, report.summary
+
+
+async def test_a_light_day_warm_costs_no_more_than_a_naive_client_and_its_odds_are_shown_without_a_call(
+        tmp_path: Path) -> None:
+    example = load_file(REPO / "oddsmon.toml")
+    # The evening after the day's kickoffs: one to three fixtures a league at hand, where a
+    # league page of odds (ten fixtures a call, two weeks ahead) costs more than they do.
+    clock = FakeClock(datetime(2026, 11, 24, 21, tzinfo=UTC))
+    sim = Simulator(SimConfig(leagues=example.watch.leagues, daily_limit=10**6, per_minute=10**6,
+                              full_markets=False), clock=clock)
+    with LoopbackServer(sim) as server:
+        settings = pointed_at(example.with_paths(db=tmp_path / "o.db", metrics=tmp_path / "m.json",
+                                                 incidents=tmp_path / "i.md"), server.url)
+        eng = build_engine(settings, clock=clock, key=Secret(SECRET))
+        try:
+            report = await eng.service.warm()
+            spent = sim.stats()["counted_total"]
+            dash = await eng.service.dashboard()
+            assert dash.data is not None
+            at_hand = [f for f in dash.data.fixtures if f.is_upcoming]
+            # Every page a naive client asks for: each league's season (the config says "auto"),
+            # the bookmakers, each league's fixtures, then an odds and a prediction call for
+            # each upcoming fixture.
+            leagues = len(example.watch.leagues)
+            naive = leagues + 1 + leagues + 2 * len(at_hand)
+            assert report.complete, report.summary
+            assert 0 < len(at_hand) <= 2 * leagues
+            assert report.counted_calls == spent <= naive, report.summary
+            assert "per fixture" in report.summary and "against" in report.summary, report.summary
+            assert sim.stats()["counted_total"] == spent  # the Dashboard sent nothing
+            # The Dashboard shows each fixture at hand with its prices, and the Odds screen its
+            # market, from the fixtures' own odds: no league page was fetched, none is now.
+            assert {f.id for f in at_hand} <= set(dash.data.headlines)
+            assert all(dash.data.headlines[f.id].best for f in at_hand)
+            for fixture in at_hand:
+                view = await eng.service.market(fixture.id)
+                assert view.data is not None and view.data.rows, fixture
+                assert view.provenance.source == "cache"
+            # The Bookmakers screen counts them too.
+            books = await eng.service.bookmakers_summary()
+            assert books.data is not None and books.data.watched == len(at_hand)
+            assert books.data.rows[0].fixtures == len(at_hand)
+            assert not [r for r in sim.stats()["recent"] if r["path"] == "/odds" and "league" in r["params"]]
+            assert sim.stats()["counted_total"] == spent
+        finally:
+            await eng.aclose()
 
 
 class _HugeLeague(httpx.AsyncBaseTransport):
@@ -112,8 +161,12 @@ async def test_a_league_of_10000_fixtures_costs_the_cap_not_a_day(settings: Sett
         await eng.aclose()
     assert report.counted_calls <= 100 and len(transport.sent) <= 100, report.summary
     assert report.left_out_text is not None
-    # The league's odds (a thousand pages of ten) do not fit: named, never half spent.
-    assert "odds league 39 (about 1000 call(s))" in report.left_out_text, report.left_out_text
+    # The league's odds do not fit: named, never half spent. Never fetched, its page is
+    # reckoned from the window's 10,000 fixtures over the 21 days the provider prices (four
+    # days in the window): 52,500 fixtures, 5,250 pages of ten. Asked for one by one, the
+    # fixtures at hand would take 10,000 calls: the league page is the plan.
+    assert "odds league 39 (about 5250 call(s))" in report.left_out_text, report.left_out_text
+    assert "league 39 by league page: 7375 call(s)" in report.summary, report.summary
     assert "prediction(s), kickoffs from" in report.left_out_text
     fetched = [s.label for s in report.fetched if s.page == "predictions"]
     assert fetched and fetched[0] == "prediction fixture 5000000", (  # nearest kickoff first

@@ -87,6 +87,17 @@ def test_names_of_fixtures_beyond_the_window_go_last_a_batch_a_call_within_the_r
     assert [t.label for t in tight.deferred] == ["names 1380120", "names 1380140"]
 
 
+def test_odds_cost_what_their_route_takes_and_nothing_at_hand_costs_nothing() -> None:
+    tomorrow = [Watched(i, lg, NOW + timedelta(hours=20), "NS", False) for i, lg in ((1, 39), (2, 61))]
+    # Due (fetched a day ago): 39 by league page (3 pages), 61 fixture by fixture (2 at hand),
+    # 140 by fixture with none at hand: no task, nothing kept for it.
+    stale = {(kind, lg): NOW - timedelta(days=1) for kind in ("fixtures", "odds") for lg in (39, 61, 140)}
+    due = known(tomorrow, leagues=(39, 61, 140), fetched={**stale, ("bookmakers", None): NOW},
+                odds_pages={39: 3, 61: 2, 140: 0})
+    tasks = plan(due, CADENCE, 40, 40).tasks
+    assert [(t.label, t.cost) for t in tasks if t.kind == "odds"] == [("odds 39", 3), ("odds 61", 2)]
+
+
 def test_live_odds_go_out_only_on_a_fresh_live_list() -> None:
     playing = Watched(1, 39, NOW - timedelta(minutes=30), "1H", False)
     no_list = plan(known([playing]), CADENCE, 40, 20)
