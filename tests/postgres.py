@@ -77,7 +77,9 @@ class PgServer:
 
     def __init__(self, bindir: Path) -> None:
         self.bindir = bindir
-        self.base = Path(tempfile.mkdtemp(prefix="oddsmon-pg-"))
+        # Run as another user (we are root), the server walks into this directory: never under
+        # a private one (pytest's tmp_path, a TMPDIR of mode 0700), which it could not enter.
+        self.base = Path(tempfile.mkdtemp(prefix="oddsmon-pg-", dir="/tmp" if os.geteuid() == 0 else None))
         self.data = self.base / "data"
         self.sockets = self.base / "run"
         self.proc: subprocess.Popen[bytes] | None = None

@@ -248,6 +248,8 @@ class Collector:
         # Enqueued only (a store write): the webhook's own task posts them, so a webhook
         # that hangs never holds a fetch back.
         await svc.dispatch_alerts()
+        # The value bets of the odds just stored, worked out now so the Value screen reads rows.
+        await svc.scan_values()
         svc.flush_counters()
         self.store.collector.set_status(CollectorStatus(
             self.pid, float(self.settings.collect.interval_s), report.at,

@@ -53,6 +53,7 @@ def rows(store: Store, *, since: datetime | None = None, league: int | None = No
     fixtures = known_fixtures(store)
     text, line_text = (text_cell, number_cell) if spreadsheet else (_as_is, _as_is)
     books = {book: text(name) for book, name in bookmaker_names(store).items()}
+    named = store.history.bet_names()  # each bet as the API names it, the catalogue's otherwise
     ids: list[int] | None = None if fixture is None else [fixture]
     if league is not None:
         ids = [f.id for f in fixtures.values() if f.league_id == league and (ids is None or f.id in ids)]
@@ -66,7 +67,7 @@ def rows(store: Store, *, since: datetime | None = None, league: int | None = No
     @functools.lru_cache(maxsize=4096)
     def parts(bet: int, label: str) -> tuple[str, str, str]:
         market, line, outcome = export_parts(bet, label)
-        return text(market), line_text(line), text(outcome)
+        return text(named.get(bet, market)), line_text(line), text(outcome)
 
     for fid, bookmaker, bet, label, at, price in store.history.stream(since=since, fixtures=ids):
         when = times.get(at)

@@ -36,7 +36,7 @@ from .models import Bet, FixtureOdds
 from .settlement import Result, Settlement
 
 __all__ = [
-    "BY_ID", "CORRECT_SCORE_TOP", "SHOWN_BETS", "SPECS", "Family", "Kind", "MarketSpec", "Result",
+    "BY_ID", "CORRECT_SCORE_TOP", "SPECS", "Family", "Kind", "MarketSpec", "Result",
     "Settlement", "default_line", "every_bet", "export_parts", "infer", "labels_for", "line_key",
     "lines", "listed_labels", "market_for", "offered", "outcome_key", "price_index",
     "score_labels", "settle", "spec", "split_label", "unread",
@@ -170,12 +170,6 @@ SPECS: Final[tuple[MarketSpec, ...]] = (
     _scores(62, "Correct Score - Second Half", "CS 2H", scope="h2"),
 )
 BY_ID: Final = {s.id: s for s in SPECS}
-# The bets the engine types and records in the price history (and so exports): the nine the
-# screens showed before every bet could be read. Widening it multiplies the history's rows
-# (a real entry's values are about four times theirs) and the time a league page takes to
-# keep: the engine's call, not this module's. The Odds screen and the value scan read every
-# bet from the fixture's entry.
-SHOWN_BETS: Final = frozenset({1, 5, 4, 9, 12, 2, 13, 8, 10})
 CORRECT_SCORE_TOP = 8  # how many scores (the most likely first) the screen lists
 
 _NUMBER = r"[+-]?\d+(?:\.\d+)?"

@@ -461,9 +461,12 @@ def kelly_stake(price: float, probability: float, bankroll: float, fraction: flo
 def money(amount: float, currency: str, *, sign: bool = False) -> str:
     """Money as people read it, with its currency: ``536.44 EUR``, ``1,000 EUR`` (``sign``:
     ``+12.00 EUR``, a profit or loss)."""
-    if sign:
-        return f"{amount:+,.2f} {currency}"
-    return f"{amount:,.0f} {currency}" if float(amount).is_integer() else f"{amount:,.2f} {currency}"
+    return f"{amount:+,.2f} {currency}" if sign else f"{amount_text(amount)} {currency}"
+
+
+def amount_text(amount: float) -> str:
+    """An amount without its currency, for a column whose heading names it: ``536.44``, ``1,000``."""
+    return f"{amount:,.0f}" if float(amount).is_integer() else f"{amount:,.2f}"
 
 
 def round_stake(amount: float, round_to: float) -> float:

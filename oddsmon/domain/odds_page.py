@@ -107,8 +107,9 @@ class PageItem:
     match_winner: msgspec.Raw
 
 
-def decode_odds_page(raw: bytes | msgspec.Raw, only_bets: Collection[int]) -> list[PageItem]:
-    """The page's ``response`` (JSON text of a list) as PageItems, ``only_bets`` typed.
+def decode_odds_page(raw: bytes | msgspec.Raw, only_bets: Collection[int] | None) -> list[PageItem]:
+    """The page's ``response`` (JSON text of a list) as PageItems, ``only_bets`` typed (None:
+    every bet).
 
     Raises ParseError (naming the key) for a page parse_odds rejects.
     """
@@ -118,7 +119,7 @@ def decode_odds_page(raw: bytes | msgspec.Raw, only_bets: Collection[int]) -> li
         return _slow_page(raw, only_bets)
 
 
-def _fast_item(raw: msgspec.Raw, only_bets: Collection[int]) -> PageItem:
+def _fast_item(raw: msgspec.Raw, only_bets: Collection[int] | None) -> PageItem:
     item = _ITEM.decode(raw)
     fx = _FIXTURE.decode(item.fixture)
     league = _LEAGUE.decode(item.league)
@@ -144,7 +145,7 @@ def _fast_item(raw: msgspec.Raw, only_bets: Collection[int]) -> PageItem:
         for bet in book.bets:
             if not _small(bet.id):
                 raise _Slow
-            if bet.id in only_bets:
+            if only_bets is None or bet.id in only_bets:
                 usable, unusable = _values(bet.values)
                 skipped += unusable
                 bets.append(Bet(bet.id, clean(bet.name), usable))
@@ -182,7 +183,7 @@ def _small(value: int) -> bool:
     return -INT_LIMIT < value < INT_LIMIT
 
 
-def _slow_page(raw: bytes | msgspec.Raw, only_bets: Collection[int]) -> list[PageItem]:
+def _slow_page(raw: bytes | msgspec.Raw, only_bets: Collection[int] | None) -> list[PageItem]:
     try:
         items = json.loads(bytes(raw))
     except ValueError as exc:

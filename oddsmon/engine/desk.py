@@ -3,26 +3,28 @@ and the price history behind the Odds screen's chart and closing prices."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Literal
 
 from ..desk.picks import PickView, pick_views
 from ..desk.probs import ProbsError, import_probs
 from ..domain.kelly import kelly_simultaneous
-from ..domain.market import ValueBet, fixture_value, model_value_bets
+from ..domain.market import ValueBet, model_value_bets
 from ..domain.markets import BY_ID
-from ..domain.models import Fixture
 from ..domain.odds import kelly_stake, round_stake
-from ..providers import FixtureOddsRequest
 from ..store import NewPick
 from ..store.picks import Scope
 from ..types import FairMethod
 from .page import Page, combine
 from .pages import Pages, without_bookmakers
+from .valuescan import Scan, ValueScan
 
-# What a value scan depends on besides the odds: fair method, consensus, hidden bookmakers.
-_Scan = tuple[FairMethod, str, frozenset[int]]
+# What the Value screen may scan itself at an open, in seconds of work: the rest is left to
+# scan_values (the screen asks for it next), so the screen opens quickly whatever is missing.
+VALUE_BUDGET_S = 0.2
+PENDING_NOTE = "value bets still being worked out: shown when done"
 # What value is worked out against: the market's fair view, or your own probabilities.
 ValueBasis = Literal["market", "model"]
 
@@ -42,7 +44,7 @@ class Desk:
         self.settings = pages.settings
         self.store = pages.store
         self.clock = pages.clock
-        self._value_memo: dict[int, tuple[datetime, _Scan, list[ValueBet]]] = {}  # see value_board
+        self.values = ValueScan(pages)
         self._model_failed: tuple[str, float] | None = None  # a [model] file told once
 
     def add_pick(self, pick: NewPick) -> int:
@@ -137,62 +139,58 @@ class Desk:
                           pinned: frozenset[int] = frozenset(),
                           hidden_leagues: frozenset[int] = frozenset(),
                           hidden_bookmakers: frozenset[int] = frozenset(),
-                          basis: ValueBasis = "market") -> Page[list[ValueBet]]:
+                          basis: ValueBasis = "market", limit: int | None = None) -> Page[list[ValueBet]]:
         """Every value bet, arbitrage and middle of the watched fixtures (the pinned ones when
-        any are pinned, else every upcoming fixture in a league not hidden), best edge first;
+        any are pinned, else every upcoming fixture in a league not hidden), best edge first
+        (``limit``: the best so many, a note saying of how many);
         with ``basis`` "model", the value bets against your own probabilities (no arbitrage
-        nor middle: those are the market's)."""
+        nor middle: those are the market's).
+
+        Read from the value scan kept after the odds were stored (engine/valuescan.py); what it
+        lacks is scanned here for at most ``VALUE_BUDGET_S``, and the rest is said in a note
+        (:meth:`scan_values` finishes it)."""
         fixtures = await self.pages.fixtures()
         pages, odds = await self.pages.odds_pages(force=False)
         prov = combine([fixtures.provenance, odds], self.clock.now())
         if fixtures.data is None or odds.source == "none":
             return Page(None, prov)
         carried = self.pages.carried(pages)
+        shown = [f.id for f in fixtures.data if f.id in carried and (
+            f.id in pinned if pinned else f.is_upcoming and f.league_id not in hidden_leagues)]
         if basis == "model":
-            return Page(self._model_value(fixtures.data, carried, pinned, hidden_leagues, hidden_bookmakers), prov)
-        scan = (method or self.settings.odds.fair_method, consensus, hidden_bookmakers)
-        memo: dict[int, tuple[datetime, _Scan, list[ValueBet]]] = {}
-        # When each odds entry was fetched, in one query: what tells a kept scan still holds.
-        fetched = self.store.cache.fetched_times(FixtureOddsRequest.kind) if self._value_memo else {}
-        for f in fixtures.data:
-            shown = f.id in pinned if pinned else f.is_upcoming and f.league_id not in hidden_leagues
-            if shown and f.id in carried and (found := self._fixture_value(f.id, scan, fetched)) is not None:
-                memo[f.id] = found
-        # Kept for the next open: only the fixtures this one scanned, so the memo never
-        # outgrows the watched ones.
-        self._value_memo = memo
-        return Page(sorted((bet for _, _, found in memo.values() for bet in found), key=lambda v: -v.edge), prov)
+            return Page(self._model_value(shown, hidden_bookmakers)[:limit], prov)
+        scan = Scan(method or self.settings.odds.fair_method, consensus, hidden_bookmakers)
+        found = self.values.read(scan, shown, VALUE_BUDGET_S, limit)
+        notes = [f"best {len(found.bets):,} of {found.total:,} shown"] if found.total > len(found.bets) else []
+        if found.pending:
+            notes.append(f"{found.pending} fixtures' {PENDING_NOTE}")
+        return Page(found.bets, replace(prov, notes=(*prov.notes, *notes)))
 
-    def _model_value(self, fixtures: list[Fixture], carried: set[int], pinned: frozenset[int],
-                     hidden_leagues: frozenset[int], hidden_bookmakers: frozenset[int]) -> list[ValueBet]:
+    async def scan_values(self, *, method: FairMethod | None = None, consensus: str = "all",
+                          hidden_bookmakers: frozenset[int] | None = None) -> int:
+        """Work out and keep the value bets of every upcoming fixture whose odds changed since
+        (a few at a time, giving the loop back between): what the Value screen then reads.
+        ``hidden_bookmakers`` None: the desk's saved filter. Returns how many were scanned."""
+        fixtures = await self.pages.fixtures()
+        pages, odds = await self.pages.odds_pages(force=False)
+        if fixtures.data is None or odds.source == "none":
+            return 0
+        carried = self.pages.carried(pages)
+        hidden = self.filters()[1] if hidden_bookmakers is None else hidden_bookmakers
+        scan = Scan(method or self.settings.odds.fair_method, consensus, hidden)
+        watched = [f.id for f in fixtures.data if f.is_upcoming and f.id in carried]
+        self.store.values.forget_except(watched)  # kicked off or no longer carried: never shown again
+        return await self.values.run(scan, watched)
+
+    def _model_value(self, shown: list[int], hidden_bookmakers: frozenset[int]) -> list[ValueBet]:
         modelled = self.store.model.fixtures()
         found: list[ValueBet] = []
-        for f in fixtures:
-            shown = f.id in pinned if pinned else f.is_upcoming and f.league_id not in hidden_leagues
-            if not (shown and f.id in carried and f.id in modelled):
-                continue
-            entry = self.pages.fixture_entry(f.id, None)
+        watched = self.pages.recorder.watched
+        for fid in shown:
+            entry = self.pages.fixture_entry(fid, None) if fid in modelled else None
             if entry is None:
                 continue
-            probabilities = self.store.model.probabilities(f.id)
-            watched = self.pages.recorder.watched
+            probabilities = self.store.model.probabilities(fid)
             found += [bet for fo in entry[1]
                       for bet in model_value_bets(without_bookmakers(watched(fo), hidden_bookmakers), probabilities)]
         return sorted(found, key=lambda v: -v.edge)
-
-    def _fixture_value(self, fixture_id: int, scan: _Scan, fetched: Mapping[str, datetime]
-                       ) -> tuple[datetime, _Scan, list[ValueBet]] | None:
-        """One fixture's value bets, kept while its entry (``fetched``: entry times by key) and
-        the scan's settings are unchanged: reopening the Value screen at 2,000 fixtures then
-        reads no body."""
-        hit = self._value_memo.get(fixture_id)
-        if hit is not None and hit[1] == scan and fetched.get(FixtureOddsRequest(fixture_id).key) == hit[0]:
-            return hit
-        # Every bet of the answer: value, arbitrage and middles are looked for in all of them.
-        entry = self.pages.fixture_entry(fixture_id, None)
-        if entry is None:
-            return None
-        method, consensus, hidden = scan
-        watched = self.pages.recorder.watched
-        return entry[0], scan, [bet for fo in entry[1] for bet in fixture_value(
-            without_bookmakers(watched(fo), hidden), method=method, consensus_mode=consensus)]

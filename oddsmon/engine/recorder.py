@@ -9,7 +9,6 @@ from typing import Any, cast
 
 from ..config import Settings
 from ..domain.market import headline, headline_to_row
-from ..domain.markets import SHOWN_BETS
 from ..domain.models import MATCH_WINNER, FixtureOdds, LiveOdds
 from ..providers import (
     FixtureOddsRequest,
@@ -22,8 +21,6 @@ from ..providers import (
 )
 from ..store import LivePrice, LiveState, Store
 
-# Prices recorded in the odds history: every market the Odds screen shows, every line of them.
-HISTORY_BETS = SHOWN_BETS
 # Drop alerts watch the outcomes the screens show.
 _ALERT_OUTCOMES = frozenset({(1, "Home"), (1, "Draw"), (1, "Away"), (5, "Over 2.5"), (5, "Under 2.5"),
                              (8, "Yes"), (8, "No")})
@@ -95,9 +92,8 @@ class Recorder:
                 self.record_history(page.odds, at, request.key)
                 self._keep_headlines(page.odds, at)
 
-        # Typed only as far as anything reads: the markets the screens show (rows, history,
-        # headlines, coverage), about a quarter of a real page's values.
-        return OddsKeeper(HISTORY_BETS, keep)
+        # Every bet typed: the history records every price the API gives (docs/markets.md).
+        return OddsKeeper(None, keep)
 
     def arrived(self, request: Request[Any], data: Any, at: datetime) -> None:
         """A fetch's answer: odds (a league's were kept page by page already), in-play odds."""
@@ -130,10 +126,11 @@ class Recorder:
         self.store.history.note_seen(at, [(fo.fixture_id, fo.kickoff) for fo in odds if fo.kickoff])
         self.store.history.note_priced(at, page, [(fo.fixture_id, fo.league_id, fo.season) for fo in odds],
                                        [(fo.fixture_id, bo.bookmaker.id, bo.bookmaker.name,
-                                         [bet.id for bet in bo.bets]) for fo in odds for bo in fo.bookmakers])
+                                         [bet.id for bet in bo.bets]) for fo in odds for bo in fo.bookmakers],
+                                       {(bet.id, bet.name) for fo in odds for bo in fo.bookmakers for bet in bo.bets})
+        # Every bet, every line: what moved is all the history writes (store/history.py).
         rows = [(fo.fixture_id, bo.bookmaker.id, bet.id, v.label, v.price)
-                for fo in odds for bo in fo.bookmakers for bet in bo.bets if bet.id in HISTORY_BETS
-                for v in bet.values]
+                for fo in odds for bo in fo.bookmakers for bet in bo.bets for v in bet.values]
         # Only a shortened price on a market the screens show can raise a drop alert; the
         # window check waits until someone asks for alerts, so a big fetch stays fast.
         self._shortened.update(

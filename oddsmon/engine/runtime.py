@@ -51,7 +51,7 @@ def _on_engine(method: Callable[Concatenate[Service, P], Coroutine[Any, Any, T]]
 
         async def page() -> T:
             answer = await bound(*args, **kwargs)
-            service.keep_copy()
+            service.keep_copy(wait=False)
             return answer
 
         return await client.loop.run(page() if shown else bound(*args, **kwargs))
@@ -158,6 +158,7 @@ class EngineClient:
     predictions = _on_engine(Service.predictions, shown=True)
     picks = _on_engine(Service.picks, shown=True)
     value_board = _on_engine(Service.value_board)
+    scan_values = _on_engine(Service.scan_values)
     refresh = _on_engine(Service.refresh)
     warm = _on_engine(Service.warm)
     supervise = _on_engine(Service.supervise)
@@ -177,6 +178,8 @@ class EngineClient:
     save_filters = _sync_on_engine(Service.save_filters)
     pinned = _sync_on_engine(Service.pinned)
     toggle_pin = _sync_on_engine(Service.toggle_pin)
+    value_sources = _sync_on_engine(Service.value_sources)
+    kelly_stakes = _sync_on_engine(Service.kelly_stakes)
     snapshot = _sync_on_engine(Service.snapshot)
     sync_journal = _sync_on_engine(Service.sync_journal)
     export_metrics = _sync_on_engine(Service.export_metrics)

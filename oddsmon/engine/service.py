@@ -30,7 +30,7 @@ from ..supervision.metrics import Snapshot
 from ..types import FairMethod
 from .alerting import Alerting
 from .dashboard import Dashboard, DashboardPage
-from .desk import Desk, ValueBasis
+from .desk import PENDING_NOTE, Desk, ValueBasis
 from .names import Names
 from .page import Page, Provenance
 from .pages import BookmakerRow, BookmakersView, LiveMatch, Pages
@@ -43,7 +43,7 @@ from .team import HostCopy
 from .warmer import Warmer, WarmProgress, WarmReport, WarmStep
 
 # The screens' answer types, importable from the facade they come from.
-__all__ = ["CRITICAL_PAGES", "BookmakerRow", "BookmakersView", "Dashboard", "LeagueSeason", "LiveMatch",
+__all__ = ["CRITICAL_PAGES", "PENDING_NOTE", "BookmakerRow", "BookmakersView", "Dashboard", "LeagueSeason", "LiveMatch",
            "Page", "Provenance", "Service", "WarmReport", "WarmStep"]
 
 CRITICAL_PAGES = ("predictions", "bookmakers", "odds", "dashboard")
@@ -186,10 +186,16 @@ class Service:
                           pinned: frozenset[int] = frozenset(),
                           hidden_leagues: frozenset[int] = frozenset(),
                           hidden_bookmakers: frozenset[int] = frozenset(),
-                          basis: ValueBasis = "market") -> Page[list[ValueBet]]:
+                          basis: ValueBasis = "market", limit: int | None = None) -> Page[list[ValueBet]]:
         return await self.desk.value_board(method=method, consensus=consensus, pinned=pinned,
                                            hidden_leagues=hidden_leagues, hidden_bookmakers=hidden_bookmakers,
-                                           basis=basis)
+                                           basis=basis, limit=limit)
+
+    async def scan_values(self, *, method: FairMethod | None = None, consensus: str = "all",
+                          hidden_bookmakers: frozenset[int] | None = None) -> int:
+        """Work out and keep the value bets of the fixtures whose odds changed since their last
+        scan (what ``value_board`` reads); how many were scanned."""
+        return await self.desk.scan_values(method=method, consensus=consensus, hidden_bookmakers=hidden_bookmakers)
 
     def kelly_stakes(self, bets: Sequence[ValueBet], *, simultaneous: bool = False) -> list[float]:
         """Money stakes for ``bets``; ``simultaneous``: outcomes of one market sized together."""
@@ -260,8 +266,12 @@ class Service:
         self.reader.store_writable()
         return self.reports.snapshot()
 
-    def keep_copy(self) -> int | None:
-        """After a page is shown: this host's copy of a team's store brought up to date, when due."""
+    def keep_copy(self, *, wait: bool = True) -> int | None:
+        """After a page is shown: this host's copy of a team's store brought up to date, when
+        due (the rows written); ``wait=False`` (the TUI's): on a thread of its own."""
+        if not wait:
+            self.copy.in_background()
+            return None
         return self.copy.after_page()
 
     def sync_journal(self) -> None:

@@ -25,26 +25,43 @@ COPY_EVERY_S = 60.0
 
 
 class HostCopy:
-    """Keeps this host's copy of a team's store after the pages it shows (the TUI's)."""
+    """Keeps this host's copy of a team's store after the pages it shows (the TUI's).
+
+    The TUI's copy runs on a thread of its own (``in_background``): the first one is the whole
+    of the copied tables (at 2,000 fixtures, millions of price rows), and the engine's loop
+    serves the screens meanwhile. It reads the server and writes this host's file only, each
+    through its own connection; one copy at a time."""
 
     def __init__(self, store: Store, clock: Clock) -> None:
         self._store = store
         self._clock = clock
         self._last = float("-inf")
+        self._running = threading.Lock()
+
+    def due(self) -> bool:
+        return (self._clock.monotonic() - self._last >= COPY_EVERY_S and self._store.keeps_copy
+                and self._store.away is None)
 
     def after_page(self) -> int | None:
         """Bring the copy up to date if it is due; the rows written, or None when not done
-        (not due, no copy kept, the server away or lost meanwhile)."""
-        now = self._clock.monotonic()
-        if now - self._last < COPY_EVERY_S:
+        (not due, no copy kept, another copy running, the server away or lost meanwhile)."""
+        if not self.due() or not self._running.acquire(blocking=False):
             return None
         try:
+            now = self._clock.monotonic()
             written = self._store.refresh_copy(self._clock.timestamp())
         except StoreError:
             return None  # the server lost half way: the copy is served, as it was last complete
+        finally:
+            self._running.release()
         if written is not None:
             self._last = now
         return written
+
+    def in_background(self) -> None:
+        """``after_page`` on a thread of its own, when due (the caller does not wait)."""
+        if self.due():
+            threading.Thread(target=self.after_page, name="oddsmon-host-copy", daemon=True).start()
 
 
 class TeamWatch:

@@ -181,7 +181,7 @@ class OddsKeeper:
     """What a league odds fetch hands each page to, before it asks for the next: a big league
     is never held whole."""
 
-    bets: frozenset[int]  # the bets decoded typed; the rest stays in the entries as received
+    bets: frozenset[int] | None  # the bets decoded typed (None: all); the rest stays in the entries
     keep: Callable[[OddsPage], None]
 
 

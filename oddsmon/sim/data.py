@@ -818,14 +818,24 @@ class SimData:
 
 
 def _clamp_book(qs: list[float]) -> list[float]:
-    """Cap implied probabilities at 1/1.01 (odds 1.01) and hand the excess to the other
-    outcomes, so a book keeps its overround (and no market turns into an arbitrage)."""
+    """Cap implied probabilities at 1/1.01 (odds 1.01), as bookmakers quote a near-certainty,
+    while the other outcomes keep their own prices: a long shot keeps its long price. (Handing
+    the capped excess to the long shots shortened them by up to half at the books with the
+    widest margins only, which a fair view read as +70-80 % value at the others.) Only a book
+    the cap would take under 101 % has its other outcomes raised, by what it lacks, so no
+    market turns into an arbitrage."""
     cap = 1.0 / MIN_ODD
-    excess = sum(q - cap for q in qs if q > cap)
-    if excess <= 0.0:
+    if max(qs) <= cap:
         return qs
-    rest = sum(q for q in qs if q <= cap)
-    return [cap if q > cap else q + excess * q / rest for q in qs]
+    capped = [min(q, cap) for q in qs]
+    lacking = _CAPPED_BOOK_FLOOR - sum(capped)
+    rest = sum(q for q in capped if q < cap)
+    if lacking <= 0.0 or rest <= 0.0:
+        return capped
+    return [q if q >= cap else q + lacking * q / rest for q in capped]
+
+
+_CAPPED_BOOK_FLOOR = 1.01  # the least a book with a capped favourite adds up to
 
 
 def _fixture_dict(*, fid: int, referee: str | None, kickoff: int, first: int | None,

@@ -22,7 +22,6 @@ from ..records import record
 from .backend import Health, StoreError, StoreTooNew, StoreUnreachable, StoreWriteError
 from .cache import CacheEntry, CacheStore, cache_key
 from .collector import COLLECTOR_LEASE, CollectorStatus, CollectorStore, Holder
-from .failover import COPY_AT_KEY, TeamBackend, served
 from .incidents import Action, Incident, IncidentStore
 from .journal import JournalRecords
 from .ledger import Ledger, Quota, RequestRecord
@@ -33,17 +32,20 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from .backend import Backend, Listener, Tx
+    from .failover import TeamBackend
     from .headlines import HeadlineStore
     from .history import OddsHistory, PriceChange, PricePoint
     from .live import LiveBoard, LiveOddsStore, LivePrice, LiveState
     from .model import ModelImport, ModelStore
     from .picks import NewPick, Pick, PickStore
+    from .values import ValueStore
 
 # The parts a headless check never reads (odds rows, headlines, in-play odds, picks) are
 # imported on first use: their modules are a tenth of what `oddsmon --check` starts up with.
 _LAZY = {"HeadlineStore": "headlines", "OddsHistory": "history", "PriceChange": "history",
          "PricePoint": "history", "LiveBoard": "live", "LiveOddsStore": "live", "LivePrice": "live",
-         "LiveState": "live", "ModelImport": "model", "ModelStore": "model", "NewPick": "picks", "Pick": "picks", "PickStore": "picks"}
+         "LiveState": "live", "ModelImport": "model", "ModelStore": "model", "NewPick": "picks", "Pick": "picks", "PickStore": "picks",
+         "ValueStore": "values"}
 
 
 def __getattr__(name: str) -> Any:
@@ -126,27 +128,46 @@ class Store:
         return HeadlineStore(self.db)
 
     @cached_property
+    def values(self) -> ValueStore:
+        from .values import ValueStore
+
+        return ValueStore(self.db)
+
+    @cached_property
     def picks(self) -> PickStore:
         from .picks import PickStore
 
         return PickStore(self.db, self.author, self._away_host)
 
+    def _team(self) -> TeamBackend | None:
+        """The team's server with this host's copy behind it, when this store is one."""
+        if self._host_file is None:
+            return None
+        from .failover import served
+
+        return served(self.db)
+
+    @property
+    def keeps_copy(self) -> bool:
+        """Whether this host keeps a copy of a team's store (the TUI's, see ``open``)."""
+        return self._team() is not None
+
     def _away_host(self) -> Backend | None:
-        team = served(self.db)
+        team = self._team()
         return team.local if team is not None and team.server is None else None
 
     @property
     def away(self) -> str | None:
         """While a team's server cannot be reached and this host's copy is served: the line
         saying so ("team store unreachable: this host's copy from ..."); else None."""
-        team = served(self.db)
+        team = self._team()
         return team.problem() if team is not None and team.server is None else None
 
     def refresh_copy(self, at: float) -> int | None:
         """Bring this host's copy of the team's store up to date (store/hostcopy.py), recording
         ``at`` as its time; the rows written, or None where there is no copy to keep (one
         host's store, a process that keeps none, or the server away)."""
-        team = served(self.db)
+        team = self._team()
         if team is None or team.server is None:
             return None
         from .hostcopy import refresh
@@ -188,7 +209,7 @@ class Store:
                 break
             host.journal.unqueue(key)
             sent += 1
-        team = served(self.db)
+        team = self._team()
         return sent + send_queued(self.db if team is None or team.server is None else team.server, host.db)
 
     def listen(self, topics: Sequence[str]) -> Listener | None:
@@ -236,6 +257,14 @@ class Store:
         """
         location = _location(where)
         if isinstance(location, _Server):
+            password = None if location.password_file is None else _password(location.password_file)
+            host_file = Path(where.paths.db) if isinstance(where, Settings) else None
+            if read_only and not as_is:
+                from . import libpq  # a report reads: libpq alone starts several times faster
+
+                if libpq.available():
+                    return cls(libpq.LibpqBackend(location.url, password=password).open(), author,
+                               host_file, read_only=True)
             try:
                 from .postgres import PostgresBackend
             except ImportError as exc:
@@ -243,9 +272,7 @@ class Store:
                                  f"oddsmon with its postgres extra: pip install 'oddsmon[postgres]'") from None
 
             who = me() if author is None else author
-            password = None if location.password_file is None else _password(location.password_file)
             backend = PostgresBackend(location.url, password=password, read_only=read_only, author=who)
-            host_file = Path(where.paths.db) if isinstance(where, Settings) else None
             if copy and host_file is not None and not (read_only or as_is):
                 return cls._open_team(location, password, who, author, host_file)
             store = cls(backend.open(as_is=as_is, pooled=not (read_only or as_is)), author,
@@ -261,6 +288,7 @@ class Store:
     def _open_team(cls, server: _Server, password: str | None, who: str, author: str | None,
                    host_file: Path) -> Store:
         """A team's store with this host's copy behind it (see ``open``'s ``copy``)."""
+        from .failover import COPY_AT_KEY, TeamBackend
         from .postgres import PostgresBackend
 
         host = cls.open(host_file)

@@ -41,7 +41,7 @@ class Table:
     identity: str | None = None  # an id column the database numbers itself
 
 
-# Every table of the schema (SCHEMA_VERSION 11), parents before children. ``cache_totals`` is
+# Every table of the schema (SCHEMA_VERSION 12), parents before children. ``cache_totals`` is
 # not copied: triggers keep it from the cache's rows (and the verification compares it).
 TABLES: tuple[Table, ...] = (
     Table("meta", ("key", "value"), ("key",)),
@@ -74,9 +74,11 @@ TABLES: tuple[Table, ...] = (
     Table("odds_fixtures", ("fixture_id", "league_id", "season", "page", "seen_at"), ("fixture_id",)),
     Table("odds_books", ("fixture_id", "bookmaker_id", "seen_at", "bets"), ("fixture_id", "bookmaker_id")),
     Table("bookmaker_names", ("id", "name"), ("id",)),
+    Table("bet_names", ("id", "name"), ("id",)),
     Table("fixture_names", ("fixture_id", "kickoff", "league_id", "league", "home", "away", "seen_at"),
           ("fixture_id",)),
     Table("headlines", ("fixture_id", "seen_at", "books", "body"), ("fixture_id",)),
+    Table("value_scans", ("fixture_id", "scan", "entry", "fetched_at", "body"), ("fixture_id", "scan")),
     Table("odds_latest", ("fixture_id", "bookmaker_id", "bet_id", "outcome", "price", "seen_at", "first_price",
                           "first_at"), ("fixture_id", "bet_id", "outcome", "bookmaker_id")),
     Table("odds_changes", ("fixture_id", "bookmaker_id", "bet_id", "outcome", "observed_at", "price"),

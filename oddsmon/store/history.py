@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from itertools import chain
+from typing import TYPE_CHECKING, Any
 
 from ..clock import utc_from_ts
 
@@ -46,28 +47,27 @@ class OddsHistory:
         The comparison with the latest stored price happens inside the write transaction, so two
         processes recording the same fetch do not both insert it. A series' first price is
         its latest row's ``first_price``: one row, where a change writes a history row too.
+        A price as recorded last writes nothing at all, so a latest row's ``seen_at`` is when
+        its price was last recorded: a late fetch older than that never overwrites it.
         """
-        rows = list(prices)
+        # The fetch's prices, one per series (the last, should a body list one twice).
+        rows = list({r[:4]: r for r in prices}.values())
         if not rows:
             return []
         ts = at.timestamp()
         with self.db.write() as tx:
-            # The latest-price rows answer "what was the last price" by primary key, where the
-            # history alone needs a max() per series.
-            known = _known_series(tx, rows)
+            # Only what moved is written and looked at here: most of a refetched page's prices
+            # are the ones recorded last, which the comparison in SQL hands back no row for.
+            known = _with_series(tx, {r[0] for r in rows})
+            differ = _differing(tx, [r for r in rows if r[0] in known]) if known else []
             changes: list[PriceChange] = []
             latest: list[object] = []  # the rows' values one after another, as bound
             moved: list[tuple[object, ...]] = []
-            for f, b, bet, o, p in rows:
-                had = known.get((f, b, bet, o))
-                if had is None:
+            for f, b, bet, o, p, price, first_price, first_at in differ:
+                if price is None:  # a series new to a fixture already priced
                     if firsts:
                         changes.append(PriceChange(f, b, bet, o, None, p))
                     latest.extend((f, b, bet, o, p, ts, p, ts))
-                    continue
-                price, first_price, first_at = had
-                if price == p:
-                    latest.extend((f, b, bet, o, p, ts, first_price, first_at))
                     continue
                 changes.append(PriceChange(f, b, bet, o, price, p))
                 if ts < first_at:
@@ -78,12 +78,17 @@ class OddsHistory:
                 else:
                     moved.append((f, b, bet, o, ts, p))
                     latest.extend((f, b, bet, o, p, ts, first_price, first_at))
+            for f, b, bet, o, p in rows:
+                if f not in known:  # a fixture priced for the first time: every series is new
+                    if firsts:
+                        changes.append(PriceChange(f, b, bet, o, None, p))
+                    latest.extend((f, b, bet, o, p, ts, p, ts))
             if moved:
                 tx.executemany(
                     "INSERT INTO odds_changes (fixture_id, bookmaker_id, bet_id, outcome, observed_at, price) "
                     "VALUES (?,?,?,?,?,?) ON CONFLICT DO NOTHING", moved)
-            # Every price seen now, changed or not: an older fetch recorded late never
-            # overwrites a newer one. Many rows a statement: a third less than one a row.
+            # The new and moved prices: an older fetch recorded late never overwrites a newer
+            # one. Many rows a statement: a third less than one a row.
             step = _ROWS_PER_INSERT * _LATEST_COLUMNS
             for start in range(0, len(latest), step):
                 chunk = latest[start:start + step]
@@ -100,13 +105,19 @@ class OddsHistory:
         return changes
 
     def note_priced(self, at: datetime, page: str | None, fixtures: Iterable[tuple[int, int, int]],
-                    books: Iterable[tuple[int, int, str, Iterable[int]]]) -> None:
+                    books: Iterable[tuple[int, int, str, Iterable[int]]],
+                    bets: Iterable[tuple[int, str]] = ()) -> None:
         """Each priced fixture's (id, league, season) as seen ``at`` on the league page cached
         as ``page`` (None: fetched alone), and its (fixture, bookmaker id, name, bet ids)
-        entries: what the Bookmakers summary selects, counts and names by."""
+        entries: what the Bookmakers summary selects, counts and names by; and each bet's
+        (id, name) as the API gave them, which the export names a bet by."""
         ts = at.timestamp()
         books = list(books)
+        names = sorted(dict(bets).items())
         with self.db.write() as tx:
+            if names:
+                tx.executemany("INSERT INTO bet_names (id, name) VALUES (?, ?) ON CONFLICT(id) DO UPDATE "
+                               "SET name = excluded.name WHERE bet_names.name <> excluded.name", names)
             tx.executemany(
                 "INSERT INTO odds_fixtures (fixture_id, league_id, season, page, seen_at) VALUES (?,?,?,?,?) "
                 "ON CONFLICT(fixture_id) DO UPDATE SET league_id = excluded.league_id, "
@@ -184,6 +195,10 @@ class OddsHistory:
 
     def bookmaker_names(self) -> dict[int, str]:
         return {r[0]: r[1] for r in self.db.query("SELECT id, name FROM bookmaker_names")}
+
+    def bet_names(self) -> dict[int, str]:
+        """Each bet's name as the API last gave it, by id."""
+        return {r[0]: r[1] for r in self.db.query("SELECT id, name FROM bet_names")}
 
     def moved_since(self, start: datetime) -> list[tuple[int, int, int, str]]:
         """Every (fixture, bookmaker, bet, outcome) series whose price changed from ``start``:
@@ -304,24 +319,48 @@ class OddsHistory:
         return 0 if row is None else row[0]
 
 
-# Rows of odds_latest a statement: 8 values each, under the 999 variables older SQLite allows.
+# Rows of odds_latest a statement: 8 values each, under the 999 variables older SQLite allows;
+# prices compared a statement: 5 values each.
 _ROWS_PER_INSERT = 120
+_ROWS_PER_COMPARE = 199
 _LATEST_COLUMNS = 8
 # An upsert of odds_latest: whether the incoming row is the newer sighting, the older first.
 _NEWER = "excluded.seen_at >= odds_latest.seen_at"
 _OLDER = "excluded.first_at < odds_latest.first_at"
+# A compared price's stored series, by primary key.
+_SERIES = "l.fixture_id = n.f AND l.bet_id = n.bet AND l.outcome = n.o AND l.bookmaker_id = n.b"
+_SERIES_C = _SERIES.replace("n.", "c.")
 
 
-def _known_series(tx: Tx, rows: list[tuple[int, int, int, str, float]]
-                  ) -> dict[tuple[int, int, int, str], tuple[float, float, float]]:
-    """(price, first price, first seen) of the stored series among those fixtures'."""
-    known: dict[tuple[int, int, int, str], tuple[float, float, float]] = {}
-    for chunk in _chunks(r[0] for r in rows):
-        marks = ",".join("?" * len(chunk))
-        for r in tx.execute("SELECT fixture_id, bookmaker_id, bet_id, outcome, price, first_price, first_at "
-                            f"FROM odds_latest WHERE fixture_id IN ({marks})", tuple(chunk)):
-            known[(r[0], r[1], r[2], r[3])] = (r[4], r[5], r[6])
+def _with_series(tx: Tx, fixtures: set[int]) -> set[int]:
+    """Those of ``fixtures`` with a stored price."""
+    known: set[int] = set()
+    for chunk in _chunks(fixtures):
+        marks = ",".join(["(?)"] * len(chunk))
+        known.update(r[0] for r in tx.execute(
+            f"WITH f(id) AS (VALUES {marks}) SELECT id FROM f "
+            "WHERE EXISTS (SELECT 1 FROM odds_latest l WHERE l.fixture_id = f.id)", tuple(chunk)))
     return known
+
+
+def _differing(tx: Tx, rows: list[tuple[int, int, int, str, float]]) -> list[tuple[Any, ...]]:
+    """Of the (fixture, bookmaker, bet, outcome, price) ``rows``, those whose price is not the
+    stored one, each followed by the stored (price, first price, first seen), all None for a
+    series never stored. Compared in SQL: a price as recorded costs no row handed back."""
+    out: list[tuple[Any, ...]] = []
+    full = ",".join(["(?,?,?,?,?)"] * _ROWS_PER_COMPARE)
+    for start in range(0, len(rows), _ROWS_PER_COMPARE):
+        chunk = rows[start:start + _ROWS_PER_COMPARE]
+        values = full if len(chunk) == _ROWS_PER_COMPARE else ",".join(["(?,?,?,?,?)"] * len(chunk))
+        # One look-up by primary key a price (a correlated subquery: no planner turns it into
+        # a scan of the table), the rest only for the few that differ.
+        out += tx.execute(
+            f"WITH n(f, b, bet, o, p) AS (VALUES {values}), "
+            f"c AS (SELECT f, b, bet, o, p, (SELECT l.price FROM odds_latest l WHERE {_SERIES}) AS price FROM n) "
+            f"SELECT f, b, bet, o, p, price, (SELECT l.first_price FROM odds_latest l WHERE {_SERIES_C}), "
+            f"(SELECT l.first_at FROM odds_latest l WHERE {_SERIES_C}) FROM c WHERE price IS NULL OR price <> p",
+            tuple(chain.from_iterable(chunk))).fetchall()
+    return out
 
 
 def _chunks(ids: Iterable[int], size: int = 500) -> Iterable[list[int]]:

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 SINCE = {"cache": "fetched_at", "odds_fixtures": "seen_at", "odds_books": "seen_at",
          "headlines": "seen_at", "fixture_names": "seen_at", "odds_latest": "seen_at",
          "odds_changes": "observed_at", "live_state": "observed_at", "live_odds": "observed_at"}
-WHOLE = ("bookmaker_names", "odds_seen", "picks", "pins", "desk_filters")
+WHOLE = ("bookmaker_names", "bet_names", "odds_seen", "picks", "pins", "desk_filters")
 OVERLAP_S = 120.0
 _BATCH = 2000
 _CACHE_BATCH = 100  # cache rows carry bodies of up to MBs

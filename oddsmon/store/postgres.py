@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
@@ -34,8 +33,10 @@ from typing import TYPE_CHECKING, Any
 import psycopg
 from psycopg import sql as pgsql
 
-from .backend import SCHEMA_VERSION, Health, StoreError, StoreUnreachable, StoreWriteError, too_new
+from .backend import SCHEMA_VERSION, Health, StoreError, StoreUnreachable, StoreWriteError
 from .postgres_schema import BASELINE, MIGRATIONS, VERSION_TABLE
+from .postgres_sql import DIALECT, OPENING, SIZE, VERSION, check_schema, integrity
+from .postgres_sql import pg as _pg
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -53,57 +54,12 @@ _CONNECT_TIMEOUT_S = 10
 # SQLSTATEs that mean the server takes no writes now, though it reads: disk full, a read-only
 # transaction (a standby, default_transaction_read_only), out of memory for the write.
 _WRITE_REFUSED = frozenset({"53100", "25006", "53200"})
-_LITERAL = re.compile(r"('(?:[^']|'')*')")
 # SQLSTATEs that mean the server went away under a connection: it was shut down (57P01 admin,
 # 57P02 crash, 57P03 starting or stopping); any of class 08 is a lost connection too.
 _GONE = frozenset({"57P01", "57P02", "57P03"})
 # A connection on a cut network fails within about this many seconds instead of TCP's minutes
 # (libpq's keepalives and TCP_USER_TIMEOUT; ignored on a Unix socket, which fails at once).
 _LOST_AFTER_S = 15
-
-
-class PostgresDialect:
-    """PostgreSQL's spelling of what the parts cannot write portably (see backend.Dialect)."""
-
-    __slots__ = ()
-
-    text_bodies = False  # bytea holds bytes only: every cache body is stored as bytes
-    # The lease is judged on one clock, the server's, whatever each host's says.
-    server_clock = "extract(epoch FROM clock_timestamp())"
-
-    def index_hint(self, index: str) -> str:
-        return ""
-
-    def row_with_extreme(self, columns: str, of: str, source: str, group: str, *,
-                         least: bool = False) -> str:
-        return (f"SELECT DISTINCT ON ({group}) {columns}, {of} {source} "
-                f"ORDER BY {group}, {of} {'ASC' if least else 'DESC'}")
-
-    def concat_distinct(self, expr: str) -> str:
-        return f"string_agg(DISTINCT {expr}, ',')"
-
-    def reset_identity(self, table: str, column: str) -> str:
-        return (f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), "
-                f"coalesce((SELECT max({column}) FROM {table}), 0) + 1, false)")
-
-
-DIALECT = PostgresDialect()
-
-_translated: dict[str, str] = {}
-
-
-def _pg(sql: str) -> str:
-    """The parts' qmark SQL in psycopg's format style: ``?`` outside string literals becomes
-    ``%s``, every literal ``%`` is doubled. Once per statement text."""
-    out = _translated.get(sql)
-    if out is None:
-        parts = _LITERAL.split(sql)
-        out = "".join(p.replace("%", "%%") if i % 2 else p.replace("%", "%%").replace("?", "%s")
-                      for i, p in enumerate(parts))
-        if len(_translated) > 4096:  # IN lists of every length: bounded
-            _translated.clear()
-        _translated[sql] = out
-    return out
 
 
 class Tx:
@@ -173,6 +129,7 @@ class PostgresBackend:
 
     def _connect_kwargs(self) -> dict[str, Any]:
         kwargs: dict[str, Any] = {"application_name": "oddsmon", "connect_timeout": _CONNECT_TIMEOUT_S,
+                                  "cursor_factory": psycopg.RawCursor,  # see _pg
                                   "keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 2,
                                   "keepalives_count": 3, "tcp_user_timeout": _LOST_AFTER_S * 1000}
         if self._password is not None:
@@ -185,30 +142,14 @@ class PostgresBackend:
         writes opens read-only, ``degraded``. ``pooled``: a pool for a long-lived process."""
         conn = self._connect()
         try:
-            self._schema, self._lock_key, marked, foreign, standby = _one(conn,
-                "SELECT current_schema(), hashtext(coalesce(current_schema(), '')), "
-                f"to_regclass('{VERSION_TABLE}') IS NOT NULL, "
-                "EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'v', 'p')), "
-                "pg_is_in_recovery() OR current_setting('default_transaction_read_only') = 'on'")
+            self._schema, self._lock_key, marked, foreign, standby = _one(conn, OPENING)
             version = _version(conn) if marked else None
-            if version is None and foreign:
-                raise StoreError(f"{self.where}: not an oddsmon store (the database holds another "
-                                 f"program's tables); oddsmon never writes there")
-            if version is not None and version > SCHEMA_VERSION:
-                raise too_new(self.where, version, None)  # the same refusal as every backend's
             if not self.read_only and standby:
                 self.read_only = self.degraded = True
                 self.problem = (f"{self.where}: the server takes no writes (a standby, or read-only); "
                                 f"opened read-only: pages are served from the cache, nothing is saved")
-            if self.read_only or as_is:
-                if version is None:
-                    raise StoreError(f"{self.where}: no store here yet (run oddsmon once to create it)")
-                if version < SCHEMA_VERSION:
-                    raise StoreError(f"{self.where}: an older oddsmon store (schema {version}); run "
-                                     f"oddsmon once (e.g. oddsmon --warm) to upgrade it to schema "
-                                     f"{SCHEMA_VERSION}")
-            elif version != SCHEMA_VERSION:
+            check_schema(self.where, version, foreign, as_found=self.read_only or as_is)
+            if not (self.read_only or as_is) and version != SCHEMA_VERSION:
                 self._migrate(conn)
         except psycopg.Error as exc:
             conn.close()
@@ -243,11 +184,11 @@ class PostgresBackend:
         """Take the store to SCHEMA_VERSION under the write lock: another host migrating at the
         same moment waits, then finds it done."""
         with conn.transaction():
-            conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", (_LOCK_CLASS, self._lock_key))
+            conn.execute("SELECT pg_advisory_xact_lock($1, $2)", (_LOCK_CLASS, self._lock_key))
             version = _version(conn)
             for target in range(max(version + 1, BASELINE), SCHEMA_VERSION + 1):
                 conn.execute(MIGRATIONS[target])  # no parameters: several statements at once
-                conn.execute(f"INSERT INTO {VERSION_TABLE} (version, applied_by) VALUES (%s, %s)",
+                conn.execute(f"INSERT INTO {VERSION_TABLE} (version, applied_by) VALUES ($1, $2)",
                              (target, self._author))
 
     def reopen_writable(self) -> bool:
@@ -368,38 +309,14 @@ class PostgresBackend:
         if self._conns is None:
             return Health(self.where, False, False, self.degraded, True, self.problem)
         try:
-            size = self.query_one(
-                "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::bigint FROM pg_class c "
-                "JOIN pg_namespace n ON n.oid = c.relnamespace "
-                "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'm')")
+            size = self.query_one(SIZE)
         except StoreError as exc:
             return Health(self.where, False, False, self.degraded, True, str(exc))
         return Health(self.where, True, not self.read_only, self.degraded, True, self.problem,
                       int(size[0]) if size else 0)
 
     def integrity_check(self) -> str:
-        """"ok", or what is wrong: the schema's version and relations, and the totals the
-        cache keeps beside its rows."""
-        from .postgres_schema import RELATIONS
-
-        problems = []
-        found = {r[0] for r in self.query(
-            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'v')")}
-        missing = sorted(set(RELATIONS) - found)
-        if missing:
-            problems.append(f"missing: {', '.join(missing)}")
-        else:
-            version = self.query_one(f"SELECT max(version) FROM {VERSION_TABLE}")
-            if version is None or version[0] != SCHEMA_VERSION:
-                problems.append(f"schema {version[0] if version else None}, not {SCHEMA_VERSION}")
-            totals = self.query_one(
-                "SELECT t.entries, t.bytes, (SELECT count(*) FROM cache), "
-                "(SELECT coalesce(sum(size), 0)::bigint FROM cache) FROM cache_totals t WHERE t.id = 1")
-            if totals is None or (totals[0], totals[1]) != (totals[2], totals[3]):
-                problems.append(f"cache_totals {totals[:2] if totals else None} disagree with the "
-                                f"cache {totals[2:] if totals else None}")
-        return "; ".join(problems) or "ok"
+        return integrity(lambda sql: self.query(sql))
 
     # -- errors ------------------------------------------------------------------------------
 
@@ -461,7 +378,7 @@ def _version(conn: psycopg.Connection[Any]) -> int:
     """The schema's version, 0 before the first migration."""
     if not _one(conn, f"SELECT to_regclass('{VERSION_TABLE}') IS NOT NULL")[0]:
         return 0
-    return int(_one(conn, f"SELECT coalesce(max(version), 0) FROM {VERSION_TABLE}")[0])
+    return int(_one(conn, VERSION)[0])
 
 
 def _one(conn: psycopg.Connection[Any], sql: str) -> tuple[Any, ...]:

@@ -342,6 +342,34 @@ MIGRATIONS: dict[int, str] = {
         rows BIGINT NOT NULL
     );
     """,
+    # v12: each bet's name as the API gives it (sqlite.py's v12), and team_picks with what
+    # each pick's stake was sized against (picks.basis, since v11), as its last column.
+    12: """
+    CREATE TABLE bet_names (
+        id BIGINT PRIMARY KEY,
+        name TEXT NOT NULL
+    );
+    CREATE OR REPLACE VIEW team_picks AS
+        SELECT p.id, p.author, to_timestamp(p.created_at) AS created_at, p.fixture_id,
+               to_timestamp(p.kickoff) AS kickoff, p.match, p.league, p.bet_id, p.label,
+               p.bookmaker_id, p.bookmaker, p.price, p.stake, c.closing_price,
+               (p.price / c.closing_price - 1) * 100 AS clv_pct, p.basis
+        FROM picks p
+        LEFT JOIN team_closing_prices c ON c.fixture_id = p.fixture_id AND c.bet_id = p.bet_id
+             AND c.outcome = p.label AND c.bookmaker_id = p.bookmaker_id;
+    """,
+    # v13: each fixture's value bets as the scan after its odds were stored found them
+    # (sqlite.py's v13, in PostgreSQL's spelling).
+    13: """
+    CREATE TABLE value_scans (
+        fixture_id BIGINT NOT NULL,
+        scan TEXT NOT NULL,
+        entry TEXT NOT NULL,
+        fetched_at DOUBLE PRECISION NOT NULL,
+        body TEXT NOT NULL,
+        PRIMARY KEY (fixture_id, scan)
+    );
+    """,
 }
 
 # Every table and view of the current schema (the integrity check's list).
@@ -349,6 +377,6 @@ RELATIONS = (
     VERSION_TABLE, "cache", "cache_totals", "state", "quota", "counters", "requests", "transitions",
     "incidents", "incident_actions", "meta", "picks", "pins", "live_odds", "live_state", "odds_seen",
     "leases", "collector_spend", "alert_outbox", "odds_latest", "odds_changes", "odds_snapshots",
-    "odds_fixtures", "odds_books", "bookmaker_names", "headlines", "desk_filters", "fixture_names",
-    "model_probs", "model_source", "team_odds_history", "team_closing_prices", "team_picks",
+    "odds_fixtures", "odds_books", "bookmaker_names", "bet_names", "headlines", "desk_filters", "fixture_names",
+    "model_probs", "model_source", "value_scans", "team_odds_history", "team_closing_prices", "team_picks",
 )

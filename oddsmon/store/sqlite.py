@@ -448,6 +448,27 @@ _MIGRATIONS: dict[int, str] = {
         rows INTEGER NOT NULL
     );
     """,
+    # v12: the price history keeps every bet the API prices; the export names each bet as the
+    # API does (store/history.py: note_priced), where the catalogue may not know it.
+    12: """
+    CREATE TABLE bet_names (
+        id INTEGER PRIMARY KEY,         -- the API's bet id
+        name TEXT NOT NULL              -- as the API last named it
+    );
+    """,
+    # v13: each fixture's value bets as the scan after its odds were stored found them
+    # (store/values.py), under the scan's settings. Empty after the upgrade: the scan step fills
+    # it, and until then the Value screen works out what it lacks.
+    13: """
+    CREATE TABLE value_scans (
+        fixture_id INTEGER NOT NULL,
+        scan TEXT NOT NULL,             -- the scan's settings: method|consensus|hidden|watched books
+        entry TEXT NOT NULL,            -- the fixture's odds entry scanned (its cache key)
+        fetched_at REAL NOT NULL,       -- when that entry was fetched, POSIX seconds UTC
+        body TEXT NOT NULL,             -- its value bets, JSON (engine/valuescan.py)
+        PRIMARY KEY (fixture_id, scan)
+    ) WITHOUT ROWID;
+    """,
 }
 
 

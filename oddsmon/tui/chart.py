@@ -13,8 +13,8 @@ from textual.widgets import Static
 from ..domain.chart import Chart
 from . import fmt
 
-NAME_W = 10
-CHART_W = 36  # leaves room for the figures on an 80-column terminal
+NAME_W = 12  # "William Hill", "Marathonbet" whole
+CHART_W = 34  # leaves room for the figures on an 80-column terminal
 
 
 def chart_text(chart: Chart, names: dict[int, str], title: str, tz: object, now: object) -> str:

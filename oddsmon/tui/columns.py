@@ -19,6 +19,7 @@ class Column:
     share: int = 1  # its part of that room, among the text columns
     wide_from: int = 0  # shown only when the table has at least this many columns
     min_width: int = 4
+    narrow_below: int = 0  # shown only when the table has fewer columns (its narrower form)
 
 
 def layout(columns: tuple[Column, ...], avail: int,
@@ -30,7 +31,7 @@ def layout(columns: tuple[Column, ...], avail: int,
     share what it leaves, so the longest names get the room short league names do not use.
     """
     want = want or {}
-    shown = [c for c in columns if avail >= c.wide_from]
+    shown = [c for c in columns if avail >= c.wide_from and not avail >= c.narrow_below > 0]
     room = max(0, avail - sum(c.width for c in shown))
     widths: dict[str, int] = {}
     pending = [c for c in shown if not c.width]

@@ -31,15 +31,18 @@ if TYPE_CHECKING:  # types only: the first frame is painted before httpx and the
     from ..engine.service import Dashboard, Page
     from ..types import PriceFormat
 
-# Tables use no cell padding and carry their own spacing. At 80 columns the kickoff, the match,
-# the status, the three prices and the markers fit beside the sidebar; wider, the league and
-# the bookmakers of the best prices get columns of their own, and the match takes the rest.
+# Tables use no cell padding and carry their own spacing. At 80 columns the kickoff (``21:00``
+# today, else ``Wed 21:00``), the match, the three prices and the markers fit beside the
+# sidebar, the match taking what is left; wider, the kickoff says ``today``, and the league,
+# the status and the bookmakers of the best prices get columns of their own.
 PRICE_W = 6
+NARROW = 90
 COLUMNS: tuple[Column, ...] = (
-    Column("kickoff", "Kickoff", 12),
+    Column("time", "Time", 10, narrow_below=NARROW),
+    Column("kickoff", "Kickoff", 12, wide_from=NARROW),
     Column("match", "Match", share=2, min_width=15),
-    Column("league", "League", share=1, wide_from=90, min_width=8),
-    Column("status", "St", 4, wide_from=90),  # narrower, the kickoff cell says it
+    Column("league", "League", share=1, wide_from=NARROW, min_width=8),
+    Column("status", "St", 4, wide_from=NARROW),  # narrower, the time cell says it
     Column("home", "1".rjust(PRICE_W), PRICE_W), Column("draw", "X".rjust(PRICE_W), PRICE_W),
     Column("away", "2".rjust(PRICE_W), PRICE_W),
     Column("books", "  best at", share=2, wide_from=110, min_width=12),
@@ -61,12 +64,13 @@ def match_name(fx: Fixture, width: int = TEAM_W, *, score: bool = False) -> str:
     return f"{short_name(fx.home.name, width)} {middle} {short_name(fx.away.name, width)}"
 
 
-def match_cell(fx: Fixture, width: int) -> str:
-    """The match in ``width`` columns (a space kept after it): both names in full when they
-    fit; else the shorter keeps its length when it fits in half, the longer takes the rest."""
+def match_cell(fx: Fixture, width: int, gap: int = 1) -> str:
+    """The match in ``width`` columns, ``gap`` spaces kept after it (none before a right-aligned
+    column): both names in full when they fit; else the shorter keeps its length when it fits
+    in half, the longer takes the rest."""
     middle = _middle(fx, score=True)
     home, away = fx.home.name, fx.away.name
-    room = width - len(middle) - 3
+    room = width - len(middle) - 2 - gap
     if len(home) + len(away) <= room:
         return f"{home} {middle} {away}"
     half = room // 2
@@ -132,13 +136,14 @@ class DashboardScreen(PageScreen):
         table = self.query_one("#fixtures", DataTable)
         table.clear(columns=True)
         width = self.lay_out()
-        want = {"match": max((len(match_name(f, 10_000, score=True)) + 1 for f in board.fixtures),
+        # The match column is followed by right-aligned prices or by the league's leading space.
+        want = {"match": max((len(match_name(f, 10_000, score=True)) for f in board.fixtures),
                              default=0),
                 "league": max((len(f.league_name) + 1 for f in board.fixtures), default=0),
                 "books": max((len(self.books_text(h)) + 2 for h in board.headlines.values()), default=0)}
         shown = layout(COLUMNS, width, want)
         for col, width in shown:
-            label = f"Kickoff {fmt.zone(now, tz)}" if col.key == "kickoff" else col.label
+            label = f"{col.label} {fmt.zone(now, tz)}" if col.key in ("kickoff", "time") else col.label
             table.add_column(Text(label), width=width, key=col.key)
         widths = {c.key: w for c, w in shown}
         ordered = app.desk.arrange(board.fixtures, headline_numbers(board.headlines))
@@ -149,10 +154,11 @@ class DashboardScreen(PageScreen):
             head = board.headlines.get(fx.id)
             # Text cells, never str: a str cell would be read as markup.
             cells: dict[str, Text] = {
-                "kickoff": Text(fmt.kickoff(fx.kickoff, tz, now) if fx.is_upcoming
-                                or "status" in widths else status_text(fx)),
-                "match": Text(match_cell(fx, widths["match"])),
-                "league": Text(cut(fx.league_name, widths.get("league", 0) - 1)),
+                "kickoff": Text(fmt.kickoff(fx.kickoff, tz, now)),
+                "time": Text(fmt.short_time(fx.kickoff, tz, now) if fx.is_upcoming
+                             else status_text(fx)),
+                "match": Text(match_cell(fx, widths["match"], gap=0)),
+                "league": Text(" " + cut(fx.league_name, widths.get("league", 0) - 1)),
                 "status": Text(status_text(fx)),
                 "books": Text("  " + cut(self.books_text(head), widths.get("books", 0) - 2)),
                 "mark": self.markers(head, live=fx.id in board.live),

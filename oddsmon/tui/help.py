@@ -44,8 +44,10 @@ GLOSSARY: dict[str, str] = {
 
 
 def _declared(cls: type) -> set[tuple[str, str]]:
-    """(action, key) of each binding a class declares itself."""
-    return {(b.action, key.strip()) for b in getattr(cls, "BINDINGS", ()) if isinstance(b, Binding)
+    """(action, key) of each binding oddsmon's classes declare (the class and its oddsmon
+    bases), never one inherited from Textual's (a screen's focus and copy keys)."""
+    return {(b.action, key.strip()) for klass in cls.__mro__ if klass.__module__.startswith("oddsmon.")
+            for b in vars(klass).get("BINDINGS", ()) if isinstance(b, Binding)
             for key in b.key.split(",")}
 
 
@@ -75,7 +77,22 @@ def key_lines(screen: Screen[Any]) -> list[str]:
             continue
         seen.add(binding.action)
     if common:
-        lines.append(f"Everywhere: {' · '.join(common)}")
+        # The help box's text width (its padding and scrollbar off the terminal's).
+        lines.extend(packed("Everywhere:", common, screen.app.size.width - 4))
+    return lines
+
+
+def packed(head: str, items: list[str], width: int) -> list[str]:
+    """``head`` then ``items`` joined by `` · `` in lines of at most ``width`` characters, each
+    line broken between two items (never inside ``f Go offline``)."""
+    lines = [head]
+    for item in items:
+        joined = f"{lines[-1]} · {item}" if lines[-1] != head else f"{head} {item}"
+        if len(joined) + len(" ·") <= width or lines[-1] == head:  # room left for the " ·"
+            lines[-1] = joined
+        else:
+            lines[-1] += " ·"
+            lines.append(item)
     return lines
 
 

@@ -38,9 +38,11 @@ from ..domain.models import MATCH_WINNER, Fixture
 from ..domain.odds import (
     FAIR_METHODS,
     PRICE_FORMATS,
+    amount_text,
     arbitrage_stakes,
     format_price,
     kelly_fraction,
+    money,
     round_stake,
 )
 from ..engine.runtime import NewPick
@@ -88,11 +90,6 @@ def move_text(outcome: OutcomeView, style: PriceFormat, close: float | None = No
     middle = "" if close is None else f"{format_price(close, style)}→"
     return (f"{format_price(mv.opening, style)}→{middle}{format_price(mv.current, style)} "
             f"{mv.arrow}{change:+.1f}%")
-
-
-def money_text(amount: float) -> str:
-    """Money as people read it: ``536.44``, ``1,000`` (no currency: the bankroll's own)."""
-    return f"{amount:,.0f}" if float(amount).is_integer() else f"{amount:,.2f}"
 
 
 def price_cell(market: MarketView, outcome: str | None, bookmaker: str) -> Coordinate | None:
@@ -321,29 +318,29 @@ class OddsScreen(PageScreen):
         banner.display = arb is not None
         stakes = self.oddsmon.settings.stakes
         if arb is not None:
-            money = arbitrage_stakes(arb.prices, stakes.bankroll, stakes.round_to)
-            split = " · ".join(f"{label} {money_text(stake)} {book}" for label, stake, book
-                               in zip(market.labels, money.stakes, arb.bookmakers, strict=True))
+            split_stakes = arbitrage_stakes(arb.prices, stakes.bankroll, stakes.round_to)
+            split = " · ".join(f"{label} {self.money(stake)} {book}" for label, stake, book
+                               in zip(market.labels, split_stakes.stakes, arb.bookmakers, strict=True))
             banner.update(f"arbitrage {arb.profit * 100:+.1f}% · stakes {split} · returns at least "
-                          f"{money_text(money.guaranteed_return)} on {money_text(money.staked)} "
-                          f"(rounding to {stakes.round_to:g}: {money.rounding_effect:+.2f})")
+                          f"{self.money(split_stakes.guaranteed_return)} on {self.money(split_stakes.staked)} "
+                          f"(rounding to {stakes.round_to:g}: {split_stakes.rounding_effect:+.2f})")
         middles = self.query_one("#middles", Static)
         middles.display = bool(market.middles)
         if market.middles:
             shown = market.middles[:MIDDLES_SHOWN]
             middles.update("\n".join([
                 f"Middles across the lines ({len(market.middles)}; {len(shown)} smallest worst case "
-                f"first, stakes of {money_text(stakes.bankroll)}):",
+                f"first, stakes of {self.money(stakes.bankroll)}):",
                 *(self.middle_text(m) for m in shown)]))
         self.query_one("#fair-title", Static).update(
             f"Fair view ({self.method}); value = best price against the market's fair probability "
             f"and the prediction's; stakes: {stakes.kelly_fraction:g} Kelly of "
-            f"{money_text(stakes.bankroll)} against the {self.stake_basis} (k)")
+            f"{self.money(stakes.bankroll)} against the {self.stake_basis} (k)")
         fair = self.query_one("#fair-table", DataTable)
         fair.clear(columns=True)
         # Price, fair, value and stake first: what 80 columns must show.
-        for label in FAIR_COLUMNS:
-            fair.add_column(label)
+        for label in FAIR_COLUMNS:  # stakes are money: the column says its currency
+            fair.add_column(f"{label} {stakes.currency}" if label == "Stake" else label)
         for o in market.outcomes:
             value = o.value
             market_p = o.implied if market.kind == "partial" else o.fair_probability
@@ -391,11 +388,15 @@ class OddsScreen(PageScreen):
         return (f"  {m.up.label} {format_price(m.up.price, style)} {m.up.bookmaker} + "
                 f"{m.down.label} {format_price(m.down.price, style)} {m.down.bookmaker}: both win on "
                 f"{counted} {both} · worst {m.worst * 100:+.1f}% · best {m.best * 100:+.1f}% · "
-                f"stakes {money_text(up)} / {money_text(down)}")
+                f"stakes {self.money(up)} / {self.money(down)}")
+
+    def money(self, amount: float) -> str:
+        """An amount of the bankroll's money, with its currency (``[stakes] currency``)."""
+        return money(amount, self.oddsmon.settings.stakes.currency)
 
     def stake_text(self, o: OutcomeView) -> str:
         stake = None if o.best is None else self.stake_for(o.best.price, o)
-        return "—" if stake is None else ("no edge" if stake == 0 else money_text(stake))
+        return "—" if stake is None else ("no edge" if stake == 0 else amount_text(stake))
 
     def action_page(self, direction: str) -> None:
         body = self.query_one("#odds-body", VerticalScroll)
@@ -546,9 +547,9 @@ class OddsScreen(PageScreen):
         fx = view.fixture
         pick_id = await self.oddsmon.service.add_pick(NewPick(
             fx.id, fx.kickoff, f"{fx.home.name} – {fx.away.name}", fx.league_name, market.market_id, line, name,
-            outcome.label, book.bookmaker.id, book.bookmaker.name, price, stake))
+            outcome.label, book.bookmaker.id, book.bookmaker.name, price, stake, basis=self.stake_basis))
         self.notify(f"Pick #{pick_id}: {outcome.label} @ {format_price(price, self.price_style)} "
-                    f"{book.bookmaker.name}, stake {money_text(stake)}"
+                    f"{book.bookmaker.name}, stake {self.money(stake)}"
                     f"{'' if stake else ' (no edge at this price)'}.", title="Pick")
 
     def commands(self) -> Iterable[SystemCommand]:

@@ -18,12 +18,13 @@ from ..engine.service import Page
 from . import fmt
 from .base import PageScreen
 from .columns import Column, cut, layout
-from .dashboard import match_cell
+from .dashboard import NARROW, match_cell
 from .host import FixtureSelected
 
 # No cell padding (see dashboard.COLUMNS); the match and the advice share what the terminal has.
 COLUMNS: tuple[Column, ...] = (
-    Column("kickoff", "Kickoff", 12), Column("match", "Match", share=1, min_width=15),
+    Column("time", "Time", 10, narrow_below=NARROW), Column("kickoff", "Kickoff", 12, wide_from=NARROW),
+    Column("match", "Match", share=1, min_width=15),
     Column("home", "   1", 5), Column("draw", "   X", 5), Column("away", "   2", 5),
     # Narrower, the panel under the table gives the highlighted fixture's advice in full.
     Column("advice", "  Advice", share=1, min_width=12, wide_from=100),
@@ -99,7 +100,7 @@ class PredictionsScreen(PageScreen):
         shown = layout(COLUMNS, self.lay_out())
         widths = {c.key: w for c, w in shown}
         for col, width in shown:
-            label = f"Kickoff {fmt.zone(now, tz)}" if col.key == "kickoff" else col.label
+            label = f"{col.label} {fmt.zone(now, tz)}" if col.key in ("kickoff", "time") else col.label
             table.add_column(Text(label), width=width, key=col.key)
         cursor = 0
         for i, fx in enumerate(view.fixtures):
@@ -107,7 +108,9 @@ class PredictionsScreen(PageScreen):
             if fx.id == app.selected_fixture:
                 cursor = i
             cells: dict[str, Text] = {"kickoff": Text(fmt.kickoff(fx.kickoff, tz, now)),
-                                      "match": Text(match_cell(fx, widths["match"]))}
+                                      "time": Text(fmt.short_time(fx.kickoff, tz, now)),
+                                      # right-aligned percentages follow: no gap needed
+                                      "match": Text(match_cell(fx, widths["match"], gap=0))}
             if pred is None:
                 cells.update(home=Text("—".rjust(4)), draw=Text("—".rjust(4)),
                              away=Text("—".rjust(4)), advice=Text("  not cached"))

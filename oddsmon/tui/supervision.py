@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual import work
@@ -36,8 +37,22 @@ if TYPE_CHECKING:
     from ..engine.runtime import EngineClient
 
 
+LABEL_W = 9
+
+
 def _row(label: str, text: str) -> str:
-    return f"{label:<9}{text}"
+    return f"{label:<{LABEL_W}}{text}"
+
+
+def hanging(text: str, indent: int = LABEL_W) -> Table:
+    """``text``'s lines with their first ``indent`` characters (the label, ``[x]``) in a column of
+    their own: a line too long for the terminal wraps under its text, never under the label."""
+    grid = Table.grid()
+    grid.add_column(width=indent, no_wrap=True)
+    grid.add_column()
+    for line in text.splitlines():
+        grid.add_row(Text(line[:indent]), Text(line[indent:]))  # Text: never read as markup
+    return grid
 
 
 def state_text(snap: Snapshot, tz: tzinfo, now: datetime) -> str:
@@ -69,10 +84,10 @@ def quota_text(snap: Snapshot, tz: tzinfo, now: datetime) -> str:
     q = snap.quota
     reset = snap.quota_reset
     local = reset.astimezone(tz)
-    lines = [_row("Reset", f"quota_reset {reset.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC "
-                           f"({snap.quota_reset_basis})"),
+    lines = [_row("Reset", f"quota_reset {reset.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC"),
              _row("", f"{local:%a %H:%M:%S %Z} local · in "
-                      f"{fmt.countdown((reset - now).total_seconds())}")]
+                      f"{fmt.countdown((reset - now).total_seconds())}"),
+             _row("", f"basis: {snap.quota_reset_basis}")]
     if q.daily_limit is None and q.daily_remaining is None:
         lines.append(_row("Quota", "not observed yet (no counted response)"))
     else:
@@ -130,7 +145,7 @@ def collector_text(snap: Snapshot, tz: tzinfo, now: datetime) -> str:
     last = "never" if col.last_cycle is None else \
         f"{fmt.stamp(col.last_cycle, tz, now)} ({fmt.age((now - col.last_cycle).total_seconds())} ago)"
     state = f"running · pid {col.pid}" if col.running else "not running (oddsmon --collect)"
-    lines = [_row("Collect", f"{state} · last cycle {last}"),
+    lines = [_row("Collect", state), _row("", f"last cycle {last}"),
              _row("", f"budget {col.spent}/{budget} today"
                       + ("" if not col.spent_by_kind else " · " + ", ".join(
                           f"{k} {n}" for k, n in col.spent_by_kind.items())))]
@@ -163,7 +178,7 @@ def incidents_text(snap: Snapshot, tz: tzinfo, now: datetime) -> str:
 
 def requests_table(snap: Snapshot, tz: tzinfo, limit: int = 8) -> Table:
     table = Table(box=None, pad_edge=False, show_edge=False, expand=False,
-                  title="Last requests (sent, or served from the cache)", title_justify="left")
+                  title="Last requests (sent, or from the cache)", title_justify="left")
     table.add_column(f"Time {fmt.zone(snap.generated_at, tz)}")
     table.add_column("Endpoint")
     table.add_column("Status")
@@ -178,8 +193,11 @@ def requests_table(snap: Snapshot, tz: tzinfo, limit: int = 8) -> Table:
     return table
 
 
+CHECKLIST_TITLE = "Closing checklist (runbook §6)"
+
+
 def checklist_text(snap: Snapshot) -> str:
-    lines = ["Closing checklist (runbook §6)"]
+    lines = []
     for item in snap.checklist:
         lines.append(f"[{'x' if item.done else ' '}] {item.label}")
         lines.append(f"    {item.why}")
@@ -264,15 +282,16 @@ class SupervisionScreen(PageScreen):
         self.provenance = Provenance("live", snap.generated_at, 0.0, False)
         self.query_one("#page-status", Static).update(
             f"live from the shared store · {fmt.stamp_zone(snap.generated_at, tz, now)}")
-        self.query_one("#sup-state", Static).update(state_text(snap, tz, now))
-        self.query_one("#sup-quota", Static).update(quota_text(snap, tz, now))
-        self.query_one("#sup-cache", Static).update(cache_text(snap))
-        self.query_one("#sup-pages", Static).update(pages_text(snap, tz, now))
-        self.query_one("#sup-probe", Static).update(probe_text(snap, tz, now))
-        self.query_one("#sup-collector", Static).update(collector_text(snap, tz, now))
-        self.query_one("#sup-incidents", Static).update(incidents_text(snap, tz, now))
+        self.query_one("#sup-state", Static).update(hanging(state_text(snap, tz, now)))
+        self.query_one("#sup-quota", Static).update(hanging(quota_text(snap, tz, now)))
+        self.query_one("#sup-cache", Static).update(hanging(cache_text(snap)))
+        self.query_one("#sup-pages", Static).update(hanging(pages_text(snap, tz, now)))
+        self.query_one("#sup-probe", Static).update(hanging(probe_text(snap, tz, now)))
+        self.query_one("#sup-collector", Static).update(hanging(collector_text(snap, tz, now)))
+        self.query_one("#sup-incidents", Static).update(hanging(incidents_text(snap, tz, now)))
         self.query_one("#sup-requests", Static).update(requests_table(snap, tz))
-        self.query_one("#sup-checklist", Static).update(checklist_text(snap))
+        self.query_one("#sup-checklist", Static).update(
+            Group(Text(CHECKLIST_TITLE), hanging(checklist_text(snap), indent=4)))
 
     # -- keys ------------------------------------------------------------------------------------
 

@@ -5,13 +5,22 @@ Kelly stake. The scan is :func:`oddsmon.domain.market.value_bets` and
 
 A door to the Odds screen: enter opens the row's fixture at its market and line with the cell
 cursor on the price (``a`` then records it as a pick); ``o`` opens the row's fixture as it is.
+``k`` cycles what value is worked out against (the market, your own probabilities once
+imported); ``J`` sizes the outcomes of one market and line that are all listed together
+(simultaneous Kelly) instead of one by one.
+
+The board is read from the value scan kept after the odds were stored (engine/valuescan.py):
+when fixtures are left to scan, the screen asks the engine to finish it and shows the board
+again once done.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable
@@ -19,13 +28,13 @@ from textual.widgets import DataTable
 from ..domain.market import ValueBet
 from ..domain.markets import BY_ID
 from ..domain.models import Fixture
-from ..domain.odds import kelly_stake
-from ..engine.service import Page
+from ..domain.odds import amount_text
+from ..engine.service import PENDING_NOTE, Page
 from . import fmt
 from .columns import Column, cut, layout
 from .dashboard import match_cell
 from .listing import TableScreen
-from .odds import OddsScreen, money_text
+from .odds import OddsScreen
 
 # Value, price, fair odds and stake first: the figures that matter fit in 80 columns. Tables
 # carry their own spacing (no cell padding); the match takes what the others leave.
@@ -33,13 +42,18 @@ COLUMNS: tuple[Column, ...] = (
     Column("edge", "Edge", 8),
     Column("price", "Price", 6),
     Column("fair", "Fair", 6),
-    Column("stake", "Stake", 7),
+    Column("stake", "Stake", 10),  # "Stake EUR": the heading names the currency
     Column("market", "Market", share=1, min_width=8),
     Column("outcome", "Outcome", share=1, min_width=8),
     Column("match", "Match", share=2, min_width=14),
     Column("kickoff", "Kickoff", 11, wide_from=100),
     Column("book", "Book", share=1, wide_from=110, min_width=9),
 )
+
+
+# The rows listed, best edge first: 2,000 real-size fixtures hold some 16,000 value bets, more
+# than anyone reads and than a table draws quickly (the status line says how many there are).
+ROWS = 1000
 
 
 def price_text(price: float) -> str:
@@ -51,6 +65,9 @@ def price_text(price: float) -> str:
 class ValueView:
     bets: list[ValueBet]
     fixtures: dict[int, Fixture]
+    stakes: list[float]  # the Kelly stake of each bet, in money (0 for arbitrages and middles)
+    pending: bool  # fixtures left to scan: the board is shown again once they are
+    notes: tuple[str, ...]  # what the board says of itself: rows left out, fixtures left to scan
 
 
 class ValueScreen(TableScreen):
@@ -60,23 +77,69 @@ class ValueScreen(TableScreen):
         Binding("enter", "open_bet", "Open at price", tooltip="The row's fixture on the Odds screen, "
                 "at its market and line, the cursor on the price"),
         Binding("o", "open_fixture", "Odds", tooltip="The row's fixture on the Odds screen"),
+        Binding("k", "next_basis", "Value vs", tooltip="Value against the market, or your own probabilities "
+                "(model) once imported"),
+        Binding("J", "toggle_joint", "Joint Kelly", tooltip="Stake the listed outcomes of one market and "
+                "line together (simultaneous Kelly) or one by one"),
     ]
 
     _view: ValueView | None = None
+    basis: str = "market"  # what value is worked out against: one of service.value_sources()
+    joint: bool = False  # simultaneous Kelly for outcomes of one market and line
 
     def compose_body(self) -> ComposeResult:
         yield DataTable(id=self.TABLE_ID, cursor_type="row", zebra_stripes=True, cell_padding=0)
 
     async def fetch(self) -> Page[ValueView]:
         app = self.oddsmon
-        desk = app.desk
-        board = await app.service.value_board(
-            method=app.fair_method, pinned=desk.pinned,
-            hidden_leagues=desk.selection.hidden_leagues, hidden_bookmakers=desk.hidden_bookmakers)
+        desk, service = app.desk, app.service
+        if self.basis not in await service.value_sources():
+            self.basis = "market"
+        board = await service.value_board(
+            method=app.fair_method, pinned=desk.pinned, hidden_leagues=desk.selection.hidden_leagues,
+            hidden_bookmakers=desk.hidden_bookmakers, basis=self.basis, limit=ROWS)  # type: ignore[arg-type]
         if board.data is None:
             return Page(None, board.provenance)
-        fixtures = await app.service.fixtures()
-        return Page(ValueView(board.data, {f.id: f for f in fixtures.data or []}), board.provenance)
+        bets = [b for b in board.data if b.kind == "value"]
+        stakes = dict(zip(map(id, bets), await service.kelly_stakes(bets, simultaneous=self.joint), strict=True))
+        fixtures = await service.fixtures()
+        pending = any(note.endswith(PENDING_NOTE) for note in board.provenance.notes)
+        return Page(ValueView(board.data, {f.id: f for f in fixtures.data or []},
+                              [stakes.get(id(b), 0.0) for b in board.data], pending, board.provenance.notes),
+                    board.provenance)
+
+    def _present(self, page: Page[Any], force: bool) -> None:
+        super()._present(page, force)
+        view = page.data
+        if isinstance(view, ValueView) and view.pending:
+            self._finish_scan()
+
+    @work(exclusive=True, group="value-scan", exit_on_error=False)
+    async def _finish_scan(self) -> None:
+        """The fixtures the board had no time to scan, scanned on the engine's loop a few at a
+        time; the board is shown again once they are."""
+        app = self.oddsmon
+        with app.reporting("Value: could not work out the value bets"):
+            if await app.service.scan_values(method=app.fair_method, hidden_bookmakers=app.desk.hidden_bookmakers):
+                self.load()
+
+    def action_next_basis(self) -> None:
+        self.run_worker(self._next_basis(), exclusive=True, group="basis")
+
+    async def _next_basis(self) -> None:
+        sources = list(await self.oddsmon.service.value_sources())
+        if len(sources) < 2:
+            self.notify("Value is worked out against the market: import your own probabilities "
+                        "(oddsmon --import-probs, or [model] file) to see value against them.", title="Value")
+        self.basis = sources[(sources.index(self.basis) + 1) % len(sources)] if self.basis in sources else sources[0]
+        self.notify(f"Value against the {self.basis}.", title="Value")
+        self.load()
+
+    def action_toggle_joint(self) -> None:
+        self.joint = not self.joint
+        self.notify("Outcomes of one market and line listed together are staked together "
+                    "(simultaneous Kelly)." if self.joint else "Each value bet staked on its own.", title="Value")
+        self.load()
 
     def clear_page(self) -> None:
         self._view = None
@@ -103,7 +166,8 @@ class ValueScreen(TableScreen):
                 "book": max((len(b.bookmaker) + 1 for b in bets), default=0)}
         shown = layout(COLUMNS, self.lay_out(), want)
         for col, width in shown:
-            label = f"Kickoff {fmt.zone(now, tz)}" if col.key == "kickoff" else col.label
+            label = (f"Kickoff {fmt.zone(now, tz)}" if col.key == "kickoff" else
+                     f"Stake {app.settings.stakes.currency}" if col.key == "stake" else col.label)
             right = col.key in ("edge", "price", "fair", "stake")
             table.add_column(Text(label.rjust(width - 1) + " " if right else label), width=width, key=col.key)
         widths = {c.key: w for c, w in shown}
@@ -113,7 +177,7 @@ class ValueScreen(TableScreen):
                 "edge": f"{bet.edge * 100:+.1f}%",
                 "price": "—" if bet.price is None else price_text(bet.price),
                 "fair": "—" if not bet.fair_probability else price_text(1 / bet.fair_probability),
-                "stake": self.stake_text(bet),
+                "stake": self.stake_text(bet, view.stakes[i]),
                 "market": self.market_text(bet),
                 "outcome": bet.outcome,
                 "match": str(bet.fixture_id) if fx is None else match_cell(fx, widths["match"]),
@@ -131,7 +195,8 @@ class ValueScreen(TableScreen):
         if 0 < cursor < table.row_count:
             table.move_cursor(row=cursor)
         watched = f"{len(app.desk.pinned)} pinned fixtures" if app.desk.pinned else "every upcoming fixture"
-        self.status_suffix = f"{len(bets)} value bets, arbitrages and middles · {watched}"
+        self.status_suffix = " · ".join((f"{len(bets):,} value bets, arbitrages and middles", *view.notes, watched,
+                                         f"value vs {self.basis}", f"Kelly {'joint' if self.joint else 'one by one'}"))
 
     @staticmethod
     def market_text(bet: ValueBet) -> str:
@@ -139,14 +204,12 @@ class ValueScreen(TableScreen):
         short = bet.market if known is None else known.short
         return short if bet.kind == "middle" else f"{short} {bet.line}".strip()
 
-    def stake_text(self, bet: ValueBet) -> str:
+    def stake_text(self, bet: ValueBet, stake: float) -> str:
         if bet.kind == "middle":
             return "middle"
         if bet.price is None or bet.fair_probability is None:
             return "arb"
-        cfg = self.oddsmon.settings.stakes
-        return money_text(kelly_stake(bet.price, bet.fair_probability, cfg.bankroll, cfg.kelly_fraction,
-                                      cfg.round_to))
+        return amount_text(stake)
 
     # -- the door ---------------------------------------------------------------------------------
 

@@ -2,12 +2,17 @@
 crashed under a running engine and started again. The host serves the pages it last showed
 from its own copy and says so, queues the picks written meanwhile and sends each once when the
 server is back, which it notices by itself (pins and filters too); and each headless command does what docs/team.md
-says."""
+says; and a collector killed with SIGKILL is taken over by a standby on another host."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -17,10 +22,13 @@ from oddsmon.clock import FakeClock
 from oddsmon.commands import check, collect, export, warm
 from oddsmon.config import Secret, Settings
 from oddsmon.engine.runtime import Engine, build_engine
-from oddsmon.sim import SimConfig, SimTransport, Simulator
+from oddsmon.offline import OfflineMachine
+from oddsmon.sim import LoopbackServer, SimConfig, SimTransport, Simulator
 from oddsmon.store import NewPick, Store, StoreUnreachable
 from tests.conftest import SECRET
 from tests.postgres import PgServer, find_bindir
+
+from .test_headless_e2e import Cli
 
 UNKNOWN = 3
 
@@ -148,7 +156,7 @@ async def test_a_host_serves_its_copy_while_the_server_is_away_queues_picks_and_
         engine.store.send_queued()
         assert len(await engine.service.picks()) == 1 and engine.service.pinned() == {fixture}
         after = await _shown(engine)
-        assert all(error is None for error in after["errors"]), after["errors"]  # type: ignore[attr-defined]
+        assert all(error is None for error in after["errors"]), after["errors"]
     finally:
         await engine.aclose()
 
@@ -182,3 +190,77 @@ def test_each_command_while_the_server_is_away(settings: Settings, tmp_path: Pat
     assert not (tmp_path / "analyst" / "metrics.json").exists()
     with pytest.raises(StoreUnreachable):
         Store.open(away, copy=True)  # the TUI on a host that never kept a copy: it says why
+
+
+def _team_config(tmp: Path, name: str, api: str, url: str) -> Path:
+    folder = tmp / name
+    folder.mkdir()
+    path = folder / "oddsmon.toml"
+    path.write_text(f'[api]\nbase_url = "{api}"\ndaily_reserve = 5\nretries = 0\n'
+                    f'[watch]\nleagues = [39]\nseason = 2026\n'
+                    f'[paths]\ndb = "{folder}/oddsmon.db"\nmetrics = "{folder}/metrics.json"\n'
+                    f'incidents = "{folder}/incidents.md"\n[store]\nurl = "{url}"\n')
+    return path
+
+
+def test_a_collector_killed_with_sigkill_on_a_real_server_is_named_then_taken_over(
+        tmp_path: Path, pg_url: str) -> None:
+    """kill -9 of a real ``--collect`` process: its lease stays on the server (nothing of it is
+    tied to the dead session) and ``--check`` from another state folder names its pid. Seen from
+    another host (which cannot tell whether that pid lives), a standby refuses while the lease is
+    fresh and takes over once it is stale (aged on the server's clock, as 90 s would)."""
+    sim = LoopbackServer(Simulator(SimConfig(leagues=(39,), season=2026, daily_limit=500, per_minute=300))).start()
+    try:
+        first = Cli(tmp_path, _team_config(tmp_path, "server", sim.url, pg_url))
+        standby = Cli(tmp_path, _team_config(tmp_path, "standby", sim.url, pg_url))
+        proc = subprocess.Popen([sys.executable, "-m", "oddsmon", "--config", str(first.config), "--collect"],
+                                cwd=tmp_path, env=first.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True)
+        try:
+            assert proc.stdout is not None
+            line = proc.stdout.readline()  # its first cycle's line: the lease is its own
+            assert line.startswith("collect: "), (line, proc.stderr.read() if proc.stderr else "")
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait(60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        checked = standby("--check")
+        assert f"running, pid {proc.pid} on " in checked.stdout, checked.stdout
+
+        def lease(change: str) -> None:
+            store = Store.open(pg_url)
+            try:
+                with store.transaction() as tx:
+                    tx.execute(f"UPDATE leases SET {change}")
+            finally:
+                store.close()
+        lease("host = 'collector-1.example'")  # the killed collector as another host sees it
+        refused = standby("--collect", "--once")
+        assert refused.returncode == 0 and f"a collector already runs: pid {proc.pid}" in refused.stdout
+        lease("heartbeat_at = heartbeat_at - 100, acquired_at = acquired_at - 100")  # 100 s later
+        took = standby("--collect", "--once")
+        assert took.returncode == 0, took.stderr
+        assert "a collector already runs" not in took.stdout and took.stdout.startswith("collect: "), took.stdout
+    finally:
+        sim.stop()
+
+
+def test_check_on_a_team_store_reads_through_libpq_without_importing_psycopg(
+        tmp_path: Path, pg_url: str) -> None:
+    """``--check`` on a team's store imports neither psycopg nor asyncio (most of what it cost)
+    and says what the store holds: the offline mode another host set, with its reason."""
+    store = Store.open(pg_url)
+    try:
+        assert OfflineMachine(store, FakeClock(datetime(2026, 11, 24, 9, 0, tzinfo=UTC)),
+                              Settings().supervision).go_offline("user", "maintenance")
+    finally:
+        store.close()
+    cli = Cli(tmp_path, _team_config(tmp_path, "oncall", "http://127.0.0.1:9", pg_url))
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "oddsmon", "--config", str(cli.config),
+                           "--check"], cwd=tmp_path, env=cli.env, capture_output=True, text=True, timeout=60)
+    assert proc.stdout.startswith("ODDSMON ") and "offline (user" in proc.stdout.splitlines()[0], \
+        (proc.stdout, proc.stderr[-2000:])
+    imported = {line.rsplit("|", 1)[-1].strip().split(".")[0] for line in proc.stderr.splitlines()
+                if line.startswith("import time:")}
+    assert imported and not imported & {"psycopg", "psycopg_pool", "asyncio"}, sorted(imported)

@@ -166,10 +166,11 @@ KEY_TARGETS = {KEY_STEPS[0].name: 0.6, KEY_STEPS[1].name: 0.3, KEY_STEPS[2].name
 KEY_PAUSE_S = 1.0  # between a screen filled and the next key: a user reading it
 
 
-def _terminal_rows(ctx: Context, big: Any, small: Any, small_name: str) -> list[Row]:
+def terminal_rows(ctx: Context, big: Any, small: Any, small_name: str, group: str = "d",
+                  label: str = "") -> list[Row]:
     """The real ``oddsmon`` on a pseudo-terminal (80x24), offline on copies of both stores:
     each key to its table filled on screen, as the user sees it."""
-    base = ctx.tmp / "pty"
+    base = ctx.tmp / f"pty-{group}"
     env = {**os.environ, "TERM": "xterm-256color", "PYTHONPATH": str(ROOT), "APISPORTS_KEY": KEY,
            "XDG_STATE_HOME": str(base / "state"), "XDG_DATA_HOME": str(base / "data")}
     for name in ("NO_COLOR", "ODDSMON_CONFIG"):
@@ -182,7 +183,7 @@ def _terminal_rows(ctx: Context, big: Any, small: Any, small_name: str) -> list[
         seen, floor = times["big"].get(step.name, []), times["small"].get(step.name, [])
         value = median(seen) if seen else None
         target = KEY_TARGETS[step.name]
-        rows.append(Row("d", f"real terminal (pty 80x24): {step.name}", value, "s", small_name,
+        rows.append(Row(group, f"{label}real terminal (pty 80x24): {step.name}", value, "s", small_name,
                         median(floor) if floor else None, target=f"<= {target:g} s",
                         met=None if value is None else value <= target, runs=runs,
                         note=f"oddsmon offline on a copy of the store, each key {KEY_PAUSE_S:g} s "
@@ -232,7 +233,7 @@ def run(ctx: Context) -> list[Row]:
                         met=value < OPEN_TARGET_S, runs=screen_runs,
                         note=f"first open; its service calls take {t_big['open_cold'] * 1000:.0f} ms "
                              f"of it, the rest is composing, mounting and rendering the screen"))
-    rows += _terminal_rows(ctx, big, small, small_name)
+    rows += terminal_rows(ctx, big, small, small_name)
     mem_runs = ctx.runs(3)
     peaks_big = [_child_peak(big, big_facts, True) for _ in range(mem_runs)]
     peaks_small = [_child_peak(small, small_facts, True) for _ in range(mem_runs)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import io
 import re
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import replace
@@ -13,6 +14,7 @@ from typing import Any
 
 import pytest
 from rich.cells import cell_len
+from rich.console import Console
 from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Static
@@ -115,15 +117,18 @@ def app(engine: Engine, ticker: ManualTicker) -> RecordingApp:
     return RecordingApp(engine, ticker=ticker)
 
 
-async def until(pilot: Pilot[Any], condition: Callable[[], bool], ticker: ManualTicker,
+async def until(pilot: Pilot[Any], condition: Callable[[], bool], ticker: ManualTicker | None = None,
                 ticks: int = 30) -> None:
-    """Tick the app (each tick a second of its life) until ``condition()`` holds."""
+    """Settle until ``condition()`` holds, ticking the app first when given its ticker (each tick
+    a second of its life). Each round waits for the app's messages and workers (an event each),
+    never for a time: a loaded machine takes longer, not more rounds."""
     for _ in range(ticks):
         if condition():
             return
-        ticker.tick()
+        if ticker is not None:
+            ticker.tick()
         await settle(pilot)
-    assert condition(), f"condition never held in {ticks} ticks"
+    assert condition(), f"condition never held in {ticks} rounds"
 
 
 async def settle(pilot: Pilot[Any], rounds: int = 2) -> None:
@@ -163,7 +168,13 @@ def shown_fixture(app: OddsmonApp) -> int | None:
 
 
 def text_of(app: OddsmonApp, selector: str) -> str:
-    return str(app.screen.query_one(selector, Static).content)
+    """A Static's text; a Rich renderable (a grid of label and text) as wide lines of text."""
+    content = app.screen.query_one(selector, Static).content
+    if isinstance(content, str):
+        return content
+    console = Console(width=400, file=io.StringIO(), record=True, color_system=None)
+    console.print(content)
+    return "\n".join(line.rstrip() for line in console.export_text().splitlines())
 
 
 def sidebar_text(app: OddsmonApp) -> str:

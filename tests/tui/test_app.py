@@ -15,6 +15,7 @@ from oddsmon.tui.app import OddsmonApp
 from oddsmon.tui.base import PageScreen
 from oddsmon.tui.bookmakers import BookmakersScreen
 from oddsmon.tui.dashboard import DashboardScreen
+from oddsmon.tui.help import HelpScreen
 from oddsmon.tui.host import Host
 from oddsmon.tui.modals import ConfirmOnline
 from oddsmon.tui.odds import OddsScreen
@@ -97,19 +98,20 @@ def test_run_returns_zero_when_the_user_quits(settings: Any, monkeypatch: pytest
 
     async def headless(self: OddsmonApp, **kwargs: Any) -> Any:
         async def auto_pilot(pilot: Any) -> None:
+            # Conditions, not times: a loaded machine takes longer for each step, never fails it.
             await pilot.pause()
             service = await self.engine_up()  # built after the first frame
-            await pilot.pause()
-            # No key, no real prices: said in the header and the sidebar of every screen.
+            # No key, no real prices: said in the header and the sidebar of every screen (the
+            # sidebar once the first poll after the build has read the store).
             assert service.demo is not None and "DEMO: simulated prices" in self.title
-            sidebar = str(self.screen.query_one("#mode-lines").render())
-            assert sidebar.startswith("DEMO: simulated prices\nreal key: see ?")
+            await until(pilot, lambda: str(self.screen.query_one("#mode-lines").render())
+                        .startswith("DEMO: simulated prices\nreal key: see ?"))
             # ? says how to leave the demo for a real key: the variable, or a key file, 0600.
             await pilot.press("question_mark")
-            await pilot.pause()
+            await until(pilot, lambda: isinstance(self.screen, HelpScreen))
             assert "(Escape closes · a real key: at the end)" in screen_text(self)
             await pilot.press("end")
-            await pilot.pause()
+            await pilot.wait_for_scheduled_animations()  # the scroll to the end is animated
             shown = " ".join(screen_text(self).split())
             assert "export APISPORTS_KEY=" in shown and "(chmod 600)" in shown, shown
             assert "api.key_file" in shown and "without --demo" in shown, shown
@@ -604,6 +606,15 @@ async def test_question_mark_opens_help_with_keys_and_glossary_and_escape_closes
         await press(pilot, "escape")
         await press(pilot, "s", "question_mark")
         assert "Export" in screen_text(app)
+        # A screen that declares no key of its own lists none of Textual's either; at 80
+        # columns the keys of every screen wrap between two keys, never inside one.
+        await press(pilot, "escape", "d", "question_mark")
+        help_text = "\n".join(str(s.content) for s in app.screen.query(Static))
+        assert "Focus Next" not in help_text and "Copy selected text" not in help_text
+        painted = screen_text(app)
+        everywhere = painted[painted.index("Everywhere:"):painted.index("Glossary")]
+        for label in ("V Value", "f Go offline", "q Quit", "/ Search"):
+            assert label in everywhere, everywhere
 
 
 async def test_engine_not_touched_on_the_ui_thread_for_polls(app: RecordingApp, engine: Engine) -> None:

@@ -96,11 +96,11 @@ async def test_stakes_in_money_and_value_against_the_prediction(app: RecordingAp
         table = app.screen.query_one("#fair-table", DataTable)
         headers = [str(c.label) for c in table.columns.values()]
         # Price, fair, value and stake first: what 80 columns show.
-        assert headers[:5] == ["Outcome", "Best", "Fair", "Value", "Stake"] and headers[-1] == "Value/pred"
+        assert headers[:5] == ["Outcome", "Best", "Fair", "Value", "Stake EUR"] and headers[-1] == "Value/pred"
         for row in rows(app, "#fair-table"):
             assert row[8].startswith(("+", "-")) and row[8].endswith("%")  # value vs prediction
             assert row[4] in ("no edge", "—") or float(row[4].replace(",", "")) > 0
-        assert "0.25 Kelly of 1,000 against the market (k)" in text_of(app, "#fair-title")
+        assert "0.25 Kelly of 1,000 EUR against the market (k)" in text_of(app, "#fair-title")
         await press(pilot, "k")
         assert "against the prediction (k)" in text_of(app, "#fair-title")
         await press(pilot, "n")
@@ -116,10 +116,12 @@ async def test_a_pick_recorded_in_the_tui_appears_in_picks_with_its_closing_pric
         await press(pilot, "right", "a")
         assert "Pick #1: Home @" in app.said_text()
         await press(pilot, "P")
+        # At 80 columns: what a pick is judged by in the table, all of it on the line under it.
         (row,) = rows(app, "#picks")
-        assert row[1] == f"{fx.home.name} – {fx.away.name}" and row[3] == "Home"
-        assert row[7] == "—" and row[9] == "not started"
-        assert row[6].endswith(f" {engine.settings.stakes.currency}")  # the stake, with its currency
+        assert [c.strip() for c in row[3:]] == ["Home", f"{market.rows[0].prices[0]:.2f}", "—", "—"]
+        line = text_of(app, "#pick-line")
+        assert line.startswith(f"#1 {fx.home.name} – {fx.away.name} · ") and "not started" in line
+        assert f" {engine.settings.stakes.currency} · close — · CLV —" in line  # the stake, with its currency
         # Another analyst's pick on the team's store: shown on request (t), with its author.
         other = Store.open(engine.settings, author="bob@desk-2")
         mine = other.picks.all("team")[0]
@@ -127,9 +129,11 @@ async def test_a_pick_recorded_in_the_tui_appears_in_picks_with_its_closing_pric
         other.close()
         assert len(rows(app, "#picks")) == 1
         await press(pilot, "t")
-        team = rows(app, "#picks")
-        assert [r[1] for r in team] == [f"{fx.home.name} – {fx.away.name} · {engine.store.author}",
-                                        f"{fx.home.name} – {fx.away.name} · bob@desk-2"]
+        assert len(rows(app, "#picks")) == 2
+        assert text_of(app, "#pick-line").startswith(
+            f"#1 {fx.home.name} – {fx.away.name} · {engine.store.author} · ")
+        await press(pilot, "down")
+        assert text_of(app, "#pick-line").startswith(f"#2 {fx.home.name} – {fx.away.name} · bob@desk-2 · ")
         assert "2 picks of the team" in text_of(app, "#page-status")
         await press(pilot, "t")
         assert len(rows(app, "#picks")) == 1

@@ -83,6 +83,7 @@ class _Snap:
     def __init__(self, mode: ModeView, basis: str = "presumed 00:00 UTC") -> None:
         self.mode = mode
         self.quota_reset_basis = basis
+        self.store_copy_at = None  # a team's server answering (or one host's store)
 
 
 def test_sidebar_mode_lines_for_each_reason() -> None:

@@ -18,7 +18,7 @@ from oddsmon.tui.app import OddsmonApp
 from oddsmon.tui.bookmakers import BookmakersScreen
 
 from ..conftest import SECRET
-from .conftest import SIZE, RecordingApp, press, settle
+from .conftest import SIZE, RecordingApp, press, settle, until
 
 
 @pytest.fixture
@@ -113,9 +113,11 @@ def test_run_reraises_under_debug(settings: Settings, monkeypatch: pytest.Monkey
 
     async def headless(self: OddsmonApp, **kwargs: Any) -> Any:
         async def auto_pilot(pilot: Any) -> None:
-            await pilot.pause()
+            # Conditions, not times: the engine up, then the key, then the app ended by the
+            # screen's error (each a wait on messages and workers, however loaded the machine).
+            await self.engine_up()
             await pilot.press("b")
-            await pilot.pause()
+            await until(pilot, lambda: self.debug_error is not None)
 
         return await original(self, headless=True, size=SIZE, auto_pilot=auto_pilot)
 

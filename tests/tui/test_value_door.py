@@ -7,6 +7,7 @@ from textual.widgets import DataTable
 
 from oddsmon.domain.market import ValueBet
 from oddsmon.domain.markets import BY_ID
+from oddsmon.domain.odds import amount_text
 from oddsmon.engine.runtime import Engine
 from oddsmon.tui.odds import OddsScreen, OddsTable
 from oddsmon.tui.value import ValueScreen
@@ -75,4 +76,54 @@ async def test_price_fair_value_and_stake_first_at_80x24(app: RecordingApp) -> N
     async with app.run_test(size=SIZE) as pilot:
         screen, _ = await open_value(pilot, app)
         headers = [str(c.label).strip() for c in screen.query_one("#value", DataTable).columns.values()]
-        assert headers[:4] == ["Edge", "Price", "Fair", "Stake"]
+        assert headers[:4] == ["Edge", "Price", "Fair", "Stake EUR"]  # stakes are money: the heading says which
+
+
+def _best(odds: dict[int, object], fid: int, bet_id: int, label: str) -> float:
+    return max(v.price for b in odds[fid].bookmakers if (bet := b.bet(bet_id))  # type: ignore[attr-defined]
+               for v in bet.values if v.label == label)
+
+
+async def test_k_shows_value_against_your_own_probabilities_and_J_stakes_them_together(
+        app: RecordingApp, engine: Engine) -> None:
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen, _ = await open_value(pilot, app)
+        await press(pilot, "k")  # nothing imported: still the market, and how to get the model
+        assert "import your own probabilities" in app.said_text() and "value vs market" in text_of(app, "#page-status")
+        # Home and Draw both worth backing by the model's account: one market, staked together.
+        odds = (await engine.service.odds()).data or {}
+        fid = min(f for f, fo in odds.items() if fo.kickoff and fo.kickoff > engine.clock.now())
+        home, draw = _best(odds, fid, 1, "Home"), _best(odds, fid, 1, "Draw")
+        engine.store.model.replace([(fid, 1, "Home", round(1.15 / home, 6)), (fid, 1, "Draw", round(1.2 / draw, 6)),
+                                    (fid, 1, "Away", 0.01)], "model.csv", None, engine.clock.now())
+        await press(pilot, "k")
+        assert "value vs model" in text_of(app, "#page-status") and "Value against the model." in app.said_text()
+        table = screen.query_one("#value", DataTable)
+        rows = [[str(c).strip() for c in table.get_row_at(i)] for i in range(table.row_count)]
+        assert sorted(r[5] for r in rows) == ["Draw", "Home"] and {r[0] for r in rows} == {"+20.0%", "+15.0%"}
+        bets = (await engine.service.value_board(basis="model")).data or []
+        alone = engine.service.kelly_stakes(bets)
+        together = engine.service.kelly_stakes(bets, simultaneous=True)
+        assert together != alone  # backing both at once asks for other stakes than each alone
+
+        def stakes() -> list[str]:
+            return [str(table.get_row_at(i)[3]).strip() for i in range(table.row_count)]
+
+        assert stakes() == [amount_text(s) for s in alone]
+        await press(pilot, "J")
+        assert "Kelly joint" in text_of(app, "#page-status")
+        assert stakes() == [amount_text(s) for s in together]
+
+
+async def test_a_pick_on_the_odds_screen_records_what_its_stake_was_sized_against(
+        app: RecordingApp, engine: Engine) -> None:
+    from .conftest import open_odds
+
+    async with app.run_test(size=SIZE) as pilot:
+        screen, table = await open_odds(pilot)
+        await press(pilot, "k")  # the prediction
+        table.cursor_coordinate = (0, 1)
+        await press(pilot, "a")
+        assert "Stake EUR" in [str(c.label) for c in screen.query_one("#fair-table", DataTable).columns.values()]
+        (view,) = await app.service.picks()
+        assert view.pick.basis == "prediction"

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from oddsmon.clock import FakeClock
-from oddsmon.domain.market import analyse_market
+from oddsmon.domain.market import analyse_market, value_bets
 from oddsmon.domain.markets import BY_ID, every_bet, lines
 from oddsmon.domain.models import FixtureOdds, parse_odds
 from oddsmon.domain.settlement import mass_at_line
@@ -111,3 +111,20 @@ def test_a_simulated_quarter_line_is_valued_with_its_halves(sim_odds: FixtureOdd
     assert away.states is not None and [s.result for _, s in away.states] == ["won", "half won", "lost"]
     # Every bookmaker's margin is its own (2.5 % to 8 %, within rounding to its ladder).
     assert all(0.0 < r.margin < 0.12 for r in view.rows if r.margin is not None)  # type: ignore[operator]
+
+
+def test_a_long_shot_keeps_its_long_price_when_its_favourite_is_quoted_at_1_01() -> None:
+    # Capping a near-certainty at 1.01 once handed the excess to the long shot at the books
+    # with the widest margins, shortening it by up to half: the fair view then read +70-80 %
+    # "value" at the books that were not capped (Over 6.5 at 28.50 against a fair 16.59).
+    sim = Simulator(clock=FakeClock(datetime(2026, 11, 24, 9, 0, tzinfo=UTC)))
+    now = sim.clock.timestamp()
+    fixtures = [f for f in sim.data.fixtures if f.kickoff > now and f.arb_bookmaker is None][:12]
+    edges, capped = [], 0
+    for fx in fixtures:
+        (odds,) = parse_odds([sim.data.odds_item(fx, now)])
+        edges += [b.edge for b in value_bets(odds) if b.price is not None]
+        capped += sum(v.price == 1.01 for b in odds.bookmakers for bet in b.bets for v in bet.values)
+    assert capped > 0  # near-certainties are there, quoted as bookmakers quote them
+    # What remains is the books' own noise and their coarse long-shot ladders (201, 251, 301).
+    assert edges and max(edges) < 0.25

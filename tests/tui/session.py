@@ -1,0 +1,132 @@
+"""A week in tmux, one day at a time: what an analyst's TUI lives through, as cycles a test and
+``make bench`` (row j) repeat thousands of times, the app's clock jumped instead of waited for.
+
+Each cycle starts and ends on the Dashboard with the page loaded; what it leaves behind (widgets,
+Python objects, resident memory) is measured by :func:`held` between rounds.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, Protocol
+
+from textual.pilot import Pilot
+from textual.widget import Widget
+from textual.worker import WorkerCancelled
+
+from oddsmon.offline import OfflineMachine
+from oddsmon.store import Store
+from oddsmon.tui.screens import SCREENS
+
+
+class Ticks(Protocol):
+    def tick(self) -> None: ...
+
+
+class Jumps(Protocol):
+    def advance(self, seconds: float) -> None: ...
+
+
+KEYS = [spec.key for spec in SCREENS]
+Cycle = Callable[[Pilot[Any], Ticks, Jumps], Awaitable[None]]
+
+
+async def settle(pilot: Pilot[Any], rounds: int = 2) -> None:
+    """The app's messages and workers done (events, never a time), then a repaint."""
+    for _ in range(rounds):
+        await pilot.pause()
+        with contextlib.suppress(WorkerCancelled):  # an exclusive worker replaced by a newer one
+            await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def keys(pilot: Pilot[Any], ticker: Ticks, *pressed: str) -> None:
+    """Each key, then a tick of the app's clock and the page loaded, as an analyst reads it."""
+    for key in pressed:
+        await pilot.press(key)
+        ticker.tick()
+        await settle(pilot, rounds=1)
+
+
+async def switch(pilot: Pilot[Any], ticker: Ticks, clock: Jumps) -> None:
+    """Every screen in turn."""
+    await keys(pilot, ticker, *KEYS)
+
+
+async def refresh(pilot: Pilot[Any], ticker: Ticks, clock: Jumps) -> None:
+    """r: the page rebuilt from the API."""
+    await keys(pilot, ticker, "r")
+
+
+async def warm(pilot: Pilot[Any], ticker: Ticks, clock: Jumps) -> None:
+    """w: the four critical pages refreshed within the quota (a worker of its own)."""
+    await keys(pilot, ticker, "w")
+    await settle(pilot)
+
+
+async def offline_and_back(pilot: Pilot[Any], ticker: Ticks, clock: Jumps) -> None:
+    """f twice: this TUI goes offline (reason user), then back online."""
+    await keys(pilot, ticker, "f", "f")
+
+
+async def store_changes(pilot: Pilot[Any], ticker: Ticks, clock: Jumps) -> None:
+    """Another process (the collector, a shell's ``oddsmon --offline``) changes the shared store:
+    offline (network) then online; this TUI reads each change at its next tick."""
+    app: Any = pilot.app
+    settings = app.service.settings
+    other = Store.open(Path(settings.paths.db))
+    try:
+        machine = OfflineMachine(other, app.service.clock, settings.supervision)
+        machine.go_offline("network", "cut in another shell")
+        ticker.tick()
+        await settle(pilot)
+        machine.go_online("restored in another shell")
+        ticker.tick()
+        await settle(pilot)
+    finally:
+        other.close()
+
+
+async def dialogs(pilot: Pilot[Any], ticker: Ticks, clock: Jumps) -> None:
+    """Search, filters, help and the messages log, each opened and closed."""
+    await keys(pilot, ticker, "slash", "escape", "F", "escape", "question_mark", "escape",
+               "M", "escape")
+
+
+async def hours_pass(pilot: Pilot[Any], ticker: Ticks, clock: Jumps) -> None:
+    """An hour without a key: pages expire and reload, the sidebar's ages and countdowns move."""
+    clock.advance(3600)
+    ticker.tick()
+    await settle(pilot)
+
+
+CYCLES: dict[str, Cycle] = {
+    "screen switches": switch,
+    "refreshes": refresh,
+    "warms": warm,
+    "offline and back": offline_and_back,
+    "store changes": store_changes,
+    "dialogs": dialogs,
+    "hours passing": hours_pass,
+}
+
+
+def widgets() -> int:
+    """Widgets the process still holds, on screen or not."""
+    gc.collect()
+    return sum(1 for thing in gc.get_objects() if isinstance(thing, Widget))
+
+
+def objects() -> int:
+    """Python objects the collector tracks (containers and instances: what a leak is made of)."""
+    gc.collect()
+    return len(gc.get_objects())
+
+
+async def run_cycles(pilot: Pilot[Any], ticker: Ticks, clock: Jumps, cycle: Cycle, n: int) -> None:
+    for _ in range(n):
+        await cycle(pilot, ticker, clock)
+    await keys(pilot, ticker, "d")  # back where the next cycle starts

@@ -1,0 +1,120 @@
+"""The Value screen's board is read from the value scan kept after the odds were stored: the
+same bets as scanning every fixture's odds at the open, a quick partial board (saying so)
+where the scan is behind, scanned again when a fixture's odds are fetched again, and kept per
+scan settings."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from oddsmon.clock import FakeClock
+from oddsmon.config import Secret, Settings
+from oddsmon.domain.market import ValueBet
+from oddsmon.engine import desk
+from oddsmon.engine.runtime import Engine, build_engine
+from oddsmon.sim import SimConfig, SimTransport, Simulator
+
+from ..conftest import SECRET
+
+
+@pytest.fixture
+def sim(clock: FakeClock) -> Simulator:
+    return Simulator(SimConfig(leagues=(39,), season=2026, daily_limit=10_000, per_minute=10_000,
+                               full_markets=False), clock=clock)
+
+
+@pytest.fixture
+def settings_39(tmp_path: Path) -> Settings:
+    base = Settings()
+    return replace(base, watch=replace(base.watch, leagues=(39,), season=2026, days_ahead=3)).with_paths(
+        db=tmp_path / "oddsmon.db", metrics=tmp_path / "metrics.json", incidents=tmp_path / "incidents.md")
+
+
+@pytest.fixture
+async def engine(settings_39: Settings, sim: Simulator, clock: FakeClock) -> AsyncIterator[Engine]:
+    eng = build_engine(settings_39, clock=clock, key=Secret(SECRET), transport=SimTransport(sim))
+    assert (await eng.service.warm()).stopped is None
+    yield eng
+    await eng.aclose()
+
+
+def _rows(bets: list[ValueBet]) -> list[tuple[object, ...]]:
+    return sorted((b.fixture_id, b.market_id, b.line, b.outcome, b.bookmaker, round(b.edge, 9)) for b in bets)
+
+
+async def _everything(engine: Engine, monkeypatch: pytest.MonkeyPatch, **kwargs: object) -> list[ValueBet]:
+    """The board with time to scan every fixture at the open: what the scan must come to."""
+    monkeypatch.setattr(desk, "VALUE_BUDGET_S", 3600.0)
+    page = await engine.service.value_board(**kwargs)  # type: ignore[arg-type]
+    monkeypatch.setattr(desk, "VALUE_BUDGET_S", 0.0)
+    assert page.data is not None and not page.provenance.notes
+    return page.data
+
+
+async def test_an_open_reads_the_kept_scan_and_says_what_is_still_being_worked_out(
+        engine: Engine, settings_39: Settings, sim: Simulator, clock: FakeClock,
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # Another engine on a copy of the store scans at the open, with time for everything.
+    fresh = build_engine(settings_39.with_paths(db=settings_39.paths.db, metrics=tmp_path / "m2.json",
+                                                incidents=tmp_path / "i2.md"),
+                         clock=clock, key=Secret(SECRET), transport=SimTransport(sim))
+    service = engine.service
+    try:
+        monkeypatch.setattr(desk, "VALUE_BUDGET_S", 0.0)  # no time to scan at the open
+        first = await service.value_board()
+        assert first.data == []
+        (note,) = first.provenance.notes
+        behind = int(note.split()[0])
+        assert behind > 0 and note.endswith(desk.PENDING_NOTE)
+        # The scan step (the collector's cycle, the Value screen's worker) catches up ...
+        assert await service.scan_values() == behind
+        board = await service.value_board()
+        assert not board.provenance.notes and board.data
+        assert board.data == sorted(board.data, key=lambda v: -v.edge)  # best edge first
+        # ... to what scanning every fixture at the open finds, and nothing is scanned twice.
+        assert _rows(board.data) == _rows(await _everything(engine, monkeypatch))
+        assert await service.scan_values() == 0
+        # A process that never scanned reads the same board from the store, with no scan.
+        other = await fresh.service.value_board()
+        assert _rows(other.data or []) == _rows(board.data) and not other.provenance.notes
+    finally:
+        await fresh.aclose()
+
+
+async def test_odds_fetched_again_are_scanned_again(engine: Engine, clock: FakeClock,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    service = engine.service
+    monkeypatch.setattr(desk, "VALUE_BUDGET_S", 0.0)
+    assert await service.scan_values() > 0
+    before = (await service.value_board()).data or []
+    clock.advance(6 * 3600)  # the prices move; the odds are fetched again
+    await service.refresh("odds")
+    stale = (await service.value_board()).provenance.notes
+    assert stale and stale[0].endswith(desk.PENDING_NOTE)
+    assert await service.scan_values() > 0
+    after = (await service.value_board()).data or []
+    assert _rows(after) == _rows(await _everything(engine, monkeypatch)) != _rows(before)
+
+
+async def test_each_method_and_bookmaker_filter_is_its_own_scan(engine: Engine,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    service = engine.service
+    monkeypatch.setattr(desk, "VALUE_BUDGET_S", 0.0)
+    assert await service.scan_values() > 0
+    shin = await service.value_board(method="shin")
+    assert shin.provenance.notes  # another method: not scanned yet
+    assert await service.scan_values(method="shin") > 0
+    assert _rows((await service.value_board(method="shin")).data or []) == \
+        _rows(await _everything(engine, monkeypatch, method="shin"))
+    board = (await service.value_board()).data or []
+    names = dict(engine.store.db.query("SELECT id, name FROM bookmaker_names"))
+    hidden = frozenset({min(names)})
+    assert (await service.value_board(hidden_bookmakers=hidden)).provenance.notes
+    await service.scan_values(hidden_bookmakers=hidden)
+    without = (await service.value_board(hidden_bookmakers=hidden)).data or []
+    assert board and not any(names[min(names)] in b.bookmaker for b in without)
+
