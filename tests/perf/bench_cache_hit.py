@@ -60,6 +60,12 @@ def run(ctx: Context) -> list[Row]:
 
     conn = sqlite3.connect(settings.paths.db)
     try:
+        # The entries the odds page is read from: the league pages, or, where the warm asked
+        # per fixture (fewer fixtures at hand than a league page costs: a tiny store), every
+        # odds entry.
+        kept = {r[0] for r in conn.execute("SELECT key FROM cache WHERE kind = 'odds'")}
+        odds_keys = [k for k in odds_keys if k in kept] or sorted(kept)
+
         def body(key: str) -> str:
             # A big body is kept zlib-compressed: inflating it is part of the floor's read.
             stored = conn.execute("SELECT body FROM cache WHERE key = ?", (key,)).fetchone()[0]
