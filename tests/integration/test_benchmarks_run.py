@@ -16,9 +16,20 @@ import pytest
 from tests.perf.__main__ import BENCHMARKS
 from tests.perf.common import ROOT
 
+# Groups whose tiny run still takes one to four minutes on 2 cores (real-size stores built in
+# child processes, a PostgreSQL server, a TUI in a pty): beyond make test's 10-minute budget
+# together. They run with `python -m tests.perf --tiny --only d,g,h,i,j --out FILE`; making their
+# tiny path cheap enough to join the rest is the next step. A new group joins make test.
+TOO_SLOW_FOR_MAKE_TEST = frozenset("dghij")
+
+
+def test_every_benchmark_is_either_run_here_or_named_as_too_slow() -> None:
+    assert set(BENCHMARKS) >= TOO_SLOW_FOR_MAKE_TEST
+    assert set(BENCHMARKS) - TOO_SLOW_FOR_MAKE_TEST, "make test runs no benchmark at all"
+
 
 @pytest.mark.slow
-@pytest.mark.parametrize("group", sorted(BENCHMARKS))
+@pytest.mark.parametrize("group", sorted(set(BENCHMARKS) - TOO_SLOW_FOR_MAKE_TEST))
 def test_each_benchmark_runs_to_its_rows_at_a_tiny_size(group: str, tmp_path: Path) -> None:
     out = tmp_path / "performance.md"
     env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(tmp_path)}

@@ -32,6 +32,11 @@ def has_terminal_controls(text: str) -> list[str]:
     return [repr(c) for c in found]
 
 
+
+# The warm's line for league 39's odds: its league page, or its fixtures at hand one by one,
+# whichever is cheaper for them (engine/requests.py: odds_route); a regular expression.
+ODDS_39 = r"odds (league 39|fixture \d+ \(league 39\))"
+
 def write_config(root: Path, url: str, *, api: str = "", extra: str = "") -> Path:
     """An oddsmon.toml in ``root`` pointing at ``url``, every file under ``root``."""
     cfg = root / "oddsmon.toml"

@@ -129,4 +129,4 @@ async def test_middles_across_the_lines_on_the_odds_screen(app: RecordingApp, en
         first = text.splitlines()[1]
         assert first.startswith("  Over 2.5 2.40 Crafted + Under 3.5 2.30 Crafted: both win on a total of 3")
         # 1,000 split so either leg alone returns the same: 489 / 511, worst case +17.4%.
-        assert "worst +17.4%" in first and "stakes 489 / 511" in first
+        assert "worst +17.4%" in first and "stakes 489 EUR / 511 EUR" in first
