@@ -12,7 +12,8 @@ catalogue's :data:`oddsmon.domain.markets.SPECS` in its order, then any other th
 reference bookmaker, outliers dropped), ``k`` what value stakes are sized against (the market's
 fair view or the prediction), ``c`` cycles the price format (decimal, fractional, American),
 ``a`` records a pick: the price under the cell cursor, with its Kelly stake, and ``h`` charts
-that outcome's price at every bookmaker over time. The screen
+that outcome's price at every bookmaker over time; with the focus on the Fair view (Tab), both
+act on the best price of the outcome under its cursor. The screen
 opens on the fixture selected elsewhere (Dashboard, Predictions), else the next by kickoff.
 """
 
