@@ -292,6 +292,8 @@ class OddsScreen(PageScreen):
         target, self._cursor_at = self._cursor_at, None
         if target is not None:
             cursor = price_cell(market, *target)
+        elif cursor is None and market.rows:
+            cursor = Coordinate(0, 1)  # a new market: on its first price, where a and h act
         if cursor is not None:
             table.cursor_coordinate = cursor
         self.render_analytics(market, view.closes)

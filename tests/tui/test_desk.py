@@ -111,7 +111,7 @@ async def test_a_pick_recorded_in_the_tui_appears_in_picks_with_its_closing_pric
         app: RecordingApp, engine: Engine, clock: FakeClock, capsys: Any) -> None:
     async with app.run_test(size=SIZE) as pilot:
         fx, market = await open_odds(pilot, app, engine)
-        await press(pilot, "a")  # the cursor is on the bookmaker's name: not a price
+        await press(pilot, "left", "a")  # the cursor is on the bookmaker's name: not a price
         assert "Move the cursor onto a price" in app.said_text()
         await press(pilot, "right", "a")
         assert "Pick #1: Home @" in app.said_text()
@@ -216,7 +216,7 @@ async def test_the_movement_chart_of_the_outcome_under_the_cursor_at_80x24(
         book = market.rows[0].bookmaker
         clock.advance(3600)
         engine.store.history.record(clock.now(), [(fx.id, book.id, 1, "Draw", 9.5)])
-        await press(pilot, "right", "right", "h")
+        await press(pilot, "right", "h")  # the cursor starts on the first price: Home
         text = str(app.screen.query_one("#movement-chart").content)
         assert "Match Winner · Draw" in text.splitlines()[0]
         line = next(x for x in text.splitlines() if x.startswith(book.name[:10]))
