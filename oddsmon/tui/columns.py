@@ -68,6 +68,20 @@ def short_name(name: str, width: int) -> str:
     return cut(name, width)
 
 
+def team_tag(name: str, width: int) -> str:
+    """A team in ``width`` characters or fewer where even initials do not fit: its last word
+    of three letters or more (the one that tells ``Manchester City`` from ``Manchester
+    United``; ``Mainz`` in ``FSV Mainz 05``), cut without an ellipsis."""
+    words = [w for w in name.split() if len(w) >= 3 and not w.isdigit()]
+    return (words[-1] if words else name)[:width]
+
+
+def fitting(texts: list[str], width: int) -> str:
+    """The first of ``texts`` (fullest first) that fits in ``width`` columns, else the last cut
+    to it: a title that stays on its one line."""
+    return next((t for t in texts if len(t) <= width), cut(texts[-1], width))
+
+
 def cut(text: str, width: int) -> str:
     """``text`` cut to ``width`` characters with an ellipsis (advice, league names)."""
     return text if len(text) <= width else text[: max(0, width - 1)] + "…"

@@ -12,7 +12,8 @@ catalogue's :data:`oddsmon.domain.markets.SPECS` in its order, then any other th
 reference bookmaker, outliers dropped), ``k`` what value stakes are sized against (the market's
 fair view or the prediction), ``c`` cycles the price format (decimal, fractional, American),
 ``a`` records a pick: the price under the cell cursor, with its Kelly stake, and ``h`` charts
-that outcome's price at every bookmaker over time. The screen
+that outcome's price at every bookmaker over time; with the focus on the Fair view (Tab), both
+act on the best price of the outcome under its cursor. The screen
 opens on the fixture selected elsewhere (Dashboard, Predictions), else the next by kickoff.
 """
 
@@ -51,6 +52,7 @@ from ..types import FairMethod, PriceFormat
 from . import fmt
 from .base import REFRESH_KEY, WARM_KEY, PageScreen
 from .chart import CHART_W, MovementDialog, chart_text
+from .columns import fitting
 from .dashboard import match_name
 from .host import FixtureSelected
 from .market_picker import MarketPicker
@@ -158,17 +160,20 @@ class OddsScreen(PageScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Select[int]([], prompt="fixture", allow_blank=True, compact=True, id="fixture-picker")
+        # Above the scrolling body: the market's name stays whatever is scrolled or focused.
+        yield Static("", id="market-line", markup=False)
         with VerticalScroll(id="odds-body"):
-            yield Static("", id="market-line", markup=False)
             # A cell cursor: a pick is one bookmaker's price for one outcome.
             yield OddsTable(id="odds-table", cursor_type="cell", zebra_stripes=True)
             yield Static("", id="best-line", markup=False)
             yield Static("", id="market-note", markup=False)
             with Vertical(id="odds-analytics"):
                 yield Static("", id="arb-banner", classes="arbitrage", markup=False)
-                yield Static("", id="middles", markup=False)
                 yield Static("", id="fair-title", classes="analytics-title", markup=False)
-                yield DataTable(id="fair-table", cursor_type="none", cell_padding=1)
+                # A row cursor: ``a`` and ``h`` act on its outcome's best price from here too.
+                yield DataTable(id="fair-table", cursor_type="row", cell_padding=1)
+                # Under the Fair view: at 80x24 its price, fair, value and stake come first.
+                yield Static("", id="middles", markup=False)
                 yield Static("Movement since the first price stored (market mean)",
                              classes="analytics-title", markup=False)
                 # Rows made once and refilled; a bet with more outcomes shows the first ones.
@@ -261,11 +266,14 @@ class OddsScreen(PageScreen):
         if market is not None and market.line:
             self.line = market.line
             name = f"{name} {market.line} ({len(market.lines)} lines: [ ])"
-        self.query_one("#market-line", Static).update(
-            f"{name} · {view.fixture.league_name} · "
-            f"{fmt.kickoff(view.fixture.kickoff, self.oddsmon.tz, self.oddsmon.now())} "
-            f"{fmt.zone(view.fixture.kickoff, self.oddsmon.tz)} · "
-            f"{self.price_style} · fair: {self.method}")
+        fx, app = view.fixture, self.oddsmon
+        kickoff = f"{fmt.kickoff(fx.kickoff, app.tz, app.now())} {fmt.zone(fx.kickoff, app.tz)}"
+        shown = f"{self.price_style} · fair: {self.method}"
+        # One line: where it is narrow, the kickoff and then the league go (the fixture picker
+        # above says the kickoff and the teams).
+        self.query_one("#market-line", Static).update(fitting(
+            [f"{name} · {fx.league_name} · {kickoff} · {shown}", f"{name} · {fx.league_name} · {shown}",
+             f"{name} · {shown}"], self.lay_out()))
         if market is None:
             self.show_notice(
                 f"Never cached: the odds of {match_name(view.fixture)} were never fetched on "
@@ -284,6 +292,8 @@ class OddsScreen(PageScreen):
         target, self._cursor_at = self._cursor_at, None
         if target is not None:
             cursor = price_cell(market, *target)
+        elif cursor is None and market.rows:
+            cursor = Coordinate(0, 1)  # a new market: on its first price, where a and h act
         if cursor is not None:
             table.cursor_coordinate = cursor
         self.render_analytics(market, view.closes)
@@ -305,7 +315,11 @@ class OddsScreen(PageScreen):
             table.add_row(*cells, key=str(row.bookmaker.id))
         parts = [f"{o.label} {format_price(o.best.price, style)} {o.best.bookmaker}"
                  for o in market.outcomes if o.best is not None]
-        self.query_one("#best-line", Static).update("Best  " + " · ".join(parts) if parts else "")
+        text = "Best  " + " · ".join(parts) if parts else ""
+        best_line = self.query_one("#best-line", Static)
+        best_line.update(text)
+        # Shown where it fits on its line; else the Fair view's Best and "at" columns say it.
+        best_line.display = len(text) <= self.lay_out()
 
     def render_analytics(self, market: MarketView, closes: dict[str, float] | None = None) -> None:
         """Arbitrage banner, the market's fair view beside the prediction, value, movement
@@ -332,10 +346,14 @@ class OddsScreen(PageScreen):
                 f"Middles across the lines ({len(market.middles)}; {len(shown)} smallest worst case "
                 f"first, stakes of {self.money(stakes.bankroll)}):",
                 *(self.middle_text(m) for m in shown)]))
-        self.query_one("#fair-title", Static).update(
+        sizing = f"{stakes.kelly_fraction:g} Kelly of {self.money(stakes.bankroll)}"
+        # One line, the stake's basis kept to the last (the market line says the method).
+        self.query_one("#fair-title", Static).update(fitting([
             f"Fair view ({self.method}); value = best price against the market's fair probability "
-            f"and the prediction's; stakes: {stakes.kelly_fraction:g} Kelly of "
-            f"{self.money(stakes.bankroll)} against the {self.stake_basis} (k)")
+            f"and the prediction's; stakes: {sizing} against the {self.stake_basis} (k)",
+            f"Fair view ({self.method}) · stakes: {sizing} against the {self.stake_basis} (k)",
+            f"Stakes: {sizing} against the {self.stake_basis} (k)",
+            f"Stakes: {sizing} vs the {self.stake_basis} (k)"], self.lay_out()))
         fair = self.query_one("#fair-table", DataTable)
         fair.clear(columns=True)
         # Price, fair, value and stake first: what 80 columns must show.
@@ -397,6 +415,10 @@ class OddsScreen(PageScreen):
     def stake_text(self, o: OutcomeView) -> str:
         stake = None if o.best is None else self.stake_for(o.best.price, o)
         return "—" if stake is None else ("no edge" if stake == 0 else amount_text(stake))
+
+    def redraw(self) -> None:
+        if self._view is not None and self.provenance is not None:
+            self.render_page(Page(self._view, self.provenance))
 
     def action_page(self, direction: str) -> None:
         body = self.query_one("#odds-body", VerticalScroll)
@@ -512,7 +534,7 @@ class OddsScreen(PageScreen):
         if view is None or view.fixture is None or view.market is None or not view.market.outcomes:
             return
         market = view.market
-        column = self.query_one("#odds-table", OddsTable).cursor_coordinate.column
+        column = self.price_under_cursor(market).column
         outcome = market.outcomes[min(max(column - 1, 0), len(market.outcomes) - 1)]
         app = self.oddsmon
         now = app.now()
@@ -525,14 +547,23 @@ class OddsScreen(PageScreen):
         title = f"{match_name(view.fixture)} · {market.market_name} · {outcome.label}"
         self.app.push_screen(MovementDialog(chart_text(chart, names, title, app.tz, now)))
 
+    def price_under_cursor(self, market: MarketView) -> Coordinate:
+        """The bookmaker table's cell the keys act on: its cursor's, or where the Fair view has
+        the focus, the best price of the outcome under that table's cursor."""
+        fair = self.query_one("#fair-table", DataTable)
+        cell = self.query_one("#odds-table", OddsTable).cursor_coordinate
+        if fair.has_focus and 0 <= fair.cursor_row < len(market.outcomes):
+            o = market.outcomes[fair.cursor_row]
+            cell = price_cell(market, o.label, "" if o.best is None else o.best.bookmaker) or cell
+        return cell
+
     async def action_add_pick(self) -> None:
         view = self._view
         if view is None or view.fixture is None or view.market is None:
             self.notify("No market to pick from.", title="Pick", severity="warning")
             return
         market = view.market
-        table = self.query_one("#odds-table", OddsTable)
-        row, column = table.cursor_coordinate
+        row, column = self.price_under_cursor(market)
         if not 0 <= row < len(market.rows) or not 1 <= column <= len(market.outcomes):
             self.notify("Move the cursor onto a price to pick it.", title="Pick", severity="warning")
             return

@@ -23,7 +23,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Static
 
 from ..domain.market import ValueBet
 from ..domain.markets import BY_ID
@@ -31,26 +31,36 @@ from ..domain.models import Fixture
 from ..domain.odds import amount_text
 from ..engine.service import PENDING_NOTE, Page
 from . import fmt
-from .columns import Column, cut, layout
+from .columns import Column, cut, fitting, layout, team_tag
 from .dashboard import match_cell
 from .listing import TableScreen
 from .odds import OddsScreen
 
 # Value, price, fair odds and stake first: the figures that matter fit in 80 columns. Tables
-# carry their own spacing (no cell padding); the match takes what the others leave.
+# carry their own spacing (no cell padding); the match takes what the others leave. Under
+# NARROW columns (an 80-column terminal) the fair odds go to the line under the table (which
+# says the highlighted row in full) and the edge takes a column less, so that the outcome
+# (its line with it) and the match keep their names.
+NARROW = 70
 COLUMNS: tuple[Column, ...] = (
-    Column("edge", "Edge", 8),
+    Column("edge", "Edge", 8, wide_from=NARROW),
+    Column("edge", "Edge", 7, narrow_below=NARROW),  # "+18.4%"
     Column("price", "Price", 6),
-    Column("fair", "Fair", 6),
-    Column("stake", "Stake", 10),  # "Stake EUR": the heading names the currency
+    Column("fair", "Fair", 6, wide_from=NARROW),  # narrower, the line under the table says it
+    Column("stake", "Stake", 10, wide_from=NARROW),  # "Stake EUR": the heading names the currency
+    Column("stake", "Stk", 8, narrow_below=NARROW),  # "Stk EUR"
     Column("market", "Market", share=1, min_width=8),
-    Column("outcome", "Outcome", share=1, min_width=8),
-    Column("match", "Match", share=2, min_width=14),
+    Column("outcome", "Outcome", share=1, wide_from=NARROW, min_width=8),
+    Column("outcome", "Outcome", 14, narrow_below=NARROW),  # "Draw/Over 4.5"
+    Column("match", "Match", share=2, wide_from=NARROW, min_width=14),
+    Column("match", "Match", share=1, narrow_below=NARROW, min_width=9),
     Column("kickoff", "Kickoff", 11, wide_from=100),
     Column("book", "Book", share=1, wide_from=110, min_width=9),
 )
 
 
+NARROW_MATCH = 16  # a match cell narrower than this tags the teams
+STATUS_PREFIX = 36  # the rest of the status line: "cache 23s old · " and " · refresh in 2h 59m"
 # The rows listed, best edge first: 2,000 real-size fixtures hold some 16,000 value bets, more
 # than anyone reads and than a table draws quickly (the status line says how many there are).
 ROWS = 1000
@@ -89,6 +99,7 @@ class ValueScreen(TableScreen):
 
     def compose_body(self) -> ComposeResult:
         yield DataTable(id=self.TABLE_ID, cursor_type="row", zebra_stripes=True, cell_padding=0)
+        yield Static("", id="value-line", markup=False)  # the highlighted row, nothing cut
 
     async def fetch(self) -> Page[ValueView]:
         app = self.oddsmon
@@ -144,10 +155,12 @@ class ValueScreen(TableScreen):
     def clear_page(self) -> None:
         self._view = None
         super().clear_page()
+        self.query_one("#value-line", Static).update("")
 
     def redraw(self) -> None:
         if self._view is not None and self.provenance is not None:
             self.render_page(Page(self._view, self.provenance))
+            self.update_status()  # its suffix is laid out for the width too
 
     def render_page(self, page: Page[ValueView]) -> None:
         view = page.data
@@ -167,7 +180,7 @@ class ValueScreen(TableScreen):
         shown = layout(COLUMNS, self.lay_out(), want)
         for col, width in shown:
             label = (f"Kickoff {fmt.zone(now, tz)}" if col.key == "kickoff" else
-                     f"Stake {app.settings.stakes.currency}" if col.key == "stake" else col.label)
+                     f"{col.label} {app.settings.stakes.currency}" if col.key == "stake" else col.label)
             right = col.key in ("edge", "price", "fair", "stake")
             table.add_column(Text(label.rjust(width - 1) + " " if right else label), width=width, key=col.key)
         widths = {c.key: w for c, w in shown}
@@ -180,7 +193,7 @@ class ValueScreen(TableScreen):
                 "stake": self.stake_text(bet, view.stakes[i]),
                 "market": self.market_text(bet),
                 "outcome": bet.outcome,
-                "match": str(bet.fixture_id) if fx is None else match_cell(fx, widths["match"]),
+                "match": str(bet.fixture_id) if fx is None else self.match_text(fx, widths["match"]),
                 "kickoff": "—" if fx is None else fmt.short_time(fx.kickoff, tz, now),
                 "book": bet.bookmaker,
             }
@@ -194,15 +207,30 @@ class ValueScreen(TableScreen):
             table.add_row(*row, key=str(i))
         if 0 < cursor < table.row_count:
             table.move_cursor(row=cursor)
+        self.show_bet()
         watched = f"{len(app.desk.pinned)} pinned fixtures" if app.desk.pinned else "every upcoming fixture"
-        self.status_suffix = " · ".join((f"{len(bets):,} value bets, arbitrages and middles", *view.notes, watched,
-                                         f"value vs {self.basis}", f"Kelly {'joint' if self.joint else 'one by one'}"))
+        how = (f"value vs {self.basis}", f"Kelly {'joint' if self.joint else 'one by one'}")
+        # One line beside the page's age: the shorter wordings where it is narrow.
+        self.status_suffix = fitting([
+            " · ".join((f"{len(bets):,} value bets, arbitrages and middles", *view.notes, watched, *how)),
+            " · ".join((f"{len(bets):,} bets", watched, *how)), f"{len(bets):,} bets · vs {self.basis}"],
+            self.lay_out() - STATUS_PREFIX)
+
+    @staticmethod
+    def match_text(fx: Fixture, width: int) -> str:
+        """The match in a cell ``width`` wide: under NARROW_MATCH, a tag of each team
+        (``Lens–Auxe``) rather than two cut names (``Le… – Au…``)."""
+        if width >= NARROW_MATCH:
+            return match_cell(fx, width)
+        side = (width - 2) // 2
+        return f"{team_tag(fx.home.name, side)}–{team_tag(fx.away.name, width - 2 - side)}"
 
     @staticmethod
     def market_text(bet: ValueBet) -> str:
         known = BY_ID.get(bet.market_id)
         short = bet.market if known is None else known.short
-        return short if bet.kind == "middle" else f"{short} {bet.line}".strip()
+        # The line once: an outcome that names it (``Over 2.5``) leaves the room to the names.
+        return short if bet.kind == "middle" or bet.line in bet.outcome.split() else f"{short} {bet.line}".strip()
 
     def stake_text(self, bet: ValueBet, stake: float) -> str:
         if bet.kind == "middle":
@@ -210,6 +238,29 @@ class ValueScreen(TableScreen):
         if bet.price is None or bet.fair_probability is None:
             return "arb"
         return amount_text(stake)
+
+    def bet_line(self, bet: ValueBet, stake: float) -> str:
+        """The bet in full, for the line under the table: ``Lens – Auxerre, Sat 15:00 UTC ·
+        1X2+O/U Draw/Over 2.5 @ 202 (fair 171) Pinnacle · stake 0 EUR``."""
+        app, view = self.oddsmon, self._view
+        fx = None if view is None else view.fixtures.get(bet.fixture_id)
+        match = str(bet.fixture_id) if fx is None else (
+            f"{fmt.match_title(fx.home.name, fx.away.name)}, {fmt.short_time(fx.kickoff, app.tz, app.now())} "
+            f"{fmt.zone(fx.kickoff, app.tz)}")
+        price = "" if bet.price is None else f" @ {price_text(bet.price)}"
+        if bet.price is not None and bet.fair_probability:
+            price += f" (fair {price_text(1 / bet.fair_probability)})"
+        stake_text = self.stake_text(bet, stake)
+        staked = stake_text if not stake_text[0].isdigit() else f"stake {stake_text} {app.settings.stakes.currency}"
+        return f"{match} · {self.market_text(bet)} {bet.outcome}{price} {bet.bookmaker} · {staked}"
+
+    def show_bet(self) -> None:
+        bet, view = self._bet(), self._view
+        self.query_one("#value-line", Static).update(
+            "" if bet is None or view is None else self.bet_line(bet, view.stakes[self.table.cursor_row]))
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.show_bet()
 
     # -- the door ---------------------------------------------------------------------------------
 

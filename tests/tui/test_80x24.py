@@ -1,6 +1,6 @@
 """80x24 is a first-class size: on every screen the footer's keys are whole (help, quit and the
 offline key always among them; the rest in ``?`` and the palette) and the status line is one
-line."""
+line; Odds shows price, fair, value and stake on its first screen, Value its names."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import pytest
 
 from oddsmon.tui.footer import WrappingFooter
 from oddsmon.tui.screens import SCREENS, ScreenSpec
+from oddsmon.tui.value import ValueScreen
 
-from .conftest import SIZE, RecordingApp, press, screen_text, settle
+from .conftest import SIZE, RecordingApp, press, screen_text, settle, text_of
 
 
 @pytest.mark.parametrize("spec", SCREENS, ids=[spec.name for spec in SCREENS])
@@ -62,3 +63,59 @@ async def test_supervision_at_80_columns_wraps_no_line_under_its_label(app: Reco
         assert "Last requests (sent, or from the cache)" in painted
         item = next(i for i, row in enumerate(content) if "Key pages opened online" in row)
         assert content[item].startswith(("[x] ", "[ ] ")) and content[item + 1].startswith("    "), painted
+
+
+async def test_odds_at_80x24_shows_price_fair_value_and_stake_and_picks_from_the_fair_view(
+        app: RecordingApp) -> None:
+    """The first screen of Odds at 80x24 holds the market's line whole, every bookmaker's
+    price and, under them, each outcome's best price, fair odds, value and stake. Tab takes
+    the focus to that Fair view; ``a`` there records the outcome's best price, and the market's
+    line and the table's header are still on screen."""
+    from oddsmon.tui.odds import OddsScreen
+
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "o")
+        screen = app.screen
+        assert isinstance(screen, OddsScreen)
+        painted = [row for row in screen_text(app).splitlines() if "▕" in row]
+        market_line = next(i for i, row in enumerate(painted) if "fair: multiplicative" in row)
+        assert painted[market_line + 1].split("▕")[1].split() == ["Bookmaker", "Home", "Draw", "Away", "Margin"]
+        header = next(row for row in painted if "Outcome" in row)
+        assert header.split("▕")[1].split()[:6] == ["Outcome", "Best", "Fair", "Value", "Stake", "EUR"], header
+        for label in ("Home", "Draw", "Away"):
+            row = next(r for r in painted if r.split("▕")[1].split()[:1] == [label])
+            best, fair, value = row.split("▕")[1].split()[1:4]
+            assert float(best) > 1 and float(fair) > 1 and value.endswith("%"), row
+        await press(pilot, "tab", "down", "a")  # the Fair view's second row: Draw
+        assert "Pick #1: Draw @ " in app.said_text()
+        again = screen_text(app)
+        assert "fair: multiplicative" in again and "Bookmaker" in again, again
+
+
+async def test_value_at_80x24_keeps_the_outcome_whole_and_says_the_highlighted_bet_in_full(
+        app: RecordingApp) -> None:
+    """At 80 columns the Value screen's outcome (its line in it) is whole, the market is not
+    cut under 8 characters, the match names both teams, and the line under the table says the
+    highlighted bet with nothing cut; the status line is not cut either."""
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "V")
+        screen = app.screen
+        assert isinstance(screen, ValueScreen)
+        board = await app.service.value_board(method=app.fair_method)
+        assert board.data
+        bets = board.data
+        for i, bet in enumerate(bets[:15]):
+            row = [str(c) for c in screen.table.get_row_at(i)]
+            keys = [str(k.value) for k in screen.table.columns]
+            cells = dict(zip(keys, row, strict=True))
+            if len(bet.outcome) <= 13:
+                assert cells["outcome"].strip() == bet.outcome, cells
+            assert len(cells["market"].strip().rstrip("…")) >= min(7, len(screen.market_text(bet))), cells
+            assert "–" in cells["match"] and "…" not in cells["match"], cells
+        line = text_of(app, "#value-line")
+        fx = next(f for f in (await app.service.fixtures()).data or [] if f.id == bets[0].fixture_id)
+        assert line.startswith(f"{fx.home.name} – {fx.away.name}, ") and f"{bets[0].outcome} @ " in line, line
+        status = next(r for r in screen_text(app).splitlines() if "cache" in r or "live" in r)
+        assert "…" not in status, status

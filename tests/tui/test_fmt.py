@@ -33,13 +33,20 @@ def test_today_says_today_and_times_carry_their_zone() -> None:
 
 
 def test_names_shrink_only_when_they_must_and_stay_apart() -> None:
-    from oddsmon.tui.columns import Column, layout, short_name
+    from oddsmon.tui.columns import Column, fitting, layout, short_name, team_tag
 
     assert short_name("Borussia Mönchengladbach", 30) == "Borussia Mönchengladbach"
     assert short_name("Manchester United", 9) == "M. United"
     assert short_name("Manchester City", 9) == "M. City"
     assert short_name("Manchester United", 8) == "M. Unit…"
     assert short_name("Chelsea", 5) == "Chel…"
+    # Narrower still, a tag of each team: the word that tells clubs of one city apart.
+    assert [team_tag(n, 4) for n in ("Manchester City", "Manchester United", "FSV Mainz 05", "Lens")] == \
+        ["City", "Unit", "Main", "Lens"]
+    # A title on one line: the fullest wording that fits, else the shortest cut.
+    assert fitting(["Match Winner · Premier League", "Match Winner"], 20) == "Match Winner"
+    assert fitting(["Match Winner · Premier League", "Match Winner"], 40) == "Match Winner · Premier League"
+    assert fitting(["Match Winner · Premier League", "Match Winner"], 8) == "Match W…"
     cols = (Column("a", "A", 10), Column("b", "B", share=2), Column("c", "C", share=1),
             Column("d", "D", 5, wide_from=100))
     assert [(c.key, w) for c, w in layout(cols, 70)] == [("a", 10), ("b", 40), ("c", 20)]

@@ -10,7 +10,7 @@ from oddsmon.domain.markets import BY_ID
 from oddsmon.domain.odds import amount_text
 from oddsmon.engine.runtime import Engine
 from oddsmon.tui.odds import OddsScreen, OddsTable
-from oddsmon.tui.value import ValueScreen
+from oddsmon.tui.value import ValueScreen, price_text
 
 from .conftest import SIZE, RecordingApp, press, settle, shown_fixture, text_of
 
@@ -72,11 +72,17 @@ async def test_team_names_use_the_width(app: RecordingApp, engine: Engine) -> No
         assert shown <= full and any(len(name) > 8 + 3 + 8 for name in shown)
 
 
-async def test_price_fair_value_and_stake_first_at_80x24(app: RecordingApp) -> None:
+async def test_value_price_and_stake_first_at_80x24_and_the_fair_odds_under_the_table(app: RecordingApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
-        screen, _ = await open_value(pilot, app)
+        screen, bets = await open_value(pilot, app)
         headers = [str(c.label).strip() for c in screen.query_one("#value", DataTable).columns.values()]
-        assert headers[:4] == ["Edge", "Price", "Fair", "Stake EUR"]  # stakes are money: the heading says which
+        assert headers[:3] == ["Edge", "Price", "Stk EUR"]  # stakes are money: the heading says which
+        bet = bets[0]
+        assert bet.fair_probability and f"(fair {price_text(1 / bet.fair_probability)})" in text_of(app, "#value-line")
+        await pilot.resize_terminal(100, 30)  # wider, the fair odds have their column
+        await settle(pilot)
+        headers = [str(c.label).strip() for c in screen.query_one("#value", DataTable).columns.values()]
+        assert headers[:4] == ["Edge", "Price", "Fair", "Stake EUR"]
 
 
 def _best(odds: dict[int, object], fid: int, bet_id: int, label: str) -> float:
