@@ -30,6 +30,16 @@ if TYPE_CHECKING:
 # The schema every backend migrates to: the parts' SQL reads and writes this one.
 SCHEMA_VERSION = 13
 
+# Ids bound in one ``IN (...)``: under SQLite's variable limit (999 before 3.32), on every backend.
+IN_LIST_MAX = 500
+
+
+def in_lists(ids: Sequence[int]) -> Iterator[tuple[list[int], str]]:
+    """``ids`` in chunks a bound ``IN (...)`` takes, each with its placeholders (``?,?,?``)."""
+    for start in range(0, len(ids), IN_LIST_MAX):
+        chunk = list(ids[start:start + IN_LIST_MAX])
+        yield chunk, ",".join("?" * len(chunk))
+
 
 class StoreError(Exception):
     """The store cannot be used; the message names where it lives and says why."""

@@ -11,12 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from .backend import in_lists
+
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see records.py)
 if TYPE_CHECKING:
     from .backend import Backend
-
-_CHUNK = 500  # fixture ids per IN (...): under SQLite's variable limit
-
 
 class HeadlineStore:
     def __init__(self, db: Backend) -> None:
@@ -36,9 +35,7 @@ class HeadlineStore:
         """The kept headline text of each of those fixtures computed over ``books``."""
         ids = list(fixture_ids)
         out: dict[int, str] = {}
-        for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start:start + _CHUNK]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in in_lists(ids):
             out.update((r[0], r[1]) for r in self.db.query(
                 f"SELECT fixture_id, body FROM headlines WHERE books = ? AND fixture_id IN ({marks})",
                 (books, *chunk)))

@@ -19,6 +19,7 @@ from datetime import datetime
 
 from ..clock import utc_from_ts
 from ..records import record
+from .backend import in_lists
 from .collector import _alive, _host
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see records.py)
@@ -27,7 +28,6 @@ if TYPE_CHECKING:
 
 _LAST_CLAIM = "outbox.last_claim."  # + target: when its last batch was claimed (POSIX s)
 _CURSOR = "outbox.cursor."  # + name: how far the producers have turned records into alerts
-_CHUNK = 500  # ids per bound IN list
 
 
 @record
@@ -113,9 +113,9 @@ class Outbox:
                    or (r[6] == host and r[5] != pid and not _alive(r[5]))][:limit]
             if not due:
                 return []
-            for chunk in _chunks([r[0] for r in due]):
+            for chunk, marks in in_lists([r[0] for r in due]):
                 tx.execute(f"UPDATE alert_outbox SET claimed_pid = ?, claimed_host = ?, claimed_at = ?, "
-                           f"attempts = attempts + 1 WHERE id IN ({_marks(chunk)})", (pid, host, t, *chunk))
+                           f"attempts = attempts + 1 WHERE id IN ({marks})", (pid, host, t, *chunk))
             tx.execute("INSERT INTO meta (key, value) VALUES (?, ?) "
                        "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (_LAST_CLAIM + target, repr(t)))
         return [Claimed(r[0], r[1], r[2], r[3], r[4] + 1) for r in due]
@@ -175,15 +175,6 @@ class Outbox:
 
     def _update(self, ids: Sequence[int], assignments: str, params: tuple[object, ...]) -> None:
         with self.db.write() as tx:
-            for chunk in _chunks(ids):
-                tx.execute(f"UPDATE alert_outbox SET {assignments} WHERE id IN ({_marks(chunk)})",
+            for chunk, marks in in_lists(ids):
+                tx.execute(f"UPDATE alert_outbox SET {assignments} WHERE id IN ({marks})",
                            (*params, *chunk))
-
-
-def _marks(chunk: Sequence[int]) -> str:
-    return ",".join("?" * len(chunk))
-
-
-def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
-    for i in range(0, len(ids), _CHUNK):
-        yield list(ids[i:i + _CHUNK])

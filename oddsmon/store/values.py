@@ -15,12 +15,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from .backend import in_lists
+
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see records.py)
 if TYPE_CHECKING:
     from .backend import Backend
-
-_CHUNK = 500  # fixture ids per IN (...): under SQLite's variable limit
-
 
 class ValueStore:
     def __init__(self, db: Backend) -> None:
@@ -41,9 +40,7 @@ class ValueStore:
         scanned (one query, the entry's time read from the cache's row without its body)."""
         ids = list(fixture_ids)
         out: dict[int, str] = {}
-        for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start:start + _CHUNK]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in in_lists(ids):
             # Within a millisecond: the time is kept as the float the cache's datetime gives.
             out.update((r[0], r[1]) for r in self.db.query(
                 "SELECT v.fixture_id, v.body FROM value_scans v JOIN cache c ON c.key = v.entry "
