@@ -23,12 +23,12 @@ from ..records import record
 # the type checker; a backend satisfies them by shape, and `oddsmon --check` pays for none.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Iterable, Iterator, Sequence
     from contextlib import AbstractContextManager
     from typing import Any, Protocol
 
 # The schema every backend migrates to: the parts' SQL reads and writes this one.
-SCHEMA_VERSION = 13
+SCHEMA_VERSION = 14
 
 # Ids bound in one ``IN (...)``: under SQLite's variable limit (999 before 3.32), on every backend.
 IN_LIST_MAX = 500
@@ -128,6 +128,12 @@ if TYPE_CHECKING:
         def iterate(self, sql: str, params: Params = (), batch: int = ...) -> Iterator[Row]:
             """The rows of one statement, read ``batch`` at a time (a server streams them):
             memory stays flat whatever the count."""
+            ...
+
+        def insert_rows(self, table: str, columns: Sequence[str], rows: Iterable[Params]) -> None:
+            """Many new rows into ``table``, none of which conflicts with a stored one (the
+            caller knows, under the write lock): the backend's fastest bulk insert (a server's
+            COPY, SQLite's one prepared INSERT run for each row)."""
             ...
 
 
