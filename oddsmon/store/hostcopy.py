@@ -40,16 +40,24 @@ _CACHE_BATCH = 100  # cache rows carry bodies of up to MBs
 _MARK = "copy.since."
 
 
-def refresh(server: Backend, local: Backend, at: float) -> int:
+def refresh(server: Backend, local: Backend, at: float, stop: Callable[[], bool] = lambda: False) -> int | None:
     """Bring ``local`` up to date with what changed on ``server`` since the last copy; the rows
-    written. ``at`` (POSIX seconds, the engine's clock) is recorded as the copy's time."""
+    written. ``at`` (POSIX seconds, the engine's clock) is recorded as the copy's time.
+
+    ``stop`` is asked between batches (a process exiting): once it says so, the copy ends
+    there and returns None, its time not recorded. What it wrote stands (each batch by
+    primary key, each table's mark only once the table is done), so the next copy resumes."""
     tables = {t.name: t for t in TABLES}
     written = 0
     convert = body_converter(server.dialect.text_bodies, local.dialect.text_bodies)
     for name, column in SINCE.items():
-        written += _incremental(server, local, tables[name], column,
-                                convert if name == "cache" else None)
+        done = _incremental(server, local, tables[name], column, convert if name == "cache" else None, stop)
+        if done is None:
+            return None
+        written += done
     for name in WHOLE:
+        if stop():
+            return None
         written += _whole(server, local, tables[name])
     with local.write() as tx:
         _set(tx, COPY_AT_KEY, repr(at))
@@ -57,7 +65,7 @@ def refresh(server: Backend, local: Backend, at: float) -> int:
 
 
 def _incremental(server: Backend, local: Backend, table: Table, column: str,
-                 convert: Callable[[Row], tuple[object, ...]] | None) -> int:
+                 convert: Callable[[Row], tuple[object, ...]] | None, stop: Callable[[], bool]) -> int | None:
     mark_key = _MARK + table.name
     row = local.query_one("SELECT value FROM meta WHERE key = ?", (mark_key,))
     since = float(row[0]) - OVERLAP_S if row is not None else None
@@ -76,6 +84,8 @@ def _incremental(server: Backend, local: Backend, table: Table, column: str,
             changed = float(values[at])  # type: ignore[arg-type]
             newest = changed if newest is None else max(newest, changed)
             if len(batch) >= batch_size:
+                if stop():
+                    return None
                 written += _write(local, upsert, batch)
                 batch = []
     written += _write(local, upsert, batch)
