@@ -167,6 +167,12 @@ if TYPE_CHECKING:
             """An aggregate of a group's distinct ``expr`` values, comma-separated."""
             ...
 
+        def reserve_ids(self, table: str, column: str) -> str | None:
+            """A statement handing out the next ``?`` ids of ``table``'s identity ``column``,
+            none of which a later row gets (a server's sequence), or None where ids cannot be
+            set aside (one host's file needs none: it is never away)."""
+            ...
+
         def reset_identity(self, table: str, column: str) -> str | None:
             """After ids were written as they are (a copied store): the statement that makes
             the next new row's id follow the largest, or None where that is automatic."""

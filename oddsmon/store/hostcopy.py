@@ -14,6 +14,9 @@ or stamped by a clock slightly behind, and written by primary key (a row copied 
 same row). The small tables (picks, pins, filters, bookmakers' names) are copied whole, so a
 pick deleted or a pin removed on the server is gone here too. The cost is what changed since
 the last copy; the first copy is the whole of those tables.
+
+Each copy also sets aside a few pick ids on the server for this host (picks.py): a pick
+recorded while the server is away takes one, so its number on the screen is the one it keeps.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from .copy import TABLES, Table, body_converter, upsert_sql
 from .failover import COPY_AT_KEY
+from .picks import reserve_pick_ids
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -59,6 +63,7 @@ def refresh(server: Backend, local: Backend, at: float, stop: Callable[[], bool]
         if stop():
             return None
         written += _whole(server, local, tables[name])
+    reserve_pick_ids(server, local)
     with local.write() as tx:
         _set(tx, COPY_AT_KEY, repr(at))
     return written

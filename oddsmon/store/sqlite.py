@@ -530,6 +530,9 @@ class SqliteDialect:
     def concat_distinct(self, expr: str) -> str:
         return f"group_concat(DISTINCT {expr})"
 
+    def reserve_ids(self, table: str, column: str) -> None:
+        return None
+
     def reset_identity(self, table: str, column: str) -> None:
         return None  # AUTOINCREMENT keeps the largest id ever written, given ones included
 
