@@ -141,6 +141,30 @@ def test_a_late_answer_never_raises_the_remaining_count(store: Store) -> None:
     assert (ledger.quota().daily_limit, ledger.quota().daily_remaining) == (80, 80)
 
 
+def test_a_call_answered_without_a_count_is_counted_once(store: Store) -> None:
+    ledger = store.ledger
+    s = timedelta(seconds=1)
+    ledger.observe(T0, 100, 30, None, None, sent_at=T0)
+    # Sent after that reading, it timed out: the provider counted it, the reading cannot have.
+    ok, _, ticket = ledger.reserve_call(T0 + s, reserve=10)
+    ledger.log_request(T0 + 4 * s, "/odds", "timeout", 3000.0, True, ticket=ticket, unobserved=True,
+                       sent_at=T0 + s)
+    assert ok and ledger.quota().daily_remaining == 29
+    # Sent before the next reading came in (another process's answer, which may count it):
+    # the reading stays what the provider said, and the call is held back from spending.
+    ok, _, ticket = ledger.reserve_call(T0 + 5 * s, reserve=10)
+    ledger.observe(T0 + 6 * s, None, 20, None, None, sent_at=T0 + 5 * s)
+    ledger.log_request(T0 + 8 * s, "/odds", "timeout", 3000.0, True, ticket=ticket, unobserved=True,
+                       sent_at=T0 + 5 * s)
+    assert ok and ledger.quota().daily_remaining == 20
+    ok, left, ticket = ledger.reserve_call(T0 + 9 * s, reserve=10)
+    assert (ok, left) == (True, 19)
+    # The answer to a request sent after it ended counts it for sure: nothing held back then.
+    ledger.observe(T0 + 10 * s, None, 17, None, None, sent_at=T0 + 9 * s)
+    ledger.log_request(T0 + 10 * s, "/odds", "200", 1.0, True, ticket=ticket)
+    assert ledger.reserve_call(T0 + 12 * s, reserve=10)[:2] == (True, 17)
+
+
 def test_request_log_and_counters(store: Store) -> None:
     for i in range(3):
         store.ledger.log_request(T0 + timedelta(seconds=i), "/odds", "200", 12.5, True)
