@@ -7,7 +7,8 @@ of the page: SQLite's a WAL insert, PostgreSQL's an INSERT in a transaction); an
 
 The server is a real PostgreSQL started for the run from the machine's binaries
 (tests/postgres.py, on a Unix socket, ``fsync = off`` as for the tests: what is compared is
-oddsmon's work, not the disk's). Targets: the screens within 2x their SQLite figures, the warm
+oddsmon's work, not the disk's), or the database ``ODDSMON_BENCH_PG_URL`` names (make test's
+tiny run, on the test session's server). The SQLite store is bench h's, built once a run. Targets: the screens within 2x their SQLite figures, the warm
 within 1.5x its floor on either backend, ``--check`` within 3x the floor.
 """
 
@@ -15,10 +16,11 @@ from __future__ import annotations
 
 import compileall
 import json
+import os
 import time
 from typing import Any
 
-from .bench_real_size import _built, _check_time, _child
+from .bench_real_size import _check_time, built, measured
 from .common import ROOT, Context, Row
 
 SIZES = (("2,000 fixtures", 2000),)
@@ -41,30 +43,38 @@ def decode_write_floor(url: str, bodies: list[bytes]) -> float:
     return elapsed / (sum(map(len, bodies)) / 1e6)
 
 
+# An empty database to use instead of starting a server (make test hands over one of its own
+# server's): one size only, the tiny run's.
+PG_URL_ENV = "ODDSMON_BENCH_PG_URL"
+
+
 def run(ctx: Context, sizes: tuple[tuple[str, int], ...] | None = None) -> list[Row]:
     from tests.postgres import PgServer, find_bindir
 
-    bindir = find_bindir()
-    if bindir is None:
-        raise RuntimeError("no PostgreSQL binaries (Debian: apt-get install postgresql)")
+    sizes = sizes or ctx.sizes(SIZES, QUICK_SIZES)
+    given = os.environ.get(PG_URL_ENV)
+    if given and len(sizes) > 1:
+        raise RuntimeError(f"{PG_URL_ENV} names one database: run one size (--tiny)")
+    server = None
+    if not given:
+        bindir = find_bindir()
+        if bindir is None:
+            raise RuntimeError("no PostgreSQL binaries (Debian: apt-get install postgresql)")
+        server = PgServer(bindir).start()
     compileall.compile_dir(str(ROOT / "oddsmon"), quiet=1)  # children start from .pyc
-    server = PgServer(bindir).start()
     rows: list[Row] = []
     try:
-        for label, n in sizes or ctx.sizes(SIZES, QUICK_SIZES):
-            lite_dir, pg_dir = ctx.tmp / f"pg-bench-lite-{n}", ctx.tmp / f"pg-bench-pg-{n}"
-            lite_dir.mkdir()
-            pg_dir.mkdir()
-            url = server.database()
-            lite = _built(lite_dir, n)
-            team = _built(pg_dir, n, url)
-            lite_got = _child(["measure", str(lite_dir), json.dumps(lite)])
-            team_got = _child(["measure", str(pg_dir), json.dumps(team)])
+        for label, n in sizes:
+            lite_dir, lite = built(ctx, n)
+            pg_dir, team = built(ctx, n, given or server.database())
+            lite_got = measured(ctx, lite_dir, lite)
+            team_got = measured(ctx, pg_dir, team)
             runs = ctx.runs(7)
             check, floor = _check_time(pg_dir, team, runs)
             rows += _rows(label, lite, team, lite_got, team_got, check, floor, runs)
     finally:
-        server.stop()
+        if server is not None:
+            server.stop()
     return rows
 
 
