@@ -39,7 +39,7 @@ from .backend import (
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see records.py)
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterable, Sequence
 
     from .backend import Params, Row
 
@@ -469,6 +469,18 @@ _MIGRATIONS: dict[int, str] = {
         PRIMARY KEY (fixture_id, scan)
     ) WITHOUT ROWID;
     """,
+    # v14: each bookmaker's book of a fixture as the history last recorded it, by fingerprint
+    # (store/history.py: record): a refetch whose book is unchanged compares and writes nothing.
+    # Empty after the upgrade: a book with no fingerprint is compared as before.
+    14: """
+    CREATE TABLE odds_prints (
+        fixture_id INTEGER NOT NULL,
+        bookmaker_id INTEGER NOT NULL,
+        fingerprint INTEGER,            -- hash of the book's (bet, outcome, price) rows; NULL: unknown
+        seen_at REAL NOT NULL,          -- the newest fetch of the book recorded, POSIX seconds UTC
+        PRIMARY KEY (fixture_id, bookmaker_id)
+    ) WITHOUT ROWID;
+    """,
 }
 
 
@@ -517,6 +529,9 @@ class SqliteDialect:
 
     def concat_distinct(self, expr: str) -> str:
         return f"group_concat(DISTINCT {expr})"
+
+    def reserve_ids(self, table: str, column: str) -> None:
+        return None
 
     def reset_identity(self, table: str, column: str) -> None:
         return None  # AUTOINCREMENT keeps the largest id ever written, given ones included
@@ -978,6 +993,10 @@ class Tx:
         cur = self.conn.execute(sql, params)
         while rows := cur.fetchmany(batch):
             yield from rows
+
+    def insert_rows(self, table: str, columns: Sequence[str], rows: Iterable[Params]) -> None:
+        self.conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) "
+                              f"VALUES ({','.join('?' * len(columns))})", rows)
 
     def executescript_in_tx(self, script: str) -> None:
         # executescript() would COMMIT first; run the statements one by one inside our tx.

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import postgres
 from tests.perf.__main__ import BENCHMARKS
 from tests.perf.bench_postgres import PG_URL_ENV
 from tests.perf.common import ROOT
@@ -29,14 +30,13 @@ def test_every_benchmark_runs_here_once() -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("groups", TINY_RUNS)
-def test_each_benchmark_runs_to_its_rows_at_a_tiny_size(groups: str, tmp_path: Path,
-                                                        request: pytest.FixtureRequest) -> None:
+def test_each_benchmark_runs_to_its_rows_at_a_tiny_size(groups: str, tmp_path: Path) -> None:
     out = tmp_path / "performance.md"
     env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(tmp_path)}
     for name in ("APISPORTS_KEY", "ODDSMON_CONFIG", "NO_COLOR"):
         env.pop(name, None)
     if "i" in groups:  # the session's PostgreSQL server, not one more started for the bench
-        env[PG_URL_ENV] = request.getfixturevalue("pg_url")
+        env[PG_URL_ENV] = postgres.server().url("postgres")
     proc = subprocess.run([sys.executable, "-m", "tests.perf", "--tiny", "--only", groups, "--out", str(out)],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, f"({groups}) could not run:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"

@@ -3,23 +3,29 @@ real-size warm (bench h's inflated simulator, 2,000 fixtures) into each backend,
 freshly started oddsmon on each, the Dashboard, Bookmakers and Odds screens' service calls;
 the warm's parse + store per MB against its floor on each backend (``json.loads`` and one write
 of the page: SQLite's a WAL insert, PostgreSQL's an INSERT in a transaction); and
-``oddsmon --check`` on PostgreSQL against ``python -c "import sqlite3, json"``.
+``oddsmon --check`` on PostgreSQL against ``python -c "import sqlite3, json"``; and bench k's
+league page keeps on each backend.
 
 The server is a real PostgreSQL started for the run from the machine's binaries
 (tests/postgres.py, on a Unix socket, ``fsync = off`` as for the tests: what is compared is
-oddsmon's work, not the disk's), or the database ``ODDSMON_BENCH_PG_URL`` names (make test's
-tiny run, on the test session's server). The SQLite store is bench h's, built once a run. Targets: the screens within 2x their SQLite figures, the warm
-within 1.5x its floor on either backend, ``--check`` within 3x the floor.
+oddsmon's work, not the disk's), or the one ``ODDSMON_BENCH_PG_URL`` names (make test's tiny
+run: the test session's server). The SQLite store is bench h's, built once a run. Targets: the
+screens within 2x their SQLite figures, the warm within 1.5x its floor on either backend,
+``--check`` within 3x the floor.
 """
 
 from __future__ import annotations
 
 import compileall
+import itertools
 import json
 import os
 import time
+from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
+from .bench_keep_page import keep_rows
 from .bench_real_size import _check_time, built, measured
 from .common import ROOT, Context, Row
 
@@ -43,35 +49,50 @@ def decode_write_floor(url: str, bodies: list[bytes]) -> float:
     return elapsed / (sum(map(len, bodies)) / 1e6)
 
 
-# An empty database to use instead of starting a server (make test hands over one of its own
-# server's): one size only, the tiny run's.
+# A running server to make the databases on instead of starting one, by the URL of its
+# maintenance database as its superuser (make test hands over its session's server).
 PG_URL_ENV = "ODDSMON_BENCH_PG_URL"
+
+
+def _databases_on(maintenance: str) -> Callable[[], str]:
+    """What makes a new, empty database on the server ``maintenance`` is on; its URL."""
+    import psycopg
+
+    names = itertools.count(1)
+
+    def database() -> str:
+        name = f"bench{os.getpid()}_{next(names)}"
+        with psycopg.connect(maintenance, autocommit=True) as conn:
+            conn.execute(f"CREATE DATABASE {name} TEMPLATE template0")
+        return urlsplit(maintenance)._replace(path=f"/{name}").geturl()
+
+    return database
 
 
 def run(ctx: Context, sizes: tuple[tuple[str, int], ...] | None = None) -> list[Row]:
     from tests.postgres import PgServer, find_bindir
 
-    sizes = sizes or ctx.sizes(SIZES, QUICK_SIZES)
     given = os.environ.get(PG_URL_ENV)
-    if given and len(sizes) > 1:
-        raise RuntimeError(f"{PG_URL_ENV} names one database: run one size (--tiny)")
     server = None
     if not given:
         bindir = find_bindir()
         if bindir is None:
             raise RuntimeError("no PostgreSQL binaries (Debian: apt-get install postgresql)")
         server = PgServer(bindir).start()
+    database = server.database if server is not None else _databases_on(given or "")
     compileall.compile_dir(str(ROOT / "oddsmon"), quiet=1)  # children start from .pyc
     rows: list[Row] = []
     try:
-        for label, n in sizes:
+        for label, n in sizes or ctx.sizes(SIZES, QUICK_SIZES):
             lite_dir, lite = built(ctx, n)
-            pg_dir, team = built(ctx, n, given or server.database())
+            pg_dir, team = built(ctx, n, database())
             lite_got = measured(ctx, lite_dir, lite)
             team_got = measured(ctx, pg_dir, team)
             runs = ctx.runs(7)
             check, floor = _check_time(pg_dir, team, runs)
             rows += _rows(label, lite, team, lite_got, team_got, check, floor, runs)
+        # A league page's keeps (bench k) on each backend, side by side in the same run.
+        rows += keep_rows(ctx, "i", "SQLite: ") + keep_rows(ctx, "i", "PostgreSQL: ", database)
     finally:
         if server is not None:
             server.stop()
