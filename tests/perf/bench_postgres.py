@@ -23,7 +23,7 @@ import os
 import time
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from .bench_keep_page import keep_rows
 from .bench_real_size import _check_time, built, measured
@@ -64,7 +64,8 @@ def _databases_on(maintenance: str) -> Callable[[], str]:
         name = f"bench{os.getpid()}_{next(names)}"
         with psycopg.connect(maintenance, autocommit=True) as conn:
             conn.execute(f"CREATE DATABASE {name} TEMPLATE template0")
-        return urlsplit(maintenance)._replace(path=f"/{name}").geturl()
+        scheme, where, _, query, _ = urlsplit(maintenance)
+        return urlunsplit((scheme, where, f"/{name}", query, ""))
 
     return database
 
