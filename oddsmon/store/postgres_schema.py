@@ -402,6 +402,17 @@ MIGRATIONS: dict[int, str] = {
         LEFT JOIN bet_names t ON t.id = s.bet_id
         ORDER BY s.fixture_id, s.bet_id, s.outcome, s.bookmaker_id, s.observed_at DESC;
     """,
+    # v15: a series with one point keeps NULL first_price and first_at (sqlite.py's v15); the
+    # rows already stored stay as they are, which reads the same.
+    15: """
+    ALTER TABLE odds_latest ALTER COLUMN first_price DROP NOT NULL, ALTER COLUMN first_at DROP NOT NULL;
+    CREATE OR REPLACE VIEW odds_snapshots AS
+        SELECT fixture_id, bookmaker_id, bet_id, outcome, coalesce(first_at, seen_at) AS observed_at,
+               coalesce(first_price, price) AS price
+        FROM odds_latest
+        UNION ALL
+        SELECT fixture_id, bookmaker_id, bet_id, outcome, observed_at, price FROM odds_changes;
+    """,
 }
 
 # Every table and view of the current schema (the integrity check's list).

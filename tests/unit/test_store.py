@@ -254,6 +254,34 @@ def test_a_v6_store_keeps_its_history_through_migration_7(tmp_path: Path) -> Non
     store.close()
 
 
+def test_a_v14_store_keeps_its_history_through_migration_15_and_its_one_point_series_shrink(
+        tmp_path: Path) -> None:
+    path = tmp_path / "v14.db"
+    t = T0.timestamp()
+    with _old_store(path, 14) as conn:
+        # Schema 14 wrote every series' first point out, moved or not.
+        conn.executemany("INSERT INTO odds_latest VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
+            (7, 8, 1, "Home", 2.5, t, 2.6, t - 600),     # moved once: 2.6, then 2.5
+            (7, 8, 1, "Draw", 2.95, t - 600, 2.95, t - 600),  # one point
+            (7, 6, 5, "Over 2.5", 1.9, t - 300, 1.9, t - 300)])
+        conn.execute("INSERT INTO odds_changes VALUES (7, 8, 1, 'Home', ?, 2.5)", (t,))
+    store = Store.open(path)
+    assert store.db.query_one("PRAGMA user_version")[0] == SCHEMA_VERSION
+    assert sorted(store.history.stream()) == sorted([
+        (7, 8, 1, "Home", t - 600, 2.6), (7, 8, 1, "Home", t, 2.5), (7, 8, 1, "Draw", t - 600, 2.95),
+        (7, 6, 5, "Over 2.5", t - 300, 1.9)])
+    assert store.history.openings(1, [7]) == {(7, 8, "Home"): 2.6, (7, 8, "Draw"): 2.95}
+    # A one-point series no longer writes its price and time twice; a moved one keeps its first.
+    assert store.db.query("SELECT outcome, first_price, first_at FROM odds_latest ORDER BY outcome") == [
+        ("Draw", None, None), ("Home", 2.6, t - 600), ("Over 2.5", None, None)]
+    # It goes on recording: the one-point series moves, and its first point is written out.
+    assert [(c.previous, c.price) for c in store.history.record(T0 + timedelta(minutes=5),
+                                                                 [(7, 8, 1, "Draw", 3.1)])] == [(2.95, 3.1)]
+    assert [(p.observed_at.timestamp() - t, p.price) for p in store.history.series(7, 1)
+            if p.outcome == "Draw"] == [(-600, 2.95), (300, 3.1)]
+    store.close()
+
+
 @contextlib.contextmanager
 def _old_store(path: Path, version: int) -> Iterator[sqlite3.Connection]:
     """A store file as oddsmon at schema ``version`` left it, filled by the block."""
