@@ -52,11 +52,13 @@ COLUMNS: tuple[Column, ...] = (
     Column("stake", "Stake", 10, wide_from=NARROW),  # "Stake EUR": the heading names the currency
     Column("stake", "Stk", 8, narrow_below=NARROW),  # "Stk EUR"
     Column("market", "Market", share=1, min_width=8),
-    Column("outcome", "Outcome", share=1, wide_from=NARROW, min_width=8),
+    # Twice the market's share: where the room is short (100 columns) the outcome keeps its
+    # line (``Away/Over 2.5``); where it is not, it takes no more than its longest.
+    Column("outcome", "Outcome", share=2, wide_from=NARROW, min_width=8),
     Column("outcome", "Outcome", 14, narrow_below=NARROW),  # "Draw/Over 4.5"
     Column("match", "Match", share=2, wide_from=NARROW, min_width=14),
     Column("match", "Match", share=1, narrow_below=NARROW, min_width=9),
-    Column("kickoff", "Kickoff", 11, wide_from=100),
+    Column("kickoff", "Kickoff", 12, wide_from=100),  # "Kickoff UTC" and a space before Book
     Column("book", "Book", share=1, wide_from=110, min_width=9),
 )
 
