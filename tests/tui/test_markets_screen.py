@@ -46,6 +46,7 @@ async def first_two(engine: Engine) -> tuple[int, int]:
     return upcoming[0], upcoming[1]
 
 
+@pytest.mark.slow  # every bet of a real body, by m and by the picker: 15-17 s each on 2 cores
 @pytest.mark.parametrize("body", list(BODIES))
 async def test_every_bet_of_a_real_body_is_on_the_screen_by_m_and_by_the_picker(
         app: RecordingApp, engine: Engine, body: str) -> None:
