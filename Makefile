@@ -31,7 +31,7 @@ run: pyc
 # Types, lint and the import layers of pyproject.toml ([tool.mypy], [tool.ruff], [tool.importlinter]).
 lint: pyc
 	$(BIN)/mypy
-	$(BIN)/ruff check oddsmon tests
+	$(BIN)/ruff check oddsmon tests scripts
 	$(BIN)/lint-imports
 
 # Types, lint and layers first (seconds), then the whole suite on three workers (the tests share

@@ -20,6 +20,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .records import MISSING, field, fields, record, replace
+from .secret import Secret as Secret  # re-exported: a key is read, and typed, as config.Secret
 from .types import FAIR_METHODS, PRICE_FORMATS, FairMethod, PriceFormat
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing at start
@@ -60,26 +61,6 @@ MONEY_MAX = 10**12
 
 class ConfigError(Exception):
     """A configuration problem, already phrased for a person: ``file:line: key: problem``."""
-
-
-class Secret:
-    """An API key that cannot leak through ``str``, ``repr``, f-strings or tracebacks."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return "Secret('********')"
-
-    __str__ = __repr__
-
-    def __bool__(self) -> bool:
-        return bool(self._value)
 
 
 def _type_name(value: Any) -> str:

@@ -21,6 +21,8 @@ import json
 import re
 from typing import Any
 
+from .secret import MIN_KEY_LENGTH, keys_seen
+
 # The patterns are kept as text: re compiles each on first use and caches it, so a command
 # whose text is all printable (most runs) never compiles them.
 # An escape sequence, whole: OSC/DCS/SOS/PM/APC run to their terminator (BEL or ST) or to the
@@ -112,9 +114,11 @@ def json_too_deep(text: str | bytes, limit: int = MAX_JSON_DEPTH) -> bool:
 def redact(text: str, secret: str | None) -> str:
     """Mask the API key in every form a message may quote it in: as is, or with any of its
     characters escaped the way ``repr``, JSON or a URL write them (``\\x2d``, ``\\u002d``,
-    ``%2D``). Defence in depth: nothing should quote it in the first place."""
-    if not secret or len(secret) < 6:
-        return text
-    pattern = "".join(f"(?:{re.escape(ch)}|%{ord(ch):02x}|\\\\x{ord(ch):02x}|\\\\u{ord(ch):04x})"
-                      for ch in secret)
-    return re.sub(pattern, "********", text, flags=re.IGNORECASE)
+    ``%2D``). Defence in depth: nothing should quote it in the first place. Every key this
+    process has read is masked as well as ``secret`` (a rotated key, the one before it)."""
+    for key in sorted(keys_seen() | ({secret} if secret and len(secret) >= MIN_KEY_LENGTH else set()), key=len,
+                      reverse=True):  # the longest first: a key inside another is masked whole
+        pattern = "".join(f"(?:{re.escape(ch)}|%{ord(ch):02x}|\\\\x{ord(ch):02x}|\\\\u{ord(ch):04x})"
+                          for ch in key)
+        text = re.sub(pattern, "********", text, flags=re.IGNORECASE)
+    return text

@@ -16,7 +16,7 @@ import argparse
 import asyncio
 import sys
 import tempfile
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,9 +26,9 @@ from oddsmon.clock import FakeClock  # noqa: E402
 from oddsmon.collect.runner import Collector  # noqa: E402
 from oddsmon.config import Secret, load_file  # noqa: E402
 from oddsmon.engine.runtime import build_engine  # noqa: E402
-from oddsmon.sim import SimConfig, Simulator, SimTransport  # noqa: E402
+from oddsmon.sim import SimConfig, SimTransport, Simulator  # noqa: E402
 
-START = datetime(2026, 11, 24, tzinfo=timezone.utc)
+START = datetime(2026, 11, 24, tzinfo=UTC)
 
 
 async def simulate(limit: int, days: int) -> None:
@@ -61,7 +61,7 @@ async def simulate(limit: int, days: int) -> None:
             print(f"  fewest calls left at the provider: {lowest.get(day.isoformat())} "
                   f"(reserve {settings.api.daily_reserve})")
             started = [fx for fx in sim.data.fixtures if fx.league.id in leagues
-                       and START + timedelta(days=d) <= datetime.fromtimestamp(fx.kickoff, timezone.utc)
+                       and START + timedelta(days=d) <= datetime.fromtimestamp(fx.kickoff, UTC)
                        < START + timedelta(days=d + 1)]
             ids = [fx.id for fx in started]
             seen = store.history.closing_seen(ids)
@@ -77,7 +77,7 @@ async def simulate(limit: int, days: int) -> None:
                 kickoff, last = seen.get(fid, (None, None))
                 before = "not captured" if last is None or kickoff is None else \
                     f"observed {int((kickoff - last).total_seconds() // 60)} min before kickoff"
-                print(f"    fixture {fid} kickoff {datetime.fromtimestamp(sim.data.by_id[fid].kickoff, timezone.utc):%H:%M}"
+                print(f"    fixture {fid} kickoff {datetime.fromtimestamp(sim.data.by_id[fid].kickoff, UTC):%H:%M}"
                       f" UTC: {before}")
         print(f"\nin-play price rows recorded: {store.live.count()}; "
               f"/odds/live calls: {sim.stats()['counted_by_endpoint'].get('/odds/live', 0)}")

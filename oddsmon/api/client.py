@@ -404,7 +404,8 @@ class ApiClient:
             duration_ms = (self.clock.monotonic() - started) * 1000
             spent = counted and status not in ("connect-error",)
             self.ledger.log_request(self.clock.now(), endpoint, status, duration_ms, spent,
-                                    ticket=ticket, unobserved=spent and not observed, free=not counted)
+                                    ticket=ticket, unobserved=spent and not observed, free=not counted,
+                                    sent_at=sent_at)
             if counted:
                 self.throttle.release(token)
 

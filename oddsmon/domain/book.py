@@ -8,6 +8,7 @@ them. Whose fair view (``consensus``) is explained in ``docs/markets.md``.
 
 from __future__ import annotations
 
+import functools
 import math
 import statistics
 from collections.abc import Callable, Sequence
@@ -28,13 +29,22 @@ _OUTLIER_FACTOR = 3.0
 _OUTLIER_FLOOR = 0.01
 
 
-def _book_fair(market: MarketSpec, prices: Sequence[float], method: FairMethod) -> list[float]:
-    if market.kind == "double":
+def _book_fair(market: MarketSpec, prices: Sequence[float], method: FairMethod) -> tuple[float, ...]:
+    return _fair_of(market.kind == "double", tuple(prices), method)
+
+
+# A book's fair view depends on its prices alone, and bookmakers quote from a grid of prices:
+# the same book recurs across lines, bookmakers and fixtures. A value scan de-vigs every book
+# of every line of every fixture, and the solved methods (Shin, power, odds ratio) bisect to
+# full precision each time, so each distinct book is solved once (the same answer, exactly).
+@functools.lru_cache(maxsize=1 << 16)
+def _fair_of(double: bool, prices: tuple[float, ...], method: FairMethod) -> tuple[float, ...]:
+    if double:
         # Overlapping outcomes (each result counted twice): only normalising to 200 % is
         # defined; the other methods assume exclusive outcomes.
         total = math.fsum(1.0 / p for p in prices)
-        return [2.0 / p / total for p in prices]
-    return fair_probabilities(prices, method)
+        return tuple(2.0 / p / total for p in prices)
+    return tuple(fair_probabilities(prices, method))
 
 
 def consensus(books: Sequence[tuple[Bookmaker, list[float]]], mode: str, market: MarketSpec,
@@ -54,7 +64,7 @@ def consensus(books: Sequence[tuple[Bookmaker, list[float]]], mode: str, market:
     if mode == "reference":
         ref = next(((b, fp) for b, fp in per_book if b.id == REFERENCE_BOOKMAKER), None)
         if ref is not None:
-            return ref[1], f"{ref[0].name} (reference)"
+            return list(ref[1]), f"{ref[0].name} (reference)"
         note = f"no Pinnacle price: {note}"
     elif mode == "trimmed" and len(per_book) >= 3:
         n = len(per_book[0][1])

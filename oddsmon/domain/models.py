@@ -584,6 +584,34 @@ def _odd_label(value: Any) -> str | None:
     return None
 
 
+# (label, odd) as sent -> the outcome read from them (None: unusable). Pairs repeat across
+# bookmakers, bets and fixtures, and a real-size body has some 2,000 of them: reading each
+# once made a whole day's value scan twice as fast. Outcomes are immutable, so they are shared.
+_OUTCOMES: dict[tuple[Any, Any], OddValue | None] = {}
+_OUTCOMES_MAX = 65536  # a day's distinct pairs; past it the cache starts again
+
+
+def _outcome(raw: Any, odd: Any) -> OddValue | None:
+    label, price = _odd_label(raw), _odd_price(odd)
+    return None if label is None or price is None else OddValue(label=label, price=price)
+
+
+def _cached_outcome(raw: Any, odd: Any) -> OddValue | None:
+    """:func:`_outcome`, read once per pair of strings (what the API sends); an integer label
+    or a numeric odd is read each time (``1`` and ``True`` hash alike)."""
+    if type(raw) is not str or type(odd) is not str:
+        return _outcome(raw, odd)
+    key = (raw, odd)
+    try:
+        return _OUTCOMES[key]
+    except KeyError:
+        pass
+    if len(_OUTCOMES) >= _OUTCOMES_MAX:
+        _OUTCOMES.clear()
+    found = _OUTCOMES[key] = _outcome(raw, odd)
+    return found
+
+
 def _objects(response: Any) -> Iterator[tuple[str, Mapping[str, Any]]]:
     """Each item of a ``response`` list, which must be an object, with its path for errors."""
     for index, raw in enumerate(_as_list(response, "response")):
@@ -735,15 +763,15 @@ def parse_odds(response: Any, only_bets: Collection[int] | None = None) -> list[
                 values: list[OddValue] = []
                 # The unit of tolerance is one outcome: anything wrong inside it drops only it.
                 for value_raw in _list(bet, "values", bet_path):
-                    if not isinstance(value_raw, Mapping):
+                    # dict first: the Mapping ABC's check is slow, and JSON gives dicts.
+                    if not isinstance(value_raw, dict) and not isinstance(value_raw, Mapping):
                         skipped += 1
                         continue
-                    label = _odd_label(value_raw.get("value"))
-                    price = _odd_price(value_raw.get("odd"))
-                    if label is None or price is None:
+                    outcome = _cached_outcome(value_raw.get("value"), value_raw.get("odd"))
+                    if outcome is None:
                         skipped += 1
                         continue
-                    values.append(OddValue(label=label, price=price))
+                    values.append(outcome)
                 bets.append(Bet(id=bet_id, name=bet_name, values=tuple(values)))
             books.append(BookmakerOdds(bookmaker=bookmaker, bets=tuple(bets)))
         result.append(

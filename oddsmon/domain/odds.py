@@ -106,7 +106,10 @@ def _where(where: Callable[[], str] | str) -> str:
 
 def _check_market(prices: Sequence[float]) -> list[float]:
     """Validate one market's prices (at least two, each a valid decimal price)."""
-    values = [_check_price(p, _at_position(i)) for i, p in enumerate(prices)]
+    # The common case (a parsed float > 1) inline, as in _check_price: a scan checks every
+    # price of every line, and building each one's message closure cost more than the maths.
+    values = [p if type(p) is float and 1.0 < p < math.inf else _check_price(p, _at_position(i))
+              for i, p in enumerate(prices)]
     if len(values) < 2:
         raise ValueError(f"a market needs at least 2 prices, got {len(values)}: {list(prices)!r}")
     return values
@@ -397,7 +400,8 @@ def best_prices(
         for i, raw in enumerate(prices):
             if raw is None:
                 continue
-            price = _check_price(raw, _at_position(i, bookmaker))
+            price = raw if type(raw) is float and 1.0 < raw < math.inf else _check_price(
+                raw, _at_position(i, bookmaker))
             current = best[i]
             # Strictly greater: an equal later price never displaces the earlier bookmaker.
             if current is None or price > current.price:

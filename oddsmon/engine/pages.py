@@ -186,7 +186,8 @@ class Pages:
     def fixture_entry(self, fixture_id: int, bets: frozenset[int] | None
                       ) -> tuple[datetime, list[FixtureOdds]] | None:
         """A fixture's odds entry, when fetched and read (``bets`` only); None when there is
-        none, or it is unreadable (or a refusal kept for it): as a fixture never priced.
+        none. One that is unreadable (or a refusal kept for it) reads as priced by nobody, as
+        fetched then: nothing to show, and nothing to work out again until it is fetched again.
         Read past the memo: a scan of every fixture would only push the pages out of it."""
         request = FixtureOddsRequest(fixture_id)
         entry = self.store.cache.get(request.key)
@@ -195,7 +196,7 @@ class Pages:
         try:
             return entry.fetched_at, self.reader.provider.decode(request, entry.body, bets)
         except ValueError:
-            return None
+            return entry.fetched_at, []
 
     async def bookmakers_summary(self, *, force: bool = False) -> Page[BookmakersView]:
         """The Bookmakers screen: every known bookmaker, and which price the watched fixtures

@@ -88,6 +88,7 @@ class Service:
         return self.provider.spent
 
     async def aclose(self) -> None:
+        await asyncio.to_thread(self.copy.close)  # a copy still running ends before the store closes
         self.reader.flush_counters()
         await self.provider.aclose()
         if self._delivery is not None:

@@ -37,10 +37,12 @@ class HostCopy:
         self._clock = clock
         self._last = float("-inf")
         self._running = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
 
     def due(self) -> bool:
         return (self._clock.monotonic() - self._last >= COPY_EVERY_S and self._store.keeps_copy
-                and self._store.away is None)
+                and self._store.away is None and not self._stop.is_set())
 
     def after_page(self) -> int | None:
         """Bring the copy up to date if it is due; the rows written, or None when not done
@@ -49,7 +51,7 @@ class HostCopy:
             return None
         try:
             now = self._clock.monotonic()
-            written = self._store.refresh_copy(self._clock.timestamp())
+            written = self._store.refresh_copy(self._clock.timestamp(), self._stop.is_set)
         except StoreError:
             return None  # the server lost half way: the copy is served, as it was last complete
         finally:
@@ -61,7 +63,15 @@ class HostCopy:
     def in_background(self) -> None:
         """``after_page`` on a thread of its own, when due (the caller does not wait)."""
         if self.due():
-            threading.Thread(target=self.after_page, name="oddsmon-host-copy", daemon=True).start()
+            self._thread = threading.Thread(target=self.after_page, name="oddsmon-host-copy", daemon=True)
+            self._thread.start()
+
+    def close(self) -> None:
+        """Before the store closes: a copy running ends after its batch (what it wrote stands,
+        the next copy resumes from it), and none starts after."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
 
 
 class TeamWatch:

@@ -29,7 +29,7 @@ from .outbox import Claimed, Outbox, OutboxView, Queued
 from .state import REASONS, STATE_TOPIC, OfflineState, StateStore
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from .backend import Backend, Listener, Tx
     from .failover import TeamBackend
@@ -163,16 +163,17 @@ class Store:
         team = self._team()
         return team.problem() if team is not None and team.server is None else None
 
-    def refresh_copy(self, at: float) -> int | None:
+    def refresh_copy(self, at: float, stop: Callable[[], bool] = lambda: False) -> int | None:
         """Bring this host's copy of the team's store up to date (store/hostcopy.py), recording
         ``at`` as its time; the rows written, or None where there is no copy to keep (one
-        host's store, a process that keeps none, or the server away)."""
+        host's store, a process that keeps none, or the server away) or ``stop`` said to end
+        it half way (asked between batches)."""
         team = self._team()
         if team is None or team.server is None:
             return None
         from .hostcopy import refresh
 
-        return refresh(team.server, team.local, at)
+        return refresh(team.server, team.local, at, stop)
 
     @property
     def team(self) -> bool:

@@ -23,12 +23,12 @@ from ..records import record
 # the type checker; a backend satisfies them by shape, and `oddsmon --check` pays for none.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Iterable, Iterator, Sequence
     from contextlib import AbstractContextManager
     from typing import Any, Protocol
 
 # The schema every backend migrates to: the parts' SQL reads and writes this one.
-SCHEMA_VERSION = 13
+SCHEMA_VERSION = 15
 
 # Ids bound in one ``IN (...)``: under SQLite's variable limit (999 before 3.32), on every backend.
 IN_LIST_MAX = 500
@@ -130,6 +130,12 @@ if TYPE_CHECKING:
             memory stays flat whatever the count."""
             ...
 
+        def insert_rows(self, table: str, columns: Sequence[str], rows: Iterable[Params]) -> None:
+            """Many new rows into ``table``, none of which conflicts with a stored one (the
+            caller knows, under the write lock): the backend's fastest bulk insert (a server's
+            COPY, SQLite's one prepared INSERT run for each row)."""
+            ...
+
 
     class Dialect(Protocol):
         """The statements a backend spells its own way; the parts build those from these."""
@@ -159,6 +165,12 @@ if TYPE_CHECKING:
 
         def concat_distinct(self, expr: str) -> str:
             """An aggregate of a group's distinct ``expr`` values, comma-separated."""
+            ...
+
+        def reserve_ids(self, table: str, column: str) -> str | None:
+            """A statement handing out the next ``?`` ids of ``table``'s identity ``column``,
+            none of which a later row gets (a server's sequence), or None where ids cannot be
+            set aside (one host's file needs none: it is never away)."""
             ...
 
         def reset_identity(self, table: str, column: str) -> str | None:

@@ -41,7 +41,7 @@ class Table:
     identity: str | None = None  # an id column the database numbers itself
 
 
-# Every table of the schema (SCHEMA_VERSION 12), parents before children. ``cache_totals`` is
+# Every table of the schema (SCHEMA_VERSION 14), parents before children. ``cache_totals`` is
 # not copied: triggers keep it from the cache's rows (and the verification compares it).
 TABLES: tuple[Table, ...] = (
     Table("meta", ("key", "value"), ("key",)),
@@ -73,6 +73,7 @@ TABLES: tuple[Table, ...] = (
     Table("odds_seen", ("fixture_id", "kickoff", "last_before_kickoff"), ("fixture_id",)),
     Table("odds_fixtures", ("fixture_id", "league_id", "season", "page", "seen_at"), ("fixture_id",)),
     Table("odds_books", ("fixture_id", "bookmaker_id", "seen_at", "bets"), ("fixture_id", "bookmaker_id")),
+    Table("odds_prints", ("fixture_id", "bookmaker_id", "fingerprint", "seen_at"), ("fixture_id", "bookmaker_id")),
     Table("bookmaker_names", ("id", "name"), ("id",)),
     Table("bet_names", ("id", "name"), ("id",)),
     Table("fixture_names", ("fixture_id", "kickoff", "league_id", "league", "home", "away", "seen_at"),

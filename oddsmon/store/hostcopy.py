@@ -14,6 +14,9 @@ or stamped by a clock slightly behind, and written by primary key (a row copied 
 same row). The small tables (picks, pins, filters, bookmakers' names) are copied whole, so a
 pick deleted or a pin removed on the server is gone here too. The cost is what changed since
 the last copy; the first copy is the whole of those tables.
+
+Each copy also sets aside a few pick ids on the server for this host (picks.py): a pick
+recorded while the server is away takes one, so its number on the screen is the one it keeps.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from .copy import TABLES, Table, body_converter, upsert_sql
 from .failover import COPY_AT_KEY
+from .picks import reserve_pick_ids
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -40,24 +44,33 @@ _CACHE_BATCH = 100  # cache rows carry bodies of up to MBs
 _MARK = "copy.since."
 
 
-def refresh(server: Backend, local: Backend, at: float) -> int:
+def refresh(server: Backend, local: Backend, at: float, stop: Callable[[], bool] = lambda: False) -> int | None:
     """Bring ``local`` up to date with what changed on ``server`` since the last copy; the rows
-    written. ``at`` (POSIX seconds, the engine's clock) is recorded as the copy's time."""
+    written. ``at`` (POSIX seconds, the engine's clock) is recorded as the copy's time.
+
+    ``stop`` is asked between batches (a process exiting): once it says so, the copy ends
+    there and returns None, its time not recorded. What it wrote stands (each batch by
+    primary key, each table's mark only once the table is done), so the next copy resumes."""
     tables = {t.name: t for t in TABLES}
     written = 0
     convert = body_converter(server.dialect.text_bodies, local.dialect.text_bodies)
     for name, column in SINCE.items():
-        written += _incremental(server, local, tables[name], column,
-                                convert if name == "cache" else None)
+        done = _incremental(server, local, tables[name], column, convert if name == "cache" else None, stop)
+        if done is None:
+            return None
+        written += done
     for name in WHOLE:
+        if stop():
+            return None
         written += _whole(server, local, tables[name])
+    reserve_pick_ids(server, local)
     with local.write() as tx:
         _set(tx, COPY_AT_KEY, repr(at))
     return written
 
 
 def _incremental(server: Backend, local: Backend, table: Table, column: str,
-                 convert: Callable[[Row], tuple[object, ...]] | None) -> int:
+                 convert: Callable[[Row], tuple[object, ...]] | None, stop: Callable[[], bool]) -> int | None:
     mark_key = _MARK + table.name
     row = local.query_one("SELECT value FROM meta WHERE key = ?", (mark_key,))
     since = float(row[0]) - OVERLAP_S if row is not None else None
@@ -76,6 +89,8 @@ def _incremental(server: Backend, local: Backend, table: Table, column: str,
             changed = float(values[at])  # type: ignore[arg-type]
             newest = changed if newest is None else max(newest, changed)
             if len(batch) >= batch_size:
+                if stop():
+                    return None
                 written += _write(local, upsert, batch)
                 batch = []
     written += _write(local, upsert, batch)

@@ -11,10 +11,16 @@ The daily reserve holds across any number of processes sharing the key, by two r
   it rises only from an answer to a request *not sent before* the current value was recorded. A
   slow answer carrying an older, higher count is ignored. The rule needs no notion of a
   calendar day, so it holds whatever time of day the provider's quota resets.
+- **A call whose answer said nothing is counted once.** The provider counted it but did not say
+  what is left: when the reading was taken before the call was sent, one call is taken off it;
+  when the reading came in while the call was out, it may count the call already, so the reading
+  stays (what ``--check`` shows is never a guess below it) and the call is held back from what
+  may be spent instead, until a reading sent after it ended counts it for sure.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
@@ -31,6 +37,9 @@ REQUEST_LOG_KEEP = 500
 # call lasts at most a minute's pacing wait plus its deadline).
 INFLIGHT_STALE_S = 600.0
 SENDING = "sending"
+# The calls that ended unobserved while a newer reading came in (see the module doc): when each
+# ended, as a JSON list, until a reading from a request sent after it is recorded.
+META_UNCONFIRMED = "quota_unconfirmed"
 
 
 def _count(value: int | None) -> int | None:
@@ -106,6 +115,17 @@ def _set_reset(tx: Tx, seconds: int, basis: str) -> None:
                    [(META_RESET, str(seconds)), (META_RESET_BASIS, basis)])
 
 
+def _unconfirmed(tx: Tx) -> list[float]:
+    row = tx.execute("SELECT value FROM meta WHERE key = ?", (META_UNCONFIRMED,)).fetchone()
+    return [] if row is None else [float(t) for t in json.loads(row[0])]
+
+
+def _set_unconfirmed(tx: Tx, ends: list[float], before: list[float]) -> None:
+    if ends != before:
+        tx.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) "
+                   "DO UPDATE SET value = excluded.value", (META_UNCONFIRMED, json.dumps(ends)))
+
+
 @record
 class RequestRecord:
     at: datetime
@@ -167,6 +187,9 @@ class Ledger:
                              and last_reset(at, known.reset_offset_s) > known.observed_at)):
                 # Seen when the fall was seen (a header's time is kept when the fall fits it).
                 _set_reset(tx, int(at.timestamp() - last_reset(at).timestamp()) // 60 * 60, "observed")
+            if daily_remaining is not None and sent_at is not None:
+                unconfirmed = _unconfirmed(tx)
+                _set_unconfirmed(tx, [t for t in unconfirmed if t > sent_at.timestamp()], unconfirmed)
             tx.execute(
                 "UPDATE quota SET daily_limit=coalesce(?, daily_limit), "
                 "daily_remaining=coalesce(?, daily_remaining), "
@@ -197,6 +220,8 @@ class Ledger:
                 in_flight = tx.execute(
                     "SELECT count(*) FROM requests WHERE status = ? AND at > ?",
                     (SENDING, at.timestamp() - INFLIGHT_STALE_S)).fetchone()[0]
+                stale = at.timestamp() - INFLIGHT_STALE_S
+                in_flight += sum(1 for t in _unconfirmed(tx) if t > stale)
                 remaining = max(0, remaining - in_flight)
                 if remaining <= reserve:
                     return False, remaining, None
@@ -228,11 +253,12 @@ class Ledger:
 
     def log_request(self, at: datetime, endpoint: str, status: str, duration_ms: float,
                     counted: bool, *, ticket: int | None = None, unobserved: bool = False,
-                    free: bool = False) -> None:
+                    free: bool = False, sent_at: datetime | None = None) -> None:
         """A request that went over the network (it also counts in ``requests:<endpoint>``).
 
         ``ticket`` is its reservation, which this line replaces. ``unobserved``: the provider
-        counted it but its answer did not say what is left, so one call is taken off here.
+        counted it but its answer did not say what is left, so one call is taken off here, or
+        held back from spending when the reading came in after ``sent_at`` (see the module doc).
         ``free``: a status probe, which never counts (the journal lists them).
         """
         with self.db.write() as tx:
@@ -243,10 +269,24 @@ class Ledger:
                 tx.execute("INSERT INTO requests (at, endpoint, status, duration_ms, counted, free) "
                            "VALUES (?,?,?,?,?,?)", values)
             if unobserved:
-                remaining = self._quota(tx).remaining_at(at)
-                if remaining is not None:
+                known = self._quota(tx)
+                remaining = known.remaining_at(at)
+                if remaining is None:
+                    pass
+                elif sent_at is not None and known.observed_at is not None and known.observed_at > sent_at:
+                    # Read while this call was out: it may count it already. Taking it off too
+                    # counted it twice (eight processes timing out at the reserve once left
+                    # "8 left" with 10 on the account, and no call to mend it).
+                    unconfirmed = _unconfirmed(tx)
+                    stale = at.timestamp() - INFLIGHT_STALE_S
+                    _set_unconfirmed(tx, [t for t in unconfirmed if t > stale] + [at.timestamp()], unconfirmed)
+                else:
+                    # The reading keeps the provider's time (today's, past a reset): an answer
+                    # to a request sent after it replaces this guess.
+                    assert known.observed_at is not None  # a remaining was read
+                    since = max(known.observed_at, last_reset(at, known.reset_offset_s))
                     tx.execute("UPDATE quota SET daily_remaining=?, observed_at=? WHERE id = 1",
-                               (max(0, remaining - 1), at.timestamp()))
+                               (max(0, remaining - 1), since.timestamp()))
             tx.execute(
                 "INSERT INTO counters (name, value) VALUES (?, 1) "
                 "ON CONFLICT(name) DO UPDATE SET value = counters.value + 1",

@@ -21,7 +21,7 @@ from .backend import Health, StoreError, StoreUnreachable, StoreWriteError
 from .postgres_sql import DIALECT, OPENING, SIZE, VERSION, check_schema, integrity, pg
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterable, Sequence
 
     from .backend import Params, Row
 
@@ -104,7 +104,13 @@ class Tx:
         return self.backend.run(pg(sql), params)
 
     def executemany(self, sql: str, rows: Sequence[Params]) -> Result:
-        raise StoreWriteError(f"{self.backend.where}: the store is read-only (opened read-only)")
+        raise self._read_only()
+
+    def insert_rows(self, table: str, columns: Sequence[str], rows: Iterable[Params]) -> None:
+        raise self._read_only()
+
+    def _read_only(self) -> StoreWriteError:
+        return StoreWriteError(f"{self.backend.where}: the store is read-only (opened read-only)")
 
     def iterate(self, sql: str, params: Params = (), batch: int = 2000) -> Iterator[Row]:
         # A server-side cursor, read a batch at a time: memory stays flat whatever the count.

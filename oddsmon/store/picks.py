@@ -67,6 +67,12 @@ _COLUMNS = ("fixture_id", "kickoff", "match", "league", "bet_id", "line", "outco
 # send and the unqueue) is one pick. Pins and filters are sent as the state they set: twice is once.
 _QUEUED = "queued.desk."
 _SENT = "sent."
+# Pick ids the team's server set aside for this host (its sequence handed them out: no other
+# row gets them), kept in the host's own file: a pick recorded while the server is away takes
+# the first, shows it, and is recorded on the server under it. JSON list of ints.
+RESERVED_KEY = "picks.reserved"
+_RESERVED_LAST = "picks.reserved.last"  # on the server: the largest pick id set aside
+_RESERVE = 8
 T = TypeVar("T")
 
 
@@ -92,11 +98,21 @@ class PickStore:
         values = [getattr(pick, c) for c in _COLUMNS]
         values[1] = None if pick.kickoff is None else pick.kickoff.timestamp()
         row = (at.timestamp(), self.author, *values)
-        return self._write(lambda tx: _insert(tx, row), lambda _: ["pick", row])
+        reserved: list[int | None] = [None]
 
-    def _write(self, apply: Callable[[Tx], T], queued: Callable[[T], list[object]]) -> T:
-        """``apply`` in a write; while a team's server is away, in this host's copy instead (so
-        it shows meanwhile), queued as ``queued(its result)`` to be sent when it is back."""
+        def on_host(tx: Tx) -> int:
+            # Under an id the server set aside, when one is left: the number shown now is the
+            # one the server records (else a number of the host's, which sending changes).
+            reserved[0] = _take_reserved(tx)
+            return _insert(tx, row, reserved[0])
+
+        return self._write(lambda tx: _insert(tx, row), lambda _: ["pick", row, reserved[0]], on_host)
+
+    def _write(self, apply: Callable[[Tx], T], queued: Callable[[T], list[object]],
+               on_host: Callable[[Tx], T] | None = None) -> T:
+        """``apply`` in a write; while a team's server is away, in this host's copy instead
+        (``on_host`` if given, so it shows meanwhile), queued as ``queued(its result)`` to be
+        sent when it is back."""
         try:
             with self.db.write() as tx:
                 return apply(tx)
@@ -105,7 +121,7 @@ class PickStore:
             if host is None:
                 raise
         with host.write() as tx:
-            done = apply(tx)
+            done = (on_host or apply)(tx)
             last = tx.execute("SELECT max(key) FROM meta WHERE key LIKE ?", (f"{_QUEUED}%",)).fetchone()[0]
             place = 1 + (int(str(last)[len(_QUEUED):].split(".", 1)[0]) if last else 0)
             tx.execute("INSERT INTO meta (key, value) VALUES (?, ?)",
@@ -162,9 +178,56 @@ class PickStore:
         return self._write(toggle, lambda pinned: ["pin", [self.author, fixture_id, at.timestamp(), pinned]])
 
 
-def _insert(tx: Tx, row: tuple[object, ...]) -> int:
-    return int(tx.execute(f"INSERT INTO picks (created_at, author, {', '.join(_COLUMNS)}) "
-                          f"VALUES (?, ?{', ?' * len(_COLUMNS)}) RETURNING id", row).fetchall()[0][0])
+def _insert(tx: Tx, row: tuple[object, ...], pick_id: int | None = None) -> int:
+    if pick_id is None:
+        return int(tx.execute(f"INSERT INTO picks (created_at, author, {', '.join(_COLUMNS)}) "
+                              f"VALUES (?, ?{', ?' * len(_COLUMNS)}) RETURNING id", row).fetchall()[0][0])
+    tx.execute(f"INSERT INTO picks (id, created_at, author, {', '.join(_COLUMNS)}) "
+               f"VALUES (?, ?, ?{', ?' * len(_COLUMNS)}) ON CONFLICT(id) DO NOTHING", (pick_id, *row))
+    return pick_id
+
+
+def _take_reserved(tx: Tx) -> int | None:
+    """The first of the pick ids set aside for this host (in its own file), taken; None when
+    none is left."""
+    row = tx.execute("SELECT value FROM meta WHERE key = ?", (RESERVED_KEY,)).fetchone()
+    ids = _ids(row)
+    if not ids:
+        return None
+    tx.execute("UPDATE meta SET value = ? WHERE key = ?", (json.dumps(ids[1:]), RESERVED_KEY))
+    return ids[0]
+
+
+def reserve_pick_ids(server: Backend, host: Backend) -> None:
+    """Top up the pick ids the team's ``server`` sets aside for this ``host`` (see
+    ``RESERVED_KEY``); nothing where the server cannot set ids aside."""
+    sql = server.dialect.reserve_ids("picks", "id")
+    if sql is None:
+        return
+    with host.write() as tx:
+        ids = _ids(tx.execute("SELECT value FROM meta WHERE key = ?", (RESERVED_KEY,)).fetchone())
+        if len(ids) >= _RESERVE:
+            return
+        with server.write() as stx:
+            more = [int(r[0]) for r in stx.execute(sql, (_RESERVE - len(ids),)).fetchall()]
+            # Written in the same transaction: a sequence's advance outlives a server's crash
+            # only once a transaction that wrote something commits.
+            _set_meta(stx, _RESERVED_LAST, str(max(more)))
+        ids += more
+        _set_meta(tx, RESERVED_KEY, json.dumps(ids))
+
+
+def _set_meta(tx: Tx, key: str, value: str) -> None:
+    tx.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+               (key, value))
+
+
+def _ids(row: tuple[object, ...] | None) -> list[int]:
+    try:
+        ids = json.loads(str(row[0])) if row is not None else []
+    except ValueError:
+        return []
+    return [i for i in ids if isinstance(i, int)] if isinstance(ids, list) else []
 
 
 def _set_filters(tx: Tx, author: str, value: str) -> None:
@@ -182,12 +245,12 @@ def send_queued(server: Backend, host: Backend) -> int:
     filters), in the order written, each once whatever happened before; how many were sent."""
     sent = 0
     for key, value in host.query("SELECT key, value FROM meta WHERE key LIKE ? ORDER BY key", (f"{_QUEUED}%",)):
-        kind, item = json.loads(value)
+        kind, item, *pick_id = json.loads(value)
         with server.write() as tx:
             if kind == "pick":
                 if tx.execute("INSERT INTO meta (key, value) VALUES (?, '') ON CONFLICT(key) DO NOTHING "
                               "RETURNING key", (_SENT + key,)).fetchall():
-                    _insert(tx, tuple(item))
+                    _insert(tx, tuple(item), *pick_id[:1])
             elif kind == "pin":
                 author, fixture_id, at, pinned = item
                 if pinned:

@@ -39,7 +39,7 @@ from .postgres_sql import DIALECT, OPENING, SIZE, VERSION, check_schema, integri
 from .postgres_sql import pg as _pg
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterable, Sequence
 
     from psycopg_pool import ConnectionPool
 
@@ -82,6 +82,17 @@ class Tx:
         # Streamed from the server in batches: an export of millions of rows keeps memory flat.
         with self.conn.cursor() as cur:
             yield from cur.stream(_pg(sql), tuple(params), size=batch)
+
+    def insert_rows(self, table: str, columns: Sequence[str], rows: Iterable[Params]) -> None:
+        # A binary COPY: the rows stream in one statement, with no per-row parse, plan or
+        # conflict check, and no number written out as text (several times a multi-row INSERT's
+        # speed, twice a text COPY's).
+        types = _column_types(self.conn, table, tuple(columns))
+        with self.conn.cursor() as cur, cur.copy(
+                f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(types)
+            for row in rows:
+                copy.write_row(row)
 
 
 class _Single:
@@ -372,6 +383,21 @@ _CHANNEL_PREFIX = "oddsmon_"
 
 def _channel(topic: str) -> str:
     return f"{_CHANNEL_PREFIX}{topic}"
+
+
+# Each (table, columns)'s types, as a binary COPY must name them: the schema's, so the same
+# for every store this oddsmon opens (looked up once a process).
+_TYPES: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+
+
+def _column_types(conn: psycopg.Connection[Any], table: str, columns: tuple[str, ...]) -> list[str]:
+    types = _TYPES.get((table, columns))
+    if types is None:
+        found = dict(conn.execute(
+            "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute "
+            "WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped", (table,)).fetchall())
+        types = _TYPES[(table, columns)] = [found[c] for c in columns]
+    return types
 
 
 def _version(conn: psycopg.Connection[Any]) -> int:

@@ -370,6 +370,49 @@ MIGRATIONS: dict[int, str] = {
         PRIMARY KEY (fixture_id, scan)
     );
     """,
+    # v14: each bookmaker's book as the history last recorded it, by fingerprint (sqlite.py's
+    # v14); and the bet's name in the team's views, as their last column (docs/team.md).
+    14: """
+    CREATE TABLE odds_prints (
+        fixture_id BIGINT NOT NULL,
+        bookmaker_id BIGINT NOT NULL,
+        fingerprint BIGINT,
+        seen_at DOUBLE PRECISION NOT NULL,
+        PRIMARY KEY (fixture_id, bookmaker_id)
+    );
+    CREATE OR REPLACE VIEW team_odds_history AS
+        SELECT s.fixture_id, to_timestamp(k.kickoff) AS kickoff, f.league_id, n.league, n.home,
+               n.away, s.bookmaker_id, b.name AS bookmaker, s.bet_id, s.outcome,
+               to_timestamp(s.observed_at) AS observed_at, s.price, t.name AS bet
+        FROM odds_snapshots s
+        LEFT JOIN odds_seen k ON k.fixture_id = s.fixture_id
+        LEFT JOIN odds_fixtures f ON f.fixture_id = s.fixture_id
+        LEFT JOIN fixture_names n ON n.fixture_id = s.fixture_id
+        LEFT JOIN bookmaker_names b ON b.id = s.bookmaker_id
+        LEFT JOIN bet_names t ON t.id = s.bet_id;
+    CREATE OR REPLACE VIEW team_closing_prices AS
+        SELECT DISTINCT ON (s.fixture_id, s.bet_id, s.outcome, s.bookmaker_id)
+               s.fixture_id, to_timestamp(k.kickoff) AS kickoff, n.home, n.away, s.bookmaker_id,
+               b.name AS bookmaker, s.bet_id, s.outcome, s.price AS closing_price,
+               to_timestamp(s.observed_at) AS priced_at, t.name AS bet
+        FROM odds_snapshots s
+        JOIN odds_seen k ON k.fixture_id = s.fixture_id AND s.observed_at < k.kickoff
+        LEFT JOIN fixture_names n ON n.fixture_id = s.fixture_id
+        LEFT JOIN bookmaker_names b ON b.id = s.bookmaker_id
+        LEFT JOIN bet_names t ON t.id = s.bet_id
+        ORDER BY s.fixture_id, s.bet_id, s.outcome, s.bookmaker_id, s.observed_at DESC;
+    """,
+    # v15: a series with one point keeps NULL first_price and first_at (sqlite.py's v15); the
+    # rows already stored stay as they are, which reads the same.
+    15: """
+    ALTER TABLE odds_latest ALTER COLUMN first_price DROP NOT NULL, ALTER COLUMN first_at DROP NOT NULL;
+    CREATE OR REPLACE VIEW odds_snapshots AS
+        SELECT fixture_id, bookmaker_id, bet_id, outcome, coalesce(first_at, seen_at) AS observed_at,
+               coalesce(first_price, price) AS price
+        FROM odds_latest
+        UNION ALL
+        SELECT fixture_id, bookmaker_id, bet_id, outcome, observed_at, price FROM odds_changes;
+    """,
 }
 
 # Every table and view of the current schema (the integrity check's list).
@@ -377,6 +420,6 @@ RELATIONS = (
     VERSION_TABLE, "cache", "cache_totals", "state", "quota", "counters", "requests", "transitions",
     "incidents", "incident_actions", "meta", "picks", "pins", "live_odds", "live_state", "odds_seen",
     "leases", "collector_spend", "alert_outbox", "odds_latest", "odds_changes", "odds_snapshots",
-    "odds_fixtures", "odds_books", "bookmaker_names", "bet_names", "headlines", "desk_filters", "fixture_names",
+    "odds_fixtures", "odds_books", "odds_prints", "bookmaker_names", "bet_names", "headlines", "desk_filters", "fixture_names",
     "model_probs", "model_source", "value_scans", "team_odds_history", "team_closing_prices", "team_picks",
 )

@@ -39,7 +39,7 @@ from .backend import (
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see records.py)
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterable, Sequence
 
     from .backend import Params, Row
 
@@ -469,6 +469,50 @@ _MIGRATIONS: dict[int, str] = {
         PRIMARY KEY (fixture_id, scan)
     ) WITHOUT ROWID;
     """,
+    # v14: each bookmaker's book of a fixture as the history last recorded it, by fingerprint
+    # (store/history.py: record): a refetch whose book is unchanged compares and writes nothing.
+    # Empty after the upgrade: a book with no fingerprint is compared as before.
+    14: """
+    CREATE TABLE odds_prints (
+        fixture_id INTEGER NOT NULL,
+        bookmaker_id INTEGER NOT NULL,
+        fingerprint INTEGER,            -- hash of the book's (bet, outcome, price) rows; NULL: unknown
+        seen_at REAL NOT NULL,          -- the newest fetch of the book recorded, POSIX seconds UTC
+        PRIMARY KEY (fixture_id, bookmaker_id)
+    ) WITHOUT ROWID;
+    """,
+    # v15: a series with one point (its first price is its latest, as for most series of a
+    # day) keeps NULL first_price and first_at (store/history.py): every bet of 2,000 fixtures
+    # is four million rows, and the two copies were a third of the file. The table is rebuilt,
+    # since SQLite cannot drop NOT NULL in place; an older store's one-point series are
+    # rewritten NULL on the way, and the file reuses the freed pages.
+    15: """
+    DROP VIEW odds_snapshots;
+    CREATE TABLE odds_latest_v15 (
+        fixture_id INTEGER NOT NULL,
+        bookmaker_id INTEGER NOT NULL,
+        bet_id INTEGER NOT NULL,
+        outcome TEXT NOT NULL,
+        price REAL NOT NULL,
+        seen_at REAL NOT NULL,
+        first_price REAL,               -- the series' first point; NULL: price, seen_at (one point)
+        first_at REAL,
+        PRIMARY KEY (fixture_id, bet_id, outcome, bookmaker_id)
+    ) WITHOUT ROWID;
+    INSERT INTO odds_latest_v15
+        SELECT fixture_id, bookmaker_id, bet_id, outcome, price, seen_at,
+               CASE WHEN first_price = price AND first_at = seen_at THEN NULL ELSE first_price END,
+               CASE WHEN first_price = price AND first_at = seen_at THEN NULL ELSE first_at END
+        FROM odds_latest ORDER BY fixture_id, bet_id, outcome, bookmaker_id;
+    DROP TABLE odds_latest;
+    ALTER TABLE odds_latest_v15 RENAME TO odds_latest;
+    CREATE VIEW odds_snapshots AS
+        SELECT fixture_id, bookmaker_id, bet_id, outcome, coalesce(first_at, seen_at) AS observed_at,
+               coalesce(first_price, price) AS price
+        FROM odds_latest
+        UNION ALL
+        SELECT fixture_id, bookmaker_id, bet_id, outcome, observed_at, price FROM odds_changes;
+    """,
 }
 
 
@@ -517,6 +561,9 @@ class SqliteDialect:
 
     def concat_distinct(self, expr: str) -> str:
         return f"group_concat(DISTINCT {expr})"
+
+    def reserve_ids(self, table: str, column: str) -> None:
+        return None
 
     def reset_identity(self, table: str, column: str) -> None:
         return None  # AUTOINCREMENT keeps the largest id ever written, given ones included
@@ -978,6 +1025,10 @@ class Tx:
         cur = self.conn.execute(sql, params)
         while rows := cur.fetchmany(batch):
             yield from rows
+
+    def insert_rows(self, table: str, columns: Sequence[str], rows: Iterable[Params]) -> None:
+        self.conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) "
+                              f"VALUES ({','.join('?' * len(columns))})", rows)
 
     def executescript_in_tx(self, script: str) -> None:
         # executescript() would COMMIT first; run the statements one by one inside our tx.

@@ -65,6 +65,7 @@ def drop(n: int) -> Alert:
                       "Arsenal v Chelsea", "Bet365")
 
 
+@pytest.mark.slow
 async def test_a_quota_outage_during_collection_posts_one_offline_and_one_online_alert(
         tmp_path: Path, day_clock: FakeClock, free_sim: Simulator, recorder: Recorder,
         receiver: Receiver) -> None:

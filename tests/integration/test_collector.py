@@ -109,6 +109,7 @@ def spent(recorder: Recorder, sim: Simulator, start: datetime, end: datetime) ->
     return [r for r in recorder.sent if start <= r[0] < end and r[1] != "/status"]
 
 
+@pytest.mark.slow
 async def test_a_simulated_day_within_budget_with_closing_prices_and_live_odds(
         day_engine: Engine, day_clock: FakeClock, free_sim: Simulator, recorder: Recorder) -> None:
     collector = Collector(day_engine.service)
@@ -147,6 +148,7 @@ async def test_a_simulated_day_within_budget_with_closing_prices_and_live_odds(
     assert any("counted call" in line for line in lines)
 
 
+@pytest.mark.slow
 async def test_an_outage_pauses_the_collector_and_it_resumes_by_itself(
         day_engine: Engine, day_clock: FakeClock, free_sim: Simulator, recorder: Recorder) -> None:
     collector = Collector(day_engine.service)
@@ -166,6 +168,7 @@ async def test_an_outage_pauses_the_collector_and_it_resumes_by_itself(
     assert [r for r in recorder.sent if r[0] >= restored and r[1] != "/status"], "no collection after the resume"
 
 
+@pytest.mark.slow
 async def test_a_quota_outage_waits_for_the_reset_and_spends_nothing(
         day_engine: Engine, day_clock: FakeClock, free_sim: Simulator, recorder: Recorder) -> None:
     collector = Collector(day_engine.service)

@@ -6,6 +6,7 @@ succeeds."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
@@ -14,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from oddsmon import log as oddsmon_log
 from oddsmon.clock import FakeClock
 from oddsmon.commands import check
 from oddsmon.config import Secret, Settings
@@ -21,6 +23,7 @@ from oddsmon.engine.runtime import Engine, build_engine
 from oddsmon.offline import OfflineMachine
 from oddsmon.sim import LoopbackServer, SimConfig, Simulator
 from oddsmon.store import Store
+from oddsmon.supervision.common import secret_of
 from oddsmon.supervision.metrics import collect
 from oddsmon.tui.sidebar import mode_lines
 
@@ -178,6 +181,8 @@ async def test_a_key_rotated_in_its_file_ends_the_outage_at_the_next_probe_witho
     settings = replace(live_settings, api=replace(live_settings.api, key_file=key_file))
     transport = KeyRecorder()
     eng = build_engine(settings, clock=clock, transport=transport)  # the key from the settings
+    # The log is set up with the key of the start, as the TUI does.
+    log_file = oddsmon_log.setup(secret_of(settings), tmp_path / "state" / "oddsmon.log")
     try:
         sim.reject_key = True
         await eng.service.bookmakers()
@@ -191,5 +196,12 @@ async def test_a_key_rotated_in_its_file_ends_the_outage_at_the_next_probe_witho
         assert transport.keys[-1] == "NEW-key-2026" and transport.paths[-1] == "/status"
         page = await eng.service.bookmakers(force=True)
         assert page.provenance.source == "live" and transport.keys[-1] == "NEW-key-2026"
+        # A message quoting either key after the rotation (a provider echoing a header, a
+        # traceback) leaves no key in the log, though the log was set up with the old one.
+        logging.getLogger("oddsmon").error("provider said: bad key NEW-key-2026 (was OLD-key-revoked)")
+        text = log_file.read_text(encoding="utf-8")
+        assert "provider said: bad key ******** (was ********)" in text
+        assert "NEW-key" not in text and "OLD-key" not in text
     finally:
+        oddsmon_log.close()
         await eng.aclose()

@@ -96,6 +96,10 @@ async def test_a_host_serves_its_copy_while_the_server_is_away_queues_picks_and_
     from oddsmon.tui.sidebar import mode_lines
 
     host = _host(settings, tmp_path, own_server.database())
+    # Another analyst's pick: this host's copy holds it, so the host's own numbers follow it.
+    other = Store.open(host.store.url, author="bob@desk")
+    other.picks.add(_pick(1), clock.now())
+    other.close()
     engine = _engine(host, clock)
     try:
         before = await _shown(engine)
@@ -104,7 +108,6 @@ async def test_a_host_serves_its_copy_while_the_server_is_away_queues_picks_and_
         assert engine.service.keep_copy() is None
         copied_at = clock.now()
         assert engine.store.away is None
-
         own_server.crash()
         clock.advance(3 * 3600)  # every page expired: online, each would be fetched again
         during = await _shown(engine)
@@ -130,8 +133,10 @@ async def test_a_host_serves_its_copy_while_the_server_is_away_queues_picks_and_
         engine.service.add_pick(_pick(fixture))
         assert engine.service.toggle_pin(fixture) is True
         engine.service.save_filters(frozenset({61}), frozenset())
-        # Shown meanwhile, from this host's copy.
-        assert [v.pick.fixture_id for v in await engine.service.picks()] == [fixture]
+        # Shown meanwhile, from this host's copy, under a number the server set aside for this
+        # host at its last copy: the one it keeps once sent.
+        shown = [(v.pick.id, v.pick.fixture_id) for v in await engine.service.picks()]
+        assert [f for _, f in shown] == [fixture]
         assert engine.service.pinned() == {fixture}
         assert engine.service.filters() == (frozenset({61}), frozenset())
         queue = _queued(host.paths.db)
@@ -146,6 +151,7 @@ async def test_a_host_serves_its_copy_while_the_server_is_away_queues_picks_and_
         assert _queued(host.paths.db) == []
         picks = await engine.service.picks()
         assert [(v.pick.fixture_id, v.pick.price, v.pick.created_at) for v in picks] == [(fixture, 2.1, written)]
+        assert [(v.pick.id, v.pick.fixture_id) for v in picks] == shown
         assert engine.service.pinned() == {fixture}
         assert engine.service.filters() == (frozenset({61}), frozenset())
         # Killed between the server's commit and the queue's delete: sent again, not doubled.

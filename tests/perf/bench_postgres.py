@@ -3,7 +3,8 @@ real-size warm (bench h's inflated simulator, 2,000 fixtures) into each backend,
 freshly started oddsmon on each, the Dashboard, Bookmakers and Odds screens' service calls;
 the warm's parse + store per MB against its floor on each backend (``json.loads`` and one write
 of the page: SQLite's a WAL insert, PostgreSQL's an INSERT in a transaction); and
-``oddsmon --check`` on PostgreSQL against ``python -c "import sqlite3, json"``.
+``oddsmon --check`` on PostgreSQL against ``python -c "import sqlite3, json"``; and bench k's
+league page keeps on each backend.
 
 The server is a real PostgreSQL started for the run from the machine's binaries
 (tests/postgres.py, on a Unix socket, ``fsync = off`` as for the tests: what is compared is
@@ -18,6 +19,7 @@ import json
 import time
 from typing import Any
 
+from .bench_keep_page import keep_rows
 from .bench_real_size import _built, _check_time, _child
 from .common import ROOT, Context, Row
 
@@ -63,6 +65,8 @@ def run(ctx: Context, sizes: tuple[tuple[str, int], ...] | None = None) -> list[
             runs = ctx.runs(7)
             check, floor = _check_time(pg_dir, team, runs)
             rows += _rows(label, lite, team, lite_got, team_got, check, floor, runs)
+        # A league page's keeps (bench k) on each backend, side by side in the same run.
+        rows += keep_rows(ctx, "i", "SQLite: ") + keep_rows(ctx, "i", "PostgreSQL: ", server.database)
     finally:
         server.stop()
     return rows

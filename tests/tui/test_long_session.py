@@ -7,12 +7,15 @@ prints the resident memory before and after."""
 
 from __future__ import annotations
 
+import pytest
+
 from oddsmon.clock import FakeClock
 
 from .conftest import SIZE, ManualTicker, RecordingApp, settle
 from .session import CYCLES, KEYS, run_cycles, switch, widgets
 
 
+@pytest.mark.slow
 async def test_switching_screens_keeps_no_widgets_after_the_first_rounds(
         app: RecordingApp, ticker: ManualTicker, clock: FakeClock) -> None:
     async with app.run_test(size=SIZE) as pilot:
@@ -30,6 +33,7 @@ async def test_switching_screens_keeps_no_widgets_after_the_first_rounds(
 OTHERS = [name for name in CYCLES if name != "screen switches"]
 
 
+@pytest.mark.slow
 async def test_the_rest_of_a_day_keeps_no_widgets_after_the_first_round(
         app: RecordingApp, ticker: ManualTicker, clock: FakeClock) -> None:
     """Each cycle once to build what it needs (a dialog's screen, the warm's progress bar),

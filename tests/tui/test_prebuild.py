@@ -6,6 +6,7 @@ of oddsmon touches Textual's private names."""
 from __future__ import annotations
 
 import ast
+import functools
 import inspect
 import textwrap
 from collections.abc import Iterator
@@ -71,16 +72,20 @@ async def test_without_them_each_screen_is_built_when_shown_and_the_log_says_so_
 
 def _private_names(classes: set[type]) -> set[str]:
     """The private names these classes define: in their bodies, and set or read on ``self``."""
-    names: set[str] = set()
-    for cls in classes:
-        names.update(vars(cls))
-        try:
-            tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
-        except (OSError, TypeError):  # no source (a builtin base)
-            continue
+    return set().union(*map(_private_names_of, classes))
+
+
+@functools.cache  # every class of ours shares Textual's bases: each is read and parsed once
+def _private_names_of(cls: type) -> frozenset[str]:
+    names = set(vars(cls))
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
+    except (OSError, TypeError):  # no source (a builtin base)
+        tree = None
+    if tree is not None:
         names.update(n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)
                      and isinstance(n.value, ast.Name) and n.value.id == "self")
-    return {n for n in names if n.startswith("_") and not n.startswith("__")}
+    return frozenset(n for n in names if n.startswith("_") and not n.startswith("__"))
 
 
 def _own_names(cls: type) -> set[str]:

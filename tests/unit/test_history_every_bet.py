@@ -198,3 +198,50 @@ def test_team_picks_shows_what_each_stake_was_sized_against(pg_url: str) -> None
             ("Home", "model"), ("Away", "market")]
     finally:
         store.close()
+
+
+def _latest(store: Store) -> dict[tuple[int, int, int, str], float]:
+    return {(r[0], r[1], r[2], r[3]): r[4] for r in store.db.query(
+        "SELECT fixture_id, bookmaker_id, bet_id, outcome, price FROM odds_latest")}
+
+
+def test_an_unchanged_book_is_skipped_whole_and_a_changed_one_compared(each_store: Store) -> None:
+    """Schema 14's fingerprints, on each backend: a refetched book as recorded last writes
+    nothing, not even its fingerprint's time; a book that moved is compared as before."""
+    store = each_store
+    assert isinstance(store, Store)
+    book6 = [(7, 6, bet, o, 1.5 + bet / 100) for bet in range(1, 36) for o in ("Home", "Away")]
+    book8 = [(7, 8, bet, o, 1.6 + bet / 100) for bet in range(1, 36) for o in ("Home", "Away")]
+    store.history.record(T0, [*book6, *book8])
+    later = T0 + timedelta(minutes=10)
+    moved8 = [(f, b, bet, o, p + 0.2 if (bet, o) == (1, "Home") else p) for f, b, bet, o, p in book8]
+    changes = store.history.record(later, [*book6, *moved8], firsts=False)
+    assert [(c.bookmaker_id, c.bet_id, c.outcome, c.previous) for c in changes] == [(8, 1, "Home", 1.61)]
+    assert store.history.count() == len(book6) + len(book8) + 1
+    # The unchanged book's fingerprint still stands for its first sighting; the moved one's
+    # for the refetch.
+    assert dict(store.db.query("SELECT bookmaker_id, seen_at FROM odds_prints ORDER BY 1")) == {
+        6: T0.timestamp(), 8: later.timestamp()}
+    assert store.history.record(later + timedelta(minutes=10), [*book6, *moved8]) == []
+    assert _latest(store)[(7, 8, 1, "Home")] == pytest.approx(1.81)
+    # A book whose rows are not listed together has no fingerprint: it is compared every time.
+    store.history.record(later, [(9, 6, 1, "Home", 2.0), (9, 8, 1, "Home", 2.1), (9, 6, 1, "Away", 3.0)])
+    assert store.db.query("SELECT bookmaker_id, fingerprint FROM odds_prints WHERE fixture_id = 9 "
+                          "AND fingerprint IS NULL") == [(6, None)]
+
+
+def test_a_book_recorded_late_makes_the_next_one_compared_again(each_store: Store) -> None:
+    """A late, older fetch overwrites the series it is newer than (the history's rule), so the
+    fingerprint no longer stands for the stored prices: the next fetch, identical to the one
+    recorded before the late one, is compared and puts its prices back."""
+    store = each_store
+    assert isinstance(store, Store)
+    first = [(7, 6, 1, "Home", 2.0), (7, 6, 1, "Away", 3.0)]
+    newer = [(7, 6, 1, "Home", 2.1), (7, 6, 1, "Away", 3.0)]
+    store.history.record(T0, first)
+    store.history.record(T0 + timedelta(minutes=20), newer)
+    store.history.record(T0 + timedelta(minutes=15), [(7, 6, 1, "Home", 2.0), (7, 6, 1, "Away", 3.2)])
+    assert _latest(store) == {(7, 6, 1, "Home"): 2.1, (7, 6, 1, "Away"): 3.2}  # Away's 3.0 was older
+    changes = store.history.record(T0 + timedelta(minutes=30), newer)
+    assert [(c.outcome, c.previous, c.price) for c in changes] == [("Away", 3.2, 3.0)]
+    assert _latest(store) == {(7, 6, 1, "Home"): 2.1, (7, 6, 1, "Away"): 3.0}

@@ -141,6 +141,30 @@ def test_a_late_answer_never_raises_the_remaining_count(store: Store) -> None:
     assert (ledger.quota().daily_limit, ledger.quota().daily_remaining) == (80, 80)
 
 
+def test_a_call_answered_without_a_count_is_counted_once(store: Store) -> None:
+    ledger = store.ledger
+    s = timedelta(seconds=1)
+    ledger.observe(T0, 100, 30, None, None, sent_at=T0)
+    # Sent after that reading, it timed out: the provider counted it, the reading cannot have.
+    ok, _, ticket = ledger.reserve_call(T0 + s, reserve=10)
+    ledger.log_request(T0 + 4 * s, "/odds", "timeout", 3000.0, True, ticket=ticket, unobserved=True,
+                       sent_at=T0 + s)
+    assert ok and ledger.quota().daily_remaining == 29
+    # Sent before the next reading came in (another process's answer, which may count it):
+    # the reading stays what the provider said, and the call is held back from spending.
+    ok, _, ticket = ledger.reserve_call(T0 + 5 * s, reserve=10)
+    ledger.observe(T0 + 6 * s, None, 20, None, None, sent_at=T0 + 5 * s)
+    ledger.log_request(T0 + 8 * s, "/odds", "timeout", 3000.0, True, ticket=ticket, unobserved=True,
+                       sent_at=T0 + 5 * s)
+    assert ok and ledger.quota().daily_remaining == 20
+    ok, left, ticket = ledger.reserve_call(T0 + 9 * s, reserve=10)
+    assert (ok, left) == (True, 19)
+    # The answer to a request sent after it ended counts it for sure: nothing held back then.
+    ledger.observe(T0 + 10 * s, None, 17, None, None, sent_at=T0 + 9 * s)
+    ledger.log_request(T0 + 10 * s, "/odds", "200", 1.0, True, ticket=ticket)
+    assert ledger.reserve_call(T0 + 12 * s, reserve=10)[:2] == (True, 17)
+
+
 def test_request_log_and_counters(store: Store) -> None:
     for i in range(3):
         store.ledger.log_request(T0 + timedelta(seconds=i), "/odds", "200", 12.5, True)
@@ -227,6 +251,34 @@ def test_a_v6_store_keeps_its_history_through_migration_7(tmp_path: Path) -> Non
     # And it goes on recording: an unchanged price adds nothing, a move one point.
     assert store.history.record(T0, [(7, 8, 1, "Home", 2.5), (7, 8, 1, "Draw", 3.0)])[0].previous == 2.95
     assert store.history.count() == 5
+    store.close()
+
+
+def test_a_v14_store_keeps_its_history_through_migration_15_and_its_one_point_series_shrink(
+        tmp_path: Path) -> None:
+    path = tmp_path / "v14.db"
+    t = T0.timestamp()
+    with _old_store(path, 14) as conn:
+        # Schema 14 wrote every series' first point out, moved or not.
+        conn.executemany("INSERT INTO odds_latest VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
+            (7, 8, 1, "Home", 2.5, t, 2.6, t - 600),     # moved once: 2.6, then 2.5
+            (7, 8, 1, "Draw", 2.95, t - 600, 2.95, t - 600),  # one point
+            (7, 6, 5, "Over 2.5", 1.9, t - 300, 1.9, t - 300)])
+        conn.execute("INSERT INTO odds_changes VALUES (7, 8, 1, 'Home', ?, 2.5)", (t,))
+    store = Store.open(path)
+    assert store.db.query_one("PRAGMA user_version")[0] == SCHEMA_VERSION
+    assert sorted(store.history.stream()) == sorted([
+        (7, 8, 1, "Home", t - 600, 2.6), (7, 8, 1, "Home", t, 2.5), (7, 8, 1, "Draw", t - 600, 2.95),
+        (7, 6, 5, "Over 2.5", t - 300, 1.9)])
+    assert store.history.openings(1, [7]) == {(7, 8, "Home"): 2.6, (7, 8, "Draw"): 2.95}
+    # A one-point series no longer writes its price and time twice; a moved one keeps its first.
+    assert store.db.query("SELECT outcome, first_price, first_at FROM odds_latest ORDER BY outcome") == [
+        ("Draw", None, None), ("Home", 2.6, t - 600), ("Over 2.5", None, None)]
+    # It goes on recording: the one-point series moves, and its first point is written out.
+    assert [(c.previous, c.price) for c in store.history.record(T0 + timedelta(minutes=5),
+                                                                 [(7, 8, 1, "Draw", 3.1)])] == [(2.95, 3.1)]
+    assert [(p.observed_at.timestamp() - t, p.price) for p in store.history.series(7, 1)
+            if p.outcome == "Draw"] == [(-600, 2.95), (300, 3.1)]
     store.close()
 
 

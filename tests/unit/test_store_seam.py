@@ -133,6 +133,10 @@ class _Recorder:
             def iterate(self, sql: str, params: Sequence[object] = (), batch: int = 2000) -> Any:
                 recorder.statements.append(sql)
                 return tx.iterate(sql, params, batch)
+
+            def insert_rows(self, table: str, columns: Sequence[str], rows: Any) -> None:
+                recorder.statements.append(f"INSERT INTO {table} ({', '.join(columns)}) VALUES (...)")
+                tx.insert_rows(table, columns, rows)
         return Tx()
 
     @contextlib.contextmanager

@@ -30,7 +30,7 @@ def _filled(url: str) -> None:
     store = Store.open(url, author="ana@laptop")
     store.history.note_fixtures(T0, [(868071, KICKOFF, 39, "Premier League", "Arsenal", "Chelsea")])
     store.history.note_priced(T0, "/odds?league=39&season=2026", [(868071, 39, 2026)],
-                              [(868071, 8, "Bet365", [1]), (868071, 6, "Bwin", [1])])
+                              [(868071, 8, "Bet365", [1]), (868071, 6, "Bwin", [1])], [(1, "Match Winner")])
     store.history.note_seen(T0, [(868071, KICKOFF)])
     store.history.record(T0, [(868071, 8, 1, "Home", 2.10), (868071, 6, 1, "Home", 2.05),
                               (868071, 8, 1, "Away", 3.60)])
@@ -73,10 +73,10 @@ def test_the_documented_role_reads_the_views_and_nothing_else(pg_url: str) -> No
         (T0, "Bet365 Away", 3.60), (T0, "Bet365 Home", 2.10), (T0, "Bwin Home", 2.05),
         (T0 + timedelta(hours=1), "Bet365 Home", 2.00), (KICKOFF + timedelta(minutes=5), "Bet365 Home", 1.50)]
     # The close: the last price before kickoff, per bookmaker and outcome, with the teams.
-    assert [(k.astimezone(UTC), match, book, outcome, price) for k, match, book, outcome, price in closes] == [
-        (KICKOFF, "Arsenal v Chelsea", "Bet365", "Away", 3.60),
-        (KICKOFF, "Arsenal v Chelsea", "Bet365", "Home", 2.00),
-        (KICKOFF, "Arsenal v Chelsea", "Bwin", "Home", 2.05)]
+    assert [(k.astimezone(UTC), *rest) for k, *rest in closes] == [
+        (KICKOFF, "Arsenal v Chelsea", "Match Winner", "Bet365", "Away", 3.60),
+        (KICKOFF, "Arsenal v Chelsea", "Match Winner", "Bet365", "Home", 2.00),
+        (KICKOFF, "Arsenal v Chelsea", "Match Winner", "Bwin", "Home", 2.05)]
     # CLV against that bookmaker's close (2.00): ana took 2.10 (+5 %), bob 2.20 (+10 %).
     assert [(author, round(value, 6)) for author, value in clv] == [("bob@desk", 10.0), ("ana@laptop", 5.0)]
 
@@ -87,3 +87,21 @@ def test_the_views_exist_on_every_migrated_store(pg_url: str) -> None:
     assert {"team_odds_history", "team_closing_prices", "team_picks"} <= names
     assert store.db.query("SELECT * FROM team_picks") == []
     store.close()
+
+
+def test_the_history_views_name_each_bet_as_the_api_does(pg_url: str) -> None:
+    """Schema 14: each observation and each close carries its bet's name (bet_names), as the
+    views' last column; a bet the API never named (recorded before names were kept) is NULL."""
+    _filled(pg_url)
+    store = Store.open(pg_url)
+    try:
+        store.history.record(T0, [(868071, 8, 99, "Yes", 1.9)])  # a bet with no name recorded
+        assert store.db.query("SELECT DISTINCT bet_id, bet FROM team_odds_history ORDER BY 1") == [
+            (1, "Match Winner"), (99, None)]
+        assert store.db.query("SELECT DISTINCT bet_id, bet FROM team_closing_prices ORDER BY 1") == [
+            (1, "Match Winner"), (99, None)]
+        # team_picks still reads the closes (a view over the replaced view).
+        assert [r[0] for r in store.db.query("SELECT clv_pct FROM team_picks ORDER BY id")] == [
+            pytest.approx(5.0), pytest.approx(10.0)]
+    finally:
+        store.close()

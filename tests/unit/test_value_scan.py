@@ -16,6 +16,7 @@ from oddsmon.config import Secret, Settings
 from oddsmon.domain.market import ValueBet
 from oddsmon.engine import desk
 from oddsmon.engine.runtime import Engine, build_engine
+from oddsmon.providers import FixtureOddsRequest
 from oddsmon.sim import SimConfig, SimTransport, Simulator
 
 from ..conftest import SECRET
@@ -118,3 +119,25 @@ async def test_each_method_and_bookmaker_filter_is_its_own_scan(engine: Engine,
     without = (await service.value_board(hidden_bookmakers=hidden)).data or []
     assert board and not any(names[min(names)] in b.bookmaker for b in without)
 
+
+
+async def test_an_unreadable_odds_entry_is_scanned_once_with_nothing_found(
+        engine: Engine, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Odds kept for a fixture that no longer read (a body cut short, a refusal kept in its
+    place) are worked out as priced by nobody: never counted as still being worked out."""
+    service = engine.service
+    monkeypatch.setattr(desk, "VALUE_BUDGET_S", 0.0)
+    assert await service.scan_values() > 0
+    board = (await service.value_board()).data or []
+    fid = next(b.fixture_id for b in board if engine.store.cache.get(FixtureOddsRequest(b.fixture_id).key))
+    key = FixtureOddsRequest(fid).key
+    entry = engine.store.cache.get(key)
+    assert entry is not None
+    clock.advance(60)  # fetched again, and cut short
+    engine.store.cache.put(key, FixtureOddsRequest.kind, entry.body[:200], clock.now(), 3600)
+    assert (await service.value_board()).provenance.notes == (f"1 fixtures' {desk.PENDING_NOTE}",)
+    assert await service.scan_values() == 1
+    after = await service.value_board()
+    assert not after.provenance.notes  # nothing left to work out ...
+    assert await service.scan_values() == 0  # ... nor worked out again
+    assert after.data and not any(b.fixture_id == fid for b in after.data)
