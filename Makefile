@@ -41,7 +41,7 @@ test: lint
 	$(BIN)/python -m pytest -n 3 $(PYTEST_ARGS)
 
 # The inner loop: unit and TUI tests only (no loopback servers, subprocess sweeps or tmpfs), and
-# nothing marked slow (the soak, kill -9 and key-leak sweeps).
+# nothing marked slow (the soak, kill -9 and key-leak sweeps, the TUI's long session).
 test-fast: lint
 	$(BIN)/python -m pytest -n auto -m "not slow" tests/unit tests/tui $(PYTEST_ARGS)
 

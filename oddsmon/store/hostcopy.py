@@ -21,9 +21,11 @@ recorded while the server is away takes one, so its number on the screen is the 
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import TYPE_CHECKING
 
+from .backend import StoreWriteError
 from .copy import TABLES, Table, body_converter, upsert_sql
 from .failover import COPY_AT_KEY
 from .picks import reserve_pick_ids
@@ -63,7 +65,8 @@ def refresh(server: Backend, local: Backend, at: float, stop: Callable[[], bool]
         if stop():
             return None
         written += _whole(server, local, tables[name])
-    reserve_pick_ids(server, local)
+    with contextlib.suppress(StoreWriteError):  # a server taking no writes sets none aside
+        reserve_pick_ids(server, local)
     with local.write() as tx:
         _set(tx, COPY_AT_KEY, repr(at))
     return written

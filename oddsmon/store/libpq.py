@@ -135,6 +135,7 @@ class LibpqBackend:
         self._password = password
         self._conn: int | None = None
         self._lock = _thread.RLock()
+        self._size: int | None = None
         self._local = _thread._local()
 
     def open(self) -> LibpqBackend:
@@ -229,11 +230,15 @@ class LibpqBackend:
     def health(self) -> Health:
         if self._conn is None:
             return Health(self.where, False, False, False, True, self.problem)
-        try:
-            size = self.query_one(SIZE)
-        except StoreError as exc:
-            return Health(self.where, False, False, False, True, str(exc))
-        return Health(self.where, True, False, False, True, self.problem, int(size[0]) if size else 0)
+        if self._size is None:
+            # Summed over every relation's files: a report's one moment needs it once (--check
+            # asks at open and again for its metrics).
+            try:
+                size = self.query_one(SIZE)
+            except StoreError as exc:
+                return Health(self.where, False, False, False, True, str(exc))
+            self._size = int(size[0]) if size else 0
+        return Health(self.where, True, False, False, True, self.problem, self._size)
 
     def reopen_writable(self) -> bool:
         return False

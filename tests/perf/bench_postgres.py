@@ -8,19 +8,25 @@ league page keeps on each backend.
 
 The server is a real PostgreSQL started for the run from the machine's binaries
 (tests/postgres.py, on a Unix socket, ``fsync = off`` as for the tests: what is compared is
-oddsmon's work, not the disk's). Targets: the screens within 2x their SQLite figures, the warm
-within 1.5x its floor on either backend, ``--check`` within 3x the floor.
+oddsmon's work, not the disk's), or the one ``ODDSMON_BENCH_PG_URL`` names (make test's tiny
+run: the test session's server). The SQLite store is bench h's, built once a run. Targets: the
+screens within 2x their SQLite figures, the warm within 1.5x its floor on either backend,
+``--check`` within 3x the floor.
 """
 
 from __future__ import annotations
 
 import compileall
+import itertools
 import json
+import os
 import time
+from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from .bench_keep_page import keep_rows
-from .bench_real_size import _built, _check_time, _child
+from .bench_real_size import _check_time, built, measured
 from .common import ROOT, Context, Row
 
 SIZES = (("2,000 fixtures", 2000),)
@@ -43,32 +49,54 @@ def decode_write_floor(url: str, bodies: list[bytes]) -> float:
     return elapsed / (sum(map(len, bodies)) / 1e6)
 
 
+# A running server to make the databases on instead of starting one, by the URL of its
+# maintenance database as its superuser (make test hands over its session's server).
+PG_URL_ENV = "ODDSMON_BENCH_PG_URL"
+
+
+def _databases_on(maintenance: str) -> Callable[[], str]:
+    """What makes a new, empty database on the server ``maintenance`` is on; its URL."""
+    import psycopg
+
+    names = itertools.count(1)
+
+    def database() -> str:
+        name = f"bench{os.getpid()}_{next(names)}"
+        with psycopg.connect(maintenance, autocommit=True) as conn:
+            conn.execute(f"CREATE DATABASE {name} TEMPLATE template0")
+        scheme, where, _, query, _ = urlsplit(maintenance)
+        return urlunsplit((scheme, where, f"/{name}", query, ""))
+
+    return database
+
+
 def run(ctx: Context, sizes: tuple[tuple[str, int], ...] | None = None) -> list[Row]:
     from tests.postgres import PgServer, find_bindir
 
-    bindir = find_bindir()
-    if bindir is None:
-        raise RuntimeError("no PostgreSQL binaries (Debian: apt-get install postgresql)")
+    given = os.environ.get(PG_URL_ENV)
+    server = None
+    if not given:
+        bindir = find_bindir()
+        if bindir is None:
+            raise RuntimeError("no PostgreSQL binaries (Debian: apt-get install postgresql)")
+        server = PgServer(bindir).start()
+    database = server.database if server is not None else _databases_on(given or "")
     compileall.compile_dir(str(ROOT / "oddsmon"), quiet=1)  # children start from .pyc
-    server = PgServer(bindir).start()
     rows: list[Row] = []
     try:
         for label, n in sizes or ctx.sizes(SIZES, QUICK_SIZES):
-            lite_dir, pg_dir = ctx.tmp / f"pg-bench-lite-{n}", ctx.tmp / f"pg-bench-pg-{n}"
-            lite_dir.mkdir()
-            pg_dir.mkdir()
-            url = server.database()
-            lite = _built(lite_dir, n)
-            team = _built(pg_dir, n, url)
-            lite_got = _child(["measure", str(lite_dir), json.dumps(lite)])
-            team_got = _child(["measure", str(pg_dir), json.dumps(team)])
+            lite_dir, lite = built(ctx, n)
+            pg_dir, team = built(ctx, n, database())
+            lite_got = measured(ctx, lite_dir, lite)
+            team_got = measured(ctx, pg_dir, team)
             runs = ctx.runs(7)
             check, floor = _check_time(pg_dir, team, runs)
             rows += _rows(label, lite, team, lite_got, team_got, check, floor, runs)
         # A league page's keeps (bench k) on each backend, side by side in the same run.
-        rows += keep_rows(ctx, "i", "SQLite: ") + keep_rows(ctx, "i", "PostgreSQL: ", server.database)
+        rows += keep_rows(ctx, "i", "SQLite: ") + keep_rows(ctx, "i", "PostgreSQL: ", database)
     finally:
-        server.stop()
+        if server is not None:
+            server.stop()
     return rows
 
 

@@ -13,8 +13,9 @@ bodies, nothing is added.
 
 Each store is built in a child process (its peak RSS is the warm's) from the simulator served
 over loopback by another child (its generated prices are not the warm's memory), and each measure runs in
-a fresh child too (what a newly started oddsmon pays). Children run with ``.pyc`` present: the
-environment sets PYTHONDONTWRITEBYTECODE, so the package is compiled first.
+a fresh child too (what a newly started oddsmon pays); a tiny run does both in its own process.
+Children run with ``.pyc`` present: the environment sets PYTHONDONTWRITEBYTECODE, so the package
+is compiled first.
 
     .venv/bin/python -m tests.perf.bench_real_size serve FIXTURES      (prints its URL)
     .venv/bin/python -m tests.perf.bench_real_size build DIR FIXTURES URL
@@ -37,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from .bench_odds_screen import terminal_rows
-from .common import KEY, ROOT, Context, Row, bench_clock, hwm_mb, median, settings_in
+from .common import KEY, ROOT, Context, Row, bench_clock, big_day, hwm_mb, median, settings_in
 
 CAPTURED = ROOT / "tests" / "data" / "api-samples" / "odds__real_fixture815162_bookmaker6.json"
 _FLOOR_SAMPLE = 20_000_000  # bytes of odds pages the floor is timed on
@@ -82,9 +83,17 @@ def _sim_config(fixtures: int) -> tuple[Any, int]:
     from oddsmon.sim import SimConfig
 
     if fixtures:
-        return SimConfig.big_day(fixtures, days_back=0, days_ahead=14, bookmakers_per_fixture=8,
-                                 daily_limit=10**6, per_minute=10**6), 14
+        return big_day(fixtures)
     return SimConfig(leagues=(39, 61, 140), daily_limit=10**6, per_minute=10**6), 3
+
+
+def _simulator(fixtures: int) -> Any:
+    from oddsmon.sim import Simulator
+
+    cfg, _ = _sim_config(fixtures)
+    sim = Simulator(cfg, clock=bench_clock())
+    inflate(sim)
+    return sim
 
 
 def serve(fixtures: int) -> None:
@@ -93,12 +102,9 @@ def serve(fixtures: int) -> None:
     In its own process: the simulator keeps every price set it generated (tens of thousands),
     which in the warm's process would be counted as the warm's peak memory.
     """
-    from oddsmon.sim import LoopbackServer, Simulator
+    from oddsmon.sim import LoopbackServer
 
-    cfg, _ = _sim_config(fixtures)
-    sim = Simulator(cfg, clock=bench_clock())
-    inflate(sim)
-    server = LoopbackServer(sim).start()
+    server = LoopbackServer(_simulator(fixtures)).start()
     print(server.url, flush=True)
     sys.stdin.read()
     server.stop()
@@ -321,8 +327,32 @@ def _decode_write_floor(path: Path, bodies: list[bytes]) -> float:
     return elapsed / (sum(map(len, bodies)) / 1e6)
 
 
-def _built(directory: Path, fixtures: int, store_url: str | None = None) -> dict[str, Any]:
-    """A store warmed by a child from a simulator served by another child."""
+def built(ctx: Context, fixtures: int, store_url: str | None = None) -> tuple[Path, dict[str, Any]]:
+    """A real-size store of ``fixtures``: (directory, facts). The SQLite one is built once a run
+    ((h) and (i) measure the same); a PostgreSQL one into the empty database ``store_url``."""
+    key = f"real-{fixtures}" if store_url is None else f"pg-bench-pg-{fixtures}"
+    if store_url is not None or key not in ctx.cache:
+        directory = ctx.tmp / key
+        directory.mkdir()
+        ctx.cache[key] = directory, _built(directory, fixtures, store_url, in_process=ctx.tiny)
+    return ctx.cache[key]
+
+
+def measured(ctx: Context, directory: Path, facts: dict[str, Any]) -> dict[str, Any]:
+    """``measure`` in a fresh child (what a newly started oddsmon pays); at tiny size, where
+    the figures mean nothing, in this process."""
+    return measure(directory, facts) if ctx.tiny else _child(["measure", str(directory), json.dumps(facts)])
+
+
+def _built(directory: Path, fixtures: int, store_url: str | None = None, *,
+           in_process: bool = False) -> dict[str, Any]:
+    """A store warmed by a child from a simulator served by another child (``in_process``:
+    both in this process, two interpreters' start fewer, for a tiny run)."""
+    if in_process:
+        from oddsmon.sim import LoopbackServer
+
+        with LoopbackServer(_simulator(fixtures)) as server:
+            return build(directory, fixtures, server.url, store_url)
     sim = subprocess.Popen([sys.executable, "-m", "tests.perf.bench_real_size", "serve", str(fixtures)],
                            cwd=ROOT, env=_env(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
@@ -360,11 +390,10 @@ def run(ctx: Context) -> list[Row]:
     first_check: float | None = None
     facts_of: dict[int, dict[str, Any]] = {}
     sizes = ctx.sizes(SIZES, QUICK_SIZES)
+    dirs: dict[int, Path] = {}
     for label, n in sizes:
-        directory = ctx.tmp / f"real-{n}"
-        directory.mkdir()
-        facts = facts_of[n] = _built(directory, n)
-        got = _child(["measure", str(directory), json.dumps(facts)])
+        directory, facts = dirs[n], facts_of[n] = built(ctx, n)
+        got = measured(ctx, directory, facts)
         runs = ctx.runs(7)
         check, floor = _check_time(directory, facts, runs)
         first_check = first_check or check
@@ -404,8 +433,8 @@ def run(ctx: Context) -> list[Row]:
     # The Odds screen's fixture switch in a real terminal on the largest store, beside the
     # example config's (both built above).
     (small_label, small), (label, largest) = sizes[0], sizes[-1]
-    rows += [r for r in terminal_rows(ctx, _settings(ctx.tmp / f"real-{largest}", facts_of[largest]),
-                                      _settings(ctx.tmp / f"real-{small}", facts_of[small]),
+    rows += [r for r in terminal_rows(ctx, _settings(dirs[largest], facts_of[largest]),
+                                      _settings(dirs[small], facts_of[small]),
                                       f"same, {small_label} store", group="h", label=f"{label}: ")
              if "switch fixture" in r.name]
     for row in rows:  # a build and a fresh engine's first call are measured once each

@@ -29,6 +29,7 @@ import fcntl
 import os
 import pickle
 import pty
+import re
 import select
 import shutil
 import statistics
@@ -83,17 +84,21 @@ class KeyStep:
 
 # What a user does on a store's screens: the Bookmakers table ("25 known" in its status
 # line), the Odds table ("8 bookmakers"), and another fixture from the Odds screen's picker
-# (its best prices, drawn with its table, under it).
+# (the Fair view's first outcome, its best and fair prices, drawn with its table; the "Best"
+# line under the table is not drawn at 80 columns).
 KEY_STEPS = (
     KeyStep("'b' to Bookmakers table filled", (b"b",), b" known"),
     KeyStep("'o' to Odds table filled", (b"o",), b" bookmakers"),
-    KeyStep("Odds: switch fixture to table filled", (b"g", b"\x1b[B", b"\r"), b"Best ", changed=True),
+    KeyStep("Odds: switch fixture to table filled", (b"g", b"\x1b[B", b"\r"), b"Home ", changed=True),
 )
+_COLOURS = re.compile(rb"\x1b\[[0-9;]*m")
 
 
 def _lines_at(text: bytes, marker: bytes) -> list[bytes]:
-    """Each line ``marker`` starts in ``text``, up to the next escape sequence (a line may
-    be drawn in pieces: a repaint of part of the screen crops it)."""
+    """Each line ``marker`` starts in ``text``, up to the next escape sequence but colours (a
+    line may be drawn in pieces: a repaint of part of the screen crops it; a table's cells
+    each come with their colours)."""
+    text = _COLOURS.sub(b"", text)
     lines = []
     at = text.find(marker)
     while at >= 0:
