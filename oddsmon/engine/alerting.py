@@ -49,15 +49,16 @@ class Alerting:
 
     def _drops(self, keys: list[Shortened]) -> list[PriceDrop]:
         cfg = self.settings.odds
-        if not keys or cfg.drop_alert_pct <= 0:
-            return []
         now = self.clock.now()
         window = timedelta(minutes=cfg.drop_window_min)
+        # A drop is dated by its last price, inside the window: one dated before the window
+        # cannot be found again, so its key goes (the set stays as small as the window), also
+        # on a call where nothing moved.
+        self.drops_seen = {key for key in self.drops_seen if key[4] > now - window}
+        if not keys or cfg.drop_alert_pct <= 0:
+            return []
         points = [(p.fixture_id, p.bookmaker_id, p.bet_id, p.outcome, p.observed_at, p.price)
                   for p in self.store.history.window(keys, now - window)]
-        # A drop is dated by its last price, inside the window: one dated before the window
-        # cannot be found again, so its key goes (the set stays as small as the window).
-        self.drops_seen = {key for key in self.drops_seen if key[4] > now - window}
         fresh = []
         for drop in price_drops(points, now, cfg.drop_alert_pct, window):
             key = (drop.fixture_id, drop.bookmaker_id, drop.bet_id, drop.outcome, drop.at)

@@ -29,6 +29,8 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.coordinate import Coordinate
+from textual.css.scalar import Scalar
+from textual.events import Resize
 from textual.widgets import DataTable, Select, Sparkline, Static
 
 from ..domain.chart import price_chart
@@ -52,7 +54,7 @@ from ..types import FairMethod, PriceFormat
 from . import fmt
 from .base import REFRESH_KEY, WARM_KEY, PageScreen
 from .chart import CHART_W, MovementDialog, chart_text
-from .columns import fitting
+from .columns import cut, fitting
 from .dashboard import match_name
 from .host import FixtureSelected
 from .market_picker import MarketPicker
@@ -62,6 +64,7 @@ STAKE_BASES = ("market", "prediction")  # what a value stake is sized against
 MOVE_ROWS = 10  # movement rows made once: HT/FT's nine outcomes, the eight likeliest scores
 MIDDLES_SHOWN = 3  # the middles with the smallest worst case, below the arbitrage banner
 LOADING_OPACITY = 0.5  # the last fixture's prices while the next one loads
+BOOK_FLOOR = 4  # the bookmaker table's least: its header and three rows (two over a scrollbar)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +119,18 @@ def pick_fixture(fixtures: list[Fixture], selected: int | None) -> Fixture | Non
     return next((fx for fx in fixtures if fx.is_upcoming), fixtures[0] if fixtures else None)
 
 
+def share_height(room: int, book: int, fair: int, floor: int = BOOK_FLOOR) -> tuple[int, int]:
+    """The lines the bookmaker table and the Fair view get of ``room`` (the page's height less
+    the lines between them), given the lines each takes whole (``book``, ``fair``: header, rows,
+    scrollbar). The Fair view whole first (every outcome's price, fair, value and stake on the
+    first screen: HT/FT's nine at 80x24), the bookmaker table what is left down to ``floor``
+    (it scrolls under its header, its cursor in view); past that the Fair view scrolls too."""
+    if book + fair <= room:
+        return book, fair
+    book_lines = max(min(book, floor), room - fair)
+    return book_lines, max(min(fair, floor), room - book_lines)
+
+
 FAIR_COLUMNS = ("Outcome", "Best", "Fair", "Value", "Stake", "at", "Market", "Predicted", "Value/pred")
 
 
@@ -166,7 +181,8 @@ class OddsScreen(PageScreen):
         yield Static("", id="market-line", markup=False)
         with VerticalScroll(id="odds-body"):
             # A cell cursor: a pick is one bookmaker's price for one outcome.
-            yield OddsTable(id="odds-table", cursor_type="cell", zebra_stripes=True)
+            # The bookmaker's name stays while the cursor goes right through many outcomes.
+            yield OddsTable(id="odds-table", cursor_type="cell", zebra_stripes=True, fixed_columns=1)
             yield Static("", id="best-line", markup=False)
             yield Static("", id="market-note", markup=False)
             with Vertical(id="odds-analytics"):
@@ -274,10 +290,13 @@ class OddsScreen(PageScreen):
         kickoff = f"{fmt.kickoff(fx.kickoff, app.tz, app.now())} {fmt.zone(fx.kickoff, app.tz)}"
         shown = f"{self.price_style} · fair: {self.method}"
         # One line: where it is narrow, the kickoff and then the league go (the fixture picker
-        # above says the kickoff and the teams).
+        # above says the kickoff and the teams); a line too long for that (a lined market's
+        # count and keys) puts the price format and method on a second line.
+        width = self.lay_out()
         self.query_one("#market-line", Static).update(fitting(
             [f"{name} · {fx.league_name} · {kickoff} · {shown}", f"{name} · {fx.league_name} · {shown}",
-             f"{name} · {shown}"], self.lay_out()))
+             f"{name} · {shown}"], width) if len(f"{name} · {shown}") <= width
+            else f"{cut(name, width)}\n{cut(shown, width)}")
         if market is None:
             self.show_notice(
                 f"Never cached: the odds of {match_name(view.fixture)} were never fetched on "
@@ -384,6 +403,27 @@ class OddsScreen(PageScreen):
             name.update(o.label)
             row.query_one(Sparkline).data = list(o.movement.series) or [0.0]
             moves.update(move_text(o, style, (closes or {}).get(o.label)))
+        self.call_after_refresh(self._fit_tables)
+
+    def on_resize(self, event: Resize) -> None:  # PageScreen's runs too (Textual calls each class's)
+        self.call_after_refresh(self._fit_tables)
+
+    def _fit_tables(self) -> None:
+        """Both tables' heights out of the page's, once laid out (:func:`share_height`)."""
+        body = self.query_one("#odds-body", VerticalScroll)
+        book = self.query_one("#odds-table", OddsTable)
+        fair = self.query_one("#fair-table", DataTable)
+        if not self.query_one("#odds-analytics").display or not body.size.height:
+            return
+        between = fair.region.y - book.region.bottom  # the best line, notes, the Fair view's title
+        # Header, rows and a horizontal scrollbar's line (a cap: unused if none is needed); from
+        # the rows, since a table measures itself only when idle, maybe after this.
+        book_lines, fair_lines = share_height(body.scrollable_content_region.height - between,
+                                              book.header_height + book.row_count + 1,
+                                              fair.header_height + fair.row_count + 1)
+        for table, lines in ((book, book_lines), (fair, fair_lines)):
+            if table.styles.max_height != Scalar.from_number(lines):
+                table.styles.max_height = lines
 
     def stake_for(self, price: float, o: OutcomeView) -> float | None:
         """The Kelly stake in money for ``price`` against the chosen basis, None without one.

@@ -152,6 +152,8 @@ async def test_a_simulated_day_within_budget_with_closing_prices_and_live_odds(
 async def test_an_outage_pauses_the_collector_and_it_resumes_by_itself(
         day_engine: Engine, day_clock: FakeClock, free_sim: Simulator, recorder: Recorder) -> None:
     collector = Collector(day_engine.service)
+    # From 11:00, not midnight: the night and morning before the cut are not what is tested.
+    day_clock.set(DAY + timedelta(hours=11))
     await run_until(collector, day_clock, DAY + timedelta(hours=12))
     free_sim.cut_network()
     cut_at = day_clock.now()

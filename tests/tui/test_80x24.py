@@ -4,13 +4,23 @@ line; Odds shows price, fair, value and stake on its first screen, Value its nam
 
 from __future__ import annotations
 
-import pytest
+import re
+from collections.abc import AsyncIterator
+from typing import Any
 
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import DataTable
+
+from oddsmon.clock import FakeClock
+from oddsmon.config import Settings
+from oddsmon.sim import SimConfig, Simulator
 from oddsmon.tui.footer import WrappingFooter
+from oddsmon.tui.odds import OddsScreen, share_height
 from oddsmon.tui.screens import SCREENS, ScreenSpec
 from oddsmon.tui.value import ValueScreen
 
-from .conftest import SIZE, RecordingApp, press, screen_text, settle, text_of
+from .conftest import SIZE, ManualTicker, RecordingApp, _on_simulator, press, screen_text, settle, text_of
 
 
 @pytest.mark.parametrize("spec", SCREENS, ids=[spec.name for spec in SCREENS])
@@ -71,8 +81,6 @@ async def test_odds_at_80x24_shows_price_fair_value_and_stake_and_picks_from_the
     price and, under them, each outcome's best price, fair odds, value and stake. Tab takes
     the focus to that Fair view; ``a`` there records the outcome's best price, and the market's
     line and the table's header are still on screen."""
-    from oddsmon.tui.odds import OddsScreen
-
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await press(pilot, "o")
@@ -119,3 +127,77 @@ async def test_value_at_80x24_keeps_the_outcome_whole_and_says_the_highlighted_b
         assert line.startswith(f"{fx.home.name} – {fx.away.name}, ") and f"{bets[0].outcome} @ " in line, line
         status = next(r for r in screen_text(app).splitlines() if "cache" in r or "live" in r)
         assert "…" not in status, status
+
+
+@pytest.fixture
+async def every_market(settings: Settings, clock: FakeClock, ticker: ManualTicker) -> AsyncIterator[RecordingApp]:
+    """The app on the simulator's whole catalogue: HT/FT's nine outcomes, Asian Handicap's lines."""
+    sim = Simulator(SimConfig(seed=1, leagues=(39, 61), daily_limit=500, per_minute=300), clock=clock)
+    async for eng in _on_simulator(settings, clock, sim):
+        yield RecordingApp(eng, ticker=ticker)
+
+
+def content_rows(app: RecordingApp) -> list[str]:
+    """The content area's painted lines (right of the sidebar)."""
+    return [row.split("▕", 1)[1] for row in screen_text(app).splitlines() if "▕" in row]
+
+
+async def odds_at(pilot: Pilot[Any], market_id: int) -> OddsScreen:
+    """The Odds screen open at ``market_id`` (as the Value screen's door opens it)."""
+    await settle(pilot)
+    await press(pilot, "o")
+    screen = pilot.app.screen
+    assert isinstance(screen, OddsScreen)
+    screen.show_market(market_id)
+    await settle(pilot)
+    return screen
+
+
+async def test_odds_at_80x24_shows_every_outcome_of_htft_and_the_bookmakers_under_their_header(
+        every_market: RecordingApp) -> None:
+    """HT/FT Double's nine outcomes each show their best price, fair odds, value and stake on
+    the first screen; the bookmaker table gives up rows for them and scrolls under its header,
+    the bookmaker's name staying beside the price under the cursor, which ``a`` records."""
+    app = every_market
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await odds_at(pilot, 7)
+        book = screen.query_one("#odds-table", DataTable)
+        labels = [str(c.label) for c in book.columns.values()][1:-1]  # between Bookmaker and Margin
+        assert len(labels) == 9, labels
+        rows = content_rows(app)
+        assert rows[2].split()[:2] == ["HT/FT", "Double"], rows
+        assert rows[3].split()[:2] == ["Bookmaker", "Home/Home"], rows
+        for label in labels:
+            row = next((r.split() for r in rows if r.split()[:1] == [label]), None)
+            assert row is not None, (label, "\n".join(rows))
+            best, fair, value, stake = row[1:5]
+            assert float(best) > 1 and float(fair) > 1 and value.endswith("%"), row
+            assert stake in ("no", "—") or stake.replace(",", "").isdigit(), row
+        last, price = (str(cell).strip() for cell in book.get_row_at(book.row_count - 1)[:2])
+        await press(pilot, *["down"] * (book.row_count - 1))  # the cursor to the last bookmaker
+        rows = content_rows(app)
+        assert rows[3].split()[:2] == ["Bookmaker", "Home/Home"], rows  # the header stays
+        assert any(r.split()[:1] == last.split()[:1] for r in rows[4:7]), (last, "\n".join(rows))
+        assert all(any(r.split()[:1] == [label] for r in rows) for label in labels), rows
+        await press(pilot, "a")
+        assert f"Home/Home @ {price} {last}" in app.said_text(), app.said_text()
+
+
+async def test_odds_lined_market_line_is_whole_at_80_columns(every_market: RecordingApp) -> None:
+    """A lined market's name, line, count of lines and their keys, the price format and the
+    method all read at 80 columns (the format and method on a second line), line after line."""
+    app = every_market
+    async with app.run_test(size=SIZE) as pilot:
+        await odds_at(pilot, 4)
+        for _ in range(2):
+            rows = [r.rstrip() for r in content_rows(app)]
+            assert re.fullmatch(r" Asian Handicap \S+ \(11 lines: \[ \]\)", rows[2]), rows
+            assert rows[3] == " decimal · fair: multiplicative", rows
+            await press(pilot, "right_square_bracket")
+
+
+def test_the_fair_view_comes_whole_first_and_the_bookmakers_keep_a_header_and_three_rows() -> None:
+    assert share_height(15, 10, 5) == (10, 5)  # both whole
+    assert share_height(14, 10, 11) == (4, 10)  # HT/FT at 80x24: the bookmakers give up rows
+    assert share_height(14, 3, 30) == (3, 11)  # a short table keeps its lines; the rest scrolls
+    assert share_height(6, 10, 30) == (4, 4)  # never under a header and three rows

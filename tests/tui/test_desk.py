@@ -78,7 +78,7 @@ async def test_the_odds_screen_offers_every_market_and_line_of_the_real_bwin_ent
         seen = []
         for _ in range(35):
             await press(pilot, "m")
-            seen.append(text_of(app, "#market-line").split(" · ")[0])
+            seen.append(text_of(app, "#market-line").split(" · ")[0].split("\n")[0])
         # Every bet the entry prices (Bwin's 35 and Pinnacle's Asian Handicap) under the API's
         # name, in the catalogue's order, ending on Match Winner.
         assert seen[:9] == ["Asian Handicap -0.5 (2 lines: [ ])", "Handicap Result -1 (4 lines: [ ])",

@@ -36,7 +36,7 @@ def serve(engine: Engine, fixture_id: int, body_path: Path,
 
 
 def market_name(app: RecordingApp) -> str:
-    return text_of(app, "#market-line").split(" · ")[0]
+    return text_of(app, "#market-line").split(" · ")[0].split("\n")[0]
 
 
 async def first_two(engine: Engine) -> tuple[int, int]:
@@ -46,6 +46,7 @@ async def first_two(engine: Engine) -> tuple[int, int]:
     return upcoming[0], upcoming[1]
 
 
+@pytest.mark.slow  # every bet of a real body, by m and by the picker: 15-17 s each on 2 cores
 @pytest.mark.parametrize("body", list(BODIES))
 async def test_every_bet_of_a_real_body_is_on_the_screen_by_m_and_by_the_picker(
         app: RecordingApp, engine: Engine, body: str) -> None:
@@ -91,7 +92,8 @@ async def test_the_picker_jumps_to_a_bet_typed_and_it_stays_chosen_on_the_next_f
         app.selected_fixture = other
         await settle(pilot)
         assert market_name(app).startswith("Goals Over/Under - Second Half")
-        assert app.screen.query_one("#market-line").region.height == 1  # cut at 80 columns, not wrapped
+        # At 80 columns the format and method go to a second line; nothing is cut nor wrapped.
+        assert app.screen.query_one("#market-line").region.height <= 2 and "…" not in text_of(app, "#market-line")
 
 
 async def test_a_bet_the_next_fixture_does_not_price_stays_chosen_and_is_said(

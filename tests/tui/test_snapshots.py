@@ -31,11 +31,14 @@ class QuietApp(OddsmonApp):
         self.quiet_notes = [*getattr(self, "quiet_notes", []), message]
 
 
-def _run_before(app: OddsmonApp, engine: Engine, key: str) -> Any:
+def _run_before(app: OddsmonApp, engine: Engine, key: str, market: int | None = None) -> Any:
     async def run_before(pilot: Pilot[Any]) -> None:
         await settle(pilot)
         await pilot.press(key)
         await settle(pilot)
+        if market is not None:  # on Odds: that market, as the Value screen's door opens it
+            app.screen.show_market(market)  # type: ignore[attr-defined]
+            await settle(pilot)
         engine.service.flush_counters()
         # How many page reads ran before the frame (a load cancelled by the next one may or may
         # not have counted its hit) is timing, not layout: pin the counters the frame shows.
@@ -59,6 +62,18 @@ def test_online(screen: str, size: str, demo_engine: Engine, snap_compare: Any) 
     app = QuietApp(demo_engine)
     assert snap_compare(app, terminal_size=SIZES[size],
                         run_before=_run_before(app, demo_engine, SCREEN_KEYS[screen]))
+
+
+# The Odds screen's hard cases: nine outcomes (HT/FT), and a lined market's long title.
+MARKETS = {"htft": 7, "asian-handicap": 4}
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+@pytest.mark.parametrize("market", list(MARKETS))
+def test_odds_market(market: str, size: str, demo_engine: Engine, snap_compare: Any) -> None:
+    app = QuietApp(demo_engine)
+    assert snap_compare(app, terminal_size=SIZES[size],
+                        run_before=_run_before(app, demo_engine, SCREEN_KEYS["odds"], MARKETS[market]))
 
 
 @pytest.mark.parametrize("screen", list(SCREEN_KEYS))

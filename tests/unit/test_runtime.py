@@ -192,8 +192,8 @@ async def test_concurrent_ui_calls_count_every_hit_and_every_drop_exactly(
 
 
 async def test_drops_seen_keeps_only_the_window(settings: Settings, clock: FakeClock) -> None:
-    """The memory of drops already reported is pruned to the drop window: a day of polling
-    leaves it no larger than the last window's drops."""
+    """The memory of drops already reported is pruned to the drop window: after each poll of a
+    day it holds no drop older than the window, even after a poll where nothing moved."""
     from oddsmon.sim import SimConfig, SimTransport, Simulator
 
     settings = _alert_on_small_drops(settings)
@@ -206,7 +206,7 @@ async def test_drops_seen_keeps_only_the_window(settings: Settings, clock: FakeC
         clock.advance(60 * 60)
         await engine.service.odds(force=True)
         reported += len(engine.service.take_drop_alerts())
-    seen = engine.service.alerting.drops_seen
+        seen = engine.service.alerting.drops_seen
+        assert all(key[4] > clock.now() - window for key in seen), clock.now()
     assert reported > len(seen) > 0
-    assert all(key[4] > clock.now() - window for key in seen)
     await engine.aclose()
