@@ -58,12 +58,10 @@ from .columns import cut, fitting
 from .dashboard import match_name
 from .host import FixtureSelected
 from .market_picker import MarketPicker
-from .tables import refill
 
 STAKE_BASES = ("market", "prediction")  # what a value stake is sized against
 MOVE_ROWS = 10  # movement rows made once: HT/FT's nine outcomes, the eight likeliest scores
 MIDDLES_SHOWN = 3  # the middles with the smallest worst case, below the arbitrage banner
-LOADING_OPACITY = 0.5  # the last fixture's prices while the next one loads
 BOOK_FLOOR = 4  # the bookmaker table's least: its header and three rows (two over a scrollbar)
 
 
@@ -272,10 +270,8 @@ class OddsScreen(PageScreen):
             and previous.fixture.id == view.fixture.id and previous.market is not None \
             and view.market is not None and previous.market.market_id == view.market.market_id
         cursor = table.cursor_coordinate if same else None
-        table.styles.text_opacity = 1.0  # the loading sign's dimming, over
+        table.clear(columns=True)
         market = view.market
-        if market is None or view.fixture is None:
-            table.clear(columns=True)  # else the market's rows replace the last ones in place
         if market is not None and market.priced:
             self.market_title = market.market_name
         name = self.market_title
@@ -325,17 +321,17 @@ class OddsScreen(PageScreen):
     def render_market(self, table: OddsTable, market: MarketView) -> None:
         style = self.price_style
         best_style = table.get_component_rich_style("odds-table--best", partial=True)
-        columns = [("Bookmaker", "bookmaker"), *((label, f"o:{label}") for label in market.labels),
-                   ("Margin", "margin")]
-        rows = []
+        table.add_column("Bookmaker", key="bookmaker")
+        for label in market.labels:
+            table.add_column(label, key=f"o:{label}")
+        table.add_column("Margin", key="margin")
         for row in market.rows:
             cells: list[Any] = [Text(row.bookmaker.name)]
             for price, best in zip(row.prices, row.best, strict=True):
                 text = "—" if price is None else format_price(price, style)
                 cells.append(Text(text, justify="right", style=best_style if best else ""))
             cells.append(Text(margin_text(row.margin), justify="right"))
-            rows.append((str(row.bookmaker.id), cells))
-        refill(table, columns, rows)
+            table.add_row(*cells, key=str(row.bookmaker.id))
         parts = [f"{o.label} {format_price(o.best.price, style)} {o.best.bookmaker}"
                  for o in market.outcomes if o.best is not None]
         text = "Best  " + " · ".join(parts) if parts else ""
@@ -378,21 +374,22 @@ class OddsScreen(PageScreen):
             f"Stakes: {sizing} against the {self.stake_basis} (k)",
             f"Stakes: {sizing} vs the {self.stake_basis} (k)"], self.lay_out()))
         fair = self.query_one("#fair-table", DataTable)
-        rows = []
+        fair.clear(columns=True)
+        # Price, fair, value and stake first: what 80 columns must show.
+        for label in FAIR_COLUMNS:  # stakes are money: the column says its currency
+            fair.add_column(f"{label} {stakes.currency}" if label == "Stake" else label)
         for o in market.outcomes:
             value = o.value
             market_p = o.implied if market.kind == "partial" else o.fair_probability
-            rows.append((o.label, [
-                Text(o.label), Text("—" if o.best is None else format_price(o.best.price, style)),
-                Text("—" if o.fair_odds is None else format_price(o.fair_odds, style)),
-                Text(pct_text(value, signed=True), style="bold" if value is not None and value > 0 else ""),
-                Text(self.stake_text(o)), Text("—" if o.best is None else o.best.bookmaker),
-                Text(pct_text(market_p)), Text(pct_text(o.predicted)),
-                Text(pct_text(o.value_vs_prediction, signed=True))]))
-        # Price, fair, value and stake first: what 80 columns must show; stakes are money: the
-        # column says its currency.
-        refill(fair, [(f"{label} {stakes.currency}" if label == "Stake" else label, label) for label in FAIR_COLUMNS],
-               rows)
+            fair.add_row(Text(o.label),
+                         Text("—" if o.best is None else format_price(o.best.price, style)),
+                         Text("—" if o.fair_odds is None else format_price(o.fair_odds, style)),
+                         Text(pct_text(value, signed=True),
+                              style="bold" if value is not None and value > 0 else ""),
+                         Text(self.stake_text(o)),
+                         Text("—" if o.best is None else o.best.bookmaker),
+                         Text(pct_text(market_p)), Text(pct_text(o.predicted)),
+                         Text(pct_text(o.value_vs_prediction, signed=True)))
         for i in range(MOVE_ROWS):
             row = self.query_one(f"#move-{i}", Horizontal)
             row.display = i < len(market.outcomes)
@@ -471,21 +468,15 @@ class OddsScreen(PageScreen):
             body.scroll_page_up(animate=False)
 
     def show_loading(self, fixture_id: int) -> None:
-        """While another fixture loads, its name and a loading sign above the last prices,
-        which stay until the new ones replace them in place (clearing them first cost the
-        screen two more layouts a switch)."""
+        """While another fixture loads, its name and a loading sign, not the old prices."""
         view = self._view
         fx = None if view is None else next((f for f in view.fixtures if f.id == fixture_id), None)
         name = "the fixture" if fx is None else fmt.match_title(fx.home.name, fx.away.name)
         self.query_one("#market-line", Static).update(f"⧗ loading {name}…")
-        # Dimmed, not cleared: they are the last fixture's (a style that needs no layout).
-        self.query_one("#odds-table", OddsTable).styles.text_opacity = LOADING_OPACITY
-        self.query_one("#page-status", Static).update("loading…", layout=False)  # one line, fixed
-
-    def _present(self, page: Page[Any], force: bool) -> None:
-        # The page's every change in one repaint.
-        with self.app.batch_update():
-            super()._present(page, force)
+        self.query_one("#odds-table", OddsTable).clear(columns=True)
+        self.query_one("#best-line", Static).update("")
+        self.query_one("#odds-analytics").display = False
+        self.query_one("#page-status", Static).update("loading…")
 
     def action_next_method(self) -> None:
         app = self.oddsmon
@@ -519,8 +510,7 @@ class OddsScreen(PageScreen):
             return
         if self._view is not None and self._view.fixture is not None and event.value == self._view.fixture.id:
             return
-        # Chosen here, so set here: the loading sign and the read start now, not two messages on.
-        self.oddsmon.selected_fixture = event.value
+        self.post_message(FixtureSelected(event.value))
 
     def action_pick_fixture(self) -> None:
         picker = self.query_one("#fixture-picker", Select)
