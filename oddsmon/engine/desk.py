@@ -21,9 +21,10 @@ from .page import Page, combine
 from .pages import Pages, without_bookmakers
 from .valuescan import Scan, ValueScan
 
-# What the Value screen may scan itself at an open, in seconds of work: the rest is left to
-# scan_values (the screen asks for it next), so the screen opens quickly whatever is missing.
-VALUE_BUDGET_S = 0.2
+# What the Value board may scan itself at an open, in seconds of work: none, so the screen
+# shows the kept value bets at once whatever is missing; the rest is left to scan_values (the
+# screen's worker asks for it next, and shows the board again once done).
+VALUE_BUDGET_S = 0.0
 PENDING_NOTE = "value bets still being worked out: shown when done"
 # What value is worked out against: the market's fair view, or your own probabilities.
 ValueBasis = Literal["market", "model"]

@@ -16,7 +16,9 @@ again once done.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from rich.text import Text
@@ -50,11 +52,13 @@ COLUMNS: tuple[Column, ...] = (
     Column("stake", "Stake", 10, wide_from=NARROW),  # "Stake EUR": the heading names the currency
     Column("stake", "Stk", 8, narrow_below=NARROW),  # "Stk EUR"
     Column("market", "Market", share=1, min_width=8),
-    Column("outcome", "Outcome", share=1, wide_from=NARROW, min_width=8),
+    # Twice the market's share: where the room is short (100 columns) the outcome keeps its
+    # line (``Away/Over 2.5``); where it is not, it takes no more than its longest.
+    Column("outcome", "Outcome", share=2, wide_from=NARROW, min_width=8),
     Column("outcome", "Outcome", 14, narrow_below=NARROW),  # "Draw/Over 4.5"
     Column("match", "Match", share=2, wide_from=NARROW, min_width=14),
     Column("match", "Match", share=1, narrow_below=NARROW, min_width=9),
-    Column("kickoff", "Kickoff", 11, wide_from=100),
+    Column("kickoff", "Kickoff", 12, wide_from=100),  # "Kickoff UTC" and a space before Book
     Column("book", "Book", share=1, wide_from=110, min_width=9),
 )
 
@@ -64,6 +68,10 @@ STATUS_PREFIX = 36  # the rest of the status line: "cache 23s old · " and " · 
 # The rows listed, best edge first: 2,000 real-size fixtures hold some 16,000 value bets, more
 # than anyone reads and than a table draws quickly (the status line says how many there are).
 ROWS = 1000
+# Rows added before the first paint: more than the tallest table on screen. The rest follow
+# once it is painted, in one step (each step costs the whole screen a layout): adding and
+# measuring 1,000 rows at once held the first paint back by most of a second.
+FIRST_ROWS = 60
 
 
 def price_text(price: float) -> str:
@@ -94,6 +102,7 @@ class ValueScreen(TableScreen):
     ]
 
     _view: ValueView | None = None
+    _rows: Iterator[tuple[Text, ...]] | None = None  # the rows of the page shown, still being added
     basis: str = "market"  # what value is worked out against: one of service.value_sources()
     joint: bool = False  # simultaneous Kelly for outcomes of one market and line
 
@@ -153,7 +162,7 @@ class ValueScreen(TableScreen):
         self.load()
 
     def clear_page(self) -> None:
-        self._view = None
+        self._view = self._rows = None
         super().clear_page()
         self.query_one("#value-line", Static).update("")
 
@@ -184,7 +193,36 @@ class ValueScreen(TableScreen):
             right = col.key in ("edge", "price", "fair", "stake")
             table.add_column(Text(label.rjust(width - 1) + " " if right else label), width=width, key=col.key)
         widths = {c.key: w for c, w in shown}
-        for i, bet in enumerate(bets):
+        self._rows = rows = self._row_cells(view, shown, widths)
+        self._add_rows(rows, max(FIRST_ROWS, cursor + 1))
+        if 0 < cursor < table.row_count:
+            table.move_cursor(row=cursor)
+        self.show_bet()
+        watched = f"{len(app.desk.pinned)} pinned fixtures" if app.desk.pinned else "every upcoming fixture"
+        how = (f"value vs {self.basis}", f"Kelly {'joint' if self.joint else 'one by one'}")
+        # One line beside the page's age: the shorter wordings where it is narrow.
+        self.status_suffix = fitting([
+            " · ".join((f"{len(bets):,} value bets, arbitrages and middles", *view.notes, watched, *how)),
+            " · ".join((f"{len(bets):,} bets", watched, *how)), f"{len(bets):,} bets · vs {self.basis}"],
+            self.lay_out() - STATUS_PREFIX)
+
+    def _add_rows(self, rows: Iterator[tuple[Text, ...]], count: int | None) -> None:
+        """Add ``count`` more of the rows being shown (None: all the rest), and the rest after
+        the next repaint (unless another page was drawn since)."""
+        if rows is not self._rows:
+            return
+        table = self.table
+        for cells in islice(rows, count):
+            table.add_row(*cells, key=str(table.row_count))
+        if self._view is not None and table.row_count < len(self._view.bets):
+            self.call_after_refresh(self._add_rows, rows, None)
+
+    def _row_cells(self, view: ValueView, shown: list[tuple[Column, int]],
+                   widths: dict[str, int]) -> Iterator[tuple[Text, ...]]:
+        """Each bet's cells, made as the row is added."""
+        app = self.oddsmon
+        now, tz = app.now(), app.tz
+        for i, bet in enumerate(view.bets):
             fx = view.fixtures.get(bet.fixture_id)
             cells = {
                 "edge": f"{bet.edge * 100:+.1f}%",
@@ -204,17 +242,7 @@ class ValueScreen(TableScreen):
                     row.append(Text(text.rjust(width - 1) + " ", style="bold" if col.key == "edge" else ""))
                 else:
                     row.append(Text(cut(text, width - 1)))
-            table.add_row(*row, key=str(i))
-        if 0 < cursor < table.row_count:
-            table.move_cursor(row=cursor)
-        self.show_bet()
-        watched = f"{len(app.desk.pinned)} pinned fixtures" if app.desk.pinned else "every upcoming fixture"
-        how = (f"value vs {self.basis}", f"Kelly {'joint' if self.joint else 'one by one'}")
-        # One line beside the page's age: the shorter wordings where it is narrow.
-        self.status_suffix = fitting([
-            " · ".join((f"{len(bets):,} value bets, arbitrages and middles", *view.notes, watched, *how)),
-            " · ".join((f"{len(bets):,} bets", watched, *how)), f"{len(bets):,} bets · vs {self.basis}"],
-            self.lay_out() - STATUS_PREFIX)
+            yield tuple(row)
 
     @staticmethod
     def match_text(fx: Fixture, width: int) -> str:
