@@ -230,8 +230,10 @@ class PageScreen(Screen[None]):
         due = self.refresh_due_at()
         if due is not None:
             suffix += f" · refresh in {fmt.age(max(0.0, (due - now).total_seconds()))}"
-        # The header names the screen; this line says where its data came from.
-        self.query_one("#page-status", Static).update(f"{text}{suffix}")
+        # The header names the screen; this line says where its data came from. Its size is
+        # fixed (one line, the content's width: oddsmon.tcss), so the 1 s tick repaints the line
+        # without laying out the whole screen again.
+        self.query_one("#page-status", Static).update(f"{text}{suffix}", layout=False)
 
     def never_cached_text(self, prov: Provenance) -> str:
         what = f"{self.label} has never been fetched on this host, so there is no cached copy."

@@ -42,9 +42,21 @@ class DeskState:
     selection: Selection = field(default_factory=Selection)
     pinned: frozenset[int] = frozenset()
     hidden_bookmakers: frozenset[int] = frozenset()
+    # The last list arranged, as it was given, with its desk and what it gave: the Odds screen
+    # arranges the service's same memoised list of 2,000 fixtures at every fixture switch, and
+    # sorting it again took some 80 ms of the screen's thread. Holding the list keeps its
+    # identity from being reused by another.
+    _last: tuple[list[Fixture], Selection, frozenset[int], list[Fixture]] | None = field(
+        default=None, repr=False, compare=False)
 
     def arrange(self, fixtures: Iterable[Fixture], numbers: Mapping[int, Numbers] | None = None) -> list[Fixture]:
-        return arrange(fixtures, self.selection, pinned=self.pinned, numbers=numbers)
+        if numbers is not None or not isinstance(fixtures, list):
+            return arrange(fixtures, self.selection, pinned=self.pinned, numbers=numbers)
+        last = self._last
+        if last is None or last[0] is not fixtures or last[1] != self.selection or last[2] != self.pinned:
+            last = self._last = (fixtures, self.selection, self.pinned,
+                                 arrange(fixtures, self.selection, pinned=self.pinned))
+        return list(last[3])
 
     def describe(self, shown: int, total: int) -> str:
         text = self.selection.describe(shown, total)
