@@ -17,6 +17,8 @@ as POSIX seconds (float). What differs is behind ``Dialect``.
 
 from __future__ import annotations
 
+from itertools import chain
+
 from ..records import record
 
 # typing.TYPE_CHECKING without importing typing (see records.py): the protocols below are for
@@ -34,11 +36,32 @@ SCHEMA_VERSION = 15
 IN_LIST_MAX = 500
 
 
-def in_lists(ids: Sequence[int]) -> Iterator[tuple[list[int], str]]:
-    """``ids`` in chunks a bound ``IN (...)`` takes, each with its placeholders (``?,?,?``)."""
-    for start in range(0, len(ids), IN_LIST_MAX):
-        chunk = list(ids[start:start + IN_LIST_MAX])
+# Variables bound in one statement: SQLite before 3.32 allows no more.
+VARIABLES_MAX = 999
+
+
+def in_lists(ids: Iterable[int]) -> Iterator[tuple[list[int], str]]:
+    """``ids``, each once and in order, in chunks a bound ``IN (...)`` takes, each with its
+    placeholders (``?,?,?``)."""
+    ordered = sorted(set(ids))
+    for start in range(0, len(ordered), IN_LIST_MAX):
+        chunk = ordered[start:start + IN_LIST_MAX]
         yield chunk, ",".join("?" * len(chunk))
+
+
+def value_lists(rows: Sequence[Sequence[object]]) -> Iterator[tuple[str, tuple[object, ...]]]:
+    """``rows`` (all of one width) a statement's worth at a time, as its ``VALUES`` list
+    (``(?,?),(?,?)``) and its parameters one after another: as many rows as the variables
+    allow, a third less than one row a statement. Every full batch has the same text, so a
+    backend prepares (or translates) the statement once."""
+    if not rows:
+        return
+    per = max(1, VARIABLES_MAX // len(rows[0]))
+    one = f"({','.join('?' * len(rows[0]))})"
+    full = ",".join([one] * per)
+    for start in range(0, len(rows), per):
+        chunk = rows[start:start + per]
+        yield (full if len(chunk) == per else ",".join([one] * len(chunk))), tuple(chain.from_iterable(chunk))
 
 
 class StoreError(Exception):

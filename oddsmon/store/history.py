@@ -6,12 +6,12 @@ import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import chain, groupby
+from itertools import groupby
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from ..clock import utc_from_ts
-from .backend import in_lists
+from .backend import in_lists, value_lists
 
 if TYPE_CHECKING:
     from .backend import Backend, Tx
@@ -77,23 +77,23 @@ class OddsHistory:
             known = _with_series(tx, {r[0] for r in rows})
             differ = _differing(tx, [r for r in rows if r[0] in known]) if known else []
             changes: list[PriceChange] = []
-            latest: list[object] = []  # the rows' values one after another, as bound
+            latest: list[tuple[object, ...]] = []
             moved: list[tuple[object, ...]] = []
             for f, b, bet, o, p, price, first_price, first_at in differ:
                 if price is None:  # a series new to a fixture already priced
                     if firsts:
                         changes.append(PriceChange(f, b, bet, o, None, p))
-                    latest.extend((f, b, bet, o, p, ts, None, None))
+                    latest.append((f, b, bet, o, p, ts, None, None))
                     continue
                 changes.append(PriceChange(f, b, bet, o, price, p))
                 if ts < first_at:
                     # An older fetch recorded late: it is the series' first point now, and
                     # the one that was first becomes a change.
                     moved.append((f, b, bet, o, first_at, first_price))
-                    latest.extend((f, b, bet, o, p, ts, p, ts))
+                    latest.append((f, b, bet, o, p, ts, p, ts))
                 else:
                     moved.append((f, b, bet, o, ts, p))
-                    latest.extend((f, b, bet, o, p, ts, first_price, first_at))
+                    latest.append((f, b, bet, o, p, ts, first_price, first_at))
             # A fixture priced for the first time: every series is new, and none is stored (the
             # look-up above ran under the write lock), so its rows go in as plain inserts.
             fresh = [(f, b, bet, o, p, ts, None, None) for f, b, bet, o, p in rows if f not in known]
@@ -105,11 +105,8 @@ class OddsHistory:
                     "INSERT INTO odds_changes (fixture_id, bookmaker_id, bet_id, outcome, observed_at, price) "
                     "VALUES (?,?,?,?,?,?) ON CONFLICT DO NOTHING", moved)
             # The new and moved prices: an older fetch recorded late never overwrites a newer
-            # one. Many rows a statement: a third less than one a row.
-            step = _ROWS_PER_INSERT * len(_LATEST)
-            for start in range(0, len(latest), step):
-                chunk = latest[start:start + step]
-                values = ",".join(["(?,?,?,?,?,?,?,?)"] * (len(chunk) // len(_LATEST)))
+            # one.
+            for values, params in value_lists(latest):
                 tx.execute(
                     f"INSERT INTO odds_latest ({', '.join(_LATEST)}) VALUES {values} "
                     "ON CONFLICT(fixture_id, bet_id, outcome, bookmaker_id) DO UPDATE SET "
@@ -117,7 +114,7 @@ class OddsHistory:
                     f"seen_at = CASE WHEN {_NEWER} THEN excluded.seen_at ELSE odds_latest.seen_at END, "
                     f"first_price = CASE WHEN {_OLDER} THEN excluded.first_price ELSE {_FIRST_PRICE} END, "
                     f"first_at = CASE WHEN {_OLDER} THEN excluded.first_at ELSE {_FIRST_AT} END",
-                    tuple(chunk))
+                    params)
             tx.executemany(
                 "INSERT INTO odds_prints (fixture_id, bookmaker_id, fingerprint, seen_at) VALUES (?,?,?,?) "
                 "ON CONFLICT(fixture_id, bookmaker_id) DO UPDATE SET "
@@ -257,8 +254,7 @@ class OddsHistory:
     def openings(self, bet_id: int, fixture_ids: Iterable[int]) -> dict[tuple[int, int, str], float]:
         """First stored price per (fixture, bookmaker, outcome) for many fixtures at once."""
         out: dict[tuple[int, int, str], float] = {}
-        for chunk in _chunks(fixture_ids):
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in in_lists(fixture_ids):
             # Each series' first point is on its latest row: one row a series, by primary key.
             for r in self.db.query(
                 f"SELECT fixture_id, bookmaker_id, outcome, {_FIRST_PRICE} FROM odds_latest "
@@ -290,7 +286,7 @@ class OddsHistory:
             params.append(since.timestamp())
         # A bound IN list is fine for the fixtures a filter names; chunks keep it under
         # SQLite's limit on variables. No filter: one pass with no IN list.
-        chunks: list[list[int]] = [[]] if fixtures is None else list(_chunks(fixtures))
+        chunks: list[list[int]] = [[]] if fixtures is None else [c for c, _ in in_lists(fixtures)]
         if not chunks:
             return
         with self.db.read() as tx:
@@ -317,8 +313,7 @@ class OddsHistory:
     def closing(self, fixture_ids: Iterable[int]) -> dict[tuple[int, int, int, str], float]:
         """The close: the last price before kickoff per (fixture, bookmaker, bet, outcome)."""
         out: dict[tuple[int, int, int, str], float] = {}
-        for chunk in _chunks(fixture_ids):
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in in_lists(fixture_ids):
             for r in self.db.query(self.db.dialect.row_with_extreme(
                 "s.fixture_id, s.bookmaker_id, s.bet_id, s.outcome, s.price", "s.observed_at",
                 "FROM odds_snapshots s JOIN odds_seen k ON k.fixture_id = s.fixture_id "
@@ -330,8 +325,7 @@ class OddsHistory:
     def closing_seen(self, fixture_ids: Iterable[int]) -> dict[int, tuple[datetime, datetime | None]]:
         """(kickoff, last pre-kickoff observation) per fixture: how fresh each close is."""
         out: dict[int, tuple[datetime, datetime | None]] = {}
-        for chunk in _chunks(fixture_ids):
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in in_lists(fixture_ids):
             for r in self.db.query("SELECT fixture_id, kickoff, last_before_kickoff FROM odds_seen "
                                    f"WHERE fixture_id IN ({marks})", tuple(chunk)):
                 out[r[0]] = (utc_from_ts(r[1]), utc_from_ts(r[2]))  # type: ignore[assignment]
@@ -342,10 +336,6 @@ class OddsHistory:
         return 0 if row is None else row[0]
 
 
-# Rows of odds_latest a statement: 8 values each, under the 999 variables older SQLite allows;
-# prices compared a statement: 5 values each.
-_ROWS_PER_INSERT = 120
-_ROWS_PER_COMPARE = 199
 _BOOK = itemgetter(0, 1)
 _LATEST = ("fixture_id", "bookmaker_id", "bet_id", "outcome", "price", "seen_at", "first_price", "first_at")
 # An upsert of odds_latest: whether the incoming row is the newer sighting, the older first.
@@ -376,7 +366,7 @@ def _fingerprints(rows: list[tuple[int, int, int, str, float]]) -> dict[tuple[in
 def _stored_prints(tx: Tx, fixtures: set[int]) -> dict[tuple[int, int], int | None]:
     """The recorded fingerprint of each book of ``fixtures`` (None: unknown)."""
     out: dict[tuple[int, int], int | None] = {}
-    for chunk, marks in in_lists(sorted(fixtures)):
+    for chunk, marks in in_lists(fixtures):
         out.update(((r[0], r[1]), r[2]) for r in tx.execute(
             f"SELECT fixture_id, bookmaker_id, fingerprint FROM odds_prints WHERE fixture_id IN ({marks})",
             tuple(chunk)))
@@ -386,11 +376,10 @@ def _stored_prints(tx: Tx, fixtures: set[int]) -> dict[tuple[int, int], int | No
 def _with_series(tx: Tx, fixtures: set[int]) -> set[int]:
     """Those of ``fixtures`` with a stored price."""
     known: set[int] = set()
-    for chunk in _chunks(fixtures):
-        marks = ",".join(["(?)"] * len(chunk))
+    for values, params in value_lists([(f,) for f in sorted(fixtures)]):
         known.update(r[0] for r in tx.execute(
-            f"WITH f(id) AS (VALUES {marks}) SELECT id FROM f "
-            "WHERE EXISTS (SELECT 1 FROM odds_latest l WHERE l.fixture_id = f.id)", tuple(chunk)))
+            f"WITH f(id) AS (VALUES {values}) SELECT id FROM f "
+            "WHERE EXISTS (SELECT 1 FROM odds_latest l WHERE l.fixture_id = f.id)", params))
     return known
 
 
@@ -399,10 +388,7 @@ def _differing(tx: Tx, rows: list[tuple[int, int, int, str, float]]) -> list[tup
     stored one, each followed by the stored (price, first price, first seen), all None for a
     series never stored. Compared in SQL: a price as recorded costs no row handed back."""
     out: list[tuple[Any, ...]] = []
-    full = ",".join(["(?,?,?,?,?)"] * _ROWS_PER_COMPARE)
-    for start in range(0, len(rows), _ROWS_PER_COMPARE):
-        chunk = rows[start:start + _ROWS_PER_COMPARE]
-        values = full if len(chunk) == _ROWS_PER_COMPARE else ",".join(["(?,?,?,?,?)"] * len(chunk))
+    for values, params in value_lists(rows):
         # One look-up by primary key a price (a correlated subquery: no planner turns it into
         # a scan of the table), the rest only for the few that differ.
         out += tx.execute(
@@ -410,16 +396,8 @@ def _differing(tx: Tx, rows: list[tuple[int, int, int, str, float]]) -> list[tup
             f"c AS (SELECT f, b, bet, o, p, (SELECT l.price FROM odds_latest l WHERE {_SERIES}) AS price FROM n) "
             f"SELECT f, b, bet, o, p, price, (SELECT coalesce(l.first_price, l.price) FROM odds_latest l "
             f"WHERE {_SERIES_C}), (SELECT coalesce(l.first_at, l.seen_at) FROM odds_latest l WHERE {_SERIES_C}) "
-            "FROM c WHERE price IS NULL OR price <> p",
-            tuple(chain.from_iterable(chunk))).fetchall()
+            "FROM c WHERE price IS NULL OR price <> p", params).fetchall()
     return out
-
-
-def _chunks(ids: Iterable[int], size: int = 500) -> Iterable[list[int]]:
-    """SQLite caps bound parameters: long id lists go in slices."""
-    ordered = sorted(set(ids))
-    for start in range(0, len(ordered), size):
-        yield ordered[start:start + size]
 
 
 def _on_pages(pages: Mapping[str, datetime], also: Sequence[int] = ()) -> tuple[str, tuple[object, ...]]:

@@ -21,7 +21,6 @@ import time
 from _thread import RLock
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from itertools import chain
 from pathlib import Path
 
 from ..config import shared_mode
@@ -36,6 +35,7 @@ from .backend import (
     StoreWriteError,
     schema_writer,
     too_new,
+    value_lists,
 )
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see records.py)
@@ -50,8 +50,6 @@ _LOCK_RETRIES = 20
 # After a checkpoint the WAL is cut back to this size, so a burst of writes does not keep its
 # disk space for good.
 WAL_SIZE_LIMIT = 4 * 1024 * 1024
-# Bound variables a statement: SQLite before 3.32 allows no more.
-_MAX_VARIABLES = 999
 # SQLite's primary result codes that prove the file is damaged or not a database. Every other
 # failure (SQLITE_FULL, SQLITE_IOERR, SQLITE_CANTOPEN, SQLITE_READONLY, SQLITE_PERM, a busy
 # -wal, ...) is about the disk or the moment, never about the file: it is not moved aside.
@@ -1030,17 +1028,11 @@ class Tx:
             yield from rows
 
     def insert_rows(self, table: str, columns: Sequence[str], rows: Iterable[Params]) -> None:
-        # Many rows a statement, as many as the 999 variables older SQLite allows: a page's
-        # 19,120 first prices go in a sixth faster than by executemany, one row a statement.
-        per = max(1, _MAX_VARIABLES // len(columns))
+        # Many rows a statement: a page's 19,120 first prices go in a sixth faster than by
+        # executemany, one row a statement.
         head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
-        one = f"({','.join('?' * len(columns))})"
-        full = head + ",".join([one] * per)
-        batch = list(rows)
-        for start in range(0, len(batch), per):
-            chunk = batch[start:start + per]
-            sql = full if len(chunk) == per else head + ",".join([one] * len(chunk))
-            self.conn.execute(sql, tuple(chain.from_iterable(chunk)))
+        for values, params in value_lists(list(rows)):
+            self.conn.execute(head + values, params)
 
     def executescript_in_tx(self, script: str) -> None:
         # executescript() would COMMIT first; run the statements one by one inside our tx.
