@@ -72,18 +72,11 @@ __all__ = [
 # --------------------------------------------------------------------------------------------
 
 
-def _at_position(i: int, bookmaker: object = None) -> Callable[[], str]:
-    """Where a price sits, for ``_check_price``'s message: built only if the price is refused."""
-    source = "" if bookmaker is None else f" from bookmaker {bookmaker!r}"
-    return lambda: f"{source} at position {i}"
-
-
-def _check_price(price: object, where: Callable[[], str] | str = "") -> float:
-    """Return ``price`` as a float, or raise ``ValueError`` naming it.
-
-    ``where`` may be a callable so that callers checking thousands of prices only build the
-    message for the one that fails.
-    """
+def _check_price(price: object, position: int | None = None, bookmaker: object = None) -> float:
+    """Return ``price`` as a float, or raise ``ValueError`` naming it and where it sits
+    (``position`` in its market, from ``bookmaker``). Where is put into words only for a price
+    refused: a value scan checks every price of every line, and building each one's message
+    (even as a closure) cost more than the maths."""
     if type(price) is float:
         # Parsed prices are floats: skip the numbers.Real check, an ABC lookup that dominated
         # a big day's Dashboard (tens of thousands of prices).
@@ -91,25 +84,24 @@ def _check_price(price: object, where: Callable[[], str] | str = "") -> float:
     else:
         # bool is a numbers.Real subclass, but True as a price is always a bug upstream.
         if not isinstance(price, numbers.Real) or isinstance(price, bool):
-            raise ValueError(f"price {price!r}{_where(where)} is not a number")
+            raise ValueError(f"price {price!r}{_where(position, bookmaker)} is not a number")
         value = float(price)
     if not 1.0 < value < math.inf:  # also false for NaN
-        raise ValueError(
-            f"price {price!r}{_where(where)} is not a valid decimal price (must be finite and > 1)"
-        )
+        raise ValueError(f"price {price!r}{_where(position, bookmaker)} is not a valid decimal price "
+                         "(must be finite and > 1)")
     return value
 
 
-def _where(where: Callable[[], str] | str) -> str:
-    return where if isinstance(where, str) else where()
+def _where(position: int | None, bookmaker: object) -> str:
+    if position is None:
+        return ""
+    source = "" if bookmaker is None else f" from bookmaker {bookmaker!r}"
+    return f"{source} at position {position}"
 
 
 def _check_market(prices: Sequence[float]) -> list[float]:
     """Validate one market's prices (at least two, each a valid decimal price)."""
-    # The common case (a parsed float > 1) inline, as in _check_price: a scan checks every
-    # price of every line, and building each one's message closure cost more than the maths.
-    values = [p if type(p) is float and 1.0 < p < math.inf else _check_price(p, _at_position(i))
-              for i, p in enumerate(prices)]
+    values = [_check_price(p, i) for i, p in enumerate(prices)]
     if len(values) < 2:
         raise ValueError(f"a market needs at least 2 prices, got {len(values)}: {list(prices)!r}")
     return values
@@ -400,8 +392,7 @@ def best_prices(
         for i, raw in enumerate(prices):
             if raw is None:
                 continue
-            price = raw if type(raw) is float and 1.0 < raw < math.inf else _check_price(
-                raw, _at_position(i, bookmaker))
+            price = _check_price(raw, i, bookmaker)
             current = best[i]
             # Strictly greater: an equal later price never displaces the earlier bookmaker.
             if current is None or price > current.price:
