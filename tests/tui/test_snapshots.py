@@ -48,8 +48,21 @@ def _run_before(app: OddsmonApp, engine: Engine, key: str, market: int | None = 
         engine.store.db.query("PRAGMA wal_checkpoint(TRUNCATE)")
         app.poll_now()
         await settle(pilot)
+        # What a screen does once it is laid out (the Odds screen shares its height between
+        # its two tables after a repaint) runs on the screen's update tick, which a loaded
+        # machine may not have reached yet: wait for two ticks (the fit, then its layout).
+        for _ in range(2):
+            await repainted(pilot)
+        await settle(pilot)
 
     return run_before
+
+
+async def repainted(pilot: Pilot[Any]) -> None:
+    """The screen's next update tick, and the callbacks scheduled after a refresh before it."""
+    done = asyncio.Event()
+    pilot.app.screen.call_after_refresh(done.set)
+    await done.wait()
 
 
 # 80x24 first: the size an analyst over SSH gets; then a larger terminal and a full screen.
