@@ -83,7 +83,8 @@ async def test_odds_at_80x24_page_keys_scroll_the_screen_and_a_new_fixture_shows
         assert "Movement since" in screen_text(app)
         await press(pilot, "pageup", "pageup", "pageup")
         assert body.scroll_y == 0
-        # Another fixture, whose odds take a while: its name and a loading sign, no old prices.
+        # Another fixture, whose odds take a while: its name and a loading sign over the old
+        # prices, dimmed, until the new ones replace them in place.
         other = next(f for f in (await engine.service.fixtures()).data or []
                      if f.is_upcoming and f.id != shown_fixture(app))
         gate = threading.Event()
@@ -96,13 +97,16 @@ async def test_odds_at_80x24_page_keys_scroll_the_screen_and_a_new_fixture_shows
         engine.service.market = held  # type: ignore[method-assign, assignment]
         from textual.widgets import Select
 
+        before = [table.get_row_at(i) for i in range(table.row_count)]
         screen.query_one("#fixture-picker", Select).value = other.id
         await pilot.pause()
         assert text_of(app, "#market-line") == f"⧗ loading {other.home.name} – {other.away.name}…"
-        assert table.row_count == 0
+        assert [table.get_row_at(i) for i in range(table.row_count)] == before
+        assert table.styles.text_opacity < 1
         gate.set()
         await settle(pilot)
-        assert shown_fixture(app) == other.id and table.row_count > 0
+        assert shown_fixture(app) == other.id and table.row_count > 0 and table.styles.text_opacity == 1
+        assert [table.get_row_at(i) for i in range(table.row_count)] != before
 
 
 async def test_the_theme_chosen_is_remembered_and_the_config_wins(engine: Engine, tmp_path: object) -> None:
