@@ -454,7 +454,7 @@ class OddsScreen(PageScreen):
         its width (as a layout measures it) in place of the lines it took then."""
         width = self.query_one("#fair-title", Static).region.width
         lines = fair.region.y - book.region.bottom
-        for note in self.query("#best-line, #market-note, #arb-banner").results(Static):
+        for note in (self.query_one(f"#{name}", Static) for name in ("best-line", "market-note", "arb-banner")):
             now = note.get_content_height(note.container_size, self.app.size, width - note.styles.gutter.width) \
                 + note.styles.gutter.height if note.display else 0
             lines += now - note.region.height
