@@ -292,7 +292,8 @@ class OddsScreen(PageScreen):
         market = view.market
         if market is None or view.fixture is None:  # else its rows replace the last ones in place
             table.clear(columns=True)
-            self.query_one("#best-line", Static).update("")
+            for note in ("#best-line", "#market-note"):
+                self.query_one(note, Static).update("")
             self.query_one("#odds-analytics").display = False
         for dimmed in (table, self.query_one("#fair-table", DataTable)):
             dimmed.styles.text_opacity = 1.0  # the loading sign's dimming, over
