@@ -109,6 +109,29 @@ async def test_odds_at_80x24_page_keys_scroll_the_screen_and_a_new_fixture_shows
         assert [table.get_row_at(i) for i in range(table.row_count)] != before
 
 
+async def test_the_fixture_picker_keeps_the_footer_and_its_choice_shows_in_place(app: RecordingApp) -> None:
+    """Choosing a fixture with g: the footer keeps the screen's keys while the list is open (it
+    is not remade there and back, which took half of a switch) and the next fixture's prices
+    take the place of the last in the same table."""
+    from oddsmon.tui.footer import WrappingFooter
+
+    async with app.run_test(size=SIZE) as pilot:
+        screen, table = await open_odds(pilot)
+        footer = screen.query_one(WrappingFooter)
+
+        def keys() -> list[str]:
+            return [f"{k.key_display} {k.description}" for k in footer.children if getattr(k, "description", "")]
+
+        before, first, prices = keys(), shown_fixture(app), rows(app, "#odds-table")
+        assert "g Fixture" in before
+        await press(pilot, "g")
+        assert keys() == before
+        await press(pilot, "down", "enter")
+        assert keys() == before
+        assert shown_fixture(app) != first and screen.query_one("#odds-table") is table
+        assert rows(app, "#odds-table") != prices and table.styles.text_opacity == 1
+
+
 async def test_the_theme_chosen_is_remembered_and_the_config_wins(engine: Engine, tmp_path: object) -> None:
     from pathlib import Path
 
