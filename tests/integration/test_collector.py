@@ -213,6 +213,7 @@ async def test_once_with_a_fixture_in_play_records_prices_and_live_odds_then_sen
     assert free_sim.stats()["counted_total"] == before
 
 
+@pytest.mark.slow
 async def test_a_budget_of_five_caps_every_cycle_and_the_day(
         tmp_path: Path, day_clock: FakeClock, recorder: Recorder, free_sim: Simulator) -> None:
     # A fixed season: with "auto", the season lookups (one call per league) would take the
