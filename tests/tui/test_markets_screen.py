@@ -145,7 +145,9 @@ async def test_a_bet_the_next_fixture_does_not_price_stays_chosen_and_is_said(
 
 
 async def test_middles_across_the_lines_on_the_odds_screen(app: RecordingApp, engine: Engine) -> None:
-    async with app.run_test(size=(120, 50)) as pilot:
+    """Each middle on one line: in full on a full screen; at 80 columns its legs and prices and
+    its worst case, shortened (the bookmakers are in the table above)."""
+    async with app.run_test(size=(160, 48)) as pilot:
         await settle(pilot)
         fid, _ = await first_two(engine)
         # A crafted middle: Over 2.5 long at one bookmaker, Under 3.5 long at another.
@@ -155,8 +157,15 @@ async def test_middles_across_the_lines_on_the_odds_screen(app: RecordingApp, en
                 {"value": "Over 3.5", "odd": "4.00"}, {"value": "Under 3.5", "odd": "2.30"}]}]}])
         app.selected_fixture = fid
         await press(pilot, "o", "m")
+        middles = app.screen.query_one("#middles")
         text = text_of(app, "#middles")
-        first = text.splitlines()[1]
-        assert first.startswith("  Over 2.5 2.40 Crafted + Under 3.5 2.30 Crafted: both win on a total of 3")
+        assert middles.region.height == len(text.splitlines()), text  # no line wraps
         # 1,000 split so either leg alone returns the same: 489 / 511, worst case +17.4%.
-        assert "worst +17.4%" in first and "stakes 489 EUR / 511 EUR" in first
+        assert text.splitlines()[1] == ("  Over 2.5 2.40 Crafted + Under 3.5 2.30 Crafted · both win: total 3 · "
+                                        "worst +17.4% · best +134.9% · stakes 489 / 511 EUR"), text
+        await pilot.resize_terminal(*SIZE)
+        await settle(pilot)
+        text = text_of(app, "#middles")
+        assert middles.region.height == len(text.splitlines()), text
+        assert text.splitlines()[1].startswith("  Over 2.5 2.40 + Under 3.5 2.30 · "), text
+        assert "worst +17.4%" in text.splitlines()[1], text
