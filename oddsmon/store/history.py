@@ -71,27 +71,21 @@ class OddsHistory:
             changed = {book for book, fp in prints.items() if fp is None or stored.get(book) != fp}
             if not changed:
                 return []
-            # The changed books' stored series, read back and compared here: one statement a
-            # few hundred fixtures, where sending each price to be compared in SQL took a
-            # hundred statements a page (a server parses every one of their parameters).
-            series = _stored_series(tx, changed)
+            rows = [r for r in rows if (r[0], r[1]) in changed]
+            # Only what moved is written: most of a refetched book's prices are the ones
+            # recorded last, which the comparison hands back no row for.
+            differ = (_differing if self.db.dialect.in_process else _differing_read_back)(tx, rows)
             changes: list[PriceChange] = []
             fresh: list[tuple[object, ...]] = []
             latest: list[tuple[object, ...]] = []
             moved: list[tuple[object, ...]] = []
-            for f, b, bet, o, p in rows:
-                if (f, b) not in changed:
-                    continue
-                had = series.get((f, b, bet, o))
-                if had is None:
+            for f, b, bet, o, p, price, first_price, first_at in differ:
+                if price is None:
                     # A series never stored (none is: the look-up ran under the write lock),
                     # so a plain insert.
-                    fresh.append((f, b, bet, o, p, ts, None, None))
+                    fresh.append((f, b, bet, o, p, ts))
                     if firsts:
                         changes.append(PriceChange(f, b, bet, o, None, p))
-                    continue
-                price, first_price, first_at = had
-                if price == p:
                     continue
                 changes.append(PriceChange(f, b, bet, o, price, p))
                 if ts < first_at:
@@ -102,7 +96,9 @@ class OddsHistory:
                 else:
                     moved.append((f, b, bet, o, ts, p))
                     latest.append((f, b, bet, o, p, ts, first_price, first_at))
-            tx.insert_rows("odds_latest", _LATEST, fresh)
+            # A series' first point is its latest: first_price and first_at stay NULL, not
+            # written (a third of a first keep's values, which SQLite binds one by one).
+            tx.insert_rows("odds_latest", _LATEST[:6], fresh)
             if moved:
                 tx.executemany(
                     "INSERT INTO odds_changes (fixture_id, bookmaker_id, bet_id, outcome, observed_at, price) "
@@ -348,6 +344,10 @@ _NEWER = "excluded.seen_at >= odds_latest.seen_at"
 _FIRST_PRICE = "coalesce(odds_latest.first_price, odds_latest.price)"
 _FIRST_AT = "coalesce(odds_latest.first_at, odds_latest.seen_at)"
 _OLDER = f"excluded.first_at < {_FIRST_AT}"
+# A compared price's stored series, by primary key.
+_SERIES = "l.fixture_id = n.f AND l.bet_id = n.bet AND l.outcome = n.o AND l.bookmaker_id = n.b"
+_SERIES_C = _SERIES.replace("n.", "c.")
+
 
 def _fingerprints(rows: list[tuple[int, int, int, str, float]]) -> dict[tuple[int, int], int | None]:
     """Each (fixture, bookmaker) book's fingerprint: a 64-bit hash of its (bet, outcome, price)
@@ -371,16 +371,47 @@ def _stored_prints(tx: Tx, fixtures: set[int]) -> dict[tuple[int, int], int | No
     return out
 
 
-def _stored_series(tx: Tx, books: set[tuple[int, int]]) -> dict[tuple[int, int, int, str], tuple[Any, ...]]:
-    """The stored (price, first price, first seen) of each series of ``books`` (fixture,
-    bookmaker), by (fixture, bookmaker, bet, outcome)."""
-    out: dict[tuple[int, int, int, str], tuple[Any, ...]] = {}
-    for values, params in value_lists(sorted(books)):
-        out.update(((f, b, bet, o), tuple(stored)) for f, b, bet, o, *stored in tx.execute(
+def _differing(tx: Tx, rows: list[tuple[int, int, int, str, float]]) -> list[tuple[Any, ...]]:
+    """Of the (fixture, bookmaker, bet, outcome, price) ``rows``, those whose price is not the
+    stored one, each followed by the stored (price, first price, first seen), all None for a
+    series never stored. Compared in SQL, for an engine in this process: a price as recorded
+    costs no row handed back, and a value bound next to nothing."""
+    known = _with_series(tx, {r[0] for r in rows})
+    out: list[tuple[Any, ...]] = [(*r, None, None, None) for r in rows if r[0] not in known]
+    for values, params in value_lists([r for r in rows if r[0] in known]):
+        # One look-up by primary key a price (a correlated subquery: no planner turns it into
+        # a scan of the table), the rest only for the few that differ.
+        out += tx.execute(
+            f"WITH n(f, b, bet, o, p) AS (VALUES {values}), "
+            f"c AS (SELECT f, b, bet, o, p, (SELECT l.price FROM odds_latest l WHERE {_SERIES}) AS price FROM n) "
+            f"SELECT f, b, bet, o, p, price, (SELECT coalesce(l.first_price, l.price) FROM odds_latest l "
+            f"WHERE {_SERIES_C}), (SELECT coalesce(l.first_at, l.seen_at) FROM odds_latest l WHERE {_SERIES_C}) "
+            "FROM c WHERE price IS NULL OR price <> p", params).fetchall()
+    return out
+
+
+def _with_series(tx: Tx, fixtures: set[int]) -> set[int]:
+    """Those of ``fixtures`` with a stored price."""
+    known: set[int] = set()
+    for values, params in value_lists([(f,) for f in sorted(fixtures)]):
+        known.update(r[0] for r in tx.execute(
+            f"WITH f(id) AS (VALUES {values}) SELECT id FROM f "
+            "WHERE EXISTS (SELECT 1 FROM odds_latest l WHERE l.fixture_id = f.id)", params))
+    return known
+
+
+def _differing_read_back(tx: Tx, rows: list[tuple[int, int, int, str, float]]) -> list[tuple[Any, ...]]:
+    """``_differing`` for a server, which parses every parameter of a statement: sending a
+    page's prices to be compared took a hundred statements, where the stored series of their
+    books come back in one (a few hundred books a statement) and are compared here."""
+    stored: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+    for values, params in value_lists(sorted({(r[0], r[1]) for r in rows})):
+        stored.update((s[:4], s[4:]) for s in tx.execute(
             f"WITH k(f, b) AS (VALUES {values}) "
             f"SELECT fixture_id, bookmaker_id, bet_id, outcome, price, {_FIRST_PRICE}, {_FIRST_AT} "
             "FROM k JOIN odds_latest ON fixture_id = k.f AND bookmaker_id = k.b", params))
-    return out
+    none = (None, None, None)
+    return [(*r, *had) for r in rows if (had := stored.get(r[:4], none))[0] != r[4]]
 
 
 def _on_pages(pages: Mapping[str, datetime], also: Sequence[int] = ()) -> tuple[str, tuple[object, ...]]:
