@@ -166,8 +166,7 @@ class OddsScreen(PageScreen):
         Binding("a", "add_pick", "Pick", tooltip="Record a pick: the price under the cursor, with its stake"),
         # Only where the Fair view's columns do not all fit (80 columns): before the keys the
         # footer leaves to ? there (Chart, Format), so that it shows.
-        Binding("x", "more_columns", "Columns", tooltip="The Fair view's next columns (at, Market, "
-                "Predicted, Value/pred), where they do not all fit"),
+        Binding("x", "more_columns", "Columns", tooltip="The Fair view's other columns, where they do not all fit"),
         Binding("h", "chart", "Chart", tooltip="The price movement of the outcome under the cursor"),
         Binding("c", "next_format", "Format", tooltip="Prices as decimal, fractional or American"),
         # At 80x24 the value table is below the fold: the page keys scroll the screen, not
