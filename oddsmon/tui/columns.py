@@ -2,12 +2,14 @@
 
 A screen declares its columns once (:class:`Column`); :func:`layout` turns the width available
 into each column's width, leaving out the columns kept for wide terminals. Another column is
-one more entry in the list. Names are shortened only when they must be, and then so that two
+one more entry in the list. Where a table's columns cannot all show, :func:`rotating` shows
+its optional ones a few at a time. Names are shortened only when they must be, and then so that two
 teams stay apart (:func:`short_name`). Pure: no Textual here.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 
@@ -48,6 +50,23 @@ def layout(columns: tuple[Column, ...], avail: int,
     for c in pending:
         widths[c.key] = max(c.min_width, room * c.share // shares)
     return [(c, c.width or widths[c.key]) for c in shown]
+
+
+def rotating(widths: Sequence[int], room: int, start: int) -> list[int]:
+    """Which of the columns of ``widths`` (each its content and padding) share ``room``: all
+    when they fit, else those that fit one after another from ``start``, round the list (a key
+    moves ``start`` on past them, so each is shown in turn). At least one, in the list's order.
+    """
+    if sum(widths) <= room or not widths:
+        return list(range(len(widths)))
+    shown: list[int] = []
+    for k in range(len(widths)):
+        i = (start + k) % len(widths)
+        if shown and widths[i] > room:
+            break
+        shown.append(i)
+        room -= widths[i]
+    return sorted(shown)
 
 
 def short_name(name: str, width: int) -> str:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
@@ -54,7 +55,7 @@ from ..types import FairMethod, PriceFormat
 from . import fmt
 from .base import REFRESH_KEY, WARM_KEY, PageScreen
 from .chart import CHART_W, MovementDialog, chart_text
-from .columns import cut, fitting
+from .columns import cut, fitting, rotating
 from .dashboard import match_name
 from .host import FixtureSelected
 from .market_picker import MarketPicker
@@ -129,7 +130,14 @@ def share_height(room: int, book: int, fair: int, floor: int = BOOK_FLOOR) -> tu
     return book_lines, max(min(fair, floor), room - book_lines)
 
 
-FAIR_COLUMNS = ("Outcome", "Best", "Fair", "Value", "Stake", "at", "Market", "Predicted", "Value/pred")
+# The Fair view's columns (label, its narrower form): price, fair, value and stake first, what
+# 80 columns must show; where the rest do not all fit, a few at a time (x shows the next ones).
+# Stakes are money: the full label says its currency (the narrower leaves it to the title).
+FAIR_COLUMNS = (("Outcome", "Outcome"), ("Best", "Best"), ("Fair", "Fair"), ("Value", "Value"),
+                ("Stake {currency}", "Stake"), ("at", "at"), ("Market", "Mkt"), ("Predicted", "Pred"),
+                ("Value/pred", "V/pred"))
+FAIR_ESSENTIAL = 5  # the first five: always shown
+CELL_PADDING = 1  # the Fair view's, on each side of a cell
 
 
 class OddsTable(DataTable[Any]):
@@ -154,6 +162,10 @@ class OddsScreen(PageScreen):
                 tooltip="All bookmakers, the reference bookmaker, or no outliers"),
         Binding("k", "next_basis", "Stake vs", tooltip="Size value stakes against the market or the prediction"),
         Binding("a", "add_pick", "Pick", tooltip="Record a pick: the price under the cursor, with its stake"),
+        # Only where the Fair view's columns do not all fit (80 columns): before the keys the
+        # footer leaves to ? there (Chart, Format), so that it shows.
+        Binding("x", "more_columns", "Columns", tooltip="The Fair view's next columns (at, Market, "
+                "Predicted, Value/pred), where they do not all fit"),
         Binding("h", "chart", "Chart", tooltip="The price movement of the outcome under the cursor"),
         Binding("c", "next_format", "Format", tooltip="Prices as decimal, fractional or American"),
         # At 80x24 the value table is below the fold: the page keys scroll the screen, not
@@ -172,6 +184,9 @@ class OddsScreen(PageScreen):
     # bookmaker); set by the Value screen's door.
     _cursor_at: tuple[str | None, str] | None = None
     _picker_choices: tuple[tuple[int, ...], date] | None = None  # what the picker was filled with
+    # The Fair view's optional columns: the first shown, and the next ``x`` shows (None: all fit).
+    _fair_start: int = 0
+    _fair_next: int | None = None
 
     def compose_body(self) -> ComposeResult:
         yield Select[int]([], prompt="fixture", allow_blank=True, compact=True, id="fixture-picker")
@@ -187,7 +202,7 @@ class OddsScreen(PageScreen):
                 yield Static("", id="arb-banner", classes="arbitrage", markup=False)
                 yield Static("", id="fair-title", classes="analytics-title", markup=False)
                 # A row cursor: ``a`` and ``h`` act on its outcome's best price from here too.
-                yield DataTable(id="fair-table", cursor_type="row", cell_padding=1)
+                yield DataTable(id="fair-table", cursor_type="row", cell_padding=CELL_PADDING)
                 # Under the Fair view: at 80x24 its price, fair, value and stake come first.
                 yield Static("", id="middles", markup=False)
                 yield Static("Movement since the first price stored (market mean)",
@@ -361,10 +376,13 @@ class OddsScreen(PageScreen):
         middles.display = bool(market.middles)
         if market.middles:
             shown = market.middles[:MIDDLES_SHOWN]
-            middles.update("\n".join([
+            width = self.lay_out()
+            middles.update("\n".join([fitting([
                 f"Middles across the lines ({len(market.middles)}; {len(shown)} smallest worst case "
                 f"first, stakes of {self.money(stakes.bankroll)}):",
-                *(self.middle_text(m) for m in shown)]))
+                f"Middles across the lines ({len(market.middles)}; smallest worst case first):",
+                f"Middles ({len(market.middles)}; smallest worst case first):"], width),
+                *(self.middle_text(m, width) for m in shown)]))
         sizing = f"{stakes.kelly_fraction:g} Kelly of {self.money(stakes.bankroll)}"
         # One line, the stake's basis kept to the last (the market line says the method).
         self.query_one("#fair-title", Static).update(fitting([
@@ -375,21 +393,22 @@ class OddsScreen(PageScreen):
             f"Stakes: {sizing} vs the {self.stake_basis} (k)"], self.lay_out()))
         fair = self.query_one("#fair-table", DataTable)
         fair.clear(columns=True)
-        # Price, fair, value and stake first: what 80 columns must show.
-        for label in FAIR_COLUMNS:  # stakes are money: the column says its currency
-            fair.add_column(f"{label} {stakes.currency}" if label == "Stake" else label)
-        for o in market.outcomes:
+        rows = [[o.label,
+                 "—" if o.best is None else format_price(o.best.price, style),
+                 "—" if o.fair_odds is None else format_price(o.fair_odds, style),
+                 pct_text(o.value, signed=True),
+                 self.stake_text(o),
+                 "—" if o.best is None else o.best.bookmaker,
+                 pct_text(o.implied if market.kind == "partial" else o.fair_probability),
+                 pct_text(o.predicted),
+                 pct_text(o.value_vs_prediction, signed=True)] for o in market.outcomes]
+        columns = self.fair_columns(rows)
+        for _, label in columns:
+            fair.add_column(label)
+        for o, cells in zip(market.outcomes, rows, strict=True):
             value = o.value
-            market_p = o.implied if market.kind == "partial" else o.fair_probability
-            fair.add_row(Text(o.label),
-                         Text("—" if o.best is None else format_price(o.best.price, style)),
-                         Text("—" if o.fair_odds is None else format_price(o.fair_odds, style)),
-                         Text(pct_text(value, signed=True),
-                              style="bold" if value is not None and value > 0 else ""),
-                         Text(self.stake_text(o)),
-                         Text("—" if o.best is None else o.best.bookmaker),
-                         Text(pct_text(market_p)), Text(pct_text(o.predicted)),
-                         Text(pct_text(o.value_vs_prediction, signed=True)))
+            fair.add_row(*(Text(cells[i], style="bold" if i == 3 and value is not None and value > 0 else "")
+                           for i, _ in columns))
         for i in range(MOVE_ROWS):
             row = self.query_one(f"#move-{i}", Horizontal)
             row.display = i < len(market.outcomes)
@@ -401,6 +420,42 @@ class OddsScreen(PageScreen):
             row.query_one(Sparkline).data = list(o.movement.series) or [0.0]
             moves.update(move_text(o, style, (closes or {}).get(o.label)))
         self.call_after_refresh(self._fit_tables)
+
+    def fair_columns(self, rows: list[list[str]]) -> list[tuple[int, str]]:
+        """The Fair view's columns (index in :data:`FAIR_COLUMNS`, label) that fit the page's
+        width with ``rows``' cells: all under their labels where they fit, else under the
+        narrower ones; past that the first five and the others a few at a time (``x``)."""
+        room = self.lay_out() - 1  # less its own scrollbar, when its rows are cut
+        currency = self.oddsmon.settings.stakes.currency
+
+        def widths(labels: list[str]) -> list[int]:
+            return [max([cell_len(label), *(cell_len(row[i]) for row in rows)]) + 2 * CELL_PADDING
+                    for i, label in enumerate(labels)]
+
+        labels = [full.format(currency=currency) for full, _ in FAIR_COLUMNS]
+        if sum(widths(labels)) > room:
+            labels = [narrow for _, narrow in FAIR_COLUMNS]
+        wide = widths(labels)
+        before, shown = self._fair_next, list(range(len(labels)))
+        if sum(wide) <= room:
+            self._fair_next = None
+        else:
+            rest = rotating(wide[FAIR_ESSENTIAL:], room - sum(wide[:FAIR_ESSENTIAL]), self._fair_start)
+            self._fair_next = (self._fair_start + len(rest)) % len(wide[FAIR_ESSENTIAL:])
+            shown = [*range(FAIR_ESSENTIAL), *(FAIR_ESSENTIAL + i for i in rest)]
+        if (before is None) != (self._fair_next is None):
+            self.refresh_bindings()  # x shows in the footer only while columns are left out
+        return [(i, labels[i]) for i in shown]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "more_columns":
+            return self._fair_next is not None
+        return super().check_action(action, parameters)
+
+    def action_more_columns(self) -> None:
+        if self._fair_next is not None and self._view is not None and self._view.market is not None:
+            self._fair_start = self._fair_next
+            self.render_analytics(self._view.market, self._view.closes)
 
     def on_resize(self, event: Resize) -> None:  # PageScreen's runs too (Textual calls each class's)
         self.call_after_refresh(self._fit_tables)
@@ -435,18 +490,29 @@ class OddsScreen(PageScreen):
         cfg = self.oddsmon.settings.stakes
         return round_stake(cfg.bankroll * cfg.kelly_fraction * share, cfg.round_to)
 
-    def middle_text(self, m: Middle) -> str:
-        """One middle: its two legs, where both win, the worst and best case, the stakes."""
+    def middle_text(self, m: Middle, width: int) -> str:
+        """One middle on one line of ``width``: its two legs, where both win, the worst and best
+        case, the stakes; where narrow, the fullest of shorter forms (the worst case stays)."""
         style, cfg = self.price_style, self.oddsmon.settings.stakes
         # A handicap's count is the home side's goal margin; a total's, the goals (or corners).
         handicap = m.up.label.startswith("Home")
         counted = "a home margin of" if handicap else "a total of"
         both = ", ".join(f"{c:+d}" if handicap else str(c) for c in m.both_win) or "none"
         up, down = (round_stake(cfg.bankroll * s, cfg.round_to) for s in m.stakes)
-        return (f"  {m.up.label} {format_price(m.up.price, style)} {m.up.bookmaker} + "
-                f"{m.down.label} {format_price(m.down.price, style)} {m.down.bookmaker}: both win on "
-                f"{counted} {both} · worst {m.worst * 100:+.1f}% · best {m.best * 100:+.1f}% · "
-                f"stakes {self.money(up)} / {self.money(down)}")
+        up_price, down_price = format_price(m.up.price, style), format_price(m.down.price, style)
+        legs = f"{m.up.label} {up_price} {m.up.bookmaker} + {m.down.label} {down_price} {m.down.bookmaker}"
+        bare = f"{m.up.label} {up_price} + {m.down.label} {down_price}"  # the bookmakers are in the table
+        worst, best = f"worst {m.worst * 100:+.1f}%", f"best {m.best * 100:+.1f}%"
+        return "  " + fitting([
+            f"{legs}: both win on {counted} {both} · {worst} · {best} · "
+            f"stakes {self.money(up)} / {self.money(down)}",
+            f"{legs} · both win: {'margin' if handicap else 'total'} {both} · {worst} · {best} · "
+            f"stakes {amount_text(up)} / {self.money(down)}",
+            f"{legs} · both win: {both} · {worst} · {best}",
+            f"{legs} · {worst} · {best}",
+            f"{bare} · both: {both} · {worst} · {best}",
+            f"{bare} · {worst} · {best}",
+            f"{bare} · {worst}"], width - 2)
 
     def money(self, amount: float) -> str:
         """An amount of the bankroll's money, with its currency (``[stakes] currency``)."""
@@ -630,3 +696,6 @@ class OddsScreen(PageScreen):
         yield SystemCommand("Find a market (j)", "Jump to a bet by name", self.action_find_market)
         yield SystemCommand("Next fair-odds method (v)", ", ".join(FAIR_METHODS), self.action_next_method)
         yield SystemCommand("Next price format (c)", "Decimal, fractional, American", self.action_next_format)
+        if self._fair_next is not None:
+            yield SystemCommand("Fair view's next columns (x)", "at, Market, Predicted, Value/pred, a few at a time",
+                                self.action_more_columns)

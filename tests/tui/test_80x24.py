@@ -90,7 +90,8 @@ async def test_odds_at_80x24_shows_price_fair_value_and_stake_and_picks_from_the
         market_line = next(i for i, row in enumerate(painted) if "fair: multiplicative" in row)
         assert painted[market_line + 1].split("▕")[1].split() == ["Bookmaker", "Home", "Draw", "Away", "Margin"]
         header = next(row for row in painted if "Outcome" in row)
-        assert header.split("▕")[1].split()[:6] == ["Outcome", "Best", "Fair", "Value", "Stake", "EUR"], header
+        assert header.split("▕")[1].split()[:5] == ["Outcome", "Best", "Fair", "Value", "Stake"], header
+        assert any("Stakes: 0.25 Kelly of 1,000 EUR" in row for row in painted), painted  # their currency
         for label in ("Home", "Draw", "Away"):
             row = next(r for r in painted if r.split("▕")[1].split()[:1] == [label])
             best, fair, value = row.split("▕")[1].split()[1:4]
@@ -99,6 +100,37 @@ async def test_odds_at_80x24_shows_price_fair_value_and_stake_and_picks_from_the
         assert "Pick #1: Draw @ " in app.said_text()
         again = screen_text(app)
         assert "fair: multiplicative" in again and "Bookmaker" in again, again
+
+
+async def test_odds_fair_view_at_80_columns_shows_its_other_columns_in_turn_without_scrolling(
+        app: RecordingApp) -> None:
+    """Where the Fair view's columns do not all fit (80 columns), price, fair, value and stake
+    stay and the others come a few at a time: ``x`` (in the footer there, and only there) shows
+    the next ones, round to the first; none is ever off to the right. At 100 columns they all
+    fit under narrower labels, and ``x`` is gone."""
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "o")
+        fair = app.screen.query_one("#fair-table", DataTable)
+        footer = app.screen.query_one(WrappingFooter)
+        seen: list[str] = []
+        for _ in range(4):
+            labels = [str(c.label) for c in fair.columns.values()]
+            assert labels[:5] == ["Outcome", "Best", "Fair", "Value", "Stake"], labels
+            assert fair.virtual_size.width <= fair.scrollable_content_region.width, labels  # no scrollbar
+            header = next(r for r in content_rows(app) if r.split()[:1] == ["Outcome"])
+            assert header.split() == labels, header  # every column's label on screen
+            seen += labels[5:]
+            assert "x Columns" in [f"{k.key_display} {k.description}" for k in footer.children
+                                   if getattr(k, "description", "")]
+            await press(pilot, "x")
+        assert seen[:4] == ["at", "Mkt", "Pred", "V/pred"] and seen[4] == "at", seen
+        await pilot.resize_terminal(100, 30)
+        await settle(pilot)
+        labels = [str(c.label) for c in fair.columns.values()]
+        assert labels == ["Outcome", "Best", "Fair", "Value", "Stake", "at", "Mkt", "Pred", "V/pred"], labels
+        assert "x" not in [k.key_display for k in app.screen.query_one(WrappingFooter).children
+                           if getattr(k, "description", "")]
 
 
 async def test_value_at_80x24_keeps_the_outcome_whole_and_says_the_highlighted_bet_in_full(

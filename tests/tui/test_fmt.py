@@ -33,7 +33,7 @@ def test_today_says_today_and_times_carry_their_zone() -> None:
 
 
 def test_names_shrink_only_when_they_must_and_stay_apart() -> None:
-    from oddsmon.tui.columns import Column, fitting, layout, short_name, team_tag
+    from oddsmon.tui.columns import Column, fitting, layout, rotating, short_name, team_tag
 
     assert short_name("Borussia Mönchengladbach", 30) == "Borussia Mönchengladbach"
     assert short_name("Manchester United", 9) == "M. United"
@@ -51,6 +51,12 @@ def test_names_shrink_only_when_they_must_and_stay_apart() -> None:
             Column("d", "D", 5, wide_from=100))
     assert [(c.key, w) for c, w in layout(cols, 70)] == [("a", 10), ("b", 40), ("c", 20)]
     assert [(c.key, w) for c, w in layout(cols, 130)] == [("a", 10), ("b", 76), ("c", 38), ("d", 5)]
+    # Columns that cannot all show come a few at a time, round the list, at least one.
+    assert rotating([10, 7, 7, 8], 40, 0) == [0, 1, 2, 3]
+    assert rotating([10, 7, 7, 8], 19, 0) == [0, 1]
+    assert rotating([10, 7, 7, 8], 19, 2) == [2, 3]
+    assert rotating([10, 7, 7, 8], 19, 3) == [0, 3]  # Value/pred, then at again
+    assert rotating([10, 7, 7, 8], 5, 1) == [1]
 
 
 def test_ages_and_countdowns() -> None:

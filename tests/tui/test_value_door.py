@@ -130,6 +130,8 @@ async def test_a_pick_on_the_odds_screen_records_what_its_stake_was_sized_agains
         await press(pilot, "k")  # the prediction
         table.cursor_coordinate = (0, 1)
         await press(pilot, "a")
-        assert "Stake EUR" in [str(c.label) for c in screen.query_one("#fair-table", DataTable).columns.values()]
+        # The stakes' column at 80 columns, its currency in the Fair view's title.
+        assert "Stake" in [str(c.label) for c in screen.query_one("#fair-table", DataTable).columns.values()]
+        assert "of 1,000 EUR" in text_of(app, "#fair-title")
         (view,) = await app.service.picks()
         assert view.pick.basis == "prediction"
