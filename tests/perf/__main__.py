@@ -36,7 +36,7 @@ BENCHMARKS = {
     "g": ("bench_export_odds", "oddsmon --export-odds on the 2,000-fixture store: rows a second, peak memory"),
     "h": ("bench_real_size", "real-size odds (8 bookmakers x 35 bets) at the example config, 500 and 2,000 "
                              "fixtures: warm, store size, Bookmakers, Dashboard, Odds, Value, --check, beside floors; "
-                             "the Odds screen's fixture switch in a real terminal"),
+                             "the Odds screen's fixture switch and the Value screen's first open in a real terminal"),
     "i": ("bench_postgres", "a team's PostgreSQL store beside SQLite at 2,000 real-size fixtures: screens, the "
                             "warm's parse + store per MB, --check"),
     "j": ("bench_screen_switches", "the TUI's memory before and after 1,000 screen switches (a week in tmux)"),
