@@ -92,6 +92,10 @@ class Pages:
         self.requests = requests
         self.recorder = recorder
         self.clock = reader.clock
+        # The last fixtures list answered, by the entries it was read from: the same entries
+        # answer the same list object, so the screens' memo of its arrangement (tui/host.py)
+        # holds, instead of sorting 2,000 fixtures again at every switch. Read-only to callers.
+        self._fixtures: tuple[frozenset[tuple[str, datetime]], list[Fixture]] | None = None
 
     async def bookmakers(self, *, force: bool = False) -> Page[list[Bookmaker]]:
         return await self.reader.read(BookmakersRequest(), force=force)
@@ -120,10 +124,15 @@ class Pages:
 
     async def fixtures(self, *, force: bool = False) -> Page[list[Fixture]]:
         """Fixtures of the watched leagues from today through ``days_ahead``, by kickoff."""
-        items, prov, _ = await self._per_league("fixtures", self.requests.fixtures, force=force, fallback=True)
+        items, prov, served = await self._per_league("fixtures", self.requests.fixtures, force=force, fallback=True)
         if prov.source == "none":
             return Page(None, prov)
-        items.sort(key=lambda f: (f.kickoff, f.id))
+        read_from = frozenset((r.key, at) for r, at in served.items())
+        if self._fixtures is not None and self._fixtures[0] == read_from and len(self._fixtures[1]) == len(items):
+            items = self._fixtures[1]
+        else:
+            items.sort(key=lambda f: (f.kickoff, f.id))
+            self._fixtures = (read_from, items)
         if prov.source == "live":  # just fetched: the names the team's SQL views show
             self.store.history.note_fixtures(prov.fetched_at or self.clock.now(), [
                 (f.id, f.kickoff, f.league_id, f.league_name, f.home.name, f.away.name) for f in items])
