@@ -60,15 +60,17 @@ async def test_value_and_kelly_against_the_model_beside_the_market(engine: Engin
     _write(tmp_path / "model.csv", HEADER + f"{fid},Match Winner,,Home,{p}\n{fid},Match Winner,,Away,0.01\n", 1000.0)
     assert service.model_poll() is None
     assert service.value_sources() == ("market", "model")
-    board = (await service.value_board(basis="model")).data or []
-    (bet,) = board  # the Away at 1 % has no value at any price offered
+    board = (await service.value_board(basis="model")).data
+    assert board is not None and board.pending == 0
+    (bet,) = board.bets  # the Away at 1 % has no value at any price offered
     assert (bet.fixture_id, bet.market, bet.outcome, bet.price) == (fid, "Match Winner", "Home", price)
     assert bet.edge == pytest.approx(0.2, abs=1e-5) and bet.fair_probability == p
     # Kelly against the model, as the Value screen sizes it: a quarter of (bp - q) / b.
     b = price - 1
     assert kelly_stake(bet.price, p, 1000.0, 0.25, 0.01) == pytest.approx(250 * (b * p - (1 - p)) / b, abs=0.01)
     # The market's board is still there, unchanged by the model.
-    assert all(v.fair_probability != p for v in (await service.value_board()).data or [])
+    market = (await service.value_board()).data
+    assert market is not None and all(v.fair_probability != p for v in market.bets)
     # Alerts: value against the model once odds were fetched (the warm's).
     alerts = service.alerting.take()
     assert any("against your model" in a.text and a.fixture == fid for a in alerts)
