@@ -102,6 +102,9 @@ class Collector:
         self._cycle_allowance = 0
         self._cycle_start = 0
         self._pages_memo: dict[str, tuple[datetime, int]] = {}
+        # The calls spent when the value bets were last worked out: a cycle that fetched nothing
+        # (offline, or nothing due) stored no odds, so it has nothing new to scan. None: not yet.
+        self._scanned_at_calls: int | None = None
         self.service.provider.limit_counted(self._allow)
 
     # -- budget ----------------------------------------------------------------------------------
@@ -249,7 +252,9 @@ class Collector:
         # that hangs never holds a fetch back.
         await svc.dispatch_alerts()
         # The value bets of the odds just stored, worked out now so the Value screen reads rows.
-        await svc.scan_values()
+        if self._scanned_at_calls != svc.counted_calls:
+            await svc.scan_values()
+            self._scanned_at_calls = svc.counted_calls
         svc.flush_counters()
         self.store.collector.set_status(CollectorStatus(
             self.pid, float(self.settings.collect.interval_s), report.at,

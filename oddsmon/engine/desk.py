@@ -4,7 +4,7 @@ and the price history behind the Odds screen's chart and closing prices."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
 
@@ -21,10 +21,6 @@ from .page import Page, combine
 from .pages import Pages, without_bookmakers
 from .valuescan import Scan, ValueScan
 
-# What the Value board may scan itself at an open, in seconds of work: none, so the screen
-# shows the kept value bets at once whatever is missing; the rest is left to scan_values (the
-# screen's worker asks for it next, and shows the board again once done).
-VALUE_BUDGET_S = 0.0
 PENDING_NOTE = "value bets still being worked out: shown when done"
 # What value is worked out against: the market's fair view, or your own probabilities.
 ValueBasis = Literal["market", "model"]
@@ -37,6 +33,15 @@ def _win_or_lose(bet: ValueBet) -> bool:
     if market is None or market.kind == "double" or market.family in ("handicap", "list"):
         return False
     return not bet.line or float(bet.line) % 1 == 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class ValueBoard:
+    """The Value screen's board: the best bets kept, and how many fixtures are not worked out
+    yet (the board shows at once what is kept; ``scan_values`` works out the rest)."""
+
+    bets: list[ValueBet]
+    pending: int = 0
 
 
 class Desk:
@@ -140,16 +145,16 @@ class Desk:
                           pinned: frozenset[int] = frozenset(),
                           hidden_leagues: frozenset[int] = frozenset(),
                           hidden_bookmakers: frozenset[int] = frozenset(),
-                          basis: ValueBasis = "market", limit: int | None = None) -> Page[list[ValueBet]]:
+                          basis: ValueBasis = "market", limit: int | None = None) -> Page[ValueBoard]:
         """Every value bet, arbitrage and middle of the watched fixtures (the pinned ones when
         any are pinned, else every upcoming fixture in a league not hidden), best edge first
         (``limit``: the best so many, a note saying of how many);
         with ``basis`` "model", the value bets against your own probabilities (no arbitrage
         nor middle: those are the market's).
 
-        Read from the value scan kept after the odds were stored (engine/valuescan.py); what it
-        lacks is scanned here for at most ``VALUE_BUDGET_S``, and the rest is said in a note
-        (:meth:`scan_values` finishes it)."""
+        Read from the value scan kept after the odds were stored (engine/valuescan.py), never
+        scanned here: the screen shows the kept bets at once, and the fixtures not worked out yet
+        are counted (``pending``) and said in a note (:meth:`scan_values` finishes them)."""
         fixtures = await self.pages.fixtures()
         pages, odds = await self.pages.odds_pages(force=False)
         prov = combine([fixtures.provenance, odds], self.clock.now())
@@ -159,13 +164,13 @@ class Desk:
         shown = [f.id for f in fixtures.data if f.id in carried and (
             f.id in pinned if pinned else f.is_upcoming and f.league_id not in hidden_leagues)]
         if basis == "model":
-            return Page(self._model_value(shown, hidden_bookmakers)[:limit], prov)
+            return Page(ValueBoard(self._model_value(shown, hidden_bookmakers)[:limit]), prov)
         scan = Scan(method or self.settings.odds.fair_method, consensus, hidden_bookmakers)
-        found = self.values.read(scan, shown, VALUE_BUDGET_S, limit)
+        found = self.values.read(scan, shown, limit)
         notes = [f"best {len(found.bets):,} of {found.total:,} shown"] if found.total > len(found.bets) else []
         if found.pending:
             notes.append(f"{found.pending} fixtures' {PENDING_NOTE}")
-        return Page(found.bets, replace(prov, notes=(*prov.notes, *notes)))
+        return Page(ValueBoard(found.bets, found.pending), replace(prov, notes=(*prov.notes, *notes)))
 
     async def scan_values(self, *, method: FairMethod | None = None, consensus: str = "all",
                           hidden_bookmakers: frozenset[int] | None = None) -> int:

@@ -30,7 +30,7 @@ from ..supervision.metrics import Snapshot
 from ..types import FairMethod
 from .alerting import Alerting
 from .dashboard import Dashboard, DashboardPage
-from .desk import PENDING_NOTE, Desk, ValueBasis
+from .desk import Desk, ValueBasis, ValueBoard
 from .names import Names
 from .page import Page, Provenance
 from .pages import BookmakerRow, BookmakersView, LiveMatch, Pages
@@ -43,8 +43,8 @@ from .team import HostCopy
 from .warmer import Warmer, WarmProgress, WarmReport, WarmStep
 
 # The screens' answer types, importable from the facade they come from.
-__all__ = ["CRITICAL_PAGES", "PENDING_NOTE", "BookmakerRow", "BookmakersView", "Dashboard", "LeagueSeason", "LiveMatch",
-           "Page", "Provenance", "Service", "WarmReport", "WarmStep"]
+__all__ = ["CRITICAL_PAGES", "BookmakerRow", "BookmakersView", "Dashboard", "LeagueSeason", "LiveMatch",
+           "Page", "Provenance", "Service", "ValueBoard", "WarmReport", "WarmStep"]
 
 CRITICAL_PAGES = ("predictions", "bookmakers", "odds", "dashboard")
 
@@ -187,7 +187,7 @@ class Service:
                           pinned: frozenset[int] = frozenset(),
                           hidden_leagues: frozenset[int] = frozenset(),
                           hidden_bookmakers: frozenset[int] = frozenset(),
-                          basis: ValueBasis = "market", limit: int | None = None) -> Page[list[ValueBet]]:
+                          basis: ValueBasis = "market", limit: int | None = None) -> Page[ValueBoard]:
         return await self.desk.value_board(method=method, consensus=consensus, pinned=pinned,
                                            hidden_leagues=hidden_leagues, hidden_bookmakers=hidden_bookmakers,
                                            basis=basis, limit=limit)

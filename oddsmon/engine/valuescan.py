@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import heapq
 import json
-import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -83,10 +82,10 @@ class ValueScan:
             missing = [fid for fid in missing if FixtureOddsRequest(fid).key in fetched]
         return kept, missing
 
-    def _scan(self, scan: Scan, fixture_ids: list[int]) -> dict[int, list[ValueBet]]:
-        """Scan those fixtures now and keep what was found (one write for them all)."""
+    def _scan(self, scan: Scan, fixture_ids: list[int]) -> int:
+        """Scan those fixtures now and keep what was found (one write for them all); how many
+        were kept (an entry that does not read is not)."""
         rows: list[tuple[int, str, datetime, str]] = []
-        out: dict[int, list[ValueBet]] = {}
         watched = self.pages.recorder.watched
         for fid in fixture_ids:
             # Every bet of the answer: value, arbitrage and middles are looked for in all of them.
@@ -96,31 +95,21 @@ class ValueScan:
             found = [bet for fo in entry[1] for bet in fixture_value(
                 without_bookmakers(watched(fo), scan.hidden_bookmakers), method=scan.method,
                 consensus_mode=scan.consensus)]
-            out[fid] = found
             rows.append((fid, FixtureOddsRequest(fid).key, entry[0], encode(found)))
         if rows:
             self.store.values.put(self._key(scan), rows)
-        return out
+        return len(rows)
 
-    def read(self, scan: Scan, fixture_ids: Iterable[int], budget_s: float, limit: int | None = None) -> Found:
-        """The value bets of those fixtures, best edge first (the ``limit`` best): the kept
-        ones, and those scanned now for at most about ``budget_s`` seconds of work (the rest
-        is counted as pending: :meth:`run` them). Only the rows returned are made into bets:
-        2,000 real-size fixtures keep some 16,000."""
+    def read(self, scan: Scan, fixture_ids: Iterable[int], limit: int | None = None) -> Found:
+        """The kept value bets of those fixtures, best edge first (the ``limit`` best), and how
+        many of them have no current scan (:meth:`run` them). Only the rows returned are made
+        into bets: 2,000 real-size fixtures keep some 16,000."""
         kept, stale = self._stale(scan, fixture_ids)
         # One parse for every fixture's rows (one call, not 2,000): [[fixture id, rows], ...].
         parsed = _rows("[" + ",".join(f"[{fid},{text}]" for fid, text in kept.items()) + "]")
-        found: list[tuple[float, int, list[Any] | ValueBet]] = [
-            (row[6], fid, row) for fid, rows in parsed for row in rows]
-        started = time.perf_counter()  # a budget of work, not a wait: no clock to inject
-        done = 0
-        while done < len(stale) and time.perf_counter() - started < budget_s:
-            for fid, bets in self._scan(scan, stale[done:done + 1]).items():
-                found += [(b.edge, fid, b) for b in bets]
-            done += 1
+        found = [(row[6], fid, row) for fid, rows in parsed for row in rows]
         best = heapq.nlargest(len(found) if limit is None else limit, found, key=lambda f: f[0])
-        return Found([row if isinstance(row, ValueBet) else _bet(fid, row) for _, fid, row in best],
-                     len(found), len(stale) - done)
+        return Found([_bet(fid, row) for _, fid, row in best], len(found), len(stale))
 
     async def run(self, scan: Scan, fixture_ids: Iterable[int]) -> int:
         """Scan every one of those fixtures whose kept scan is missing or older than its odds,
@@ -129,6 +118,6 @@ class ValueScan:
         scanned = 0
         for start in range(0, len(stale), _BATCH):
             # An entry that does not read is not scanned (nor counted: nothing changed).
-            scanned += len(self._scan(scan, stale[start:start + _BATCH]))
+            scanned += self._scan(scan, stale[start:start + _BATCH])
             await asyncio.sleep(0)
         return scanned

@@ -284,9 +284,13 @@ class Simulator:
 
         sleeper = asyncio.ensure_future(sleeps())
         watcher = asyncio.ensure_future(disconnected())
+        with self._lock:
+            self._stats.waiting += 1
         try:
             done, _ = await asyncio.wait({sleeper, watcher}, return_when=asyncio.FIRST_COMPLETED)
         finally:
+            with self._lock:
+                self._stats.waiting -= 1
             for task in (sleeper, watcher):
                 if not task.done():
                     task.cancel()

@@ -17,6 +17,9 @@ class Stats:
         self.by_endpoint: dict[str, int] = {}
         self.counted_by_endpoint: dict[str, int] = {}
         self.outcomes: dict[str, int] = {}
+        # Requests held by a stall or a slow answer right now: what a drill (or a test) waits on
+        # before it cuts the network, so the cut finds a request in flight, not one still queued.
+        self.waiting = 0
         self.recent: deque[dict[str, Any]] = deque(maxlen=RECENT_MAX)
 
     def record(self, entry: dict[str, Any], outcome: str, status: int, counted: bool,
@@ -41,6 +44,7 @@ class Stats:
             "by_endpoint": dict(self.by_endpoint),
             "counted_by_endpoint": dict(self.counted_by_endpoint),
             "outcomes": dict(self.outcomes),
+            "waiting": self.waiting,
         }
 
     def recent_copy(self) -> list[dict[str, Any]]:

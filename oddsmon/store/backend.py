@@ -176,6 +176,13 @@ if TYPE_CHECKING:
             host's); None for one host's store, whose caller passes the time."""
             ...
 
+        @property
+        def in_process(self) -> bool:
+            """Whether statements run in this process (an embedded file), where a bound value
+            costs next to nothing; a server parses every parameter sent (a page's prices are
+            then better read back than sent to be compared)."""
+            ...
+
         def index_hint(self, index: str) -> str:
             """A clause after a table's name making the planner read ``index`` ("" for none)."""
             ...

@@ -71,21 +71,15 @@ class OddsHistory:
             changed = {book for book, fp in prints.items() if fp is None or stored.get(book) != fp}
             if not changed:
                 return []
-            rows = [r for r in rows if (r[0], r[1]) in changed]
-            # Only what moved is written and looked at here: most of a refetched book's prices
-            # are the ones recorded last, which the comparison in SQL hands back no row for.
-            known = _with_series(tx, {r[0] for r in rows})
-            differ = _differing(tx, [r for r in rows if r[0] in known]) if known else []
-            changes: list[PriceChange] = []
+            if len(changed) < len(prints):
+                rows = [r for r in rows if (r[0], r[1]) in changed]
+            # Only what moved is written: most of a refetched book's prices are the ones
+            # recorded last, which the comparison hands back no row for.
+            new, differ = (_differing if self.db.dialect.in_process else _differing_read_back)(tx, rows)
+            changes = [PriceChange(f, b, bet, o, price, p) for f, b, bet, o, p, price, *_ in differ]
             latest: list[tuple[object, ...]] = []
             moved: list[tuple[object, ...]] = []
-            for f, b, bet, o, p, price, first_price, first_at in differ:
-                if price is None:  # a series new to a fixture already priced
-                    if firsts:
-                        changes.append(PriceChange(f, b, bet, o, None, p))
-                    latest.append((f, b, bet, o, p, ts, None, None))
-                    continue
-                changes.append(PriceChange(f, b, bet, o, price, p))
+            for f, b, bet, o, p, _, first_price, first_at in differ:
                 if ts < first_at:
                     # An older fetch recorded late: it is the series' first point now, and
                     # the one that was first becomes a change.
@@ -94,18 +88,18 @@ class OddsHistory:
                 else:
                     moved.append((f, b, bet, o, ts, p))
                     latest.append((f, b, bet, o, p, ts, first_price, first_at))
-            # A fixture priced for the first time: every series is new, and none is stored (the
-            # look-up above ran under the write lock), so its rows go in as plain inserts.
-            fresh = [(f, b, bet, o, p, ts, None, None) for f, b, bet, o, p in rows if f not in known]
             if firsts:
-                changes += [PriceChange(f, b, bet, o, None, p) for f, b, bet, o, p, *_ in fresh]
-            tx.insert_rows("odds_latest", _LATEST, fresh)
+                changes += [PriceChange(f, b, bet, o, None, p) for f, b, bet, o, p in new]
+            # Series never stored (none is: the look-up ran under the write lock), so plain
+            # inserts. A series' first point is its latest: first_price and first_at stay
+            # NULL, not written (a third of a first keep's values, which SQLite binds one by
+            # one).
+            tx.insert_rows("odds_latest", _LATEST[:6], [(*r, ts) for r in new])
             if moved:
                 tx.executemany(
                     "INSERT INTO odds_changes (fixture_id, bookmaker_id, bet_id, outcome, observed_at, price) "
                     "VALUES (?,?,?,?,?,?) ON CONFLICT DO NOTHING", moved)
-            # The new and moved prices: an older fetch recorded late never overwrites a newer
-            # one.
+            # The moved prices: an older fetch recorded late never overwrites a newer one.
             for values, params in value_lists(latest):
                 tx.execute(
                     f"INSERT INTO odds_latest ({', '.join(_LATEST)}) VALUES {values} "
@@ -373,6 +367,35 @@ def _stored_prints(tx: Tx, fixtures: set[int]) -> dict[tuple[int, int], int | No
     return out
 
 
+Price = tuple[int, int, int, str, float]  # (fixture, bookmaker, bet, outcome, price)
+
+
+def _differing(tx: Tx, rows: list[Price]) -> tuple[list[Price], list[tuple[Any, ...]]]:
+    """Of ``rows``: those of a series never stored, and those whose price is not the stored
+    one, each followed by the stored (price, first price, first seen). Compared in SQL, for
+    an engine in this process: a price as recorded costs no row handed back, and a value
+    bound next to nothing."""
+    known = _with_series(tx, {r[0] for r in rows})
+    if not known:
+        return rows, []  # fixtures priced for the first time: every series is new
+    new = [r for r in rows if r[0] not in known]
+    differ: list[tuple[Any, ...]] = []
+    for values, params in value_lists([r for r in rows if r[0] in known]):
+        # One look-up by primary key a price (a correlated subquery: no planner turns it into
+        # a scan of the table), the rest only for the few that differ.
+        for r in tx.execute(
+            f"WITH n(f, b, bet, o, p) AS (VALUES {values}), "
+            f"c AS (SELECT f, b, bet, o, p, (SELECT l.price FROM odds_latest l WHERE {_SERIES}) AS price FROM n) "
+            f"SELECT f, b, bet, o, p, price, (SELECT coalesce(l.first_price, l.price) FROM odds_latest l "
+            f"WHERE {_SERIES_C}), (SELECT coalesce(l.first_at, l.seen_at) FROM odds_latest l WHERE {_SERIES_C}) "
+            "FROM c WHERE price IS NULL OR price <> p", params):
+            if r[5] is None:
+                new.append(r[:5])
+            else:
+                differ.append(r)
+    return new, differ
+
+
 def _with_series(tx: Tx, fixtures: set[int]) -> set[int]:
     """Those of ``fixtures`` with a stored price."""
     known: set[int] = set()
@@ -383,21 +406,27 @@ def _with_series(tx: Tx, fixtures: set[int]) -> set[int]:
     return known
 
 
-def _differing(tx: Tx, rows: list[tuple[int, int, int, str, float]]) -> list[tuple[Any, ...]]:
-    """Of the (fixture, bookmaker, bet, outcome, price) ``rows``, those whose price is not the
-    stored one, each followed by the stored (price, first price, first seen), all None for a
-    series never stored. Compared in SQL: a price as recorded costs no row handed back."""
-    out: list[tuple[Any, ...]] = []
-    for values, params in value_lists(rows):
-        # One look-up by primary key a price (a correlated subquery: no planner turns it into
-        # a scan of the table), the rest only for the few that differ.
-        out += tx.execute(
-            f"WITH n(f, b, bet, o, p) AS (VALUES {values}), "
-            f"c AS (SELECT f, b, bet, o, p, (SELECT l.price FROM odds_latest l WHERE {_SERIES}) AS price FROM n) "
-            f"SELECT f, b, bet, o, p, price, (SELECT coalesce(l.first_price, l.price) FROM odds_latest l "
-            f"WHERE {_SERIES_C}), (SELECT coalesce(l.first_at, l.seen_at) FROM odds_latest l WHERE {_SERIES_C}) "
-            "FROM c WHERE price IS NULL OR price <> p", params).fetchall()
-    return out
+def _differing_read_back(tx: Tx, rows: list[Price]) -> tuple[list[Price], list[tuple[Any, ...]]]:
+    """``_differing`` for a server, which parses every parameter of a statement: sending a
+    page's prices to be compared took a hundred statements, where the stored series of their
+    books come back in one (a few hundred books a statement) and are compared here."""
+    stored: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+    for values, params in value_lists(sorted({(r[0], r[1]) for r in rows})):
+        stored.update((s[:4], s[4:]) for s in tx.execute(
+            f"WITH k(f, b) AS (VALUES {values}) "
+            f"SELECT fixture_id, bookmaker_id, bet_id, outcome, price, {_FIRST_PRICE}, {_FIRST_AT} "
+            "FROM k JOIN odds_latest ON fixture_id = k.f AND bookmaker_id = k.b", params))
+    if not stored:
+        return rows, []
+    new: list[Price] = []
+    differ: list[tuple[Any, ...]] = []
+    for r in rows:
+        had = stored.get(r[:4])
+        if had is None:
+            new.append(r)
+        elif had[0] != r[4]:
+            differ.append((*r, *had))
+    return new, differ
 
 
 def _on_pages(pages: Mapping[str, datetime], also: Sequence[int] = ()) -> tuple[str, tuple[object, ...]]:

@@ -26,6 +26,7 @@ class PostgresDialect:
     text_bodies = False  # bytea holds bytes only: every cache body is stored as bytes
     # The lease is judged on one clock, the server's, whatever each host's says.
     server_clock = "extract(epoch FROM clock_timestamp())"
+    in_process = False  # a server: see history's read-back compare
 
     def index_hint(self, index: str) -> str:
         return ""

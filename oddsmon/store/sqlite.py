@@ -551,6 +551,7 @@ class SqliteDialect:
     text_bodies = True
     # One host: the lease is judged on the host's clock (the time the caller passes).
     server_clock = None
+    in_process = True
 
     def index_hint(self, index: str) -> str:
         return f"INDEXED BY {index}"

@@ -31,7 +31,7 @@ from ..domain.market import ValueBet
 from ..domain.markets import BY_ID
 from ..domain.models import Fixture
 from ..domain.odds import amount_text
-from ..engine.service import PENDING_NOTE, Page
+from ..engine.service import Page
 from . import fmt
 from .columns import Column, cut, fitting, layout, team_tag
 from .dashboard import match_cell
@@ -120,12 +120,13 @@ class ValueScreen(TableScreen):
             hidden_bookmakers=desk.hidden_bookmakers, basis=self.basis, limit=ROWS)  # type: ignore[arg-type]
         if board.data is None:
             return Page(None, board.provenance)
-        bets = [b for b in board.data if b.kind == "value"]
+        found = board.data.bets
+        bets = [b for b in found if b.kind == "value"]
         stakes = dict(zip(map(id, bets), await service.kelly_stakes(bets, simultaneous=self.joint), strict=True))
         fixtures = await service.fixtures()
-        pending = any(note.endswith(PENDING_NOTE) for note in board.provenance.notes)
-        return Page(ValueView(board.data, {f.id: f for f in fixtures.data or []},
-                              [stakes.get(id(b), 0.0) for b in board.data], pending, board.provenance.notes),
+        return Page(ValueView(found, {f.id: f for f in fixtures.data or []},
+                              [stakes.get(id(b), 0.0) for b in found], board.data.pending > 0,
+                              board.provenance.notes),
                     board.provenance)
 
     def _present(self, page: Page[Any], force: bool) -> None:
@@ -136,7 +137,7 @@ class ValueScreen(TableScreen):
 
     @work(exclusive=True, group="value-scan", exit_on_error=False)
     async def _finish_scan(self) -> None:
-        """The fixtures the board had no time to scan, scanned on the engine's loop a few at a
+        """The fixtures the board has not worked out yet, scanned on the engine's loop a few at a
         time; the board is shown again once they are."""
         app = self.oddsmon
         with app.reporting("Value: could not work out the value bets"):

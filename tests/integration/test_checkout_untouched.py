@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 # What builds and tools leave: not written by a command of oddsmon's.
 SKIP = {".git", ".venv", "__pycache__", "build"}
@@ -22,6 +24,7 @@ def _files() -> set[Path]:
     return found
 
 
+@pytest.mark.slow
 def test_commands_run_from_the_checkout_write_nothing_into_it(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("ODDSMON_CONFIG", "APISPORTS_KEY")}
     env.update(XDG_STATE_HOME=str(tmp_path / "state"), XDG_DATA_HOME=str(tmp_path / "data"),

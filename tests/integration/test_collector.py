@@ -25,6 +25,7 @@ from oddsmon.clock import FakeClock
 from oddsmon.collect.runner import Collector
 from oddsmon.commands.collect import cycles, lease_stale_s
 from oddsmon.config import Secret, Settings, load_file
+from oddsmon.engine.desk import PENDING_NOTE
 from oddsmon.engine.runtime import Engine, build_engine
 from oddsmon.providers import FixturesRequest
 from oddsmon.sim import SimConfig, SimTransport, Simulator
@@ -212,6 +213,7 @@ async def test_once_with_a_fixture_in_play_records_prices_and_live_odds_then_sen
     assert free_sim.stats()["counted_total"] == before
 
 
+@pytest.mark.slow
 async def test_a_budget_of_five_caps_every_cycle_and_the_day(
         tmp_path: Path, day_clock: FakeClock, recorder: Recorder, free_sim: Simulator) -> None:
     # A fixed season: with "auto", the season lookups (one call per league) would take the
@@ -230,6 +232,37 @@ async def test_a_budget_of_five_caps_every_cycle_and_the_day(
         assert eng.store.collector.spend(DAY.date()).get("closing", 0) >= 2
     finally:
         await eng.aclose()
+
+
+async def test_the_value_bets_are_worked_out_after_a_cycle_that_fetched_and_not_while_idle(
+        day_engine: Engine, day_clock: FakeClock, free_sim: Simulator) -> None:
+    service = day_engine.service
+    scans: list[int] = []
+    scan = service.scan_values
+
+    async def counted_scan(**kwargs: object) -> int:
+        scans.append(await scan(**kwargs))  # type: ignore[arg-type]
+        return scans[-1]
+
+    service.scan_values = counted_scan  # type: ignore[method-assign]
+    collector = Collector(service)
+    assert (await collector.cycle()).calls > 0
+    # The Value screen then reads what the cycle worked out: nothing is left to scan.
+    board = await service.value_board()
+    assert board.data is not None and not any(PENDING_NOTE in n for n in board.provenance.notes)
+    assert len(scans) == 1 and scans[0] > 0
+    # Offline by hand, cycle after cycle fetches nothing and so scans nothing either.
+    service.machine.go_offline("user")
+    for _ in range(5):
+        day_clock.advance(day_engine.settings.collect.interval_s)
+        assert (await collector.cycle()).calls == 0
+    assert len(scans) == 1
+    # Back online, the next cycle that stores odds works them out again.
+    service.machine.go_online("back")
+    day_clock.advance(6 * 3600)
+    while (await collector.cycle()).calls == 0:
+        day_clock.advance(day_engine.settings.collect.interval_s)
+    assert len(scans) == 2
 
 
 async def test_a_second_collector_says_who_holds_the_lease_and_does_not_start(

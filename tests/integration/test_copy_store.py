@@ -11,6 +11,8 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from oddsmon.store import Store
 from oddsmon.store.copy import verify
 from tests import postgres
@@ -94,6 +96,7 @@ def test_a_target_that_holds_a_store_is_refused_and_left_as_it_is(tmp_path: Path
     assert code == 2 and "password is not allowed" in err and "hunter2" not in err
 
 
+@pytest.mark.slow
 def test_a_copy_killed_half_way_finishes_when_run_again_and_doubles_nothing(tmp_path: Path,
                                                                            pg_url: str) -> None:
     source = _source(tmp_path / "big.db", odds_rows=40_000)

@@ -69,6 +69,7 @@ async def running(config: Path) -> AsyncIterator[Engine]:
         await engine.aclose()
 
 
+@pytest.mark.slow
 async def test_the_runbook_rehearsed_from_a_second_shell(running: Engine, home: Path, config: Path) -> None:
     shell = Shell(home, config)
     drill = DemoControls(running.simulator)  # type: ignore[arg-type]  # the Supervision screen's n, x, z

@@ -71,6 +71,7 @@ def control(server: LoopbackServer, **doc: Any) -> None:
     httpx.post(f"{server.url}/__sim/control", json=doc, timeout=5).raise_for_status()
 
 
+@pytest.mark.slow
 def test_headless_runbook_end_to_end(server: LoopbackServer, tmp_path: Path) -> None:
     config = tmp_path / "oddsmon.toml"
     config.write_text(f"""

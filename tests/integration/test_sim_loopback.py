@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -113,6 +114,13 @@ async def test_faults_and_quota_over_http(sim: Simulator, clock: FakeClock) -> N
             assert "loopback-test-key" not in json.dumps(stats)
 
 
+def _until(condition: Callable[[], bool], within_s: float = 30.0) -> None:
+    deadline = time.monotonic() + within_s
+    while not condition():
+        assert time.monotonic() < deadline, "the simulator never reached the state waited for"
+        time.sleep(0.01)
+
+
 def test_stall_trips_read_timeout_and_stop_stays_fast(sim: Simulator) -> None:
     server = LoopbackServer(sim).start()
     try:
@@ -129,9 +137,12 @@ def test_stall_trips_read_timeout_and_stop_stays_fast(sim: Simulator) -> None:
             except BaseException as exc:  # noqa: BLE001 - recorded for the assertion
                 errors.append(exc)
 
+        # The first request's end is on record before the second starts, and the second is held
+        # by the stall when the server stops (a fixed pause raced a loaded machine).
+        _until(lambda: sim.stats()["outcomes"].get("client_gone") == 1)
         worker = threading.Thread(target=stalled)
         worker.start()
-        time.sleep(0.2)  # the request is in flight, stalled
+        _until(lambda: sim.stats()["waiting"] == 1)
         server.stop()
         # Stopping drops the stalled request (60 s left on it) instead of waiting for it: had
         # it waited, the request would have ended in an answer, not in a transport error.

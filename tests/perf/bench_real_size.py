@@ -282,12 +282,10 @@ def value_open(settings: Any) -> tuple[float, float, float]:
             board = await eng.service.value_board(limit=ROWS)
             took = time.perf_counter() - t
             assert board.data is not None, board.provenance
-            pending = sum(int(n.split()[0]) for n in board.provenance.notes if n.endswith(PENDING_NOTE))
-            return took, float(len(board.data)), float(pending)
+            return took, float(len(board.data.bets)), float(board.data.pending)
         finally:
             await eng.aclose()
 
-    from oddsmon.engine.service import PENDING_NOTE
     from oddsmon.tui.value import ROWS
 
     return asyncio.run(open_value())

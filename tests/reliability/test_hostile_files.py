@@ -199,6 +199,7 @@ def test_export_and_journal_refuse_to_replace_special_files(tmp_path: Path, live
     assert oddsmon(cfg, "--check").stdout.startswith("ODDSMON OK")  # --offline never happened
 
 
+@pytest.mark.slow
 def test_a_store_path_that_is_a_special_file_is_refused_not_moved(tmp_path: Path) -> None:
     specials = _special_files(tmp_path / "special")
     for name, path in specials.items():

@@ -83,6 +83,7 @@ ALWAYS_EXPIRED = ("\n[cache]\nfixtures_ttl_s = 0\npredictions_ttl_s = 0\nodds_tt
 # -- class 3 -------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_escape_sequences_from_the_api_and_a_person_reach_no_output_file_or_store(
         tmp_path: Path, live: LoopbackServer) -> None:
     """Names carrying a clipboard write (OSC 52), a screen clear, a title change, an 8-bit CSI,

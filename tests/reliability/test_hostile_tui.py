@@ -14,6 +14,7 @@ import threading
 from typing import Any
 
 import httpx
+import pytest
 from textual.widgets import DataTable
 
 from oddsmon.clock import FakeClock
@@ -60,6 +61,7 @@ def _names(value: Any) -> Any:
     return value
 
 
+@pytest.mark.slow
 async def test_hostile_names_are_painted_clean_and_a_cached_copy_shows_while_the_network_hangs(
         settings: Settings, clock: FakeClock) -> None:
     sim = Simulator(SimConfig(seed=1, leagues=(39, 61), daily_limit=500, per_minute=300), clock=clock)

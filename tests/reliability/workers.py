@@ -88,7 +88,7 @@ def soak(db: str, seconds: str, index: str) -> None:
                  incidents=Path(db).with_name("j.md"))
     clock = SystemClock()
     # Small bodies: the subject is four processes on one store, not the size of what they
-    # store (a real-size odds page would leave a few iterations in the 30 s).
+    # store (a real-size odds page would leave a few iterations in the soak).
     sim = Simulator(SimConfig(leagues=(39, 61), daily_limit=10**7, per_minute=10**6,
                               days_ahead=3, full_markets=False), clock=clock)
     rng = random.Random(idx)

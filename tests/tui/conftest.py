@@ -17,7 +17,7 @@ from rich.cells import cell_len
 from rich.console import Console
 from textual.app import App
 from textual.pilot import Pilot
-from textual.widgets import Static
+from textual.widgets import DataTable, Static
 
 from oddsmon.clock import FakeClock
 from oddsmon.config import Secret, Settings
@@ -165,6 +165,12 @@ def shown_fixture(app: OddsmonApp) -> int | None:
 
     value = app.screen.query_one("#fixture-picker", Select).value
     return value if isinstance(value, int) else None
+
+
+def rows(app: OddsmonApp, selector: str) -> list[list[str]]:
+    """A DataTable's cells as text, row by row."""
+    table = app.screen.query_one(selector, DataTable)
+    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
 
 
 def text_of(app: OddsmonApp, selector: str) -> str:

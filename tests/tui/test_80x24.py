@@ -144,8 +144,8 @@ async def test_value_at_80x24_keeps_the_outcome_whole_and_says_the_highlighted_b
         screen = app.screen
         assert isinstance(screen, ValueScreen)
         board = await app.service.value_board(method=app.fair_method)
-        assert board.data
-        bets = board.data
+        assert board.data and board.data.bets
+        bets = board.data.bets
         for i, bet in enumerate(bets[:15]):
             row = [str(c) for c in screen.table.get_row_at(i)]
             keys = [str(k.value) for k in screen.table.columns]

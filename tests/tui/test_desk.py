@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from dataclasses import fields
 from datetime import timedelta
 from typing import Any
@@ -18,34 +17,10 @@ from oddsmon.commands import picks as picks_command
 from oddsmon.domain.market import MarketView
 from oddsmon.domain.models import Fixture
 from oddsmon.engine.runtime import Engine
-from oddsmon.providers import FixtureOddsRequest
 from oddsmon.store import NewPick, Store
 from oddsmon.tui.odds import OddsScreen
 
-from ..samples import SAMPLES
-from .conftest import SIZE, RecordingApp, press, settle, shown_fixture, text_of
-
-REAL = SAMPLES / "odds__real_fixture815162_bookmaker6.json"
-
-
-def rows(app: RecordingApp, selector: str) -> list[list[str]]:
-    table = app.screen.query_one(selector, DataTable)
-    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
-
-
-def stand_in(engine: Engine, fixture_id: int) -> None:
-    """The fixture's odds entry replaced by the captured Bwin entry, plus a Pinnacle entry with
-    an Asian Handicap (which Bwin's capture does not have), as a stand-in would serve them."""
-    body = json.loads(REAL.read_text())
-    item = body["response"][0]
-    item["fixture"]["id"] = fixture_id
-    item["bookmakers"].append({"id": 4, "name": "Pinnacle", "bets": [
-        {"id": 4, "name": "Asian Handicap", "values": [
-            {"value": "Home -0.5", "odd": "1.62"}, {"value": "Away -0.5", "odd": "2.38"},
-            {"value": "Home -1", "odd": "2.05"}, {"value": "Away -1", "odd": "1.85"}]}]})
-    request = FixtureOddsRequest(fixture_id)
-    engine.store.cache.put(request.key, request.kind,
-                           json.dumps(body), engine.clock.now(), 10**7)
+from .conftest import SIZE, RecordingApp, press, rows, settle, shown_fixture, text_of
 
 
 async def open_odds(pilot: Any, app: RecordingApp, engine: Engine) -> tuple[Fixture, MarketView]:
@@ -59,34 +34,6 @@ async def open_odds(pilot: Any, app: RecordingApp, engine: Engine) -> tuple[Fixt
     market = (await engine.service.market(fx.id)).data
     assert market is not None
     return fx, market
-
-
-async def test_the_odds_screen_offers_every_market_and_line_of_the_real_bwin_entry(
-        app: RecordingApp, engine: Engine) -> None:
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        fid = app.selected_fixture or (await engine.service.fixtures()).data[0].id  # type: ignore[index]
-        stand_in(engine, fid)
-        app.selected_fixture = fid
-        await press(pilot, "o", "m")
-        assert text_of(app, "#market-line").startswith("Goals Over/Under 2.5 (7 lines: [ ])")
-        await press(pilot, "right_square_bracket")
-        assert text_of(app, "#market-line").startswith("Goals Over/Under 3.5")
-        assert [r[1:3] for r in rows(app, "#odds-table")] == [["2.95", "1.35"]]
-        await press(pilot, "left_square_bracket", "left_square_bracket", "left_square_bracket")
-        assert text_of(app, "#market-line").startswith("Goals Over/Under 0.5")
-        seen = []
-        for _ in range(35):
-            await press(pilot, "m")
-            seen.append(text_of(app, "#market-line").split(" · ")[0].split("\n")[0])
-        # Every bet the entry prices (Bwin's 35 and Pinnacle's Asian Handicap) under the API's
-        # name, in the catalogue's order, ending on Match Winner.
-        assert seen[:9] == ["Asian Handicap -0.5 (2 lines: [ ])", "Handicap Result -1 (4 lines: [ ])",
-                            "Double Chance", "Home/Away (Draw No Bet)",
-                            "First Half Winner (Half-Time Result)", "Both Teams Score",
-                            "Exact Score (Correct Score)", "Second Half Winner", "Goals Over/Under First Half 1.5 (5 lines: [ ])"]
-        assert len(set(seen)) == 35 and seen[-1] == "Match Winner"
-        assert "Result/Total Goals 2.5 (5 lines: [ ])" in seen and "Corners Over Under 10.5 (5 lines: [ ])" in seen
 
 
 async def test_stakes_in_money_and_value_against_the_prediction(app: RecordingApp) -> None:

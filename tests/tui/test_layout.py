@@ -14,12 +14,7 @@ from oddsmon.clock import FakeClock
 from oddsmon.engine.runtime import Engine
 from oddsmon.tui.odds import OddsScreen
 
-from .conftest import SIZE, RecordingApp, open_odds, press, screen_text, settle, shown_fixture, text_of
-
-
-def rows(app: RecordingApp, table_id: str) -> list[list[str]]:
-    table = app.screen.query_one(table_id, DataTable)
-    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+from .conftest import SIZE, RecordingApp, open_odds, press, rows, screen_text, settle, shown_fixture, text_of
 
 
 async def test_at_160_columns_full_names_the_league_and_the_bookmakers(bundesliga: Engine) -> None:

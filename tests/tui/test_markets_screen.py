@@ -16,7 +16,7 @@ from oddsmon.providers import FixtureOddsRequest
 from oddsmon.tui.market_picker import MarketPicker
 
 from ..samples import SAMPLES
-from .conftest import SIZE, RecordingApp, press, settle, text_of
+from .conftest import SIZE, RecordingApp, press, rows, settle, text_of
 
 BODIES = {"real Bwin": SAMPLES / "odds__real_fixture815162_bookmaker6.json",
           "documentation": SAMPLES / "odds__official_docs_fixture326090_bookmaker6.json"}
@@ -46,24 +46,52 @@ async def first_two(engine: Engine) -> tuple[int, int]:
     return upcoming[0], upcoming[1]
 
 
+# Pinnacle's Asian Handicap beside the Bwin capture (which has none), as a stand-in serves it.
+PINNACLE_AH = {"id": 4, "name": "Pinnacle", "bets": [
+    {"id": 4, "name": "Asian Handicap", "values": [
+        {"value": "Home -0.5", "odd": "1.62"}, {"value": "Away -0.5", "odd": "2.38"},
+        {"value": "Home -1", "odd": "2.05"}, {"value": "Away -1", "odd": "1.85"}]}]}
+
+
 @pytest.mark.slow  # every bet of a real body, by m and by the picker: 15-17 s each on 2 cores
 @pytest.mark.parametrize("body", list(BODIES))
 async def test_every_bet_of_a_real_body_is_on_the_screen_by_m_and_by_the_picker(
         app: RecordingApp, engine: Engine, body: str) -> None:
+    real = body == "real Bwin"
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         fid, _ = await first_two(engine)
-        bets = serve(engine, fid, BODIES[body])
+        bets = serve(engine, fid, BODIES[body], [PINNACLE_AH] if real else None)
         app.selected_fixture = fid
         await press(pilot, "o")
-        seen = []
-        for _ in range(len(bets)):
+        if real:
+            # A lined market's lines, by [ and ].
             await press(pilot, "m")
-            seen.append(market_name(app).split(" (")[0])
+            assert text_of(app, "#market-line").startswith("Goals Over/Under 2.5 (7 lines: [ ])")
+            await press(pilot, "right_square_bracket")
+            assert text_of(app, "#market-line").startswith("Goals Over/Under 3.5")
+            assert [r[1:3] for r in rows(app, "#odds-table")] == [["2.95", "1.35"]]
+            await press(pilot, "left_square_bracket", "left_square_bracket", "left_square_bracket")
+            assert text_of(app, "#market-line").startswith("Goals Over/Under 0.5")
+        seen = []
+        for _ in range(len(bets) - (1 if real else 0)):
+            await press(pilot, "m")
+            seen.append(market_name(app))
         names = {BY_ID[b].name for b in bets}
         # Each bet once, by the API's name, and back to Match Winner.
-        assert {n.rsplit(" ", 1)[0] if n.rsplit(" ", 1)[0] in names else n for n in seen} == names
-        assert seen[-1] == "Match Winner"
+        bare = [n.split(" (")[0] for n in seen]
+        assert {n.rsplit(" ", 1)[0] if n.rsplit(" ", 1)[0] in names else n for n in bare} == names - (
+            {"Goals Over/Under"} if real else set())
+        assert seen[-1] == "Match Winner" and len(set(seen)) == len(seen)
+        if real:
+            # In the catalogue's order, a lined market saying how many lines it has.
+            assert seen[:9] == ["Asian Handicap -0.5 (2 lines: [ ])", "Handicap Result -1 (4 lines: [ ])",
+                                "Double Chance", "Home/Away (Draw No Bet)",
+                                "First Half Winner (Half-Time Result)", "Both Teams Score",
+                                "Exact Score (Correct Score)", "Second Half Winner",
+                                "Goals Over/Under First Half 1.5 (5 lines: [ ])"]
+            assert "Result/Total Goals 2.5 (5 lines: [ ])" in seen
+            assert "Corners Over Under 10.5 (5 lines: [ ])" in seen
         await press(pilot, "j")
         picker = app.screen
         assert isinstance(picker, MarketPicker)

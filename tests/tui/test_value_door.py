@@ -21,9 +21,9 @@ async def open_value(pilot: object, app: RecordingApp) -> tuple[ValueScreen, lis
     await press(pilot, "V")  # type: ignore[arg-type]
     screen = app.screen
     board = await app.service.value_board(method=app.fair_method)
-    assert isinstance(screen, ValueScreen) and board.data
-    assert screen.query_one("#value", DataTable).row_count == len(board.data)
-    return screen, board.data
+    assert isinstance(screen, ValueScreen) and board.data and board.data.bets
+    assert screen.query_one("#value", DataTable).row_count == len(board.data.bets)
+    return screen, board.data.bets
 
 
 def cell_under_cursor(app: RecordingApp) -> tuple[str, str, str]:
@@ -107,7 +107,8 @@ async def test_k_shows_value_against_your_own_probabilities_and_J_stakes_them_to
         table = screen.query_one("#value", DataTable)
         rows = [[str(c).strip() for c in table.get_row_at(i)] for i in range(table.row_count)]
         assert sorted(r[5] for r in rows) == ["Draw", "Home"] and {r[0] for r in rows} == {"+20.0%", "+15.0%"}
-        bets = (await engine.service.value_board(basis="model")).data or []
+        board = (await engine.service.value_board(basis="model")).data
+        bets = board.bets if board is not None else []
         alone = engine.service.kelly_stakes(bets)
         together = engine.service.kelly_stakes(bets, simultaneous=True)
         assert together != alone  # backing both at once asks for other stakes than each alone

@@ -105,6 +105,7 @@ class _Recorder:
         class Dialect:
             text_bodies = db.dialect.text_bodies
             server_clock = db.dialect.server_clock
+            in_process = db.dialect.in_process
 
             def __getattr__(self, name: str) -> Any:
                 made = getattr(db.dialect, name)

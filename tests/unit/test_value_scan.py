@@ -1,10 +1,11 @@
 """The Value screen's board is read from the value scan kept after the odds were stored: the
-same bets as scanning every fixture's odds at the open, a quick partial board (saying so)
-where the scan is behind, scanned again when a fixture's odds are fetched again, and kept per
-scan settings."""
+same bets as scanning every fixture's odds afresh, shown at once where the scan is behind (saying
+how many fixtures are still being worked out), scanned again when a fixture's odds are fetched
+again, and kept per scan settings."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
@@ -15,6 +16,8 @@ from oddsmon.clock import FakeClock
 from oddsmon.config import Secret, Settings
 from oddsmon.domain.market import ValueBet
 from oddsmon.engine import desk
+from oddsmon.engine.desk import ValueBoard
+from oddsmon.engine.page import Page
 from oddsmon.engine.runtime import Engine, build_engine
 from oddsmon.providers import FixtureOddsRequest
 from oddsmon.sim import SimConfig, SimTransport, Simulator
@@ -47,88 +50,98 @@ def _rows(bets: list[ValueBet]) -> list[tuple[object, ...]]:
     return sorted((b.fixture_id, b.market_id, b.line, b.outcome, b.bookmaker, round(b.edge, 9)) for b in bets)
 
 
-async def _everything(engine: Engine, monkeypatch: pytest.MonkeyPatch, **kwargs: object) -> list[ValueBet]:
-    """The board with time to scan every fixture at the open: what the scan must come to."""
-    monkeypatch.setattr(desk, "VALUE_BUDGET_S", 3600.0)
-    page = await engine.service.value_board(**kwargs)  # type: ignore[arg-type]
-    monkeypatch.setattr(desk, "VALUE_BUDGET_S", 0.0)
-    assert page.data is not None and not page.provenance.notes
-    return page.data
+async def _everything(engine: Engine, sim: Simulator, tmp_path: Path, **kwargs: object) -> list[ValueBet]:
+    """What the scan must come to: a copy of the store with no value scan kept, every fixture
+    scanned afresh there (the engine under test is left as it was)."""
+    copy = tmp_path / f"everything-{len(list(tmp_path.glob('everything-*')))}"
+    copy.mkdir()
+    with sqlite3.connect(engine.settings.paths.db) as source, sqlite3.connect(copy / "oddsmon.db") as target:
+        source.backup(target)
+    settings = engine.settings.with_paths(db=copy / "oddsmon.db", metrics=copy / "m.json", incidents=copy / "i.md")
+    fresh = build_engine(settings, clock=engine.clock, key=Secret(SECRET), transport=SimTransport(sim))
+    try:
+        fresh.store.values.forget_except([])
+        assert await fresh.service.scan_values(**kwargs) > 0  # type: ignore[arg-type]
+        page = await fresh.service.value_board(**kwargs)  # type: ignore[arg-type]
+    finally:
+        await fresh.aclose()
+    assert page.data is not None and page.data.pending == 0 and not page.provenance.notes
+    return page.data.bets
+
+
+def _bets(page: Page[ValueBoard]) -> list[ValueBet]:
+    return page.data.bets if page.data is not None else []
 
 
 async def test_an_open_reads_the_kept_scan_and_says_what_is_still_being_worked_out(
         engine: Engine, settings_39: Settings, sim: Simulator, clock: FakeClock,
-        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+        tmp_path: Path) -> None:
     # Another engine on a copy of the store scans at the open, with time for everything.
     fresh = build_engine(settings_39.with_paths(db=settings_39.paths.db, metrics=tmp_path / "m2.json",
                                                 incidents=tmp_path / "i2.md"),
                          clock=clock, key=Secret(SECRET), transport=SimTransport(sim))
     service = engine.service
     try:
-        monkeypatch.setattr(desk, "VALUE_BUDGET_S", 0.0)  # no time to scan at the open
         first = await service.value_board()
-        assert first.data == []
+        assert first.data is not None and first.data.bets == []
         (note,) = first.provenance.notes
         behind = int(note.split()[0])
-        assert behind > 0 and note.endswith(desk.PENDING_NOTE)
+        assert behind > 0 and note.endswith(desk.PENDING_NOTE) and first.data.pending == behind
         # The scan step (the collector's cycle, the Value screen's worker) catches up ...
         assert await service.scan_values() == behind
         board = await service.value_board()
-        assert not board.provenance.notes and board.data
-        assert board.data == sorted(board.data, key=lambda v: -v.edge)  # best edge first
+        assert not board.provenance.notes and _bets(board)
+        assert _bets(board) == sorted(_bets(board), key=lambda v: -v.edge)  # best edge first
         # ... to what scanning every fixture at the open finds, and nothing is scanned twice.
-        assert _rows(board.data) == _rows(await _everything(engine, monkeypatch))
+        assert _rows(_bets(board)) == _rows(await _everything(engine, sim, tmp_path))
         assert await service.scan_values() == 0
         # A process that never scanned reads the same board from the store, with no scan.
         other = await fresh.service.value_board()
-        assert _rows(other.data or []) == _rows(board.data) and not other.provenance.notes
+        assert _rows(_bets(other)) == _rows(_bets(board)) and not other.provenance.notes
     finally:
         await fresh.aclose()
 
 
-async def test_odds_fetched_again_are_scanned_again(engine: Engine, clock: FakeClock,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_odds_fetched_again_are_scanned_again(engine: Engine, clock: FakeClock, sim: Simulator,
+                                                    tmp_path: Path) -> None:
     service = engine.service
-    monkeypatch.setattr(desk, "VALUE_BUDGET_S", 0.0)
     assert await service.scan_values() > 0
-    before = (await service.value_board()).data or []
+    before = _bets(await service.value_board())
     clock.advance(6 * 3600)  # the prices move; the odds are fetched again
     await service.refresh("odds")
     stale = (await service.value_board()).provenance.notes
     assert stale and stale[0].endswith(desk.PENDING_NOTE)
     assert await service.scan_values() > 0
-    after = (await service.value_board()).data or []
-    assert _rows(after) == _rows(await _everything(engine, monkeypatch)) != _rows(before)
+    after = _bets(await service.value_board())
+    assert _rows(after) == _rows(await _everything(engine, sim, tmp_path)) != _rows(before)
 
 
-async def test_each_method_and_bookmaker_filter_is_its_own_scan(engine: Engine,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_each_method_and_bookmaker_filter_is_its_own_scan(engine: Engine, sim: Simulator,
+                                                               tmp_path: Path) -> None:
     service = engine.service
-    monkeypatch.setattr(desk, "VALUE_BUDGET_S", 0.0)
     assert await service.scan_values() > 0
     shin = await service.value_board(method="shin")
     assert shin.provenance.notes  # another method: not scanned yet
     assert await service.scan_values(method="shin") > 0
-    assert _rows((await service.value_board(method="shin")).data or []) == \
-        _rows(await _everything(engine, monkeypatch, method="shin"))
-    board = (await service.value_board()).data or []
+    assert _rows(_bets(await service.value_board(method="shin"))) == \
+        _rows(await _everything(engine, sim, tmp_path, method="shin"))
+    board = _bets(await service.value_board())
     names = dict(engine.store.db.query("SELECT id, name FROM bookmaker_names"))
     hidden = frozenset({min(names)})
     assert (await service.value_board(hidden_bookmakers=hidden)).provenance.notes
     await service.scan_values(hidden_bookmakers=hidden)
-    without = (await service.value_board(hidden_bookmakers=hidden)).data or []
+    without = _bets(await service.value_board(hidden_bookmakers=hidden))
     assert board and not any(names[min(names)] in b.bookmaker for b in without)
 
 
 
 async def test_an_unreadable_odds_entry_is_scanned_once_with_nothing_found(
-        engine: Engine, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
+        engine: Engine, clock: FakeClock) -> None:
     """Odds kept for a fixture that no longer read (a body cut short, a refusal kept in its
     place) are worked out as priced by nobody: never counted as still being worked out."""
     service = engine.service
-    monkeypatch.setattr(desk, "VALUE_BUDGET_S", 0.0)
     assert await service.scan_values() > 0
-    board = (await service.value_board()).data or []
+    board = _bets(await service.value_board())
     fid = next(b.fixture_id for b in board if engine.store.cache.get(FixtureOddsRequest(b.fixture_id).key))
     key = FixtureOddsRequest(fid).key
     entry = engine.store.cache.get(key)
@@ -140,4 +153,4 @@ async def test_an_unreadable_odds_entry_is_scanned_once_with_nothing_found(
     after = await service.value_board()
     assert not after.provenance.notes  # nothing left to work out ...
     assert await service.scan_values() == 0  # ... nor worked out again
-    assert after.data and not any(b.fixture_id == fid for b in after.data)
+    assert _bets(after) and not any(b.fixture_id == fid for b in _bets(after))
