@@ -153,10 +153,11 @@ class OddsScreen(PageScreen):
         Binding("m", "next_market", "Market", tooltip="Every bet the fixture is priced in, one after another"),
         Binding("j", "find_market", "Find market", tooltip="Jump to a bet by name (type to filter)"),
         # ] and [ step through lines: l is the Live screen's key on every screen.
+        # [ is said on ]'s line of the help (no description of its own): at 80x24 the help's
+        # glossary starts on its first page.
         Binding("right_square_bracket", "next_line(1)", "Line", key_display="]",
-                tooltip="The next line (Over/Under, handicaps)"),
-        Binding("left_square_bracket", "next_line(-1)", "Line back", key_display="[", show=False,
-                tooltip="The previous line"),
+                tooltip="The next line (Over/Under, handicaps); [ the previous one"),
+        Binding("left_square_bracket", "next_line(-1)", "", key_display="[", show=False),
         Binding("v", "next_method", "Method", tooltip=", ".join(FAIR_METHODS)),
         Binding("n", "next_consensus", "Consensus",
                 tooltip="All bookmakers, the reference bookmaker, or no outliers"),
@@ -164,8 +165,7 @@ class OddsScreen(PageScreen):
         Binding("a", "add_pick", "Pick", tooltip="Record a pick: the price under the cursor, with its stake"),
         # Only where the Fair view's columns do not all fit (80 columns): before the keys the
         # footer leaves to ? there (Chart, Format), so that it shows.
-        Binding("x", "more_columns", "Columns", tooltip="The Fair view's next columns (at, Market, "
-                "Predicted, Value/pred), where they do not all fit"),
+        Binding("x", "more_columns", "Columns", tooltip="The Fair view's other columns, a few at a time"),
         Binding("h", "chart", "Chart", tooltip="The price movement of the outcome under the cursor"),
         Binding("c", "next_format", "Format", tooltip="Prices as decimal, fractional or American"),
         # At 80x24 the value table is below the fold: the page keys scroll the screen, not
