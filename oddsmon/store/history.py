@@ -17,6 +17,9 @@ if TYPE_CHECKING:
     from .backend import Backend, Tx
 
 
+Price = tuple[int, int, int, str, float]  # a fetch's (fixture, bookmaker, bet, outcome, price)
+
+
 @dataclass(frozen=True, slots=True)
 class PriceChange:
     fixture_id: int
@@ -41,7 +44,7 @@ class OddsHistory:
     def __init__(self, db: Backend) -> None:
         self.db = db
 
-    def record(self, at: datetime, prices: Iterable[tuple[int, int, int, str, float]], *,
+    def record(self, at: datetime, prices: Iterable[Price], *,
                firsts: bool = True) -> list[PriceChange]:
         """Store (fixture, bookmaker, bet, outcome, price) rows whose price changed; returns them
         (``firsts`` False: only those that moved from a price, which a warm of fresh odds,
@@ -345,7 +348,7 @@ _SERIES = "l.fixture_id = n.f AND l.bet_id = n.bet AND l.outcome = n.o AND l.boo
 _SERIES_C = _SERIES.replace("n.", "c.")
 
 
-def _fingerprints(rows: list[tuple[int, int, int, str, float]]) -> dict[tuple[int, int], int | None]:
+def _fingerprints(rows: list[Price]) -> dict[tuple[int, int], int | None]:
     """Each (fixture, bookmaker) book's fingerprint: a 64-bit hash of its (bet, outcome, price)
     rows in order. Numbers hash alike in every process (text does not: its labels go through
     crc32); a Python whose hash differs makes fingerprints differ, which only costs a compare.
@@ -365,9 +368,6 @@ def _stored_prints(tx: Tx, fixtures: set[int]) -> dict[tuple[int, int], int | No
             f"SELECT fixture_id, bookmaker_id, fingerprint FROM odds_prints WHERE fixture_id IN ({marks})",
             tuple(chunk)))
     return out
-
-
-Price = tuple[int, int, int, str, float]  # (fixture, bookmaker, bet, outcome, price)
 
 
 def _differing(tx: Tx, rows: list[Price]) -> tuple[list[Price], list[tuple[Any, ...]]]:

@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.events import Resize
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer
+from textual.widgets import Footer, Select
 
 PALETTE_W = 13  # "▏^p palette " docked on the right
 # The actions every footer keeps: the way to the rest, out, and the runbook's offline key.
@@ -59,6 +59,11 @@ class WrappingFooter(Footer):
         # nothing it shows (the focus moving, a poll refreshing them), and each remake
         # restyles every key: at start-up, several times over, a good part of the first frame.
         if self._drawn is not None and screen is self.screen and self._shown() == self._drawn:
+            return
+        # A drop-down list open for a moment (the Odds screen's fixture picker) keeps the keys
+        # shown: remaking them for its one key (esc) and back took half of a fixture switch.
+        focused = screen.focused
+        if focused is not None and isinstance(focused.parent, Select) and focused.parent.expanded:
             return
         super().bindings_changed(screen)
 

@@ -52,14 +52,17 @@ def _declared(cls: type) -> set[tuple[str, str]]:
 
 
 def key_lines(screen: Screen[Any]) -> list[str]:
-    """The screen's own keys one a line with what they do, then the keys that work on every
-    screen packed on a line or two (so the glossary starts on the first page at 80x24).
+    """The screen's own keys one a line with what they do (those whose name says it all, like
+    Page up, together on one), then the keys that work on every screen packed on a line or two
+    (so the glossary starts on the first page at 80x24).
 
     Only oddsmon's own: those its app and screen classes declare, not Textual's focus, copy
     and quit keys nor a widget's dozen scroll keys.
     """
     own, everywhere = _declared(type(screen)), _declared(type(screen.app))
     lines: list[str] = []
+    plain: list[str] = []  # the screen's keys that need no word more (Page up): one line for all
+    plain_at = 0
     common: list[str] = []
     seen: set[str] = set()  # actions: ? and F1 are one help, Textual's ctrl+q is our q
     for active in screen.active_bindings.values():
@@ -69,13 +72,18 @@ def key_lines(screen: Screen[Any]) -> list[str]:
         shown = screen.app.get_key_display(binding)
         if active.node is screen and (binding.action, binding.key) in own:
             what = binding.tooltip or binding.description
-            lines.append(f"{shown:>6}  {binding.description}: {what}"
-                         if what != binding.description else f"{shown:>6}  {what}")
+            if what == binding.description:
+                plain_at = plain_at if plain else len(lines)
+                plain.append(f"{shown:>6}  {what}" if not plain else f"{shown}  {what}")
+            else:
+                lines.append(f"{shown:>6}  {binding.description}: {what}")
         elif active.node is screen.app and (binding.action, binding.key) in everywhere:
             common.append(f"{shown} {binding.description}")
         else:
             continue
         seen.add(binding.action)
+    if plain:
+        lines.insert(plain_at, " · ".join(plain))
     if common:
         # The help box's text width (its padding and scrollbar off the terminal's).
         lines.extend(packed("Everywhere:", common, screen.app.size.width - 4))

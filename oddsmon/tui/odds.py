@@ -59,11 +59,13 @@ from .columns import cut, fitting, rotating
 from .dashboard import match_name
 from .host import FixtureSelected
 from .market_picker import MarketPicker
+from .tables import refill
 
 STAKE_BASES = ("market", "prediction")  # what a value stake is sized against
 MOVE_ROWS = 10  # movement rows made once: HT/FT's nine outcomes, the eight likeliest scores
 MIDDLES_SHOWN = 3  # the middles with the smallest worst case, below the arbitrage banner
 BOOK_FLOOR = 4  # the bookmaker table's least: its header and three rows (two over a scrollbar)
+LOADING_OPACITY = 0.5  # the last fixture's prices while the next one loads
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,11 +155,10 @@ class OddsScreen(PageScreen):
         Binding("m", "next_market", "Market", tooltip="Every bet the fixture is priced in, one after another"),
         Binding("j", "find_market", "Find market", tooltip="Jump to a bet by name (type to filter)"),
         # ] and [ step through lines: l is the Live screen's key on every screen.
-        # [ is said on ]'s line of the help (no description of its own): at 80x24 the help's
-        # glossary starts on its first page.
         Binding("right_square_bracket", "next_line(1)", "Line", key_display="]",
-                tooltip="The next line (Over/Under, handicaps); [ the previous one"),
-        Binding("left_square_bracket", "next_line(-1)", "", key_display="[", show=False),
+                tooltip="The next line (Over/Under, handicaps)"),
+        Binding("left_square_bracket", "next_line(-1)", "Line back", key_display="[", show=False,
+                tooltip="The previous line"),
         Binding("v", "next_method", "Method", tooltip=", ".join(FAIR_METHODS)),
         Binding("n", "next_consensus", "Consensus",
                 tooltip="All bookmakers, the reference bookmaker, or no outliers"),
@@ -165,7 +166,7 @@ class OddsScreen(PageScreen):
         Binding("a", "add_pick", "Pick", tooltip="Record a pick: the price under the cursor, with its stake"),
         # Only where the Fair view's columns do not all fit (80 columns): before the keys the
         # footer leaves to ? there (Chart, Format), so that it shows.
-        Binding("x", "more_columns", "Columns", tooltip="The Fair view's other columns, a few at a time"),
+        Binding("x", "more_columns", "Columns", tooltip="The Fair view's other columns, where they do not all fit"),
         Binding("h", "chart", "Chart", tooltip="The price movement of the outcome under the cursor"),
         Binding("c", "next_format", "Format", tooltip="Prices as decimal, fractional or American"),
         # At 80x24 the value table is below the fold: the page keys scroll the screen, not
@@ -184,6 +185,7 @@ class OddsScreen(PageScreen):
     # bookmaker); set by the Value screen's door.
     _cursor_at: tuple[str | None, str] | None = None
     _picker_choices: tuple[tuple[int, ...], date] | None = None  # what the picker was filled with
+    _listed: list[Fixture] | None = None  # the fixtures the load under way chooses from (None: read them)
     # The Fair view's optional columns: the first shown, and the next ``x`` shows (None: all fit).
     _fair_start: int = 0
     _fair_next: int | None = None
@@ -244,22 +246,38 @@ class OddsScreen(PageScreen):
         shown = None if view is None or view.fixture is None else view.fixture.id
         if fixture_id is not None and fixture_id != shown and self.app.screen is self:
             self.show_loading(fixture_id)
-            self.load()
+            self.load_choice()
 
     def _view_changed(self) -> None:
         """The price format or the fair method changed: the page is read again in it."""
         if self.app.screen is self:
-            self.load()
+            self.load_choice()
+
+    def load(self, force: bool = False, *, listed: list[Fixture] | None = None) -> None:
+        """``listed``: the fixtures to choose from, not read again (None: read them)."""
+        self._listed = listed or None
+        super().load(force)
+
+    def load_choice(self) -> None:
+        """Load after a choice made on this screen (a fixture in its picker, a market, a line,
+        the consensus, the method or the format): the market again, chosen from the fixtures the
+        picker lists, which are not read and sorted again (2,000 of them took most of the
+        service's part of a fixture switch). A reload (the refresh key, the page expired, the
+        screen shown again) reads them."""
+        self.load(listed=None if self._view is None else self._view.fixtures)
 
     async def fetch(self) -> Page[OddsView]:
         service = self.oddsmon.service
-        fixtures = await service.fixtures()
-        if fixtures.data is None:
-            return Page(None, fixtures.provenance)
-        ordered = self.oddsmon.desk.arrange(fixtures.data)
+        ordered, listing = self._listed, None
+        if ordered is None:
+            fixtures = await service.fixtures()
+            if fixtures.data is None:
+                return Page(None, fixtures.provenance)
+            ordered, listing = self.oddsmon.desk.arrange(fixtures.data), fixtures.provenance
         fx = pick_fixture(ordered, self.oddsmon.selected_fixture)
         if fx is None:
-            return Page(OddsView(ordered, None, None), fixtures.provenance)
+            assert listing is not None  # a list given is never empty: it gives a fixture
+            return Page(OddsView(ordered, None, None), listing)
         market = await service.market(fx.id, self.market_id, method=self.method, line=self.line,
                                       consensus=self.consensus,
                                       hidden_bookmakers=self.oddsmon.desk.hidden_bookmakers)
@@ -285,8 +303,14 @@ class OddsScreen(PageScreen):
             and previous.fixture.id == view.fixture.id and previous.market is not None \
             and view.market is not None and previous.market.market_id == view.market.market_id
         cursor = table.cursor_coordinate if same else None
-        table.clear(columns=True)
         market = view.market
+        if market is None or view.fixture is None:  # else its rows replace the last ones in place
+            table.clear(columns=True)
+            for note in ("#best-line", "#market-note"):
+                self.query_one(note, Static).update("")
+            self.query_one("#odds-analytics").display = False
+        for dimmed in (table, self.query_one("#fair-table", DataTable)):
+            dimmed.styles.text_opacity = 1.0  # the loading sign's dimming, over
         if market is not None and market.priced:
             self.market_title = market.market_name
         name = self.market_title
@@ -336,17 +360,17 @@ class OddsScreen(PageScreen):
     def render_market(self, table: OddsTable, market: MarketView) -> None:
         style = self.price_style
         best_style = table.get_component_rich_style("odds-table--best", partial=True)
-        table.add_column("Bookmaker", key="bookmaker")
-        for label in market.labels:
-            table.add_column(label, key=f"o:{label}")
-        table.add_column("Margin", key="margin")
+        columns = [("Bookmaker", "bookmaker"), *((label, f"o:{label}") for label in market.labels),
+                   ("Margin", "margin")]
+        rows = []
         for row in market.rows:
             cells: list[Any] = [Text(row.bookmaker.name)]
             for price, best in zip(row.prices, row.best, strict=True):
                 text = "—" if price is None else format_price(price, style)
                 cells.append(Text(text, justify="right", style=best_style if best else ""))
             cells.append(Text(margin_text(row.margin), justify="right"))
-            table.add_row(*cells, key=str(row.bookmaker.id))
+            rows.append((str(row.bookmaker.id), cells))
+        refill(table, columns, rows)
         parts = [f"{o.label} {format_price(o.best.price, style)} {o.best.bookmaker}"
                  for o in market.outcomes if o.best is not None]
         text = "Best  " + " · ".join(parts) if parts else ""
@@ -391,8 +415,6 @@ class OddsScreen(PageScreen):
             f"Fair view ({self.method}) · stakes: {sizing} against the {self.stake_basis} (k)",
             f"Stakes: {sizing} against the {self.stake_basis} (k)",
             f"Stakes: {sizing} vs the {self.stake_basis} (k)"], self.lay_out()))
-        fair = self.query_one("#fair-table", DataTable)
-        fair.clear(columns=True)
         rows = [[o.label,
                  "—" if o.best is None else format_price(o.best.price, style),
                  "—" if o.fair_odds is None else format_price(o.fair_odds, style),
@@ -403,12 +425,10 @@ class OddsScreen(PageScreen):
                  pct_text(o.predicted),
                  pct_text(o.value_vs_prediction, signed=True)] for o in market.outcomes]
         columns = self.fair_columns(rows)
-        for _, label in columns:
-            fair.add_column(label)
-        for o, cells in zip(market.outcomes, rows, strict=True):
-            value = o.value
-            fair.add_row(*(Text(cells[i], style="bold" if i == 3 and value is not None and value > 0 else "")
-                           for i, _ in columns))
+        # The outcomes' rows refilled in place (the next fixture's of the same market).
+        refill(self.query_one("#fair-table", DataTable), [(label, str(i)) for i, label in columns], [
+            (o.label, [Text(cells[i], style="bold" if i == 3 and o.value is not None and o.value > 0 else "")
+                       for i, _ in columns]) for o, cells in zip(market.outcomes, rows, strict=True)])
         for i in range(MOVE_ROWS):
             row = self.query_one(f"#move-{i}", Horizontal)
             row.display = i < len(market.outcomes)
@@ -419,6 +439,10 @@ class OddsScreen(PageScreen):
             name.update(o.label)
             row.query_one(Sparkline).data = list(o.movement.series) or [0.0]
             moves.update(move_text(o, style, (closes or {}).get(o.label)))
+        # The heights in this same update (one layout shows the page), from the lines between
+        # the tables as last laid out; checked once laid out, where only a change in those
+        # lines (an arbitrage banner, a wrapped note) costs one more layout.
+        self._fit_tables()
         self.call_after_refresh(self._fit_tables)
 
     def fair_columns(self, rows: list[list[str]]) -> list[tuple[int, str]]:
@@ -461,21 +485,32 @@ class OddsScreen(PageScreen):
         self.call_after_refresh(self._fit_tables)
 
     def _fit_tables(self) -> None:
-        """Both tables' heights out of the page's, once laid out (:func:`share_height`)."""
+        """Both tables' heights out of the page's (:func:`share_height`)."""
         body = self.query_one("#odds-body", VerticalScroll)
         book = self.query_one("#odds-table", OddsTable)
         fair = self.query_one("#fair-table", DataTable)
-        if not self.query_one("#odds-analytics").display or not body.size.height:
-            return
-        between = fair.region.y - book.region.bottom  # the best line, notes, the Fair view's title
+        if not self.query_one("#odds-analytics").display or not body.size.height or not fair.region:
+            return  # not laid out yet: the check after the next layout fits them
         # Header, rows and a horizontal scrollbar's line (a cap: unused if none is needed); from
         # the rows, since a table measures itself only when idle, maybe after this.
-        book_lines, fair_lines = share_height(body.scrollable_content_region.height - between,
+        book_lines, fair_lines = share_height(body.scrollable_content_region.height - self._lines_between(book, fair),
                                               book.header_height + book.row_count + 1,
                                               fair.header_height + fair.row_count + 1)
         for table, lines in ((book, book_lines), (fair, fair_lines)):
             if table.styles.max_height != Scalar.from_number(lines):
                 table.styles.max_height = lines
+
+    def _lines_between(self, book: OddsTable, fair: DataTable[Any]) -> int:
+        """The lines between the two tables (the best line, the notes, the Fair view's title)
+        with what this update wrote there: as last laid out, each note's text measured again at
+        its width (as a layout measures it) in place of the lines it took then."""
+        width = self.query_one("#fair-title", Static).region.width
+        lines = fair.region.y - book.region.bottom
+        for note in (self.query_one(f"#{name}", Static) for name in ("best-line", "market-note", "arb-banner")):
+            now = note.get_content_height(note.container_size, self.app.size, width - note.styles.gutter.width) \
+                + note.styles.gutter.height if note.display else 0
+            lines += now - note.region.height
+        return lines
 
     def stake_for(self, price: float, o: OutcomeView) -> float | None:
         """The Kelly stake in money for ``price`` against the chosen basis, None without one.
@@ -534,15 +569,23 @@ class OddsScreen(PageScreen):
             body.scroll_page_up(animate=False)
 
     def show_loading(self, fixture_id: int) -> None:
-        """While another fixture loads, its name and a loading sign, not the old prices."""
+        """While another fixture loads, its name and a loading sign above the last prices,
+        dimmed, which the next fixture's replace in place (clearing them first cost the screen
+        two more layouts a switch). Nothing here changes a size: no layout."""
         view = self._view
         fx = None if view is None else next((f for f in view.fixtures if f.id == fixture_id), None)
         name = "the fixture" if fx is None else fmt.match_title(fx.home.name, fx.away.name)
-        self.query_one("#market-line", Static).update(f"⧗ loading {name}…")
-        self.query_one("#odds-table", OddsTable).clear(columns=True)
-        self.query_one("#best-line", Static).update("")
-        self.query_one("#odds-analytics").display = False
-        self.query_one("#page-status", Static).update("loading…")
+        line = self.query_one("#market-line", Static)
+        # One line in place of one: no layout (a two-line title shrinks, which needs one).
+        line.update(f"⧗ loading {name}…", layout=line.size.height != 1)
+        for dimmed in (self.query_one("#odds-table", OddsTable), self.query_one("#fair-table", DataTable)):
+            dimmed.styles.text_opacity = LOADING_OPACITY
+        self.query_one("#page-status", Static).update("loading…", layout=False)  # one line, fixed
+
+    def _present(self, page: Page[Any], force: bool) -> None:
+        # The page's every change in one repaint.
+        with self.app.batch_update():
+            super()._present(page, force)
 
     def action_next_method(self) -> None:
         app = self.oddsmon
@@ -576,7 +619,8 @@ class OddsScreen(PageScreen):
             return
         if self._view is not None and self._view.fixture is not None and event.value == self._view.fixture.id:
             return
-        self.post_message(FixtureSelected(event.value))
+        # Chosen here, so set here: the loading sign and the read start now, not two messages on.
+        self.oddsmon.selected_fixture = event.value
 
     def action_pick_fixture(self) -> None:
         picker = self.query_one("#fixture-picker", Select)
@@ -600,7 +644,7 @@ class OddsScreen(PageScreen):
         self.market_id = market_id
         self.market_title = dict(self._bets()).get(market_id, self.market_title)
         self.line = line
-        self.load()
+        self.load_choice()
 
     def open_at(self, market_id: int, line: str, outcome: str | None, bookmaker: str) -> None:
         """Show ``market_id`` at ``line`` with the cell cursor on ``bookmaker``'s price of
@@ -623,11 +667,11 @@ class OddsScreen(PageScreen):
             return
         i = market.lines.index(market.line) if market.line in market.lines else 0
         self.line = market.lines[(i + step) % len(market.lines)]
-        self.load()
+        self.load_choice()
 
     def action_next_consensus(self) -> None:
         self.consensus = CONSENSUS_MODES[(CONSENSUS_MODES.index(self.consensus) + 1) % len(CONSENSUS_MODES)]
-        self.load()
+        self.load_choice()
 
     def action_next_basis(self) -> None:
         self.stake_basis = STAKE_BASES[(STAKE_BASES.index(self.stake_basis) + 1) % len(STAKE_BASES)]

@@ -71,16 +71,15 @@ async def test_odds_at_80x24_page_keys_scroll_the_screen_and_a_new_fixture_shows
     async with app.run_test(size=SIZE) as pilot:
         screen, table = await open_odds(pilot)
         body = screen.query_one("#odds-body", VerticalScroll)
-        # The movement of the last outcome starts below the fold.
-        moves = [str(w.content) for w in screen.query(".move-text")][2]
-        assert moves not in screen_text(app)
+        assert body.max_scroll_y > 0  # the page is taller than the screen: the movement ends below it
         await press(pilot, "pagedown")
         assert body.scroll_y > 0 and table.cursor_row == 0  # the screen moved, not the cursor
         await press(pilot, "pagedown", "pagedown")
-        assert "Movement since" in screen_text(app) and moves in screen_text(app)
+        assert body.scroll_y == body.max_scroll_y and "Movement since" in screen_text(app)
         await press(pilot, "pageup", "pageup", "pageup")
         assert body.scroll_y == 0
-        # Another fixture, whose odds take a while: its name and a loading sign, no old prices.
+        # Another fixture, whose odds take a while: its name and a loading sign over the old
+        # prices, dimmed, until the new ones replace them in place.
         other = next(f for f in (await engine.service.fixtures()).data or []
                      if f.is_upcoming and f.id != shown_fixture(app))
         gate = threading.Event()
@@ -93,13 +92,39 @@ async def test_odds_at_80x24_page_keys_scroll_the_screen_and_a_new_fixture_shows
         engine.service.market = held  # type: ignore[method-assign, assignment]
         from textual.widgets import Select
 
+        before = [table.get_row_at(i) for i in range(table.row_count)]
         screen.query_one("#fixture-picker", Select).value = other.id
         await pilot.pause()
         assert text_of(app, "#market-line") == f"⧗ loading {other.home.name} – {other.away.name}…"
-        assert table.row_count == 0
+        assert [table.get_row_at(i) for i in range(table.row_count)] == before
+        assert table.styles.text_opacity < 1
         gate.set()
         await settle(pilot)
-        assert shown_fixture(app) == other.id and table.row_count > 0
+        assert shown_fixture(app) == other.id and table.row_count > 0 and table.styles.text_opacity == 1
+        assert [table.get_row_at(i) for i in range(table.row_count)] != before
+
+
+async def test_the_fixture_picker_keeps_the_footer_and_its_choice_shows_in_place(app: RecordingApp) -> None:
+    """Choosing a fixture with g: the footer keeps the screen's keys while the list is open (it
+    is not remade there and back, which took half of a switch) and the next fixture's prices
+    take the place of the last in the same table."""
+    from oddsmon.tui.footer import WrappingFooter
+
+    async with app.run_test(size=SIZE) as pilot:
+        screen, table = await open_odds(pilot)
+        footer = screen.query_one(WrappingFooter)
+
+        def keys() -> list[str]:
+            return [f"{k.key_display} {k.description}" for k in footer.children if getattr(k, "description", "")]
+
+        before, first, prices = keys(), shown_fixture(app), rows(app, "#odds-table")
+        assert "g Fixture" in before
+        await press(pilot, "g")
+        assert keys() == before
+        await press(pilot, "down", "enter")
+        assert keys() == before
+        assert shown_fixture(app) != first and screen.query_one("#odds-table") is table
+        assert rows(app, "#odds-table") != prices and table.styles.text_opacity == 1
 
 
 async def test_the_theme_chosen_is_remembered_and_the_config_wins(engine: Engine, tmp_path: object) -> None:

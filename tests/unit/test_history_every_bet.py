@@ -245,3 +245,29 @@ def test_a_book_recorded_late_makes_the_next_one_compared_again(each_store: Stor
     changes = store.history.record(T0 + timedelta(minutes=30), newer)
     assert [(c.outcome, c.previous, c.price) for c in changes] == [("Away", 3.2, 3.0)]
     assert _latest(store) == {(7, 6, 1, "Home"): 2.1, (7, 6, 1, "Away"): 3.0}
+
+
+def test_a_page_mixing_new_and_priced_fixtures_writes_each_series_once(each_store: Store) -> None:
+    """One record holding a fixture priced before (one price moved, a book new to it) and a
+    fixture never priced: the moved price is the one change, every new series a first price,
+    on each backend (SQLite compares in SQL, PostgreSQL reads the stored prices back)."""
+    store = each_store
+    assert isinstance(store, Store)
+    book6 = [(7, 6, bet, o, 1.5 + bet / 100) for bet in range(1, 6) for o in ("Home", "Away")]
+    store.history.record(T0, book6)
+    later = T0 + timedelta(minutes=10)
+    moved6 = [(f, b, bet, o, 1.9 if (bet, o) == (2, "Away") else p) for f, b, bet, o, p in book6]
+    book8 = [(7, 8, 1, "Home", 2.4), (7, 8, 1, "Away", 2.9)]
+    fixture9 = [(9, 6, 1, "Home", 1.7), (9, 6, 1, "Away", 4.5)]
+    changes = store.history.record(later, [*moved6, *book8, *fixture9])
+    assert sorted((c.fixture_id, c.bookmaker_id, c.bet_id, c.outcome, c.previous, c.price) for c in changes) == [
+        (7, 6, 2, "Away", 1.52, 1.9), (7, 8, 1, "Away", None, 2.9), (7, 8, 1, "Home", None, 2.4),
+        (9, 6, 1, "Away", None, 4.5), (9, 6, 1, "Home", None, 1.7)]
+    assert store.history.count() == len(book6) + 1 + len(book8) + len(fixture9)
+    assert _latest(store) == {**{r[:4]: r[4] for r in moved6}, **{r[:4]: r[4] for r in book8},
+                              **{r[:4]: r[4] for r in fixture9}}
+    assert store.history.openings(1, [7, 9]) == {(7, 6, "Home"): 1.51, (7, 6, "Away"): 1.51,
+                                                 (7, 8, "Home"): 2.4, (7, 8, "Away"): 2.9,
+                                                 (9, 6, "Home"): 1.7, (9, 6, "Away"): 4.5}
+    assert [(p.observed_at, p.price) for p in store.history.series(7, 2) if p.outcome == "Away"
+            and p.bookmaker_id == 6] == [(T0, 1.52), (later, 1.9)]
