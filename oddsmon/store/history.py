@@ -283,12 +283,12 @@ class OddsHistory:
             params.append(since.timestamp())
         # A bound IN list is fine for the fixtures a filter names; chunks keep it under
         # SQLite's limit on variables. No filter: one pass with no IN list.
-        chunks: list[list[int]] = [[]] if fixtures is None else [c for c, _ in in_lists(fixtures)]
+        chunks: list[tuple[list[int], str]] = [([], "")] if fixtures is None else list(in_lists(fixtures))
         if not chunks:
             return
         with self.db.read() as tx:
-            for chunk in chunks:
-                clause = where + ([f"fixture_id IN ({','.join('?' * len(chunk))})"] if chunk else [])
+            for chunk, marks in chunks:
+                clause = where + ([f"fixture_id IN ({marks})"] if chunk else [])
                 yield from (tuple(r) for r in tx.iterate(
                     "SELECT fixture_id, bookmaker_id, bet_id, outcome, observed_at, price FROM odds_snapshots "
                     f"WHERE {' AND '.join(clause)} ORDER BY fixture_id, bet_id, outcome, bookmaker_id, observed_at",
