@@ -55,7 +55,8 @@ def test_constructor_errors_name_the_argument(make: Callable[[], object], messag
 
 
 def test_equality_hash_and_frozen() -> None:
-    # Unlike a namedtuple, a record is not equal to the tuple of its fields (which the types know).
+    # Unlike a namedtuple, a record is not equal to the tuple of its fields: mypy knows they never
+    # are, the run time's __eq__ is what is checked.
     assert Point(1) == Point(1) and Point(1) != Point(2) and Point(1) != (1, "p", ())  # type: ignore[comparison-overlap]
     assert hash(Point(1, "a")) == hash(Point(1, "a"))
     assert len({Point(1), Point(1), Point(2)}) == 2
