@@ -196,11 +196,12 @@ def build(directory: Path, fixtures: int, url: str, store_url: str | None = None
     else:
         facts["floor_s_per_mb"] = _decode_write_floor(directory / "floor.db", odds_bodies)
     from oddsmon.store import Store
+    from tests.stores import one_row
 
     store = Store.open_existing(settings)
-    facts["odds_fixtures"] = store.db.query_one("SELECT count(*) FROM odds_fixtures")[0]
-    facts["values_per_bookmaker"] = float(store.db.query_one(
-        "SELECT count(*) * 1.0 / count(DISTINCT fixture_id || '-' || bookmaker_id) FROM odds_latest")[0])
+    facts["odds_fixtures"] = one_row(store, "SELECT count(*) FROM odds_fixtures")[0]
+    facts["values_per_bookmaker"] = float(one_row(
+        store, "SELECT count(*) * 1.0 / count(DISTINCT fixture_id || '-' || bookmaker_id) FROM odds_latest")[0])
     facts["disk_mb"] = (store.health().size_bytes / 1e6 if store_url else
                         sum(os.path.getsize(p) for p in directory.glob("oddsmon.db*")) / 1e6)
     store.close()

@@ -20,7 +20,17 @@ from oddsmon.tui.odds import OddsScreen, share_height
 from oddsmon.tui.screens import SCREENS, ScreenSpec
 from oddsmon.tui.value import ValueScreen
 
-from .conftest import SIZE, ManualTicker, RecordingApp, _on_simulator, press, screen_text, settle, text_of
+from .conftest import (
+    SIZE,
+    ManualTicker,
+    RecordingApp,
+    _on_simulator,
+    footer_labels,
+    press,
+    screen_text,
+    settle,
+    text_of,
+)
 
 
 @pytest.mark.parametrize("spec", SCREENS, ids=[spec.name for spec in SCREENS])
@@ -32,7 +42,7 @@ async def test_every_footer_key_is_whole_and_help_quit_and_offline_are_there(
         footer = app.screen.query_one(WrappingFooter)
         rows = screen_text(app).splitlines()[-footer.region.height:]
         painted = "\n".join(rows)
-        shown = [f"{k.key_display} {k.description}" for k in footer.children if getattr(k, "description", "")]
+        shown = footer_labels(footer)
         for label in ("? Help", "q Quit", "f Go offline"):
             assert label in shown, shown
         for label in shown:  # never cut by the edge nor the palette's corner
@@ -121,16 +131,14 @@ async def test_odds_fair_view_at_80_columns_shows_its_other_columns_in_turn_with
             header = next(r for r in content_rows(app) if r.split()[:1] == ["Outcome"])
             assert header.split() == labels, header  # every column's label on screen
             seen += labels[5:]
-            assert "x Columns" in [f"{k.key_display} {k.description}" for k in footer.children
-                                   if getattr(k, "description", "")]
+            assert "x Columns" in footer_labels(footer)
             await press(pilot, "x")
         assert seen[:4] == ["at", "Mkt", "Pred", "V/pred"] and seen[4] == "at", seen
         await pilot.resize_terminal(100, 30)
         await settle(pilot)
         labels = [str(c.label) for c in fair.columns.values()]
         assert labels == ["Outcome", "Best", "Fair", "Value", "Stake", "at", "Mkt", "Pred", "V/pred"], labels
-        assert "x" not in [k.key_display for k in app.screen.query_one(WrappingFooter).children
-                           if getattr(k, "description", "")]
+        assert not any(label.startswith("x ") for label in footer_labels(app.screen.query_one(WrappingFooter)))
 
 
 async def test_value_at_80x24_keeps_the_outcome_whole_and_says_the_highlighted_bet_in_full(

@@ -7,9 +7,10 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sqlite3
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -21,6 +22,7 @@ from tests.unit.test_store_seam import _every_part_at_work
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 SPAWN = multiprocessing.get_context("spawn")  # a clean interpreter: as another host's oddsmon
+R = TypeVar("R")  # what the work run in each host process returns
 
 
 def _where(backend: str, tmp_path: Path) -> str:
@@ -30,7 +32,7 @@ def _where(backend: str, tmp_path: Path) -> str:
 # -- the schema --------------------------------------------------------------------------------
 
 
-def _hosts_at_once(work: Any, args: list[tuple[object, ...]]) -> list[object]:
+def _hosts_at_once(work: Callable[..., R], args: list[tuple[object, ...]]) -> list[R]:
     """``work(*a)`` in one new process each, started together; what each returned."""
     start, results = SPAWN.Event(), SPAWN.Queue()
     procs = [SPAWN.Process(target=_host, args=(work, start, results, n, a)) for n, a in enumerate(args)]
