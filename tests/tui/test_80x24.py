@@ -282,9 +282,7 @@ async def test_odds_every_market_fits_the_width_and_x_shows_every_outcome_in_tur
                     break
                 first, last = market.labels.index(labels[1]) + 1, market.labels.index(labels[-2]) + 1
                 assert f"outcomes {first}–{last} of {len(market.labels)} (x)" in note, (name, note)
-                assert "x Columns" in [f"{k.key_display} {k.description}"
-                                       for k in screen.query_one(WrappingFooter).children
-                                       if getattr(k, "description", "")], name
+                assert "x Columns" in footer_labels(screen.query_one(WrappingFooter)), name
                 windowed.append(name)
                 await press(pilot, "x")
             assert set(seen) == set(market.labels), (name, seen)
@@ -328,7 +326,7 @@ async def test_odds_footer_at_80x24_keeps_its_essential_keys_online_and_offline(
         for offline_key in ("f Go offline", "f End offline"):
             footer = app.screen.query_one(WrappingFooter)
             rows = screen_text(app).splitlines()[-footer.region.height:]
-            shown = [f"{k.key_display} {k.description}" for k in footer.children if getattr(k, "description", "")]
+            shown = footer_labels(footer)
             for label in ("g Fixture", "m Market", "a Pick", "x Columns", offline_key, "? Help", "q Quit"):
                 assert label in shown and any(label in row for row in rows), (label, "\n".join(rows))
             await press(pilot, "f")
