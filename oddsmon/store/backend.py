@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from typing import Any, Protocol
 
 # The schema every backend migrates to: the parts' SQL reads and writes this one.
-SCHEMA_VERSION = 15
+SCHEMA_VERSION = 16
 
 # Ids bound in one ``IN (...)``: under SQLite's variable limit (999 before 3.32), on every backend.
 IN_LIST_MAX = 500

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -9,6 +10,8 @@ from datetime import datetime
 from itertools import groupby
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
+
+import msgspec
 
 from ..clock import utc_from_ts
 from .backend import in_lists, value_lists
@@ -74,12 +77,26 @@ class OddsHistory:
             changed = {book for book, fp in prints.items() if fp is None or stored.get(book) != fp}
             if not changed:
                 return []
-            if len(changed) < len(prints):
-                rows = [r for r in rows if (r[0], r[1]) in changed]
+            # A book never recorded, as a page lists it, is one row of its first prices (a
+            # page's first keep: 80 rows, not 19,120).
+            fresh = _fresh(tx, {book for book in changed if prints[book] is not None})
+            first = rows if len(fresh) == len(prints) else [r for r in rows if _BOOK(r) in fresh]
+            if first:
+                tx.insert_rows("odds_packs", ("fixture_id", "bookmaker_id", "seen_at", "prices"), _packs(first, ts))
+            changes = [PriceChange(f, b, bet, o, None, p) for f, b, bet, o, p in first] if firsts else []
+            rest = changed - fresh
+            if len(rest) < len(prints):
+                rows = [r for r in rows if _BOOK(r) in rest]
             # Only what moved is written: most of a refetched book's prices are the ones
             # recorded last, which the comparison hands back no row for.
             new, differ = (_differing if self.db.dialect.in_process else _differing_read_back)(tx, rows)
-            changes = [PriceChange(f, b, bet, o, price, p) for f, b, bet, o, p, price, *_ in differ]
+            new, packed = _against_packs(tx, new)
+            # A packed series that moved gets its row, as its first price (its pack's), which
+            # stands for it from then on; the upsert below moves it as any other.
+            if packed:
+                tx.insert_rows("odds_latest", _LATEST[:6], [(*r[:4], r[5], r[7]) for r in packed])
+                differ += packed
+            changes += [PriceChange(f, b, bet, o, price, p) for f, b, bet, o, p, price, *_ in differ]
             latest: list[tuple[object, ...]] = []
             moved: list[tuple[object, ...]] = []
             for f, b, bet, o, p, _, first_price, first_at in differ:
@@ -252,10 +269,12 @@ class OddsHistory:
         """First stored price per (fixture, bookmaker, outcome) for many fixtures at once."""
         out: dict[tuple[int, int, str], float] = {}
         for chunk, marks in in_lists(fixture_ids):
-            # Each series' first point is on its latest row: one row a series, by primary key.
+            # Each series' first point is on its latest row, or in its book's pack.
             for r in self.db.query(
                 f"SELECT fixture_id, bookmaker_id, outcome, {_FIRST_PRICE} FROM odds_latest "
-                f"WHERE bet_id = ? AND fixture_id IN ({marks})", (bet_id, *chunk)):
+                f"WHERE bet_id = ? AND fixture_id IN ({marks}) UNION ALL "
+                "SELECT fixture_id, bookmaker_id, outcome, price FROM odds_pack_points "
+                f"WHERE bet_id = ? AND fixture_id IN ({marks})", (bet_id, *chunk, bet_id, *chunk)):
                 out[(r[0], r[1], r[2])] = r[3]
         return out
 
@@ -334,6 +353,7 @@ class OddsHistory:
 
 
 _BOOK = itemgetter(0, 1)
+_JSON = msgspec.json.Encoder()
 _LATEST = ("fixture_id", "bookmaker_id", "bet_id", "outcome", "price", "seen_at", "first_price", "first_at")
 # An upsert of odds_latest: whether the incoming row is the newer sighting, the older first.
 _NEWER = "excluded.seen_at >= odds_latest.seen_at"
@@ -358,6 +378,50 @@ def _fingerprints(rows: list[Price]) -> dict[tuple[int, int], int | None]:
         _, _, bets, labels, prices = zip(*its, strict=True)
         out[book] = None if book in out else hash((bets, prices, zlib.crc32("\x1f".join(labels).encode())))
     return out
+
+
+def _fresh(tx: Tx, books: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    """Those of ``books`` with nothing stored: neither a pack nor a series' row."""
+    known: set[tuple[int, int]] = set()
+    for values, params in value_lists(sorted(books)):
+        known.update((r[0], r[1]) for r in tx.execute(
+            f"WITH k(f, b) AS (VALUES {values}) SELECT f, b FROM k "
+            "WHERE EXISTS (SELECT 1 FROM odds_packs p WHERE p.fixture_id = k.f AND p.bookmaker_id = k.b) "
+            "OR EXISTS (SELECT 1 FROM odds_latest l WHERE l.fixture_id = k.f AND l.bookmaker_id = k.b)", params))
+    return books - known
+
+
+def _packs(rows: list[Price], ts: float) -> Iterator[tuple[object, ...]]:
+    """Each book's row of odds_packs: its prices as JSON ``{"bet": {"outcome": price}}``, in the
+    order given (a book's rows are listed together, and each series once)."""
+    for (f, b), its in groupby(rows, key=_BOOK):
+        bets: dict[int, dict[str, float]] = {}
+        for _, _, bet, outcome, price in its:
+            bets.setdefault(bet, {})[outcome] = float(price)
+        yield f, b, ts, _JSON.encode(bets).decode()
+
+
+def _against_packs(tx: Tx, new: list[Price]) -> tuple[list[Price], list[tuple[Any, ...]]]:
+    """Of ``new`` (series with no row): those not in their book's pack either, and those whose
+    price is not the pack's, each followed by the packed (price, first price, first seen),
+    as ``_differing`` hands back the rows that differ. A packed price as recorded is neither."""
+    packs: dict[tuple[int, int], tuple[float, dict[str, dict[str, float]]]] = {}
+    for values, params in value_lists(sorted({_BOOK(r) for r in new})):
+        packs.update(((r[0], r[1]), (r[2], json.loads(r[3]))) for r in tx.execute(
+            f"WITH k(f, b) AS (VALUES {values}) SELECT p.fixture_id, p.bookmaker_id, p.seen_at, p.prices "
+            "FROM k JOIN odds_packs p ON p.fixture_id = k.f AND p.bookmaker_id = k.b", params))
+    if not packs:
+        return new, []
+    unknown: list[Price] = []
+    differ: list[tuple[Any, ...]] = []
+    for r in new:
+        pack = packs.get(_BOOK(r))
+        had = None if pack is None else pack[1].get(str(r[2]), {}).get(r[3])
+        if had is None:
+            unknown.append(r)
+        elif had != r[4]:
+            differ.append((*r, had, had, pack[0]))  # type: ignore[index]
+    return unknown, differ
 
 
 def _stored_prints(tx: Tx, fixtures: set[int]) -> dict[tuple[int, int], int | None]:

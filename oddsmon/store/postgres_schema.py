@@ -413,6 +413,33 @@ MIGRATIONS: dict[int, str] = {
         UNION ALL
         SELECT fixture_id, bookmaker_id, bet_id, outcome, observed_at, price FROM odds_changes;
     """,
+    # v16: a book first recorded whole is one row of its first prices (sqlite.py's v16). Its
+    # JSON is kept as text, as written: the copy's checksums compare it byte for byte.
+    16: """
+    CREATE TABLE odds_packs (
+        fixture_id BIGINT NOT NULL,
+        bookmaker_id BIGINT NOT NULL,
+        seen_at DOUBLE PRECISION NOT NULL,
+        prices TEXT NOT NULL,
+        PRIMARY KEY (fixture_id, bookmaker_id)
+    );
+    CREATE VIEW odds_pack_points AS
+        SELECT p.fixture_id, p.bookmaker_id, b.key::bigint AS bet_id, v.key AS outcome,
+               p.seen_at AS observed_at, v.value::double precision AS price
+        FROM odds_packs p CROSS JOIN LATERAL json_each(p.prices::json) b
+        CROSS JOIN LATERAL json_each_text(b.value) v
+        WHERE NOT EXISTS (SELECT 1 FROM odds_latest l WHERE l.fixture_id = p.fixture_id
+                          AND l.bet_id = b.key::bigint AND l.outcome = v.key
+                          AND l.bookmaker_id = p.bookmaker_id);
+    CREATE OR REPLACE VIEW odds_snapshots AS
+        SELECT fixture_id, bookmaker_id, bet_id, outcome, coalesce(first_at, seen_at) AS observed_at,
+               coalesce(first_price, price) AS price
+        FROM odds_latest
+        UNION ALL
+        SELECT fixture_id, bookmaker_id, bet_id, outcome, observed_at, price FROM odds_changes
+        UNION ALL
+        SELECT fixture_id, bookmaker_id, bet_id, outcome, observed_at, price FROM odds_pack_points;
+    """,
 }
 
 # Every table and view of the current schema (the integrity check's list).
@@ -420,6 +447,6 @@ RELATIONS = (
     VERSION_TABLE, "cache", "cache_totals", "state", "quota", "counters", "requests", "transitions",
     "incidents", "incident_actions", "meta", "picks", "pins", "live_odds", "live_state", "odds_seen",
     "leases", "collector_spend", "alert_outbox", "odds_latest", "odds_changes", "odds_snapshots",
-    "odds_fixtures", "odds_books", "odds_prints", "bookmaker_names", "bet_names", "headlines", "desk_filters", "fixture_names",
+    "odds_fixtures", "odds_books", "odds_prints", "odds_packs", "odds_pack_points", "bookmaker_names", "bet_names", "headlines", "desk_filters", "fixture_names",
     "model_probs", "model_source", "value_scans", "team_odds_history", "team_closing_prices", "team_picks",
 )
