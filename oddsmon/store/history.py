@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -80,22 +79,28 @@ class OddsHistory:
             # A book never recorded, as a page lists it, is one row of its first prices (a
             # page's first keep: 80 rows, not 19,120).
             fresh = _fresh(tx, {book for book in changed if prints[book] is not None})
-            first = rows if len(fresh) == len(prints) else [r for r in rows if _BOOK(r) in fresh]
+            first = [] if not fresh else rows if len(fresh) == len(prints) else [r for r in rows if _BOOK(r) in fresh]
             if first:
                 tx.insert_rows("odds_packs", ("fixture_id", "bookmaker_id", "seen_at", "prices"), _packs(first, ts))
             changes = [PriceChange(f, b, bet, o, None, p) for f, b, bet, o, p in first] if firsts else []
             rest = changed - fresh
             if len(rest) < len(prints):
                 rows = [r for r in rows if _BOOK(r) in rest]
-            # Only what moved is written: most of a refetched book's prices are the ones
-            # recorded last, which the comparison hands back no row for.
+            # A packed book is compared against its pack and its few rows (the series that
+            # moved), the others against their rows. Only what moved is written: most of a
+            # refetched book's prices are the ones recorded last, which neither hands back.
+            packs = _stored_packs(tx, rest)
+            theirs = [r for r in rows if _BOOK(r) in packs] if packs else []
+            if theirs:
+                rows = [r for r in rows if _BOOK(r) not in packs]
             new, differ = (_differing if self.db.dialect.in_process else _differing_read_back)(tx, rows)
-            new, packed = _against_packs(tx, new)
-            # A packed series that moved gets its row, as its first price (its pack's), which
+            new_packed, differ_packed, moved_first = _against_packs(tx, theirs, packs)
+            new += new_packed
+            differ += differ_packed
+            # A packed series that moved gets its row, its pack's point as its price, which
             # stands for it from then on; the upsert below moves it as any other.
-            if packed:
-                tx.insert_rows("odds_latest", _LATEST[:6], [(*r[:4], r[5], r[7]) for r in packed])
-                differ += packed
+            if moved_first:
+                tx.insert_rows("odds_latest", _LATEST[:6], moved_first)
             changes += [PriceChange(f, b, bet, o, price, p) for f, b, bet, o, p, price, *_ in differ]
             latest: list[tuple[object, ...]] = []
             moved: list[tuple[object, ...]] = []
@@ -354,6 +359,8 @@ class OddsHistory:
 
 _BOOK = itemgetter(0, 1)
 _JSON = msgspec.json.Encoder()
+_PACK = msgspec.json.Decoder(dict[int, dict[str, float]])  # a pack's prices, bet ids as numbers
+_NONE: dict[str, float] = {}
 _LATEST = ("fixture_id", "bookmaker_id", "bet_id", "outcome", "price", "seen_at", "first_price", "first_at")
 # An upsert of odds_latest: whether the incoming row is the newer sighting, the older first.
 _NEWER = "excluded.seen_at >= odds_latest.seen_at"
@@ -401,27 +408,46 @@ def _packs(rows: list[Price], ts: float) -> Iterator[tuple[object, ...]]:
         yield f, b, ts, _JSON.encode(bets).decode()
 
 
-def _against_packs(tx: Tx, new: list[Price]) -> tuple[list[Price], list[tuple[Any, ...]]]:
-    """Of ``new`` (series with no row): those not in their book's pack either, and those whose
-    price is not the pack's, each followed by the packed (price, first price, first seen),
-    as ``_differing`` hands back the rows that differ. A packed price as recorded is neither."""
-    packs: dict[tuple[int, int], tuple[float, dict[str, dict[str, float]]]] = {}
-    for values, params in value_lists(sorted({_BOOK(r) for r in new})):
-        packs.update(((r[0], r[1]), (r[2], json.loads(r[3]))) for r in tx.execute(
+def _stored_packs(tx: Tx, books: set[tuple[int, int]]
+                  ) -> dict[tuple[int, int], tuple[float, dict[int, dict[str, float]]]]:
+    """The pack of each of ``books`` that has one: (its fetch's time, its prices)."""
+    packs: dict[tuple[int, int], tuple[float, dict[int, dict[str, float]]]] = {}
+    for values, params in value_lists(sorted(books)):
+        packs.update(((r[0], r[1]), (r[2], _PACK.decode(r[3]))) for r in tx.execute(
             f"WITH k(f, b) AS (VALUES {values}) SELECT p.fixture_id, p.bookmaker_id, p.seen_at, p.prices "
             "FROM k JOIN odds_packs p ON p.fixture_id = k.f AND p.bookmaker_id = k.b", params))
-    if not packs:
-        return new, []
-    unknown: list[Price] = []
+    return packs
+
+
+def _against_packs(tx: Tx, rows: list[Price],
+                   packs: dict[tuple[int, int], tuple[float, dict[int, dict[str, float]]]]
+                   ) -> tuple[list[Price], list[tuple[Any, ...]], list[tuple[object, ...]]]:
+    """``_differing`` for the rows of packed books (each book's rows together): a series'
+    stored price is its row's, else its pack's. Also the rows to write first for the packed
+    series that differ: their pack's point, as a series' row."""
+    if not rows:
+        return [], [], []
+    stored = _stored_rows(tx, set(packs))
+    with_rows = {s[:2] for s in stored}
+    new: list[Price] = []
     differ: list[tuple[Any, ...]] = []
-    for r in new:
-        pack = packs.get(_BOOK(r))
-        had = None if pack is None else pack[1].get(str(r[2]), {}).get(r[3])
-        if had is None:
-            unknown.append(r)
-        elif had != r[4]:
-            differ.append((*r, had, had, pack[0]))  # type: ignore[index]
-    return unknown, differ
+    moved_first: list[tuple[object, ...]] = []
+    for book, its in groupby(rows, key=_BOOK):
+        seen_at, bets = packs[book]
+        rowed = book in with_rows
+        for r in its:
+            had = stored.get(r[:4]) if rowed else None
+            if had is not None:
+                if had[0] != r[4]:
+                    differ.append((*r, *had))
+                continue
+            price = bets.get(r[2], _NONE).get(r[3])
+            if price is None:
+                new.append(r)
+            elif price != r[4]:
+                differ.append((*r, price, price, seen_at))
+                moved_first.append((*r[:4], price, seen_at))
+    return new, differ, moved_first
 
 
 def _stored_prints(tx: Tx, fixtures: set[int]) -> dict[tuple[int, int], int | None]:
@@ -474,12 +500,7 @@ def _differing_read_back(tx: Tx, rows: list[Price]) -> tuple[list[Price], list[t
     """``_differing`` for a server, which parses every parameter of a statement: sending a
     page's prices to be compared took a hundred statements, where the stored series of their
     books come back in one (a few hundred books a statement) and are compared here."""
-    stored: dict[tuple[Any, ...], tuple[Any, ...]] = {}
-    for values, params in value_lists(sorted({(r[0], r[1]) for r in rows})):
-        stored.update((s[:4], s[4:]) for s in tx.execute(
-            f"WITH k(f, b) AS (VALUES {values}) "
-            f"SELECT fixture_id, bookmaker_id, bet_id, outcome, price, {_FIRST_PRICE}, {_FIRST_AT} "
-            "FROM k JOIN odds_latest ON fixture_id = k.f AND bookmaker_id = k.b", params))
+    stored = _stored_rows(tx, {(r[0], r[1]) for r in rows})
     if not stored:
         return rows, []
     new: list[Price] = []
@@ -491,6 +512,17 @@ def _differing_read_back(tx: Tx, rows: list[Price]) -> tuple[list[Price], list[t
         elif had[0] != r[4]:
             differ.append((*r, *had))
     return new, differ
+
+
+def _stored_rows(tx: Tx, books: set[tuple[int, int]]) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+    """The stored rows of ``books``' series: (price, first price, first seen) by series."""
+    stored: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+    for values, params in value_lists(sorted(books)):
+        stored.update((s[:4], s[4:]) for s in tx.execute(
+            f"WITH k(f, b) AS (VALUES {values}) "
+            f"SELECT fixture_id, bookmaker_id, bet_id, outcome, price, {_FIRST_PRICE}, {_FIRST_AT} "
+            "FROM k JOIN odds_latest ON fixture_id = k.f AND bookmaker_id = k.b", params))
+    return stored
 
 
 def _on_pages(pages: Mapping[str, datetime], also: Sequence[int] = ()) -> tuple[str, tuple[object, ...]]:
