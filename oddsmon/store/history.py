@@ -81,11 +81,11 @@ class OddsHistory:
             fresh = _fresh(tx, {book for book in changed if prints[book] is not None})
             first = [] if not fresh else rows if len(fresh) == len(prints) else [r for r in rows if _BOOK(r) in fresh]
             if first:
-                tx.insert_rows("odds_packs", ("fixture_id", "bookmaker_id", "seen_at", "prices"), _packs(first, ts))
+                tx.insert_rows("odds_packs", _PACKS, _packs(first, ts))
             changes = [PriceChange(f, b, bet, o, None, p) for f, b, bet, o, p in first] if firsts else []
             rest = changed - fresh
             if len(rest) < len(prints):
-                rows = [r for r in rows if _BOOK(r) in rest]
+                rows = [r for r in rows if _BOOK(r) in rest] if rest else []
             # A packed book is compared against its pack and its few rows (the series that
             # moved), the others against their rows. Only what moved is written: most of a
             # refetched book's prices are the ones recorded last, which neither hands back.
@@ -101,6 +101,10 @@ class OddsHistory:
             # stands for it from then on; the upsert below moves it as any other.
             if moved_first:
                 tx.insert_rows("odds_latest", _LATEST[:6], moved_first)
+                # Their packs' points are looked up against the rows from now on.
+                tx.executemany("UPDATE odds_packs SET moved = 1, changed_at = ? WHERE fixture_id = ? "
+                               "AND bookmaker_id = ? AND moved = 0",
+                               [(ts, f, b) for f, b in sorted({(r[0], r[1]) for r in moved_first})])
             changes += [PriceChange(f, b, bet, o, price, p) for f, b, bet, o, p, price, *_ in differ]
             latest: list[tuple[object, ...]] = []
             moved: list[tuple[object, ...]] = []
@@ -358,6 +362,7 @@ class OddsHistory:
 
 
 _BOOK = itemgetter(0, 1)
+_PACKS = ("fixture_id", "bookmaker_id", "seen_at", "prices", "moved", "changed_at")
 _JSON = msgspec.json.Encoder()
 _PACK = msgspec.json.Decoder(dict[int, dict[str, float]])  # a pack's prices, bet ids as numbers
 _NONE: dict[str, float] = {}
@@ -402,10 +407,15 @@ def _packs(rows: list[Price], ts: float) -> Iterator[tuple[object, ...]]:
     """Each book's row of odds_packs: its prices as JSON ``{"bet": {"outcome": price}}``, in the
     order given (a book's rows are listed together, and each series once)."""
     for (f, b), its in groupby(rows, key=_BOOK):
-        bets: dict[int, dict[str, float]] = {}
+        pack: dict[int, dict[str, float]] = {}
+        bet_of: dict[str, float] = {}
+        last = None
         for _, _, bet, outcome, price in its:
-            bets.setdefault(bet, {})[outcome] = float(price)
-        yield f, b, ts, _JSON.encode(bets).decode()
+            if bet != last:  # a bet's outcomes follow one another: one look-up a bet
+                bet_of = pack.setdefault(bet, {})
+                last = bet
+            bet_of[outcome] = price
+        yield f, b, ts, _JSON.encode(pack).decode(), 0, ts
 
 
 def _stored_packs(tx: Tx, books: set[tuple[int, int]]

@@ -421,6 +421,8 @@ MIGRATIONS: dict[int, str] = {
         bookmaker_id BIGINT NOT NULL,
         seen_at DOUBLE PRECISION NOT NULL,
         prices TEXT NOT NULL,
+        moved INTEGER NOT NULL,
+        changed_at DOUBLE PRECISION NOT NULL,
         PRIMARY KEY (fixture_id, bookmaker_id)
     );
     CREATE VIEW odds_pack_points AS
@@ -428,7 +430,7 @@ MIGRATIONS: dict[int, str] = {
                p.seen_at AS observed_at, v.value::double precision AS price
         FROM odds_packs p CROSS JOIN LATERAL json_each(p.prices::json) b
         CROSS JOIN LATERAL json_each_text(b.value) v
-        WHERE NOT EXISTS (SELECT 1 FROM odds_latest l WHERE l.fixture_id = p.fixture_id
+        WHERE p.moved = 0 OR NOT EXISTS (SELECT 1 FROM odds_latest l WHERE l.fixture_id = p.fixture_id
                           AND l.bet_id = b.key::bigint AND l.outcome = v.key
                           AND l.bookmaker_id = p.bookmaker_id);
     CREATE OR REPLACE VIEW odds_snapshots AS

@@ -525,13 +525,15 @@ _MIGRATIONS: dict[int, str] = {
         bookmaker_id INTEGER NOT NULL,
         seen_at REAL NOT NULL,          -- the fetch that first priced the book, POSIX seconds UTC
         prices TEXT NOT NULL,           -- JSON {"bet id": {"outcome": price, ...}, ...}
+        moved INTEGER NOT NULL,         -- 1 once a series of it has a row (which stands for it)
+        changed_at REAL NOT NULL,       -- when written or moved set, POSIX seconds UTC (host copy)
         PRIMARY KEY (fixture_id, bookmaker_id)
     ) WITHOUT ROWID;
     CREATE VIEW odds_pack_points AS
         SELECT p.fixture_id, p.bookmaker_id, CAST(b.key AS INTEGER) AS bet_id, v.key AS outcome,
-               p.seen_at AS observed_at, v.value AS price
+               p.seen_at AS observed_at, CAST(v.value AS REAL) AS price
         FROM odds_packs p, json_each(p.prices) b, json_each(b.value) v
-        WHERE NOT EXISTS (SELECT 1 FROM odds_latest l WHERE l.fixture_id = p.fixture_id
+        WHERE p.moved = 0 OR NOT EXISTS (SELECT 1 FROM odds_latest l WHERE l.fixture_id = p.fixture_id
                           AND l.bet_id = CAST(b.key AS INTEGER) AND l.outcome = v.key
                           AND l.bookmaker_id = p.bookmaker_id);
     DROP VIEW odds_snapshots;

@@ -39,7 +39,7 @@ def _fetches() -> list[tuple[datetime, list[Price]]]:
     book, a bookmaker new to a fixture, a late fetch older than the one recorded before it, a
     series whose price is a whole number, and a page as recorded last."""
     first = [*_book(7, 6), *_book(7, 8), *_book(9, 6, range(1, 4))]
-    first[0] = (*first[0][:4], 2.0)
+    first[0] = (*first[0][:4], 2)  # a whole number, as a caller may pass it
     moved = [*_moved(_book(7, 6), 3, 0.05), *_book(7, 8), *_book(9, 6, range(1, 5))]
     back = [*_book(7, 6), *_moved(_book(7, 8), 4, -0.1), *_book(9, 6, range(1, 5)), *_book(9, 11)]
     late = _moved(_book(7, 8), 5, 0.2)
