@@ -10,6 +10,8 @@ trigger keeping ``cache_totals``.
 
 from __future__ import annotations
 
+from .backend import SNAPSHOTS
+
 # Where a store's schema version lives: SQLite keeps it in its file header; a server in a
 # table of its own, one row per migration applied (when, and by which host).
 VERSION_TABLE = "oddsmon_schema"
@@ -433,15 +435,7 @@ MIGRATIONS: dict[int, str] = {
         WHERE p.moved = 0 OR NOT EXISTS (SELECT 1 FROM odds_latest l WHERE l.fixture_id = p.fixture_id
                           AND l.bet_id = b.key::bigint AND l.outcome = v.key
                           AND l.bookmaker_id = p.bookmaker_id);
-    CREATE OR REPLACE VIEW odds_snapshots AS
-        SELECT fixture_id, bookmaker_id, bet_id, outcome, coalesce(first_at, seen_at) AS observed_at,
-               coalesce(first_price, price) AS price
-        FROM odds_latest
-        UNION ALL
-        SELECT fixture_id, bookmaker_id, bet_id, outcome, observed_at, price FROM odds_changes
-        UNION ALL
-        SELECT fixture_id, bookmaker_id, bet_id, outcome, observed_at, price FROM odds_pack_points;
-    """,
+    CREATE OR REPLACE VIEW odds_snapshots AS""" + SNAPSHOTS,
 }
 
 # Every table and view of the current schema (the integrity check's list).

@@ -29,6 +29,7 @@ from ..text import clean
 from .backend import (
     SCHEMA_VERSION,
     SCHEMA_WRITER_KEY,
+    SNAPSHOTS,
     Health,
     StoreError,
     StoreTooNew,
@@ -537,15 +538,7 @@ _MIGRATIONS: dict[int, str] = {
                           AND l.bet_id = CAST(b.key AS INTEGER) AND l.outcome = v.key
                           AND l.bookmaker_id = p.bookmaker_id);
     DROP VIEW odds_snapshots;
-    CREATE VIEW odds_snapshots AS
-        SELECT fixture_id, bookmaker_id, bet_id, outcome, coalesce(first_at, seen_at) AS observed_at,
-               coalesce(first_price, price) AS price
-        FROM odds_latest
-        UNION ALL
-        SELECT fixture_id, bookmaker_id, bet_id, outcome, observed_at, price FROM odds_changes
-        UNION ALL
-        SELECT fixture_id, bookmaker_id, bet_id, outcome, observed_at, price FROM odds_pack_points;
-    """,
+    CREATE VIEW odds_snapshots AS""" + SNAPSHOTS,
 }
 
 
