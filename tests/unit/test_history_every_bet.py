@@ -202,8 +202,10 @@ def test_team_picks_shows_what_each_stake_was_sized_against(pg_url: str) -> None
 
 
 def _latest(store: Store) -> dict[tuple[int, int, int, str], float]:
+    """Each series' latest price: its row's, or its packed book's (schema 16) until it moved."""
     return {(r[0], r[1], r[2], r[3]): r[4] for r in store.db.query(
-        "SELECT fixture_id, bookmaker_id, bet_id, outcome, price FROM odds_latest")}
+        "SELECT fixture_id, bookmaker_id, bet_id, outcome, price FROM odds_latest UNION ALL "
+        "SELECT fixture_id, bookmaker_id, bet_id, outcome, price FROM odds_pack_points")}
 
 
 def test_an_unchanged_book_is_skipped_whole_and_a_changed_one_compared(each_store: Store) -> None:
