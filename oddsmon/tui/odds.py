@@ -248,6 +248,11 @@ class OddsScreen(PageScreen):
     def price_style(self) -> PriceFormat:
         return self.oddsmon.price_format
 
+    @property
+    def shown(self) -> MarketView | None:
+        """The market on screen, as its tables show it (None before the first page)."""
+        return None if self._view is None else self._view.market
+
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one("#odds-table").focus()

@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 
 from ..conftest import SECRET
+from ..clocks import OFFSET_ENV, ShiftedClock
 from .conftest import python_env
 from .faults import RawHttpServer
 
@@ -59,11 +60,17 @@ def cli_env(root: Path, **extra: str) -> dict[str, str]:
 
 
 def oddsmon(cfg: Path | None, *args: str, env: dict[str, str] | None = None,
-            timeout: float = 180) -> subprocess.CompletedProcess[str]:
-    """``python -m oddsmon [--config cfg] args``; never a traceback, whatever happened."""
+            timeout: float = 180, clock: ShiftedClock | None = None) -> subprocess.CompletedProcess[str]:
+    """``python -m oddsmon [--config cfg] args``; never a traceback, whatever happened.
+    ``clock``: the process reads its time there (tests/perf/at_clock.py), on the test's date."""
     root = cfg.parent if cfg is not None else Path.cwd()
-    cmd = [sys.executable, "-m", "oddsmon", *(["--config", str(cfg)] if cfg else []), *args]
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env or cli_env(root),
+    env = dict(env or cli_env(root))
+    launcher = ["-m", "oddsmon"]
+    if clock is not None:
+        launcher = ["-m", "tests.perf.at_clock"]
+        env[OFFSET_ENV] = repr(clock.offset_s)
+    cmd = [sys.executable, *launcher, *(["--config", str(cfg)] if cfg else []), *args]
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env,
                           stdin=subprocess.DEVNULL, timeout=timeout)
     assert "Traceback" not in proc.stderr, (args, proc.stderr)
     return proc

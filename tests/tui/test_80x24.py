@@ -203,8 +203,9 @@ async def test_odds_at_80x24_shows_every_outcome_of_htft_and_the_bookmakers_unde
     async with app.run_test(size=SIZE) as pilot:
         screen = await odds_at(pilot, 7)
         book = screen.query_one("#odds-table", DataTable)
-        assert screen._view is not None and screen._view.market is not None
-        labels = screen._view.market.labels
+        market = screen.shown
+        assert market is not None
+        labels = market.labels
         shown = [str(c.label) for c in book.columns.values()][1:-1]  # between Bookmaker and Margin
         assert len(labels) == 9 and 2 <= len(shown) < 9 and shown == list(labels[:len(shown)]), shown
         rows = content_rows(app)
@@ -261,10 +262,12 @@ async def test_odds_every_market_fits_the_width_and_x_shows_every_outcome_in_tur
         book = screen.query_one("#odds-table", DataTable)
         fair = screen.query_one("#fair-table", DataTable)
         windowed = []
-        for bet_id, name in screen._bets():
+        opened = screen.shown
+        assert opened is not None and opened.bets
+        for bet_id, name in opened.bets:
             screen.show_market(bet_id)
             await settle(pilot)
-            market = screen._view.market if screen._view is not None else None
+            market = screen.shown
             if market is None or not market.priced:
                 continue
             seen: list[str] = []
@@ -300,8 +303,8 @@ async def test_odds_opened_at_an_outcome_left_out_shows_its_window_with_the_curs
     app = every_market
     async with app.run_test(size=SIZE) as pilot:
         screen = await odds_at(pilot, 7)
-        assert screen._view is not None and screen._view.market is not None
-        market = screen._view.market
+        market = screen.shown
+        assert market is not None
         last = market.labels[-1]
         row = next(r for r in market.rows if r.prices[-1] is not None)
         screen.open_at(7, "", last, row.bookmaker.name)
