@@ -14,8 +14,8 @@ from pathlib import Path
 
 import httpx
 
-from ..conftest import SECRET
 from ..clocks import OFFSET_ENV, ShiftedClock
+from ..conftest import SECRET
 from .conftest import python_env
 from .faults import RawHttpServer
 
