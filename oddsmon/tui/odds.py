@@ -59,7 +59,7 @@ from .columns import cut, fitting, rotating
 from .dashboard import match_name
 from .host import FixtureSelected
 from .market_picker import MarketPicker
-from .tables import refill
+from .tables import refill, retext
 
 STAKE_BASES = ("market", "prediction")  # what a value stake is sized against
 MOVE_ROWS = 10  # movement rows made once: HT/FT's nine outcomes, the eight likeliest scores
@@ -228,6 +228,10 @@ class OddsScreen(PageScreen):
         super().on_mount()
         self.query_one("#odds-table").focus()
         self.watch(self.app, "selected_fixture", self._fixture_selected, init=False)
+        # The picker's value, watched rather than its Changed message: the choice is seen as the
+        # drop-down sets it, so the loading sign is drawn with the drop-down's closing (one
+        # layout and paint, not two) and the read starts while that paint is made.
+        self.watch(self.query_one("#fixture-picker", Select), "value", self._picked, init=False)
         for choice in ("price_format", "fair_method"):
             self.watch(self.app, choice, self._view_changed, init=False)
 
@@ -287,8 +291,8 @@ class OddsScreen(PageScreen):
     def clear_page(self) -> None:
         self._view = None
         self.query_one("#odds-table", OddsTable).clear(columns=True)
-        self.query_one("#best-line", Static).update("")
-        self.query_one("#market-line", Static).update("")
+        retext(self.query_one("#best-line", Static), "")
+        retext(self.query_one("#market-line", Static), "")
         self.query_one("#odds-analytics").display = False
 
     def render_page(self, page: Page[OddsView]) -> None:
@@ -307,7 +311,7 @@ class OddsScreen(PageScreen):
         if market is None or view.fixture is None:  # else its rows replace the last ones in place
             table.clear(columns=True)
             for note in ("#best-line", "#market-note"):
-                self.query_one(note, Static).update("")
+                retext(self.query_one(note, Static), "")
             self.query_one("#odds-analytics").display = False
         for dimmed in (table, self.query_one("#fair-table", DataTable)):
             dimmed.styles.text_opacity = 1.0  # the loading sign's dimming, over
@@ -315,7 +319,7 @@ class OddsScreen(PageScreen):
             self.market_title = market.market_name
         name = self.market_title
         if view.fixture is None:
-            self.query_one("#market-line", Static).update("No fixture in the window.")
+            retext(self.query_one("#market-line", Static), "No fixture in the window.")
             return
         self.post_message(FixtureSelected(view.fixture.id))
         if market is not None and market.line:
@@ -328,7 +332,7 @@ class OddsScreen(PageScreen):
         # above says the kickoff and the teams); a line too long for that (a lined market's
         # count and keys) puts the price format and method on a second line.
         width = self.lay_out()
-        self.query_one("#market-line", Static).update(fitting(
+        retext(self.query_one("#market-line", Static), fitting(
             [f"{name} · {fx.league_name} · {kickoff} · {shown}", f"{name} · {fx.league_name} · {shown}",
              f"{name} · {shown}"], width) if len(f"{name} · {shown}") <= width
             else f"{cut(name, width)}\n{cut(shown, width)}")
@@ -337,13 +341,13 @@ class OddsScreen(PageScreen):
                 f"Never cached: the odds of {match_name(view.fixture)} were never fetched on "
                 f"this host. Once online, press {REFRESH_KEY} to fetch them "
                 f"(or {WARM_KEY} to warm every page).")
-            self.query_one("#best-line", Static).update("")
+            retext(self.query_one("#best-line", Static), "")
             self.status_suffix = ""
             return
         self.show_notice(None)
         unpriced = "" if market.priced else (
             f"{name} is not priced for this fixture: m or j for the {len(market.bets)} bets it is")
-        self.query_one("#market-note", Static).update(
+        retext(self.query_one("#market-note", Static),
             " · ".join(x for x in (unpriced, f"consensus: {market.consensus}" if market.consensus else "",
                                    "" if unpriced else market.note or "") if x))
         self.render_market(table, market)
@@ -362,20 +366,20 @@ class OddsScreen(PageScreen):
         best_style = table.get_component_rich_style("odds-table--best", partial=True)
         columns = [("Bookmaker", "bookmaker"), *((label, f"o:{label}") for label in market.labels),
                    ("Margin", "margin")]
-        rows = []
+        rows: list[list[Any]] = []
         for row in market.rows:
             cells: list[Any] = [Text(row.bookmaker.name)]
             for price, best in zip(row.prices, row.best, strict=True):
                 text = "—" if price is None else format_price(price, style)
                 cells.append(Text(text, justify="right", style=best_style if best else ""))
             cells.append(Text(margin_text(row.margin), justify="right"))
-            rows.append((str(row.bookmaker.id), cells))
+            rows.append(cells)
         refill(table, columns, rows)
         parts = [f"{o.label} {format_price(o.best.price, style)} {o.best.bookmaker}"
                  for o in market.outcomes if o.best is not None]
         text = "Best  " + " · ".join(parts) if parts else ""
         best_line = self.query_one("#best-line", Static)
-        best_line.update(text)
+        retext(best_line, text)
         # Shown where it fits on its line; else the Fair view's Best and "at" columns say it.
         best_line.display = len(text) <= self.lay_out()
 
@@ -393,7 +397,7 @@ class OddsScreen(PageScreen):
             split_stakes = arbitrage_stakes(arb.prices, stakes.bankroll, stakes.round_to)
             split = " · ".join(f"{label} {self.money(stake)} {book}" for label, stake, book
                                in zip(market.labels, split_stakes.stakes, arb.bookmakers, strict=True))
-            banner.update(f"arbitrage {arb.profit * 100:+.1f}% · stakes {split} · returns at least "
+            retext(banner, f"arbitrage {arb.profit * 100:+.1f}% · stakes {split} · returns at least "
                           f"{self.money(split_stakes.guaranteed_return)} on {self.money(split_stakes.staked)} "
                           f"(rounding to {stakes.round_to:g}: {split_stakes.rounding_effect:+.2f})")
         middles = self.query_one("#middles", Static)
@@ -401,7 +405,7 @@ class OddsScreen(PageScreen):
         if market.middles:
             shown = market.middles[:MIDDLES_SHOWN]
             width = self.lay_out()
-            middles.update("\n".join([fitting([
+            retext(middles, "\n".join([fitting([
                 f"Middles across the lines ({len(market.middles)}; {len(shown)} smallest worst case "
                 f"first, stakes of {self.money(stakes.bankroll)}):",
                 f"Middles across the lines ({len(market.middles)}; smallest worst case first):",
@@ -409,7 +413,7 @@ class OddsScreen(PageScreen):
                 *(self.middle_text(m, width) for m in shown)]))
         sizing = f"{stakes.kelly_fraction:g} Kelly of {self.money(stakes.bankroll)}"
         # One line, the stake's basis kept to the last (the market line says the method).
-        self.query_one("#fair-title", Static).update(fitting([
+        retext(self.query_one("#fair-title", Static), fitting([
             f"Fair view ({self.method}); value = best price against the market's fair probability "
             f"and the prediction's; stakes: {sizing} against the {self.stake_basis} (k)",
             f"Fair view ({self.method}) · stakes: {sizing} against the {self.stake_basis} (k)",
@@ -427,8 +431,8 @@ class OddsScreen(PageScreen):
         columns = self.fair_columns(rows)
         # The outcomes' rows refilled in place (the next fixture's of the same market).
         refill(self.query_one("#fair-table", DataTable), [(label, str(i)) for i, label in columns], [
-            (o.label, [Text(cells[i], style="bold" if i == 3 and o.value is not None and o.value > 0 else "")
-                       for i, _ in columns]) for o, cells in zip(market.outcomes, rows, strict=True)])
+            [Text(cells[i], style="bold" if i == 3 and o.value is not None and o.value > 0 else "")
+             for i, _ in columns] for o, cells in zip(market.outcomes, rows, strict=True)])
         for i in range(MOVE_ROWS):
             row = self.query_one(f"#move-{i}", Horizontal)
             row.display = i < len(market.outcomes)
@@ -436,9 +440,9 @@ class OddsScreen(PageScreen):
                 continue
             o = market.outcomes[i]
             name, moves = row.query(Static)
-            name.update(o.label)
+            retext(name, o.label)
             row.query_one(Sparkline).data = list(o.movement.series) or [0.0]
-            moves.update(move_text(o, style, (closes or {}).get(o.label)))
+            retext(moves, move_text(o, style, (closes or {}).get(o.label)))
         # The heights in this same update (one layout shows the page), from the lines between
         # the tables as last laid out; checked once laid out, where only a change in those
         # lines (an arbitrage banner, a wrapped note) costs one more layout.
@@ -576,8 +580,7 @@ class OddsScreen(PageScreen):
         fx = None if view is None else next((f for f in view.fixtures if f.id == fixture_id), None)
         name = "the fixture" if fx is None else fmt.match_title(fx.home.name, fx.away.name)
         line = self.query_one("#market-line", Static)
-        # One line in place of one: no layout (a two-line title shrinks, which needs one).
-        line.update(f"⧗ loading {name}…", layout=line.size.height != 1)
+        retext(line, f"⧗ loading {name}…")
         for dimmed in (self.query_one("#odds-table", OddsTable), self.query_one("#fair-table", DataTable)):
             dimmed.styles.text_opacity = LOADING_OPACITY
         self.query_one("#page-status", Static).update("loading…", layout=False)  # one line, fixed
@@ -605,22 +608,22 @@ class OddsScreen(PageScreen):
         # The choices are made again only when they changed (a new list, another day):
         # 2,000 of them took longer than the rest of switching fixture.
         choices = (tuple(fx.id for fx in view.fixtures), now.astimezone(tz).date())
-        # Filled by the page, not chosen by the user: no Changed, so no reload.
-        with picker.prevent(Select.Changed):
-            if choices != self._picker_choices:
-                picker.set_options([(Text(f"{fmt.kickoff(fx.kickoff, tz, now)} {fmt.zone(fx.kickoff, tz)}  "
-                                          f"{match_name(fx, 20)}"), fx.id) for fx in view.fixtures])
-                self._picker_choices = choices
-            if view.fixture is not None:
-                picker.value = view.fixture.id
+        # Filled by the page, not chosen by the user: the fixture it sets is the one shown, which
+        # _picked leaves alone.
+        if choices != self._picker_choices:
+            picker.set_options([(Text(f"{fmt.kickoff(fx.kickoff, tz, now)} {fmt.zone(fx.kickoff, tz)}  "
+                                      f"{match_name(fx, 20)}"), fx.id) for fx in view.fixtures])
+            self._picker_choices = choices
+        if view.fixture is not None:
+            picker.value = view.fixture.id
 
-    def on_select_changed(self, event: Select.Changed) -> None:
-        if not isinstance(event.value, int):
+    def _picked(self, value: object) -> None:
+        """A fixture chosen in the picker (the page filling it sets the one it shows: nothing to do)."""
+        if not isinstance(value, int):
             return
-        if self._view is not None and self._view.fixture is not None and event.value == self._view.fixture.id:
+        if self._view is not None and self._view.fixture is not None and value == self._view.fixture.id:
             return
-        # Chosen here, so set here: the loading sign and the read start now, not two messages on.
-        self.oddsmon.selected_fixture = event.value
+        self.oddsmon.selected_fixture = value
 
     def action_pick_fixture(self) -> None:
         picker = self.query_one("#fixture-picker", Select)
