@@ -228,10 +228,6 @@ class OddsScreen(PageScreen):
         super().on_mount()
         self.query_one("#odds-table").focus()
         self.watch(self.app, "selected_fixture", self._fixture_selected, init=False)
-        # The picker's value, watched rather than its Changed message: the choice is seen as the
-        # drop-down sets it, so the loading sign is drawn with the drop-down's closing (one
-        # layout and paint, not two) and the read starts while that paint is made.
-        self.watch(self.query_one("#fixture-picker", Select), "value", self._picked, init=False)
         for choice in ("price_format", "fair_method"):
             self.watch(self.app, choice, self._view_changed, init=False)
 
@@ -608,22 +604,24 @@ class OddsScreen(PageScreen):
         # The choices are made again only when they changed (a new list, another day):
         # 2,000 of them took longer than the rest of switching fixture.
         choices = (tuple(fx.id for fx in view.fixtures), now.astimezone(tz).date())
-        # Filled by the page, not chosen by the user: the fixture it sets is the one shown, which
-        # _picked leaves alone.
-        if choices != self._picker_choices:
-            picker.set_options([(Text(f"{fmt.kickoff(fx.kickoff, tz, now)} {fmt.zone(fx.kickoff, tz)}  "
-                                      f"{match_name(fx, 20)}"), fx.id) for fx in view.fixtures])
-            self._picker_choices = choices
-        if view.fixture is not None:
-            picker.value = view.fixture.id
+        # Filled by the page, not chosen by the user: no Changed, so no reload.
+        with picker.prevent(Select.Changed):
+            if choices != self._picker_choices:
+                picker.set_options([(Text(f"{fmt.kickoff(fx.kickoff, tz, now)} {fmt.zone(fx.kickoff, tz)}  "
+                                          f"{match_name(fx, 20)}"), fx.id) for fx in view.fixtures])
+                self._picker_choices = choices
+            if view.fixture is not None:
+                picker.value = view.fixture.id
 
-    def _picked(self, value: object) -> None:
-        """A fixture chosen in the picker (the page filling it sets the one it shows: nothing to do)."""
-        if not isinstance(value, int):
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if not isinstance(event.value, int):
             return
-        if self._view is not None and self._view.fixture is not None and value == self._view.fixture.id:
+        if self._view is not None and self._view.fixture is not None and event.value == self._view.fixture.id:
             return
-        self.oddsmon.selected_fixture = value
+        # Chosen here, so set here: the loading sign and the read start now, not two messages on.
+        # (Not on the picker's value as it is set: the drop-down's closing, laid out with it
+        # here, would then come in a frame of its own.)
+        self.oddsmon.selected_fixture = event.value
 
     def action_pick_fixture(self) -> None:
         picker = self.query_one("#fixture-picker", Select)
