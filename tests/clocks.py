@@ -1,5 +1,6 @@
 """A clock for what must run in real time on an injected date: processes sharing a store,
-a pseudo-terminal, the benchmarks. (Tests that can jump time use ``oddsmon.clock.FakeClock``.)"""
+a pseudo-terminal, the benchmarks. (Tests that can jump time use ``oddsmon.clock.FakeClock``,
+and ``planned`` for the time they jump it to.)"""
 
 from __future__ import annotations
 
@@ -34,3 +35,10 @@ class ShiftedClock:
         import asyncio  # here: the launcher of a real oddsmon imports this module at its start
 
         await asyncio.sleep(max(0.0, seconds))
+
+
+def planned(when: datetime | None) -> datetime:
+    """A time the test expects oddsmon to have planned (the next probe, the resume), typically
+    to jump a ``FakeClock`` to: fails plainly when nothing was planned."""
+    assert when is not None, "nothing planned: expected a time"
+    return when

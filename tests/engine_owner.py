@@ -15,11 +15,12 @@ from collections.abc import Iterator
 import pytest
 
 from oddsmon.store import Store
+from tests.stores import sqlite_backend
 
 
 @contextlib.contextmanager
 def store_owned_by(store: Store, thread: threading.Thread) -> Iterator[list[str]]:
-    db = store.db
+    db = sqlite_backend(store)
     cls = type(db)
     real = cls.conn
     assert isinstance(real, property) and real.fget is not None

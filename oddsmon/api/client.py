@@ -245,10 +245,11 @@ class ApiClient:
             del self._inflight[key]
 
     async def get_all_pages(self, endpoint: str, params: Params | None = None,
-                            keep: Callable[[list[Any]], list[Any]] | None = None) -> ApiResponse:
+                            keep: Callable[[msgspec.Raw], list[Any]] | None = None) -> ApiResponse:
         """Follow ``paging.total`` and merge the pages into one envelope (paging 1/1).
 
-        ``keep``: handed each page's items as the page arrives (the caller stores them then);
+        ``keep``: handed each page's items as the page arrives, as the JSON text received (a
+        ``msgspec.Raw``: the pages are fetched ``raw``), the caller storing them then;
         the envelope holds what it returns, so a big answer is never held whole. Its
         ``results`` still counts every item received.
         """

@@ -30,7 +30,20 @@ if TYPE_CHECKING:
     from typing import Any, Protocol
 
 # The schema every backend migrates to: the parts' SQL reads and writes this one.
-SCHEMA_VERSION = 15
+SCHEMA_VERSION = 16
+
+# Every price point since schema 16, in both backends' view ``odds_snapshots``: a series' first
+# (on its row), its changes, and the points of packed books (each backend's own
+# ``odds_pack_points``, which reads the JSON with its own functions).
+SNAPSHOTS = """
+        SELECT fixture_id, bookmaker_id, bet_id, outcome, coalesce(first_at, seen_at) AS observed_at,
+               coalesce(first_price, price) AS price
+        FROM odds_latest
+        UNION ALL
+        SELECT fixture_id, bookmaker_id, bet_id, outcome, observed_at, price FROM odds_changes
+        UNION ALL
+        SELECT fixture_id, bookmaker_id, bet_id, outcome, observed_at, price FROM odds_pack_points;
+"""
 
 # Ids bound in one ``IN (...)``: under SQLite's variable limit (999 before 3.32), on every backend.
 IN_LIST_MAX = 500

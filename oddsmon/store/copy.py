@@ -41,7 +41,7 @@ class Table:
     identity: str | None = None  # an id column the database numbers itself
 
 
-# Every table of the schema (SCHEMA_VERSION 14), parents before children. ``cache_totals`` is
+# Every table of the schema (SCHEMA_VERSION 16), parents before children. ``cache_totals`` is
 # not copied: triggers keep it from the cache's rows (and the verification compares it).
 TABLES: tuple[Table, ...] = (
     Table("meta", ("key", "value"), ("key",)),
@@ -80,6 +80,8 @@ TABLES: tuple[Table, ...] = (
           ("fixture_id",)),
     Table("headlines", ("fixture_id", "seen_at", "books", "body"), ("fixture_id",)),
     Table("value_scans", ("fixture_id", "scan", "entry", "fetched_at", "body"), ("fixture_id", "scan")),
+    Table("odds_packs", ("fixture_id", "bookmaker_id", "seen_at", "prices", "moved", "changed_at"),
+          ("fixture_id", "bookmaker_id")),
     Table("odds_latest", ("fixture_id", "bookmaker_id", "bet_id", "outcome", "price", "seen_at", "first_price",
                           "first_at"), ("fixture_id", "bet_id", "outcome", "bookmaker_id")),
     Table("odds_changes", ("fixture_id", "bookmaker_id", "bet_id", "outcome", "observed_at", "price"),

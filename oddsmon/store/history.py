@@ -10,6 +10,8 @@ from itertools import groupby
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
+import msgspec
+
 from ..clock import utc_from_ts
 from .backend import in_lists, value_lists
 
@@ -74,12 +76,36 @@ class OddsHistory:
             changed = {book for book, fp in prints.items() if fp is None or stored.get(book) != fp}
             if not changed:
                 return []
-            if len(changed) < len(prints):
-                rows = [r for r in rows if (r[0], r[1]) in changed]
-            # Only what moved is written: most of a refetched book's prices are the ones
-            # recorded last, which the comparison hands back no row for.
+            # A book never recorded, as a page lists it, is one row of its first prices (a
+            # page's first keep: 80 rows, not 19,120).
+            fresh = _fresh(tx, {book for book in changed if prints[book] is not None})
+            first = [] if not fresh else rows if len(fresh) == len(prints) else [r for r in rows if _BOOK(r) in fresh]
+            if first:
+                tx.insert_rows("odds_packs", _PACKS, _packs(first, ts))
+            changes = [PriceChange(f, b, bet, o, None, p) for f, b, bet, o, p in first] if firsts else []
+            rest = changed - fresh
+            if len(rest) < len(prints):
+                rows = [r for r in rows if _BOOK(r) in rest] if rest else []
+            # A packed book is compared against its pack and its few rows (the series that
+            # moved), the others against their rows. Only what moved is written: most of a
+            # refetched book's prices are the ones recorded last, which neither hands back.
+            packs = _stored_packs(tx, rest)
+            theirs = [r for r in rows if _BOOK(r) in packs] if packs else []
+            if theirs:
+                rows = [r for r in rows if _BOOK(r) not in packs]
             new, differ = (_differing if self.db.dialect.in_process else _differing_read_back)(tx, rows)
-            changes = [PriceChange(f, b, bet, o, price, p) for f, b, bet, o, p, price, *_ in differ]
+            new_packed, differ_packed, moved_first = _against_packs(tx, theirs, packs)
+            new += new_packed
+            differ += differ_packed
+            # A packed series that moved gets its row, its pack's point as its price, which
+            # stands for it from then on; the upsert below moves it as any other.
+            if moved_first:
+                tx.insert_rows("odds_latest", _LATEST[:6], moved_first)
+                # Their packs' points are looked up against the rows from now on.
+                tx.executemany("UPDATE odds_packs SET moved = 1, changed_at = ? WHERE fixture_id = ? "
+                               "AND bookmaker_id = ? AND moved = 0",
+                               [(ts, f, b) for f, b in sorted({(r[0], r[1]) for r in moved_first})])
+            changes += [PriceChange(f, b, bet, o, price, p) for f, b, bet, o, p, price, *_ in differ]
             latest: list[tuple[object, ...]] = []
             moved: list[tuple[object, ...]] = []
             for f, b, bet, o, p, _, first_price, first_at in differ:
@@ -252,10 +278,12 @@ class OddsHistory:
         """First stored price per (fixture, bookmaker, outcome) for many fixtures at once."""
         out: dict[tuple[int, int, str], float] = {}
         for chunk, marks in in_lists(fixture_ids):
-            # Each series' first point is on its latest row: one row a series, by primary key.
+            # Each series' first point is on its latest row, or in its book's pack.
             for r in self.db.query(
                 f"SELECT fixture_id, bookmaker_id, outcome, {_FIRST_PRICE} FROM odds_latest "
-                f"WHERE bet_id = ? AND fixture_id IN ({marks})", (bet_id, *chunk)):
+                f"WHERE bet_id = ? AND fixture_id IN ({marks}) UNION ALL "
+                "SELECT fixture_id, bookmaker_id, outcome, price FROM odds_pack_points "
+                f"WHERE bet_id = ? AND fixture_id IN ({marks})", (bet_id, *chunk, bet_id, *chunk)):
                 out[(r[0], r[1], r[2])] = r[3]
         return out
 
@@ -334,6 +362,10 @@ class OddsHistory:
 
 
 _BOOK = itemgetter(0, 1)
+_PACKS = ("fixture_id", "bookmaker_id", "seen_at", "prices", "moved", "changed_at")
+_JSON = msgspec.json.Encoder()
+_PACK = msgspec.json.Decoder(dict[int, dict[str, float]])  # a pack's prices, bet ids as numbers
+_NONE: dict[str, float] = {}
 _LATEST = ("fixture_id", "bookmaker_id", "bet_id", "outcome", "price", "seen_at", "first_price", "first_at")
 # An upsert of odds_latest: whether the incoming row is the newer sighting, the older first.
 _NEWER = "excluded.seen_at >= odds_latest.seen_at"
@@ -358,6 +390,74 @@ def _fingerprints(rows: list[Price]) -> dict[tuple[int, int], int | None]:
         _, _, bets, labels, prices = zip(*its, strict=True)
         out[book] = None if book in out else hash((bets, prices, zlib.crc32("\x1f".join(labels).encode())))
     return out
+
+
+def _fresh(tx: Tx, books: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    """Those of ``books`` with nothing stored: neither a pack nor a series' row."""
+    known: set[tuple[int, int]] = set()
+    for values, params in value_lists(sorted(books)):
+        known.update((r[0], r[1]) for r in tx.execute(
+            f"WITH k(f, b) AS (VALUES {values}) SELECT f, b FROM k "
+            "WHERE EXISTS (SELECT 1 FROM odds_packs p WHERE p.fixture_id = k.f AND p.bookmaker_id = k.b) "
+            "OR EXISTS (SELECT 1 FROM odds_latest l WHERE l.fixture_id = k.f AND l.bookmaker_id = k.b)", params))
+    return books - known
+
+
+def _packs(rows: list[Price], ts: float) -> Iterator[tuple[object, ...]]:
+    """Each book's row of odds_packs: its prices as JSON ``{"bet": {"outcome": price}}``, in the
+    order given (a book's rows are listed together, and each series once)."""
+    for (f, b), its in groupby(rows, key=_BOOK):
+        pack: dict[int, dict[str, float]] = {}
+        bet_of: dict[str, float] = {}
+        last = None
+        for _, _, bet, outcome, price in its:
+            if bet != last:  # a bet's outcomes follow one another: one look-up a bet
+                bet_of = pack.setdefault(bet, {})
+                last = bet
+            bet_of[outcome] = price
+        yield f, b, ts, _JSON.encode(pack).decode(), 0, ts
+
+
+def _stored_packs(tx: Tx, books: set[tuple[int, int]]
+                  ) -> dict[tuple[int, int], tuple[float, dict[int, dict[str, float]]]]:
+    """The pack of each of ``books`` that has one: (its fetch's time, its prices)."""
+    packs: dict[tuple[int, int], tuple[float, dict[int, dict[str, float]]]] = {}
+    for values, params in value_lists(sorted(books)):
+        packs.update(((r[0], r[1]), (r[2], _PACK.decode(r[3]))) for r in tx.execute(
+            f"WITH k(f, b) AS (VALUES {values}) SELECT p.fixture_id, p.bookmaker_id, p.seen_at, p.prices "
+            "FROM k JOIN odds_packs p ON p.fixture_id = k.f AND p.bookmaker_id = k.b", params))
+    return packs
+
+
+def _against_packs(tx: Tx, rows: list[Price],
+                   packs: dict[tuple[int, int], tuple[float, dict[int, dict[str, float]]]]
+                   ) -> tuple[list[Price], list[tuple[Any, ...]], list[tuple[object, ...]]]:
+    """``_differing`` for the rows of packed books (each book's rows together): a series'
+    stored price is its row's, else its pack's. Also the rows to write first for the packed
+    series that differ: their pack's point, as a series' row."""
+    if not rows:
+        return [], [], []
+    stored = _stored_rows(tx, set(packs))
+    with_rows = {s[:2] for s in stored}
+    new: list[Price] = []
+    differ: list[tuple[Any, ...]] = []
+    moved_first: list[tuple[object, ...]] = []
+    for book, its in groupby(rows, key=_BOOK):
+        seen_at, bets = packs[book]
+        rowed = book in with_rows
+        for r in its:
+            had = stored.get(r[:4]) if rowed else None
+            if had is not None:
+                if had[0] != r[4]:
+                    differ.append((*r, *had))
+                continue
+            price = bets.get(r[2], _NONE).get(r[3])
+            if price is None:
+                new.append(r)
+            elif price != r[4]:
+                differ.append((*r, price, price, seen_at))
+                moved_first.append((*r[:4], price, seen_at))
+    return new, differ, moved_first
 
 
 def _stored_prints(tx: Tx, fixtures: set[int]) -> dict[tuple[int, int], int | None]:
@@ -410,12 +510,7 @@ def _differing_read_back(tx: Tx, rows: list[Price]) -> tuple[list[Price], list[t
     """``_differing`` for a server, which parses every parameter of a statement: sending a
     page's prices to be compared took a hundred statements, where the stored series of their
     books come back in one (a few hundred books a statement) and are compared here."""
-    stored: dict[tuple[Any, ...], tuple[Any, ...]] = {}
-    for values, params in value_lists(sorted({(r[0], r[1]) for r in rows})):
-        stored.update((s[:4], s[4:]) for s in tx.execute(
-            f"WITH k(f, b) AS (VALUES {values}) "
-            f"SELECT fixture_id, bookmaker_id, bet_id, outcome, price, {_FIRST_PRICE}, {_FIRST_AT} "
-            "FROM k JOIN odds_latest ON fixture_id = k.f AND bookmaker_id = k.b", params))
+    stored = _stored_rows(tx, {(r[0], r[1]) for r in rows})
     if not stored:
         return rows, []
     new: list[Price] = []
@@ -427,6 +522,17 @@ def _differing_read_back(tx: Tx, rows: list[Price]) -> tuple[list[Price], list[t
         elif had[0] != r[4]:
             differ.append((*r, *had))
     return new, differ
+
+
+def _stored_rows(tx: Tx, books: set[tuple[int, int]]) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+    """The stored rows of ``books``' series: (price, first price, first seen) by series."""
+    stored: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+    for values, params in value_lists(sorted(books)):
+        stored.update((s[:4], s[4:]) for s in tx.execute(
+            f"WITH k(f, b) AS (VALUES {values}) "
+            f"SELECT fixture_id, bookmaker_id, bet_id, outcome, price, {_FIRST_PRICE}, {_FIRST_AT} "
+            "FROM k JOIN odds_latest ON fixture_id = k.f AND bookmaker_id = k.b", params))
+    return stored
 
 
 def _on_pages(pages: Mapping[str, datetime], also: Sequence[int] = ()) -> tuple[str, tuple[object, ...]]:

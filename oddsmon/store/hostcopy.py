@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 # Each incremental table and the column saying when its row last changed.
 SINCE = {"cache": "fetched_at", "odds_fixtures": "seen_at", "odds_books": "seen_at",
-         "headlines": "seen_at", "fixture_names": "seen_at", "odds_latest": "seen_at",
+         "headlines": "seen_at", "fixture_names": "seen_at", "odds_packs": "changed_at", "odds_latest": "seen_at",
          "odds_changes": "observed_at", "live_state": "observed_at", "live_odds": "observed_at"}
 WHOLE = ("bookmaker_names", "bet_names", "odds_seen", "picks", "pins", "desk_filters")
 OVERLAP_S = 120.0

@@ -10,6 +10,8 @@ trigger keeping ``cache_totals``.
 
 from __future__ import annotations
 
+from .backend import SNAPSHOTS
+
 # Where a store's schema version lives: SQLite keeps it in its file header; a server in a
 # table of its own, one row per migration applied (when, and by which host).
 VERSION_TABLE = "oddsmon_schema"
@@ -413,6 +415,27 @@ MIGRATIONS: dict[int, str] = {
         UNION ALL
         SELECT fixture_id, bookmaker_id, bet_id, outcome, observed_at, price FROM odds_changes;
     """,
+    # v16: a book first recorded whole is one row of its first prices (sqlite.py's v16). Its
+    # JSON is kept as text, as written: the copy's checksums compare it byte for byte.
+    16: """
+    CREATE TABLE odds_packs (
+        fixture_id BIGINT NOT NULL,
+        bookmaker_id BIGINT NOT NULL,
+        seen_at DOUBLE PRECISION NOT NULL,
+        prices TEXT NOT NULL,
+        moved INTEGER NOT NULL,
+        changed_at DOUBLE PRECISION NOT NULL,
+        PRIMARY KEY (fixture_id, bookmaker_id)
+    );
+    CREATE VIEW odds_pack_points AS
+        SELECT p.fixture_id, p.bookmaker_id, b.key::bigint AS bet_id, v.key AS outcome,
+               p.seen_at AS observed_at, v.value::double precision AS price
+        FROM odds_packs p CROSS JOIN LATERAL json_each(p.prices::json) b
+        CROSS JOIN LATERAL json_each_text(b.value) v
+        WHERE p.moved = 0 OR NOT EXISTS (SELECT 1 FROM odds_latest l WHERE l.fixture_id = p.fixture_id
+                          AND l.bet_id = b.key::bigint AND l.outcome = v.key
+                          AND l.bookmaker_id = p.bookmaker_id);
+    CREATE OR REPLACE VIEW odds_snapshots AS""" + SNAPSHOTS,
 }
 
 # Every table and view of the current schema (the integrity check's list).
@@ -420,6 +443,6 @@ RELATIONS = (
     VERSION_TABLE, "cache", "cache_totals", "state", "quota", "counters", "requests", "transitions",
     "incidents", "incident_actions", "meta", "picks", "pins", "live_odds", "live_state", "odds_seen",
     "leases", "collector_spend", "alert_outbox", "odds_latest", "odds_changes", "odds_snapshots",
-    "odds_fixtures", "odds_books", "odds_prints", "bookmaker_names", "bet_names", "headlines", "desk_filters", "fixture_names",
+    "odds_fixtures", "odds_books", "odds_prints", "odds_packs", "odds_pack_points", "bookmaker_names", "bet_names", "headlines", "desk_filters", "fixture_names",
     "model_probs", "model_source", "value_scans", "team_odds_history", "team_closing_prices", "team_picks",
 )

@@ -29,6 +29,7 @@ from ..text import clean
 from .backend import (
     SCHEMA_VERSION,
     SCHEMA_WRITER_KEY,
+    SNAPSHOTS,
     Health,
     StoreError,
     StoreTooNew,
@@ -514,6 +515,30 @@ _MIGRATIONS: dict[int, str] = {
         UNION ALL
         SELECT fixture_id, bookmaker_id, bet_id, outcome, observed_at, price FROM odds_changes;
     """,
+    # v16: a book (a fixture's bookmaker) first recorded whole, as a page lists it, is one row
+    # of its first prices (store/history.py), not a row a price: a page's 19,120 first prices
+    # were 19,120 rows, most of a warm's store time. A series of it gets an odds_latest row
+    # once its price moves, which then stands for it. The rows already stored stay as they
+    # are, which reads the same.
+    16: """
+    CREATE TABLE odds_packs (
+        fixture_id INTEGER NOT NULL,
+        bookmaker_id INTEGER NOT NULL,
+        seen_at REAL NOT NULL,          -- the fetch that first priced the book, POSIX seconds UTC
+        prices TEXT NOT NULL,           -- JSON {"bet id": {"outcome": price, ...}, ...}
+        moved INTEGER NOT NULL,         -- 1 once a series of it has a row (which stands for it)
+        changed_at REAL NOT NULL,       -- when written or moved set, POSIX seconds UTC (host copy)
+        PRIMARY KEY (fixture_id, bookmaker_id)
+    ) WITHOUT ROWID;
+    CREATE VIEW odds_pack_points AS
+        SELECT p.fixture_id, p.bookmaker_id, CAST(b.key AS INTEGER) AS bet_id, v.key AS outcome,
+               p.seen_at AS observed_at, CAST(v.value AS REAL) AS price
+        FROM odds_packs p, json_each(p.prices) b, json_each(b.value) v
+        WHERE p.moved = 0 OR NOT EXISTS (SELECT 1 FROM odds_latest l WHERE l.fixture_id = p.fixture_id
+                          AND l.bet_id = CAST(b.key AS INTEGER) AND l.outcome = v.key
+                          AND l.bookmaker_id = p.bookmaker_id);
+    DROP VIEW odds_snapshots;
+    CREATE VIEW odds_snapshots AS""" + SNAPSHOTS,
 }
 
 

@@ -51,6 +51,7 @@ from .prebuild import Prebuild
 from .screens import BY_NAME, FIRST, PREBUILT, SCREENS
 from .search import DESK_BINDINGS, DeskActions
 from .sidebar import DEMO_LABEL
+from .textual_fixes import apply as apply_textual_fixes
 from .ticker import IntervalTicker, Ticker
 
 if TYPE_CHECKING:  # types only: the first frame is painted before httpx and the store load
@@ -122,6 +123,7 @@ class OddsmonApp(DeskActions, App[int]):
         """``engine``: one already built (tests), or an :class:`EngineStart` to build it from
         after the first frame. ``prebuild``: compose and fill the
         :data:`~oddsmon.tui.screens.PREBUILT` screens while idle once the first screen is up."""
+        apply_textual_fixes()
         super().__init__()
         if isinstance(engine, EngineStart):
             start, built = engine, None

@@ -4,8 +4,10 @@ Textual's Footer is one row that scrolls sideways: on an 80-column terminal the 
 (quit among them) would be cut off. This footer lays the keys out on a two-row grid when one
 row is too narrow, and when two rows are too narrow still (a screen with keys of its own, at 80
 columns) it shows the keys that matter most and leaves the rest to ``?`` and the palette, which
-list every key: help, quit and the offline key first, then the screen's own keys, then the
-app's, then the keys that show another screen.
+list every key: help, quit and the offline key first, then the keys the screen names as its
+essential ones (``FOOTER_FIRST``: the Odds screen's ``x``, without which its columns cannot all
+be read at 80 columns), then the screen's other keys, then the app's, then the keys that show
+another screen.
 """
 
 from __future__ import annotations
@@ -68,14 +70,17 @@ class WrappingFooter(Footer):
         super().bindings_changed(screen)
 
     def _rank(self, key: FooterKey) -> int:
-        """0 for :data:`FIRST`, 1 for the screen's own keys, 2 for the app's, 3 for the keys
-        that show another screen (the analyst learns those first; ``?`` lists them)."""
+        """0 for :data:`FIRST`, 1 for the screen's essential keys (its ``FOOTER_FIRST``
+        actions), 2 for its other keys, 3 for the app's, 4 for the keys that show another
+        screen (the analyst learns those first; ``?`` lists them)."""
         if key.action in FIRST:
             return 0
+        if key.action in getattr(self.screen, "FOOTER_FIRST", ()):
+            return 1
         active = self.screen.active_bindings.get(key.key)
         if active is not None and active.node is not self.app:
-            return 1
-        return 3 if key.action.startswith("show(") else 2
+            return 2
+        return 4 if key.action.startswith("show(") else 3
 
     def _fitting(self, keys: list[FooterKey], width: int) -> list[FooterKey]:
         """The keys to show, in their order: by rank while they fit on the rows."""

@@ -100,16 +100,28 @@ def move_text(outcome: OutcomeView, style: PriceFormat, close: float | None = No
             f"{mv.arrow}{change:+.1f}%")
 
 
-def price_cell(market: MarketView, outcome: str | None, bookmaker: str) -> Coordinate | None:
-    """The bookmaker table's cell of ``bookmaker``'s price of ``outcome`` (the first
-    outcome when None), else of that outcome's best price; None when the outcome is not shown."""
+def price_at(market: MarketView, outcome: str | None, bookmaker: str) -> tuple[int, int] | None:
+    """(bookmaker row, outcome index) of ``bookmaker``'s price of ``outcome`` (the first
+    outcome when None), else of that outcome's best price; None when the market has neither."""
     labels = market.labels
     column = 0 if outcome is None else labels.index(outcome) if outcome in labels else -1
     if column < 0:
         return None
     rows = [i for i, r in enumerate(market.rows) if r.bookmaker.name == bookmaker and r.prices[column] is not None]
     rows += [i for i, r in enumerate(market.rows) if r.best[column]]
-    return Coordinate(rows[0], column + 1) if rows else None
+    return (rows[0], column) if rows else None
+
+
+def outcome_window(widths: list[int], room: int, start: int) -> tuple[list[int], int | None]:
+    """The outcome columns (indexes into ``widths``, each its content and padding) that fit
+    ``room`` one after another from ``start``, and where the next ``x`` starts (None: they all
+    fit). A window of neighbours, never wrapped round, so it reads "outcomes 5-8 of 9"; after
+    the last window, the first again."""
+    if sum(widths) <= room:
+        return list(range(len(widths))), None
+    start = start if 0 <= start < len(widths) else 0
+    shown = [start + i for i in rotating(widths[start:], room, 0)]
+    return shown, shown[-1] + 1 if shown[-1] + 1 < len(widths) else 0
 
 
 def pick_fixture(fixtures: list[Fixture], selected: int | None) -> Fixture | None:
@@ -164,9 +176,11 @@ class OddsScreen(PageScreen):
                 tooltip="All bookmakers, the reference bookmaker, or no outliers"),
         Binding("k", "next_basis", "Stake vs", tooltip="Size value stakes against the market or the prediction"),
         Binding("a", "add_pick", "Pick", tooltip="Record a pick: the price under the cursor, with its stake"),
-        # Only where the Fair view's columns do not all fit (80 columns): before the keys the
-        # footer leaves to ? there (Chart, Format), so that it shows.
-        Binding("x", "more_columns", "Columns", tooltip="The Fair view's other columns, where they do not all fit"),
+        # Only where the Fair view's columns or the bookmaker table's outcomes do not all fit
+        # (80 columns; HT/FT at 100): before the keys the footer leaves to ? there (Chart,
+        # Format), so that it shows.
+        Binding("x", "more_columns", "Columns",
+                tooltip="The next of the outcomes and the Fair view's columns, where they do not all fit"),
         Binding("h", "chart", "Chart", tooltip="The price movement of the outcome under the cursor"),
         Binding("c", "next_format", "Format", tooltip="Prices as decimal, fractional or American"),
         # At 80x24 the value table is below the fold: the page keys scroll the screen, not
@@ -174,6 +188,11 @@ class OddsScreen(PageScreen):
         Binding("pagedown", "page('down')", "Page down", show=False, priority=True),
         Binding("pageup", "page('up')", "Page up", show=False, priority=True),
     ]
+
+    # The footer's first keys after help, quit and offline, whatever the footer's room (the
+    # offline key's longer label at 80x24 left x out): the fixture, the market, a pick, and x,
+    # without which the columns left out cannot be read.
+    FOOTER_FIRST: ClassVar[tuple[str, ...]] = ("pick_fixture", "next_market", "add_pick", "more_columns")
 
     market_id: int = MATCH_WINNER
     market_title: str = BY_ID[MATCH_WINNER].title  # the chosen bet's name, kept where it is not priced
@@ -189,6 +208,11 @@ class OddsScreen(PageScreen):
     # The Fair view's optional columns: the first shown, and the next ``x`` shows (None: all fit).
     _fair_start: int = 0
     _fair_next: int | None = None
+    # The bookmaker table's outcome columns likewise (HT/FT's nine, a score's dozens do not fit
+    # 100 columns): the outcomes shown, in column order, the first and the next ``x`` shows.
+    _book_shown: tuple[int, ...] = ()
+    _book_start: int = 0
+    _book_next: int | None = None
 
     def compose_body(self) -> ComposeResult:
         yield Select[int]([], prompt="fixture", allow_blank=True, compact=True, id="fixture-picker")
@@ -341,15 +365,19 @@ class OddsScreen(PageScreen):
             self.status_suffix = ""
             return
         self.show_notice(None)
+        target, self._cursor_at = self._cursor_at, None
+        at = None if target is None else price_at(market, *target)
+        self.render_market(table, market, None if at is None else at[1])
         unpriced = "" if market.priced else (
             f"{name} is not priced for this fixture: m or j for the {len(market.bets)} bets it is")
+        outcomes = self._book_shown
+        window = "" if self._book_next is None or not outcomes else \
+            f"outcomes {outcomes[0] + 1}–{outcomes[-1] + 1} of {len(market.labels)} (x)"
         retext(self.query_one("#market-note", Static),
-            " · ".join(x for x in (unpriced, f"consensus: {market.consensus}" if market.consensus else "",
+            " · ".join(x for x in (unpriced, window, f"consensus: {market.consensus}" if market.consensus else "",
                                    "" if unpriced else market.note or "") if x))
-        self.render_market(table, market)
-        target, self._cursor_at = self._cursor_at, None
-        if target is not None:
-            cursor = price_cell(market, *target)
+        if at is not None:
+            cursor = Coordinate(at[0], outcomes.index(at[1]) + 1)
         elif cursor is None and market.rows:
             cursor = Coordinate(0, 1)  # a new market: on its first price, where a and h act
         if cursor is not None:
@@ -357,18 +385,42 @@ class OddsScreen(PageScreen):
         self.render_analytics(market, view.closes)
         self.status_suffix = f"{len(market.rows)} bookmakers"
 
-    def render_market(self, table: OddsTable, market: MarketView) -> None:
+    def render_market(self, table: OddsTable, market: MarketView, want: int | None = None) -> None:
+        """The bookmaker table: a row per bookmaker, its name, its price of each outcome shown
+        and its margin. Where the outcomes do not all fit the page's width (HT/FT's nine at
+        80 and 100 columns, a score's dozens at any), the neighbours that fit from the window's
+        first (``x`` the next ones), and the window that holds outcome ``want`` if it is not
+        shown (the Value screen's door)."""
         style = self.price_style
         best_style = table.get_component_rich_style("odds-table--best", partial=True)
-        columns = [("Bookmaker", "bookmaker"), *((label, f"o:{label}") for label in market.labels),
+        prices = [["—" if price is None else format_price(price, style) for price in row.prices]
+                  for row in market.rows]
+        margins = [margin_text(row.margin) for row in market.rows]
+
+        def width(label: str, cells: Iterable[str]) -> int:
+            return max([cell_len(label), *(cell_len(c) for c in cells)]) + 2 * table.cell_padding
+
+        # Less the table's own scrollbar: its rows are cut where the Fair view needs the lines.
+        room = self.lay_out() - 1 - width("Bookmaker", (r.bookmaker.name for r in market.rows)) \
+            - width("Margin", margins)
+        wide = [width(label, (p[i] for p in prices)) for i, label in enumerate(market.labels)]
+        if not 0 <= self._book_start < len(wide):
+            self._book_start = 0
+        before = self._book_next
+        shown, self._book_next = outcome_window(wide, room, self._book_start)
+        if want is not None and want not in shown:
+            self._book_start = want
+            shown, self._book_next = outcome_window(wide, room, want)
+        self._book_shown = tuple(shown)
+        if (before is None) != (self._book_next is None):
+            self.refresh_bindings()  # x shows in the footer only while outcomes are left out
+        columns = [("Bookmaker", "bookmaker"), *((market.labels[i], f"o:{market.labels[i]}") for i in shown),
                    ("Margin", "margin")]
         rows: list[list[Any]] = []
-        for row in market.rows:
+        for row, texts, margin in zip(market.rows, prices, margins, strict=True):
             cells: list[Any] = [Text(row.bookmaker.name)]
-            for price, best in zip(row.prices, row.best, strict=True):
-                text = "—" if price is None else format_price(price, style)
-                cells.append(Text(text, justify="right", style=best_style if best else ""))
-            cells.append(Text(margin_text(row.margin), justify="right"))
+            cells += [Text(texts[i], justify="right", style=best_style if row.best[i] else "") for i in shown]
+            cells.append(Text(margin, justify="right"))
             rows.append(cells)
         refill(table, columns, rows)
         parts = [f"{o.label} {format_price(o.best.price, style)} {o.best.bookmaker}"
@@ -473,13 +525,19 @@ class OddsScreen(PageScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "more_columns":
-            return self._fair_next is not None
+            return self._fair_next is not None or self._book_next is not None
         return super().check_action(action, parameters)
 
     def action_more_columns(self) -> None:
-        if self._fair_next is not None and self._view is not None and self._view.market is not None:
+        """The next of the Fair view's columns and of the bookmaker table's outcomes, where
+        they do not all fit."""
+        if self._view is None or self._view.market is None:
+            return
+        if self._fair_next is not None:
             self._fair_start = self._fair_next
-            self.render_analytics(self._view.market, self._view.closes)
+        if self._book_next is not None:
+            self._book_start = self._book_next
+        self.redraw()  # the page's note says which outcomes show
 
     def on_resize(self, event: Resize) -> None:  # PageScreen's runs too (Textual calls each class's)
         self.call_after_refresh(self._fit_tables)
@@ -645,6 +703,7 @@ class OddsScreen(PageScreen):
         self.market_id = market_id
         self.market_title = dict(self._bets()).get(market_id, self.market_title)
         self.line = line
+        self._book_start = 0  # another market's outcomes: from its first
         self.load_choice()
 
     def open_at(self, market_id: int, line: str, outcome: str | None, bookmaker: str) -> None:
@@ -685,8 +744,8 @@ class OddsScreen(PageScreen):
         if view is None or view.fixture is None or view.market is None or not view.market.outcomes:
             return
         market = view.market
-        column = self.price_under_cursor(market).column
-        outcome = market.outcomes[min(max(column - 1, 0), len(market.outcomes) - 1)]
+        _, index = self.price_under_cursor(market)
+        outcome = market.outcomes[min(max(index, 0), len(market.outcomes) - 1)]
         app = self.oddsmon
         now = app.now()
         chart = price_chart(await app.service.movement(view.fixture.id, market.market_id, outcome.label),
@@ -698,15 +757,19 @@ class OddsScreen(PageScreen):
         title = f"{match_name(view.fixture)} · {market.market_name} · {outcome.label}"
         self.app.push_screen(MovementDialog(chart_text(chart, names, title, app.tz, now)))
 
-    def price_under_cursor(self, market: MarketView) -> Coordinate:
-        """The bookmaker table's cell the keys act on: its cursor's, or where the Fair view has
-        the focus, the best price of the outcome under that table's cursor."""
+    def price_under_cursor(self, market: MarketView) -> tuple[int, int]:
+        """The price the keys act on, as (bookmaker row, outcome index; -1 off the prices): the
+        bookmaker table's cursor's, or where the Fair view has the focus, the best price of the
+        outcome under that table's cursor (shown in the bookmaker table or not)."""
         fair = self.query_one("#fair-table", DataTable)
-        cell = self.query_one("#odds-table", OddsTable).cursor_coordinate
         if fair.has_focus and 0 <= fair.cursor_row < len(market.outcomes):
             o = market.outcomes[fair.cursor_row]
-            cell = price_cell(market, o.label, "" if o.best is None else o.best.bookmaker) or cell
-        return cell
+            at = price_at(market, o.label, "" if o.best is None else o.best.bookmaker)
+            if at is not None:
+                return at
+        row, column = self.query_one("#odds-table", OddsTable).cursor_coordinate
+        shown = self._book_shown
+        return row, shown[column - 1] if 1 <= column <= len(shown) else -1
 
     async def action_add_pick(self) -> None:
         view = self._view
@@ -714,12 +777,12 @@ class OddsScreen(PageScreen):
             self.notify("No market to pick from.", title="Pick", severity="warning")
             return
         market = view.market
-        row, column = self.price_under_cursor(market)
-        if not 0 <= row < len(market.rows) or not 1 <= column <= len(market.outcomes):
+        row, index = self.price_under_cursor(market)
+        if not 0 <= row < len(market.rows) or not 0 <= index < len(market.outcomes):
             self.notify("Move the cursor onto a price to pick it.", title="Pick", severity="warning")
             return
-        book, outcome = market.rows[row], market.outcomes[column - 1]
-        price = book.prices[column - 1]
+        book, outcome = market.rows[row], market.outcomes[index]
+        price = book.prices[index]
         if price is None:
             self.notify(f"{book.bookmaker.name} has no price for {outcome.label}.", title="Pick",
                         severity="warning")
@@ -741,6 +804,6 @@ class OddsScreen(PageScreen):
         yield SystemCommand("Find a market (j)", "Jump to a bet by name", self.action_find_market)
         yield SystemCommand("Next fair-odds method (v)", ", ".join(FAIR_METHODS), self.action_next_method)
         yield SystemCommand("Next price format (c)", "Decimal, fractional, American", self.action_next_format)
-        if self._fair_next is not None:
-            yield SystemCommand("Fair view's next columns (x)", "at, Market, Predicted, Value/pred, a few at a time",
-                                self.action_more_columns)
+        if self._fair_next is not None or self._book_next is not None:
+            yield SystemCommand("Next columns (x)", "The outcomes and the Fair view's at, Market, Predicted, "
+                                "Value/pred, a few at a time", self.action_more_columns)

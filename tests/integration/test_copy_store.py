@@ -16,6 +16,7 @@ import pytest
 from oddsmon.store import Store
 from oddsmon.store.copy import verify
 from tests import postgres
+from tests.stores import one_row
 from tests.unit.test_store_seam import _every_part_at_work
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -68,7 +69,7 @@ def test_a_store_goes_to_postgresql_and_back_the_same(tmp_path: Path, pg_url: st
     assert [(p.id, p.author) for p in Store.open_existing(back, writable=False).picks.all("team")] == \
         [(p.id, p.author) for p in first.picks.all("team")]
     assert last.cache.get("/odds?fixture=10") == first.cache.get("/odds?fixture=10")
-    assert last.db.query_one("SELECT body FROM cache WHERE key = '/odds?fixture=9'")[0] == '{"results": 0}'
+    assert one_row(last, "SELECT body FROM cache WHERE key = '/odds?fixture=9'")[0] == '{"results": 0}'
     first.close()
     last.close()
 
@@ -109,7 +110,7 @@ def test_a_copy_killed_half_way_finishes_when_run_again_and_doubles_nothing(tmp_
     proc.wait(60)
     assert proc.returncode == -signal.SIGKILL
     half = Store.open_existing(pg_url)
-    copied = half.db.query_one("SELECT count(*) FROM odds_latest")[0]
+    copied = one_row(half, "SELECT count(*) FROM odds_latest")[0]
     assert 0 < copied < 40_000 + 2  # half way: some batches of it, not all
     half.close()
 

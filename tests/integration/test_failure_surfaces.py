@@ -62,7 +62,10 @@ class Failure:
 
 
 def _control(**controls: Any) -> Callable[[Simulator, LoopbackServer], None]:
-    return lambda sim, _server: sim.control(controls)
+    def inject(sim: Simulator, _server: LoopbackServer) -> None:
+        sim.control(controls)
+
+    return inject
 
 
 def _stop(_sim: Simulator, server: LoopbackServer) -> None:

@@ -27,6 +27,7 @@ from oddsmon.supervision.common import secret_of
 from oddsmon.supervision.metrics import collect
 from oddsmon.tui.sidebar import mode_lines
 
+from ..clocks import planned
 from ..conftest import SECRET
 from ..loopback import CountingTransport, pointed_at
 
@@ -89,28 +90,28 @@ async def test_a_refused_key_is_an_outage_of_its_own_until_a_probe_succeeds(
             await eng.service.fixtures()
             await eng.service.odds(force=True)
         assert transport.attempts == sent
-        status = ("/v3" if gateway == "rapidapi" else "") + "/status"
+        probe_path = ("/v3" if gateway == "rapidapi" else "") + "/status"
         report = await eng.service.warm()  # a person's warm: one free probe first, refused
         assert report.stopped is not None and "offline (key)" in report.stopped
-        assert transport.paths[sent:] == [status] and report.counted_calls == 0
+        assert transport.paths[sent:] == [probe_path] and report.counted_calls == 0
         # Free probes with backoff: none before it is due, one failing, the next one later.
         state = eng.machine.state()
-        assert state.probe_failures == 1 and state.next_probe_at > clock.now()
+        assert state.probe_failures == 1 and planned(state.next_probe_at) > clock.now()
         assert await eng.service.supervise() is None and transport.attempts == sent + 1
-        clock.set(state.next_probe_at)
+        clock.set(planned(state.next_probe_at))
         assert await eng.service.supervise() is None
-        assert transport.paths[sent:] == [status, status]
-        wait = eng.machine.state().next_probe_at - clock.now()
+        assert transport.paths[sent:] == [probe_path, probe_path]
+        wait = planned(eng.machine.state().next_probe_at) - clock.now()
         sup = settings.supervision
         assert eng.machine.state().probe_failures == 2
         assert timedelta(seconds=sup.probe_min_s) <= wait <= timedelta(seconds=4 * sup.probe_min_s)
         state = eng.machine.state()
         # The key is fixed (rotated, subscription renewed): the next probe ends it.
         sim.control({"account": "active", "refusal_status": None})
-        clock.set(state.next_probe_at)
-        report = await eng.service.supervise()
+        clock.set(planned(state.next_probe_at))
+        resumed = await eng.service.supervise()
         assert not eng.service.mode().offline and other.gate() is None
-        assert report is not None and report.stopped is None and report.counted_calls > 0  # cache rebuilt
+        assert resumed is not None and resumed.stopped is None and resumed.counted_calls > 0  # cache rebuilt
         incident = eng.store.incidents.recent(1)[0]
         assert incident.reason == "key" and not incident.open
         assert check.run(pointed_at(settings, url, auth=gateway), clock=clock) == 0
@@ -127,7 +128,7 @@ async def test_network_and_quota_probes_that_meet_a_refused_key_turn_into_the_ke
     assert loopback_engine.service.mode().reason == "network"
     server.start()
     sim.account = "suspended"  # the network is back, the account is not
-    clock.set(loopback_engine.machine.state().next_probe_at)
+    clock.set(planned(loopback_engine.machine.state().next_probe_at))
     await loopback_engine.service.supervise()
     mode = loopback_engine.service.mode()
     assert mode.reason == "key" and "Your account is suspended" in (mode.detail or "")
@@ -137,7 +138,7 @@ async def test_network_and_quota_probes_that_meet_a_refused_key_turn_into_the_ke
     await loopback_engine.service.odds(force=True)
     assert loopback_engine.service.mode().reason == "quota"
     sim.reject_key = True
-    clock.set(loopback_engine.service.mode().resume_at)
+    clock.set(planned(loopback_engine.service.mode().resume_at))
     await loopback_engine.service.supervise()  # the quota's /status probe is refused
     assert loopback_engine.service.mode().reason == "key"
 
@@ -190,7 +191,7 @@ async def test_a_key_rotated_in_its_file_ends_the_outage_at_the_next_probe_witho
         # The operator writes the new key to the file (the runbook's step); the provider takes it.
         key_file.write_text("NEW-key-2026\n")
         sim.reject_key = False
-        clock.set(eng.machine.state().next_probe_at)
+        clock.set(planned(eng.machine.state().next_probe_at))
         await eng.service.supervise(warm_on_resume=False)
         assert not eng.service.mode().offline
         assert transport.keys[-1] == "NEW-key-2026" and transport.paths[-1] == "/status"

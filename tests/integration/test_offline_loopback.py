@@ -15,6 +15,7 @@ from oddsmon.offline import OfflineMachine
 from oddsmon.sim import LoopbackServer, Simulator
 from oddsmon.store import Store
 
+from ..clocks import planned
 from ..loopback import CountingTransport
 
 NEXT_MIDNIGHT = datetime(2026, 11, 25, 0, 0, tzinfo=UTC)
@@ -43,18 +44,18 @@ async def test_probe_brings_it_back_with_backoff(loopback_engine: Engine, server
     server.stop()
     await loopback_engine.service.bookmakers()
     assert loopback_engine.service.mode().reason == "network"
-    first_probe = loopback_engine.service.mode().next_probe_at
+    first_probe = planned(loopback_engine.service.mode().next_probe_at)
     assert (first_probe - clock.now()).total_seconds() == loopback_engine.settings.supervision.probe_min_s
     assert await loopback_engine.service.supervise() is None  # not due yet: no probe
     clock.set(first_probe)
     await loopback_engine.service.supervise()  # probe fails: the server is still down
     state = loopback_engine.machine.state()
     assert state.last_probe_ok is False and state.probe_failures == 1
-    wait = (state.next_probe_at - clock.now()).total_seconds()
+    wait = (planned(state.next_probe_at) - clock.now()).total_seconds()
     sup = loopback_engine.settings.supervision
     assert sup.probe_min_s <= wait <= 2 * sup.probe_min_s  # jittered under a doubled cap
     server.start()  # the network returns
-    clock.set(state.next_probe_at)
+    clock.set(planned(state.next_probe_at))
     report = await loopback_engine.service.supervise()
     assert not loopback_engine.service.mode().offline
     assert report is not None and report.stopped is None and report.counted_calls > 0  # cache rebuilt
@@ -138,6 +139,7 @@ async def test_warm_call_count_matches_the_plan(loopback_engine: Engine, sim: Si
     report = await loopback_engine.service.warm()
     by_endpoint = sim.stats()["by_endpoint"]
     fixtures = (await loopback_engine.service.fixtures()).data
+    assert fixtures is not None
     upcoming = [f for f in fixtures if f.is_upcoming]
     leagues = len(loopback_engine.settings.watch.leagues)
     # The fixtures the odds price beyond the window are named by id, 20 a call.

@@ -95,9 +95,10 @@ async def test_a_host_serves_its_copy_while_the_server_is_away_queues_picks_and_
         settings: Settings, tmp_path: Path, clock: FakeClock, own_server: PgServer) -> None:
     from oddsmon.tui.sidebar import mode_lines
 
-    host = _host(settings, tmp_path, own_server.database())
+    url = own_server.database()
+    host = _host(settings, tmp_path, url)
     # Another analyst's pick: this host's copy holds it, so the host's own numbers follow it.
-    other = Store.open(host.store.url, author="bob@desk")
+    other = Store.open(url, author="bob@desk")
     other.picks.add(_pick(1), clock.now())
     other.close()
     engine = _engine(host, clock)

@@ -21,7 +21,8 @@ from oddsmon.store import Store
 
 from .test_team_away import _engine, _host, _shown
 
-_COPIED = ("odds_latest", "odds_books", "headlines", "cache")
+# The prices as read (schema 16: a book first seen whole is one row of odds_packs).
+_COPIED = ("odds_snapshots", "odds_packs", "odds_latest", "odds_books", "headlines", "cache")
 
 
 def _counts(store: Store) -> dict[str, int]:
@@ -69,7 +70,7 @@ async def test_the_copy_runs_beside_the_engine_and_holds_what_the_server_does(
         await engine.aclose()
     own = Store.open(host.paths.db)
     try:
-        assert _counts(own) == server and server["odds_latest"] > 1000
+        assert _counts(own) == server and server["odds_snapshots"] > 1000
     finally:
         own.close()
     assert thread_errors == []

@@ -8,9 +8,16 @@ import oddsmon.clock
 from tests.clocks import OFFSET_ENV, ShiftedClock
 
 OFFSET = float(os.environ[OFFSET_ENV])
+
+
+def shifted_clock() -> ShiftedClock:
+    return ShiftedClock(OFFSET)
+
+
 # Every oddsmon process reads the time through the SystemClock it makes: replaced before the
-# first module that imports it is loaded.
-oddsmon.clock.SystemClock = lambda: ShiftedClock(OFFSET)  # type: ignore[assignment, misc]
+# first module that imports it is loaded. ShiftedClock has SystemClock's methods without being
+# one, and a class is replaced by a function: what mypy rightly calls an incompatible assignment.
+oddsmon.clock.SystemClock = shifted_clock  # type: ignore[assignment, misc]
 
 from oddsmon.cli import main  # noqa: E402 - after the clock is replaced
 

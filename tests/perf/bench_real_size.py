@@ -196,11 +196,13 @@ def build(directory: Path, fixtures: int, url: str, store_url: str | None = None
     else:
         facts["floor_s_per_mb"] = _decode_write_floor(directory / "floor.db", odds_bodies)
     from oddsmon.store import Store
+    from tests.stores import one_row
 
     store = Store.open_existing(settings)
-    facts["odds_fixtures"] = store.db.query_one("SELECT count(*) FROM odds_fixtures")[0]
-    facts["values_per_bookmaker"] = float(store.db.query_one(
-        "SELECT count(*) * 1.0 / count(DISTINCT fixture_id || '-' || bookmaker_id) FROM odds_latest")[0])
+    facts["odds_fixtures"] = one_row(store, "SELECT count(*) FROM odds_fixtures")[0]
+    facts["values_per_bookmaker"] = float(one_row(
+        store, "SELECT ((SELECT count(*) FROM odds_latest) + (SELECT count(*) FROM odds_pack_points)) * 1.0 "
+        "/ (SELECT count(*) FROM odds_books)")[0])  # series a book: rows, and packed ones that never moved
     facts["disk_mb"] = (store.health().size_bytes / 1e6 if store_url else
                         sum(os.path.getsize(p) for p in directory.glob("oddsmon.db*")) / 1e6)
     store.close()
@@ -253,7 +255,9 @@ def measure(directory: Path, facts: dict[str, Any]) -> dict[str, float]:
     conn.execute("SELECT bookmaker_id, count(*) FROM odds_snapshots GROUP BY bookmaker_id").fetchall()
     out["floor_group_by_s"] = time.perf_counter() - t
     t = time.perf_counter()
-    conn.execute("SELECT fixture_id, bookmaker_id, outcome, price FROM odds_latest WHERE bet_id = 1").fetchall()
+    # Schema 16: a series' latest price is its row, or its packed book's until it moved.
+    conn.execute("SELECT fixture_id, bookmaker_id, outcome, price FROM odds_latest WHERE bet_id = 1 UNION ALL "
+                 "SELECT fixture_id, bookmaker_id, outcome, price FROM odds_pack_points WHERE bet_id = 1").fetchall()
     out["floor_headline_rows_s"] = time.perf_counter() - t
     t = time.perf_counter()
     conn.execute("SELECT fixture_id, body FROM value_scans").fetchall()

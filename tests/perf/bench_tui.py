@@ -68,6 +68,8 @@ def run(ctx: Context) -> list[Row]:
 
 
 async def _reaction_times(settings: Any, toggles: int) -> list[float]:
+    from textual.widgets import Static
+
     from oddsmon.config import Secret
     from oddsmon.engine.runtime import build_engine
     from oddsmon.offline import OfflineMachine
@@ -85,7 +87,7 @@ async def _reaction_times(settings: Any, toggles: int) -> list[float]:
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause()
             machine = OfflineMachine(other, clock, settings.supervision)
-            badge = app.screen.query_one("#sidebar #badge")
+            badge = app.screen.query_one("#sidebar #badge", Static)
             for n in range(toggles):
                 going_offline = n % 2 == 0
                 if going_offline:
@@ -115,7 +117,9 @@ def _shared_state_row(ctx: Context) -> Row:
     directory.mkdir()
     toggles = max(4, ctx.runs(14))
     seen = asyncio.run(_reaction_times(settings_in(directory), toggles))
-    poll = OddsmonApp.__init__.__kwdefaults__["poll_s"] * 1000
+    defaults = OddsmonApp.__init__.__kwdefaults__
+    assert defaults is not None  # poll_s is keyword-only, with its default
+    poll = defaults["poll_s"] * 1000
     value = median(seen) * 1000 if seen else None
     worst = max(seen) * 1000 if seen else None
     return Row("c", "sidebar shows another process's change (median)", value, "ms",

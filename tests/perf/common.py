@@ -12,7 +12,7 @@ import platform
 import statistics
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from datetime import time as day_time
@@ -126,7 +126,7 @@ class Context:
         return ((f"{TINY_FIXTURES} fixtures (tiny)", TINY_FIXTURES),) if self.tiny else quick if self.quick else full
 
 
-def median(values: list[float]) -> float:
+def median(values: Sequence[float]) -> float:
     return statistics.median(values)
 
 

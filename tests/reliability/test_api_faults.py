@@ -83,7 +83,7 @@ async def test_09_quota_reaching_the_reserve_through_the_headers(
         assert sim.stats()["outcomes"].get("requests", 0) == 0  # never even hit the wall
         mode = eng.service.mode()
         assert mode.reason == "quota" and mode.resume_at == MIDNIGHT
-        assert mode.next_probe_at == mode.since + FIRST_PROBE
+        assert mode.since is not None and mode.next_probe_at == mode.since + FIRST_PROBE
         assert f"{reserve} calls left today" in (mode.detail or "")
         assert report.stopped and "quota" in report.stopped
         # Nothing more is sent, whatever is asked; the pages are served from the cache.
@@ -181,7 +181,7 @@ async def test_12_rejected_key_is_an_outage_of_its_own_said_plainly(
         assert_from_cache(page, primed, clock.now(), "key", stale=True)
         mode = eng.service.mode()
         assert mode.reason == "key" and (mode.detail or "").startswith("API key rejected")
-        assert eng.store.incidents.current() is not None and eng.store.incidents.current().reason == "key"
+        assert (incident := eng.store.incidents.current()) is not None and incident.reason == "key"
         attempts = transport.attempts
         await assert_pages_from_cache(eng, primed, "key")
         report = await eng.service.warm()
@@ -224,7 +224,8 @@ async def test_14_clock_jumps_to_quota_reset_resume_and_rebuild_within_the_quota
         sim.reset_stats()
         assert await a.service.supervise() is None and sim.stats()["requests_total"] == 0  # not yet
         clock.set(first)  # probed from the exhaustion on: one free /status probe, by one process
-        assert await asyncio.gather(a.service.supervise(), b.service.supervise()) == [None, None]
+        # gather answers a list (typeshed types a fixed gather as a tuple): compared as a list.
+        assert list(await asyncio.gather(a.service.supervise(), b.service.supervise())) == [None, None]
         assert sim.stats()["by_endpoint"] == {"/status": 1}  # the day is still spent: no counted call
         assert a.service.mode().reason == "quota"
         reset = MIDNIGHT + timedelta(seconds=sim.config.quota_reset_s)
@@ -254,13 +255,13 @@ async def test_14_clock_jumps_to_quota_reset_resume_and_rebuild_within_the_quota
         # Nobody ran at the reset: probed when one runs, past the provider's own reset.
         clock.set(day2 + timedelta(seconds=sim.config.quota_reset_s, hours=1))
         sim.reset_stats()
-        report = await b.service.supervise()
-        assert report is not None and report.stopped and "reserve" in report.stopped
+        next_day = await b.service.supervise()
+        assert next_day is not None and next_day.stopped and "reserve" in next_day.stopped
         assert sim.stats()["counted_total"] == 12 - reserve  # spent up to the reserve, no further
         assert sim.stats()["quota_remaining"] == reserve
         assert b.service.mode().reason == "quota"
         assert b.service.mode().resume_at == next_utc_midnight(day2)
-        assert report.counted_calls == 12 - reserve  # (same engine bug as test 09)
+        assert next_day.counted_calls == 12 - reserve  # (same engine bug as test 09)
     finally:
         await b.aclose()
         await a.aclose()

@@ -56,7 +56,7 @@ def _in_tmpfs(tmp_path: Path, mode: str, cfg: Path, mnt: Path, size: str = "8m")
                            str(mnt), str(cfg)], capture_output=True, text=True, timeout=600,
                           env=cli_env(tmp_path))
     assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def _no_traceback(runs: list[dict[str, Any]]) -> None:

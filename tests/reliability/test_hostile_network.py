@@ -30,6 +30,7 @@ from oddsmon.clock import SystemClock
 from oddsmon.sim import LoopbackServer, SimConfig, Simulator
 from oddsmon.store import Store
 
+from ..stores import sqlite_backend
 from .faults import QUOTA_HEADERS, RawHttpServer, envelope_bytes, http_head, respond
 from .hostile import Proxy, cli_env, oddsmon, quota_headers, write_config
 
@@ -211,7 +212,7 @@ def test_the_wal_gives_its_space_back(tmp_path: Path) -> None:
             for i in range(16):  # random text: big bodies are kept compressed, this barely shrinks
                 writer.cache.put(f"/big?{i}", "/big", base64.b64encode(os.urandom(750_000)).decode(), now, 60)
             assert wal.stat().st_size > 10_000_000
-        writer.db.conn.execute("PRAGMA wal_checkpoint")  # copies the WAL back (no truncation)
+        sqlite_backend(writer).conn.execute("PRAGMA wal_checkpoint")  # copies the WAL back (no truncation)
         writer.cache.put("/small", "/small", "{}", now, 60)  # restarts the WAL from its start
         assert wal.stat().st_size <= 4 * 1024 * 1024
     finally:

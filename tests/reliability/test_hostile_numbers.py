@@ -51,7 +51,7 @@ def test_the_largest_id_still_works(cfg: Path) -> None:
 
 def _numeric_keys() -> list[tuple[str, str, object]]:
     """Every key of oddsmon.toml that holds a number or a list of numbers, from its default."""
-    keys = []
+    keys: list[tuple[str, str, object]] = []
     for section, table in to_toml_dict(Settings()).items():
         for key, value in table.items():
             if isinstance(value, (int, float, list)) and not isinstance(value, bool):

@@ -20,7 +20,7 @@ import socket
 import stat
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,16 +116,16 @@ def served(root: Path, *args: str) -> Iterator[Served]:
             assert code == 0 and "Traceback" not in err, err
 
 
-def _session(**kwargs: object) -> aiohttp.ClientSession:
+def _session(connector: aiohttp.BaseConnector | None = None) -> aiohttp.ClientSession:
     # unsafe=True: aiohttp's jar, unlike a browser's, otherwise ignores cookies set by an IP address.
-    return aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True), **kwargs)
+    return aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True), connector=connector)
 
 
-async def _ws_refused(url: str, **kwargs: object) -> int:
+async def _ws_refused(url: str, headers: Mapping[str, str] | None = None, origin: str | None = None) -> int:
     """The status a websocket handshake is refused with (the test fails if it is accepted)."""
     async with _session() as session:
         with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
-            async with session.ws_connect(url, **kwargs):
+            async with session.ws_connect(url, headers=headers, origin=origin):
                 pass
     return refused.value.status
 

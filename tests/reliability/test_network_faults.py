@@ -49,12 +49,13 @@ async def assert_probe_fails_cleanly(eng: Engine, clock: FakeClock) -> None:
     """The /status probe, when due, meets the same fault: recorded as a failed probe with the
     next one backed off; nothing raised out of supervise() (a TUI runs it every second)."""
     state = eng.machine.state()
+    assert state.next_probe_at is not None, "offline with no probe planned"
     clock.set(state.next_probe_at)
     assert await eng.service.supervise() is None
     after = eng.machine.state()
     assert after.offline and after.reason == "network"
     assert after.probe_failures == state.probe_failures + 1 and after.last_probe_ok is False
-    assert after.next_probe_at > clock.now()
+    assert after.next_probe_at is not None and after.next_probe_at > clock.now()
 
 
 
@@ -195,8 +196,8 @@ async def test_05_http_500_after_the_retries(
         clock.advance(LATER)
         # Fewer 500s than retries: absorbed, the page comes live, oddsmon stays online.
         sim.fail_next(2, 500)
-        page = await eng.service.fixtures()
-        assert page.provenance.source == "live" and not eng.service.mode().offline
+        fixtures = await eng.service.fixtures()
+        assert fixtures.provenance.source == "live" and not eng.service.mode().offline
         assert sim.stats()["outcomes"]["http5xx"] == 2
         # As many 500s as attempts: after the retries, a network outage.
         kept = cache_snapshot(eng.store)
@@ -262,13 +263,13 @@ async def test_07_truncated_or_garbage_json(
     try:
         kept = cache_snapshot(eng.store)
         sim.garbage_next(1)  # the simulator's own answer cut at 60 %: truncated JSON
-        page = await eng.service.bookmakers(force=True)
-        assert "not valid JSON" in (page.provenance.error or "")
-        assert_from_cache(page, primed, clock.now(), None)
+        bookmakers = await eng.service.bookmakers(force=True)
+        assert "not valid JSON" in (bookmakers.provenance.error or "")
+        assert_from_cache(bookmakers, primed, clock.now(), None)
         assert not eng.service.mode().offline
         assert cache_snapshot(eng.store) == kept
         fresh = await eng.service.bookmakers(force=True)  # the next answer is good again
-        assert fresh.provenance.source == "live" and fresh.data == page.data
+        assert fresh.provenance.source == "live" and fresh.data == bookmakers.data
         kept = cache_snapshot(eng.store)
     finally:
         await eng.aclose()
@@ -329,7 +330,7 @@ async def test_15_network_returns_probe_resumes_with_backoff(
         assert eng.service.mode().reason == "network" and transport.attempts == 1
         counted = sim.stats()["counted_total"]
         due = eng.machine.state().next_probe_at
-        assert (due - clock.now()).total_seconds() == sup.probe_min_s
+        assert due is not None and (due - clock.now()).total_seconds() == sup.probe_min_s
         gaps = []
         for failures in range(1, 9):
             # Just before the probe is due: supervising (every second in a TUI) sends nothing.
@@ -342,7 +343,7 @@ async def test_15_network_returns_probe_resumes_with_backoff(
             assert transport.attempts == attempts + 1 and transport.paths[-1] == "/status"
             state = eng.machine.state()
             assert state.offline and state.probe_failures == failures
-            assert state.last_probe_ok is False
+            assert state.last_probe_ok is False and state.next_probe_at is not None
             gaps.append((state.next_probe_at - clock.now()).total_seconds())
             due = state.next_probe_at
         # Full jitter under a cap doubling from 5 s to probe_max_s (300 s), never below 5 s.

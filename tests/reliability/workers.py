@@ -17,9 +17,11 @@ import subprocess
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC
 from pathlib import Path
+from typing import NotRequired, TypedDict
 
 KILL_PREFIX = "/kill?i="
 
@@ -69,6 +71,20 @@ def kill_writer(db: str) -> None:
 # -- test 20: four processes reading and writing for 30 s -------------------------------------
 
 
+class SoakReport(TypedDict):
+    """What one soak process did, printed as one JSON line for the test to add up."""
+
+    index: int
+    iterations: int
+    rows: int
+    hits: int
+    misses: int
+    errors: list[str]
+    locked: int
+    ops: dict[str, int]  # op -> times run
+    sim_requests: NotRequired[int]  # set once the process has run
+
+
 def soak(db: str, seconds: str, index: str) -> None:
     """Reads and writes through the real engine (service, cache, ledger, state) and directly,
     for ``seconds``; prints one JSON report: what this process did, and every error it saw."""
@@ -92,8 +108,8 @@ def soak(db: str, seconds: str, index: str) -> None:
     sim = Simulator(SimConfig(leagues=(39, 61), daily_limit=10**7, per_minute=10**6,
                               days_ahead=3, full_markets=False), clock=clock)
     rng = random.Random(idx)
-    report = {"index": idx, "iterations": 0, "rows": 0, "hits": 0, "misses": 0, "errors": [],
-              "locked": 0, "ops": {}}
+    report: SoakReport = {"index": idx, "iterations": 0, "rows": 0, "hits": 0, "misses": 0, "errors": [],
+                          "locked": 0, "ops": {}}
 
     async def main() -> None:
         eng = build_engine(settings, clock=clock, key=Secret("soak-key"),
@@ -387,5 +403,7 @@ def _entries(db: Path) -> object:
 
 if __name__ == "__main__":
     name, *args = sys.argv[1:]
-    {"kill_writer": kill_writer, "soak": soak, "journal_writer": journal_writer,
-     "disk": disk, "migrate_on_full_disk": migrate_on_full_disk}[name](*args)
+    workers: dict[str, Callable[..., object]] = {
+        "kill_writer": kill_writer, "soak": soak, "journal_writer": journal_writer,
+        "disk": disk, "migrate_on_full_disk": migrate_on_full_disk}
+    workers[name](*args)

@@ -17,12 +17,15 @@ from rich.cells import cell_len
 from rich.console import Console
 from textual.app import App
 from textual.pilot import Pilot
+from textual.widget import Widget
 from textual.widgets import DataTable, Static
+from textual.widgets._footer import FooterKey  # Footer's key widget: Textual does not export its class
 
 from oddsmon.clock import FakeClock
 from oddsmon.config import Secret, Settings
 from oddsmon.engine.runtime import Engine, build_engine
 from oddsmon.sim import SimConfig, SimTransport, Simulator
+from oddsmon.sim.served import ServedSimulator
 from oddsmon.tui.app import EngineStart, OddsmonApp
 
 from ..conftest import SECRET
@@ -41,7 +44,7 @@ async def _on_simulator(settings: Settings, clock: FakeClock, sim: Simulator) ->
     """Like ``--demo`` (the simulator's controls are offered) but with the store in tmp_path,
     so a second process can open the same file, and with a secret key to look for on screen."""
     eng = build_engine(settings, clock=clock, key=Secret(SECRET), transport=SimTransport(sim))
-    eng.simulator = sim
+    eng.simulator = ServedSimulator(sim)  # as --demo has it (not served: no other shell here)
     yield eng
     await eng.aclose()
 
@@ -211,6 +214,11 @@ def screen_text(app: App[Any]) -> str:
             row[col:col + cells] = [char] + [""] * (cells - 1)
             col += cells
     return "\n".join("".join(row) for row in rows)
+
+
+def footer_labels(footer: Widget) -> list[str]:
+    """The keys ``footer`` shows, as painted: "key description" (not its spacers)."""
+    return [f"{k.key_display} {k.description}" for k in footer.children if isinstance(k, FooterKey) and k.description]
 
 
 def footer_descriptions(app: OddsmonApp) -> list[str]:

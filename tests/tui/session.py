@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, Protocol
 
+from textual._styles_cache import StylesCache
 from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.worker import WorkerCancelled
@@ -127,16 +128,26 @@ def objects() -> int:
     return len(gc.get_objects())
 
 
+def orphan_line_caches() -> int:
+    """Rendered-line caches (Textual's ``StylesCache``, one a widget) the process holds beyond
+    one a live widget: a memo keyed by them (``get_inner_outer``, Textual issue #6665, keyed on
+    its colours only by :mod:`oddsmon.tui.textual_fixes`) kept each removed widget's lines, 1,024
+    of them, 4 to 5 MB after about 800 switches at 80x24."""
+    gc.collect()
+    things = gc.get_objects()
+    return sum(isinstance(t, StylesCache) for t in things) - sum(isinstance(t, Widget) for t in things)
+
+
 _MEMO = type(functools.lru_cache()(lambda: None))  # what functools.lru_cache returns
 
 
 def kept_objects() -> int:
     """Python objects the process holds once Textual's and Rich's memo caches are emptied.
-    Those caches are bounded (``functools.lru_cache`` with a maxsize): what they hold is a
-    plateau, not a leak. The largest, ``StylesCache.get_inner_outer`` (1,024 entries, an
-    instance method memoised with its instance in the key), keeps gone widgets' rendered lines
-    (Textual issue #6665): full after about 100 screen switches at 80x24, then flat. Without
-    them the count moves with what oddsmon itself keeps."""
+    Those caches are bounded (``functools.lru_cache`` with a maxsize) and keyed by values
+    (regions, colours, styles, segments): what they hold is a plateau, not a leak, the
+    fullest in the first hundreds of switches. Without them the count moves with what oddsmon
+    itself keeps. (The one memo that kept widgets' lines is watched apart:
+    :func:`orphan_line_caches`.)"""
     for thing in gc.get_objects():
         if isinstance(thing, _MEMO) and str(getattr(thing, "__module__", "")).startswith(("textual", "rich")):
             thing.cache_clear()

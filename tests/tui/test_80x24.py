@@ -20,7 +20,17 @@ from oddsmon.tui.odds import OddsScreen, share_height
 from oddsmon.tui.screens import SCREENS, ScreenSpec
 from oddsmon.tui.value import ValueScreen
 
-from .conftest import SIZE, ManualTicker, RecordingApp, _on_simulator, press, screen_text, settle, text_of
+from .conftest import (
+    SIZE,
+    ManualTicker,
+    RecordingApp,
+    _on_simulator,
+    footer_labels,
+    press,
+    screen_text,
+    settle,
+    text_of,
+)
 
 
 @pytest.mark.parametrize("spec", SCREENS, ids=[spec.name for spec in SCREENS])
@@ -32,7 +42,7 @@ async def test_every_footer_key_is_whole_and_help_quit_and_offline_are_there(
         footer = app.screen.query_one(WrappingFooter)
         rows = screen_text(app).splitlines()[-footer.region.height:]
         painted = "\n".join(rows)
-        shown = [f"{k.key_display} {k.description}" for k in footer.children if getattr(k, "description", "")]
+        shown = footer_labels(footer)
         for label in ("? Help", "q Quit", "f Go offline"):
             assert label in shown, shown
         for label in shown:  # never cut by the edge nor the palette's corner
@@ -121,16 +131,14 @@ async def test_odds_fair_view_at_80_columns_shows_its_other_columns_in_turn_with
             header = next(r for r in content_rows(app) if r.split()[:1] == ["Outcome"])
             assert header.split() == labels, header  # every column's label on screen
             seen += labels[5:]
-            assert "x Columns" in [f"{k.key_display} {k.description}" for k in footer.children
-                                   if getattr(k, "description", "")]
+            assert "x Columns" in footer_labels(footer)
             await press(pilot, "x")
         assert seen[:4] == ["at", "Mkt", "Pred", "V/pred"] and seen[4] == "at", seen
         await pilot.resize_terminal(100, 30)
         await settle(pilot)
         labels = [str(c.label) for c in fair.columns.values()]
         assert labels == ["Outcome", "Best", "Fair", "Value", "Stake", "at", "Mkt", "Pred", "V/pred"], labels
-        assert "x" not in [k.key_display for k in app.screen.query_one(WrappingFooter).children
-                           if getattr(k, "description", "")]
+        assert not any(label.startswith("x ") for label in footer_labels(app.screen.query_one(WrappingFooter)))
 
 
 async def test_value_at_80x24_keeps_the_outcome_whole_and_says_the_highlighted_bet_in_full(
@@ -188,14 +196,17 @@ async def odds_at(pilot: Pilot[Any], market_id: int) -> OddsScreen:
 async def test_odds_at_80x24_shows_every_outcome_of_htft_and_the_bookmakers_under_their_header(
         every_market: RecordingApp) -> None:
     """HT/FT Double's nine outcomes each show their best price, fair odds, value and stake on
-    the first screen; the bookmaker table gives up rows for them and scrolls under its header,
-    the bookmaker's name staying beside the price under the cursor, which ``a`` records."""
+    the first screen; the bookmaker table shows the first outcomes that fit (``x`` the next),
+    gives up rows for the Fair view and scrolls under its header, the bookmaker's name staying
+    beside the price under the cursor, which ``a`` records."""
     app = every_market
     async with app.run_test(size=SIZE) as pilot:
         screen = await odds_at(pilot, 7)
         book = screen.query_one("#odds-table", DataTable)
-        labels = [str(c.label) for c in book.columns.values()][1:-1]  # between Bookmaker and Margin
-        assert len(labels) == 9, labels
+        assert screen._view is not None and screen._view.market is not None
+        labels = screen._view.market.labels
+        shown = [str(c.label) for c in book.columns.values()][1:-1]  # between Bookmaker and Margin
+        assert len(labels) == 9 and 2 <= len(shown) < 9 and shown == list(labels[:len(shown)]), shown
         rows = content_rows(app)
         assert rows[2].split()[:2] == ["HT/FT", "Double"], rows
         assert rows[3].split()[:2] == ["Bookmaker", "Home/Home"], rows
@@ -233,3 +244,89 @@ def test_the_fair_view_comes_whole_first_and_the_bookmakers_keep_a_header_and_th
     assert share_height(14, 10, 11) == (4, 10)  # HT/FT at 80x24: the bookmakers give up rows
     assert share_height(14, 3, 30) == (3, 11)  # a short table keeps its lines; the rest scrolls
     assert share_height(6, 10, 30) == (4, 4)  # never under a header and three rows
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("size", [(80, 24), (100, 30), (160, 48)], ids=["80x24", "100x30", "160x48"])
+async def test_odds_every_market_fits_the_width_and_x_shows_every_outcome_in_turn(
+        every_market: RecordingApp, size: tuple[int, int]) -> None:
+    """Every bet of the simulator's catalogue (HT/FT's nine outcomes, the correct scores'
+    dozens, Asian Handicap's lines): neither table is wider than the page, so nothing is off to
+    the right; the bookmaker table's header reads whole from Bookmaker to Margin. Where its
+    outcomes do not all fit, the note says which show, ``x`` (in the footer) shows the next
+    ones, and every outcome comes in turn, each under a price column."""
+    app = every_market
+    async with app.run_test(size=size) as pilot:
+        screen = await odds_at(pilot, 1)
+        book = screen.query_one("#odds-table", DataTable)
+        fair = screen.query_one("#fair-table", DataTable)
+        windowed = []
+        for bet_id, name in screen._bets():
+            screen.show_market(bet_id)
+            await settle(pilot)
+            market = screen._view.market if screen._view is not None else None
+            if market is None or not market.priced:
+                continue
+            seen: list[str] = []
+            for _ in range(len(market.labels)):
+                for table in (book, fair):
+                    assert table.virtual_size.width <= table.scrollable_content_region.width, \
+                        (name, size, [str(c.label) for c in table.columns.values()])
+                labels = [str(c.label) for c in book.columns.values()]
+                header = next(r for r in content_rows(app) if r.split()[:1] == ["Bookmaker"])
+                assert header.split() == [w for label in labels for w in label.split()], (name, header)
+                seen += labels[1:-1]
+                note = text_of(app, "#market-note")
+                if len(labels) - 2 == len(market.labels):
+                    assert "outcomes" not in note, (name, note)
+                    break
+                first, last = market.labels.index(labels[1]) + 1, market.labels.index(labels[-2]) + 1
+                assert f"outcomes {first}–{last} of {len(market.labels)} (x)" in note, (name, note)
+                assert "x Columns" in footer_labels(screen.query_one(WrappingFooter)), name
+                windowed.append(name)
+                await press(pilot, "x")
+            assert set(seen) == set(market.labels), (name, seen)
+        if size[0] >= 160:
+            assert not windowed, windowed  # a wide terminal shows every bet's outcomes at once
+        else:
+            assert any("HT/FT" in name for name in windowed), windowed
+
+
+async def test_odds_opened_at_an_outcome_left_out_shows_its_window_with_the_cursor_on_it(
+        every_market: RecordingApp) -> None:
+    """The Value screen's door opens Odds on one bookmaker's price of one outcome: at 80
+    columns HT/FT's last outcome is not among the first that fit, so the window that holds it
+    shows, the cursor on that price, and ``a`` records it."""
+    app = every_market
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await odds_at(pilot, 7)
+        assert screen._view is not None and screen._view.market is not None
+        market = screen._view.market
+        last = market.labels[-1]
+        row = next(r for r in market.rows if r.prices[-1] is not None)
+        screen.open_at(7, "", last, row.bookmaker.name)
+        await settle(pilot)
+        book = screen.query_one("#odds-table", DataTable)
+        labels = [str(c.label) for c in book.columns.values()]
+        assert last in labels and labels[1] != market.labels[0], labels
+        assert book.virtual_size.width <= book.scrollable_content_region.width, labels
+        assert f"of {len(market.labels)} (x)" in text_of(app, "#market-note")
+        await press(pilot, "a")
+        assert f"{last} @ " in app.said_text() and row.bookmaker.name in app.said_text(), app.said_text()
+
+
+async def test_odds_footer_at_80x24_keeps_its_essential_keys_online_and_offline(app: RecordingApp) -> None:
+    """The Odds footer at 80x24 keeps the fixture, the market, the pick and ``x`` (the Fair
+    view's other columns) whole beside help, quit and the offline key, online and offline
+    (where the offline key's label is longer and Refresh comes in): the keys left out are in
+    ``?`` and the palette, never these."""
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "o")
+        for offline_key in ("f Go offline", "f End offline"):
+            footer = app.screen.query_one(WrappingFooter)
+            rows = screen_text(app).splitlines()[-footer.region.height:]
+            shown = footer_labels(footer)
+            for label in ("g Fixture", "m Market", "a Pick", "x Columns", offline_key, "? Help", "q Quit"):
+                assert label in shown and any(label in row for row in rows), (label, "\n".join(rows))
+            await press(pilot, "f")

@@ -326,7 +326,14 @@ async def test_odds_screen_rows_margins_best_prices_and_market_key(app: Recordin
         assert [str(c.label) for c in table.columns.values()][1:3] == ["Yes", "No"]
         await press(pilot, "m")  # the demo fixture's bookmakers include one pricing exact goals
         assert text_of(app, "#market-line").startswith("Exact Goals Number 6 (1 lines: [ ])")
-        assert [str(c.label) for c in table.columns.values()][1:-1] == ["0", "1", "2", "3", "4", "5", "more 6"]
+        # Seven outcomes do not fit 80 columns: the first that do, then the rest with x.
+        assert [str(c.label) for c in table.columns.values()][1:-1] == ["0", "1", "2", "3", "4"]
+        assert "outcomes 1–5 of 7 (x)" in text_of(app, "#market-note")
+        await press(pilot, "x")
+        assert [str(c.label) for c in table.columns.values()][1:-1] == ["5", "more 6"]
+        assert "outcomes 6–7 of 7 (x)" in text_of(app, "#market-note")
+        await press(pilot, "x")
+        assert [str(c.label) for c in table.columns.values()][1:2] == ["0"]
         await press(pilot, "m")
         assert "Match Winner" in text_of(app, "#market-line")
 

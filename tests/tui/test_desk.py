@@ -10,7 +10,8 @@ from dataclasses import fields
 from datetime import timedelta
 from typing import Any
 
-from textual.widgets import DataTable, Input, SelectionList
+from textual.coordinate import Coordinate
+from textual.widgets import DataTable, Input, SelectionList, Static
 
 from oddsmon.clock import FakeClock
 from oddsmon.commands import picks as picks_command
@@ -118,12 +119,12 @@ async def test_search_sort_pin_and_filters_at_80x24(app: RecordingApp, engine: E
         app.selected_fixture = last
         await press(pilot, "asterisk")
         table = app.screen.query_one("#fixtures", DataTable)
-        assert table.coordinate_to_cell_key((0, 0)).row_key.value == str(last)
+        assert table.coordinate_to_cell_key(Coordinate(0, 0)).row_key.value == str(last)
         assert engine.store.picks.pinned() == {last}
         await press(pilot, "S")
         assert "sorted by league" in text_of(app, "#page-status")
         table = app.screen.query_one("#fixtures", DataTable)
-        order = [int(table.coordinate_to_cell_key((i, 0)).row_key.value or 0) for i in range(table.row_count)]
+        order = [int(table.coordinate_to_cell_key(Coordinate(i, 0)).row_key.value or 0) for i in range(table.row_count)]
         by_id = {f.id: f for f in fixtures}
         leagues = [by_id[i].league_name for i in order[1:]]  # after the pinned one
         assert order[0] == last and leagues == sorted(leagues, key=str.casefold)
@@ -136,7 +137,7 @@ async def test_search_sort_pin_and_filters_at_80x24(app: RecordingApp, engine: E
         assert len(hidden) == 1
         table = app.screen.query_one("#fixtures", DataTable)
         kept = {f.id for f in fixtures if f.league_id not in hidden} | {last}
-        assert {table.coordinate_to_cell_key((i, 0)).row_key.value for i in range(table.row_count)} \
+        assert {table.coordinate_to_cell_key(Coordinate(i, 0)).row_key.value for i in range(table.row_count)} \
             == {str(i) for i in kept}
 
 
@@ -164,7 +165,7 @@ async def test_the_movement_chart_of_the_outcome_under_the_cursor_at_80x24(
         clock.advance(3600)
         engine.store.history.record(clock.now(), [(fx.id, book.id, 1, "Draw", 9.5)])
         await press(pilot, "right", "h")  # the cursor starts on the first price: Home
-        text = str(app.screen.query_one("#movement-chart").content)
+        text = str(app.screen.query_one("#movement-chart", Static).content)
         assert "Match Winner · Draw" in text.splitlines()[0]
         line = next(x for x in text.splitlines() if x.startswith(book.name[:10]))
         assert line.endswith("→9.50 close 9.50")  # kickoff is later: the close is the latest

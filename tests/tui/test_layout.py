@@ -14,7 +14,18 @@ from oddsmon.clock import FakeClock
 from oddsmon.engine.runtime import Engine
 from oddsmon.tui.odds import OddsScreen
 
-from .conftest import SIZE, RecordingApp, open_odds, press, rows, screen_text, settle, shown_fixture, text_of
+from .conftest import (
+    SIZE,
+    RecordingApp,
+    footer_labels,
+    open_odds,
+    press,
+    rows,
+    screen_text,
+    settle,
+    shown_fixture,
+    text_of,
+)
 
 
 async def test_at_160_columns_full_names_the_league_and_the_bookmakers(bundesliga: Engine) -> None:
@@ -115,7 +126,7 @@ async def test_the_fixture_picker_keeps_the_footer_and_its_choice_shows_in_place
         footer = screen.query_one(WrappingFooter)
 
         def keys() -> list[str]:
-            return [f"{k.key_display} {k.description}" for k in footer.children if getattr(k, "description", "")]
+            return footer_labels(footer)
 
         before, first, prices = keys(), shown_fixture(app), rows(app, "#odds-table")
         assert "g Fixture" in before

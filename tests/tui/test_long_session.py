@@ -2,7 +2,8 @@
 another process change the store, opens dialogs, and leaves the app alone for hours. Once each
 has been done (the first round builds what it needs), doing it again must leave nothing behind:
 no widget, and no more Python objects than a page's worth of noise (caches of pages, the
-renderer's bounded caches emptied first: :func:`session.kept_objects`).
+renderer's bounded caches emptied first: :func:`session.kept_objects`), and no removed widget's
+rendered lines (:func:`session.orphan_line_caches`).
 
 Tiny counts here (make test's budget); ``make bench`` (row j) runs each a thousand times and
 prints the resident memory before and after."""
@@ -14,7 +15,7 @@ import pytest
 from oddsmon.clock import FakeClock
 
 from .conftest import SIZE, ManualTicker, RecordingApp, settle
-from .session import CYCLES, KEYS, kept_objects, run_cycles, switch, widgets
+from .session import CYCLES, KEYS, kept_objects, orphan_line_caches, run_cycles, switch, widgets
 
 # Python objects a round may add once warm: what moves between rounds (a page's rows read
 # again, the message log's newest line) without growing. A screen kept at each switch is
@@ -31,11 +32,15 @@ async def test_switching_screens_keeps_no_widgets_nor_objects_after_the_first_ro
         before, objects = widgets(), kept_objects()
         rounds = 4
         await run_cycles(pilot, ticker, clock, switch, rounds)
+        orphans = orphan_line_caches()  # before kept_objects() empties the memos that keep them
         grown, more = widgets() - before, kept_objects() - objects
         # A footer's keys were kept at each switch (6 a switch, 190 here); what may vary is a
         # screen's layout cache holding its last frame's widgets until its next frame.
         assert grown < 2 * len(KEYS), f"{grown} widgets more after {rounds * len(KEYS)} switches"
         assert more < rounds * OBJECTS_PER_ROUND, f"{more} objects more after {rounds * len(KEYS)} switches"
+        # Each switch removes a few widgets (the footer's keys, a table's cells): none of their
+        # rendered lines stays (before the fix, about 11 a switch were: 354 here).
+        assert orphans <= 0, f"{orphans} removed widgets' rendered lines kept after {rounds * len(KEYS)} switches"
 
 
 OTHERS = [name for name in CYCLES if name != "screen switches"]

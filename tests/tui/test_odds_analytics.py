@@ -71,7 +71,7 @@ async def test_arbitrage_named_on_the_odds_screen_and_the_dashboard(app: Recordi
         app.selected_fixture = arb_id
         await press(pilot, "o")
         assert isinstance(app.screen, OddsScreen) and shown_fixture(app) == arb_id
-        banner = str(app.screen.query_one(".arbitrage").content)
+        banner = str(app.screen.query_one(".arbitrage", Static).content)
         assert banner.startswith("arbitrage +") and "stakes" in banner
         assert "arbitrage +" in screen_text(app)
 

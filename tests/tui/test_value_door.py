@@ -7,6 +7,7 @@ from textual.widgets import DataTable
 
 from oddsmon.domain.market import ValueBet
 from oddsmon.domain.markets import BY_ID
+from oddsmon.domain.models import FixtureOdds
 from oddsmon.domain.odds import amount_text
 from oddsmon.engine.runtime import Engine
 from oddsmon.tui.odds import OddsScreen, OddsTable
@@ -85,8 +86,8 @@ async def test_value_price_and_stake_first_at_80x24_and_the_fair_odds_under_the_
         assert headers[:4] == ["Edge", "Price", "Fair", "Stake EUR"]
 
 
-def _best(odds: dict[int, object], fid: int, bet_id: int, label: str) -> float:
-    return max(v.price for b in odds[fid].bookmakers if (bet := b.bet(bet_id))  # type: ignore[attr-defined]
+def _best(odds: dict[int, FixtureOdds], fid: int, bet_id: int, label: str) -> float:
+    return max(v.price for b in odds[fid].bookmakers if (bet := b.bet(bet_id))
                for v in bet.values if v.label == label)
 
 

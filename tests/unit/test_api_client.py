@@ -39,10 +39,16 @@ def envelope(response: object, errors: object = (), paging: tuple[int, int] = (1
 
 
 def make(store: Store, clock: FakeClock, handler: Callable[[httpx.Request], httpx.Response],
-         **overrides: object) -> ApiClient:
+         *, seen: list[httpx.Request] | None = None, **overrides: object) -> ApiClient:
+    """A client whose requests ``handler`` answers, each noted first in ``seen`` if given."""
     settings = ApiSettings(base_url="http://api.test", retries=2, daily_reserve=5, **overrides)  # type: ignore[arg-type]
-    return ApiClient(settings, Secret(SECRET), store.ledger, clock,
-                     transport=httpx.MockTransport(handler))
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if seen is not None:
+            seen.append(request)
+        return handler(request)
+
+    return ApiClient(settings, Secret(SECRET), store.ledger, clock, transport=httpx.MockTransport(answer))
 
 
 async def test_sends_key_header_and_records_quota(store: Store, clock: FakeClock) -> None:
@@ -109,8 +115,8 @@ async def test_backoffs_are_jittered_not_lockstep(store: Store, clock: FakeClock
 
 
 async def test_rate_limit_that_never_ends_is_reported_within_a_minute(store: Store, clock: FakeClock) -> None:
-    calls = []
-    client = make(store, clock, lambda r: calls.append(r) or httpx.Response(429))
+    calls: list[httpx.Request] = []
+    client = make(store, clock, lambda r: httpx.Response(429), seen=calls)
     start = clock.monotonic()
     with pytest.raises(RateLimited, match="still rate limited") as info:
         await client.get("/fixtures")
@@ -194,8 +200,8 @@ async def test_the_probe_reads_the_key_again_from_where_it_came_from(store: Stor
 @pytest.mark.parametrize("status", [503, 499])
 async def test_5xx_and_499_retried_with_backoff_then_network_outage(store: Store, clock: FakeClock,
                                                                     status: int) -> None:
-    calls = []
-    client = make(store, clock, lambda r: calls.append(r) or httpx.Response(status, text="<html>busy</html>"))
+    calls: list[httpx.Request] = []
+    client = make(store, clock, lambda r: httpx.Response(status, text="<html>busy</html>"), seen=calls)
     with pytest.raises(NetworkError, match=f"HTTP {status}") as info:
         await client.get("/fixtures")
     assert info.value.outage == "network"
@@ -211,7 +217,7 @@ async def test_rapidapi_headers_and_gateway_answers(store: Store, clock: FakeClo
                httpx.Response(429, json={"message": "You have exceeded the DAILY quota for Requests "
                                                     "on your current plan, BASIC."}),
                httpx.Response(429, json={"message": "You have exceeded the rate limit per minute"})]
-    client = make(store, clock, lambda r: seen.append(r) or answers.pop(0), auth="rapidapi",
+    client = make(store, clock, lambda r: answers.pop(0), seen=seen, auth="rapidapi",
                   rapidapi_host="api-football-v1.p.rapidapi.com")
     await client.get("/fixtures", {"league": 39})
     assert seen[0].headers["x-rapidapi-key"] == SECRET
@@ -298,8 +304,8 @@ async def test_reserve_stops_counted_calls_but_not_the_free_probe(store: Store, 
 
 
 async def test_gate_keeps_every_request_in_the_process(store: Store, clock: FakeClock) -> None:
-    calls = []
-    client = make(store, clock, lambda r: calls.append(r) or httpx.Response(200, json=envelope([])))
+    calls: list[httpx.Request] = []
+    client = make(store, clock, lambda r: httpx.Response(200, json=envelope([])), seen=calls)
     client.gate = lambda: "user"
     with pytest.raises(Offline, match="offline \\(user\\)"):
         await client.get("/fixtures")

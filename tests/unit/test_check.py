@@ -21,6 +21,7 @@ from oddsmon.store import Store
 from oddsmon.supervision import journal
 from oddsmon.supervision.metrics import collect
 
+from ..stores import sqlite_backend
 from .supervision_helpers import ROOT, assert_valid, cache_pages, machine, observe_quota, warm_with_simulator
 
 MIDNIGHT = datetime(2026, 11, 25, tzinfo=UTC)
@@ -134,7 +135,7 @@ def test_check_is_read_only(store: Store, settings: Settings, clock: FakeClock,
     m = machine(store, clock, settings)
     m.go_offline("quota", "exhausted")
     clock.set(MIDNIGHT + timedelta(hours=1))  # a due quota probe is reported, not sent
-    dump = lambda: list(store.db.conn.iterdump())  # noqa: E731
+    dump = lambda: list(sqlite_backend(store).conn.iterdump())  # noqa: E731
     before = dump()
     files = sorted(p.name for p in settings.paths.db.parent.parent.rglob("*") if "-shm" not in p.name
                    and "-wal" not in p.name)

@@ -91,7 +91,8 @@ def test_odds_cost_what_their_route_takes_and_nothing_at_hand_costs_nothing() ->
     tomorrow = [Watched(i, lg, NOW + timedelta(hours=20), "NS", False) for i, lg in ((1, 39), (2, 61))]
     # Due (fetched a day ago): 39 by league page (3 pages), 61 fixture by fixture (2 at hand),
     # 140 by fixture with none at hand: no task, nothing kept for it.
-    stale = {(kind, lg): NOW - timedelta(days=1) for kind in ("fixtures", "odds") for lg in (39, 61, 140)}
+    stale: dict[tuple[str, int | None], datetime] = {
+        (kind, lg): NOW - timedelta(days=1) for kind in ("fixtures", "odds") for lg in (39, 61, 140)}
     due = known(tomorrow, leagues=(39, 61, 140), fetched={**stale, ("bookmakers", None): NOW},
                 odds_pages={39: 3, 61: 2, 140: 0})
     tasks = plan(due, CADENCE, 40, 40).tasks

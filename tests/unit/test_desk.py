@@ -23,6 +23,7 @@ from oddsmon.cli import main
 from oddsmon.desk import export
 from oddsmon.desk.picks import pick_views
 from oddsmon.store import NewPick, Store
+from tests.stores import sqlite_backend
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 KICKOFF = T0 + timedelta(hours=10)
@@ -157,7 +158,7 @@ def _config(tmp_path: Path, db: Path) -> Path:
 
 def test_cli_export_odds_to_stdout_and_to_a_file(known: Store, tmp_path: Path,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
-    cfg = _config(tmp_path, known.db.path)
+    cfg = _config(tmp_path, sqlite_backend(known).path)
     assert main(["--config", str(cfg), "--export-odds", "-", "--format", "csv"]) == 0
     printed = capsys.readouterr().out.splitlines()
     assert printed[0].startswith('"observed_at","fixture_id","kickoff"') and len(printed) == 8
@@ -215,13 +216,13 @@ def test_result_and_profit_once_the_fixture_has_ended(known: Store) -> None:
     put(known, "fixtures", "fixtures?league=39&later",
         [fixture_item(1, 39, "Arsenal", "Chelsea", KICKOFF, "FT", (2, 1))], KICKOFF + timedelta(hours=3))
     won, lost = pick_views(known, "multiplicative", KICKOFF + timedelta(hours=3))
-    assert (won.result, won.profit) == ("won", pytest.approx(12.0))
-    assert (lost.result, lost.profit) == ("lost", pytest.approx(-10.0))
+    assert won.result == "won" and won.profit == pytest.approx(12.0)
+    assert lost.result == "lost" and lost.profit == pytest.approx(-10.0)
 
 
 def test_cli_picks_csv(known: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     known.picks.add(a_pick(), T0)
-    assert main(["--config", str(_config(tmp_path, known.db.path)), "--picks", "--format", "csv"]) == 0
+    assert main(["--config", str(_config(tmp_path, sqlite_backend(known).path)), "--picks", "--format", "csv"]) == 0
     header, row = capsys.readouterr().out.splitlines()
     assert header.startswith('"id","picked_at","fixture_id","kickoff","match","market","line","outcome",'
                              '"bookmaker","price","stake","currency"')
@@ -232,7 +233,7 @@ def test_cli_picks_csv(known: Store, tmp_path: Path, capsys: pytest.CaptureFixtu
 def test_cli_picks_text_shows_the_stake_s_currency(known: Store, tmp_path: Path,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
     known.picks.add(a_pick(), T0)
-    config = _config(tmp_path, known.db.path)
+    config = _config(tmp_path, sqlite_backend(known).path)
     config.write_text(config.read_text(encoding="utf-8") + "\n[stakes]\ncurrency = \"GBP\"\n", encoding="utf-8")
     assert main(["--config", str(config), "--picks"]) == 0
     assert "Bet365 stake 10 GBP" in capsys.readouterr().out
@@ -246,13 +247,13 @@ def test_a_pick_records_what_its_stake_was_sized_against(known: Store, tmp_path:
     assert [p.basis for p in known.picks.all()] == ["model-joint"]
     with pytest.raises(ValueError, match="basis is one of market, prediction, model"):
         known.picks.add(replace(a_pick(), basis="hunch"), T0)
-    assert main(["--config", str(_config(tmp_path, known.db.path)), "--picks", "--format", "csv"]) == 0
+    assert main(["--config", str(_config(tmp_path, sqlite_backend(known).path)), "--picks", "--format", "csv"]) == 0
     header, row = csv.reader(io.StringIO(capsys.readouterr().out))
     assert header[12] == "basis" and row[12] == "model-joint"
 
 
 def test_a_pick_survives_a_restart_and_a_kill_9(store: Store, tmp_path: Path) -> None:
-    db = store.db.path
+    db = sqlite_backend(store).path
     store.picks.add(a_pick(), T0)
     store.close()
     script = textwrap.dedent(f"""
@@ -292,7 +293,7 @@ def test_the_desk_commands_never_import_textual(known: Store, tmp_path: Path, ar
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     env.pop("APISPORTS_KEY", None)
     proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "oddsmon", "--config",
-                           str(_config(tmp_path, known.db.path)), *argv],
+                           str(_config(tmp_path, sqlite_backend(known).path)), *argv],
                           capture_output=True, text=True, env=env, timeout=60)
     assert proc.returncode == 0, proc.stderr[-2000:]
     imported = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines()

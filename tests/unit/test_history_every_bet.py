@@ -87,7 +87,7 @@ def _fetch_odds(settings: Settings, served: Served) -> None:
         eng = build_engine(settings, clock=served.clock, key=Secret(SECRET), transport=SimTransport(served.sim))
         try:
             page = await eng.service.odds(force=True)
-            assert page.data and served.fixture.id in page.data, page.error
+            assert page.data and served.fixture.id in page.data, page.provenance.error
         finally:
             await eng.aclose()
 
@@ -180,7 +180,8 @@ def test_a_refetch_writes_only_the_prices_that_moved(each_store: Store) -> None:
     moved = [(f, b, bet, o, p + 0.1 if bet == SECOND_HALF_WINNER and o == "Away" else p)
              for f, b, bet, o, p in prices]
     changes = store.history.record(later, [*moved, (7, 6, 99, "Yes", 1.8)], firsts=False)
-    assert [(c.bet_id, c.outcome, c.previous, c.price) for c in changes] == [(3, "Away", 1.53, pytest.approx(1.63))]
+    assert [(c.bet_id, c.outcome, c.previous) for c in changes] == [(3, "Away", 1.53)]
+    assert [c.price for c in changes] == pytest.approx([1.63])
     assert store.history.count() == len(prices) + 2  # the move and the new series
     assert store.history.openings(99, [7]) == {(7, 6, "Yes"): 1.8}
     assert store.history.record(later + timedelta(minutes=10), moved) == []
@@ -201,8 +202,10 @@ def test_team_picks_shows_what_each_stake_was_sized_against(pg_url: str) -> None
 
 
 def _latest(store: Store) -> dict[tuple[int, int, int, str], float]:
+    """Each series' latest price: its row's, or its packed book's (schema 16) until it moved."""
     return {(r[0], r[1], r[2], r[3]): r[4] for r in store.db.query(
-        "SELECT fixture_id, bookmaker_id, bet_id, outcome, price FROM odds_latest")}
+        "SELECT fixture_id, bookmaker_id, bet_id, outcome, price FROM odds_latest UNION ALL "
+        "SELECT fixture_id, bookmaker_id, bet_id, outcome, price FROM odds_pack_points")}
 
 
 def test_an_unchanged_book_is_skipped_whole_and_a_changed_one_compared(each_store: Store) -> None:

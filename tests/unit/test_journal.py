@@ -19,12 +19,13 @@ from oddsmon.config import Settings
 from oddsmon.store import Store
 from oddsmon.supervision import journal
 from oddsmon.supervision.journal import HEADER_MARK, JournalError
+from oddsmon.types import Reason
 
 from ..conftest import SECRET
 from .supervision_helpers import ROOT, machine
 
 
-def outage(store: Store, clock: FakeClock, settings: Settings, reason: str = "quota",
+def outage(store: Store, clock: FakeClock, settings: Settings, reason: Reason = "quota",
            minutes: int = 90, close: bool = True) -> None:
     m = machine(store, clock, settings)
     m.go_offline(reason, "daily quota exhausted" if reason == "quota" else "connection refused")

@@ -20,10 +20,10 @@ def test_only_the_store_imports_sqlite3_or_runs_sql() -> None:
         if path.relative_to(PACKAGE).parts[0] == "store":
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = ([a.name for a in node.names] if isinstance(node, ast.Import) else
-                     [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
-            if any(name.split(".")[0] == "sqlite3" for name in names):
-                offenders.append(f"{path.relative_to(PACKAGE)}:{node.lineno} imports sqlite3")
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+                if any(name.split(".")[0] == "sqlite3" for name in names):
+                    offenders.append(f"{path.relative_to(PACKAGE)}:{node.lineno} imports sqlite3")
             # A statement run on a connection or transaction, or a store.db read (query and
             # query_one alone are also Textual's DOM queries).
             if isinstance(node, ast.Attribute) and (

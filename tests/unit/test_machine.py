@@ -12,6 +12,7 @@ from oddsmon.clock import FakeClock
 from oddsmon.config import Settings, SupervisionSettings
 from oddsmon.offline import OfflineMachine
 from oddsmon.store import Store
+from tests.stores import sqlite_backend
 
 MIDNIGHT = datetime(2026, 11, 25, 0, 0, tzinfo=UTC)
 
@@ -20,11 +21,18 @@ def machine(store: Store, clock: FakeClock) -> OfflineMachine:
     return OfflineMachine(store, clock, SupervisionSettings(probe_min_s=5, probe_max_s=60))
 
 
+def next_probe(m: OfflineMachine) -> datetime:
+    """The next probe slot, which the test expects set (an outage is on)."""
+    at = m.state().next_probe_at
+    assert at is not None, "no probe planned"
+    return at
+
+
 def slots(m: OfflineMachine, clock: FakeClock, until: datetime, other: OfflineMachine | None = None) -> list[datetime]:
     """Every quota probe slot up to ``until``, each claimed by ``m`` and finding no quota."""
     taken = []
-    while m.view().next_probe_at is not None and m.view().next_probe_at <= until:
-        clock.set(m.view().next_probe_at)
+    while (at := m.view().next_probe_at) is not None and at <= until:
+        clock.set(at)
         assert m.claim_quota_probe()
         assert other is None or not other.claim_quota_probe()  # one process probes each slot
         assert not m.quota_probe_result(0, reserve=10)
@@ -34,7 +42,7 @@ def slots(m: OfflineMachine, clock: FakeClock, until: datetime, other: OfflineMa
 
 def test_quota_outage_is_probed_from_exhaustion_with_a_bounded_backoff(store: Store, clock: FakeClock) -> None:
     m = machine(store, clock)
-    other = machine(Store.open(store.db.path), clock)  # a second process on the same file
+    other = machine(Store.open(sqlite_backend(store).path), clock)  # a second process on the same file
     start = clock.now()
     assert m.go_offline("quota", "daily quota exhausted")
     view = m.view()
@@ -48,7 +56,7 @@ def test_quota_outage_is_probed_from_exhaustion_with_a_bounded_backoff(store: St
     assert max(waits) == 1800 and waits[-3:] == [1800] * 3  # ... up to quota_probe_s
     assert m.gate() == "quota"
     assert not m.quota_probe_result(10, reserve=10)  # at the reserve is not enough
-    clock.set(m.view().next_probe_at)
+    clock.set(next_probe(m))
     assert m.claim_quota_probe()
     assert m.quota_probe_result(97, reserve=10)
     assert not m.state().offline and "97 calls left" in (m.state().detail or "")
@@ -71,7 +79,8 @@ def test_past_the_expected_reset_the_resume_shown_is_the_next_probe(store: Store
     m.go_offline("quota")
     slots(m, clock, MIDNIGHT + timedelta(minutes=5))  # the presumed reset came: no quota back
     view = m.view()
-    assert view.resume_at == view.next_probe_at and MIDNIGHT < view.resume_at <= MIDNIGHT + timedelta(minutes=10)
+    assert view.resume_at is not None and view.resume_at == view.next_probe_at
+    assert MIDNIGHT < view.resume_at <= MIDNIGHT + timedelta(minutes=10)
 
 
 def test_learned_reset_time_of_day_is_probed_at(store: Store, clock: FakeClock) -> None:
@@ -80,7 +89,7 @@ def test_learned_reset_time_of_day_is_probed_at(store: Store, clock: FakeClock) 
     store.ledger.observe(clock.now(), 100, 0, None, None)
     clock.advance(1800)  # 03:30: the counter fell (used 100 -> 0)
     store.ledger.observe(clock.now(), 100, 100, None, None)
-    assert Store.open(store.db.path).ledger.quota().reset_basis == "observed 03:30 UTC"  # kept in the store
+    assert Store.open(sqlite_backend(store).path).ledger.quota().reset_basis == "observed 03:30 UTC"  # kept in the store
     m = machine(store, clock)
     clock.set(MIDNIGHT + timedelta(days=1, hours=1))  # exhausted at 01:00, before the reset
     assert m.go_offline("quota")
@@ -112,7 +121,7 @@ def test_a_fall_seen_after_a_long_gap_teaches_nothing(store: Store, clock: FakeC
 def test_manual_offline_during_quota_keeps_the_probes(store: Store, clock: FakeClock) -> None:
     m = machine(store, clock)
     m.go_offline("quota")
-    slot = m.view().next_probe_at
+    slot = next_probe(m)
     assert m.go_offline("user", "runbook 3.2")
     view = m.view()
     assert (view.reason, view.resume_at, view.next_probe_at) == ("user", MIDNIGHT, slot)
@@ -143,21 +152,21 @@ def test_first_outage_reason_wins_but_user_takes_over(store: Store, clock: FakeC
 
 def test_probe_backoff_doubles_up_to_the_cap_and_one_process_probes(store: Store, clock: FakeClock) -> None:
     m = machine(store, clock)
-    other = machine(Store.open(store.db.path), clock)  # a second process on the same file
+    other = machine(Store.open(sqlite_backend(store).path), clock)  # a second process on the same file
     m.go_offline("network")
     assert not m.claim_probe()  # first probe only after probe_min_s
     waits = []
     for _ in range(6):
-        clock.set(m.state().next_probe_at)
+        clock.set(next_probe(m))
         assert m.claim_probe()
         assert not other.claim_probe()  # the slot is taken
         m.probe_result(False, "refused")
-        waits.append((m.state().next_probe_at - clock.now()).total_seconds())
+        waits.append((next_probe(m) - clock.now()).total_seconds())
     # Full jitter under a cap that doubles (10, 20, 40, then 60), never below probe_min_s.
     caps = [10, 20, 40, 60, 60, 60]
     assert all(5 <= w <= cap for w, cap in zip(waits, caps, strict=False)), waits
     assert waits != caps  # jittered, not the caps themselves
-    clock.set(m.state().next_probe_at)
+    clock.set(next_probe(m))
     assert other.claim_probe()
     assert other.probe_result(True)
     assert m.gate() is None
@@ -165,7 +174,7 @@ def test_probe_backoff_doubles_up_to_the_cap_and_one_process_probes(store: Store
 
 def test_a_refused_key_is_an_outage_of_its_own_ended_by_a_probe(store: Store, clock: FakeClock) -> None:
     m = machine(store, clock)
-    other = machine(Store.open(store.db.path), clock)
+    other = machine(Store.open(sqlite_backend(store).path), clock)
     assert m.go_offline("key", "API key rejected by the provider: Error/Missing application key.")
     view = other.view()  # every process sees it
     assert (view.offline, view.reason) == (True, "key") and other.gate() == "key"
@@ -174,14 +183,14 @@ def test_a_refused_key_is_an_outage_of_its_own_ended_by_a_probe(store: Store, cl
     assert not m.go_offline("user") and m.view().reason == "key"
     waits = []
     for _ in range(5):
-        clock.set(m.state().next_probe_at)
+        clock.set(next_probe(m))
         assert m.claim_probe() and not other.claim_probe()
         assert not m.probe_result(False, "probe failed: cannot reach the API", "network")
-        waits.append((m.state().next_probe_at - clock.now()).total_seconds())
+        waits.append((next_probe(m) - clock.now()).total_seconds())
     assert all(5 <= w <= cap for w, cap in zip(waits, [10, 20, 40, 60, 60], strict=True)), waits
     # Its probes failing for another reason do not hide what is wrong.
     assert m.view().detail == "API key rejected by the provider: Error/Missing application key."
-    clock.set(m.state().next_probe_at)
+    clock.set(next_probe(m))
     assert m.claim_probe()
     assert m.probe_result(True)  # the key was rotated: /status answers
     assert m.gate() is None and m.state().detail == "key probe succeeded"
@@ -192,7 +201,7 @@ def test_a_refused_key_is_an_outage_of_its_own_ended_by_a_probe(store: Store, cl
 def test_a_refused_key_takes_over_any_other_outage(store: Store, clock: FakeClock) -> None:
     m = machine(store, clock)
     for first in ("network", "quota", "user"):
-        m.go_offline(first)  # type: ignore[arg-type]
+        m.go_offline(first)
         assert m.go_offline("key", "account refused by the provider: Your account is suspended")
         assert m.view().reason == "key" and m.view().resume_at is None
         assert m.go_online("key rotated, resumed by hand")  # a person may end it
@@ -206,7 +215,7 @@ def test_a_probe_the_provider_refuses_is_a_key_outage_whatever_the_state(store: 
     assert m.view().reason == "key" and m.state().probe_failures == 1
     m.go_online()
     m.go_offline("network", "connection refused")
-    clock.set(m.state().next_probe_at)
+    clock.set(next_probe(m))
     assert m.claim_probe()
     m.probe_result(False, "probe failed: API key rejected (HTTP 403)", "key")  # the network is back
     assert m.view().reason == "key" and m.view().detail == "probe failed: API key rejected (HTTP 403)"
@@ -225,7 +234,7 @@ def test_incident_opened_and_closed_with_actions(store: Store, clock: FakeClock)
     m.go_online("manual resume")
     incident = store.incidents.recent(1)[0]
     assert incident.reason == "network" and not incident.open
-    assert incident.closed_at - incident.opened_at == timedelta(seconds=360)
+    assert incident.closed_at is not None and incident.closed_at - incident.opened_at == timedelta(seconds=360)
     kinds = [a.kind for a in incident.actions]
     assert kinds == ["transition", "note", "transition", "transition"]
     assert "contacted support" in incident.actions[1].text

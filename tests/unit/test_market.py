@@ -52,9 +52,9 @@ def test_rows_margins_and_best_prices() -> None:
     bet365, bwin = view.rows
     # 1/2 + 1/3.4 + 1/3.8 - 1 = 0.5 + 0.294118 + 0.263158 - 1 = 0.057276
     assert bet365.margin == pytest.approx(0.057276, abs=1e-6)
-    assert f"{bet365.margin * 100:.2f}%" == "5.73%"
+    assert bet365.margin is not None and f"{bet365.margin * 100:.2f}%" == "5.73%"
     assert bwin.best == (True, False, False) and bet365.best == (False, True, True)
-    assert [(o.best.price, o.best.bookmaker) for o in view.outcomes] == \
+    assert [(best.price, best.bookmaker) if (best := o.best) else None for o in view.outcomes] == \
         [(2.1, "Bwin"), (3.4, "Bet365"), (3.8, "Bet365")]
     assert view.arbitrage is None
 

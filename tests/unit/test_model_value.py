@@ -65,9 +65,10 @@ async def test_value_and_kelly_against_the_model_beside_the_market(engine: Engin
     (bet,) = board.bets  # the Away at 1 % has no value at any price offered
     assert (bet.fixture_id, bet.market, bet.outcome, bet.price) == (fid, "Match Winner", "Home", price)
     assert bet.edge == pytest.approx(0.2, abs=1e-5) and bet.fair_probability == p
-    # Kelly against the model, as the Value screen sizes it: a quarter of (bp - q) / b.
+    # Kelly against the model, as the Value screen sizes it at the bet's price (``price``, as
+    # asserted above): a quarter of (bp - q) / b.
     b = price - 1
-    assert kelly_stake(bet.price, p, 1000.0, 0.25, 0.01) == pytest.approx(250 * (b * p - (1 - p)) / b, abs=0.01)
+    assert kelly_stake(price, p, 1000.0, 0.25, 0.01) == pytest.approx(250 * (b * p - (1 - p)) / b, abs=0.01)
     # The market's board is still there, unchanged by the model.
     market = (await service.value_board()).data
     assert market is not None and all(v.fair_probability != p for v in market.bets)

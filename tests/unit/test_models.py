@@ -10,7 +10,7 @@ import json
 import math
 import pickle
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -142,7 +142,7 @@ def test_fixtures_sample() -> None:
         venue="Stade Municipal",
         referee=None,
     )
-    assert fx.kickoff.utcoffset() is not None and fx.kickoff.utcoffset().total_seconds() == 0
+    assert fx.kickoff.utcoffset() == timedelta(0)
     assert fx.is_live and not fx.is_finished and not fx.is_upcoming
 
 
@@ -706,8 +706,7 @@ def _check_result(result: Any) -> None:
     assert isinstance(items, list)
     for item in items:
         if isinstance(item, Fixture):
-            assert item.kickoff.utcoffset() is not None
-            assert item.kickoff.utcoffset().total_seconds() == 0
+            assert item.kickoff.utcoffset() == timedelta(0)
         elif isinstance(item, FixtureOdds):
             assert item.skipped >= 0
             for book in item.bookmakers:
@@ -764,7 +763,7 @@ def _unread_prediction_block(path: tuple[Any, ...]) -> bool:
 def _mutation_cases() -> list[tuple[str, Callable[[Any], Any], tuple[Any, ...]]]:
     if not SAMPLES.is_dir():
         return []
-    cases = []
+    cases: list[tuple[str, Callable[[Any], Any], tuple[Any, ...]]] = []
     for name, parser in [
         (FIXTURES, parse_fixtures),
         (LEAGUES, parse_leagues),
@@ -812,4 +811,4 @@ def test_odds_can_keep_only_some_bets() -> None:
     bwin = only[0].bookmakers[0]
     assert [b.id for b in bwin.bets] == [b["id"] for b in body(ODDS)["response"][0]["bookmakers"][0]["bets"]
                                          if b["id"] in (1, 8)]
-    assert bwin.bet(1).price("Home") == 2.5
+    assert (bet := bwin.bet(1)) is not None and bet.price("Home") == 2.5

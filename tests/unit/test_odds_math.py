@@ -30,6 +30,7 @@ from oddsmon.domain.odds import (
     margin,
     shin_z,
 )
+from oddsmon.types import FairMethod
 
 # No deadline and no too_slow check: CI machines are slower than ours, and speed is a benchmark's
 # business, not a property's.
@@ -209,7 +210,7 @@ def test_odds_ratio_known_values() -> None:
 
 
 @pytest.mark.parametrize("method", FAIR_METHODS)
-def test_symmetric_two_way_market_is_fifty_fifty(method: str) -> None:
+def test_symmetric_two_way_market_is_fifty_fifty(method: FairMethod) -> None:
     # Equal prices carry no information about which side is likelier, whatever the margin.
     assert _approx(fair_probabilities([1.9, 1.9], method), [0.5, 0.5], 1e-15)
     assert _approx(fair_odds([1.9, 1.9], method), [2.0, 2.0], 1e-14)
@@ -243,7 +244,7 @@ def test_additive_goes_negative_for_long_shots() -> None:
 
 
 @pytest.mark.parametrize("method", FAIR_METHODS)
-def test_book_under_100_percent_is_still_solved(method: str) -> None:
+def test_book_under_100_percent_is_still_solved(method: FairMethod) -> None:
     # 1/2.1 + 1/2.2 = 215/231 < 1 (an arbitrage-level composite book).
     probs = fair_probabilities([2.1, 2.2], method)
     assert math.fsum(probs) == pytest.approx(1.0, abs=1e-12)
@@ -277,7 +278,7 @@ def _assert_order_preserved(prices: list[float], probs: list[float]) -> None:
 @FAST
 @given(prices=realistic_markets(), method=st.sampled_from(FAIR_METHODS))
 def test_fair_probabilities_invariants_on_realistic_markets(
-    prices: list[float], method: str
+    prices: list[float], method: FairMethod
 ) -> None:
     probs = fair_probabilities(prices, method)
     assert len(probs) == len(prices)
@@ -296,7 +297,7 @@ def test_fair_probabilities_invariants_on_realistic_markets(
 
 @FAST
 @given(prices=wide_markets, method=st.sampled_from(FAIR_METHODS))
-def test_fair_probabilities_sum_and_order_on_any_prices(prices: list[float], method: str) -> None:
+def test_fair_probabilities_sum_and_order_on_any_prices(prices: list[float], method: FairMethod) -> None:
     probs = fair_probabilities(prices, method)
     assert all(math.isfinite(p) for p in probs)
     assert abs(math.fsum(probs) - 1.0) <= 1e-9
@@ -308,7 +309,7 @@ def test_fair_probabilities_sum_and_order_on_any_prices(prices: list[float], met
 
 @FAST
 @given(prices=zero_margin_markets(), method=st.sampled_from(FAIR_METHODS))
-def test_zero_margin_gives_back_implied_probabilities(prices: list[float], method: str) -> None:
+def test_zero_margin_gives_back_implied_probabilities(prices: list[float], method: FairMethod) -> None:
     assert abs(margin(prices)) <= 1e-14
     assert _approx(fair_probabilities(prices, method), [1 / o for o in prices], 1e-9)
 
@@ -366,9 +367,10 @@ def test_shin_two_outcomes_matches_closed_form_and_additive(prices: list[float])
 
 def test_unknown_method_is_named() -> None:
     with pytest.raises(ValueError, match="'basic'"):
-        fair_probabilities(MARKET, "basic")
+        # A name the types forbid, as an untyped caller could still pass: the runtime check is under test.
+        fair_probabilities(MARKET, "basic")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="'wpo'"):
-        fair_odds(MARKET, "wpo")
+        fair_odds(MARKET, "wpo")  # type: ignore[arg-type]  # as above
 
 
 @pytest.mark.parametrize("prices", [[], [1.5]])
@@ -381,7 +383,7 @@ def test_fewer_than_two_prices(prices: list[float]) -> None:
 
 @pytest.mark.parametrize("bad", [1.0, 0.5, 0.0, -2.0, math.nan, math.inf, -math.inf])
 @pytest.mark.parametrize("method", FAIR_METHODS)
-def test_bad_price_is_named(bad: float, method: str) -> None:
+def test_bad_price_is_named(bad: float, method: FairMethod) -> None:
     with pytest.raises(ValueError, match=rf"price {re.escape(repr(bad))} at position 1"):
         fair_probabilities([2.0, bad, 3.0], method)
 
@@ -455,7 +457,7 @@ def test_arbitrage_invariants(book: dict[str, list[float | None]]) -> None:
     assert (arb is None) == (total >= 1)
     for i, b in enumerate(best):
         assert b is not None
-        assert b.price == max(p[i] for p in book.values() if p[i] is not None)
+        assert b.price == max(v for p in book.values() if (v := p[i]) is not None)
         assert book[b.bookmaker][i] == b.price
     if arb is not None:
         assert arb.total == pytest.approx(total, abs=1e-15)
@@ -580,7 +582,7 @@ def test_format_price() -> None:
     assert format_price(2.5, "american") == "+150"
     assert format_price(1.5, "american") == "-200"
     with pytest.raises(ValueError, match="'hongkong'"):
-        format_price(2.5, "hongkong")
+        format_price(2.5, "hongkong")  # type: ignore[arg-type]  # the runtime check of an untyped caller's style
     with pytest.raises(ValueError, match=r"price 0\.5"):
         format_price(0.5, "decimal")
     with pytest.raises(ValueError, match=r"price 1\.0"):

@@ -18,7 +18,8 @@ def _bundled() -> dict[str, bytes]:
 
 
 def test_bundled_samples_are_the_recorded_bytes_and_nothing_else() -> None:
-    recorded = dict(reversed(line.split("  ", 1)) for line in DIGESTS.read_text().splitlines())
+    # sha256sum's lines: "<digest>  <name>".
+    recorded = {name: digest for digest, name in (line.split("  ", 1) for line in DIGESTS.read_text().splitlines())}
     bundled = {name: hashlib.sha256(body).hexdigest() for name, body in _bundled().items()}
     # A sample edited, added or lost since the copy was taken fails here, with its name.
     assert bundled == recorded

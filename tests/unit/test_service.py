@@ -19,6 +19,7 @@ from oddsmon.store import Store
 
 from ..conftest import SECRET
 from ..samples import SAMPLES
+from ..stores import sqlite_backend
 
 FILES = {
     "/odds/bookmakers": "odds_bookmakers__official_docs.json",
@@ -52,9 +53,9 @@ class FakeApi:
             self.remaining -= 1
             headers["x-ratelimit-requests-remaining"] = str(self.remaining)
         if self.fail == "quota" and path != "/status":
-            body = {"errors": {"requests": "You have reached the request limit for the day"},
-                    "response": [], "results": 0}
-            return httpx.Response(200, json=body, headers=headers)
+            envelope = {"errors": {"requests": "You have reached the request limit for the day"},
+                        "response": [], "results": 0}
+            return httpx.Response(200, json=envelope, headers=headers)
         body = self.bodies.get(path) or (SAMPLES / FILES[path]).read_text()
         return httpx.Response(200, text=body, headers=headers)
 
@@ -77,7 +78,7 @@ def service(settings: Settings, store: Store, clock: FakeClock, api: FakeApi) ->
 
 async def test_fresh_entries_come_from_the_cache(service: Service, api: FakeApi, clock: FakeClock) -> None:
     first = await service.bookmakers()
-    assert first.provenance.source == "live" and len(first.data) == 15
+    assert first.provenance.source == "live" and first.data is not None and len(first.data) == 15
     clock.advance(60)
     second = await service.bookmakers()
     assert second.provenance.source == "cache" and second.provenance.age_s == 60
@@ -146,7 +147,8 @@ async def test_quota_envelope_goes_offline_until_midnight(service: Service, api:
     api.fail = "quota"
     await service.bookmakers()
     mode = service.mode()
-    assert mode.reason == "quota" and mode.resume_at.isoformat() == "2026-11-25T00:00:00+00:00"
+    assert mode.reason == "quota" and mode.resume_at is not None
+    assert mode.resume_at.isoformat() == "2026-11-25T00:00:00+00:00"
 
 
 async def test_headers_reaching_the_reserve_go_offline(service: Service, api: FakeApi,
@@ -207,7 +209,7 @@ async def test_warm_while_network_offline_sends_one_probe(service: Service, api:
 
 async def test_the_key_is_never_cached(service: Service) -> None:
     await service.warm()
-    dump = "\n".join(service.store.db.conn.iterdump())
+    dump = "\n".join(sqlite_backend(service.store).conn.iterdump())
     assert SECRET not in dump
     assert json.dumps([e for e in dump.splitlines() if "x-apisports" in e]) == "[]"
 
@@ -245,8 +247,8 @@ async def test_dashboard_reads_the_match_winner_part_a_league_page_left(
     # The league's entry keeps its Match Winner part; the whole answer is in its fixtures'
     # entries, written with it, kept once.
     part = store.cache.get(_league_key(settings, league))
-    fixtures = [store.cache.get(FixtureOddsRequest(fid).key) for fid in full.data]
-    assert part is not None and fixtures and all(e is not None for e in fixtures)
+    fixtures = [e for fid in full.data if (e := store.cache.get(FixtureOddsRequest(fid).key)) is not None]
+    assert part is not None and fixtures and len(fixtures) == len(full.data)
     assert all((e.fetched_at, e.expires_at) == (part.fetched_at, part.expires_at) for e in fixtures)
     assert len(part.body) < sum(len(e.body) for e in fixtures) / 3
     # The Dashboard reads only the part: another process does, even with the fixtures'
@@ -297,6 +299,7 @@ async def test_dashboard_headlines_are_kept_when_odds_are_stored_and_read_as_com
     # headlines still come, and only the odds behind them (asked for) are missing.
     for (key,) in store.db.query("SELECT key FROM cache WHERE kind = 'odds'"):
         entry = store.cache.get(key)
+        assert entry is not None
         store.cache.put(key, "odds", "{damaged", entry.fetched_at,
                         (entry.expires_at - entry.fetched_at).total_seconds())
     other = await Service(settings, store, service.machine, service.provider, clock).dashboard()
@@ -311,7 +314,8 @@ async def test_market_view_from_the_docs_sample(service: Service, api: FakeApi) 
     view = page.data
     assert view is not None and [r.bookmaker.name for r in view.rows] == ["Bwin"]
     # Bwin Match Winner 2.50 / 2.95 / 2.95: 0.4 + 2 * 0.338983 - 1 = 0.077966
-    assert f"{view.rows[0].margin * 100:.2f}%" == "7.80%"
+    margin = view.rows[0].margin
+    assert margin is not None and f"{margin * 100:.2f}%" == "7.80%"
     assert [o.predicted for o in view.outcomes] == [None, None, None]
 
 

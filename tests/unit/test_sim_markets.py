@@ -110,7 +110,7 @@ def test_a_simulated_quarter_line_is_valued_with_its_halves(sim_odds: FixtureOdd
     assert home.states is not None and [s.result for _, s in home.states] == ["won", "half lost", "lost"]
     assert away.states is not None and [s.result for _, s in away.states] == ["won", "half won", "lost"]
     # Every bookmaker's margin is its own (2.5 % to 8 %, within rounding to its ladder).
-    assert all(0.0 < r.margin < 0.12 for r in view.rows if r.margin is not None)  # type: ignore[operator]
+    assert all(0.0 < margin < 0.12 for r in view.rows if (margin := r.margin) is not None)
 
 
 def test_a_long_shot_keeps_its_long_price_when_its_favourite_is_quoted_at_1_01() -> None:

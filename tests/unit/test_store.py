@@ -18,6 +18,7 @@ from oddsmon.providers import LeagueOddsRequest
 from oddsmon.store import Store, StoreError, StoreTooNew, cache_key
 from oddsmon.store.sqlite import APPLICATION_ID, SCHEMA_VERSION
 from oddsmon.version import __version__
+from tests.stores import one_row
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
@@ -32,9 +33,9 @@ def test_new_store_is_wal_versioned_and_private(tmp_path: Path) -> None:
     path = tmp_path / "o.db"
     store = Store.open(path)
     store.cache.put("/status", "/status", "{}", T0, 60)
-    assert store.db.query_one("PRAGMA journal_mode")[0] == "wal"
-    assert store.db.query_one("PRAGMA user_version")[0] == SCHEMA_VERSION
-    assert store.db.query_one("PRAGMA application_id")[0] == APPLICATION_ID
+    assert one_row(store, "PRAGMA journal_mode")[0] == "wal"
+    assert one_row(store, "PRAGMA user_version")[0] == SCHEMA_VERSION
+    assert one_row(store, "PRAGMA application_id")[0] == APPLICATION_ID
     for suffix in ("", "-wal", "-shm"):
         mode = stat.S_IMODE(os.stat(f"{path}{suffix}").st_mode)
         assert mode == 0o600, (suffix, oct(mode))
@@ -61,18 +62,18 @@ def test_a_big_body_is_kept_compressed_and_read_back_as_received(store: Store) -
     body = json.dumps({"get": "odds", "results": 200, "paging": {"current": 1, "total": 1},
                        "response": items})
     store.cache.put("/odds?league=39&season=2026", "/odds", body, T0, 60)
-    stored = store.db.query_one("SELECT body, size FROM cache WHERE key = '/odds?league=39&season=2026'")
+    stored = one_row(store, "SELECT body, size FROM cache WHERE key = '/odds?league=39&season=2026'")
     # On disk a fraction of what was received; the byte count stays the body as received.
     assert isinstance(stored[0], bytes) and len(stored[0]) < len(body) / 4
     assert stored[1] == len(body) and store.cache.stats() == (1, len(body))
-    assert store.cache.get("/odds?league=39&season=2026").body == body
+    assert (entry := store.cache.get("/odds?league=39&season=2026")) is not None and entry.body == body
     assert store.cache.results("/odds?league=39&season=2026") == 200
     assert list(store.cache.bodies("/odds")) == [body]
     # A small body stays uncompressed: text in SQLite (readable by its JSON functions), the
     # UTF-8 bytes in PostgreSQL's bytea.
     store.cache.put("/status", "/status", '{"results": 1, "response": {}}', T0, 60)
     assert store.cache.results("/status") == 1
-    small = store.db.query_one("SELECT body FROM cache WHERE key = '/status'")[0]
+    small = one_row(store, "SELECT body FROM cache WHERE key = '/status'")[0]
     assert small == ('{"results": 1, "response": {}}' if store.db.dialect.text_bodies
                      else b'{"results": 1, "response": {}}')
 
@@ -82,7 +83,7 @@ def test_a_compressed_body_that_does_not_inflate_reads_as_unparseable(store: Sto
     with store.db.write() as tx:
         # A zlib header, then damage: what a torn or hand-edited body holds.
         tx.execute("UPDATE cache SET body = ? WHERE key = '/odds?fixture=1'", (b"x\x9cnot zlib",))
-    assert store.cache.get("/odds?fixture=1").body == ""
+    assert (entry := store.cache.get("/odds?fixture=1")) is not None and entry.body == ""
     assert store.cache.results("/odds?fixture=1") is None
 
 
@@ -95,7 +96,7 @@ def test_latest_matching_finds_the_newest_window(store: Store) -> None:
     store.cache.put(new, "/fixtures", "{}", T0 + timedelta(hours=1), 1)
     store.cache.put(other, "/fixtures", "{}", T0 + timedelta(hours=2), 1)
     pattern = cache_key("/fixtures", {"league": 39, "from": ANY, "to": ANY})
-    assert store.cache.latest_matching("/fixtures", pattern).key == new
+    assert (entry := store.cache.latest_matching("/fixtures", pattern)) is not None and entry.key == new
 
 
 def test_state_update_is_logged_once_per_transition(store: Store) -> None:
@@ -196,10 +197,10 @@ def test_odds_history_skips_unchanged_prices(store: Store) -> None:
 def test_a_price_first_seen_is_one_row_and_the_history_reads_the_same(store: Store) -> None:
     store.history.record(T0, [(1, 8, 1, "Home", 2.1), (1, 8, 1, "Draw", 3.4)])
     # The first points live on the latest rows: nothing in the changes table yet.
-    assert store.db.query_one("SELECT count(*) FROM odds_changes")[0] == 0
+    assert one_row(store, "SELECT count(*) FROM odds_changes")[0] == 0
     assert store.history.count() == 2
     store.history.record(T0 + timedelta(minutes=10), [(1, 8, 1, "Home", 2.0), (1, 8, 1, "Draw", 3.4)])
-    assert store.db.query_one("SELECT count(*) FROM odds_changes")[0] == 1
+    assert one_row(store, "SELECT count(*) FROM odds_changes")[0] == 1
     # An older fetch recorded late, with another price: it becomes the series' first point.
     late = store.history.record(T0 - timedelta(minutes=10), [(1, 8, 1, "Home", 2.2)], firsts=False)
     assert [(c.previous, c.price) for c in late] == [(2.0, 2.2)]
@@ -207,7 +208,7 @@ def test_a_price_first_seen_is_one_row_and_the_history_reads_the_same(store: Sto
         [(timedelta(minutes=-10), 2.2), (timedelta(0), 2.1), (timedelta(minutes=10), 2.0)]
     assert store.history.openings(1, [1]) == {(1, 8, "Home"): 2.2, (1, 8, "Draw"): 3.4}
     # The latest price stays the newest fetch's.
-    assert store.db.query_one("SELECT price FROM odds_latest WHERE outcome = 'Home'")[0] == 2.0
+    assert one_row(store, "SELECT price FROM odds_latest WHERE outcome = 'Home'")[0] == 2.0
     assert list(store.history.stream()) == [
         (1, 8, 1, "Draw", T0.timestamp(), 3.4),
         (1, 8, 1, "Home", (T0 - timedelta(minutes=10)).timestamp(), 2.2),
@@ -242,10 +243,10 @@ def test_a_v6_store_keeps_its_history_through_migration_7(tmp_path: Path) -> Non
                          [(7, 8, 1, "Home", 2.5, t), (7, 8, 1, "Draw", 2.95, t), (7, 6, 5, "Over 2.5", 1.9, t)])
 
     store = Store.open(path)
-    assert store.db.query_one("PRAGMA user_version")[0] == SCHEMA_VERSION
+    assert one_row(store, "PRAGMA user_version")[0] == SCHEMA_VERSION
     assert sorted(store.history.stream()) == sorted(points)
     assert store.history.count() == 4
-    assert store.db.query_one("SELECT count(*) FROM odds_changes")[0] == 1  # only the move
+    assert one_row(store, "SELECT count(*) FROM odds_changes")[0] == 1  # only the move
     assert store.history.openings(1, [7]) == {(7, 8, "Home"): 2.6, (7, 8, "Draw"): 2.95}
     assert store.history.closing_at(7, 1, T0) == {(8, "Home"): 2.5, (8, "Draw"): 2.95}
     # And it goes on recording: an unchanged price adds nothing, a move one point.
@@ -266,7 +267,7 @@ def test_a_v14_store_keeps_its_history_through_migration_15_and_its_one_point_se
             (7, 6, 5, "Over 2.5", 1.9, t - 300, 1.9, t - 300)])
         conn.execute("INSERT INTO odds_changes VALUES (7, 8, 1, 'Home', ?, 2.5)", (t,))
     store = Store.open(path)
-    assert store.db.query_one("PRAGMA user_version")[0] == SCHEMA_VERSION
+    assert one_row(store, "PRAGMA user_version")[0] == SCHEMA_VERSION
     assert sorted(store.history.stream()) == sorted([
         (7, 8, 1, "Home", t - 600, 2.6), (7, 8, 1, "Home", t, 2.5), (7, 8, 1, "Draw", t - 600, 2.95),
         (7, 6, 5, "Over 2.5", t - 300, 1.9)])
@@ -370,7 +371,7 @@ def test_a_version_1_store_is_migrated_in_place(tmp_path: Path) -> None:
     conn.close()
     store = Store.open(path)
     assert store.health().problem is None  # kept, not replaced
-    assert store.db.query_one("PRAGMA user_version")[0] == SCHEMA_VERSION
+    assert one_row(store, "PRAGMA user_version")[0] == SCHEMA_VERSION
     assert store.cache.get("/status") is not None
     store.ledger.log_cache_reads([(T0, "/odds", 0.4)])
     assert store.ledger.recent_requests(1)[0].from_cache
@@ -423,7 +424,7 @@ def test_a_version_4_store_gets_its_odds_rows_and_byte_counts_on_upgrade(tmp_pat
                          [("Home", fetched - 600, 2.6), ("Home", fetched - 60, 2.5), ("Draw", fetched - 600, 2.95)])
 
     store = Store.open(path)
-    assert store.db.query_one("PRAGMA user_version")[0] == SCHEMA_VERSION
+    assert one_row(store, "PRAGMA user_version")[0] == SCHEMA_VERSION
     assert store.cache.stats() == (2, len(body) + 2)
     latest = {tuple(r[:2]): tuple(r[2:]) for r in store.db.query(
         "SELECT bet_id, outcome, price, seen_at FROM odds_latest WHERE fixture_id = 326090 AND bookmaker_id = 6")}

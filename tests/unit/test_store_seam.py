@@ -178,7 +178,8 @@ def _every_part_at_work(store: Store) -> None:
     assert allowed
     ledger.log_request(at, "/odds", "200", 12.0, True, ticket=ticket, unobserved=True)
     ledger.log_cache_reads([(at, "/odds", 0.3)])
-    ledger.bump("hits", "misses"), ledger.set_meta("k", "v")
+    ledger.bump("hits", "misses")
+    ledger.set_meta("k", "v")
     ledger.quota(), ledger.counters(), ledger.recent_requests(), ledger.counted_since(at), ledger.meta("k")
 
     def go_offline(state: Any) -> Any:
@@ -198,18 +199,23 @@ def _every_part_at_work(store: Store) -> None:
 
     collector = store.collector
     collector.acquire("collector", at, 120.0), collector.renew("collector", later)
-    collector.holder("collector"), collector.release("collector")
-    collector.add_spend(date(2026, 11, 24), {"odds": 3}), collector.spend(date(2026, 11, 24))
-    collector.set_status(CollectorStatus(1, 60.0, at, later)), collector.status()
+    collector.holder("collector")
+    collector.release("collector")
+    collector.add_spend(date(2026, 11, 24), {"odds": 3})
+    collector.spend(date(2026, 11, 24))
+    collector.set_status(CollectorStatus(1, 60.0, at, later))
+    collector.status()
 
     outbox = store.outbox
     outbox.enqueue(["webhook"], [Queued("drop:7", "drop", "{}"), Queued("drop:8", "drop", "{}")], at,
                    cursor=("transitions", 3))
     outbox.cursor("transitions"), outbox.next_due("webhook", at, 10.0)
     first, second = outbox.claim("webhook", later, min_interval_s=10.0, stale_s=60.0)
-    outbox.sent([first.id], later), outbox.failed([second.id], later, "HTTP 500", later)
+    outbox.sent([first.id], later)
+    outbox.failed([second.id], later, "HTTP 500", later)
     outbox.claim("webhook", later + timedelta(minutes=1), min_interval_s=10.0, stale_s=60.0, limit=1)
-    outbox.release([second.id]), outbox.failed([second.id], later, "HTTP 404", None)
+    outbox.release([second.id])
+    outbox.failed([second.id], later, "HTTP 404", None)
     outbox.view(), outbox.prune(later, sent_keep_s=0.0, dead_keep_s=0.0)
 
     history = store.history
@@ -223,7 +229,8 @@ def _every_part_at_work(store: Store) -> None:
     history.openings(1, [7]), history.closing_at(7, 1, kickoff), list(history.stream(since=at))
     list(history.stream(fixtures=[7])), history.closing([7]), history.closing_seen([7]), history.count()
 
-    store.headlines.put(at, "", [(7, '{"best": 2.1}')]), store.headlines.get([7], "")
+    store.headlines.put(at, "", [(7, '{"best": 2.1}')])
+    store.headlines.get([7], "")
 
     live = LiveStatus("Second Half", 60, 1, 0, False, False, False)
     store.live.record(at, [LiveState(7, at, live)], [LivePrice(7, 59, "Home", "", 0, 1.5, True, False)])
@@ -232,14 +239,16 @@ def _every_part_at_work(store: Store) -> None:
 
     picks = store.picks
     picks.add(NewPick(7, kickoff, "A v B", "Premier League", 1, "", "Home", "Home", 8, "Bet365", 2.1, 10.0), at)
-    picks.all(), picks.save_filters(frozenset({61}), frozenset({3})), picks.filters()
+    picks.all()
+    picks.save_filters(frozenset({61}), frozenset({3}))
+    picks.filters()
     picks.toggle_pin(7, at), picks.pinned()
     cache.purge()
 
 
 def test_every_part_speaks_portable_sql_and_leaves_the_rest_to_the_dialect(tmp_path: Path) -> None:
     recorder = _Recorder(SqliteBackend(tmp_path / "o.db").open())
-    store = Store(recorder)  # type: ignore[arg-type]
+    store = Store(recorder)
     _every_part_at_work(store)
     assert store.live.board(7) is not None and store.history.closing_at(7, 1, T0 + timedelta(hours=2))
     store.close()

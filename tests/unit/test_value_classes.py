@@ -56,11 +56,11 @@ def offences(source: str, where: str, *, start_path: bool) -> list[str]:
     """What in ``source`` breaks the rule, one line each naming the file, line and class."""
     tree = ast.parse(source)
     found = []
-    for node in tree.body:  # module level: a lazy import inside a function costs nothing at start
+    for statement in tree.body:  # module level: a lazy import inside a function costs nothing at start
         if start_path and (
-                (isinstance(node, ast.Import) and any(a.name == "dataclasses" for a in node.names))
-                or (isinstance(node, ast.ImportFrom) and node.module == "dataclasses")):
-            found.append(f"{where}:{node.lineno}: imports dataclasses on the start path")
+                (isinstance(statement, ast.Import) and any(a.name == "dataclasses" for a in statement.names))
+                or (isinstance(statement, ast.ImportFrom) and statement.module == "dataclasses")):
+            found.append(f"{where}:{statement.lineno}: imports dataclasses on the start path")
     for node in ast.walk(tree):
         if not isinstance(node, ast.ClassDef):
             continue

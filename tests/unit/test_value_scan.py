@@ -126,7 +126,7 @@ async def test_each_method_and_bookmaker_filter_is_its_own_scan(engine: Engine, 
     assert _rows(_bets(await service.value_board(method="shin"))) == \
         _rows(await _everything(engine, sim, tmp_path, method="shin"))
     board = _bets(await service.value_board())
-    names = dict(engine.store.db.query("SELECT id, name FROM bookmaker_names"))
+    names: dict[int, str] = dict(engine.store.db.query("SELECT id, name FROM bookmaker_names"))
     hidden = frozenset({min(names)})
     assert (await service.value_board(hidden_bookmakers=hidden)).provenance.notes
     await service.scan_values(hidden_bookmakers=hidden)
