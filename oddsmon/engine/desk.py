@@ -13,6 +13,7 @@ from ..desk.probs import ProbsError, import_probs
 from ..domain.kelly import kelly_simultaneous
 from ..domain.market import ValueBet, model_value_bets
 from ..domain.markets import BY_ID
+from ..domain.models import Fixture
 from ..domain.odds import kelly_stake, round_stake
 from ..store import NewPick
 from ..store.picks import Scope
@@ -42,6 +43,18 @@ class ValueBoard:
 
     bets: list[ValueBet]
     pending: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ValuePage:
+    """All the Value screen shows, read in one call on the engine's loop: the board, each
+    bet's stake in money (0 for arbitrages and middles), the watched fixtures by id (names
+    and kickoffs), and the basis the board was worked out against."""
+
+    board: ValueBoard
+    stakes: list[float]
+    fixtures: dict[int, Fixture]
+    basis: ValueBasis
 
 
 class Desk:
@@ -171,6 +184,27 @@ class Desk:
         if found.pending:
             notes.append(f"{found.pending} fixtures' {PENDING_NOTE}")
         return Page(ValueBoard(found.bets, found.pending), replace(prov, notes=(*prov.notes, *notes)))
+
+    async def value_page(self, *, method: FairMethod | None = None, pinned: frozenset[int] = frozenset(),
+                         hidden_leagues: frozenset[int] = frozenset(),
+                         hidden_bookmakers: frozenset[int] = frozenset(), basis: ValueBasis = "market",
+                         limit: int | None = None, simultaneous: bool = False) -> Page[ValuePage]:
+        """The Value screen's page (:meth:`value_board`, with the stakes of its value bets sized
+        by :meth:`kelly_stakes` and the fixtures they are of), against ``basis`` where there
+        is one, else the market. One call where four were (the screen's first open waited for
+        each to cross to the engine's loop and back)."""
+        if basis not in self.value_sources():
+            basis = "market"
+        board = await self.value_board(method=method, pinned=pinned, hidden_leagues=hidden_leagues,
+                                       hidden_bookmakers=hidden_bookmakers, basis=basis, limit=limit)
+        if board.data is None:
+            return Page(None, board.provenance)
+        bets = board.data.bets
+        valued = [b for b in bets if b.kind == "value"]
+        stakes = dict(zip(map(id, valued), self.kelly_stakes(valued, simultaneous=simultaneous), strict=True))
+        fixtures = await self.pages.fixtures()
+        return Page(ValuePage(board.data, [stakes.get(id(b), 0.0) for b in bets],
+                              {f.id: f for f in fixtures.data or []}, basis), board.provenance)
 
     async def scan_values(self, *, method: FairMethod | None = None, consensus: str = "all",
                           hidden_bookmakers: frozenset[int] | None = None) -> int:

@@ -30,7 +30,7 @@ from ..supervision.metrics import Snapshot
 from ..types import FairMethod
 from .alerting import Alerting
 from .dashboard import Dashboard, DashboardPage
-from .desk import Desk, ValueBasis, ValueBoard
+from .desk import Desk, ValueBasis, ValueBoard, ValuePage
 from .names import Names
 from .page import Page, Provenance
 from .pages import BookmakerRow, BookmakersView, LiveMatch, Pages
@@ -191,6 +191,15 @@ class Service:
         return await self.desk.value_board(method=method, consensus=consensus, pinned=pinned,
                                            hidden_leagues=hidden_leagues, hidden_bookmakers=hidden_bookmakers,
                                            basis=basis, limit=limit)
+
+    async def value_page(self, *, method: FairMethod | None = None, pinned: frozenset[int] = frozenset(),
+                         hidden_leagues: frozenset[int] = frozenset(),
+                         hidden_bookmakers: frozenset[int] = frozenset(), basis: ValueBasis = "market",
+                         limit: int | None = None, simultaneous: bool = False) -> Page[ValuePage]:
+        """The Value screen's page: the board, its stakes and fixtures, and the basis used."""
+        return await self.desk.value_page(method=method, pinned=pinned, hidden_leagues=hidden_leagues,
+                                          hidden_bookmakers=hidden_bookmakers, basis=basis, limit=limit,
+                                          simultaneous=simultaneous)
 
     async def scan_values(self, *, method: FairMethod | None = None, consensus: str = "all",
                           hidden_bookmakers: frozenset[int] | None = None) -> int:

@@ -24,6 +24,7 @@ from .footer import WrappingFooter
 from .host import Host, PageLoaded
 from .messages import MessageBar
 from .sidebar import Sidebar
+from .tables import retext
 
 if TYPE_CHECKING:  # types only: the first frame is painted before httpx and the store load
     from ..engine.service import Page, Provenance
@@ -220,7 +221,7 @@ class PageScreen(Screen[None]):
         """A plain message above the body (never-cached pages), or none."""
         notice = self.query_one("#page-notice", Static)
         notice.display = text is not None
-        notice.update(text or "")
+        retext(notice, text or "")
 
     def update_status(self) -> None:
         app = self.oddsmon

@@ -59,7 +59,7 @@ from .columns import cut, fitting, rotating
 from .dashboard import match_name
 from .host import FixtureSelected
 from .market_picker import MarketPicker
-from .tables import refill
+from .tables import refill, retext
 
 STAKE_BASES = ("market", "prediction")  # what a value stake is sized against
 MOVE_ROWS = 10  # movement rows made once: HT/FT's nine outcomes, the eight likeliest scores
@@ -316,8 +316,8 @@ class OddsScreen(PageScreen):
     def clear_page(self) -> None:
         self._view = None
         self.query_one("#odds-table", OddsTable).clear(columns=True)
-        self.query_one("#best-line", Static).update("")
-        self.query_one("#market-line", Static).update("")
+        retext(self.query_one("#best-line", Static), "")
+        retext(self.query_one("#market-line", Static), "")
         self.query_one("#odds-analytics").display = False
 
     def render_page(self, page: Page[OddsView]) -> None:
@@ -336,7 +336,7 @@ class OddsScreen(PageScreen):
         if market is None or view.fixture is None:  # else its rows replace the last ones in place
             table.clear(columns=True)
             for note in ("#best-line", "#market-note"):
-                self.query_one(note, Static).update("")
+                retext(self.query_one(note, Static), "")
             self.query_one("#odds-analytics").display = False
         for dimmed in (table, self.query_one("#fair-table", DataTable)):
             dimmed.styles.text_opacity = 1.0  # the loading sign's dimming, over
@@ -344,7 +344,7 @@ class OddsScreen(PageScreen):
             self.market_title = market.market_name
         name = self.market_title
         if view.fixture is None:
-            self.query_one("#market-line", Static).update("No fixture in the window.")
+            retext(self.query_one("#market-line", Static), "No fixture in the window.")
             return
         self.post_message(FixtureSelected(view.fixture.id))
         if market is not None and market.line:
@@ -357,7 +357,7 @@ class OddsScreen(PageScreen):
         # above says the kickoff and the teams); a line too long for that (a lined market's
         # count and keys) puts the price format and method on a second line.
         width = self.lay_out()
-        self.query_one("#market-line", Static).update(fitting(
+        retext(self.query_one("#market-line", Static), fitting(
             [f"{name} · {fx.league_name} · {kickoff} · {shown}", f"{name} · {fx.league_name} · {shown}",
              f"{name} · {shown}"], width) if len(f"{name} · {shown}") <= width
             else f"{cut(name, width)}\n{cut(shown, width)}")
@@ -366,7 +366,7 @@ class OddsScreen(PageScreen):
                 f"Never cached: the odds of {match_name(view.fixture)} were never fetched on "
                 f"this host. Once online, press {REFRESH_KEY} to fetch them "
                 f"(or {WARM_KEY} to warm every page).")
-            self.query_one("#best-line", Static).update("")
+            retext(self.query_one("#best-line", Static), "")
             self.status_suffix = ""
             return
         self.show_notice(None)
@@ -378,7 +378,7 @@ class OddsScreen(PageScreen):
         outcomes = self._book_shown
         window = "" if self._book_next is None or not outcomes else \
             f"outcomes {outcomes[0] + 1}–{outcomes[-1] + 1} of {len(market.labels)} (x)"
-        self.query_one("#market-note", Static).update(
+        retext(self.query_one("#market-note", Static),
             " · ".join(x for x in (unpriced, window, f"consensus: {market.consensus}" if market.consensus else "",
                                    "" if unpriced else market.note or "") if x))
         if at is not None:
@@ -421,18 +421,18 @@ class OddsScreen(PageScreen):
             self.refresh_bindings()  # x shows in the footer only while outcomes are left out
         columns = [("Bookmaker", "bookmaker"), *((market.labels[i], f"o:{market.labels[i]}") for i in shown),
                    ("Margin", "margin")]
-        rows = []
+        rows: list[list[Any]] = []
         for row, texts, margin in zip(market.rows, prices, margins, strict=True):
             cells: list[Any] = [Text(row.bookmaker.name)]
             cells += [Text(texts[i], justify="right", style=best_style if row.best[i] else "") for i in shown]
             cells.append(Text(margin, justify="right"))
-            rows.append((str(row.bookmaker.id), cells))
+            rows.append(cells)
         refill(table, columns, rows)
         parts = [f"{o.label} {format_price(o.best.price, style)} {o.best.bookmaker}"
                  for o in market.outcomes if o.best is not None]
         text = "Best  " + " · ".join(parts) if parts else ""
         best_line = self.query_one("#best-line", Static)
-        best_line.update(text)
+        retext(best_line, text)
         # Shown where it fits on its line; else the Fair view's Best and "at" columns say it.
         best_line.display = len(text) <= self.lay_out()
 
@@ -450,7 +450,7 @@ class OddsScreen(PageScreen):
             split_stakes = arbitrage_stakes(arb.prices, stakes.bankroll, stakes.round_to)
             split = " · ".join(f"{label} {self.money(stake)} {book}" for label, stake, book
                                in zip(market.labels, split_stakes.stakes, arb.bookmakers, strict=True))
-            banner.update(f"arbitrage {arb.profit * 100:+.1f}% · stakes {split} · returns at least "
+            retext(banner, f"arbitrage {arb.profit * 100:+.1f}% · stakes {split} · returns at least "
                           f"{self.money(split_stakes.guaranteed_return)} on {self.money(split_stakes.staked)} "
                           f"(rounding to {stakes.round_to:g}: {split_stakes.rounding_effect:+.2f})")
         middles = self.query_one("#middles", Static)
@@ -458,7 +458,7 @@ class OddsScreen(PageScreen):
         if market.middles:
             shown = market.middles[:MIDDLES_SHOWN]
             width = self.lay_out()
-            middles.update("\n".join([fitting([
+            retext(middles, "\n".join([fitting([
                 f"Middles across the lines ({len(market.middles)}; {len(shown)} smallest worst case "
                 f"first, stakes of {self.money(stakes.bankroll)}):",
                 f"Middles across the lines ({len(market.middles)}; smallest worst case first):",
@@ -466,7 +466,7 @@ class OddsScreen(PageScreen):
                 *(self.middle_text(m, width) for m in shown)]))
         sizing = f"{stakes.kelly_fraction:g} Kelly of {self.money(stakes.bankroll)}"
         # One line, the stake's basis kept to the last (the market line says the method).
-        self.query_one("#fair-title", Static).update(fitting([
+        retext(self.query_one("#fair-title", Static), fitting([
             f"Fair view ({self.method}); value = best price against the market's fair probability "
             f"and the prediction's; stakes: {sizing} against the {self.stake_basis} (k)",
             f"Fair view ({self.method}) · stakes: {sizing} against the {self.stake_basis} (k)",
@@ -484,8 +484,8 @@ class OddsScreen(PageScreen):
         columns = self.fair_columns(rows)
         # The outcomes' rows refilled in place (the next fixture's of the same market).
         refill(self.query_one("#fair-table", DataTable), [(label, str(i)) for i, label in columns], [
-            (o.label, [Text(cells[i], style="bold" if i == 3 and o.value is not None and o.value > 0 else "")
-                       for i, _ in columns]) for o, cells in zip(market.outcomes, rows, strict=True)])
+            [Text(cells[i], style="bold" if i == 3 and o.value is not None and o.value > 0 else "")
+             for i, _ in columns] for o, cells in zip(market.outcomes, rows, strict=True)])
         for i in range(MOVE_ROWS):
             row = self.query_one(f"#move-{i}", Horizontal)
             row.display = i < len(market.outcomes)
@@ -493,9 +493,9 @@ class OddsScreen(PageScreen):
                 continue
             o = market.outcomes[i]
             name, moves = row.query(Static)
-            name.update(o.label)
+            retext(name, o.label)
             row.query_one(Sparkline).data = list(o.movement.series) or [0.0]
-            moves.update(move_text(o, style, (closes or {}).get(o.label)))
+            retext(moves, move_text(o, style, (closes or {}).get(o.label)))
         # The heights in this same update (one layout shows the page), from the lines between
         # the tables as last laid out; checked once laid out, where only a change in those
         # lines (an arbitrage banner, a wrapped note) costs one more layout.
@@ -639,8 +639,7 @@ class OddsScreen(PageScreen):
         fx = None if view is None else next((f for f in view.fixtures if f.id == fixture_id), None)
         name = "the fixture" if fx is None else fmt.match_title(fx.home.name, fx.away.name)
         line = self.query_one("#market-line", Static)
-        # One line in place of one: no layout (a two-line title shrinks, which needs one).
-        line.update(f"⧗ loading {name}…", layout=line.size.height != 1)
+        retext(line, f"⧗ loading {name}…")
         for dimmed in (self.query_one("#odds-table", OddsTable), self.query_one("#fair-table", DataTable)):
             dimmed.styles.text_opacity = LOADING_OPACITY
         self.query_one("#page-status", Static).update("loading…", layout=False)  # one line, fixed
@@ -683,6 +682,8 @@ class OddsScreen(PageScreen):
         if self._view is not None and self._view.fixture is not None and event.value == self._view.fixture.id:
             return
         # Chosen here, so set here: the loading sign and the read start now, not two messages on.
+        # (Not on the picker's value as it is set: the drop-down's closing, laid out with it
+        # here, would then come in a frame of its own.)
         self.oddsmon.selected_fixture = event.value
 
     def action_pick_fixture(self) -> None:

@@ -2,14 +2,19 @@
 
 Textual has no public way to compose a mode's screen without switching to it. So that the
 analyst's next key finds its screen composed and filled, :class:`Prebuild` does what
-``App.switch_mode`` does for a mode's first screen (``App._init_mode``) without the switch, and
-marks the new screen as styled by the stylesheet as it is now (``_css_update_count`` on the app
-and the screen): unmarked, its key would restyle every screen on the way (``App.refresh_css``).
+``App.switch_mode`` does for a mode's first screen (``App._init_mode``) without the switch.
 
-Those names are checked before their first use (:func:`missing`). A Textual release without
+Every mode's screen is marked, as it is made, as styled by the stylesheet as it is now
+(:func:`styled_now`: ``_css_update_count`` on the app and the screen). Unmarked, a mode's first
+showing restyles the whole app twice (``App._init_mode`` and ``App.switch_mode`` each call
+``App.refresh_css``: the stylesheet parsed again and every widget of the screen on show styled
+again), which was a fifth of the Value screen's first open; a prebuild unmarked would restyle
+every screen on the way.
+
+Those names are checked before their use (:func:`missing`). A Textual release without
 them turns the prebuild off, says so once in the log, and each screen is then built when first
-shown, as it is without the prebuild. ``tests/tui/test_prebuild.py`` fails on such a release,
-so the fence is noticed rather than silently shut.
+shown, restyled as Textual does, as it is without the prebuild. ``tests/tui/test_prebuild.py``
+fails on such a release, so the fence is noticed rather than silently shut.
 """
 
 from __future__ import annotations
@@ -17,12 +22,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from textual.app import App
+from textual.app import App, ScreenStackError, UnknownModeError
+from textual.screen import Screen
 
 from .. import log as oddsmon_log
 
 APP_PRIVATE = ("_init_mode", "_css_update_count")  # what the prebuild reads and calls on the app
-SCREEN_PRIVATE = ("_css_update_count",)  # what it sets on the screen it built
+SCREEN_PRIVATE = ("_css_update_count",)  # what it sets on each mode's screen as it is made
 
 
 def missing(app: App[Any]) -> list[str]:
@@ -30,6 +36,25 @@ def missing(app: App[Any]) -> list[str]:
     and its screen (none: the prebuild may run)."""
     gone = [f"App.{name}" for name in APP_PRIVATE if not hasattr(app, name)]
     return gone + [f"Screen.{name}" for name in SCREEN_PRIVATE if not hasattr(app.screen, name)]
+
+
+def styled_now(screen: Screen[Any]) -> None:
+    """Make ``screen``, made for a mode while another is shown, styled as the screen on show
+    is: with its size's classes (the app's breakpoints: ``-narrow``, ``-short``), which Textual
+    sets at the screen's first resize otherwise, restyling and laying out all of it again; and
+    marked as styled by the stylesheet as it is now (the widgets it composes are styled by it
+    as they mount), so Textual need not restyle the app when the mode is first shown. The
+    first screen is left to Textual (its restyle is the one that applies the theme), and so is
+    every screen on a Textual without these names."""
+    app = screen.app
+    try:
+        gone, shown = missing(app), app.screen.classes
+    except (ScreenStackError, UnknownModeError):
+        return  # the first screen: none on show yet
+    sizes = {name for _, name in (*(app.HORIZONTAL_BREAKPOINTS or ()), *(app.VERTICAL_BREAKPOINTS or ()))}
+    screen.add_class(*(sizes & shown), update=False)
+    if not gone:
+        screen._css_update_count = app._css_update_count
 
 
 class Prebuild:
@@ -53,8 +78,7 @@ class Prebuild:
                 continue  # shown already: its key switched to it
             except KeyError:
                 pass
-            app._init_mode(mode)
-            app.get_screen_stack(mode)[0]._css_update_count = app._css_update_count
+            app._init_mode(mode)  # its screen marked as it was made (styled_now)
             return
 
     def _check(self) -> None:

@@ -29,8 +29,11 @@ class ScreenSpec:
 
     def make(self) -> Screen[Any]:
         """The screen, its module imported now (the first time only: Python keeps it)."""
+        from .prebuild import styled_now
+
         screen: Screen[Any] = getattr(importlib.import_module(f".{self.module}", __package__), self.cls)()
         screen.sub_title = self.title
+        styled_now(screen)
         return screen
 
 

@@ -19,6 +19,7 @@ from textual.widgets import Label, ProgressBar, Static
 
 from . import fmt
 from .host import Host
+from .tables import retext
 
 if TYPE_CHECKING:  # types only: the first frame is painted before httpx and the store load
     from ..engine.service import Provenance
@@ -99,31 +100,31 @@ class Sidebar(Vertical):
         badge = self.query_one("#badge", Static)
         snap = host.snapshot
         if snap is None:
-            badge.update("…")
+            retext(badge, "…")
             return
         offline = snap.mode.offline
-        badge.update("○ OFFLINE" if offline else "● ONLINE")
+        retext(badge, "○ OFFLINE" if offline else "● ONLINE")
         badge.set_class(offline, "-offline")
         badge.set_class(not offline, "-online")
         lines = mode_lines(snap, host.tz, now, self.offline_key)
-        self.query_one("#mode-lines", Static).update("\n".join(
+        retext(self.query_one("#mode-lines", Static), "\n".join(
             [DEMO_LABEL, DEMO_KEY_HINT, *lines] if host.demo else lines))
 
         quota = snap.quota
         remaining, limit = quota.daily_remaining, quota.daily_limit
         value = "not known yet" if remaining is None or limit is None else f"{remaining}/{limit}"
-        self.query_one("#quota-value", Static).update(value)
+        retext(self.query_one("#quota-value", Static), value)
         bar = self.query_one("#quota-bar", Static)
         width = max(4, self.content_region.width or 16)
-        bar.update(fmt.text_bar(remaining, limit, width))
+        retext(bar, fmt.text_bar(remaining, limit, width))
         bar.set_class(quota.low or (remaining is not None and remaining <= quota.reserve), "-low")
 
         ratio = snap.cache.hit_ratio
-        self.query_one("#cache-line", Static).update(_row("cache", f"{fmt.percent(ratio)} hits"
-                                                           if ratio is not None else "no reads"))
+        retext(self.query_one("#cache-line", Static), _row("cache", f"{fmt.percent(ratio)} hits"
+                                                       if ratio is not None else "no reads"))
         age = self.age_override if self.age_override is not None \
             else fmt.page_age(self.provenance, now)
-        self.query_one("#age-line", Static).update(_row("age", age))
+        retext(self.query_one("#age-line", Static), _row("age", age))
 
         warm = host.warm_progress
         if warm is not None and not self.query("#warm-box"):
@@ -134,6 +135,6 @@ class Sidebar(Vertical):
         for shown in self.query("#warm-box"):
             shown.display = warm is not None
         if warm is not None:
-            self.query_one("#warm-label", Label).update(f"warm {warm.done}/{warm.total}")
+            retext(self.query_one("#warm-label", Label), f"warm {warm.done}/{warm.total}")
             self.query_one("#warm-bar", ProgressBar).update(total=max(1, warm.total),
                                                             progress=warm.done)

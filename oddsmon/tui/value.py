@@ -112,22 +112,17 @@ class ValueScreen(TableScreen):
 
     async def fetch(self) -> Page[ValueView]:
         app = self.oddsmon
-        desk, service = app.desk, app.service
-        if self.basis not in await service.value_sources():
-            self.basis = "market"
-        board = await service.value_board(
+        desk = app.desk
+        page = await app.service.value_page(
             method=app.fair_method, pinned=desk.pinned, hidden_leagues=desk.selection.hidden_leagues,
-            hidden_bookmakers=desk.hidden_bookmakers, basis=self.basis, limit=ROWS)  # type: ignore[arg-type]
-        if board.data is None:
-            return Page(None, board.provenance)
-        found = board.data.bets
-        bets = [b for b in found if b.kind == "value"]
-        stakes = dict(zip(map(id, bets), await service.kelly_stakes(bets, simultaneous=self.joint), strict=True))
-        fixtures = await service.fixtures()
-        return Page(ValueView(found, {f.id: f for f in fixtures.data or []},
-                              [stakes.get(id(b), 0.0) for b in found], board.data.pending > 0,
-                              board.provenance.notes),
-                    board.provenance)
+            hidden_bookmakers=desk.hidden_bookmakers, basis=self.basis, limit=ROWS,  # type: ignore[arg-type]
+            simultaneous=self.joint)
+        if page.data is None:
+            return Page(None, page.provenance)
+        self.basis = page.data.basis
+        board = page.data.board
+        return Page(ValueView(board.bets, page.data.fixtures, page.data.stakes, board.pending > 0,
+                              page.provenance.notes), page.provenance)
 
     def _present(self, page: Page[Any], force: bool) -> None:
         super()._present(page, force)

@@ -154,3 +154,25 @@ async def test_an_unreadable_odds_entry_is_scanned_once_with_nothing_found(
     assert not after.provenance.notes  # nothing left to work out ...
     assert await service.scan_values() == 0  # ... nor worked out again
     assert _bets(after) and not any(b.fixture_id == fid for b in _bets(after))
+
+
+async def test_the_value_page_is_the_board_with_its_stakes_fixtures_and_basis(engine: Engine) -> None:
+    """What the Value screen reads in one call: the board as value_board gives it, each value
+    bet's stake as kelly_stakes sizes it (alone, or together for simultaneous Kelly; nothing
+    for an arbitrage or a middle), every bet's fixture, and the market as the basis while no
+    probabilities of your own are imported."""
+    service = engine.service
+    await service.scan_values()
+    page = await service.value_page(basis="model", limit=200)
+    assert page.data is not None and page.data.basis == "market"  # no set imported: the market's
+    board = await service.value_board(limit=200)
+    assert board.data is not None and page.data.board == board.data and board.data.bets
+    bets = board.data.bets
+    valued = [b for b in bets if b.kind == "value"]
+    alone = iter(service.kelly_stakes(valued))
+    assert page.data.stakes == [next(alone) if b.kind == "value" else 0.0 for b in bets]
+    assert {b.fixture_id for b in bets} <= set(page.data.fixtures)
+    joint = await service.value_page(limit=200, simultaneous=True)
+    together = iter(service.kelly_stakes(valued, simultaneous=True))
+    assert joint.data is not None
+    assert joint.data.stakes == [next(together) if b.kind == "value" else 0.0 for b in bets]
