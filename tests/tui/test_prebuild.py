@@ -22,6 +22,7 @@ from textual.widgets import DataTable
 from oddsmon import log as oddsmon_log
 from oddsmon.engine.runtime import Engine
 from oddsmon.tui import prebuild
+from oddsmon.tui.value import ValueScreen
 
 from ..conftest import SECRET
 from .conftest import SIZE, ManualTicker, RecordingApp, press, settle
@@ -40,6 +41,12 @@ async def test_this_textual_has_every_private_name_the_prebuild_uses(
                             f"while idle)")
         assert app.current_mode == "dashboard"
         assert app.get_screen_stack("odds")[0].query_one("#odds-table", DataTable).row_count > 0
+        # The Value screen's board is there before V is pressed.
+        value = app.get_screen_stack("value")[0]
+        assert value.query_one(f"#{ValueScreen.TABLE_ID}", DataTable).row_count > 0
+        await press(pilot, "V")
+        assert app.current_mode == "value"
+        assert app.screen.query_one(f"#{ValueScreen.TABLE_ID}", DataTable).row_count > 0
 
 
 @pytest.fixture
