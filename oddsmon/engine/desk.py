@@ -168,7 +168,14 @@ class Desk:
         Read from the value scan kept after the odds were stored (engine/valuescan.py), never
         scanned here: the screen shows the kept bets at once, and the fixtures not worked out yet
         are counted (``pending``) and said in a note (:meth:`scan_values` finishes them)."""
-        fixtures = await self.pages.fixtures()
+        return await self._board(await self.pages.fixtures(), method=method, consensus=consensus, pinned=pinned,
+                                 hidden_leagues=hidden_leagues, hidden_bookmakers=hidden_bookmakers,
+                                 basis=basis, limit=limit)
+
+    async def _board(self, fixtures: Page[list[Fixture]], *, method: FairMethod | None, consensus: str,
+                     pinned: frozenset[int], hidden_leagues: frozenset[int], hidden_bookmakers: frozenset[int],
+                     basis: ValueBasis, limit: int | None) -> Page[ValueBoard]:
+        """:meth:`value_board` of ``fixtures``, the watched fixtures as read by its caller."""
         pages, odds = await self.pages.odds_pages(force=False)
         prov = combine([fixtures.provenance, odds], self.clock.now())
         if fixtures.data is None or odds.source == "none":
@@ -195,14 +202,16 @@ class Desk:
         each to cross to the engine's loop and back)."""
         if basis not in self.value_sources():
             basis = "market"
-        board = await self.value_board(method=method, pinned=pinned, hidden_leagues=hidden_leagues,
-                                       hidden_bookmakers=hidden_bookmakers, basis=basis, limit=limit)
+        # The fixtures read once: the board's watched ones are the names and kickoffs shown.
+        fixtures = await self.pages.fixtures()
+        board = await self._board(fixtures, method=method, consensus="all", pinned=pinned,
+                                  hidden_leagues=hidden_leagues, hidden_bookmakers=hidden_bookmakers,
+                                  basis=basis, limit=limit)
         if board.data is None:
             return Page(None, board.provenance)
         bets = board.data.bets
         valued = [b for b in bets if b.kind == "value"]
         stakes = dict(zip(map(id, valued), self.kelly_stakes(valued, simultaneous=simultaneous), strict=True))
-        fixtures = await self.pages.fixtures()
         return Page(ValuePage(board.data, [stakes.get(id(b), 0.0) for b in bets],
                               {f.id: f for f in fixtures.data or []}, basis), board.provenance)
 
