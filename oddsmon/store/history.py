@@ -394,13 +394,10 @@ def _fingerprints(rows: list[Price]) -> dict[tuple[int, int], int | None]:
 
 def _fresh(tx: Tx, books: set[tuple[int, int]]) -> set[tuple[int, int]]:
     """Those of ``books`` with nothing stored: neither a pack nor a series' row."""
-    known: set[tuple[int, int]] = set()
-    for values, params in value_lists(sorted(books)):
-        known.update((r[0], r[1]) for r in tx.execute(
-            f"WITH k(f, b) AS (VALUES {values}) SELECT f, b FROM k "
-            "WHERE EXISTS (SELECT 1 FROM odds_packs p WHERE p.fixture_id = k.f AND p.bookmaker_id = k.b) "
-            "OR EXISTS (SELECT 1 FROM odds_latest l WHERE l.fixture_id = k.f AND l.bookmaker_id = k.b)", params))
-    return books - known
+    return books - {(r[0], r[1]) for r in _of_books(
+        tx, books, "SELECT f, b FROM k "
+        "WHERE EXISTS (SELECT 1 FROM odds_packs p WHERE p.fixture_id = k.f AND p.bookmaker_id = k.b) "
+        "OR EXISTS (SELECT 1 FROM odds_latest l WHERE l.fixture_id = k.f AND l.bookmaker_id = k.b)")}
 
 
 def _packs(rows: list[Price], ts: float) -> Iterator[tuple[object, ...]]:
@@ -421,12 +418,9 @@ def _packs(rows: list[Price], ts: float) -> Iterator[tuple[object, ...]]:
 def _stored_packs(tx: Tx, books: set[tuple[int, int]]
                   ) -> dict[tuple[int, int], tuple[float, dict[int, dict[str, float]]]]:
     """The pack of each of ``books`` that has one: (its fetch's time, its prices)."""
-    packs: dict[tuple[int, int], tuple[float, dict[int, dict[str, float]]]] = {}
-    for values, params in value_lists(sorted(books)):
-        packs.update(((r[0], r[1]), (r[2], _PACK.decode(r[3]))) for r in tx.execute(
-            f"WITH k(f, b) AS (VALUES {values}) SELECT p.fixture_id, p.bookmaker_id, p.seen_at, p.prices "
-            "FROM k JOIN odds_packs p ON p.fixture_id = k.f AND p.bookmaker_id = k.b", params))
-    return packs
+    return {(r[0], r[1]): (r[2], _PACK.decode(r[3])) for r in _of_books(
+        tx, books, "SELECT p.fixture_id, p.bookmaker_id, p.seen_at, p.prices "
+        "FROM k JOIN odds_packs p ON p.fixture_id = k.f AND p.bookmaker_id = k.b")}
 
 
 def _against_packs(tx: Tx, rows: list[Price],
@@ -526,13 +520,16 @@ def _differing_read_back(tx: Tx, rows: list[Price]) -> tuple[list[Price], list[t
 
 def _stored_rows(tx: Tx, books: set[tuple[int, int]]) -> dict[tuple[Any, ...], tuple[Any, ...]]:
     """The stored rows of ``books``' series: (price, first price, first seen) by series."""
-    stored: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+    return {tuple(s[:4]): tuple(s[4:]) for s in _of_books(
+        tx, books, f"SELECT fixture_id, bookmaker_id, bet_id, outcome, price, {_FIRST_PRICE}, {_FIRST_AT} "
+        "FROM k JOIN odds_latest ON fixture_id = k.f AND bookmaker_id = k.b")}
+
+
+def _of_books(tx: Tx, books: set[tuple[int, int]], select: str) -> Iterator[Any]:
+    """The rows of ``select`` over ``k(f, b)``, the (fixture, bookmaker) books given, bound a
+    few hundred books a statement."""
     for values, params in value_lists(sorted(books)):
-        stored.update((s[:4], s[4:]) for s in tx.execute(
-            f"WITH k(f, b) AS (VALUES {values}) "
-            f"SELECT fixture_id, bookmaker_id, bet_id, outcome, price, {_FIRST_PRICE}, {_FIRST_AT} "
-            "FROM k JOIN odds_latest ON fixture_id = k.f AND bookmaker_id = k.b", params))
-    return stored
+        yield from tx.execute(f"WITH k(f, b) AS (VALUES {values}) {select}", params)
 
 
 def _on_pages(pages: Mapping[str, datetime], also: Sequence[int] = ()) -> tuple[str, tuple[object, ...]]:
