@@ -168,8 +168,12 @@ def evaluate_checklist(
         else:
             ref, ref_text = incident.opened_at, f"the start of incident #{incident.id}"
 
+    # Records hold whole seconds (iso()): an export written in the very second the mode
+    # resumed, recorded as that second, counts as after it.
+    floor = None if ref is None else ref.replace(microsecond=0)
+
     def after(at: datetime | None) -> bool:
-        return at is not None and (ref is None or at >= ref)
+        return at is not None and (floor is None or at >= floor)
 
     items: list[ChecklistItem] = []
 

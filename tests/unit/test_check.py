@@ -218,6 +218,25 @@ def test_checklist_follows_the_incident_to_its_close(store: Store, settings: Set
     assert not items(data)["journal_documented"]["done"]
 
 
+def test_an_export_in_the_second_of_the_resume_counts(store: Store, settings: Settings, clock: FakeClock,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """Records hold whole seconds: an export 0.4 s after a resume at hh:mm:ss.5 is recorded as
+    hh:mm:ss, and is still the export done after the incident (CI saw it fail on a fast machine)."""
+    m = machine(store, clock, settings)
+    m.go_offline("network", "refused")
+    clock.advance(600.5)
+    m.probe_result(True)
+    clock.advance(0.4)
+    export_command.run(settings, None, "json", clock)
+    _, data = run_json(settings, clock, capsys)
+    assert items(data)["metrics_exported"]["done"], items(data)["metrics_exported"]
+    clock.advance(-1.2)  # an export a whole second before the resume is still before it
+    export_command.run(settings, None, "json", clock)
+    clock.advance(1.2)
+    _, data = run_json(settings, clock, capsys)
+    assert "before the resume" in items(data)["metrics_exported"]["why"]
+
+
 def test_failed_selftest_is_not_done(store: Store, settings: Settings, clock: FakeClock,
                                      capsys: pytest.CaptureFixture[str]) -> None:
     store.ledger.set_meta("selftest.last", json.dumps({
