@@ -64,6 +64,7 @@ __all__ = [
     "margin",
     "round_stake",
     "shin_z",
+    "stake_text",
 ]
 
 
@@ -462,6 +463,15 @@ def money(amount: float, currency: str, *, sign: bool = False) -> str:
 def amount_text(amount: float) -> str:
     """An amount without its currency, for a column whose heading names it: ``536.44``, ``1,000``."""
     return f"{amount:,.0f}" if float(amount).is_integer() else f"{amount:,.2f}"
+
+
+def stake_text(share: float, stake: float, round_to: float) -> str:
+    """A Kelly stake as a table shows it, without its currency: ``no edge`` when Kelly backs
+    nothing (``share`` 0), ``<5`` when it backs less than half of the rounding step ``round_to``
+    (rounded, that is 0: "0" would read as no edge), else the rounded ``stake``."""
+    if share <= 0.0:
+        return "no edge"
+    return f"<{amount_text(round_to)}" if stake == 0.0 else amount_text(stake)
 
 
 def round_stake(amount: float, round_to: float) -> float:

@@ -48,6 +48,7 @@ from ..domain.odds import (
     kelly_fraction,
     money,
     round_stake,
+    stake_text,
 )
 from ..engine.runtime import NewPick
 from ..engine.service import Page
@@ -575,16 +576,16 @@ class OddsScreen(PageScreen):
             lines += now - note.region.height
         return lines
 
-    def stake_for(self, price: float, o: OutcomeView) -> float | None:
-        """The Kelly stake in money for ``price`` against the chosen basis, None without one.
-        Against the market, pushes and half results count (``OutcomeView.kelly_at``)."""
+    def kelly_share(self, price: float, o: OutcomeView) -> float | None:
+        """The full-Kelly share of the bankroll for ``price`` against the chosen basis, None
+        without one. Against the market, pushes and half results count (``OutcomeView.kelly_at``)."""
         if self.stake_basis == "market":
-            share = o.kelly_at(price)
-        else:
-            p = o.predicted
-            share = None if p is None or not 0 <= p <= 1 else kelly_fraction(price, p)
-        if share is None:
-            return None
+            return o.kelly_at(price)
+        p = o.predicted
+        return None if p is None or not 0 <= p <= 1 else kelly_fraction(price, p)
+
+    def stake_for(self, share: float) -> float:
+        """The money to stake for a Kelly ``share`` (``[stakes]``: fraction, bankroll, rounding)."""
         cfg = self.oddsmon.settings.stakes
         return round_stake(cfg.bankroll * cfg.kelly_fraction * share, cfg.round_to)
 
@@ -617,8 +618,10 @@ class OddsScreen(PageScreen):
         return money(amount, self.oddsmon.settings.stakes.currency)
 
     def stake_text(self, o: OutcomeView) -> str:
-        stake = None if o.best is None else self.stake_for(o.best.price, o)
-        return "—" if stake is None else ("no edge" if stake == 0 else amount_text(stake))
+        share = None if o.best is None else self.kelly_share(o.best.price, o)
+        if share is None:
+            return "—"
+        return stake_text(share, self.stake_for(share), self.oddsmon.settings.stakes.round_to)
 
     def redraw(self) -> None:
         if self._view is not None and self.provenance is not None:
@@ -792,15 +795,17 @@ class OddsScreen(PageScreen):
             self.notify(f"{book.bookmaker.name} has no price for {outcome.label}.", title="Pick",
                         severity="warning")
             return
-        stake = self.stake_for(price, outcome) or 0.0
+        share = self.kelly_share(price, outcome) or 0.0
+        stake = self.stake_for(share)
         name, line = split_label(BY_ID[market.market_id], outcome.label) or (outcome.label, "")
         fx = view.fixture
         pick_id = await self.oddsmon.service.add_pick(NewPick(
             fx.id, fx.kickoff, f"{fx.home.name} – {fx.away.name}", fx.league_name, market.market_id, line, name,
             outcome.label, book.bookmaker.id, book.bookmaker.name, price, stake, basis=self.stake_basis))
+        why = ("" if stake else " (no edge at this price)" if not share else
+               f" (Kelly stakes less than half of {self.money(self.oddsmon.settings.stakes.round_to)})")
         self.notify(f"Pick #{pick_id}: {outcome.label} @ {format_price(price, self.price_style)} "
-                    f"{book.bookmaker.name}, stake {self.money(stake)}"
-                    f"{'' if stake else ' (no edge at this price)'}.", title="Pick")
+                    f"{book.bookmaker.name}, stake {self.money(stake)}{why}.", title="Pick")
 
     def commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand("Choose the fixture (g)", "Open the fixture picker", self.action_pick_fixture)

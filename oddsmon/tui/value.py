@@ -30,7 +30,7 @@ from textual.widgets import DataTable, Static
 from ..domain.market import ValueBet
 from ..domain.markets import BY_ID
 from ..domain.models import Fixture
-from ..domain.odds import amount_text
+from ..domain.odds import stake_text
 from ..engine.service import Page
 from . import fmt
 from .columns import Column, cut, fitting, layout, team_tag
@@ -261,11 +261,13 @@ class ValueScreen(TableScreen):
             return "middle"
         if bet.price is None or bet.fair_probability is None:
             return "arb"
-        return amount_text(stake)
+        if stake == 0.0 and self.joint:
+            return "0"  # simultaneous Kelly left this outcome out of its group
+        return stake_text(bet.edge, stake, self.oddsmon.settings.stakes.round_to)
 
     def bet_line(self, bet: ValueBet, stake: float) -> str:
         """The bet in full, for the line under the table: ``Lens – Auxerre, Sat 15:00 UTC ·
-        1X2+O/U Draw/Over 2.5 @ 202 (fair 171) Pinnacle · stake 0 EUR``."""
+        1X2+O/U Draw/Over 2.5 @ 202 (fair 171) Pinnacle · stake 12 EUR``."""
         app, view = self.oddsmon, self._view
         fx = None if view is None else view.fixtures.get(bet.fixture_id)
         match = str(bet.fixture_id) if fx is None else (
@@ -274,8 +276,8 @@ class ValueScreen(TableScreen):
         price = "" if bet.price is None else f" @ {price_text(bet.price)}"
         if bet.price is not None and bet.fair_probability:
             price += f" (fair {price_text(1 / bet.fair_probability)})"
-        stake_text = self.stake_text(bet, stake)
-        staked = stake_text if not stake_text[0].isdigit() else f"stake {stake_text} {app.settings.stakes.currency}"
+        shown = self.stake_text(bet, stake)  # an amount ("12", "<5"), or "arb", "middle", "no edge"
+        staked = shown if shown[0].isalpha() else f"stake {shown} {app.settings.stakes.currency}"
         return f"{match} · {self.market_text(bet)} {bet.outcome}{price} {bet.bookmaker} · {staked}"
 
     def show_bet(self) -> None:

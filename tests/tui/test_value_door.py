@@ -123,6 +123,23 @@ async def test_k_shows_value_against_your_own_probabilities_and_J_stakes_them_to
         assert stakes() == [amount_text(s) for s in together]
 
 
+async def test_a_stake_too_small_to_round_reads_as_under_the_step_not_zero(
+        app: RecordingApp, engine: Engine) -> None:
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen, _ = await open_value(pilot, app)
+        # A 0.1 % edge: a quarter Kelly of 1,000 EUR is about 0.25 EUR, rounded to the euro 0.
+        odds = (await engine.service.odds()).data or {}
+        fid = min(f for f, fo in odds.items() if fo.kickoff and fo.kickoff > engine.clock.now())
+        home = _best(odds, fid, 1, "Home")
+        engine.store.model.replace([(fid, 1, "Home", round(1.001 / home, 6)), (fid, 1, "Draw", 0.01),
+                                    (fid, 1, "Away", 0.01)], "model.csv", None, engine.clock.now())
+        await press(pilot, "k")
+        table = screen.query_one("#value", DataTable)
+        (row,) = [[str(c).strip() for c in table.get_row_at(i)] for i in range(table.row_count)]
+        assert row[0] == "+0.1%" and row[3] == "<1"
+        assert text_of(app, "#value-line").endswith("· stake <1 EUR")
+
+
 async def test_a_pick_on_the_odds_screen_records_what_its_stake_was_sized_against(
         app: RecordingApp, engine: Engine) -> None:
     from .conftest import open_odds

@@ -24,6 +24,7 @@ from oddsmon.domain.odds import (
     kelly_fraction,
     kelly_stake,
     round_stake,
+    stake_text,
 )
 
 
@@ -92,6 +93,17 @@ def test_round_stake() -> None:
     assert round_stake(0.3, 0.1) == 0.3
     with pytest.raises(ValueError, match="round_to"):
         round_stake(1.0, 0.0)
+
+
+def test_a_stake_that_rounds_to_nothing_is_not_shown_as_no_edge() -> None:
+    # A 0.5 % edge at evens, a quarter Kelly of 100 to the nearest 1: 0.125, rounded 0. The
+    # table says the stake is under the step, not "0", which reads as no edge.
+    share = kelly_fraction(2.0, 0.5025)
+    assert share > 0 and kelly_stake(2.0, 0.5025, 100.0, 0.25, 1.0) == 0.0
+    assert stake_text(share, 0.0, 1.0) == "<1"
+    assert stake_text(share, 0.0, 2.5) == "<2.50"
+    assert stake_text(0.0, 0.0, 1.0) == "no edge"
+    assert stake_text(0.2, 50.0, 1.0) == "50" and stake_text(0.2, 1250.0, 5.0) == "1,250"
 
 
 def test_closing_line_value_in_percent() -> None:
