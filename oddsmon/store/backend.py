@@ -206,8 +206,9 @@ if TYPE_CHECKING:
             with the greatest (``least``: smallest) ``of``; ``source`` is the FROM and WHERE."""
             ...
 
-        def concat_distinct(self, expr: str) -> str:
-            """An aggregate of a group's distinct ``expr`` values, comma-separated."""
+        def count_and_concat(self, key: str, value: str, source: str) -> str:
+            """``SELECT key, count(*), <the group's distinct value values, comma-separated>
+            source GROUP BY key``; ``source`` is the FROM and WHERE."""
             ...
 
         def reserve_ids(self, table: str, column: str) -> str | None:

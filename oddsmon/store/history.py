@@ -213,12 +213,10 @@ class OddsHistory:
         with self.db.read() as tx:
             watched = tx.execute(f"SELECT count(*) FROM odds_fixtures f WHERE {on_page}",
                                  page_params).fetchone()[0]
-            rows = tx.execute(
-                f"SELECT b.bookmaker_id, count(*), {self.db.dialect.concat_distinct('b.bets')} "
-                "FROM odds_fixtures f "
+            rows = tx.execute(self.db.dialect.count_and_concat(
+                "b.bookmaker_id", "b.bets", "FROM odds_fixtures f "
                 "JOIN odds_books b ON b.fixture_id = f.fixture_id AND b.seen_at = f.seen_at "
-                f"WHERE ({on_page}) {only} GROUP BY b.bookmaker_id",
-                (*page_params, *wanted)).fetchall()
+                f"WHERE ({on_page}) {only}"), (*page_params, *wanted)).fetchall()
         shown = {str(b) for b in bet_ids}
         return watched, {r[0]: (r[1], tuple(sorted(int(b) for b in set((r[2] or "").split(",")) & shown)))
                          for r in rows}

@@ -36,10 +36,13 @@ class PostgresDialect:
         return (f"SELECT DISTINCT ON ({group}) {columns}, {of} {source} "
                 f"ORDER BY {group}, {of} {'ASC' if least else 'DESC'}")
 
-    def concat_distinct(self, expr: str) -> str:
-        # Not string_agg(DISTINCT ...): that sorts every group's rows, where this hashes them (the
-        # Bookmakers summary's 16,000 rows of 2,000 fixtures: half the time).
-        return f"array_to_string(ARRAY(SELECT DISTINCT u FROM unnest(array_agg({expr})) u), ',')"
+    def count_and_concat(self, key: str, value: str, source: str) -> str:
+        # Each (key, value) counted first, in one hash aggregate over the rows; the few pairs
+        # (the Bookmakers summary's 16,000 books of 2,000 fixtures: 10) are then joined per key.
+        # Not string_agg(DISTINCT ...), which sorts every group's rows, nor a DISTINCT over each
+        # group's array_agg, which builds and hashes one array a group: twice this one's time.
+        return (f"SELECT k, sum(n)::bigint, string_agg(v, ',') FROM (SELECT {key} AS k, {value} AS v, "
+                f"count(*) AS n {source} GROUP BY {key}, {value}) pairs GROUP BY k")
 
     def reserve_ids(self, table: str, column: str) -> str:
         return f"SELECT nextval(pg_get_serial_sequence('{table}', '{column}')) FROM generate_series(1, ?)"

@@ -586,8 +586,8 @@ class SqliteDialect:
         # A lone max() or min() makes SQLite take the bare columns from the row holding it.
         return f"SELECT {columns}, {'min' if least else 'max'}({of}) {source} GROUP BY {group}"
 
-    def concat_distinct(self, expr: str) -> str:
-        return f"group_concat(DISTINCT {expr})"
+    def count_and_concat(self, key: str, value: str, source: str) -> str:
+        return f"SELECT {key}, count(*), group_concat(DISTINCT {value}) {source} GROUP BY {key}"
 
     def reserve_ids(self, table: str, column: str) -> None:
         return None

@@ -99,6 +99,26 @@ def test_latest_matching_finds_the_newest_window(store: Store) -> None:
     assert (entry := store.cache.latest_matching("/fixtures", pattern)) is not None and entry.key == new
 
 
+def test_the_bookmakers_summary_counts_each_bookmakers_fixtures_and_joins_its_markets(store: Store) -> None:
+    # Three fixtures on two league pages and one fetched alone; a bookmaker offers other
+    # markets on other fixtures: its row counts the fixtures it prices and lists every shown
+    # market it offers on any of them, on each backend alike.
+    history, later = store.history, T0 + timedelta(minutes=5)
+    history.note_priced(T0, "odds?league=39", [(1, 39, 2026), (2, 39, 2026)],
+                        [(1, 8, "Bet365", [1, 5]), (2, 8, "Bet365", [1, 12]), (1, 6, "Bwin", [1, 5]),
+                         (2, 6, "Bwin", [1, 5])])
+    history.note_priced(T0, "odds?league=61", [(3, 61, 2026), (5, 61, 2026)],
+                        [(3, 6, "Bwin", [5, 8, 99]), (5, 6, "Bwin", [1, 5])])
+    history.note_priced(later, None, [(4, 140, 2026)], [(4, 11, "1xBet", [1])])
+    # Fixture 2 priced again by its league page: only its latest sighting's books count.
+    history.note_priced(later, "odds?league=39", [(2, 39, 2026)], [(2, 6, "Bwin", [1, 8])])
+    pages = {"odds?league=39": T0, "odds?league=61": T0}
+    assert history.coverage(pages, (1, 5, 8, 12), also=[4]) == (
+        5, {8: (1, (1, 5)), 6: (4, (1, 5, 8)), 11: (1, (1,))})
+    # Among the bookmakers asked for only; the fixtures counted are all the pages carried.
+    assert history.coverage(pages, (1, 5, 8, 12), bookmakers=[8]) == (4, {8: (1, (1, 5))})
+
+
 def test_state_update_is_logged_once_per_transition(store: Store) -> None:
     store.state.update(lambda s: s.evolve(offline=True, reason="network", since=T0), T0)
     store.state.update(lambda s: s.evolve(probe_failures=3), T0)  # no mode change: no log line
