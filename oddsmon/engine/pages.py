@@ -150,11 +150,21 @@ class Pages:
         """Each watched league's odds, read or fetched the cheaper way (its league page, or its
         fixtures at hand one by one: ``Requests.odds_route``), and their provenance: the rows
         their fetches wrote are the answer, their bodies are not read."""
+        leagues = await self.requests.league_seasons()
+        with self.store.holding():
+            # Each league page's entry times and whether it carried fixtures, read in two
+            # statements instead of three a league (its route and its read ask for them).
+            keys = [self.requests.odds(league).key for league in leagues if league.skip("odds") is None]
+            self.store.cache.hold_times(keys)
+            self.store.history.hold_carried(keys)
+            return await self._odds_pages(leagues, force)
+
+    async def _odds_pages(self, leagues: list[LeagueSeason], force: bool) -> tuple[ServedOdds, Provenance]:
         pages: dict[LeagueOddsRequest, datetime] = {}
         alone: set[int] = set()
         provs: list[Provenance] = []
         notes: list[str] = []
-        for league in await self.requests.league_seasons():
+        for league in leagues:
             skip = league.skip("odds")
             if skip is not None:
                 notes.append(skip)

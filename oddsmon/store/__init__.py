@@ -361,6 +361,12 @@ class Store:
         with self.db.write() as tx:
             yield tx
 
+    def holding(self) -> contextlib.AbstractContextManager[None]:
+        """Reads held while a page is put together: asked again, a read answers as it did,
+        until this thread writes (backend.HeldReads). The parts' ``hold_*`` read many keys'
+        answers in one statement for it."""
+        return self.db.hold()
+
     def reopen_writable(self) -> bool:
         """After a degraded open: writable again once the disk accepts writes (this costs a
         check of the whole store: call it now and then, not on every write)."""

@@ -17,6 +17,7 @@ as POSIX seconds (float). What differs is behind ``Dialect``.
 
 from __future__ import annotations
 
+import _thread  # threading's own parts: `oddsmon --check` imports this module, and threading costs its import
 from itertools import chain
 
 from ..records import record
@@ -27,7 +28,9 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
     from contextlib import AbstractContextManager
-    from typing import Any, Protocol
+    from typing import Any, Protocol, TypeVar
+
+    K = TypeVar("K", int, str)
 
 # The schema every backend migrates to: the parts' SQL reads and writes this one.
 SCHEMA_VERSION = 16
@@ -53,9 +56,9 @@ IN_LIST_MAX = 500
 VARIABLES_MAX = 999
 
 
-def in_lists(ids: Iterable[int]) -> Iterator[tuple[list[int], str]]:
-    """``ids``, each once and in order, in chunks a bound ``IN (...)`` takes, each with its
-    placeholders (``?,?,?``)."""
+def in_lists(ids: Iterable[K]) -> Iterator[tuple[list[K], str]]:
+    """``ids`` (or keys), each once and in order, in chunks a bound ``IN (...)`` takes, each
+    with its placeholders (``?,?,?``)."""
     ordered = sorted(set(ids))
     for start in range(0, len(ordered), IN_LIST_MAX):
         chunk = ordered[start:start + IN_LIST_MAX]
@@ -75,6 +78,54 @@ def value_lists(rows: Sequence[Sequence[object]]) -> Iterator[tuple[str, tuple[o
     for start in range(0, len(rows), per):
         chunk = rows[start:start + per]
         yield (full if len(chunk) == per else ",".join([one] * len(chunk))), tuple(chain.from_iterable(chunk))
+
+
+class HeldReads:
+    """The answers of a backend's ``query`` held while a page is put together (``Backend.hold``):
+    within, on this thread, a query asked again with the same parameters answers as it did,
+    and a part may ``remember`` answers it read for several keys in one statement. Any write
+    of this thread lets go of them all (``release``), so what it wrote is read back.
+
+    What a server charges is a round trip a statement, whatever its size: a page of 22 leagues
+    asked each league's entry times twice, the offline state before each read, and whether
+    its page carried fixtures, one statement each (95 round trips for the Bookmakers screen).
+    Held, a page reads as of when it began, as one snapshot would (another host's write in
+    those milliseconds is seen by the next page). Holds nest, on one thread's coroutines
+    too: the answers go when the last one ends."""
+
+    __slots__ = ("_local",)
+
+    def __init__(self) -> None:
+        self._local = _thread._local()
+
+    def __enter__(self) -> None:
+        local = self._local
+        depth = getattr(local, "depth", 0)
+        if not depth:
+            local.answers = {}
+        local.depth = depth + 1
+
+    def __exit__(self, *exc: object) -> None:
+        local = self._local
+        local.depth -= 1
+        if not local.depth:
+            local.answers = None
+
+    def answer(self, sql: str, params: Params) -> list[Row] | None:
+        """The rows held for this query, or None (not held, or nothing held for it)."""
+        answers = getattr(self._local, "answers", None)
+        rows = None if answers is None else answers.get((sql, tuple(params)))
+        return None if rows is None else list(rows)
+
+    def remember(self, sql: str, params: Params, rows: list[Row]) -> None:
+        answers = getattr(self._local, "answers", None)
+        if answers is not None:
+            answers[(sql, tuple(params))] = list(rows)
+
+    def release(self) -> None:
+        answers = getattr(self._local, "answers", None)
+        if answers:
+            answers.clear()
 
 
 class StoreError(Exception):
@@ -258,6 +309,16 @@ if TYPE_CHECKING:
             ...
 
         def query_one(self, sql: str, params: Params = ()) -> Row | None: ...
+
+        def hold(self) -> AbstractContextManager[None]:
+            """Within, this thread's ``query`` answers a query asked again as it did, and as
+            ``remember`` said, until this thread writes (``HeldReads``)."""
+            ...
+
+        def remember(self, sql: str, params: Params, rows: list[Row]) -> None:
+            """Within ``hold``: ``query(sql, params)`` answers ``rows``, read by the caller
+            with others in one statement."""
+            ...
 
         def notify(self, tx: Tx, topic: str, payload: str = "") -> None:
             """Tell the other hosts that ``topic`` changed, once ``tx`` commits (PostgreSQL:

@@ -194,7 +194,15 @@ class OddsHistory:
 
     def carried_by(self, page: str) -> bool:
         """Whether the league page cached under ``page`` left any fixture's rows."""
-        return self.db.query_one("SELECT 1 FROM odds_fixtures WHERE page = ? LIMIT 1", (page,)) is not None
+        return self.db.query_one(_CARRIED_BY, (page,)) is not None
+
+    def hold_carried(self, pages: Iterable[str]) -> None:
+        """Within ``Store.holding``: ``carried_by`` of each of ``pages``, read in one statement."""
+        for chunk, marks in in_lists(pages):
+            carried = {r[0] for r in self.db.query(
+                f"SELECT DISTINCT page FROM odds_fixtures WHERE page IN ({marks})", chunk)}
+            for page in chunk:
+                self.db.remember(_CARRIED_BY, (page,), [(1,)] if page in carried else [])
 
     def coverage(self, pages: Mapping[str, datetime], bet_ids: Iterable[int],
                  bookmakers: Iterable[int] = (), also: Iterable[int] = ()
@@ -528,6 +536,9 @@ def _of_books(tx: Tx, books: set[tuple[int, int]], select: str) -> Iterator[Any]
     few hundred books a statement."""
     for values, params in value_lists(sorted(books)):
         yield from tx.execute(f"WITH k(f, b) AS (VALUES {values}) {select}", params)
+
+
+_CARRIED_BY = "SELECT 1 FROM odds_fixtures WHERE page = ? LIMIT 1"
 
 
 def _on_pages(pages: Mapping[str, datetime], also: Sequence[int] = ()) -> tuple[str, tuple[object, ...]]:

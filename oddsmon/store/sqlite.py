@@ -31,6 +31,7 @@ from .backend import (
     SCHEMA_WRITER_KEY,
     SNAPSHOTS,
     Health,
+    HeldReads,
     StoreError,
     StoreTooNew,
     StoreWriteError,
@@ -609,6 +610,7 @@ class SqliteBackend:
         self.read_only = read_only
         self._lock = RLock()
         self._in_write = False  # a write() is open on the thread holding the lock
+        self._held = HeldReads()
         self._conn: sqlite3.Connection | None = None
         self.report = OpenReport(self.path)
         # Opened read-only because of the disk (full, I/O error) rather than by request: the
@@ -947,6 +949,7 @@ class SqliteBackend:
             if self._in_write:
                 yield Tx(self.conn)
                 return
+            self._held.release()
             self._in_write = True
             try:
                 with self._transaction() as tx:
@@ -992,14 +995,25 @@ class SqliteBackend:
                     conn.execute("COMMIT")
 
     def query(self, sql: str, params: Params = ()) -> list[Row]:
-        """Read rows; each call is its own consistent WAL snapshot."""
+        """Read rows; each call is its own consistent WAL snapshot (within a write, that one's)."""
         with self._lock:
+            held = None if self._in_write else self._held.answer(sql, params)
+            if held is not None:
+                return held
             conn = self.conn
             try:
-                cur = _retry_locked(lambda: conn.execute(sql, params))
-                return cur.fetchall()
+                rows = _retry_locked(lambda: conn.execute(sql, params)).fetchall()
             except sqlite3.Error as exc:
                 raise self._translate(exc) from None
+            if not self._in_write:
+                self._held.remember(sql, params, rows)
+            return rows
+
+    def hold(self) -> HeldReads:
+        return self._held
+
+    def remember(self, sql: str, params: Params, rows: list[Row]) -> None:
+        self._held.remember(sql, params, rows)
 
     def query_one(self, sql: str, params: Params = ()) -> Row | None:
         rows = self.query(sql, params)

@@ -10,7 +10,7 @@ import stat
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -117,6 +117,43 @@ def test_the_bookmakers_summary_counts_each_bookmakers_fixtures_and_joins_its_ma
         5, {8: (1, (1, 5)), 6: (4, (1, 5, 8)), 11: (1, (1,))})
     # Among the bookmakers asked for only; the fixtures counted are all the pages carried.
     assert history.coverage(pages, (1, 5, 8, 12), bookmakers=[8]) == (4, {8: (1, (1, 5))})
+
+
+def test_reads_held_for_a_page_answer_as_they_did_until_this_store_writes(store: Store) -> None:
+    # Another process (or host) on the same store, and this one putting a page together: the
+    # entries' times and the pages that carried fixtures, read in one statement each, answer
+    # every later read of the page as of then; this store's own write is read back at once;
+    # past the page, every read is the store's again.
+    from oddsmon.store.postgres import PostgresBackend
+    from oddsmon.store.sqlite import SqliteBackend
+
+    db = store.db
+    other = Store.open(db.where if isinstance(db, PostgresBackend) else cast(SqliteBackend, db).path)
+    try:
+        store.cache.put("odds?league=39", "odds", "{}", T0, 60)
+        store.history.note_priced(T0, "odds?league=39", [(7, 39, 2026)], [(7, 8, "Bet365", [1])])
+        with store.holding():
+            store.cache.hold_times(["odds?league=39", "odds?league=61"])
+            store.history.hold_carried(["odds?league=39", "odds?league=61"])
+            state = store.state.read()
+            other.cache.put("odds?league=61", "odds", "{}", T0, 60)
+            other.cache.put("odds?league=39", "odds", "{}", T0 + timedelta(minutes=1), 60)
+            other.history.note_priced(T0, "odds?league=61", [(8, 61, 2026)], [(8, 8, "Bet365", [1])])
+            other.state.update(lambda s: s.evolve(offline=True, reason="user", since=T0), T0)
+            held = store.cache.get("odds?league=39", body=False)
+            assert held is not None and held.fetched_at == T0
+            assert store.cache.get("odds?league=61", body=False) is None
+            assert store.history.carried_by("odds?league=39") and not store.history.carried_by("odds?league=61")
+            assert store.state.read() == state
+            # A body is no time: read from the store as ever.
+            assert store.cache.get("odds?league=61") is not None
+            store.cache.put("odds?league=140", "odds", "{}", T0, 60)  # this store writes: all is read again
+            assert store.cache.get("odds?league=61", body=False) is not None
+            assert store.history.carried_by("odds?league=61") and store.state.read().offline
+        fresh = store.cache.get("odds?league=39", body=False)
+        assert fresh is not None and fresh.fetched_at == T0 + timedelta(minutes=1)
+    finally:
+        other.close()
 
 
 def test_state_update_is_logged_once_per_transition(store: Store) -> None:
