@@ -108,18 +108,20 @@ class Pages:
         served: dict[R, datetime] = {}
         provs: list[Provenance] = []
         notes: list[str] = []
-        for league in await self.requests.league_seasons():
-            skip = league.skip(what)
-            if skip is not None:
-                notes.append(skip)
-                continue
-            asked = request(league)
-            loaded = await self.reader.read(asked, force=force, fallback=fallback)
-            provs.append(loaded.provenance)
-            if loaded.data is not None and loaded.provenance.fetched_at is not None:
-                served[asked] = loaded.provenance.fetched_at
-            if loaded.data is not None:
-                items.extend(loaded.data)
+        leagues = await self.requests.league_seasons()
+        with self.store.holding():  # the offline state before each league's read: read once
+            for league in leagues:
+                skip = league.skip(what)
+                if skip is not None:
+                    notes.append(skip)
+                    continue
+                asked = request(league)
+                loaded = await self.reader.read(asked, force=force, fallback=fallback)
+                provs.append(loaded.provenance)
+                if loaded.data is not None and loaded.provenance.fetched_at is not None:
+                    served[asked] = loaded.provenance.fetched_at
+                if loaded.data is not None:
+                    items.extend(loaded.data)
         return items, replace(combine(provs, self.clock.now()), notes=tuple(notes)), served
 
     async def fixtures(self, *, force: bool = False) -> Page[list[Fixture]]:
