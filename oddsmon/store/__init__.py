@@ -19,7 +19,15 @@ from typing import TYPE_CHECKING, Any
 
 from ..config import ConfigError, Settings, StoreSettings, is_postgres
 from ..records import record
-from .backend import Health, StoreError, StoreTooNew, StoreUnreachable, StoreWriteError
+from .backend import (
+    SCHEMA_VERSION,
+    Health,
+    StoreError,
+    StoreOlder,
+    StoreTooNew,
+    StoreUnreachable,
+    StoreWriteError,
+)
 from .cache import CacheEntry, CacheStore, cache_key
 from .collector import COLLECTOR_LEASE, CollectorStatus, CollectorStore, Holder
 from .incidents import Action, Incident, IncidentStore
@@ -393,6 +401,7 @@ def _password(path: Path) -> str | None:
 __all__ = [
     "COLLECTOR_LEASE",
     "REASONS",
+    "SCHEMA_VERSION",
     "STATE_TOPIC",
     "Action",
     "CacheEntry",
@@ -428,6 +437,7 @@ __all__ = [
     "StateStore",
     "Store",
     "StoreError",
+    "StoreOlder",
     "StoreTooNew",
     "StoreUnreachable",
     "StoreWriteError",

@@ -162,6 +162,22 @@ def too_new(where: str, version: int, writer: str | None) -> StoreTooNew:
                        f"changed: run the newer oddsmon, or point paths.db at another store")
 
 
+class StoreOlder(StoreError):
+    """The store's schema is older than this oddsmon's, and it was opened as it is (read-only,
+    or by a report): nothing was changed. ``oddsmon --upgrade-store`` upgrades it."""
+
+    def __init__(self, where: str, version: int) -> None:
+        # Not upgraded on the spot: a report (``--check`` under a monitor) writes nothing, and on
+        # a team's store an oddsmon still at the older version, on another host, refuses the
+        # upgraded one: the collector there would stop.
+        super().__init__(f"{where}: an older oddsmon store (schema {version}), which this "
+                         f"{schema_writer()} (schema {SCHEMA_VERSION}) reads once upgraded; "
+                         f"nothing was changed: run oddsmon --upgrade-store (no API call; on a "
+                         f"team's store, once every host runs this version: an older one refuses "
+                         f"the upgraded store)")
+        self.version = version
+
+
 class StoreUnreachable(StoreError):
     """A team's store server cannot be reached (the server, or this host's network, is away)."""
 

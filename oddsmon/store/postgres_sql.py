@@ -11,7 +11,7 @@ import itertools
 import re
 from collections.abc import Callable
 
-from .backend import SCHEMA_VERSION, StoreError, too_new
+from .backend import SCHEMA_VERSION, StoreError, StoreOlder, too_new
 from .postgres_schema import VERSION_TABLE
 
 _LITERAL = re.compile(r"('(?:[^']|'')*')")
@@ -98,9 +98,7 @@ def check_schema(where: str, version: int | None, foreign: bool, *, as_found: bo
         if version is None:
             raise StoreError(f"{where}: no store here yet (run oddsmon once to create it)")
         if version < SCHEMA_VERSION:
-            raise StoreError(f"{where}: an older oddsmon store (schema {version}); run "
-                             f"oddsmon once (e.g. oddsmon --warm) to upgrade it to schema "
-                             f"{SCHEMA_VERSION}")
+            raise StoreOlder(where, version)
 
 
 def integrity(query: Callable[[str], list[tuple[object, ...]]]) -> str:

@@ -33,6 +33,7 @@ from .backend import (
     Health,
     HeldReads,
     StoreError,
+    StoreOlder,
     StoreTooNew,
     StoreWriteError,
     schema_writer,
@@ -692,7 +693,7 @@ class SqliteBackend:
         self.degraded = True
         try:
             self._conn = self._connect_read_only()
-        except _OlderSchema as old:
+        except StoreOlder as old:
             # The upgrade is what the disk refused: its transaction left the store as it was,
             # and "run oddsmon to upgrade it" would only send the person round in a circle.
             raise StoreError(f"{self.path}: {reason}: the store cannot be upgraded from schema "
@@ -822,8 +823,7 @@ class SqliteBackend:
             raise
         if app_id == APPLICATION_ID and 0 < version < SCHEMA_VERSION:
             conn.close()
-            raise _OlderSchema(version, f"{self.path}: an older oddsmon store (schema {version}); run "
-                               f"oddsmon once (e.g. oddsmon --warm) to upgrade it to schema {SCHEMA_VERSION}")
+            raise StoreOlder(str(self.path), version)
         if app_id != APPLICATION_ID or version != SCHEMA_VERSION:
             conn.close()
             raise StoreError(f"{self.path}: not an oddsmon store of schema {SCHEMA_VERSION}")
@@ -1091,14 +1091,6 @@ def _split_sql(script: str) -> list[str]:
                 statements.append(statement)
                 buf = []
     return statements
-
-
-class _OlderSchema(StoreError):
-    """An older oddsmon's store, opened read-only: it must be upgraded (migrated) first."""
-
-    def __init__(self, version: int, message: str) -> None:
-        super().__init__(message)
-        self.version = version
 
 
 class _BadFile(Exception):
