@@ -17,7 +17,7 @@ as POSIX seconds (float). What differs is behind ``Dialect``.
 
 from __future__ import annotations
 
-import _thread  # threading's own parts: `oddsmon --check` imports this module, and threading costs its import
+from contextvars import ContextVar
 from itertools import chain
 
 from ..records import record
@@ -80,52 +80,69 @@ def value_lists(rows: Sequence[Sequence[object]]) -> Iterator[tuple[str, tuple[o
         yield (full if len(chunk) == per else ",".join([one] * len(chunk))), tuple(chain.from_iterable(chunk))
 
 
+class _Held:
+    """One task's held answers (``HeldReads``), and how many holds of it are open."""
+
+    __slots__ = ("answers", "depth")
+
+    def __init__(self) -> None:
+        self.answers: dict[tuple[str, tuple[object, ...]], list[Row]] = {}
+        self.depth = 0
+
+
 class HeldReads:
     """The answers of a backend's ``query`` held while a page is put together (``Backend.hold``):
-    within, on this thread, a query asked again with the same parameters answers as it did,
-    and a part may ``remember`` answers it read for several keys in one statement. Any write
-    of this thread lets go of them all (``release``), so what it wrote is read back.
+    within, a query asked again with the same parameters answers as it did, and a part may
+    ``remember`` answers it read for several keys in one statement. A write by this process
+    (any thread, any task) lets go of every hold's answers (``release``), so it is read back.
 
     What a server charges is a round trip a statement, whatever its size: a page of 22 leagues
     asked each league's entry times twice, the offline state before each read, and whether
     its page carried fixtures, one statement each (95 round trips for the Bookmakers screen).
     Held, a page reads as of when it began, as one snapshot would (another host's write in
-    those milliseconds is seen by the next page). Holds nest, on one thread's coroutines
-    too: the answers go when the last one ends."""
+    those milliseconds is seen by the next page). The answers are the asyncio task's (a
+    context variable, so per thread too): a page awaiting a fetch holds nothing for the
+    engine's other tasks (the sidebar's once-a-second state keeps reading the store). Holds
+    nest: the answers go when the last one ends."""
 
-    __slots__ = ("_local",)
+    __slots__ = ("_open", "_var")
 
     def __init__(self) -> None:
-        self._local = _thread._local()
+        self._var: ContextVar[_Held | None] = ContextVar("oddsmon_held_reads", default=None)
+        self._open: set[_Held] = set()
 
     def __enter__(self) -> None:
-        local = self._local
-        depth = getattr(local, "depth", 0)
-        if not depth:
-            local.answers = {}
-        local.depth = depth + 1
+        held = self._var.get()
+        if held is None:
+            held = _Held()
+            self._open.add(held)
+            self._var.set(held)
+        held.depth += 1
 
     def __exit__(self, *exc: object) -> None:
-        local = self._local
-        local.depth -= 1
-        if not local.depth:
-            local.answers = None
+        held = self._var.get()
+        if held is None:
+            return
+        held.depth -= 1
+        if not held.depth:
+            self._open.discard(held)
+            held.answers.clear()
+            self._var.set(None)
 
     def answer(self, sql: str, params: Params) -> list[Row] | None:
         """The rows held for this query, or None (not held, or nothing held for it)."""
-        answers = getattr(self._local, "answers", None)
-        rows = None if answers is None else answers.get((sql, tuple(params)))
+        held = self._var.get()
+        rows = None if held is None else held.answers.get((sql, tuple(params)))
         return None if rows is None else list(rows)
 
     def remember(self, sql: str, params: Params, rows: list[Row]) -> None:
-        answers = getattr(self._local, "answers", None)
-        if answers is not None:
-            answers[(sql, tuple(params))] = list(rows)
+        held = self._var.get()
+        if held is not None:
+            held.answers[(sql, tuple(params))] = list(rows)
 
     def release(self) -> None:
-        answers = getattr(self._local, "answers", None)
-        if answers:
-            answers.clear()
+        for held in list(self._open):
+            held.answers.clear()
 
 
 class StoreError(Exception):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
@@ -10,7 +11,7 @@ import stat
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import pytest
 
@@ -18,7 +19,7 @@ from oddsmon.providers import LeagueOddsRequest
 from oddsmon.store import Store, StoreError, StoreTooNew, cache_key
 from oddsmon.store.sqlite import APPLICATION_ID, SCHEMA_VERSION
 from oddsmon.version import __version__
-from tests.stores import one_row
+from tests.stores import one_row, sqlite_backend
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
@@ -119,16 +120,20 @@ def test_the_bookmakers_summary_counts_each_bookmakers_fixtures_and_joins_its_ma
     assert history.coverage(pages, (1, 5, 8, 12), bookmakers=[8]) == (4, {8: (1, (1, 5))})
 
 
+def _another_process(store: Store) -> Store:
+    """The same store as another process (or host) opens it."""
+    from oddsmon.store.postgres import PostgresBackend
+
+    db = store.db
+    return Store.open(db.where if isinstance(db, PostgresBackend) else sqlite_backend(store).path)
+
+
 def test_reads_held_for_a_page_answer_as_they_did_until_this_store_writes(store: Store) -> None:
     # Another process (or host) on the same store, and this one putting a page together: the
     # entries' times and the pages that carried fixtures, read in one statement each, answer
     # every later read of the page as of then; this store's own write is read back at once;
     # past the page, every read is the store's again.
-    from oddsmon.store.postgres import PostgresBackend
-    from oddsmon.store.sqlite import SqliteBackend
-
-    db = store.db
-    other = Store.open(db.where if isinstance(db, PostgresBackend) else cast(SqliteBackend, db).path)
+    other = _another_process(store)
     try:
         store.cache.put("odds?league=39", "odds", "{}", T0, 60)
         store.history.note_priced(T0, "odds?league=39", [(7, 39, 2026)], [(7, 8, "Bet365", [1])])
@@ -154,6 +159,35 @@ def test_reads_held_for_a_page_answer_as_they_did_until_this_store_writes(store:
         assert fresh is not None and fresh.fetched_at == T0 + timedelta(minutes=1)
     finally:
         other.close()
+
+
+async def test_a_page_awaiting_a_fetch_holds_nothing_for_the_engines_other_tasks(store: Store) -> None:
+    # The engine's loop runs a page (which awaits its fetches inside its hold) beside the
+    # sidebar's once-a-second read of the offline state: another host going offline is seen
+    # by the sidebar at once, and this process's own write lets go of the page's answers too.
+    other = _another_process(store)
+    held, resume = asyncio.Event(), asyncio.Event()
+
+    async def page() -> tuple[bool, bool]:
+        with store.holding():
+            before = store.state.read().offline
+            held.set()
+            await resume.wait()  # as a fetch awaits
+            return before, store.state.read().offline
+
+    async def sidebar() -> bool:
+        await held.wait()
+        other.state.update(lambda s: s.evolve(offline=True, reason="user", since=T0), T0)
+        seen = store.state.read().offline
+        store.cache.put("odds?league=39", "odds", "{}", T0, 60)  # this process writes
+        resume.set()
+        return seen
+
+    try:
+        (before, after), seen = await asyncio.gather(page(), sidebar())
+    finally:
+        other.close()
+    assert (before, seen, after) == (False, True, True)
 
 
 def test_state_update_is_logged_once_per_transition(store: Store) -> None:
