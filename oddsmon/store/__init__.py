@@ -19,7 +19,15 @@ from typing import TYPE_CHECKING, Any
 
 from ..config import ConfigError, Settings, StoreSettings, is_postgres
 from ..records import record
-from .backend import Health, StoreError, StoreTooNew, StoreUnreachable, StoreWriteError
+from .backend import (
+    SCHEMA_VERSION,
+    Health,
+    StoreError,
+    StoreOlder,
+    StoreTooNew,
+    StoreUnreachable,
+    StoreWriteError,
+)
 from .cache import CacheEntry, CacheStore, cache_key
 from .collector import COLLECTOR_LEASE, CollectorStatus, CollectorStore, Holder
 from .incidents import Action, Incident, IncidentStore
@@ -361,6 +369,12 @@ class Store:
         with self.db.write() as tx:
             yield tx
 
+    def holding(self) -> contextlib.AbstractContextManager[None]:
+        """Reads held while a page is put together: asked again, a read answers as it did,
+        until this thread writes (backend.HeldReads). The parts' ``hold_*`` read many keys'
+        answers in one statement for it."""
+        return self.db.hold()
+
     def reopen_writable(self) -> bool:
         """After a degraded open: writable again once the disk accepts writes (this costs a
         check of the whole store: call it now and then, not on every write)."""
@@ -387,6 +401,7 @@ def _password(path: Path) -> str | None:
 __all__ = [
     "COLLECTOR_LEASE",
     "REASONS",
+    "SCHEMA_VERSION",
     "STATE_TOPIC",
     "Action",
     "CacheEntry",
@@ -422,6 +437,7 @@ __all__ = [
     "StateStore",
     "Store",
     "StoreError",
+    "StoreOlder",
     "StoreTooNew",
     "StoreUnreachable",
     "StoreWriteError",

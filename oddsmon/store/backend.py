@@ -17,6 +17,7 @@ as POSIX seconds (float). What differs is behind ``Dialect``.
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from itertools import chain
 
 from ..records import record
@@ -27,7 +28,9 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
     from contextlib import AbstractContextManager
-    from typing import Any, Protocol
+    from typing import Any, Protocol, TypeVar
+
+    K = TypeVar("K", int, str)
 
 # The schema every backend migrates to: the parts' SQL reads and writes this one.
 SCHEMA_VERSION = 16
@@ -53,9 +56,9 @@ IN_LIST_MAX = 500
 VARIABLES_MAX = 999
 
 
-def in_lists(ids: Iterable[int]) -> Iterator[tuple[list[int], str]]:
-    """``ids``, each once and in order, in chunks a bound ``IN (...)`` takes, each with its
-    placeholders (``?,?,?``)."""
+def in_lists(ids: Iterable[K]) -> Iterator[tuple[list[K], str]]:
+    """``ids`` (or keys), each once and in order, in chunks a bound ``IN (...)`` takes, each
+    with its placeholders (``?,?,?``)."""
     ordered = sorted(set(ids))
     for start in range(0, len(ordered), IN_LIST_MAX):
         chunk = ordered[start:start + IN_LIST_MAX]
@@ -75,6 +78,71 @@ def value_lists(rows: Sequence[Sequence[object]]) -> Iterator[tuple[str, tuple[o
     for start in range(0, len(rows), per):
         chunk = rows[start:start + per]
         yield (full if len(chunk) == per else ",".join([one] * len(chunk))), tuple(chain.from_iterable(chunk))
+
+
+class _Held:
+    """One task's held answers (``HeldReads``), and how many holds of it are open."""
+
+    __slots__ = ("answers", "depth")
+
+    def __init__(self) -> None:
+        self.answers: dict[tuple[str, tuple[object, ...]], list[Row]] = {}
+        self.depth = 0
+
+
+class HeldReads:
+    """The answers of a backend's ``query`` held while a page is put together (``Backend.hold``):
+    within, a query asked again with the same parameters answers as it did, and a part may
+    ``remember`` answers it read for several keys in one statement. A write by this process
+    (any thread, any task) lets go of every hold's answers (``release``), so it is read back.
+
+    What a server charges is a round trip a statement, whatever its size: a page of 22 leagues
+    asked each league's entry times twice, the offline state before each read, and whether
+    its page carried fixtures, one statement each (95 round trips for the Bookmakers screen).
+    Held, a page reads as of when it began, as one snapshot would (another host's write in
+    those milliseconds is seen by the next page). The answers are the asyncio task's (a
+    context variable, so per thread too): a page awaiting a fetch holds nothing for the
+    engine's other tasks (the sidebar's once-a-second state keeps reading the store). Holds
+    nest: the answers go when the last one ends."""
+
+    __slots__ = ("_open", "_var")
+
+    def __init__(self) -> None:
+        self._var: ContextVar[_Held | None] = ContextVar("oddsmon_held_reads", default=None)
+        self._open: set[_Held] = set()
+
+    def __enter__(self) -> None:
+        held = self._var.get()
+        if held is None:
+            held = _Held()
+            self._open.add(held)
+            self._var.set(held)
+        held.depth += 1
+
+    def __exit__(self, *exc: object) -> None:
+        held = self._var.get()
+        if held is None:
+            return
+        held.depth -= 1
+        if not held.depth:
+            self._open.discard(held)
+            held.answers.clear()
+            self._var.set(None)
+
+    def answer(self, sql: str, params: Params) -> list[Row] | None:
+        """The rows held for this query, or None (not held, or nothing held for it)."""
+        held = self._var.get()
+        rows = None if held is None else held.answers.get((sql, tuple(params)))
+        return None if rows is None else list(rows)
+
+    def remember(self, sql: str, params: Params, rows: list[Row]) -> None:
+        held = self._var.get()
+        if held is not None:
+            held.answers[(sql, tuple(params))] = list(rows)
+
+    def release(self) -> None:
+        for held in list(self._open):
+            held.answers.clear()
 
 
 class StoreError(Exception):
@@ -109,6 +177,22 @@ def too_new(where: str, version: int, writer: str | None) -> StoreTooNew:
     return StoreTooNew(f"{where}: written by {by} (schema {version}), newer than this "
                        f"{schema_writer()} (schema {SCHEMA_VERSION}); nothing was read or "
                        f"changed: run the newer oddsmon, or point paths.db at another store")
+
+
+class StoreOlder(StoreError):
+    """The store's schema is older than this oddsmon's, and it was opened as it is (read-only,
+    or by a report): nothing was changed. ``oddsmon --upgrade-store`` upgrades it."""
+
+    def __init__(self, where: str, version: int) -> None:
+        # Not upgraded on the spot: a report (``--check`` under a monitor) writes nothing, and on
+        # a team's store an oddsmon still at the older version, on another host, refuses the
+        # upgraded one: the collector there would stop.
+        super().__init__(f"{where}: an older oddsmon store (schema {version}), which this "
+                         f"{schema_writer()} (schema {SCHEMA_VERSION}) reads once upgraded; "
+                         f"nothing was changed: run oddsmon --upgrade-store (no API call; on a "
+                         f"team's store, once every host runs this version: an older one refuses "
+                         f"the upgraded store)")
+        self.version = version
 
 
 class StoreUnreachable(StoreError):
@@ -206,8 +290,9 @@ if TYPE_CHECKING:
             with the greatest (``least``: smallest) ``of``; ``source`` is the FROM and WHERE."""
             ...
 
-        def concat_distinct(self, expr: str) -> str:
-            """An aggregate of a group's distinct ``expr`` values, comma-separated."""
+        def count_and_concat(self, key: str, value: str, source: str) -> str:
+            """``SELECT key, count(*), <the group's distinct value values, comma-separated>
+            source GROUP BY key``; ``source`` is the FROM and WHERE."""
             ...
 
         def reserve_ids(self, table: str, column: str) -> str | None:
@@ -257,6 +342,16 @@ if TYPE_CHECKING:
             ...
 
         def query_one(self, sql: str, params: Params = ()) -> Row | None: ...
+
+        def hold(self) -> AbstractContextManager[None]:
+            """Within, this thread's ``query`` answers a query asked again as it did, and as
+            ``remember`` said, until this thread writes (``HeldReads``)."""
+            ...
+
+        def remember(self, sql: str, params: Params, rows: list[Row]) -> None:
+            """Within ``hold``: ``query(sql, params)`` answers ``rows``, read by the caller
+            with others in one statement."""
+            ...
 
         def notify(self, tx: Tx, topic: str, payload: str = "") -> None:
             """Tell the other hosts that ``topic`` changed, once ``tx`` commits (PostgreSQL:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from urllib.parse import urlencode
 
@@ -13,6 +13,7 @@ from ..clock import utc_from_ts
 from ..config import TTL_MAX_S
 from ..records import record
 from ..text import json_too_deep
+from .backend import in_lists
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see records.py)
 if TYPE_CHECKING:
@@ -124,6 +125,15 @@ class CacheStore:
         if not body:
             return self._one("WHERE key = ?", (key,), self._select_times)
         return self._one("WHERE key = ?", (key,))
+
+    def hold_times(self, keys: Iterable[str]) -> None:
+        """Within ``Store.holding``: the times of the entries under ``keys`` read in one
+        statement, which ``get(key, body=False)`` then answers from."""
+        one = f"{self._select_times} WHERE key = ?"
+        for chunk, marks in in_lists(keys):
+            rows = {r[0]: r for r in self.db.query(f"{self._select_times} WHERE key IN ({marks})", chunk)}
+            for key in chunk:
+                self.db.remember(one, (key,), [rows[key]] if key in rows else [])
 
     def put(self, key: str, kind: str, body: str, fetched_at: datetime, ttl_s: float) -> CacheEntry:
         self.put_many([(key, kind, body)], fetched_at, ttl_s)

@@ -111,6 +111,15 @@ class TeamBackend:
         rows = self.query(sql, params)
         return rows[0] if rows else None
 
+    @contextlib.contextmanager
+    def hold(self) -> Iterator[None]:
+        server = self.server
+        with self.local.hold(), (contextlib.nullcontext() if server is None else server.hold()):
+            yield
+
+    def remember(self, sql: str, params: Params, rows: list[Row]) -> None:
+        (self.local if self.server is None else self.server).remember(sql, params, rows)
+
     def notify(self, tx: Tx, topic: str, payload: str = "") -> None:
         if self.server is not None:
             self.server.notify(tx, topic, payload)

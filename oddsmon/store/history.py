@@ -194,7 +194,15 @@ class OddsHistory:
 
     def carried_by(self, page: str) -> bool:
         """Whether the league page cached under ``page`` left any fixture's rows."""
-        return self.db.query_one("SELECT 1 FROM odds_fixtures WHERE page = ? LIMIT 1", (page,)) is not None
+        return self.db.query_one(_CARRIED_BY, (page,)) is not None
+
+    def hold_carried(self, pages: Iterable[str]) -> None:
+        """Within ``Store.holding``: ``carried_by`` of each of ``pages``, read in one statement."""
+        for chunk, marks in in_lists(pages):
+            carried = {r[0] for r in self.db.query(
+                f"SELECT DISTINCT page FROM odds_fixtures WHERE page IN ({marks})", chunk)}
+            for page in chunk:
+                self.db.remember(_CARRIED_BY, (page,), [(1,)] if page in carried else [])
 
     def coverage(self, pages: Mapping[str, datetime], bet_ids: Iterable[int],
                  bookmakers: Iterable[int] = (), also: Iterable[int] = ()
@@ -213,12 +221,10 @@ class OddsHistory:
         with self.db.read() as tx:
             watched = tx.execute(f"SELECT count(*) FROM odds_fixtures f WHERE {on_page}",
                                  page_params).fetchone()[0]
-            rows = tx.execute(
-                f"SELECT b.bookmaker_id, count(*), {self.db.dialect.concat_distinct('b.bets')} "
-                "FROM odds_fixtures f "
+            rows = tx.execute(self.db.dialect.count_and_concat(
+                "b.bookmaker_id", "b.bets", "FROM odds_fixtures f "
                 "JOIN odds_books b ON b.fixture_id = f.fixture_id AND b.seen_at = f.seen_at "
-                f"WHERE ({on_page}) {only} GROUP BY b.bookmaker_id",
-                (*page_params, *wanted)).fetchall()
+                f"WHERE ({on_page}) {only}"), (*page_params, *wanted)).fetchall()
         shown = {str(b) for b in bet_ids}
         return watched, {r[0]: (r[1], tuple(sorted(int(b) for b in set((r[2] or "").split(",")) & shown)))
                          for r in rows}
@@ -530,6 +536,9 @@ def _of_books(tx: Tx, books: set[tuple[int, int]], select: str) -> Iterator[Any]
     few hundred books a statement."""
     for values, params in value_lists(sorted(books)):
         yield from tx.execute(f"WITH k(f, b) AS (VALUES {values}) {select}", params)
+
+
+_CARRIED_BY = "SELECT 1 FROM odds_fixtures WHERE page = ? LIMIT 1"
 
 
 def _on_pages(pages: Mapping[str, datetime], also: Sequence[int] = ()) -> tuple[str, tuple[object, ...]]:

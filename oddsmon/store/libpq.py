@@ -221,6 +221,12 @@ class LibpqBackend:
         rows = self.query(sql, params)
         return rows[0] if rows else None
 
+    def hold(self) -> contextlib.AbstractContextManager[None]:
+        return contextlib.nullcontext()  # a report reads each thing once: nothing to hold
+
+    def remember(self, sql: str, params: Params, rows: list[Row]) -> None:
+        return None
+
     def notify(self, tx: object, topic: str, payload: str = "") -> None:
         return None  # a report changes nothing
 

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 import psycopg
 from psycopg import sql as pgsql
 
-from .backend import SCHEMA_VERSION, Health, StoreError, StoreUnreachable, StoreWriteError
+from .backend import SCHEMA_VERSION, Health, HeldReads, StoreError, StoreUnreachable, StoreWriteError
 from .postgres_schema import BASELINE, MIGRATIONS, VERSION_TABLE
 from .postgres_sql import DIALECT, OPENING, SIZE, VERSION, check_schema, integrity
 from .postgres_sql import pg as _pg
@@ -129,6 +129,7 @@ class PostgresBackend:
         self._local = threading.local()
         self._lock_key = 0
         self._schema = ""
+        self._held = HeldReads()
 
     # -- opening -----------------------------------------------------------------------------
 
@@ -280,6 +281,7 @@ class PostgresBackend:
             return
         # One round trip: the statements carry no parameter (the key is ours, an integer).
         begin = f"BEGIN; SELECT pg_advisory_xact_lock({_LOCK_CLASS}, {int(self._lock_key)})"
+        self._held.release()
         with self._transaction(begin, "write") as tx:
             yield tx
 
@@ -298,14 +300,25 @@ class PostgresBackend:
         try:
             if current is not None:
                 return current.execute(sql, params).fetchall()
+            held = self._held.answer(sql, params)
+            if held is not None:
+                return held
             with self._checkout() as conn:
-                return conn.execute(_pg(sql), tuple(params)).fetchall()
+                rows = conn.execute(_pg(sql), tuple(params)).fetchall()
         except psycopg.Error as exc:
             raise self._translate(exc) from None
+        self._held.remember(sql, params, rows)
+        return rows
 
     def query_one(self, sql: str, params: Params = ()) -> Row | None:
         rows = self.query(sql, params)
         return rows[0] if rows else None
+
+    def hold(self) -> HeldReads:
+        return self._held
+
+    def remember(self, sql: str, params: Params, rows: list[Row]) -> None:
+        self._held.remember(sql, params, rows)
 
     def notify(self, tx: AnyTx, topic: str, payload: str = "") -> None:
         """Tell every host listening on ``topic`` once ``tx`` commits (NOTIFY is transactional:

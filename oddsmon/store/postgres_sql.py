@@ -11,7 +11,7 @@ import itertools
 import re
 from collections.abc import Callable
 
-from .backend import SCHEMA_VERSION, StoreError, too_new
+from .backend import SCHEMA_VERSION, StoreError, StoreOlder, too_new
 from .postgres_schema import VERSION_TABLE
 
 _LITERAL = re.compile(r"('(?:[^']|'')*')")
@@ -36,10 +36,13 @@ class PostgresDialect:
         return (f"SELECT DISTINCT ON ({group}) {columns}, {of} {source} "
                 f"ORDER BY {group}, {of} {'ASC' if least else 'DESC'}")
 
-    def concat_distinct(self, expr: str) -> str:
-        # Not string_agg(DISTINCT ...): that sorts every group's rows, where this hashes them (the
-        # Bookmakers summary's 16,000 rows of 2,000 fixtures: half the time).
-        return f"array_to_string(ARRAY(SELECT DISTINCT u FROM unnest(array_agg({expr})) u), ',')"
+    def count_and_concat(self, key: str, value: str, source: str) -> str:
+        # Each (key, value) counted first, in one hash aggregate over the rows; the few pairs
+        # (the Bookmakers summary's 16,000 books of 2,000 fixtures: 10) are then joined per key.
+        # Not string_agg(DISTINCT ...), which sorts every group's rows, nor a DISTINCT over each
+        # group's array_agg, which builds and hashes one array a group: twice this one's time.
+        return (f"SELECT k, sum(n)::bigint, string_agg(v, ',') FROM (SELECT {key} AS k, {value} AS v, "
+                f"count(*) AS n {source} GROUP BY {key}, {value}) pairs GROUP BY k")
 
     def reserve_ids(self, table: str, column: str) -> str:
         return f"SELECT nextval(pg_get_serial_sequence('{table}', '{column}')) FROM generate_series(1, ?)"
@@ -95,9 +98,7 @@ def check_schema(where: str, version: int | None, foreign: bool, *, as_found: bo
         if version is None:
             raise StoreError(f"{where}: no store here yet (run oddsmon once to create it)")
         if version < SCHEMA_VERSION:
-            raise StoreError(f"{where}: an older oddsmon store (schema {version}); run "
-                             f"oddsmon once (e.g. oddsmon --warm) to upgrade it to schema "
-                             f"{SCHEMA_VERSION}")
+            raise StoreOlder(where, version)
 
 
 def integrity(query: Callable[[str], list[tuple[object, ...]]]) -> str:

@@ -31,7 +31,9 @@ from .backend import (
     SCHEMA_WRITER_KEY,
     SNAPSHOTS,
     Health,
+    HeldReads,
     StoreError,
+    StoreOlder,
     StoreTooNew,
     StoreWriteError,
     schema_writer,
@@ -586,8 +588,8 @@ class SqliteDialect:
         # A lone max() or min() makes SQLite take the bare columns from the row holding it.
         return f"SELECT {columns}, {'min' if least else 'max'}({of}) {source} GROUP BY {group}"
 
-    def concat_distinct(self, expr: str) -> str:
-        return f"group_concat(DISTINCT {expr})"
+    def count_and_concat(self, key: str, value: str, source: str) -> str:
+        return f"SELECT {key}, count(*), group_concat(DISTINCT {value}) {source} GROUP BY {key}"
 
     def reserve_ids(self, table: str, column: str) -> None:
         return None
@@ -609,6 +611,7 @@ class SqliteBackend:
         self.read_only = read_only
         self._lock = RLock()
         self._in_write = False  # a write() is open on the thread holding the lock
+        self._held = HeldReads()
         self._conn: sqlite3.Connection | None = None
         self.report = OpenReport(self.path)
         # Opened read-only because of the disk (full, I/O error) rather than by request: the
@@ -690,7 +693,7 @@ class SqliteBackend:
         self.degraded = True
         try:
             self._conn = self._connect_read_only()
-        except _OlderSchema as old:
+        except StoreOlder as old:
             # The upgrade is what the disk refused: its transaction left the store as it was,
             # and "run oddsmon to upgrade it" would only send the person round in a circle.
             raise StoreError(f"{self.path}: {reason}: the store cannot be upgraded from schema "
@@ -820,8 +823,7 @@ class SqliteBackend:
             raise
         if app_id == APPLICATION_ID and 0 < version < SCHEMA_VERSION:
             conn.close()
-            raise _OlderSchema(version, f"{self.path}: an older oddsmon store (schema {version}); run "
-                               f"oddsmon once (e.g. oddsmon --warm) to upgrade it to schema {SCHEMA_VERSION}")
+            raise StoreOlder(str(self.path), version)
         if app_id != APPLICATION_ID or version != SCHEMA_VERSION:
             conn.close()
             raise StoreError(f"{self.path}: not an oddsmon store of schema {SCHEMA_VERSION}")
@@ -947,6 +949,7 @@ class SqliteBackend:
             if self._in_write:
                 yield Tx(self.conn)
                 return
+            self._held.release()
             self._in_write = True
             try:
                 with self._transaction() as tx:
@@ -992,14 +995,25 @@ class SqliteBackend:
                     conn.execute("COMMIT")
 
     def query(self, sql: str, params: Params = ()) -> list[Row]:
-        """Read rows; each call is its own consistent WAL snapshot."""
+        """Read rows; each call is its own consistent WAL snapshot (within a write, that one's)."""
         with self._lock:
+            held = None if self._in_write else self._held.answer(sql, params)
+            if held is not None:
+                return held
             conn = self.conn
             try:
-                cur = _retry_locked(lambda: conn.execute(sql, params))
-                return cur.fetchall()
+                rows = _retry_locked(lambda: conn.execute(sql, params)).fetchall()
             except sqlite3.Error as exc:
                 raise self._translate(exc) from None
+            if not self._in_write:
+                self._held.remember(sql, params, rows)
+            return rows
+
+    def hold(self) -> HeldReads:
+        return self._held
+
+    def remember(self, sql: str, params: Params, rows: list[Row]) -> None:
+        self._held.remember(sql, params, rows)
 
     def query_one(self, sql: str, params: Params = ()) -> Row | None:
         rows = self.query(sql, params)
@@ -1077,14 +1091,6 @@ def _split_sql(script: str) -> list[str]:
                 statements.append(statement)
                 buf = []
     return statements
-
-
-class _OlderSchema(StoreError):
-    """An older oddsmon's store, opened read-only: it must be upgraded (migrated) first."""
-
-    def __init__(self, version: int, message: str) -> None:
-        super().__init__(message)
-        self.version = version
 
 
 class _BadFile(Exception):

@@ -16,9 +16,8 @@ import pytest
 from oddsmon.store import Store
 from oddsmon.store.backend import SCHEMA_VERSION
 from oddsmon.store.history import Price
-from oddsmon.store.sqlite import APPLICATION_ID
 from tests import postgres
-from tests.stores import one_row
+from tests.stores import one_row, schema_15
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 MIN = timedelta(minutes=1)
@@ -144,35 +143,20 @@ def v15_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     latest = [(7, 8, 1, "Home", 2.5, t, 2.6, t - 600), (7, 8, 1, "Draw", 2.95, t - 600, None, None),
               (7, 6, 5, "Over 2.5", 1.9, t - 300, None, None), (7, 6, 1, "Home", 2.2, t, 2.0, t - 900)]
     changes = [(7, 8, 1, "Home", t, 2.5), (7, 6, 1, "Home", t - 600, 2.1), (7, 6, 1, "Home", t, 2.2)]
+    where = schema_15(request.param, tmp_path)
     if request.param == "sqlite":
-        from oddsmon.store.sqlite import _MIGRATIONS, _split_sql
-
-        path = tmp_path / "v15.db"
-        conn = sqlite3.connect(path)
-        for step in range(1, 16):
-            for statement in _split_sql(_MIGRATIONS[step]):
-                conn.execute(statement)
+        conn = sqlite3.connect(where)
         conn.executemany("INSERT INTO odds_latest VALUES (?, ?, ?, ?, ?, ?, ?, ?)", latest)
         conn.executemany("INSERT INTO odds_changes VALUES (?, ?, ?, ?, ?, ?)", changes)
-        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-        conn.execute("PRAGMA user_version = 15")
         conn.commit()
         conn.close()
-        yield str(path)
-        return
-    import psycopg
+    else:
+        import psycopg
 
-    from oddsmon.store.postgres_schema import MIGRATIONS, VERSION_TABLE
-
-    url = postgres.server().database()
-    with psycopg.connect(url, autocommit=True) as pg:
-        for step in range(7, 16):
-            pg.execute(MIGRATIONS[step])
-            pg.execute(f"INSERT INTO {VERSION_TABLE} (version, applied_by) VALUES (%s, 'v15')", (step,))
-        with pg.cursor() as cur:
+        with psycopg.connect(where, autocommit=True) as pg, pg.cursor() as cur:
             cur.executemany("INSERT INTO odds_latest VALUES (%s, %s, %s, %s, %s, %s, %s, %s)", latest)
             cur.executemany("INSERT INTO odds_changes VALUES (%s, %s, %s, %s, %s, %s)", changes)
-    yield url
+    yield where
 
 
 def test_a_v15_store_answers_as_before_after_migration_16_and_packs_what_is_new(v15_store: str) -> None:

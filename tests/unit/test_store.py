@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
@@ -18,7 +19,7 @@ from oddsmon.providers import LeagueOddsRequest
 from oddsmon.store import Store, StoreError, StoreTooNew, cache_key
 from oddsmon.store.sqlite import APPLICATION_ID, SCHEMA_VERSION
 from oddsmon.version import __version__
-from tests.stores import one_row
+from tests.stores import one_row, sqlite_backend
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
@@ -97,6 +98,96 @@ def test_latest_matching_finds_the_newest_window(store: Store) -> None:
     store.cache.put(other, "/fixtures", "{}", T0 + timedelta(hours=2), 1)
     pattern = cache_key("/fixtures", {"league": 39, "from": ANY, "to": ANY})
     assert (entry := store.cache.latest_matching("/fixtures", pattern)) is not None and entry.key == new
+
+
+def test_the_bookmakers_summary_counts_each_bookmakers_fixtures_and_joins_its_markets(store: Store) -> None:
+    # Three fixtures on two league pages and one fetched alone; a bookmaker offers other
+    # markets on other fixtures: its row counts the fixtures it prices and lists every shown
+    # market it offers on any of them, on each backend alike.
+    history, later = store.history, T0 + timedelta(minutes=5)
+    history.note_priced(T0, "odds?league=39", [(1, 39, 2026), (2, 39, 2026)],
+                        [(1, 8, "Bet365", [1, 5]), (2, 8, "Bet365", [1, 12]), (1, 6, "Bwin", [1, 5]),
+                         (2, 6, "Bwin", [1, 5])])
+    history.note_priced(T0, "odds?league=61", [(3, 61, 2026), (5, 61, 2026)],
+                        [(3, 6, "Bwin", [5, 8, 99]), (5, 6, "Bwin", [1, 5])])
+    history.note_priced(later, None, [(4, 140, 2026)], [(4, 11, "1xBet", [1])])
+    # Fixture 2 priced again by its league page: only its latest sighting's books count.
+    history.note_priced(later, "odds?league=39", [(2, 39, 2026)], [(2, 6, "Bwin", [1, 8])])
+    pages = {"odds?league=39": T0, "odds?league=61": T0}
+    assert history.coverage(pages, (1, 5, 8, 12), also=[4]) == (
+        5, {8: (1, (1, 5)), 6: (4, (1, 5, 8)), 11: (1, (1,))})
+    # Among the bookmakers asked for only; the fixtures counted are all the pages carried.
+    assert history.coverage(pages, (1, 5, 8, 12), bookmakers=[8]) == (4, {8: (1, (1, 5))})
+
+
+def _another_process(store: Store) -> Store:
+    """The same store as another process (or host) opens it."""
+    from oddsmon.store.postgres import PostgresBackend
+
+    db = store.db
+    return Store.open(db.where if isinstance(db, PostgresBackend) else sqlite_backend(store).path)
+
+
+def test_reads_held_for_a_page_answer_as_they_did_until_this_store_writes(store: Store) -> None:
+    # Another process (or host) on the same store, and this one putting a page together: the
+    # entries' times and the pages that carried fixtures, read in one statement each, answer
+    # every later read of the page as of then; this store's own write is read back at once;
+    # past the page, every read is the store's again.
+    other = _another_process(store)
+    try:
+        store.cache.put("odds?league=39", "odds", "{}", T0, 60)
+        store.history.note_priced(T0, "odds?league=39", [(7, 39, 2026)], [(7, 8, "Bet365", [1])])
+        with store.holding():
+            store.cache.hold_times(["odds?league=39", "odds?league=61"])
+            store.history.hold_carried(["odds?league=39", "odds?league=61"])
+            state = store.state.read()
+            other.cache.put("odds?league=61", "odds", "{}", T0, 60)
+            other.cache.put("odds?league=39", "odds", "{}", T0 + timedelta(minutes=1), 60)
+            other.history.note_priced(T0, "odds?league=61", [(8, 61, 2026)], [(8, 8, "Bet365", [1])])
+            other.state.update(lambda s: s.evolve(offline=True, reason="user", since=T0), T0)
+            held = store.cache.get("odds?league=39", body=False)
+            assert held is not None and held.fetched_at == T0
+            assert store.cache.get("odds?league=61", body=False) is None
+            assert store.history.carried_by("odds?league=39") and not store.history.carried_by("odds?league=61")
+            assert store.state.read() == state
+            # A body is no time: read from the store as ever.
+            assert store.cache.get("odds?league=61") is not None
+            store.cache.put("odds?league=140", "odds", "{}", T0, 60)  # this store writes: all is read again
+            assert store.cache.get("odds?league=61", body=False) is not None
+            assert store.history.carried_by("odds?league=61") and store.state.read().offline
+        fresh = store.cache.get("odds?league=39", body=False)
+        assert fresh is not None and fresh.fetched_at == T0 + timedelta(minutes=1)
+    finally:
+        other.close()
+
+
+async def test_a_page_awaiting_a_fetch_holds_nothing_for_the_engines_other_tasks(store: Store) -> None:
+    # The engine's loop runs a page (which awaits its fetches inside its hold) beside the
+    # sidebar's once-a-second read of the offline state: another host going offline is seen
+    # by the sidebar at once, and this process's own write lets go of the page's answers too.
+    other = _another_process(store)
+    held, resume = asyncio.Event(), asyncio.Event()
+
+    async def page() -> tuple[bool, bool]:
+        with store.holding():
+            before = store.state.read().offline
+            held.set()
+            await resume.wait()  # as a fetch awaits
+            return before, store.state.read().offline
+
+    async def sidebar() -> bool:
+        await held.wait()
+        other.state.update(lambda s: s.evolve(offline=True, reason="user", since=T0), T0)
+        seen = store.state.read().offline
+        store.cache.put("odds?league=39", "odds", "{}", T0, 60)  # this process writes
+        resume.set()
+        return seen
+
+    try:
+        (before, after), seen = await asyncio.gather(page(), sidebar())
+    finally:
+        other.close()
+    assert (before, seen, after) == (False, True, True)
 
 
 def test_state_update_is_logged_once_per_transition(store: Store) -> None:

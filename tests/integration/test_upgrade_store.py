@@ -1,0 +1,74 @@
+"""``--check`` on a store an older oddsmon wrote, and ``--upgrade-store``, on each backend: the
+check stays read-only and its UNKNOWN line names the command; the command upgrades the store
+and nothing else (docs/hostile.md, "An older store")."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from oddsmon import cli
+from oddsmon.store import SCHEMA_VERSION, Store
+from tests import postgres
+from tests.stores import one_row, schema_15
+
+
+def _config(tmp_path: Path, where: str) -> str:
+    config = tmp_path / "oddsmon.toml"
+    db = where if not where.startswith("postgresql:") else tmp_path / "oddsmon.db"
+    config.write_text(f'[watch]\nleagues = [39]\n[paths]\ndb = "{db}"\nmetrics = "{tmp_path}/m.json"\n'
+                      f'incidents = "{tmp_path}/incidents.md"\n'
+                      + (f'[store]\nurl = "{where}"\n' if where.startswith("postgresql:") else ""))
+    return str(config)
+
+
+def _version(where: str) -> int:
+    if where.startswith("postgresql:"):
+        return int(postgres.server().sql(postgres.dbname(where), "SELECT max(version) FROM oddsmon_schema")[0][0])  # type: ignore[call-overload]
+    import sqlite3
+
+    conn = sqlite3.connect(where)
+    try:
+        return int(conn.execute("PRAGMA user_version").fetchone()[0])
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_check_names_the_upgrade_of_an_older_store_and_the_upgrade_clears_it(
+        tmp_path: Path, kind: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("APISPORTS_KEY", "k" * 32)  # as on-call staff run it; nothing is sent
+    where = schema_15(kind, tmp_path)
+    config = _config(tmp_path, where)
+
+    assert cli.main(["--config", config, "--check"]) == 3
+    line = capsys.readouterr().out.splitlines()[0]
+    assert line.startswith("ODDSMON UNKNOWN - ") and "an older oddsmon store (schema 15)" in line
+    assert "nothing was changed: run oddsmon --upgrade-store (no API call" in line
+    assert _version(where) == 15  # a monitor's check writes nothing
+
+    assert cli.main(["--config", config, "--upgrade-store"]) == 0
+    assert capsys.readouterr().out.strip().endswith(f"upgraded from schema 15 to {SCHEMA_VERSION}")
+    assert _version(where) == SCHEMA_VERSION
+    store = Store.open_existing(where)
+    assert one_row(store, "SELECT count(*) FROM cache")[0] == 0  # the store, read as it is now
+    store.close()
+
+    assert cli.main(["--config", config, "--check"]) == 0
+    assert capsys.readouterr().out.startswith("ODDSMON OK - ")
+    assert cli.main(["--config", config, "--upgrade-store"]) == 0
+    assert capsys.readouterr().out.strip().endswith(f"already at schema {SCHEMA_VERSION}: nothing to upgrade")
+
+
+def test_a_file_that_is_not_an_older_store_is_left_as_it_is(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Another program's file where the store should be: every writing command would move it
+    # aside and start afresh; the upgrade refuses, and changes nothing.
+    where = tmp_path / "oddsmon.db"
+    where.write_bytes(b"not a database, someone's notes\n" * 100)
+    config = _config(tmp_path, str(where))
+    assert cli.main(["--config", config, "--upgrade-store"]) == 3
+    err = capsys.readouterr().err
+    assert err.startswith(f"oddsmon: {where}: ") and err.rstrip().endswith("; not upgraded")
+    assert where.read_bytes() == b"not a database, someone's notes\n" * 100
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["oddsmon.db", "oddsmon.toml"]
