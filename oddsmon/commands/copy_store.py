@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 
 from ..config import ConfigError, Settings, is_postgres
-from ..store import Store, StoreError, Where, describe
+from ..store import Store, StoreError, StoreOlder, Where, describe
 from .common import EXIT_CANNOT_RUN, EXIT_FAIL, EXIT_OK, EXIT_USAGE, fail
 
 
@@ -49,6 +49,11 @@ def run(settings: Settings, stores: list[str]) -> int:
         return fail(f"--copy-store: FROM and TO are the same store ({describe(src)})", EXIT_USAGE)
     try:
         source = Store.open_existing(src)
+    except StoreOlder as older:
+        # --upgrade-store acts on the configured store, which FROM need not be.
+        return fail(f"--copy-store: the source {describe(src)} is an older oddsmon store (schema "
+                    f"{older.version}): upgrade it first with a config whose paths.db (or store.url) "
+                    f"names it: oddsmon --config FILE --upgrade-store", EXIT_CANNOT_RUN)
     except StoreError as exc:
         return fail(f"--copy-store: the source cannot be read: {exc}", EXIT_CANNOT_RUN)
     try:

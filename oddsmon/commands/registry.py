@@ -169,7 +169,7 @@ ARGUMENTS: tuple[Command | Option, ...] = (
             shape={"metavar": "FILE", "type": Path}),
     Command("--upgrade-store", "upgrade the store to this oddsmon's schema, under its migration lock, and "
                                "exit (no API call); what --check names when it finds an older store",
-            "oddsmon.commands.upgrade_store"),
+            "oddsmon.commands.upgrade_store", demo_store=True),
     Command("--copy-store", "copy the store FROM to TO, between SQLite and PostgreSQL (each a path or "
                             "a postgresql:// URL), verified by row counts and checksums; run it again "
                             "to resume; refuses a TO that holds a store (docs/team.md)",

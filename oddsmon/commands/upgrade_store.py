@@ -33,7 +33,14 @@ def run(settings: Settings) -> int:
         print(f"{where}: already at schema {SCHEMA_VERSION}: nothing to upgrade")
         return EXIT_OK
     try:
-        store = Store.open(settings)  # migrates, under the backend's lock
+        # Migrates, under the backend's lock; a file found damaged on the way stays where it
+        # is (a plain open would move it aside and say "upgraded" over an empty store).
+        store = Store.open(settings, repair=False)
+    except StoreOlder:
+        # Opened read-only after all: "run --upgrade-store" would send the person in a circle.
+        return fail(f"{where}: cannot be upgraded from here: it takes no writes (a PostgreSQL "
+                    f"standby or read-only server: point store.url at the primary; a file: its "
+                    f"disk or permissions); not upgraded", EXIT_CANNOT_RUN)
     except StoreError as exc:
         return fail(f"{exc}; not upgraded", EXIT_CANNOT_RUN)
     try:

@@ -247,7 +247,7 @@ class Store:
 
     @classmethod
     def open(cls, where: Where, *, read_only: bool = False, as_is: bool = False,
-             author: str | None = None, copy: bool = False) -> Store:
+             author: str | None = None, copy: bool = False, repair: bool = True) -> Store:
         """Open the store, read-write: created and migrated as needed; a damaged file (or
         another program's) is moved aside and rebuilt empty; on a disk that refuses writes it
         opens read-only, ``degraded``. ``health().problem`` says either in one line.
@@ -262,7 +262,8 @@ class Store:
         connections, ``read_only`` and ``as_is`` a one-shot command's, with one connection.
         ``copy`` (the TUI's): on a team's store, this host keeps a copy of what it shows in its
         own file (``refresh_copy``) and serves it while the server is away (failover.py), from
-        the start too if it has one.
+        the start too if it has one. ``repair=False`` (``--upgrade-store``): a damaged file is
+        a ``StoreError`` and stays where it is, never moved aside for an empty store.
         """
         location = _location(where)
         if isinstance(location, _Server):
@@ -291,7 +292,7 @@ class Store:
             return store
         from .sqlite import SqliteBackend
 
-        return cls(SqliteBackend(location, read_only=read_only).open(as_is=as_is), author)
+        return cls(SqliteBackend(location, read_only=read_only).open(as_is=as_is, repair=repair), author)
 
     @classmethod
     def _open_team(cls, server: _Server, password: str | None, who: str, author: str | None,
@@ -371,7 +372,7 @@ class Store:
 
     def holding(self) -> contextlib.AbstractContextManager[None]:
         """Reads held while a page is put together: asked again, a read answers as it did,
-        until this thread writes (backend.HeldReads). The parts' ``hold_*`` read many keys'
+        until this process writes; the answers are this task's (backend.HeldReads). The parts' ``hold_*`` read many keys'
         answers in one statement for it."""
         return self.db.hold()
 

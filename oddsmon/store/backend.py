@@ -112,7 +112,7 @@ class HeldReads:
         self._open: set[_Held] = set()
 
     def __enter__(self) -> None:
-        held = self._var.get()
+        held = self._current()
         if held is None:
             held = _Held()
             self._open.add(held)
@@ -129,14 +129,21 @@ class HeldReads:
             held.answers.clear()
             self._var.set(None)
 
+    def _current(self) -> _Held | None:
+        """This task's open hold. A task started inside a hold inherits the context variable
+        but not the hold's lifetime: once the hold ends, it holds nothing (it would keep stale
+        answers, never released, growing)."""
+        held = self._var.get()
+        return held if held is not None and held in self._open else None
+
     def answer(self, sql: str, params: Params) -> list[Row] | None:
         """The rows held for this query, or None (not held, or nothing held for it)."""
-        held = self._var.get()
+        held = self._current()
         rows = None if held is None else held.answers.get((sql, tuple(params)))
         return None if rows is None else list(rows)
 
     def remember(self, sql: str, params: Params, rows: list[Row]) -> None:
-        held = self._var.get()
+        held = self._current()
         if held is not None:
             held.answers[(sql, tuple(params))] = list(rows)
 
@@ -344,8 +351,8 @@ if TYPE_CHECKING:
         def query_one(self, sql: str, params: Params = ()) -> Row | None: ...
 
         def hold(self) -> AbstractContextManager[None]:
-            """Within, this thread's ``query`` answers a query asked again as it did, and as
-            ``remember`` said, until this thread writes (``HeldReads``)."""
+            """Within, this task's ``query`` answers a query asked again as it did, and as
+            ``remember`` said, until this process writes (``HeldReads``)."""
             ...
 
         def remember(self, sql: str, params: Params, rows: list[Row]) -> None:

@@ -282,8 +282,12 @@ class PostgresBackend:
         # One round trip: the statements carry no parameter (the key is ours, an integer).
         begin = f"BEGIN; SELECT pg_advisory_xact_lock({_LOCK_CLASS}, {int(self._lock_key)})"
         self._held.release()
-        with self._transaction(begin, "write") as tx:
-            yield tx
+        try:
+            with self._transaction(begin, "write") as tx:
+                yield tx
+        finally:
+            # Again once it is over: another thread's read before COMMIT held what it replaced.
+            self._held.release()
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Tx]:

@@ -621,7 +621,7 @@ class SqliteBackend:
 
     # -- opening -----------------------------------------------------------------------------
 
-    def open(self, *, as_is: bool = False) -> SqliteBackend:
+    def open(self, *, as_is: bool = False, repair: bool = True) -> SqliteBackend:
         """Open (creating and migrating as needed); a bad file is moved aside and rebuilt.
 
         Only a file proven not to be an oddsmon store (not SQLite, damaged, another program's,
@@ -633,6 +633,7 @@ class SqliteBackend:
         headless reports): no creating, migrating or moving aside, and no ``quick_check``,
         which reads the whole file (0.35 s at 100 MB) on every cron run. Damage in a page it
         touches is still an error naming the file; repairing it is the TUI's and ``--warm``'s.
+        ``repair=False``: a damaged file is a ``StoreError`` and is left where it is.
         """
         self._refuse_special_files()
         if self.read_only:
@@ -655,6 +656,8 @@ class SqliteBackend:
             return self._open_degraded(str(exc))
         except _BadFile as bad:
             self.close()
+            if not repair:
+                raise StoreError(f"{self.path}: {bad}; left as it is") from None
             aside = self._move_aside()
             self.report = OpenReport(self.path, aside, str(bad))
             try:

@@ -72,3 +72,33 @@ def test_a_file_that_is_not_an_older_store_is_left_as_it_is(tmp_path: Path, caps
     assert err.startswith(f"oddsmon: {where}: ") and err.rstrip().endswith("; not upgraded")
     assert where.read_bytes() == b"not a database, someone's notes\n" * 100
     assert sorted(p.name for p in tmp_path.iterdir()) == ["oddsmon.db", "oddsmon.toml"]
+
+
+def test_a_damaged_older_store_is_left_where_it_is_not_replaced_by_an_empty_one(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    # Its header still says schema 15, so --check names the upgrade; the upgrade then meets the
+    # damaged pages. A writing command would move the file aside and start an empty store: the
+    # upgrade must not, nor say "upgraded" over it.
+    monkeypatch.setenv("APISPORTS_KEY", "k" * 32)
+    where = Path(schema_15("sqlite", tmp_path))
+    data = bytearray(where.read_bytes())
+    data[100:112] = b"\xff" * 12  # the first page's b-tree header: the schema table unreadable
+    where.write_bytes(bytes(data))
+    config = _config(tmp_path, str(where))
+    assert cli.main(["--config", config, "--upgrade-store"]) == 3
+    err = capsys.readouterr().err
+    assert err.startswith(f"oddsmon: {where}: ") and err.rstrip().endswith("left as it is; not upgraded"), err
+    assert where.read_bytes() == bytes(data)
+    assert not [p.name for p in tmp_path.iterdir() if "corrupt" in p.name]
+
+
+def test_copying_from_an_older_store_says_how_to_upgrade_that_store(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # --upgrade-store acts on the configured store: FROM is named, with the config that reaches it.
+    older = schema_15("sqlite", tmp_path)
+    config = _config(tmp_path, str(tmp_path / "configured.db"))
+    assert cli.main(["--config", config, "--copy-store", older, str(tmp_path / "copy.db")]) == 3
+    err = capsys.readouterr().err
+    assert f"the source {older} is an older oddsmon store (schema 15)" in err
+    assert "a config whose paths.db (or store.url) names it: oddsmon --config FILE --upgrade-store" in err
+    assert _version(older) == 15 and not (tmp_path / "copy.db").exists()

@@ -190,6 +190,33 @@ async def test_a_page_awaiting_a_fetch_holds_nothing_for_the_engines_other_tasks
     assert (before, seen, after) == (False, True, True)
 
 
+async def test_a_task_started_inside_a_hold_holds_nothing_once_the_hold_ends(store: Store) -> None:
+    # A task created within a page's hold inherits its context, not its lifetime: after the
+    # page ends, the task reads the store afresh (stale answers kept forever, and growing,
+    # would hide another host going offline from it for the rest of the session).
+    other = _another_process(store)
+    started, ended = asyncio.Event(), asyncio.Event()
+
+    async def late() -> tuple[bool, bool]:
+        first = store.state.read().offline  # read inside the hold: held
+        started.set()
+        await ended.wait()
+        store.state.read()  # after the hold: read, and not kept
+        other.state.update(lambda s: s.evolve(offline=True, reason="user", since=T0), T0)
+        return first, store.state.read().offline
+
+    try:
+        with store.holding():
+            store.state.read()
+            task = asyncio.get_running_loop().create_task(late())
+            await started.wait()
+        ended.set()
+        assert await task == (False, True)
+        assert not store.db._held._open  # type: ignore[attr-defined]  # nothing left behind
+    finally:
+        other.close()
+
+
 def test_state_update_is_logged_once_per_transition(store: Store) -> None:
     store.state.update(lambda s: s.evolve(offline=True, reason="network", since=T0), T0)
     store.state.update(lambda s: s.evolve(probe_failures=3), T0)  # no mode change: no log line
