@@ -9,7 +9,7 @@ from typing import Any, cast
 
 from ..config import Settings
 from ..domain.market import headline, headline_to_row
-from ..domain.models import MATCH_WINNER, FixtureOdds, LiveOdds
+from ..domain.models import MATCH_WINNER, Bet, FixtureOdds, LiveOdds
 from ..providers import (
     FixtureOddsRequest,
     LeagueOddsRequest,
@@ -26,6 +26,19 @@ _ALERT_OUTCOMES = frozenset({(1, "Home"), (1, "Draw"), (1, "Away"), (5, "Over 2.
                              (8, "Yes"), (8, "No")})
 
 Shortened = tuple[int, int, int, str]  # (fixture, bookmaker, bet, outcome)
+
+
+def _prices(bets: tuple[Bet, ...]) -> dict[int, dict[str, float]]:
+    """A book's bets as the history takes them, ``{bet: {outcome: price}}``: an outcome listed
+    twice in a bet (or a bet twice) keeps its last price."""
+    out: dict[int, dict[str, float]] = {}
+    for bet in bets:
+        outcomes = {v.label: v.price for v in bet.values}
+        if bet.id in out:
+            out[bet.id].update(outcomes)
+        else:
+            out[bet.id] = outcomes
+    return out
 
 
 def only_bookmakers(fo: FixtureOdds, wanted: set[int]) -> FixtureOdds:
@@ -129,13 +142,12 @@ class Recorder:
                                          [bet.id for bet in bo.bets]) for fo in odds for bo in fo.bookmakers],
                                        {(bet.id, bet.name) for fo in odds for bo in fo.bookmakers for bet in bo.bets})
         # Every bet, every line: what moved is all the history writes (store/history.py).
-        rows = [(fo.fixture_id, bo.bookmaker.id, bet.id, v.label, v.price)
-                for fo in odds for bo in fo.bookmakers for bet in bo.bets for v in bet.values]
+        books = [(fo.fixture_id, bo.bookmaker.id, _prices(bo.bets)) for fo in odds for bo in fo.bookmakers]
         # Only a shortened price on a market the screens show can raise a drop alert; the
         # window check waits until someone asks for alerts, so a big fetch stays fast.
         self._shortened.update(
             (c.fixture_id, c.bookmaker_id, c.bet_id, c.outcome)
-            for c in self.store.history.record(at, rows, firsts=False)
+            for c in self.store.history.record_books(at, books, firsts=False)
             if c.previous is not None and c.price < c.previous and (c.bet_id, c.outcome) in _ALERT_OUTCOMES)
 
     def _keep_headlines(self, odds: list[FixtureOdds], at: datetime) -> None:

@@ -6,7 +6,7 @@ import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import groupby
+from itertools import chain, groupby
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
 
 Price = tuple[int, int, int, str, float]  # a fetch's (fixture, bookmaker, bet, outcome, price)
+# A fetch's book: (fixture, bookmaker, {bet: {outcome: price}}), in the order the API lists them.
+Book = tuple[int, int, Mapping[int, Mapping[str, float]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,9 +50,21 @@ class OddsHistory:
 
     def record(self, at: datetime, prices: Iterable[Price], *,
                firsts: bool = True) -> list[PriceChange]:
-        """Store (fixture, bookmaker, bet, outcome, price) rows whose price changed; returns them
-        (``firsts`` False: only those that moved from a price, which a warm of fresh odds,
-        hundreds of thousands of first prices, has no use for).
+        """``record_books`` for (fixture, bookmaker, bet, outcome, price) rows, each book's
+        rows listed together (a book whose rows are not is compared always)."""
+        books: list[Book] = []
+        for (f, b), its in groupby(prices, key=_BOOK):
+            bets: dict[int, dict[str, float]] = {}
+            for _, _, bet, outcome, price in its:
+                bets.setdefault(bet, {})[outcome] = price
+            books.append((f, b, bets))
+        return self.record_books(at, books, firsts=firsts)
+
+    def record_books(self, at: datetime, books: Iterable[Book], *,
+                     firsts: bool = True) -> list[PriceChange]:
+        """Store the prices of (fixture, bookmaker, {bet: {outcome: price}}) books whose
+        price changed; returns them (``firsts`` False: only those that moved from a price,
+        which a warm of fresh odds, hundreds of thousands of first prices, has no use for).
 
         The comparison with the latest stored price happens inside the write transaction, so two
         processes recording the same fetch do not both insert it. A series' first price is
@@ -58,34 +72,51 @@ class OddsHistory:
         A price as recorded last writes nothing at all, so a latest row's ``seen_at`` is when
         its price was last recorded: a late fetch older than that never overwrites it.
 
-        Each bookmaker's book of a fixture (its rows, in the order given) is fingerprinted: a
-        book whose fingerprint is the one recorded last is skipped whole, neither compared nor
-        written (most books of a refetched page). A stored fingerprint always matches the
-        stored prices of its book's series: it is replaced only by a book as new as the one it
-        stands for, and a book recorded late (older, different) clears it, so the next one is
-        compared again.
+        Each bookmaker's book of a fixture is fingerprinted: a book whose fingerprint is the
+        one recorded last is skipped whole, neither compared nor written (most books of a
+        refetched page). A stored fingerprint always matches the stored prices of its book's
+        series: it is replaced only by a book as new as the one it stands for, and a book
+        recorded late (older, different) clears it, so the next one is compared again. A book
+        listed twice is recorded as one (a series' last price) and compared always.
+
+        A book never recorded is one row of ``odds_packs``, its prices as given: a warm's
+        pages write and compare nothing price by price.
         """
-        # The fetch's prices, one per series (the last, should a body list one twice).
-        rows = list({r[:4]: r for r in prices}.values())
-        if not rows:
+        priced: dict[tuple[int, int], dict[int, dict[str, float]]] = {}
+        split: set[tuple[int, int]] = set()
+        for f, b, bets in books:
+            kept = {bet: outcomes for bet, outcomes in bets.items() if outcomes}
+            if not kept:
+                continue
+            had = priced.get((f, b))
+            if had is None:
+                priced[(f, b)] = kept
+                continue
+            split.add((f, b))
+            merged = {bet: dict(outcomes) for bet, outcomes in had.items()}
+            for bet, outcomes in kept.items():
+                merged.setdefault(bet, {}).update(outcomes)
+            priced[(f, b)] = merged
+        if not priced:
             return []
         ts = at.timestamp()
-        prints = _fingerprints(rows)
+        prints = {book: None if book in split else _fingerprint(bets) for book, bets in priced.items()}
         with self.db.write() as tx:
             stored = _stored_prints(tx, {f for f, _ in prints})
             changed = {book for book, fp in prints.items() if fp is None or stored.get(book) != fp}
             if not changed:
                 return []
-            # A book never recorded, as a page lists it, is one row of its first prices (a
-            # page's first keep: 80 rows, not 19,120).
+            # A book never recorded is one row of its first prices (a page's first keep: 80
+            # rows, not 19,120), written from the prices as given: no row a price is made.
             fresh = _fresh(tx, {book for book in changed if prints[book] is not None})
-            first = [] if not fresh else rows if len(fresh) == len(prints) else [r for r in rows if _BOOK(r) in fresh]
-            if first:
-                tx.insert_rows("odds_packs", _PACKS, _packs(first, ts))
-            changes = [PriceChange(f, b, bet, o, None, p) for f, b, bet, o, p in first] if firsts else []
+            if fresh:
+                tx.insert_rows("odds_packs", _PACKS, [(f, b, ts, _JSON.encode(bets).decode(), 0, ts)
+                                                      for (f, b), bets in priced.items() if (f, b) in fresh])
+            changes = [PriceChange(f, b, bet, o, None, p) for (f, b), bets in priced.items() if (f, b) in fresh
+                       for bet, outcomes in bets.items() for o, p in outcomes.items()] if firsts else []
+            rows = [(f, b, bet, o, p) for (f, b), bets in priced.items() if (f, b) in changed and (f, b) not in fresh
+                    for bet, outcomes in bets.items() for o, p in outcomes.items()]
             rest = changed - fresh
-            if len(rest) < len(prints):
-                rows = [r for r in rows if _BOOK(r) in rest] if rest else []
             # A packed book is compared against its pack and its few rows (the series that
             # moved), the others against their rows. Only what moved is written: most of a
             # refetched book's prices are the ones recorded last, which neither hands back.
@@ -380,16 +411,14 @@ _SERIES = "l.fixture_id = n.f AND l.bet_id = n.bet AND l.outcome = n.o AND l.boo
 _SERIES_C = _SERIES.replace("n.", "c.")
 
 
-def _fingerprints(rows: list[Price]) -> dict[tuple[int, int], int | None]:
-    """Each (fixture, bookmaker) book's fingerprint: a 64-bit hash of its (bet, outcome, price)
-    rows in order. Numbers hash alike in every process (text does not: its labels go through
-    crc32); a Python whose hash differs makes fingerprints differ, which only costs a compare.
-    None for a book whose rows are not listed together (never from a page): compared always."""
-    out: dict[tuple[int, int], int | None] = {}
-    for book, its in groupby(rows, key=_BOOK):
-        _, _, bets, labels, prices = zip(*its, strict=True)
-        out[book] = None if book in out else hash((bets, prices, zlib.crc32("\x1f".join(labels).encode())))
-    return out
+def _fingerprint(bets: Mapping[int, Mapping[str, float]]) -> int:
+    """A book's fingerprint: a 64-bit hash of its bets, outcomes and prices in order. Numbers
+    hash alike in every process (text does not: its labels go through crc32); a Python whose
+    hash differs makes fingerprints differ, which only costs a compare."""
+    labels = "\x1f".join(chain.from_iterable(bets.values()))  # cleaned labels hold no control
+    return hash((tuple(bets), tuple(map(len, bets.values())),
+                 tuple(chain.from_iterable(outcomes.values() for outcomes in bets.values())),
+                 zlib.crc32(labels.encode())))
 
 
 def _fresh(tx: Tx, books: set[tuple[int, int]]) -> set[tuple[int, int]]:
@@ -398,21 +427,6 @@ def _fresh(tx: Tx, books: set[tuple[int, int]]) -> set[tuple[int, int]]:
         tx, books, "SELECT f, b FROM k "
         "WHERE EXISTS (SELECT 1 FROM odds_packs p WHERE p.fixture_id = k.f AND p.bookmaker_id = k.b) "
         "OR EXISTS (SELECT 1 FROM odds_latest l WHERE l.fixture_id = k.f AND l.bookmaker_id = k.b)")}
-
-
-def _packs(rows: list[Price], ts: float) -> Iterator[tuple[object, ...]]:
-    """Each book's row of odds_packs: its prices as JSON ``{"bet": {"outcome": price}}``, in the
-    order given (a book's rows are listed together, and each series once)."""
-    for (f, b), its in groupby(rows, key=_BOOK):
-        pack: dict[int, dict[str, float]] = {}
-        bet_of: dict[str, float] = {}
-        last = None
-        for _, _, bet, outcome, price in its:
-            if bet != last:  # a bet's outcomes follow one another: one look-up a bet
-                bet_of = pack.setdefault(bet, {})
-                last = bet
-            bet_of[outcome] = price
-        yield f, b, ts, _JSON.encode(pack).decode(), 0, ts
 
 
 def _stored_packs(tx: Tx, books: set[tuple[int, int]]
