@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import zlib
+import hashlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import chain, groupby
+from itertools import groupby
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
@@ -100,7 +100,10 @@ class OddsHistory:
         if not priced:
             return []
         ts = at.timestamp()
-        prints = {book: None if book in split else _fingerprint(bets) for book, bets in priced.items()}
+        # Each book as its pack's JSON text: what a book never recorded is written as, and
+        # what its fingerprint is taken over.
+        texts = {book: _JSON.encode(bets) for book, bets in priced.items()}
+        prints = {book: None if book in split else _fingerprint(text) for book, text in texts.items()}
         with self.db.write() as tx:
             stored = _stored_prints(tx, {f for f, _ in prints})
             changed = {book for book, fp in prints.items() if fp is None or stored.get(book) != fp}
@@ -110,8 +113,8 @@ class OddsHistory:
             # rows, not 19,120), written from the prices as given: no row a price is made.
             fresh = _fresh(tx, {book for book in changed if prints[book] is not None})
             if fresh:
-                tx.insert_rows("odds_packs", _PACKS, [(f, b, ts, _JSON.encode(bets).decode(), 0, ts)
-                                                      for (f, b), bets in priced.items() if (f, b) in fresh])
+                tx.insert_rows("odds_packs", _PACKS, [(f, b, ts, text.decode(), 0, ts)
+                                                      for (f, b), text in texts.items() if (f, b) in fresh])
             changes = [PriceChange(f, b, bet, o, None, p) for (f, b), bets in priced.items() if (f, b) in fresh
                        for bet, outcomes in bets.items() for o, p in outcomes.items()] if firsts else []
             rows = [(f, b, bet, o, p) for (f, b), bets in priced.items() if (f, b) in changed and (f, b) not in fresh
@@ -411,14 +414,10 @@ _SERIES = "l.fixture_id = n.f AND l.bet_id = n.bet AND l.outcome = n.o AND l.boo
 _SERIES_C = _SERIES.replace("n.", "c.")
 
 
-def _fingerprint(bets: Mapping[int, Mapping[str, float]]) -> int:
-    """A book's fingerprint: a 64-bit hash of its bets, outcomes and prices in order. Numbers
-    hash alike in every process (text does not: its labels go through crc32); a Python whose
-    hash differs makes fingerprints differ, which only costs a compare."""
-    labels = "\x1f".join(chain.from_iterable(bets.values()))  # cleaned labels hold no control
-    return hash((tuple(bets), tuple(map(len, bets.values())),
-                 tuple(chain.from_iterable(outcomes.values() for outcomes in bets.values())),
-                 zlib.crc32(labels.encode())))
+def _fingerprint(text: bytes) -> int:
+    """A book's fingerprint: a 64-bit hash of its pack's JSON text (its bets, outcomes and
+    prices in order), alike in every process (Python's own hash of text is not)."""
+    return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "big", signed=True)
 
 
 def _fresh(tx: Tx, books: set[tuple[int, int]]) -> set[tuple[int, int]]:
