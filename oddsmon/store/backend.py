@@ -172,6 +172,15 @@ if TYPE_CHECKING:
             COPY, SQLite's one prepared INSERT run for each row)."""
             ...
 
+        def upsert_rows(self, insert: str, conflict: str, rows: Sequence[Params], key: int) -> None:
+            """``{insert} VALUES (?,...) {conflict}`` for each of ``rows`` in order (``insert``
+            names the table and columns, ``conflict`` is the ON CONFLICT clause over the rows'
+            first ``key`` columns): SQLite's one prepared statement run for each row; a
+            server's as few multi-row statements as its parameters allow, one parse and one
+            round trip where executemany pays them a row, unless two rows share a key (one
+            statement may not upsert a row twice): those go a row a statement, as before."""
+            ...
+
 
     class Dialect(Protocol):
         """The statements a backend spells its own way; the parts build those from these."""

@@ -135,16 +135,15 @@ class CacheStore:
         as text, or as the UTF-8 bytes received)."""
         expires = _expiry(fetched_at, ttl_s)
         with self.db.write() as tx:
-            tx.executemany(
+            tx.upsert_rows(
                 # The size goes beside the body (triggers keep the total): counting the cache
                 # never reads a body.
-                "INSERT INTO cache (key, kind, body, fetched_at, expires_at, size) VALUES (?,?,?,?,?,?) "
+                "INSERT INTO cache (key, kind, body, fetched_at, expires_at, size)",
                 "ON CONFLICT(key) DO UPDATE SET body=excluded.body, fetched_at=excluded.fetched_at, "
                 "expires_at=excluded.expires_at, size=excluded.size",
                 # size: the body as received, whatever is kept on disk.
                 [(key, kind, _pack(body, self._text), fetched_at.timestamp(), expires, len(body))
-                 for key, kind, body in rows],
-            )
+                 for key, kind, body in rows], 1)
 
     def latest_matching(self, kind: str, key_pattern: str) -> CacheEntry | None:
         """Newest entry whose key matches ``key_pattern``, where ``ANY`` stands for any value.

@@ -157,7 +157,8 @@ class OddsHistory:
             # inserts. A series' first point is its latest: first_price and first_at stay
             # NULL, not written (a third of a first keep's values, which SQLite binds one by
             # one).
-            tx.insert_rows("odds_latest", _LATEST[:6], [(*r, ts) for r in new])
+            if new:  # a server's COPY is a round trip even for no row
+                tx.insert_rows("odds_latest", _LATEST[:6], [(*r, ts) for r in new])
             if moved:
                 tx.executemany(
                     "INSERT INTO odds_changes (fixture_id, bookmaker_id, bet_id, outcome, observed_at, price) "
@@ -172,13 +173,13 @@ class OddsHistory:
                     f"first_price = CASE WHEN {_OLDER} THEN excluded.first_price ELSE {_FIRST_PRICE} END, "
                     f"first_at = CASE WHEN {_OLDER} THEN excluded.first_at ELSE {_FIRST_AT} END",
                     params)
-            tx.executemany(
-                "INSERT INTO odds_prints (fixture_id, bookmaker_id, fingerprint, seen_at) VALUES (?,?,?,?) "
+            tx.upsert_rows(
+                "INSERT INTO odds_prints (fixture_id, bookmaker_id, fingerprint, seen_at)",
                 "ON CONFLICT(fixture_id, bookmaker_id) DO UPDATE SET "
                 "fingerprint = CASE WHEN excluded.seen_at >= odds_prints.seen_at THEN excluded.fingerprint END, "
                 "seen_at = CASE WHEN excluded.seen_at >= odds_prints.seen_at THEN excluded.seen_at "
                 "ELSE odds_prints.seen_at END",
-                [(f, b, prints[(f, b)], ts) for f, b in sorted(changed)])
+                [(f, b, prints[(f, b)], ts) for f, b in sorted(changed)], 2)
         return changes
 
     def note_priced(self, at: datetime, page: str | None, fixtures: Iterable[tuple[int, int, int]],
@@ -192,23 +193,21 @@ class OddsHistory:
         books = list(books)
         names = sorted(dict(bets).items())
         with self.db.write() as tx:
-            if names:
-                tx.executemany("INSERT INTO bet_names (id, name) VALUES (?, ?) ON CONFLICT(id) DO UPDATE "
-                               "SET name = excluded.name WHERE bet_names.name <> excluded.name", names)
-            tx.executemany(
-                "INSERT INTO odds_fixtures (fixture_id, league_id, season, page, seen_at) VALUES (?,?,?,?,?) "
+            tx.upsert_rows("INSERT INTO bet_names (id, name)", "ON CONFLICT(id) DO UPDATE "
+                           "SET name = excluded.name WHERE bet_names.name <> excluded.name", names, 1)
+            tx.upsert_rows(
+                "INSERT INTO odds_fixtures (fixture_id, league_id, season, page, seen_at)",
                 "ON CONFLICT(fixture_id) DO UPDATE SET league_id = excluded.league_id, "
                 "season = excluded.season, page = coalesce(excluded.page, odds_fixtures.page), "
                 "seen_at = excluded.seen_at WHERE excluded.seen_at >= odds_fixtures.seen_at",
-                [(f, lg, season, page, ts) for f, lg, season in fixtures])
-            tx.executemany(
-                "INSERT INTO odds_books (fixture_id, bookmaker_id, seen_at, bets) VALUES (?,?,?,?) "
+                [(f, lg, season, page, ts) for f, lg, season in fixtures], 1)
+            tx.upsert_rows(
+                "INSERT INTO odds_books (fixture_id, bookmaker_id, seen_at, bets)",
                 "ON CONFLICT(fixture_id, bookmaker_id) DO UPDATE SET seen_at = excluded.seen_at, "
                 "bets = excluded.bets WHERE excluded.seen_at >= odds_books.seen_at",
-                [(f, b, ts, ",".join(map(str, bets))) for f, b, _, bets in books])
-            tx.executemany("INSERT INTO bookmaker_names (id, name) VALUES (?, ?) "
-                           "ON CONFLICT(id) DO UPDATE SET name = excluded.name",
-                           sorted({(b, name) for _, b, name, _ in books}))
+                [(f, b, ts, ",".join(map(str, bets))) for f, b, _, bets in books], 2)
+            tx.upsert_rows("INSERT INTO bookmaker_names (id, name)", "ON CONFLICT(id) DO UPDATE SET name = excluded.name",
+                           sorted({(b, name) for _, b, name, _ in books}), 1)
 
     def note_fixtures(self, at: datetime,
                       fixtures: Iterable[tuple[int, datetime, int, str, str, str]]) -> None:
@@ -363,11 +362,11 @@ class OddsHistory:
         if not rows:
             return
         with self.db.write() as tx:
-            tx.executemany(
-                "INSERT INTO odds_seen (fixture_id, kickoff, last_before_kickoff) VALUES (?, ?, ?) "
+            tx.upsert_rows(
+                "INSERT INTO odds_seen (fixture_id, kickoff, last_before_kickoff)",
                 "ON CONFLICT(fixture_id) DO UPDATE SET kickoff = excluded.kickoff, "
                 "last_before_kickoff = coalesce(excluded.last_before_kickoff, odds_seen.last_before_kickoff)",
-                rows)
+                rows, 1)
 
     def closing(self, fixture_ids: Iterable[int]) -> dict[tuple[int, int, int, str], float]:
         """The close: the last price before kickoff per (fixture, bookmaker, bet, outcome)."""

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 import psycopg
 from psycopg import sql as pgsql
 
-from .backend import SCHEMA_VERSION, Health, StoreError, StoreUnreachable, StoreWriteError
+from .backend import SCHEMA_VERSION, Health, StoreError, StoreUnreachable, StoreWriteError, value_lists
 from .postgres_schema import BASELINE, MIGRATIONS, VERSION_TABLE
 from .postgres_sql import DIALECT, OPENING, SIZE, VERSION, check_schema, integrity
 from .postgres_sql import pg as _pg
@@ -93,6 +93,16 @@ class Tx:
             copy.set_types(types)
             for row in rows:
                 copy.write_row(row)
+
+
+    def upsert_rows(self, insert: str, conflict: str, rows: Sequence[Params], key: int) -> None:
+        if not rows:
+            return
+        if len({tuple(r[:key]) for r in rows}) < len(rows):  # a row upserted twice: in order
+            self.executemany(f"{insert} VALUES ({','.join('?' * len(rows[0]))}) {conflict}", rows)
+            return
+        for values, params in value_lists(rows):
+            self.conn.execute(_pg(f"{insert} VALUES {values} {conflict}"), params)
 
 
 class _Single:

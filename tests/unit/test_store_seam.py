@@ -138,6 +138,10 @@ class _Recorder:
             def insert_rows(self, table: str, columns: Sequence[str], rows: Any) -> None:
                 recorder.statements.append(f"INSERT INTO {table} ({', '.join(columns)}) VALUES (...)")
                 tx.insert_rows(table, columns, rows)
+
+            def upsert_rows(self, insert: str, conflict: str, rows: Sequence[Sequence[object]], key: int) -> None:
+                recorder.statements.append(f"{insert} VALUES (...) {conflict}")
+                tx.upsert_rows(insert, conflict, rows, key)
         return Tx()
 
     @contextlib.contextmanager
