@@ -82,7 +82,7 @@ class OddsHistory:
         A book never recorded is one row of ``odds_packs``, its prices as given: a warm's
         pages write and compare nothing price by price.
         """
-        priced: dict[tuple[int, int], dict[int, dict[str, float]]] = {}
+        priced: dict[tuple[int, int], Mapping[int, Mapping[str, float]]] = {}
         split: set[tuple[int, int]] = set()
         for f, b, bets in books:
             kept = {bet: outcomes for bet, outcomes in bets.items() if outcomes}
