@@ -91,6 +91,10 @@ _ENCODE: Final = msgspec.json.Encoder().encode
 _SEEN: dict[tuple[Any, Any], OddValue | None] = {}
 _SEEN_MAX: Final = 100_000
 _UNSEEN: Final[Any] = object()
+# A label as sent -> the outcome's label, an odd as sent -> its price (None: unusable). Keys
+# that compare equal read alike (4 and 4.0 are both "4"; a boolean never decodes as one).
+_LABELS: dict[str | int | float | None, str | None] = {}
+_PRICES: dict[str | float | None, float | None] = {}
 # A bet's name as sent -> cleaned: a page names the same few dozen bets thousands of times.
 _NAMES: dict[str, str] = {}
 _NAMES_MAX: Final = 10_000
@@ -233,20 +237,32 @@ def _values(raw: msgspec.Raw) -> tuple[tuple[OddValue, ...], int]:
 
 
 def _outcomes(raw: msgspec.Raw) -> tuple[dict[str, float], int]:
-    """``_values`` as {outcome: price} (the last of an outcome listed twice), no tuple made."""
+    """``_values`` as {outcome: price} (the last of an outcome listed twice), no tuple made.
+    Labels and odds are looked up apart: a page repeats a hundred labels and a few thousand
+    odds, two small tables where their pairs would be one of tens of thousands (half the time
+    a bet)."""
     out: dict[str, float] = {}
     unusable = 0
-    seen = _SEEN
+    labels, prices = _LABELS, _PRICES
     for v in _VALUES.decode(raw):
-        key = (v.value, v.odd)
-        got = seen.get(key, _UNSEEN)
-        if got is _UNSEEN:
-            got = _judge(key)
-        if got is None:
+        label = labels.get(v.value)
+        if label is None:
+            label = _remember(labels, v.value, _odd_label(v.value))
+        price = prices.get(v.odd)
+        if price is None:
+            price = _remember(prices, v.odd, _odd_price(v.odd))
+        if label is None or price is None:
             unusable += 1
         else:
-            out[got.label] = got.price
+            out[label] = price
     return out, unusable
+
+
+def _remember(table: dict[Any, Any], key: Any, value: Any) -> Any:
+    if len(table) >= _SEEN_MAX:
+        table.clear()
+    table[key] = value
+    return value
 
 
 def _judge(key: tuple[Any, Any]) -> OddValue | None:
