@@ -219,6 +219,12 @@ if TYPE_CHECKING:
             """An aggregate of a group's distinct ``expr`` values, comma-separated."""
             ...
 
+        def json_members(self, doc: str) -> str:
+            """A table of the (``key``, ``value``) members of the JSON object found under the
+            key bound (as text) at its ``?`` in the JSON text ``doc``: one bet of a pack read,
+            where its whole view walks every bet of it."""
+            ...
+
         def reserve_ids(self, table: str, column: str) -> str | None:
             """A statement handing out the next ``?`` ids of ``table``'s identity ``column``,
             none of which a later row gets (a server's sequence), or None where ids cannot be

@@ -311,12 +311,16 @@ class OddsHistory:
         """First stored price per (fixture, bookmaker, outcome) for many fixtures at once."""
         out: dict[tuple[int, int, str], float] = {}
         for chunk, marks in in_lists(fixture_ids):
-            # Each series' first point is on its latest row, or in its book's pack.
+            # Each series' first point is on its latest row, or in its book's pack (a point
+            # of it, as odds_pack_points has them, read from the bet's part of the pack alone).
             for r in self.db.query(
                 f"SELECT fixture_id, bookmaker_id, outcome, {_FIRST_PRICE} FROM odds_latest "
                 f"WHERE bet_id = ? AND fixture_id IN ({marks}) UNION ALL "
-                "SELECT fixture_id, bookmaker_id, outcome, price FROM odds_pack_points "
-                f"WHERE bet_id = ? AND fixture_id IN ({marks})", (bet_id, *chunk, bet_id, *chunk)):
+                "SELECT p.fixture_id, p.bookmaker_id, v.key, CAST(v.value AS DOUBLE PRECISION) "
+                f"FROM odds_packs p, {self.db.dialect.json_members('p.prices')} v "
+                f"WHERE p.fixture_id IN ({marks}) AND (p.moved = 0 OR NOT EXISTS (SELECT 1 FROM odds_latest l "
+                "WHERE l.fixture_id = p.fixture_id AND l.bet_id = ? AND l.outcome = v.key "
+                "AND l.bookmaker_id = p.bookmaker_id))", (bet_id, *chunk, str(bet_id), *chunk, bet_id)):
                 out[(r[0], r[1], r[2])] = r[3]
         return out
 

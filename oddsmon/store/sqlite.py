@@ -589,6 +589,9 @@ class SqliteDialect:
     def concat_distinct(self, expr: str) -> str:
         return f"group_concat(DISTINCT {expr})"
 
+    def json_members(self, doc: str) -> str:
+        return f"""json_each({doc}, '$."' || ? || '"')"""
+
     def reserve_ids(self, table: str, column: str) -> None:
         return None
 
