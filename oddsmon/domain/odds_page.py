@@ -6,6 +6,8 @@ bytes straight into Structs of the fields that are read, and leaves each bet's v
 JSON until its bet id says it is wanted: a value nobody reads never becomes an object. The
 same pass yields each fixture's item as the bytes received (its ``/odds?fixture=N`` entry is
 those bytes in an envelope, never re-serialised) and its Match Winner cut (the league entry).
+A bet read but not typed (the warm types Match Winner alone) goes from its JSON straight into
+its bookmaker's PageBook as ``{outcome: price}``, what the history records.
 
 The boundary rules are parse_odds's (domain/models.py): anything this fast path does not
 recognise at once (a missing key, a wrong type, an unusable value, a date it cannot read)
@@ -97,7 +99,6 @@ _LABELS: dict[str | int | float | None, str | None] = {}
 _PRICES: dict[str | float | None, float | None] = {}
 # A bet's name as sent -> cleaned: a page names the same few dozen bets thousands of times.
 _NAMES: dict[str, str] = {}
-_NAMES_MAX: Final = 10_000
 
 # A bookmaker's prices as the history records them: {bet id: {outcome: price}}.
 Prices = dict[int, dict[str, float]]
@@ -191,7 +192,7 @@ def _fast_item(raw: msgspec.Raw, only_bets: Collection[int] | None, typed: Colle
             if not _small(bet.id):
                 raise _Slow
             if only_bets is None or bet.id in only_bets:
-                name = _NAMES.get(bet.name) or _clean_name(bet.name)
+                name = _NAMES.get(bet.name) or _remember(_NAMES, bet.name, clean(bet.name))
                 listed.append((bet.id, name))
                 if typed is None or bet.id in typed:
                     usable, unusable = _values(bet.values)
@@ -211,13 +212,6 @@ def _fast_item(raw: msgspec.Raw, only_bets: Collection[int] | None, typed: Colle
     return PageItem(odds, tuple(read), bytes(raw), msgspec.Raw(mw))
 
 
-def _clean_name(name: str) -> str:
-    if len(_NAMES) >= _NAMES_MAX:
-        _NAMES.clear()
-    cleaned = _NAMES[name] = clean(name)
-    return cleaned
-
-
 def _values(raw: msgspec.Raw) -> tuple[tuple[OddValue, ...], int]:
     """The usable values as the outcomes they are, and how many were not (parse_odds skips
     and counts those)."""
@@ -228,7 +222,11 @@ def _values(raw: msgspec.Raw) -> tuple[tuple[OddValue, ...], int]:
         key = (v.value, v.odd)
         got = seen.get(key, _UNSEEN)
         if got is _UNSEEN:
-            got = _judge(key)
+            label, price = _odd_label(v.value), _odd_price(v.odd)
+            got = None if label is None or price is None else OddValue(label, price)
+            if len(seen) >= _SEEN_MAX:
+                seen.clear()
+            seen[key] = got
         if got is None:
             unusable += 1
         else:
@@ -259,20 +257,11 @@ def _outcomes(raw: msgspec.Raw) -> tuple[dict[str, float], int]:
 
 
 def _remember(table: dict[Any, Any], key: Any, value: Any) -> Any:
+    """``table[key] = value``, the table emptied first when full; the value."""
     if len(table) >= _SEEN_MAX:
         table.clear()
     table[key] = value
     return value
-
-
-def _judge(key: tuple[Any, Any]) -> OddValue | None:
-    """A (label, odd) pair as sent, judged once and remembered in _SEEN."""
-    label, price = _odd_label(key[0]), _odd_price(key[1])
-    got = None if label is None or price is None else OddValue(label, price)
-    if len(_SEEN) >= _SEEN_MAX:
-        _SEEN.clear()
-    _SEEN[key] = got
-    return got
 
 
 def _small(value: int) -> bool:
