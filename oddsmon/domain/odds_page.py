@@ -6,6 +6,8 @@ bytes straight into Structs of the fields that are read, and leaves each bet's v
 JSON until its bet id says it is wanted: a value nobody reads never becomes an object. The
 same pass yields each fixture's item as the bytes received (its ``/odds?fixture=N`` entry is
 those bytes in an envelope, never re-serialised) and its Match Winner cut (the league entry).
+A bet read but not typed (the warm types Match Winner alone) goes from its JSON straight into
+its bookmaker's PageBook as ``{outcome: price}``, what the history records.
 
 The boundary rules are parse_odds's (domain/models.py): anything this fast path does not
 recognise at once (a missing key, a wrong type, an unusable value, a date it cannot read)
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final
 
 import msgspec
@@ -91,6 +93,15 @@ _ENCODE: Final = msgspec.json.Encoder().encode
 _SEEN: dict[tuple[Any, Any], OddValue | None] = {}
 _SEEN_MAX: Final = 100_000
 _UNSEEN: Final[Any] = object()
+# A label as sent -> the outcome's label, an odd as sent -> its price (None: unusable). Keys
+# that compare equal read alike (4 and 4.0 are both "4"; a boolean never decodes as one).
+_LABELS: dict[str | int | float | None, str | None] = {}
+_PRICES: dict[str | float | None, float | None] = {}
+# A bet's name as sent -> cleaned: a page names the same few dozen bets thousands of times.
+_NAMES: dict[str, str] = {}
+
+# A bookmaker's prices as the history records them: {bet id: {outcome: price}}.
+Prices = dict[int, dict[str, float]]
 
 
 class _Slow(Exception):
@@ -98,28 +109,60 @@ class _Slow(Exception):
 
 
 @dataclass(frozen=True, slots=True)
+class PageBook:
+    """A bookmaker's entry of a fixture as the history and the Bookmakers summary take it: the
+    bets read, as (id, name) and as prices, no model made for each value."""
+
+    bookmaker: Bookmaker
+    bets: tuple[tuple[int, str], ...]  # as listed
+    prices: Prices  # the usable values; an outcome (or a bet) listed twice keeps its last price
+
+
+@dataclass(frozen=True, slots=True)
 class PageItem:
-    """One fixture of a league page: its wanted markets typed, its item as received, and
-    the item cut down to Match Winner (what the league's entry keeps)."""
+    """One fixture of a league page: the markets asked for typed, each bookmaker's bets read
+    as a PageBook, its item as received, and the item cut down to Match Winner (what the
+    league's entry keeps)."""
 
     odds: FixtureOdds
+    books: tuple[PageBook, ...]
     body: bytes
     match_winner: msgspec.Raw
 
 
-def decode_odds_page(raw: bytes | msgspec.Raw, only_bets: Collection[int] | None) -> list[PageItem]:
-    """The page's ``response`` (JSON text of a list) as PageItems, ``only_bets`` typed (None:
-    every bet).
+def decode_odds_page(raw: bytes | msgspec.Raw, only_bets: Collection[int] | None,
+                     typed: Collection[int] | None = None) -> list[PageItem]:
+    """The page's ``response`` (JSON text of a list) as PageItems: the bets ``only_bets`` (None:
+    every bet) read into each PageBook, those of them in ``typed`` (None: all) typed too. A
+    bet read but not typed goes from its JSON straight into the prices: a real-size page's
+    values made no OddValue tuple, Bet or second pass for the history. ``skipped`` counts
+    the unusable values of the bets read.
 
-    Raises ParseError (naming the key) for a page parse_odds rejects.
+    Raises ParseError (naming the key) for a page parse_odds rejects (``only_bets`` read).
     """
     try:
-        return [_fast_item(item, only_bets) for item in _ITEMS.decode(raw)]
+        return [_fast_item(item, only_bets, typed) for item in _ITEMS.decode(raw)]
     except (msgspec.DecodeError, _Slow):
-        return _slow_page(raw, only_bets)
+        return _slow_page(raw, only_bets, typed)
 
 
-def _fast_item(raw: msgspec.Raw, only_bets: Collection[int] | None) -> PageItem:
+def page_book(odds: BookmakerOdds) -> PageBook:
+    """A typed bookmaker's entry as a PageBook."""
+    prices: Prices = {}
+    for bet in odds.bets:
+        _add(prices, bet.id, {v.label: v.price for v in bet.values})
+    return PageBook(odds.bookmaker, tuple((bet.id, bet.name) for bet in odds.bets), prices)
+
+
+def _add(prices: Prices, bet: int, outcomes: dict[str, float]) -> None:
+    """A bet's outcomes into its book's prices, after a bet of the same id listed before."""
+    if bet in prices:
+        prices[bet].update(outcomes)
+    else:
+        prices[bet] = outcomes
+
+
+def _fast_item(raw: msgspec.Raw, only_bets: Collection[int] | None, typed: Collection[int] | None) -> PageItem:
     item = _ITEM.decode(raw)
     fx = _FIXTURE.decode(item.fixture)
     league = _LEAGUE.decode(item.league)
@@ -136,25 +179,37 @@ def _fast_item(raw: msgspec.Raw, only_bets: Collection[int] | None) -> PageItem:
     if updated is None and item.update is not None:
         raise _Slow
     books: list[BookmakerOdds] = []
+    read: list[PageBook] = []
     cut: list[dict[str, Any]] = []
     skipped = 0
     for book in item.bookmakers:
         if not _small(book.id):
             raise _Slow
         bets: list[Bet] = []
+        listed: list[tuple[int, str]] = []
+        prices: Prices = {}
         for bet in book.bets:
             if not _small(bet.id):
                 raise _Slow
             if only_bets is None or bet.id in only_bets:
-                usable, unusable = _values(bet.values)
+                name = _NAMES.get(bet.name) or _remember(_NAMES, bet.name, clean(bet.name))
+                listed.append((bet.id, name))
+                if typed is None or bet.id in typed:
+                    usable, unusable = _values(bet.values)
+                    bets.append(Bet(bet.id, name, usable))
+                    outcomes = {v.label: v.price for v in usable}
+                else:
+                    outcomes, unusable = _outcomes(bet.values)
                 skipped += unusable
-                bets.append(Bet(bet.id, clean(bet.name), usable))
-        books.append(BookmakerOdds(Bookmaker(book.id, clean(book.name)), tuple(bets)))
+                _add(prices, bet.id, outcomes)
+        bookmaker = Bookmaker(book.id, clean(book.name))
+        books.append(BookmakerOdds(bookmaker, tuple(bets)))
+        read.append(PageBook(bookmaker, tuple(listed), prices))
         cut.append({"id": book.id, "name": book.name, "bets": [
             {"id": bet.id, "name": bet.name, "values": bet.values} for bet in book.bets if bet.id == MATCH_WINNER]})
     odds = FixtureOdds(fx.id, league.id, league.season, kickoff, updated, tuple(books), skipped)
     mw = _ENCODE({"league": item.league, "fixture": item.fixture, "update": item.update, "bookmakers": cut})
-    return PageItem(odds, bytes(raw), msgspec.Raw(mw))
+    return PageItem(odds, tuple(read), bytes(raw), msgspec.Raw(mw))
 
 
 def _values(raw: msgspec.Raw) -> tuple[tuple[OddValue, ...], int]:
@@ -179,18 +234,58 @@ def _values(raw: msgspec.Raw) -> tuple[tuple[OddValue, ...], int]:
     return tuple(out), unusable
 
 
+def _outcomes(raw: msgspec.Raw) -> tuple[dict[str, float], int]:
+    """``_values`` as {outcome: price} (the last of an outcome listed twice), no tuple made.
+    Labels and odds are looked up apart: a page repeats a hundred labels and a few thousand
+    odds, two small tables where their pairs would be one of tens of thousands (half the time
+    a bet)."""
+    out: dict[str, float] = {}
+    unusable = 0
+    labels, prices = _LABELS, _PRICES
+    for v in _VALUES.decode(raw):
+        label = labels.get(v.value)
+        if label is None:
+            label = _remember(labels, v.value, _odd_label(v.value))
+        price = prices.get(v.odd)
+        if price is None:
+            price = _remember(prices, v.odd, _odd_price(v.odd))
+        if label is None or price is None:
+            unusable += 1
+        else:
+            out[label] = price
+    return out, unusable
+
+
+def _remember(table: dict[Any, Any], key: Any, value: Any) -> Any:
+    """``table[key] = value``, the table emptied first when full; the value."""
+    if len(table) >= _SEEN_MAX:
+        table.clear()
+    table[key] = value
+    return value
+
+
 def _small(value: int) -> bool:
     return -INT_LIMIT < value < INT_LIMIT
 
 
-def _slow_page(raw: bytes | msgspec.Raw, only_bets: Collection[int] | None) -> list[PageItem]:
+def _slow_page(raw: bytes | msgspec.Raw, only_bets: Collection[int] | None,
+               typed: Collection[int] | None) -> list[PageItem]:
     try:
         items = json.loads(bytes(raw))
     except ValueError as exc:
         raise ParseError("response", f"not JSON ({exc})") from None
     odds = parse_odds(items, only_bets=only_bets)  # raises on a page it rejects
     cut = only_bet(items, MATCH_WINNER)
-    return [PageItem(fo, _dumps(item), msgspec.Raw(_dumps(mw))) for fo, item, mw in zip(odds, items, cut, strict=True)]
+    return [PageItem(_typed(fo, typed), tuple(page_book(bo) for bo in fo.bookmakers), _dumps(item),
+                     msgspec.Raw(_dumps(mw))) for fo, item, mw in zip(odds, items, cut, strict=True)]
+
+
+def _typed(odds: FixtureOdds, typed: Collection[int] | None) -> FixtureOdds:
+    """``odds`` with the bets ``typed`` alone (None: all), its skipped count kept."""
+    if typed is None:
+        return odds
+    return replace(odds, bookmakers=tuple(replace(bo, bets=tuple(b for b in bo.bets if b.id in typed))
+                                          for bo in odds.bookmakers))
 
 
 def _dumps(value: Any) -> bytes:

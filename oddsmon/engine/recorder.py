@@ -10,6 +10,7 @@ from typing import Any, cast
 from ..config import Settings
 from ..domain.market import headline, headline_to_row
 from ..domain.models import MATCH_WINNER, FixtureOdds, LiveOdds
+from ..domain.odds_page import PageBook, page_book
 from ..providers import (
     FixtureOddsRequest,
     LeagueOddsRequest,
@@ -89,11 +90,12 @@ class Recorder:
                 # so opening one fixture reads a small row and never fetches it again.
                 self.store.cache.put_many([(r.key, r.kind, body) for r, body in page.entries],
                                           at, self.settings.cache.odds_ttl_s)
-                self.record_history(page.odds, at, request.key)
+                self.record_history(page.odds, at, request.key, page.books)
                 self._keep_headlines(page.odds, at)
 
-        # Every bet typed: the history records every price the API gives (docs/markets.md).
-        return OddsKeeper(None, keep)
+        # Every bet read: the history records every price the API gives (docs/markets.md). Only
+        # Match Winner typed, all a headline reads: the rest go from the JSON to the history.
+        return OddsKeeper(None, keep, frozenset({MATCH_WINNER}))
 
     def arrived(self, request: Request[Any], data: Any, at: datetime) -> None:
         """A fetch's answer: odds (a league's were kept page by page already), in-play odds."""
@@ -121,21 +123,25 @@ class Recorder:
                                             v.suspended))
         self.store.live.record(at, states, prices)
 
-    def record_history(self, odds: list[FixtureOdds], at: datetime, page: str | None = None) -> None:
-        """``page``: the cache key of the league's odds these are (None: not a whole league's)."""
+    def record_history(self, odds: list[FixtureOdds], at: datetime, page: str | None = None,
+                       books: list[tuple[int, PageBook]] | None = None) -> None:
+        """``page``: the cache key of the league's odds these are (None: not a whole league's);
+        ``books``: each (fixture id, bookmaker's entry) as the page's decode read it (None:
+        read from ``odds``, every bet typed)."""
+        if books is None:
+            books = [(fo.fixture_id, page_book(bo)) for fo in odds for bo in fo.bookmakers]
         self.store.history.note_seen(at, [(fo.fixture_id, fo.kickoff) for fo in odds if fo.kickoff])
         self.store.history.note_priced(at, page, [(fo.fixture_id, fo.league_id, fo.season) for fo in odds],
-                                       [(fo.fixture_id, bo.bookmaker.id, bo.bookmaker.name,
-                                         [bet.id for bet in bo.bets]) for fo in odds for bo in fo.bookmakers],
-                                       {(bet.id, bet.name) for fo in odds for bo in fo.bookmakers for bet in bo.bets})
+                                       [(f, b.bookmaker.id, b.bookmaker.name, [bet for bet, _ in b.bets])
+                                        for f, b in books],
+                                       {bet for _, b in books for bet in b.bets})
         # Every bet, every line: what moved is all the history writes (store/history.py).
-        rows = [(fo.fixture_id, bo.bookmaker.id, bet.id, v.label, v.price)
-                for fo in odds for bo in fo.bookmakers for bet in bo.bets for v in bet.values]
+        prices = [(f, b.bookmaker.id, b.prices) for f, b in books]
         # Only a shortened price on a market the screens show can raise a drop alert; the
         # window check waits until someone asks for alerts, so a big fetch stays fast.
         self._shortened.update(
             (c.fixture_id, c.bookmaker_id, c.bet_id, c.outcome)
-            for c in self.store.history.record(at, rows, firsts=False)
+            for c in self.store.history.record_books(at, prices, firsts=False)
             if c.previous is not None and c.price < c.previous and (c.bet_id, c.outcome) in _ALERT_OUTCOMES)
 
     def _keep_headlines(self, odds: list[FixtureOdds], at: datetime) -> None:

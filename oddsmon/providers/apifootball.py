@@ -210,14 +210,16 @@ class ApiFootball(ApiFootballCodec):
 
 def _keep_page(keeper: OddsKeeper, response: Any) -> list[Any]:
     """One page of a league's odds as it arrives (its ``response`` as the JSON text received):
-    decoded typed as far as ``keeper.bets`` (a page that does not parse stops the fetch, and
-    is not kept), handed over with each fixture's own ``/odds?fixture=N`` answer; the league
-    entry keeps the Match Winner part, all the Dashboard reads of it."""
+    read as far as ``keeper.bets``, typed as far as ``keeper.typed`` (a page that does not
+    parse stops the fetch, and is not kept), handed over with each fixture's own
+    ``/odds?fixture=N`` answer; the league entry keeps the Match Winner part, all the
+    Dashboard reads of it."""
     # The collector paused until the page is kept: it is some 300,000 new objects, none of
     # them garbage, which its passes would otherwise walk between the decode and the keeping.
     with gc_paused():
-        items = decode_odds_page(response, keeper.bets)
+        items = decode_odds_page(response, keeper.bets, keeper.typed)
         keeper.keep(OddsPage([item.odds for item in items],
+                             [(item.odds.fixture_id, book) for item in items for book in item.books],
                              [(FixtureOddsRequest(item.odds.fixture_id),
                                _fixture_envelope(item.odds.fixture_id, item.body)) for item in items]))
         return [item.match_winner for item in items]

@@ -17,6 +17,7 @@ from typing import Any, ClassVar, Generic, Protocol, TypeVar
 from urllib.parse import parse_qs
 
 from ..domain.models import Bookmaker, Fixture, FixtureOdds, League, LiveOdds, Prediction
+from ..domain.odds_page import PageBook
 from ..store.cache import cache_key
 
 T = TypeVar("T")
@@ -170,9 +171,11 @@ class Fetched(Generic[T]):
 @dataclass(frozen=True, slots=True)
 class OddsPage:
     """One page of a league's odds as it arrives: each fixture's odds (typed as far as the bets
-    asked for) and each fixture's own entry, the body its ``FixtureOddsRequest`` keeps."""
+    asked for), each bookmaker's bets read as (fixture id, PageBook), and each fixture's own
+    entry, the body its ``FixtureOddsRequest`` keeps."""
 
     odds: list[FixtureOdds]
+    books: list[tuple[int, PageBook]]
     entries: list[tuple[FixtureOddsRequest, bytes]]
 
 
@@ -181,8 +184,9 @@ class OddsKeeper:
     """What a league odds fetch hands each page to, before it asks for the next: a big league
     is never held whole."""
 
-    bets: frozenset[int] | None  # the bets decoded typed (None: all); the rest stays in the entries
+    bets: frozenset[int] | None  # the bets read (None: all); the rest stays in the entries
     keep: Callable[[OddsPage], None]
+    typed: frozenset[int] | None = None  # of those, the ones typed (None: all); the rest go to the books
 
 
 @dataclass(frozen=True, slots=True)

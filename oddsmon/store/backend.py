@@ -263,6 +263,15 @@ if TYPE_CHECKING:
             COPY, SQLite's one prepared INSERT run for each row)."""
             ...
 
+        def upsert_rows(self, insert: str, conflict: str, rows: Sequence[Params], key: int) -> None:
+            """``{insert} VALUES (?,...) {conflict}`` for each of ``rows`` in order (``insert``
+            names the table and columns, ``conflict`` is the ON CONFLICT clause over the rows'
+            first ``key`` columns): SQLite's one prepared statement run for each row; a
+            server's as few multi-row statements as its parameters allow, one parse and one
+            round trip where executemany pays them a row, unless two rows share a key (one
+            statement may not upsert a row twice): those go a row a statement, as before."""
+            ...
+
 
     class Dialect(Protocol):
         """The statements a backend spells its own way; the parts build those from these."""
@@ -300,6 +309,12 @@ if TYPE_CHECKING:
         def count_and_concat(self, key: str, value: str, source: str) -> str:
             """``SELECT key, count(*), <the group's distinct value values, comma-separated>
             source GROUP BY key``; ``source`` is the FROM and WHERE."""
+            ...
+
+        def json_members(self, doc: str) -> str:
+            """A table of the (``key``, ``value``) members of the JSON object found under the
+            key bound (as text) at its ``?`` in the JSON text ``doc``: one bet of a pack read,
+            where its whole view walks every bet of it."""
             ...
 
         def reserve_ids(self, table: str, column: str) -> str | None:

@@ -25,11 +25,11 @@ class HeadlineStore:
         """Keep (fixture id, headline text) computed at ``at`` over the bookmakers ``books``
         names ('' for all)."""
         with self.db.write() as tx:
-            tx.executemany(
-                "INSERT INTO headlines (fixture_id, seen_at, books, body) VALUES (?,?,?,?) "
+            tx.upsert_rows(
+                "INSERT INTO headlines (fixture_id, seen_at, books, body)",
                 "ON CONFLICT(fixture_id) DO UPDATE SET seen_at = excluded.seen_at, "
                 "books = excluded.books, body = excluded.body",
-                [(fid, at.timestamp(), books, body) for fid, body in rows])
+                [(fid, at.timestamp(), books, body) for fid, body in rows], 1)
 
     def get(self, fixture_ids: Iterable[int], books: str) -> dict[int, str]:
         """The kept headline text of each of those fixtures computed over ``books``."""

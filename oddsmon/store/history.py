@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import zlib
+import hashlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
 
 Price = tuple[int, int, int, str, float]  # a fetch's (fixture, bookmaker, bet, outcome, price)
+# A fetch's book: (fixture, bookmaker, {bet: {outcome: price}}), in the order the API lists them.
+Book = tuple[int, int, Mapping[int, Mapping[str, float]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,9 +50,21 @@ class OddsHistory:
 
     def record(self, at: datetime, prices: Iterable[Price], *,
                firsts: bool = True) -> list[PriceChange]:
-        """Store (fixture, bookmaker, bet, outcome, price) rows whose price changed; returns them
-        (``firsts`` False: only those that moved from a price, which a warm of fresh odds,
-        hundreds of thousands of first prices, has no use for).
+        """``record_books`` for (fixture, bookmaker, bet, outcome, price) rows, each book's
+        rows listed together (a book whose rows are not is compared always)."""
+        books: list[Book] = []
+        for (f, b), its in groupby(prices, key=_BOOK):
+            bets: dict[int, dict[str, float]] = {}
+            for _, _, bet, outcome, price in its:
+                bets.setdefault(bet, {})[outcome] = price
+            books.append((f, b, bets))
+        return self.record_books(at, books, firsts=firsts)
+
+    def record_books(self, at: datetime, books: Iterable[Book], *,
+                     firsts: bool = True) -> list[PriceChange]:
+        """Store the prices of (fixture, bookmaker, {bet: {outcome: price}}) books whose
+        price changed; returns them (``firsts`` False: only those that moved from a price,
+        which a warm of fresh odds, hundreds of thousands of first prices, has no use for).
 
         The comparison with the latest stored price happens inside the write transaction, so two
         processes recording the same fetch do not both insert it. A series' first price is
@@ -58,34 +72,54 @@ class OddsHistory:
         A price as recorded last writes nothing at all, so a latest row's ``seen_at`` is when
         its price was last recorded: a late fetch older than that never overwrites it.
 
-        Each bookmaker's book of a fixture (its rows, in the order given) is fingerprinted: a
-        book whose fingerprint is the one recorded last is skipped whole, neither compared nor
-        written (most books of a refetched page). A stored fingerprint always matches the
-        stored prices of its book's series: it is replaced only by a book as new as the one it
-        stands for, and a book recorded late (older, different) clears it, so the next one is
-        compared again.
+        Each bookmaker's book of a fixture is fingerprinted: a book whose fingerprint is the
+        one recorded last is skipped whole, neither compared nor written (most books of a
+        refetched page). A stored fingerprint always matches the stored prices of its book's
+        series: it is replaced only by a book as new as the one it stands for, and a book
+        recorded late (older, different) clears it, so the next one is compared again. A book
+        listed twice is recorded as one (a series' last price) and compared always.
+
+        A book never recorded is one row of ``odds_packs``, its prices as given: a warm's
+        pages write and compare nothing price by price.
         """
-        # The fetch's prices, one per series (the last, should a body list one twice).
-        rows = list({r[:4]: r for r in prices}.values())
-        if not rows:
+        priced: dict[tuple[int, int], Mapping[int, Mapping[str, float]]] = {}
+        split: set[tuple[int, int]] = set()
+        for f, b, bets in books:
+            kept = {bet: outcomes for bet, outcomes in bets.items() if outcomes}
+            if not kept:
+                continue
+            had = priced.get((f, b))
+            if had is None:
+                priced[(f, b)] = kept
+                continue
+            split.add((f, b))
+            merged = {bet: dict(outcomes) for bet, outcomes in had.items()}
+            for bet, outcomes in kept.items():
+                merged.setdefault(bet, {}).update(outcomes)
+            priced[(f, b)] = merged
+        if not priced:
             return []
         ts = at.timestamp()
-        prints = _fingerprints(rows)
+        # Each book as its pack's JSON text: what a book never recorded is written as, and
+        # what its fingerprint is taken over.
+        texts = {book: _JSON.encode(bets) for book, bets in priced.items()}
+        prints = {book: None if book in split else _fingerprint(text) for book, text in texts.items()}
         with self.db.write() as tx:
             stored = _stored_prints(tx, {f for f, _ in prints})
             changed = {book for book, fp in prints.items() if fp is None or stored.get(book) != fp}
             if not changed:
                 return []
-            # A book never recorded, as a page lists it, is one row of its first prices (a
-            # page's first keep: 80 rows, not 19,120).
+            # A book never recorded is one row of its first prices (a page's first keep: 80
+            # rows, not 19,120), written from the prices as given: no row a price is made.
             fresh = _fresh(tx, {book for book in changed if prints[book] is not None})
-            first = [] if not fresh else rows if len(fresh) == len(prints) else [r for r in rows if _BOOK(r) in fresh]
-            if first:
-                tx.insert_rows("odds_packs", _PACKS, _packs(first, ts))
-            changes = [PriceChange(f, b, bet, o, None, p) for f, b, bet, o, p in first] if firsts else []
+            if fresh:
+                tx.insert_rows("odds_packs", _PACKS, [(f, b, ts, text.decode(), 0, ts)
+                                                      for (f, b), text in texts.items() if (f, b) in fresh])
+            changes = [PriceChange(f, b, bet, o, None, p) for (f, b), bets in priced.items() if (f, b) in fresh
+                       for bet, outcomes in bets.items() for o, p in outcomes.items()] if firsts else []
+            rows = [(f, b, bet, o, p) for (f, b), bets in priced.items() if (f, b) in changed and (f, b) not in fresh
+                    for bet, outcomes in bets.items() for o, p in outcomes.items()]
             rest = changed - fresh
-            if len(rest) < len(prints):
-                rows = [r for r in rows if _BOOK(r) in rest] if rest else []
             # A packed book is compared against its pack and its few rows (the series that
             # moved), the others against their rows. Only what moved is written: most of a
             # refetched book's prices are the ones recorded last, which neither hands back.
@@ -123,7 +157,8 @@ class OddsHistory:
             # inserts. A series' first point is its latest: first_price and first_at stay
             # NULL, not written (a third of a first keep's values, which SQLite binds one by
             # one).
-            tx.insert_rows("odds_latest", _LATEST[:6], [(*r, ts) for r in new])
+            if new:  # a server's COPY is a round trip even for no row
+                tx.insert_rows("odds_latest", _LATEST[:6], [(*r, ts) for r in new])
             if moved:
                 tx.executemany(
                     "INSERT INTO odds_changes (fixture_id, bookmaker_id, bet_id, outcome, observed_at, price) "
@@ -138,13 +173,13 @@ class OddsHistory:
                     f"first_price = CASE WHEN {_OLDER} THEN excluded.first_price ELSE {_FIRST_PRICE} END, "
                     f"first_at = CASE WHEN {_OLDER} THEN excluded.first_at ELSE {_FIRST_AT} END",
                     params)
-            tx.executemany(
-                "INSERT INTO odds_prints (fixture_id, bookmaker_id, fingerprint, seen_at) VALUES (?,?,?,?) "
+            tx.upsert_rows(
+                "INSERT INTO odds_prints (fixture_id, bookmaker_id, fingerprint, seen_at)",
                 "ON CONFLICT(fixture_id, bookmaker_id) DO UPDATE SET "
                 "fingerprint = CASE WHEN excluded.seen_at >= odds_prints.seen_at THEN excluded.fingerprint END, "
                 "seen_at = CASE WHEN excluded.seen_at >= odds_prints.seen_at THEN excluded.seen_at "
                 "ELSE odds_prints.seen_at END",
-                [(f, b, prints[(f, b)], ts) for f, b in sorted(changed)])
+                [(f, b, prints[(f, b)], ts) for f, b in sorted(changed)], 2)
         return changes
 
     def note_priced(self, at: datetime, page: str | None, fixtures: Iterable[tuple[int, int, int]],
@@ -158,23 +193,21 @@ class OddsHistory:
         books = list(books)
         names = sorted(dict(bets).items())
         with self.db.write() as tx:
-            if names:
-                tx.executemany("INSERT INTO bet_names (id, name) VALUES (?, ?) ON CONFLICT(id) DO UPDATE "
-                               "SET name = excluded.name WHERE bet_names.name <> excluded.name", names)
-            tx.executemany(
-                "INSERT INTO odds_fixtures (fixture_id, league_id, season, page, seen_at) VALUES (?,?,?,?,?) "
+            tx.upsert_rows("INSERT INTO bet_names (id, name)", "ON CONFLICT(id) DO UPDATE "
+                           "SET name = excluded.name WHERE bet_names.name <> excluded.name", names, 1)
+            tx.upsert_rows(
+                "INSERT INTO odds_fixtures (fixture_id, league_id, season, page, seen_at)",
                 "ON CONFLICT(fixture_id) DO UPDATE SET league_id = excluded.league_id, "
                 "season = excluded.season, page = coalesce(excluded.page, odds_fixtures.page), "
                 "seen_at = excluded.seen_at WHERE excluded.seen_at >= odds_fixtures.seen_at",
-                [(f, lg, season, page, ts) for f, lg, season in fixtures])
-            tx.executemany(
-                "INSERT INTO odds_books (fixture_id, bookmaker_id, seen_at, bets) VALUES (?,?,?,?) "
+                [(f, lg, season, page, ts) for f, lg, season in fixtures], 1)
+            tx.upsert_rows(
+                "INSERT INTO odds_books (fixture_id, bookmaker_id, seen_at, bets)",
                 "ON CONFLICT(fixture_id, bookmaker_id) DO UPDATE SET seen_at = excluded.seen_at, "
                 "bets = excluded.bets WHERE excluded.seen_at >= odds_books.seen_at",
-                [(f, b, ts, ",".join(map(str, bets))) for f, b, _, bets in books])
-            tx.executemany("INSERT INTO bookmaker_names (id, name) VALUES (?, ?) "
-                           "ON CONFLICT(id) DO UPDATE SET name = excluded.name",
-                           sorted({(b, name) for _, b, name, _ in books}))
+                [(f, b, ts, ",".join(map(str, bets))) for f, b, _, bets in books], 2)
+            tx.upsert_rows("INSERT INTO bookmaker_names (id, name)", "ON CONFLICT(id) DO UPDATE SET name = excluded.name",
+                           sorted({(b, name) for _, b, name, _ in books}), 1)
 
     def note_fixtures(self, at: datetime,
                       fixtures: Iterable[tuple[int, datetime, int, str, str, str]]) -> None:
@@ -284,12 +317,16 @@ class OddsHistory:
         """First stored price per (fixture, bookmaker, outcome) for many fixtures at once."""
         out: dict[tuple[int, int, str], float] = {}
         for chunk, marks in in_lists(fixture_ids):
-            # Each series' first point is on its latest row, or in its book's pack.
+            # Each series' first point is on its latest row, or in its book's pack (a point
+            # of it, as odds_pack_points has them, read from the bet's part of the pack alone).
             for r in self.db.query(
                 f"SELECT fixture_id, bookmaker_id, outcome, {_FIRST_PRICE} FROM odds_latest "
                 f"WHERE bet_id = ? AND fixture_id IN ({marks}) UNION ALL "
-                "SELECT fixture_id, bookmaker_id, outcome, price FROM odds_pack_points "
-                f"WHERE bet_id = ? AND fixture_id IN ({marks})", (bet_id, *chunk, bet_id, *chunk)):
+                "SELECT p.fixture_id, p.bookmaker_id, v.key, CAST(v.value AS DOUBLE PRECISION) "
+                f"FROM odds_packs p, {self.db.dialect.json_members('p.prices')} v "
+                f"WHERE p.fixture_id IN ({marks}) AND (p.moved = 0 OR NOT EXISTS (SELECT 1 FROM odds_latest l "
+                "WHERE l.fixture_id = p.fixture_id AND l.bet_id = ? AND l.outcome = v.key "
+                "AND l.bookmaker_id = p.bookmaker_id))", (bet_id, *chunk, str(bet_id), *chunk, bet_id)):
                 out[(r[0], r[1], r[2])] = r[3]
         return out
 
@@ -335,11 +372,11 @@ class OddsHistory:
         if not rows:
             return
         with self.db.write() as tx:
-            tx.executemany(
-                "INSERT INTO odds_seen (fixture_id, kickoff, last_before_kickoff) VALUES (?, ?, ?) "
+            tx.upsert_rows(
+                "INSERT INTO odds_seen (fixture_id, kickoff, last_before_kickoff)",
                 "ON CONFLICT(fixture_id) DO UPDATE SET kickoff = excluded.kickoff, "
                 "last_before_kickoff = coalesce(excluded.last_before_kickoff, odds_seen.last_before_kickoff)",
-                rows)
+                rows, 1)
 
     def closing(self, fixture_ids: Iterable[int]) -> dict[tuple[int, int, int, str], float]:
         """The close: the last price before kickoff per (fixture, bookmaker, bet, outcome)."""
@@ -386,16 +423,10 @@ _SERIES = "l.fixture_id = n.f AND l.bet_id = n.bet AND l.outcome = n.o AND l.boo
 _SERIES_C = _SERIES.replace("n.", "c.")
 
 
-def _fingerprints(rows: list[Price]) -> dict[tuple[int, int], int | None]:
-    """Each (fixture, bookmaker) book's fingerprint: a 64-bit hash of its (bet, outcome, price)
-    rows in order. Numbers hash alike in every process (text does not: its labels go through
-    crc32); a Python whose hash differs makes fingerprints differ, which only costs a compare.
-    None for a book whose rows are not listed together (never from a page): compared always."""
-    out: dict[tuple[int, int], int | None] = {}
-    for book, its in groupby(rows, key=_BOOK):
-        _, _, bets, labels, prices = zip(*its, strict=True)
-        out[book] = None if book in out else hash((bets, prices, zlib.crc32("\x1f".join(labels).encode())))
-    return out
+def _fingerprint(text: bytes) -> int:
+    """A book's fingerprint: a 64-bit hash of its pack's JSON text (its bets, outcomes and
+    prices in order), alike in every process (Python's own hash of text is not)."""
+    return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "big", signed=True)
 
 
 def _fresh(tx: Tx, books: set[tuple[int, int]]) -> set[tuple[int, int]]:
@@ -404,21 +435,6 @@ def _fresh(tx: Tx, books: set[tuple[int, int]]) -> set[tuple[int, int]]:
         tx, books, "SELECT f, b FROM k "
         "WHERE EXISTS (SELECT 1 FROM odds_packs p WHERE p.fixture_id = k.f AND p.bookmaker_id = k.b) "
         "OR EXISTS (SELECT 1 FROM odds_latest l WHERE l.fixture_id = k.f AND l.bookmaker_id = k.b)")}
-
-
-def _packs(rows: list[Price], ts: float) -> Iterator[tuple[object, ...]]:
-    """Each book's row of odds_packs: its prices as JSON ``{"bet": {"outcome": price}}``, in the
-    order given (a book's rows are listed together, and each series once)."""
-    for (f, b), its in groupby(rows, key=_BOOK):
-        pack: dict[int, dict[str, float]] = {}
-        bet_of: dict[str, float] = {}
-        last = None
-        for _, _, bet, outcome, price in its:
-            if bet != last:  # a bet's outcomes follow one another: one look-up a bet
-                bet_of = pack.setdefault(bet, {})
-                last = bet
-            bet_of[outcome] = price
-        yield f, b, ts, _JSON.encode(pack).decode(), 0, ts
 
 
 def _stored_packs(tx: Tx, books: set[tuple[int, int]]

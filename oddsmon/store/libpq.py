@@ -109,6 +109,9 @@ class Tx:
     def insert_rows(self, table: str, columns: Sequence[str], rows: Iterable[Params]) -> None:
         raise self._read_only()
 
+    def upsert_rows(self, insert: str, conflict: str, rows: Sequence[Params], key: int) -> None:
+        raise self._read_only()
+
     def _read_only(self) -> StoreWriteError:
         return StoreWriteError(f"{self.backend.where}: the store is read-only (opened read-only)")
 

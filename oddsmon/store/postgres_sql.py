@@ -44,6 +44,9 @@ class PostgresDialect:
         return (f"SELECT k, sum(n)::bigint, string_agg(v, ',') FROM (SELECT {key} AS k, {value} AS v, "
                 f"count(*) AS n {source} GROUP BY {key}, {value}) pairs GROUP BY k")
 
+    def json_members(self, doc: str) -> str:
+        return f"json_each_text(({doc})::json -> CAST(? AS text))"
+
     def reserve_ids(self, table: str, column: str) -> str:
         return f"SELECT nextval(pg_get_serial_sequence('{table}', '{column}')) FROM generate_series(1, ?)"
 

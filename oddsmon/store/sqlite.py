@@ -591,6 +591,9 @@ class SqliteDialect:
     def count_and_concat(self, key: str, value: str, source: str) -> str:
         return f"SELECT {key}, count(*), group_concat(DISTINCT {value}) {source} GROUP BY {key}"
 
+    def json_members(self, doc: str) -> str:
+        return f"""json_each({doc}, '$."' || ? || '"')"""
+
     def reserve_ids(self, table: str, column: str) -> None:
         return None
 
@@ -1076,6 +1079,11 @@ class Tx:
         head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
         for values, params in value_lists(list(rows)):
             self.conn.execute(head + values, params)
+
+    def upsert_rows(self, insert: str, conflict: str, rows: Sequence[Params], key: int) -> None:
+        # One prepared statement stepped a row at a time: in process, as cheap as it gets.
+        if rows:
+            self.conn.executemany(f"{insert} VALUES ({','.join('?' * len(rows[0]))}) {conflict}", rows)
 
     def executescript_in_tx(self, script: str) -> None:
         # executescript() would COMMIT first; run the statements one by one inside our tx.

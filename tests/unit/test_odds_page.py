@@ -7,12 +7,13 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
-from oddsmon.domain.models import ParseError, parse_odds
-from oddsmon.domain.odds_page import decode_odds_page
+from oddsmon.domain.models import MATCH_WINNER, FixtureOdds, ParseError, parse_odds
+from oddsmon.domain.odds_page import decode_odds_page, page_book
 
 from ..samples import SAMPLES
 from .test_models import DROP, _mutate
@@ -113,3 +114,36 @@ def test_not_a_list_and_not_json_are_parse_errors() -> None:
         decode_odds_page(b'{"fixture": 1}', SHOWN_BETS)
     with pytest.raises(ParseError, match=r"^response: not JSON"):
         decode_odds_page(b"[{", SHOWN_BETS)
+
+
+def _only(odds: FixtureOdds, bets: frozenset[int]) -> FixtureOdds:
+    return replace(odds, bookmakers=tuple(replace(bo, bets=tuple(b for b in bo.bets if b.id in bets))
+                                          for bo in odds.bookmakers))
+
+
+def _twice(items: list[Any]) -> None:
+    """An outcome listed twice (the second at another price) in a bet read but not typed."""
+    bet = next(b for b in items[0]["bookmakers"][0]["bets"] if b["id"] in SHOWN_BETS and b["id"] != MATCH_WINNER)
+    bet["values"].append({**bet["values"][0], "odd": "7.77"})
+
+
+@pytest.mark.parametrize("name", ["real", "an outcome twice", *sorted(TOLERATED)])
+def test_bets_read_but_not_typed_reach_the_books_as_their_models_would(name: str) -> None:
+    # The warm reads every bet and types Match Winner alone (engine/recorder.py): the other
+    # bets go from the JSON to each bookmaker's PageBook, which holds what their models would
+    # give (a repeated outcome keeps its last price), whichever path the page took.
+    items = _response(REAL if name == "real" else DOCS)
+    if name == "an outcome twice":
+        _twice(items)
+    elif name in TOLERATED:
+        TOLERATED[name](items)
+    typed = frozenset({MATCH_WINNER})
+    page = decode_odds_page(_raw(items), SHOWN_BETS, typed)
+    read = parse_odds(items, only_bets=SHOWN_BETS)
+    assert [it.books for it in page] == [tuple(page_book(bo) for bo in fo.bookmakers) for fo in read]
+    # The typed models are those bets' alone; the unusable values counted are every read bet's.
+    assert [it.odds for it in page] == [_only(fo, typed) for fo in read]
+    if name == "an outcome twice":
+        book = page[0].books[0]
+        bet = next(b for b, _ in book.bets if b != MATCH_WINNER)
+        assert 7.77 in book.prices[bet].values()

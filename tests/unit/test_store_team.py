@@ -130,6 +130,21 @@ def test_a_newer_schema_is_refused_not_rebuilt(pg_url: str) -> None:
         Store.open(pg_url)
 
 
+def test_packed_books_are_toasted_with_lz4_where_the_server_has_it(pg_url: str) -> None:
+    # A page's packs are JSON texts of some 4 KB, which pglz compressed at a third of the
+    # server's time for the page; a server without lz4 keeps its own default.
+    store = Store.open(pg_url)
+    try:
+        offered = store.db.query_one("SELECT 'lz4' = ANY(enumvals) FROM pg_settings "
+                                     "WHERE name = 'default_toast_compression'")
+        bets = {bet: {f"Outcome {n} of a long label": 1.5 + n / 100 for n in range(40)} for bet in range(1, 30)}
+        store.history.record_books(T0, [(7, 8, bets)])
+        used = store.db.query_one("SELECT pg_column_compression(prices) FROM odds_packs")
+    finally:
+        store.close()
+    assert used == ("lz4" if offered and offered[0] else "pglz",)
+
+
 def test_a_read_only_report_cannot_write_and_says_where(pg_url: str) -> None:
     Store.open(pg_url).close()
     reader = Store.open_existing(pg_url)
