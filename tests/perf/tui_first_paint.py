@@ -16,7 +16,8 @@ common.warmed_store leave them; copied first, never opened in place), the real `
 also runs offline on that store, beside the same on a store of the example config's size,
 and once the Dashboard is filled the keys are timed as a user at the terminal sees them:
 ``b`` to the Bookmakers table filled, ``o`` to the Odds table filled, and on the Odds screen
-switching fixture (the picker, next fixture, enter) to its table filled again. Not a pytest test:
+switching fixture (the picker, next fixture, enter; ``.``; the picker's last but one, enter) to
+its table filled again. Not a pytest test:
 
     python tests/perf/tui_first_paint.py [--runs 5] [--size 80x24] [--store /tmp/big2000]
 """
@@ -83,13 +84,19 @@ class KeyStep:
 
 
 # What a user does on a store's screens: the Bookmakers table ("25 known" in its status
-# line), the Odds table ("8 bookmakers"), and another fixture from the Odds screen's picker
-# (the Fair view's first outcome, its best and fair prices, drawn with its table; the "Best"
-# line under the table is not drawn at 80 columns).
+# line), the Odds table ("8 bookmakers"), and other fixtures on the Odds screen (the Fair view's
+# first outcome, its best and fair prices, drawn with its table; the "Best" line under the table
+# is not drawn at 80 columns): the next one in the picker, the one after with '.', and the last
+# but one of the picker (End, Up). The fixtures beside the one shown are read ahead while the
+# analyst reads it (each key comes a pause after the screen before it filled); that one is not.
+# (PageDown is the Odds screen's own key, before the drop-down's.)
 KEY_STEPS = (
     KeyStep("'b' to Bookmakers table filled", (b"b",), b" known"),
     KeyStep("'o' to Odds table filled", (b"o",), b" bookmakers"),
     KeyStep("Odds: switch fixture to table filled", (b"g", b"\x1b[B", b"\r"), b"Home ", changed=True),
+    KeyStep("Odds: '.' to the next fixture, table filled", (b".",), b"Home ", changed=True),
+    KeyStep("Odds: switch fixture far down the picker (not read ahead) to table filled",
+            (b"g", b"\x1b[F", b"\x1b[A", b"\r"), b"Home ", changed=True),
 )
 # The Value screen's first open (issue 23: it "opens in at most 0.5 s"): 'V' once the Dashboard is
 # filled, to its first rows on screen (its status line counting the bets), on a run of its own.
