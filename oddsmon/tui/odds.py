@@ -179,8 +179,9 @@ class OddsScreen(PageScreen):
         # through a day's fixtures wants, and a switch with no drop-down to close and lay out.
         Binding("full_stop", "step_fixture(1)", "Next", key_display=".",
                 tooltip="The next fixture in the picker's order"),
-        Binding("comma", "step_fixture(-1)", "Previous fixture", key_display=",", show=False,
-                tooltip="The previous fixture in the picker's order"),
+        # Its name says it all: on the help's line of such keys (the glossary starts on its
+        # first page at 80x24).
+        Binding("comma", "step_fixture(-1)", "Previous fixture", key_display=",", show=False),
         Binding("m", "next_market", "Market", tooltip="Every bet the fixture is priced in, one after another"),
         Binding("j", "find_market", "Find market", tooltip="Jump to a bet by name (type to filter)"),
         # ] and [ step through lines: l is the Live screen's key on every screen.
@@ -197,7 +198,7 @@ class OddsScreen(PageScreen):
         # (80 columns; HT/FT at 100): before the keys the footer leaves to ? there (Chart,
         # Format), so that it shows.
         Binding("x", "more_columns", "Columns",
-                tooltip="The next of the outcomes and the Fair view's columns, where they do not all fit"),
+                tooltip="The outcomes and columns left out, a few at a time"),
         Binding("h", "chart", "Chart", tooltip="The price movement of the outcome under the cursor"),
         Binding("c", "next_format", "Format", tooltip="Prices as decimal, fractional or American"),
         # At 80x24 the value table is below the fold: the page keys scroll the screen, not
@@ -205,6 +206,11 @@ class OddsScreen(PageScreen):
         Binding("pagedown", "page('down')", "Page down", show=False, priority=True),
         Binding("pageup", "page('up')", "Page up", show=False, priority=True),
     ]
+
+    # The reads a page makes once shown (the pages beside it, the one read ahead again) wait
+    # this long after its frame: the terminal draws the frame first. At once, they took a core
+    # from it on a loaded machine (2 cores: the frame reached the screen tens of ms later).
+    AFTER_FRAME_S: ClassVar[float] = 0.15
 
     # The footer's first keys after help, quit and offline, whatever the footer's room (the
     # offline key's longer label at 80x24 left x out): the fixture, the market, a pick, and x,
@@ -307,9 +313,10 @@ class OddsScreen(PageScreen):
         ahead = self._ahead.get(fixture_id)
         if ahead is not None and ahead[0] == self._choice() and ahead[1].data is not None \
                 and ahead[1].data.fixtures is view.fixtures:
-            # Read again once it is on screen, for what changed since (before reading ahead of
-            # it: _read_neighbours waits for that read's page).
-            self.call_after_refresh(self.load_choice)
+            # A read still under way (a fixture chosen before) would draw its page over this one.
+            self.workers.cancel_group(self, "page")
+            # Read again once it is on the terminal, for what changed since.
+            self.set_timer(self.AFTER_FRAME_S, self.load_choice)
             self._present(ahead[1], False)
             # All of it in the next frame: each widget changed says so when it is next idle, and
             # the frame a key makes comes at once, before some have (the Fair view a frame later,
@@ -444,7 +451,7 @@ class OddsScreen(PageScreen):
             table.cursor_coordinate = cursor
         self.render_analytics(market, view.closes)
         self.status_suffix = f"{len(market.rows)} bookmakers"
-        self.call_after_refresh(self._read_neighbours)
+        self.set_timer(self.AFTER_FRAME_S, self._read_neighbours)
 
     def render_market(self, table: OddsTable, market: MarketView, want: int | None = None) -> None:
         """The bookmaker table: a row per bookmaker, its name, its price of each outcome shown
@@ -767,14 +774,12 @@ class OddsScreen(PageScreen):
         self.oddsmon.selected_fixture = stepped(ids, chosen, step)
 
     def _read_neighbours(self) -> None:
-        """Once the page is on screen: the pages of the fixtures before and after it, read while
-        the analyst reads this one, so that ``.``, ``,`` or the picker's next line shows them in
-        the frame the key makes (their read and the page's own frame took half a switch)."""
+        """Once the page is on the terminal: the pages of the fixtures before and after it, read
+        while the analyst reads this one, so that ``.``, ``,`` or the picker's next line shows
+        them in the frame the key makes (their read and the page's own frame took half a switch)."""
         view = self._view
-        # Not while a read is under way (its page reads ahead), nor built while idle (the next
-        # screens are built then: the analyst opens this one first).
-        if view is not None and view.fixture is not None and len(view.fixtures) > 1 and not self._loading \
-                and self.app.screen is self:
+        # Not built while idle (the next screens are built then: the analyst opens this one first).
+        if view is not None and view.fixture is not None and len(view.fixtures) > 1 and self.app.screen is self:
             self._read_ahead(view)
 
     @work(exclusive=True, group="ahead", exit_on_error=False)
