@@ -43,7 +43,7 @@ import textwrap
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -67,7 +67,22 @@ BARE_APP = textwrap.dedent("""
 class Run:
     marks: dict[str, float] = field(default_factory=dict)  # marker -> seconds since spawn
     keys: dict[str, float] = field(default_factory=dict)  # key step -> seconds key to marker
+    # key step -> the app's seconds on a core and waiting for one meanwhile (cpu_s)
+    cpu: dict[str, tuple[float, float]] = field(default_factory=dict)
     status: int | None = None
+
+
+def cpu_s(pid: int) -> tuple[float, float]:
+    """Seconds process ``pid``'s threads have run on a core and have waited, runnable, for one
+    (Linux's schedstat; (0, 0) where there is none). A key's wall time on a loaded machine is
+    mostly the second: the first is what the app did."""
+    ran = waited = 0
+    with contextlib.suppress(OSError):
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            with contextlib.suppress(OSError, ValueError):
+                on_core, runnable, _ = (task / "schedstat").read_text().split()
+                ran, waited = ran + int(on_core), waited + int(runnable)
+    return ran / 1e9, waited / 1e9
 
 
 @dataclass(frozen=True)
@@ -143,7 +158,7 @@ class _Terminal:
         return bool(chunk)
 
 
-def _type_keys(term: _Terminal, steps: tuple[KeyStep, ...], result: Run, deadline: float,
+def _type_keys(term: _Terminal, pid: int, steps: tuple[KeyStep, ...], result: Run, deadline: float,
                pause: float) -> None:
     for step in steps:
         # A key is typed ``pause`` seconds after the screen before it was filled (a user
@@ -158,12 +173,15 @@ def _type_keys(term: _Terminal, steps: tuple[KeyStep, ...], result: Run, deadlin
                 pass
         before = _lines_at(term.seen, step.marker) if step.changed else []
         term.seen = b""
+        ran, waited = cpu_s(pid)
         os.write(term.fd, step.keys[-1])
         typed = time.perf_counter()
         while not any(_is_new(line, before) for line in _lines_at(term.seen, step.marker)):
             if time.perf_counter() > deadline or not term.read():
                 return
         result.keys[step.name] = time.perf_counter() - typed
+        now_ran, now_waited = cpu_s(pid)
+        result.cpu[step.name] = (now_ran - ran, now_waited - waited)
 
 
 def run_once(argv: list[str], markers: dict[str, bytes], size: tuple[int, int],
@@ -189,7 +207,7 @@ def run_once(argv: list[str], markers: dict[str, bytes], size: tuple[int, int],
                 if name not in result.marks and marker in term.seen:
                     result.marks[name] = now
         if len(result.marks) == len(markers):
-            _type_keys(term, steps, result, time.perf_counter() + timeout, pause)
+            _type_keys(term, pid, steps, result, time.perf_counter() + timeout, pause)
         os.write(fd, b"q")
         quit_deadline = time.perf_counter() + 10
         while time.perf_counter() < quit_deadline:
@@ -239,17 +257,26 @@ def example_settings(directory: Path) -> Any:
     return warmed_store(directory, config, days_ahead=3)[0]
 
 
+class KeyTime(NamedTuple):
+    """One key step of one run: seconds from the key to its marker on screen, and the app's
+    seconds on a core and waiting for one meanwhile (:func:`cpu_s`)."""
+
+    wall: float
+    cpu: float
+    waited: float
+
+
 def key_runs(apps: dict[str, list[str]], size: tuple[int, int], env: dict[str, str],
-             runs: int, pause: float, steps: tuple[KeyStep, ...] = KEY_STEPS) -> dict[str, dict[str, list[float]]]:
+             runs: int, pause: float, steps: tuple[KeyStep, ...] = KEY_STEPS) -> dict[str, dict[str, list[KeyTime]]]:
     """Each app ``runs`` times, interleaved, typing ``steps`` once the Dashboard is filled:
-    step name -> seconds per run, for each app."""
-    out: dict[str, dict[str, list[float]]] = {name: {} for name in apps}
+    step name -> its times in each run that showed it, for each app."""
+    out: dict[str, dict[str, list[KeyTime]]] = {name: {} for name in apps}
     for _ in range(runs):
         for name, argv in apps.items():
             result = run_once(argv, {"Dashboard filled": b" fixtures"}, size, timeout=60,
                               env=env, steps=steps, pause=pause)
             for step, took in result.keys.items():
-                out[name].setdefault(step, []).append(took)
+                out[name].setdefault(step, []).append(KeyTime(took, *result.cpu[step]))
     return out
 
 
@@ -319,11 +346,12 @@ def main(argv: list[str] | None = None) -> int:
         failed |= statuses != [0]
     for name, steps in (keyed or {}).items():
         for step in KEY_STEPS:
-            times = steps.get(step.name, [])
+            took = steps.get(step.name, [])
             print(f"  {name:<30} {step.name:<38} "
-                  + (f"median {statistics.median(times):6.3f} s over {len(times)} run(s)"
-                     if times else "never seen"))
-            failed |= not times
+                  + (f"median {statistics.median(t.wall for t in took):6.3f} s over {len(took)} run(s), "
+                     f"the app on a core {statistics.median(t.cpu for t in took):6.3f} s, waiting for one "
+                     f"{statistics.median(t.waited for t in took):6.3f} s" if took else "never seen"))
+            failed |= not took
     return 1 if failed else 0
 
 
