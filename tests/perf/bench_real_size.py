@@ -40,7 +40,7 @@ from typing import Any
 
 from .bench_odds_screen import terminal_rows
 from .common import KEY, ROOT, Context, Row, bench_clock, big_day, hwm_mb, median, settings_in
-from .tui_first_paint import VALUE_STEP
+from .tui_first_paint import KEY_STEPS, VALUE_STEP
 
 CAPTURED = ROOT / "tests" / "data" / "api-samples" / "odds__real_fixture815162_bookmaker6.json"
 _FLOOR_SAMPLE = 20_000_000  # bytes of odds pages the floor is timed on
@@ -439,7 +439,8 @@ def run(ctx: Context) -> list[Row]:
     (small_label, small), (label, largest) = sizes[0], sizes[-1]
     stores = (ctx, _settings(dirs[largest], facts_of[largest]), _settings(dirs[small], facts_of[small]),
               f"same, {small_label} store")
-    rows += [r for r in terminal_rows(*stores, group="h", label=f"{label}: ") if "fixture" in r.name]
+    rows += [r for r in terminal_rows(*stores, group="h", label=f"{label}: ")
+             if any(r.name.endswith(step.name) for step in KEY_STEPS[2:])]  # the switches, not b and o
     rows += terminal_rows(*stores, group="h", label=f"{label}: ", steps=(VALUE_STEP,))
     for row in rows:  # a build and a fresh engine's first call are measured once each
         row.runs = row.runs or 1
