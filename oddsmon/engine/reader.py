@@ -51,6 +51,9 @@ _View = frozenset[int] | str | None
 # Set by Reader.cache_only(): reads answer from any cached copy, fresh or not, without the
 # network; the context travels with the coroutines a screen hands to the engine's loop.
 _CACHE_ONLY: ContextVar[bool] = ContextVar("oddsmon_cache_only", default=False)
+# Set by Reader.stored_only(): reads answer from the cached copy as it is, and a page never
+# cached answers nothing; nothing is ever sent (a screen reading ahead of the analyst).
+_STORED_ONLY: ContextVar[bool] = ContextVar("oddsmon_stored_only", default=False)
 
 _COUNTER_FLUSH_S = 1.0
 _REOPEN_EVERY_S = 5.0
@@ -182,6 +185,18 @@ class Reader:
         finally:
             _CACHE_ONLY.reset(token)
 
+    @staticmethod
+    @contextlib.contextmanager
+    def stored_only() -> Iterator[None]:
+        """Within this block, a page is served from its cached copy however old, and one never
+        cached is answered as such: nothing is fetched (and no hit counted), whatever the mode,
+        so reading ahead of the analyst spends no call."""
+        token = _STORED_ONLY.set(True)
+        try:
+            yield
+        finally:
+            _STORED_ONLY.reset(token)
+
     def collector_elsewhere(self) -> bool:
         """A collector runs (in another process) and this one defers to it."""
         if not self.defer_to_collector:
@@ -223,6 +238,10 @@ class Reader:
         started = self.clock.monotonic()
         entry = self.store.cache.get(key, body=view != ROWS)
         reason = self.machine.gate()
+        if _STORED_ONLY.get():
+            if entry is None:
+                return Page(None, Provenance("none", None, None, False, reason, None, (key,)))
+            return self._from_cache(request, entry, now, reason, None, view)
         if entry is None and fallback and _CACHE_ONLY.get():
             entry = self._fallback_entry(request)
         if entry is not None and not force and _CACHE_ONLY.get() and reason is None \

@@ -147,6 +147,7 @@ class EngineClient:
     # A context variable: set by the caller, it travels with each call to the engine's loop
     # (the task there starts from a copy of the caller's context).
     cache_only = staticmethod(Reader.cache_only)
+    stored_only = staticmethod(Reader.stored_only)
 
     # -- pages and engine work ---------------------------------------------------------------
     bookmakers = _on_engine(Service.bookmakers)

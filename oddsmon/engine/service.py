@@ -70,8 +70,10 @@ class Service:
         self.alerting = Alerting(self.reader, self.requests, self.recorder, deliverer)
         self.copy = HostCopy(store, clock)
         self._delivery: asyncio.Task[None] | None = None
-        # A context manager: within it, pages are served from any cached copy at once.
+        # Context managers: within them, pages are served from any cached copy at once (and with
+        # stored_only, one never cached is not fetched).
         self.cache_only = self.reader.cache_only
+        self.stored_only = self.reader.stored_only
 
     @property
     def defer_to_collector(self) -> bool:

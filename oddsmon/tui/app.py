@@ -630,6 +630,8 @@ class OddsmonApp(DeskActions, App[int]):
         and the leagues left out of it (no coverage, no season), and why."""
         if self._prebuild.waiting:  # the first page is up: the next screens are built meanwhile
             self.call_after_refresh(self._prebuild.next)
+        else:
+            self._prebuild.freeze()
         prov, label = event.provenance, event.label
         if event.forced:
             self._say_refreshed(label, prov)

@@ -5,15 +5,17 @@ best price per outcome (highlighted), margins, fair view, value, arbitrage, move
 screen lays it out; the odds analytics grow in :meth:`OddsScreen.render_analytics` and the
 ``#odds-analytics`` container without touching the rest.
 
-Keys: ``g`` picks the fixture, ``m`` cycles every bet the fixture is priced in (the
-catalogue's :data:`oddsmon.domain.markets.SPECS` in its order, then any other the API sends),
-``j`` jumps to one by name (type to filter), ``]`` / ``[`` the next / previous line (Over/Under
-2.5 first); the market chosen stays chosen on the next fixture. ``v`` cycles the margin-removal method, ``n`` the consensus (all bookmakers, the
-reference bookmaker, outliers dropped), ``k`` what value stakes are sized against (the market's
-fair view or the prediction), ``c`` cycles the price format (decimal, fractional, American),
-``a`` records a pick: the price under the cell cursor, with its Kelly stake, and ``h`` charts
-that outcome's price at every bookmaker over time; with the focus on the Fair view (Tab), both
-act on the best price of the outcome under its cursor. The screen
+Keys: ``g`` picks the fixture, ``.`` / ``,`` step to the next / previous one in its order (read
+ahead while the analyst reads this one, so shown in the frame the key makes), ``m`` cycles every
+bet the fixture is priced in (the catalogue's :data:`oddsmon.domain.markets.SPECS` in its order,
+then any other the API sends), ``j`` jumps to one by name (type to filter), ``]`` / ``[`` the
+next / previous line (Over/Under 2.5 first); the market chosen stays chosen on the next fixture.
+``v`` cycles the margin-removal method, ``n`` the consensus (all bookmakers, the reference
+bookmaker, outliers dropped), ``k`` what value stakes are sized against (the market's fair view
+or the prediction), ``c`` cycles the price format (decimal, fractional, American), ``a`` records
+a pick: the price under the cell cursor, with its Kelly stake, and ``h`` charts that outcome's
+price at every bookmaker over time; with the focus on the Fair view (Tab), both act on the best
+price of the outcome under its cursor. The screen
 opens on the fixture selected elsewhere (Dashboard, Predictions), else the next by kickoff.
 """
 
@@ -21,11 +23,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any, ClassVar
 
 from rich.cells import cell_len
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -66,7 +69,8 @@ STAKE_BASES = ("market", "prediction")  # what a value stake is sized against
 MOVE_ROWS = 10  # movement rows made once: HT/FT's nine outcomes, the eight likeliest scores
 MIDDLES_SHOWN = 3  # the middles with the smallest worst case, below the arbitrage banner
 BOOK_FLOOR = 4  # the bookmaker table's least: its header and three rows (two over a scrollbar)
-LOADING_OPACITY = 0.5  # the last fixture's prices while the next one loads
+LOADING_OPACITY = 0.5  # the last fixture's prices while the next one loads slowly
+LOADING_DIM_S = 0.5  # a read taking this long dims them (at the app's next tick)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +137,13 @@ def pick_fixture(fixtures: list[Fixture], selected: int | None) -> Fixture | Non
     return next((fx for fx in fixtures if fx.is_upcoming), fixtures[0] if fixtures else None)
 
 
+def stepped(ids: list[int], at: int | None, step: int) -> int:
+    """The id ``step`` places from ``at`` in ``ids`` (non-empty), round from the last to the first
+    and back; from the first (or the last, going back) when ``at`` is not in it."""
+    i = ids.index(at) if at in ids else -1 if step > 0 else 0
+    return ids[(i + step) % len(ids)]
+
+
 def share_height(room: int, book: int, fair: int, floor: int = BOOK_FLOOR) -> tuple[int, int]:
     """The lines the bookmaker table and the Fair view get of ``room`` (the page's height less
     the lines between them), given the lines each takes whole (``book``, ``fair``: header, rows,
@@ -165,6 +176,13 @@ class OddsScreen(PageScreen):
     PAGE = "odds"
     BINDINGS = [
         Binding("g", "pick_fixture", "Fixture", tooltip="Choose the fixture"),
+        # The next and previous fixture in the picker's order without opening it: what flicking
+        # through a day's fixtures wants, and a switch with no drop-down to close and lay out.
+        Binding("full_stop", "step_fixture(1)", "Next", key_display=".",
+                tooltip="The next fixture in the picker's order"),
+        # Its name says it all: on the help's line of such keys (the glossary starts on its
+        # first page at 80x24).
+        Binding("comma", "step_fixture(-1)", "Previous fixture", key_display=",", show=False),
         Binding("m", "next_market", "Market", tooltip="Every bet the fixture is priced in, one after another"),
         Binding("j", "find_market", "Find market", tooltip="Jump to a bet by name (type to filter)"),
         # ] and [ step through lines: l is the Live screen's key on every screen.
@@ -181,7 +199,7 @@ class OddsScreen(PageScreen):
         # (80 columns; HT/FT at 100): before the keys the footer leaves to ? there (Chart,
         # Format), so that it shows.
         Binding("x", "more_columns", "Columns",
-                tooltip="The next of the outcomes and the Fair view's columns, where they do not all fit"),
+                tooltip="The outcomes and columns left out, a few at a time"),
         Binding("h", "chart", "Chart", tooltip="The price movement of the outcome under the cursor"),
         Binding("c", "next_format", "Format", tooltip="Prices as decimal, fractional or American"),
         # At 80x24 the value table is below the fold: the page keys scroll the screen, not
@@ -189,6 +207,11 @@ class OddsScreen(PageScreen):
         Binding("pagedown", "page('down')", "Page down", show=False, priority=True),
         Binding("pageup", "page('up')", "Page up", show=False, priority=True),
     ]
+
+    # The reads a page makes once shown (the pages beside it, the one read ahead again) wait
+    # this long after its frame: the terminal draws the frame first. At once, they took a core
+    # from it on a loaded machine (2 cores: the frame reached the screen tens of ms later).
+    AFTER_FRAME_S: ClassVar[float] = 0.15
 
     # The footer's first keys after help, quit and offline, whatever the footer's room (the
     # offline key's longer label at 80x24 left x out): the fixture, the market, a pick, and x,
@@ -206,6 +229,9 @@ class OddsScreen(PageScreen):
     _cursor_at: tuple[str | None, str] | None = None
     _picker_choices: tuple[tuple[int, ...], date] | None = None  # what the picker was filled with
     _listed: list[Fixture] | None = None  # the fixtures the load under way chooses from (None: read them)
+    _loading_since: datetime | None = None  # when the fixture loading was chosen (None: none is)
+    # The neighbours' pages read ahead, each with the choices it was read under (_choice).
+    _ahead: dict[int, tuple[tuple[object, ...], Page[OddsView]]] = {}  # replaced whole, never changed in place
     # The Fair view's optional columns: the first shown, and the next ``x`` shows (None: all fit).
     _fair_start: int = 0
     _fair_next: int | None = None
@@ -258,6 +284,10 @@ class OddsScreen(PageScreen):
         super().on_mount()
         self.query_one("#odds-table").focus()
         self.watch(self.app, "selected_fixture", self._fixture_selected, init=False)
+        # The picker's value, watched rather than its Changed message: the choice is seen as the
+        # drop-down makes it, so a fixture read ahead is drawn with the drop-down's closing, in
+        # one layout and paint (Changed comes after the closing's own frame).
+        self.watch(self.query_one("#fixture-picker", Select), "value", self._picked, init=False)
         for choice in ("price_format", "fair_method"):
             self.watch(self.app, choice, self._view_changed, init=False)
 
@@ -271,12 +301,31 @@ class OddsScreen(PageScreen):
             self.show_loading(chosen)
 
     def _fixture_selected(self, fixture_id: int | None) -> None:
-        """Another fixture chosen here (the picker) while on show: load it."""
+        """Another fixture chosen here (the picker, . and ,) while on show: its page read ahead
+        drawn at once, in the frame the key makes (then read again, for what changed since),
+        else its loading sign while it is read."""
         view = self._view
         shown = None if view is None or view.fixture is None else view.fixture.id
-        if fixture_id is not None and fixture_id != shown and self.app.screen is self:
-            self.show_loading(fixture_id)
-            self.load_choice()
+        if view is None or fixture_id is None or fixture_id == shown or self.app.screen is not self:
+            return
+        if view.market is not None and shown is not None and self.provenance is not None:
+            # The page left is beside the next one: back to it at once too.
+            self._ahead = {**self._ahead, shown: (self._choice(), Page(view, self.provenance))}
+        ahead = self._ahead.get(fixture_id)
+        if ahead is not None and ahead[0] == self._choice() and ahead[1].data is not None \
+                and ahead[1].data.fixtures is view.fixtures:
+            # A read still under way (a fixture chosen before) would draw its page over this one.
+            self.workers.cancel_group(self, "page")
+            # Read again once it is on the terminal, for what changed since.
+            self.set_timer(self.AFTER_FRAME_S, self.load_choice)
+            self._present(ahead[1], False)
+            # All of it in the next frame: each widget changed says so when it is next idle, and
+            # the frame a key makes comes at once, before some have (the Fair view a frame later,
+            # behind the read again). The screen repainted whole draws what each holds now.
+            self.refresh()
+            return
+        self.show_loading(fixture_id)
+        self.load_choice()
 
     def _view_changed(self) -> None:
         """The price format or the fair method changed: the page is read again in it."""
@@ -308,14 +357,25 @@ class OddsScreen(PageScreen):
         if fx is None:
             assert listing is not None  # a list given is never empty: it gives a fixture
             return Page(OddsView(ordered, None, None), listing)
+        return await self._page_of(ordered, fx)
+
+    async def _page_of(self, ordered: list[Fixture], fx: Fixture) -> Page[OddsView]:
+        """``fx``'s page as the choices made on this screen have it, among ``ordered``."""
+        service = self.oddsmon.service
         market = await service.market(fx.id, self.market_id, method=self.method, line=self.line,
                                       consensus=self.consensus,
                                       hidden_bookmakers=self.oddsmon.desk.hidden_bookmakers)
         closes = {} if fx.kickoff > self.oddsmon.now() else await service.closing_means(fx.id, self.market_id)
         return Page(OddsView(ordered, fx, market.data, closes), market.provenance)
 
+    def _choice(self) -> tuple[object, ...]:
+        """What a page depends on besides its fixture: a page read ahead under other choices is
+        not shown."""
+        return self.market_id, self.line, self.consensus, self.method, self.oddsmon.desk.hidden_bookmakers
+
     def clear_page(self) -> None:
         self._view = None
+        self._loading_since = None
         self.query_one("#odds-table", OddsTable).clear(columns=True)
         retext(self.query_one("#best-line", Static), "")
         retext(self.query_one("#market-line", Static), "")
@@ -339,8 +399,10 @@ class OddsScreen(PageScreen):
             for note in ("#best-line", "#market-note"):
                 retext(self.query_one(note, Static), "")
             self.query_one("#odds-analytics").display = False
+        self._loading_since = None
         for dimmed in (table, self.query_one("#fair-table", DataTable)):
-            dimmed.styles.text_opacity = 1.0  # the loading sign's dimming, over
+            if dimmed.styles.text_opacity != 1.0:
+                dimmed.styles.text_opacity = 1.0  # the slow read's dimming, over
         if market is not None and market.priced:
             self.market_title = market.market_name
         name = self.market_title
@@ -390,6 +452,7 @@ class OddsScreen(PageScreen):
             table.cursor_coordinate = cursor
         self.render_analytics(market, view.closes)
         self.status_suffix = f"{len(market.rows)} bookmakers"
+        self.set_timer(self.AFTER_FRAME_S, self._read_neighbours)
 
     def render_market(self, table: OddsTable, market: MarketView, want: int | None = None) -> None:
         """The bookmaker table: a row per bookmaker, its name, its price of each outcome shown
@@ -635,17 +698,28 @@ class OddsScreen(PageScreen):
             body.scroll_page_up(animate=False)
 
     def show_loading(self, fixture_id: int) -> None:
-        """While another fixture loads, its name and a loading sign above the last prices,
-        dimmed, which the next fixture's replace in place (clearing them first cost the screen
-        two more layouts a switch). Nothing here changes a size: no layout."""
+        """While another fixture loads, its name and a loading sign above the last prices, which
+        the next fixture's replace in place (clearing them first cost the screen two more layouts
+        a switch). Two lines repainted, no layout: the prices are dimmed only once the read has
+        taken a while (:meth:`_tick`), since dimming and undimming them repaints every cell of
+        both tables, two thirds of a switch whose read takes a few milliseconds."""
         view = self._view
         fx = None if view is None else next((f for f in view.fixtures if f.id == fixture_id), None)
         name = "the fixture" if fx is None else fmt.match_title(fx.home.name, fx.away.name)
         line = self.query_one("#market-line", Static)
         retext(line, f"⧗ loading {name}…")
-        for dimmed in (self.query_one("#odds-table", OddsTable), self.query_one("#fair-table", DataTable)):
-            dimmed.styles.text_opacity = LOADING_OPACITY
         self.query_one("#page-status", Static).update("loading…", layout=False)  # one line, fixed
+        self._loading_since = self.oddsmon.now()
+
+    def _tick(self, now: datetime) -> None:
+        """The app's 1 s tick: a fixture still loading LOADING_DIM_S after it was chosen (a slow
+        store, a fetch) has the last fixture's prices dimmed under its loading sign."""
+        super()._tick(now)
+        since = self._loading_since
+        if since is not None and (now - since).total_seconds() >= LOADING_DIM_S:
+            self._loading_since = None
+            for dimmed in (self.query_one("#odds-table", OddsTable), self.query_one("#fair-table", DataTable)):
+                dimmed.styles.text_opacity = LOADING_OPACITY
 
     def _present(self, page: Page[Any], force: bool) -> None:
         # The page's every change in one repaint.
@@ -670,29 +744,67 @@ class OddsScreen(PageScreen):
         # The choices are made again only when they changed (a new list, another day):
         # 2,000 of them took longer than the rest of switching fixture.
         choices = (tuple(fx.id for fx in view.fixtures), now.astimezone(tz).date())
-        # Filled by the page, not chosen by the user: no Changed, so no reload.
-        with picker.prevent(Select.Changed):
-            if choices != self._picker_choices:
-                picker.set_options([(Text(f"{fmt.kickoff(fx.kickoff, tz, now)} {fmt.zone(fx.kickoff, tz)}  "
-                                          f"{match_name(fx, 20)}"), fx.id) for fx in view.fixtures])
-                self._picker_choices = choices
-            if view.fixture is not None:
-                picker.value = view.fixture.id
+        # Filled by the page, not chosen by the user: the fixture it sets is the one shown, which
+        # _picked leaves alone.
+        if choices != self._picker_choices:
+            picker.set_options([(Text(f"{fmt.kickoff(fx.kickoff, tz, now)} {fmt.zone(fx.kickoff, tz)}  "
+                                      f"{match_name(fx, 20)}"), fx.id) for fx in view.fixtures])
+            self._picker_choices = choices
+        if view.fixture is not None:
+            picker.value = view.fixture.id
 
-    def on_select_changed(self, event: Select.Changed) -> None:
-        if not isinstance(event.value, int):
-            return
-        if self._view is not None and self._view.fixture is not None and event.value == self._view.fixture.id:
-            return
-        # Chosen here, so set here: the loading sign and the read start now, not two messages on.
-        # (Not on the picker's value as it is set: the drop-down's closing, laid out with it
-        # here, would then come in a frame of its own.)
-        self.oddsmon.selected_fixture = event.value
+    def _picked(self, value: object) -> None:
+        """A fixture chosen in the picker (the page filling it sets the one it shows: nothing to do)."""
+        view = self._view
+        if isinstance(value, int) and view is not None and (view.fixture is None or value != view.fixture.id):
+            self.oddsmon.selected_fixture = value
 
     def action_pick_fixture(self) -> None:
         picker = self.query_one("#fixture-picker", Select)
         picker.focus()
         picker.action_show_overlay()
+
+    def action_step_fixture(self, step: int) -> None:
+        """The fixture ``step`` places after the one chosen (the one loading, else the one
+        shown) in the picker's order."""
+        view = self._view
+        if view is None or not view.fixtures:
+            return
+        ids = [fx.id for fx in view.fixtures]
+        chosen = self.oddsmon.selected_fixture
+        if chosen not in ids:
+            chosen = None if view.fixture is None else view.fixture.id
+        self.oddsmon.selected_fixture = stepped(ids, chosen, step)
+
+    def _read_neighbours(self) -> None:
+        """Once the page is on the terminal: the pages of the fixtures before and after it, read
+        while the analyst reads this one, so that ``.``, ``,`` or the picker's next line shows
+        them in the frame the key makes (their read and the page's own frame took half a switch)."""
+        view = self._view
+        # Not built while idle (the next screens are built then: the analyst opens this one first).
+        if view is not None and view.fixture is not None and len(view.fixtures) > 1 and self.app.screen is self:
+            self._read_ahead(view)
+
+    @work(exclusive=True, group="ahead", exit_on_error=False)
+    async def _read_ahead(self, view: OddsView) -> None:
+        assert view.fixture is not None
+        choice, ids = self._choice(), [fx.id for fx in view.fixtures]
+        kept: dict[int, tuple[tuple[object, ...], Page[OddsView]]] = {}
+        for step in (1, -1):
+            fx = view.fixtures[ids.index(stepped(ids, view.fixture.id, step))]
+            ahead = self._ahead.get(fx.id)
+            if ahead is None or ahead[0] != choice:
+                # What is stored only: reading ahead never spends a call, and a fixture never
+                # fetched is read (and fetched) when chosen.
+                with self.oddsmon.service.stored_only():
+                    page = await self._page_of(view.fixtures, fx)
+                if self._choice() != choice:
+                    return  # read under a choice made meanwhile (another market): not what it says
+                if page.data is None or page.data.market is None:
+                    continue
+                ahead = (choice, page)
+            kept[fx.id] = ahead
+        self._ahead = kept
 
     def _bets(self) -> tuple[tuple[int, str], ...]:
         """Every bet the shown fixture is priced in (id, name), the catalogue's first."""

@@ -16,7 +16,8 @@ common.warmed_store leave them; copied first, never opened in place), the real `
 also runs offline on that store, beside the same on a store of the example config's size,
 and once the Dashboard is filled the keys are timed as a user at the terminal sees them:
 ``b`` to the Bookmakers table filled, ``o`` to the Odds table filled, and on the Odds screen
-switching fixture (the picker, next fixture, enter) to its table filled again. Not a pytest test:
+switching fixture (the picker, next fixture, enter; ``.``; the picker's last but one, enter) to
+its table filled again. Not a pytest test:
 
     python tests/perf/tui_first_paint.py [--runs 5] [--size 80x24] [--store /tmp/big2000]
 """
@@ -42,7 +43,7 @@ import textwrap
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -66,7 +67,22 @@ BARE_APP = textwrap.dedent("""
 class Run:
     marks: dict[str, float] = field(default_factory=dict)  # marker -> seconds since spawn
     keys: dict[str, float] = field(default_factory=dict)  # key step -> seconds key to marker
+    # key step -> the app's seconds on a core and waiting for one meanwhile (cpu_s)
+    cpu: dict[str, tuple[float, float]] = field(default_factory=dict)
     status: int | None = None
+
+
+def cpu_s(pid: int) -> tuple[float, float]:
+    """Seconds process ``pid``'s threads have run on a core and have waited, runnable, for one
+    (Linux's schedstat; (0, 0) where there is none). A key's wall time on a loaded machine is
+    mostly the second: the first is what the app did."""
+    ran = waited = 0
+    with contextlib.suppress(OSError):
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            with contextlib.suppress(OSError, ValueError):
+                on_core, runnable, _ = (task / "schedstat").read_text().split()
+                ran, waited = ran + int(on_core), waited + int(runnable)
+    return ran / 1e9, waited / 1e9
 
 
 @dataclass(frozen=True)
@@ -83,13 +99,19 @@ class KeyStep:
 
 
 # What a user does on a store's screens: the Bookmakers table ("25 known" in its status
-# line), the Odds table ("8 bookmakers"), and another fixture from the Odds screen's picker
-# (the Fair view's first outcome, its best and fair prices, drawn with its table; the "Best"
-# line under the table is not drawn at 80 columns).
+# line), the Odds table ("8 bookmakers"), and other fixtures on the Odds screen (the Fair view's
+# first outcome, its best and fair prices, drawn with its table; the "Best" line under the table
+# is not drawn at 80 columns): the next one in the picker, the one after with '.', and the last
+# but one of the picker (End, Up). The fixtures beside the one shown are read ahead while the
+# analyst reads it (each key comes a pause after the screen before it filled); that one is not.
+# (PageDown is the Odds screen's own key, before the drop-down's.)
 KEY_STEPS = (
     KeyStep("'b' to Bookmakers table filled", (b"b",), b" known"),
     KeyStep("'o' to Odds table filled", (b"o",), b" bookmakers"),
     KeyStep("Odds: switch fixture to table filled", (b"g", b"\x1b[B", b"\r"), b"Home ", changed=True),
+    KeyStep("Odds: '.' to the next fixture, table filled", (b".",), b"Home ", changed=True),
+    KeyStep("Odds: switch fixture far down the picker (not read ahead) to table filled",
+            (b"g", b"\x1b[F", b"\x1b[A", b"\r"), b"Home ", changed=True),
 )
 # The Value screen's first open (issue 23: it "opens in at most 0.5 s"): 'V' once the Dashboard is
 # filled, to its first rows on screen (its status line counting the bets), on a run of its own.
@@ -136,7 +158,7 @@ class _Terminal:
         return bool(chunk)
 
 
-def _type_keys(term: _Terminal, steps: tuple[KeyStep, ...], result: Run, deadline: float,
+def _type_keys(term: _Terminal, pid: int, steps: tuple[KeyStep, ...], result: Run, deadline: float,
                pause: float) -> None:
     for step in steps:
         # A key is typed ``pause`` seconds after the screen before it was filled (a user
@@ -151,12 +173,15 @@ def _type_keys(term: _Terminal, steps: tuple[KeyStep, ...], result: Run, deadlin
                 pass
         before = _lines_at(term.seen, step.marker) if step.changed else []
         term.seen = b""
+        ran, waited = cpu_s(pid)
         os.write(term.fd, step.keys[-1])
         typed = time.perf_counter()
         while not any(_is_new(line, before) for line in _lines_at(term.seen, step.marker)):
             if time.perf_counter() > deadline or not term.read():
                 return
         result.keys[step.name] = time.perf_counter() - typed
+        now_ran, now_waited = cpu_s(pid)
+        result.cpu[step.name] = (now_ran - ran, now_waited - waited)
 
 
 def run_once(argv: list[str], markers: dict[str, bytes], size: tuple[int, int],
@@ -182,7 +207,7 @@ def run_once(argv: list[str], markers: dict[str, bytes], size: tuple[int, int],
                 if name not in result.marks and marker in term.seen:
                     result.marks[name] = now
         if len(result.marks) == len(markers):
-            _type_keys(term, steps, result, time.perf_counter() + timeout, pause)
+            _type_keys(term, pid, steps, result, time.perf_counter() + timeout, pause)
         os.write(fd, b"q")
         quit_deadline = time.perf_counter() + 10
         while time.perf_counter() < quit_deadline:
@@ -232,17 +257,26 @@ def example_settings(directory: Path) -> Any:
     return warmed_store(directory, config, days_ahead=3)[0]
 
 
+class KeyTime(NamedTuple):
+    """One key step of one run: seconds from the key to its marker on screen, and the app's
+    seconds on a core and waiting for one meanwhile (:func:`cpu_s`)."""
+
+    wall: float
+    cpu: float
+    waited: float
+
+
 def key_runs(apps: dict[str, list[str]], size: tuple[int, int], env: dict[str, str],
-             runs: int, pause: float, steps: tuple[KeyStep, ...] = KEY_STEPS) -> dict[str, dict[str, list[float]]]:
+             runs: int, pause: float, steps: tuple[KeyStep, ...] = KEY_STEPS) -> dict[str, dict[str, list[KeyTime]]]:
     """Each app ``runs`` times, interleaved, typing ``steps`` once the Dashboard is filled:
-    step name -> seconds per run, for each app."""
-    out: dict[str, dict[str, list[float]]] = {name: {} for name in apps}
+    step name -> its times in each run that showed it, for each app."""
+    out: dict[str, dict[str, list[KeyTime]]] = {name: {} for name in apps}
     for _ in range(runs):
         for name, argv in apps.items():
             result = run_once(argv, {"Dashboard filled": b" fixtures"}, size, timeout=60,
                               env=env, steps=steps, pause=pause)
             for step, took in result.keys.items():
-                out[name].setdefault(step, []).append(took)
+                out[name].setdefault(step, []).append(KeyTime(took, *result.cpu[step]))
     return out
 
 
@@ -312,11 +346,12 @@ def main(argv: list[str] | None = None) -> int:
         failed |= statuses != [0]
     for name, steps in (keyed or {}).items():
         for step in KEY_STEPS:
-            times = steps.get(step.name, [])
+            took = steps.get(step.name, [])
             print(f"  {name:<30} {step.name:<38} "
-                  + (f"median {statistics.median(times):6.3f} s over {len(times)} run(s)"
-                     if times else "never seen"))
-            failed |= not times
+                  + (f"median {statistics.median(t.wall for t in took):6.3f} s over {len(took)} run(s), "
+                     f"the app on a core {statistics.median(t.cpu for t in took):6.3f} s, waiting for one "
+                     f"{statistics.median(t.waited for t in took):6.3f} s" if took else "never seen"))
+            failed |= not took
     return 1 if failed else 0
 
 

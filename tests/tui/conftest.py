@@ -4,6 +4,7 @@ and ways to read what the screen says without a terminal."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import html
 import io
 import re
@@ -31,6 +32,14 @@ from oddsmon.tui.app import EngineStart, OddsmonApp
 from ..conftest import SECRET
 
 SIZE = (80, 24)
+
+
+@pytest.fixture(autouse=True)
+def _unfrozen() -> Iterator[None]:
+    """An app that built its screens while idle froze what it made (Prebuild.freeze): given back
+    to the collector after each test, so the tests after it do not keep it."""
+    yield
+    gc.unfreeze()
 
 
 @pytest.fixture

@@ -12,10 +12,11 @@ from textual.widgets import DataTable
 
 from oddsmon.clock import FakeClock
 from oddsmon.engine.runtime import Engine
-from oddsmon.tui.odds import OddsScreen
+from oddsmon.tui.odds import LOADING_DIM_S, OddsScreen
 
 from .conftest import (
     SIZE,
+    ManualTicker,
     RecordingApp,
     footer_labels,
     open_odds,
@@ -25,6 +26,7 @@ from .conftest import (
     settle,
     shown_fixture,
     text_of,
+    until,
 )
 
 
@@ -73,7 +75,7 @@ async def test_upcoming_first_and_the_cursor_on_the_next_kickoff(engine: Engine,
 
 
 async def test_odds_at_80x24_page_keys_scroll_the_screen_and_a_new_fixture_shows_loading(
-        app: RecordingApp, engine: Engine) -> None:
+        app: RecordingApp, engine: Engine, clock: FakeClock, ticker: ManualTicker) -> None:
     import asyncio
     import threading
 
@@ -90,9 +92,11 @@ async def test_odds_at_80x24_page_keys_scroll_the_screen_and_a_new_fixture_shows
         await press(pilot, "pageup", "pageup", "pageup")
         assert body.scroll_y == 0
         # Another fixture, whose odds take a while: its name and a loading sign over the old
-        # prices, dimmed, until the new ones replace them in place.
-        other = next(f for f in (await engine.service.fixtures()).data or []
-                     if f.is_upcoming and f.id != shown_fixture(app))
+        # prices at once, the prices dimmed once the read has taken LOADING_DIM_S (at the app's
+        # tick), until the new ones replace them in place.
+        # (Not a neighbour in the picker: those are read ahead, and shown at once.)
+        order = app.desk.arrange((await engine.service.fixtures()).data or [])
+        other = order[([fx.id for fx in order].index(shown_fixture(app) or 0) + 2) % len(order)]
         gate = threading.Event()
         real = engine.service.market
 
@@ -108,6 +112,13 @@ async def test_odds_at_80x24_page_keys_scroll_the_screen_and_a_new_fixture_shows
         await pilot.pause()
         assert text_of(app, "#market-line") == f"⧗ loading {other.home.name} – {other.away.name}…"
         assert [table.get_row_at(i) for i in range(table.row_count)] == before
+        assert table.styles.text_opacity == 1  # a read of a few milliseconds repaints no price
+        ticker.tick()  # a tick at once: the read has not taken LOADING_DIM_S yet
+        await pilot.pause()
+        assert table.styles.text_opacity == 1
+        clock.advance(LOADING_DIM_S)
+        ticker.tick()
+        await pilot.pause()
         assert table.styles.text_opacity < 1
         gate.set()
         await settle(pilot)
@@ -136,6 +147,88 @@ async def test_the_fixture_picker_keeps_the_footer_and_its_choice_shows_in_place
         assert keys() == before
         assert shown_fixture(app) != first and screen.query_one("#odds-table") is table
         assert rows(app, "#odds-table") != prices and table.styles.text_opacity == 1
+
+
+async def test_dot_and_comma_step_through_the_pickers_fixtures_without_opening_it(
+        app: RecordingApp, engine: Engine) -> None:
+    """. and , show the next and previous fixture in the picker's order (round from the last
+    to the first), the drop-down closed, the prices replaced in the same table; after a choice
+    in the picker (its focus) too, and from the one still loading when pressed twice at once."""
+    from textual.widgets import Select
+
+    async with app.run_test(size=SIZE) as pilot:
+        screen, table = await open_odds(pilot)
+        picker = screen.query_one("#fixture-picker", Select)
+        order = [fx.id for fx in app.desk.arrange((await engine.service.fixtures()).data or [])]  # the picker's
+        first = shown_fixture(app)
+        assert first in order and len(order) >= 3
+        at = order.index(first)
+        prices = rows(app, "#odds-table")
+        await press(pilot, "full_stop")
+        assert shown_fixture(app) == app.selected_fixture == order[(at + 1) % len(order)]
+        assert not picker.expanded and screen.query_one("#odds-table") is table
+        assert rows(app, "#odds-table") != prices and f"{len(rows(app, '#odds-table'))} bookmakers" \
+            in text_of(app, "#page-status")
+        await press(pilot, "comma")
+        assert shown_fixture(app) == first
+        await press(pilot, "g", "down", "enter")
+        assert picker.has_focus and shown_fixture(app) == order[(at + 1) % len(order)]
+        await press(pilot, "full_stop")
+        assert shown_fixture(app) == order[(at + 2) % len(order)]
+        await pilot.press("comma", "comma")  # the second from the one the first chose
+        await settle(pilot)
+        assert shown_fixture(app) == order[at]
+        for _ in range(at + 1):
+            await pilot.press("comma")
+        await settle(pilot)
+        assert shown_fixture(app) == order[-1]  # round from the first to the last
+        await press(pilot, "full_stop")
+        assert shown_fixture(app) == order[0]
+
+
+async def test_the_fixtures_beside_the_one_shown_are_read_ahead_and_shown_at_once(
+        app: RecordingApp, engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once a fixture is on screen, the ones before and after it in the picker are read while
+    the analyst reads it: . or the picker's next line shows the next one's prices in the same
+    frame, no read waited for (the store held here), and reads it again after for what changed."""
+    import asyncio
+    import threading
+
+    from textual.widgets import Select
+
+    monkeypatch.setattr(OddsScreen, "AFTER_FRAME_S", 0.001)  # the reads after a frame: at once (a timer of 0 never fires)
+    async with app.run_test(size=SIZE) as pilot:
+        screen, _table = await open_odds(pilot)
+        order = [fx.id for fx in app.desk.arrange((await engine.service.fixtures()).data or [])]
+        at = order.index(shown_fixture(app) or 0)
+        gate = threading.Event()
+        real, reads = engine.service.market, []
+
+        async def held(fixture_id: int, *args: object, **kwargs: object) -> object:
+            reads.append(fixture_id)
+            await asyncio.to_thread(gate.wait)
+            return await real(fixture_id, *args, **kwargs)  # type: ignore[arg-type]
+
+        await until(pilot, lambda: order[(at + 1) % len(order)] in screen._ahead)
+        engine.service.market = held  # type: ignore[method-assign, assignment]
+        prices = rows(app, "#odds-table")
+        await pilot.press("full_stop")
+        await pilot.pause()
+        assert shown_fixture(app) == order[(at + 1) % len(order)]
+        assert not text_of(app, "#market-line").startswith("⧗") and rows(app, "#odds-table") != prices
+        gate.set()  # the read again, and the fixtures now beside it read ahead
+        await settle(pilot)
+        # The one shown read again, the one after it read ahead; the one before it was shown.
+        assert sorted(reads) == sorted([order[(at + 1) % len(order)], order[(at + 2) % len(order)]])
+        await until(pilot, lambda: order[(at + 2) % len(order)] in screen._ahead)
+        gate.clear()
+        prices = rows(app, "#odds-table")
+        await pilot.press("g", "down", "enter")  # the picker's next line: drawn as it closes
+        await pilot.pause()
+        assert shown_fixture(app) == order[(at + 2) % len(order)]
+        assert rows(app, "#odds-table") != prices and not screen.query_one("#fixture-picker", Select).expanded
+        gate.set()
+        await settle(pilot)
 
 
 async def test_the_theme_chosen_is_remembered_and_the_config_wins(engine: Engine, tmp_path: object) -> None:

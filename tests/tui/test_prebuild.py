@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import gc
 import inspect
 import textwrap
 from collections.abc import Iterator
@@ -47,6 +48,15 @@ async def test_this_textual_has_every_private_name_the_prebuild_uses(
         await press(pilot, "V")
         assert app.current_mode == "value"
         assert app.screen.query_one(f"#{ValueScreen.TABLE_ID}", DataTable).row_count > 0
+        # What was made up to then is out of the collector's full passes.
+        assert app._prebuild.frozen and gc.get_freeze_count() > 0
+
+
+async def test_an_app_that_builds_nothing_while_idle_freezes_nothing(app: RecordingApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, rounds=6)
+        await press(pilot, "o")
+        assert gc.get_freeze_count() == 0
 
 
 @pytest.fixture

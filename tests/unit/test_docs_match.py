@@ -47,10 +47,10 @@ NOT_KEYS = {("collector.md", "L"), ("supervision.md", "i"), ("supervision.md", "
             ("supervision.md", "Z"), ("runbook.en.md", "U"), ("runbook.fr.md", "U"),
             ("markets.md", "X")}
 NAMED = {"?": "question_mark", "/": "slash", "*": "asterisk", "[": "left_square_bracket",
-         "]": "right_square_bracket", "F1": "f1", "Escape": "escape", "Échap": "escape",
-         "PageUp": "pageup", "PageDown": "pagedown", "Ctrl+P": "ctrl+p", "Tab": "tab",
+         "]": "right_square_bracket", ".": "full_stop", ",": "comma", "F1": "f1", "Escape": "escape",
+         "Échap": "escape", "PageUp": "pageup", "PageDown": "pagedown", "Ctrl+P": "ctrl+p", "Tab": "tab",
          "Enter": "enter"}
-KEY = re.compile(r"[A-Za-z?/*\[\]]|F1|Escape|Échap|PageUp|PageDown|Ctrl\+P|Tab|Enter")
+KEY = re.compile(r"[A-Za-z?/*\[\].,]|F1|Escape|Échap|PageUp|PageDown|Ctrl\+P|Tab|Enter")
 CODE = re.compile(r"`([^`\n]+)`")  # inline code, read left to right: `-wal`/`-shm` holds no `/`
 
 

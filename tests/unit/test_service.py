@@ -319,6 +319,30 @@ async def test_market_view_from_the_docs_sample(service: Service, api: FakeApi) 
     assert [o.predicted for o in view.outcomes] == [None, None, None]
 
 
+async def test_stored_only_reads_what_is_cached_however_old_and_sends_nothing(
+        service: Service, api: FakeApi, clock: FakeClock, settings: Settings) -> None:
+    """What the Odds screen reads ahead of the analyst (the fixtures beside the one shown): the
+    cached odds even past their time-to-live and online, a never-cached prediction answered as
+    never cached, and not one call, nor a hit counted."""
+    await service.odds()
+    sent = api.counted()
+    service.flush_counters()
+    counted = service.store.ledger.counters()
+    clock.advance(settings.cache.odds_ttl_s + 1)  # expired, and the service is online
+    with service.stored_only():
+        page = await service.market(326090)
+        prediction = await service.prediction(326090)
+    assert page.data is not None and page.provenance.source == "cache" and page.provenance.stale
+    assert [r.bookmaker.name for r in page.data.rows] == ["Bwin"]
+    assert prediction.cached_never
+    assert api.counted() == sent
+    service.flush_counters()
+    assert service.store.ledger.counters() == counted
+    fresh = await service.market(326090)  # outside it: the odds fetched again, the prediction first
+    assert fresh.provenance.source == "live" and api.calls[-2:] == ["/odds", "/predictions"]
+    assert api.counted() == sent + 2
+
+
 async def test_price_drop_alert_after_a_refetch(service: Service, api: FakeApi, clock: FakeClock,
                                                 settings: Settings) -> None:
     await service.odds()
