@@ -8,10 +8,10 @@ the groups before it built: 1,133 MB after groups a to i), its clock ticked afte
 the app's timer would and jumped an hour at a time by the "hours passing" cycle; the cycles are
 the TUI tests' own (``tests/tui/session.py``). The resident set size (``VmRSS``) after imports,
 once the first screen is up, after a warm-up round (every screen built and filled, every cycle
-done twice), then every hundred or so of each cycle (with the CPU time each took); the widgets
-and the Python objects the process holds are counted before and after each cycle (what a cycle
-keeps shows there first), and the rendered lines of removed widgets still held (Textual's memo
-that kept them, 870 after 1,000 switches, 4 to 5 MB, is keyed on colours by
+done twice), then every 96 switches and every 10 of each other cycle (with the CPU time each
+took); the widgets and the Python objects the process holds are counted before and after each
+cycle (what a cycle keeps shows there first), and the rendered lines of removed widgets still
+held (Textual's memo that kept them, 870 after 1,000 switches, 4 to 5 MB, is keyed on colours by
 ``oddsmon.tui.textual_fixes``).
 
 Bounded time: 1,000 screen switches, then each other cycle for 90 s (or 1,000 of it,
@@ -162,14 +162,16 @@ def tail_slope(samples: list[list[float]]) -> float:
 
 
 def plans(ctx: Context, per: dict[str, int]) -> dict[str, Plan]:
-    """Each cycle's plan at this run's size: a sample every hundred or so (switches: every 96),
-    the screen switches always to the thousand, the others to a thousand or their budget."""
+    """Each cycle's plan at this run's size: the screen switches always to the thousand, the
+    others to a thousand or their budget. A sample every 96 switches (12 rounds of the 8
+    screens) and every 10 of the other cycles (a dialogs cycle is 8 keys): steps short enough
+    for a budget to stop near its end."""
     out = {}
     for name, keys in per.items():
         units = ctx.scaled(SWITCHES if keys > 1 else CYCLES, quick=100, tiny=1)
         budget = None if keys > 1 or ctx.long or ctx.tiny else BUDGET_S / 4 if ctx.quick else BUDGET_S
-        out[name] = Plan(cycles=max(1, units // keys), batch=max(1, ctx.scaled(100, quick=25, tiny=1) // keys),
-                         budget_s=budget)
+        batch = max(1, ctx.scaled(96, quick=24, tiny=1) // keys) if keys > 1 else ctx.scaled(10, quick=5, tiny=1)
+        out[name] = Plan(cycles=max(1, units // keys), batch=batch, budget_s=budget)
     return out
 
 
