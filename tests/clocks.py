@@ -9,6 +9,13 @@ from datetime import UTC, datetime
 
 OFFSET_ENV = "BENCH_CLOCK_OFFSET_S"  # a ShiftedClock's offset, handed to the processes started
 
+# The day the tests that run the simulator and real oddsmon processes in real time start on,
+# whatever the day the suite runs: which fixtures the simulator has, which are priced and how old
+# a page is all move with the date and the hour. A Saturday morning: the round ahead names
+# enough teams, bookmakers and fixtures for what those tests look for (a Tuesday's three
+# fixtures did not).
+SATURDAY = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
+
 
 class ShiftedClock:
     """Real time moved by a fixed offset: it runs, sleeps and times out as the real clock

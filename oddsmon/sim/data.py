@@ -386,9 +386,11 @@ class SimData:
         self.by_date: dict[str, list[Fixture]] = {}
         self._probs: dict[int, list[float]] = {}
         self._shocks: dict[int, list[tuple[int, int, float]]] = {}
-        self._level_cache: dict[tuple[int, int, int], list[float]] = {}
+        # Per (fixture, level): the latest block drawn and its noise (see ``_level_noise``).
+        self._level_cache: dict[tuple[int, int], tuple[int, list[float]]] = {}
         self._bm_static: dict[tuple[int, int], list[float]] = {}
-        self._odds_cache: dict[tuple[int, int], dict[int, list[dict[str, Any]]]] = {}
+        # Per fixture: the latest period priced and its prices (see ``prices``).
+        self._odds_cache: dict[int, tuple[int, dict[int, list[dict[str, Any]]]]] = {}
         self._predictions: dict[int, dict[str, Any]] = {}
         self._build(now)
 
@@ -660,17 +662,17 @@ class SimData:
         return min(self.period(ts), self.period(fx.kickoff - 1))
 
     def _level_noise(self, fid: int, level: int, block: int) -> list[float]:
-        key = (fid, level, block)
-        vals = self._level_cache.get(key)
-        if vals is None:
-            rng = self._rng("lvl", fid, level, block)
-            amp = LEVEL_AMPS[level] * _SQRT3
-            r = rng.random
-            vals = [(2.0 * r() - 1.0) * amp for _ in range(self.n_outcomes)]
-            if level > 0:
-                if len(self._level_cache) > 200_000:
-                    self._level_cache.clear()
-                self._level_cache[key] = vals
+        """One level's noise for ``block``; the slow levels' (a block of many periods) kept for
+        the latest block of each fixture, which the periods after it ask for again: one entry
+        a fixture and level, where a cache keyed by block grew with the session's length."""
+        cached = self._level_cache.get((fid, level))
+        if cached is not None and cached[0] == block:
+            return cached[1]
+        r = self._rng("lvl", fid, level, block).random
+        amp = LEVEL_AMPS[level] * _SQRT3
+        vals = [(2.0 * r() - 1.0) * amp for _ in range(self.n_outcomes)]
+        if level > 0:
+            self._level_cache[(fid, level)] = (block, vals)
         return vals
 
     def _shock_list(self, fx: Fixture) -> list[tuple[int, int, float]]:
@@ -735,11 +737,15 @@ class SimData:
         return vals
 
     def prices(self, fx: Fixture, n: int) -> dict[int, list[dict[str, Any]]]:
-        """Bets per bookmaker id at period ``n``, in the provider's shape (cached)."""
-        key = (fx.id, n)
-        cached = self._odds_cache.get(key)
-        if cached is not None:
-            return cached
+        """Bets per bookmaker id at period ``n``, in the provider's shape. Cached for the latest
+        period asked of each fixture: every read within a period asks for it again, and a
+        period once past is not asked again (``odds_item`` asks for the current one), so the
+        cache holds one entry a fixture. Keyed by period, it kept every period's prices of a
+        long session, cleared only past 50,000 entries: the demo TUI grew 25 to 45 MB a
+        simulated day (bench j's "hours passing")."""
+        cached = self._odds_cache.get(fx.id)
+        if cached is not None and cached[0] == n:
+            return cached[1]
         market = self.market_probabilities(fx, n)
         base = self.probabilities(fx)
         result: dict[int, list[dict[str, Any]]] = {}
@@ -776,9 +782,7 @@ class SimData:
                 else:
                     bet["values"].extend(values)
             result[bid] = bets
-        if len(self._odds_cache) > 50_000:
-            self._odds_cache.clear()
-        self._odds_cache[key] = result
+        self._odds_cache[fx.id] = (n, result)
         return result
 
     def odds_item(self, fx: Fixture, ts: float, bookmaker: int | None = None,

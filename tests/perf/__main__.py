@@ -1,7 +1,7 @@
 """``make bench``: every benchmark of issue 7, a table of medians beside their baselines measured
 in the same run (with ratios), written to ``docs/performance.md`` with the date and the machine.
 
-    .venv/bin/python -m tests.perf [--quick | --tiny] [--only a,c] [--date 2026-12-06] [--out docs/performance.md]
+    .venv/bin/python -m tests.perf [--quick | --tiny | --long] [--only a,c] [--date 2026-12-06] [--out docs/performance.md]
 
 Every benchmark runs on the run's clock (``common.bench_clock``): real time from 09:00 UTC on
 ``--date`` (default ``common.START_DAY``), never the wall's date, so a run does the same work,
@@ -187,6 +187,9 @@ def main(argv: list[str] | None = None) -> int:
     size.add_argument("--tiny", action="store_true",
                       help="each benchmark's code once at a tiny size (what make test runs); its figures "
                            "mean nothing, so --out must be given")
+    size.add_argument("--long", action="store_true",
+                      help="run whole what is otherwise bounded in time: (j) a thousand of every cycle, "
+                           "not a time budget for each after the screen switches (hours on 2 cores)")
     parser.add_argument("--only", default="", help="comma-separated letters, e.g. a,d")
     parser.add_argument("--date", type=date.fromisoformat, default=START_DAY,
                         help=f"the day the run's clock starts on, at 09:00 UTC (default {START_DAY})")
@@ -206,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     tmp = Path(tempfile.mkdtemp(prefix="oddsmon-bench-"))
     try:
-        ctx = Context(tmp, quick=args.quick, tiny=args.tiny)
+        ctx = Context(tmp, quick=args.quick, tiny=args.tiny, long=args.long)
         for key in chosen:
             module, title = BENCHMARKS[key]
             print(f"({key}) {title} ...", flush=True)

@@ -103,6 +103,7 @@ class Context:
     tmp: Path
     quick: bool = False
     tiny: bool = False
+    long: bool = False  # what takes hours run whole (bench j: a thousand of every cycle)
     cache: dict[str, Any] = field(default_factory=dict)
 
     def runs(self, n: int) -> int:

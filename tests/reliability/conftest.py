@@ -19,6 +19,7 @@ from oddsmon.engine.runtime import Engine, build_engine
 from oddsmon.engine.service import Page
 from oddsmon.sim import SimTransport, Simulator
 
+from ..clocks import SATURDAY, ShiftedClock
 from ..conftest import SECRET
 from ..loopback import (  # noqa: F401  (helpers the tests import from here)
     CountingTransport,
@@ -37,6 +38,14 @@ def key_in_no_file_written(tmp_path: Path) -> Iterator[None]:
     yield
     leaks = scan_tree_for_secret(tmp_path, SECRET)
     assert not leaks, f"the API key was written to {leaks}"
+
+
+@pytest.fixture
+def day_clock() -> ShiftedClock:
+    """Real time from a Saturday morning, for a simulator on a loopback port and the real
+    oddsmon processes a test starts on it (``hostile.oddsmon(clock=)``): they agree on the time,
+    and no answer moves with the day or the hour the suite runs."""
+    return ShiftedClock.starting_at(SATURDAY)
 
 
 @pytest.fixture

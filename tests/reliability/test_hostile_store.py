@@ -20,6 +20,7 @@ from oddsmon.store.sqlite import SCHEMA_VERSION
 from oddsmon.tui.app import EngineStart
 from oddsmon.version import __version__
 
+from ..clocks import ShiftedClock
 from ..conftest import SECRET
 from ..tui.conftest import SIZE, RecordingApp
 from .hostile import oddsmon, write_config
@@ -29,11 +30,11 @@ LINE = (f"written by oddsmon 9.1.0 (schema {NEWER}), newer than this oddsmon {__
         f"(schema {SCHEMA_VERSION})")
 
 
-def newer_store(root: Path) -> tuple[Path, Path]:
+def newer_store(root: Path, clock: ShiftedClock) -> tuple[Path, Path]:
     """A config, and its store as a newer oddsmon left it: a schema this one does not know, a
     table of its own, and its name in the store."""
     cfg = write_config(root, "http://127.0.0.1:9")
-    assert oddsmon(cfg, "--offline").returncode == 0  # this oddsmon creates it...
+    assert oddsmon(cfg, "--offline", clock=clock).returncode == 0  # this oddsmon creates it...
     db = root / "state" / "oddsmon.db"
     conn = sqlite3.connect(db)
     # ...and says it wrote it.
@@ -59,12 +60,13 @@ COMMANDS = [
 ]
 
 
-def test_every_command_refuses_a_newer_store_in_one_line_and_leaves_it_as_it_was(tmp_path: Path) -> None:
-    cfg, db = newer_store(tmp_path)
+def test_every_command_refuses_a_newer_store_in_one_line_and_leaves_it_as_it_was(
+        tmp_path: Path, day_clock: ShiftedClock) -> None:
+    cfg, db = newer_store(tmp_path, day_clock)
     before = files(db.parent)
     problems = []
     for args, code in COMMANDS:
-        proc = oddsmon(cfg, *args)
+        proc = oddsmon(cfg, *args, clock=day_clock)
         said = [line for line in (proc.stdout + proc.stderr).splitlines() if line.strip()]
         if proc.returncode != code:
             problems.append(f"{args}: exit {proc.returncode}, expected {code}: {said}")
@@ -73,23 +75,23 @@ def test_every_command_refuses_a_newer_store_in_one_line_and_leaves_it_as_it_was
         if files(db.parent) != before:
             problems.append(f"{args}: the store's directory changed: {files(db.parent)}")
     assert not problems, "\n".join(problems)
-    assert "UNKNOWN" in oddsmon(cfg, "--check").stdout
+    assert "UNKNOWN" in oddsmon(cfg, "--check", clock=day_clock).stdout
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     assert conn.execute("SELECT what FROM plans").fetchall() == [("kept by the newer oddsmon",)]
     conn.close()
 
 
-def test_selftest_says_the_store_is_newer(tmp_path: Path) -> None:
-    cfg, db = newer_store(tmp_path)
+def test_selftest_says_the_store_is_newer(tmp_path: Path, day_clock: ShiftedClock) -> None:
+    cfg, db = newer_store(tmp_path, day_clock)
     before = files(db.parent)
-    proc = oddsmon(cfg, "--selftest")
+    proc = oddsmon(cfg, "--selftest", clock=day_clock)
     assert proc.returncode == 1
     assert any("[FAIL] store" in line and LINE in line for line in proc.stdout.splitlines()), proc.stdout
     assert files(db.parent) == before
 
 
-async def test_the_tui_ends_with_the_line(tmp_path: Path, clock: FakeClock) -> None:
-    cfg, db = newer_store(tmp_path)
+async def test_the_tui_ends_with_the_line(tmp_path: Path, clock: FakeClock, day_clock: ShiftedClock) -> None:
+    cfg, db = newer_store(tmp_path, day_clock)
     before = files(db.parent)
     settings = load_file(cfg)
 
@@ -107,8 +109,9 @@ async def test_the_tui_ends_with_the_line(tmp_path: Path, clock: FakeClock) -> N
 
 
 @pytest.mark.parametrize("writer", [None, "oddsmon 9.1.0\x1b]52;c;aGFja2Vk\x07"])
-def test_without_a_writer_or_with_a_hostile_one_the_line_still_says_newer(tmp_path: Path, writer: str | None) -> None:
-    cfg, db = newer_store(tmp_path)
+def test_without_a_writer_or_with_a_hostile_one_the_line_still_says_newer(
+        tmp_path: Path, writer: str | None, day_clock: ShiftedClock) -> None:
+    cfg, db = newer_store(tmp_path, day_clock)
     conn = sqlite3.connect(db)
     if writer is None:
         conn.execute("DELETE FROM meta WHERE key = 'schema_written_by'")
@@ -116,7 +119,7 @@ def test_without_a_writer_or_with_a_hostile_one_the_line_still_says_newer(tmp_pa
         conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_written_by'", (writer,))
     conn.commit()
     conn.close()
-    proc = oddsmon(cfg, "--warm")
+    proc = oddsmon(cfg, "--warm", clock=day_clock)
     assert proc.returncode == 3
     expected = "a newer oddsmon" if writer is None else "oddsmon 9.1.0"
     assert f"written by {expected} (schema {NEWER}), newer than this" in proc.stderr, proc.stderr

@@ -19,11 +19,12 @@ from typing import Any
 import httpx
 import pytest
 
-from oddsmon.clock import FakeClock, SystemClock
+from oddsmon.clock import FakeClock
 from oddsmon.config import Secret, Settings, WarmSettings, load_file
 from oddsmon.engine.runtime import build_engine
 from oddsmon.sim import LoopbackServer, SimConfig, SimTransport, Simulator
 
+from ..clocks import ShiftedClock
 from ..conftest import SECRET
 from ..loopback import pointed_at
 from .conftest import REPO
@@ -31,17 +32,17 @@ from .hostile import Proxy, oddsmon, quota_headers, write_config
 
 
 @pytest.fixture
-def live() -> Iterator[tuple[LoopbackServer, Simulator]]:
-    sim = Simulator(SimConfig(leagues=(39,), daily_limit=5000, per_minute=5000), clock=SystemClock())
+def live(day_clock: ShiftedClock) -> Iterator[tuple[LoopbackServer, Simulator]]:
+    sim = Simulator(SimConfig(leagues=(39,), daily_limit=5000, per_minute=5000), clock=day_clock)
     with LoopbackServer(sim) as srv:
         yield srv, sim
 
 
 def test_a_warm_stops_at_its_cap_says_what_it_left_out_and_force_passes_it(
-        tmp_path: Path, live: tuple[LoopbackServer, Simulator]) -> None:
+        tmp_path: Path, live: tuple[LoopbackServer, Simulator], day_clock: ShiftedClock) -> None:
     server, sim = live
     cfg = write_config(tmp_path, server.url, extra="\n[warm]\nmax_calls = 5\n")
-    capped = oddsmon(cfg, "--warm")
+    capped = oddsmon(cfg, "--warm", clock=day_clock)
     assert capped.returncode == 1, capped.stdout
     assert sim.stats()["counted_total"] <= 5
     said = [line for line in capped.stdout.splitlines() if line.startswith("warm: left out")]
@@ -50,7 +51,7 @@ def test_a_warm_stops_at_its_cap_says_what_it_left_out_and_force_passes_it(
     # The critical pages came first.
     assert "bookmakers: live" in capped.stdout and "fixtures league 39: live" in capped.stdout
     predicted = [line for line in capped.stdout.splitlines() if "prediction fixture" in line]
-    forced = oddsmon(cfg, "--warm", "--force")
+    forced = oddsmon(cfg, "--warm", "--force", clock=day_clock)
     assert forced.returncode == 0, forced.stdout
     assert "left out" not in forced.stdout
     assert sum("prediction fixture" in line for line in forced.stdout.splitlines()) > len(predicted)
@@ -175,7 +176,8 @@ async def test_a_league_of_10000_fixtures_costs_the_cap_not_a_day(settings: Sett
 
 @pytest.mark.parametrize("remaining", ["0", None])
 def test_a_rate_limit_of_zero_is_ignored_and_said_never_a_crawl(
-        tmp_path: Path, live: tuple[LoopbackServer, Simulator], remaining: str | None) -> None:
+        tmp_path: Path, live: tuple[LoopbackServer, Simulator], remaining: str | None,
+        day_clock: ShiftedClock) -> None:
     server, _sim = live
 
     async def twist(target: str, answer: httpx.Response) -> tuple[int, str, dict[str, str], bytes]:
@@ -188,7 +190,7 @@ def test_a_rate_limit_of_zero_is_ignored_and_said_never_a_crawl(
 
     with Proxy(server.url, twist) as proxy:
         # A crawl would take a minute a call: the whole warm is well inside the timeout.
-        warm = oddsmon(write_config(tmp_path, proxy.url), "--warm", timeout=120)
+        warm = oddsmon(write_config(tmp_path, proxy.url), "--warm", timeout=120, clock=day_clock)
     assert warm.returncode == 0, warm.stdout
     notes = [line for line in warm.stdout.splitlines() if line.startswith("warm: note:")]
     assert len(notes) == 1 and "X-RateLimit-Limit: 0 ignored" in notes[0], warm.stdout

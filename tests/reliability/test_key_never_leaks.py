@@ -15,17 +15,17 @@ encoded. (Each other test of the suite also checks its own files, through an aut
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from oddsmon.clock import FakeClock, SystemClock
+from oddsmon.clock import FakeClock
 from oddsmon.config import Secret, Settings
 from oddsmon.engine.runtime import build_engine
 from oddsmon.sim import LoopbackServer, SimConfig, SimTransport, Simulator
 
+from ..clocks import ShiftedClock
 from ..conftest import SECRET
 from .conftest import pointed_at, python_env
 from .faults import (
@@ -36,24 +36,26 @@ from .faults import (
     secret_hits,
     stall_mid_body,
 )
+from .hostile import at_clock
 
 
 class Run:
     """The real command line, every output kept."""
 
-    def __init__(self, root: Path, config: Path) -> None:
+    def __init__(self, root: Path, config: Path, clock: ShiftedClock) -> None:
         self.config = config
         self.outputs: list[tuple[list[str], int, str, str]] = []
         self.env = python_env(APISPORTS_KEY=SECRET, HOME=str(root / "home"),
                               XDG_CONFIG_HOME=str(root / "home" / "config"),
                               XDG_STATE_HOME=str(root / "home" / "state"),
                               XDG_DATA_HOME=str(root / "home" / "data"), TMPDIR=str(root / "tmp"))
+        self.launcher, self.env = at_clock(clock, self.env)
 
     def __call__(self, *batch: list[str], config: Path | None = None,
                  env: dict[str, str] | None = None) -> list[int]:
         """Run the commands of ``batch`` at once; their exit statuses."""
         procs = [(args, subprocess.Popen(
-            [sys.executable, "-m", "oddsmon", "--config", str(config or self.config), *args],
+            [*self.launcher, "--config", str(config or self.config), *args],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env or self.env,
             stdin=subprocess.DEVNULL)) for args in batch]
         codes = []
@@ -69,10 +71,11 @@ class Run:
 
 @pytest.mark.slow
 async def test_23_the_key_in_no_file_and_no_output_across_a_run_with_every_fault(
-        tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, settings: Settings) -> None:
+        tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, settings: Settings,
+        day_clock: ShiftedClock) -> None:
     (tmp_path / "tmp").mkdir()
     sim = Simulator(SimConfig(leagues=(39, 61), daily_limit=5000, per_minute=5000, full_markets=False),
-                    clock=SystemClock())
+                    clock=day_clock)
     server = LoopbackServer(sim).start()
     cfg = tmp_path / "oddsmon.toml"
     cfg.write_text(f'[api]\nbase_url = "{server.url}"\nretries = 1\ntimeout_s = 3.0\n\n'
@@ -80,7 +83,7 @@ async def test_23_the_key_in_no_file_and_no_output_across_a_run_with_every_fault
                    f'[paths]\ndb = "{tmp_path / "state" / "oddsmon.db"}"\n'
                    f'metrics = "{tmp_path / "docs" / "supervision_metrics.json"}"\n'
                    f'incidents = "{tmp_path / "docs" / "incidents_supervision.md"}"\n')
-    run = Run(tmp_path, cfg)
+    run = Run(tmp_path, cfg, day_clock)
     messages: list[str] = []  # what the in-process engine and the TUI said
     try:
         # -- the command line, healthy, then fault after fault ------------------------------

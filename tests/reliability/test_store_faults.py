@@ -12,7 +12,6 @@ import shutil
 import signal
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -21,26 +20,28 @@ from pathlib import Path
 
 import pytest
 
-from oddsmon.clock import SystemClock
 from oddsmon.config import Secret, Settings
 from oddsmon.engine.runtime import build_engine
 from oddsmon.sim import LoopbackServer, SimConfig, SimTransport, Simulator
 from oddsmon.store import Store
 from oddsmon.store.sqlite import APPLICATION_ID, SCHEMA_VERSION
 
+from ..clocks import ShiftedClock
 from ..conftest import SECRET
 from .conftest import python_env, worker_cmd
 from .faults import secret_hits
+from .hostile import at_clock
 from .workers import KILL_PREFIX, expected_body
 
 # -- shared pieces ----------------------------------------------------------------------------
 
 
 @pytest.fixture
-def system_server() -> Iterator[LoopbackServer]:
-    """The simulator on the real clock, for oddsmon subprocesses (which run on the real clock)."""
+def system_server(day_clock: ShiftedClock) -> Iterator[LoopbackServer]:
+    """The simulator in real time from the test's Saturday morning, for the oddsmon processes
+    :func:`run_cli` starts on the same clock."""
     sim = Simulator(SimConfig(leagues=(39, 61), daily_limit=5000, per_minute=5000),
-                    clock=SystemClock())
+                    clock=day_clock)
     with LoopbackServer(sim) as srv:
         yield srv
 
@@ -56,14 +57,13 @@ def write_config(directory: Path, url: str) -> Path:
     return cfg
 
 
-def primed_store(db: Path) -> None:
+def primed_store(db: Path, clock: ShiftedClock) -> None:
     """A real oddsmon store with a warm's worth of entries (in-process simulator)."""
     base = Settings()
     settings = replace(base, watch=replace(base.watch, leagues=(39, 61), days_ahead=2)).with_paths(
         db=db, metrics=db.with_name("m.json"), incidents=db.with_name("j.md"))
 
     async def warm() -> None:
-        clock = SystemClock()
         sim = Simulator(SimConfig(leagues=(39, 61), daily_limit=5000, per_minute=5000), clock=clock)
         eng = build_engine(settings, clock=clock, key=Secret(SECRET), transport=SimTransport(sim))
         try:
@@ -80,10 +80,11 @@ def sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def run_cli(*args: str) -> subprocess.Popen[str]:
-    """``oddsmon ARGS`` as a person runs it, with the API key in its environment."""
-    return subprocess.Popen([sys.executable, "-m", "oddsmon", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=python_env(APISPORTS_KEY=SECRET))
+def run_cli(clock: ShiftedClock, *args: str) -> subprocess.Popen[str]:
+    """``oddsmon ARGS`` as a person runs it, with the API key in its environment, on ``clock``."""
+    launcher, env = at_clock(clock, python_env(APISPORTS_KEY=SECRET))
+    return subprocess.Popen([*launcher, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env)
 
 
 def asides(db: Path) -> list[Path]:
@@ -185,7 +186,7 @@ def test_16_kill_9_of_a_writer_at_random_moments_50_times(tmp_path: Path) -> Non
 
 
 def test_17_corrupt_database_file_moved_aside_rebuilt_one_message(
-        tmp_path: Path, system_server: LoopbackServer) -> None:
+        tmp_path: Path, system_server: LoopbackServer, day_clock: ShiftedClock) -> None:
     rng = random.Random(17)
     cases: dict[str, bytes] = {}
     variants = {
@@ -199,10 +200,10 @@ def test_17_corrupt_database_file_moved_aside_rebuilt_one_message(
         d = tmp_path / name
         cfg = write_config(d, system_server.url)
         db = d / "oddsmon.db"
-        primed_store(db)
+        primed_store(db, day_clock)
         cases[name] = damage(db.read_bytes())
         db.write_bytes(cases[name])
-        procs[name] = run_cli("--config", str(cfg), "--warm")
+        procs[name] = run_cli(day_clock, "--config", str(cfg), "--warm")
     problems = []
     for name, proc in procs.items():
         out, err = proc.communicate(timeout=120)
@@ -227,12 +228,12 @@ def test_17_corrupt_database_file_moved_aside_rebuilt_one_message(
 
 
 def test_18_newer_schema_or_another_programs_database_not_destroyed_silently(
-        tmp_path: Path, system_server: LoopbackServer) -> None:
+        tmp_path: Path, system_server: LoopbackServer, day_clock: ShiftedClock) -> None:
     newer_dir, foreign_dir = tmp_path / "newer", tmp_path / "foreign"
     cfgs = {"newer": write_config(newer_dir, system_server.url),
             "foreign": write_config(foreign_dir, system_server.url)}
     newer = newer_dir / "oddsmon.db"
-    primed_store(newer)
+    primed_store(newer, day_clock)
     conn = sqlite3.connect(newer)
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")  # what a future oddsmon would leave
     conn.commit()
@@ -248,7 +249,7 @@ def test_18_newer_schema_or_another_programs_database_not_destroyed_silently(
 
     # --check only reads: UNKNOWN (3), says why, and leaves the file exactly as it was.
     for name, (db, data) in original.items():
-        proc = run_cli("--config", str(cfgs[name]), "--check")
+        proc = run_cli(day_clock, "--config", str(cfgs[name]), "--check")
         out, err = proc.communicate(timeout=60)
         assert proc.returncode == 3, (name, out, err)
         assert "UNKNOWN" in out and str(db) in out, out
@@ -259,7 +260,7 @@ def test_18_newer_schema_or_another_programs_database_not_destroyed_silently(
 
     # A command that needs a store: another program's file is moved aside untouched, said so
     # in one line (a newer oddsmon's is refused as it is: test_hostile_store.py).
-    procs = {name: run_cli("--config", str(cfgs[name]), "--warm") for name in ("foreign",)}
+    procs = {name: run_cli(day_clock, "--config", str(cfgs[name]), "--warm") for name in ("foreign",)}
     problems = []
     for name, proc in procs.items():
         out, err = proc.communicate(timeout=120)
@@ -378,13 +379,13 @@ SOAK_S = 12.0
 
 
 @pytest.mark.slow
-def test_20_four_processes_reading_and_writing_for_12s(tmp_path: Path) -> None:
+def test_20_four_processes_reading_and_writing_for_12s(tmp_path: Path, day_clock: ShiftedClock) -> None:
     db = tmp_path / "state" / "oddsmon.db"
     Store.open(db).close()  # created once; the four then open it at the same moment
     t0 = time.monotonic()
     procs = [subprocess.Popen(worker_cmd("soak", str(db), str(SOAK_S), str(i)),
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                              env=python_env()) for i in range(4)]
+                              env=at_clock(day_clock, python_env())[1]) for i in range(4)]
     reports = []
     for proc in procs:
         out, err = proc.communicate(timeout=SOAK_S + 90)
@@ -420,17 +421,18 @@ def test_20_four_processes_reading_and_writing_for_12s(tmp_path: Path) -> None:
     assert sum(r["ops"].get("refresh", 0) for r in reports) > 20
 
 
-def test_17b_an_export_never_moves_a_damaged_store_aside(tmp_path: Path, system_server: LoopbackServer) -> None:
+def test_17b_an_export_never_moves_a_damaged_store_aside(
+        tmp_path: Path, system_server: LoopbackServer, day_clock: ShiftedClock) -> None:
     """A damaged store is the TUI's and --warm's to move aside and rebuild (test 17): an
     --export, run by cron every minute, leaves the file as it is (and reports the damage
     when it reads a damaged page), as open_existing promises."""
     cfg = write_config(tmp_path, system_server.url)
     db = tmp_path / "oddsmon.db"
-    primed_store(db)
+    primed_store(db, day_clock)
     good = db.read_bytes()
     damaged = good[:8192] + random.Random(171).randbytes(16384) + good[8192 + 16384:]
     db.write_bytes(damaged)
-    proc = run_cli("--config", str(cfg), "--export", str(tmp_path / "metrics.json"))
+    proc = run_cli(day_clock, "--config", str(cfg), "--export", str(tmp_path / "metrics.json"))
     out, err = proc.communicate(timeout=120)
     assert not secret_hits((out + err).encode(), SECRET)
     assert not asides(db), "an export moved the store aside"

@@ -3,7 +3,8 @@
 journal, or run on a disk that fills up or is read-only.
 
 Run as ``python tests/reliability/workers.py NAME ARGS...``; each prints what the test needs
-to check (committed ids, or one JSON report) on stdout. Self-contained: imports only oddsmon.
+to check (committed ids, or one JSON report) on stdout. Self-contained: imports only oddsmon
+(and tests/clocks.py, for the soak's clock on the test's date).
 """
 
 from __future__ import annotations
@@ -88,11 +89,11 @@ class SoakReport(TypedDict):
 def soak(db: str, seconds: str, index: str) -> None:
     """Reads and writes through the real engine (service, cache, ledger, state) and directly,
     for ``seconds``; prints one JSON report: what this process did, and every error it saw."""
-    from oddsmon.clock import SystemClock
     from oddsmon.config import Secret, Settings
     from oddsmon.engine.runtime import build_engine
     from oddsmon.sim import SimConfig, SimTransport, Simulator
     from oddsmon.supervision.metrics import collect
+    from tests.clocks import OFFSET_ENV, ShiftedClock
 
     idx = int(index)
     base = Settings()
@@ -102,7 +103,8 @@ def soak(db: str, seconds: str, index: str) -> None:
         cache=replace(base.cache, odds_ttl_s=2, fixtures_ttl_s=3, predictions_ttl_s=5),
     ).with_paths(db=Path(db), metrics=Path(db).with_name("m.json"),
                  incidents=Path(db).with_name("j.md"))
-    clock = SystemClock()
+    # Real time (its TTLs of seconds expire as it runs) on the test's date, whatever the day.
+    clock = ShiftedClock(float(os.environ[OFFSET_ENV]))
     # Small bodies: the subject is four processes on one store, not the size of what they
     # store (a real-size odds page would leave a few iterations in the soak).
     sim = Simulator(SimConfig(leagues=(39, 61), daily_limit=10**7, per_minute=10**6,
@@ -153,7 +155,7 @@ def soak(db: str, seconds: str, index: str) -> None:
                             tx.execute("INSERT INTO cache (key, kind, body, fetched_at, expires_at) "
                                        "VALUES (?, '/soak', ?, ?, ?)",
                                        (f"/soak?p={idx}&i={k}", json.dumps({"p": idx, "i": k}),
-                                        time.time(), time.time() + 3600))
+                                        clock.timestamp(), clock.timestamp() + 3600))
                             tx.executemany("INSERT INTO counters (name, value) VALUES (?, 1) "
                                            "ON CONFLICT(name) DO UPDATE SET value = value + 1",
                                            [("soak:total",), (f"soak:p{idx}",)])
