@@ -280,6 +280,11 @@ class OddsScreen(PageScreen):
         """The market on screen, as its tables show it (None before the first page)."""
         return None if self._view is None else self._view.market
 
+    @property
+    def read_ahead(self) -> frozenset[int]:
+        """The fixtures whose pages are read ahead: chosen, they are drawn in the key's frame."""
+        return frozenset(self._ahead)
+
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one("#odds-table").focus()

@@ -209,7 +209,7 @@ async def test_the_fixtures_beside_the_one_shown_are_read_ahead_and_shown_at_onc
             await asyncio.to_thread(gate.wait)
             return await real(fixture_id, *args, **kwargs)  # type: ignore[arg-type]
 
-        await until(pilot, lambda: order[(at + 1) % len(order)] in screen._ahead)
+        await until(pilot, lambda: order[(at + 1) % len(order)] in screen.read_ahead)
         engine.service.market = held  # type: ignore[method-assign, assignment]
         prices = rows(app, "#odds-table")
         await pilot.press("full_stop")
@@ -220,7 +220,7 @@ async def test_the_fixtures_beside_the_one_shown_are_read_ahead_and_shown_at_onc
         await settle(pilot)
         # The one shown read again, the one after it read ahead; the one before it was shown.
         assert sorted(reads) == sorted([order[(at + 1) % len(order)], order[(at + 2) % len(order)]])
-        await until(pilot, lambda: order[(at + 2) % len(order)] in screen._ahead)
+        await until(pilot, lambda: order[(at + 2) % len(order)] in screen.read_ahead)
         gate.clear()
         prices = rows(app, "#odds-table")
         await pilot.press("g", "down", "enter")  # the picker's next line: drawn as it closes
