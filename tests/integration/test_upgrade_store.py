@@ -102,3 +102,17 @@ def test_copying_from_an_older_store_says_how_to_upgrade_that_store(
     assert f"the source {older} is an older oddsmon store (schema 15)" in err
     assert "a config whose paths.db (or store.url) names it: oddsmon --config FILE --upgrade-store" in err
     assert _version(older) == 15 and not (tmp_path / "copy.db").exists()
+
+
+def test_an_older_store_on_a_server_that_takes_no_writes_says_so_not_run_the_upgrade_again(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # A standby (or a database made read-only): the upgrade cannot happen from here, and naming
+    # --upgrade-store again would send the person round in a circle.
+    where = schema_15("postgresql", tmp_path)
+    postgres.server().sql("postgres", f"ALTER DATABASE {postgres.dbname(where)} SET default_transaction_read_only = on")
+    config = _config(tmp_path, where)
+    assert cli.main(["--config", config, "--upgrade-store"]) == 3
+    err = capsys.readouterr().err
+    assert "it takes no writes" in err and "point store.url at the primary" in err, err
+    assert "run oddsmon --upgrade-store" not in err
+    assert _version(where) == 15
