@@ -637,8 +637,14 @@ class OddsmonApp(DeskActions, App[int]):
             self._say_refreshed(label, prov)
         elif prov.error:
             self.notify(prov.error, title=label, severity="warning")
+        # A page's notes describe it as it is now ("8 fixtures' value bets still being worked
+        # out"): the next load's replace them, and a load without any ends them, so the message
+        # line does not keep saying what stopped being true.
+        topic = f"page-notes:{label}"
         if prov.notes:
-            self.notify("\n".join(prov.notes), title=label)
+            self.notify("\n".join(prov.notes), title=label, topic=topic)
+        elif self.messages.end(topic):
+            self.show_messages()
 
     def _say_refreshed(self, label: str, prov: Provenance) -> None:
         topic = f"refresh:{label}"  # the latest refresh of a screen replaces the earlier

@@ -47,6 +47,12 @@ class MessageLog:
         self.notes.append(note)
         del self.notes[:-KEEP]
 
+    def end(self, topic: str) -> bool:
+        """The state ``topic`` described holds no more: its message goes (True if there was one)."""
+        kept = [n for n in self.notes if n.topic != topic]
+        ended, self.notes = len(kept) != len(self.notes), kept
+        return ended
+
     @property
     def latest(self) -> Note | None:
         return self.notes[-1] if self.notes else None

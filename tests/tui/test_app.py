@@ -725,3 +725,25 @@ async def test_ctrl_c_says_how_to_quit_in_plain_words(app: RecordingApp) -> None
         said = text_of(app, "#messages")  # the message line, above the footer
         assert "Press q (or ctrl+q) to quit oddsmon" in said and "[" not in said, said
         assert "Press q (or ctrl+q) to quit oddsmon" in screen_text(app)  # whole, at 80 columns
+
+
+async def test_a_page_note_that_stopped_being_true_leaves_the_message_line(app: RecordingApp) -> None:
+    # "8 fixtures' value bets still being worked out" stayed on the line under every screen
+    # long after the scan had finished: a page's notes say what holds now, and the next load
+    # of that page without them ends them.
+    from oddsmon.engine.page import Provenance
+    from oddsmon.tui.host import PageLoaded
+
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        pending = Provenance("cache", app.now(), 1.0, False, notes=("8 fixtures' value bets still being worked out",))
+        app.post_message(PageLoaded("Value", pending, forced=False))
+        await pilot.pause()
+        assert "still being worked out" in text_of(app, "#messages")
+        app.post_message(PageLoaded("Value", pending, forced=False))  # loaded again, still pending: said once
+        await pilot.pause()
+        assert sum("still being worked out" in n.text for n in app.messages.notes) == 1
+        app.post_message(PageLoaded("Value", Provenance("cache", app.now(), 1.0, False), forced=False))
+        await pilot.pause()
+        assert "still being worked out" not in text_of(app, "#messages")
+        assert not any("still being worked out" in n.text for n in app.messages.notes)
