@@ -63,6 +63,7 @@ __all__ = [
     "kelly_stake",
     "margin",
     "round_stake",
+    "share_stake",
     "shin_z",
     "stake_text",
 ]
@@ -451,7 +452,13 @@ def kelly_fraction(price: float, probability: float) -> float:
 def kelly_stake(price: float, probability: float, bankroll: float, fraction: float,
                 round_to: float) -> float:
     """The money to stake: ``fraction`` of full Kelly on ``bankroll``, rounded to ``round_to``."""
-    return round_stake(bankroll * fraction * kelly_fraction(price, probability), round_to)
+    return share_stake(kelly_fraction(price, probability), bankroll, fraction, round_to)
+
+
+def share_stake(share: float, bankroll: float, fraction: float, round_to: float) -> float:
+    """The money to stake for a full-Kelly ``share`` of the bankroll worked out elsewhere (a
+    push's, several outcomes' at once): ``fraction`` of it on ``bankroll``, rounded."""
+    return round_stake(bankroll * fraction * share, round_to)
 
 
 def money(amount: float, currency: str, *, sign: bool = False) -> str:

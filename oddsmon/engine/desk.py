@@ -14,7 +14,7 @@ from ..domain.kelly import kelly_simultaneous
 from ..domain.market import ValueBet, model_value_bets
 from ..domain.markets import BY_ID
 from ..domain.models import Fixture
-from ..domain.odds import kelly_stake, round_stake
+from ..domain.odds import kelly_stake, share_stake
 from ..store import NewPick
 from ..store.picks import Scope
 from ..types import FairMethod
@@ -125,7 +125,7 @@ class Desk:
                 out.append(kelly_stake(bet.price, bet.fair_probability, cfg.bankroll, cfg.kelly_fraction,
                                        cfg.round_to))
             else:
-                out.append(round_stake(cfg.bankroll * cfg.kelly_fraction * share, cfg.round_to))
+                out.append(share_stake(share, cfg.bankroll, cfg.kelly_fraction, cfg.round_to))
         return out
 
     def value_sources(self) -> tuple[ValueBasis, ...]:

@@ -51,6 +51,7 @@ from ..domain.odds import (
     kelly_fraction,
     money,
     round_stake,
+    share_stake,
     stake_text,
 )
 from ..engine.runtime import NewPick
@@ -655,7 +656,7 @@ class OddsScreen(PageScreen):
     def stake_for(self, share: float) -> float:
         """The money to stake for a Kelly ``share`` (``[stakes]``: fraction, bankroll, rounding)."""
         cfg = self.oddsmon.settings.stakes
-        return round_stake(cfg.bankroll * cfg.kelly_fraction * share, cfg.round_to)
+        return share_stake(share, cfg.bankroll, cfg.kelly_fraction, cfg.round_to)
 
     def middle_text(self, m: Middle, width: int) -> str:
         """One middle on one line of ``width``: its two legs, where both win, the worst and best
